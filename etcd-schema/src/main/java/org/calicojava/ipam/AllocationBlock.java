@@ -1,0 +1,151 @@
+package org.calicojava.ipam;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import org.calicojava.model.Cidr;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * An IPAM block, Calico's v2 form: {@code /calico/ipam/v2/assignment/ipv4/block/10.1.0.64-26} =
+ * {"cidr","affinity":"host:NAME","strictAffinity","allocations":[attr index or null per ordinal],
+ * "unallocated":[free ordinals in order],"attributes":[{"handle_id","secondary"}]}. Immutable: each change returns a
+ * new block, written back with compare-and-swap.
+ */
+public record AllocationBlock(
+        @JsonProperty("cidr") Cidr cidr,
+        @JsonProperty("affinity") String affinity,
+        @JsonProperty("strictAffinity") boolean strictAffinity,
+        @JsonProperty("allocations") List<Integer> allocations,
+        @JsonProperty("unallocated") List<Integer> unallocated,
+        @JsonProperty("attributes") List<Attribute> attributes) {
+
+    /** What an allocation carries: the handle (e.g. a container id) and free-form attributes. */
+    public record Attribute(@JsonProperty("handle_id") String handleId,
+                            @JsonProperty("secondary") Map<String, String> secondary) {
+        public Attribute {
+            secondary = secondary == null ? Map.of() : Map.copyOf(secondary);
+        }
+    }
+
+    public AllocationBlock {
+        Objects.requireNonNull(cidr, "block cidr");
+        allocations = allocations == null ? List.of() : java.util.Collections.unmodifiableList(new ArrayList<>(allocations));
+        unallocated = unallocated == null ? List.of() : List.copyOf(unallocated);
+        attributes = attributes == null ? List.of() : List.copyOf(attributes);
+    }
+
+    /** A new, empty block with affinity to {@code host} (null for none). */
+    public static AllocationBlock empty(Cidr cidr, String host) {
+        int size = cidr.size().intValueExact();
+        Integer[] allocs = new Integer[size];
+        List<Integer> free = new ArrayList<>(size);
+        for (int i = 0; i < size; i++) {
+            free.add(i);
+        }
+        return new AllocationBlock(cidr, host == null ? null : "host:" + host, false, Arrays.asList(allocs), free, List.of());
+    }
+
+    /** The host this block is affine to, or null. */
+    public String host() {
+        return affinity != null && affinity.startsWith("host:") ? affinity.substring(5) : null;
+    }
+
+    public int size() {
+        return allocations.size();
+    }
+
+    public int freeCount() {
+        return unallocated.size();
+    }
+
+    public boolean isEmpty() {
+        return unallocated.size() == allocations.size();
+    }
+
+    public boolean isAllocated(int ordinal) {
+        return allocations.get(ordinal) != null;
+    }
+
+    public int ordinalOf(Cidr ip) {
+        if (!cidr.contains(ip)) {
+            throw new IllegalArgumentException(ip.ip() + " is not in block " + cidr);
+        }
+        return (int) cidr.offsetOf(ip);
+    }
+
+    public Cidr address(int ordinal) {
+        return cidr.addressAt(ordinal);
+    }
+
+    public Attribute attributeOf(int ordinal) {
+        Integer a = allocations.get(ordinal);
+        return a == null ? null : attributes.get(a);
+    }
+
+    /** Ordinals allocated to {@code handle}. */
+    public List<Integer> ordinalsOf(String handle) {
+        List<Integer> out = new ArrayList<>();
+        for (int i = 0; i < allocations.size(); i++) {
+            Integer a = allocations.get(i);
+            if (a != null && Objects.equals(attributes.get(a).handleId(), handle)) {
+                out.add(i);
+            }
+        }
+        return out;
+    }
+
+    /** This block with {@code ordinal} allocated to {@code attr}; the ordinal must be free. */
+    public AllocationBlock allocate(int ordinal, Attribute attr) {
+        if (isAllocated(ordinal)) {
+            throw new IllegalStateException(address(ordinal).ip() + " is already assigned");
+        }
+        List<Attribute> attrs = new ArrayList<>(attributes);
+        int idx = attrs.indexOf(attr);
+        if (idx < 0) {
+            attrs.add(attr);
+            idx = attrs.size() - 1;
+        }
+        List<Integer> allocs = new ArrayList<>(allocations);
+        allocs.set(ordinal, idx);
+        List<Integer> free = new ArrayList<>(unallocated);
+        free.remove(Integer.valueOf(ordinal));
+        return new AllocationBlock(cidr, affinity, strictAffinity, allocs, free, attrs);
+    }
+
+    /** This block with the given ordinals released (attributes no longer used are dropped, indexes renumbered). */
+    public AllocationBlock release(List<Integer> ordinals) {
+        List<Integer> allocs = new ArrayList<>(allocations);
+        List<Integer> free = new ArrayList<>(unallocated);
+        for (int o : ordinals) {
+            if (allocs.get(o) != null) {
+                allocs.set(o, null);
+                free.add(o);
+            }
+        }
+        // compact attributes
+        List<Attribute> attrs = new ArrayList<>();
+        int[] remap = new int[attributes.size()];
+        Arrays.fill(remap, -1);
+        for (int i = 0; i < allocs.size(); i++) {
+            Integer a = allocs.get(i);
+            if (a == null) {
+                continue;
+            }
+            if (remap[a] < 0) {
+                attrs.add(attributes.get(a));
+                remap[a] = attrs.size() - 1;
+            }
+            allocs.set(i, remap[a]);
+        }
+        return new AllocationBlock(cidr, affinity, strictAffinity, allocs, free, attrs);
+    }
+
+    public AllocationBlock withAffinity(String host) {
+        return new AllocationBlock(cidr, host == null ? null : "host:" + host, strictAffinity, allocations, unallocated,
+                attributes);
+    }
+}

@@ -1,0 +1,372 @@
+package org.calicojava.ipam;
+
+import org.calicojava.model.Cidr;
+import org.calicojava.model.IpPool;
+import org.calicojava.model.Json;
+import org.calicojava.model.Keys;
+import org.calicojava.store.Compare;
+import org.calicojava.store.KeyValue;
+import org.calicojava.store.KvStore;
+import org.calicojava.store.Op;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Calico's block IPAM over the datastore. A pool is carved into blocks; a host claims a block (affinity) and hands
+ * out addresses from it; when its blocks are full it claims another; when the pool has no free block it borrows an
+ * address from another host's block unless strict affinity is set. Every write is one compare-and-swap transaction
+ * covering the block and the handle, retried on conflict, so concurrent assigners never hand out an address twice.
+ * Thread-safe: it holds no state besides the store.
+ */
+public final class Ipam {
+    private static final int MAX_ATTEMPTS = 200;
+
+    private final KvStore store;
+    private final Keys keys;
+
+    public Ipam(KvStore store, Keys keys) {
+        this.store = store;
+        this.keys = keys;
+    }
+
+    /** Parameters of an automatic assignment. */
+    public record AutoRequest(String host, String handle, Map<String, String> attrs, int version, Cidr pool) {
+        public AutoRequest {
+            if (version != 4 && version != 6) {
+                throw new IllegalArgumentException("IP version: " + version + " (expected: 4 or 6)");
+            }
+            attrs = attrs == null ? Map.of() : Map.copyOf(attrs);
+        }
+    }
+
+    // ---------------------------------------------------------------- reading
+
+    public IpamConfig config() {
+        return store.get(keys.ipamConfig()).map(kv -> Json.read(kv.value(), IpamConfig.class)).orElse(IpamConfig.DEFAULT);
+    }
+
+    record Versioned(AllocationBlock block, long modRevision) {
+    }
+
+    Optional<Versioned> readBlock(Cidr block) {
+        return store.get(keys.ipamBlock(block)).map(kv -> new Versioned(Json.read(kv.value(), AllocationBlock.class),
+                kv.modRevision()));
+    }
+
+    /** The blocks affine to {@code host} for an IP version. */
+    public List<Cidr> affinities(String host, int version) {
+        List<Cidr> out = new ArrayList<>();
+        for (KeyValue kv : store.list(keys.ipamAffinities(host, version)).kvs()) {
+            out.add(Cidr.parse(Keys.lastSegment(kv.key())));
+        }
+        return out;
+    }
+
+    /** Every block of an IP version (0: both). */
+    public List<AllocationBlock> blocks(int version) {
+        List<AllocationBlock> out = new ArrayList<>();
+        for (int v : version == 0 ? new int[]{4, 6} : new int[]{version}) {
+            for (KeyValue kv : store.list(keys.ipamBlocks(v)).kvs()) {
+                out.add(Json.read(kv.value(), AllocationBlock.class));
+            }
+        }
+        return out;
+    }
+
+    /** What IPAM knows of one address. */
+    public record IpInfo(Cidr ip, IpPool pool, Cidr block, String blockHost, boolean assigned, String handle,
+                         Map<String, String> attrs) {
+    }
+
+    public IpInfo info(Cidr ip) {
+        IpPool pool = Pools.containing(Pools.list(store, keys, ip.version()), ip)
+                .orElseThrow(() -> new IpamException(ip.ip() + " is not in any IP pool"));
+        Cidr blockCidr = Pools.blockOf(pool, ip);
+        Optional<Versioned> vb = readBlock(blockCidr);
+        if (vb.isEmpty()) {
+            return new IpInfo(ip, pool, blockCidr, null, false, null, Map.of());
+        }
+        AllocationBlock b = vb.get().block();
+        AllocationBlock.Attribute a = b.attributeOf(b.ordinalOf(ip));
+        return new IpInfo(ip, pool, blockCidr, b.host(), a != null, a == null ? null : a.handleId(),
+                a == null ? Map.of() : a.secondary());
+    }
+
+    // ---------------------------------------------------------------- assigning
+
+    /** Assigns one address automatically. */
+    public Cidr autoAssign(AutoRequest req) {
+        List<IpPool> pools = usablePools(req.version(), req.pool());
+        boolean strict = config().strictAffinity();
+        for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+            // 1. blocks this host already has
+            for (Cidr blockCidr : affinities(req.host(), req.version())) {
+                if (pools.stream().noneMatch(p -> p.cidr().contains(blockCidr))) {
+                    continue;
+                }
+                Optional<Versioned> vb = readBlock(blockCidr);
+                if (vb.isPresent() && vb.get().block().freeCount() > 0) {
+                    Optional<Cidr> ip = tryAllocateFrom(vb.get(), req);
+                    if (ip.isPresent()) {
+                        return ip.get();
+                    }
+                }
+            }
+            // 2. claim a free block
+            ClaimResult claimed = claim(pools, req);
+            if (claimed.ip.isPresent()) {
+                return claimed.ip.get();
+            }
+            if (claimed == ClaimResult.NONE_FREE) {
+                // 3. borrow from another host's block
+                if (strict) {
+                    throw new IpamException("no free address for host " + req.host() + ": its blocks are full, "
+                            + "the pool has no free block, and strict affinity forbids borrowing");
+                }
+                boolean anyFree = false;
+                for (AllocationBlock b : blocksIn(pools, req.version())) {
+                    if (b.freeCount() == 0) {
+                        continue;
+                    }
+                    anyFree = true;
+                    Optional<Versioned> vb = readBlock(b.cidr());
+                    if (vb.isPresent()) {
+                        Optional<Cidr> ip = tryAllocateFrom(vb.get(), req);
+                        if (ip.isPresent()) {
+                            return ip.get();
+                        }
+                    }
+                }
+                if (!anyFree) {
+                    throw new IpamException("IP pool" + (pools.size() > 1 ? "s " : " ")
+                            + String.join(", ", pools.stream().map(p -> p.cidr().toString()).toList()) + " exhausted");
+                }
+            }
+            backoff(attempt);
+        }
+        throw new IpamException("could not assign an address after " + MAX_ATTEMPTS + " attempts (heavy contention)");
+    }
+
+    private List<IpPool> usablePools(int version, Cidr only) {
+        List<IpPool> all = Pools.list(store, keys, version);
+        List<IpPool> pools = all.stream().filter(p -> !p.disabled())
+                .filter(p -> only == null || p.cidr().equals(only)).toList();
+        if (only != null && all.stream().noneMatch(p -> p.cidr().equals(only))) {
+            throw new IpamException("no IP pool " + only + " (see: javactl pool show)");
+        }
+        if (pools.isEmpty()) {
+            throw new IpamException(only != null ? "IP pool " + only + " is disabled"
+                    : "no enabled IPv" + version + " pool (add one: javactl pool add CIDR)");
+        }
+        return pools;
+    }
+
+    private List<AllocationBlock> blocksIn(List<IpPool> pools, int version) {
+        return blocks(version).stream().filter(b -> pools.stream().anyMatch(p -> p.cidr().contains(b.cidr()))).toList();
+    }
+
+    private Optional<Cidr> tryAllocateFrom(Versioned vb, AutoRequest req) {
+        AllocationBlock b = vb.block();
+        if (b.freeCount() == 0) {
+            return Optional.empty();
+        }
+        int ordinal = b.unallocated().get(0);
+        AllocationBlock next = b.allocate(ordinal, new AllocationBlock.Attribute(req.handle(), req.attrs()));
+        if (commit(b.cidr(), vb.modRevision(), next, req.handle(), +1, List.of())) {
+            return Optional.of(b.address(ordinal));
+        }
+        return Optional.empty();
+    }
+
+    /** Outcome of trying to claim a fresh block: an address, none free, or lost a race (retry). */
+    private static final class ClaimResult {
+        static final ClaimResult NONE_FREE = new ClaimResult(Optional.empty());
+        static final ClaimResult LOST_RACE = new ClaimResult(Optional.empty());
+        final Optional<Cidr> ip;
+
+        ClaimResult(Optional<Cidr> ip) {
+            this.ip = ip;
+        }
+    }
+
+    /** Claims the first free block of the pools for the host and allocates its first address, in one transaction. */
+    private ClaimResult claim(List<IpPool> pools, AutoRequest req) {
+        if (!config().autoAllocateBlocks()) {
+            return ClaimResult.NONE_FREE;
+        }
+        Set<Cidr> taken = new HashSet<>();
+        blocks(req.version()).forEach(b -> taken.add(b.cidr()));
+        for (IpPool pool : pools) {
+            long count = pool.blockCount();
+            for (long i = 0; i < count; i++) {
+                Cidr blockCidr = pool.cidr().subnet(pool.blockSize(), i);
+                if (taken.contains(blockCidr)) {
+                    continue;
+                }
+                AllocationBlock fresh = AllocationBlock.empty(blockCidr, req.host());
+                int ordinal = fresh.unallocated().get(0);
+                AllocationBlock next = fresh.allocate(ordinal, new AllocationBlock.Attribute(req.handle(), req.attrs()));
+                List<Op> extra = List.of(Op.put(keys.ipamAffinity(req.host(), blockCidr), "{\"state\":\"confirmed\"}"));
+                if (commit(blockCidr, 0, next, req.handle(), +1, extra)) {
+                    return new ClaimResult(Optional.of(next.address(ordinal)));
+                }
+                return ClaimResult.LOST_RACE; // someone else took it: start over with fresh reads
+            }
+        }
+        return ClaimResult.NONE_FREE;
+    }
+
+    /** Assigns a given address (claiming its block for {@code host} if nobody has it). */
+    public Cidr assign(Cidr ip, String handle, Map<String, String> attrs, String host) {
+        IpPool pool = Pools.containing(Pools.list(store, keys, ip.version()), ip)
+                .orElseThrow(() -> new IpamException(ip.ip() + " is not in any IP pool"));
+        Cidr blockCidr = Pools.blockOf(pool, ip);
+        AllocationBlock.Attribute attr = new AllocationBlock.Attribute(handle, attrs);
+        for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+            Optional<Versioned> vb = readBlock(blockCidr);
+            AllocationBlock b = vb.map(Versioned::block).orElseGet(() -> AllocationBlock.empty(blockCidr, host));
+            int ordinal = b.ordinalOf(ip);
+            if (b.isAllocated(ordinal)) {
+                throw new IpamException(ip.ip() + " is already assigned" + handleSuffix(b.attributeOf(ordinal)));
+            }
+            List<Op> extra = vb.isEmpty() && host != null
+                    ? List.of(Op.put(keys.ipamAffinity(host, blockCidr), "{\"state\":\"confirmed\"}")) : List.of();
+            if (commit(blockCidr, vb.map(Versioned::modRevision).orElse(0L), b.allocate(ordinal, attr), handle, +1, extra)) {
+                return ip;
+            }
+            backoff(attempt);
+        }
+        throw new IpamException("could not assign " + ip.ip() + " (heavy contention)");
+    }
+
+    private static String handleSuffix(AllocationBlock.Attribute a) {
+        return a != null && a.handleId() != null ? " (handle " + a.handleId() + ")" : "";
+    }
+
+    // ---------------------------------------------------------------- releasing
+
+    /** Releases one address; false if it was not assigned. */
+    public boolean release(Cidr ip) {
+        IpPool pool = Pools.containing(Pools.list(store, keys, ip.version()), ip)
+                .orElseThrow(() -> new IpamException(ip.ip() + " is not in any IP pool"));
+        Cidr blockCidr = Pools.blockOf(pool, ip);
+        for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+            Optional<Versioned> vb = readBlock(blockCidr);
+            if (vb.isEmpty()) {
+                return false;
+            }
+            AllocationBlock b = vb.get().block();
+            int ordinal = b.ordinalOf(ip);
+            AllocationBlock.Attribute a = b.attributeOf(ordinal);
+            if (a == null) {
+                return false;
+            }
+            if (commit(blockCidr, vb.get().modRevision(), b.release(List.of(ordinal)), a.handleId(), -1, List.of())) {
+                return true;
+            }
+            backoff(attempt);
+        }
+        throw new IpamException("could not release " + ip.ip() + " (heavy contention)");
+    }
+
+    /** Releases every address of a handle; returns them. */
+    public List<Cidr> releaseByHandle(String handle) {
+        List<Cidr> released = new ArrayList<>();
+        for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+            Optional<KeyValue> hkv = store.get(keys.ipamHandle(handle));
+            if (hkv.isEmpty()) {
+                return released;
+            }
+            IpamHandle h = Json.read(hkv.get().value(), IpamHandle.class);
+            if (h.block().isEmpty()) {
+                store.delete(keys.ipamHandle(handle), hkv.get().modRevision());
+                return released;
+            }
+            String blockText = h.block().keySet().iterator().next();
+            Cidr blockCidr = Cidr.parse(blockText);
+            Optional<Versioned> vb = readBlock(blockCidr);
+            List<Integer> ordinals = vb.map(v -> v.block().ordinalsOf(handle)).orElse(List.of());
+            IpamHandle next = h.plus(blockText, -h.block().get(blockText));
+            List<Compare> cmp = new ArrayList<>(List.of(Compare.modRevision(keys.ipamHandle(handle), hkv.get().modRevision())));
+            List<Op> ops = new ArrayList<>();
+            ops.add(next.isEmpty() ? Op.delete(keys.ipamHandle(handle)) : Op.put(keys.ipamHandle(handle), Json.write(next)));
+            if (vb.isPresent()) {
+                cmp.add(Compare.modRevision(keys.ipamBlock(blockCidr), vb.get().modRevision()));
+                ops.add(Op.put(keys.ipamBlock(blockCidr), Json.write(vb.get().block().release(ordinals))));
+            }
+            if (store.txn(cmp, ops)) {
+                ordinals.forEach(o -> released.add(blockCidr.addressAt(o)));
+                attempt = -1;
+            } else {
+                backoff(attempt);
+            }
+        }
+        throw new IpamException("could not release handle " + handle + " (heavy contention)");
+    }
+
+    /** Removes the host's block affinities: empty blocks are deleted, others kept without affinity. Returns how many. */
+    public int releaseHostAffinities(String host) {
+        int n = 0;
+        for (int v : new int[]{4, 6}) {
+            for (Cidr blockCidr : affinities(host, v)) {
+                String affKey = keys.ipamAffinity(host, blockCidr);
+                for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+                    Optional<Versioned> vb = readBlock(blockCidr);
+                    List<Compare> cmp = new ArrayList<>();
+                    List<Op> ops = new ArrayList<>(List.of(Op.delete(affKey)));
+                    if (vb.isPresent()) {
+                        cmp.add(Compare.modRevision(keys.ipamBlock(blockCidr), vb.get().modRevision()));
+                        AllocationBlock b = vb.get().block();
+                        ops.add(b.isEmpty() ? Op.delete(keys.ipamBlock(blockCidr))
+                                : Op.put(keys.ipamBlock(blockCidr), Json.write(b.withAffinity(null))));
+                    }
+                    if (store.txn(cmp, ops)) {
+                        n++;
+                        break;
+                    }
+                    backoff(attempt);
+                }
+            }
+        }
+        return n;
+    }
+
+    // ---------------------------------------------------------------- the one write path
+
+    /**
+     * Writes {@code next} over the block at {@code blockModRevision} (0: must not exist) and adjusts the handle's
+     * count by {@code delta}, plus {@code extra} ops, in one transaction. False if anything changed meanwhile.
+     */
+    private boolean commit(Cidr blockCidr, long blockModRevision, AllocationBlock next, String handle, int delta,
+                           List<Op> extra) {
+        List<Compare> cmp = new ArrayList<>();
+        List<Op> ops = new ArrayList<>();
+        cmp.add(Compare.modRevision(keys.ipamBlock(blockCidr), blockModRevision));
+        ops.add(Op.put(keys.ipamBlock(blockCidr), Json.write(next)));
+        if (handle != null) {
+            String hkey = keys.ipamHandle(handle);
+            Optional<KeyValue> hkv = store.get(hkey);
+            IpamHandle h = hkv.map(kv -> Json.read(kv.value(), IpamHandle.class)).orElse(new IpamHandle(handle, Map.of()));
+            IpamHandle nh = h.plus(blockCidr.toString(), delta);
+            cmp.add(Compare.modRevision(hkey, hkv.map(KeyValue::modRevision).orElse(0L)));
+            ops.add(nh.isEmpty() ? Op.delete(hkey) : Op.put(hkey, Json.write(nh)));
+        }
+        ops.addAll(extra);
+        return store.txn(cmp, ops);
+    }
+
+    private static void backoff(int attempt) {
+        try {
+            Thread.sleep(ThreadLocalRandom.current().nextInt(1, 2 + Math.min(attempt, 20)));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IpamException("interrupted");
+        }
+    }
+}

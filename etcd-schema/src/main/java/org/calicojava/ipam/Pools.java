@@ -1,0 +1,57 @@
+package org.calicojava.ipam;
+
+import org.calicojava.model.Cidr;
+import org.calicojava.model.IpPool;
+import org.calicojava.model.Json;
+import org.calicojava.model.Keys;
+import org.calicojava.store.KeyValue;
+import org.calicojava.store.KvStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** Reading and adding IP pools (with the overlap check). */
+public final class Pools {
+    private static final Logger LOG = LoggerFactory.getLogger(Pools.class);
+
+    private Pools() {
+    }
+
+    /** Every valid pool of the given IP version (4 or 6; 0 for both), sorted by CIDR. Bad entries are logged, skipped. */
+    public static List<IpPool> list(KvStore store, Keys keys, int version) {
+        List<IpPool> out = new ArrayList<>();
+        for (int v : version == 0 ? new int[]{4, 6} : new int[]{version}) {
+            for (KeyValue kv : store.list(keys.pools(v)).kvs()) {
+                try {
+                    out.add(Json.read(kv.value(), IpPool.class));
+                } catch (IllegalArgumentException e) {
+                    LOG.warn("skipping pool {}: {}", kv.key(), e.getMessage());
+                }
+            }
+        }
+        out.sort((a, b) -> a.cidr().compareTo(b.cidr()));
+        return out;
+    }
+
+    /** The pool containing {@code ip}, if any. */
+    public static Optional<IpPool> containing(List<IpPool> pools, Cidr ip) {
+        return pools.stream().filter(p -> p.cidr().contains(ip)).findFirst();
+    }
+
+    /** Throws if {@code pool} overlaps any of {@code existing} (other than an identical CIDR). */
+    public static void checkOverlap(IpPool pool, List<IpPool> existing) {
+        for (IpPool p : existing) {
+            if (!p.cidr().equals(pool.cidr()) && p.cidr().overlaps(pool.cidr())) {
+                throw new IllegalArgumentException("pool " + pool.cidr() + " overlaps existing pool " + p.cidr());
+            }
+        }
+    }
+
+    /** The block of {@code pool} that holds {@code ip}. */
+    public static Cidr blockOf(IpPool pool, Cidr ip) {
+        return Cidr.of(ip.address(), pool.blockSize());
+    }
+}

@@ -1,0 +1,261 @@
+package org.calicojava.model;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+
+import java.math.BigInteger;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.Arrays;
+
+/**
+ * An IPv4 or IPv6 network: address bytes (host bits zero) and a prefix length. Immutable value.
+ * Parsed from "10.1.0.0/16", "10.1.0.5" (a host: /32 or /128) or the key form "10.1.0.0-16".
+ */
+public final class Cidr implements Comparable<Cidr> {
+    private final byte[] address;
+    private final int prefixLength;
+
+    private Cidr(byte[] address, int prefixLength) {
+        this.address = address;
+        this.prefixLength = prefixLength;
+    }
+
+    public static Cidr of(InetAddress address, int prefixLength) {
+        byte[] bytes = address.getAddress();
+        int max = bytes.length * 8;
+        if (prefixLength < 0 || prefixLength > max) {
+            throw new IllegalArgumentException("prefix length: " + prefixLength + " (expected: 0.." + max + ")");
+        }
+        return new Cidr(mask(bytes, prefixLength), prefixLength);
+    }
+
+    /** Parses CIDR notation; host bits must be zero unless {@code strict} is false (then they are cleared). */
+    public static Cidr parse(String text, boolean strict) {
+        if (text == null || text.isBlank()) {
+            throw new IllegalArgumentException("CIDR: empty (expected: e.g. 10.1.0.0/16)");
+        }
+        String s = text.trim();
+        int slash = s.indexOf('/');
+        if (slash < 0 && s.indexOf('-') > 0 && s.indexOf(':') < 0 || slash < 0 && s.lastIndexOf('-') > s.lastIndexOf(':') && s.indexOf(':') >= 0) {
+            slash = s.lastIndexOf('-');
+        }
+        String addr = slash < 0 ? s : s.substring(0, slash);
+        byte[] bytes = parseAddress(addr, text);
+        int len = bytes.length * 8;
+        if (slash >= 0) {
+            String lenText = s.substring(slash + 1);
+            try {
+                len = Integer.parseInt(lenText);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("CIDR: " + text + " (prefix length '" + lenText + "' is not a number)");
+            }
+            if (len < 0 || len > bytes.length * 8) {
+                throw new IllegalArgumentException("CIDR: " + text + " (prefix length expected: 0.." + bytes.length * 8 + ")");
+            }
+        }
+        byte[] masked = mask(bytes, len);
+        if (strict && !Arrays.equals(masked, bytes)) {
+            throw new IllegalArgumentException("CIDR: " + text + " (host bits set; did you mean " + new Cidr(masked, len) + "?)");
+        }
+        return new Cidr(masked, len);
+    }
+
+    @JsonCreator
+    public static Cidr parse(String text) {
+        return parse(text, false);
+    }
+
+    /** Parses a plain IP address (no prefix) into a host CIDR (/32 or /128). */
+    public static Cidr host(String ip) {
+        byte[] bytes = parseAddress(ip == null ? "" : ip.trim(), ip);
+        return new Cidr(bytes, bytes.length * 8);
+    }
+
+    static byte[] parseAddress(String addr, String original) {
+        if (addr.isEmpty() || !(addr.indexOf(':') >= 0 || addr.matches("[0-9.]+"))) {
+            throw new IllegalArgumentException("IP address: '" + original + "' is not an IPv4 or IPv6 address");
+        }
+        if (addr.indexOf(':') < 0) {
+            String[] parts = addr.split("\\.", -1);
+            if (parts.length != 4) {
+                throw new IllegalArgumentException("IP address: '" + original + "' is not an IPv4 or IPv6 address");
+            }
+            byte[] out = new byte[4];
+            for (int i = 0; i < 4; i++) {
+                if (parts[i].isEmpty() || parts[i].length() > 3) {
+                    throw new IllegalArgumentException("IP address: '" + original + "' is not an IPv4 or IPv6 address");
+                }
+                int v = Integer.parseInt(parts[i]);
+                if (v > 255) {
+                    throw new IllegalArgumentException("IP address: '" + original + "' (octet " + v + " > 255)");
+                }
+                out[i] = (byte) v;
+            }
+            return out;
+        }
+        if (!addr.matches("[0-9a-fA-F:.]+")) {
+            throw new IllegalArgumentException("IP address: '" + original + "' is not an IPv4 or IPv6 address");
+        }
+        try {
+            byte[] b = InetAddress.getByName(addr).getAddress(); // literal only: no DNS for hex/colon strings
+            if (b.length == 4) { // ::ffff:a.b.c.d gets mapped by the JDK; keep it as IPv6
+                byte[] v6 = new byte[16];
+                v6[10] = (byte) 0xff;
+                v6[11] = (byte) 0xff;
+                System.arraycopy(b, 0, v6, 12, 4);
+                return v6;
+            }
+            return b;
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("IP address: '" + original + "' is not an IPv4 or IPv6 address");
+        }
+    }
+
+    private static byte[] mask(byte[] bytes, int len) {
+        byte[] out = bytes.clone();
+        for (int i = 0; i < out.length; i++) {
+            int bitsHere = Math.max(0, Math.min(8, len - i * 8));
+            out[i] &= (byte) (0xff << (8 - bitsHere));
+        }
+        return out;
+    }
+
+    public boolean isIpv4() {
+        return address.length == 4;
+    }
+
+    public int version() {
+        return isIpv4() ? 4 : 6;
+    }
+
+    public int prefixLength() {
+        return prefixLength;
+    }
+
+    public int maxLength() {
+        return address.length * 8;
+    }
+
+    public byte[] addressBytes() {
+        return address.clone();
+    }
+
+    public InetAddress address() {
+        try {
+            return InetAddress.getByAddress(address);
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public BigInteger first() {
+        return new BigInteger(1, address);
+    }
+
+    /** Number of addresses in this network. */
+    public BigInteger size() {
+        return BigInteger.ONE.shiftLeft(maxLength() - prefixLength);
+    }
+
+    /** The address at {@code offset} from the start of this network, as a host CIDR. */
+    public Cidr addressAt(long offset) {
+        BigInteger v = first().add(BigInteger.valueOf(offset));
+        return new Cidr(toBytes(v, address.length), maxLength());
+    }
+
+    /** Offset of {@code host}'s address from the start of this network (caller checks containment). */
+    public long offsetOf(Cidr host) {
+        return host.first().subtract(first()).longValueExact();
+    }
+
+    public Cidr subnet(int newLength, long index) {
+        BigInteger step = BigInteger.ONE.shiftLeft(maxLength() - newLength);
+        BigInteger v = first().add(step.multiply(BigInteger.valueOf(index)));
+        return new Cidr(toBytes(v, address.length), newLength);
+    }
+
+    static byte[] toBytes(BigInteger v, int len) {
+        byte[] raw = v.toByteArray();
+        byte[] out = new byte[len];
+        int copy = Math.min(raw.length, len);
+        System.arraycopy(raw, raw.length - copy, out, len - copy, copy);
+        return out;
+    }
+
+    public boolean contains(Cidr other) {
+        if (other.address.length != address.length || other.prefixLength < prefixLength) {
+            return false;
+        }
+        return Arrays.equals(mask(other.address, prefixLength), address);
+    }
+
+    public boolean overlaps(Cidr other) {
+        return contains(other) || other.contains(this);
+    }
+
+    /** The address only ("10.1.0.5"), as used in etcd values and tables. */
+    public String ip() {
+        return format(address);
+    }
+
+    /** RFC 5952 text: dotted quad for IPv4; lower-case hex, longest zero run (length >= 2) as "::" for IPv6. */
+    public static String format(byte[] a) {
+        if (a.length == 4) {
+            return (a[0] & 0xff) + "." + (a[1] & 0xff) + "." + (a[2] & 0xff) + "." + (a[3] & 0xff);
+        }
+        int[] g = new int[8];
+        for (int i = 0; i < 8; i++) {
+            g[i] = ((a[2 * i] & 0xff) << 8) | (a[2 * i + 1] & 0xff);
+        }
+        int bestStart = -1, bestLen = 0;
+        for (int i = 0; i < 8; ) {
+            if (g[i] != 0) { i++; continue; }
+            int j = i;
+            while (j < 8 && g[j] == 0) j++;
+            if (j - i > bestLen && j - i >= 2) { bestStart = i; bestLen = j - i; }
+            i = j;
+        }
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 8; i++) {
+            if (i == bestStart) {
+                sb.append("::");
+                i += bestLen - 1;
+                continue;
+            }
+            if (sb.length() > 0 && sb.charAt(sb.length() - 1) != ':') sb.append(':');
+            sb.append(Integer.toHexString(g[i]));
+        }
+        return sb.toString();
+    }
+
+    /** The etcd key form: "10.1.0.0-16". */
+    public String keyForm() {
+        return ip() + "-" + prefixLength;
+    }
+
+    @JsonValue
+    @Override
+    public String toString() {
+        return ip() + "/" + prefixLength;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Cidr c && c.prefixLength == prefixLength && Arrays.equals(c.address, address);
+    }
+
+    @Override
+    public int hashCode() {
+        return Arrays.hashCode(address) * 31 + prefixLength;
+    }
+
+    @Override
+    public int compareTo(Cidr o) {
+        if (address.length != o.address.length) {
+            return Integer.compare(address.length, o.address.length);
+        }
+        int c = Arrays.compareUnsigned(address, o.address);
+        return c != 0 ? c : Integer.compare(prefixLength, o.prefixLength);
+    }
+}

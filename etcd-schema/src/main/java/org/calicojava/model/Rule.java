@@ -1,0 +1,177 @@
+package org.calicojava.model;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * One policy rule in Calico's v1 JSON form. Every match field has a negated form ({@code "!src_net"}).
+ * Validation: action known; protocol a name or 0..255; ports only with tcp/udp/sctp/udplite; ICMP type/code only
+ * with icmp/icmpv6, code only with a type; nets valid CIDRs; tags valid names.
+ */
+@JsonInclude(JsonInclude.Include.NON_EMPTY)
+public record Rule(
+        @JsonProperty("action") String action,
+        @JsonProperty("protocol") String protocol,
+        @JsonProperty("src_tag") String srcTag,
+        @JsonProperty("src_selector") String srcSelector,
+        @JsonProperty("src_net") Cidr srcNet,
+        @JsonProperty("src_ports") List<PortRange> srcPorts,
+        @JsonProperty("dst_tag") String dstTag,
+        @JsonProperty("dst_selector") String dstSelector,
+        @JsonProperty("dst_net") Cidr dstNet,
+        @JsonProperty("dst_ports") List<PortRange> dstPorts,
+        @JsonProperty("icmp_type") Integer icmpType,
+        @JsonProperty("icmp_code") Integer icmpCode,
+        @JsonProperty("!protocol") String notProtocol,
+        @JsonProperty("!src_tag") String notSrcTag,
+        @JsonProperty("!src_selector") String notSrcSelector,
+        @JsonProperty("!src_net") Cidr notSrcNet,
+        @JsonProperty("!src_ports") List<PortRange> notSrcPorts,
+        @JsonProperty("!dst_tag") String notDstTag,
+        @JsonProperty("!dst_selector") String notDstSelector,
+        @JsonProperty("!dst_net") Cidr notDstNet,
+        @JsonProperty("!dst_ports") List<PortRange> notDstPorts,
+        @JsonProperty("!icmp_type") Integer notIcmpType,
+        @JsonProperty("!icmp_code") Integer notIcmpCode) {
+
+    public static final Set<String> ACTIONS = Set.of("allow", "deny", "log", "next-tier");
+    private static final Set<String> PORT_PROTOCOLS = Set.of("tcp", "udp", "sctp", "udplite", "6", "17", "132", "136");
+    private static final Set<String> ICMP_PROTOCOLS = Set.of("icmp", "icmpv6", "1", "58");
+    private static final Set<String> PROTOCOL_NAMES = Set.of("tcp", "udp", "icmp", "icmpv6", "sctp", "udplite");
+
+    public Rule {
+        action = action == null ? "allow" : action.toLowerCase(Locale.ROOT);
+        if (!ACTIONS.contains(action)) {
+            throw new IllegalArgumentException("rule action: '" + action + "' (expected: allow, deny, log or next-tier)");
+        }
+        protocol = checkProtocol(protocol);
+        notProtocol = checkProtocol(notProtocol);
+        srcPorts = ports(srcPorts);
+        dstPorts = ports(dstPorts);
+        notSrcPorts = ports(notSrcPorts);
+        notDstPorts = ports(notDstPorts);
+        boolean anyPorts = !srcPorts.isEmpty() || !dstPorts.isEmpty() || !notSrcPorts.isEmpty() || !notDstPorts.isEmpty();
+        if (anyPorts && (protocol == null || !PORT_PROTOCOLS.contains(protocol))) {
+            throw new IllegalArgumentException("rule ports: need protocol tcp, udp, sctp or udplite (protocol is "
+                    + (protocol == null ? "not set" : protocol) + ")");
+        }
+        boolean anyIcmp = icmpType != null || icmpCode != null || notIcmpType != null || notIcmpCode != null;
+        if (anyIcmp && (protocol == null || !ICMP_PROTOCOLS.contains(protocol))) {
+            throw new IllegalArgumentException("rule icmp type/code: need protocol icmp or icmpv6 (protocol is "
+                    + (protocol == null ? "not set" : protocol) + ")");
+        }
+        checkIcmp("icmp_type", icmpType, 254);
+        checkIcmp("icmp_code", icmpCode, 255);
+        checkIcmp("!icmp_type", notIcmpType, 254);
+        checkIcmp("!icmp_code", notIcmpCode, 255);
+        if (icmpCode != null && icmpType == null) {
+            throw new IllegalArgumentException("rule icmp_code: needs icmp_type");
+        }
+        for (String tag : new String[]{srcTag, dstTag, notSrcTag, notDstTag}) {
+            if (tag != null) {
+                Names.check("tag", tag);
+            }
+        }
+        checkNetFamily(srcNet, dstNet, notSrcNet, notDstNet);
+    }
+
+    private static List<PortRange> ports(List<PortRange> p) {
+        return p == null ? List.of() : List.copyOf(p);
+    }
+
+    private static String checkProtocol(String p) {
+        if (p == null) {
+            return null;
+        }
+        String lp = p.toLowerCase(Locale.ROOT);
+        if (PROTOCOL_NAMES.contains(lp)) {
+            return lp;
+        }
+        try {
+            int n = Integer.parseInt(lp);
+            if (n >= 0 && n <= 255) {
+                return lp;
+            }
+        } catch (NumberFormatException ignored) {
+            // fall through
+        }
+        throw new IllegalArgumentException("rule protocol: '" + p
+                + "' (expected: tcp, udp, icmp, icmpv6, sctp, udplite or a number 0..255)");
+    }
+
+    private static void checkIcmp(String what, Integer v, int max) {
+        if (v != null && (v < 0 || v > max)) {
+            throw new IllegalArgumentException("rule " + what + ": " + v + " (expected: 0.." + max + ")");
+        }
+    }
+
+    private static void checkNetFamily(Cidr... nets) {
+        Integer version = null;
+        for (Cidr n : nets) {
+            if (n == null) {
+                continue;
+            }
+            if (version != null && version != n.version()) {
+                throw new IllegalArgumentException("rule nets: IPv4 and IPv6 mixed in one rule");
+            }
+            version = n.version();
+        }
+    }
+
+    /** IP version this rule is limited to (by its nets or ICMP protocol), or 0 for both. */
+    public int ipVersion() {
+        for (Cidr n : new Cidr[]{srcNet, dstNet, notSrcNet, notDstNet}) {
+            if (n != null) {
+                return n.version();
+            }
+        }
+        if ("icmp".equals(protocol) || "1".equals(protocol)) {
+            return 4;
+        }
+        if ("icmpv6".equals(protocol) || "58".equals(protocol)) {
+            return 6;
+        }
+        return 0;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Mutable builder for rules (the CLI's rule grammar fills one). */
+    public static final class Builder {
+        public String action = "allow";
+        public String protocol;
+        public String srcTag;
+        public String srcSelector;
+        public Cidr srcNet;
+        public List<PortRange> srcPorts;
+        public String dstTag;
+        public String dstSelector;
+        public Cidr dstNet;
+        public List<PortRange> dstPorts;
+        public Integer icmpType;
+        public Integer icmpCode;
+        public String notProtocol;
+        public String notSrcTag;
+        public String notSrcSelector;
+        public Cidr notSrcNet;
+        public List<PortRange> notSrcPorts;
+        public String notDstTag;
+        public String notDstSelector;
+        public Cidr notDstNet;
+        public List<PortRange> notDstPorts;
+        public Integer notIcmpType;
+        public Integer notIcmpCode;
+
+        public Rule build() {
+            return new Rule(action, protocol, srcTag, srcSelector, srcNet, srcPorts, dstTag, dstSelector, dstNet,
+                    dstPorts, icmpType, icmpCode, notProtocol, notSrcTag, notSrcSelector, notSrcNet, notSrcPorts,
+                    notDstTag, notDstSelector, notDstNet, notDstPorts, notIcmpType, notIcmpCode);
+        }
+    }
+}

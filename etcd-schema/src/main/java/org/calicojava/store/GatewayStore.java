@@ -1,0 +1,260 @@
+package org.calicojava.store;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.calicojava.model.Json;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A {@link KvStore} over etcd's v3 JSON gateway ({@code POST /v3/kv/range|put|deleterange|txn}): plain HTTP/1.1,
+ * no gRPC stack, so a one-shot command starts and finishes quickly. Tries each endpoint in turn. TLS with CA and
+ * client certificate; username/password through {@code /v3/auth/authenticate} (token in the Authorization header).
+ * Not thread-safe for authentication refresh; one instance per command.
+ */
+public final class GatewayStore implements KvStore {
+    private static final Base64.Encoder B64 = Base64.getEncoder();
+    private static final Base64.Decoder B64D = Base64.getDecoder();
+
+    private final EtcdConfig config;
+    private final HttpClient http;
+    private URI current;
+    private String token;
+
+    public GatewayStore(EtcdConfig config) {
+        this.config = config;
+        HttpClient.Builder b = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(config.timeout());
+        if (config.tls()) {
+            b.sslContext(Pem.sslContext(config.caFile(), config.certFile(), config.keyFile()));
+        }
+        this.http = b.build();
+        this.current = config.endpoints().get(0);
+    }
+
+    @Override
+    public String endpoint() {
+        return config.describe();
+    }
+
+    @Override
+    public Optional<KeyValue> get(String key) {
+        ObjectNode req = Json.MAPPER.createObjectNode().put("key", b64(key));
+        JsonNode kvs = call("/v3/kv/range", req).path("kvs");
+        return kvs.isArray() && kvs.size() > 0 ? Optional.of(kv(kvs.get(0))) : Optional.empty();
+    }
+
+    @Override
+    public ListResult list(String prefix) {
+        ObjectNode req = Json.MAPPER.createObjectNode().put("key", b64(prefix)).put("range_end", b64(rangeEnd(prefix)))
+                .put("sort_order", "ASCEND").put("sort_target", "KEY");
+        JsonNode resp = call("/v3/kv/range", req);
+        List<KeyValue> out = new ArrayList<>();
+        for (JsonNode n : resp.path("kvs")) {
+            out.add(kv(n));
+        }
+        return new ListResult(resp.path("header").path("revision").asLong(), out);
+    }
+
+    @Override
+    public long create(String key, String value) {
+        if (!txnRevision(List.of(Compare.absent(key)), List.of(Op.put(key, value)))) {
+            throw new KeyExistsException(key + " already exists");
+        }
+        return lastRevision;
+    }
+
+    @Override
+    public long update(String key, String value, long modRevision) {
+        if (!txnRevision(List.of(Compare.modRevision(key, modRevision)), List.of(Op.put(key, value)))) {
+            throw new RevisionConflictException(key + " changed since it was read (expected revision " + modRevision + ")");
+        }
+        return lastRevision;
+    }
+
+    @Override
+    public long put(String key, String value) {
+        ObjectNode req = Json.MAPPER.createObjectNode().put("key", b64(key)).put("value", b64(value));
+        return call("/v3/kv/put", req).path("header").path("revision").asLong();
+    }
+
+    @Override
+    public boolean delete(String key) {
+        ObjectNode req = Json.MAPPER.createObjectNode().put("key", b64(key));
+        return call("/v3/kv/deleterange", req).path("deleted").asLong() > 0;
+    }
+
+    @Override
+    public void delete(String key, long modRevision) {
+        if (!txnRevision(List.of(Compare.modRevision(key, modRevision)), List.of(Op.delete(key)))) {
+            throw new RevisionConflictException(key + " changed since it was read (expected revision " + modRevision + ")");
+        }
+    }
+
+    @Override
+    public long deletePrefix(String prefix) {
+        ObjectNode req = Json.MAPPER.createObjectNode().put("key", b64(prefix)).put("range_end", b64(rangeEnd(prefix)));
+        return call("/v3/kv/deleterange", req).path("deleted").asLong();
+    }
+
+    @Override
+    public boolean txn(List<Compare> compares, List<Op> ops) {
+        return txnRevision(compares, ops);
+    }
+
+    private long lastRevision;
+
+    private boolean txnRevision(List<Compare> compares, List<Op> ops) {
+        ObjectNode req = Json.MAPPER.createObjectNode();
+        ArrayNode cmp = req.putArray("compare");
+        for (Compare c : compares) {
+            ObjectNode n = cmp.addObject().put("key", b64(c.key())).put("result", "EQUAL");
+            if (c.modRevision() == 0) {
+                n.put("target", "CREATE").put("create_revision", "0");
+            } else {
+                n.put("target", "MOD").put("mod_revision", Long.toString(c.modRevision()));
+            }
+        }
+        ArrayNode success = req.putArray("success");
+        for (Op op : ops) {
+            if (op instanceof Op.Put p) {
+                success.addObject().putObject("request_put").put("key", b64(p.key())).put("value", b64(p.value()));
+            } else {
+                success.addObject().putObject("request_delete_range").put("key", b64(op.key()));
+            }
+        }
+        JsonNode resp = call("/v3/kv/txn", req);
+        lastRevision = resp.path("header").path("revision").asLong();
+        return resp.path("succeeded").asBoolean(false);
+    }
+
+    private JsonNode call(String path, ObjectNode body) {
+        if (config.username() != null && token == null) {
+            authenticate();
+        }
+        List<URI> order = new ArrayList<>(config.endpoints());
+        order.remove(current);
+        order.add(0, current);
+        DatastoreException last = null;
+        for (URI endpoint : order) {
+            try {
+                JsonNode resp = post(endpoint, path, Json.write(body));
+                current = endpoint;
+                return resp;
+            } catch (EtcdUnreachableException e) {
+                last = e;
+            }
+        }
+        throw last;
+    }
+
+    private void authenticate() {
+        ObjectNode req = Json.MAPPER.createObjectNode().put("name", config.username()).put("password", config.password());
+        JsonNode resp = null;
+        DatastoreException last = null;
+        for (URI endpoint : config.endpoints()) {
+            try {
+                resp = post(endpoint, "/v3/auth/authenticate", Json.write(req));
+                break;
+            } catch (EtcdUnreachableException e) {
+                last = e;
+            }
+        }
+        if (resp == null) {
+            throw last;
+        }
+        token = resp.path("token").asText(null);
+        if (token == null) {
+            throw new AuthenticationException("etcd at " + endpoint() + " refused user '" + config.username() + "'");
+        }
+    }
+
+    private JsonNode post(URI endpoint, String path, String body) {
+        HttpRequest.Builder rb = HttpRequest.newBuilder(endpoint.resolve(path)).timeout(config.timeout())
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+        if (token != null) {
+            rb.header("Authorization", token);
+        }
+        HttpResponse<String> resp;
+        try {
+            resp = http.send(rb.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        } catch (HttpTimeoutException e) {
+            throw new EtcdUnreachableException("etcd at " + endpoint + " is unreachable (no answer within "
+                    + config.timeout().toSeconds() + " s)", e);
+        } catch (ConnectException e) {
+            throw new EtcdUnreachableException("etcd at " + endpoint + " is unreachable (connection refused)", e);
+        } catch (IOException e) {
+            String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            if (e instanceof javax.net.ssl.SSLException) {
+                throw new AuthenticationException("etcd at " + endpoint + ": TLS handshake failed (" + m + ")", e);
+            }
+            throw new EtcdUnreachableException("etcd at " + endpoint + " is unreachable (" + m + ")", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DatastoreException("interrupted while talking to etcd at " + endpoint, e);
+        }
+        JsonNode json;
+        try {
+            json = Json.MAPPER.readTree(resp.body());
+        } catch (IOException e) {
+            throw new DatastoreException("etcd at " + endpoint + " answered HTTP " + resp.statusCode()
+                    + " with something that is not JSON (is this etcd's client port?)");
+        }
+        if (resp.statusCode() != 200) {
+            String msg = json.path("message").asText(json.path("error").asText("HTTP " + resp.statusCode()));
+            if (msg.contains("authentication") || msg.contains("permission denied") || msg.contains("token")
+                    || msg.contains("user name")) {
+                throw new AuthenticationException("etcd at " + endpoint + ": " + msg);
+            }
+            throw new DatastoreException("etcd at " + endpoint + ": " + msg);
+        }
+        return json;
+    }
+
+    private static KeyValue kv(JsonNode n) {
+        return new KeyValue(unb64(n.path("key").asText()), unb64(n.path("value").asText("")),
+                n.path("mod_revision").asLong(), n.path("create_revision").asLong());
+    }
+
+    static String b64(String s) {
+        return B64.encodeToString(s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String b64(byte[] b) {
+        return B64.encodeToString(b);
+    }
+
+    private static String unb64(String s) {
+        return new String(B64D.decode(s), StandardCharsets.UTF_8);
+    }
+
+    /** etcd's range end for a prefix: the prefix with its last byte incremented. */
+    static byte[] rangeEnd(String prefix) {
+        byte[] b = prefix.getBytes(StandardCharsets.UTF_8);
+        for (int i = b.length - 1; i >= 0; i--) {
+            if (b[i] != (byte) 0xff) {
+                byte[] end = java.util.Arrays.copyOf(b, i + 1);
+                end[i]++;
+                return end;
+            }
+        }
+        return new byte[]{0};
+    }
+
+    @Override
+    public void close() {
+        // HttpClient in Java 17 has no close; its threads are daemons.
+    }
+}

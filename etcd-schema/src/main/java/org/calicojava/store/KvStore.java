@@ -1,0 +1,43 @@
+package org.calicojava.store;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The datastore: etcd v3 key-value operations used by every module. Implementations: {@link JetcdStore} (gRPC, with
+ * watches, for daemons) and {@link GatewayStore} (etcd's JSON gateway over HTTP, light and quick to start, for
+ * one-shot CLI commands). All failures are {@link DatastoreException}s with an operator-readable message.
+ */
+public interface KvStore extends AutoCloseable {
+    Optional<KeyValue> get(String key);
+
+    /** Every key under {@code prefix}, sorted by key, with the store revision they were read at. */
+    ListResult list(String prefix);
+
+    /** Creates a key; {@link KeyExistsException} if it exists. Returns the new revision. */
+    long create(String key, String value);
+
+    /** Replaces a key if its mod revision is still {@code modRevision}; {@link RevisionConflictException} otherwise. */
+    long update(String key, String value, long modRevision);
+
+    /** Writes a key unconditionally. Returns the new revision. */
+    long put(String key, String value);
+
+    /** Deletes a key; false if it was not there. */
+    boolean delete(String key);
+
+    /** Deletes a key if its mod revision is still {@code modRevision}; {@link RevisionConflictException} otherwise. */
+    void delete(String key, long modRevision);
+
+    /** Deletes every key under {@code prefix}; returns how many. */
+    long deletePrefix(String prefix);
+
+    /** Applies {@code ops} atomically if every compare holds; returns whether it did. */
+    boolean txn(List<Compare> compares, List<Op> ops);
+
+    /** The endpoint(s) this store talks to, for messages. */
+    String endpoint();
+
+    @Override
+    void close();
+}

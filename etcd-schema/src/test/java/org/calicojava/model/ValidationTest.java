@@ -1,0 +1,75 @@
+package org.calicojava.model;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ValidationTest {
+    @ParameterizedTest
+    @CsvSource({"65010,65010", "1.10,65546", "4294967295,4294967295", "1,1", "0.1,1", "65535.65535,4294967295"})
+    void asNumbers(String in, long expected) {
+        assertThat(AsNumber.parse(in)).isEqualTo(expected);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"0", "4294967296", "-1", "abc", "1.65536", "''"})
+    void badAsNumbers(String in) {
+        assertThatThrownBy(() -> AsNumber.parse(in)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("AS number: ").hasMessageContaining("expected");
+    }
+
+    @Test
+    void profileNames() {
+        assertThat(Names.check("profile", "web-frontend_1.2")).isEqualTo("web-frontend_1.2");
+        assertThatThrownBy(() -> Names.check("profile", "has space")).hasMessage(
+                "profile name: 'has space' (expected: 1-253 of letters, digits, '_', '.', '-')");
+        assertThatThrownBy(() -> Names.check("profile", "a/b")).hasMessageContaining("profile name: 'a/b'");
+        assertThatThrownBy(() -> Names.check("profile", "")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void poolValidation() {
+        assertThat(IpPool.of(Cidr.parse("10.1.0.0/16")).blockSize()).isEqualTo(26);
+        assertThat(IpPool.of(Cidr.parse("2001:db8::/64")).blockSize()).isEqualTo(122);
+        assertThatThrownBy(() -> IpPool.of(Cidr.parse("10.1.0.0/28")))
+                .hasMessage("pool 10.1.0.0/28 is smaller than its block size /26");
+        assertThatThrownBy(() -> new IpPool(Cidr.parse("10.1.0.0/16"), false, false, false, 19))
+                .hasMessage("block size: 19 (expected: 20..32 for IPv4)");
+        assertThatThrownBy(() -> new IpPool(Cidr.parse("2001:db8::/64"), true, false, false, 0))
+                .hasMessageContaining("IPIP is only for IPv4");
+    }
+
+    @Test
+    void ruleValidation() {
+        Rule.Builder b = Rule.builder();
+        b.dstPorts = List.of(PortRange.parse(80));
+        assertThatThrownBy(b::build).hasMessage("rule ports: need protocol tcp, udp, sctp or udplite (protocol is not set)");
+        b.protocol = "icmp";
+        assertThatThrownBy(b::build).hasMessageContaining("protocol is icmp");
+        b.protocol = "TCP";
+        assertThat(b.build().protocol()).isEqualTo("tcp");
+        Rule.Builder i = Rule.builder();
+        i.icmpType = 8;
+        assertThatThrownBy(i::build).hasMessageContaining("rule icmp type/code: need protocol icmp or icmpv6");
+        i.protocol = "icmp";
+        i.icmpType = 300;
+        assertThatThrownBy(i::build).hasMessage("rule icmp_type: 300 (expected: 0..254)");
+        Rule.Builder a = Rule.builder();
+        a.action = "permit";
+        assertThatThrownBy(a::build).hasMessage("rule action: 'permit' (expected: allow, deny, log or next-tier)");
+        Rule.Builder p = Rule.builder();
+        p.protocol = "gre2";
+        assertThatThrownBy(p::build).hasMessageContaining("rule protocol: 'gre2'");
+        Rule.Builder m = Rule.builder();
+        m.srcNet = Cidr.parse("10.0.0.0/8");
+        m.dstNet = Cidr.parse("2001:db8::/32");
+        assertThatThrownBy(m::build).hasMessage("rule nets: IPv4 and IPv6 mixed in one rule");
+        assertThatThrownBy(() -> PortRange.parse("90:80")).hasMessage("port range: 90:80 (expected: low:high)");
+        assertThatThrownBy(() -> PortRange.parse("70000")).hasMessage("port: 70000 (expected: 0..65535)");
+    }
+}

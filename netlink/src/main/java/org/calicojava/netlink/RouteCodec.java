@@ -1,0 +1,119 @@
+package org.calicojava.netlink;
+
+import static org.calicojava.netlink.codec.Rtnl.*;
+
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import org.calicojava.netlink.codec.Attrs;
+import org.calicojava.netlink.codec.MessageWriter;
+import org.calicojava.netlink.codec.NlMessage;
+import org.calicojava.netlink.codec.RtMsg;
+import org.calicojava.netlink.codec.RtNextHop;
+
+/** Route ↔ RTM_NEWROUTE/RTM_DELROUTE/RTM_GETROUTE messages. Pure. */
+final class RouteCodec {
+    private RouteCodec() {
+    }
+
+    /** Writes an add/replace/delete request for {@code r}; {@code type} is RTM_NEWROUTE or RTM_DELROUTE. */
+    static void encode(MessageWriter w, int type, int flags, int seq, Route r) {
+        if (type == RTM_NEWROUTE && r.type() == RouteType.UNICAST && r.nextHops().isEmpty()) {
+            throw new IllegalArgumentException("route " + r.dst() + ": unicast without a next hop (expected: a "
+                    + "gateway or an interface)");
+        }
+        w.begin(type, flags, seq);
+        boolean single = r.nextHops().size() == 1;
+        int rtFlags = single && r.nextHops().get(0).onlink() ? RTNH_F_ONLINK : 0;
+        int scope = type == RTM_DELROUTE ? RT_SCOPE_NOWHERE : r.scope();
+        w.put(new RtMsg(r.dst().family(), r.dst().length(), 0, 0, r.table() < 256 ? r.table() : RT_TABLE_UNSPEC,
+                r.protocol(), scope, r.type().code(), rtFlags));
+        if (r.dst().length() > 0) {
+            w.attr(RTA_DST, r.dst().address().getAddress());
+        }
+        w.attrU32(RTA_TABLE, r.table());
+        if (r.metric() != 0) {
+            w.attrU32(RTA_PRIORITY, r.metric());
+        }
+        if (r.prefSrc() != null) {
+            w.attr(RTA_PREFSRC, r.prefSrc().getAddress());
+        }
+        if (single) {
+            NextHop h = r.nextHops().get(0);
+            if (h.gateway() != null) {
+                w.attr(RTA_GATEWAY, h.gateway().getAddress());
+            }
+            if (h.ifindex() != 0) {
+                w.attrU32(RTA_OIF, h.ifindex());
+            }
+        } else if (!r.nextHops().isEmpty()) {
+            int mp = w.beginNested(RTA_MULTIPATH);
+            for (NextHop h : r.nextHops()) {
+                int start = w.position();
+                w.put(new RtNextHop(0, h.onlink() ? RTNH_F_ONLINK : 0, h.weight() - 1, h.ifindex()));
+                if (h.gateway() != null) {
+                    w.attr(RTA_GATEWAY, h.gateway().getAddress());
+                }
+                w.putShortAt(start, w.position() - start);
+            }
+            w.endNested(mp);
+        }
+        w.end();
+    }
+
+    /** Writes a dump request; the kernel filters by family, the caller by the rest of the filter. */
+    static void encodeDump(MessageWriter w, int seq, RouteFilter f) {
+        w.begin(RTM_GETROUTE, NLM_F_REQUEST | NLM_F_DUMP, seq);
+        w.put(new RtMsg(f.family() == RouteFilter.ANY ? AF_UNSPEC : f.family(), 0, 0, 0, 0, 0, 0, 0, 0));
+        w.end();
+    }
+
+    /** Decodes an RTM_NEWROUTE/RTM_DELROUTE body; null for families other than IPv4/IPv6. */
+    static Route decode(NlMessage m) {
+        ByteBuffer b = m.body().duplicate().order(m.body().order());
+        RtMsg rt = RtMsg.decode(b);
+        if (rt.family() != AF_INET && rt.family() != AF_INET6) {
+            return null;
+        }
+        Attrs a = Attrs.parse(b, "route");
+        try {
+            int size = rt.family() == AF_INET ? 4 : 16;
+            InetAddress dst = a.has(RTA_DST) ? a.address(RTA_DST) : InetAddress.getByAddress(new byte[size]);
+            if (dst.getAddress().length != size) {
+                throw new NetlinkCodecException("route: RTA_DST of " + dst.getAddress().length + " bytes in family "
+                        + rt.family());
+            }
+            List<NextHop> hops = new ArrayList<>();
+            if (a.has(RTA_MULTIPATH)) {
+                hops.addAll(multipath(a.get(RTA_MULTIPATH)));
+            } else if (a.has(RTA_OIF) || a.has(RTA_GATEWAY)) {
+                hops.add(new NextHop(a.address(RTA_GATEWAY), a.u32(RTA_OIF, 0), 1,
+                        (rt.flags() & RTNH_F_ONLINK) != 0));
+            }
+            return new Route(new IpPrefix(dst, rt.dstLen()), RouteType.of(rt.type()), a.u32(RTA_TABLE, rt.table()),
+                    rt.protocol(), rt.scope(), a.u32(RTA_PRIORITY, 0), hops, a.address(RTA_PREFSRC));
+        } catch (IllegalArgumentException | java.net.UnknownHostException e) {
+            throw new NetlinkCodecException("route: " + e.getMessage());
+        }
+    }
+
+    private static List<NextHop> multipath(ByteBuffer b) {
+        List<NextHop> hops = new ArrayList<>();
+        while (b.remaining() >= RtNextHop.SIZE) {
+            int start = b.position();
+            RtNextHop h = RtNextHop.decode(b);
+            if (h.length() < RtNextHop.SIZE || h.length() > b.limit() - start) {
+                throw new NetlinkCodecException("rtnexthop: length " + h.length() + " (expected: 8.."
+                        + (b.limit() - start) + ")");
+            }
+            Attrs a = Attrs.parse(b.slice(start + RtNextHop.SIZE, h.length() - RtNextHop.SIZE), "rtnexthop");
+            hops.add(new NextHop(a.address(RTA_GATEWAY), h.ifindex(), h.hops() + 1, (h.flags() & RTNH_F_ONLINK) != 0));
+            b.position(Math.min(b.limit(), start + align(h.length())));
+        }
+        if (b.hasRemaining()) {
+            throw new NetlinkCodecException("RTA_MULTIPATH: " + b.remaining() + " trailing bytes (expected: 0)");
+        }
+        return hops;
+    }
+}

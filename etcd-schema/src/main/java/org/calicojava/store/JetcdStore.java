@@ -11,6 +11,7 @@ import io.etcd.jetcd.op.CmpTarget;
 import io.etcd.jetcd.options.DeleteOption;
 import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.PutOption;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.SslContextBuilder;
 
 import java.net.URI;
@@ -39,7 +40,10 @@ public final class JetcdStore implements WatchableStore {
         }
         if (config.tls()) {
             try {
-                SslContextBuilder ssl = SslContextBuilder.forClient();
+                SslContextBuilder ssl = SslContextBuilder.forClient().applicationProtocolConfig(
+                        new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+                                ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                                ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, "h2"));
                 if (config.caFile() != null) {
                     ssl.trustManager(config.caFile().toFile());
                 }

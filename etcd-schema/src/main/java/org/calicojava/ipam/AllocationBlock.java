@@ -62,6 +62,7 @@ public record AllocationBlock(
         return unallocated.size();
     }
 
+    @com.fasterxml.jackson.annotation.JsonIgnore
     public boolean isEmpty() {
         return unallocated.size() == allocations.size();
     }

@@ -22,6 +22,7 @@ public record IpamHandle(@JsonProperty("handleID") String handleId, @JsonPropert
         return new IpamHandle(handleId, m);
     }
 
+    @com.fasterxml.jackson.annotation.JsonIgnore
     public boolean isEmpty() {
         return block.isEmpty();
     }

@@ -1,0 +1,173 @@
+package org.calicojava.ipam;
+
+import org.calicojava.model.Cidr;
+import org.calicojava.model.IpPool;
+import org.calicojava.model.Json;
+import org.calicojava.model.Keys;
+import org.calicojava.store.JetcdStore;
+import org.calicojava.store.KvStore;
+import org.calicojava.store.TestEtcd;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class IpamIT {
+    private final Keys keys = TestEtcd.freshKeys();
+    private final KvStore store = new JetcdStore(TestEtcd.config());
+    private final Ipam ipam = new Ipam(store, keys);
+
+    @AfterEach
+    void cleanUp() {
+        store.deletePrefix(keys.root() + "/");
+        store.close();
+    }
+
+    private void addPool(String cidr, int blockSize) {
+        IpPool p = new IpPool(Cidr.parse(cidr), false, false, false, blockSize);
+        store.put(keys.pool(p.cidr()), Json.write(p));
+    }
+
+    private Ipam.AutoRequest req(String host, String handle) {
+        return new Ipam.AutoRequest(host, handle, Map.of("note", "test"), 4, null);
+    }
+
+    @Test
+    void hostClaimsABlockThenAnotherWhenFull() {
+        addPool("10.1.0.0/24", 30); // 64 blocks of 4
+        List<Cidr> got = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            got.add(ipam.autoAssign(req("h1", "c" + i)));
+        }
+        assertThat(got).extracting(Cidr::ip).containsExactly("10.1.0.0", "10.1.0.1", "10.1.0.2", "10.1.0.3",
+                "10.1.0.4", "10.1.0.5");
+        assertThat(ipam.affinities("h1", 4)).containsExactly(Cidr.parse("10.1.0.0/30"), Cidr.parse("10.1.0.4/30"));
+        assertThat(store.get(keys.ipamAffinity("h1", Cidr.parse("10.1.0.4/30")))).isPresent();
+        assertThat(store.get(keys.ipamHandle("c0")).orElseThrow().value()).contains("\"10.1.0.0/30\":1");
+        Cidr other = ipam.autoAssign(req("h2", "d0"));
+        assertThat(other.ip()).isEqualTo("10.1.0.8");
+        Ipam.IpInfo info = ipam.info(Cidr.host("10.1.0.5"));
+        assertThat(info.assigned()).isTrue();
+        assertThat(info.handle()).isEqualTo("c5");
+        assertThat(info.blockHost()).isEqualTo("h1");
+        assertThat(info.attrs()).containsEntry("note", "test");
+    }
+
+    @Test
+    void borrowsFromAnotherHostsBlockUnlessStrict() {
+        addPool("10.2.0.0/29", 30); // two blocks of 4
+        ipam.autoAssign(req("h1", "a"));
+        ipam.autoAssign(req("h2", "b"));
+        // no free block left: h3 borrows
+        Cidr borrowed = ipam.autoAssign(req("h3", "c"));
+        assertThat(ipam.info(borrowed).blockHost()).isIn("h1", "h2");
+        assertThat(ipam.affinities("h3", 4)).isEmpty();
+        store.put(keys.ipamConfig(), "{\"strict_affinity\":true}");
+        assertThatThrownBy(() -> ipam.autoAssign(req("h3", "d"))).isInstanceOf(IpamException.class)
+                .hasMessageContaining("strict affinity forbids borrowing");
+        store.put(keys.ipamConfig(), "{\"strict_affinity\":false}");
+        for (int i = 0; i < 5; i++) {
+            ipam.autoAssign(req("h3", "e" + i));
+        }
+        assertThatThrownBy(() -> ipam.autoAssign(req("h3", "f"))).isInstanceOf(IpamException.class)
+                .hasMessage("IP pool 10.2.0.0/29 exhausted");
+    }
+
+    @Test
+    void assignSpecificReleaseByIpAndHandleAndAffinities() {
+        addPool("10.3.0.0/24", 26);
+        Cidr ip = Cidr.host("10.3.0.77");
+        ipam.assign(ip, "ctr1", Map.of(), "h1");
+        assertThatThrownBy(() -> ipam.assign(ip, "ctr2", Map.of(), "h1")).isInstanceOf(IpamException.class)
+                .hasMessage("10.3.0.77 is already assigned (handle ctr1)");
+        assertThatThrownBy(() -> ipam.assign(Cidr.host("10.9.0.1"), "x", Map.of(), "h1"))
+                .hasMessage("10.9.0.1 is not in any IP pool");
+        ipam.autoAssign(req("h1", "ctr1"));
+        ipam.autoAssign(req("h1", "ctr1"));
+        assertThat(ipam.releaseByHandle("ctr1")).hasSize(3);
+        assertThat(store.get(keys.ipamHandle("ctr1"))).isEmpty();
+        Cidr one = ipam.autoAssign(req("h1", "ctr3"));
+        assertThat(ipam.release(one)).isTrue();
+        assertThat(ipam.release(one)).isFalse();
+        assertThat(ipam.info(one).assigned()).isFalse();
+        Cidr kept = ipam.autoAssign(req("h1", "ctr4"));
+        assertThat(ipam.releaseHostAffinities("h1")).isEqualTo(1);
+        assertThat(ipam.affinities("h1", 4)).isEmpty();
+        assertThat(ipam.info(kept).assigned()).isTrue();
+        assertThat(ipam.info(kept).blockHost()).isNull();
+    }
+
+    @Test
+    void disabledOrMissingPoolsAreClearErrors() {
+        assertThatThrownBy(() -> ipam.autoAssign(req("h1", "x"))).hasMessageContaining("no enabled IPv4 pool");
+        store.put(keys.pool(Cidr.parse("10.4.0.0/24")), Json.write(new IpPool(Cidr.parse("10.4.0.0/24"), false, false, true, 26)));
+        assertThatThrownBy(() -> ipam.autoAssign(req("h1", "x"))).hasMessageContaining("no enabled IPv4 pool");
+        assertThatThrownBy(() -> ipam.autoAssign(new Ipam.AutoRequest("h1", "x", Map.of(), 4, Cidr.parse("10.5.0.0/24"))))
+                .hasMessageContaining("no IP pool 10.5.0.0/24");
+    }
+
+    @Test
+    void ipv6() {
+        addPool("fd00:1::/120", 122);
+        Cidr a = ipam.autoAssign(new Ipam.AutoRequest("h1", "v6", Map.of(), 6, null));
+        assertThat(a).isEqualTo(Cidr.host("fd00:1::"));
+        assertThat(ipam.affinities("h1", 6)).containsExactly(Cidr.parse("fd00:1::/122"));
+    }
+
+    /** 32 concurrent assigners on 4 hosts: no address handed out twice, none lost. */
+    @Test
+    void concurrentAssignersNeverDuplicateOrLose() throws Exception {
+        addPool("10.8.0.0/23", 28); // 512 addresses in 32 blocks of 16
+        int threads = 32;
+        int perThread = 12;  // 384 requests
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        ConcurrentLinkedQueue<String> assigned = new ConcurrentLinkedQueue<>();
+        List<Future<?>> fs = new ArrayList<>();
+        try (KvStore s2 = new JetcdStore(TestEtcd.config())) {
+            Ipam[] clients = {ipam, new Ipam(s2, keys)};
+            for (int t = 0; t < threads; t++) {
+                int tt = t;
+                fs.add(pool.submit(() -> {
+                    for (int i = 0; i < perThread; i++) {
+                        Cidr ip = clients[tt % 2].autoAssign(req("host" + (tt % 4), "t" + tt + "-" + i));
+                        assigned.add(ip.ip() + " t" + tt + "-" + i);
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : fs) {
+                f.get(240, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        List<String> ips = assigned.stream().map(s -> s.split(" ")[0]).toList();
+        assertThat(ips).hasSize(threads * perThread).doesNotHaveDuplicates();
+        // none lost: every assignment is recorded in its block with its handle, and the blocks hold exactly these
+        Set<String> inBlocks = new HashSet<>();
+        for (AllocationBlock b : ipam.blocks(4)) {
+            for (int o = 0; o < b.size(); o++) {
+                if (b.isAllocated(o)) {
+                    inBlocks.add(b.address(o).ip() + " " + b.attributeOf(o).handleId());
+                }
+            }
+        }
+        assertThat(inBlocks).containsExactlyInAnyOrderElementsOf(assigned);
+        // each host claimed blocks of its own
+        for (int h = 0; h < 4; h++) {
+            assertThat(ipam.affinities("host" + h, 4)).isNotEmpty();
+        }
+    }
+}

@@ -59,12 +59,12 @@ public final class Nlri {
     }
 
     @Override public boolean equals(Object o) {
-        return o instanceof Nlri n && n.family == family && n.addPath == addPath && n.size == size
+        return o instanceof Nlri n && n.family == family && n.size == size && (size == 0 || n.addPath == addPath)
                 && Arrays.equals(data, 0, size * stride, n.data, 0, size * stride);
     }
 
     @Override public int hashCode() {
-        int h = family.hashCode();
+        int h = family.ordinal();
         for (int i = 0; i < size * stride; i++) h = h * 31 + data[i];
         return h;
     }

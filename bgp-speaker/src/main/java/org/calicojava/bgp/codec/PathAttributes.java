@@ -50,7 +50,12 @@ public final class PathAttributes {
         hash = h * 31 + Arrays.hashCode(unknown);
     }
 
+    /** No attributes at all. */
+    public static final PathAttributes EMPTY = new Builder().build();
+
     public static Builder builder() { return new Builder(); }
+
+    public boolean isEmpty() { return equals(EMPTY); }
 
     public Builder toBuilder() {
         Builder b = new Builder();

@@ -87,7 +87,8 @@ public final class UpdateDecoder {
                             row.decode().decode(b, p + hl, len, s);
                         } catch (BgpException x) {
                             BgpError x0 = x.error();
-                            e = x0.subcode() == MALFORMED_AS_PATH ? x0 : of(x0.code(), x0.subcode(), ByteBufUtil.getBytes(b, p, hl + len));
+                            e = x0.subcode() == MALFORMED_AS_PATH || x0.subcode() == INVALID_NETWORK_FIELD ? x0
+                                    : of(x0.code(), x0.subcode(), ByteBufUtil.getBytes(b, p, hl + len));  // data: the attribute
                         }
                     }
                     if (e != null) {
@@ -103,6 +104,7 @@ public final class UpdateDecoder {
             }
             mergeAs4(s.attrs, options);
             attrs = s.attrs.build();
+            if (attrs.isEmpty()) attrs = null;  // only MP_REACH/MP_UNREACH (or dropped attributes)
             reach = s.mpReach;
             unreach = s.mpUnreach;
             if (outcome == Update.Outcome.NORMAL && reach == null && unreach == null) {
@@ -125,7 +127,7 @@ public final class UpdateDecoder {
                 error = first(error, of(UPDATE_MESSAGE, MISSING_WELL_KNOWN, new byte[] {(byte) missing}));
             }
         }
-        if (attrs == null && reachable) attrs = PathAttributes.builder().build();
+        if (attrs == null && reachable) attrs = PathAttributes.EMPTY;
         return new Update(withdrawn, attrs, nlri, reach, unreach, outcome, error);
     }
 

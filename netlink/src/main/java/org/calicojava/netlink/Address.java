@@ -19,8 +19,15 @@ public record Address(int ifindex, IpPrefix prefix, int scope, int flags, String
         }
     }
 
+    /** IFA_F_NODAD: an IPv6 address usable at once, without duplicate address detection. */
+    public static final int NODAD = 0x02;
+
     /** A global-scope address for add/delete. */
     public static Address of(int ifindex, IpPrefix prefix) {
         return new Address(ifindex, prefix, 0, 0, null);
+    }
+
+    public Address withFlags(int f) {
+        return new Address(ifindex, prefix, scope, f, label);
     }
 }

@@ -17,10 +17,13 @@ final class AddressCodec {
     /** {@code type} is RTM_NEWADDR or RTM_DELADDR. IFA_LOCAL and IFA_ADDRESS both carry the address, as ip does. */
     static void encode(MessageWriter w, int type, int flags, int seq, Address a) {
         w.begin(type, flags, seq);
-        w.put(new IfAddrMsg(a.prefix().family(), a.prefix().length(), 0, a.scope(), a.ifindex()));
+        w.put(new IfAddrMsg(a.prefix().family(), a.prefix().length(), a.flags() & 0xff, a.scope(), a.ifindex()));
         byte[] raw = a.prefix().address().getAddress();
         w.attr(IFA_LOCAL, raw);
         w.attr(IFA_ADDRESS, raw);
+        if ((a.flags() & ~0xff) != 0) {
+            w.attrU32(IFA_FLAGS, a.flags());
+        }
         w.end();
     }
 

@@ -107,6 +107,12 @@ public final class NetNs {
         return runAt(nsPath, Netlink::open);
     }
 
+    /** Subscribes to events of namespace NAME (the socket is opened inside it; the reader runs anywhere). */
+    public static NetlinkEvents subscribe(String name, java.util.Set<EventGroup> groups, NetlinkListener listener) {
+        NetlinkSocket socket = run(name, () -> NetlinkEvents.open(groups));
+        return NetlinkEvents.start(socket, listener, "netlink-events-" + name);
+    }
+
     /** Runs {@code task} on a new thread inside namespace NAME and returns its result. */
     public static <T> T run(String name, Callable<T> task) {
         return runAt(path(name), task);

@@ -85,13 +85,18 @@ final class RouteCodec {
                         + rt.family());
             }
             List<NextHop> hops = new ArrayList<>();
-            if (a.has(RTA_MULTIPATH)) {
+            RouteType type = RouteType.of(rt.type());
+            boolean noNextHop = type == RouteType.BLACKHOLE || type == RouteType.UNREACHABLE
+                    || type == RouteType.PROHIBIT; // IPv6 reports these with "dev lo": not a next hop
+            if (noNextHop) {
+                // nothing
+            } else if (a.has(RTA_MULTIPATH)) {
                 hops.addAll(multipath(a.get(RTA_MULTIPATH)));
             } else if (a.has(RTA_OIF) || a.has(RTA_GATEWAY)) {
                 hops.add(new NextHop(a.address(RTA_GATEWAY), a.u32(RTA_OIF, 0), 1,
                         (rt.flags() & RTNH_F_ONLINK) != 0));
             }
-            return new Route(new IpPrefix(dst, rt.dstLen()), RouteType.of(rt.type()), a.u32(RTA_TABLE, rt.table()),
+            return new Route(new IpPrefix(dst, rt.dstLen()), type, a.u32(RTA_TABLE, rt.table()),
                     rt.protocol(), rt.scope(), a.u32(RTA_PRIORITY, 0), hops, a.address(RTA_PREFSRC));
         } catch (IllegalArgumentException | java.net.UnknownHostException e) {
             throw new NetlinkCodecException("route: " + e.getMessage());

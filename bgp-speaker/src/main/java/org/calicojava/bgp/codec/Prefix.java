@@ -61,6 +61,9 @@ public record Prefix(Family family, int length, int w0, int w1, int w2, int w3) 
     /** RFC 5952 text of a 4- or 16-byte address. */
     public static String formatAddress(byte[] b) {
         if (b.length == 4) return (b[0] & 0xff) + "." + (b[1] & 0xff) + "." + (b[2] & 0xff) + "." + (b[3] & 0xff);
+        boolean mapped = b[10] == (byte) 0xff && b[11] == (byte) 0xff;
+        for (int i = 0; i < 10 && mapped; i++) mapped = b[i] == 0;
+        if (mapped) return "::ffff:" + formatAddress(java.util.Arrays.copyOfRange(b, 12, 16));  // RFC 5952 section 5
         int[] g = new int[8];
         for (int i = 0; i < 8; i++) g[i] = (b[2 * i] & 0xff) << 8 | (b[2 * i + 1] & 0xff);
         int bestStart = -1, bestLen = 1;

@@ -1,0 +1,206 @@
+package org.calicojava.bgp.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import org.calicojava.bgp.codec.AddPathMode;
+import org.calicojava.bgp.codec.Ip;
+import org.calicojava.bgp.codec.Prefix;
+
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Reads the speaker's YAML: {@code routerId, asNumber (asplain or asdot), listen{address,port}, holdTime,
+ * neighbors[address, asNumber, passive, password, holdTime, ttlSecurity, addPath, gracefulRestart{restartTime}, port],
+ * originate}, plus {@code connectRetryTime, idleHoldTime, nextHop{ipv4,ipv6}}. Unknown keys are refused, so a typo is
+ * not silently ignored. Every error names its key.
+ */
+public final class ConfigLoader {
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    private static final Set<String> TOP = Set.of("routerId", "asNumber", "listen", "holdTime", "neighbors", "originate",
+            "connectRetryTime", "idleHoldTime", "nextHop");
+    private static final Set<String> NEIGHBOR = Set.of("address", "asNumber", "passive", "password", "holdTime", "ttlSecurity",
+            "addPath", "gracefulRestart", "port");
+
+    private ConfigLoader() {}
+
+    public static SpeakerConfig load(Path file) {
+        try {
+            return parse(Files.readString(file));
+        } catch (IOException e) {
+            throw new ConfigException(file + ": cannot read (" + e.getMessage() + ")");
+        }
+    }
+
+    public static SpeakerConfig parse(String yaml) {
+        JsonNode root;
+        try {
+            root = YAML.readTree(yaml);
+        } catch (JsonProcessingException e) {
+            throw new ConfigException("config: not valid YAML (" + e.getOriginalMessage() + ")");
+        }
+        if (root == null || !root.isObject()) throw new ConfigException("config: empty (expected: a mapping with routerId, asNumber, ...)");
+        checkKeys("", root, TOP);
+        int routerId = Ip.v4Int(v4(root, "routerId", required(root, "routerId")));
+        long asn = asNumber("asNumber", required(root, "asNumber"));
+        InetAddress listenAddress = null;
+        int listenPort = 0;
+        JsonNode listen = root.get("listen");
+        if (listen != null && !listen.isNull()) {
+            checkKeys("listen.", listen, Set.of("address", "port"));
+            if (listen.get("address") != null) listenAddress = address("listen.address", listen.get("address"));
+            listenPort = listen.get("port") == null ? 179 : integer("listen.port", listen.get("port"), 0, 65535);
+        }
+        int hold = root.get("holdTime") == null ? 90 : integer("holdTime", root.get("holdTime"), 0, 65535);
+        wrap("holdTime", () -> SpeakerConfig.checkHold("holdTime", hold));
+        List<NeighborConfig> neighbors = new ArrayList<>();
+        JsonNode ns = root.get("neighbors");
+        if (ns != null && !ns.isNull()) {
+            if (!ns.isArray()) throw new ConfigException("neighbors: " + ns.getNodeType() + " (expected: a list)");
+            for (int i = 0; i < ns.size(); i++) neighbors.add(neighbor("neighbors[" + i + "].", ns.get(i), hold));
+        }
+        List<Prefix> originate = new ArrayList<>();
+        JsonNode os = root.get("originate");
+        if (os != null && !os.isNull()) {
+            if (!os.isArray()) throw new ConfigException("originate: " + os.getNodeType() + " (expected: a list of prefixes)");
+            for (int i = 0; i < os.size(); i++) {
+                String key = "originate[" + i + "]";
+                String text = os.get(i).asText();
+                originate.add(wrap(key, () -> Prefix.parse(text)));
+            }
+        }
+        int retry = root.get("connectRetryTime") == null ? 5 : integer("connectRetryTime", root.get("connectRetryTime"), 1, 3600);
+        int idleHold = root.get("idleHoldTime") == null ? 5 : integer("idleHoldTime", root.get("idleHoldTime"), 0, 3600);
+        InetAddress nh4 = null, nh6 = null;
+        JsonNode nh = root.get("nextHop");
+        if (nh != null && !nh.isNull()) {
+            checkKeys("nextHop.", nh, Set.of("ipv4", "ipv6"));
+            if (nh.get("ipv4") != null) nh4 = v4(nh, "nextHop.ipv4", nh.get("ipv4"));
+            if (nh.get("ipv6") != null) nh6 = address("nextHop.ipv6", nh.get("ipv6"));
+        }
+        InetAddress la = listenAddress;
+        int lp = listenPort;
+        InetAddress n4 = nh4, n6 = nh6;
+        return wrap("config", () -> new SpeakerConfig(routerId, asn, la, lp, hold, neighbors, originate, retry, idleHold, n4, n6));
+    }
+
+    private static NeighborConfig neighbor(String p, JsonNode n, int defaultHold) {
+        if (!n.isObject()) throw new ConfigException(p.substring(0, p.length() - 1) + ": " + n.getNodeType() + " (expected: a mapping)");
+        checkKeys(p, n, NEIGHBOR);
+        InetAddress address = address(p + "address", required(n, p + "address", "address"));
+        long asn = asNumber(p + "asNumber", required(n, p + "asNumber", "asNumber"));
+        boolean passive = n.get("passive") != null && bool(p + "passive", n.get("passive"));
+        String password = n.get("password") == null || n.get("password").isNull() ? null : n.get("password").asText();
+        int hold = n.get("holdTime") == null ? defaultHold : integer(p + "holdTime", n.get("holdTime"), 0, 65535);
+        int ttl = n.get("ttlSecurity") == null ? 0 : integer(p + "ttlSecurity", n.get("ttlSecurity"), 1, 254);
+        int port = n.get("port") == null ? 179 : integer(p + "port", n.get("port"), 1, 65535);
+        AddPathMode addPath = null;
+        if (n.get("addPath") != null) {
+            String v = n.get("addPath").asText();
+            addPath = switch (v) {
+                case "receive" -> AddPathMode.RECEIVE;
+                case "send" -> AddPathMode.SEND;
+                case "both" -> AddPathMode.BOTH;
+                default -> throw new ConfigException(p + "addPath: " + v + " (expected: receive, send or both)");
+            };
+        }
+        int restart = -1;
+        JsonNode gr = n.get("gracefulRestart");
+        if (gr != null && !gr.isNull()) {
+            checkKeys(p + "gracefulRestart.", gr, Set.of("restartTime"));
+            restart = gr.get("restartTime") == null ? 120 : integer(p + "gracefulRestart.restartTime", gr.get("restartTime"), 0, 4095);
+        }
+        AddPathMode ap = addPath;
+        int r = restart;
+        return wrap(p.substring(0, p.length() - 1), () -> {
+            SpeakerConfig.checkHold("holdTime", hold);
+            return new NeighborConfig(address, port, asn, passive, password, hold, ttl, ap, r);
+        });
+    }
+
+    /** Parses asplain ({@code 65010}) or asdot ({@code 1.10} = 65546). */
+    public static long asNumber(String key, JsonNode v) {
+        String s = v.asText().trim();
+        long asn;
+        try {
+            int dot = s.indexOf('.');
+            if (dot < 0) {
+                asn = Long.parseLong(s);
+            } else {
+                long hi = Long.parseLong(s.substring(0, dot)), lo = Long.parseLong(s.substring(dot + 1));
+                if (hi < 0 || hi > 65535 || lo < 0 || lo > 65535) throw new NumberFormatException();
+                asn = hi << 16 | lo;
+            }
+        } catch (NumberFormatException e) {
+            throw new ConfigException(key + ": " + s + " (expected: an AS number, asplain like 65010 or asdot like 1.10)");
+        }
+        if (asn < 1 || asn > 0xffffffffL) throw new ConfigException(key + ": " + s + " (expected: 1..4294967295)");
+        return asn;
+    }
+
+    private static JsonNode required(JsonNode n, String key) { return required(n, key, key); }
+
+    private static JsonNode required(JsonNode n, String fullKey, String key) {
+        JsonNode v = n.get(key);
+        if (v == null || v.isNull()) throw new ConfigException(fullKey + ": missing");
+        return v;
+    }
+
+    private static void checkKeys(String prefix, JsonNode n, Set<String> allowed) {
+        if (!n.isObject()) throw new ConfigException(prefix.isEmpty() ? "config" : prefix.substring(0, prefix.length() - 1)
+                + ": " + n.getNodeType() + " (expected: a mapping)");
+        for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
+            String k = it.next();
+            if (!allowed.contains(k)) throw new ConfigException(prefix + k + ": unknown key (expected one of: " + String.join(", ", allowed.stream().sorted().toList()) + ")");
+        }
+    }
+
+    private static InetAddress address(String key, JsonNode v) { return wrap(key, () -> Ip.parse(v.asText())); }
+
+    private static InetAddress v4(JsonNode parent, String key, JsonNode v) {
+        InetAddress a = address(key, v);
+        if (!(a instanceof Inet4Address)) throw new ConfigException(key + ": " + v.asText() + " (expected: an IPv4 address)");
+        return a;
+    }
+
+    private static int integer(String key, JsonNode v, int min, int max) {
+        if (!v.canConvertToInt() || !(v.isIntegralNumber() || v.asText().matches("-?\\d+"))) {
+            throw new ConfigException(key + ": " + v.asText() + " (expected: an integer " + min + ".." + max + ")");
+        }
+        int i = v.asInt();
+        if (i < min || i > max) throw new ConfigException(key + ": " + i + " (expected: " + min + ".." + max + ")");
+        return i;
+    }
+
+    private static boolean bool(String key, JsonNode v) {
+        if (!v.isBoolean()) throw new ConfigException(key + ": " + v.asText() + " (expected: true or false)");
+        return v.asBoolean();
+    }
+
+    private interface Body<T> { T get(); }
+
+    private static void wrap(String key, Runnable r) { wrap(key, () -> { r.run(); return null; }); }
+
+    /** Runs {@code b}, turning a validation error into one naming {@code key}. */
+    private static <T> T wrap(String key, Body<T> b) {
+        try {
+            return b.get();
+        } catch (ConfigException e) {
+            String m = e.getMessage();
+            throw new ConfigException(key.equals("config") || m.startsWith(key) ? m : key + "." + m);
+        } catch (IllegalArgumentException e) {
+            String m = e.getMessage();
+            int colon = m.indexOf(": ");
+            throw new ConfigException(key + ": " + (colon >= 0 ? m.substring(colon + 2) : m));
+        }
+    }
+}

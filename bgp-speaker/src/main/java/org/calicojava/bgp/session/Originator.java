@@ -1,0 +1,63 @@
+package org.calicojava.bgp.session;
+
+import org.calicojava.bgp.codec.*;
+import org.calicojava.bgp.config.SpeakerConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Part 1's advertisement: the configured {@code originate:} prefixes of one family, next hop self (the session's local
+ * address, IPv4-mapped for IPv6 over an IPv4 session) unless {@code nextHop} is configured; AS_PATH = our AS toward eBGP,
+ * empty with LOCAL_PREF 100 toward iBGP.
+ */
+final class Originator {
+    private static final Logger log = LoggerFactory.getLogger(Originator.class);
+    private static final int PER_UPDATE = 200;
+
+    private Originator() {}
+
+    static List<Update> updates(SpeakerConfig cfg, Peer peer, Negotiated n, Family f) {
+        List<Prefix> prefixes = cfg.originate().stream().filter(p -> p.family() == f).toList();
+        if (prefixes.isEmpty()) return List.of();
+        PathAttributes.Builder a = PathAttributes.builder().origin(PathAttributes.ORIGIN_IGP);
+        if (n.codec().ibgp()) a.asPath(AsPath.EMPTY).localPref(100);
+        else a.asPath(AsPath.sequence(cfg.asNumber()));
+        InetAddress local = n.localAddress();
+        byte[] nh6 = null;
+        if (f == Family.IPV4_UNICAST) {
+            InetAddress nh = cfg.nextHop4() != null ? cfg.nextHop4() : local instanceof Inet4Address ? local : null;
+            if (nh == null) {
+                log.warn("{}: no IPv4 next hop for originated routes (set nextHop.ipv4)", peer);
+                return List.of();
+            }
+            a.nextHop(Ip.v4Int(nh));
+        } else {
+            InetAddress nh = cfg.nextHop6() != null ? cfg.nextHop6() : local;
+            nh6 = nh instanceof Inet6Address ? nh.getAddress() : mapped(nh.getAddress());
+        }
+        boolean ids = n.codec().sendsPathIds(f);
+        PathAttributes attrs = a.build();
+        List<Update> out = new ArrayList<>();
+        for (int i = 0; i < prefixes.size(); i += PER_UPDATE) {
+            Nlri.Builder b = Nlri.builder(f, ids);
+            for (Prefix p : prefixes.subList(i, Math.min(prefixes.size(), i + PER_UPDATE))) b.add(p, 1);
+            out.add(f == Family.IPV4_UNICAST ? Update.announce(attrs, b.build()) : Update.announce(attrs, new MpReach(f, nh6, b.build())));
+        }
+        return out;
+    }
+
+    /** {@code ::ffff:a.b.c.d} (RFC 4291 2.5.5.2). */
+    static byte[] mapped(byte[] v4) {
+        byte[] b = new byte[16];
+        b[10] = (byte) 0xff;
+        b[11] = (byte) 0xff;
+        System.arraycopy(v4, 0, b, 12, 4);
+        return b;
+    }
+}

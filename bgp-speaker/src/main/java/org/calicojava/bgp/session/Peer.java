@@ -1,0 +1,495 @@
+package org.calicojava.bgp.session;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.ScheduledFuture;
+import org.calicojava.bgp.codec.*;
+import org.calicojava.bgp.config.NeighborConfig;
+import org.calicojava.bgp.config.SpeakerConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.calicojava.bgp.session.SessionState.*;
+
+/**
+ * One neighbour and its RFC 4271 section 8 finite state machine: one method per state ({@link #idle}, {@link #connect},
+ * {@link #active}, {@link #openSent}, {@link #openConfirm}, {@link #established}), the ConnectRetry, Hold, Keepalive and
+ * IdleHold timers, and connection collision detection (6.8). All state is owned by the peer's event loop; public
+ * getters may be read from any thread. Every fatal error passes through {@link #fail}.
+ */
+public final class Peer {
+    private static final Logger log = LoggerFactory.getLogger(Peer.class);
+    private static final int OPEN_SENT_HOLD = 240, MAX_BACKOFF = 120;
+
+    /** FSM inputs. */
+    sealed interface Event permits Start, Timer, TcpUp, TcpFailed, TcpClosed, Received {}
+    record Start() implements Event {}
+    enum TimerKind { CONNECT_RETRY, HOLD, KEEPALIVE, IDLE_HOLD }
+    record Timer(TimerKind kind) implements Event {}
+    record TcpUp(Connection c) implements Event {}
+    record TcpFailed(String reason) implements Event {}
+    record TcpClosed(Connection c, String reason) implements Event {}
+    record Received(Connection c, Object message) implements Event {}
+
+    final NeighborConfig config;
+    private final SpeakerConfig speakerConfig;
+    private final Speaker speaker;
+    final EventLoop loop;
+    private final String name;
+
+    private volatile SessionState state = IDLE;
+    private volatile String lastError;
+    private volatile Instant since = Instant.now();
+    private volatile Negotiated negotiated;
+    private boolean stopped = true;
+    private Connection conn, other;
+    private ChannelFuture connecting;
+    private ScheduledFuture<?> connectRetryTimer, holdTimer, keepaliveTimer, idleHoldTimer;
+    private long lastReceivedNanos;
+    private int connectFailures, errors;
+
+    Peer(NeighborConfig config, SpeakerConfig speakerConfig, Speaker speaker, EventLoop loop) {
+        this.config = config;
+        this.speakerConfig = speakerConfig;
+        this.speaker = speaker;
+        this.loop = loop;
+        this.name = "peer " + Ip.string(config.address()) + " AS" + config.asNumber();
+    }
+
+    public InetAddress address() { return config.address(); }
+
+    public NeighborConfig config() { return config; }
+
+    public SessionState state() { return state; }
+
+    /** The last error as one line (what was sent or received, or why the connection ended), or null. */
+    public String lastError() { return lastError; }
+
+    public Instant since() { return since; }
+
+    /** Null unless Established (or OpenConfirm). */
+    public Negotiated negotiated() { return negotiated; }
+
+    public boolean isIbgp() { return config.asNumber() == speakerConfig.asNumber(); }
+
+    // ---- inputs from the outside, each hops onto the event loop ----
+
+    void start() { loop.execute(() -> { stopped = false; errors = 0; handle(new Start()); }); }
+
+    /** Administrative stop: Cease / administrative shutdown when a connection is up, then Idle without restart. */
+    void stop(BgpError reason) {
+        loop.execute(() -> {
+            stopped = true;
+            if (conn != null || other != null) fail(reason, true, "stopped: " + reason);
+            else toIdle(null);
+            cancel(idleHoldTimer);
+        });
+    }
+
+    void incoming(Channel ch) {
+        Connection c = new Connection(ch, false, this);
+        c.install();
+        loop.execute(() -> accept(c));
+    }
+
+    void received(Connection c, Object m) { run(() -> dispatch(new Received(c, m))); }
+
+    void closed(Connection c, String reason) { run(() -> dispatch(new TcpClosed(c, reason))); }
+
+    void writabilityChanged(Connection c, boolean writable) { c.channel.config().setAutoRead(writable); }
+
+    /** Stops or resumes reading this peer's UPDATEs (a RIB that cannot keep up calls this). */
+    public void pauseReading(boolean pause) { loop.execute(() -> { if (conn != null) conn.channel.config().setAutoRead(!pause); }); }
+
+    /** Sends UPDATEs if Established; returns false (and sends nothing) otherwise. Safe from any thread. */
+    public boolean send(List<Update> updates) {
+        if (state != ESTABLISHED) return false;
+        loop.execute(() -> {
+            if (state != ESTABLISHED) return;
+            for (Update u : updates) conn.write(u);
+            conn.flush();
+        });
+        return true;
+    }
+
+    public boolean isWritable() { Connection c = conn; return c != null && c.channel.isWritable(); }
+
+    private void run(Runnable r) {
+        if (loop.inEventLoop()) r.run();
+        else loop.execute(r);
+    }
+
+    // ---- dispatch ----
+
+    private void dispatch(Event e) {
+        if (e instanceof Received r && r.c() == other || e instanceof TcpClosed t && t.c() == other && other != null) {
+            collisionCandidate(e);
+            return;
+        }
+        if (e instanceof Received r && r.c() != conn || e instanceof TcpClosed t && t.c() != conn) return;  // stale connection
+        handle(e);
+    }
+
+    private void handle(Event e) {
+        switch (state) {
+            case IDLE -> idle(e);
+            case CONNECT -> connect(e);
+            case ACTIVE -> active(e);
+            case OPEN_SENT -> openSent(e);
+            case OPEN_CONFIRM -> openConfirm(e);
+            case ESTABLISHED -> established(e);
+        }
+    }
+
+    // ---- one method per state ----
+
+    private void idle(Event e) {
+        if (e instanceof Start || e instanceof Timer t && t.kind() == TimerKind.IDLE_HOLD) {
+            if (stopped) return;
+            if (config.passive()) to(ACTIVE);
+            else startConnect();
+        } else if (e instanceof TcpUp u) {
+            u.c().close();  // refused in Idle (stopped, or holding after an error)
+        }
+    }
+
+    private void connect(Event e) {
+        if (e instanceof TcpUp u) {
+            cancel(connectRetryTimer);
+            if (connecting != null && !u.c().outgoing) connecting.cancel(false);
+            connecting = null;
+            conn = u.c();
+            sendOpen(conn);
+            startHold(OPEN_SENT_HOLD);
+            to(OPEN_SENT);
+        } else if (e instanceof TcpFailed f) {
+            connecting = null;
+            connectFailures++;
+            lastError = "connect failed: " + f.reason();
+            to(ACTIVE);
+            connectRetryTimer = schedule(TimerKind.CONNECT_RETRY, backoff(speakerConfig.connectRetryTime(), connectFailures));
+        } else if (e instanceof Timer t && t.kind() == TimerKind.CONNECT_RETRY) {
+            startConnect();
+        }
+    }
+
+    private void active(Event e) {
+        if (e instanceof TcpUp) {
+            connect(e);
+        } else if (e instanceof Timer t && t.kind() == TimerKind.CONNECT_RETRY) {
+            if (!config.passive()) startConnect();
+        }
+    }
+
+    private void openSent(Event e) {
+        if (e instanceof Received r) {
+            if (r.message() instanceof Open o) {
+                conn.open = o;
+                if (other != null && other.open != null && resolveCollision(o)) return;
+                acceptOpen(conn, o);
+            } else {
+                common(r, BgpError.of(BgpError.FSM, 1));
+            }
+        } else {
+            commonTimersAndClose(e);
+        }
+    }
+
+    private void openConfirm(Event e) {
+        if (e instanceof Received r) {
+            if (r.message() instanceof Keepalive) {
+                lastReceivedNanos = System.nanoTime();
+                toEstablished();
+            } else {
+                common(r, BgpError.of(BgpError.FSM, 2));
+            }
+        } else {
+            commonTimersAndClose(e);
+        }
+    }
+
+    private void established(Event e) {
+        if (e instanceof Received r) {
+            lastReceivedNanos = System.nanoTime();
+            Object m = r.message();
+            if (m instanceof Update u) {
+                if (u.outcome() != Update.Outcome.NORMAL) log.warn("{}: UPDATE {} ({})", name, u.outcome(), u.error());
+                speaker.sink().update(this, u);
+            } else if (m instanceof Keepalive) {
+                // hold timer already refreshed
+            } else if (m instanceof RouteRefresh rr) {
+                routeRefresh(rr);
+            } else {
+                common(r, BgpError.of(BgpError.FSM, 3));
+            }
+        } else {
+            commonTimersAndClose(e);
+        }
+    }
+
+    /** NOTIFICATION, malformed input and unexpected messages, the same in every state after OpenSent. */
+    private void common(Received r, BgpError unexpected) {
+        Object m = r.message();
+        if (m instanceof Notification n) {
+            fail(n.error(), false, "NOTIFICATION received: " + n.error());
+        } else if (m instanceof BgpFrameDecoder.MalformedMessage bad) {
+            fail(bad.error(), true, "NOTIFICATION sent: " + bad.error());
+        } else {
+            fail(unexpected, true, "unexpected " + m + " in " + state);
+        }
+    }
+
+    private void commonTimersAndClose(Event e) {
+        if (e instanceof Timer t) {
+            switch (t.kind()) {
+                case HOLD -> {
+                    long idle = System.nanoTime() - lastReceivedNanos;
+                    long hold = TimeUnit.SECONDS.toNanos(state == OPEN_SENT ? OPEN_SENT_HOLD : negotiated.holdTime());
+                    if (state != OPEN_SENT && idle < hold) {
+                        holdTimer = loop.schedule(() -> handle(new Timer(TimerKind.HOLD)), hold - idle, TimeUnit.NANOSECONDS);
+                    } else {
+                        fail(BgpError.of(BgpError.HOLD_TIMER_EXPIRED, 0), true, "hold timer expired");
+                    }
+                }
+                case KEEPALIVE -> conn.send(Keepalive.INSTANCE);
+                default -> { }
+            }
+        } else if (e instanceof TcpClosed c) {
+            fail(null, false, c.reason());
+        } else if (e instanceof TcpUp u) {
+            u.c().close();
+        }
+    }
+
+    // ---- transitions and actions ----
+
+    private void to(SessionState next) {
+        if (next == state) return;
+        log.info("{}: {} -> {}", name, state, next);
+        state = next;
+        since = Instant.now();
+    }
+
+    private void startConnect() {
+        to(CONNECT);
+        InetSocketAddress remote = new InetSocketAddress(config.address(), config.port());
+        Bootstrap b = new Bootstrap().group(loop).channel(speaker.transport().socketChannel())
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5000)
+                .handler(new ChannelInitializer<>() {
+                    @Override protected void initChannel(Channel ch) { }
+                });
+        if (config.password() != null) {
+            if (!speaker.transport().epoll) { fail(null, false, "TCP-MD5 needs the epoll transport"); return; }
+            b.option(Transport.md5Option(), Transport.md5(config.address(), config.password()));
+        }
+        if (config.ttlSecurity() > 0 && speaker.transport().epoll) {
+            b.option(Transport.ttl(config.address()), 255).option(Transport.minTtl(config.address()), 256 - config.ttlSecurity());
+        }
+        InetAddress local = speakerConfig.listenAddress();
+        ChannelFuture f = local != null && local.getClass() == config.address().getClass()
+                ? b.connect(remote, new InetSocketAddress(local, 0)) : b.connect(remote);
+        connecting = f;
+        f.addListener(done -> {
+            if (done.isCancelled()) return;
+            if (done.isSuccess()) {
+                Connection c = new Connection(f.channel(), true, this);
+                c.install();
+                accept(c);
+            } else {
+                Throwable t = done.cause();
+                handle(new TcpFailed(t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName()));
+            }
+        });
+    }
+
+    /** A new TCP connection, either direction (RFC 4271 6.8 for the states where one already exists). */
+    private void accept(Connection c) {
+        if (!c.outgoing) log.info("{}: connection from {}", name, c.channel.remoteAddress());
+        switch (state) {
+            case CONNECT, ACTIVE -> handle(new TcpUp(c));
+            case OPEN_SENT, OPEN_CONFIRM -> {
+                if (other == null && c.outgoing != conn.outgoing) {
+                    other = c;
+                    sendOpen(other);
+                } else {
+                    c.close();
+                }
+            }
+            case ESTABLISHED -> {
+                log.info("{}: collision with the established session, closing the new {} connection", name, c.outgoing ? "outgoing" : "incoming");
+                c.notifyAndClose(new Notification(BgpError.of(BgpError.CEASE, BgpError.CONNECTION_COLLISION)));
+            }
+            default -> c.close();
+        }
+    }
+
+    /** Events of the second connection during a collision: wait for its OPEN, then resolve. */
+    private void collisionCandidate(Event e) {
+        if (e instanceof TcpClosed) {
+            other = null;
+        } else if (e instanceof Received r) {
+            if (r.message() instanceof Open o) {
+                other.open = o;
+                resolveCollision(o);  // the OPEN tells us the peer's BGP identifier: resolve now
+            } else if (r.message() instanceof Keepalive) {
+                other.keepaliveSeen = true;
+            } else {
+                other.close();
+                other = null;
+            }
+        }
+    }
+
+    /**
+     * RFC 4271 6.8: keep the connection initiated by the speaker with the higher BGP identifier; the other gets
+     * Cease / connection collision resolution. Returns true when the primary connection was replaced.
+     */
+    private boolean resolveCollision(Open remote) {
+        Notification cease = new Notification(BgpError.of(BgpError.CEASE, BgpError.CONNECTION_COLLISION));
+        boolean keepOutgoing = Integer.toUnsignedLong(speakerConfig.routerId()) > Integer.toUnsignedLong(remote.bgpId());
+        if (state == ESTABLISHED || conn.outgoing == keepOutgoing) {
+            log.info("{}: collision resolved, keeping the {} connection", name, conn.outgoing ? "outgoing" : "incoming");
+            other.notifyAndClose(cease);
+            other = null;
+            return false;
+        }
+        log.info("{}: collision resolved, keeping the {} connection", name, other.outgoing ? "outgoing" : "incoming");
+        conn.notifyAndClose(cease);
+        conn = other;
+        other = null;
+        boolean keepalive = conn.keepaliveSeen;
+        acceptOpen(conn, conn.open);
+        if (keepalive && state == OPEN_CONFIRM) toEstablished();
+        return true;
+    }
+
+    private void sendOpen(Connection c) {
+        int hold = config.holdTime();
+        java.util.Map<Family, AddPathMode> addPath = new java.util.EnumMap<>(Family.class);
+        if (config.addPath() != null) for (Family f : Family.values()) addPath.put(f, config.addPath());
+        GracefulRestart gr = config.restartTime() < 0 ? null : new GracefulRestart(false, config.restartTime(), java.util.Map.of());
+        Capabilities caps = new Capabilities(java.util.Set.of(Family.values()), speakerConfig.asNumber(), true, true, gr, addPath, true);
+        c.send(Open.of(speakerConfig.asNumber(), hold, speakerConfig.routerId(), caps));
+    }
+
+    /** Checks the peer's OPEN, negotiates, answers with KEEPALIVE and moves to OpenConfirm. */
+    private void acceptOpen(Connection c, Open o) {
+        if (o.peerAs() != config.asNumber()) {
+            fail(BgpError.u16(BgpError.OPEN_MESSAGE, BgpError.BAD_PEER_AS, o.myAs()), true,
+                    "NOTIFICATION sent: bad peer AS " + o.peerAs() + " (expected: " + config.asNumber() + ")");
+            return;
+        }
+        if (o.bgpId() == speakerConfig.routerId()) {
+            fail(BgpError.of(BgpError.OPEN_MESSAGE, BgpError.BAD_BGP_IDENTIFIER), true,
+                    "NOTIFICATION sent: peer uses our BGP identifier " + Ip.v4String(o.bgpId()));
+            return;
+        }
+        negotiated = Negotiation.negotiate(config, speakerConfig, o, c.localAddress());
+        c.channel.attr(CodecOptions.KEY).set(negotiated.codec());
+        c.send(Keepalive.INSTANCE);
+        lastReceivedNanos = System.nanoTime();
+        cancel(holdTimer);
+        cancel(keepaliveTimer);
+        if (negotiated.holdTime() > 0) {
+            startHold(negotiated.holdTime());
+            int ka = negotiated.keepaliveTime();
+            keepaliveTimer = loop.scheduleAtFixedRate(() -> handle(new Timer(TimerKind.KEEPALIVE)), ka, ka, TimeUnit.SECONDS);
+        }
+        to(OPEN_CONFIRM);
+    }
+
+    private void toEstablished() {
+        to(ESTABLISHED);
+        connectFailures = 0;
+        errors = 0;
+        lastError = null;
+        Negotiated n = negotiated;
+        log.info("{}: established, hold {}s, families {}, as4 {}, add-path rx {} tx {}", name, n.holdTime(), n.families(),
+                n.codec().as4(), n.codec().addPathReceive(), n.codec().addPathSend());
+        speaker.sink().established(this);
+        advertiseAll(false);
+    }
+
+    /** Originated routes and End-of-RIB for each family (RFC 4724), or on route refresh with RFC 7313 markers. */
+    private void advertiseAll(boolean refresh) {
+        for (Family f : negotiated.families()) {
+            if (refresh && negotiated.enhancedRouteRefresh()) conn.write(new RouteRefresh(f, RouteRefresh.BORR));
+            for (Update u : Originator.updates(speakerConfig, this, negotiated, f)) conn.write(u);
+            conn.write(refresh && negotiated.enhancedRouteRefresh() ? new RouteRefresh(f, RouteRefresh.EORR) : Update.endOfRib(f));
+        }
+        conn.flush();
+    }
+
+    private void routeRefresh(RouteRefresh rr) {
+        Family f = Family.of(rr.afi(), rr.safi());
+        if (rr.subtype() == RouteRefresh.REQUEST && f != null && negotiated.families().contains(f)) {
+            log.info("{}: route refresh requested for {}", name, f);
+            advertiseAll(true);
+        }
+    }
+
+    /**
+     * The one path of every fatal session error: sends the NOTIFICATION (when {@code send}), logs once, keeps the reason
+     * for status, closes the connections, and goes Idle with the IdleHold timer (backing off while errors repeat).
+     */
+    private void fail(BgpError error, boolean send, String reason) {
+        lastError = reason;
+        if (stopped) log.info("{}: session down in {}: {}", name, state, reason);
+        else log.warn("{}: session down in {}: {}", name, state, reason);
+        if (conn != null) {
+            if (send && error != null) conn.notifyAndClose(new Notification(error));
+            else conn.close();
+        }
+        if (other != null) {
+            other.close();
+            other = null;
+        }
+        toIdle(reason);
+        if (!stopped) {
+            errors++;
+            int wait = errors == 1 && speakerConfig.idleHoldTime() == 0 ? 0 : backoff(Math.max(1, speakerConfig.idleHoldTime()), errors);
+            idleHoldTimer = schedule(TimerKind.IDLE_HOLD, wait);
+        }
+    }
+
+    private void toIdle(String reason) {
+        boolean wasEstablished = state == ESTABLISHED;
+        cancel(connectRetryTimer);
+        cancel(holdTimer);
+        cancel(keepaliveTimer);
+        if (connecting != null) connecting.cancel(false);
+        connecting = null;
+        conn = null;
+        negotiated = null;
+        to(IDLE);
+        if (wasEstablished) speaker.sink().down(this, reason);
+    }
+
+    private void startHold(int seconds) {
+        cancel(holdTimer);
+        holdTimer = schedule(TimerKind.HOLD, seconds);
+    }
+
+    private ScheduledFuture<?> schedule(TimerKind kind, int seconds) {
+        return loop.schedule(() -> handle(new Timer(kind)), seconds, TimeUnit.SECONDS);
+    }
+
+    private static void cancel(ScheduledFuture<?> f) { if (f != null) f.cancel(false); }
+
+    static int backoff(int base, int attempt) {
+        long v = (long) base << Math.min(10, Math.max(0, attempt - 1));
+        return (int) Math.min(Math.max(base, MAX_BACKOFF), v);
+    }
+
+    @Override public String toString() { return name + " " + state + (lastError != null ? " (" + lastError + ")" : ""); }
+}

@@ -1,0 +1,57 @@
+package org.calicojava.bgp.session;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.channel.unix.IntegerUnixChannelOption;
+
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+/**
+ * Netty plumbing: the epoll transport where present (NIO otherwise), and the socket options BGP needs there:
+ * TCP-MD5 (RFC 2385, {@code TCP_MD5SIG}) and GTSM (RFC 5082: send with TTL 255, accept only TTL >= 256 - hops).
+ */
+final class Transport {
+    private static final int IPPROTO_IP = 0, IP_TTL = 2, IP_MINTTL = 21, IPPROTO_IPV6 = 41, IPV6_UNICAST_HOPS = 16, IPV6_MINHOPCOUNT = 73;
+    static final ChannelOption<Integer> TTL4 = new IntegerUnixChannelOption("IP_TTL", IPPROTO_IP, IP_TTL);
+    static final ChannelOption<Integer> MINTTL4 = new IntegerUnixChannelOption("IP_MINTTL", IPPROTO_IP, IP_MINTTL);
+    static final ChannelOption<Integer> TTL6 = new IntegerUnixChannelOption("IPV6_UNICAST_HOPS", IPPROTO_IPV6, IPV6_UNICAST_HOPS);
+    static final ChannelOption<Integer> MINTTL6 = new IntegerUnixChannelOption("IPV6_MINHOPCOUNT", IPPROTO_IPV6, IPV6_MINHOPCOUNT);
+
+    final boolean epoll = Epoll.isAvailable();
+    final EventLoopGroup group;
+
+    Transport(int threads) {
+        group = new MultiThreadIoEventLoopGroup(threads, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+    }
+
+    Class<? extends Channel> socketChannel() { return epoll ? EpollSocketChannel.class : NioSocketChannel.class; }
+
+    Class<? extends ServerChannel> serverChannel() { return epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class; }
+
+    static Map<InetAddress, byte[]> md5(InetAddress peer, String password) {
+        return Map.of(peer, password.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    static ChannelOption<Map<InetAddress, byte[]>> md5Option() { return (ChannelOption) EpollChannelOption.TCP_MD5SIG; }
+
+    static ChannelOption<Integer> ttl(InetAddress peer) { return peer instanceof Inet6Address ? TTL6 : TTL4; }
+
+    static ChannelOption<Integer> minTtl(InetAddress peer) { return peer instanceof Inet6Address ? MINTTL6 : MINTTL4; }
+
+    void shutdown() { group.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly(); }
+}

@@ -42,6 +42,7 @@ public final class Batch implements AutoCloseable {
     private long submitted;
     private long failed;
     private boolean finished;
+    private NetlinkException aborted;
 
     Batch(Netlink owner, Requester requester) {
         this.owner = owner;
@@ -113,6 +114,20 @@ public final class Batch implements AutoCloseable {
         if (pending == 0) {
             return;
         }
+        try {
+            sendAndCollect();
+        } catch (RuntimeException e) {
+            finished = true; // acks are lost: the outcome of the in-flight requests is unknown
+            aborted = new NetlinkException("batch: " + pending + " requests in flight, outcome unknown: "
+                    + e.getMessage(), e);
+            throw aborted;
+        }
+        out.clear();
+        java.util.Arrays.fill(requests, 0, pending, null);
+        pending = 0;
+    }
+
+    private void sendAndCollect() {
         synchronized (owner) {
             requester.socket.send(out, out.position());
             int acked = 0;
@@ -135,9 +150,6 @@ public final class Batch implements AutoCloseable {
                 }
             }
         }
-        out.clear();
-        java.util.Arrays.fill(requests, 0, pending, null);
-        pending = 0;
     }
 
     private int slotOf(int seq, int expected) {
@@ -167,6 +179,9 @@ public final class Batch implements AutoCloseable {
      * {@link BatchException} when any failed (the others are applied: the kernel has no transactions).
      */
     public long finish() {
+        if (aborted != null) {
+            throw aborted;
+        }
         if (!finished) {
             flush();
             finished = true;

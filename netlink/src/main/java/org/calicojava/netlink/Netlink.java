@@ -51,8 +51,16 @@ public final class Netlink implements AutoCloseable {
 
     /** Dumps the routes that match {@code filter} (all tables, including the kernel's local table, if ANY). */
     public synchronized List<Route> routes(RouteFilter filter) {
-        List<Route> all = requester.dump(Kind.ROUTE, "dump routes", (w, s) -> RouteCodec.encodeDump(w, s, filter),
-                RTM_NEWROUTE, RouteCodec::decode);
+        List<Route> all;
+        try {
+            all = requester.dump(Kind.ROUTE, "dump routes", (w, s) -> RouteCodec.encodeDump(w, s, filter),
+                    RTM_NEWROUTE, RouteCodec::decode);
+        } catch (NotFoundException e) {
+            if (filter.table() == RouteFilter.ANY) {
+                throw e;
+            }
+            return new java.util.ArrayList<>(); // ENOENT: the kernel has no such table (yet)
+        }
         all.removeIf(r -> !filter.matches(r));
         return all;
     }

@@ -35,6 +35,7 @@ final class Requester implements AutoCloseable {
         this.socket = socket;
         socket.buffers(4 * 1024 * 1024);
         socket.receiveTimeout(ANSWER_TIMEOUT_MS);
+        socket.trySetInt(SOL_NETLINK, NETLINK_GET_STRICT_CHK, 1); // kernel-side dump filters where supported
     }
 
     int nextSeq() {

@@ -62,10 +62,18 @@ final class RouteCodec {
         w.end();
     }
 
-    /** Writes a dump request; the kernel filters by family, the caller by the rest of the filter. */
+    /**
+     * Writes a dump request. With NETLINK_GET_STRICT_CHK (Linux 4.20+) the kernel filters by table, protocol and
+     * type itself; older kernels ignore those fields, so callers filter the result again.
+     */
     static void encodeDump(MessageWriter w, int seq, RouteFilter f) {
         w.begin(RTM_GETROUTE, NLM_F_REQUEST | NLM_F_DUMP, seq);
-        w.put(new RtMsg(f.family() == RouteFilter.ANY ? AF_UNSPEC : f.family(), 0, 0, 0, 0, 0, 0, 0, 0));
+        int table = f.table() == RouteFilter.ANY ? 0 : f.table();
+        w.put(new RtMsg(f.family() == RouteFilter.ANY ? AF_UNSPEC : f.family(), 0, 0, 0, table < 256 ? table : 0,
+                f.protocol() == RouteFilter.ANY ? 0 : f.protocol(), 0, f.type() == null ? 0 : f.type().code(), 0));
+        if (table != 0) {
+            w.attrU32(RTA_TABLE, table);
+        }
         w.end();
     }
 

@@ -96,6 +96,8 @@ class RouteIT {
         assertThat(ns.nl.routes(RouteFilter.all().withTable(100))).extracting(r -> r.dst().toString())
                 .containsExactly("10.15.0.0/24");
         assertThat(ns.nl.routes(RouteFilter.all().withProtocol(PROTO).withFamily(10))).hasSize(5);
+        assertThat(ns.nl.routes(RouteFilter.all().withTable(200).withFamily(2))).as("no such table").isEmpty();
+        assertThat(ns.nl.routes(RouteFilter.all().withTable(200))).isEmpty();
 
         routes.forEach(ns.nl::deleteRoute);
         assertThat(ours()).isEmpty();

@@ -1,0 +1,217 @@
+package org.calicojava.confd;
+
+import org.calicojava.store.DatastoreException;
+import org.calicojava.store.KeyValue;
+import org.calicojava.store.ListResult;
+import org.calicojava.store.WatchEvent;
+import org.calicojava.store.WatchListener;
+import org.calicojava.store.WatchableStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The watching renderer: lists every resource's keys, renders everything once, then watches the common prefix of all
+ * keys from the listed revision on (one watch; the store resumes it after reconnects and resyncs after compaction).
+ * Changes mark the resources that watch them dirty; a burst of changes is rendered once, after {@code quiet} without
+ * changes or at most {@code maxDelay} after its first change. The key tree, the dirty set and rendering are owned by
+ * one worker thread; the watch thread only hands events over.
+ */
+public final class ConfdDaemon implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ConfdDaemon.class);
+
+    private final WatchableStore store;
+    private final List<TemplateResource> resources;
+    private final ResourceProcessor processor;
+    private final long quietNanos;
+    private final long maxDelayNanos;
+    private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "confd-worker");
+        t.setDaemon(true);
+        return t;
+    });
+    private final TreeMap<String, String> tree = new TreeMap<>();
+    private final Set<TemplateResource> dirty = new LinkedHashSet<>();
+    private long burstStart = -1;
+    private ScheduledFuture<?> pending;
+    private WatchableStore.Watch watch;
+    private volatile long renders;
+
+    public ConfdDaemon(WatchableStore store, List<TemplateResource> resources, ResourceProcessor processor,
+                       Duration quiet, Duration maxDelay) {
+        this.store = store;
+        this.resources = List.copyOf(resources);
+        this.processor = processor;
+        this.quietNanos = quiet.toNanos();
+        this.maxDelayNanos = maxDelay.toNanos();
+    }
+
+    /** Lists the keys of every resource (revision-consistent per prefix) into {@code into}; returns the lowest revision. */
+    static long load(WatchableStore store, List<TemplateResource> resources, Map<String, String> into) {
+        long min = Long.MAX_VALUE;
+        for (String prefix : distinctPrefixes(resources)) {
+            ListResult lr = store.list(prefix);
+            min = Math.min(min, lr.revision());
+            for (KeyValue kv : lr.kvs()) {
+                if (KeyPrefixes.covers(prefix, kv.key())) {
+                    into.put(kv.key(), kv.value());
+                }
+            }
+        }
+        return min;
+    }
+
+    static List<String> distinctPrefixes(List<TemplateResource> resources) {
+        Set<String> s = new LinkedHashSet<>();
+        resources.forEach(r -> s.addAll(r.keys()));
+        return new ArrayList<>(s);
+    }
+
+    /** Renders every resource once from a fresh listing; true if all succeeded (for --onetime). */
+    public static boolean renderOnce(WatchableStore store, List<TemplateResource> resources, ResourceProcessor processor) {
+        TreeMap<String, String> kv = new TreeMap<>();
+        load(store, resources, kv);
+        return !processor.process(resources, kv).containsValue(ResourceProcessor.Result.FAILED);
+    }
+
+    /** Initial listing and render (on the worker), then the watch. Returns whether the first render fully succeeded. */
+    public boolean start() {
+        CompletableFuture<Boolean> first = new CompletableFuture<>();
+        worker.execute(() -> {
+            try {
+                long rev = load(store, resources, tree);
+                boolean ok = !processor.process(resources, tree).containsValue(ResourceProcessor.Result.FAILED);
+                renders++;
+                String common = KeyPrefixes.common(distinctPrefixes(resources));
+                watch = store.watch(common, rev + 1, new Listener());
+                LOG.info("watching {} from revision {} for {} template resource(s)", common, rev + 1, resources.size());
+                first.complete(ok);
+            } catch (RuntimeException e) {
+                first.completeExceptionally(e);
+            }
+        });
+        try {
+            return first.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    /** How many render passes have run (for tests and status). */
+    public long renders() {
+        return renders;
+    }
+
+    private final class Listener implements WatchListener {
+        @Override
+        public void onEvents(List<WatchEvent> events) {
+            List<WatchEvent> copy = List.copyOf(events);
+            worker.execute(() -> apply(copy));
+        }
+
+        @Override
+        public void onResync(ListResult snapshot, String reason) {
+            worker.execute(() -> resync(snapshot, reason));
+        }
+
+        @Override
+        public void onError(DatastoreException error) {
+            LOG.warn("etcd watch: {} (retrying)", error.getMessage());
+        }
+    }
+
+    private void apply(List<WatchEvent> events) {
+        boolean any = false;
+        for (WatchEvent e : events) {
+            boolean relevant = false;
+            for (TemplateResource r : resources) {
+                if (r.watches(e.key())) {
+                    dirty.add(r);
+                    relevant = true;
+                }
+            }
+            if (!relevant) {
+                continue;
+            }
+            any = true;
+            if (e.type() == WatchEvent.Type.DELETE) {
+                tree.remove(e.key());
+            } else {
+                tree.put(e.key(), e.value());
+            }
+        }
+        if (any) {
+            schedule();
+        }
+    }
+
+    private void resync(ListResult snapshot, String reason) {
+        LOG.warn("etcd watch resync ({}): {} keys", reason, snapshot.kvs().size());
+        tree.clear();
+        for (KeyValue kv : snapshot.kvs()) {
+            if (resources.stream().anyMatch(r -> r.watches(kv.key()))) {
+                tree.put(kv.key(), kv.value());
+            }
+        }
+        dirty.addAll(resources);
+        schedule();
+    }
+
+    private void schedule() {
+        long now = System.nanoTime();
+        if (burstStart < 0) {
+            burstStart = now;
+        }
+        if (pending != null) {
+            pending.cancel(false);
+        }
+        long due = Math.min(now + quietNanos, burstStart + maxDelayNanos);
+        pending = worker.schedule(this::flush, Math.max(0, due - now), TimeUnit.NANOSECONDS);
+    }
+
+    private void flush() {
+        burstStart = -1;
+        pending = null;
+        if (dirty.isEmpty()) {
+            return;
+        }
+        List<TemplateResource> batch = new ArrayList<>(dirty);
+        dirty.clear();
+        Map<String, ResourceProcessor.Result> results = new LinkedHashMap<>(processor.process(batch, tree));
+        renders++;
+        LOG.debug("render pass {}: {}", renders, results);
+    }
+
+    @Override
+    public void close() {
+        WatchableStore.Watch w = watch;
+        if (w != null) {
+            w.close();
+        }
+        worker.shutdownNow();
+        try {
+            worker.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

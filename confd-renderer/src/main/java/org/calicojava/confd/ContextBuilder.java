@@ -1,0 +1,238 @@
+package org.calicojava.confd;
+
+import org.calicojava.model.AsNumber;
+import org.calicojava.model.BgpPeer;
+import org.calicojava.model.Cidr;
+import org.calicojava.model.IpPool;
+import org.calicojava.model.Json;
+import org.calicojava.model.Keys;
+import org.calicojava.model.NodeMesh;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeSet;
+
+/**
+ * Turns the etcd key tree into the values the (logic-less) BGP templates print: this node, the other nodes, the
+ * mesh, global and node peers with passive and rr-client flags, AS numbers (node's own, else the global one, else
+ * 64512), the route reflector cluster id, the IP pools and this node's affine blocks. Pure: the same key tree always
+ * gives the same context. A bad value is skipped and reported in {@code warnings}; a missing IPv4 address of this
+ * node is a {@link MissingDataException} (it is the router id).
+ */
+public final class ContextBuilder {
+    public static final long DEFAULT_AS = 64512;
+
+    private final Keys keys;
+    private final String nodeName;
+
+    public ContextBuilder(Keys keys, String nodeName) {
+        this.keys = keys;
+        this.nodeName = nodeName;
+    }
+
+    public Map<String, Object> build(NavigableMap<String, String> kv) {
+        Warnings warnings = new Warnings();
+        long globalAs = globalAs(kv, warnings);
+        boolean mesh = meshEnabled(kv, warnings);
+        Map<String, NodeInfo> nodes = new LinkedHashMap<>();
+        for (String name : childNames(kv, keys.bgpHosts())) {
+            try {
+                nodes.put(name, NodeInfo.read(keys, name, kv, globalAs, warnings));
+            } catch (IllegalArgumentException e) {
+                warnings.add(keys.bgpHosts() + name + ": " + e.getMessage() + "; skipped");
+            }
+        }
+        NodeInfo me = nodes.get(nodeName);
+        if (me == null || me.ipv4() == null) {
+            throw new MissingDataException("node " + nodeName + ": no IPv4 address at " + keys.bgpHostIp(nodeName, 4)
+                    + " (it is the router id)");
+        }
+        Map<String, Peer> peers = new LinkedHashMap<>(); // by address: node peers override global ones override mesh
+        if (mesh) {
+            for (NodeInfo other : nodes.values()) {
+                if (!other.name().equals(nodeName)) {
+                    meshPeer(me, other, 4, peers);
+                    meshPeer(me, other, 6, peers);
+                }
+            }
+        }
+        for (int v : new int[]{4, 6}) {
+            for (BgpPeer p : bgpPeers(kv, keys.bgpGlobalPeers(v), warnings)) {
+                explicitPeer("Global", p, me, nodes, peers);
+            }
+        }
+        for (int v : new int[]{4, 6}) {
+            for (BgpPeer p : bgpPeers(kv, keys.bgpHostPeers(nodeName, v), warnings)) {
+                explicitPeer("Node", p, me, nodes, peers);
+            }
+        }
+        List<Peer> all = new ArrayList<>(peers.values());
+        all.sort((a, b) -> compareAddresses(a.address(), b.address()));
+
+        Map<String, Object> ctx = new LinkedHashMap<>();
+        ctx.put("nodeName", nodeName);
+        ctx.put("routerId", me.ipv4());
+        ctx.put("ipv4", me.ipv4());
+        ctx.put("ipv6", me.ipv6());
+        ctx.put("asNumber", me.asNumber());
+        ctx.put("globalAsNumber", globalAs);
+        ctx.put("meshEnabled", mesh);
+        ctx.put("rrClusterId", me.rrClusterId());
+        ctx.put("routeReflector", me.rrClusterId() == null ? null : Map.of("clusterId", me.rrClusterId()));
+        ctx.put("peers", all);
+        ctx.put("peers4", all.stream().filter(Peer::ipv4).toList());
+        ctx.put("peers6", all.stream().filter(Peer::ipv6).toList());
+        ctx.put("meshPeers", all.stream().filter(p -> p.kind().equals("Mesh")).toList());
+        ctx.put("globalPeers", all.stream().filter(p -> p.kind().equals("Global")).toList());
+        ctx.put("nodePeers", all.stream().filter(p -> p.kind().equals("Node")).toList());
+        ctx.put("nodes", nodes.values().stream().map(n -> nodeView(n)).toList());
+        List<Prefix> pools = pools(kv, warnings);
+        ctx.put("pools", pools);
+        ctx.put("pools4", pools.stream().filter(Prefix::ipv4).toList());
+        ctx.put("pools6", pools.stream().filter(Prefix::ipv6).toList());
+        List<Prefix> blocks = blocks(kv, warnings);
+        ctx.put("blocks", blocks);
+        ctx.put("blocks4", blocks.stream().filter(Prefix::ipv4).toList());
+        ctx.put("blocks6", blocks.stream().filter(Prefix::ipv6).toList());
+        ctx.put("warnings", warnings.list());
+        return ctx;
+    }
+
+    private Map<String, Object> nodeView(NodeInfo n) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", n.name());
+        m.put("ipv4", n.ipv4());
+        m.put("ipv6", n.ipv6());
+        m.put("asNumber", n.asNumber());
+        m.put("rrClusterId", n.rrClusterId());
+        m.put("self", n.name().equals(nodeName));
+        return m;
+    }
+
+    private void meshPeer(NodeInfo me, NodeInfo other, int v, Map<String, Peer> peers) {
+        String mine = me.ip(v);
+        String theirs = other.ip(v);
+        if (mine == null || theirs == null || mine.equals(theirs)) {
+            return;
+        }
+        // Only the lower address connects; the higher one waits (passive), so each pair has one active side.
+        boolean passive = compareAddresses(mine, theirs) > 0;
+        peers.put(theirs, new Peer("Mesh", theirs, v, other.asNumber(), passive, rrClient(me, other),
+                other.asNumber() == me.asNumber(), mine, other.name()));
+    }
+
+    private void explicitPeer(String kind, BgpPeer p, NodeInfo me, Map<String, NodeInfo> nodes, Map<String, Peer> peers) {
+        if (p.ip().equals(me.ipv4()) || p.ip().equals(me.ipv6())) {
+            return;
+        }
+        long as = Long.parseLong(p.asNum());
+        NodeInfo node = nodes.values().stream().filter(n -> p.ip().equals(n.ip(p.version()))).findFirst().orElse(null);
+        boolean rr = node != null && node.asNumber() == as && rrClient(me, node);
+        peers.put(p.ip(), new Peer(kind, p.ip(), p.version(), as, false, rr, as == me.asNumber(), me.ip(p.version()),
+                node == null ? null : node.name()));
+    }
+
+    private static boolean rrClient(NodeInfo me, NodeInfo other) {
+        return me.rrClusterId() != null && !me.rrClusterId().equals(other.rrClusterId())
+                && me.asNumber() == other.asNumber();
+    }
+
+    private long globalAs(Map<String, String> kv, Warnings warnings) {
+        String v = kv.get(keys.bgpGlobalAsNum());
+        if (v == null || v.isBlank()) {
+            return DEFAULT_AS;
+        }
+        try {
+            return AsNumber.parse(v.replace("\"", ""));
+        } catch (IllegalArgumentException e) {
+            warnings.add(keys.bgpGlobalAsNum() + ": " + e.getMessage() + "; using " + DEFAULT_AS);
+            return DEFAULT_AS;
+        }
+    }
+
+    private boolean meshEnabled(Map<String, String> kv, Warnings warnings) {
+        String v = kv.get(keys.bgpNodeMesh());
+        if (v == null || v.isBlank()) {
+            return true; // Calico's default
+        }
+        try {
+            return Json.read(v, NodeMesh.class).enabled();
+        } catch (IllegalArgumentException e) {
+            warnings.add(keys.bgpNodeMesh() + ": " + e.getMessage() + "; mesh stays enabled");
+            return true;
+        }
+    }
+
+    private List<BgpPeer> bgpPeers(NavigableMap<String, String> kv, String prefix, Warnings warnings) {
+        List<BgpPeer> out = new ArrayList<>();
+        for (Map.Entry<String, String> e : below(kv, prefix).entrySet()) {
+            try {
+                out.add(Json.read(e.getValue(), BgpPeer.class));
+            } catch (IllegalArgumentException ex) {
+                warnings.add(e.getKey() + ": " + ex.getMessage() + "; skipped");
+            }
+        }
+        return out;
+    }
+
+    private List<Prefix> pools(NavigableMap<String, String> kv, Warnings warnings) {
+        List<Prefix> out = new ArrayList<>();
+        for (int v : new int[]{4, 6}) {
+            for (Map.Entry<String, String> e : below(kv, keys.pools(v)).entrySet()) {
+                try {
+                    IpPool p = Json.read(e.getValue(), IpPool.class);
+                    out.add(Prefix.of(p.cidr(), p.ipip(), p.disabled()));
+                } catch (IllegalArgumentException ex) {
+                    warnings.add(e.getKey() + ": " + ex.getMessage() + "; skipped");
+                }
+            }
+        }
+        return out;
+    }
+
+    private List<Prefix> blocks(NavigableMap<String, String> kv, Warnings warnings) {
+        List<Prefix> out = new ArrayList<>();
+        for (int v : new int[]{4, 6}) {
+            List<Cidr> cidrs = new ArrayList<>();
+            for (String name : childNames(kv, keys.ipamAffinities(nodeName, v))) {
+                try {
+                    cidrs.add(Cidr.parse(name, true));
+                } catch (IllegalArgumentException e) {
+                    warnings.add(keys.ipamAffinities(nodeName, v) + name + ": " + e.getMessage() + "; skipped");
+                }
+            }
+            cidrs.stream().sorted().forEach(c -> out.add(Prefix.of(c, false, false)));
+        }
+        return out;
+    }
+
+    private static NavigableMap<String, String> below(NavigableMap<String, String> kv, String prefix) {
+        return kv.subMap(prefix, true, prefix.substring(0, prefix.length() - 1) + "0", false);
+    }
+
+    /** Names of the direct children of directory {@code prefix} (ending in '/'), sorted. */
+    static List<String> childNames(NavigableMap<String, String> kv, String prefix) {
+        TreeSet<String> names = new TreeSet<>();
+        for (String k : below(kv, prefix).keySet()) {
+            String rest = k.substring(prefix.length());
+            int slash = rest.indexOf('/');
+            names.add(slash < 0 ? rest : rest.substring(0, slash));
+        }
+        names.remove("");
+        return new ArrayList<>(names);
+    }
+
+    /** Numeric order of IP addresses (IPv4 before IPv6); ties by text. */
+    static int compareAddresses(String a, String b) {
+        byte[] x = Cidr.host(a).addressBytes();
+        byte[] y = Cidr.host(b).addressBytes();
+        if (x.length != y.length) {
+            return Integer.compare(x.length, y.length);
+        }
+        return Arrays.compareUnsigned(x, y);
+    }
+}

@@ -1,0 +1,105 @@
+package org.calicojava.confd;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.Set;
+
+/**
+ * Puts a rendered file in place the safe way: nothing happens when dest already has these bytes; otherwise the
+ * content goes to a temp file in dest's directory, is fsynced and given its mode (the resource's, else the existing
+ * file's, else 0644), the check command runs on it, and only if that passes is it renamed over dest (atomic on one
+ * file system) and the directory fsynced. A failed check leaves dest as it was and removes the temp file.
+ */
+public final class FileSwapper {
+    public enum Status { UNCHANGED, WRITTEN, CHECK_FAILED }
+
+    public record Outcome(Status status, String message) {
+    }
+
+    private final CommandRunner runner;
+    private final Duration checkTimeout;
+
+    public FileSwapper(CommandRunner runner, Duration checkTimeout) {
+        this.runner = runner;
+        this.checkTimeout = checkTimeout;
+    }
+
+    /** {@link IOException} only for file system failures (the caller reports them). */
+    public Outcome swap(TemplateResource r, String content) throws IOException {
+        byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
+        Path dest = r.dest().toAbsolutePath();
+        boolean exists = Files.isRegularFile(dest);
+        if (exists && Arrays.equals(Files.readAllBytes(dest), bytes)) {
+            return new Outcome(Status.UNCHANGED, "unchanged");
+        }
+        Path dir = dest.getParent();
+        Files.createDirectories(dir);
+        int mode = r.mode() != null ? r.mode() : exists ? modeOf(dest) : 0644;
+        Path staged = Files.createTempFile(dir, "." + dest.getFileName() + ".", ".tmp");
+        boolean moved = false;
+        try {
+            try (FileChannel ch = FileChannel.open(staged, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+                ByteBuffer buf = ByteBuffer.wrap(bytes);
+                while (buf.hasRemaining()) {
+                    ch.write(buf);
+                }
+                ch.force(true);
+            }
+            Files.setPosixFilePermissions(staged, permissions(mode));
+            String check = r.checkCommandFor(staged);
+            if (check != null) {
+                CommandRunner.Result res = runner.run(check, checkTimeout);
+                if (!res.ok()) {
+                    return new Outcome(Status.CHECK_FAILED, "check_cmd failed (exit " + res.exitCode() + "): "
+                            + res.oneLine());
+                }
+            }
+            try {
+                Files.move(staged, dest, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(staged, dest, StandardCopyOption.REPLACE_EXISTING);
+            }
+            moved = true;
+            try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+                d.force(true);
+            } catch (IOException ignored) {
+                // some file systems refuse to fsync a directory; the rename is still atomic
+            }
+            return new Outcome(Status.WRITTEN, "wrote " + bytes.length + " bytes (mode " + Integer.toOctalString(mode) + ")");
+        } finally {
+            if (!moved) {
+                Files.deleteIfExists(staged);
+            }
+        }
+    }
+
+    static int modeOf(Path p) throws IOException {
+        int m = 0;
+        for (PosixFilePermission perm : Files.getPosixFilePermissions(p)) {
+            m |= 1 << (8 - perm.ordinal());
+        }
+        return m;
+    }
+
+    static Set<PosixFilePermission> permissions(int mode) {
+        Set<PosixFilePermission> s = EnumSet.noneOf(PosixFilePermission.class);
+        PosixFilePermission[] all = PosixFilePermission.values(); // OWNER_READ .. OTHERS_EXECUTE: bits 8..0
+        for (int i = 0; i < 9; i++) {
+            if ((mode & (1 << (8 - i))) != 0) {
+                s.add(all[i]);
+            }
+        }
+        return s;
+    }
+}

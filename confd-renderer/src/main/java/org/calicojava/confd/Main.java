@@ -1,0 +1,143 @@
+package org.calicojava.confd;
+
+import org.calicojava.model.Keys;
+import org.calicojava.model.Names;
+import org.calicojava.store.DatastoreException;
+import org.calicojava.store.EtcdConfig;
+import org.calicojava.store.JetcdStore;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/** {@code confd-renderer [--onetime] --node NAME --confdir DIR [--dest-root DIR]} plus etcd options. */
+@Command(name = "confd-renderer", mixinStandardHelpOptions = true, version = "confd-renderer 0.1.0",
+        description = "Renders config files (bgp-speaker YAML, BIRD 2) from etcd through mustache templates; "
+                + "checks, swaps in and reloads them when etcd changes.")
+public final class Main implements Callable<Integer> {
+    @Option(names = "--onetime", description = "Render everything once and exit (exit code 0 only if all succeeded).")
+    boolean onetime;
+
+    @Option(names = "--node", description = "This node's name (default: $NODENAME, else the host name).")
+    String node;
+
+    @Option(names = "--confdir", description = "Directory with conf.d/ and templates/ (default: the shipped one).")
+    Path confdir;
+
+    @Option(names = "--dest-root", description = "Prefix for every dest path (for tests and trying it out).")
+    Path destRoot;
+
+    @Option(names = "--etcd-endpoints", description = "Comma-separated etcd URLs (default: $ETCD_ENDPOINTS, else "
+            + EtcdConfig.DEFAULT_ENDPOINT + ").")
+    String endpoints;
+
+    @Option(names = "--etcd-ca-cert", description = "CA certificate file for TLS (default: $ETCD_CA_CERT_FILE).")
+    Path caCert;
+
+    @Option(names = "--etcd-cert", description = "Client certificate file (default: $ETCD_CERT_FILE).")
+    Path cert;
+
+    @Option(names = "--etcd-key", description = "Client key file (default: $ETCD_KEY_FILE).")
+    Path key;
+
+    @Option(names = "--etcd-username", description = "etcd user (default: $ETCD_USERNAME).")
+    String username;
+
+    @Option(names = "--etcd-password", description = "etcd password (default: $ETCD_PASSWORD).")
+    String password;
+
+    @Option(names = "--etcd-prefix", defaultValue = Keys.DEFAULT_ROOT, description = "Root of Calico's keys (default: ${DEFAULT-VALUE}).")
+    String etcdPrefix;
+
+    @Option(names = "--quiet-ms", defaultValue = "50", description = "Render after this long without changes (default: ${DEFAULT-VALUE}).")
+    long quietMs;
+
+    @Option(names = "--max-delay-ms", defaultValue = "200", description = "Render at most this long after a burst's first change (default: ${DEFAULT-VALUE}).")
+    long maxDelayMs;
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    static int run(String... args) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setExecutionExceptionHandler((e, c, p) -> {
+            c.getErr().println("confd-renderer: " + e.getMessage());
+            return e instanceof IllegalArgumentException ? 2 : 1;
+        });
+        return cl.execute(args);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        String nodeName = Names.check("node", node != null ? node : env("NODENAME") != null ? env("NODENAME")
+                : InetAddress.getLocalHost().getHostName().split("\\.")[0]);
+        Path dir = confdir != null ? confdir : shippedConfDir();
+        Keys keys = new Keys(etcdPrefix);
+        List<TemplateResource> resources = new ResourceLoader(dir, nodeName, keys.root(), destRoot).load();
+        for (TemplateResource r : resources) {
+            if (!Files.isReadable(r.src())) {
+                throw new IllegalArgumentException(r.name() + ": template " + r.src() + " is not readable");
+            }
+        }
+        CommandRunner runner = new ShellCommandRunner();
+        ResourceProcessor processor = new ResourceProcessor(keys, nodeName, new TemplateRenderer(dir.resolve("templates")),
+                runner, Duration.ofSeconds(30));
+        try (JetcdStore store = new JetcdStore(etcdConfig())) {
+            if (onetime) {
+                return ConfdDaemon.renderOnce(store, resources, processor) ? 0 : 1;
+            }
+            try (ConfdDaemon daemon = new ConfdDaemon(store, resources, processor, Duration.ofMillis(quietMs),
+                    Duration.ofMillis(maxDelayMs))) {
+                daemon.start();
+                CountDownLatch stop = new CountDownLatch(1);
+                Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
+                stop.await();
+            }
+            return 0;
+        } catch (DatastoreException e) {
+            System.err.println("confd-renderer: " + e.getMessage());
+            return 1;
+        }
+    }
+
+    private EtcdConfig etcdConfig() {
+        EtcdConfig env = EtcdConfig.fromEnv(System.getenv());
+        return new EtcdConfig(endpoints != null ? EtcdConfig.parseEndpoints(endpoints) : env.endpoints(),
+                caCert != null ? caCert : env.caFile(), cert != null ? cert : env.certFile(),
+                key != null ? key : env.keyFile(), username != null ? username : env.username(),
+                password != null ? password : env.password(), null);
+    }
+
+    private static String env(String name) {
+        String v = System.getenv(name);
+        return v == null || v.isBlank() ? null : v;
+    }
+
+    /** The module's etc/confd: beside target/ of the jar or classes directory this class was loaded from. */
+    static Path shippedConfDir() {
+        String override = env("CONFD_RENDERER_CONFDIR");
+        if (override != null) {
+            return Path.of(override);
+        }
+        try {
+            Path p = Path.of(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            for (Path d = p; d != null; d = d.getParent()) {
+                Path candidate = d.resolve("etc/confd");
+                if (Files.isDirectory(candidate.resolve("conf.d"))) {
+                    return candidate;
+                }
+            }
+        } catch (Exception ignored) {
+            // fall through
+        }
+        throw new IllegalArgumentException("--confdir: not given and the shipped etc/confd was not found");
+    }
+}

@@ -1,0 +1,111 @@
+package org.calicojava.confd;
+
+import org.calicojava.model.Keys;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.NavigableMap;
+
+/**
+ * One render pass over some resources: builds the context from the key tree once, renders each template, swaps the
+ * file in when it changed (check first) and runs its reload command. Logs one line per resource that did something
+ * or failed. Not thread-safe: the daemon calls it from its one worker thread.
+ */
+public final class ResourceProcessor {
+    private static final Logger LOG = LoggerFactory.getLogger(ResourceProcessor.class);
+
+    public enum Result { UNCHANGED, WRITTEN, FAILED }
+
+    private final Keys keys;
+    private final String nodeName;
+    private final ContextBuilder contextBuilder;
+    private final TemplateRenderer renderer;
+    private final FileSwapper swapper;
+    private final CommandRunner runner;
+    private final Duration reloadTimeout;
+    private String lastMissing;
+
+    public ResourceProcessor(Keys keys, String nodeName, TemplateRenderer renderer, CommandRunner runner,
+                             Duration commandTimeout) {
+        this.keys = keys;
+        this.nodeName = nodeName;
+        this.contextBuilder = new ContextBuilder(keys, nodeName);
+        this.renderer = renderer;
+        this.swapper = new FileSwapper(runner, commandTimeout);
+        this.runner = runner;
+        this.reloadTimeout = commandTimeout;
+    }
+
+    /** Processes {@code resources} against the key tree {@code kv}; results by resource name. */
+    public Map<String, Result> process(Collection<TemplateResource> resources, NavigableMap<String, String> kv) {
+        Map<String, Result> results = new LinkedHashMap<>();
+        Map<String, Object> ctx;
+        try {
+            ctx = contextBuilder.build(kv);
+            ctx.put("nodeName", nodeName);
+            lastMissing = null;
+        } catch (MissingDataException e) {
+            if (!e.getMessage().equals(lastMissing)) {
+                LOG.warn("not rendering: {}", e.getMessage());
+                lastMissing = e.getMessage();
+            }
+            resources.forEach(r -> results.put(r.name(), Result.FAILED));
+            return results;
+        }
+        for (Object w : (Collection<?>) ctx.get("warnings")) {
+            LOG.warn("bad value skipped: {}", w);
+        }
+        Helpers.install(ctx, TreeNode.build(keys.root(), kv, nodeName), kv, keys.root());
+        for (TemplateResource r : resources) {
+            results.put(r.name(), processOne(r, ctx));
+        }
+        return results;
+    }
+
+    private Result processOne(TemplateResource r, Map<String, Object> ctx) {
+        long start = System.nanoTime();
+        String content;
+        try {
+            content = renderer.render(r.src(), ctx);
+        } catch (IllegalArgumentException e) {
+            LOG.error("{}: render failed: {}", r.name(), e.getMessage());
+            return Result.FAILED;
+        }
+        FileSwapper.Outcome out;
+        try {
+            out = swapper.swap(r, content);
+        } catch (IOException e) {
+            LOG.error("{}: cannot write {}: {}", r.name(), r.dest(), e.toString());
+            return Result.FAILED;
+        }
+        switch (out.status()) {
+            case UNCHANGED:
+                LOG.debug("{}: {} unchanged", r.name(), r.dest());
+                return Result.UNCHANGED;
+            case CHECK_FAILED:
+                LOG.error("{}: {} kept as it was: {}", r.name(), r.dest(), out.message());
+                return Result.FAILED;
+            default:
+                break;
+        }
+        long ms = (System.nanoTime() - start) / 1_000_000;
+        if (r.reloadCmd() == null) {
+            LOG.info("{}: updated {}: {} in {} ms", r.name(), r.dest(), out.message(), ms);
+            return Result.WRITTEN;
+        }
+        CommandRunner.Result reload = runner.run(r.reloadCmd(), reloadTimeout);
+        if (!reload.ok()) {
+            LOG.error("{}: updated {} but reload_cmd failed (exit {}): {}", r.name(), r.dest(), reload.exitCode(),
+                    reload.oneLine());
+            return Result.FAILED;
+        }
+        LOG.info("{}: updated {}: {}, reloaded, in {} ms", r.name(), r.dest(), out.message(),
+                (System.nanoTime() - start) / 1_000_000);
+        return Result.WRITTEN;
+    }
+}

@@ -29,17 +29,20 @@ public final class GatewayStore implements KvStore {
     private static final Base64.Decoder B64D = Base64.getDecoder();
 
     private final EtcdConfig config;
-    private final HttpClient http;
+    private final HttpClient http; // https only
+    private final PlainHttp plain; // http: a bare socket, quick to start
     private URI current;
     private String token;
 
     public GatewayStore(EtcdConfig config) {
         this.config = config;
-        HttpClient.Builder b = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(config.timeout());
         if (config.tls()) {
-            b.sslContext(Pem.sslContext(config.caFile(), config.certFile(), config.keyFile()));
+            this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(config.timeout())
+                    .sslContext(Pem.sslContext(config.caFile(), config.certFile(), config.keyFile())).build();
+        } else {
+            this.http = null;
         }
-        this.http = b.build();
+        this.plain = new PlainHttp((int) config.timeout().toMillis());
         this.current = config.endpoints().get(0);
     }
 
@@ -181,6 +184,19 @@ public final class GatewayStore implements KvStore {
     }
 
     private JsonNode post(URI endpoint, String path, String body) {
+        if (!"https".equals(endpoint.getScheme())) {
+            try {
+                PlainHttp.Response r = plain.post(endpoint, path, body, token);
+                return answer(endpoint, r.status(), r.body());
+            } catch (java.net.SocketTimeoutException e) {
+                throw new EtcdUnreachableException("etcd at " + endpoint + " is unreachable (no answer within "
+                        + config.timeout().toSeconds() + " s)", e);
+            } catch (ConnectException e) {
+                throw new EtcdUnreachableException("etcd at " + endpoint + " is unreachable (connection refused)", e);
+            } catch (IOException e) {
+                throw new EtcdUnreachableException("etcd at " + endpoint + " is unreachable (" + e.getMessage() + ")", e);
+            }
+        }
         HttpRequest.Builder rb = HttpRequest.newBuilder(endpoint.resolve(path)).timeout(config.timeout())
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
@@ -205,15 +221,19 @@ public final class GatewayStore implements KvStore {
             Thread.currentThread().interrupt();
             throw new DatastoreException("interrupted while talking to etcd at " + endpoint, e);
         }
+        return answer(endpoint, resp.statusCode(), resp.body());
+    }
+
+    private JsonNode answer(URI endpoint, int status, String body) {
         JsonNode json;
         try {
-            json = Json.MAPPER.readTree(resp.body());
+            json = Json.MAPPER.readTree(body);
         } catch (IOException e) {
-            throw new DatastoreException("etcd at " + endpoint + " answered HTTP " + resp.statusCode()
+            throw new DatastoreException("etcd at " + endpoint + " answered HTTP " + status
                     + " with something that is not JSON (is this etcd's client port?)");
         }
-        if (resp.statusCode() != 200) {
-            String msg = json.path("message").asText(json.path("error").asText("HTTP " + resp.statusCode()));
+        if (status != 200) {
+            String msg = json.path("message").asText(json.path("error").asText("HTTP " + status));
             if (msg.contains("authentication") || msg.contains("permission denied") || msg.contains("token")
                     || msg.contains("user name")) {
                 throw new AuthenticationException("etcd at " + endpoint + ": " + msg);
@@ -255,6 +275,6 @@ public final class GatewayStore implements KvStore {
 
     @Override
     public void close() {
-        // HttpClient in Java 17 has no close; its threads are daemons.
+        plain.close(); // (HttpClient in Java 17 has no close; its threads are daemons)
     }
 }

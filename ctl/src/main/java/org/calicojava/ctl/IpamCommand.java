@@ -1,0 +1,135 @@
+package org.calicojava.ctl;
+
+import org.calicojava.ipam.AllocationBlock;
+import org.calicojava.ipam.Ipam;
+import org.calicojava.model.Cidr;
+import org.calicojava.model.Names;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.net.InetAddress;
+import java.util.List;
+import java.util.Map;
+
+@Command(name = "ipam", description = "IP address management: assign, release, info, show.",
+        subcommands = {IpamCommand.Assign.class, IpamCommand.Release.class, IpamCommand.Info.class, IpamCommand.Show.class})
+final class IpamCommand {
+
+    static String localHost() {
+        String h = System.getenv("HOSTNAME");
+        if (h == null || h.isBlank()) {
+            try {
+                h = InetAddress.getLocalHost().getHostName();
+            } catch (Exception e) {
+                h = "localhost";
+            }
+        }
+        return h;
+    }
+
+    @Command(name = "assign", description = "Assign an address: a given one (--ip) or the next free one (from --pool).")
+    static final class Assign extends Sub {
+        @ArgGroup(exclusive = true)
+        Which which;
+        @Option(names = "--host", paramLabel = "H", description = "the host whose blocks to use (default: this host)")
+        String host;
+        @Option(names = "--handle", paramLabel = "ID", description = "owner of the address, e.g. a container id")
+        String handle;
+        @Option(names = "--ipv6", description = "assign an IPv6 address (auto-assign only)")
+        boolean v6;
+
+        static final class Which {
+            @Option(names = "--ip", paramLabel = "IP")
+            String ip;
+            @Option(names = "--pool", paramLabel = "CIDR")
+            String pool;
+        }
+
+        @Override
+        public void run() {
+            String h = Names.check("host", host == null ? localHost() : host);
+            String hd = handle == null ? null : Names.check("handle", handle);
+            Ipam ipam = new Ipam(store(), keys());
+            Cidr got;
+            if (which != null && which.ip != null) {
+                got = ipam.assign(Cidr.host(which.ip), hd, Map.of(), h);
+            } else {
+                Cidr pool = which == null || which.pool == null ? null : Cidr.parse(which.pool, true);
+                int version = pool != null ? pool.version() : v6 ? 6 : 4;
+                got = ipam.autoAssign(new Ipam.AutoRequest(h, hd, Map.of(), version, pool));
+            }
+            out().println(got.ip());
+        }
+    }
+
+    @Command(name = "release", description = "Release an address (--ip) or every address of a handle (--handle).")
+    static final class Release extends Sub {
+        @ArgGroup(exclusive = true, multiplicity = "1")
+        Which which;
+
+        static final class Which {
+            @Option(names = "--ip", paramLabel = "IP")
+            String ip;
+            @Option(names = "--handle", paramLabel = "ID")
+            String handle;
+        }
+
+        @Override
+        public void run() {
+            Ipam ipam = new Ipam(store(), keys());
+            if (which.ip != null) {
+                Cidr ip = Cidr.host(which.ip);
+                if (!ipam.release(ip)) {
+                    throw fail(ip.ip() + " is not assigned");
+                }
+                out().println("Released " + ip.ip());
+            } else {
+                List<Cidr> released = ipam.releaseByHandle(Names.check("handle", which.handle));
+                if (released.isEmpty()) {
+                    throw fail("handle " + which.handle + " has no addresses");
+                }
+                out().println("Released " + String.join(", ", released.stream().map(Cidr::ip).toList()));
+            }
+        }
+    }
+
+    @Command(name = "info", description = "What IPAM knows about an address.")
+    static final class Info extends Sub {
+        @Parameters(paramLabel = "IP")
+        String ip;
+        @Mixin
+        Format format;
+
+        @Override
+        public void run() {
+            Ipam.IpInfo i = new Ipam(store(), keys()).info(Cidr.host(ip));
+            Table t = new Table("IP", "Pool", "Block", "Block host", "Assigned", "Handle", "Attributes");
+            t.row(i.ip().ip(), i.pool().cidr(), i.block(), i.blockHost(), i.assigned() ? "yes" : "no", i.handle(),
+                    i.attrs().isEmpty() ? "" : i.attrs().toString());
+            t.print(out(), format.value());
+        }
+    }
+
+    @Command(name = "show", description = "Blocks and their use, for all hosts or one.")
+    static final class Show extends Sub {
+        @Option(names = "--host", paramLabel = "H")
+        String host;
+        @Mixin
+        Format format;
+
+        @Override
+        public void run() {
+            Table t = new Table("Block", "Host", "Assigned", "Free");
+            for (AllocationBlock b : new Ipam(store(), keys()).blocks(0)) {
+                if (host != null && !host.equals(b.host())) {
+                    continue;
+                }
+                t.row(b.cidr(), b.host() == null ? "(none)" : b.host(), b.size() - b.freeCount(), b.freeCount());
+            }
+            t.print(out(), format.value());
+        }
+    }
+}

@@ -1,0 +1,75 @@
+package org.calicojava.ctl;
+
+import org.calicojava.ipam.IpamException;
+import org.calicojava.store.DatastoreException;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+
+/**
+ * Entry point. Errors the user can act on (bad input, etcd unreachable, IPAM refusals) print one line on stderr and
+ * exit 1; usage errors print one line and a hint, exit 2. Nothing is written when validation fails, because every
+ * command validates its input before its first write.
+ */
+public final class Main {
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        Javactl root = new Javactl();
+        CommandLine cl = new CommandLine(root);
+        String word = commandWord(args);
+        if (word != null && Javactl.COMMANDS.containsKey(word)) {
+            cl.addSubcommand(word, Javactl.COMMANDS.get(word).get());
+        } else {
+            Javactl.COMMANDS.forEach((name, make) -> cl.addSubcommand(name, make.get()));
+        }
+        cl.setOut(out);
+        cl.setErr(err);
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
+        cl.setParameterExceptionHandler((ex, a) -> {
+            CommandLine c = ex.getCommandLine();
+            if (ex instanceof CommandLine.UnmatchedArgumentException u && !u.getUnmatched().isEmpty()) {
+                err.println("Error: unknown command or argument '" + u.getUnmatched().get(0) + "'");
+            } else {
+                err.println("Error: " + ex.getMessage());
+            }
+            err.println("Usage: " + c.getCommandSpec().qualifiedName() + " --help");
+            return 2;
+        });
+        cl.setExecutionExceptionHandler((ex, c, parsed) -> {
+            err.println("Error: " + message(ex));
+            return 1;
+        });
+        try {
+            return cl.execute(args);
+        } finally {
+            root.close();
+        }
+    }
+
+    /** The first word that is not a root option or its value: the command. */
+    static String commandWord(String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (Javactl.VALUE_OPTIONS.contains(a)) {
+                i++;
+            } else if (!a.startsWith("-")) {
+                return a;
+            }
+        }
+        return null;
+    }
+
+    static String message(Throwable ex) {
+        if (ex instanceof DatastoreException || ex instanceof IllegalArgumentException || ex instanceof IpamException
+                || ex instanceof UserException) {
+            return ex.getMessage();
+        }
+        return ex.getClass().getSimpleName() + (ex.getMessage() == null ? "" : ": " + ex.getMessage());
+    }
+}

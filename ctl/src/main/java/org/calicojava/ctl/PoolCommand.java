@@ -1,0 +1,121 @@
+package org.calicojava.ctl;
+
+import org.calicojava.ipam.AllocationBlock;
+import org.calicojava.ipam.Ipam;
+import org.calicojava.ipam.Pools;
+import org.calicojava.model.Cidr;
+import org.calicojava.model.IpPool;
+import org.calicojava.model.Json;
+import org.calicojava.store.Op;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.util.ArrayList;
+import java.util.List;
+
+@Command(name = "pool", description = "Manage IP pools.",
+        subcommands = {PoolCommand.Add.class, PoolCommand.Remove.class, PoolCommand.Show.class})
+final class PoolCommand {
+
+    @Command(name = "add", description = "Add IP pools (all are validated before any is written).")
+    static final class Add extends Sub {
+        @Parameters(arity = "1..*", paramLabel = "CIDR")
+        List<String> cidrs;
+        @Option(names = "--ipip", description = "route traffic between hosts in IP-in-IP (IPv4 only)")
+        boolean ipip;
+        @Option(names = "--nat-outgoing", description = "masquerade traffic from the pool to outside all pools")
+        boolean nat;
+        @Option(names = "--block-size", paramLabel = "N", description = "block prefix length (default 26, IPv6 122)")
+        int blockSize;
+        @Option(names = "--disabled", description = "add the pool disabled: no new addresses from it")
+        boolean disabled;
+
+        @Override
+        public void run() {
+            List<IpPool> add = new ArrayList<>();
+            for (String c : cidrs) {
+                add.add(new IpPool(Cidr.parse(c, true), ipip, nat, disabled, blockSize));
+            }
+            List<IpPool> existing = new ArrayList<>(Pools.list(store(), keys(), 0));
+            for (IpPool p : add) {
+                Pools.checkOverlap(p, existing);
+                existing.add(p);
+            }
+            List<Op> ops = add.stream().map(p -> Op.put(keys().pool(p.cidr()), Json.write(p))).toList();
+            store().txn(List.of(), ops);
+            for (IpPool p : add) {
+                out().println("Added pool " + p.cidr());
+            }
+        }
+    }
+
+    @Command(name = "remove", description = "Remove an IP pool (refused while addresses from it are assigned).")
+    static final class Remove extends Sub {
+        @Parameters(paramLabel = "CIDR")
+        String cidr;
+
+        @Override
+        public void run() {
+            Cidr c = Cidr.parse(cidr, true);
+            if (store().get(keys().pool(c)).isEmpty()) {
+                throw fail("no pool " + c + " (see: javactl pool show)");
+            }
+            long inUse = new Ipam(store(), keys()).blocks(c.version()).stream().filter(b -> c.contains(b.cidr()))
+                    .mapToLong(b -> b.size() - b.freeCount()).sum();
+            if (inUse > 0) {
+                throw fail("pool " + c + " has " + inUse + " assigned address" + (inUse == 1 ? "" : "es")
+                        + "; release them first (javactl ipam show)");
+            }
+            List<Op> ops = new ArrayList<>();
+            ops.add(Op.delete(keys().pool(c)));
+            for (AllocationBlock b : new Ipam(store(), keys()).blocks(c.version())) {
+                if (c.contains(b.cidr())) {
+                    ops.add(Op.delete(keys().ipamBlock(b.cidr())));
+                    if (b.host() != null) {
+                        ops.add(Op.delete(keys().ipamAffinity(b.host(), b.cidr())));
+                    }
+                }
+            }
+            store().txn(List.of(), ops);
+            out().println("Removed pool " + c);
+        }
+    }
+
+    @Command(name = "show", description = "Show IP pools.")
+    static final class Show extends Sub {
+        @ArgGroup(exclusive = true)
+        Family family;
+        @Mixin
+        Format format;
+
+        static final class Family {
+            @Option(names = "--ipv4")
+            boolean v4;
+            @Option(names = "--ipv6")
+            boolean v6;
+        }
+
+        @Override
+        public void run() {
+            int v = family == null ? 0 : family.v4 ? 4 : 6;
+            Table t = new Table("CIDR", "Options", "Block size");
+            for (IpPool p : Pools.list(store(), keys(), v)) {
+                List<String> opts = new ArrayList<>();
+                if (p.ipip()) {
+                    opts.add("ipip");
+                }
+                if (p.masquerade()) {
+                    opts.add("nat-outgoing");
+                }
+                if (p.disabled()) {
+                    opts.add("disabled");
+                }
+                t.row(p.cidr(), String.join(",", opts), p.blockSize());
+            }
+            t.print(out(), format.value());
+        }
+    }
+}

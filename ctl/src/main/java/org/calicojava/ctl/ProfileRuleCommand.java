@@ -1,0 +1,174 @@
+package org.calicojava.ctl;
+
+import org.calicojava.model.Json;
+import org.calicojava.model.ProfileRules;
+import org.calicojava.model.Rule;
+import org.calicojava.store.KeyValue;
+import org.calicojava.store.RevisionConflictException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+@Command(name = "rule", description = "Show, add, remove, dump (json) or replace (update, JSON on stdin) a profile's rules.",
+        subcommands = {ProfileRuleCommand.Show.class, ProfileRuleCommand.Add.class, ProfileRuleCommand.Remove.class,
+                ProfileRuleCommand.JsonCmd.class, ProfileRuleCommand.Update.class})
+final class ProfileRuleCommand {
+
+    abstract static class RuleSub extends Sub {
+        String profile() {
+            return ProfileCommand.existing(this, (ProfileCommand) spec.parent().parent().userObject());
+        }
+
+        ProfileRules rules(String profile) {
+            return store().get(keys().profileRules(profile)).map(kv -> Json.read(kv.value(), ProfileRules.class))
+                    .orElse(new ProfileRules(List.of(), List.of()));
+        }
+
+        interface Change {
+            ProfileRules apply(ProfileRules current);
+        }
+
+        /** Read-modify-write of the rules key with compare-and-swap, retried on conflict. */
+        void change(String profile, Change f) {
+            for (int attempt = 0; attempt < 10; attempt++) {
+                Optional<KeyValue> kv = store().get(keys().profileRules(profile));
+                ProfileRules cur = kv.map(k -> Json.read(k.value(), ProfileRules.class))
+                        .orElse(new ProfileRules(List.of(), List.of()));
+                ProfileRules next = f.apply(cur);
+                try {
+                    if (kv.isPresent()) {
+                        store().update(keys().profileRules(profile), Json.write(next), kv.get().modRevision());
+                    } else {
+                        store().create(keys().profileRules(profile), Json.write(next));
+                    }
+                    return;
+                } catch (RevisionConflictException | org.calicojava.store.KeyExistsException e) {
+                    // changed meanwhile: read again
+                }
+            }
+            throw fail("profile " + profile + " rules kept changing; try again");
+        }
+
+        static ProfileRules with(ProfileRules r, boolean inbound, List<Rule> list) {
+            return inbound ? new ProfileRules(list, r.outboundRules()) : new ProfileRules(r.inboundRules(), list);
+        }
+    }
+
+    @Command(name = "show", description = "Show the profile's rules, numbered.")
+    static final class Show extends RuleSub {
+        @Mixin
+        Format format;
+
+        @Override
+        public void run() {
+            ProfileRules r = rules(profile());
+            if (!format.value().equals("table")) {
+                out().println(format.value().equals("json") ? Output.json(r) : Output.yaml(r));
+                return;
+            }
+            out().println("Inbound rules:");
+            for (int i = 0; i < r.inboundRules().size(); i++) {
+                out().printf("  %3d %s%n", i + 1, RuleGrammar.format(r.inboundRules().get(i)));
+            }
+            out().println("Outbound rules:");
+            for (int i = 0; i < r.outboundRules().size(); i++) {
+                out().printf("  %3d %s%n", i + 1, RuleGrammar.format(r.outboundRules().get(i)));
+            }
+        }
+    }
+
+    @Command(name = "add", description = "Add a rule: [--at=POS] (inbound|outbound) (allow|deny|log|next-tier) "
+            + "[PROTOCOL] [type N [code N]] [from [ports P] [tag T] [cidr C] [selector S]] [to ...]; '!' negates.")
+    static final class Add extends RuleSub {
+        @Option(names = "--at", paramLabel = "POS", description = "position, 1-based (default: append)")
+        Integer at;
+        @Parameters(arity = "2..*", paramLabel = "WORD")
+        List<String> words;
+
+        @Override
+        public void run() {
+            RuleGrammar.Directed d = RuleGrammar.parseDirected(words);
+            String p = profile();
+            change(p, r -> {
+                List<Rule> list = new ArrayList<>(d.inbound() ? r.inboundRules() : r.outboundRules());
+                int pos = at == null ? list.size() : at - 1;
+                if (pos < 0 || pos > list.size()) {
+                    throw fail("--at=" + at + " (expected: 1.." + (list.size() + 1) + ")");
+                }
+                list.add(pos, d.rule());
+                return with(r, d.inbound(), list);
+            });
+            out().println("Rule added to profile " + p);
+        }
+    }
+
+    @Command(name = "remove", description = "Remove a rule: (inbound|outbound) (--at=POS | RULE WORDS)")
+    static final class Remove extends RuleSub {
+        @Option(names = "--at", paramLabel = "POS", description = "position, 1-based")
+        Integer at;
+        @Parameters(arity = "1..*", paramLabel = "WORD")
+        List<String> words;
+
+        @Override
+        public void run() {
+            String dir = words.get(0);
+            if (!dir.equals("inbound") && !dir.equals("outbound")) {
+                throw fail("rule: '" + dir + "' (expected: inbound or outbound)");
+            }
+            boolean inbound = dir.equals("inbound");
+            Rule match = words.size() > 1 ? RuleGrammar.parse(words.subList(1, words.size())) : null;
+            if (match == null && at == null) {
+                throw fail("say which rule: --at=POS or the rule's words");
+            }
+            String p = profile();
+            change(p, r -> {
+                List<Rule> list = new ArrayList<>(inbound ? r.inboundRules() : r.outboundRules());
+                if (at != null) {
+                    if (at < 1 || at > list.size()) {
+                        throw fail("--at=" + at + " (expected: 1.." + list.size() + ")");
+                    }
+                    list.remove(at - 1);
+                } else if (!list.remove(match)) {
+                    throw fail("profile " + p + " has no " + dir + " rule '" + RuleGrammar.format(match) + "'");
+                }
+                return with(r, inbound, list);
+            });
+            out().println("Rule removed from profile " + p);
+        }
+    }
+
+    @Command(name = "json", description = "Print the profile's rules as JSON (input for 'update').")
+    static final class JsonCmd extends RuleSub {
+        @Override
+        public void run() {
+            out().println(Output.json(rules(profile())));
+        }
+    }
+
+    @Command(name = "update", description = "Replace the profile's rules with JSON read from stdin.")
+    static final class Update extends RuleSub {
+        @Override
+        public void run() {
+            String p = profile();
+            String json;
+            try {
+                json = new String(System.in.readAllBytes(), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw fail("cannot read stdin: " + e.getMessage());
+            }
+            if (json.isBlank()) {
+                throw fail("no JSON on stdin (expected: {\"inbound_rules\":[...],\"outbound_rules\":[...]})");
+            }
+            ProfileRules next = Json.read(json, ProfileRules.class);
+            change(p, r -> next);
+            out().println("Rules of profile " + p + " updated");
+        }
+    }
+}

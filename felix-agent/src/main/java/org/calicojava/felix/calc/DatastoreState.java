@@ -1,0 +1,179 @@
+package org.calicojava.felix.calc;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import org.calicojava.model.Cidr;
+import org.calicojava.model.IpPool;
+import org.calicojava.model.Json;
+import org.calicojava.model.Keys;
+import org.calicojava.model.Policy;
+import org.calicojava.model.ProfileRules;
+import org.calicojava.model.TierMetadata;
+import org.calicojava.model.WorkloadEndpoint;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The datastore as far as felix cares, kept from key/value updates under {@code /calico/v1}: every host's workload
+ * endpoints (tags and selectors span hosts), profiles (rules, tags, labels), tiers and policies, pools, and felix
+ * config (global and this host's). Owned by the agent's dataplane thread.
+ */
+public final class DatastoreState {
+    private static final TypeReference<List<String>> STRINGS = new TypeReference<>() { };
+    private static final TypeReference<Map<String, String>> LABELS = new TypeReference<>() { };
+    final Keys keys;
+    final String hostname;
+    final Map<EndpointKey, WorkloadEndpoint> endpoints = new HashMap<>();
+    final Map<String, ProfileRules> profileRules = new HashMap<>();
+    final Map<String, List<String>> profileTags = new HashMap<>();
+    final Map<String, Map<String, String>> profileLabels = new HashMap<>();
+    final Map<String, Double> tierOrders = new HashMap<>();
+    final Map<PolicyKey, Policy> policies = new HashMap<>();
+    final Map<String, IpPool> pools = new HashMap<>();
+    final Map<String, String> globalConfig = new HashMap<>();
+    final Map<String, String> hostConfig = new HashMap<>();
+
+    public DatastoreState(Keys keys, String hostname) {
+        this.keys = keys;
+        this.hostname = hostname;
+    }
+
+    /** The prefix to list and watch. */
+    public String prefix() {
+        return keys.v1() + "/";
+    }
+
+    /**
+     * Applies a put ({@code value} non-null) or delete. Returns whether the key is one felix uses. Bad data throws
+     * {@link IllegalArgumentException} with a one-line message and leaves the key absent.
+     */
+    public boolean apply(String key, String value) {
+        try {
+            return applyOrThrow(key, value);
+        } catch (IllegalArgumentException e) {
+            applyOrThrow(key, null);
+            throw e;
+        }
+    }
+
+    private boolean applyOrThrow(String key, String value) {
+        if (key.startsWith(keys.hosts())) {
+            return host(key.substring(keys.hosts().length()).split("/"), value);
+        }
+        if (key.startsWith(keys.profiles())) {
+            String[] p = key.substring(keys.profiles().length()).split("/");
+            if (p.length != 2) {
+                return false;
+            }
+            switch (p[1]) {
+                case "rules" -> put(profileRules, p[0], value == null ? null : Json.read(value, ProfileRules.class));
+                case "tags" -> put(profileTags, p[0], value == null ? null : readJson(value, STRINGS, "profile tags"));
+                case "labels" -> put(profileLabels, p[0], value == null ? null : readJson(value, LABELS, "labels"));
+                default -> {
+                    return false;
+                }
+            }
+            return true;
+        }
+        if (key.startsWith(keys.tiers())) {
+            String[] p = key.substring(keys.tiers().length()).split("/");
+            if (p.length == 2 && p[1].equals("metadata")) {
+                put(tierOrders, p[0], value == null ? null : orderOf(Json.read(value, TierMetadata.class)));
+                return true;
+            }
+            if (p.length == 3 && p[1].equals("policy")) {
+                put(policies, new PolicyKey(p[0], p[2]), value == null ? null : Json.read(value, Policy.class));
+                return true;
+            }
+            return false;
+        }
+        for (int v : new int[]{4, 6}) {
+            if (key.startsWith(keys.pools(v))) {
+                put(pools, key, value == null ? null : Json.read(value, IpPool.class));
+                return true;
+            }
+        }
+        if (key.startsWith(keys.felixConfigs())) {
+            put(globalConfig, Keys.lastSegment(key), value == null ? null : value.strip());
+            return true;
+        }
+        return false;
+    }
+
+    private boolean host(String[] p, String value) {
+        // HOST/workload/ORCH/WL/endpoint/ID or HOST/config/NAME
+        if (p.length == 6 && p[1].equals("workload") && p[4].equals("endpoint")) {
+            EndpointKey k = new EndpointKey(p[0], p[2], p[3], p[5]);
+            put(endpoints, k, value == null ? null : Json.read(value, WorkloadEndpoint.class));
+            return true;
+        }
+        if (p.length == 3 && p[1].equals("config") && p[0].equals(hostname)) {
+            put(hostConfig, p[2], value == null ? null : value.strip());
+            return true;
+        }
+        return false;
+    }
+
+    private static Double orderOf(TierMetadata m) {
+        return m.order();
+    }
+
+    private static <T> T readJson(String value, TypeReference<T> type, String what) {
+        try {
+            return Json.MAPPER.readValue(value, type);
+        } catch (Exception e) {
+            throw new IllegalArgumentException("invalid " + what + " JSON: " + value);
+        }
+    }
+
+    private static <K, V> void put(Map<K, V> map, K key, V value) {
+        if (value == null) {
+            map.remove(key);
+        } else {
+            map.put(key, value);
+        }
+    }
+
+    /** Forgets everything (before a resync snapshot is applied). */
+    public void clear() {
+        endpoints.clear();
+        profileRules.clear();
+        profileTags.clear();
+        profileLabels.clear();
+        tierOrders.clear();
+        policies.clear();
+        pools.clear();
+        globalConfig.clear();
+        hostConfig.clear();
+    }
+
+    public String hostname() {
+        return hostname;
+    }
+
+    public Map<EndpointKey, WorkloadEndpoint> endpoints() {
+        return endpoints;
+    }
+
+    public Map<String, String> globalConfig() {
+        return globalConfig;
+    }
+
+    public Map<String, String> hostConfig() {
+        return hostConfig;
+    }
+
+    public Map<String, IpPool> pools() {
+        return pools;
+    }
+
+    public Map<PolicyKey, Policy> policies() {
+        return policies;
+    }
+
+    /** For tests and diagnostics: the pool CIDRs. */
+    public List<Cidr> poolCidrs() {
+        return pools.values().stream().map(IpPool::cidr).sorted().toList();
+    }
+}

@@ -1,0 +1,94 @@
+package org.calicojava.felix.calc;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Felix settings, from (highest first) the environment {@code FELIX_<NAME>} (name upper-cased), this host's
+ * {@code /calico/v1/host/HOST/config/<Name>}, the global {@code /calico/v1/config/<Name>}, then defaults.
+ */
+public record FelixConfig(Duration refreshInterval, String endpointToHostAction, String interfacePrefix,
+                          int healthPort, int metricsPort, String dataplaneBackend, String iptablesBackend,
+                          Duration reportingInterval, boolean endpointReporting, int routeProtocol) {
+
+    public static final Map<String, String> DEFAULTS = Map.of(
+            "IptablesRefreshInterval", "90", "DefaultEndpointToHostAction", "DROP", "InterfacePrefix", "cali",
+            "HealthPort", "9099", "PrometheusMetricsPort", "9091", "DataplaneBackend", "iptables",
+            "IptablesBackend", "auto", "ReportingIntervalSecs", "30", "EndpointReportingEnabled", "true",
+            "RouteProtocol", "80");
+
+    public FelixConfig {
+        endpointToHostAction = endpointToHostAction.toUpperCase(Locale.ROOT);
+        if (!endpointToHostAction.matches("DROP|ACCEPT|RETURN")) {
+            throw new IllegalArgumentException("DefaultEndpointToHostAction: '" + endpointToHostAction
+                    + "' (expected: DROP, ACCEPT or RETURN)");
+        }
+        if (!interfacePrefix.matches("[a-zA-Z0-9]{1,10}")) {
+            throw new IllegalArgumentException("InterfacePrefix: '" + interfacePrefix + "' (expected: 1-10 letters/digits)");
+        }
+        checkPort("HealthPort", healthPort);
+        checkPort("PrometheusMetricsPort", metricsPort);
+        dataplaneBackend = dataplaneBackend.toLowerCase(Locale.ROOT);
+        if (!dataplaneBackend.matches("iptables|nftables")) {
+            throw new IllegalArgumentException("DataplaneBackend: '" + dataplaneBackend + "' (expected: iptables or nftables)");
+        }
+        iptablesBackend = iptablesBackend.toLowerCase(Locale.ROOT);
+        if (!iptablesBackend.matches("auto|legacy|nft")) {
+            throw new IllegalArgumentException("IptablesBackend: '" + iptablesBackend + "' (expected: auto, legacy or nft)");
+        }
+        if (routeProtocol < 5 || routeProtocol > 255) {
+            throw new IllegalArgumentException("RouteProtocol: " + routeProtocol + " (expected: 5..255)");
+        }
+    }
+
+    private static void checkPort(String what, int p) {
+        if (p < 0 || p > 65535) {
+            throw new IllegalArgumentException(what + ": " + p + " (expected: 0 (off) or 1..65535)");
+        }
+    }
+
+    public static FelixConfig defaults() {
+        return of(Map.of(), Map.of(), Map.of());
+    }
+
+    /** Merges the sources; a bad value throws IllegalArgumentException naming the setting. */
+    public static FelixConfig of(Map<String, String> env, Map<String, String> hostConfig, Map<String, String> global) {
+        Map<String, String> m = new HashMap<>(DEFAULTS);
+        m.putAll(global);
+        m.putAll(hostConfig);
+        for (String name : DEFAULTS.keySet()) {
+            String v = env.get("FELIX_" + name.toUpperCase(Locale.ROOT));
+            if (v != null) {
+                m.put(name, v);
+            }
+        }
+        return new FelixConfig(Duration.ofMillis(millis(m, "IptablesRefreshInterval")),
+                m.get("DefaultEndpointToHostAction"), m.get("InterfacePrefix"), integer(m, "HealthPort"),
+                integer(m, "PrometheusMetricsPort"), m.get("DataplaneBackend"), m.get("IptablesBackend"),
+                Duration.ofMillis(millis(m, "ReportingIntervalSecs")),
+                Boolean.parseBoolean(m.get("EndpointReportingEnabled")), integer(m, "RouteProtocol"));
+    }
+
+    private static int integer(Map<String, String> m, String name) {
+        try {
+            return Integer.parseInt(m.get(name).strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + ": '" + m.get(name) + "' (expected: a whole number)");
+        }
+    }
+
+    /** Seconds, fractions allowed (tests use short refresh intervals). */
+    private static long millis(Map<String, String> m, String name) {
+        try {
+            double s = Double.parseDouble(m.get(name).strip());
+            if (s < 0) {
+                throw new NumberFormatException();
+            }
+            return (long) (s * 1000);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + ": '" + m.get(name) + "' (expected: seconds >= 0)");
+        }
+    }
+}

@@ -1,0 +1,26 @@
+package org.calicojava.felix.rules;
+
+/** Packet mark bits as Calico uses them (within its default mark mask 0xffff0000). */
+public final class Marks {
+    /** Set by a policy or profile that allowed the packet. */
+    public static final int ACCEPT = 0x10000;
+    /** Set by a next-tier (pass) rule: skip the rest of this tier. */
+    public static final int PASS = 0x20000;
+
+    private Marks() {
+    }
+
+    public static String hex(int v) {
+        return "0x" + Integer.toHexString(v);
+    }
+
+    /** "-j MARK --set-xmark V/MASK". */
+    public static String set(int value, int mask) {
+        return "-j MARK --set-xmark " + hex(value) + "/" + hex(mask);
+    }
+
+    /** "-m mark --mark V/MASK". */
+    public static String match(int value, int mask) {
+        return "-m mark --mark " + hex(value) + "/" + hex(mask);
+    }
+}

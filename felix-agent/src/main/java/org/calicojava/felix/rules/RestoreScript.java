@@ -1,0 +1,70 @@
+package org.calicojava.felix.rules;
+
+import java.util.Collection;
+import java.util.List;
+
+/**
+ * Pure rendering of iptables-restore input for one table (used with {@code --noflush}): declaring a chain flushes it,
+ * so only the chains listed are rewritten; every rule carries {@code -m comment --comment "cali:HASH"}.
+ */
+public final class RestoreScript {
+    private final StringBuilder declare = new StringBuilder();
+    private final StringBuilder body = new StringBuilder();
+    private final StringBuilder tail = new StringBuilder();
+    private final String table;
+    private int changes;
+
+    public RestoreScript(String table) {
+        this.table = table;
+    }
+
+    /** Rewrites (or creates) {@code chain}; returns the rule hashes written. */
+    public List<String> write(Chain chain) {
+        List<String> hashes = Hashes.ruleHashes(chain);
+        declare.append(':').append(chain.name()).append(" - [0:0]\n");
+        for (int i = 0; i < chain.rules().size(); i++) {
+            appendRule(body.append("-A ").append(chain.name()), hashes.get(i), chain.rules().get(i));
+        }
+        changes++;
+        return hashes;
+    }
+
+    /** Flushes and deletes {@code chains} (after every rewrite, so references to them are gone by then). */
+    public void delete(Collection<String> chains) {
+        for (String c : chains) {
+            declare.append(':').append(c).append(" - [0:0]\n");
+            tail.append("-X ").append(c).append('\n');
+            changes++;
+        }
+    }
+
+    /** Inserts a hook rule at the top of a built-in chain. */
+    public void insertHook(String builtin, Rule rule) {
+        appendRule(body.append("-I ").append(builtin).append(" 1"), hookHash(builtin, rule), rule);
+        changes++;
+    }
+
+    public static String hookHash(String builtin, Rule rule) {
+        return Hashes.short16("hook " + builtin + "\n" + rule.text());
+    }
+
+    private void appendRule(StringBuilder b, String hash, Rule r) {
+        b.append(" -m comment --comment \"cali:").append(hash).append('"');
+        if (!r.match().isEmpty()) {
+            b.append(' ').append(r.match());
+        }
+        b.append(' ').append(r.action()).append('\n');
+    }
+
+    public boolean isEmpty() {
+        return changes == 0;
+    }
+
+    public int changes() {
+        return changes;
+    }
+
+    public String text() {
+        return "*" + table + "\n" + declare + body + tail + "COMMIT\n";
+    }
+}

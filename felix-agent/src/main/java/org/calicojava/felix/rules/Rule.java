@@ -1,0 +1,25 @@
+package org.calicojava.felix.rules;
+
+/**
+ * One iptables rule as data: {@code match} is the match part of the command line ("-p tcp -m multiport --dports 80",
+ * may be empty), {@code action} the target part ("-j ACCEPT", "-g cali-fw-cali1"), {@code comment} says why the rule
+ * exists (for readers and the nftables backend; iptables output carries only the hash comment).
+ */
+public record Rule(String match, String action, String comment) {
+    public Rule {
+        match = match == null ? "" : match.strip();
+        if (action == null || action.isBlank()) {
+            throw new IllegalArgumentException("iptables rule action: missing (match '" + match + "')");
+        }
+        action = action.strip();
+    }
+
+    public static Rule of(String match, String action) {
+        return new Rule(match, action, null);
+    }
+
+    /** The rule's text as iptables-restore gets it after "-A chain" (without the hash comment). */
+    public String text() {
+        return match.isEmpty() ? action : match + " " + action;
+    }
+}

@@ -1,0 +1,114 @@
+package org.calicojava.felix.rules;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ChainsTest {
+    @Test
+    void toWorkloadChainHasConntrackTiersProfilesAndFinalDrop() {
+        Chain c = EndpointChains.toWorkload("cali1234567890a",
+                List.of(new TierPolicies("t1", List.of("p1", "p2"))), List.of("prof"));
+        assertThat(c.name()).isEqualTo("cali-tw-cali1234567890a");
+        assertThat(c.rules()).extracting(Rule::text).containsExactly(
+                "-m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT",
+                "-m conntrack --ctstate INVALID -j DROP",
+                "-j MARK --set-xmark 0x0/0x30000",
+                "-j MARK --set-xmark 0x0/0x20000",
+                "-m mark --mark 0x0/0x20000 -j cali-pi-t1.p1",
+                "-m mark --mark 0x10000/0x10000 -j RETURN",
+                "-m mark --mark 0x0/0x20000 -j cali-pi-t1.p2",
+                "-m mark --mark 0x10000/0x10000 -j RETURN",
+                "-m mark --mark 0x0/0x20000 -j DROP",
+                "-j cali-pri-prof",
+                "-m mark --mark 0x10000/0x10000 -j RETURN",
+                "-j DROP");
+    }
+
+    @Test
+    void fromWorkloadUsesOutboundChains() {
+        Chain c = EndpointChains.fromWorkload("caliX", List.of(new TierPolicies("t", List.of("p"))), List.of("a"));
+        assertThat(c.name()).isEqualTo("cali-fw-caliX");
+        assertThat(c.rules()).extracting(Rule::text).contains("-m mark --mark 0x0/0x20000 -j cali-po-t.p", "-j cali-pro-a");
+    }
+
+    @Test
+    void longNamesAreCutToTwentyEightWithAHashTail() {
+        String a = ChainNames.of("cali-pi-", "a-very-long-tier-name.and-a-long-policy-name");
+        String b = ChainNames.of("cali-pi-", "a-very-long-tier-name.and-another-policy");
+        assertThat(a).hasSize(28).startsWith("cali-pi-a-very-lo").isNotEqualTo(b);
+        assertThat(b).hasSize(28);
+        assertThat(ChainNames.of("cali-pi-", "short.p")).isEqualTo("cali-pi-short.p");
+        assertThat(ChainNames.tagSet(4, "x".repeat(40))).hasSize(31);
+        assertThatThrownBy(() -> new Chain("INPUT", List.of())).hasMessageContaining("expected: cali-");
+    }
+
+    @Test
+    void staticChainsAndDispatch() {
+        List<Chain> f = StaticChains.filter("cali", "drop");
+        assertThat(f).extracting(Chain::name).containsExactly("cali-INPUT", "cali-wl-to-host", "cali-FORWARD", "cali-OUTPUT");
+        assertThat(f.get(1).rules()).extracting(Rule::text).containsExactly("-j cali-from-wl-dispatch", "-j DROP");
+        assertThat(f.get(0).rules()).extracting(Rule::text).containsExactly("-i cali+ -g cali-wl-to-host");
+        List<Chain> d = StaticChains.dispatch(List.of("cali1", "cali2"));
+        assertThat(d.get(0).rules()).extracting(Rule::text)
+                .containsExactly("-i cali1 -g cali-fw-cali1", "-i cali2 -g cali-fw-cali2", "-j DROP");
+        assertThat(d.get(1).rules()).extracting(Rule::text)
+                .containsExactly("-o cali1 -g cali-tw-cali1", "-o cali2 -g cali-tw-cali2", "-j DROP");
+        assertThat(StaticChains.nat(4).get(1).rules()).extracting(Rule::text).containsExactly(
+                "-m set --match-set cali4-masq-ipam-pools src -m set ! --match-set cali4-all-ipam-pools dst -j MASQUERADE");
+        assertThatThrownBy(() -> StaticChains.filter("cali", "reject"))
+                .hasMessage("DefaultEndpointToHostAction: 'reject' (expected: DROP, ACCEPT or RETURN)");
+    }
+
+    @Test
+    void restoreScriptRewritesDeclaredChainsAndDeletesAfterwards() {
+        RestoreScript s = new RestoreScript("filter");
+        List<String> h = s.write(new Chain("cali-x", List.of(Rule.of("-p tcp", "-j ACCEPT"), Rule.of("", "-j DROP"))));
+        s.delete(List.of("cali-old"));
+        s.insertHook("INPUT", Rule.of("", "-j cali-INPUT"));
+        String hook = RestoreScript.hookHash("INPUT", Rule.of("", "-j cali-INPUT"));
+        assertThat(s.text()).isEqualTo("*filter\n:cali-x - [0:0]\n:cali-old - [0:0]\n"
+                + "-A cali-x -m comment --comment \"cali:" + h.get(0) + "\" -p tcp -j ACCEPT\n"
+                + "-A cali-x -m comment --comment \"cali:" + h.get(1) + "\" -j DROP\n"
+                + "-I INPUT 1 -m comment --comment \"cali:" + hook + "\" -j cali-INPUT\n"
+                + "-X cali-old\nCOMMIT\n");
+        assertThat(h.get(0)).isNotEqualTo(h.get(1)).hasSize(16);
+    }
+
+    @Test
+    void ruleHashesDependOnChainOrderAndText() {
+        Rule a = Rule.of("-p tcp", "-j ACCEPT");
+        Rule b = Rule.of("", "-j DROP");
+        assertThat(Hashes.ruleHashes(new Chain("cali-x", List.of(a, b))))
+                .isNotEqualTo(Hashes.ruleHashes(new Chain("cali-x", List.of(b, a))))
+                .isNotEqualTo(Hashes.ruleHashes(new Chain("cali-y", List.of(a, b))))
+                .isEqualTo(Hashes.ruleHashes(new Chain("cali-x", List.of(a, b))));
+    }
+
+    @Test
+    void savedTableReadsOurChainsAndHookHashes() {
+        String save = """
+                # Generated by iptables-save
+                *nat
+                :cali-POSTROUTING - [0:0]
+                -A cali-POSTROUTING -m comment --comment "cali:natHash" -j cali-nat-outgoing
+                COMMIT
+                *filter
+                :INPUT ACCEPT [0:0]
+                :cali-empty - [0:0]
+                :cali-x - [0:0]
+                -A INPUT -m comment --comment "cali:hookA" -j cali-INPUT
+                -A INPUT -p tcp -j ACCEPT
+                -A cali-x -m comment --comment cali:h1 -p tcp -j ACCEPT
+                -A cali-x -j DROP
+                COMMIT
+                """;
+        SavedTable t = SavedTable.parse(save, "filter");
+        assertThat(t.chains()).containsOnlyKeys("cali-empty", "cali-x");
+        assertThat(t.chains().get("cali-x")).containsExactly("h1", null);
+        assertThat(t.builtinHashes().get("INPUT")).containsExactly("hookA");
+    }
+}

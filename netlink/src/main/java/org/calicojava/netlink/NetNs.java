@@ -1,6 +1,5 @@
 package org.calicojava.netlink;
 
-import org.calicojava.netlink.sys.LibC;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -9,6 +8,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
+import org.calicojava.netlink.sys.LibC;
 
 /**
  * Named network namespaces, compatible with {@code ip netns}: a namespace NAME is kept alive by a bind mount of its

@@ -1,10 +1,10 @@
 package org.calicojava.netlink;
 
-import org.calicojava.netlink.sys.LibC;
 import static org.calicojava.netlink.codec.Rtnl.*;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import org.calicojava.netlink.sys.LibC;
 
 /**
  * A NETLINK_ROUTE socket (socket, bind, sendto, recv, setsockopt through jnr-ffi). It stays in the network

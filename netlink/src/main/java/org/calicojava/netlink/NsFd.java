@@ -1,7 +1,7 @@
 package org.calicojava.netlink;
 
-import org.calicojava.netlink.sys.LibC;
 import java.nio.file.Path;
+import org.calicojava.netlink.sys.LibC;
 
 /** An open file descriptor of a namespace file (/var/run/netns/NAME, /proc/PID/ns/net), closed on close(). */
 final class NsFd implements AutoCloseable {

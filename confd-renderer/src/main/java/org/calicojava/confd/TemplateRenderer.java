@@ -22,6 +22,9 @@ public final class TemplateRenderer {
     private final Map<Path, Mustache> compiled = new HashMap<>();
 
     public TemplateRenderer(Path templatesDir) {
+        if (!java.nio.file.Files.isDirectory(templatesDir)) {
+            throw new IllegalArgumentException("templates directory " + templatesDir + " does not exist");
+        }
         this.factory = new DefaultMustacheFactory(templatesDir.toFile()) {
             @Override
             public void encode(String value, Writer writer) {

@@ -10,7 +10,7 @@ import java.util.List;
  *
  * @param dst      destination network (host bits zero)
  * @param type     unicast, blackhole, unreachable, prohibit (others only appear in dumps)
- * @param table    routing table id, 254 = main
+ * @param table    routing table id (unsigned 32 bits), 254 = main
  * @param protocol who owns the route (rtm_protocol), e.g. 3 boot, 4 static; each route owner uses its own number
  * @param scope    rtm_scope: 0 universe, 253 link, 254 host
  * @param metric   RTA_PRIORITY (0 = not set; the kernel uses 1024 for IPv6)
@@ -32,9 +32,8 @@ public record Route(IpPrefix dst, RouteType type, int table, int protocol, int s
         if (!dst.isNetwork()) {
             throw new IllegalArgumentException("route dst: " + dst + " (expected: no bits set after the prefix length)");
         }
-        if (table < 1) {
-            throw new IllegalArgumentException("route table: " + Integer.toUnsignedString(table)
-                    + " (expected: 1..2147483647)");
+        if (table == 0) {
+            throw new IllegalArgumentException("route table: 0 (expected: 1..4294967295, unsigned)");
         }
         if (protocol < 0 || protocol > 255) {
             throw new IllegalArgumentException("route protocol: " + protocol + " (expected: 0..255)");

@@ -27,8 +27,9 @@ final class RouteCodec {
         boolean single = r.nextHops().size() == 1;
         int rtFlags = single && r.nextHops().get(0).onlink() ? RTNH_F_ONLINK : 0;
         int scope = type == RTM_DELROUTE ? RT_SCOPE_NOWHERE : r.scope();
-        w.put(new RtMsg(r.dst().family(), r.dst().length(), 0, 0, r.table() < 256 ? r.table() : RT_TABLE_UNSPEC,
-                r.protocol(), scope, r.type().code(), rtFlags));
+        int rtTable = Integer.compareUnsigned(r.table(), 256) < 0 ? r.table() : RT_TABLE_UNSPEC; // then RTA_TABLE only
+        w.put(new RtMsg(r.dst().family(), r.dst().length(), 0, 0, rtTable, r.protocol(), scope, r.type().code(),
+                rtFlags));
         if (r.dst().length() > 0) {
             w.attr(RTA_DST, r.dst().address().getAddress());
         }
@@ -69,7 +70,8 @@ final class RouteCodec {
     static void encodeDump(MessageWriter w, int seq, RouteFilter f) {
         w.begin(RTM_GETROUTE, NLM_F_REQUEST | NLM_F_DUMP, seq);
         int table = f.table() == RouteFilter.ANY ? 0 : f.table();
-        w.put(new RtMsg(f.family() == RouteFilter.ANY ? AF_UNSPEC : f.family(), 0, 0, 0, table < 256 ? table : 0,
+        int rtTable = Integer.compareUnsigned(table, 256) < 0 ? table : 0;
+        w.put(new RtMsg(f.family() == RouteFilter.ANY ? AF_UNSPEC : f.family(), 0, 0, 0, rtTable,
                 f.protocol() == RouteFilter.ANY ? 0 : f.protocol(), 0, f.type() == null ? 0 : f.type().code(), 0));
         if (table != 0) {
             w.attrU32(RTA_TABLE, table);

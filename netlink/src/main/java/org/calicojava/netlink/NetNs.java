@@ -170,7 +170,7 @@ public final class NetNs {
         return result.get();
     }
 
-    private static void prepareDir() {
+    private static synchronized void prepareDir() {
         LibC c = LibC.INSTANCE;
         try {
             Files.createDirectories(DIR);

@@ -48,7 +48,7 @@ public record Route(IpPrefix dst, RouteType type, int table, int protocol, int s
         }
         for (NextHop h : nextHops) {
             if (h.gateway() != null && h.gateway().getAddress().length != dst.address().getAddress().length) {
-                throw new IllegalArgumentException("route " + dst + ": gateway " + h.gateway().getHostAddress()
+                throw new IllegalArgumentException("route " + dst + ": gateway " + IpPrefix.format(h.gateway())
                         + " (expected: same address family as the destination)");
             }
         }

@@ -64,6 +64,7 @@ class RouteIT {
                 route("10.13.0.0/24").nextHop(NextHop.via(IpPrefix.parseAddress("192.0.2.1"), v0).withOnlink(true))
                         .build(),
                 route("10.15.0.0/24").via("10.1.0.2", v0).table(100).build(),
+                route("10.16.0.0/24").via("10.1.0.2", v0).table(1000).build(),
                 route("fd10::/64").via("fd01::2", v0).metric(5).build(),
                 route("fd11::1/128").dev(v0).build(),
                 route("fd12::/48").type(RouteType.BLACKHOLE).build(),
@@ -76,6 +77,7 @@ class RouteIT {
                 "10.11.0.1 dev v0 scope link", "blackhole 10.12.0.0/24", "unreachable 10.12.1.0/24",
                 "prohibit 10.12.2.0/24", "10.13.0.0/24 via 192.0.2.1 dev v0 onlink");
         assertThat(ipRoutes("route", "show", "table", "100")).contains("10.15.0.0/24 via 10.1.0.2 dev v0 proto 77");
+        assertThat(ipRoutes("route", "show", "table", "1000")).contains("10.16.0.0/24 via 10.1.0.2 dev v0 proto 77");
         String v6 = ipRoutes("-6", "route", "show", "proto", "77");
         assertThat(v6).contains("fd10::/64 via fd01::2 dev v0 metric 5", "fd11::1 dev v0 metric 1024",
                 "blackhole fd12::/48", "unreachable fd12:1::/48", "prohibit fd12:2::/48");
@@ -95,6 +97,8 @@ class RouteIT {
                 .extracting(r -> r.dst().toString()).containsExactlyInAnyOrder("10.12.0.0/24", "fd12::/48");
         assertThat(ns.nl.routes(RouteFilter.all().withTable(100))).extracting(r -> r.dst().toString())
                 .containsExactly("10.15.0.0/24");
+        assertThat(ns.nl.routes(RouteFilter.all().withTable(1000))).extracting(r -> r.dst().toString())
+                .containsExactly("10.16.0.0/24");
         assertThat(ns.nl.routes(RouteFilter.all().withProtocol(PROTO).withFamily(10))).hasSize(5);
         assertThat(ns.nl.routes(RouteFilter.all().withTable(200).withFamily(2))).as("no such table").isEmpty();
         assertThat(ns.nl.routes(RouteFilter.all().withTable(200))).isEmpty();

@@ -1,0 +1,351 @@
+package org.calicojava.felix.agent;
+
+import org.calicojava.felix.calc.Calculator;
+import org.calicojava.felix.calc.DatastoreState;
+import org.calicojava.felix.calc.DesiredDataplane;
+import org.calicojava.felix.calc.EndpointKey;
+import org.calicojava.felix.calc.FelixConfig;
+import org.calicojava.felix.dataplane.CommandRunner;
+import org.calicojava.felix.dataplane.Dataplane;
+import org.calicojava.felix.dataplane.DataplaneException;
+import org.calicojava.felix.dataplane.EndpointState;
+import org.calicojava.felix.dataplane.IptablesCommands;
+import org.calicojava.model.Keys;
+import org.calicojava.netlink.EventGroup;
+import org.calicojava.netlink.NetlinkEvent;
+import org.calicojava.netlink.NetlinkEvents;
+import org.calicojava.netlink.NetlinkListener;
+import org.calicojava.netlink.Netlink;
+import org.calicojava.store.DatastoreException;
+import org.calicojava.store.KeyValue;
+import org.calicojava.store.ListResult;
+import org.calicojava.store.WatchEvent;
+import org.calicojava.store.WatchListener;
+import org.calicojava.store.WatchableStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The felix agent: a full sync from etcd, then the watch; every batch of updates is applied to the
+ * {@link DatastoreState}, recalculated and programmed. All of that happens on one thread, "felix-dataplane"
+ * (created by {@link #start}, so it lives in the caller's network namespace), fed by a queue from the watch, the
+ * netlink link events and the refresh timer. A datastore outage leaves the dataplane as it is; bad data is
+ * logged once and skipped.
+ */
+public final class Agent implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
+    private final WatchableStore store;
+    private final Keys keys;
+    private final String hostname;
+    private final Map<String, String> env;
+    private final Netlink netlink;
+    private final CommandRunner runner;
+    private final Metrics metrics = new Metrics();
+    private final BlockingQueue<Object> queue = new LinkedBlockingQueue<>();
+    private final DatastoreState state;
+    private final ProblemLog problems = new ProblemLog(LOG);
+    private final Calculator calculator = new Calculator(problems::report);
+    private FelixConfig config;
+    private Dataplane dataplane;
+    private StatusReporter status;
+    private WatchableStore.Watch watch;
+    private NetlinkEvents linkEvents;
+    private HealthServer health;
+    private HealthServer metricsServer;
+    private Thread thread;
+    private volatile boolean ready;
+    private volatile long busySince;
+    private volatile boolean stopping;
+    private long lastRefresh;
+    private long lastReport;
+
+    private record Updates(List<WatchEvent> events, long receivedNanos) { }
+
+    private record Resync(ListResult snapshot, long receivedNanos) { }
+
+    private enum Signal { LINKS, STOP }
+
+    public Agent(WatchableStore store, Keys keys, String hostname, Map<String, String> env, Netlink netlink,
+                 CommandRunner runner) {
+        this.store = store;
+        this.keys = keys;
+        this.hostname = hostname;
+        this.env = Map.copyOf(env);
+        this.netlink = netlink;
+        this.runner = runner;
+        this.state = new DatastoreState(keys, hostname);
+        this.config = FelixConfig.of(env, Map.of(), Map.of());
+    }
+
+    /** Starts the agent's threads in the calling thread's network namespace; returns at once. */
+    public synchronized void start() {
+        if (config.dataplaneBackend().equals("nftables")) {
+            LOG.warn("DataplaneBackend nftables is not implemented yet; using iptables");
+        }
+        dataplane = new Dataplane(netlink, runner, IptablesCommands.of(config.iptablesBackend()),
+                config.routeProtocol(), metrics);
+        status = new StatusReporter(store, keys, hostname, config.endpointReporting());
+        if (config.healthPort() != 0) {
+            health = HealthServer.health("0.0.0.0", config.healthPort(), this::live, () -> ready);
+        }
+        if (config.metricsPort() != 0) {
+            metricsServer = HealthServer.metrics("0.0.0.0", config.metricsPort(), metrics::render);
+        }
+        linkEvents = NetlinkEvents.subscribe(Set.of(EventGroup.LINK), new NetlinkListener() {
+            @Override
+            public void onEvent(NetlinkEvent event) {
+                if (event instanceof NetlinkEvent.LinkEvent l && l.link().name() != null
+                        && l.link().name().startsWith(config.interfacePrefix())) {
+                    queue.add(Signal.LINKS);
+                }
+            }
+
+            @Override
+            public void onOverrun() {
+                queue.add(Signal.LINKS);
+            }
+        });
+        thread = new Thread(this::run, "felix-dataplane");
+        thread.start();
+        LOG.info("felix-agent started for host {} (etcd {})", hostname, store.endpoint());
+    }
+
+    private void run() {
+        try {
+            takeOver();
+            long rev = initialSync();
+            if (rev < 0) {
+                return;
+            }
+            watch = store.watch(state.prefix(), rev + 1, new WatchListener() {
+                @Override
+                public void onEvents(List<WatchEvent> events) {
+                    queue.add(new Updates(events, System.nanoTime()));
+                }
+
+                @Override
+                public void onResync(ListResult snapshot, String reason) {
+                    LOG.info("datastore resync: {}", reason);
+                    queue.add(new Resync(snapshot, System.nanoTime()));
+                }
+
+                @Override
+                public void onError(DatastoreException error) {
+                    problems.report("datastore: " + error.getMessage() + " (dataplane left as is; retrying)");
+                }
+            });
+            loop();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            LOG.error("felix-agent dataplane thread failed: {}", e.toString(), e);
+        }
+    }
+
+    /** Reads the kernel's current state so the first apply changes only what differs (no flush). */
+    private void takeOver() {
+        try {
+            int drift = dataplane.refresh();
+            LOG.info("took over existing dataplane ({} objects differ from what a previous run wrote)", drift);
+        } catch (DataplaneException e) {
+            LOG.warn("reading existing dataplane: {}", e.getMessage());
+        }
+    }
+
+    /** Lists /calico/v1 until it works; returns the revision, or -1 when stopped first. */
+    private long initialSync() throws InterruptedException {
+        while (!stopping) {
+            try {
+                long t0 = System.nanoTime();
+                ListResult all = store.list(state.prefix());
+                resync(all);
+                program(t0);
+                ready = true;
+                LOG.info("initial sync: {} keys at revision {}, {} local endpoints programmed", all.kvs().size(),
+                        all.revision(), calculatorLocalCount);
+                return all.revision();
+            } catch (DatastoreException e) {
+                problems.report("datastore: " + e.getMessage() + " (retrying initial sync)");
+                if (queue.poll(1, TimeUnit.SECONDS) == Signal.STOP) {
+                    return -1;
+                }
+            }
+        }
+        return -1;
+    }
+
+    private int calculatorLocalCount;
+
+    private void loop() throws InterruptedException {
+        while (!stopping) {
+            long wait = Math.max(1, Math.min(nextRefreshIn(), nextReportIn()));
+            Object first = queue.poll(wait, TimeUnit.MILLISECONDS);
+            busySince = System.nanoTime();
+            List<Object> batch = new ArrayList<>();
+            if (first != null) {
+                batch.add(first);
+                queue.drainTo(batch);
+            }
+            boolean changed = false;
+            long oldest = Long.MAX_VALUE;
+            for (Object o : batch) {
+                if (o == Signal.STOP) {
+                    return;
+                } else if (o == Signal.LINKS) {
+                    dataplane.linksChanged();
+                    changed = true;
+                } else if (o instanceof Updates u) {
+                    for (WatchEvent e : u.events()) {
+                        changed |= applyKey(e.key(), e.type() == WatchEvent.Type.PUT ? e.value() : null);
+                    }
+                    oldest = Math.min(oldest, u.receivedNanos());
+                } else if (o instanceof Resync r) {
+                    resync(r.snapshot());
+                    metrics.inc("felix_resyncs");
+                    changed = true;
+                    oldest = Math.min(oldest, r.receivedNanos());
+                }
+            }
+            if (nextRefreshIn() <= 0) {
+                refresh();
+                changed = true;
+            }
+            if (changed || dataplane.failed()) {
+                program(oldest == Long.MAX_VALUE ? System.nanoTime() : oldest);
+            }
+            if (nextReportIn() <= 0 && config.reportingInterval().toMillis() > 0) {
+                status.host();
+                lastReport = System.nanoTime();
+            }
+            busySince = 0;
+        }
+    }
+
+    private long nextRefreshIn() {
+        long interval = config.refreshInterval().toMillis();
+        return interval <= 0 ? 60_000 : interval - (System.nanoTime() - lastRefresh) / 1_000_000;
+    }
+
+    private long nextReportIn() {
+        long interval = config.reportingInterval().toMillis();
+        return interval <= 0 ? 60_000 : interval - (System.nanoTime() - lastReport) / 1_000_000;
+    }
+
+    private void refresh() {
+        lastRefresh = System.nanoTime();
+        try {
+            int drift = dataplane.refresh();
+            metrics.inc("felix_refreshes");
+            if (drift > 0) {
+                metrics.add("felix_drift_repairs", drift);
+                LOG.info("refresh: {} drifted objects, repairing", drift);
+            }
+        } catch (DataplaneException e) {
+            LOG.warn("refresh: {}", e.getMessage());
+        }
+    }
+
+    private void resync(ListResult all) {
+        state.clear();
+        for (KeyValue kv : all.kvs()) {
+            applyKey(kv.key(), kv.value());
+        }
+    }
+
+    private boolean applyKey(String key, String value) {
+        try {
+            return state.apply(key, value);
+        } catch (IllegalArgumentException e) {
+            problems.report("skipping " + key + ": " + e.getMessage());
+            return true;
+        }
+    }
+
+    private void program(long since) {
+        try {
+            config = FelixConfig.of(env, state.hostConfig(), state.globalConfig());
+        } catch (IllegalArgumentException e) {
+            problems.report("felix config: " + e.getMessage() + " (keeping previous settings)");
+        }
+        DesiredDataplane d = calculator.calculate(state, config);
+        Map<EndpointKey, EndpointState> states = dataplane.apply(d);
+        calculatorLocalCount = d.interfaces().size();
+        for (Map.Entry<EndpointKey, EndpointState> e : states.entrySet()) {
+            if (!e.getValue().equals(lastStates.get(e.getKey()))) {
+                LOG.info("endpoint {} ({}): {}{}", e.getKey(), ifaceOf(d, e.getKey()), e.getValue().status(),
+                        e.getValue().reason() == null ? "" : " - " + e.getValue().reason());
+            }
+        }
+        lastStates = states;
+        status.endpoints(states);
+        metrics.gauge("felix_active_local_endpoints", d.interfaces().size());
+        metrics.gauge("felix_active_policies", d.filter().keySet().stream().filter(n -> n.startsWith("cali-pi-")).count());
+        metrics.gauge("felix_ipsets", d.ipsets().size());
+        metrics.gauge("felix_update_to_dataplane_seconds", (System.nanoTime() - since) / 1e9);
+    }
+
+    private Map<EndpointKey, EndpointState> lastStates = Map.of();
+
+    private static String ifaceOf(DesiredDataplane d, EndpointKey k) {
+        return d.interfaces().entrySet().stream().filter(e -> e.getValue().equals(k)).map(Map.Entry::getKey)
+                .findFirst().orElse("?");
+    }
+
+    private boolean live() {
+        long b = busySince;
+        return thread != null && thread.isAlive() && (b == 0 || System.nanoTime() - b < 120_000_000_000L);
+    }
+
+    public boolean ready() {
+        return ready;
+    }
+
+    public Metrics metrics() {
+        return metrics;
+    }
+
+    public int healthPort() {
+        return health == null ? 0 : health.port();
+    }
+
+    /** Stops threads, the watch and the HTTP servers; the dataplane stays as programmed. */
+    @Override
+    public synchronized void close() {
+        stopping = true;
+        queue.add(Signal.STOP);
+        if (watch != null) {
+            watch.close();
+        }
+        if (thread != null) {
+            try {
+                thread.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (watch != null) {
+            watch.close();
+        }
+        if (linkEvents != null) {
+            linkEvents.close();
+        }
+        if (health != null) {
+            health.close();
+        }
+        if (metricsServer != null) {
+            metricsServer.close();
+        }
+        if (status != null) {
+            status.close();
+        }
+        LOG.info("felix-agent stopped (dataplane left as programmed)");
+    }
+}

@@ -1,0 +1,69 @@
+package org.calicojava.felix.agent;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+
+/**
+ * Small HTTP endpoints on the JDK's server: {@code /liveness} and {@code /readiness} (200 or 503) and
+ * {@code /metrics} (Prometheus text). One server per port; port 0 in the config means off (not started).
+ */
+public final class HealthServer implements AutoCloseable {
+    private final HttpServer server;
+
+    private HealthServer(HttpServer server) {
+        this.server = server;
+    }
+
+    /** Health endpoints on {@code port}. */
+    public static HealthServer health(String bind, int port, BooleanSupplier live, BooleanSupplier ready) {
+        HttpServer s = create(bind, port);
+        s.createContext("/liveness", ex -> reply(ex, live.getAsBoolean() ? 200 : 503, live.getAsBoolean() ? "live\n" : "not live\n"));
+        s.createContext("/readiness", ex -> reply(ex, ready.getAsBoolean() ? 200 : 503, ready.getAsBoolean() ? "ready\n" : "not ready\n"));
+        s.start();
+        return new HealthServer(s);
+    }
+
+    /** Prometheus metrics on {@code port} (any path). */
+    public static HealthServer metrics(String bind, int port, Supplier<String> text) {
+        HttpServer s = create(bind, port);
+        s.createContext("/", ex -> reply(ex, 200, text.get()));
+        s.start();
+        return new HealthServer(s);
+    }
+
+    private static HttpServer create(String bind, int port) {
+        try {
+            HttpServer s = HttpServer.create(new InetSocketAddress(bind, port), 16);
+            s.setExecutor(null);
+            return s;
+        } catch (IOException e) {
+            throw new UncheckedIOException("HTTP port " + bind + ":" + port + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void reply(HttpExchange ex, int code, String body) throws IOException {
+        byte[] b = body.getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().add("Content-Type", "text/plain; version=0.0.4");
+        ex.sendResponseHeaders(code, b.length);
+        try (OutputStream o = ex.getResponseBody()) {
+            o.write(b);
+        }
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+}

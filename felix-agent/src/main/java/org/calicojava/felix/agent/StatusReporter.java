@@ -1,0 +1,115 @@
+package org.calicojava.felix.agent;
+
+import org.calicojava.felix.calc.EndpointKey;
+import org.calicojava.felix.dataplane.EndpointState;
+import org.calicojava.model.EndpointStatus;
+import org.calicojava.model.HostStatus;
+import org.calicojava.model.Json;
+import org.calicojava.model.Keys;
+import org.calicojava.store.DatastoreException;
+import org.calicojava.store.KvStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Writes endpoint status (on change) and host status (time, uptime) to etcd on its own thread, so a slow or absent
+ * datastore never holds up the dataplane. A failed write is retried with the next report.
+ */
+public final class StatusReporter implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(StatusReporter.class);
+    private final KvStore store;
+    private final Keys keys;
+    private final String host;
+    private final boolean endpoints;
+    private final long started = System.nanoTime();
+    private final String startTime = Instant.now().toString();
+    private final ExecutorService exec = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "felix-status");
+        t.setDaemon(true);
+        return t;
+    });
+    /** Last written, owned by the status thread. */
+    private final Map<EndpointKey, EndpointState> written = new HashMap<>();
+    private boolean lastFailed;
+
+    public StatusReporter(KvStore store, Keys keys, String host, boolean endpoints) {
+        this.store = store;
+        this.keys = keys;
+        this.host = host;
+        this.endpoints = endpoints;
+    }
+
+    /** Queues the current endpoint states (a full map: endpoints absent from it get their status deleted). */
+    public void endpoints(Map<EndpointKey, EndpointState> states) {
+        if (!endpoints) {
+            return;
+        }
+        Map<EndpointKey, EndpointState> copy = Map.copyOf(states);
+        exec.execute(() -> {
+            try {
+                for (Map.Entry<EndpointKey, EndpointState> e : copy.entrySet()) {
+                    if (!e.getValue().equals(written.get(e.getKey()))) {
+                        EndpointKey k = e.getKey();
+                        store.put(keys.felixEndpointStatus(host, k.orchestrator(), k.workload(), k.endpoint()),
+                                Json.write(new EndpointStatus(e.getValue().status(), e.getValue().reason())));
+                        written.put(k, e.getValue());
+                    }
+                }
+                for (EndpointKey k : Map.copyOf(written).keySet()) {
+                    if (!copy.containsKey(k)) {
+                        store.delete(keys.felixEndpointStatus(host, k.orchestrator(), k.workload(), k.endpoint()));
+                        written.remove(k);
+                    }
+                }
+                ok();
+            } catch (DatastoreException e) {
+                failed(e);
+            }
+        });
+    }
+
+    public void host() {
+        exec.execute(() -> {
+            try {
+                double uptime = (System.nanoTime() - started) / 1e9;
+                store.put(keys.felixHostStatus(host), Json.write(new HostStatus(Instant.now().toString(),
+                        Math.round(uptime * 10) / 10.0, startTime)));
+                ok();
+            } catch (DatastoreException e) {
+                failed(e);
+            }
+        });
+    }
+
+    private void ok() {
+        if (lastFailed) {
+            LOG.info("status reporting to etcd works again");
+            lastFailed = false;
+        }
+    }
+
+    private void failed(DatastoreException e) {
+        if (!lastFailed) {
+            LOG.warn("status reporting to etcd failed (will retry): {}", e.getMessage());
+            lastFailed = true;
+        }
+        written.clear();
+    }
+
+    @Override
+    public void close() {
+        exec.shutdown();
+        try {
+            exec.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,113 @@
+package org.calicojava.felix.dataplane;
+
+import org.calicojava.felix.agent.Metrics;
+import org.calicojava.felix.calc.DesiredDataplane;
+import org.calicojava.felix.calc.EndpointKey;
+import org.calicojava.netlink.Link;
+import org.calicojava.netlink.Netlink;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The iptables dataplane: applies a {@link DesiredDataplane} through its managers in a safe order (ipsets created
+ * and filled, then filter and nat chains, then unused ipsets destroyed, then sysctls and routes), and reports each
+ * local endpoint's state. A failed step is logged, read back at the next apply, and retried. Owned by the dataplane
+ * thread (which must be in the namespace the agent acts on, for sysctls).
+ */
+public final class Dataplane {
+    private static final Logger LOG = LoggerFactory.getLogger(Dataplane.class);
+    private final IptablesTable filter;
+    private final IptablesTable nat;
+    private final IpsetManager ipsets;
+    private final RouteManager routes;
+    private final SysctlManager sysctls = new SysctlManager();
+    private boolean needRefresh = true;
+    private String iptablesError;
+
+    public Dataplane(Netlink netlink, CommandRunner runner, IptablesCommands commands, int routeProtocol,
+                     Metrics metrics) {
+        this.filter = new IptablesTable("filter", runner, commands, metrics);
+        this.nat = new IptablesTable("nat", runner, commands, metrics);
+        this.ipsets = new IpsetManager(runner);
+        this.routes = new RouteManager(netlink, routeProtocol);
+    }
+
+    /** Reads iptables, ipsets, links and routes back from the kernel; returns how many drifted objects it found. */
+    public int refresh() {
+        int drift = filter.refresh() + nat.refresh() + ipsets.refresh();
+        routes.refresh();
+        needRefresh = false;
+        return drift;
+    }
+
+    public void linksChanged() {
+        routes.linksChanged();
+    }
+
+    /** Programs {@code d}; returns each local endpoint's state. */
+    public Map<EndpointKey, EndpointState> apply(DesiredDataplane d) {
+        iptablesError = null;
+        try {
+            if (needRefresh) {
+                refresh();
+            }
+            filter.setDesired(d.filter());
+            nat.setDesired(d.nat());
+            ipsets.setDesired(d.ipsets());
+            ipsets.applyUpdates();
+            filter.apply();
+            nat.apply();
+            ipsets.applyDeletes();
+        } catch (DataplaneException e) {
+            LOG.error("policy programming failed (will retry): {}", e.getMessage());
+            iptablesError = e.getMessage();
+            needRefresh = true;
+        }
+        routes.setDesired(d.routes());
+        String routeError = null;
+        try {
+            routes.apply();
+        } catch (DataplaneException e) {
+            LOG.error("route programming failed (will retry): {}", e.getMessage());
+            routeError = e.getMessage();
+        }
+        Map<String, Integer> present = new HashMap<>();
+        d.interfaces().keySet().forEach(i -> {
+            Link l = routes.links().get(i);
+            if (l != null) {
+                present.put(i, l.index());
+            }
+        });
+        sysctls.apply(present);
+        Map<EndpointKey, EndpointState> states = new HashMap<>();
+        for (Map.Entry<String, EndpointKey> e : d.interfaces().entrySet()) {
+            states.put(e.getValue(), state(e.getKey(), routeError));
+        }
+        return states;
+    }
+
+    private EndpointState state(String iface, String routeError) {
+        Link l = routes.links().get(iface);
+        if (l == null) {
+            return new EndpointState("down", "interface " + iface + " missing");
+        }
+        if (!l.isUp()) {
+            return new EndpointState("down", "interface " + iface + " down");
+        }
+        String err = iptablesError != null ? iptablesError
+                : routeError != null ? routeError : routes.errors().get(iface);
+        return err == null ? EndpointState.UP : new EndpointState("error", err);
+    }
+
+    /** Whether the last apply left something to retry. */
+    public boolean failed() {
+        return needRefresh || iptablesError != null;
+    }
+
+    public int ipsetCount() {
+        return ipsets.count();
+    }
+}

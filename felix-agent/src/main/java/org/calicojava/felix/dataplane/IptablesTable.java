@@ -1,0 +1,134 @@
+package org.calicojava.felix.dataplane;
+
+import org.calicojava.felix.agent.Metrics;
+import org.calicojava.felix.rules.Chain;
+import org.calicojava.felix.rules.Hashes;
+import org.calicojava.felix.rules.RestoreScript;
+import org.calicojava.felix.rules.SavedTable;
+import org.calicojava.felix.rules.StaticChains;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Reconciles our chains in one iptables table. Keeps what it believes the kernel has (each chain's rule hashes,
+ * the hook hashes in built-in chains); {@link #apply} writes only the chains whose hashes differ from the desired
+ * ones, deletes chains we no longer want and inserts missing hooks, in one {@code iptables-restore --noflush -w}.
+ * {@link #refresh} reads the truth back with {@code iptables-save}, so the next apply repairs any drift. Nothing is
+ * flushed on start: the first refresh takes over what a previous run left. Owned by the dataplane thread.
+ */
+public final class IptablesTable {
+    private static final Logger LOG = LoggerFactory.getLogger(IptablesTable.class);
+    private final String table;
+    private final CommandRunner runner;
+    private final IptablesCommands commands;
+    private final Metrics metrics;
+    private final List<StaticChains.Hook> hooks;
+    private Map<String, List<String>> actual = new HashMap<>();
+    private Map<String, Set<String>> builtinHashes = new HashMap<>();
+    private Map<String, Chain> desired = Map.of();
+    private Map<Chain, List<String>> hashCache = new IdentityHashMap<>();
+
+    public IptablesTable(String table, CommandRunner runner, IptablesCommands commands, Metrics metrics) {
+        this.table = table;
+        this.runner = runner;
+        this.commands = commands;
+        this.metrics = metrics;
+        this.hooks = StaticChains.hooks().stream().filter(h -> h.table().equals(table)).toList();
+    }
+
+    public void setDesired(Map<String, Chain> chains) {
+        this.desired = chains;
+    }
+
+    /** Reads the table back; returns how many of our chains differ from what we last wrote or want. */
+    public int refresh() {
+        CommandRunner.Result r = runner.run(commands.save(table), null);
+        if (!r.ok()) {
+            throw new DataplaneException(commands.saveBinary() + " -t " + table + ": " + r.firstError());
+        }
+        SavedTable saved = SavedTable.parse(r.out(), table);
+        int drift = 0;
+        for (Map.Entry<String, List<String>> e : saved.chains().entrySet()) {
+            List<String> mine = actual.get(e.getKey());
+            if (mine != null && !mine.equals(e.getValue())) {
+                drift++;
+                LOG.warn("iptables {} chain {} changed outside felix; rewriting it", table, e.getKey());
+            }
+        }
+        for (String c : actual.keySet()) {
+            if (!saved.chains().containsKey(c)) {
+                drift++;
+                LOG.warn("iptables {} chain {} deleted outside felix; restoring it", table, c);
+            }
+        }
+        actual = new HashMap<>(saved.chains());
+        builtinHashes = saved.builtinHashes();
+        return drift;
+    }
+
+    /** Writes what differs; returns the number of chains written or deleted plus hooks inserted (0 = no call). */
+    public int apply() {
+        RestoreScript script = new RestoreScript(table);
+        Map<String, List<String>> written = new HashMap<>();
+        Map<Chain, List<String>> nextCache = new IdentityHashMap<>();
+        for (Chain c : desired.values()) {
+            List<String> h = hashCache.get(c);
+            if (h == null) {
+                h = Hashes.ruleHashes(c);
+            }
+            nextCache.put(c, h);
+            if (!h.equals(actual.get(c.name()))) {
+                written.put(c.name(), script.write(c));
+            }
+        }
+        hashCache = nextCache;
+        List<String> delete = new ArrayList<>();
+        for (String c : actual.keySet()) {
+            if (!desired.containsKey(c)) {
+                delete.add(c);
+            }
+        }
+        script.delete(delete);
+        Map<String, String> insertedHooks = new HashMap<>();
+        for (StaticChains.Hook h : hooks) {
+            String hash = RestoreScript.hookHash(h.builtin(), h.rule());
+            if (!builtinHashes.getOrDefault(h.builtin(), Set.of()).contains(hash)) {
+                script.insertHook(h.builtin(), h.rule());
+                insertedHooks.put(h.builtin(), hash);
+            }
+        }
+        if (script.isEmpty()) {
+            return 0;
+        }
+        long t0 = System.nanoTime();
+        CommandRunner.Result r = runner.run(commands.restore(), script.text());
+        metrics.inc("felix_iptables_restore_calls");
+        metrics.addSeconds("felix_iptables_restore_seconds", (System.nanoTime() - t0) / 1e9);
+        if (!r.ok()) {
+            metrics.inc("felix_iptables_restore_errors");
+            actual.clear(); // unknown now: the next refresh reads it back
+            builtinHashes = new HashMap<>();
+            throw new DataplaneException(commands.restoreBinary() + " (" + table + "): " + r.firstError());
+        }
+        actual.putAll(written);
+        delete.forEach(actual::remove);
+        insertedHooks.forEach((b, h) -> builtinHashes.computeIfAbsent(b, k -> new HashSet<>()).add(h));
+        LOG.debug("iptables {}: wrote {} chains, deleted {}, hooks {}", table, written.size(), delete.size(),
+                insertedHooks.size());
+        return script.changes();
+    }
+
+    /** Whether the chain is programmed as desired (as far as we know). */
+    public boolean programmed(String chain) {
+        Chain c = desired.get(chain);
+        return c != null && hashCache.containsKey(c) && hashCache.get(c).equals(actual.get(chain));
+    }
+}

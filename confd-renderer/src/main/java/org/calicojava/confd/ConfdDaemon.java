@@ -18,9 +18,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -38,7 +37,7 @@ public final class ConfdDaemon implements AutoCloseable {
     private final ResourceProcessor processor;
     private final long quietNanos;
     private final long maxDelayNanos;
-    private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(r -> {
+    private final ScheduledThreadPoolExecutor worker = new ScheduledThreadPoolExecutor(1, r -> {
         Thread t = new Thread(r, "confd-worker");
         t.setDaemon(true);
         return t;
@@ -125,17 +124,25 @@ public final class ConfdDaemon implements AutoCloseable {
         @Override
         public void onEvents(List<WatchEvent> events) {
             List<WatchEvent> copy = List.copyOf(events);
-            worker.execute(() -> apply(copy));
+            submit(() -> apply(copy));
         }
 
         @Override
         public void onResync(ListResult snapshot, String reason) {
-            worker.execute(() -> resync(snapshot, reason));
+            submit(() -> resync(snapshot, reason));
         }
 
         @Override
         public void onError(DatastoreException error) {
             LOG.warn("etcd watch: {} (retrying)", error.getMessage());
+        }
+    }
+
+    private void submit(Runnable task) {
+        try {
+            worker.execute(task);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            LOG.debug("closing: watch event dropped");
         }
     }
 
@@ -177,6 +184,9 @@ public final class ConfdDaemon implements AutoCloseable {
     }
 
     private void schedule() {
+        if (worker.isShutdown()) {
+            return;
+        }
         long now = System.nanoTime();
         if (burstStart < 0) {
             burstStart = now;
@@ -207,9 +217,13 @@ public final class ConfdDaemon implements AutoCloseable {
         if (w != null) {
             w.close();
         }
-        worker.shutdownNow();
+        // let a render in progress finish (no half-written temp files, no interrupted check), drop pending ones
+        worker.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        worker.shutdown();
         try {
-            worker.awaitTermination(5, TimeUnit.SECONDS);
+            if (!worker.awaitTermination(10, TimeUnit.SECONDS)) {
+                worker.shutdownNow();
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -4,7 +4,6 @@ import static org.calicojava.netlink.codec.Rtnl.*;
 
 import java.nio.BufferOverflowException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import org.calicojava.netlink.KernelException.Kind;
@@ -31,8 +30,8 @@ public final class Batch implements AutoCloseable {
     private static final int MAX_FAILURES_KEPT = 1000;
     private final Netlink owner;
     private final Requester requester;
-    private final ByteBuffer out = ByteBuffer.allocateDirect(64 * 1024).order(ByteOrder.nativeOrder());
-    private final MessageWriter writer = new MessageWriter(out);
+    private final ByteBuffer out;
+    private final MessageWriter writer;
     private final int[] seqs = new int[MAX_IN_FLIGHT];
     private final Object[] requests = new Object[MAX_IN_FLIGHT];
     private final String[] verbs = new String[MAX_IN_FLIGHT];
@@ -47,6 +46,8 @@ public final class Batch implements AutoCloseable {
     Batch(Netlink owner, Requester requester) {
         this.owner = owner;
         this.requester = requester;
+        this.out = requester.takeBatchBuffer();
+        this.writer = new MessageWriter(out);
     }
 
     public Batch addRoute(Route r) {
@@ -185,6 +186,7 @@ public final class Batch implements AutoCloseable {
         if (!finished) {
             flush();
             finished = true;
+            requester.returnBatchBuffer(out);
         }
         if (failed > 0) {
             throw new BatchException(submitted, failed, List.copyOf(failures));

@@ -30,12 +30,24 @@ final class Requester implements AutoCloseable {
     private final ByteBuffer out = ByteBuffer.allocateDirect(64 * 1024).order(ByteOrder.nativeOrder());
     private final MessageWriter writer = new MessageWriter(out);
     private int seq = (int) (System.nanoTime() & 0x3fffffff);
+    private ByteBuffer spareBatchBuffer;
 
     Requester(NetlinkSocket socket) {
         this.socket = socket;
         socket.buffers(4 * 1024 * 1024);
         socket.receiveTimeout(ANSWER_TIMEOUT_MS);
         socket.trySetInt(SOL_NETLINK, NETLINK_GET_STRICT_CHK, 1); // kernel-side dump filters where supported
+    }
+
+    /** A 64 KiB direct buffer for a {@link Batch}, reused between batches (direct memory is slow to allocate). */
+    synchronized ByteBuffer takeBatchBuffer() {
+        ByteBuffer b = spareBatchBuffer;
+        spareBatchBuffer = null;
+        return b != null ? b.clear() : ByteBuffer.allocateDirect(64 * 1024).order(ByteOrder.nativeOrder());
+    }
+
+    synchronized void returnBatchBuffer(ByteBuffer b) {
+        spareBatchBuffer = b;
     }
 
     int nextSeq() {

@@ -85,6 +85,9 @@ final class NetlinkSocket implements AutoCloseable {
 
     /** Sends the bytes from position 0 to {@code length} of a direct buffer to the kernel in one datagram. */
     void send(ByteBuffer direct, int length) {
+        if (fd < 0) {
+            throw new NetlinkException("netlink socket is closed");
+        }
         ByteBuffer from0 = direct.slice(0, length); // jnr-ffi passes a direct buffer's address + position
         while (true) {
             long n = c.sendto(fd, from0, length, 0, KERNEL, 12);

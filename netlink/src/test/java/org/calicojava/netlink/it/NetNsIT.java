@@ -36,6 +36,9 @@ class NetNsIT {
             })).isInstanceOf(IllegalStateException.class).hasMessage("boom");
         }
         assertThat(Sh.run("ip", "netns", "list")).doesNotContain(name);
+        org.calicojava.netlink.Netlink closed = org.calicojava.netlink.Netlink.open();
+        closed.close();
+        assertThatThrownBy(closed::links).isInstanceOf(NetlinkException.class).hasMessage("netlink socket is closed");
         assertThat(NetNs.exists(name)).isFalse();
         assertThatThrownBy(() -> NetNs.delete(name)).hasMessage("delete namespace " + name + ": no such namespace");
         assertThatThrownBy(() -> NetNs.run(name, () -> 1)).isInstanceOf(NetlinkException.class)

@@ -104,53 +104,87 @@ public final class Ipam {
     public Cidr autoAssign(AutoRequest req) {
         List<IpPool> pools = usablePools(req.version(), req.pool());
         boolean strict = config().strictAffinity();
+        String hostKey = req.host() + "/" + req.version();
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-            // 1. blocks this host already has
-            for (Cidr blockCidr : affinities(req.host(), req.version())) {
-                if (pools.stream().noneMatch(p -> p.cidr().contains(blockCidr))) {
-                    continue;
-                }
-                Optional<Versioned> vb = readBlock(blockCidr);
-                if (vb.isPresent() && vb.get().block().freeCount() > 0) {
+            // 1. the block this host last assigned from (no listing on the common path)
+            Cidr current = currentBlock.get(hostKey);
+            if (current != null && inPools(pools, current)) {
+                Optional<Versioned> vb = readBlock(current);
+                if (vb.isPresent() && req.host().equals(vb.get().block().host())) {
                     Optional<Cidr> ip = tryAllocateFrom(vb.get(), req);
                     if (ip.isPresent()) {
                         return ip.get();
                     }
                 }
+                currentBlock.remove(hostKey, current);
             }
-            // 2. claim a free block
-            ClaimResult claimed = claim(pools, req);
+            // 2. any other block of this host with room, from one listing of all blocks
+            List<Versioned> all = listBlocks(req.version());
+            Optional<Cidr> fromOwn = firstAllocation(all, pools, req, b -> req.host().equals(b.host()));
+            if (fromOwn.isPresent()) {
+                return fromOwn.get();
+            }
+            // 3. claim a free block
+            ClaimResult claimed = claim(pools, req, all);
             if (claimed.ip.isPresent()) {
                 return claimed.ip.get();
             }
             if (claimed == ClaimResult.NONE_FREE) {
-                // 3. borrow from another host's block
+                // 4. borrow from another host's block
                 if (strict) {
                     throw new IpamException("no free address for host " + req.host() + ": its blocks are full, "
                             + "the pool has no free block, and strict affinity forbids borrowing");
                 }
-                boolean anyFree = false;
-                for (AllocationBlock b : blocksIn(pools, req.version())) {
-                    if (b.freeCount() == 0) {
-                        continue;
-                    }
-                    anyFree = true;
-                    Optional<Versioned> vb = readBlock(b.cidr());
-                    if (vb.isPresent()) {
-                        Optional<Cidr> ip = tryAllocateFrom(vb.get(), req);
-                        if (ip.isPresent()) {
-                            return ip.get();
-                        }
-                    }
-                }
+                boolean anyFree = all.stream().anyMatch(v -> inPools(pools, v.block().cidr()) && v.block().freeCount() > 0);
                 if (!anyFree) {
                     throw new IpamException("IP pool" + (pools.size() > 1 ? "s " : " ")
                             + String.join(", ", pools.stream().map(p -> p.cidr().toString()).toList()) + " exhausted");
+                }
+                Optional<Cidr> borrowed = firstAllocation(all, pools, req, b -> true);
+                if (borrowed.isPresent()) {
+                    return borrowed.get();
                 }
             }
             backoff(attempt);
         }
         throw new IpamException("could not assign an address after " + MAX_ATTEMPTS + " attempts (heavy contention)");
+    }
+
+    /** Host+version -> the block it last assigned from; only a hint, always re-read before use. */
+    private final java.util.concurrent.ConcurrentHashMap<String, Cidr> currentBlock = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static boolean inPools(List<IpPool> pools, Cidr block) {
+        return pools.stream().anyMatch(p -> p.cidr().contains(block));
+    }
+
+    /** Tries each listed block that passes {@code which} and has room; one CAS attempt per block. */
+    private Optional<Cidr> firstAllocation(List<Versioned> all, List<IpPool> pools, AutoRequest req,
+                                           java.util.function.Predicate<AllocationBlock> which) {
+        for (Versioned v : all) {
+            AllocationBlock b = v.block();
+            if (b.freeCount() > 0 && which.test(b) && inPools(pools, b.cidr())) {
+                Optional<Cidr> ip = tryAllocateFrom(v, req);
+                if (ip.isPresent()) {
+                    if (req.host().equals(b.host())) {
+                        currentBlock.put(req.host() + "/" + req.version(), b.cidr());
+                    }
+                    return ip;
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    private List<Versioned> listBlocks(int version) {
+        List<Versioned> out = new ArrayList<>();
+        for (KeyValue kv : store.list(keys.ipamBlocks(version)).kvs()) {
+            try {
+                out.add(new Versioned(Json.read(kv.value(), AllocationBlock.class), kv.modRevision()));
+            } catch (IllegalArgumentException e) {
+                // a damaged block is not used for assignment; `javactl ipam show` reports it
+            }
+        }
+        return out;
     }
 
     private List<IpPool> usablePools(int version, Cidr only) {
@@ -165,10 +199,6 @@ public final class Ipam {
                     : "no enabled IPv" + version + " pool (add one: javactl pool add CIDR)");
         }
         return pools;
-    }
-
-    private List<AllocationBlock> blocksIn(List<IpPool> pools, int version) {
-        return blocks(version).stream().filter(b -> pools.stream().anyMatch(p -> p.cidr().contains(b.cidr()))).toList();
     }
 
     private Optional<Cidr> tryAllocateFrom(Versioned vb, AutoRequest req) {
@@ -196,12 +226,12 @@ public final class Ipam {
     }
 
     /** Claims the first free block of the pools for the host and allocates its first address, in one transaction. */
-    private ClaimResult claim(List<IpPool> pools, AutoRequest req) {
+    private ClaimResult claim(List<IpPool> pools, AutoRequest req, List<Versioned> all) {
         if (!config().autoAllocateBlocks()) {
             return ClaimResult.NONE_FREE;
         }
         Set<Cidr> taken = new HashSet<>();
-        blocks(req.version()).forEach(b -> taken.add(b.cidr()));
+        all.forEach(v -> taken.add(v.block().cidr()));
         for (IpPool pool : pools) {
             long count = pool.blockCount();
             for (long i = 0; i < count; i++) {
@@ -214,6 +244,7 @@ public final class Ipam {
                 AllocationBlock next = fresh.allocate(ordinal, new AllocationBlock.Attribute(req.handle(), req.attrs()));
                 List<Op> extra = List.of(Op.put(keys.ipamAffinity(req.host(), blockCidr), "{\"state\":\"confirmed\"}"));
                 if (commit(blockCidr, 0, next, req.handle(), +1, extra)) {
+                    currentBlock.put(req.host() + "/" + req.version(), blockCidr);
                     return new ClaimResult(Optional.of(next.address(ordinal)));
                 }
                 return ClaimResult.LOST_RACE; // someone else took it: start over with fresh reads

@@ -1,7 +1,9 @@
 package org.calicojava.bgp.config;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import org.calicojava.bgp.codec.AddPathMode;
@@ -25,7 +27,9 @@ import java.util.Set;
  * not silently ignored. Every error names its key.
  */
 public final class ConfigLoader {
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    /** Floats kept as exact decimals, so an unquoted asdot {@code 1.10} keeps its trailing zero. */
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS).setNodeFactory(JsonNodeFactory.withExactBigDecimals(true));
     private static final Set<String> TOP = Set.of("routerId", "asNumber", "listen", "holdTime", "neighbors", "originate",
             "connectRetryTime", "idleHoldTime", "nextHop");
     private static final Set<String> NEIGHBOR = Set.of("address", "asNumber", "passive", "password", "holdTime", "ttlSecurity",
@@ -129,7 +133,7 @@ public final class ConfigLoader {
 
     /** Parses asplain ({@code 65010}) or asdot ({@code 1.10} = 65546). */
     public static long asNumber(String key, JsonNode v) {
-        String s = v.asText().trim();
+        String s = (v.isBigDecimal() ? v.decimalValue().toPlainString() : v.asText()).trim();
         long asn;
         try {
             int dot = s.indexOf('.');

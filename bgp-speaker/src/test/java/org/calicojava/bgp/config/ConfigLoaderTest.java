@@ -1,0 +1,107 @@
+package org.calicojava.bgp.config;
+
+import org.calicojava.bgp.codec.AddPathMode;
+import org.calicojava.bgp.codec.Ip;
+import org.calicojava.bgp.codec.Prefix;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ConfigLoaderTest {
+    static final String FULL = """
+            routerId: 127.0.0.10
+            asNumber: 65010
+            listen: {address: 127.0.0.10, port: 179}
+            holdTime: 90
+            neighbors:
+              - address: 127.0.0.11
+                asNumber: 65011
+                passive: false
+                password: s3cret
+                holdTime: 30
+                ttlSecurity: 1
+                addPath: receive
+                gracefulRestart: {restartTime: 120}
+              - {address: "2001:db8::2", asNumber: "1.10", passive: true}
+            originate: [10.20.0.0/24, "2001:db8:20::/64"]
+            """;
+
+    @Test void theIssuesExampleLoads() {
+        SpeakerConfig c = ConfigLoader.parse(FULL);
+        assertThat(c.routerId()).isEqualTo(Ip.v4Int("127.0.0.10"));
+        assertThat(c.asNumber()).isEqualTo(65010);
+        assertThat(c.listenPort()).isEqualTo(179);
+        NeighborConfig n = c.neighbors().get(0);
+        assertThat(n.password()).isEqualTo("s3cret");
+        assertThat(n.holdTime()).isEqualTo(30);
+        assertThat(n.ttlSecurity()).isEqualTo(1);
+        assertThat(n.addPath()).isEqualTo(AddPathMode.RECEIVE);
+        assertThat(n.restartTime()).isEqualTo(120);
+        assertThat(n.port()).isEqualTo(179);
+        NeighborConfig m = c.neighbors().get(1);
+        assertThat(m.asNumber()).isEqualTo(65546);  // asdot 1.10
+        assertThat(m.holdTime()).isEqualTo(90);     // the global default
+        assertThat(m.passive()).isTrue();
+        assertThat(m.restartTime()).isEqualTo(-1);
+        assertThat(c.originate()).containsExactly(Prefix.parse("10.20.0.0/24"), Prefix.parse("2001:db8:20::/64"));
+    }
+
+    @Test void unquotedAsdotKeepsItsTrailingZero() {
+        assertThat(ConfigLoader.parse("routerId: 1.2.3.4\nasNumber: 1.10\n").asNumber()).isEqualTo(65546);
+    }
+
+    @Test void noListenMeansActiveOnly() {
+        SpeakerConfig c = ConfigLoader.parse("routerId: 1.2.3.4\nasNumber: 1\n");
+        assertThat(c.listenPort()).isZero();
+        assertThat(c.neighbors()).isEmpty();
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "holdTime: 2|holdTime: 2 (expected: 0 or 3..65535)",
+            "asNumber: 0|asNumber: 0 (expected: 1..4294967295)",
+            "asNumber: 4294967296|asNumber: 4294967296 (expected: 1..4294967295)",
+            "asNumber: 1.70000|asNumber: 1.70000 (expected: an AS number, asplain like 65010 or asdot like 1.10)",
+            "routerId: 2001:db8::1|routerId: 2001:db8::1 (expected: an IPv4 address)",
+            "routerId: banana|routerId: banana (expected: an IPv4 or IPv6 literal)",
+            "listen: {address: 127.0.0.1, port: 70000}|listen.port: 70000 (expected: 0..65535)",
+            "originate: [10.0.0.0/33]|originate[0]: 10.0.0.0/33 (expected: length 0..32)",
+            "holdTimer: 30|holdTimer: unknown key (expected one of: asNumber, connectRetryTime, holdTime, idleHoldTime, listen, neighbors, nextHop, originate, routerId)",
+    })
+    void invalidTopLevelValuesNameTheirKey(String line, String message) {
+        String yaml = "routerId: 127.0.0.10\nasNumber: 65010\n" + line + "\n";
+        String key = line.substring(0, line.indexOf(':'));
+        String cleaned = yaml.lines().filter(l -> !l.startsWith(key + ":") || l.equals(line)).reduce("", (a, b) -> a + b + "\n");
+        assertThatThrownBy(() -> ConfigLoader.parse(cleaned)).isInstanceOf(ConfigException.class).hasMessage(message);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "{address: 127.0.0.11, asNumber: 65011, holdTime: 1}|neighbors[0].holdTime: 1 (expected: 0 or 3..65535)",
+            "{asNumber: 65011}|neighbors[0].address: missing",
+            "{address: 127.0.0.11}|neighbors[0].asNumber: missing",
+            "{address: 127.0.0.11, asNumber: 65011, addPath: sometimes}|neighbors[0].addPath: sometimes (expected: receive, send or both)",
+            "{address: 127.0.0.11, asNumber: 65011, passive: maybe}|neighbors[0].passive: maybe (expected: true or false)",
+            "{address: 127.0.0.11, asNumber: 65011, ttlSecurity: 255}|neighbors[0].ttlSecurity: 255 (expected: 1..254)",
+            "{address: 127.0.0.11, asNumber: 65011, gracefulRestart: {restartTime: 5000}}|neighbors[0].gracefulRestart.restartTime: 5000 (expected: 0..4095)",
+            "{address: 127.0.0.11, asNumber: 65011, colour: red}|neighbors[0].colour: unknown key (expected one of: addPath, address, asNumber, gracefulRestart, holdTime, passive, password, port, ttlSecurity)",
+            "{address: 127.0.0.300, asNumber: 65011}|neighbors[0].address: 127.0.0.300 (expected: an IPv4 or IPv6 literal)",
+    })
+    void invalidNeighborsNameTheirKey(String neighbor, String message) {
+        String yaml = "routerId: 127.0.0.10\nasNumber: 65010\nneighbors:\n  - " + neighbor + "\n";
+        assertThatThrownBy(() -> ConfigLoader.parse(yaml)).isInstanceOf(ConfigException.class).hasMessage(message);
+    }
+
+    @Test void duplicateNeighbourIsRefused() {
+        String yaml = "routerId: 127.0.0.10\nasNumber: 65010\nneighbors:\n  - {address: 10.0.0.1, asNumber: 1}\n  - {address: 10.0.0.1, asNumber: 2}\n";
+        assertThatThrownBy(() -> ConfigLoader.parse(yaml)).hasMessage("neighbors[1].address: 10.0.0.1 (expected: each neighbour once)");
+    }
+
+    @Test void brokenYamlIsOneLine() {
+        assertThatThrownBy(() -> ConfigLoader.parse("routerId: [unclosed")).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("config: not valid YAML").hasMessageNotContaining("\n\tat ");
+    }
+}

@@ -28,6 +28,7 @@ public final class ContextBuilder {
 
     private final Keys keys;
     private final String nodeName;
+    private final AddressCache ips = new AddressCache();
 
     public ContextBuilder(Keys keys, String nodeName) {
         this.keys = keys;
@@ -41,7 +42,7 @@ public final class ContextBuilder {
         Map<String, NodeInfo> nodes = new LinkedHashMap<>();
         for (String name : childNames(kv, keys.bgpHosts())) {
             try {
-                nodes.put(name, NodeInfo.read(keys, name, kv, globalAs, warnings));
+                nodes.put(name, NodeInfo.read(keys, name, kv, globalAs, ips, warnings));
             } catch (IllegalArgumentException e) {
                 warnings.add(keys.bgpHosts() + name + ": " + e.getMessage() + "; skipped");
             }
@@ -51,6 +52,15 @@ public final class ContextBuilder {
             throw new MissingDataException("node " + nodeName + ": no IPv4 address at " + keys.bgpHostIp(nodeName, 4)
                     + " (it is the router id)");
         }
+        Map<String, NodeInfo> byIp = new java.util.HashMap<>();
+        nodes.values().forEach(n -> {
+            if (n.ipv4() != null) {
+                byIp.putIfAbsent(n.ipv4(), n);
+            }
+            if (n.ipv6() != null) {
+                byIp.putIfAbsent(n.ipv6(), n);
+            }
+        });
         Map<String, Peer> peers = new LinkedHashMap<>(); // by address: node peers override global ones override mesh
         if (mesh) {
             for (NodeInfo other : nodes.values()) {
@@ -62,16 +72,15 @@ public final class ContextBuilder {
         }
         for (int v : new int[]{4, 6}) {
             for (BgpPeer p : bgpPeers(kv, keys.bgpGlobalPeers(v), warnings)) {
-                explicitPeer("Global", p, me, nodes, peers);
+                explicitPeer("Global", p, me, byIp, peers);
             }
         }
         for (int v : new int[]{4, 6}) {
             for (BgpPeer p : bgpPeers(kv, keys.bgpHostPeers(nodeName, v), warnings)) {
-                explicitPeer("Node", p, me, nodes, peers);
+                explicitPeer("Node", p, me, byIp, peers);
             }
         }
-        List<Peer> all = new ArrayList<>(peers.values());
-        all.sort((a, b) -> compareAddresses(a.address(), b.address()));
+        List<Peer> all = sortedByAddress(peers);
 
         Map<String, Object> ctx = new LinkedHashMap<>();
         ctx.put("nodeName", nodeName);
@@ -120,19 +129,20 @@ public final class ContextBuilder {
             return;
         }
         // Only the lower address connects; the higher one waits (passive), so each pair has one active side.
-        boolean passive = compareAddresses(mine, theirs) > 0;
+        boolean passive = compareBytes(ips.bytes(mine), ips.bytes(theirs)) > 0;
         peers.put(theirs, new Peer("Mesh", theirs, v, other.asNumber(), passive, rrClient(me, other),
                 other.asNumber() == me.asNumber(), mine, other.name()));
     }
 
-    private void explicitPeer(String kind, BgpPeer p, NodeInfo me, Map<String, NodeInfo> nodes, Map<String, Peer> peers) {
+    private void explicitPeer(String kind, BgpPeer p, NodeInfo me, Map<String, NodeInfo> byIp, Map<String, Peer> peers) {
         if (p.ip().equals(me.ipv4()) || p.ip().equals(me.ipv6())) {
             return;
         }
         long as = Long.parseLong(p.asNum());
-        NodeInfo node = nodes.values().stream().filter(n -> p.ip().equals(n.ip(p.version()))).findFirst().orElse(null);
+        int version = ips.version(p.ip());
+        NodeInfo node = byIp.get(p.ip());
         boolean rr = node != null && node.asNumber() == as && rrClient(me, node);
-        peers.put(p.ip(), new Peer(kind, p.ip(), p.version(), as, false, rr, as == me.asNumber(), me.ip(p.version()),
+        peers.put(p.ip(), new Peer(kind, p.ip(), version, as, false, rr, as == me.asNumber(), me.ip(version),
                 node == null ? null : node.name()));
     }
 
@@ -226,13 +236,14 @@ public final class ContextBuilder {
         return new ArrayList<>(names);
     }
 
-    /** Numeric order of IP addresses (IPv4 before IPv6); ties by text. */
-    static int compareAddresses(String a, String b) {
-        byte[] x = Cidr.host(a).addressBytes();
-        byte[] y = Cidr.host(b).addressBytes();
-        if (x.length != y.length) {
-            return Integer.compare(x.length, y.length);
-        }
-        return Arrays.compareUnsigned(x, y);
+    /** The peers in numeric address order (each address parsed once, not per comparison). */
+    private List<Peer> sortedByAddress(Map<String, Peer> byAddress) {
+        List<Peer> all = new ArrayList<>(byAddress.values());
+        all.sort((a, b) -> compareBytes(ips.bytes(a.address()), ips.bytes(b.address())));
+        return all;
+    }
+
+    private static int compareBytes(byte[] x, byte[] y) {
+        return x.length != y.length ? Integer.compare(x.length, y.length) : Arrays.compareUnsigned(x, y);
     }
 }

@@ -29,6 +29,7 @@ public final class Javactl implements Runnable {
         COMMANDS.put("bgp", BgpCommand::new);
         COMMANDS.put("ipam", IpamCommand::new);
         COMMANDS.put("endpoint", EndpointCommand::new);
+        COMMANDS.put("container", ContainerCommand::new);
         COMMANDS.put("config", ConfigCommand::new);
         COMMANDS.put("version", VersionCommand::new);
         COMMANDS.put("completion", CompletionCommand::new);

@@ -1,0 +1,199 @@
+package org.calicojava.libnetwork;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.calicojava.model.Cidr;
+import org.calicojava.model.Json;
+import org.calicojava.model.Keys;
+import org.calicojava.model.ProfileRules;
+import org.calicojava.model.WorkloadEndpoint;
+import org.calicojava.store.KeyExistsException;
+import org.calicojava.store.KvStore;
+import org.calicojava.store.Op;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Docker's remote NetworkDriver with Calico's semantics: a network is a profile named after the network id (members
+ * may talk to each other, all egress allowed); an endpoint is a workload endpoint
+ * {@code /calico/v1/host/<host>/workload/libnetwork/libnetwork/endpoint/<endpoint id>}; Join makes the veth pair and
+ * tells Docker to route through 169.254.1.1 (answered by proxy ARP on the host side). Stateless apart from etcd and
+ * the kernel, so requests may run concurrently and the driver may restart at any time.
+ */
+public final class NetworkDriver {
+    public static final String ORCHESTRATOR = "libnetwork";
+    public static final String WORKLOAD = "libnetwork";
+    public static final String MAC = "ee:ee:ee:ee:ee:ee";
+    public static final String GATEWAY_V4 = "169.254.1.1";
+    /** The EUI-64 link-local address of an interface with MAC ee:ee:ee:ee:ee:ee: the host veth's, the IPv6 gateway. */
+    public static final String GATEWAY_V6 = "fe80::ecee:eeff:feee:eeee";
+
+    private final KvStore store;
+    private final Keys keys;
+    private final String host;
+    private final Dataplane dataplane;
+
+    public NetworkDriver(KvStore store, Keys keys, String host, Dataplane dataplane) {
+        this.store = store;
+        this.keys = keys;
+        this.host = host;
+        this.dataplane = dataplane;
+    }
+
+    public static String hostInterface(String endpointId) {
+        return "cali" + endpointId.substring(0, Math.min(11, endpointId.length()));
+    }
+
+    public static String tempInterface(String endpointId) {
+        return "temp" + endpointId.substring(0, Math.min(11, endpointId.length()));
+    }
+
+    public JsonNode capabilities(JsonNode req) {
+        return Requests.object().put("Scope", "global").put("ConnectivityScope", "global");
+    }
+
+    public JsonNode createNetwork(JsonNode req) {
+        String id = Requests.id(req, "NetworkID");
+        for (String family : List.of("IPv4Data", "IPv6Data")) {
+            JsonNode data = req.get(family);
+            if (data == null || !data.isArray()) {
+                continue;
+            }
+            for (JsonNode d : data) {
+                String space = Requests.optional(d, "AddressSpace");
+                String gw = Requests.optional(d, "Gateway");
+                if (!space.startsWith("Calico") && !gw.equals("0.0.0.0/0") && !gw.equals("::/0")) {
+                    throw PluginException.failed("calico-java networks need calico-java IPAM: use docker network "
+                            + "create -d calico-java --ipam-driver calico-java NAME (address space '" + space + "')");
+                }
+            }
+        }
+        store.txn(List.of(), List.of(
+                Op.put(keys.profileRules(id), Json.write(ProfileRules.defaultFor(id))),
+                Op.put(keys.profileTags(id), Json.write(List.of(id))),
+                Op.put(keys.profileLabels(id), "{}")));
+        Requests.note("network {}: profile created", shortId(id));
+        return Requests.object();
+    }
+
+    public JsonNode deleteNetwork(JsonNode req) {
+        String id = Requests.id(req, "NetworkID");
+        long n = store.deletePrefix(keys.profile(id) + "/");
+        Requests.note("network {}: profile {}", shortId(id), n > 0 ? "removed" : "was not there");
+        return Requests.object();
+    }
+
+    public JsonNode createEndpoint(JsonNode req) {
+        String net = Requests.id(req, "NetworkID");
+        String ep = Requests.id(req, "EndpointID");
+        JsonNode iface = Requests.child(req, "Interface");
+        List<Cidr> v4 = new ArrayList<>();
+        List<Cidr> v6 = new ArrayList<>();
+        addAddress(iface, "Address", v4, v6);
+        addAddress(iface, "AddressIPv6", v4, v6);
+        if (v4.isEmpty() && v6.isEmpty()) {
+            throw PluginException.failed("endpoint " + shortId(ep) + " has no address: calico-java networks need "
+                    + "calico-java IPAM (--ipam-driver calico-java)");
+        }
+        if (store.get(keys.profileRules(net)).isEmpty()) {
+            throw PluginException.failed("unknown network " + shortId(net) + ": it has no calico-java profile in etcd "
+                    + "(was it created with -d calico-java against this etcd?)");
+        }
+        WorkloadEndpoint wep = new WorkloadEndpoint("active", hostInterface(ep), MAC, List.of(net), v4, v6, Map.of());
+        try {
+            store.create(endpointKey(ep), Json.write(wep));
+        } catch (KeyExistsException e) {
+            throw PluginException.failed("endpoint " + shortId(ep) + " exists already on host " + host);
+        }
+        Requests.note("endpoint {}: created on network {} with {}", shortId(ep), shortId(net), addresses(wep));
+        return Requests.object();
+    }
+
+    private static void addAddress(JsonNode iface, String field, List<Cidr> v4, List<Cidr> v6) {
+        String a = Requests.optional(iface, field);
+        if (a.isEmpty()) {
+            return;
+        }
+        Cidr c;
+        try {
+            c = Requests.hostAddress(a);
+        } catch (IllegalArgumentException e) {
+            throw PluginException.badRequest("Interface." + field + ": " + e.getMessage());
+        }
+        (c.isIpv4() ? v4 : v6).add(c);
+    }
+
+    public JsonNode deleteEndpoint(JsonNode req) {
+        String ep = Requests.id(req, "EndpointID");
+        boolean veth = dataplane.deleteVeth(hostInterface(ep));
+        boolean removed = store.delete(endpointKey(ep));
+        Requests.note("endpoint {}: {}{}", shortId(ep), removed ? "removed" : "was not there",
+                veth ? " (and its leftover veth)" : "");
+        return Requests.object();
+    }
+
+    public JsonNode endpointOperInfo(JsonNode req) {
+        Requests.id(req, "EndpointID");
+        return Requests.object().set("Value", Requests.object());
+    }
+
+    public JsonNode join(JsonNode req) {
+        String ep = Requests.id(req, "EndpointID");
+        WorkloadEndpoint wep = endpoint(ep).orElseThrow(() -> PluginException.failed("unknown endpoint "
+                + shortId(ep) + " on host " + host + " (no workload endpoint in etcd)"));
+        String hostIf = hostInterface(ep);
+        dataplane.createVeth(hostIf, tempInterface(ep));
+        ObjectNode resp = Requests.object();
+        resp.putObject("InterfaceName").put("SrcName", tempInterface(ep)).put("DstPrefix", "eth");
+        var routes = resp.putArray("StaticRoutes");
+        if (!wep.ipv4Nets().isEmpty()) {
+            resp.put("Gateway", GATEWAY_V4);
+            routes.addObject().put("Destination", GATEWAY_V4 + "/32").put("RouteType", 1);
+        }
+        if (!wep.ipv6Nets().isEmpty()) {
+            resp.put("GatewayIPv6", GATEWAY_V6);
+            routes.addObject().put("Destination", GATEWAY_V6 + "/128").put("RouteType", 1);
+        }
+        resp.put("DisableGatewayService", true);
+        Requests.note("endpoint {}: joined, veth {} ({} {})", shortId(ep), hostIf, addresses(wep),
+                Requests.optional(req, "SandboxKey"));
+        return resp;
+    }
+
+    public JsonNode leave(JsonNode req) {
+        String ep = Requests.id(req, "EndpointID");
+        boolean removed = dataplane.deleteVeth(hostInterface(ep));
+        Requests.note("endpoint {}: left, veth {} {}", shortId(ep), hostInterface(ep), removed ? "removed" : "was gone");
+        return Requests.object();
+    }
+
+    /** DiscoverNew, DiscoverDelete, Program/RevokeExternalConnectivity, FreeNetwork: nothing to do. */
+    public JsonNode nothing(JsonNode req) {
+        return Requests.object();
+    }
+
+    public JsonNode allocateNetwork(JsonNode req) {
+        return Requests.object().set("Options", Requests.object());
+    }
+
+    Optional<WorkloadEndpoint> endpoint(String ep) {
+        return store.get(endpointKey(ep)).map(kv -> Json.read(kv.value(), WorkloadEndpoint.class));
+    }
+
+    String endpointKey(String ep) {
+        return keys.endpoint(host, ORCHESTRATOR, WORKLOAD, ep);
+    }
+
+    private static String addresses(WorkloadEndpoint w) {
+        List<Cidr> all = new ArrayList<>(w.ipv4Nets());
+        all.addAll(w.ipv6Nets());
+        return all.toString();
+    }
+
+    static String shortId(String id) {
+        return id.length() > 12 ? id.substring(0, 12) : id;
+    }
+}

@@ -1,0 +1,34 @@
+package org.calicojava.libnetwork;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** Veth pairs as a map host name -> container-side name, for unit tests; {@link #failNext} makes the next create fail. */
+final class FakeDataplane implements Dataplane {
+    final Map<String, String> veths = new ConcurrentHashMap<>();
+    volatile RuntimeException failNext;
+
+    @Override
+    public void createVeth(String hostName, String tempName) {
+        RuntimeException f = failNext;
+        failNext = null;
+        if (f != null) {
+            throw f;
+        }
+        veths.put(hostName, tempName);
+    }
+
+    @Override
+    public boolean deleteVeth(String hostName) {
+        return veths.remove(hostName) != null;
+    }
+
+    @Override
+    public boolean exists(String name) {
+        return veths.containsKey(name) || veths.containsValue(name);
+    }
+
+    @Override
+    public void close() {
+    }
+}

@@ -41,6 +41,9 @@ public final class FileSwapper {
         Path dest = r.dest().toAbsolutePath();
         boolean exists = Files.isRegularFile(dest);
         if (exists && Arrays.equals(Files.readAllBytes(dest), bytes)) {
+            if (r.mode() != null && modeOf(dest) != r.mode()) {
+                Files.setPosixFilePermissions(dest, permissions(r.mode())); // content same: no reload needed
+            }
             return new Outcome(Status.UNCHANGED, "unchanged");
         }
         Path dir = dest.getParent();

@@ -6,7 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
-/** Runs commands with /bin/sh -c, stdout and stderr merged; a command over its timeout is killed (exit 124). */
+/** Runs commands with /bin/sh -c, stdout and stderr merged; a command over its timeout is killed with its children (exit 124). */
 public final class ShellCommandRunner implements CommandRunner {
     @Override
     public Result run(String command, Duration timeout) {
@@ -29,17 +29,17 @@ public final class ShellCommandRunner implements CommandRunner {
             }, "cmd-output");
             reader.start();
             if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
                 p.destroyForcibly();
                 reader.join(1000);
                 return new Result(124, "timed out after " + timeout.toSeconds() + " s: " + command);
             }
             reader.join(2000);
-            synchronized (out) {
-                return new Result(p.exitValue(), out.toString());
-            }
+            return new Result(p.exitValue(), out.toString());
         } catch (IOException e) {
             return new Result(p.isAlive() ? 1 : p.exitValue(), e.getMessage());
         } catch (InterruptedException e) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly();
             Thread.currentThread().interrupt();
             return new Result(130, "interrupted");

@@ -81,6 +81,13 @@ class ResourceLoaderTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith(message);
     }
 
+    @ParameterizedTest
+    @CsvSource({"0640, 416", "\"0640\", 416", "'\"0600\"', 384", "420, 420", "0o755, 493"})
+    void yamlModes(String yamlValue, int expected) throws IOException {
+        write("m.yaml", "template:\n  src: m\n  dest: /m\n  keys: [/x]\n  mode: " + yamlValue + "\n");
+        assertThat(new ResourceLoader(dir, "n", "/calico", null).load().get(0).mode()).isEqualTo(expected);
+    }
+
     @Test
     void emptyOrMissingConfDir() throws IOException {
         assertThatThrownBy(() -> new ResourceLoader(dir, "n", "/calico", null).load())

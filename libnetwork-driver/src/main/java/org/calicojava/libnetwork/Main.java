@@ -27,6 +27,9 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--netns", paramLabel = "NAME", description = "Create veths in /var/run/netns/NAME instead of "
             + "this process's namespace (where dockerd runs)")
     String netns;
+    @Option(names = "--scope", paramLabel = "local|global", description = "Network scope announced to Docker "
+            + "(default: local; global needs a swarm manager on Docker 20.10+)")
+    String scope = "local";
     @Option(names = "--etcd-endpoints", paramLabel = "URLS", description = "Comma-separated etcd URLs (default: $ETCD_ENDPOINTS or http://127.0.0.1:2379)")
     String endpoints;
     @Option(names = "--etcd-ca-cert", paramLabel = "FILE", description = "CA certificate (default: $ETCD_CA_CERT_FILE)")
@@ -67,7 +70,7 @@ public final class Main implements Callable<Integer> {
                 username != null ? username : e.username(), password != null ? password : e.password(), null);
         JetcdStore store = new JetcdStore(cfg);
         Dataplane dataplane = new NetlinkDataplane(netns);
-        Plugin plugin = new Plugin(new NetworkDriver(store, keys, host, dataplane), new IpamDriver(store, keys, host));
+        Plugin plugin = new Plugin(new NetworkDriver(store, keys, host, dataplane, scope), new IpamDriver(store, keys, host));
         PluginServer server = new PluginServer(socket, plugin);
         CountDownLatch done = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -35,12 +35,25 @@ public final class NetworkDriver {
     private final Keys keys;
     private final String host;
     private final Dataplane dataplane;
+    private final String scope;
 
-    public NetworkDriver(KvStore store, Keys keys, String host, Dataplane dataplane) {
+    /**
+     * @param scope what GetCapabilities answers: "local" (the default: Docker keeps the network on this engine) or
+     *              "global" (Calico's answer; Docker 20.10 then accepts the network only on a swarm manager)
+     */
+    public NetworkDriver(KvStore store, Keys keys, String host, Dataplane dataplane, String scope) {
+        if (!scope.equals("local") && !scope.equals("global")) {
+            throw new IllegalArgumentException("scope: '" + scope + "' (expected: local or global)");
+        }
         this.store = store;
         this.keys = keys;
         this.host = host;
         this.dataplane = dataplane;
+        this.scope = scope;
+    }
+
+    public NetworkDriver(KvStore store, Keys keys, String host, Dataplane dataplane) {
+        this(store, keys, host, dataplane, "local");
     }
 
     public static String hostInterface(String endpointId) {
@@ -52,7 +65,7 @@ public final class NetworkDriver {
     }
 
     public JsonNode capabilities(JsonNode req) {
-        return Requests.object().put("Scope", "global").put("ConnectivityScope", "global");
+        return Requests.object().put("Scope", scope).put("ConnectivityScope", "global");
     }
 
     public JsonNode createNetwork(JsonNode req) {

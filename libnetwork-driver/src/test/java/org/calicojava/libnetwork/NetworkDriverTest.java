@@ -25,7 +25,7 @@ class NetworkDriverTest extends PluginFixture {
     @Test
     void activationAndCapabilities() {
         assertThat(ok("/Plugin.Activate", "").get("Implements").toString()).isEqualTo("[\"NetworkDriver\",\"IpamDriver\"]");
-        assertThat(ok("/NetworkDriver.GetCapabilities", "{}").get("Scope").asText()).isEqualTo("global");
+        assertThat(ok("/NetworkDriver.GetCapabilities", "{}").get("Scope").asText()).isEqualTo("local");
         for (String p : List.of("DiscoverNew", "DiscoverDelete", "ProgramExternalConnectivity",
                 "RevokeExternalConnectivity", "FreeNetwork", "AllocateNetwork")) {
             assertThat(raw("/NetworkDriver." + p, "{}").status()).isEqualTo(200);

@@ -31,6 +31,7 @@ public final class Javactl implements Runnable {
         COMMANDS.put("endpoint", EndpointCommand::new);
         COMMANDS.put("container", ContainerCommand::new);
         COMMANDS.put("config", ConfigCommand::new);
+        COMMANDS.put("status", NodeStatus::new);
         COMMANDS.put("version", VersionCommand::new);
         COMMANDS.put("completion", CompletionCommand::new);
     }

@@ -18,7 +18,8 @@ import java.util.Map;
 import java.util.TreeMap;
 
 @Command(name = "node", description = "Manage nodes: node add|remove|show, node NAME bgp peer ...",
-        subcommands = {NodeCommand.Add.class, NodeCommand.Remove.class, NodeCommand.Show.class, NodeCommand.Bgp.class})
+        subcommands = {NodeCommand.Add.class, NodeCommand.Remove.class, NodeCommand.Show.class, NodeCommand.Bgp.class,
+                NodeRun.class, NodeStop.class, NodeStatus.class})
 final class NodeCommand implements Runnable {
     @Parameters(arity = "0..1", paramLabel = "NAME", description = "the node, for its bgp commands")
     String name;
@@ -70,31 +71,37 @@ final class NodeCommand implements Runnable {
 
         @Override
         public void run() {
-            String n = Names.check("host", name);
-            Cidr v4 = Cidr.host(ip);
-            if (!v4.isIpv4()) {
-                throw fail("--ip: " + ip + " is not an IPv4 address");
-            }
-            Cidr v6 = ip6 == null ? null : Cidr.host(ip6);
-            if (v6 != null && v6.isIpv4()) {
-                throw fail("--ip6: " + ip6 + " is not an IPv6 address");
-            }
-            Long asn = as == null ? null : AsNumber.parse(as);
-            for (var e : nodes(this).entrySet()) {
-                if (!e.getKey().equals(n) && (v4.ip().equals(e.getValue().get("ip_addr_v4"))
-                        || v6 != null && v6.ip().equals(e.getValue().get("ip_addr_v6")))) {
-                    throw fail("address already used by node " + e.getKey());
-                }
-            }
-            List<Op> ops = new ArrayList<>();
-            ops.add(Op.put(keys().bgpHostIp(n, 4), v4.ip()));
-            ops.add(v6 == null ? Op.delete(keys().bgpHostIp(n, 6)) : Op.put(keys().bgpHostIp(n, 6), v6.ip()));
-            ops.add(asn == null ? Op.delete(keys().bgpHostAsNum(n)) : Op.put(keys().bgpHostAsNum(n), Long.toString(asn)));
-            ops.add(Op.put(keys().hostInitialised(n), "true"));
-            store().txn(List.of(), ops);
-            out().println("Node " + n + " registered: " + v4.ip() + (v6 == null ? "" : ", " + v6.ip())
-                    + (asn == null ? "" : ", AS " + asn));
+            register(this, name, ip, ip6, as);
         }
+    }
+
+    /** Validates and writes a node's BGP addresses and AS (node add, node run). */
+    static void register(Sub cmd, String name, String ip, String ip6, String as) {
+        String n = Names.check("host", name);
+        Cidr v4 = Cidr.host(ip);
+        if (!v4.isIpv4()) {
+            throw Sub.fail("--ip: " + ip + " is not an IPv4 address");
+        }
+        Cidr v6 = ip6 == null ? null : Cidr.host(ip6);
+        if (v6 != null && v6.isIpv4()) {
+            throw Sub.fail("--ip6: " + ip6 + " is not an IPv6 address");
+        }
+        Long asn = as == null ? null : AsNumber.parse(as);
+        for (var e : nodes(cmd).entrySet()) {
+            if (!e.getKey().equals(n) && (v4.ip().equals(e.getValue().get("ip_addr_v4"))
+                    || v6 != null && v6.ip().equals(e.getValue().get("ip_addr_v6")))) {
+                throw Sub.fail("address already used by node " + e.getKey());
+            }
+        }
+        var keys = cmd.keys();
+        List<Op> ops = new ArrayList<>();
+        ops.add(Op.put(keys.bgpHostIp(n, 4), v4.ip()));
+        ops.add(v6 == null ? Op.delete(keys.bgpHostIp(n, 6)) : Op.put(keys.bgpHostIp(n, 6), v6.ip()));
+        ops.add(asn == null ? Op.delete(keys.bgpHostAsNum(n)) : Op.put(keys.bgpHostAsNum(n), Long.toString(asn)));
+        ops.add(Op.put(keys.hostInitialised(n), "true"));
+        cmd.store().txn(List.of(), ops);
+        cmd.out().println("Node " + n + " registered: " + v4.ip() + (v6 == null ? "" : ", " + v6.ip())
+                + (asn == null ? "" : ", AS " + asn));
     }
 
     @Command(name = "remove", description = "Remove a node, its BGP settings, status and IPAM block affinities.")

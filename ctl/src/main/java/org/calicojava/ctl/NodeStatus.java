@@ -1,0 +1,163 @@
+package org.calicojava.ctl;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.calicojava.model.Json;
+import org.calicojava.model.Names;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code javactl node status} (also {@code javactl status}): whether the node runs, its processes, and calicoctl's BGP
+ * table (Peer address | Peer type | State | Since | Info) for IPv4 and IPv6, read from the speaker's control socket
+ * ({@code show protocols json}) or from BIRD's ({@code birdc show protocols}).
+ */
+@Command(name = "status", description = "Is the node running; its processes; its BGP sessions.")
+final class NodeStatus extends Sub {
+    @Option(names = "--name", paramLabel = "NAME", description = "default: this host's name")
+    String name;
+    @Option(names = "--run-dir", paramLabel = "DIR")
+    Path runDir;
+    @Mixin
+    Format format;
+
+    /** One BGP session as the table shows it. */
+    record Session(String address, String type, String state, String since, String info) {
+    }
+
+    @Override
+    public void run() {
+        String n = Names.check("host", name != null ? name : IpamCommand.localHost());
+        Path dir = NodeRun.runDir(runDir, n);
+        JsonNode status = readStatus(dir);
+        boolean running = status != null && "running".equals(status.path("state").asText())
+                && ProcessHandle.of(status.path("pid").asLong()).map(ProcessHandle::isAlive).orElse(false);
+        out().println(running ? "calico-java is running." : "calico-java is not running.");
+        if (status != null) {
+            Table procs = new Table("Process", "State", "PID", "Restarts", "Since");
+            for (JsonNode p : status.path("processes")) {
+                procs.row(p.path("name").asText(), running ? p.path("state").asText() : "stopped",
+                        p.path("pid").asLong() == 0 ? "" : p.path("pid").asText(), p.path("restarts").asText(),
+                        p.path("since").asText());
+            }
+            procs.print(out(), format.value());
+        }
+        List<Session> sessions;
+        Path speaker = dir.resolve("bgp-speaker.ctl");
+        Path bird = dir.resolve("bird.ctl");
+        if (Files.exists(speaker)) {
+            sessions = fromSpeaker(speaker);
+        } else if (Files.exists(bird)) {
+            sessions = fromBird(bird);
+        } else {
+            out().println("No BGP daemon control socket in " + dir + ".");
+            return;
+        }
+        classify(n, sessions, 4);
+        classify(n, sessions, 6);
+    }
+
+    private static JsonNode readStatus(Path dir) {
+        try {
+            return Json.MAPPER.readTree(Files.readString(dir.resolve("status.json")));
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private void classify(String node, List<Session> sessions, int version) {
+        Set<String> mesh = new HashSet<>();
+        for (var e : NodeCommand.nodes(this).entrySet()) {
+            String a = e.getValue().get("ip_addr_v" + version);
+            if (a != null && !e.getKey().equals(node)) {
+                mesh.add(a);
+            }
+        }
+        Set<String> global = new HashSet<>();
+        store().list(keys().bgpGlobalPeers(version)).kvs().forEach(kv -> global.add(org.calicojava.model.Keys.lastSegment(kv.key())));
+        Set<String> own = new HashSet<>();
+        store().list(keys().bgpHostPeers(node, version)).kvs().forEach(kv -> own.add(org.calicojava.model.Keys.lastSegment(kv.key())));
+        Table t = new Table("Peer address", "Peer type", "State", "Since", "Info");
+        for (Session s : sessions) {
+            boolean v4 = !s.address().contains(":");
+            if (v4 != (version == 4)) {
+                continue;
+            }
+            String type = own.contains(s.address()) ? "node specific" : global.contains(s.address()) ? "global"
+                    : mesh.contains(s.address()) ? "node-to-node mesh" : s.type();
+            t.row(s.address(), type, s.state(), s.since(), s.info());
+        }
+        out().println("IPv" + version + " BGP status");
+        if (t.isEmpty()) {
+            out().println("No IPv" + version + " peers found.");
+        } else {
+            t.print(out(), format.value());
+        }
+    }
+
+    /** Asks the speaker: one line "show protocols json", one JSON array back. */
+    static List<Session> fromSpeaker(Path socket) {
+        try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            ch.connect(UnixDomainSocketAddress.of(socket));
+            ch.write(ByteBuffer.wrap("show protocols json\n".getBytes(StandardCharsets.UTF_8)));
+            ch.shutdownOutput();
+            String text = new String(Channels.newInputStream(ch).readAllBytes(), StandardCharsets.UTF_8);
+            List<Session> out = new ArrayList<>();
+            for (JsonNode p : Json.MAPPER.readTree(text)) {
+                String err = p.path("lastError").asText("");
+                out.add(new Session(p.path("address").asText(), p.path("type").asText(""), p.path("state").asText(),
+                        p.path("since").asText(""), "Established".equals(p.path("state").asText()) || err.isEmpty()
+                        ? p.path("info").asText("") : err));
+            }
+            return out;
+        } catch (IOException e) {
+            throw fail("cannot read the BGP speaker's control socket " + socket + ": " + e.getMessage());
+        }
+    }
+
+    /** Parses {@code birdc show protocols}: BGP protocols named Mesh_/Global_/Node_ + the address with '_' for '.' or ':'. */
+    static List<Session> fromBird(Path socket) {
+        try {
+            Process p = new ProcessBuilder("birdc", "-s", socket.toString(), "show", "protocols").redirectErrorStream(true).start();
+            String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            p.waitFor(10, TimeUnit.SECONDS);
+            return parseBird(text);
+        } catch (IOException e) {
+            throw fail("cannot run birdc: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw fail("interrupted");
+        }
+    }
+
+    static List<Session> parseBird(String text) {
+        List<Session> out = new ArrayList<>();
+        for (String line : text.split("\n")) {
+            String[] f = line.trim().split("\\s+", 6);
+            if (f.length < 5 || !f[1].equals("BGP") || !f[0].matches("(Mesh|Global|Node)_.*")) {
+                continue;
+            }
+            String raw = f[0].substring(f[0].indexOf('_') + 1);
+            String addr = raw.matches("[0-9]+(_[0-9]+){3}") ? raw.replace('_', '.') : raw.replace('_', ':');
+            out.add(new Session(addr, f[0].startsWith("Mesh") ? "node-to-node mesh" : f[0].startsWith("Global")
+                    ? "global" : "node specific", f[3], f[4], f.length > 5 ? f[5] : ""));
+        }
+        return out;
+    }
+
+}

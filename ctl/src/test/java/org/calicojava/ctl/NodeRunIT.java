@@ -1,0 +1,97 @@
+package org.calicojava.ctl;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * bin/javactl node run / status / stop as real processes. The daemons are stand-ins here (a script in a fake
+ * CALICO_HOME that records its arguments and sleeps): this test is about registration, supervision, the run
+ * directory and stopping by PID; the real daemons run under node run in the fabric end-to-end tests.
+ */
+class NodeRunIT {
+    private final Cli cli = new Cli();
+    private Process node;
+
+    @AfterEach
+    void cleanUp() {
+        if (node != null && node.isAlive()) {
+            node.destroyForcibly();
+        }
+        cli.close();
+    }
+
+    private ProcessBuilder javactl(Path home, String... args) {
+        List<String> cmd = new ArrayList<>(List.of(Path.of("..", "bin", "javactl").toAbsolutePath().normalize().toString(),
+                "--etcd-endpoints", cli.endpoints, "--etcd-prefix", cli.keys.root()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().put("CALICO_HOME", home.toString());
+        pb.environment().put("JAVACTL_NO_CDS", "1");
+        return pb;
+    }
+
+    private static String run(ProcessBuilder pb) throws IOException, InterruptedException {
+        Process p = pb.redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        p.waitFor(60, TimeUnit.SECONDS);
+        return out;
+    }
+
+    @Test
+    void runSupervisesStatusReportsStopStops(@TempDir Path tmp) throws Exception {
+        Path home = tmp.resolve("home");
+        Files.createDirectories(home.resolve("bin"));
+        Path felix = home.resolve("bin/felix-agent");
+        Files.writeString(felix, "#!/bin/sh\necho \"$@ $CALICO_ETCD_PREFIX\" > " + tmp.resolve("felix.args") + "\nexec sleep 300\n");
+        Files.setPosixFilePermissions(felix, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path runDir = tmp.resolve("run");
+        node = javactl(home, "node", "run", "--name", "n1", "--ip", "192.0.2.11", "--as", "65011", "--backend", "none",
+                "--run-dir", runDir.toString()).redirectErrorStream(true).redirectOutput(tmp.resolve("node.log").toFile()).start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline && !(Files.exists(tmp.resolve("felix.args"))
+                && Files.exists(runDir.resolve("felix-agent.pid")) && Files.exists(runDir.resolve("status.json")))) {
+            Thread.sleep(100);
+        }
+        assertThat(Files.readString(tmp.resolve("felix.args")).trim())
+                .isEqualTo("--hostname n1 --etcd-endpoints " + cli.endpoints + " " + cli.keys.root());
+        assertThat(cli.get(cli.keys.bgpHostIp("n1", 4))).isEqualTo("192.0.2.11");
+        assertThat(cli.get(cli.keys.bgpHostAsNum("n1"))).isEqualTo("65011");
+        long felixPid = Long.parseLong(Files.readString(runDir.resolve("felix-agent.pid")).trim());
+        assertThat(Files.readString(runDir.resolve("node.pid")).trim()).isEqualTo(Long.toString(node.pid()));
+
+        String status = run(javactl(home, "node", "status", "--name", "n1", "--run-dir", runDir.toString()));
+        assertThat(status).startsWith("calico-java is running.").contains("| felix-agent | running | " + felixPid);
+
+        String again = run(javactl(home, "node", "run", "--name", "n1", "--ip", "192.0.2.11", "--backend", "none",
+                "--run-dir", runDir.toString()));
+        assertThat(again).contains("Error: node n1 is already running (pid " + node.pid());
+
+        // a child that dies is restarted
+        ProcessHandle.of(felixPid).orElseThrow().destroyForcibly();
+        deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline && Files.readString(runDir.resolve("felix-agent.pid")).trim().equals(Long.toString(felixPid))) {
+            Thread.sleep(100);
+        }
+        long newPid = Long.parseLong(Files.readString(runDir.resolve("felix-agent.pid")).trim());
+        assertThat(newPid).isNotEqualTo(felixPid);
+        assertThat(Files.readString(tmp.resolve("node.log"))).contains("felix-agent exited with code 137; restarting in 1000 ms");
+
+        assertThat(run(javactl(home, "node", "stop", "--name", "n1", "--run-dir", runDir.toString()))).contains("Stopped node n1");
+        assertThat(node.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(ProcessHandle.of(newPid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+        assertThat(runDir.resolve("node.pid")).doesNotExist();
+        assertThat(run(javactl(home, "node", "status", "--name", "n1", "--run-dir", runDir.toString())))
+                .startsWith("calico-java is not running.");
+    }
+}

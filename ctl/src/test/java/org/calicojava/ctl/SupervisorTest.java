@@ -1,0 +1,61 @@
+package org.calicojava.ctl;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Real child processes (sh): restarts with backoff, logs, stops by PID. */
+class SupervisorTest {
+    @Test
+    void restartsAChildThatDiesAndStopsAll(@TempDir Path dir) throws Exception {
+        List<String> log = new CopyOnWriteArrayList<>();
+        Supervisor s = new Supervisor(dir, log::add, Duration.ofMillis(50), Duration.ofMillis(200));
+        s.start(new Supervisor.Spec("flaky", List.of("sh", "-c", "echo run >> " + dir.resolve("runs") + "; exit 3"), Map.of()));
+        s.start(new Supervisor.Spec("steady", List.of("sh", "-c", "echo hello $GREETING; exec sleep 60"), Map.of("GREETING", "x")));
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (System.nanoTime() < deadline && (!Files.exists(dir.resolve("runs"))
+                || Files.readAllLines(dir.resolve("runs")).size() < 4)) {
+            Thread.sleep(20);
+        }
+        assertThat(Files.readAllLines(dir.resolve("runs")).size()).isGreaterThanOrEqualTo(4);
+        assertThat(log).anyMatch(l -> l.startsWith("flaky exited with code 3; restarting in "));
+        Supervisor.State steady = s.states().get(1);
+        assertThat(steady.state()).isEqualTo("running");
+        long pid = steady.pid();
+        assertThat(ProcessHandle.of(pid)).isPresent();
+        assertThat(Files.readString(dir.resolve("steady.pid")).trim()).isEqualTo(Long.toString(pid));
+        while (System.nanoTime() < deadline && !Files.readString(dir.resolve("steady.log")).contains("hello x")) {
+            Thread.sleep(20);
+        }
+        assertThat(Files.readString(dir.resolve("steady.log"))).contains("hello x");
+        assertThat(s.states().get(0).restarts()).isGreaterThanOrEqualTo(3);
+        s.stop(Duration.ofSeconds(5));
+        assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+        assertThat(dir.resolve("steady.pid")).doesNotExist();
+        assertThat(log).contains("steady stopped (exit 143)");
+    }
+
+    @Test
+    void killsAChildThatIgnoresSigterm(@TempDir Path dir) throws Exception {
+        List<String> log = new CopyOnWriteArrayList<>();
+        Supervisor s = new Supervisor(dir, log::add, Duration.ofMillis(50), Duration.ofMillis(200));
+        s.start(new Supervisor.Spec("stubborn", List.of("sh", "-c", "trap '' TERM; while :; do sleep 0.1; done"), Map.of()));
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (System.nanoTime() < deadline && s.states().get(0).pid() == 0) {
+            Thread.sleep(20);
+        }
+        long pid = s.states().get(0).pid();
+        Thread.sleep(200);
+        s.stop(Duration.ofMillis(500));
+        assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+        assertThat(log).anyMatch(l -> l.startsWith("stubborn did not stop in time; killing pid " + pid));
+    }
+}

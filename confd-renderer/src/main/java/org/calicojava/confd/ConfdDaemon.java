@@ -121,8 +121,14 @@ public final class ConfdDaemon implements AutoCloseable {
     }
 
     private final class Listener implements WatchListener {
+        private String lastError; // watch thread only
+
         @Override
         public void onEvents(List<WatchEvent> events) {
+            if (lastError != null) {
+                LOG.info("etcd watch: receiving events again");
+                lastError = null;
+            }
             List<WatchEvent> copy = List.copyOf(events);
             submit(() -> apply(copy));
         }
@@ -134,7 +140,10 @@ public final class ConfdDaemon implements AutoCloseable {
 
         @Override
         public void onError(DatastoreException error) {
-            LOG.warn("etcd watch: {} (retrying)", error.getMessage());
+            if (!error.getMessage().equals(lastError)) { // once per distinct problem, not per retry
+                LOG.warn("etcd watch: {} (retrying)", error.getMessage());
+                lastError = error.getMessage();
+            }
         }
     }
 

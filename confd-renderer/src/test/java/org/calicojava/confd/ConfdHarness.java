@@ -25,7 +25,14 @@ final class ConfdHarness implements AutoCloseable {
 
     ConfdHarness(Path dir) throws IOException {
         this.dir = dir;
-        this.confdir = dir.resolve("confd");
+        this.confdir = createConfdir(dir);
+        this.keys = new Keys("/cj-test-" + UUID.randomUUID().toString().substring(0, 8));
+        this.store = new JetcdStore(EtcdConfig.of(endpoints()));
+    }
+
+    /** DIR/confd with the shipped templates and the two resources; reload commands count into DIR/reload-*.count. */
+    static Path createConfdir(Path dir) throws IOException {
+        Path confdir = dir.resolve("confd");
         Files.createDirectories(confdir.resolve("conf.d"));
         Files.createDirectories(confdir.resolve("templates"));
         try (var s = Files.list(ShippedTemplatesTest.CONFDIR.resolve("templates"))) {
@@ -40,8 +47,7 @@ final class ConfdHarness implements AutoCloseable {
         Files.writeString(confdir.resolve("conf.d/bird.toml"), "[template]\nsrc = \"bird.conf.mustache\"\n"
                 + "dest = \"/etc/bird/bird.conf\"\n" + keysToml + "check_cmd = \"bird -p -c {{.src}}\"\n"
                 + "reload_cmd = \"echo x >> " + dir.resolve("reload-bird.count") + "\"\n");
-        this.keys = new Keys("/cj-test-" + UUID.randomUUID().toString().substring(0, 8));
-        this.store = new JetcdStore(EtcdConfig.of(endpoints()));
+        return confdir;
     }
 
     static String endpoints() {

@@ -59,6 +59,7 @@ final class DockerHost implements AutoCloseable {
         }
         NetNs.run(ns, () -> {
             Sysctl.set("net/ipv4/ip_forward", "1");
+            Sysctl.set("net/ipv6/conf/all/forwarding", "1");
             return null;
         });
     }
@@ -87,7 +88,7 @@ final class DockerHost implements AutoCloseable {
         Path root = tmp.resolve("rootfs/bin");
         Files.createDirectories(root);
         Files.copy(Path.of("/bin/busybox"), root.resolve("busybox"));
-        for (String applet : List.of("sh", "ping", "sleep", "ip", "cat", "ls")) {
+        for (String applet : List.of("sh", "ping", "ping6", "sleep", "ip", "cat", "ls")) {
             Files.createSymbolicLink(root.resolve(applet), Path.of("busybox"));
         }
         Path tar = tmp.resolve("rootfs.tar");

@@ -58,6 +58,7 @@ class DockerIT {
         store = new JetcdStore(EtcdConfig.of(etcd));
         store.put(keys.pool(Cidr.parse("10.77.0.0/16")), "{\"cidr\":\"10.77.0.0/16\"}");
         store.put(keys.pool(Cidr.parse("10.78.0.0/31")), "{\"cidr\":\"10.78.0.0/31\",\"block_size\":31}");
+        store.put(keys.pool(Cidr.parse("fd00:77::/64")), "{\"cidr\":\"fd00:77::/64\"}");
         store.put(keys.felixConfig("IptablesRefreshInterval"), "5");
         host = new DockerHost();
         try {
@@ -180,6 +181,28 @@ class DockerIT {
 
     @Test
     @Order(4)
+    void ipv6ContainersRouteThroughTheHostVethsLinkLocalAddress() {
+        ok("network", "create", "--ipv6", "-d", "calico-java", "--ipam-driver", "calico-java", "net6");
+        ok("run", "-d", "--name", "v1", "--net", "net6", "cj-busybox", "sleep", "3600");
+        ok("run", "-d", "--name", "v2", "--net", "net6", "cj-busybox", "sleep", "3600");
+        Cidr pool6 = Cidr.parse("fd00:77::/64");
+        String v6a = inspect("v1", "GlobalIPv6Address");
+        String v6b = inspect("v2", "GlobalIPv6Address");
+        assertThat(pool6.contains(Cidr.host(v6a))).as("v1 address " + v6a).isTrue();
+        assertThat(pool6.contains(Cidr.host(v6b))).as("v2 address " + v6b).isTrue();
+        assertThat(Cidr.parse("10.77.0.0/16").contains(Cidr.host(inspect("v1", "IPAddress")))).isTrue();
+        String iface = "cali" + inspect("v1", "EndpointID").substring(0, 11);
+        assertThat(host.inNs("ip", "-6", "addr", "show", "dev", iface).out()).contains("inet6 fe80::ecee:eeff:feee:eeee/64");
+        assertThat(ok("exec", "v1", "ip", "-6", "route")).contains("default via fe80::ecee:eeff:feee:eeee dev eth0");
+        assertThat(Sh.waitFor(90, () -> host.docker("exec", "v1", "ping6", "-c", "1", "-W", "2", v6b).ok()))
+                .as("v1 pings v2 over IPv6; felix log:\n" + host.log("felix", 20)).isTrue();
+        ok("rm", "-f", "v1", "v2");
+        ok("network", "rm", "net6");
+        assertThat(new Ipam(store, keys).blocks(6)).allMatch(AllocationBlock::isEmpty);
+    }
+
+    @Test
+    @Order(5)
     void badRequestsGiveDockerUsersTheReason() {
         Sh.Result r = host.docker("network", "create", "-d", "calico-java", "--ipam-driver", "calico-java",
                 "--subnet", "10.99.0.0/16", "nopool");
@@ -197,7 +220,7 @@ class DockerIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void removingContainersAndNetworksLeavesNothingBehind() {
         ok("rm", "-f", "c1", "c2", "c3");
         ok("network", "rm", "net1", "net2");

@@ -217,6 +217,73 @@ class BirdIT {
         }
     }
 
+    @Test void addPathBothWays() {
+        try (Bird bird = new Bird(birdConfig(65011, 65010, "").replace("ipv4 { import all;", "ipv4 { add paths on; import all;"));
+             Speaker s = speaker(65010, 65011, ", addPath: both")) {
+            awaitEstablished(s, bird);
+            assertThat(peer(s).negotiated().codec().addPathReceive()).contains(Family.IPV4_UNICAST);
+            assertThat(peer(s).negotiated().codec().addPathSend()).contains(Family.IPV4_UNICAST);
+            Await.until("BIRD's route with a path id", T, () -> received(s).keySet().stream().anyMatch(k -> k.startsWith("10.30.0.0/24 path ")),
+                    () -> received(s).toString());
+            Await.until("our route (path id 1) in BIRD", T, () -> bird.routes().contains("10.20.0.0/24"), bird::routes);
+            assertThat(section(bird.routes(), "10.20.0.0/24")).contains("BGP.as_path: 65010");
+        }
+    }
+
+    @Test void gtsmWithBird() {
+        try (Bird bird = new Bird(birdConfig(65011, 65010, "ttl security on;")); Speaker s = speaker(65010, 65011, ", ttlSecurity: 1")) {
+            awaitEstablished(s, bird);
+        }
+    }
+
+    @Test void gtsmRefusesAPeerThatDoesNotSendTtl255() {
+        // BIRD without ttl security sends with TTL 64 (multihop): our IP_MINTTL 255 drops its segments
+        try (Bird bird = new Bird(birdConfig(65011, 65010, "")); Speaker s = speaker(65010, 65011, ", ttlSecurity: 1")) {
+            long end = System.nanoTime() + Duration.ofSeconds(8).toNanos();
+            while (System.nanoTime() < end) {
+                assertThat(peer(s).state()).isNotIn(SessionState.OPEN_CONFIRM, SessionState.ESTABLISHED);
+                sleep(500);
+            }
+        }
+    }
+
+    @Test void ipv6TransportOnLoopback() {
+        String conf = """
+                router id %s;
+                log "@LOG@" all;
+                protocol device {}
+                protocol static s6 { ipv6; route 2001:db8:30::/64 blackhole; }
+                protocol bgp p1 {
+                  local ::1 port %d as 65011;
+                  neighbor ::1 port %d as 65010;
+                  multihop; hold time 9; connect retry time 1; error wait time 1, 5;
+                  ipv6 { import all; export all; next hop address 2001:db8::11; };  # not ::1: BIRD will not send the neighbour's own address
+                }
+                """.formatted(t.them(), t.theirPort(), t.ourPort());
+        try (Bird bird = new Bird(conf)) {
+            Speaker s = new Speaker(ConfigLoader.parse("""
+                    routerId: %s
+                    asNumber: 65010
+                    listen: {address: "::1", port: %d}
+                    holdTime: 9
+                    connectRetryTime: 1
+                    idleHoldTime: 1
+                    neighbors:
+                      - {address: "::1", asNumber: 65011, port: %d}
+                    originate: ["2001:db8:20::/64"]
+                    """.formatted(t.us(), t.ourPort(), t.theirPort())), rib);
+            try (s) {
+                s.start();
+                Peer p = s.peer("::1");
+                Await.until("IPv6 session", T, () -> p.state() == SessionState.ESTABLISHED && bird.established("p1"), () -> p + bird.log());
+                Await.until("BIRD's IPv6 route", T, () -> rib.routes(p.address()).containsKey("2001:db8:30::/64"), () -> rib.routes(p.address()) + bird.protocol("p1") + bird.routes() + bird.log());
+                assertThat(rib.routes(p.address()).get("2001:db8:30::/64").nextHop()).startsWith("2001:db8::11");
+                Await.until("our IPv6 route in BIRD", T, () -> bird.routes().contains("2001:db8:20::/64"), bird::routes);
+                assertThat(section(bird.routes(), "2001:db8:20::/64")).contains("BGP.next_hop: ::1", "BGP.as_path: 65010");
+            }
+        }
+    }
+
     static void sleep(long ms) {
         try {
             Thread.sleep(ms);

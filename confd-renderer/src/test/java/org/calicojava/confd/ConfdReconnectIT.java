@@ -15,7 +15,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.calicojava.confd.ConfdHarness.read;
 import static org.calicojava.confd.ConfdHarness.waitUntil;
 
-/** The daemon keeps following etcd across an etcd restart (its own etcd, stopped and started by PID). */
+/**
+ * The daemon keeps following etcd across an etcd restart and a compaction (its own etcd, stopped and started by PID,
+ * compacted with etcdctl).
+ */
 class ConfdReconnectIT {
     @TempDir
     Path tmp;
@@ -55,6 +58,122 @@ class ConfdReconnectIT {
                     String s = read(speaker);
                     return s.contains("\"10.0.0.3\"") && !s.contains("\"10.0.0.2\"");
                 });
+            }
+        }
+    }
+
+    /** Delegates to the real store; {@code watch} waits until the test lets it go (to compact in between). */
+    static final class GatedStore implements org.calicojava.store.WatchableStore {
+        final JetcdStore real;
+        final java.util.concurrent.CountDownLatch listed = new java.util.concurrent.CountDownLatch(1);
+        final java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+
+        GatedStore(JetcdStore real) {
+            this.real = real;
+        }
+
+        @Override
+        public Watch watch(String prefix, long fromRevision, org.calicojava.store.WatchListener listener) {
+            listed.countDown();
+            try {
+                go.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return real.watch(prefix, fromRevision, listener);
+        }
+
+        @Override
+        public java.util.Optional<org.calicojava.store.KeyValue> get(String key) {
+            return real.get(key);
+        }
+
+        @Override
+        public org.calicojava.store.ListResult list(String prefix) {
+            return real.list(prefix);
+        }
+
+        @Override
+        public long create(String key, String value) {
+            return real.create(key, value);
+        }
+
+        @Override
+        public long update(String key, String value, long modRevision) {
+            return real.update(key, value, modRevision);
+        }
+
+        @Override
+        public long put(String key, String value) {
+            return real.put(key, value);
+        }
+
+        @Override
+        public boolean delete(String key) {
+            return real.delete(key);
+        }
+
+        @Override
+        public void delete(String key, long modRevision) {
+            real.delete(key, modRevision);
+        }
+
+        @Override
+        public long deletePrefix(String prefix) {
+            return real.deletePrefix(prefix);
+        }
+
+        @Override
+        public boolean txn(List<org.calicojava.store.Compare> compares, List<org.calicojava.store.Op> ops) {
+            return real.txn(compares, ops);
+        }
+
+        @Override
+        public String endpoint() {
+            return real.endpoint();
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    @Test
+    void aCompactedStartRevisionResyncsFromAFreshList() throws Exception {
+        Keys keys = new Keys();
+        try (PrivateEtcd etcd = new PrivateEtcd().start();
+             JetcdStore store = new JetcdStore(EtcdConfig.of(etcd.endpoint()))) {
+            Path confdir = ConfdHarness.createConfdir(tmp);
+            Path speaker = tmp.resolve("out/etc/calico-java/bgp-speaker.yaml");
+            store.put(keys.bgpHostIp("me", 4), "10.0.0.1");
+            store.put(keys.bgpHostIp("b", 4), "10.0.0.2");
+            GatedStore gated = new GatedStore(store);
+            List<TemplateResource> rs = new ResourceLoader(confdir, "me", keys.root(), tmp.resolve("out")).load();
+            ResourceProcessor p = new ResourceProcessor(keys, "me", new TemplateRenderer(confdir.resolve("templates")),
+                    new ShellCommandRunner(), Duration.ofSeconds(20));
+            try (ConfdDaemon d = new ConfdDaemon(gated, rs, p, Duration.ofMillis(50), Duration.ofMillis(200))) {
+                java.util.concurrent.CompletableFuture<Boolean> started =
+                        java.util.concurrent.CompletableFuture.supplyAsync(d::start);
+                assertThat(gated.listed.await(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+                assertThat(read(speaker)).contains("\"10.0.0.2\"");
+                // while the daemon is between its listing and its watch: changes, then compaction past them
+                store.delete(keys.bgpHostIp("b", 4));
+                store.put(keys.bgpHostIp("c", 4), "10.0.0.3");
+                long now = store.put("/elsewhere", "x");
+                ProcessBuilder pb = new ProcessBuilder("etcdctl", "--endpoints", etcd.endpoint(), "compact",
+                        Long.toString(now)).redirectErrorStream(true);
+                pb.environment().put("ETCDCTL_API", "3");
+                Process c = pb.start();
+                String out = new String(c.getInputStream().readAllBytes());
+                assertThat(c.waitFor()).as(out).isEqualTo(0);
+                gated.go.countDown();
+                assertThat(started.get(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+                waitUntil(Duration.ofSeconds(20), "resync: b gone, c there", () -> {
+                    String s = read(speaker);
+                    return s.contains("\"10.0.0.3\"") && !s.contains("\"10.0.0.2\"");
+                });
+                store.put(keys.bgpHostIp("d", 4), "10.0.0.4"); // and it goes on watching after the resync
+                waitUntil(Duration.ofSeconds(20), "d after the resync", () -> read(speaker).contains("\"10.0.0.4\""));
             }
         }
     }

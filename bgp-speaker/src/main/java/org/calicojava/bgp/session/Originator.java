@@ -8,7 +8,6 @@ import org.slf4j.LoggerFactory;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -18,7 +17,6 @@ import java.util.List;
  */
 final class Originator {
     private static final Logger log = LoggerFactory.getLogger(Originator.class);
-    private static final int PER_UPDATE = 200;
 
     private Originator() {}
 
@@ -41,15 +39,9 @@ final class Originator {
             InetAddress nh = cfg.nextHop6() != null ? cfg.nextHop6() : local;
             nh6 = nh instanceof Inet6Address ? nh.getAddress() : mapped(nh.getAddress());
         }
-        boolean ids = n.codec().sendsPathIds(f);
-        PathAttributes attrs = a.build();
-        List<Update> out = new ArrayList<>();
-        for (int i = 0; i < prefixes.size(); i += PER_UPDATE) {
-            Nlri.Builder b = Nlri.builder(f, ids);
-            for (Prefix p : prefixes.subList(i, Math.min(prefixes.size(), i + PER_UPDATE))) b.add(p, 1);
-            out.add(f == Family.IPV4_UNICAST ? Update.announce(attrs, b.build()) : Update.announce(attrs, new MpReach(f, nh6, b.build())));
-        }
-        return out;
+        Nlri.Builder b = Nlri.builder(f, n.codec().sendsPathIds(f));
+        for (Prefix p : prefixes) b.add(p, 1);  // path id 1 where ADD-PATH send was negotiated
+        return UpdatePacker.announce(a.build(), b.build(), nh6, n.codec());
     }
 
     /** {@code ::ffff:a.b.c.d} (RFC 4291 2.5.5.2). */

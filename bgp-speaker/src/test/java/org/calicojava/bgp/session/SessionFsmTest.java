@@ -45,13 +45,18 @@ class SessionFsmTest {
 
     ScriptedPeer connect() throws Exception { return new ScriptedPeer(them, us, speaker.listenPort()); }
 
-    static Open open(int hold) {
-        return Open.of(65011, hold, Ip.v4Int("10.0.0.11"), new Capabilities(Set.of(Family.IPV4_UNICAST), 65011, true, false, null, Map.of(), false));
+    static Open open(int hold) { return open(hold, false); }
+
+    static Open open(int hold, boolean enhancedRefresh) {
+        return Open.of(65011, hold, Ip.v4Int("10.0.0.11"),
+                new Capabilities(Set.of(Family.IPV4_UNICAST), 65011, true, enhancedRefresh, null, Map.of(), false));
     }
 
-    ScriptedPeer established(int hold) throws Exception {
+    ScriptedPeer established(int hold) throws Exception { return established(hold, false); }
+
+    ScriptedPeer established(int hold, boolean enhancedRefresh) throws Exception {
         ScriptedPeer p = connect();
-        p.send(open(hold));
+        p.send(open(hold, enhancedRefresh));
         Open theirs = p.readUntil(Open.class, T);
         assertThat(theirs.peerAs()).isEqualTo(65010);
         assertThat(theirs.capabilities().hasAs4()).isTrue();
@@ -69,6 +74,26 @@ class SessionFsmTest {
             assertThat(Ip.v4String(u.attributes().nextHop())).isEqualTo(us);
             assertThat(p.readUntil(Update.class, T).endOfRibFamily()).isEqualTo(Family.IPV4_UNICAST);
             assertThat(peer().negotiated().families()).containsExactly(Family.IPV4_UNICAST);
+        }
+    }
+
+    @Test void routeRefreshResendsTheTable() throws Exception {
+        try (ScriptedPeer p = established(30)) {
+            p.readUntil(Update.class, T);
+            assertThat(p.readUntil(Update.class, T).endOfRibFamily()).isEqualTo(Family.IPV4_UNICAST);
+            p.send(new RouteRefresh(Family.IPV4_UNICAST, RouteRefresh.REQUEST));
+            assertThat(p.readUntil(Update.class, T).nlri().toString()).isEqualTo("[10.20.0.0/24]");
+        }
+    }
+
+    @Test void enhancedRouteRefreshIsFramedByBeginAndEnd() throws Exception {
+        try (ScriptedPeer p = established(30, true)) {
+            p.readUntil(Update.class, T);
+            p.readUntil(Update.class, T);
+            p.send(new RouteRefresh(Family.IPV4_UNICAST, RouteRefresh.REQUEST));
+            assertThat(p.read(T)).isEqualTo(new RouteRefresh(Family.IPV4_UNICAST, RouteRefresh.BORR));
+            assertThat(((Update) p.read(T)).nlri().toString()).isEqualTo("[10.20.0.0/24]");
+            assertThat(p.read(T)).isEqualTo(new RouteRefresh(Family.IPV4_UNICAST, RouteRefresh.EORR));
         }
     }
 

@@ -1,9 +1,8 @@
 package org.calicojava.felix;
 
 import org.calicojava.felix.agent.Agent;
-import org.calicojava.felix.dataplane.ProcessRunner;
+import org.calicojava.felix.dataplane.Namespace;
 import org.calicojava.model.Keys;
-import org.calicojava.netlink.Netlink;
 import org.calicojava.store.EtcdConfig;
 import org.calicojava.store.JetcdStore;
 import picocli.CommandLine;
@@ -63,13 +62,11 @@ public final class Main implements Callable<Integer> {
         keys.host(host); // validates the name
         Map<String, String> felixEnv = new HashMap<>(env);
         JetcdStore store = new JetcdStore(cfg);
-        Netlink netlink = Netlink.open();
-        Agent agent = new Agent(store, keys, host, felixEnv, netlink, ProcessRunner.local());
+        Agent agent = new Agent(store, keys, host, felixEnv, Namespace.current());
         CountDownLatch done = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             agent.close();
             store.close();
-            netlink.close();
             done.countDown();
         }, "felix-shutdown"));
         agent.start();

@@ -5,11 +5,11 @@ import org.calicojava.felix.calc.DatastoreState;
 import org.calicojava.felix.calc.DesiredDataplane;
 import org.calicojava.felix.calc.EndpointKey;
 import org.calicojava.felix.calc.FelixConfig;
-import org.calicojava.felix.dataplane.CommandRunner;
 import org.calicojava.felix.dataplane.Dataplane;
 import org.calicojava.felix.dataplane.DataplaneException;
 import org.calicojava.felix.dataplane.EndpointState;
 import org.calicojava.felix.dataplane.IptablesCommands;
+import org.calicojava.felix.dataplane.Namespace;
 import org.calicojava.model.Keys;
 import org.calicojava.netlink.EventGroup;
 import org.calicojava.netlink.NetlinkEvent;
@@ -36,8 +36,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The felix agent: a full sync from etcd, then the watch; every batch of updates is applied to the
  * {@link DatastoreState}, recalculated and programmed. All of that happens on one thread, "felix-dataplane"
- * (created by {@link #start}, so it lives in the caller's network namespace), fed by a queue from the watch, the
- * netlink link events and the refresh timer. A datastore outage leaves the dataplane as it is; bad data is
+ * fed by a queue from the watch, the netlink link events and the refresh timer; the dataplane is the given
+ * {@link Namespace}'s. A datastore outage leaves the dataplane as it is; bad data is
  * logged once and skipped.
  */
 public final class Agent implements AutoCloseable {
@@ -46,8 +46,8 @@ public final class Agent implements AutoCloseable {
     private final Keys keys;
     private final String hostname;
     private final Map<String, String> env;
-    private final Netlink netlink;
-    private final CommandRunner runner;
+    private final Namespace ns;
+    private Netlink netlink;
     private final Metrics metrics = new Metrics();
     private final BlockingQueue<Object> queue = new LinkedBlockingQueue<>();
     private final DatastoreState state;
@@ -56,7 +56,7 @@ public final class Agent implements AutoCloseable {
     private FelixConfig config;
     private Dataplane dataplane;
     private StatusReporter status;
-    private WatchableStore.Watch watch;
+    private volatile WatchableStore.Watch watch;
     private NetlinkEvents linkEvents;
     private HealthServer health;
     private HealthServer metricsServer;
@@ -73,33 +73,32 @@ public final class Agent implements AutoCloseable {
 
     private enum Signal { LINKS, STOP }
 
-    public Agent(WatchableStore store, Keys keys, String hostname, Map<String, String> env, Netlink netlink,
-                 CommandRunner runner) {
+    public Agent(WatchableStore store, Keys keys, String hostname, Map<String, String> env, Namespace ns) {
         this.store = store;
         this.keys = keys;
         this.hostname = hostname;
         this.env = Map.copyOf(env);
-        this.netlink = netlink;
-        this.runner = runner;
+        this.ns = ns;
         this.state = new DatastoreState(keys, hostname);
         this.config = FelixConfig.of(env, Map.of(), Map.of());
     }
 
-    /** Starts the agent's threads in the calling thread's network namespace; returns at once. */
+    /** Starts the agent's threads; returns at once. */
     public synchronized void start() {
         if (config.dataplaneBackend().equals("nftables")) {
             LOG.warn("DataplaneBackend nftables is not implemented yet; using iptables");
         }
-        dataplane = new Dataplane(netlink, runner, IptablesCommands.of(config.iptablesBackend()),
+        netlink = ns.openNetlink();
+        dataplane = new Dataplane(ns, netlink, IptablesCommands.of(config.iptablesBackend()),
                 config.routeProtocol(), metrics);
         status = new StatusReporter(store, keys, hostname, config.endpointReporting());
         if (config.healthPort() != 0) {
-            health = HealthServer.health("0.0.0.0", config.healthPort(), this::live, () -> ready);
+            health = ns.run(() -> HealthServer.health("0.0.0.0", config.healthPort(), this::live, () -> ready));
         }
         if (config.metricsPort() != 0) {
-            metricsServer = HealthServer.metrics("0.0.0.0", config.metricsPort(), metrics::render);
+            metricsServer = ns.run(() -> HealthServer.metrics("0.0.0.0", config.metricsPort(), metrics::render));
         }
-        linkEvents = NetlinkEvents.subscribe(Set.of(EventGroup.LINK), new NetlinkListener() {
+        linkEvents = ns.subscribe(Set.of(EventGroup.LINK), new NetlinkListener() {
             @Override
             public void onEvent(NetlinkEvent event) {
                 if (event instanceof NetlinkEvent.LinkEvent l && l.link().name() != null
@@ -115,7 +114,7 @@ public final class Agent implements AutoCloseable {
         });
         thread = new Thread(this::run, "felix-dataplane");
         thread.start();
-        LOG.info("felix-agent started for host {} (etcd {})", hostname, store.endpoint());
+        LOG.info("felix-agent started for host {} in {} (etcd {})", hostname, ns.describe(), store.endpoint());
     }
 
     private void run() {
@@ -321,9 +320,6 @@ public final class Agent implements AutoCloseable {
     public synchronized void close() {
         stopping = true;
         queue.add(Signal.STOP);
-        if (watch != null) {
-            watch.close();
-        }
         if (thread != null) {
             try {
                 thread.join(10_000);
@@ -332,7 +328,8 @@ public final class Agent implements AutoCloseable {
             }
         }
         if (watch != null) {
-            watch.close();
+            watch.close(); // once: PrefixWatch.close is not idempotent
+            watch = null;
         }
         if (linkEvents != null) {
             linkEvents.close();
@@ -345,6 +342,9 @@ public final class Agent implements AutoCloseable {
         }
         if (status != null) {
             status.close();
+        }
+        if (netlink != null) {
+            netlink.close();
         }
         LOG.info("felix-agent stopped (dataplane left as programmed)");
     }

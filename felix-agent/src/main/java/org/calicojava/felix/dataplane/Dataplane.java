@@ -15,7 +15,7 @@ import java.util.Map;
  * The iptables dataplane: applies a {@link DesiredDataplane} through its managers in a safe order (ipsets created
  * and filled, then filter and nat chains, then unused ipsets destroyed, then sysctls and routes), and reports each
  * local endpoint's state. A failed step is logged, read back at the next apply, and retried. Owned by the dataplane
- * thread (which must be in the namespace the agent acts on, for sysctls).
+ * thread.
  */
 public final class Dataplane {
     private static final Logger LOG = LoggerFactory.getLogger(Dataplane.class);
@@ -23,12 +23,13 @@ public final class Dataplane {
     private final IptablesTable nat;
     private final IpsetManager ipsets;
     private final RouteManager routes;
-    private final SysctlManager sysctls = new SysctlManager();
+    private final SysctlManager sysctls;
     private boolean needRefresh = true;
     private String iptablesError;
 
-    public Dataplane(Netlink netlink, CommandRunner runner, IptablesCommands commands, int routeProtocol,
-                     Metrics metrics) {
+    public Dataplane(Namespace ns, Netlink netlink, IptablesCommands commands, int routeProtocol, Metrics metrics) {
+        CommandRunner runner = ns.commands();
+        this.sysctls = new SysctlManager(ns);
         this.filter = new IptablesTable("filter", runner, commands, metrics);
         this.nat = new IptablesTable("nat", runner, commands, metrics);
         this.ipsets = new IpsetManager(runner);

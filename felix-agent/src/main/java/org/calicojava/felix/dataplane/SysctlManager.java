@@ -5,36 +5,54 @@ import org.calicojava.netlink.Sysctl;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
  * Per-interface sysctls of a workload interface (proxy_arp=1, route_localnet=1, neigh proxy_delay=0, forwarding=1,
  * IPv6 accept_ra=0, proxy_ndp=1, forwarding=1) and global ip_forward=1; each interface instance (by ifindex) is
- * configured once. /proc/sys/net follows the calling thread's namespace, so this runs on the dataplane thread.
+ * configured once. /proc/sys/net follows the calling thread's namespace, so all writes of one apply run in one
+ * {@link Namespace#run}.
  */
 public final class SysctlManager {
     private static final Logger LOG = LoggerFactory.getLogger(SysctlManager.class);
+    private final Namespace ns;
     private final Set<String> done = new HashSet<>();
     private boolean global;
 
+    public SysctlManager(Namespace ns) {
+        this.ns = ns;
+    }
+
     /** Configures interfaces not configured before ({@code ifaces}: name to ifindex); returns how many. */
     public int apply(Map<String, Integer> ifaces) {
+        List<String> todo = new ArrayList<>();
+        done.retainAll(ifaces.entrySet().stream().map(e -> e.getKey() + "#" + e.getValue()).toList());
+        for (Map.Entry<String, Integer> e : ifaces.entrySet()) {
+            if (done.add(e.getKey() + "#" + e.getValue())) {
+                todo.add(e.getKey());
+            }
+        }
+        if (todo.isEmpty() && global) {
+            return 0;
+        }
+        ns.run(() -> {
+            configure(todo);
+            return null;
+        });
+        return todo.size();
+    }
+
+    private void configure(List<String> todo) {
         if (!global) {
             Sysctl.set("net/ipv4/ip_forward", "1");
             trySet("net/ipv6/conf/all/forwarding", "1");
             global = true;
         }
-        int n = 0;
-        done.retainAll(ifaces.entrySet().stream().map(e -> e.getKey() + "#" + e.getValue()).toList());
-        for (Map.Entry<String, Integer> e : ifaces.entrySet()) {
-            if (done.add(e.getKey() + "#" + e.getValue())) {
-                configure(e.getKey());
-                n++;
-            }
-        }
-        return n;
+        todo.forEach(this::configure);
     }
 
     private void configure(String iface) {

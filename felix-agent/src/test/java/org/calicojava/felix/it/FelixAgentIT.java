@@ -1,0 +1,337 @@
+package org.calicojava.felix.it;
+
+import org.calicojava.felix.agent.Agent;
+import org.calicojava.felix.dataplane.Namespace;
+import org.calicojava.model.Cidr;
+import org.calicojava.model.Keys;
+import org.calicojava.netlink.NetNs;
+import org.calicojava.store.EtcdConfig;
+import org.calicojava.store.JetcdStore;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.BooleanSupplier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The agent against a real kernel and a real etcd: a simulated host namespace with three workloads (w1 profile a,
+ * w2 profile b, w3 profile c with label role=db), real TCP/UDP/ICMP traffic checked against policy.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class FelixAgentIT {
+    static final String HOST = "host1";
+    TestNet net;
+    JetcdStore store;
+    JetcdStore agentStore;
+    Keys keys;
+    Agent agent;
+    Traffic.TcpServer tcp2;
+    Traffic.TcpServer tcp2b;
+    Traffic.TcpServer tcp3;
+    Traffic.UdpServer udp2;
+    String w1;
+    String w2;
+    String w3;
+
+    @BeforeAll
+    void setUp() {
+        Sh.require("ip", "iptables-restore", "iptables-save", "ipset", "ping");
+        String endpoints = System.getenv("ETCD_ENDPOINTS");
+        assertThat(endpoints).as("ETCD_ENDPOINTS (start etcd with scripts/lib/etcd.sh)").isNotBlank();
+        keys = new Keys("/cj-test-" + UUID.randomUUID());
+        store = new JetcdStore(EtcdConfig.of(endpoints));
+        agentStore = new JetcdStore(EtcdConfig.of(endpoints));
+        net = new TestNet();
+        for (int i = 1; i <= 3; i++) {
+            net.addWorkload(i);
+        }
+        w1 = net.workloadNs(1);
+        w2 = net.workloadNs(2);
+        w3 = net.workloadNs(3);
+        tcp2 = new Traffic.TcpServer(w2, TestNet.ip(2), 8080);
+        tcp2b = new Traffic.TcpServer(w2, TestNet.ip(2), 8081);
+        tcp3 = new Traffic.TcpServer(w3, TestNet.ip(3), 8080);
+        udp2 = new Traffic.UdpServer(w2, TestNet.ip(2), 9000);
+        store.put(keys.pool(Cidr.parse("10.65.0.0/16")), "{\"cidr\":\"10.65.0.0/16\",\"masquerade\":true}");
+        store.put(keys.felixConfig("IptablesRefreshInterval"), "1");
+        profile("a", "{\"inbound_rules\":[{}],\"outbound_rules\":[{}]}");
+        profile("b", "{\"inbound_rules\":[{}],\"outbound_rules\":[{}]}");
+        profile("c", "{\"inbound_rules\":[{}],\"outbound_rules\":[{}]}");
+        store.put(keys.profileLabels("c"), "{\"role\":\"db\"}");
+        for (int i = 1; i <= 3; i++) {
+            endpoint(i, "abc".substring(i - 1, i));
+        }
+        agentStore.get("/warm-up"); // gRPC threads start here, in this namespace
+        agent = startAgent();
+    }
+
+    Agent startAgent() {
+        Agent a = new Agent(agentStore, keys, HOST, Map.of("FELIX_REPORTINGINTERVALSECS", "1"), Namespace.named(net.host));
+        a.start();
+        assertThat(Sh.waitFor(30, a::ready)).as("agent ready").isNotNegative();
+        return a;
+    }
+
+    @AfterAll
+    void tearDown() throws Exception {
+        try {
+            if (agent != null) {
+                agent.close();
+            }
+            for (AutoCloseable c : new AutoCloseable[]{tcp2, tcp2b, tcp3, udp2}) {
+                if (c != null) {
+                    c.close();
+                }
+            }
+        } finally {
+            if (net != null) {
+                net.close();
+            }
+            if (store != null) {
+                store.deletePrefix(keys.root() + "/");
+                store.close();
+            }
+            if (agentStore != null) {
+                agentStore.close();
+            }
+        }
+    }
+
+    void profile(String name, String rulesJson) {
+        store.put(keys.profileRules(name), rulesJson);
+        store.put(keys.profileTags(name), "[\"" + name + "\"]");
+    }
+
+    String endpointKey(int n) {
+        return keys.endpoint(HOST, "test", "wl" + n, "eth0");
+    }
+
+    void endpoint(int n, String profile) {
+        store.put(endpointKey(n), "{\"state\":\"active\",\"name\":\"" + net.iface(n) + "\",\"mac\":\"ee:ee:ee:ee:ee:ee\","
+                + "\"profile_ids\":[\"" + profile + "\"],\"ipv4_nets\":[\"" + TestNet.ip(n) + "/32\"]}");
+    }
+
+    /** Waits until every expectation holds at once; returns the time it took. */
+    long expect(String what, BooleanSupplier... all) {
+        System.out.println("[felix-it] expecting " + what);
+        long ms = Sh.waitFor(15, () -> {
+            for (BooleanSupplier b : all) {
+                if (!b.getAsBoolean()) {
+                    return false;
+                }
+            }
+            return true;
+        });
+        assertThat(ms).as(what + "\n" + net.iptablesSave("filter")).isNotNegative();
+        System.out.println("[felix-it] " + what + ": " + ms + " ms");
+        return ms;
+    }
+
+    BooleanSupplier tcp(String from, int to, int port, boolean ok) {
+        return () -> Traffic.tcpConnects(from, TestNet.ip(to), port) == ok;
+    }
+
+    @Test
+    @Order(1)
+    void routesSysctlsChainsAndStatusAreProgrammed() {
+        expect("routes", () -> net.routes().contains(TestNet.ip(1) + " dev " + net.iface(1))
+                && net.routes().contains(TestNet.ip(3) + " dev " + net.iface(3)));
+        assertThat(Sh.ok(Sh.in(net.host, "cat", "/proc/sys/net/ipv4/conf/" + net.iface(1) + "/proxy_arp")).strip()).isEqualTo("1");
+        assertThat(Sh.ok(Sh.in(net.host, "cat", "/proc/sys/net/ipv4/neigh/" + net.iface(1) + "/proxy_delay")).strip()).isEqualTo("0");
+        assertThat(Sh.ok(Sh.in(net.host, "cat", "/proc/sys/net/ipv4/ip_forward")).strip()).isEqualTo("1");
+        String save = net.iptablesSave("filter");
+        assertThat(save).contains("-A FORWARD -m comment --comment \"cali:", ":cali-tw-" + net.iface(1),
+                "-A cali-from-wl-dispatch -i " + net.iface(2) + " -m comment --comment", "-j MARK --set-xmark 0x10000/0x10000");
+        assertThat(net.iptablesSave("nat")).contains("-j MASQUERADE");
+        expect("endpoint status up in etcd", () -> store.get(keys.felixEndpointStatus(HOST, "test", "wl1", "eth0"))
+                .map(kv -> kv.value().contains("\"up\"")).orElse(false));
+        expect("host status in etcd", () -> store.get(keys.felixHostStatus(HOST)).isPresent());
+        assertThat(http(9099, "/readiness")).startsWith("HTTP/1.1 200");
+        assertThat(http(9099, "/liveness")).startsWith("HTTP/1.1 200");
+        assertThat(http(9091, "/metrics")).contains("felix_active_local_endpoints 3.0", "felix_iptables_restore_calls");
+        expect("allow-all profiles: TCP, UDP, ping", tcp(w1, 2, 8080, true), () -> udp2.reachableFrom(w1, TestNet.ip(2), 9000),
+                () -> net.ping(w1, TestNet.ip(2)));
+    }
+
+    String http(int port, String path) {
+        return NetNs.run(net.host, () -> {
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress("127.0.0.1", port), 2000);
+                OutputStream o = s.getOutputStream();
+                o.write(("GET " + path + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                o.flush();
+                InputStream in = s.getInputStream();
+                return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            }
+        });
+    }
+
+    @Test
+    @Order(2)
+    void everyRuleFieldAllowsAndDenies() {
+        String in = "{\"outbound_rules\":[{}],\"inbound_rules\":";
+        profile("b", in + "[]}");
+        expect("no inbound rule: dropped", tcp(w1, 2, 8080, false), () -> !net.ping(w1, TestNet.ip(2)));
+        profile("b", in + "[{\"protocol\":\"tcp\",\"dst_ports\":[8080]}]}");
+        expect("dst_ports", tcp(w1, 2, 8080, true), tcp(w1, 2, 8081, false));
+        profile("b", in + "[{\"protocol\":\"tcp\",\"!dst_ports\":[8080]}]}");
+        expect("!dst_ports", tcp(w1, 2, 8080, false), tcp(w1, 2, 8081, true));
+        profile("b", in + "[{\"protocol\":\"tcp\",\"src_ports\":[\"41000:41010\"]}]}");
+        expect("src_ports", () -> Traffic.tcpConnects(w1, TestNet.ip(2), 8080, 41005), tcp(w1, 2, 8080, false));
+        profile("b", in + "[{\"src_net\":\"10.65.0.1/32\"}]}");
+        expect("src_net", tcp(w1, 2, 8080, true), tcp(w3, 2, 8080, false));
+        profile("b", in + "[{\"!src_net\":\"10.65.0.1/32\"}]}");
+        expect("!src_net", tcp(w1, 2, 8080, false), tcp(w3, 2, 8080, true));
+        profile("b", in + "[{\"dst_net\":\"10.65.0.2/32\",\"protocol\":\"tcp\"}]}");
+        expect("dst_net", tcp(w1, 2, 8080, true));
+        profile("b", in + "[{\"!dst_net\":\"10.65.0.2/32\"}]}");
+        expect("!dst_net", tcp(w1, 2, 8080, false));
+        profile("b", in + "[{\"src_tag\":\"a\"}]}");
+        expect("src_tag", tcp(w1, 2, 8080, true), tcp(w3, 2, 8080, false));
+        profile("b", in + "[{\"!src_tag\":\"a\"}]}");
+        expect("!src_tag", tcp(w1, 2, 8080, false), tcp(w3, 2, 8080, true));
+        profile("b", in + "[{\"src_selector\":\"role == 'db'\"}]}");
+        expect("src_selector", tcp(w1, 2, 8080, false), tcp(w3, 2, 8080, true));
+        profile("b", in + "[{\"!src_selector\":\"role == 'db'\"}]}");
+        expect("!src_selector", tcp(w1, 2, 8080, true), tcp(w3, 2, 8080, false));
+        profile("b", in + "[{\"protocol\":\"udp\"}]}");
+        expect("protocol udp", () -> udp2.reachableFrom(w1, TestNet.ip(2), 9000), tcp(w1, 2, 8080, false));
+        profile("b", in + "[{\"!protocol\":\"udp\"}]}");
+        expect("!protocol udp", () -> !udp2.reachableFrom(w1, TestNet.ip(2), 9000), tcp(w1, 2, 8080, true));
+        profile("b", in + "[{\"protocol\":\"icmp\",\"icmp_type\":8}]}");
+        expect("icmp_type 8", () -> net.ping(w1, TestNet.ip(2)), tcp(w1, 2, 8080, false));
+        profile("b", in + "[{\"protocol\":\"icmp\",\"!icmp_type\":8}]}");
+        expect("!icmp_type 8", () -> !net.ping(w1, TestNet.ip(2)));
+        profile("b", in + "[{\"action\":\"deny\",\"protocol\":\"icmp\"},{\"action\":\"log\"},{}]}");
+        expect("deny icmp, log, allow rest", () -> !net.ping(w1, TestNet.ip(2)), tcp(w1, 2, 8080, true));
+        profile("b", in + "[{}]}");
+        long ms = expect("back to allow all", tcp(w1, 2, 8080, true), () -> net.ping(w1, TestNet.ip(2)));
+        assertThat(ms).as("rule change to reachability").isLessThan(5000);
+    }
+
+    @Test
+    @Order(3)
+    void outboundRulesOfTheSourceApply() {
+        profile("a", "{\"inbound_rules\":[{}],\"outbound_rules\":[{\"action\":\"deny\",\"protocol\":\"tcp\",\"dst_ports\":[8081]},{}]}");
+        expect("outbound deny 8081", tcp(w1, 2, 8081, false), tcp(w1, 2, 8080, true));
+        profile("a", "{\"inbound_rules\":[{}],\"outbound_rules\":[{}]}");
+        expect("outbound allow", tcp(w1, 2, 8081, true));
+    }
+
+    @Test
+    @Order(4)
+    void tieredPoliciesComeBeforeProfilesAndNextTierPasses() {
+        store.put(keys.tierMetadata("t1"), "{\"order\":10}");
+        store.put(keys.policy("t1", "protect-db"), "{\"selector\":\"role == 'db'\",\"order\":1,"
+                + "\"inbound_rules\":[{\"action\":\"deny\",\"src_tag\":\"a\"}]}");
+        expect("tier denies a -> db", tcp(w1, 3, 8080, false), tcp(w2, 3, 8080, false), tcp(w1, 2, 8080, true));
+        store.put(keys.policy("t1", "protect-db"), "{\"selector\":\"role == 'db'\",\"order\":1,"
+                + "\"inbound_rules\":[{\"action\":\"deny\",\"src_tag\":\"a\"},{\"action\":\"next-tier\"}]}");
+        expect("next-tier passes others to the profile", tcp(w1, 3, 8080, false), tcp(w2, 3, 8080, true));
+        store.put(keys.policy("t1", "protect-db"), "{\"selector\":\"role == 'db'\",\"inbound_rules\":[{}]}");
+        expect("tier allows", tcp(w1, 3, 8080, true));
+        store.deletePrefix(keys.tiers());
+        expect("tier gone", tcp(w1, 3, 8080, true), () -> !net.iptablesSave("filter").contains("cali-pi-t1"));
+    }
+
+    @Test
+    @Order(5)
+    void workloadToHostFollowsDefaultEndpointToHostActionAndNatOutgoingMasquerades() throws Exception {
+        expect("workload to host dropped by default", () -> !net.ping(w1, TestNet.HOST_IP));
+        store.put(keys.felixConfig("DefaultEndpointToHostAction"), "ACCEPT");
+        expect("workload to host accepted", () -> net.ping(w1, TestNet.HOST_IP));
+        store.delete(keys.felixConfig("DefaultEndpointToHostAction"));
+        try (Traffic.TcpServer upstream = new Traffic.TcpServer(net.up, TestNet.UP_IP, 7000)) {
+            expect("workload reaches the uplink", () -> Traffic.tcpConnects(w1, TestNet.UP_IP, 7000));
+            assertThat(upstream.peers.poll(5, java.util.concurrent.TimeUnit.SECONDS)).as("source seen outside: masqueraded").isEqualTo(TestNet.HOST_IP);
+        }
+    }
+
+    @Test
+    @Order(6)
+    void ruleDeletedByHandIsRestoredByRefresh() {
+        String chain = "cali-tw-" + net.iface(2);
+        Sh.ok(Sh.in(net.host, "iptables", "-w", "-D", chain, "1"));
+        Sh.ok(Sh.in(net.host, "iptables", "-w", "-D", "FORWARD", "1"));
+        expect("refresh restored the rules", () -> {
+            String s = net.iptablesSave("filter");
+            String first = s.lines().filter(l -> l.startsWith("-A " + chain + " ")).findFirst().orElse("");
+            return s.contains("-A FORWARD -m comment --comment \"cali:") && first.contains("RELATED,ESTABLISHED");
+        });
+        assertThat(agent.metrics().counter("felix_drift_repairs")).isPositive();
+    }
+
+    @Test
+    @Order(7)
+    void badDataIsSkippedAndOthersKeepWorking() {
+        store.put(keys.endpoint(HOST, "test", "bad", "eth0"), "{\"name\":\"calibad\",\"ipv4_nets\":[\"10.65.0.300/32\"]}");
+        store.put(keys.profileRules("broken"), "{\"inbound_rules\":[{\"action\":\"jump\"}]}");
+        store.put(keys.policy("t9", "p"), "{\"selector\":\"role ==\"}");
+        profile("b", "{\"inbound_rules\":[{\"protocol\":\"tcp\",\"dst_ports\":[8081]}],\"outbound_rules\":[{}]}");
+        expect("later valid update still applied", tcp(w1, 2, 8081, true), tcp(w1, 2, 8080, false));
+        profile("b", "{\"inbound_rules\":[{}],\"outbound_rules\":[{}]}");
+        store.delete(keys.endpoint(HOST, "test", "bad", "eth0"));
+        store.deletePrefix(keys.tiers());
+        expect("allow all again", tcp(w1, 2, 8080, true));
+    }
+
+    @Test
+    @Order(8)
+    void endpointWhoseInterfaceAppearsLaterIsProgrammedOnTheLinkEvent() {
+        endpoint(4, "b");
+        expect("status down while the interface is missing", () -> store.get(keys.felixEndpointStatus(HOST, "test", "wl4", "eth0"))
+                .map(kv -> kv.value().contains("\"down\"")).orElse(false));
+        net.addWorkload(4);
+        expect("route and traffic once the veth exists", () -> net.routes().contains(TestNet.ip(4) + " dev " + net.iface(4)),
+                () -> net.ping(net.workloadNs(4), TestNet.ip(2)));
+    }
+
+    @Test
+    @Order(9)
+    void deletingAnEndpointRemovesItsRouteAndChains() {
+        store.delete(endpointKey(4));
+        expect("route and chains gone", () -> !net.routes().contains(TestNet.ip(4) + " "),
+                () -> !net.iptablesSave("filter").contains("cali-tw-" + net.iface(4)),
+                () -> store.get(keys.felixEndpointStatus(HOST, "test", "wl4", "eth0")).isEmpty());
+        assertThat(net.routes()).contains(TestNet.ip(1) + " dev " + net.iface(1));
+    }
+
+    @Test
+    @Order(10)
+    void restartKeepsARunningTcpStreamAlive() throws Exception {
+        try (Socket s = Traffic.open(w1, TestNet.ip(2), 8080)) {
+            echo(s, "before");
+            agent.close();
+            echo(s, "while stopped");
+            agent = startAgent();
+            long calls = agent.metrics().counter("felix_iptables_restore_calls");
+            for (int i = 0; i < 10; i++) {
+                echo(s, "after " + i);
+            }
+            assertThat(calls).as("restarted agent found nothing to rewrite").isZero();
+        }
+        expect("new connections still work", tcp(w1, 2, 8080, true));
+    }
+
+    private static void echo(Socket s, String text) throws Exception {
+        byte[] b = (text + "\n").getBytes(StandardCharsets.UTF_8);
+        s.getOutputStream().write(b);
+        s.getOutputStream().flush();
+        byte[] got = s.getInputStream().readNBytes(b.length);
+        assertThat(new String(got, StandardCharsets.UTF_8)).isEqualTo(text + "\n");
+    }
+}

@@ -44,17 +44,65 @@ public final class StaticChains {
                         new Rule("-o " + wild, "-j ACCEPT", "host to local workload always allowed"))));
     }
 
-    /** Dispatch by interface: {@code -i IF -g cali-fw-IF} for each, unknown interfaces dropped. */
+    /** Most rules in one dispatch chain before it is split by the next character of the interface names. */
+    static final int DISPATCH_LEAF_MAX = 32;
+
+    /**
+     * Dispatch by interface: {@code -i IF -g cali-fw-IF} for each, unknown interfaces dropped. With many interfaces
+     * the chains form a tree keyed by the characters after the names' common prefix ({@code -i caliab+ -g
+     * cali-from-wl-dispatch-ab}), so adding an endpoint rewrites one small leaf chain, not a chain of every endpoint.
+     */
     public static List<Chain> dispatch(Collection<String> ifaces) {
-        List<Rule> from = new ArrayList<>(ifaces.size() + 1);
-        List<Rule> to = new ArrayList<>(ifaces.size() + 1);
-        for (String i : ifaces) {
-            from.add(new Rule("-i " + i, "-g " + ChainNames.of(ChainNames.FROM_WL, i), null));
-            to.add(new Rule("-o " + i, "-g " + ChainNames.of(ChainNames.TO_WL, i), null));
+        List<String> sorted = ifaces.stream().sorted().toList();
+        List<Chain> out = new ArrayList<>();
+        tree(out, ChainNames.FROM_WL_DISPATCH, "-i ", ChainNames.FROM_WL, sorted, commonPrefix(sorted).length(), "");
+        tree(out, ChainNames.TO_WL_DISPATCH, "-o ", ChainNames.TO_WL, sorted, commonPrefix(sorted).length(), "");
+        return out;
+    }
+
+    private static void tree(List<Chain> out, String root, String flag, String target, List<String> ifaces, int pos,
+                             String suffix) {
+        String name = suffix.isEmpty() ? root : root + "-" + suffix;
+        List<Rule> rules = new ArrayList<>();
+        boolean canSplit = name.length() + (suffix.isEmpty() ? 2 : 1) <= ChainNames.MAX_LENGTH;
+        if (ifaces.size() <= DISPATCH_LEAF_MAX || !canSplit) {
+            for (String i : ifaces) {
+                rules.add(new Rule(flag + i, "-g " + ChainNames.of(target, i), null));
+            }
+        } else {
+            java.util.Map<String, List<String>> groups = new java.util.TreeMap<>();
+            List<String> exact = new ArrayList<>();
+            for (String i : ifaces) {
+                if (i.length() <= pos) {
+                    exact.add(i);
+                } else {
+                    groups.computeIfAbsent(i.substring(0, pos + 1), k -> new ArrayList<>()).add(i);
+                }
+            }
+            for (String i : exact) {
+                rules.add(new Rule(flag + i, "-g " + ChainNames.of(target, i), null));
+            }
+            for (java.util.Map.Entry<String, List<String>> g : groups.entrySet()) {
+                String sub = suffix + g.getKey().charAt(pos);
+                rules.add(new Rule(flag + g.getKey() + "+", "-g " + root + "-" + sub, null));
+                tree(out, root, flag, target, g.getValue(), pos + 1, sub);
+            }
         }
-        from.add(new Rule("", "-j DROP", "unknown interface"));
-        to.add(new Rule("", "-j DROP", "unknown interface"));
-        return List.of(new Chain(ChainNames.FROM_WL_DISPATCH, from), new Chain(ChainNames.TO_WL_DISPATCH, to));
+        rules.add(new Rule("", "-j DROP", "unknown interface"));
+        out.add(0, new Chain(name, rules));
+    }
+
+    private static String commonPrefix(List<String> sorted) {
+        if (sorted.isEmpty()) {
+            return "";
+        }
+        String a = sorted.get(0);
+        String b = sorted.get(sorted.size() - 1);
+        int n = 0;
+        while (n < a.length() && n < b.length() && a.charAt(n) == b.charAt(n)) {
+            n++;
+        }
+        return a.substring(0, n);
     }
 
     /** NAT outgoing: traffic from masquerade pools to anything outside all pools is masqueraded. */

@@ -53,6 +53,8 @@ class ChainsTest {
         assertThat(f.get(1).rules()).extracting(Rule::text).containsExactly("-j cali-from-wl-dispatch", "-j DROP");
         assertThat(f.get(0).rules()).extracting(Rule::text).containsExactly("-i cali+ -g cali-wl-to-host");
         List<Chain> d = StaticChains.dispatch(List.of("cali1", "cali2"));
+        assertThat(d).extracting(Chain::name).containsExactly("cali-to-wl-dispatch", "cali-from-wl-dispatch");
+        d = List.of(d.get(1), d.get(0));
         assertThat(d.get(0).rules()).extracting(Rule::text)
                 .containsExactly("-i cali1 -g cali-fw-cali1", "-i cali2 -g cali-fw-cali2", "-j DROP");
         assertThat(d.get(1).rules()).extracting(Rule::text)
@@ -61,6 +63,34 @@ class ChainsTest {
                 "-m set --match-set cali4-masq-ipam-pools src -m set ! --match-set cali4-all-ipam-pools dst -j MASQUERADE");
         assertThatThrownBy(() -> StaticChains.filter("cali", "reject"))
                 .hasMessage("DefaultEndpointToHostAction: 'reject' (expected: DROP, ACCEPT or RETURN)");
+    }
+
+    @Test
+    void manyInterfacesSplitDispatchIntoATreeByNameCharacters() {
+        List<String> ifaces = new java.util.ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            ifaces.add(String.format("cali%011x", i * 7919L));
+        }
+        List<Chain> d = StaticChains.dispatch(ifaces);
+        java.util.Map<String, Chain> byName = new java.util.HashMap<>();
+        d.forEach(c -> byName.put(c.name(), c));
+        assertThat(d).allSatisfy(c -> assertThat(c.rules().size()).isLessThanOrEqualTo(StaticChains.DISPATCH_LEAF_MAX + 17));
+        assertThat(d).allSatisfy(c -> assertThat(c.name().length()).isLessThanOrEqualTo(28));
+        // every interface is reachable from the root through prefix matches, ending in its own chain
+        for (String i : ifaces) {
+            String chain = "cali-from-wl-dispatch";
+            for (int hops = 0; hops < 10; hops++) {
+                Rule hit = byName.get(chain).rules().stream().filter(r -> !r.match().isEmpty()
+                        && (r.match().equals("-i " + i) || r.match().endsWith("+") && i.startsWith(
+                        r.match().substring(3, r.match().length() - 1)))).findFirst().orElseThrow();
+                chain = hit.action().substring(3);
+                if (!chain.contains("dispatch")) {
+                    break;
+                }
+            }
+            assertThat(chain).isEqualTo("cali-fw-" + i);
+        }
+        assertThat(byName.get("cali-from-wl-dispatch").rules()).last().extracting(Rule::text).isEqualTo("-j DROP");
     }
 
     @Test

@@ -1,0 +1,95 @@
+package org.calicojava.felix.dataplane;
+
+import org.calicojava.felix.agent.Metrics;
+import org.calicojava.felix.rules.Chain;
+import org.calicojava.felix.rules.Rule;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The table manager against a fake iptables that keeps the text it was given (the real one: FelixAgentIT). */
+class IptablesTableTest {
+    /** Records restore inputs; answers save with {@link #saved}. */
+    static final class FakeIptables implements CommandRunner {
+        final List<String> restores = new ArrayList<>();
+        String saved = "*filter\n:INPUT ACCEPT [0:0]\nCOMMIT\n";
+        boolean fail;
+
+        @Override
+        public Result run(List<String> argv, String stdin) {
+            if (argv.get(0).endsWith("-save")) {
+                return new Result(0, saved, "");
+            }
+            assertThat(argv).contains("--noflush", "-w");
+            restores.add(stdin);
+            return fail ? new Result(1, "", "iptables-restore: line 3 failed\nmore") : new Result(0, "", "");
+        }
+    }
+
+    private final FakeIptables fake = new FakeIptables();
+    private final IptablesTable table = new IptablesTable("filter", fake, IptablesCommands.of("auto"), new Metrics());
+
+    private static Chain chain(String name, String... actions) {
+        List<Rule> rules = new ArrayList<>();
+        for (String a : actions) {
+            rules.add(Rule.of("", a));
+        }
+        return new Chain(name, rules);
+    }
+
+    @Test
+    void writesOnlyChangedChainsAndDeletesUnwantedOnes() {
+        table.refresh();
+        Map<String, Chain> want = new LinkedHashMap<>();
+        want.put("cali-a", chain("cali-a", "-j ACCEPT"));
+        want.put("cali-b", chain("cali-b", "-j DROP"));
+        table.setDesired(want);
+        assertThat(table.apply()).isPositive();
+        assertThat(fake.restores.get(0)).contains(":cali-a - [0:0]", ":cali-b - [0:0]", "-I INPUT 1 -m comment",
+                "-I FORWARD 1", "-I OUTPUT 1");
+        assertThat(table.apply()).as("nothing changed: no call").isZero();
+        assertThat(fake.restores).hasSize(1);
+
+        Map<String, Chain> next = new LinkedHashMap<>();
+        next.put("cali-a", chain("cali-a", "-j RETURN"));
+        table.setDesired(next);
+        table.apply();
+        String script = fake.restores.get(1);
+        assertThat(script).contains(":cali-a - [0:0]", "-j RETURN", "-X cali-b").doesNotContain("-I INPUT");
+        assertThat(table.programmed("cali-a")).isTrue();
+    }
+
+    @Test
+    void refreshFindsDriftAndTheNextApplyRepairsIt() {
+        table.refresh();
+        table.setDesired(Map.of("cali-a", chain("cali-a", "-j ACCEPT", "-j DROP")));
+        table.apply();
+        // the kernel now shows the chain with its second rule removed by hand
+        String written = fake.restores.get(0);
+        String firstRule = written.lines().filter(l -> l.startsWith("-A cali-a")).findFirst().orElseThrow();
+        String hooks = String.join("\n", written.lines().filter(l -> l.startsWith("-I ")).map(l -> l.replace("-I ", "-A ")
+                .replaceFirst(" 1 ", " ")).toList());
+        fake.saved = "*filter\n:INPUT ACCEPT [0:0]\n:cali-a - [0:0]\n" + hooks + "\n" + firstRule + "\nCOMMIT\n";
+        assertThat(table.refresh()).isEqualTo(1);
+        table.apply();
+        assertThat(fake.restores.get(1)).contains(":cali-a - [0:0]").doesNotContain("-I INPUT");
+    }
+
+    @Test
+    void failedRestoreIsOneLineAndForgetsWhatItBelieved() {
+        table.refresh();
+        table.setDesired(Map.of("cali-a", chain("cali-a", "-j ACCEPT")));
+        fake.fail = true;
+        assertThatThrownBy(table::apply).isInstanceOf(DataplaneException.class)
+                .hasMessage("iptables-restore (filter): iptables-restore: line 3 failed");
+        fake.fail = false;
+        table.apply();
+        assertThat(fake.restores).hasSize(2);
+    }
+}

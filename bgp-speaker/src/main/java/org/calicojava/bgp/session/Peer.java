@@ -42,7 +42,7 @@ public final class Peer {
     record Received(Connection c, Object message) implements Event {}
 
     final NeighborConfig config;
-    private final SpeakerConfig speakerConfig;
+    private volatile SpeakerConfig speakerConfig;
     private final Speaker speaker;
     final EventLoop loop;
     private final String name;
@@ -436,6 +436,27 @@ public final class Peer {
             log.info("{}: route refresh requested for {}", name, f);
             advertiseAll(true);
         }
+    }
+
+    /**
+     * Live reconfiguration that keeps this session (its own settings did not change): takes the new global config, and
+     * when Established withdraws the originated prefixes that are gone and announces the current ones.
+     */
+    void reconfigured(SpeakerConfig next) {
+        loop.execute(() -> {
+            SpeakerConfig before = speakerConfig;
+            speakerConfig = next;
+            if (state != ESTABLISHED || before.originate().equals(next.originate()) && java.util.Objects.equals(before.nextHop4(), next.nextHop4())
+                    && java.util.Objects.equals(before.nextHop6(), next.nextHop6())) return;
+            log.info("{}: originated routes changed, re-advertising", name);
+            for (Family f : negotiated.families()) {
+                Nlri.Builder gone = Nlri.builder(f, negotiated.codec().sendsPathIds(f));
+                for (Prefix p : before.originate()) if (p.family() == f && !next.originate().contains(p)) gone.add(p, 1);
+                if (gone.size() > 0) for (Update u : UpdatePacker.withdraw(gone.build(), negotiated.codec())) conn.write(u);
+                for (Update u : Originator.updates(next, this, negotiated, f)) conn.write(u);
+            }
+            conn.flush();
+        });
     }
 
     /**

@@ -16,8 +16,8 @@ import org.slf4j.LoggerFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.Collection;
+import java.util.List;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -27,10 +27,10 @@ import java.util.Map;
 public final class Speaker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Speaker.class);
 
-    private final SpeakerConfig config;
+    private volatile SpeakerConfig config;
     private final RouteSink sink;
     private final Transport transport;
-    private final Map<InetAddress, Peer> peers = new LinkedHashMap<>();
+    private final Map<InetAddress, Peer> peers = new java.util.concurrent.ConcurrentHashMap<>();
     private Channel server;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
@@ -54,11 +54,7 @@ public final class Speaker implements AutoCloseable {
                     .childHandler(new ChannelInitializer<>() {
                         @Override protected void initChannel(Channel ch) { accepted(ch); }
                     });
-            if (md5) {
-                Map<InetAddress, byte[]> keys = new HashMap<>();
-                for (NeighborConfig n : config.neighbors()) if (n.password() != null) keys.putAll(Transport.md5(n.address(), n.password()));
-                b.option(Transport.md5Option(), keys);
-            }
+            if (md5) b.option(Transport.md5Option(), md5Keys(config));
             if (transport.epoll && config.neighbors().stream().anyMatch(n -> n.ttlSecurity() > 0) && config.listenAddress() != null) {
                 b.option(Transport.ttl(config.listenAddress()), 255);
             }
@@ -89,6 +85,56 @@ public final class Speaker implements AutoCloseable {
             ch.config().setOption(Transport.minTtl(remote), 256 - p.config.ttlSecurity());
         }
         p.incoming(ch);
+    }
+
+    /**
+     * Applies a new configuration without restarting what did not change (BIRD's reconfigure): removed neighbours get
+     * Cease / peer de-configured, changed ones Cease / other configuration change and start again, new ones start,
+     * unchanged sessions stay up (re-advertising when {@code originate:} changed).
+     *
+     * @throws IllegalArgumentException when routerId, asNumber or listen changed (those need a restart)
+     */
+    public synchronized void reconfigure(SpeakerConfig next) {
+        SpeakerConfig now = config;
+        if (next.routerId() != now.routerId() || next.asNumber() != now.asNumber() || next.listenPort() != now.listenPort()
+                || !java.util.Objects.equals(next.listenAddress(), now.listenAddress())) {
+            throw new IllegalArgumentException("routerId, asNumber, listen: changed (expected: unchanged on reload; restart the speaker)");
+        }
+        boolean md5 = next.neighbors().stream().anyMatch(n -> n.password() != null);
+        if (md5 && !transport.epoll) throw new IllegalArgumentException("TCP-MD5: needs the epoll transport, not available here");
+        config = next;
+        Map<InetAddress, NeighborConfig> wanted = new java.util.LinkedHashMap<>();
+        for (NeighborConfig n : next.neighbors()) wanted.put(n.address(), n);
+        for (Peer p : List.copyOf(peers.values())) {
+            NeighborConfig n = wanted.get(p.address());
+            if (n == null) {
+                log.info("{}: removed from the configuration", p);
+                p.stop(BgpError.of(BgpError.CEASE, BgpError.PEER_DECONFIGURED));
+                peers.remove(p.address());
+            } else if (!n.equals(p.config)) {
+                log.info("{}: settings changed, restarting the session", p);
+                p.stop(BgpError.of(BgpError.CEASE, BgpError.OTHER_CONFIG_CHANGE));
+                Peer fresh = new Peer(n, next, this, transport.group.next());
+                peers.put(n.address(), fresh);
+                fresh.start();
+            } else {
+                p.reconfigured(next);
+            }
+        }
+        for (NeighborConfig n : wanted.values()) {
+            if (!peers.containsKey(n.address())) {
+                Peer fresh = new Peer(n, next, this, transport.group.next());
+                peers.put(n.address(), fresh);
+                fresh.start();
+            }
+        }
+        if (server != null && transport.epoll) server.config().setOption(Transport.md5Option(), md5Keys(next));
+    }
+
+    private static Map<InetAddress, byte[]> md5Keys(SpeakerConfig c) {
+        Map<InetAddress, byte[]> keys = new HashMap<>();
+        for (NeighborConfig n : c.neighbors()) if (n.password() != null) keys.putAll(Transport.md5(n.address(), n.password()));
+        return keys;
     }
 
     /** The bound port (useful with port 0 in tests), or 0 when not listening. */

@@ -58,6 +58,11 @@ class MainIT {
             Await.until("the route in BIRD", Duration.ofSeconds(60), () -> bird.routes().contains("10.50.0.0/24"), bird::routes);
             String lines = Files.readString(log.toPath());
             assertThat(lines).contains("OpenConfirm -> Established").doesNotContain("Exception");
+            // SIGHUP: re-read the file; the session stays, the new prefix is announced
+            Files.writeString(cfg, Files.readString(cfg).replace("[10.50.0.0/24]", "[10.50.0.0/24, 10.51.0.0/24]"));
+            Daemon.run(java.util.List.of("kill", "-HUP", Long.toString(p.pid())));
+            Await.until("the reloaded route in BIRD", Duration.ofSeconds(30), () -> bird.routes().contains("10.51.0.0/24"), bird::routes);
+            assertThat(Files.readString(log.toPath())).contains("reloaded").doesNotContain("Established -> Idle");
             p.destroy();  // SIGTERM
             assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
             Await.until("the cease at BIRD", Duration.ofSeconds(20), () -> bird.protocol("p1").contains("Administrative shutdown"),

@@ -81,4 +81,34 @@ class SpeakerPairTest {
             assertThat(sa.peer(b).negotiated().codec().ibgp()).isTrue();
         }
     }
+    @Test void reconfigureKeepsUnchangedSessionsAndRestartsChangedOnes() {
+        AdjRibIn ribB = new AdjRibIn();
+        try (Speaker sa = new Speaker(config(a, 65010, b, 65011, "originate: [10.20.0.0/24]", ""), new AdjRibIn());
+             Speaker sb = new Speaker(config(b, 65011, a, 65010, "", ", passive: true"), ribB)) {
+            sb.start();
+            sa.start();
+            Peer pb = sb.peer(a);
+            Await.until("session up", T, () -> pb.state() == SessionState.ESTABLISHED, pb::toString);
+            Await.until("first route", T, () -> ribB.routes(pb.address()).containsKey("10.20.0.0/24"));
+            java.time.Instant up = pb.since();
+
+            // only originate changed: the session stays, the difference is sent
+            sa.reconfigure(config(a, 65010, b, 65011, "originate: [10.21.0.0/24]", ""));
+            Await.until("new route and withdrawal", T, () -> ribB.routes(pb.address()).containsKey("10.21.0.0/24")
+                    && !ribB.routes(pb.address()).containsKey("10.20.0.0/24"), () -> ribB.routes(pb.address()).toString());
+            assertThat(pb.since()).isEqualTo(up);
+            assertThat(pb.state()).isEqualTo(SessionState.ESTABLISHED);
+
+            // the neighbour's own settings changed: that session restarts with Cease / other configuration change
+            sa.reconfigure(config(a, 65010, b, 65011, "originate: [10.21.0.0/24]", ", holdTime: 60"));
+            Await.until("B sees the cease", T, () -> pb.lastError() != null, pb::toString);
+            assertThat(pb.lastError()).isEqualTo("NOTIFICATION received: cease / other configuration change");
+            Await.until("session back", T, () -> pb.state() == SessionState.ESTABLISHED && sa.peer(b).state() == SessionState.ESTABLISHED);
+
+            // removed: Cease / peer de-configured
+            sa.reconfigure(ConfigLoader.parse("routerId: %s\nasNumber: 65010\nlisten: {address: %s, port: %d}\n".formatted(a, a, port)));
+            Await.until("B sees the removal", T, () -> pb.lastError() != null && pb.lastError().contains("de-configured"), pb::toString);
+            assertThat(sa.peer(b)).isNull();
+        }
+    }
 }

@@ -91,7 +91,7 @@ public final class ConfdDaemon implements AutoCloseable {
         CompletableFuture<Boolean> first = new CompletableFuture<>();
         worker.execute(() -> {
             try {
-                long rev = load(store, resources, tree);
+                long rev = loadPatiently();
                 boolean ok = !processor.process(resources, tree).containsValue(ResourceProcessor.Result.FAILED);
                 renders++;
                 String common = KeyPrefixes.common(distinctPrefixes(resources));
@@ -112,6 +112,36 @@ public final class ConfdDaemon implements AutoCloseable {
                 throw re;
             }
             throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    /**
+     * The first listing, retried while etcd is unreachable or slow to answer (a daemon started with its datastore,
+     * or before it, keeps waiting instead of exiting): one log line when it starts failing, one when it recovers.
+     */
+    private long loadPatiently() {
+        for (int failures = 0; ; failures++) {
+            try {
+                long rev = load(store, resources, tree);
+                if (failures > 0) {
+                    LOG.info("etcd answered after {} failed attempt(s)", failures);
+                }
+                return rev;
+            } catch (DatastoreException e) {
+                if (worker.isShutdown()) {
+                    throw e;
+                }
+                if (failures == 0) {
+                    LOG.warn("{}; retrying until it answers", e.getMessage());
+                }
+                tree.clear();
+                try {
+                    Thread.sleep(Math.min(5000, 250L << Math.min(failures, 5)));
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
         }
     }
 

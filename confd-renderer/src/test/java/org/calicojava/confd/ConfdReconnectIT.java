@@ -62,6 +62,34 @@ class ConfdReconnectIT {
         }
     }
 
+    /** A daemon started while etcd is down waits for it (one log line) and renders once it answers. */
+    @Test
+    void startsBeforeEtcdAndWaitsForIt() throws Exception {
+        Keys keys = new Keys();
+        try (PrivateEtcd etcd = new PrivateEtcd()) {
+            Path confdir = ConfdHarness.createConfdir(tmp);
+            Path speaker = tmp.resolve("out/etc/calico-java/bgp-speaker.yaml");
+            List<TemplateResource> rs = new ResourceLoader(confdir, "me", keys.root(), tmp.resolve("out")).load();
+            ResourceProcessor p = new ResourceProcessor(keys, "me", new TemplateRenderer(confdir.resolve("templates")),
+                    new ShellCommandRunner(), Duration.ofSeconds(20));
+            EtcdConfig cfg = new EtcdConfig(EtcdConfig.parseEndpoints(etcd.endpoint()), null, null, null, null, null,
+                    Duration.ofSeconds(2));
+            try (JetcdStore store = new JetcdStore(cfg);
+                 ConfdDaemon d = new ConfdDaemon(store, rs, p, Duration.ofMillis(50), Duration.ofMillis(200))) {
+                java.util.concurrent.CompletableFuture<Boolean> started =
+                        java.util.concurrent.CompletableFuture.supplyAsync(d::start);
+                Thread.sleep(3000);
+                assertThat(started).isNotDone();
+                etcd.start();
+                try (JetcdStore writer = new JetcdStore(EtcdConfig.of(etcd.endpoint()))) {
+                    writer.put(keys.bgpHostIp("me", 4), "10.0.0.1");
+                }
+                assertThat(started.get(60, java.util.concurrent.TimeUnit.SECONDS)).isNotNull();
+                waitUntil(Duration.ofSeconds(30), "rendered after etcd came up", () -> read(speaker).contains("10.0.0.1"));
+            }
+        }
+    }
+
     /** Delegates to the real store; {@code watch} waits until the test lets it go (to compact in between). */
     static final class GatedStore implements org.calicojava.store.WatchableStore {
         final JetcdStore real;

@@ -118,6 +118,30 @@ class CodecProperties {
         }
     }
 
+    /** The frame decoder gives the same messages however the byte stream is cut into reads. */
+    @Property(tries = 200)
+    void framingIsIndependentOfReadBoundaries(@ForAll("messages") byte[] m1, @ForAll("messages") byte[] m2,
+                                              @ForAll @Size(max = 10) List<@IntRange(min = 1, max = 600) Integer> cuts) {
+        byte[] stream = new byte[m1.length + m2.length];
+        System.arraycopy(m1, 0, stream, 0, m1.length);
+        System.arraycopy(m2, 0, stream, m1.length, m2.length);
+        CodecOptions o = CodecOptions.AS4.withIbgp(true);
+        List<Object> whole = Hex.decodeWhole(stream, o);
+        io.netty.channel.embedded.EmbeddedChannel ch = Hex.channel(o);
+        int at = 0;
+        for (int c : cuts) {
+            int n = Math.min(c, stream.length - at);
+            ch.writeInbound(Unpooled.wrappedBuffer(stream, at, n));
+            at += n;
+        }
+        ch.writeInbound(Unpooled.wrappedBuffer(stream, at, stream.length - at));
+        List<Object> pieces = new java.util.ArrayList<>();
+        for (Object m; (m = ch.readInbound()) != null; ) pieces.add(m);
+        ch.finishAndReleaseAll();
+        assertThat(whole).hasSize(2);
+        assertThat(pieces).isEqualTo(whole);
+    }
+
     @Provide Arbitrary<byte[]> messages() {
         Arbitrary<Message> updates = Combinators.combine(attributes(), v4Nlri()).as(Update::announce);
         Arbitrary<Message> v6 = Combinators.combine(attributes(), v6Nlri())

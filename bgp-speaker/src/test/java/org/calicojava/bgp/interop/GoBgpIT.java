@@ -117,6 +117,24 @@ class GoBgpIT {
         }
     }
 
+    @Test void holdTimerExpiresWhenGoBgpIsFrozenAndOurCeaseReachesIt() {
+        try (GoBgp g = gobgp(65012, 65010); Speaker s = speaker(65010, 65012)) {
+            awaitEstablished(s, g);
+            g.freeze(true);
+            try {
+                Await.until("hold timer expiry", Duration.ofSeconds(30), () -> "hold timer expired".equals(peer(s).lastError()),
+                        () -> peer(s).toString());
+            } finally {
+                g.freeze(false);
+            }
+            awaitEstablished(s, g);
+            s.close();
+            Await.until("GoBGP sees the session go down", T, () -> !g.gobgp("neighbor", t.us()).toLowerCase().contains("bgp state = established"),
+                    () -> g.gobgp("neighbor", t.us()));
+            assertThat(g.output().toLowerCase()).containsAnyOf("administrative shutdown", "notification");
+        }
+    }
+
     static String line(String table, String prefix) {
         return table.lines().filter(l -> l.contains(prefix)).findFirst().orElse("");
     }

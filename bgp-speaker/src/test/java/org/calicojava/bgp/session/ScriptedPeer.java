@@ -15,17 +15,28 @@ import java.util.Arrays;
 
 /** A BGP peer driven by the test over a plain socket: sends exactly the bytes a test wants and reads what comes back. */
 final class ScriptedPeer implements AutoCloseable {
-    final Socket socket = new Socket();
+    final Socket socket;
     private final DataInputStream in;
     private final OutputStream out;
     private final MessageDecoder decoder = new MessageDecoder();
     CodecOptions options = CodecOptions.AS4;
 
     ScriptedPeer(String local, String remote, int port) throws IOException {
-        socket.bind(new InetSocketAddress(local, 0));
-        socket.connect(new InetSocketAddress(remote, port), 5000);
+        this(connected(local, remote, port));
+    }
+
+    /** Wraps a connection the speaker opened to us (accepted from a ServerSocket). */
+    ScriptedPeer(Socket accepted) throws IOException {
+        socket = accepted;
         in = new DataInputStream(socket.getInputStream());
         out = socket.getOutputStream();
+    }
+
+    private static Socket connected(String local, String remote, int port) throws IOException {
+        Socket s = new Socket();
+        s.bind(new InetSocketAddress(local, 0));
+        s.connect(new InetSocketAddress(remote, port), 5000);
+        return s;
     }
 
     void send(Message m) throws IOException {

@@ -1,0 +1,58 @@
+package org.calicojava.bgp.session;
+
+import org.calicojava.bgp.codec.*;
+import org.calicojava.bgp.config.ConfigLoader;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * RFC 4271 6.8, made deterministic: the scripted peer accepts our connection AND opens its own, then sends OPEN on
+ * both. The connection initiated by the speaker with the higher BGP identifier survives; the other gets Cease / 7.
+ */
+class CollisionTest {
+    static final Duration T = Duration.ofSeconds(20);
+
+    @ParameterizedTest
+    @CsvSource({"10.0.0.99, incoming", "10.0.0.1, outgoing"})  // our id is 10.0.0.10
+    void theHigherIdentifiersConnectionSurvives(String theirId, String survivor) throws Exception {
+        int n = 2 + ThreadLocalRandom.current().nextInt(250);
+        String us = "127.3." + n + ".10", them = "127.3." + n + ".11";
+        int port = 20000 + ThreadLocalRandom.current().nextInt(20000);
+        try (ServerSocket server = new ServerSocket()) {
+            server.bind(new InetSocketAddress(them, port + 1));
+            server.setSoTimeout(20_000);
+            try (Speaker s = new Speaker(ConfigLoader.parse("""
+                    routerId: 10.0.0.10
+                    asNumber: 65010
+                    listen: {address: %s, port: %d}
+                    neighbors:
+                      - {address: %s, asNumber: 65011, port: %d}
+                    """.formatted(us, port, them, port + 1)), new AdjRibIn())) {
+                s.start();
+                try (ScriptedPeer ours = new ScriptedPeer(server.accept()); ScriptedPeer theirs = new ScriptedPeer(them, us, port)) {
+                    ours.readUntil(Open.class, T);   // we are in OpenSent on our connection
+                    theirs.readUntil(Open.class, T);  // and sent OPEN on theirs too
+                    Open open = Open.of(65011, 90, Ip.v4Int(theirId), new Capabilities(Set.of(Family.IPV4_UNICAST), 65011, true, false, null, Map.of(), false));
+                    ours.send(open);
+                    theirs.send(open);
+                    ScriptedPeer kept = survivor.equals("incoming") ? theirs : ours, dropped = kept == ours ? theirs : ours;
+                    assertThat(dropped.readUntil(Notification.class, T).error()).isEqualTo(BgpError.of(6, 7));
+                    assertThat(dropped.closedByPeer(T)).isTrue();
+                    kept.readUntil(Keepalive.class, T);
+                    kept.send(Keepalive.INSTANCE);
+                    Peer p = s.peer(them);
+                    Await.until("Established on the surviving connection", T, () -> p.state() == SessionState.ESTABLISHED, p::toString);
+                }
+            }
+        }
+    }
+}

@@ -4,6 +4,7 @@ import org.calicojava.bgp.codec.AddPathMode;
 import org.calicojava.bgp.codec.Capabilities;
 import org.calicojava.bgp.codec.CodecOptions;
 import org.calicojava.bgp.codec.Family;
+import org.calicojava.bgp.codec.GracefulRestart;
 import org.calicojava.bgp.codec.Open;
 import org.calicojava.bgp.config.NeighborConfig;
 import org.calicojava.bgp.config.SpeakerConfig;
@@ -15,6 +16,15 @@ import java.util.Set;
 /** Pure: what our OPEN and the peer's OPEN agree on. We always offer IPv4+IPv6 unicast, 4-octet AS, route refresh, extended messages. */
 final class Negotiation {
     private Negotiation() {}
+
+    /** Our OPEN toward {@code n}: IPv4+IPv6 unicast, 4-octet AS, route refresh (+enhanced), extended messages, ADD-PATH and GR as configured. */
+    static Open localOpen(NeighborConfig n, SpeakerConfig speaker) {
+        java.util.Map<Family, AddPathMode> addPath = new java.util.EnumMap<>(Family.class);
+        if (n.addPath() != null) for (Family f : Family.values()) addPath.put(f, n.addPath());
+        GracefulRestart gr = n.restartTime() < 0 ? null : new GracefulRestart(false, n.restartTime(), java.util.Map.of());
+        Capabilities caps = new Capabilities(Set.of(Family.values()), speaker.asNumber(), true, true, gr, addPath, true);
+        return Open.of(speaker.asNumber(), n.holdTime(), speaker.routerId(), caps);
+    }
 
     static Negotiated negotiate(NeighborConfig local, SpeakerConfig speaker, Open peer, InetAddress localAddress) {
         int hold = local.holdTime() == 0 || peer.holdTime() == 0 ? 0 : Math.min(local.holdTime(), peer.holdTime());

@@ -44,6 +44,16 @@ final class Originator {
         return UpdatePacker.announce(a.build(), b.build(), nh6, n.codec());
     }
 
+    /** After a reload: withdrawals of the prefixes no longer originated, then the current announcements. */
+    static List<Update> changes(SpeakerConfig before, SpeakerConfig next, Peer peer, Negotiated n, Family f) {
+        Nlri.Builder gone = Nlri.builder(f, n.codec().sendsPathIds(f));
+        for (Prefix p : before.originate()) if (p.family() == f && !next.originate().contains(p)) gone.add(p, 1);
+        List<Update> out = new java.util.ArrayList<>();
+        if (gone.size() > 0) out.addAll(UpdatePacker.withdraw(gone.build(), n.codec()));
+        out.addAll(updates(next, peer, n, f));
+        return out;
+    }
+
     /** {@code ::ffff:a.b.c.d} (RFC 4291 2.5.5.2). */
     static byte[] mapped(byte[] v4) {
         byte[] b = new byte[16];

@@ -1,10 +1,7 @@
 package org.calicojava.bgp.session;
 
-import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
 import org.calicojava.bgp.codec.*;
@@ -14,7 +11,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -282,22 +278,13 @@ public final class Peer {
 
     private void startConnect() {
         to(CONNECT);
-        InetSocketAddress remote = new InetSocketAddress(config.address(), config.port());
-        Bootstrap b = new Bootstrap().group(loop).channel(speaker.transport().socketChannel())
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5000)
-                .handler(new ChannelInitializer<>() {
-                    @Override protected void initChannel(Channel ch) { }
-                });
-        if (config.password() != null) {
-            if (!speaker.transport().epoll) { fail(null, false, "TCP-MD5 needs the epoll transport"); return; }
-            b.option(Transport.md5Option(), Transport.md5(config.address(), config.password()));
+        ChannelFuture f;
+        try {
+            f = speaker.transport().connect(config, speakerConfig.listenAddress(), loop);
+        } catch (IllegalStateException e) {
+            fail(null, false, e.getMessage());
+            return;
         }
-        if (config.ttlSecurity() > 0 && speaker.transport().epoll) {
-            b.option(Transport.ttl(config.address()), 255).option(Transport.minTtl(config.address()), 256 - config.ttlSecurity());
-        }
-        InetAddress local = speakerConfig.listenAddress();
-        ChannelFuture f = local != null && local.getClass() == config.address().getClass()
-                ? b.connect(remote, new InetSocketAddress(local, 0)) : b.connect(remote);
         connecting = f;
         f.addListener(done -> {
             if (done.isCancelled()) return;
@@ -373,14 +360,7 @@ public final class Peer {
         return true;
     }
 
-    private void sendOpen(Connection c) {
-        int hold = config.holdTime();
-        java.util.Map<Family, AddPathMode> addPath = new java.util.EnumMap<>(Family.class);
-        if (config.addPath() != null) for (Family f : Family.values()) addPath.put(f, config.addPath());
-        GracefulRestart gr = config.restartTime() < 0 ? null : new GracefulRestart(false, config.restartTime(), java.util.Map.of());
-        Capabilities caps = new Capabilities(java.util.Set.of(Family.values()), speakerConfig.asNumber(), true, true, gr, addPath, true);
-        c.send(Open.of(speakerConfig.asNumber(), hold, speakerConfig.routerId(), caps));
-    }
+    private void sendOpen(Connection c) { c.send(Negotiation.localOpen(config, speakerConfig)); }
 
     /** Checks the peer's OPEN, negotiates, answers with KEEPALIVE and moves to OpenConfirm. */
     private void acceptOpen(Connection c, Open o) {
@@ -449,12 +429,7 @@ public final class Peer {
             if (state != ESTABLISHED || before.originate().equals(next.originate()) && java.util.Objects.equals(before.nextHop4(), next.nextHop4())
                     && java.util.Objects.equals(before.nextHop6(), next.nextHop6())) return;
             log.info("{}: originated routes changed, re-advertising", name);
-            for (Family f : negotiated.families()) {
-                Nlri.Builder gone = Nlri.builder(f, negotiated.codec().sendsPathIds(f));
-                for (Prefix p : before.originate()) if (p.family() == f && !next.originate().contains(p)) gone.add(p, 1);
-                if (gone.size() > 0) for (Update u : UpdatePacker.withdraw(gone.build(), negotiated.codec())) conn.write(u);
-                for (Update u : Originator.updates(next, this, negotiated, f)) conn.write(u);
-            }
+            for (Family f : negotiated.families()) for (Update u : Originator.changes(before, next, this, negotiated, f)) conn.write(u);
             conn.flush();
         });
     }

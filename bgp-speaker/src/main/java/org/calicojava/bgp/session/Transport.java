@@ -1,6 +1,10 @@
 package org.calicojava.bgp.session;
 
+import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoop;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -16,7 +20,10 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.channel.unix.IntegerUnixChannelOption;
 
 import java.net.Inet6Address;
+import org.calicojava.bgp.config.NeighborConfig;
+
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
@@ -52,6 +59,22 @@ final class Transport {
     static ChannelOption<Integer> ttl(InetAddress peer) { return peer instanceof Inet6Address ? TTL6 : TTL4; }
 
     static ChannelOption<Integer> minTtl(InetAddress peer) { return peer instanceof Inet6Address ? MINTTL6 : MINTTL4; }
+
+    /** Starts a connection to a neighbour, with its MD5 key and GTSM options set before the SYN, from {@code local} when given. */
+    ChannelFuture connect(NeighborConfig n, InetAddress local, EventLoop loop) {
+        Bootstrap b = new Bootstrap().group(loop).channel(socketChannel())
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5000)
+                .handler(new ChannelInitializer<>() {
+                    @Override protected void initChannel(Channel ch) { }
+                });
+        if (n.password() != null) {
+            if (!epoll) throw new IllegalStateException("TCP-MD5 needs the epoll transport");
+            b.option(md5Option(), md5(n.address(), n.password()));
+        }
+        if (n.ttlSecurity() > 0 && epoll) b.option(ttl(n.address()), 255).option(minTtl(n.address()), 256 - n.ttlSecurity());
+        InetSocketAddress remote = new InetSocketAddress(n.address(), n.port());
+        return local != null && local.getClass() == n.address().getClass() ? b.connect(remote, new InetSocketAddress(local, 0)) : b.connect(remote);
+    }
 
     void shutdown() { group.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly(); }
 }

@@ -30,6 +30,9 @@ public record SpeakerConfig(int routerId, long asNumber, InetAddress listenAddre
         neighbors = List.copyOf(neighbors);
         originate = List.copyOf(originate);
         for (int i = 0; i < neighbors.size(); i++) {
+            if (neighbors.get(i).passive() && listenPort == 0) {
+                throw new ConfigException("neighbors[" + i + "].passive: true (expected: a listen port to accept its connection)");
+            }
             for (int j = 0; j < i; j++) {
                 if (neighbors.get(i).address().equals(neighbors.get(j).address())) {
                     throw new ConfigException("neighbors[" + i + "].address: " + neighbors.get(i).address().getHostAddress()

@@ -118,6 +118,14 @@ public final class Peer {
         return true;
     }
 
+    /** Asks the peer to resend its routes of {@code f} (RFC 2918), e.g. after an import policy change; false when not possible. */
+    public boolean requestRefresh(Family f) {
+        Negotiated n = negotiated;
+        if (state != ESTABLISHED || n == null || !n.routeRefresh() || !n.families().contains(f)) return false;
+        loop.execute(() -> { if (state == ESTABLISHED) conn.send(new RouteRefresh(f, RouteRefresh.REQUEST)); });
+        return true;
+    }
+
     public boolean isWritable() { Connection c = conn; return c != null && c.channel.isWritable(); }
 
     private void run(Runnable r) {

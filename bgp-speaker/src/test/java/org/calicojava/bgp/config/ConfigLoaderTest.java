@@ -95,6 +95,11 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> ConfigLoader.parse(yaml)).isInstanceOf(ConfigException.class).hasMessage(message);
     }
 
+    @Test void passiveNeighbourNeedsAListenPort() {
+        String yaml = "routerId: 127.0.0.10\nasNumber: 65010\nneighbors:\n  - {address: 10.0.0.1, asNumber: 1, passive: true}\n";
+        assertThatThrownBy(() -> ConfigLoader.parse(yaml)).hasMessage("neighbors[0].passive: true (expected: a listen port to accept its connection)");
+    }
+
     @Test void duplicateNeighbourIsRefused() {
         String yaml = "routerId: 127.0.0.10\nasNumber: 65010\nneighbors:\n  - {address: 10.0.0.1, asNumber: 1}\n  - {address: 10.0.0.1, asNumber: 2}\n";
         assertThatThrownBy(() -> ConfigLoader.parse(yaml)).hasMessage("neighbors[1].address: 10.0.0.1 (expected: each neighbour once)");

@@ -86,6 +86,14 @@ class SessionFsmTest {
         }
     }
 
+    @Test void weCanAskThePeerForARefresh() throws Exception {
+        try (ScriptedPeer p = established(30)) {
+            assertThat(peer().requestRefresh(Family.IPV4_UNICAST)).isTrue();
+            assertThat(p.readUntil(RouteRefresh.class, T)).isEqualTo(new RouteRefresh(Family.IPV4_UNICAST, RouteRefresh.REQUEST));
+            assertThat(peer().requestRefresh(Family.IPV6_UNICAST)).isFalse();  // not negotiated
+        }
+    }
+
     @Test void enhancedRouteRefreshIsFramedByBeginAndEnd() throws Exception {
         try (ScriptedPeer p = established(30, true)) {
             p.readUntil(Update.class, T);

@@ -175,8 +175,13 @@ class BirdIT {
         }
     }
 
-    @Test void md5WithMatchingPasswords() {
-        try (Bird bird = new Bird(birdConfig(65011, 65010, "password \"s3cret\";")); Speaker s = speaker(65010, 65011, ", password: s3cret")) {
+    /** MD5 on our listening socket (we are passive, BIRD connects) and on our connecting socket (BIRD is passive). */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {true, false})
+    void md5WithMatchingPasswords(boolean wePassive) {
+        String birdExtra = "password \"s3cret\";" + (wePassive ? "" : " passive on;");
+        try (Bird bird = new Bird(birdConfig(65011, 65010, birdExtra));
+             Speaker s = speaker(65010, 65011, ", password: s3cret" + (wePassive ? ", passive: true" : ""))) {
             awaitEstablished(s, bird);
             Await.until("routes over the MD5 session", T, () -> received(s).containsKey("10.30.0.0/24"), () -> received(s).toString());
         }

@@ -29,6 +29,8 @@ public class UpdateCodecBench {
     ByteBuf out;
     MessageDecoder decoder;
     int next;
+    ByteBuf stream;         // 100 UPDATEs back to back, as they arrive on a socket
+    io.netty.channel.embedded.EmbeddedChannel channel;
 
     @Setup public void setup() {
         PathAttributes a = PathAttributes.builder().origin(0).asPath(AsPath.sequence(65001)).nextHop("203.0.113.1").build();
@@ -43,6 +45,10 @@ public class UpdateCodecBench {
         }
         out = Unpooled.directBuffer(8192);
         decoder = new MessageDecoder();
+        stream = Unpooled.directBuffer(100 * 4096);
+        for (int i = 0; i < 100; i++) stream.writeBytes(distinct[i & 15], 0, distinct[i & 15].writerIndex());
+        channel = new io.netty.channel.embedded.EmbeddedChannel(new BgpFrameDecoder());
+        channel.attr(CodecOptions.KEY).set(CodecOptions.AS4);
     }
 
     static Nlri nlri(int seed) {
@@ -62,6 +68,16 @@ public class UpdateCodecBench {
         ByteBuf b = distinct[next++ & 15];
         b.readerIndex(0);
         return decoder.decode(b, CodecOptions.AS4);
+    }
+
+    /** Through Netty: frame decoder on a buffer of 100 back-to-back UPDATEs (what one socket read delivers). */
+    @Benchmark @OperationsPerInvocation(PREFIXES * 100)
+    public int decodeFramedStream() {
+        channel.writeInbound(stream.retainedDuplicate());
+        int n = 0;
+        for (Object m; (m = channel.readInbound()) != null; ) n += ((Update) m).nlri().size();
+        if (n != PREFIXES * 100) throw new IllegalStateException("decoded " + n);
+        return n;
     }
 
     @Benchmark @OperationsPerInvocation(PREFIXES)

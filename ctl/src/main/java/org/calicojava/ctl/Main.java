@@ -16,6 +16,7 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        warmUpInBackground();
         System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 
@@ -50,6 +51,23 @@ public final class Main {
         } finally {
             root.close();
         }
+    }
+
+    /**
+     * Jackson's set-up (mapper, record introspection) costs a one-shot command about as much as picocli's; on a
+     * second core it runs while picocli parses the command line.
+     */
+    static void warmUpInBackground() {
+        Thread t = new Thread(() -> {
+            try {
+                org.calicojava.model.Json.read("{\"cidr\":\"10.0.0.0/16\"}", org.calicojava.model.IpPool.class);
+                org.calicojava.model.Json.MAPPER.readTree("{\"a\":[1]}");
+            } catch (Exception ignored) {
+                // only a warm-up
+            }
+        }, "warm-up");
+        t.setDaemon(true);
+        t.start();
     }
 
     /** The first word that is not a root option or its value: the command. */

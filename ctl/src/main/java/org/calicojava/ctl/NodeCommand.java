@@ -163,8 +163,45 @@ final class NodeCommand implements Runnable {
         }
     }
 
-    @Command(name = "bgp", description = "The node's BGP peers: node NAME bgp peer add|remove|show",
-            subcommands = {BgpPeerCommand.class})
+    @Command(name = "bgp", description = "The node's BGP settings: node NAME bgp peer add|remove|show, "
+            + "node NAME bgp rr-cluster-id [ID | --remove]",
+            subcommands = {BgpPeerCommand.class, RrClusterId.class})
     static final class Bgp {
+    }
+
+    @Command(name = "rr-cluster-id", description = "Show, set or --remove the node's route reflector cluster id "
+            + "(a node with one reflects routes to its node-specific peers, RFC 4456).")
+    static final class RrClusterId extends Sub {
+        @Parameters(arity = "0..1", paramLabel = "ID", description = "an IPv4-style 32-bit id, e.g. 224.0.0.1")
+        String id;
+        @Option(names = "--remove")
+        boolean remove;
+
+        @Override
+        public void run() {
+            NodeCommand parent = null;
+            for (CommandLine.Model.CommandSpec s = spec.parent(); s != null; s = s.parent()) {
+                if (s.userObject() instanceof NodeCommand n) {
+                    parent = n;
+                }
+            }
+            String n = existing(this, parent);
+            String key = keys().bgpHostRrClusterId(n);
+            if (remove) {
+                if (!store().delete(key)) {
+                    throw fail("node " + n + " has no route reflector cluster id");
+                }
+                out().println("Node " + n + " is no longer a route reflector");
+            } else if (id == null) {
+                out().println(store().get(key).map(KeyValue::value).orElse("(none)"));
+            } else {
+                Cidr c = Cidr.host(id);
+                if (!c.isIpv4()) {
+                    throw fail("cluster id: '" + id + "' (expected: a 32-bit id in IPv4 form, e.g. 224.0.0.1)");
+                }
+                store().put(key, c.ip());
+                out().println("Node " + n + " is a route reflector with cluster id " + c.ip());
+            }
+        }
     }
 }

@@ -111,6 +111,11 @@ class JavactlIT {
         assertThat(cli.ok("node", "show")).contains("| h1       | 192.0.2.1 | 2001:db8::1 | 65546   | 192.0.2.100 as 65000")
                 .contains("(64512)");
         cli.ok("node", "h1", "bgp", "peer", "remove", "192.0.2.100");
+        cli.ok("node", "h1", "bgp", "rr-cluster-id", "224.0.0.1");
+        assertThat(cli.get(cli.keys.bgpHostRrClusterId("h1"))).isEqualTo("224.0.0.1");
+        assertThat(cli.ok("node", "h1", "bgp", "rr-cluster-id")).isEqualTo("224.0.0.1\n");
+        cli.ok("node", "h1", "bgp", "rr-cluster-id", "--remove");
+        assertThat(cli.get(cli.keys.bgpHostRrClusterId("h1"))).isNull();
         assertThat(cli.get(cli.keys.bgpHostPeer("h1", "192.0.2.100"))).isNull();
         assertThat(cli.ok("bgp", "default-node-as")).isEqualTo("64512\n");
         cli.ok("bgp", "default-node-as", "65001");

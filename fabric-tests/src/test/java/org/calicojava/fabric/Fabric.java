@@ -1,0 +1,170 @@
+package org.calicojava.fabric;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/**
+ * A fabric of hosts in network namespaces (scripts/fabric) with a unique id per test class; workloads are namespaces
+ * attached with javactl container add. Everything is removed by {@link #close()}, also when a test fails.
+ */
+final class Fabric implements AutoCloseable {
+    static final Path HOME = Path.of("..").toAbsolutePath().normalize();
+    static final String ETCD = "http://192.0.2.1:2379";
+
+    final String id = "cjt" + UUID.randomUUID().toString().substring(0, 4);
+    final int hosts;
+    private final List<String> workloads = new ArrayList<>();
+
+    /** Output and exit code of a command. */
+    record Result(int code, String out) {
+        boolean ok() {
+            return code == 0;
+        }
+    }
+
+    Fabric(int hosts, String... upArgs) {
+        this.hosts = hosts;
+        List<String> cmd = new ArrayList<>(List.of(HOME.resolve("scripts/fabric").toString(), "up", "--id", id,
+                "--hosts", Integer.toString(hosts)));
+        cmd.addAll(List.of(upArgs));
+        Result r = sh(cmd, Duration.ofMinutes(3));
+        if (!r.ok()) {
+            close();
+            throw new IllegalStateException("fabric up failed: " + r.out());
+        }
+    }
+
+    static Result sh(List<String> cmd, Duration timeout) {
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            byte[] out = p.getInputStream().readAllBytes();
+            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                p.destroyForcibly();
+                return new Result(-1, "timed out: " + String.join(" ", cmd));
+            }
+            return new Result(p.exitValue(), new String(out));
+        } catch (IOException e) {
+            return new Result(-1, e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Result(-1, "interrupted");
+        }
+    }
+
+    static Result sh(String... cmd) {
+        return sh(List.of(cmd), Duration.ofMinutes(2));
+    }
+
+    String ns(String name) {
+        return id + "-" + name;
+    }
+
+    Path runDir(int host) {
+        return Path.of("/tmp/calico-java-fabric", id, "h" + host);
+    }
+
+    /** javactl against the fabric's etcd (run inside the fabric's net namespace). */
+    Result javactl(String... args) {
+        List<String> cmd = new ArrayList<>(List.of(HOME.resolve("scripts/fabric").toString(), "javactl", "--id", id));
+        cmd.addAll(List.of(args));
+        return sh(cmd, Duration.ofMinutes(1));
+    }
+
+    String javactlOk(String... args) {
+        Result r = javactl(args);
+        if (!r.ok()) {
+            throw new AssertionError("javactl " + String.join(" ", args) + ": " + r.out());
+        }
+        return r.out();
+    }
+
+    /** A command inside host N's namespace. */
+    Result onHost(int host, String... cmd) {
+        List<String> c = new ArrayList<>(List.of("ip", "netns", "exec", ns("h" + host)));
+        c.addAll(List.of(cmd));
+        return sh(c, Duration.ofMinutes(1));
+    }
+
+    /** Adds a workload namespace on host N with an address from the pool; returns its address. */
+    String addWorkload(int host, String name, String... profiles) {
+        String wl = ns("h" + host + "-" + name);
+        sh("ip", "netns", "add", wl);
+        workloads.add(wl);
+        List<String> cmd = new ArrayList<>(List.of(HOME.resolve("bin/javactl").toString(), "--etcd-endpoints", ETCD,
+                "container", "add", wl, "ipv4", "--hostname", "h" + host));
+        for (String p : profiles) {
+            cmd.addAll(List.of("--profile", p));
+        }
+        Result r = onHost(host, cmd.toArray(new String[0]));
+        if (!r.ok()) {
+            throw new AssertionError("container add " + wl + ": " + r.out());
+        }
+        return r.out().trim().split(" ")[1]; // "IP 10.65.0.3 added to ..."
+    }
+
+    void removeWorkload(int host, String name) {
+        String wl = ns("h" + host + "-" + name);
+        Result r = onHost(host, HOME.resolve("bin/javactl").toString(), "--etcd-endpoints", ETCD, "container", "remove",
+                wl, "--hostname", "h" + host);
+        if (!r.ok()) {
+            throw new AssertionError("container remove " + wl + ": " + r.out());
+        }
+        sh("ip", "netns", "del", wl);
+        workloads.remove(wl);
+    }
+
+    /** One ping from a workload; true if answered. */
+    boolean ping(int host, String name, String ip) {
+        return sh("ip", "netns", "exec", ns("h" + host + "-" + name), "ping", "-c1", "-W1", ip).ok();
+    }
+
+    String routes(int host) {
+        return sh("ip", "-n", ns("h" + host), "route").out();
+    }
+
+    String nodeStatus(int host) {
+        return onHost(host, HOME.resolve("bin/javactl").toString(), "--etcd-endpoints", ETCD, "node", "status",
+                "--name", "h" + host, "--run-dir", runDir(host).toString()).out();
+    }
+
+    /** Polls until true (every 200 ms) or throws after {@code timeout}. */
+    static void eventually(Duration timeout, String what, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (condition.getAsBoolean()) {
+                return;
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        throw new AssertionError("not within " + timeout.toSeconds() + " s: " + what);
+    }
+
+    /** Every host's node status shows at least {@code n} established sessions. */
+    void awaitSessions(int n, Duration timeout) {
+        for (int h = 1; h <= hosts; h++) {
+            int host = h;
+            eventually(timeout, "h" + host + " has " + n + " established BGP sessions", () ->
+                    nodeStatus(host).lines().filter(l -> l.matches("\\|.*\\| (up|Established) .*")).count() >= n);
+        }
+    }
+
+    @Override
+    public void close() {
+        for (String wl : workloads) {
+            sh("ip", "netns", "del", wl);
+        }
+        workloads.clear();
+        sh(List.of(HOME.resolve("scripts/fabric").toString(), "down", "--id", id), Duration.ofMinutes(2));
+    }
+}

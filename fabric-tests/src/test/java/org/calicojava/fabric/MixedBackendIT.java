@@ -1,0 +1,41 @@
+package org.calicojava.fabric;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Full mesh with BIRD (the rendered BIRD config) on h3 and the built-in speaker on h1 and h2: they interoperate. */
+class MixedBackendIT {
+    private Fabric f;
+
+    @AfterEach
+    void down() {
+        if (f != null) {
+            f.close();
+        }
+    }
+
+    @Test
+    void birdAndTheJavaSpeakerMeshTogether() {
+        f = new Fabric(3, "--backend", "java", "--backend-of", "3", "bird");
+        f.javactlOk("pool", "add", "10.69.0.0/16");
+        f.javactlOk("profile", "add", "demo");
+        String[] ips = new String[4];
+        for (int h = 1; h <= 3; h++) {
+            ips[h] = f.addWorkload(h, "w", "demo");
+        }
+        f.awaitSessions(2, Duration.ofMinutes(3));
+        for (int h = 1; h <= 3; h++) {
+            for (int t = 1; t <= 3; t++) {
+                int from = h;
+                String ip = ips[t];
+                Fabric.eventually(Duration.ofSeconds(60), "h" + from + " reaches " + ip, () -> f.ping(from, "w", ip));
+            }
+        }
+        assertThat(f.routes(3)).containsPattern("10\\.69\\.0\\.0/26 via 192\\.0\\.2\\.11 dev eth0 proto bird");
+        assertThat(f.routes(1)).containsPattern("10\\.69\\.0\\.128/26 via 192\\.0\\.2\\.13 dev eth0");
+    }
+}

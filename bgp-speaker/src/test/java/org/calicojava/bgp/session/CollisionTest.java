@@ -38,19 +38,21 @@ class CollisionTest {
                       - {address: %s, asNumber: 65011, port: %d}
                     """.formatted(us, port, them, port + 1)), new AdjRibIn())) {
                 s.start();
-                try (ScriptedPeer ours = new ScriptedPeer(server.accept()); ScriptedPeer theirs = new ScriptedPeer(them, us, port)) {
-                    ours.readUntil(Open.class, T);   // we are in OpenSent on our connection
-                    theirs.readUntil(Open.class, T);  // and sent OPEN on theirs too
-                    Open open = Open.of(65011, 90, Ip.v4Int(theirId), new Capabilities(Set.of(Family.IPV4_UNICAST), 65011, true, false, null, Map.of(), false));
-                    ours.send(open);
-                    theirs.send(open);
-                    ScriptedPeer kept = survivor.equals("incoming") ? theirs : ours, dropped = kept == ours ? theirs : ours;
-                    assertThat(dropped.readUntil(Notification.class, T).error()).isEqualTo(BgpError.of(6, 7));
-                    assertThat(dropped.closedByPeer(T)).isTrue();
-                    kept.readUntil(Keepalive.class, T);
-                    kept.send(Keepalive.INSTANCE);
-                    Peer p = s.peer(them);
-                    Await.until("Established on the surviving connection", T, () -> p.state() == SessionState.ESTABLISHED, p::toString);
+                try (ScriptedPeer ours = new ScriptedPeer(server.accept())) {
+                    ours.readUntil(Open.class, T);   // the speaker is in OpenSent on its own connection
+                    try (ScriptedPeer theirs = new ScriptedPeer(them, us, port)) {
+                        theirs.readUntil(Open.class, T);  // and answers the second connection with an OPEN too
+                        Open open = Open.of(65011, 90, Ip.v4Int(theirId), new Capabilities(Set.of(Family.IPV4_UNICAST), 65011, true, false, null, Map.of(), false));
+                        ours.send(open);
+                        theirs.send(open);
+                        ScriptedPeer kept = survivor.equals("incoming") ? theirs : ours, dropped = kept == ours ? theirs : ours;
+                        assertThat(dropped.readUntil(Notification.class, T).error()).isEqualTo(BgpError.of(6, 7));
+                        assertThat(dropped.closedByPeer(T)).isTrue();
+                        kept.readUntil(Keepalive.class, T);
+                        kept.send(Keepalive.INSTANCE);
+                        Peer p = s.peer(them);
+                        Await.until("Established on the surviving connection", T, () -> p.state() == SessionState.ESTABLISHED, p::toString);
+                    }
                 }
             }
         }

@@ -180,6 +180,7 @@ public final class Peer {
             connecting = null;
             connectFailures++;
             lastError = "connect failed: " + f.reason();
+            if (connectFailures == 1) log.info("{}: {} (retrying with backoff)", name, lastError);  // once per outage, not per retry
             to(ACTIVE);
             connectRetryTimer = schedule(TimerKind.CONNECT_RETRY, backoff(speakerConfig.connectRetryTime(), connectFailures));
         } else if (e instanceof Timer t && t.kind() == TimerKind.CONNECT_RETRY) {

@@ -246,6 +246,7 @@ public final class Peer {
     private void common(Received r, BgpError unexpected) {
         Object m = r.message();
         if (m instanceof Notification n) {
+            if (promoteOther("NOTIFICATION received: " + n.error())) return;
             fail(n.error(), false, "NOTIFICATION received: " + n.error());
         } else if (m instanceof BgpFrameDecoder.MalformedMessage bad) {
             fail(bad.error(), true, "NOTIFICATION sent: " + bad.error());
@@ -270,6 +271,7 @@ public final class Peer {
                 default -> { }
             }
         } else if (e instanceof TcpClosed c) {
+            if (promoteOther(c.reason())) return;
             fail(null, false, c.reason());
         } else if (e instanceof TcpUp u) {
             u.c().close();
@@ -366,6 +368,29 @@ public final class Peer {
         boolean keepalive = conn.keepaliveSeen;
         acceptOpen(conn, conn.open);
         if (keepalive && state == OPEN_CONFIRM) toEstablished();
+        return true;
+    }
+
+    /**
+     * The primary connection ended before Established while a second one is open (the peer resolved a collision its way,
+     * RFC 4271 6.8): carry on with the second instead of dropping both.
+     */
+    private boolean promoteOther(String reason) {
+        if (other == null || (state != OPEN_SENT && state != OPEN_CONFIRM)) return false;
+        log.info("{}: {} connection ended ({}), continuing on the {} one", name, conn.outgoing ? "outgoing" : "incoming", reason,
+                other.outgoing ? "outgoing" : "incoming");
+        conn.close();
+        conn = other;
+        other = null;
+        negotiated = null;
+        cancel(keepaliveTimer);
+        to(OPEN_SENT);
+        startHold(OPEN_SENT_HOLD);
+        if (conn.open != null) {
+            boolean keepalive = conn.keepaliveSeen;
+            acceptOpen(conn, conn.open);
+            if (keepalive && state == OPEN_CONFIRM) toEstablished();
+        }
         return true;
     }
 

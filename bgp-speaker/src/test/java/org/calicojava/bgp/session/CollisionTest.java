@@ -57,4 +57,38 @@ class CollisionTest {
             }
         }
     }
+    /** The peer resolves the collision its own way first (Cease / 7 on our connection): we carry on with its connection. */
+    @org.junit.jupiter.api.Test
+    void whenThePeerDropsOurConnectionWeContinueOnItsOne() throws Exception {
+        int n = 2 + ThreadLocalRandom.current().nextInt(250);
+        String us = "127.3." + n + ".10", them = "127.3." + n + ".11";
+        int port = 20000 + ThreadLocalRandom.current().nextInt(20000);
+        try (ServerSocket server = new ServerSocket()) {
+            server.bind(new InetSocketAddress(them, port + 1));
+            server.setSoTimeout(20_000);
+            try (Speaker s = new Speaker(ConfigLoader.parse("""
+                    routerId: 10.0.0.10
+                    asNumber: 65010
+                    listen: {address: %s, port: %d}
+                    neighbors:
+                      - {address: %s, asNumber: 65011, port: %d}
+                    """.formatted(us, port, them, port + 1)), new AdjRibIn())) {
+                s.start();
+                try (ScriptedPeer ours = new ScriptedPeer(server.accept())) {
+                    ours.readUntil(Open.class, T);
+                    try (ScriptedPeer theirs = new ScriptedPeer(them, us, port)) {
+                        theirs.readUntil(Open.class, T);
+                        ours.send(new Notification(BgpError.of(6, 7)));
+                        ours.close();
+                        theirs.send(Open.of(65011, 90, Ip.v4Int("10.0.0.99"),
+                                new Capabilities(Set.of(Family.IPV4_UNICAST), 65011, true, false, null, Map.of(), false)));
+                        theirs.readUntil(Keepalive.class, T);
+                        theirs.send(Keepalive.INSTANCE);
+                        Peer p = s.peer(them);
+                        Await.until("Established on the peer's connection", T, () -> p.state() == SessionState.ESTABLISHED, p::toString);
+                    }
+                }
+            }
+        }
+    }
 }

@@ -113,6 +113,7 @@ public final class Agent implements AutoCloseable {
             }
         });
         thread = new Thread(this::run, "felix-dataplane");
+        thread.setDaemon(true);
         thread.start();
         LOG.info("felix-agent started for host {} in {} (etcd {})", hostname, ns.describe(), store.endpoint());
     }
@@ -186,6 +187,9 @@ public final class Agent implements AutoCloseable {
     private void loop() throws InterruptedException {
         while (!stopping) {
             long wait = Math.max(1, Math.min(nextRefreshIn(), nextReportIn()));
+            if (dataplane.failed()) {
+                wait = Math.max(1, Math.min(wait, (retryAt - System.nanoTime()) / 1_000_000));
+            }
             Object first = queue.poll(wait, TimeUnit.MILLISECONDS);
             busySince = System.nanoTime();
             List<Object> batch = new ArrayList<>();
@@ -217,8 +221,15 @@ public final class Agent implements AutoCloseable {
                 refresh();
                 changed = true;
             }
-            if (changed || dataplane.failed()) {
+            boolean retry = dataplane.failed() && System.nanoTime() >= retryAt;
+            if (changed || retry) {
                 program(oldest == Long.MAX_VALUE ? System.nanoTime() : oldest);
+                if (dataplane.failed()) {
+                    retryDelayMs = Math.min(30_000, Math.max(500, retryDelayMs * 2));
+                    retryAt = System.nanoTime() + retryDelayMs * 1_000_000L;
+                } else {
+                    retryDelayMs = 0;
+                }
             }
             if (nextReportIn() <= 0 && config.reportingInterval().toMillis() > 0) {
                 status.host();
@@ -227,6 +238,9 @@ public final class Agent implements AutoCloseable {
             busySince = 0;
         }
     }
+
+    private long retryAt;
+    private long retryDelayMs;
 
     private long nextRefreshIn() {
         long interval = config.refreshInterval().toMillis();

@@ -55,19 +55,22 @@ public final class IptablesTable {
             throw new DataplaneException(commands.saveBinary() + " -t " + table + ": " + r.firstError());
         }
         SavedTable saved = SavedTable.parse(r.out(), table);
-        int drift = 0;
+        List<String> changed = new ArrayList<>();
         for (Map.Entry<String, List<String>> e : saved.chains().entrySet()) {
             List<String> mine = actual.get(e.getKey());
             if (mine != null && !mine.equals(e.getValue())) {
-                drift++;
-                LOG.warn("iptables {} chain {} changed outside felix; rewriting it", table, e.getKey());
+                changed.add(e.getKey());
             }
         }
         for (String c : actual.keySet()) {
             if (!saved.chains().containsKey(c)) {
-                drift++;
-                LOG.warn("iptables {} chain {} deleted outside felix; restoring it", table, c);
+                changed.add(c + " (deleted)");
             }
+        }
+        int drift = changed.size();
+        if (drift > 0) {
+            LOG.warn("iptables {}: {} chain(s) changed outside felix, rewriting: {}{}", table, drift,
+                    String.join(", ", changed.subList(0, Math.min(5, drift))), drift > 5 ? ", ..." : "");
         }
         actual = new HashMap<>(saved.chains());
         builtinHashes = saved.builtinHashes();

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# felix-agent benchmark: cold start at N endpoints (default 1000 and 10000) for the iptables backends, beside the
+# floors (ip -batch routes, one iptables-restore of the same rules, iptables-save) measured in the same run;
+# incremental add p50/p99 over 200 adds; refresh cost. Needs root; creates and deletes its own namespaces and etcd.
+# Usage: felix-agent/bench/run.sh [N ...]
+set -euo pipefail
+if [ $# -eq 0 ]; then set -- 1000 10000; fi
+cd "$(dirname "$0")/../.."
+mvn -q -B -o -f felix-agent/pom.xml test-compile dependency:build-classpath \
+  -Dmdep.outputFile=target/bench.cp -Dmdep.includeScope=test >/dev/null
+source scripts/lib/etcd.sh
+etcd_start
+trap etcd_stop EXIT
+java -Xmx2g -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
+  -cp "felix-agent/target/test-classes:felix-agent/target/classes:$(cat felix-agent/target/bench.cp)" \
+  org.calicojava.felix.bench.FelixBench "$@"

@@ -1,0 +1,332 @@
+package org.calicojava.felix.bench;
+
+import org.calicojava.felix.agent.Agent;
+import org.calicojava.felix.calc.Calculator;
+import org.calicojava.felix.calc.DatastoreState;
+import org.calicojava.felix.calc.DesiredDataplane;
+import org.calicojava.felix.calc.FelixConfig;
+import org.calicojava.felix.dataplane.Namespace;
+import org.calicojava.felix.rules.Chain;
+import org.calicojava.felix.rules.RestoreScript;
+import org.calicojava.felix.rules.SavedTable;
+import org.calicojava.felix.rules.StaticChains;
+import org.calicojava.model.Keys;
+import org.calicojava.netlink.EventGroup;
+import org.calicojava.netlink.NetNs;
+import org.calicojava.netlink.NetlinkEvent;
+import org.calicojava.netlink.NetlinkEvents;
+import org.calicojava.store.EtcdConfig;
+import org.calicojava.store.JetcdStore;
+import org.calicojava.store.Op;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Cold start, incremental add and refresh cost of the agent at N local endpoints, beside the floors (ip -batch of
+ * the routes, one iptables-restore of the same rules, iptables-save) measured in the same run, in namespaces it
+ * creates and deletes. Run through felix-agent/bench/run.sh (needs root and ETCD_ENDPOINTS).
+ */
+public final class FelixBench {
+    static final int ADDS = 200;
+    static final int PER_PROFILE = 100;
+
+    public static void main(String[] args) throws Exception {
+        String endpoints = System.getenv("ETCD_ENDPOINTS");
+        if (endpoints == null) {
+            System.err.println("FelixBench: ETCD_ENDPOINTS not set (use bench/run.sh)");
+            System.exit(2);
+        }
+        for (String a : args.length == 0 ? new String[]{"1000"} : args) {
+            new FelixBench(Integer.parseInt(a), endpoints).run();
+        }
+        System.exit(0);
+    }
+
+    private final int n;
+    private final String endpoints;
+    private final String id = UUID.randomUUID().toString().substring(0, 5);
+    private final String ns = "cj-b" + id + "-h";
+    private final String floorNs = "cj-b" + id + "-f";
+    private final Keys keys = new Keys("/cj-bench-" + id);
+
+    FelixBench(int n, String endpoints) {
+        this.n = n;
+        this.endpoints = endpoints;
+    }
+
+    static String iface(int i) {
+        return String.format("cali%011d", i);
+    }
+
+    static String ip(int i) {
+        return "10." + (100 + i / 65536) + "." + (i / 256 % 256) + "." + (i % 256);
+    }
+
+    void run() throws Exception {
+        System.out.printf("== N = %d local endpoints (plus %d incremental adds)%n", n, ADDS);
+        sh("ip", "netns", "add", ns);
+        sh("ip", "netns", "add", floorNs);
+        try (JetcdStore store = new JetcdStore(EtcdConfig.of(endpoints))) {
+            long t = System.nanoTime();
+            StringBuilder b = new StringBuilder();
+            for (int i = 0; i < n + ADDS; i++) {
+                b.append("link add ").append(iface(i)).append(" type veth peer name ")
+                        .append(String.format("p%011d", i)).append('\n');
+            }
+            batch(ns, b.toString());
+            b.setLength(0);
+            for (int i = 0; i < n + ADDS; i++) {
+                b.append("link set ").append(iface(i)).append(" up\nlink set ").append(String.format("p%011d", i)).append(" up\n");
+            }
+            batch(ns, b.toString());
+            System.out.printf("setup: %d veth pairs in %.1f s%n", n + ADDS, secs(t));
+            floors();
+            writeDatastore(store);
+            for (String backend : new String[]{"auto", "legacy"}) {
+                cleanDataplane();
+                Agent agent = coldStart(store, backend);
+                incremental(store, agent, backend);
+                refreshCost(backend);
+                agent.close();
+            }
+            store.deletePrefix(keys.root() + "/");
+        } finally {
+            Sh.run("ip", "netns", "delete", ns);
+            Sh.run("ip", "netns", "delete", floorNs);
+        }
+    }
+
+    private void floors() throws Exception {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            b.append("route add ").append(ip(i)).append("/32 dev ").append(iface(i)).append(" proto 81\n");
+        }
+        long t = System.nanoTime();
+        batch(ns, b.toString());
+        System.out.printf("floor: ip -batch %d routes: %.3f s%n", n, secs(t));
+        sh("ip", "-n", ns, "route", "flush", "proto", "81");
+
+        DatastoreState st = new DatastoreState(keys, "bench");
+        for (Map.Entry<String, String> e : datastore().entrySet()) {
+            st.apply(e.getKey(), e.getValue());
+        }
+        t = System.nanoTime();
+        DesiredDataplane d = new Calculator(p -> { }).calculate(st, FelixConfig.defaults());
+        double calc = secs(t);
+        RestoreScript s = new RestoreScript("filter");
+        for (Chain c : d.filter().values()) {
+            s.write(c);
+        }
+        for (StaticChains.Hook h : StaticChains.hooks()) {
+            if (h.table().equals("filter")) {
+                s.insertHook(h.builtin(), h.rule());
+            }
+        }
+        String text = s.text();
+        long rules = text.lines().filter(l -> l.startsWith("-A") || l.startsWith("-I")).count();
+        StringBuilder sets = new StringBuilder();
+        d.ipsets().values().forEach(v -> {
+            sets.append("create ").append(v.name()).append(" hash:net family inet\n");
+            v.members().forEach(m -> sets.append("add ").append(v.name()).append(' ').append(m).append('\n'));
+        });
+        Sh.input(sets.toString(), "ip", "netns", "exec", floorNs, "ipset", "restore");
+        System.out.printf("calculation (pure, cold): %.3f s for %d chains, %d rules%n", calc, d.filter().size(), rules);
+        for (String v : new String[]{"nft", "legacy"}) {
+            t = System.nanoTime();
+            Sh.input(text, "ip", "netns", "exec", floorNs, "iptables-" + v + "-restore");
+            double restore = secs(t);
+            t = System.nanoTime();
+            String saved = sh("ip", "netns", "exec", floorNs, "iptables-" + v + "-save", "-t", "filter");
+            double save = secs(t);
+            System.out.printf("floor: iptables-%s-restore of the same %d rules: %.3f s; iptables-%s-save: %.3f s (%d lines)%n",
+                    v, rules, restore, v, save, saved.lines().count());
+        }
+        sh("ip", "netns", "exec", floorNs, "nft", "flush", "ruleset");
+        sh("ip", "netns", "exec", floorNs, "iptables-legacy", "-F");
+        sh("ip", "netns", "exec", floorNs, "iptables-legacy", "-X");
+        sh("ip", "netns", "exec", floorNs, "ipset", "destroy");
+    }
+
+    Map<String, String> datastore() {
+        Map<String, String> kv = new java.util.LinkedHashMap<>();
+        int profiles = (n + ADDS + PER_PROFILE - 1) / PER_PROFILE;
+        for (int p = 0; p < profiles; p++) {
+            kv.put(keys.profileRules("prof" + p), "{\"inbound_rules\":[{\"src_tag\":\"prof" + p + "\"}],\"outbound_rules\":[{}]}");
+            kv.put(keys.profileTags("prof" + p), "[\"prof" + p + "\"]");
+        }
+        for (int i = 0; i < n; i++) {
+            kv.put(endpointKey(i), endpoint(i));
+        }
+        return kv;
+    }
+
+    String endpointKey(int i) {
+        return keys.endpoint("bench", "k8s", "wl" + i, "eth0");
+    }
+
+    static String endpoint(int i) {
+        return "{\"state\":\"active\",\"name\":\"" + iface(i) + "\",\"profile_ids\":[\"prof" + (i / PER_PROFILE)
+                + "\"],\"ipv4_nets\":[\"" + ip(i) + "/32\"]}";
+    }
+
+    private void writeDatastore(JetcdStore store) {
+        long t = System.nanoTime();
+        List<Op> ops = new ArrayList<>();
+        for (Map.Entry<String, String> e : datastore().entrySet()) {
+            ops.add(Op.put(e.getKey(), e.getValue()));
+            if (ops.size() == 100) {
+                store.txn(List.of(), ops);
+                ops = new ArrayList<>();
+            }
+        }
+        if (!ops.isEmpty()) {
+            store.txn(List.of(), ops);
+        }
+        System.out.printf("etcd: wrote %d endpoints in %.1f s%n", n, secs(t));
+    }
+
+    private Agent coldStart(JetcdStore store, String backend) {
+        System.gc();
+        JetcdStore agentStore = new JetcdStore(EtcdConfig.of(endpoints));
+        agentStore.get("/warm-up");
+        Agent agent = new Agent(agentStore, keys, "bench", Map.of("FELIX_IPTABLESBACKEND", backend,
+                "FELIX_HEALTHPORT", "0", "FELIX_PROMETHEUSMETRICSPORT", "0", "FELIX_REPORTINGINTERVALSECS", "0",
+                "FELIX_ENDPOINTREPORTINGENABLED", "false"), Namespace.named(ns));
+        long t = System.nanoTime();
+        agent.start();
+        while (!agent.ready()) {
+            sleep(5);
+        }
+        double s = secs(t);
+        long routes = sh("ip", "-n", ns, "route", "show", "proto", "80").lines().count();
+        System.out.printf("agent cold start, iptables backend %s: %.3f s until %d routes and all chains programmed%n",
+                backend, s, routes);
+        return agent;
+    }
+
+    private void incremental(JetcdStore store, Agent agent, String backend) throws Exception {
+        Map<String, Long> seen = new ConcurrentHashMap<>();
+        try (NetlinkEvents ev = NetNs.subscribe(ns, Set.of(EventGroup.IPV4_ROUTE), e -> {
+            if (e instanceof NetlinkEvent.RouteEvent r && r.change() == NetlinkEvent.Change.ADDED) {
+                seen.putIfAbsent(r.route().dst().toString(), System.nanoTime());
+            }
+        })) {
+            List<Double> ms = new ArrayList<>();
+            for (int i = n; i < n + ADDS; i++) {
+                String dst = ip(i) + "/32";
+                long t0 = System.nanoTime();
+                store.put(endpointKey(i), endpoint(i));
+                long deadline = t0 + 10_000_000_000L;
+                while (!seen.containsKey(dst) && System.nanoTime() < deadline) {
+                    Thread.onSpinWait();
+                }
+                Long t1 = seen.get(dst);
+                ms.add(t1 == null ? 10_000.0 : (t1 - t0) / 1e6);
+            }
+            Collections.sort(ms);
+            System.out.printf("incremental add at %d endpoints (" + backend + " backend): p50 %.1f ms, p99 %.1f ms, max %.1f ms "
+                    + "(etcd write -> route in kernel; rules are programmed before the route)%n",
+                    n, ms.get(ms.size() / 2), ms.get((int) Math.ceil(ms.size() * 0.99) - 1), ms.get(ms.size() - 1));
+            for (int i = n; i < n + ADDS; i++) {
+                store.delete(endpointKey(i));
+            }
+            long t = System.nanoTime();
+            while (sh("ip", "-n", ns, "route", "show", "proto", "80").lines().count() > n && secs(t) < 60) {
+                sleep(100);
+            }
+        }
+    }
+
+    private void refreshCost(String backend) {
+        String save = backend.equals("legacy") ? "iptables-legacy" : "iptables";
+        long t = System.nanoTime();
+        int rounds = 3;
+        for (int i = 0; i < rounds; i++) {
+            SavedTable.parse(sh("ip", "netns", "exec", ns, save + "-save", "-t", "filter"), "filter");
+            sh("ip", "netns", "exec", ns, "ipset", "save");
+        }
+        double per = secs(t) / rounds;
+        System.out.printf("refresh (%s-save + ipset save + parse) at %d endpoints: %.3f s each = %.2f%% of a core at the "
+                + "default 90 s interval%n", save, n, per, per / 90 * 100);
+    }
+
+    private void cleanDataplane() {
+        sh("ip", "-n", ns, "route", "flush", "proto", "80");
+        sh("ip", "netns", "exec", ns, "nft", "flush", "ruleset");
+        sh("ip", "netns", "exec", ns, "iptables-legacy", "-F");
+        sh("ip", "netns", "exec", ns, "iptables-legacy", "-X");
+        sh("ip", "netns", "exec", ns, "iptables-legacy", "-t", "nat", "-F");
+        sh("ip", "netns", "exec", ns, "iptables-legacy", "-t", "nat", "-X");
+        sh("ip", "netns", "exec", ns, "ipset", "destroy");
+    }
+
+    private static void batch(String ns, String commands) throws IOException {
+        Path f = Files.createTempFile("felix-bench", ".batch");
+        try {
+            Files.writeString(f, commands);
+            sh("ip", "-n", ns, "-batch", f.toString());
+        } finally {
+            Files.deleteIfExists(f);
+        }
+    }
+
+    private static String sh(String... cmd) {
+        return Sh.run(cmd);
+    }
+
+    private static double secs(long t0) {
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    private static void sleep(long ms) {
+        try {
+            TimeUnit.MILLISECONDS.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Commands for the benchmark: fail loudly with the output. */
+    static final class Sh {
+        static String run(String... cmd) {
+            return input(null, cmd);
+        }
+
+        static String input(String stdin, String... cmd) {
+            try {
+                ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+                Path in = null;
+                if (stdin != null) {
+                    in = Files.createTempFile("felix-bench", ".in");
+                    Files.writeString(in, stdin);
+                    pb.redirectInput(in.toFile());
+                }
+                Process p = pb.start();
+                String out = new String(p.getInputStream().readAllBytes());
+                p.waitFor();
+                if (in != null) {
+                    Files.deleteIfExists(in);
+                }
+                if (p.exitValue() != 0) {
+                    throw new IllegalStateException(String.join(" ", cmd) + ": " + out.lines().findFirst().orElse(""));
+                }
+                return out;
+            } catch (IOException e) {
+                throw new IllegalStateException(e.getMessage(), e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted");
+            }
+        }
+    }
+}

@@ -53,6 +53,7 @@ public final class Peer {
     private ScheduledFuture<?> connectRetryTimer, holdTimer, keepaliveTimer, idleHoldTimer;
     private long lastReceivedNanos;
     private int connectFailures, errors;
+    private volatile int collisions;
 
     Peer(NeighborConfig config, SpeakerConfig speakerConfig, Speaker speaker, EventLoop loop) {
         this.config = config;
@@ -75,6 +76,9 @@ public final class Peer {
 
     /** Null unless Established (or OpenConfirm). */
     public Negotiated negotiated() { return negotiated; }
+
+    /** Connection collisions (RFC 4271 6.8) seen so far, resolved by us or by the peer. */
+    public int collisions() { return collisions; }
 
     public boolean isIbgp() { return config.asNumber() == speakerConfig.asNumber(); }
 
@@ -324,6 +328,7 @@ public final class Peer {
                 }
             }
             case ESTABLISHED -> {
+                collisions++;
                 log.info("{}: collision with the established session, closing the new {} connection", name, c.outgoing ? "outgoing" : "incoming");
                 c.notifyAndClose(new Notification(BgpError.of(BgpError.CEASE, BgpError.CONNECTION_COLLISION)));
             }
@@ -354,6 +359,7 @@ public final class Peer {
      */
     private boolean resolveCollision(Open remote) {
         Notification cease = new Notification(BgpError.of(BgpError.CEASE, BgpError.CONNECTION_COLLISION));
+        collisions++;
         boolean keepOutgoing = Integer.toUnsignedLong(speakerConfig.routerId()) > Integer.toUnsignedLong(remote.bgpId());
         if (state == ESTABLISHED || conn.outgoing == keepOutgoing) {
             log.info("{}: collision resolved, keeping the {} connection", name, conn.outgoing ? "outgoing" : "incoming");
@@ -377,6 +383,7 @@ public final class Peer {
      */
     private boolean promoteOther(String reason) {
         if (other == null || (state != OPEN_SENT && state != OPEN_CONFIRM)) return false;
+        collisions++;
         log.info("{}: {} connection ended ({}), continuing on the {} one", name, conn.outgoing ? "outgoing" : "incoming", reason,
                 other.outgoing ? "outgoing" : "incoming");
         conn.close();

@@ -211,14 +211,26 @@ class BirdIT {
     }
 
     @Test void collisionWhenBothConnectAtOnce() {
-        try (Bird bird = new Bird(birdConfig(65011, 65010, "")); Speaker s = speaker(65010, 65011, "")) {
+        // BIRD is frozen while our connection lands in its listen backlog and its own connect timer comes due:
+        // once thawed it accepts ours and connects to us in the same loop iteration, so the two connections cross
+        try (Bird bird = new Bird(birdConfig(65011, 65010, "connect delay time 1;")); Speaker s = speaker(65010, 65011, "")) {
             awaitEstablished(s, bird);
-            // both sides drop and come back at once, each connecting actively: one connection must survive
-            bird.birdc("restart", "p1");
-            awaitEstablished(s, bird);
+            for (int i = 0; i < 5 && peer(s).collisions() == 0; i++) {
+                bird.birdc("disable", "p1");
+                Await.until("session down", T, () -> peer(s).state() != SessionState.ESTABLISHED);
+                bird.birdc("enable", "p1");
+                bird.freeze(true);
+                try {
+                    Await.until("our OPEN sent to the frozen BIRD", T, () -> peer(s).state() == SessionState.OPEN_SENT, () -> peer(s).toString());
+                    sleep(1500);
+                } finally {
+                    bird.freeze(false);
+                }
+                awaitEstablished(s, bird);
+            }
+            assertThat(peer(s).collisions()).as("collisions seen").isPositive();
             Await.until("routes after the collision", T, () -> received(s).containsKey("10.30.0.0/24"), () -> received(s).toString());
-            String established = bird.protocol("p1");
-            assertThat(established).contains("Established");
+            assertThat(bird.protocol("p1")).contains("Established");
         }
     }
 

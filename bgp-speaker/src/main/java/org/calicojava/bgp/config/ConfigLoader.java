@@ -32,6 +32,9 @@ public final class ConfigLoader {
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS).setNodeFactory(JsonNodeFactory.withExactBigDecimals(true));
     private static final Set<String> TOP = Set.of("routerId", "asNumber", "listen", "holdTime", "neighbors", "originate",
             "connectRetryTime", "idleHoldTime", "nextHop");
+    /** Routing keys of the same file, read and checked by {@code rib.RoutingConfigLoader}. */
+    private static final Set<String> ROUTING = Set.of("policies", "routeReflector", "multipath", "alwaysCompareMed", "kernel",
+            "controlSocket", "metrics", "import", "export", "rrClient", "allowOwnAs", "nextHop");
     private static final Set<String> NEIGHBOR = Set.of("address", "asNumber", "passive", "password", "holdTime", "ttlSecurity",
             "addPath", "gracefulRestart", "port");
 
@@ -164,7 +167,7 @@ public final class ConfigLoader {
                 + ": " + n.getNodeType() + " (expected: a mapping)");
         for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
             String k = it.next();
-            if (!allowed.contains(k)) throw new ConfigException(prefix + k + ": unknown key (expected one of: " + String.join(", ", allowed.stream().sorted().toList()) + ")");
+            if (!allowed.contains(k) && !(ROUTING.contains(k) && (allowed == TOP || allowed == NEIGHBOR))) throw new ConfigException(prefix + k + ": unknown key (expected one of: " + String.join(", ", allowed.stream().sorted().toList()) + ")");
         }
     }
 

@@ -21,7 +21,8 @@ final class Negotiation {
     static Open localOpen(NeighborConfig n, SpeakerConfig speaker) {
         java.util.Map<Family, AddPathMode> addPath = new java.util.EnumMap<>(Family.class);
         if (n.addPath() != null) for (Family f : Family.values()) addPath.put(f, n.addPath());
-        GracefulRestart gr = n.restartTime() < 0 ? null : new GracefulRestart(false, n.restartTime(), java.util.Map.of());
+        GracefulRestart gr = n.restartTime() < 0 ? null : new GracefulRestart(false, n.restartTime(),
+                java.util.Map.of(Family.IPV4_UNICAST, true, Family.IPV6_UNICAST, true));  // kernel routes survive our restart
         Capabilities caps = new Capabilities(Set.of(Family.values()), speaker.asNumber(), true, true, gr, addPath, true);
         return Open.of(speaker.asNumber(), n.holdTime(), speaker.routerId(), caps);
     }

@@ -443,6 +443,7 @@ public final class Peer {
 
     /** Originated routes and End-of-RIB for each family (RFC 4724), or on route refresh with RFC 7313 markers. */
     private void advertiseAll(boolean refresh) {
+        if (speaker.sink().advertises()) return;  // the RIB sends the table and End-of-RIB (refresh: RouteSink.refresh)
         for (Family f : negotiated.families()) {
             if (refresh && negotiated.enhancedRouteRefresh()) conn.write(new RouteRefresh(f, RouteRefresh.BORR));
             for (Update u : Originator.updates(speakerConfig, this, negotiated, f)) conn.write(u);
@@ -455,6 +456,10 @@ public final class Peer {
         Family f = Family.of(rr.afi(), rr.safi());
         if (rr.subtype() == RouteRefresh.REQUEST && f != null && negotiated.families().contains(f)) {
             log.info("{}: route refresh requested for {}", name, f);
+            if (speaker.sink().advertises()) {
+                speaker.sink().refresh(this, f);
+                return;
+            }
             advertiseAll(true);
         }
     }
@@ -467,6 +472,7 @@ public final class Peer {
         loop.execute(() -> {
             SpeakerConfig before = speakerConfig;
             speakerConfig = next;
+            if (speaker.sink().advertises()) return;  // the RIB re-advertises what changed
             if (state != ESTABLISHED || before.originate().equals(next.originate()) && java.util.Objects.equals(before.nextHop4(), next.nextHop4())
                     && java.util.Objects.equals(before.nextHop6(), next.nextHop6())) return;
             log.info("{}: originated routes changed, re-advertising", name);

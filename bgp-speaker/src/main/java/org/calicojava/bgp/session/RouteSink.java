@@ -1,5 +1,6 @@
 package org.calicojava.bgp.session;
 
+import org.calicojava.bgp.codec.Family;
 import org.calicojava.bgp.codec.Update;
 
 /**
@@ -15,6 +16,15 @@ public interface RouteSink {
 
     /** The session left Established: every route learned from it is gone (graceful restart aside, part 2). */
     default void down(Peer peer, String reason) {}
+
+    /**
+     * True when this sink advertises routes itself (part 2's RIB): the peer then sends neither the {@code originate:}
+     * routes nor End-of-RIB on Established, route refresh or reload, and calls {@link #refresh} on a refresh request.
+     */
+    default boolean advertises() { return false; }
+
+    /** The peer asked for our routes of {@code f} again (RFC 2918); only called when {@link #advertises()}. */
+    default void refresh(Peer peer, Family f) {}
 
     RouteSink NONE = (p, u) -> { };
 }

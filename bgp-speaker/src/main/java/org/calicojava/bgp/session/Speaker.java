@@ -151,9 +151,20 @@ public final class Speaker implements AutoCloseable {
     Transport transport() { return transport; }
 
     /** Sends Cease / administrative shutdown to every connected peer, then closes everything. */
-    @Override public void close() {
+    @Override public void close() { close(false); }
+
+    /**
+     * Stops every session. With {@code graceful}, sessions where graceful restart was negotiated (both OPENs carried the
+     * capability) are closed without a NOTIFICATION, so the peer keeps our routes while we restart (RFC 4724); the
+     * others get Cease / administrative shutdown.
+     */
+    public void close(boolean graceful) {
         if (!closed.compareAndSet(false, true)) return;
-        for (Peer p : peers.values()) p.stop(BgpError.of(BgpError.CEASE, BgpError.ADMIN_SHUTDOWN));
+        for (Peer p : peers.values()) {
+            Negotiated n = p.negotiated();
+            boolean gr = graceful && n != null && p.config.restartTime() >= 0 && n.peerOpen().capabilities().gracefulRestart() != null;
+            p.stop(gr ? null : BgpError.of(BgpError.CEASE, BgpError.ADMIN_SHUTDOWN));
+        }
         long deadline = System.nanoTime() + 2_000_000_000L;
         while (System.nanoTime() < deadline && peers.values().stream().anyMatch(p -> p.state() != SessionState.IDLE)) {
             Thread.onSpinWait();

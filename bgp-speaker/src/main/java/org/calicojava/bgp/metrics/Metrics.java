@@ -1,0 +1,73 @@
+package org.calicojava.bgp.metrics;
+
+import com.sun.net.httpserver.HttpServer;
+import org.calicojava.bgp.codec.Ip;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
+
+/**
+ * Prometheus text metrics (exposition format 0.0.4) on {@code GET /metrics}: sessions by state, updates and prefixes
+ * in/out per peer, RIB size, best-path computations, kernel route operations and their time.
+ */
+public final class Metrics implements AutoCloseable {
+    private final Map<String, LongAdder> counters = new ConcurrentHashMap<>();
+    private volatile Supplier<String> gauges = () -> "";
+    private HttpServer server;
+
+    public void sessionChange() { add("bgp_session_changes_total", 1); }
+
+    public void updateIn(InetAddress peer) { add("bgp_updates_received_total{peer=\"" + Ip.string(peer) + "\"}", 1); }
+
+    public void prefixesIn(InetAddress peer, int n) { add("bgp_prefixes_received_total{peer=\"" + Ip.string(peer) + "\"}", n); }
+
+    public void updatesOut(InetAddress peer, int n) { add("bgp_updates_sent_total{peer=\"" + Ip.string(peer) + "\"}", n); }
+
+    public void bestPathRun() { add("bgp_best_path_computations_total", 1); }
+
+    public void kernelOp(String op, long nanos) {
+        add("bgp_kernel_route_operations_total{op=\"" + op + "\"}", 1);
+        add("bgp_kernel_route_seconds_total_micros{op=\"" + op + "\"}", nanos / 1000);
+    }
+
+    public void add(String key, long n) { counters.computeIfAbsent(key, k -> new LongAdder()).add(n); }
+
+    /** Gauges computed at scrape time (sessions by state, RIB sizes), already in text format. */
+    public void gauges(Supplier<String> s) { gauges = s; }
+
+    public String text() {
+        StringBuilder sb = new StringBuilder();
+        new java.util.TreeMap<>(counters).forEach((k, v) -> {
+            String name = k.contains("{") ? k.substring(0, k.indexOf('{')) : k;
+            if (name.endsWith("_micros")) {
+                sb.append(k.replace("_total_micros", "_total")).append(' ').append(v.sum() / 1e6).append('\n');
+            } else {
+                sb.append(k).append(' ').append(v.sum()).append('\n');
+            }
+        });
+        sb.append(gauges.get());
+        return sb.toString();
+    }
+
+    public void serve(int port) throws IOException {
+        server = HttpServer.create(new InetSocketAddress(port), 16);
+        server.createContext("/metrics", ex -> {
+            byte[] b = text().getBytes(StandardCharsets.UTF_8);
+            ex.getResponseHeaders().add("Content-Type", "text/plain; version=0.0.4");
+            ex.sendResponseHeaders(200, b.length);
+            try (OutputStream o = ex.getResponseBody()) { o.write(b); }
+        });
+        server.start();
+    }
+
+    public int port() { return server == null ? 0 : server.getAddress().getPort(); }
+
+    @Override public void close() { if (server != null) server.stop(0); }
+}

@@ -1,0 +1,610 @@
+package org.calicojava.bgp.rib;
+
+import org.calicojava.bgp.codec.*;
+import org.calicojava.bgp.config.NeighborConfig;
+import org.calicojava.bgp.config.SpeakerConfig;
+import org.calicojava.bgp.metrics.Metrics;
+import org.calicojava.bgp.policy.Policy;
+import org.calicojava.bgp.policy.RouteSource;
+import org.calicojava.bgp.session.Negotiated;
+import org.calicojava.bgp.session.Peer;
+import org.calicojava.bgp.session.RouteSink;
+import org.calicojava.bgp.session.Speaker;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetAddress;
+import java.util.*;
+import java.util.concurrent.*;
+import java.util.function.Consumer;
+
+/**
+ * Adj-RIB-In (pre-policy), Loc-RIB with best path, Adj-RIB-Out per peer. Everything runs on one thread ("rib"): peers'
+ * event loops hand over UPDATEs (reading pauses while too many wait), changes are exported as packed UPDATEs at the end
+ * of each batch, and best routes go to the kernel through {@link KernelPort}.
+ */
+public final class Rib implements RouteSink, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Rib.class);
+    private static final int PAUSE_AT = 64, FLUSH_AT = 20_000;
+
+    /** Where best routes go (the kernel sync, or nothing). */
+    public interface KernelPort {
+        /** {@code nextHops} empty = remove our route for {@code p}. */
+        void set(Prefix p, List<InetAddress> nextHops);
+    }
+
+    final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "rib");
+        t.setDaemon(true);
+        return t;
+    });
+    final Map<Prefix, Dest> loc = new HashMap<>();
+    final Map<InetAddress, PeerInfo> peers = new HashMap<>();
+    private final Map<PathAttributes, PathAttributes> interned = new HashMap<>();
+    private final List<Consumer<String>> watchers = new CopyOnWriteArrayList<>();
+    private final Set<Dest> kernelDirty = new LinkedHashSet<>();
+    private final Metrics metrics;
+    private Speaker speaker;
+    SpeakerConfig sc;
+    RoutingConfig rc;
+    BestPath best;
+    private KernelPort kernel = (p, n) -> { };
+    private int pendingTotal;
+    private final Set<Prefix> kernelRoutes = new HashSet<>();
+
+    public Rib(SpeakerConfig sc, RoutingConfig rc, Metrics metrics) {
+        this.sc = sc;
+        this.rc = rc;
+        this.metrics = metrics;
+        this.best = new BestPath(rc.alwaysCompareMed());
+        for (Prefix p : sc.originate()) addLocal(p, RouteSource.STATIC, localAttrs(PathAttributes.ORIGIN_IGP));
+    }
+
+    private final Set<InetAddress> eorFrom = new HashSet<>();
+    private Runnable onConverged;
+
+    /** {@code r} runs once every configured neighbour has sent End-of-RIB (then leftover kernel routes can go). */
+    public void onConverged(Runnable r) { submit(() -> { onConverged = r; checkConverged(); }); }
+
+    /** Runs the converged action now (e.g. after a startup timeout), if it has not run yet. */
+    public void converge() { submit(() -> { Runnable r = onConverged; onConverged = null; if (r != null) { syncKernel(); r.run(); } }); }
+
+    private void checkConverged() {
+        if (onConverged == null) return;
+        for (NeighborConfig n : sc.neighbors()) if (!eorFrom.contains(n.address())) return;
+        Runnable r = onConverged;
+        onConverged = null;
+        syncKernel();
+        log.info("rib: End-of-RIB from every neighbour, {} prefixes", loc.size());
+        r.run();
+    }
+
+    public void attach(Speaker speaker, KernelPort kernel) {
+        this.speaker = speaker;
+        if (kernel != null) this.kernel = kernel;
+    }
+
+    // ---- RouteSink (called on peers' event loops) ----
+
+    @Override public boolean advertises() { return true; }
+
+    @Override public void established(Peer peer) {
+        submit(() -> {
+            PeerInfo pi = info(peer);
+            pi.peer = peer;
+            pi.established = true;
+            Open o = peer.negotiated().peerOpen();
+            pi.routerId = o.bgpId();
+            pi.asNumber = o.peerAs();
+            pi.ibgp = peer.negotiated().codec().ibgp();
+            GracefulRestart gr = o.capabilities().gracefulRestart();
+            pi.gracefulRestart = gr != null && peer.config().restartTime() >= 0;
+            pi.restartTime = gr == null ? 0 : gr.restartTime();
+            pi.configure(rc.neighbor(peer.address()), rc);
+            pi.out.clear();
+            pi.pending.clear();
+            if (!pi.staleFamilies.isEmpty() && pi.staleSweep == null) {
+                // not restarted in time was handled by the timer; still stale: wait for End-of-RIB
+            }
+            sendTable(pi);
+            metrics.sessionChange();
+        });
+    }
+
+    @Override public void update(Peer peer, Update u) {
+        PeerInfo pi0 = peers.get(peer.address());
+        if (pi0 != null && pi0.queued.incrementAndGet() > PAUSE_AT && !pi0.paused) {
+            pi0.paused = true;
+            peer.pauseReading(true);
+        }
+        submit(() -> {
+            PeerInfo pi = info(peer);
+            if (pi.queued.decrementAndGet() < PAUSE_AT / 4 && pi.paused) {
+                pi.paused = false;
+                peer.pauseReading(false);
+            }
+            receive(pi, u);
+        });
+    }
+
+    @Override public void down(Peer peer, String reason) {
+        submit(() -> {
+            PeerInfo pi = info(peer);
+            pi.established = false;
+            pi.out.clear();
+            pi.pending.clear();
+            if (pi.gracefulRestart && pi.restartTime > 0) {
+                int n = 0;
+                for (Dest d : loc.values()) for (Path p : d.paths) if (p.from == pi) { p.stale = true; n++; }
+                pi.staleFamilies.addAll(Set.of(Family.values()));
+                if (pi.staleSweep != null) pi.staleSweep.cancel(false);
+                pi.staleSweep = thread.schedule(() -> sweep(pi, null, "restart time expired"), pi.restartTime, TimeUnit.SECONDS);
+                log.info("peer {}: down, graceful restart: keeping {} routes as stale for up to {}s", Ip.string(pi.address), n, pi.restartTime);
+            } else {
+                removeAll(pi);
+            }
+            metrics.sessionChange();
+        });
+    }
+
+    @Override public void refresh(Peer peer, Family f) {
+        submit(() -> {
+            PeerInfo pi = info(peer);
+            pi.out.clear();
+            pi.pending.clear();
+            sendTable(pi);
+        });
+    }
+
+    // ---- receiving ----
+
+    private void receive(PeerInfo pi, Update u) {
+        metrics.updateIn(pi.address);
+        Family eor = u.endOfRibFamily();
+        if (eor != null) {
+            log.info("peer {}: End-of-RIB {}", Ip.string(pi.address), eor);
+            if (pi.staleFamilies.contains(eor)) sweep(pi, eor, "End-of-RIB");
+            eorFrom.add(pi.address);
+            checkConverged();
+            return;
+        }
+        withdraw(pi, u.withdrawn());
+        if (u.mpUnreach() != null) withdraw(pi, u.mpUnreach().nlri());
+        if (u.treatAsWithdraw()) {
+            withdraw(pi, u.nlri());
+            if (u.mpReach() != null) withdraw(pi, u.mpReach().nlri());
+        } else {
+            if (!u.nlri().isEmpty()) announce(pi, u.attributes(), null, u.nlri());
+            if (u.mpReach() != null) {
+                byte[] nh = u.mpReach().nextHop();
+                PathAttributes a = u.attributes();
+                if (u.mpReach().family() == Family.IPV4_UNICAST && nh.length == 4) {
+                    a = a.toBuilder().nextHop(Ip.v4Int(Ip.of(nh))).build();
+                    nh = null;
+                }
+                announce(pi, a, nh, u.mpReach().nlri());
+            }
+        }
+        afterBatch();
+    }
+
+    private void announce(PeerInfo pi, PathAttributes raw, byte[] nh6, Nlri nlri) {
+        raw = intern(raw);
+        metrics.prefixesIn(pi.address, nlri.size());
+        for (int i = 0; i < nlri.size(); i++) {
+            Prefix p = prefix(nlri, i);
+            Dest d = loc.get(p);
+            if (d == null) loc.put(p, d = new Dest(p));
+            Path path = d.find(pi, RouteSource.BGP);
+            if (path == null) {
+                path = new Path(pi, RouteSource.BGP, raw, nh6);
+                d.add(path);
+                pi.received++;
+            } else {
+                if (path.attrs != null) pi.accepted--;
+                path.raw = raw;
+                path.nh6 = nh6;
+                path.stale = false;
+            }
+            path.attrs = importAttrs(pi, p, raw);
+            if (path.attrs != null) pi.accepted++;
+            decide(d);
+        }
+    }
+
+    private void withdraw(PeerInfo pi, Nlri nlri) {
+        for (int i = 0; i < nlri.size(); i++) {
+            Prefix p = prefix(nlri, i);
+            Dest d = loc.get(p);
+            Path path = d == null ? null : d.find(pi, RouteSource.BGP);
+            if (path == null) continue;
+            drop(d, path);
+        }
+    }
+
+    private void drop(Dest d, Path path) {
+        d.remove(path);
+        if (path.from != null) {
+            path.from.received--;
+            if (path.attrs != null) path.from.accepted--;
+        }
+        decide(d);
+    }
+
+    static Prefix prefix(Nlri n, int i) {
+        return n.family() == Family.IPV4_UNICAST ? new Prefix(Family.IPV4_UNICAST, n.prefixLength(i), n.word(i, 0), 0, 0, 0)
+                : new Prefix(n.family(), n.prefixLength(i), n.word(i, 0), n.word(i, 1), n.word(i, 2), n.word(i, 3));
+    }
+
+    /** Loop checks, then the import policy (RFC 8212: eBGP without one accepts nothing). */
+    private PathAttributes importAttrs(PeerInfo pi, Prefix p, PathAttributes raw) {
+        if (!pi.importByPrefix && pi.importKey == raw) return (PathAttributes) pi.importResult;
+        PathAttributes r = importCheck(pi, p, raw);
+        if (!pi.importByPrefix) {
+            pi.importKey = raw;
+            pi.importResult = r;
+        }
+        return r;
+    }
+
+    private PathAttributes importCheck(PeerInfo pi, Prefix p, PathAttributes raw) {
+        if (raw.asPath() != null && !pi.ibgp && raw.asPath().contains(sc.asNumber()) && pi.routing.allowOwnAs() == 0) return null;
+        if (raw.originatorId() >= 0 && raw.originatorId() == (sc.routerId() & 0xffffffffL)) return null;
+        if (rc.routeReflector() && raw.clusterList() != null) for (int c : raw.clusterList()) if (c == rc.clusterId()) return null;
+        PathAttributes a = raw;
+        if (!pi.ibgp && a.localPref() >= 0) a = a.toBuilder().localPref(-1).build();  // LOCAL_PREF is not taken from eBGP
+        if (pi.importChain.isEmpty()) return pi.ibgp ? a : null;
+        a = Policy.evaluate(pi.importChain, p, a, RouteSource.BGP, sc.asNumber());
+        return a == null ? null : intern(a);
+    }
+
+    private PathAttributes intern(PathAttributes a) {
+        PathAttributes x = interned.putIfAbsent(a, a);
+        return x == null ? a : x;
+    }
+
+    // ---- deciding and exporting ----
+
+    private void decide(Dest d) {
+        Path was = d.best;
+        Path now = best.select(d);
+        metrics.bestPathRun();
+        if (now == was && (now == null || !changedSince(d))) {
+            if (rc.multipath()) kernelDirty.add(d);
+            return;
+        }
+        d.best = now;
+        d.lastAttrs = now == null ? null : now.attrs;
+        d.lastNh6 = now == null ? null : now.nh6;
+        for (PeerInfo t : peers.values()) if (t.established) exportTo(t, d);
+        kernelDirty.add(d);
+        if (now == null && d.paths.length == 0) loc.remove(d.prefix);
+        if (!watchers.isEmpty()) {
+            String line = (now == null ? "withdraw " : "best ") + d.prefix + (now == null ? "" : " " + describe(now));
+            for (Consumer<String> w : watchers) w.accept(line);
+        }
+    }
+
+    private static boolean changedSince(Dest d) { return d.best.attrs != d.lastAttrs || d.best.nh6 != d.lastNh6; }
+
+    private void exportTo(PeerInfo t, Dest d) {
+        Advert a = null;
+        Path b = d.best;
+        if (b != null) {
+            if (!t.exportByPrefix && t.exportKeyAttrs == b.attrs && t.exportKeyPath != null && t.exportKeyPath.from == b.from
+                    && t.exportKeyPath.source == b.source && t.exportKeyPath.nh6 == b.nh6) {
+                a = t.exportResult;
+            } else {
+                a = Exporter.export(b, d.prefix, t, sc, rc);
+                if (a != null) a = new Advert(intern(a.attrs()), a.nh6());
+                t.exportKeyAttrs = b.attrs;
+                t.exportKeyPath = b;
+                t.exportResult = a;
+            }
+        }
+        Advert prev = t.out.get(d.prefix);
+        if (Objects.equals(prev, a)) return;
+        if (a == null) t.out.remove(d.prefix);
+        else t.out.put(d.prefix, a);
+        t.pending.put(d.prefix, a);
+        if (++pendingTotal >= FLUSH_AT) flush();
+    }
+
+    private void sendTable(PeerInfo pi) {
+        for (Dest d : loc.values()) if (d.best != null) exportTo(pi, d);
+        flush();
+        Peer peer = pi.peer;
+        List<Update> eor = new ArrayList<>();
+        for (Family f : peer.negotiated().families()) eor.add(Update.endOfRib(f));
+        peer.send(eor);
+        log.info("peer {}: sent {} routes and End-of-RIB", Ip.string(pi.address), pi.out.size());
+    }
+
+    /** After each batch of work: flush UPDATEs when nothing else waits, push kernel changes. */
+    private void afterBatch() {
+        if (pendingTotal > 0 && (((ThreadPoolExecutor) thread).getQueue().isEmpty() || pendingTotal >= FLUSH_AT)) flush();
+        if (!kernelDirty.isEmpty() && ((ThreadPoolExecutor) thread).getQueue().isEmpty()) syncKernel();
+    }
+
+    private void flush() {
+        pendingTotal = 0;
+        for (PeerInfo t : peers.values()) {
+            if (t.pending.isEmpty()) continue;
+            if (!t.established || t.peer == null || t.peer.negotiated() == null) {
+                t.pending.clear();
+                continue;
+            }
+            Negotiated n = t.peer.negotiated();
+            Map<Advert, Nlri.Builder> ann = new LinkedHashMap<>();
+            Map<Family, Nlri.Builder> wd = new EnumMap<>(Family.class);
+            for (Map.Entry<Prefix, Advert> e : t.pending.entrySet()) {
+                Family f = e.getKey().family();
+                if (!n.families().contains(f)) continue;
+                boolean ids = n.codec().sendsPathIds(f);
+                if (e.getValue() == null) wd.computeIfAbsent(f, x -> Nlri.builder(x, ids)).add(e.getKey(), 1);
+                else ann.computeIfAbsent(e.getValue(), x -> Nlri.builder(f, ids)).add(e.getKey(), 1);
+            }
+            t.pending.clear();
+            List<Update> out = new ArrayList<>();
+            for (Nlri.Builder b : wd.values()) out.addAll(UpdatePacker.withdraw(b.build(), n.codec()));
+            for (Map.Entry<Advert, Nlri.Builder> e : ann.entrySet()) {
+                out.addAll(UpdatePacker.announce(e.getKey().attrs(), e.getValue().build(), e.getKey().nh6(), n.codec()));
+            }
+            if (!out.isEmpty()) {
+                metrics.updatesOut(t.address, out.size());
+                t.peer.send(out);
+            }
+        }
+    }
+
+    private void syncKernel() {
+        for (Dest d : kernelDirty) {
+            Path b = d.best;
+            List<InetAddress> hops = List.of();
+            boolean localKernel = d.find(null, RouteSource.KERNEL) != null;
+            if (b != null && b.from != null && !localKernel && kernelAccepts(d.prefix, b)) {
+                List<InetAddress> h = new ArrayList<>();
+                for (Path p : d.paths) {
+                    if (p.attrs == null || p.from == null) continue;
+                    if (p != b && !(rc.multipath() && best.equalForMultipath(p, b))) continue;
+                    InetAddress nh = nextHop(d.prefix, p);
+                    if (nh != null && !h.contains(nh)) h.add(nh);
+                }
+                hops = h;
+            }
+            if (hops.isEmpty() && !kernelRoutes.remove(d.prefix)) continue;
+            if (!hops.isEmpty()) kernelRoutes.add(d.prefix);
+            kernel.set(d.prefix, hops);
+        }
+        kernelDirty.clear();
+    }
+
+    private boolean kernelAccepts(Prefix p, Path b) {
+        List<String> exp = rc.kernel().exportPolicies();
+        return exp.isEmpty() || Policy.evaluate(rc.chain(exp), p, b.attrs, b.source, sc.asNumber()) != null;
+    }
+
+    private static InetAddress nextHop(Prefix p, Path path) {
+        if (p.family() == Family.IPV4_UNICAST) return path.attrs.hasNextHop() ? Ip.v4Address(path.attrs.nextHop()) : null;
+        if (path.nh6 == null) return null;
+        return Ip.of(Arrays.copyOf(path.nh6, 16));
+    }
+
+    // ---- graceful restart ----
+
+    private void sweep(PeerInfo pi, Family f, String why) {
+        int n = 0;
+        for (Dest d : List.copyOf(loc.values())) {
+            if (f != null && d.prefix.family() != f) continue;
+            for (Path p : d.paths) if (p.from == pi && p.stale) { drop(d, p); n++; break; }
+        }
+        if (f == null) pi.staleFamilies.clear();
+        else pi.staleFamilies.remove(f);
+        if (pi.staleFamilies.isEmpty() && pi.staleSweep != null) {
+            pi.staleSweep.cancel(false);
+            pi.staleSweep = null;
+        }
+        if (n > 0 || f == null) log.info("peer {}: {}: removed {} stale routes", Ip.string(pi.address), why, n);
+        afterBatch();
+    }
+
+    private void removeAll(PeerInfo pi) {
+        for (Dest d : List.copyOf(loc.values())) {
+            for (Path p : d.paths) if (p.from == pi) { drop(d, p); break; }
+        }
+        afterBatch();
+    }
+
+    // ---- local routes ----
+
+    static PathAttributes localAttrs(int origin) {
+        return PathAttributes.builder().origin(origin).asPath(AsPath.EMPTY).build();
+    }
+
+    private void addLocal(Prefix p, RouteSource src, PathAttributes a) {
+        Dest d = loc.computeIfAbsent(p, Dest::new);
+        Path path = d.find(null, src);
+        if (path == null) d.add(path = new Path(null, src, intern(a), null));
+        path.raw = intern(a);
+        path.attrs = localImport(p, src, path.raw);
+        decide(d);
+    }
+
+    private PathAttributes localImport(Prefix p, RouteSource src, PathAttributes a) {
+        if (src != RouteSource.KERNEL || rc.kernel().importPolicies().isEmpty()) return a;
+        return Policy.evaluate(rc.chain(rc.kernel().importPolicies()), p, a, src, sc.asNumber());
+    }
+
+    private void removeLocal(Prefix p, RouteSource src) {
+        Dest d = loc.get(p);
+        Path path = d == null ? null : d.find(null, src);
+        if (path != null) drop(d, path);
+    }
+
+    /** A kernel route of a learned protocol appeared or disappeared (felix's workload routes). Any thread. */
+    public void kernelRoute(Prefix p, boolean present) {
+        submit(() -> {
+            if (present && !insideOriginated(p)) addLocal(p, RouteSource.KERNEL, localAttrs(PathAttributes.ORIGIN_INCOMPLETE));
+            else removeLocal(p, RouteSource.KERNEL);
+            afterBatch();
+        });
+    }
+
+    private boolean insideOriginated(Prefix p) {
+        for (Prefix o : sc.originate()) {
+            if (o.family() != p.family() || o.length() > p.length() || o.equals(p)) continue;
+            if (new org.calicojava.bgp.policy.PrefixRange(o, o.length(), o.family().maxPrefixLength()).matches(p)) return true;
+        }
+        return false;
+    }
+
+    // ---- reload ----
+
+    /** Applies new routing settings: re-evaluates Adj-RIB-In and exports against the new policies, sends the difference. */
+    public void reconfigure(SpeakerConfig nsc, RoutingConfig nrc) {
+        call(() -> {
+            SpeakerConfig before = sc;
+            sc = nsc;
+            rc = nrc;
+            best = new BestPath(nrc.alwaysCompareMed());
+            for (PeerInfo pi : peers.values()) if (pi.routing != null) pi.configure(nrc.neighbor(pi.address), nrc);
+            for (Prefix p : before.originate()) if (!nsc.originate().contains(p)) removeLocal(p, RouteSource.STATIC);
+            for (Prefix p : nsc.originate()) if (!before.originate().contains(p)) addLocal(p, RouteSource.STATIC, localAttrs(PathAttributes.ORIGIN_IGP));
+            for (Dest d : List.copyOf(loc.values())) {
+                for (Path p : d.paths) {
+                    if (p.from != null && p.from.routing != null) {
+                        boolean had = p.attrs != null;
+                        p.attrs = importCheck(p.from, d.prefix, p.raw);
+                        if (had) p.from.accepted--;
+                        if (p.attrs != null) p.from.accepted++;
+                    } else if (p.from == null) {
+                        p.attrs = localImport(d.prefix, p.source, p.raw);
+                    }
+                }
+                decide(d);
+                for (PeerInfo t : peers.values()) if (t.established) exportTo(t, d);
+                kernelDirty.add(d);
+            }
+            afterBatch();
+            flush();
+            return null;
+        });
+    }
+
+    // ---- status (through the control socket, any thread) ----
+
+    public <T> T call(Callable<T> c) {
+        try {
+            return thread.submit(c).get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        } catch (InterruptedException | TimeoutException e) {
+            throw new IllegalStateException("rib: no answer within 30 s");
+        }
+    }
+
+    public void watch(Consumer<String> w) { watchers.add(w); }
+
+    public void unwatch(Consumer<String> w) { watchers.remove(w); }
+
+    String describe(Path p) {
+        String from = p.from == null ? p.source.name().toLowerCase(Locale.ROOT) : "from " + Ip.string(p.from.address) + " (" + p.from.type() + ")";
+        String nh = p.nh6 != null ? " via " + Prefix.formatAddress(Arrays.copyOf(p.nh6, 16)) : "";
+        return from + nh + (p.stale ? " stale" : "") + " {" + p.attrs + "}";
+    }
+
+    PeerInfo info(Peer peer) {
+        PeerInfo pi = peers.computeIfAbsent(peer.address(), PeerInfo::new);
+        if (pi.routing == null) pi.configure(rc.neighbor(peer.address()), rc);
+        pi.peer = peer;
+        return pi;
+    }
+
+    private void submit(Runnable r) {
+        try {
+            thread.execute(() -> {
+                try {
+                    r.run();
+                } catch (RuntimeException e) {
+                    log.error("rib: {}", e.toString(), e);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            // closed
+        }
+    }
+
+    public int size() { return call(loc::size); }
+
+    public ScheduledExecutorService thread() { return thread; }
+
+    @Override public void close() { thread.shutdownNow(); }
+
+    /** One row per configured neighbour for {@code show protocols}: session state from the speaker, counters from here. */
+    public List<Map<String, Object>> protocols() {
+        return call(() -> {
+            List<Map<String, Object>> out = new ArrayList<>();
+            for (Peer p : speaker.peers()) {
+                PeerInfo pi = peers.get(p.address());
+                Map<String, Object> m = new LinkedHashMap<>();
+                boolean up = p.state() == org.calicojava.bgp.session.SessionState.ESTABLISHED;
+                m.put("name", "peer_" + Ip.string(p.address()).replace('.', '_').replace(':', '_'));
+                m.put("address", Ip.string(p.address()));
+                m.put("asNumber", p.config().asNumber());
+                m.put("type", p.config().asNumber() == sc.asNumber() ? "ibgp" : "ebgp");
+                m.put("state", up ? "Established" : name(p.state()));
+                m.put("since", java.time.format.DateTimeFormatter.ofPattern("HH:mm:ss").withZone(java.time.ZoneOffset.UTC).format(p.since()));
+                m.put("lastError", p.lastError() == null ? "" : p.lastError());
+                m.put("info", up ? "Established" : p.lastError() == null ? name(p.state()) : p.lastError());
+                m.put("received", pi == null ? 0 : pi.received);
+                m.put("accepted", pi == null ? 0 : pi.accepted);
+                m.put("advertised", pi == null || !up ? 0 : pi.out.size());
+                m.put("rrClient", rc.neighbor(p.address()).rrClient());
+                out.add(m);
+            }
+            return out;
+        });
+    }
+
+    private static String name(org.calicojava.bgp.session.SessionState s) {
+        String n = s.name().toLowerCase(Locale.ROOT);
+        StringBuilder sb = new StringBuilder();
+        boolean up = true;
+        for (char c : n.toCharArray()) {
+            if (c == '_') { up = true; continue; }
+            sb.append(up ? Character.toUpperCase(c) : c);
+            up = false;
+        }
+        return sb.toString();
+    }
+
+    /** {@code show route [PREFIX] [all]}: best (and with {@code all} every path, with the reason the best won). */
+    public String showRoute(Prefix only, boolean all) {
+        return call(() -> {
+            StringBuilder sb = new StringBuilder();
+            List<Dest> ds = new ArrayList<>(only == null ? loc.values() : loc.get(only) == null ? List.of() : List.of(loc.get(only)));
+            ds.sort(Comparator.comparing((Dest d) -> d.prefix.family()).thenComparing(d -> d.prefix.toString()));
+            for (Dest d : ds) {
+                if (d.best == null && !all) continue;
+                sb.append(d.prefix).append('\n');
+                if (d.best != null) sb.append("  * ").append(describe(d.best)).append('\n');
+                if (!all) continue;
+                for (Path p : d.paths) {
+                    if (p == d.best) continue;
+                    sb.append("    ").append(p.attrs == null ? "filtered " + (p.from == null ? "" : "from " + Ip.string(p.from.address)) + " {" + p.raw + "}"
+                            : describe(p) + " (lost: " + (d.best == null ? "no best" : best.reason(d.best, p)) + ")").append('\n');
+                }
+            }
+            if (sb.length() == 0) sb.append(only == null ? "no routes\n" : "network not in table: " + only + "\n");
+            return sb.toString();
+        });
+    }
+
+    public Map<String, Long> sizes() {
+        return call(() -> {
+            long adjIn = 0, adjOut = 0;
+            for (PeerInfo pi : peers.values()) { adjIn += pi.received; adjOut += pi.out.size(); }
+            return Map.of("loc", (long) loc.size(), "adj_in", adjIn, "adj_out", adjOut);
+        });
+    }
+}

@@ -1,0 +1,40 @@
+package org.calicojava.bgp.rib;
+
+import org.calicojava.bgp.policy.Policy;
+
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The routing part of the speaker's YAML (part 2): policies, per-neighbour import/export and route-reflector client
+ * flags, the route reflector's cluster id, multipath, kernel, control socket and metrics.
+ *
+ * @param clusterId RFC 4456 cluster id (int), or 0 when not a route reflector
+ * @param metricsPort 0 = no metrics endpoint
+ */
+public record RoutingConfig(Map<String, Policy> policies, Map<InetAddress, NeighborRouting> neighbors, int clusterId,
+                            boolean multipath, boolean alwaysCompareMed, KernelConfig kernel, Path controlSocket, int metricsPort) {
+    public RoutingConfig {
+        policies = Map.copyOf(policies);
+        neighbors = Map.copyOf(neighbors);
+    }
+
+    public boolean routeReflector() { return clusterId != 0; }
+
+    public NeighborRouting neighbor(InetAddress a) {
+        NeighborRouting n = neighbors.get(a);
+        return n != null ? n : NeighborRouting.defaults(a);
+    }
+
+    public List<Policy> chain(List<String> names) { return names.stream().map(policies::get).toList(); }
+
+    public RoutingConfig withControlSocket(Path p) {
+        return new RoutingConfig(policies, neighbors, clusterId, multipath, alwaysCompareMed, kernel, p, metricsPort);
+    }
+
+    public RoutingConfig withKernel(KernelConfig k) {
+        return new RoutingConfig(policies, neighbors, clusterId, multipath, alwaysCompareMed, k, controlSocket, metricsPort);
+    }
+}

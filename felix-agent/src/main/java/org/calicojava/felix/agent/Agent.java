@@ -291,9 +291,11 @@ public final class Agent implements AutoCloseable {
         DesiredDataplane d = calculator.calculate(state, config);
         Map<EndpointKey, EndpointState> states = dataplane.apply(d);
         calculatorLocalCount = d.interfaces().size();
+        Map<EndpointKey, String> ifaces = new java.util.HashMap<>();
+        d.interfaces().forEach((i, k) -> ifaces.put(k, i));
         for (Map.Entry<EndpointKey, EndpointState> e : states.entrySet()) {
             if (!e.getValue().equals(lastStates.get(e.getKey()))) {
-                LOG.info("endpoint {} ({}): {}{}", e.getKey(), ifaceOf(d, e.getKey()), e.getValue().status(),
+                LOG.info("endpoint {} ({}): {}{}", e.getKey(), ifaces.get(e.getKey()), e.getValue().status(),
                         e.getValue().reason() == null ? "" : " - " + e.getValue().reason());
             }
         }
@@ -307,10 +309,6 @@ public final class Agent implements AutoCloseable {
 
     private Map<EndpointKey, EndpointState> lastStates = Map.of();
 
-    private static String ifaceOf(DesiredDataplane d, EndpointKey k) {
-        return d.interfaces().entrySet().stream().filter(e -> e.getValue().equals(k)).map(Map.Entry::getKey)
-                .findFirst().orElse("?");
-    }
 
     private boolean live() {
         long b = busySince;

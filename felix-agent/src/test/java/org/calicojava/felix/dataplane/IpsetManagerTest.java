@@ -1,0 +1,54 @@
+package org.calicojava.felix.dataplane;
+
+import org.calicojava.felix.calc.IpSetSpec;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class IpsetManagerTest {
+    /** Keeps restore inputs; answers save with {@link #saved}. */
+    static final class FakeIpset implements CommandRunner {
+        final List<String> restores = new ArrayList<>();
+        String saved = "";
+
+        @Override
+        public Result run(List<String> argv, String stdin) {
+            if (argv.contains("save")) {
+                return new Result(0, saved, "");
+            }
+            assertThat(argv).containsExactly("ipset", "restore", "-exist");
+            restores.add(stdin);
+            return new Result(0, "", "");
+        }
+    }
+
+    @Test
+    void createsAddsDeletesMembersAndDestroysOnlyOurUnwantedSets() {
+        FakeIpset fake = new FakeIpset();
+        fake.saved = """
+                create cali4-t-a hash:net family inet hashsize 1024 maxelem 1048576
+                add cali4-t-a 10.0.0.1
+                add cali4-t-a 10.0.0.2
+                create cali4-t-old hash:net family inet hashsize 1024 maxelem 1048576
+                create someone-else hash:ip family inet
+                add someone-else 1.2.3.4
+                """;
+        IpsetManager m = new IpsetManager(fake);
+        assertThat(m.refresh()).isZero();
+        m.setDesired(Map.of("cali4-t-a", new IpSetSpec("cali4-t-a", 4, Set.of("10.0.0.1/32", "10.0.0.3/32")),
+                "cali4-s-x", new IpSetSpec("cali4-s-x", 4, Set.of("10.1.0.0/16"))));
+        m.applyUpdates();
+        assertThat(fake.restores.get(0).lines().sorted().toList()).containsExactly(
+                "add cali4-s-x 10.1.0.0/16", "add cali4-t-a 10.0.0.3",
+                "create cali4-s-x hash:net family inet maxelem 1048576", "del cali4-t-a 10.0.0.2");
+        assertThat(m.applyDeletes()).isEqualTo(1);
+        assertThat(fake.restores.get(1)).isEqualTo("destroy cali4-t-old\n");
+        assertThat(m.applyUpdates()).as("in sync: no call").isZero();
+        assertThat(fake.restores).hasSize(2);
+    }
+}

@@ -29,6 +29,8 @@ public final class Main {
     private static final Logger log = LoggerFactory.getLogger(Main.class);
     private static final long CONVERGE_TIMEOUT_S = 120;
 
+    private static volatile Main running;
+    private static volatile boolean hupWhileStarting;
     private final Path file;
     private final Path controlOverride;
     private Speaker speaker;
@@ -86,7 +88,8 @@ public final class Main {
         ControlServer control = routing.controlSocket() == null ? null : new ControlServer(routing.controlSocket(), rib, this::reload);
         if (control != null) control.start();
         speaker.start();
-        sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> reload());
+        running = this;
+        if (hupWhileStarting) reload();
         CountDownLatch done = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             speaker.close(true);
@@ -109,6 +112,12 @@ public final class Main {
     }
 
     public static void main(String[] args) throws InterruptedException, IOException {
+        // SIGHUP may come (confd re-render) while we start: remember it and reload once running
+        sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> {
+            Main m = running;
+            if (m != null) m.reload();
+            else hupWhileStarting = true;
+        });
         Path file = null, control = null;
         boolean check = false;
         for (int i = 0; i < args.length; i++) {

@@ -33,7 +33,7 @@ public final class Rib implements RouteSink, AutoCloseable {
         void set(Prefix p, List<InetAddress> nextHops);
     }
 
-    final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
+    final ScheduledThreadPoolExecutor thread = new ScheduledThreadPoolExecutor(1, r -> {
         Thread t = new Thread(r, "rib");
         t.setDaemon(true);
         return t;
@@ -50,6 +50,7 @@ public final class Rib implements RouteSink, AutoCloseable {
     BestPath best;
     private KernelPort kernel = (p, n) -> { };
     private int pendingTotal;
+    private final java.util.concurrent.atomic.AtomicInteger waiting = new java.util.concurrent.atomic.AtomicInteger();
     private final Set<Prefix> kernelRoutes = new HashSet<>();
 
     public Rib(SpeakerConfig sc, RoutingConfig rc, Metrics metrics) {
@@ -322,8 +323,8 @@ public final class Rib implements RouteSink, AutoCloseable {
 
     /** After each batch of work: flush UPDATEs when nothing else waits, push kernel changes. */
     private void afterBatch() {
-        if (pendingTotal > 0 && (((ThreadPoolExecutor) thread).getQueue().isEmpty() || pendingTotal >= FLUSH_AT)) flush();
-        if (!kernelDirty.isEmpty() && ((ThreadPoolExecutor) thread).getQueue().isEmpty()) syncKernel();
+        if (pendingTotal > 0 && (waiting.get() == 0 || pendingTotal >= FLUSH_AT)) flush();
+        if (!kernelDirty.isEmpty() && waiting.get() == 0) syncKernel();
     }
 
     private void flush() {
@@ -522,9 +523,12 @@ public final class Rib implements RouteSink, AutoCloseable {
 
     private void submit(Runnable r) {
         try {
+            waiting.incrementAndGet();
             thread.execute(() -> {
+                waiting.decrementAndGet();
                 try {
                     r.run();
+                    afterBatch();
                 } catch (RuntimeException e) {
                     log.error("rib: {}", e.toString(), e);
                 }

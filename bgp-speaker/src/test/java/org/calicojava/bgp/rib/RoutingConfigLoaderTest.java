@@ -1,0 +1,72 @@
+package org.calicojava.bgp.rib;
+
+import org.calicojava.bgp.codec.Ip;
+import org.calicojava.bgp.config.ConfigException;
+import org.calicojava.bgp.config.ConfigLoader;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class RoutingConfigLoaderTest {
+    static final String CALICO = """
+            routerId: 192.0.2.11
+            asNumber: 64512
+            listen: {address: "192.0.2.11", port: 179}
+            kernel: {enabled: true, table: 254, protocol: 186, learnProtocols: [80]}
+            routeReflector: {clusterId: "1.0.0.1"}
+            controlSocket: /run/x.ctl
+            metrics: {port: 9186}
+            neighbors:
+              - address: "192.0.2.12"
+                asNumber: 64512
+                passive: false
+                gracefulRestart: {restartTime: 120}
+                rrClient: true
+                import: [calico_import]
+                export: [calico_export]
+            originate:
+              - "10.65.0.0/26"
+            policies:
+              calico_import:
+                - action: accept
+              calico_export:
+                - match: {prefixes: ["10.65.0.0/16 le 32"]}
+                  action: accept
+                - action: reject
+            """;
+
+    @Test void theCalicoTemplateShape() {
+        RoutingConfig c = RoutingConfigLoader.parse(CALICO);
+        ConfigLoader.parse(CALICO);  // the session loader accepts the routing keys too
+        assertThat(c.clusterId()).isEqualTo(Ip.v4Int("1.0.0.1"));
+        assertThat(c.kernel().enabled()).isTrue();
+        assertThat(c.kernel().protocol()).isEqualTo(186);
+        assertThat(c.metricsPort()).isEqualTo(9186);
+        assertThat(c.controlSocket()).hasToString("/run/x.ctl");
+        NeighborRouting n = c.neighbor(Ip.parse("192.0.2.12"));
+        assertThat(n.rrClient()).isTrue();
+        assertThat(n.importPolicies()).containsExactly("calico_import");
+        assertThat(c.policies().get("calico_export").terms()).hasSize(2);
+        assertThat(RoutingConfigLoader.parse("routerId: 1.1.1.1\nasNumber: 1\n").kernel().enabled()).isFalse();
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "policies: {p: [{action: maybe}]}|policies.p[0].action: maybe (expected: accept or reject)",
+            "policies: {p: [{match: {prefixes: [10.0.0.0/8 le 99]}}]}|policies.p[0].match.prefixes: 99 (expected: 8..32)",
+            "policies: {p: [{colour: red}]}|policies.p[0].colour: unknown key (expected one of: action, match, set)",
+            "policies: {p: [{set: {communities: {add: [70000:1]}}}]}|policies.p[0].set.communities.add: 70000:1 (expected: ASN:VALUE, each 0..65535)",
+            "neighbors: [{address: 10.0.0.1, asNumber: 1, import: [nope]}]|neighbors[0].import: nope (expected: a policy defined under policies: [])",
+            "routeReflector: {clusterId: 0.0.0.0}|routeReflector.clusterId: 0.0.0.0 (expected: a non-zero IPv4 address)",
+            "kernel: {protocol: 80, learnProtocols: [80]}|kernel.learnProtocols: 80 (expected: not our own protocol)",
+            "kernel: {protocol: 300}|kernel.protocol: 300 (expected: 1..255)",
+            "metrics: {port: http}|metrics.port: http (expected: an integer 0..65535)",
+    })
+    void errorsNameTheirKey(String yaml, String message) {
+        assertThatThrownBy(() -> RoutingConfigLoader.parse("routerId: 1.1.1.1\nasNumber: 1\n" + yaml))
+                .isInstanceOf(ConfigException.class).hasMessage(message);
+    }
+}

@@ -50,8 +50,10 @@ class MainIT {
                     asNumber: 65010
                     listen: {address: %s, port: %d}
                     neighbors:
-                      - {address: %s, asNumber: 65011, port: %d}
+                      - {address: %s, asNumber: 65011, port: %d, import: [all], export: [all]}
                     originate: [10.50.0.0/24]
+                    policies: {all: [{action: accept}]}
+                    kernel: {enabled: false}
                     """.formatted(t.us(), t.us(), t.ourPort(), t.them(), t.theirPort()));
             File log = cfg.resolveSibling(cfg.getFileName() + ".log").toFile();
             p = new ProcessBuilder(BIN.toString(), "--config", cfg.toString()).redirectErrorStream(true).redirectOutput(log).start();

@@ -542,6 +542,21 @@ public final class Rib implements RouteSink, AutoCloseable {
 
     public ScheduledExecutorService thread() { return thread; }
 
+    /** The best path of {@code p} now, or null (tests, status). */
+    Path best(Prefix p) { return call(() -> { Dest d = loc.get(p); return d == null ? null : d.best; }); }
+
+    /** Every path of {@code p}, rejected ones included (tests, status). */
+    List<Path> paths(Prefix p) { return call(() -> { Dest d = loc.get(p); return d == null ? List.<Path>of() : List.of(d.paths); }); }
+
+    /** Best routes learned from peers (what belongs in the kernel): prefix -> next hop. */
+    public Map<Prefix, InetAddress> bgpBest() {
+        return call(() -> {
+            Map<Prefix, InetAddress> m = new HashMap<>();
+            for (Dest d : loc.values()) if (d.best != null && d.best.from != null) m.put(d.prefix, nextHop(d.prefix, d.best));
+            return m;
+        });
+    }
+
     @Override public void close() { thread.shutdownNow(); }
 
     /** One row per configured neighbour for {@code show protocols}: session state from the speaker, counters from here. */

@@ -110,18 +110,17 @@ public final class KernelSync implements Rib.KernelPort, AutoCloseable {
         installed.put(p, r);
     }
 
-    /** A next hop the kernel reaches directly stays as is; otherwise through the kernel's route to it, onlink. */
+    /** A directly connected next hop stays as is; otherwise the gateway of the kernel's route to it, onlink. */
     private NextHop resolve(InetAddress h) {
         Route best = null;
         for (Route r : nl.routes(RouteFilter.all().withTable(cfg.table()))) {
             if (r.type() != RouteType.UNICAST || r.nextHops().isEmpty() || !contains(r.dst(), h)) continue;
             if (best == null || r.dst().length() > best.dst().length()) best = r;
         }
-        if (best == null) return NextHop.via(h, 0);
+        if (best == null) return NextHop.via(h, 0);  // the kernel will say why not
         NextHop via = best.nextHops().get(0);
         if (via.gateway() == null) return NextHop.via(h, via.ifindex());  // directly connected
-        if (best.protocol() == cfg.protocol()) return new NextHop(via.gateway(), via.ifindex(), 1, true);
-        return new NextHop(h, via.ifindex(), 1, true);
+        return new NextHop(via.gateway(), via.ifindex(), 1, true);  // recursive: through the route to the next hop
     }
 
     private static boolean contains(IpPrefix net, InetAddress a) {

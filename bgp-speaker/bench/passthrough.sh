@@ -1,0 +1,9 @@
+#!/bin/sh
+# Pass-through benchmark: feeder -> speaker (kernel off) -> sink, our speaker vs BIRD 2 vs the harness floor.
+# Usage: bgp-speaker/bench/passthrough.sh [N,N...] [speakers]   (default 100000,1000000 and direct,bird,java)
+# Needs: mvn -f bgp-speaker/pom.xml package -DskipTests (and test-compile), bird2 installed.
+set -e
+here=$(cd "$(dirname "$0")/.." && pwd)
+home=$(cd "$here/.." && pwd)
+exec java -Xmx1g -cp "$here/target/test-classes:$here/target/classes:$here/target/lib/*" \
+  org.calicojava.bgp.bench.PassThroughBench "$home" "${1:-100000,1000000}" "${2:-direct,bird,java}"

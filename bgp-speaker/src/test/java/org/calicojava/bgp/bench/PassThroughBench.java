@@ -1,0 +1,163 @@
+package org.calicojava.bgp.bench;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import org.calicojava.bgp.codec.*;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Pass-through benchmark: a feeder peer sends N IPv4 /32 prefixes in packed UPDATEs (one attribute set, NEXT_HOP
+ * 203.0.113.2) to the speaker under test (kernel sync off), which re-advertises them over eBGP to a sink peer. Measured:
+ * time from the first UPDATE sent to the last prefix received, and the speaker's peak RSS (VmHWM). Each speaker is
+ * started fresh per run. Speakers: "java" (bin/bgp-speaker), "bird" (bird -f), "direct" (feeder straight into the
+ * sink: the harness floor).
+ *
+ * <p>Usage: {@code PassThroughBench HOME N[,N...] speaker[,speaker...]}
+ */
+public final class PassThroughBench {
+    record Result(String speaker, int n, double seconds, long rssKb) {}
+
+    public static void main(String[] args) throws Exception {
+        Path home = Path.of(args[0]);
+        List<Result> results = new ArrayList<>();
+        for (String ns : args[1].split(",")) {
+            int n = Integer.parseInt(ns);
+            byte[] feed = encode(n);
+            for (String sp : args[2].split(",")) results.add(run(home, sp, n, feed));
+        }
+        System.out.println();
+        System.out.printf("%-8s %10s %10s %12s%n", "speaker", "prefixes", "seconds", "peak RSS MB");
+        for (Result r : results) System.out.printf("%-8s %10d %10.3f %12.1f%n", r.speaker, r.n, r.seconds, r.rssKb / 1024.0);
+        for (Result r : results) {
+            if (!r.speaker.equals("java")) continue;
+            for (Result b : results) if (b.speaker.equals("bird") && b.n == r.n) {
+                System.out.printf("N=%d: java/bird time %.2fx, RSS %.2fx%n", r.n, r.seconds / b.seconds, (double) r.rssKb / b.rssKb);
+            }
+        }
+    }
+
+    /** N /32s from 20.0.0.0 in UPDATEs of at most 4096 bytes, one attribute set. */
+    static byte[] encode(int n) {
+        PathAttributes a = PathAttributes.builder().origin(0).asPath(AsPath.sequence(65002)).nextHop("203.0.113.2").build();
+        Nlri.Builder b = Nlri.builder(Family.IPV4_UNICAST, false);
+        for (int i = 0; i < n; i++) b.addV4(0x14000000 + i, 32);
+        ByteBuf buf = Unpooled.buffer(n * 6);
+        for (Update u : UpdatePacker.announce(a, b.build(), null, CodecOptions.AS4)) MessageEncoder.encode(u, CodecOptions.AS4, buf);
+        byte[] out = new byte[buf.readableBytes()];
+        buf.readBytes(out);
+        buf.release();
+        return out;
+    }
+
+    static Result run(Path home, String speaker, int n, byte[] feed) throws Exception {
+        int net = 2 + ThreadLocalRandom.current().nextInt(250), port = 30000 + ThreadLocalRandom.current().nextInt(20000);
+        String us = "127.6." + net + ".1", feeder = "127.6." + net + ".2", sink = "127.6." + net + ".3";
+        Path dir = Files.createTempDirectory("cj-bench");
+        Process p = null;
+        try {
+            if (speaker.equals("java")) {
+                Files.writeString(dir.resolve("speaker.yaml"), """
+                        routerId: %s
+                        asNumber: 65001
+                        listen: {address: %s, port: %d}
+                        holdTime: 240
+                        neighbors:
+                          - {address: %s, asNumber: 65002, passive: true, import: [all], export: [none]}
+                          - {address: %s, asNumber: 65003, passive: true, import: [none], export: [all]}
+                        policies: {all: [{action: accept}], none: [{action: reject}]}
+                        kernel: {enabled: false}
+                        """.formatted(us, us, port, feeder, sink));
+                ProcessBuilder pb = new ProcessBuilder(home.resolve("bin/bgp-speaker").toString(), "--config", dir.resolve("speaker.yaml").toString())
+                        .redirectErrorStream(true).redirectOutput(dir.resolve("speaker.log").toFile());
+                pb.environment().put("BGP_SPEAKER_JAVA_OPTS", System.getenv().getOrDefault("BENCH_JAVA_OPTS", ""));
+                p = pb.start();
+            } else if (speaker.equals("bird")) {
+                Files.writeString(dir.resolve("bird.conf"), """
+                        router id %s;
+                        protocol device {}
+                        template bgp peers { local %s port %d as 65001; multihop; passive; }
+                        protocol bgp feeder from peers { neighbor %s as 65002; ipv4 { import all; export none; }; }
+                        protocol bgp sink from peers { neighbor %s as 65003; ipv4 { import none; export all; }; }
+                        """.formatted(us, us, port, feeder, sink));
+                p = new ProcessBuilder("/usr/sbin/bird", "-f", "-c", dir.resolve("bird.conf").toString(), "-s", dir.resolve("bird.ctl").toString())
+                        .redirectErrorStream(true).redirectOutput(dir.resolve("bird.log").toFile()).start();
+            }
+            String target = speaker.equals("direct") ? null : us;
+            try (MiniPeer snk = target == null ? null : new MiniPeer(sink, us, port, 65003);
+                 MiniPeer fd = target == null ? null : new MiniPeer(feeder, us, port, 65002)) {
+                long t0, t1;
+                if (target == null) {
+                    t0 = System.nanoTime();
+                    t1 = direct(feed, n, feeder, sink, port);
+                } else {
+                    if (!snk.established.await(60, TimeUnit.SECONDS) || !fd.established.await(60, TimeUnit.SECONDS)) {
+                        throw new IllegalStateException(speaker + ": sessions not up: " + snk.error + " / " + fd.error);
+                    }
+                    Thread.sleep(500);  // let the initial End-of-RIB exchange settle
+                    snk.target = n;
+                    t0 = System.nanoTime();
+                    fd.send(feed);
+                    if (!snk.reached.await(300, TimeUnit.SECONDS)) throw new IllegalStateException(speaker + ": sink got " + snk.prefixes.get() + " of " + n);
+                    t1 = snk.lastPrefixNanos;
+                }
+                long rss = p == null ? 0 : rss(p.pid());
+                Result r = new Result(speaker, n, (t1 - t0) / 1e9, rss);
+                System.out.printf("%s N=%d: %.3f s, peak RSS %.1f MB%n", speaker, n, r.seconds, rss / 1024.0);
+                return r;
+            }
+        } finally {
+            if (p != null) {
+                p.destroy();
+                if (!p.waitFor(10, TimeUnit.SECONDS)) p.destroyForcibly().waitFor();
+            }
+            try (var s = Files.walk(dir)) { s.sorted(java.util.Comparator.reverseOrder()).forEach(x -> x.toFile().delete()); }
+        }
+    }
+
+    /** The harness floor: the feeder's bytes straight into a sink over one loopback TCP connection. */
+    static long direct(byte[] feed, int n, String from, String to, int port) throws IOException, InterruptedException {
+        try (java.net.ServerSocket ss = new java.net.ServerSocket()) {
+            ss.setReceiveBufferSize(4 << 20);
+            ss.bind(new java.net.InetSocketAddress(to, port));
+            Thread sender = new Thread(() -> {
+                try (java.net.Socket s = new java.net.Socket(to, port)) {
+                    s.getOutputStream().write(feed);
+                } catch (IOException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            sender.start();
+            try (java.net.Socket s = ss.accept(); var in = new java.io.DataInputStream(new java.io.BufferedInputStream(s.getInputStream(), 1 << 16))) {
+                byte[] buf = new byte[65536];
+                long count = 0;
+                while (count < n) {
+                    in.readFully(buf, 0, 19);
+                    int len = (buf[16] & 0xff) << 8 | buf[17] & 0xff;
+                    in.readFully(buf, 19, len - 19);
+                    int i = 19, w = (buf[i] & 0xff) << 8 | buf[i + 1] & 0xff;
+                    i += 2 + w;
+                    int a = (buf[i] & 0xff) << 8 | buf[i + 1] & 0xff;
+                    i += 2 + a;
+                    while (i < len) { i += 1 + (((buf[i] & 0xff) + 7) >>> 3); count++; }
+                }
+                long t = System.nanoTime();
+                sender.join();
+                return t;
+            }
+        }
+    }
+
+    static long rss(long pid) throws IOException {
+        for (String l : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+            if (l.startsWith("VmHWM:")) return Long.parseLong(l.replaceAll("\\D", ""));
+        }
+        return 0;
+    }
+}

@@ -11,6 +11,6 @@ mvn -q -B -o -f felix-agent/pom.xml test-compile dependency:build-classpath \
 source scripts/lib/etcd.sh
 etcd_start
 trap etcd_stop EXIT
-java -Xmx2g -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
+java -Xmx2g ${BENCH_OPTS:-} -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
   -cp "felix-agent/target/test-classes:felix-agent/target/classes:$(cat felix-agent/target/bench.cp)" \
   org.calicojava.felix.bench.FelixBench "$@"

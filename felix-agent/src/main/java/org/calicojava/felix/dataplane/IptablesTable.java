@@ -26,6 +26,7 @@ import java.util.Set;
  */
 public final class IptablesTable {
     private static final Logger LOG = LoggerFactory.getLogger(IptablesTable.class);
+    static final int CHAINS_PER_RESTORE = 1000;
     private final String table;
     private final CommandRunner runner;
     private final IptablesCommands commands;
@@ -77,11 +78,14 @@ public final class IptablesTable {
         return drift;
     }
 
-    /** Writes what differs; returns the number of chains written or deleted plus hooks inserted (0 = no call). */
+    /**
+     * Writes what differs; returns the number of chains written or deleted plus hooks inserted (0 = no call). More
+     * than {@value #CHAINS_PER_RESTORE} changed chains go in several restore calls, referenced chains first
+     * (iptables-nft's {@code --noflush} cost grows faster than linearly with the chains in one transaction).
+     */
     public int apply() {
-        RestoreScript script = new RestoreScript(table);
-        Map<String, List<String>> written = new HashMap<>();
         Map<Chain, List<String>> nextCache = new IdentityHashMap<>();
+        List<Chain> changed = new ArrayList<>();
         for (Chain c : desired.values()) {
             List<String> h = hashCache.get(c);
             if (h == null) {
@@ -89,7 +93,7 @@ public final class IptablesTable {
             }
             nextCache.put(c, h);
             if (!h.equals(actual.get(c.name()))) {
-                written.put(c.name(), script.write(c));
+                changed.add(c);
             }
         }
         hashCache = nextCache;
@@ -99,18 +103,46 @@ public final class IptablesTable {
                 delete.add(c);
             }
         }
-        script.delete(delete);
-        Map<String, String> insertedHooks = new HashMap<>();
+        List<StaticChains.Hook> missingHooks = new ArrayList<>();
         for (StaticChains.Hook h : hooks) {
-            String hash = RestoreScript.hookHash(h.builtin(), h.rule());
-            if (!builtinHashes.getOrDefault(h.builtin(), Set.of()).contains(hash)) {
-                script.insertHook(h.builtin(), h.rule());
-                insertedHooks.put(h.builtin(), hash);
+            if (!builtinHashes.getOrDefault(h.builtin(), Set.of()).contains(RestoreScript.hookHash(h.builtin(), h.rule()))) {
+                missingHooks.add(h);
             }
         }
-        if (script.isEmpty()) {
+        if (changed.isEmpty() && delete.isEmpty() && missingHooks.isEmpty()) {
             return 0;
         }
+        if (changed.size() > CHAINS_PER_RESTORE) {
+            changed = ChainOrder.referencedFirst(changed);
+        }
+        int total = 0;
+        for (int from = 0; from < changed.size() || from == 0; from += CHAINS_PER_RESTORE) {
+            boolean last = from + CHAINS_PER_RESTORE >= changed.size();
+            RestoreScript script = new RestoreScript(table);
+            Map<String, List<String>> written = new HashMap<>();
+            for (Chain c : changed.subList(from, Math.min(changed.size(), from + CHAINS_PER_RESTORE))) {
+                written.put(c.name(), script.write(c));
+            }
+            if (last) {
+                script.delete(delete);
+                missingHooks.forEach(h -> script.insertHook(h.builtin(), h.rule()));
+            }
+            restore(script);
+            actual.putAll(written);
+            total += script.changes();
+            if (last) {
+                delete.forEach(actual::remove);
+                missingHooks.forEach(h -> builtinHashes.computeIfAbsent(h.builtin(), k -> new HashSet<>())
+                        .add(RestoreScript.hookHash(h.builtin(), h.rule())));
+                break;
+            }
+        }
+        LOG.debug("iptables {}: wrote {} chains, deleted {}, hooks {}", table, changed.size(), delete.size(),
+                missingHooks.size());
+        return total;
+    }
+
+    private void restore(RestoreScript script) {
         long t0 = System.nanoTime();
         CommandRunner.Result r = runner.run(commands.restore(), script.text());
         metrics.inc("felix_iptables_restore_calls");
@@ -121,12 +153,6 @@ public final class IptablesTable {
             builtinHashes = new HashMap<>();
             throw new DataplaneException(commands.restoreBinary() + " (" + table + "): " + r.firstError());
         }
-        actual.putAll(written);
-        delete.forEach(actual::remove);
-        insertedHooks.forEach((b, h) -> builtinHashes.computeIfAbsent(b, k -> new HashSet<>()).add(h));
-        LOG.debug("iptables {}: wrote {} chains, deleted {}, hooks {}", table, written.size(), delete.size(),
-                insertedHooks.size());
-        return script.changes();
     }
 
     /** Whether the chain is programmed as desired (as far as we know). */

@@ -37,7 +37,7 @@ import java.util.concurrent.TimeUnit;
  * creates and deletes. Run through felix-agent/bench/run.sh (needs root and ETCD_ENDPOINTS).
  */
 public final class FelixBench {
-    static final int ADDS = 200;
+    static final int ADDS = Integer.getInteger("adds", 200);
     static final int PER_PROFILE = 100;
 
     public static void main(String[] args) throws Exception {
@@ -76,6 +76,9 @@ public final class FelixBench {
         System.out.printf("== N = %d local endpoints (plus %d incremental adds)%n", n, ADDS);
         sh("ip", "netns", "add", ns);
         sh("ip", "netns", "add", floorNs);
+        // thousands of veths would otherwise keep the kernel busy with IPv6 autoconf (this bench is IPv4)
+        sh("ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1",
+                "net.ipv6.conf.default.disable_ipv6=1");
         try (JetcdStore store = new JetcdStore(EtcdConfig.of(endpoints))) {
             long t = System.nanoTime();
             StringBuilder b = new StringBuilder();

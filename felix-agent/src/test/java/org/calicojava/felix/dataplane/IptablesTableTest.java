@@ -82,6 +82,23 @@ class IptablesTableTest {
     }
 
     @Test
+    void manyChangedChainsAreWrittenInSeveralCallsReferencedChainsFirst() {
+        table.refresh();
+        Map<String, Chain> want = new LinkedHashMap<>();
+        int n = IptablesTable.CHAINS_PER_RESTORE + 10;
+        for (int i = 0; i < n; i++) {
+            want.put("cali-tw-" + i, chain("cali-tw-" + i, "-j cali-pri-x", "-j DROP"));
+        }
+        want.put("cali-pri-x", chain("cali-pri-x", "-j RETURN"));
+        table.setDesired(want);
+        table.apply();
+        assertThat(fake.restores).hasSize(2);
+        assertThat(fake.restores.get(0)).startsWith("*filter\n:cali-pri-x - [0:0]\n").doesNotContain("-I INPUT");
+        assertThat(fake.restores.get(1)).contains("-I INPUT 1");
+        assertThat(table.apply()).isZero();
+    }
+
+    @Test
     void failedRestoreIsOneLineAndForgetsWhatItBelieved() {
         table.refresh();
         table.setDesired(Map.of("cali-a", chain("cali-a", "-j ACCEPT")));

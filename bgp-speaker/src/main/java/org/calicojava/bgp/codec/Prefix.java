@@ -12,13 +12,13 @@ public record Prefix(Family family, int length, int w0, int w1, int w2, int w3) 
         if (length < 0 || length > family.maxPrefixLength()) {
             throw new IllegalArgumentException("prefix length: " + length + " (expected: 0.." + family.maxPrefixLength() + ")");
         }
-        int[] w = {w0, w1, w2, w3};
-        for (int i = 0; i < 4; i++) {
-            int bits = length - 32 * i;
-            w[i] = bits >= 32 ? w[i] : bits <= 0 ? 0 : w[i] & (-1 << (32 - bits));
-        }
-        w0 = w[0]; w1 = w[1]; w2 = w[2]; w3 = w[3];
+        w0 = mask(w0, length);  // no array: this runs once per prefix on the RIB's hot path
+        w1 = mask(w1, length - 32);
+        w2 = mask(w2, length - 64);
+        w3 = mask(w3, length - 96);
     }
+
+    private static int mask(int w, int bits) { return bits >= 32 ? w : bits <= 0 ? 0 : w & (-1 << (32 - bits)); }
 
     public int word(int i) { return switch (i) { case 0 -> w0; case 1 -> w1; case 2 -> w2; default -> w3; }; }
 

@@ -30,7 +30,9 @@ public final class Metrics implements AutoCloseable {
 
     public void updatesOut(InetAddress peer, int n) { add("bgp_updates_sent_total{peer=\"" + Ip.string(peer) + "\"}", n); }
 
-    public void bestPathRun() { add("bgp_best_path_computations_total", 1); }
+    private final LongAdder bestPath = counters.computeIfAbsent("bgp_best_path_computations_total", k -> new LongAdder());
+
+    public void bestPathRun() { bestPath.increment(); }
 
     public void kernelOp(String op, long nanos) {
         add("bgp_kernel_route_operations_total{op=\"" + op + "\"}", 1);

@@ -39,7 +39,7 @@ public final class Rib implements RouteSink, AutoCloseable {
         return t;
     });
     final Map<Prefix, Dest> loc = new HashMap<>();
-    final Map<InetAddress, PeerInfo> peers = new HashMap<>();
+    final Map<InetAddress, PeerInfo> peers = new ConcurrentHashMap<>();
     private final Map<PathAttributes, PathAttributes> interned = new HashMap<>();
     private final List<Consumer<String>> watchers = new CopyOnWriteArrayList<>();
     private final Set<Dest> kernelDirty = new LinkedHashSet<>();
@@ -48,7 +48,7 @@ public final class Rib implements RouteSink, AutoCloseable {
     SpeakerConfig sc;
     RoutingConfig rc;
     BestPath best;
-    private KernelPort kernel = (p, n) -> { };
+    private KernelPort kernel;
     private int pendingTotal;
     private final java.util.concurrent.atomic.AtomicInteger waiting = new java.util.concurrent.atomic.AtomicInteger();
     private final Set<Prefix> kernelRoutes = new HashSet<>();
@@ -82,7 +82,7 @@ public final class Rib implements RouteSink, AutoCloseable {
 
     public void attach(Speaker speaker, KernelPort kernel) {
         this.speaker = speaker;
-        if (kernel != null) this.kernel = kernel;
+        this.kernel = kernel;
     }
 
     // ---- RouteSink (called on peers' event loops) ----
@@ -271,14 +271,14 @@ public final class Rib implements RouteSink, AutoCloseable {
         Path now = best.select(d);
         metrics.bestPathRun();
         if (now == was && (now == null || !changedSince(d))) {
-            if (rc.multipath()) kernelDirty.add(d);
+            if (rc.multipath() && kernel != null) kernelDirty.add(d);
             return;
         }
         d.best = now;
         d.lastAttrs = now == null ? null : now.attrs;
         d.lastNh6 = now == null ? null : now.nh6;
         for (PeerInfo t : peers.values()) if (t.established) exportTo(t, d);
-        kernelDirty.add(d);
+        if (kernel != null) kernelDirty.add(d);
         if (now == null && d.paths.length == 0) loc.remove(d.prefix);
         if (!watchers.isEmpty()) {
             String line = (now == null ? "withdraw " : "best ") + d.prefix + (now == null ? "" : " " + describe(now));
@@ -484,7 +484,7 @@ public final class Rib implements RouteSink, AutoCloseable {
                 }
                 decide(d);
                 for (PeerInfo t : peers.values()) if (t.established) exportTo(t, d);
-                kernelDirty.add(d);
+                if (kernel != null) kernelDirty.add(d);
             }
             afterBatch();
             flush();

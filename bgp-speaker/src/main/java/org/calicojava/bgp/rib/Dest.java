@@ -12,6 +12,19 @@ final class Dest {
     Path best;
     org.calicojava.bgp.codec.PathAttributes lastAttrs;
     byte[] lastNh6;
+    /** Adj-RIB-Out, one entry per peer slot (null: not advertised); {@code dirty} bit per slot (< 64) while queued. */
+    Advert[] out;
+    long dirty;
+
+    Advert out(int slot) { return out == null || slot >= out.length ? null : out[slot]; }
+
+    void out(int slot, Advert a) {
+        if (out == null || slot >= out.length) {
+            if (a == null) return;
+            out = out == null ? new Advert[slot + 1] : Arrays.copyOf(out, slot + 1);
+        }
+        out[slot] = a;
+    }
 
     Dest(Prefix prefix) { this.prefix = prefix; }
 

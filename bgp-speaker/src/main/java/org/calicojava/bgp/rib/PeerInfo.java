@@ -23,10 +23,12 @@ final class PeerInfo {
     boolean ibgp, established, gracefulRestart;
     int routerId, restartTime;
     long asNumber;
-    /** What the peer has from us (Adj-RIB-Out): prefix -> advertisement. */
-    final Map<Prefix, Advert> out = new HashMap<>();
-    /** Changes to send at the next flush; null value = withdraw. */
-    final Map<Prefix, Advert> pending = new LinkedHashMap<>();
+    /** Index of this peer's Adj-RIB-Out entry in every {@link Dest#out}. */
+    final int slot;
+    /** Destinations whose Adj-RIB-Out entry changed since the last flush (each once, see {@link Dest#dirty}). */
+    final java.util.ArrayList<Dest> dirty = new java.util.ArrayList<>();
+    /** How many prefixes the peer has from us. */
+    int outCount;
     final Set<Family> staleFamilies = EnumSet.noneOf(Family.class);
     io.netty.util.concurrent.Future<?> staleTimer;
     java.util.concurrent.ScheduledFuture<?> staleSweep;
@@ -39,7 +41,12 @@ final class PeerInfo {
     final java.util.concurrent.atomic.AtomicInteger queued = new java.util.concurrent.atomic.AtomicInteger();
     volatile boolean paused;
 
-    PeerInfo(InetAddress address) { this.address = address; }
+    PeerInfo(InetAddress address) { this(address, 0); }
+
+    PeerInfo(InetAddress address, int slot) {
+        this.address = address;
+        this.slot = slot;
+    }
 
     void configure(NeighborRouting r, RoutingConfig cfg) {
         routing = r;

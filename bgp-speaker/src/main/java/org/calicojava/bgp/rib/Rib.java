@@ -49,7 +49,7 @@ public final class Rib implements RouteSink, AutoCloseable {
     RoutingConfig rc;
     BestPath best;
     private KernelPort kernel;
-    private int pendingTotal;
+    private int pendingTotal, nextSlot;
     private final java.util.concurrent.atomic.AtomicInteger waiting = new java.util.concurrent.atomic.AtomicInteger();
     private final Set<Prefix> kernelRoutes = new HashSet<>();
 
@@ -102,8 +102,7 @@ public final class Rib implements RouteSink, AutoCloseable {
             pi.gracefulRestart = gr != null && peer.config().restartTime() >= 0;
             pi.restartTime = gr == null ? 0 : gr.restartTime();
             pi.configure(rc.neighbor(peer.address()), rc);
-            pi.out.clear();
-            pi.pending.clear();
+            clearOut(pi);
             if (!pi.staleFamilies.isEmpty() && pi.staleSweep == null) {
                 // not restarted in time was handled by the timer; still stale: wait for End-of-RIB
             }
@@ -132,8 +131,7 @@ public final class Rib implements RouteSink, AutoCloseable {
         submit(() -> {
             PeerInfo pi = info(peer);
             pi.established = false;
-            pi.out.clear();
-            pi.pending.clear();
+            clearOut(pi);
             if (pi.gracefulRestart && pi.restartTime > 0) {
                 int n = 0;
                 for (Dest d : loc.values()) for (Path p : d.paths) if (p.from == pi) { p.stale = true; n++; }
@@ -151,8 +149,7 @@ public final class Rib implements RouteSink, AutoCloseable {
     @Override public void refresh(Peer peer, Family f) {
         submit(() -> {
             PeerInfo pi = info(peer);
-            pi.out.clear();
-            pi.pending.clear();
+            clearOut(pi);
             sendTable(pi);
         });
     }
@@ -303,11 +300,15 @@ public final class Rib implements RouteSink, AutoCloseable {
                 t.exportResult = a;
             }
         }
-        Advert prev = t.out.get(d.prefix);
+        Advert prev = d.out(t.slot);
         if (Objects.equals(prev, a)) return;
-        if (a == null) t.out.remove(d.prefix);
-        else t.out.put(d.prefix, a);
-        t.pending.put(d.prefix, a);
+        d.out(t.slot, a);
+        t.outCount += (a == null ? 0 : 1) - (prev == null ? 0 : 1);
+        if (t.slot < 64) {
+            if ((d.dirty & 1L << t.slot) != 0) return;
+            d.dirty |= 1L << t.slot;
+        }
+        t.dirty.add(d);
         if (++pendingTotal >= FLUSH_AT) flush();
     }
 
@@ -318,7 +319,18 @@ public final class Rib implements RouteSink, AutoCloseable {
         List<Update> eor = new ArrayList<>();
         for (Family f : peer.negotiated().families()) eor.add(Update.endOfRib(f));
         peer.send(eor);
-        log.info("peer {}: sent {} routes and End-of-RIB", Ip.string(pi.address), pi.out.size());
+        log.info("peer {}: sent {} routes and End-of-RIB", Ip.string(pi.address), pi.outCount);
+    }
+
+    /** Forgets what {@code pi} has from us (its session went down or starts over). */
+    private void clearOut(PeerInfo pi) {
+        for (Dest d : loc.values()) {
+            d.out(pi.slot, null);
+            if (pi.slot < 64) d.dirty &= ~(1L << pi.slot);
+        }
+        for (Dest d : pi.dirty) if (pi.slot < 64) d.dirty &= ~(1L << pi.slot);
+        pi.dirty.clear();
+        pi.outCount = 0;
     }
 
     /** After each batch of work: flush UPDATEs when nothing else waits, push kernel changes. */
@@ -330,22 +342,25 @@ public final class Rib implements RouteSink, AutoCloseable {
     private void flush() {
         pendingTotal = 0;
         for (PeerInfo t : peers.values()) {
-            if (t.pending.isEmpty()) continue;
+            if (t.dirty.isEmpty()) continue;
             if (!t.established || t.peer == null || t.peer.negotiated() == null) {
-                t.pending.clear();
+                clearOut(t);
                 continue;
             }
             Negotiated n = t.peer.negotiated();
             Map<Advert, Nlri.Builder> ann = new LinkedHashMap<>();
             Map<Family, Nlri.Builder> wd = new EnumMap<>(Family.class);
-            for (Map.Entry<Prefix, Advert> e : t.pending.entrySet()) {
-                Family f = e.getKey().family();
+            long bit = t.slot < 64 ? 1L << t.slot : 0;
+            for (Dest d : t.dirty) {
+                d.dirty &= ~bit;
+                Family f = d.prefix.family();
                 if (!n.families().contains(f)) continue;
                 boolean ids = n.codec().sendsPathIds(f);
-                if (e.getValue() == null) wd.computeIfAbsent(f, x -> Nlri.builder(x, ids)).add(e.getKey(), 1);
-                else ann.computeIfAbsent(e.getValue(), x -> Nlri.builder(f, ids)).add(e.getKey(), 1);
+                Advert a = d.out(t.slot);
+                if (a == null) wd.computeIfAbsent(f, x -> Nlri.builder(x, ids)).add(d.prefix, 1);
+                else ann.computeIfAbsent(a, x -> Nlri.builder(f, ids)).add(d.prefix, 1);
             }
-            t.pending.clear();
+            t.dirty.clear();
             List<Update> out = new ArrayList<>();
             for (Nlri.Builder b : wd.values()) out.addAll(UpdatePacker.withdraw(b.build(), n.codec()));
             for (Map.Entry<Advert, Nlri.Builder> e : ann.entrySet()) {
@@ -515,7 +530,7 @@ public final class Rib implements RouteSink, AutoCloseable {
     }
 
     PeerInfo info(Peer peer) {
-        PeerInfo pi = peers.computeIfAbsent(peer.address(), PeerInfo::new);
+        PeerInfo pi = peers.computeIfAbsent(peer.address(), a -> new PeerInfo(a, nextSlot++));
         if (pi.routing == null) pi.configure(rc.neighbor(peer.address()), rc);
         pi.peer = peer;
         return pi;
@@ -577,7 +592,7 @@ public final class Rib implements RouteSink, AutoCloseable {
                 m.put("info", up ? "Established" : p.lastError() == null ? name(p.state()) : p.lastError());
                 m.put("received", pi == null ? 0 : pi.received);
                 m.put("accepted", pi == null ? 0 : pi.accepted);
-                m.put("advertised", pi == null || !up ? 0 : pi.out.size());
+                m.put("advertised", pi == null || !up ? 0 : pi.outCount);
                 m.put("rrClient", rc.neighbor(p.address()).rrClient());
                 out.add(m);
             }
@@ -622,7 +637,7 @@ public final class Rib implements RouteSink, AutoCloseable {
     public Map<String, Long> sizes() {
         return call(() -> {
             long adjIn = 0, adjOut = 0;
-            for (PeerInfo pi : peers.values()) { adjIn += pi.received; adjOut += pi.out.size(); }
+            for (PeerInfo pi : peers.values()) { adjIn += pi.received; adjOut += pi.outCount; }
             return Map.of("loc", (long) loc.size(), "adj_in", adjIn, "adj_out", adjOut);
         });
     }

@@ -81,7 +81,8 @@ public final class IptablesTable {
     /**
      * Writes what differs; returns the number of chains written or deleted plus hooks inserted (0 = no call). More
      * than {@value #CHAINS_PER_RESTORE} changed chains go in several restore calls, referenced chains first
-     * (iptables-nft's {@code --noflush} cost grows faster than linearly with the chains in one transaction).
+     * (iptables-nft's {@code --noflush} cost grows faster than linearly with the chains in one transaction;
+     * not for iptables-legacy, which rewrites the whole table on every call).
      */
     public int apply() {
         Map<Chain, List<String>> nextCache = new IdentityHashMap<>();
@@ -116,11 +117,13 @@ public final class IptablesTable {
             changed = ChainOrder.referencedFirst(changed);
         }
         int total = 0;
-        for (int from = 0; from < changed.size() || from == 0; from += CHAINS_PER_RESTORE) {
-            boolean last = from + CHAINS_PER_RESTORE >= changed.size();
+        // legacy rewrites the whole table on every call: batching would only multiply that cost
+        int perCall = commands.restoreBinary().contains("legacy") ? Integer.MAX_VALUE : CHAINS_PER_RESTORE;
+        for (int from = 0; from < changed.size() || from == 0; from += perCall) {
+            boolean last = changed.size() - from <= perCall;
             RestoreScript script = new RestoreScript(table);
             Map<String, List<String>> written = new HashMap<>();
-            for (Chain c : changed.subList(from, Math.min(changed.size(), from + CHAINS_PER_RESTORE))) {
+            for (Chain c : changed.subList(from, (int) Math.min(changed.size(), (long) from + perCall))) {
                 written.put(c.name(), script.write(c));
             }
             if (last) {

@@ -30,7 +30,8 @@ public final class SysctlManager {
     /** Configures interfaces not configured before ({@code ifaces}: name to ifindex); returns how many. */
     public int apply(Map<String, Integer> ifaces) {
         List<String> todo = new ArrayList<>();
-        done.retainAll(ifaces.entrySet().stream().map(e -> e.getKey() + "#" + e.getValue()).toList());
+        done.retainAll(ifaces.entrySet().stream().map(e -> e.getKey() + "#" + e.getValue())
+                .collect(java.util.stream.Collectors.toSet()));
         for (Map.Entry<String, Integer> e : ifaces.entrySet()) {
             if (done.add(e.getKey() + "#" + e.getValue())) {
                 todo.add(e.getKey());

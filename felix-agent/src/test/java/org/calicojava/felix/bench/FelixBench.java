@@ -93,12 +93,16 @@ public final class FelixBench {
             }
             batch(ns, b.toString());
             System.out.printf("setup: %d veth pairs in %.1f s%n", n + ADDS, secs(t));
-            floors();
+            if (Boolean.parseBoolean(System.getProperty("floors", "true"))) {
+                floors();
+            }
             writeDatastore(store);
             for (String backend : new String[]{"auto", "legacy"}) {
                 cleanDataplane();
                 Agent agent = coldStart(store, backend);
-                incremental(store, agent, backend);
+                if (ADDS > 0) {
+                    incremental(store, agent, backend);
+                }
                 refreshCost(backend);
                 agent.close();
             }
@@ -264,7 +268,11 @@ public final class FelixBench {
     }
 
     private void cleanDataplane() {
-        sh("ip", "-n", ns, "route", "flush", "proto", "80");
+        try {
+            sh("ip", "-n", ns, "route", "flush", "proto", "80");
+        } catch (IllegalStateException e) {
+            // "FIB table does not exist": nothing to flush yet
+        }
         sh("ip", "netns", "exec", ns, "nft", "flush", "ruleset");
         sh("ip", "netns", "exec", ns, "iptables-legacy", "-F");
         sh("ip", "netns", "exec", ns, "iptables-legacy", "-X");

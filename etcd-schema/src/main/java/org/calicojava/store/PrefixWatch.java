@@ -127,7 +127,12 @@ final class PrefixWatch implements WatchableStore.Watch {
 
     @Override
     public void close() {
-        closed = true;
+        synchronized (this) {
+            if (closed) {
+                return; // closing twice is harmless
+            }
+            closed = true;
+        }
         thread.execute(this::closeWatcher);
         thread.shutdown();
         try {

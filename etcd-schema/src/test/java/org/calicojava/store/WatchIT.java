@@ -31,6 +31,7 @@ class WatchIT {
                 assertThat(l.viewCopy()).doesNotContainKey(p + "before").doesNotContainKey(p + "k3")
                         .containsEntry(p + "k6", "195").containsEntry(p + "k4", "193").containsEntry(p + "k2", "198");
                 assertThat(l.threadsCopy().stream().distinct().count()).isEqualTo(1);
+                w.close(); // and again by try-with-resources: closing twice is harmless
             }
             s.deletePrefix(p);
         }

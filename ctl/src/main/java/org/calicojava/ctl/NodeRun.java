@@ -145,7 +145,7 @@ final class NodeRun extends Sub {
     private List<String> etcdArgs() {
         Javactl r = root();
         var cfg = r.etcdConfig();
-        List<String> a = new ArrayList<>(List.of("--etcd-endpoints", cfg.describe()));
+        List<String> a = new ArrayList<>(List.of("--etcd-endpoints", cfg.describe(), "--etcd-prefix", keys().root()));
         if (cfg.caFile() != null) {
             a.addAll(List.of("--etcd-ca-cert", cfg.caFile().toString()));
         }

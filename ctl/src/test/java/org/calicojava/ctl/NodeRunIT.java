@@ -64,7 +64,8 @@ class NodeRunIT {
             Thread.sleep(100);
         }
         assertThat(Files.readString(tmp.resolve("felix.args")).trim())
-                .isEqualTo("--hostname n1 --etcd-endpoints " + cli.endpoints + " " + cli.keys.root());
+                .isEqualTo("--hostname n1 --etcd-endpoints " + cli.endpoints + " --etcd-prefix " + cli.keys.root() + " "
+                        + cli.keys.root());
         assertThat(cli.get(cli.keys.bgpHostIp("n1", 4))).isEqualTo("192.0.2.11");
         assertThat(cli.get(cli.keys.bgpHostAsNum("n1"))).isEqualTo("65011");
         long felixPid = Long.parseLong(Files.readString(runDir.resolve("felix-agent.pid")).trim());

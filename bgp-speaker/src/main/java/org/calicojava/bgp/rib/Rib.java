@@ -38,7 +38,7 @@ public final class Rib implements RouteSink, AutoCloseable {
         t.setDaemon(true);
         return t;
     });
-    final Map<Prefix, Dest> loc = new HashMap<>();
+    final DestTable loc = new DestTable();
     final Map<InetAddress, PeerInfo> peers = new ConcurrentHashMap<>();
     private final Map<PathAttributes, PathAttributes> interned = new HashMap<>();
     private final List<Consumer<String>> watchers = new CopyOnWriteArrayList<>();
@@ -134,7 +134,7 @@ public final class Rib implements RouteSink, AutoCloseable {
             clearOut(pi);
             if (pi.gracefulRestart && pi.restartTime > 0) {
                 int n = 0;
-                for (Dest d : loc.values()) for (Path p : d.paths) if (p.from == pi) { p.stale = true; n++; }
+                for (Dest d : loc) for (Path p : d.paths) if (p.from == pi) { p.stale = true; n++; }
                 pi.staleFamilies.addAll(Set.of(Family.values()));
                 if (pi.staleSweep != null) pi.staleSweep.cancel(false);
                 pi.staleSweep = thread.schedule(() -> sweep(pi, null, "restart time expired"), pi.restartTime, TimeUnit.SECONDS);
@@ -190,9 +190,8 @@ public final class Rib implements RouteSink, AutoCloseable {
         raw = intern(raw);
         metrics.prefixesIn(pi.address, nlri.size());
         for (int i = 0; i < nlri.size(); i++) {
-            Prefix p = prefix(nlri, i);
-            Dest d = loc.get(p);
-            if (d == null) loc.put(p, d = new Dest(p));
+            Dest d = loc.get(nlri, i, true);
+            Prefix p = d.prefix;
             Path path = d.find(pi, RouteSource.BGP);
             if (path == null) {
                 path = new Path(pi, RouteSource.BGP, raw, nh6);
@@ -212,8 +211,7 @@ public final class Rib implements RouteSink, AutoCloseable {
 
     private void withdraw(PeerInfo pi, Nlri nlri) {
         for (int i = 0; i < nlri.size(); i++) {
-            Prefix p = prefix(nlri, i);
-            Dest d = loc.get(p);
+            Dest d = loc.get(nlri, i, false);
             Path path = d == null ? null : d.find(pi, RouteSource.BGP);
             if (path == null) continue;
             drop(d, path);
@@ -276,7 +274,7 @@ public final class Rib implements RouteSink, AutoCloseable {
         d.lastNh6 = now == null ? null : now.nh6;
         for (PeerInfo t : peers.values()) if (t.established) exportTo(t, d);
         if (kernel != null) kernelDirty.add(d);
-        if (now == null && d.paths.length == 0) loc.remove(d.prefix);
+        if (now == null && d.paths.length == 0) loc.remove(d);
         if (!watchers.isEmpty()) {
             String line = (now == null ? "withdraw " : "best ") + d.prefix + (now == null ? "" : " " + describe(now));
             for (Consumer<String> w : watchers) w.accept(line);
@@ -313,7 +311,7 @@ public final class Rib implements RouteSink, AutoCloseable {
     }
 
     private void sendTable(PeerInfo pi) {
-        for (Dest d : loc.values()) if (d.best != null) exportTo(pi, d);
+        for (Dest d : loc) if (d.best != null) exportTo(pi, d);
         flush();
         Peer peer = pi.peer;
         List<Update> eor = new ArrayList<>();
@@ -324,7 +322,7 @@ public final class Rib implements RouteSink, AutoCloseable {
 
     /** Forgets what {@code pi} has from us (its session went down or starts over). */
     private void clearOut(PeerInfo pi) {
-        for (Dest d : loc.values()) {
+        for (Dest d : loc) {
             d.out(pi.slot, null);
             if (pi.slot < 64) d.dirty &= ~(1L << pi.slot);
         }
@@ -410,7 +408,7 @@ public final class Rib implements RouteSink, AutoCloseable {
 
     private void sweep(PeerInfo pi, Family f, String why) {
         int n = 0;
-        for (Dest d : List.copyOf(loc.values())) {
+        for (Dest d : List.copyOf(loc)) {
             if (f != null && d.prefix.family() != f) continue;
             for (Path p : d.paths) if (p.from == pi && p.stale) { drop(d, p); n++; break; }
         }
@@ -425,7 +423,7 @@ public final class Rib implements RouteSink, AutoCloseable {
     }
 
     private void removeAll(PeerInfo pi) {
-        for (Dest d : List.copyOf(loc.values())) {
+        for (Dest d : List.copyOf(loc)) {
             for (Path p : d.paths) if (p.from == pi) { drop(d, p); break; }
         }
         afterBatch();
@@ -438,7 +436,7 @@ public final class Rib implements RouteSink, AutoCloseable {
     }
 
     private void addLocal(Prefix p, RouteSource src, PathAttributes a) {
-        Dest d = loc.computeIfAbsent(p, Dest::new);
+        Dest d = loc.computeIfAbsent(p);
         Path path = d.find(null, src);
         if (path == null) d.add(path = new Path(null, src, intern(a), null));
         path.raw = intern(a);
@@ -486,7 +484,7 @@ public final class Rib implements RouteSink, AutoCloseable {
             for (PeerInfo pi : peers.values()) if (pi.routing != null) pi.configure(nrc.neighbor(pi.address), nrc);
             for (Prefix p : before.originate()) if (!nsc.originate().contains(p)) removeLocal(p, RouteSource.STATIC);
             for (Prefix p : nsc.originate()) if (!before.originate().contains(p)) addLocal(p, RouteSource.STATIC, localAttrs(PathAttributes.ORIGIN_IGP));
-            for (Dest d : List.copyOf(loc.values())) {
+            for (Dest d : List.copyOf(loc)) {
                 for (Path p : d.paths) {
                     if (p.from != null && p.from.routing != null) {
                         boolean had = p.attrs != null;
@@ -567,7 +565,7 @@ public final class Rib implements RouteSink, AutoCloseable {
     public Map<Prefix, InetAddress> bgpBest() {
         return call(() -> {
             Map<Prefix, InetAddress> m = new HashMap<>();
-            for (Dest d : loc.values()) if (d.best != null && d.best.from != null) m.put(d.prefix, nextHop(d.prefix, d.best));
+            for (Dest d : loc) if (d.best != null && d.best.from != null) m.put(d.prefix, nextHop(d.prefix, d.best));
             return m;
         });
     }
@@ -616,7 +614,7 @@ public final class Rib implements RouteSink, AutoCloseable {
     public String showRoute(Prefix only, boolean all) {
         return call(() -> {
             StringBuilder sb = new StringBuilder();
-            List<Dest> ds = new ArrayList<>(only == null ? loc.values() : loc.get(only) == null ? List.of() : List.of(loc.get(only)));
+            List<Dest> ds = new ArrayList<>(only == null ? loc : loc.get(only) == null ? List.of() : List.of(loc.get(only)));
             ds.sort(Comparator.comparing((Dest d) -> d.prefix.family()).thenComparing(d -> d.prefix.toString()));
             for (Dest d : ds) {
                 if (d.best == null && !all) continue;

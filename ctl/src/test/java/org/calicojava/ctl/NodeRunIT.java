@@ -71,7 +71,11 @@ class NodeRunIT {
         long felixPid = Long.parseLong(Files.readString(runDir.resolve("felix-agent.pid")).trim());
         assertThat(Files.readString(runDir.resolve("node.pid")).trim()).isEqualTo(Long.toString(node.pid()));
 
-        String status = run(javactl(home, "node", "status", "--name", "n1", "--run-dir", runDir.toString()));
+        String status = "";
+        long statusDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < statusDeadline && !status.contains("| felix-agent | running |")) {
+            status = run(javactl(home, "node", "status", "--name", "n1", "--run-dir", runDir.toString()));
+        }
         assertThat(status).startsWith("calico-java is running.").contains("| felix-agent | running | " + felixPid);
 
         String again = run(javactl(home, "node", "run", "--name", "n1", "--ip", "192.0.2.11", "--backend", "none",

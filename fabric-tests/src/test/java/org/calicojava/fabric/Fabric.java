@@ -165,6 +165,10 @@ final class Fabric implements AutoCloseable {
             sh("ip", "netns", "del", wl);
         }
         workloads.clear();
+        // keep the nodes' logs for a look after the test (target/fabric-logs/ID)
+        sh("bash", "-c", "mkdir -p target/fabric-logs/" + id + " && cd /tmp/calico-java-fabric/" + id
+                + " && find . -name '*.log' -o -name '*.yaml' -o -name 'bird.conf' -o -name status.json"
+                + " | xargs -r cp --parents -t " + Path.of("target/fabric-logs", id).toAbsolutePath() + " 2>/dev/null; true");
         sh(List.of(HOME.resolve("scripts/fabric").toString(), "down", "--id", id), Duration.ofMinutes(2));
     }
 }

@@ -167,7 +167,15 @@ public final class Peer {
             if (config.passive()) to(ACTIVE);
             else startConnect();
         } else if (e instanceof TcpUp u) {
-            u.c().close();  // refused in Idle (stopped, or holding after an error)
+            if (stopped) {
+                u.c().close();  // refused while administratively stopped
+            } else {
+                // holding after an error: still take the peer's connection (passive TCP establishment, as BIRD does);
+                // refusing it let two active peers whose hold timers ran in step refuse each other for ever
+                cancel(idleHoldTimer);
+                to(ACTIVE);
+                connect(e);
+            }
         }
     }
 
@@ -318,7 +326,7 @@ public final class Peer {
     private void accept(Connection c) {
         if (!c.outgoing) log.info("{}: connection from {}", name, c.channel.remoteAddress());
         switch (state) {
-            case CONNECT, ACTIVE -> handle(new TcpUp(c));
+            case IDLE, CONNECT, ACTIVE -> handle(new TcpUp(c));
             case OPEN_SENT, OPEN_CONFIRM -> {
                 if (other == null && c.outgoing != conn.outgoing) {
                     other = c;
@@ -524,6 +532,11 @@ public final class Peer {
     }
 
     private ScheduledFuture<?> schedule(TimerKind kind, int seconds) {
+        if (kind == TimerKind.CONNECT_RETRY || kind == TimerKind.IDLE_HOLD) {
+            // RFC 4271 section 10: jitter (75-100 %) so that peers retrying in step drift apart
+            long ms = (long) (seconds * 1000L * (0.75 + 0.25 * java.util.concurrent.ThreadLocalRandom.current().nextDouble()));
+            return loop.schedule(() -> handle(new Timer(kind)), ms, TimeUnit.MILLISECONDS);
+        }
         return loop.schedule(() -> handle(new Timer(kind)), seconds, TimeUnit.SECONDS);
     }
 

@@ -440,8 +440,7 @@ public final class Peer {
     private void toEstablished() {
         to(ESTABLISHED);
         connectFailures = 0;
-        errors = 0;
-        lastError = null;
+        errors = 0; // lastError stays: it is the last error, kept for status after the session recovers
         Negotiated n = negotiated;
         log.info("{}: established, hold {}s, families {}, as4 {}, add-path rx {} tx {}", name, n.holdTime(), n.families(),
                 n.codec().as4(), n.codec().addPathReceive(), n.codec().addPathSend());

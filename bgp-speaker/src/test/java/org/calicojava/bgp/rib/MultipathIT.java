@@ -1,0 +1,71 @@
+package org.calicojava.bgp.rib;
+
+import org.calicojava.bgp.session.Await;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * ECMP (issue 5, {@code multipath: true}): node A installs its best routes in a namespace this test creates; eBGP
+ * peers B (AS 65001) and C (AS 65002) on 127.0.60.x both originate 10.50.0.0/24 with next hops 10.99.0.2 / 10.99.0.3
+ * on A's namespace subnet. Asserted in {@code ip route show} of the namespace after each step.
+ */
+class MultipathIT {
+    static final Duration T = Duration.ofSeconds(40);
+    static final String P = "10.50.0.0/24";
+    final int port = 20000 + ThreadLocalRandom.current().nextInt(20000);
+    final String net = "127.0.60.";
+    final String policies = "policies: {all: [{action: accept}], long: [{action: accept, set: {prepend: 2}}]}";
+
+    String aYaml(boolean multipath) {
+        return Node.yaml(net + 1, 65000, port, List.of("{address: " + net + 2 + ", asNumber: 65001, import: [all]}",
+                "{address: " + net + 3 + ", asNumber: 65002, import: [all]}"),
+                "kernel: {enabled: true, learnProtocols: [80]}\nmultipath: " + multipath + "\n" + policies);
+    }
+
+    String peerYaml(int i, long as, String export, String originate) {
+        return Node.yaml(net + i, as, port, List.of("{address: " + net + 1 + ", asNumber: 65000, passive: true, export: [" + export + "]}"),
+                "nextHop: {ipv4: 10.99.0." + i + "}\noriginate: " + originate + "\n" + policies);
+    }
+
+    @Test void equalEbgpPathsBecomeOneEcmpRouteAndSplitAgain() {
+        Node b = null, c = null;
+        try (NsKernelNode a = new NsKernelNode(aYaml(true))) {
+            b = new Node(net + 2, port, peerYaml(2, 65001, "all", "[" + P + "]"));
+            c = new Node(net + 3, port, peerYaml(3, 65002, "all", "[" + P + "]"));
+
+            Await.until("one ECMP route over both next hops", T, () -> a.gateways(P).size() == 2, () -> a.ip("route") + a.showRoute(P));
+            assertThat(a.gateways(P)).containsExactlyInAnyOrder("10.99.0.2", "10.99.0.3");
+            String route = a.ip("route", "show", "exact", P);
+            assertThat(route).contains("proto 186").contains("nexthop via 10.99.0.2").contains("nexthop via 10.99.0.3");
+
+            // C withdraws: a single next hop remains
+            c.reload(peerYaml(3, 65002, "all", "[]"));
+            Await.until("single next hop after C's withdrawal", T, () -> a.gateways(P).equals(List.of("10.99.0.2")), () -> a.ip("route"));
+            assertThat(a.ip("route", "show", "exact", P)).doesNotContain("nexthop").contains("via 10.99.0.2").contains("proto 186");
+
+            // C again, but with a longer AS_PATH: it differs before the router id step, so no ECMP
+            c.reload(peerYaml(3, 65002, "long", "[" + P + "]"));
+            Node cc = c;
+            Await.until("A has C's longer path", T, () -> a.rib.paths(org.calicojava.bgp.codec.Prefix.parse(P)).size() == 2, () -> a.showRoute(P));
+            assertThat(a.showRoute(P)).contains("as_path=65002 65002 65002").contains("(lost: shorter AS path)");
+            assertThat(cc.up(net + 1)).isTrue();
+            assertThat(a.gateways(P)).containsExactly("10.99.0.2");
+
+            // equal again -> ECMP; then multipath off on A (reload): one next hop, the router-id winner B
+            c.reload(peerYaml(3, 65002, "all", "[" + P + "]"));
+            Await.until("ECMP again", T, () -> a.gateways(P).size() == 2, () -> a.ip("route") + a.showRoute(P));
+            a.reload(aYaml(false));
+            Await.until("without multipath one next hop", T, () -> a.gateways(P).equals(List.of("10.99.0.2")), () -> a.ip("route") + a.showRoute(P));
+            assertThat(a.showRoute(P)).contains("(lost: lower router id)");
+            assertThat(a.ip("route", "show", "exact", P)).doesNotContain("nexthop");
+        } finally {
+            if (b != null) b.close();
+            if (c != null) c.close();
+        }
+    }
+}

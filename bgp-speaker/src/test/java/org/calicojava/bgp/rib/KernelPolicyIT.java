@@ -21,14 +21,16 @@ class KernelPolicyIT {
     final int port = 20000 + ThreadLocalRandom.current().nextInt(20000);
     final String net = "127.0.61.";
 
-    String aYaml(String export) {
+    String aYaml(String export) { return aYaml("workloads", export); }
+
+    String aYaml(String imp, String export) {
         return Node.yaml(net + 1, 65000, port, List.of("{address: " + net + 2 + ", asNumber: 65000}"), """
-                kernel: {enabled: true, learnProtocols: [80], import: [workloads], export: [%s]}
+                kernel: {enabled: true, learnProtocols: [80], import: [%s], export: [%s]}
                 policies:
                   workloads: [{match: {prefixes: ["10.66.0.0/16 le 32"], source: kernel}, action: accept}]
                   noFiftyOne: [{match: {prefixes: [10.51.0.0/24]}, action: reject}, {action: accept}]
                   all: [{action: accept}]
-                """.formatted(export));
+                """.formatted(imp, export));
     }
 
     @Test void kernelImportAndExportPolicies() {
@@ -61,6 +63,12 @@ class KernelPolicyIT {
             assertThat(a.gateways("10.51.0.0/24")).containsExactly("10.99.0.2");
             assertThat(b.best("10.67.0.7/32")).isNull();
             assertThat(b.best("10.66.0.7/32")).isNotNull();
+
+            // reload with an import policy accepting all kernel routes: the kept kernel route is re-evaluated and advertised
+            a.reload(aYaml("all", "all"));
+            Await.until("B learns the formerly rejected workload route", T, () -> bb.best("10.67.0.7/32") != null);
+            a.ip("route", "del", "10.67.0.7/32", "dev", "btk0", "proto", "80");
+            Await.until("and drops it when felix deletes it", T, () -> bb.best("10.67.0.7/32") == null);
         } finally {
             if (b != null) b.close();
         }

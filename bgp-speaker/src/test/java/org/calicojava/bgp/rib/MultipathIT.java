@@ -68,4 +68,35 @@ class MultipathIT {
             if (c != null) c.close();
         }
     }
+
+    @Test void equalIbgpPathsFormEcmpUntilTheMedDiffers() {
+        String n = "127.0.67.";
+        String pol = "policies: {all: [{action: accept}], med: [{action: accept, set: {med: 10}}]}";
+        String a = Node.yaml(n + 1, 65000, port, List.of("{address: " + n + 2 + ", asNumber: 65000}", "{address: " + n + 3 + ", asNumber: 65000}"),
+                "kernel: {enabled: true}\nmultipath: true");
+        java.util.function.BiFunction<Integer, String, String> peer = (i, export) -> Node.yaml(n + i, 65000, port,
+                List.of("{address: " + n + 1 + ", asNumber: 65000, passive: true, export: [" + export + "]}"),
+                "nextHop: {ipv4: 10.99.0." + i + "}\noriginate: [" + P + "]\n" + pol);
+        Node b = null, c = null;
+        try (NsKernelNode na = new NsKernelNode(a)) {
+            b = new Node(n + 2, port, peer.apply(2, "all"));
+            c = new Node(n + 3, port, peer.apply(3, "all"));
+            Await.until("iBGP ECMP route", T, () -> na.gateways(P).size() == 2, () -> na.ip("route") + na.showRoute(P));
+            assertThat(na.gateways(P)).containsExactlyInAnyOrder("10.99.0.2", "10.99.0.3");
+            // B's path gets MED 10 (same neighbouring AS: compared): C's path alone is best, one next hop
+            b.reload(peer.apply(2, "med"));
+            Await.until("single next hop via C", T, () -> na.gateways(P).equals(List.of("10.99.0.3")), () -> na.ip("route") + na.showRoute(P));
+            assertThat(na.showRoute(P)).contains("(lost: lower MED)");
+            assertThat(na.ip("route", "show", "exact", P)).doesNotContain("nexthop").contains("proto 186");
+            // the best (C) withdraws: B's path is the only one, replaced in place
+            c.reload(Node.yaml(n + 3, 65000, port, List.of("{address: " + n + 1 + ", asNumber: 65000, passive: true}"), "nextHop: {ipv4: 10.99.0.3}"));
+            Await.until("single next hop via B", T, () -> na.gateways(P).equals(List.of("10.99.0.2")), () -> na.ip("route") + na.showRoute(P));
+            // and B's goes too: no route of ours is left
+            b.reload(Node.yaml(n + 2, 65000, port, List.of("{address: " + n + 1 + ", asNumber: 65000, passive: true}"), "nextHop: {ipv4: 10.99.0.2}"));
+            Await.until("route removed", T, () -> na.ourPrefixes().isEmpty(), () -> na.ip("route"));
+        } finally {
+            if (b != null) b.close();
+            if (c != null) c.close();
+        }
+    }
 }

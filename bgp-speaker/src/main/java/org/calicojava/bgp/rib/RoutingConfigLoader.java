@@ -19,7 +19,9 @@ import java.util.*;
  * Reads the routing keys of the speaker's YAML ({@link ConfigLoader} reads the session keys of the same file):
  * {@code policies, routeReflector{clusterId}, multipath, alwaysCompareMed, kernel{enabled, table, protocol,
  * learnProtocols, import, export, blackholes}, controlSocket, metrics{port}} and per neighbour {@code import, export,
- * rrClient, nextHop (self|keep), allowOwnAs}. Errors name their key. The kernel is off unless {@code kernel:} is given.
+ * rrClient, nextHop (self|keep), allowOwnAs}. A policy term is {@code {match: {prefixes, communities, largeCommunities,
+ * asPath, nextHop, origin, source}, action, set: {localPref, med, communities{add,remove}, largeCommunities{add,remove},
+ * prepend}}}. Errors name their key. The kernel is off unless {@code kernel:} is given.
  */
 public final class RoutingConfigLoader {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());

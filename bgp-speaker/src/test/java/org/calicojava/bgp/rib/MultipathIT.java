@@ -99,4 +99,27 @@ class MultipathIT {
             if (c != null) c.close();
         }
     }
+
+    @Test void ipv6PathsLearnedOverIpv4SessionsFormAnIpv6EcmpRoute() {
+        String n = "127.0.69.", p6 = "2001:db8:50::/64";
+        String a = Node.yaml(n + 1, 65000, port, List.of("{address: " + n + 2 + ", asNumber: 65000}", "{address: " + n + 3 + ", asNumber: 65000}"),
+                "kernel: {enabled: true}\nmultipath: true");
+        java.util.function.IntFunction<String> peer = i -> Node.yaml(n + i, 65000, port,
+                List.of("{address: " + n + 1 + ", asNumber: 65000, passive: true}"), "nextHop: {ipv6: \"2001:db8:99::" + i + "\"}\noriginate: [\"" + p6 + "\"]");
+        Node b = null, c = null;
+        try (NsKernelNode na = new NsKernelNode(a)) {
+            na.ip("addr", "add", "2001:db8:99::1/64", "dev", "btk0", "nodad");
+            b = new Node(n + 2, port, peer.apply(2));
+            c = new Node(n + 3, port, peer.apply(3));
+            Await.until("IPv6 ECMP route", T, () -> na.gateways(p6).size() == 2, () -> na.ip("-6", "route") + na.showRoute(p6));
+            assertThat(na.gateways(p6)).containsExactlyInAnyOrder("2001:db8:99::2", "2001:db8:99::3");
+            assertThat(na.ip("-6", "route", "show", "exact", p6)).contains("proto 186");
+            c.close();
+            c = null;
+            Await.until("one IPv6 next hop after C is gone", T, () -> na.gateways(p6).equals(List.of("2001:db8:99::2")), () -> na.ip("-6", "route"));
+        } finally {
+            if (b != null) b.close();
+            if (c != null) c.close();
+        }
+    }
 }

@@ -74,7 +74,7 @@ final class NsKernelNode implements AutoCloseable {
 
     /** The gateways of our (protocol 186) route to {@code prefix} in the namespace, as {@code ip route show} prints them. */
     List<String> gateways(String prefix) {
-        String out = ip("route", "show", "table", "main", "proto", "186", "exact", prefix);
+        String out = ip(prefix.contains(":") ? "-6" : "-4", "route", "show", "table", "main", "proto", "186", "exact", prefix);
         List<String> g = new ArrayList<>();
         Matcher m = Pattern.compile("via (\\S+)").matcher(out);
         while (m.find()) g.add(m.group(1));

@@ -12,6 +12,7 @@ import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
@@ -74,7 +75,7 @@ public final class ControlServer implements AutoCloseable {
             String line = in.readLine();
             if (line == null) return;
             if (line.trim().equals("watch routes")) {
-                watch(out);
+                watch(c);
                 return;
             }
             out.write(answer(line).getBytes(StandardCharsets.UTF_8));
@@ -109,23 +110,45 @@ public final class ControlServer implements AutoCloseable {
         }
     }
 
-    private void watch(OutputStream out) throws IOException {
+    /**
+     * Streams route changes until the client closes. A second thread waits for the client's EOF so a client that goes
+     * away is noticed at once (not at the next change). Both use the channel directly: the stream adapters of a blocking
+     * channel share one lock, so a blocked read through them would stall the writes.
+     */
+    private void watch(SocketChannel c) throws IOException {
         LinkedBlockingQueue<String> q = new LinkedBlockingQueue<>(100_000);
         java.util.function.Consumer<String> w = s -> { if (!q.offer(s)) q.clear(); };
+        java.util.concurrent.atomic.AtomicBoolean gone = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread eof = new Thread(() -> {
+            ByteBuffer b = ByteBuffer.allocate(256);
+            try {
+                while (c.read(b.clear()) >= 0) { /* a watching client has nothing more to say */ }
+            } catch (IOException e) {
+                // closed
+            }
+            gone.set(true);
+            q.offer("");  // wakes the writer
+        }, "control-watch-eof");
+        eof.setDaemon(true);
         rib.watch(w);
         try {
-            out.write("watching route changes\n".getBytes(StandardCharsets.UTF_8));
-            out.flush();
-            while (!closed) {
+            eof.start();
+            write(c, "watching route changes\n");
+            while (!closed && !gone.get()) {
                 String s = q.poll(1, java.util.concurrent.TimeUnit.SECONDS);
-                out.write(s == null ? new byte[0] : (s + "\n").getBytes(StandardCharsets.UTF_8));
-                out.flush();
+                if (s != null && !gone.get()) write(c, s + "\n");
             }
+            log.debug("control: watching client left");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
             rib.unwatch(w);
         }
+    }
+
+    private static void write(SocketChannel c, String s) throws IOException {
+        ByteBuffer b = ByteBuffer.wrap(s.getBytes(StandardCharsets.UTF_8));
+        while (b.hasRemaining()) c.write(b);
     }
 
     static String table(List<Map<String, Object>> rows) {

@@ -14,14 +14,21 @@ import java.util.List;
  * @param nextHop    IPv4 NEXT_HOP as int that must match, or null
  * @param origin     ORIGIN value 0..2, or -1
  * @param source     route source, or null
+ * @param largeCommunities all of these large communities (RFC 8092, {@code {global, local1, local2}}) must be present
  */
 public record Match(List<PrefixRange> prefixes, List<Integer> communities, long asPathContains, Integer nextHop, int origin,
-                   RouteSource source) {
+                   RouteSource source, List<int[]> largeCommunities) {
     public static final Match ANY = new Match(List.of(), List.of(), -1, null, -1, null);
 
     public Match {
         prefixes = List.copyOf(prefixes);
         communities = List.copyOf(communities);
+        largeCommunities = List.copyOf(largeCommunities);
+        for (int[] l : largeCommunities) if (l.length != 3) throw new IllegalArgumentException("large community: " + l.length + " numbers (expected: 3)");
+    }
+
+    public Match(List<PrefixRange> prefixes, List<Integer> communities, long asPathContains, Integer nextHop, int origin, RouteSource source) {
+        this(prefixes, communities, asPathContains, nextHop, origin, source, List.of());
     }
 
     public boolean matches(Prefix p, PathAttributes a, RouteSource src) {
@@ -35,6 +42,15 @@ public record Match(List<PrefixRange> prefixes, List<Integer> communities, long 
             for (int c : communities) {
                 boolean found = false;
                 for (int h : have) if (h == c) { found = true; break; }
+                if (!found) return false;
+            }
+        }
+        if (!largeCommunities.isEmpty()) {
+            int[] have = a.largeCommunities();
+            if (have == null) return false;
+            for (int[] l : largeCommunities) {
+                boolean found = false;
+                for (int i = 0; i + 2 < have.length; i += 3) if (have[i] == l[0] && have[i + 1] == l[1] && have[i + 2] == l[2]) { found = true; break; }
                 if (!found) return false;
             }
         }

@@ -38,6 +38,8 @@ final class PeerInfo {
     Path exportKeyPath;
     org.calicojava.bgp.codec.PathAttributes exportKeyAttrs;
     Advert exportResult;
+    /** The family the cached export result was computed for (IPv4 and IPv6 local routes share one attribute set). */
+    Family exportKeyFamily;
     final java.util.concurrent.atomic.AtomicInteger queued = new java.util.concurrent.atomic.AtomicInteger();
     volatile boolean paused;
 

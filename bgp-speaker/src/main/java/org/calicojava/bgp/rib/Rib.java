@@ -288,13 +288,14 @@ public final class Rib implements RouteSink, AutoCloseable {
         Path b = d.best;
         if (b != null) {
             if (!t.exportByPrefix && t.exportKeyAttrs == b.attrs && t.exportKeyPath != null && t.exportKeyPath.from == b.from
-                    && t.exportKeyPath.source == b.source && t.exportKeyPath.nh6 == b.nh6) {
+                    && t.exportKeyPath.source == b.source && t.exportKeyPath.nh6 == b.nh6 && t.exportKeyFamily == d.prefix.family()) {
                 a = t.exportResult;
             } else {
                 a = Exporter.export(b, d.prefix, t, sc, rc);
                 if (a != null) a = new Advert(intern(a.attrs()), a.nh6());
                 t.exportKeyAttrs = b.attrs;
                 t.exportKeyPath = b;
+                t.exportKeyFamily = d.prefix.family();
                 t.exportResult = a;
             }
         }

@@ -19,12 +19,14 @@ import java.util.*;
  * Reads the routing keys of the speaker's YAML ({@link ConfigLoader} reads the session keys of the same file):
  * {@code policies, routeReflector{clusterId}, multipath, alwaysCompareMed, kernel{enabled, table, protocol,
  * learnProtocols, import, export, blackholes}, controlSocket, metrics{port}} and per neighbour {@code import, export,
- * rrClient, nextHop (self|keep), allowOwnAs}. Errors name their key. The kernel is off unless {@code kernel:} is given.
+ * rrClient, nextHop (self|keep), allowOwnAs}. A policy term is {@code {match: {prefixes, communities, largeCommunities,
+ * asPath, nextHop, origin, source}, action, set: {localPref, med, communities{add,remove}, largeCommunities{add,remove},
+ * prepend}}}. Errors name their key. The kernel is off unless {@code kernel:} is given.
  */
 public final class RoutingConfigLoader {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final Set<String> TERM = Set.of("match", "action", "set");
-    private static final Set<String> MATCH = Set.of("prefixes", "communities", "asPath", "nextHop", "origin", "source");
+    private static final Set<String> MATCH = Set.of("prefixes", "communities", "largeCommunities", "asPath", "nextHop", "origin", "source");
     private static final Set<String> SET = Set.of("localPref", "med", "communities", "largeCommunities", "prepend");
 
     private RoutingConfigLoader() {}
@@ -136,6 +138,8 @@ public final class RoutingConfigLoader {
             }
             List<Integer> comms = new ArrayList<>();
             if (m.has("communities")) for (JsonNode c : list(k + "match.communities", m.get("communities"))) comms.add(community(k + "match.communities", c.asText()));
+            List<int[]> larges = new ArrayList<>();
+            if (m.has("largeCommunities")) for (JsonNode c : list(k + "match.largeCommunities", m.get("largeCommunities"))) larges.add(large(k + "match.largeCommunities", c.asText()));
             long asPath = m.has("asPath") ? ConfigLoader.asNumber(k + "match.asPath", m.get("asPath")) : -1;
             Integer nh = m.has("nextHop") ? wrap(k + "match.nextHop", () -> Ip.v4Int(m.get("nextHop").asText())) : null;
             int origin = -1;
@@ -148,7 +152,7 @@ public final class RoutingConfigLoader {
                 case "bgp" -> RouteSource.BGP; case "kernel" -> RouteSource.KERNEL; case "static" -> RouteSource.STATIC;
                 default -> throw new ConfigException(k + "match.source: " + m.get("source").asText() + " (expected: bgp, kernel or static)");
             };
-            match = new Match(prefixes, comms, asPath, nh, origin, src);
+            match = new Match(prefixes, comms, asPath, nh, origin, src, larges);
         }
         Boolean accept = null;
         if (t.has("action")) accept = switch (t.get("action").asText()) {

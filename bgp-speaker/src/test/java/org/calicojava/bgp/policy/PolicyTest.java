@@ -55,6 +55,31 @@ class PolicyTest {
         assertThat(new Match(List.of(), List.of(), -1, null, -1, RouteSource.KERNEL).matches(Prefix.parse("10.0.0.0/8"), A, RouteSource.KERNEL)).isTrue();
     }
 
+    @Test void matchesOnLargeCommunitiesAllOfThemUnsigned() {
+        PathAttributes a = A.toBuilder().largeCommunities(65001, 1, 2, (int) 4200000000L, 0, (int) 4294967295L).build();
+        Prefix p = Prefix.parse("10.0.0.0/8");
+        Match one = new Match(List.of(), List.of(), -1, null, -1, null, List.of(new int[] {65001, 1, 2}));
+        Match big = new Match(List.of(), List.of(), -1, null, -1, null, List.of(new int[] {(int) 4200000000L, 0, (int) 4294967295L}));
+        Match both = new Match(List.of(), List.of(), -1, null, -1, null, List.of(new int[] {65001, 1, 2}, new int[] {(int) 4200000000L, 0, -1}));
+        Match other = new Match(List.of(), List.of(), -1, null, -1, null, List.of(new int[] {65001, 1, 2}, new int[] {65001, 2, 1}));
+        assertThat(one.matches(p, a, RouteSource.BGP)).isTrue();
+        assertThat(big.matches(p, a, RouteSource.BGP)).isTrue();
+        assertThat(both.matches(p, a, RouteSource.BGP)).isTrue();
+        assertThat(other.matches(p, a, RouteSource.BGP)).as("every listed large community must be present").isFalse();
+        assertThat(one.matches(p, A, RouteSource.BGP)).as("no LARGE_COMMUNITY attribute").isFalse();
+        assertThatThrownBy(() -> new Match(List.of(), List.of(), -1, null, -1, null, List.of(new int[] {65001, 2})))
+                .hasMessage("large community: 2 numbers (expected: 3)");
+    }
+
+    @Test void removingCommunitiesThatAreAbsentAndAddingPresentOnesChangesNothing() {
+        SetActions s = new SetActions(-1, -1, List.of(65001 << 16 | 7), List.of(65009 << 16 | 1), List.of(), List.of(new int[] {9, 9, 9}), 0, 0);
+        PathAttributes out = s.apply(A, 65000);
+        assertThat(out.communities()).containsExactly(65001 << 16 | 7);
+        assertThat(out.largeCommunities()).isNull();
+        SetActions removeAll = new SetActions(-1, -1, List.of(), List.of(65001 << 16 | 7), List.of(), List.of(), 0, 0);
+        assertThat(removeAll.apply(A, 65000).communities()).as("the attribute goes when it becomes empty").isNull();
+    }
+
     @Test void setActions() {
         SetActions s = new SetActions(200, 10, List.of(65000 << 16 | 1), List.of(65001 << 16 | 7), List.of(new int[] {1, 2, 3}), List.of(), 2, 0);
         PathAttributes out = Policy.evaluate(List.of(new Policy("p", List.of(new Term(null, true, s)))), Prefix.parse("10.0.0.0/8"), A, RouteSource.BGP, 65000);

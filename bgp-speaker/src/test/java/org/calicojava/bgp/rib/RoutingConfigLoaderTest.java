@@ -64,6 +64,10 @@ class RoutingConfigLoaderTest {
             "kernel: {protocol: 80, learnProtocols: [80]}|kernel.learnProtocols: 80 (expected: not our own protocol)",
             "kernel: {protocol: 300}|kernel.protocol: 300 (expected: 1..255)",
             "metrics: {port: http}|metrics.port: http (expected: an integer 0..65535)",
+            "policies: {p: [{match: {largeCommunities: [1:2]}}]}|policies.p[0].match.largeCommunities: 1:2 (expected: GLOBAL:LOCAL1:LOCAL2, each 0..4294967295)",
+            "policies: {p: [{match: {largeCommunities: [4294967296:0:0]}}]}|policies.p[0].match.largeCommunities: 4294967296:0:0 (expected: GLOBAL:LOCAL1:LOCAL2, each 0..4294967295)",
+            "policies: {p: [{set: {largeCommunities: {add: [a:b:c]}}}]}|policies.p[0].set.largeCommunities.add: a:b:c (expected: GLOBAL:LOCAL1:LOCAL2, each 0..4294967295)",
+            "policies: {p: [{set: {largeCommunities: {replace: []}}}]}|policies.p[0].set.largeCommunities.replace: unknown key (expected one of: add, remove)",
     })
     void errorsNameTheirKey(String yaml, String message) {
         assertThatThrownBy(() -> RoutingConfigLoader.parse("routerId: 1.1.1.1\nasNumber: 1\n" + yaml))

@@ -70,7 +70,7 @@ public final class IptablesTable {
         }
         int drift = changed.size();
         if (drift > 0) {
-            LOG.warn("iptables {}: {} chain(s) changed outside felix, rewriting: {}{}", table, drift,
+            LOG.warn("{} {}: {} chain(s) changed outside felix, rewriting: {}{}", family(), table, drift,
                     String.join(", ", changed.subList(0, Math.min(5, drift))), drift > 5 ? ", ..." : "");
         }
         actual = new HashMap<>(saved.chains());
@@ -140,7 +140,7 @@ public final class IptablesTable {
                 break;
             }
         }
-        LOG.debug("iptables {}: wrote {} chains, deleted {}, hooks {}", table, changed.size(), delete.size(),
+        LOG.debug("{} {}: wrote {} chains, deleted {}, hooks {}", family(), table, changed.size(), delete.size(),
                 missingHooks.size());
         return total;
     }
@@ -156,6 +156,10 @@ public final class IptablesTable {
             builtinHashes = new HashMap<>();
             throw new DataplaneException(commands.restoreBinary() + " (" + table + "): " + r.firstError());
         }
+    }
+
+    private String family() {
+        return commands.version() == 6 ? "ip6tables" : "iptables";
     }
 
     /** Whether the chain is programmed as desired (as far as we know). */

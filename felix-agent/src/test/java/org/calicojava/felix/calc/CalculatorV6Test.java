@@ -91,5 +91,9 @@ class CalculatorV6Test {
         assertThat(d.raw6()).isEmpty();
         assertThat(d.ipsets().keySet()).allMatch(n -> n.startsWith("cali4-"));
         assertThat(d.routes()).containsKey(Cidr.parse("fd00:1::1/128"));
+        assertThat(FelixConfig.defaults().ipv6Support()).isTrue();
+        assertThat(FelixConfig.of(Map.of(), Map.of("Ipv6Support", "False"), Map.of()).ipv6Support()).isFalse();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> FelixConfig.of(Map.of(), Map.of(),
+                Map.of("Ipv6Support", "maybe"))).hasMessage("Ipv6Support: 'maybe' (expected: true or false)");
     }
 }

@@ -46,16 +46,7 @@ class FelixOutageIT {
                  Traffic.TcpServer s8080 = new Traffic.TcpServer(net.workloadNs(2), DualStackNet.ip6(2), 8080);
                  Traffic.TcpServer s8081 = new Traffic.TcpServer(net.workloadNs(2), DualStackNet.ip6(2), 8081);
                  Traffic.TcpServer s4 = new Traffic.TcpServer(net.workloadNs(2), DualStackNet.ip(2), 8080)) {
-                store.put(keys.pool(Cidr.parse("10.66.0.0/16")), "{\"cidr\":\"10.66.0.0/16\"}");
-                store.put(keys.felixConfig("IptablesRefreshInterval"), "1");
-                store.put(keys.profileRules("a"), "{\"inbound_rules\":[{}],\"outbound_rules\":[{}]}");
-                String only8080 = "{\"inbound_rules\":[{\"protocol\":\"tcp\",\"dst_ports\":[8080]}],\"outbound_rules\":[{}]}";
-                store.put(keys.profileRules("b"), only8080);
-                for (int n = 1; n <= 2; n++) {
-                    store.put(keys.endpoint(HOST, "test", "wl" + n, "eth0"), "{\"state\":\"active\",\"name\":\""
-                            + net.iface(n) + "\",\"profile_ids\":[\"" + "ab".charAt(n - 1) + "\"],\"ipv4_nets\":[\""
-                            + DualStackNet.ip(n) + "/32\"],\"ipv6_nets\":[\"" + DualStackNet.ip6(n) + "/128\"]}");
-                }
+                writeData(store, keys, net);
                 agentStore.get("/warm-up"); // gRPC threads start here, in this namespace
                 Agent agent = new Agent(agentStore, keys, HOST, Map.of("FELIX_REPORTINGINTERVALSECS", "1",
                         "FELIX_PROMETHEUSMETRICSPORT", "0"), Namespace.named(net.host));
@@ -128,6 +119,95 @@ class FelixOutageIT {
                     assertThat(Traffic.tcpConnects(w1, DualStackNet.ip(2), 8080)).as("IPv4 follows the same rule").isFalse();
                     assertThat(http(net, agent.healthPort(), "/readiness")).startsWith("HTTP/1.1 200");
                     System.out.println("[felix-outage-it] resyncs: " + (agent.metrics().counter("felix_resyncs") - resyncsBefore));
+                } finally {
+                    agent.close();
+                }
+            }
+        }
+    }
+
+    static final String ONLY_8080 = "{\"inbound_rules\":[{\"protocol\":\"tcp\",\"dst_ports\":[8080]}],"
+            + "\"outbound_rules\":[{}]}";
+
+    /** Pool, refresh 1 s, profile a (allow all), profile b (inbound tcp 8080 only), w1 (a) and w2 (b), dual-stack. */
+    static void writeData(JetcdStore store, Keys keys, DualStackNet net) {
+        store.put(keys.pool(Cidr.parse("10.66.0.0/16")), "{\"cidr\":\"10.66.0.0/16\"}");
+        store.put(keys.felixConfig("IptablesRefreshInterval"), "1");
+        store.put(keys.profileRules("a"), "{\"inbound_rules\":[{}],\"outbound_rules\":[{}]}");
+        store.put(keys.profileRules("b"), ONLY_8080);
+        for (int n = 1; n <= 2; n++) {
+            store.put(keys.endpoint(HOST, "test", "wl" + n, "eth0"), "{\"state\":\"active\",\"name\":\""
+                    + net.iface(n) + "\",\"profile_ids\":[\"" + "ab".charAt(n - 1) + "\"],\"ipv4_nets\":[\""
+                    + DualStackNet.ip(n) + "/32\"],\"ipv6_nets\":[\"" + DualStackNet.ip6(n) + "/128\"]}");
+        }
+    }
+
+    /**
+     * The agent alone loses etcd (its connection goes through a relay the test cuts) while others keep writing:
+     * an endpoint deleted, profiles changed, the history compacted. When the agent reconnects its watch cannot
+     * resume from its revision, so it resyncs from a fresh list, and everything written meanwhile is applied.
+     */
+    @Test
+    void changesWrittenWhileTheAgentIsCutOffAreAppliedByAResyncAfterCompaction() throws Exception {
+        Sh.require("ip", "iptables-restore", "ip6tables-restore", "ipset", "etcd", "etcdctl");
+        Keys keys = new Keys("/cj-test-cutoff");
+        try (OwnEtcd etcd = new OwnEtcd(); DualStackNet net = new DualStackNet()) {
+            etcd.start();
+            net.addWorkload(1);
+            net.addWorkload(2);
+            net.addWorkload(3);
+            String w1 = net.workloadNs(1);
+            try (TcpProxy proxy = new TcpProxy(etcd.clientPort);
+                 JetcdStore store = new JetcdStore(EtcdConfig.of(etcd.endpoint()));
+                 JetcdStore agentStore = new JetcdStore(EtcdConfig.of(proxy.endpoint()));
+                 Traffic.TcpServer s8080 = new Traffic.TcpServer(net.workloadNs(2), DualStackNet.ip6(2), 8080);
+                 Traffic.TcpServer s8081 = new Traffic.TcpServer(net.workloadNs(2), DualStackNet.ip6(2), 8081)) {
+                writeData(store, keys, net);
+                String wl3 = keys.endpoint(HOST, "test", "wl3", "eth0");
+                store.put(wl3, "{\"state\":\"active\",\"name\":\"" + net.iface(3) + "\",\"profile_ids\":[\"a\"],"
+                        + "\"ipv4_nets\":[\"" + DualStackNet.ip(3) + "/32\"]}");
+                agentStore.get("/warm-up");
+                Agent agent = new Agent(agentStore, keys, HOST, Map.of("FELIX_REPORTINGINTERVALSECS", "1",
+                        "FELIX_PROMETHEUSMETRICSPORT", "0"), Namespace.named(net.host));
+                agent.start();
+                BooleanSupplier wl3Programmed = () -> Sh.ok("ip", "-n", net.host, "route", "show", "proto", "80")
+                        .contains(DualStackNet.ip(3) + " dev " + net.iface(3))
+                        && net.save(6, "filter").contains(":cali-tw-" + net.iface(3));
+                try (LogCapture log = new LogCapture()) {
+                    assertThat(Sh.waitFor(30, agent::ready)).as("agent ready").isNotNegative();
+                    assertThat(Sh.waitFor(15, wl3Programmed)).as("wl3 programmed").isNotNegative();
+                    assertThat(Sh.waitFor(15, () -> Traffic.tcpConnects(w1, DualStackNet.ip6(2), 8080)
+                            && !Traffic.tcpConnects(w1, DualStackNet.ip6(2), 8081))).isNotNegative();
+                    long resyncs = agent.metrics().counter("felix_resyncs");
+
+                    proxy.cut();
+                    assertThat(Sh.waitFor(15, () -> log.lines().stream().anyMatch(l -> l.contains("Agent - datastore:"))))
+                            .as("the agent noticed").isNotNegative();
+                    store.put(keys.profileRules("b"), "{\"inbound_rules\":[{\"protocol\":\"tcp\",\"dst_ports\":"
+                            + "[8081]}],\"outbound_rules\":[{}]}");
+                    store.delete(wl3);
+                    long rev = store.put(keys.profileRules("a"), "{\"inbound_rules\":[{}],\"outbound_rules\":[{}]}");
+                    Sh.ok("etcdctl", "--endpoints", etcd.endpoint(), "compact", Long.toString(rev));
+                    for (int i = 0; i < 6; i++) {
+                        assertThat(Traffic.tcpConnects(w1, DualStackNet.ip6(2), 8080)
+                                && !Traffic.tcpConnects(w1, DualStackNet.ip6(2), 8081) && wl3Programmed.getAsBoolean())
+                                .as("cut off: the dataplane stays as programmed").isTrue();
+                        Thread.sleep(300);
+                    }
+                    assertThat(http(net, agent.healthPort(), "/liveness")).startsWith("HTTP/1.1 200");
+
+                    proxy.restore();
+                    long ms = Sh.waitFor(60, () -> Traffic.tcpConnects(w1, DualStackNet.ip6(2), 8081)
+                            && !Traffic.tcpConnects(w1, DualStackNet.ip6(2), 8080));
+                    assertThat(ms).as("changes written while cut off are applied").isNotNegative();
+                    assertThat(Sh.waitFor(15, () -> !wl3Programmed.getAsBoolean())).as("endpoint deleted while cut off:"
+                            + " route and chains gone").isNotNegative();
+                    System.out.println("[felix-outage-it] reconnected and applied in " + ms + " ms");
+                    assertThat(agent.metrics().counter("felix_resyncs") - resyncs).as("resynced (compacted revision)")
+                            .isEqualTo(1);
+                    assertThat(log.lines()).anyMatch(l -> l.contains("datastore resync"))
+                            .anyMatch(l -> l.contains("datastore reachable again"));
+                    log.lines().forEach(l -> System.out.println("    " + l));
                 } finally {
                     agent.close();
                 }

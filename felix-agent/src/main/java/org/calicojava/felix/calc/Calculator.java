@@ -24,8 +24,8 @@ import java.util.TreeMap;
 import java.util.function.Consumer;
 
 /**
- * The pure calculation: {@link DatastoreState} + {@link FelixConfig} to {@link DesiredDataplane}: routes for both
- * families; policy for IPv4 and (with {@code Ipv6Support}) IPv6. The per-endpoint chains are the same for both
+ * The pure calculation: {@link DatastoreState} + {@link FelixConfig} to {@link DesiredDataplane}: routes and policy
+ * for IPv4 and (with {@code Ipv6Support}, the default) IPv6. The per-endpoint chains are the same for both
  * families; policy and profile chains are rendered per family ({@link RuleRenderer}: a rule limited to the other
  * family by its nets or ICMP protocol renders to nothing), tags and selectors become {@code cali4-}/{@code cali6-}
  * ipsets of the endpoints' IPv4/IPv6 addresses, and each family gets its raw anti-spoofing chain. No I/O. Problems in the data (a bad selector, an unknown profile) go to {@code onProblem} and
@@ -64,7 +64,9 @@ public final class Calculator {
                 continue;
             }
             ep.ipv4Nets().forEach(n -> routes.put(n, ep.name()));
-            ep.ipv6Nets().forEach(n -> routes.put(n, ep.name()));
+            if (cfg.ipv6Support()) { // off: no IPv6 dataplane for workloads at all (no unpoliced /128 routes)
+                ep.ipv6Nets().forEach(n -> routes.put(n, ep.name()));
+            }
             Map<String, String> labels = labels(s, e.getKey(), ep, labelCache);
             Map<String, List<String>> tiers = new LinkedHashMap<>();
             for (Map.Entry<PolicyKey, Policy> p : ordered) {

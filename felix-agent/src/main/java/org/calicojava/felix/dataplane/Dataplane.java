@@ -17,15 +17,19 @@ import java.util.Map;
  * The iptables dataplane: applies a {@link DesiredDataplane} through its managers in a safe order (ipsets created
  * and filled, then filter, nat and raw chains of IPv4 and IPv6, then unused ipsets destroyed, then sysctls and
  * routes), and reports each local endpoint's state. The ip6tables tables are read and written once the desired
- * state has IPv6 chains (Ipv6Support, the default); with it off they are not touched. A failed step is logged, read back at the next apply, and retried. Owned by the dataplane
+ * state has had IPv6 chains (Ipv6Support, the default); turned off later, our ip6tables chains and hooks are removed;
+ * never turned on (or a kernel without IPv6), ip6tables is not touched. A failed step is logged, read back at the next apply, and retried. Owned by the dataplane
  * thread.
  */
 public final class Dataplane {
     private static final Logger LOG = LoggerFactory.getLogger(Dataplane.class);
     private static final List<String> TABLES = List.of("filter", "nat", "raw");
+    /** A kernel booted with ipv6.disable=1 has no IPv6 sysctls, and ip6tables cannot work there. */
+    private static final boolean KERNEL_IPV6 = java.nio.file.Files.isDirectory(java.nio.file.Path.of("/proc/sys/net/ipv6"));
     /** Tables of version 4 then 6, each in {@link #TABLES} order. */
     private final List<IptablesTable> tables = new ArrayList<>();
     private boolean v6Active;
+    private boolean v6Unavailable;
     private final IpsetManager ipsets;
     private final RouteManager routes;
     private final SysctlManager sysctls;
@@ -69,9 +73,13 @@ public final class Dataplane {
     public Map<EndpointKey, EndpointState> apply(DesiredDataplane d) {
         iptablesError = null;
         try {
-            if (!d.filter6().isEmpty() && !v6Active) {
+            boolean want6 = !d.filter6().isEmpty() && KERNEL_IPV6;
+            if (want6 && !v6Active) {
                 v6Active = true;
                 needRefresh = true; // take over what ip6tables has before the first IPv6 write
+            } else if (!d.filter6().isEmpty() && !KERNEL_IPV6 && !v6Unavailable) {
+                v6Unavailable = true;
+                LOG.warn("IPv6 is disabled in this kernel: IPv6 policy (ip6tables) not programmed");
             }
             if (needRefresh) {
                 refresh();
@@ -79,7 +87,7 @@ public final class Dataplane {
             ipsets.setDesired(d.ipsets());
             ipsets.applyUpdates();
             for (int i = 0; i < tables.size(); i++) {
-                if (version(i) == 4 || !d.filter6().isEmpty()) { // Ipv6Support turned off: ip6tables left as is
+                if (version(i) == 4 || v6Active) { // Ipv6Support turned off: our ip6tables chains and hooks go
                     tables.get(i).setDesired(d.chains(version(i), TABLES.get(i % TABLES.size())));
                     tables.get(i).apply();
                 }

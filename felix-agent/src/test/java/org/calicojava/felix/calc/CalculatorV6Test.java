@@ -84,13 +84,14 @@ class CalculatorV6Test {
     }
 
     @Test
-    void ipv6SupportOffLeavesTheIpv6TablesEmpty() {
+    void ipv6SupportOffMeansNoIpv6TablesNorRoutes() {
         DesiredDataplane d = calc.calculate(state, FelixConfig.of(Map.of("FELIX_IPV6SUPPORT", "false"), Map.of(), Map.of()));
         assertThat(d.filter6()).isEmpty();
         assertThat(d.nat6()).isEmpty();
         assertThat(d.raw6()).isEmpty();
         assertThat(d.ipsets().keySet()).allMatch(n -> n.startsWith("cali4-"));
-        assertThat(d.routes()).containsKey(Cidr.parse("fd00:1::1/128"));
+        assertThat(d.routes()).as("no unpoliced IPv6 routes").containsOnlyKeys(Cidr.parse("10.1.0.1/32"),
+                Cidr.parse("10.1.0.2/32"));
         assertThat(FelixConfig.defaults().ipv6Support()).isTrue();
         assertThat(FelixConfig.of(Map.of(), Map.of("Ipv6Support", "False"), Map.of()).ipv6Support()).isFalse();
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> FelixConfig.of(Map.of(), Map.of(),

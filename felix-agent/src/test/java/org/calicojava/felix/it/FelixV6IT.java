@@ -333,4 +333,20 @@ class FelixV6IT {
         });
         assertThat(agent.metrics().counter("felix_drift_repairs")).isPositive();
     }
+
+    @Test
+    @Order(8)
+    void ipv6SupportOffRemovesTheIpv6DataplaneAndOnBringsItBack() {
+        store.put(keys.felixConfig("Ipv6Support"), "false");
+        expect("no IPv6 routes, chains, hooks or sets; IPv4 unaffected",
+                () -> !net.routes6().contains(DualStackNet.ip6(1)),
+                () -> !net.save(6, "filter").contains("cali-"), () -> !net.save(6, "raw").contains("cali-"),
+                () -> !net.save(6, "nat").contains("cali-"),
+                () -> !Sh.ok(Sh.in(net.host, "ipset", "list", "-n")).contains("cali6-"),
+                tcp4(w1, 2, 8080, true), tcp6(w1, 2, 8080, false));
+        assertThat(net.save(4, "filter")).contains("cali-tw-" + net.iface(2));
+        store.delete(keys.felixConfig("Ipv6Support"));
+        expect("IPv6 back (default on)", tcp6(w1, 2, 8080, true), ping6(w1, 2, true),
+                () -> net.save(6, "raw").contains("rpfilter"));
+    }
 }

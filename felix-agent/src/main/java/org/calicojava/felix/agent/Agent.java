@@ -64,6 +64,8 @@ public final class Agent implements AutoCloseable {
     private volatile boolean ready;
     private volatile long busySince;
     private volatile boolean stopping;
+    /** Set by the watch thread from the first watch error until the next update arrives. */
+    private volatile boolean datastoreDown;
     private long lastRefresh;
     private long lastReport;
 
@@ -128,18 +130,23 @@ public final class Agent implements AutoCloseable {
             watch = store.watch(state.prefix(), rev + 1, new WatchListener() {
                 @Override
                 public void onEvents(List<WatchEvent> events) {
+                    datastoreBack();
                     queue.add(new Updates(events, System.nanoTime()));
                 }
 
                 @Override
                 public void onResync(ListResult snapshot, String reason) {
+                    datastoreBack();
                     LOG.info("datastore resync: {}", reason);
                     queue.add(new Resync(snapshot, System.nanoTime()));
                 }
 
                 @Override
                 public void onError(DatastoreException error) {
-                    problems.report("datastore: " + error.getMessage() + " (dataplane left as is; retrying)");
+                    if (!datastoreDown) { // one line per outage, however often the watch retries
+                        datastoreDown = true;
+                        LOG.warn("datastore: {} (dataplane left as is; retrying)", error.getMessage());
+                    }
                 }
             });
             loop();
@@ -147,6 +154,14 @@ public final class Agent implements AutoCloseable {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
             LOG.error("felix-agent dataplane thread failed: {}", e.toString(), e);
+        }
+    }
+
+    /** Watch thread: the first update after an outage ends it (the watch resumed from its last revision). */
+    private void datastoreBack() {
+        if (datastoreDown) {
+            datastoreDown = false;
+            LOG.info("datastore reachable again: watch resumed, applying what changed meanwhile");
         }
     }
 

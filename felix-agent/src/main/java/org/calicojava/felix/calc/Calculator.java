@@ -24,13 +24,16 @@ import java.util.TreeMap;
 import java.util.function.Consumer;
 
 /**
- * The pure calculation: {@link DatastoreState} + {@link FelixConfig} to {@link DesiredDataplane} (IPv4 policy; routes
- * for both families). No I/O. Problems in the data (a bad selector, an unknown profile) go to {@code onProblem} and
+ * The pure calculation: {@link DatastoreState} + {@link FelixConfig} to {@link DesiredDataplane}: routes and policy
+ * for IPv4 and (with {@code Ipv6Support}, the default) IPv6. The per-endpoint chains are the same for both
+ * families; policy and profile chains are rendered per family ({@link RuleRenderer}: a rule limited to the other
+ * family by its nets or ICMP protocol renders to nothing), tags and selectors become {@code cali4-}/{@code cali6-}
+ * ipsets of the endpoints' IPv4/IPv6 addresses, and each family gets its raw anti-spoofing chain. No I/O. Problems in the data (a bad selector, an unknown profile) go to {@code onProblem} and
  * the affected rule or policy is skipped. Keeps caches of rendered chains between runs (owned by the caller's thread).
  */
 public final class Calculator {
-    private static final int V = 4;
-    private final RuleRenderer renderer = new RuleRenderer(V);
+    private final RuleRenderer renderer4 = new RuleRenderer(4);
+    private final RuleRenderer renderer6 = new RuleRenderer(6);
     private final Consumer<String> onProblem;
     private Map<Object, Chain> chainCache = new HashMap<>();
     private Map<Object, Chain> nextCache = new HashMap<>();
@@ -44,9 +47,7 @@ public final class Calculator {
         nextCache = new HashMap<>();
         Map<Cidr, String> routes = new HashMap<>();
         Map<String, EndpointKey> ifaces = new TreeMap<>();
-        Map<String, Chain> filter = new LinkedHashMap<>();
-        Set<String> usedTags = new HashSet<>();
-        Set<String> usedSelectors = new HashSet<>();
+        Map<String, Chain> endpointChains = new LinkedHashMap<>();
         List<Map.Entry<PolicyKey, Policy>> ordered = orderedPolicies(s);
         Map<EndpointKey, Map<String, String>> labelCache = new HashMap<>();
         Set<PolicyKey> usedPolicies = new HashSet<>();
@@ -63,7 +64,9 @@ public final class Calculator {
                 continue;
             }
             ep.ipv4Nets().forEach(n -> routes.put(n, ep.name()));
-            ep.ipv6Nets().forEach(n -> routes.put(n, ep.name()));
+            if (cfg.ipv6Support()) { // off: no IPv6 dataplane for workloads at all (no unpoliced /128 routes)
+                ep.ipv6Nets().forEach(n -> routes.put(n, ep.name()));
+            }
             Map<String, String> labels = labels(s, e.getKey(), ep, labelCache);
             Map<String, List<String>> tiers = new LinkedHashMap<>();
             for (Map.Entry<PolicyKey, Policy> p : ordered) {
@@ -85,36 +88,60 @@ public final class Calculator {
                     onProblem.accept("endpoint " + e.getKey() + ": profile " + p + " has no rules (yet)");
                 }
             }
-            filter.put(ChainNames.of(ChainNames.TO_WL, ep.name()), cached(List.of("tw", ep.name(), frozen, profiles),
-                    () -> EndpointChains.toWorkload(ep.name(), frozen, profiles)));
-            filter.put(ChainNames.of(ChainNames.FROM_WL, ep.name()), cached(List.of("fw", ep.name(), frozen, profiles),
-                    () -> EndpointChains.fromWorkload(ep.name(), frozen, profiles)));
+            endpointChains.put(ChainNames.of(ChainNames.TO_WL, ep.name()), cached(List.of("tw", ep.name(), frozen,
+                    profiles), () -> EndpointChains.toWorkload(ep.name(), frozen, profiles)));
+            endpointChains.put(ChainNames.of(ChainNames.FROM_WL, ep.name()), cached(List.of("fw", ep.name(), frozen,
+                    profiles), () -> EndpointChains.fromWorkload(ep.name(), frozen, profiles)));
         }
+        List<Chain> dispatch = StaticChains.dispatch(new ArrayList<>(ifaces.keySet()));
+        Map<String, IpSetSpec> ipsets = new HashMap<>();
+        Family v4 = family(4, s, cfg, endpointChains, dispatch, usedPolicies, usedProfiles, labelCache, ipsets);
+        Family v6 = cfg.ipv6Support()
+                ? family(6, s, cfg, endpointChains, dispatch, usedPolicies, usedProfiles, labelCache, ipsets)
+                : new Family(Map.of(), Map.of(), Map.of());
+        chainCache = nextCache;
+        return new DesiredDataplane(routes, ifaces, v4.filter(), v4.nat(), ipsets, v4.raw(), v6.filter(), v6.nat(),
+                v6.raw());
+    }
+
+    private record Family(Map<String, Chain> filter, Map<String, Chain> nat, Map<String, Chain> raw) {
+    }
+
+    /** The tables of one IP version; adds its ipsets to {@code ipsets}. */
+    private Family family(int v, DatastoreState s, FelixConfig cfg, Map<String, Chain> endpointChains,
+                          List<Chain> dispatch, Set<PolicyKey> usedPolicies, Set<String> usedProfiles,
+                          Map<EndpointKey, Map<String, String>> labelCache, Map<String, IpSetSpec> ipsets) {
+        Map<String, Chain> filter = new LinkedHashMap<>(endpointChains);
+        Set<String> usedTags = new HashSet<>();
+        Set<String> usedSelectors = new HashSet<>();
         for (PolicyKey k : usedPolicies) {
             Policy p = s.policies.get(k);
             String id = TierPolicies.policyId(k.tier(), k.name());
-            ruleChain(filter, ChainNames.of(ChainNames.POLICY_IN, id), p.inboundRules(), usedTags, usedSelectors);
-            ruleChain(filter, ChainNames.of(ChainNames.POLICY_OUT, id), p.outboundRules(), usedTags, usedSelectors);
+            ruleChain(v, filter, ChainNames.of(ChainNames.POLICY_IN, id), p.inboundRules(), usedTags, usedSelectors);
+            ruleChain(v, filter, ChainNames.of(ChainNames.POLICY_OUT, id), p.outboundRules(), usedTags, usedSelectors);
         }
         for (String name : usedProfiles) {
             ProfileRules r = s.profileRules.get(name);
-            ruleChain(filter, ChainNames.of(ChainNames.PROFILE_IN, name), r.inboundRules(), usedTags, usedSelectors);
-            ruleChain(filter, ChainNames.of(ChainNames.PROFILE_OUT, name), r.outboundRules(), usedTags, usedSelectors);
+            ruleChain(v, filter, ChainNames.of(ChainNames.PROFILE_IN, name), r.inboundRules(), usedTags, usedSelectors);
+            ruleChain(v, filter, ChainNames.of(ChainNames.PROFILE_OUT, name), r.outboundRules(), usedTags, usedSelectors);
         }
-        StaticChains.filter(cfg.interfacePrefix(), cfg.endpointToHostAction()).forEach(c -> filter.put(c.name(), c));
-        List<String> ifaceNames = new ArrayList<>(ifaces.keySet());
-        StaticChains.dispatch(ifaceNames).forEach(c -> filter.put(c.name(), c));
+        StaticChains.filter(v, cfg.interfacePrefix(), cfg.endpointToHostAction()).forEach(c -> filter.put(c.name(), c));
+        dispatch.forEach(c -> filter.put(c.name(), c));
         Map<String, Chain> nat = new LinkedHashMap<>();
-        StaticChains.nat(V).forEach(c -> nat.put(c.name(), c));
-
-        Map<String, IpSetSpec> ipsets = ipsets(s, usedTags, usedSelectors, labelCache);
-        chainCache = nextCache;
-        return new DesiredDataplane(routes, ifaces, filter, nat, ipsets);
+        StaticChains.nat(v).forEach(c -> nat.put(c.name(), c));
+        Map<String, Chain> raw = new LinkedHashMap<>();
+        StaticChains.raw(cfg.interfacePrefix()).forEach(c -> raw.put(c.name(), c));
+        ipsets.putAll(ipsets(v, s, usedTags, usedSelectors, labelCache));
+        return new Family(filter, nat, raw);
     }
 
-    private void ruleChain(Map<String, Chain> filter, String name, List<org.calicojava.model.Rule> rules,
+    /** Renders a policy/profile chain for version {@code v}; collects the tags and selectors its rules use there. */
+    private void ruleChain(int v, Map<String, Chain> filter, String name, List<org.calicojava.model.Rule> rules,
                            Set<String> tags, Set<String> sels) {
         for (org.calicojava.model.Rule r : rules) {
+            if (r.ipVersion() != 0 && r.ipVersion() != v) {
+                continue;
+            }
             for (String t : new String[]{r.srcTag(), r.dstTag(), r.notSrcTag(), r.notDstTag()}) {
                 if (t != null) {
                     tags.add(t);
@@ -126,7 +153,8 @@ public final class Calculator {
                 }
             }
         }
-        filter.put(name, cached(List.of("rules", name, rules), () -> renderer.chain(name, rules, onProblem)));
+        RuleRenderer renderer = v == 4 ? renderer4 : renderer6;
+        filter.put(name, cached(List.of("rules", v, name, rules), () -> renderer.chain(name, rules, onProblem)));
     }
 
     private Chain cached(Object key, java.util.function.Supplier<Chain> build) {
@@ -138,29 +166,30 @@ public final class Calculator {
         return c;
     }
 
-    private Map<String, IpSetSpec> ipsets(DatastoreState s, Set<String> tags, Set<String> sels,
+    private Map<String, IpSetSpec> ipsets(int v, DatastoreState s, Set<String> tags, Set<String> sels,
                                           Map<EndpointKey, Map<String, String>> labelCache) {
         Map<String, Set<String>> members = new HashMap<>();
         Map<String, String> setOfTag = new HashMap<>();
         Map<String, Selector> setOfSelector = new HashMap<>();
         for (String t : tags) {
-            String n = ChainNames.tagSet(V, t);
+            String n = ChainNames.tagSet(v, t);
             setOfTag.put(t, n);
             members.put(n, new HashSet<>());
         }
         for (String sel : sels) {
             Selector parsed = selectors.get(sel);
-            String n = ChainNames.selectorSet(V, parsed.canonical());
+            String n = ChainNames.selectorSet(v, parsed.canonical());
             setOfSelector.put(n, parsed);
             members.put(n, new HashSet<>());
         }
         if (!members.isEmpty()) {
             for (Map.Entry<EndpointKey, WorkloadEndpoint> e : s.endpoints.entrySet()) {
                 WorkloadEndpoint ep = e.getValue();
-                if (ep.ipv4Nets().isEmpty()) {
+                List<Cidr> own = v == 4 ? ep.ipv4Nets() : ep.ipv6Nets();
+                if (own.isEmpty()) {
                     continue;
                 }
-                List<String> nets = ep.ipv4Nets().stream().map(Cidr::toString).toList();
+                List<String> nets = own.stream().map(Cidr::toString).toList();
                 for (String p : ep.profileIds()) {
                     for (String t : s.profileTags.getOrDefault(p, List.of())) {
                         String n = setOfTag.get(t);
@@ -182,17 +211,17 @@ public final class Calculator {
         Set<String> all = new HashSet<>();
         Set<String> masq = new HashSet<>();
         for (IpPool p : s.pools.values()) {
-            if (p.cidr().isIpv4()) {
+            if (p.cidr().version() == v) {
                 all.add(p.cidr().toString());
                 if (p.masquerade() && !p.disabled()) {
                     masq.add(p.cidr().toString());
                 }
             }
         }
-        members.put(ChainNames.allPoolsSet(V), all);
-        members.put(ChainNames.masqPoolsSet(V), masq);
+        members.put(ChainNames.allPoolsSet(v), all);
+        members.put(ChainNames.masqPoolsSet(v), masq);
         Map<String, IpSetSpec> out = new HashMap<>();
-        members.forEach((n, m) -> out.put(n, new IpSetSpec(n, V, m)));
+        members.forEach((n, m) -> out.put(n, new IpSetSpec(n, v, m)));
         return out;
     }
 

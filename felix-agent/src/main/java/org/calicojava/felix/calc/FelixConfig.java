@@ -8,16 +8,20 @@ import java.util.Map;
 /**
  * Felix settings, from (highest first) the environment {@code FELIX_<NAME>} (name upper-cased), this host's
  * {@code /calico/v1/host/HOST/config/<Name>}, the global {@code /calico/v1/config/<Name>}, then defaults.
+ * {@code Ipv6Support} (default true) programs ip6tables policy beside iptables.
  */
 public record FelixConfig(Duration refreshInterval, String endpointToHostAction, String interfacePrefix,
                           int healthPort, int metricsPort, String dataplaneBackend, String iptablesBackend,
-                          Duration reportingInterval, boolean endpointReporting, int routeProtocol) {
+                          Duration reportingInterval, boolean endpointReporting, int routeProtocol,
+                          boolean ipv6Support) {
 
-    public static final Map<String, String> DEFAULTS = Map.of(
-            "IptablesRefreshInterval", "90", "DefaultEndpointToHostAction", "DROP", "InterfacePrefix", "cali",
-            "HealthPort", "9099", "PrometheusMetricsPort", "9091", "DataplaneBackend", "iptables",
-            "IptablesBackend", "auto", "ReportingIntervalSecs", "30", "EndpointReportingEnabled", "true",
-            "RouteProtocol", "80");
+    public static final Map<String, String> DEFAULTS = Map.ofEntries(
+            Map.entry("IptablesRefreshInterval", "90"), Map.entry("DefaultEndpointToHostAction", "DROP"),
+            Map.entry("InterfacePrefix", "cali"), Map.entry("HealthPort", "9099"),
+            Map.entry("PrometheusMetricsPort", "9091"), Map.entry("DataplaneBackend", "iptables"),
+            Map.entry("IptablesBackend", "auto"), Map.entry("ReportingIntervalSecs", "30"),
+            Map.entry("EndpointReportingEnabled", "true"), Map.entry("RouteProtocol", "80"),
+            Map.entry("Ipv6Support", "true"));
 
     public FelixConfig {
         endpointToHostAction = endpointToHostAction.toUpperCase(Locale.ROOT);
@@ -68,7 +72,16 @@ public record FelixConfig(Duration refreshInterval, String endpointToHostAction,
                 m.get("DefaultEndpointToHostAction"), m.get("InterfacePrefix"), integer(m, "HealthPort"),
                 integer(m, "PrometheusMetricsPort"), m.get("DataplaneBackend"), m.get("IptablesBackend"),
                 Duration.ofMillis(millis(m, "ReportingIntervalSecs")),
-                Boolean.parseBoolean(m.get("EndpointReportingEnabled")), integer(m, "RouteProtocol"));
+                Boolean.parseBoolean(m.get("EndpointReportingEnabled")), integer(m, "RouteProtocol"),
+                bool(m, "Ipv6Support"));
+    }
+
+    private static boolean bool(Map<String, String> m, String name) {
+        String v = m.get(name).strip().toLowerCase(Locale.ROOT);
+        if (!v.matches("true|false")) {
+            throw new IllegalArgumentException(name + ": '" + m.get(name) + "' (expected: true or false)");
+        }
+        return v.equals("true");
     }
 
     private static int integer(Map<String, String> m, String name) {

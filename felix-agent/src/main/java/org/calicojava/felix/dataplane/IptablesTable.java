@@ -20,7 +20,8 @@ import java.util.Set;
 /**
  * Reconciles our chains in one iptables table. Keeps what it believes the kernel has (each chain's rule hashes,
  * the hook hashes in built-in chains); {@link #apply} writes only the chains whose hashes differ from the desired
- * ones, deletes chains we no longer want and inserts missing hooks, in one {@code iptables-restore --noflush -w}.
+ * ones, deletes chains we no longer want and inserts missing hooks (or removes them when nothing of ours is wanted
+ * in the table any more), in one {@code iptables-restore --noflush -w}.
  * {@link #refresh} reads the truth back with {@code iptables-save}, so the next apply repairs any drift. Nothing is
  * flushed on start: the first refresh takes over what a previous run left. Owned by the dataplane thread.
  */
@@ -70,7 +71,7 @@ public final class IptablesTable {
         }
         int drift = changed.size();
         if (drift > 0) {
-            LOG.warn("iptables {}: {} chain(s) changed outside felix, rewriting: {}{}", table, drift,
+            LOG.warn("{} {}: {} chain(s) changed outside felix, rewriting: {}{}", family(), table, drift,
                     String.join(", ", changed.subList(0, Math.min(5, drift))), drift > 5 ? ", ..." : "");
         }
         actual = new HashMap<>(saved.chains());
@@ -105,12 +106,17 @@ public final class IptablesTable {
             }
         }
         List<StaticChains.Hook> missingHooks = new ArrayList<>();
+        List<StaticChains.Hook> staleHooks = new ArrayList<>();
         for (StaticChains.Hook h : hooks) {
-            if (!builtinHashes.getOrDefault(h.builtin(), Set.of()).contains(RestoreScript.hookHash(h.builtin(), h.rule()))) {
+            boolean present = builtinHashes.getOrDefault(h.builtin(), Set.of())
+                    .contains(RestoreScript.hookHash(h.builtin(), h.rule()));
+            if (!present && !desired.isEmpty()) {
                 missingHooks.add(h);
+            } else if (present && desired.isEmpty()) { // nothing of ours wanted here (e.g. Ipv6Support turned off)
+                staleHooks.add(h);
             }
         }
-        if (changed.isEmpty() && delete.isEmpty() && missingHooks.isEmpty()) {
+        if (changed.isEmpty() && delete.isEmpty() && missingHooks.isEmpty() && staleHooks.isEmpty()) {
             return 0;
         }
         if (changed.size() > CHAINS_PER_RESTORE) {
@@ -127,6 +133,7 @@ public final class IptablesTable {
                 written.put(c.name(), script.write(c));
             }
             if (last) {
+                staleHooks.forEach(h -> script.deleteHook(h.builtin(), h.rule()));
                 script.delete(delete);
                 missingHooks.forEach(h -> script.insertHook(h.builtin(), h.rule()));
             }
@@ -137,10 +144,12 @@ public final class IptablesTable {
                 delete.forEach(actual::remove);
                 missingHooks.forEach(h -> builtinHashes.computeIfAbsent(h.builtin(), k -> new HashSet<>())
                         .add(RestoreScript.hookHash(h.builtin(), h.rule())));
+                staleHooks.forEach(h -> builtinHashes.getOrDefault(h.builtin(), new HashSet<>())
+                        .remove(RestoreScript.hookHash(h.builtin(), h.rule())));
                 break;
             }
         }
-        LOG.debug("iptables {}: wrote {} chains, deleted {}, hooks {}", table, changed.size(), delete.size(),
+        LOG.debug("{} {}: wrote {} chains, deleted {}, hooks {}", family(), table, changed.size(), delete.size(),
                 missingHooks.size());
         return total;
     }
@@ -156,6 +165,10 @@ public final class IptablesTable {
             builtinHashes = new HashMap<>();
             throw new DataplaneException(commands.restoreBinary() + " (" + table + "): " + r.firstError());
         }
+    }
+
+    private String family() {
+        return commands.version() == 6 ? "ip6tables" : "iptables";
     }
 
     /** Whether the chain is programmed as desired (as far as we know). */

@@ -8,6 +8,8 @@ public final class ChainNames {
     public static final String FORWARD = "cali-FORWARD";
     public static final String OUTPUT = "cali-OUTPUT";
     public static final String POSTROUTING = "cali-POSTROUTING";
+    /** raw table: anti-spoofing (reverse path filter) for traffic from workloads. */
+    public static final String PREROUTING = "cali-PREROUTING";
     public static final String NAT_OUTGOING = "cali-nat-outgoing";
     public static final String WL_TO_HOST = "cali-wl-to-host";
     public static final String FROM_WL_DISPATCH = "cali-from-wl-dispatch";

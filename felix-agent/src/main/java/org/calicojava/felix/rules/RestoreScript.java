@@ -44,6 +44,12 @@ public final class RestoreScript {
         changes++;
     }
 
+    /** Deletes a hook rule we inserted (matched by its full spec, hash comment included). */
+    public void deleteHook(String builtin, Rule rule) {
+        appendRule(body.append("-D ").append(builtin), hookHash(builtin, rule), rule);
+        changes++;
+    }
+
     public static String hookHash(String builtin, Rule rule) {
         return Hashes.short16("hook " + builtin + "\n" + rule.text());
     }

@@ -18,23 +18,56 @@ public final class StaticChains {
         return List.of(new Hook("filter", "INPUT", Rule.of("", "-j " + ChainNames.INPUT)),
                 new Hook("filter", "FORWARD", Rule.of("", "-j " + ChainNames.FORWARD)),
                 new Hook("filter", "OUTPUT", Rule.of("", "-j " + ChainNames.OUTPUT)),
-                new Hook("nat", "POSTROUTING", Rule.of("", "-j " + ChainNames.POSTROUTING)));
+                new Hook("nat", "POSTROUTING", Rule.of("", "-j " + ChainNames.POSTROUTING)),
+                new Hook("raw", "PREROUTING", Rule.of("", "-j " + ChainNames.PREROUTING)));
     }
 
-    /** The filter chains that do not depend on endpoints (other than by interface prefix). */
+    /**
+     * ICMPv6 types a workload must be able to send to its host whatever its policy (as Calico): MLD query, report,
+     * done (130-132), router solicitation (133), neighbour solicitation (135) and advertisement (136).
+     */
+    public static final List<Integer> NDP_ICMPV6_TYPES = List.of(130, 131, 132, 133, 135, 136);
+
+    /** The IPv4 filter chains (see {@link #filter(int, String, String)}). */
     public static List<Chain> filter(String ifacePrefix, String endpointToHostAction) {
+        return filter(4, ifacePrefix, endpointToHostAction);
+    }
+
+    /**
+     * Anti-spoofing (raw table, both families, as Calico does for IPv6): a packet arriving on a workload interface
+     * whose source address would not be routed back out of that same interface (strict reverse path check against
+     * the workload's /32 or /128 routes) is dropped before conntrack sees it. A workload can only send from the
+     * addresses of its endpoint (link-local and unspecified IPv6 sources pass: rpfilter checks those against the
+     * interface itself).
+     */
+    public static List<Chain> raw(String ifacePrefix) {
+        return List.of(new Chain(ChainNames.PREROUTING, List.of(new Rule("-i " + ifacePrefix + "+ -m rpfilter --invert",
+                "-j DROP", "anti-spoofing: source not routed back to its workload interface"))));
+    }
+
+    /**
+     * The filter chains that do not depend on endpoints (other than by interface prefix) for IP version 4 or 6; for
+     * IPv6, workload-to-host neighbour discovery and MLD ({@link #NDP_ICMPV6_TYPES}) is accepted before any policy.
+     */
+    public static List<Chain> filter(int version, String ifacePrefix, String endpointToHostAction) {
         String wild = ifacePrefix + "+";
         String toHost = endpointToHostAction.toUpperCase(Locale.ROOT);
         if (!List.of("DROP", "ACCEPT", "RETURN").contains(toHost)) {
             throw new IllegalArgumentException("DefaultEndpointToHostAction: '" + endpointToHostAction
                     + "' (expected: DROP, ACCEPT or RETURN)");
         }
+        List<Rule> toHostRules = new ArrayList<>();
+        if (version == 6) {
+            for (int t : NDP_ICMPV6_TYPES) {
+                toHostRules.add(new Rule("-p icmpv6 -m icmp6 --icmpv6-type " + t, "-j ACCEPT", "NDP/MLD"));
+            }
+        }
+        toHostRules.add(new Rule("", "-j " + ChainNames.FROM_WL_DISPATCH, "workload outbound policy"));
+        toHostRules.add(new Rule("", "-j " + toHost, "DefaultEndpointToHostAction"));
         return List.of(
                 new Chain(ChainNames.INPUT, List.of(
                         new Rule("-i " + wild, "-g " + ChainNames.WL_TO_HOST, "from workloads to host"))),
-                new Chain(ChainNames.WL_TO_HOST, List.of(
-                        new Rule("", "-j " + ChainNames.FROM_WL_DISPATCH, "workload outbound policy"),
-                        new Rule("", "-j " + toHost, "DefaultEndpointToHostAction"))),
+                new Chain(ChainNames.WL_TO_HOST, toHostRules),
                 new Chain(ChainNames.FORWARD, List.of(
                         new Rule("-i " + wild, "-j " + ChainNames.FROM_WL_DISPATCH, "from workload"),
                         new Rule("-o " + wild, "-j " + ChainNames.TO_WL_DISPATCH, "to workload"),

@@ -39,6 +39,8 @@ import java.util.concurrent.TimeUnit;
 public final class FelixBench {
     static final int ADDS = Integer.getInteger("adds", 200);
     static final int PER_PROFILE = 100;
+    /** Ipv6Support of the agent (-Dipv6=false: iptables only; default true, as the agent's default). */
+    static final String IPV6 = System.getProperty("ipv6", "true");
 
     public static void main(String[] args) throws Exception {
         String endpoints = System.getenv("ETCD_ENDPOINTS");
@@ -55,8 +57,9 @@ public final class FelixBench {
     private final int n;
     private final String endpoints;
     private final String id = UUID.randomUUID().toString().substring(0, 5);
-    private final String ns = "cj-b" + id + "-h";
-    private final String floorNs = "cj-b" + id + "-f";
+    private static final String NS_PREFIX = System.getProperty("nsprefix", "cj-b");
+    private final String ns = NS_PREFIX + id + "-h";
+    private final String floorNs = NS_PREFIX + id + "-f";
     private final Keys keys = new Keys("/cj-bench-" + id);
 
     FelixBench(int n, String endpoints) {
@@ -208,7 +211,7 @@ public final class FelixBench {
         agentStore.get("/warm-up");
         Agent agent = new Agent(agentStore, keys, "bench", Map.of("FELIX_IPTABLESBACKEND", backend,
                 "FELIX_HEALTHPORT", "0", "FELIX_PROMETHEUSMETRICSPORT", "0", "FELIX_REPORTINGINTERVALSECS", "0",
-                "FELIX_ENDPOINTREPORTINGENABLED", "false"), Namespace.named(ns));
+                "FELIX_ENDPOINTREPORTINGENABLED", "false", "FELIX_IPV6SUPPORT", IPV6), Namespace.named(ns));
         long t = System.nanoTime();
         agent.start();
         while (!agent.ready()) {
@@ -216,8 +219,8 @@ public final class FelixBench {
         }
         double s = secs(t);
         long routes = sh("ip", "-n", ns, "route", "show", "proto", "80").lines().count();
-        System.out.printf("agent cold start, iptables backend %s: %.3f s until %d routes and all chains programmed%n",
-                backend, s, routes);
+        System.out.printf("agent cold start, iptables backend %s, Ipv6Support %s: %.3f s until %d routes and all chains"
+                + " programmed%n", backend, IPV6, s, routes);
         return agent;
     }
 
@@ -258,13 +261,21 @@ public final class FelixBench {
         String save = backend.equals("legacy") ? "iptables-legacy" : "iptables";
         long t = System.nanoTime();
         int rounds = 3;
+        List<String> saves = new ArrayList<>(List.of(save + "-save"));
+        if (Boolean.parseBoolean(IPV6)) {
+            saves.add(save.replace("iptables", "ip6tables") + "-save");
+        }
         for (int i = 0; i < rounds; i++) {
-            SavedTable.parse(sh("ip", "netns", "exec", ns, save + "-save", "-t", "filter"), "filter");
+            for (String sv : saves) {
+                for (String table : new String[]{"filter", "nat", "raw"}) {
+                    SavedTable.parse(sh("ip", "netns", "exec", ns, sv, "-t", table), table);
+                }
+            }
             sh("ip", "netns", "exec", ns, "ipset", "save");
         }
         double per = secs(t) / rounds;
-        System.out.printf("refresh (%s-save + ipset save + parse) at %d endpoints: %.3f s each = %.2f%% of a core at the "
-                + "default 90 s interval%n", save, n, per, per / 90 * 100);
+        System.out.printf("refresh (%s of filter, nat, raw + ipset save + parse) at %d endpoints: %.3f s each = %.2f%% of"
+                + " a core at the default 90 s interval%n", String.join(" and ", saves), n, per, per / 90 * 100);
     }
 
     private void cleanDataplane() {
@@ -274,10 +285,12 @@ public final class FelixBench {
             // "FIB table does not exist": nothing to flush yet
         }
         sh("ip", "netns", "exec", ns, "nft", "flush", "ruleset");
-        sh("ip", "netns", "exec", ns, "iptables-legacy", "-F");
-        sh("ip", "netns", "exec", ns, "iptables-legacy", "-X");
-        sh("ip", "netns", "exec", ns, "iptables-legacy", "-t", "nat", "-F");
-        sh("ip", "netns", "exec", ns, "iptables-legacy", "-t", "nat", "-X");
+        for (String legacy : new String[]{"iptables-legacy", "ip6tables-legacy"}) {
+            for (String table : new String[]{"filter", "nat", "raw"}) {
+                sh("ip", "netns", "exec", ns, legacy, "-t", table, "-F");
+                sh("ip", "netns", "exec", ns, legacy, "-t", table, "-X");
+            }
+        }
         sh("ip", "netns", "exec", ns, "ipset", "destroy");
     }
 

@@ -109,4 +109,23 @@ class IptablesTableTest {
         table.apply();
         assertThat(fake.restores).hasSize(2);
     }
+
+    @Test
+    void nothingWantedAnyMoreRemovesOurHooksWithTheChains() {
+        table.refresh();
+        table.setDesired(Map.of("cali-INPUT", chain("cali-INPUT", "-j ACCEPT")));
+        table.apply();
+        String hooks = String.join("\n", fake.restores.get(0).lines().filter(l -> l.startsWith("-I "))
+                .map(l -> l.replace("-I ", "-A ").replaceFirst(" 1 ", " ")).toList());
+        String rule = fake.restores.get(0).lines().filter(l -> l.startsWith("-A cali-INPUT")).findFirst().orElseThrow();
+        fake.saved = "*filter\n:INPUT ACCEPT [0:0]\n:cali-INPUT - [0:0]\n" + hooks + "\n" + rule + "\nCOMMIT\n";
+        assertThat(table.refresh()).isZero();
+        table.setDesired(Map.of());
+        assertThat(table.apply()).isEqualTo(4);
+        String script = fake.restores.get(1);
+        assertThat(script.lines().filter(l -> l.startsWith("-D ")).toList()).containsExactlyInAnyOrder(
+                hooks.replace("-A ", "-D ").split("\n"));
+        assertThat(script.indexOf("-D INPUT")).isLessThan(script.indexOf("-X cali-INPUT"));
+        assertThat(table.apply()).as("gone: nothing more to do").isZero();
+    }
 }

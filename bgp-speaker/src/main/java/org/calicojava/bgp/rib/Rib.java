@@ -38,11 +38,20 @@ public final class Rib implements RouteSink, AutoCloseable {
         t.setDaemon(true);
         return t;
     });
-    final DestTable loc = new DestTable();
+    final Table loc = new Table();
     final Map<InetAddress, PeerInfo> peers = new ConcurrentHashMap<>();
+    /** The same peers in slot order, for the per-destination loops (RIB thread). */
+    private PeerInfo[] peerList = new PeerInfo[0];
     private final Map<PathAttributes, PathAttributes> interned = new HashMap<>();
+    private final Map<Path, Path> paths = new HashMap<>();
+    private final Map<Advert, Integer> advertIds = new HashMap<>();
+    private final List<Advert> adverts = new ArrayList<>();
+    /** Destinations left without paths: freed after the next flush (when no peer's queue holds them any more). */
+    private int[] emptied = new int[64];
+    private int emptiedCount;
+    private long bestRuns;
     private final List<Consumer<String>> watchers = new CopyOnWriteArrayList<>();
-    private final Set<Dest> kernelDirty = new LinkedHashSet<>();
+    private final Set<Prefix> kernelDirty = new LinkedHashSet<>();
     private final Metrics metrics;
     private Speaker speaker;
     SpeakerConfig sc;
@@ -134,7 +143,16 @@ public final class Rib implements RouteSink, AutoCloseable {
             clearOut(pi);
             if (pi.gracefulRestart && pi.restartTime > 0) {
                 int n = 0;
-                for (Dest d : loc) for (Path p : d.paths) if (p.from == pi) { p.stale = true; n++; }
+                for (int d = 0; d < loc.high(); d++) {
+                    if (!loc.live(d)) continue;
+                    for (Path p : loc.paths(d)) {
+                        if (p.from != pi || p.stale) continue;
+                        Path s = path(p.withStale(true));
+                        loc.replace(d, p, s);
+                        if (loc.best[d] == p) loc.best[d] = s;  // the same route, now marked: nothing to send
+                        n++;
+                    }
+                }
                 pi.staleFamilies.addAll(Set.of(Family.values()));
                 if (pi.staleSweep != null) pi.staleSweep.cancel(false);
                 pi.staleSweep = thread.schedule(() -> sweep(pi, null, "restart time expired"), pi.restartTime, TimeUnit.SECONDS);
@@ -188,43 +206,49 @@ public final class Rib implements RouteSink, AutoCloseable {
 
     private void announce(PeerInfo pi, PathAttributes raw, byte[] nh6, Nlri nlri) {
         raw = intern(raw);
+        if (nh6 != null) nh6 = nh6.clone();
         metrics.prefixesIn(pi.address, nlri.size());
+        Path last = null;  // the routes of one UPDATE share one path (unless the import policy looks at the prefix)
         for (int i = 0; i < nlri.size(); i++) {
-            Dest d = loc.get(nlri, i, true);
-            Prefix p = d.prefix;
-            Path path = d.find(pi, RouteSource.BGP);
-            if (path == null) {
-                path = new Path(pi, RouteSource.BGP, raw, nh6);
-                d.add(path);
-                pi.received++;
+            int d = loc.find(nlri, i, true), id = nlri.pathId(i);
+            Path old = loc.find(d, pi, RouteSource.BGP, id), now;
+            if (last != null && last.pathId == id && !pi.importByPrefix) {
+                now = last;
             } else {
-                if (path.attrs != null) pi.accepted--;
-                path.raw = raw;
-                path.nh6 = nh6;
-                path.stale = false;
+                PathAttributes a = importAttrs(pi, d, raw);
+                now = last = path(new Path(pi, RouteSource.BGP, id, raw, a, nh6, false));
             }
-            path.attrs = importAttrs(pi, p, raw);
-            if (path.attrs != null) pi.accepted++;
+            if (old == now) continue;
+            if (old == null) pi.received++;
+            else if (old.attrs != null) pi.accepted--;
+            if (now.attrs != null) pi.accepted++;
+            loc.replace(d, old, now);
             decide(d);
         }
     }
 
     private void withdraw(PeerInfo pi, Nlri nlri) {
         for (int i = 0; i < nlri.size(); i++) {
-            Dest d = loc.get(nlri, i, false);
-            Path path = d == null ? null : d.find(pi, RouteSource.BGP);
+            int d = loc.find(nlri, i, false);
+            Path path = d < 0 ? null : loc.find(d, pi, RouteSource.BGP, nlri.pathId(i));
             if (path == null) continue;
             drop(d, path);
         }
     }
 
-    private void drop(Dest d, Path path) {
-        d.remove(path);
+    private void drop(int d, Path path) {
+        loc.replace(d, path, null);
         if (path.from != null) {
             path.from.received--;
             if (path.attrs != null) path.from.accepted--;
         }
         decide(d);
+    }
+
+    /** The shared instance of {@code p}. */
+    Path path(Path p) {
+        Path x = paths.putIfAbsent(p, p);
+        return x == null ? p : x;
     }
 
     static Prefix prefix(Nlri n, int i) {
@@ -233,9 +257,9 @@ public final class Rib implements RouteSink, AutoCloseable {
     }
 
     /** Loop checks, then the import policy (RFC 8212: eBGP without one accepts nothing). */
-    private PathAttributes importAttrs(PeerInfo pi, Prefix p, PathAttributes raw) {
+    private PathAttributes importAttrs(PeerInfo pi, int d, PathAttributes raw) {
         if (!pi.importByPrefix && pi.importKey == raw) return (PathAttributes) pi.importResult;
-        PathAttributes r = importCheck(pi, p, raw);
+        PathAttributes r = importCheck(pi, loc.prefix(d), raw);
         if (!pi.importByPrefix) {
             pi.importKey = raw;
             pi.importResult = r;
@@ -261,57 +285,66 @@ public final class Rib implements RouteSink, AutoCloseable {
 
     // ---- deciding and exporting ----
 
-    private void decide(Dest d) {
-        Path was = d.best;
-        Path now = best.select(d);
-        metrics.bestPathRun();
-        if (now == was && (now == null || !changedSince(d))) {
-            if (rc.multipath() && kernel != null) kernelDirty.add(d);
+    private Path select(int d) {
+        Object o = loc.paths[d];
+        if (o instanceof Path p) return p.attrs != null ? p : null;
+        return o == null ? null : best.select((Path[]) o);
+    }
+
+    private void decide(int d) {
+        Path was = loc.best[d];
+        Path now = select(d);
+        bestRuns++;
+        if (now == was) {  // paths are immutable and shared: the same object is the same route
+            if (rc.multipath() && kernel != null) kernelDirty.add(loc.prefix(d));
             return;
         }
-        d.best = now;
-        d.lastAttrs = now == null ? null : now.attrs;
-        d.lastNh6 = now == null ? null : now.nh6;
-        for (PeerInfo t : peers.values()) if (t.established) exportTo(t, d);
-        if (kernel != null) kernelDirty.add(d);
-        if (now == null && d.paths.length == 0) loc.remove(d);
+        loc.best[d] = now;
+        for (PeerInfo t : peerList) if (t.established) exportTo(t, d);
+        if (kernel != null) kernelDirty.add(loc.prefix(d));
+        if (now == null && loc.paths[d] == null) {
+            if (emptiedCount == emptied.length) emptied = Arrays.copyOf(emptied, emptiedCount * 2);
+            emptied[emptiedCount++] = d;
+        }
         if (!watchers.isEmpty()) {
-            String line = (now == null ? "withdraw " : "best ") + d.prefix + (now == null ? "" : " " + describe(now));
+            String line = (now == null ? "withdraw " : "best ") + loc.prefix(d) + (now == null ? "" : " " + describe(now));
             for (Consumer<String> w : watchers) w.accept(line);
         }
     }
 
-    private static boolean changedSince(Dest d) { return d.best.attrs != d.lastAttrs || d.best.nh6 != d.lastNh6; }
-
-    private void exportTo(PeerInfo t, Dest d) {
-        Advert a = null;
-        Path b = d.best;
+    private void exportTo(PeerInfo t, int d) {
+        int a = 0;
+        Path b = loc.best[d];
         if (b != null) {
-            if (!t.exportByPrefix && t.exportKeyAttrs == b.attrs && t.exportKeyPath != null && t.exportKeyPath.from == b.from
-                    && t.exportKeyPath.source == b.source && t.exportKeyPath.nh6 == b.nh6) {
+            if (!t.exportByPrefix && t.exportKeyPath == b) {
                 a = t.exportResult;
             } else {
-                a = Exporter.export(b, d.prefix, t, sc, rc);
-                if (a != null) a = new Advert(intern(a.attrs()), a.nh6());
-                t.exportKeyAttrs = b.attrs;
+                Advert x = Exporter.export(b, loc.prefix(d), t, sc, rc);
+                a = x == null ? 0 : advertId(x) + 1;
                 t.exportKeyPath = b;
                 t.exportResult = a;
             }
         }
-        Advert prev = d.out(t.slot);
-        if (Objects.equals(prev, a)) return;
-        d.out(t.slot, a);
-        t.outCount += (a == null ? 0 : 1) - (prev == null ? 0 : 1);
-        if (t.slot < 64) {
-            if ((d.dirty & 1L << t.slot) != 0) return;
-            d.dirty |= 1L << t.slot;
+        int prev = t.out(d);
+        if (prev == a) return;
+        t.out(d, a);
+        t.outCount += (a == 0 ? 0 : 1) - (prev == 0 ? 0 : 1);
+        if (t.enqueue(d) && ++pendingTotal >= FLUSH_AT) flush();
+    }
+
+    private int advertId(Advert x) {
+        x = new Advert(intern(x.attrs()), x.nh6());
+        Integer id = advertIds.get(x);
+        if (id == null) {
+            id = adverts.size();
+            adverts.add(x);
+            advertIds.put(x, id);
         }
-        t.dirty.add(d);
-        if (++pendingTotal >= FLUSH_AT) flush();
+        return id;
     }
 
     private void sendTable(PeerInfo pi) {
-        for (Dest d : loc) if (d.best != null) exportTo(pi, d);
+        for (int d = 0; d < loc.high(); d++) if (loc.live(d) && loc.best[d] != null) exportTo(pi, d);
         flush();
         Peer peer = pi.peer;
         List<Update> eor = new ArrayList<>();
@@ -321,48 +354,73 @@ public final class Rib implements RouteSink, AutoCloseable {
     }
 
     /** Forgets what {@code pi} has from us (its session went down or starts over). */
-    private void clearOut(PeerInfo pi) {
-        for (Dest d : loc) {
-            d.out(pi.slot, null);
-            if (pi.slot < 64) d.dirty &= ~(1L << pi.slot);
-        }
-        for (Dest d : pi.dirty) if (pi.slot < 64) d.dirty &= ~(1L << pi.slot);
-        pi.dirty.clear();
-        pi.outCount = 0;
-    }
+    private void clearOut(PeerInfo pi) { pi.clearOut(); }
 
-    /** After each batch of work: flush UPDATEs when nothing else waits, push kernel changes. */
+    /** After each batch of work: flush UPDATEs when nothing else waits, push kernel changes, free emptied destinations. */
     private void afterBatch() {
         if (pendingTotal > 0 && (waiting.get() == 0 || pendingTotal >= FLUSH_AT)) flush();
         if (!kernelDirty.isEmpty() && waiting.get() == 0) syncKernel();
+        if (pendingTotal == 0 && kernelDirty.isEmpty()) freeEmptied();
+        if (bestRuns > 0) {
+            metrics.bestPathRuns(bestRuns);
+            bestRuns = 0;
+        }
+    }
+
+    private void freeEmptied() {
+        for (int i = 0; i < emptiedCount; i++) {
+            int d = emptied[i];
+            if (loc.live(d) && loc.paths[d] == null && loc.best[d] == null) loc.remove(d);
+        }
+        emptiedCount = 0;
+        if (emptied.length > 4096) emptied = new int[64];
     }
 
     private void flush() {
         pendingTotal = 0;
-        for (PeerInfo t : peers.values()) {
-            if (t.dirty.isEmpty()) continue;
+        for (PeerInfo t : peerList) {
+            if (t.pending == 0) continue;
             if (!t.established || t.peer == null || t.peer.negotiated() == null) {
                 clearOut(t);
                 continue;
             }
             Negotiated n = t.peer.negotiated();
-            Map<Advert, Nlri.Builder> ann = new LinkedHashMap<>();
+            Map<Integer, Nlri.Builder> ann = new LinkedHashMap<>();
             Map<Family, Nlri.Builder> wd = new EnumMap<>(Family.class);
-            long bit = t.slot < 64 ? 1L << t.slot : 0;
-            for (Dest d : t.dirty) {
-                d.dirty &= ~bit;
-                Family f = d.prefix.family();
+            int lastAdvert = -1;
+            Nlri.Builder last = null;  // runs of one advert skip the map
+            boolean v4 = n.families().contains(Family.IPV4_UNICAST), ids4 = n.codec().sendsPathIds(Family.IPV4_UNICAST);
+            for (int q = 0; q < t.pending; q++) {
+                int d = t.queue[q], a = t.out(d);
+                long k = loc.keys[d];
+                if (k >= 0) {  // IPv4 straight from the packed key
+                    if (!v4) continue;
+                    Nlri.Builder b;
+                    if (a == 0) b = wd.computeIfAbsent(Family.IPV4_UNICAST, x -> Nlri.builder(x, ids4));
+                    else if (a == lastAdvert) b = last;
+                    else b = last = ann.computeIfAbsent(lastAdvert = a, x -> Nlri.builder(Family.IPV4_UNICAST, ids4));
+                    if (ids4) b.add(loc.prefix(d), 1);
+                    else b.addV4((int) k, (int) (k >>> 32));
+                    continue;
+                }
+                if (k == Table.FREE) continue;
+                Prefix p = loc.prefix(d);
+                Family f = p.family();
                 if (!n.families().contains(f)) continue;
                 boolean ids = n.codec().sendsPathIds(f);
-                Advert a = d.out(t.slot);
-                if (a == null) wd.computeIfAbsent(f, x -> Nlri.builder(x, ids)).add(d.prefix, 1);
-                else ann.computeIfAbsent(a, x -> Nlri.builder(f, ids)).add(d.prefix, 1);
+                if (a == 0) wd.computeIfAbsent(f, x -> Nlri.builder(x, ids)).add(p, 1);
+                else {
+                    // other families get their own builder per advert: key by advert and family
+                    ann.computeIfAbsent(-(a * 8 + f.ordinal()) - 1, x -> Nlri.builder(f, ids)).add(p, 1);
+                }
             }
-            t.dirty.clear();
+            t.clearQueue();
             List<Update> out = new ArrayList<>();
             for (Nlri.Builder b : wd.values()) out.addAll(UpdatePacker.withdraw(b.build(), n.codec()));
-            for (Map.Entry<Advert, Nlri.Builder> e : ann.entrySet()) {
-                out.addAll(UpdatePacker.announce(e.getKey().attrs(), e.getValue().build(), e.getKey().nh6(), n.codec()));
+            for (Map.Entry<Integer, Nlri.Builder> e : ann.entrySet()) {
+                int key = e.getKey();
+                Advert a = adverts.get((key > 0 ? key : (-key - 1) / 8) - 1);
+                out.addAll(UpdatePacker.announce(a.attrs(), e.getValue().build(), a.nh6(), n.codec()));
             }
             if (!out.isEmpty()) {
                 metrics.updatesOut(t.address, out.size());
@@ -372,23 +430,24 @@ public final class Rib implements RouteSink, AutoCloseable {
     }
 
     private void syncKernel() {
-        for (Dest d : kernelDirty) {
-            Path b = d.best;
+        for (Prefix p : kernelDirty) {
+            int d = loc.find(p);
+            Path b = d < 0 ? null : loc.best[d];
             List<InetAddress> hops = List.of();
-            boolean localKernel = d.find(null, RouteSource.KERNEL) != null;
-            if (b != null && b.from != null && !localKernel && kernelAccepts(d.prefix, b)) {
+            boolean localKernel = d >= 0 && loc.find(d, null, RouteSource.KERNEL, 0) != null;
+            if (b != null && b.from != null && !localKernel && kernelAccepts(p, b)) {
                 List<InetAddress> h = new ArrayList<>();
-                for (Path p : d.paths) {
-                    if (p.attrs == null || p.from == null) continue;
-                    if (p != b && !(rc.multipath() && best.equalForMultipath(p, b))) continue;
-                    InetAddress nh = nextHop(d.prefix, p);
+                for (Path x : loc.paths(d)) {
+                    if (x.attrs == null || x.from == null) continue;
+                    if (x != b && !(rc.multipath() && best.equalForMultipath(x, b))) continue;
+                    InetAddress nh = nextHop(p, x);
                     if (nh != null && !h.contains(nh)) h.add(nh);
                 }
                 hops = h;
             }
-            if (hops.isEmpty() && !kernelRoutes.remove(d.prefix)) continue;
-            if (!hops.isEmpty()) kernelRoutes.add(d.prefix);
-            kernel.set(d.prefix, hops);
+            if (hops.isEmpty() && !kernelRoutes.remove(p)) continue;
+            if (!hops.isEmpty()) kernelRoutes.add(p);
+            kernel.set(p, hops);
         }
         kernelDirty.clear();
     }
@@ -408,9 +467,9 @@ public final class Rib implements RouteSink, AutoCloseable {
 
     private void sweep(PeerInfo pi, Family f, String why) {
         int n = 0;
-        for (Dest d : List.copyOf(loc)) {
-            if (f != null && d.prefix.family() != f) continue;
-            for (Path p : d.paths) if (p.from == pi && p.stale) { drop(d, p); n++; break; }
+        for (int d = 0; d < loc.high(); d++) {
+            if (!loc.live(d) || f != null && loc.family(d) != f) continue;
+            for (Path p : loc.paths(d)) if (p.from == pi && p.stale) { drop(d, p); n++; }
         }
         if (f == null) pi.staleFamilies.clear();
         else pi.staleFamilies.remove(f);
@@ -423,8 +482,9 @@ public final class Rib implements RouteSink, AutoCloseable {
     }
 
     private void removeAll(PeerInfo pi) {
-        for (Dest d : List.copyOf(loc)) {
-            for (Path p : d.paths) if (p.from == pi) { drop(d, p); break; }
+        for (int d = 0; d < loc.high(); d++) {
+            if (!loc.live(d)) continue;
+            for (Path p : loc.paths(d)) if (p.from == pi) drop(d, p);
         }
         afterBatch();
     }
@@ -436,11 +496,11 @@ public final class Rib implements RouteSink, AutoCloseable {
     }
 
     private void addLocal(Prefix p, RouteSource src, PathAttributes a) {
-        Dest d = loc.computeIfAbsent(p);
-        Path path = d.find(null, src);
-        if (path == null) d.add(path = new Path(null, src, intern(a), null));
-        path.raw = intern(a);
-        path.attrs = localImport(p, src, path.raw);
+        int d = loc.add(p);
+        Path old = loc.find(d, null, src, 0);
+        PathAttributes raw = intern(a);
+        Path now = path(new Path(null, src, 0, raw, localImport(p, src, raw), null, false));
+        if (old != now) loc.replace(d, old, now);
         decide(d);
     }
 
@@ -450,8 +510,8 @@ public final class Rib implements RouteSink, AutoCloseable {
     }
 
     private void removeLocal(Prefix p, RouteSource src) {
-        Dest d = loc.get(p);
-        Path path = d == null ? null : d.find(null, src);
+        int d = loc.find(p);
+        Path path = d < 0 ? null : loc.find(d, null, src, 0);
         if (path != null) drop(d, path);
     }
 
@@ -484,20 +544,25 @@ public final class Rib implements RouteSink, AutoCloseable {
             for (PeerInfo pi : peers.values()) if (pi.routing != null) pi.configure(nrc.neighbor(pi.address), nrc);
             for (Prefix p : before.originate()) if (!nsc.originate().contains(p)) removeLocal(p, RouteSource.STATIC);
             for (Prefix p : nsc.originate()) if (!before.originate().contains(p)) addLocal(p, RouteSource.STATIC, localAttrs(PathAttributes.ORIGIN_IGP));
-            for (Dest d : List.copyOf(loc)) {
-                for (Path p : d.paths) {
+            for (int d = 0; d < loc.high(); d++) {
+                if (!loc.live(d)) continue;
+                for (Path p : loc.paths(d)) {
+                    PathAttributes a;
                     if (p.from != null && p.from.routing != null) {
-                        boolean had = p.attrs != null;
-                        p.attrs = importCheck(p.from, d.prefix, p.raw);
-                        if (had) p.from.accepted--;
-                        if (p.attrs != null) p.from.accepted++;
+                        a = importAttrs(p.from, d, p.raw);
+                        if (p.attrs != null) p.from.accepted--;
+                        if (a != null) p.from.accepted++;
                     } else if (p.from == null) {
-                        p.attrs = localImport(d.prefix, p.source, p.raw);
+                        a = localImport(loc.prefix(d), p.source, p.raw);
+                    } else {
+                        continue;
                     }
+                    if (a != p.attrs) loc.replace(d, p, path(p.withAttrs(a)));
                 }
                 decide(d);
-                for (PeerInfo t : peers.values()) if (t.established) exportTo(t, d);
-                if (kernel != null) kernelDirty.add(d);
+                if (!loc.live(d) || loc.best[d] == null && loc.paths[d] == null) continue;
+                for (PeerInfo t : peerList) if (t.established) exportTo(t, d);
+                if (kernel != null) kernelDirty.add(loc.prefix(d));
             }
             afterBatch();
             flush();
@@ -528,7 +593,13 @@ public final class Rib implements RouteSink, AutoCloseable {
     }
 
     PeerInfo info(Peer peer) {
-        PeerInfo pi = peers.computeIfAbsent(peer.address(), a -> new PeerInfo(a, nextSlot++));
+        PeerInfo pi = peers.get(peer.address());
+        if (pi == null) {
+            pi = new PeerInfo(peer.address(), nextSlot++);
+            peers.put(peer.address(), pi);
+            peerList = Arrays.copyOf(peerList, peerList.length + 1);
+            peerList[peerList.length - 1] = pi;
+        }
         if (pi.routing == null) pi.configure(rc.neighbor(peer.address()), rc);
         pi.peer = peer;
         return pi;
@@ -556,16 +627,19 @@ public final class Rib implements RouteSink, AutoCloseable {
     public ScheduledExecutorService thread() { return thread; }
 
     /** The best path of {@code p} now, or null (tests, status). */
-    Path best(Prefix p) { return call(() -> { Dest d = loc.get(p); return d == null ? null : d.best; }); }
+    Path best(Prefix p) { return call(() -> { int d = loc.find(p); return d < 0 ? null : loc.best[d]; }); }
 
     /** Every path of {@code p}, rejected ones included (tests, status). */
-    List<Path> paths(Prefix p) { return call(() -> { Dest d = loc.get(p); return d == null ? List.<Path>of() : List.of(d.paths); }); }
+    List<Path> paths(Prefix p) { return call(() -> { int d = loc.find(p); return d < 0 ? List.<Path>of() : List.of(loc.paths(d)); }); }
 
     /** Best routes learned from peers (what belongs in the kernel): prefix -> next hop. */
     public Map<Prefix, InetAddress> bgpBest() {
         return call(() -> {
             Map<Prefix, InetAddress> m = new HashMap<>();
-            for (Dest d : loc) if (d.best != null && d.best.from != null) m.put(d.prefix, nextHop(d.prefix, d.best));
+            for (int d = 0; d < loc.high(); d++) {
+                Path b = loc.live(d) ? loc.best[d] : null;
+                if (b != null && b.from != null) m.put(loc.prefix(d), nextHop(loc.prefix(d), b));
+            }
             return m;
         });
     }
@@ -614,17 +688,23 @@ public final class Rib implements RouteSink, AutoCloseable {
     public String showRoute(Prefix only, boolean all) {
         return call(() -> {
             StringBuilder sb = new StringBuilder();
-            List<Dest> ds = new ArrayList<>(only == null ? loc : loc.get(only) == null ? List.of() : List.of(loc.get(only)));
-            ds.sort(Comparator.comparing((Dest d) -> d.prefix.family()).thenComparing(d -> d.prefix.toString()));
-            for (Dest d : ds) {
-                if (d.best == null && !all) continue;
-                sb.append(d.prefix).append('\n');
-                if (d.best != null) sb.append("  * ").append(describe(d.best)).append('\n');
+            List<Integer> ds = new ArrayList<>();
+            if (only != null) {
+                if (loc.find(only) >= 0) ds.add(loc.find(only));
+            } else {
+                for (int d = 0; d < loc.high(); d++) if (loc.live(d)) ds.add(d);
+            }
+            ds.sort(Comparator.comparing((Integer d) -> loc.family(d)).thenComparing(d -> loc.prefix(d).toString()));
+            for (int d : ds) {
+                Path b = loc.best[d];
+                if (b == null && !all) continue;
+                sb.append(loc.prefix(d)).append('\n');
+                if (b != null) sb.append("  * ").append(describe(b)).append('\n');
                 if (!all) continue;
-                for (Path p : d.paths) {
-                    if (p == d.best) continue;
+                for (Path p : loc.paths(d)) {
+                    if (p == b) continue;
                     sb.append("    ").append(p.attrs == null ? "filtered " + (p.from == null ? "" : "from " + Ip.string(p.from.address)) + " {" + p.raw + "}"
-                            : describe(p) + " (lost: " + (d.best == null ? "no best" : best.reason(d.best, p)) + ")").append('\n');
+                            : describe(p) + " (lost: " + (b == null ? "no best" : best.reason(b, p)) + ")").append('\n');
                 }
             }
             if (sb.length() == 0) sb.append(only == null ? "no routes\n" : "network not in table: " + only + "\n");

@@ -57,8 +57,10 @@ public final class PassThroughBench {
     }
 
     static Result run(Path home, String speaker, int n, byte[] feed) throws Exception {
-        int net = 2 + ThreadLocalRandom.current().nextInt(250), port = 30000 + ThreadLocalRandom.current().nextInt(20000);
-        String us = "127.6." + net + ".1", feeder = "127.6." + net + ".2", sink = "127.6." + net + ".3";
+        // 127.0.50.0-127.0.59.255 is this benchmark's address range
+        int net = 50 + ThreadLocalRandom.current().nextInt(10), host = 1 + 3 * ThreadLocalRandom.current().nextInt(80);
+        int port = 30000 + ThreadLocalRandom.current().nextInt(20000);
+        String us = "127.0." + net + "." + host, feeder = "127.0." + net + "." + (host + 1), sink = "127.0." + net + "." + (host + 2);
         Path dir = Files.createTempDirectory("cj-bench");
         Process p = null;
         try {

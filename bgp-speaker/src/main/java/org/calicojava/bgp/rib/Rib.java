@@ -33,11 +33,8 @@ public final class Rib implements RouteSink, AutoCloseable {
         void set(Prefix p, List<InetAddress> nextHops);
     }
 
-    final ScheduledThreadPoolExecutor thread = new ScheduledThreadPoolExecutor(1, r -> {
-        Thread t = new Thread(r, "rib");
-        t.setDaemon(true);
-        return t;
-    });
+    /** The RIB's one thread, an event loop that the speaker's sessions share (no hand-offs on the hot path). */
+    final io.netty.channel.EventLoopGroup thread = org.calicojava.bgp.session.Transport.newGroup(1, "rib");
     final Table loc = new Table();
     final Map<InetAddress, PeerInfo> peers = new ConcurrentHashMap<>();
     /** The same peers in slot order, for the per-destination loops (RIB thread). */
@@ -97,6 +94,8 @@ public final class Rib implements RouteSink, AutoCloseable {
     // ---- RouteSink (called on peers' event loops) ----
 
     @Override public boolean advertises() { return true; }
+
+    @Override public io.netty.channel.EventLoopGroup eventLoop() { return thread; }
 
     @Override public void established(Peer peer) {
         submit(() -> {
@@ -574,11 +573,16 @@ public final class Rib implements RouteSink, AutoCloseable {
 
     public <T> T call(Callable<T> c) {
         try {
+            if (thread.next().inEventLoop()) return c.call();
             return thread.submit(c).get(30, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
             throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
         } catch (InterruptedException | TimeoutException e) {
             throw new IllegalStateException("rib: no answer within 30 s");
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
         }
     }
 
@@ -644,7 +648,7 @@ public final class Rib implements RouteSink, AutoCloseable {
         });
     }
 
-    @Override public void close() { thread.shutdownNow(); }
+    @Override public void close() { thread.shutdownGracefully(0, 1, TimeUnit.SECONDS); }
 
     /** One row per configured neighbour for {@code show protocols}: session state from the speaker, counters from here. */
     public List<Map<String, Object>> protocols() {

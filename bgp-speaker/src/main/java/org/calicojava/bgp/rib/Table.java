@@ -38,9 +38,14 @@ final class Table {
 
     static long v4Key(int address, int length) { return (long) length << 32 | (address & 0xffffffffL); }
 
+    /**
+     * Neighbouring prefixes of one length (network numbers differing in the low 4 bits) get neighbouring slots, groups of
+     * 16 are scattered: a sorted feed touches the table sequentially (few cache misses), any other order still spreads.
+     */
     private static int hash(long k) {
-        long h = k * 0x9E3779B97F4A7C15L;
-        return (int) (h ^ h >>> 29);
+        int len = (int) (k >>> 32), net = len == 0 ? 0 : (int) k >>> (32 - len);
+        long h = ((net >>> 4) * 0x9E3779B97F4A7C15L) ^ (len * 0xC2B2AE3D27D4EB4FL);
+        return (int) (h ^ h >>> 29) << 4 | (net & 15);
     }
 
     private int findV4(long key) {

@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
  * <p>Usage: {@code PassThroughBench HOME N[,N...] speaker[,speaker...]}
  */
 public final class PassThroughBench {
-    record Result(String speaker, int n, double seconds, long rssKb) {}
+    record Result(String speaker, int n, double seconds, long rssKb, double cpu) {}
 
     public static void main(String[] args) throws Exception {
         Path home = Path.of(args[0]);
@@ -33,12 +33,12 @@ public final class PassThroughBench {
             for (String sp : args[2].split(",")) results.add(run(home, sp, n, feed));
         }
         System.out.println();
-        System.out.printf("%-8s %10s %10s %12s%n", "speaker", "prefixes", "seconds", "peak RSS MB");
-        for (Result r : results) System.out.printf("%-8s %10d %10.3f %12.1f%n", r.speaker, r.n, r.seconds, r.rssKb / 1024.0);
+        System.out.printf("%-8s %10s %10s %12s %8s%n", "speaker", "prefixes", "seconds", "peak RSS MB", "CPU s");
+        for (Result r : results) System.out.printf("%-8s %10d %10.3f %12.1f %8.2f%n", r.speaker, r.n, r.seconds, r.rssKb / 1024.0, r.cpu);
         for (Result r : results) {
             if (!r.speaker.equals("java")) continue;
             for (Result b : results) if (b.speaker.equals("bird") && b.n == r.n) {
-                System.out.printf("N=%d: java/bird time %.2fx, RSS %.2fx%n", r.n, r.seconds / b.seconds, (double) r.rssKb / b.rssKb);
+                System.out.printf("N=%d: java/bird time %.2fx, RSS %.2fx, CPU %.2fx%n", r.n, r.seconds / b.seconds, (double) r.rssKb / b.rssKb, r.cpu / b.cpu);
             }
         }
     }
@@ -95,6 +95,7 @@ public final class PassThroughBench {
             try (MiniPeer snk = target == null ? null : new MiniPeer(sink, us, port, 65003);
                  MiniPeer fd = target == null ? null : new MiniPeer(feeder, us, port, 65002)) {
                 long t0, t1;
+                double cpu0 = 0;
                 if (target == null) {
                     t0 = System.nanoTime();
                     t1 = direct(feed, n, feeder, sink, port);
@@ -104,20 +105,27 @@ public final class PassThroughBench {
                     }
                     Thread.sleep(500);  // let the initial End-of-RIB exchange settle
                     snk.target = n;
+                    cpu0 = cpu(p.pid());
                     t0 = System.nanoTime();
                     fd.send(feed);
                     if (!snk.reached.await(300, TimeUnit.SECONDS)) throw new IllegalStateException(speaker + ": sink got " + snk.prefixes.get() + " of " + n);
                     t1 = snk.lastPrefixNanos;
                 }
                 long rss = p == null ? 0 : rss(p.pid());
-                Result r = new Result(speaker, n, (t1 - t0) / 1e9, rss);
-                System.out.printf("%s N=%d: %.3f s, peak RSS %.1f MB%n", speaker, n, r.seconds, rss / 1024.0);
+                double cpu = p == null ? 0 : cpu(p.pid()) - cpu0;  // includes the little work after the last prefix left
+                if (p != null && System.getenv("BENCH_THREADS") != null) threads(p.pid());
+                Result r = new Result(speaker, n, (t1 - t0) / 1e9, rss, cpu);
+                System.out.printf("%s N=%d: %.3f s, peak RSS %.1f MB, CPU %.2f s (%s)%n", speaker, n, r.seconds, rss / 1024.0, cpu, load());
                 return r;
             }
         } finally {
             if (p != null) {
                 p.destroy();
                 if (!p.waitFor(10, TimeUnit.SECONDS)) p.destroyForcibly().waitFor();
+                String keep = System.getenv("BENCH_KEEP_LOG");  // e.g. to read -XX:+PrintNMTStatistics
+                if (keep != null) for (String log : List.of("speaker.log", "bird.log")) {
+                    if (Files.exists(dir.resolve(log))) Files.copy(dir.resolve(log), Path.of(keep + "." + speaker + "." + n), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
             }
             try (var s = Files.walk(dir)) { s.sorted(java.util.Comparator.reverseOrder()).forEach(x -> x.toFile().delete()); }
         }
@@ -155,6 +163,28 @@ public final class PassThroughBench {
             }
         }
     }
+
+    /** User + system CPU seconds of the process so far (all its threads). */
+    static double cpu(long pid) throws IOException {
+        String st = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        String[] f = st.substring(st.lastIndexOf(')') + 2).split(" ");
+        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;  // utime, stime in clock ticks (USER_HZ 100)
+    }
+
+    /** CPU seconds per thread of the process (where the time went: rib, event loops, GC, compiler). */
+    static void threads(long pid) throws IOException {
+        try (var ts = Files.list(Path.of("/proc/" + pid + "/task"))) {
+            for (Path t : ts.toList()) {
+                String st = Files.readString(t.resolve("stat"));
+                String name = st.substring(st.indexOf('(') + 1, st.lastIndexOf(')'));
+                String[] f = st.substring(st.lastIndexOf(')') + 2).split(" ");
+                long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+                if (ticks >= 2) System.out.printf("  %-20s %.2f s%n", name, ticks / 100.0);
+            }
+        }
+    }
+
+    static String load() throws IOException { return "load " + Files.readString(Path.of("/proc/loadavg")).split(" ")[0]; }
 
     static long rss(long pid) throws IOException {
         for (String l : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {

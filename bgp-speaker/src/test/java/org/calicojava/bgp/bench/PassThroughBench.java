@@ -16,7 +16,8 @@ import java.util.concurrent.TimeUnit;
  * Pass-through benchmark: a feeder peer sends N IPv4 /32 prefixes in packed UPDATEs (one attribute set, NEXT_HOP
  * 203.0.113.2) to the speaker under test (kernel sync off), which re-advertises them over eBGP to a sink peer. Measured:
  * time from the first UPDATE sent to the last prefix received, and the speaker's peak RSS (VmHWM). Each speaker is
- * started fresh per run. Speakers: "java" (bin/bgp-speaker), "bird" (bird -f), "direct" (feeder straight into the
+ * started fresh per run. Also the speaker's CPU seconds (user + system, all threads) over the same interval: less
+ * sensitive to a loaded machine than the wall time. Speakers: "java" (bin/bgp-speaker), "bird" (bird -f), "direct" (feeder straight into the
  * sink: the harness floor).
  *
  * <p>Usage: {@code PassThroughBench HOME N[,N...] speaker[,speaker...]}
@@ -35,11 +36,11 @@ public final class PassThroughBench {
         System.out.println();
         System.out.printf("%-8s %10s %10s %12s %8s%n", "speaker", "prefixes", "seconds", "peak RSS MB", "CPU s");
         for (Result r : results) System.out.printf("%-8s %10d %10.3f %12.1f %8.2f%n", r.speaker, r.n, r.seconds, r.rssKb / 1024.0, r.cpu);
+        Result bird = null;  // each java run against the bird run of the same round
         for (Result r : results) {
-            if (!r.speaker.equals("java")) continue;
-            for (Result b : results) if (b.speaker.equals("bird") && b.n == r.n) {
-                System.out.printf("N=%d: java/bird time %.2fx, RSS %.2fx, CPU %.2fx%n", r.n, r.seconds / b.seconds, (double) r.rssKb / b.rssKb, r.cpu / b.cpu);
-            }
+            if (r.speaker.equals("bird")) bird = r;
+            if (!r.speaker.equals("java") || bird == null || bird.n != r.n) continue;
+            System.out.printf("N=%d: java/bird time %.2fx, RSS %.2fx, CPU %.2fx%n", r.n, r.seconds / bird.seconds, (double) r.rssKb / bird.rssKb, r.cpu / bird.cpu);
         }
     }
 

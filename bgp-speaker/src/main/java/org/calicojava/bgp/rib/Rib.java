@@ -369,7 +369,10 @@ public final class Rib implements RouteSink, AutoCloseable {
     private void freeEmptied() {
         for (int i = 0; i < emptiedCount; i++) {
             int d = emptied[i];
-            if (loc.live(d) && loc.paths[d] == null && loc.best[d] == null) loc.remove(d);
+            if (!loc.live(d) || loc.paths[d] != null || loc.best[d] != null) continue;
+            boolean sent = false;  // every peer has had the withdrawal (out 0) before the index can serve another prefix
+            for (PeerInfo t : peerList) sent |= t.out(d) != 0;
+            if (!sent) loc.remove(d);
         }
         emptiedCount = 0;
         if (emptied.length > 4096) emptied = new int[64];

@@ -35,6 +35,13 @@ final class PeerInfo {
     long[] dirty = new long[0];
     int[] queue = new int[256];
     int pending;
+    /**
+     * ADD-PATH send (RFC 7911): the families in which this peer gets every exportable path, not only the best, and what
+     * it has per destination index: {@code pathId << 32 | advert + 1}, sorted (an array per destination: such peers
+     * are few, the compact {@link #out} serves the others).
+     */
+    Set<Family> addPathSend = EnumSet.noneOf(Family.class);
+    final Map<Integer, long[]> sentPaths = new HashMap<>();
     /** How many prefixes the peer has from us. */
     int outCount;
     final Set<Family> staleFamilies = EnumSet.noneOf(Family.class);
@@ -98,6 +105,7 @@ final class PeerInfo {
     void clearOut() {
         clearQueue();
         out = new int[0];
+        sentPaths.clear();
         outCount = 0;
     }
 

@@ -110,6 +110,8 @@ public final class Rib implements RouteSink, AutoCloseable {
             pi.gracefulRestart = gr != null && peer.config().restartTime() >= 0;
             pi.restartTime = gr == null ? 0 : gr.restartTime();
             pi.configure(rc.neighbor(peer.address()), rc);
+            pi.addPathSend = EnumSet.noneOf(Family.class);
+            for (Family f : peer.negotiated().families()) if (peer.negotiated().codec().sendsPathIds(f)) pi.addPathSend.add(f);
             clearOut(pi);
             if (!pi.staleFamilies.isEmpty() && pi.staleSweep == null) {
                 // not restarted in time was handled by the timer; still stale: wait for End-of-RIB
@@ -291,6 +293,7 @@ public final class Rib implements RouteSink, AutoCloseable {
     }
 
     private void decide(int d) {
+        for (PeerInfo t : peerList) if (t.established && !t.addPathSend.isEmpty()) exportTo(t, d);  // any path may matter
         Path was = loc.best[d];
         Path now = select(d);
         bestRuns++;
@@ -312,23 +315,68 @@ public final class Rib implements RouteSink, AutoCloseable {
     }
 
     private void exportTo(PeerInfo t, int d) {
-        int a = 0;
-        Path b = loc.best[d];
-        if (b != null) {
-            if (!t.exportByPrefix && t.exportKeyPath == b) {
-                a = t.exportResult;
-            } else {
-                Advert x = Exporter.export(b, loc.prefix(d), t, sc, rc);
-                a = x == null ? 0 : advertId(x) + 1;
-                t.exportKeyPath = b;
-                t.exportResult = a;
-            }
+        if (!t.addPathSend.isEmpty() && t.addPathSend.contains(loc.family(d))) {  // every path: worked out at the flush
+            if (t.enqueue(d) && ++pendingTotal >= FLUSH_AT) flush();
+            return;
         }
+        Path b = loc.best[d];
+        int a = b == null ? 0 : advertFor(t, b, d);
         int prev = t.out(d);
         if (prev == a) return;
         t.out(d, a);
         t.outCount += (a == 0 ? 0 : 1) - (prev == 0 ? 0 : 1);
         if (t.enqueue(d) && ++pendingTotal >= FLUSH_AT) flush();
+    }
+
+    /** The advert id + 1 of path {@code b} of {@code d} toward {@code t}, 0 when not exported (cached per shared path). */
+    private int advertFor(PeerInfo t, Path b, int d) {
+        if (!t.exportByPrefix && t.exportKeyPath == b) return t.exportResult;
+        Advert x = Exporter.export(b, loc.prefix(d), t, sc, rc);
+        int a = x == null ? 0 : advertId(x) + 1;
+        t.exportKeyPath = b;
+        t.exportResult = a;
+        return a;
+    }
+
+    /** ADD-PATH send: our path id for {@code p}, unique within a destination (peer slot and received id; local: source). */
+    static int pathId(Path p) {
+        return p.from == null ? 0x7fff0000 | p.source.ordinal() : (p.from.slot + 1) << 16 | (p.pathId & 0xffff);
+    }
+
+    /** ADD-PATH send: the paths {@code t} gets for {@code d} now, {@code pathId << 32 | advert + 1}, sorted. */
+    private long[] currentPaths(PeerInfo t, int d) {
+        Path[] ps = loc.paths(d);
+        long[] r = new long[ps.length];
+        int n = 0;
+        for (Path p : ps) {
+            if (p.attrs == null) continue;
+            int a = advertFor(t, p, d);
+            if (a != 0) r[n++] = (long) pathId(p) << 32 | a;
+        }
+        r = Arrays.copyOf(r, n);
+        Arrays.sort(r);
+        return r;
+    }
+
+    /** ADD-PATH send: the difference between what {@code t} has for {@code d} and what it should have, into the builders. */
+    private void flushPaths(PeerInfo t, int d, Map<Integer, Nlri.Builder> ann, Map<Family, Nlri.Builder> wd) {
+        long[] now = currentPaths(t, d), had = t.sentPaths.getOrDefault(d, new long[0]);
+        Prefix p = loc.prefix(d);
+        Family f = p.family();
+        for (long e : had) {
+            int id = (int) (e >>> 32);
+            boolean kept = false;
+            for (long x : now) kept |= (int) (x >>> 32) == id;
+            if (!kept) wd.computeIfAbsent(f, x -> Nlri.builder(x, true)).add(p, id);
+        }
+        for (long e : now) {
+            if (Arrays.binarySearch(had, e) >= 0) continue;  // the same path id with the same advert: nothing to send
+            int a = (int) e;
+            ann.computeIfAbsent(-(a * 8 + f.ordinal()) - 1, x -> Nlri.builder(f, true)).add(p, (int) (e >>> 32));
+        }
+        if (now.length == 0) t.sentPaths.remove(d);
+        else t.sentPaths.put(d, now);
+        t.outCount += (now.length > 0 ? 1 : 0) - (had.length > 0 ? 1 : 0);
     }
 
     private int advertId(Advert x) {
@@ -371,7 +419,7 @@ public final class Rib implements RouteSink, AutoCloseable {
             int d = emptied[i];
             if (!loc.live(d) || loc.paths[d] != null || loc.best[d] != null) continue;
             boolean sent = false;  // every peer has had the withdrawal (out 0) before the index can serve another prefix
-            for (PeerInfo t : peerList) sent |= t.out(d) != 0;
+            for (PeerInfo t : peerList) sent |= t.out(d) != 0 || t.sentPaths.containsKey(d);
             if (!sent) loc.remove(d);
         }
         emptiedCount = 0;
@@ -395,6 +443,10 @@ public final class Rib implements RouteSink, AutoCloseable {
             for (int q = 0; q < t.pending; q++) {
                 int d = t.queue[q], a = t.out(d);
                 long k = loc.keys[d];
+                if (k != Table.FREE && !t.addPathSend.isEmpty() && t.addPathSend.contains(loc.family(d))) {
+                    flushPaths(t, d, ann, wd);
+                    continue;
+                }
                 if (k >= 0) {  // IPv4 straight from the packed key
                     if (!v4) continue;
                     Nlri.Builder b;

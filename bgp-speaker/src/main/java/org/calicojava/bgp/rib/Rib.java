@@ -6,7 +6,6 @@ import org.calicojava.bgp.config.SpeakerConfig;
 import org.calicojava.bgp.metrics.Metrics;
 import org.calicojava.bgp.policy.Policy;
 import org.calicojava.bgp.policy.RouteSource;
-import org.calicojava.bgp.session.Negotiated;
 import org.calicojava.bgp.session.Peer;
 import org.calicojava.bgp.session.RouteSink;
 import org.calicojava.bgp.session.Speaker;
@@ -25,7 +24,7 @@ import java.util.function.Consumer;
  */
 public final class Rib implements RouteSink, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Rib.class);
-    private static final int PAUSE_AT = 64, FLUSH_AT = 20_000;
+    private static final int PAUSE_AT = 64;
 
     /** Where best routes go (the kernel sync, or nothing). */
     public interface KernelPort {
@@ -38,24 +37,23 @@ public final class Rib implements RouteSink, AutoCloseable {
     final Table loc = new Table();
     final Map<InetAddress, PeerInfo> peers = new ConcurrentHashMap<>();
     /** The same peers in slot order, for the per-destination loops (RIB thread). */
-    private PeerInfo[] peerList = new PeerInfo[0];
+    PeerInfo[] peerList = new PeerInfo[0];
     private final Map<PathAttributes, PathAttributes> interned = new HashMap<>();
     private final Map<Path, Path> paths = new HashMap<>();
-    private final Map<Advert, Integer> advertIds = new HashMap<>();
-    private final List<Advert> adverts = new ArrayList<>();
+    private final AdjRibOut out = new AdjRibOut(this);
     /** Destinations left without paths: freed after the next flush (when no peer's queue holds them any more). */
     private int[] emptied = new int[64];
     private int emptiedCount;
     private long bestRuns;
     private final List<Consumer<String>> watchers = new CopyOnWriteArrayList<>();
     private final Set<Prefix> kernelDirty = new LinkedHashSet<>();
-    private final Metrics metrics;
+    final Metrics metrics;
     private Speaker speaker;
     SpeakerConfig sc;
     RoutingConfig rc;
     BestPath best;
     private KernelPort kernel;
-    private int pendingTotal, nextSlot;
+    private int nextSlot;
     private final java.util.concurrent.atomic.AtomicInteger waiting = new java.util.concurrent.atomic.AtomicInteger();
     private final Set<Prefix> kernelRoutes = new HashSet<>();
 
@@ -279,7 +277,7 @@ public final class Rib implements RouteSink, AutoCloseable {
         return a == null ? null : intern(a);
     }
 
-    private PathAttributes intern(PathAttributes a) {
+    PathAttributes intern(PathAttributes a) {
         PathAttributes x = interned.putIfAbsent(a, a);
         return x == null ? a : x;
     }
@@ -293,7 +291,7 @@ public final class Rib implements RouteSink, AutoCloseable {
     }
 
     private void decide(int d) {
-        for (PeerInfo t : peerList) if (t.established && !t.addPathSend.isEmpty()) exportTo(t, d);  // any path may matter
+        for (PeerInfo t : peerList) if (t.established && !t.addPathSend.isEmpty()) out.export(t, d);  // any path may matter
         Path was = loc.best[d];
         Path now = select(d);
         bestRuns++;
@@ -302,7 +300,7 @@ public final class Rib implements RouteSink, AutoCloseable {
             return;
         }
         loc.best[d] = now;
-        for (PeerInfo t : peerList) if (t.established) exportTo(t, d);
+        for (PeerInfo t : peerList) if (t.established) out.export(t, d);
         if (kernel != null) kernelDirty.add(loc.prefix(d));
         if (now == null && loc.paths[d] == null) {
             if (emptiedCount == emptied.length) emptied = Arrays.copyOf(emptied, emptiedCount * 2);
@@ -314,85 +312,9 @@ public final class Rib implements RouteSink, AutoCloseable {
         }
     }
 
-    private void exportTo(PeerInfo t, int d) {
-        if (!t.addPathSend.isEmpty() && t.addPathSend.contains(loc.family(d))) {  // every path: worked out at the flush
-            if (t.enqueue(d) && ++pendingTotal >= FLUSH_AT) flush();
-            return;
-        }
-        Path b = loc.best[d];
-        int a = b == null ? 0 : advertFor(t, b, d);
-        int prev = t.out(d);
-        if (prev == a) return;
-        t.out(d, a);
-        t.outCount += (a == 0 ? 0 : 1) - (prev == 0 ? 0 : 1);
-        if (t.enqueue(d) && ++pendingTotal >= FLUSH_AT) flush();
-    }
-
-    /** The advert id + 1 of path {@code b} of {@code d} toward {@code t}, 0 when not exported (cached per shared path). */
-    private int advertFor(PeerInfo t, Path b, int d) {
-        if (!t.exportByPrefix && t.exportKeyPath == b) return t.exportResult;
-        Advert x = Exporter.export(b, loc.prefix(d), t, sc, rc);
-        int a = x == null ? 0 : advertId(x) + 1;
-        t.exportKeyPath = b;
-        t.exportResult = a;
-        return a;
-    }
-
-    /** ADD-PATH send: our path id for {@code p}, unique within a destination (peer slot and received id; local: source). */
-    static int pathId(Path p) {
-        return p.from == null ? 0x7fff0000 | p.source.ordinal() : (p.from.slot + 1) << 16 | (p.pathId & 0xffff);
-    }
-
-    /** ADD-PATH send: the paths {@code t} gets for {@code d} now, {@code pathId << 32 | advert + 1}, sorted. */
-    private long[] currentPaths(PeerInfo t, int d) {
-        Path[] ps = loc.paths(d);
-        long[] r = new long[ps.length];
-        int n = 0;
-        for (Path p : ps) {
-            if (p.attrs == null) continue;
-            int a = advertFor(t, p, d);
-            if (a != 0) r[n++] = (long) pathId(p) << 32 | a;
-        }
-        r = Arrays.copyOf(r, n);
-        Arrays.sort(r);
-        return r;
-    }
-
-    /** ADD-PATH send: the difference between what {@code t} has for {@code d} and what it should have, into the builders. */
-    private void flushPaths(PeerInfo t, int d, Map<Integer, Nlri.Builder> ann, Map<Family, Nlri.Builder> wd) {
-        long[] now = currentPaths(t, d), had = t.sentPaths.getOrDefault(d, new long[0]);
-        Prefix p = loc.prefix(d);
-        Family f = p.family();
-        for (long e : had) {
-            int id = (int) (e >>> 32);
-            boolean kept = false;
-            for (long x : now) kept |= (int) (x >>> 32) == id;
-            if (!kept) wd.computeIfAbsent(f, x -> Nlri.builder(x, true)).add(p, id);
-        }
-        for (long e : now) {
-            if (Arrays.binarySearch(had, e) >= 0) continue;  // the same path id with the same advert: nothing to send
-            int a = (int) e;
-            ann.computeIfAbsent(-(a * 8 + f.ordinal()) - 1, x -> Nlri.builder(f, true)).add(p, (int) (e >>> 32));
-        }
-        if (now.length == 0) t.sentPaths.remove(d);
-        else t.sentPaths.put(d, now);
-        t.outCount += (now.length > 0 ? 1 : 0) - (had.length > 0 ? 1 : 0);
-    }
-
-    private int advertId(Advert x) {
-        x = new Advert(intern(x.attrs()), x.nh6());
-        Integer id = advertIds.get(x);
-        if (id == null) {
-            id = adverts.size();
-            adverts.add(x);
-            advertIds.put(x, id);
-        }
-        return id;
-    }
-
     private void sendTable(PeerInfo pi) {
-        for (int d = 0; d < loc.high(); d++) if (loc.live(d) && loc.best[d] != null) exportTo(pi, d);
-        flush();
+        for (int d = 0; d < loc.high(); d++) if (loc.live(d) && loc.best[d] != null) out.export(pi, d);
+        out.flush();
         Peer peer = pi.peer;
         List<Update> eor = new ArrayList<>();
         for (Family f : peer.negotiated().families()) eor.add(Update.endOfRib(f));
@@ -405,9 +327,9 @@ public final class Rib implements RouteSink, AutoCloseable {
 
     /** After each batch of work: flush UPDATEs when nothing else waits, push kernel changes, free emptied destinations. */
     private void afterBatch() {
-        if (pendingTotal > 0 && (waiting.get() == 0 || pendingTotal >= FLUSH_AT)) flush();
+        if (out.pending() > 0 && (waiting.get() == 0 || out.pending() >= AdjRibOut.FLUSH_AT)) out.flush();
         if (!kernelDirty.isEmpty() && waiting.get() == 0) syncKernel();
-        if (pendingTotal == 0 && kernelDirty.isEmpty()) freeEmptied();
+        if (out.pending() == 0 && kernelDirty.isEmpty()) freeEmptied();
         if (bestRuns > 0) {
             metrics.bestPathRuns(bestRuns);
             bestRuns = 0;
@@ -419,68 +341,11 @@ public final class Rib implements RouteSink, AutoCloseable {
             int d = emptied[i];
             if (!loc.live(d) || loc.paths[d] != null || loc.best[d] != null) continue;
             boolean sent = false;  // every peer has had the withdrawal (out 0) before the index can serve another prefix
-            for (PeerInfo t : peerList) sent |= t.out(d) != 0 || t.sentPaths.containsKey(d);
+            for (PeerInfo t : peerList) sent |= out.has(t, d);
             if (!sent) loc.remove(d);
         }
         emptiedCount = 0;
         if (emptied.length > 4096) emptied = new int[64];
-    }
-
-    private void flush() {
-        pendingTotal = 0;
-        for (PeerInfo t : peerList) {
-            if (t.pending == 0) continue;
-            if (!t.established || t.peer == null || t.peer.negotiated() == null) {
-                clearOut(t);
-                continue;
-            }
-            Negotiated n = t.peer.negotiated();
-            Map<Integer, Nlri.Builder> ann = new LinkedHashMap<>();
-            Map<Family, Nlri.Builder> wd = new EnumMap<>(Family.class);
-            int lastAdvert = -1;
-            Nlri.Builder last = null;  // runs of one advert skip the map
-            boolean v4 = n.families().contains(Family.IPV4_UNICAST), ids4 = n.codec().sendsPathIds(Family.IPV4_UNICAST);
-            for (int q = 0; q < t.pending; q++) {
-                int d = t.queue[q], a = t.out(d);
-                long k = loc.keys[d];
-                if (k != Table.FREE && !t.addPathSend.isEmpty() && t.addPathSend.contains(loc.family(d))) {
-                    flushPaths(t, d, ann, wd);
-                    continue;
-                }
-                if (k >= 0) {  // IPv4 straight from the packed key
-                    if (!v4) continue;
-                    Nlri.Builder b;
-                    if (a == 0) b = wd.computeIfAbsent(Family.IPV4_UNICAST, x -> Nlri.builder(x, ids4));
-                    else if (a == lastAdvert) b = last;
-                    else b = last = ann.computeIfAbsent(lastAdvert = a, x -> Nlri.builder(Family.IPV4_UNICAST, ids4));
-                    if (ids4) b.add(loc.prefix(d), 1);
-                    else b.addV4((int) k, (int) (k >>> 32));
-                    continue;
-                }
-                if (k == Table.FREE) continue;
-                Prefix p = loc.prefix(d);
-                Family f = p.family();
-                if (!n.families().contains(f)) continue;
-                boolean ids = n.codec().sendsPathIds(f);
-                if (a == 0) wd.computeIfAbsent(f, x -> Nlri.builder(x, ids)).add(p, 1);
-                else {
-                    // other families get their own builder per advert: key by advert and family
-                    ann.computeIfAbsent(-(a * 8 + f.ordinal()) - 1, x -> Nlri.builder(f, ids)).add(p, 1);
-                }
-            }
-            t.clearQueue();
-            List<Update> out = new ArrayList<>();
-            for (Nlri.Builder b : wd.values()) out.addAll(UpdatePacker.withdraw(b.build(), n.codec()));
-            for (Map.Entry<Integer, Nlri.Builder> e : ann.entrySet()) {
-                int key = e.getKey();
-                Advert a = adverts.get((key > 0 ? key : (-key - 1) / 8) - 1);
-                out.addAll(UpdatePacker.announce(a.attrs(), e.getValue().build(), a.nh6(), n.codec()));
-            }
-            if (!out.isEmpty()) {
-                metrics.updatesOut(t.address, out.size());
-                t.peer.send(out);
-            }
-        }
     }
 
     private void syncKernel() {
@@ -615,11 +480,11 @@ public final class Rib implements RouteSink, AutoCloseable {
                 }
                 decide(d);
                 if (!loc.live(d) || loc.best[d] == null && loc.paths[d] == null) continue;
-                for (PeerInfo t : peerList) if (t.established) exportTo(t, d);
+                for (PeerInfo t : peerList) if (t.established) out.export(t, d);
                 if (kernel != null) kernelDirty.add(loc.prefix(d));
             }
             afterBatch();
-            flush();
+            out.flush();
             return null;
         });
     }

@@ -57,10 +57,12 @@ final class AdjRibOut {
 
     /** The advert id + 1 of path {@code b} of {@code d} toward {@code t}, 0 when not exported (cached per shared path). */
     private int advertFor(PeerInfo t, Path b, int d) {
-        if (!t.exportByPrefix && t.exportKeyPath == b) return t.exportResult;
+        Family f = loc.family(d);  // one shared path may serve IPv4 and IPv6 prefixes: next hops differ per family
+        if (!t.exportByPrefix && t.exportKeyPath == b && t.exportKeyFamily == f) return t.exportResult;
         Advert x = Exporter.export(b, loc.prefix(d), t, rib.sc, rib.rc);
         int a = x == null ? 0 : advertId(x) + 1;
         t.exportKeyPath = b;
+        t.exportKeyFamily = f;
         t.exportResult = a;
         return a;
     }

@@ -51,6 +51,7 @@ final class PeerInfo {
     // one-entry caches: routes of one UPDATE share their attributes
     Object importKey, importResult;
     Path exportKeyPath;
+    Family exportKeyFamily;
     int exportResult;
     final java.util.concurrent.atomic.AtomicInteger queued = new java.util.concurrent.atomic.AtomicInteger();
     volatile boolean paused;

@@ -18,9 +18,10 @@ import java.util.concurrent.*;
 import java.util.function.Consumer;
 
 /**
- * Adj-RIB-In (pre-policy), Loc-RIB with best path, Adj-RIB-Out per peer. Everything runs on one thread ("rib"): peers'
- * event loops hand over UPDATEs (reading pauses while too many wait), changes are exported as packed UPDATEs at the end
- * of each batch, and best routes go to the kernel through {@link KernelPort}.
+ * Adj-RIB-In (pre-policy), Loc-RIB with best path ({@link Table}: no object per prefix), Adj-RIB-Out per peer
+ * ({@link AdjRibOut}). Everything runs on one event loop ("rib") that the speaker's sessions share: an UPDATE is
+ * decoded, decided and its changes queued on the same thread (reading pauses while too many wait), changes go out as
+ * packed UPDATEs when no task waits (or every 20,000), and best routes go to the kernel through {@link KernelPort}.
  */
 public final class Rib implements RouteSink, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Rib.class);

@@ -34,6 +34,13 @@ final class AdjRibOut {
         this.loc = rib.loc;
     }
 
+    /** The attribute sets of every advert (they stay interned: peers' Adj-RIB-Out refers to adverts by id). */
+    List<org.calicojava.bgp.codec.PathAttributes> advertAttributes() {
+        List<org.calicojava.bgp.codec.PathAttributes> r = new ArrayList<>(adverts.size());
+        for (Advert a : adverts) r.add(a.attrs());
+        return r;
+    }
+
     /** Changes queued since the last flush. */
     int pending() { return pending; }
 

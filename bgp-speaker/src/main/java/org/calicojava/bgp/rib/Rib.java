@@ -41,6 +41,7 @@ public final class Rib implements RouteSink, AutoCloseable {
     PeerInfo[] peerList = new PeerInfo[0];
     private final Map<PathAttributes, PathAttributes> interned = new HashMap<>();
     private final Map<Path, Path> paths = new HashMap<>();
+    private int pathsAtCompaction = 1024;
     private final AdjRibOut out = new AdjRibOut(this);
     /** Destinations left without paths: freed after the next flush (when no peer's queue holds them any more). */
     private int[] emptied = new int[64];
@@ -330,12 +331,45 @@ public final class Rib implements RouteSink, AutoCloseable {
     private void afterBatch() {
         if (out.pending() > 0 && (waiting.get() == 0 || out.pending() >= AdjRibOut.FLUSH_AT)) out.flush();
         if (!kernelDirty.isEmpty() && waiting.get() == 0) syncKernel();
-        if (out.pending() == 0 && kernelDirty.isEmpty()) freeEmptied();
+        if (out.pending() == 0 && kernelDirty.isEmpty()) {
+            freeEmptied();
+            if (paths.size() >= 2 * pathsAtCompaction) compactInterned();
+        }
         if (bestRuns > 0) {
             metrics.bestPathRuns(bestRuns);
             bestRuns = 0;
         }
     }
+
+    /**
+     * Forgets interned paths and attribute sets that no destination refers to any more (replaced, withdrawn, stale
+     * variants, old ADD-PATH ids): the intern maps would otherwise only grow. Runs when the path map has doubled since
+     * the last time, so its table scan is amortised. Caches that still hold a dropped object only miss.
+     */
+    int compactInterned() {
+        Map<Path, Path> live = new HashMap<>();
+        for (int d = 0; d < loc.high(); d++) {
+            Object o = loc.live(d) ? loc.paths[d] : null;
+            if (o instanceof Path p) live.put(p, p);
+            else if (o != null) for (Path p : (Path[]) o) live.put(p, p);
+        }
+        Map<PathAttributes, PathAttributes> attrs = new HashMap<>();
+        for (Path p : live.keySet()) {
+            if (p.raw != null) attrs.put(p.raw, p.raw);
+            if (p.attrs != null) attrs.put(p.attrs, p.attrs);
+        }
+        for (PathAttributes a : out.advertAttributes()) attrs.put(a, a);
+        int dropped = paths.size() - live.size();
+        paths.clear();
+        paths.putAll(live);
+        interned.clear();
+        interned.putAll(attrs);
+        pathsAtCompaction = Math.max(1024, live.size());
+        return dropped;
+    }
+
+    /** Interned paths now (tests). */
+    int internedPaths() { return paths.size(); }
 
     private void freeEmptied() {
         for (int i = 0; i < emptiedCount; i++) {

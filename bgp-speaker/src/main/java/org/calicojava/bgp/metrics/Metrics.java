@@ -34,6 +34,8 @@ public final class Metrics implements AutoCloseable {
 
     public void bestPathRun() { bestPath.increment(); }
 
+    public void bestPathRuns(long n) { bestPath.add(n); }
+
     public void kernelOp(String op, long nanos) {
         add("bgp_kernel_route_operations_total{op=\"" + op + "\"}", 1);
         add("bgp_kernel_route_seconds_total_micros{op=\"" + op + "\"}", nanos / 1000);

@@ -51,10 +51,10 @@ final class BestPath {
         return "equal";
     }
 
-    /** The best usable path of {@code d}, or null. */
-    Path select(Dest d) {
+    /** The best usable path among {@code paths}, or null. */
+    Path select(Path[] paths) {
         Path best = null;
-        for (Path p : d.paths) if (p.attrs != null && (best == null || compare(p, best) < 0)) best = p;
+        for (Path p : paths) if (p.attrs != null && (best == null || compare(p, best) < 0)) best = p;
         return best;
     }
 

@@ -6,6 +6,7 @@ import org.calicojava.bgp.policy.Policy;
 import org.calicojava.bgp.session.Peer;
 
 import java.net.InetAddress;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -23,10 +24,24 @@ final class PeerInfo {
     boolean ibgp, established, gracefulRestart;
     int routerId, restartTime;
     long asNumber;
-    /** Index of this peer's Adj-RIB-Out entry in every {@link Dest#out}. */
+    /** Index of this peer in the RIB's peer list. */
     final int slot;
-    /** Destinations whose Adj-RIB-Out entry changed since the last flush (each once, see {@link Dest#dirty}). */
-    final java.util.ArrayList<Dest> dirty = new java.util.ArrayList<>();
+    /**
+     * Adj-RIB-Out by destination index: the id + 1 of the {@link Advert} the peer has (or will get at the next flush) for
+     * each destination, 0 for none; {@code queue} lists ({@code pending} of) the destinations changed since the last flush, each once
+     * ({@code dirty} bit set while queued).
+     */
+    int[] out = new int[0];
+    long[] dirty = new long[0];
+    int[] queue = new int[256];
+    int pending;
+    /**
+     * ADD-PATH send (RFC 7911): the families in which this peer gets every exportable path, not only the best, and what
+     * it has per destination index: {@code pathId << 32 | advert + 1}, sorted (an array per destination: such peers
+     * are few, the compact {@link #out} serves the others).
+     */
+    Set<Family> addPathSend = EnumSet.noneOf(Family.class);
+    final Map<Integer, long[]> sentPaths = new HashMap<>();
     /** How many prefixes the peer has from us. */
     int outCount;
     final Set<Family> staleFamilies = EnumSet.noneOf(Family.class);
@@ -36,10 +51,8 @@ final class PeerInfo {
     // one-entry caches: routes of one UPDATE share their attributes
     Object importKey, importResult;
     Path exportKeyPath;
-    org.calicojava.bgp.codec.PathAttributes exportKeyAttrs;
-    Advert exportResult;
-    /** The family the cached export result was computed for (IPv4 and IPv6 local routes share one attribute set). */
     Family exportKeyFamily;
+    int exportResult;
     final java.util.concurrent.atomic.AtomicInteger queued = new java.util.concurrent.atomic.AtomicInteger();
     volatile boolean paused;
 
@@ -58,8 +71,43 @@ final class PeerInfo {
         exportByPrefix = Policy.dependsOnPrefix(exportChain);
         importKey = null;
         importResult = null;
-        exportKeyAttrs = null;
-        exportResult = null;
+        exportKeyPath = null;
+    }
+
+    int out(int d) { return d < out.length ? out[d] : 0; }
+
+    void out(int d, int advert) {
+        if (d >= out.length) {
+            if (advert == 0) return;
+            out = Arrays.copyOf(out, Math.max(d + 1, out.length * 2));
+        }
+        out[d] = advert;
+    }
+
+    /** Queues destination {@code d} for the next flush; false when it was already pending. */
+    boolean enqueue(int d) {
+        int w = d >>> 6;
+        if (w >= dirty.length) dirty = Arrays.copyOf(dirty, Math.max(w + 1, dirty.length * 2));
+        if ((dirty[w] & 1L << d) != 0) return false;
+        dirty[w] |= 1L << d;
+        if (pending == queue.length) queue = Arrays.copyOf(queue, pending * 2);
+        queue[pending++] = d;
+        return true;
+    }
+
+    /** Forgets the queue (after a flush, or when the session starts over). */
+    void clearQueue() {
+        for (int i = 0; i < pending; i++) dirty[queue[i] >>> 6] &= ~(1L << queue[i]);
+        pending = 0;
+        if (queue.length > 4096) queue = new int[256];
+    }
+
+    /** Forgets everything the peer has from us. */
+    void clearOut() {
+        clearQueue();
+        out = new int[0];
+        sentPaths.clear();
+        outCount = 0;
     }
 
     String type() { return ibgp ? "ibgp" : "ebgp"; }

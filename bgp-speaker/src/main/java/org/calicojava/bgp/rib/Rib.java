@@ -6,7 +6,6 @@ import org.calicojava.bgp.config.SpeakerConfig;
 import org.calicojava.bgp.metrics.Metrics;
 import org.calicojava.bgp.policy.Policy;
 import org.calicojava.bgp.policy.RouteSource;
-import org.calicojava.bgp.session.Negotiated;
 import org.calicojava.bgp.session.Peer;
 import org.calicojava.bgp.session.RouteSink;
 import org.calicojava.bgp.session.Speaker;
@@ -19,13 +18,14 @@ import java.util.concurrent.*;
 import java.util.function.Consumer;
 
 /**
- * Adj-RIB-In (pre-policy), Loc-RIB with best path, Adj-RIB-Out per peer. Everything runs on one thread ("rib"): peers'
- * event loops hand over UPDATEs (reading pauses while too many wait), changes are exported as packed UPDATEs at the end
- * of each batch, and best routes go to the kernel through {@link KernelPort}.
+ * Adj-RIB-In (pre-policy), Loc-RIB with best path ({@link Table}: no object per prefix), Adj-RIB-Out per peer
+ * ({@link AdjRibOut}). Everything runs on one event loop ("rib") that the speaker's sessions share: an UPDATE is
+ * decoded, decided and its changes queued on the same thread (reading pauses while too many wait), changes go out as
+ * packed UPDATEs when no task waits (or every 20,000), and best routes go to the kernel through {@link KernelPort}.
  */
 public final class Rib implements RouteSink, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Rib.class);
-    private static final int PAUSE_AT = 64, FLUSH_AT = 20_000;
+    private static final int PAUSE_AT = 64;
 
     /** Where best routes go (the kernel sync, or nothing). */
     public interface KernelPort {
@@ -33,23 +33,29 @@ public final class Rib implements RouteSink, AutoCloseable {
         void set(Prefix p, List<InetAddress> nextHops);
     }
 
-    final ScheduledThreadPoolExecutor thread = new ScheduledThreadPoolExecutor(1, r -> {
-        Thread t = new Thread(r, "rib");
-        t.setDaemon(true);
-        return t;
-    });
-    final DestTable loc = new DestTable();
+    /** The RIB's one thread, an event loop that the speaker's sessions share (no hand-offs on the hot path). */
+    final io.netty.channel.EventLoopGroup thread = org.calicojava.bgp.session.Transport.newGroup(1, "rib");
+    final Table loc = new Table();
     final Map<InetAddress, PeerInfo> peers = new ConcurrentHashMap<>();
+    /** The same peers in slot order, for the per-destination loops (RIB thread). */
+    PeerInfo[] peerList = new PeerInfo[0];
     private final Map<PathAttributes, PathAttributes> interned = new HashMap<>();
+    private final Map<Path, Path> paths = new HashMap<>();
+    private int pathsAtCompaction = 1024;
+    private final AdjRibOut out = new AdjRibOut(this);
+    /** Destinations left without paths: freed after the next flush (when no peer's queue holds them any more). */
+    private int[] emptied = new int[64];
+    private int emptiedCount;
+    private long bestRuns;
     private final List<Consumer<String>> watchers = new CopyOnWriteArrayList<>();
-    private final Set<Dest> kernelDirty = new LinkedHashSet<>();
-    private final Metrics metrics;
+    private final Set<Prefix> kernelDirty = new LinkedHashSet<>();
+    final Metrics metrics;
     private Speaker speaker;
     SpeakerConfig sc;
     RoutingConfig rc;
     BestPath best;
     private KernelPort kernel;
-    private int pendingTotal, nextSlot;
+    private int nextSlot;
     private final java.util.concurrent.atomic.AtomicInteger waiting = new java.util.concurrent.atomic.AtomicInteger();
     private final Set<Prefix> kernelRoutes = new HashSet<>();
 
@@ -89,6 +95,8 @@ public final class Rib implements RouteSink, AutoCloseable {
 
     @Override public boolean advertises() { return true; }
 
+    @Override public io.netty.channel.EventLoopGroup eventLoop() { return thread; }
+
     @Override public void established(Peer peer) {
         submit(() -> {
             PeerInfo pi = info(peer);
@@ -102,6 +110,8 @@ public final class Rib implements RouteSink, AutoCloseable {
             pi.gracefulRestart = gr != null && peer.config().restartTime() >= 0;
             pi.restartTime = gr == null ? 0 : gr.restartTime();
             pi.configure(rc.neighbor(peer.address()), rc);
+            pi.addPathSend = EnumSet.noneOf(Family.class);
+            for (Family f : peer.negotiated().families()) if (peer.negotiated().codec().sendsPathIds(f)) pi.addPathSend.add(f);
             clearOut(pi);
             if (!pi.staleFamilies.isEmpty() && pi.staleSweep == null) {
                 // not restarted in time was handled by the timer; still stale: wait for End-of-RIB
@@ -134,7 +144,16 @@ public final class Rib implements RouteSink, AutoCloseable {
             clearOut(pi);
             if (pi.gracefulRestart && pi.restartTime > 0) {
                 int n = 0;
-                for (Dest d : loc) for (Path p : d.paths) if (p.from == pi) { p.stale = true; n++; }
+                for (int d = 0; d < loc.high(); d++) {
+                    if (!loc.live(d)) continue;
+                    for (Path p : loc.paths(d)) {
+                        if (p.from != pi || p.stale) continue;
+                        Path s = path(p.withStale(true));
+                        loc.replace(d, p, s);
+                        if (loc.best[d] == p) loc.best[d] = s;  // the same route, now marked: nothing to send
+                        n++;
+                    }
+                }
                 pi.staleFamilies.addAll(Set.of(Family.values()));
                 if (pi.staleSweep != null) pi.staleSweep.cancel(false);
                 pi.staleSweep = thread.schedule(() -> sweep(pi, null, "restart time expired"), pi.restartTime, TimeUnit.SECONDS);
@@ -188,43 +207,49 @@ public final class Rib implements RouteSink, AutoCloseable {
 
     private void announce(PeerInfo pi, PathAttributes raw, byte[] nh6, Nlri nlri) {
         raw = intern(raw);
+        if (nh6 != null) nh6 = nh6.clone();
         metrics.prefixesIn(pi.address, nlri.size());
+        Path last = null;  // the routes of one UPDATE share one path (unless the import policy looks at the prefix)
         for (int i = 0; i < nlri.size(); i++) {
-            Dest d = loc.get(nlri, i, true);
-            Prefix p = d.prefix;
-            Path path = d.find(pi, RouteSource.BGP);
-            if (path == null) {
-                path = new Path(pi, RouteSource.BGP, raw, nh6);
-                d.add(path);
-                pi.received++;
+            int d = loc.find(nlri, i, true), id = nlri.pathId(i);
+            Path old = loc.find(d, pi, RouteSource.BGP, id), now;
+            if (last != null && last.pathId == id && !pi.importByPrefix) {
+                now = last;
             } else {
-                if (path.attrs != null) pi.accepted--;
-                path.raw = raw;
-                path.nh6 = nh6;
-                path.stale = false;
+                PathAttributes a = importAttrs(pi, d, raw);
+                now = last = path(new Path(pi, RouteSource.BGP, id, raw, a, nh6, false));
             }
-            path.attrs = importAttrs(pi, p, raw);
-            if (path.attrs != null) pi.accepted++;
+            if (old == now) continue;
+            if (old == null) pi.received++;
+            else if (old.attrs != null) pi.accepted--;
+            if (now.attrs != null) pi.accepted++;
+            loc.replace(d, old, now);
             decide(d);
         }
     }
 
     private void withdraw(PeerInfo pi, Nlri nlri) {
         for (int i = 0; i < nlri.size(); i++) {
-            Dest d = loc.get(nlri, i, false);
-            Path path = d == null ? null : d.find(pi, RouteSource.BGP);
+            int d = loc.find(nlri, i, false);
+            Path path = d < 0 ? null : loc.find(d, pi, RouteSource.BGP, nlri.pathId(i));
             if (path == null) continue;
             drop(d, path);
         }
     }
 
-    private void drop(Dest d, Path path) {
-        d.remove(path);
+    private void drop(int d, Path path) {
+        loc.replace(d, path, null);
         if (path.from != null) {
             path.from.received--;
             if (path.attrs != null) path.from.accepted--;
         }
         decide(d);
+    }
+
+    /** The shared instance of {@code p}. */
+    Path path(Path p) {
+        Path x = paths.putIfAbsent(p, p);
+        return x == null ? p : x;
     }
 
     static Prefix prefix(Nlri n, int i) {
@@ -233,9 +258,9 @@ public final class Rib implements RouteSink, AutoCloseable {
     }
 
     /** Loop checks, then the import policy (RFC 8212: eBGP without one accepts nothing). */
-    private PathAttributes importAttrs(PeerInfo pi, Prefix p, PathAttributes raw) {
+    private PathAttributes importAttrs(PeerInfo pi, int d, PathAttributes raw) {
         if (!pi.importByPrefix && pi.importKey == raw) return (PathAttributes) pi.importResult;
-        PathAttributes r = importCheck(pi, p, raw);
+        PathAttributes r = importCheck(pi, loc.prefix(d), raw);
         if (!pi.importByPrefix) {
             pi.importKey = raw;
             pi.importResult = r;
@@ -254,66 +279,44 @@ public final class Rib implements RouteSink, AutoCloseable {
         return a == null ? null : intern(a);
     }
 
-    private PathAttributes intern(PathAttributes a) {
+    PathAttributes intern(PathAttributes a) {
         PathAttributes x = interned.putIfAbsent(a, a);
         return x == null ? a : x;
     }
 
     // ---- deciding and exporting ----
 
-    private void decide(Dest d) {
-        Path was = d.best;
-        Path now = best.select(d);
-        metrics.bestPathRun();
-        if (now == was && (now == null || !changedSince(d))) {
-            if (rc.multipath() && kernel != null) kernelDirty.add(d);
+    private Path select(int d) {
+        Object o = loc.paths[d];
+        if (o instanceof Path p) return p.attrs != null ? p : null;
+        return o == null ? null : best.select((Path[]) o);
+    }
+
+    private void decide(int d) {
+        for (PeerInfo t : peerList) if (t.established && !t.addPathSend.isEmpty()) out.export(t, d);  // any path may matter
+        Path was = loc.best[d];
+        Path now = select(d);
+        bestRuns++;
+        if (now == was) {  // paths are immutable and shared: the same object is the same route
+            if (rc.multipath() && kernel != null) kernelDirty.add(loc.prefix(d));
             return;
         }
-        d.best = now;
-        d.lastAttrs = now == null ? null : now.attrs;
-        d.lastNh6 = now == null ? null : now.nh6;
-        for (PeerInfo t : peers.values()) if (t.established) exportTo(t, d);
-        if (kernel != null) kernelDirty.add(d);
-        if (now == null && d.paths.length == 0) loc.remove(d);
+        loc.best[d] = now;
+        for (PeerInfo t : peerList) if (t.established) out.export(t, d);
+        if (kernel != null) kernelDirty.add(loc.prefix(d));
+        if (now == null && loc.paths[d] == null) {
+            if (emptiedCount == emptied.length) emptied = Arrays.copyOf(emptied, emptiedCount * 2);
+            emptied[emptiedCount++] = d;
+        }
         if (!watchers.isEmpty()) {
-            String line = (now == null ? "withdraw " : "best ") + d.prefix + (now == null ? "" : " " + describe(now));
+            String line = (now == null ? "withdraw " : "best ") + loc.prefix(d) + (now == null ? "" : " " + describe(now));
             for (Consumer<String> w : watchers) w.accept(line);
         }
     }
 
-    private static boolean changedSince(Dest d) { return d.best.attrs != d.lastAttrs || d.best.nh6 != d.lastNh6; }
-
-    private void exportTo(PeerInfo t, Dest d) {
-        Advert a = null;
-        Path b = d.best;
-        if (b != null) {
-            if (!t.exportByPrefix && t.exportKeyAttrs == b.attrs && t.exportKeyPath != null && t.exportKeyPath.from == b.from
-                    && t.exportKeyPath.source == b.source && t.exportKeyPath.nh6 == b.nh6 && t.exportKeyFamily == d.prefix.family()) {
-                a = t.exportResult;
-            } else {
-                a = Exporter.export(b, d.prefix, t, sc, rc);
-                if (a != null) a = new Advert(intern(a.attrs()), a.nh6());
-                t.exportKeyAttrs = b.attrs;
-                t.exportKeyPath = b;
-                t.exportKeyFamily = d.prefix.family();
-                t.exportResult = a;
-            }
-        }
-        Advert prev = d.out(t.slot);
-        if (Objects.equals(prev, a)) return;
-        d.out(t.slot, a);
-        t.outCount += (a == null ? 0 : 1) - (prev == null ? 0 : 1);
-        if (t.slot < 64) {
-            if ((d.dirty & 1L << t.slot) != 0) return;
-            d.dirty |= 1L << t.slot;
-        }
-        t.dirty.add(d);
-        if (++pendingTotal >= FLUSH_AT) flush();
-    }
-
     private void sendTable(PeerInfo pi) {
-        for (Dest d : loc) if (d.best != null) exportTo(pi, d);
-        flush();
+        for (int d = 0; d < loc.high(); d++) if (loc.live(d) && loc.best[d] != null) out.export(pi, d);
+        out.flush();
         Peer peer = pi.peer;
         List<Update> eor = new ArrayList<>();
         for (Family f : peer.negotiated().families()) eor.add(Update.endOfRib(f));
@@ -322,74 +325,83 @@ public final class Rib implements RouteSink, AutoCloseable {
     }
 
     /** Forgets what {@code pi} has from us (its session went down or starts over). */
-    private void clearOut(PeerInfo pi) {
-        for (Dest d : loc) {
-            d.out(pi.slot, null);
-            if (pi.slot < 64) d.dirty &= ~(1L << pi.slot);
-        }
-        for (Dest d : pi.dirty) if (pi.slot < 64) d.dirty &= ~(1L << pi.slot);
-        pi.dirty.clear();
-        pi.outCount = 0;
-    }
+    private void clearOut(PeerInfo pi) { pi.clearOut(); }
 
-    /** After each batch of work: flush UPDATEs when nothing else waits, push kernel changes. */
+    /** After each batch of work: flush UPDATEs when nothing else waits, push kernel changes, free emptied destinations. */
     private void afterBatch() {
-        if (pendingTotal > 0 && (waiting.get() == 0 || pendingTotal >= FLUSH_AT)) flush();
+        if (out.pending() > 0 && (waiting.get() == 0 || out.pending() >= AdjRibOut.FLUSH_AT)) out.flush();
         if (!kernelDirty.isEmpty() && waiting.get() == 0) syncKernel();
+        if (out.pending() == 0 && kernelDirty.isEmpty()) {
+            freeEmptied();
+            if (paths.size() >= 2 * pathsAtCompaction) compactInterned();
+        }
+        if (bestRuns > 0) {
+            metrics.bestPathRuns(bestRuns);
+            bestRuns = 0;
+        }
     }
 
-    private void flush() {
-        pendingTotal = 0;
-        for (PeerInfo t : peers.values()) {
-            if (t.dirty.isEmpty()) continue;
-            if (!t.established || t.peer == null || t.peer.negotiated() == null) {
-                clearOut(t);
-                continue;
-            }
-            Negotiated n = t.peer.negotiated();
-            Map<Advert, Nlri.Builder> ann = new LinkedHashMap<>();
-            Map<Family, Nlri.Builder> wd = new EnumMap<>(Family.class);
-            long bit = t.slot < 64 ? 1L << t.slot : 0;
-            for (Dest d : t.dirty) {
-                d.dirty &= ~bit;
-                Family f = d.prefix.family();
-                if (!n.families().contains(f)) continue;
-                boolean ids = n.codec().sendsPathIds(f);
-                Advert a = d.out(t.slot);
-                if (a == null) wd.computeIfAbsent(f, x -> Nlri.builder(x, ids)).add(d.prefix, 1);
-                else ann.computeIfAbsent(a, x -> Nlri.builder(f, ids)).add(d.prefix, 1);
-            }
-            t.dirty.clear();
-            List<Update> out = new ArrayList<>();
-            for (Nlri.Builder b : wd.values()) out.addAll(UpdatePacker.withdraw(b.build(), n.codec()));
-            for (Map.Entry<Advert, Nlri.Builder> e : ann.entrySet()) {
-                out.addAll(UpdatePacker.announce(e.getKey().attrs(), e.getValue().build(), e.getKey().nh6(), n.codec()));
-            }
-            if (!out.isEmpty()) {
-                metrics.updatesOut(t.address, out.size());
-                t.peer.send(out);
-            }
+    /**
+     * Forgets interned paths and attribute sets that no destination refers to any more (replaced, withdrawn, stale
+     * variants, old ADD-PATH ids): the intern maps would otherwise only grow. Runs when the path map has doubled since
+     * the last time, so its table scan is amortised. Caches that still hold a dropped object only miss.
+     */
+    int compactInterned() {
+        Map<Path, Path> live = new HashMap<>();
+        for (int d = 0; d < loc.high(); d++) {
+            Object o = loc.live(d) ? loc.paths[d] : null;
+            if (o instanceof Path p) live.put(p, p);
+            else if (o != null) for (Path p : (Path[]) o) live.put(p, p);
         }
+        Map<PathAttributes, PathAttributes> attrs = new HashMap<>();
+        for (Path p : live.keySet()) {
+            if (p.raw != null) attrs.put(p.raw, p.raw);
+            if (p.attrs != null) attrs.put(p.attrs, p.attrs);
+        }
+        for (PathAttributes a : out.advertAttributes()) attrs.put(a, a);
+        int dropped = paths.size() - live.size();
+        paths.clear();
+        paths.putAll(live);
+        interned.clear();
+        interned.putAll(attrs);
+        pathsAtCompaction = Math.max(1024, live.size());
+        return dropped;
+    }
+
+    /** Interned paths now (tests). */
+    int internedPaths() { return paths.size(); }
+
+    private void freeEmptied() {
+        for (int i = 0; i < emptiedCount; i++) {
+            int d = emptied[i];
+            if (!loc.live(d) || loc.paths[d] != null || loc.best[d] != null) continue;
+            boolean sent = false;  // every peer has had the withdrawal (out 0) before the index can serve another prefix
+            for (PeerInfo t : peerList) sent |= out.has(t, d);
+            if (!sent) loc.remove(d);
+        }
+        emptiedCount = 0;
+        if (emptied.length > 4096) emptied = new int[64];
     }
 
     private void syncKernel() {
-        for (Dest d : kernelDirty) {
-            Path b = d.best;
+        for (Prefix p : kernelDirty) {
+            int d = loc.find(p);
+            Path b = d < 0 ? null : loc.best[d];
             List<InetAddress> hops = List.of();
-            boolean localKernel = d.find(null, RouteSource.KERNEL) != null;
-            if (b != null && b.from != null && !localKernel && kernelAccepts(d.prefix, b)) {
+            boolean localKernel = d >= 0 && loc.find(d, null, RouteSource.KERNEL, 0) != null;
+            if (b != null && b.from != null && !localKernel && kernelAccepts(p, b)) {
                 List<InetAddress> h = new ArrayList<>();
-                for (Path p : d.paths) {
-                    if (p.attrs == null || p.from == null) continue;
-                    if (p != b && !(rc.multipath() && best.equalForMultipath(p, b))) continue;
-                    InetAddress nh = nextHop(d.prefix, p);
+                for (Path x : loc.paths(d)) {
+                    if (x.attrs == null || x.from == null) continue;
+                    if (x != b && !(rc.multipath() && best.equalForMultipath(x, b))) continue;
+                    InetAddress nh = nextHop(p, x);
                     if (nh != null && !h.contains(nh)) h.add(nh);
                 }
                 hops = h;
             }
-            if (hops.isEmpty() && !kernelRoutes.remove(d.prefix)) continue;
-            if (!hops.isEmpty()) kernelRoutes.add(d.prefix);
-            kernel.set(d.prefix, hops);
+            if (hops.isEmpty() && !kernelRoutes.remove(p)) continue;
+            if (!hops.isEmpty()) kernelRoutes.add(p);
+            kernel.set(p, hops);
         }
         kernelDirty.clear();
     }
@@ -409,9 +421,9 @@ public final class Rib implements RouteSink, AutoCloseable {
 
     private void sweep(PeerInfo pi, Family f, String why) {
         int n = 0;
-        for (Dest d : List.copyOf(loc)) {
-            if (f != null && d.prefix.family() != f) continue;
-            for (Path p : d.paths) if (p.from == pi && p.stale) { drop(d, p); n++; break; }
+        for (int d = 0; d < loc.high(); d++) {
+            if (!loc.live(d) || f != null && loc.family(d) != f) continue;
+            for (Path p : loc.paths(d)) if (p.from == pi && p.stale) { drop(d, p); n++; }
         }
         if (f == null) pi.staleFamilies.clear();
         else pi.staleFamilies.remove(f);
@@ -424,8 +436,9 @@ public final class Rib implements RouteSink, AutoCloseable {
     }
 
     private void removeAll(PeerInfo pi) {
-        for (Dest d : List.copyOf(loc)) {
-            for (Path p : d.paths) if (p.from == pi) { drop(d, p); break; }
+        for (int d = 0; d < loc.high(); d++) {
+            if (!loc.live(d)) continue;
+            for (Path p : loc.paths(d)) if (p.from == pi) drop(d, p);
         }
         afterBatch();
     }
@@ -437,11 +450,11 @@ public final class Rib implements RouteSink, AutoCloseable {
     }
 
     private void addLocal(Prefix p, RouteSource src, PathAttributes a) {
-        Dest d = loc.computeIfAbsent(p);
-        Path path = d.find(null, src);
-        if (path == null) d.add(path = new Path(null, src, intern(a), null));
-        path.raw = intern(a);
-        path.attrs = localImport(p, src, path.raw);
+        int d = loc.add(p);
+        Path old = loc.find(d, null, src, 0);
+        PathAttributes raw = intern(a);
+        Path now = path(new Path(null, src, 0, raw, localImport(p, src, raw), null, false));
+        if (old != now) loc.replace(d, old, now);
         decide(d);
     }
 
@@ -451,8 +464,8 @@ public final class Rib implements RouteSink, AutoCloseable {
     }
 
     private void removeLocal(Prefix p, RouteSource src) {
-        Dest d = loc.get(p);
-        Path path = d == null ? null : d.find(null, src);
+        int d = loc.find(p);
+        Path path = d < 0 ? null : loc.find(d, null, src, 0);
         if (path != null) drop(d, path);
     }
 
@@ -485,23 +498,28 @@ public final class Rib implements RouteSink, AutoCloseable {
             for (PeerInfo pi : peers.values()) if (pi.routing != null) pi.configure(nrc.neighbor(pi.address), nrc);
             for (Prefix p : before.originate()) if (!nsc.originate().contains(p)) removeLocal(p, RouteSource.STATIC);
             for (Prefix p : nsc.originate()) if (!before.originate().contains(p)) addLocal(p, RouteSource.STATIC, localAttrs(PathAttributes.ORIGIN_IGP));
-            for (Dest d : List.copyOf(loc)) {
-                for (Path p : d.paths) {
+            for (int d = 0; d < loc.high(); d++) {
+                if (!loc.live(d)) continue;
+                for (Path p : loc.paths(d)) {
+                    PathAttributes a;
                     if (p.from != null && p.from.routing != null) {
-                        boolean had = p.attrs != null;
-                        p.attrs = importCheck(p.from, d.prefix, p.raw);
-                        if (had) p.from.accepted--;
-                        if (p.attrs != null) p.from.accepted++;
+                        a = importAttrs(p.from, d, p.raw);
+                        if (p.attrs != null) p.from.accepted--;
+                        if (a != null) p.from.accepted++;
                     } else if (p.from == null) {
-                        p.attrs = localImport(d.prefix, p.source, p.raw);
+                        a = localImport(loc.prefix(d), p.source, p.raw);
+                    } else {
+                        continue;
                     }
+                    if (a != p.attrs) loc.replace(d, p, path(p.withAttrs(a)));
                 }
                 decide(d);
-                for (PeerInfo t : peers.values()) if (t.established) exportTo(t, d);
-                if (kernel != null) kernelDirty.add(d);
+                if (!loc.live(d) || loc.best[d] == null && loc.paths[d] == null) continue;
+                for (PeerInfo t : peerList) if (t.established) out.export(t, d);
+                if (kernel != null) kernelDirty.add(loc.prefix(d));
             }
             afterBatch();
-            flush();
+            out.flush();
             return null;
         });
     }
@@ -510,11 +528,16 @@ public final class Rib implements RouteSink, AutoCloseable {
 
     public <T> T call(Callable<T> c) {
         try {
+            if (thread.next().inEventLoop()) return c.call();
             return thread.submit(c).get(30, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
             throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
         } catch (InterruptedException | TimeoutException e) {
             throw new IllegalStateException("rib: no answer within 30 s");
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
         }
     }
 
@@ -529,7 +552,13 @@ public final class Rib implements RouteSink, AutoCloseable {
     }
 
     PeerInfo info(Peer peer) {
-        PeerInfo pi = peers.computeIfAbsent(peer.address(), a -> new PeerInfo(a, nextSlot++));
+        PeerInfo pi = peers.get(peer.address());
+        if (pi == null) {
+            pi = new PeerInfo(peer.address(), nextSlot++);
+            peers.put(peer.address(), pi);
+            peerList = Arrays.copyOf(peerList, peerList.length + 1);
+            peerList[peerList.length - 1] = pi;
+        }
         if (pi.routing == null) pi.configure(rc.neighbor(peer.address()), rc);
         pi.peer = peer;
         return pi;
@@ -557,21 +586,24 @@ public final class Rib implements RouteSink, AutoCloseable {
     public ScheduledExecutorService thread() { return thread; }
 
     /** The best path of {@code p} now, or null (tests, status). */
-    Path best(Prefix p) { return call(() -> { Dest d = loc.get(p); return d == null ? null : d.best; }); }
+    Path best(Prefix p) { return call(() -> { int d = loc.find(p); return d < 0 ? null : loc.best[d]; }); }
 
     /** Every path of {@code p}, rejected ones included (tests, status). */
-    List<Path> paths(Prefix p) { return call(() -> { Dest d = loc.get(p); return d == null ? List.<Path>of() : List.of(d.paths); }); }
+    List<Path> paths(Prefix p) { return call(() -> { int d = loc.find(p); return d < 0 ? List.<Path>of() : List.of(loc.paths(d)); }); }
 
     /** Best routes learned from peers (what belongs in the kernel): prefix -> next hop. */
     public Map<Prefix, InetAddress> bgpBest() {
         return call(() -> {
             Map<Prefix, InetAddress> m = new HashMap<>();
-            for (Dest d : loc) if (d.best != null && d.best.from != null) m.put(d.prefix, nextHop(d.prefix, d.best));
+            for (int d = 0; d < loc.high(); d++) {
+                Path b = loc.live(d) ? loc.best[d] : null;
+                if (b != null && b.from != null) m.put(loc.prefix(d), nextHop(loc.prefix(d), b));
+            }
             return m;
         });
     }
 
-    @Override public void close() { thread.shutdownNow(); }
+    @Override public void close() { thread.shutdownGracefully(0, 1, TimeUnit.SECONDS); }
 
     /** One row per configured neighbour for {@code show protocols}: session state from the speaker, counters from here. */
     public List<Map<String, Object>> protocols() {
@@ -615,17 +647,23 @@ public final class Rib implements RouteSink, AutoCloseable {
     public String showRoute(Prefix only, boolean all) {
         return call(() -> {
             StringBuilder sb = new StringBuilder();
-            List<Dest> ds = new ArrayList<>(only == null ? loc : loc.get(only) == null ? List.of() : List.of(loc.get(only)));
-            ds.sort(Comparator.comparing((Dest d) -> d.prefix.family()).thenComparing(d -> d.prefix.toString()));
-            for (Dest d : ds) {
-                if (d.best == null && !all) continue;
-                sb.append(d.prefix).append('\n');
-                if (d.best != null) sb.append("  * ").append(describe(d.best)).append('\n');
+            List<Integer> ds = new ArrayList<>();
+            if (only != null) {
+                if (loc.find(only) >= 0) ds.add(loc.find(only));
+            } else {
+                for (int d = 0; d < loc.high(); d++) if (loc.live(d)) ds.add(d);
+            }
+            ds.sort(Comparator.comparing((Integer d) -> loc.family(d)).thenComparing(d -> loc.prefix(d).toString()));
+            for (int d : ds) {
+                Path b = loc.best[d];
+                if (b == null && !all) continue;
+                sb.append(loc.prefix(d)).append('\n');
+                if (b != null) sb.append("  * ").append(describe(b)).append('\n');
                 if (!all) continue;
-                for (Path p : d.paths) {
-                    if (p == d.best) continue;
+                for (Path p : loc.paths(d)) {
+                    if (p == b) continue;
                     sb.append("    ").append(p.attrs == null ? "filtered " + (p.from == null ? "" : "from " + Ip.string(p.from.address)) + " {" + p.raw + "}"
-                            : describe(p) + " (lost: " + (d.best == null ? "no best" : best.reason(d.best, p)) + ")").append('\n');
+                            : describe(p) + " (lost: " + (b == null ? "no best" : best.reason(b, p)) + ")").append('\n');
                 }
             }
             if (sb.length() == 0) sb.append(only == null ? "no routes\n" : "network not in table: " + only + "\n");

@@ -26,5 +26,11 @@ public interface RouteSink {
     /** The peer asked for our routes of {@code f} again (RFC 2918); only called when {@link #advertises()}. */
     default void refresh(Peer peer, Family f) {}
 
+    /**
+     * The event loop this sink runs on, or null. When given, every session runs on it too: one thread reads, decides
+     * and writes, with no hand-off between sessions and the RIB (BIRD's design; the RIB's pass-through benchmark).
+     */
+    default io.netty.channel.EventLoopGroup eventLoop() { return null; }
+
     RouteSink NONE = (p, u) -> { };
 }

@@ -37,7 +37,7 @@ public final class Speaker implements AutoCloseable {
     public Speaker(SpeakerConfig config, RouteSink sink) {
         this.config = config;
         this.sink = sink;
-        this.transport = new Transport(Math.min(4, Runtime.getRuntime().availableProcessors()));
+        this.transport = new Transport(sink.eventLoop(), Math.min(4, Runtime.getRuntime().availableProcessors()));
         for (NeighborConfig n : config.neighbors()) {
             EventLoop loop = transport.group.next();
             peers.put(n.address(), new Peer(n, config, this, loop));

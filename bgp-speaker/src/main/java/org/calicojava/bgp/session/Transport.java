@@ -31,7 +31,7 @@ import java.util.Map;
  * Netty plumbing: the epoll transport where present (NIO otherwise), and the socket options BGP needs there:
  * TCP-MD5 (RFC 2385, {@code TCP_MD5SIG}) and GTSM (RFC 5082: send with TTL 255, accept only TTL >= 256 - hops).
  */
-final class Transport {
+public final class Transport {
     private static final int IPPROTO_IP = 0, IP_TTL = 2, IP_MINTTL = 21, IPPROTO_IPV6 = 41, IPV6_UNICAST_HOPS = 16, IPV6_MINHOPCOUNT = 73;
     static final ChannelOption<Integer> TTL4 = new IntegerUnixChannelOption("IP_TTL", IPPROTO_IP, IP_TTL);
     static final ChannelOption<Integer> MINTTL4 = new IntegerUnixChannelOption("IP_MINTTL", IPPROTO_IP, IP_MINTTL);
@@ -40,9 +40,18 @@ final class Transport {
 
     final boolean epoll = Epoll.isAvailable();
     final EventLoopGroup group;
+    private final boolean owned;
 
-    Transport(int threads) {
-        group = new MultiThreadIoEventLoopGroup(threads, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+    /** On {@code shared} (not shut down here) when given, else on a group of {@code threads} of its own. */
+    Transport(EventLoopGroup shared, int threads) {
+        owned = shared == null;
+        group = shared != null ? shared : newGroup(threads, "bgp-io");
+    }
+
+    /** A group of event loops on the best transport here (epoll, else NIO), daemon threads named {@code name-N}. */
+    public static EventLoopGroup newGroup(int threads, String name) {
+        return new MultiThreadIoEventLoopGroup(threads, new io.netty.util.concurrent.DefaultThreadFactory(name, true),
+                Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
     }
 
     Class<? extends Channel> socketChannel() { return epoll ? EpollSocketChannel.class : NioSocketChannel.class; }
@@ -76,5 +85,5 @@ final class Transport {
         return local != null && local.getClass() == n.address().getClass() ? b.connect(remote, new InetSocketAddress(local, 0)) : b.connect(remote);
     }
 
-    void shutdown() { group.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly(); }
+    void shutdown() { if (owned) group.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly(); }
 }

@@ -16,13 +16,14 @@ import java.util.concurrent.TimeUnit;
  * Pass-through benchmark: a feeder peer sends N IPv4 /32 prefixes in packed UPDATEs (one attribute set, NEXT_HOP
  * 203.0.113.2) to the speaker under test (kernel sync off), which re-advertises them over eBGP to a sink peer. Measured:
  * time from the first UPDATE sent to the last prefix received, and the speaker's peak RSS (VmHWM). Each speaker is
- * started fresh per run. Speakers: "java" (bin/bgp-speaker), "bird" (bird -f), "direct" (feeder straight into the
+ * started fresh per run. Also the speaker's CPU seconds (user + system, all threads) over the same interval: less
+ * sensitive to a loaded machine than the wall time. Speakers: "java" (bin/bgp-speaker), "bird" (bird -f), "direct" (feeder straight into the
  * sink: the harness floor).
  *
  * <p>Usage: {@code PassThroughBench HOME N[,N...] speaker[,speaker...]}
  */
 public final class PassThroughBench {
-    record Result(String speaker, int n, double seconds, long rssKb) {}
+    record Result(String speaker, int n, double seconds, long rssKb, double cpu) {}
 
     public static void main(String[] args) throws Exception {
         Path home = Path.of(args[0]);
@@ -33,13 +34,13 @@ public final class PassThroughBench {
             for (String sp : args[2].split(",")) results.add(run(home, sp, n, feed));
         }
         System.out.println();
-        System.out.printf("%-8s %10s %10s %12s%n", "speaker", "prefixes", "seconds", "peak RSS MB");
-        for (Result r : results) System.out.printf("%-8s %10d %10.3f %12.1f%n", r.speaker, r.n, r.seconds, r.rssKb / 1024.0);
+        System.out.printf("%-8s %10s %10s %12s %8s%n", "speaker", "prefixes", "seconds", "peak RSS MB", "CPU s");
+        for (Result r : results) System.out.printf("%-8s %10d %10.3f %12.1f %8.2f%n", r.speaker, r.n, r.seconds, r.rssKb / 1024.0, r.cpu);
+        Result bird = null;  // each java run against the bird run of the same round
         for (Result r : results) {
-            if (!r.speaker.equals("java")) continue;
-            for (Result b : results) if (b.speaker.equals("bird") && b.n == r.n) {
-                System.out.printf("N=%d: java/bird time %.2fx, RSS %.2fx%n", r.n, r.seconds / b.seconds, (double) r.rssKb / b.rssKb);
-            }
+            if (r.speaker.equals("bird")) bird = r;
+            if (!r.speaker.equals("java") || bird == null || bird.n != r.n) continue;
+            System.out.printf("N=%d: java/bird time %.2fx, RSS %.2fx, CPU %.2fx%n", r.n, r.seconds / bird.seconds, (double) r.rssKb / bird.rssKb, r.cpu / bird.cpu);
         }
     }
 
@@ -57,8 +58,10 @@ public final class PassThroughBench {
     }
 
     static Result run(Path home, String speaker, int n, byte[] feed) throws Exception {
-        int net = 2 + ThreadLocalRandom.current().nextInt(250), port = 30000 + ThreadLocalRandom.current().nextInt(20000);
-        String us = "127.6." + net + ".1", feeder = "127.6." + net + ".2", sink = "127.6." + net + ".3";
+        // 127.0.50.0-127.0.59.255 is this benchmark's address range
+        int net = 50 + ThreadLocalRandom.current().nextInt(10), host = 1 + 3 * ThreadLocalRandom.current().nextInt(80);
+        int port = 30000 + ThreadLocalRandom.current().nextInt(20000);
+        String us = "127.0." + net + "." + host, feeder = "127.0." + net + "." + (host + 1), sink = "127.0." + net + "." + (host + 2);
         Path dir = Files.createTempDirectory("cj-bench");
         Process p = null;
         try {
@@ -93,6 +96,7 @@ public final class PassThroughBench {
             try (MiniPeer snk = target == null ? null : new MiniPeer(sink, us, port, 65003);
                  MiniPeer fd = target == null ? null : new MiniPeer(feeder, us, port, 65002)) {
                 long t0, t1;
+                double cpu0 = 0;
                 if (target == null) {
                     t0 = System.nanoTime();
                     t1 = direct(feed, n, feeder, sink, port);
@@ -102,20 +106,27 @@ public final class PassThroughBench {
                     }
                     Thread.sleep(500);  // let the initial End-of-RIB exchange settle
                     snk.target = n;
+                    cpu0 = cpu(p.pid());
                     t0 = System.nanoTime();
                     fd.send(feed);
                     if (!snk.reached.await(300, TimeUnit.SECONDS)) throw new IllegalStateException(speaker + ": sink got " + snk.prefixes.get() + " of " + n);
                     t1 = snk.lastPrefixNanos;
                 }
                 long rss = p == null ? 0 : rss(p.pid());
-                Result r = new Result(speaker, n, (t1 - t0) / 1e9, rss);
-                System.out.printf("%s N=%d: %.3f s, peak RSS %.1f MB%n", speaker, n, r.seconds, rss / 1024.0);
+                double cpu = p == null ? 0 : cpu(p.pid()) - cpu0;  // includes the little work after the last prefix left
+                if (p != null && System.getenv("BENCH_THREADS") != null) threads(p.pid());
+                Result r = new Result(speaker, n, (t1 - t0) / 1e9, rss, cpu);
+                System.out.printf("%s N=%d: %.3f s, peak RSS %.1f MB, CPU %.2f s (%s)%n", speaker, n, r.seconds, rss / 1024.0, cpu, load());
                 return r;
             }
         } finally {
             if (p != null) {
                 p.destroy();
                 if (!p.waitFor(10, TimeUnit.SECONDS)) p.destroyForcibly().waitFor();
+                String keep = System.getenv("BENCH_KEEP_LOG");  // e.g. to read -XX:+PrintNMTStatistics
+                if (keep != null) for (String log : List.of("speaker.log", "bird.log")) {
+                    if (Files.exists(dir.resolve(log))) Files.copy(dir.resolve(log), Path.of(keep + "." + speaker + "." + n), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
             }
             try (var s = Files.walk(dir)) { s.sorted(java.util.Comparator.reverseOrder()).forEach(x -> x.toFile().delete()); }
         }
@@ -153,6 +164,28 @@ public final class PassThroughBench {
             }
         }
     }
+
+    /** User + system CPU seconds of the process so far (all its threads). */
+    static double cpu(long pid) throws IOException {
+        String st = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        String[] f = st.substring(st.lastIndexOf(')') + 2).split(" ");
+        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;  // utime, stime in clock ticks (USER_HZ 100)
+    }
+
+    /** CPU seconds per thread of the process (where the time went: rib, event loops, GC, compiler). */
+    static void threads(long pid) throws IOException {
+        try (var ts = Files.list(Path.of("/proc/" + pid + "/task"))) {
+            for (Path t : ts.toList()) {
+                String st = Files.readString(t.resolve("stat"));
+                String name = st.substring(st.indexOf('(') + 1, st.lastIndexOf(')'));
+                String[] f = st.substring(st.lastIndexOf(')') + 2).split(" ");
+                long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+                if (ticks >= 2) System.out.printf("  %-20s %.2f s%n", name, ticks / 100.0);
+            }
+        }
+    }
+
+    static String load() throws IOException { return "load " + Files.readString(Path.of("/proc/loadavg")).split(" ")[0]; }
 
     static long rss(long pid) throws IOException {
         for (String l : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {

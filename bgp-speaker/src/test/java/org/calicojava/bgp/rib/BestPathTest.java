@@ -3,7 +3,6 @@ package org.calicojava.bgp.rib;
 import org.calicojava.bgp.codec.AsPath;
 import org.calicojava.bgp.codec.Ip;
 import org.calicojava.bgp.codec.PathAttributes;
-import org.calicojava.bgp.codec.Prefix;
 import org.calicojava.bgp.policy.RouteSource;
 import org.junit.jupiter.api.Test;
 
@@ -25,9 +24,7 @@ class BestPathTest {
     }
 
     static Path path(PeerInfo from, PathAttributes a) {
-        Path p = new Path(from, from == null ? RouteSource.STATIC : RouteSource.BGP, a, null);
-        p.attrs = a;
-        return p;
+        return new Path(from, from == null ? RouteSource.STATIC : RouteSource.BGP, 0, a, a, null, false);
     }
 
     final PeerInfo ibgp1 = peer("10.0.0.1", true, "1.1.1.1"), ibgp2 = peer("10.0.0.2", true, "2.2.2.2"),
@@ -37,10 +34,7 @@ class BestPathTest {
         assertThat(bp.compare(better, worse)).as(reason).isNegative();
         assertThat(bp.compare(worse, better)).as(reason).isPositive();
         assertThat(bp.reason(better, worse)).isEqualTo(reason);
-        Dest d = new Dest(Prefix.parse("10.9.0.0/24"));
-        d.add(worse);
-        d.add(better);
-        assertThat(bp.select(d)).isSameAs(better);
+        assertThat(bp.select(new Path[] {worse, better})).isSameAs(better);
     }
 
     @Test void higherLocalPreference() {
@@ -184,12 +178,8 @@ class BestPathTest {
     }
 
     @Test void rejectedPathsAreNotCandidates() {
-        Dest d = new Dest(Prefix.parse("10.9.0.0/24"));
-        Path rejected = path(ibgp1, base().localPref(500).build());
-        rejected.attrs = null;
+        Path rejected = path(ibgp1, base().localPref(500).build()).withAttrs(null);
         Path ok = path(ibgp2, base().build());
-        d.add(rejected);
-        d.add(ok);
-        assertThat(bp.select(d)).isSameAs(ok);
+        assertThat(bp.select(new Path[] {rejected, ok})).isSameAs(ok);
     }
 }

@@ -74,9 +74,19 @@ final class AdjRibOut {
         return a;
     }
 
-    /** ADD-PATH send: our path id for {@code p}, unique within a destination (peer slot and received id; local: source). */
+    /** Received path ids above 16 bits, by (peer slot, id): our ids for them, allocated once from 0x80000000 up. */
+    private static final java.util.concurrent.ConcurrentHashMap<Long, Integer> WIDE_IDS = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final java.util.concurrent.atomic.AtomicInteger NEXT_WIDE = new java.util.concurrent.atomic.AtomicInteger();
+
+    /**
+     * ADD-PATH send: our path id for {@code p}, unique within a destination: local routes by source, learned ones by
+     * peer slot and received id (ids that do not fit 16 bits get an id of their own, so they never collide).
+     */
     static int pathId(Path p) {
-        return p.from == null ? 0x7fff0000 | p.source.ordinal() : (p.from.slot + 1) << 16 | (p.pathId & 0xffff);
+        if (p.from == null) return 0x7fff0000 | p.source.ordinal();
+        if ((p.pathId & ~0xffff) == 0) return (p.from.slot + 1) << 16 | p.pathId;
+        return WIDE_IDS.computeIfAbsent((long) p.from.slot << 32 | (p.pathId & 0xffffffffL),
+                k -> 0x80000000 | NEXT_WIDE.getAndIncrement() & 0x7fffffff);
     }
 
     /** ADD-PATH send: the paths {@code t} gets for {@code d} now, {@code pathId << 32 | advert + 1}, sorted. */

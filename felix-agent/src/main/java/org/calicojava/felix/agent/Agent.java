@@ -8,7 +8,8 @@ import org.calicojava.felix.calc.FelixConfig;
 import org.calicojava.felix.dataplane.Dataplane;
 import org.calicojava.felix.dataplane.DataplaneException;
 import org.calicojava.felix.dataplane.EndpointState;
-import org.calicojava.felix.dataplane.IptablesCommands;
+import org.calicojava.felix.dataplane.PolicyBackend;
+import org.calicojava.felix.dataplane.PolicyBackends;
 import org.calicojava.felix.dataplane.Namespace;
 import org.calicojava.model.Keys;
 import org.calicojava.netlink.EventGroup;
@@ -65,6 +66,7 @@ public final class Agent implements AutoCloseable {
     private volatile long busySince;
     private volatile boolean stopping;
     private long lastRefresh;
+    private boolean programmed;
     private long lastReport;
 
     private record Updates(List<WatchEvent> events, long receivedNanos) { }
@@ -85,12 +87,8 @@ public final class Agent implements AutoCloseable {
 
     /** Starts the agent's threads; returns at once. */
     public synchronized void start() {
-        if (config.dataplaneBackend().equals("nftables")) {
-            LOG.warn("DataplaneBackend nftables is not implemented yet; using iptables");
-        }
         netlink = ns.openNetlink();
-        dataplane = new Dataplane(ns, netlink, IptablesCommands.of(config.iptablesBackend()),
-                config.routeProtocol(), metrics);
+        dataplane = new Dataplane(ns, netlink, policyBackend(), config.routeProtocol());
         status = new StatusReporter(store, keys, hostname, config.endpointReporting());
         if (config.healthPort() != 0) {
             health = ns.run(() -> HealthServer.health("0.0.0.0", config.healthPort(), this::live, () -> ready));
@@ -289,6 +287,16 @@ public final class Agent implements AutoCloseable {
             problems.report("felix config: " + e.getMessage() + " (keeping previous settings)");
         }
         DesiredDataplane d = calculator.calculate(state, config);
+        if (!programmed) {
+            String backend = PolicyBackends.resolve(config.dataplaneBackend(), ns.commands());
+            if (!backend.equals(dataplane.policyBackend())) {
+                dataplane.usePolicyBackend(policyBackend());
+            }
+            LOG.info("policy backend: {} (DataplaneBackend {})", dataplane.policyBackend(), config.dataplaneBackend());
+            programmed = true;
+        } else if (!PolicyBackends.resolve(config.dataplaneBackend(), ns.commands()).equals(dataplane.policyBackend())) {
+            problems.report("DataplaneBackend changed to " + config.dataplaneBackend() + ": takes effect on restart");
+        }
         Map<EndpointKey, EndpointState> states = dataplane.apply(d);
         calculatorLocalCount = d.interfaces().size();
         Map<EndpointKey, String> ifaces = new java.util.HashMap<>();
@@ -325,6 +333,11 @@ public final class Agent implements AutoCloseable {
 
     public int healthPort() {
         return health == null ? 0 : health.port();
+    }
+
+    private PolicyBackend policyBackend() {
+        String resolved = PolicyBackends.resolve(config.dataplaneBackend(), ns.commands());
+        return PolicyBackends.create(resolved, ns.commands(), config.iptablesBackend(), metrics);
     }
 
     /** Stops threads, the watch and the HTTP servers; the dataplane stays as programmed. */

@@ -15,7 +15,7 @@ public record FelixConfig(Duration refreshInterval, String endpointToHostAction,
 
     public static final Map<String, String> DEFAULTS = Map.of(
             "IptablesRefreshInterval", "90", "DefaultEndpointToHostAction", "DROP", "InterfacePrefix", "cali",
-            "HealthPort", "9099", "PrometheusMetricsPort", "9091", "DataplaneBackend", "iptables",
+            "HealthPort", "9099", "PrometheusMetricsPort", "9091", "DataplaneBackend", "auto",
             "IptablesBackend", "auto", "ReportingIntervalSecs", "30", "EndpointReportingEnabled", "true",
             "RouteProtocol", "80");
 
@@ -31,8 +31,9 @@ public record FelixConfig(Duration refreshInterval, String endpointToHostAction,
         checkPort("HealthPort", healthPort);
         checkPort("PrometheusMetricsPort", metricsPort);
         dataplaneBackend = dataplaneBackend.toLowerCase(Locale.ROOT);
-        if (!dataplaneBackend.matches("iptables|nftables")) {
-            throw new IllegalArgumentException("DataplaneBackend: '" + dataplaneBackend + "' (expected: iptables or nftables)");
+        if (!dataplaneBackend.matches("auto|iptables|nftables")) {
+            throw new IllegalArgumentException("DataplaneBackend: '" + dataplaneBackend
+                    + "' (expected: auto, iptables or nftables)");
         }
         iptablesBackend = iptablesBackend.toLowerCase(Locale.ROOT);
         if (!iptablesBackend.matches("auto|legacy|nft")) {

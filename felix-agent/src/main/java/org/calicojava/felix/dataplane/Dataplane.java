@@ -12,33 +12,42 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The iptables dataplane: applies a {@link DesiredDataplane} through its managers in a safe order (ipsets created
- * and filled, then filter and nat chains, then unused ipsets destroyed, then sysctls and routes), and reports each
+ * The dataplane: applies a {@link DesiredDataplane} in a safe order (policy through its {@link PolicyBackend}:
+ * sets, filter and nat chains; then routes and sysctls), and reports each
  * local endpoint's state. A failed step is logged, read back at the next apply, and retried. Owned by the dataplane
  * thread.
  */
 public final class Dataplane {
     private static final Logger LOG = LoggerFactory.getLogger(Dataplane.class);
-    private final IptablesTable filter;
-    private final IptablesTable nat;
-    private final IpsetManager ipsets;
+    private PolicyBackend policy;
     private final RouteManager routes;
     private final SysctlManager sysctls;
     private boolean needRefresh = true;
     private String iptablesError;
 
     public Dataplane(Namespace ns, Netlink netlink, IptablesCommands commands, int routeProtocol, Metrics metrics) {
-        CommandRunner runner = ns.commands();
+        this(ns, netlink, new IptablesBackend(ns.commands(), commands, metrics), routeProtocol);
+    }
+
+    public Dataplane(Namespace ns, Netlink netlink, PolicyBackend policy, int routeProtocol) {
         this.sysctls = new SysctlManager(ns);
-        this.filter = new IptablesTable("filter", runner, commands, metrics);
-        this.nat = new IptablesTable("nat", runner, commands, metrics);
-        this.ipsets = new IpsetManager(runner);
+        this.policy = policy;
         this.routes = new RouteManager(netlink, routeProtocol);
+    }
+
+    public String policyBackend() {
+        return policy.name();
+    }
+
+    /** Switches the policy backend (before the first apply: on start, once the datastore's config is known). */
+    public void usePolicyBackend(PolicyBackend b) {
+        policy = b;
+        needRefresh = true;
     }
 
     /** Reads iptables, ipsets, links and routes back from the kernel; returns how many drifted objects it found. */
     public int refresh() {
-        int drift = filter.refresh() + nat.refresh() + ipsets.refresh();
+        int drift = policy.refresh();
         routes.refresh();
         needRefresh = false;
         return drift;
@@ -55,13 +64,7 @@ public final class Dataplane {
             if (needRefresh) {
                 refresh();
             }
-            filter.setDesired(d.filter());
-            nat.setDesired(d.nat());
-            ipsets.setDesired(d.ipsets());
-            ipsets.applyUpdates();
-            filter.apply();
-            nat.apply();
-            ipsets.applyDeletes();
+            policy.apply(d);
         } catch (DataplaneException e) {
             LOG.error("policy programming failed (will retry): {}", e.getMessage());
             iptablesError = e.getMessage();
@@ -109,6 +112,6 @@ public final class Dataplane {
     }
 
     public int ipsetCount() {
-        return ipsets.count();
+        return policy.setCount();
     }
 }

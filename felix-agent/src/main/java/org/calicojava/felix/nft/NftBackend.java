@@ -1,0 +1,132 @@
+package org.calicojava.felix.nft;
+
+import org.calicojava.felix.agent.Metrics;
+import org.calicojava.felix.calc.DesiredDataplane;
+import org.calicojava.felix.dataplane.CommandRunner;
+import org.calicojava.felix.dataplane.DataplaneException;
+import org.calicojava.felix.dataplane.PolicyBackend;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Policy through native nftables, in a table of our own ({@code table inet calico}; no other table is ever read or
+ * written). Each {@link #apply} renders the rule model ({@link NftModel}), diffs it against what the table holds
+ * ({@link NftState}) and sends the changes as one {@code nft -f -} transaction (atomic: all or nothing).
+ * {@link #refresh} reads the table back with {@code nft -j list table inet calico}, so the next apply rewrites what
+ * drifted; nothing is flushed on start (the first refresh takes over what a previous run left). Owned by the
+ * dataplane thread.
+ */
+public final class NftBackend implements PolicyBackend {
+    private static final Logger LOG = LoggerFactory.getLogger(NftBackend.class);
+    private final CommandRunner runner;
+    private final Metrics metrics;
+    private final NftModel model = new NftModel();
+    private NftState actual = new NftState();
+    private int sets;
+
+    public NftBackend(CommandRunner runner, Metrics metrics) {
+        this.runner = runner;
+        this.metrics = metrics;
+    }
+
+    /** Whether nft works here (the binary exists and the kernel answers). */
+    public static boolean usable(CommandRunner runner) {
+        try {
+            return runner.run(List.of("nft", "list", "tables"), null).ok();
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public String name() {
+        return "nftables";
+    }
+
+    @Override
+    public int refresh() {
+        CommandRunner.Result r = runner.run(List.of("nft", "-j", "list", "table", NftNames.FAMILY, NftNames.TABLE), null);
+        NftState read;
+        if (r.ok()) {
+            try {
+                read = NftReadback.parse(r.out());
+            } catch (IllegalArgumentException e) {
+                throw new DataplaneException(e.getMessage());
+            }
+        } else if (r.err().contains("No such file or directory")) {
+            read = new NftState(); // no table yet
+        } else {
+            throw new DataplaneException("nft list table " + NftNames.QUALIFIED + ": " + r.firstError());
+        }
+        List<String> changed = drift(actual, read);
+        if (!changed.isEmpty()) {
+            LOG.warn("nftables {}: {} object(s) changed outside felix, rewriting: {}{}", NftNames.QUALIFIED,
+                    changed.size(), String.join(", ", changed.subList(0, Math.min(5, changed.size()))),
+                    changed.size() > 5 ? ", ..." : "");
+        }
+        actual = read;
+        return changed.size();
+    }
+
+    /** Objects we wrote that now read back differently (or are gone). */
+    static List<String> drift(NftState mine, NftState read) {
+        List<String> changed = new ArrayList<>();
+        diff("chain ", mine.chains(), read.chains(), changed);
+        diff("set ", mine.sets(), read.sets(), changed);
+        diff("map ", mine.maps(), read.maps(), changed);
+        return changed;
+    }
+
+    private static <V> void diff(String what, Map<String, V> mine, Map<String, V> read, List<String> out) {
+        mine.forEach((k, v) -> {
+            V r = read.get(k);
+            if (r == null) {
+                out.add(what + k + " (deleted)");
+            } else if (!r.equals(v)) {
+                out.add(what + k);
+            }
+        });
+    }
+
+    @Override
+    public void apply(DesiredDataplane d) {
+        NftRuleset want;
+        try {
+            want = model.build(d);
+        } catch (IllegalArgumentException e) {
+            throw new DataplaneException(e.getMessage());
+        }
+        sets = want.sets().size();
+        NftState.Diff diff = actual.diff(want);
+        if (diff.isEmpty()) {
+            return;
+        }
+        long t0 = System.nanoTime();
+        CommandRunner.Result r = runner.run(List.of("nft", "-f", "-"), diff.script());
+        metrics.inc("felix_nft_calls");
+        metrics.addSeconds("felix_nft_seconds", (System.nanoTime() - t0) / 1e9);
+        if (!r.ok()) {
+            metrics.inc("felix_nft_errors");
+            actual.clear(); // unknown now: the next refresh reads it back
+            throw new DataplaneException("nft -f (" + diff.changes() + " changes): " + r.firstError());
+        }
+        actual.commit(diff, want);
+        LOG.debug("nftables: {} changes ({} chains written, {} deleted)", diff.changes(), diff.written().size(),
+                diff.deletedChains().size());
+    }
+
+    @Override
+    public int setCount() {
+        return sets;
+    }
+
+    /** What we believe the table holds (for tests). */
+    Set<String> chainNames() {
+        return actual.chains().keySet();
+    }
+}

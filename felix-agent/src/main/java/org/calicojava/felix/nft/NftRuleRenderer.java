@@ -84,6 +84,9 @@ public final class NftRuleRenderer {
         }
         String target = t.get(1);
         if (t.get(0).equals("-g")) {
+            if (t.size() != 2 || !target.startsWith("cali-")) {
+                throw bad(rule, "target '" + rule.action() + "'");
+            }
             out.add("goto " + chain(target, rule));
             return;
         }
@@ -103,7 +106,12 @@ public final class NftRuleRenderer {
                         + (value == 0 ? "" : " ^ 0x" + Long.toHexString(value)));
             }
             case "LOG" -> out.add(log(t, rule));
-            default -> out.add("jump " + chain(target, rule));
+            default -> {
+                if (!target.startsWith("cali-")) {
+                    throw bad(rule, "target '" + rule.action() + "'");
+                }
+                out.add("jump " + chain(target, rule));
+            }
         }
         if (!target.equals("MARK") && !target.equals("LOG") && t.size() != 2) {
             throw bad(rule, "target '" + rule.action() + "'");

@@ -66,7 +66,8 @@ public final class Agent implements AutoCloseable {
     private volatile long busySince;
     private volatile boolean stopping;
     private long lastRefresh;
-    private boolean programmed;
+    /** DataplaneBackend as the policy backend was chosen by (on the first programming); null before. */
+    private String backendSetting;
     private long lastReport;
 
     private record Updates(List<WatchEvent> events, long receivedNanos) { }
@@ -287,14 +288,14 @@ public final class Agent implements AutoCloseable {
             problems.report("felix config: " + e.getMessage() + " (keeping previous settings)");
         }
         DesiredDataplane d = calculator.calculate(state, config);
-        if (!programmed) {
+        if (backendSetting == null) {
             String backend = PolicyBackends.resolve(config.dataplaneBackend(), ns.commands());
             if (!backend.equals(dataplane.policyBackend())) {
                 dataplane.usePolicyBackend(policyBackend());
             }
-            LOG.info("policy backend: {} (DataplaneBackend {})", dataplane.policyBackend(), config.dataplaneBackend());
-            programmed = true;
-        } else if (!PolicyBackends.resolve(config.dataplaneBackend(), ns.commands()).equals(dataplane.policyBackend())) {
+            backendSetting = config.dataplaneBackend();
+            LOG.info("policy backend: {} (DataplaneBackend {})", dataplane.policyBackend(), backendSetting);
+        } else if (!backendSetting.equals(config.dataplaneBackend())) {
             problems.report("DataplaneBackend changed to " + config.dataplaneBackend() + ": takes effect on restart");
         }
         Map<EndpointKey, EndpointState> states = dataplane.apply(d);

@@ -20,9 +20,19 @@ public final class NftMembers {
         for (String c : cidrs) {
             all.add(canonical(c));
         }
+        Set<Integer> lengths = new HashSet<>();
+        for (String m : all) {
+            int slash = m.indexOf('/');
+            if (slash > 0) {
+                lengths.add(Integer.parseInt(m.substring(slash + 1)));
+            }
+        }
+        if (lengths.isEmpty()) {
+            return all; // only host addresses: nothing can cover another
+        }
         Set<String> out = new HashSet<>();
         for (String m : all) {
-            if (!covered(m, all)) {
+            if (!covered(m, all, lengths)) {
                 out.add(m);
             }
         }
@@ -41,11 +51,14 @@ public final class NftMembers {
         return len == a.length * 8 ? format(a) : format(a) + "/" + len;
     }
 
-    private static boolean covered(String m, Set<String> all) {
+    private static boolean covered(String m, Set<String> all, Set<Integer> lengths) {
         int slash = m.indexOf('/');
         byte[] a = parse(slash < 0 ? m : m.substring(0, slash));
         int len = slash < 0 ? a.length * 8 : Integer.parseInt(m.substring(slash + 1));
-        for (int l = 0; l < len; l++) {
+        for (int l : lengths) {
+            if (l >= len) {
+                continue;
+            }
             byte[] b = a.clone();
             mask(b, l);
             if (all.contains(format(b) + "/" + l)) {

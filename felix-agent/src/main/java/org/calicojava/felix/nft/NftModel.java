@@ -19,12 +19,13 @@ import java.util.Map;
  * every chain rendered rule by rule with {@link NftRuleRenderer}; the iptables dispatch tree folded into two verdict
  * maps ({@code -i IF -g cali-fw-IF} becomes the element {@code "IF" : goto cali-fw-IF}) behind the two dispatch
  * chains; the iptables hooks into built-in chains become our base chains; ipsets become interval sets. Chains and
- * sets the calculator reuses between runs (same object) are not rendered again. Not thread-safe: owned by the
+ * sets unchanged since the last run are not rendered again. Not thread-safe: owned by the
  * dataplane thread.
  */
 public final class NftModel {
     private Map<Chain, NftChain> cache = new IdentityHashMap<>();
-    private Map<IpSetSpec, NftSet> setCache = new IdentityHashMap<>();
+    /** By value: the calculator makes new set objects on every run. */
+    private Map<IpSetSpec, NftSet> setCache = new HashMap<>();
 
     public NftRuleset build(DesiredDataplane d) {
         Map<Chain, NftChain> nextCache = new IdentityHashMap<>();
@@ -64,7 +65,7 @@ public final class NftModel {
                 chains.put(name, chain(name, NftNames.hookSpec(h.table(), h.builtin()), List.of(h.rule())));
             }
         }
-        Map<IpSetSpec, NftSet> nextSets = new IdentityHashMap<>();
+        Map<IpSetSpec, NftSet> nextSets = new HashMap<>();
         Map<String, NftSet> sets = new HashMap<>();
         for (IpSetSpec s : d.ipsets().values()) {
             NftSet n = setCache.get(s);

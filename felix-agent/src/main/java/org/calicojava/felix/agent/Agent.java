@@ -74,7 +74,7 @@ public final class Agent implements AutoCloseable {
 
     private record Resync(ListResult snapshot, long receivedNanos) { }
 
-    private enum Signal { LINKS, STOP }
+    private enum Signal { LINKS, STOP, REFRESH_INLINE }
 
     public Agent(WatchableStore store, Keys keys, String hostname, Map<String, String> env, Namespace ns) {
         this.store = store;
@@ -216,9 +216,17 @@ public final class Agent implements AutoCloseable {
                     oldest = Math.min(oldest, r.receivedNanos());
                 }
             }
-            if (nextRefreshIn() <= 0) {
-                refresh();
-                changed = true;
+            for (Object o : batch) {
+                if (o instanceof ReadBack r) {
+                    adopt(r);
+                    changed = true;
+                } else if (o == Signal.REFRESH_INLINE) {
+                    refresh();
+                    changed = true;
+                }
+            }
+            if (nextRefreshIn() <= 0 && !reading) {
+                refreshAsync();
             }
             boolean retry = dataplane.failed() && System.nanoTime() >= retryAt;
             if (changed || retry) {
@@ -249,6 +257,56 @@ public final class Agent implements AutoCloseable {
     private long nextReportIn() {
         long interval = config.reportingInterval().toMillis();
         return interval <= 0 ? 60_000 : interval - (System.nanoTime() - lastReport) / 1_000_000;
+    }
+
+    /** A policy read-back done off the dataplane thread (or its failure), to be adopted by the dataplane thread. */
+    private record ReadBack(Object snapshot, DataplaneException error) { }
+
+    private volatile boolean reading;
+
+    /** Starts an asynchronous read-back when the backend can do that; false when it cannot (refresh in line). */
+    private boolean refreshAsync() {
+        if (reading) {
+            return true;
+        }
+        lastRefresh = System.nanoTime();
+        reading = true;
+        Thread t = new Thread(() -> {
+            try {
+                Object snapshot = dataplane.readPolicy();
+                if (snapshot == null) {
+                    reading = false;
+                    queue.add(Signal.REFRESH_INLINE);
+                    return;
+                }
+                queue.add(new ReadBack(snapshot, null));
+            } catch (DataplaneException e) {
+                queue.add(new ReadBack(null, e));
+            } catch (RuntimeException e) {
+                queue.add(new ReadBack(null, new DataplaneException(e.toString())));
+            }
+        }, "felix-readback");
+        t.setDaemon(true);
+        t.start();
+        return true;
+    }
+
+    private void adopt(ReadBack r) {
+        reading = false;
+        if (r.error() != null) {
+            LOG.warn("refresh: {}", r.error().getMessage());
+            return;
+        }
+        int drift = dataplane.adoptPolicy(r.snapshot());
+        if (drift < 0) { // written while reading: read again soon
+            lastRefresh = System.nanoTime() - config.refreshInterval().toNanos() + 1_000_000_000L;
+            return;
+        }
+        metrics.inc("felix_refreshes");
+        if (drift > 0) {
+            metrics.add("felix_drift_repairs", drift);
+            LOG.info("refresh: {} drifted objects, repairing", drift);
+        }
     }
 
     private void refresh() {
@@ -287,7 +345,12 @@ public final class Agent implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             problems.report("felix config: " + e.getMessage() + " (keeping previous settings)");
         }
+        long calcStart = System.nanoTime();
         DesiredDataplane d = calculator.calculate(state, config);
+        long calcMs = (System.nanoTime() - calcStart) / 1_000_000;
+        if (calcMs > 1000) {
+            LOG.info("calculation took {} ms for {} local endpoints", calcMs, d.interfaces().size());
+        }
         if (backendSetting == null) {
             String backend = PolicyBackends.resolve(config.dataplaneBackend(), ns.commands());
             if (!backend.equals(dataplane.policyBackend())) {

@@ -35,6 +35,10 @@ public final class Calculator {
     private Map<Object, Chain> chainCache = new HashMap<>();
     private Map<Object, Chain> nextCache = new HashMap<>();
     private final Map<String, Selector> selectors = new HashMap<>();
+    private List<String> dispatchIfaces;
+    /** Endpoint (by identity: records from the datastore are replaced on change) to its IPv4 nets as text. */
+    private final Map<WorkloadEndpoint, List<String>> netStrings = new java.util.IdentityHashMap<>();
+    private List<Chain> dispatchChains = List.of();
 
     public Calculator(Consumer<String> onProblem) {
         this.onProblem = onProblem;
@@ -103,10 +107,17 @@ public final class Calculator {
         }
         StaticChains.filter(cfg.interfacePrefix(), cfg.endpointToHostAction()).forEach(c -> filter.put(c.name(), c));
         List<String> ifaceNames = new ArrayList<>(ifaces.keySet());
-        StaticChains.dispatch(ifaceNames).forEach(c -> filter.put(c.name(), c));
+        if (!ifaceNames.equals(dispatchIfaces)) { // same interfaces: same chain objects (writers skip them)
+            dispatchIfaces = ifaceNames;
+            dispatchChains = StaticChains.dispatch(ifaceNames);
+        }
+        dispatchChains.forEach(c -> filter.put(c.name(), c));
         Map<String, Chain> nat = new LinkedHashMap<>();
         StaticChains.nat(V).forEach(c -> nat.put(c.name(), c));
 
+        if (netStrings.size() > 2 * s.endpoints.size() + 1000) {
+            netStrings.clear();
+        }
         Map<String, IpSetSpec> ipsets = ipsets(s, usedTags, usedSelectors, labelCache);
         chainCache = nextCache;
         return new DesiredDataplane(routes, ifaces, filter, nat, ipsets);
@@ -160,7 +171,7 @@ public final class Calculator {
                 if (ep.ipv4Nets().isEmpty()) {
                     continue;
                 }
-                List<String> nets = ep.ipv4Nets().stream().map(Cidr::toString).toList();
+                List<String> nets = netStrings.computeIfAbsent(ep, x -> x.ipv4Nets().stream().map(Cidr::toString).toList());
                 for (String p : ep.profileIds()) {
                     for (String t : s.profileTags.getOrDefault(p, List.of())) {
                         String n = setOfTag.get(t);

@@ -53,6 +53,21 @@ public final class Dataplane {
         return drift;
     }
 
+    /** Reads policy state back on any thread (null: the backend reads only synchronously, use {@link #refresh}). */
+    public Object readPolicy() {
+        return policy.read();
+    }
+
+    /** Takes a {@link #readPolicy} result and re-reads routes; returns the drift, or -1 when the read was stale. */
+    public int adoptPolicy(Object snapshot) {
+        int drift = policy.adopt(snapshot);
+        if (drift >= 0) {
+            routes.refresh();
+            needRefresh = false;
+        }
+        return drift;
+    }
+
     public void linksChanged() {
         routes.linksChanged();
     }
@@ -60,6 +75,7 @@ public final class Dataplane {
     /** Programs {@code d}; returns each local endpoint's state. */
     public Map<EndpointKey, EndpointState> apply(DesiredDataplane d) {
         iptablesError = null;
+        long t0 = System.nanoTime();
         try {
             if (needRefresh) {
                 refresh();
@@ -70,6 +86,7 @@ public final class Dataplane {
             iptablesError = e.getMessage();
             needRefresh = true;
         }
+        long t1 = System.nanoTime();
         routes.setDesired(d.routes());
         String routeError = null;
         try {
@@ -85,7 +102,13 @@ public final class Dataplane {
                 present.put(i, l.index());
             }
         });
+        long t2 = System.nanoTime();
         sysctls.apply(present);
+        long t3 = System.nanoTime();
+        if (t3 - t0 > 1_000_000_000L) {
+            LOG.info("dataplane apply took {} ms: policy ({}) {} ms, routes {} ms, sysctls {} ms", (t3 - t0) / 1_000_000,
+                    policy.name(), (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, (t3 - t2) / 1_000_000);
+        }
         Map<EndpointKey, EndpointState> states = new HashMap<>();
         for (Map.Entry<String, EndpointKey> e : d.interfaces().entrySet()) {
             states.put(e.getValue(), state(e.getKey(), routeError));

@@ -19,4 +19,18 @@ public interface PolicyBackend {
     void apply(DesiredDataplane d);
 
     int setCount();
+
+    /**
+     * Reads the kernel's state on any thread, for {@link #adopt} on the dataplane thread (a read-back at 10,000
+     * endpoints takes seconds; the dataplane thread keeps programming meanwhile). Null: this backend reads only
+     * synchronously, in {@link #refresh}.
+     */
+    default Object read() {
+        return null;
+    }
+
+    /** Takes a {@link #read} result: how many objects drifted, or -1 when it is stale (written since). */
+    default int adopt(Object snapshot) {
+        return refresh();
+    }
 }

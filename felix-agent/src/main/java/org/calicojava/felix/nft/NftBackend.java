@@ -28,16 +28,21 @@ public final class NftBackend implements PolicyBackend {
     private final NftModel model = new NftModel();
     private NftState actual = new NftState();
     private int sets;
+    /** Incremented by every transaction (successful or not); a read-back that started before one is stale. */
+    private volatile long generation;
 
     public NftBackend(CommandRunner runner, Metrics metrics) {
         this.runner = runner;
         this.metrics = metrics;
     }
 
-    /** Whether nft works here (the binary exists and the kernel answers). */
+    /**
+     * Whether nft works here (the binary exists and the kernel accepts our table): a check-only transaction, which
+     * is cheap at any ruleset size ({@code nft list tables} fetches the whole ruleset).
+     */
     public static boolean usable(CommandRunner runner) {
         try {
-            return runner.run(List.of("nft", "list", "tables"), null).ok();
+            return runner.run(List.of("nft", "-c", "add", "table", NftNames.FAMILY, NftNames.TABLE), null).ok();
         } catch (RuntimeException e) {
             return false;
         }
@@ -48,8 +53,29 @@ public final class NftBackend implements PolicyBackend {
         return "nftables";
     }
 
+    /** A read-back and the write generation it started at. */
+    private record Snapshot(NftState state, long generation) {
+    }
+
+    @Override
+    public Object read() {
+        long g = generation;
+        return new Snapshot(readState(), g);
+    }
+
+    @Override
+    public int adopt(Object snapshot) {
+        Snapshot s = (Snapshot) snapshot;
+        return s.generation() != generation ? -1 : take(s.state());
+    }
+
     @Override
     public int refresh() {
+        return take(readState());
+    }
+
+    /** Runs on any thread: no state of ours touched. */
+    private NftState readState() {
         CommandRunner.Result r = runner.run(List.of("nft", "-j", "list", "table", NftNames.FAMILY, NftNames.TABLE), null);
         NftState read;
         if (r.ok()) {
@@ -63,6 +89,10 @@ public final class NftBackend implements PolicyBackend {
         } else {
             throw new DataplaneException("nft list table " + NftNames.QUALIFIED + ": " + r.firstError());
         }
+        return read;
+    }
+
+    private int take(NftState read) {
         List<String> changed = drift(actual, read);
         if (!changed.isEmpty()) {
             LOG.warn("nftables {}: {} object(s) changed outside felix, rewriting: {}{}", NftNames.QUALIFIED,
@@ -107,6 +137,7 @@ public final class NftBackend implements PolicyBackend {
             return;
         }
         long t0 = System.nanoTime();
+        generation++;
         CommandRunner.Result r = runner.run(List.of("nft", "-f", "-"), diff.script());
         metrics.inc("felix_nft_calls");
         metrics.addSeconds("felix_nft_seconds", (System.nanoTime() - t0) / 1e9);

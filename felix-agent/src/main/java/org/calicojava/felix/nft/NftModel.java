@@ -24,18 +24,26 @@ import java.util.Map;
  */
 public final class NftModel {
     private Map<Chain, NftChain> cache = new IdentityHashMap<>();
+    private Map<Chain, Map<String, String>[]> dispatchCache = new IdentityHashMap<>();
     /** By value: the calculator makes new set objects on every run. */
     private Map<IpSetSpec, NftSet> setCache = new HashMap<>();
 
     public NftRuleset build(DesiredDataplane d) {
         Map<Chain, NftChain> nextCache = new IdentityHashMap<>();
+        Map<Chain, Map<String, String>[]> nextDispatch = new IdentityHashMap<>();
         Map<String, NftChain> chains = new HashMap<>();
         Map<String, String> fromWl = new HashMap<>();
         Map<String, String> toWl = new HashMap<>();
         for (Map<String, Chain> table : List.of(d.filter(), d.nat())) {
             for (Chain c : table.values()) {
                 if (NftNames.isDispatch(c.name())) {
-                    collectDispatch(c, fromWl, toWl);
+                    Map<String, String>[] leaves = dispatchCache.get(c);
+                    if (leaves == null) {
+                        leaves = dispatchLeaves(c);
+                    }
+                    nextDispatch.put(c, leaves);
+                    fromWl.putAll(leaves[0]);
+                    toWl.putAll(leaves[1]);
                     continue;
                 }
                 NftChain n = cache.get(c);
@@ -47,6 +55,7 @@ public final class NftModel {
             }
         }
         cache = nextCache;
+        dispatchCache = nextDispatch;
         Map<String, Map<String, String>> maps = new HashMap<>();
         if (d.filter().containsKey(ChainNames.FROM_WL_DISPATCH)) {
             maps.put(NftNames.FROM_WL_MAP, fromWl);
@@ -79,14 +88,18 @@ public final class NftModel {
         return new NftRuleset(chains, sets, maps);
     }
 
-    /** Leaf rules of a dispatch tree: "-i IF" / "-o IF" (no wildcard) with "-g CHAIN". */
-    private static void collectDispatch(Chain c, Map<String, String> fromWl, Map<String, String> toWl) {
+    /** Leaf rules of a dispatch tree chain: "-i IF" / "-o IF" (no wildcard) with "-g CHAIN"; [from, to]. */
+    @SuppressWarnings("unchecked")
+    private static Map<String, String>[] dispatchLeaves(Chain c) {
+        Map<String, String>[] out = new Map[]{new HashMap<String, String>(), new HashMap<String, String>()};
         for (Rule r : c.rules()) {
-            String[] m = r.match().split(" ");
-            if (m.length == 2 && !m[1].endsWith("+") && r.action().startsWith("-g ")) {
-                (m[0].equals("-i") ? fromWl : toWl).put(m[1], r.action().substring(3).strip());
+            String m = r.match();
+            boolean in = m.startsWith("-i ");
+            if ((in || m.startsWith("-o ")) && m.indexOf(' ', 3) < 0 && !m.endsWith("+") && r.action().startsWith("-g ")) {
+                out[in ? 0 : 1].put(m.substring(3), r.action().substring(3).strip());
             }
         }
+        return out;
     }
 
     /** A chain of rendered rules with chained hashes (over chain name, previous hash, nft text). */

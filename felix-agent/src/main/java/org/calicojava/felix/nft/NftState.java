@@ -82,8 +82,13 @@ public final class NftState {
         // 2. chains that are new or differ: declared first (rules and maps may jump to each other), then rewritten
         List<NftChain> written = new ArrayList<>();
         for (NftChain c : want.chains().values()) {
-            if (!c.hashes().equals(chains.get(c.name()))) {
-                written.add(c);
+            List<String> have = chains.get(c.name());
+            if (have != c.hashes()) {
+                if (c.hashes().equals(have)) {
+                    chains.put(c.name(), c.hashes()); // same instance next time: no string comparisons
+                } else {
+                    written.add(c);
+                }
             }
         }
         written.sort((a, b) -> a.name().compareTo(b.name()));
@@ -95,9 +100,8 @@ public final class NftState {
             s.append('\n');
         }
         for (NftChain c : written) {
-            if (chains.containsKey(c.name())) {
-                s.append("flush chain ").append(t).append(' ').append(c.name()).append('\n');
-            }
+            // also for chains we believe new: a chain we did not know of must not keep rules we did not write
+            s.append("flush chain ").append(t).append(' ').append(c.name()).append('\n');
             for (int i = 0; i < c.rules().size(); i++) {
                 s.append("add rule ").append(t).append(' ').append(c.name()).append(' ').append(c.rules().get(i))
                         .append(" comment \"cali:").append(c.hashes().get(i)).append("\"\n");

@@ -137,8 +137,17 @@ public final class FelixBench {
             st.apply(e.getKey(), e.getValue());
         }
         t = System.nanoTime();
-        DesiredDataplane d = new Calculator(p -> { }).calculate(st, FelixConfig.defaults());
+        Calculator calculator = new Calculator(p -> { });
+        DesiredDataplane d = calculator.calculate(st, FelixConfig.defaults());
         double calc = secs(t);
+        List<Double> warm = new ArrayList<>();
+        for (int k = 0; k < 5; k++) { // one more endpoint each time, as an incremental add does
+            st.apply(endpointKey(n + k), endpoint(n + k));
+            t = System.nanoTime();
+            calculator.calculate(st, FelixConfig.defaults());
+            warm.add(secs(t) * 1000);
+        }
+        System.out.printf("calculation (pure, warm) after one more endpoint: median %.1f ms of 5%n", pct(warm, 0.5));
         RestoreScript s = new RestoreScript("filter");
         for (Chain c : d.filter().values()) {
             s.write(c);

@@ -61,6 +61,10 @@ public final class FelixBench {
     private final String floorNs = "nf-b" + id + "-f";
     private final Keys keys = new Keys("/cj-bench-" + id);
 
+    Keys keys() {
+        return keys;
+    }
+
     FelixBench(int n, String endpoints) {
         this.n = n;
         this.endpoints = endpoints;
@@ -306,14 +310,18 @@ public final class FelixBench {
         }
         String save = backend.equals("iptables-legacy") ? "iptables-legacy" : "iptables";
         long t = System.nanoTime();
-        double cpu = CpuClock.now();
+        double cpu = 0;
         int rounds = 3;
         for (int i = 0; i < rounds; i++) {
-            SavedTable.parse(sh("ip", "netns", "exec", ns, save + "-save", "-t", "filter"), "filter");
-            SavedTable.parse(sh("ip", "netns", "exec", ns, save + "-save", "-t", "nat"), "nat");
-            sh("ip", "netns", "exec", ns, "ipset", "save");
+            for (String table : new String[]{"filter", "nat"}) {
+                CpuClock.Run r = CpuClock.run(null, "ip", "netns", "exec", ns, save + "-save", "-t", table);
+                double c0 = CpuClock.thread();
+                SavedTable.parse(r.out(), table);
+                cpu += r.cpu() + CpuClock.thread() - c0;
+            }
+            cpu += CpuClock.run(null, "ip", "netns", "exec", ns, "ipset", "save").cpu();
         }
-        double per = (CpuClock.now() - cpu) / rounds;
+        double per = cpu / rounds;
         System.out.printf("refresh (%s-save filter and nat + ipset save + parse) at %d endpoints: %.3f CPU s each "
                 + "(%.3f s wall) = %.2f%% of a core at the default 90 s interval%n", save, n, per, secs(t) / rounds,
                 per / 90 * 100);

@@ -36,11 +36,9 @@ final class NftFloor {
         System.out.printf("nft model build + diff (pure, warm, nothing changed): median %.1f ms of 5%n", warm.get(2));
         long rules = script.lines().filter(l -> l.startsWith("add rule")).count();
         long t = System.nanoTime();
-        double cpu = CpuClock.now();
-        FelixBench.Sh.input(script, "ip", "netns", "exec", ns, "nft", "-f", "-");
+        double cpu = CpuClock.run(script, "ip", "netns", "exec", ns, "nft", "-f", "-").cpu();
         System.out.printf("floor: nft -f of the same ruleset (%d chains, %d rules, %d map elements): %.3f s (%.3f CPU s)%n",
-                r.chains().size(), rules, r.maps().values().stream().mapToInt(java.util.Map::size).sum(), secs(t),
-                CpuClock.now() - cpu);
+                r.chains().size(), rules, r.maps().values().stream().mapToInt(java.util.Map::size).sum(), secs(t), cpu);
         NftChain tw = r.chains().get("cali-tw-" + FelixBench.iface(0));
         NftChain fw = r.chains().get("cali-fw-" + FelixBench.iface(0));
         List<Double> ms = new ArrayList<>();
@@ -62,10 +60,9 @@ final class NftFloor {
                     .append(iface).append(" }\n");
             s.append("add element inet calico cali4-t-prof0 { ").append(FelixBench.ip(n + 100_000 + k)).append(" }\n");
             t = System.nanoTime();
-            double c0 = CpuClock.now();
-            FelixBench.Sh.input(s.toString(), "ip", "netns", "exec", ns, "nft", "-f", "-");
+            double c = CpuClock.run(s.toString(), "ip", "netns", "exec", ns, "nft", "-f", "-").cpu();
             ms.add(secs(t) * 1000);
-            cpuMs.add((CpuClock.now() - c0) * 1000);
+            cpuMs.add(c * 1000);
         }
         Collections.sort(ms);
         Collections.sort(cpuMs);
@@ -78,11 +75,14 @@ final class NftFloor {
     static void refreshCost(String ns, int n) {
         int rounds = 3;
         long t = System.nanoTime();
-        double cpu = CpuClock.now();
+        double cpu = 0;
         for (int i = 0; i < rounds; i++) {
-            NftReadback.parse(FelixBench.Sh.run("ip", "netns", "exec", ns, "nft", "-j", "list", "table", "inet", "calico"));
+            CpuClock.Run r = CpuClock.run(null, "ip", "netns", "exec", ns, "nft", "-j", "list", "table", "inet", "calico");
+            double c0 = CpuClock.thread();
+            NftReadback.parse(r.out());
+            cpu += r.cpu() + CpuClock.thread() - c0;
         }
-        double per = (CpuClock.now() - cpu) / rounds;
+        double per = cpu / rounds;
         System.out.printf("refresh (nft -j list table inet calico + parse) at %d endpoints: %.3f CPU s each (%.3f s "
                 + "wall) = %.2f%% of a core at the default 90 s interval%n", n, per, secs(t) / rounds, per / 90 * 100);
     }

@@ -19,7 +19,7 @@ import java.util.Map;
  */
 public final class Dataplane {
     private static final Logger LOG = LoggerFactory.getLogger(Dataplane.class);
-    private PolicyBackend policy;
+    private volatile PolicyBackend policy; // read by the read-back thread too
     private final RouteManager routes;
     private final SysctlManager sysctls;
     private boolean needRefresh = true;

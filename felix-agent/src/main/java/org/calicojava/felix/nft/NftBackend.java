@@ -63,15 +63,77 @@ public final class NftBackend implements PolicyBackend {
         return new Snapshot(readState(), g);
     }
 
+    /**
+     * Takes a read-back; objects written since it started (it may or may not show them) keep what we know of them,
+     * so a stream of updates never makes every read-back stale.
+     */
     @Override
     public int adopt(Object snapshot) {
         Snapshot s = (Snapshot) snapshot;
-        return s.generation() != generation ? -1 : take(s.state());
+        if (s.generation() != generation) {
+            if (touched.isEmpty() || touched.peekFirst().generation() > s.generation() + 1) {
+                return -1; // forgot what was written meanwhile
+            }
+            NftState read = s.state();
+            for (Touched t : touched) {
+                if (t.generation() > s.generation()) {
+                    keepOurs(t.chains(), actual.chains(), read.chains());
+                    keepOurs(t.sets(), actual.sets(), read.sets());
+                    keepOurs(t.maps(), actual.maps(), read.maps());
+                }
+            }
+        }
+        touched.clear();
+        return take(s.state());
+    }
+
+    private static <V> void keepOurs(Set<String> names, Map<String, V> ours, Map<String, V> read) {
+        for (String n : names) {
+            V v = ours.get(n);
+            if (v == null) {
+                read.remove(n);
+            } else {
+                read.put(n, v);
+            }
+        }
+    }
+
+    /** What one transaction wrote (names of chains, sets, maps), for adopting read-backs that overlap it. */
+    private record Touched(long generation, Set<String> chains, Set<String> sets, Set<String> maps) {
+    }
+
+    private final java.util.ArrayDeque<Touched> touched = new java.util.ArrayDeque<>();
+    static final int MAX_TOUCHED = 10_000;
+
+    private void remember(NftState.Diff diff, NftRuleset want) {
+        Set<String> chains = new java.util.HashSet<>(diff.deletedChains());
+        diff.written().forEach(c -> chains.add(c.name()));
+        Set<String> sets = new java.util.HashSet<>(diff.deletedSets());
+        diff.changedSets().forEach(x -> sets.add(x.name()));
+        want.sets().keySet().forEach(n -> {
+            if (!actual.sets().containsKey(n)) {
+                sets.add(n);
+            }
+        });
+        Set<String> maps = new java.util.HashSet<>(diff.deletedMaps());
+        maps.addAll(diff.changedMaps().keySet());
+        want.maps().keySet().forEach(n -> {
+            if (!actual.maps().containsKey(n)) {
+                maps.add(n);
+            }
+        });
+        if (touched.size() >= MAX_TOUCHED) {
+            touched.pollFirst();
+        }
+        touched.addLast(new Touched(generation, chains, sets, maps));
     }
 
     @Override
     public int refresh() {
-        return take(readState());
+        long g = generation;
+        NftState read = readState();
+        touched.removeIf(t -> t.generation() <= g);
+        return take(read);
     }
 
     /** Runs on any thread: no state of ours touched. */
@@ -138,6 +200,7 @@ public final class NftBackend implements PolicyBackend {
         }
         long t0 = System.nanoTime();
         generation++;
+        remember(diff, want);
         CommandRunner.Result r = runner.run(List.of("nft", "-f", "-"), diff.script());
         metrics.inc("felix_nft_calls");
         metrics.addSeconds("felix_nft_seconds", (System.nanoTime() - t0) / 1e9);

@@ -260,13 +260,27 @@ public final class Agent implements AutoCloseable {
     }
 
     /** A policy read-back done off the dataplane thread (or its failure), to be adopted by the dataplane thread. */
-    private record ReadBack(Object snapshot, DataplaneException error) { }
+    private record ReadBack(Object snapshot, DataplaneException error, boolean aborted) { }
 
     private volatile boolean reading;
+    private volatile Thread readThread;
+    /**
+     * Read-backs aborted in a row because the dataplane had to write (nft restarts a listing that a commit
+     * interrupts, so a read-back at 10,000 endpoints never finishes while updates keep coming): after
+     * {@value #MAX_ABORTED_READS}, the next refresh runs on the dataplane thread and holds writes back once.
+     */
+    private int abortedReads;
+    private static final int MAX_ABORTED_READS = 3;
 
     /** Starts an asynchronous read-back when the backend can do that; false when it cannot (refresh in line). */
     private boolean refreshAsync() {
         if (reading) {
+            return true;
+        }
+        if (abortedReads >= MAX_ABORTED_READS) {
+            LOG.info("refresh: {} read-backs aborted by updates; reading back while holding updates", abortedReads);
+            abortedReads = 0;
+            refresh();
             return true;
         }
         lastRefresh = System.nanoTime();
@@ -279,24 +293,32 @@ public final class Agent implements AutoCloseable {
                     queue.add(Signal.REFRESH_INLINE);
                     return;
                 }
-                queue.add(new ReadBack(snapshot, null));
+                queue.add(new ReadBack(snapshot, null, false));
             } catch (DataplaneException e) {
-                queue.add(new ReadBack(null, e));
+                queue.add(new ReadBack(null, e, Thread.currentThread().isInterrupted()));
             } catch (RuntimeException e) {
-                queue.add(new ReadBack(null, new DataplaneException(e.toString())));
+                queue.add(new ReadBack(null, new DataplaneException(e.toString()), false));
             }
         }, "felix-readback");
         t.setDaemon(true);
+        readThread = t;
         t.start();
         return true;
     }
 
     private void adopt(ReadBack r) {
         reading = false;
+        readThread = null;
+        if (r.aborted()) { // try again after 2 s (of quiet, with luck)
+            abortedReads++;
+            lastRefresh = System.nanoTime() - config.refreshInterval().toNanos() + 2_000_000_000L;
+            return;
+        }
         if (r.error() != null) {
             LOG.warn("refresh: {}", r.error().getMessage());
             return;
         }
+        abortedReads = 0;
         int drift = dataplane.adoptPolicy(r.snapshot());
         if (drift < 0) { // written while reading: read again soon
             lastRefresh = System.nanoTime() - config.refreshInterval().toNanos() + 1_000_000_000L;
@@ -360,6 +382,10 @@ public final class Agent implements AutoCloseable {
             LOG.info("policy backend: {} (DataplaneBackend {})", dataplane.policyBackend(), backendSetting);
         } else if (!backendSetting.equals(config.dataplaneBackend())) {
             problems.report("DataplaneBackend changed to " + config.dataplaneBackend() + ": takes effect on restart");
+        }
+        Thread read = readThread;
+        if (read != null) {
+            read.interrupt(); // a commit would make nft restart the listing: abort it, read again later
         }
         Map<EndpointKey, EndpointState> states = dataplane.apply(d);
         calculatorLocalCount = d.interfaces().size();

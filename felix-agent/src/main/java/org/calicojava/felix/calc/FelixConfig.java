@@ -15,7 +15,7 @@ public record FelixConfig(Duration refreshInterval, String endpointToHostAction,
 
     public static final Map<String, String> DEFAULTS = Map.of(
             "IptablesRefreshInterval", "90", "DefaultEndpointToHostAction", "DROP", "InterfacePrefix", "cali",
-            "HealthPort", "9099", "PrometheusMetricsPort", "9091", "DataplaneBackend", "auto",
+            "HealthPort", "9099", "PrometheusMetricsPort", "9091", "DataplaneBackend", "iptables",
             "IptablesBackend", "auto", "ReportingIntervalSecs", "30", "EndpointReportingEnabled", "true",
             "RouteProtocol", "80");
 

@@ -225,8 +225,8 @@ public final class Agent implements AutoCloseable {
                     changed = true;
                 }
             }
-            if (nextRefreshIn() <= 0 && !reading) {
-                refreshAsync();
+            if (nextRefreshIn() <= 0 && !reading && refreshAsync()) {
+                changed = true;
             }
             boolean retry = dataplane.failed() && System.nanoTime() >= retryAt;
             if (changed || retry) {
@@ -272,10 +272,10 @@ public final class Agent implements AutoCloseable {
     private int abortedReads;
     private static final int MAX_ABORTED_READS = 3;
 
-    /** Starts an asynchronous read-back when the backend can do that; false when it cannot (refresh in line). */
+    /** Starts an asynchronous read-back; returns true when it read back in line instead (program next). */
     private boolean refreshAsync() {
         if (reading) {
-            return true;
+            return false;
         }
         if (abortedReads >= MAX_ABORTED_READS) {
             LOG.info("refresh: {} read-backs aborted by updates; reading back while holding updates", abortedReads);
@@ -303,7 +303,7 @@ public final class Agent implements AutoCloseable {
         t.setDaemon(true);
         readThread = t;
         t.start();
-        return true;
+        return false;
     }
 
     private void adopt(ReadBack r) {

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# felix-agent benchmark: cold start at N endpoints (default 1000 and 10000) for the iptables backends, beside the
-# floors (ip -batch routes, one iptables-restore of the same rules, iptables-save) measured in the same run;
+# felix-agent benchmark: cold start at N endpoints (default 1000 and 10000) for each backend (auto = the default,
+# nftables, iptables-nft, iptables-legacy; -Dbackends=a,b to choose), beside the
+# floors (ip -batch routes, one iptables-restore of the same rules, iptables-save, one nft -f of the same ruleset,
+# adding one endpoint to it, nft list) measured in the same run;
 # incremental add p50/p99 over 200 adds; refresh cost. Needs root; creates and deletes its own namespaces and etcd.
 # Usage: felix-agent/bench/run.sh [N ...]
 set -euo pipefail
@@ -12,5 +14,6 @@ source scripts/lib/etcd.sh
 etcd_start
 trap etcd_stop EXIT
 java -Xmx2g ${BENCH_OPTS:-} -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
+  -Dorg.slf4j.simpleLogger.log.org.calicojava.felix.dataplane.Dataplane=info \
   -cp "felix-agent/target/test-classes:felix-agent/target/classes:$(cat felix-agent/target/bench.cp)" \
   org.calicojava.felix.bench.FelixBench "$@"

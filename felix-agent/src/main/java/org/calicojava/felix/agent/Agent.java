@@ -8,7 +8,8 @@ import org.calicojava.felix.calc.FelixConfig;
 import org.calicojava.felix.dataplane.Dataplane;
 import org.calicojava.felix.dataplane.DataplaneException;
 import org.calicojava.felix.dataplane.EndpointState;
-import org.calicojava.felix.dataplane.IptablesCommands;
+import org.calicojava.felix.dataplane.PolicyBackend;
+import org.calicojava.felix.dataplane.PolicyBackends;
 import org.calicojava.felix.dataplane.Namespace;
 import org.calicojava.model.Keys;
 import org.calicojava.netlink.EventGroup;
@@ -67,13 +68,15 @@ public final class Agent implements AutoCloseable {
     /** Set by the watch thread from the first watch error until the next update arrives. */
     private volatile boolean datastoreDown;
     private long lastRefresh;
+    /** DataplaneBackend as the policy backend was chosen by (on the first programming); null before. */
+    private String backendSetting;
     private long lastReport;
 
     private record Updates(List<WatchEvent> events, long receivedNanos) { }
 
     private record Resync(ListResult snapshot, long receivedNanos) { }
 
-    private enum Signal { LINKS, STOP }
+    private enum Signal { LINKS, STOP, REFRESH_INLINE }
 
     public Agent(WatchableStore store, Keys keys, String hostname, Map<String, String> env, Namespace ns) {
         this.store = store;
@@ -87,12 +90,8 @@ public final class Agent implements AutoCloseable {
 
     /** Starts the agent's threads; returns at once. */
     public synchronized void start() {
-        if (config.dataplaneBackend().equals("nftables")) {
-            LOG.warn("DataplaneBackend nftables is not implemented yet; using iptables");
-        }
         netlink = ns.openNetlink();
-        dataplane = new Dataplane(ns, netlink, IptablesCommands.of(config.iptablesBackend()),
-                config.routeProtocol(), metrics);
+        dataplane = new Dataplane(ns, netlink, policyBackend(), config.routeProtocol());
         status = new StatusReporter(store, keys, hostname, config.endpointReporting());
         if (config.healthPort() != 0) {
             health = ns.run(() -> HealthServer.health("0.0.0.0", config.healthPort(), this::live, () -> ready));
@@ -232,8 +231,16 @@ public final class Agent implements AutoCloseable {
                     oldest = Math.min(oldest, r.receivedNanos());
                 }
             }
-            if (nextRefreshIn() <= 0) {
-                refresh();
+            for (Object o : batch) {
+                if (o instanceof ReadBack r) {
+                    adopt(r);
+                    changed = true;
+                } else if (o == Signal.REFRESH_INLINE) {
+                    refresh();
+                    changed = true;
+                }
+            }
+            if (nextRefreshIn() <= 0 && !reading && refreshAsync()) {
                 changed = true;
             }
             boolean retry = dataplane.failed() && System.nanoTime() >= retryAt;
@@ -265,6 +272,78 @@ public final class Agent implements AutoCloseable {
     private long nextReportIn() {
         long interval = config.reportingInterval().toMillis();
         return interval <= 0 ? 60_000 : interval - (System.nanoTime() - lastReport) / 1_000_000;
+    }
+
+    /** A policy read-back done off the dataplane thread (or its failure), to be adopted by the dataplane thread. */
+    private record ReadBack(Object snapshot, DataplaneException error, boolean aborted) { }
+
+    private volatile boolean reading;
+    private volatile Thread readThread;
+    /**
+     * Read-backs aborted in a row because the dataplane had to write (nft restarts a listing that a commit
+     * interrupts, so a read-back at 10,000 endpoints never finishes while updates keep coming): after
+     * {@value #MAX_ABORTED_READS}, the next refresh runs on the dataplane thread and holds writes back once.
+     */
+    private int abortedReads;
+    private static final int MAX_ABORTED_READS = 3;
+
+    /** Starts an asynchronous read-back; returns true when it read back in line instead (program next). */
+    private boolean refreshAsync() {
+        if (reading) {
+            return false;
+        }
+        if (abortedReads >= MAX_ABORTED_READS) {
+            LOG.info("refresh: {} read-backs aborted by updates; reading back while holding updates", abortedReads);
+            abortedReads = 0;
+            refresh();
+            return true;
+        }
+        lastRefresh = System.nanoTime();
+        reading = true;
+        Thread t = new Thread(() -> {
+            try {
+                Object snapshot = dataplane.readPolicy();
+                if (snapshot == null) {
+                    reading = false;
+                    queue.add(Signal.REFRESH_INLINE);
+                    return;
+                }
+                queue.add(new ReadBack(snapshot, null, false));
+            } catch (DataplaneException e) {
+                queue.add(new ReadBack(null, e, Thread.currentThread().isInterrupted()));
+            } catch (RuntimeException e) {
+                queue.add(new ReadBack(null, new DataplaneException(e.toString()), false));
+            }
+        }, "felix-readback");
+        t.setDaemon(true);
+        readThread = t;
+        t.start();
+        return false;
+    }
+
+    private void adopt(ReadBack r) {
+        reading = false;
+        readThread = null;
+        if (r.aborted()) { // try again after 2 s (of quiet, with luck)
+            abortedReads++;
+            lastRefresh = System.nanoTime() - config.refreshInterval().toNanos() + 2_000_000_000L;
+            return;
+        }
+        if (r.error() != null) {
+            LOG.warn("refresh: {}", r.error().getMessage());
+            return;
+        }
+        abortedReads = 0;
+        int drift = dataplane.adoptPolicy(r.snapshot());
+        if (drift < 0) { // written while reading: read again soon
+            lastRefresh = System.nanoTime() - config.refreshInterval().toNanos() + 1_000_000_000L;
+            return;
+        }
+        metrics.inc("felix_refreshes");
+        if (drift > 0) {
+            metrics.add("felix_drift_repairs", drift);
+            LOG.info("refresh: {} drifted objects, repairing", drift);
+        }
     }
 
     private void refresh() {
@@ -303,7 +382,26 @@ public final class Agent implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             problems.report("felix config: " + e.getMessage() + " (keeping previous settings)");
         }
+        long calcStart = System.nanoTime();
         DesiredDataplane d = calculator.calculate(state, config);
+        long calcMs = (System.nanoTime() - calcStart) / 1_000_000;
+        if (calcMs > 1000) {
+            LOG.info("calculation took {} ms for {} local endpoints", calcMs, d.interfaces().size());
+        }
+        if (backendSetting == null) {
+            String backend = PolicyBackends.resolve(config.dataplaneBackend(), ns.commands());
+            if (!backend.equals(dataplane.policyBackend())) {
+                dataplane.usePolicyBackend(policyBackend());
+            }
+            backendSetting = config.dataplaneBackend();
+            LOG.info("policy backend: {} (DataplaneBackend {})", dataplane.policyBackend(), backendSetting);
+        } else if (!backendSetting.equals(config.dataplaneBackend())) {
+            problems.report("DataplaneBackend changed to " + config.dataplaneBackend() + ": takes effect on restart");
+        }
+        Thread read = readThread;
+        if (read != null) {
+            read.interrupt(); // a commit would make nft restart the listing: abort it, read again later
+        }
         Map<EndpointKey, EndpointState> states = dataplane.apply(d);
         calculatorLocalCount = d.interfaces().size();
         Map<EndpointKey, String> ifaces = new java.util.HashMap<>();
@@ -340,6 +438,11 @@ public final class Agent implements AutoCloseable {
 
     public int healthPort() {
         return health == null ? 0 : health.port();
+    }
+
+    private PolicyBackend policyBackend() {
+        String resolved = PolicyBackends.resolve(config.dataplaneBackend(), ns.commands());
+        return PolicyBackends.create(resolved, ns.commands(), config.iptablesBackend(), metrics);
     }
 
     /** Stops threads, the watch and the HTTP servers; the dataplane stays as programmed. */

@@ -38,6 +38,11 @@ public final class Calculator {
     private Map<Object, Chain> chainCache = new HashMap<>();
     private Map<Object, Chain> nextCache = new HashMap<>();
     private final Map<String, Selector> selectors = new HashMap<>();
+    private List<String> dispatchIfaces;
+    private List<Chain> dispatchChains = List.of();
+    /** Per IP version: endpoint (by identity: records from the datastore are replaced on change) to its nets as text. */
+    private final Map<Integer, Map<WorkloadEndpoint, List<String>>> netStrings = Map.of(
+            4, new java.util.IdentityHashMap<>(), 6, new java.util.IdentityHashMap<>());
 
     public Calculator(Consumer<String> onProblem) {
         this.onProblem = onProblem;
@@ -93,7 +98,17 @@ public final class Calculator {
             endpointChains.put(ChainNames.of(ChainNames.FROM_WL, ep.name()), cached(List.of("fw", ep.name(), frozen,
                     profiles), () -> EndpointChains.fromWorkload(ep.name(), frozen, profiles)));
         }
-        List<Chain> dispatch = StaticChains.dispatch(new ArrayList<>(ifaces.keySet()));
+        List<String> ifaceNames = new ArrayList<>(ifaces.keySet());
+        if (!ifaceNames.equals(dispatchIfaces)) { // same interfaces: same chain objects (writers skip them)
+            dispatchIfaces = ifaceNames;
+            dispatchChains = StaticChains.dispatch(ifaceNames);
+        }
+        List<Chain> dispatch = dispatchChains;
+        netStrings.values().forEach(m -> {
+            if (m.size() > 2 * s.endpoints.size() + 1000) {
+                m.clear();
+            }
+        });
         Map<String, IpSetSpec> ipsets = new HashMap<>();
         Family v4 = family(4, s, cfg, endpointChains, dispatch, usedPolicies, usedProfiles, labelCache, ipsets);
         Family v6 = cfg.ipv6Support()
@@ -189,7 +204,7 @@ public final class Calculator {
                 if (own.isEmpty()) {
                     continue;
                 }
-                List<String> nets = own.stream().map(Cidr::toString).toList();
+                List<String> nets = netStrings.get(v).computeIfAbsent(ep, x -> own.stream().map(Cidr::toString).toList());
                 for (String p : ep.profileIds()) {
                     for (String t : s.profileTags.getOrDefault(p, List.of())) {
                         String n = setOfTag.get(t);

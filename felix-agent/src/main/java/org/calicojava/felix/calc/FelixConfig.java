@@ -35,8 +35,9 @@ public record FelixConfig(Duration refreshInterval, String endpointToHostAction,
         checkPort("HealthPort", healthPort);
         checkPort("PrometheusMetricsPort", metricsPort);
         dataplaneBackend = dataplaneBackend.toLowerCase(Locale.ROOT);
-        if (!dataplaneBackend.matches("iptables|nftables")) {
-            throw new IllegalArgumentException("DataplaneBackend: '" + dataplaneBackend + "' (expected: iptables or nftables)");
+        if (!dataplaneBackend.matches("auto|iptables|nftables")) {
+            throw new IllegalArgumentException("DataplaneBackend: '" + dataplaneBackend
+                    + "' (expected: auto, iptables or nftables)");
         }
         iptablesBackend = iptablesBackend.toLowerCase(Locale.ROOT);
         if (!iptablesBackend.matches("auto|legacy|nft")) {

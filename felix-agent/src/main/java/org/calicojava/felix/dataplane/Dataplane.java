@@ -8,61 +8,64 @@ import org.calicojava.netlink.Netlink;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
- * The iptables dataplane: applies a {@link DesiredDataplane} through its managers in a safe order (ipsets created
- * and filled, then filter, nat and raw chains of IPv4 and IPv6, then unused ipsets destroyed, then sysctls and
- * routes), and reports each local endpoint's state. The ip6tables tables are read and written once the desired
- * state has had IPv6 chains (Ipv6Support, the default); turned off later, our ip6tables chains and hooks are removed;
- * never turned on (or a kernel without IPv6), ip6tables is not touched. A failed step is logged, read back at the next apply, and retried. Owned by the dataplane
+ * The dataplane: applies a {@link DesiredDataplane} in a safe order (policy through its {@link PolicyBackend}:
+ * sets, filter and nat chains; then routes and sysctls), and reports each
+ * local endpoint's state. A failed step is logged, read back at the next apply, and retried. Owned by the dataplane
  * thread.
  */
 public final class Dataplane {
     private static final Logger LOG = LoggerFactory.getLogger(Dataplane.class);
-    private static final List<String> TABLES = List.of("filter", "nat", "raw");
-    /** A kernel booted with ipv6.disable=1 has no IPv6 sysctls, and ip6tables cannot work there. */
-    private static final boolean KERNEL_IPV6 = java.nio.file.Files.isDirectory(java.nio.file.Path.of("/proc/sys/net/ipv6"));
-    /** Tables of version 4 then 6, each in {@link #TABLES} order. */
-    private final List<IptablesTable> tables = new ArrayList<>();
-    private boolean v6Active;
-    private boolean v6Unavailable;
-    private final IpsetManager ipsets;
+    private volatile PolicyBackend policy; // read by the read-back thread too
     private final RouteManager routes;
     private final SysctlManager sysctls;
     private boolean needRefresh = true;
     private String iptablesError;
 
     public Dataplane(Namespace ns, Netlink netlink, IptablesCommands commands, int routeProtocol, Metrics metrics) {
-        CommandRunner runner = ns.commands();
+        this(ns, netlink, new IptablesBackend(ns.commands(), commands, metrics), routeProtocol);
+    }
+
+    public Dataplane(Namespace ns, Netlink netlink, PolicyBackend policy, int routeProtocol) {
         this.sysctls = new SysctlManager(ns);
-        for (int v : new int[]{4, 6}) {
-            for (String t : TABLES) {
-                tables.add(new IptablesTable(t, runner, commands.forVersion(v), metrics));
-            }
-        }
-        this.ipsets = new IpsetManager(runner);
+        this.policy = policy;
         this.routes = new RouteManager(netlink, routeProtocol);
+    }
+
+    public String policyBackend() {
+        return policy.name();
+    }
+
+    /** Switches the policy backend (before the first apply: on start, once the datastore's config is known). */
+    public void usePolicyBackend(PolicyBackend b) {
+        policy = b;
+        needRefresh = true;
     }
 
     /** Reads iptables, ipsets, links and routes back from the kernel; returns how many drifted objects it found. */
     public int refresh() {
-        int drift = ipsets.refresh();
-        for (int i = 0; i < tables.size(); i++) {
-            if (version(i) == 4 || v6Active) {
-                drift += tables.get(i).refresh();
-            }
-        }
+        int drift = policy.refresh();
         routes.refresh();
         needRefresh = false;
         return drift;
     }
 
-    private int version(int tableIndex) {
-        return tableIndex < TABLES.size() ? 4 : 6;
+    /** Reads policy state back on any thread (null: the backend reads only synchronously, use {@link #refresh}). */
+    public Object readPolicy() {
+        return policy.read();
+    }
+
+    /** Takes a {@link #readPolicy} result and re-reads routes; returns the drift, or -1 when the read was stale. */
+    public int adoptPolicy(Object snapshot) {
+        int drift = policy.adopt(snapshot);
+        if (drift >= 0) {
+            routes.refresh();
+            needRefresh = false;
+        }
+        return drift;
     }
 
     public void linksChanged() {
@@ -72,32 +75,18 @@ public final class Dataplane {
     /** Programs {@code d}; returns each local endpoint's state. */
     public Map<EndpointKey, EndpointState> apply(DesiredDataplane d) {
         iptablesError = null;
+        long t0 = System.nanoTime();
         try {
-            boolean want6 = !d.filter6().isEmpty() && KERNEL_IPV6;
-            if (want6 && !v6Active) {
-                v6Active = true;
-                needRefresh = true; // take over what ip6tables has before the first IPv6 write
-            } else if (!d.filter6().isEmpty() && !KERNEL_IPV6 && !v6Unavailable) {
-                v6Unavailable = true;
-                LOG.warn("IPv6 is disabled in this kernel: IPv6 policy (ip6tables) not programmed");
-            }
             if (needRefresh) {
                 refresh();
             }
-            ipsets.setDesired(d.ipsets());
-            ipsets.applyUpdates();
-            for (int i = 0; i < tables.size(); i++) {
-                if (version(i) == 4 || v6Active) { // Ipv6Support turned off: our ip6tables chains and hooks go
-                    tables.get(i).setDesired(d.chains(version(i), TABLES.get(i % TABLES.size())));
-                    tables.get(i).apply();
-                }
-            }
-            ipsets.applyDeletes();
+            policy.apply(d);
         } catch (DataplaneException e) {
             LOG.error("policy programming failed (will retry): {}", e.getMessage());
             iptablesError = e.getMessage();
             needRefresh = true;
         }
+        long t1 = System.nanoTime();
         routes.setDesired(d.routes());
         String routeError = null;
         try {
@@ -113,7 +102,13 @@ public final class Dataplane {
                 present.put(i, l.index());
             }
         });
+        long t2 = System.nanoTime();
         sysctls.apply(present);
+        long t3 = System.nanoTime();
+        if (t3 - t0 > 1_000_000_000L) {
+            LOG.info("dataplane apply took {} ms: policy ({}) {} ms, routes {} ms, sysctls {} ms", (t3 - t0) / 1_000_000,
+                    policy.name(), (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, (t3 - t2) / 1_000_000);
+        }
         Map<EndpointKey, EndpointState> states = new HashMap<>();
         for (Map.Entry<String, EndpointKey> e : d.interfaces().entrySet()) {
             states.put(e.getValue(), state(e.getKey(), routeError));
@@ -140,6 +135,6 @@ public final class Dataplane {
     }
 
     public int ipsetCount() {
-        return ipsets.count();
+        return policy.setCount();
     }
 }

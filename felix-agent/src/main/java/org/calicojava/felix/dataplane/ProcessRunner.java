@@ -40,6 +40,7 @@ public final class ProcessRunner implements CommandRunner {
         Path in = null;
         Path out = null;
         Path err = null;
+        Process p = null;
         try {
             out = Files.createTempFile("felix-out", ".txt");
             err = Files.createTempFile("felix-err", ".txt");
@@ -51,7 +52,7 @@ public final class ProcessRunner implements CommandRunner {
             } else {
                 pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
             }
-            Process p = pb.start();
+            p = pb.start();
             if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 p.destroyForcibly();
                 return new Result(-1, "", String.join(" ", argv) + ": timed out after " + timeout.toSeconds() + " s");
@@ -60,13 +61,14 @@ public final class ProcessRunner implements CommandRunner {
         } catch (IOException e) {
             return new Result(-1, "", String.join(" ", argv) + ": " + e.getMessage());
         } catch (InterruptedException e) {
+            p.destroyForcibly(); // the caller gave up on it
             Thread.currentThread().interrupt();
             return new Result(-1, "", String.join(" ", argv) + ": interrupted");
         } finally {
-            for (Path p : new Path[]{in, out, err}) {
-                if (p != null) {
+            for (Path f : new Path[]{in, out, err}) {
+                if (f != null) {
                     try {
-                        Files.deleteIfExists(p);
+                        Files.deleteIfExists(f);
                     } catch (IOException e) {
                         throw new UncheckedIOException(e);
                     }

@@ -31,6 +31,7 @@ public final class RouteManager {
     private final Map<IpPrefix, Integer> actual = new HashMap<>();
     private Map<String, Link> links = new HashMap<>();
     private final Map<String, String> errors = new HashMap<>();
+    private Map<Cidr, IpPrefix> prefixes = new HashMap<>();
     private boolean dirty = true;
 
     public RouteManager(Netlink netlink, int protocol) {
@@ -82,7 +83,7 @@ public final class RouteManager {
         for (Map.Entry<Cidr, String> e : desired.entrySet()) {
             Link link = links.get(e.getValue());
             if (link != null) {
-                IpPrefix p = IpPrefix.parse(e.getKey().toString());
+                IpPrefix p = prefixes.computeIfAbsent(e.getKey(), c -> IpPrefix.parse(c.toString()));
                 want.put(p, link.index());
                 ifaceOf.put(p, e.getValue());
             }
@@ -99,6 +100,9 @@ public final class RouteManager {
                 del.add(route(p, idx));
             }
         });
+        if (prefixes.size() > 2 * desired.size() + 1000) {
+            prefixes = new HashMap<>(); // forget prefixes of long-gone routes
+        }
         if (add.isEmpty() && del.isEmpty()) {
             return 0;
         }

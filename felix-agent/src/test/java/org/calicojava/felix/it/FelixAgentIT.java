@@ -28,7 +28,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The agent against a real kernel and a real etcd: a simulated host namespace with three workloads (w1 profile a,
- * w2 profile b, w3 profile c with label role=db), real TCP/UDP/ICMP traffic checked against policy.
+ * w2 profile b, w3 profile c with label role=db), real TCP/UDP/ICMP traffic checked against policy. This class runs
+ * with the iptables backend; {@link FelixAgentNftIT} runs every test again with the nftables backend, overriding
+ * only how the tests look at and tamper with the rules.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -49,7 +51,7 @@ class FelixAgentIT {
 
     @BeforeAll
     void setUp() {
-        Sh.require("ip", "iptables-restore", "iptables-save", "ipset", "ping");
+        Sh.require(requiredBinaries());
         String endpoints = System.getenv("ETCD_ENDPOINTS");
         assertThat(endpoints).as("ETCD_ENDPOINTS (start etcd with scripts/lib/etcd.sh)").isNotBlank();
         keys = new Keys("/cj-test-" + UUID.randomUUID());
@@ -80,10 +82,47 @@ class FelixAgentIT {
     }
 
     Agent startAgent() {
-        Agent a = new Agent(agentStore, keys, HOST, Map.of("FELIX_REPORTINGINTERVALSECS", "1"), Namespace.named(net.host));
+        Agent a = new Agent(agentStore, keys, HOST, Map.of("FELIX_REPORTINGINTERVALSECS", "1",
+                "FELIX_DATAPLANEBACKEND", backend()), Namespace.named(net.host));
         a.start();
         assertThat(Sh.waitFor(30, a::ready)).as("agent ready").isNotNegative();
         return a;
+    }
+
+    String backend() {
+        return "iptables";
+    }
+
+    String[] requiredBinaries() {
+        return new String[]{"ip", "iptables-restore", "iptables-save", "ipset", "ping"};
+    }
+
+    /** The policy rules as the kernel has them (iptables-save of filter, or our nft table). */
+    String rules() {
+        return net.iptablesSave("filter");
+    }
+
+    /** The counter of policy writes (restore or nft calls). */
+    String writesMetric() {
+        return "felix_iptables_restore_calls";
+    }
+
+    void assertProgrammed() {
+        assertThat(rules()).contains("-A FORWARD -m comment --comment \"cali:", ":cali-tw-" + net.iface(1),
+                "-A cali-from-wl-dispatch -i " + net.iface(2) + " -m comment --comment", "-j MARK --set-xmark 0x10000/0x10000");
+        assertThat(net.iptablesSave("nat")).contains("-j MASQUERADE");
+    }
+
+    /** Deletes the first rule of {@code chain} and our hook by hand. */
+    void deleteByHand(String chain) {
+        Sh.ok(Sh.in(net.host, "iptables", "-w", "-D", chain, "1"));
+        Sh.ok(Sh.in(net.host, "iptables", "-w", "-D", "FORWARD", "1"));
+    }
+
+    boolean restored(String chain) {
+        String s = rules();
+        String first = s.lines().filter(l -> l.startsWith("-A " + chain + " ")).findFirst().orElse("");
+        return s.contains("-A FORWARD -m comment --comment \"cali:") && first.contains("RELATED,ESTABLISHED");
     }
 
     @AfterAll
@@ -136,7 +175,7 @@ class FelixAgentIT {
             }
             return true;
         });
-        assertThat(ms).as(what + "\n" + net.iptablesSave("filter")).isNotNegative();
+        assertThat(ms).as(what + "\n" + rules()).isNotNegative();
         System.out.println("[felix-it] " + what + ": " + ms + " ms");
         return ms;
     }
@@ -153,16 +192,13 @@ class FelixAgentIT {
         assertThat(Sh.ok(Sh.in(net.host, "cat", "/proc/sys/net/ipv4/conf/" + net.iface(1) + "/proxy_arp")).strip()).isEqualTo("1");
         assertThat(Sh.ok(Sh.in(net.host, "cat", "/proc/sys/net/ipv4/neigh/" + net.iface(1) + "/proxy_delay")).strip()).isEqualTo("0");
         assertThat(Sh.ok(Sh.in(net.host, "cat", "/proc/sys/net/ipv4/ip_forward")).strip()).isEqualTo("1");
-        String save = net.iptablesSave("filter");
-        assertThat(save).contains("-A FORWARD -m comment --comment \"cali:", ":cali-tw-" + net.iface(1),
-                "-A cali-from-wl-dispatch -i " + net.iface(2) + " -m comment --comment", "-j MARK --set-xmark 0x10000/0x10000");
-        assertThat(net.iptablesSave("nat")).contains("-j MASQUERADE");
+        assertProgrammed();
         expect("endpoint status up in etcd", () -> store.get(keys.felixEndpointStatus(HOST, "test", "wl1", "eth0"))
                 .map(kv -> kv.value().contains("\"up\"")).orElse(false));
         expect("host status in etcd", () -> store.get(keys.felixHostStatus(HOST)).isPresent());
         assertThat(http(9099, "/readiness")).startsWith("HTTP/1.1 200");
         assertThat(http(9099, "/liveness")).startsWith("HTTP/1.1 200");
-        assertThat(http(9091, "/metrics")).contains("felix_active_local_endpoints 3.0", "felix_iptables_restore_calls");
+        assertThat(http(9091, "/metrics")).contains("felix_active_local_endpoints 3.0", writesMetric());
         expect("allow-all profiles: TCP, UDP, ping", tcp(w1, 2, 8080, true), () -> udp2.reachableFrom(w1, TestNet.ip(2), 9000),
                 () -> net.ping(w1, TestNet.ip(2)));
     }
@@ -216,6 +252,20 @@ class FelixAgentIT {
         expect("icmp_type 8", () -> net.ping(w1, TestNet.ip(2)), tcp(w1, 2, 8080, false));
         profile("b", in + "[{\"protocol\":\"icmp\",\"!icmp_type\":8}]}");
         expect("!icmp_type 8", () -> !net.ping(w1, TestNet.ip(2)));
+        profile("b", in + "[{\"protocol\":\"icmp\",\"icmp_type\":8,\"icmp_code\":0}]}");
+        expect("icmp_type 8 icmp_code 0", () -> net.ping(w1, TestNet.ip(2)));
+        profile("b", in + "[{\"protocol\":\"icmp\",\"icmp_type\":8,\"icmp_code\":1}]}");
+        expect("icmp_type 8 icmp_code 1", () -> !net.ping(w1, TestNet.ip(2)));
+        profile("b", in + "[{\"protocol\":\"icmp\",\"!icmp_type\":8,\"!icmp_code\":0}]}");
+        expect("!(icmp_type 8 icmp_code 0)", () -> !net.ping(w1, TestNet.ip(2)));
+        profile("b", in + "[{\"protocol\":\"icmp\",\"!icmp_type\":8,\"!icmp_code\":1}]}");
+        expect("!(icmp_type 8 icmp_code 1)", () -> net.ping(w1, TestNet.ip(2)));
+        profile("b", in + "[{\"protocol\":\"tcp\",\"dst_ports\":[\"8079:8080\"]}]}");
+        expect("dst_ports range", tcp(w1, 2, 8080, true), tcp(w1, 2, 8081, false));
+        profile("b", in + "[{\"protocol\":\"tcp\",\"!dst_ports\":[\"8079:8080\"]}]}");
+        expect("!dst_ports range", tcp(w1, 2, 8080, false), tcp(w1, 2, 8081, true));
+        profile("b", in + "[{\"protocol\":\"17\"}]}");
+        expect("protocol number 17", () -> udp2.reachableFrom(w1, TestNet.ip(2), 9000), tcp(w1, 2, 8080, false));
         profile("b", in + "[{\"action\":\"deny\",\"protocol\":\"icmp\"},{\"action\":\"log\"},{}]}");
         expect("deny icmp, log, allow rest", () -> !net.ping(w1, TestNet.ip(2)), tcp(w1, 2, 8080, true));
         profile("b", in + "[{}]}");
@@ -245,7 +295,7 @@ class FelixAgentIT {
         store.put(keys.policy("t1", "protect-db"), "{\"selector\":\"role == 'db'\",\"inbound_rules\":[{}]}");
         expect("tier allows", tcp(w1, 3, 8080, true));
         store.deletePrefix(keys.tiers());
-        expect("tier gone", tcp(w1, 3, 8080, true), () -> !net.iptablesSave("filter").contains("cali-pi-t1"));
+        expect("tier gone", tcp(w1, 3, 8080, true), () -> !rules().contains("cali-pi-t1"));
     }
 
     @Test
@@ -265,13 +315,8 @@ class FelixAgentIT {
     @Order(6)
     void ruleDeletedByHandIsRestoredByRefresh() {
         String chain = "cali-tw-" + net.iface(2);
-        Sh.ok(Sh.in(net.host, "iptables", "-w", "-D", chain, "1"));
-        Sh.ok(Sh.in(net.host, "iptables", "-w", "-D", "FORWARD", "1"));
-        expect("refresh restored the rules", () -> {
-            String s = net.iptablesSave("filter");
-            String first = s.lines().filter(l -> l.startsWith("-A " + chain + " ")).findFirst().orElse("");
-            return s.contains("-A FORWARD -m comment --comment \"cali:") && first.contains("RELATED,ESTABLISHED");
-        });
+        deleteByHand(chain);
+        expect("refresh restored the rules", () -> restored(chain));
         assertThat(agent.metrics().counter("felix_drift_repairs")).isPositive();
     }
 
@@ -305,7 +350,7 @@ class FelixAgentIT {
     void deletingAnEndpointRemovesItsRouteAndChains() {
         store.delete(endpointKey(4));
         expect("route and chains gone", () -> !net.routes().contains(TestNet.ip(4) + " "),
-                () -> !net.iptablesSave("filter").contains("cali-tw-" + net.iface(4)),
+                () -> !rules().contains("cali-tw-" + net.iface(4)),
                 () -> store.get(keys.felixEndpointStatus(HOST, "test", "wl4", "eth0")).isEmpty());
         assertThat(net.routes()).contains(TestNet.ip(1) + " dev " + net.iface(1));
     }
@@ -318,7 +363,7 @@ class FelixAgentIT {
             agent.close();
             echo(s, "while stopped");
             agent = startAgent();
-            long calls = agent.metrics().counter("felix_iptables_restore_calls");
+            long calls = agent.metrics().counter(writesMetric());
             for (int i = 0; i < 10; i++) {
                 echo(s, "after " + i);
             }

@@ -14,8 +14,8 @@ final class TestNet implements AutoCloseable {
     static final String HOST_IP = "192.168.200.1";
     static final String UP_IP = "192.168.200.2";
     final String id = UUID.randomUUID().toString().substring(0, 6);
-    final String host = "cj-" + id + "-h";
-    final String up = "cj-" + id + "-u";
+    final String host = "nf-" + id + "-h";
+    final String up = "nf-" + id + "-u";
     private final List<String> namespaces = new ArrayList<>();
 
     TestNet() {
@@ -48,7 +48,7 @@ final class TestNet implements AutoCloseable {
     }
 
     String workloadNs(int n) {
-        return "cj-" + id + "-w" + n;
+        return "nf-" + id + "-w" + n;
     }
 
     static String ip(int n) {

@@ -1,0 +1,28 @@
+package org.calicojava.felix.dataplane;
+
+import org.calicojava.felix.agent.Metrics;
+import org.calicojava.felix.nft.NftBackend;
+
+/**
+ * Picks the policy backend from {@code DataplaneBackend}: {@code iptables}, {@code nftables}, or {@code auto}
+ * (nftables when {@code nft} works in the namespace, else iptables).
+ */
+public final class PolicyBackends {
+    private PolicyBackends() {
+    }
+
+    /** "iptables" or "nftables" for a configured value. */
+    public static String resolve(String configured, CommandRunner runner) {
+        return switch (configured) {
+            case "auto" -> NftBackend.usable(runner) ? "nftables" : "iptables";
+            case "iptables", "nftables" -> configured;
+            default -> throw new IllegalArgumentException("DataplaneBackend: '" + configured
+                    + "' (expected: auto, iptables or nftables)");
+        };
+    }
+
+    public static PolicyBackend create(String resolved, CommandRunner runner, String iptablesBackend, Metrics metrics) {
+        return resolved.equals("nftables") ? new NftBackend(runner, metrics)
+                : new IptablesBackend(runner, IptablesCommands.of(iptablesBackend), metrics);
+    }
+}

@@ -1,0 +1,226 @@
+package org.calicojava.felix.nft;
+
+import org.calicojava.felix.agent.Metrics;
+import org.calicojava.felix.calc.DesiredDataplane;
+import org.calicojava.felix.dataplane.CommandRunner;
+import org.calicojava.felix.dataplane.DataplaneException;
+import org.calicojava.felix.dataplane.PolicyBackend;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Policy through native nftables, in a table of our own ({@code table inet calico}; no other table is ever read or
+ * written). Each {@link #apply} renders the rule model ({@link NftModel}), diffs it against what the table holds
+ * ({@link NftState}) and sends the changes as one {@code nft -f -} transaction (atomic: all or nothing).
+ * {@link #refresh} reads the table back with {@code nft -j list table inet calico}, so the next apply rewrites what
+ * drifted; nothing is flushed on start (the first refresh takes over what a previous run left). Owned by the
+ * dataplane thread.
+ */
+public final class NftBackend implements PolicyBackend {
+    private static final Logger LOG = LoggerFactory.getLogger(NftBackend.class);
+    private final CommandRunner runner;
+    private final Metrics metrics;
+    private final NftModel model = new NftModel();
+    private NftState actual = new NftState();
+    private int sets;
+    /** Incremented by every transaction (successful or not); a read-back that started before one is stale. */
+    private volatile long generation;
+
+    public NftBackend(CommandRunner runner, Metrics metrics) {
+        this.runner = runner;
+        this.metrics = metrics;
+    }
+
+    /**
+     * Whether nft works here (the binary exists and the kernel accepts our table): a check-only transaction, which
+     * is cheap at any ruleset size ({@code nft list tables} fetches the whole ruleset).
+     */
+    public static boolean usable(CommandRunner runner) {
+        try {
+            return runner.run(List.of("nft", "-c", "add", "table", NftNames.FAMILY, NftNames.TABLE), null).ok();
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public String name() {
+        return "nftables";
+    }
+
+    /** A read-back and the write generation it started at. */
+    private record Snapshot(NftState state, long generation) {
+    }
+
+    @Override
+    public Object read() {
+        long g = generation;
+        return new Snapshot(readState(), g);
+    }
+
+    /**
+     * Takes a read-back; objects written since it started (it may or may not show them) keep what we know of them,
+     * so a stream of updates never makes every read-back stale.
+     */
+    @Override
+    public int adopt(Object snapshot) {
+        Snapshot s = (Snapshot) snapshot;
+        if (s.generation() != generation) {
+            if (touched.isEmpty() || touched.peekFirst().generation() > s.generation() + 1) {
+                return -1; // forgot what was written meanwhile
+            }
+            NftState read = s.state();
+            for (Touched t : touched) {
+                if (t.generation() > s.generation()) {
+                    keepOurs(t.chains(), actual.chains(), read.chains());
+                    keepOurs(t.sets(), actual.sets(), read.sets());
+                    keepOurs(t.maps(), actual.maps(), read.maps());
+                }
+            }
+        }
+        touched.clear();
+        return take(s.state());
+    }
+
+    private static <V> void keepOurs(Set<String> names, Map<String, V> ours, Map<String, V> read) {
+        for (String n : names) {
+            V v = ours.get(n);
+            if (v == null) {
+                read.remove(n);
+            } else {
+                read.put(n, v);
+            }
+        }
+    }
+
+    /** What one transaction wrote (names of chains, sets, maps), for adopting read-backs that overlap it. */
+    private record Touched(long generation, Set<String> chains, Set<String> sets, Set<String> maps) {
+    }
+
+    private final java.util.ArrayDeque<Touched> touched = new java.util.ArrayDeque<>();
+    static final int MAX_TOUCHED = 10_000;
+
+    private void remember(NftState.Diff diff, NftRuleset want) {
+        Set<String> chains = new java.util.HashSet<>(diff.deletedChains());
+        diff.written().forEach(c -> chains.add(c.name()));
+        Set<String> sets = new java.util.HashSet<>(diff.deletedSets());
+        diff.changedSets().forEach(x -> sets.add(x.name()));
+        want.sets().keySet().forEach(n -> {
+            if (!actual.sets().containsKey(n)) {
+                sets.add(n);
+            }
+        });
+        Set<String> maps = new java.util.HashSet<>(diff.deletedMaps());
+        maps.addAll(diff.changedMaps().keySet());
+        want.maps().keySet().forEach(n -> {
+            if (!actual.maps().containsKey(n)) {
+                maps.add(n);
+            }
+        });
+        if (touched.size() >= MAX_TOUCHED) {
+            touched.pollFirst();
+        }
+        touched.addLast(new Touched(generation, chains, sets, maps));
+    }
+
+    @Override
+    public int refresh() {
+        long g = generation;
+        NftState read = readState();
+        touched.removeIf(t -> t.generation() <= g);
+        return take(read);
+    }
+
+    /** Runs on any thread: no state of ours touched. */
+    private NftState readState() {
+        CommandRunner.Result r = runner.run(List.of("nft", "-j", "list", "table", NftNames.FAMILY, NftNames.TABLE), null);
+        NftState read;
+        if (r.ok()) {
+            try {
+                read = NftReadback.parse(r.out());
+            } catch (IllegalArgumentException e) {
+                throw new DataplaneException(e.getMessage());
+            }
+        } else if (r.err().contains("No such file or directory")) {
+            read = new NftState(); // no table yet
+        } else {
+            throw new DataplaneException("nft list table " + NftNames.QUALIFIED + ": " + r.firstError());
+        }
+        return read;
+    }
+
+    private int take(NftState read) {
+        List<String> changed = drift(actual, read);
+        if (!changed.isEmpty()) {
+            LOG.warn("nftables {}: {} object(s) changed outside felix, rewriting: {}{}", NftNames.QUALIFIED,
+                    changed.size(), String.join(", ", changed.subList(0, Math.min(5, changed.size()))),
+                    changed.size() > 5 ? ", ..." : "");
+        }
+        actual = read;
+        return changed.size();
+    }
+
+    /** Objects we wrote that now read back differently (or are gone). */
+    static List<String> drift(NftState mine, NftState read) {
+        List<String> changed = new ArrayList<>();
+        diff("chain ", mine.chains(), read.chains(), changed);
+        diff("set ", mine.sets(), read.sets(), changed);
+        diff("map ", mine.maps(), read.maps(), changed);
+        return changed;
+    }
+
+    private static <V> void diff(String what, Map<String, V> mine, Map<String, V> read, List<String> out) {
+        mine.forEach((k, v) -> {
+            V r = read.get(k);
+            if (r == null) {
+                out.add(what + k + " (deleted)");
+            } else if (!r.equals(v)) {
+                out.add(what + k);
+            }
+        });
+    }
+
+    @Override
+    public void apply(DesiredDataplane d) {
+        NftRuleset want;
+        try {
+            want = model.build(d);
+        } catch (IllegalArgumentException e) {
+            throw new DataplaneException(e.getMessage());
+        }
+        sets = want.sets().size();
+        NftState.Diff diff = actual.diff(want);
+        if (diff.isEmpty()) {
+            return;
+        }
+        long t0 = System.nanoTime();
+        generation++;
+        remember(diff, want);
+        CommandRunner.Result r = runner.run(List.of("nft", "-f", "-"), diff.script());
+        metrics.inc("felix_nft_calls");
+        metrics.addSeconds("felix_nft_seconds", (System.nanoTime() - t0) / 1e9);
+        if (!r.ok()) {
+            metrics.inc("felix_nft_errors");
+            actual.clear(); // unknown now: the next refresh reads it back
+            throw new DataplaneException("nft -f (" + diff.changes() + " changes): " + r.firstError());
+        }
+        actual.commit(diff, want);
+        LOG.debug("nftables: {} changes ({} chains written, {} deleted)", diff.changes(), diff.written().size(),
+                diff.deletedChains().size());
+    }
+
+    @Override
+    public int setCount() {
+        return sets;
+    }
+
+    /** What we believe the table holds (for tests). */
+    Set<String> chainNames() {
+        return actual.chains().keySet();
+    }
+}

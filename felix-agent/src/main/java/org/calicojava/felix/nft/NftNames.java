@@ -1,0 +1,50 @@
+package org.calicojava.felix.nft;
+
+import org.calicojava.felix.rules.ChainNames;
+
+import java.util.regex.Pattern;
+
+/**
+ * Names in our nftables table: {@code table inet calico} (inet: one table serves IPv4 and IPv6, so IPv6 policy later
+ * adds {@code ip6} matches and {@code ipv6_addr} sets to the same chains), its base chains and the dispatch maps.
+ * Regular chains and sets keep the rule model's names ({@code cali-...}, {@code cali4-...}).
+ */
+public final class NftNames {
+    public static final String FAMILY = "inet";
+    public static final String TABLE = "calico";
+    /** Where commands address the table: "inet calico". */
+    public static final String QUALIFIED = FAMILY + " " + TABLE;
+    /** Verdict map iifname to {@code goto cali-fw-IF} (replaces the iptables dispatch tree from workloads). */
+    public static final String FROM_WL_MAP = "cali-from-wl-map";
+    /** Verdict map oifname to {@code goto cali-tw-IF}. */
+    public static final String TO_WL_MAP = "cali-to-wl-map";
+    /** Priority of our base chains relative to the standard ones: before iptables-nft's (filter 0, srcnat 100). */
+    public static final int PRIORITY_OFFSET = -5;
+    private static final Pattern IDENTIFIER = Pattern.compile("[a-zA-Z_][a-zA-Z0-9/\\\\_.-]{0,254}");
+
+    private NftNames() {
+    }
+
+    /** Whether nft accepts the name unquoted (this nft does not take quoted chain or set names). */
+    public static boolean isIdentifier(String name) {
+        return IDENTIFIER.matcher(name).matches();
+    }
+
+    /** Our base chain for a built-in iptables chain of a table: "filter-FORWARD", "nat-POSTROUTING". */
+    public static String baseChain(String table, String builtin) {
+        return table + "-" + builtin;
+    }
+
+    /** The chain declaration of a base chain, e.g. "type filter hook forward priority filter - 5; policy accept;". */
+    public static String hookSpec(String table, String builtin) {
+        String type = table.equals("nat") ? "nat" : "filter";
+        String prio = table.equals("nat") ? (builtin.equals("POSTROUTING") ? "srcnat" : "dstnat") : "filter";
+        return "type " + type + " hook " + builtin.toLowerCase(java.util.Locale.ROOT) + " priority " + prio
+                + (PRIORITY_OFFSET < 0 ? " - " + -PRIORITY_OFFSET : " + " + PRIORITY_OFFSET) + "; policy accept;";
+    }
+
+    /** Whether a chain of the rule model is part of a dispatch tree (replaced by the verdict maps). */
+    static boolean isDispatch(String chain) {
+        return chain.startsWith(ChainNames.FROM_WL_DISPATCH) || chain.startsWith(ChainNames.TO_WL_DISPATCH);
+    }
+}

@@ -1,0 +1,66 @@
+package org.calicojava.felix.it;
+
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Every test of {@link FelixAgentIT} (real traffic per rule field, tiers, NAT, drift, restart, ...) with
+ * {@code DataplaneBackend=nftables}: policy lives in {@code table inet calico}; no iptables rule of ours exists.
+ */
+class FelixAgentNftIT extends FelixAgentIT {
+    @Override
+    String backend() {
+        return "nftables";
+    }
+
+    @Override
+    String[] requiredBinaries() {
+        return new String[]{"ip", "nft", "ping"};
+    }
+
+    @Override
+    String rules() {
+        return Sh.ok(Sh.in(net.host, "nft", "list", "table", "inet", "calico"));
+    }
+
+    @Override
+    String writesMetric() {
+        return "felix_nft_calls";
+    }
+
+    @Override
+    void assertProgrammed() {
+        String t = rules();
+        assertThat(t).contains("chain filter-FORWARD {", "type filter hook forward priority filter - 5; policy accept;",
+                "jump cali-FORWARD comment \"cali:", "chain cali-tw-" + net.iface(1) + " {",
+                "map cali-from-wl-map {", "\"" + net.iface(2) + "\" : goto cali-fw-" + net.iface(2),
+                "iifname vmap @cali-from-wl-map", "set cali4-all-ipam-pools {", "type ipv4_addr", "flags interval",
+                "chain nat-POSTROUTING {", "masquerade");
+        assertThat(Sh.ok(Sh.in(net.host, "iptables-save"))).doesNotContain("cali");
+    }
+
+    @Override
+    void deleteByHand(String chain) {
+        Sh.ok(Sh.in(net.host, "nft", "delete", "rule", "inet", "calico", chain, "handle", firstHandle(chain)));
+        Sh.ok(Sh.in(net.host, "nft", "delete", "rule", "inet", "calico", "filter-FORWARD", "handle",
+                firstHandle("filter-FORWARD")));
+        assertThat(restored(chain)).as("rules deleted by hand").isFalse();
+    }
+
+    private String firstHandle(String chain) {
+        String out = Sh.ok(Sh.in(net.host, "nft", "-a", "list", "chain", "inet", "calico", chain));
+        Matcher m = Pattern.compile("comment \"cali:[^\"]*\" # handle (\\d+)").matcher(out);
+        assertThat(m.find()).as("a rule in " + chain + ":\n" + out).isTrue();
+        return m.group(1);
+    }
+
+    @Override
+    boolean restored(String chain) {
+        String fwd = Sh.ok(Sh.in(net.host, "nft", "list", "chain", "inet", "calico", "filter-FORWARD"));
+        String c = Sh.ok(Sh.in(net.host, "nft", "list", "chain", "inet", "calico", chain));
+        String first = c.lines().map(String::strip).filter(l -> l.contains("comment \"cali:")).findFirst().orElse("");
+        return fwd.contains("jump cali-FORWARD") && first.startsWith("ct state established,related accept");
+    }
+}

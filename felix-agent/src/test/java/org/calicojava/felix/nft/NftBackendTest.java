@@ -1,0 +1,95 @@
+package org.calicojava.felix.nft;
+
+import org.calicojava.felix.agent.Metrics;
+import org.calicojava.felix.dataplane.CommandRunner;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The backend's bookkeeping with a fake nft (what the real one does is covered by FelixAgentNftIT): transactions
+ * only when something differs, drift found by read-back, and read-backs that overlap writes.
+ */
+class NftBackendTest {
+    /** Answers "nft -j list" with {@link #listing} and records "nft -f" scripts. */
+    static final class FakeNft implements CommandRunner {
+        String listing = null; // null: no table yet
+        final List<String> scripts = new ArrayList<>();
+
+        @Override
+        public Result run(List<String> argv, String stdin) {
+            if (argv.contains("-j")) {
+                return listing == null ? new Result(1, "", "Error: No such file or directory") : new Result(0, listing, "");
+            }
+            scripts.add(stdin);
+            return new Result(0, "", "");
+        }
+    }
+
+    /** The JSON nft would list for a ruleset (chains with their comments, sets, maps). */
+    static String json(NftRuleset r, String... missingChains) {
+        StringBuilder b = new StringBuilder("{\"nftables\": [{\"table\": {\"family\": \"inet\", \"name\": \"calico\"}}");
+        r.chains().values().forEach(c -> {
+            if (List.of(missingChains).contains(c.name())) {
+                return;
+            }
+            b.append(", {\"chain\": {\"name\": \"").append(c.name()).append("\"}}");
+            c.hashes().forEach(h -> b.append(", {\"rule\": {\"chain\": \"").append(c.name())
+                    .append("\", \"comment\": \"cali:").append(h).append("\"}}"));
+        });
+        r.sets().values().forEach(s -> {
+            b.append(", {\"set\": {\"name\": \"").append(s.name()).append("\", \"elem\": [");
+            b.append(String.join(", ", s.members().stream().map(m -> "\"" + m + "\"").toList())).append("]}}");
+        });
+        r.maps().forEach((name, m) -> {
+            b.append(", {\"map\": {\"name\": \"").append(name).append("\", \"elem\": [");
+            b.append(String.join(", ", m.entrySet().stream().map(e -> "[\"" + e.getKey()
+                    + "\", {\"goto\": {\"target\": \"" + e.getValue() + "\"}}]").toList())).append("]}}");
+        });
+        return b.append("]}").toString();
+    }
+
+    private final FakeNft nft = new FakeNft();
+    private final NftBackend backend = new NftBackend(nft, new Metrics());
+
+    @Test
+    void writesOnlyDifferencesAndRepairsDrift() {
+        assertThat(backend.refresh()).isZero();
+        backend.apply(NftStateTest.desired(NftStateTest.ifaces(3), Set.of("10.65.0.1/32")));
+        assertThat(nft.scripts).hasSize(1);
+        backend.apply(NftStateTest.desired(NftStateTest.ifaces(3), Set.of("10.65.0.1/32")));
+        assertThat(nft.scripts).as("nothing changed: no transaction").hasSize(1);
+
+        NftRuleset written = new NftModel().build(NftStateTest.desired(NftStateTest.ifaces(3), Set.of("10.65.0.1/32")));
+        nft.listing = json(written, "cali-tw-cali00000000001");
+        assertThat(backend.refresh()).isEqualTo(1);
+        backend.apply(NftStateTest.desired(NftStateTest.ifaces(3), Set.of("10.65.0.1/32")));
+        assertThat(nft.scripts).hasSize(2);
+        assertThat(nft.scripts.get(1)).contains("add chain inet calico cali-tw-cali00000000001\n",
+                "flush chain inet calico cali-tw-cali00000000001\n").doesNotContain("cali-fw-");
+    }
+
+    @Test
+    void readBackOverlappingAWriteKeepsWhatWasWrittenAndStillFindsOtherDrift() {
+        NftRuleset first = new NftModel().build(NftStateTest.desired(NftStateTest.ifaces(2), Set.of("10.65.0.1/32")));
+        nft.listing = json(first);
+        backend.refresh();
+        backend.apply(NftStateTest.desired(NftStateTest.ifaces(2), Set.of("10.65.0.1/32")));
+        assertThat(nft.scripts).isEmpty();
+
+        nft.listing = json(first, "cali-fw-cali00000000000"); // drift, read before the next write lands
+        Object snapshot = backend.read();
+        backend.apply(NftStateTest.desired(NftStateTest.ifaces(3), Set.of("10.65.0.1/32", "10.65.0.3/32")));
+        assertThat(nft.scripts).hasSize(1);
+
+        assertThat(backend.adopt(snapshot)).as("the chain deleted by hand").isEqualTo(1);
+        backend.apply(NftStateTest.desired(NftStateTest.ifaces(3), Set.of("10.65.0.1/32", "10.65.0.3/32")));
+        assertThat(nft.scripts).hasSize(2);
+        assertThat(nft.scripts.get(1)).as("only the drifted chain; the new endpoint's objects are known")
+                .contains("cali-fw-cali00000000000").doesNotContain("cali00000000002", "10.65.0.3");
+    }
+}

@@ -1,0 +1,164 @@
+package org.calicojava.felix.nft;
+
+import org.calicojava.felix.calc.DesiredDataplane;
+import org.calicojava.felix.calc.IpSetSpec;
+import org.calicojava.felix.rules.Chain;
+import org.calicojava.felix.rules.EndpointChains;
+import org.calicojava.felix.rules.StaticChains;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The model to nft table, and the transactions between states: only what differs, in an order nft accepts. */
+class NftStateTest {
+    private final NftModel model = new NftModel();
+
+    static DesiredDataplane desired(List<String> ifaces, Set<String> tagMembers) {
+        Map<String, Chain> filter = new HashMap<>();
+        StaticChains.filter("cali", "DROP").forEach(c -> filter.put(c.name(), c));
+        StaticChains.dispatch(ifaces).forEach(c -> filter.put(c.name(), c));
+        for (String i : ifaces) {
+            Chain tw = EndpointChains.toWorkload(i, List.of(), List.of("p"));
+            Chain fw = EndpointChains.fromWorkload(i, List.of(), List.of("p"));
+            filter.put(tw.name(), tw);
+            filter.put(fw.name(), fw);
+        }
+        filter.put("cali-pri-p", new Chain("cali-pri-p", List.of(
+                org.calicojava.felix.rules.Rule.of("-m set --match-set cali4-t-p src", "-j DROP"))));
+        filter.put("cali-pro-p", new Chain("cali-pro-p", List.of()));
+        Map<String, Chain> nat = new HashMap<>();
+        StaticChains.nat(4).forEach(c -> nat.put(c.name(), c));
+        Map<String, IpSetSpec> sets = Map.of("cali4-t-p", new IpSetSpec("cali4-t-p", 4, tagMembers),
+                "cali4-all-ipam-pools", new IpSetSpec("cali4-all-ipam-pools", 4, Set.of("10.65.0.0/16")),
+                "cali4-masq-ipam-pools", new IpSetSpec("cali4-masq-ipam-pools", 4, Set.of()));
+        return new DesiredDataplane(Map.of(), Map.of(), filter, nat, sets);
+    }
+
+    static List<String> ifaces(int n) {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            out.add(String.format("cali%011d", i));
+        }
+        return out;
+    }
+
+    @Test
+    void dispatchTreeBecomesVerdictMapsAndHooksBecomeBaseChains() {
+        NftRuleset r = model.build(desired(ifaces(100), Set.of("10.65.0.1/32")));
+        assertThat(r.maps().get(NftNames.FROM_WL_MAP)).hasSize(100)
+                .containsEntry("cali00000000042", "cali-fw-cali00000000042");
+        assertThat(r.maps().get(NftNames.TO_WL_MAP)).containsEntry("cali00000000042", "cali-tw-cali00000000042");
+        assertThat(r.chains().keySet()).noneMatch(c -> c.startsWith("cali-from-wl-dispatch-"))
+                .contains("cali-from-wl-dispatch", "filter-INPUT", "filter-FORWARD", "filter-OUTPUT", "nat-POSTROUTING");
+        assertThat(r.chains().get("cali-from-wl-dispatch").rules())
+                .containsExactly("iifname vmap @cali-from-wl-map", "drop");
+        assertThat(r.chains().get("filter-FORWARD").hook())
+                .isEqualTo("type filter hook forward priority filter - 5; policy accept;");
+        assertThat(r.chains().get("nat-POSTROUTING").hook())
+                .isEqualTo("type nat hook postrouting priority srcnat - 5; policy accept;");
+        assertThat(r.chains().get("nat-POSTROUTING").rules()).containsExactly("jump cali-POSTROUTING");
+        assertThat(r.sets().get("cali4-t-p").members()).containsExactly("10.65.0.1");
+    }
+
+    @Test
+    void firstTransactionCreatesEverythingInDependencyOrder() {
+        NftRuleset want = model.build(desired(ifaces(2), Set.of("10.65.0.1/32")));
+        NftState st = new NftState();
+        NftState.Diff d = st.diff(want);
+        List<String> lines = d.script().lines().toList();
+        assertThat(lines.get(0)).isEqualTo("add table inet calico");
+        assertThat(lines).contains("add set inet calico cali4-t-p { type ipv4_addr; flags interval; }",
+                "add element inet calico cali4-t-p { 10.65.0.1 }",
+                "add map inet calico cali-from-wl-map { type ifname : verdict; }",
+                "add chain inet calico filter-FORWARD { type filter hook forward priority filter - 5; policy accept; }");
+        assertThat(lines).anyMatch(l -> l.startsWith("add element inet calico cali-from-wl-map { ")
+                && l.contains("\"cali00000000001\" : goto cali-fw-cali00000000001"));
+        assertThat(lines).noneMatch(l -> l.startsWith("delete"));
+        assertThat(lines).contains("flush chain inet calico cali-fw-cali00000000001"); // never rules we did not write
+        int firstRule = indexOf(lines, "add rule ");
+        assertThat(indexOf(lines, "add set ")).isLessThan(firstRule);
+        assertThat(lastIndexOf(lines, "add chain ")).isLessThan(firstRule);
+        assertThat(lines.get(firstRule)).matches("add rule inet calico \\S+ .* comment \"cali:[A-Za-z0-9_-]{16}\"");
+        assertThat(lastIndexOf(lines, "add rule ")).isLessThan(indexOf(lines, "add element inet calico cali-from"));
+        st.commit(d, want);
+        assertThat(st.diff(want).isEmpty()).as("nothing left to do").isTrue();
+    }
+
+    @Test
+    void addingAnEndpointIsTwoChainsTwoMapElementsAndSetMembers() {
+        NftState st = new NftState();
+        NftRuleset before = model.build(desired(ifaces(1000), Set.of("10.65.0.1/32")));
+        st.commit(st.diff(before), before);
+        NftRuleset after = model.build(desired(ifaces(1001), Set.of("10.65.0.1/32", "10.65.0.2/32")));
+        NftState.Diff d = st.diff(after);
+        assertThat(d.written()).extracting(NftChain::name)
+                .containsExactlyInAnyOrder("cali-fw-cali00000001000", "cali-tw-cali00000001000");
+        assertThat(d.script().lines().filter(l -> l.startsWith("add element")))
+                .containsExactlyInAnyOrder("add element inet calico cali4-t-p { 10.65.0.2 }",
+                        "add element inet calico cali-from-wl-map { \"cali00000001000\" : goto cali-fw-cali00000001000 }",
+                        "add element inet calico cali-to-wl-map { \"cali00000001000\" : goto cali-tw-cali00000001000 }");
+        assertThat(d.script()).doesNotContain("delete");
+        st.commit(d, after);
+        // and removing it again: elements first, then the chains are flushed and deleted
+        NftState.Diff back = st.diff(model.build(desired(ifaces(1000), Set.of("10.65.0.1/32"))));
+        List<String> lines = back.script().lines().toList();
+        assertThat(lines).containsSubsequence(
+                "delete element inet calico cali4-t-p { 10.65.0.2 }",
+                "delete element inet calico cali-from-wl-map { \"cali00000001000\" }",
+                "flush chain inet calico cali-fw-cali00000001000",
+                "delete chain inet calico cali-fw-cali00000001000");
+        assertThat(lines).filteredOn(l -> l.startsWith("flush")).hasSize(2).allMatch(l -> l.contains("cali00000001000"));
+        assertThat(lines.stream().filter(l -> l.startsWith("delete chain")).count()).isEqualTo(2);
+    }
+
+    @Test
+    void changedChainIsFlushedAndRewrittenAndUnusedSetsGo() {
+        NftState st = new NftState();
+        NftRuleset a = model.build(desired(ifaces(2), Set.of("10.65.0.1/32")));
+        st.commit(st.diff(a), a);
+        DesiredDataplane changed = desired(ifaces(2), Set.of("10.65.0.1/32"));
+        Map<String, Chain> filter = new HashMap<>(changed.filter());
+        filter.put("cali-pri-p", new Chain("cali-pri-p", List.of(org.calicojava.felix.rules.Rule.of("-p udp", "-j DROP"))));
+        Map<String, IpSetSpec> sets = new HashMap<>(changed.ipsets());
+        sets.remove("cali4-t-p");
+        NftState.Diff d = st.diff(model.build(new DesiredDataplane(Map.of(), Map.of(), filter, changed.nat(), sets)));
+        assertThat(d.script().lines().toList()).containsExactly("add table inet calico",
+                "add chain inet calico cali-pri-p",
+                "flush chain inet calico cali-pri-p",
+                "add rule inet calico cali-pri-p meta l4proto udp drop comment \"cali:"
+                        + NftModel.of("cali-pri-p", null, List.of("meta l4proto udp drop")).hashes().get(0) + "\"",
+                "delete set inet calico cali4-t-p");
+    }
+
+    @Test
+    void overlappingMembersAreMergedAndNormalized() {
+        assertThat(NftMembers.normalize(List.of("10.0.0.5/32", "10.0.0.0/24", "10.1.2.3/16", "10.2.0.1/32")))
+                .containsExactlyInAnyOrder("10.0.0.0/24", "10.1.0.0/16", "10.2.0.1");
+        assertThat(NftMembers.normalize(List.of("fd00:0:0:0:0:0:0:1/128", "2001:db8::/32", "2001:db8:1::5/128")))
+                .containsExactlyInAnyOrder("fd00::1", "2001:db8::/32");
+    }
+
+    private static int indexOf(List<String> lines, String prefix) {
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).startsWith(prefix)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static int lastIndexOf(List<String> lines, String prefix) {
+        for (int i = lines.size() - 1; i >= 0; i--) {
+            if (lines.get(i).startsWith(prefix)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+}

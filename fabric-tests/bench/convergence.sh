@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Convergence benchmark: from the etcd write of a workload endpoint on host h1 to its route in host h2's kernel,
-# p50/p99 over W workloads, on a fabric of N hosts (scripts/fabric). Each workload is first attached normally
-# (javactl container add), its endpoint key is then deleted until h2 drops the route, and the timed step re-writes
+# p50/p99 over W workloads, on a fabric of N hosts (scripts/fabric). Each workload is first attached
+# (javactl container add, with an address borrowed from another host's block, so it is a /32 route of its own), its endpoint key is then deleted until h2 drops the route, and the timed step re-writes
 # the key with etcdctl; h2's route table is watched with `ip -ts monitor route`.
 #   fabric-tests/bench/convergence.sh [HOSTS=3] [WORKLOADS=100] [BACKEND=java]
 set -euo pipefail
@@ -14,7 +14,14 @@ cleanup() { kill "${mon:-0}" 2>/dev/null || true; for w in "${wls[@]}"; do ip ne
 trap cleanup EXIT
 fabric down >/dev/null 2>&1 || true
 fabric up --hosts "$hosts" --backend "$backend" >/dev/null
-fabric javactl pool add 10.70.0.0/16 >/dev/null
+fabric javactl pool add 10.70.0.0/16 --block-size 24 >/dev/null
+# The workloads get borrowed addresses: from a /24 block affine to the last host, so each one is a /32 that h1 must
+# advertise on its own (an address inside h1's own block would ride on h1's block route, already on h2: nothing to time).
+owner=h$hosts
+taken=$(fabric javactl ipam assign --host "$owner" --pool 10.70.0.0/16 | grep -oE '10\.70\.[0-9]+\.[0-9]+' | sed -n 1p)
+[ -n "$taken" ] || { echo "could not claim a block for $owner" >&2; exit 1; }
+base=${taken%.*}
+[ "$count" -le 250 ] || { echo "at most 250 workloads (one /24 block)" >&2; exit 1; }
 fabric javactl profile add bench >/dev/null
 etcdctl_net() { ip netns exec "$id-net" env ETCDCTL_API=3 etcdctl --endpoints http://192.0.2.1:2379 "$@"; }
 wait_route() { # wait_route IP present|absent [SECONDS=30]
@@ -27,9 +34,9 @@ echo "fabric of $hosts hosts ($backend) up; waiting for BGP" >&2
 ip -n "$id-h2" -ts monitor route > "$out/mon.log" 2>&1 & mon=$!
 for i in $(seq 1 "$count"); do
   w=$id-h1-b$i; ip netns add "$w"; wls+=("$w")
-  line=$(ip netns exec "$id-h1" "$here/bin/javactl" --etcd-endpoints http://192.0.2.1:2379 container add "$w" ipv4 --hostname h1 --profile bench)
-  ip=$(echo "$line" | awk '{print $2}')
-  key=$(etcdctl_net get --prefix "/calico/v1/host/h1/workload/javactl/$w/endpoint/" --keys-only | head -1)
+  ip=$base.$(( i + 1 )); [ "$ip" != "$taken" ] || ip=$base.254
+  ip netns exec "$id-h1" "$here/bin/javactl" --etcd-endpoints http://192.0.2.1:2379 container add "$w" "$ip" --hostname h1 --profile bench >/dev/null
+  key=$(etcdctl_net get --prefix "/calico/v1/host/h1/workload/javactl/$w/endpoint/" --keys-only | sed -n 1p)
   val=$(etcdctl_net get --print-value-only "$key")
   wait_route "$ip" present 180   # the first one waits for the BGP sessions too
   etcdctl_net del "$key" >/dev/null

@@ -82,10 +82,20 @@ class FelixV6IT {
             endpoint(i, "abc".substring(i - 1, i));
         }
         agentStore.get("/warm-up"); // gRPC threads start here, in this namespace
-        agent = new Agent(agentStore, keys, HOST, Map.of("FELIX_HEALTHPORT", "0", "FELIX_PROMETHEUSMETRICSPORT", "0",
+        agent = startAgent();
+    }
+
+    Agent startAgent() {
+        Agent a = new Agent(agentStore, keys, HOST, Map.of("FELIX_HEALTHPORT", "0", "FELIX_PROMETHEUSMETRICSPORT", "0",
                 "FELIX_DATAPLANEBACKEND", backend()), Namespace.named(net.host));
-        agent.start();
-        assertThat(Sh.waitFor(30, agent::ready)).as("agent ready").isNotNegative();
+        a.start();
+        assertThat(Sh.waitFor(30, a::ready)).as("agent ready").isNotNegative();
+        return a;
+    }
+
+    /** The counter of policy writes (iptables-restore or nft calls). */
+    String writesMetric() {
+        return "felix_iptables_restore_calls";
     }
 
     String backend() {
@@ -392,5 +402,29 @@ class FelixV6IT {
 
     boolean ipv6PolicyBack() {
         return net.save(6, "raw").contains("rpfilter");
+    }
+
+    @Test
+    @Order(9)
+    void restartOnTheDualStackHostWritesNothingAndKeepsAnIpv6StreamAlive() throws Exception {
+        try (java.net.Socket s = Traffic.open(w1, DualStackNet.ip6(2), 8080)) {
+            echo(s, "before");
+            agent.close();
+            echo(s, "while stopped");
+            agent = startAgent();
+            for (int i = 0; i < 5; i++) {
+                echo(s, "after " + i);
+            }
+            expect("new IPv6 and IPv4 connections still work", tcp6(w1, 2, 8080, true), tcp4(w1, 2, 8080, true),
+                    ping6(w1, 2, true));
+            assertThat(agent.metrics().counter(writesMetric())).as("restarted agent found nothing to rewrite").isZero();
+        }
+    }
+
+    private static void echo(java.net.Socket s, String text) throws Exception {
+        byte[] b = (text + "\n").getBytes(StandardCharsets.UTF_8);
+        s.getOutputStream().write(b);
+        s.getOutputStream().flush();
+        assertThat(new String(s.getInputStream().readNBytes(b.length), StandardCharsets.UTF_8)).isEqualTo(text + "\n");
     }
 }

@@ -7,7 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Every test of {@link FelixV6IT} (IPv6 rules allowing and denying with real traffic, icmpv6, cali6 sets, NDP under
- * deny-all, anti-spoofing on both families, NAT66, drift repair, Ipv6Support off and on) with
+ * deny-all, anti-spoofing on both families, NAT66, drift repair, Ipv6Support off and on, a restart writing nothing) with
  * {@code DataplaneBackend=nftables}: policy of both families in {@code table inet calico}, chains that differ by
  * family split as {@code NAME/4} / {@code NAME/6} behind a {@code meta nfproto} dispatcher, anti-spoofing as a
  * {@code fib} reverse-path check at prerouting; no iptables/ip6tables rule or ipset of ours exists. Namespaces
@@ -26,6 +26,11 @@ class FelixV6NftIT extends FelixV6IT {
     @Override
     String[] requiredBinaries() {
         return new String[]{"ip", "nft", "ping", "nc"};
+    }
+
+    @Override
+    String writesMetric() {
+        return "felix_nft_calls";
     }
 
     @Override

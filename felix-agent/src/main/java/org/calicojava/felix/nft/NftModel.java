@@ -9,13 +9,11 @@ import org.calicojava.felix.rules.Rule;
 import org.calicojava.felix.rules.StaticChains;
 
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * Turns the calculated rule model ({@link DesiredDataplane}: filter, nat and raw chains of IPv4 and IPv6, ipsets of
@@ -82,14 +80,15 @@ public final class NftModel {
                     continue;
                 }
                 List<String> gotos = new ArrayList<>(2);
-                for (NftChain n : new NftChain[]{n4, n6}) {
+                for (int v : new int[]{4, 6}) {
+                    NftChain n = v == 4 ? n4 : n6;
                     if (n == null) {
                         continue;
                     }
-                    int v = n == n4 ? 4 : 6;
+                    String familyName = NftNames.familyChain(name, v);
                     NftChain f = familyCache.get(n);
-                    if (f == null) {
-                        f = of(NftNames.familyChain(name, v), null, n.rules());
+                    if (f == null || !f.name().equals(familyName)) {
+                        f = of(familyName, null, n.rules());
                     }
                     nextFamily.put(n, f);
                     chains.put(f.name(), f);
@@ -140,14 +139,10 @@ public final class NftModel {
         return new NftRuleset(chains, sets, maps);
     }
 
-    /** The chain names of both families, IPv4's in their order, then those only IPv6 has. */
-    private static Collection<String> names(Map<String, Chain> v4, Map<String, Chain> v6) {
-        if (v6.isEmpty()) {
-            return v4.keySet();
-        }
-        Set<String> all = new LinkedHashSet<>(v4.keySet());
-        all.addAll(v6.keySet());
-        return all;
+    /** The chain names of both families: IPv4's in their order, then those only IPv6 has (no copy of either). */
+    private static Iterable<String> names(Map<String, Chain> v4, Map<String, Chain> v6) {
+        return () -> Stream.concat(v4.keySet().stream(), v6.keySet().stream().filter(n -> !v4.containsKey(n)))
+                .iterator();
     }
 
     private NftChain rendered(Chain c, Map<Chain, NftChain> nextCache) {

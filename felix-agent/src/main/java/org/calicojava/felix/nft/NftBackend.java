@@ -31,9 +31,19 @@ public final class NftBackend implements PolicyBackend {
     /** Incremented by every transaction (successful or not); a read-back that started before one is stale. */
     private volatile long generation;
 
+    /** A kernel booted with ipv6.disable=1 has no IPv6 sysctls: IPv6 policy is left out of the table there. */
+    private static final boolean KERNEL_IPV6 = java.nio.file.Files.isDirectory(java.nio.file.Path.of("/proc/sys/net/ipv6"));
+    private final boolean kernelIpv6;
+    private boolean v6Unavailable;
+
     public NftBackend(CommandRunner runner, Metrics metrics) {
+        this(runner, metrics, KERNEL_IPV6);
+    }
+
+    NftBackend(CommandRunner runner, Metrics metrics, boolean kernelIpv6) {
         this.runner = runner;
         this.metrics = metrics;
+        this.kernelIpv6 = kernelIpv6;
     }
 
     /**
@@ -189,7 +199,7 @@ public final class NftBackend implements PolicyBackend {
     public void apply(DesiredDataplane d) {
         NftRuleset want;
         try {
-            want = model.build(d);
+            want = model.build(kernelIpv6 ? d : ipv4Only(d));
         } catch (IllegalArgumentException e) {
             throw new DataplaneException(e.getMessage());
         }
@@ -212,6 +222,22 @@ public final class NftBackend implements PolicyBackend {
         actual.commit(diff, want);
         LOG.debug("nftables: {} changes ({} chains written, {} deleted)", diff.changes(), diff.written().size(),
                 diff.deletedChains().size());
+    }
+
+    /** The IPv4 part of {@code d} (as with Ipv6Support off), with one warning when it has IPv6 policy. */
+    private DesiredDataplane ipv4Only(DesiredDataplane d) {
+        if (!d.filter6().isEmpty() && !v6Unavailable) {
+            v6Unavailable = true;
+            LOG.warn("IPv6 is disabled in this kernel: IPv6 policy not programmed in {}", NftNames.QUALIFIED);
+        }
+        Map<String, org.calicojava.felix.calc.IpSetSpec> sets = new java.util.HashMap<>();
+        d.ipsets().forEach((k, v) -> {
+            if (v.version() == 4) {
+                sets.put(k, v);
+            }
+        });
+        return new DesiredDataplane(d.routes(), d.interfaces(), d.filter(), d.nat(), sets, d.raw(), Map.of(), Map.of(),
+                Map.of());
     }
 
     @Override

@@ -5,9 +5,10 @@ import org.calicojava.felix.rules.ChainNames;
 import java.util.regex.Pattern;
 
 /**
- * Names in our nftables table: {@code table inet calico} (inet: one table serves IPv4 and IPv6, so IPv6 policy later
- * adds {@code ip6} matches and {@code ipv6_addr} sets to the same chains), its base chains and the dispatch maps.
- * Regular chains and sets keep the rule model's names ({@code cali-...}, {@code cali4-...}).
+ * Names in our nftables table: {@code table inet calico} (inet: one table serves IPv4 and IPv6), its base chains and
+ * the dispatch maps. Regular chains and sets keep the rule model's names ({@code cali-...}, {@code cali4-...},
+ * {@code cali6-...}); a chain whose IPv4 and IPv6 renderings differ has one chain per family, {@code NAME/4} and
+ * {@code NAME/6} ({@link #familyChain}: '/' never occurs in the model's names, so these cannot collide with one).
  */
 public final class NftNames {
     public static final String FAMILY = "inet";
@@ -30,15 +31,27 @@ public final class NftNames {
         return IDENTIFIER.matcher(name).matches();
     }
 
+    /** The chain holding one family's rendering of a model chain that differs between the families: "cali-X/6". */
+    public static String familyChain(String chain, int version) {
+        return chain + "/" + version;
+    }
+
     /** Our base chain for a built-in iptables chain of a table: "filter-FORWARD", "nat-POSTROUTING". */
     public static String baseChain(String table, String builtin) {
         return table + "-" + builtin;
     }
 
-    /** The chain declaration of a base chain, e.g. "type filter hook forward priority filter - 5; policy accept;". */
+    /**
+     * The chain declaration of a base chain, e.g. "type filter hook forward priority filter - 5; policy accept;"; the
+     * raw table's PREROUTING (anti-spoofing) becomes "type filter hook prerouting priority raw - 5; ...".
+     */
     public static String hookSpec(String table, String builtin) {
         String type = table.equals("nat") ? "nat" : "filter";
-        String prio = table.equals("nat") ? (builtin.equals("POSTROUTING") ? "srcnat" : "dstnat") : "filter";
+        String prio = switch (table) {
+            case "nat" -> builtin.equals("POSTROUTING") ? "srcnat" : "dstnat";
+            case "raw" -> "raw";
+            default -> "filter";
+        };
         return "type " + type + " hook " + builtin.toLowerCase(java.util.Locale.ROOT) + " priority " + prio
                 + (PRIORITY_OFFSET < 0 ? " - " + -PRIORITY_OFFSET : " + " + PRIORITY_OFFSET) + "; policy accept;";
     }

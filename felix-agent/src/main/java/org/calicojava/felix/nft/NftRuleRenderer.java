@@ -37,8 +37,15 @@ public final class NftRuleRenderer {
                     continue;
                 }
                 case "-m" -> {
-                    i++; // module name: the option after it says what to match
-                    continue;
+                    if (arg(t, ++i, rule).equals("rpfilter")) { // strict reverse path check, no option of its own
+                        if (neg) {
+                            throw bad(rule, "negated -m rpfilter");
+                        }
+                        boolean invert = i + 1 < t.size() && t.get(i + 1).equals("--invert");
+                        i += invert ? 1 : 0;
+                        out.add("fib saddr . iif oif " + (invert ? "missing counter" : "exists"));
+                    }
+                    continue; // other modules: the option after the name says what to match
                 }
                 case "-p" -> out.add("meta l4proto " + op + arg(t, ++i, rule).toLowerCase(Locale.ROOT));
                 case "-s", "-d" -> {

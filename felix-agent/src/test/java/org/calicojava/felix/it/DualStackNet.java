@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * A dual-stack simulated host (namespaces named {@code v6-ID-...}): namespace HOST with an uplink veth
+ * A dual-stack simulated host (namespaces named {@code PREFIX-ID-...}, {@code v6-} by default): namespace HOST with an uplink veth
  * (192.168.201.1/24, fd00:200::1/64, default routes) to namespace UP (192.168.201.2/24, fd00:200::2/64, routes to the
  * workload pools back via HOST), and workload namespaces each joined to HOST by a veth: host side cali&lt;11 chars&gt;
  * with MAC ee:ee:ee:ee:ee:ee (so its link-local address is fe80::ecee:eeff:feee:eeee), workload side eth0 with
@@ -19,11 +19,19 @@ final class DualStackNet implements AutoCloseable {
     static final String UP_IP6 = "fd00:200::2";
     static final String HOST_LINK_LOCAL = "fe80::ecee:eeff:feee:eeee";
     final String id = UUID.randomUUID().toString().substring(0, 6);
-    final String host = "v6-" + id + "-h";
-    final String up = "v6-" + id + "-u";
+    final String prefix;
+    final String host;
+    final String up;
     private final List<String> namespaces = new ArrayList<>();
 
     DualStackNet() {
+        this("v6");
+    }
+
+    DualStackNet(String prefix) {
+        this.prefix = prefix;
+        host = prefix + "-" + id + "-h";
+        up = prefix + "-" + id + "-u";
         try {
             add(host);
             add(up);
@@ -58,7 +66,7 @@ final class DualStackNet implements AutoCloseable {
     }
 
     String workloadNs(int n) {
-        return "v6-" + id + "-w" + n;
+        return prefix + "-" + id + "-w" + n;
     }
 
     static String ip(int n) {

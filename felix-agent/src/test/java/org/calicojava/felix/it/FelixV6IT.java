@@ -53,13 +53,13 @@ class FelixV6IT {
 
     @BeforeAll
     void setUp() {
-        Sh.require("ip", "iptables-restore", "ip6tables-restore", "ip6tables-save", "ipset", "ping");
+        Sh.require(requiredBinaries());
         String endpoints = System.getenv("ETCD_ENDPOINTS");
         assertThat(endpoints).as("ETCD_ENDPOINTS (start etcd with scripts/lib/etcd.sh)").isNotBlank();
         keys = new Keys("/cj-test-" + UUID.randomUUID());
         store = new JetcdStore(EtcdConfig.of(endpoints));
         agentStore = new JetcdStore(EtcdConfig.of(endpoints));
-        net = new DualStackNet();
+        net = new DualStackNet(namespacePrefix());
         for (int i = 1; i <= 3; i++) {
             net.addWorkload(i);
         }
@@ -82,10 +82,37 @@ class FelixV6IT {
             endpoint(i, "abc".substring(i - 1, i));
         }
         agentStore.get("/warm-up"); // gRPC threads start here, in this namespace
-        agent = new Agent(agentStore, keys, HOST, Map.of("FELIX_HEALTHPORT", "0", "FELIX_PROMETHEUSMETRICSPORT", "0"),
-                Namespace.named(net.host));
-        agent.start();
-        assertThat(Sh.waitFor(30, agent::ready)).as("agent ready").isNotNegative();
+        agent = startAgent();
+    }
+
+    Agent startAgent() {
+        Agent a = new Agent(agentStore, keys, HOST, Map.of("FELIX_HEALTHPORT", "0", "FELIX_PROMETHEUSMETRICSPORT", "0",
+                "FELIX_DATAPLANEBACKEND", backend()), Namespace.named(net.host));
+        a.start();
+        assertThat(Sh.waitFor(30, a::ready)).as("agent ready").isNotNegative();
+        return a;
+    }
+
+    /** The counter of policy writes (iptables-restore or nft calls). */
+    String writesMetric() {
+        return "felix_iptables_restore_calls";
+    }
+
+    String backend() {
+        return "iptables";
+    }
+
+    String[] requiredBinaries() {
+        return new String[]{"ip", "iptables-restore", "ip6tables-restore", "ip6tables-save", "ipset", "ping"};
+    }
+
+    String namespacePrefix() {
+        return "v6";
+    }
+
+    /** What a failed expectation shows: the IPv6 policy as programmed. */
+    String dump() {
+        return net.save(6, "filter");
     }
 
     @AfterAll
@@ -134,7 +161,7 @@ class FelixV6IT {
             }
             return true;
         });
-        assertThat(ms).as(what + "\n" + net.save(6, "filter")).isNotNegative();
+        assertThat(ms).as(what + "\n" + dump()).isNotNegative();
         System.out.println("[felix-v6-it] " + what + ": " + ms + " ms");
         return ms;
     }
@@ -183,6 +210,11 @@ class FelixV6IT {
         expect("allow-all profiles: TCP, UDP and ping over IPv6 (neighbour discovery works)", tcp6(w1, 2, 8080, true),
                 () -> udpArrives(w1, DualStackNet.ip6(1), DualStackNet.ip6(2), 9000, udp2), ping6(w1, 2, true),
                 tcp4(w1, 2, 8080, true));
+        assertProgrammed();
+    }
+
+    /** The IPv6 tables, raw chains of both families, NAT66 and inet6 ipsets as the iptables backend writes them. */
+    void assertProgrammed() {
         String save = net.save(6, "filter");
         assertThat(save).contains("-A FORWARD -m comment --comment \"cali:", ":cali-tw-" + net.iface(1),
                 "-A cali-from-wl-dispatch -i " + net.iface(2) + " -m comment --comment",
@@ -221,7 +253,7 @@ class FelixV6IT {
         expect("icmp (v4) type 8: IPv4 ping only", () -> net.ping(w1, DualStackNet.ip(2)), ping6(w1, 2, false));
         profile("b", in + "[{\"src_tag\":\"a\"}]}");
         expect("src_tag over IPv6 (cali6- ipset)", tcp6(w1, 2, 8080, true), tcp6(w3, 2, 8080, false));
-        assertThat(Sh.ok(Sh.in(net.host, "ipset", "list", "cali6-t-a"))).contains("family inet6", DualStackNet.ip6(1));
+        assertSetHolds("cali6-t-a", DualStackNet.ip6(1));
         profile("b", in + "[{\"src_selector\":\"role == 'db'\"}]}");
         expect("src_selector over IPv6", tcp6(w1, 2, 8080, false), tcp6(w3, 2, 8080, true));
         profile("b", in + "[{\"action\":\"deny\",\"protocol\":\"icmpv6\"},{}]}");
@@ -268,7 +300,6 @@ class FelixV6IT {
         tcp2.peers.clear();
         try {
             long dropped6 = rpfilterDrops(6);
-            long dropped4 = rpfilterDrops(4);
             expect("real addresses pass", () -> udpArrives(w1, DualStackNet.ip6(1), DualStackNet.ip6(2), 9000, udp2),
                     () -> udpArrives(w1, DualStackNet.ip(1), DualStackNet.ip(2), 9000, udp2v4),
                     () -> net.ping(w1, DualStackNet.ip6(2), DualStackNet.ip6(1)));
@@ -276,20 +307,26 @@ class FelixV6IT {
                 assertThat(udpArrives(w1, forged, DualStackNet.ip6(2), 9000, udp2)).as("UDP from forged " + forged).isFalse();
                 assertThat(net.ping(w1, DualStackNet.ip6(2), forged)).as("ping from forged " + forged).isFalse();
             }
+            long dropped4 = rpfilterDrops(4); // counted over IPv4 forgeries only (one rule for both families on nft)
             for (String forged : new String[]{"10.66.0.99", "10.66.0.3"}) {
                 assertThat(udpArrives(w1, forged, DualStackNet.ip(2), 9000, udp2v4)).as("UDP from forged " + forged).isFalse();
             }
+            assertThat(rpfilterDrops(4) - dropped4).as("packets dropped by the IPv4 anti-spoofing rule").isGreaterThanOrEqualTo(2);
             Sh.Out nc = Sh.run(Sh.in(w1, "nc", "-z", "-w", "1", "-s", "fd00:66::99", DualStackNet.ip6(2), "8080"));
             assertThat(nc.exit()).as("nc -s forged: " + nc.out()).isNotZero();
             assertThat(tcp2.peers).doesNotContain("fd00:66:0:0:0:0:0:99", "fd00:66:0:0:0:0:0:3");
             assertThat(rpfilterDrops(6) - dropped6).as("packets dropped by the IPv6 anti-spoofing rule").isGreaterThanOrEqualTo(5);
-            assertThat(rpfilterDrops(4) - dropped4).as("packets dropped by the IPv4 anti-spoofing rule").isGreaterThanOrEqualTo(2);
             assertThat(udpArrives(w1, DualStackNet.ip6(1), DualStackNet.ip6(2), 9000, udp2)).as("real address still passes").isTrue();
         } finally {
             for (String a : new String[]{"10.66.0.99/32", "10.66.0.3/32", "fd00:66::99/128", "fd00:66::3/128"}) {
                 Sh.run(Sh.in(w1, "ip", "addr", "del", a, "dev", "eth0"));
             }
         }
+    }
+
+    /** The IPv6 set {@code name} exists (as the backend writes sets) and holds {@code member}. */
+    void assertSetHolds(String name, String member) {
+        assertThat(Sh.ok(Sh.in(net.host, "ipset", "list", name))).contains("family inet6", member);
     }
 
     /** The packet counter of the rule accepting ICMPv6 {@code type} in cali-wl-to-host (ip6tables). */
@@ -322,16 +359,22 @@ class FelixV6IT {
 
     @Test
     @Order(7)
-    void ip6tablesRuleDeletedByHandIsRestoredByRefresh() {
-        String chain = "cali-tw-" + net.iface(2);
-        Sh.ok(Sh.in(net.host, "ip6tables", "-w", "-D", chain, "1"));
-        Sh.ok(Sh.in(net.host, "ip6tables", "-w", "-t", "raw", "-D", "cali-PREROUTING", "1"));
-        expect("refresh restored the ip6tables rules", () -> {
-            String s = net.save(6, "filter");
-            String first = s.lines().filter(l -> l.startsWith("-A " + chain + " ")).findFirst().orElse("");
-            return first.contains("RELATED,ESTABLISHED") && net.save(6, "raw").contains("rpfilter");
-        });
+    void ipv6RulesDeletedByHandAreRestoredByRefresh() {
+        deleteIpv6RulesByHand();
+        expect("refresh restored the IPv6 rules", this::ipv6RulesRestored);
         assertThat(agent.metrics().counter("felix_drift_repairs")).isPositive();
+    }
+
+    /** Deletes the first rule of an endpoint chain and the anti-spoofing rule, in ip6tables. */
+    void deleteIpv6RulesByHand() {
+        Sh.ok(Sh.in(net.host, "ip6tables", "-w", "-D", "cali-tw-" + net.iface(2), "1"));
+        Sh.ok(Sh.in(net.host, "ip6tables", "-w", "-t", "raw", "-D", "cali-PREROUTING", "1"));
+    }
+
+    boolean ipv6RulesRestored() {
+        String chain = "cali-tw-" + net.iface(2);
+        String first = net.save(6, "filter").lines().filter(l -> l.startsWith("-A " + chain + " ")).findFirst().orElse("");
+        return first.contains("RELATED,ESTABLISHED") && net.save(6, "raw").contains("rpfilter");
     }
 
     @Test
@@ -339,14 +382,49 @@ class FelixV6IT {
     void ipv6SupportOffRemovesTheIpv6DataplaneAndOnBringsItBack() {
         store.put(keys.felixConfig("Ipv6Support"), "false");
         expect("no IPv6 routes, chains, hooks or sets; IPv4 unaffected",
-                () -> !net.routes6().contains(DualStackNet.ip6(1)),
-                () -> !net.save(6, "filter").contains("cali-"), () -> !net.save(6, "raw").contains("cali-"),
-                () -> !net.save(6, "nat").contains("cali-"),
-                () -> !Sh.ok(Sh.in(net.host, "ipset", "list", "-n")).contains("cali6-"),
+                () -> !net.routes6().contains(DualStackNet.ip6(1)), this::noIpv6Policy,
                 tcp4(w1, 2, 8080, true), tcp6(w1, 2, 8080, false));
-        assertThat(net.save(4, "filter")).contains("cali-tw-" + net.iface(2));
+        assertIpv4PolicyStays();
         store.delete(keys.felixConfig("Ipv6Support"));
-        expect("IPv6 back (default on)", tcp6(w1, 2, 8080, true), ping6(w1, 2, true),
-                () -> net.save(6, "raw").contains("rpfilter"));
+        expect("IPv6 back (default on)", tcp6(w1, 2, 8080, true), ping6(w1, 2, true), this::ipv6PolicyBack);
+    }
+
+    /** No chain, hook or set of ours for IPv6 (Ipv6Support false). */
+    boolean noIpv6Policy() {
+        return !net.save(6, "filter").contains("cali-") && !net.save(6, "raw").contains("cali-")
+                && !net.save(6, "nat").contains("cali-")
+                && !Sh.ok(Sh.in(net.host, "ipset", "list", "-n")).contains("cali6-");
+    }
+
+    void assertIpv4PolicyStays() {
+        assertThat(net.save(4, "filter")).contains("cali-tw-" + net.iface(2));
+    }
+
+    boolean ipv6PolicyBack() {
+        return net.save(6, "raw").contains("rpfilter");
+    }
+
+    @Test
+    @Order(9)
+    void restartOnTheDualStackHostWritesNothingAndKeepsAnIpv6StreamAlive() throws Exception {
+        try (java.net.Socket s = Traffic.open(w1, DualStackNet.ip6(2), 8080)) {
+            echo(s, "before");
+            agent.close();
+            echo(s, "while stopped");
+            agent = startAgent();
+            for (int i = 0; i < 5; i++) {
+                echo(s, "after " + i);
+            }
+            expect("new IPv6 and IPv4 connections still work", tcp6(w1, 2, 8080, true), tcp4(w1, 2, 8080, true),
+                    ping6(w1, 2, true));
+            assertThat(agent.metrics().counter(writesMetric())).as("restarted agent found nothing to rewrite").isZero();
+        }
+    }
+
+    private static void echo(java.net.Socket s, String text) throws Exception {
+        byte[] b = (text + "\n").getBytes(StandardCharsets.UTF_8);
+        s.getOutputStream().write(b);
+        s.getOutputStream().flush();
+        assertThat(new String(s.getInputStream().readNBytes(b.length), StandardCharsets.UTF_8)).isEqualTo(text + "\n");
     }
 }

@@ -1,11 +1,15 @@
 package org.calicojava.felix.nft;
 
 import org.calicojava.felix.agent.Metrics;
+import org.calicojava.felix.calc.DesiredDataplane;
+import org.calicojava.felix.calc.IpSetSpec;
 import org.calicojava.felix.dataplane.CommandRunner;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -91,5 +95,21 @@ class NftBackendTest {
         assertThat(nft.scripts).hasSize(2);
         assertThat(nft.scripts.get(1)).as("only the drifted chain; the new endpoint's objects are known")
                 .contains("cali-fw-cali00000000000").doesNotContain("cali00000000002", "10.65.0.3");
+    }
+
+    @Test
+    void aKernelWithoutIpv6GetsTheIpv4PolicyOnly() {
+        DesiredDataplane d = NftStateTest.desired(NftStateTest.ifaces(2), Set.of("10.65.0.1/32"));
+        Map<String, IpSetSpec> sets = new HashMap<>(d.ipsets());
+        sets.put("cali6-t-p", new IpSetSpec("cali6-t-p", 6, Set.of("fd00::1/128")));
+        DesiredDataplane dual = new DesiredDataplane(d.routes(), d.interfaces(), d.filter(), d.nat(), sets, d.raw(),
+                d.filter6(), d.nat6(), d.raw6());
+        backend.apply(dual);
+        assertThat(nft.scripts.get(0)).contains("add set inet calico cali6-t-p { type ipv6_addr; flags interval; }")
+                .doesNotContain("/4");
+        FakeNft noV6 = new FakeNft();
+        new NftBackend(noV6, new Metrics(), false).apply(dual);
+        assertThat(noV6.scripts.get(0)).doesNotContain("cali6-", "/6", "ipv6")
+                .contains("add rule inet calico cali-FORWARD meta nfproto ipv4 goto cali-FORWARD/4");
     }
 }

@@ -81,6 +81,11 @@ class NftRuleRendererTest {
             "``                                         | -j RETURN          | return",
             "-m set --match-set cali4-masq-ipam-pools src -m set ! --match-set cali4-all-ipam-pools dst | -j MASQUERADE"
                     + " | ip saddr @cali4-masq-ipam-pools ip daddr != @cali4-all-ipam-pools masquerade",
+            "-m set --match-set cali6-masq-ipam-pools src -m set ! --match-set cali6-all-ipam-pools dst | -j MASQUERADE"
+                    + " | ip6 saddr @cali6-masq-ipam-pools ip6 daddr != @cali6-all-ipam-pools masquerade",
+            "-p icmpv6 -m icmp6 --icmpv6-type 135       | -j ACCEPT          | meta l4proto icmpv6 icmpv6 type 135 accept",
+            "-i cali+ -m rpfilter --invert              | -j DROP            | iifname \"cali*\" fib saddr . iif oif missing counter drop",
+            "-i tap+ -m rpfilter                        | -j RETURN          | iifname \"tap*\" fib saddr . iif oif exists return",
     })
     void rendersModelRule(String match, String action, String expected) {
         assertThat(NftRuleRenderer.render(new Rule(match, action, null))).isEqualTo(expected);
@@ -98,6 +103,8 @@ class NftRuleRendererTest {
                 .hasMessageContaining("'!' without an option after it");
         assertThatThrownBy(() -> NftRuleRenderer.render(Rule.of("-m set --match-set foo src", "-j DROP")))
                 .hasMessageContaining("set 'foo'");
+        assertThatThrownBy(() -> NftRuleRenderer.render(Rule.of("! -m rpfilter", "-j DROP")))
+                .hasMessageContaining("unsupported negated -m rpfilter");
     }
 
     @Test

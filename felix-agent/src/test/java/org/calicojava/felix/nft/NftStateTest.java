@@ -37,7 +37,12 @@ class NftStateTest {
         Map<String, IpSetSpec> sets = Map.of("cali4-t-p", new IpSetSpec("cali4-t-p", 4, tagMembers),
                 "cali4-all-ipam-pools", new IpSetSpec("cali4-all-ipam-pools", 4, Set.of("10.65.0.0/16")),
                 "cali4-masq-ipam-pools", new IpSetSpec("cali4-masq-ipam-pools", 4, Set.of()));
-        return new DesiredDataplane(Map.of(), Map.of(), filter, nat, sets);
+        return both(filter, nat, sets);
+    }
+
+    /** The same chains (objects) for IPv4 and IPv6: each written once, under its own name. */
+    static DesiredDataplane both(Map<String, Chain> filter, Map<String, Chain> nat, Map<String, IpSetSpec> sets) {
+        return new DesiredDataplane(Map.of(), Map.of(), filter, nat, sets, Map.of(), filter, nat, Map.of());
     }
 
     static List<String> ifaces(int n) {
@@ -127,7 +132,7 @@ class NftStateTest {
         filter.put("cali-pri-p", new Chain("cali-pri-p", List.of(org.calicojava.felix.rules.Rule.of("-p udp", "-j DROP"))));
         Map<String, IpSetSpec> sets = new HashMap<>(changed.ipsets());
         sets.remove("cali4-t-p");
-        NftState.Diff d = st.diff(model.build(new DesiredDataplane(Map.of(), Map.of(), filter, changed.nat(), sets)));
+        NftState.Diff d = st.diff(model.build(both(filter, changed.nat(), sets)));
         assertThat(d.script().lines().toList()).containsExactly("add table inet calico",
                 "add chain inet calico cali-pri-p",
                 "flush chain inet calico cali-pri-p",

@@ -108,6 +108,27 @@ final class Fabric implements AutoCloseable {
         return r.out().trim().split(" ")[1]; // "IP 10.65.0.3 added to ..."
     }
 
+    /** Adds workload {@code name} on every host; returns their addresses, index = host number (index 0 unused). */
+    String[] addWorkloadOnEachHost(String name, String... profiles) {
+        String[] ips = new String[hosts + 1];
+        for (int h = 1; h <= hosts; h++) {
+            ips[h] = addWorkload(h, name, profiles);
+        }
+        return ips;
+    }
+
+    /** Waits until workload {@code name} on every host answers a ping to each address of {@code ips} (by host). */
+    void awaitEveryHostReaches(String name, String[] ips, String how) {
+        for (int h = 1; h <= hosts; h++) {
+            for (int t = 1; t < ips.length; t++) {
+                int from = h;
+                String ip = ips[t];
+                eventually(Duration.ofSeconds(60), "h" + from + "-" + name + " reaches " + ip + how,
+                        () -> ping(from, name, ip));
+            }
+        }
+    }
+
     void removeWorkload(int host, String name) {
         String wl = ns("h" + host + "-" + name);
         Result r = onHost(host, HOME.resolve("bin/javactl").toString(), "--etcd-endpoints", ETCD, "container", "remove",

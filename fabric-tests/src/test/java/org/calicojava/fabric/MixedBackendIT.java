@@ -23,18 +23,9 @@ class MixedBackendIT {
         f = new Fabric(3, "--backend", "java", "--backend-of", "3", "bird");
         f.javactlOk("pool", "add", "10.69.0.0/16");
         f.javactlOk("profile", "add", "demo");
-        String[] ips = new String[4];
-        for (int h = 1; h <= 3; h++) {
-            ips[h] = f.addWorkload(h, "w", "demo");
-        }
+        String[] ips = f.addWorkloadOnEachHost("w", "demo");
         f.awaitSessions(2, Duration.ofMinutes(3));
-        for (int h = 1; h <= 3; h++) {
-            for (int t = 1; t <= 3; t++) {
-                int from = h;
-                String ip = ips[t];
-                Fabric.eventually(Duration.ofSeconds(60), "h" + from + " reaches " + ip, () -> f.ping(from, "w", ip));
-            }
-        }
+        f.awaitEveryHostReaches("w", ips, "");
         assertThat(f.routes(3)).containsPattern("10\\.69\\.0\\.0/26 via 192\\.0\\.2\\.11 dev eth0 proto bird");
         assertThat(f.routes(1)).containsPattern("10\\.69\\.0\\.128/26 via 192\\.0\\.2\\.13 dev eth0");
     }

@@ -29,19 +29,10 @@ class RouteReflectorIT {
         }
         f.javactlOk("pool", "add", "10.68.0.0/16");
         f.javactlOk("profile", "add", "demo");
-        String[] ips = new String[4];
-        for (int h = 1; h <= 3; h++) {
-            ips[h] = f.addWorkload(h, "w", "demo");
-        }
+        String[] ips = f.addWorkloadOnEachHost("w", "demo");
         Fabric.eventually(Duration.ofMinutes(3), "h1 has its two clients", () ->
                 f.nodeStatus(1).lines().filter(l -> l.matches("\\|.*node specific.*\\| (up|Established) .*")).count() == 2);
-        for (int h = 1; h <= 3; h++) {
-            for (int t = 1; t <= 3; t++) {
-                int from = h;
-                String ip = ips[t];
-                Fabric.eventually(Duration.ofSeconds(60), "h" + from + " reaches " + ip, () -> f.ping(from, "w", ip));
-            }
-        }
+        f.awaitEveryHostReaches("w", ips, "");
         // h2 learned h3's block from the reflector (BIRD's template sets next hop self; RFC 4456 would keep h3)
         assertThat(f.routes(2)).containsPattern("10\\.68\\.0\\.128/26 via 192\\.0\\.2\\.1[13] dev eth0");
         assertThat(f.nodeStatus(2)).contains("192.0.2.11").doesNotContain("192.0.2.13 ");

@@ -23,20 +23,10 @@ class TorIT {
         f = new Fabric(3, "--tor", "--backend", MeshIT.BACKEND);
         f.javactlOk("pool", "add", "10.67.0.0/16");
         f.javactlOk("profile", "add", "demo");
-        String[] ips = new String[4];
-        for (int h = 1; h <= 3; h++) {
-            ips[h] = f.addWorkload(h, "w", "demo");
-        }
+        String[] ips = f.addWorkloadOnEachHost("w", "demo");
         f.awaitSessions(1, Duration.ofMinutes(3));
         assertThat(f.nodeStatus(1)).contains("192.0.2.254").contains("global");
-        for (int h = 1; h <= 3; h++) {
-            for (int t = 1; t <= 3; t++) {
-                int from = h;
-                String ip = ips[t];
-                Fabric.eventually(Duration.ofSeconds(60), "h" + from + " reaches " + ip + " via the ToR",
-                        () -> f.ping(from, "w", ip));
-            }
-        }
+        f.awaitEveryHostReaches("w", ips, " via the ToR");
         // the other hosts' blocks are learned from the ToR, so they point at it
         assertThat(f.routes(1)).containsPattern("10\\.67\\.0\\.64/26 via 192\\.0\\.2\\.254 dev eth0");
         String torTable = Fabric.sh("ip", "-n", f.ns("tor"), "route").out();

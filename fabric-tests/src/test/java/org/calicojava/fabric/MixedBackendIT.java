@@ -1,6 +1,5 @@
 package org.calicojava.fabric;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -8,15 +7,7 @@ import java.time.Duration;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Full mesh with BIRD (the rendered BIRD config) on h3 and the built-in speaker on h1 and h2: they interoperate. */
-class MixedBackendIT {
-    private Fabric f;
-
-    @AfterEach
-    void down() {
-        if (f != null) {
-            f.close();
-        }
-    }
+class MixedBackendIT extends FabricCase {
 
     @Test
     void birdAndTheJavaSpeakerMeshTogether() {

@@ -1,6 +1,5 @@
 package org.calicojava.fabric;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -8,15 +7,7 @@ import java.time.Duration;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Mesh off; h1 is a route reflector (cluster id), h2 and h3 its clients: every route reaches everyone. */
-class RouteReflectorIT {
-    private Fabric f;
-
-    @AfterEach
-    void down() {
-        if (f != null) {
-            f.close();
-        }
-    }
+class RouteReflectorIT extends FabricCase {
 
     @Test
     void clientsLearnEachOthersRoutesThroughTheReflector() {

@@ -1,6 +1,5 @@
 package org.calicojava.fabric;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -8,15 +7,7 @@ import java.time.Duration;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Node-to-node mesh off; every node peers over eBGP with a BIRD top-of-rack router; cross-host traffic via the ToR. */
-class TorIT {
-    private Fabric f;
-
-    @AfterEach
-    void down() {
-        if (f != null) {
-            f.close();
-        }
-    }
+class TorIT extends FabricCase {
 
     @Test
     void routesGoThroughTheTorAndTrafficFlows() {

@@ -23,7 +23,6 @@ final class PeerInfo {
     boolean importByPrefix, exportByPrefix;
     boolean ibgp, established, gracefulRestart;
     int routerId, restartTime;
-    long asNumber;
     /** Index of this peer in the RIB's peer list. */
     final int slot;
     /**
@@ -45,7 +44,6 @@ final class PeerInfo {
     /** How many prefixes the peer has from us. */
     int outCount;
     final Set<Family> staleFamilies = EnumSet.noneOf(Family.class);
-    io.netty.util.concurrent.Future<?> staleTimer;
     java.util.concurrent.ScheduledFuture<?> staleSweep;
     long received, accepted;
     // one-entry caches: routes of one UPDATE share their attributes

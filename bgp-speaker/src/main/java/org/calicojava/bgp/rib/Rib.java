@@ -104,7 +104,6 @@ public final class Rib implements RouteSink, AutoCloseable {
             pi.established = true;
             Open o = peer.negotiated().peerOpen();
             pi.routerId = o.bgpId();
-            pi.asNumber = o.peerAs();
             pi.ibgp = peer.negotiated().codec().ibgp();
             GracefulRestart gr = o.capabilities().gracefulRestart();
             pi.gracefulRestart = gr != null && peer.config().restartTime() >= 0;
@@ -112,10 +111,7 @@ public final class Rib implements RouteSink, AutoCloseable {
             pi.configure(rc.neighbor(peer.address()), rc);
             pi.addPathSend = EnumSet.noneOf(Family.class);
             for (Family f : peer.negotiated().families()) if (peer.negotiated().codec().sendsPathIds(f)) pi.addPathSend.add(f);
-            clearOut(pi);
-            if (!pi.staleFamilies.isEmpty() && pi.staleSweep == null) {
-                // not restarted in time was handled by the timer; still stale: wait for End-of-RIB
-            }
+            pi.clearOut();
             sendTable(pi);
             metrics.sessionChange();
         });
@@ -141,7 +137,7 @@ public final class Rib implements RouteSink, AutoCloseable {
         submit(() -> {
             PeerInfo pi = info(peer);
             pi.established = false;
-            clearOut(pi);
+            pi.clearOut();
             if (pi.gracefulRestart && pi.restartTime > 0) {
                 int n = 0;
                 for (int d = 0; d < loc.high(); d++) {
@@ -168,7 +164,7 @@ public final class Rib implements RouteSink, AutoCloseable {
     @Override public void refresh(Peer peer, Family f) {
         submit(() -> {
             PeerInfo pi = info(peer);
-            clearOut(pi);
+            pi.clearOut();
             sendTable(pi);
         });
     }
@@ -202,7 +198,6 @@ public final class Rib implements RouteSink, AutoCloseable {
                 announce(pi, a, nh, u.mpReach().nlri());
             }
         }
-        afterBatch();
     }
 
     private void announce(PeerInfo pi, PathAttributes raw, byte[] nh6, Nlri nlri) {
@@ -324,9 +319,6 @@ public final class Rib implements RouteSink, AutoCloseable {
         log.info("peer {}: sent {} routes and End-of-RIB", Ip.string(pi.address), pi.outCount);
     }
 
-    /** Forgets what {@code pi} has from us (its session went down or starts over). */
-    private void clearOut(PeerInfo pi) { pi.clearOut(); }
-
     /** After each batch of work: flush UPDATEs when nothing else waits, push kernel changes, free emptied destinations. */
     private void afterBatch() {
         if (out.pending() > 0 && (waiting.get() == 0 || out.pending() >= AdjRibOut.FLUSH_AT)) out.flush();
@@ -440,7 +432,6 @@ public final class Rib implements RouteSink, AutoCloseable {
             if (!loc.live(d)) continue;
             for (Path p : loc.paths(d)) if (p.from == pi) drop(d, p);
         }
-        afterBatch();
     }
 
     // ---- local routes ----
@@ -474,7 +465,6 @@ public final class Rib implements RouteSink, AutoCloseable {
         submit(() -> {
             if (present && !insideOriginated(p)) addLocal(p, RouteSource.KERNEL, localAttrs(PathAttributes.ORIGIN_INCOMPLETE));
             else removeLocal(p, RouteSource.KERNEL);
-            afterBatch();
         });
     }
 

@@ -46,6 +46,15 @@ public final class Ip {
         }
     }
 
+    /** {@code ::ffff:a.b.c.d} (RFC 4291 2.5.5.2) of a 4-byte IPv4 address. */
+    public static byte[] v4Mapped(byte[] v4) {
+        byte[] b = new byte[16];
+        b[10] = (byte) 0xff;
+        b[11] = (byte) 0xff;
+        System.arraycopy(v4, 0, b, 12, 4);
+        return b;
+    }
+
     /** RFC 5952 text of an address. */
     public static String string(InetAddress a) { return Prefix.formatAddress(a.getAddress()); }
 }

@@ -11,7 +11,6 @@ import org.calicojava.bgp.session.Negotiated;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -73,21 +72,11 @@ final class Exporter {
         } else {
             if (self || p.nh6 == null) {
                 InetAddress nh = sc.nextHop6() != null ? sc.nextHop6() : n.localAddress();
-                nh6 = nh instanceof Inet6Address ? nh.getAddress() : mapped(nh.getAddress());
+                nh6 = nh instanceof Inet6Address ? nh.getAddress() : Ip.v4Mapped(nh.getAddress());
             } else {
                 nh6 = p.nh6;
             }
         }
         return new Advert(b.build(), nh6);
     }
-
-    static byte[] mapped(byte[] v4) {
-        byte[] b = new byte[16];
-        b[10] = (byte) 0xff;
-        b[11] = (byte) 0xff;
-        System.arraycopy(v4, 0, b, 12, 4);
-        return b;
-    }
-
-    static boolean same(Advert a, Advert b) { return a == b || a != null && a.equals(b) && Arrays.equals(a.nh6(), b.nh6()); }
 }

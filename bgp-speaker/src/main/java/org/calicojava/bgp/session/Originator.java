@@ -37,7 +37,7 @@ final class Originator {
             a.nextHop(Ip.v4Int(nh));
         } else {
             InetAddress nh = cfg.nextHop6() != null ? cfg.nextHop6() : local;
-            nh6 = nh instanceof Inet6Address ? nh.getAddress() : mapped(nh.getAddress());
+            nh6 = nh instanceof Inet6Address ? nh.getAddress() : Ip.v4Mapped(nh.getAddress());
         }
         Nlri.Builder b = Nlri.builder(f, n.codec().sendsPathIds(f));
         for (Prefix p : prefixes) b.add(p, 1);  // path id 1 where ADD-PATH send was negotiated
@@ -52,14 +52,5 @@ final class Originator {
         if (gone.size() > 0) out.addAll(UpdatePacker.withdraw(gone.build(), n.codec()));
         out.addAll(updates(next, peer, n, f));
         return out;
-    }
-
-    /** {@code ::ffff:a.b.c.d} (RFC 4291 2.5.5.2). */
-    static byte[] mapped(byte[] v4) {
-        byte[] b = new byte[16];
-        b[10] = (byte) 0xff;
-        b[11] = (byte) 0xff;
-        System.arraycopy(v4, 0, b, 12, 4);
-        return b;
     }
 }

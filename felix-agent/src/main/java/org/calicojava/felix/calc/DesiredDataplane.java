@@ -23,12 +23,6 @@ public record DesiredDataplane(Map<Cidr, String> routes, Map<String, EndpointKey
                                Map<String, Chain> raw, Map<String, Chain> filter6, Map<String, Chain> nat6,
                                Map<String, Chain> raw6) {
 
-    /** IPv4 policy only (no raw, no IPv6 tables). */
-    public DesiredDataplane(Map<Cidr, String> routes, Map<String, EndpointKey> interfaces,
-                            Map<String, Chain> filter, Map<String, Chain> nat, Map<String, IpSetSpec> ipsets) {
-        this(routes, interfaces, filter, nat, ipsets, Map.of(), Map.of(), Map.of(), Map.of());
-    }
-
     /** The chains of one table ("filter", "nat" or "raw") for IP version 4 or 6. */
     public Map<String, Chain> chains(int version, String table) {
         return switch (table) {

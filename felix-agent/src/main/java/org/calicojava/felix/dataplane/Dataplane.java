@@ -1,6 +1,5 @@
 package org.calicojava.felix.dataplane;
 
-import org.calicojava.felix.agent.Metrics;
 import org.calicojava.felix.calc.DesiredDataplane;
 import org.calicojava.felix.calc.EndpointKey;
 import org.calicojava.netlink.Link;
@@ -24,10 +23,6 @@ public final class Dataplane {
     private final SysctlManager sysctls;
     private boolean needRefresh = true;
     private String iptablesError;
-
-    public Dataplane(Namespace ns, Netlink netlink, IptablesCommands commands, int routeProtocol, Metrics metrics) {
-        this(ns, netlink, new IptablesBackend(ns.commands(), commands, metrics), routeProtocol);
-    }
 
     public Dataplane(Namespace ns, Netlink netlink, PolicyBackend policy, int routeProtocol) {
         this.sysctls = new SysctlManager(ns);

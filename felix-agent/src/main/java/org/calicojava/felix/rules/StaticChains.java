@@ -28,11 +28,6 @@ public final class StaticChains {
      */
     public static final List<Integer> NDP_ICMPV6_TYPES = List.of(130, 131, 132, 133, 135, 136);
 
-    /** The IPv4 filter chains (see {@link #filter(int, String, String)}). */
-    public static List<Chain> filter(String ifacePrefix, String endpointToHostAction) {
-        return filter(4, ifacePrefix, endpointToHostAction);
-    }
-
     /**
      * Anti-spoofing (raw table, both families, as Calico does for IPv6): a packet arriving on a workload interface
      * whose source address would not be routed back out of that same interface (strict reverse path check against

@@ -21,7 +21,7 @@ class NftStateTest {
 
     static DesiredDataplane desired(List<String> ifaces, Set<String> tagMembers) {
         Map<String, Chain> filter = new HashMap<>();
-        StaticChains.filter("cali", "DROP").forEach(c -> filter.put(c.name(), c));
+        StaticChains.filter(4, "cali", "DROP").forEach(c -> filter.put(c.name(), c));
         StaticChains.dispatch(ifaces).forEach(c -> filter.put(c.name(), c));
         for (String i : ifaces) {
             Chain tw = EndpointChains.toWorkload(i, List.of(), List.of("p"));

@@ -48,7 +48,7 @@ class ChainsTest {
 
     @Test
     void staticChainsAndDispatch() {
-        List<Chain> f = StaticChains.filter("cali", "drop");
+        List<Chain> f = StaticChains.filter(4, "cali", "drop");
         assertThat(f).extracting(Chain::name).containsExactly("cali-INPUT", "cali-wl-to-host", "cali-FORWARD", "cali-OUTPUT");
         assertThat(f.get(1).rules()).extracting(Rule::text).containsExactly("-j cali-from-wl-dispatch", "-j DROP");
         assertThat(f.get(0).rules()).extracting(Rule::text).containsExactly("-i cali+ -g cali-wl-to-host");
@@ -61,7 +61,7 @@ class ChainsTest {
                 .containsExactly("-o cali1 -g cali-tw-cali1", "-o cali2 -g cali-tw-cali2", "-j DROP");
         assertThat(StaticChains.nat(4).get(1).rules()).extracting(Rule::text).containsExactly(
                 "-m set --match-set cali4-masq-ipam-pools src -m set ! --match-set cali4-all-ipam-pools dst -j MASQUERADE");
-        assertThatThrownBy(() -> StaticChains.filter("cali", "reject"))
+        assertThatThrownBy(() -> StaticChains.filter(4, "cali", "reject"))
                 .hasMessage("DefaultEndpointToHostAction: 'reject' (expected: DROP, ACCEPT or RETURN)");
     }
 

@@ -390,8 +390,9 @@ public final class Agent implements AutoCloseable {
         }
         if (backendSetting == null) {
             String backend = PolicyBackends.resolve(config.dataplaneBackend(), ns.commands());
-            if (!backend.equals(dataplane.policyBackend())) {
-                dataplane.usePolicyBackend(policyBackend());
+            if (!backend.equals(dataplane.policyBackend())) { // resolved once: "auto" runs an nft check
+                dataplane.usePolicyBackend(PolicyBackends.create(backend, ns.commands(), config.iptablesBackend(),
+                        metrics));
             }
             backendSetting = config.dataplaneBackend();
             LOG.info("policy backend: {} (DataplaneBackend {})", dataplane.policyBackend(), backendSetting);

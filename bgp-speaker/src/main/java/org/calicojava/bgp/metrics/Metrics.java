@@ -24,11 +24,21 @@ public final class Metrics implements AutoCloseable {
 
     public void sessionChange() { add("bgp_session_changes_total", 1); }
 
-    public void updateIn(InetAddress peer) { add("bgp_updates_received_total{peer=\"" + Ip.string(peer) + "\"}", 1); }
+    /** Per-peer counters by address: the RIB counts every UPDATE, so the labelled key is built once per peer. */
+    private final Map<InetAddress, LongAdder> updatesIn = new ConcurrentHashMap<>(), prefixesIn = new ConcurrentHashMap<>(),
+            updatesOut = new ConcurrentHashMap<>();
 
-    public void prefixesIn(InetAddress peer, int n) { add("bgp_prefixes_received_total{peer=\"" + Ip.string(peer) + "\"}", n); }
+    public void updateIn(InetAddress peer) { perPeer(updatesIn, "bgp_updates_received_total", peer).increment(); }
 
-    public void updatesOut(InetAddress peer, int n) { add("bgp_updates_sent_total{peer=\"" + Ip.string(peer) + "\"}", n); }
+    public void prefixesIn(InetAddress peer, int n) { perPeer(prefixesIn, "bgp_prefixes_received_total", peer).add(n); }
+
+    public void updatesOut(InetAddress peer, int n) { perPeer(updatesOut, "bgp_updates_sent_total", peer).add(n); }
+
+    private LongAdder perPeer(Map<InetAddress, LongAdder> byPeer, String name, InetAddress peer) {
+        LongAdder a = byPeer.get(peer);
+        if (a != null) return a;
+        return byPeer.computeIfAbsent(peer, p -> counters.computeIfAbsent(name + "{peer=\"" + Ip.string(p) + "\"}", k -> new LongAdder()));
+    }
 
     private final LongAdder bestPath = counters.computeIfAbsent("bgp_best_path_computations_total", k -> new LongAdder());
 

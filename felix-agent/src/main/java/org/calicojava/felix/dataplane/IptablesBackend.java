@@ -18,8 +18,6 @@ import java.util.List;
 public final class IptablesBackend implements PolicyBackend {
     private static final Logger LOG = LoggerFactory.getLogger(IptablesBackend.class);
     private static final List<String> TABLES = List.of("filter", "nat", "raw");
-    /** A kernel booted with ipv6.disable=1 has no IPv6 sysctls, and ip6tables cannot work there. */
-    private static final boolean KERNEL_IPV6 = java.nio.file.Files.isDirectory(java.nio.file.Path.of("/proc/sys/net/ipv6"));
     /** Tables of version 4 then 6, each in {@link #TABLES} order. */
     private final List<IptablesTable> tables = new ArrayList<>();
     private final IpsetManager ipsets;
@@ -57,13 +55,13 @@ public final class IptablesBackend implements PolicyBackend {
 
     @Override
     public void apply(DesiredDataplane d) {
-        boolean want6 = !d.filter6().isEmpty() && KERNEL_IPV6;
+        boolean want6 = !d.filter6().isEmpty() && PolicyBackends.KERNEL_IPV6;
         if (want6 && !v6Active) {
             v6Active = true;
             for (int i = TABLES.size(); i < tables.size(); i++) {
                 tables.get(i).refresh(); // take over what ip6tables has before the first IPv6 write
             }
-        } else if (!d.filter6().isEmpty() && !KERNEL_IPV6 && !v6Unavailable) {
+        } else if (!d.filter6().isEmpty() && !PolicyBackends.KERNEL_IPV6 && !v6Unavailable) {
             v6Unavailable = true;
             LOG.warn("IPv6 is disabled in this kernel: IPv6 policy (ip6tables) not programmed");
         }

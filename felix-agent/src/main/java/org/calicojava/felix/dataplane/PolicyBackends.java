@@ -8,6 +8,9 @@ import org.calicojava.felix.nft.NftBackend;
  * (nftables when {@code nft} works in the namespace, else iptables).
  */
 public final class PolicyBackends {
+    /** A kernel booted with ipv6.disable=1 has no IPv6 sysctls: no IPv6 policy can be programmed there. */
+    public static final boolean KERNEL_IPV6 = java.nio.file.Files.isDirectory(java.nio.file.Path.of("/proc/sys/net/ipv6"));
+
     private PolicyBackends() {
     }
 

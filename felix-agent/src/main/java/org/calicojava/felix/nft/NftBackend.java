@@ -5,6 +5,7 @@ import org.calicojava.felix.calc.DesiredDataplane;
 import org.calicojava.felix.dataplane.CommandRunner;
 import org.calicojava.felix.dataplane.DataplaneException;
 import org.calicojava.felix.dataplane.PolicyBackend;
+import org.calicojava.felix.dataplane.PolicyBackends;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,13 +32,12 @@ public final class NftBackend implements PolicyBackend {
     /** Incremented by every transaction (successful or not); a read-back that started before one is stale. */
     private volatile long generation;
 
-    /** A kernel booted with ipv6.disable=1 has no IPv6 sysctls: IPv6 policy is left out of the table there. */
-    private static final boolean KERNEL_IPV6 = java.nio.file.Files.isDirectory(java.nio.file.Path.of("/proc/sys/net/ipv6"));
+    /** False on a kernel without IPv6 ({@link PolicyBackends#KERNEL_IPV6}): IPv6 policy is left out of the table. */
     private final boolean kernelIpv6;
     private boolean v6Unavailable;
 
     public NftBackend(CommandRunner runner, Metrics metrics) {
-        this(runner, metrics, KERNEL_IPV6);
+        this(runner, metrics, PolicyBackends.KERNEL_IPV6);
     }
 
     NftBackend(CommandRunner runner, Metrics metrics, boolean kernelIpv6) {

@@ -1,7 +1,6 @@
 package org.calicojava.felix.dataplane;
 
 import org.calicojava.felix.rules.Chain;
-import org.calicojava.felix.rules.Rule;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -39,7 +38,7 @@ final class ChainOrder {
             int i = (int) top[1];
             if (i < c.rules().size()) {
                 top[1] = i + 1;
-                Chain target = byName.get(target(c.rules().get(i)));
+                Chain target = byName.get(c.rules().get(i).target());
                 if (target != null && done.add(target.name())) {
                     stack.add(new Object[]{target, 0});
                 }
@@ -48,14 +47,5 @@ final class ChainOrder {
                 stack.remove(stack.size() - 1);
             }
         }
-    }
-
-    private static String target(Rule r) {
-        String a = r.action();
-        if (a.startsWith("-j ") || a.startsWith("-g ")) {
-            int end = a.indexOf(' ', 3);
-            return end < 0 ? a.substring(3) : a.substring(3, end);
-        }
-        return null;
     }
 }

@@ -119,7 +119,7 @@ public final class NftModel {
                     List.of("oifname vmap @" + NftNames.TO_WL_MAP, "drop")));
         }
         for (StaticChains.Hook h : StaticChains.hooks()) {
-            String target = h.rule().action().replaceFirst("^-[jg] ", "");
+            String target = h.rule().target();
             if (d.chains(4, h.table()).containsKey(target) || d.chains(6, h.table()).containsKey(target)) {
                 String name = NftNames.baseChain(h.table(), h.builtin());
                 chains.put(name, chain(name, NftNames.hookSpec(h.table(), h.builtin()), List.of(h.rule())));

@@ -18,6 +18,15 @@ public record Rule(String match, String action, String comment) {
         return new Rule(match, action, null);
     }
 
+    /** What a "-j"/"-g" action names ("cali-fw-cali1", "ACCEPT"), without the target's options; else null. */
+    public String target() {
+        if (action.startsWith("-j ") || action.startsWith("-g ")) {
+            int end = action.indexOf(' ', 3);
+            return end < 0 ? action.substring(3) : action.substring(3, end);
+        }
+        return null;
+    }
+
     /** The rule's text as iptables-restore gets it after "-A chain" (without the hash comment). */
     public String text() {
         return match.isEmpty() ? action : match + " " + action;

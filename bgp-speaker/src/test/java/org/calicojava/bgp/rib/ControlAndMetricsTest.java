@@ -66,6 +66,12 @@ class ControlAndMetricsTest {
             assertThat(ask(sock, "reload")).isEqualTo("reloaded\n");
             assertThat(ask(sock, "frobnicate")).startsWith("error: unknown command: frobnicate");
 
+            // what the RIBs themselves recorded: B received A's UPDATE with one prefix, A sent to B, both decided
+            assertThat(nb.metrics.text()).containsPattern("bgp_updates_received_total\\{peer=\"" + a.replace(".", "\\.") + "\"} [1-9]")
+                    .contains("bgp_prefixes_received_total{peer=\"" + a + "\"} 1\n")
+                    .containsPattern("bgp_best_path_computations_total [1-9]");
+            assertThat(na.metrics.text()).containsPattern("bgp_updates_sent_total\\{peer=\"" + b.replace(".", "\\.") + "\"} [1-9]");
+
             m.gauges(() -> "bgp_rib_prefixes{rib=\"loc\"} " + nb.rib.sizes().get("loc") + "\n");
             m.bestPathRun();
             m.kernelOp("replace", 1_500_000);

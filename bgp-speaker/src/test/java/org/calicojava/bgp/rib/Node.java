@@ -14,6 +14,7 @@ import java.util.List;
 public final class Node implements AutoCloseable {
     public final String address;
     public final Rib rib;
+    public final Metrics metrics = new Metrics();
     public final Speaker speaker;
     final int port;
 
@@ -21,7 +22,7 @@ public final class Node implements AutoCloseable {
         this.address = address;
         this.port = port;
         SpeakerConfig sc = ConfigLoader.parse(yaml);
-        rib = new Rib(sc, RoutingConfigLoader.parse(yaml), new Metrics());
+        rib = new Rib(sc, RoutingConfigLoader.parse(yaml), metrics);
         speaker = new Speaker(sc, rib);
         rib.attach(speaker, null);
         speaker.start();

@@ -1,6 +1,5 @@
 package org.calicojava.bgp;
 
-import org.calicojava.bgp.codec.Prefix;
 import org.calicojava.bgp.config.ConfigException;
 import org.calicojava.bgp.config.ConfigLoader;
 import org.calicojava.bgp.config.SpeakerConfig;
@@ -60,13 +59,20 @@ public final class Main {
             }
             speaker.reconfigure(l.speaker());
             rib.reconfigure(l.speaker(), l.routing());
-            if (kernel != null && l.routing().kernel().blackholes()) kernel.blackholes(new LinkedHashSet<>(l.speaker().originate()));
+            blackholes(l);
             routing = l.routing();
             log.info("reloaded {}", file);
             return "reloaded " + file;
         } catch (ConfigException | IllegalArgumentException e) {
             log.warn("reload of {} refused: {}", file, e.getMessage());
             return "error: reload refused: " + e.getMessage();
+        }
+    }
+
+    /** The kernel's blackhole routes for the originated blocks as {@code l} says (none when it turns them off). */
+    private void blackholes(Loaded l) {
+        if (kernel != null) {
+            kernel.blackholes(l.routing().kernel().blackholes() ? new LinkedHashSet<>(l.speaker().originate()) : java.util.Set.of());
         }
     }
 
@@ -78,7 +84,7 @@ public final class Main {
         if (routing.kernel().enabled()) {
             kernel = new KernelSync(routing.kernel(), metrics);
             kernel.start(rib::kernelRoute);
-            if (routing.kernel().blackholes()) kernel.blackholes(new LinkedHashSet<Prefix>(l.speaker().originate()));
+            blackholes(l);
             rib.onConverged(kernel::sweepLeftovers);
             rib.thread().schedule(rib::converge, CONVERGE_TIMEOUT_S, java.util.concurrent.TimeUnit.SECONDS);
         }

@@ -7,8 +7,8 @@ import java.nio.ByteOrder;
 import org.calicojava.netlink.sys.LibC;
 
 /**
- * A NETLINK_ROUTE socket (socket, bind, sendto, recv, setsockopt through jnr-ffi). It stays in the network
- * namespace of the thread that created it. Not thread-safe: one owner at a time.
+ * A netlink socket, NETLINK_ROUTE unless told otherwise (socket, bind, sendto, recv, setsockopt through jnr-ffi).
+ * It stays in the network namespace of the thread that created it. Not thread-safe: one owner at a time.
  */
 final class NetlinkSocket implements AutoCloseable {
     static final int RECEIVE_BUFFER = 256 * 1024;
@@ -20,9 +20,14 @@ final class NetlinkSocket implements AutoCloseable {
 
     /** Opens a socket bound to the multicast groups in the {@code groups} bitmask (0 for none). */
     NetlinkSocket(int groups) {
-        fd = c.socket(AF_NETLINK, LibC.SOCK_RAW | LibC.SOCK_CLOEXEC, NETLINK_ROUTE);
+        this(NETLINK_ROUTE, groups);
+    }
+
+    /** Opens a socket of netlink family {@code protocol} (NETLINK_ROUTE, NETLINK_NETFILTER, ...). */
+    NetlinkSocket(int protocol, int groups) {
+        fd = c.socket(AF_NETLINK, LibC.SOCK_RAW | LibC.SOCK_CLOEXEC, protocol);
         if (fd < 0) {
-            throw Errno.failure("socket(AF_NETLINK, NETLINK_ROUTE)");
+            throw Errno.failure("socket(AF_NETLINK, protocol " + protocol + ")");
         }
         try {
             if (c.bind(fd, sockaddr(0, groups), 12) != 0) {

@@ -23,6 +23,7 @@ public final class Metrics {
         describe("felix_resyncs", "counter", "Full resyncs from the datastore");
         describe("felix_update_to_dataplane_seconds", "gauge", "Time from the last datastore update to dataplane programmed");
         describe("felix_refreshes", "counter", "Periodic dataplane refreshes (drift checks)");
+        describe("felix_refreshes_skipped", "counter", "Refreshes that did not read the rules back: the nftables generation showed no commit since the last read-back");
         describe("felix_drift_repairs", "counter", "Chains found changed by hand and rewritten");
     }
 

@@ -13,7 +13,8 @@ import java.util.List;
  * IPv4 and IPv6 ({@link IptablesTable}, iptables-restore --noflush), then unused ipsets destroyed. The ip6tables
  * tables are read and written once the desired state has had IPv6 chains (Ipv6Support, the default); turned off
  * later, our ip6tables chains and hooks are removed; never turned on (or a kernel without IPv6), ip6tables is not
- * touched.
+ * touched. With iptables-nft, a refresh reads the tables back only when the kernel's nftables generation shows a
+ * commit since they last read back ({@link DriftGate}; any write of ours counts, the ipsets are always read).
  */
 public final class IptablesBackend implements PolicyBackend {
     private static final Logger LOG = LoggerFactory.getLogger(IptablesBackend.class);
@@ -23,14 +24,38 @@ public final class IptablesBackend implements PolicyBackend {
     private final IpsetManager ipsets;
     private boolean v6Active;
     private boolean v6Unavailable;
+    private final DriftGate gate;
+    private final Metrics metrics;
 
     public IptablesBackend(CommandRunner runner, IptablesCommands commands, Metrics metrics) {
+        this(runner, commands, metrics, DriftGate.UNKNOWN);
+    }
+
+    /** {@code nftGeneration} is used only when both iptables and ip6tables binaries are the nf_tables variants. */
+    public IptablesBackend(CommandRunner runner, IptablesCommands commands, Metrics metrics,
+                           java.util.function.LongSupplier nftGeneration) {
         for (int v : new int[]{4, 6}) {
             for (String t : TABLES) {
                 tables.add(new IptablesTable(t, runner, commands.forVersion(v), metrics));
             }
         }
         this.ipsets = new IpsetManager(runner);
+        this.metrics = metrics;
+        boolean nft = usesNftables(runner, commands.forVersion(4)) && usesNftables(runner, commands.forVersion(6));
+        this.gate = new DriftGate(nft ? nftGeneration : DriftGate.UNKNOWN);
+    }
+
+    /** Whether the restore binary is iptables-nft ({@code --version} says "nf_tables"). */
+    static boolean usesNftables(CommandRunner runner, IptablesCommands c) {
+        if (c.restoreBinary().contains("-legacy-") || c.restoreBinary().contains("-nft-")) {
+            return c.restoreBinary().contains("-nft-");
+        }
+        try {
+            CommandRunner.Result r = runner.run(List.of(c.restoreBinary(), "--version"), null);
+            return r.ok() && r.out().contains("nf_tables");
+        } catch (RuntimeException e) {
+            return false;
+        }
     }
 
     @Override
@@ -45,16 +70,31 @@ public final class IptablesBackend implements PolicyBackend {
     @Override
     public int refresh() {
         int drift = ipsets.refresh();
+        long k = gate.now();
+        if (gate.unchanged(k)) {
+            metrics.inc("felix_refreshes_skipped");
+            return drift;
+        }
         for (int i = 0; i < tables.size(); i++) {
             if (version(i) == 4 || v6Active) {
                 drift += tables.get(i).refresh();
             }
         }
+        gate.verified(k);
         return drift;
     }
 
     @Override
     public void apply(DesiredDataplane d) {
+        try {
+            write(d);
+        } catch (DataplaneException e) {
+            gate.forget(); // what the tables hold is unknown now: read back next time
+            throw e;
+        }
+    }
+
+    private void write(DesiredDataplane d) {
         boolean want6 = !d.filter6().isEmpty() && PolicyBackends.KERNEL_IPV6;
         if (want6 && !v6Active) {
             v6Active = true;
@@ -65,6 +105,7 @@ public final class IptablesBackend implements PolicyBackend {
             v6Unavailable = true;
             LOG.warn("IPv6 is disabled in this kernel: IPv6 policy (ip6tables) not programmed");
         }
+        long before = gate.now();
         ipsets.setDesired(d.ipsets());
         ipsets.applyUpdates();
         for (int i = 0; i < tables.size(); i++) {
@@ -74,6 +115,7 @@ public final class IptablesBackend implements PolicyBackend {
             }
         }
         ipsets.applyDeletes();
+        gate.written(before, gate.now(), 0); // restores: not counted exactly, so any write means read back next time
     }
 
     @Override

@@ -24,8 +24,10 @@ public final class PolicyBackends {
         };
     }
 
-    public static PolicyBackend create(String resolved, CommandRunner runner, String iptablesBackend, Metrics metrics) {
-        return resolved.equals("nftables") ? new NftBackend(runner, metrics)
-                : new IptablesBackend(runner, IptablesCommands.of(iptablesBackend), metrics);
+    /** {@code nftGeneration}: the namespace's nftables generation, for skipping read-backs ({@link DriftGate}). */
+    public static PolicyBackend create(String resolved, CommandRunner runner, String iptablesBackend, Metrics metrics,
+                                       java.util.function.LongSupplier nftGeneration) {
+        return resolved.equals("nftables") ? new NftBackend(runner, metrics, nftGeneration)
+                : new IptablesBackend(runner, IptablesCommands.of(iptablesBackend), metrics, nftGeneration);
     }
 }

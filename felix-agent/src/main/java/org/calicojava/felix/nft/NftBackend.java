@@ -4,6 +4,7 @@ import org.calicojava.felix.agent.Metrics;
 import org.calicojava.felix.calc.DesiredDataplane;
 import org.calicojava.felix.dataplane.CommandRunner;
 import org.calicojava.felix.dataplane.DataplaneException;
+import org.calicojava.felix.dataplane.DriftGate;
 import org.calicojava.felix.dataplane.PolicyBackend;
 import org.calicojava.felix.dataplane.PolicyBackends;
 import org.slf4j.Logger;
@@ -19,8 +20,9 @@ import java.util.Set;
  * written). Each {@link #apply} renders the rule model ({@link NftModel}), diffs it against what the table holds
  * ({@link NftState}) and sends the changes as one {@code nft -f -} transaction (atomic: all or nothing).
  * {@link #refresh} reads the table back with {@code nft -j list table inet calico}, so the next apply rewrites what
- * drifted; nothing is flushed on start (the first refresh takes over what a previous run left). Owned by the
- * dataplane thread.
+ * drifted; nothing is flushed on start (the first refresh takes over what a previous run left). A refresh is skipped
+ * while the kernel's nftables generation shows that nothing was committed since the table last read back as we
+ * believe it to be ({@link DriftGate}). Owned by the dataplane thread.
  */
 public final class NftBackend implements PolicyBackend {
     private static final Logger LOG = LoggerFactory.getLogger(NftBackend.class);
@@ -35,15 +37,26 @@ public final class NftBackend implements PolicyBackend {
     /** False on a kernel without IPv6 ({@link PolicyBackends#KERNEL_IPV6}): IPv6 policy is left out of the table. */
     private final boolean kernelIpv6;
     private boolean v6Unavailable;
+    private final DriftGate gate;
 
     public NftBackend(CommandRunner runner, Metrics metrics) {
-        this(runner, metrics, PolicyBackends.KERNEL_IPV6);
+        this(runner, metrics, DriftGate.UNKNOWN);
+    }
+
+    /** {@code nftGeneration}: the namespace's nftables generation ({@link DriftGate}), -1 when unknown. */
+    public NftBackend(CommandRunner runner, Metrics metrics, java.util.function.LongSupplier nftGeneration) {
+        this(runner, metrics, PolicyBackends.KERNEL_IPV6, nftGeneration);
     }
 
     NftBackend(CommandRunner runner, Metrics metrics, boolean kernelIpv6) {
+        this(runner, metrics, kernelIpv6, DriftGate.UNKNOWN);
+    }
+
+    NftBackend(CommandRunner runner, Metrics metrics, boolean kernelIpv6, java.util.function.LongSupplier nftGeneration) {
         this.runner = runner;
         this.metrics = metrics;
         this.kernelIpv6 = kernelIpv6;
+        this.gate = new DriftGate(nftGeneration);
     }
 
     /**
@@ -63,14 +76,18 @@ public final class NftBackend implements PolicyBackend {
         return "nftables";
     }
 
-    /** A read-back and the write generation it started at. */
-    private record Snapshot(NftState state, long generation) {
+    /**
+     * A read-back, the write generation and the kernel's nftables generation it started at; state null: skipped, the
+     * kernel's generation showed nothing changed.
+     */
+    private record Snapshot(NftState state, long generation, long kernelGeneration) {
     }
 
     @Override
     public Object read() {
         long g = generation;
-        return new Snapshot(readState(), g);
+        long k = gate.now();
+        return new Snapshot(gate.unchanged(k) ? null : readState(), g, k);
     }
 
     /**
@@ -80,7 +97,12 @@ public final class NftBackend implements PolicyBackend {
     @Override
     public int adopt(Object snapshot) {
         Snapshot s = (Snapshot) snapshot;
+        if (s.state() == null) {
+            metrics.inc("felix_refreshes_skipped");
+            return 0;
+        }
         if (s.generation() != generation) {
+            gate.forget();
             if (touched.isEmpty() || touched.peekFirst().generation() > s.generation() + 1) {
                 return -1; // forgot what was written meanwhile
             }
@@ -94,6 +116,9 @@ public final class NftBackend implements PolicyBackend {
             }
         }
         touched.clear();
+        if (s.generation() == generation) {
+            gate.verified(s.kernelGeneration());
+        }
         return take(s.state());
     }
 
@@ -140,9 +165,15 @@ public final class NftBackend implements PolicyBackend {
 
     @Override
     public int refresh() {
+        long k = gate.now();
+        if (gate.unchanged(k)) {
+            metrics.inc("felix_refreshes_skipped");
+            return 0;
+        }
         long g = generation;
         NftState read = readState();
         touched.removeIf(t -> t.generation() <= g);
+        gate.verified(k);
         return take(read);
     }
 
@@ -211,15 +242,18 @@ public final class NftBackend implements PolicyBackend {
         long t0 = System.nanoTime();
         generation++;
         remember(diff, want);
+        long before = gate.now();
         CommandRunner.Result r = runner.run(List.of("nft", "-f", "-"), diff.script());
         metrics.inc("felix_nft_calls");
         metrics.addSeconds("felix_nft_seconds", (System.nanoTime() - t0) / 1e9);
         if (!r.ok()) {
             metrics.inc("felix_nft_errors");
+            gate.forget();
             actual.clear(); // unknown now: the next refresh reads it back
             throw new DataplaneException("nft -f (" + diff.changes() + " changes): " + r.firstError());
         }
         actual.commit(diff, want);
+        gate.written(before, gate.now(), 1); // one nft -f: one transaction
         LOG.debug("nftables: {} changes ({} chains written, {} deleted)", diff.changes(), diff.written().size(),
                 diff.deletedChains().size());
     }

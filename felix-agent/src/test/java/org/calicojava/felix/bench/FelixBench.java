@@ -120,6 +120,9 @@ public final class FelixBench {
                     incremental(store, agent, backend, adds);
                 }
                 refreshCost(backend, agent);
+                if (!backend.equals("iptables-legacy")) { // legacy: no nftables generation, every refresh reads back
+                    quietRefreshCost(store, agent, backend);
+                }
                 agent.close();
             }
             store.deletePrefix(keys.root() + "/");
@@ -335,6 +338,37 @@ public final class FelixBench {
                 + "(%.3f s wall) = %.2f%% of a core at the default 90 s interval%n", String.join(" and ", saves), n, per, secs(t) / rounds,
                 per / 90 * 100);
     }
+
+    /**
+     * The agent's own refresh on a quiet host (no nftables commit by anyone since its last read-back): the whole
+     * process's CPU (every thread, etcd client included, and the commands it runs) over a window with the refresh
+     * interval set to 2 s, after the first read-back that follows the agent's own writes.
+     */
+    private void quietRefreshCost(JetcdStore store, Agent agent, String backend) {
+        org.calicojava.felix.agent.Metrics m = agent.metrics();
+        store.put(keys.felixConfig("IptablesRefreshInterval"), "2");
+        try {
+            long t = System.nanoTime();
+            long s0 = m.counter("felix_refreshes_skipped");
+            while (m.counter("felix_refreshes_skipped") == s0 && secs(t) < 60) {
+                sleep(100);
+            }
+            long r0 = m.counter("felix_refreshes");
+            long k0 = m.counter("felix_refreshes_skipped");
+            double c0 = CpuClock.process();
+            long w0 = System.nanoTime();
+            sleep(QUIET_WINDOW_S * 1000L);
+            double cpu = CpuClock.process() - c0;
+            double wall = secs(w0);
+            System.out.printf("quiet host, %s backend, refresh every 2 s for %.0f s: %d refreshes, %d of them skipped "
+                    + "(nftables generation unchanged); whole process CPU %.3f s = %.2f%% of a core%n", backend, wall,
+                    m.counter("felix_refreshes") - r0, m.counter("felix_refreshes_skipped") - k0, cpu, cpu / wall * 100);
+        } finally {
+            store.delete(keys.felixConfig("IptablesRefreshInterval"));
+        }
+    }
+
+    static final int QUIET_WINDOW_S = Integer.getInteger("quiet.window", 30);
 
     private void cleanDataplane() {
         try {

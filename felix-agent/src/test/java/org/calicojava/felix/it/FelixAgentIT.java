@@ -107,6 +107,12 @@ class FelixAgentIT {
         return "felix_iptables_restore_calls";
     }
 
+    /** Whether this backend writes through nftables (iptables-nft), so quiet refreshes skip their read-back. */
+    boolean refreshesCanSkip() {
+        return Sh.ok(Sh.in(net.host, "iptables-restore", "--version")).contains("nf_tables")
+                && Sh.ok(Sh.in(net.host, "ip6tables-restore", "--version")).contains("nf_tables");
+    }
+
     void assertProgrammed() {
         assertThat(rules()).contains("-A FORWARD -m comment --comment \"cali:", ":cali-tw-" + net.iface(1),
                 "-A cali-from-wl-dispatch -i " + net.iface(2) + " -m comment --comment", "-j MARK --set-xmark 0x10000/0x10000");
@@ -315,6 +321,11 @@ class FelixAgentIT {
     @Order(6)
     void ruleDeletedByHandIsRestoredByRefresh() {
         String chain = "cali-tw-" + net.iface(2);
+        if (refreshesCanSkip()) { // the nftables generation shows no commit since the last read-back
+            long skipped = agent.metrics().counter("felix_refreshes_skipped");
+            expect("quiet host: refreshes skip the read-back",
+                    () -> agent.metrics().counter("felix_refreshes_skipped") >= skipped + 2);
+        }
         deleteByHand(chain);
         expect("refresh restored the rules", () -> restored(chain));
         assertThat(agent.metrics().counter("felix_drift_repairs")).isPositive();

@@ -26,6 +26,11 @@ class FelixAgentNftIT extends FelixAgentIT {
     }
 
     @Override
+    boolean refreshesCanSkip() {
+        return true;
+    }
+
+    @Override
     String writesMetric() {
         return "felix_nft_calls";
     }

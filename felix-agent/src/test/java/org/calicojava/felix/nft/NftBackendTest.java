@@ -97,6 +97,61 @@ class NftBackendTest {
                 .contains("cali-fw-cali00000000000").doesNotContain("cali00000000002", "10.65.0.3");
     }
 
+    /** A fake kernel generation: +1 per "nft -f" of ours, or by hand for someone else's commit. */
+    static final class CountingNft implements CommandRunner {
+        final FakeNft nft = new FakeNft();
+        final java.util.concurrent.atomic.AtomicLong generation = new java.util.concurrent.atomic.AtomicLong(100);
+        int listings;
+
+        @Override
+        public Result run(List<String> argv, String stdin) {
+            if (argv.contains("-j")) {
+                listings++;
+            } else {
+                generation.incrementAndGet();
+            }
+            return nft.run(argv, stdin);
+        }
+    }
+
+    @Test
+    void refreshReadsBackOnlyWhenSomethingElseCommittedSinceTheLastReadBack() {
+        CountingNft kernel = new CountingNft();
+        Metrics metrics = new Metrics();
+        NftBackend b = new NftBackend(kernel, metrics, true, kernel.generation::get);
+        assertThat(b.refresh()).isZero();
+        assertThat(kernel.listings).isEqualTo(1);
+        b.apply(NftStateTest.desired(NftStateTest.ifaces(3), Set.of("10.65.0.1/32")));
+        assertThat(b.refresh()).isZero();
+        assertThat(b.adopt(b.read())).isZero();
+        assertThat(kernel.listings).as("only our own transaction since: nothing to read").isEqualTo(1);
+        assertThat(metrics.counter("felix_refreshes_skipped")).isEqualTo(2);
+
+        NftRuleset written = new NftModel().build(NftStateTest.desired(NftStateTest.ifaces(3), Set.of("10.65.0.1/32")));
+        kernel.nft.listing = json(written, "cali-tw-cali00000000001");
+        kernel.generation.incrementAndGet(); // someone deletes a chain
+        assertThat(b.adopt(b.read())).isEqualTo(1);
+        assertThat(kernel.listings).isEqualTo(2);
+        b.apply(NftStateTest.desired(NftStateTest.ifaces(3), Set.of("10.65.0.1/32")));
+        assertThat(kernel.nft.scripts.get(1)).contains("cali-tw-cali00000000001");
+        kernel.nft.listing = json(written);
+        assertThat(b.refresh()).as("repaired by our one transaction").isZero();
+        assertThat(kernel.listings).isEqualTo(2);
+    }
+
+    @Test
+    void aFailedTransactionMakesTheNextRefreshReadBack() {
+        CountingNft kernel = new CountingNft();
+        NftBackend b = new NftBackend((argv, stdin) -> argv.contains("-f")
+                ? new CommandRunner.Result(1, "", "Error: Could not process rule") : kernel.run(argv, stdin),
+                new Metrics(), true, kernel.generation::get);
+        b.refresh();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> b.apply(NftStateTest.desired(NftStateTest.ifaces(1),
+                Set.of("10.65.0.1/32")))).isInstanceOf(org.calicojava.felix.dataplane.DataplaneException.class);
+        b.refresh();
+        assertThat(kernel.listings).isEqualTo(2);
+    }
+
     @Test
     void aKernelWithoutIpv6GetsTheIpv4PolicyOnly() {
         DesiredDataplane d = NftStateTest.desired(NftStateTest.ifaces(2), Set.of("10.65.0.1/32"));

@@ -10,7 +10,7 @@ import org.calicojava.felix.dataplane.DataplaneException;
 import org.calicojava.felix.dataplane.EndpointState;
 import org.calicojava.felix.dataplane.PolicyBackend;
 import org.calicojava.felix.dataplane.PolicyBackends;
-import org.calicojava.felix.dataplane.RulesetGeneration;
+import org.calicojava.felix.dataplane.NftKernel;
 import org.calicojava.felix.dataplane.Namespace;
 import org.calicojava.model.Keys;
 import org.calicojava.netlink.EventGroup;
@@ -50,7 +50,7 @@ public final class Agent implements AutoCloseable {
     private final Map<String, String> env;
     private final Namespace ns;
     private Netlink netlink;
-    private RulesetGeneration nftGeneration;
+    private NftKernel nftKernel;
     private final Metrics metrics = new Metrics();
     private final BlockingQueue<Object> queue = new LinkedBlockingQueue<>();
     private final DatastoreState state;
@@ -93,7 +93,7 @@ public final class Agent implements AutoCloseable {
     /** Starts the agent's threads; returns at once. */
     public synchronized void start() {
         netlink = ns.openNetlink();
-        nftGeneration = new RulesetGeneration(ns);
+        nftKernel = new NftKernel(ns);
         dataplane = new Dataplane(ns, netlink, policyBackend(), config.routeProtocol());
         status = new StatusReporter(store, keys, hostname, config.endpointReporting());
         if (config.healthPort() != 0) {
@@ -395,7 +395,7 @@ public final class Agent implements AutoCloseable {
             String backend = PolicyBackends.resolve(config.dataplaneBackend(), ns.commands());
             if (!backend.equals(dataplane.policyBackend())) { // resolved once: "auto" runs an nft check
                 dataplane.usePolicyBackend(PolicyBackends.create(backend, ns.commands(), config.iptablesBackend(),
-                        metrics, nftGeneration));
+                        metrics, nftKernel));
             }
             backendSetting = config.dataplaneBackend();
             LOG.info("policy backend: {} (DataplaneBackend {})", dataplane.policyBackend(), backendSetting);
@@ -446,7 +446,7 @@ public final class Agent implements AutoCloseable {
 
     private PolicyBackend policyBackend() {
         String resolved = PolicyBackends.resolve(config.dataplaneBackend(), ns.commands());
-        return PolicyBackends.create(resolved, ns.commands(), config.iptablesBackend(), metrics, nftGeneration);
+        return PolicyBackends.create(resolved, ns.commands(), config.iptablesBackend(), metrics, nftKernel);
     }
 
     /** Stops threads, the watch and the HTTP servers; the dataplane stays as programmed. */
@@ -480,8 +480,8 @@ public final class Agent implements AutoCloseable {
         if (netlink != null) {
             netlink.close();
         }
-        if (nftGeneration != null) {
-            nftGeneration.close();
+        if (nftKernel != null) {
+            nftKernel.close();
         }
         LOG.info("felix-agent stopped (dataplane left as programmed)");
     }

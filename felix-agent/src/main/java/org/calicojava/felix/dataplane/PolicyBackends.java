@@ -24,10 +24,14 @@ public final class PolicyBackends {
         };
     }
 
-    /** {@code nftGeneration}: the namespace's nftables generation, for skipping read-backs ({@link DriftGate}). */
+    /**
+     * {@code kernel}: the namespace's nftables over netlink (generation for skipping read-backs, {@link DriftGate};
+     * the nftables backend's read-back); null: read back through the commands, never skipped.
+     */
     public static PolicyBackend create(String resolved, CommandRunner runner, String iptablesBackend, Metrics metrics,
-                                       java.util.function.LongSupplier nftGeneration) {
-        return resolved.equals("nftables") ? new NftBackend(runner, metrics, nftGeneration)
-                : new IptablesBackend(runner, IptablesCommands.of(iptablesBackend), metrics, nftGeneration);
+                                       NftKernel kernel) {
+        return resolved.equals("nftables") ? (kernel == null ? new NftBackend(runner, metrics) : new NftBackend(runner, metrics, kernel))
+                : new IptablesBackend(runner, IptablesCommands.of(iptablesBackend), metrics,
+                kernel == null ? DriftGate.UNKNOWN : kernel::generation);
     }
 }

@@ -5,6 +5,7 @@ import org.calicojava.felix.calc.DesiredDataplane;
 import org.calicojava.felix.dataplane.CommandRunner;
 import org.calicojava.felix.dataplane.DataplaneException;
 import org.calicojava.felix.dataplane.DriftGate;
+import org.calicojava.felix.dataplane.NftKernel;
 import org.calicojava.felix.dataplane.PolicyBackend;
 import org.calicojava.felix.dataplane.PolicyBackends;
 import org.slf4j.Logger;
@@ -19,8 +20,8 @@ import java.util.Set;
  * Policy through native nftables, in a table of our own ({@code table inet calico}; no other table is ever read or
  * written). Each {@link #apply} renders the rule model ({@link NftModel}), diffs it against what the table holds
  * ({@link NftState}) and sends the changes as one {@code nft -f -} transaction (atomic: all or nothing).
- * {@link #refresh} reads the table back with {@code nft -j list table inet calico}, so the next apply rewrites what
- * drifted; nothing is flushed on start (the first refresh takes over what a previous run left). A refresh is skipped
+ * {@link #refresh} reads the table back (over netlink, {@link NftKernel}: chains, rule comments, set and map elements;
+ * or with {@code nft -j list table inet calico}), so the next apply rewrites what drifted; nothing is flushed on start (the first refresh takes over what a previous run left). A refresh is skipped
  * while the kernel's nftables generation shows that nothing was committed since the table last read back as we
  * believe it to be ({@link DriftGate}). Owned by the dataplane thread.
  */
@@ -39,25 +40,37 @@ public final class NftBackend implements PolicyBackend {
     private boolean v6Unavailable;
     private final DriftGate gate;
 
-    public NftBackend(CommandRunner runner, Metrics metrics) {
-        this(runner, metrics, DriftGate.UNKNOWN);
+    /** How the table is read back: null when it does not exist. */
+    interface Reader {
+        NftState read();
     }
 
-    /** {@code nftGeneration}: the namespace's nftables generation ({@link DriftGate}), -1 when unknown. */
-    public NftBackend(CommandRunner runner, Metrics metrics, java.util.function.LongSupplier nftGeneration) {
-        this(runner, metrics, PolicyBackends.KERNEL_IPV6, nftGeneration);
+    /** Reads back through {@code nft -j list table} and never skips a refresh (no generation to go by). */
+    public NftBackend(CommandRunner runner, Metrics metrics) {
+        this(runner, metrics, PolicyBackends.KERNEL_IPV6, DriftGate.UNKNOWN, null);
+    }
+
+    /** Reads back over netlink and skips refreshes while the kernel's generation shows nothing changed. */
+    public NftBackend(CommandRunner runner, Metrics metrics, NftKernel kernel) {
+        this(runner, metrics, PolicyBackends.KERNEL_IPV6, kernel::generation,
+                () -> NftReadback.from(kernel.inetTable(NftNames.TABLE)));
     }
 
     NftBackend(CommandRunner runner, Metrics metrics, boolean kernelIpv6) {
-        this(runner, metrics, kernelIpv6, DriftGate.UNKNOWN);
+        this(runner, metrics, kernelIpv6, DriftGate.UNKNOWN, null);
     }
 
-    NftBackend(CommandRunner runner, Metrics metrics, boolean kernelIpv6, java.util.function.LongSupplier nftGeneration) {
+    /** {@code reader} null: {@code nft -j list table} through {@code runner}. */
+    NftBackend(CommandRunner runner, Metrics metrics, boolean kernelIpv6, java.util.function.LongSupplier nftGeneration,
+               Reader reader) {
         this.runner = runner;
         this.metrics = metrics;
         this.kernelIpv6 = kernelIpv6;
         this.gate = new DriftGate(nftGeneration);
+        this.reader = reader != null ? reader : this::listJson;
     }
+
+    private final Reader reader;
 
     /**
      * Whether nft works here (the binary exists and the kernel accepts our table): a check-only transaction, which
@@ -179,6 +192,10 @@ public final class NftBackend implements PolicyBackend {
 
     /** Runs on any thread: no state of ours touched. */
     private NftState readState() {
+        return reader.read();
+    }
+
+    private NftState listJson() {
         CommandRunner.Result r = runner.run(List.of("nft", "-j", "list", "table", NftNames.FAMILY, NftNames.TABLE), null);
         NftState read;
         if (r.ok()) {

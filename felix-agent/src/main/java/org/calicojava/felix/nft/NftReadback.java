@@ -2,6 +2,7 @@ package org.calicojava.felix.nft;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.calicojava.netlink.NftTable;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -11,7 +12,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Parses {@code nft -j list table inet calico} into an {@link NftState}: each chain's rule comments ({@code cali:}
+ * Reads our table into an {@link NftState}, from a netlink read ({@link #from}) or from
+ * {@code nft -j list table inet calico} ({@link #parse}): each chain's rule comments ({@code cali:}
  * prefix removed; a rule without our comment reads as "" and so differs from any hash), set members in
  * {@link NftMembers} form, map elements as interface to goto target ("jump X" or other verdicts read as such, so
  * they differ from what we write).
@@ -52,6 +54,30 @@ public final class NftReadback {
                     elems.put(element(e.path(0)), verdict(e.path(1)));
                 }
                 st.maps.put(m.path("name").asText(), elems);
+            }
+        }
+        return st;
+    }
+
+    /** The same state from a netlink read ({@link NftTable}; null: no table). */
+    public static NftState from(NftTable t) {
+        NftState st = new NftState();
+        if (t == null) {
+            return st;
+        }
+        t.chains().forEach((name, comments) -> st.chains.put(name, new ArrayList<>(comments.stream()
+                .map(c -> c.startsWith("cali:") ? c.substring(5) : "").toList())));
+        for (NftTable.Set s : t.sets().values()) {
+            if (s.isMap()) {
+                Map<String, String> elems = new HashMap<>();
+                for (NftTable.Element e : s.elements()) {
+                    elems.put(NftIntervals.name(e.key()), e.hasVerdict() && e.verdictCode() == NftTable.Element.GOTO
+                            ? e.chain() : "verdict " + e.verdictCode() + (e.chain() == null ? "" : " " + e.chain()));
+                }
+                st.maps.put(s.name(), elems);
+            } else {
+                st.sets.put(s.name(), s.isInterval() ? NftIntervals.members(s.elements())
+                        : new HashSet<>(s.elements().stream().map(e -> NftIntervals.address(e.key())).toList()));
             }
         }
         return st;

@@ -37,7 +37,7 @@ class PolicyBackendsTest {
         assertThat(calls).containsExactly(List.of("nft", "-c", "add", "table", "inet", "calico"));
         assertThat(PolicyBackends.resolve("auto", missing)).isEqualTo("iptables");
         assertThat(PolicyBackends.resolve("iptables", works)).isEqualTo("iptables");
-        assertThat(PolicyBackends.create("nftables", works, "auto", new Metrics(), DriftGate.UNKNOWN)).isInstanceOf(NftBackend.class);
-        assertThat(PolicyBackends.create("iptables", works, "legacy", new Metrics(), DriftGate.UNKNOWN).name()).isEqualTo("iptables");
+        assertThat(PolicyBackends.create("nftables", works, "auto", new Metrics(), null)).isInstanceOf(NftBackend.class);
+        assertThat(PolicyBackends.create("iptables", works, "legacy", new Metrics(), null).name()).isEqualTo("iptables");
     }
 }

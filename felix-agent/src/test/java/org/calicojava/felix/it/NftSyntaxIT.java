@@ -132,6 +132,25 @@ class NftSyntaxIT {
             assertThat(read.sets().get("cali6-t-p")).containsExactlyInAnyOrder("fd00:1::1", "fd00:1::2", "fd00:1::3");
             NftState.Diff again = read.diff(want);
             assertThat(again.script()).as("read back then diffed: nothing to write").isEmpty();
+            Sh.ok("ip", "netns", "exec", ns, "nft", "add element inet calico cali4-all-ipam-pools { 192.0.2.0/24, "
+                    + "198.51.100.7, 203.0.113.8-203.0.113.10, 255.255.255.0/24 }; add element inet calico "
+                    + "cali-to-wl-map { \"cali9\" : accept }");
+            NftState json = NftReadback.parse(Sh.ok("ip", "netns", "exec", ns, "nft", "-j", "list", "table", "inet",
+                    "calico"));
+            try (org.calicojava.netlink.NfTables nf = org.calicojava.netlink.NetNs.run(ns,
+                    org.calicojava.netlink.NfTables::open)) {
+                NftState netlink = NftReadback.from(nf.table(1, "calico"));
+                assertThat(netlink.chains()).as("netlink read = nft -j read").isEqualTo(json.chains());
+                assertThat(netlink.sets()).isEqualTo(json.sets());
+                assertThat(netlink.maps().keySet()).isEqualTo(json.maps().keySet());
+                assertThat(netlink.maps().get("cali-from-wl-map")).isEqualTo(json.maps().get("cali-from-wl-map"));
+                assertThat(netlink.sets().get("cali4-all-ipam-pools")).containsExactlyInAnyOrder("10.1.0.0/16",
+                        "192.0.2.0/24", "198.51.100.7", "203.0.113.8-203.0.113.10", "255.255.255.0/24");
+                assertThat(netlink.maps().get("cali-to-wl-map").get("cali9")).as("not a goto: differs from ours")
+                        .isNotEqualTo(json.maps().get("cali-to-wl-map").get("cali1"));
+                assertThat(netlink.diff(want).script()).contains("cali4-all-ipam-pools", "cali-to-wl-map")
+                        .doesNotContain("add chain");
+            }
         } finally {
             Sh.run("ip", "netns", "delete", ns);
             Files.deleteIfExists(f);

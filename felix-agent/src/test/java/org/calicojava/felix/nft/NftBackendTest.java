@@ -118,7 +118,7 @@ class NftBackendTest {
     void refreshReadsBackOnlyWhenSomethingElseCommittedSinceTheLastReadBack() {
         CountingNft kernel = new CountingNft();
         Metrics metrics = new Metrics();
-        NftBackend b = new NftBackend(kernel, metrics, true, kernel.generation::get);
+        NftBackend b = new NftBackend(kernel, metrics, true, kernel.generation::get, null);
         assertThat(b.refresh()).isZero();
         assertThat(kernel.listings).isEqualTo(1);
         b.apply(NftStateTest.desired(NftStateTest.ifaces(3), Set.of("10.65.0.1/32")));
@@ -144,7 +144,7 @@ class NftBackendTest {
         CountingNft kernel = new CountingNft();
         NftBackend b = new NftBackend((argv, stdin) -> argv.contains("-f")
                 ? new CommandRunner.Result(1, "", "Error: Could not process rule") : kernel.run(argv, stdin),
-                new Metrics(), true, kernel.generation::get);
+                new Metrics(), true, kernel.generation::get, null);
         b.refresh();
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> b.apply(NftStateTest.desired(NftStateTest.ifaces(1),
                 Set.of("10.65.0.1/32")))).isInstanceOf(org.calicojava.felix.dataplane.DataplaneException.class);

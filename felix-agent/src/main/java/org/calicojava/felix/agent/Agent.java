@@ -10,6 +10,7 @@ import org.calicojava.felix.dataplane.DataplaneException;
 import org.calicojava.felix.dataplane.EndpointState;
 import org.calicojava.felix.dataplane.PolicyBackend;
 import org.calicojava.felix.dataplane.PolicyBackends;
+import org.calicojava.felix.dataplane.StaleDataplane;
 import org.calicojava.felix.dataplane.Namespace;
 import org.calicojava.model.Keys;
 import org.calicojava.netlink.EventGroup;
@@ -396,6 +397,7 @@ public final class Agent implements AutoCloseable {
             }
             backendSetting = config.dataplaneBackend();
             LOG.info("policy backend: {} (DataplaneBackend {})", dataplane.policyBackend(), backendSetting);
+            StaleDataplane.removeFor(dataplane, ns.commands(), config.ipv6Support()); // the other backend's leftovers
         } else if (!backendSetting.equals(config.dataplaneBackend())) {
             problems.report("DataplaneBackend changed to " + config.dataplaneBackend() + ": takes effect on restart");
         }

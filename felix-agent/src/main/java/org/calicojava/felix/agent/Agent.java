@@ -397,7 +397,7 @@ public final class Agent implements AutoCloseable {
             }
             backendSetting = config.dataplaneBackend();
             LOG.info("policy backend: {} (DataplaneBackend {})", dataplane.policyBackend(), backendSetting);
-            StaleDataplane.removeFor(dataplane, ns.commands(), config.ipv6Support()); // the other backend's leftovers
+            StaleDataplane.removeFor(dataplane, ns.commands(), config, metrics); // the other backend's leftovers
         } else if (!backendSetting.equals(config.dataplaneBackend())) {
             problems.report("DataplaneBackend changed to " + config.dataplaneBackend() + ": takes effect on restart");
         }

@@ -1,5 +1,7 @@
 package org.calicojava.felix.dataplane;
 
+import org.calicojava.felix.agent.Metrics;
+import org.calicojava.felix.calc.FelixConfig;
 import org.calicojava.felix.nft.NftNames;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,6 +27,8 @@ public final class StaleDataplane {
     private static final List<String> FLAVORS = List.of("nft", "legacy");
     private final CommandRunner runner;
     private final Predicate<String> installed;
+    /** iptables/ip6tables chains and hooks and ipsets removed so far. */
+    private int iptablesObjects;
 
     public StaleDataplane(CommandRunner runner, Predicate<String> installed) {
         this.runner = runner;
@@ -32,19 +36,16 @@ public final class StaleDataplane {
     }
 
     /**
-     * The call from where the backend is chosen: removes what {@code dataplane}'s backend does not use; if the
-     * iptables backend stays and something of its kind went, re-reads the dataplane so the first apply knows.
+     * The call from where the backend is chosen: removes what {@code dataplane}'s backend does not use. If the
+     * iptables backend stays and some of its kind went (Ipv6Support false: ip6tables, cali6- sets), it gets a fresh
+     * iptables backend, read back at the first apply (the one that took over at start still counts those as its own).
      */
-    public static void removeFor(Dataplane dataplane, CommandRunner runner, boolean ipv6Support) {
+    public static void removeFor(Dataplane dataplane, CommandRunner runner, FelixConfig config, Metrics metrics) {
         String backend = dataplane.policyBackend();
-        int removed = new StaleDataplane(runner, StaleDataplane::onPath).remove(backend, ipv6Support,
-                PolicyBackends.KERNEL_IPV6);
-        if (removed > 0 && backend.equals("iptables")) {
-            try {
-                dataplane.refresh();
-            } catch (DataplaneException e) {
-                LOG.warn("reading the dataplane after removing stale objects: {}", e.getMessage());
-            }
+        StaleDataplane stale = new StaleDataplane(runner, StaleDataplane::onPath);
+        stale.remove(backend, config.ipv6Support(), PolicyBackends.KERNEL_IPV6);
+        if (stale.iptablesObjects > 0 && backend.equals("iptables")) {
+            dataplane.usePolicyBackend(PolicyBackends.create(backend, runner, config.iptablesBackend(), metrics));
         }
     }
 
@@ -101,6 +102,7 @@ public final class StaleDataplane {
             }
             removed += done + hooks;
         }
+        iptablesObjects += removed;
         return removed;
     }
 
@@ -134,6 +136,7 @@ public final class StaleDataplane {
             LOG.warn("{}: kept {} {} ipsets still in use: {}", why, inUse.size(), which,
                     String.join(", ", inUse.subList(0, Math.min(5, inUse.size()))) + (inUse.size() > 5 ? ", ..." : ""));
         }
+        iptablesObjects += destroyed;
         if (destroyed > 0) {
             LOG.info("{}: destroyed {} {} ipsets {}", why, destroyed, which, leftBy);
         }

@@ -11,6 +11,7 @@ import org.calicojava.felix.dataplane.EndpointState;
 import org.calicojava.felix.dataplane.PolicyBackend;
 import org.calicojava.felix.dataplane.PolicyBackends;
 import org.calicojava.felix.dataplane.NftKernel;
+import org.calicojava.felix.dataplane.StaleDataplane;
 import org.calicojava.felix.dataplane.Namespace;
 import org.calicojava.model.Keys;
 import org.calicojava.netlink.EventGroup;
@@ -399,6 +400,7 @@ public final class Agent implements AutoCloseable {
             }
             backendSetting = config.dataplaneBackend();
             LOG.info("policy backend: {} (DataplaneBackend {})", dataplane.policyBackend(), backendSetting);
+            StaleDataplane.removeFor(dataplane, ns.commands(), config, metrics, nftKernel); // the other backend's leftovers
         } else if (!backendSetting.equals(config.dataplaneBackend())) {
             problems.report("DataplaneBackend changed to " + config.dataplaneBackend() + ": takes effect on restart");
         }

@@ -14,11 +14,20 @@ final class TestNet implements AutoCloseable {
     static final String HOST_IP = "192.168.200.1";
     static final String UP_IP = "192.168.200.2";
     final String id = UUID.randomUUID().toString().substring(0, 6);
-    final String host = "nf-" + id + "-h";
-    final String up = "nf-" + id + "-u";
+    /** Namespace name prefix ("nf-" unless a test picks its own). */
+    private final String prefix;
+    final String host;
+    final String up;
     private final List<String> namespaces = new ArrayList<>();
 
     TestNet() {
+        this("nf-");
+    }
+
+    TestNet(String prefix) {
+        this.prefix = prefix;
+        this.host = prefix + id + "-h";
+        this.up = prefix + id + "-u";
         try {
             add(host);
             add(up);
@@ -48,7 +57,7 @@ final class TestNet implements AutoCloseable {
     }
 
     String workloadNs(int n) {
-        return "nf-" + id + "-w" + n;
+        return prefix + id + "-w" + n;
     }
 
     static String ip(int n) {

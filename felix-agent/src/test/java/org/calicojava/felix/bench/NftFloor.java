@@ -41,34 +41,49 @@ final class NftFloor {
                 r.chains().size(), rules, r.maps().values().stream().mapToInt(java.util.Map::size).sum(), secs(t), cpu);
         NftChain tw = r.chains().get("cali-tw-" + FelixBench.iface(0));
         NftChain fw = r.chains().get("cali-fw-" + FelixBench.iface(0));
+        addOne(ns, n, tw, fw, false);
+        addOne(ns, n, tw, fw, true);
+        refreshCost(ns, n);
+    }
+
+    /**
+     * Adds one endpoint (two chains, two verdict-map elements, one set member) per {@code nft -f}, 20 times: with
+     * {@code add rule}/{@code add element} lines, for which nft first fetches the table's chains, sets and every
+     * set's elements, or ({@code declarations}) as the agent writes it: {@code add chain X { rules }} and the set's
+     * and maps' declarations with {@code elements = { ... }}, which nft sends without fetching anything.
+     */
+    private static void addOne(String ns, int n, NftChain tw, NftChain fw, boolean declarations) {
         List<Double> ms = new ArrayList<>();
         List<Double> cpuMs = new ArrayList<>();
         for (int k = 0; k < 20; k++) {
-            String iface = FelixBench.iface(n + 100_000 + k);
+            int i0 = n + 100_000 + k + (declarations ? 1000 : 0);
+            String iface = FelixBench.iface(i0);
             StringBuilder s = new StringBuilder();
             for (NftChain c : List.of(tw, fw)) {
                 String name = c.name().substring(0, 8) + iface;
-                s.append("add chain inet calico ").append(name).append('\n');
+                s.append("add chain inet calico ").append(name).append(declarations ? " {" : "\n");
                 for (int i = 0; i < c.rules().size(); i++) {
-                    s.append("add rule inet calico ").append(name).append(' ').append(c.rules().get(i))
-                            .append(" comment \"cali:").append(c.hashes().get(i)).append("\"\n");
+                    s.append(declarations ? " " : "add rule inet calico " + name + " ").append(c.rules().get(i))
+                            .append(" comment \"cali:").append(c.hashes().get(i)).append(declarations ? "\";" : "\"\n");
                 }
+                s.append(declarations ? " }\n" : "");
             }
-            s.append("add element inet calico cali-from-wl-map { \"").append(iface).append("\" : goto cali-fw-")
-                    .append(iface).append(" }\n");
-            s.append("add element inet calico cali-to-wl-map { \"").append(iface).append("\" : goto cali-tw-")
-                    .append(iface).append(" }\n");
-            s.append("add element inet calico cali4-t-prof0 { ").append(FelixBench.ip(n + 100_000 + k)).append(" }\n");
-            t = System.nanoTime();
+            String map = declarations ? "add map inet calico %s { type ifname : verdict; elements = { %s }; }\n"
+                    : "add element inet calico %s { %s }\n";
+            s.append(String.format(map, "cali-from-wl-map", "\"" + iface + "\" : goto cali-fw-" + iface));
+            s.append(String.format(map, "cali-to-wl-map", "\"" + iface + "\" : goto cali-tw-" + iface));
+            s.append(String.format(declarations ? "add set inet calico %s { type ipv4_addr; flags interval; elements = { %s }; }\n"
+                    : "add element inet calico %s { %s }\n", "cali4-t-prof0", FelixBench.ip(i0)));
+            long t = System.nanoTime();
             double c = CpuClock.run(s.toString(), "ip", "netns", "exec", ns, "nft", "-f", "-").cpu();
             ms.add(secs(t) * 1000);
             cpuMs.add(c * 1000);
         }
         Collections.sort(ms);
         Collections.sort(cpuMs);
-        System.out.printf("floor: nft -f adding one endpoint to it: p50 %.1f ms, max %.1f ms (20 adds); CPU p50 %.0f ms%n",
+        System.out.printf("floor: nft -f adding one endpoint to it (%s): p50 %.1f ms, max %.1f ms (20 adds); CPU p50 %.0f ms%n",
+                declarations ? "declarations, as the agent writes" : "add rule / add element lines",
                 ms.get(ms.size() / 2), ms.get(ms.size() - 1), cpuMs.get(cpuMs.size() / 2));
-        refreshCost(ns, n);
     }
 
     /** nft -j list table + parse, as the agent's refresh does. */

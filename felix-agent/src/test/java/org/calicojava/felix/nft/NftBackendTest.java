@@ -165,6 +165,6 @@ class NftBackendTest {
         FakeNft noV6 = new FakeNft();
         new NftBackend(noV6, new Metrics(), false).apply(dual);
         assertThat(noV6.scripts.get(0)).doesNotContain("cali6-", "/6", "ipv6")
-                .contains("add rule inet calico cali-FORWARD meta nfproto ipv4 goto cali-FORWARD/4");
+                .contains("add chain inet calico cali-FORWARD { meta nfproto ipv4 goto cali-FORWARD/4 comment");
     }
 }

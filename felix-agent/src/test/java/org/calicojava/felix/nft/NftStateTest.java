@@ -79,18 +79,26 @@ class NftStateTest {
         List<String> lines = d.script().lines().toList();
         assertThat(lines.get(0)).isEqualTo("add table inet calico");
         assertThat(lines).contains("add set inet calico cali4-t-p { type ipv4_addr; flags interval; }",
-                "add element inet calico cali4-t-p { 10.65.0.1 }",
+                "add set inet calico cali4-t-p { type ipv4_addr; flags interval; elements = { 10.65.0.1 }; }",
                 "add map inet calico cali-from-wl-map { type ifname : verdict; }",
                 "add chain inet calico filter-FORWARD { type filter hook forward priority filter - 5; policy accept; }");
-        assertThat(lines).anyMatch(l -> l.startsWith("add element inet calico cali-from-wl-map { ")
-                && l.contains("\"cali00000000001\" : goto cali-fw-cali00000000001"));
+        assertThat(lines).anyMatch(l -> l.startsWith("add map inet calico cali-from-wl-map { type ifname : verdict; "
+                + "elements = { ") && l.contains("\"cali00000000001\" : goto cali-fw-cali00000000001"));
         assertThat(lines).noneMatch(l -> l.startsWith("delete"));
         assertThat(lines).contains("flush chain inet calico cali-fw-cali00000000001"); // never rules we did not write
         int firstRule = indexOf(lines, "add rule ");
-        assertThat(indexOf(lines, "add set ")).isLessThan(firstRule);
-        assertThat(lastIndexOf(lines, "add chain ")).isLessThan(firstRule);
+        int firstBlock = indexOf(lines, "add chain inet calico cali-fw-cali00000000001 {");
+        assertThat(indexOf(lines, "add set ")).isLessThan(Math.min(firstRule, firstBlock));
+        assertThat(lines.indexOf("add chain inet calico cali-fw-cali00000000001")).as("declared before any rule")
+                .isLessThan(Math.min(firstRule, firstBlock));
         assertThat(lines.get(firstRule)).matches("add rule inet calico \\S+ .* comment \"cali:[A-Za-z0-9_-]{16}\"");
-        assertThat(lastIndexOf(lines, "add rule ")).isLessThan(indexOf(lines, "add element inet calico cali-from"));
+        assertThat(lines.get(firstBlock)).matches("add chain inet calico cali-fw-cali00000000001 \\{ ct state "
+                + "related,established accept comment \"cali:[A-Za-z0-9_-]{16}\"; .*; \\}");
+        assertThat(lines).as("rules that name a set: one add rule each (nft fetches the sets for them)")
+                .anyMatch(l -> l.startsWith("add rule ") && l.contains("@cali4-t-p"))
+                .noneMatch(l -> l.startsWith("add chain ") && l.contains("@"));
+        assertThat(Math.max(lastIndexOf(lines, "add rule "), firstBlock))
+                .isLessThan(indexOf(lines, "add map inet calico cali-from-wl-map { type ifname : verdict; elements"));
         st.commit(d, want);
         assertThat(st.diff(want).isEmpty()).as("nothing left to do").isTrue();
     }
@@ -104,11 +112,13 @@ class NftStateTest {
         NftState.Diff d = st.diff(after);
         assertThat(d.written()).extracting(NftChain::name)
                 .containsExactlyInAnyOrder("cali-fw-cali00000001000", "cali-tw-cali00000001000");
-        assertThat(d.script().lines().filter(l -> l.startsWith("add element")))
-                .containsExactlyInAnyOrder("add element inet calico cali4-t-p { 10.65.0.2 }",
-                        "add element inet calico cali-from-wl-map { \"cali00000001000\" : goto cali-fw-cali00000001000 }",
-                        "add element inet calico cali-to-wl-map { \"cali00000001000\" : goto cali-tw-cali00000001000 }");
-        assertThat(d.script()).doesNotContain("delete");
+        assertThat(d.script().lines().filter(l -> l.contains("elements = ")))
+                .containsExactlyInAnyOrder("add set inet calico cali4-t-p { type ipv4_addr; flags interval; elements = { 10.65.0.2 }; }",
+                        "add map inet calico cali-from-wl-map { type ifname : verdict; elements = { \"cali00000001000\" : goto cali-fw-cali00000001000 }; }",
+                        "add map inet calico cali-to-wl-map { type ifname : verdict; elements = { \"cali00000001000\" : goto cali-tw-cali00000001000 }; }");
+        assertThat(d.script()).as("only commands nft runs without fetching the table first")
+                .doesNotContain("delete", "add rule", "add element")
+                .contains("add chain inet calico cali-tw-cali00000001000 { ct state related,established accept comment");
         st.commit(d, after);
         // and removing it again: elements first, then the chains are flushed and deleted
         NftState.Diff back = st.diff(model.build(desired(ifaces(1000), Set.of("10.65.0.1/32"))));
@@ -136,8 +146,8 @@ class NftStateTest {
         assertThat(d.script().lines().toList()).containsExactly("add table inet calico",
                 "add chain inet calico cali-pri-p",
                 "flush chain inet calico cali-pri-p",
-                "add rule inet calico cali-pri-p meta l4proto udp drop comment \"cali:"
-                        + NftModel.of("cali-pri-p", null, List.of("meta l4proto udp drop")).hashes().get(0) + "\"",
+                "add chain inet calico cali-pri-p { meta l4proto udp drop comment \"cali:"
+                        + NftModel.of("cali-pri-p", null, List.of("meta l4proto udp drop")).hashes().get(0) + "\"; }",
                 "delete set inet calico cali4-t-p");
     }
 

@@ -67,6 +67,14 @@ public final class RouteManager {
         return links;
     }
 
+    /** The links, re-read first if they changed since the last read. */
+    public Map<String, Link> currentLinks() {
+        if (dirty) {
+            refresh();
+        }
+        return links;
+    }
+
     /** Route errors by interface name from the last apply. */
     public Map<String, String> errors() {
         return errors;

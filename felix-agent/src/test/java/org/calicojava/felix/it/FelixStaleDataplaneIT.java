@@ -185,24 +185,6 @@ class FelixStaleDataplaneIT {
 
     @AfterAll
     void tearDown() throws Exception {
-        try {
-            stopAgent();
-            for (AutoCloseable c : new AutoCloseable[]{tcp8080, tcp8081}) {
-                if (c != null) {
-                    c.close();
-                }
-            }
-        } finally {
-            if (net != null) {
-                net.close();
-            }
-            if (store != null) {
-                store.deletePrefix(keys.root() + "/");
-                store.close();
-            }
-            if (agentStore != null) {
-                agentStore.close();
-            }
-        }
+        Cleanup.close(this::stopAgent, tcp8080, tcp8081, net, Cleanup.dropKeys(store, keys), agentStore);
     }
 }

@@ -117,27 +117,7 @@ class FelixV6IT {
 
     @AfterAll
     void tearDown() throws Exception {
-        try {
-            if (agent != null) {
-                agent.close();
-            }
-            for (AutoCloseable c : new AutoCloseable[]{tcp2, tcp2b, tcp2v4, udp2, udp2v4}) {
-                if (c != null) {
-                    c.close();
-                }
-            }
-        } finally {
-            if (net != null) {
-                net.close();
-            }
-            if (store != null) {
-                store.deletePrefix(keys.root() + "/");
-                store.close();
-            }
-            if (agentStore != null) {
-                agentStore.close();
-            }
-        }
+        Cleanup.close(agent, tcp2, tcp2b, tcp2v4, udp2, udp2v4, net, Cleanup.dropKeys(store, keys), agentStore);
     }
 
     void profile(String name, String rulesJson) {

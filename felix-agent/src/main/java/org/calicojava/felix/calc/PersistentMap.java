@@ -112,11 +112,14 @@ public final class PersistentMap<K, V> extends AbstractMap<K, V> {
      * Keys whose value differs by identity between {@code before} and {@code after} (added, removed or replaced):
      * with two persistent maps, only the buckets that are not shared are looked at; otherwise every key of both.
      */
-    public static <K, V> void changedKeys(Map<K, V> before, Map<K, V> after, Consumer<K> out) {
+    @SuppressWarnings("unchecked")
+    public static <K> void changedKeys(Map<K, ?> before, Map<K, ?> after, Consumer<K> out) {
         if (before == after) {
             return;
         }
-        if (before instanceof PersistentMap<K, V> a && after instanceof PersistentMap<K, V> b) {
+        if (before instanceof PersistentMap<?, ?> pa && after instanceof PersistentMap<?, ?> pb) {
+            PersistentMap<K, Object> a = (PersistentMap<K, Object>) pa;
+            PersistentMap<K, Object> b = (PersistentMap<K, Object>) pb;
             for (int i = 0; i < BUCKETS; i++) {
                 if (a.buckets[i] != b.buckets[i]) {
                     bucketChanges(a.buckets[i] == null ? Map.of() : a.buckets[i],
@@ -128,7 +131,7 @@ public final class PersistentMap<K, V> extends AbstractMap<K, V> {
         bucketChanges(before, after, out);
     }
 
-    private static <K, V> void bucketChanges(Map<K, V> a, Map<K, V> b, Consumer<K> out) {
+    private static <K> void bucketChanges(Map<K, ?> a, Map<K, ?> b, Consumer<K> out) {
         b.forEach((k, v) -> {
             if (a.get(k) != v) {
                 out.accept(k);

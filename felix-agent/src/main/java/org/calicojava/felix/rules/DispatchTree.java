@@ -30,6 +30,9 @@ public final class DispatchTree {
     private String rootPrefix = "";
     /** Nodes (re)computed during the current update. */
     private Set<String> dirty;
+    /** During an update: nodes that did not exist when it started, and the chains of those that did (by name). */
+    private Set<String> created;
+    private Map<String, Chain> before;
 
     public DispatchTree(String root, String flag, String target) {
         this.root = root;
@@ -56,7 +59,9 @@ public final class DispatchTree {
             return;
         }
         Map<String, Chain> before = new HashMap<>();
+        this.before = before;
         dirty = new HashSet<>();
+        created = new HashSet<>();
         String prefix = commonPrefix();
         if (!prefix.equals(rootPrefix) || rootPos < 0) {
             nodes.values().forEach(c -> before.put(c.name(), c));
@@ -88,6 +93,8 @@ public final class DispatchTree {
             }
         });
         dirty = null;
+        created = null;
+        this.before = null;
     }
 
     /** All chains (for a fresh start). */
@@ -99,14 +106,10 @@ public final class DispatchTree {
     private void path(String iface, Map<String, Chain> before) {
         String p = rootPrefix;
         while (true) {
-            Chain old = nodes.get(p);
             boolean exists = count(p, 1) > 0;
             if (!exists && !p.equals(rootPrefix)) {
                 dropSubtree(p, true, before);
                 return;
-            }
-            if (old != null) {
-                before.putIfAbsent(old.name(), old);
             }
             boolean leaf = node(p);
             if (leaf || iface.length() <= p.length()) {
@@ -155,6 +158,11 @@ public final class DispatchTree {
         }
         rules.add(new Rule("", "-j DROP", "unknown interface"));
         Chain old = nodes.get(p);
+        if (old == null) {
+            created.add(p);
+        } else if (!created.contains(p)) {
+            before.putIfAbsent(old.name(), old);
+        }
         Chain c = new Chain(name, rules);
         nodes.put(p, old != null && old.equals(c) ? old : c);
         dirty.add(p);
@@ -164,7 +172,11 @@ public final class DispatchTree {
     /** Removes the nodes under {@code p} (and {@code p} itself when {@code inclusive}). */
     private void dropSubtree(String p, boolean inclusive, Map<String, Chain> before) {
         NavigableMap<String, Chain> sub = nodes.subMap(p, inclusive, p + MAX, false);
-        sub.values().forEach(c -> before.putIfAbsent(c.name(), c));
+        sub.forEach((q, c) -> {
+            if (!created.contains(q)) {
+                before.putIfAbsent(c.name(), c);
+            }
+        });
         sub.clear();
     }
 

@@ -196,6 +196,7 @@ public final class Calculator {
         this.cfg = cfg;
         epoch = s.epoch();
         seen = s.changeCount();
+        s.forgetChangesBefore(seen);
         retired = null;
         PersistentMap<String, Chain> none = PersistentMap.empty();
         boolean v6 = filter.containsKey(6);

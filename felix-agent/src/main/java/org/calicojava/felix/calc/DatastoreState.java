@@ -200,6 +200,18 @@ public final class DatastoreState {
         return journal.subList((int) (count - journalBase), journal.size());
     }
 
+    /** Drops the changes before {@code count} (a calculator has consumed them; one behind recalculates fully). */
+    void forgetChangesBefore(long count) {
+        if (count == changeCount()) {
+            journal.clear();
+        } else if (count > journalBase && count < changeCount()) {
+            journal.subList(0, (int) (count - journalBase)).clear();
+        } else {
+            return;
+        }
+        journalBase = count;
+    }
+
     public String hostname() {
         return hostname;
     }

@@ -187,7 +187,7 @@ public final class Calculator {
                 IpSetSpec old = ipsets.get(set);
                 if (members == null) {
                     ipsets.remove(set);
-                } else if (old == null || !old.members().equals(members)) {
+                } else if (old == null || old.members() != members) { // members: the same object while unchanged
                     ipsets.put(set, new IpSetSpec(set, f.version, members));
                 }
             }

@@ -17,7 +17,7 @@ import java.util.Set;
 final class FamilySets {
     final int version;
     /** Tag to member (CIDR text) to the number of (endpoint, profile) pairs giving it. */
-    private final Map<String, Map<String, Integer>> tagMembers = new HashMap<>();
+    private final Map<String, Members> tagMembers = new HashMap<>();
     private final Map<String, Integer> tagRefs = new HashMap<>();
     private final Map<String, String> tagOfSet = new HashMap<>();
     private final Map<String, Integer> selectorRefs = new HashMap<>();
@@ -28,10 +28,31 @@ final class FamilySets {
     private static final class SelectorSet {
         final Selector selector;
         int refs;
-        final Map<String, Integer> members = new HashMap<>();
+        final Members members = new Members();
 
         SelectorSet(Selector selector) {
             this.selector = selector;
+        }
+    }
+
+    /** Members counted by what gives them, and the set of those counted (a persistent set: cheap versions). */
+    private static final class Members {
+        final Map<String, Integer> counts = new HashMap<>();
+        final PersistentSet.Builder<String> set = PersistentSet.<String>empty().toBuilder();
+
+        void count(Collection<String> nets, int delta) {
+            for (String n : nets) {
+                Integer c = counts.merge(n, delta, (a, b) -> a + b == 0 ? null : a + b);
+                if (c == null) {
+                    set.remove(n);
+                } else if (c == 1 && delta > 0) {
+                    set.add(n);
+                }
+            }
+        }
+
+        boolean isEmpty() {
+            return counts.isEmpty();
         }
     }
 
@@ -46,8 +67,8 @@ final class FamilySets {
             return;
         }
         for (String t : e.tags) {
-            Map<String, Integer> m = delta > 0 ? tagMembers.computeIfAbsent(t, x -> new HashMap<>()) : tagMembers.get(t);
-            count(m, nets, delta);
+            Members m = delta > 0 ? tagMembers.computeIfAbsent(t, x -> new Members()) : tagMembers.get(t);
+            m.count(nets, delta);
             if (delta < 0 && m.isEmpty()) {
                 tagMembers.remove(t);
             }
@@ -58,7 +79,7 @@ final class FamilySets {
         if (delta > 0) {
             selectorSets.forEach((name, s) -> {
                 if (s.selector.matches(e.labels)) {
-                    count(s.members, nets, 1);
+                    s.members.count(nets, 1);
                     e.selectorSets.add(name);
                     dirty.add(name);
                 } else {
@@ -69,16 +90,10 @@ final class FamilySets {
             for (String name : e.selectorSets) {
                 SelectorSet s = selectorSets.get(name);
                 if (s != null) { // else: not referenced any more (the flag is refreshed if it comes back)
-                    count(s.members, nets, -1);
+                    s.members.count(nets, -1);
                     dirty.add(name);
                 }
             }
-        }
-    }
-
-    private static void count(Map<String, Integer> m, Collection<String> nets, int delta) {
-        for (String n : nets) {
-            m.merge(n, delta, (a, b) -> a + b == 0 ? null : a + b);
         }
     }
 
@@ -110,7 +125,7 @@ final class FamilySets {
                 for (Calculator.Ep e : all) {
                     Collection<String> nets = e.nets(version);
                     if (!nets.isEmpty() && sel.matches(e.labels)) {
-                        count(s.members, nets, 1);
+                        s.members.count(nets, 1);
                         e.selectorSets.add(name);
                     } else {
                         e.selectorSets.remove(name);
@@ -129,10 +144,11 @@ final class FamilySets {
     Set<String> members(String set) {
         String tag = tagOfSet.get(set);
         if (tag != null) {
-            return tagMembers.getOrDefault(tag, Map.of()).keySet();
+            Members m = tagMembers.get(tag);
+            return m == null ? PersistentSet.empty() : m.set.build();
         }
         SelectorSet s = selectorSets.get(set);
-        return s == null ? null : s.members.keySet();
+        return s == null ? null : s.members.set.build();
     }
 
     Set<String> drainDirty() {

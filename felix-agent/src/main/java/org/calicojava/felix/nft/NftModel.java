@@ -3,11 +3,13 @@ package org.calicojava.felix.nft;
 import org.calicojava.felix.calc.DesiredDataplane;
 import org.calicojava.felix.calc.IpSetSpec;
 import org.calicojava.felix.calc.PersistentMap;
+import org.calicojava.felix.calc.PersistentSet;
 import org.calicojava.felix.rules.Chain;
 import org.calicojava.felix.rules.ChainNames;
 import org.calicojava.felix.rules.Hashes;
 import org.calicojava.felix.rules.Rule;
 import org.calicojava.felix.rules.StaticChains;
+import org.calicojava.model.Cidr;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -46,6 +48,60 @@ public final class NftModel {
     private final PersistentMap.Builder<String, String> fromWl = PersistentMap.<String, String>empty().toBuilder();
     private final PersistentMap.Builder<String, String> toWl = PersistentMap.<String, String>empty().toBuilder();
     private final Map<String, NftChain> fixed = new HashMap<>();
+    private final Map<String, SetMemo> setMemos = new HashMap<>();
+
+    /**
+     * A set as rendered: its spec, the nft set, and (when every member is a host prefix, so normalising is one
+     * address per member) the rendered members counted by how many spec members give them, for changing it member
+     * by member.
+     */
+    private record SetMemo(IpSetSpec spec, NftSet set, PersistentSet.Builder<String> members,
+                           Map<String, Integer> counts) {
+    }
+
+    /** The nft set for {@code s}: member by member from {@code old} when only host prefixes changed, else whole. */
+    private static SetMemo set(IpSetSpec s, SetMemo old) {
+        if (old != null && old.spec() == s) {
+            return old;
+        }
+        if (old != null && old.counts() != null && old.spec().name().equals(s.name())
+                && old.spec().version() == s.version()) {
+            List<Cidr> added = new ArrayList<>();
+            List<Cidr> removed = new ArrayList<>();
+            boolean[] hostsOnly = {true};
+            PersistentSet.changes(old.spec().members(), s.members(), (m, add) -> {
+                Cidr c = Cidr.parse(m);
+                hostsOnly[0] &= c.prefixLength() == c.maxLength();
+                (add ? added : removed).add(c);
+            });
+            if (hostsOnly[0]) {
+                for (Cidr c : removed) {
+                    if (old.counts().merge(c.ip(), -1, (a, b) -> a + b == 0 ? null : a + b) == null) {
+                        old.members().remove(c.ip());
+                    }
+                }
+                for (Cidr c : added) {
+                    if (old.counts().merge(c.ip(), 1, Integer::sum) == 1) {
+                        old.members().add(c.ip());
+                    }
+                }
+                return new SetMemo(s, new NftSet(s.name(), s.version(), old.members().build()), old.members(),
+                        old.counts());
+            }
+        }
+        Map<String, Integer> counts = new HashMap<>();
+        for (String m : s.members()) {
+            Cidr c = Cidr.parse(m);
+            if (c.prefixLength() != c.maxLength()) {
+                counts = null;
+                break;
+            }
+            counts.merge(c.ip(), 1, Integer::sum);
+        }
+        PersistentSet.Builder<String> members = PersistentSet.<String>empty().toBuilder();
+        NftMembers.normalize(s.members()).forEach(members::add);
+        return new SetMemo(s, new NftSet(s.name(), s.version(), members.build()), members, counts);
+    }
 
     /**
      * What one model chain name became: its IPv4 and IPv6 chains (model) and renderings, the chains it put into our
@@ -110,13 +166,14 @@ public final class NftModel {
         for (String n : setNames) {
             IpSetSpec s = d.ipsets().get(n);
             IpSetSpec before = prev.ipsets().get(n);
-            NftSet old = before == null ? null : sets.get(before.name());
+            SetMemo old = setMemos.remove(n);
             if (before != null) {
                 sets.remove(before.name());
             }
             if (s != null) {
-                sets.put(s.name(), old != null && before.equals(s) ? old
-                        : new NftSet(s.name(), s.version(), NftMembers.normalize(s.members())));
+                SetMemo m = set(s, old);
+                setMemos.put(n, m);
+                sets.put(s.name(), m.set());
             }
         }
         prev = d;

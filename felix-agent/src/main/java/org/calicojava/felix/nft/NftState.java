@@ -1,6 +1,7 @@
 package org.calicojava.felix.nft;
 
 import org.calicojava.felix.calc.PersistentMap;
+import org.calicojava.felix.calc.PersistentSet;
 
 import java.util.AbstractMap;
 import java.util.ArrayList;
@@ -83,21 +84,12 @@ public final class NftState {
                 changes++;
             }
             Set<String> have = known == null ? Set.of() : known;
-            if (have.equals(set.members())) {
+            List<String> del = new ArrayList<>();
+            List<String> add = new ArrayList<>();
+            PersistentSet.changes(have, set.members(), (m, added) -> (added ? add : del).add(m));
+            if (del.isEmpty() && add.isEmpty()) {
                 continue;
             }
-            List<String> del = new ArrayList<>();
-            have.forEach(m -> {
-                if (!set.members().contains(m)) {
-                    del.add(m);
-                }
-            });
-            List<String> add = new ArrayList<>();
-            set.members().forEach(m -> {
-                if (!have.contains(m)) {
-                    add.add(m);
-                }
-            });
             Collections.sort(del);
             Collections.sort(add);
             changes += elements(s, "delete", set.name(), del) + elements(s, "add", set.name(), add);

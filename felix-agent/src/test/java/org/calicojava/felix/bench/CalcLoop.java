@@ -18,6 +18,8 @@ import java.util.Map;
  * and for the warm per-update cost. {@code java ... CalcLoop N [rounds]}; no root needed. Three phases of
  * {@code rounds} updates each: adds (one more endpoint), changes (an added endpoint moves to another profile:
  * its chains and two tag sets change) and removes (the added endpoints deleted); each reports the last half.
+ * {@code -Dshared=true}: every endpoint also has profile "all", whose tag set (inbound rule: allow from tag "all")
+ * holds every endpoint's address, so each update changes one set of N members.
  */
 public final class CalcLoop {
     public static void main(String[] args) {
@@ -26,7 +28,12 @@ public final class CalcLoop {
         FelixBench b = new FelixBench(n, "unused");
         DatastoreState st = new DatastoreState(b.keys(), "bench");
         for (Map.Entry<String, String> e : b.datastore().entrySet()) {
-            st.apply(e.getKey(), e.getValue());
+            st.apply(e.getKey(), SHARED ? e.getValue().replace("\"profile_ids\":[", "\"profile_ids\":[\"all\",")
+                    : e.getValue());
+        }
+        if (SHARED) {
+            st.apply(b.keys().profileRules("all"), "{\"inbound_rules\":[{\"src_tag\":\"all\"}],\"outbound_rules\":[{}]}");
+            st.apply(b.keys().profileTags("all"), "[\"all\"]");
         }
         Calculator calc = new Calculator(p -> { });
         NftModel model = new NftModel();
@@ -40,8 +47,8 @@ public final class CalcLoop {
             for (int k = 0; k < rounds; k++) {
                 String key = b.endpointKey(n + k);
                 switch (phase) {
-                    case "add" -> st.apply(key, FelixBench.endpoint(n + k));
-                    case "change" -> st.apply(key, FelixBench.endpoint(n + k).replaceFirst("\"prof[0-9]+\"", "\"prof0\""));
+                    case "add" -> st.apply(key, endpoint(n + k));
+                    case "change" -> st.apply(key, endpoint(n + k).replaceFirst("\"prof[0-9]+\"", "\"prof0\""));
                     default -> st.apply(key, null);
                 }
                 long t0 = System.nanoTime();
@@ -58,11 +65,18 @@ public final class CalcLoop {
             List<Double> c = last(calcMs);
             List<Double> m = last(nftMs);
             List<Double> t = last(totalMs);
-            System.out.printf("per %s at %d endpoints (warm, last %d of %d): calculation p50 %.2f ms, p99 %.2f ms; "
+            System.out.printf((SHARED ? "shared set: " : "") + "per %s at %d endpoints (warm, last %d of %d): calculation p50 %.2f ms, p99 %.2f ms; "
                             + "nft model + diff p50 %.2f ms, p99 %.2f ms; together p50 %.2f ms, p99 %.2f ms%n", phase,
                     n, c.size(), rounds, FelixBench.pct(c, 0.5), FelixBench.pct(c, 0.99), FelixBench.pct(m, 0.5),
                     FelixBench.pct(m, 0.99), FelixBench.pct(t, 0.5), FelixBench.pct(t, 0.99));
         }
+    }
+
+    private static final boolean SHARED = Boolean.getBoolean("shared");
+
+    private static String endpoint(int i) {
+        String e = FelixBench.endpoint(i);
+        return SHARED ? e.replace("\"profile_ids\":[", "\"profile_ids\":[\"all\",") : e;
     }
 
     private static List<Double> last(List<Double> all) {

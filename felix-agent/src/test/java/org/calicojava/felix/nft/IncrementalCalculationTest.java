@@ -23,7 +23,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@link NftState} holding the same table give. Steps: endpoints of this and another host added, changed (state
  * inactive, interface taken by another endpoint, shared addresses) and removed; profiles' rules, tags and labels;
  * tiered policies with selectors (some invalid) and orders; tier orders; pools; Ipv6Support on and off; a resync
- * (clear, then everything applied again).
+ * (clear, then everything applied again). On the nft side, now and then a chain deleted outside (through
+ * {@link NftState#chains()}) or the state cleared, as after a failed transaction.
  */
 class IncrementalCalculationTest {
     private static final Keys KEYS = new Keys("/cj-inc");
@@ -65,6 +66,14 @@ class IncrementalCalculationTest {
             NftRuleset want = model.build(inc);
             NftRuleset wantFresh = new NftModel().build(fresh);
             assertThat(want).as(where).isEqualTo(wantFresh);
+            if (r.nextInt(15) == 0 && !actual.chains().isEmpty()) { // drift found by a read-back, adopted in place
+                List<String> names = new ArrayList<>(actual.chains().keySet());
+                actual.chains().remove(names.get(r.nextInt(names.size())));
+                where += " + a chain deleted outside";
+            } else if (r.nextInt(30) == 0) { // a failed transaction: nothing known
+                actual.clear();
+                where += " + state cleared";
+            }
             NftState copy = copy(actual);
             NftState.Diff diff = actual.diff(want);
             NftState.Diff diffFresh = copy.diff(wantFresh);

@@ -36,6 +36,7 @@ class IncrementalCalculationTest {
         "{\"protocol\":\"icmpv6\",\"icmp_type\":128}", "{\"protocol\":\"icmp\"}", "{\"action\":\"next-tier\"}",
         "{\"protocol\":\"tcp\",\"dst_ports\":[80,\"1000:2000\"]}", "{\"dst_selector\":\"app == 'a' && tier == 'x'\"}",
         "{\"src_selector\":\"tier == 'y'\",\"action\":\"deny\"}", "{\"dst_tag\":\"t0\",\"protocol\":\"udp\"}",
+        "{\"src_selector\":\"app=='a'\"}", // the same set as "app == 'a'" (canonical form), another text
     };
     private static final String[] SELECTORS = {"all()", "app == 'a'", "has(tier)", "tier == 'y' || app == 'b'",
         "!has(app)", "app ==", "app in {'a'}"};

@@ -2,6 +2,7 @@ package org.calicojava.felix.calc;
 
 import org.calicojava.felix.rules.Chain;
 import org.calicojava.felix.rules.ChainNames;
+import org.calicojava.felix.rules.DispatchTree;
 import org.calicojava.felix.rules.EndpointChains;
 import org.calicojava.felix.rules.RuleRenderer;
 import org.calicojava.felix.rules.StaticChains;
@@ -10,17 +11,21 @@ import org.calicojava.model.Cidr;
 import org.calicojava.model.IpPool;
 import org.calicojava.model.Policy;
 import org.calicojava.model.ProfileRules;
+import org.calicojava.model.Rule;
 import org.calicojava.model.WorkloadEndpoint;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Consumer;
 
 /**
@@ -28,132 +33,470 @@ import java.util.function.Consumer;
  * for IPv4 and (with {@code Ipv6Support}, the default) IPv6. The per-endpoint chains are the same for both
  * families; policy and profile chains are rendered per family ({@link RuleRenderer}: a rule limited to the other
  * family by its nets or ICMP protocol renders to nothing), tags and selectors become {@code cali4-}/{@code cali6-}
- * ipsets of the endpoints' IPv4/IPv6 addresses, and each family gets its raw anti-spoofing chain. No I/O. Problems in the data (a bad selector, an unknown profile) go to {@code onProblem} and
- * the affected rule or policy is skipped. Keeps caches of rendered chains between runs (owned by the caller's thread).
+ * ipsets of the endpoints' IPv4/IPv6 addresses, and each family gets its raw anti-spoofing chain. No I/O. Problems
+ * in the data (a bad selector, an unknown profile) go to {@code onProblem} (when the affected item is calculated)
+ * and the affected rule or policy is skipped.
+ *
+ * <p>Incremental: the first run (and any run after {@link DatastoreState#clear}, with another state or another
+ * config) calculates everything; later runs read the state's journal of changed keys and recalculate only what
+ * they affect: a changed endpoint (any host) its own routes, chains, interface claim and ipset memberships; a
+ * profile's tags or labels the endpoints that use it; a policy's rules its chains; a change of the policies'
+ * order or selectors re-matches the local endpoints. The result's maps are {@link PersistentMap}s that share
+ * everything unchanged with the previous run's (readers find the changed keys cheaply), and unchanged chains are
+ * the same objects. Owned by the caller's thread.
  */
 public final class Calculator {
     private final RuleRenderer renderer4 = new RuleRenderer(4);
     private final RuleRenderer renderer6 = new RuleRenderer(6);
     private final Consumer<String> onProblem;
-    private Map<Object, Chain> chainCache = new HashMap<>();
-    private Map<Object, Chain> nextCache = new HashMap<>();
     private final Map<String, Selector> selectors = new HashMap<>();
-    private List<String> dispatchIfaces;
-    private List<Chain> dispatchChains = List.of();
-    /** Per IP version: endpoint (by identity: records from the datastore are replaced on change) to its nets as text. */
-    private final Map<Integer, Map<WorkloadEndpoint, List<String>>> netStrings = Map.of(
-            4, new java.util.IdentityHashMap<>(), 6, new java.util.IdentityHashMap<>());
+
+    private DatastoreState src;
+    private FelixConfig cfg;
+    private long epoch;
+    private long seen;
+
+    private final Map<EndpointKey, Ep> eps = new HashMap<>();
+    private final Map<String, Set<EndpointKey>> byProfile = new HashMap<>();
+    private final Map<String, TreeSet<EndpointKey>> claims = new HashMap<>();
+    private final Map<String, Owner> owners = new HashMap<>();
+    private final Map<Cidr, TreeMap<EndpointKey, String>> routeClaims = new HashMap<>();
+    private List<Map.Entry<PolicyKey, Policy>> ordered = List.of();
+    private List<Object> matchKey = List.of();
+    private Map<PolicyKey, Policy> lastPolicies = Map.of();
+    private final Set<String> profilesWithRules = new HashSet<>();
+    private final Map<PolicyKey, Integer> policyUse = new HashMap<>();
+    private final Map<String, Integer> profileUse = new HashMap<>();
+    private final Map<Object, Rendered> rendered = new HashMap<>();
+    private FamilySets[] fams = {};
+    private DispatchTree fromTree;
+    private DispatchTree toTree;
+
+    private PersistentMap.Builder<Cidr, String> routes;
+    private PersistentMap.Builder<String, EndpointKey> interfaces;
+    private PersistentMap.Builder<String, IpSetSpec> ipsets;
+    private final Map<Integer, PersistentMap.Builder<String, Chain>> filter = new HashMap<>();
+    private final Map<Integer, PersistentMap.Builder<String, Chain>> nat = new HashMap<>();
+    private final Map<Integer, PersistentMap.Builder<String, Chain>> raw = new HashMap<>();
+
+    /** Per run. */
+    private Set<Object> dirtyRules;
+    private Map<String, Owner> retired;
+
+    /** A profile's rules, as a key of {@link #rendered} beside policy keys. */
+    private record ProfileId(String name) {
+    }
+
+    /** What one endpoint (of any host) contributes. */
+    static final class Ep {
+        final EndpointKey key;
+        final WorkloadEndpoint ep;
+        final Map<String, String> labels;
+        /** Its profiles' tags (repeated when several profiles carry one). */
+        final List<String> tags = new ArrayList<>();
+        final List<String> nets4;
+        final List<String> nets6;
+        /** Selector sets it was found in (refreshed when a set comes back). */
+        final Set<String> selectorSets = new HashSet<>();
+        String claimed;
+
+        Ep(EndpointKey key, WorkloadEndpoint ep, Map<String, String> labels) {
+            this.key = key;
+            this.ep = ep;
+            this.labels = labels;
+            this.nets4 = ep.ipv4Nets().stream().map(Cidr::toString).toList();
+            this.nets6 = ep.ipv6Nets().stream().map(Cidr::toString).toList();
+        }
+
+        Collection<String> nets(int v) {
+            return v == 4 ? nets4 : nets6;
+        }
+    }
+
+    /** The local active endpoint that owns an interface: its routes and chains. */
+    private record Owner(EndpointKey key, String iface, List<Cidr> routed, List<PolicyKey> matched,
+                         List<TierPolicies> tiers, List<String> profiles, Chain tw, Chain fw) {
+    }
+
+    /** The chains of one policy or profile per family, and the tags and selectors they reference. */
+    private record Rendered(List<Rule> in, List<Rule> out, Map<Integer, Chain[]> chains,
+                            Map<Integer, List<String>> tags, Map<Integer, List<String>> sels) {
+    }
 
     public Calculator(Consumer<String> onProblem) {
         this.onProblem = onProblem;
     }
 
     public DesiredDataplane calculate(DatastoreState s, FelixConfig cfg) {
-        nextCache = new HashMap<>();
-        Map<Cidr, String> routes = new HashMap<>();
-        Map<String, EndpointKey> ifaces = new TreeMap<>();
-        Map<String, Chain> endpointChains = new LinkedHashMap<>();
-        List<Map.Entry<PolicyKey, Policy>> ordered = orderedPolicies(s);
-        Map<EndpointKey, Map<String, String>> labelCache = new HashMap<>();
-        Set<PolicyKey> usedPolicies = new HashSet<>();
-        Set<String> usedProfiles = new HashSet<>();
-
-        for (Map.Entry<EndpointKey, WorkloadEndpoint> e : new TreeMap<>(s.endpoints).entrySet()) {
-            WorkloadEndpoint ep = e.getValue();
-            if (!e.getKey().host().equals(s.hostname) || !ep.state().equals("active")) {
-                continue;
-            }
-            EndpointKey dup = ifaces.putIfAbsent(ep.name(), e.getKey());
-            if (dup != null) {
-                onProblem.accept("endpoint " + e.getKey() + ": interface " + ep.name() + " already used by " + dup);
-                continue;
-            }
-            ep.ipv4Nets().forEach(n -> routes.put(n, ep.name()));
-            if (cfg.ipv6Support()) { // off: no IPv6 dataplane for workloads at all (no unpoliced /128 routes)
-                ep.ipv6Nets().forEach(n -> routes.put(n, ep.name()));
-            }
-            Map<String, String> labels = labels(s, e.getKey(), ep, labelCache);
-            Map<String, List<String>> tiers = new LinkedHashMap<>();
-            for (Map.Entry<PolicyKey, Policy> p : ordered) {
-                Selector sel = selector(p.getValue().selector(), "policy " + p.getKey().tier() + "/" + p.getKey().name());
-                if (sel == null || !sel.matches(labels)) {
-                    continue;
+        List<Object> changes = s == src && cfg.equals(this.cfg) && s.epoch() == epoch ? s.changesSince(seen) : null;
+        src = null; // until this run completes: a failure midway makes the next run start afresh
+        dirtyRules = new HashSet<>();
+        retired = new HashMap<>();
+        Set<EndpointKey> dirtyEps = new LinkedHashSet<>();
+        Set<String> dirtyProfiles = new HashSet<>();
+        boolean policiesChanged = true;
+        boolean poolsChanged = true;
+        if (changes == null) {
+            reset(s, cfg);
+            dirtyEps.addAll(s.endpoints.keySet());
+            profilesWithRules.addAll(s.profileRules.keySet());
+        } else {
+            policiesChanged = false;
+            poolsChanged = false;
+            for (Object c : changes) {
+                if (c instanceof EndpointKey k) {
+                    dirtyEps.add(k);
+                } else if (c instanceof DatastoreState.ProfileChange p) {
+                    if (p.part().equals("rules")) {
+                        dirtyProfiles.add(p.profile());
+                    } else {
+                        dirtyEps.addAll(byProfile.getOrDefault(p.profile(), Set.of()));
+                    }
+                } else if (c == DatastoreState.Change.POLICIES) {
+                    policiesChanged = true;
+                } else if (c == DatastoreState.Change.POOLS) {
+                    poolsChanged = true;
                 }
-                tiers.computeIfAbsent(p.getKey().tier(), t -> new ArrayList<>()).add(p.getKey().name());
-                usedPolicies.add(p.getKey());
             }
-            List<TierPolicies> frozen = tiers.entrySet().stream()
-                    .map(t -> new TierPolicies(t.getKey(), t.getValue())).toList();
-            List<String> profiles = new ArrayList<>();
-            for (String p : ep.profileIds()) {
-                if (s.profileRules.containsKey(p)) {
-                    profiles.add(p);
-                    usedProfiles.add(p);
+        }
+        for (String p : dirtyProfiles) {
+            dirtyRules.add(new ProfileId(p));
+            boolean exists = s.profileRules.containsKey(p);
+            if (exists != profilesWithRules.contains(p)) { // endpoint chains list only profiles that have rules
+                dirtyEps.addAll(byProfile.getOrDefault(p, Set.of()));
+                if (exists) {
+                    profilesWithRules.add(p);
                 } else {
-                    onProblem.accept("endpoint " + e.getKey() + ": profile " + p + " has no rules (yet)");
+                    profilesWithRules.remove(p);
                 }
             }
-            endpointChains.put(ChainNames.of(ChainNames.TO_WL, ep.name()), cached(List.of("tw", ep.name(), frozen,
-                    profiles), () -> EndpointChains.toWorkload(ep.name(), frozen, profiles)));
-            endpointChains.put(ChainNames.of(ChainNames.FROM_WL, ep.name()), cached(List.of("fw", ep.name(), frozen,
-                    profiles), () -> EndpointChains.fromWorkload(ep.name(), frozen, profiles)));
         }
-        List<String> ifaceNames = new ArrayList<>(ifaces.keySet());
-        if (!ifaceNames.equals(dispatchIfaces)) { // same interfaces: same chain objects (writers skip them)
-            dispatchIfaces = ifaceNames;
-            dispatchChains = StaticChains.dispatch(ifaceNames);
+        if (policiesChanged) {
+            policies(s, dirtyEps);
         }
-        List<Chain> dispatch = dispatchChains;
-        netStrings.values().forEach(m -> {
-            if (m.size() > 2 * s.endpoints.size() + 1000) {
-                m.clear();
+        endpoints(s, cfg, dirtyEps);
+        for (Object id : dirtyRules) {
+            rules(s, id);
+        }
+        if (poolsChanged) {
+            pools(s);
+        }
+        for (FamilySets f : fams) {
+            for (String set : f.drainDirty()) {
+                Set<String> members = f.members(set);
+                IpSetSpec old = ipsets.get(set);
+                if (members == null) {
+                    ipsets.remove(set);
+                } else if (old == null || old.members() != members) { // members: the same object while unchanged
+                    ipsets.put(set, new IpSetSpec(set, f.version, members));
+                }
             }
-        });
-        Map<String, IpSetSpec> ipsets = new HashMap<>();
-        Family v4 = family(4, s, cfg, endpointChains, dispatch, usedPolicies, usedProfiles, labelCache, ipsets);
-        Family v6 = cfg.ipv6Support()
-                ? family(6, s, cfg, endpointChains, dispatch, usedPolicies, usedProfiles, labelCache, ipsets)
-                : new Family(Map.of(), Map.of(), Map.of());
-        chainCache = nextCache;
-        return new DesiredDataplane(routes, ifaces, v4.filter(), v4.nat(), ipsets, v4.raw(), v6.filter(), v6.nat(),
-                v6.raw());
+        }
+        src = s;
+        this.cfg = cfg;
+        epoch = s.epoch();
+        seen = s.changeCount();
+        s.forgetChangesBefore(seen);
+        retired = null;
+        PersistentMap<String, Chain> none = PersistentMap.empty();
+        boolean v6 = filter.containsKey(6);
+        return new DesiredDataplane(routes.build(), interfaces.build(), filter.get(4).build(), nat.get(4).build(),
+                ipsets.build(), raw.get(4).build(), v6 ? filter.get(6).build() : none, v6 ? nat.get(6).build() : none,
+                v6 ? raw.get(6).build() : none);
     }
 
-    private record Family(Map<String, Chain> filter, Map<String, Chain> nat, Map<String, Chain> raw) {
+    private void reset(DatastoreState s, FelixConfig cfg) {
+        eps.clear();
+        byProfile.clear();
+        claims.clear();
+        owners.clear();
+        routeClaims.clear();
+        ordered = List.of();
+        matchKey = List.of();
+        lastPolicies = Map.of();
+        profilesWithRules.clear();
+        policyUse.clear();
+        profileUse.clear();
+        rendered.clear();
+        fams = cfg.ipv6Support() ? new FamilySets[]{new FamilySets(4), new FamilySets(6)}
+                : new FamilySets[]{new FamilySets(4)};
+        fromTree = DispatchTree.from();
+        toTree = DispatchTree.to();
+        routes = PersistentMap.<Cidr, String>empty().toBuilder();
+        interfaces = PersistentMap.<String, EndpointKey>empty().toBuilder();
+        ipsets = PersistentMap.<String, IpSetSpec>empty().toBuilder();
+        filter.clear();
+        nat.clear();
+        raw.clear();
+        for (FamilySets f : fams) {
+            int v = f.version;
+            filter.put(v, PersistentMap.<String, Chain>empty().toBuilder());
+            nat.put(v, PersistentMap.<String, Chain>empty().toBuilder());
+            raw.put(v, PersistentMap.<String, Chain>empty().toBuilder());
+            StaticChains.filter(v, cfg.interfacePrefix(), cfg.endpointToHostAction()).forEach(c -> filter.get(v).put(c.name(), c));
+            StaticChains.nat(v).forEach(c -> nat.get(v).put(c.name(), c));
+            StaticChains.raw(cfg.interfacePrefix()).forEach(c -> raw.get(v).put(c.name(), c));
+        }
     }
 
-    /** The tables of one IP version; adds its ipsets to {@code ipsets}. */
-    private Family family(int v, DatastoreState s, FelixConfig cfg, Map<String, Chain> endpointChains,
-                          List<Chain> dispatch, Set<PolicyKey> usedPolicies, Set<String> usedProfiles,
-                          Map<EndpointKey, Map<String, String>> labelCache, Map<String, IpSetSpec> ipsets) {
-        Map<String, Chain> filter = new LinkedHashMap<>(endpointChains);
-        Set<String> usedTags = new HashSet<>();
-        Set<String> usedSelectors = new HashSet<>();
-        for (PolicyKey k : usedPolicies) {
+    /** Policy order and selectors: when they changed, every local endpoint is matched again. */
+    private void policies(DatastoreState s, Set<EndpointKey> dirtyEps) {
+        List<Map.Entry<PolicyKey, Policy>> now = orderedPolicies(s);
+        List<Object> key = new ArrayList<>(now.size() * 2);
+        for (Map.Entry<PolicyKey, Policy> e : now) {
+            key.add(e.getKey());
+            key.add(e.getValue().selector());
+        }
+        if (!key.equals(matchKey)) {
+            owners.values().forEach(o -> dirtyEps.add(o.key()));
+            matchKey = key;
+        }
+        ordered = now;
+        Set<PolicyKey> all = new HashSet<>(lastPolicies.keySet());
+        all.addAll(s.policies.keySet());
+        for (PolicyKey k : all) {
+            if (lastPolicies.get(k) != s.policies.get(k)) {
+                dirtyRules.add(k);
+            }
+        }
+        lastPolicies = new HashMap<>(s.policies);
+    }
+
+    private void endpoints(DatastoreState s, FelixConfig cfg, Set<EndpointKey> dirty) {
+        Set<String> touched = new LinkedHashSet<>();
+        for (EndpointKey k : dirty) {
+            Ep old = eps.remove(k);
+            if (old != null) {
+                for (FamilySets f : fams) {
+                    f.endpoint(old, -1);
+                }
+                for (String p : old.ep.profileIds()) {
+                    Set<EndpointKey> ks = byProfile.get(p);
+                    if (ks != null && ks.remove(k) && ks.isEmpty()) {
+                        byProfile.remove(p);
+                    }
+                }
+                if (old.claimed != null) {
+                    TreeSet<EndpointKey> c = claims.get(old.claimed);
+                    c.remove(k);
+                    if (c.isEmpty()) {
+                        claims.remove(old.claimed);
+                    }
+                    touched.add(old.claimed);
+                }
+            }
+            WorkloadEndpoint ep = s.endpoints.get(k);
+            if (ep != null) {
+                Ep e = new Ep(k, ep, labels(s, ep));
+                for (String p : ep.profileIds()) {
+                    e.tags.addAll(s.profileTags.getOrDefault(p, List.of()));
+                    byProfile.computeIfAbsent(p, x -> new HashSet<>()).add(k);
+                }
+                for (FamilySets f : fams) {
+                    f.endpoint(e, 1);
+                }
+                if (k.host().equals(s.hostname) && ep.state().equals("active")) {
+                    e.claimed = ep.name();
+                    claims.computeIfAbsent(ep.name(), x -> new TreeSet<>()).add(k);
+                    touched.add(ep.name());
+                }
+                eps.put(k, e);
+            }
+        }
+        List<String> added = new ArrayList<>();
+        List<String> removed = new ArrayList<>();
+        for (String iface : touched) {
+            TreeSet<EndpointKey> c = claims.get(iface);
+            EndpointKey want = c == null ? null : c.first();
+            Owner cur = owners.get(iface);
+            boolean had = cur != null;
+            if (cur != null && (want == null || !cur.key().equals(want) || dirty.contains(cur.key()))) {
+                removeOwner(cur);
+                cur = null;
+            }
+            if (want != null && cur == null) {
+                addOwner(s, cfg, iface, eps.get(want));
+            }
+            if (c != null) {
+                c.tailSet(want, false).forEach(k -> onProblem.accept("endpoint " + k + ": interface " + iface
+                        + " already used by " + want));
+            }
+            if (had && want == null) {
+                removed.add(iface);
+            } else if (!had && want != null) {
+                added.add(iface);
+            }
+        }
+        Map<String, Chain> changed = new HashMap<>();
+        List<String> gone = new ArrayList<>();
+        fromTree.update(added, removed, changed, gone);
+        toTree.update(added, removed, changed, gone);
+        for (PersistentMap.Builder<String, Chain> f : filter.values()) {
+            gone.forEach(f::remove);
+            changed.forEach(f::put);
+        }
+    }
+
+    private void addOwner(DatastoreState s, FelixConfig cfg, String iface, Ep e) {
+        WorkloadEndpoint ep = e.ep;
+        List<Cidr> routed = new ArrayList<>(ep.ipv4Nets());
+        if (cfg.ipv6Support()) { // off: no IPv6 dataplane for workloads at all (no unpoliced /128 routes)
+            routed.addAll(ep.ipv6Nets());
+        }
+        for (Cidr n : routed) {
+            routeClaims.computeIfAbsent(n, x -> new TreeMap<>()).put(e.key, iface);
+            route(n);
+        }
+        interfaces.put(iface, e.key);
+        Map<String, List<String>> tiers = new LinkedHashMap<>();
+        List<PolicyKey> matched = new ArrayList<>();
+        for (Map.Entry<PolicyKey, Policy> p : ordered) {
+            Selector sel = selector(p.getValue().selector(), "policy " + p.getKey().tier() + "/" + p.getKey().name());
+            if (sel == null || !sel.matches(e.labels)) {
+                continue;
+            }
+            tiers.computeIfAbsent(p.getKey().tier(), t -> new ArrayList<>()).add(p.getKey().name());
+            matched.add(p.getKey());
+        }
+        List<TierPolicies> frozen = tiers.entrySet().stream()
+                .map(t -> new TierPolicies(t.getKey(), t.getValue())).toList();
+        List<String> profiles = new ArrayList<>();
+        for (String p : ep.profileIds()) {
+            if (s.profileRules.containsKey(p)) {
+                profiles.add(p);
+            } else {
+                onProblem.accept("endpoint " + e.key + ": profile " + p + " has no rules (yet)");
+            }
+        }
+        Owner prev = retired.get(iface);
+        Owner o = prev != null && prev.tiers().equals(frozen) && prev.profiles().equals(profiles)
+                ? new Owner(e.key, iface, routed, matched, frozen, profiles, prev.tw(), prev.fw())
+                : new Owner(e.key, iface, routed, matched, frozen, profiles,
+                EndpointChains.toWorkload(iface, frozen, profiles), EndpointChains.fromWorkload(iface, frozen, profiles));
+        for (PersistentMap.Builder<String, Chain> f : filter.values()) {
+            f.put(o.tw().name(), o.tw());
+            f.put(o.fw().name(), o.fw());
+        }
+        for (PolicyKey k : matched) {
+            if (policyUse.merge(k, 1, Integer::sum) == 1) {
+                dirtyRules.add(k);
+            }
+        }
+        for (String p : profiles) {
+            if (profileUse.merge(p, 1, Integer::sum) == 1) {
+                dirtyRules.add(new ProfileId(p));
+            }
+        }
+        owners.put(iface, o);
+    }
+
+    private void removeOwner(Owner o) {
+        for (Cidr n : o.routed()) {
+            TreeMap<EndpointKey, String> c = routeClaims.get(n);
+            c.remove(o.key());
+            if (c.isEmpty()) {
+                routeClaims.remove(n);
+            }
+            route(n);
+        }
+        interfaces.remove(o.iface());
+        for (PersistentMap.Builder<String, Chain> f : filter.values()) {
+            f.remove(o.tw().name());
+            f.remove(o.fw().name());
+        }
+        for (PolicyKey k : o.matched()) {
+            if (policyUse.merge(k, -1, (a, b) -> a + b == 0 ? null : a + b) == null) {
+                dirtyRules.add(k);
+            }
+        }
+        for (String p : o.profiles()) {
+            if (profileUse.merge(p, -1, (a, b) -> a + b == 0 ? null : a + b) == null) {
+                dirtyRules.add(new ProfileId(p));
+            }
+        }
+        owners.remove(o.iface());
+        retired.put(o.iface(), o);
+    }
+
+    /** A route goes to the interface of the last endpoint (in key order) that has the address. */
+    private void route(Cidr n) {
+        TreeMap<EndpointKey, String> c = routeClaims.get(n);
+        if (c == null) {
+            routes.remove(n);
+        } else {
+            routes.put(n, c.lastEntry().getValue());
+        }
+    }
+
+    /** (Re)renders the chains of one policy or profile if it is used, else removes them. */
+    private void rules(DatastoreState s, Object id) {
+        Rendered old = rendered.remove(id);
+        String inName;
+        String outName;
+        List<Rule> in = null;
+        List<Rule> out = null;
+        if (id instanceof PolicyKey k) {
+            String pid = TierPolicies.policyId(k.tier(), k.name());
+            inName = ChainNames.of(ChainNames.POLICY_IN, pid);
+            outName = ChainNames.of(ChainNames.POLICY_OUT, pid);
             Policy p = s.policies.get(k);
-            String id = TierPolicies.policyId(k.tier(), k.name());
-            ruleChain(v, filter, ChainNames.of(ChainNames.POLICY_IN, id), p.inboundRules(), usedTags, usedSelectors);
-            ruleChain(v, filter, ChainNames.of(ChainNames.POLICY_OUT, id), p.outboundRules(), usedTags, usedSelectors);
-        }
-        for (String name : usedProfiles) {
+            if (p != null && policyUse.containsKey(k)) {
+                in = p.inboundRules();
+                out = p.outboundRules();
+            }
+        } else {
+            String name = ((ProfileId) id).name();
+            inName = ChainNames.of(ChainNames.PROFILE_IN, name);
+            outName = ChainNames.of(ChainNames.PROFILE_OUT, name);
             ProfileRules r = s.profileRules.get(name);
-            ruleChain(v, filter, ChainNames.of(ChainNames.PROFILE_IN, name), r.inboundRules(), usedTags, usedSelectors);
-            ruleChain(v, filter, ChainNames.of(ChainNames.PROFILE_OUT, name), r.outboundRules(), usedTags, usedSelectors);
+            if (r != null && profileUse.containsKey(name)) {
+                in = r.inboundRules();
+                out = r.outboundRules();
+            }
         }
-        StaticChains.filter(v, cfg.interfacePrefix(), cfg.endpointToHostAction()).forEach(c -> filter.put(c.name(), c));
-        dispatch.forEach(c -> filter.put(c.name(), c));
-        Map<String, Chain> nat = new LinkedHashMap<>();
-        StaticChains.nat(v).forEach(c -> nat.put(c.name(), c));
-        Map<String, Chain> raw = new LinkedHashMap<>();
-        StaticChains.raw(cfg.interfacePrefix()).forEach(c -> raw.put(c.name(), c));
-        ipsets.putAll(ipsets(v, s, usedTags, usedSelectors, labelCache));
-        return new Family(filter, nat, raw);
+        if (in != null) {
+            Map<Integer, Chain[]> chains = new HashMap<>();
+            Map<Integer, List<String>> tags = new HashMap<>();
+            Map<Integer, List<String>> sels = new HashMap<>();
+            boolean same = old != null && old.in().equals(in) && old.out().equals(out);
+            for (FamilySets f : fams) {
+                int v = f.version;
+                List<String> t = new ArrayList<>();
+                List<String> sl = new ArrayList<>();
+                Chain ci = same ? old.chains().get(v)[0] : render(v, inName, in);
+                Chain co = same ? old.chains().get(v)[1] : render(v, outName, out);
+                references(v, inName, in, t, sl);
+                references(v, outName, out, t, sl);
+                t.forEach(x -> f.tagRef(x, 1));
+                sl.forEach(x -> f.selectorRef(x, selectors.get(x), 1, eps.values()));
+                chains.put(v, new Chain[]{ci, co});
+                tags.put(v, t);
+                sels.put(v, sl);
+                filter.get(v).put(inName, ci);
+                filter.get(v).put(outName, co);
+            }
+            rendered.put(id, new Rendered(in, out, chains, tags, sels));
+        } else if (old != null) {
+            for (FamilySets f : fams) {
+                filter.get(f.version).remove(inName);
+                filter.get(f.version).remove(outName);
+            }
+        }
+        if (old != null) {
+            for (FamilySets f : fams) {
+                old.tags().get(f.version).forEach(x -> f.tagRef(x, -1));
+                old.sels().get(f.version).forEach(x -> f.selectorRef(x, selectors.get(x), -1, eps.values()));
+            }
+        }
     }
 
-    /** Renders a policy/profile chain for version {@code v}; collects the tags and selectors its rules use there. */
-    private void ruleChain(int v, Map<String, Chain> filter, String name, List<org.calicojava.model.Rule> rules,
-                           Set<String> tags, Set<String> sels) {
-        for (org.calicojava.model.Rule r : rules) {
+    private Chain render(int v, String name, List<Rule> rules) {
+        return (v == 4 ? renderer4 : renderer6).chain(name, rules, onProblem);
+    }
+
+    /** The tags and (valid) selectors the rules of version {@code v} use. */
+    private void references(int v, String name, List<Rule> rules, List<String> tags, List<String> sels) {
+        for (Rule r : rules) {
             if (r.ipVersion() != 0 && r.ipVersion() != v) {
                 continue;
             }
@@ -168,91 +511,40 @@ public final class Calculator {
                 }
             }
         }
-        RuleRenderer renderer = v == 4 ? renderer4 : renderer6;
-        filter.put(name, cached(List.of("rules", v, name, rules), () -> renderer.chain(name, rules, onProblem)));
     }
 
-    private Chain cached(Object key, java.util.function.Supplier<Chain> build) {
-        Chain c = chainCache.get(key);
-        if (c == null) {
-            c = build.get();
-        }
-        nextCache.put(key, c);
-        return c;
-    }
-
-    private Map<String, IpSetSpec> ipsets(int v, DatastoreState s, Set<String> tags, Set<String> sels,
-                                          Map<EndpointKey, Map<String, String>> labelCache) {
-        Map<String, Set<String>> members = new HashMap<>();
-        Map<String, String> setOfTag = new HashMap<>();
-        Map<String, Selector> setOfSelector = new HashMap<>();
-        for (String t : tags) {
-            String n = ChainNames.tagSet(v, t);
-            setOfTag.put(t, n);
-            members.put(n, new HashSet<>());
-        }
-        for (String sel : sels) {
-            Selector parsed = selectors.get(sel);
-            String n = ChainNames.selectorSet(v, parsed.canonical());
-            setOfSelector.put(n, parsed);
-            members.put(n, new HashSet<>());
-        }
-        if (!members.isEmpty()) {
-            for (Map.Entry<EndpointKey, WorkloadEndpoint> e : s.endpoints.entrySet()) {
-                WorkloadEndpoint ep = e.getValue();
-                List<Cidr> own = v == 4 ? ep.ipv4Nets() : ep.ipv6Nets();
-                if (own.isEmpty()) {
-                    continue;
-                }
-                List<String> nets = netStrings.get(v).computeIfAbsent(ep, x -> own.stream().map(Cidr::toString).toList());
-                for (String p : ep.profileIds()) {
-                    for (String t : s.profileTags.getOrDefault(p, List.of())) {
-                        String n = setOfTag.get(t);
-                        if (n != null) {
-                            members.get(n).addAll(nets);
-                        }
+    private void pools(DatastoreState s) {
+        for (FamilySets f : fams) {
+            int v = f.version;
+            Set<String> all = new HashSet<>();
+            Set<String> masq = new HashSet<>();
+            for (IpPool p : s.pools.values()) {
+                if (p.cidr().version() == v) {
+                    all.add(p.cidr().toString());
+                    if (p.masquerade() && !p.disabled()) {
+                        masq.add(p.cidr().toString());
                     }
                 }
-                if (!setOfSelector.isEmpty()) {
-                    Map<String, String> labels = labels(s, e.getKey(), ep, labelCache);
-                    setOfSelector.forEach((n, sel) -> {
-                        if (sel.matches(labels)) {
-                            members.get(n).addAll(nets);
-                        }
-                    });
+            }
+            for (IpSetSpec spec : List.of(new IpSetSpec(ChainNames.allPoolsSet(v), v, all),
+                    new IpSetSpec(ChainNames.masqPoolsSet(v), v, masq))) {
+                if (!spec.equals(ipsets.get(spec.name()))) {
+                    ipsets.put(spec.name(), spec);
                 }
             }
         }
-        Set<String> all = new HashSet<>();
-        Set<String> masq = new HashSet<>();
-        for (IpPool p : s.pools.values()) {
-            if (p.cidr().version() == v) {
-                all.add(p.cidr().toString());
-                if (p.masquerade() && !p.disabled()) {
-                    masq.add(p.cidr().toString());
-                }
-            }
-        }
-        members.put(ChainNames.allPoolsSet(v), all);
-        members.put(ChainNames.masqPoolsSet(v), masq);
-        Map<String, IpSetSpec> out = new HashMap<>();
-        members.forEach((n, m) -> out.put(n, new IpSetSpec(n, v, m)));
-        return out;
     }
 
     /** Profile labels, overridden by the endpoint's own. */
-    private static Map<String, String> labels(DatastoreState s, EndpointKey k, WorkloadEndpoint ep,
-                                              Map<EndpointKey, Map<String, String>> cache) {
-        return cache.computeIfAbsent(k, x -> {
-            boolean anyProfileLabels = ep.profileIds().stream().anyMatch(s.profileLabels::containsKey);
-            if (!anyProfileLabels) {
-                return ep.labels();
-            }
-            Map<String, String> m = new HashMap<>();
-            ep.profileIds().forEach(p -> m.putAll(s.profileLabels.getOrDefault(p, Map.of())));
-            m.putAll(ep.labels());
-            return m;
-        });
+    private static Map<String, String> labels(DatastoreState s, WorkloadEndpoint ep) {
+        boolean anyProfileLabels = ep.profileIds().stream().anyMatch(s.profileLabels::containsKey);
+        if (!anyProfileLabels) {
+            return ep.labels();
+        }
+        Map<String, String> m = new HashMap<>();
+        ep.profileIds().forEach(p -> m.putAll(s.profileLabels.getOrDefault(p, Map.of())));
+        m.putAll(ep.labels());
+        return m;
     }
 
     private Selector selector(String text, String where) {
@@ -275,6 +567,7 @@ public final class Calculator {
                         .thenComparing(e -> e.getKey().tier())
                         .thenComparing(e -> e.getValue().order(), nullsLast)
                         .thenComparing(e -> e.getKey().name()))
+                .map(e -> Map.entry(e.getKey(), e.getValue()))
                 .toList();
     }
 }

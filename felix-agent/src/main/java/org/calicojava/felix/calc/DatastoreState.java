@@ -10,6 +10,7 @@ import org.calicojava.model.ProfileRules;
 import org.calicojava.model.TierMetadata;
 import org.calicojava.model.WorkloadEndpoint;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,6 +34,19 @@ public final class DatastoreState {
     final Map<String, IpPool> pools = new HashMap<>();
     final Map<String, String> globalConfig = new HashMap<>();
     final Map<String, String> hostConfig = new HashMap<>();
+    /** What changed, for an incremental {@link Calculator}: one entry per applied key, in order. */
+    private final List<Object> journal = new ArrayList<>();
+    /** Number of changes before {@code journal.get(0)}; {@link #clear} and trimming start a new epoch. */
+    private long journalBase;
+    private long epoch;
+    static final int JOURNAL_MAX = 100_000;
+
+    /** A change of one part ("rules", "tags", "labels") of a profile. */
+    record ProfileChange(String profile, String part) {
+    }
+
+    /** Marker journal entries. */
+    enum Change { POLICIES, POOLS, CONFIG }
 
     public DatastoreState(Keys keys, String hostname) {
         this.keys = keys;
@@ -58,6 +72,11 @@ public final class DatastoreState {
     }
 
     private boolean applyOrThrow(String key, String value) {
+        if (journal.size() >= JOURNAL_MAX) { // nobody consumed it: calculators behind recalculate fully
+            journalBase += journal.size();
+            journal.clear();
+            epoch++;
+        }
         if (key.startsWith(keys.hosts())) {
             return host(key.substring(keys.hosts().length()).split("/"), value);
         }
@@ -65,6 +84,12 @@ public final class DatastoreState {
             String[] p = key.substring(keys.profiles().length()).split("/");
             if (p.length != 2) {
                 return false;
+            }
+            switch (p[1]) {
+                case "rules", "tags", "labels" -> journal.add(new ProfileChange(p[0], p[1]));
+                default -> {
+                    return false;
+                }
             }
             switch (p[1]) {
                 case "rules" -> put(profileRules, p[0], value == null ? null : Json.read(value, ProfileRules.class));
@@ -79,10 +104,12 @@ public final class DatastoreState {
         if (key.startsWith(keys.tiers())) {
             String[] p = key.substring(keys.tiers().length()).split("/");
             if (p.length == 2 && p[1].equals("metadata")) {
+                journal.add(Change.POLICIES);
                 put(tierOrders, p[0], value == null ? null : orderOf(Json.read(value, TierMetadata.class)));
                 return true;
             }
             if (p.length == 3 && p[1].equals("policy")) {
+                journal.add(Change.POLICIES);
                 put(policies, new PolicyKey(p[0], p[2]), value == null ? null : Json.read(value, Policy.class));
                 return true;
             }
@@ -90,11 +117,13 @@ public final class DatastoreState {
         }
         for (int v : new int[]{4, 6}) {
             if (key.startsWith(keys.pools(v))) {
+                journal.add(Change.POOLS);
                 put(pools, key, value == null ? null : Json.read(value, IpPool.class));
                 return true;
             }
         }
         if (key.startsWith(keys.felixConfigs())) {
+            journal.add(Change.CONFIG);
             put(globalConfig, Keys.lastSegment(key), value == null ? null : value.strip());
             return true;
         }
@@ -105,10 +134,12 @@ public final class DatastoreState {
         // HOST/workload/ORCH/WL/endpoint/ID or HOST/config/NAME
         if (p.length == 6 && p[1].equals("workload") && p[4].equals("endpoint")) {
             EndpointKey k = new EndpointKey(p[0], p[2], p[3], p[5]);
+            journal.add(k);
             put(endpoints, k, value == null ? null : Json.read(value, WorkloadEndpoint.class));
             return true;
         }
         if (p.length == 3 && p[1].equals("config") && p[0].equals(hostname)) {
+            journal.add(Change.CONFIG);
             put(hostConfig, p[2], value == null ? null : value.strip());
             return true;
         }
@@ -137,6 +168,9 @@ public final class DatastoreState {
 
     /** Forgets everything (before a resync snapshot is applied). */
     public void clear() {
+        journalBase += journal.size();
+        journal.clear();
+        epoch++;
         endpoints.clear();
         profileRules.clear();
         profileTags.clear();
@@ -146,6 +180,36 @@ public final class DatastoreState {
         pools.clear();
         globalConfig.clear();
         hostConfig.clear();
+    }
+
+    /** Identifies a run of the journal: changes since {@link #clear} (or trimming). */
+    long epoch() {
+        return epoch;
+    }
+
+    /** Number of changes recorded so far (in this epoch and before). */
+    long changeCount() {
+        return journalBase + journal.size();
+    }
+
+    /** The changes after the first {@code count} (of this epoch), or null when they are no longer kept. */
+    List<Object> changesSince(long count) {
+        if (count < journalBase || count > changeCount()) {
+            return null;
+        }
+        return journal.subList((int) (count - journalBase), journal.size());
+    }
+
+    /** Drops the changes before {@code count} (a calculator has consumed them; one behind recalculates fully). */
+    void forgetChangesBefore(long count) {
+        if (count == changeCount()) {
+            journal.clear();
+        } else if (count > journalBase && count < changeCount()) {
+            journal.subList(0, (int) (count - journalBase)).clear();
+        } else {
+            return;
+        }
+        journalBase = count;
     }
 
     public String hostname() {

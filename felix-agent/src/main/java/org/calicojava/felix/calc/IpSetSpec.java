@@ -2,10 +2,13 @@ package org.calicojava.felix.calc;
 
 import java.util.Set;
 
-/** A desired ipset: type hash:net of one family (4 or 6), with its members (CIDR strings). */
+/**
+ * A desired ipset: type hash:net of one family (4 or 6), with its members (CIDR strings; kept as given when a
+ * {@link PersistentSet}, else copied).
+ */
 public record IpSetSpec(String name, int version, Set<String> members) {
     public IpSetSpec {
-        members = Set.copyOf(members);
+        members = members instanceof PersistentSet<String> ? members : Set.copyOf(members);
     }
 
     public String family() {

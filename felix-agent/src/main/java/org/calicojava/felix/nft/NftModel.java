@@ -2,18 +2,21 @@ package org.calicojava.felix.nft;
 
 import org.calicojava.felix.calc.DesiredDataplane;
 import org.calicojava.felix.calc.IpSetSpec;
+import org.calicojava.felix.calc.PersistentMap;
+import org.calicojava.felix.calc.PersistentSet;
 import org.calicojava.felix.rules.Chain;
 import org.calicojava.felix.rules.ChainNames;
 import org.calicojava.felix.rules.Hashes;
 import org.calicojava.felix.rules.Rule;
 import org.calicojava.felix.rules.StaticChains;
+import org.calicojava.model.Cidr;
 
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.IdentityHashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
+import java.util.Set;
 
 /**
  * Turns the calculated rule model ({@link DesiredDataplane}: filter, nat and raw chains of IPv4 and IPv6, ipsets of
@@ -28,130 +31,226 @@ import java.util.stream.Stream;
  * NAME/6} in front of the two renderings ({@link NftNames#familyChain}); goto keeps the caller's return semantics.
  * A family without the chain gets no goto line: its packets fall through the dispatcher, i.e. return to the caller
  * (or, for a base chain, meet its accept policy) — as in iptables, where that family's tables do not have the chain
- * and so its packets never traverse it. Chains and sets unchanged since the last run are not rendered again. Not
+ * and so its packets never traverse it. Chains and sets unchanged since the last build (same objects) are not rendered again, and the
+ * result's maps are {@link PersistentMap}s sharing what did not change with the previous result's. Not
  * thread-safe: owned by the dataplane thread.
  */
 public final class NftModel {
     private static final List<String> TABLES = List.of("filter", "nat", "raw");
-    /** Renderings under the model chain's own name, by chain identity (the calculator keeps unchanged chains). */
-    private Map<Chain, NftChain> cache = new IdentityHashMap<>();
-    /** A rendering under its family chain name ("NAME/4"), by the rendering under the model name. */
-    private Map<NftChain, NftChain> familyCache = new IdentityHashMap<>();
-    /** Family dispatchers by their rule texts. */
-    private Map<String, NftChain> dispatcherCache = new HashMap<>();
-    private Map<Chain, Map<String, String>[]> dispatchCache = new IdentityHashMap<>();
-    /** By value: the calculator makes new set objects on every run. */
-    private Map<IpSetSpec, NftSet> setCache = new HashMap<>();
+    private static final DesiredDataplane NOTHING = new DesiredDataplane(Map.of(), Map.of(), Map.of(), Map.of(),
+            Map.of(), Map.of(), Map.of(), Map.of(), Map.of());
+    /** The model of the previous build; its maps are compared with the next one's to find what changed. */
+    private DesiredDataplane prev = NOTHING;
+    /** Per model chain name: what it became in our table. */
+    private final Map<String, Out> byName = new HashMap<>();
+    private final PersistentMap.Builder<String, NftChain> chains = PersistentMap.<String, NftChain>empty().toBuilder();
+    private final PersistentMap.Builder<String, NftSet> sets = PersistentMap.<String, NftSet>empty().toBuilder();
+    private final PersistentMap.Builder<String, String> fromWl = PersistentMap.<String, String>empty().toBuilder();
+    private final PersistentMap.Builder<String, String> toWl = PersistentMap.<String, String>empty().toBuilder();
+    private final Map<String, NftChain> fixed = new HashMap<>();
+    private final Map<String, SetMemo> setMemos = new HashMap<>();
 
-    public NftRuleset build(DesiredDataplane d) {
-        Map<Chain, NftChain> nextCache = new IdentityHashMap<>();
-        Map<NftChain, NftChain> nextFamily = new IdentityHashMap<>();
-        Map<String, NftChain> nextDispatchers = new HashMap<>();
-        Map<Chain, Map<String, String>[]> nextDispatch = new IdentityHashMap<>();
-        Map<String, NftChain> chains = new HashMap<>();
-        Map<String, String> fromWl = new HashMap<>();
-        Map<String, String> toWl = new HashMap<>();
-        boolean fromDispatch = false;
-        boolean toDispatch = false;
-        for (String table : TABLES) {
-            Map<String, Chain> v4 = d.chains(4, table);
-            Map<String, Chain> v6 = d.chains(6, table);
-            for (String name : names(v4, v6)) {
-                Chain c4 = v4.get(name);
-                Chain c6 = v6.get(name);
-                if (NftNames.isDispatch(name)) {
-                    for (Chain c : c4 == c6 || c6 == null ? List.of(c4) : c4 == null ? List.of(c6) : List.of(c4, c6)) {
-                        Map<String, String>[] leaves = dispatchCache.get(c);
-                        if (leaves == null) {
-                            leaves = dispatchLeaves(c);
-                        }
-                        nextDispatch.put(c, leaves);
-                        fromWl.putAll(leaves[0]);
-                        toWl.putAll(leaves[1]);
+    /**
+     * A set as rendered: its spec, the nft set, and (when every member is a host prefix, so normalising is one
+     * address per member) the rendered members counted by how many spec members give them, for changing it member
+     * by member.
+     */
+    private record SetMemo(IpSetSpec spec, NftSet set, PersistentSet.Builder<String> members,
+                           Map<String, Integer> counts) {
+    }
+
+    /** The nft set for {@code s}: member by member from {@code old} when only host prefixes changed, else whole. */
+    private static SetMemo set(IpSetSpec s, SetMemo old) {
+        if (old != null && old.spec() == s) {
+            return old;
+        }
+        if (old != null && old.counts() != null && old.spec().name().equals(s.name())
+                && old.spec().version() == s.version()) {
+            List<Cidr> added = new ArrayList<>();
+            List<Cidr> removed = new ArrayList<>();
+            boolean[] hostsOnly = {true};
+            PersistentSet.changes(old.spec().members(), s.members(), (m, add) -> {
+                Cidr c = Cidr.parse(m);
+                hostsOnly[0] &= c.prefixLength() == c.maxLength();
+                (add ? added : removed).add(c);
+            });
+            if (hostsOnly[0]) {
+                for (Cidr c : removed) {
+                    if (old.counts().merge(c.ip(), -1, (a, b) -> a + b == 0 ? null : a + b) == null) {
+                        old.members().remove(c.ip());
                     }
-                    fromDispatch |= name.equals(ChainNames.FROM_WL_DISPATCH);
-                    toDispatch |= name.equals(ChainNames.TO_WL_DISPATCH);
-                    continue;
                 }
-                NftChain n4 = c4 == null ? null : rendered(c4, nextCache);
-                NftChain n6 = c6 == null ? null : c6 == c4 ? n4 : rendered(c6, nextCache);
-                if (n4 != null && n6 != null && (n4 == n6 || n4.rules().equals(n6.rules()))) {
-                    chains.put(name, n4); // same name and text: same hashes
-                    continue;
-                }
-                List<String> gotos = new ArrayList<>(2);
-                for (int v : new int[]{4, 6}) {
-                    NftChain n = v == 4 ? n4 : n6;
-                    if (n == null) {
-                        continue;
+                for (Cidr c : added) {
+                    if (old.counts().merge(c.ip(), 1, Integer::sum) == 1) {
+                        old.members().add(c.ip());
                     }
-                    String familyName = NftNames.familyChain(name, v);
-                    NftChain f = familyCache.get(n);
-                    if (f == null || !f.name().equals(familyName)) {
-                        f = of(familyName, null, n.rules());
-                    }
-                    nextFamily.put(n, f);
-                    chains.put(f.name(), f);
-                    gotos.add("meta nfproto ipv" + v + " goto " + f.name());
                 }
-                String key = String.join("\n", gotos);
-                NftChain dispatcher = dispatcherCache.get(key);
-                if (dispatcher == null) {
-                    dispatcher = of(name, null, gotos);
-                }
-                nextDispatchers.put(key, dispatcher);
-                chains.put(name, dispatcher);
+                return new SetMemo(s, new NftSet(s.name(), s.version(), old.members().build()), old.members(),
+                        old.counts());
             }
         }
-        cache = nextCache;
-        familyCache = nextFamily;
-        dispatcherCache = nextDispatchers;
-        dispatchCache = nextDispatch;
+        Map<String, Integer> counts = new HashMap<>();
+        for (String m : s.members()) {
+            Cidr c = Cidr.parse(m);
+            if (c.prefixLength() != c.maxLength()) {
+                counts = null;
+                break;
+            }
+            counts.merge(c.ip(), 1, Integer::sum);
+        }
+        PersistentSet.Builder<String> members = PersistentSet.<String>empty().toBuilder();
+        NftMembers.normalize(s.members()).forEach(members::add);
+        return new SetMemo(s, new NftSet(s.name(), s.version(), members.build()), members, counts);
+    }
+
+    /**
+     * What one model chain name became: its IPv4 and IPv6 chains (model) and renderings, the chains it put into our
+     * table (the shared rendering, or a family dispatcher and the family chains), or for a dispatch chain its map
+     * elements ([from, to]).
+     */
+    private record Out(Chain c4, Chain c6, NftChain n4, NftChain n6, List<NftChain> chains,
+                       Map<String, String>[] leaves) {
+    }
+
+    /**
+     * The table for {@code d}. Only the model chains and sets that are not the same objects as in the previous
+     * build are rendered again (the calculator keeps unchanged ones, and its persistent maps make the changed names
+     * cheap to find), so the result is exactly what a fresh model would build, at the cost of the changes.
+     */
+    public NftRuleset build(DesiredDataplane d) {
+        Set<String> names = new HashSet<>();
+        for (String table : TABLES) {
+            PersistentMap.changedKeys(prev.chains(4, table), d.chains(4, table), names::add);
+            PersistentMap.changedKeys(prev.chains(6, table), d.chains(6, table), names::add);
+        }
+        Map<String, Out> next = new HashMap<>();
+        for (String name : names) {
+            Out o = render(name, d, byName.get(name));
+            if (o != null) {
+                next.put(name, o);
+            }
+        }
+        for (String name : names) { // first every old output goes (a leaf may move between dispatch chains) ...
+            Out old = byName.remove(name);
+            if (old != null) {
+                old.chains().forEach(c -> chains.remove(c.name()));
+                if (old.leaves() != null) {
+                    old.leaves()[0].keySet().forEach(fromWl::remove);
+                    old.leaves()[1].keySet().forEach(toWl::remove);
+                }
+            }
+        }
+        next.forEach((name, o) -> { // ... then the new ones come
+            byName.put(name, o);
+            o.chains().forEach(c -> chains.put(c.name(), c));
+            if (o.leaves() != null) {
+                o.leaves()[0].forEach(fromWl::put);
+                o.leaves()[1].forEach(toWl::put);
+            }
+        });
         Map<String, Map<String, String>> maps = new HashMap<>();
-        if (fromDispatch) {
-            maps.put(NftNames.FROM_WL_MAP, fromWl);
-            chains.put(ChainNames.FROM_WL_DISPATCH, of(ChainNames.FROM_WL_DISPATCH, null,
-                    List.of("iifname vmap @" + NftNames.FROM_WL_MAP, "drop")));
-        }
-        if (toDispatch) {
-            maps.put(NftNames.TO_WL_MAP, toWl);
-            chains.put(ChainNames.TO_WL_DISPATCH, of(ChainNames.TO_WL_DISPATCH, null,
-                    List.of("oifname vmap @" + NftNames.TO_WL_MAP, "drop")));
-        }
+        dispatcher(d, ChainNames.FROM_WL_DISPATCH, NftNames.FROM_WL_MAP, "iifname", fromWl, maps);
+        dispatcher(d, ChainNames.TO_WL_DISPATCH, NftNames.TO_WL_MAP, "oifname", toWl, maps);
         for (StaticChains.Hook h : StaticChains.hooks()) {
             String target = h.rule().target();
+            String name = NftNames.baseChain(h.table(), h.builtin());
             if (d.chains(4, h.table()).containsKey(target) || d.chains(6, h.table()).containsKey(target)) {
-                String name = NftNames.baseChain(h.table(), h.builtin());
-                chains.put(name, chain(name, NftNames.hookSpec(h.table(), h.builtin()), List.of(h.rule())));
+                chains.put(name, fixed.computeIfAbsent(name, n -> chain(n, NftNames.hookSpec(h.table(), h.builtin()),
+                        List.of(h.rule()))));
+            } else {
+                chains.remove(name);
             }
         }
-        Map<IpSetSpec, NftSet> nextSets = new HashMap<>();
-        Map<String, NftSet> sets = new HashMap<>();
-        for (IpSetSpec s : d.ipsets().values()) {
-            NftSet n = setCache.get(s);
+        Set<String> setNames = new HashSet<>();
+        PersistentMap.changedKeys(prev.ipsets(), d.ipsets(), setNames::add);
+        for (String n : setNames) {
+            IpSetSpec s = d.ipsets().get(n);
+            IpSetSpec before = prev.ipsets().get(n);
+            SetMemo old = setMemos.remove(n);
+            if (before != null) {
+                sets.remove(before.name());
+            }
+            if (s != null) {
+                SetMemo m = set(s, old);
+                setMemos.put(n, m);
+                sets.put(s.name(), m.set());
+            }
+        }
+        prev = d;
+        return new NftRuleset(chains.build(), sets.build(), maps);
+    }
+
+    /** The dispatch chain {@code name} (a verdict map lookup, then drop) and its map, when the model has it. */
+    private void dispatcher(DesiredDataplane d, String name, String map, String key,
+                            PersistentMap.Builder<String, String> elements, Map<String, Map<String, String>> maps) {
+        boolean wanted = false;
+        for (String table : TABLES) {
+            wanted |= d.chains(4, table).containsKey(name) || d.chains(6, table).containsKey(name);
+        }
+        if (wanted) {
+            maps.put(map, elements.build());
+            chains.put(name, fixed.computeIfAbsent(name, n -> of(n, null, List.of(key + " vmap @" + map, "drop"))));
+        } else {
+            chains.remove(name);
+        }
+    }
+
+    /** What model chain {@code name} becomes (the last table having it wins), reusing what did not change. */
+    private Out render(String name, DesiredDataplane d, Out old) {
+        Out out = null;
+        for (String table : TABLES) {
+            Chain c4 = d.chains(4, table).get(name);
+            Chain c6 = d.chains(6, table).get(name);
+            if (c4 != null || c6 != null) {
+                out = render(name, c4, c6, old);
+            }
+        }
+        return out;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Out render(String name, Chain c4, Chain c6, Out old) {
+        boolean same4 = old != null && old.c4() == c4;
+        boolean same6 = old != null && old.c6() == c6;
+        if (NftNames.isDispatch(name)) {
+            Map<String, String>[] leaves;
+            if (same4 && same6) {
+                leaves = old.leaves();
+            } else {
+                leaves = new Map[]{new HashMap<String, String>(), new HashMap<String, String>()};
+                for (Chain c : c4 == c6 || c6 == null ? List.of(c4) : c4 == null ? List.of(c6) : List.of(c4, c6)) {
+                    Map<String, String>[] l = dispatchLeaves(c);
+                    leaves[0].putAll(l[0]);
+                    leaves[1].putAll(l[1]);
+                }
+            }
+            return new Out(c4, c6, null, null, List.of(), leaves);
+        }
+        NftChain n4 = c4 == null ? null : same4 ? old.n4() : chain(c4.name(), null, c4.rules());
+        NftChain n6 = c6 == null ? null : c6 == c4 ? n4 : same6 ? old.n6() : chain(c6.name(), null, c6.rules());
+        if (n4 != null && n6 != null && (n4 == n6 || n4.rules().equals(n6.rules()))) {
+            return new Out(c4, c6, n4, n6, List.of(n4), null); // same name and text: same hashes
+        }
+        List<NftChain> outs = new ArrayList<>(3);
+        outs.add(null);
+        List<String> gotos = new ArrayList<>(2);
+        for (int v : new int[]{4, 6}) {
+            NftChain n = v == 4 ? n4 : n6;
             if (n == null) {
-                n = new NftSet(s.name(), s.version(), NftMembers.normalize(s.members()));
+                continue;
             }
-            nextSets.put(s, n);
-            sets.put(n.name(), n);
+            String familyName = NftNames.familyChain(name, v);
+            NftChain f = null;
+            if (old != null && n == (v == 4 ? old.n4() : old.n6())) {
+                f = old.chains().stream().filter(c -> c.name().equals(familyName)).findFirst().orElse(null);
+            }
+            outs.add(f != null ? f : of(familyName, null, n.rules()));
+            gotos.add("meta nfproto ipv" + v + " goto " + familyName);
         }
-        setCache = nextSets;
-        return new NftRuleset(chains, sets, maps);
-    }
-
-    /** The chain names of both families: IPv4's in their order, then those only IPv6 has (no copy of either). */
-    private static Iterable<String> names(Map<String, Chain> v4, Map<String, Chain> v6) {
-        return () -> Stream.concat(v4.keySet().stream(), v6.keySet().stream().filter(n -> !v4.containsKey(n)))
-                .iterator();
-    }
-
-    private NftChain rendered(Chain c, Map<Chain, NftChain> nextCache) {
-        NftChain n = cache.get(c);
-        if (n == null) {
-            n = chain(c.name(), null, c.rules());
-        }
-        nextCache.put(c, n);
-        return n;
+        NftChain dispatcher = old != null && !old.chains().isEmpty() && old.chains().get(0).name().equals(name)
+                && old.chains().get(0).rules().equals(gotos) ? old.chains().get(0) : of(name, null, gotos);
+        outs.set(0, dispatcher);
+        return new Out(c4, c6, n4, n6, outs, null);
     }
 
     /** Leaf rules of a dispatch tree chain: "-i IF" / "-o IF" (no wildcard) with "-g CHAIN"; [from, to]. */

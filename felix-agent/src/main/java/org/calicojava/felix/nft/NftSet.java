@@ -1,5 +1,7 @@
 package org.calicojava.felix.nft;
 
+import org.calicojava.felix.calc.PersistentSet;
+
 import java.util.Set;
 
 /** A set of addresses/prefixes ({@code type ipv4_addr} or {@code ipv6_addr}, {@code flags interval}). */
@@ -11,7 +13,7 @@ public record NftSet(String name, int version, Set<String> members) {
         if (version != 4 && version != 6) {
             throw new IllegalArgumentException("nft set " + name + ": IP version " + version + " (expected: 4 or 6)");
         }
-        members = Set.copyOf(members);
+        members = members instanceof PersistentSet<String> ? members : Set.copyOf(members);
     }
 
     public String type() {

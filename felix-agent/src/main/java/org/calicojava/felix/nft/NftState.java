@@ -1,7 +1,13 @@
 package org.calicojava.felix.nft;
 
+import org.calicojava.felix.calc.PersistentMap;
+import org.calicojava.felix.calc.PersistentSet;
+
+import java.util.AbstractMap;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -18,17 +24,28 @@ public final class NftState {
     final Map<String, Map<String, String>> maps = new HashMap<>();
     /** Elements per "add element" / "delete element" command. */
     static final int ELEMENTS_PER_COMMAND = 2000;
+    /**
+     * A ruleset this state holds exactly (set by {@link #commit} of the last {@link #diff}; null when unknown): the
+     * next diff then looks only at the names whose objects changed since it. Any other change forgets it.
+     */
+    private NftRuleset baseline;
+    private Diff lastDiff;
+    private NftRuleset lastWant;
+    private final Map<String, List<String>> chainsView = new Tracked<>(chains);
+    private final Map<String, Set<String>> setsView = new Tracked<>(sets);
+    private final Map<String, Map<String, String>> mapsView = new Tracked<>(maps);
 
+    /** Chain name to rule hashes (a change through this map makes the next diff compare everything). */
     public Map<String, List<String>> chains() {
-        return chains;
+        return chainsView;
     }
 
     public Map<String, Set<String>> sets() {
-        return sets;
+        return setsView;
     }
 
     public Map<String, Map<String, String>> maps() {
-        return maps;
+        return mapsView;
     }
 
     /** The changes of one transaction; {@link #script} is empty when there are none. */
@@ -40,14 +57,26 @@ public final class NftState {
         }
     }
 
-    /** The transaction from this state to {@code want}: see the order in the method body. */
+    /**
+     * The transaction from this state to {@code want}: see the order in the method body. Names and elements are
+     * written in sorted order, so the script depends only on the two contents. After a committed diff only the
+     * chains, sets and maps that are not the same objects as in the committed ruleset are compared.
+     */
     public Diff diff(NftRuleset want) {
+        NftRuleset base = baseline;
+        List<String> setNames = candidates(base == null ? null : base.sets(), want.sets(), sets);
+        List<String> mapNames = candidates(base == null ? null : base.maps(), want.maps(), maps);
+        List<String> chainNames = candidates(base == null ? null : base.chains(), want.chains(), chains);
         String t = NftNames.QUALIFIED;
         StringBuilder s = new StringBuilder();
         int changes = 0;
         List<NftSet> changedSets = new ArrayList<>();
         // 1. new sets and maps, then set element deletes and adds (before rules may reference them)
-        for (NftSet set : want.sets().values()) {
+        for (String name : setNames) {
+            NftSet set = want.sets().get(name);
+            if (set == null) {
+                continue;
+            }
             Set<String> known = sets.get(set.name());
             if (known == null) {
                 s.append("add set ").append(t).append(' ').append(set.name()).append(" { type ").append(set.type())
@@ -55,34 +84,31 @@ public final class NftState {
                 changes++;
             }
             Set<String> have = known == null ? Set.of() : known;
-            if (have.equals(set.members())) {
+            List<String> del = new ArrayList<>();
+            List<String> add = new ArrayList<>();
+            PersistentSet.changes(have, set.members(), (m, added) -> (added ? add : del).add(m));
+            if (del.isEmpty() && add.isEmpty()) {
                 continue;
             }
-            List<String> del = new ArrayList<>();
-            have.forEach(m -> {
-                if (!set.members().contains(m)) {
-                    del.add(m);
-                }
-            });
-            List<String> add = new ArrayList<>();
-            set.members().forEach(m -> {
-                if (!have.contains(m)) {
-                    add.add(m);
-                }
-            });
+            Collections.sort(del);
+            Collections.sort(add);
             changes += elements(s, "delete element " + t + " " + set.name(), del)
                     + elements(s, "add set " + t + " " + set.name() + " { type " + set.type() + "; flags interval; elements =", add);
             changedSets.add(set);
         }
-        for (String m : want.maps().keySet()) {
-            if (!maps.containsKey(m)) {
+        for (String m : mapNames) {
+            if (want.maps().containsKey(m) && !maps.containsKey(m)) {
                 s.append("add map ").append(t).append(' ').append(m).append(" { type ifname : verdict; }\n");
                 changes++;
             }
         }
         // 2. chains that are new or differ: declared first (rules and maps may jump to each other), then rewritten
         List<NftChain> written = new ArrayList<>();
-        for (NftChain c : want.chains().values()) {
+        for (String name : chainNames) {
+            NftChain c = want.chains().get(name);
+            if (c == null) {
+                continue;
+            }
             List<String> have = chains.get(c.name());
             if (have != c.hashes()) {
                 if (c.hashes().equals(have)) {
@@ -92,7 +118,6 @@ public final class NftState {
                 }
             }
         }
-        written.sort((a, b) -> a.name().compareTo(b.name()));
         for (NftChain c : written) {
             s.append("add chain ").append(t).append(' ').append(c.name());
             if (c.hook() != null) {
@@ -108,31 +133,36 @@ public final class NftState {
         }
         // 3. map elements: removed and changed keys deleted, then new and changed keys added
         Map<String, Map<String, String>> changedMaps = new HashMap<>();
-        for (Map.Entry<String, Map<String, String>> e : want.maps().entrySet()) {
-            Map<String, String> have = maps.getOrDefault(e.getKey(), Map.of());
-            if (have.equals(e.getValue())) {
+        for (String m : mapNames) {
+            Map<String, String> w = want.maps().get(m);
+            if (w == null) {
                 continue;
             }
+            Map<String, String> have = maps.getOrDefault(m, Map.of());
+            List<String> keys = candidates(base == null ? null : base.maps().get(m), w, have);
             List<String> del = new ArrayList<>();
-            have.forEach((k, v) -> {
-                if (!v.equals(e.getValue().get(k))) {
+            List<String> add = new ArrayList<>();
+            for (String k : keys) {
+                String h = have.get(k);
+                String v = w.get(k);
+                if (h != null && !h.equals(v)) {
                     del.add(quote(k));
                 }
-            });
-            List<String> add = new ArrayList<>();
-            e.getValue().forEach((k, v) -> {
-                if (!v.equals(have.get(k))) {
+                if (v != null && !v.equals(h)) {
                     add.add(quote(k) + " : goto " + v);
                 }
-            });
-            changes += elements(s, "delete element " + t + " " + e.getKey(), del)
-                    + elements(s, "add map " + t + " " + e.getKey() + " { type ifname : verdict; elements =", add);
-            changedMaps.put(e.getKey(), e.getValue());
+            }
+            if (del.isEmpty() && add.isEmpty()) {
+                continue;
+            }
+            changes += elements(s, "delete element " + t + " " + m, del)
+                    + elements(s, "add map " + t + " " + m + " { type ifname : verdict; elements =", add);
+            changedMaps.put(m, w);
         }
         // 4. chains no longer wanted: all flushed (they may jump to each other), then deleted; then sets and maps
         List<String> deletedChains = new ArrayList<>();
-        for (String c : chains.keySet()) {
-            if (!want.chains().containsKey(c)) {
+        for (String c : chainNames) {
+            if (!want.chains().containsKey(c) && chains.containsKey(c)) {
                 deletedChains.add(c);
             }
         }
@@ -140,8 +170,8 @@ public final class NftState {
             s.append("flush chain ").append(t).append(' ').append(c).append('\n');
         }
         List<String> deletedMaps = new ArrayList<>();
-        for (String m : maps.keySet()) {
-            if (!want.maps().containsKey(m)) {
+        for (String m : mapNames) {
+            if (!want.maps().containsKey(m) && maps.containsKey(m)) {
                 deletedMaps.add(m);
                 s.append("delete map ").append(t).append(' ').append(m).append('\n');
             }
@@ -150,8 +180,8 @@ public final class NftState {
             s.append("delete chain ").append(t).append(' ').append(c).append('\n');
         }
         List<String> deletedSets = new ArrayList<>();
-        for (String set : sets.keySet()) {
-            if (!want.sets().containsKey(set)) {
+        for (String set : setNames) {
+            if (!want.sets().containsKey(set) && sets.containsKey(set)) {
                 deletedSets.add(set);
                 s.append("delete set ").append(t).append(' ').append(set).append('\n');
             }
@@ -160,20 +190,66 @@ public final class NftState {
         if (changes > 0) {
             s.insert(0, "add table " + t + "\n");
         }
-        return new Diff(changes == 0 ? "" : s.toString(), changes, written, deletedChains, changedSets, deletedSets,
+        Diff d = new Diff(changes == 0 ? "" : s.toString(), changes, written, deletedChains, changedSets, deletedSets,
                 changedMaps, deletedMaps);
+        lastDiff = d;
+        lastWant = want;
+        changedSinceDiff = false;
+        lastSetNames = setNames;
+        lastMapNames = mapNames;
+        return d;
+    }
+
+    private boolean changedSinceDiff;
+    private List<String> lastSetNames;
+    private List<String> lastMapNames;
+
+    /**
+     * The names to compare, sorted: with a baseline, those whose value is not the same object in {@code want};
+     * else every name of {@code want} and of what we have.
+     */
+    private static List<String> candidates(Map<String, ?> base, Map<String, ?> want, Map<String, ?> have) {
+        Set<String> names = new HashSet<>();
+        if (base != null) {
+            PersistentMap.changedKeys(base, want, names::add);
+        } else {
+            names.addAll(want.keySet());
+            names.addAll(have.keySet());
+        }
+        List<String> out = new ArrayList<>(names);
+        Collections.sort(out);
+        return out;
     }
 
     /** Records a diff as done (after its transaction succeeded), with new sets and maps that needed no elements. */
     public void commit(Diff d, NftRuleset want) {
+        boolean exact = d == lastDiff && want == lastWant && !changedSinceDiff;
         d.written().forEach(c -> chains.put(c.name(), c.hashes()));
         d.deletedChains().forEach(chains::remove);
         d.changedSets().forEach(s -> sets.put(s.name(), s.members()));
         d.deletedSets().forEach(sets::remove);
-        d.changedMaps().forEach((k, v) -> maps.put(k, Map.copyOf(v)));
+        d.changedMaps().forEach((k, v) -> maps.put(k, immutable(v)));
         d.deletedMaps().forEach(maps::remove);
-        want.sets().values().forEach(s -> sets.putIfAbsent(s.name(), s.members()));
-        want.maps().forEach((k, v) -> maps.putIfAbsent(k, Map.copyOf(v)));
+        (exact ? lastSetNames.stream().map(want.sets()::get).filter(java.util.Objects::nonNull).toList()
+                : want.sets().values()).forEach(s -> sets.putIfAbsent(s.name(), s.members()));
+        (exact ? lastMapNames : want.maps().keySet()).forEach(k -> {
+            Map<String, String> v = want.maps().get(k);
+            if (v != null) {
+                maps.putIfAbsent(k, immutable(v));
+            }
+        });
+        baseline = exact ? want : null; // it holds exactly what the diff was computed to reach
+        lastDiff = null;
+        lastWant = null;
+    }
+
+    private static Map<String, String> immutable(Map<String, String> m) {
+        return m instanceof PersistentMap<String, String> ? m : Map.copyOf(m);
+    }
+
+    private void forget() {
+        baseline = null;
+        changedSinceDiff = true;
     }
 
     /** Forget everything (after a failed transaction: the next refresh reads the truth back). */
@@ -181,6 +257,7 @@ public final class NftState {
         chains.clear();
         sets.clear();
         maps.clear();
+        forget();
     }
 
     /**
@@ -225,5 +302,57 @@ public final class NftState {
 
     private static String quote(String iface) {
         return "\"" + iface + "\"";
+    }
+
+    /** A view of one of our maps: reads through; a change through it forgets the baseline. */
+    private final class Tracked<V> extends AbstractMap<String, V> {
+        private final Map<String, V> m;
+
+        Tracked(Map<String, V> m) {
+            this.m = m;
+        }
+
+        @Override
+        public V get(Object key) {
+            return m.get(key);
+        }
+
+        @Override
+        public boolean containsKey(Object key) {
+            return m.containsKey(key);
+        }
+
+        @Override
+        public int size() {
+            return m.size();
+        }
+
+        @Override
+        public V put(String key, V value) {
+            forget();
+            return m.put(key, value);
+        }
+
+        @Override
+        public V remove(Object key) {
+            forget();
+            return m.remove(key);
+        }
+
+        @Override
+        public void clear() {
+            forget();
+            m.clear();
+        }
+
+        @Override
+        public Set<Entry<String, V>> entrySet() {
+            return Collections.unmodifiableMap(m).entrySet();
+        }
+
+        @Override
+        public Set<String> keySet() {
+            return Collections.unmodifiableSet(m.keySet());
+        }
     }
 }

@@ -14,8 +14,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The pure per-update work of an incremental add at N endpoints (calculation, nft model, diff), in a loop: for
- * profiling (e.g. with JFR) and for the warm per-update cost. {@code java ... CalcLoop N [rounds]}; no root needed.
+ * The pure per-update work at N endpoints (calculation, nft model, diff), in a loop: for profiling (e.g. with JFR)
+ * and for the warm per-update cost. {@code java ... CalcLoop N [rounds]}; no root needed. Three phases of
+ * {@code rounds} updates each: adds (one more endpoint), changes (an added endpoint moves to another profile:
+ * its chains and two tag sets change) and removes (the added endpoints deleted); each reports the last half.
+ * {@code -Dshared=true}: every endpoint also has profile "all", whose tag set (inbound rule: allow from tag "all")
+ * holds every endpoint's address, so each update changes one set of N members.
  */
 public final class CalcLoop {
     public static void main(String[] args) {
@@ -24,34 +28,60 @@ public final class CalcLoop {
         FelixBench b = new FelixBench(n, "unused");
         DatastoreState st = new DatastoreState(b.keys(), "bench");
         for (Map.Entry<String, String> e : b.datastore().entrySet()) {
-            st.apply(e.getKey(), e.getValue());
+            st.apply(e.getKey(), SHARED ? e.getValue().replace("\"profile_ids\":[", "\"profile_ids\":[\"all\",")
+                    : e.getValue());
+        }
+        if (SHARED) {
+            st.apply(b.keys().profileRules("all"), "{\"inbound_rules\":[{\"src_tag\":\"all\"}],\"outbound_rules\":[{}]}");
+            st.apply(b.keys().profileTags("all"), "[\"all\"]");
         }
         Calculator calc = new Calculator(p -> { });
         NftModel model = new NftModel();
         NftState state = new NftState();
         NftRuleset r0 = model.build(calc.calculate(st, FelixConfig.defaults()));
         state.commit(state.diff(r0), r0);
-        List<Double> calcMs = new ArrayList<>();
-        List<Double> nftMs = new ArrayList<>();
-        for (int k = 0; k < rounds; k++) {
-            st.apply(b.endpointKey(n + k), FelixBench.endpoint(n + k));
-            long t0 = System.nanoTime();
-            DesiredDataplane d = calc.calculate(st, FelixConfig.defaults());
-            long t1 = System.nanoTime();
-            NftRuleset r = model.build(d);
-            NftState.Diff diff = state.diff(r);
-            state.commit(diff, r);
-            long t2 = System.nanoTime();
-            calcMs.add((t1 - t0) / 1e6);
-            nftMs.add((t2 - t1) / 1e6);
+        for (String phase : new String[]{"add", "change", "remove"}) {
+            List<Double> calcMs = new ArrayList<>();
+            List<Double> nftMs = new ArrayList<>();
+            List<Double> totalMs = new ArrayList<>();
+            for (int k = 0; k < rounds; k++) {
+                String key = b.endpointKey(n + k);
+                switch (phase) {
+                    case "add" -> st.apply(key, endpoint(n + k));
+                    case "change" -> st.apply(key, endpoint(n + k).replaceFirst("\"prof[0-9]+\"", "\"prof0\""));
+                    default -> st.apply(key, null);
+                }
+                long t0 = System.nanoTime();
+                DesiredDataplane d = calc.calculate(st, FelixConfig.defaults());
+                long t1 = System.nanoTime();
+                NftRuleset r = model.build(d);
+                NftState.Diff diff = state.diff(r);
+                state.commit(diff, r);
+                long t2 = System.nanoTime();
+                calcMs.add((t1 - t0) / 1e6);
+                nftMs.add((t2 - t1) / 1e6);
+                totalMs.add((t2 - t0) / 1e6);
+            }
+            List<Double> c = last(calcMs);
+            List<Double> m = last(nftMs);
+            List<Double> t = last(totalMs);
+            System.out.printf((SHARED ? "shared set: " : "") + "per %s at %d endpoints (warm, last %d of %d): calculation p50 %.2f ms, p99 %.2f ms; "
+                            + "nft model + diff p50 %.2f ms, p99 %.2f ms; together p50 %.2f ms, p99 %.2f ms%n", phase,
+                    n, c.size(), rounds, FelixBench.pct(c, 0.5), FelixBench.pct(c, 0.99), FelixBench.pct(m, 0.5),
+                    FelixBench.pct(m, 0.99), FelixBench.pct(t, 0.5), FelixBench.pct(t, 0.99));
         }
-        List<Double> lastHalfCalc = new ArrayList<>(calcMs.subList(rounds / 2, rounds));
-        List<Double> lastHalfNft = new ArrayList<>(nftMs.subList(rounds / 2, rounds));
-        Collections.sort(lastHalfCalc);
-        Collections.sort(lastHalfNft);
-        System.out.printf("per update at %d endpoints (warm, last %d of %d): calculation p50 %.1f ms, p99 %.1f ms; "
-                        + "nft model + diff p50 %.1f ms, p99 %.1f ms%n", n, lastHalfCalc.size(), rounds,
-                FelixBench.pct(lastHalfCalc, 0.5), FelixBench.pct(lastHalfCalc, 0.99),
-                FelixBench.pct(lastHalfNft, 0.5), FelixBench.pct(lastHalfNft, 0.99));
+    }
+
+    private static final boolean SHARED = Boolean.getBoolean("shared");
+
+    private static String endpoint(int i) {
+        String e = FelixBench.endpoint(i);
+        return SHARED ? e.replace("\"profile_ids\":[", "\"profile_ids\":[\"all\",") : e;
+    }
+
+    private static List<Double> last(List<Double> all) {
+        List<Double> l = new ArrayList<>(all.subList(all.size() / 2, all.size()));
+        Collections.sort(l);
+        return l;
     }
 }

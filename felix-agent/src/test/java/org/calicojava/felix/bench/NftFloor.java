@@ -34,7 +34,7 @@ final class NftFloor {
         }
         Collections.sort(warm);
         System.out.printf("nft model build + diff (pure, warm, nothing changed): median %.1f ms of 5%n", warm.get(2));
-        long rules = script.lines().filter(l -> l.startsWith("add rule")).count();
+        long rules = r.chains().values().stream().mapToInt(c -> c.rules().size()).sum();
         long t = System.nanoTime();
         double cpu = CpuClock.run(script, "ip", "netns", "exec", ns, "nft", "-f", "-").cpu();
         System.out.printf("floor: nft -f of the same ruleset (%d chains, %d rules, %d map elements): %.3f s (%.3f CPU s)%n",

@@ -81,6 +81,8 @@ public final class Calculator {
 
     /** Per run. */
     private Set<Object> dirtyRules;
+    /** The policies' order or selectors changed: every owner is matched again. */
+    private boolean rematch;
     private Map<String, Owner> retired;
 
     /** A profile's rules, as a key of {@link #rendered} beside policy keys. */
@@ -171,8 +173,9 @@ public final class Calculator {
                 }
             }
         }
+        rematch = false;
         if (policiesChanged) {
-            policies(s, dirtyEps);
+            policies(s);
         }
         endpoints(s, cfg, dirtyEps);
         for (Object id : dirtyRules) {
@@ -240,7 +243,7 @@ public final class Calculator {
     }
 
     /** Policy order and selectors: when they changed, every local endpoint is matched again. */
-    private void policies(DatastoreState s, Set<EndpointKey> dirtyEps) {
+    private void policies(DatastoreState s) {
         List<Map.Entry<PolicyKey, Policy>> now = orderedPolicies(s);
         List<Object> key = new ArrayList<>(now.size() * 2);
         for (Map.Entry<PolicyKey, Policy> e : now) {
@@ -248,7 +251,7 @@ public final class Calculator {
             key.add(e.getValue().selector());
         }
         if (!key.equals(matchKey)) {
-            owners.values().forEach(o -> dirtyEps.add(o.key()));
+            rematch = true;
             matchKey = key;
         }
         ordered = now;
@@ -303,6 +306,9 @@ public final class Calculator {
                 eps.put(k, e);
             }
         }
+        if (rematch) { // every owner matched again (its memberships stay)
+            touched.addAll(owners.keySet());
+        }
         List<String> added = new ArrayList<>();
         List<String> removed = new ArrayList<>();
         for (String iface : touched) {
@@ -310,7 +316,11 @@ public final class Calculator {
             EndpointKey want = c == null ? null : c.first();
             Owner cur = owners.get(iface);
             boolean had = cur != null;
-            if (cur != null && (want == null || !cur.key().equals(want) || dirty.contains(cur.key()))) {
+            if (cur != null && want != null && cur.key().equals(want) && !dirty.contains(cur.key())) {
+                if (rematch) {
+                    rematch(cur, eps.get(want));
+                }
+            } else if (cur != null) {
                 removeOwner(cur);
                 cur = null;
             }
@@ -348,18 +358,8 @@ public final class Calculator {
             route(n);
         }
         interfaces.put(iface, e.key);
-        Map<String, List<String>> tiers = new LinkedHashMap<>();
         List<PolicyKey> matched = new ArrayList<>();
-        for (Map.Entry<PolicyKey, Policy> p : ordered) {
-            Selector sel = selector(p.getValue().selector(), "policy " + p.getKey().tier() + "/" + p.getKey().name());
-            if (sel == null || !sel.matches(e.labels)) {
-                continue;
-            }
-            tiers.computeIfAbsent(p.getKey().tier(), t -> new ArrayList<>()).add(p.getKey().name());
-            matched.add(p.getKey());
-        }
-        List<TierPolicies> frozen = tiers.entrySet().stream()
-                .map(t -> new TierPolicies(t.getKey(), t.getValue())).toList();
+        List<TierPolicies> frozen = match(e, matched);
         List<String> profiles = new ArrayList<>();
         for (String p : ep.profileIds()) {
             if (s.profileRules.containsKey(p)) {
@@ -377,11 +377,7 @@ public final class Calculator {
             f.put(o.tw().name(), o.tw());
             f.put(o.fw().name(), o.fw());
         }
-        for (PolicyKey k : matched) {
-            if (policyUse.merge(k, 1, Integer::sum) == 1) {
-                dirtyRules.add(k);
-            }
-        }
+        use(matched, 1);
         for (String p : profiles) {
             if (profileUse.merge(p, 1, Integer::sum) == 1) {
                 dirtyRules.add(new ProfileId(p));
@@ -404,11 +400,7 @@ public final class Calculator {
             f.remove(o.tw().name());
             f.remove(o.fw().name());
         }
-        for (PolicyKey k : o.matched()) {
-            if (policyUse.merge(k, -1, (a, b) -> a + b == 0 ? null : a + b) == null) {
-                dirtyRules.add(k);
-            }
-        }
+        use(o.matched(), -1);
         for (String p : o.profiles()) {
             if (profileUse.merge(p, -1, (a, b) -> a + b == 0 ? null : a + b) == null) {
                 dirtyRules.add(new ProfileId(p));
@@ -416,6 +408,49 @@ public final class Calculator {
         }
         owners.remove(o.iface());
         retired.put(o.iface(), o);
+    }
+
+    /** The tiers of policies (in order) whose selectors match the endpoint; their keys go to {@code matched}. */
+    private List<TierPolicies> match(Ep e, List<PolicyKey> matched) {
+        Map<String, List<String>> tiers = new LinkedHashMap<>();
+        for (Map.Entry<PolicyKey, Policy> p : ordered) {
+            Selector sel = selector(p.getValue().selector(), "policy " + p.getKey().tier() + "/" + p.getKey().name());
+            if (sel == null || !sel.matches(e.labels)) {
+                continue;
+            }
+            tiers.computeIfAbsent(p.getKey().tier(), t -> new ArrayList<>()).add(p.getKey().name());
+            matched.add(p.getKey());
+        }
+        return tiers.entrySet().stream().map(t -> new TierPolicies(t.getKey(), t.getValue())).toList();
+    }
+
+    /** An unchanged owner after the policies' order or selectors changed: new chains only if its tiers differ. */
+    private void rematch(Owner o, Ep e) {
+        List<PolicyKey> matched = new ArrayList<>();
+        List<TierPolicies> frozen = match(e, matched);
+        if (frozen.equals(o.tiers())) {
+            return;
+        }
+        Owner n = new Owner(o.key(), o.iface(), o.routed(), matched, frozen, o.profiles(),
+                EndpointChains.toWorkload(o.iface(), frozen, o.profiles()),
+                EndpointChains.fromWorkload(o.iface(), frozen, o.profiles()));
+        for (PersistentMap.Builder<String, Chain> f : filter.values()) {
+            f.put(n.tw().name(), n.tw());
+            f.put(n.fw().name(), n.fw());
+        }
+        use(matched, 1);
+        use(o.matched(), -1);
+        owners.put(o.iface(), n);
+    }
+
+    /** Counts local endpoints using policies; a policy's chains are (re)rendered when it starts or stops being used. */
+    private void use(List<PolicyKey> keys, int delta) {
+        for (PolicyKey k : keys) {
+            Integer n = policyUse.merge(k, delta, (a, b) -> a + b == 0 ? null : a + b);
+            if (n == null || (delta > 0 && n == 1)) {
+                dirtyRules.add(k);
+            }
+        }
     }
 
     /** A route goes to the interface of the last endpoint (in key order) that has the address. */

@@ -4,7 +4,6 @@ import org.calicojava.felix.rules.Chain;
 import org.calicojava.felix.rules.ChainNames;
 import org.calicojava.felix.rules.DispatchTree;
 import org.calicojava.felix.rules.EndpointChains;
-import org.calicojava.felix.rules.RuleRenderer;
 import org.calicojava.felix.rules.StaticChains;
 import org.calicojava.felix.rules.TierPolicies;
 import org.calicojava.model.Cidr;
@@ -31,7 +30,7 @@ import java.util.function.Consumer;
 /**
  * The pure calculation: {@link DatastoreState} + {@link FelixConfig} to {@link DesiredDataplane}: routes and policy
  * for IPv4 and (with {@code Ipv6Support}, the default) IPv6. The per-endpoint chains are the same for both
- * families; policy and profile chains are rendered per family ({@link RuleRenderer}: a rule limited to the other
+ * families; policy and profile chains are rendered per family ({@link RuleChains}: a rule limited to the other
  * family by its nets or ICMP protocol renders to nothing), tags and selectors become {@code cali4-}/{@code cali6-}
  * ipsets of the endpoints' IPv4/IPv6 addresses, and each family gets its raw anti-spoofing chain. No I/O. Problems
  * in the data (a bad selector, an unknown profile) go to {@code onProblem} (when the affected item is calculated)
@@ -46,10 +45,9 @@ import java.util.function.Consumer;
  * the same objects. Owned by the caller's thread.
  */
 public final class Calculator {
-    private final RuleRenderer renderer4 = new RuleRenderer(4);
-    private final RuleRenderer renderer6 = new RuleRenderer(6);
     private final Consumer<String> onProblem;
     private final Map<String, Selector> selectors = new HashMap<>();
+    private final RuleChains ruleChains;
 
     private DatastoreState src;
     private FelixConfig cfg;
@@ -67,7 +65,6 @@ public final class Calculator {
     private final Set<String> profilesWithRules = new HashSet<>();
     private final Map<PolicyKey, Integer> policyUse = new HashMap<>();
     private final Map<String, Integer> profileUse = new HashMap<>();
-    private final Map<Object, Rendered> rendered = new HashMap<>();
     private FamilySets[] fams = {};
     private DispatchTree fromTree;
     private DispatchTree toTree;
@@ -81,9 +78,11 @@ public final class Calculator {
 
     /** Per run. */
     private Set<Object> dirtyRules;
+    /** The policies' order or selectors changed: every owner is matched again. */
+    private boolean rematch;
     private Map<String, Owner> retired;
 
-    /** A profile's rules, as a key of {@link #rendered} beside policy keys. */
+    /** A profile's rules, as a key of {@link RuleChains} beside policy keys. */
     private record ProfileId(String name) {
     }
 
@@ -118,13 +117,9 @@ public final class Calculator {
                          List<TierPolicies> tiers, List<String> profiles, Chain tw, Chain fw) {
     }
 
-    /** The chains of one policy or profile per family, and the tags and selectors they reference. */
-    private record Rendered(List<Rule> in, List<Rule> out, Map<Integer, Chain[]> chains,
-                            Map<Integer, List<String>> tags, Map<Integer, List<String>> sels) {
-    }
-
     public Calculator(Consumer<String> onProblem) {
         this.onProblem = onProblem;
+        this.ruleChains = new RuleChains(onProblem, this::selector);
     }
 
     public DesiredDataplane calculate(DatastoreState s, FelixConfig cfg) {
@@ -171,8 +166,9 @@ public final class Calculator {
                 }
             }
         }
+        rematch = false;
         if (policiesChanged) {
-            policies(s, dirtyEps);
+            policies(s);
         }
         endpoints(s, cfg, dirtyEps);
         for (Object id : dirtyRules) {
@@ -217,7 +213,7 @@ public final class Calculator {
         profilesWithRules.clear();
         policyUse.clear();
         profileUse.clear();
-        rendered.clear();
+        ruleChains.clear();
         fams = cfg.ipv6Support() ? new FamilySets[]{new FamilySets(4), new FamilySets(6)}
                 : new FamilySets[]{new FamilySets(4)};
         fromTree = DispatchTree.from();
@@ -240,7 +236,7 @@ public final class Calculator {
     }
 
     /** Policy order and selectors: when they changed, every local endpoint is matched again. */
-    private void policies(DatastoreState s, Set<EndpointKey> dirtyEps) {
+    private void policies(DatastoreState s) {
         List<Map.Entry<PolicyKey, Policy>> now = orderedPolicies(s);
         List<Object> key = new ArrayList<>(now.size() * 2);
         for (Map.Entry<PolicyKey, Policy> e : now) {
@@ -248,7 +244,7 @@ public final class Calculator {
             key.add(e.getValue().selector());
         }
         if (!key.equals(matchKey)) {
-            owners.values().forEach(o -> dirtyEps.add(o.key()));
+            rematch = true;
             matchKey = key;
         }
         ordered = now;
@@ -303,6 +299,9 @@ public final class Calculator {
                 eps.put(k, e);
             }
         }
+        if (rematch) { // every owner matched again (its memberships stay)
+            touched.addAll(owners.keySet());
+        }
         List<String> added = new ArrayList<>();
         List<String> removed = new ArrayList<>();
         for (String iface : touched) {
@@ -310,7 +309,11 @@ public final class Calculator {
             EndpointKey want = c == null ? null : c.first();
             Owner cur = owners.get(iface);
             boolean had = cur != null;
-            if (cur != null && (want == null || !cur.key().equals(want) || dirty.contains(cur.key()))) {
+            if (cur != null && want != null && cur.key().equals(want) && !dirty.contains(cur.key())) {
+                if (rematch) {
+                    rematch(cur, eps.get(want));
+                }
+            } else if (cur != null) {
                 removeOwner(cur);
                 cur = null;
             }
@@ -348,18 +351,8 @@ public final class Calculator {
             route(n);
         }
         interfaces.put(iface, e.key);
-        Map<String, List<String>> tiers = new LinkedHashMap<>();
         List<PolicyKey> matched = new ArrayList<>();
-        for (Map.Entry<PolicyKey, Policy> p : ordered) {
-            Selector sel = selector(p.getValue().selector(), "policy " + p.getKey().tier() + "/" + p.getKey().name());
-            if (sel == null || !sel.matches(e.labels)) {
-                continue;
-            }
-            tiers.computeIfAbsent(p.getKey().tier(), t -> new ArrayList<>()).add(p.getKey().name());
-            matched.add(p.getKey());
-        }
-        List<TierPolicies> frozen = tiers.entrySet().stream()
-                .map(t -> new TierPolicies(t.getKey(), t.getValue())).toList();
+        List<TierPolicies> frozen = match(e, matched);
         List<String> profiles = new ArrayList<>();
         for (String p : ep.profileIds()) {
             if (s.profileRules.containsKey(p)) {
@@ -377,11 +370,7 @@ public final class Calculator {
             f.put(o.tw().name(), o.tw());
             f.put(o.fw().name(), o.fw());
         }
-        for (PolicyKey k : matched) {
-            if (policyUse.merge(k, 1, Integer::sum) == 1) {
-                dirtyRules.add(k);
-            }
-        }
+        use(matched, 1);
         for (String p : profiles) {
             if (profileUse.merge(p, 1, Integer::sum) == 1) {
                 dirtyRules.add(new ProfileId(p));
@@ -404,11 +393,7 @@ public final class Calculator {
             f.remove(o.tw().name());
             f.remove(o.fw().name());
         }
-        for (PolicyKey k : o.matched()) {
-            if (policyUse.merge(k, -1, (a, b) -> a + b == 0 ? null : a + b) == null) {
-                dirtyRules.add(k);
-            }
-        }
+        use(o.matched(), -1);
         for (String p : o.profiles()) {
             if (profileUse.merge(p, -1, (a, b) -> a + b == 0 ? null : a + b) == null) {
                 dirtyRules.add(new ProfileId(p));
@@ -416,6 +401,49 @@ public final class Calculator {
         }
         owners.remove(o.iface());
         retired.put(o.iface(), o);
+    }
+
+    /** The tiers of policies (in order) whose selectors match the endpoint; their keys go to {@code matched}. */
+    private List<TierPolicies> match(Ep e, List<PolicyKey> matched) {
+        Map<String, List<String>> tiers = new LinkedHashMap<>();
+        for (Map.Entry<PolicyKey, Policy> p : ordered) {
+            Selector sel = selector(p.getValue().selector(), "policy " + p.getKey().tier() + "/" + p.getKey().name());
+            if (sel == null || !sel.matches(e.labels)) {
+                continue;
+            }
+            tiers.computeIfAbsent(p.getKey().tier(), t -> new ArrayList<>()).add(p.getKey().name());
+            matched.add(p.getKey());
+        }
+        return tiers.entrySet().stream().map(t -> new TierPolicies(t.getKey(), t.getValue())).toList();
+    }
+
+    /** An unchanged owner after the policies' order or selectors changed: new chains only if its tiers differ. */
+    private void rematch(Owner o, Ep e) {
+        List<PolicyKey> matched = new ArrayList<>();
+        List<TierPolicies> frozen = match(e, matched);
+        if (frozen.equals(o.tiers())) {
+            return;
+        }
+        Owner n = new Owner(o.key(), o.iface(), o.routed(), matched, frozen, o.profiles(),
+                EndpointChains.toWorkload(o.iface(), frozen, o.profiles()),
+                EndpointChains.fromWorkload(o.iface(), frozen, o.profiles()));
+        for (PersistentMap.Builder<String, Chain> f : filter.values()) {
+            f.put(n.tw().name(), n.tw());
+            f.put(n.fw().name(), n.fw());
+        }
+        use(matched, 1);
+        use(o.matched(), -1);
+        owners.put(o.iface(), n);
+    }
+
+    /** Counts local endpoints using policies; a policy's chains are (re)rendered when it starts or stops being used. */
+    private void use(List<PolicyKey> keys, int delta) {
+        for (PolicyKey k : keys) {
+            Integer n = policyUse.merge(k, delta, (a, b) -> a + b == 0 ? null : a + b);
+            if (n == null || (delta > 0 && n == 1)) {
+                dirtyRules.add(k);
+            }
+        }
     }
 
     /** A route goes to the interface of the last endpoint (in key order) that has the address. */
@@ -430,7 +458,6 @@ public final class Calculator {
 
     /** (Re)renders the chains of one policy or profile if it is used, else removes them. */
     private void rules(DatastoreState s, Object id) {
-        Rendered old = rendered.remove(id);
         String inName;
         String outName;
         List<Rule> in = null;
@@ -454,63 +481,7 @@ public final class Calculator {
                 out = r.outboundRules();
             }
         }
-        if (in != null) {
-            Map<Integer, Chain[]> chains = new HashMap<>();
-            Map<Integer, List<String>> tags = new HashMap<>();
-            Map<Integer, List<String>> sels = new HashMap<>();
-            boolean same = old != null && old.in().equals(in) && old.out().equals(out);
-            for (FamilySets f : fams) {
-                int v = f.version;
-                List<String> t = new ArrayList<>();
-                List<String> sl = new ArrayList<>();
-                Chain ci = same ? old.chains().get(v)[0] : render(v, inName, in);
-                Chain co = same ? old.chains().get(v)[1] : render(v, outName, out);
-                references(v, inName, in, t, sl);
-                references(v, outName, out, t, sl);
-                t.forEach(x -> f.tagRef(x, 1));
-                sl.forEach(x -> f.selectorRef(x, selectors.get(x), 1, eps.values()));
-                chains.put(v, new Chain[]{ci, co});
-                tags.put(v, t);
-                sels.put(v, sl);
-                filter.get(v).put(inName, ci);
-                filter.get(v).put(outName, co);
-            }
-            rendered.put(id, new Rendered(in, out, chains, tags, sels));
-        } else if (old != null) {
-            for (FamilySets f : fams) {
-                filter.get(f.version).remove(inName);
-                filter.get(f.version).remove(outName);
-            }
-        }
-        if (old != null) {
-            for (FamilySets f : fams) {
-                old.tags().get(f.version).forEach(x -> f.tagRef(x, -1));
-                old.sels().get(f.version).forEach(x -> f.selectorRef(x, selectors.get(x), -1, eps.values()));
-            }
-        }
-    }
-
-    private Chain render(int v, String name, List<Rule> rules) {
-        return (v == 4 ? renderer4 : renderer6).chain(name, rules, onProblem);
-    }
-
-    /** The tags and (valid) selectors the rules of version {@code v} use. */
-    private void references(int v, String name, List<Rule> rules, List<String> tags, List<String> sels) {
-        for (Rule r : rules) {
-            if (r.ipVersion() != 0 && r.ipVersion() != v) {
-                continue;
-            }
-            for (String t : new String[]{r.srcTag(), r.dstTag(), r.notSrcTag(), r.notDstTag()}) {
-                if (t != null) {
-                    tags.add(t);
-                }
-            }
-            for (String t : new String[]{r.srcSelector(), r.dstSelector(), r.notSrcSelector(), r.notDstSelector()}) {
-                if (t != null && selector(t, name) != null) {
-                    sels.add(t);
-                }
-            }
-        }
+        ruleChains.update(id, inName, outName, in, out, fams, filter, eps.values());
     }
 
     private void pools(DatastoreState s) {

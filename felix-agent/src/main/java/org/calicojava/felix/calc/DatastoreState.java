@@ -216,24 +216,29 @@ public final class DatastoreState {
         return hostname;
     }
 
+    /** Read-only: changes go through {@link #apply} (the calculator follows its journal). */
     public Map<EndpointKey, WorkloadEndpoint> endpoints() {
-        return endpoints;
+        return java.util.Collections.unmodifiableMap(endpoints);
     }
 
+    /** Read-only: changes go through {@link #apply} (the calculator follows its journal). */
     public Map<String, String> globalConfig() {
-        return globalConfig;
+        return java.util.Collections.unmodifiableMap(globalConfig);
     }
 
+    /** Read-only: changes go through {@link #apply} (the calculator follows its journal). */
     public Map<String, String> hostConfig() {
-        return hostConfig;
+        return java.util.Collections.unmodifiableMap(hostConfig);
     }
 
+    /** Read-only: changes go through {@link #apply} (the calculator follows its journal). */
     public Map<String, IpPool> pools() {
-        return pools;
+        return java.util.Collections.unmodifiableMap(pools);
     }
 
+    /** Read-only: changes go through {@link #apply} (the calculator follows its journal). */
     public Map<PolicyKey, Policy> policies() {
-        return policies;
+        return java.util.Collections.unmodifiableMap(policies);
     }
 
     /** For tests and diagnostics: the pool CIDRs. */

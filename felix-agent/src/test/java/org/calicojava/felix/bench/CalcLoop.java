@@ -18,6 +18,7 @@ import java.util.Map;
  * and for the warm per-update cost. {@code java ... CalcLoop N [rounds]}; no root needed. Three phases of
  * {@code rounds} updates each: adds (one more endpoint), changes (an added endpoint moves to another profile:
  * its chains and two tag sets change) and removes (the added endpoints deleted); each reports the last half.
+ * A fourth phase writes a policy 20 times (selector and order changing: every local endpoint is matched again).
  * {@code -Dshared=true}: every endpoint also has profile "all", whose tag set (inbound rule: allow from tag "all")
  * holds every endpoint's address, so each update changes one set of N members.
  */
@@ -40,13 +41,16 @@ public final class CalcLoop {
         NftState state = new NftState();
         NftRuleset r0 = model.build(calc.calculate(st, FelixConfig.defaults()));
         state.commit(state.diff(r0), r0);
-        for (String phase : new String[]{"add", "change", "remove"}) {
+        for (String phase : new String[]{"add", "change", "remove", "policy"}) {
             List<Double> calcMs = new ArrayList<>();
             List<Double> nftMs = new ArrayList<>();
             List<Double> totalMs = new ArrayList<>();
-            for (int k = 0; k < rounds; k++) {
+            for (int k = 0; k < (phase.equals("policy") ? Math.min(rounds, 20) : rounds); k++) {
                 String key = b.endpointKey(n + k);
                 switch (phase) {
+                    case "policy" -> st.apply(b.keys().policy("bench", "pol" + (k % 2)), "{\"selector\":\""
+                            + (k % 3 == 0 ? "all()" : "has(nothing)") + "\",\"order\":" + k
+                            + ",\"inbound_rules\":[{\"src_tag\":\"prof1\"}],\"outbound_rules\":[]}");
                     case "add" -> st.apply(key, endpoint(n + k));
                     case "change" -> st.apply(key, endpoint(n + k).replaceFirst("\"prof[0-9]+\"", "\"prof0\""));
                     default -> st.apply(key, null);
@@ -67,7 +71,7 @@ public final class CalcLoop {
             List<Double> t = last(totalMs);
             System.out.printf((SHARED ? "shared set: " : "") + "per %s at %d endpoints (warm, last %d of %d): calculation p50 %.2f ms, p99 %.2f ms; "
                             + "nft model + diff p50 %.2f ms, p99 %.2f ms; together p50 %.2f ms, p99 %.2f ms%n", phase,
-                    n, c.size(), rounds, FelixBench.pct(c, 0.5), FelixBench.pct(c, 0.99), FelixBench.pct(m, 0.5),
+                    n, c.size(), calcMs.size(), FelixBench.pct(c, 0.5), FelixBench.pct(c, 0.99), FelixBench.pct(m, 0.5),
                     FelixBench.pct(m, 0.99), FelixBench.pct(t, 0.5), FelixBench.pct(t, 0.99));
         }
     }

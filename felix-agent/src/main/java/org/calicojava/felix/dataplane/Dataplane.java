@@ -131,15 +131,33 @@ public final class Dataplane {
         return states;
     }
 
-    /** The desired interfaces that exist in {@code links}, with their ifindex. */
-    private static Map<String, Integer> present(DesiredDataplane d, Map<String, Link> links) {
-        Map<String, Integer> present = new HashMap<>();
-        d.interfaces().keySet().forEach(i -> {
-            Link l = links.get(i);
+    /** {@link #present}: the desired interfaces that exist, as computed from these interfaces and links. */
+    private final Map<String, Integer> present = new HashMap<>();
+    private Map<String, EndpointKey> presentFrom;
+    private Map<String, Link> presentLinks;
+
+    /**
+     * The desired interfaces that exist in {@code links}, with their ifindex: with the same links as last time, only
+     * the interfaces that changed are looked at. The map is reused (read by the sysctl thread until it is done).
+     */
+    private Map<String, Integer> present(DesiredDataplane d, Map<String, Link> links) {
+        Map<String, EndpointKey> ifaces = d.interfaces();
+        java.util.function.Consumer<String> update = i -> {
+            Link l = ifaces.containsKey(i) ? links.get(i) : null;
             if (l != null) {
                 present.put(i, l.index());
+            } else {
+                present.remove(i);
             }
-        });
+        };
+        if (presentFrom == null || presentLinks != links) {
+            present.clear();
+            ifaces.keySet().forEach(update);
+        } else {
+            org.calicojava.felix.calc.PersistentMap.changedKeys(presentFrom, ifaces, update);
+        }
+        presentFrom = ifaces;
+        presentLinks = links;
         return present;
     }
 

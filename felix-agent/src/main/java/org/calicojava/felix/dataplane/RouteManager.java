@@ -1,5 +1,6 @@
 package org.calicojava.felix.dataplane;
 
+import org.calicojava.felix.calc.PersistentMap;
 import org.calicojava.model.Cidr;
 import org.calicojava.netlink.Batch;
 import org.calicojava.netlink.BatchException;
@@ -33,6 +34,11 @@ public final class RouteManager {
     private final Map<String, String> errors = new HashMap<>();
     private Map<Cidr, IpPrefix> prefixes = new HashMap<>();
     private boolean dirty = true;
+    /** The routes wanted (prefix to ifindex, and its interface), as computed from {@link #wantFrom} and {@link #wantLinks}. */
+    private final Map<IpPrefix, Integer> want = new HashMap<>();
+    private final Map<IpPrefix, String> ifaceOf = new HashMap<>();
+    private Map<Cidr, String> wantFrom;
+    private Map<String, Link> wantLinks;
 
     public RouteManager(Netlink netlink, int protocol) {
         this.netlink = netlink;
@@ -86,28 +92,23 @@ public final class RouteManager {
             refresh();
         }
         errors.clear();
-        Map<IpPrefix, Integer> want = new HashMap<>();
-        Map<IpPrefix, String> ifaceOf = new HashMap<>();
-        for (Map.Entry<Cidr, String> e : desired.entrySet()) {
-            Link link = links.get(e.getValue());
-            if (link != null) {
-                IpPrefix p = prefixes.computeIfAbsent(e.getKey(), c -> IpPrefix.parse(c.toString()));
-                want.put(p, link.index());
-                ifaceOf.put(p, e.getValue());
-            }
-        }
         List<Route> add = new ArrayList<>();
         List<Route> del = new ArrayList<>();
-        want.forEach((p, idx) -> {
-            if (!idx.equals(actual.get(p))) {
-                add.add(route(p, idx));
-            }
-        });
-        actual.forEach((p, idx) -> {
-            if (!want.containsKey(p)) {
-                del.add(route(p, idx));
-            }
-        });
+        if (wantFrom == null || wantLinks != links) { // links re-read (or first run): everything is compared
+            want.clear();
+            ifaceOf.clear();
+            desired.keySet().forEach(this::want);
+            want.forEach((p, idx) -> compare(p, add, del));
+            actual.forEach((p, idx) -> {
+                if (!want.containsKey(p)) {
+                    del.add(route(p, idx));
+                }
+            });
+        } else { // the same links and actual routes: only the destinations whose wish changed
+            PersistentMap.changedKeys(wantFrom, desired, c -> compare(want(c), add, del));
+        }
+        wantFrom = desired;
+        wantLinks = links;
         if (prefixes.size() > 2 * desired.size() + 1000) {
             prefixes = new HashMap<>(); // forget prefixes of long-gone routes
         }
@@ -134,6 +135,32 @@ public final class RouteManager {
         add.forEach(r -> actual.put(r.dst(), r.nextHops().get(0).ifindex()));
         del.forEach(r -> actual.remove(r.dst()));
         return add.size() + del.size();
+    }
+
+    /** Updates {@link #want} for destination {@code c} from {@link #desired} and the links; returns its prefix. */
+    private IpPrefix want(Cidr c) {
+        IpPrefix p = prefixes.computeIfAbsent(c, x -> IpPrefix.parse(x.toString()));
+        String iface = desired.get(c);
+        Link link = iface == null ? null : links.get(iface);
+        if (link != null) {
+            want.put(p, link.index());
+            ifaceOf.put(p, iface);
+        } else {
+            want.remove(p);
+            ifaceOf.remove(p);
+        }
+        return p;
+    }
+
+    /** Adds the change {@code p} needs (to {@link #want} from {@link #actual}) to {@code add} or {@code del}. */
+    private void compare(IpPrefix p, List<Route> add, List<Route> del) {
+        Integer w = want.get(p);
+        Integer a = actual.get(p);
+        if (w != null && !w.equals(a)) {
+            add.add(route(p, w));
+        } else if (w == null && a != null) {
+            del.add(route(p, a));
+        }
     }
 
     private Route route(IpPrefix p, int ifindex) {

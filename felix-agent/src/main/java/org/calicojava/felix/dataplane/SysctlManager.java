@@ -6,10 +6,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Per-interface sysctls of a workload interface (proxy_arp=1, route_localnet=1, neigh proxy_delay=0, forwarding=1,
@@ -20,7 +18,8 @@ import java.util.Set;
 public final class SysctlManager {
     private static final Logger LOG = LoggerFactory.getLogger(SysctlManager.class);
     private final Namespace ns;
-    private final Set<String> done = new HashSet<>();
+    /** Interface name to the ifindex it was configured at. */
+    private final Map<String, Integer> done = new java.util.HashMap<>();
     private boolean global;
 
     public SysctlManager(Namespace ns) {
@@ -30,10 +29,9 @@ public final class SysctlManager {
     /** Configures interfaces not configured before ({@code ifaces}: name to ifindex); returns how many. */
     public int apply(Map<String, Integer> ifaces) {
         List<String> todo = new ArrayList<>();
-        done.retainAll(ifaces.entrySet().stream().map(e -> e.getKey() + "#" + e.getValue())
-                .collect(java.util.stream.Collectors.toSet()));
+        done.keySet().retainAll(ifaces.keySet());
         for (Map.Entry<String, Integer> e : ifaces.entrySet()) {
-            if (done.add(e.getKey() + "#" + e.getValue())) {
+            if (!e.getValue().equals(done.put(e.getKey(), e.getValue()))) {
                 todo.add(e.getKey());
             }
         }

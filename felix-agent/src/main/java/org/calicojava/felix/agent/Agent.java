@@ -4,6 +4,7 @@ import org.calicojava.felix.calc.Calculator;
 import org.calicojava.felix.calc.DatastoreState;
 import org.calicojava.felix.calc.DesiredDataplane;
 import org.calicojava.felix.calc.EndpointKey;
+import org.calicojava.felix.calc.PersistentMap;
 import org.calicojava.felix.calc.FelixConfig;
 import org.calicojava.felix.dataplane.Dataplane;
 import org.calicojava.felix.dataplane.DataplaneException;
@@ -410,23 +411,33 @@ public final class Agent implements AutoCloseable {
         }
         Map<EndpointKey, EndpointState> states = dataplane.apply(d);
         calculatorLocalCount = d.interfaces().size();
-        Map<EndpointKey, String> ifaces = new java.util.HashMap<>();
-        d.interfaces().forEach((i, k) -> ifaces.put(k, i));
-        for (Map.Entry<EndpointKey, EndpointState> e : states.entrySet()) {
-            if (!e.getValue().equals(lastStates.get(e.getKey()))) {
-                LOG.info("endpoint {} ({}): {}{}", e.getKey(), ifaces.get(e.getKey()), e.getValue().status(),
-                        e.getValue().reason() == null ? "" : " - " + e.getValue().reason());
+        Map<EndpointKey, EndpointState> before = lastStates;
+        PersistentMap.changedKeys(before, states, k -> { // only what changed (all of it after links changed)
+            EndpointState s = states.get(k);
+            if (s != null && !s.equals(before.get(k))) {
+                LOG.info("endpoint {} ({}): {}{}", k, dataplane.interfaceOf(k), s.status(),
+                        s.reason() == null ? "" : " - " + s.reason());
             }
-        }
+        });
         lastStates = states;
         status.endpoints(states);
+        Map<String, org.calicojava.felix.rules.Chain> filterBefore = lastFilter;
+        PersistentMap.changedKeys(filterBefore, d.filter(), k -> {
+            if (k.startsWith("cali-pi-")) {
+                policyChains += (d.filter().containsKey(k) ? 1 : 0) - (filterBefore.containsKey(k) ? 1 : 0);
+            }
+        });
+        lastFilter = d.filter();
         metrics.gauge("felix_active_local_endpoints", d.interfaces().size());
-        metrics.gauge("felix_active_policies", d.filter().keySet().stream().filter(n -> n.startsWith("cali-pi-")).count());
+        metrics.gauge("felix_active_policies", policyChains);
         metrics.gauge("felix_ipsets", d.ipsets().size());
         metrics.gauge("felix_update_to_dataplane_seconds", (System.nanoTime() - since) / 1e9);
     }
 
     private Map<EndpointKey, EndpointState> lastStates = Map.of();
+    private Map<String, org.calicojava.felix.rules.Chain> lastFilter = Map.of();
+    /** cali-pi- chains in the last filter table (kept up to date from the changed names). */
+    private long policyChains;
 
 
     private boolean live() {

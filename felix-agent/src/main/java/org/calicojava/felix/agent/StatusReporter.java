@@ -51,7 +51,8 @@ public final class StatusReporter implements AutoCloseable {
         if (!endpoints) {
             return;
         }
-        Map<EndpointKey, EndpointState> copy = Map.copyOf(states);
+        Map<EndpointKey, EndpointState> copy = states instanceof org.calicojava.felix.calc.PersistentMap<?, ?>
+                ? states : Map.copyOf(states); // the dataplane's is immutable already
         exec.execute(() -> {
             try {
                 for (Map.Entry<EndpointKey, EndpointState> e : copy.entrySet()) {

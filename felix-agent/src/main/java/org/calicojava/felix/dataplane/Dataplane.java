@@ -2,6 +2,7 @@ package org.calicojava.felix.dataplane;
 
 import org.calicojava.felix.calc.DesiredDataplane;
 import org.calicojava.felix.calc.EndpointKey;
+import org.calicojava.felix.calc.PersistentMap;
 import org.calicojava.netlink.Link;
 import org.calicojava.netlink.Netlink;
 import org.slf4j.Logger;
@@ -124,11 +125,59 @@ public final class Dataplane {
             LOG.info("dataplane apply took {} ms: policy ({}) {} ms, routes {} ms, sysctls {} ms (alongside)",
                     (t3 - t0) / 1_000_000, policy.name(), (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, sysctlMs);
         }
-        Map<EndpointKey, EndpointState> states = new HashMap<>();
-        for (Map.Entry<String, EndpointKey> e : d.interfaces().entrySet()) {
-            states.put(e.getValue(), state(e.getKey(), routeError));
+        return states(d, routeError);
+    }
+
+    private PersistentMap<EndpointKey, EndpointState> states = PersistentMap.empty();
+    private final Map<EndpointKey, String> ifaceOfKey = new HashMap<>();
+    private Map<String, EndpointKey> statesFrom;
+    private Map<String, Link> statesLinks;
+    private boolean statesClean;
+
+    /**
+     * Each local endpoint's state (an immutable map): with the same links as last time and no error now or then, only
+     * the interfaces that changed are looked at.
+     */
+    private Map<EndpointKey, EndpointState> states(DesiredDataplane d, String routeError) {
+        boolean clean = iptablesError == null && routeError == null && routes.errors().isEmpty();
+        Map<String, EndpointKey> ifaces = d.interfaces();
+        PersistentMap.Builder<EndpointKey, EndpointState> b;
+        if (statesFrom == null || statesLinks != routes.links() || !clean || !statesClean) {
+            b = PersistentMap.<EndpointKey, EndpointState>empty().toBuilder();
+            ifaceOfKey.clear();
+            ifaces.forEach((i, k) -> {
+                b.put(k, state(i, routeError));
+                ifaceOfKey.put(k, i);
+            });
+        } else {
+            b = states.toBuilder();
+            java.util.List<String> changed = new java.util.ArrayList<>();
+            PersistentMap.changedKeys(statesFrom, ifaces, changed::add);
+            for (String i : changed) { // first every old key (an endpoint may have moved to another interface)
+                EndpointKey old = statesFrom.get(i);
+                if (old != null) {
+                    b.remove(old);
+                    ifaceOfKey.remove(old);
+                }
+            }
+            for (String i : changed) {
+                EndpointKey now = ifaces.get(i);
+                if (now != null) {
+                    b.put(now, state(i, routeError));
+                    ifaceOfKey.put(now, i);
+                }
+            }
         }
+        states = b.build();
+        statesFrom = ifaces;
+        statesLinks = routes.links();
+        statesClean = clean;
         return states;
+    }
+
+    /** The interface of a local endpoint as of the last apply (null: not local). */
+    public String interfaceOf(EndpointKey k) {
+        return ifaceOfKey.get(k);
     }
 
     /** {@link #present}: the desired interfaces that exist, as computed from these interfaces and links. */

@@ -14,7 +14,8 @@ import java.util.List;
  * tables are read and written once the desired state has had IPv6 chains (Ipv6Support, the default); turned off
  * later, our ip6tables chains and hooks are removed; never turned on (or a kernel without IPv6), ip6tables is not
  * touched. With iptables-nft, a refresh reads the tables back only when the kernel's nftables generation shows a
- * commit since they last read back ({@link DriftGate}; any write of ours counts, the ipsets are always read).
+ * commit by someone else since they last read back ({@link DriftGate}: each successful restore of ours with changes
+ * is one commit — an empty one makes none, and we never run one —; the ipsets, not in nftables, are always read).
  */
 public final class IptablesBackend implements PolicyBackend {
     private static final Logger LOG = LoggerFactory.getLogger(IptablesBackend.class);
@@ -106,6 +107,7 @@ public final class IptablesBackend implements PolicyBackend {
             LOG.warn("IPv6 is disabled in this kernel: IPv6 policy (ip6tables) not programmed");
         }
         long before = gate.now();
+        int restoresBefore = restores();
         ipsets.setDesired(d.ipsets());
         ipsets.applyUpdates();
         for (int i = 0; i < tables.size(); i++) {
@@ -115,7 +117,11 @@ public final class IptablesBackend implements PolicyBackend {
             }
         }
         ipsets.applyDeletes();
-        gate.written(before, gate.now(), 0); // restores: not counted exactly, so any write means read back next time
+        gate.written(before, gate.now(), restores() - restoresBefore);
+    }
+
+    private int restores() {
+        return tables.stream().mapToInt(IptablesTable::restores).sum();
     }
 
     @Override

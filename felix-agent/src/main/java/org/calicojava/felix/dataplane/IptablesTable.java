@@ -154,6 +154,13 @@ public final class IptablesTable {
         return total;
     }
 
+    /** Successful restore runs so far: each is one transaction (with iptables-nft, one nftables commit). */
+    private int restores;
+
+    public int restores() {
+        return restores;
+    }
+
     private void restore(RestoreScript script) {
         long t0 = System.nanoTime();
         CommandRunner.Result r = runner.run(commands.restore(), script.text());
@@ -165,6 +172,7 @@ public final class IptablesTable {
             builtinHashes = new HashMap<>();
             throw new DataplaneException(commands.restoreBinary() + " (" + table + "): " + r.firstError());
         }
+        restores++;
     }
 
     private String family() {

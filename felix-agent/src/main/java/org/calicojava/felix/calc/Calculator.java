@@ -304,6 +304,9 @@ public final class Calculator {
         }
         List<String> added = new ArrayList<>();
         List<String> removed = new ArrayList<>();
+        List<String> newOwners = new ArrayList<>();
+        // every owner that goes is removed before any new one is added: an endpoint moving from interface A to B
+        // would otherwise lose the route claims made at B when A is processed after B (claims are by endpoint)
         for (String iface : touched) {
             TreeSet<EndpointKey> c = claims.get(iface);
             EndpointKey want = c == null ? null : c.first();
@@ -313,12 +316,13 @@ public final class Calculator {
                 if (rematch) {
                     rematch(cur, eps.get(want));
                 }
-            } else if (cur != null) {
-                removeOwner(cur);
-                cur = null;
-            }
-            if (want != null && cur == null) {
-                addOwner(s, cfg, iface, eps.get(want));
+            } else {
+                if (cur != null) {
+                    removeOwner(cur);
+                }
+                if (want != null) {
+                    newOwners.add(iface);
+                }
             }
             if (c != null) {
                 c.tailSet(want, false).forEach(k -> onProblem.accept("endpoint " + k + ": interface " + iface
@@ -329,6 +333,9 @@ public final class Calculator {
             } else if (!had && want != null) {
                 added.add(iface);
             }
+        }
+        for (String iface : newOwners) {
+            addOwner(s, cfg, iface, eps.get(claims.get(iface).first()));
         }
         Map<String, Chain> changed = new HashMap<>();
         List<String> gone = new ArrayList<>();

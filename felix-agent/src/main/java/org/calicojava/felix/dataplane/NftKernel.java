@@ -6,15 +6,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * nftables of the agent's namespace over netlink ({@link NfTables}, a socket opened inside it on first use): the
+ * nftables of the agent's namespace over netlink ({@link NfTables}, sockets opened inside it on first use): the
  * generation, for skipping read-backs ({@link DriftGate}), and one table's contents, for reading it back without
- * running {@code nft}. Thread-safe.
+ * running {@code nft}. Thread-safe; the two have a socket each, so the dataplane thread reading the generation
+ * around a write never waits for a read-back in progress on another thread.
  */
 public final class NftKernel implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(NftKernel.class);
     private static final int NFPROTO_INET = 1;
     private final Namespace ns;
-    private NfTables nf;
+    private final Object genLock = new Object();
+    private final Object tableLock = new Object();
+    private NfTables gen;
+    private NfTables tables;
     private boolean warned;
 
     public NftKernel(Namespace ns) {
@@ -22,42 +26,54 @@ public final class NftKernel implements AutoCloseable {
     }
 
     /** The generation, or -1 when it cannot be read (no nf_tables here): then every refresh reads back. */
-    public synchronized long generation() {
-        try {
-            return socket().generation();
-        } catch (RuntimeException e) {
-            if (!warned) {
-                warned = true;
-                LOG.warn("nftables generation unavailable in {} ({}): every refresh reads the rules back",
-                        ns.describe(), e.getMessage());
+    public long generation() {
+        synchronized (genLock) {
+            try {
+                if (gen == null) {
+                    gen = ns.run(NfTables::open);
+                }
+                return gen.generation();
+            } catch (RuntimeException e) {
+                if (!warned) {
+                    warned = true;
+                    LOG.warn("nftables generation unavailable in {} ({}): every refresh reads the rules back",
+                            ns.describe(), e.getMessage());
+                }
+                gen = close(gen);
+                return -1;
             }
-            close();
-            return -1;
         }
     }
 
     /** Table {@code name} of family inet, null when it does not exist. */
-    public synchronized NftTable inetTable(String name) {
-        try {
-            return socket().table(NFPROTO_INET, name);
-        } catch (RuntimeException e) {
-            close();
-            throw new DataplaneException("read nftables table inet " + name + ": " + e.getMessage());
+    public NftTable inetTable(String name) {
+        synchronized (tableLock) {
+            try {
+                if (tables == null) {
+                    tables = ns.run(NfTables::open);
+                }
+                return tables.table(NFPROTO_INET, name);
+            } catch (RuntimeException e) {
+                tables = close(tables);
+                throw new DataplaneException("read nftables table inet " + name + ": " + e.getMessage());
+            }
         }
     }
 
-    private NfTables socket() {
-        if (nf == null) {
-            nf = ns.run(NfTables::open);
+    private static NfTables close(NfTables nf) {
+        if (nf != null) {
+            nf.close();
         }
-        return nf;
+        return null;
     }
 
     @Override
-    public synchronized void close() {
-        if (nf != null) {
-            nf.close();
-            nf = null;
+    public void close() {
+        synchronized (genLock) {
+            gen = close(gen);
+        }
+        synchronized (tableLock) {
+            tables = close(tables);
         }
     }
 }

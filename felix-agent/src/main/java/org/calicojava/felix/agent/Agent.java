@@ -285,9 +285,9 @@ public final class Agent implements AutoCloseable {
     private volatile boolean reading;
     private volatile Thread readThread;
     /**
-     * Read-backs aborted in a row because the dataplane had to write (nft restarts a listing that a commit
-     * interrupts, so a read-back at 10,000 endpoints never finishes while updates keep coming): after
-     * {@value #MAX_ABORTED_READS}, the next refresh runs on the dataplane thread and holds writes back once.
+     * Read-backs aborted in a row because the dataplane had to write (a read-back is redone while commits come in,
+     * so at 10,000 endpoints it may not finish while updates keep coming): after {@value #MAX_ABORTED_READS}, the
+     * next refresh runs on the dataplane thread and holds writes back once.
      */
     private int abortedReads;
     private static final int MAX_ABORTED_READS = 3;
@@ -407,7 +407,7 @@ public final class Agent implements AutoCloseable {
         }
         Thread read = readThread;
         if (read != null) {
-            read.interrupt(); // a commit would make nft restart the listing: abort it, read again later
+            read.interrupt(); // a commit makes the read-back start over: if it gives up, it counts as aborted
         }
         Map<EndpointKey, EndpointState> states = dataplane.apply(d);
         calculatorLocalCount = d.interfaces().size();
@@ -489,6 +489,9 @@ public final class Agent implements AutoCloseable {
         }
         if (status != null) {
             status.close();
+        }
+        if (dataplane != null) {
+            dataplane.close();
         }
         if (netlink != null) {
             netlink.close();

@@ -70,6 +70,11 @@ public final class Dataplane {
         return drift;
     }
 
+    /** Stops the sysctl thread (the dataplane stays as programmed). */
+    public void close() {
+        sysctlWriter.shutdownNow();
+    }
+
     public void linksChanged() {
         routes.linksChanged();
     }

@@ -13,7 +13,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * What our table holds as far as we know (read back with {@code nft -j list table}, then updated by each successful
+ * What our table holds as far as we know (read back, {@link NftReadback}, then updated by each successful
  * transaction): each chain's rule hashes in order, each set's members, each map's interface to goto target.
  * {@link #diff} computes the one transaction that turns it into a desired {@link NftRuleset}, containing only the
  * differences. Owned by the dataplane thread.

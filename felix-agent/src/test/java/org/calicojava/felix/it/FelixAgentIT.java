@@ -137,8 +137,7 @@ class FelixAgentIT {
     }
 
     void profile(String name, String rulesJson) {
-        store.put(keys.profileRules(name), rulesJson);
-        store.put(keys.profileTags(name), "[\"" + name + "\"]");
+        Records.profile(store, keys, name, rulesJson);
     }
 
     String endpointKey(int n) {
@@ -146,8 +145,7 @@ class FelixAgentIT {
     }
 
     void endpoint(int n, String profile) {
-        store.put(endpointKey(n), "{\"state\":\"active\",\"name\":\"" + net.iface(n) + "\",\"mac\":\"ee:ee:ee:ee:ee:ee\","
-                + "\"profile_ids\":[\"" + profile + "\"],\"ipv4_nets\":[\"" + TestNet.ip(n) + "/32\"]}");
+        store.put(endpointKey(n), Records.endpoint(net.iface(n), profile, TestNet.ip(n), null));
     }
 
     /** Waits until every expectation holds at once; returns the time it took. */

@@ -83,14 +83,11 @@ class FelixStaleDataplaneIT {
     }
 
     void profile(String name, String rulesJson) {
-        store.put(keys.profileRules(name), rulesJson);
-        store.put(keys.profileTags(name), "[\"" + name + "\"]");
+        Records.profile(store, keys, name, rulesJson);
     }
 
     void endpoint(int n, String profile) {
-        store.put(keys.endpoint(HOST, "test", "wl" + n, "eth0"), "{\"state\":\"active\",\"name\":\"" + net.iface(n)
-                + "\",\"mac\":\"ee:ee:ee:ee:ee:ee\",\"profile_ids\":[\"" + profile + "\"],\"ipv4_nets\":[\""
-                + TestNet.ip(n) + "/32\"]}");
+        store.put(keys.endpoint(HOST, "test", "wl" + n, "eth0"), Records.endpoint(net.iface(n), profile, TestNet.ip(n), null));
     }
 
     void start(String backend, boolean ipv6) {

@@ -121,14 +121,12 @@ class FelixV6IT {
     }
 
     void profile(String name, String rulesJson) {
-        store.put(keys.profileRules(name), rulesJson);
-        store.put(keys.profileTags(name), "[\"" + name + "\"]");
+        Records.profile(store, keys, name, rulesJson);
     }
 
     void endpoint(int n, String profile) {
-        store.put(keys.endpoint(HOST, "test", "wl" + n, "eth0"), "{\"state\":\"active\",\"name\":\"" + net.iface(n)
-                + "\",\"mac\":\"ee:ee:ee:ee:ee:ee\",\"profile_ids\":[\"" + profile + "\"],\"ipv4_nets\":[\""
-                + DualStackNet.ip(n) + "/32\"],\"ipv6_nets\":[\"" + DualStackNet.ip6(n) + "/128\"]}");
+        store.put(keys.endpoint(HOST, "test", "wl" + n, "eth0"),
+                Records.endpoint(net.iface(n), profile, DualStackNet.ip(n), DualStackNet.ip6(n)));
     }
 
     long expect(String what, BooleanSupplier... all) {

@@ -1,6 +1,7 @@
 package org.calicojava.ctl;
 
-import org.calicojava.model.Json;
+import org.calicojava.model.KeyPath;
+import org.calicojava.model.LogText;
 import org.calicojava.model.Keys;
 import org.calicojava.model.WorkloadEndpoint;
 import org.calicojava.store.KeyValue;
@@ -22,15 +23,20 @@ final class Endpoints {
         String prefix = host == null ? keys.hosts() : keys.workloads(host);
         List<Entry> out = new ArrayList<>();
         for (KeyValue kv : store.list(prefix).kvs()) {
-            String[] p = kv.key().substring(keys.hosts().length()).split("/");
-            // <host>/workload/<orch>/<workload>/endpoint/<id>
-            if (p.length != 6 || !p[1].equals("workload") || !p[4].equals("endpoint")) {
+            KeyPath path;
+            try {
+                path = KeyPath.parse(keys, kv.key());
+            } catch (IllegalArgumentException e) { // a key with a bad name: shown as a bad entry, named safely
+                out.add(new Entry("?", "?", "?", LogText.quote(kv.key()), null, e.getMessage()));
+                continue;
+            }
+            if (!(path instanceof KeyPath.Endpoint k)) {
                 continue;
             }
             try {
-                out.add(new Entry(p[0], p[2], p[3], p[5], Json.read(kv.value(), WorkloadEndpoint.class), null));
+                out.add(new Entry(k.host(), k.orchestrator(), k.workload(), k.endpointId(), k.decode(kv.value()), null));
             } catch (IllegalArgumentException e) {
-                out.add(new Entry(p[0], p[2], p[3], p[5], null, e.getMessage()));
+                out.add(new Entry(k.host(), k.orchestrator(), k.workload(), k.endpointId(), null, e.getMessage()));
             }
         }
         return out;

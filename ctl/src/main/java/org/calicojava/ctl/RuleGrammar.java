@@ -1,6 +1,7 @@
 package org.calicojava.ctl;
 
 import org.calicojava.model.Cidr;
+import org.calicojava.model.LogText;
 import org.calicojava.model.PortRange;
 import org.calicojava.model.Rule;
 
@@ -36,7 +37,7 @@ final class RuleGrammar {
         }
         String dir = words.get(0).toLowerCase(Locale.ROOT);
         if (!dir.equals("inbound") && !dir.equals("outbound")) {
-            throw new IllegalArgumentException("rule: '" + words.get(0) + "' (expected: inbound or outbound)");
+            throw new IllegalArgumentException("rule: " + LogText.quote(words.get(0)) + " (expected: inbound or outbound)");
         }
         return new Directed(dir.equals("inbound"), parse(words.subList(1, words.size())));
     }
@@ -50,7 +51,7 @@ final class RuleGrammar {
         }
         String action = w.get(i++).toLowerCase(Locale.ROOT);
         if (!Rule.ACTIONS.contains(action)) {
-            throw new IllegalArgumentException("rule action: '" + action + "' (expected: allow, deny, log or next-tier)");
+            throw new IllegalArgumentException("rule action: " + LogText.quote(action) + " (expected: allow, deny, log or next-tier)");
         }
         b.action = action;
         if (i < w.size() && isProtocol(w.get(i))) {
@@ -75,14 +76,14 @@ final class RuleGrammar {
         while (i < w.size()) {
             String side = w.get(i++);
             if (!side.equals("from") && !side.equals("to")) {
-                throw new IllegalArgumentException("rule: unexpected '" + side + "' (expected: from or to)");
+                throw new IllegalArgumentException("rule: unexpected " + LogText.quote(side) + " (expected: from or to)");
             }
             boolean src = side.equals("from");
             int start = i;
             while (i < w.size() && !w.get(i).equals("from") && !w.get(i).equals("to")) {
                 String k = w.get(i++);
                 if (i >= w.size()) {
-                    throw new IllegalArgumentException("rule: '" + k + "' needs a value");
+                    throw new IllegalArgumentException("rule: " + LogText.quote(k) + " needs a value");
                 }
                 String v = w.get(i++);
                 boolean neg = k.startsWith("!");
@@ -117,12 +118,12 @@ final class RuleGrammar {
                             if (neg) b.notDstSelector = v; else b.dstSelector = v;
                         }
                     }
-                    default -> throw new IllegalArgumentException("rule: unexpected '" + k
-                            + "' after " + side + " (expected: ports, tag, cidr or selector)");
+                    default -> throw new IllegalArgumentException("rule: unexpected " + LogText.quote(k)
+                            + " after " + LogText.quote(side) + " (expected: ports, tag, cidr or selector)");
                 }
             }
             if (i == start) {
-                throw new IllegalArgumentException("rule: '" + side + "' needs ports, tag, cidr or selector");
+                throw new IllegalArgumentException("rule: " + LogText.quote(side) + " needs ports, tag, cidr or selector");
             }
         }
         return b.build();
@@ -157,12 +158,12 @@ final class RuleGrammar {
 
     private static int number(List<String> w, int i, String what) {
         if (i >= w.size()) {
-            throw new IllegalArgumentException("rule: '" + what + "' needs a number");
+            throw new IllegalArgumentException("rule: " + LogText.quote(what) + " needs a number");
         }
         try {
             return Integer.parseInt(w.get(i));
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("rule " + what + ": '" + w.get(i) + "' is not a number");
+            throw new IllegalArgumentException("rule " + what + ": " + LogText.quote(w.get(i)) + " is not a number");
         }
     }
 

@@ -109,7 +109,7 @@ class ContainerIT {
         r = cli.run(args("container", "add", ctr, "10.99.0.1"));
         assertThat(r.err()).isEqualTo("Error: 10.99.0.1 is not in any IP pool\n");
         r = cli.run(args("container", "add", ctr, "10.77.0.9", "--profile", "bad/name"));
-        assertThat(r.err()).startsWith("Error: profile name: 'bad/name'");
+        assertThat(r.err()).startsWith("Error: profile name: \"bad/name\"");
         assertThat(cli.snapshot()).isEqualTo(before);
         // a kernel failure after the address was assigned: the address is released again
         sh("ip -n " + ctr + " link add eth0 type veth peer name x0");

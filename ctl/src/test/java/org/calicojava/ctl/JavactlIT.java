@@ -91,7 +91,7 @@ class JavactlIT {
             List<String> before = cli.snapshot();
             Cli.Result bad = cli.run("profile", "p", "rule", "update");
             assertThat(bad.code()).isEqualTo(1);
-            assertThat(bad.err()).isEqualTo("Error: rule action: 'maybe' (expected: allow, deny, log or next-tier)\n");
+            assertThat(bad.err()).isEqualTo("Error: rule action: \"maybe\" (expected: allow, deny, log or next-tier)\n");
             assertThat(cli.snapshot()).isEqualTo(before);
         } finally {
             System.setIn(saved);
@@ -166,17 +166,17 @@ class JavactlIT {
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
             "1|pool add 10.1.0.0/16 10.1.0.0/24|Error: pool 10.1.0.0/24 overlaps existing pool 10.1.0.0/16",
-            "1|pool add 10.3.0.0/16 10.4.0.1/16|Error: CIDR: 10.4.0.1/16 (host bits set; did you mean 10.4.0.0/16?)",
+            "1|pool add 10.3.0.0/16 10.4.0.1/16|Error: CIDR: \"10.4.0.1/16\" (host bits set; did you mean 10.4.0.0/16?)",
             "1|pool add 10.3.0.0/28|Error: pool 10.3.0.0/28 is smaller than its block size /26",
             "1|pool add 10.3.0.0/16 --block-size 8|Error: block size: 8 (expected: 20..32 for IPv4)",
             "1|pool remove 10.7.0.0/16|Error: no pool 10.7.0.0/16 (see: javactl pool show)",
-            "1|profile add bad/name|Error: profile name: 'bad/name' (expected: 1-253 of letters, digits, '_', '.', '-')",
+            "1|profile add bad/name|Error: profile name: \"bad/name\" (expected: 1-253 of letters, digits, '_', '.', '-')",
             "1|profile add existing|Error: profile existing already exists",
             "1|profile nosuch tag add x|Error: profile nosuch does not exist (add it: javactl profile add nosuch)",
             "1|profile existing rule add inbound allow from ports 80|Error: rule ports: need protocol tcp, udp, sctp or udplite (protocol is not set)",
-            "1|profile existing rule add inbound permit|Error: rule action: 'permit' (expected: allow, deny, log or next-tier)",
-            "1|profile existing rule add sideways allow|Error: rule: 'sideways' (expected: inbound or outbound)",
-            "1|profile existing rule add inbound allow tcp from cidr 10.0.0.300/8|Error: IP address: '10.0.0.300/8' (octet 300 > 255)",
+            "1|profile existing rule add inbound permit|Error: rule action: \"permit\" (expected: allow, deny, log or next-tier)",
+            "1|profile existing rule add sideways allow|Error: rule: \"sideways\" (expected: inbound or outbound)",
+            "1|profile existing rule add inbound allow tcp from cidr 10.0.0.300/8|Error: IP address: \"10.0.0.300/8\" (octet 300 > 255)",
             "1|profile existing rule remove inbound --at=9|Error: --at=9 (expected: 1..1)",
             "1|node add --name n1 --ip 10.0.0.1 --as 0|Error: AS number: 0 (expected: 1..4294967295, or asdot like 1.10)",
             "1|node add --name n1 --ip 10.0.0.1 --as 4294967296|Error: AS number: 4294967296 (expected: 1..4294967295, or asdot like 1.10)",

@@ -26,7 +26,7 @@ class RuleGrammarTest {
             "allow !udp|{\"action\":\"allow\",\"!protocol\":\"udp\"}|allow !udp",
             "next-tier 47|{\"action\":\"next-tier\",\"protocol\":\"47\"}|next-tier 47",
             "allow icmpv6 !type 128|{\"action\":\"allow\",\"protocol\":\"icmpv6\",\"!icmp_type\":128}|allow icmpv6 !type 128",
-            "allow from selector role==db|{\"action\":\"allow\",\"src_selector\":\"role==db\"}|allow from selector \"role==db\"",
+            "allow from selector has(role)|{\"action\":\"allow\",\"src_selector\":\"has(role)\"}|allow from selector \"has(role)\"",
             "ALLOW TCP FROM PORTS 80|{\"action\":\"allow\",\"protocol\":\"tcp\",\"src_ports\":[80]}|allow tcp from ports 80",
     })
     void parsesToCalicoJsonAndFormatsBack(String words, String json, String formatted) {
@@ -38,14 +38,14 @@ class RuleGrammarTest {
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
             "''|rule: missing action (expected: allow, deny, log or next-tier)",
-            "allow tcp from|rule: 'from' needs ports, tag, cidr or selector",
-            "allow tcp from ports|rule: 'ports' needs a value",
-            "allow tcp from port 80|rule: unexpected 'port' after from (expected: ports, tag, cidr or selector)",
-            "allow tcp sideways|rule: unexpected 'sideways' (expected: from or to)",
-            "allow icmp type x|rule type: 'x' is not a number",
+            "allow tcp from|rule: \"from\" needs ports, tag, cidr or selector",
+            "allow tcp from ports|rule: \"ports\" needs a value",
+            "allow tcp from port 80|rule: unexpected \"port\" after \"from\" (expected: ports, tag, cidr or selector)",
+            "allow tcp sideways|rule: unexpected \"sideways\" (expected: from or to)",
+            "allow icmp type x|rule type: \"x\" is not a number",
             "allow tcp from ports 99999|port: 99999 (expected: 0..65535)",
             "allow udp type 3|rule icmp type/code: need protocol icmp or icmpv6 (protocol is udp)",
-            "allow tcp from tag bad/tag|tag name: 'bad/tag' (expected: 1-253 of letters, digits, '_', '.', '-')",
+            "allow tcp from tag bad/tag|tag name: \"bad/tag\" (expected: 1-253 of letters, digits, '_', '.', '-')",
     })
     void rejects(String words, String message) {
         List<String> w = words.isEmpty() ? List.of() : Arrays.asList(words.split(" "));

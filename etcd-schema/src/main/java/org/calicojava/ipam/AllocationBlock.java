@@ -31,11 +31,58 @@ public record AllocationBlock(
         }
     }
 
+    /** The largest block: /20 for IPv4, /116 for IPv6 (the smallest block sizes a pool may have). */
+    public static final int MAX_SIZE = 4096;
+
+    /**
+     * Validates what a block read from etcd could get wrong: its size, one allocation slot per address, each
+     * allocation an index of an attribute, free ordinals distinct, in range and not allocated, affinity
+     * {@code host:<name>}. Invalid blocks are {@link IllegalArgumentException}s, so IPAM refuses them instead of
+     * failing later with an index out of range.
+     */
     public AllocationBlock {
-        Objects.requireNonNull(cidr, "block cidr");
+        if (cidr == null) {
+            throw new IllegalArgumentException("block cidr: missing");
+        }
+        int size = cidr.size().bitLength() > 31 ? Integer.MAX_VALUE : cidr.size().intValue();
+        if (size > MAX_SIZE) {
+            throw new IllegalArgumentException("block " + cidr + ": " + cidr.size() + " addresses (expected: at most "
+                    + MAX_SIZE + ")");
+        }
         allocations = allocations == null ? List.of() : java.util.Collections.unmodifiableList(new ArrayList<>(allocations));
         unallocated = unallocated == null ? List.of() : List.copyOf(unallocated);
         attributes = attributes == null ? List.of() : List.copyOf(attributes);
+        if (allocations.size() != size) {
+            throw new IllegalArgumentException("block " + cidr + ": " + allocations.size() + " allocations (expected: "
+                    + size + ", one per address)");
+        }
+        for (Integer a : allocations) {
+            if (a != null && (a < 0 || a >= attributes.size())) {
+                throw new IllegalArgumentException("block " + cidr + ": allocation " + a + " names no attribute (of "
+                        + attributes.size() + ")");
+            }
+        }
+        java.util.BitSet seen = new java.util.BitSet(size);
+        for (int u : unallocated) {
+            if (u < 0 || u >= size || seen.get(u) || allocations.get(u) != null) {
+                throw new IllegalArgumentException("block " + cidr + ": unallocated ordinal " + u
+                        + " (expected: distinct, 0.." + (size - 1) + ", not allocated)");
+            }
+            seen.set(u);
+        }
+        if (affinity != null && !(affinity.startsWith("host:") && hostName(affinity.substring(5)))) {
+            throw new IllegalArgumentException("block " + cidr + ": affinity " + org.calicojava.model.LogText.quote(affinity)
+                    + " (expected: host:<node name>)");
+        }
+    }
+
+    private static boolean hostName(String name) {
+        try {
+            org.calicojava.model.Names.check("host", name);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     /** A new, empty block with affinity to {@code host} (null for none). */

@@ -28,7 +28,7 @@ public final class Pools {
                 try {
                     out.add(Json.read(kv.value(), IpPool.class));
                 } catch (IllegalArgumentException e) {
-                    LOG.warn("skipping pool {}: {}", kv.key(), e.getMessage());
+                    LOG.warn("skipping pool {}: {}", org.calicojava.model.LogText.quote(kv.key()), e.getMessage());
                 }
             }
         }

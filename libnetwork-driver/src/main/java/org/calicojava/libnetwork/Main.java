@@ -24,6 +24,9 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--socket", paramLabel = "PATH", description = "Unix socket to serve (default: " + DEFAULT_SOCKET
             + "; Docker finds plugins by socket name in /run/docker/plugins)")
     Path socket = Path.of(DEFAULT_SOCKET);
+    @Option(names = "--socket-group", paramLabel = "GROUP", description = "Group that may use the socket besides root "
+            + "(mode 0660, peer credentials checked; default: root only)")
+    String socketGroup;
     @Option(names = "--netns", paramLabel = "NAME", description = "Create veths in /var/run/netns/NAME instead of "
             + "this process's namespace (where dockerd runs)")
     String netns;
@@ -71,7 +74,7 @@ public final class Main implements Callable<Integer> {
         JetcdStore store = new JetcdStore(cfg);
         Dataplane dataplane = new NetlinkDataplane(netns);
         Plugin plugin = new Plugin(new NetworkDriver(store, keys, host, dataplane, scope), new IpamDriver(store, keys, host));
-        PluginServer server = new PluginServer(socket, plugin);
+        PluginServer server = new PluginServer(socket, plugin, new org.calicojava.netlink.SocketAccess(socketGroup));
         CountDownLatch done = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();

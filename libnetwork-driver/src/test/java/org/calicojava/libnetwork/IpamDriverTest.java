@@ -39,7 +39,7 @@ class IpamDriverTest extends PluginFixture {
                         + "--subnet must be a pool's exact CIDR, or add the pool: javactl pool add 10.99.0.0/16");
         assertThat(err(500, "/IpamDriver.RequestPool", "{\"Pool\":\"10.20.0.0/16\",\"SubPool\":\"10.20.1.0/24\"}"))
                 .contains("--ip-range");
-        assertThat(err(500, "/IpamDriver.RequestPool", "{\"Pool\":\"nonsense\"}")).isEqualTo("subnet: IP address: 'nonsense' is not an IPv4 or IPv6 address");
+        assertThat(err(500, "/IpamDriver.RequestPool", "{\"Pool\":\"nonsense\"}")).isEqualTo("subnet: IP address: \"nonsense\" is not an IPv4 or IPv6 address");
         store.put(keys.pools(4) + "10.30.0.0-16", "{\"cidr\":\"10.30.0.0/16\",\"disabled\":true}");
         assertThat(err(500, "/IpamDriver.RequestPool", "{\"Pool\":\"10.30.0.0/16\"}")).isEqualTo("IP pool 10.30.0.0/16 is disabled");
     }

@@ -82,8 +82,9 @@ class PluginSocketAccessIT {
         String body = "{\"NetworkID\":\"" + net + "\"}";
         String req = "POST /NetworkDriver.DeleteNetwork HTTP/1.1\r\nHost: plugin\r\nContent-Type: application/json\r\n"
                 + "Content-Length: " + body.length() + "\r\nConnection: close\r\n\r\n" + body;
-        return Sh.run(List.of("sh", "-c", "printf '%s' \"$0\" | setpriv --reuid 65534 --regid " + gid
-                + " --clear-groups nc -N -U " + socket, req), 20);
+        // stdin stays open until the answer is in (Docker does not half-close either; the server closes: Connection: close)
+        return Sh.run(List.of("sh", "-c", "{ printf '%s' \"$0\"; sleep 3; } | setpriv --reuid 65534 --regid " + gid
+                + " --clear-groups nc -U " + socket, req), 20);
     }
 
     @Test
@@ -101,7 +102,7 @@ class PluginSocketAccessIT {
         // as if the mode were wrong (a umask race or a hand chmod): the peer credentials still decide
         Files.setPosixFilePermissions(s.socket(), PosixFilePermissions.fromString("rw-rw-rw-"));
         Sh.Result byCreds = deleteAsNobody(s.socket(), "65534", net);
-        assertThat(byCreds.out()).startsWith("HTTP/1.1 403").contains("{\"Err\":\"permission denied: uid 65534");
+        assertThat(byCreds.out()).as(byCreds.toString()).startsWith("HTTP/1.1 403").contains("{\"Err\":\"permission denied: uid 65534");
         assertThat(store.get(keys.profileRules(net))).as("the refused DeleteNetwork deleted nothing").isPresent();
     }
 
@@ -112,7 +113,7 @@ class PluginSocketAccessIT {
         String net = "net" + UUID.randomUUID().toString().replace("-", "");
         store.put(keys.profileRules(net), "{}");
         Sh.Result member = deleteAsNobody(s.socket(), "65534", net);
-        assertThat(member.out()).startsWith("HTTP/1.1 200");
+        assertThat(member.out()).as(member.toString()).startsWith("HTTP/1.1 200");
         assertThat(store.get(keys.profileRules(net))).isEmpty();
     }
 }

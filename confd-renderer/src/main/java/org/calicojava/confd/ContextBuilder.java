@@ -1,5 +1,6 @@
 package org.calicojava.confd;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import org.calicojava.model.AsNumber;
 import org.calicojava.model.ClusterId;
 import org.calicojava.model.BgpPeer;
@@ -8,7 +9,6 @@ import org.calicojava.model.IpPool;
 import org.calicojava.model.Json;
 import org.calicojava.model.Keys;
 import org.calicojava.model.Names;
-import org.calicojava.model.NodeMesh;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -173,12 +173,12 @@ public final class ContextBuilder {
     }
 
     private long globalAs(Map<String, String> kv, Warnings warnings) {
-        String v = EtcdText.unquote(kv.get(keys.bgpGlobalAsNum()));
-        if (v == null) {
+        String v = kv.get(keys.bgpGlobalAsNum());
+        if (v == null || v.isBlank()) {
             return DEFAULT_AS;
         }
         try {
-            return AsNumber.parse(v);
+            return AsNumber.parse(EtcdText.plain(v));
         } catch (IllegalArgumentException e) {
             warnings.add(keys.bgpGlobalAsNum(), e.getMessage() + "; using " + DEFAULT_AS);
             return DEFAULT_AS;
@@ -191,7 +191,12 @@ public final class ContextBuilder {
             return true; // Calico's default
         }
         try {
-            return object(v, NodeMesh.class).enabled();
+            JsonNode enabled = object(v, JsonNode.class).get("enabled");
+            if (enabled == null || !enabled.isBoolean()) {
+                throw new IllegalArgumentException("enabled: " + (enabled == null ? "missing" : enabled.getNodeType())
+                        + " (expected: true or false)");
+            }
+            return enabled.booleanValue();
         } catch (IllegalArgumentException e) {
             warnings.add(keys.bgpNodeMesh(), e.getMessage() + "; mesh stays enabled");
             return true;
@@ -210,7 +215,7 @@ public final class ContextBuilder {
                 if (ips.version(p.ip()) != version) {
                     throw new IllegalArgumentException("ip " + p.ip() + " is not an IPv" + version + " address");
                 }
-                String segment = e.getKey().substring(prefix.length());
+                String segment = EtcdText.noControl("key", e.getKey().substring(prefix.length()));
                 if (!ips.canonical(p.ip()).equals(canonicalOrNull(segment))) {
                     throw new IllegalArgumentException("key names " + "'" + segment + "'" + ", value's ip is "
                             + p.ip() + " (expected: the same address)");
@@ -269,6 +274,7 @@ public final class ContextBuilder {
             List<Cidr> cidrs = new ArrayList<>();
             for (String name : childNames(kv, keys.ipamAffinities(nodeName, v))) {
                 try {
+                    EtcdText.noControl("block", name);
                     if (name.length() > 64) {
                         throw new IllegalArgumentException("block: " + name.length() + " characters (expected: a CIDR)");
                     }

@@ -21,10 +21,10 @@ public record NodeInfo(String name, String ipv4, String ipv6, long asNumber, boo
         String v6 = address(kv.get(host + "/ip_addr_v6"), 6, host + "/ip_addr_v6", ips, warnings);
         long as = globalAs;
         boolean own = false;
-        String asText = EtcdText.unquote(kv.get(host + "/as_num"));
-        if (asText != null) {
+        String asText = kv.get(host + "/as_num");
+        if (asText != null && !asText.isBlank()) {
             try {
-                as = AsNumber.parse(asText);
+                as = AsNumber.parse(EtcdText.plain(asText));
                 own = true;
             } catch (IllegalArgumentException e) {
                 warnings.add(host + "/as_num", e.getMessage() + "; using " + globalAs);
@@ -43,7 +43,13 @@ public record NodeInfo(String name, String ipv4, String ipv6, long asNumber, boo
     }
 
     private static String address(String text, int version, String key, AddressCache ips, Warnings warnings) {
-        String s = EtcdText.unquote(text);
+        String s;
+        try {
+            s = EtcdText.plain(text);
+        } catch (IllegalArgumentException e) {
+            warnings.add(key, e.getMessage() + "; ignored");
+            return null;
+        }
         if (s == null) {
             return null;
         }

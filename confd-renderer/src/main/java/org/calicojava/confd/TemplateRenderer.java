@@ -95,8 +95,18 @@ public final class TemplateRenderer {
         try {
             m.execute(out, context).flush();
         } catch (IOException | MustacheException e) {
-            throw new IllegalArgumentException("template " + template + ": " + e.getMessage());
+            throw new IllegalArgumentException("template " + template + ": " + e.getMessage() + refusal(e));
         }
         return out.toString();
+    }
+
+    /** The encoder's refusal inside mustache.java's wrapping exceptions, if that is what failed. */
+    private static String refusal(Throwable e) {
+        for (Throwable c = e.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
+            if (c instanceof IllegalArgumentException) {
+                return ": " + c.getMessage();
+            }
+        }
+        return "";
     }
 }

@@ -3,6 +3,7 @@ package org.calicojava.confd;
 import org.calicojava.model.AsNumber;
 import org.calicojava.model.ClusterId;
 import org.calicojava.model.Keys;
+import org.calicojava.model.Names;
 
 import java.util.Map;
 
@@ -13,6 +14,21 @@ import java.util.Map;
  * An invalid value is reported in {@link Warnings} and ignored; the rest of the node stays.
  */
 public record NodeInfo(String name, String ipv4, String ipv6, long asNumber, boolean ownAs, String rrClusterId) {
+    /** Checks again what {@link #read} validated: nothing but tokens can reach a template through a NodeInfo. */
+    public NodeInfo {
+        Names.check("node", name);
+        if (ipv4 != null) {
+            Values.address("node IPv4 address", ipv4);
+        }
+        if (ipv6 != null) {
+            Values.address("node IPv6 address", ipv6);
+        }
+        AsNumber.validate(asNumber);
+        if (rrClusterId != null) {
+            rrClusterId = new ClusterId(rrClusterId).value();
+        }
+    }
+
 
     static NodeInfo read(Keys keys, String name, Map<String, String> kv, long globalAs, AddressCache ips,
                          Warnings warnings) {

@@ -2,9 +2,9 @@ package org.calicojava.confd;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.calicojava.model.AsNumber;
-import org.calicojava.model.ClusterId;
 import org.calicojava.model.BgpPeer;
 import org.calicojava.model.Cidr;
+import org.calicojava.model.ClusterId;
 import org.calicojava.model.IpPool;
 import org.calicojava.model.Json;
 import org.calicojava.model.Keys;
@@ -217,8 +217,8 @@ public final class ContextBuilder {
                 }
                 String segment = EtcdText.noControl("key", e.getKey().substring(prefix.length()));
                 if (!ips.canonical(p.ip()).equals(canonicalOrNull(segment))) {
-                    throw new IllegalArgumentException("key names " + "'" + segment + "'" + ", value's ip is "
-                            + p.ip() + " (expected: the same address)");
+                    throw new IllegalArgumentException("key names '" + segment + "', value's ip is " + p.ip()
+                            + " (expected: the same address)");
                 }
                 out.add(p);
             } catch (IllegalArgumentException ex) {

@@ -85,7 +85,7 @@ class ConfdDaemonIT {
         ConfdDaemon d = h.daemon("me", Duration.ofMillis(50), Duration.ofMillis(200));
         daemons.add(d);
         assertThat(d.start()).isTrue();
-        assertThat(read(h.speakerFile("me"))).contains("routerId: 10.0.0.1", "- \"10.1.0.0/26\"", "neighbors: []");
+        assertThat(read(h.speakerFile("me"))).contains("routerId: \"10.0.0.1\"", "- \"10.1.0.0/26\"", "neighbors: []");
         assertThat(read(h.birdFile("me"))).contains("router id 10.0.0.1;", "route 10.1.0.0/26 blackhole;");
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(h.speakerFile("me")))).isEqualTo("rw-r-----");
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(h.birdFile("me")))).isEqualTo("rw-r--r--");
@@ -257,7 +257,7 @@ class ConfdDaemonIT {
         String[] common = {"--node", "me", "--confdir", h.confdir.toString(), "--dest-root", h.destRoot("me").toString(),
                 "--etcd-endpoints", ConfdHarness.endpoints(), "--etcd-prefix", h.keys.root()};
         assertThat(Main.run(concat(common, "--onetime"))).isEqualTo(0);
-        assertThat(read(h.speakerFile("me"))).contains("routerId: 10.0.0.1");
+        assertThat(read(h.speakerFile("me"))).contains("routerId: \"10.0.0.1\"");
         assertThat(read(h.birdFile("me"))).contains("router id 10.0.0.1;");
         assertThat(Main.run(concat(common, "--onetime"))).isEqualTo(0); // unchanged is success too
         assertThat(h.reloads("bird")).isEqualTo(1);

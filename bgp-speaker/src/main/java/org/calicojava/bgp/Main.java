@@ -12,17 +12,23 @@ import org.calicojava.bgp.rib.RoutingConfigLoader;
 import org.calicojava.bgp.session.Speaker;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
 /**
  * {@code bgp-speaker --config FILE [--control-socket PATH] [--check]}: runs the speaker (sessions, RIB, kernel routes,
  * control socket, metrics) until SIGTERM/SIGINT, then closes sessions (without NOTIFICATION where graceful restart was
  * negotiated, so peers keep our routes; our kernel routes stay). SIGHUP re-reads FILE and applies it without touching
- * sessions whose settings did not change. {@code --check} validates FILE and exits 0, or 1 with a one-line error.
+ * sessions whose settings did not change. {@code --check} validates FILE through both config loaders (everything the
+ * daemon checks before it opens a socket) and prints {@code ok} (exit 0) or a one-line error (exit 1). Bad usage exits
+ * 2, as does the daemon with a bad config. Options are parsed by picocli, as in the other programs.
  */
 public final class Main {
     private static final Logger log = LoggerFactory.getLogger(Main.class);
@@ -117,45 +123,73 @@ public final class Main {
         return sb.toString();
     }
 
-    public static void main(String[] args) throws InterruptedException, IOException {
+    /** The command line (picocli); {@link #call} runs the check or the daemon. */
+    @Command(name = "bgp-speaker", mixinStandardHelpOptions = true, version = "bgp-speaker 0.1.0",
+            description = "BGP speaker for calico-java: sessions, RIB, kernel routes, control socket, metrics. "
+                    + "SIGHUP re-reads the config; SIGTERM closes the sessions.")
+    static final class Cli implements Callable<Integer> {
+        @Option(names = "--config", required = true, paramLabel = "FILE", description = "The speaker's YAML config.")
+        Path config;
+
+        @Option(names = "--control-socket", paramLabel = "PATH",
+                description = "Unix socket for javactl (overrides the config's controlSocket).")
+        Path controlSocket;
+
+        @Option(names = "--check", description = "Validate FILE as the daemon would (both config loaders) and exit: "
+                + "prints ok (exit 0) or a one-line error (exit 1); opens no sockets.")
+        boolean check;
+
+        @Override
+        public Integer call() throws InterruptedException {
+            return check ? check(config, controlSocket) : runDaemon(config, controlSocket);
+        }
+    }
+
+    /** {@code --check}: everything the daemon validates before it opens a socket. */
+    static int check(Path file, Path control) {
+        try {
+            load(file, control);
+        } catch (ConfigException | IllegalArgumentException e) {
+            System.err.println("bgp-speaker: " + file + ": " + oneLine(e.getMessage()));
+            return 1;
+        }
+        System.out.println("ok");
+        return 0;
+    }
+
+    private static String oneLine(String s) {
+        return s == null ? "invalid" : s.replace("\r", "\\r").replace("\n", "\\n");
+    }
+
+    private static int runDaemon(Path file, Path control) throws InterruptedException {
         // SIGHUP may come (confd re-render) while we start: remember it and reload once running
         sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> {
             Main m = running;
             if (m != null) m.reload();
             else hupWhileStarting = true;
         });
-        Path file = null, control = null;
-        boolean check = false;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--config" -> file = i + 1 < args.length ? Path.of(args[++i]) : null;
-                case "--control-socket" -> control = i + 1 < args.length ? Path.of(args[++i]) : null;
-                case "--check" -> check = true;
-                default -> file = null;
-            }
-            if (file == null && (args[i].equals("--config") || !args[i].startsWith("--"))) break;
-        }
-        if (file == null) {
-            System.err.println("usage: bgp-speaker --config FILE [--control-socket PATH] [--check]");
-            System.exit(2);
-        }
         Loaded l;
         try {
             l = load(file, control);
-        } catch (ConfigException e) {
-            System.err.println("bgp-speaker: " + file + ": " + e.getMessage());
-            System.exit(check ? 1 : 2);
-            return;
-        }
-        if (check) {
-            System.out.println("bgp-speaker: " + file + ": ok");
-            System.exit(0);
+        } catch (ConfigException | IllegalArgumentException e) {
+            System.err.println("bgp-speaker: " + file + ": " + oneLine(e.getMessage()));
+            return 2;
         }
         try {
             new Main(file, control).run(l);
+            return 0;
         } catch (IllegalStateException | IOException e) {
             System.err.println("bgp-speaker: " + e.getMessage());
-            System.exit(1);
+            return 1;
         }
+    }
+
+    /** Exit codes: 0 ok, 1 check failed or the daemon could not start, 2 bad usage or (daemon) a bad config. */
+    static int run(String... args) {
+        return new CommandLine(new Cli()).setExpandAtFiles(false).execute(args);
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args));
     }
 }

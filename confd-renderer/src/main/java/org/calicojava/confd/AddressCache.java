@@ -11,6 +11,8 @@ import java.util.Map;
  */
 final class AddressCache {
     static final int MAX = 100_000;
+    /** Longer text is no address ("ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255" has 45 characters); not cached. */
+    static final int MAX_TEXT = 45;
 
     private record Parsed(byte[] bytes, String canonical, String error) {
     }
@@ -37,6 +39,10 @@ final class AddressCache {
     }
 
     private Parsed parsed(String ip) {
+        if (ip == null || ip.length() > MAX_TEXT) {
+            return new Parsed(null, null, "IP address: " + (ip == null ? "missing" : ip.length()
+                    + " characters (expected: an IPv4 or IPv6 address)"));
+        }
         Parsed p = cache.get(ip);
         if (p == null) {
             if (cache.size() >= MAX) {

@@ -1,15 +1,18 @@
 package org.calicojava.confd;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import org.calicojava.model.AsNumber;
 import org.calicojava.model.BgpPeer;
 import org.calicojava.model.Cidr;
+import org.calicojava.model.ClusterId;
 import org.calicojava.model.IpPool;
 import org.calicojava.model.Json;
 import org.calicojava.model.Keys;
-import org.calicojava.model.NodeMesh;
+import org.calicojava.model.Names;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,8 +23,10 @@ import java.util.TreeSet;
  * Turns the etcd key tree into the values the (logic-less) BGP templates print: this node, the other nodes, the
  * mesh, global and node peers with passive and rr-client flags, AS numbers (node's own, else the global one, else
  * 64512), the route reflector cluster id, the IP pools and this node's affine blocks. Pure: the same key tree always
- * gives the same context. A bad value is skipped and reported in {@code warnings}; a missing IPv4 address of this
- * node is a {@link MissingDataException} (it is the router id).
+ * gives the same context. Every value the context holds was validated here, at the boundary: node names (from key
+ * segments) by {@link Names}, addresses and CIDRs canonicalised, AS numbers, cluster ids ({@link ClusterId}), peers,
+ * pools, blocks, the node mesh flag. A bad value is skipped and reported in {@code warnings} (and by
+ * {@link #invalid()}); a missing IPv4 address of this node is a {@link MissingDataException} (it is the router id).
  */
 public final class ContextBuilder {
     public static final long DEFAULT_AS = 64512;
@@ -29,30 +34,46 @@ public final class ContextBuilder {
     private final Keys keys;
     private final String nodeName;
     private final AddressCache ips = new AddressCache();
+    private List<Warnings.Invalid> invalid = List.of();
 
     public ContextBuilder(Keys keys, String nodeName) {
         this.keys = keys;
         this.nodeName = nodeName;
     }
 
+    /** The records the last {@link #build} found invalid (also when it threw {@link MissingDataException}). */
+    public List<Warnings.Invalid> invalid() {
+        return invalid;
+    }
+
     public Map<String, Object> build(NavigableMap<String, String> kv) {
         Warnings warnings = new Warnings();
+        try {
+            return build(kv, warnings);
+        } finally {
+            invalid = warnings.items();
+        }
+    }
+
+    private Map<String, Object> build(NavigableMap<String, String> kv, Warnings warnings) {
         long globalAs = globalAs(kv, warnings);
         boolean mesh = meshEnabled(kv, warnings);
         Map<String, NodeInfo> nodes = new LinkedHashMap<>();
         for (String name : childNames(kv, keys.bgpHosts())) {
             try {
-                nodes.put(name, NodeInfo.read(keys, name, kv, globalAs, ips, warnings));
+                Names.check("node", name);
             } catch (IllegalArgumentException e) {
-                warnings.add(keys.bgpHosts() + name + ": " + e.getMessage() + "; skipped");
+                warnings.add(keys.bgpHosts() + name, e.getMessage() + "; node skipped");
+                continue;
             }
+            nodes.put(name, NodeInfo.read(keys, name, kv, globalAs, ips, warnings));
         }
         NodeInfo me = nodes.get(nodeName);
         if (me == null || me.ipv4() == null) {
             throw new MissingDataException("node " + nodeName + ": no IPv4 address at " + keys.bgpHostIp(nodeName, 4)
                     + " (it is the router id)");
         }
-        Map<String, NodeInfo> byIp = new java.util.HashMap<>();
+        Map<String, NodeInfo> byIp = new HashMap<>();
         nodes.values().forEach(n -> {
             if (n.ipv4() != null) {
                 byIp.putIfAbsent(n.ipv4(), n);
@@ -71,12 +92,12 @@ public final class ContextBuilder {
             }
         }
         for (int v : new int[]{4, 6}) {
-            for (BgpPeer p : bgpPeers(kv, keys.bgpGlobalPeers(v), warnings)) {
+            for (BgpPeer p : bgpPeers(kv, keys.bgpGlobalPeers(v), v, warnings)) {
                 explicitPeer("Global", p, me, byIp, peers);
             }
         }
         for (int v : new int[]{4, 6}) {
-            for (BgpPeer p : bgpPeers(kv, keys.bgpHostPeers(nodeName, v), warnings)) {
+            for (BgpPeer p : bgpPeers(kv, keys.bgpHostPeers(nodeName, v), v, warnings)) {
                 explicitPeer("Node", p, me, byIp, peers);
             }
         }
@@ -157,9 +178,9 @@ public final class ContextBuilder {
             return DEFAULT_AS;
         }
         try {
-            return AsNumber.parse(v.replace("\"", ""));
+            return AsNumber.parse(EtcdText.plain(v));
         } catch (IllegalArgumentException e) {
-            warnings.add(keys.bgpGlobalAsNum() + ": " + e.getMessage() + "; using " + DEFAULT_AS);
+            warnings.add(keys.bgpGlobalAsNum(), e.getMessage() + "; using " + DEFAULT_AS);
             return DEFAULT_AS;
         }
     }
@@ -170,23 +191,63 @@ public final class ContextBuilder {
             return true; // Calico's default
         }
         try {
-            return Json.read(v, NodeMesh.class).enabled();
+            JsonNode enabled = object(v, JsonNode.class).get("enabled");
+            if (enabled == null || !enabled.isBoolean()) {
+                throw new IllegalArgumentException("enabled: " + (enabled == null ? "missing" : enabled.getNodeType())
+                        + " (expected: true or false)");
+            }
+            return enabled.booleanValue();
         } catch (IllegalArgumentException e) {
-            warnings.add(keys.bgpNodeMesh() + ": " + e.getMessage() + "; mesh stays enabled");
+            warnings.add(keys.bgpNodeMesh(), e.getMessage() + "; mesh stays enabled");
             return true;
         }
     }
 
-    private List<BgpPeer> bgpPeers(NavigableMap<String, String> kv, String prefix, Warnings warnings) {
+    /**
+     * The peers below {@code prefix} ({@code .../peer_vN/}): the value must be a peer of family {@code version} and
+     * the key's last segment its address (as Calico writes them); anything else is skipped.
+     */
+    private List<BgpPeer> bgpPeers(NavigableMap<String, String> kv, String prefix, int version, Warnings warnings) {
         List<BgpPeer> out = new ArrayList<>();
         for (Map.Entry<String, String> e : below(kv, prefix).entrySet()) {
             try {
-                out.add(Json.read(e.getValue(), BgpPeer.class));
+                BgpPeer p = object(e.getValue(), BgpPeer.class);
+                if (ips.version(p.ip()) != version) {
+                    throw new IllegalArgumentException("ip " + p.ip() + " is not an IPv" + version + " address");
+                }
+                String segment = EtcdText.noControl("key", e.getKey().substring(prefix.length()));
+                if (!ips.canonical(p.ip()).equals(canonicalOrNull(segment))) {
+                    throw new IllegalArgumentException("key names '" + segment + "', value's ip is " + p.ip()
+                            + " (expected: the same address)");
+                }
+                out.add(p);
             } catch (IllegalArgumentException ex) {
-                warnings.add(e.getKey() + ": " + ex.getMessage() + "; skipped");
+                warnings.add(e.getKey(), ex.getMessage() + "; skipped");
             }
         }
         return out;
+    }
+
+    private String canonicalOrNull(String ip) {
+        try {
+            return ips.canonical(ip);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    /** A JSON object of {@code type}: {@code null}, other JSON types and failed validation are refused. */
+    static <T> T object(String json, Class<T> type) {
+        String s = json == null ? "" : json.strip();
+        if (!s.startsWith("{")) {
+            throw new IllegalArgumentException("value: " + (s.isEmpty() ? "empty" : s.equals("null") ? "null"
+                    : "not a JSON object") + " (expected: a JSON " + type.getSimpleName() + " object)");
+        }
+        T v = Json.read(s, type);
+        if (v == null) {
+            throw new IllegalArgumentException("value: null (expected: a JSON " + type.getSimpleName() + " object)");
+        }
+        return v;
     }
 
     private List<Prefix> pools(NavigableMap<String, String> kv, Warnings warnings) {
@@ -194,10 +255,13 @@ public final class ContextBuilder {
         for (int v : new int[]{4, 6}) {
             for (Map.Entry<String, String> e : below(kv, keys.pools(v)).entrySet()) {
                 try {
-                    IpPool p = Json.read(e.getValue(), IpPool.class);
+                    IpPool p = object(e.getValue(), IpPool.class);
+                    if (p.cidr().version() != v) {
+                        throw new IllegalArgumentException("cidr " + p.cidr() + " is not an IPv" + v + " pool");
+                    }
                     out.add(Prefix.of(p.cidr(), p.ipip(), p.disabled()));
                 } catch (IllegalArgumentException ex) {
-                    warnings.add(e.getKey() + ": " + ex.getMessage() + "; skipped");
+                    warnings.add(e.getKey(), ex.getMessage() + "; skipped");
                 }
             }
         }
@@ -210,9 +274,17 @@ public final class ContextBuilder {
             List<Cidr> cidrs = new ArrayList<>();
             for (String name : childNames(kv, keys.ipamAffinities(nodeName, v))) {
                 try {
-                    cidrs.add(Cidr.parse(name, true));
+                    EtcdText.noControl("block", name);
+                    if (name.length() > 64) {
+                        throw new IllegalArgumentException("block: " + name.length() + " characters (expected: a CIDR)");
+                    }
+                    Cidr c = Cidr.parse(name, true);
+                    if (c.version() != v) {
+                        throw new IllegalArgumentException("block " + c + " is not an IPv" + v + " block");
+                    }
+                    cidrs.add(c);
                 } catch (IllegalArgumentException e) {
-                    warnings.add(keys.ipamAffinities(nodeName, v) + name + ": " + e.getMessage() + "; skipped");
+                    warnings.add(keys.ipamAffinities(nodeName, v) + name, e.getMessage() + "; skipped");
                 }
             }
             cidrs.stream().sorted().forEach(c -> out.add(Prefix.of(c, false, false)));

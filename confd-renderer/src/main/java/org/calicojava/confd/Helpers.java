@@ -3,6 +3,7 @@ package org.calicojava.confd;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 /**
  * Calico-confd-like functions for templates, as mustache lambdas (the section body is rendered first, then passed
@@ -27,14 +28,25 @@ public final class Helpers {
         return k.substring(k.lastIndexOf('/') + 1);
     }
 
-    /** Adds the lambdas to {@code ctx}; {@code root} is the etcd root the relative keys of getv/jsonField start at. */
+    /** Adds the lambdas to {@code ctx} with YAML encoding (see the other {@code install}). */
     public static void install(Map<String, Object> ctx, TreeNode tree, NavigableMap<String, String> kv, String root) {
+        install(ctx, tree, kv, root, TemplateEncoder.YAML);
+    }
+
+    /**
+     * Adds the lambdas to {@code ctx}; {@code root} is the etcd root the relative keys of getv/jsonField start at.
+     * mustache.java writes a lambda's result as it is, so each result goes through {@code encoder} here: {@code getv},
+     * {@code jsonField} and {@code tree} give raw etcd text, which only the encoder makes safe (with
+     * {@link TemplateEncoder#TOKENS} a value that is not a token fails the render).
+     */
+    public static void install(Map<String, Object> ctx, TreeNode tree, NavigableMap<String, String> kv, String root,
+                               UnaryOperator<String> encoder) {
         ctx.put("tree", tree);
-        ctx.put("base", (Function<String, String>) Helpers::base);
-        ctx.put("underscores", (Function<String, String>) Helpers::underscores);
+        ctx.put("base", (Function<String, String>) t -> encoder.apply(base(t)));
+        ctx.put("underscores", (Function<String, String>) t -> encoder.apply(underscores(t)));
         ctx.put("getv", (Function<String, String>) k -> {
             String v = kv.get(root + normalise(k));
-            return v == null ? "" : v;
+            return v == null ? "" : encoder.apply(v);
         });
         ctx.put("jsonField", (Function<String, String>) text -> {
             String[] parts = text.trim().split("\\s+", 2);
@@ -43,7 +55,7 @@ public final class Helpers {
                 return "";
             }
             Object v = m.get(parts[1]);
-            return v == null ? "" : v.toString();
+            return v == null ? "" : encoder.apply(v.toString());
         });
     }
 

@@ -62,6 +62,14 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--max-delay-ms", defaultValue = "200", description = "Render at most this long after a burst's first change (default: ${DEFAULT-VALUE}).")
     long maxDelayMs;
 
+    @Option(names = "--metrics-port", defaultValue = "0", description = "Serve Prometheus metrics on this port "
+            + "(/metrics: confd_invalid_records, renders, reloads, failures); 0 = off (default).")
+    int metricsPort;
+
+    @Option(names = "--metrics-host", defaultValue = "0.0.0.0", description = "Address the metrics endpoint listens "
+            + "on (default: ${DEFAULT-VALUE}, as Calico's PrometheusMetricsHost).")
+    String metricsHost;
+
     public static void main(String[] args) {
         System.exit(run(args));
     }
@@ -87,10 +95,22 @@ public final class Main implements Callable<Integer> {
                 throw new IllegalArgumentException(r.name() + ": template " + r.src() + " is not readable");
             }
         }
+        if (metricsPort < 0 || metricsPort > 65535) {
+            throw new IllegalArgumentException("--metrics-port: " + metricsPort + " (expected: 0..65535, 0 = off)");
+        }
         CommandRunner runner = new ShellCommandRunner();
+        ConfdMetrics metrics = new ConfdMetrics();
         ResourceProcessor processor = new ResourceProcessor(keys, nodeName, new TemplateRenderer(dir.resolve("templates")),
-                runner, Duration.ofSeconds(30));
-        try (JetcdStore store = new JetcdStore(etcdConfig())) {
+                runner, Duration.ofSeconds(30), metrics, ResourceProcessor.REPEAT_INVALID);
+        if (metricsPort > 0) {
+            try {
+                metrics.serve(metricsHost, metricsPort);
+            } catch (java.io.IOException e) {
+                System.err.println("confd-renderer: metrics on " + metricsHost + ":" + metricsPort + ": " + e.getMessage());
+                return 1;
+            }
+        }
+        try (metrics; JetcdStore store = new JetcdStore(etcdConfig())) {
             if (onetime) {
                 return ConfdDaemon.renderOnce(store, resources, processor) ? 0 : 1;
             }

@@ -1,5 +1,9 @@
 package org.calicojava.confd;
 
+import org.calicojava.model.AsNumber;
+import org.calicojava.model.LogText;
+import org.calicojava.model.Names;
+
 /**
  * A BGP neighbour of this node as the templates see it. {@code kind} is Mesh, Global or Node; {@code name} is the
  * BIRD protocol name (kind + "_" + the address with dots and colons replaced by underscores); {@code passive} follows
@@ -9,6 +13,26 @@ package org.calicojava.confd;
  */
 public record Peer(String kind, String address, int version, long asNumber, boolean passive, boolean rrClient,
                    boolean internal, String sourceAddress, String peerNode) {
+    private static final java.util.Set<String> KINDS = java.util.Set.of("Mesh", "Global", "Node");
+
+    /** Checks again what ContextBuilder validated: nothing but tokens can reach a template through a Peer. */
+    public Peer {
+        if (!KINDS.contains(kind)) {
+            throw new IllegalArgumentException("peer kind: " + LogText.quote(kind) + " (expected: Mesh, Global or Node)");
+        }
+        Values.address("peer address", address);
+        if (sourceAddress != null) {
+            Values.address("peer source address", sourceAddress);
+        }
+        if (version != 4 && version != 6) {
+            throw new IllegalArgumentException("peer version: " + version + " (expected: 4 or 6)");
+        }
+        AsNumber.validate(asNumber);
+        if (peerNode != null) {
+            Names.check("node", peerNode);
+        }
+    }
+
 
     public String name() {
         return kind + "_" + Helpers.underscores(address);

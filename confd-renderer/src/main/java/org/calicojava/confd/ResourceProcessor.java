@@ -1,12 +1,14 @@
 package org.calicojava.confd;
 
 import org.calicojava.model.Keys;
+import org.calicojava.model.LogText;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.NavigableMap;
@@ -21,6 +23,9 @@ public final class ResourceProcessor {
 
     public enum Result { UNCHANGED, WRITTEN, FAILED }
 
+    /** A record that stays invalid is logged again after this long (default). */
+    public static final Duration REPEAT_INVALID = Duration.ofMinutes(10);
+
     private final Keys keys;
     private final String nodeName;
     private final ContextBuilder contextBuilder;
@@ -28,10 +33,23 @@ public final class ResourceProcessor {
     private final FileSwapper swapper;
     private final CommandRunner runner;
     private final Duration reloadTimeout;
+    private final ConfdMetrics metrics;
+    private final InvalidRecords invalid;
     private String lastMissing;
 
     public ResourceProcessor(Keys keys, String nodeName, TemplateRenderer renderer, CommandRunner runner,
                              Duration commandTimeout) {
+        this(keys, nodeName, renderer, runner, commandTimeout, new ConfdMetrics(), REPEAT_INVALID);
+    }
+
+    /**
+     * {@code repeatInvalid}: how often a record that stays invalid is logged again (it is always logged when it first
+     * turns up and when its reason changes).
+     */
+    public ResourceProcessor(Keys keys, String nodeName, TemplateRenderer renderer, CommandRunner runner,
+                             Duration commandTimeout, ConfdMetrics metrics, Duration repeatInvalid) {
+        this.metrics = metrics;
+        this.invalid = new InvalidRecords(metrics, repeatInvalid.toNanos(), System::nanoTime);
         this.keys = keys;
         this.nodeName = nodeName;
         this.contextBuilder = new ContextBuilder(keys, nodeName);
@@ -50,19 +68,26 @@ public final class ResourceProcessor {
             ctx.put("nodeName", nodeName);
             lastMissing = null;
         } catch (MissingDataException e) {
+            invalid.report(contextBuilder.invalid());
             if (!e.getMessage().equals(lastMissing)) {
                 LOG.warn("not rendering: {}", e.getMessage());
                 lastMissing = e.getMessage();
             }
-            resources.forEach(r -> results.put(r.name(), Result.FAILED));
+            resources.forEach(r -> {
+                results.put(r.name(), Result.FAILED);
+                metrics.failed(r.name(), "context");
+                metrics.rendered(r.name(), Result.FAILED);
+            });
             return results;
         }
-        for (Object w : (Collection<?>) ctx.get("warnings")) {
-            LOG.warn("bad value skipped: {}", w);
-        }
-        Helpers.install(ctx, TreeNode.build(keys.root(), kv, nodeName), kv, keys.root());
+        invalid.report(contextBuilder.invalid());
+        TreeNode tree = TreeNode.build(keys.root(), kv, nodeName);
         for (TemplateResource r : resources) {
-            results.put(r.name(), processOne(r, ctx));
+            Map<String, Object> own = new HashMap<>(ctx); // the helpers encode for this template's language
+            Helpers.install(own, tree, kv, keys.root(), TemplateRenderer.encoderFor(r.src()));
+            Result result = processOne(r, own);
+            metrics.rendered(r.name(), result);
+            results.put(r.name(), result);
         }
         return results;
     }
@@ -73,7 +98,8 @@ public final class ResourceProcessor {
         try {
             content = renderer.render(r.src(), ctx);
         } catch (IllegalArgumentException e) {
-            LOG.error("{}: render failed: {}", r.name(), e.getMessage());
+            LOG.error("{}: render failed: {}", r.name(), LogText.quote(e.getMessage()));
+            metrics.failed(r.name(), "render");
             return Result.FAILED;
         }
         FileSwapper.Outcome out;
@@ -81,6 +107,7 @@ public final class ResourceProcessor {
             out = swapper.swap(r, content);
         } catch (IOException e) {
             LOG.error("{}: cannot write {}: {}", r.name(), r.dest(), e.toString());
+            metrics.failed(r.name(), "write");
             return Result.FAILED;
         }
         switch (out.status()) {
@@ -88,7 +115,8 @@ public final class ResourceProcessor {
                 LOG.debug("{}: {} unchanged", r.name(), r.dest());
                 return Result.UNCHANGED;
             case CHECK_FAILED:
-                LOG.error("{}: {} kept as it was: {}", r.name(), r.dest(), out.message());
+                LOG.error("{}: {} kept as it was: {}", r.name(), r.dest(), LogText.quote(out.message()));
+                metrics.failed(r.name(), "check");
                 return Result.FAILED;
             default:
                 break;
@@ -101,9 +129,11 @@ public final class ResourceProcessor {
         CommandRunner.Result reload = runner.run(r.reloadCmd(), reloadTimeout);
         if (!reload.ok()) {
             LOG.error("{}: updated {} but reload_cmd failed (exit {}): {}", r.name(), r.dest(), reload.exitCode(),
-                    reload.oneLine());
+                    LogText.quote(reload.oneLine()));
+            metrics.failed(r.name(), "reload");
             return Result.FAILED;
         }
+        metrics.reloaded(r.name());
         LOG.info("{}: updated {}: {}, reloaded, in {} ms", r.name(), r.dest(), out.message(),
                 (System.nanoTime() - start) / 1_000_000);
         return Result.WRITTEN;

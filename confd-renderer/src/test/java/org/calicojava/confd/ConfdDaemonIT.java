@@ -85,7 +85,7 @@ class ConfdDaemonIT {
         ConfdDaemon d = h.daemon("me", Duration.ofMillis(50), Duration.ofMillis(200));
         daemons.add(d);
         assertThat(d.start()).isTrue();
-        assertThat(read(h.speakerFile("me"))).contains("routerId: 10.0.0.1", "- \"10.1.0.0/26\"", "neighbors: []");
+        assertThat(read(h.speakerFile("me"))).contains("routerId: \"10.0.0.1\"", "- \"10.1.0.0/26\"", "neighbors: []");
         assertThat(read(h.birdFile("me"))).contains("router id 10.0.0.1;", "route 10.1.0.0/26 blackhole;");
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(h.speakerFile("me")))).isEqualTo("rw-r-----");
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(h.birdFile("me")))).isEqualTo("rw-r--r--");
@@ -176,9 +176,10 @@ class ConfdDaemonIT {
         start("me", Duration.ofMillis(50), Duration.ofMillis(200));
         String before = read(h.birdFile("me"));
         String birdId = ConfdHarness.identity(h.birdFile("me"));
-        // BIRD refuses "rr cluster id not-an-id;" so bird -p fails; the speaker file (no check) changes
-        h.put(h.keys.bgpHostRrClusterId("me"), "not-an-id");
-        waitUntil(WAIT, "speaker file with the cluster id", () -> read(h.speakerFile("me")).contains("not-an-id"));
+        // a link-local peer is a valid address, but BIRD refuses it without an interface: bird -p fails; the speaker
+        // file (no check here) changes. (Values confd itself refuses never reach a check: see ConfdBadInputIT.)
+        h.put(h.keys.bgpGlobalPeer("fe80::66"), "{\"ip\":\"fe80::66\",\"as_num\":\"65066\"}");
+        waitUntil(WAIT, "speaker file with the peer", () -> read(h.speakerFile("me")).contains("fe80::66"));
         Thread.sleep(300);
         assertThat(read(h.birdFile("me"))).isEqualTo(before);
         assertThat(ConfdHarness.identity(h.birdFile("me"))).isEqualTo(birdId);
@@ -186,6 +187,7 @@ class ConfdDaemonIT {
         try (var files = Files.list(h.birdFile("me").getParent())) {
             assertThat(files.map(p -> p.getFileName().toString()).toList()).containsExactly("bird.conf");
         }
+        h.store.delete(h.keys.bgpGlobalPeer("fe80::66"));
         h.put(h.keys.bgpHostRrClusterId("me"), "224.0.0.1");
         waitUntil(WAIT, "bird file with a valid cluster id", () -> read(h.birdFile("me")).contains("rr cluster id 224.0.0.1;"));
         waitUntil(WAIT, "bird reload", () -> reloads("bird") == 2);
@@ -255,14 +257,14 @@ class ConfdDaemonIT {
         String[] common = {"--node", "me", "--confdir", h.confdir.toString(), "--dest-root", h.destRoot("me").toString(),
                 "--etcd-endpoints", ConfdHarness.endpoints(), "--etcd-prefix", h.keys.root()};
         assertThat(Main.run(concat(common, "--onetime"))).isEqualTo(0);
-        assertThat(read(h.speakerFile("me"))).contains("routerId: 10.0.0.1");
+        assertThat(read(h.speakerFile("me"))).contains("routerId: \"10.0.0.1\"");
         assertThat(read(h.birdFile("me"))).contains("router id 10.0.0.1;");
         assertThat(Main.run(concat(common, "--onetime"))).isEqualTo(0); // unchanged is success too
         assertThat(h.reloads("bird")).isEqualTo(1);
 
-        h.put(h.keys.bgpHostRrClusterId("me"), "not-an-id"); // bird -p refuses it
+        h.put(h.keys.bgpGlobalPeer("fe80::66"), "{\"ip\":\"fe80::66\",\"as_num\":\"65066\"}"); // bird -p refuses it
         assertThat(Main.run(concat(common, "--onetime"))).isEqualTo(1);
-        h.store.delete(h.keys.bgpHostRrClusterId("me"));
+        h.store.delete(h.keys.bgpGlobalPeer("fe80::66"));
 
         String[] other = {"--node", "nobody", "--confdir", h.confdir.toString(), "--dest-root", h.destRoot("x").toString(),
                 "--etcd-endpoints", ConfdHarness.endpoints(), "--etcd-prefix", h.keys.root(), "--onetime"};

@@ -22,6 +22,11 @@ final class PeerInfo {
     List<Policy> importChain, exportChain;
     boolean importByPrefix, exportByPrefix;
     boolean ibgp, established, gracefulRestart;
+    /** The session the RIB holds routes of ({@code Peer.sessionId()}), 0 when none; what was negotiated in it. */
+    long session;
+    org.calicojava.bgp.session.Negotiated negotiated;
+    /** UPDATEs dropped because their session went down while they waited for the RIB thread. */
+    long droppedInFlight;
     int routerId, restartTime;
     /** Index of this peer in the RIB's peer list. */
     final int slot;

@@ -6,6 +6,7 @@ import org.calicojava.bgp.config.SpeakerConfig;
 import org.calicojava.bgp.metrics.Metrics;
 import org.calicojava.bgp.policy.Policy;
 import org.calicojava.bgp.policy.RouteSource;
+import org.calicojava.bgp.session.Negotiated;
 import org.calicojava.bgp.session.Peer;
 import org.calicojava.bgp.session.RouteSink;
 import org.calicojava.bgp.session.Speaker;
@@ -58,6 +59,7 @@ public final class Rib implements RouteSink, AutoCloseable {
     private int nextSlot;
     private final java.util.concurrent.atomic.AtomicInteger waiting = new java.util.concurrent.atomic.AtomicInteger();
     private final Set<Prefix> kernelRoutes = new HashSet<>();
+    private final org.calicojava.bgp.session.LogLimiter errors = new org.calicojava.bgp.session.LogLimiter();
 
     public Rib(SpeakerConfig sc, RoutingConfig rc, Metrics metrics) {
         this.sc = sc;
@@ -97,20 +99,33 @@ public final class Rib implements RouteSink, AutoCloseable {
 
     @Override public io.netty.channel.EventLoopGroup eventLoop() { return thread; }
 
+    /*
+     * Session-down race: these three run on the peer's loop, and their work runs later on the RIB thread. By then the
+     * session may be gone (a malformed message read in the same batch as the OPEN and the UPDATEs before it): each
+     * captures the session id (and what was negotiated) at the call, and the queued work of a session that is no longer
+     * the current one is dropped without a trace instead of reading the peer's state of now (null once it is down).
+     */
+
     @Override public void established(Peer peer) {
+        long id = peer.sessionId();
+        Negotiated n = peer.negotiated();
+        if (id == 0 || n == null) return;
         submit(() -> {
+            if (peer.sessionId() != id) return;  // down already: its down() finds nothing to undo
             PeerInfo pi = info(peer);
             pi.peer = peer;
             pi.established = true;
-            Open o = peer.negotiated().peerOpen();
+            pi.session = id;
+            pi.negotiated = n;
+            Open o = n.peerOpen();
             pi.routerId = o.bgpId();
-            pi.ibgp = peer.negotiated().codec().ibgp();
+            pi.ibgp = n.codec().ibgp();
             GracefulRestart gr = o.capabilities().gracefulRestart();
             pi.gracefulRestart = gr != null && peer.config().restartTime() >= 0;
             pi.restartTime = gr == null ? 0 : gr.restartTime();
             pi.configure(rc.neighbor(peer.address()), rc);
             pi.addPathSend = EnumSet.noneOf(Family.class);
-            for (Family f : peer.negotiated().families()) if (peer.negotiated().codec().sendsPathIds(f)) pi.addPathSend.add(f);
+            for (Family f : n.families()) if (n.codec().sendsPathIds(f)) pi.addPathSend.add(f);
             pi.clearOut();
             sendTable(pi);
             metrics.sessionChange();
@@ -118,6 +133,7 @@ public final class Rib implements RouteSink, AutoCloseable {
     }
 
     @Override public void update(Peer peer, Update u) {
+        long id = peer.sessionId();
         PeerInfo pi0 = peers.get(peer.address());
         if (pi0 != null && pi0.queued.incrementAndGet() > PAUSE_AT && !pi0.paused) {
             pi0.paused = true;
@@ -129,13 +145,21 @@ public final class Rib implements RouteSink, AutoCloseable {
                 pi.paused = false;
                 peer.pauseReading(false);
             }
+            if (id == 0 || pi.session != id || peer.sessionId() != id) {
+                pi.droppedInFlight++;  // its session went down while it waited: its routes went (or go) with it
+                return;
+            }
             receive(pi, u);
         });
     }
 
     @Override public void down(Peer peer, String reason) {
+        long id = peer.lastSessionId();
         submit(() -> {
             PeerInfo pi = info(peer);
+            if (pi.session != id) return;  // its established() was dropped: nothing of this session is here
+            pi.session = 0;
+            pi.negotiated = null;
             pi.established = false;
             pi.clearOut();
             if (pi.gracefulRestart && pi.restartTime > 0) {
@@ -162,8 +186,10 @@ public final class Rib implements RouteSink, AutoCloseable {
     }
 
     @Override public void refresh(Peer peer, Family f) {
+        long id = peer.sessionId();
         submit(() -> {
             PeerInfo pi = info(peer);
+            if (id == 0 || pi.session != id || peer.sessionId() != id) return;
             pi.clearOut();
             sendTable(pi);
         });
@@ -314,7 +340,7 @@ public final class Rib implements RouteSink, AutoCloseable {
         out.flush();
         Peer peer = pi.peer;
         List<Update> eor = new ArrayList<>();
-        for (Family f : peer.negotiated().families()) eor.add(Update.endOfRib(f));
+        for (Family f : pi.negotiated.families()) eor.add(Update.endOfRib(f));
         peer.send(eor);
         log.info("peer {}: sent {} routes and End-of-RIB", Ip.string(pi.address), pi.outCount);
     }
@@ -563,7 +589,9 @@ public final class Rib implements RouteSink, AutoCloseable {
                     r.run();
                     afterBatch();
                 } catch (RuntimeException e) {
-                    log.error("rib: {}", e.toString(), e);
+                    long suppressed = errors.admit(null, e.getClass().getName());  // a bug, but one a peer may trigger at will
+                    if (suppressed == 0) log.error("rib: {}", e.toString(), e);
+                    else if (suppressed > 0) log.error("rib: {}{}", e, errors.suffix(suppressed));
                 }
             });
         } catch (RejectedExecutionException e) {

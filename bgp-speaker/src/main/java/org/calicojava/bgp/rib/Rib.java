@@ -561,6 +561,9 @@ public final class Rib implements RouteSink, AutoCloseable {
 
     public void unwatch(Consumer<String> w) { watchers.remove(w); }
 
+    /** Watchers now (tests). */
+    int watcherCount() { return watchers.size(); }
+
     String describe(Path p) {
         String from = p.from == null ? p.source.name().toLowerCase(Locale.ROOT) : "from " + Ip.string(p.from.address) + " (" + p.from.type() + ")";
         String nh = p.nh6 != null ? " via " + Prefix.formatAddress(Arrays.copyOf(p.nh6, 16)) : "";

@@ -27,6 +27,11 @@ final class PeerInfo {
     org.calicojava.bgp.session.Negotiated negotiated;
     /** UPDATEs dropped because their session went down while they waited for the RIB thread. */
     long droppedInFlight;
+    /** The neighbour's prefix limit (null: none), prefixes kept from it per family (by ordinal), and what the limit did. */
+    org.calicojava.bgp.config.MaxPrefixes maxPrefixes;
+    final long[] receivedByFamily = new long[Family.values().length];
+    boolean limitStopped, limitWarned;
+    long limitDropped;
     int routerId, restartTime;
     /** Index of this peer in the RIB's peer list. */
     final int slot;

@@ -117,6 +117,9 @@ public final class Rib implements RouteSink, AutoCloseable {
             pi.established = true;
             pi.session = id;
             pi.negotiated = n;
+            pi.maxPrefixes = peer.config().maxPrefixes();
+            pi.limitStopped = false;
+            pi.limitWarned = false;
             Open o = n.peerOpen();
             pi.routerId = o.bgpId();
             pi.ibgp = n.codec().ibgp();
@@ -162,7 +165,7 @@ public final class Rib implements RouteSink, AutoCloseable {
             pi.negotiated = null;
             pi.established = false;
             pi.clearOut();
-            if (pi.gracefulRestart && pi.restartTime > 0) {
+            if (pi.gracefulRestart && pi.restartTime > 0 && !pi.limitStopped) {  // a NOTIFICATION of ours ends GR (RFC 4724)
                 int n = 0;
                 for (int d = 0; d < loc.high(); d++) {
                     if (!loc.live(d)) continue;
@@ -199,6 +202,10 @@ public final class Rib implements RouteSink, AutoCloseable {
 
     private void receive(PeerInfo pi, Update u) {
         metrics.updateIn(pi.address);
+        if (pi.limitStopped) {
+            pi.droppedInFlight++;  // the session is being stopped for its prefix limit
+            return;
+        }
         Family eor = u.endOfRibFamily();
         if (eor != null) {
             log.info("peer {}: End-of-RIB {}", Ip.string(pi.address), eor);
@@ -227,12 +234,24 @@ public final class Rib implements RouteSink, AutoCloseable {
     }
 
     private void announce(PeerInfo pi, PathAttributes raw, byte[] nh6, Nlri nlri) {
+        if (pi.limitStopped) return;
         raw = intern(raw);
         if (nh6 != null) nh6 = nh6.clone();
         metrics.prefixesIn(pi.address, nlri.size());
         Path last = null;  // the routes of one UPDATE share one path (unless the import policy looks at the prefix)
+        int fam = nlri.family().ordinal();
         for (int i = 0; i < nlri.size(); i++) {
-            int d = loc.find(nlri, i, true), id = nlri.pathId(i);
+            int d, id = nlri.pathId(i);
+            if (pi.maxPrefixes != null && pi.receivedByFamily[fam] >= pi.maxPrefixes.limit()) {
+                d = loc.find(nlri, i, false);  // a new prefix beyond the limit must not even create its destination
+                if ((d < 0 || loc.find(d, pi, RouteSource.BGP, id) == null) && !beyondLimit(pi, nlri.family())) {
+                    if (pi.limitStopped) return;
+                    continue;
+                }
+                if (d < 0) d = loc.find(nlri, i, true);
+            } else {
+                d = loc.find(nlri, i, true);
+            }
             Path old = loc.find(d, pi, RouteSource.BGP, id), now;
             if (last != null && last.pathId == id && !pi.importByPrefix) {
                 now = last;
@@ -241,11 +260,50 @@ public final class Rib implements RouteSink, AutoCloseable {
                 now = last = path(new Path(pi, RouteSource.BGP, id, raw, a, nh6, false));
             }
             if (old == now) continue;
-            if (old == null) pi.received++;
+            if (old == null) {
+                pi.received++;
+                pi.receivedByFamily[fam]++;
+            }
             else if (old.attrs != null) pi.accepted--;
             if (now.attrs != null) pi.accepted++;
             loc.replace(d, old, now);
             decide(d);
+        }
+    }
+
+    /**
+     * A new prefix of family {@code f} from {@code pi} would exceed its limit: true to keep it anyway ({@code warn}),
+     * false to ignore it ({@code drop}) or to stop the session ({@code stop}: NOTIFICATION Cease / maximum number of
+     * prefixes reached with AFI, SAFI and the limit as data, RFC 4486; every route of the session goes).
+     */
+    private boolean beyondLimit(PeerInfo pi, Family f) {
+        org.calicojava.bgp.config.MaxPrefixes max = pi.maxPrefixes;
+        switch (max.action()) {
+            case WARN -> {
+                if (!pi.limitWarned) {
+                    pi.limitWarned = true;
+                    log.warn("peer {}: more than {} {} prefixes (maxPrefixes, action warn: accepted)", Ip.string(pi.address), max.limit(), f);
+                }
+                return true;
+            }
+            case DROP -> {
+                pi.limitDropped++;
+                long suppressed = errors.admit(pi.address, "max-prefixes drop");
+                if (suppressed >= 0) {
+                    log.warn("peer {}: {} {} prefixes reached (maxPrefixes, action drop): new ones ignored, {} so far{}", Ip.string(pi.address),
+                            max.limit(), f, pi.limitDropped, errors.suffix(suppressed));
+                }
+                return false;
+            }
+            default -> {
+                pi.limitStopped = true;
+                long limit = max.limit();
+                byte[] data = {(byte) (f.afi >> 8), (byte) f.afi, (byte) f.safi, (byte) (limit >> 24), (byte) (limit >> 16), (byte) (limit >> 8), (byte) limit};
+                log.warn("peer {}: more than {} {} prefixes (maxPrefixes, action stop): session stopped, restart in {}", Ip.string(pi.address), limit, f,
+                        max.restartAfter() > 0 ? max.restartAfter() + " s" : "never");
+                pi.peer.prefixLimit(pi.session, BgpError.of(BgpError.CEASE, BgpError.MAX_PREFIXES, data), max.restartAfter());
+                return false;
+            }
         }
     }
 
@@ -262,6 +320,7 @@ public final class Rib implements RouteSink, AutoCloseable {
         loc.replace(d, path, null);
         if (path.from != null) {
             path.from.received--;
+            path.from.receivedByFamily[loc.family(d).ordinal()]--;
             if (path.attrs != null) path.from.accepted--;
         }
         decide(d);

@@ -58,6 +58,8 @@ public final class Peer {
     private volatile long session, lastSession;
     private static final java.util.concurrent.atomic.AtomicLong SESSIONS = new java.util.concurrent.atomic.AtomicLong();
     private final LogLimiter limiter;
+    /** Stopped for its prefix limit: Idle, the peer's connections refused, until the restart timer (if any) fires. */
+    private boolean limitHold;
 
     Peer(NeighborConfig config, SpeakerConfig speakerConfig, Speaker speaker, EventLoop loop) {
         this.config = config;
@@ -136,6 +138,28 @@ public final class Peer {
         return true;
     }
 
+    /**
+     * The prefix limit was exceeded in session {@code sessionId} (the RIB decides, RFC 4486): sends {@code cease} and
+     * goes Idle; the session starts again after {@code restartAfter} seconds (0: not until the speaker restarts or this
+     * neighbour's settings change), and the peer's connections are refused until then. Safe from any thread; nothing
+     * happens when that session is already gone.
+     */
+    public void prefixLimit(long sessionId, BgpError cease, int restartAfter) {
+        run(() -> {
+            if (session != sessionId || state != ESTABLISHED) return;
+            limitHold = true;
+            fail(cease, true, "NOTIFICATION sent: " + cease + ", restart in " + (restartAfter > 0 ? restartAfter + " s" : "never"));
+            cancel(idleHoldTimer);
+            idleHoldTimer = null;
+            if (restartAfter > 0 && !stopped) {
+                idleHoldTimer = loop.schedule(() -> {
+                    limitHold = false;
+                    handle(new Timer(TimerKind.IDLE_HOLD));
+                }, restartAfter, TimeUnit.SECONDS);
+            }
+        });
+    }
+
     /** Asks the peer to resend its routes of {@code f} (RFC 2918), e.g. after an import policy change; false when not possible. */
     public boolean requestRefresh(Family f) {
         Negotiated n = negotiated;
@@ -181,8 +205,8 @@ public final class Peer {
             if (config.passive()) to(ACTIVE);
             else startConnect();
         } else if (e instanceof TcpUp u) {
-            if (stopped) {
-                u.c().close();  // refused while administratively stopped
+            if (stopped || limitHold) {
+                u.c().close();  // refused while administratively stopped, or stopped for the prefix limit
             } else {
                 // holding after an error: still take the peer's connection (passive TCP establishment, as BIRD does);
                 // refusing it let two active peers whose hold timers ran in step refuse each other for ever

@@ -34,7 +34,7 @@ public final class ConfigLoader {
             "connectRetryTime", "idleHoldTime", "nextHop");
     /** Routing keys of the same file, read and checked by {@code rib.RoutingConfigLoader}. */
     private static final Set<String> ROUTING = Set.of("policies", "routeReflector", "multipath", "alwaysCompareMed", "kernel",
-            "controlSocket", "metrics", "import", "export", "rrClient", "allowOwnAs", "nextHop");
+            "controlSocket", "metrics", "import", "export", "rrClient", "allowOwnAs", "nextHop", "maxStaleRoutesTime");
     private static final Set<String> NEIGHBOR = Set.of("address", "asNumber", "passive", "password", "holdTime", "ttlSecurity",
             "addPath", "gracefulRestart", "port", "maxPrefixes");
 

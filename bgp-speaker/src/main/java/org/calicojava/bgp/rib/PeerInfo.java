@@ -32,6 +32,8 @@ final class PeerInfo {
     final long[] receivedByFamily = new long[Family.values().length];
     boolean limitStopped, limitWarned;
     long limitDropped;
+    /** Prefixes treated as withdrawn for a martian or own NEXT_HOP (RFC 4271 5.1.3). */
+    long badNextHops;
     int routerId, restartTime;
     /** Index of this peer in the RIB's peer list. */
     final int slot;

@@ -178,9 +178,17 @@ public final class Rib implements RouteSink, AutoCloseable {
                     }
                 }
                 pi.staleFamilies.addAll(Set.of(Family.values()));
-                if (pi.staleSweep != null) pi.staleSweep.cancel(false);
-                pi.staleSweep = thread.schedule(() -> sweep(pi, null, "restart time expired"), pi.restartTime, TimeUnit.SECONDS);
-                log.info("peer {}: down, graceful restart: keeping {} routes as stale for up to {}s", Ip.string(pi.address), n, pi.restartTime);
+                // the peer's restart time, capped by ours; a pending sweep keeps its deadline (flapping cannot extend it)
+                int keep = Math.min(pi.restartTime, rc.maxStaleRoutesTime());
+                if (pi.staleSweep == null || pi.staleSweep.isDone()) {
+                    pi.staleSweep = thread.schedule(() -> sweep(pi, null, "stale time expired"), keep, TimeUnit.SECONDS);
+                }
+                long suppressed = errors.admit(pi.address, "graceful restart");
+                if (suppressed >= 0) {
+                    log.info("peer {}: down, graceful restart: keeping {} routes as stale for up to {}s (restart time {}s, our maximum {}s){}",
+                            Ip.string(pi.address), n, (pi.staleSweep.getDelay(TimeUnit.MILLISECONDS) + 999) / 1000, pi.restartTime, rc.maxStaleRoutesTime(),
+                            errors.suffix(suppressed));
+                }
             } else {
                 removeAll(pi);
             }
@@ -220,8 +228,16 @@ public final class Rib implements RouteSink, AutoCloseable {
             withdraw(pi, u.nlri());
             if (u.mpReach() != null) withdraw(pi, u.mpReach().nlri());
         } else {
-            if (!u.nlri().isEmpty()) announce(pi, u.attributes(), null, u.nlri());
-            if (u.mpReach() != null) {
+            if (!u.nlri().isEmpty()) {
+                if (u.attributes().hasNextHop() && badNextHop(pi, Ip.v4Address(u.attributes().nextHop()).getAddress(), u.nlri().size())) {
+                    withdraw(pi, u.nlri());
+                } else {
+                    announce(pi, u.attributes(), null, u.nlri());
+                }
+            }
+            if (u.mpReach() != null && badNextHop(pi, u.mpReach().nextHop(), u.mpReach().nlri().size())) {
+                withdraw(pi, u.mpReach().nlri());
+            } else if (u.mpReach() != null) {
                 byte[] nh = u.mpReach().nextHop();
                 PathAttributes a = u.attributes();
                 if (u.mpReach().family() == Family.IPV4_UNICAST && nh.length == 4) {
@@ -305,6 +321,27 @@ public final class Rib implements RouteSink, AutoCloseable {
                 return false;
             }
         }
+    }
+
+    /**
+     * RFC 4271 5.1.3 / RFC 7606 7.3: a martian next hop or one of ours makes the routes treat-as-withdraw (logged at
+     * most once per peer per interval, with a count).
+     */
+    private boolean badNextHop(PeerInfo pi, byte[] nextHop, int prefixes) {
+        List<InetAddress> own = new ArrayList<>(3);
+        if (pi.negotiated != null) own.add(pi.negotiated.localAddress());
+        own.add(sc.nextHop4());
+        own.add(sc.nextHop6());
+        String why = NextHopCheck.refusal(nextHop, pi.address, own);
+        if (why == null) return false;
+        pi.badNextHops += prefixes;
+        long suppressed = errors.admit(pi.address, "next hop");
+        if (suppressed >= 0) {
+            log.warn("peer {}: NEXT_HOP {} is {}: {} prefixes treated as withdrawn ({} so far){}", Ip.string(pi.address),
+                    nextHop.length == 4 || nextHop.length >= 16 ? Prefix.formatAddress(Arrays.copyOf(nextHop, nextHop.length == 4 ? 4 : 16)) : "?",
+                    why, prefixes, pi.badNextHops, errors.suffix(suppressed));
+        }
+        return true;
     }
 
     private void withdraw(PeerInfo pi, Nlri nlri) {

@@ -19,7 +19,7 @@ import java.util.*;
 /**
  * Reads the routing keys of the speaker's YAML ({@link ConfigLoader} reads the session keys of the same file):
  * {@code policies, routeReflector{clusterId}, multipath, alwaysCompareMed, kernel{enabled, table, protocol,
- * learnProtocols, import, export, blackholes}, controlSocket (a path or {path, group, maxClients, maxLineLength}), metrics{port}}
+ * learnProtocols, import, export, blackholes}, maxStaleRoutesTime, controlSocket (a path or {path, group, maxClients, maxLineLength}), metrics{port}}
  * and per neighbour {@code import, export,
  * rrClient, nextHop (self|keep), allowOwnAs}. A policy term is {@code {match: {prefixes, communities, largeCommunities,
  * asPath, nextHop, origin, source}, action, set: {localPref, med, communities{add,remove}, largeCommunities{add,remove},
@@ -102,7 +102,9 @@ public final class RoutingConfigLoader {
             keys("metrics.", m, Set.of("port"));
             metrics = integer("metrics.port", m.get("port") == null ? YAML.getNodeFactory().numberNode(0) : m.get("port"), 0, 65535);
         }
-        return new RoutingConfig(policies, neighbors, clusterId, multipath, acm, kernel, control, metrics);
+        int stale = root.has("maxStaleRoutesTime") ? integer("maxStaleRoutesTime", root.get("maxStaleRoutesTime"), 1, 4095)
+                : RoutingConfig.DEFAULT_MAX_STALE_ROUTES_TIME;
+        return new RoutingConfig(policies, neighbors, clusterId, multipath, acm, kernel, control, metrics, stale);
     }
 
     /** {@code controlSocket: PATH} or {@code {path, group, maxClients, maxLineLength}}. */

@@ -69,6 +69,8 @@ class RoutingConfigLoaderTest {
             "policies: {p: [{set: {largeCommunities: {add: [a:b:c]}}}]}|policies.p[0].set.largeCommunities.add: a:b:c (expected: GLOBAL:LOCAL1:LOCAL2, each 0..4294967295)",
             "policies: {p: [{set: {largeCommunities: {replace: []}}}]}|policies.p[0].set.largeCommunities.replace: unknown key (expected one of: add, remove)",
             "controlSocket: {group: calico}|controlSocket.path: missing (expected: a path)",
+            "maxStaleRoutesTime: 0|maxStaleRoutesTime: 0 (expected: 1..4095)",
+            "maxStaleRoutesTime: 5000|maxStaleRoutesTime: 5000 (expected: 1..4095)",
             "controlSocket: {path: /run/x.ctl, group: 'a b'}|controlSocket.group: a b (expected: a group name or number)",
             "controlSocket: {path: /run/x.ctl, maxClients: 0}|controlSocket.maxClients: 0 (expected: 1..100000)",
             "controlSocket: {path: /run/x.ctl, maxLineLength: 8}|controlSocket.maxLineLength: 8 (expected: 16..1048576)",
@@ -88,5 +90,7 @@ class RoutingConfigLoaderTest {
         assertThat(full.controlSocket()).hasToString("/run/b.ctl");
         assertThat(full.withControlSocket(java.nio.file.Path.of("/tmp/c.ctl")).control().group()).isEqualTo("calico");
         assertThat(RoutingConfigLoader.parse("routerId: 1.1.1.1\nasNumber: 1\n").controlSocket()).isNull();
+        assertThat(RoutingConfigLoader.parse("routerId: 1.1.1.1\nasNumber: 1\n").maxStaleRoutesTime()).isEqualTo(120);
+        assertThat(RoutingConfigLoader.parse("routerId: 1.1.1.1\nasNumber: 1\nmaxStaleRoutesTime: 30\n").maxStaleRoutesTime()).isEqualTo(30);
     }
 }

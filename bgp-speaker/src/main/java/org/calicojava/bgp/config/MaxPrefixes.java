@@ -23,8 +23,12 @@ public record MaxPrefixes(long limit, Action action, int restartAfter) {
     }
 
     public MaxPrefixes {
-        if (limit < 1 || limit > 100_000_000) throw new ConfigException("maxPrefixes.limit: " + limit + " (expected: 1..100000000)");
-        if (action == null) throw new ConfigException("maxPrefixes.action: missing (expected: stop, warn or drop)");
+        if (limit < 1 || limit > 100_000_000) {
+            throw new ConfigException("maxPrefixes.limit: " + limit + " (expected: 1..100000000)");
+        }
+        if (action == null) {
+            throw new ConfigException("maxPrefixes.action: missing (expected: stop, warn or drop)");
+        }
         if (restartAfter < 0 || restartAfter > 86_400) {
             throw new ConfigException("maxPrefixes.restartAfter: " + restartAfter + "s (expected: 0s..86400s)");
         }

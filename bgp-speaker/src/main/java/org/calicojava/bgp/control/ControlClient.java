@@ -67,7 +67,9 @@ final class ControlClient extends ChannelInboundHandlerAdapter {
     private void command(ChannelHandlerContext ctx) {
         commanded = true;
         String text = new String(line, 0, length, StandardCharsets.UTF_8);
-        if (length > 0 && line[length - 1] == '\r') text = text.substring(0, text.length() - 1);
+        if (length > 0 && line[length - 1] == '\r') {
+            text = text.substring(0, text.length() - 1);
+        }
         if (refusal != null) {
             reply(ctx, "error: " + refusal + "\n");
             return;
@@ -83,7 +85,9 @@ final class ControlClient extends ChannelInboundHandlerAdapter {
         watching = true;
         ctx.writeAndFlush(bytes(ctx, "watching route changes\n"));
         watcher = s -> {
-            if (!ctx.channel().isActive()) return;
+            if (!ctx.channel().isActive()) {
+                return;
+            }
             if (!ctx.channel().isWritable()) {  // the client does not read: drop it rather than buffer without bound
                 ctx.close();
                 return;
@@ -104,7 +108,9 @@ final class ControlClient extends ChannelInboundHandlerAdapter {
     private void refuse(ChannelHandlerContext ctx, String s) {
         refused = true;
         ctx.writeAndFlush(bytes(ctx, s)).addListener(f -> {
-            if (ctx.channel() instanceof io.netty.channel.socket.DuplexChannel d && d.isActive()) d.shutdownOutput();
+            if (ctx.channel() instanceof io.netty.channel.socket.DuplexChannel d && d.isActive()) {
+                d.shutdownOutput();
+            }
             ctx.executor().schedule(() -> { ctx.close(); }, 1, java.util.concurrent.TimeUnit.SECONDS);
         });
     }
@@ -115,9 +121,13 @@ final class ControlClient extends ChannelInboundHandlerAdapter {
 
     @Override public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof ChannelInputShutdownEvent) {
-            if (watching || refused) ctx.close();  // a watching client has nothing more to say: EOF means it went away
-            else if (!commanded && length > 0) command(ctx);  // the last line without a newline
-            else if (!commanded) ctx.close();
+            if (watching || refused) {
+                ctx.close();  // a watching client has nothing more to say: EOF means it went away
+            } else if (!commanded && length > 0) {
+                command(ctx);  // the last line without a newline
+            } else if (!commanded) {
+                ctx.close();
+            }
         } else if (evt instanceof IdleStateEvent && !commanded) {
             commanded = true;
             reply(ctx, "error: no command within " + ControlServer.COMMAND_TIMEOUT_S + " s\n");
@@ -127,8 +137,12 @@ final class ControlClient extends ChannelInboundHandlerAdapter {
     }
 
     @Override public void channelInactive(ChannelHandlerContext ctx) {
-        if (admitted) server.left();
-        if (watcher != null) server.rib().unwatch(watcher);
+        if (admitted) {
+            server.left();
+        }
+        if (watcher != null) {
+            server.rib().unwatch(watcher);
+        }
     }
 
     @Override public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) { ctx.close(); }

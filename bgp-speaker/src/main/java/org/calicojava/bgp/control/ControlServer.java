@@ -72,14 +72,18 @@ public final class ControlServer implements AutoCloseable {
     public ControlServer(Path path, Rib rib, Supplier<String> reload) { this(ControlConfig.at(path), rib, reload); }
 
     public ControlServer(ControlConfig config, Rib rib, Supplier<String> reload) {
-        if (config.path() == null) throw new IllegalArgumentException("controlSocket.path: missing (expected: a path)");
+        if (config.path() == null) {
+            throw new IllegalArgumentException("controlSocket.path: missing (expected: a path)");
+        }
         this.config = config;
         this.rib = rib;
         this.reload = reload;
     }
 
     public void start() throws IOException {
-        if (!Epoll.isAvailable()) throw new IOException("control socket: needs the epoll transport (" + Epoll.unavailabilityCause() + ")");
+        if (!Epoll.isAvailable()) {
+            throw new IOException("control socket: needs the epoll transport (" + Epoll.unavailabilityCause() + ")");
+        }
         Path path = config.path().toAbsolutePath();
         Path dir = Files.createTempDirectory(path.getParent(), ".control-");  // 0700: the socket is not reachable until moved
         Path tmp = dir.resolve("s");
@@ -95,7 +99,9 @@ public final class ControlServer implements AutoCloseable {
                         }
                     })
                     .bind(new DomainSocketAddress(tmp.toFile())).awaitUninterruptibly();
-            if (!f.isSuccess()) throw new IOException("control socket " + path + ": " + f.cause().getMessage());
+            if (!f.isSuccess()) {
+                throw new IOException("control socket " + path + ": " + f.cause().getMessage());
+            }
             server = f.channel();
             Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-rw----"));
             if (config.group() != null) {
@@ -127,7 +133,9 @@ public final class ControlServer implements AutoCloseable {
 
     /** A client connected: false when there are too many already. */
     boolean admit() {
-        if (clients >= config.maxClients()) return false;
+        if (clients >= config.maxClients()) {
+            return false;
+        }
         clients++;
         return true;
     }
@@ -141,11 +149,21 @@ public final class ControlServer implements AutoCloseable {
         try {
             io.netty.channel.unix.PeerCredentials c = ch.peerCredentials();
             int uid = c.uid();
-            if (uid == 0 || uid == ownUid) return null;
-            for (int g : c.gids()) if (g == gid) return null;
-            if (PeerGroups.of(c.pid()).contains(gid)) return null;
+            if (uid == 0 || uid == ownUid) {
+                return null;
+            }
+            for (int g : c.gids()) {
+                if (g == gid) {
+                    return null;
+                }
+            }
+            if (PeerGroups.of(c.pid()).contains(gid)) {
+                return null;
+            }
             long suppressed = refusals.admit(null, "refused");
-            if (suppressed >= 0) log.warn("control socket: refused uid {} pid {}: not root and not in group {}{}", uid, c.pid(), gid, refusals.suffix(suppressed));
+            if (suppressed >= 0) {
+                log.warn("control socket: refused uid {} pid {}: not root and not in group {}{}", uid, c.pid(), gid, refusals.suffix(suppressed));
+            }
             return "permission denied: uid " + uid + " is not root and not in group " + gid;
         } catch (IOException e) {
             return "permission denied: peer credentials unknown (" + e.getMessage() + ")";
@@ -169,20 +187,29 @@ public final class ControlServer implements AutoCloseable {
         try {
             if (w.length >= 2 && w[0].equals("show") && w[1].equals("protocols")) {
                 List<Map<String, Object>> rows = rib.protocols();
-                if (w.length == 3 && w[2].equals("json")) return JSON.writeValueAsString(rows) + "\n";
-                if (w.length > 2) return "error: show protocols [json]\n";
+                if (w.length == 3 && w[2].equals("json")) {
+                    return JSON.writeValueAsString(rows) + "\n";
+                }
+                if (w.length > 2) {
+                    return "error: show protocols [json]\n";
+                }
                 return table(rows);
             }
             if (w.length >= 2 && w[0].equals("show") && w[1].equals("route")) {
                 Prefix p = null;
                 boolean all = false;
                 for (int i = 2; i < w.length; i++) {
-                    if (w[i].equals("all")) all = true;
-                    else p = Prefix.parse(w[i]);
+                    if (w[i].equals("all")) {
+                        all = true;
+                    } else {
+                        p = Prefix.parse(w[i]);
+                    }
                 }
                 return rib.showRoute(p, all);
             }
-            if (w.length == 1 && w[0].equals("reload")) return reload.get() + "\n";
+            if (w.length == 1 && w[0].equals("reload")) {
+                return reload.get() + "\n";
+            }
             return "error: unknown command: " + line.trim() + " (expected: show protocols [json], show route [PREFIX] [all], reload, watch routes)\n";
         } catch (IllegalArgumentException | IllegalStateException | IOException e) {
             return "error: " + e.getMessage() + "\n";
@@ -209,11 +236,19 @@ public final class ControlServer implements AutoCloseable {
 
     @Override public void close() {
         closed = true;
-        if (server != null) server.close().awaitUninterruptibly();
-        if (group != null) group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-        if (worker != null) worker.shutdownNow();
+        if (server != null) {
+            server.close().awaitUninterruptibly();
+        }
+        if (group != null) {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+        if (worker != null) {
+            worker.shutdownNow();
+        }
         try {
-            if (server != null) Files.deleteIfExists(config.path());
+            if (server != null) {
+                Files.deleteIfExists(config.path());
+            }
         } catch (IOException e) {
             log.debug("control socket close: {}", e.getMessage());
         }

@@ -13,12 +13,18 @@ final class PeerGroups {
     /** The groups of {@code pid}, empty when it cannot be read (the process is gone: no membership is assumed). */
     static Set<Integer> of(int pid) {
         Set<Integer> out = new HashSet<>();
-        if (pid <= 0) return out;
+        if (pid <= 0) {
+            return out;
+        }
         try {
             for (String line : Files.readAllLines(Path.of("/proc", Integer.toString(pid), "status"))) {
-                if (!line.startsWith("Groups:")) continue;
+                if (!line.startsWith("Groups:")) {
+                    continue;
+                }
                 for (String g : line.substring(7).trim().split("\\s+")) {
-                    if (!g.isEmpty()) out.add(Integer.parseInt(g));
+                    if (!g.isEmpty()) {
+                        out.add(Integer.parseInt(g));
+                    }
                 }
             }
         } catch (IOException | NumberFormatException e) {

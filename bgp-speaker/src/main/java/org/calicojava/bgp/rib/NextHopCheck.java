@@ -20,21 +20,39 @@ final class NextHopCheck {
         boolean loopbackSession = sessionPeer != null && sessionPeer.isLoopbackAddress();
         if (nextHop.length == 4) {
             int first = nextHop[0] & 0xff;
-            if (first == 0) return "martian (0.0.0.0/8)";
-            if (first == 127 && !loopbackSession) return "martian (127.0.0.0/8)";
-            if (first >= 224) return "martian (224.0.0.0/4 and above)";
+            if (first == 0) {
+                return "martian (0.0.0.0/8)";
+            }
+            if (first == 127 && !loopbackSession) {
+                return "martian (127.0.0.0/8)";
+            }
+            if (first >= 224) {
+                return "martian (224.0.0.0/4 and above)";
+            }
         } else if (nextHop.length >= 16) {
             byte[] a = Arrays.copyOf(nextHop, 16);  // the global address of a 32-byte MP_REACH next hop
             boolean zeroUpTo15 = true;
-            for (int i = 0; i < 15; i++) zeroUpTo15 &= a[i] == 0;
-            if (zeroUpTo15 && a[15] == 0) return "martian (::)";
-            if (zeroUpTo15 && a[15] == 1 && !loopbackSession) return "martian (::1)";
-            if ((a[0] & 0xff) == 0xff) return "martian (ff00::/8)";
+            for (int i = 0; i < 15; i++) {
+                zeroUpTo15 &= a[i] == 0;
+            }
+            if (zeroUpTo15 && a[15] == 0) {
+                return "martian (::)";
+            }
+            if (zeroUpTo15 && a[15] == 1 && !loopbackSession) {
+                return "martian (::1)";
+            }
+            if ((a[0] & 0xff) == 0xff) {
+                return "martian (ff00::/8)";
+            }
             nextHop = a;
         } else {
             return "martian (length " + nextHop.length + ")";
         }
-        for (InetAddress o : own) if (o != null && Arrays.equals(o.getAddress(), nextHop)) return "our own address";
+        for (InetAddress o : own) {
+            if (o != null && Arrays.equals(o.getAddress(), nextHop)) {
+                return "our own address";
+            }
+        }
         return null;
     }
 }

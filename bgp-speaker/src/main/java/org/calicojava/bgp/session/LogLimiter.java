@@ -30,7 +30,9 @@ public final class LogLimiter {
 
     /** {@code clock} in nanoseconds (tests pass their own). */
     public LogLimiter(Duration interval, LongSupplier clock) {
-        if (interval.isNegative() || interval.isZero()) throw new IllegalArgumentException("log interval: " + interval + " (expected: > 0)");
+        if (interval.isNegative() || interval.isZero()) {
+            throw new IllegalArgumentException("log interval: " + interval + " (expected: > 0)");
+        }
         this.intervalNanos = interval.toNanos();
         this.clock = Objects.requireNonNull(clock, "clock");
     }
@@ -40,7 +42,9 @@ public final class LogLimiter {
      * otherwise how many lines of this key were suppressed since the last one that was let through.
      */
     public long admit(Object peer, String reason) {
-        if (windows.size() > MAX_KEYS) windows.clear();
+        if (windows.size() > MAX_KEYS) {
+            windows.clear();
+        }
         long now = clock.getAsLong();
         Window w = windows.computeIfAbsent(new Key(peer, reason), k -> {
             Window x = new Window();

@@ -138,13 +138,14 @@ public final class Rib implements RouteSink, AutoCloseable {
     @Override public void update(Peer peer, Update u) {
         long id = peer.sessionId();
         PeerInfo pi0 = peers.get(peer.address());
-        if (pi0 != null && pi0.queued.incrementAndGet() > PAUSE_AT && !pi0.paused) {
+        boolean counted = pi0 != null;  // the first UPDATEs may come before the RIB made its PeerInfo: not counted either way
+        if (counted && pi0.queued.incrementAndGet() > PAUSE_AT && !pi0.paused) {
             pi0.paused = true;
             peer.pauseReading(true);
         }
         submit(() -> {
             PeerInfo pi = info(peer);
-            if (pi.queued.decrementAndGet() < PAUSE_AT / 4 && pi.paused) {
+            if (counted && pi.queued.decrementAndGet() < PAUSE_AT / 4 && pi.paused) {
                 pi.paused = false;
                 peer.pauseReading(false);
             }

@@ -100,6 +100,7 @@ class SessionDownRaceTest {
                         () -> node.speaker.peer(a).state() != SessionState.ESTABLISHED && node.rib.call(() -> true));
                 final int r = round;
                 assertThat(node.rib.call(() -> node.rib.peers.get(Ip.parse(a)).droppedInFlight)).isEqualTo(100L * (r + 1));
+                assertThat(node.rib.call(() -> node.rib.peers.get(Ip.parse(a)).queued.get())).as("back-pressure count").isZero();
             }
             assertThat(node.rib.size()).isZero();
             assertThat(node.rib.protocols().get(0).get("received")).isEqualTo(0L);

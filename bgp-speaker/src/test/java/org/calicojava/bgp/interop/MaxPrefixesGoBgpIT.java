@@ -21,7 +21,6 @@ import org.calicojava.bgp.session.SessionState;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.time.Duration;
@@ -76,26 +75,39 @@ class MaxPrefixesGoBgpIT {
                 """.formatted(t.us(), t.us(), t.ourPort(), t.them(), t.theirPort(), RESTART_AFTER));
     }
 
-    /** Connects as AS 65013 and sends 5,000 /32s with NEXT_HOP 203.0.113.12 (GoBGP refuses loopback next hops). */
+    /**
+     * Connects as AS 65013 (again while gobgpd, still starting, closes the connection before its OPEN) and sends 5,000
+     * /32s with NEXT_HOP 203.0.113.12 (GoBGP refuses loopback next hops).
+     */
     static Socket feed(String local, String remote, int port) throws Exception {
-        Socket s = null;
         long deadline = System.nanoTime() + 30_000_000_000L;
-        while (s == null) {
-            Socket x = new Socket();
-            x.bind(new InetSocketAddress(local, 0));
+        byte[] open = bytes(Open.of(65013, 0, Ip.v4Int(local), new Capabilities(Set.of(Family.IPV4_UNICAST), 65013, false, false, null, Map.of(), false)));
+        Socket s;
+        while (true) {
+            s = new Socket();
+            s.bind(new InetSocketAddress(local, 0));
             try {
-                x.connect(new InetSocketAddress(remote, port), 2000);
-                s = x;
+                s.connect(new InetSocketAddress(remote, port), 2000);
+                s.setSoTimeout(10_000);
+                s.getOutputStream().write(open);
+                s.getOutputStream().write(bytes(Keepalive.INSTANCE));
+                if (s.getInputStream().readNBytes(19).length == 19) {
+                    break;  // gobgpd's OPEN (header): it took the connection
+                }
             } catch (IOException e) {
-                x.close();
-                if (System.nanoTime() > deadline) throw e;
-                Thread.sleep(200);
+                // not listening yet, or closed on us
             }
+            s.close();
+            if (System.nanoTime() > deadline) {
+                throw new IOException("gobgpd did not take the feeder's connection within 30 s");
+            }
+            Thread.sleep(300);
         }
         Socket sock = s;
+        sock.setSoTimeout(0);
         Thread drain = new Thread(() -> {
-            try (InputStream in = sock.getInputStream()) {
-                in.transferTo(java.io.OutputStream.nullOutputStream());
+            try {
+                sock.getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
             } catch (IOException e) {
                 // closed
             }
@@ -103,8 +115,6 @@ class MaxPrefixesGoBgpIT {
         drain.setDaemon(true);
         drain.start();
         var out = s.getOutputStream();
-        out.write(bytes(Open.of(65013, 0, Ip.v4Int(local), new Capabilities(Set.of(Family.IPV4_UNICAST), 65013, false, false, null, Map.of(), false))));
-        out.write(bytes(Keepalive.INSTANCE));
         PathAttributes a = PathAttributes.builder().origin(PathAttributes.ORIGIN_IGP).asPath(AsPath.sequence(65013))
                 .nextHop(Ip.v4Int("203.0.113.12")).build();
         for (int u = 0; u < 10; u++) {

@@ -83,7 +83,6 @@ final class ControlClient extends ChannelInboundHandlerAdapter {
 
     private void watch(ChannelHandlerContext ctx) {
         watching = true;
-        ctx.writeAndFlush(bytes(ctx, "watching route changes\n"));
         watcher = s -> {
             if (!ctx.channel().isActive()) {
                 return;
@@ -94,7 +93,10 @@ final class ControlClient extends ChannelInboundHandlerAdapter {
             }
             ctx.writeAndFlush(bytes(ctx, s + "\n"));
         };
+        // registered before the first line, so no change after that line is missed; the RIB thread's writes are queued
+        // to this thread and come after the line
         server.rib().watch(watcher);
+        ctx.writeAndFlush(bytes(ctx, "watching route changes\n"));
     }
 
     private void reply(ChannelHandlerContext ctx, String s) {

@@ -34,9 +34,9 @@ public final class ConfigLoader {
             "connectRetryTime", "idleHoldTime", "nextHop");
     /** Routing keys of the same file, read and checked by {@code rib.RoutingConfigLoader}. */
     private static final Set<String> ROUTING = Set.of("policies", "routeReflector", "multipath", "alwaysCompareMed", "kernel",
-            "controlSocket", "metrics", "import", "export", "rrClient", "allowOwnAs", "nextHop");
+            "controlSocket", "metrics", "import", "export", "rrClient", "allowOwnAs", "nextHop", "maxStaleRoutesTime");
     private static final Set<String> NEIGHBOR = Set.of("address", "asNumber", "passive", "password", "holdTime", "ttlSecurity",
-            "addPath", "gracefulRestart", "port");
+            "addPath", "gracefulRestart", "port", "maxPrefixes");
 
     private ConfigLoader() {}
 
@@ -126,12 +126,49 @@ public final class ConfigLoader {
             checkKeys(p + "gracefulRestart.", gr, Set.of("restartTime"));
             restart = gr.get("restartTime") == null ? 120 : integer(p + "gracefulRestart.restartTime", gr.get("restartTime"), 0, 4095);
         }
+        MaxPrefixes max = maxPrefixes(p + "maxPrefixes", n.get("maxPrefixes"));
         AddPathMode ap = addPath;
         int r = restart;
         return wrap(p.substring(0, p.length() - 1), () -> {
             SpeakerConfig.checkHold("holdTime", hold);
-            return new NeighborConfig(address, port, asn, passive, password, hold, ttl, ap, r);
+            return new NeighborConfig(address, port, asn, passive, password, hold, ttl, ap, r, max);
         });
+    }
+
+    /** {@code {limit: N, action: stop|warn|drop, restartAfter: 60s}} (action stop, restartAfter 60s by default). */
+    private static MaxPrefixes maxPrefixes(String key, JsonNode m) {
+        if (m == null || m.isNull()) return null;
+        checkKeys(key + ".", m, Set.of("limit", "action", "restartAfter"));
+        JsonNode l = required(m, key + ".limit", "limit");
+        if (!l.canConvertToLong() || !(l.isIntegralNumber() || l.asText().matches("\\d+"))) {
+            throw new ConfigException(key + ".limit: " + l.asText() + " (expected: an integer 1..100000000)");
+        }
+        MaxPrefixes.Action action = MaxPrefixes.Action.STOP;
+        if (m.get("action") != null) {
+            String a = m.get("action").asText();
+            action = switch (a) {
+                case "stop" -> MaxPrefixes.Action.STOP;
+                case "warn" -> MaxPrefixes.Action.WARN;
+                case "drop" -> MaxPrefixes.Action.DROP;
+                default -> throw new ConfigException(key + ".action: " + a + " (expected: stop, warn or drop)");
+            };
+        }
+        int after = m.get("restartAfter") == null ? MaxPrefixes.DEFAULT_RESTART_AFTER : seconds(key + ".restartAfter", m.get("restartAfter"));
+        MaxPrefixes.Action act = action;
+        return wrap(key.substring(0, key.lastIndexOf('.')), () -> new MaxPrefixes(l.asLong(), act, after));
+    }
+
+    /** A duration: {@code 90}, {@code 90s}, {@code 2m} or {@code 1h}, in seconds. */
+    static int seconds(String key, JsonNode v) {
+        String s = v.asText().trim();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,6})([smh]?)").matcher(s);
+        if (!m.matches()) throw new ConfigException(key + ": " + s + " (expected: a duration like 60s, 2m or 1h)");
+        int n = Integer.parseInt(m.group(1));
+        return switch (m.group(2)) {
+            case "m" -> n * 60;
+            case "h" -> n * 3600;
+            default -> n;
+        };
     }
 
     /** Parses asplain ({@code 65010}) or asdot ({@code 1.10} = 65546). */

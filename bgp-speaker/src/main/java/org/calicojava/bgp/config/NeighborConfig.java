@@ -13,9 +13,10 @@ import java.net.InetAddress;
  * @param ttlSecurity GTSM hops (RFC 5082), 0 = off
  * @param addPath ADD-PATH mode (RFC 7911), or null
  * @param restartTime graceful restart time (RFC 4724) to advertise, or -1 for no GR capability
+ * @param maxPrefixes the prefix limit, or null for none
  */
 public record NeighborConfig(InetAddress address, int port, long asNumber, boolean passive, String password, int holdTime,
-                             int ttlSecurity, AddPathMode addPath, int restartTime) {
+                             int ttlSecurity, AddPathMode addPath, int restartTime, MaxPrefixes maxPrefixes) {
     public NeighborConfig {
         if (address == null) throw new ConfigException("address: missing (expected: an IP address)");
         SpeakerConfig.checkAs("asNumber", asNumber);
@@ -26,6 +27,12 @@ public record NeighborConfig(InetAddress address, int port, long asNumber, boole
             throw new ConfigException("password: " + password.length() + " characters (expected: 1..80)");
         }
         if (restartTime < -1 || restartTime > 4095) throw new ConfigException("gracefulRestart.restartTime: " + restartTime + " (expected: 0..4095)");
+    }
+
+    /** Without a prefix limit. */
+    public NeighborConfig(InetAddress address, int port, long asNumber, boolean passive, String password, int holdTime,
+                          int ttlSecurity, AddPathMode addPath, int restartTime) {
+        this(address, port, asNumber, passive, password, holdTime, ttlSecurity, addPath, restartTime, null);
     }
 
     /** A plain active neighbour on port 179 without options. */

@@ -1,88 +1,185 @@
 package org.calicojava.bgp.control;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollDomainSocketChannel;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerDomainSocketChannel;
+import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import org.calicojava.bgp.codec.Prefix;
 import org.calicojava.bgp.rib.Rib;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.channels.Channels;
-import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.GroupPrincipal;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipalNotFoundException;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
  * The control socket (unix domain): a client writes one command line and reads the answer until EOF. Commands:
  * {@code show protocols [json]}, {@code show route [PREFIX] [all]}, {@code reload}, {@code watch routes} (streams one
  * line per best-route change until the client closes).
+ *
+ * <p>Local users are a trust boundary: the socket is created 0660, owned by the speaker's user and {@link
+ * ControlConfig#group} (bound in a private directory, then renamed into place, so it never exists with other modes);
+ * each client's peer credentials ({@code SO_PEERCRED}) are checked as well: uid 0, the speaker's own uid, or a member of
+ * the group (primary or supplementary group of the client process), otherwise its command is answered with an error
+ * line. At most {@link ControlConfig#maxClients} clients at once (one more gets an error line), a command line of at
+ * most {@link ControlConfig#maxLineLength} bytes sent within 10 s. All clients share one I/O thread and commands run
+ * one at a time on one worker thread: no thread per client.
  */
 public final class ControlServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ControlServer.class);
     private static final ObjectMapper JSON = new ObjectMapper();
+    static final int COMMAND_TIMEOUT_S = 10;
 
-    private final Path path;
+    private final ControlConfig config;
     private final Rib rib;
     private final Supplier<String> reload;
-    private ServerSocketChannel server;
+    private final org.calicojava.bgp.session.LogLimiter refusals = new org.calicojava.bgp.session.LogLimiter();
+    private EventLoopGroup group;
+    private ExecutorService worker;
+    private Channel server;
+    private int gid;
+    private final int ownUid = ownUid();
+    int clients;  // on the I/O thread
     private volatile boolean closed;
 
-    public ControlServer(Path path, Rib rib, Supplier<String> reload) {
-        this.path = path;
+    /** With the defaults of {@link ControlConfig#at}. */
+    public ControlServer(Path path, Rib rib, Supplier<String> reload) { this(ControlConfig.at(path), rib, reload); }
+
+    public ControlServer(ControlConfig config, Rib rib, Supplier<String> reload) {
+        if (config.path() == null) {
+            throw new IllegalArgumentException("controlSocket.path: missing (expected: a path)");
+        }
+        this.config = config;
         this.rib = rib;
         this.reload = reload;
     }
 
     public void start() throws IOException {
-        Files.deleteIfExists(path);
-        server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-        server.bind(UnixDomainSocketAddress.of(path));
-        Thread t = new Thread(this::acceptLoop, "control");
-        t.setDaemon(true);
-        t.start();
-        log.info("control socket {}", path);
-    }
-
-    private void acceptLoop() {
-        while (!closed) {
+        if (!Epoll.isAvailable()) {
+            throw new IOException("control socket: needs the epoll transport (" + Epoll.unavailabilityCause() + ")");
+        }
+        Path path = config.path().toAbsolutePath();
+        Path dir = Files.createTempDirectory(path.getParent(), ".control-");  // 0700: the socket is not reachable until moved
+        Path tmp = dir.resolve("s");
+        group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("control", true), EpollIoHandler.newFactory());
+        worker = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), new DefaultThreadFactory("control-command", true));
+        try {
+            ChannelFuture f = new ServerBootstrap().group(group).channel(EpollServerDomainSocketChannel.class)
+                    .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                    .childHandler(new ChannelInitializer<EpollDomainSocketChannel>() {
+                        @Override protected void initChannel(EpollDomainSocketChannel ch) {
+                            ch.pipeline().addLast(new IdleStateHandler(COMMAND_TIMEOUT_S, 0, 0),
+                                    new ControlClient(ControlServer.this, config.maxLineLength()));
+                        }
+                    })
+                    .bind(new DomainSocketAddress(tmp.toFile())).awaitUninterruptibly();
+            if (!f.isSuccess()) {
+                throw new IOException("control socket " + path + ": " + f.cause().getMessage());
+            }
+            server = f.channel();
+            Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-rw----"));
+            if (config.group() != null) {
+                GroupPrincipal g;
+                try {
+                    g = FileSystems.getDefault().getUserPrincipalLookupService().lookupPrincipalByGroupName(config.group());
+                } catch (UserPrincipalNotFoundException e) {
+                    throw new IOException("controlSocket.group: " + config.group() + " (expected: an existing group)");
+                }
+                Files.getFileAttributeView(tmp, PosixFileAttributeView.class).setGroup(g);
+            }
+            gid = (Integer) Files.getAttribute(tmp, "unix:gid");
             try {
-                SocketChannel c = server.accept();
-                Thread t = new Thread(() -> serve(c), "control-client");
-                t.setDaemon(true);
-                t.start();
-            } catch (IOException e) {
-                if (!closed) log.warn("control socket: {}", e.getMessage());
-                return;
+                Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                throw new IOException("control socket " + path + ": cannot be renamed into place from " + dir + " (another file system?)");
             }
+        } catch (IOException | RuntimeException e) {
+            close();
+            throw e;
+        } finally {
+            Files.deleteIfExists(tmp);
+            Files.deleteIfExists(dir);
+        }
+        log.info("control socket {} (mode 0660, gid {}, at most {} clients)", path, gid, config.maxClients());
+    }
+
+    // ---- called by ControlClient on the I/O thread ----
+
+    /** A client connected: false when there are too many already. */
+    boolean admit() {
+        if (clients >= config.maxClients()) {
+            return false;
+        }
+        clients++;
+        return true;
+    }
+
+    void left() { clients--; }
+
+    int maxClients() { return config.maxClients(); }
+
+    /** Null when the client may give commands, else why not (for its error line). */
+    String refusal(EpollDomainSocketChannel ch) {
+        try {
+            io.netty.channel.unix.PeerCredentials c = ch.peerCredentials();
+            int uid = c.uid();
+            if (uid == 0 || uid == ownUid) {
+                return null;
+            }
+            for (int g : c.gids()) {
+                if (g == gid) {
+                    return null;
+                }
+            }
+            if (PeerGroups.of(c.pid()).contains(gid)) {
+                return null;
+            }
+            long suppressed = refusals.admit(null, "refused");
+            if (suppressed >= 0) {
+                log.warn("control socket: refused uid {} pid {}: not root and not in group {}{}", uid, c.pid(), gid, refusals.suffix(suppressed));
+            }
+            return "permission denied: uid " + uid + " is not root and not in group " + gid;
+        } catch (IOException e) {
+            return "permission denied: peer credentials unknown (" + e.getMessage() + ")";
         }
     }
 
-    private void serve(SocketChannel c) {
-        try (c; OutputStream out = Channels.newOutputStream(c)) {
-            BufferedReader in = new BufferedReader(new InputStreamReader(Channels.newInputStream(c), StandardCharsets.UTF_8));
-            String line = in.readLine();
-            if (line == null) return;
-            if (line.trim().equals("watch routes")) {
-                watch(c);
-                return;
-            }
-            out.write(answer(line).getBytes(StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            log.debug("control client: {}", e.getMessage());
+    /** Runs a command off the I/O thread (one at a time) and hands its answer to {@code done}. */
+    void run(String line, java.util.function.Consumer<String> done) {
+        try {
+            worker.execute(() -> done.accept(answer(line)));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            done.accept("error: shutting down\n");
         }
     }
+
+    Rib rib() { return rib; }
 
     /** The answer to one command (also used by tests). */
     public String answer(String line) {
@@ -90,65 +187,33 @@ public final class ControlServer implements AutoCloseable {
         try {
             if (w.length >= 2 && w[0].equals("show") && w[1].equals("protocols")) {
                 List<Map<String, Object>> rows = rib.protocols();
-                if (w.length == 3 && w[2].equals("json")) return JSON.writeValueAsString(rows) + "\n";
-                if (w.length > 2) return "error: show protocols [json]\n";
+                if (w.length == 3 && w[2].equals("json")) {
+                    return JSON.writeValueAsString(rows) + "\n";
+                }
+                if (w.length > 2) {
+                    return "error: show protocols [json]\n";
+                }
                 return table(rows);
             }
             if (w.length >= 2 && w[0].equals("show") && w[1].equals("route")) {
                 Prefix p = null;
                 boolean all = false;
                 for (int i = 2; i < w.length; i++) {
-                    if (w[i].equals("all")) all = true;
-                    else p = Prefix.parse(w[i]);
+                    if (w[i].equals("all")) {
+                        all = true;
+                    } else {
+                        p = Prefix.parse(w[i]);
+                    }
                 }
                 return rib.showRoute(p, all);
             }
-            if (w.length == 1 && w[0].equals("reload")) return reload.get() + "\n";
+            if (w.length == 1 && w[0].equals("reload")) {
+                return reload.get() + "\n";
+            }
             return "error: unknown command: " + line.trim() + " (expected: show protocols [json], show route [PREFIX] [all], reload, watch routes)\n";
         } catch (IllegalArgumentException | IllegalStateException | IOException e) {
             return "error: " + e.getMessage() + "\n";
         }
-    }
-
-    /**
-     * Streams route changes until the client closes. A second thread waits for the client's EOF so a client that goes
-     * away is noticed at once (not at the next change). Both use the channel directly: the stream adapters of a blocking
-     * channel share one lock, so a blocked read through them would stall the writes.
-     */
-    private void watch(SocketChannel c) throws IOException {
-        LinkedBlockingQueue<String> q = new LinkedBlockingQueue<>(100_000);
-        java.util.function.Consumer<String> w = s -> { if (!q.offer(s)) q.clear(); };
-        java.util.concurrent.atomic.AtomicBoolean gone = new java.util.concurrent.atomic.AtomicBoolean();
-        Thread eof = new Thread(() -> {
-            ByteBuffer b = ByteBuffer.allocate(256);
-            try {
-                while (c.read(b.clear()) >= 0) { /* a watching client has nothing more to say */ }
-            } catch (IOException e) {
-                // closed
-            }
-            gone.set(true);
-            q.offer("");  // wakes the writer
-        }, "control-watch-eof");
-        eof.setDaemon(true);
-        rib.watch(w);
-        try {
-            eof.start();
-            write(c, "watching route changes\n");
-            while (!closed && !gone.get()) {
-                String s = q.poll(1, java.util.concurrent.TimeUnit.SECONDS);
-                if (s != null && !gone.get()) write(c, s + "\n");
-            }
-            log.debug("control: watching client left");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } finally {
-            rib.unwatch(w);
-        }
-    }
-
-    private static void write(SocketChannel c, String s) throws IOException {
-        ByteBuffer b = ByteBuffer.wrap(s.getBytes(StandardCharsets.UTF_8));
-        while (b.hasRemaining()) c.write(b);
     }
 
     static String table(List<Map<String, Object>> rows) {
@@ -161,13 +226,33 @@ public final class ControlServer implements AutoCloseable {
         return sb.toString();
     }
 
+    private static int ownUid() {
+        try {
+            return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+    }
+
     @Override public void close() {
         closed = true;
+        if (server != null) {
+            server.close().awaitUninterruptibly();
+        }
+        if (group != null) {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+        if (worker != null) {
+            worker.shutdownNow();
+        }
         try {
-            if (server != null) server.close();
-            Files.deleteIfExists(path);
+            if (server != null) {
+                Files.deleteIfExists(config.path());
+            }
         } catch (IOException e) {
             log.debug("control socket close: {}", e.getMessage());
         }
     }
+
+    boolean closed() { return closed; }
 }

@@ -141,11 +141,11 @@ final class AdjRibOut {
         pending = 0;
         for (PeerInfo t : rib.peerList) {
             if (t.pending == 0) continue;
-            if (!t.established || t.peer == null || t.peer.negotiated() == null) {
+            Negotiated n = t.negotiated;
+            if (!t.established || t.peer == null || n == null) {
                 t.clearOut();
                 continue;
             }
-            Negotiated n = t.peer.negotiated();
             Map<Integer, Nlri.Builder> ann = new LinkedHashMap<>();
             Map<Family, Nlri.Builder> wd = new EnumMap<>(Family.class);
             int lastAdvert = -1;

@@ -36,7 +36,7 @@ final class Exporter {
             a = Policy.evaluate(chain, prefix, a, p.source, sc.asNumber());
             if (a == null) return null;
         }
-        Negotiated n = t.peer == null ? null : t.peer.negotiated();
+        Negotiated n = t.negotiated;
         if (n == null) return null;
         PathAttributes.Builder b = a.toBuilder();
         boolean v4 = prefix.family() == org.calicojava.bgp.codec.Family.IPV4_UNICAST;

@@ -22,6 +22,18 @@ final class PeerInfo {
     List<Policy> importChain, exportChain;
     boolean importByPrefix, exportByPrefix;
     boolean ibgp, established, gracefulRestart;
+    /** The session the RIB holds routes of ({@code Peer.sessionId()}), 0 when none; what was negotiated in it. */
+    long session;
+    org.calicojava.bgp.session.Negotiated negotiated;
+    /** UPDATEs dropped because their session went down while they waited for the RIB thread. */
+    long droppedInFlight;
+    /** The neighbour's prefix limit (null: none), prefixes kept from it per family (by ordinal), and what the limit did. */
+    org.calicojava.bgp.config.MaxPrefixes maxPrefixes;
+    final long[] receivedByFamily = new long[Family.values().length];
+    boolean limitStopped, limitWarned;
+    long limitDropped;
+    /** Prefixes treated as withdrawn for a martian or own NEXT_HOP (RFC 4271 5.1.3). */
+    long badNextHops;
     int routerId, restartTime;
     /** Index of this peer in the RIB's peer list. */
     final int slot;

@@ -6,6 +6,7 @@ import org.calicojava.bgp.config.SpeakerConfig;
 import org.calicojava.bgp.metrics.Metrics;
 import org.calicojava.bgp.policy.Policy;
 import org.calicojava.bgp.policy.RouteSource;
+import org.calicojava.bgp.session.Negotiated;
 import org.calicojava.bgp.session.Peer;
 import org.calicojava.bgp.session.RouteSink;
 import org.calicojava.bgp.session.Speaker;
@@ -58,6 +59,7 @@ public final class Rib implements RouteSink, AutoCloseable {
     private int nextSlot;
     private final java.util.concurrent.atomic.AtomicInteger waiting = new java.util.concurrent.atomic.AtomicInteger();
     private final Set<Prefix> kernelRoutes = new HashSet<>();
+    private final org.calicojava.bgp.session.LogLimiter errors = new org.calicojava.bgp.session.LogLimiter();
 
     public Rib(SpeakerConfig sc, RoutingConfig rc, Metrics metrics) {
         this.sc = sc;
@@ -97,20 +99,36 @@ public final class Rib implements RouteSink, AutoCloseable {
 
     @Override public io.netty.channel.EventLoopGroup eventLoop() { return thread; }
 
+    /*
+     * Session-down race: these three run on the peer's loop, and their work runs later on the RIB thread. By then the
+     * session may be gone (a malformed message read in the same batch as the OPEN and the UPDATEs before it): each
+     * captures the session id (and what was negotiated) at the call, and the queued work of a session that is no longer
+     * the current one is dropped without a trace instead of reading the peer's state of now (null once it is down).
+     */
+
     @Override public void established(Peer peer) {
+        long id = peer.sessionId();
+        Negotiated n = peer.negotiated();
+        if (id == 0 || n == null) return;
         submit(() -> {
+            if (peer.sessionId() != id) return;  // down already: its down() finds nothing to undo
             PeerInfo pi = info(peer);
             pi.peer = peer;
             pi.established = true;
-            Open o = peer.negotiated().peerOpen();
+            pi.session = id;
+            pi.negotiated = n;
+            pi.maxPrefixes = peer.config().maxPrefixes();
+            pi.limitStopped = false;
+            pi.limitWarned = false;
+            Open o = n.peerOpen();
             pi.routerId = o.bgpId();
-            pi.ibgp = peer.negotiated().codec().ibgp();
+            pi.ibgp = n.codec().ibgp();
             GracefulRestart gr = o.capabilities().gracefulRestart();
             pi.gracefulRestart = gr != null && peer.config().restartTime() >= 0;
             pi.restartTime = gr == null ? 0 : gr.restartTime();
             pi.configure(rc.neighbor(peer.address()), rc);
             pi.addPathSend = EnumSet.noneOf(Family.class);
-            for (Family f : peer.negotiated().families()) if (peer.negotiated().codec().sendsPathIds(f)) pi.addPathSend.add(f);
+            for (Family f : n.families()) if (n.codec().sendsPathIds(f)) pi.addPathSend.add(f);
             pi.clearOut();
             sendTable(pi);
             metrics.sessionChange();
@@ -118,27 +136,37 @@ public final class Rib implements RouteSink, AutoCloseable {
     }
 
     @Override public void update(Peer peer, Update u) {
+        long id = peer.sessionId();
         PeerInfo pi0 = peers.get(peer.address());
-        if (pi0 != null && pi0.queued.incrementAndGet() > PAUSE_AT && !pi0.paused) {
+        boolean counted = pi0 != null;  // the first UPDATEs may come before the RIB made its PeerInfo: not counted either way
+        if (counted && pi0.queued.incrementAndGet() > PAUSE_AT && !pi0.paused) {
             pi0.paused = true;
             peer.pauseReading(true);
         }
         submit(() -> {
             PeerInfo pi = info(peer);
-            if (pi.queued.decrementAndGet() < PAUSE_AT / 4 && pi.paused) {
+            if (counted && pi.queued.decrementAndGet() < PAUSE_AT / 4 && pi.paused) {
                 pi.paused = false;
                 peer.pauseReading(false);
+            }
+            if (id == 0 || pi.session != id || peer.sessionId() != id) {
+                pi.droppedInFlight++;  // its session went down while it waited: its routes went (or go) with it
+                return;
             }
             receive(pi, u);
         });
     }
 
     @Override public void down(Peer peer, String reason) {
+        long id = peer.lastSessionId();
         submit(() -> {
             PeerInfo pi = info(peer);
+            if (pi.session != id) return;  // its established() was dropped: nothing of this session is here
+            pi.session = 0;
+            pi.negotiated = null;
             pi.established = false;
             pi.clearOut();
-            if (pi.gracefulRestart && pi.restartTime > 0) {
+            if (pi.gracefulRestart && pi.restartTime > 0 && !pi.limitStopped) {  // a NOTIFICATION of ours ends GR (RFC 4724)
                 int n = 0;
                 for (int d = 0; d < loc.high(); d++) {
                     if (!loc.live(d)) continue;
@@ -151,9 +179,17 @@ public final class Rib implements RouteSink, AutoCloseable {
                     }
                 }
                 pi.staleFamilies.addAll(Set.of(Family.values()));
-                if (pi.staleSweep != null) pi.staleSweep.cancel(false);
-                pi.staleSweep = thread.schedule(() -> sweep(pi, null, "restart time expired"), pi.restartTime, TimeUnit.SECONDS);
-                log.info("peer {}: down, graceful restart: keeping {} routes as stale for up to {}s", Ip.string(pi.address), n, pi.restartTime);
+                // the peer's restart time, capped by ours; a pending sweep keeps its deadline (flapping cannot extend it)
+                int keep = Math.min(pi.restartTime, rc.maxStaleRoutesTime());
+                if (pi.staleSweep == null || pi.staleSweep.isDone()) {
+                    pi.staleSweep = thread.schedule(() -> sweep(pi, null, "stale time expired"), keep, TimeUnit.SECONDS);
+                }
+                long suppressed = errors.admit(pi.address, "graceful restart");
+                if (suppressed >= 0) {
+                    log.info("peer {}: down, graceful restart: keeping {} routes as stale for up to {}s (restart time {}s, our maximum {}s){}",
+                            Ip.string(pi.address), n, (pi.staleSweep.getDelay(TimeUnit.MILLISECONDS) + 999) / 1000, pi.restartTime, rc.maxStaleRoutesTime(),
+                            errors.suffix(suppressed));
+                }
             } else {
                 removeAll(pi);
             }
@@ -162,8 +198,10 @@ public final class Rib implements RouteSink, AutoCloseable {
     }
 
     @Override public void refresh(Peer peer, Family f) {
+        long id = peer.sessionId();
         submit(() -> {
             PeerInfo pi = info(peer);
+            if (id == 0 || pi.session != id || peer.sessionId() != id) return;
             pi.clearOut();
             sendTable(pi);
         });
@@ -173,6 +211,10 @@ public final class Rib implements RouteSink, AutoCloseable {
 
     private void receive(PeerInfo pi, Update u) {
         metrics.updateIn(pi.address);
+        if (pi.limitStopped) {
+            pi.droppedInFlight++;  // the session is being stopped for its prefix limit
+            return;
+        }
         Family eor = u.endOfRibFamily();
         if (eor != null) {
             log.info("peer {}: End-of-RIB {}", Ip.string(pi.address), eor);
@@ -187,8 +229,16 @@ public final class Rib implements RouteSink, AutoCloseable {
             withdraw(pi, u.nlri());
             if (u.mpReach() != null) withdraw(pi, u.mpReach().nlri());
         } else {
-            if (!u.nlri().isEmpty()) announce(pi, u.attributes(), null, u.nlri());
-            if (u.mpReach() != null) {
+            if (!u.nlri().isEmpty()) {
+                if (u.attributes().hasNextHop() && badNextHop(pi, Ip.v4Address(u.attributes().nextHop()).getAddress(), u.nlri().size())) {
+                    withdraw(pi, u.nlri());
+                } else {
+                    announce(pi, u.attributes(), null, u.nlri());
+                }
+            }
+            if (u.mpReach() != null && badNextHop(pi, u.mpReach().nextHop(), u.mpReach().nlri().size())) {
+                withdraw(pi, u.mpReach().nlri());
+            } else if (u.mpReach() != null) {
                 byte[] nh = u.mpReach().nextHop();
                 PathAttributes a = u.attributes();
                 if (u.mpReach().family() == Family.IPV4_UNICAST && nh.length == 4) {
@@ -201,12 +251,24 @@ public final class Rib implements RouteSink, AutoCloseable {
     }
 
     private void announce(PeerInfo pi, PathAttributes raw, byte[] nh6, Nlri nlri) {
+        if (pi.limitStopped) return;
         raw = intern(raw);
         if (nh6 != null) nh6 = nh6.clone();
         metrics.prefixesIn(pi.address, nlri.size());
         Path last = null;  // the routes of one UPDATE share one path (unless the import policy looks at the prefix)
+        int fam = nlri.family().ordinal();
         for (int i = 0; i < nlri.size(); i++) {
-            int d = loc.find(nlri, i, true), id = nlri.pathId(i);
+            int d, id = nlri.pathId(i);
+            if (pi.maxPrefixes != null && pi.receivedByFamily[fam] >= pi.maxPrefixes.limit()) {
+                d = loc.find(nlri, i, false);  // a new prefix beyond the limit must not even create its destination
+                if ((d < 0 || loc.find(d, pi, RouteSource.BGP, id) == null) && !beyondLimit(pi, nlri.family())) {
+                    if (pi.limitStopped) return;
+                    continue;
+                }
+                if (d < 0) d = loc.find(nlri, i, true);
+            } else {
+                d = loc.find(nlri, i, true);
+            }
             Path old = loc.find(d, pi, RouteSource.BGP, id), now;
             if (last != null && last.pathId == id && !pi.importByPrefix) {
                 now = last;
@@ -215,12 +277,72 @@ public final class Rib implements RouteSink, AutoCloseable {
                 now = last = path(new Path(pi, RouteSource.BGP, id, raw, a, nh6, false));
             }
             if (old == now) continue;
-            if (old == null) pi.received++;
+            if (old == null) {
+                pi.received++;
+                pi.receivedByFamily[fam]++;
+            }
             else if (old.attrs != null) pi.accepted--;
             if (now.attrs != null) pi.accepted++;
             loc.replace(d, old, now);
             decide(d);
         }
+    }
+
+    /**
+     * A new prefix of family {@code f} from {@code pi} would exceed its limit: true to keep it anyway ({@code warn}),
+     * false to ignore it ({@code drop}) or to stop the session ({@code stop}: NOTIFICATION Cease / maximum number of
+     * prefixes reached with AFI, SAFI and the limit as data, RFC 4486; every route of the session goes).
+     */
+    private boolean beyondLimit(PeerInfo pi, Family f) {
+        org.calicojava.bgp.config.MaxPrefixes max = pi.maxPrefixes;
+        switch (max.action()) {
+            case WARN -> {
+                if (!pi.limitWarned) {
+                    pi.limitWarned = true;
+                    log.warn("peer {}: more than {} {} prefixes (maxPrefixes, action warn: accepted)", Ip.string(pi.address), max.limit(), f);
+                }
+                return true;
+            }
+            case DROP -> {
+                pi.limitDropped++;
+                long suppressed = errors.admit(pi.address, "max-prefixes drop");
+                if (suppressed >= 0) {
+                    log.warn("peer {}: {} {} prefixes reached (maxPrefixes, action drop): new ones ignored, {} so far{}", Ip.string(pi.address),
+                            max.limit(), f, pi.limitDropped, errors.suffix(suppressed));
+                }
+                return false;
+            }
+            default -> {
+                pi.limitStopped = true;
+                long limit = max.limit();
+                byte[] data = {(byte) (f.afi >> 8), (byte) f.afi, (byte) f.safi, (byte) (limit >> 24), (byte) (limit >> 16), (byte) (limit >> 8), (byte) limit};
+                log.warn("peer {}: more than {} {} prefixes (maxPrefixes, action stop): session stopped, restart in {}", Ip.string(pi.address), limit, f,
+                        max.restartAfter() > 0 ? max.restartAfter() + " s" : "never");
+                pi.peer.prefixLimit(pi.session, BgpError.of(BgpError.CEASE, BgpError.MAX_PREFIXES, data), max.restartAfter());
+                return false;
+            }
+        }
+    }
+
+    /**
+     * RFC 4271 5.1.3 / RFC 7606 7.3: a martian next hop or one of ours makes the routes treat-as-withdraw (logged at
+     * most once per peer per interval, with a count).
+     */
+    private boolean badNextHop(PeerInfo pi, byte[] nextHop, int prefixes) {
+        List<InetAddress> own = new ArrayList<>(3);
+        if (pi.negotiated != null) own.add(pi.negotiated.localAddress());
+        own.add(sc.nextHop4());
+        own.add(sc.nextHop6());
+        String why = NextHopCheck.refusal(nextHop, pi.address, own);
+        if (why == null) return false;
+        pi.badNextHops += prefixes;
+        long suppressed = errors.admit(pi.address, "next hop");
+        if (suppressed >= 0) {
+            log.warn("peer {}: NEXT_HOP {} is {}: {} prefixes treated as withdrawn ({} so far){}", Ip.string(pi.address),
+                    nextHop.length == 4 || nextHop.length >= 16 ? Prefix.formatAddress(Arrays.copyOf(nextHop, nextHop.length == 4 ? 4 : 16)) : "?",
+                    why, prefixes, pi.badNextHops, errors.suffix(suppressed));
+        }
+        return true;
     }
 
     private void withdraw(PeerInfo pi, Nlri nlri) {
@@ -236,6 +358,7 @@ public final class Rib implements RouteSink, AutoCloseable {
         loc.replace(d, path, null);
         if (path.from != null) {
             path.from.received--;
+            path.from.receivedByFamily[loc.family(d).ordinal()]--;
             if (path.attrs != null) path.from.accepted--;
         }
         decide(d);
@@ -314,7 +437,7 @@ public final class Rib implements RouteSink, AutoCloseable {
         out.flush();
         Peer peer = pi.peer;
         List<Update> eor = new ArrayList<>();
-        for (Family f : peer.negotiated().families()) eor.add(Update.endOfRib(f));
+        for (Family f : pi.negotiated.families()) eor.add(Update.endOfRib(f));
         peer.send(eor);
         log.info("peer {}: sent {} routes and End-of-RIB", Ip.string(pi.address), pi.outCount);
     }
@@ -535,6 +658,9 @@ public final class Rib implements RouteSink, AutoCloseable {
 
     public void unwatch(Consumer<String> w) { watchers.remove(w); }
 
+    /** Watchers now (tests). */
+    int watcherCount() { return watchers.size(); }
+
     String describe(Path p) {
         String from = p.from == null ? p.source.name().toLowerCase(Locale.ROOT) : "from " + Ip.string(p.from.address) + " (" + p.from.type() + ")";
         String nh = p.nh6 != null ? " via " + Prefix.formatAddress(Arrays.copyOf(p.nh6, 16)) : "";
@@ -563,7 +689,9 @@ public final class Rib implements RouteSink, AutoCloseable {
                     r.run();
                     afterBatch();
                 } catch (RuntimeException e) {
-                    log.error("rib: {}", e.toString(), e);
+                    long suppressed = errors.admit(null, e.getClass().getName());  // a bug, but one a peer may trigger at will
+                    if (suppressed == 0) log.error("rib: {}", e.toString(), e);
+                    else if (suppressed > 0) log.error("rib: {}{}", e, errors.suffix(suppressed));
                 }
             });
         } catch (RejectedExecutionException e) {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import org.calicojava.bgp.codec.Ip;
 import org.calicojava.bgp.config.ConfigException;
 import org.calicojava.bgp.config.ConfigLoader;
+import org.calicojava.bgp.control.ControlConfig;
 import org.calicojava.bgp.policy.*;
 
 import java.io.IOException;
@@ -18,7 +19,8 @@ import java.util.*;
 /**
  * Reads the routing keys of the speaker's YAML ({@link ConfigLoader} reads the session keys of the same file):
  * {@code policies, routeReflector{clusterId}, multipath, alwaysCompareMed, kernel{enabled, table, protocol,
- * learnProtocols, import, export, blackholes}, controlSocket, metrics{port}} and per neighbour {@code import, export,
+ * learnProtocols, import, export, blackholes}, maxStaleRoutesTime, controlSocket (a path or {path, group, maxClients, maxLineLength}), metrics{port}}
+ * and per neighbour {@code import, export,
  * rrClient, nextHop (self|keep), allowOwnAs}. A policy term is {@code {match: {prefixes, communities, largeCommunities,
  * asPath, nextHop, origin, source}, action, set: {localPref, med, communities{add,remove}, largeCommunities{add,remove},
  * prepend}}}. Errors name their key. The kernel is off unless {@code kernel:} is given.
@@ -93,14 +95,29 @@ public final class RoutingConfigLoader {
         KernelConfig kernel = KernelConfig.OFF;
         JsonNode k = root.get("kernel");
         if (k != null && !k.isNull()) kernel = kernel(k, policies);
-        Path control = root.has("controlSocket") ? Path.of(root.get("controlSocket").asText()) : null;
+        ControlConfig control = control(root.get("controlSocket"));
         int metrics = 0;
         JsonNode m = root.get("metrics");
         if (m != null && !m.isNull()) {
             keys("metrics.", m, Set.of("port"));
             metrics = integer("metrics.port", m.get("port") == null ? YAML.getNodeFactory().numberNode(0) : m.get("port"), 0, 65535);
         }
-        return new RoutingConfig(policies, neighbors, clusterId, multipath, acm, kernel, control, metrics);
+        int stale = root.has("maxStaleRoutesTime") ? integer("maxStaleRoutesTime", root.get("maxStaleRoutesTime"), 1, 4095)
+                : RoutingConfig.DEFAULT_MAX_STALE_ROUTES_TIME;
+        return new RoutingConfig(policies, neighbors, clusterId, multipath, acm, kernel, control, metrics, stale);
+    }
+
+    /** {@code controlSocket: PATH} or {@code {path, group, maxClients, maxLineLength}}. */
+    private static ControlConfig control(JsonNode c) {
+        if (c == null || c.isNull()) return ControlConfig.at(null);
+        if (c.isTextual()) return ControlConfig.at(Path.of(c.asText()));
+        keys("controlSocket.", c, Set.of("path", "group", "maxClients", "maxLineLength"));
+        JsonNode path = c.get("path");
+        if (path == null || !path.isTextual() || path.asText().isEmpty()) throw new ConfigException("controlSocket.path: missing (expected: a path)");
+        String group = c.has("group") ? c.get("group").asText() : null;
+        int max = c.has("maxClients") ? integer("controlSocket.maxClients", c.get("maxClients"), 1, 100_000) : ControlConfig.DEFAULT_MAX_CLIENTS;
+        int line = c.has("maxLineLength") ? integer("controlSocket.maxLineLength", c.get("maxLineLength"), 16, 1 << 20) : ControlConfig.DEFAULT_MAX_LINE;
+        return wrap("controlSocket.group", () -> new ControlConfig(Path.of(path.asText()), group, max, line));
     }
 
     private static KernelConfig kernel(JsonNode k, Map<String, Policy> policies) {

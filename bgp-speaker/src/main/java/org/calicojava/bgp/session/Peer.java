@@ -54,6 +54,12 @@ public final class Peer {
     private long lastReceivedNanos;
     private int connectFailures, errors;
     private volatile int collisions;
+    /** Id of the Established session now, 0 when none; {@link #lastSessionId} keeps the last one after it ended. */
+    private volatile long session, lastSession;
+    private static final java.util.concurrent.atomic.AtomicLong SESSIONS = new java.util.concurrent.atomic.AtomicLong();
+    private final LogLimiter limiter;
+    /** Stopped for its prefix limit: Idle, the peer's connections refused, until the restart timer (if any) fires. */
+    private boolean limitHold;
 
     Peer(NeighborConfig config, SpeakerConfig speakerConfig, Speaker speaker, EventLoop loop) {
         this.config = config;
@@ -61,6 +67,7 @@ public final class Peer {
         this.speaker = speaker;
         this.loop = loop;
         this.name = "peer " + Ip.string(config.address()) + " AS" + config.asNumber();
+        this.limiter = speaker.logLimiter();
     }
 
     public InetAddress address() { return config.address(); }
@@ -76,6 +83,15 @@ public final class Peer {
 
     /** Null unless Established (or OpenConfirm). */
     public Negotiated negotiated() { return negotiated; }
+
+    /**
+     * The id of the current Established session (unique in this process), or 0 when not Established. A consumer that
+     * queues work for later compares the id it saw with this one to drop work of a session that is gone.
+     */
+    public long sessionId() { return session; }
+
+    /** The id of the last session that reached Established, also after it ended (0 if none did). */
+    public long lastSessionId() { return lastSession; }
 
     /** Connection collisions (RFC 4271 6.8) seen so far, resolved by us or by the peer. */
     public int collisions() { return collisions; }
@@ -120,6 +136,28 @@ public final class Peer {
             conn.flush();
         });
         return true;
+    }
+
+    /**
+     * The prefix limit was exceeded in session {@code sessionId} (the RIB decides, RFC 4486): sends {@code cease} and
+     * goes Idle; the session starts again after {@code restartAfter} seconds (0: not until the speaker restarts or this
+     * neighbour's settings change), and the peer's connections are refused until then. Safe from any thread; nothing
+     * happens when that session is already gone.
+     */
+    public void prefixLimit(long sessionId, BgpError cease, int restartAfter) {
+        run(() -> {
+            if (session != sessionId || state != ESTABLISHED) return;
+            limitHold = true;
+            fail(cease, true, "NOTIFICATION sent: " + cease + ", restart in " + (restartAfter > 0 ? restartAfter + " s" : "never"));
+            cancel(idleHoldTimer);
+            idleHoldTimer = null;
+            if (restartAfter > 0 && !stopped) {
+                idleHoldTimer = loop.schedule(() -> {
+                    limitHold = false;
+                    handle(new Timer(TimerKind.IDLE_HOLD));
+                }, restartAfter, TimeUnit.SECONDS);
+            }
+        });
     }
 
     /** Asks the peer to resend its routes of {@code f} (RFC 2918), e.g. after an import policy change; false when not possible. */
@@ -167,8 +205,8 @@ public final class Peer {
             if (config.passive()) to(ACTIVE);
             else startConnect();
         } else if (e instanceof TcpUp u) {
-            if (stopped) {
-                u.c().close();  // refused while administratively stopped
+            if (stopped || limitHold) {
+                u.c().close();  // refused while administratively stopped, or stopped for the prefix limit
             } else {
                 // holding after an error: still take the peer's connection (passive TCP establishment, as BIRD does);
                 // refusing it let two active peers whose hold timers ran in step refuse each other for ever
@@ -240,7 +278,11 @@ public final class Peer {
             lastReceivedNanos = System.nanoTime();
             Object m = r.message();
             if (m instanceof Update u) {
-                if (u.outcome() != Update.Outcome.NORMAL) log.warn("{}: UPDATE {} ({})", name, u.outcome(), u.error());
+                if (u.outcome() != Update.Outcome.NORMAL) {
+                    BgpError err = u.error();
+                    limited(true, "update " + u.outcome() + (err == null ? "" : " " + err.code() + "/" + err.subcode()),
+                            "UPDATE {} ({})", u.outcome(), err);
+                }
                 speaker.sink().update(this, u);
             } else if (m instanceof Keepalive) {
                 // hold timer already refreshed
@@ -294,7 +336,7 @@ public final class Peer {
 
     private void to(SessionState next) {
         if (next == state) return;
-        log.info("{}: {} -> {}", name, state, next);
+        limited(false, "state " + state + " " + next, "{} -> {}", state, next);
         state = next;
         since = Instant.now();
     }
@@ -324,7 +366,7 @@ public final class Peer {
 
     /** A new TCP connection, either direction (RFC 4271 6.8 for the states where one already exists). */
     private void accept(Connection c) {
-        if (!c.outgoing) log.info("{}: connection from {}", name, c.channel.remoteAddress());
+        if (!c.outgoing) limited(false, "incoming", "connection from {}", c.channel.remoteAddress());
         switch (state) {
             case IDLE, CONNECT, ACTIVE -> handle(new TcpUp(c));
             case OPEN_SENT, OPEN_CONFIRM -> {
@@ -337,7 +379,8 @@ public final class Peer {
             }
             case ESTABLISHED -> {
                 collisions++;
-                log.info("{}: collision with the established session, closing the new {} connection", name, c.outgoing ? "outgoing" : "incoming");
+                limited(false, "collision established", "collision with the established session, closing the new {} connection",
+                        c.outgoing ? "outgoing" : "incoming");
                 c.notifyAndClose(new Notification(BgpError.of(BgpError.CEASE, BgpError.CONNECTION_COLLISION)));
             }
             default -> c.close();
@@ -370,12 +413,12 @@ public final class Peer {
         collisions++;
         boolean keepOutgoing = Integer.toUnsignedLong(speakerConfig.routerId()) > Integer.toUnsignedLong(remote.bgpId());
         if (state == ESTABLISHED || conn.outgoing == keepOutgoing) {
-            log.info("{}: collision resolved, keeping the {} connection", name, conn.outgoing ? "outgoing" : "incoming");
+            limited(false, "collision", "collision resolved, keeping the {} connection", conn.outgoing ? "outgoing" : "incoming");
             other.notifyAndClose(cease);
             other = null;
             return false;
         }
-        log.info("{}: collision resolved, keeping the {} connection", name, other.outgoing ? "outgoing" : "incoming");
+        limited(false, "collision", "collision resolved, keeping the {} connection", other.outgoing ? "outgoing" : "incoming");
         conn.notifyAndClose(cease);
         conn = other;
         other = null;
@@ -392,8 +435,8 @@ public final class Peer {
     private boolean promoteOther(String reason) {
         if (other == null || (state != OPEN_SENT && state != OPEN_CONFIRM)) return false;
         collisions++;
-        log.info("{}: {} connection ended ({}), continuing on the {} one", name, conn.outgoing ? "outgoing" : "incoming", reason,
-                other.outgoing ? "outgoing" : "incoming");
+        limited(false, "collision promote", "{} connection ended ({}), continuing on the {} one", conn.outgoing ? "outgoing" : "incoming",
+                reason, other.outgoing ? "outgoing" : "incoming");
         conn.close();
         conn = other;
         other = null;
@@ -438,11 +481,13 @@ public final class Peer {
     }
 
     private void toEstablished() {
+        lastSession = SESSIONS.incrementAndGet();
+        session = lastSession;
         to(ESTABLISHED);
         connectFailures = 0;
         errors = 0; // lastError stays: it is the last error, kept for status after the session recovers
         Negotiated n = negotiated;
-        log.info("{}: established, hold {}s, families {}, as4 {}, add-path rx {} tx {}", name, n.holdTime(), n.families(),
+        limited(false, "established", "established, hold {}s, families {}, as4 {}, add-path rx {} tx {}", n.holdTime(), n.families(),
                 n.codec().as4(), n.codec().addPathReceive(), n.codec().addPathSend());
         speaker.sink().established(this);
         advertiseAll(false);
@@ -462,7 +507,7 @@ public final class Peer {
     private void routeRefresh(RouteRefresh rr) {
         Family f = Family.of(rr.afi(), rr.safi());
         if (rr.subtype() == RouteRefresh.REQUEST && f != null && negotiated.families().contains(f)) {
-            log.info("{}: route refresh requested for {}", name, f);
+            limited(false, "refresh", "route refresh requested for {}", f);
             if (speaker.sink().advertises()) {
                 speaker.sink().refresh(this, f);
                 return;
@@ -495,7 +540,7 @@ public final class Peer {
     private void fail(BgpError error, boolean send, String reason) {
         lastError = reason;
         if (stopped) log.info("{}: session down in {}: {}", name, state, reason);
-        else log.warn("{}: session down in {}: {}", name, state, reason);
+        else limited(true, "down " + (error == null ? "closed" : error.code() + "/" + error.subcode()), "session down in {}: {}", state, reason);
         if (conn != null) {
             if (send && error != null) conn.notifyAndClose(new Notification(error));
             else conn.close();
@@ -521,6 +566,7 @@ public final class Peer {
         connecting = null;
         conn = null;
         negotiated = null;
+        session = 0;
         to(IDLE);
         if (wasEstablished) speaker.sink().down(this, reason);
     }
@@ -537,6 +583,21 @@ public final class Peer {
             return loop.schedule(() -> handle(new Timer(kind)), ms, TimeUnit.MILLISECONDS);
         }
         return loop.schedule(() -> handle(new Timer(kind)), seconds, TimeUnit.SECONDS);
+    }
+
+    /**
+     * Logs {@code "<peer>: " + fmt}, at most once per {@code reason} per interval with the count of lines suppressed
+     * before it ({@link LogLimiter}): everything a peer can make us log goes through here.
+     */
+    private void limited(boolean warn, String reason, String fmt, Object... args) {
+        long suppressed = limiter.admit(config.address(), reason);
+        if (suppressed < 0) return;
+        Object[] a = new Object[args.length + 2];
+        a[0] = name;
+        System.arraycopy(args, 0, a, 1, args.length);
+        a[a.length - 1] = limiter.suffix(suppressed);
+        if (warn) log.warn("{}: " + fmt + "{}", a);
+        else log.info("{}: " + fmt + "{}", a);
     }
 
     private static void cancel(ScheduledFuture<?> f) { if (f != null) f.cancel(false); }

@@ -33,6 +33,7 @@ public final class Speaker implements AutoCloseable {
     private final Map<InetAddress, Peer> peers = new java.util.concurrent.ConcurrentHashMap<>();
     private Channel server;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+    private final LogLimiter logLimiter = new LogLimiter();
 
     public Speaker(SpeakerConfig config, RouteSink sink) {
         this.config = config;
@@ -76,7 +77,10 @@ public final class Speaker implements AutoCloseable {
         InetAddress remote = ((InetSocketAddress) ch.remoteAddress()).getAddress();
         Peer p = peers.get(remote);
         if (p == null) {
-            log.info("connection from {} refused: not a configured neighbour", Ip.string(remote));
+            long suppressed = logLimiter.admit(null, "unconfigured");
+            if (suppressed >= 0) {
+                log.info("connection from {} refused: not a configured neighbour{}", Ip.string(remote), logLimiter.suffix(suppressed));
+            }
             ch.close();
             return;
         }
@@ -147,6 +151,9 @@ public final class Speaker implements AutoCloseable {
     public SpeakerConfig config() { return config; }
 
     RouteSink sink() { return sink; }
+
+    /** The rate limit for log lines that peers can trigger (shared by every peer of this speaker). */
+    public LogLimiter logLimiter() { return logLimiter; }
 
     Transport transport() { return transport; }
 

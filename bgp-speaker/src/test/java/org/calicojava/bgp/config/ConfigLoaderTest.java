@@ -87,12 +87,28 @@ class ConfigLoaderTest {
             "{address: 127.0.0.11, asNumber: 65011, passive: maybe}|neighbors[0].passive: maybe (expected: true or false)",
             "{address: 127.0.0.11, asNumber: 65011, ttlSecurity: 255}|neighbors[0].ttlSecurity: 255 (expected: 1..254)",
             "{address: 127.0.0.11, asNumber: 65011, gracefulRestart: {restartTime: 5000}}|neighbors[0].gracefulRestart.restartTime: 5000 (expected: 0..4095)",
-            "{address: 127.0.0.11, asNumber: 65011, colour: red}|neighbors[0].colour: unknown key (expected one of: addPath, address, asNumber, gracefulRestart, holdTime, passive, password, port, ttlSecurity)",
+            "{address: 127.0.0.11, asNumber: 65011, colour: red}|neighbors[0].colour: unknown key (expected one of: addPath, address, asNumber, gracefulRestart, holdTime, maxPrefixes, passive, password, port, ttlSecurity)",
+            "{address: 127.0.0.11, asNumber: 65011, maxPrefixes: {action: stop}}|neighbors[0].maxPrefixes.limit: missing",
+            "{address: 127.0.0.11, asNumber: 65011, maxPrefixes: {limit: 0}}|neighbors[0].maxPrefixes.limit: 0 (expected: 1..100000000)",
+            "{address: 127.0.0.11, asNumber: 65011, maxPrefixes: {limit: many}}|neighbors[0].maxPrefixes.limit: many (expected: an integer 1..100000000)",
+            "{address: 127.0.0.11, asNumber: 65011, maxPrefixes: {limit: 5, action: panic}}|neighbors[0].maxPrefixes.action: panic (expected: stop, warn or drop)",
+            "{address: 127.0.0.11, asNumber: 65011, maxPrefixes: {limit: 5, restartAfter: soon}}|neighbors[0].maxPrefixes.restartAfter: soon (expected: a duration like 60s, 2m or 1h)",
+            "{address: 127.0.0.11, asNumber: 65011, maxPrefixes: {limit: 5, restartAfter: 2d}}|neighbors[0].maxPrefixes.restartAfter: 2d (expected: a duration like 60s, 2m or 1h)",
+            "{address: 127.0.0.11, asNumber: 65011, maxPrefixes: {limit: 5, restartAfter: 25h}}|neighbors[0].maxPrefixes.restartAfter: 90000s (expected: 0s..86400s)",
+            "{address: 127.0.0.11, asNumber: 65011, maxPrefixes: {limit: 5, shout: true}}|neighbors[0].maxPrefixes.shout: unknown key (expected one of: action, limit, restartAfter)",
             "{address: 127.0.0.300, asNumber: 65011}|neighbors[0].address: 127.0.0.300 (expected: an IPv4 or IPv6 literal)",
     })
     void invalidNeighborsNameTheirKey(String neighbor, String message) {
         String yaml = "routerId: 127.0.0.10\nasNumber: 65010\nneighbors:\n  - " + neighbor + "\n";
         assertThatThrownBy(() -> ConfigLoader.parse(yaml)).isInstanceOf(ConfigException.class).hasMessage(message);
+    }
+
+    @Test void maxPrefixesDefaultsToStopAfter60s() {
+        String yaml = "routerId: 127.0.0.10\nasNumber: 65010\nneighbors:\n  - {address: 127.0.0.11, asNumber: 65011, maxPrefixes: {limit: 1000}}\n"
+                + "  - {address: 127.0.0.12, asNumber: 65011, maxPrefixes: {limit: 5, action: drop, restartAfter: 2m}}\n";
+        SpeakerConfig c = ConfigLoader.parse(yaml);
+        assertThat(c.neighbors().get(0).maxPrefixes()).isEqualTo(new MaxPrefixes(1000, MaxPrefixes.Action.STOP, 60));
+        assertThat(c.neighbors().get(1).maxPrefixes()).isEqualTo(new MaxPrefixes(5, MaxPrefixes.Action.DROP, 120));
     }
 
     @Test void passiveNeighbourNeedsAListenPort() {

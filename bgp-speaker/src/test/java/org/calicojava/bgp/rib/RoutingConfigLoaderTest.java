@@ -68,9 +68,29 @@ class RoutingConfigLoaderTest {
             "policies: {p: [{match: {largeCommunities: [4294967296:0:0]}}]}|policies.p[0].match.largeCommunities: 4294967296:0:0 (expected: GLOBAL:LOCAL1:LOCAL2, each 0..4294967295)",
             "policies: {p: [{set: {largeCommunities: {add: [a:b:c]}}}]}|policies.p[0].set.largeCommunities.add: a:b:c (expected: GLOBAL:LOCAL1:LOCAL2, each 0..4294967295)",
             "policies: {p: [{set: {largeCommunities: {replace: []}}}]}|policies.p[0].set.largeCommunities.replace: unknown key (expected one of: add, remove)",
+            "controlSocket: {group: calico}|controlSocket.path: missing (expected: a path)",
+            "maxStaleRoutesTime: 0|maxStaleRoutesTime: 0 (expected: 1..4095)",
+            "maxStaleRoutesTime: 5000|maxStaleRoutesTime: 5000 (expected: 1..4095)",
+            "controlSocket: {path: /run/x.ctl, group: 'a b'}|controlSocket.group: a b (expected: a group name or number)",
+            "controlSocket: {path: /run/x.ctl, maxClients: 0}|controlSocket.maxClients: 0 (expected: 1..100000)",
+            "controlSocket: {path: /run/x.ctl, maxLineLength: 8}|controlSocket.maxLineLength: 8 (expected: 16..1048576)",
+            "controlSocket: {path: /run/x.ctl, mode: 666}|controlSocket.mode: unknown key (expected one of: group, maxClients, maxLineLength, path)",
     })
     void errorsNameTheirKey(String yaml, String message) {
         assertThatThrownBy(() -> RoutingConfigLoader.parse("routerId: 1.1.1.1\nasNumber: 1\n" + yaml))
                 .isInstanceOf(ConfigException.class).hasMessage(message);
+    }
+
+    @Test void controlSocketMappingAndDefaults() {
+        RoutingConfig plain = RoutingConfigLoader.parse("routerId: 1.1.1.1\nasNumber: 1\ncontrolSocket: /run/a.ctl\n");
+        assertThat(plain.control()).isEqualTo(new org.calicojava.bgp.control.ControlConfig(java.nio.file.Path.of("/run/a.ctl"), null, 16, 4096));
+        RoutingConfig full = RoutingConfigLoader.parse("routerId: 1.1.1.1\nasNumber: 1\n"
+                + "controlSocket: {path: /run/b.ctl, group: calico, maxClients: 4, maxLineLength: 100}\n");
+        assertThat(full.control()).isEqualTo(new org.calicojava.bgp.control.ControlConfig(java.nio.file.Path.of("/run/b.ctl"), "calico", 4, 100));
+        assertThat(full.controlSocket()).hasToString("/run/b.ctl");
+        assertThat(full.withControlSocket(java.nio.file.Path.of("/tmp/c.ctl")).control().group()).isEqualTo("calico");
+        assertThat(RoutingConfigLoader.parse("routerId: 1.1.1.1\nasNumber: 1\n").controlSocket()).isNull();
+        assertThat(RoutingConfigLoader.parse("routerId: 1.1.1.1\nasNumber: 1\n").maxStaleRoutesTime()).isEqualTo(120);
+        assertThat(RoutingConfigLoader.parse("routerId: 1.1.1.1\nasNumber: 1\nmaxStaleRoutesTime: 30\n").maxStaleRoutesTime()).isEqualTo(30);
     }
 }

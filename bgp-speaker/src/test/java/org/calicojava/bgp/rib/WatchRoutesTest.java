@@ -28,7 +28,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * {@code watch routes} on the control socket of node B (127.0.63.2) while node A (127.0.63.1) announces, changes and
  * withdraws routes: the client reads one line per best-route change, in order ({@code best PREFIX from PEER (ibgp)
- * {attributes}} / {@code withdraw PREFIX}); when the client goes away its server thread ends and the speaker carries on.
+ * {attributes}} / {@code withdraw PREFIX}); no thread is started for it, and when the client goes away its watch ends at
+ * once and the speaker carries on.
  */
 class WatchRoutesTest {
     static final Duration T = Duration.ofSeconds(30);
@@ -64,8 +65,8 @@ class WatchRoutesTest {
         @Override public void close() throws IOException { channel.close(); }
     }
 
-    static Set<Thread> controlClients() {
-        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals("control-client") && t.isAlive()).collect(Collectors.toSet());
+    static Set<Thread> controlThreads() {
+        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("control") && t.isAlive()).collect(Collectors.toSet());
     }
 
     String aYaml(String originate) {
@@ -81,12 +82,14 @@ class WatchRoutesTest {
              ControlServer ctl = new ControlServer(sock, nb.rib, () -> "reloaded")) {
             ctl.start();
             Await.until("session up", T, () -> na.up(b) && nb.up(a));
-            Set<Thread> before = controlClients();
+            assertThat(ctl.answer("reload")).isEqualTo("reloaded\n");
+            Set<Thread> before = controlThreads();
             Watcher w = new Watcher(sock);
             assertThat(w.next()).isEqualTo("watching route changes");
-            Set<Thread> mine = controlClients();
+            Set<Thread> mine = controlThreads();
             mine.removeAll(before);
-            assertThat(mine).as("one server thread for the watching client").hasSize(1);
+            assertThat(mine).as("no server thread for the watching client").isEmpty();
+            assertThat(nb.rib.watcherCount()).isEqualTo(1);
 
             na.reload(aYaml("[10.63.1.0/24]"));
             assertThat(w.next()).startsWith("best 10.63.1.0/24 from " + a + " (ibgp) {").contains("next_hop=" + a).contains("local_pref=100");
@@ -98,9 +101,9 @@ class WatchRoutesTest {
             assertThat(w.next()).isEqualTo("withdraw 10.63.2.0/24");
             assertThat(w.lines).isEmpty();
 
-            // the client goes away without a word: its server thread ends (no route change needed to notice) ...
+            // the client goes away without a word: its watch ends (no route change needed to notice) ...
             w.close();
-            Await.until("the watch thread ends after the client left", T, () -> mine.stream().noneMatch(Thread::isAlive));
+            Await.until("the watch ends after the client left", T, () -> nb.rib.watcherCount() == 0);
             // ... and the speaker carries on: routes flow, the socket answers, a new watcher gets the next change
             Watcher w2 = new Watcher(sock);
             assertThat(w2.next()).isEqualTo("watching route changes");

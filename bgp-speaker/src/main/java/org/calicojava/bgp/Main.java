@@ -97,7 +97,7 @@ public final class Main {
         rib.attach(speaker, kernel);
         metrics.gauges(() -> gauges(rib));
         if (routing.metricsPort() > 0) metrics.serve(routing.metricsPort());
-        ControlServer control = routing.controlSocket() == null ? null : new ControlServer(routing.controlSocket(), rib, this::reload);
+        ControlServer control = routing.controlSocket() == null ? null : new ControlServer(routing.control(), rib, this::reload);
         if (control != null) control.start();
         speaker.start();
         running = this;

@@ -59,7 +59,7 @@ public final class PluginServer implements AutoCloseable {
     private final AtomicLong lastRefusalLog = new AtomicLong();
     private final AtomicLong refusals = new AtomicLong();
 
-    /** Root only. */
+    /** Root (and this process's own uid and group) only. */
     public PluginServer(Path socket, Plugin plugin) throws IOException, InterruptedException {
         this(socket, plugin, new SocketAccess(null));
     }
@@ -67,10 +67,7 @@ public final class PluginServer implements AutoCloseable {
     public PluginServer(Path socket, Plugin plugin, SocketAccess access) throws IOException, InterruptedException {
         this.access = access;
         this.socket = socket.toAbsolutePath();
-        Files.createDirectories(this.socket.getParent());
-        if (Files.exists(this.socket)) {
-            Files.delete(this.socket); // a stale socket from an earlier run
-        }
+        Path staged = access.staging(this.socket); // bound privately, then published 0660 over a stale socket
         try {
             channel = new ServerBootstrap().group(loop).channel(EpollServerDomainSocketChannel.class)
                     .childHandler(new ChannelInitializer<DomainSocketChannel>() {
@@ -92,21 +89,22 @@ public final class PluginServer implements AutoCloseable {
                                 ch.pipeline().addLast(workers, new Handler(plugin, null));
                             }
                         }
-                    }).bind(new DomainSocketAddress(this.socket.toString())).sync().channel();
-            access.restrict(this.socket);
+                    }).bind(new DomainSocketAddress(staged.toString())).sync().channel();
+            access.publish(staged, this.socket);
         } catch (RuntimeException | InterruptedException | IOException e) {
+            Files.deleteIfExists(staged);
+            Files.deleteIfExists(staged.getParent());
             shutdown();
             throw e;
         }
-        LOG.info("serving Docker's plugin API on {} (mode 0660, group {})", this.socket, access.group());
+        LOG.info("serving Docker's plugin API on {} (mode 0660, gid {})", this.socket, access.gid());
     }
 
     /** Null when the peer may use the socket, else the reason. */
     private String denied(DomainSocketChannel ch) {
         try {
             PeerCredentials c = ((EpollDomainSocketChannel) ch).peerCredentials();
-            return access.allows(c.uid(), c.gids().length > 0 ? c.gids()[0] : -1, c.pid()) ? null
-                    : access.refusal(c.uid(), c.gids().length > 0 ? c.gids()[0] : -1, c.pid());
+            return access.allows(c.uid(), c.gids(), c.pid()) ? null : access.refusal(c.uid(), c.pid());
         } catch (IOException | RuntimeException e) {
             return "permission denied: peer credentials unreadable (" + e.getMessage() + ")";
         }

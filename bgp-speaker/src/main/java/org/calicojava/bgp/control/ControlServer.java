@@ -13,6 +13,7 @@ import io.netty.channel.epoll.EpollDomainSocketChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
+import org.calicojava.netlink.SocketAccess;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import org.calicojava.bgp.codec.Prefix;
@@ -21,15 +22,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.GroupPrincipal;
-import java.nio.file.attribute.PosixFileAttributeView;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.nio.file.attribute.UserPrincipalNotFoundException;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -63,8 +57,7 @@ public final class ControlServer implements AutoCloseable {
     private EventLoopGroup group;
     private ExecutorService worker;
     private Channel server;
-    private int gid;
-    private final int ownUid = ownUid();
+    private final SocketAccess access;
     int clients;  // on the I/O thread
     private volatile boolean closed;
 
@@ -76,6 +69,7 @@ public final class ControlServer implements AutoCloseable {
             throw new IllegalArgumentException("controlSocket.path: missing (expected: a path)");
         }
         this.config = config;
+        this.access = new SocketAccess(config.group());
         this.rib = rib;
         this.reload = reload;
     }
@@ -85,8 +79,7 @@ public final class ControlServer implements AutoCloseable {
             throw new IOException("control socket: needs the epoll transport (" + Epoll.unavailabilityCause() + ")");
         }
         Path path = config.path().toAbsolutePath();
-        Path dir = Files.createTempDirectory(path.getParent(), ".control-");  // 0700: the socket is not reachable until moved
-        Path tmp = dir.resolve("s");
+        Path tmp = access.staging(path); // private 0700 directory: the socket is not reachable until published
         group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("control", true), EpollIoHandler.newFactory());
         worker = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), new DefaultThreadFactory("control-command", true));
         try {
@@ -103,30 +96,15 @@ public final class ControlServer implements AutoCloseable {
                 throw new IOException("control socket " + path + ": " + f.cause().getMessage());
             }
             server = f.channel();
-            Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-rw----"));
-            if (config.group() != null) {
-                GroupPrincipal g;
-                try {
-                    g = FileSystems.getDefault().getUserPrincipalLookupService().lookupPrincipalByGroupName(config.group());
-                } catch (UserPrincipalNotFoundException e) {
-                    throw new IOException("controlSocket.group: " + config.group() + " (expected: an existing group)");
-                }
-                Files.getFileAttributeView(tmp, PosixFileAttributeView.class).setGroup(g);
-            }
-            gid = (Integer) Files.getAttribute(tmp, "unix:gid");
-            try {
-                Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                throw new IOException("control socket " + path + ": cannot be renamed into place from " + dir + " (another file system?)");
-            }
+            access.publish(tmp, path);
         } catch (IOException | RuntimeException e) {
             close();
             throw e;
         } finally {
             Files.deleteIfExists(tmp);
-            Files.deleteIfExists(dir);
+            Files.deleteIfExists(tmp.getParent());
         }
-        log.info("control socket {} (mode 0660, gid {}, at most {} clients)", path, gid, config.maxClients());
+        log.info("control socket {} (mode 0660, gid {}, at most {} clients)", path, access.gid(), config.maxClients());
     }
 
     // ---- called by ControlClient on the I/O thread ----
@@ -148,23 +126,15 @@ public final class ControlServer implements AutoCloseable {
     String refusal(EpollDomainSocketChannel ch) {
         try {
             io.netty.channel.unix.PeerCredentials c = ch.peerCredentials();
-            int uid = c.uid();
-            if (uid == 0 || uid == ownUid) {
-                return null;
-            }
-            for (int g : c.gids()) {
-                if (g == gid) {
-                    return null;
-                }
-            }
-            if (PeerGroups.of(c.pid()).contains(gid)) {
+            if (access.allows(c.uid(), c.gids(), c.pid())) {
                 return null;
             }
             long suppressed = refusals.admit(null, "refused");
             if (suppressed >= 0) {
-                log.warn("control socket: refused uid {} pid {}: not root and not in group {}{}", uid, c.pid(), gid, refusals.suffix(suppressed));
+                log.warn("control socket: refused uid {} pid {}: not root and not in group {}{}", c.uid(), c.pid(),
+                        access.gid(), refusals.suffix(suppressed));
             }
-            return "permission denied: uid " + uid + " is not root and not in group " + gid;
+            return access.refusal(c.uid(), c.pid());
         } catch (IOException e) {
             return "permission denied: peer credentials unknown (" + e.getMessage() + ")";
         }
@@ -226,13 +196,6 @@ public final class ControlServer implements AutoCloseable {
         return sb.toString();
     }
 
-    private static int ownUid() {
-        try {
-            return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
-        } catch (IOException | RuntimeException e) {
-            return 0;
-        }
-    }
 
     @Override public void close() {
         closed = true;

@@ -5,6 +5,8 @@ import org.calicojava.model.Cidr;
 import org.calicojava.model.IpPool;
 import org.calicojava.model.Json;
 import org.calicojava.model.Keys;
+import org.calicojava.model.LogText;
+import org.calicojava.model.Names;
 import org.calicojava.model.Policy;
 import org.calicojava.model.ProfileRules;
 import org.calicojava.model.TierMetadata;
@@ -34,11 +36,15 @@ public final class DatastoreState {
     final Map<String, IpPool> pools = new HashMap<>();
     final Map<String, String> globalConfig = new HashMap<>();
     final Map<String, String> hostConfig = new HashMap<>();
+    /** This host's endpoints whose record was refused, with the reason (their status is {@code error}). */
+    final Map<EndpointKey, String> refusedEndpoints = new HashMap<>();
     /** What changed, for an incremental {@link Calculator}: one entry per applied key, in order. */
     private final List<Object> journal = new ArrayList<>();
     /** Number of changes before {@code journal.get(0)}; {@link #clear} and trimming start a new epoch. */
     private long journalBase;
     private long epoch;
+    /** While {@link #apply} removes what a refused key held. */
+    private boolean cleaning;
     static final int JOURNAL_MAX = 100_000;
 
     /** A change of one part ("rules", "tags", "labels") of a profile. */
@@ -66,7 +72,14 @@ public final class DatastoreState {
         try {
             return applyOrThrow(key, value);
         } catch (IllegalArgumentException e) {
-            applyOrThrow(key, null);
+            cleaning = true;
+            try {
+                applyOrThrow(key, null); // what the key held before is gone too
+            } catch (IllegalArgumentException badKey) {
+                // a bad key was never stored
+            } finally {
+                cleaning = false;
+            }
             throw e;
         }
     }
@@ -78,10 +91,10 @@ public final class DatastoreState {
             epoch++;
         }
         if (key.startsWith(keys.hosts())) {
-            return host(key.substring(keys.hosts().length()).split("/"), value);
+            return host(key.substring(keys.hosts().length()).split("/", -1), value);
         }
         if (key.startsWith(keys.profiles())) {
-            String[] p = key.substring(keys.profiles().length()).split("/");
+            String[] p = key.substring(keys.profiles().length()).split("/", -1);
             if (p.length != 2) {
                 return false;
             }
@@ -91,10 +104,11 @@ public final class DatastoreState {
                     return false;
                 }
             }
+            Names.check("profile", p[0]);
             switch (p[1]) {
-                case "rules" -> put(profileRules, p[0], value == null ? null : Json.read(value, ProfileRules.class));
-                case "tags" -> put(profileTags, p[0], value == null ? null : readJson(value, STRINGS, "profile tags"));
-                case "labels" -> put(profileLabels, p[0], value == null ? null : readJson(value, LABELS, "labels"));
+                case "rules" -> put(profileRules, p[0], value == null ? null : read(value, ProfileRules.class));
+                case "tags" -> put(profileTags, p[0], value == null ? null : tags(readJson(value, STRINGS, "profile tags")));
+                case "labels" -> put(profileLabels, p[0], value == null ? null : labels(readJson(value, LABELS, "labels")));
                 default -> {
                     return false;
                 }
@@ -102,15 +116,17 @@ public final class DatastoreState {
             return true;
         }
         if (key.startsWith(keys.tiers())) {
-            String[] p = key.substring(keys.tiers().length()).split("/");
+            String[] p = key.substring(keys.tiers().length()).split("/", -1);
             if (p.length == 2 && p[1].equals("metadata")) {
                 journal.add(Change.POLICIES);
-                put(tierOrders, p[0], value == null ? null : orderOf(Json.read(value, TierMetadata.class)));
+                Names.check("tier", p[0]);
+                put(tierOrders, p[0], value == null ? null : orderOf(read(value, TierMetadata.class)));
                 return true;
             }
             if (p.length == 3 && p[1].equals("policy")) {
                 journal.add(Change.POLICIES);
-                put(policies, new PolicyKey(p[0], p[2]), value == null ? null : Json.read(value, Policy.class));
+                PolicyKey k = new PolicyKey(Names.check("tier", p[0]), Names.check("policy", p[2]));
+                put(policies, k, value == null ? null : read(value, Policy.class));
                 return true;
             }
             return false;
@@ -118,13 +134,17 @@ public final class DatastoreState {
         for (int v : new int[]{4, 6}) {
             if (key.startsWith(keys.pools(v))) {
                 journal.add(Change.POOLS);
-                put(pools, key, value == null ? null : Json.read(value, IpPool.class));
+                put(pools, key, value == null ? null : read(value, IpPool.class));
                 return true;
             }
         }
         if (key.startsWith(keys.felixConfigs())) {
+            String name = key.substring(keys.felixConfigs().length());
+            if (name.startsWith("/")) {
+                name = name.substring(1);
+            }
             journal.add(Change.CONFIG);
-            put(globalConfig, Keys.lastSegment(key), value == null ? null : value.strip());
+            put(globalConfig, configName(name), value == null ? null : value.strip());
             return true;
         }
         return false;
@@ -133,29 +153,88 @@ public final class DatastoreState {
     private boolean host(String[] p, String value) {
         // HOST/workload/ORCH/WL/endpoint/ID or HOST/config/NAME
         if (p.length == 6 && p[1].equals("workload") && p[4].equals("endpoint")) {
-            EndpointKey k = new EndpointKey(p[0], p[2], p[3], p[5]);
+            EndpointKey k = new EndpointKey(Names.check("host", p[0]), Names.check("orchestrator", p[2]),
+                    Names.check("workload", p[3]), Names.check("endpoint", p[5]));
             journal.add(k);
-            put(endpoints, k, value == null ? null : Json.read(value, WorkloadEndpoint.class));
+            if (value == null) {
+                if (!cleaning) { // a refused record's key stays refused until it is deleted or fixed
+                    refusedEndpoints.remove(k);
+                }
+                put(endpoints, k, null);
+                return true;
+            }
+            try {
+                put(endpoints, k, EndpointChecks.check(read(value, WorkloadEndpoint.class)));
+                refusedEndpoints.remove(k);
+            } catch (IllegalArgumentException e) {
+                if (k.host().equals(hostname)) {
+                    refusedEndpoints.put(k, e.getMessage());
+                }
+                throw e;
+            }
             return true;
         }
         if (p.length == 3 && p[1].equals("config") && p[0].equals(hostname)) {
             journal.add(Change.CONFIG);
-            put(hostConfig, p[2], value == null ? null : value.strip());
+            put(hostConfig, configName(p[2]), value == null ? null : value.strip());
             return true;
         }
         return false;
     }
 
     private static Double orderOf(TierMetadata m) {
-        return m.order();
+        Double o = m.order();
+        if (o != null && (o.isNaN() || o.isInfinite())) {
+            throw new IllegalArgumentException("tier order: " + o + " (expected: a finite number)");
+        }
+        return o;
+    }
+
+    /** A config name (one key segment: letters and digits, as Felix's settings are named). */
+    private static String configName(String name) {
+        if (!name.matches("[A-Za-z0-9]{1,64}")) {
+            throw new IllegalArgumentException("config name: " + LogText.quote(name)
+                    + " (expected: 1-64 letters and digits)");
+        }
+        return name;
+    }
+
+    /** {@link Json#read}, but a value that parses to nothing (JSON {@code null}) is refused too. */
+    static <T> T read(String value, Class<T> type) {
+        T t = Json.read(value, type);
+        if (t == null) {
+            throw new IllegalArgumentException("invalid " + type.getSimpleName() + " JSON: null (expected: an object)");
+        }
+        return t;
     }
 
     private static <T> T readJson(String value, TypeReference<T> type, String what) {
+        T t;
         try {
-            return Json.MAPPER.readValue(value, type);
+            t = Json.MAPPER.readValue(value, type);
         } catch (Exception e) {
-            throw new IllegalArgumentException("invalid " + what + " JSON: " + value);
+            throw new IllegalArgumentException("invalid " + what + " JSON");
         }
+        if (t == null) {
+            throw new IllegalArgumentException("invalid " + what + " JSON: null");
+        }
+        return t;
+    }
+
+    private static List<String> tags(List<String> tags) {
+        for (String t : tags) {
+            Names.check("tag", t);
+        }
+        return tags;
+    }
+
+    private static Map<String, String> labels(Map<String, String> labels) {
+        labels.forEach((k, v) -> {
+            if (k == null || v == null) {
+                throw new IllegalArgumentException("labels: null key or value");
+            }
+        });
+        return labels;
     }
 
     private static <K, V> void put(Map<K, V> map, K key, V value) {
@@ -180,6 +259,7 @@ public final class DatastoreState {
         pools.clear();
         globalConfig.clear();
         hostConfig.clear();
+        refusedEndpoints.clear();
     }
 
     /** Identifies a run of the journal: changes since {@link #clear} (or trimming). */
@@ -239,6 +319,11 @@ public final class DatastoreState {
     /** Read-only: changes go through {@link #apply} (the calculator follows its journal). */
     public Map<PolicyKey, Policy> policies() {
         return java.util.Collections.unmodifiableMap(policies);
+    }
+
+    /** This host's endpoints whose record was refused, with the reason (read-only). */
+    public Map<EndpointKey, String> refusedEndpoints() {
+        return java.util.Collections.unmodifiableMap(refusedEndpoints);
     }
 
     /** For tests and diagnostics: the pool CIDRs. */

@@ -534,6 +534,7 @@ public final class Agent implements AutoCloseable {
         });
         lastFilter = d.filter();
         metrics.gauge("felix_active_local_endpoints", d.interfaces().size());
+        metrics.gauge("felix_route_conflicts", dataplane.routeConflicts());
         metrics.gauge("felix_active_policies", policyChains);
         metrics.gauge("felix_ipsets", d.ipsets().size());
         metrics.gauge("felix_update_to_dataplane_seconds", (System.nanoTime() - since) / 1e9);

@@ -32,7 +32,7 @@ public final class Metrics {
         describe(QUARANTINED_KEYS, "counter", "Keys removed from the state because applying them failed unexpectedly");
         describe("felix_program_failures", "counter", "Unexpected failures of calculation or programming (retried; "
                 + Agent.MAX_PROGRAM_FAILURES + " in a row exit the process)");
-        describe("felix_route_conflicts", "counter", "Endpoint routes refused because a route of another protocol has the same destination");
+        describe("felix_route_conflicts", "gauge", "Endpoint routes refused now: a route of another protocol has the same destination");
         describe("felix_drift_repairs", "counter", "Chains found changed by hand and rewritten");
     }
 

@@ -24,7 +24,7 @@ public final class AsNumber {
             }
             return validate(v, s);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("AS number: '" + s + "' (expected: 1..4294967295, or asdot like 1.10)");
+            throw new IllegalArgumentException("AS number: " + LogText.quote(s) + " (expected: 1..4294967295, or asdot like 1.10)");
         }
     }
 

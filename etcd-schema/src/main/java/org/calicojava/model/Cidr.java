@@ -48,15 +48,15 @@ public final class Cidr implements Comparable<Cidr> {
             try {
                 len = Integer.parseInt(lenText);
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("CIDR: " + text + " (prefix length '" + lenText + "' is not a number)");
+                throw new IllegalArgumentException("CIDR: " + LogText.quote(text) + " (prefix length " + LogText.quote(lenText) + " is not a number)");
             }
             if (len < 0 || len > bytes.length * 8) {
-                throw new IllegalArgumentException("CIDR: " + text + " (prefix length expected: 0.." + bytes.length * 8 + ")");
+                throw new IllegalArgumentException("CIDR: " + LogText.quote(text) + " (prefix length expected: 0.." + bytes.length * 8 + ")");
             }
         }
         byte[] masked = mask(bytes, len);
         if (strict && !Arrays.equals(masked, bytes)) {
-            throw new IllegalArgumentException("CIDR: " + text + " (host bits set; did you mean " + new Cidr(masked, len) + "?)");
+            throw new IllegalArgumentException("CIDR: " + LogText.quote(text) + " (host bits set; did you mean " + new Cidr(masked, len) + "?)");
         }
         return new Cidr(masked, len);
     }
@@ -73,29 +73,29 @@ public final class Cidr implements Comparable<Cidr> {
     }
 
     static byte[] parseAddress(String addr, String original) {
-        if (addr.isEmpty() || !(addr.indexOf(':') >= 0 || addr.matches("[0-9.]+"))) {
-            throw new IllegalArgumentException("IP address: '" + original + "' is not an IPv4 or IPv6 address");
+        if (addr.isEmpty() || addr.length() > 45 || !(addr.indexOf(':') >= 0 || addr.matches("[0-9.]+"))) {
+            throw new IllegalArgumentException("IP address: " + LogText.quote(original) + " is not an IPv4 or IPv6 address");
         }
         if (addr.indexOf(':') < 0) {
             String[] parts = addr.split("\\.", -1);
             if (parts.length != 4) {
-                throw new IllegalArgumentException("IP address: '" + original + "' is not an IPv4 or IPv6 address");
+                throw new IllegalArgumentException("IP address: " + LogText.quote(original) + " is not an IPv4 or IPv6 address");
             }
             byte[] out = new byte[4];
             for (int i = 0; i < 4; i++) {
                 if (parts[i].isEmpty() || parts[i].length() > 3) {
-                    throw new IllegalArgumentException("IP address: '" + original + "' is not an IPv4 or IPv6 address");
+                    throw new IllegalArgumentException("IP address: " + LogText.quote(original) + " is not an IPv4 or IPv6 address");
                 }
                 int v = Integer.parseInt(parts[i]);
                 if (v > 255) {
-                    throw new IllegalArgumentException("IP address: '" + original + "' (octet " + v + " > 255)");
+                    throw new IllegalArgumentException("IP address: " + LogText.quote(original) + " (octet " + v + " > 255)");
                 }
                 out[i] = (byte) v;
             }
             return out;
         }
         if (!addr.matches("[0-9a-fA-F:.]+")) {
-            throw new IllegalArgumentException("IP address: '" + original + "' is not an IPv4 or IPv6 address");
+            throw new IllegalArgumentException("IP address: " + LogText.quote(original) + " is not an IPv4 or IPv6 address");
         }
         try {
             byte[] b = InetAddress.getByName(addr).getAddress(); // literal only: no DNS for hex/colon strings
@@ -108,7 +108,7 @@ public final class Cidr implements Comparable<Cidr> {
             }
             return b;
         } catch (UnknownHostException e) {
-            throw new IllegalArgumentException("IP address: '" + original + "' is not an IPv4 or IPv6 address");
+            throw new IllegalArgumentException("IP address: " + LogText.quote(original) + " is not an IPv4 or IPv6 address");
         }
     }
 

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 public record EndpointStatus(@JsonProperty("status") String status, @JsonProperty("reason") String reason) {
     public EndpointStatus {
         if (!"up".equals(status) && !"down".equals(status) && !"error".equals(status)) {
-            throw new IllegalArgumentException("endpoint status: '" + status + "' (expected: up, down or error)");
+            throw new IllegalArgumentException("endpoint status: " + LogText.quote(status) + " (expected: up, down or error)");
         }
     }
 }

@@ -11,7 +11,7 @@ public final class Keys {
     public Keys(String root) {
         String r = root == null || root.isBlank() ? DEFAULT_ROOT : root.trim();
         if (!r.startsWith("/")) {
-            throw new IllegalArgumentException("etcd root prefix: '" + root + "' (expected: starts with '/')");
+            throw new IllegalArgumentException("etcd root prefix: " + LogText.quote(root) + " (expected: starts with '/')");
         }
         this.root = r.endsWith("/") ? r.substring(0, r.length() - 1) : r;
     }
@@ -197,8 +197,8 @@ public final class Keys {
     }
 
     public String felixEndpointStatus(String host, String orchestrator, String workload, String endpointId) {
-        return felixStatusRoot() + Names.check("host", host) + "/workload/" + orchestrator + "/" + workload
-                + "/endpoint/" + endpointId;
+        return felixStatusRoot() + Names.check("host", host) + "/workload/" + Names.check("orchestrator", orchestrator)
+                + "/" + Names.check("workload", workload) + "/endpoint/" + Names.check("endpoint", endpointId);
     }
 
     /** The last segment of a key ("/a/b/c" gives "c"). */

@@ -1,19 +1,41 @@
 package org.calicojava.model;
 
+import java.util.Map;
 import java.util.regex.Pattern;
 
-/** Validation of names used in keys (profiles, tiers, policies, hosts, handles). */
+/**
+ * Validation of names that become etcd key segments and, in felix, iptables chain and ipset names: nodes, tiers,
+ * policies, profiles, tags, orchestrators, workloads, endpoints, handles. Calico's character set (letters, digits,
+ * '_', '.', '-'), never "." or "..", and a length limit per kind: tiers and orchestrators 63 (a DNS label, as
+ * Calico's tiers), felix config names 64 of letters and digits, everything else 253 (a DNS name). Writers and
+ * readers call the same check, so a name javactl refuses is also one felix skips.
+ */
 public final class Names {
-    private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9_.\\-]{1,253}");
+    private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9_.\\-]+");
+    private static final Pattern CONFIG = Pattern.compile("[a-zA-Z0-9_]{1,64}");
+    private static final int DEFAULT_MAX = 253;
+    /** Per kind of name, its maximum length (kinds not listed: {@value #DEFAULT_MAX}). */
+    private static final Map<String, Integer> MAX = Map.of("tier", 63, "orchestrator", 63);
 
     private Names() {
     }
 
-    /** A name that becomes one etcd key segment: letters, digits, '_', '.', '-'; 1..253 characters. */
+    /** A name that becomes one etcd key segment: letters, digits, '_', '.', '-'; 1..max characters for its kind. */
     public static String check(String what, String name) {
-        if (name == null || !NAME.matcher(name).matches() || name.equals(".") || name.equals("..")) {
-            throw new IllegalArgumentException(what + " name: '" + name
-                    + "' (expected: 1-253 of letters, digits, '_', '.', '-')");
+        int max = MAX.getOrDefault(what, DEFAULT_MAX);
+        if (name == null || name.isEmpty() || name.length() > max || !NAME.matcher(name).matches()
+                || name.equals(".") || name.equals("..")) {
+            throw new IllegalArgumentException(what + " name: " + LogText.quote(name)
+                    + " (expected: 1-" + max + " of letters, digits, '_', '.', '-')");
+        }
+        return name;
+    }
+
+    /** A felix configuration parameter name ({@code /calico/v1/config/<Name>}): 1-64 letters, digits, '_'. */
+    public static String config(String name) {
+        if (name == null || !CONFIG.matcher(name).matches()) {
+            throw new IllegalArgumentException("config name: " + LogText.quote(name)
+                    + " (expected: 1-64 of letters, digits, '_')");
         }
         return name;
     }

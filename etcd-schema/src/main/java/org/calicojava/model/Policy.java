@@ -12,7 +12,9 @@ public record Policy(
         @JsonProperty("outbound_rules") List<Rule> outboundRules) {
     public Policy {
         selector = selector == null ? "all()" : selector;
-        inboundRules = inboundRules == null ? List.of() : List.copyOf(inboundRules);
-        outboundRules = outboundRules == null ? List.of() : List.copyOf(outboundRules);
+        Selector.parse(selector);
+        TierMetadata.checkOrder("policy order", order);
+        inboundRules = ProfileRules.rules("inbound_rules", inboundRules);
+        outboundRules = ProfileRules.rules("outbound_rules", outboundRules);
     }
 }

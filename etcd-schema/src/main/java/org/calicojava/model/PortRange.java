@@ -29,7 +29,7 @@ public record PortRange(int first, int last) {
             }
             return new PortRange(Integer.parseInt(s.substring(0, colon)), Integer.parseInt(s.substring(colon + 1)));
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("port: '" + s + "' (expected: a number 0..65535 or a range like 1000:2000)");
+            throw new IllegalArgumentException("port: " + LogText.quote(s) + " (expected: a number 0..65535 or a range like 1000:2000)");
         }
     }
 

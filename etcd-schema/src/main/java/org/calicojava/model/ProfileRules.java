@@ -8,9 +8,26 @@ import java.util.List;
 public record ProfileRules(
         @JsonProperty("inbound_rules") List<Rule> inboundRules,
         @JsonProperty("outbound_rules") List<Rule> outboundRules) {
+    /** At most this many rules per direction of a profile or policy. */
+    public static final int MAX_RULES = 2000;
+
     public ProfileRules {
-        inboundRules = inboundRules == null ? List.of() : List.copyOf(inboundRules);
-        outboundRules = outboundRules == null ? List.of() : List.copyOf(outboundRules);
+        inboundRules = rules("inbound_rules", inboundRules);
+        outboundRules = rules("outbound_rules", outboundRules);
+    }
+
+    /** A rule list: null is empty; no null entries; at most {@value #MAX_RULES}. */
+    static List<Rule> rules(String what, List<Rule> rules) {
+        if (rules == null) {
+            return List.of();
+        }
+        if (rules.size() > MAX_RULES) {
+            throw new IllegalArgumentException(what + ": " + rules.size() + " rules (expected: at most " + MAX_RULES + ")");
+        }
+        if (rules.stream().anyMatch(java.util.Objects::isNull)) {
+            throw new IllegalArgumentException(what + ": null rule");
+        }
+        return List.copyOf(rules);
     }
 
     /** Calico's default for a new profile: allow inbound from members (tag = name), allow all outbound. */

@@ -10,7 +10,9 @@ import java.util.Set;
 /**
  * One policy rule in Calico's v1 JSON form. Every match field has a negated form ({@code "!src_net"}).
  * Validation: action known; protocol a name or 0..255; ports only with tcp/udp/sctp/udplite; ICMP type/code only
- * with icmp/icmpv6, code only with a type; nets valid CIDRs; tags valid names.
+ * with icmp/icmpv6, code only with a type; nets valid CIDRs; tags valid names; selectors parse; each port list
+ * at most {@value #MAX_PORTS} entries (felix renders a rule per 15 source x 15 destination ports, so two full lists
+ * make at most 49 rules).
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record Rule(
@@ -38,6 +40,7 @@ public record Rule(
         @JsonProperty("!icmp_type") Integer notIcmpType,
         @JsonProperty("!icmp_code") Integer notIcmpCode) {
 
+    public static final int MAX_PORTS = 100;
     public static final Set<String> ACTIONS = Set.of("allow", "deny", "log", "next-tier");
     private static final Set<String> PORT_PROTOCOLS = Set.of("tcp", "udp", "sctp", "udplite", "6", "17", "132", "136");
     private static final Set<String> ICMP_PROTOCOLS = Set.of("icmp", "icmpv6", "1", "58");
@@ -46,14 +49,14 @@ public record Rule(
     public Rule {
         action = action == null ? "allow" : action.toLowerCase(Locale.ROOT);
         if (!ACTIONS.contains(action)) {
-            throw new IllegalArgumentException("rule action: '" + action + "' (expected: allow, deny, log or next-tier)");
+            throw new IllegalArgumentException("rule action: " + LogText.quote(action) + " (expected: allow, deny, log or next-tier)");
         }
         protocol = checkProtocol(protocol);
         notProtocol = checkProtocol(notProtocol);
-        srcPorts = ports(srcPorts);
-        dstPorts = ports(dstPorts);
-        notSrcPorts = ports(notSrcPorts);
-        notDstPorts = ports(notDstPorts);
+        srcPorts = ports("src_ports", srcPorts);
+        dstPorts = ports("dst_ports", dstPorts);
+        notSrcPorts = ports("!src_ports", notSrcPorts);
+        notDstPorts = ports("!dst_ports", notDstPorts);
         boolean anyPorts = !srcPorts.isEmpty() || !dstPorts.isEmpty() || !notSrcPorts.isEmpty() || !notDstPorts.isEmpty();
         if (anyPorts && (protocol == null || !PORT_PROTOCOLS.contains(protocol))) {
             throw new IllegalArgumentException("rule ports: need protocol tcp, udp, sctp or udplite (protocol is "
@@ -77,10 +80,25 @@ public record Rule(
             }
         }
         checkNetFamily(srcNet, dstNet, notSrcNet, notDstNet);
+        for (String sel : new String[]{srcSelector, dstSelector, notSrcSelector, notDstSelector}) {
+            if (sel != null) {
+                Selector.parse(sel);
+            }
+        }
     }
 
-    private static List<PortRange> ports(List<PortRange> p) {
-        return p == null ? List.of() : List.copyOf(p);
+    private static List<PortRange> ports(String what, List<PortRange> p) {
+        if (p == null) {
+            return List.of();
+        }
+        if (p.size() > MAX_PORTS) {
+            throw new IllegalArgumentException("rule " + what + ": " + p.size() + " entries (expected: at most "
+                    + MAX_PORTS + "; use ranges like 1000:2000)");
+        }
+        if (p.stream().anyMatch(java.util.Objects::isNull)) {
+            throw new IllegalArgumentException("rule " + what + ": null entry");
+        }
+        return List.copyOf(p);
     }
 
     private static String checkProtocol(String p) {
@@ -99,8 +117,8 @@ public record Rule(
         } catch (NumberFormatException ignored) {
             // fall through
         }
-        throw new IllegalArgumentException("rule protocol: '" + p
-                + "' (expected: tcp, udp, icmp, icmpv6, sctp, udplite or a number 0..255)");
+        throw new IllegalArgumentException("rule protocol: " + LogText.quote(p)
+                + " (expected: tcp, udp, icmp, icmpv6, sctp, udplite or a number 0..255)");
     }
 
     private static void checkIcmp(String what, Integer v, int max) {

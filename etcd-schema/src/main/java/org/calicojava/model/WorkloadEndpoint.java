@@ -22,31 +22,56 @@ public record WorkloadEndpoint(
     private static final Pattern MAC = Pattern.compile("([0-9a-fA-F]{2}:){5}[0-9a-fA-F]{2}");
     private static final Pattern IFACE = Pattern.compile("[a-zA-Z0-9_.\\-]{1,15}");
 
+    /** At most this many addresses per family and profiles per endpoint. */
+    public static final int MAX_ITEMS = 256;
+
     public WorkloadEndpoint {
         state = state == null ? "active" : state;
         if (!state.equals("active") && !state.equals("inactive")) {
-            throw new IllegalArgumentException("endpoint state: '" + state + "' (expected: active or inactive)");
+            throw new IllegalArgumentException("endpoint state: " + LogText.quote(state) + " (expected: active or inactive)");
         }
         if (name == null || !IFACE.matcher(name).matches()) {
-            throw new IllegalArgumentException("endpoint interface name: '" + name + "' (expected: 1-15 characters)");
+            throw new IllegalArgumentException("endpoint interface name: " + LogText.quote(name)
+                    + " (expected: 1-15 of letters, digits, '_', '.', '-')");
         }
         if (mac != null && !MAC.matcher(mac).matches()) {
-            throw new IllegalArgumentException("endpoint mac: '" + mac + "' (expected: like ee:ee:ee:ee:ee:ee)");
+            throw new IllegalArgumentException("endpoint mac: " + LogText.quote(mac) + " (expected: like ee:ee:ee:ee:ee:ee)");
         }
-        profileIds = profileIds == null ? List.of() : List.copyOf(profileIds);
+        if (name.equals(".") || name.equals("..")) {
+            throw new IllegalArgumentException("endpoint interface name: " + LogText.quote(name) + " (not a name)");
+        }
+        profileIds = bounded("profile_ids", profileIds);
         profileIds.forEach(p -> Names.check("profile", p));
-        ipv4Nets = ipv4Nets == null ? List.of() : List.copyOf(ipv4Nets);
-        ipv6Nets = ipv6Nets == null ? List.of() : List.copyOf(ipv6Nets);
-        for (Cidr c : ipv4Nets) {
-            if (!c.isIpv4()) {
-                throw new IllegalArgumentException("endpoint ipv4_nets: " + c + " is not IPv4");
+        ipv4Nets = hostRoutes("ipv4_nets", bounded("ipv4_nets", ipv4Nets), 4);
+        ipv6Nets = hostRoutes("ipv6_nets", bounded("ipv6_nets", ipv6Nets), 6);
+        labels = Labels.check(labels);
+    }
+
+    private static <T> List<T> bounded(String what, List<T> items) {
+        if (items == null) {
+            return List.of();
+        }
+        if (items.size() > MAX_ITEMS) {
+            throw new IllegalArgumentException("endpoint " + what + ": " + items.size() + " entries (expected: at most "
+                    + MAX_ITEMS + ")");
+        }
+        if (items.stream().anyMatch(java.util.Objects::isNull)) {
+            throw new IllegalArgumentException("endpoint " + what + ": null entry");
+        }
+        return List.copyOf(items);
+    }
+
+    /** Endpoint nets become routes to the workload's interface: host routes (/32, /128) of the right family only. */
+    private static List<Cidr> hostRoutes(String what, List<Cidr> nets, int version) {
+        for (Cidr c : nets) {
+            if (c.version() != version) {
+                throw new IllegalArgumentException("endpoint " + what + ": " + c + " is not IPv" + version);
+            }
+            if (c.prefixLength() != c.maxLength()) {
+                throw new IllegalArgumentException("endpoint " + what + ": " + c + " (expected: a host route, /"
+                        + c.maxLength() + ")");
             }
         }
-        for (Cidr c : ipv6Nets) {
-            if (c.isIpv4()) {
-                throw new IllegalArgumentException("endpoint ipv6_nets: " + c + " is not IPv6");
-            }
-        }
-        labels = labels == null ? Map.of() : Map.copyOf(labels);
+        return nets;
     }
 }

@@ -33,7 +33,7 @@ class CidrTest {
             "10.1.0/24    | is not an IPv4 or IPv6 address",
             "10.1.0.300/32| octet 300 > 255",
             "foo/8        | is not an IPv4 or IPv6 address",
-            "10.0.0.0/x   | prefix length 'x' is not a number",
+            "10.0.0.0/x   | prefix length \"x\" is not a number",
     })
     void rejectsWithClearMessage(String in, String message) {
         assertThatThrownBy(() -> Cidr.parse(in, true)).isInstanceOf(IllegalArgumentException.class)

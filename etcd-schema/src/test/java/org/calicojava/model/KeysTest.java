@@ -38,7 +38,7 @@ class KeysTest {
         Keys t = new Keys("/test-1/");
         assertThat(t.pool(Cidr.parse("10.1.0.0/16"))).isEqualTo("/test-1/v1/ipam/v4/pool/10.1.0.0-16");
         assertThatThrownBy(() -> new Keys("calico")).hasMessageContaining("expected: starts with '/'");
-        assertThatThrownBy(() -> k.host("a/b")).hasMessageContaining("host name: 'a/b'");
+        assertThatThrownBy(() -> k.host("a/b")).hasMessageContaining("host name: \"a/b\"");
         assertThat(Keys.segmentAfter("/calico/v1/host/h1/workload/o/w", "/calico/v1/host/", 0)).isEqualTo("h1");
     }
 }

@@ -15,7 +15,7 @@ class LogTextTest {
     @Test
     void cutsLongText() {
         String q = LogText.quote("x".repeat(1000));
-        assertThat(q).startsWith("\"xxx").endsWith("\"...(800 more)").hasSize(LogText.MAX + 2 + 14);
+        assertThat(q).startsWith("\"xxx").endsWith("\"...(800 more)").hasSize(LogText.MAX + 2 + 13);
         assertThat(q).doesNotContain("\n");
     }
 }

@@ -27,8 +27,8 @@ class ValidationTest {
     void profileNames() {
         assertThat(Names.check("profile", "web-frontend_1.2")).isEqualTo("web-frontend_1.2");
         assertThatThrownBy(() -> Names.check("profile", "has space")).hasMessage(
-                "profile name: 'has space' (expected: 1-253 of letters, digits, '_', '.', '-')");
-        assertThatThrownBy(() -> Names.check("profile", "a/b")).hasMessageContaining("profile name: 'a/b'");
+                "profile name: \"has space\" (expected: 1-253 of letters, digits, '_', '.', '-')");
+        assertThatThrownBy(() -> Names.check("profile", "a/b")).hasMessageContaining("profile name: \"a/b\"");
         assertThatThrownBy(() -> Names.check("profile", "")).isInstanceOf(IllegalArgumentException.class);
     }
 
@@ -61,10 +61,10 @@ class ValidationTest {
         assertThatThrownBy(i::build).hasMessage("rule icmp_type: 300 (expected: 0..254)");
         Rule.Builder a = Rule.builder();
         a.action = "permit";
-        assertThatThrownBy(a::build).hasMessage("rule action: 'permit' (expected: allow, deny, log or next-tier)");
+        assertThatThrownBy(a::build).hasMessage("rule action: \"permit\" (expected: allow, deny, log or next-tier)");
         Rule.Builder p = Rule.builder();
         p.protocol = "gre2";
-        assertThatThrownBy(p::build).hasMessageContaining("rule protocol: 'gre2'");
+        assertThatThrownBy(p::build).hasMessageContaining("rule protocol: \"gre2\"");
         Rule.Builder m = Rule.builder();
         m.srcNet = Cidr.parse("10.0.0.0/8");
         m.dstNet = Cidr.parse("2001:db8::/32");

@@ -1,5 +1,6 @@
 package org.calicojava.felix.calc;
 
+import org.calicojava.model.Selector;
 import org.calicojava.felix.rules.Chain;
 import org.calicojava.felix.rules.ChainNames;
 import org.calicojava.felix.rules.DispatchTree;

@@ -1,6 +1,6 @@
 package org.calicojava.felix.rules;
 
-import org.calicojava.felix.calc.Selector;
+import org.calicojava.model.Selector;
 import org.calicojava.model.Cidr;
 import org.calicojava.model.PortRange;
 

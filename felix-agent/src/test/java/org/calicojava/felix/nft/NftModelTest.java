@@ -22,7 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class NftModelTest {
     private static final String ALLOW = "meta mark set meta mark & 0xfffeffff ^ 0x10000";
     private static final String SEL = org.calicojava.felix.rules.ChainNames.selectorSet(6,
-            org.calicojava.felix.calc.Selector.parse("role == 'web'").canonical());
+            org.calicojava.model.Selector.parse("role == 'web'").canonical());
     private final Keys keys = new Keys();
     private final List<String> problems = new ArrayList<>();
     private final NftModel model = new NftModel();

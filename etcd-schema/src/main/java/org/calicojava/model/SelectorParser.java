@@ -1,4 +1,4 @@
-package org.calicojava.felix.calc;
+package org.calicojava.model;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -12,11 +12,17 @@ import java.util.List;
  *   op     := '==' str | '!=' str | 'in' set | 'not' 'in' set
  *   set    := '{' [str (',' str)*] '}'      str := "..." | '...'
  * </pre>
- * An empty selector means {@code all()}. Errors are {@link IllegalArgumentException}s naming the position.
+ * An empty selector means {@code all()}. Errors are {@link IllegalArgumentException}s naming the position. Bounded,
+ * since selectors come from etcd: at most {@value #MAX_LENGTH} characters and {@value #MAX_DEPTH} levels of
+ * '(' and '!' (no stack overflow), keys of ASCII letters, digits and {@code _ . / -}, strings without control
+ * characters.
  */
 public final class SelectorParser {
+    public static final int MAX_LENGTH = 4096;
+    public static final int MAX_DEPTH = 32;
     private final String text;
     private int pos;
+    private int depth;
 
     private SelectorParser(String text) {
         this.text = text;
@@ -26,11 +32,15 @@ public final class SelectorParser {
         if (text == null || text.isBlank()) {
             return new Selector.All();
         }
+        if (text.length() > MAX_LENGTH) {
+            throw new IllegalArgumentException("selector: " + text.length() + " characters (expected: at most "
+                    + MAX_LENGTH + ")");
+        }
         SelectorParser p = new SelectorParser(text);
         Selector s = p.expr();
         p.skipSpace();
         if (p.pos != text.length()) {
-            throw p.error("unexpected '" + text.substring(p.pos) + "'");
+            throw p.error("unexpected " + LogText.quote(text.substring(p.pos)));
         }
         return s;
     }
@@ -52,6 +62,17 @@ public final class SelectorParser {
     }
 
     private Selector unary() {
+        if (++depth > MAX_DEPTH) {
+            throw error("nested more than " + MAX_DEPTH + " levels");
+        }
+        try {
+            return unaryInner();
+        } finally {
+            depth--;
+        }
+    }
+
+    private Selector unaryInner() {
         skipSpace();
         if (peek("!=")) {
             throw error("'!=' needs a label key before it");
@@ -117,6 +138,9 @@ public final class SelectorParser {
             throw error("unterminated string");
         }
         String s = text.substring(pos + 1, end);
+        if (s.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+            throw error("control character in a string");
+        }
         pos = end + 1;
         return s;
     }
@@ -128,13 +152,13 @@ public final class SelectorParser {
             pos++;
         }
         if (start == pos) {
-            throw error(pos < text.length() ? "unexpected '" + text.charAt(pos) + "'" : "unexpected end");
+            throw error(pos < text.length() ? "unexpected " + LogText.quote(String.valueOf(text.charAt(pos))) : "unexpected end");
         }
         return text.substring(start, pos);
     }
 
     private static boolean isKeyChar(char c) {
-        return Character.isLetterOrDigit(c) || c == '_' || c == '.' || c == '/' || c == '-';
+        return c < 0x80 && Character.isLetterOrDigit(c) || c == '_' || c == '.' || c == '/' || c == '-';
     }
 
     private boolean acceptWord(String w) {
@@ -173,6 +197,6 @@ public final class SelectorParser {
     }
 
     private IllegalArgumentException error(String what) {
-        return new IllegalArgumentException("selector '" + text + "': " + what + " at position " + pos);
+        return new IllegalArgumentException("selector " + LogText.quote(text) + ": " + what + " at position " + pos);
     }
 }

@@ -1,4 +1,4 @@
-package org.calicojava.felix.calc;
+package org.calicojava.model;
 
 import java.util.List;
 import java.util.Map;

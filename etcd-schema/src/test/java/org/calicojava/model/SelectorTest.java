@@ -1,4 +1,4 @@
-package org.calicojava.felix.calc;
+package org.calicojava.model;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -50,7 +50,7 @@ class SelectorTest {
             "has(role => expected ')'",
             "role == 'db' && => unexpected end",
             "role not {'a'} => expected 'in' after 'not'",
-            "role == 'db' extra => unexpected 'extra'",
+            "role == 'db' extra => unexpected \"extra\"",
             "role == 'db => unterminated string",
             "!= 'x' => '!=' needs a label key",
             "role in {'a' 'b'} => expected '}'",

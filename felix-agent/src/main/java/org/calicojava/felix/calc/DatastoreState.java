@@ -1,12 +1,9 @@
 package org.calicojava.felix.calc;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import org.calicojava.model.Cidr;
 import org.calicojava.model.IpPool;
-import org.calicojava.model.Json;
+import org.calicojava.model.KeyPath;
 import org.calicojava.model.Keys;
-import org.calicojava.model.LogText;
-import org.calicojava.model.Names;
 import org.calicojava.model.Policy;
 import org.calicojava.model.ProfileRules;
 import org.calicojava.model.TierMetadata;
@@ -23,8 +20,6 @@ import java.util.Map;
  * config (global and this host's). Owned by the agent's dataplane thread.
  */
 public final class DatastoreState {
-    private static final TypeReference<List<String>> STRINGS = new TypeReference<>() { };
-    private static final TypeReference<Map<String, String>> LABELS = new TypeReference<>() { };
     final Keys keys;
     final String hostname;
     final Map<EndpointKey, WorkloadEndpoint> endpoints = new HashMap<>();
@@ -90,96 +85,88 @@ public final class DatastoreState {
             journal.clear();
             epoch++;
         }
-        if (key.startsWith(keys.hosts())) {
-            return host(key.substring(keys.hosts().length()).split("/", -1), value);
-        }
-        if (key.startsWith(keys.profiles())) {
-            String[] p = key.substring(keys.profiles().length()).split("/", -1);
-            if (p.length != 2) {
-                return false;
-            }
-            switch (p[1]) {
-                case "rules", "tags", "labels" -> journal.add(new ProfileChange(p[0], p[1]));
-                default -> {
-                    return false;
-                }
-            }
-            Names.check("profile", p[0]);
-            switch (p[1]) {
-                case "rules" -> put(profileRules, p[0], value == null ? null : read(value, ProfileRules.class));
-                case "tags" -> put(profileTags, p[0], value == null ? null : tags(readJson(value, STRINGS, "profile tags")));
-                case "labels" -> put(profileLabels, p[0], value == null ? null : labels(readJson(value, LABELS, "labels")));
-                default -> {
-                    return false;
-                }
-            }
-            return true;
-        }
-        if (key.startsWith(keys.tiers())) {
-            String[] p = key.substring(keys.tiers().length()).split("/", -1);
-            if (p.length == 2 && p[1].equals("metadata")) {
-                journal.add(Change.POLICIES);
-                Names.check("tier", p[0]);
-                put(tierOrders, p[0], value == null ? null : orderOf(read(value, TierMetadata.class)));
-                return true;
-            }
-            if (p.length == 3 && p[1].equals("policy")) {
-                journal.add(Change.POLICIES);
-                PolicyKey k = new PolicyKey(Names.check("tier", p[0]), Names.check("policy", p[2]));
-                put(policies, k, value == null ? null : read(value, Policy.class));
-                return true;
-            }
+        KeyPath path = KeyPath.parse(keys, key); // the shared key parser: a bad segment throws, not ours is null
+        if (path == null) {
             return false;
         }
-        for (int v : new int[]{4, 6}) {
-            if (key.startsWith(keys.pools(v))) {
-                journal.add(Change.POOLS);
-                put(pools, key, value == null ? null : read(value, IpPool.class));
-                return true;
-            }
+        if (path instanceof KeyPath.Endpoint e) {
+            return endpoint(new EndpointKey(e.host(), e.orchestrator(), e.workload(), e.endpointId()), e, value);
         }
-        if (key.startsWith(keys.felixConfigs())) {
-            String name = key.substring(keys.felixConfigs().length());
-            if (name.startsWith("/")) {
-                name = name.substring(1);
+        if (path instanceof KeyPath.HostConfig c) {
+            if (!c.host().equals(hostname)) {
+                return false;
             }
             journal.add(Change.CONFIG);
-            put(globalConfig, configName(name), value == null ? null : value.strip());
+            put(hostConfig, c.name(), value == null ? null : decode(c, value));
+            return true;
+        }
+        if (path instanceof KeyPath.GlobalConfig c) {
+            journal.add(Change.CONFIG);
+            put(globalConfig, c.name(), value == null ? null : decode(c, value));
+            return true;
+        }
+        if (path instanceof KeyPath.ProfileRulesKey r) {
+            journal.add(new ProfileChange(r.profile(), "rules"));
+            put(profileRules, r.profile(), value == null ? null : decode(r, value));
+            return true;
+        }
+        if (path instanceof KeyPath.ProfileTags t) {
+            journal.add(new ProfileChange(t.profile(), "tags"));
+            put(profileTags, t.profile(), value == null ? null : decode(t, value));
+            return true;
+        }
+        if (path instanceof KeyPath.ProfileLabels l) {
+            journal.add(new ProfileChange(l.profile(), "labels"));
+            put(profileLabels, l.profile(), value == null ? null : decode(l, value));
+            return true;
+        }
+        if (path instanceof KeyPath.Tier t) {
+            journal.add(Change.POLICIES);
+            put(tierOrders, t.tier(), value == null ? null : orderOf(decode(t, value)));
+            return true;
+        }
+        if (path instanceof KeyPath.TierPolicy tp) {
+            journal.add(Change.POLICIES);
+            put(policies, new PolicyKey(tp.tier(), tp.name()), value == null ? null : decode(tp, value));
+            return true;
+        }
+        if (path instanceof KeyPath.Pool pool) {
+            journal.add(Change.POOLS);
+            put(pools, key, value == null ? null : decode(pool, value));
             return true;
         }
         return false;
     }
 
-    private boolean host(String[] p, String value) {
-        // HOST/workload/ORCH/WL/endpoint/ID or HOST/config/NAME
-        if (p.length == 6 && p[1].equals("workload") && p[4].equals("endpoint")) {
-            EndpointKey k = new EndpointKey(Names.check("host", p[0]), Names.check("orchestrator", p[2]),
-                    Names.check("workload", p[3]), Names.check("endpoint", p[5]));
-            journal.add(k);
-            if (value == null) {
-                if (!cleaning) { // a refused record's key stays refused until it is deleted or fixed
-                    refusedEndpoints.remove(k);
-                }
-                put(endpoints, k, null);
-                return true;
-            }
-            try {
-                put(endpoints, k, EndpointChecks.check(read(value, WorkloadEndpoint.class)));
+    private boolean endpoint(EndpointKey k, KeyPath.Endpoint path, String value) {
+        journal.add(k);
+        if (value == null) {
+            if (!cleaning) { // a refused record's key stays refused until it is deleted or fixed
                 refusedEndpoints.remove(k);
-            } catch (IllegalArgumentException e) {
-                if (k.host().equals(hostname)) {
-                    refusedEndpoints.put(k, e.getMessage());
-                }
-                throw e;
             }
+            put(endpoints, k, null);
             return true;
         }
-        if (p.length == 3 && p[1].equals("config") && p[0].equals(hostname)) {
-            journal.add(Change.CONFIG);
-            put(hostConfig, configName(p[2]), value == null ? null : value.strip());
-            return true;
+        try {
+            put(endpoints, k, EndpointChecks.check(decode(path, value)));
+            refusedEndpoints.remove(k);
+        } catch (IllegalArgumentException e) {
+            if (k.host().equals(hostname)) {
+                refusedEndpoints.put(k, e.getMessage());
+            }
+            throw e;
         }
-        return false;
+        return true;
+    }
+
+    /** The shared layer's decoding of the value at {@code path}; a value that decodes to nothing is refused too. */
+    @SuppressWarnings("unchecked")
+    private static <T> T decode(KeyPath path, String value) {
+        Object o = path.decode(value);
+        if (o == null) {
+            throw new IllegalArgumentException("value: null (expected: a record)");
+        }
+        return (T) o;
     }
 
     private static Double orderOf(TierMetadata m) {
@@ -188,53 +175,6 @@ public final class DatastoreState {
             throw new IllegalArgumentException("tier order: " + o + " (expected: a finite number)");
         }
         return o;
-    }
-
-    /** A config name (one key segment: letters and digits, as Felix's settings are named). */
-    private static String configName(String name) {
-        if (!name.matches("[A-Za-z0-9]{1,64}")) {
-            throw new IllegalArgumentException("config name: " + LogText.quote(name)
-                    + " (expected: 1-64 letters and digits)");
-        }
-        return name;
-    }
-
-    /** {@link Json#read}, but a value that parses to nothing (JSON {@code null}) is refused too. */
-    static <T> T read(String value, Class<T> type) {
-        T t = Json.read(value, type);
-        if (t == null) {
-            throw new IllegalArgumentException("invalid " + type.getSimpleName() + " JSON: null (expected: an object)");
-        }
-        return t;
-    }
-
-    private static <T> T readJson(String value, TypeReference<T> type, String what) {
-        T t;
-        try {
-            t = Json.MAPPER.readValue(value, type);
-        } catch (Exception e) {
-            throw new IllegalArgumentException("invalid " + what + " JSON");
-        }
-        if (t == null) {
-            throw new IllegalArgumentException("invalid " + what + " JSON: null");
-        }
-        return t;
-    }
-
-    private static List<String> tags(List<String> tags) {
-        for (String t : tags) {
-            Names.check("tag", t);
-        }
-        return tags;
-    }
-
-    private static Map<String, String> labels(Map<String, String> labels) {
-        labels.forEach((k, v) -> {
-            if (k == null || v == null) {
-                throw new IllegalArgumentException("labels: null key or value");
-            }
-        });
-        return labels;
     }
 
     private static <K, V> void put(Map<K, V> map, K key, V value) {

@@ -85,7 +85,7 @@ class DatastoreStateBadInputTest {
         String k = keys.endpoint("h1", "k8s", "w", "eth0");
         state.apply(k, GOOD_EP);
         assertThatThrownBy(() -> state.apply(k, "{\"name\":\"cali1\",\"ipv4_nets\":[\"10.65.0.3/32\",\"0.0.0.0/0\","
-                + "\"172.30.0.0/24\"]}")).hasMessageContaining("0.0.0.0/0").hasMessageContaining("host routes only");
+                + "\"172.30.0.0/24\"]}")).hasMessageContaining("0.0.0.0/0").hasMessageContaining("/32");
         assertThat(state.endpoints()).isEmpty(); // the earlier good value is gone too
         assertThat(state.refusedEndpoints()).containsOnlyKeys(new EndpointKey("h1", "k8s", "w", "eth0"));
         state.apply(k, GOOD_EP);

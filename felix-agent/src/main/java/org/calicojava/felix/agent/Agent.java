@@ -445,6 +445,9 @@ public final class Agent implements AutoCloseable {
         try {
             return state.apply(key, value);
         } catch (IllegalArgumentException e) {
+            if (value == null) { // the delete of a key that was refused: it never was in the state
+                return true;
+            }
             metrics.inc(Metrics.INVALID_RECORDS);
             problems.badKey(key, e.getMessage());
             return true;
@@ -489,8 +492,9 @@ public final class Agent implements AutoCloseable {
         try {
             config = FelixConfig.of(env, state.hostConfig(), state.globalConfig());
         } catch (IllegalArgumentException e) {
-            metrics.inc(Metrics.INVALID_RECORDS);
-            problems.report("felix config: " + e.getMessage() + " (keeping previous settings)");
+            if (problems.report("felix config: " + e.getMessage() + " (keeping previous settings)")) {
+                metrics.inc(Metrics.INVALID_RECORDS); // once per distinct bad setting, not per run
+            }
         }
         long calcStart = System.nanoTime();
         DesiredDataplane d = calculator.calculate(state, config);

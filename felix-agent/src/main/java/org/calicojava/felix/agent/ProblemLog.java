@@ -32,13 +32,15 @@ final class ProblemLog {
     }
 
     /** A problem found in the data (its text may hold untrusted names: it is quoted); logged once. */
-    synchronized void report(String problem) {
+    synchronized boolean report(String problem) {
         if (seen.size() >= MAX) {
             seen.clear();
         }
         if (seen.add(problem)) {
             log.warn("datastore problem: {}", LogText.quote(problem));
+            return true;
         }
+        return false;
     }
 
     /** A record skipped: one line naming the key and the reason, at most once per key per interval. */

@@ -26,7 +26,7 @@ import java.util.Map;
  *   <li>a route felix wants whose destination already has a route of another protocol in the main table (the
  *   kernel's connected route, a boot or static route, another daemon's; any metric) is refused: one log line while
  *   the conflict lasts, the endpoint's state is {@code error} with the reason ({@link #errors}), and the conflict is
- *   looked at again at every apply until it is gone ({@link #hasConflicts});</li>
+ *   looked at again at every apply until it is gone ({@link #needsRetry});</li>
  *   <li>a new route is added with {@code NLM_F_EXCL} (never a replace), so a route of another protocol that appeared
  *   after the read-back makes the kernel refuse ours (EEXIST) rather than lose its own; only a route already ours
  *   moving to another interface is replaced;</li>
@@ -50,6 +50,8 @@ public final class RouteManager {
     private final Map<String, String> errors = new HashMap<>();
     private Map<Cidr, IpPrefix> prefixes = new HashMap<>();
     private boolean dirty = true;
+    /** A request of the last apply failed. */
+    private boolean requestsFailed;
     /** The routes wanted (prefix to ifindex, and its interface), as computed from {@link #wantFrom} and {@link #wantLinks}. */
     private final Map<IpPrefix, Integer> want = new HashMap<>();
     private final Map<IpPrefix, String> ifaceOf = new HashMap<>();
@@ -107,9 +109,12 @@ public final class RouteManager {
         return errors;
     }
 
-    /** Whether a wanted route is refused because of another protocol's route (the next apply re-reads routes). */
-    public boolean hasConflicts() {
-        return !conflicts.isEmpty();
+    /**
+     * Whether the next apply should come soon: a wanted route is refused because of another protocol's route, or a
+     * request of the last apply failed (EEXIST: a route that appeared after the read-back); it re-reads the routes.
+     */
+    public boolean needsRetry() {
+        return !conflicts.isEmpty() || requestsFailed;
     }
 
     /** Wanted routes refused now because of another protocol's route. */
@@ -122,6 +127,7 @@ public final class RouteManager {
         if (dirty || !conflicts.isEmpty()) { // a conflict may have gone: read again
             refresh();
         }
+        requestsFailed = false;
         errors.clear();
         List<Route> add = new ArrayList<>();
         List<Route> replace = new ArrayList<>();
@@ -170,8 +176,10 @@ public final class RouteManager {
                 }
             }
             dirty = true;
+            requestsFailed = true;
         } catch (NetlinkException e) {
             dirty = true;
+            requestsFailed = true;
             throw new DataplaneException("routes: " + e.getMessage());
         }
         if (!dirty) {

@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
  */
 public final class NftText {
     private static final Pattern STRING = Pattern.compile("[A-Za-z0-9_.:*+ \\-]{0,64}");
-    private static final Pattern ADDRESS = Pattern.compile("[0-9A-Fa-f.:]{2,39}(/[0-9]{1,3})?");
+    private static final Pattern ADDRESS = Pattern.compile("[0-9A-Fa-f.:]{2,39}(/[0-9]{1,3}|-[0-9A-Fa-f.:]{2,39})?");
     private static final Pattern WORD = Pattern.compile("[a-z0-9][a-z0-9,\\-]{0,31}");
     private static final Pattern NUMBER = Pattern.compile("(0x[0-9a-fA-F]{1,8}|[0-9]{1,10})");
 
@@ -35,11 +35,11 @@ public final class NftText {
         return "\"" + s + "\"";
     }
 
-    /** An IPv4/IPv6 address or prefix, as written in a rule or a set's elements. */
+    /** An IPv4/IPv6 address, prefix or range ({@code a-b}), as written in a rule or a set's elements. */
     public static String address(String a) {
         if (a == null || !ADDRESS.matcher(a).matches()) {
             throw new IllegalArgumentException("nft address: " + org.calicojava.model.LogText.quote(a)
-                    + " (expected: an IP address or prefix)");
+                    + " (expected: an IP address, prefix or range)");
         }
         return a;
     }

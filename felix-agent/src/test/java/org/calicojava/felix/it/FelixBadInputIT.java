@@ -44,7 +44,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class FelixBadInputIT {
     static final String HOST = "host1";
-    private static final Pattern CHAIN_DECL = Pattern.compile(":(INPUT|FORWARD|OUTPUT|PREROUTING|POSTROUTING|C"
+    static final Pattern CHAIN_DECL = Pattern.compile(":(INPUT|FORWARD|OUTPUT|PREROUTING|POSTROUTING|C"
             + "|cali-[A-Za-z0-9_.\\-]{1,23}) .*");
     private static final String HOSTILE = "\tF\tC\nCOMMIT\n#";
     TestNet net;
@@ -65,7 +65,7 @@ class FelixBadInputIT {
         keys = new Keys("/cj-test-" + UUID.randomUUID());
         store = new JetcdStore(EtcdConfig.of(endpoints));
         agentStore = new JetcdStore(EtcdConfig.of(endpoints));
-        net = new TestNet("bi-");
+        net = new TestNet(nsPrefix());
         net.addWorkload(1); // the good endpoints, one after another
         Sh.ok(Sh.in(net.host, "iptables", "-w", "-N", "C"));
         Sh.ok(Sh.in(net.host, "iptables", "-w", "-A", "C", "-s", "198.51.100.7", "-j", "DROP"));
@@ -78,10 +78,33 @@ class FelixBadInputIT {
         store.put(keys.tierMetadata("good"), "{\"order\":10}");
         agentStore.get("/warm-up"); // gRPC threads start here, in this namespace
         agent = new Agent(agentStore, keys, HOST, Map.of("FELIX_REPORTINGINTERVALSECS", "1",
-                "FELIX_DATAPLANEBACKEND", "iptables", "FELIX_HEALTHPORT", "9099",
+                "FELIX_DATAPLANEBACKEND", backend(), "FELIX_HEALTHPORT", "9099",
                 "FELIX_PROMETHEUSMETRICSPORT", "9091"), Namespace.named(net.host));
         agent.start();
         assertThat(Sh.waitFor(30, agent::ready)).as("agent ready").isNotNegative();
+    }
+
+    String backend() {
+        return "iptables";
+    }
+
+    String nsPrefix() {
+        return "bi-";
+    }
+
+    /** Whether our policy chain {@code name} is programmed. */
+    boolean hasChain(String name) {
+        return net.iptablesSave("filter").contains(":" + name + " ");
+    }
+
+    /** Only the built-in chains, ours, and the other program's C (with its rule) exist in every table. */
+    void onlyOurChains() {
+        for (String table : List.of("filter", "nat", "raw")) {
+            String saved = net.iptablesSave(table);
+            assertThat(saved.lines().filter(l -> l.startsWith(":"))).as(table)
+                    .allSatisfy(l -> assertThat(l).matches(CHAIN_DECL));
+        }
+        assertThat(net.iptablesSave("filter")).contains("-A C -s 198.51.100.7/32 -j DROP");
     }
 
     @AfterAll
@@ -128,7 +151,7 @@ class FelixBadInputIT {
                 && status("kernel").contains("protocol 2"));
         assertThat(route("10.65.0.50")).isEqualTo(staticRoute);
         assertThat(route("10.65.0.61")).isEqualTo(kernelRoute);
-        assertThat(net.iptablesSave("filter")).contains(":cali-tw-" + net.iface(50)); // policy is still in place
+        assertThat(hasChain("cali-tw-" + net.iface(50))).as("policy still in place").isTrue();
         expect("route conflicts gauge", 5, () -> agent.metrics().render().contains("felix_route_conflicts 2.0"));
         store.delete(endpointKey("kernel"));
         expect("status deleted", 20, () -> status("kernel").isEmpty());
@@ -243,19 +266,9 @@ class FelixBadInputIT {
         store.put(keys.policy("good", "p" + good), "{\"selector\":\"all()\",\"order\":" + good
                 + ",\"inbound_rules\":[{}],\"outbound_rules\":[{}]}");
         store.put(endpointKey("good" + good), Records.endpoint(net.iface(1), "good", ip, null));
-        String chain = ":cali-pi-good.p" + good + " ";
+        String chain = "cali-pi-good.p" + good;
         expect("good endpoint " + good + " routed and its policy chain in place", 30,
-                () -> net.routes().contains(ip + " dev " + net.iface(1)) && net.iptablesSave("filter").contains(chain));
-    }
-
-    /** Only the built-in chains, ours, and the other program's C (with its rule) exist in every table. */
-    private void onlyOurChains() {
-        for (String table : List.of("filter", "nat", "raw")) {
-            String saved = net.iptablesSave(table);
-            assertThat(saved.lines().filter(l -> l.startsWith(":"))).as(table)
-                    .allSatisfy(l -> assertThat(l).matches(CHAIN_DECL));
-        }
-        assertThat(net.iptablesSave("filter")).contains("-A C -s 198.51.100.7/32 -j DROP");
+                () -> net.routes().contains(ip + " dev " + net.iface(1)) && hasChain(chain));
     }
 
     @Test
@@ -290,7 +303,7 @@ class FelixBadInputIT {
         store.put(endpointKey("hijack"), "{\"name\":\"" + net.iface(3) + "\",\"ipv4_nets\":[\"0.0.0.0/0\"]}");
         agent.close();
         agent = new Agent(agentStore, keys, HOST, Map.of("FELIX_REPORTINGINTERVALSECS", "1",
-                "FELIX_DATAPLANEBACKEND", "iptables", "FELIX_HEALTHPORT", "9099",
+                "FELIX_DATAPLANEBACKEND", backend(), "FELIX_HEALTHPORT", "9099",
                 "FELIX_PROMETHEUSMETRICSPORT", "9091"), Namespace.named(net.host));
         agent.start();
         expect("ready after a restart with bad records", 30, agent::ready);

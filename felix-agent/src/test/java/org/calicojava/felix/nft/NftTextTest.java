@@ -35,6 +35,7 @@ class NftTextTest {
         assertThat(NftText.string("calico-packet: ")).isEqualTo("\"calico-packet: \"");
         assertThat(NftText.identifier("cali-pi-t.p/4")).isEqualTo("cali-pi-t.p/4");
         assertThat(NftText.address("fd00::1/128")).isEqualTo("fd00::1/128");
+        assertThat(NftText.address("203.0.113.8-203.0.113.10")).isEqualTo("203.0.113.8-203.0.113.10");
     }
 
     @Test

@@ -62,7 +62,10 @@ public final class Main implements Callable<Integer> {
         keys.host(host); // validates the name
         Map<String, String> felixEnv = new HashMap<>(env);
         JetcdStore store = new JetcdStore(cfg);
-        Agent agent = new Agent(store, keys, host, felixEnv, Namespace.current());
+        Agent agent = new Agent(store, keys, host, felixEnv, Namespace.current(), code -> {
+            Thread t = new Thread(() -> System.exit(code), "felix-exit"); // not on the dataplane thread: the
+            t.start();                                                    // shutdown hook waits for it to end
+        });
         CountDownLatch done = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             agent.close();

@@ -15,6 +15,7 @@ import org.calicojava.felix.dataplane.NftKernel;
 import org.calicojava.felix.dataplane.StaleDataplane;
 import org.calicojava.felix.dataplane.Namespace;
 import org.calicojava.model.Keys;
+import org.calicojava.model.LogText;
 import org.calicojava.netlink.EventGroup;
 import org.calicojava.netlink.NetlinkEvent;
 import org.calicojava.netlink.NetlinkEvents;
@@ -36,16 +37,29 @@ import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntConsumer;
 
 /**
  * The felix agent: a full sync from etcd, then the watch; every batch of updates is applied to the
  * {@link DatastoreState}, recalculated and programmed. All of that happens on one thread, "felix-dataplane"
  * fed by a queue from the watch, the netlink link events and the refresh timer; the dataplane is the given
- * {@link Namespace}'s. A datastore outage leaves the dataplane as it is; bad data is
- * logged once and skipped.
+ * {@link Namespace}'s. A datastore outage leaves the dataplane as it is; a bad record is skipped (one line per key
+ * at most every 10 minutes, counted in {@code felix_datastore_invalid_records}). Nothing kills the thread silently:
+ * an unexpected exception while applying a key quarantines that key (removed from the state, logged, counted in
+ * {@code felix_quarantined_keys}); calculation or programming that throws unexpectedly
+ * {@value #MAX_PROGRAM_FAILURES} times in a row, or anything escaping the loop, ends the thread and calls the
+ * {@code exit} callback with {@value #EXIT_CODE} (Main: the process exits and its supervisor restarts it).
+ * {@code /liveness} is 200 only while the thread runs and is not stuck.
  */
 public final class Agent implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
+    /** Unexpected failures of calculation/programming in a row after which the state is not trusted. */
+    static final int MAX_PROGRAM_FAILURES = 3;
+    /** Exit code handed to the exit callback when the dataplane thread gives up. */
+    public static final int EXIT_CODE = 70;
+    /** A loop iteration (or a read-back) running longer than this makes /liveness fail. */
+    static final long STUCK_NANOS = 120_000_000_000L;
+    private static final long READBACK_STUCK_NANOS = 600_000_000_000L;
     private final WatchableStore store;
     private final Keys keys;
     private final String hostname;
@@ -75,6 +89,10 @@ public final class Agent implements AutoCloseable {
     /** DataplaneBackend as the policy backend was chosen by (on the first programming); null before. */
     private String backendSetting;
     private long lastReport;
+    private final IntConsumer exit;
+    private int programFailures;
+    private volatile boolean dead;
+    private volatile long readStarted;
 
     private record Updates(List<WatchEvent> events, long receivedNanos) { }
 
@@ -83,6 +101,13 @@ public final class Agent implements AutoCloseable {
     private enum Signal { LINKS, STOP, REFRESH_INLINE }
 
     public Agent(WatchableStore store, Keys keys, String hostname, Map<String, String> env, Namespace ns) {
+        this(store, keys, hostname, env, ns, code -> { });
+    }
+
+    /** {@code exit} is called (on the dataplane thread, once) when the agent can no longer trust its state. */
+    public Agent(WatchableStore store, Keys keys, String hostname, Map<String, String> env, Namespace ns,
+                 IntConsumer exit) {
+        this.exit = exit;
         this.store = store;
         this.keys = keys;
         this.hostname = hostname;
@@ -156,9 +181,19 @@ public final class Agent implements AutoCloseable {
             loop();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
-            LOG.error("felix-agent dataplane thread failed: {}", e.toString(), e);
+        } catch (Throwable e) { // nothing ends this thread silently
+            if (!stopping) {
+                fatal("dataplane thread failed: " + e, e);
+            }
         }
+    }
+
+    /** The state cannot be trusted any more: one line, the thread ends, the process is asked to exit. */
+    private void fatal(String why, Throwable e) {
+        dead = true;
+        ready = false;
+        LOG.error("felix-agent giving up ({}), exiting with {} for a restart", LogText.quote(why), EXIT_CODE, e);
+        exit.accept(EXIT_CODE);
     }
 
     /** Watch thread: the first update after an outage ends it (the watch resumed from its last revision). */
@@ -185,8 +220,16 @@ public final class Agent implements AutoCloseable {
             try {
                 long t0 = System.nanoTime();
                 ListResult all = store.list(state.prefix());
+                busySince = System.nanoTime();
                 resync(all);
-                program(t0);
+                if (!safeProgram(t0)) {
+                    busySince = 0;
+                    if (queue.poll(1, TimeUnit.SECONDS) == Signal.STOP) {
+                        return -1;
+                    }
+                    continue;
+                }
+                busySince = 0;
                 ready = true;
                 LOG.info("initial sync: {} keys at revision {}, {} local endpoints programmed", all.kvs().size(),
                         all.revision(), calculatorLocalCount);
@@ -205,8 +248,31 @@ public final class Agent implements AutoCloseable {
 
     private void loop() throws InterruptedException {
         while (!stopping) {
+            try {
+                if (!iteration()) {
+                    return;
+                }
+            } catch (RuntimeException e) { // caught at the loop: counted with programming failures
+                busySince = 0;
+                programFailures++;
+                metrics.inc("felix_program_failures");
+                if (programFailures >= MAX_PROGRAM_FAILURES) {
+                    throw new IllegalStateException("dataplane loop failed " + programFailures
+                            + " times in a row, last: " + e, e);
+                }
+                LOG.error("dataplane loop failed unexpectedly ({} of {} before exiting; retrying): {}",
+                        programFailures, MAX_PROGRAM_FAILURES, LogText.quote(e.toString()), e);
+                retryDelayMs = Math.min(30_000, Math.max(500, retryDelayMs * 2));
+                retryAt = System.nanoTime() + retryDelayMs * 1_000_000L;
+            }
+        }
+    }
+
+    /** One turn of the loop: waits for work, applies it, programs; false when stopped. */
+    private boolean iteration() throws InterruptedException {
+        {
             long wait = Math.max(1, Math.min(nextRefreshIn(), nextReportIn()));
-            if (dataplane.failed()) {
+            if (dataplane.failed() || programFailures > 0) {
                 wait = Math.max(1, Math.min(wait, (retryAt - System.nanoTime()) / 1_000_000));
             }
             Object first = queue.poll(wait, TimeUnit.MILLISECONDS);
@@ -220,7 +286,7 @@ public final class Agent implements AutoCloseable {
             long oldest = Long.MAX_VALUE;
             for (Object o : batch) {
                 if (o == Signal.STOP) {
-                    return;
+                    return false;
                 } else if (o == Signal.LINKS) {
                     dataplane.linksChanged();
                     changed = true;
@@ -248,10 +314,10 @@ public final class Agent implements AutoCloseable {
             if (nextRefreshIn() <= 0 && !reading && refreshAsync()) {
                 changed = true;
             }
-            boolean retry = dataplane.failed() && System.nanoTime() >= retryAt;
+            boolean retry = (dataplane.failed() || programFailures > 0) && System.nanoTime() >= retryAt;
             if (changed || retry) {
-                program(oldest == Long.MAX_VALUE ? System.nanoTime() : oldest);
-                if (dataplane.failed()) {
+                boolean ok = safeProgram(oldest == Long.MAX_VALUE ? System.nanoTime() : oldest);
+                if (!ok || dataplane.failed()) {
                     retryDelayMs = Math.min(30_000, Math.max(500, retryDelayMs * 2));
                     retryAt = System.nanoTime() + retryDelayMs * 1_000_000L;
                 } else {
@@ -264,6 +330,7 @@ public final class Agent implements AutoCloseable {
             }
             busySince = 0;
         }
+        return true;
     }
 
     private long retryAt;
@@ -305,6 +372,7 @@ public final class Agent implements AutoCloseable {
         }
         lastRefresh = System.nanoTime();
         reading = true;
+        readStarted = System.nanoTime();
         Thread t = new Thread(() -> {
             try {
                 Object snapshot = dataplane.readPolicy();
@@ -316,8 +384,8 @@ public final class Agent implements AutoCloseable {
                 queue.add(new ReadBack(snapshot, null, false));
             } catch (DataplaneException e) {
                 queue.add(new ReadBack(null, e, Thread.currentThread().isInterrupted()));
-            } catch (RuntimeException e) {
-                queue.add(new ReadBack(null, new DataplaneException(e.toString()), false));
+            } catch (RuntimeException | Error e) { // never silently: the dataplane thread gets the failure
+                queue.add(new ReadBack(null, new DataplaneException("read-back failed: " + e), false));
             }
         }, "felix-readback");
         t.setDaemon(true);
@@ -372,12 +440,51 @@ public final class Agent implements AutoCloseable {
         }
     }
 
+    /** Applies one key; a bad record is skipped (logged per key, counted), an unexpected failure quarantines it. */
     private boolean applyKey(String key, String value) {
         try {
             return state.apply(key, value);
         } catch (IllegalArgumentException e) {
-            problems.report("skipping " + key + ": " + e.getMessage());
+            if (value == null) { // the delete of a key that was refused: it never was in the state
+                return true;
+            }
+            metrics.inc(Metrics.INVALID_RECORDS);
+            problems.badKey(key, e.getMessage());
             return true;
+        } catch (RuntimeException e) {
+            metrics.inc(Metrics.QUARANTINED_KEYS);
+            try {
+                state.apply(key, null);
+            } catch (RuntimeException again) {
+                // the key held nothing usable
+            }
+            LOG.error("quarantined key {} (removed from the state): unexpected {}", LogText.quote(key),
+                    LogText.quote(e.toString()), e);
+            return true;
+        }
+    }
+
+    /**
+     * {@link #program}, counting unexpected failures: one is logged and retried (the calculator starts afresh); the
+     * {@value #MAX_PROGRAM_FAILURES}th in a row is fatal. Returns whether it completed.
+     */
+    private boolean safeProgram(long since) {
+        try {
+            program(since);
+            programFailures = 0;
+            return true;
+        } catch (RuntimeException e) {
+            programFailures++;
+            metrics.inc("felix_program_failures");
+            if (programFailures >= MAX_PROGRAM_FAILURES) {
+                throw new IllegalStateException("calculation/programming failed " + programFailures
+                        + " times in a row, last: " + e, e);
+            }
+            LOG.error("calculation/programming failed unexpectedly ({} of {} before exiting; retrying): {}",
+                    programFailures, MAX_PROGRAM_FAILURES, LogText.quote(e.toString()), e);
+            retryDelayMs = Math.min(30_000, Math.max(500, retryDelayMs * 2));
+            retryAt = System.nanoTime() + retryDelayMs * 1_000_000L;
+            return false;
         }
     }
 
@@ -385,7 +492,9 @@ public final class Agent implements AutoCloseable {
         try {
             config = FelixConfig.of(env, state.hostConfig(), state.globalConfig());
         } catch (IllegalArgumentException e) {
-            problems.report("felix config: " + e.getMessage() + " (keeping previous settings)");
+            if (problems.report("felix config: " + e.getMessage() + " (keeping previous settings)")) {
+                metrics.inc(Metrics.INVALID_RECORDS); // once per distinct bad setting, not per run
+            }
         }
         long calcStart = System.nanoTime();
         DesiredDataplane d = calculator.calculate(state, config);
@@ -420,7 +529,7 @@ public final class Agent implements AutoCloseable {
             }
         });
         lastStates = states;
-        status.endpoints(states);
+        status.endpoints(withRefused(states));
         Map<String, org.calicojava.felix.rules.Chain> filterBefore = lastFilter;
         PersistentMap.changedKeys(filterBefore, d.filter(), k -> {
             if (k.startsWith("cali-pi-")) {
@@ -429,6 +538,7 @@ public final class Agent implements AutoCloseable {
         });
         lastFilter = d.filter();
         metrics.gauge("felix_active_local_endpoints", d.interfaces().size());
+        metrics.gauge("felix_route_conflicts", dataplane.routeConflicts());
         metrics.gauge("felix_active_policies", policyChains);
         metrics.gauge("felix_ipsets", d.ipsets().size());
         metrics.gauge("felix_update_to_dataplane_seconds", (System.nanoTime() - since) / 1e9);
@@ -440,9 +550,27 @@ public final class Agent implements AutoCloseable {
     private long policyChains;
 
 
-    private boolean live() {
+    /** This host's endpoints whose record was refused get status error with the reason. */
+    private Map<EndpointKey, EndpointState> withRefused(Map<EndpointKey, EndpointState> states) {
+        Map<EndpointKey, String> refused = state.refusedEndpoints();
+        if (refused.isEmpty()) {
+            return states;
+        }
+        Map<EndpointKey, EndpointState> all = new java.util.HashMap<>(states);
+        refused.forEach((k, why) -> all.put(k, new EndpointState("error", "record refused: " + why)));
+        return all;
+    }
+
+    /**
+     * The truth for /liveness: the dataplane thread runs (it has not given up), no loop iteration has taken longer
+     * than {@link #STUCK_NANOS}, no read-back has been running for 10 minutes, and the status thread is not stuck.
+     */
+    boolean live() {
+        long now = System.nanoTime();
         long b = busySince;
-        return thread != null && thread.isAlive() && (b == 0 || System.nanoTime() - b < 120_000_000_000L);
+        long r = readStarted;
+        return !dead && thread != null && thread.isAlive() && (b == 0 || now - b < STUCK_NANOS)
+                && (!reading || now - r < READBACK_STUCK_NANOS) && (status == null || !status.stuck());
     }
 
     public boolean ready() {

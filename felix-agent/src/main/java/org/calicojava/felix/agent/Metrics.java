@@ -8,6 +8,10 @@ import java.util.concurrent.atomic.DoubleAdder;
 
 /** Counters and gauges, rendered in the Prometheus text format. Thread-safe. */
 public final class Metrics {
+    /** Records read from etcd and skipped as invalid (bad key or value). */
+    public static final String INVALID_RECORDS = "felix_datastore_invalid_records";
+    /** Keys removed from the state because applying them failed unexpectedly. */
+    public static final String QUARANTINED_KEYS = "felix_quarantined_keys";
     private final Map<String, AtomicLong> counters = new ConcurrentHashMap<>();
     private final Map<String, DoubleAdder> sums = new ConcurrentHashMap<>();
     private final Map<String, Double> gauges = new ConcurrentHashMap<>();
@@ -24,6 +28,11 @@ public final class Metrics {
         describe("felix_update_to_dataplane_seconds", "gauge", "Time from the last datastore update to dataplane programmed");
         describe("felix_refreshes", "counter", "Periodic dataplane refreshes (drift checks)");
         describe("felix_refreshes_skipped", "counter", "Refreshes that did not read the rules back: the nftables generation showed no commit since the last read-back");
+        describe(INVALID_RECORDS, "counter", "Records read from etcd that were invalid and skipped (bad key or value)");
+        describe(QUARANTINED_KEYS, "counter", "Keys removed from the state because applying them failed unexpectedly");
+        describe("felix_program_failures", "counter", "Unexpected failures of calculation or programming (retried; "
+                + Agent.MAX_PROGRAM_FAILURES + " in a row exit the process)");
+        describe("felix_route_conflicts", "gauge", "Endpoint routes refused now: a route of another protocol has the same destination");
         describe("felix_drift_repairs", "counter", "Chains found changed by hand and rewritten");
     }
 

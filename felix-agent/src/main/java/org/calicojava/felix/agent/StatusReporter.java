@@ -6,6 +6,7 @@ import org.calicojava.model.EndpointStatus;
 import org.calicojava.model.HostStatus;
 import org.calicojava.model.Json;
 import org.calicojava.model.Keys;
+import org.calicojava.model.LogText;
 import org.calicojava.store.DatastoreException;
 import org.calicojava.store.KvStore;
 import org.slf4j.Logger;
@@ -38,6 +39,9 @@ public final class StatusReporter implements AutoCloseable {
     /** Last written, owned by the status thread. */
     private final Map<EndpointKey, EndpointState> written = new HashMap<>();
     private boolean lastFailed;
+    /** When the running task started (0: none running). */
+    private volatile long taskStarted;
+    private static final long STUCK_NANOS = 600_000_000_000L;
 
     public StatusReporter(KvStore store, Keys keys, String host, boolean endpoints) {
         this.store = store;
@@ -53,7 +57,7 @@ public final class StatusReporter implements AutoCloseable {
         }
         Map<EndpointKey, EndpointState> copy = states instanceof org.calicojava.felix.calc.PersistentMap<?, ?>
                 ? states : Map.copyOf(states); // the dataplane's is immutable already
-        exec.execute(() -> {
+        run(() -> {
             try {
                 for (Map.Entry<EndpointKey, EndpointState> e : copy.entrySet()) {
                     if (!e.getValue().equals(written.get(e.getKey()))) {
@@ -77,7 +81,7 @@ public final class StatusReporter implements AutoCloseable {
     }
 
     public void host() {
-        exec.execute(() -> {
+        run(() -> {
             try {
                 double uptime = (System.nanoTime() - started) / 1e9;
                 store.put(keys.felixHostStatus(host), Json.write(new HostStatus(Instant.now().toString(),
@@ -89,6 +93,33 @@ public final class StatusReporter implements AutoCloseable {
         });
     }
 
+    /**
+     * Runs a report on the status thread; an unexpected exception is logged (once until a report works again) and
+     * what was written is forgotten, so the next report rewrites it: the thread never dies silently.
+     */
+    private void run(Runnable task) {
+        exec.execute(() -> {
+            taskStarted = System.nanoTime();
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                if (!lastFailed) {
+                    LOG.error("status reporting failed unexpectedly (will retry): {}", LogText.quote(e.toString()), e);
+                    lastFailed = true;
+                }
+                written.clear();
+            } finally {
+                taskStarted = 0;
+            }
+        });
+    }
+
+    /** Whether a report has been running for over 10 minutes (the datastore client hangs). */
+    public boolean stuck() {
+        long t = taskStarted;
+        return t != 0 && System.nanoTime() - t > STUCK_NANOS;
+    }
+
     private void ok() {
         if (lastFailed) {
             LOG.info("status reporting to etcd works again");
@@ -98,7 +129,7 @@ public final class StatusReporter implements AutoCloseable {
 
     private void failed(DatastoreException e) {
         if (!lastFailed) {
-            LOG.warn("status reporting to etcd failed (will retry): {}", e.getMessage());
+            LOG.warn("status reporting to etcd failed (will retry): {}", LogText.quote(e.getMessage()));
             lastFailed = true;
         }
         written.clear();

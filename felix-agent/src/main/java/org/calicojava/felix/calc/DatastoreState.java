@@ -1,9 +1,8 @@
 package org.calicojava.felix.calc;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import org.calicojava.model.Cidr;
 import org.calicojava.model.IpPool;
-import org.calicojava.model.Json;
+import org.calicojava.model.KeyPath;
 import org.calicojava.model.Keys;
 import org.calicojava.model.Policy;
 import org.calicojava.model.ProfileRules;
@@ -21,8 +20,6 @@ import java.util.Map;
  * config (global and this host's). Owned by the agent's dataplane thread.
  */
 public final class DatastoreState {
-    private static final TypeReference<List<String>> STRINGS = new TypeReference<>() { };
-    private static final TypeReference<Map<String, String>> LABELS = new TypeReference<>() { };
     final Keys keys;
     final String hostname;
     final Map<EndpointKey, WorkloadEndpoint> endpoints = new HashMap<>();
@@ -34,11 +31,15 @@ public final class DatastoreState {
     final Map<String, IpPool> pools = new HashMap<>();
     final Map<String, String> globalConfig = new HashMap<>();
     final Map<String, String> hostConfig = new HashMap<>();
+    /** This host's endpoints whose record was refused, with the reason (their status is {@code error}). */
+    final Map<EndpointKey, String> refusedEndpoints = new HashMap<>();
     /** What changed, for an incremental {@link Calculator}: one entry per applied key, in order. */
     private final List<Object> journal = new ArrayList<>();
     /** Number of changes before {@code journal.get(0)}; {@link #clear} and trimming start a new epoch. */
     private long journalBase;
     private long epoch;
+    /** While {@link #apply} removes what a refused key held. */
+    private boolean cleaning;
     static final int JOURNAL_MAX = 100_000;
 
     /** A change of one part ("rules", "tags", "labels") of a profile. */
@@ -66,7 +67,14 @@ public final class DatastoreState {
         try {
             return applyOrThrow(key, value);
         } catch (IllegalArgumentException e) {
-            applyOrThrow(key, null);
+            cleaning = true;
+            try {
+                applyOrThrow(key, null); // what the key held before is gone too
+            } catch (IllegalArgumentException badKey) {
+                // a bad key was never stored
+            } finally {
+                cleaning = false;
+            }
             throw e;
         }
     }
@@ -77,85 +85,96 @@ public final class DatastoreState {
             journal.clear();
             epoch++;
         }
-        if (key.startsWith(keys.hosts())) {
-            return host(key.substring(keys.hosts().length()).split("/"), value);
-        }
-        if (key.startsWith(keys.profiles())) {
-            String[] p = key.substring(keys.profiles().length()).split("/");
-            if (p.length != 2) {
-                return false;
-            }
-            switch (p[1]) {
-                case "rules", "tags", "labels" -> journal.add(new ProfileChange(p[0], p[1]));
-                default -> {
-                    return false;
-                }
-            }
-            switch (p[1]) {
-                case "rules" -> put(profileRules, p[0], value == null ? null : Json.read(value, ProfileRules.class));
-                case "tags" -> put(profileTags, p[0], value == null ? null : readJson(value, STRINGS, "profile tags"));
-                case "labels" -> put(profileLabels, p[0], value == null ? null : readJson(value, LABELS, "labels"));
-                default -> {
-                    return false;
-                }
-            }
-            return true;
-        }
-        if (key.startsWith(keys.tiers())) {
-            String[] p = key.substring(keys.tiers().length()).split("/");
-            if (p.length == 2 && p[1].equals("metadata")) {
-                journal.add(Change.POLICIES);
-                put(tierOrders, p[0], value == null ? null : orderOf(Json.read(value, TierMetadata.class)));
-                return true;
-            }
-            if (p.length == 3 && p[1].equals("policy")) {
-                journal.add(Change.POLICIES);
-                put(policies, new PolicyKey(p[0], p[2]), value == null ? null : Json.read(value, Policy.class));
-                return true;
-            }
+        KeyPath path = KeyPath.parse(keys, key); // the shared key parser: a bad segment throws, not ours is null
+        if (path == null) {
             return false;
         }
-        for (int v : new int[]{4, 6}) {
-            if (key.startsWith(keys.pools(v))) {
-                journal.add(Change.POOLS);
-                put(pools, key, value == null ? null : Json.read(value, IpPool.class));
-                return true;
-            }
+        if (path instanceof KeyPath.Endpoint e) {
+            return endpoint(new EndpointKey(e.host(), e.orchestrator(), e.workload(), e.endpointId()), e, value);
         }
-        if (key.startsWith(keys.felixConfigs())) {
+        if (path instanceof KeyPath.HostConfig c) {
+            if (!c.host().equals(hostname)) {
+                return false;
+            }
             journal.add(Change.CONFIG);
-            put(globalConfig, Keys.lastSegment(key), value == null ? null : value.strip());
+            put(hostConfig, c.name(), value == null ? null : decode(c, value));
+            return true;
+        }
+        if (path instanceof KeyPath.GlobalConfig c) {
+            journal.add(Change.CONFIG);
+            put(globalConfig, c.name(), value == null ? null : decode(c, value));
+            return true;
+        }
+        if (path instanceof KeyPath.ProfileRulesKey r) {
+            journal.add(new ProfileChange(r.profile(), "rules"));
+            put(profileRules, r.profile(), value == null ? null : decode(r, value));
+            return true;
+        }
+        if (path instanceof KeyPath.ProfileTags t) {
+            journal.add(new ProfileChange(t.profile(), "tags"));
+            put(profileTags, t.profile(), value == null ? null : decode(t, value));
+            return true;
+        }
+        if (path instanceof KeyPath.ProfileLabels l) {
+            journal.add(new ProfileChange(l.profile(), "labels"));
+            put(profileLabels, l.profile(), value == null ? null : decode(l, value));
+            return true;
+        }
+        if (path instanceof KeyPath.Tier t) {
+            journal.add(Change.POLICIES);
+            put(tierOrders, t.tier(), value == null ? null : orderOf(decode(t, value)));
+            return true;
+        }
+        if (path instanceof KeyPath.TierPolicy tp) {
+            journal.add(Change.POLICIES);
+            put(policies, new PolicyKey(tp.tier(), tp.name()), value == null ? null : decode(tp, value));
+            return true;
+        }
+        if (path instanceof KeyPath.Pool pool) {
+            journal.add(Change.POOLS);
+            put(pools, key, value == null ? null : decode(pool, value));
             return true;
         }
         return false;
     }
 
-    private boolean host(String[] p, String value) {
-        // HOST/workload/ORCH/WL/endpoint/ID or HOST/config/NAME
-        if (p.length == 6 && p[1].equals("workload") && p[4].equals("endpoint")) {
-            EndpointKey k = new EndpointKey(p[0], p[2], p[3], p[5]);
-            journal.add(k);
-            put(endpoints, k, value == null ? null : Json.read(value, WorkloadEndpoint.class));
+    private boolean endpoint(EndpointKey k, KeyPath.Endpoint path, String value) {
+        journal.add(k);
+        if (value == null) {
+            if (!cleaning) { // a refused record's key stays refused until it is deleted or fixed
+                refusedEndpoints.remove(k);
+            }
+            put(endpoints, k, null);
             return true;
         }
-        if (p.length == 3 && p[1].equals("config") && p[0].equals(hostname)) {
-            journal.add(Change.CONFIG);
-            put(hostConfig, p[2], value == null ? null : value.strip());
-            return true;
+        try {
+            put(endpoints, k, EndpointChecks.check(decode(path, value)));
+            refusedEndpoints.remove(k);
+        } catch (IllegalArgumentException e) {
+            if (k.host().equals(hostname)) {
+                refusedEndpoints.put(k, e.getMessage());
+            }
+            throw e;
         }
-        return false;
+        return true;
+    }
+
+    /** The shared layer's decoding of the value at {@code path}; a value that decodes to nothing is refused too. */
+    @SuppressWarnings("unchecked")
+    private static <T> T decode(KeyPath path, String value) {
+        Object o = path.decode(value);
+        if (o == null) {
+            throw new IllegalArgumentException("value: null (expected: a record)");
+        }
+        return (T) o;
     }
 
     private static Double orderOf(TierMetadata m) {
-        return m.order();
-    }
-
-    private static <T> T readJson(String value, TypeReference<T> type, String what) {
-        try {
-            return Json.MAPPER.readValue(value, type);
-        } catch (Exception e) {
-            throw new IllegalArgumentException("invalid " + what + " JSON: " + value);
+        Double o = m.order();
+        if (o != null && (o.isNaN() || o.isInfinite())) {
+            throw new IllegalArgumentException("tier order: " + o + " (expected: a finite number)");
         }
+        return o;
     }
 
     private static <K, V> void put(Map<K, V> map, K key, V value) {
@@ -180,6 +199,7 @@ public final class DatastoreState {
         pools.clear();
         globalConfig.clear();
         hostConfig.clear();
+        refusedEndpoints.clear();
     }
 
     /** Identifies a run of the journal: changes since {@link #clear} (or trimming). */
@@ -239,6 +259,11 @@ public final class DatastoreState {
     /** Read-only: changes go through {@link #apply} (the calculator follows its journal). */
     public Map<PolicyKey, Policy> policies() {
         return java.util.Collections.unmodifiableMap(policies);
+    }
+
+    /** This host's endpoints whose record was refused, with the reason (read-only). */
+    public Map<EndpointKey, String> refusedEndpoints() {
+        return java.util.Collections.unmodifiableMap(refusedEndpoints);
     }
 
     /** For tests and diagnostics: the pool CIDRs. */

@@ -230,7 +230,12 @@ public final class Dataplane {
 
     /** Whether the last apply left something to retry. */
     public boolean failed() {
-        return needRefresh || iptablesError != null;
+        return needRefresh || iptablesError != null || routes.needsRetry();
+    }
+
+    /** Endpoint routes refused now because another protocol's route has their destination. */
+    public int routeConflicts() {
+        return routes.conflictCount();
     }
 
     public int ipsetCount() {

@@ -82,6 +82,7 @@ public final class IpsetManager {
             Set<String> want = new HashSet<>();
             spec.members().forEach(m -> want.add(norm(m)));
             Set<String> have = actual.get(spec.name());
+            IpsetText.name(spec.name());
             if (have == null) {
                 s.append("create ").append(spec.name()).append(" hash:net family ").append(spec.family())
                         .append(" maxelem 1048576\n");
@@ -93,13 +94,13 @@ public final class IpsetManager {
             }
             for (String m : want) {
                 if (!have.contains(m)) {
-                    s.append("add ").append(spec.name()).append(' ').append(m).append('\n');
+                    s.append("add ").append(spec.name()).append(' ').append(IpsetText.member(m)).append('\n');
                     lines++;
                 }
             }
             for (String m : have) {
                 if (!want.contains(m)) {
-                    s.append("del ").append(spec.name()).append(' ').append(m).append('\n');
+                    s.append("del ").append(spec.name()).append(' ').append(IpsetText.member(m)).append('\n');
                     lines++;
                 }
             }
@@ -117,7 +118,7 @@ public final class IpsetManager {
     public int applyDeletes() {
         List<String> gone = new ArrayList<>();
         for (String n : actual.keySet()) {
-            if (!desired.containsKey(n)) {
+            if (!desired.containsKey(n) && IpsetText.isName(n)) { // a name outside our grammar is not ours
                 gone.add(n);
             }
         }

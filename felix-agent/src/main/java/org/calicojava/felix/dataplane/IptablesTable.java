@@ -101,7 +101,7 @@ public final class IptablesTable {
         hashCache = nextCache;
         List<String> delete = new ArrayList<>();
         for (String c : actual.keySet()) {
-            if (!desired.containsKey(c)) {
+            if (!desired.containsKey(c) && org.calicojava.felix.rules.RestoreText.isChain(c)) { // else not ours
                 delete.add(c);
             }
         }

@@ -21,8 +21,19 @@ import java.util.Map;
 
 /**
  * Reconciles workload routes (/32, /128 via the host-side interface) in the main table, all with felix's own
- * protocol number: it reads back and changes only routes with that protocol, never others'. A route whose interface
- * does not exist yet waits until a link event ({@link #linksChanged}) brings it. Owned by the dataplane thread.
+ * protocol number: it reads back and changes only routes with that protocol, never others'. Ownership:
+ * <ul>
+ *   <li>a route felix wants whose destination already has a route of another protocol in the main table (the
+ *   kernel's connected route, a boot or static route, another daemon's; any metric) is refused: one log line while
+ *   the conflict lasts, the endpoint's state is {@code error} with the reason ({@link #errors}), and the conflict is
+ *   looked at again at every apply until it is gone ({@link #needsRetry});</li>
+ *   <li>a new route is added with {@code NLM_F_EXCL} (never a replace), so a route of another protocol that appeared
+ *   after the read-back makes the kernel refuse ours (EEXIST) rather than lose its own; only a route already ours
+ *   moving to another interface is replaced;</li>
+ *   <li>deletes carry our protocol, so the kernel removes only a route of ours.</li>
+ * </ul>
+ * A route whose interface does not exist yet waits until a link event ({@link #linksChanged}) brings it. Owned by the
+ * dataplane thread.
  */
 public final class RouteManager {
     private static final Logger LOG = LoggerFactory.getLogger(RouteManager.class);
@@ -30,10 +41,17 @@ public final class RouteManager {
     private final int protocol;
     private Map<Cidr, String> desired = Map.of();
     private final Map<IpPrefix, Integer> actual = new HashMap<>();
+    /** Destinations in the main table with routes of other protocols (to their protocol), as last read. */
+    private final Map<IpPrefix, Integer> foreign = new HashMap<>();
+    /** Wanted routes refused because a route of another protocol has the destination: the reason. */
+    private final Map<IpPrefix, String> conflicts = new HashMap<>();
+    private final java.util.Set<IpPrefix> conflictsLogged = new java.util.HashSet<>();
     private Map<String, Link> links = new HashMap<>();
     private final Map<String, String> errors = new HashMap<>();
     private Map<Cidr, IpPrefix> prefixes = new HashMap<>();
     private boolean dirty = true;
+    /** A request of the last apply failed. */
+    private boolean requestsFailed;
     /** The routes wanted (prefix to ifindex, and its interface), as computed from {@link #wantFrom} and {@link #wantLinks}. */
     private final Map<IpPrefix, Integer> want = new HashMap<>();
     private final Map<IpPrefix, String> ifaceOf = new HashMap<>();
@@ -62,9 +80,14 @@ public final class RouteManager {
         }
         links = l;
         actual.clear();
-        for (Route r : netlink.routes(RouteFilter.main().withProtocol(protocol))) {
-            int idx = r.nextHops().isEmpty() ? 0 : r.nextHops().get(0).ifindex();
-            actual.put(r.dst(), idx);
+        foreign.clear();
+        for (Route r : netlink.routes(RouteFilter.main())) {
+            if (r.protocol() == protocol) {
+                int idx = r.nextHops().isEmpty() ? 0 : r.nextHops().get(0).ifindex();
+                actual.put(r.dst(), idx);
+            } else {
+                foreign.put(r.dst(), r.protocol());
+            }
         }
         dirty = false;
     }
@@ -81,60 +104,90 @@ public final class RouteManager {
         return links;
     }
 
-    /** Route errors by interface name from the last apply. */
+    /** Route errors (failed requests, refused conflicts) by interface name from the last apply. */
     public Map<String, String> errors() {
         return errors;
     }
 
+    /**
+     * Whether the next apply should come soon: a wanted route is refused because of another protocol's route, or a
+     * request of the last apply failed (EEXIST: a route that appeared after the read-back); it re-reads the routes.
+     */
+    public boolean needsRetry() {
+        return !conflicts.isEmpty() || requestsFailed;
+    }
+
+    /** Wanted routes refused now because of another protocol's route. */
+    public int conflictCount() {
+        return conflicts.size();
+    }
+
     /** Adds, replaces and deletes routes in one batch; returns the number of changes. */
     public int apply() {
-        if (dirty) {
+        if (dirty || !conflicts.isEmpty()) { // a conflict may have gone: read again
             refresh();
         }
+        requestsFailed = false;
         errors.clear();
         List<Route> add = new ArrayList<>();
+        List<Route> replace = new ArrayList<>();
         List<Route> del = new ArrayList<>();
         if (wantFrom == null || wantLinks != links) { // links re-read (or first run): everything is compared
             want.clear();
             ifaceOf.clear();
+            conflicts.clear();
             desired.keySet().forEach(this::want);
-            want.forEach((p, idx) -> compare(p, add, del));
+            want.forEach((p, idx) -> compare(p, add, replace, del));
+            conflictsLogged.retainAll(conflicts.keySet());
             actual.forEach((p, idx) -> {
                 if (!want.containsKey(p)) {
                     del.add(route(p, idx));
                 }
             });
         } else { // the same links and actual routes: only the destinations whose wish changed
-            PersistentMap.changedKeys(wantFrom, desired, c -> compare(want(c), add, del));
+            PersistentMap.changedKeys(wantFrom, desired, c -> compare(want(c), add, replace, del));
         }
+        conflicts.forEach((p, why) -> {
+            String iface = ifaceOf.get(p);
+            if (iface != null) {
+                errors.putIfAbsent(iface, why);
+            }
+        });
         wantFrom = desired;
         wantLinks = links;
         if (prefixes.size() > 2 * desired.size() + 1000) {
             prefixes = new HashMap<>(); // forget prefixes of long-gone routes
         }
-        if (add.isEmpty() && del.isEmpty()) {
+        if (add.isEmpty() && replace.isEmpty() && del.isEmpty()) {
             return 0;
         }
         try (Batch b = netlink.batch()) {
-            add.forEach(b::replaceRoute);
-            del.forEach(b::deleteRoute);
+            add.forEach(b::addRoute); // NLM_F_EXCL: never takes another's route
+            replace.forEach(b::replaceRoute); // ours, moving to another interface
+            del.forEach(b::deleteRoute); // carries our protocol: only ours is deleted
         } catch (BatchException e) {
             for (BatchException.Failure f : e.failures()) {
                 Route r = (Route) f.request();
                 String iface = ifaceOf.get(r.dst());
                 LOG.warn("route {}: {}", r.dst(), f.error().getMessage());
+                actual.remove(r.dst()); // not as we asked: re-read before the next apply
                 if (iface != null) {
                     errors.put(iface, "route " + r.dst() + ": " + f.error().getMessage());
                 }
             }
             dirty = true;
+            requestsFailed = true;
         } catch (NetlinkException e) {
             dirty = true;
+            requestsFailed = true;
             throw new DataplaneException("routes: " + e.getMessage());
         }
-        add.forEach(r -> actual.put(r.dst(), r.nextHops().get(0).ifindex()));
-        del.forEach(r -> actual.remove(r.dst()));
-        return add.size() + del.size();
+        if (!dirty) {
+            add.forEach(r -> actual.put(r.dst(), r.nextHops().get(0).ifindex()));
+            replace.forEach(r -> actual.put(r.dst(), r.nextHops().get(0).ifindex()));
+            del.forEach(r -> actual.remove(r.dst()));
+        }
+        return add.size() + replace.size() + del.size();
     }
 
     /** Updates {@link #want} for destination {@code c} from {@link #desired} and the links; returns its prefix. */
@@ -152,14 +205,31 @@ public final class RouteManager {
         return p;
     }
 
-    /** Adds the change {@code p} needs (to {@link #want} from {@link #actual}) to {@code add} or {@code del}. */
-    private void compare(IpPrefix p, List<Route> add, List<Route> del) {
+    /**
+     * Adds the change {@code p} needs (to {@link #want} from {@link #actual}) to {@code add}, {@code replace} or
+     * {@code del}; a new route whose destination has another protocol's route is a conflict instead.
+     */
+    private void compare(IpPrefix p, List<Route> add, List<Route> replace, List<Route> del) {
         Integer w = want.get(p);
         Integer a = actual.get(p);
+        conflicts.remove(p);
         if (w != null && !w.equals(a)) {
-            add.add(route(p, w));
+            Integer other = a == null ? foreign.get(p) : null;
+            if (other != null) {
+                String why = "route " + p + " refused: the host has a route to " + p + " of protocol " + other
+                        + " (felix owns only protocol " + protocol + ")";
+                conflicts.put(p, why);
+                if (conflictsLogged.add(p)) {
+                    LOG.warn("{} for interface {}", why, ifaceOf.get(p));
+                }
+                return;
+            }
+            (a == null ? add : replace).add(route(p, w));
         } else if (w == null && a != null) {
             del.add(route(p, a));
+        }
+        if (w == null) {
+            conflictsLogged.remove(p);
         }
     }
 

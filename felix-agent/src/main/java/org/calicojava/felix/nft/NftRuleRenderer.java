@@ -47,10 +47,10 @@ public final class NftRuleRenderer {
                     }
                     continue; // other modules: the option after the name says what to match
                 }
-                case "-p" -> out.add("meta l4proto " + op + arg(t, ++i, rule).toLowerCase(Locale.ROOT));
+                case "-p" -> out.add("meta l4proto " + op + NftText.word(arg(t, ++i, rule).toLowerCase(Locale.ROOT)));
                 case "-s", "-d" -> {
                     String net = arg(t, ++i, rule);
-                    out.add(family(net) + (tok.equals("-s") ? " saddr " : " daddr ") + op + net);
+                    out.add(family(net) + (tok.equals("-s") ? " saddr " : " daddr ") + op + NftText.address(net));
                 }
                 case "-i", "-o" -> out.add((tok.equals("-i") ? "iifname " : "oifname ") + op
                         + quote(arg(t, ++i, rule).replace('+', '*')));
@@ -60,7 +60,8 @@ public final class NftRuleRenderer {
                     if (!dir.equals("src") && !dir.equals("dst")) {
                         throw bad(rule, "--match-set direction '" + dir + "'");
                     }
-                    out.add(setFamily(set, rule) + (dir.equals("src") ? " saddr " : " daddr ") + op + "@" + set);
+                    out.add(setFamily(set, rule) + (dir.equals("src") ? " saddr " : " daddr ") + op + "@"
+                            + NftText.identifier(set));
                 }
                 case "--sports", "--dports" -> out.add("th " + (tok.equals("--sports") ? "sport " : "dport ") + op
                         + ports(arg(t, ++i, rule)));
@@ -70,11 +71,11 @@ public final class NftRuleRenderer {
                     if (neg) {
                         throw bad(rule, "negated --ctstate");
                     }
-                    out.add("ct state " + arg(t, ++i, rule).toLowerCase(Locale.ROOT));
+                    out.add("ct state " + NftText.word(arg(t, ++i, rule).toLowerCase(Locale.ROOT)));
                 }
                 case "--mark" -> {
                     String[] vm = valueMask(arg(t, ++i, rule), rule);
-                    out.add("meta mark & " + vm[1] + (neg ? " != " : " == ") + vm[0]);
+                    out.add("meta mark & " + NftText.number(vm[1]) + (neg ? " != " : " == ") + NftText.number(vm[0]));
                 }
                 default -> throw bad(rule, "match option '" + tok + "'");
             }
@@ -183,7 +184,9 @@ public final class NftRuleRenderer {
         StringBuilder b = new StringBuilder("{ ");
         String[] p = list.split(",");
         for (int i = 0; i < p.length; i++) {
-            b.append(i == 0 ? "" : ", ").append(p[i].replace(':', '-'));
+            String[] range = p[i].split(":", 2);
+            b.append(i == 0 ? "" : ", ").append(NftText.number(range[0]))
+                    .append(range.length == 2 ? "-" + NftText.number(range[1]) : "");
         }
         return b.append(" }").toString();
     }
@@ -214,11 +217,11 @@ public final class NftRuleRenderer {
         if (!NftNames.isIdentifier(name)) {
             throw bad(rule, "chain name '" + name + "'");
         }
-        return name;
+        return NftText.identifier(name);
     }
 
     private static String quote(String s) {
-        return "\"" + s.replace("\"", "") + "\"";
+        return NftText.string(s);
     }
 
     private static String arg(List<String> t, int i, Rule rule) {

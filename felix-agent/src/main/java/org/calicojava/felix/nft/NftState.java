@@ -86,7 +86,7 @@ public final class NftState {
             Set<String> have = known == null ? Set.of() : known;
             List<String> del = new ArrayList<>();
             List<String> add = new ArrayList<>();
-            PersistentSet.changes(have, set.members(), (m, added) -> (added ? add : del).add(m));
+            PersistentSet.changes(have, set.members(), (m, added) -> (added ? add : del).add(NftText.address(m)));
             if (del.isEmpty() && add.isEmpty()) {
                 continue;
             }
@@ -149,7 +149,7 @@ public final class NftState {
                     del.add(quote(k));
                 }
                 if (v != null && !v.equals(h)) {
-                    add.add(quote(k) + " : goto " + v);
+                    add.add(quote(k) + " : goto " + NftText.identifier(v));
                 }
             }
             if (del.isEmpty() && add.isEmpty()) {
@@ -162,7 +162,7 @@ public final class NftState {
         // 4. chains no longer wanted: all flushed (they may jump to each other), then deleted; then sets and maps
         List<String> deletedChains = new ArrayList<>();
         for (String c : chainNames) {
-            if (!want.chains().containsKey(c) && chains.containsKey(c)) {
+            if (!want.chains().containsKey(c) && chains.containsKey(c) && NftNames.isIdentifier(c)) {
                 deletedChains.add(c);
             }
         }
@@ -171,7 +171,7 @@ public final class NftState {
         }
         List<String> deletedMaps = new ArrayList<>();
         for (String m : mapNames) {
-            if (!want.maps().containsKey(m) && maps.containsKey(m)) {
+            if (!want.maps().containsKey(m) && maps.containsKey(m) && NftNames.isIdentifier(m)) {
                 deletedMaps.add(m);
                 s.append("delete map ").append(t).append(' ').append(m).append('\n');
             }
@@ -181,7 +181,7 @@ public final class NftState {
         }
         List<String> deletedSets = new ArrayList<>();
         for (String set : setNames) {
-            if (!want.sets().containsKey(set) && sets.containsKey(set)) {
+            if (!want.sets().containsKey(set) && sets.containsKey(set) && NftNames.isIdentifier(set)) {
                 deletedSets.add(set);
                 s.append("delete set ").append(t).append(' ').append(set).append('\n');
             }
@@ -301,7 +301,7 @@ public final class NftState {
     }
 
     private static String quote(String iface) {
-        return "\"" + iface + "\"";
+        return NftText.string(iface);
     }
 
     /** A view of one of our maps: reads through; a change through it forgets the baseline. */

@@ -1,6 +1,11 @@
 package org.calicojava.felix.rules;
 
-/** Chain and ipset naming: Calico's prefixes; names too long keep their head and end in a hash of the whole. */
+/**
+ * Chain and ipset naming: Calico's prefixes; a name too long, or with any character outside letters, digits,
+ * {@code _ . -} (names come from etcd: tiers, policies, profiles, tags), keeps its head (other characters replaced by
+ * {@code _}) and ends in a hash of the whole, so the result is always safe in iptables-restore and nft input and
+ * distinct per name. Never throws for any input.
+ */
 public final class ChainNames {
     public static final int MAX_LENGTH = 28;
     public static final int IPSET_MAX_LENGTH = 31;
@@ -30,12 +35,36 @@ public final class ChainNames {
     }
 
     static String limit(String prefix, String name, int max) {
-        String full = prefix + name;
-        if (full.length() <= max) {
+        String full = prefix + (name == null ? "" : name);
+        boolean safe = isSafe(full) && name != null && !name.isEmpty();
+        if (safe && full.length() <= max) {
             return full;
         }
         String hash = Hashes.short16(full).substring(0, 10);
-        return full.substring(0, max - hash.length() - 1) + "_" + hash;
+        StringBuilder head = new StringBuilder(max);
+        for (int i = 0; i < full.length() && head.length() < max - hash.length() - 1; i++) {
+            char c = full.charAt(i);
+            head.append(isSafe(c) ? c : '_');
+        }
+        return head + "_" + hash;
+    }
+
+    private static boolean isSafe(char c) {
+        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '.' || c == '-';
+    }
+
+    private static boolean isSafe(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (!isSafe(s.charAt(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** A name for an error message: quoted and escaped (it may be anything). */
+    static String describe(String name) {
+        return org.calicojava.model.LogText.quote(name);
     }
 
     /** The ipset for a tag: cali4-t-TAG (hash tail when too long). */
@@ -56,11 +85,8 @@ public final class ChainNames {
         return "cali" + version + "-masq-ipam-pools";
     }
 
+    /** {@code name} if it is one of our chain names ({@link RestoreText#chain}), else an exception. */
     public static String check(String name) {
-        if (name == null || !name.startsWith("cali-") || name.length() > MAX_LENGTH || name.contains(" ")) {
-            throw new IllegalArgumentException("chain name: '" + name + "' (expected: cali-..., at most "
-                    + MAX_LENGTH + " characters, no spaces)");
-        }
-        return name;
+        return RestoreText.chain(name);
     }
 }

@@ -5,7 +5,8 @@ import java.util.List;
 
 /**
  * Pure rendering of iptables-restore input for one table (used with {@code --noflush}): declaring a chain flushes it,
- * so only the chains listed are rewritten; every rule carries {@code -m comment --comment "cali:HASH"}.
+ * so only the chains listed are rewritten; every rule carries {@code -m comment --comment "cali:HASH"}. Every name and
+ * rule goes through {@link RestoreText}: one line per rule, only our chains declared, flushed or deleted.
  */
 public final class RestoreScript {
     private final StringBuilder declare = new StringBuilder();
@@ -20,6 +21,7 @@ public final class RestoreScript {
 
     /** Rewrites (or creates) {@code chain}; returns the rule hashes written. */
     public List<String> write(Chain chain) {
+        RestoreText.chain(chain.name());
         List<String> hashes = Hashes.ruleHashes(chain);
         declare.append(':').append(chain.name()).append(" - [0:0]\n");
         for (int i = 0; i < chain.rules().size(); i++) {
@@ -32,6 +34,7 @@ public final class RestoreScript {
     /** Flushes and deletes {@code chains} (after every rewrite, so references to them are gone by then). */
     public void delete(Collection<String> chains) {
         for (String c : chains) {
+            RestoreText.chain(c);
             declare.append(':').append(c).append(" - [0:0]\n");
             tail.append("-X ").append(c).append('\n');
             changes++;
@@ -40,12 +43,14 @@ public final class RestoreScript {
 
     /** Inserts a hook rule at the top of a built-in chain. */
     public void insertHook(String builtin, Rule rule) {
+        RestoreText.builtin(builtin);
         appendRule(body.append("-I ").append(builtin).append(" 1"), hookHash(builtin, rule), rule);
         changes++;
     }
 
     /** Deletes a hook rule we inserted (matched by its full spec, hash comment included). */
     public void deleteHook(String builtin, Rule rule) {
+        RestoreText.builtin(builtin);
         appendRule(body.append("-D ").append(builtin), hookHash(builtin, rule), rule);
         changes++;
     }
@@ -55,6 +60,9 @@ public final class RestoreScript {
     }
 
     private void appendRule(StringBuilder b, String hash, Rule r) {
+        RestoreText.ruleText(hash);
+        RestoreText.ruleText(r.match()); // checked when the rule was made; again where the text is written
+        RestoreText.target(r.action());
         b.append(" -m comment --comment \"cali:").append(hash).append('"');
         if (!r.match().isEmpty()) {
             b.append(' ').append(r.match());

@@ -28,14 +28,14 @@ class IncrementalOwnersTest {
     @Test
     void movingToAnInterfaceChangedInTheSameUpdateKeepsTheRouteClaims() {
         Calculator inc = new Calculator(p -> { });
-        endpoint("w2", "calia2", "10.1.0.0/24", "a");
-        endpoint("w39", "calia39", "10.1.0.0/24", "a");
+        endpoint("w2", "calia2", "10.1.0.9/32", "a");
+        endpoint("w39", "calia39", "10.1.0.9/32", "a");
         endpoint("w28", "calib28", "10.0.0.28/32", "a");
-        assertThat(both(inc).routes()).containsEntry(Cidr.parse("10.1.0.0/24"), "calia39"); // last in key order
+        assertThat(both(inc).routes()).containsEntry(Cidr.parse("10.1.0.9/32"), "calia39"); // last in key order
         endpoint("w28", "calib28", "10.0.0.28/32", "b"); // w28 first: its interface is looked at first
-        endpoint("w2", "calib28", "10.1.0.0/24", "a"); // w2 (before w28 in key order) takes calib28
+        endpoint("w2", "calib28", "10.1.0.9/32", "a"); // w2 (before w28 in key order) takes calib28
         assertThat(both(inc).interfaces().get("calib28").workload()).isEqualTo("w2");
         state.apply(keys.endpoint("h1", "k8s", "w39", "eth0"), null);
-        assertThat(both(inc).routes()).containsEntry(Cidr.parse("10.1.0.0/24"), "calib28");
+        assertThat(both(inc).routes()).containsEntry(Cidr.parse("10.1.0.9/32"), "calib28");
     }
 }

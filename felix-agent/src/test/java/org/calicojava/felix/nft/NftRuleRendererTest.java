@@ -98,7 +98,7 @@ class NftRuleRendererTest {
                 .hasMessage("nft rendering of '-m mac --mac-source aa:bb:cc:dd:ee:ff -j DROP': unsupported match option "
                         + "'--mac-source'");
         assertThatThrownBy(() -> NftRuleRenderer.render(Rule.of("", "-j REJECT --reject-with tcp-reset")))
-                .hasMessageContaining("unsupported target");
+                .hasMessageContaining("iptables rule target"); // refused where the rule is made
         assertThatThrownBy(() -> NftRuleRenderer.render(Rule.of("-p tcp !", "-j DROP")))
                 .hasMessageContaining("'!' without an option after it");
         assertThatThrownBy(() -> NftRuleRenderer.render(Rule.of("-m set --match-set foo src", "-j DROP")))

@@ -124,10 +124,10 @@ public final class Agent implements AutoCloseable {
         dataplane = new Dataplane(ns, netlink, policyBackend(), config.routeProtocol());
         status = new StatusReporter(store, keys, hostname, config.endpointReporting());
         if (config.healthPort() != 0) {
-            health = ns.run(() -> HealthServer.health("0.0.0.0", config.healthPort(), this::live, () -> ready));
+            health = ns.run(() -> HealthServer.health(config.healthHost(), config.healthPort(), this::live, () -> ready));
         }
         if (config.metricsPort() != 0) {
-            metricsServer = ns.run(() -> HealthServer.metrics("0.0.0.0", config.metricsPort(), metrics::render));
+            metricsServer = ns.run(() -> HealthServer.metrics(config.metricsHost(), config.metricsPort(), metrics::render));
         }
         linkEvents = ns.subscribe(Set.of(EventGroup.LINK), new NetlinkListener() {
             @Override

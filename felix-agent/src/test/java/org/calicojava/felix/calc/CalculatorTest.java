@@ -125,9 +125,16 @@ class CalculatorTest {
     @Test
     void configValidation() {
         assertThatThrownBy(() -> FelixConfig.of(java.util.Map.of("FELIX_HEALTHPORT", "x"), java.util.Map.of(), java.util.Map.of()))
-                .hasMessage("HealthPort: 'x' (expected: a whole number)");
+                .hasMessage("HealthPort: \"x\" (expected: a whole number)");
         assertThat(FelixConfig.of(java.util.Map.of("FELIX_IPTABLESREFRESHINTERVAL", "0.5"), java.util.Map.of(),
                 java.util.Map.of("IptablesRefreshInterval", "10")).refreshInterval().toMillis()).isEqualTo(500);
         assertThat(FelixConfig.defaults().healthPort()).isEqualTo(9099);
+        assertThat(FelixConfig.defaults().healthHost()).as("health on loopback by default").isEqualTo("127.0.0.1");
+        assertThat(FelixConfig.defaults().metricsHost()).as("metrics on every address, as Calico").isEqualTo("0.0.0.0");
+        assertThat(FelixConfig.of(java.util.Map.of("FELIX_HEALTHHOST", "::"), java.util.Map.of(), java.util.Map.of())
+                .healthHost()).isEqualTo("::");
+        assertThatThrownBy(() -> FelixConfig.of(java.util.Map.of(), java.util.Map.of(),
+                java.util.Map.of("PrometheusMetricsHost", "evil.example\nx"))).hasMessageStartingWith(
+                "PrometheusMetricsHost: \"evil.example\\nx\" (expected: an IP address");
     }
 }

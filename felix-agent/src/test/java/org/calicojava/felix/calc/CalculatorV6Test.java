@@ -95,6 +95,6 @@ class CalculatorV6Test {
         assertThat(FelixConfig.defaults().ipv6Support()).isTrue();
         assertThat(FelixConfig.of(Map.of(), Map.of("Ipv6Support", "False"), Map.of()).ipv6Support()).isFalse();
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> FelixConfig.of(Map.of(), Map.of(),
-                Map.of("Ipv6Support", "maybe"))).hasMessage("Ipv6Support: 'maybe' (expected: true or false)");
+                Map.of("Ipv6Support", "maybe"))).hasMessage("Ipv6Support: \"maybe\" (expected: true or false)");
     }
 }

@@ -22,7 +22,7 @@ class PolicyBackendsTest {
         assertThat(FelixConfig.of(Map.of("FELIX_DATAPLANEBACKEND", "auto"), Map.of(),
                 Map.of("DataplaneBackend", "nftables")).dataplaneBackend()).isEqualTo("auto");
         assertThatThrownBy(() -> FelixConfig.of(Map.of(), Map.of(), Map.of("DataplaneBackend", "ebpf")))
-                .hasMessage("DataplaneBackend: 'ebpf' (expected: auto, iptables or nftables)");
+                .hasMessage("DataplaneBackend: \"ebpf\" (expected: auto, iptables or nftables)");
     }
 
     @Test

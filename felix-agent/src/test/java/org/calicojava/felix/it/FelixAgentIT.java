@@ -183,8 +183,28 @@ class FelixAgentIT {
         assertThat(http(9099, "/readiness")).startsWith("HTTP/1.1 200");
         assertThat(http(9099, "/liveness")).startsWith("HTTP/1.1 200");
         assertThat(http(9091, "/metrics")).contains("felix_active_local_endpoints 3.0", writesMetric());
+        // health listens on loopback only (HealthHost), metrics on every address (PrometheusMetricsHost): from the
+        // uplink's other end, the host's address answers metrics and refuses health
+        assertThat(httpFromUplink(9091, "/metrics")).contains("felix_active_local_endpoints 3.0");
+        assertThat(httpFromUplink(9099, "/liveness")).startsWith("refused");
         expect("allow-all profiles: TCP, UDP, ping", tcp(w1, 2, 8080, true), () -> udp2.reachableFrom(w1, TestNet.ip(2), 9000),
                 () -> net.ping(w1, TestNet.ip(2)));
+    }
+
+    /** A GET to the host's uplink address from the uplink's other namespace, or "refused". */
+    String httpFromUplink(int port, String path) {
+        return NetNs.run(net.up, () -> {
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress(TestNet.HOST_IP, port), 2000);
+                s.setSoTimeout(5000);
+                OutputStream o = s.getOutputStream();
+                o.write(("GET " + path + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                o.flush();
+                return new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            } catch (java.net.ConnectException e) {
+                return "refused";
+            }
+        });
     }
 
     String http(int port, String path) {

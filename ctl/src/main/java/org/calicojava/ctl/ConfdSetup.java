@@ -14,6 +14,35 @@ final class ConfdSetup {
     private ConfdSetup() {
     }
 
+    /**
+     * The speaker's reload: SIGHUP to the PID in {@code pidFile} only if that PID's command line is the speaker's
+     * (a stale PID file must not make confd signal an unrelated process: it refuses, says so, exits 1). Nothing to do
+     * while the file is missing or names the speaker's wrapper still waiting for its first config.
+     */
+    static String reloadScript(Path pidFile) {
+        return "#!/bin/sh\n# written by javactl node run: reload the bgp-speaker of this node\n"
+                + "f=" + shellQuote(pidFile.toString()) + "\n"
+                + "p=$(cat \"$f\" 2>/dev/null) || exit 0\n"
+                + "case \"$p\" in ''|*[!0-9]*) exit 0 ;; esac\n"
+                + "c=$(tr '\\000' ' ' < /proc/$p/cmdline 2>/dev/null) || exit 0\n"
+                + "case \"$c\" in\n"
+                + "  *' org.calicojava.bgp.Main '*) exec kill -HUP \"$p\" ;;\n"
+                + "  *'bin/bgp-speaker'*) exit 0 ;;\n"
+                + "  '') exit 0 ;;\n"
+                + "  *) echo \"$f: pid $p is not the bgp-speaker ($c); not signalled\" >&2; exit 1 ;;\n"
+                + "esac\n";
+    }
+
+    /** A single-quoted sh word. */
+    static String shellQuote(String s) {
+        return "'" + s.replace("'", "'\\''") + "'";
+    }
+
+    /** The inside of a TOML basic string. */
+    static String tomlEscape(String s) {
+        return s.replace("\\", "\\\\").replace("\"", "\\\"");
+    }
+
     static Path write(Path runDir, Path home, String backend) {
         Path confd = runDir.resolve("confd");
         try {
@@ -25,9 +54,11 @@ final class ConfdSetup {
             String toml;
             if (backend.equals("java")) {
                 Path pid = runDir.resolve("bgp-speaker.pid");
+                Path script = runDir.resolve("reload-bgp-speaker.sh");
+                Files.writeString(script, reloadScript(pid));
                 toml = "[template]\nsrc = \"bgp-speaker.yaml.mustache\"\ndest = \"" + runDir.resolve("bgp-speaker.yaml")
                         + "\"\nmode = \"0644\"\n" + keys
-                        + "reload_cmd = \"p=" + pid + "; if [ -s $p ]; then kill -HUP $(cat $p); fi\"\n";
+                        + "reload_cmd = \"sh " + tomlEscape(shellQuote(script.toString())) + "\"\n";
             } else {
                 Path ctl = runDir.resolve("bird.ctl");
                 toml = "[template]\nsrc = \"bird.conf.mustache\"\ndest = \"" + runDir.resolve("bird.conf")

@@ -2,7 +2,9 @@ package org.calicojava.fabric;
 
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -58,10 +60,10 @@ class EtcdOptionsIT {
 
     @Test
     void aPasswordFileOthersCanReadIsRefused() throws Exception {
-        Path f = java.nio.file.Files.createTempFile("cj-pw", "");
+        Path f = Files.createTempFile("cj-pw", "");
         try {
-            java.nio.file.Files.writeString(f, "pw\n");
-            java.nio.file.Files.setPosixFilePermissions(f, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+            Files.writeString(f, "pw\n");
+            Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-r--r--"));
             for (String bin : List.of("felix-agent", "confd-renderer", "calico-java-libnetwork", "javactl")) {
                 List<String> cmd = new ArrayList<>(List.of(Fabric.HOME.resolve("bin").resolve(bin).toString()));
                 if (bin.equals("javactl")) {
@@ -75,7 +77,7 @@ class EtcdOptionsIT {
                         + "access for group and others, e.g. chmod 600)");
             }
         } finally {
-            java.nio.file.Files.deleteIfExists(f);
+            Files.deleteIfExists(f);
         }
     }
 }

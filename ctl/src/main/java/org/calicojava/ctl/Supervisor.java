@@ -53,6 +53,7 @@ final class Supervisor {
         children.add(c);
         Thread t = new Thread(c::loop, "supervise-" + spec.name());
         t.setDaemon(true);
+        c.thread = t;
         t.start();
     }
 
@@ -74,10 +75,19 @@ final class Supervisor {
         for (Child c : children) {
             c.awaitOrKill(deadline);
         }
+        for (Child c : children) {
+            try {
+                c.thread.join(2000); // its last log line ("... stopped") comes before stop returns
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     private final class Child {
         private final Spec spec;
+        private volatile Thread thread;
         private Process process;
         private String status = "starting";
         private int restarts;

@@ -77,6 +77,10 @@ final class NodeRun extends Sub {
             log(n, "ignoring a node.pid that holds no PID");
         }
         NodeCommand.register(this, n, ip, ip6, as);
+        if (root().etcd.password != null) {
+            log(n, "the etcd password is on node run's own command line, visible in ps (its children get it through "
+                    + "their environment); use --etcd-password-file or ETCD_PASSWORD_FILE");
+        }
         Launcher launcher = Launcher.fromEnvironment(keepCapabilities);
         if (launcher.warning() != null) {
             log(n, launcher.warning());

@@ -140,9 +140,12 @@ final class NodeRun extends Sub {
                     confd.toString()), etcdEnv));
             if (backend.equals("java")) {
                 Path cfg = dir.resolve("bgp-speaker.yaml");
-                out.add(spec(launcher, "bgp-speaker", List.of("sh", "-c", "while [ ! -s '" + cfg
+                // a control socket left by a previous speaker is removed first: the reload script takes the socket
+                // as the sign that this speaker is ready for SIGHUP (see ConfdSetup)
+                String sock = ConfdSetup.shellQuote(dir.resolve("bgp-speaker.ctl").toString());
+                out.add(spec(launcher, "bgp-speaker", List.of("sh", "-c", "rm -f " + sock + "; while [ ! -s '" + cfg
                         + "' ]; do sleep 0.2; done; exec '" + bin + "/bgp-speaker' --config '" + cfg
-                        + "' --control-socket '" + dir.resolve("bgp-speaker.ctl") + "'"), noEtcd));
+                        + "' --control-socket " + sock), noEtcd));
             } else {
                 Path cfg = dir.resolve("bird.conf");
                 out.add(spec(launcher, "bird", List.of("sh", "-c", "while [ ! -s '" + cfg + "' ]; do sleep 0.2; done; "

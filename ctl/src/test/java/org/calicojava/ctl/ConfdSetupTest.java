@@ -3,13 +3,20 @@ package org.calicojava.ctl;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The speaker's reload command that confd runs: it signals the PID in bgp-speaker.pid only if it is the speaker. */
+/**
+ * The speaker's reload command that confd runs: it signals the PID in bgp-speaker.pid only if it is the speaker, and
+ * only once the speaker has its control socket.
+ */
 class ConfdSetupTest {
     private static String[] reload(Path dir) throws Exception {
         Path toml = dir.resolve("confd/conf.d/java.toml");
@@ -43,10 +50,24 @@ class ConfdSetupTest {
             Thread.sleep(200);
             assertThat(sleep.isAlive()).as("the unrelated process survives").isTrue();
 
+            // the speaker is signalled only once it has its control socket (its SIGHUP handler exists by then)
             Files.writeString(pidFile, speaker.pid() + "\n");
-            assertThat(reload(dir)).containsExactly("0", "");
-            assertThat(speaker.waitFor(10, TimeUnit.SECONDS)).isTrue();
-            assertThat(Files.readString(hup).trim()).isEqualTo("hup");
+            CompletableFuture<String[]> pending = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return reload(dir);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            Thread.sleep(1500);
+            assertThat(pending).isNotDone();
+            assertThat(hup).doesNotExist();
+            try (var server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+                server.bind(UnixDomainSocketAddress.of(dir.resolve("bgp-speaker.ctl")));
+                assertThat(pending.get(10, TimeUnit.SECONDS)).containsExactly("0", "");
+                assertThat(speaker.waitFor(10, TimeUnit.SECONDS)).isTrue();
+                assertThat(Files.readString(hup).trim()).isEqualTo("hup");
+            }
         } finally {
             sleep.destroyForcibly();
             speaker.destroyForcibly();

@@ -3,10 +3,12 @@ package org.calicojava.confd;
 import org.calicojava.model.Keys;
 import org.calicojava.model.Names;
 import org.calicojava.store.DatastoreException;
-import org.calicojava.store.EtcdConfig;
 import org.calicojava.store.JetcdStore;
+import org.calicojava.store.cli.EtcdOptions;
+import org.calicojava.store.cli.EtcdSettings;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.net.InetAddress;
@@ -34,27 +36,8 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--dest-root", description = "Prefix for every dest path (for tests and trying it out).")
     Path destRoot;
 
-    @Option(names = "--etcd-endpoints", description = "Comma-separated etcd URLs (default: $ETCD_ENDPOINTS, else "
-            + EtcdConfig.DEFAULT_ENDPOINT + ").")
-    String endpoints;
-
-    @Option(names = "--etcd-ca-cert", description = "CA certificate file for TLS (default: $ETCD_CA_CERT_FILE).")
-    Path caCert;
-
-    @Option(names = "--etcd-cert", description = "Client certificate file (default: $ETCD_CERT_FILE).")
-    Path cert;
-
-    @Option(names = "--etcd-key", description = "Client key file (default: $ETCD_KEY_FILE).")
-    Path key;
-
-    @Option(names = "--etcd-username", description = "etcd user (default: $ETCD_USERNAME).")
-    String username;
-
-    @Option(names = "--etcd-password", description = "etcd password (default: $ETCD_PASSWORD).")
-    String password;
-
-    @Option(names = "--etcd-prefix", defaultValue = Keys.DEFAULT_ROOT, description = "Root of Calico's keys (default: ${DEFAULT-VALUE}).")
-    String etcdPrefix;
+    @Mixin
+    EtcdOptions etcd = new EtcdOptions();
 
     @Option(names = "--quiet-ms", defaultValue = "50", description = "Render after this long without changes (default: ${DEFAULT-VALUE}).")
     long quietMs;
@@ -85,10 +68,11 @@ public final class Main implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        EtcdSettings settings = etcd.resolve(System.getenv());
         String nodeName = Names.check("node", node != null ? node : env("NODENAME") != null ? env("NODENAME")
                 : InetAddress.getLocalHost().getHostName().split("\\.")[0]);
         Path dir = confdir != null ? confdir : shippedConfDir();
-        Keys keys = new Keys(etcdPrefix);
+        Keys keys = new Keys(settings.prefix());
         List<TemplateResource> resources = new ResourceLoader(dir, nodeName, keys.root(), destRoot).load();
         for (TemplateResource r : resources) {
             if (!Files.isReadable(r.src())) {
@@ -110,7 +94,7 @@ public final class Main implements Callable<Integer> {
                 return 1;
             }
         }
-        try (metrics; JetcdStore store = new JetcdStore(etcdConfig())) {
+        try (metrics; JetcdStore store = new JetcdStore(settings.etcd())) {
             if (onetime) {
                 return ConfdDaemon.renderOnce(store, resources, processor) ? 0 : 1;
             }
@@ -126,14 +110,6 @@ public final class Main implements Callable<Integer> {
             System.err.println("confd-renderer: " + e.getMessage());
             return 1;
         }
-    }
-
-    private EtcdConfig etcdConfig() {
-        EtcdConfig env = EtcdConfig.fromEnv(System.getenv());
-        return new EtcdConfig(endpoints != null ? EtcdConfig.parseEndpoints(endpoints) : env.endpoints(),
-                caCert != null ? caCert : env.caFile(), cert != null ? cert : env.certFile(),
-                key != null ? key : env.keyFile(), username != null ? username : env.username(),
-                password != null ? password : env.password(), null);
     }
 
     private static String env(String name) {

@@ -14,6 +14,46 @@ final class ConfdSetup {
     private ConfdSetup() {
     }
 
+    /**
+     * The speaker's reload: SIGHUP to the PID in {@code pidFile} only if that PID's command line is the speaker's
+     * (a stale PID file must not make confd signal an unrelated process: it refuses, says so, exits 1), and only once
+     * the speaker is ready, i.e. has created its control socket {@code socket} (which node run removes before each
+     * start): its SIGHUP handler exists from then on, while a SIGHUP during the JVM's start would end the JVM (exit
+     * 129). Nothing to do while the PID file is missing or names the speaker's wrapper still waiting for its first
+     * config (the speaker reads the file as it is when it starts).
+     */
+    static String reloadScript(Path pidFile, Path socket) {
+        return "#!/bin/sh\n# written by javactl node run: reload the bgp-speaker of this node\n"
+                + "f=" + shellQuote(pidFile.toString()) + "\n"
+                + "s=" + shellQuote(socket.toString()) + "\n"
+                + "p=$(cat \"$f\" 2>/dev/null) || exit 0\n"
+                + "case \"$p\" in ''|*[!0-9]*) exit 0 ;; esac\n"
+                + "c=$(tr '\\000' ' ' < /proc/$p/cmdline 2>/dev/null) || exit 0\n"
+                + "case \"$c\" in\n"
+                + "  *' org.calicojava.bgp.Main '*) ;;\n"
+                + "  *'bin/bgp-speaker'*|'') exit 0 ;;\n"
+                + "  *) echo \"$f: pid $p is not the bgp-speaker ($c); not signalled\" >&2; exit 1 ;;\n"
+                + "esac\n"
+                + "i=0\n"
+                + "while [ ! -S \"$s\" ]; do\n"
+                + "  [ -d /proc/$p ] || exit 0\n"
+                + "  i=$((i + 1))\n"
+                + "  if [ $i -gt 100 ]; then echo \"bgp-speaker (pid $p) has no control socket $s after 20 s; not signalled\" >&2; exit 1; fi\n"
+                + "  sleep 0.2\n"
+                + "done\n"
+                + "exec kill -HUP \"$p\"\n";
+    }
+
+    /** A single-quoted sh word. */
+    static String shellQuote(String s) {
+        return "'" + s.replace("'", "'\\''") + "'";
+    }
+
+    /** The inside of a TOML basic string. */
+    static String tomlEscape(String s) {
+        return s.replace("\\", "\\\\").replace("\"", "\\\"");
+    }
+
     static Path write(Path runDir, Path home, String backend) {
         Path confd = runDir.resolve("confd");
         try {
@@ -25,9 +65,11 @@ final class ConfdSetup {
             String toml;
             if (backend.equals("java")) {
                 Path pid = runDir.resolve("bgp-speaker.pid");
+                Path script = runDir.resolve("reload-bgp-speaker.sh");
+                Files.writeString(script, reloadScript(pid, runDir.resolve("bgp-speaker.ctl")));
                 toml = "[template]\nsrc = \"bgp-speaker.yaml.mustache\"\ndest = \"" + runDir.resolve("bgp-speaker.yaml")
                         + "\"\nmode = \"0644\"\n" + keys
-                        + "reload_cmd = \"p=" + pid + "; if [ -s $p ]; then kill -HUP $(cat $p); fi\"\n";
+                        + "reload_cmd = \"sh " + tomlEscape(shellQuote(script.toString())) + "\"\n";
             } else {
                 Path ctl = runDir.resolve("bird.ctl");
                 toml = "[template]\nsrc = \"bird.conf.mustache\"\ndest = \"" + runDir.resolve("bird.conf")

@@ -4,13 +4,13 @@ import org.calicojava.model.Keys;
 import org.calicojava.store.EtcdConfig;
 import org.calicojava.store.GatewayStore;
 import org.calicojava.store.KvStore;
+import org.calicojava.store.cli.EtcdOptions;
+import org.calicojava.store.cli.EtcdSettings;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
-import java.nio.file.Path;
-import java.time.Duration;
 
 /** The root command: global etcd options (usable before or after any subcommand) and the store they open. */
 @Command(name = "javactl", mixinStandardHelpOptions = false,
@@ -37,30 +37,11 @@ public final class Javactl implements Runnable {
     }
 
     /** Options of the root that take a value (to find the command word after them). */
-    static final java.util.Set<String> VALUE_OPTIONS = java.util.Set.of("--etcd-endpoints", "--etcd-ca-cert",
-            "--etcd-cert", "--etcd-key", "--etcd-username", "--etcd-password", "--etcd-prefix");
+    static final java.util.Set<String> VALUE_OPTIONS = java.util.Set.copyOf(EtcdOptions.OPTION_NAMES);
 
-    @Option(names = "--etcd-endpoints", scope = CommandLine.ScopeType.INHERIT, paramLabel = "URLS",
-            description = "etcd endpoints, comma separated (env ETCD_ENDPOINTS; default http://127.0.0.1:2379)")
-    String endpoints;
-    @Option(names = "--etcd-ca-cert", scope = CommandLine.ScopeType.INHERIT, paramLabel = "FILE",
-            description = "CA certificate for etcd TLS (env ETCD_CA_CERT_FILE)")
-    Path ca;
-    @Option(names = "--etcd-cert", scope = CommandLine.ScopeType.INHERIT, paramLabel = "FILE",
-            description = "client certificate for etcd TLS (env ETCD_CERT_FILE)")
-    Path cert;
-    @Option(names = "--etcd-key", scope = CommandLine.ScopeType.INHERIT, paramLabel = "FILE",
-            description = "client key (PKCS#8 PEM) for etcd TLS (env ETCD_KEY_FILE)")
-    Path key;
-    @Option(names = "--etcd-username", scope = CommandLine.ScopeType.INHERIT, paramLabel = "USER",
-            description = "etcd user (env ETCD_USERNAME)")
-    String username;
-    @Option(names = "--etcd-password", scope = CommandLine.ScopeType.INHERIT, paramLabel = "PASS",
-            description = "etcd password (env ETCD_PASSWORD)")
-    String password;
-    @Option(names = "--etcd-prefix", scope = CommandLine.ScopeType.INHERIT, paramLabel = "PATH", hidden = true,
-            description = "root of calico-java's keys in etcd (env CALICO_ETCD_PREFIX; default /calico)")
-    String prefix;
+    /** The etcd options (shared with the daemons), usable before or after any subcommand. */
+    @CommandLine.Mixin
+    EtcdOptions etcd = new EtcdOptions();
     @Option(names = {"-h", "--help"}, usageHelp = true, scope = CommandLine.ScopeType.INHERIT,
             description = "show this help")
     boolean help;
@@ -69,27 +50,23 @@ public final class Javactl implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     private KvStore store;
+    private EtcdSettings settings;
 
     @Override
     public void run() {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
-    private static String env(String name) {
-        String v = System.getenv(name);
-        return v == null || v.isBlank() ? null : v;
-    }
-
-    private static Path envPath(String name) {
-        String v = env(name);
-        return v == null ? null : Path.of(v);
+    /** The etcd settings: flags over environment over defaults, resolved once (a bad option is exit 2). */
+    EtcdSettings settings() {
+        if (settings == null) {
+            settings = etcd.resolve(System.getenv());
+        }
+        return settings;
     }
 
     EtcdConfig etcdConfig() {
-        return new EtcdConfig(EtcdConfig.parseEndpoints(endpoints != null ? endpoints : env("ETCD_ENDPOINTS")),
-                ca != null ? ca : envPath("ETCD_CA_CERT_FILE"), cert != null ? cert : envPath("ETCD_CERT_FILE"),
-                key != null ? key : envPath("ETCD_KEY_FILE"), username != null ? username : env("ETCD_USERNAME"),
-                password != null ? password : env("ETCD_PASSWORD"), Duration.ofSeconds(4));
+        return settings().etcd();
     }
 
     /** The store, opened on first use (one-shot commands use etcd's light JSON gateway). */
@@ -101,7 +78,7 @@ public final class Javactl implements Runnable {
     }
 
     Keys keys() {
-        return new Keys(prefix != null ? prefix : env("CALICO_ETCD_PREFIX"));
+        return new Keys(settings().prefix());
     }
 
     PrintWriter out() {

@@ -2,6 +2,7 @@ package org.calicojava.ctl;
 
 import org.calicojava.ipam.IpamException;
 import org.calicojava.store.DatastoreException;
+import org.calicojava.store.cli.EtcdOptionsException;
 import picocli.CommandLine;
 
 import java.io.PrintWriter;
@@ -44,7 +45,18 @@ public final class Main {
         });
         cl.setExecutionExceptionHandler((ex, c, parsed) -> {
             err.println("Error: " + message(ex));
-            return 1;
+            return ex instanceof EtcdOptionsException ? 2 : 1;
+        });
+        cl.setExecutionStrategy(parsed -> {
+            if (needsEtcd(parsed)) {
+                try {
+                    root.settings(); // bad etcd options are a usage error of every command that may talk to etcd
+                } catch (EtcdOptionsException e) {
+                    err.println("Error: " + e.getMessage());
+                    return 2;
+                }
+            }
+            return new CommandLine.RunLast().execute(parsed);
         });
         try {
             return cl.execute(args);
@@ -68,6 +80,17 @@ public final class Main {
         }, "warm-up");
         t.setDaemon(true);
         t.start();
+    }
+
+    /** Whether the command may talk to etcd: all but help, version and completion. */
+    static boolean needsEtcd(CommandLine.ParseResult parsed) {
+        for (CommandLine c : parsed.asCommandLineList()) {
+            if (c.isUsageHelpRequested()) {
+                return false;
+            }
+        }
+        Object leaf = parsed.asCommandLineList().get(parsed.asCommandLineList().size() - 1).getCommand();
+        return !(leaf instanceof VersionCommand || leaf instanceof CompletionCommand || leaf instanceof Javactl);
     }
 
     /** The first word that is not a root option or its value: the command. */

@@ -2,6 +2,7 @@ package org.calicojava.ctl;
 
 import org.calicojava.model.Json;
 import org.calicojava.model.Names;
+import org.calicojava.store.cli.EtcdSettings;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -41,6 +42,9 @@ final class NodeRun extends Sub {
     boolean libnetwork;
     @Option(names = "--run-dir", paramLabel = "DIR", description = "default: /var/run/calico-java/NAME")
     Path runDir;
+    @Option(names = "--keep-capabilities", description = "start the children with all of node run's capabilities "
+            + "(default when root: each only its own, see the README)")
+    boolean keepCapabilities;
 
     static Path home() {
         String h = System.getProperty("calico.home");
@@ -62,23 +66,30 @@ final class NodeRun extends Sub {
         try {
             if (Files.exists(pidFile)) {
                 long old = Long.parseLong(Files.readString(pidFile).trim());
-                if (ProcessHandle.of(old).map(ProcessHandle::isAlive).orElse(false)) {
+                if (ProcCmdline.of(old).map(c -> c.isNodeRun(n)).orElse(false)) {
                     throw fail("node " + n + " is already running (pid " + old + ", " + dir + ")");
                 }
             }
             Files.createDirectories(dir);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        } catch (NumberFormatException e) {
+            log(n, "ignoring a node.pid that holds no PID");
         }
         NodeCommand.register(this, n, ip, ip6, as);
-        List<Supervisor.Spec> specs = specs(n, dir);
-        try {
-            Files.writeString(pidFile, ProcessHandle.current().pid() + "\n");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        if (root().etcd.password != null) {
+            log(n, "the etcd password is on node run's own command line, visible in ps (its children get it through "
+                    + "their environment); use --etcd-password-file or ETCD_PASSWORD_FILE");
         }
+        Launcher launcher = Launcher.fromEnvironment(keepCapabilities);
+        if (launcher.warning() != null) {
+            log(n, launcher.warning());
+        }
+        List<Supervisor.Spec> specs = specs(n, dir, launcher);
         Supervisor sup = new Supervisor(dir, line -> log(n, line), Duration.ofSeconds(1), Duration.ofSeconds(30));
         CountDownLatch stopped = new CountDownLatch(1);
+        // the hook is in place before node.pid and before the first child: a SIGTERM at any moment of the start-up
+        // stops every child started so far (and the supervisor starts none after it), and removes node.pid
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log(n, "stopping");
             sup.stop(Duration.ofSeconds(15));
@@ -91,6 +102,11 @@ final class NodeRun extends Sub {
             log(n, "stopped");
             stopped.countDown();
         }));
+        try {
+            Files.writeString(pidFile, ProcessHandle.current().pid() + "\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         log(n, "calico-java node running (" + backend + " backend" + (libnetwork ? ", libnetwork" : "") + "), run dir " + dir);
         specs.forEach(sup::start);
         while (stopped.getCount() > 0) {
@@ -107,55 +123,43 @@ final class NodeRun extends Sub {
         System.err.println(Instant.now() + " node " + node + ": " + line);
     }
 
-    private List<Supervisor.Spec> specs(String n, Path dir) {
+    /**
+     * The children. etcd settings reach felix, confd and the Docker driver only through their environment (nothing
+     * on a command line, where every local user could read a password); the BGP daemon gets no etcd settings.
+     */
+    private List<Supervisor.Spec> specs(String n, Path dir, Launcher launcher) {
         Path home = home();
         String bin = home.resolve("bin").toString();
-        List<String> etcd = etcdArgs();
-        Map<String, String> env = new LinkedHashMap<>();
-        env.put("CALICO_ETCD_PREFIX", keys().root());
+        Map<String, String> etcdEnv = root().settings().childEnv();
+        Map<String, String> noEtcd = EtcdSettings.noEtcdEnv();
         List<Supervisor.Spec> out = new ArrayList<>();
-        List<String> felix = new ArrayList<>(List.of(bin + "/felix-agent", "--hostname", n));
-        felix.addAll(etcd);
-        out.add(new Supervisor.Spec("felix-agent", felix, env));
+        out.add(spec(launcher, "felix-agent", List.of(bin + "/felix-agent", "--hostname", n), etcdEnv));
         if (!backend.equals("none")) {
             Path confd = ConfdSetup.write(dir, home, backend);
-            List<String> c = new ArrayList<>(List.of(bin + "/confd-renderer", "--node", n, "--confdir", confd.toString()));
-            c.addAll(etcd);
-            out.add(new Supervisor.Spec("confd-renderer", c, env));
+            out.add(spec(launcher, "confd-renderer", List.of(bin + "/confd-renderer", "--node", n, "--confdir",
+                    confd.toString()), etcdEnv));
             if (backend.equals("java")) {
                 Path cfg = dir.resolve("bgp-speaker.yaml");
-                out.add(new Supervisor.Spec("bgp-speaker", List.of("sh", "-c", "while [ ! -s '" + cfg
+                // a control socket left by a previous speaker is removed first: the reload script takes the socket
+                // as the sign that this speaker is ready for SIGHUP (see ConfdSetup)
+                String sock = ConfdSetup.shellQuote(dir.resolve("bgp-speaker.ctl").toString());
+                out.add(spec(launcher, "bgp-speaker", List.of("sh", "-c", "rm -f " + sock + "; while [ ! -s '" + cfg
                         + "' ]; do sleep 0.2; done; exec '" + bin + "/bgp-speaker' --config '" + cfg
-                        + "' --control-socket '" + dir.resolve("bgp-speaker.ctl") + "'"), env));
+                        + "' --control-socket " + sock), noEtcd));
             } else {
                 Path cfg = dir.resolve("bird.conf");
-                out.add(new Supervisor.Spec("bird", List.of("sh", "-c", "while [ ! -s '" + cfg + "' ]; do sleep 0.2; done; "
-                        + "exec bird -f -c '" + cfg + "' -s '" + dir.resolve("bird.ctl") + "' -P '" + dir.resolve("bird.pid") + "'"), env));
+                out.add(spec(launcher, "bird", List.of("sh", "-c", "while [ ! -s '" + cfg + "' ]; do sleep 0.2; done; "
+                        + "exec bird -f -c '" + cfg + "' -s '" + dir.resolve("bird.ctl") + "' -P '" + dir.resolve("bird.pid") + "'"), noEtcd));
             }
         }
         if (libnetwork) {
-            List<String> l = new ArrayList<>(List.of(bin + "/calico-java-libnetwork", "--hostname", n));
-            l.addAll(etcd);
-            out.add(new Supervisor.Spec("libnetwork", l, env));
+            out.add(spec(launcher, "libnetwork", List.of(bin + "/calico-java-libnetwork", "--hostname", n), etcdEnv));
         }
         return out;
     }
 
-    /** The etcd options javactl was given, passed on to every daemon. */
-    private List<String> etcdArgs() {
-        Javactl r = root();
-        var cfg = r.etcdConfig();
-        List<String> a = new ArrayList<>(List.of("--etcd-endpoints", cfg.describe(), "--etcd-prefix", keys().root()));
-        if (cfg.caFile() != null) {
-            a.addAll(List.of("--etcd-ca-cert", cfg.caFile().toString()));
-        }
-        if (cfg.certFile() != null) {
-            a.addAll(List.of("--etcd-cert", cfg.certFile().toString(), "--etcd-key", cfg.keyFile().toString()));
-        }
-        if (cfg.username() != null) {
-            a.addAll(List.of("--etcd-username", cfg.username(), "--etcd-password", cfg.password()));
-        }
-        return a;
+    private static Supervisor.Spec spec(Launcher launcher, String name, List<String> command, Map<String, String> env) {
+        return new Supervisor.Spec(name, launcher.wrap(name, command), env);
     }
 
     static void writeStatus(Path dir, String node, Supervisor sup, String state) {

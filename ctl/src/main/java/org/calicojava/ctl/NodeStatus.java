@@ -46,7 +46,7 @@ final class NodeStatus extends Sub {
         Path dir = NodeRun.runDir(runDir, n);
         JsonNode status = readStatus(dir);
         boolean running = status != null && "running".equals(status.path("state").asText())
-                && ProcessHandle.of(status.path("pid").asLong()).map(ProcessHandle::isAlive).orElse(false);
+                && ProcCmdline.of(status.path("pid").asLong()).map(c -> c.isNodeRun(n)).orElse(false);
         out().println(running ? "calico-java is running." : "calico-java is not running.");
         if (status != null) {
             Table procs = new Table("Process", "State", "PID", "Restarts", "Since");

@@ -28,6 +28,12 @@ final class NodeStop extends Sub {
         }
         ProcessHandle h = ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
                 .orElseThrow(() -> fail("node " + name + " is not running (pid " + pid + " is gone)"));
+        ProcCmdline cmd = ProcCmdline.of(pid)
+                .orElseThrow(() -> fail("node " + name + " is not running (pid " + pid + " is gone)"));
+        if (!cmd.isNodeRun(name)) {
+            throw fail("node " + name + " is not running: " + pidFile + " is stale, pid " + pid + " is another "
+                    + "program (" + cmd.describe() + "); not signalled");
+        }
         h.destroy();
         try {
             h.onExit().get(40, TimeUnit.SECONDS);

@@ -17,11 +17,17 @@ import java.util.function.Consumer;
  * {@code DIR/NAME.log}, PID in {@code DIR/NAME.pid}), waits for it, and restarts it after an exponential backoff
  * (1 s doubling to 30 s; back to 1 s once a child has run for a minute). Every start, exit and restart is one log
  * line. {@link #stop()} sends SIGTERM to every child, then SIGKILL to any still alive after the grace period.
- * Thread-safety: each child's state is written by its own thread and read under the child's monitor.
+ * Thread-safety: each child's state is written by its own thread and read under the child's monitor. A child is
+ * started under that monitor only while the supervisor is not stopping, so {@link #stop} (which may run in a shutdown
+ * hook while children are still being started) never misses one.
  */
 final class Supervisor {
-    /** What to run. */
+    /** What to run; {@code env} is added to the inherited environment, a null value removes that variable. */
     record Spec(String name, List<String> command, Map<String, String> env) {
+        Spec {
+            command = List.copyOf(command);
+            env = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(env));
+        }
     }
 
     /** What a child is doing now. */
@@ -32,7 +38,7 @@ final class Supervisor {
     private final Consumer<String> log;
     private final Duration firstBackoff;
     private final Duration maxBackoff;
-    private final List<Child> children = new ArrayList<>();
+    private final List<Child> children = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile boolean stopping;
 
     Supervisor(Path dir, Consumer<String> log, Duration firstBackoff, Duration maxBackoff) {
@@ -47,6 +53,7 @@ final class Supervisor {
         children.add(c);
         Thread t = new Thread(c::loop, "supervise-" + spec.name());
         t.setDaemon(true);
+        c.thread = t;
         t.start();
     }
 
@@ -68,10 +75,19 @@ final class Supervisor {
         for (Child c : children) {
             c.awaitOrKill(deadline);
         }
+        for (Child c : children) {
+            try {
+                c.thread.join(2000); // its last log line ("... stopped") comes before stop returns
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     private final class Child {
         private final Spec spec;
+        private volatile Thread thread;
         private Process process;
         private String status = "starting";
         private int restarts;
@@ -94,9 +110,20 @@ final class Supervisor {
                 try {
                     ProcessBuilder pb = new ProcessBuilder(spec.command()).redirectErrorStream(true)
                             .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve(spec.name() + ".log").toFile()));
-                    pb.environment().putAll(spec.env());
-                    Process p = pb.start();
+                    spec.env().forEach((k, v) -> {
+                        if (v == null) {
+                            pb.environment().remove(k);
+                        } else {
+                            pb.environment().put(k, v);
+                        }
+                    });
+                    Process p;
                     synchronized (this) {
+                        if (stopping) {
+                            status = "stopped";
+                            return;
+                        }
+                        p = pb.start();
                         process = p;
                         status = "running";
                         since = started;

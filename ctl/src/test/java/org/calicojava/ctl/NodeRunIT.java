@@ -49,11 +49,33 @@ class NodeRunIT {
     }
 
     @Test
+    void stopRefusesAStalePidFileThatNamesAnotherProgram(@TempDir Path tmp) throws Exception {
+        Path runDir = tmp.resolve("run");
+        Files.createDirectories(runDir);
+        Process sleep = new ProcessBuilder("sleep", "300").start();
+        try {
+            Files.writeString(runDir.resolve("node.pid"), sleep.pid() + "\n");
+            ProcessBuilder stop = javactl(tmp, "node", "stop", "--name", "n1", "--run-dir", runDir.toString());
+            Process p = stop.redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes());
+            assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(p.exitValue()).isEqualTo(1);
+            assertThat(out.trim()).isEqualTo("Error: node n1 is not running: " + runDir.resolve("node.pid")
+                    + " is stale, pid " + sleep.pid() + " is another program (sleep 300); not signalled");
+            Thread.sleep(300);
+            assertThat(sleep.isAlive()).as("the unrelated process survives").isTrue();
+        } finally {
+            sleep.destroyForcibly();
+        }
+    }
+
+    @Test
     void runSupervisesStatusReportsStopStops(@TempDir Path tmp) throws Exception {
         Path home = tmp.resolve("home");
         Files.createDirectories(home.resolve("bin"));
         Path felix = home.resolve("bin/felix-agent");
-        Files.writeString(felix, "#!/bin/sh\necho \"$@ $CALICO_ETCD_PREFIX\" > " + tmp.resolve("felix.args") + "\nexec sleep 300\n");
+        Files.writeString(felix, "#!/bin/sh\necho \"$@ $CALICO_ETCD_PREFIX $ETCD_ENDPOINTS\" > " + tmp.resolve("felix.args")
+                + "\nexec sleep 300\n");
         Files.setPosixFilePermissions(felix, PosixFilePermissions.fromString("rwxr-xr-x"));
         Path runDir = tmp.resolve("run");
         node = javactl(home, "node", "run", "--name", "n1", "--ip", "192.0.2.11", "--as", "65011", "--backend", "none",
@@ -63,9 +85,9 @@ class NodeRunIT {
                 && Files.exists(runDir.resolve("felix-agent.pid")) && Files.exists(runDir.resolve("status.json")))) {
             Thread.sleep(100);
         }
+        // etcd settings reach a child through its environment, not its command line
         assertThat(Files.readString(tmp.resolve("felix.args")).trim())
-                .isEqualTo("--hostname n1 --etcd-endpoints " + cli.endpoints + " --etcd-prefix " + cli.keys.root() + " "
-                        + cli.keys.root());
+                .isEqualTo("--hostname n1 " + cli.keys.root() + " " + cli.endpoints);
         assertThat(cli.get(cli.keys.bgpHostIp("n1", 4))).isEqualTo("192.0.2.11");
         assertThat(cli.get(cli.keys.bgpHostAsNum("n1"))).isEqualTo("65011");
         long felixPid = Long.parseLong(Files.readString(runDir.resolve("felix-agent.pid")).trim());

@@ -58,4 +58,35 @@ class SupervisorTest {
         assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
         assertThat(log).anyMatch(l -> l.startsWith("stubborn did not stop in time; killing pid " + pid));
     }
+
+    @Test
+    void startsNoChildOnceStopping(@TempDir Path dir) throws Exception {
+        List<String> log = new CopyOnWriteArrayList<>();
+        Supervisor s = new Supervisor(dir, log::add, Duration.ofMillis(50), Duration.ofMillis(200));
+        s.stop(Duration.ofSeconds(1)); // as node run's shutdown hook, before the main thread starts the children
+        s.start(new Supervisor.Spec("late", List.of("sh", "-c", "echo ran > " + dir.resolve("ran") + "; exec sleep 60"),
+                Map.of()));
+        Thread.sleep(1000);
+        assertThat(dir.resolve("ran")).doesNotExist();
+        assertThat(s.states().get(0).pid()).isZero();
+        assertThat(log).isEmpty();
+    }
+
+    @Test
+    void aNullEnvironmentValueRemovesTheVariable(@TempDir Path dir) throws Exception {
+        Supervisor s = new Supervisor(dir, line -> { }, Duration.ofMillis(50), Duration.ofMillis(200));
+        Map<String, String> env = new java.util.HashMap<>();
+        env.put("PATH", System.getenv("PATH"));
+        env.put("HOME", null);
+        env.put("CJ_SET", "yes");
+        s.start(new Supervisor.Spec("env", List.of("sh", "-c", "echo \"home=${HOME-unset} set=$CJ_SET\" > "
+                + dir.resolve("env.out") + "; exec sleep 60"), env));
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (System.nanoTime() < deadline && !(Files.exists(dir.resolve("env.out"))
+                && Files.readString(dir.resolve("env.out")).endsWith("\n"))) {
+            Thread.sleep(20);
+        }
+        s.stop(Duration.ofSeconds(5));
+        assertThat(Files.readString(dir.resolve("env.out")).trim()).isEqualTo("home=unset set=yes");
+    }
 }

@@ -9,9 +9,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * How to reach etcd: endpoints, optional TLS files (CA, client cert, key) and optional username/password.
- * From the environment: ETCD_ENDPOINTS (comma separated, default http://127.0.0.1:2379), ETCD_CA_CERT_FILE,
- * ETCD_CERT_FILE, ETCD_KEY_FILE, ETCD_USERNAME, ETCD_PASSWORD.
+ * How to reach etcd: endpoints, optional TLS files (CA, client cert, key; only with https:// endpoints) and optional
+ * username/password. Programs build it from their flags and environment with
+ * {@link org.calicojava.store.cli.EtcdOptions} (the one merge); {@link #toString()} never shows the password.
  */
 public record EtcdConfig(List<URI> endpoints, Path caFile, Path certFile, Path keyFile, String username,
                          String password, Duration timeout) {
@@ -30,6 +30,11 @@ public record EtcdConfig(List<URI> endpoints, Path caFile, Path certFile, Path k
             if (p != null && !Files.isReadable(p)) {
                 throw new IllegalArgumentException("etcd TLS file: " + p + " is not readable");
             }
+        }
+        boolean https = endpoints.stream().anyMatch(u -> "https".equals(u.getScheme()));
+        if (!https && (caFile != null || certFile != null || keyFile != null)) {
+            throw new IllegalArgumentException("etcd TLS: CA/certificate/key files given but every endpoint is http://"
+                    + " (expected: https:// endpoints, or no TLS files)");
         }
         if ((certFile == null) != (keyFile == null)) {
             throw new IllegalArgumentException("etcd TLS: --etcd-cert and --etcd-key go together");
@@ -55,14 +60,17 @@ public record EtcdConfig(List<URI> endpoints, Path caFile, Path certFile, Path k
         }).toList();
     }
 
+    /** From the environment alone (no flags): see {@link org.calicojava.store.cli.EtcdOptions}. */
     public static EtcdConfig fromEnv(Map<String, String> env) {
-        return new EtcdConfig(parseEndpoints(env.get("ETCD_ENDPOINTS")), path(env.get("ETCD_CA_CERT_FILE")),
-                path(env.get("ETCD_CERT_FILE")), path(env.get("ETCD_KEY_FILE")), env.get("ETCD_USERNAME"),
-                env.get("ETCD_PASSWORD"), null);
+        return new org.calicojava.store.cli.EtcdOptions().resolve(env).etcd();
     }
 
-    private static Path path(String s) {
-        return s == null || s.isBlank() ? null : Path.of(s);
+    /** Everything but the password. */
+    @Override
+    public String toString() {
+        return "EtcdConfig[endpoints=" + describe() + ", caFile=" + caFile + ", certFile=" + certFile + ", keyFile="
+                + keyFile + ", username=" + username + ", password=" + (password == null ? "null" : "(hidden)")
+                + ", timeout=" + timeout + "]";
     }
 
     public boolean tls() {

@@ -3,8 +3,12 @@ package org.calicojava.libnetwork;
 import org.calicojava.model.Keys;
 import org.calicojava.store.EtcdConfig;
 import org.calicojava.store.JetcdStore;
+import org.calicojava.store.cli.EtcdOptions;
+import org.calicojava.store.cli.EtcdOptionsException;
+import org.calicojava.store.cli.EtcdSettings;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -33,27 +37,14 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--scope", paramLabel = "local|global", description = "Network scope announced to Docker "
             + "(default: local; global needs a swarm manager on Docker 20.10+)")
     String scope = "local";
-    @Option(names = "--etcd-endpoints", paramLabel = "URLS", description = "Comma-separated etcd URLs (default: $ETCD_ENDPOINTS or http://127.0.0.1:2379)")
-    String endpoints;
-    @Option(names = "--etcd-ca-cert", paramLabel = "FILE", description = "CA certificate (default: $ETCD_CA_CERT_FILE)")
-    Path ca;
-    @Option(names = "--etcd-cert", paramLabel = "FILE", description = "Client certificate (default: $ETCD_CERT_FILE)")
-    Path cert;
-    @Option(names = "--etcd-key", paramLabel = "FILE", description = "Client key, PKCS#8 PEM (default: $ETCD_KEY_FILE)")
-    Path key;
-    @Option(names = "--etcd-username", paramLabel = "USER", description = "etcd user (default: $ETCD_USERNAME)")
-    String username;
-    @Option(names = "--etcd-password", paramLabel = "PASS", description = "etcd password (default: $ETCD_PASSWORD)")
-    String password;
-    @Option(names = "--etcd-prefix", paramLabel = "PATH", hidden = true, description = "Root of the key layout "
-            + "(default: $CALICO_ETCD_PREFIX or /calico)")
-    String prefix;
+    @Mixin
+    EtcdOptions etcd = new EtcdOptions();
 
     public static void main(String[] args) {
         CommandLine cl = new CommandLine(new Main());
         cl.setExecutionExceptionHandler((e, c, r) -> {
             c.getErr().println("calico-java-libnetwork: " + e.getMessage());
-            return 1;
+            return e instanceof EtcdOptionsException ? 2 : 1;
         });
         System.exit(cl.execute(args));
     }
@@ -61,16 +52,14 @@ public final class Main implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Map<String, String> env = System.getenv();
+        EtcdSettings settings = etcd.resolve(env);
+        EtcdConfig cfg = settings.etcd();
         String host = hostname != null ? hostname : env.get("HOSTNAME");
         if (host == null || host.isBlank()) {
             throw new IllegalArgumentException("--hostname: missing (expected: this host's name in etcd)");
         }
-        Keys keys = new Keys(prefix != null ? prefix : env.get("CALICO_ETCD_PREFIX"));
+        Keys keys = new Keys(settings.prefix());
         keys.host(host); // validates the name
-        EtcdConfig e = EtcdConfig.fromEnv(env);
-        EtcdConfig cfg = new EtcdConfig(endpoints != null ? EtcdConfig.parseEndpoints(endpoints) : e.endpoints(),
-                ca != null ? ca : e.caFile(), cert != null ? cert : e.certFile(), key != null ? key : e.keyFile(),
-                username != null ? username : e.username(), password != null ? password : e.password(), null);
         JetcdStore store = new JetcdStore(cfg);
         Dataplane dataplane = new NetlinkDataplane(netns);
         Plugin plugin = new Plugin(new NetworkDriver(store, keys, host, dataplane, scope), new IpamDriver(store, keys, host));

@@ -103,7 +103,7 @@ final class NodeRun extends Sub {
             stopped.countDown();
         }));
         try {
-            Files.writeString(pidFile, ProcessHandle.current().pid() + "\n");
+            ProcCmdline.writePidFile(pidFile, ProcessHandle.current().pid());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -62,4 +62,14 @@ record ProcCmdline(long pid, List<String> args) {
         String s = String.join(" ", args);
         return s.length() > 120 ? s.substring(0, 117) + "..." : s;
     }
+
+    /**
+     * Writes a PID file atomically (a temporary file beside it, then a rename), so that a reader never sees it empty
+     * or half written.
+     */
+    static void writePidFile(Path file, long pid) throws IOException {
+        Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
+        Files.writeString(tmp, pid + "\n");
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
 }

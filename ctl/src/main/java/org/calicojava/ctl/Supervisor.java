@@ -128,7 +128,7 @@ final class Supervisor {
                         status = "running";
                         since = started;
                     }
-                    Files.writeString(dir.resolve(spec.name() + ".pid"), p.pid() + "\n");
+                    ProcCmdline.writePidFile(dir.resolve(spec.name() + ".pid"), p.pid());
                     log.accept(spec.name() + " started, pid " + p.pid());
                     int code = p.waitFor();
                     synchronized (this) {

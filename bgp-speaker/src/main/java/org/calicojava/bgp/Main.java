@@ -60,8 +60,9 @@ public final class Main {
     synchronized String reload() {
         try {
             Loaded l = load(file, controlOverride);
-            if (l.routing().kernel().enabled() != routing.kernel().enabled() || l.routing().metricsPort() != routing.metricsPort()) {
-                throw new IllegalArgumentException("kernel.enabled, metrics.port: changed (expected: unchanged on reload; restart the speaker)");
+            if (l.routing().kernel().enabled() != routing.kernel().enabled() || l.routing().metricsPort() != routing.metricsPort()
+                    || !l.routing().metricsHost().equals(routing.metricsHost())) {
+                throw new IllegalArgumentException("kernel.enabled, metrics.port, metrics.host: changed (expected: unchanged on reload; restart the speaker)");
             }
             speaker.reconfigure(l.speaker());
             rib.reconfigure(l.speaker(), l.routing());
@@ -96,7 +97,7 @@ public final class Main {
         }
         rib.attach(speaker, kernel);
         metrics.gauges(() -> gauges(rib));
-        if (routing.metricsPort() > 0) metrics.serve(routing.metricsPort());
+        if (routing.metricsPort() > 0) metrics.serve(routing.metricsHost(), routing.metricsPort());
         ControlServer control = routing.controlSocket() == null ? null : new ControlServer(routing.control(), rib, this::reload);
         if (control != null) control.start();
         speaker.start();

@@ -179,7 +179,7 @@ public final class ConfdDaemon implements AutoCloseable {
 
     private void submit(Runnable task) {
         try {
-            worker.execute(task);
+            worker.execute(guarded("watch update", task));
         } catch (java.util.concurrent.RejectedExecutionException e) {
             LOG.debug("closing: watch event dropped");
         }
@@ -234,7 +234,30 @@ public final class ConfdDaemon implements AutoCloseable {
             pending.cancel(false);
         }
         long due = Math.min(now + quietNanos, burstStart + maxDelayNanos);
-        pending = worker.schedule(this::flush, Math.max(0, due - now), TimeUnit.NANOSECONDS);
+        pending = worker.schedule(guarded("render pass", this::flush), Math.max(0, due - now), TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * The worker's tasks never end silently: an executor swallows what a task throws, so each task logs an unexpected
+     * exception (one line, with the task's name) and a failed render pass is retried a second later with all its
+     * resources still dirty; an {@link Error} ends the process (exit 70) for its supervisor to restart.
+     */
+    private Runnable guarded(String what, Runnable task) {
+        return () -> {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                LOG.error("confd worker: {} failed unexpectedly: {} (retrying)", what,
+                        org.calicojava.model.LogText.quote(e.toString()));
+                if (!worker.isShutdown() && !dirty.isEmpty()) {
+                    pending = worker.schedule(guarded("render pass", this::flush), 1, TimeUnit.SECONDS);
+                }
+            } catch (Error e) { // the JVM itself is in trouble: exit so the supervisor starts a fresh one
+                LOG.error("confd worker: {} failed: {}; exiting", what, org.calicojava.model.LogText.quote(e.toString()));
+                new Thread(() -> System.exit(70), "confd-exit").start();
+                throw e;
+            }
+        };
     }
 
     private void flush() {
@@ -244,8 +267,8 @@ public final class ConfdDaemon implements AutoCloseable {
             return;
         }
         List<TemplateResource> batch = new ArrayList<>(dirty);
-        dirty.clear();
         Map<String, ResourceProcessor.Result> results = new LinkedHashMap<>(processor.process(batch, tree));
+        dirty.removeAll(batch); // only once rendered: a pass that throws leaves them dirty for the retry
         renders++;
         LOG.debug("render pass {}: {}", renders, results);
     }

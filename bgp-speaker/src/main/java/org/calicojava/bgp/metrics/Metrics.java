@@ -70,8 +70,8 @@ public final class Metrics implements AutoCloseable {
         return sb.toString();
     }
 
-    public void serve(int port) throws IOException {
-        server = HttpServer.create(new InetSocketAddress(port), 16);
+    public void serve(String host, int port) throws IOException {
+        server = HttpServer.create(new InetSocketAddress(java.net.InetAddress.getByName(host), port), 16);
         server.createContext("/metrics", ex -> {
             byte[] b = text().getBytes(StandardCharsets.UTF_8);
             ex.getResponseHeaders().add("Content-Type", "text/plain; version=0.0.4");

@@ -19,7 +19,7 @@ import java.util.*;
 /**
  * Reads the routing keys of the speaker's YAML ({@link ConfigLoader} reads the session keys of the same file):
  * {@code policies, routeReflector{clusterId}, multipath, alwaysCompareMed, kernel{enabled, table, protocol,
- * learnProtocols, import, export, blackholes}, maxStaleRoutesTime, controlSocket (a path or {path, group, maxClients, maxLineLength}), metrics{port}}
+ * learnProtocols, import, export, blackholes}, maxStaleRoutesTime, controlSocket (a path or {path, group, maxClients, maxLineLength}), metrics{port, host}}
  * and per neighbour {@code import, export,
  * rrClient, nextHop (self|keep), allowOwnAs}. A policy term is {@code {match: {prefixes, communities, largeCommunities,
  * asPath, nextHop, origin, source}, action, set: {localPref, med, communities{add,remove}, largeCommunities{add,remove},
@@ -97,14 +97,22 @@ public final class RoutingConfigLoader {
         if (k != null && !k.isNull()) kernel = kernel(k, policies);
         ControlConfig control = control(root.get("controlSocket"));
         int metrics = 0;
+        String metricsHost = null;
         JsonNode m = root.get("metrics");
         if (m != null && !m.isNull()) {
-            keys("metrics.", m, Set.of("port"));
+            keys("metrics.", m, Set.of("port", "host"));
             metrics = integer("metrics.port", m.get("port") == null ? YAML.getNodeFactory().numberNode(0) : m.get("port"), 0, 65535);
+            if (m.hasNonNull("host")) {
+                metricsHost = m.get("host").asText();
+                if (!io.netty.util.NetUtil.isValidIpV4Address(metricsHost) && !io.netty.util.NetUtil.isValidIpV6Address(metricsHost)) {
+                    throw new IllegalArgumentException("metrics.host: " + metricsHost.replaceAll("\\p{Cntrl}", "?")
+                            + " (expected: an IP address to listen on, e.g. 127.0.0.1 or 0.0.0.0)");
+                }
+            }
         }
         int stale = root.has("maxStaleRoutesTime") ? integer("maxStaleRoutesTime", root.get("maxStaleRoutesTime"), 1, 4095)
                 : RoutingConfig.DEFAULT_MAX_STALE_ROUTES_TIME;
-        return new RoutingConfig(policies, neighbors, clusterId, multipath, acm, kernel, control, metrics, stale);
+        return new RoutingConfig(policies, neighbors, clusterId, multipath, acm, kernel, control, metrics, stale, metricsHost);
     }
 
     /** {@code controlSocket: PATH} or {@code {path, group, maxClients, maxLineLength}}. */

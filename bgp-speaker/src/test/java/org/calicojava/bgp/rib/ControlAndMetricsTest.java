@@ -75,7 +75,7 @@ class ControlAndMetricsTest {
             m.gauges(() -> "bgp_rib_prefixes{rib=\"loc\"} " + nb.rib.sizes().get("loc") + "\n");
             m.bestPathRun();
             m.kernelOp("replace", 1_500_000);
-            m.serve(0);
+            m.serve("127.0.0.1", 0);
             String text = new String(URI.create("http://127.0.0.1:" + m.port() + "/metrics").toURL().openStream().readAllBytes());
             assertThat(text).contains("bgp_best_path_computations_total 1").contains("bgp_kernel_route_operations_total{op=\"replace\"} 1")
                     .contains("bgp_kernel_route_seconds_total{op=\"replace\"} 0.0015").contains("bgp_rib_prefixes{rib=\"loc\"} 1");

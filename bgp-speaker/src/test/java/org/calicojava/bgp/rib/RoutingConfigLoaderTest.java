@@ -45,6 +45,7 @@ class RoutingConfigLoaderTest {
         assertThat(c.kernel().enabled()).isTrue();
         assertThat(c.kernel().protocol()).isEqualTo(186);
         assertThat(c.metricsPort()).isEqualTo(9186);
+        assertThat(c.metricsHost()).as("every address by default, as Calico's PrometheusMetricsHost").isEqualTo("0.0.0.0");
         assertThat(c.controlSocket()).hasToString("/run/x.ctl");
         NeighborRouting n = c.neighbor(Ip.parse("192.0.2.12"));
         assertThat(n.rrClient()).isTrue();
@@ -64,6 +65,7 @@ class RoutingConfigLoaderTest {
             "kernel: {protocol: 80, learnProtocols: [80]}|kernel.learnProtocols: 80 (expected: not our own protocol)",
             "kernel: {protocol: 300}|kernel.protocol: 300 (expected: 1..255)",
             "metrics: {port: http}|metrics.port: http (expected: an integer 0..65535)",
+            "metrics: {port: 1, host: example.com}|metrics.host: example.com (expected: an IP address to listen on, e.g. 127.0.0.1 or 0.0.0.0)",
             "policies: {p: [{match: {largeCommunities: [1:2]}}]}|policies.p[0].match.largeCommunities: 1:2 (expected: GLOBAL:LOCAL1:LOCAL2, each 0..4294967295)",
             "policies: {p: [{match: {largeCommunities: [4294967296:0:0]}}]}|policies.p[0].match.largeCommunities: 4294967296:0:0 (expected: GLOBAL:LOCAL1:LOCAL2, each 0..4294967295)",
             "policies: {p: [{set: {largeCommunities: {add: [a:b:c]}}}]}|policies.p[0].set.largeCommunities.add: a:b:c (expected: GLOBAL:LOCAL1:LOCAL2, each 0..4294967295)",

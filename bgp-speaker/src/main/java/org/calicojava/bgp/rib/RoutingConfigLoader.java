@@ -105,7 +105,7 @@ public final class RoutingConfigLoader {
             if (m.hasNonNull("host")) {
                 metricsHost = m.get("host").asText();
                 if (!io.netty.util.NetUtil.isValidIpV4Address(metricsHost) && !io.netty.util.NetUtil.isValidIpV6Address(metricsHost)) {
-                    throw new IllegalArgumentException("metrics.host: " + metricsHost.replaceAll("\\p{Cntrl}", "?")
+                    throw new org.calicojava.bgp.config.ConfigException("metrics.host: " + metricsHost.replaceAll("\\p{Cntrl}", "?")
                             + " (expected: an IP address to listen on, e.g. 127.0.0.1 or 0.0.0.0)");
                 }
             }

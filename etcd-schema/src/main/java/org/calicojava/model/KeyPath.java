@@ -50,13 +50,9 @@ public sealed interface KeyPath {
     /** {@code /v1/policy/profile/<profile>/tags}: a list of tag names, at most {@value #MAX_TAGS}. */
     record ProfileTags(String profile) implements KeyPath {
         public List<String> decode(String value) {
-            TagList list = Json.read(value, TagList.class);
-            if (list.tags().size() > MAX_TAGS) {
-                throw new IllegalArgumentException("profile tags: " + list.tags().size() + " (expected: at most "
-                        + MAX_TAGS + ")");
-            }
-            list.tags().forEach(t -> Names.check("tag", t));
-            return list.tags();
+            List<String> tags = Lists.bounded("profile tags", Json.read(value, TagList.class).tags(), MAX_TAGS);
+            tags.forEach(t -> Names.check("tag", t));
+            return tags;
         }
     }
 
@@ -166,10 +162,7 @@ public sealed interface KeyPath {
     record TagList(List<String> tags) {
         @com.fasterxml.jackson.annotation.JsonCreator(mode = com.fasterxml.jackson.annotation.JsonCreator.Mode.DELEGATING)
         public TagList {
-            if (tags == null || tags.stream().anyMatch(java.util.Objects::isNull)) {
-                throw new IllegalArgumentException("profile tags: null entry");
-            }
-            tags = List.copyOf(tags);
+            tags = tags == null ? List.of() : tags;
         }
     }
 

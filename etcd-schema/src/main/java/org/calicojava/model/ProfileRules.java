@@ -18,17 +18,9 @@ public record ProfileRules(
 
     /** A rule list: null is empty; no null entries; at most {@value #MAX_RULES}. */
     static List<Rule> rules(String what, List<Rule> rules) {
-        if (rules == null) {
-            return List.of();
-        }
-        if (rules.size() > MAX_RULES) {
-            throw new IllegalArgumentException(what + ": " + rules.size() + " rules (expected: at most " + MAX_RULES + ")");
-        }
-        if (rules.stream().anyMatch(java.util.Objects::isNull)) {
-            throw new IllegalArgumentException(what + ": null rule");
-        }
-        return List.copyOf(rules);
+        return Lists.bounded(what, rules, MAX_RULES);
     }
+
 
     /** Calico's default for a new profile: allow inbound from members (tag = name), allow all outbound. */
     public static ProfileRules defaultFor(String profile) {

@@ -88,18 +88,9 @@ public record Rule(
     }
 
     private static List<PortRange> ports(String what, List<PortRange> p) {
-        if (p == null) {
-            return List.of();
-        }
-        if (p.size() > MAX_PORTS) {
-            throw new IllegalArgumentException("rule " + what + ": " + p.size() + " entries (expected: at most "
-                    + MAX_PORTS + "; use ranges like 1000:2000)");
-        }
-        if (p.stream().anyMatch(java.util.Objects::isNull)) {
-            throw new IllegalArgumentException("rule " + what + ": null entry");
-        }
-        return List.copyOf(p);
+        return Lists.bounded("rule " + what, p, MAX_PORTS); // ranges count once: "1000:2000" is one entry
     }
+
 
     private static String checkProtocol(String p) {
         if (p == null) {

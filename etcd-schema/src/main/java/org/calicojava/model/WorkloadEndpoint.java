@@ -40,25 +40,11 @@ public record WorkloadEndpoint(
         if (name.equals(".") || name.equals("..")) {
             throw new IllegalArgumentException("endpoint interface name: " + LogText.quote(name) + " (not a name)");
         }
-        profileIds = bounded("profile_ids", profileIds);
+        profileIds = Lists.bounded("endpoint profile_ids", profileIds, MAX_ITEMS);
         profileIds.forEach(p -> Names.check("profile", p));
-        ipv4Nets = hostRoutes("ipv4_nets", bounded("ipv4_nets", ipv4Nets), 4);
-        ipv6Nets = hostRoutes("ipv6_nets", bounded("ipv6_nets", ipv6Nets), 6);
+        ipv4Nets = hostRoutes("ipv4_nets", Lists.bounded("endpoint ipv4_nets", ipv4Nets, MAX_ITEMS), 4);
+        ipv6Nets = hostRoutes("ipv6_nets", Lists.bounded("endpoint ipv6_nets", ipv6Nets, MAX_ITEMS), 6);
         labels = Labels.check(labels);
-    }
-
-    private static <T> List<T> bounded(String what, List<T> items) {
-        if (items == null) {
-            return List.of();
-        }
-        if (items.size() > MAX_ITEMS) {
-            throw new IllegalArgumentException("endpoint " + what + ": " + items.size() + " entries (expected: at most "
-                    + MAX_ITEMS + ")");
-        }
-        if (items.stream().anyMatch(java.util.Objects::isNull)) {
-            throw new IllegalArgumentException("endpoint " + what + ": null entry");
-        }
-        return List.copyOf(items);
     }
 
     /** Endpoint nets become routes to the workload's interface: host routes (/32, /128) of the right family only. */

@@ -73,7 +73,7 @@ class EndpointValidationTest {
         "{\"selector\":\"" + "((((((((((((((((((((((((((((((((((((((((" + "all()\"}  => nested more than 32",
         "{\"selector\":\"all()\",\"order\":\"x\"}                 => invalid Policy JSON",
         "{\"inbound_rules\":[{\"src_selector\":\"a ==\"}]}       => expected a quoted string",
-        "{\"inbound_rules\":[null]}                             => null rule",
+        "{\"inbound_rules\":[null]}                             => null entry",
     })
     void policiesAreCheckedBeforeUse(String json, String message) {
         assertThatThrownBy(() -> Json.read(json, Policy.class)).isInstanceOf(IllegalArgumentException.class)

@@ -75,6 +75,8 @@ public final class KernelSync implements Rib.KernelPort, AutoCloseable {
     private final ConcurrentHashMap<Prefix, List<InetAddress>> pending = new ConcurrentHashMap<>();
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private final AtomicBoolean resyncScheduled = new AtomicBoolean();
+    /** Interfaces that are up (ifindex), kept by the event reader thread. */
+    private final Map<Integer, Boolean> linksUp = new ConcurrentHashMap<>();
     private Netlink nl;
     private NetlinkEvents events;
     // ---- kernel thread only
@@ -119,6 +121,11 @@ public final class KernelSync implements Rib.KernelPort, AutoCloseable {
         }
         log.info("kernel: table {} protocol {}: {} routes from a previous run kept until reconciled", cfg.table(),
                 cfg.protocol(), leftovers.size());
+        for (var l : nl.links()) {
+            if (l.isUp()) {
+                linksUp.put(l.index(), Boolean.TRUE);
+            }
+        }
         events = NetlinkEvents.subscribe(EnumSet.of(EventGroup.IPV4_ROUTE, EventGroup.IPV6_ROUTE, EventGroup.LINK),
                 new NetlinkListener() {
                     @Override public void onEvent(NetlinkEvent e) {
@@ -129,9 +136,15 @@ public final class KernelSync implements Rib.KernelPort, AutoCloseable {
                             }
                             boolean present = re.change() == NetlinkEvent.Change.ADDED;
                             thread.execute(() -> onOtherRoute(r, present));
-                        } else if (e instanceof NetlinkEvent.LinkEvent le
-                                && (le.change() == NetlinkEvent.Change.REMOVED || !le.link().isUp())) {
-                            scheduleResync();  // IPv4 drops the routes of a downed link without telling
+                        } else if (e instanceof NetlinkEvent.LinkEvent le) {
+                            // IPv4 drops the routes of a downed link without telling: read the table again when a
+                            // link that was up goes down or away (not for links created down, e.g. felix's veths)
+                            boolean up = le.change() == NetlinkEvent.Change.ADDED && le.link().isUp();
+                            Boolean was = up ? linksUp.put(le.link().index(), Boolean.TRUE)
+                                    : linksUp.remove(le.link().index());
+                            if (!up && was != null) {
+                                scheduleResync();
+                            }
                         }
                     }
 
@@ -350,11 +363,14 @@ public final class KernelSync implements Rib.KernelPort, AutoCloseable {
                     en.installed = null;  // gone behind our back (a link went down, someone deleted it)
                     lost++;
                 }
+            }
+            reresolve(a, null);  // first, so what is installed below uses the new view
+            for (var e : entries.entrySet()) {
+                Entry en = e.getValue();
                 if (en.installed == null || view.owner(ipPrefix(e.getKey())) >= 0) {
                     reconcile(e.getKey(), en, a);
                 }
             }
-            reresolve(a, null);
             for (Prefix p : Set.copyOf(blackholes.keySet())) {
                 if (!oursThere.contains(ipPrefix(p))) {
                     blackholes.remove(p);

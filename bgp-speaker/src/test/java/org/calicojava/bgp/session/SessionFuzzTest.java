@@ -75,7 +75,7 @@ class SessionFuzzTest {
             if (cut > 0) {
                 ch.writeInbound(Unpooled.wrappedBuffer(in, 0, cut));
             }
-            if (in.length > cut) {
+            if (in.length > cut && ch.isOpen()) {  // after we closed (a NOTIFICATION sent) nothing more is read
                 ch.writeInbound(Unpooled.wrappedBuffer(in, cut, in.length - cut));
             }
             ch.runPendingTasks();

@@ -472,7 +472,7 @@ public final class KernelSync implements Rib.KernelPort, AutoCloseable {
 
     // ---- reading the state (for status, tests and the bench)
 
-    /** Our unicast routes now (blackholes included), read on the kernel thread after what is queued. */
+    /** Our routes now (blackholes included), read on the kernel thread (changes still queued are not applied: {@link #sync}). */
     public Map<Prefix, Route> installed() {
         try {
             return thread.submit(() -> {

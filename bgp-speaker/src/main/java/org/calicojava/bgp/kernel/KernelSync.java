@@ -233,7 +233,7 @@ public final class KernelSync implements Rib.KernelPort, AutoCloseable {
         IpPrefix dst = ipPrefix(p);
         int owner = view.owner(dst);
         if (owner >= 0) {
-            leftovers.remove(p);  // a leftover replaced by its new owner is not ours any more
+            // a leftover of ours stays listed: sweepLeftovers deletes it (by our protocol, never theirs) if still there
             if (e.installed != null) {
                 a.delete(p, route(p, e.installed));
                 e.installed = null;
@@ -419,7 +419,6 @@ public final class KernelSync implements Rib.KernelPort, AutoCloseable {
                 deleteNow(blackholes.remove(p));
             }
             if (owner >= 0 && wantedBlackholes.contains(p)) {
-                leftovers.remove(p);
                 refused(p, owner);
             }
             return;

@@ -62,6 +62,8 @@ public final class KernelSync implements Rib.KernelPort, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(KernelSync.class);
     /** Requests per batch: failures of a batch are all mapped back to their prefix (netlink keeps the first 1,000). */
     private static final int BATCH = 1000;
+    /** How long a table read after an overrun may wait for queued changes of ours to be applied first. */
+    private static final long MAX_RESYNC_DELAY_NANOS = TimeUnit.SECONDS.toNanos(30);
 
     private final KernelConfig cfg;
     private final Metrics metrics;
@@ -89,6 +91,10 @@ public final class KernelSync implements Rib.KernelPort, AutoCloseable {
     private Set<Prefix> wantedBlackholes = Set.of();
     private BiConsumer<Prefix, Boolean> learner;
     private long resyncs;
+    /** Route requests the kernel has answered so far (add, replace, delete; for progress and metrics). */
+    private final java.util.concurrent.atomic.AtomicLong requestsDone = new java.util.concurrent.atomic.AtomicLong();
+    /** When a wanted table read was first put off for queued changes (System.nanoTime), 0 when none is. */
+    private long resyncDeferredSince;
 
     /** What the RIB wants for a prefix, and what of it is in the kernel (null: nothing of ours). */
     private static final class Entry {
@@ -178,6 +184,10 @@ public final class KernelSync implements Rib.KernelPort, AutoCloseable {
             }
         } finally {
             a.finish();
+        }
+        if (resyncDeferredSince != 0 && (pending.isEmpty()
+                || System.nanoTime() - resyncDeferredSince >= MAX_RESYNC_DELAY_NANOS)) {
+            resync();
         }
     }
 
@@ -329,9 +339,22 @@ public final class KernelSync implements Rib.KernelPort, AutoCloseable {
         }
     }
 
-    /** One dump: the view again, the learned routes, and ours checked against what we think is installed. */
+    /**
+     * One dump: the view again, the learned routes, and ours checked against what we think is installed. While changes
+     * of ours are queued (a full table load, whose own events are what overruns the event socket) the dump waits until
+     * they are applied, at most {@link #MAX_RESYNC_DELAY_NANOS}: one dump after the load instead of one per overrun.
+     */
     private void resync() {
         resyncScheduled.set(false);
+        if (!pending.isEmpty()) {
+            if (resyncDeferredSince == 0) {
+                resyncDeferredSince = System.nanoTime();
+            }
+            if (System.nanoTime() - resyncDeferredSince < MAX_RESYNC_DELAY_NANOS) {
+                return;  // drain() calls again once the queue is empty (a drain is queued: pending is not empty)
+            }
+        }
+        resyncDeferredSince = 0;
         List<Route> table = nl.routes(RouteFilter.all().withTable(cfg.table()));
         view.clear();
         Set<Prefix> now = new HashSet<>();
@@ -508,6 +531,9 @@ public final class KernelSync implements Rib.KernelPort, AutoCloseable {
         }
     }
 
+    /** Route requests the kernel has answered so far; readable from any thread without waiting. */
+    public long requestsDone() { return requestsDone.get(); }
+
     /** How many times the table was read whole (at start, after overruns and links going down). */
     public long resyncs() {
         try {
@@ -574,6 +600,7 @@ public final class KernelSync implements Rib.KernelPort, AutoCloseable {
                 log.warn("kernel: batch of {} route changes: {}", n, e.getMessage());
                 scheduleResync();  // outcome unknown: read the table again
             } finally {
+                requestsDone.addAndGet(n);
                 long each = (System.nanoTime() - t0) / Math.max(1, n);
                 for (int i = 0; i < n; i++) {
                     metrics.kernelOp(ops[i], each);

@@ -127,7 +127,9 @@ public final class UpdateDecoder {
                 error = first(error, of(UPDATE_MESSAGE, MISSING_WELL_KNOWN, new byte[] {(byte) missing}));
             }
         }
-        if (attrs == null && reachable) attrs = PathAttributes.EMPTY;
+        // an MP_REACH_NLRI with no prefixes (and every other attribute dropped) still needs its attribute set: found by
+        // CodecFuzzTest#update (seed mp_reach_without_prefixes_or_attributes), an IllegalArgumentException before
+        if (attrs == null && (reachable || reach != null)) attrs = PathAttributes.EMPTY;
         return new Update(withdrawn, attrs, nlri, reach, unreach, outcome, error);
     }
 

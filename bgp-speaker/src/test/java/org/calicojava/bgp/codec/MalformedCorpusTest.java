@@ -177,6 +177,18 @@ class MalformedCorpusTest {
         assertThat(u.outcome()).isEqualTo(Update.Outcome.NORMAL);
     }
 
+    /** Found by CodecFuzzTest#update: an IllegalArgumentException ("MP_REACH_NLRI without path attributes") before. */
+    @Test void mpReachWithoutPrefixesAndNoOtherAttributeDecodes() {
+        Update u = update(upd("80 0e 15 0002 01 10 20010db8000000000000000000000001 00   # MP_REACH IPv6, next hop, no NLRI\n"
+                + "40 01 05 00 00 00 00 00   # ORIGIN of length 5: discarded (RFC 7606 7.1: treat-as-withdraw)", ""));
+        assertThat(u.mpReach()).isNotNull();
+        assertThat(u.mpReach().nlri().isEmpty()).isTrue();
+        assertThat(u.attributes()).isNotNull();
+        Update only = update(upd("80 0e 15 0002 01 10 20010db8000000000000000000000001 00   # MP_REACH only, no NLRI", ""));
+        assertThat(only.outcome()).isEqualTo(Update.Outcome.NORMAL);
+        assertThat(only.attributes()).isEqualTo(PathAttributes.EMPTY);
+    }
+
     @Test void unrecognizedWellKnownAttributeResetsTheSession() {
         assertThat(notification(MARKER + "001c 02 0000 0005 40 63 02 abcd   # well-known flags on unknown code 99", CodecOptions.AS4))
                 .isEqualTo(BgpError.of(3, 2, bytes("40 63 02 abcd")));

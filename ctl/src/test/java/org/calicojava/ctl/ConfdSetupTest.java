@@ -41,7 +41,8 @@ class ConfdSetupTest {
         ConfdSetup.write(dir, home, "bird");
         String bird = Files.readString(dir.resolve("confd/conf.d/bird.toml"));
         assertThat(bird).contains("mode = \"0600\"\n").contains("check_cmd = \"bird -p -c {{.src}}\"\n")
-                .contains("birdc -s '" + dir.resolve("bird.ctl") + "' configure");
+                .contains("birdc -s " + ConfdSetup.tomlEscape(ConfdSetup.shellQuote(dir.resolve("bird.ctl").toString()))
+                        + " configure");
     }
 
     @Test

@@ -121,4 +121,25 @@ class SafePeersTemplatesTest {
                 .doesNotContain("a\"b");
         assertThat(render(f, "bgp-speaker.yaml.mustache")).contains("maxStaleRoutesTime: 120");
     }
+
+    @Test
+    void aPeerWithAPasswordNeitherLanguageCanCarryIsSkippedWithoutEchoingIt() {
+        Fixtures f = fabric();
+        f.kv.put(f.keys.bgpGlobalPeer("192.0.2.9"), "{\"ip\":\"192.0.2.9\",\"as_num\":\"65009\",\"password\":"
+                + "\"x\\\";\\n}; protocol evil\"}");
+        ContextBuilder b = new ContextBuilder(f.keys, "n1", ETCD);
+        Map<String, Object> ctx = b.build(f.kv);
+        assertThat(((List<?>) ctx.get("peers")).toString()).doesNotContain("192_0_2_9");
+        assertThat(b.invalid().toString()).contains("192.0.2.9").contains("password: contains").doesNotContain("evil");
+        assertThat(render(f, "bird.conf.mustache")).doesNotContain("evil").contains("Global_192_0_2_254");
+    }
+
+    @Test
+    void birdTokensTakeAQuotedStringWithNothingToUnescapeAndNothingElse() {
+        assertThat(TemplateEncoder.TOKENS.apply("\"a b!#$%&'()*+,-./:;<=>?@[]^_`{|}~\"")).startsWith("\"a b");
+        for (String bad : List.of("\"a\"b\"", "\"a\\\"", "\"a\nb\"", "\"\"", "\"open", "x \"y\"")) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> TemplateEncoder.TOKENS.apply(bad))
+                    .as(bad).isInstanceOf(IllegalArgumentException.class);
+        }
+    }
 }

@@ -53,6 +53,9 @@ class BgpPeerOptionsIT {
                 .contains("\"max_prefixes\":{\"limit\":50,\"action\":\"drop\"").doesNotContain("accept_default");
         assertThat(cli.ok("node", "h1", "bgp", "peer", "show")).contains("| set ").contains("| no ")
                 .contains("50 drop").doesNotContain("t0r");
+        assertThat(cli.ok("node", "show")).contains("192.0.2.253 as 65001").doesNotContain("t0r");
+        cli.etcd.put(cli.keys.bgpHostPeer("h1", "192.0.2.252"), "{\"ip\":\"192.0.2.252\",\"password\":\"t0r x\"}");
+        assertThat(cli.ok("node", "show")).contains("192.0.2.252 as (invalid)").doesNotContain("t0r");
 
         Path meshPw = secret("mesh.pw", "mesh-pw\n", "r--------");
         assertThat(cli.ok("bgp", "node-mesh", "on", "--password-file", meshPw.toString()))

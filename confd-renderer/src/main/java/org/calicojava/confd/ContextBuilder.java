@@ -8,7 +8,9 @@ import org.calicojava.model.ClusterId;
 import org.calicojava.model.IpPool;
 import org.calicojava.model.Json;
 import org.calicojava.model.Keys;
+import org.calicojava.model.LogText;
 import org.calicojava.model.Names;
+import org.calicojava.model.NodeMesh;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -27,18 +29,35 @@ import java.util.TreeSet;
  * segments) by {@link Names}, addresses and CIDRs canonicalised, AS numbers, cluster ids ({@link ClusterId}), peers,
  * pools, blocks, the node mesh flag. A bad value is skipped and reported in {@code warnings} (and by
  * {@link #invalid()}); a missing IPv4 address of this node is a {@link MissingDataException} (it is the router id).
+ *
+ * <p>Issue 22: peers carry their password (the mesh password for mesh peers), accept-default flag and prefix limit;
+ * {@code safeImport} holds what peers outside the mesh may never give us ({@link SafeImport}: this node's addresses,
+ * the etcd endpoints' addresses given to the constructor, this node's blocks); {@code maxStaleRoutesTime} is the cap
+ * on a restarting peer's stale routes ({@code /calico/bgp/v1/global/max_stale_routes_time}, 1..4095, default 120).
  */
 public final class ContextBuilder {
     public static final long DEFAULT_AS = 64512;
+    public static final int DEFAULT_MAX_STALE_ROUTES_TIME = 120;
 
     private final Keys keys;
     private final String nodeName;
     private final AddressCache ips = new AddressCache();
+    private final List<String> etcdAddresses;
     private List<Warnings.Invalid> invalid = List.of();
 
     public ContextBuilder(Keys keys, String nodeName) {
+        this(keys, nodeName, List.of());
+    }
+
+    /** {@code etcdAddresses}: the IP addresses of the etcd endpoints this confd uses (IP literals, checked here). */
+    public ContextBuilder(Keys keys, String nodeName, List<String> etcdAddresses) {
         this.keys = keys;
         this.nodeName = nodeName;
+        List<String> canonical = new ArrayList<>();
+        for (String a : etcdAddresses) {
+            canonical.add(Values.address("etcd endpoint address", ips.canonical(a)));
+        }
+        this.etcdAddresses = List.copyOf(canonical);
     }
 
     /** The records the last {@link #build} found invalid (also when it threw {@link MissingDataException}). */
@@ -58,6 +77,7 @@ public final class ContextBuilder {
     private Map<String, Object> build(NavigableMap<String, String> kv, Warnings warnings) {
         long globalAs = globalAs(kv, warnings);
         boolean mesh = meshEnabled(kv, warnings);
+        String meshPassword = mesh ? meshPassword(kv, warnings) : null;
         Map<String, NodeInfo> nodes = new LinkedHashMap<>();
         for (String name : childNames(kv, keys.bgpHosts())) {
             try {
@@ -86,8 +106,8 @@ public final class ContextBuilder {
         if (mesh) {
             for (NodeInfo other : nodes.values()) {
                 if (!other.name().equals(nodeName)) {
-                    meshPeer(me, other, 4, peers);
-                    meshPeer(me, other, 6, peers);
+                    meshPeer(me, other, 4, meshPassword, peers);
+                    meshPeer(me, other, 6, meshPassword, peers);
                 }
             }
         }
@@ -128,6 +148,16 @@ public final class ContextBuilder {
         ctx.put("blocks", blocks);
         ctx.put("blocks4", blocks.stream().filter(Prefix::ipv4).toList());
         ctx.put("blocks6", blocks.stream().filter(Prefix::ipv6).toList());
+        List<String> protectedAddresses = new ArrayList<>();
+        protectedAddresses.add(me.ipv4());
+        if (me.ipv6() != null) {
+            protectedAddresses.add(me.ipv6());
+        }
+        protectedAddresses.addAll(etcdAddresses);
+        ctx.put("etcdAddresses", etcdAddresses);
+        ctx.put("safeImport", new SafeImport(protectedAddresses, blocks));
+        ctx.put("externalPeers", all.stream().anyMatch(Peer::external));
+        ctx.put("maxStaleRoutesTime", maxStaleRoutesTime(kv, warnings));
         ctx.put("warnings", warnings.list());
         return ctx;
     }
@@ -143,7 +173,7 @@ public final class ContextBuilder {
         return m;
     }
 
-    private void meshPeer(NodeInfo me, NodeInfo other, int v, Map<String, Peer> peers) {
+    private void meshPeer(NodeInfo me, NodeInfo other, int v, String password, Map<String, Peer> peers) {
         String mine = me.ip(v);
         String theirs = other.ip(v);
         if (mine == null || theirs == null || mine.equals(theirs)) {
@@ -152,7 +182,7 @@ public final class ContextBuilder {
         // Only the lower address connects; the higher one waits (passive), so each pair has one active side.
         boolean passive = compareBytes(ips.bytes(mine), ips.bytes(theirs)) > 0;
         peers.put(theirs, new Peer("Mesh", theirs, v, other.asNumber(), passive, rrClient(me, other),
-                other.asNumber() == me.asNumber(), mine, other.name()));
+                other.asNumber() == me.asNumber(), mine, other.name(), password, false, null));
     }
 
     private void explicitPeer(String kind, BgpPeer p, NodeInfo me, Map<String, NodeInfo> byIp, Map<String, Peer> peers) {
@@ -164,7 +194,7 @@ public final class ContextBuilder {
         NodeInfo node = byIp.get(p.ip());
         boolean rr = node != null && node.asNumber() == as && rrClient(me, node);
         peers.put(p.ip(), new Peer(kind, p.ip(), version, as, false, rr, as == me.asNumber(), me.ip(version),
-                node == null ? null : node.name()));
+                node == null ? null : node.name(), p.password(), p.acceptsDefault(), PeerLimit.of(p.maxPrefixes())));
     }
 
     private static boolean rrClient(NodeInfo me, NodeInfo other) {
@@ -200,6 +230,39 @@ public final class ContextBuilder {
         } catch (IllegalArgumentException e) {
             warnings.add(keys.bgpNodeMesh(), e.getMessage() + "; mesh stays enabled");
             return true;
+        }
+    }
+
+    /** The mesh's TCP-MD5 password ({@link NodeMesh}); an invalid one is reported and the mesh runs without. */
+    private String meshPassword(Map<String, String> kv, Warnings warnings) {
+        String v = kv.get(keys.bgpNodeMesh());
+        if (v == null || v.isBlank()) {
+            return null;
+        }
+        try {
+            return object(v, NodeMesh.class).password();
+        } catch (IllegalArgumentException e) {
+            warnings.add(keys.bgpNodeMesh(), e.getMessage() + "; mesh sessions without a password");
+            return null;
+        }
+    }
+
+    private int maxStaleRoutesTime(Map<String, String> kv, Warnings warnings) {
+        String key = keys.bgpMaxStaleRoutesTime();
+        String v = kv.get(key);
+        if (v == null || v.isBlank()) {
+            return DEFAULT_MAX_STALE_ROUTES_TIME;
+        }
+        try {
+            String s = EtcdText.plain(v);
+            if (s == null || !s.matches("[0-9]{1,4}") || Integer.parseInt(s) < 1 || Integer.parseInt(s) > 4095) {
+                throw new IllegalArgumentException("max_stale_routes_time: " + LogText.quote(v)
+                        + " (expected: seconds 1..4095)");
+            }
+            return Integer.parseInt(s);
+        } catch (IllegalArgumentException e) {
+            warnings.add(key, e.getMessage() + "; using " + DEFAULT_MAX_STALE_ROUTES_TIME);
+            return DEFAULT_MAX_STALE_ROUTES_TIME;
         }
     }
 

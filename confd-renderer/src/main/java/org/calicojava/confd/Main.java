@@ -1,17 +1,22 @@
 package org.calicojava.confd;
 
+import org.calicojava.model.Cidr;
 import org.calicojava.model.Keys;
+import org.calicojava.model.LogText;
 import org.calicojava.model.Names;
 import org.calicojava.store.DatastoreException;
 import org.calicojava.store.JetcdStore;
 import org.calicojava.store.cli.EtcdOptions;
 import org.calicojava.store.cli.EtcdSettings;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.net.InetAddress;
+import java.net.URI;
+import java.util.ArrayList;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -85,7 +90,8 @@ public final class Main implements Callable<Integer> {
         CommandRunner runner = new ShellCommandRunner();
         ConfdMetrics metrics = new ConfdMetrics();
         ResourceProcessor processor = new ResourceProcessor(keys, nodeName, new TemplateRenderer(dir.resolve("templates")),
-                runner, Duration.ofSeconds(30), metrics, ResourceProcessor.REPEAT_INVALID);
+                runner, Duration.ofSeconds(30), metrics, ResourceProcessor.REPEAT_INVALID,
+                etcdAddresses(settings.etcd().endpoints()));
         if (metricsPort > 0) {
             try {
                 metrics.serve(metricsHost, metricsPort);
@@ -110,6 +116,34 @@ public final class Main implements Callable<Integer> {
             System.err.println("confd-renderer: " + e.getMessage());
             return 1;
         }
+    }
+
+    /**
+     * The etcd endpoints' IP addresses, which the BGP templates protect from peers outside the mesh: an IP literal as
+     * it is, a host name resolved once now (one log line per name that does not resolve; it is then unprotected).
+     */
+    static List<String> etcdAddresses(List<URI> endpoints) {
+        List<String> out = new ArrayList<>();
+        for (URI u : endpoints) {
+            String host = u.getHost();
+            if (host == null) {
+                continue;
+            }
+            if (host.startsWith("[") && host.endsWith("]")) {
+                host = host.substring(1, host.length() - 1);
+            }
+            try {
+                for (InetAddress a : InetAddress.getAllByName(host)) {
+                    String ip = a.getHostAddress();
+                    int zone = ip.indexOf('%');
+                    out.add(zone < 0 ? ip : ip.substring(0, zone));
+                }
+            } catch (java.net.UnknownHostException e) {
+                LoggerFactory.getLogger(Main.class).warn("etcd endpoint host {} does not resolve; its address is not "
+                        + "protected from BGP peers outside the mesh", LogText.quote(host));
+            }
+        }
+        return out.stream().map(ip -> Cidr.host(ip).ip()).distinct().toList();
     }
 
     private static String env(String name) {

@@ -1,8 +1,11 @@
 package org.calicojava.confd;
 
 import org.calicojava.model.AsNumber;
+import org.calicojava.model.BgpPassword;
 import org.calicojava.model.LogText;
 import org.calicojava.model.Names;
+
+import java.util.Set;
 
 /**
  * A BGP neighbour of this node as the templates see it. {@code kind} is Mesh, Global or Node; {@code name} is the
@@ -10,10 +13,14 @@ import org.calicojava.model.Names;
  * the mesh rule (of two mesh nodes only the lower address connects); {@code rrClient} is set when this node is a
  * route reflector and the peer is another Calico node of the same AS outside its cluster. {@code sourceAddress} is
  * this node's address of the same family (null if it has none); {@code peerNode} the peer's node, if it is one.
+ * {@code password} (TCP-MD5, validated by {@link BgpPassword}: printable ASCII without quotes or backslashes) is the
+ * peer's own or, for mesh peers, the mesh password; {@code acceptDefault} lets a peer outside the mesh give us a
+ * default route; {@code limit} its prefix limit (null: none). {@link #toString()} never shows the password.
  */
 public record Peer(String kind, String address, int version, long asNumber, boolean passive, boolean rrClient,
-                   boolean internal, String sourceAddress, String peerNode) {
-    private static final java.util.Set<String> KINDS = java.util.Set.of("Mesh", "Global", "Node");
+                   boolean internal, String sourceAddress, String peerNode, String password, boolean acceptDefault,
+                   PeerLimit limit) {
+    private static final Set<String> KINDS = Set.of("Mesh", "Global", "Node");
 
     /** Checks again what ContextBuilder validated: nothing but tokens can reach a template through a Peer. */
     public Peer {
@@ -31,8 +38,16 @@ public record Peer(String kind, String address, int version, long asNumber, bool
         if (peerNode != null) {
             Names.check("node", peerNode);
         }
+        BgpPassword.check(password);
+        if (kind.equals("Mesh") && acceptDefault) {
+            throw new IllegalArgumentException("peer " + address + ": acceptDefault is for peers outside the mesh");
+        }
     }
 
+    public Peer(String kind, String address, int version, long asNumber, boolean passive, boolean rrClient,
+                boolean internal, String sourceAddress, String peerNode) {
+        this(kind, address, version, asNumber, passive, rrClient, internal, sourceAddress, peerNode, null, false, null);
+    }
 
     public String name() {
         return kind + "_" + Helpers.underscores(address);
@@ -48,5 +63,28 @@ public record Peer(String kind, String address, int version, long asNumber, bool
 
     public boolean ipv6() {
         return version == 6;
+    }
+
+    /** A global or node peer: its routes go through the safe-import filters. */
+    public boolean external() {
+        return !kind.equals("Mesh");
+    }
+
+    public boolean hasPassword() {
+        return password != null;
+    }
+
+    /**
+     * The password as a BIRD string literal: {@link BgpPassword} admits no {@code "}, {@code \} or control character,
+     * so the quotes hold it whole (the BIRD template's token encoder accepts exactly such a literal).
+     */
+    public String birdPassword() {
+        return password == null ? null : "\"" + BgpPassword.check(password) + "\"";
+    }
+
+    @Override
+    public String toString() {
+        return "Peer[" + name() + ", as " + asNumber + (password == null ? "" : ", password set")
+                + (acceptDefault ? ", accept default" : "") + (limit == null ? "" : ", " + limit) + "]";
     }
 }

@@ -18,6 +18,11 @@ public record Prefix(String cidr, int version, int prefixLength, int maxLength, 
         return new Prefix(c.toString(), c.version(), c.prefixLength(), c.maxLength(), ipip, disabled);
     }
 
+    /** The network address (the CIDR without its length). */
+    public String address() {
+        return cidr.substring(0, cidr.indexOf('/'));
+    }
+
     public boolean ipv4() {
         return version == 4;
     }

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 
@@ -48,11 +49,18 @@ public final class ResourceProcessor {
      */
     public ResourceProcessor(Keys keys, String nodeName, TemplateRenderer renderer, CommandRunner runner,
                              Duration commandTimeout, ConfdMetrics metrics, Duration repeatInvalid) {
+        this(keys, nodeName, renderer, runner, commandTimeout, metrics, repeatInvalid, List.of());
+    }
+
+    /** {@code etcdAddresses}: the etcd endpoints' IP addresses, which peers outside the mesh may not route for us. */
+    public ResourceProcessor(Keys keys, String nodeName, TemplateRenderer renderer, CommandRunner runner,
+                             Duration commandTimeout, ConfdMetrics metrics, Duration repeatInvalid,
+                             List<String> etcdAddresses) {
         this.metrics = metrics;
         this.invalid = new InvalidRecords(metrics, repeatInvalid.toNanos(), System::nanoTime);
         this.keys = keys;
         this.nodeName = nodeName;
-        this.contextBuilder = new ContextBuilder(keys, nodeName);
+        this.contextBuilder = new ContextBuilder(keys, nodeName, etcdAddresses);
         this.renderer = renderer;
         this.swapper = new FileSwapper(runner, commandTimeout);
         this.runner = runner;

@@ -47,11 +47,16 @@ public enum TemplateEncoder implements UnaryOperator<String> {
     /**
      * Only validated tokens: addresses, CIDRs, numbers, booleans and names ({@code [A-Za-z0-9_.:/-]}, at most
      * {@value #MAX_TOKEN} characters). Anything else is refused (the render fails, the old file stays), because in a
-     * BIRD config no escaping makes free text safe outside a string.
+     * BIRD config no escaping makes free text safe outside a string. One more form is a token: a complete BIRD string
+     * literal of printable ASCII without {@code "} and {@code \} inside ({@code "a b!"}, as {@link Peer#birdPassword()}
+     * gives): BIRD reads it as one string, with nothing to unescape.
      */
     TOKENS {
         @Override
         public String apply(String value) {
+            if (value.length() <= MAX_TOKEN && BIRD_STRING.matcher(value).matches()) {
+                return value;
+            }
             if (value.length() > MAX_TOKEN || !TOKEN.matcher(value).matches()) {
                 throw new IllegalArgumentException("value " + LogText.quote(value)
                         + " is not a token (expected: letters, digits, '_', '.', ':', '/', '-'; at most "
@@ -63,6 +68,7 @@ public enum TemplateEncoder implements UnaryOperator<String> {
 
     public static final int MAX_TOKEN = 253;
     private static final Pattern TOKEN = Pattern.compile("[A-Za-z0-9_.:/\\-]*");
+    private static final Pattern BIRD_STRING = Pattern.compile("\"[ !#-\\[\\]-~]+\"");
 
     /** The encoder for a template file. */
     public static TemplateEncoder forTemplate(Path template) {

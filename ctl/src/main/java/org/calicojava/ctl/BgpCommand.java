@@ -4,7 +4,10 @@ import org.calicojava.model.AsNumber;
 import org.calicojava.model.Json;
 import org.calicojava.model.NodeMesh;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+
+import java.nio.file.Path;
 
 @Command(name = "bgp", description = "Global BGP settings: default AS, node-to-node mesh, global peers.",
         subcommands = {BgpCommand.DefaultAs.class, BgpCommand.Mesh.class, BgpPeerCommand.class})
@@ -28,24 +31,41 @@ final class BgpCommand {
         }
     }
 
-    @Command(name = "node-mesh", description = "Show, or turn on/off, the full node-to-node BGP mesh.")
+    @Command(name = "node-mesh", description = "Show, or turn on/off, the full node-to-node BGP mesh; "
+            + "--password-file sets the TCP-MD5 password of every mesh session (kept until --no-password).")
     static final class Mesh extends Sub {
         @Parameters(arity = "0..1", paramLabel = "on|off")
         String state;
 
+        @Option(names = "--password-file", paramLabel = "FILE", description = "The mesh's TCP-MD5 password: the first "
+                + "line of FILE, which only its owner may read (chmod 600).")
+        Path passwordFile;
+
+        @Option(names = "--no-password", description = "Remove the mesh password.")
+        boolean noPassword;
+
         @Override
         public void run() {
+            NodeMesh current = store().get(keys().bgpNodeMesh())
+                    .map(kv -> Json.read(kv.value(), NodeMesh.class)).orElse(new NodeMesh(true));
             if (state == null) {
-                boolean on = store().get(keys().bgpNodeMesh())
-                        .map(kv -> Json.read(kv.value(), NodeMesh.class).enabled()).orElse(true);
-                out().println(on ? "on" : "off");
+                if (passwordFile != null || noPassword) {
+                    throw fail("node-mesh: --password-file and --no-password need on or off");
+                }
+                out().println((current.enabled() ? "on" : "off")
+                        + (current.password() == null ? "" : " (password: set)"));
                 return;
             }
             if (!state.equals("on") && !state.equals("off")) {
                 throw fail("node-mesh: '" + state + "' (expected: on or off)");
             }
-            store().put(keys().bgpNodeMesh(), Json.write(new NodeMesh(state.equals("on"))));
-            out().println("Node-to-node mesh " + state);
+            if (passwordFile != null && noPassword) {
+                throw fail("node-mesh: --password-file or --no-password, not both");
+            }
+            String password = noPassword ? null
+                    : passwordFile != null ? BgpPeerCommand.readPassword(passwordFile) : current.password();
+            store().put(keys().bgpNodeMesh(), Json.write(new NodeMesh(state.equals("on"), password)));
+            out().println("Node-to-node mesh " + state + (password == null ? "" : " (password: set)"));
         }
     }
 }

@@ -8,7 +8,8 @@ import java.nio.file.Path;
 /**
  * Writes a node's own confd directory into its run directory: a template resource for the chosen BGP backend whose
  * dest, check and reload commands point into the run directory (so several nodes can run on one machine), and a
- * link to the shipped templates.
+ * link to the shipped templates. The rendered file is written 0600 (it may hold BGP passwords); the staged file must
+ * pass {@code bin/bgp-speaker --check} (or {@code bird -p}) before it is swapped in.
  */
 final class ConfdSetup {
     private ConfdSetup() {
@@ -67,14 +68,20 @@ final class ConfdSetup {
                 Path pid = runDir.resolve("bgp-speaker.pid");
                 Path script = runDir.resolve("reload-bgp-speaker.sh");
                 Files.writeString(script, reloadScript(pid, runDir.resolve("bgp-speaker.ctl")));
-                toml = "[template]\nsrc = \"bgp-speaker.yaml.mustache\"\ndest = \"" + runDir.resolve("bgp-speaker.yaml")
-                        + "\"\nmode = \"0644\"\n" + keys
+                // the staged file must pass the speaker's own loaders before it is swapped in
+                String check = shellQuote(home.resolve("bin/bgp-speaker").toString()) + " --check --config {{.src}}";
+                toml = "[template]\nsrc = \"bgp-speaker.yaml.mustache\"\ndest = \""
+                        + tomlEscape(runDir.resolve("bgp-speaker.yaml").toString()) + "\"\nmode = \"0600\"\n" + keys
+                        + "check_cmd = \"" + tomlEscape(check) + "\"\n"
                         + "reload_cmd = \"sh " + tomlEscape(shellQuote(script.toString())) + "\"\n";
             } else {
                 Path ctl = runDir.resolve("bird.ctl");
-                toml = "[template]\nsrc = \"bird.conf.mustache\"\ndest = \"" + runDir.resolve("bird.conf")
-                        + "\"\nmode = \"0644\"\n" + keys + "check_cmd = \"bird -p -c {{.src}}\"\n"
-                        + "reload_cmd = \"if [ -S " + ctl + " ]; then birdc -s " + ctl + " configure; fi\"\n";
+                String c = shellQuote(ctl.toString());
+                toml = "[template]\nsrc = \"bird.conf.mustache\"\ndest = \""
+                        + tomlEscape(runDir.resolve("bird.conf").toString()) + "\"\nmode = \"0600\"\n" + keys
+                        + "check_cmd = \"bird -p -c {{.src}}\"\n"
+                        + "reload_cmd = \"" + tomlEscape("if [ -S " + c + " ]; then birdc -s " + c + " configure; fi")
+                        + "\"\n";
             }
             Files.writeString(confd.resolve("conf.d/" + backend + ".toml"), toml);
             return confd;

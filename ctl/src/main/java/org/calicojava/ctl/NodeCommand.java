@@ -2,7 +2,9 @@ package org.calicojava.ctl;
 
 import org.calicojava.ipam.Ipam;
 import org.calicojava.model.AsNumber;
+import org.calicojava.model.BgpPeer;
 import org.calicojava.model.Cidr;
+import org.calicojava.model.Json;
 import org.calicojava.model.Names;
 import org.calicojava.store.KeyValue;
 import org.calicojava.store.Op;
@@ -155,7 +157,13 @@ final class NodeCommand implements Runnable {
             List<String> out = new ArrayList<>();
             v.forEach((k, val) -> {
                 if (k.startsWith(prefix)) {
-                    String asn = val.replaceAll(".*\"as_num\"\\s*:\\s*\"?([0-9]+).*", "$1");
+                    // parsed, never printed raw: the value may hold the peer's password
+                    String asn;
+                    try {
+                        asn = Json.read(val, BgpPeer.class).asNum();
+                    } catch (IllegalArgumentException e) {
+                        asn = "(invalid)";
+                    }
                     out.add(k.substring(prefix.length()) + " as " + asn);
                 }
             });

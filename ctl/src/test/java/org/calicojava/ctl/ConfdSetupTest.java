@@ -30,6 +30,22 @@ class ConfdSetupTest {
     }
 
     @Test
+    void resourcesAreWritten0600AndTheSpeakerConfigIsCheckedBeforeTheSwap(@TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("run dir's");
+        Files.createDirectories(dir);
+        Path home = tmp.resolve("home \"x\"");
+        ConfdSetup.write(dir, home, "java");
+        String java = Files.readString(dir.resolve("confd/conf.d/java.toml"));
+        assertThat(java).contains("mode = \"0600\"\n")
+                .contains("check_cmd = \"'" + home.toString().replace("\"", "\\\"") + "/bin/bgp-speaker' --check --config {{.src}}\"\n");
+        ConfdSetup.write(dir, home, "bird");
+        String bird = Files.readString(dir.resolve("confd/conf.d/bird.toml"));
+        assertThat(bird).contains("mode = \"0600\"\n").contains("check_cmd = \"bird -p -c {{.src}}\"\n")
+                .contains("birdc -s " + ConfdSetup.tomlEscape(ConfdSetup.shellQuote(dir.resolve("bird.ctl").toString()))
+                        + " configure");
+    }
+
+    @Test
     void reloadSignalsTheSpeakerOnly(@TempDir Path tmp) throws Exception {
         Path dir = tmp.resolve("run dir's");
         Files.createDirectories(dir);

@@ -116,6 +116,11 @@ public final class Keys {
         return bgpGlobal() + "node_mesh";
     }
 
+    /** Our cap on how long a restarting peer's stale routes are kept (seconds, 1..4095; default 120). */
+    public String bgpMaxStaleRoutesTime() {
+        return bgpGlobal() + "max_stale_routes_time";
+    }
+
     public String bgpGlobalPeers(int version) {
         return bgpGlobal() + "peer_v" + version + "/";
     }

@@ -42,6 +42,5 @@ public final class PatchClassVersion {
             }
         }
         Files.move(tmp, jar, StandardCopyOption.REPLACE_EXISTING);
-        System.err.println("javactl: relabelled " + patched + " Java 5 classes in " + jar.getFileName() + " for class-data sharing");
     }
 }

@@ -12,37 +12,10 @@ import java.nio.file.Path;
  * pass {@code bin/bgp-speaker --check} (or {@code bird -p}) before it is swapped in.
  */
 final class ConfdSetup {
-    private ConfdSetup() {
-    }
+    /** confd-renderer's shipped speaker reload, relative to the calico-java home. */
+    static final String RELOAD_SCRIPT = "confd-renderer/etc/confd/reload-bgp-speaker.sh";
 
-    /**
-     * The speaker's reload: SIGHUP to the PID in {@code pidFile} only if that PID's command line is the speaker's
-     * (a stale PID file must not make confd signal an unrelated process: it refuses, says so, exits 1), and only once
-     * the speaker is ready, i.e. has created its control socket {@code socket} (which node run removes before each
-     * start): its SIGHUP handler exists from then on, while a SIGHUP during the JVM's start would end the JVM (exit
-     * 129). Nothing to do while the PID file is missing or names the speaker's wrapper still waiting for its first
-     * config (the speaker reads the file as it is when it starts).
-     */
-    static String reloadScript(Path pidFile, Path socket) {
-        return "#!/bin/sh\n# written by javactl node run: reload the bgp-speaker of this node\n"
-                + "f=" + shellQuote(pidFile.toString()) + "\n"
-                + "s=" + shellQuote(socket.toString()) + "\n"
-                + "p=$(cat \"$f\" 2>/dev/null) || exit 0\n"
-                + "case \"$p\" in ''|*[!0-9]*) exit 0 ;; esac\n"
-                + "c=$(tr '\\000' ' ' < /proc/$p/cmdline 2>/dev/null) || exit 0\n"
-                + "case \"$c\" in\n"
-                + "  *' org.calicojava.bgp.Main '*) ;;\n"
-                + "  *'bin/bgp-speaker'*|'') exit 0 ;;\n"
-                + "  *) echo \"$f: pid $p is not the bgp-speaker ($c); not signalled\" >&2; exit 1 ;;\n"
-                + "esac\n"
-                + "i=0\n"
-                + "while [ ! -S \"$s\" ]; do\n"
-                + "  [ -d /proc/$p ] || exit 0\n"
-                + "  i=$((i + 1))\n"
-                + "  if [ $i -gt 100 ]; then echo \"bgp-speaker (pid $p) has no control socket $s after 20 s; not signalled\" >&2; exit 1; fi\n"
-                + "  sleep 0.2\n"
-                + "done\n"
-                + "exec kill -HUP \"$p\"\n";
+    private ConfdSetup() {
     }
 
     /** A single-quoted sh word. */
@@ -65,15 +38,17 @@ final class ConfdSetup {
             String keys = "keys = [\"/bgp/v1/host\", \"/bgp/v1/global\", \"/v1/ipam\", \"/ipam/v2/host/NODENAME\"]\n";
             String toml;
             if (backend.equals("java")) {
-                Path pid = runDir.resolve("bgp-speaker.pid");
-                Path script = runDir.resolve("reload-bgp-speaker.sh");
-                Files.writeString(script, reloadScript(pid, runDir.resolve("bgp-speaker.ctl")));
+                // the shipped reload script: SIGHUP only to a PID whose command line is the speaker's, and only once
+                // that speaker has its control socket (see the script)
+                String reload = "sh " + shellQuote(home.resolve(RELOAD_SCRIPT).toString()) + " "
+                        + shellQuote(runDir.resolve("bgp-speaker.pid").toString()) + " "
+                        + shellQuote(runDir.resolve("bgp-speaker.ctl").toString());
                 // the staged file must pass the speaker's own loaders before it is swapped in
                 String check = shellQuote(home.resolve("bin/bgp-speaker").toString()) + " --check --config {{.src}}";
                 toml = "[template]\nsrc = \"bgp-speaker.yaml.mustache\"\ndest = \""
                         + tomlEscape(runDir.resolve("bgp-speaker.yaml").toString()) + "\"\nmode = \"0600\"\n" + keys
                         + "check_cmd = \"" + tomlEscape(check) + "\"\n"
-                        + "reload_cmd = \"sh " + tomlEscape(shellQuote(script.toString())) + "\"\n";
+                        + "reload_cmd = \"" + tomlEscape(reload) + "\"\n";
             } else {
                 Path ctl = runDir.resolve("bird.ctl");
                 String c = shellQuote(ctl.toString());

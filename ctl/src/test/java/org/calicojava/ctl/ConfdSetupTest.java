@@ -49,7 +49,7 @@ class ConfdSetupTest {
     void reloadSignalsTheSpeakerOnly(@TempDir Path tmp) throws Exception {
         Path dir = tmp.resolve("run dir's");
         Files.createDirectories(dir);
-        ConfdSetup.write(dir, tmp.resolve("home"), "java");
+        ConfdSetup.write(dir, Path.of("..").toAbsolutePath().normalize(), "java"); // the shipped reload script
         Path pidFile = dir.resolve("bgp-speaker.pid");
 
         assertThat(reload(dir)).containsExactly("0", ""); // no PID file yet: nothing to do

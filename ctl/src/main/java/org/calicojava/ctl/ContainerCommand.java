@@ -129,7 +129,7 @@ final class ContainerCommand implements Runnable {
                 throw fail("container " + container + " is already a workload on host " + host);
             }
             String id = UUID.randomUUID().toString().replace("-", "");
-            String iface = "cali" + id.substring(0, 11);
+            String iface = org.calicojava.netlink.WorkloadInterface.hostName(id);
             String handle = ORCHESTRATOR + "." + container;
             Ipam ipam = new Ipam(store(), keys());
             Cidr addr = assign(ipam, host, handle, ip);

@@ -7,6 +7,7 @@ import org.calicojava.model.Json;
 import org.calicojava.model.Keys;
 import org.calicojava.model.ProfileRules;
 import org.calicojava.model.WorkloadEndpoint;
+import org.calicojava.netlink.WorkloadInterface;
 import org.calicojava.store.KeyExistsException;
 import org.calicojava.store.KvStore;
 import org.calicojava.store.Op;
@@ -26,10 +27,10 @@ import java.util.Optional;
 public final class NetworkDriver {
     public static final String ORCHESTRATOR = "libnetwork";
     public static final String WORKLOAD = "libnetwork";
-    public static final String MAC = "ee:ee:ee:ee:ee:ee";
-    public static final String GATEWAY_V4 = "169.254.1.1";
+    public static final String MAC = WorkloadInterface.HOST_MAC;
+    public static final String GATEWAY_V4 = WorkloadInterface.GATEWAY_V4;
     /** The EUI-64 link-local address of an interface with MAC ee:ee:ee:ee:ee:ee: the host veth's, the IPv6 gateway. */
-    public static final String GATEWAY_V6 = "fe80::ecee:eeff:feee:eeee";
+    public static final String GATEWAY_V6 = WorkloadInterface.GATEWAY_V6;
 
     private final KvStore store;
     private final Keys keys;
@@ -57,11 +58,11 @@ public final class NetworkDriver {
     }
 
     public static String hostInterface(String endpointId) {
-        return "cali" + endpointId.substring(0, Math.min(11, endpointId.length()));
+        return WorkloadInterface.hostName(endpointId);
     }
 
     public static String tempInterface(String endpointId) {
-        return "temp" + endpointId.substring(0, Math.min(11, endpointId.length()));
+        return WorkloadInterface.tempName(endpointId);
     }
 
     public JsonNode capabilities(JsonNode req) {

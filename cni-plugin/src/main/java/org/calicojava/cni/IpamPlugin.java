@@ -1,0 +1,36 @@
+package org.calicojava.cni;
+
+import org.calicojava.model.Cidr;
+
+import java.util.List;
+
+/**
+ * calico-java-ipam as a stand-alone CNI IPAM plugin (for a runtime or another network plugin that delegates to it):
+ * ADD answers the handle's addresses (assigning them once), DEL releases them, CHECK verifies the handle has some.
+ * calico-java-cni runs the same {@link CalicoIpam} in its own process instead of forking this.
+ */
+final class IpamPlugin {
+    private IpamPlugin() {
+    }
+
+    static Result add(Context c) {
+        List<Cidr> got = ipam(c).assign(CalicoIpam.handle(c.env), c.conf.ipam());
+        return new Result(List.of(), got.stream().map(a -> new Result.IpConfig(a, a.toString(), null, -1)).toList(),
+                List.of());
+    }
+
+    static void del(Context c) {
+        ipam(c).release(CalicoIpam.handle(c.env));
+    }
+
+    static void check(Context c) {
+        if (ipam(c).addressesOf(CalicoIpam.handle(c.env)).isEmpty()) {
+            throw new CniException(CniException.CHECK_FAILED, "CHECK: handle " + CalicoIpam.handle(c.env)
+                    + " has no addresses");
+        }
+    }
+
+    private static CalicoIpam ipam(Context c) {
+        return new CalicoIpam(c.store(), c.keys(), c.host());
+    }
+}

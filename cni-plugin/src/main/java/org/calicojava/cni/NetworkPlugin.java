@@ -1,0 +1,214 @@
+package org.calicojava.cni;
+
+import org.calicojava.ipam.IpamException;
+import org.calicojava.model.Cidr;
+import org.calicojava.model.Json;
+import org.calicojava.model.Keys;
+import org.calicojava.model.ProfileRules;
+import org.calicojava.model.WorkloadEndpoint;
+import org.calicojava.netlink.IpPrefix;
+import org.calicojava.netlink.Link;
+import org.calicojava.netlink.NetlinkException;
+import org.calicojava.netlink.Netlink;
+import org.calicojava.netlink.WorkloadInterface;
+import org.calicojava.store.Compare;
+import org.calicojava.store.DatastoreException;
+import org.calicojava.store.EtcdUnreachableException;
+import org.calicojava.store.Op;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * calico-java-cni: ADD, DEL and CHECK of one attachment. ADD takes addresses from the IPAM plugin (calico-java-ipam
+ * in this process, any other through {@link ExecPlugin}), makes the workload interface ({@link WorkloadInterface}:
+ * the same veth, MAC, sysctls and routes as javactl and the Docker driver), creates the network's profile if absent
+ * and writes the workload endpoint {@code /calico/v1/host/HOST/workload/cni/CONTAINERID/endpoint/ID}; on any failure
+ * what it made is undone. The endpoint id is derived from container id and interface name, so a retried ADD and every
+ * DEL find the same veth without reading etcd.
+ */
+final class NetworkPlugin {
+    static final String ORCHESTRATOR = "cni";
+    private static final Logger LOG = LoggerFactory.getLogger(NetworkPlugin.class);
+
+    private NetworkPlugin() {
+    }
+
+    static String endpointId(CniEnv env) {
+        try {
+            byte[] d = MessageDigest.getInstance("SHA-256").digest((env.containerId() + "/" + env.ifname())
+                    .getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(d, 0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static String endpointKey(Context c) {
+        return c.keys().endpoint(c.host(), ORCHESTRATOR, c.env.containerId(), endpointId(c.env));
+    }
+
+    static Result add(Context c) {
+        Path ns = Path.of(c.env.netns());
+        if (!Files.exists(ns)) {
+            throw new CniException(CniException.UNKNOWN_CONTAINER, "no network namespace at " + c.env.netns());
+        }
+        String host = c.host();
+        String hostIf = WorkloadInterface.hostName(endpointId(c.env));
+        List<Result.IpConfig> ips = ipamAdd(c, host);
+        boolean plumbed = false;
+        try {
+            List<IpPrefix> prefixes = ips.stream().map(ip -> IpPrefix.parse(ip.address().toString())).toList();
+            Link dev;
+            try (Netlink nl = Netlink.open()) {
+                if (WorkloadInterface.remove(nl, hostIf)) {
+                    LOG.info("ADD {} {}: replaced the veth {} of an earlier ADD", c.env.containerId(), c.env.ifname(),
+                            hostIf);
+                }
+                dev = WorkloadInterface.plumb(nl, null, hostIf, ns, c.env.ifname(), prefixes, c.conf.mtu());
+                plumbed = true;
+            }
+            List<Cidr> v4 = new ArrayList<>();
+            List<Cidr> v6 = new ArrayList<>();
+            ips.forEach(ip -> (ip.address().isIpv4() ? v4 : v6).add(ip.address()));
+            ensureProfiles(c);
+            WorkloadEndpoint wep = new WorkloadEndpoint("active", hostIf, WorkloadInterface.HOST_MAC,
+                    c.conf.profiles(), v4, v6, Map.of());
+            c.store().put(endpointKey(c), Json.write(wep));
+            LOG.info("ADD {} {}: {} on {} (network {})", c.env.containerId(), c.env.ifname(), v4.isEmpty() ? v6 : v4,
+                    hostIf, c.conf.name());
+            return result(c, hostIf, dev, ips);
+        } catch (RuntimeException e) {
+            rollback(c, hostIf, plumbed, e);
+            throw e;
+        }
+    }
+
+    private static void rollback(Context c, String hostIf, boolean plumbed, RuntimeException e) {
+        LOG.warn("ADD {} {} failed, undoing it: {}", c.env.containerId(), c.env.ifname(), e.getMessage());
+        try {
+            if (plumbed) {
+                try (Netlink nl = Netlink.open()) {
+                    WorkloadInterface.remove(nl, hostIf);
+                }
+            }
+        } catch (RuntimeException cleanup) {
+            e.addSuppressed(cleanup);
+        }
+        try {
+            c.store().delete(endpointKey(c));
+        } catch (RuntimeException cleanup) {
+            e.addSuppressed(cleanup);
+        }
+        try {
+            ipamDel(c, c.host());
+        } catch (RuntimeException cleanup) {
+            e.addSuppressed(cleanup);
+        }
+    }
+
+    private static Result result(Context c, String hostIf, Link dev, List<Result.IpConfig> ips) {
+        List<Result.Iface> ifaces = List.of(new Result.Iface(hostIf, WorkloadInterface.HOST_MAC, null),
+                new Result.Iface(c.env.ifname(), dev.mac() == null ? "" : dev.mac().toString(), c.env.netns()));
+        List<Result.IpConfig> out = new ArrayList<>();
+        List<Result.RouteEntry> routes = new ArrayList<>();
+        boolean v4 = false;
+        boolean v6 = false;
+        for (Result.IpConfig ip : ips) {
+            boolean four = ip.address().isIpv4();
+            out.add(new Result.IpConfig(ip.address(), ip.address().toString(),
+                    four ? WorkloadInterface.GATEWAY_V4 : WorkloadInterface.GATEWAY_V6, 1));
+            v4 |= four;
+            v6 |= !four;
+        }
+        if (v4) {
+            routes.add(new Result.RouteEntry("0.0.0.0/0", WorkloadInterface.GATEWAY_V4));
+        }
+        if (v6) {
+            routes.add(new Result.RouteEntry("::/0", WorkloadInterface.GATEWAY_V6));
+        }
+        return new Result(ifaces, out, routes);
+    }
+
+    /** Creates each profile of the endpoint that does not exist yet, with Calico's default rules (as a Docker network). */
+    private static void ensureProfiles(Context c) {
+        Keys keys = c.keys();
+        for (String p : c.conf.profiles()) {
+            if (c.store().get(keys.profileRules(p)).isPresent()) {
+                continue;
+            }
+            boolean made = c.store().txn(List.of(Compare.absent(keys.profileRules(p))), List.of(
+                    Op.put(keys.profileRules(p), Json.write(ProfileRules.defaultFor(p))),
+                    Op.put(keys.profileTags(p), Json.write(List.of(p))),
+                    Op.put(keys.profileLabels(p), "{}")));
+            if (made) {
+                LOG.info("profile {} created (network {})", p, c.conf.name());
+            }
+        }
+    }
+
+    static void del(Context c) {
+        String host = c.host();
+        String hostIf = WorkloadInterface.hostName(endpointId(c.env));
+        ipamDel(c, host);
+        String key = endpointKey(c);
+        boolean had = c.store().delete(key);
+        c.store().deletePrefix(c.keys().felixEndpointStatus(host, ORCHESTRATOR, c.env.containerId(),
+                Keys.lastSegment(key)));
+        boolean veth;
+        try (Netlink nl = Netlink.open()) {
+            veth = WorkloadInterface.remove(nl, hostIf);
+        }
+        LOG.info("DEL {} {}: endpoint {}, veth {} {}", c.env.containerId(), c.env.ifname(),
+                had ? "removed" : "was not there", hostIf, veth ? "removed" : "was not there");
+    }
+
+    private static List<Result.IpConfig> ipamAdd(Context c, String host) {
+        if (c.conf.ipamType().equals(Versions.IPAM_TYPE)) {
+            List<Cidr> got = new CalicoIpam(c.store(), c.keys(), host).assign(CalicoIpam.handle(c.env), c.conf.ipam());
+            return got.stream().map(a -> new Result.IpConfig(a, a.toString(), null, -1)).toList();
+        }
+        return Result.ipsOf(ExecPlugin.run(c.conf.ipamType(), "ADD", c.env.path(), c.processEnv, c.stdin),
+                c.conf.ipamType());
+    }
+
+    static void ipamDel(Context c, String host) {
+        if (c.conf.ipamType().equals(Versions.IPAM_TYPE)) {
+            new CalicoIpam(c.store(), c.keys(), host).release(CalicoIpam.handle(c.env));
+        } else {
+            ExecPlugin.run(c.conf.ipamType(), "DEL", c.env.path(), c.processEnv, c.stdin);
+        }
+    }
+
+    /** Maps the exceptions of the layers below to CNI errors. */
+    static CniException mapped(RuntimeException e) {
+        if (e instanceof CniException ce) {
+            return ce;
+        }
+        if (e instanceof IpamException ie) {
+            return CalicoIpam.mapped(ie);
+        }
+        if (e instanceof EtcdUnreachableException) {
+            return new CniException(CniException.TRY_AGAIN_LATER, "etcd: " + e.getMessage());
+        }
+        if (e instanceof DatastoreException) {
+            return new CniException(CniException.PLUGIN_FAILURE, "etcd: " + e.getMessage());
+        }
+        if (e instanceof NetlinkException) {
+            return new CniException(CniException.PLUGIN_FAILURE, "kernel: " + e.getMessage());
+        }
+        if (e instanceof IllegalArgumentException) {
+            return new CniException(CniException.INVALID_CONFIG, e.getMessage());
+        }
+        return new CniException(CniException.PLUGIN_FAILURE, e.toString());
+    }
+}

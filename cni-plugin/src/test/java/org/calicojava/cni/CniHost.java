@@ -1,0 +1,220 @@
+package org.calicojava.cni;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.calicojava.model.Cidr;
+import org.calicojava.model.Json;
+import org.calicojava.model.Keys;
+import org.calicojava.netlink.Link;
+import org.calicojava.netlink.NetNs;
+import org.calicojava.netlink.Netlink;
+import org.calicojava.store.EtcdConfig;
+import org.calicojava.store.GatewayStore;
+import org.calicojava.store.KeyValue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * A hand-driven CNI runtime for tests: a network namespace standing in for the host (the plugins run inside it with
+ * {@code ip netns exec}, so their veths never touch this machine's namespace), the test's etcd reached through a
+ * forwarder on that namespace's loopback under a key prefix of its own, a CNI_PATH directory with calico-java-cni,
+ * calico-java-ipam and the standard plugins, and container namespaces. {@link #close} removes all of it.
+ */
+final class CniHost implements AutoCloseable {
+    static final Path REPO = Path.of("").toAbsolutePath().getParent();
+    static final String HOST = "cni-host";
+    static final String NETWORK = "cninet";
+
+    final String sfx = Long.toHexString(System.nanoTime() & 0xffffffL);
+    final String ns = "cnt" + sfx + "h";
+    final Keys keys = new Keys("/cj-cni-" + sfx);
+    final Path tmp;
+    final Path binDir;
+    final GatewayStore store;
+    private final TcpForwarder forwarder;
+    final String etcdInside;
+
+    /** What one plugin call did. */
+    record Call(int rc, String out, String err) {
+        JsonNode json() {
+            return Json.read(out, JsonNode.class);
+        }
+
+        @Override
+        public String toString() {
+            return "exit " + rc + "\nstdout: " + out + "\nstderr: " + err;
+        }
+    }
+
+    CniHost() throws IOException {
+        String etcd = System.getenv("ETCD_ENDPOINTS");
+        if (etcd == null || etcd.isBlank()) {
+            throw new AssertionError("ETCD_ENDPOINTS (start etcd with scripts/lib/etcd.sh)");
+        }
+        if (!Files.isExecutable(Path.of("/usr/lib/cni/bridge"))) {
+            throw new AssertionError("the standard CNI plugins are not installed (scripts/setup: containernetworking-plugins)");
+        }
+        tmp = Files.createTempDirectory("cni-it-");
+        binDir = Files.createDirectory(tmp.resolve("bin"));
+        Files.createSymbolicLink(binDir.resolve("calico-java-cni"), REPO.resolve("bin/calico-java-cni"));
+        Files.createSymbolicLink(binDir.resolve("calico-java-ipam"), REPO.resolve("bin/calico-java-ipam"));
+        try (Stream<Path> std = Files.list(Path.of("/usr/lib/cni"))) {
+            for (Path p : std.toList()) {
+                Files.createSymbolicLink(binDir.resolve(p.getFileName()), p);
+            }
+        }
+        store = new GatewayStore(EtcdConfig.of(etcd));
+        NetNs.create(ns);
+        try {
+            try (Netlink nl = NetNs.open(ns)) {
+                nl.setUp("lo");
+            }
+            URI first = EtcdConfig.parseEndpoints(etcd).get(0);
+            forwarder = new TcpForwarder(ns, new InetSocketAddress(first.getHost(), first.getPort()));
+            etcdInside = "http://127.0.0.1:" + forwarder.port();
+        } catch (RuntimeException e) {
+            NetNs.delete(ns);
+            throw e;
+        }
+    }
+
+    void pool(String cidr, int blockSize) {
+        store.put(keys.pool(Cidr.parse(cidr)), "{\"cidr\":\"" + cidr + "\"" + (blockSize > 0 ? ",\"block_size\":"
+                + blockSize : "") + "}");
+    }
+
+    /** A container namespace; returns its path. */
+    Path container(String name) {
+        String n = "cnt" + sfx + "c" + name;
+        NetNs.create(n);
+        return NetNs.path(n);
+    }
+
+    /** A network configuration for calico-java-cni; {@code extra} is spliced into the object (",\"k\": v" ...). */
+    String conf(String version, String extra) {
+        return "{\"cniVersion\":\"" + version + "\",\"name\":\"" + NETWORK + "\",\"type\":\"calico-java-cni\","
+                + "\"etcd_endpoints\":\"" + etcdInside + "\",\"etcd_prefix\":\"" + keys.root() + "\",\"nodename\":\""
+                + HOST + "\",\"log_level\":\"info\"" + extra + "}";
+    }
+
+    Call call(String plugin, String command, String containerId, Path netns, String ifname, String stdin) {
+        return call(plugin, command, containerId, netns, ifname, stdin, Map.of());
+    }
+
+    /** Runs a plugin of the CNI_PATH inside the host namespace, as a runtime would. */
+    Call call(String plugin, String command, String containerId, Path netns, String ifname, String stdin,
+              Map<String, String> extraEnv) {
+        List<String> cmd = List.of("ip", "netns", "exec", ns, binDir.resolve(plugin).toString());
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        Map<String, String> env = pb.environment();
+        env.put("CNI_COMMAND", command);
+        env.put("CNI_CONTAINERID", containerId);
+        env.put("CNI_NETNS", netns == null ? "" : netns.toString());
+        env.put("CNI_IFNAME", ifname);
+        env.put("CNI_PATH", binDir.toString());
+        env.putAll(extraEnv);
+        try {
+            Process p = pb.start();
+            CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
+            try (OutputStream in = p.getOutputStream()) {
+                in.write(stdin.getBytes(StandardCharsets.UTF_8));
+            }
+            String out = read(p.getInputStream());
+            if (!p.waitFor(120, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new AssertionError("timed out: " + plugin + " " + command);
+            }
+            return new Call(p.exitValue(), out.trim(), err.join().trim());
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted");
+        }
+    }
+
+    private static String read(InputStream s) {
+        try {
+            return new String(s.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    /** Links of the host namespace. */
+    List<Link> hostLinks() {
+        try (Netlink nl = NetNs.open(ns)) {
+            return nl.links();
+        }
+    }
+
+    Optional<Link> hostLink(String name) {
+        return hostLinks().stream().filter(l -> l.name().equals(name)).findFirst();
+    }
+
+    List<String> caliLinks() {
+        return hostLinks().stream().map(Link::name).filter(n -> n.startsWith("cali")).toList();
+    }
+
+    List<KeyValue> endpoints() {
+        return store.list(keys.workloads(HOST)).kvs();
+    }
+
+    /** Runs a command inside the host namespace; returns stdout (fails on a non-zero exit). */
+    String inHost(String... cmd) {
+        List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", ns));
+        full.addAll(List.of(cmd));
+        return sh(full);
+    }
+
+    static String sh(List<String> cmd) {
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String out = read(p.getInputStream());
+            if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                p.destroyForcibly();
+                throw new AssertionError(String.join(" ", cmd) + " failed: " + out);
+            }
+            return out;
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted");
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            forwarder.close();
+        } finally {
+            for (String n : NetNs.list()) {
+                if (n.startsWith("cnt" + sfx)) {
+                    NetNs.delete(n);
+                }
+            }
+            store.deletePrefix(keys.root() + "/");
+            store.close();
+            try (Stream<Path> all = Files.walk(tmp)) {
+                all.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (IOException e) {
+                // best effort
+            }
+        }
+    }
+}

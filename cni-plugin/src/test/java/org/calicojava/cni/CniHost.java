@@ -155,6 +155,26 @@ final class CniHost implements AutoCloseable {
         }
     }
 
+    /**
+     * Routing in the host namespace as felix and a real host have it: forwarding on, a default route (over an uplink
+     * veth whose far end stays in the namespace: proxy ARP answers for 169.254.1.1 only when the host has a route to
+     * it) and a /32 route to each workload given as ADDRESS=INTERFACE.
+     */
+    void routeWorkloads(String... addressAtInterface) {
+        inHost("sysctl", "-qw", "net.ipv4.ip_forward=1");
+        if (hostLink("cntup").isEmpty()) {
+            inHost("ip", "link", "add", "cntup", "type", "veth", "peer", "name", "cntup2");
+            inHost("ip", "link", "set", "cntup2", "up");
+            inHost("ip", "link", "set", "cntup", "up");
+            inHost("ip", "addr", "add", "192.168.231.1/30", "dev", "cntup");
+            inHost("ip", "route", "add", "default", "via", "192.168.231.2");
+        }
+        for (String a : addressAtInterface) {
+            String[] p = a.split("=");
+            inHost("ip", "route", "replace", p[0] + "/32", "dev", p[1]);
+        }
+    }
+
     /** Links of the host namespace. */
     List<Link> hostLinks() {
         try (Netlink nl = NetNs.open(ns)) {

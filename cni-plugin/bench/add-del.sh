@@ -40,28 +40,36 @@ cat > "$work/bridge.json" <<JSON
 {"cniVersion":"1.0.0","name":"benchbr","type":"bridge","bridge":"cnibr$sfx","isGateway":true,
  "ipam":{"type":"host-local","dataDir":"$work/host-local","ranges":[[{"subnet":"10.232.0.0/16"}]]}}
 JSON
-call() { # plugin conf command container
+call() { # plugin conf command container: runs it; appends "wall-ms cpu-ms" of the call to $work/last
   CNI_COMMAND=$3 CNI_CONTAINERID=$4 CNI_NETNS=/var/run/netns/$4 CNI_IFNAME=eth0 CNI_PATH="$work/bin" \
-    "$work/bin/$1" < "$work/$2.json" > "$work/out" || { cat "$work/out" >&2; exit 1; }
+    /usr/bin/time -o "$work/last" -f "%e %U %S" "$work/bin/$1" < "$work/$2.json" > "$work/out" \
+    || { cat "$work/out" >&2; exit 1; }
+}
+timed() { # kind command plugin conf container
+  call "$3" "$4" "$2" "$5"
+  awk -v k="$1" -v c="$2" '{printf "%s %s %d %d\n", k, c, $1 * 1000, ($2 + $3) * 1000}' "$work/last" >> "$work/times"
 }
 # an untimed ADD/DEL first: records the class-data-sharing archive if there is none yet
 ip netns add "cnibc${sfx}warm"; call calico-java-cni calico ADD "cnibc${sfx}warm"; call calico-java-cni calico DEL "cnibc${sfx}warm"
-ms() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
 : > "$work/times"
 for i in $(seq 1 "$rounds"); do
   for kind in calico bridge; do
     c=cnibc$sfx$kind$i
     ip netns add "$c"
     plugin=$([ "$kind" = calico ] && echo calico-java-cni || echo bridge)
-    t=$(date +%s%N); call "$plugin" "$kind" ADD "$c"; echo "$kind ADD $(ms "$t")" >> "$work/times"
-    t=$(date +%s%N); call "$plugin" "$kind" DEL "$c"; echo "$kind DEL $(ms "$t")" >> "$work/times"
+    timed "$kind" ADD "$plugin" "$kind" "$c"
+    timed "$kind" DEL "$plugin" "$kind" "$c"
     ip netns delete "$c"
   done
 done
-median() { grep "^$1 $2 " "$work/times" | awk '{print $3}' | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-printf 'rounds: %s (load: %s)\n' "$rounds" "$(cut -d' ' -f1-3 /proc/loadavg)"
+median() { # kind command column (3: wall, 4: cpu)
+  grep "^$1 $2 " "$work/times" | awk -v f="$3" '{print $f}' | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
+}
+ratio() { awk -v c="$1" -v b="$2" 'BEGIN {printf "%.1fx", c / (b > 0 ? b : 10)}'; }
+printf 'rounds: %s, %s cores (load: %s); medians, time from /usr/bin/time (10 ms resolution)\n' "$rounds" "$(nproc)" \
+  "$(cut -d' ' -f1-3 /proc/loadavg)"
 for cmd in ADD DEL; do
-  c=$(median calico $cmd); b=$(median bridge $cmd)
-  printf '%s median: calico-java-cni %d ms, bridge+host-local %d ms, ratio %s\n' "$cmd" "$c" "$b" \
-    "$(awk -v c="$c" -v b="$b" 'BEGIN {printf "%.2fx", c / (b > 0 ? b : 1)}')"
+  cw=$(median calico $cmd 3); bw=$(median bridge $cmd 3); cc=$(median calico $cmd 4); bc=$(median bridge $cmd 4)
+  printf '%s wall: calico-java-cni %d ms, bridge+host-local %d ms, ratio %s | CPU: %d ms vs %d ms, ratio %s\n' \
+    "$cmd" "$cw" "$bw" "$(ratio "$cw" "$bw")" "$cc" "$bc" "$(ratio "$cc" "$bc")"
 done

@@ -16,7 +16,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * A real CNI runtime: Podman with its CNI backend ({@code network_backend = "cni"} and {@code cni_plugin_dirs} in a
  * containers.conf this test writes, {@code --cni-config-dir}, storage and run state in the test's directory) and
- * felix-agent, both in the namespace standing for the host. Two containers on one calico-java network ping each
+ * felix-agent, both in the namespace standing for the host; the networks chain bandwidth and portmap after
+ * calico-java-cni as the README's .conflist does. Two containers on one calico-java network ping each
  * other, a container on another network is denied, {@code javactl endpoint show} lists them, and {@code podman rm}
  * leaves no veth, endpoint or address. Busybox is imported from busybox-static, as the Docker test does.
  */
@@ -84,7 +85,9 @@ class PodmanIT {
             Files.writeString(conf.resolve(net + ".conflist"), "{\"cniVersion\":\"1.0.0\",\"name\":\"" + net + "\","
                     + "\"plugins\":[{\"type\":\"calico-java-cni\",\"etcd_endpoints\":\"" + host.etcdInside + "\","
                     + "\"etcd_prefix\":\"" + host.keys.root() + "\",\"nodename\":\"" + CniHost.HOST + "\","
-                    + "\"ipam\":{\"type\":\"calico-java-ipam\"}}]}\n");
+                    + "\"ipam\":{\"type\":\"calico-java-ipam\"}},"
+                    + "{\"type\":\"bandwidth\",\"capabilities\":{\"bandwidth\":true}},"
+                    + "{\"type\":\"portmap\",\"capabilities\":{\"portMappings\":true},\"snat\":true}]}\n");
         }
         // nproc: this machine refuses runc's setrlimit of RLIMIT_NPROC at podman's default (the host's hard limit)
         Files.writeString(work.resolve("containers.conf"), "[network]\nnetwork_backend = \"cni\"\n"

@@ -30,9 +30,10 @@ final class Cli {
                 out.println(Versions.versionResult(asked));
                 return 0;
             }
-            if (env.command().equals("STATUS") || env.command().equals("GC")) {
-                throw new CniException(CniException.INVALID_ENVIRONMENT, env.command() + " is a cniVersion 1.1.0 command; "
-                        + "this plugin speaks " + String.join(", ", Versions.SUPPORTED));
+            boolean lifecycle = env.command().equals("STATUS") || env.command().equals("GC");
+            if (lifecycle && !Versions.hasLifecycle(asked)) {
+                throw new CniException(CniException.INCOMPATIBLE_VERSION, env.command() + " is a cniVersion 1.1.0 "
+                        + "command (config: " + (asked.isEmpty() ? "none" : asked) + ")");
             }
             NetConf conf;
             try {
@@ -64,6 +65,14 @@ final class Cli {
         switch (command) {
             case "ADD":
                 return kind == Kind.NETWORK ? NetworkPlugin.add(c) : IpamPlugin.add(c);
+            case "STATUS":
+                Lifecycle.status(c);
+                return null;
+            case "GC":
+                if (kind == Kind.NETWORK) {
+                    Lifecycle.gc(c);
+                }
+                return null;
             case "DEL":
                 if (kind == Kind.NETWORK) {
                     NetworkPlugin.del(c);

@@ -17,6 +17,8 @@ public final class CniException extends RuntimeException {
     public static final int DECODE_FAILURE = 6;
     public static final int INVALID_CONFIG = 7;
     public static final int TRY_AGAIN_LATER = 11;
+    /** STATUS (1.1.0): the plugin cannot serve ADD now. */
+    public static final int NOT_AVAILABLE = 50;
     /** Plugin codes (100 and up are the plugin's own): a kernel, etcd or delegated-plugin failure. */
     public static final int PLUGIN_FAILURE = 100;
     /** No free address in the pools the network may use. */

@@ -24,7 +24,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 
 /**
  * calico-java-cni: ADD, DEL and CHECK of one attachment. ADD takes addresses from the IPAM plugin (calico-java-ipam
@@ -89,7 +88,7 @@ final class NetworkPlugin {
             ips.forEach(ip -> (ip.address().isIpv4() ? v4 : v6).add(ip.address()));
             ensureProfiles(c);
             WorkloadEndpoint wep = new WorkloadEndpoint("active", hostIf, WorkloadInterface.HOST_MAC,
-                    c.conf.profiles(), v4, v6, Map.of());
+                    c.conf.profiles(), v4, v6, Lifecycle.labels(c));
             c.store().put(endpointKey(c), Json.write(wep));
             LOG.info("ADD {} {}: {} on {} (network {})", c.env.containerId(), c.env.ifname(), v4.isEmpty() ? v6 : v4,
                     hostIf, c.conf.name());

@@ -27,7 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The CNI spec per command, driven as the spec's own examples do (environment + stdin) against the real plugins in
  * a namespace standing for the host: VERSION, ADD (result shape of 1.0.0 and of 0.3.1), CHECK, retried ADD, DEL twice,
- * host-local as IPAM, and bad input (missing type, unknown cniVersion, bad JSON, a missing netns, an exhausted pool),
+ * host-local as IPAM, STATUS and GC (1.1.0), and bad input (missing type, unknown cniVersion, bad JSON, a missing netns, an exhausted pool),
  * each answered with the spec's error JSON and nothing left behind: no veth, no address, no etcd key.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -185,6 +185,31 @@ class CniConformanceIT {
                     conf).rc()).isZero();
             assertNothingLeft(n + host.sfx, "eth0");
         }
+    }
+
+    @Test
+    void statusAndGcOfVersion110() {
+        String conf = host.conf("1.1.0", "");
+        CniHost.Call status = host.call("calico-java-cni", "STATUS", "", null, "", conf);
+        assertThat(status.rc()).as(status.toString()).isZero();
+        String deadEtcd = conf.replace(host.etcdInside, "http://127.0.0.1:1");
+        CniHost.Call down = host.call("calico-java-cni", "STATUS", "", null, "", deadEtcd);
+        assertThat(down.json().get("code").asInt()).as(down.toString()).isEqualTo(CniException.NOT_AVAILABLE);
+
+        for (String n : List.of("g1", "g2")) {
+            CniHost.Call add = host.call("calico-java-cni", "ADD", n + host.sfx, host.container(n), "eth0", conf);
+            assertThat(add.rc()).as(add.toString()).isZero();
+            assertThat(add.json().get("cniVersion").asText()).isEqualTo("1.1.0");
+        }
+        String gc = host.conf("1.1.0", ",\"cni.dev/valid-attachments\":[{\"containerID\":\"g1" + host.sfx
+                + "\",\"ifname\":\"eth0\"}]");
+        CniHost.Call collected = host.call("calico-java-cni", "GC", "", null, "", gc);
+        assertThat(collected.rc()).as(collected.toString()).isZero();
+        assertNothingLeft("g2" + host.sfx, "eth0");
+        assertThat(host.caliLinks()).contains(hostIf("g1" + host.sfx, "eth0"));
+        assertThat(host.store.get(host.keys.ipamHandle("g1" + host.sfx))).isPresent();
+        assertThat(host.call("calico-java-cni", "DEL", "g1" + host.sfx, null, "eth0", conf).rc()).isZero();
+        assertNothingLeft("g1" + host.sfx, "eth0");
     }
 
     private CniHost.Call expectError(String id, Path ns, String conf, int code) {

@@ -79,7 +79,7 @@ class CniInputTest {
         assertError(run(env("ADD"), GOOD.replace("}", ",\"log_level\":\"loud\"}")), CniException.INVALID_CONFIG,
                 "log_level");
         assertError(run(env("ADD"), GOOD), CniException.UNKNOWN_CONTAINER, "/var/run/netns/nope");
-        assertError(run(env("STATUS"), GOOD), CniException.INVALID_ENVIRONMENT, "1.1.0");
+        assertError(run(env("STATUS"), GOOD), CniException.INCOMPATIBLE_VERSION, "1.1.0");
         Out o = run(env("ADD"), GOOD.replace("1.0.0", "0.4.0").replace("}", ",\"mtu\":9}"));
         assertThat(o.json().get("cniVersion").asText()).as("errors in the config's version").isEqualTo("0.4.0");
     }

@@ -1,0 +1,100 @@
+package org.calicojava.cni;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.calicojava.model.Json;
+import org.calicojava.model.Keys;
+import org.calicojava.model.WorkloadEndpoint;
+import org.calicojava.store.DatastoreException;
+import org.calicojava.store.KeyValue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The CNI 1.1.0 commands about the plugin rather than one attachment. STATUS: ready when etcd answers and (with
+ * calico-java-ipam) an IP pool exists; else code 50. GC: every cni endpoint of this network on this host whose
+ * container id and interface are not in {@code cni.dev/valid-attachments} is deleted as DEL would (addresses,
+ * endpoint, veth).
+ */
+final class Lifecycle {
+    static final String NETWORK_LABEL = "calico-java.org/network";
+    static final String IFNAME_LABEL = "calico-java.org/interface";
+    private static final Logger LOG = LoggerFactory.getLogger(Lifecycle.class);
+
+    private Lifecycle() {
+    }
+
+    /** Labels of a CNI endpoint, so that GC can tell its network's attachments. */
+    static Map<String, String> labels(Context c) {
+        Map<String, String> l = new HashMap<>();
+        if (c.conf.name().length() <= 63) {
+            l.put(NETWORK_LABEL, c.conf.name());
+        }
+        if (c.env.ifname().matches("[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?")) {
+            l.put(IFNAME_LABEL, c.env.ifname());
+        }
+        return l;
+    }
+
+    static void status(Context c) {
+        try {
+            Keys keys = c.keys();
+            boolean pools = !c.store().list(keys.pools(4)).kvs().isEmpty() || !c.store().list(keys.pools(6)).kvs().isEmpty();
+            if (c.conf.ipamType().equals(Versions.IPAM_TYPE) && !pools) {
+                throw new CniException(CniException.NOT_AVAILABLE, "no IP pool in calico-java (add one: javactl pool add CIDR)");
+            }
+        } catch (DatastoreException e) {
+            throw new CniException(CniException.NOT_AVAILABLE, "etcd: " + e.getMessage());
+        }
+    }
+
+    static void gc(Context c) {
+        JsonNode valid = c.conf.raw().get("cni.dev/valid-attachments");
+        if (valid != null && !valid.isArray()) {
+            throw NetConf.invalid("cni.dev/valid-attachments: expected a list");
+        }
+        Set<String> keep = new HashSet<>();
+        if (valid != null) {
+            for (JsonNode a : valid) {
+                keep.add(a.path("containerID").asText("") + "/" + a.path("ifname").asText(""));
+            }
+        }
+        String host = c.host();
+        String prefix = c.keys().workloads(host) + NetworkPlugin.ORCHESTRATOR + "/";
+        List<KeyValue> kvs = c.store().list(prefix).kvs();
+        for (KeyValue kv : kvs) {
+            WorkloadEndpoint wep;
+            try {
+                wep = Json.read(kv.value(), WorkloadEndpoint.class);
+            } catch (RuntimeException e) {
+                continue; // not ours to judge
+            }
+            String container = Keys.segmentAfter(kv.key(), prefix, 0);
+            if (container == null) {
+                continue;
+            }
+            String ifname = wep.labels().get(IFNAME_LABEL);
+            if (!c.conf.name().equals(wep.labels().get(NETWORK_LABEL)) || ifname == null
+                    || keep.contains(container + "/" + ifname)) {
+                continue;
+            }
+            CniEnv stale = new CniEnv("DEL", container, "", ifname, Map.of(), c.env.path());
+            if (!NetworkPlugin.endpointId(stale).equals(Keys.lastSegment(kv.key()))) {
+                continue; // not made by this plugin
+            }
+            Map<String, String> env = new HashMap<>(c.processEnv);
+            env.put("CNI_CONTAINERID", container);
+            env.put("CNI_IFNAME", ifname);
+            env.put("CNI_NETNS", "");
+            try (Context sc = new Context(stale, c.conf, env, c.stdin)) {
+                NetworkPlugin.del(sc);
+            }
+            LOG.info("GC: removed the stale attachment {} {} ({})", container, ifname, wep.name());
+        }
+    }
+}

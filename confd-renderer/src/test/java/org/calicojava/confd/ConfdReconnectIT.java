@@ -1,5 +1,7 @@
 package org.calicojava.confd;
 
+import org.calicojava.process.ProcessRunner;
+
 import org.calicojava.model.Keys;
 import org.calicojava.store.DatastoreException;
 import org.calicojava.store.EtcdConfig;
@@ -33,7 +35,7 @@ class ConfdReconnectIT {
             store.put(keys.bgpHostIp("me", 4), "10.0.0.1");
             List<TemplateResource> rs = new ResourceLoader(confdir, "me", keys.root(), tmp.resolve("out")).load();
             ResourceProcessor p = new ResourceProcessor(keys, "me", new TemplateRenderer(confdir.resolve("templates")),
-                    new ShellCommandRunner(), Duration.ofSeconds(20));
+                    ProcessRunner.local(), Duration.ofSeconds(20));
             try (ConfdDaemon d = new ConfdDaemon(store, rs, p, Duration.ofMillis(50), Duration.ofMillis(200))) {
                 assertThat(d.start()).isTrue();
                 store.put(keys.bgpHostIp("b", 4), "10.0.0.2");
@@ -71,7 +73,7 @@ class ConfdReconnectIT {
             Path speaker = tmp.resolve("out/etc/calico-java/bgp-speaker.yaml");
             List<TemplateResource> rs = new ResourceLoader(confdir, "me", keys.root(), tmp.resolve("out")).load();
             ResourceProcessor p = new ResourceProcessor(keys, "me", new TemplateRenderer(confdir.resolve("templates")),
-                    new ShellCommandRunner(), Duration.ofSeconds(20));
+                    ProcessRunner.local(), Duration.ofSeconds(20));
             EtcdConfig cfg = new EtcdConfig(EtcdConfig.parseEndpoints(etcd.endpoint()), null, null, null, null, null,
                     Duration.ofSeconds(2));
             try (JetcdStore store = new JetcdStore(cfg);
@@ -178,7 +180,7 @@ class ConfdReconnectIT {
             GatedStore gated = new GatedStore(store);
             List<TemplateResource> rs = new ResourceLoader(confdir, "me", keys.root(), tmp.resolve("out")).load();
             ResourceProcessor p = new ResourceProcessor(keys, "me", new TemplateRenderer(confdir.resolve("templates")),
-                    new ShellCommandRunner(), Duration.ofSeconds(20));
+                    ProcessRunner.local(), Duration.ofSeconds(20));
             try (ConfdDaemon d = new ConfdDaemon(gated, rs, p, Duration.ofMillis(50), Duration.ofMillis(200))) {
                 java.util.concurrent.CompletableFuture<Boolean> started =
                         java.util.concurrent.CompletableFuture.supplyAsync(d::start);

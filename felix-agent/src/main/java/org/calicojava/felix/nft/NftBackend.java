@@ -2,7 +2,7 @@ package org.calicojava.felix.nft;
 
 import org.calicojava.felix.agent.Metrics;
 import org.calicojava.felix.calc.DesiredDataplane;
-import org.calicojava.felix.dataplane.CommandRunner;
+import org.calicojava.process.CommandRunner;
 import org.calicojava.felix.dataplane.DataplaneException;
 import org.calicojava.felix.dataplane.DriftGate;
 import org.calicojava.felix.dataplane.NftKernel;

@@ -1,5 +1,7 @@
 package org.calicojava.felix.agent;
 
+import io.prometheus.metrics.exporter.httpserver.HTTPServer;
+
 import org.calicojava.felix.calc.Calculator;
 import org.calicojava.felix.calc.DatastoreState;
 import org.calicojava.felix.calc.DesiredDataplane;
@@ -78,7 +80,7 @@ public final class Agent implements AutoCloseable {
     private volatile WatchableStore.Watch watch;
     private NetlinkEvents linkEvents;
     private HealthServer health;
-    private HealthServer metricsServer;
+    private HTTPServer metricsServer;
     private Thread thread;
     private volatile boolean ready;
     private volatile long busySince;
@@ -127,7 +129,7 @@ public final class Agent implements AutoCloseable {
             health = ns.run(() -> HealthServer.health(config.healthHost(), config.healthPort(), this::live, () -> ready));
         }
         if (config.metricsPort() != 0) {
-            metricsServer = ns.run(() -> HealthServer.metrics(config.metricsHost(), config.metricsPort(), metrics::render));
+            metricsServer = ns.run(() -> metrics.serve(config.metricsHost(), config.metricsPort()));
         }
         linkEvents = ns.subscribe(Set.of(EventGroup.LINK), new NetlinkListener() {
             @Override

@@ -1,5 +1,7 @@
 package org.calicojava.felix.nft;
 
+import org.calicojava.felix.dataplane.PolicyBackend;
+
 import java.time.Duration;
 
 import org.calicojava.felix.agent.Metrics;
@@ -88,7 +90,7 @@ class NftBackendTest {
         assertThat(nft.scripts).isEmpty();
 
         nft.listing = json(first, "cali-fw-cali00000000000"); // drift, read before the next write lands
-        Object snapshot = backend.read();
+        PolicyBackend.Snapshot snapshot = backend.read();
         backend.apply(NftStateTest.desired(NftStateTest.ifaces(3), Set.of("10.65.0.1/32", "10.65.0.3/32")));
         assertThat(nft.scripts).hasSize(1);
 

@@ -1,5 +1,7 @@
 package org.calicojava.confd;
 
+import org.calicojava.testing.EtcdProcess;
+
 import org.calicojava.process.ProcessRunner;
 
 import org.calicojava.model.Keys;
@@ -28,7 +30,7 @@ class ConfdReconnectIT {
     @Test
     void followsChangesAfterEtcdRestarts() throws Exception {
         Keys keys = new Keys();
-        try (PrivateEtcd etcd = new PrivateEtcd().start();
+        try (EtcdProcess etcd = EtcdProcess.plain().start();
              JetcdStore store = new JetcdStore(EtcdConfig.of(etcd.endpoint()))) {
             Path confdir = ConfdHarness.createConfdir(tmp);
             Path speaker = tmp.resolve("out/etc/calico-java/bgp-speaker.yaml");
@@ -68,7 +70,7 @@ class ConfdReconnectIT {
     @Test
     void startsBeforeEtcdAndWaitsForIt() throws Exception {
         Keys keys = new Keys();
-        try (PrivateEtcd etcd = new PrivateEtcd()) {
+        try (EtcdProcess etcd = EtcdProcess.plain()) {
             Path confdir = ConfdHarness.createConfdir(tmp);
             Path speaker = tmp.resolve("out/etc/calico-java/bgp-speaker.yaml");
             List<TemplateResource> rs = new ResourceLoader(confdir, "me", keys.root(), tmp.resolve("out")).load();
@@ -171,7 +173,7 @@ class ConfdReconnectIT {
     @Test
     void aCompactedStartRevisionResyncsFromAFreshList() throws Exception {
         Keys keys = new Keys();
-        try (PrivateEtcd etcd = new PrivateEtcd().start();
+        try (EtcdProcess etcd = EtcdProcess.plain().start();
              JetcdStore store = new JetcdStore(EtcdConfig.of(etcd.endpoint()))) {
             Path confdir = ConfdHarness.createConfdir(tmp);
             Path speaker = tmp.resolve("out/etc/calico-java/bgp-speaker.yaml");

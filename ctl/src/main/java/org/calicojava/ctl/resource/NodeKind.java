@@ -41,7 +41,7 @@ final class NodeKind implements Kind {
 
     @Override
     public Footprint footprint(Meta meta, Object spec, Ctx ctx) {
-        String n = Names.check("host", Resources.required(meta));
+        String n = Resources.name(meta, "host");
         Specs.NodeBgp bgp = spec == null ? null : ((Specs.NodeSpec) spec).bgp();
         if (bgp == null || bgp.ipv4Address() == null) {
             throw new IllegalArgumentException("spec.bgp.ipv4Address: missing");
@@ -66,7 +66,7 @@ final class NodeKind implements Kind {
 
     @Override
     public Footprint deletion(Meta meta, Object spec, Ctx ctx) {
-        String n = Names.check("host", Resources.required(meta));
+        String n = Resources.name(meta, "host");
         if (!ctx.store().list(ctx.keys().workloads(n)).kvs().isEmpty()) {
             throw new IllegalArgumentException("node " + n + " has workload endpoints (remove them first, or use "
                     + "javactl node remove " + n + " --remove-endpoints)");

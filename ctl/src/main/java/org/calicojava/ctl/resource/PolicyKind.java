@@ -40,7 +40,7 @@ final class PolicyKind implements Kind {
 
     @Override
     public Footprint footprint(Meta meta, Object spec, Ctx ctx) {
-        String n = Names.check("policy", Resources.required(meta));
+        String n = Resources.name(meta, "policy");
         String tier = tier(spec);
         Specs.PolicySpec s = spec == null ? new Specs.PolicySpec(null, null, null, null, null) : (Specs.PolicySpec) spec;
         Policy p = s.toPolicy();
@@ -54,7 +54,7 @@ final class PolicyKind implements Kind {
 
     @Override
     public Footprint deletion(Meta meta, Object spec, Ctx ctx) {
-        String n = Names.check("policy", Resources.required(meta));
+        String n = Resources.name(meta, "policy");
         String tier = tier(spec);
         return new Footprint(kind(), tier + "/" + n, new Footprint.Keys().put(ctx.keys().policy(tier, n), null).map(),
                 List.of());

@@ -2,7 +2,6 @@ package org.calicojava.ctl.resource;
 
 import org.calicojava.model.Json;
 import org.calicojava.model.KeyPath;
-import org.calicojava.model.Names;
 import org.calicojava.model.ProfileRules;
 import org.calicojava.store.KeyValue;
 
@@ -33,7 +32,7 @@ final class ProfileKind implements Kind {
     }
 
     static String name(Meta meta) {
-        return Names.check("profile", Resources.required(meta));
+        return Resources.name(meta, "profile");
     }
 
     @Override

@@ -41,6 +41,16 @@ final class Resources {
         return meta.name();
     }
 
+    /** {@code metadata.name}, checked as a name of its kind (etcd-schema's {@code Names}). */
+    static String name(Meta meta, String what) {
+        try {
+            return org.calicojava.model.Names.check(what, required(meta));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(e.getMessage().startsWith("metadata.") ? e.getMessage()
+                    : "metadata.name: " + e.getMessage());
+        }
+    }
+
     /** The key's meaning, or null for keys outside the layout or with a bad segment (skipped by get). */
     static KeyPath parse(Kind.Ctx ctx, String key) {
         try {

@@ -2,7 +2,6 @@ package org.calicojava.ctl.resource;
 
 import org.calicojava.model.Json;
 import org.calicojava.model.KeyPath;
-import org.calicojava.model.Names;
 import org.calicojava.model.TierMetadata;
 import org.calicojava.store.KeyValue;
 
@@ -28,7 +27,7 @@ final class TierKind implements Kind {
 
     @Override
     public Footprint footprint(Meta meta, Object spec, Ctx ctx) {
-        String n = Names.check("tier", Resources.required(meta));
+        String n = Resources.name(meta, "tier");
         Double order = spec == null ? null : ((Specs.TierSpec) spec).order();
         return new Footprint(kind(), n, new Footprint.Keys()
                 .put(ctx.keys().tierMetadata(n), Json.write(new TierMetadata(order))).map(), List.of());
@@ -36,7 +35,7 @@ final class TierKind implements Kind {
 
     @Override
     public Footprint deletion(Meta meta, Object spec, Ctx ctx) {
-        String n = Names.check("tier", Resources.required(meta));
+        String n = Resources.name(meta, "tier");
         int policies = ctx.store().list(ctx.keys().tiers() + n + "/policy/").kvs().size();
         if (policies > 0) {
             throw new IllegalArgumentException("tier " + n + " has " + policies + " polic" + (policies == 1 ? "y" : "ies")

@@ -25,6 +25,7 @@ public final class Javactl implements Runnable {
     static {
         COMMANDS.put("pool", PoolCommand::new);
         COMMANDS.put("profile", ProfileCommand::new);
+        COMMANDS.put("policy", PolicyCommand::new);
         COMMANDS.put("node", NodeCommand::new);
         COMMANDS.put("bgp", BgpCommand::new);
         COMMANDS.put("ipam", IpamCommand::new);

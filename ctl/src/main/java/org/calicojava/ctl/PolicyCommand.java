@@ -27,7 +27,7 @@ import java.util.Optional;
  */
 @Command(name = "policy", description = "Manage tiered policies: policy add|remove|show, policy NAME rule ...",
         subcommands = {PolicyCommand.Add.class, PolicyCommand.Remove.class, PolicyCommand.Show.class,
-                PolicyCommand.RuleCmd.class})
+                PolicyCommand.RuleCmd.class, PolicyExplain.class})
 public final class PolicyCommand implements Runnable {
     static final String DEFAULT_TIER = "default";
 
@@ -42,7 +42,7 @@ public final class PolicyCommand implements Runnable {
     @Override
     public void run() {
         throw new CommandLine.ParameterException(spec.commandLine(),
-                "missing subcommand (expected: add, remove, show, or NAME rule ...)");
+                "missing subcommand (expected: add, remove, show, explain, or NAME rule ...)");
     }
 
     static String tier(Sub cmd, String tier) {

@@ -19,13 +19,16 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Resources written with {@code javactl apply -f} are what felix enforces, with real packets across two hosts:
  * profiles (with labels) let every workload reach {@code web}; a tiered Policy applied from YAML then lets only
  * {@code role == 'client'} in (the other workload's pings are dropped at the end of the tier); the policy changed to
- * Deny refuses the client too; Pass hands the decision back to the profiles; {@code delete -f} removes it all.
+ * Deny refuses the client too; Pass hands the decision back to the profiles; {@code delete -f} removes it all. At each
+ * step {@code javactl policy explain} (felix's calculation from etcd) gives the verdict the real pings got.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PolicyApplyIT {
     private Fabric f;
     private String web;
+    private String client;
+    private String other;
     private Path dir;
 
     static String profile(String name) {
@@ -87,8 +90,8 @@ class PolicyApplyIT {
                 """ + profile("client") + "---\n" + profile("other") + "---\n" + profile("web")).toString());
         assertThat(out).contains("Created IPPool 10.66.0.0-16").contains("Created Profile web");
         web = f.addWorkload(2, "web", "web");
-        f.addWorkload(1, "client", "client");
-        f.addWorkload(1, "other", "other");
+        client = f.addWorkload(1, "client", "client");
+        other = f.addWorkload(1, "other", "other");
         f.awaitSessions(1, Duration.ofMinutes(3));
     }
 
@@ -107,11 +110,24 @@ class PolicyApplyIT {
         }
     }
 
+    /**
+     * {@code policy explain} (felix's calculation from etcd, no dataplane) gives the verdict that real pings just before
+     * and just after it got.
+     */
+    void explainAgreesWithPing(String name, String from, boolean expected) {
+        assertThat(f.ping(1, name, web)).as(name + " ping").isEqualTo(expected);
+        String out = f.javactlOk("policy", "explain", "--from", from, "--to", web);
+        assertThat(out).as(out).endsWith("Verdict: " + (expected ? "allowed" : "denied") + "\n");
+        assertThat(f.ping(1, name, web)).as(name + " ping after explain").isEqualTo(expected);
+    }
+
     @Test
     @Order(1)
     void theAppliedProfilesLetEveryWorkloadReachWeb() {
         Fabric.eventually(Duration.ofSeconds(90), "client reaches web " + web, () -> f.ping(1, "client", web));
         Fabric.eventually(Duration.ofSeconds(30), "other reaches web " + web, () -> f.ping(1, "other", web));
+        explainAgreesWithPing("client", client, true);
+        explainAgreesWithPing("other", other, true);
     }
 
     @Test
@@ -125,6 +141,10 @@ class PolicyApplyIT {
             assertThat(f.ping(1, "other", web)).as("other stays refused").isFalse();
         }
         assertThat(f.onHost(2, "iptables-save", "-t", "filter").out()).contains("security");
+        explainAgreesWithPing("client", client, true);
+        explainAgreesWithPing("other", other, false);
+        assertThat(f.javactlOk("policy", "explain", "--from", other, "--to", web))
+                .contains("no policy of the tier allowed or passed the packet: drop (end of tier)");
     }
 
     @Test
@@ -133,6 +153,7 @@ class PolicyApplyIT {
         f.javactlOk("apply", "-f", file("pass.yaml", TIER_AND_POLICY.formatted("Deny")).toString());
         Fabric.eventually(Duration.ofSeconds(60), "client is denied once the rule says Deny",
                 () -> !f.ping(1, "client", web));
+        explainAgreesWithPing("client", client, false);
         Path pass = file("pass2.yaml", TIER_AND_POLICY.formatted("Pass").replace("    protocol: ICMP\n"
                 + "    source:\n      selector: role == 'client'\n", ""));
         assertThat(f.javactlOk("apply", "-f", pass.toString())).contains("Unchanged Tier security")
@@ -140,6 +161,9 @@ class PolicyApplyIT {
         Fabric.eventually(Duration.ofSeconds(60), "client reaches web through the profile after Pass",
                 () -> f.ping(1, "client", web));
         assertThat(f.ping(1, "other", web)).as("other reaches web through the profile after Pass").isTrue();
+        explainAgreesWithPing("other", other, true);
+        assertThat(f.javactlOk("policy", "explain", "--from", other, "--to", web))
+                .contains("=> pass to the next tier").contains("profile web: inbound rule 1 matched: allow");
         f.javactlOk("apply", "-f", file("allow2.yaml", TIER_AND_POLICY.formatted("Allow")).toString());
         Fabric.eventually(Duration.ofSeconds(60), "other is refused again", () -> !f.ping(1, "other", web));
         String[] docs = TIER_AND_POLICY.formatted("Allow").split("---\n");

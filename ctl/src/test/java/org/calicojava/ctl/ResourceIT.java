@@ -207,6 +207,11 @@ class ResourceIT {
             assertThat(again.code()).as(again.err()).isZero();
             assertThat(again.out().lines()).as(kind).isNotEmpty().allMatch(l -> l.startsWith("Unchanged " + kind));
             assertThat(cli.snapshot()).as(kind + " after get | apply").isEqualTo(before);
+            String json = cli.ok("get", kind, "-o", "json"); // a List with items
+            Cli.Result fromJson = withStdin(json, "apply", "-f", "-");
+            assertThat(fromJson.code()).as(fromJson.err()).isZero();
+            assertThat(fromJson.out().lines()).as(kind).isNotEmpty().allMatch(l -> l.startsWith("Unchanged " + kind));
+            assertThat(cli.snapshot()).as(kind + " after get -o json | apply").isEqualTo(before);
         }
         assertThat(cli.ok("get", "bgppeer", "-o", "yaml")).contains("password:\n    keep: true");
         assertThat(cli.ok("get", "bgppeer", "-o", "wide")).contains("| set ").doesNotContain(PASSWORD);
@@ -298,6 +303,34 @@ class ResourceIT {
         assertThat(cli.get(cli.keys.tierMetadata("t1"))).isEqualTo("{\"order\":1.0}");
         assertThat(cli.etcd.list(cli.keys.profile("p1") + "/").kvs()).isEmpty();
         assertThat(cli.get(cli.keys.tierMetadata("t3"))).isNull();
+    }
+
+    @Test
+    void aListsItemsAreDocumentsWithTheirOwnLines() throws IOException {
+        Path f = file("""
+                apiVersion: projectcalico.org/v3
+                kind: List
+                items:
+                - apiVersion: projectcalico.org/v3
+                  kind: Tier
+                  metadata:
+                    name: t9
+                  spec:
+                    order: 3
+                - apiVersion: projectcalico.org/v3
+                  kind: Policy
+                  metadata:
+                    name: p9
+                  spec:
+                    tier: t9
+                    ingress:
+                    - action: Alow
+                """);
+        Cli.Result r = cli.run("apply", "-f", f.toString());
+        assertThat(r.out()).isEqualTo("Created Tier t9\n");
+        assertThat(r.err()).isEqualTo("Error: " + f + ": document 2, line 17: spec.ingress[0]: action: \"Alow\" "
+                + "(expected: Allow, Deny, Log or Pass) (document 1 applied; nothing of document 2 written)\n");
+        assertThat(cli.get(cli.keys.policy("t9", "p9"))).isNull();
     }
 
     @Test

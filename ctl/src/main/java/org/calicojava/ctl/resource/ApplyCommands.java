@@ -11,6 +11,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -57,7 +58,10 @@ public final class ApplyCommands {
         @Override
         public void run() {
             String text = readInput();
-            List<Documents.Chunk> chunks = Documents.split(text);
+            List<Documents.Chunk> chunks = new ArrayList<>();
+            for (Documents.Chunk c : Documents.split(text)) {
+                chunks.addAll(Documents.expand(c, chunks.size() + 1));
+            }
             if (chunks.isEmpty()) {
                 throw ResourceBridge.fail((file.equals("-") ? "stdin" : file) + ": no resources");
             }

@@ -84,6 +84,52 @@ final class Documents {
         return out;
     }
 
+    /**
+     * The documents of a chunk: itself, or for a {@code kind: List} (what {@code get -o json} prints for several) each
+     * of its {@code items} as a document of its own, cut out of the text with its lines kept (the lines before it
+     * blank, its first line indented to its column), so errors still name the item's own lines.
+     */
+    static List<Chunk> expand(Chunk c, int index) {
+        List<Chunk> out = new ArrayList<>();
+        try (JsonParser p = YAML.getFactory().createParser(c.text())) {
+            if (p.nextToken() == JsonToken.START_OBJECT) {
+                boolean list = false;
+                List<long[]> items = new ArrayList<>(); // {start offset, end offset, line, column}
+                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                    String field = p.currentName();
+                    JsonToken v = p.nextToken();
+                    if (field.equals("kind") && v == JsonToken.VALUE_STRING && p.getText().equals("List")) {
+                        list = true;
+                    } else if (field.equals("items") && v == JsonToken.START_ARRAY) {
+                        while (p.nextToken() == JsonToken.START_OBJECT) {
+                            JsonLocation start = p.currentTokenLocation();
+                            p.skipChildren();
+                            items.add(new long[]{start.getCharOffset(), p.currentLocation().getCharOffset(),
+                                    start.getLineNr(), start.getColumnNr()});
+                        }
+                    } else {
+                        p.skipChildren();
+                    }
+                }
+                if (list) {
+                    for (long[] it : items) {
+                        String body = c.text().substring((int) it[0], (int) Math.min(it[1], c.text().length()));
+                        int nl = body.lastIndexOf('\n');
+                        if (nl >= 0 && (body.substring(nl + 1).isBlank() || body.substring(nl + 1).strip().startsWith("-"))) {
+                            body = body.substring(0, nl + 1);
+                        }
+                        String text = "\n".repeat((int) it[2] - 1) + " ".repeat((int) Math.max(0, it[3] - 1)) + body;
+                        out.add(new Chunk(index + out.size(), c.firstLine(), text));
+                    }
+                    return out;
+                }
+            }
+        } catch (IOException e) {
+            // not a List: read (and reported) as one document
+        }
+        return List.of(new Chunk(index, c.firstLine(), c.text()));
+    }
+
     /** Reads one document into its kind's records. */
     static Doc read(Chunk c) {
         Envelope<JsonNode> env = bind(c, YAML.getTypeFactory().constructParametricType(Envelope.class, JsonNode.class));

@@ -32,6 +32,7 @@ public final class Javactl implements Runnable {
         COMMANDS.put("container", ContainerCommand::new);
         COMMANDS.put("config", ConfigCommand::new);
         COMMANDS.put("status", NodeStatus::new);
+        OpsCommands.addTo(COMMANDS); // checksystem, diags, graph (issue 18)
         COMMANDS.put("version", VersionCommand::new);
         COMMANDS.put("completion", CompletionCommand::new);
     }

@@ -10,5 +10,6 @@ final class OpsCommands {
 
     static void addTo(Map<String, Supplier<Object>> commands) {
         commands.put("checksystem", CheckSystemCommand::new);
+        commands.put("diags", DiagsCommand::new);
     }
 }

@@ -11,5 +11,6 @@ final class OpsCommands {
     static void addTo(Map<String, Supplier<Object>> commands) {
         commands.put("checksystem", CheckSystemCommand::new);
         commands.put("diags", DiagsCommand::new);
+        commands.put("graph", GraphCommand::new);
     }
 }

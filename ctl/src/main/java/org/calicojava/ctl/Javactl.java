@@ -38,6 +38,7 @@ public final class Javactl implements Runnable {
         COMMANDS.put("replace", org.calicojava.ctl.resource.ApplyCommands.Replace::new);
         COMMANDS.put("delete", org.calicojava.ctl.resource.ApplyCommands.Delete::new);
         COMMANDS.put("get", org.calicojava.ctl.resource.GetCommand::new);
+        OpsCommands.addTo(COMMANDS); // checksystem, diags, graph (issue 18)
         COMMANDS.put("version", VersionCommand::new);
         COMMANDS.put("completion", CompletionCommand::new);
     }

@@ -10,6 +10,7 @@ import org.calicojava.netlink.Netlink;
 import org.calicojava.store.EtcdConfig;
 import org.calicojava.store.GatewayStore;
 import org.calicojava.store.KeyValue;
+import org.calicojava.testing.TcpProxy;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -45,7 +46,7 @@ final class CniHost implements AutoCloseable {
     final Path tmp;
     final Path binDir;
     final GatewayStore store;
-    private final TcpForwarder forwarder;
+    private final TcpProxy forwarder;
     final String etcdInside;
 
     /** What one plugin call did. */
@@ -84,9 +85,10 @@ final class CniHost implements AutoCloseable {
                 nl.setUp("lo");
             }
             URI first = EtcdConfig.parseEndpoints(etcd).get(0);
-            forwarder = new TcpForwarder(ns, new InetSocketAddress(first.getHost(), first.getPort()));
+            forwarder = new TcpProxy(port -> NetNs.run(ns, () -> TcpProxy.loopback(port)),
+                    new InetSocketAddress(first.getHost(), first.getPort()));
             etcdInside = "http://127.0.0.1:" + forwarder.port();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | IOException e) {
             NetNs.delete(ns);
             throw e;
         }

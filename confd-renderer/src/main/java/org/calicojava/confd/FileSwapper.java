@@ -1,5 +1,7 @@
 package org.calicojava.confd;
 
+import org.calicojava.process.CommandRunner;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -62,9 +64,9 @@ public final class FileSwapper {
             Files.setPosixFilePermissions(staged, permissions(mode));
             String check = r.checkCommandFor(staged);
             if (check != null) {
-                CommandRunner.Result res = runner.run(check, checkTimeout);
+                CommandRunner.Result res = runner.shell(check, checkTimeout);
                 if (!res.ok()) {
-                    return new Outcome(Status.CHECK_FAILED, "check_cmd failed (exit " + res.exitCode() + "): "
+                    return new Outcome(Status.CHECK_FAILED, "check_cmd failed (exit " + res.exit() + "): "
                             + res.oneLine());
                 }
             }

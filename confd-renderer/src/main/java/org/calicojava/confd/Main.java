@@ -1,5 +1,8 @@
 package org.calicojava.confd;
 
+import org.calicojava.process.CommandRunner;
+import org.calicojava.process.ProcessRunner;
+
 import org.calicojava.model.Cidr;
 import org.calicojava.model.Keys;
 import org.calicojava.model.LogText;
@@ -87,7 +90,7 @@ public final class Main implements Callable<Integer> {
         if (metricsPort < 0 || metricsPort > 65535) {
             throw new IllegalArgumentException("--metrics-port: " + metricsPort + " (expected: 0..65535, 0 = off)");
         }
-        CommandRunner runner = new ShellCommandRunner();
+        CommandRunner runner = ProcessRunner.local();
         ConfdMetrics metrics = new ConfdMetrics();
         ResourceProcessor processor = new ResourceProcessor(keys, nodeName, new TemplateRenderer(dir.resolve("templates")),
                 runner, Duration.ofSeconds(30), metrics, ResourceProcessor.REPEAT_INVALID,

@@ -1,6 +1,9 @@
 package org.calicojava.confd;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.toml.TomlMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
 import java.io.IOException;
@@ -15,10 +18,13 @@ import java.util.stream.Stream;
  * Reads template resources from {@code CONFDIR/conf.d/*.toml} (confd's format: a {@code [template]} table with src,
  * dest, keys, mode, check_cmd, reload_cmd, optional prefix) or {@code *.yaml}/{@code *.yml} (a {@code template:}
  * mapping with the same fields). Templates are in {@code CONFDIR/templates}. Keys are relative to the etcd root
- * (e.g. "/bgp/v1/host/NODENAME" under "/calico"), with NODENAME replaced by this node's name.
+ * (e.g. "/bgp/v1/host/NODENAME" under "/calico"), with NODENAME replaced by this node's name. TOML is read by
+ * jackson-dataformat-toml (TOML 1.0, as confd's Go parser reads it: an unquoted {@code mode = 0644} is refused there
+ * too, write {@code "0644"} or {@code 0o644}).
  */
 public final class ResourceLoader {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    private static final TomlMapper TOML = new TomlMapper();
 
     private final Path confDir;
     private final String nodeName;
@@ -69,13 +75,19 @@ public final class ResourceLoader {
         }
     }
 
+    @SuppressWarnings("unchecked")
     private static Map<String, ?> tomlTable(String text) {
-        Map<String, Map<String, Object>> doc = TomlParser.parse(text);
-        Map<String, Object> t = doc.get("template");
-        if (t == null) {
+        Map<String, Object> doc;
+        try {
+            doc = TOML.readValue(text, new TypeReference<Map<String, Object>>() { });
+        } catch (JsonProcessingException e) {
+            int line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
+            throw new IllegalArgumentException("line " + line + ": " + e.getOriginalMessage());
+        }
+        if (!(doc.get("template") instanceof Map<?, ?> t)) {
             throw new IllegalArgumentException("no [template] table");
         }
-        return t;
+        return (Map<String, ?>) t;
     }
 
     @SuppressWarnings("unchecked")

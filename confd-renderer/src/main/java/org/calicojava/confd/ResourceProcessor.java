@@ -1,5 +1,7 @@
 package org.calicojava.confd;
 
+import org.calicojava.process.CommandRunner;
+
 import org.calicojava.model.Keys;
 import org.calicojava.model.LogText;
 import org.slf4j.Logger;
@@ -134,9 +136,9 @@ public final class ResourceProcessor {
             LOG.info("{}: updated {}: {} in {} ms", r.name(), r.dest(), out.message(), ms);
             return Result.WRITTEN;
         }
-        CommandRunner.Result reload = runner.run(r.reloadCmd(), reloadTimeout);
+        CommandRunner.Result reload = runner.shell(r.reloadCmd(), reloadTimeout);
         if (!reload.ok()) {
-            LOG.error("{}: updated {} but reload_cmd failed (exit {}): {}", r.name(), r.dest(), reload.exitCode(),
+            LOG.error("{}: updated {} but reload_cmd failed (exit {}): {}", r.name(), r.dest(), reload.exit(),
                     LogText.quote(reload.oneLine()));
             metrics.failed(r.name(), "reload");
             return Result.FAILED;

@@ -1,5 +1,8 @@
 package org.calicojava.confd;
 
+import org.calicojava.process.CommandRunner;
+import org.calicojava.process.ProcessRunner;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -112,7 +115,7 @@ class ConfdDaemonIT {
         String bird = read(h.birdFile("me"));
         assertThat(bird).contains("if net ~ [ fd10::/48+ ] then accept;", "protocol bgp Global_192_0_2_1")
                 .doesNotContain("Mesh_");
-        CommandRunner.Result r = new ShellCommandRunner().run("bird -p -c " + h.birdFile("me"), Duration.ofSeconds(20));
+        CommandRunner.Result r = ProcessRunner.local().shell("bird -p -c " + h.birdFile("me"), Duration.ofSeconds(20));
         assertThat(r.ok()).as(r.oneLine()).isTrue();
     }
 
@@ -225,7 +228,7 @@ class ConfdDaemonIT {
                     assertThat(birdPassive(y, ips.get(x))).isEqualTo(yPassive);
                 }
             }
-            CommandRunner.Result r = new ShellCommandRunner().run("bird -p -c " + h.birdFile(x), Duration.ofSeconds(20));
+            CommandRunner.Result r = ProcessRunner.local().shell("bird -p -c " + h.birdFile(x), Duration.ofSeconds(20));
             assertThat(r.ok()).as(r.oneLine()).isTrue();
         }
         // numeric order: 10.0.0.9 (c) connects to 10.0.0.10 (b), which waits

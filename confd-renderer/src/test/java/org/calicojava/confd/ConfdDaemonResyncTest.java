@@ -1,5 +1,7 @@
 package org.calicojava.confd;
 
+import org.calicojava.process.ProcessRunner;
+
 import org.calicojava.model.Keys;
 import org.calicojava.store.Compare;
 import org.calicojava.store.KeyValue;
@@ -124,7 +126,7 @@ class ConfdDaemonResyncTest {
         store.data.putAll(f.kv);
         List<TemplateResource> rs = new ResourceLoader(confdir, "me", keys.root(), tmp.resolve("out")).load();
         ResourceProcessor p = new ResourceProcessor(keys, "me", new TemplateRenderer(confdir.resolve("templates")),
-                new ShellCommandRunner(), Duration.ofSeconds(5));
+                ProcessRunner.local(), Duration.ofSeconds(5));
         Path out = tmp.resolve("out/peers");
         try (ConfdDaemon d = new ConfdDaemon(store, rs, p, Duration.ofMillis(20), Duration.ofMillis(100))) {
             assertThat(d.start()).isTrue();

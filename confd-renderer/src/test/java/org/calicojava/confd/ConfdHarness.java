@@ -1,5 +1,7 @@
 package org.calicojava.confd;
 
+import org.calicojava.process.ProcessRunner;
+
 import org.calicojava.model.Keys;
 import org.calicojava.store.EtcdConfig;
 import org.calicojava.store.JetcdStore;
@@ -80,7 +82,7 @@ final class ConfdHarness implements AutoCloseable {
 
     ResourceProcessor processor(String node) {
         return new ResourceProcessor(keys, node, new TemplateRenderer(confdir.resolve("templates")),
-                new ShellCommandRunner(), Duration.ofSeconds(20));
+                ProcessRunner.local(), Duration.ofSeconds(20));
     }
 
     ConfdDaemon daemon(String node, Duration quiet, Duration max) {

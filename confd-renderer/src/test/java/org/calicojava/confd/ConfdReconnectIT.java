@@ -1,5 +1,9 @@
 package org.calicojava.confd;
 
+import org.calicojava.testing.EtcdProcess;
+
+import org.calicojava.process.ProcessRunner;
+
 import org.calicojava.model.Keys;
 import org.calicojava.store.DatastoreException;
 import org.calicojava.store.EtcdConfig;
@@ -26,14 +30,14 @@ class ConfdReconnectIT {
     @Test
     void followsChangesAfterEtcdRestarts() throws Exception {
         Keys keys = new Keys();
-        try (PrivateEtcd etcd = new PrivateEtcd().start();
+        try (EtcdProcess etcd = EtcdProcess.plain().start();
              JetcdStore store = new JetcdStore(EtcdConfig.of(etcd.endpoint()))) {
             Path confdir = ConfdHarness.createConfdir(tmp);
             Path speaker = tmp.resolve("out/etc/calico-java/bgp-speaker.yaml");
             store.put(keys.bgpHostIp("me", 4), "10.0.0.1");
             List<TemplateResource> rs = new ResourceLoader(confdir, "me", keys.root(), tmp.resolve("out")).load();
             ResourceProcessor p = new ResourceProcessor(keys, "me", new TemplateRenderer(confdir.resolve("templates")),
-                    new ShellCommandRunner(), Duration.ofSeconds(20));
+                    ProcessRunner.local(), Duration.ofSeconds(20));
             try (ConfdDaemon d = new ConfdDaemon(store, rs, p, Duration.ofMillis(50), Duration.ofMillis(200))) {
                 assertThat(d.start()).isTrue();
                 store.put(keys.bgpHostIp("b", 4), "10.0.0.2");
@@ -66,12 +70,12 @@ class ConfdReconnectIT {
     @Test
     void startsBeforeEtcdAndWaitsForIt() throws Exception {
         Keys keys = new Keys();
-        try (PrivateEtcd etcd = new PrivateEtcd()) {
+        try (EtcdProcess etcd = EtcdProcess.plain()) {
             Path confdir = ConfdHarness.createConfdir(tmp);
             Path speaker = tmp.resolve("out/etc/calico-java/bgp-speaker.yaml");
             List<TemplateResource> rs = new ResourceLoader(confdir, "me", keys.root(), tmp.resolve("out")).load();
             ResourceProcessor p = new ResourceProcessor(keys, "me", new TemplateRenderer(confdir.resolve("templates")),
-                    new ShellCommandRunner(), Duration.ofSeconds(20));
+                    ProcessRunner.local(), Duration.ofSeconds(20));
             EtcdConfig cfg = new EtcdConfig(EtcdConfig.parseEndpoints(etcd.endpoint()), null, null, null, null, null,
                     Duration.ofSeconds(2));
             try (JetcdStore store = new JetcdStore(cfg);
@@ -169,7 +173,7 @@ class ConfdReconnectIT {
     @Test
     void aCompactedStartRevisionResyncsFromAFreshList() throws Exception {
         Keys keys = new Keys();
-        try (PrivateEtcd etcd = new PrivateEtcd().start();
+        try (EtcdProcess etcd = EtcdProcess.plain().start();
              JetcdStore store = new JetcdStore(EtcdConfig.of(etcd.endpoint()))) {
             Path confdir = ConfdHarness.createConfdir(tmp);
             Path speaker = tmp.resolve("out/etc/calico-java/bgp-speaker.yaml");
@@ -178,7 +182,7 @@ class ConfdReconnectIT {
             GatedStore gated = new GatedStore(store);
             List<TemplateResource> rs = new ResourceLoader(confdir, "me", keys.root(), tmp.resolve("out")).load();
             ResourceProcessor p = new ResourceProcessor(keys, "me", new TemplateRenderer(confdir.resolve("templates")),
-                    new ShellCommandRunner(), Duration.ofSeconds(20));
+                    ProcessRunner.local(), Duration.ofSeconds(20));
             try (ConfdDaemon d = new ConfdDaemon(gated, rs, p, Duration.ofMillis(50), Duration.ofMillis(200))) {
                 java.util.concurrent.CompletableFuture<Boolean> started =
                         java.util.concurrent.CompletableFuture.supplyAsync(d::start);

@@ -1,5 +1,8 @@
 package org.calicojava.confd;
 
+import org.calicojava.process.CommandRunner;
+import org.calicojava.process.ProcessRunner;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -24,9 +27,9 @@ class FileSwapperTest {
     }
 
     private final List<String> ran = new ArrayList<>();
-    private final CommandRunner recording = (cmd, t) -> {
-        ran.add(cmd);
-        return new ShellCommandRunner().run(cmd, t);
+    private final CommandRunner recording = (argv, stdin, t) -> {
+        ran.add(argv.get(argv.size() - 1)); // the shell line of /bin/sh -c LINE
+        return ProcessRunner.local().run(argv, stdin, t);
     };
 
     @Test
@@ -83,7 +86,7 @@ class FileSwapperTest {
 
     @Test
     void aHangingCheckTimesOut() throws Exception {
-        FileSwapper s = new FileSwapper(new ShellCommandRunner(), Duration.ofMillis(300));
+        FileSwapper s = new FileSwapper(ProcessRunner.local(), Duration.ofMillis(300));
         FileSwapper.Outcome o = s.swap(res(null, "sleep 30; true"), "x\n"); // sh forks sleep: both are killed
         assertThat(o.status()).isEqualTo(FileSwapper.Status.CHECK_FAILED);
         assertThat(o.message()).contains("exit 124", "timed out");

@@ -1,5 +1,8 @@
 package org.calicojava.confd;
 
+import org.calicojava.process.CommandRunner;
+import org.calicojava.process.ProcessRunner;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -219,7 +222,7 @@ class HostileValuesTest {
     static void assertBirdParses(String conf) throws Exception {
         Path file = Files.createTempFile(tmp, "bird", ".conf");
         Files.writeString(file, conf);
-        CommandRunner.Result res = new ShellCommandRunner().run("bird -p -c " + file, Duration.ofSeconds(20));
+        CommandRunner.Result res = ProcessRunner.local().shell("bird -p -c " + file, Duration.ofSeconds(20));
         assertThat(res.ok()).as("bird -p: " + res.oneLine() + "\n" + conf).isTrue();
         Files.delete(file);
     }

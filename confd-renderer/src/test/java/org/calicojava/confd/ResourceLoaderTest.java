@@ -70,7 +70,10 @@ class ResourceLoaderTest {
                 Arguments.of(ok + "srcc = \"a\"", "a.toml: unknown field 'srcc'"),
                 Arguments.of(ok + "dest2 = 5", "a.toml: unknown field 'dest2'"),
                 Arguments.of("[other]\nsrc = \"a\"", "a.toml: no [template] table"),
-                Arguments.of("[template]\nsrc = 'a", "a.toml: line 2: unterminated string"));
+                Arguments.of("[template]\nsrc = 'a", "a.toml: line 2: "),
+                Arguments.of(ok + "mode = 0644", "a.toml: line 5: Zero-prefixed ints are not valid"),
+                Arguments.of(ok + "src = \"b\"", "a.toml: line 5: Duplicate key"),
+                Arguments.of("[template]\n[template]", "a.toml: line 2: Table redefined"));
     }
 
     @ParameterizedTest(name = "{1}")
@@ -79,6 +82,13 @@ class ResourceLoaderTest {
         write("a.toml", toml);
         assertThatThrownBy(() -> new ResourceLoader(dir, "n", "/calico", null).load())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith(message);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"'\"0644\"', 420", "0o755, 493", "420, 420", "'\"0o600\"', 384"})
+    void tomlModes(String tomlValue, int expected) throws IOException {
+        write("m.toml", "[template]\nsrc = \"m\"\ndest = \"/m\"\nkeys = [\n  \"/x\", # a comment\n]\nmode = " + tomlValue + "\n");
+        assertThat(new ResourceLoader(dir, "n", "/calico", null).load().get(0).mode()).isEqualTo(expected);
     }
 
     @ParameterizedTest

@@ -1,5 +1,8 @@
 package org.calicojava.confd;
 
+import org.calicojava.process.CommandRunner;
+import org.calicojava.process.ProcessRunner;
+
 import org.calicojava.bgp.codec.PathAttributes;
 import org.calicojava.bgp.codec.Prefix;
 import org.calicojava.bgp.config.ConfigLoader;
@@ -105,7 +108,7 @@ class SafePeersTemplatesTest {
                 .contains("password \"mesh pw!\";");
         Path f = tmp.resolve("bird.conf");
         Files.writeString(f, conf);
-        CommandRunner.Result r = new ShellCommandRunner().run("bird -p -c " + f, Duration.ofSeconds(20));
+        CommandRunner.Result r = ProcessRunner.local().shell("bird -p -c " + f, Duration.ofSeconds(20));
         assertThat(r.ok()).as("bird -p: " + r.oneLine() + "\n" + conf).isTrue();
     }
 

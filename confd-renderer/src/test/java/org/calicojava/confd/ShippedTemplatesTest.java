@@ -1,5 +1,8 @@
 package org.calicojava.confd;
 
+import org.calicojava.process.CommandRunner;
+import org.calicojava.process.ProcessRunner;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -94,14 +97,14 @@ class ShippedTemplatesTest {
         String conf = render(rich(), "n1", "bird.conf.mustache").replace("router id 10.0.0.1;", "router id 10.0.0;");
         Path f = tmp.resolve("broken.conf");
         Files.writeString(f, conf);
-        assertThat(new ShellCommandRunner().run("bird -p -c " + f, Duration.ofSeconds(20)).ok()).isFalse();
+        assertThat(ProcessRunner.local().shell("bird -p -c " + f, Duration.ofSeconds(20)).ok()).isFalse();
     }
 
     void assertBirdParses(String conf) throws Exception {
         assertThat(Path.of("/usr/sbin/bird")).as("BIRD 2 (apt package bird2) must be installed").exists();
         Path f = Files.createTempFile(tmp, "bird", ".conf");
         Files.writeString(f, conf);
-        CommandRunner.Result r = new ShellCommandRunner().run("bird -p -c " + f, Duration.ofSeconds(20));
+        CommandRunner.Result r = ProcessRunner.local().shell("bird -p -c " + f, Duration.ofSeconds(20));
         assertThat(r.ok()).as("bird -p: " + r.oneLine() + "\n" + conf).isTrue();
     }
 }

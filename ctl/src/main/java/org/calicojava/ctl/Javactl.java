@@ -25,6 +25,7 @@ public final class Javactl implements Runnable {
     static {
         COMMANDS.put("pool", PoolCommand::new);
         COMMANDS.put("profile", ProfileCommand::new);
+        COMMANDS.put("policy", PolicyCommand::new);
         COMMANDS.put("node", NodeCommand::new);
         COMMANDS.put("bgp", BgpCommand::new);
         COMMANDS.put("ipam", IpamCommand::new);
@@ -32,6 +33,12 @@ public final class Javactl implements Runnable {
         COMMANDS.put("container", ContainerCommand::new);
         COMMANDS.put("config", ConfigCommand::new);
         COMMANDS.put("status", NodeStatus::new);
+        COMMANDS.put("apply", org.calicojava.ctl.resource.ApplyCommands.Apply::new);
+        COMMANDS.put("create", org.calicojava.ctl.resource.ApplyCommands.Create::new);
+        COMMANDS.put("replace", org.calicojava.ctl.resource.ApplyCommands.Replace::new);
+        COMMANDS.put("delete", org.calicojava.ctl.resource.ApplyCommands.Delete::new);
+        COMMANDS.put("get", org.calicojava.ctl.resource.GetCommand::new);
+        OpsCommands.addTo(COMMANDS); // checksystem, diags, graph (issue 18)
         COMMANDS.put("version", VersionCommand::new);
         COMMANDS.put("completion", CompletionCommand::new);
     }

@@ -109,8 +109,12 @@ final class NodeRun extends Sub {
         }
         log(n, "calico-java node running (" + backend + " backend" + (libnetwork ? ", libnetwork" : "") + "), run dir " + dir);
         specs.forEach(sup::start);
-        while (stopped.getCount() > 0) {
+        NodeBgpStatus bgpStatus = new NodeBgpStatus(store(), keys(), n, dir, line -> log(n, line));
+        for (long tick = 0; stopped.getCount() > 0; tick++) {
             writeStatus(dir, n, sup, "running");
+            if (tick % 5 == 4) {
+                bgpStatus.publish(); // for javactl graph
+            }
             try {
                 Thread.sleep(1000);
             } catch (InterruptedException e) {

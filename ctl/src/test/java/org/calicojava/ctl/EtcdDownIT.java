@@ -34,7 +34,7 @@ class EtcdDownIT {
             long t0 = System.nanoTime();
             int code = Main.run(new String[]{"--etcd-endpoints", "http://127.0.0.1:" + s.getLocalPort(), "pool", "show"},
                     new PrintWriter(new StringWriter()), new PrintWriter(err, true));
-            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(6));
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(15)); // the 4 s timeout, not a hang (generous: a loaded machine)
             assertThat(code).isEqualTo(1);
             assertThat(err.toString()).startsWith("Error: etcd at http://127.0.0.1:" + s.getLocalPort() + " is unreachable");
         }

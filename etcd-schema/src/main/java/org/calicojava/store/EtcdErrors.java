@@ -42,6 +42,28 @@ final class EtcdErrors {
         return new DatastoreException("etcd at " + endpoint + ": " + msg, c);
     }
 
+    /** The revision asked for was compacted away (a paginated listing starts over). */
+    static boolean isCompacted(DatastoreException e) {
+        return causeText(e).contains("compacted");
+    }
+
+    /** The answer exceeded gRPC's inbound message limit (ask for less). */
+    static boolean isTooLarge(DatastoreException e) {
+        String t = causeText(e);
+        return t.contains("RESOURCE_EXHAUSTED") || t.contains("exceeds maximum") || t.contains("larger than max");
+    }
+
+    private static String causeText(Throwable e) {
+        StringBuilder b = new StringBuilder();
+        for (Throwable c = e; c != null && b.length() < 10_000; c = c.getCause() == c ? null : c.getCause()) {
+            b.append(c.getMessage()).append(' ');
+            if (c instanceof EtcdException ee) {
+                b.append(ee.getErrorCode()).append(' ');
+            }
+        }
+        return b.toString();
+    }
+
     private static String firstLine(String s) {
         if (s == null) {
             return "";

@@ -25,16 +25,29 @@ import java.util.concurrent.TimeUnit;
 /**
  * A {@link WatchableStore} over jetcd (gRPC): for daemons that keep a connection and watch. Every call is bounded by
  * the configured timeout and every failure is translated by {@link EtcdErrors} into an operator-readable exception.
+ * Listings are paginated ({@value #PAGE_KEYS} keys a page, every page at the first page's revision, the timeout per
+ * page), so a datastore of any size lists within gRPC's message limit and never in one long call.
  */
 public final class JetcdStore implements WatchableStore {
+    /** Keys per page of a listing (a page that still exceeds the inbound limit is asked again, smaller). */
+    static final int PAGE_KEYS = 1000;
+    /** gRPC's inbound message limit: jetcd's default is 4 MiB. */
+    static final int MAX_INBOUND_BYTES = 64 << 20;
     private final EtcdConfig config;
     private final Client client;
     private final KV kv;
+    private final int pageKeys;
 
     public JetcdStore(EtcdConfig config) {
+        this(config, PAGE_KEYS, MAX_INBOUND_BYTES);
+    }
+
+    /** With another page size and inbound limit (tests). */
+    JetcdStore(EtcdConfig config, int pageKeys, int maxInboundBytes) {
         this.config = config;
+        this.pageKeys = pageKeys;
         ClientBuilder b = Client.builder().endpoints(config.endpoints().toArray(new URI[0]))
-                .connectTimeout(config.timeout()).waitForReady(false);
+                .connectTimeout(config.timeout()).waitForReady(false).maxInboundMessageSize(maxInboundBytes);
         if (config.username() != null) {
             b.user(bs(config.username())).password(bs(config.password()));
         }
@@ -90,13 +103,69 @@ public final class JetcdStore implements WatchableStore {
         return r.getKvs().isEmpty() ? Optional.empty() : Optional.of(kv(r.getKvs().get(0)));
     }
 
+    /**
+     * Every key under {@code prefix} in key order, as of one revision: the first page's; later pages are read at that
+     * revision from the key after the last one read. If that revision is compacted meanwhile, the listing starts over
+     * (at most 3 times). A page over the inbound limit is asked again with a quarter of the keys.
+     */
     @Override
     public ListResult list(String prefix) {
-        GetResponse r = await(kv.get(bs(prefix), GetOption.builder().isPrefix(true)
-                .withSortField(GetOption.SortTarget.KEY).withSortOrder(GetOption.SortOrder.ASCEND).build()));
-        List<KeyValue> out = new ArrayList<>(r.getKvs().size());
-        r.getKvs().forEach(k -> out.add(kv(k)));
-        return new ListResult(r.getHeader().getRevision(), out);
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return listPages(prefix);
+            } catch (DatastoreException e) {
+                if (attempt >= 3 || !EtcdErrors.isCompacted(e)) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private ListResult listPages(String prefix) {
+        ByteSequence end = ByteSequence.from(prefixEnd(prefix.getBytes(StandardCharsets.UTF_8)));
+        ByteSequence from = bs(prefix);
+        List<KeyValue> out = new ArrayList<>();
+        long revision = 0;
+        int limit = pageKeys;
+        while (true) {
+            GetOption.Builder o = GetOption.builder().withRange(end).withLimit(limit)
+                    .withSortField(GetOption.SortTarget.KEY).withSortOrder(GetOption.SortOrder.ASCEND);
+            if (revision != 0) {
+                o.withRevision(revision);
+            }
+            GetResponse r;
+            try {
+                r = await(kv.get(from, o.build()));
+            } catch (DatastoreException e) {
+                if (limit > 1 && EtcdErrors.isTooLarge(e)) {
+                    limit = Math.max(1, limit / 4);
+                    continue;
+                }
+                throw e;
+            }
+            if (revision == 0) {
+                revision = r.getHeader().getRevision();
+            }
+            r.getKvs().forEach(k -> out.add(kv(k)));
+            if (!r.isMore() || r.getKvs().isEmpty()) {
+                return new ListResult(revision, out);
+            }
+            byte[] last = r.getKvs().get(r.getKvs().size() - 1).getKey().getBytes();
+            byte[] next = java.util.Arrays.copyOf(last, last.length + 1); // the smallest key after the last one
+            from = ByteSequence.from(next);
+        }
+    }
+
+    /** etcd's range end for a prefix: the prefix with its last byte below 0xff incremented (and the rest cut). */
+    static byte[] prefixEnd(byte[] prefix) {
+        for (int i = prefix.length - 1; i >= 0; i--) {
+            if ((prefix[i] & 0xff) != 0xff) {
+                byte[] end = java.util.Arrays.copyOf(prefix, i + 1);
+                end[i]++;
+                return end;
+            }
+        }
+        return new byte[]{0}; // all 0xff: to the end of the key space
     }
 
     @Override

@@ -1,5 +1,7 @@
 package org.calicojava.store;
 
+import org.calicojava.testing.EtcdProcess;
+
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;

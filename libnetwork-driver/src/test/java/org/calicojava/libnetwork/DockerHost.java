@@ -1,5 +1,7 @@
 package org.calicojava.libnetwork;
 
+import org.calicojava.testing.Sh;
+
 import org.calicojava.netlink.Address;
 import org.calicojava.netlink.IpPrefix;
 import org.calicojava.netlink.NetNs;
@@ -79,7 +81,7 @@ final class DockerHost implements AutoCloseable {
         } catch (IOException e) {
             throw new AssertionError("cannot start dockerd: " + e.getMessage());
         }
-        if (!Sh.waitFor(90, () -> dockerd.isAlive() && docker("version").ok())) {
+        if (Sh.waitFor(90, () -> dockerd.isAlive() && docker("version").ok()) < 0) {
             throw new AssertionError("dockerd did not come up; its log:\n" + tail(log, 30));
         }
     }
@@ -129,13 +131,13 @@ final class DockerHost implements AutoCloseable {
     Sh.Result docker(String... args) {
         List<String> cmd = new ArrayList<>(List.of(DOCKER, "-H", "unix://" + dockerSocket()));
         cmd.addAll(List.of(args));
-        return Sh.run(cmd, 120);
+        return Sh.run(cmd, 120).trimmed();
     }
 
     Sh.Result inNs(String... args) {
         List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", ns));
         cmd.addAll(List.of(args));
-        return Sh.run(cmd, 60);
+        return Sh.run(cmd, 60).trimmed();
     }
 
     static String tail(Path file, int lines) {

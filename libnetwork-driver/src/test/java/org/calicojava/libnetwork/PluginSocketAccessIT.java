@@ -1,5 +1,7 @@
 package org.calicojava.libnetwork;
 
+import org.calicojava.testing.Sh;
+
 import org.calicojava.model.Keys;
 import org.calicojava.netlink.NetNs;
 import org.calicojava.netlink.SocketAccess;
@@ -84,7 +86,7 @@ class PluginSocketAccessIT {
                 + "Content-Length: " + body.length() + "\r\nConnection: close\r\n\r\n" + body;
         // stdin stays open until the answer is in (Docker does not half-close either; the server closes: Connection: close)
         return Sh.run(List.of("sh", "-c", "{ printf '%s' \"$0\"; sleep 3; } | setpriv --reuid 65534 --regid " + gid
-                + " --clear-groups nc -U " + socket, req), 20);
+                + " --clear-groups nc -U " + socket, req), 20).trimmed();
     }
 
     @Test

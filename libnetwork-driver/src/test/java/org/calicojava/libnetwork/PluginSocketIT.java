@@ -1,5 +1,7 @@
 package org.calicojava.libnetwork;
 
+import org.calicojava.testing.Sh;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import org.calicojava.ipam.Ipam;
 import org.calicojava.model.Cidr;
@@ -88,7 +90,7 @@ class PluginSocketIT {
     }
 
     static String sh(String... cmd) {
-        return Sh.ok(List.of(cmd), 30);
+        return Sh.ok(List.of(cmd), 30).strip();
     }
 
     @Test

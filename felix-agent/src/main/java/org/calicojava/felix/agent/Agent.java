@@ -1,18 +1,12 @@
 package org.calicojava.felix.agent;
 
-import org.calicojava.felix.calc.Calculator;
+import io.prometheus.metrics.exporter.httpserver.HTTPServer;
+
 import org.calicojava.felix.calc.DatastoreState;
-import org.calicojava.felix.calc.DesiredDataplane;
-import org.calicojava.felix.calc.EndpointKey;
-import org.calicojava.felix.calc.PersistentMap;
 import org.calicojava.felix.calc.FelixConfig;
 import org.calicojava.felix.dataplane.Dataplane;
 import org.calicojava.felix.dataplane.DataplaneException;
-import org.calicojava.felix.dataplane.EndpointState;
-import org.calicojava.felix.dataplane.PolicyBackend;
-import org.calicojava.felix.dataplane.PolicyBackends;
 import org.calicojava.felix.dataplane.NftKernel;
-import org.calicojava.felix.dataplane.StaleDataplane;
 import org.calicojava.felix.dataplane.Namespace;
 import org.calicojava.model.Keys;
 import org.calicojava.model.LogText;
@@ -59,7 +53,6 @@ public final class Agent implements AutoCloseable {
     public static final int EXIT_CODE = 70;
     /** A loop iteration (or a read-back) running longer than this makes /liveness fail. */
     static final long STUCK_NANOS = 120_000_000_000L;
-    private static final long READBACK_STUCK_NANOS = 600_000_000_000L;
     private final WatchableStore store;
     private final Keys keys;
     private final String hostname;
@@ -68,37 +61,27 @@ public final class Agent implements AutoCloseable {
     private Netlink netlink;
     private NftKernel nftKernel;
     private final Metrics metrics = new Metrics();
-    private final BlockingQueue<Object> queue = new LinkedBlockingQueue<>();
+    private final BlockingQueue<Work> queue = new LinkedBlockingQueue<>();
     private final DatastoreState state;
     private final ProblemLog problems = new ProblemLog(LOG);
-    private final Calculator calculator = new Calculator(problems::report);
-    private FelixConfig config;
+    private final Programmer programmer;
+    private final Refresher refresher;
     private Dataplane dataplane;
     private StatusReporter status;
     private volatile WatchableStore.Watch watch;
     private NetlinkEvents linkEvents;
     private HealthServer health;
-    private HealthServer metricsServer;
+    private HTTPServer metricsServer;
     private Thread thread;
     private volatile boolean ready;
     private volatile long busySince;
     private volatile boolean stopping;
     /** Set by the watch thread from the first watch error until the next update arrives. */
     private volatile boolean datastoreDown;
-    private long lastRefresh;
-    /** DataplaneBackend as the policy backend was chosen by (on the first programming); null before. */
-    private String backendSetting;
     private long lastReport;
     private final IntConsumer exit;
     private int programFailures;
     private volatile boolean dead;
-    private volatile long readStarted;
-
-    private record Updates(List<WatchEvent> events, long receivedNanos) { }
-
-    private record Resync(ListResult snapshot, long receivedNanos) { }
-
-    private enum Signal { LINKS, STOP, REFRESH_INLINE }
 
     public Agent(WatchableStore store, Keys keys, String hostname, Map<String, String> env, Namespace ns) {
         this(store, keys, hostname, env, ns, code -> { });
@@ -114,33 +97,35 @@ public final class Agent implements AutoCloseable {
         this.env = Map.copyOf(env);
         this.ns = ns;
         this.state = new DatastoreState(keys, hostname);
-        this.config = FelixConfig.of(env, Map.of(), Map.of());
+        this.programmer = new Programmer(env, state, ns, metrics, problems);
+        this.refresher = new Refresher(() -> dataplane, () -> programmer.config().refreshInterval(), metrics, queue::add);
     }
 
     /** Starts the agent's threads; returns at once. */
     public synchronized void start() {
         netlink = ns.openNetlink();
         nftKernel = new NftKernel(ns);
-        dataplane = new Dataplane(ns, netlink, policyBackend(), config.routeProtocol());
+        FelixConfig config = programmer.config();
+        dataplane = new Dataplane(ns, netlink, programmer.policyBackend(nftKernel), config.routeProtocol());
         status = new StatusReporter(store, keys, hostname, config.endpointReporting());
         if (config.healthPort() != 0) {
             health = ns.run(() -> HealthServer.health(config.healthHost(), config.healthPort(), this::live, () -> ready));
         }
         if (config.metricsPort() != 0) {
-            metricsServer = ns.run(() -> HealthServer.metrics(config.metricsHost(), config.metricsPort(), metrics::render));
+            metricsServer = ns.run(() -> metrics.serve(config.metricsHost(), config.metricsPort()));
         }
         linkEvents = ns.subscribe(Set.of(EventGroup.LINK), new NetlinkListener() {
             @Override
             public void onEvent(NetlinkEvent event) {
                 if (event instanceof NetlinkEvent.LinkEvent l && l.link().name() != null
-                        && l.link().name().startsWith(config.interfacePrefix())) {
-                    queue.add(Signal.LINKS);
+                        && l.link().name().startsWith(programmer.config().interfacePrefix())) {
+                    queue.add(Work.Signal.LINKS);
                 }
             }
 
             @Override
             public void onOverrun() {
-                queue.add(Signal.LINKS);
+                queue.add(Work.Signal.LINKS);
             }
         });
         thread = new Thread(this::run, "felix-dataplane");
@@ -160,14 +145,14 @@ public final class Agent implements AutoCloseable {
                 @Override
                 public void onEvents(List<WatchEvent> events) {
                     datastoreBack();
-                    queue.add(new Updates(events, System.nanoTime()));
+                    queue.add(new Work.Updates(events, System.nanoTime()));
                 }
 
                 @Override
                 public void onResync(ListResult snapshot, String reason) {
                     datastoreBack();
                     LOG.info("datastore resync: {}", reason);
-                    queue.add(new Resync(snapshot, System.nanoTime()));
+                    queue.add(new Work.Resync(snapshot, System.nanoTime()));
                 }
 
                 @Override
@@ -224,7 +209,7 @@ public final class Agent implements AutoCloseable {
                 resync(all);
                 if (!safeProgram(t0)) {
                     busySince = 0;
-                    if (queue.poll(1, TimeUnit.SECONDS) == Signal.STOP) {
+                    if (queue.poll(1, TimeUnit.SECONDS) == Work.Signal.STOP) {
                         return -1;
                     }
                     continue;
@@ -232,19 +217,17 @@ public final class Agent implements AutoCloseable {
                 busySince = 0;
                 ready = true;
                 LOG.info("initial sync: {} keys at revision {}, {} local endpoints programmed", all.kvs().size(),
-                        all.revision(), calculatorLocalCount);
+                        all.revision(), programmer.localEndpoints());
                 return all.revision();
             } catch (DatastoreException e) {
                 problems.report("datastore: " + e.getMessage() + " (retrying initial sync)");
-                if (queue.poll(1, TimeUnit.SECONDS) == Signal.STOP) {
+                if (queue.poll(1, TimeUnit.SECONDS) == Work.Signal.STOP) {
                     return -1;
                 }
             }
         }
         return -1;
     }
-
-    private int calculatorLocalCount;
 
     private void loop() throws InterruptedException {
         while (!stopping) {
@@ -271,47 +254,47 @@ public final class Agent implements AutoCloseable {
     /** One turn of the loop: waits for work, applies it, programs; false when stopped. */
     private boolean iteration() throws InterruptedException {
         {
-            long wait = Math.max(1, Math.min(nextRefreshIn(), nextReportIn()));
+            long wait = Math.max(1, Math.min(refresher.nextIn(), nextReportIn()));
             if (dataplane.failed() || programFailures > 0) {
                 wait = Math.max(1, Math.min(wait, (retryAt - System.nanoTime()) / 1_000_000));
             }
-            Object first = queue.poll(wait, TimeUnit.MILLISECONDS);
+            Work first = queue.poll(wait, TimeUnit.MILLISECONDS);
             busySince = System.nanoTime();
-            List<Object> batch = new ArrayList<>();
+            List<Work> batch = new ArrayList<>();
             if (first != null) {
                 batch.add(first);
                 queue.drainTo(batch);
             }
             boolean changed = false;
             long oldest = Long.MAX_VALUE;
-            for (Object o : batch) {
-                if (o == Signal.STOP) {
+            for (Work o : batch) {
+                if (o == Work.Signal.STOP) {
                     return false;
-                } else if (o == Signal.LINKS) {
+                } else if (o == Work.Signal.LINKS) {
                     dataplane.linksChanged();
                     changed = true;
-                } else if (o instanceof Updates u) {
+                } else if (o instanceof Work.Updates u) {
                     for (WatchEvent e : u.events()) {
                         changed |= applyKey(e.key(), e.type() == WatchEvent.Type.PUT ? e.value() : null);
                     }
                     oldest = Math.min(oldest, u.receivedNanos());
-                } else if (o instanceof Resync r) {
+                } else if (o instanceof Work.Resync r) {
                     resync(r.snapshot());
                     metrics.inc("felix_resyncs");
                     changed = true;
                     oldest = Math.min(oldest, r.receivedNanos());
                 }
             }
-            for (Object o : batch) {
-                if (o instanceof ReadBack r) {
-                    adopt(r);
+            for (Work o : batch) {
+                if (o instanceof Work.ReadBack r) {
+                    refresher.adopt(r);
                     changed = true;
-                } else if (o == Signal.REFRESH_INLINE) {
-                    refresh();
+                } else if (o == Work.Signal.REFRESH_INLINE) {
+                    refresher.refreshNow();
                     changed = true;
                 }
             }
-            if (nextRefreshIn() <= 0 && !reading && refreshAsync()) {
+            if (refresher.maybeStart()) {
                 changed = true;
             }
             boolean retry = (dataplane.failed() || programFailures > 0) && System.nanoTime() >= retryAt;
@@ -324,7 +307,7 @@ public final class Agent implements AutoCloseable {
                     retryDelayMs = 0;
                 }
             }
-            if (nextReportIn() <= 0 && config.reportingInterval().toMillis() > 0) {
+            if (nextReportIn() <= 0 && programmer.config().reportingInterval().toMillis() > 0) {
                 status.host();
                 lastReport = System.nanoTime();
             }
@@ -336,101 +319,9 @@ public final class Agent implements AutoCloseable {
     private long retryAt;
     private long retryDelayMs;
 
-    private long nextRefreshIn() {
-        long interval = config.refreshInterval().toMillis();
-        return interval <= 0 ? 60_000 : interval - (System.nanoTime() - lastRefresh) / 1_000_000;
-    }
-
     private long nextReportIn() {
-        long interval = config.reportingInterval().toMillis();
+        long interval = programmer.config().reportingInterval().toMillis();
         return interval <= 0 ? 60_000 : interval - (System.nanoTime() - lastReport) / 1_000_000;
-    }
-
-    /** A policy read-back done off the dataplane thread (or its failure), to be adopted by the dataplane thread. */
-    private record ReadBack(Object snapshot, DataplaneException error, boolean aborted) { }
-
-    private volatile boolean reading;
-    private volatile Thread readThread;
-    /**
-     * Read-backs aborted in a row because the dataplane had to write (a read-back is redone while commits come in,
-     * so at 10,000 endpoints it may not finish while updates keep coming): after {@value #MAX_ABORTED_READS}, the
-     * next refresh runs on the dataplane thread and holds writes back once.
-     */
-    private int abortedReads;
-    private static final int MAX_ABORTED_READS = 3;
-
-    /** Starts an asynchronous read-back; returns true when it read back in line instead (program next). */
-    private boolean refreshAsync() {
-        if (reading) {
-            return false;
-        }
-        if (abortedReads >= MAX_ABORTED_READS) {
-            LOG.info("refresh: {} read-backs aborted by updates; reading back while holding updates", abortedReads);
-            abortedReads = 0;
-            refresh();
-            return true;
-        }
-        lastRefresh = System.nanoTime();
-        reading = true;
-        readStarted = System.nanoTime();
-        Thread t = new Thread(() -> {
-            try {
-                Object snapshot = dataplane.readPolicy();
-                if (snapshot == null) {
-                    reading = false;
-                    queue.add(Signal.REFRESH_INLINE);
-                    return;
-                }
-                queue.add(new ReadBack(snapshot, null, false));
-            } catch (DataplaneException e) {
-                queue.add(new ReadBack(null, e, Thread.currentThread().isInterrupted()));
-            } catch (RuntimeException | Error e) { // never silently: the dataplane thread gets the failure
-                queue.add(new ReadBack(null, new DataplaneException("read-back failed: " + e), false));
-            }
-        }, "felix-readback");
-        t.setDaemon(true);
-        readThread = t;
-        t.start();
-        return false;
-    }
-
-    private void adopt(ReadBack r) {
-        reading = false;
-        readThread = null;
-        if (r.aborted()) { // try again after 2 s (of quiet, with luck)
-            abortedReads++;
-            lastRefresh = System.nanoTime() - config.refreshInterval().toNanos() + 2_000_000_000L;
-            return;
-        }
-        if (r.error() != null) {
-            LOG.warn("refresh: {}", r.error().getMessage());
-            return;
-        }
-        abortedReads = 0;
-        int drift = dataplane.adoptPolicy(r.snapshot());
-        if (drift < 0) { // written while reading: read again soon
-            lastRefresh = System.nanoTime() - config.refreshInterval().toNanos() + 1_000_000_000L;
-            return;
-        }
-        metrics.inc("felix_refreshes");
-        if (drift > 0) {
-            metrics.add("felix_drift_repairs", drift);
-            LOG.info("refresh: {} drifted objects, repairing", drift);
-        }
-    }
-
-    private void refresh() {
-        lastRefresh = System.nanoTime();
-        try {
-            int drift = dataplane.refresh();
-            metrics.inc("felix_refreshes");
-            if (drift > 0) {
-                metrics.add("felix_drift_repairs", drift);
-                LOG.info("refresh: {} drifted objects, repairing", drift);
-            }
-        } catch (DataplaneException e) {
-            LOG.warn("refresh: {}", e.getMessage());
-        }
     }
 
     private void resync(ListResult all) {
@@ -465,12 +356,12 @@ public final class Agent implements AutoCloseable {
     }
 
     /**
-     * {@link #program}, counting unexpected failures: one is logged and retried (the calculator starts afresh); the
+     * {@link Programmer#program}, counting unexpected failures: one is logged and retried (the calculator starts afresh); the
      * {@value #MAX_PROGRAM_FAILURES}th in a row is fatal. Returns whether it completed.
      */
     private boolean safeProgram(long since) {
         try {
-            program(since);
+            programmer.program(since, dataplane, nftKernel, status, refresher);
             programFailures = 0;
             return true;
         } catch (RuntimeException e) {
@@ -488,79 +379,6 @@ public final class Agent implements AutoCloseable {
         }
     }
 
-    private void program(long since) {
-        try {
-            config = FelixConfig.of(env, state.hostConfig(), state.globalConfig());
-        } catch (IllegalArgumentException e) {
-            if (problems.report("felix config: " + e.getMessage() + " (keeping previous settings)")) {
-                metrics.inc(Metrics.INVALID_RECORDS); // once per distinct bad setting, not per run
-            }
-        }
-        long calcStart = System.nanoTime();
-        DesiredDataplane d = calculator.calculate(state, config);
-        long calcMs = (System.nanoTime() - calcStart) / 1_000_000;
-        if (calcMs > 1000) {
-            LOG.info("calculation took {} ms for {} local endpoints", calcMs, d.interfaces().size());
-        }
-        if (backendSetting == null) {
-            String backend = PolicyBackends.resolve(config.dataplaneBackend(), ns.commands());
-            if (!backend.equals(dataplane.policyBackend())) { // resolved once: "auto" runs an nft check
-                dataplane.usePolicyBackend(PolicyBackends.create(backend, ns.commands(), config.iptablesBackend(),
-                        metrics, nftKernel));
-            }
-            backendSetting = config.dataplaneBackend();
-            LOG.info("policy backend: {} (DataplaneBackend {})", dataplane.policyBackend(), backendSetting);
-            StaleDataplane.removeFor(dataplane, ns.commands(), config, metrics, nftKernel); // the other backend's leftovers
-        } else if (!backendSetting.equals(config.dataplaneBackend())) {
-            problems.report("DataplaneBackend changed to " + config.dataplaneBackend() + ": takes effect on restart");
-        }
-        Thread read = readThread;
-        if (read != null) {
-            read.interrupt(); // a commit makes the read-back start over: if it gives up, it counts as aborted
-        }
-        Map<EndpointKey, EndpointState> states = dataplane.apply(d);
-        calculatorLocalCount = d.interfaces().size();
-        Map<EndpointKey, EndpointState> before = lastStates;
-        PersistentMap.changedKeys(before, states, k -> { // only what changed (all of it after links changed)
-            EndpointState s = states.get(k);
-            if (s != null && !s.equals(before.get(k))) {
-                LOG.info("endpoint {} ({}): {}{}", k, dataplane.interfaceOf(k), s.status(),
-                        s.reason() == null ? "" : " - " + s.reason());
-            }
-        });
-        lastStates = states;
-        status.endpoints(withRefused(states));
-        Map<String, org.calicojava.felix.rules.Chain> filterBefore = lastFilter;
-        PersistentMap.changedKeys(filterBefore, d.filter(), k -> {
-            if (k.startsWith("cali-pi-")) {
-                policyChains += (d.filter().containsKey(k) ? 1 : 0) - (filterBefore.containsKey(k) ? 1 : 0);
-            }
-        });
-        lastFilter = d.filter();
-        metrics.gauge("felix_active_local_endpoints", d.interfaces().size());
-        metrics.gauge("felix_route_conflicts", dataplane.routeConflicts());
-        metrics.gauge("felix_active_policies", policyChains);
-        metrics.gauge("felix_ipsets", d.ipsets().size());
-        metrics.gauge("felix_update_to_dataplane_seconds", (System.nanoTime() - since) / 1e9);
-    }
-
-    private Map<EndpointKey, EndpointState> lastStates = Map.of();
-    private Map<String, org.calicojava.felix.rules.Chain> lastFilter = Map.of();
-    /** cali-pi- chains in the last filter table (kept up to date from the changed names). */
-    private long policyChains;
-
-
-    /** This host's endpoints whose record was refused get status error with the reason. */
-    private Map<EndpointKey, EndpointState> withRefused(Map<EndpointKey, EndpointState> states) {
-        Map<EndpointKey, String> refused = state.refusedEndpoints();
-        if (refused.isEmpty()) {
-            return states;
-        }
-        Map<EndpointKey, EndpointState> all = new java.util.HashMap<>(states);
-        refused.forEach((k, why) -> all.put(k, new EndpointState("error", "record refused: " + why)));
-        return all;
-    }
-
     /**
      * The truth for /liveness: the dataplane thread runs (it has not given up), no loop iteration has taken longer
      * than {@link #STUCK_NANOS}, no read-back has been running for 10 minutes, and the status thread is not stuck.
@@ -568,9 +386,8 @@ public final class Agent implements AutoCloseable {
     boolean live() {
         long now = System.nanoTime();
         long b = busySince;
-        long r = readStarted;
         return !dead && thread != null && thread.isAlive() && (b == 0 || now - b < STUCK_NANOS)
-                && (!reading || now - r < READBACK_STUCK_NANOS) && (status == null || !status.stuck());
+                && !refresher.stuck(now) && (status == null || !status.stuck());
     }
 
     public boolean ready() {
@@ -585,16 +402,11 @@ public final class Agent implements AutoCloseable {
         return health == null ? 0 : health.port();
     }
 
-    private PolicyBackend policyBackend() {
-        String resolved = PolicyBackends.resolve(config.dataplaneBackend(), ns.commands());
-        return PolicyBackends.create(resolved, ns.commands(), config.iptablesBackend(), metrics, nftKernel);
-    }
-
     /** Stops threads, the watch and the HTTP servers; the dataplane stays as programmed. */
     @Override
     public synchronized void close() {
         stopping = true;
-        queue.add(Signal.STOP);
+        queue.add(Work.Signal.STOP);
         if (thread != null) {
             try {
                 thread.join(10_000);

@@ -9,11 +9,10 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.function.BooleanSupplier;
-import java.util.function.Supplier;
 
 /**
- * Small HTTP endpoints on the JDK's server: {@code /liveness} and {@code /readiness} (200 or 503) and
- * {@code /metrics} (Prometheus text). One server per port; port 0 in the config means off (not started).
+ * felix's health endpoints on the JDK's HTTP server: {@code /liveness} and {@code /readiness} (200 or 503); port 0 in
+ * the config means off (not started). Metrics are served by the Prometheus client ({@link Metrics#serve}).
  */
 public final class HealthServer implements AutoCloseable {
     private final HttpServer server;
@@ -27,14 +26,6 @@ public final class HealthServer implements AutoCloseable {
         HttpServer s = create(bind, port);
         s.createContext("/liveness", ex -> reply(ex, live.getAsBoolean() ? 200 : 503, live.getAsBoolean() ? "live\n" : "not live\n"));
         s.createContext("/readiness", ex -> reply(ex, ready.getAsBoolean() ? 200 : 503, ready.getAsBoolean() ? "ready\n" : "not ready\n"));
-        s.start();
-        return new HealthServer(s);
-    }
-
-    /** Prometheus metrics on {@code port} (any path). */
-    public static HealthServer metrics(String bind, int port, Supplier<String> text) {
-        HttpServer s = create(bind, port);
-        s.createContext("/", ex -> reply(ex, 200, text.get()));
         s.start();
         return new HealthServer(s);
     }

@@ -1,43 +1,70 @@
 package org.calicojava.felix.agent;
 
-import java.util.Map;
-import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.DoubleAdder;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.exporter.httpserver.HTTPServer;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
-/** Counters and gauges, rendered in the Prometheus text format. Thread-safe. */
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * felix's counters and gauges in a Prometheus Java client registry of its own (the client does the types, escaping
+ * and exposition format; counters are exposed with the {@code _total} suffix). Metrics are named here once;
+ * {@link #inc}/{@link #gauge} with a name not declared here is a programming error. Thread-safe.
+ */
 public final class Metrics {
     /** Records read from etcd and skipped as invalid (bad key or value). */
     public static final String INVALID_RECORDS = "felix_datastore_invalid_records";
     /** Keys removed from the state because applying them failed unexpectedly. */
     public static final String QUARANTINED_KEYS = "felix_quarantined_keys";
-    private final Map<String, AtomicLong> counters = new ConcurrentHashMap<>();
-    private final Map<String, DoubleAdder> sums = new ConcurrentHashMap<>();
-    private final Map<String, Double> gauges = new ConcurrentHashMap<>();
-    private final Map<String, String> help = new ConcurrentHashMap<>();
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+    private final Map<String, Gauge> gauges = new ConcurrentHashMap<>();
 
     public Metrics() {
-        describe("felix_active_local_endpoints", "gauge", "Local workload endpoints in state active");
-        describe("felix_active_policies", "gauge", "Tiered policies that apply to local endpoints");
-        describe("felix_ipsets", "gauge", "ipsets programmed");
-        describe("felix_iptables_restore_calls", "counter", "iptables-restore runs");
-        describe("felix_iptables_restore_errors", "counter", "iptables-restore runs that failed");
-        describe("felix_iptables_restore_seconds", "counter", "Total time in iptables-restore");
-        describe("felix_resyncs", "counter", "Full resyncs from the datastore");
-        describe("felix_update_to_dataplane_seconds", "gauge", "Time from the last datastore update to dataplane programmed");
-        describe("felix_refreshes", "counter", "Periodic dataplane refreshes (drift checks)");
-        describe("felix_refreshes_skipped", "counter", "Refreshes that did not read the rules back: the nftables generation showed no commit since the last read-back");
-        describe(INVALID_RECORDS, "counter", "Records read from etcd that were invalid and skipped (bad key or value)");
-        describe(QUARANTINED_KEYS, "counter", "Keys removed from the state because applying them failed unexpectedly");
-        describe("felix_program_failures", "counter", "Unexpected failures of calculation or programming (retried; "
+        gauge("felix_active_local_endpoints", "Local workload endpoints in state active");
+        gauge("felix_active_policies", "Tiered policies that apply to local endpoints");
+        gauge("felix_ipsets", "ipsets programmed");
+        counter("felix_iptables_restore_calls", "iptables-restore runs");
+        counter("felix_iptables_restore_errors", "iptables-restore runs that failed");
+        counter("felix_iptables_restore_seconds", "Total time in iptables-restore");
+        counter("felix_nft_calls", "nft -f runs");
+        counter("felix_nft_errors", "nft -f runs that failed");
+        counter("felix_nft_seconds", "Total time in nft -f");
+        counter("felix_resyncs", "Full resyncs from the datastore");
+        gauge("felix_update_to_dataplane_seconds", "Time from the last datastore update to dataplane programmed");
+        counter("felix_refreshes", "Periodic dataplane refreshes (drift checks)");
+        counter("felix_refreshes_skipped", "Refreshes that did not read the rules back: the nftables generation "
+                + "showed no commit since the last read-back");
+        counter(INVALID_RECORDS, "Records read from etcd that were invalid and skipped (bad key or value)");
+        counter(QUARANTINED_KEYS, "Keys removed from the state because applying them failed unexpectedly");
+        counter("felix_program_failures", "Unexpected failures of calculation or programming (retried; "
                 + Agent.MAX_PROGRAM_FAILURES + " in a row exit the process)");
-        describe("felix_route_conflicts", "gauge", "Endpoint routes refused now: a route of another protocol has the same destination");
-        describe("felix_drift_repairs", "counter", "Chains found changed by hand and rewritten");
+        gauge("felix_route_conflicts",
+                "Endpoint routes refused now: a route of another protocol has the same destination");
+        counter("felix_drift_repairs", "Chains found changed by hand and rewritten");
     }
 
-    private void describe(String name, String type, String text) {
-        help.put(name, "# HELP " + name + " " + text + "\n# TYPE " + name + " " + type + "\n");
+    private void counter(String name, String help) {
+        counters.put(name, Counter.builder().name(name).help(help).register(registry));
+    }
+
+    private void gauge(String name, String help) {
+        gauges.put(name, Gauge.builder().name(name).help(help).register(registry));
+    }
+
+    private Counter counterNamed(String name) {
+        Counter c = counters.get(name);
+        if (c == null) {
+            throw new IllegalArgumentException("no felix counter " + name);
+        }
+        return c;
     }
 
     public void inc(String name) {
@@ -45,29 +72,43 @@ public final class Metrics {
     }
 
     public void add(String name, long n) {
-        counters.computeIfAbsent(name, k -> new AtomicLong()).addAndGet(n);
+        counterNamed(name).inc(n);
     }
 
     public void addSeconds(String name, double seconds) {
-        sums.computeIfAbsent(name, k -> new DoubleAdder()).add(seconds);
+        counterNamed(name).inc(seconds);
     }
 
     public void gauge(String name, double value) {
-        gauges.put(name, value);
+        Gauge g = gauges.get(name);
+        if (g == null) {
+            throw new IllegalArgumentException("no felix gauge " + name);
+        }
+        g.set(value);
     }
 
+    /** A counter's value (for tests and status). */
     public long counter(String name) {
-        AtomicLong a = counters.get(name);
-        return a == null ? 0 : a.get();
+        return (long) counterNamed(name).get();
     }
 
+    /** The registry in the Prometheus text format (what {@link #serve} answers). */
     public String render() {
-        Map<String, String> values = new TreeMap<>();
-        counters.forEach((k, v) -> values.put(k, Long.toString(v.get())));
-        sums.forEach((k, v) -> values.put(k, Double.toString(v.sum())));
-        gauges.forEach((k, v) -> values.put(k, Double.toString(v)));
-        StringBuilder b = new StringBuilder();
-        values.forEach((k, v) -> b.append(help.getOrDefault(k, "")).append(k).append(' ').append(v).append('\n'));
-        return b.toString();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            new PrometheusTextFormatWriter(false).write(out, registry.scrape());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    /** Serves the registry on {@code host:port} (every path; port 0 = ephemeral); the caller closes the server. */
+    public HTTPServer serve(String host, int port) {
+        try {
+            return HTTPServer.builder().hostname(host).port(port).registry(registry).buildAndStart();
+        } catch (IOException e) {
+            throw new UncheckedIOException("metrics port " + host + ":" + port + ": " + e.getMessage(), e);
+        }
     }
 }

@@ -16,10 +16,8 @@ import org.calicojava.model.WorkloadEndpoint;
 
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -47,7 +45,7 @@ import java.util.function.Consumer;
  */
 public final class Calculator {
     private final Consumer<String> onProblem;
-    private final Map<String, Selector> selectors = new HashMap<>();
+    private final PolicyMatcher matcher;
     private final RuleChains ruleChains;
 
     private DatastoreState src;
@@ -60,9 +58,6 @@ public final class Calculator {
     private final Map<String, TreeSet<EndpointKey>> claims = new HashMap<>();
     private final Map<String, Owner> owners = new HashMap<>();
     private final Map<Cidr, TreeMap<EndpointKey, String>> routeClaims = new HashMap<>();
-    private List<Map.Entry<PolicyKey, Policy>> ordered = List.of();
-    private List<Object> matchKey = List.of();
-    private Map<PolicyKey, Policy> lastPolicies = Map.of();
     private final Set<String> profilesWithRules = new HashSet<>();
     private final Map<PolicyKey, Integer> policyUse = new HashMap<>();
     private final Map<String, Integer> profileUse = new HashMap<>();
@@ -120,11 +115,12 @@ public final class Calculator {
 
     public Calculator(Consumer<String> onProblem) {
         this.onProblem = onProblem;
-        this.ruleChains = new RuleChains(onProblem, this::selector);
+        this.matcher = new PolicyMatcher(onProblem);
+        this.ruleChains = new RuleChains(onProblem, matcher::selector);
     }
 
     public DesiredDataplane calculate(DatastoreState s, FelixConfig cfg) {
-        List<Object> changes = s == src && cfg.equals(this.cfg) && s.epoch() == epoch ? s.changesSince(seen) : null;
+        List<DatastoreState.Change> changes = s == src && cfg.equals(this.cfg) && s.epoch() == epoch ? s.changesSince(seen) : null;
         src = null; // until this run completes: a failure midway makes the next run start afresh
         dirtyRules = new HashSet<>();
         retired = new HashMap<>();
@@ -139,18 +135,18 @@ public final class Calculator {
         } else {
             policiesChanged = false;
             poolsChanged = false;
-            for (Object c : changes) {
-                if (c instanceof EndpointKey k) {
-                    dirtyEps.add(k);
+            for (DatastoreState.Change c : changes) {
+                if (c instanceof DatastoreState.EndpointChange e) {
+                    dirtyEps.add(e.key());
                 } else if (c instanceof DatastoreState.ProfileChange p) {
-                    if (p.part().equals("rules")) {
+                    if (p.part() == DatastoreState.ProfilePart.RULES) {
                         dirtyProfiles.add(p.profile());
                     } else {
                         dirtyEps.addAll(byProfile.getOrDefault(p.profile(), Set.of()));
                     }
-                } else if (c == DatastoreState.Change.POLICIES) {
+                } else if (c == DatastoreState.Marker.POLICIES) {
                     policiesChanged = true;
-                } else if (c == DatastoreState.Change.POOLS) {
+                } else if (c == DatastoreState.Marker.POOLS) {
                     poolsChanged = true;
                 }
             }
@@ -167,10 +163,7 @@ public final class Calculator {
                 }
             }
         }
-        rematch = false;
-        if (policiesChanged) {
-            policies(s);
-        }
+        rematch = policiesChanged && matcher.update(s, dirtyRules);
         endpoints(s, cfg, dirtyEps);
         for (Object id : dirtyRules) {
             rules(s, id);
@@ -208,9 +201,7 @@ public final class Calculator {
         claims.clear();
         owners.clear();
         routeClaims.clear();
-        ordered = List.of();
-        matchKey = List.of();
-        lastPolicies = Map.of();
+        matcher.reset();
         profilesWithRules.clear();
         policyUse.clear();
         profileUse.clear();
@@ -234,29 +225,6 @@ public final class Calculator {
             StaticChains.nat(v).forEach(c -> nat.get(v).put(c.name(), c));
             StaticChains.raw(cfg.interfacePrefix()).forEach(c -> raw.get(v).put(c.name(), c));
         }
-    }
-
-    /** Policy order and selectors: when they changed, every local endpoint is matched again. */
-    private void policies(DatastoreState s) {
-        List<Map.Entry<PolicyKey, Policy>> now = orderedPolicies(s);
-        List<Object> key = new ArrayList<>(now.size() * 2);
-        for (Map.Entry<PolicyKey, Policy> e : now) {
-            key.add(e.getKey());
-            key.add(e.getValue().selector());
-        }
-        if (!key.equals(matchKey)) {
-            rematch = true;
-            matchKey = key;
-        }
-        ordered = now;
-        Set<PolicyKey> all = new HashSet<>(lastPolicies.keySet());
-        all.addAll(s.policies.keySet());
-        for (PolicyKey k : all) {
-            if (lastPolicies.get(k) != s.policies.get(k)) {
-                dirtyRules.add(k);
-            }
-        }
-        lastPolicies = new HashMap<>(s.policies);
     }
 
     private void endpoints(DatastoreState s, FelixConfig cfg, Set<EndpointKey> dirty) {
@@ -360,7 +328,7 @@ public final class Calculator {
         }
         interfaces.put(iface, e.key);
         List<PolicyKey> matched = new ArrayList<>();
-        List<TierPolicies> frozen = match(e, matched);
+        List<TierPolicies> frozen = matcher.match(e.labels, matched);
         List<String> profiles = new ArrayList<>();
         for (String p : ep.profileIds()) {
             if (s.profileRules.containsKey(p)) {
@@ -411,24 +379,10 @@ public final class Calculator {
         retired.put(o.iface(), o);
     }
 
-    /** The tiers of policies (in order) whose selectors match the endpoint; their keys go to {@code matched}. */
-    private List<TierPolicies> match(Ep e, List<PolicyKey> matched) {
-        Map<String, List<String>> tiers = new LinkedHashMap<>();
-        for (Map.Entry<PolicyKey, Policy> p : ordered) {
-            Selector sel = selector(p.getValue().selector(), "policy " + p.getKey().tier() + "/" + p.getKey().name());
-            if (sel == null || !sel.matches(e.labels)) {
-                continue;
-            }
-            tiers.computeIfAbsent(p.getKey().tier(), t -> new ArrayList<>()).add(p.getKey().name());
-            matched.add(p.getKey());
-        }
-        return tiers.entrySet().stream().map(t -> new TierPolicies(t.getKey(), t.getValue())).toList();
-    }
-
     /** An unchanged owner after the policies' order or selectors changed: new chains only if its tiers differ. */
     private void rematch(Owner o, Ep e) {
         List<PolicyKey> matched = new ArrayList<>();
-        List<TierPolicies> frozen = match(e, matched);
+        List<TierPolicies> frozen = matcher.match(e.labels, matched);
         if (frozen.equals(o.tiers())) {
             return;
         }
@@ -524,29 +478,5 @@ public final class Calculator {
         ep.profileIds().forEach(p -> m.putAll(s.profileLabels.getOrDefault(p, Map.of())));
         m.putAll(ep.labels());
         return m;
-    }
-
-    private Selector selector(String text, String where) {
-        Selector sel = selectors.get(text);
-        if (sel == null && !selectors.containsKey(text)) {
-            try {
-                sel = Selector.parse(text);
-            } catch (IllegalArgumentException e) {
-                onProblem.accept(where + ": " + e.getMessage());
-            }
-            selectors.put(text, sel);
-        }
-        return sel;
-    }
-
-    private static List<Map.Entry<PolicyKey, Policy>> orderedPolicies(DatastoreState s) {
-        Comparator<Double> nullsLast = Comparator.nullsLast(Comparator.naturalOrder());
-        return s.policies.entrySet().stream().sorted(Comparator
-                        .comparing((Map.Entry<PolicyKey, Policy> e) -> s.tierOrders.get(e.getKey().tier()), nullsLast)
-                        .thenComparing(e -> e.getKey().tier())
-                        .thenComparing(e -> e.getValue().order(), nullsLast)
-                        .thenComparing(e -> e.getKey().name()))
-                .map(e -> Map.entry(e.getKey(), e.getValue()))
-                .toList();
     }
 }

@@ -34,7 +34,7 @@ public final class DatastoreState {
     /** This host's endpoints whose record was refused, with the reason (their status is {@code error}). */
     final Map<EndpointKey, String> refusedEndpoints = new HashMap<>();
     /** What changed, for an incremental {@link Calculator}: one entry per applied key, in order. */
-    private final List<Object> journal = new ArrayList<>();
+    private final List<Change> journal = new ArrayList<>();
     /** Number of changes before {@code journal.get(0)}; {@link #clear} and trimming start a new epoch. */
     private long journalBase;
     private long epoch;
@@ -42,12 +42,23 @@ public final class DatastoreState {
     private boolean cleaning;
     static final int JOURNAL_MAX = 100_000;
 
-    /** A change of one part ("rules", "tags", "labels") of a profile. */
-    record ProfileChange(String profile, String part) {
+    /** One entry of the journal: what a calculator must look at again. */
+    sealed interface Change permits EndpointChange, ProfileChange, Marker {
     }
 
-    /** Marker journal entries. */
-    enum Change { POLICIES, POOLS, CONFIG }
+    /** A workload endpoint changed. */
+    record EndpointChange(EndpointKey key) implements Change {
+    }
+
+    /** The parts of a profile, each its own key in etcd. */
+    enum ProfilePart { RULES, TAGS, LABELS }
+
+    /** A change of one part of a profile. */
+    record ProfileChange(String profile, ProfilePart part) implements Change {
+    }
+
+    /** Changes of a whole kind: any policy or tier, any pool, any felix config. */
+    enum Marker implements Change { POLICIES, POOLS, CONFIG }
 
     public DatastoreState(Keys keys, String hostname) {
         this.keys = keys;
@@ -96,42 +107,42 @@ public final class DatastoreState {
             if (!c.host().equals(hostname)) {
                 return false;
             }
-            journal.add(Change.CONFIG);
+            journal.add(Marker.CONFIG);
             put(hostConfig, c.name(), value == null ? null : decode(c, value));
             return true;
         }
         if (path instanceof KeyPath.GlobalConfig c) {
-            journal.add(Change.CONFIG);
+            journal.add(Marker.CONFIG);
             put(globalConfig, c.name(), value == null ? null : decode(c, value));
             return true;
         }
         if (path instanceof KeyPath.ProfileRulesKey r) {
-            journal.add(new ProfileChange(r.profile(), "rules"));
+            journal.add(new ProfileChange(r.profile(), ProfilePart.RULES));
             put(profileRules, r.profile(), value == null ? null : decode(r, value));
             return true;
         }
         if (path instanceof KeyPath.ProfileTags t) {
-            journal.add(new ProfileChange(t.profile(), "tags"));
+            journal.add(new ProfileChange(t.profile(), ProfilePart.TAGS));
             put(profileTags, t.profile(), value == null ? null : decode(t, value));
             return true;
         }
         if (path instanceof KeyPath.ProfileLabels l) {
-            journal.add(new ProfileChange(l.profile(), "labels"));
+            journal.add(new ProfileChange(l.profile(), ProfilePart.LABELS));
             put(profileLabels, l.profile(), value == null ? null : decode(l, value));
             return true;
         }
         if (path instanceof KeyPath.Tier t) {
-            journal.add(Change.POLICIES);
+            journal.add(Marker.POLICIES);
             put(tierOrders, t.tier(), value == null ? null : orderOf(decode(t, value)));
             return true;
         }
         if (path instanceof KeyPath.TierPolicy tp) {
-            journal.add(Change.POLICIES);
+            journal.add(Marker.POLICIES);
             put(policies, new PolicyKey(tp.tier(), tp.name()), value == null ? null : decode(tp, value));
             return true;
         }
         if (path instanceof KeyPath.Pool pool) {
-            journal.add(Change.POOLS);
+            journal.add(Marker.POOLS);
             put(pools, key, value == null ? null : decode(pool, value));
             return true;
         }
@@ -139,7 +150,7 @@ public final class DatastoreState {
     }
 
     private boolean endpoint(EndpointKey k, KeyPath.Endpoint path, String value) {
-        journal.add(k);
+        journal.add(new EndpointChange(k));
         if (value == null) {
             if (!cleaning) { // a refused record's key stays refused until it is deleted or fixed
                 refusedEndpoints.remove(k);
@@ -213,7 +224,7 @@ public final class DatastoreState {
     }
 
     /** The changes after the first {@code count} (of this epoch), or null when they are no longer kept. */
-    List<Object> changesSince(long count) {
+    List<Change> changesSince(long count) {
         if (count < journalBase || count > changeCount()) {
             return null;
         }

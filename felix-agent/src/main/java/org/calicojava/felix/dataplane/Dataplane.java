@@ -56,12 +56,12 @@ public final class Dataplane {
     }
 
     /** Reads policy state back on any thread (null: the backend reads only synchronously, use {@link #refresh}). */
-    public Object readPolicy() {
+    public PolicyBackend.Snapshot readPolicy() {
         return policy.read();
     }
 
     /** Takes a {@link #readPolicy} result and re-reads routes; returns the drift, or -1 when the read was stale. */
-    public int adoptPolicy(Object snapshot) {
+    public int adoptPolicy(PolicyBackend.Snapshot snapshot) {
         int drift = policy.adopt(snapshot);
         if (drift >= 0) {
             routes.refresh();

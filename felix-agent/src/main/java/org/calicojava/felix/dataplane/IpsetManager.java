@@ -1,5 +1,7 @@
 package org.calicojava.felix.dataplane;
 
+import org.calicojava.process.CommandRunner;
+
 import org.calicojava.felix.calc.IpSetSpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -1,5 +1,7 @@
 package org.calicojava.felix.dataplane;
 
+import org.calicojava.process.CommandRunner;
+
 import org.calicojava.felix.agent.Metrics;
 import org.calicojava.felix.calc.DesiredDataplane;
 import org.slf4j.Logger;

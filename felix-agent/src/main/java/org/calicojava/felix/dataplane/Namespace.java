@@ -1,5 +1,8 @@
 package org.calicojava.felix.dataplane;
 
+import org.calicojava.process.CommandRunner;
+import org.calicojava.process.ProcessRunner;
+
 import org.calicojava.netlink.EventGroup;
 import org.calicojava.netlink.NetNs;
 import org.calicojava.netlink.Netlink;

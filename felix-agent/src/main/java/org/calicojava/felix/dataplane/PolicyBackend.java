@@ -25,12 +25,16 @@ public interface PolicyBackend {
      * endpoints takes seconds; the dataplane thread keeps programming meanwhile). Null: this backend reads only
      * synchronously, in {@link #refresh}.
      */
-    default Object read() {
+    default Snapshot read() {
         return null;
     }
 
     /** Takes a {@link #read} result: how many objects drifted, or -1 when it is stale (written since). */
-    default int adopt(Object snapshot) {
+    default int adopt(Snapshot snapshot) {
         return refresh();
+    }
+
+    /** What {@link #read} returns: the backend's own record of what it read. */
+    interface Snapshot {
     }
 }

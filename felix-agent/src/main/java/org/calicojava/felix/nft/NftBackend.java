@@ -2,7 +2,7 @@ package org.calicojava.felix.nft;
 
 import org.calicojava.felix.agent.Metrics;
 import org.calicojava.felix.calc.DesiredDataplane;
-import org.calicojava.felix.dataplane.CommandRunner;
+import org.calicojava.process.CommandRunner;
 import org.calicojava.felix.dataplane.DataplaneException;
 import org.calicojava.felix.dataplane.DriftGate;
 import org.calicojava.felix.dataplane.NftKernel;
@@ -93,11 +93,11 @@ public final class NftBackend implements PolicyBackend {
      * A read-back, the write generation and the kernel's nftables generation it started at; state null: skipped, the
      * kernel's generation showed nothing changed.
      */
-    private record Snapshot(NftState state, long generation, long kernelGeneration) {
+    private record Snapshot(NftState state, long generation, long kernelGeneration) implements PolicyBackend.Snapshot {
     }
 
     @Override
-    public Object read() {
+    public Snapshot read() {
         long g = generation;
         long k = gate.now();
         return new Snapshot(gate.unchanged(k) ? null : readState(), g, k);
@@ -108,8 +108,10 @@ public final class NftBackend implements PolicyBackend {
      * so a stream of updates never makes every read-back stale.
      */
     @Override
-    public int adopt(Object snapshot) {
-        Snapshot s = (Snapshot) snapshot;
+    public int adopt(PolicyBackend.Snapshot snapshot) {
+        if (!(snapshot instanceof Snapshot s)) {
+            throw new IllegalArgumentException("not an nftables read-back: " + snapshot);
+        }
         if (s.state() == null) {
             metrics.inc("felix_refreshes_skipped");
             return 0;

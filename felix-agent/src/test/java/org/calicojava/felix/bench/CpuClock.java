@@ -1,5 +1,7 @@
 package org.calicojava.felix.bench;
 
+import org.calicojava.testing.Sh;
+
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;

@@ -1,5 +1,7 @@
 package org.calicojava.felix.bench;
 
+import org.calicojava.testing.Sh;
+
 import org.calicojava.felix.agent.Agent;
 import org.calicojava.felix.calc.Calculator;
 import org.calicojava.felix.calc.DatastoreState;

@@ -1,5 +1,8 @@
 package org.calicojava.felix.dataplane;
 
+import org.calicojava.process.CommandRunner;
+import java.time.Duration;
+
 import org.calicojava.felix.calc.IpSetSpec;
 import org.junit.jupiter.api.Test;
 
@@ -17,7 +20,7 @@ class IpsetManagerTest {
         String saved = "";
 
         @Override
-        public Result run(List<String> argv, String stdin) {
+        public Result run(List<String> argv, String stdin, Duration timeout) {
             if (argv.contains("save")) {
                 return new Result(0, saved, "");
             }

@@ -1,5 +1,8 @@
 package org.calicojava.felix.dataplane;
 
+import org.calicojava.process.CommandRunner;
+import java.time.Duration;
+
 import org.calicojava.felix.agent.Metrics;
 import org.calicojava.felix.calc.DesiredDataplane;
 import org.calicojava.felix.rules.Chain;
@@ -24,7 +27,7 @@ class IptablesBackendGateTest {
         int saves;
 
         @Override
-        public Result run(List<String> argv, String stdin) {
+        public Result run(List<String> argv, String stdin, Duration timeout) {
             if (argv.get(0).endsWith("-save")) {
                 saves++;
                 return new Result(0, "", "");

@@ -1,5 +1,8 @@
 package org.calicojava.felix.dataplane;
 
+import org.calicojava.process.CommandRunner;
+import java.time.Duration;
+
 import org.calicojava.felix.agent.Metrics;
 import org.calicojava.felix.rules.Chain;
 import org.calicojava.felix.rules.Rule;
@@ -22,7 +25,7 @@ class IptablesTableTest {
         boolean fail;
 
         @Override
-        public Result run(List<String> argv, String stdin) {
+        public Result run(List<String> argv, String stdin, Duration timeout) {
             if (argv.get(0).endsWith("-save")) {
                 return new Result(0, saved, "");
             }

@@ -1,5 +1,7 @@
 package org.calicojava.felix.dataplane;
 
+import org.calicojava.process.CommandRunner;
+
 import org.calicojava.felix.agent.Metrics;
 import org.calicojava.felix.calc.FelixConfig;
 import org.calicojava.felix.nft.NftBackend;
@@ -28,11 +30,11 @@ class PolicyBackendsTest {
     @Test
     void autoPicksNftablesWhenACheckOnlyTransactionWorks() {
         List<List<String>> calls = new ArrayList<>();
-        CommandRunner works = (argv, stdin) -> {
+        CommandRunner works = (argv, stdin, timeout) -> {
             calls.add(argv);
             return new CommandRunner.Result(0, "", "");
         };
-        CommandRunner missing = (argv, stdin) -> new CommandRunner.Result(-1, "", "nft: No such file or directory");
+        CommandRunner missing = (argv, stdin, timeout) -> new CommandRunner.Result(-1, "", "nft: No such file or directory");
         assertThat(PolicyBackends.resolve("auto", works)).isEqualTo("nftables");
         assertThat(calls).containsExactly(List.of("nft", "-c", "add", "table", "inet", "calico"));
         assertThat(PolicyBackends.resolve("auto", missing)).isEqualTo("iptables");

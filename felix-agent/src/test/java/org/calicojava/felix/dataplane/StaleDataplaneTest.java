@@ -1,5 +1,8 @@
 package org.calicojava.felix.dataplane;
 
+import org.calicojava.process.CommandRunner;
+import java.time.Duration;
+
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -17,7 +20,7 @@ class StaleDataplaneTest {
         final Map<String, Result> answers = new HashMap<>();
 
         @Override
-        public Result run(List<String> argv, String stdin) {
+        public Result run(List<String> argv, String stdin, Duration timeout) {
             String cmd = String.join(" ", argv);
             calls.add(cmd);
             if (stdin != null) {

@@ -1,5 +1,11 @@
 package org.calicojava.felix.it;
 
+import org.calicojava.testing.TcpProxy;
+
+import org.calicojava.testing.EtcdProcess;
+
+import org.calicojava.testing.Sh;
+
 import org.calicojava.felix.agent.Agent;
 import org.calicojava.felix.dataplane.Namespace;
 import org.calicojava.model.Cidr;
@@ -36,7 +42,7 @@ class FelixOutageIT {
     void dataplaneSurvivesAnEtcdOutageAndResyncsAfterwards() throws Exception {
         Sh.require("ip", "iptables-restore", "ip6tables-restore", "ipset", "etcd", "etcdctl");
         Keys keys = new Keys("/cj-test-outage");
-        try (OwnEtcd etcd = new OwnEtcd(); DualStackNet net = new DualStackNet()) {
+        try (EtcdProcess etcd = EtcdProcess.plain(); DualStackNet net = new DualStackNet()) {
             etcd.start();
             net.addWorkload(1);
             net.addWorkload(2);
@@ -151,13 +157,13 @@ class FelixOutageIT {
     void changesWrittenWhileTheAgentIsCutOffAreAppliedByAResyncAfterCompaction() throws Exception {
         Sh.require("ip", "iptables-restore", "ip6tables-restore", "ipset", "etcd", "etcdctl");
         Keys keys = new Keys("/cj-test-cutoff");
-        try (OwnEtcd etcd = new OwnEtcd(); DualStackNet net = new DualStackNet()) {
+        try (EtcdProcess etcd = EtcdProcess.plain(); DualStackNet net = new DualStackNet()) {
             etcd.start();
             net.addWorkload(1);
             net.addWorkload(2);
             net.addWorkload(3);
             String w1 = net.workloadNs(1);
-            try (TcpProxy proxy = new TcpProxy(etcd.clientPort);
+            try (TcpProxy proxy = TcpProxy.toLoopbackPort(etcd.clientPort());
                  JetcdStore store = new JetcdStore(EtcdConfig.of(etcd.endpoint()));
                  JetcdStore agentStore = new JetcdStore(EtcdConfig.of(proxy.endpoint()));
                  Traffic.TcpServer s8080 = new Traffic.TcpServer(net.workloadNs(2), DualStackNet.ip6(2), 8080);

@@ -1,5 +1,7 @@
 package org.calicojava.felix.it;
 
+import org.calicojava.testing.Sh;
+
 import org.calicojava.felix.agent.Agent;
 import org.calicojava.felix.dataplane.Namespace;
 import org.calicojava.model.Cidr;

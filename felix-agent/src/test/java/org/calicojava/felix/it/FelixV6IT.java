@@ -1,5 +1,7 @@
 package org.calicojava.felix.it;
 
+import org.calicojava.testing.Sh;
+
 import org.calicojava.felix.agent.Agent;
 import org.calicojava.felix.dataplane.Namespace;
 import org.calicojava.model.Cidr;
@@ -290,7 +292,7 @@ class FelixV6IT {
                 assertThat(udpArrives(w1, forged, DualStackNet.ip(2), 9000, udp2v4)).as("UDP from forged " + forged).isFalse();
             }
             assertThat(rpfilterDrops(4) - dropped4).as("packets dropped by the IPv4 anti-spoofing rule").isGreaterThanOrEqualTo(2);
-            Sh.Out nc = Sh.run(Sh.in(w1, "nc", "-z", "-w", "1", "-s", "fd00:66::99", DualStackNet.ip6(2), "8080"));
+            Sh.Result nc = Sh.run(Sh.in(w1, "nc", "-z", "-w", "1", "-s", "fd00:66::99", DualStackNet.ip6(2), "8080"));
             assertThat(nc.exit()).as("nc -s forged: " + nc.out()).isNotZero();
             assertThat(tcp2.peers).doesNotContain("fd00:66:0:0:0:0:0:99", "fd00:66:0:0:0:0:0:3");
             assertThat(rpfilterDrops(6) - dropped6).as("packets dropped by the IPv6 anti-spoofing rule").isGreaterThanOrEqualTo(5);

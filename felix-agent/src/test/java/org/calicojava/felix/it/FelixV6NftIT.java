@@ -1,5 +1,7 @@
 package org.calicojava.felix.it;
 
+import org.calicojava.testing.Sh;
+
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 

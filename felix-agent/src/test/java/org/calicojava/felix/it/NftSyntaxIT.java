@@ -1,5 +1,7 @@
 package org.calicojava.felix.it;
 
+import org.calicojava.testing.Sh;
+
 import org.calicojava.felix.calc.Calculator;
 import org.calicojava.felix.calc.DatastoreState;
 import org.calicojava.felix.calc.DesiredDataplane;

@@ -1,5 +1,7 @@
 package org.calicojava.felix.it;
 
+import org.calicojava.testing.Sh;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;

@@ -1,9 +1,13 @@
 package org.calicojava.felix.nft;
 
+import org.calicojava.felix.dataplane.PolicyBackend;
+
+import java.time.Duration;
+
 import org.calicojava.felix.agent.Metrics;
 import org.calicojava.felix.calc.DesiredDataplane;
 import org.calicojava.felix.calc.IpSetSpec;
-import org.calicojava.felix.dataplane.CommandRunner;
+import org.calicojava.process.CommandRunner;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -25,7 +29,7 @@ class NftBackendTest {
         final List<String> scripts = new ArrayList<>();
 
         @Override
-        public Result run(List<String> argv, String stdin) {
+        public Result run(List<String> argv, String stdin, Duration timeout) {
             if (argv.contains("-j")) {
                 return listing == null ? new Result(1, "", "Error: No such file or directory") : new Result(0, listing, "");
             }
@@ -86,7 +90,7 @@ class NftBackendTest {
         assertThat(nft.scripts).isEmpty();
 
         nft.listing = json(first, "cali-fw-cali00000000000"); // drift, read before the next write lands
-        Object snapshot = backend.read();
+        PolicyBackend.Snapshot snapshot = backend.read();
         backend.apply(NftStateTest.desired(NftStateTest.ifaces(3), Set.of("10.65.0.1/32", "10.65.0.3/32")));
         assertThat(nft.scripts).hasSize(1);
 
@@ -104,7 +108,7 @@ class NftBackendTest {
         int listings;
 
         @Override
-        public Result run(List<String> argv, String stdin) {
+        public Result run(List<String> argv, String stdin, Duration timeout) {
             if (argv.contains("-j")) {
                 listings++;
             } else {
@@ -142,8 +146,8 @@ class NftBackendTest {
     @Test
     void aFailedTransactionMakesTheNextRefreshReadBack() {
         CountingNft kernel = new CountingNft();
-        NftBackend b = new NftBackend((argv, stdin) -> argv.contains("-f")
-                ? new CommandRunner.Result(1, "", "Error: Could not process rule") : kernel.run(argv, stdin),
+        NftBackend b = new NftBackend((argv, stdin, timeout) -> argv.contains("-f")
+                ? new CommandRunner.Result(1, "", "Error: Could not process rule") : kernel.run(argv, stdin, timeout),
                 new Metrics(), true, kernel.generation::get, null);
         b.refresh();
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> b.apply(NftStateTest.desired(NftStateTest.ifaces(1),

@@ -1,5 +1,7 @@
 package org.calicojava.netlink.it;
 
+import org.calicojava.testing.Sh;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -65,7 +67,7 @@ class LinkIT {
             Process sleeper = new ProcessBuilder("ip", "netns", "exec", c.name, "sleep", "60").start();
             try {
                 // ip netns exec execs sleep in place, so this pid's namespace is c's once it has switched
-                assertThat(TestNs.await(10, () -> Sh.tryRun("ip", "netns", "identify", "" + sleeper.pid())
+                assertThat(TestNs.await(10, () -> Sh.run("ip", "netns", "identify", "" + sleeper.pid())
                         .out().strip().equals(c.name))).isTrue();
                 a.nl.createVeth("host2", "peer2");
                 a.nl.moveToNetns("peer2", NetNs.pidPath(sleeper.pid()));

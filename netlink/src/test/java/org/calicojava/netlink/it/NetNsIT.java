@@ -1,5 +1,7 @@
 package org.calicojava.netlink.it;
 
+import org.calicojava.testing.Sh;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -22,7 +24,7 @@ class NetNsIT {
         String name;
         try (TestNs ns = new TestNs()) {
             name = ns.name;
-            assertThat(Sh.run("ip", "netns", "list")).contains(name);
+            assertThat(Sh.ok("ip", "netns", "list")).contains(name);
             assertThat(ns.ip("link", "show", "lo")).contains("UP");
             String inside = NetNs.run(name, () -> nsId(Path.of("/proc/thread-self/ns/net")));
             assertThat(inside).isNotEqualTo(mine);
@@ -35,7 +37,7 @@ class NetNsIT {
                 throw new IllegalStateException("boom");
             })).isInstanceOf(IllegalStateException.class).hasMessage("boom");
         }
-        assertThat(Sh.run("ip", "netns", "list")).doesNotContain(name);
+        assertThat(Sh.ok("ip", "netns", "list")).doesNotContain(name);
         org.calicojava.netlink.Netlink closed = org.calicojava.netlink.Netlink.open();
         closed.close();
         assertThatThrownBy(closed::links).isInstanceOf(NetlinkException.class).hasMessage("netlink socket is closed");
@@ -66,12 +68,12 @@ class NetNsIT {
                 "net.ipv4.conf.cali0.route_localnet = 1", "net.ipv4.neigh.cali0.proxy_delay = 0",
                 "net.ipv6.conf.cali0.accept_ra = 0", "net.ipv6.conf.cali0.proxy_ndp = 1",
                 "net.ipv6.conf.cali0.forwarding = 1"};
-            String shown = Sh.run("ip", "netns", "exec", ns.name, "sysctl", "net.ipv4.conf.cali0.proxy_arp",
+            String shown = Sh.ok("ip", "netns", "exec", ns.name, "sysctl", "net.ipv4.conf.cali0.proxy_arp",
                     "net.ipv4.conf.cali0.forwarding", "net.ipv4.conf.cali0.route_localnet",
                     "net.ipv4.neigh.cali0.proxy_delay", "net.ipv6.conf.cali0.accept_ra",
                     "net.ipv6.conf.cali0.proxy_ndp", "net.ipv6.conf.cali0.forwarding");
             assertThat(shown).contains(expected);
-            assertThat(Sh.run("ip", "netns", "exec", ns.name, "cat", "/proc/sys/net/ipv4/ip_forward").strip())
+            assertThat(Sh.ok("ip", "netns", "exec", ns.name, "cat", "/proc/sys/net/ipv4/ip_forward").strip())
                     .isNotEqualTo(hostForwarding);
             assertThat(Sysctl.get("net/ipv4/ip_forward")).as("host untouched").isEqualTo(hostForwarding);
             assertThatThrownBy(() -> Sysctl.proxyArp("cali0", true)).as("no cali0 on the host")

@@ -1,5 +1,7 @@
 package org.calicojava.netlink.it;
 
+import org.calicojava.testing.Sh;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.calicojava.netlink.NetNs;
@@ -19,12 +21,12 @@ class NfTablesIT {
             assertThat(nf.generation()).isEqualTo(g0 + 1);
             nft(ns, "add chain inet cjgen a; add rule inet cjgen a drop; add chain inet cjgen b");
             assertThat(nf.generation()).as("one nft run is one transaction").isEqualTo(g0 + 2);
-            Sh.run("ip", "netns", "exec", ns.name, "iptables-nft", "-w", "-A", "INPUT", "-s", "192.0.2.1", "-j", "DROP");
+            Sh.ok("ip", "netns", "exec", ns.name, "iptables-nft", "-w", "-A", "INPUT", "-s", "192.0.2.1", "-j", "DROP");
             assertThat(nf.generation()).as("iptables-nft commits through nftables too").isGreaterThan(g0 + 2);
             long g1 = nf.generation();
             nft(other, "add table inet cjgen");
             assertThat(nf.generation()).as("another namespace's commit").isEqualTo(g1);
-            Sh.run("ip", "netns", "exec", ns.name, "iptables-legacy", "-w", "-A", "INPUT", "-s", "192.0.2.1", "-j", "DROP");
+            Sh.ok("ip", "netns", "exec", ns.name, "iptables-legacy", "-w", "-A", "INPUT", "-s", "192.0.2.1", "-j", "DROP");
             assertThat(nf.generation()).as("iptables-legacy does not use nftables").isEqualTo(g1);
         }
     }
@@ -80,6 +82,6 @@ class NfTablesIT {
     }
 
     private static void nft(TestNs ns, String commands) {
-        Sh.run("ip", "netns", "exec", ns.name, "nft", commands);
+        Sh.ok("ip", "netns", "exec", ns.name, "nft", commands);
     }
 }

@@ -1,5 +1,7 @@
 package org.calicojava.netlink.it;
 
+import org.calicojava.testing.Sh;
+
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BooleanSupplier;
 import org.calicojava.netlink.NetNs;
@@ -37,7 +39,7 @@ public final class TestNs implements AutoCloseable {
         cmd[1] = "-n";
         cmd[2] = name;
         System.arraycopy(args, 0, cmd, 3, args.length);
-        return Sh.run(cmd);
+        return Sh.ok(cmd);
     }
 
     @Override

@@ -1,0 +1,75 @@
+package org.calicojava.ctl;
+
+import org.calicojava.model.BgpPeer;
+import org.calicojava.model.IpPool;
+import org.calicojava.model.Json;
+import org.calicojava.model.NodeMesh;
+import org.calicojava.model.ProfileRules;
+import org.calicojava.model.WorkloadEndpoint;
+
+import java.io.PrintWriter;
+import java.io.Writer;
+import java.util.List;
+
+/**
+ * The training run that records javactl's class-data-sharing archive ({@code bin/javactl} runs it once, with
+ * {@code -XX:ArchiveClassesAtExit}, when the archive is missing or older than the jars). Before, the archive held the
+ * classes of whatever command happened to run first (after {@code javactl version}, every etcd command loaded Jackson,
+ * the store and its records from the jars); this run loads the classes of every command: each command's picocli
+ * model and parse, the etcd client up to a refused connection, Jackson with every record javactl reads, the table,
+ * JSON and YAML output. It talks to nothing but a closed port of 127.0.0.1 and writes nothing.
+ */
+final class CdsTraining {
+    /** The hidden first argument that selects this run. */
+    static final String FLAG = "--cds-training";
+
+    private CdsTraining() {
+    }
+
+    static int run() {
+        PrintWriter sink = new PrintWriter(Writer.nullWriter());
+        String dead = "http://127.0.0.1:1"; // refused at once: the store's request and error path, no network
+        List<List<String>> lines = List.of(
+                List.of("--help"),
+                List.of("version"),
+                List.of("pool", "show"),
+                List.of("pool", "show", "-o", "yaml"),
+                List.of("pool", "add", "10.0.0.0/16"),
+                List.of("profile", "show"),
+                List.of("profile", "p1", "rule", "show"),
+                List.of("node", "show"),
+                List.of("bgp", "peer", "show"),
+                List.of("ipam", "show"),
+                List.of("endpoint", "show"),
+                List.of("config", "felix", "LogSeverityScreen"),
+                List.of("get", "ippool", "-o", "yaml"),
+                List.of("get", "policy"),
+                List.of("policy", "show"),
+                List.of("apply", "-f", "/nonexistent/cds-training.yaml"));
+        for (List<String> l : lines) {
+            String[] args = new String[l.size() + 2];
+            args[0] = "--etcd-endpoints";
+            args[1] = dead;
+            for (int i = 0; i < l.size(); i++) {
+                args[i + 2] = l.get(i);
+            }
+            Main.run(args, sink, sink);
+        }
+        Json.read("{\"cidr\":\"10.0.0.0/16\",\"ipip\":false,\"masquerade\":true,\"disabled\":false,\"block_size\":26}",
+                IpPool.class);
+        Json.read("{\"ip\":\"192.0.2.1\",\"as_num\":\"64512\"}", BgpPeer.class);
+        Json.read("{\"enabled\":true}", NodeMesh.class);
+        Json.read("{\"inbound_rules\":[{\"action\":\"allow\",\"protocol\":\"tcp\",\"dst_ports\":[80]}],"
+                + "\"outbound_rules\":[{\"action\":\"allow\"}]}", ProfileRules.class);
+        Json.read("{\"state\":\"active\",\"name\":\"cali0123456789a\",\"mac\":\"ee:ee:ee:ee:ee:ee\","
+                + "\"profile_ids\":[\"p\"],\"ipv4_nets\":[\"10.0.0.1/32\"],\"ipv6_nets\":[],\"labels\":{}}",
+                WorkloadEndpoint.class);
+        Table t = new Table("A", "B");
+        t.row("1", "2");
+        for (String format : List.of("table", "json", "yaml")) {
+            t.print(sink, format);
+        }
+        sink.flush();
+        return 0;
+    }
+}

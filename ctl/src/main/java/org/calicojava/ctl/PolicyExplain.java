@@ -1,0 +1,194 @@
+package org.calicojava.ctl;
+
+import org.calicojava.ctl.explain.ChainWalker;
+import org.calicojava.ctl.explain.Flow;
+import org.calicojava.felix.calc.Calculator;
+import org.calicojava.felix.calc.DatastoreState;
+import org.calicojava.felix.calc.DesiredDataplane;
+import org.calicojava.felix.calc.FelixConfig;
+import org.calicojava.felix.calc.PolicyKey;
+import org.calicojava.felix.rules.ChainNames;
+import org.calicojava.felix.rules.RuleRenderer;
+import org.calicojava.felix.rules.TierPolicies;
+import org.calicojava.model.Cidr;
+import org.calicojava.model.KeyPath;
+import org.calicojava.model.Policy;
+import org.calicojava.model.ProfileRules;
+import org.calicojava.model.Rule;
+import org.calicojava.model.WorkloadEndpoint;
+import org.calicojava.store.KeyValue;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code javactl policy explain --from WORKLOAD|IP --to WORKLOAD|IP [--proto P] [--port N]}: for the first packet
+ * of a new connection, the chains felix would program on each end, computed by felix's own {@link Calculator} from
+ * what is in etcd (as the source's host for its egress, as the destination's host for its ingress), walked by
+ * {@link ChainWalker}; printed as the tiers, policies and profiles evaluated, the rule that decided, and the verdict.
+ * No dataplane is needed. An address that is no workload's is outside the network: only the other end is evaluated.
+ */
+@Command(name = "explain", description = "Explain the policy verdict for a flow: which tiers, policies and profiles "
+        + "felix evaluates on both ends and which rule decides (felix's own calculation, from etcd).")
+final class PolicyExplain extends Sub {
+    @Option(names = "--from", required = true, paramLabel = "WORKLOAD|IP")
+    String from;
+    @Option(names = "--to", required = true, paramLabel = "WORKLOAD|IP")
+    String to;
+    @Option(names = "--proto", paramLabel = "P", description = "tcp, udp, icmp, ... or a number (default: icmp echo)")
+    String proto;
+    @Option(names = "--port", paramLabel = "N", description = "destination port (tcp, udp, sctp, udplite)")
+    Integer port;
+    @Option(names = "--src-port", paramLabel = "N", description = "source port (default 40000)")
+    int srcPort = 40000;
+
+    /** A workload endpoint with where it is. */
+    record Endpoint(String host, String orchestrator, String workload, String id, WorkloadEndpoint ep) {
+        String name() {
+            return host + "/" + orchestrator + "/" + workload + "/" + id;
+        }
+    }
+
+    /** One end of the flow: a workload or an outside address. */
+    record End(Endpoint endpoint, Cidr ip) {
+        String describe() {
+            return endpoint == null ? ip.ip() + " (no workload: outside the network)"
+                    : endpoint.workload() + " " + ip.ip() + " (endpoint " + endpoint.name() + ", interface "
+                    + endpoint.ep().name() + ")";
+        }
+    }
+
+    @Override
+    public void run() {
+        List<KeyValue> kvs = store().list(keys().v1() + "/").kvs();
+        List<Endpoint> endpoints = new ArrayList<>();
+        Map<String, ProfileRules> profiles = new HashMap<>();
+        for (KeyValue kv : kvs) {
+            try {
+                KeyPath p = KeyPath.parse(keys(), kv.key());
+                if (p instanceof KeyPath.Endpoint e) {
+                    endpoints.add(new Endpoint(e.host(), e.orchestrator(), e.workload(), e.endpointId(), e.decode(kv.value())));
+                } else if (p instanceof KeyPath.ProfileRulesKey r) {
+                    profiles.put(r.profile(), r.decode(kv.value()));
+                }
+            } catch (IllegalArgumentException e) {
+                // felix skips it as well
+            }
+        }
+        End src = end("--from", from, endpoints, null);
+        End dst = end("--to", to, endpoints, src.endpoint() == null ? src.ip().version() : null);
+        if (src.endpoint() != null && dst.endpoint() == null || src.ip().version() != dst.ip().version()) {
+            src = end("--from", from, endpoints, dst.ip().version());
+        }
+        if (src.endpoint() == null && dst.endpoint() == null) {
+            throw fail("neither --from " + from + " nor --to " + to + " is a workload: no policy applies");
+        }
+        int protocol = proto == null ? (src.ip().isIpv4() ? 1 : 58) : Flow.protocol(proto);
+        Flow flow = new Flow(src.ip(), dst.ip(), protocol, srcPort, port == null ? 0 : port, src.ip().isIpv4() ? 8 : 128, 0);
+        if (flow.hasPorts() && port == null) {
+            throw fail("--port: needed with --proto " + proto);
+        }
+        out().println("Flow: " + flow.describe());
+        out().println("  from " + src.describe());
+        out().println("  to   " + dst.describe());
+        boolean allowed = true;
+        if (src.endpoint() != null) {
+            allowed = side("Egress", src.endpoint(), false, flow, kvs, profiles);
+        }
+        if (dst.endpoint() != null && allowed) {
+            allowed = side("Ingress", dst.endpoint(), true, flow, kvs, profiles);
+        } else if (dst.endpoint() != null) {
+            out().println("Ingress at " + dst.endpoint().host() + ": not reached (dropped at egress)");
+        }
+        out().println("Verdict: " + (allowed ? "allowed" : "denied"));
+    }
+
+    /** The end named by {@code text}: a workload (name, endpoint id or host/orch/workload/id) or an address. */
+    private End end(String option, String text, List<Endpoint> endpoints, Integer version) {
+        Cidr ip = null;
+        try {
+            ip = Cidr.host(text);
+        } catch (IllegalArgumentException notAnAddress) {
+            // a workload name
+        }
+        if (ip != null) {
+            for (Endpoint e : endpoints) {
+                List<Cidr> nets = new ArrayList<>(e.ep().ipv4Nets());
+                nets.addAll(e.ep().ipv6Nets());
+                for (Cidr n : nets) {
+                    if (n.contains(ip)) {
+                        return new End(e, ip);
+                    }
+                }
+            }
+            return new End(null, ip);
+        }
+        List<Endpoint> found = endpoints.stream().filter(e -> e.workload().equals(text) || e.id().equals(text)
+                || e.name().equals(text)).toList();
+        if (found.isEmpty()) {
+            throw fail(option + ": no workload or address " + text + " (see: javactl get workloadendpoint)");
+        }
+        if (found.size() > 1) {
+            throw fail(option + ": " + found.size() + " endpoints match " + text + " (give HOST/ORCH/WORKLOAD/ID or an address)");
+        }
+        Endpoint e = found.get(0);
+        int v = version == null ? (e.ep().ipv4Nets().isEmpty() ? 6 : 4) : version;
+        List<Cidr> nets = v == 4 ? e.ep().ipv4Nets() : e.ep().ipv6Nets();
+        if (nets.isEmpty()) {
+            throw fail(option + ": workload " + text + " has no IPv" + v + " address");
+        }
+        return new End(e, nets.get(0));
+    }
+
+    /** Evaluates one end as felix on its host would; prints what decided; returns whether the packet passes. */
+    private boolean side(String what, Endpoint e, boolean inbound, Flow flow, List<KeyValue> kvs,
+                         Map<String, ProfileRules> profiles) {
+        DatastoreState state = new DatastoreState(keys(), e.host());
+        for (KeyValue kv : kvs) {
+            try {
+                state.apply(kv.key(), kv.value());
+            } catch (IllegalArgumentException bad) {
+                // skipped, as felix skips it
+            }
+        }
+        List<String> problems = new ArrayList<>();
+        DesiredDataplane dp = new Calculator(problems::add).calculate(state,
+                FelixConfig.of(Map.of(), state.hostConfig(), state.globalConfig()));
+        String chain = ChainNames.of(inbound ? ChainNames.TO_WL : ChainNames.FROM_WL, e.ep().name());
+        out().println(what + " at host " + e.host() + ", " + (inbound ? "to " : "from ") + e.workload() + " (chain "
+                + chain + "):");
+        if (!"active".equals(e.ep().state()) || !dp.chains(flow.src().version(), "filter").containsKey(chain)) {
+            out().println("  felix programs no chain for this endpoint (state " + e.ep().state() + "): dropped");
+            return false;
+        }
+        ChainWalker.Result r = new ChainWalker(dp.chains(flow.src().version(), "filter"), dp.ipsets(), flow).walk(chain);
+        new ExplainText(out(), chainOwners(state, profiles, inbound, flow.src().version()), inbound).print(r);
+        boolean ok = r.verdict().equals("RETURN") && (r.mark() & org.calicojava.felix.rules.Marks.ACCEPT) != 0
+                || r.verdict().equals("ACCEPT");
+        out().println("  => " + (ok ? "allowed" : "denied") + " at " + what.toLowerCase(java.util.Locale.ROOT));
+        return ok;
+    }
+
+    /** The policy and profile behind each rule chain of this direction, with its rules and how felix renders each. */
+    private static Map<String, ExplainText.Owner> chainOwners(DatastoreState state, Map<String, ProfileRules> profiles,
+                                                              boolean inbound, int version) {
+        RuleRenderer renderer = new RuleRenderer(version);
+        Map<String, ExplainText.Owner> out = new HashMap<>();
+        for (Map.Entry<PolicyKey, Policy> p : state.policies().entrySet()) {
+            String id = TierPolicies.policyId(p.getKey().tier(), p.getKey().name());
+            List<Rule> rules = inbound ? p.getValue().inboundRules() : p.getValue().outboundRules();
+            out.put(ChainNames.of(inbound ? ChainNames.POLICY_IN : ChainNames.POLICY_OUT, id),
+                    new ExplainText.Owner("policy " + p.getKey().tier() + "/" + p.getKey().name(), rules, renderer));
+        }
+        for (Map.Entry<String, ProfileRules> p : profiles.entrySet()) {
+            List<Rule> rules = inbound ? p.getValue().inboundRules() : p.getValue().outboundRules();
+            out.put(ChainNames.of(inbound ? ChainNames.PROFILE_IN : ChainNames.PROFILE_OUT, p.getKey()),
+                    new ExplainText.Owner("profile " + p.getKey(), rules, renderer));
+        }
+        return out;
+    }
+}

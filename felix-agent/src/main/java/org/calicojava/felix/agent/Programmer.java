@@ -1,0 +1,138 @@
+package org.calicojava.felix.agent;
+
+import org.calicojava.felix.calc.Calculator;
+import org.calicojava.felix.calc.DatastoreState;
+import org.calicojava.felix.calc.DesiredDataplane;
+import org.calicojava.felix.calc.EndpointKey;
+import org.calicojava.felix.calc.FelixConfig;
+import org.calicojava.felix.calc.PersistentMap;
+import org.calicojava.felix.dataplane.Dataplane;
+import org.calicojava.felix.dataplane.EndpointState;
+import org.calicojava.felix.dataplane.Namespace;
+import org.calicojava.felix.dataplane.NftKernel;
+import org.calicojava.felix.dataplane.PolicyBackend;
+import org.calicojava.felix.dataplane.PolicyBackends;
+import org.calicojava.felix.dataplane.StaleDataplane;
+import org.calicojava.felix.rules.Chain;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * One programming pass on the dataplane thread: the felix config from env and etcd, the calculation, the choice of
+ * policy backend (once, on the first pass; the other backend's leftovers removed), the dataplane write, then endpoint
+ * status (only what changed) and the gauges. Not thread-safe: the dataplane thread's.
+ */
+final class Programmer {
+    private static final Logger LOG = LoggerFactory.getLogger(Programmer.class);
+    private final Map<String, String> env;
+    private final DatastoreState state;
+    private final Namespace ns;
+    private final Metrics metrics;
+    private final ProblemLog problems;
+    private final Calculator calculator;
+    private FelixConfig config;
+    /** DataplaneBackend as the policy backend was chosen by (on the first programming); null before. */
+    private String backendSetting;
+    private Map<EndpointKey, EndpointState> lastStates = Map.of();
+    private Map<String, Chain> lastFilter = Map.of();
+    /** cali-pi- chains in the last filter table (kept up to date from the changed names). */
+    private long policyChains;
+    private int localEndpoints;
+
+    Programmer(Map<String, String> env, DatastoreState state, Namespace ns, Metrics metrics, ProblemLog problems) {
+        this.env = Map.copyOf(env);
+        this.state = state;
+        this.ns = ns;
+        this.metrics = metrics;
+        this.problems = problems;
+        this.calculator = new Calculator(problems::report);
+        this.config = FelixConfig.of(env, Map.of(), Map.of());
+    }
+
+    FelixConfig config() {
+        return config;
+    }
+
+    /** Local endpoints in the last pass. */
+    int localEndpoints() {
+        return localEndpoints;
+    }
+
+    /** The policy backend the current config asks for (before the first pass: from the environment alone). */
+    PolicyBackend policyBackend(NftKernel nftKernel) {
+        String resolved = PolicyBackends.resolve(config.dataplaneBackend(), ns.commands());
+        return PolicyBackends.create(resolved, ns.commands(), config.iptablesBackend(), metrics, nftKernel);
+    }
+
+    /** Calculates and programs; {@code since} is when the oldest change in it arrived. Throws on the unexpected. */
+    void program(long since, Dataplane dataplane, NftKernel nftKernel, StatusReporter status, Refresher refresher) {
+        try {
+            config = FelixConfig.of(env, state.hostConfig(), state.globalConfig());
+        } catch (IllegalArgumentException e) {
+            if (problems.report("felix config: " + e.getMessage() + " (keeping previous settings)")) {
+                metrics.inc(Metrics.INVALID_RECORDS); // once per distinct bad setting, not per run
+            }
+        }
+        long calcStart = System.nanoTime();
+        DesiredDataplane d = calculator.calculate(state, config);
+        long calcMs = (System.nanoTime() - calcStart) / 1_000_000;
+        if (calcMs > 1000) {
+            LOG.info("calculation took {} ms for {} local endpoints", calcMs, d.interfaces().size());
+        }
+        chooseBackend(dataplane, nftKernel);
+        refresher.interruptRead();
+        Map<EndpointKey, EndpointState> states = dataplane.apply(d);
+        localEndpoints = d.interfaces().size();
+        Map<EndpointKey, EndpointState> before = lastStates;
+        PersistentMap.changedKeys(before, states, k -> { // only what changed (all of it after links changed)
+            EndpointState s = states.get(k);
+            if (s != null && !s.equals(before.get(k))) {
+                LOG.info("endpoint {} ({}): {}{}", k, dataplane.interfaceOf(k), s.status(),
+                        s.reason() == null ? "" : " - " + s.reason());
+            }
+        });
+        lastStates = states;
+        status.endpoints(withRefused(states));
+        Map<String, Chain> filterBefore = lastFilter;
+        PersistentMap.changedKeys(filterBefore, d.filter(), k -> {
+            if (k.startsWith("cali-pi-")) {
+                policyChains += (d.filter().containsKey(k) ? 1 : 0) - (filterBefore.containsKey(k) ? 1 : 0);
+            }
+        });
+        lastFilter = d.filter();
+        metrics.gauge("felix_active_local_endpoints", d.interfaces().size());
+        metrics.gauge("felix_route_conflicts", dataplane.routeConflicts());
+        metrics.gauge("felix_active_policies", policyChains);
+        metrics.gauge("felix_ipsets", d.ipsets().size());
+        metrics.gauge("felix_update_to_dataplane_seconds", (System.nanoTime() - since) / 1e9);
+    }
+
+    private void chooseBackend(Dataplane dataplane, NftKernel nftKernel) {
+        if (backendSetting == null) {
+            String backend = PolicyBackends.resolve(config.dataplaneBackend(), ns.commands());
+            if (!backend.equals(dataplane.policyBackend())) { // resolved once: "auto" runs an nft check
+                dataplane.usePolicyBackend(PolicyBackends.create(backend, ns.commands(), config.iptablesBackend(),
+                        metrics, nftKernel));
+            }
+            backendSetting = config.dataplaneBackend();
+            LOG.info("policy backend: {} (DataplaneBackend {})", dataplane.policyBackend(), backendSetting);
+            StaleDataplane.removeFor(dataplane, ns.commands(), config, metrics, nftKernel); // the other backend's leftovers
+        } else if (!backendSetting.equals(config.dataplaneBackend())) {
+            problems.report("DataplaneBackend changed to " + config.dataplaneBackend() + ": takes effect on restart");
+        }
+    }
+
+    /** This host's endpoints whose record was refused get status error with the reason. */
+    private Map<EndpointKey, EndpointState> withRefused(Map<EndpointKey, EndpointState> states) {
+        Map<EndpointKey, String> refused = state.refusedEndpoints();
+        if (refused.isEmpty()) {
+            return states;
+        }
+        Map<EndpointKey, EndpointState> all = new HashMap<>(states);
+        refused.forEach((k, why) -> all.put(k, new EndpointState("error", "record refused: " + why)));
+        return all;
+    }
+}

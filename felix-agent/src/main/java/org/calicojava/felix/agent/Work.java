@@ -1,0 +1,27 @@
+package org.calicojava.felix.agent;
+
+import org.calicojava.felix.dataplane.DataplaneException;
+import org.calicojava.felix.dataplane.PolicyBackend;
+import org.calicojava.store.ListResult;
+import org.calicojava.store.WatchEvent;
+
+import java.util.List;
+
+/** What the dataplane thread's queue carries: from the watch, the netlink link events, the read-back thread and close. */
+sealed interface Work permits Work.Updates, Work.Resync, Work.ReadBack, Work.Signal {
+
+    /** A batch of etcd changes, with when it arrived (for felix_update_to_dataplane_seconds). */
+    record Updates(List<WatchEvent> events, long receivedNanos) implements Work {
+    }
+
+    /** A full listing after the watch lost its place (compaction), to replace the state. */
+    record Resync(ListResult snapshot, long receivedNanos) implements Work {
+    }
+
+    /** A policy read-back done off the dataplane thread (or its failure), to be adopted by the dataplane thread. */
+    record ReadBack(PolicyBackend.Snapshot snapshot, DataplaneException error, boolean aborted) implements Work {
+    }
+
+    /** LINKS: a cali interface changed; STOP: close; REFRESH_INLINE: the backend reads back only synchronously. */
+    enum Signal implements Work { LINKS, STOP, REFRESH_INLINE }
+}

@@ -211,14 +211,7 @@ public final class PolicyCommand implements Runnable {
                 Policy p = Json.read(store().get(keys().policy(tn[0], tn[1])).orElseThrow().value(), Policy.class);
                 out().println("Policy " + tn[0] + "/" + tn[1] + ", selector " + p.selector()
                         + (p.order() == null ? "" : ", order " + Show.order(p.order())));
-                out().println("Inbound rules:");
-                for (int i = 0; i < p.inboundRules().size(); i++) {
-                    out().printf("  %3d %s%n", i + 1, RuleGrammar.format(p.inboundRules().get(i)));
-                }
-                out().println("Outbound rules:");
-                for (int i = 0; i < p.outboundRules().size(); i++) {
-                    out().printf("  %3d %s%n", i + 1, RuleGrammar.format(p.outboundRules().get(i)));
-                }
+                RuleEdits.print(out(), p.inboundRules(), p.outboundRules());
             }
         }
 
@@ -233,15 +226,8 @@ public final class PolicyCommand implements Runnable {
             public void run() {
                 RuleGrammar.Directed d = RuleGrammar.parseDirected(words);
                 String[] tn = policy();
-                change(tn, p -> {
-                    List<Rule> list = new ArrayList<>(d.inbound() ? p.inboundRules() : p.outboundRules());
-                    int pos = at == null ? list.size() : at - 1;
-                    if (pos < 0 || pos > list.size()) {
-                        throw fail("--at=" + at + " (expected: 1.." + (list.size() + 1) + ")");
-                    }
-                    list.add(pos, d.rule());
-                    return with(p, d.inbound(), list);
-                });
+                change(tn, p -> with(p, d.inbound(),
+                        RuleEdits.insert(d.inbound() ? p.inboundRules() : p.outboundRules(), at, d.rule())));
                 out().println("Rule added to policy " + tn[0] + "/" + tn[1]);
             }
         }
@@ -255,29 +241,10 @@ public final class PolicyCommand implements Runnable {
 
             @Override
             public void run() {
-                String dir = words.get(0);
-                if (!dir.equals("inbound") && !dir.equals("outbound")) {
-                    throw fail("rule: '" + dir + "' (expected: inbound or outbound)");
-                }
-                boolean inbound = dir.equals("inbound");
-                Rule match = words.size() > 1 ? RuleGrammar.parse(words.subList(1, words.size())) : null;
-                if (match == null && at == null) {
-                    throw fail("say which rule: --at=POS or the rule's words");
-                }
+                RuleEdits.Removal rm = RuleEdits.Removal.parse(words, at);
                 String[] tn = policy();
-                change(tn, p -> {
-                    List<Rule> list = new ArrayList<>(inbound ? p.inboundRules() : p.outboundRules());
-                    if (at != null) {
-                        if (at < 1 || at > list.size()) {
-                            throw fail("--at=" + at + " (expected: 1.." + list.size() + ")");
-                        }
-                        list.remove(at - 1);
-                    } else if (!list.remove(match)) {
-                        throw fail("policy " + tn[0] + "/" + tn[1] + " has no " + dir + " rule '"
-                                + RuleGrammar.format(match) + "'");
-                    }
-                    return with(p, inbound, list);
-                });
+                change(tn, p -> with(p, rm.inbound(), rm.from(rm.inbound() ? p.inboundRules() : p.outboundRules(),
+                        "policy " + tn[0] + "/" + tn[1])));
                 out().println("Rule removed from policy " + tn[0] + "/" + tn[1]);
             }
         }

@@ -12,7 +12,6 @@ import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -73,14 +72,7 @@ final class ProfileRuleCommand {
                 out().println(format.value().equals("json") ? Output.json(r) : Output.yaml(r));
                 return;
             }
-            out().println("Inbound rules:");
-            for (int i = 0; i < r.inboundRules().size(); i++) {
-                out().printf("  %3d %s%n", i + 1, RuleGrammar.format(r.inboundRules().get(i)));
-            }
-            out().println("Outbound rules:");
-            for (int i = 0; i < r.outboundRules().size(); i++) {
-                out().printf("  %3d %s%n", i + 1, RuleGrammar.format(r.outboundRules().get(i)));
-            }
+            RuleEdits.print(out(), r.inboundRules(), r.outboundRules());
         }
     }
 
@@ -96,15 +88,8 @@ final class ProfileRuleCommand {
         public void run() {
             RuleGrammar.Directed d = RuleGrammar.parseDirected(words);
             String p = profile();
-            change(p, r -> {
-                List<Rule> list = new ArrayList<>(d.inbound() ? r.inboundRules() : r.outboundRules());
-                int pos = at == null ? list.size() : at - 1;
-                if (pos < 0 || pos > list.size()) {
-                    throw fail("--at=" + at + " (expected: 1.." + (list.size() + 1) + ")");
-                }
-                list.add(pos, d.rule());
-                return with(r, d.inbound(), list);
-            });
+            change(p, r -> with(r, d.inbound(),
+                    RuleEdits.insert(d.inbound() ? r.inboundRules() : r.outboundRules(), at, d.rule())));
             out().println("Rule added to profile " + p);
         }
     }
@@ -118,28 +103,10 @@ final class ProfileRuleCommand {
 
         @Override
         public void run() {
-            String dir = words.get(0);
-            if (!dir.equals("inbound") && !dir.equals("outbound")) {
-                throw fail("rule: '" + dir + "' (expected: inbound or outbound)");
-            }
-            boolean inbound = dir.equals("inbound");
-            Rule match = words.size() > 1 ? RuleGrammar.parse(words.subList(1, words.size())) : null;
-            if (match == null && at == null) {
-                throw fail("say which rule: --at=POS or the rule's words");
-            }
+            RuleEdits.Removal rm = RuleEdits.Removal.parse(words, at);
             String p = profile();
-            change(p, r -> {
-                List<Rule> list = new ArrayList<>(inbound ? r.inboundRules() : r.outboundRules());
-                if (at != null) {
-                    if (at < 1 || at > list.size()) {
-                        throw fail("--at=" + at + " (expected: 1.." + list.size() + ")");
-                    }
-                    list.remove(at - 1);
-                } else if (!list.remove(match)) {
-                    throw fail("profile " + p + " has no " + dir + " rule '" + RuleGrammar.format(match) + "'");
-                }
-                return with(r, inbound, list);
-            });
+            change(p, r -> with(r, rm.inbound(),
+                    rm.from(rm.inbound() ? r.inboundRules() : r.outboundRules(), "profile " + p)));
             out().println("Rule removed from profile " + p);
         }
     }

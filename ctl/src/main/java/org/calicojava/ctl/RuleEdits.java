@@ -1,0 +1,69 @@
+package org.calicojava.ctl;
+
+import org.calicojava.model.Rule;
+
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The rule-list edits that profiles and policies share: numbered listing, insert at a position, remove by position or by its words. */
+final class RuleEdits {
+    private RuleEdits() {
+    }
+
+    /** Both lists, numbered from 1 as {@code --at} counts. */
+    static void print(PrintWriter out, List<Rule> inbound, List<Rule> outbound) {
+        out.println("Inbound rules:");
+        for (int i = 0; i < inbound.size(); i++) {
+            out.printf("  %3d %s%n", i + 1, RuleGrammar.format(inbound.get(i)));
+        }
+        out.println("Outbound rules:");
+        for (int i = 0; i < outbound.size(); i++) {
+            out.printf("  %3d %s%n", i + 1, RuleGrammar.format(outbound.get(i)));
+        }
+    }
+
+    /** {@code list} with {@code rule} at 1-based {@code at} (null: appended). */
+    static List<Rule> insert(List<Rule> rules, Integer at, Rule rule) {
+        List<Rule> list = new ArrayList<>(rules);
+        int pos = at == null ? list.size() : at - 1;
+        if (pos < 0 || pos > list.size()) {
+            throw Sub.fail("--at=" + at + " (expected: 1.." + (list.size() + 1) + ")");
+        }
+        list.add(pos, rule);
+        return list;
+    }
+
+    /** A removal as the command line says it: {@code (inbound|outbound) (--at=POS | RULE WORDS)}. */
+    record Removal(String direction, Rule match, Integer at) {
+        static Removal parse(List<String> words, Integer at) {
+            String dir = words.get(0);
+            if (!dir.equals("inbound") && !dir.equals("outbound")) {
+                throw Sub.fail("rule: '" + dir + "' (expected: inbound or outbound)");
+            }
+            Rule match = words.size() > 1 ? RuleGrammar.parse(words.subList(1, words.size())) : null;
+            if (match == null && at == null) {
+                throw Sub.fail("say which rule: --at=POS or the rule's words");
+            }
+            return new Removal(dir, match, at);
+        }
+
+        boolean inbound() {
+            return direction.equals("inbound");
+        }
+
+        /** {@code rules} without the rule; {@code owner} ("profile p") names it in the error when there is none. */
+        List<Rule> from(List<Rule> rules, String owner) {
+            List<Rule> list = new ArrayList<>(rules);
+            if (at != null) {
+                if (at < 1 || at > list.size()) {
+                    throw Sub.fail("--at=" + at + " (expected: 1.." + list.size() + ")");
+                }
+                list.remove(at - 1);
+            } else if (!list.remove(match)) {
+                throw Sub.fail(owner + " has no " + direction + " rule '" + RuleGrammar.format(match) + "'");
+            }
+            return list;
+        }
+    }
+}

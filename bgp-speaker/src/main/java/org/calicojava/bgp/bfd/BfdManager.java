@@ -67,7 +67,7 @@ public final class BfdManager implements AutoCloseable {
     private final IntObjectHashMap<Entry> byDiscriminator = new IntObjectHashMap<>();
     private final Map<InetAddress, Entry> byAddress = new HashMap<>();
     private final BfdPacket rx = new BfdPacket();
-    private Channel rx4, rx6;
+    private volatile Channel rx4, rx6;  // opened in configure (synchronized), off the loop
     private boolean closed;
 
     /** A session and its sending socket. */
@@ -112,13 +112,28 @@ public final class BfdManager implements AutoCloseable {
      * Makes the sessions those of {@code wanted} (neighbour address to settings): new ones start Down, removed ones send
      * AdminDown and close, changed settings go through a poll sequence. Waits until applied.
      */
-    public void configure(Map<InetAddress, BfdSettings> wanted) {
+    public synchronized void configure(Map<InetAddress, BfdSettings> wanted) {
         Map<InetAddress, BfdSettings> copy = new LinkedHashMap<>(wanted);
-        loop.submit(() -> apply(copy)).syncUninterruptibly();
+        // sockets are opened here, off the loop (binding waits for the loop); the loop then takes them over
+        java.util.Set<InetAddress> have = loop.submit(() -> java.util.Set.copyOf(byAddress.keySet())).syncUninterruptibly().getNow();
+        Map<InetAddress, Channel> senders = new HashMap<>();
+        for (InetAddress remote : copy.keySet()) {
+            if (have.contains(remote)) {
+                continue;
+            }
+            try {
+                ensureReceiver(remote instanceof Inet6Address);
+                senders.put(remote, sender(remote));
+            } catch (RuntimeException ex) {
+                log.warn("bfd {}: no session: {}", Ip.string(remote), ex.getMessage());
+            }
+        }
+        loop.submit(() -> apply(copy, senders)).syncUninterruptibly();
     }
 
-    private void apply(Map<InetAddress, BfdSettings> wanted) {
+    private void apply(Map<InetAddress, BfdSettings> wanted, Map<InetAddress, Channel> senders) {
         if (closed) {
+            senders.values().forEach(ch -> { if (ch != null) ch.close(); });
             return;
         }
         for (Entry e : List.copyOf(byAddress.values())) {
@@ -129,7 +144,9 @@ public final class BfdManager implements AutoCloseable {
         for (Map.Entry<InetAddress, BfdSettings> w : wanted.entrySet()) {
             Entry e = byAddress.get(w.getKey());
             if (e == null) {
-                add(w.getKey(), w.getValue());
+                if (senders.containsKey(w.getKey())) {
+                    add(w.getKey(), w.getValue(), senders.get(w.getKey()));
+                }
             } else if (!e.session.settings().equals(w.getValue())) {
                 log.info("bfd {}: settings changed (min rx {}ms, min tx {}ms, multiplier {})", Ip.string(w.getKey()),
                         w.getValue().minRxUs() / 1000, w.getValue().minTxUs() / 1000, w.getValue().multiplier());
@@ -138,21 +155,14 @@ public final class BfdManager implements AutoCloseable {
         }
     }
 
-    private void add(InetAddress remote, BfdSettings settings) {
-        boolean v6 = remote instanceof Inet6Address;
-        try {
-            ensureReceiver(v6);
-        } catch (RuntimeException ex) {
-            log.warn("bfd {}: no session: {}", Ip.string(remote), ex.getMessage());
-            return;
-        }
+    private void add(InetAddress remote, BfdSettings settings, Channel channel) {
         int disc;
         do {
             disc = ThreadLocalRandom.current().nextInt();
         } while (disc == 0 || byDiscriminator.containsKey(disc));
         Entry e = new Entry();
         e.session = new BfdSession(remote, disc, settings, clock, e, this::changed);
-        e.channel = sender(remote);
+        e.channel = channel;
         byDiscriminator.put(disc, e);
         byAddress.put(remote, e);
         log.info("bfd {}: session added (local discriminator {}, source port {}, min rx {}ms, min tx {}ms, multiplier {})",
@@ -184,6 +194,7 @@ public final class BfdManager implements AutoCloseable {
 
     // ---- sockets ----
 
+    /** Opens the family's receiving socket once (off the loop). */
     private void ensureReceiver(boolean v6) {
         if (v6 ? rx6 != null : rx4 != null) {
             return;
@@ -220,9 +231,7 @@ public final class BfdManager implements AutoCloseable {
             Bootstrap b = new Bootstrap().group(loop)
                     .channelFactory(() -> new EpollDatagramChannel(v6 ? SocketProtocolFamily.INET6 : SocketProtocolFamily.INET))
                     .option(v6 ? TtlFilter.TTL6 : TtlFilter.TTL4, 255)
-                    .handler(new ChannelInitializer<Channel>() {
-                        @Override protected void initChannel(Channel ch) { }
-                    });
+                    .handler(new SenderErrors());
             ChannelFuture f = b.connect(new InetSocketAddress(remote, port), from).awaitUninterruptibly();
             if (f.isSuccess()) {
                 return f.channel();
@@ -230,6 +239,23 @@ public final class BfdManager implements AutoCloseable {
         }
         log.warn("bfd {}: no free source port in {}-{}", Ip.string(remote), SOURCE_PORT_MIN, SOURCE_PORT_MAX);
         return null;
+    }
+
+    /** A sending socket reads nothing; an ICMP error from the peer (port unreachable: no BFD there yet) is only counted. */
+    @ChannelHandler.Sharable
+    private final class SenderErrors extends io.netty.channel.ChannelInboundHandlerAdapter {
+        @Override public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            io.netty.util.ReferenceCountUtil.release(msg);
+        }
+
+        @Override public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            metrics.add("bfd_send_errors_total", 1);
+            InetAddress to = ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress();
+            long suppressed = limiter.admit(to, "send error");
+            if (suppressed >= 0) {
+                log.info("bfd {}: {}{}", Ip.string(to), cause.getMessage(), limiter.suffix(suppressed));
+            }
+        }
     }
 
     @ChannelHandler.Sharable
@@ -318,6 +344,9 @@ public final class BfdManager implements AutoCloseable {
             return rows;
         }).syncUninterruptibly().getNow();
     }
+
+    /** The event loop that owns the sessions (tests stall it to silence this side). */
+    EventLoop loop() { return loop; }
 
     /** The state of the session with {@code peer} ("Up", "Down", ...), or null when it has none. */
     public String state(InetAddress peer) {

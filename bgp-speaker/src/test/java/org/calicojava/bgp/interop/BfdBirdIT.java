@@ -159,13 +159,16 @@ class BfdBirdIT {
 
         // ours stopped: BIRD's sessions Down by its detection time, its BGP session down by BFD
         Await.until("BIRD's timers at 100 ms", Duration.ofSeconds(10), () -> b.birdc("show", "bfd", "sessions").lines()
-                .filter(l -> l.contains("10.201.0.1")).anyMatch(l -> l.contains("0.100") && l.contains("0.300")), () -> b.birdc("show", "bfd", "sessions"));
+                .filter(l -> l.contains("10.201.0.1") || l.contains("fd00:bf::1")).filter(l -> l.contains("0.100") && l.contains("0.300"))
+                .count() == 2, () -> b.birdc("show", "bfd", "sessions"));
         sh("kill", "-STOP", Long.toString(speaker.pid()));
         long ours = System.nanoTime();
-        Await.until("BIRD's sessions Down", Duration.ofSeconds(5), () -> b.birdc("show", "bfd", "sessions").lines()
+        Await.until("BIRD's sessions Down", Duration.ofSeconds(10), () -> b.birdc("show", "bfd", "sessions").lines()
                 .filter(l -> l.contains("10.201.0.1") || l.contains("fd00:bf::1")).noneMatch(l -> l.contains("Up")),
                 () -> b.birdc("show", "bfd", "sessions"));
-        System.out.printf("BfdBirdIT: ours stopped -> BIRD's sessions Down after %d ms (polling birdc)%n", (System.nanoTime() - ours) / 1_000_000);
+        long birdDownMs = (System.nanoTime() - ours) / 1_000_000;
+        System.out.printf("BfdBirdIT: ours stopped -> BIRD's sessions Down after %d ms (polling birdc)%n", birdDownMs);
+        assertThat(birdDownMs).as("BIRD's detection time 300 ms, allowing for a loaded machine and birdc").isLessThan(2000);
         Await.until("BIRD's BGP down by BFD", Duration.ofSeconds(5), () -> b.birdc("show", "protocols", "all", "p1").contains("BFD session down"),
                 () -> b.birdc("show", "protocols", "all", "p1"));
         sh("kill", "-CONT", Long.toString(speaker.pid()));

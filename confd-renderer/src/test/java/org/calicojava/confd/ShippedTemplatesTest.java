@@ -99,7 +99,7 @@ class ShippedTemplatesTest {
                     .isEqualTo("{\"minRx\":\"150ms\",\"minTx\":\"120ms\",\"multiplier\":4,\"graceful\":false}");
         }
         String bird = render(f, "n1", "bird.conf.mustache");
-        assertThat(bird).contains("protocol bfd {", "min rx interval 150 ms;", "min tx interval 120 ms;", "multiplier 4;", "  bfd on;");
+        assertThat(bird).contains("protocol bfd {", "min rx interval 150 ms;", "min tx interval 120 ms;", "multiplier 4;", "  bfd on;", "  direct;");
         assertBirdParses(bird);
 
         // n2 overrides: graceful and its own timers; n1 keeps the global ones

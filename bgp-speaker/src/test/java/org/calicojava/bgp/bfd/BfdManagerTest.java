@@ -98,6 +98,29 @@ class BfdManagerTest {
         assertTrue(m.text().contains("bfd_packets_dropped_total{reason=\"no session\"} 1\n"), m.text());
     }
 
+    @Test void receivePathAllocatesNothing() throws Exception {
+        InetAddress peer = BfdSessionTest.addr("127.0.3.8");
+        c = new BfdManager(C, null, BfdManager.PORT, new Metrics(), null);
+        c.configure(Map.of(peer, BfdSettings.DEFAULT));
+        int ours = ((Long) c.sessions().get(0).get("localDiscriminator")).intValue();
+        // the peer's Init with our discriminator: the session goes Up once, then every further packet changes nothing
+        ByteBuf wire = Unpooled.directBuffer(24);
+        BfdSessionTest.packet(BfdState.INIT, 77, ours).encode(wire);
+        long bytes = c.loop().submit(() -> {
+            com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+            for (int i = 0; i < 20_000; i++) {
+                c.received(wire, peer);  // warm up (and the one state change)
+            }
+            long before = mx.getCurrentThreadAllocatedBytes();
+            for (int i = 0; i < 100_000; i++) {
+                c.received(wire, peer);
+            }
+            return mx.getCurrentThreadAllocatedBytes() - before;
+        }).get();
+        assertEquals("Up", c.state(peer));
+        assertTrue(bytes < 10_000, "100,000 packets through decode, lookup and the state machine allocated " + bytes + " bytes");
+    }
+
     private static void sleep(long ms) {
         try {
             Thread.sleep(ms);

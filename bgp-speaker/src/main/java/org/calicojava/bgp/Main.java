@@ -73,7 +73,7 @@ public final class Main {
             }
             speaker.reconfigure(l.speaker());
             rib.reconfigure(l.speaker(), l.routing());
-            bfd.configure(l.bfd());
+            configureBfd(l);
             blackholes(l);
             routing = l.routing();
             log.info("reloaded {}", file);
@@ -82,6 +82,11 @@ public final class Main {
             log.warn("reload of {} refused: {}", file, e.getMessage());
             return "error: reload refused: " + e.getMessage();
         }
+    }
+
+    private void configureBfd(Loaded l) {
+        if (bfd != null) bfd.configure(l.bfd());
+        else if (!l.bfd().isEmpty()) log.warn("bfd: not available without the epoll transport; neighbours' bfd settings ignored");
     }
 
     /** The kernel's blackhole routes for the originated blocks as {@code l} says (none when it turns them off). */
@@ -96,11 +101,13 @@ public final class Main {
         Metrics metrics = new Metrics();
         rib = new Rib(l.speaker(), routing, metrics);
         speaker = new Speaker(l.speaker(), rib);
-        bfd = new BfdManager(null, null, BfdManager.PORT, metrics, (peer, graceful, why) -> {
-            for (Peer p : speaker.peers()) {
-                if (p.address().equals(peer)) p.bfdDown(graceful, why);
-            }
-        });
+        if (io.netty.channel.epoll.Epoll.isAvailable()) {  // BFD runs on epoll only (its TTL filter, socket options)
+            bfd = new BfdManager(null, null, BfdManager.PORT, metrics, (peer, graceful, why) -> {
+                for (Peer p : speaker.peers()) {
+                    if (p.address().equals(peer)) p.bfdDown(graceful, why);
+                }
+            });
+        }
         if (routing.kernel().enabled()) {
             kernel = new KernelSync(routing.kernel(), metrics);
             kernel.start(rib::kernelRoute);
@@ -117,13 +124,13 @@ public final class Main {
             control.start();
         }
         speaker.start();
-        bfd.configure(l.bfd());
+        configureBfd(l);
         running = this;
         if (hupWhileStarting) reload();
         CountDownLatch done = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             speaker.close(true);
-            bfd.close();
+            if (bfd != null) bfd.close();
             if (control != null) control.close();
             if (kernel != null) kernel.close();
             rib.close();

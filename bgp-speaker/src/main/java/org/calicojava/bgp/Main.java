@@ -1,5 +1,8 @@
 package org.calicojava.bgp;
 
+import org.calicojava.bgp.bfd.BfdConfigLoader;
+import org.calicojava.bgp.bfd.BfdManager;
+import org.calicojava.bgp.bfd.BfdSettings;
 import org.calicojava.bgp.config.ConfigException;
 import org.calicojava.bgp.config.ConfigLoader;
 import org.calicojava.bgp.config.SpeakerConfig;
@@ -9,6 +12,7 @@ import org.calicojava.bgp.metrics.Metrics;
 import org.calicojava.bgp.rib.Rib;
 import org.calicojava.bgp.rib.RoutingConfig;
 import org.calicojava.bgp.rib.RoutingConfigLoader;
+import org.calicojava.bgp.session.Peer;
 import org.calicojava.bgp.session.Speaker;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,6 +21,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.util.Map;
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
 import java.util.concurrent.Callable;
@@ -42,19 +48,20 @@ public final class Main {
     private Rib rib;
     private KernelSync kernel;
     private RoutingConfig routing;
+    private BfdManager bfd;
 
     private Main(Path file, Path controlOverride) {
         this.file = file;
         this.controlOverride = controlOverride;
     }
 
-    record Loaded(SpeakerConfig speaker, RoutingConfig routing) {}
+    record Loaded(SpeakerConfig speaker, RoutingConfig routing, Map<InetAddress, BfdSettings> bfd) {}
 
     static Loaded load(Path file, Path controlOverride) {
         SpeakerConfig s = ConfigLoader.load(file);
         RoutingConfig r = RoutingConfigLoader.load(file);
         if (controlOverride != null) r = r.withControlSocket(controlOverride);
-        return new Loaded(s, r);
+        return new Loaded(s, r, BfdConfigLoader.load(file));
     }
 
     synchronized String reload() {
@@ -66,6 +73,7 @@ public final class Main {
             }
             speaker.reconfigure(l.speaker());
             rib.reconfigure(l.speaker(), l.routing());
+            configureBfd(l);
             blackholes(l);
             routing = l.routing();
             log.info("reloaded {}", file);
@@ -74,6 +82,11 @@ public final class Main {
             log.warn("reload of {} refused: {}", file, e.getMessage());
             return "error: reload refused: " + e.getMessage();
         }
+    }
+
+    private void configureBfd(Loaded l) {
+        if (bfd != null) bfd.configure(l.bfd());
+        else if (!l.bfd().isEmpty()) log.warn("bfd: not available without the epoll transport; neighbours' bfd settings ignored");
     }
 
     /** The kernel's blackhole routes for the originated blocks as {@code l} says (none when it turns them off). */
@@ -88,6 +101,13 @@ public final class Main {
         Metrics metrics = new Metrics();
         rib = new Rib(l.speaker(), routing, metrics);
         speaker = new Speaker(l.speaker(), rib);
+        if (io.netty.channel.epoll.Epoll.isAvailable()) {  // BFD runs on epoll only (its TTL filter, socket options)
+            bfd = new BfdManager(null, null, BfdManager.PORT, metrics, (peer, graceful, why) -> {
+                for (Peer p : speaker.peers()) {
+                    if (p.address().equals(peer)) p.bfdDown(graceful, why);
+                }
+            });
+        }
         if (routing.kernel().enabled()) {
             kernel = new KernelSync(routing.kernel(), metrics);
             kernel.start(rib::kernelRoute);
@@ -99,13 +119,18 @@ public final class Main {
         metrics.gauges(() -> gauges(rib));
         if (routing.metricsPort() > 0) metrics.serve(routing.metricsHost(), routing.metricsPort());
         ControlServer control = routing.controlSocket() == null ? null : new ControlServer(routing.control(), rib, this::reload);
-        if (control != null) control.start();
+        if (control != null) {
+            control.bfd(bfd);
+            control.start();
+        }
         speaker.start();
+        configureBfd(l);
         running = this;
         if (hupWhileStarting) reload();
         CountDownLatch done = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             speaker.close(true);
+            if (bfd != null) bfd.close();
             if (control != null) control.close();
             if (kernel != null) kernel.close();
             rib.close();

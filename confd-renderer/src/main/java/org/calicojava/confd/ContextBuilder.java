@@ -2,6 +2,7 @@ package org.calicojava.confd;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.calicojava.model.AsNumber;
+import org.calicojava.model.BgpBfd;
 import org.calicojava.model.BgpPeer;
 import org.calicojava.model.Cidr;
 import org.calicojava.model.ClusterId;
@@ -158,6 +159,7 @@ public final class ContextBuilder {
         ctx.put("safeImport", new SafeImport(protectedAddresses, blocks));
         ctx.put("externalPeers", all.stream().anyMatch(Peer::external));
         ctx.put("maxStaleRoutesTime", maxStaleRoutesTime(kv, warnings));
+        ctx.put("bfd", bfd(kv, warnings));
         ctx.put("warnings", warnings.list());
         return ctx;
     }
@@ -245,6 +247,34 @@ public final class ContextBuilder {
             warnings.add(keys.bgpNodeMesh(), e.getMessage() + "; mesh sessions without a password");
             return null;
         }
+    }
+
+    /**
+     * BFD for this node's sessions (issue 15): the node's {@code /bgp/v1/host/<node>/bfd} when present and valid, else
+     * the global {@code /bgp/v1/global/bfd}; null when off. The map holds only validated integers and a boolean.
+     */
+    private Map<String, Object> bfd(Map<String, String> kv, Warnings warnings) {
+        for (String key : List.of(keys.bgpHostBfd(nodeName), keys.bgpBfd())) {
+            String v = kv.get(key);
+            if (v == null || v.isBlank()) {
+                continue;
+            }
+            try {
+                BgpBfd b = object(v, BgpBfd.class);
+                if (!b.enabled()) {
+                    return null;
+                }
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("minRxMs", b.minRxMs());
+                m.put("minTxMs", b.minTxMs());
+                m.put("multiplier", b.multiplier());
+                m.put("graceful", b.graceful());
+                return m;
+            } catch (IllegalArgumentException e) {
+                warnings.add(key, e.getMessage() + (key.equals(keys.bgpBfd()) ? "; BFD off" : "; the global setting applies"));
+            }
+        }
+        return null;
     }
 
     private int maxStaleRoutesTime(Map<String, String> kv, Warnings warnings) {

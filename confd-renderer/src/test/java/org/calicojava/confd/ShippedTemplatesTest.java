@@ -93,6 +93,39 @@ class ShippedTemplatesTest {
     }
 
     @Test
+    void bfdGlobalAndNodeOverrideReachBothTemplates() throws Exception {
+        Fixtures f = rich();
+        f.kv.put(f.keys.bgpBfd(), "{\"enabled\":true,\"min_rx_ms\":150,\"min_tx_ms\":120,\"multiplier\":4}");
+        JsonNode y = YAML.readTree(render(f, "n1", "bgp-speaker.yaml.mustache"));
+        for (JsonNode n : y.get("neighbors")) {
+            assertThat(n.get("bfd").toString()).as(n.toString())
+                    .isEqualTo("{\"minRx\":\"150ms\",\"minTx\":\"120ms\",\"multiplier\":4,\"graceful\":false}");
+        }
+        String bird = render(f, "n1", "bird.conf.mustache");
+        assertThat(bird).contains("protocol bfd {", "min rx interval 150 ms;", "min tx interval 120 ms;", "multiplier 4;", "  bfd on;", "  direct;");
+        assertBirdParses(bird);
+
+        // n2 overrides: graceful and its own timers; n1 keeps the global ones
+        f.kv.put(f.keys.bgpHostBfd("n2"), "{\"enabled\":true,\"min_rx_ms\":300,\"graceful\":true}");
+        JsonNode y2 = YAML.readTree(render(f, "n2", "bgp-speaker.yaml.mustache"));
+        assertThat(y2.get("neighbors").get(0).get("bfd").toString())
+                .isEqualTo("{\"minRx\":\"300ms\",\"minTx\":\"100ms\",\"multiplier\":3,\"graceful\":true}");
+        String bird2 = render(f, "n2", "bird.conf.mustache");
+        assertThat(bird2).contains("bfd graceful;", "min rx interval 300 ms;");
+        assertBirdParses(bird2);
+        assertThat(render(f, "n1", "bird.conf.mustache")).contains("min rx interval 150 ms;");
+
+        // a node that turns it off; a bad override falls back to the global record with a warning
+        f.kv.put(f.keys.bgpHostBfd("n2"), "{\"enabled\":false}");
+        assertThat(YAML.readTree(render(f, "n2", "bgp-speaker.yaml.mustache")).get("neighbors").get(0).get("bfd")).isNull();
+        assertThat(render(f, "n2", "bird.conf.mustache")).doesNotContain("protocol bfd").doesNotContain("bfd on");
+        f.kv.put(f.keys.bgpHostBfd("n2"), "{\"enabled\":true,\"multiplier\":0}");
+        ContextBuilder b = new ContextBuilder(f.keys, "n2");
+        assertThat(b.build(f.kv).get("bfd").toString()).contains("minRxMs=150");
+        assertThat(b.invalid().toString()).contains("bfd multiplier: 0 (expected: 1..255)").contains("the global setting applies");
+    }
+
+    @Test
     void birdParseCatchesABrokenConfig() throws Exception {
         String conf = render(rich(), "n1", "bird.conf.mustache").replace("router id 10.0.0.1;", "router id 10.0.0;");
         Path f = tmp.resolve("broken.conf");

@@ -9,8 +9,8 @@ import picocli.CommandLine.Parameters;
 
 import java.nio.file.Path;
 
-@Command(name = "bgp", description = "Global BGP settings: default AS, node-to-node mesh, global peers.",
-        subcommands = {BgpCommand.DefaultAs.class, BgpCommand.Mesh.class, BgpPeerCommand.class})
+@Command(name = "bgp", description = "Global BGP settings: default AS, node-to-node mesh, global peers, BFD.",
+        subcommands = {BgpCommand.DefaultAs.class, BgpCommand.Mesh.class, BgpPeerCommand.class, BgpBfdCommand.class})
 final class BgpCommand {
     static final String DEFAULT_AS = "64512";
 

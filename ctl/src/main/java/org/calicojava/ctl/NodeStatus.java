@@ -24,8 +24,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * {@code javactl node status} (also {@code javactl status}): whether the node runs, its processes, and calicoctl's BGP
- * table (Peer address | Peer type | State | Since | Info) for IPv4 and IPv6, read from the speaker's control socket
- * ({@code show protocols json}) or from BIRD's ({@code birdc show protocols}).
+ * table (Peer address | Peer type | State | Since | BFD | Info) for IPv4 and IPv6, read from the speaker's control socket
+ * ({@code show protocols json}, whose rows carry the BFD state) or from BIRD's ({@code birdc show protocols} and
+ * {@code birdc show bfd sessions}).
  */
 @Command(name = "status", description = "Is the node running; its processes; its BGP sessions.")
 final class NodeStatus extends Sub {
@@ -36,8 +37,15 @@ final class NodeStatus extends Sub {
     @Mixin
     Format format;
 
-    /** One BGP session as the table shows it. */
-    record Session(String address, String type, String state, String since, String info) {
+    /** One BGP session as the table shows it; {@code bfd} is its BFD session's state, "off" without one. */
+    record Session(String address, String type, String state, String since, String info, String bfd) {
+        Session(String address, String type, String state, String since, String info) {
+            this(address, type, state, since, info, "off");
+        }
+
+        Session withBfd(String b) {
+            return new Session(address, type, state, since, info, b);
+        }
     }
 
     @Override
@@ -92,7 +100,7 @@ final class NodeStatus extends Sub {
         store().list(keys().bgpGlobalPeers(version)).kvs().forEach(kv -> global.add(org.calicojava.model.Keys.lastSegment(kv.key())));
         Set<String> own = new HashSet<>();
         store().list(keys().bgpHostPeers(node, version)).kvs().forEach(kv -> own.add(org.calicojava.model.Keys.lastSegment(kv.key())));
-        Table t = new Table("Peer address", "Peer type", "State", "Since", "Info");
+        Table t = new Table("Peer address", "Peer type", "State", "Since", "BFD", "Info");
         for (Session s : sessions) {
             boolean v4 = !s.address().contains(":");
             if (v4 != (version == 4)) {
@@ -100,7 +108,7 @@ final class NodeStatus extends Sub {
             }
             String type = own.contains(s.address()) ? "node specific" : global.contains(s.address()) ? "global"
                     : mesh.contains(s.address()) ? "node-to-node mesh" : s.type();
-            t.row(s.address(), type, s.state(), s.since(), s.info());
+            t.row(s.address(), type, s.state(), s.since(), s.bfd(), s.info());
         }
         out().println("IPv" + version + " BGP status");
         if (t.isEmpty()) {
@@ -122,7 +130,7 @@ final class NodeStatus extends Sub {
                 String err = p.path("lastError").asText("");
                 out.add(new Session(p.path("address").asText(), p.path("type").asText(""), p.path("state").asText(),
                         p.path("since").asText(""), "Established".equals(p.path("state").asText()) || err.isEmpty()
-                        ? p.path("info").asText("") : err));
+                        ? p.path("info").asText("") : err, p.path("bfd").asText("off")));
             }
             return out;
         } catch (IOException e) {
@@ -136,13 +144,30 @@ final class NodeStatus extends Sub {
             Process p = new ProcessBuilder("birdc", "-s", socket.toString(), "show", "protocols").redirectErrorStream(true).start();
             String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             p.waitFor(10, TimeUnit.SECONDS);
-            return parseBird(text);
+            Process b = new ProcessBuilder("birdc", "-s", socket.toString(), "show", "bfd", "sessions").redirectErrorStream(true).start();
+            String bfd = new String(b.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            b.waitFor(10, TimeUnit.SECONDS);
+            java.util.Map<String, String> states = parseBirdBfd(bfd);
+            return parseBird(text).stream().map(s -> s.withBfd(states.getOrDefault(s.address(), "off"))).toList();
         } catch (IOException e) {
             throw fail("cannot run birdc: " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw fail("interrupted");
         }
+    }
+
+    /** Parses {@code birdc show bfd sessions}: IP address, Interface, State, Since, Interval, Timeout. */
+    static java.util.Map<String, String> parseBirdBfd(String text) {
+        java.util.Map<String, String> out = new java.util.HashMap<>();
+        for (String line : text.split("\n")) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length >= 3 && f[0].matches("[0-9a-fA-F:.]+") && (f[0].contains(".") || f[0].contains(":"))
+                    && f[2].matches("Up|Down|Init|AdminDown")) {
+                out.put(f[0], f[2]);
+            }
+        }
+        return out;
     }
 
     static List<Session> parseBird(String text) {

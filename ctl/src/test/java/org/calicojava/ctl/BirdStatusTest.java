@@ -23,4 +23,17 @@ class BirdStatusTest {
         assertThat(s.get(1).info()).isEqualTo("Active        Socket: Connection refused");
         assertThat(s.get(2).type()).isEqualTo("node specific");
     }
+
+    @Test
+    void parsesBirdcShowBfdSessions() {
+        String text = """
+                BIRD 2.0.12 ready.
+                bfd1:
+                IP address                Interface  State      Since         Interval  Timeout
+                fd00:bf::1                bfb0       Up         14:07:12.749    0.100    0.300
+                10.201.0.1                bfb0       Down       14:07:12.746    1.000    0.000
+                """;
+        assertThat(NodeStatus.parseBirdBfd(text)).containsExactlyInAnyOrderEntriesOf(
+                java.util.Map.of("fd00:bf::1", "Up", "10.201.0.1", "Down"));
+    }
 }

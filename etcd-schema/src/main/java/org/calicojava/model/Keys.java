@@ -116,6 +116,15 @@ public final class Keys {
         return bgpGlobal() + "node_mesh";
     }
 
+    /** BFD for BGP sessions ({@link BgpBfd}); {@link #bgpHostBfd} overrides it per node. */
+    public String bgpBfd() {
+        return bgpGlobal() + "bfd";
+    }
+
+    public String bgpHostBfd(String host) {
+        return bgpHost(host) + "/bfd";
+    }
+
     /** Our cap on how long a restarting peer's stale routes are kept (seconds, 1..4095; default 120). */
     public String bgpMaxStaleRoutesTime() {
         return bgpGlobal() + "max_stale_routes_time";

@@ -21,7 +21,7 @@ public record BgpError(int code, int subcode, byte[] data) {
             MALFORMED_AS_PATH = 11;
     // CEASE subcodes (RFC 4486)
     public static final int MAX_PREFIXES = 1, ADMIN_SHUTDOWN = 2, PEER_DECONFIGURED = 3, ADMIN_RESET = 4, CONNECTION_REJECTED = 5,
-            OTHER_CONFIG_CHANGE = 6, CONNECTION_COLLISION = 7, OUT_OF_RESOURCES = 8;
+            OTHER_CONFIG_CHANGE = 6, CONNECTION_COLLISION = 7, OUT_OF_RESOURCES = 8, BFD_DOWN = 10;  // BFD_DOWN: RFC 9384
 
     private static final byte[] NONE = new byte[0];
 
@@ -82,7 +82,7 @@ public record BgpError(int code, int subcode, byte[] data) {
             case CEASE -> switch (sub) {
                 case 1 -> "maximum number of prefixes reached"; case 2 -> "administrative shutdown"; case 3 -> "peer de-configured";
                 case 4 -> "administrative reset"; case 5 -> "connection rejected"; case 6 -> "other configuration change";
-                case 7 -> "connection collision resolution"; case 8 -> "out of resources"; default -> null; };
+                case 7 -> "connection collision resolution"; case 8 -> "out of resources"; case 10 -> "BFD down"; default -> null; };
             default -> null;
         };
         return n != null ? n : "subcode " + sub;

@@ -36,7 +36,7 @@ public final class ConfigLoader {
     private static final Set<String> ROUTING = Set.of("policies", "routeReflector", "multipath", "alwaysCompareMed", "kernel",
             "controlSocket", "metrics", "import", "export", "rrClient", "allowOwnAs", "nextHop", "maxStaleRoutesTime");
     private static final Set<String> NEIGHBOR = Set.of("address", "asNumber", "passive", "password", "holdTime", "ttlSecurity",
-            "addPath", "gracefulRestart", "port", "maxPrefixes");
+            "addPath", "gracefulRestart", "port", "maxPrefixes", "bfd");  // bfd: read by bfd.BfdConfigLoader
 
     private ConfigLoader() {}
 

@@ -16,6 +16,7 @@ import io.netty.channel.unix.DomainSocketAddress;
 import org.calicojava.netlink.SocketAccess;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import org.calicojava.bgp.bfd.BfdManager;
 import org.calicojava.bgp.codec.Prefix;
 import org.calicojava.bgp.rib.Rib;
 import org.slf4j.Logger;
@@ -34,7 +35,7 @@ import java.util.function.Supplier;
 
 /**
  * The control socket (unix domain): a client writes one command line and reads the answer until EOF. Commands:
- * {@code show protocols [json]}, {@code show route [PREFIX] [all]}, {@code reload}, {@code watch routes} (streams one
+ * {@code show protocols [json]}, {@code show route [PREFIX] [all]}, {@code show bfd sessions [json]}, {@code reload}, {@code watch routes} (streams one
  * line per best-route change until the client closes).
  *
  * <p>Local users are a trust boundary: the socket is created 0660, owned by the speaker's user and {@link
@@ -60,6 +61,7 @@ public final class ControlServer implements AutoCloseable {
     private final SocketAccess access;
     int clients;  // on the I/O thread
     private volatile boolean closed;
+    private volatile BfdManager bfd;
 
     /** With the defaults of {@link ControlConfig#at}. */
     public ControlServer(Path path, Rib rib, Supplier<String> reload) { this(ControlConfig.at(path), rib, reload); }
@@ -151,12 +153,21 @@ public final class ControlServer implements AutoCloseable {
 
     Rib rib() { return rib; }
 
+    /** The BFD sessions for {@code show bfd sessions} and the {@code bfd} column of {@code show protocols}. */
+    public void bfd(BfdManager b) { bfd = b; }
+
     /** The answer to one command (also used by tests). */
     public String answer(String line) {
         String[] w = line.trim().split("\\s+");
         try {
             if (w.length >= 2 && w[0].equals("show") && w[1].equals("protocols")) {
                 List<Map<String, Object>> rows = rib.protocols();
+                BfdManager b = bfd;
+                Map<String, String> bfdStates = new java.util.HashMap<>();
+                if (b != null) {
+                    for (Map<String, Object> s : b.sessions()) bfdStates.put((String) s.get("address"), (String) s.get("state"));
+                }
+                for (Map<String, Object> r : rows) r.put("bfd", bfdStates.getOrDefault((String) r.get("address"), "off"));
                 if (w.length == 3 && w[2].equals("json")) {
                     return JSON.writeValueAsString(rows) + "\n";
                 }
@@ -177,10 +188,13 @@ public final class ControlServer implements AutoCloseable {
                 }
                 return rib.showRoute(p, all);
             }
+            if (w.length >= 3 && w[0].equals("show") && w[1].equals("bfd") && w[2].equals("sessions")) {
+                return BfdStatus.answer(bfd, w.length == 4 && w[3].equals("json"), w.length > 4 || w.length == 4 && !w[3].equals("json"));
+            }
             if (w.length == 1 && w[0].equals("reload")) {
                 return reload.get() + "\n";
             }
-            return "error: unknown command: " + line.trim() + " (expected: show protocols [json], show route [PREFIX] [all], reload, watch routes)\n";
+            return "error: unknown command: " + line.trim() + " (expected: show protocols [json], show route [PREFIX] [all], show bfd sessions [json], reload, watch routes)\n";
         } catch (IllegalArgumentException | IllegalStateException | IOException e) {
             return "error: " + e.getMessage() + "\n";
         }

@@ -15,7 +15,7 @@ import java.util.function.Supplier;
 
 /**
  * Prometheus text metrics (exposition format 0.0.4) on {@code GET /metrics}: sessions by state, updates and prefixes
- * in/out per peer, RIB size, best-path computations, kernel route operations and their time.
+ * in/out per peer, RIB size, best-path computations, kernel route operations and their time, BFD packets and state changes.
  */
 public final class Metrics implements AutoCloseable {
     private final Map<String, LongAdder> counters = new ConcurrentHashMap<>();
@@ -52,6 +52,9 @@ public final class Metrics implements AutoCloseable {
     }
 
     public void add(String key, long n) { counters.computeIfAbsent(key, k -> new LongAdder()).add(n); }
+
+    /** The counter named {@code key} (with its labels), for a caller that counts on a hot path without a map lookup. */
+    public LongAdder counter(String key) { return counters.computeIfAbsent(key, k -> new LongAdder()); }
 
     /** Gauges computed at scrape time (sessions by state, RIB sizes), already in text format. */
     public void gauges(Supplier<String> s) { gauges = s; }

@@ -159,6 +159,7 @@ public final class Rib implements RouteSink, AutoCloseable {
 
     @Override public void down(Peer peer, String reason) {
         long id = peer.lastSessionId();
+        boolean flush = peer.flushOnDown();  // BFD Down (RFC 5882): no stale routes, whatever graceful restart says
         submit(() -> {
             PeerInfo pi = info(peer);
             if (pi.session != id) return;  // its established() was dropped: nothing of this session is here
@@ -166,7 +167,7 @@ public final class Rib implements RouteSink, AutoCloseable {
             pi.negotiated = null;
             pi.established = false;
             pi.clearOut();
-            if (pi.gracefulRestart && pi.restartTime > 0 && !pi.limitStopped) {  // a NOTIFICATION of ours ends GR (RFC 4724)
+            if (pi.gracefulRestart && pi.restartTime > 0 && !pi.limitStopped && !flush) {  // a NOTIFICATION of ours ends GR (RFC 4724)
                 int n = 0;
                 for (int d = 0; d < loc.high(); d++) {
                     if (!loc.live(d)) continue;

@@ -58,6 +58,8 @@ public final class Peer {
     private volatile long session, lastSession;
     private static final java.util.concurrent.atomic.AtomicLong SESSIONS = new java.util.concurrent.atomic.AtomicLong();
     private final LogLimiter limiter;
+    /** The session was closed because BFD went down and its routes go at once (not kept stale for graceful restart). */
+    private volatile boolean flushOnDown;
     /** Stopped for its prefix limit: Idle, the peer's connections refused, until the restart timer (if any) fires. */
     private boolean limitHold;
 
@@ -159,6 +161,24 @@ public final class Peer {
             }
         });
     }
+
+    /**
+     * BFD says the path to this neighbour is down (RFC 5882): an Established session is closed at once. Without
+     * {@code graceful} with NOTIFICATION Cease / BFD Down (RFC 9384) and its routes are flushed even if graceful restart
+     * was negotiated ({@link #flushOnDown}); with {@code graceful} (BIRD's {@code bfd graceful}) the connection is closed
+     * without NOTIFICATION, so graceful restart keeps the routes as stale. Safe from any thread.
+     */
+    public void bfdDown(boolean graceful, String reason) {
+        run(() -> {
+            if (state != ESTABLISHED) return;
+            flushOnDown = !graceful;
+            if (graceful) fail(null, false, reason + ", graceful restart");
+            else fail(BgpError.of(BgpError.CEASE, BgpError.BFD_DOWN), true, "NOTIFICATION sent: " + reason);
+        });
+    }
+
+    /** True while the last session ended by BFD Down without {@code graceful}: its routes are flushed, not kept stale. */
+    public boolean flushOnDown() { return flushOnDown; }
 
     /** Asks the peer to resend its routes of {@code f} (RFC 2918), e.g. after an import policy change; false when not possible. */
     public boolean requestRefresh(Family f) {
@@ -481,6 +501,7 @@ public final class Peer {
     }
 
     private void toEstablished() {
+        flushOnDown = false;
         lastSession = SESSIONS.incrementAndGet();
         session = lastSession;
         to(ESTABLISHED);

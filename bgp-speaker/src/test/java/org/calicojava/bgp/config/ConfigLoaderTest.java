@@ -87,7 +87,7 @@ class ConfigLoaderTest {
             "{address: 127.0.0.11, asNumber: 65011, passive: maybe}|neighbors[0].passive: maybe (expected: true or false)",
             "{address: 127.0.0.11, asNumber: 65011, ttlSecurity: 255}|neighbors[0].ttlSecurity: 255 (expected: 1..254)",
             "{address: 127.0.0.11, asNumber: 65011, gracefulRestart: {restartTime: 5000}}|neighbors[0].gracefulRestart.restartTime: 5000 (expected: 0..4095)",
-            "{address: 127.0.0.11, asNumber: 65011, colour: red}|neighbors[0].colour: unknown key (expected one of: addPath, address, asNumber, gracefulRestart, holdTime, maxPrefixes, passive, password, port, ttlSecurity)",
+            "{address: 127.0.0.11, asNumber: 65011, colour: red}|neighbors[0].colour: unknown key (expected one of: addPath, address, asNumber, bfd, gracefulRestart, holdTime, maxPrefixes, passive, password, port, ttlSecurity)",
             "{address: 127.0.0.11, asNumber: 65011, maxPrefixes: {action: stop}}|neighbors[0].maxPrefixes.limit: missing",
             "{address: 127.0.0.11, asNumber: 65011, maxPrefixes: {limit: 0}}|neighbors[0].maxPrefixes.limit: 0 (expected: 1..100000000)",
             "{address: 127.0.0.11, asNumber: 65011, maxPrefixes: {limit: many}}|neighbors[0].maxPrefixes.limit: many (expected: an integer 1..100000000)",

@@ -1,6 +1,7 @@
 package org.calicojava.bgp.rib;
 
 import org.calicojava.bgp.codec.Family;
+import org.calicojava.bgp.codec.PathAttributes;
 import org.calicojava.bgp.codec.Prefix;
 import org.calicojava.bgp.policy.Policy;
 import org.calicojava.bgp.session.Peer;
@@ -58,8 +59,8 @@ final class PeerInfo {
     final Set<Family> staleFamilies = EnumSet.noneOf(Family.class);
     java.util.concurrent.ScheduledFuture<?> staleSweep;
     long received, accepted;
-    // one-entry caches: routes of one UPDATE share their attributes
-    Object importKey, importResult;
+    /** One-entry import cache (routes of one UPDATE share their attributes): the last raw attributes and their result. */
+    PathAttributes importKey, importResult;
     Path exportKeyPath;
     Family exportKeyFamily;
     int exportResult;

@@ -55,10 +55,11 @@ class BirdIT {
                 idleHoldTime: 1
                 nextHop: {ipv6: "2001:db8::10"}
                 neighbors:
-                  - {address: %s, asNumber: %d, port: %d%s}
+                  - {address: %s, asNumber: %d, port: %d, export: [all]%s}
                 originate: [10.20.0.0/24, "2001:db8:20::/64"]
+                policies: {all: [{action: accept}]}
                 """.formatted(t.us(), ourAs, t.us(), t.ourPort(), t.them(), birdAs, t.theirPort(), neighborExtra);
-        Speaker s = new Speaker(ConfigLoader.parse(yaml), rib);
+        Speaker s = rib.speaker(yaml);
         s.start();
         return s;
     }
@@ -278,7 +279,7 @@ class BirdIT {
                 }
                 """.formatted(t.them(), t.theirPort(), t.ourPort());
         try (Bird bird = new Bird(conf)) {
-            Speaker s = new Speaker(ConfigLoader.parse("""
+            Speaker s = rib.speaker("""
                     routerId: %s
                     asNumber: 65010
                     listen: {address: "::1", port: %d}
@@ -286,9 +287,10 @@ class BirdIT {
                     connectRetryTime: 1
                     idleHoldTime: 1
                     neighbors:
-                      - {address: "::1", asNumber: 65011, port: %d}
+                      - {address: "::1", asNumber: 65011, port: %d, export: [all]}
                     originate: ["2001:db8:20::/64"]
-                    """.formatted(t.us(), t.ourPort(), t.theirPort())), rib);
+                    policies: {all: [{action: accept}]}
+                    """.formatted(t.us(), t.ourPort(), t.theirPort()));
             try (s) {
                 s.start();
                 Peer p = s.peer("::1");

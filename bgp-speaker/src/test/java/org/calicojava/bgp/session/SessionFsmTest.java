@@ -26,16 +26,17 @@ class SessionFsmTest {
     Speaker speaker;
 
     @BeforeEach void start() {
-        speaker = new Speaker(ConfigLoader.parse("""
+        speaker = rib.speaker("""
                 routerId: %s
                 asNumber: 65010
                 listen: {address: %s, port: %d}
                 holdTime: 30
                 idleHoldTime: 1
                 neighbors:
-                  - {address: %s, asNumber: 65011, passive: true}
+                  - {address: %s, asNumber: 65011, passive: true, export: [all]}
                 originate: [10.20.0.0/24]
-                """.formatted(us, us, port, them)), rib);
+                policies: {all: [{action: accept}]}
+                """.formatted(us, us, port, them));
         speaker.start();
     }
 

@@ -4,17 +4,59 @@ import org.calicojava.bgp.codec.Family;
 import org.calicojava.bgp.codec.Ip;
 import org.calicojava.bgp.codec.Nlri;
 import org.calicojava.bgp.codec.Update;
+import org.calicojava.bgp.config.ConfigLoader;
+import org.calicojava.bgp.config.SpeakerConfig;
+import org.calicojava.bgp.metrics.Metrics;
+import org.calicojava.bgp.rib.Rib;
+import org.calicojava.bgp.rib.RoutingConfigLoader;
+
+import io.netty.channel.EventLoopGroup;
 
 import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Part 1's route sink: a per-peer Adj-RIB-In keyed by prefix text, readable from any thread (tests and status).
- * Written only on each peer's event loop.
+ * Test sink: a per-peer Adj-RIB-In keyed by prefix text, readable from any thread. Our routes come from a real
+ * {@link Rib} built from the same YAML ({@link #speaker}), which gets every event too; without one, only End-of-RIB is
+ * sent on Established (and on a route refresh).
  */
 public final class AdjRibIn implements RouteSink {
+    private volatile Rib rib;
+
+    /** A speaker for {@code yaml} whose routes go out through a real RIB (originate, export policies), not started. */
+    public Speaker speaker(String yaml) {
+        SpeakerConfig sc = ConfigLoader.parse(yaml);
+        Rib r = new Rib(sc, RoutingConfigLoader.parse(yaml), new Metrics());
+        rib = r;
+        Speaker s = new Speaker(sc, this);
+        r.attach(s, null);
+        return s;
+    }
+
+    /** Reloads {@code s} and its RIB from {@code yaml}, as the daemon does. */
+    public void reconfigure(Speaker s, String yaml) {
+        SpeakerConfig sc = ConfigLoader.parse(yaml);
+        s.reconfigure(sc);
+        rib.reconfigure(sc, RoutingConfigLoader.parse(yaml));
+    }
+
+    @Override public EventLoopGroup eventLoop() {
+        Rib r = rib;
+        return r == null ? null : r.eventLoop();
+    }
+
+    @Override public void refresh(Peer peer, Family f) {
+        Rib r = rib;
+        if (r != null) {
+            r.refresh(peer, f);
+        } else {
+            peer.send(List.of(Update.endOfRib(f)));
+        }
+    }
     private final Map<InetAddress, Map<String, ReceivedRoute>> routes = new ConcurrentHashMap<>();
     private final Map<InetAddress, Set<Family>> endOfRib = new ConcurrentHashMap<>();
 
@@ -27,9 +69,23 @@ public final class AdjRibIn implements RouteSink {
     @Override public void established(Peer peer) {
         table(peer.address()).clear();
         endOfRib.put(peer.address(), ConcurrentHashMap.newKeySet());
+        Rib r = rib;
+        if (r != null) {
+            r.established(peer);
+            return;
+        }
+        List<Update> eor = new ArrayList<>();
+        for (Family f : peer.negotiated().families()) {
+            eor.add(Update.endOfRib(f));
+        }
+        peer.send(eor);
     }
 
     @Override public void update(Peer peer, Update u) {
+        Rib r = rib;
+        if (r != null) {
+            r.update(peer, u);
+        }
         Map<String, ReceivedRoute> t = table(peer.address());
         Family eor = u.endOfRibFamily();
         if (eor != null) {
@@ -54,7 +110,13 @@ public final class AdjRibIn implements RouteSink {
         }
     }
 
-    @Override public void down(Peer peer, String reason) { table(peer.address()).clear(); }
+    @Override public void down(Peer peer, String reason) {
+        table(peer.address()).clear();
+        Rib r = rib;
+        if (r != null) {
+            r.down(peer, reason);
+        }
+    }
 
     private static void remove(Map<String, ReceivedRoute> t, Nlri n) {
         for (int i = 0; i < n.size(); i++) t.remove(n.toString(i));

@@ -96,7 +96,7 @@ public final class Main {
             rib.thread().schedule(rib::converge, CONVERGE_TIMEOUT_S, java.util.concurrent.TimeUnit.SECONDS);
         }
         rib.attach(speaker, kernel);
-        metrics.gauges(() -> gauges(rib));
+        metrics.gauges(() -> sessionsByState(rib), rib::sizes);
         if (routing.metricsPort() > 0) metrics.serve(routing.metricsHost(), routing.metricsPort());
         ControlServer control = routing.controlSocket() == null ? null : new ControlServer(routing.control(), rib, this::reload);
         if (control != null) control.start();
@@ -115,13 +115,12 @@ public final class Main {
         done.await();
     }
 
-    private static String gauges(Rib rib) {
-        StringBuilder sb = new StringBuilder();
+    private static java.util.Map<String, Integer> sessionsByState(Rib rib) {
         java.util.Map<String, Integer> byState = new java.util.TreeMap<>();
-        for (var row : rib.protocols()) byState.merge((String) row.get("state"), 1, Integer::sum);
-        byState.forEach((s, n) -> sb.append("bgp_sessions{state=\"").append(s).append("\"} ").append(n).append('\n'));
-        rib.sizes().forEach((k, v) -> sb.append("bgp_rib_prefixes{rib=\"").append(k).append("\"} ").append(v).append('\n'));
-        return sb.toString();
+        for (var row : rib.protocols()) {
+            byState.merge((String) row.get("state"), 1, Integer::sum);
+        }
+        return byState;
     }
 
     /** The command line (picocli); {@link #call} runs the check or the daemon. */

@@ -31,7 +31,7 @@ import java.util.concurrent.CountDownLatch;
  * 2, as does the daemon with a bad config. Options are parsed by picocli, as in the other programs.
  */
 public final class Main {
-    private static final Logger log = LoggerFactory.getLogger(Main.class);
+    private static final Logger LOG = LoggerFactory.getLogger(Main.class);
     private static final long CONVERGE_TIMEOUT_S = 120;
 
     private static volatile Main running;
@@ -53,7 +53,9 @@ public final class Main {
     static Loaded load(Path file, Path controlOverride) {
         SpeakerConfig s = ConfigLoader.load(file);
         RoutingConfig r = RoutingConfigLoader.load(file);
-        if (controlOverride != null) r = r.withControlSocket(controlOverride);
+        if (controlOverride != null) {
+            r = r.withControlSocket(controlOverride);
+        }
         return new Loaded(s, r);
     }
 
@@ -68,10 +70,10 @@ public final class Main {
             rib.reconfigure(l.speaker(), l.routing());
             blackholes(l);
             routing = l.routing();
-            log.info("reloaded {}", file);
+            LOG.info("reloaded {}", file);
             return "reloaded " + file;
         } catch (ConfigException | IllegalArgumentException e) {
-            log.warn("reload of {} refused: {}", file, e.getMessage());
+            LOG.warn("reload of {} refused: {}", file, e.getMessage());
             return "error: reload refused: " + e.getMessage();
         }
     }
@@ -97,17 +99,27 @@ public final class Main {
         }
         rib.attach(speaker, kernel);
         metrics.gauges(() -> sessionsByState(rib), rib::sizes);
-        if (routing.metricsPort() > 0) metrics.serve(routing.metricsHost(), routing.metricsPort());
+        if (routing.metricsPort() > 0) {
+            metrics.serve(routing.metricsHost(), routing.metricsPort());
+        }
         ControlServer control = routing.controlSocket() == null ? null : new ControlServer(routing.control(), rib, this::reload);
-        if (control != null) control.start();
+        if (control != null) {
+            control.start();
+        }
         speaker.start();
         running = this;
-        if (hupWhileStarting) reload();
+        if (hupWhileStarting) {
+            reload();
+        }
         CountDownLatch done = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             speaker.close(true);
-            if (control != null) control.close();
-            if (kernel != null) kernel.close();
+            if (control != null) {
+                control.close();
+            }
+            if (kernel != null) {
+                kernel.close();
+            }
             rib.close();
             metrics.close();
             done.countDown();
@@ -165,8 +177,11 @@ public final class Main {
         // SIGHUP may come (confd re-render) while we start: remember it and reload once running
         sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> {
             Main m = running;
-            if (m != null) m.reload();
-            else hupWhileStarting = true;
+            if (m != null) {
+                m.reload();
+            } else {
+                hupWhileStarting = true;
+            }
         });
         Loaded l;
         try {

@@ -55,7 +55,9 @@ public final class ConfigLoader {
         } catch (JsonProcessingException e) {
             throw new ConfigException("config: not valid YAML (" + e.getOriginalMessage() + ")");
         }
-        if (root == null || !root.isObject()) throw new ConfigException("config: empty (expected: a mapping with routerId, asNumber, ...)");
+        if (root == null || !root.isObject()) {
+            throw new ConfigException("config: empty (expected: a mapping with routerId, asNumber, ...)");
+        }
         checkKeys("", root, TOP);
         int routerId = Ip.v4Int(v4(root, "routerId", required(root, "routerId")));
         long asn = asNumber("asNumber", required(root, "asNumber"));
@@ -64,7 +66,9 @@ public final class ConfigLoader {
         JsonNode listen = root.get("listen");
         if (listen != null && !listen.isNull()) {
             checkKeys("listen.", listen, Set.of("address", "port"));
-            if (listen.get("address") != null) listenAddress = address("listen.address", listen.get("address"));
+            if (listen.get("address") != null) {
+                listenAddress = address("listen.address", listen.get("address"));
+            }
             listenPort = listen.get("port") == null ? 179 : integer("listen.port", listen.get("port"), 0, 65535);
         }
         int hold = root.get("holdTime") == null ? 90 : integer("holdTime", root.get("holdTime"), 0, 65535);
@@ -72,13 +76,19 @@ public final class ConfigLoader {
         List<NeighborConfig> neighbors = new ArrayList<>();
         JsonNode ns = root.get("neighbors");
         if (ns != null && !ns.isNull()) {
-            if (!ns.isArray()) throw new ConfigException("neighbors: " + ns.getNodeType() + " (expected: a list)");
-            for (int i = 0; i < ns.size(); i++) neighbors.add(neighbor("neighbors[" + i + "].", ns.get(i), hold));
+            if (!ns.isArray()) {
+                throw new ConfigException("neighbors: " + ns.getNodeType() + " (expected: a list)");
+            }
+            for (int i = 0; i < ns.size(); i++) {
+                neighbors.add(neighbor("neighbors[" + i + "].", ns.get(i), hold));
+            }
         }
         List<Prefix> originate = new ArrayList<>();
         JsonNode os = root.get("originate");
         if (os != null && !os.isNull()) {
-            if (!os.isArray()) throw new ConfigException("originate: " + os.getNodeType() + " (expected: a list of prefixes)");
+            if (!os.isArray()) {
+                throw new ConfigException("originate: " + os.getNodeType() + " (expected: a list of prefixes)");
+            }
             for (int i = 0; i < os.size(); i++) {
                 String key = "originate[" + i + "]";
                 String text = os.get(i).asText();
@@ -91,8 +101,12 @@ public final class ConfigLoader {
         JsonNode nh = root.get("nextHop");
         if (nh != null && !nh.isNull()) {
             checkKeys("nextHop.", nh, Set.of("ipv4", "ipv6"));
-            if (nh.get("ipv4") != null) nh4 = v4(nh, "nextHop.ipv4", nh.get("ipv4"));
-            if (nh.get("ipv6") != null) nh6 = address("nextHop.ipv6", nh.get("ipv6"));
+            if (nh.get("ipv4") != null) {
+                nh4 = v4(nh, "nextHop.ipv4", nh.get("ipv4"));
+            }
+            if (nh.get("ipv6") != null) {
+                nh6 = address("nextHop.ipv6", nh.get("ipv6"));
+            }
         }
         InetAddress la = listenAddress;
         int lp = listenPort;
@@ -101,7 +115,9 @@ public final class ConfigLoader {
     }
 
     private static NeighborConfig neighbor(String p, JsonNode n, int defaultHold) {
-        if (!n.isObject()) throw new ConfigException(p.substring(0, p.length() - 1) + ": " + n.getNodeType() + " (expected: a mapping)");
+        if (!n.isObject()) {
+            throw new ConfigException(p.substring(0, p.length() - 1) + ": " + n.getNodeType() + " (expected: a mapping)");
+        }
         checkKeys(p, n, NEIGHBOR);
         InetAddress address = address(p + "address", required(n, p + "address", "address"));
         long asn = asNumber(p + "asNumber", required(n, p + "asNumber", "asNumber"));
@@ -137,7 +153,9 @@ public final class ConfigLoader {
 
     /** {@code {limit: N, action: stop|warn|drop, restartAfter: 60s}} (action stop, restartAfter 60s by default). */
     private static MaxPrefixes maxPrefixes(String key, JsonNode m) {
-        if (m == null || m.isNull()) return null;
+        if (m == null || m.isNull()) {
+            return null;
+        }
         checkKeys(key + ".", m, Set.of("limit", "action", "restartAfter"));
         JsonNode l = required(m, key + ".limit", "limit");
         if (!l.canConvertToLong() || !(l.isIntegralNumber() || l.asText().matches("\\d+"))) {
@@ -162,7 +180,9 @@ public final class ConfigLoader {
     static int seconds(String key, JsonNode v) {
         String s = v.asText().trim();
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,6})([smh]?)").matcher(s);
-        if (!m.matches()) throw new ConfigException(key + ": " + s + " (expected: a duration like 60s, 2m or 1h)");
+        if (!m.matches()) {
+            throw new ConfigException(key + ": " + s + " (expected: a duration like 60s, 2m or 1h)");
+        }
         int n = Integer.parseInt(m.group(1));
         return switch (m.group(2)) {
             case "m" -> n * 60;
@@ -181,13 +201,17 @@ public final class ConfigLoader {
                 asn = Long.parseLong(s);
             } else {
                 long hi = Long.parseLong(s.substring(0, dot)), lo = Long.parseLong(s.substring(dot + 1));
-                if (hi < 0 || hi > 65535 || lo < 0 || lo > 65535) throw new NumberFormatException();
+                if (hi < 0 || hi > 65535 || lo < 0 || lo > 65535) {
+                    throw new NumberFormatException();
+                }
                 asn = hi << 16 | lo;
             }
         } catch (NumberFormatException e) {
             throw new ConfigException(key + ": " + s + " (expected: an AS number, asplain like 65010 or asdot like 1.10)");
         }
-        if (asn < 1 || asn > 0xffffffffL) throw new ConfigException(key + ": " + s + " (expected: 1..4294967295)");
+        if (asn < 1 || asn > 0xffffffffL) {
+            throw new ConfigException(key + ": " + s + " (expected: 1..4294967295)");
+        }
         return asn;
     }
 
@@ -195,7 +219,9 @@ public final class ConfigLoader {
 
     private static JsonNode required(JsonNode n, String fullKey, String key) {
         JsonNode v = n.get(key);
-        if (v == null || v.isNull()) throw new ConfigException(fullKey + ": missing");
+        if (v == null || v.isNull()) {
+            throw new ConfigException(fullKey + ": missing");
+        }
         return v;
     }
 
@@ -204,7 +230,9 @@ public final class ConfigLoader {
                 + ": " + n.getNodeType() + " (expected: a mapping)");
         for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
             String k = it.next();
-            if (!allowed.contains(k) && !(ROUTING.contains(k) && (allowed == TOP || allowed == NEIGHBOR))) throw new ConfigException(prefix + k + ": unknown key (expected one of: " + String.join(", ", allowed.stream().sorted().toList()) + ")");
+            if (!allowed.contains(k) && !(ROUTING.contains(k) && (allowed == TOP || allowed == NEIGHBOR))) {
+                throw new ConfigException(prefix + k + ": unknown key (expected one of: " + String.join(", ", allowed.stream().sorted().toList()) + ")");
+            }
         }
     }
 
@@ -212,7 +240,9 @@ public final class ConfigLoader {
 
     private static InetAddress v4(JsonNode parent, String key, JsonNode v) {
         InetAddress a = address(key, v);
-        if (!(a instanceof Inet4Address)) throw new ConfigException(key + ": " + v.asText() + " (expected: an IPv4 address)");
+        if (!(a instanceof Inet4Address)) {
+            throw new ConfigException(key + ": " + v.asText() + " (expected: an IPv4 address)");
+        }
         return a;
     }
 
@@ -221,12 +251,16 @@ public final class ConfigLoader {
             throw new ConfigException(key + ": " + v.asText() + " (expected: an integer " + min + ".." + max + ")");
         }
         int i = v.asInt();
-        if (i < min || i > max) throw new ConfigException(key + ": " + i + " (expected: " + min + ".." + max + ")");
+        if (i < min || i > max) {
+            throw new ConfigException(key + ": " + i + " (expected: " + min + ".." + max + ")");
+        }
         return i;
     }
 
     private static boolean bool(String key, JsonNode v) {
-        if (!v.isBoolean()) throw new ConfigException(key + ": " + v.asText() + " (expected: true or false)");
+        if (!v.isBoolean()) {
+            throw new ConfigException(key + ": " + v.asText() + " (expected: true or false)");
+        }
         return v.asBoolean();
     }
 

@@ -132,4 +132,28 @@ final class ImportFilter {
         }
         return Policy.evaluate(rib.rc.chain(rib.rc.kernel().importPolicies()), p, a, src, rib.sc.asNumber());
     }
+
+    /** Runs every path of destination {@code d} through the (new) import policies again. */
+    void reimport(int d) {
+        Table loc = rib.loc;
+        for (Path p : loc.paths(d)) {
+            PathAttributes a;
+            if (p.from != null && p.from.routing != null) {
+                a = importAttrs(p.from, d, p.raw);
+                if (p.attrs != null) {
+                    p.from.accepted--;
+                }
+                if (a != null) {
+                    p.from.accepted++;
+                }
+            } else if (p.from == null) {
+                a = localImport(loc.prefix(d), p.source, p.raw);
+            } else {
+                continue;
+            }
+            if (a != p.attrs) {
+                loc.replace(d, p, rib.path(p.withAttrs(a)));
+            }
+        }
+    }
 }

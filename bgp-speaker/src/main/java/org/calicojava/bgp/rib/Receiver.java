@@ -24,14 +24,18 @@ final class Receiver {
         }
         Family eor = u.endOfRibFamily();
         if (eor != null) {
-            rib.endOfRib(pi, eor);
+            rib.convergence.endOfRib(pi, eor);
             return;
         }
         withdraw(pi, u.withdrawn());
-        if (u.mpUnreach() != null) withdraw(pi, u.mpUnreach().nlri());
+        if (u.mpUnreach() != null) {
+            withdraw(pi, u.mpUnreach().nlri());
+        }
         if (u.treatAsWithdraw()) {
             withdraw(pi, u.nlri());
-            if (u.mpReach() != null) withdraw(pi, u.mpReach().nlri());
+            if (u.mpReach() != null) {
+                withdraw(pi, u.mpReach().nlri());
+            }
         } else {
             if (!u.nlri().isEmpty()) {
                 if (u.attributes().hasNextHop() && rib.filter.badNextHop(pi, Ip.v4Address(u.attributes().nextHop()).getAddress(), u.nlri().size())) {
@@ -55,9 +59,13 @@ final class Receiver {
     }
 
     private void announce(PeerInfo pi, PathAttributes raw, byte[] nh6, Nlri nlri) {
-        if (pi.limitStopped) return;
+        if (pi.limitStopped) {
+            return;
+        }
         raw = rib.intern(raw);
-        if (nh6 != null) nh6 = nh6.clone();
+        if (nh6 != null) {
+            nh6 = nh6.clone();
+        }
         rib.metrics.prefixesIn(pi.address, nlri.size());
         Path last = null;  // the routes of one UPDATE share one path (unless the import policy looks at the prefix)
         int fam = nlri.family().ordinal();
@@ -66,10 +74,14 @@ final class Receiver {
             if (pi.maxPrefixes != null && pi.receivedByFamily[fam] >= pi.maxPrefixes.limit()) {
                 d = rib.loc.find(nlri, i, false);  // a new prefix beyond the limit must not even create its destination
                 if ((d < 0 || rib.loc.find(d, pi, RouteSource.BGP, id) == null) && !rib.filter.beyondLimit(pi, nlri.family())) {
-                    if (pi.limitStopped) return;
+                    if (pi.limitStopped) {
+                        return;
+                    }
                     continue;
                 }
-                if (d < 0) d = rib.loc.find(nlri, i, true);
+                if (d < 0) {
+                    d = rib.loc.find(nlri, i, true);
+                }
             } else {
                 d = rib.loc.find(nlri, i, true);
             }
@@ -80,13 +92,18 @@ final class Receiver {
                 PathAttributes a = rib.filter.importAttrs(pi, d, raw);
                 now = last = rib.path(new Path(pi, RouteSource.BGP, id, raw, a, nh6, false));
             }
-            if (old == now) continue;
+            if (old == now) {
+                continue;
+            }
             if (old == null) {
                 pi.received++;
                 pi.receivedByFamily[fam]++;
+            } else if (old.attrs != null) {
+                pi.accepted--;
             }
-            else if (old.attrs != null) pi.accepted--;
-            if (now.attrs != null) pi.accepted++;
+            if (now.attrs != null) {
+                pi.accepted++;
+            }
             rib.loc.replace(d, old, now);
             rib.decide(d);
         }
@@ -96,7 +113,9 @@ final class Receiver {
         for (int i = 0; i < nlri.size(); i++) {
             int d = rib.loc.find(nlri, i, false);
             Path path = d < 0 ? null : rib.loc.find(d, pi, RouteSource.BGP, nlri.pathId(i));
-            if (path == null) continue;
+            if (path == null) {
+                continue;
+            }
             rib.drop(d, path);
         }
     }

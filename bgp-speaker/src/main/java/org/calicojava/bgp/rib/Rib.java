@@ -1,6 +1,14 @@
 package org.calicojava.bgp.rib;
 
-import org.calicojava.bgp.codec.*;
+import org.calicojava.bgp.codec.Family;
+import org.calicojava.bgp.codec.GracefulRestart;
+import org.calicojava.bgp.codec.Ip;
+import org.calicojava.bgp.codec.Nlri;
+import org.calicojava.bgp.codec.Open;
+import org.calicojava.bgp.codec.PathAttributes;
+import org.calicojava.bgp.codec.Prefix;
+import org.calicojava.bgp.codec.RouteRefresh;
+import org.calicojava.bgp.codec.Update;
 import org.calicojava.bgp.config.NeighborConfig;
 import org.calicojava.bgp.config.SpeakerConfig;
 import org.calicojava.bgp.metrics.Metrics;
@@ -15,8 +23,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetAddress;
-import java.util.*;
-import java.util.concurrent.*;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 /**
@@ -45,9 +65,11 @@ public final class Rib implements RouteSink, AutoCloseable {
     final AdjRibOut out = new AdjRibOut(this);
     private final Receiver receiver = new Receiver(this);
     final ImportFilter filter = new ImportFilter(this);
-    private final StaleRoutes stale = new StaleRoutes(this);
+    final StaleRoutes stale = new StaleRoutes(this);
     final KernelExport kernelOut = new KernelExport(this);
     private final Decision decision = new Decision(this);
+    private final LocalRoutes local = new LocalRoutes(this);
+    final Convergence convergence = new Convergence(this);
     private final RibStatus status = new RibStatus(this);
     final List<Consumer<String>> watchers = new CopyOnWriteArrayList<>();
     final Metrics metrics;
@@ -64,36 +86,19 @@ public final class Rib implements RouteSink, AutoCloseable {
         this.rc = rc;
         this.metrics = metrics;
         this.best = new BestPath(rc.alwaysCompareMed());
-        for (Prefix p : sc.originate()) addLocal(p, RouteSource.STATIC, localAttrs(PathAttributes.ORIGIN_IGP));
+        for (Prefix p : sc.originate()) {
+            local.add(p, RouteSource.STATIC, localAttrs(PathAttributes.ORIGIN_IGP));
+        }
     }
-
-    private final Set<InetAddress> eorFrom = new HashSet<>();
-    private Runnable onConverged;
 
     /** {@code r} runs once every configured neighbour has sent End-of-RIB (then leftover kernel routes can go). */
-    public void onConverged(Runnable r) { submit(() -> { onConverged = r; checkConverged(); }); }
-
-    /** Runs the converged action now (e.g. after a startup timeout), if it has not run yet. */
-    public void converge() { submit(() -> { Runnable r = onConverged; onConverged = null; if (r != null) { kernelOut.sync(); r.run(); } }); }
-
-    /** {@code pi} sent End-of-RIB for {@code f}: its stale routes of {@code f} go, and the RIB may have converged. */
-    void endOfRib(PeerInfo pi, Family f) {
-        LOG.info("peer {}: End-of-RIB {}", Ip.string(pi.address), f);
-        if (pi.staleFamilies.contains(f)) {
-            stale.sweep(pi, f, "End-of-RIB");
-        }
-        eorFrom.add(pi.address);
-        checkConverged();
+    public void onConverged(Runnable r) {
+        submit(() -> convergence.onConverged(r));
     }
 
-    private void checkConverged() {
-        if (onConverged == null) return;
-        for (NeighborConfig n : sc.neighbors()) if (!eorFrom.contains(n.address())) return;
-        Runnable r = onConverged;
-        onConverged = null;
-        kernelOut.sync();
-        LOG.info("rib: End-of-RIB from every neighbour, {} prefixes", loc.size());
-        r.run();
+    /** Runs the converged action now (e.g. after a startup timeout), if it has not run yet. */
+    public void converge() {
+        submit(convergence::converge);
     }
 
     public void attach(Speaker speaker, KernelPort kernel) {
@@ -115,9 +120,13 @@ public final class Rib implements RouteSink, AutoCloseable {
     @Override public void established(Peer peer) {
         long id = peer.sessionId();
         Negotiated n = peer.negotiated();
-        if (id == 0 || n == null) return;
+        if (id == 0 || n == null) {
+            return;
+        }
         submit(() -> {
-            if (peer.sessionId() != id) return;  // down already: its down() finds nothing to undo
+            if (peer.sessionId() != id) {
+                return;  // down already: its down() finds nothing to undo
+            }
             PeerInfo pi = info(peer);
             pi.peer = peer;
             pi.established = true;
@@ -134,7 +143,11 @@ public final class Rib implements RouteSink, AutoCloseable {
             pi.restartTime = gr == null ? 0 : gr.restartTime();
             pi.configure(rc.neighbor(peer.address()), rc);
             pi.addPathSend = EnumSet.noneOf(Family.class);
-            for (Family f : n.families()) if (n.codec().sendsPathIds(f)) pi.addPathSend.add(f);
+            for (Family f : n.families()) {
+                if (n.codec().sendsPathIds(f)) {
+                    pi.addPathSend.add(f);
+                }
+            }
             pi.clearOut();
             sendTable(pi, false);
             metrics.sessionChange();
@@ -167,7 +180,9 @@ public final class Rib implements RouteSink, AutoCloseable {
         long id = peer.lastSessionId();
         submit(() -> {
             PeerInfo pi = info(peer);
-            if (pi.session != id) return;  // its established() was dropped: nothing of this session is here
+            if (pi.session != id) {
+                return;  // its established() was dropped: nothing of this session is here
+            }
             pi.session = 0;
             pi.negotiated = null;
             pi.established = false;
@@ -185,7 +200,9 @@ public final class Rib implements RouteSink, AutoCloseable {
         long id = peer.sessionId();
         submit(() -> {
             PeerInfo pi = info(peer);
-            if (id == 0 || pi.session != id || peer.sessionId() != id) return;
+            if (id == 0 || pi.session != id || peer.sessionId() != id) {
+                return;
+            }
             pi.clearOut();
             sendTable(pi, true);
         });
@@ -199,7 +216,9 @@ public final class Rib implements RouteSink, AutoCloseable {
         if (path.from != null) {
             path.from.received--;
             path.from.receivedByFamily[loc.family(d).ordinal()]--;
-            if (path.attrs != null) path.from.accepted--;
+            if (path.attrs != null) {
+                path.from.accepted--;
+            }
         }
         decide(d);
     }
@@ -269,8 +288,12 @@ public final class Rib implements RouteSink, AutoCloseable {
 
     /** After each batch of work: flush UPDATEs when nothing else waits, push kernel changes, free emptied destinations. */
     void afterBatch() {
-        if (out.pending() > 0 && (waiting.get() == 0 || out.pending() >= AdjRibOut.FLUSH_AT)) out.flush();
-        if (kernelOut.pending() && waiting.get() == 0) kernelOut.sync();
+        if (out.pending() > 0 && (waiting.get() == 0 || out.pending() >= AdjRibOut.FLUSH_AT)) {
+            out.flush();
+        }
+        if (kernelOut.pending() && waiting.get() == 0) {
+            kernelOut.sync();
+        }
         if (out.pending() == 0 && !kernelOut.pending()) {
             decision.freeEmptied();
             if (interner.due()) {
@@ -285,46 +308,27 @@ public final class Rib implements RouteSink, AutoCloseable {
 
     private void removeAll(PeerInfo pi) {
         for (int d = 0; d < loc.high(); d++) {
-            if (!loc.live(d)) continue;
-            for (Path p : loc.paths(d)) if (p.from == pi) drop(d, p);
+            if (!loc.live(d)) {
+                continue;
+            }
+            for (Path p : loc.paths(d)) {
+                if (p.from == pi) {
+                    drop(d, p);
+                }
+            }
         }
     }
 
-    // ---- local routes ----
-
+    /** The attributes of a local route (originated or learned from the kernel). */
     static PathAttributes localAttrs(int origin) {
-        return PathAttributes.builder().origin(origin).asPath(AsPath.EMPTY).build();
-    }
-
-    private void addLocal(Prefix p, RouteSource src, PathAttributes a) {
-        int d = loc.add(p);
-        Path old = loc.find(d, null, src, 0);
-        PathAttributes raw = intern(a);
-        Path now = path(new Path(null, src, 0, raw, filter.localImport(p, src, raw), null, false));
-        if (old != now) loc.replace(d, old, now);
-        decide(d);
-    }
-
-    private void removeLocal(Prefix p, RouteSource src) {
-        int d = loc.find(p);
-        Path path = d < 0 ? null : loc.find(d, null, src, 0);
-        if (path != null) drop(d, path);
+        return LocalRoutes.attrs(origin);
     }
 
     /** A kernel route of a learned protocol appeared or disappeared (felix's workload routes). Any thread. */
     public void kernelRoute(Prefix p, boolean present) {
         submit(() -> {
-            if (present && !insideOriginated(p)) addLocal(p, RouteSource.KERNEL, localAttrs(PathAttributes.ORIGIN_INCOMPLETE));
-            else removeLocal(p, RouteSource.KERNEL);
+            local.kernelRoute(p, present);
         });
-    }
-
-    private boolean insideOriginated(Prefix p) {
-        for (Prefix o : sc.originate()) {
-            if (o.family() != p.family() || o.length() > p.length() || o.equals(p)) continue;
-            if (new org.calicojava.bgp.policy.PrefixRange(o, o.length(), o.family().maxPrefixLength()).matches(p)) return true;
-        }
-        return false;
     }
 
     // ---- reload ----
@@ -336,27 +340,35 @@ public final class Rib implements RouteSink, AutoCloseable {
             sc = nsc;
             rc = nrc;
             best = new BestPath(nrc.alwaysCompareMed());
-            for (PeerInfo pi : peers.values()) if (pi.routing != null) pi.configure(nrc.neighbor(pi.address), nrc);
-            for (Prefix p : before.originate()) if (!nsc.originate().contains(p)) removeLocal(p, RouteSource.STATIC);
-            for (Prefix p : nsc.originate()) if (!before.originate().contains(p)) addLocal(p, RouteSource.STATIC, localAttrs(PathAttributes.ORIGIN_IGP));
-            for (int d = 0; d < loc.high(); d++) {
-                if (!loc.live(d)) continue;
-                for (Path p : loc.paths(d)) {
-                    PathAttributes a;
-                    if (p.from != null && p.from.routing != null) {
-                        a = filter.importAttrs(p.from, d, p.raw);
-                        if (p.attrs != null) p.from.accepted--;
-                        if (a != null) p.from.accepted++;
-                    } else if (p.from == null) {
-                        a = filter.localImport(loc.prefix(d), p.source, p.raw);
-                    } else {
-                        continue;
-                    }
-                    if (a != p.attrs) loc.replace(d, p, path(p.withAttrs(a)));
+            for (PeerInfo pi : peers.values()) {
+                if (pi.routing != null) {
+                    pi.configure(nrc.neighbor(pi.address), nrc);
                 }
+            }
+            for (Prefix p : before.originate()) {
+                if (!nsc.originate().contains(p)) {
+                    local.remove(p, RouteSource.STATIC);
+                }
+            }
+            for (Prefix p : nsc.originate()) {
+                if (!before.originate().contains(p)) {
+                    local.add(p, RouteSource.STATIC, localAttrs(PathAttributes.ORIGIN_IGP));
+                }
+            }
+            for (int d = 0; d < loc.high(); d++) {
+                if (!loc.live(d)) {
+                    continue;
+                }
+                filter.reimport(d);
                 decide(d);
-                if (!loc.live(d) || loc.best[d] == null && loc.paths[d] == null) continue;
-                for (PeerInfo t : peerList) if (t.established) out.export(t, d);
+                if (!loc.live(d) || loc.best[d] == null && loc.paths[d] == null) {
+                    continue;
+                }
+                for (PeerInfo t : peerList) {
+                    if (t.established) {
+                        out.export(t, d);
+                    }
+                }
                 kernelOut.mark(loc.prefix(d));
             }
             afterBatch();
@@ -369,7 +381,9 @@ public final class Rib implements RouteSink, AutoCloseable {
 
     public <T> T call(Callable<T> c) {
         try {
-            if (thread.next().inEventLoop()) return c.call();
+            if (thread.next().inEventLoop()) {
+                return c.call();
+            }
             return thread.submit(c).get(30, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
             throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
@@ -397,7 +411,9 @@ public final class Rib implements RouteSink, AutoCloseable {
             peerList = Arrays.copyOf(peerList, peerList.length + 1);
             peerList[peerList.length - 1] = pi;
         }
-        if (pi.routing == null) pi.configure(rc.neighbor(peer.address()), rc);
+        if (pi.routing == null) {
+            pi.configure(rc.neighbor(peer.address()), rc);
+        }
         pi.peer = peer;
         return pi;
     }
@@ -412,8 +428,11 @@ public final class Rib implements RouteSink, AutoCloseable {
                     afterBatch();
                 } catch (RuntimeException e) {
                     long suppressed = errors.admit(null, e.getClass().getName());  // a bug, but one a peer may trigger at will
-                    if (suppressed == 0) LOG.error("rib: {}", e.toString(), e);
-                    else if (suppressed > 0) LOG.error("rib: {}{}", e, errors.suffix(suppressed));
+                    if (suppressed == 0) {
+                        LOG.error("rib: {}", e.toString(), e);
+                    } else if (suppressed > 0) {
+                        LOG.error("rib: {}{}", e, errors.suffix(suppressed));
+                    }
                 }
             });
         } catch (RejectedExecutionException e) {
@@ -437,7 +456,9 @@ public final class Rib implements RouteSink, AutoCloseable {
             Map<Prefix, InetAddress> m = new HashMap<>();
             for (int d = 0; d < loc.high(); d++) {
                 Path b = loc.live(d) ? loc.best[d] : null;
-                if (b != null && b.from != null) m.put(loc.prefix(d), KernelExport.nextHop(loc.prefix(d), b));
+                if (b != null && b.from != null) {
+                    m.put(loc.prefix(d), KernelExport.nextHop(loc.prefix(d), b));
+                }
             }
             return m;
         });

@@ -4,7 +4,15 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
-import org.calicojava.bgp.codec.*;
+import org.calicojava.bgp.codec.BgpError;
+import org.calicojava.bgp.codec.CodecOptions;
+import org.calicojava.bgp.codec.Family;
+import org.calicojava.bgp.codec.Ip;
+import org.calicojava.bgp.codec.Keepalive;
+import org.calicojava.bgp.codec.Notification;
+import org.calicojava.bgp.codec.Open;
+import org.calicojava.bgp.codec.RouteRefresh;
+import org.calicojava.bgp.codec.Update;
 import org.calicojava.bgp.config.NeighborConfig;
 import org.calicojava.bgp.config.SpeakerConfig;
 import org.calicojava.bgp.session.PeerEvent.Received;
@@ -37,34 +45,36 @@ import static org.calicojava.bgp.session.SessionState.OPEN_SENT;
  */
 public final class Peer {
     private static final Logger LOG = LoggerFactory.getLogger(Peer.class);
-    private static final int OPEN_SENT_HOLD = 240;
+    static final int OPEN_SENT_HOLD = 240;
 
     final NeighborConfig config;
-    private volatile SpeakerConfig speakerConfig;
+    volatile SpeakerConfig speakerConfig;
     private final Speaker speaker;
     final EventLoop loop;
-    private final String name;
+    final String name;
 
-    private volatile SessionState state = IDLE;
-    private volatile String lastError;
+    volatile SessionState state = IDLE;
+    volatile String lastError;
     private volatile Instant since = Instant.now();
-    private volatile Negotiated negotiated;
-    private boolean stopped = true;
+    volatile Negotiated negotiated;
+    boolean stopped = true;
     /** The session's connection, and a second one during a collision ({@link Collision}). */
     Connection conn;
     Connection other;
-    private ChannelFuture connecting;
-    private final PeerTimers timers;
-    private final Collision collision = new Collision(this);
-    private long lastReceivedNanos;
-    private int connectFailures, errors;
+    ChannelFuture connecting;
+    final PeerTimers timers;
+    final Collision collision = new Collision(this);
+    private final PeerFsm fsm = new PeerFsm(this);
+    long lastReceivedNanos;
+    int connectFailures;
+    private int errors;
     volatile int collisions;
     /** Id of the Established session now, 0 when none; {@link #lastSessionId} keeps the last one after it ended. */
     private volatile long session, lastSession;
     private static final java.util.concurrent.atomic.AtomicLong SESSIONS = new java.util.concurrent.atomic.AtomicLong();
     private final LogLimiter limiter;
     /** Stopped for its prefix limit: Idle, the peer's connections refused, until the restart timer (if any) fires. */
-    private boolean limitHold;
+    boolean limitHold;
 
     Peer(NeighborConfig config, SpeakerConfig speakerConfig, Speaker speaker, EventLoop loop) {
         this.config = config;
@@ -112,8 +122,11 @@ public final class Peer {
     void stop(BgpError reason) {
         loop.execute(() -> {
             stopped = true;
-            if (conn != null || other != null) fail(reason, true, "stopped: " + reason);
-            else toIdle(null);
+            if (conn != null || other != null) {
+                fail(reason, true, "stopped: " + reason);
+            } else {
+                toIdle(null);
+            }
             PeerTimers.cancel(timers.idleHold);
         });
     }
@@ -131,14 +144,26 @@ public final class Peer {
     void writabilityChanged(Connection c, boolean writable) { c.channel.config().setAutoRead(writable); }
 
     /** Stops or resumes reading this peer's UPDATEs (a RIB that cannot keep up calls this). */
-    public void pauseReading(boolean pause) { loop.execute(() -> { if (conn != null) conn.channel.config().setAutoRead(!pause); }); }
+    public void pauseReading(boolean pause) {
+        loop.execute(() -> {
+            if (conn != null) {
+                conn.channel.config().setAutoRead(!pause);
+            }
+        });
+    }
 
     /** Sends UPDATEs if Established; returns false (and sends nothing) otherwise. Safe from any thread. */
     public boolean send(List<Update> updates) {
-        if (state != ESTABLISHED) return false;
+        if (state != ESTABLISHED) {
+            return false;
+        }
         loop.execute(() -> {
-            if (state != ESTABLISHED) return;
-            for (Update u : updates) conn.write(u);
+            if (state != ESTABLISHED) {
+                return;
+            }
+            for (Update u : updates) {
+                conn.write(u);
+            }
             conn.flush();
         });
         return true;
@@ -161,7 +186,9 @@ public final class Peer {
      */
     public void prefixLimit(long sessionId, BgpError cease, int restartAfter) {
         run(() -> {
-            if (session != sessionId || state != ESTABLISHED) return;
+            if (session != sessionId || state != ESTABLISHED) {
+                return;
+            }
             limitHold = true;
             fail(cease, true, "NOTIFICATION sent: " + cease + ", restart in " + (restartAfter > 0 ? restartAfter + " s" : "never"));
             PeerTimers.cancel(timers.idleHold);
@@ -178,16 +205,25 @@ public final class Peer {
     /** Asks the peer to resend its routes of {@code f} (RFC 2918), e.g. after an import policy change; false when not possible. */
     public boolean requestRefresh(Family f) {
         Negotiated n = negotiated;
-        if (state != ESTABLISHED || n == null || !n.routeRefresh() || !n.families().contains(f)) return false;
-        loop.execute(() -> { if (state == ESTABLISHED) conn.send(new RouteRefresh(f, RouteRefresh.REQUEST)); });
+        if (state != ESTABLISHED || n == null || !n.routeRefresh() || !n.families().contains(f)) {
+            return false;
+        }
+        loop.execute(() -> {
+            if (state == ESTABLISHED) {
+                conn.send(new RouteRefresh(f, RouteRefresh.REQUEST));
+            }
+        });
         return true;
     }
 
     public boolean isWritable() { Connection c = conn; return c != null && c.channel.isWritable(); }
 
     private void run(Runnable r) {
-        if (loop.inEventLoop()) r.run();
-        else loop.execute(r);
+        if (loop.inEventLoop()) {
+            r.run();
+        } else {
+            loop.execute(r);
+        }
     }
 
     // ---- dispatch ----
@@ -197,166 +233,28 @@ public final class Peer {
             collision.candidate(e);
             return;
         }
-        if (e instanceof Received r && r.c() != conn || e instanceof TcpClosed t && t.c() != conn) return;  // stale connection
+        if (e instanceof Received r && r.c() != conn || e instanceof TcpClosed t && t.c() != conn) {
+            return;  // stale connection
+        }
         handle(e);
     }
 
     void handle(PeerEvent e) {
-        switch (state) {
-            case IDLE -> idle(e);
-            case CONNECT -> connect(e);
-            case ACTIVE -> active(e);
-            case OPEN_SENT -> openSent(e);
-            case OPEN_CONFIRM -> openConfirm(e);
-            case ESTABLISHED -> established(e);
-        }
-    }
-
-    // ---- one method per state ----
-
-    private void idle(PeerEvent e) {
-        if (e instanceof Start || e instanceof Timer t && t.kind() == TimerKind.IDLE_HOLD) {
-            if (stopped) return;
-            if (config.passive()) to(ACTIVE);
-            else startConnect();
-        } else if (e instanceof TcpUp u) {
-            if (stopped || limitHold) {
-                u.c().close();  // refused while administratively stopped, or stopped for the prefix limit
-            } else {
-                // holding after an error: still take the peer's connection (passive TCP establishment, as BIRD does);
-                // refusing it let two active peers whose hold timers ran in step refuse each other for ever
-                PeerTimers.cancel(timers.idleHold);
-                to(ACTIVE);
-                connect(e);
-            }
-        }
-    }
-
-    private void connect(PeerEvent e) {
-        if (e instanceof TcpUp u) {
-            PeerTimers.cancel(timers.connectRetry);
-            if (connecting != null && !u.c().outgoing) connecting.cancel(false);
-            connecting = null;
-            conn = u.c();
-            sendOpen(conn);
-            timers.startHold(OPEN_SENT_HOLD);
-            to(OPEN_SENT);
-        } else if (e instanceof TcpFailed f) {
-            connecting = null;
-            connectFailures++;
-            lastError = "connect failed: " + f.reason();
-            if (connectFailures == 1) LOG.info("{}: {} (retrying with backoff)", name, lastError);  // once per outage, not per retry
-            to(ACTIVE);
-            timers.connectRetry = timers.schedule(TimerKind.CONNECT_RETRY, PeerTimers.backoff(speakerConfig.connectRetryTime(), connectFailures));
-        } else if (e instanceof Timer t && t.kind() == TimerKind.CONNECT_RETRY) {
-            startConnect();
-        }
-    }
-
-    private void active(PeerEvent e) {
-        if (e instanceof TcpUp) {
-            connect(e);
-        } else if (e instanceof Timer t && t.kind() == TimerKind.CONNECT_RETRY) {
-            if (!config.passive()) startConnect();
-        }
-    }
-
-    private void openSent(PeerEvent e) {
-        if (e instanceof Received r) {
-            if (r.message() instanceof Open o) {
-                conn.open = o;
-                if (other != null && other.open != null && collision.resolve(o)) return;
-                acceptOpen(conn, o);
-            } else {
-                common(r, BgpError.of(BgpError.FSM, 1));
-            }
-        } else {
-            commonTimersAndClose(e);
-        }
-    }
-
-    private void openConfirm(PeerEvent e) {
-        if (e instanceof Received r) {
-            if (r.message() instanceof Keepalive) {
-                lastReceivedNanos = System.nanoTime();
-                toEstablished();
-            } else {
-                common(r, BgpError.of(BgpError.FSM, 2));
-            }
-        } else {
-            commonTimersAndClose(e);
-        }
-    }
-
-    private void established(PeerEvent e) {
-        if (e instanceof Received r) {
-            lastReceivedNanos = System.nanoTime();
-            Object m = r.message();
-            if (m instanceof Update u) {
-                if (u.outcome() != Update.Outcome.NORMAL) {
-                    BgpError err = u.error();
-                    limited(true, "update " + u.outcome() + (err == null ? "" : " " + err.code() + "/" + err.subcode()),
-                            "UPDATE {} ({})", u.outcome(), err);
-                }
-                speaker.sink().update(this, u);
-            } else if (m instanceof Keepalive) {
-                // hold timer already refreshed
-            } else if (m instanceof RouteRefresh rr) {
-                routeRefresh(rr);
-            } else {
-                common(r, BgpError.of(BgpError.FSM, 3));
-            }
-        } else {
-            commonTimersAndClose(e);
-        }
-    }
-
-    /** NOTIFICATION, malformed input and unexpected messages, the same in every state after OpenSent. */
-    private void common(Received r, BgpError unexpected) {
-        Object m = r.message();
-        if (m instanceof Notification n) {
-            if (collision.promoteOther("NOTIFICATION received: " + n.error())) return;
-            fail(n.error(), false, "NOTIFICATION received: " + n.error());
-        } else if (m instanceof BgpFrameDecoder.MalformedMessage bad) {
-            fail(bad.error(), true, "NOTIFICATION sent: " + bad.error());
-        } else {
-            fail(unexpected, true, "unexpected " + m + " in " + state);
-        }
-    }
-
-    private void commonTimersAndClose(PeerEvent e) {
-        if (e instanceof Timer t) {
-            switch (t.kind()) {
-                case HOLD -> {
-                    long idle = System.nanoTime() - lastReceivedNanos;
-                    long hold = TimeUnit.SECONDS.toNanos(state == OPEN_SENT ? OPEN_SENT_HOLD : negotiated.holdTime());
-                    if (state != OPEN_SENT && idle < hold) {
-                        timers.holdIn(hold - idle);
-                    } else {
-                        fail(BgpError.of(BgpError.HOLD_TIMER_EXPIRED, 0), true, "hold timer expired");
-                    }
-                }
-                case KEEPALIVE -> conn.send(Keepalive.INSTANCE);
-                default -> { }
-            }
-        } else if (e instanceof TcpClosed c) {
-            if (collision.promoteOther(c.reason())) return;
-            fail(null, false, c.reason());
-        } else if (e instanceof TcpUp u) {
-            u.c().close();
-        }
+        fsm.handle(e);
     }
 
     // ---- transitions and actions ----
 
-    private void to(SessionState next) {
-        if (next == state) return;
+    void to(SessionState next) {
+        if (next == state) {
+            return;
+        }
         limited(false, "state " + state + " " + next, "{} -> {}", state, next);
         state = next;
         since = Instant.now();
     }
 
-    private void startConnect() {
+    void startConnect() {
         to(CONNECT);
         ChannelFuture f;
         try {
@@ -367,7 +265,9 @@ public final class Peer {
         }
         connecting = f;
         f.addListener(done -> {
-            if (done.isCancelled()) return;
+            if (done.isCancelled()) {
+                return;
+            }
             if (done.isSuccess()) {
                 Connection c = new Connection(f.channel(), true, this);
                 c.install();
@@ -381,7 +281,9 @@ public final class Peer {
 
     /** A new TCP connection, either direction (RFC 4271 6.8 for the states where one already exists). */
     private void accept(Connection c) {
-        if (!c.outgoing) limited(false, "incoming", "connection from {}", c.channel.remoteAddress());
+        if (!c.outgoing) {
+            limited(false, "incoming", "connection from {}", c.channel.remoteAddress());
+        }
         switch (state) {
             case IDLE, CONNECT, ACTIVE -> handle(new TcpUp(c));
             case OPEN_SENT, OPEN_CONFIRM, ESTABLISHED -> collision.second(c);
@@ -398,6 +300,8 @@ public final class Peer {
     }
 
     SpeakerConfig speakerConfig() { return speakerConfig; }
+
+    Speaker speaker() { return speaker; }
 
     void sendOpen(Connection c) { c.send(Negotiation.localOpen(config, speakerConfig)); }
 
@@ -439,14 +343,6 @@ public final class Peer {
         speaker.sink().established(this);  // the RIB sends its table and End-of-RIB
     }
 
-    private void routeRefresh(RouteRefresh rr) {
-        Family f = Family.of(rr.afi(), rr.safi());
-        if (rr.subtype() == RouteRefresh.REQUEST && f != null && negotiated.families().contains(f)) {
-            limited(false, "refresh", "route refresh requested for {}", f);
-            speaker.sink().refresh(this, f);
-        }
-    }
-
     /** Live reconfiguration that keeps this session (its own settings did not change): takes the new global config. */
     void reconfigured(SpeakerConfig next) {
         loop.execute(() -> speakerConfig = next);  // the RIB re-advertises what changed
@@ -456,13 +352,19 @@ public final class Peer {
      * The one path of every fatal session error: sends the NOTIFICATION (when {@code send}), logs once, keeps the reason
      * for status, closes the connections, and goes Idle with the IdleHold timer (backing off while errors repeat).
      */
-    private void fail(BgpError error, boolean send, String reason) {
+    void fail(BgpError error, boolean send, String reason) {
         lastError = reason;
-        if (stopped) LOG.info("{}: session down in {}: {}", name, state, reason);
-        else limited(true, "down " + (error == null ? "closed" : error.code() + "/" + error.subcode()), "session down in {}: {}", state, reason);
+        if (stopped) {
+            LOG.info("{}: session down in {}: {}", name, state, reason);
+        } else {
+            limited(true, "down " + (error == null ? "closed" : error.code() + "/" + error.subcode()), "session down in {}: {}", state, reason);
+        }
         if (conn != null) {
-            if (send && error != null) conn.notifyAndClose(new Notification(error));
-            else conn.close();
+            if (send && error != null) {
+                conn.notifyAndClose(new Notification(error));
+            } else {
+                conn.close();
+            }
         }
         if (other != null) {
             other.close();
@@ -479,13 +381,17 @@ public final class Peer {
     private void toIdle(String reason) {
         boolean wasEstablished = state == ESTABLISHED;
         timers.cancelSession();
-        if (connecting != null) connecting.cancel(false);
+        if (connecting != null) {
+            connecting.cancel(false);
+        }
         connecting = null;
         conn = null;
         negotiated = null;
         session = 0;
         to(IDLE);
-        if (wasEstablished) speaker.sink().down(this, reason);
+        if (wasEstablished) {
+            speaker.sink().down(this, reason);
+        }
     }
 
     /**
@@ -494,13 +400,18 @@ public final class Peer {
      */
     void limited(boolean warn, String reason, String fmt, Object... args) {
         long suppressed = limiter.admit(config.address(), reason);
-        if (suppressed < 0) return;
+        if (suppressed < 0) {
+            return;
+        }
         Object[] a = new Object[args.length + 2];
         a[0] = name;
         System.arraycopy(args, 0, a, 1, args.length);
         a[a.length - 1] = limiter.suffix(suppressed);
-        if (warn) LOG.warn("{}: " + fmt + "{}", a);
-        else LOG.info("{}: " + fmt + "{}", a);
+        if (warn) {
+            LOG.warn("{}: " + fmt + "{}", a);
+        } else {
+            LOG.info("{}: " + fmt + "{}", a);
+        }
     }
 
     @Override public String toString() { return name + " " + state + (lastError != null ? " (" + lastError + ")" : ""); }

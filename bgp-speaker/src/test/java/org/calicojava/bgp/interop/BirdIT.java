@@ -1,6 +1,11 @@
 package org.calicojava.bgp.interop;
 
-import org.calicojava.bgp.codec.*;
+import org.calicojava.bgp.codec.AsPath;
+import org.calicojava.bgp.codec.Family;
+import org.calicojava.bgp.codec.Nlri;
+import org.calicojava.bgp.codec.PathAttributes;
+import org.calicojava.bgp.codec.Prefix;
+import org.calicojava.bgp.codec.Update;
 import org.calicojava.bgp.config.ConfigLoader;
 import org.calicojava.bgp.session.AdjRibIn;
 import org.calicojava.bgp.session.Await;
@@ -110,10 +115,14 @@ class BirdIT {
 
     static String section(String routes, String prefix) {
         int i = routes.indexOf(prefix);
-        if (i < 0) return "";
+        if (i < 0) {
+            return "";
+        }
         int j = routes.indexOf("\n", i);
         int next = j;
-        while (next >= 0 && next + 1 < routes.length() && (routes.charAt(next + 1) == '\t' || routes.charAt(next + 1) == ' ')) next = routes.indexOf('\n', next + 1);
+        while (next >= 0 && next + 1 < routes.length() && (routes.charAt(next + 1) == '\t' || routes.charAt(next + 1) == ' ')) {
+            next = routes.indexOf('\n', next + 1);
+        }
         return routes.substring(i, next < 0 ? routes.length() : next);
     }
 

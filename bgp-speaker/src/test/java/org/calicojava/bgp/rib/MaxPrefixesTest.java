@@ -48,7 +48,9 @@ class MaxPrefixesTest {
     static byte[] announce(String nextHop, int from, int to) {
         PathAttributes attrs = PathAttributes.builder().origin(PathAttributes.ORIGIN_IGP).asPath(AsPath.EMPTY).nextHop(Ip.v4Int(nextHop)).build();
         Nlri.Builder n = Nlri.builder(Family.IPV4_UNICAST, false);
-        for (int i = from; i < to; i++) n.add(Prefix.parse("10.70.0." + i + "/32"));
+        for (int i = from; i < to; i++) {
+            n.add(Prefix.parse("10.70.0." + i + "/32"));
+        }
         return SessionDownRaceTest.bytes(Update.announce(attrs, n.build()));
     }
 

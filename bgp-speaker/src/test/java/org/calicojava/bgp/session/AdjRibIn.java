@@ -93,20 +93,28 @@ public final class AdjRibIn implements RouteSink {
             return;
         }
         remove(t, u.withdrawn());
-        if (u.mpUnreach() != null) remove(t, u.mpUnreach().nlri());
+        if (u.mpUnreach() != null) {
+            remove(t, u.mpUnreach().nlri());
+        }
         if (u.treatAsWithdraw()) {
             remove(t, u.nlri());
-            if (u.mpReach() != null) remove(t, u.mpReach().nlri());
+            if (u.mpReach() != null) {
+                remove(t, u.mpReach().nlri());
+            }
             return;
         }
         if (!u.nlri().isEmpty()) {
             String nh = u.attributes().hasNextHop() ? Ip.v4String(u.attributes().nextHop()) : null;
-            for (int i = 0; i < u.nlri().size(); i++) t.put(u.nlri().toString(i), new ReceivedRoute(u.nlri().toString(i), nh, u.attributes()));
+            for (int i = 0; i < u.nlri().size(); i++) {
+                t.put(u.nlri().toString(i), new ReceivedRoute(u.nlri().toString(i), nh, u.attributes()));
+            }
         }
         if (u.mpReach() != null) {
             Nlri n = u.mpReach().nlri();
             String nh = u.mpReach().nextHopString();
-            for (int i = 0; i < n.size(); i++) t.put(n.toString(i), new ReceivedRoute(n.toString(i), nh, u.attributes()));
+            for (int i = 0; i < n.size(); i++) {
+                t.put(n.toString(i), new ReceivedRoute(n.toString(i), nh, u.attributes()));
+            }
         }
     }
 
@@ -119,6 +127,8 @@ public final class AdjRibIn implements RouteSink {
     }
 
     private static void remove(Map<String, ReceivedRoute> t, Nlri n) {
-        for (int i = 0; i < n.size(); i++) t.remove(n.toString(i));
+        for (int i = 0; i < n.size(); i++) {
+            t.remove(n.toString(i));
+        }
     }
 }

@@ -1,6 +1,10 @@
 package org.calicojava.bgp.session;
 
-import org.calicojava.bgp.codec.*;
+import org.calicojava.bgp.codec.AddPathMode;
+import org.calicojava.bgp.codec.Capabilities;
+import org.calicojava.bgp.codec.Family;
+import org.calicojava.bgp.codec.Ip;
+import org.calicojava.bgp.codec.Open;
 import org.calicojava.bgp.config.NeighborConfig;
 import org.calicojava.bgp.config.SpeakerConfig;
 import org.junit.jupiter.api.Test;

@@ -6,8 +6,6 @@ import org.calicojava.bgp.rib.KernelConfig;
 import org.calicojava.bgp.rib.Rib;
 import org.calicojava.bgp.session.LogLimiter;
 import org.calicojava.netlink.AlreadyExistsException;
-import org.calicojava.netlink.Batch;
-import org.calicojava.netlink.BatchException;
 import org.calicojava.netlink.EventGroup;
 import org.calicojava.netlink.IpPrefix;
 import org.calicojava.netlink.Netlink;
@@ -24,7 +22,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;

@@ -2,7 +2,6 @@ package org.calicojava.bgp.rib;
 
 import org.calicojava.bgp.codec.Family;
 import org.calicojava.bgp.codec.PathAttributes;
-import org.calicojava.bgp.codec.Prefix;
 import org.calicojava.bgp.policy.Policy;
 import org.calicojava.bgp.session.Peer;
 
@@ -10,7 +9,6 @@ import java.net.InetAddress;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;

@@ -6,7 +6,6 @@ import org.calicojava.bgp.codec.Nlri;
 import org.calicojava.bgp.codec.PathAttributes;
 import org.calicojava.bgp.codec.Prefix;
 import org.calicojava.bgp.codec.Update;
-import org.calicojava.bgp.config.ConfigLoader;
 import org.calicojava.bgp.session.AdjRibIn;
 import org.calicojava.bgp.session.Await;
 import org.calicojava.bgp.session.Peer;

@@ -2,7 +2,6 @@ package org.calicojava.bgp.interop;
 
 import org.calicojava.bgp.codec.AsPath;
 import org.calicojava.bgp.codec.PathAttributes;
-import org.calicojava.bgp.config.ConfigLoader;
 import org.calicojava.bgp.session.AdjRibIn;
 import org.calicojava.bgp.session.Await;
 import org.calicojava.bgp.session.Peer;

@@ -14,7 +14,6 @@ import org.calicojava.bgp.codec.PathAttributes;
 import org.calicojava.bgp.codec.Prefix;
 import org.calicojava.bgp.codec.RouteRefresh;
 import org.calicojava.bgp.codec.Update;
-import org.calicojava.bgp.config.ConfigLoader;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

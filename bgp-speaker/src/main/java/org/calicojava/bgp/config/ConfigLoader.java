@@ -1,11 +1,8 @@
 package org.calicojava.bgp.config;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import org.calicojava.bgp.codec.AddPathMode;
 import org.calicojava.bgp.codec.Ip;
 import org.calicojava.bgp.codec.Prefix;
@@ -16,27 +13,16 @@ import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Set;
 
 /**
  * Reads the speaker's YAML: {@code routerId, asNumber (asplain or asdot), listen{address,port}, holdTime,
  * neighbors[address, asNumber, passive, password, holdTime, ttlSecurity, addPath, gracefulRestart{restartTime}, port],
  * originate}, plus {@code connectRetryTime, idleHoldTime, nextHop{ipv4,ipv6}}. Unknown keys are refused, so a typo is
- * not silently ignored. Every error names its key.
+ * not silently ignored (the keys of each mapping: {@link SpeakerYaml}). Every error names its key.
  */
 public final class ConfigLoader {
-    /** Floats kept as exact decimals, so an unquoted asdot {@code 1.10} keeps its trailing zero. */
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
-            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS).setNodeFactory(JsonNodeFactory.withExactBigDecimals(true));
-    private static final Set<String> TOP = Set.of("routerId", "asNumber", "listen", "holdTime", "neighbors", "originate",
-            "connectRetryTime", "idleHoldTime", "nextHop");
-    /** Routing keys of the same file, read and checked by {@code rib.RoutingConfigLoader}. */
-    private static final Set<String> ROUTING = Set.of("policies", "routeReflector", "multipath", "alwaysCompareMed", "kernel",
-            "controlSocket", "metrics", "import", "export", "rrClient", "allowOwnAs", "nextHop", "maxStaleRoutesTime");
-    private static final Set<String> NEIGHBOR = Set.of("address", "asNumber", "passive", "password", "holdTime", "ttlSecurity",
-            "addPath", "gracefulRestart", "port", "maxPrefixes");
+    private static final ObjectMapper YAML = SpeakerYaml.MAPPER;
 
     private ConfigLoader() {}
 
@@ -58,14 +44,14 @@ public final class ConfigLoader {
         if (root == null || !root.isObject()) {
             throw new ConfigException("config: empty (expected: a mapping with routerId, asNumber, ...)");
         }
-        checkKeys("", root, TOP);
+        SpeakerYaml.checkKeys("", root, SpeakerYaml.Document.class, true);
         int routerId = Ip.v4Int(v4(root, "routerId", required(root, "routerId")));
         long asn = asNumber("asNumber", required(root, "asNumber"));
         InetAddress listenAddress = null;
         int listenPort = 0;
         JsonNode listen = root.get("listen");
         if (listen != null && !listen.isNull()) {
-            checkKeys("listen.", listen, Set.of("address", "port"));
+            SpeakerYaml.checkKeys("listen.", listen, SpeakerYaml.Listen.class, true);
             if (listen.get("address") != null) {
                 listenAddress = address("listen.address", listen.get("address"));
             }
@@ -100,7 +86,7 @@ public final class ConfigLoader {
         InetAddress nh4 = null, nh6 = null;
         JsonNode nh = root.get("nextHop");
         if (nh != null && !nh.isNull()) {
-            checkKeys("nextHop.", nh, Set.of("ipv4", "ipv6"));
+            SpeakerYaml.checkKeys("nextHop.", nh, SpeakerYaml.NextHop.class, true);
             if (nh.get("ipv4") != null) {
                 nh4 = v4(nh, "nextHop.ipv4", nh.get("ipv4"));
             }
@@ -118,7 +104,7 @@ public final class ConfigLoader {
         if (!n.isObject()) {
             throw new ConfigException(p.substring(0, p.length() - 1) + ": " + n.getNodeType() + " (expected: a mapping)");
         }
-        checkKeys(p, n, NEIGHBOR);
+        SpeakerYaml.checkKeys(p, n, SpeakerYaml.Neighbor.class, true);
         InetAddress address = address(p + "address", required(n, p + "address", "address"));
         long asn = asNumber(p + "asNumber", required(n, p + "asNumber", "asNumber"));
         boolean passive = n.get("passive") != null && bool(p + "passive", n.get("passive"));
@@ -139,7 +125,7 @@ public final class ConfigLoader {
         int restart = -1;
         JsonNode gr = n.get("gracefulRestart");
         if (gr != null && !gr.isNull()) {
-            checkKeys(p + "gracefulRestart.", gr, Set.of("restartTime"));
+            SpeakerYaml.checkKeys(p + "gracefulRestart.", gr, SpeakerYaml.GracefulRestart.class, true);
             restart = gr.get("restartTime") == null ? 120 : integer(p + "gracefulRestart.restartTime", gr.get("restartTime"), 0, 4095);
         }
         MaxPrefixes max = maxPrefixes(p + "maxPrefixes", n.get("maxPrefixes"));
@@ -156,7 +142,7 @@ public final class ConfigLoader {
         if (m == null || m.isNull()) {
             return null;
         }
-        checkKeys(key + ".", m, Set.of("limit", "action", "restartAfter"));
+        SpeakerYaml.checkKeys(key + ".", m, SpeakerYaml.MaxPrefixes.class, true);
         JsonNode l = required(m, key + ".limit", "limit");
         if (!l.canConvertToLong() || !(l.isIntegralNumber() || l.asText().matches("\\d+"))) {
             throw new ConfigException(key + ".limit: " + l.asText() + " (expected: an integer 1..100000000)");
@@ -223,17 +209,6 @@ public final class ConfigLoader {
             throw new ConfigException(fullKey + ": missing");
         }
         return v;
-    }
-
-    private static void checkKeys(String prefix, JsonNode n, Set<String> allowed) {
-        if (!n.isObject()) throw new ConfigException(prefix.isEmpty() ? "config" : prefix.substring(0, prefix.length() - 1)
-                + ": " + n.getNodeType() + " (expected: a mapping)");
-        for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
-            String k = it.next();
-            if (!allowed.contains(k) && !(ROUTING.contains(k) && (allowed == TOP || allowed == NEIGHBOR))) {
-                throw new ConfigException(prefix + k + ": unknown key (expected one of: " + String.join(", ", allowed.stream().sorted().toList()) + ")");
-            }
-        }
     }
 
     private static InetAddress address(String key, JsonNode v) { return wrap(key, () -> Ip.parse(v.asText())); }

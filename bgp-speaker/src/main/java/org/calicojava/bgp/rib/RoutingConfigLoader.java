@@ -2,10 +2,10 @@ package org.calicojava.bgp.rib;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import org.calicojava.bgp.codec.Ip;
 import org.calicojava.bgp.config.ConfigException;
 import org.calicojava.bgp.config.ConfigLoader;
+import org.calicojava.bgp.config.SpeakerYaml;
 import org.calicojava.bgp.control.ControlConfig;
 import org.calicojava.bgp.policy.Match;
 import org.calicojava.bgp.policy.Policy;
@@ -24,8 +24,6 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * Reads the routing keys of the speaker's YAML ({@link ConfigLoader} reads the session keys of the same file):
@@ -37,10 +35,7 @@ import java.util.TreeSet;
  * prepend}}}. Errors name their key. The kernel is off unless {@code kernel:} is given.
  */
 public final class RoutingConfigLoader {
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
-    private static final Set<String> TERM = Set.of("match", "action", "set");
-    private static final Set<String> MATCH = Set.of("prefixes", "communities", "largeCommunities", "asPath", "nextHop", "origin", "source");
-    private static final Set<String> SET = Set.of("localPref", "med", "communities", "largeCommunities", "prepend");
+    private static final ObjectMapper YAML = SpeakerYaml.MAPPER;
 
     private RoutingConfigLoader() {}
 
@@ -98,7 +93,7 @@ public final class RoutingConfigLoader {
         int clusterId = 0;
         JsonNode rr = root.get("routeReflector");
         if (rr != null && !rr.isNull()) {
-            keys("routeReflector.", rr, Set.of("clusterId"));
+            keys("routeReflector.", rr, SpeakerYaml.RouteReflector.class);
             JsonNode c = rr.get("clusterId");
             if (c == null || c.asText().isEmpty()) {
                 throw new ConfigException("routeReflector.clusterId: missing (expected: an IPv4 address)");
@@ -121,7 +116,7 @@ public final class RoutingConfigLoader {
         String metricsHost = null;
         JsonNode m = root.get("metrics");
         if (m != null && !m.isNull()) {
-            keys("metrics.", m, Set.of("port", "host"));
+            keys("metrics.", m, SpeakerYaml.Metrics.class);
             metrics = integer("metrics.port", m.get("port") == null ? YAML.getNodeFactory().numberNode(0) : m.get("port"), 0, 65535);
             if (m.hasNonNull("host")) {
                 metricsHost = m.get("host").asText();
@@ -144,7 +139,7 @@ public final class RoutingConfigLoader {
         if (c.isTextual()) {
             return ControlConfig.at(Path.of(c.asText()));
         }
-        keys("controlSocket.", c, Set.of("path", "group", "maxClients", "maxLineLength"));
+        keys("controlSocket.", c, SpeakerYaml.ControlSocket.class);
         JsonNode path = c.get("path");
         if (path == null || !path.isTextual() || path.asText().isEmpty()) {
             throw new ConfigException("controlSocket.path: missing (expected: a path)");
@@ -156,7 +151,7 @@ public final class RoutingConfigLoader {
     }
 
     private static KernelConfig kernel(JsonNode k, Map<String, Policy> policies) {
-        keys("kernel.", k, Set.of("enabled", "table", "protocol", "learnProtocols", "import", "export", "blackholes"));
+        keys("kernel.", k, SpeakerYaml.Kernel.class);
         boolean enabled = !k.has("enabled") || bool("kernel.enabled", k.get("enabled"));
         int table = k.has("table") ? integer("kernel.table", k.get("table"), 1, Integer.MAX_VALUE) : 254;
         int proto = k.has("protocol") ? integer("kernel.protocol", k.get("protocol"), 1, 255) : 186;
@@ -186,11 +181,11 @@ public final class RoutingConfigLoader {
     }
 
     private static Term term(String k, JsonNode t) {
-        keys(k, t, TERM);
+        keys(k, t, SpeakerYaml.Term.class);
         Match match = Match.ANY;
         JsonNode m = t.get("match");
         if (m != null && !m.isNull()) {
-            keys(k + "match.", m, MATCH);
+            keys(k + "match.", m, SpeakerYaml.Match.class);
             List<PrefixRange> prefixes = new ArrayList<>();
             if (m.has("prefixes")) for (JsonNode p : list(k + "match.prefixes", m.get("prefixes"))) {
                 prefixes.add(wrap(k + "match.prefixes", () -> PrefixRange.parse(p.asText())));
@@ -229,14 +224,14 @@ public final class RoutingConfigLoader {
         SetActions set = SetActions.NONE;
         JsonNode s = t.get("set");
         if (s != null && !s.isNull()) {
-            keys(k + "set.", s, SET);
+            keys(k + "set.", s, SpeakerYaml.Actions.class);
             long lp = s.has("localPref") ? integer(k + "set.localPref", s.get("localPref"), 0, Integer.MAX_VALUE) : -1;
             long med = s.has("med") ? integer(k + "set.med", s.get("med"), 0, Integer.MAX_VALUE) : -1;
             List<Integer> add = new ArrayList<>(), remove = new ArrayList<>();
             List<int[]> addL = new ArrayList<>(), removeL = new ArrayList<>();
             JsonNode c = s.get("communities");
             if (c != null) {
-                keys(k + "set.communities.", c, Set.of("add", "remove"));
+                keys(k + "set.communities.", c, SpeakerYaml.Change.class);
                 if (c.has("add")) {
                     for (JsonNode x : list(k + "set.communities.add", c.get("add"))) {
                         add.add(community(k + "set.communities.add", x.asText()));
@@ -250,7 +245,7 @@ public final class RoutingConfigLoader {
             }
             JsonNode l = s.get("largeCommunities");
             if (l != null) {
-                keys(k + "set.largeCommunities.", l, Set.of("add", "remove"));
+                keys(k + "set.largeCommunities.", l, SpeakerYaml.Change.class);
                 if (l.has("add")) {
                     for (JsonNode x : list(k + "set.largeCommunities.add", l.get("add"))) {
                         addL.add(large(k + "set.largeCommunities.add", x.asText()));
@@ -322,16 +317,8 @@ public final class RoutingConfigLoader {
         return out;
     }
 
-    private static void keys(String prefix, JsonNode n, Set<String> allowed) {
-        if (!n.isObject()) {
-            throw new ConfigException(prefix.substring(0, prefix.length() - 1) + ": " + n.getNodeType() + " (expected: a mapping)");
-        }
-        for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
-            String k = it.next();
-            if (!allowed.contains(k)) {
-                throw new ConfigException(prefix + k + ": unknown key (expected one of: " + String.join(", ", new TreeSet<>(allowed)) + ")");
-            }
-        }
+    private static void keys(String prefix, JsonNode n, Class<? extends Record> shape) {
+        SpeakerYaml.checkKeys(prefix, n, shape, false);
     }
 
     private static boolean bool(String key, JsonNode v) {

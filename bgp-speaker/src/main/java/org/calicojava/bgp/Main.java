@@ -22,8 +22,8 @@ import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.net.InetAddress;
-import java.util.Map;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.LinkedHashSet;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -37,7 +37,7 @@ import java.util.concurrent.CountDownLatch;
  * 2, as does the daemon with a bad config. Options are parsed by picocli, as in the other programs.
  */
 public final class Main {
-    private static final Logger log = LoggerFactory.getLogger(Main.class);
+    private static final Logger LOG = LoggerFactory.getLogger(Main.class);
     private static final long CONVERGE_TIMEOUT_S = 120;
 
     private static volatile Main running;
@@ -60,7 +60,9 @@ public final class Main {
     static Loaded load(Path file, Path controlOverride) {
         SpeakerConfig s = ConfigLoader.load(file);
         RoutingConfig r = RoutingConfigLoader.load(file);
-        if (controlOverride != null) r = r.withControlSocket(controlOverride);
+        if (controlOverride != null) {
+            r = r.withControlSocket(controlOverride);
+        }
         return new Loaded(s, r, BfdConfigLoader.load(file));
     }
 
@@ -76,17 +78,20 @@ public final class Main {
             configureBfd(l);
             blackholes(l);
             routing = l.routing();
-            log.info("reloaded {}", file);
+            LOG.info("reloaded {}", file);
             return "reloaded " + file;
         } catch (ConfigException | IllegalArgumentException e) {
-            log.warn("reload of {} refused: {}", file, e.getMessage());
+            LOG.warn("reload of {} refused: {}", file, e.getMessage());
             return "error: reload refused: " + e.getMessage();
         }
     }
 
     private void configureBfd(Loaded l) {
-        if (bfd != null) bfd.configure(l.bfd());
-        else if (!l.bfd().isEmpty()) log.warn("bfd: not available without the epoll transport; neighbours' bfd settings ignored");
+        if (bfd != null) {
+            bfd.configure(l.bfd());
+        } else if (!l.bfd().isEmpty()) {
+            LOG.warn("bfd: not available without the epoll transport; neighbours' bfd settings ignored");
+        }
     }
 
     /** The kernel's blackhole routes for the originated blocks as {@code l} says (none when it turns them off). */
@@ -101,10 +106,12 @@ public final class Main {
         Metrics metrics = new Metrics();
         rib = new Rib(l.speaker(), routing, metrics);
         speaker = new Speaker(l.speaker(), rib);
-        if (io.netty.channel.epoll.Epoll.isAvailable()) {  // BFD runs on epoll only (its TTL filter, socket options)
+        if (io.netty.channel.epoll.Epoll.isAvailable()) { // BFD runs on epoll only (its TTL filter, socket options)
             bfd = new BfdManager(null, null, BfdManager.PORT, metrics, (peer, graceful, why) -> {
                 for (Peer p : speaker.peers()) {
-                    if (p.address().equals(peer)) p.bfdDown(graceful, why);
+                    if (p.address().equals(peer)) {
+                        p.bfdDown(graceful, why);
+                    }
                 }
             });
         }
@@ -116,8 +123,10 @@ public final class Main {
             rib.thread().schedule(rib::converge, CONVERGE_TIMEOUT_S, java.util.concurrent.TimeUnit.SECONDS);
         }
         rib.attach(speaker, kernel);
-        metrics.gauges(() -> gauges(rib));
-        if (routing.metricsPort() > 0) metrics.serve(routing.metricsHost(), routing.metricsPort());
+        metrics.gauges(() -> sessionsByState(rib), rib::sizes);
+        if (routing.metricsPort() > 0) {
+            metrics.serve(routing.metricsHost(), routing.metricsPort());
+        }
         ControlServer control = routing.controlSocket() == null ? null : new ControlServer(routing.control(), rib, this::reload);
         if (control != null) {
             control.bfd(bfd);
@@ -126,13 +135,21 @@ public final class Main {
         speaker.start();
         configureBfd(l);
         running = this;
-        if (hupWhileStarting) reload();
+        if (hupWhileStarting) {
+            reload();
+        }
         CountDownLatch done = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             speaker.close(true);
-            if (bfd != null) bfd.close();
-            if (control != null) control.close();
-            if (kernel != null) kernel.close();
+            if (bfd != null) {
+                bfd.close();
+            }
+            if (control != null) {
+                control.close();
+            }
+            if (kernel != null) {
+                kernel.close();
+            }
             rib.close();
             metrics.close();
             done.countDown();
@@ -140,13 +157,12 @@ public final class Main {
         done.await();
     }
 
-    private static String gauges(Rib rib) {
-        StringBuilder sb = new StringBuilder();
+    private static java.util.Map<String, Integer> sessionsByState(Rib rib) {
         java.util.Map<String, Integer> byState = new java.util.TreeMap<>();
-        for (var row : rib.protocols()) byState.merge((String) row.get("state"), 1, Integer::sum);
-        byState.forEach((s, n) -> sb.append("bgp_sessions{state=\"").append(s).append("\"} ").append(n).append('\n'));
-        rib.sizes().forEach((k, v) -> sb.append("bgp_rib_prefixes{rib=\"").append(k).append("\"} ").append(v).append('\n'));
-        return sb.toString();
+        for (var row : rib.protocols()) {
+            byState.merge((String) row.get("state"), 1, Integer::sum);
+        }
+        return byState;
     }
 
     /** The command line (picocli); {@link #call} runs the check or the daemon. */
@@ -191,8 +207,11 @@ public final class Main {
         // SIGHUP may come (confd re-render) while we start: remember it and reload once running
         sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> {
             Main m = running;
-            if (m != null) m.reload();
-            else hupWhileStarting = true;
+            if (m != null) {
+                m.reload();
+            } else {
+                hupWhileStarting = true;
+            }
         });
         Loaded l;
         try {

@@ -2,8 +2,27 @@ package org.calicojava.bgp.bench;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import org.calicojava.bgp.codec.*;
-import org.openjdk.jmh.annotations.*;
+import org.calicojava.bgp.codec.AsPath;
+import org.calicojava.bgp.codec.BgpFrameDecoder;
+import org.calicojava.bgp.codec.CodecOptions;
+import org.calicojava.bgp.codec.Family;
+import org.calicojava.bgp.codec.Message;
+import org.calicojava.bgp.codec.MessageDecoder;
+import org.calicojava.bgp.codec.MessageEncoder;
+import org.calicojava.bgp.codec.Nlri;
+import org.calicojava.bgp.codec.PathAttributes;
+import org.calicojava.bgp.codec.Update;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
 import java.util.concurrent.TimeUnit;
@@ -37,7 +56,9 @@ public class UpdateCodecBench {
         update = Update.announce(a, nlri(0));
         wire = Unpooled.directBuffer(4096);
         MessageEncoder.encode(update, CodecOptions.AS4, wire);
-        if (wire.readableBytes() > 4096) throw new IllegalStateException("message too long: " + wire.readableBytes());
+        if (wire.readableBytes() > 4096) {
+            throw new IllegalStateException("message too long: " + wire.readableBytes());
+        }
         distinct = new ByteBuf[16];
         for (int i = 0; i < distinct.length; i++) {
             distinct[i] = Unpooled.directBuffer(4096);
@@ -46,14 +67,18 @@ public class UpdateCodecBench {
         out = Unpooled.directBuffer(8192);
         decoder = new MessageDecoder();
         stream = Unpooled.directBuffer(100 * 4096);
-        for (int i = 0; i < 100; i++) stream.writeBytes(distinct[i & 15], 0, distinct[i & 15].writerIndex());
+        for (int i = 0; i < 100; i++) {
+            stream.writeBytes(distinct[i & 15], 0, distinct[i & 15].writerIndex());
+        }
         channel = new io.netty.channel.embedded.EmbeddedChannel(new BgpFrameDecoder());
         channel.attr(CodecOptions.KEY).set(CodecOptions.AS4);
     }
 
     static Nlri nlri(int seed) {
         Nlri.Builder b = Nlri.builder(Family.IPV4_UNICAST, false);
-        for (int i = 0; i < PREFIXES; i++) b.addV4(0x0a000000 + seed * PREFIXES + i, 32);
+        for (int i = 0; i < PREFIXES; i++) {
+            b.addV4(0x0a000000 + seed * PREFIXES + i, 32);
+        }
         return b.build();
     }
 
@@ -75,8 +100,12 @@ public class UpdateCodecBench {
     public int decodeFramedStream() {
         channel.writeInbound(stream.retainedDuplicate());
         int n = 0;
-        for (Object m; (m = channel.readInbound()) != null; ) n += ((Update) m).nlri().size();
-        if (n != PREFIXES * 100) throw new IllegalStateException("decoded " + n);
+        for (Object m; (m = channel.readInbound()) != null; ) {
+            n += ((Update) m).nlri().size();
+        }
+        if (n != PREFIXES * 100) {
+            throw new IllegalStateException("decoded " + n);
+        }
         return n;
     }
 
@@ -90,7 +119,9 @@ public class UpdateCodecBench {
     @Benchmark @OperationsPerInvocation(PREFIXES)
     public void scanBaseline(Blackhole bh) {
         int sum = 0;
-        for (int i = 0, n = wire.writerIndex(); i < n; i++) sum += wire.getByte(i);
+        for (int i = 0, n = wire.writerIndex(); i < n; i++) {
+            sum += wire.getByte(i);
+        }
         bh.consume(sum);
     }
 }

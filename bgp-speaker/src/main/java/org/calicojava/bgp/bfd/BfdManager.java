@@ -19,6 +19,7 @@ import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.util.collection.IntObjectHashMap;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import org.calicojava.bgp.codec.Ip;
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import org.calicojava.bgp.metrics.Metrics;
 import org.calicojava.bgp.session.LogLimiter;
 import org.slf4j.Logger;
@@ -34,7 +35,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The speaker's BFD: one event loop thread of its own (BGP and the RIB never delay a packet), one receiving UDP socket
@@ -61,8 +61,9 @@ public final class BfdManager implements AutoCloseable {
     private final int port;
     private final Client client;
     private final Metrics metrics;
-    private final LongAdder rxPackets, txPackets;
-    private final Map<String, LongAdder> drops = new HashMap<>();
+    private final CounterDataPoint rxPackets;
+    private final CounterDataPoint txPackets;
+    private final Map<String, CounterDataPoint> drops = new HashMap<>();
     private final LogLimiter limiter = new LogLimiter();
     private final IntObjectHashMap<Entry> byDiscriminator = new IntObjectHashMap<>();
     private final Map<InetAddress, Entry> byAddress = new HashMap<>();
@@ -82,7 +83,7 @@ public final class BfdManager implements AutoCloseable {
             }
             ByteBuf b = ch.alloc().directBuffer(BfdPacket.LENGTH);
             p.encode(b);
-            txPackets.increment();
+            txPackets.inc();
             ch.writeAndFlush(b, ch.voidPromise());
         }
     }
@@ -101,8 +102,8 @@ public final class BfdManager implements AutoCloseable {
         this.port = port;
         this.client = client;
         this.metrics = metrics == null ? new Metrics() : metrics;
-        this.rxPackets = this.metrics.counter("bfd_packets_received_total");
-        this.txPackets = this.metrics.counter("bfd_packets_sent_total");
+        this.rxPackets = this.metrics.counter("bfd_packets_received", "BFD control packets received");
+        this.txPackets = this.metrics.counter("bfd_packets_sent", "BFD control packets sent");
         group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("bfd", true), EpollIoHandler.newFactory());
         loop = group.next();
         clock = new LoopClock(loop);
@@ -184,7 +185,8 @@ public final class BfdManager implements AutoCloseable {
     }
 
     private void changed(BfdSession s, BfdState from, BfdState to, int diag) {
-        metrics.add("bfd_state_changes_total{peer=\"" + Ip.string(s.remote()) + "\",state=\"" + to + "\"}", 1);
+        metrics.counter("bfd_state_changes", "BFD session state changes by peer and new state", "peer", "state")
+                .labelValues(Ip.string(s.remote()), to.toString()).inc();
         log.info("bfd {}: {} -> {} ({}{})", Ip.string(s.remote()), from, to, Diag.name(diag),
                 to != BfdState.UP && s.remoteState() == BfdState.ADMIN_DOWN ? ", peer AdminDown" : "");
         if (from == BfdState.UP && to == BfdState.DOWN && s.remoteState() != BfdState.ADMIN_DOWN && client != null) {
@@ -249,7 +251,7 @@ public final class BfdManager implements AutoCloseable {
         }
 
         @Override public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            metrics.add("bfd_send_errors_total", 1);
+            metrics.counter("bfd_send_errors", "BFD packets that could not be sent").inc();
             InetAddress to = ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress();
             long suppressed = limiter.admit(to, "send error");
             if (suppressed >= 0) {
@@ -274,7 +276,7 @@ public final class BfdManager implements AutoCloseable {
 
     /** One received datagram (on the loop); the TTL was checked by the socket filter. */
     void received(ByteBuf content, InetAddress from) {
-        rxPackets.increment();
+        rxPackets.inc();
         String bad = rx.decode(content, 255);
         if (bad != null) {
             drop(bad, from);
@@ -302,12 +304,12 @@ public final class BfdManager implements AutoCloseable {
     }
 
     private void drop(String reason, InetAddress from) {
-        LongAdder a = drops.get(reason);
+        CounterDataPoint a = drops.get(reason);
         if (a == null) {
-            a = metrics.counter("bfd_packets_dropped_total{reason=\"" + reason + "\"}");
+            a = metrics.counter("bfd_packets_dropped", "BFD packets dropped by reason", "reason").labelValues(reason);
             drops.put(reason, a);
         }
-        a.increment();
+        a.inc();
         long suppressed = limiter.admit(from, reason);
         if (suppressed >= 0) {
             log.info("bfd: packet from {} dropped: {}{}", Ip.string(from), reason, limiter.suffix(suppressed));

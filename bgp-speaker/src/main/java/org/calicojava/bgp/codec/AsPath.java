@@ -17,20 +17,30 @@ public final class AsPath {
     /** Builds from segments given as {@code type, count, asn...} triples, validating them. */
     public static AsPath of(int... segments) {
         for (int i = 0; i < segments.length; ) {
-            if (segments[i] < 1 || segments[i] > 4) throw new IllegalArgumentException("segment type: " + segments[i] + " (expected: 1..4)");
-            if (segments[i + 1] < 1) throw new IllegalArgumentException("segment length: " + segments[i + 1] + " (expected: >= 1)");
+            if (segments[i] < 1 || segments[i] > 4) {
+                throw new IllegalArgumentException("segment type: " + segments[i] + " (expected: 1..4)");
+            }
+            if (segments[i + 1] < 1) {
+                throw new IllegalArgumentException("segment length: " + segments[i + 1] + " (expected: >= 1)");
+            }
             i += 2 + segments[i + 1];
-            if (i > segments.length) throw new IllegalArgumentException("segment overruns the path");
+            if (i > segments.length) {
+                throw new IllegalArgumentException("segment overruns the path");
+            }
         }
         return new AsPath(segments.clone());
     }
 
     public static AsPath sequence(long... asns) {
-        if (asns.length == 0) return EMPTY;
+        if (asns.length == 0) {
+            return EMPTY;
+        }
         int[] s = new int[2 + asns.length];
         s[0] = AS_SEQUENCE;
         s[1] = asns.length;
-        for (int i = 0; i < asns.length; i++) s[2 + i] = (int) asns[i];
+        for (int i = 0; i < asns.length; i++) {
+            s[2 + i] = (int) asns[i];
+        }
         return new AsPath(s);
     }
 
@@ -51,7 +61,11 @@ public final class AsPath {
     /** True when any ASN needs four octets. */
     public boolean needsFourOctets() {
         for (int i = 0; i < segments.length; i += 2 + segments[i + 1]) {
-            for (int k = 0; k < segments[i + 1]; k++) if ((segments[i + 2 + k] & 0xffff0000) != 0) return true;
+            for (int k = 0; k < segments[i + 1]; k++) {
+                if ((segments[i + 2 + k] & 0xffff0000) != 0) {
+                    return true;
+                }
+            }
         }
         return false;
     }
@@ -63,7 +77,11 @@ public final class AsPath {
 
     public boolean contains(long asn) {
         for (int i = 0; i < segments.length; i += 2 + segments[i + 1]) {
-            for (int k = 0; k < segments[i + 1]; k++) if ((segments[i + 2 + k] & 0xffffffffL) == asn) return true;
+            for (int k = 0; k < segments[i + 1]; k++) {
+                if ((segments[i + 2 + k] & 0xffffffffL) == asn) {
+                    return true;
+                }
+            }
         }
         return false;
     }
@@ -91,7 +109,9 @@ public final class AsPath {
         int[] s = new int[segments.length];
         int o = 0;
         for (int i = 0; i < segments.length; i += 2 + segments[i + 1]) {
-            if (segments[i] >= AS_CONFED_SEQUENCE) continue;
+            if (segments[i] >= AS_CONFED_SEQUENCE) {
+                continue;
+            }
             System.arraycopy(segments, i, s, o, 2 + segments[i + 1]);
             o += 2 + segments[i + 1];
         }
@@ -107,7 +127,9 @@ public final class AsPath {
      */
     AsPath mergeAs4(AsPath as4) {
         int keep = as4Count() - as4.as4Count();
-        if (keep < 0) return this;
+        if (keep < 0) {
+            return this;
+        }
         int[] out = new int[segments.length + as4.segments.length];
         int o = 0;
         for (int i = 0; i < segments.length && keep > 0; i += 2 + segments[i + 1]) {
@@ -135,9 +157,13 @@ public final class AsPath {
             int t = segments[i], n = segments[i + 1];
             String open = t == AS_SET ? "{" : t == AS_CONFED_SEQUENCE ? "(" : t == AS_CONFED_SET ? "[" : "";
             String close = t == AS_SET ? "}" : t == AS_CONFED_SEQUENCE ? ")" : t == AS_CONFED_SET ? "]" : "";
-            if (sb.length() > 0) sb.append(' ');
+            if (sb.length() > 0) {
+                sb.append(' ');
+            }
             sb.append(open);
-            for (int k = 0; k < n; k++) sb.append(k == 0 ? "" : " ").append(Integer.toUnsignedString(segments[i + 2 + k]));
+            for (int k = 0; k < n; k++) {
+                sb.append(k == 0 ? "" : " ").append(Integer.toUnsignedString(segments[i + 2 + k]));
+            }
             sb.append(close);
         }
         return sb.toString();

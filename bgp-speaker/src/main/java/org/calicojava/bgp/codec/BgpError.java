@@ -26,8 +26,12 @@ public record BgpError(int code, int subcode, byte[] data) {
     private static final byte[] NONE = new byte[0];
 
     public BgpError {
-        if (code < 0 || code > 255) throw new IllegalArgumentException("error code: " + code + " (expected: 0..255)");
-        if (subcode < 0 || subcode > 255) throw new IllegalArgumentException("error subcode: " + subcode + " (expected: 0..255)");
+        if (code < 0 || code > 255) {
+            throw new IllegalArgumentException("error code: " + code + " (expected: 0..255)");
+        }
+        if (subcode < 0 || subcode > 255) {
+            throw new IllegalArgumentException("error subcode: " + subcode + " (expected: 0..255)");
+        }
         data = data == null ? NONE : data.clone();
     }
 

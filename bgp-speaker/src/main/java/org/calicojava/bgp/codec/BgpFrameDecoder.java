@@ -21,11 +21,15 @@ public final class BgpFrameDecoder extends ByteToMessageDecoder {
             return;
         }
         CodecOptions o = ctx.channel().attr(CodecOptions.KEY).get();
-        if (o == null) o = CodecOptions.DEFAULT;
+        if (o == null) {
+            o = CodecOptions.DEFAULT;
+        }
         try {
             while (in.readableBytes() >= Message.HEADER_LENGTH) {
                 int len = MessageDecoder.checkHeader(in, in.readerIndex(), o.maxLength());
-                if (in.readableBytes() < len) return;
+                if (in.readableBytes() < len) {
+                    return;
+                }
                 ByteBuf frame = in.slice(in.readerIndex(), len);
                 in.skipBytes(len);
                 out.add(decoder.decode(frame, o));

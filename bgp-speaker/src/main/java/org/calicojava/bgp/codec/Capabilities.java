@@ -24,7 +24,9 @@ public record Capabilities(Set<Family> families, long as4, boolean routeRefresh,
     public Capabilities {
         families = Set.copyOf(families);
         addPath = Map.copyOf(addPath);
-        if (as4 < -1 || as4 > 0xffffffffL) throw new IllegalArgumentException("4-octet AS: " + as4 + " (expected: 0..4294967295)");
+        if (as4 < -1 || as4 > 0xffffffffL) {
+            throw new IllegalArgumentException("4-octet AS: " + as4 + " (expected: 0..4294967295)");
+        }
     }
 
     public boolean hasAs4() { return as4 >= 0; }

@@ -16,7 +16,9 @@ public enum Family {
 
     /** @return the family, or null when this speaker does not know it */
     public static Family of(int afi, int safi) {
-        if (safi != 1) return null;
+        if (safi != 1) {
+            return null;
+        }
         return afi == 1 ? IPV4_UNICAST : afi == 2 ? IPV6_UNICAST : null;
     }
 }

@@ -8,7 +8,9 @@ import java.util.Map;
  */
 public record GracefulRestart(boolean restarting, int restartTime, Map<Family, Boolean> forwarding) {
     public GracefulRestart {
-        if (restartTime < 0 || restartTime > 4095) throw new IllegalArgumentException("restart time: " + restartTime + " (expected: 0..4095)");
+        if (restartTime < 0 || restartTime > 4095) {
+            throw new IllegalArgumentException("restart time: " + restartTime + " (expected: 0..4095)");
+        }
         forwarding = Map.copyOf(forwarding);
     }
 }

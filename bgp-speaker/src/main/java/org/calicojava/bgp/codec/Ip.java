@@ -14,7 +14,9 @@ public final class Ip {
 
     public static int v4Int(InetAddress a) {
         byte[] b = a.getAddress();
-        if (b.length != 4) throw new IllegalArgumentException("not an IPv4 address: " + a.getHostAddress());
+        if (b.length != 4) {
+            throw new IllegalArgumentException("not an IPv4 address: " + a.getHostAddress());
+        }
         return (b[0] & 0xff) << 24 | (b[1] & 0xff) << 16 | (b[2] & 0xff) << 8 | (b[3] & 0xff);
     }
 
@@ -39,7 +41,9 @@ public final class Ip {
         }
         try {
             InetAddress a = InetAddress.getByName(s);
-            if (s.indexOf(':') < 0 && !(a instanceof Inet4Address)) throw new IllegalArgumentException("address: " + s);
+            if (s.indexOf(':') < 0 && !(a instanceof Inet4Address)) {
+                throw new IllegalArgumentException("address: " + s);
+            }
             return a;
         } catch (UnknownHostException e) {
             throw new IllegalArgumentException("address: " + s + " (expected: an IPv4 or IPv6 literal)");

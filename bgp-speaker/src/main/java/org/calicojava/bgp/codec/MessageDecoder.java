@@ -3,7 +3,13 @@ package org.calicojava.bgp.codec;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 
-import static org.calicojava.bgp.codec.BgpError.*;
+import static org.calicojava.bgp.codec.BgpError.BAD_MESSAGE_LENGTH;
+import static org.calicojava.bgp.codec.BgpError.BAD_MESSAGE_TYPE;
+import static org.calicojava.bgp.codec.BgpError.CONNECTION_NOT_SYNCHRONIZED;
+import static org.calicojava.bgp.codec.BgpError.MESSAGE_HEADER;
+import static org.calicojava.bgp.codec.BgpError.ROUTE_REFRESH;
+import static org.calicojava.bgp.codec.BgpError.of;
+import static org.calicojava.bgp.codec.BgpError.u16;
 
 /**
  * Decodes one whole BGP message (header included) from a buffer holding exactly that message. Pure: the only exception
@@ -20,12 +26,16 @@ public final class MessageDecoder {
      */
     public static int checkHeader(ByteBuf in, int at, int maxLength) {
         for (int i = 0; i < 16; i += 8) {
-            if (in.getLong(at + i) != -1L) throw new BgpException(of(MESSAGE_HEADER, CONNECTION_NOT_SYNCHRONIZED));
+            if (in.getLong(at + i) != -1L) {
+                throw new BgpException(of(MESSAGE_HEADER, CONNECTION_NOT_SYNCHRONIZED));
+            }
         }
         int len = in.getUnsignedShort(at + 16);
         int type = in.getUnsignedByte(at + 18);
         if (type < Message.OPEN || type > Message.ROUTE_REFRESH) {
-            if (len < Message.HEADER_LENGTH || len > maxLength) throw new BgpException(u16(MESSAGE_HEADER, BAD_MESSAGE_LENGTH, len));
+            if (len < Message.HEADER_LENGTH || len > maxLength) {
+                throw new BgpException(u16(MESSAGE_HEADER, BAD_MESSAGE_LENGTH, len));
+            }
             throw new BgpException(of(MESSAGE_HEADER, BAD_MESSAGE_TYPE, new byte[] {(byte) type}));
         }
         boolean bad = len < Message.HEADER_LENGTH || len > maxLength || switch (type) {
@@ -35,15 +45,21 @@ public final class MessageDecoder {
             case Message.KEEPALIVE -> len != 19;
             default -> false;
         };
-        if (bad) throw new BgpException(u16(MESSAGE_HEADER, BAD_MESSAGE_LENGTH, len));
+        if (bad) {
+            throw new BgpException(u16(MESSAGE_HEADER, BAD_MESSAGE_LENGTH, len));
+        }
         return len;
     }
 
     /** Decodes a message that fills {@code msg} exactly. */
     public Message decode(ByteBuf msg, CodecOptions options) {
-        if (msg.readableBytes() < Message.HEADER_LENGTH) throw new BgpException(u16(MESSAGE_HEADER, BAD_MESSAGE_LENGTH, msg.readableBytes()));
+        if (msg.readableBytes() < Message.HEADER_LENGTH) {
+            throw new BgpException(u16(MESSAGE_HEADER, BAD_MESSAGE_LENGTH, msg.readableBytes()));
+        }
         int len = checkHeader(msg, msg.readerIndex(), options.maxLength());
-        if (len != msg.readableBytes()) throw new BgpException(u16(MESSAGE_HEADER, BAD_MESSAGE_LENGTH, len));
+        if (len != msg.readableBytes()) {
+            throw new BgpException(u16(MESSAGE_HEADER, BAD_MESSAGE_LENGTH, len));
+        }
         int type = msg.getUnsignedByte(msg.readerIndex() + 18);
         ByteBuf body = msg.slice(msg.readerIndex() + Message.HEADER_LENGTH, len - Message.HEADER_LENGTH);
         msg.skipBytes(len);

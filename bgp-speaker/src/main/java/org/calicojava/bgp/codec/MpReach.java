@@ -9,8 +9,12 @@ public record MpReach(Family family, byte[] nextHop, Nlri nlri) {
     public MpReach {
         int n = nextHop.length;
         boolean ok = family == Family.IPV4_UNICAST ? n == 4 || n == 16 : n == 16 || n == 32;
-        if (!ok) throw new IllegalArgumentException("next hop: " + n + " bytes (expected: " + (family == Family.IPV4_UNICAST ? "4" : "16 or 32") + ")");
-        if (nlri.family() != family) throw new IllegalArgumentException("nlri family: " + nlri.family() + " (expected: " + family + ")");
+        if (!ok) {
+            throw new IllegalArgumentException("next hop: " + n + " bytes (expected: " + (family == Family.IPV4_UNICAST ? "4" : "16 or 32") + ")");
+        }
+        if (nlri.family() != family) {
+            throw new IllegalArgumentException("nlri family: " + nlri.family() + " (expected: " + family + ")");
+        }
         nextHop = nextHop.clone();
     }
 

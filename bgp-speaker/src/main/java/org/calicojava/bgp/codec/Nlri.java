@@ -54,7 +54,9 @@ public final class Nlri {
 
     @Override public String toString() {
         StringBuilder sb = new StringBuilder("[");
-        for (int i = 0; i < size; i++) sb.append(i == 0 ? "" : ", ").append(toString(i));
+        for (int i = 0; i < size; i++) {
+            sb.append(i == 0 ? "" : ", ").append(toString(i));
+        }
         return sb.append(']').toString();
     }
 
@@ -65,7 +67,9 @@ public final class Nlri {
 
     @Override public int hashCode() {
         int h = family.ordinal();
-        for (int i = 0; i < size * stride; i++) h = h * 31 + data[i];
+        for (int i = 0; i < size * stride; i++) {
+            h = h * 31 + data[i];
+        }
         return h;
     }
 
@@ -77,25 +81,42 @@ public final class Nlri {
     public static Nlri decode(ByteBuf buf, int len, Family f, boolean addPath) {
         int start = buf.readerIndex(), end = start + len, max = f.maxPrefixLength(), n = 0;
         for (int p = start; p < end; n++) {
-            if (addPath) p += 4;
-            if (p >= end) throw invalid();
+            if (addPath) {
+                p += 4;
+            }
+            if (p >= end) {
+                throw invalid();
+            }
             int bits = buf.getUnsignedByte(p);
-            if (bits > max) throw invalid();
+            if (bits > max) {
+                throw invalid();
+            }
             p += 1 + ((bits + 7) >>> 3);
-            if (p > end) throw invalid();
+            if (p > end) {
+                throw invalid();
+            }
         }
         int stride = stride(f, addPath);
         int[] data = new int[n * stride];
         int p = start, o = 0, words = f.addressBytes / 4;
         for (int i = 0; i < n; i++) {
-            if (addPath) { data[o++] = buf.getInt(p); p += 4; }
+            if (addPath) {
+                data[o++] = buf.getInt(p);
+                p += 4;
+            }
             int bits = buf.getUnsignedByte(p++);
             data[o++] = bits;
             int bytes = (bits + 7) >>> 3;
             for (int w = 0; w < words; w++) {
                 int v = 0, wb = Math.min(4, Math.max(0, bytes - w * 4));
-                if (wb == 4) { v = buf.getInt(p); p += 4; }
-                else for (int k = 0; k < wb; k++) v |= buf.getUnsignedByte(p++) << (24 - 8 * k);
+                if (wb == 4) {
+                    v = buf.getInt(p);
+                    p += 4;
+                } else {
+                    for (int k = 0; k < wb; k++) {
+                        v |= buf.getUnsignedByte(p++) << (24 - 8 * k);
+                    }
+                }
                 int wbits = bits - 32 * w;
                 data[o++] = wbits >= 32 ? v : wbits <= 0 ? 0 : v & (-1 << (32 - wbits));
             }
@@ -109,7 +130,9 @@ public final class Nlri {
     /** Bytes {@link #encode} writes. */
     public int encodedLength(boolean withPathId) {
         int n = 0;
-        for (int i = 0; i < size; i++) n += (withPathId ? 5 : 1) + ((prefixLength(i) + 7) >>> 3);
+        for (int i = 0; i < size; i++) {
+            n += (withPathId ? 5 : 1) + ((prefixLength(i) + 7) >>> 3);
+        }
         return n;
     }
 
@@ -117,13 +140,18 @@ public final class Nlri {
     public void encode(ByteBuf out, boolean withPathId, int from, int to) {
         int words = family.addressBytes / 4;
         for (int i = from; i < to; i++) {
-            if (withPathId) out.writeInt(pathId(i));
+            if (withPathId) {
+                out.writeInt(pathId(i));
+            }
             int bits = prefixLength(i), bytes = (bits + 7) >>> 3;
             out.writeByte(bits);
             for (int w = 0; w < words && bytes > 0; w++, bytes -= 4) {
                 int v = word(i, w);
-                if (bytes >= 4) out.writeInt(v);
-                else for (int k = 0; k < bytes; k++) out.writeByte(v >>> (24 - 8 * k));
+                if (bytes >= 4) {
+                    out.writeInt(v);
+                } else for (int k = 0; k < bytes; k++) {
+                    out.writeByte(v >>> (24 - 8 * k));
+                }
             }
         }
     }
@@ -154,20 +182,32 @@ public final class Nlri {
         public Builder add(Prefix p) { return add(p, 0); }
 
         public Builder add(Prefix p, int pathId) {
-            if (p.family() != family) throw new IllegalArgumentException("prefix " + p + " (expected: " + family + ")");
-            if ((size + 1) * stride > data.length) data = Arrays.copyOf(data, data.length * 2);
+            if (p.family() != family) {
+                throw new IllegalArgumentException("prefix " + p + " (expected: " + family + ")");
+            }
+            if ((size + 1) * stride > data.length) {
+                data = Arrays.copyOf(data, data.length * 2);
+            }
             int o = size * stride;
-            if (addPath) data[o++] = pathId;
+            if (addPath) {
+                data[o++] = pathId;
+            }
             data[o++] = p.length();
-            for (int w = 0; w < family.addressBytes / 4; w++) data[o++] = p.word(w);
+            for (int w = 0; w < family.addressBytes / 4; w++) {
+                data[o++] = p.word(w);
+            }
             size++;
             return this;
         }
 
         public Builder addV4(int address, int length) {
-            if ((size + 1) * stride > data.length) data = Arrays.copyOf(data, data.length * 2);
+            if ((size + 1) * stride > data.length) {
+                data = Arrays.copyOf(data, data.length * 2);
+            }
             int o = size * stride;
-            if (addPath) data[o++] = 0;
+            if (addPath) {
+                data[o++] = 0;
+            }
             data[o++] = length;
             data[o] = length == 0 ? 0 : address & (-1 << (32 - length));
             size++;

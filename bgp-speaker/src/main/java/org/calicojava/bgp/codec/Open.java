@@ -11,8 +11,12 @@ public record Open(int version, int myAs, int holdTime, int bgpId, Capabilities 
     public static final int AS_TRANS = 23456;
 
     public Open {
-        if (myAs < 0 || myAs > 0xffff) throw new IllegalArgumentException("my AS: " + myAs + " (expected: 0..65535)");
-        if (holdTime < 0 || holdTime > 0xffff) throw new IllegalArgumentException("hold time: " + holdTime + " (expected: 0..65535)");
+        if (myAs < 0 || myAs > 0xffff) {
+            throw new IllegalArgumentException("my AS: " + myAs + " (expected: 0..65535)");
+        }
+        if (holdTime < 0 || holdTime > 0xffff) {
+            throw new IllegalArgumentException("hold time: " + holdTime + " (expected: 0..65535)");
+        }
     }
 
     /** An OPEN for a speaker of AS {@code asn}, with AS_TRANS in the 2-octet field when it does not fit. */

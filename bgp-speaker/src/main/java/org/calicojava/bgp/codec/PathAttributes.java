@@ -99,7 +99,9 @@ public final class PathAttributes {
     public List<RawAttribute> unknown() { return unknown == null ? List.of() : List.of(unknown); }
 
     @Override public boolean equals(Object o) {
-        if (this == o) return true;
+        if (this == o) {
+            return true;
+        }
         return o instanceof PathAttributes p && p.hash == hash && p.origin == origin && Objects.equals(p.asPath, asPath)
                 && p.hasNextHop == hasNextHop && p.nextHop == nextHop && p.med == med && p.localPref == localPref
                 && p.atomicAggregate == atomicAggregate && Objects.equals(p.aggregator, aggregator)
@@ -139,7 +141,9 @@ public final class PathAttributes {
         }
 
         public Builder origin(int v) {
-            if (v < 0 || v > 2) throw new IllegalArgumentException("origin: " + v + " (expected: 0..2)");
+            if (v < 0 || v > 2) {
+                throw new IllegalArgumentException("origin: " + v + " (expected: 0..2)");
+            }
             origin = v; return this;
         }
 
@@ -166,7 +170,9 @@ public final class PathAttributes {
         public Builder extCommunities(long... v) { extCommunities = v == null ? null : v.clone(); return this; }
 
         public Builder largeCommunities(int... v) {
-            if (v != null && v.length % 3 != 0) throw new IllegalArgumentException("large communities: " + v.length + " ints (expected: triples)");
+            if (v != null && v.length % 3 != 0) {
+                throw new IllegalArgumentException("large communities: " + v.length + " ints (expected: triples)");
+            }
             largeCommunities = v == null ? null : v.clone(); return this;
         }
 
@@ -178,7 +184,9 @@ public final class PathAttributes {
         }
 
         private static long checkU32(String what, long v) {
-            if (v < -1 || v > 0xffffffffL) throw new IllegalArgumentException(what + ": " + v + " (expected: 0..4294967295)");
+            if (v < -1 || v > 0xffffffffL) {
+                throw new IllegalArgumentException(what + ": " + v + " (expected: 0..4294967295)");
+            }
             return v;
         }
 

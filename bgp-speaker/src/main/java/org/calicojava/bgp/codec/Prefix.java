@@ -24,7 +24,9 @@ public record Prefix(Family family, int length, int w0, int w1, int w2, int w3) 
 
     /** Parses {@code 10.0.0.0/24} or {@code 2001:db8::/64}; a bare address is a host prefix. */
     public static Prefix parse(String s) {
-        if (s == null) throw new IllegalArgumentException("prefix: null (expected: ADDRESS/LENGTH)");
+        if (s == null) {
+            throw new IllegalArgumentException("prefix: null (expected: ADDRESS/LENGTH)");
+        }
         int slash = s.indexOf('/');
         InetAddress a = Ip.parse(slash < 0 ? s : s.substring(0, slash));
         Family f = a instanceof Inet4Address ? Family.IPV4_UNICAST : Family.IPV6_UNICAST;
@@ -39,7 +41,9 @@ public record Prefix(Family family, int length, int w0, int w1, int w2, int w3) 
         }
         byte[] b = a.getAddress();
         int[] w = new int[4];
-        for (int i = 0; i < b.length; i++) w[i / 4] |= (b[i] & 0xff) << (24 - 8 * (i % 4));
+        for (int i = 0; i < b.length; i++) {
+            w[i / 4] |= (b[i] & 0xff) << (24 - 8 * (i % 4));
+        }
         return new Prefix(f, len, w[0], w[1], w[2], w[3]);
     }
 
@@ -47,37 +51,53 @@ public record Prefix(Family family, int length, int w0, int w1, int w2, int w3) 
 
     static byte[] bytes(Family f, int... w) {
         byte[] b = new byte[f.addressBytes];
-        for (int i = 0; i < b.length; i++) b[i] = (byte) (w[i / 4] >>> (24 - 8 * (i % 4)));
+        for (int i = 0; i < b.length; i++) {
+            b[i] = (byte) (w[i / 4] >>> (24 - 8 * (i % 4)));
+        }
         return b;
     }
 
     @Override public String toString() { return formatAddress(addressBytes()) + "/" + length; }
 
     static String format(Family f, int i, Nlri n) {
-        if (f == Family.IPV4_UNICAST) return Ip.v4String(n.word(i, 0)) + "/" + n.prefixLength(i);
+        if (f == Family.IPV4_UNICAST) {
+            return Ip.v4String(n.word(i, 0)) + "/" + n.prefixLength(i);
+        }
         return formatAddress(bytes(f, n.word(i, 0), n.word(i, 1), n.word(i, 2), n.word(i, 3))) + "/" + n.prefixLength(i);
     }
 
     /** RFC 5952 text of a 4- or 16-byte address. */
     public static String formatAddress(byte[] b) {
-        if (b.length == 4) return (b[0] & 0xff) + "." + (b[1] & 0xff) + "." + (b[2] & 0xff) + "." + (b[3] & 0xff);
+        if (b.length == 4) {
+            return (b[0] & 0xff) + "." + (b[1] & 0xff) + "." + (b[2] & 0xff) + "." + (b[3] & 0xff);
+        }
         boolean mapped = b[10] == (byte) 0xff && b[11] == (byte) 0xff;
-        for (int i = 0; i < 10 && mapped; i++) mapped = b[i] == 0;
-        if (mapped) return "::ffff:" + formatAddress(java.util.Arrays.copyOfRange(b, 12, 16));  // RFC 5952 section 5
+        for (int i = 0; i < 10 && mapped; i++) {
+            mapped = b[i] == 0;
+        }
+        if (mapped) {
+            return "::ffff:" + formatAddress(java.util.Arrays.copyOfRange(b, 12, 16));  // RFC 5952 section 5
+        }
         int[] g = new int[8];
-        for (int i = 0; i < 8; i++) g[i] = (b[2 * i] & 0xff) << 8 | (b[2 * i + 1] & 0xff);
+        for (int i = 0; i < 8; i++) {
+            g[i] = (b[2 * i] & 0xff) << 8 | (b[2 * i + 1] & 0xff);
+        }
         int bestStart = -1, bestLen = 1;
         for (int i = 0; i < 8; ) {
             if (g[i] != 0) { i++; continue; }
             int j = i;
-            while (j < 8 && g[j] == 0) j++;
+            while (j < 8 && g[j] == 0) {
+                j++;
+            }
             if (j - i > bestLen) { bestStart = i; bestLen = j - i; }
             i = j;
         }
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < 8; i++) {
             if (i == bestStart) { sb.append("::"); i += bestLen - 1; continue; }
-            if (sb.length() > 0 && sb.charAt(sb.length() - 1) != ':') sb.append(':');
+            if (sb.length() > 0 && sb.charAt(sb.length() - 1) != ':') {
+                sb.append(':');
+            }
             sb.append(Integer.toHexString(g[i]));
         }
         return sb.toString();

@@ -8,9 +8,15 @@ public record RouteRefresh(int afi, int safi, int subtype) implements Message {
     public static final int REQUEST = 0, BORR = 1, EORR = 2;
 
     public RouteRefresh {
-        if (afi < 0 || afi > 0xffff) throw new IllegalArgumentException("afi: " + afi + " (expected: 0..65535)");
-        if (safi < 0 || safi > 255) throw new IllegalArgumentException("safi: " + safi + " (expected: 0..255)");
-        if (subtype < 0 || subtype > 255) throw new IllegalArgumentException("subtype: " + subtype + " (expected: 0..255)");
+        if (afi < 0 || afi > 0xffff) {
+            throw new IllegalArgumentException("afi: " + afi + " (expected: 0..65535)");
+        }
+        if (safi < 0 || safi > 255) {
+            throw new IllegalArgumentException("safi: " + safi + " (expected: 0..255)");
+        }
+        if (subtype < 0 || subtype > 255) {
+            throw new IllegalArgumentException("subtype: " + subtype + " (expected: 0..255)");
+        }
     }
 
     public RouteRefresh(Family f, int subtype) { this(f.afi, f.safi, subtype); }

@@ -32,12 +32,18 @@ public final class Update implements Message {
         this.mpUnreach = mpUnreach;
         this.outcome = outcome;
         this.error = error;
-        if (!this.nlri.isEmpty() && attributes == null) throw new IllegalArgumentException("NLRI without path attributes");
-        if (mpReach != null && attributes == null) throw new IllegalArgumentException("MP_REACH_NLRI without path attributes");
+        if (!this.nlri.isEmpty() && attributes == null) {
+            throw new IllegalArgumentException("NLRI without path attributes");
+        }
+        if (mpReach != null && attributes == null) {
+            throw new IllegalArgumentException("MP_REACH_NLRI without path attributes");
+        }
     }
 
     private static Nlri check(Nlri n) {
-        if (n.family() != Family.IPV4_UNICAST) throw new IllegalArgumentException("NLRI field: " + n.family() + " (expected: IPV4_UNICAST)");
+        if (n.family() != Family.IPV4_UNICAST) {
+            throw new IllegalArgumentException("NLRI field: " + n.family() + " (expected: IPV4_UNICAST)");
+        }
         return n;
     }
 
@@ -78,8 +84,12 @@ public final class Update implements Message {
 
     /** The family this UPDATE marks End-of-RIB for, or null. */
     public Family endOfRibFamily() {
-        if (!withdrawn.isEmpty() || !nlri.isEmpty() || mpReach != null) return null;
-        if (mpUnreach == null) return attributes == null ? Family.IPV4_UNICAST : null;
+        if (!withdrawn.isEmpty() || !nlri.isEmpty() || mpReach != null) {
+            return null;
+        }
+        if (mpUnreach == null) {
+            return attributes == null ? Family.IPV4_UNICAST : null;
+        }
         return mpUnreach.nlri().isEmpty() ? mpUnreach.family() : null;
     }
 
@@ -95,12 +105,24 @@ public final class Update implements Message {
 
     @Override public String toString() {
         StringBuilder sb = new StringBuilder("UPDATE");
-        if (!withdrawn.isEmpty()) sb.append(" withdrawn ").append(withdrawn);
-        if (attributes != null) sb.append(" {").append(attributes).append('}');
-        if (!nlri.isEmpty()) sb.append(" nlri ").append(nlri);
-        if (mpReach != null) sb.append(' ').append(mpReach);
-        if (mpUnreach != null) sb.append(' ').append(mpUnreach);
-        if (outcome != Outcome.NORMAL) sb.append(' ').append(outcome).append(": ").append(error);
+        if (!withdrawn.isEmpty()) {
+            sb.append(" withdrawn ").append(withdrawn);
+        }
+        if (attributes != null) {
+            sb.append(" {").append(attributes).append('}');
+        }
+        if (!nlri.isEmpty()) {
+            sb.append(" nlri ").append(nlri);
+        }
+        if (mpReach != null) {
+            sb.append(' ').append(mpReach);
+        }
+        if (mpUnreach != null) {
+            sb.append(' ').append(mpUnreach);
+        }
+        if (outcome != Outcome.NORMAL) {
+            sb.append(' ').append(outcome).append(": ").append(error);
+        }
         return sb.toString();
     }
 }

@@ -4,8 +4,27 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 
-import static org.calicojava.bgp.codec.AttributeTable.*;
-import static org.calicojava.bgp.codec.BgpError.*;
+import static org.calicojava.bgp.codec.AttributeTable.AS_PATH;
+import static org.calicojava.bgp.codec.AttributeTable.EXTENDED;
+import static org.calicojava.bgp.codec.AttributeTable.MP_REACH;
+import static org.calicojava.bgp.codec.AttributeTable.MP_UNREACH;
+import static org.calicojava.bgp.codec.AttributeTable.NEXT_HOP;
+import static org.calicojava.bgp.codec.AttributeTable.OPTIONAL;
+import static org.calicojava.bgp.codec.AttributeTable.ORIGIN;
+import static org.calicojava.bgp.codec.AttributeTable.TRANSITIVE;
+import static org.calicojava.bgp.codec.AttributeTable.row;
+import org.calicojava.bgp.codec.AttributeTable.Action;
+import org.calicojava.bgp.codec.AttributeTable.DecodeState;
+import org.calicojava.bgp.codec.AttributeTable.Row;
+import static org.calicojava.bgp.codec.BgpError.ATTRIBUTE_FLAGS_ERROR;
+import static org.calicojava.bgp.codec.BgpError.ATTRIBUTE_LENGTH_ERROR;
+import static org.calicojava.bgp.codec.BgpError.INVALID_NETWORK_FIELD;
+import static org.calicojava.bgp.codec.BgpError.MALFORMED_AS_PATH;
+import static org.calicojava.bgp.codec.BgpError.MALFORMED_ATTRIBUTE_LIST;
+import static org.calicojava.bgp.codec.BgpError.MISSING_WELL_KNOWN;
+import static org.calicojava.bgp.codec.BgpError.UNRECOGNIZED_WELL_KNOWN;
+import static org.calicojava.bgp.codec.BgpError.UPDATE_MESSAGE;
+import static org.calicojava.bgp.codec.BgpError.of;
 
 /**
  * Decodes UPDATE bodies with RFC 7606 error handling. One instance per session (not thread-safe): it reuses its decode
@@ -26,12 +45,18 @@ public final class UpdateDecoder {
      */
     public Update decode(ByteBuf b, CodecOptions options) {
         int end = b.writerIndex();
-        if (b.readableBytes() < 4) throw new BgpException(of(UPDATE_MESSAGE, MALFORMED_ATTRIBUTE_LIST));
+        if (b.readableBytes() < 4) {
+            throw new BgpException(of(UPDATE_MESSAGE, MALFORMED_ATTRIBUTE_LIST));
+        }
         int wlen = b.readUnsignedShort();
-        if (wlen + 2 > b.readableBytes()) throw new BgpException(of(UPDATE_MESSAGE, MALFORMED_ATTRIBUTE_LIST));
+        if (wlen + 2 > b.readableBytes()) {
+            throw new BgpException(of(UPDATE_MESSAGE, MALFORMED_ATTRIBUTE_LIST));
+        }
         Nlri withdrawn = Nlri.decode(b, wlen, Family.IPV4_UNICAST, options.receivesPathIds(Family.IPV4_UNICAST));
         int alen = b.readUnsignedShort();
-        if (alen > b.readableBytes()) throw new BgpException(of(UPDATE_MESSAGE, MALFORMED_ATTRIBUTE_LIST));
+        if (alen > b.readableBytes()) {
+            throw new BgpException(of(UPDATE_MESSAGE, MALFORMED_ATTRIBUTE_LIST));
+        }
         int attrStart = b.readerIndex(), attrEnd = attrStart + alen;
 
         PathAttributes attrs = null;
@@ -72,10 +97,16 @@ public final class UpdateDecoder {
                     if ((flags & OPTIONAL) == 0) {
                         throw new BgpException(of(UPDATE_MESSAGE, UNRECOGNIZED_WELL_KNOWN, ByteBufUtil.getBytes(b, p, hl + len)));
                     }
-                    if ((flags & TRANSITIVE) != 0) s.attrs.addUnknown(new RawAttribute(flags & ~EXTENDED, code, ByteBufUtil.getBytes(b, p + hl, len)));
+                    if ((flags & TRANSITIVE) != 0) {
+                        s.attrs.addUnknown(new RawAttribute(flags & ~EXTENDED, code, ByteBufUtil.getBytes(b, p + hl, len)));
+                    }
                 } else if ((seen[code >>> 6] & (1L << code)) != 0) {  // RFC 7606 3(g): duplicates after the first are discarded
-                    if (code == MP_REACH || code == MP_UNREACH) throw new BgpException(of(UPDATE_MESSAGE, MALFORMED_ATTRIBUTE_LIST));
-                    if (outcome == Update.Outcome.NORMAL) outcome = Update.Outcome.ATTRIBUTE_DISCARD;
+                    if (code == MP_REACH || code == MP_UNREACH) {
+                        throw new BgpException(of(UPDATE_MESSAGE, MALFORMED_ATTRIBUTE_LIST));
+                    }
+                    if (outcome == Update.Outcome.NORMAL) {
+                        outcome = Update.Outcome.ATTRIBUTE_DISCARD;
+                    }
                     error = first(error, of(UPDATE_MESSAGE, MALFORMED_ATTRIBUTE_LIST));
                 } else {
                     seen[code >>> 6] |= 1L << code;
@@ -94,17 +125,24 @@ public final class UpdateDecoder {
                     if (e != null) {
                         // RFC 7606 3(c): flag errors are treat-as-withdraw unless the attribute says otherwise
                         Action a = row.onError();
-                        if (a == Action.SESSION_RESET) throw new BgpException(e);
+                        if (a == Action.SESSION_RESET) {
+                            throw new BgpException(e);
+                        }
                         error = first(error, e);
-                        if (a == Action.TREAT_AS_WITHDRAW) outcome = Update.Outcome.TREAT_AS_WITHDRAW;
-                        else if (outcome == Update.Outcome.NORMAL) outcome = Update.Outcome.ATTRIBUTE_DISCARD;
+                        if (a == Action.TREAT_AS_WITHDRAW) {
+                            outcome = Update.Outcome.TREAT_AS_WITHDRAW;
+                        } else if (outcome == Update.Outcome.NORMAL) {
+                            outcome = Update.Outcome.ATTRIBUTE_DISCARD;
+                        }
                     }
                 }
                 p += hl + len;
             }
             mergeAs4(s.attrs, options);
             attrs = s.attrs.build();
-            if (attrs.isEmpty()) attrs = null;  // only MP_REACH/MP_UNREACH (or dropped attributes)
+            if (attrs.isEmpty()) {
+                attrs = null;  // only MP_REACH/MP_UNREACH (or dropped attributes)
+            }
             reach = s.mpReach;
             unreach = s.mpUnreach;
             if (outcome == Update.Outcome.NORMAL && reach == null && unreach == null) {
@@ -129,7 +167,9 @@ public final class UpdateDecoder {
         }
         // an MP_REACH_NLRI with no prefixes (and every other attribute dropped) still needs its attribute set: found by
         // CodecFuzzTest#update (seed mp_reach_without_prefixes_or_attributes), an IllegalArgumentException before
-        if (attrs == null && (reachable || reach != null)) attrs = PathAttributes.EMPTY;
+        if (attrs == null && (reachable || reach != null)) {
+            attrs = PathAttributes.EMPTY;
+        }
         return new Update(withdrawn, attrs, nlri, reach, unreach, outcome, error);
     }
 
@@ -139,10 +179,18 @@ public final class UpdateDecoder {
         Aggregator as4Agg = a.as4Aggregator;
         a.as4Path = null;
         a.as4Aggregator = null;
-        if (options.as4() || (as4Path == null && as4Agg == null)) return;
-        if (a.aggregator != null && a.aggregator.asn() != Open.AS_TRANS) return;  // AS4_* came from an older aggregation
-        if (as4Agg != null && a.aggregator != null) a.aggregator = as4Agg;
-        if (as4Path != null && a.asPath != null) a.asPath = a.asPath.mergeAs4(as4Path);
+        if (options.as4() || (as4Path == null && as4Agg == null)) {
+            return;
+        }
+        if (a.aggregator != null && a.aggregator.asn() != Open.AS_TRANS) {
+            return;  // AS4_* came from an older aggregation
+        }
+        if (as4Agg != null && a.aggregator != null) {
+            a.aggregator = as4Agg;
+        }
+        if (as4Path != null && a.asPath != null) {
+            a.asPath = a.asPath.mergeAs4(as4Path);
+        }
     }
 
     private static BgpError first(BgpError current, BgpError e) { return current != null ? current : e; }

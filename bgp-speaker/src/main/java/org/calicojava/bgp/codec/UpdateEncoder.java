@@ -19,7 +19,9 @@ public final class UpdateEncoder {
         if (u.attributes() != null || u.mpUnreach() != null) {
             PathAttributes a = u.attributes() != null ? u.attributes() : PathAttributes.builder().build();
             AttributeTable.EncodeState s = new AttributeTable.EncodeState(a, u, o);
-            for (AttributeTable.Row r : AttributeTable.rows()) r.encode().encode(s, out);
+            for (AttributeTable.Row r : AttributeTable.rows()) {
+                r.encode().encode(s, out);
+            }
             for (RawAttribute raw : a.unknown()) {  // unknown optional transitive: passed on with Partial set (RFC 4271 5)
                 AttributeTable.header(out, raw.flags() | AttributeTable.PARTIAL, raw.code(), raw.length());
                 out.writeBytes(raw.rawValue());

@@ -45,7 +45,9 @@ public final class UpdatePacker {
             }
             size += bytes;
         }
-        if (from < nlri.size() || out.isEmpty()) out.add(make.of(nlri.slice(from, nlri.size())));
+        if (from < nlri.size() || out.isEmpty()) {
+            out.add(make.of(nlri.slice(from, nlri.size())));
+        }
         return out;
     }
 

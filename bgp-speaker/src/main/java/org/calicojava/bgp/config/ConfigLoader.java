@@ -1,11 +1,8 @@
 package org.calicojava.bgp.config;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import org.calicojava.bgp.codec.AddPathMode;
 import org.calicojava.bgp.codec.Ip;
 import org.calicojava.bgp.codec.Prefix;
@@ -16,27 +13,16 @@ import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Set;
 
 /**
  * Reads the speaker's YAML: {@code routerId, asNumber (asplain or asdot), listen{address,port}, holdTime,
  * neighbors[address, asNumber, passive, password, holdTime, ttlSecurity, addPath, gracefulRestart{restartTime}, port],
  * originate}, plus {@code connectRetryTime, idleHoldTime, nextHop{ipv4,ipv6}}. Unknown keys are refused, so a typo is
- * not silently ignored. Every error names its key.
+ * not silently ignored (the keys of each mapping: {@link SpeakerYaml}). Every error names its key.
  */
 public final class ConfigLoader {
-    /** Floats kept as exact decimals, so an unquoted asdot {@code 1.10} keeps its trailing zero. */
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
-            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS).setNodeFactory(JsonNodeFactory.withExactBigDecimals(true));
-    private static final Set<String> TOP = Set.of("routerId", "asNumber", "listen", "holdTime", "neighbors", "originate",
-            "connectRetryTime", "idleHoldTime", "nextHop");
-    /** Routing keys of the same file, read and checked by {@code rib.RoutingConfigLoader}. */
-    private static final Set<String> ROUTING = Set.of("policies", "routeReflector", "multipath", "alwaysCompareMed", "kernel",
-            "controlSocket", "metrics", "import", "export", "rrClient", "allowOwnAs", "nextHop", "maxStaleRoutesTime");
-    private static final Set<String> NEIGHBOR = Set.of("address", "asNumber", "passive", "password", "holdTime", "ttlSecurity",
-            "addPath", "gracefulRestart", "port", "maxPrefixes", "bfd");  // bfd: read by bfd.BfdConfigLoader
+    private static final ObjectMapper YAML = SpeakerYaml.MAPPER;
 
     private ConfigLoader() {}
 
@@ -55,16 +41,20 @@ public final class ConfigLoader {
         } catch (JsonProcessingException e) {
             throw new ConfigException("config: not valid YAML (" + e.getOriginalMessage() + ")");
         }
-        if (root == null || !root.isObject()) throw new ConfigException("config: empty (expected: a mapping with routerId, asNumber, ...)");
-        checkKeys("", root, TOP);
+        if (root == null || !root.isObject()) {
+            throw new ConfigException("config: empty (expected: a mapping with routerId, asNumber, ...)");
+        }
+        SpeakerYaml.checkKeys("", root, SpeakerYaml.Document.class, true);
         int routerId = Ip.v4Int(v4(root, "routerId", required(root, "routerId")));
         long asn = asNumber("asNumber", required(root, "asNumber"));
         InetAddress listenAddress = null;
         int listenPort = 0;
         JsonNode listen = root.get("listen");
         if (listen != null && !listen.isNull()) {
-            checkKeys("listen.", listen, Set.of("address", "port"));
-            if (listen.get("address") != null) listenAddress = address("listen.address", listen.get("address"));
+            SpeakerYaml.checkKeys("listen.", listen, SpeakerYaml.Listen.class, true);
+            if (listen.get("address") != null) {
+                listenAddress = address("listen.address", listen.get("address"));
+            }
             listenPort = listen.get("port") == null ? 179 : integer("listen.port", listen.get("port"), 0, 65535);
         }
         int hold = root.get("holdTime") == null ? 90 : integer("holdTime", root.get("holdTime"), 0, 65535);
@@ -72,13 +62,19 @@ public final class ConfigLoader {
         List<NeighborConfig> neighbors = new ArrayList<>();
         JsonNode ns = root.get("neighbors");
         if (ns != null && !ns.isNull()) {
-            if (!ns.isArray()) throw new ConfigException("neighbors: " + ns.getNodeType() + " (expected: a list)");
-            for (int i = 0; i < ns.size(); i++) neighbors.add(neighbor("neighbors[" + i + "].", ns.get(i), hold));
+            if (!ns.isArray()) {
+                throw new ConfigException("neighbors: " + ns.getNodeType() + " (expected: a list)");
+            }
+            for (int i = 0; i < ns.size(); i++) {
+                neighbors.add(neighbor("neighbors[" + i + "].", ns.get(i), hold));
+            }
         }
         List<Prefix> originate = new ArrayList<>();
         JsonNode os = root.get("originate");
         if (os != null && !os.isNull()) {
-            if (!os.isArray()) throw new ConfigException("originate: " + os.getNodeType() + " (expected: a list of prefixes)");
+            if (!os.isArray()) {
+                throw new ConfigException("originate: " + os.getNodeType() + " (expected: a list of prefixes)");
+            }
             for (int i = 0; i < os.size(); i++) {
                 String key = "originate[" + i + "]";
                 String text = os.get(i).asText();
@@ -90,9 +86,13 @@ public final class ConfigLoader {
         InetAddress nh4 = null, nh6 = null;
         JsonNode nh = root.get("nextHop");
         if (nh != null && !nh.isNull()) {
-            checkKeys("nextHop.", nh, Set.of("ipv4", "ipv6"));
-            if (nh.get("ipv4") != null) nh4 = v4(nh, "nextHop.ipv4", nh.get("ipv4"));
-            if (nh.get("ipv6") != null) nh6 = address("nextHop.ipv6", nh.get("ipv6"));
+            SpeakerYaml.checkKeys("nextHop.", nh, SpeakerYaml.NextHop.class, true);
+            if (nh.get("ipv4") != null) {
+                nh4 = v4(nh, "nextHop.ipv4", nh.get("ipv4"));
+            }
+            if (nh.get("ipv6") != null) {
+                nh6 = address("nextHop.ipv6", nh.get("ipv6"));
+            }
         }
         InetAddress la = listenAddress;
         int lp = listenPort;
@@ -101,8 +101,10 @@ public final class ConfigLoader {
     }
 
     private static NeighborConfig neighbor(String p, JsonNode n, int defaultHold) {
-        if (!n.isObject()) throw new ConfigException(p.substring(0, p.length() - 1) + ": " + n.getNodeType() + " (expected: a mapping)");
-        checkKeys(p, n, NEIGHBOR);
+        if (!n.isObject()) {
+            throw new ConfigException(p.substring(0, p.length() - 1) + ": " + n.getNodeType() + " (expected: a mapping)");
+        }
+        SpeakerYaml.checkKeys(p, n, SpeakerYaml.Neighbor.class, true);
         InetAddress address = address(p + "address", required(n, p + "address", "address"));
         long asn = asNumber(p + "asNumber", required(n, p + "asNumber", "asNumber"));
         boolean passive = n.get("passive") != null && bool(p + "passive", n.get("passive"));
@@ -123,7 +125,7 @@ public final class ConfigLoader {
         int restart = -1;
         JsonNode gr = n.get("gracefulRestart");
         if (gr != null && !gr.isNull()) {
-            checkKeys(p + "gracefulRestart.", gr, Set.of("restartTime"));
+            SpeakerYaml.checkKeys(p + "gracefulRestart.", gr, SpeakerYaml.GracefulRestart.class, true);
             restart = gr.get("restartTime") == null ? 120 : integer(p + "gracefulRestart.restartTime", gr.get("restartTime"), 0, 4095);
         }
         MaxPrefixes max = maxPrefixes(p + "maxPrefixes", n.get("maxPrefixes"));
@@ -137,8 +139,10 @@ public final class ConfigLoader {
 
     /** {@code {limit: N, action: stop|warn|drop, restartAfter: 60s}} (action stop, restartAfter 60s by default). */
     private static MaxPrefixes maxPrefixes(String key, JsonNode m) {
-        if (m == null || m.isNull()) return null;
-        checkKeys(key + ".", m, Set.of("limit", "action", "restartAfter"));
+        if (m == null || m.isNull()) {
+            return null;
+        }
+        SpeakerYaml.checkKeys(key + ".", m, SpeakerYaml.MaxPrefixes.class, true);
         JsonNode l = required(m, key + ".limit", "limit");
         if (!l.canConvertToLong() || !(l.isIntegralNumber() || l.asText().matches("\\d+"))) {
             throw new ConfigException(key + ".limit: " + l.asText() + " (expected: an integer 1..100000000)");
@@ -162,7 +166,9 @@ public final class ConfigLoader {
     static int seconds(String key, JsonNode v) {
         String s = v.asText().trim();
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,6})([smh]?)").matcher(s);
-        if (!m.matches()) throw new ConfigException(key + ": " + s + " (expected: a duration like 60s, 2m or 1h)");
+        if (!m.matches()) {
+            throw new ConfigException(key + ": " + s + " (expected: a duration like 60s, 2m or 1h)");
+        }
         int n = Integer.parseInt(m.group(1));
         return switch (m.group(2)) {
             case "m" -> n * 60;
@@ -181,13 +187,17 @@ public final class ConfigLoader {
                 asn = Long.parseLong(s);
             } else {
                 long hi = Long.parseLong(s.substring(0, dot)), lo = Long.parseLong(s.substring(dot + 1));
-                if (hi < 0 || hi > 65535 || lo < 0 || lo > 65535) throw new NumberFormatException();
+                if (hi < 0 || hi > 65535 || lo < 0 || lo > 65535) {
+                    throw new NumberFormatException();
+                }
                 asn = hi << 16 | lo;
             }
         } catch (NumberFormatException e) {
             throw new ConfigException(key + ": " + s + " (expected: an AS number, asplain like 65010 or asdot like 1.10)");
         }
-        if (asn < 1 || asn > 0xffffffffL) throw new ConfigException(key + ": " + s + " (expected: 1..4294967295)");
+        if (asn < 1 || asn > 0xffffffffL) {
+            throw new ConfigException(key + ": " + s + " (expected: 1..4294967295)");
+        }
         return asn;
     }
 
@@ -195,24 +205,19 @@ public final class ConfigLoader {
 
     private static JsonNode required(JsonNode n, String fullKey, String key) {
         JsonNode v = n.get(key);
-        if (v == null || v.isNull()) throw new ConfigException(fullKey + ": missing");
-        return v;
-    }
-
-    private static void checkKeys(String prefix, JsonNode n, Set<String> allowed) {
-        if (!n.isObject()) throw new ConfigException(prefix.isEmpty() ? "config" : prefix.substring(0, prefix.length() - 1)
-                + ": " + n.getNodeType() + " (expected: a mapping)");
-        for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
-            String k = it.next();
-            if (!allowed.contains(k) && !(ROUTING.contains(k) && (allowed == TOP || allowed == NEIGHBOR))) throw new ConfigException(prefix + k + ": unknown key (expected one of: " + String.join(", ", allowed.stream().sorted().toList()) + ")");
+        if (v == null || v.isNull()) {
+            throw new ConfigException(fullKey + ": missing");
         }
+        return v;
     }
 
     private static InetAddress address(String key, JsonNode v) { return wrap(key, () -> Ip.parse(v.asText())); }
 
     private static InetAddress v4(JsonNode parent, String key, JsonNode v) {
         InetAddress a = address(key, v);
-        if (!(a instanceof Inet4Address)) throw new ConfigException(key + ": " + v.asText() + " (expected: an IPv4 address)");
+        if (!(a instanceof Inet4Address)) {
+            throw new ConfigException(key + ": " + v.asText() + " (expected: an IPv4 address)");
+        }
         return a;
     }
 
@@ -221,12 +226,16 @@ public final class ConfigLoader {
             throw new ConfigException(key + ": " + v.asText() + " (expected: an integer " + min + ".." + max + ")");
         }
         int i = v.asInt();
-        if (i < min || i > max) throw new ConfigException(key + ": " + i + " (expected: " + min + ".." + max + ")");
+        if (i < min || i > max) {
+            throw new ConfigException(key + ": " + i + " (expected: " + min + ".." + max + ")");
+        }
         return i;
     }
 
     private static boolean bool(String key, JsonNode v) {
-        if (!v.isBoolean()) throw new ConfigException(key + ": " + v.asText() + " (expected: true or false)");
+        if (!v.isBoolean()) {
+            throw new ConfigException(key + ": " + v.asText() + " (expected: true or false)");
+        }
         return v.asBoolean();
     }
 

@@ -18,15 +18,23 @@ import java.net.InetAddress;
 public record NeighborConfig(InetAddress address, int port, long asNumber, boolean passive, String password, int holdTime,
                              int ttlSecurity, AddPathMode addPath, int restartTime, MaxPrefixes maxPrefixes) {
     public NeighborConfig {
-        if (address == null) throw new ConfigException("address: missing (expected: an IP address)");
+        if (address == null) {
+            throw new ConfigException("address: missing (expected: an IP address)");
+        }
         SpeakerConfig.checkAs("asNumber", asNumber);
         SpeakerConfig.checkHold("holdTime", holdTime);
-        if (port < 1 || port > 65535) throw new ConfigException("port: " + port + " (expected: 1..65535)");
-        if (ttlSecurity < 0 || ttlSecurity > 254) throw new ConfigException("ttlSecurity: " + ttlSecurity + " (expected: 1..254)");
+        if (port < 1 || port > 65535) {
+            throw new ConfigException("port: " + port + " (expected: 1..65535)");
+        }
+        if (ttlSecurity < 0 || ttlSecurity > 254) {
+            throw new ConfigException("ttlSecurity: " + ttlSecurity + " (expected: 1..254)");
+        }
         if (password != null && (password.isEmpty() || password.length() > 80)) {
             throw new ConfigException("password: " + password.length() + " characters (expected: 1..80)");
         }
-        if (restartTime < -1 || restartTime > 4095) throw new ConfigException("gracefulRestart.restartTime: " + restartTime + " (expected: 0..4095)");
+        if (restartTime < -1 || restartTime > 4095) {
+            throw new ConfigException("gracefulRestart.restartTime: " + restartTime + " (expected: 0..4095)");
+        }
     }
 
     /** Without a prefix limit. */

@@ -21,12 +21,20 @@ public record SpeakerConfig(int routerId, long asNumber, InetAddress listenAddre
                             List<NeighborConfig> neighbors, List<Prefix> originate, int connectRetryTime, int idleHoldTime,
                             InetAddress nextHop4, InetAddress nextHop6) {
     public SpeakerConfig {
-        if (routerId == 0) throw new ConfigException("routerId: 0.0.0.0 (expected: a non-zero IPv4 address)");
+        if (routerId == 0) {
+            throw new ConfigException("routerId: 0.0.0.0 (expected: a non-zero IPv4 address)");
+        }
         checkAs("asNumber", asNumber);
         checkHold("holdTime", holdTime);
-        if (listenPort < 0 || listenPort > 65535) throw new ConfigException("listen.port: " + listenPort + " (expected: 0..65535)");
-        if (connectRetryTime < 1) throw new ConfigException("connectRetryTime: " + connectRetryTime + " (expected: >= 1)");
-        if (idleHoldTime < 0) throw new ConfigException("idleHoldTime: " + idleHoldTime + " (expected: >= 0)");
+        if (listenPort < 0 || listenPort > 65535) {
+            throw new ConfigException("listen.port: " + listenPort + " (expected: 0..65535)");
+        }
+        if (connectRetryTime < 1) {
+            throw new ConfigException("connectRetryTime: " + connectRetryTime + " (expected: >= 1)");
+        }
+        if (idleHoldTime < 0) {
+            throw new ConfigException("idleHoldTime: " + idleHoldTime + " (expected: >= 0)");
+        }
         neighbors = List.copyOf(neighbors);
         originate = List.copyOf(originate);
         for (int i = 0; i < neighbors.size(); i++) {
@@ -43,10 +51,14 @@ public record SpeakerConfig(int routerId, long asNumber, InetAddress listenAddre
     }
 
     static void checkAs(String key, long asn) {
-        if (asn < 1 || asn > 0xffffffffL) throw new ConfigException(key + ": " + asn + " (expected: 1..4294967295)");
+        if (asn < 1 || asn > 0xffffffffL) {
+            throw new ConfigException(key + ": " + asn + " (expected: 1..4294967295)");
+        }
     }
 
     static void checkHold(String key, int hold) {
-        if (hold == 1 || hold == 2 || hold < 0 || hold > 65535) throw new ConfigException(key + ": " + hold + " (expected: 0 or 3..65535)");
+        if (hold == 1 || hold == 2 || hold < 0 || hold > 65535) {
+            throw new ConfigException(key + ": " + hold + " (expected: 0 or 3..65535)");
+        }
     }
 }

@@ -44,7 +44,9 @@ final class ControlClient extends ChannelInboundHandlerAdapter {
 
     @Override public void channelRead(ChannelHandlerContext ctx, Object msg) {
         try {
-            if (commanded) return;  // one command per connection: the rest is ignored
+            if (commanded) {
+                return;  // one command per connection: the rest is ignored
+            }
             ByteBuf in = (ByteBuf) msg;
             while (in.isReadable()) {
                 byte b = in.readByte();

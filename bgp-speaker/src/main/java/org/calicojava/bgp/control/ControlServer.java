@@ -47,7 +47,7 @@ import java.util.function.Supplier;
  * one at a time on one worker thread: no thread per client.
  */
 public final class ControlServer implements AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(ControlServer.class);
+    private static final Logger LOG = LoggerFactory.getLogger(ControlServer.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     static final int COMMAND_TIMEOUT_S = 10;
 
@@ -106,7 +106,7 @@ public final class ControlServer implements AutoCloseable {
             Files.deleteIfExists(tmp);
             Files.deleteIfExists(tmp.getParent());
         }
-        log.info("control socket {} (mode 0660, gid {}, at most {} clients)", path, access.gid(), config.maxClients());
+        LOG.info("control socket {} (mode 0660, gid {}, at most {} clients)", path, access.gid(), config.maxClients());
     }
 
     // ---- called by ControlClient on the I/O thread ----
@@ -133,7 +133,7 @@ public final class ControlServer implements AutoCloseable {
             }
             long suppressed = refusals.admit(null, "refused");
             if (suppressed >= 0) {
-                log.warn("control socket: refused uid {} pid {}: not root and not in group {}{}", c.uid(), c.pid(),
+                LOG.warn("control socket: refused uid {} pid {}: not root and not in group {}{}", c.uid(), c.pid(),
                         access.gid(), refusals.suffix(suppressed));
             }
             return access.refusal(c.uid(), c.pid());
@@ -227,7 +227,7 @@ public final class ControlServer implements AutoCloseable {
                 Files.deleteIfExists(config.path());
             }
         } catch (IOException e) {
-            log.debug("control socket close: {}", e.getMessage());
+            LOG.debug("control socket close: {}", e.getMessage());
         }
     }
 

@@ -6,8 +6,6 @@ import org.calicojava.bgp.rib.KernelConfig;
 import org.calicojava.bgp.rib.Rib;
 import org.calicojava.bgp.session.LogLimiter;
 import org.calicojava.netlink.AlreadyExistsException;
-import org.calicojava.netlink.Batch;
-import org.calicojava.netlink.BatchException;
 import org.calicojava.netlink.EventGroup;
 import org.calicojava.netlink.IpPrefix;
 import org.calicojava.netlink.Netlink;
@@ -24,7 +22,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
@@ -37,6 +34,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 
 /**
@@ -59,14 +57,12 @@ import java.util.function.BiConsumer;
  * Leftover routes of our protocol from a previous run stay until {@link #sweepLeftovers()} (no flush at start).
  */
 public final class KernelSync implements Rib.KernelPort, AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(KernelSync.class);
+    private static final Logger LOG = LoggerFactory.getLogger(KernelSync.class);
     /** Requests per batch: failures of a batch are all mapped back to their prefix (netlink keeps the first 1,000). */
-    private static final int BATCH = 1000;
-    /** How long a table read after an overrun may wait for queued changes of ours to be applied first. */
-    private static final long MAX_RESYNC_DELAY_NANOS = TimeUnit.SECONDS.toNanos(30);
+    static final int BATCH = 1000;
 
-    private final KernelConfig cfg;
-    private final Metrics metrics;
+    final KernelConfig cfg;
+    final Metrics metrics;
     private final LogLimiter logLimiter;
     private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "kernel");
@@ -74,30 +70,27 @@ public final class KernelSync implements Rib.KernelPort, AutoCloseable {
         return t;
     });
     /** Written by the RIB's thread, drained by the kernel thread; an empty list = withdraw. */
-    private final ConcurrentHashMap<Prefix, List<InetAddress>> pending = new ConcurrentHashMap<>();
+    final ConcurrentHashMap<Prefix, List<InetAddress>> pending = new ConcurrentHashMap<>();
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
-    private final AtomicBoolean resyncScheduled = new AtomicBoolean();
+    final AtomicBoolean resyncScheduled = new AtomicBoolean();
     /** Interfaces that are up (ifindex), kept by the event reader thread. */
     private final Map<Integer, Boolean> linksUp = new ConcurrentHashMap<>();
-    private Netlink nl;
+    Netlink nl;
     private NetlinkEvents events;
     // ---- kernel thread only
-    private final RouteView view = new RouteView();
-    private final Map<Prefix, Entry> entries = new HashMap<>();
+    final RouteView view = new RouteView();
+    final Map<Prefix, Entry> entries = new HashMap<>();
     private final Map<InetAddress, Resolved> resolutions = new HashMap<>();
-    private final Map<Prefix, Route> leftovers = new HashMap<>();
-    private final Set<Prefix> learned = new HashSet<>();
-    private final Map<Prefix, Route> blackholes = new HashMap<>();
-    private Set<Prefix> wantedBlackholes = Set.of();
+    final Map<Prefix, Route> leftovers = new HashMap<>();
+    final Set<Prefix> learned = new HashSet<>();
+    final Blackholes blackholes = new Blackholes(this);
+    private final Resync resync = new Resync(this);
     private BiConsumer<Prefix, Boolean> learner;
-    private long resyncs;
     /** Route requests the kernel has answered so far (add, replace, delete; for progress and metrics). */
-    private final java.util.concurrent.atomic.AtomicLong requestsDone = new java.util.concurrent.atomic.AtomicLong();
-    /** When a wanted table read was first put off for queued changes (System.nanoTime), 0 when none is. */
-    private long resyncDeferredSince;
+    final AtomicLong requestsDone = new AtomicLong();
 
     /** What the RIB wants for a prefix, and what of it is in the kernel (null: nothing of ours). */
-    private static final class Entry {
+    static final class Entry {
         List<InetAddress> hops;
         List<NextHop> installed;
     }
@@ -123,9 +116,9 @@ public final class KernelSync implements Rib.KernelPort, AutoCloseable {
         this.learner = learner;
         nl = Netlink.open();
         for (Route r : nl.routes(RouteFilter.all().withTable(cfg.table()).withProtocol(cfg.protocol()))) {
-            leftovers.put(prefix(r.dst()), r);
+            leftovers.put(KernelPrefixes.prefix(r.dst()), r);
         }
-        log.info("kernel: table {} protocol {}: {} routes from a previous run kept until reconciled", cfg.table(),
+        LOG.info("kernel: table {} protocol {}: {} routes from a previous run kept until reconciled", cfg.table(),
                 cfg.protocol(), leftovers.size());
         for (var l : nl.links()) {
             if (l.isUp()) {
@@ -156,7 +149,7 @@ public final class KernelSync implements Rib.KernelPort, AutoCloseable {
 
                     @Override public void onOverrun() { scheduleResync(); }
                 });
-        thread.execute(this::resync);
+        thread.execute(resync::run);
     }
 
     // ---- the RIB's side
@@ -171,7 +164,7 @@ public final class KernelSync implements Rib.KernelPort, AutoCloseable {
     /** Applies everything queued so far (kernel thread). */
     private void drain() {
         drainScheduled.set(false);
-        Applier a = new Applier();
+        KernelBatch a = new KernelBatch(this);
         try {
             for (var it = pending.entrySet().iterator(); it.hasNext(); ) {
                 var e = it.next();
@@ -185,13 +178,12 @@ public final class KernelSync implements Rib.KernelPort, AutoCloseable {
         } finally {
             a.finish();
         }
-        if (resyncDeferredSince != 0 && (pending.isEmpty()
-                || System.nanoTime() - resyncDeferredSince >= MAX_RESYNC_DELAY_NANOS)) {
-            resync();
+        if (resync.due()) {
+            resync.run();
         }
     }
 
-    private void want(Prefix p, List<InetAddress> hops, Applier a) {
+    private void want(Prefix p, List<InetAddress> hops, KernelBatch a) {
         Entry e = entries.get(p);
         if (hops.isEmpty()) {
             if (e == null) {
@@ -239,8 +231,8 @@ public final class KernelSync implements Rib.KernelPort, AutoCloseable {
     }
 
     /** Brings the kernel's route for {@code p} to what {@code e} and the view say. */
-    private void reconcile(Prefix p, Entry e, Applier a) {
-        IpPrefix dst = ipPrefix(p);
+    void reconcile(Prefix p, Entry e, KernelBatch a) {
+        IpPrefix dst = KernelPrefixes.ipPrefix(p);
         int owner = view.owner(dst);
         if (owner >= 0) {
             // a leftover of ours stays listed: sweepLeftovers deletes it (by our protocol, never theirs) if still there
@@ -263,16 +255,16 @@ public final class KernelSync implements Rib.KernelPort, AutoCloseable {
         a.put(p, route(p, e.installed), ours);
     }
 
-    private void refused(Prefix p, int owner) {
+    void refused(Prefix p, int owner) {
         long suppressed = logLimiter.admit("kernel", "another owner");
         if (suppressed >= 0) {
-            log.warn("kernel: route {}: a route of another owner{} is there: ours not installed, theirs not replaced{}",
+            LOG.warn("kernel: route {}: a route of another owner{} is there: ours not installed, theirs not replaced{}",
                     p, owner >= 0 ? " (protocol " + owner + ")" : "", logLimiter.suffix(suppressed));
         }
     }
 
     private Route route(Prefix p, List<NextHop> hops) {
-        Route.Builder b = Route.builder(ipPrefix(p)).table(cfg.table()).protocol(cfg.protocol());
+        Route.Builder b = Route.builder(KernelPrefixes.ipPrefix(p)).table(cfg.table()).protocol(cfg.protocol());
         hops.forEach(b::nextHop);
         return b.build();
     }
@@ -282,21 +274,20 @@ public final class KernelSync implements Rib.KernelPort, AutoCloseable {
     /** A route of another owner appeared, changed or went (kernel thread). */
     private void onOtherRoute(Route r, boolean present) {
         if (r.type() == RouteType.UNICAST && cfg.learnProtocols().contains(r.protocol())) {
-            learn(prefix(r.dst()), present);
+            learn(KernelPrefixes.prefix(r.dst()), present);
         }
         if (!view.apply(r, present)) {
             return;
         }
-        Applier a = new Applier();
+        KernelBatch a = new KernelBatch(this);
         try {
-            Prefix p = prefix(r.dst());
+            Prefix p = KernelPrefixes.prefix(r.dst());
             Entry e = entries.get(p);
             if (e != null) {
                 reconcile(p, e, a);
             }
-            Route bh = blackholes.get(p);
-            if (bh != null || wantedBlackholes.contains(p)) {
-                syncBlackhole(p);
+            if (blackholes.concerns(p)) {
+                blackholes.sync(p);
             }
             reresolve(a, r.dst());
         } finally {
@@ -305,10 +296,10 @@ public final class KernelSync implements Rib.KernelPort, AutoCloseable {
     }
 
     /** Recomputes the cached resolutions (those inside {@code within}, or all for null) and re-installs their users. */
-    private void reresolve(Applier a, IpPrefix within) {
+    void reresolve(KernelBatch a, IpPrefix within) {
         Set<InetAddress> changed = new HashSet<>();
         for (var e : resolutions.entrySet()) {
-            if (within != null && !contains(within, e.getKey())) {
+            if (within != null && !KernelPrefixes.contains(within, e.getKey())) {
                 continue;
             }
             NextHop now = view.resolve(e.getKey());
@@ -330,147 +321,36 @@ public final class KernelSync implements Rib.KernelPort, AutoCloseable {
                 }
             }
         }
-        log.info("kernel: {} next hops resolve differently now: {} routes re-installed", changed.size(), n);
+        LOG.info("kernel: {} next hops resolve differently now: {} routes re-installed", changed.size(), n);
     }
 
-    private void scheduleResync() {
+    /** Reads the table again soon (an overrun, a link down, a batch with an unknown outcome). */
+    void scheduleResync() {
         if (resyncScheduled.compareAndSet(false, true)) {
-            thread.execute(this::resync);
+            thread.execute(resync::run);
         }
     }
 
-    /**
-     * One dump: the view again, the learned routes, and ours checked against what we think is installed. While changes
-     * of ours are queued (a full table load, whose own events are what overruns the event socket) the dump waits until
-     * they are applied, at most {@link #MAX_RESYNC_DELAY_NANOS}: one dump after the load instead of one per overrun.
-     */
-    private void resync() {
-        resyncScheduled.set(false);
-        if (!pending.isEmpty()) {
-            if (resyncDeferredSince == 0) {
-                resyncDeferredSince = System.nanoTime();
-            }
-            if (System.nanoTime() - resyncDeferredSince < MAX_RESYNC_DELAY_NANOS) {
-                return;  // drain() calls again once the queue is empty (a drain is queued: pending is not empty)
-            }
-        }
-        resyncDeferredSince = 0;
-        List<Route> table = nl.routes(RouteFilter.all().withTable(cfg.table()));
-        view.clear();
-        Set<Prefix> now = new HashSet<>();
-        Set<IpPrefix> oursThere = new HashSet<>();
-        for (Route r : table) {
-            if (r.protocol() == cfg.protocol()) {
-                oursThere.add(r.dst());
-                continue;
-            }
-            view.apply(r, true);
-            if (r.type() == RouteType.UNICAST && cfg.learnProtocols().contains(r.protocol())) {
-                now.add(prefix(r.dst()));
-            }
-        }
-        for (Prefix p : List.copyOf(learned)) {
-            if (!now.contains(p)) {
-                learn(p, false);
-            }
-        }
-        for (Prefix p : now) {
-            learn(p, true);
-        }
-        Applier a = new Applier();
-        try {
-            int lost = 0;
-            for (var e : entries.entrySet()) {
-                Entry en = e.getValue();
-                if (en.installed != null && !oursThere.contains(ipPrefix(e.getKey()))) {
-                    en.installed = null;  // gone behind our back (a link went down, someone deleted it)
-                    lost++;
-                }
-            }
-            reresolve(a, null);  // first, so what is installed below uses the new view
-            for (var e : entries.entrySet()) {
-                Entry en = e.getValue();
-                if (en.installed == null || view.owner(ipPrefix(e.getKey())) >= 0) {
-                    reconcile(e.getKey(), en, a);
-                }
-            }
-            for (Prefix p : Set.copyOf(blackholes.keySet())) {
-                if (!oursThere.contains(ipPrefix(p))) {
-                    blackholes.remove(p);
-                }
-            }
-            for (Prefix p : wantedBlackholes) {
-                syncBlackhole(p);
-            }
-            resyncs++;
-            log.info("kernel: table {} read: {} routes of other owners, {} of ours; {} of ours were missing and are"
-                    + " installed again", cfg.table(), view.size(), oursThere.size(), lost);
-        } finally {
-            a.finish();
-        }
-    }
-
-    private void learn(Prefix p, boolean present) {
+    void learn(Prefix p, boolean present) {
         if (present ? learned.add(p) : learned.remove(p)) {
             learner.accept(p, present);
         }
     }
 
-    // ---- blackholes
-
     /** Installs blackhole routes for {@code blocks} and removes ours for blocks no longer listed. */
     public void blackholes(Set<Prefix> blocks) {
         Set<Prefix> wanted = Set.copyOf(blocks);
-        thread.execute(() -> {
-            wantedBlackholes = wanted;
-            for (Prefix p : Set.copyOf(blackholes.keySet())) {
-                if (!wanted.contains(p)) {
-                    deleteNow(blackholes.remove(p));
-                }
-            }
-            for (Prefix p : wanted) {
-                syncBlackhole(p);
-            }
-        });
+        thread.execute(() -> blackholes.want(wanted));
     }
 
-    private void syncBlackhole(Prefix p) {
-        Route ours = blackholes.get(p);
-        int owner = view.owner(ipPrefix(p));
-        if (!wantedBlackholes.contains(p) || owner >= 0) {
-            if (ours != null) {
-                deleteNow(blackholes.remove(p));
-            }
-            if (owner >= 0 && wantedBlackholes.contains(p)) {
-                refused(p, owner);
-            }
-            return;
-        }
-        if (ours != null) {
-            return;
-        }
-        Route r = Route.builder(ipPrefix(p)).type(RouteType.BLACKHOLE).table(cfg.table()).protocol(cfg.protocol()).build();
-        try {
-            if (leftovers.remove(p) != null) {
-                nl.replaceRoute(r);
-            } else {
-                nl.addRoute(r);
-            }
-            blackholes.put(p, r);
-        } catch (AlreadyExistsException e) {
-            refused(p, -1);
-        } catch (NetlinkException e) {
-            log.warn("kernel: blackhole {}: {}", p, e.getMessage());
-        }
-    }
-
-    private void deleteNow(Route r) {
+    /** Deletes {@code r} at once (a route already gone is fine). */
+    void deleteNow(Route r) {
         try {
             nl.deleteRoute(r);
         } catch (NotFoundException e) {
             // already gone
         } catch (NetlinkException e) {
-            log.warn("kernel: delete {}: {}", r.dst(), e.getMessage());
+            LOG.warn("kernel: delete {}: {}", r.dst(), e.getMessage());
         }
     }
 
@@ -482,12 +362,12 @@ public final class KernelSync implements Rib.KernelPort, AutoCloseable {
                 try {
                     nl.deleteRoute(r);
                 } catch (NetlinkException e) {
-                    log.debug("kernel: leftover {}: {}", r.dst(), e.getMessage());
+                    LOG.debug("kernel: leftover {}: {}", r.dst(), e.getMessage());
                 }
             }
             leftovers.clear();
             if (n > 0) {
-                log.info("kernel: removed {} routes of a previous run that are no longer wanted", n);
+                LOG.info("kernel: removed {} routes of a previous run that are no longer wanted", n);
             }
         });
     }
@@ -498,7 +378,7 @@ public final class KernelSync implements Rib.KernelPort, AutoCloseable {
     public Map<Prefix, Route> installed() {
         try {
             return thread.submit(() -> {
-                Map<Prefix, Route> m = new HashMap<>(blackholes);
+                Map<Prefix, Route> m = new HashMap<>(blackholes.installed());
                 entries.forEach((p, e) -> {
                     if (e.installed != null) {
                         m.put(p, route(p, e.installed));
@@ -518,7 +398,7 @@ public final class KernelSync implements Rib.KernelPort, AutoCloseable {
                 if (!pending.isEmpty()) {
                     drain();
                 }
-                int n = blackholes.size();
+                int n = blackholes.installed().size();
                 for (Entry e : entries.values()) {
                     if (e.installed != null) {
                         n++;
@@ -537,129 +417,34 @@ public final class KernelSync implements Rib.KernelPort, AutoCloseable {
     /** How many times the table was read whole (at start, after overruns and links going down). */
     public long resyncs() {
         try {
-            return thread.submit(() -> resyncs).get();
+            return thread.submit(resync::count).get();
         } catch (Exception e) {
             return -1;
         }
     }
 
-    // ---- batching
-
-    /** Collects changes into netlink batches of {@link #BATCH}; a failed request un-marks its prefix. */
-    private final class Applier {
-        private Batch batch;
-        private final Prefix[] prefixes = new Prefix[BATCH];
-        private final String[] ops = new String[BATCH];
-        private int n;
-        private long t0;
-
-        void put(Prefix p, Route r, boolean ours) {
-            open();
-            if (ours) {
-                batch.replaceRoute(r);
-            } else {
-                batch.addRoute(r);
-            }
-            record(p, ours ? "replace" : "add");
+    /** A request of a batch failed: the prefix is no longer installed (kernel thread). */
+    void failed(Prefix p, String op, NetlinkException error) {
+        if (op.equals("delete")) {
+            return;  // already gone
         }
-
-        void delete(Prefix p, Route r) {
-            open();
-            batch.deleteRoute(r);
-            record(p, "delete");
+        Entry e = entries.get(p);
+        if (e != null) {
+            e.installed = null;
         }
-
-        private void open() {
-            if (batch == null) {
-                batch = nl.batch();
-                t0 = System.nanoTime();
-            }
+        if (error instanceof AlreadyExistsException) {
+            refused(p, -1);
+            return;
         }
-
-        private void record(Prefix p, String op) {
-            prefixes[n] = p;
-            ops[n] = op;
-            if (++n == BATCH) {
-                finish();
-            }
+        if (op.equals("replace")) {
+            // our old route would keep a next hop that no longer resolves: withdraw it (the delete names our
+            // protocol and no next hop, so it matches only ours); installed again when the next hop resolves
+            deleteNow(Route.builder(KernelPrefixes.ipPrefix(p)).table(cfg.table()).protocol(cfg.protocol()).build());
         }
-
-        void finish() {
-            if (batch == null) {
-                return;
-            }
-            Batch b = batch;
-            batch = null;
-            try {
-                b.finish();
-            } catch (BatchException e) {
-                for (BatchException.Failure f : e.failures()) {
-                    failed(prefixes[(int) f.index()], ops[(int) f.index()], f.error());
-                }
-            } catch (NetlinkException e) {
-                log.warn("kernel: batch of {} route changes: {}", n, e.getMessage());
-                scheduleResync();  // outcome unknown: read the table again
-            } finally {
-                requestsDone.addAndGet(n);
-                long each = (System.nanoTime() - t0) / Math.max(1, n);
-                for (int i = 0; i < n; i++) {
-                    metrics.kernelOp(ops[i], each);
-                    prefixes[i] = null;
-                }
-                n = 0;
-            }
+        long suppressed = logLimiter.admit("kernel", "install failed");
+        if (suppressed >= 0) {
+            LOG.warn("kernel: route {}: {}{}", p, error.getMessage(), logLimiter.suffix(suppressed));
         }
-
-        private void failed(Prefix p, String op, NetlinkException error) {
-            if (op.equals("delete")) {
-                return;  // already gone
-            }
-            Entry e = entries.get(p);
-            if (e != null) {
-                e.installed = null;
-            }
-            if (error instanceof AlreadyExistsException) {
-                refused(p, -1);
-                return;
-            }
-            if (op.equals("replace")) {
-                // our old route would keep a next hop that no longer resolves: withdraw it (the delete names our
-                // protocol and no next hop, so it matches only ours); installed again when the next hop resolves
-                deleteNow(Route.builder(ipPrefix(p)).table(cfg.table()).protocol(cfg.protocol()).build());
-            }
-            long suppressed = logLimiter.admit("kernel", "install failed");
-            if (suppressed >= 0) {
-                log.warn("kernel: route {}: {}{}", p, error.getMessage(), logLimiter.suffix(suppressed));
-            }
-        }
-    }
-
-    // ---- helpers
-
-    static Prefix prefix(IpPrefix p) { return Prefix.parse(p.toString()); }
-
-    static IpPrefix ipPrefix(Prefix p) {
-        try {
-            return new IpPrefix(InetAddress.getByAddress(p.addressBytes()), p.length());
-        } catch (UnknownHostException e) {
-            throw new IllegalArgumentException(e);
-        }
-    }
-
-    static boolean contains(IpPrefix net, InetAddress a) {
-        byte[] n = net.address().getAddress();
-        byte[] b = a.getAddress();
-        if (n.length != b.length) {
-            return false;
-        }
-        int bits = net.length();
-        for (int i = 0; i < n.length && bits > 0; i++, bits -= 8) {
-            int mask = bits >= 8 ? 0xff : (0xff << (8 - bits)) & 0xff;
-            if ((n[i] & mask) != (b[i] & mask)) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /** Stops listening; our routes stay in the kernel (graceful restart: forwarding continues while we restart). */

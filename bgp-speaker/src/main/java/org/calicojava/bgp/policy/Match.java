@@ -24,7 +24,11 @@ public record Match(List<PrefixRange> prefixes, List<Integer> communities, long 
         prefixes = List.copyOf(prefixes);
         communities = List.copyOf(communities);
         largeCommunities = List.copyOf(largeCommunities);
-        for (int[] l : largeCommunities) if (l.length != 3) throw new IllegalArgumentException("large community: " + l.length + " numbers (expected: 3)");
+        for (int[] l : largeCommunities) {
+            if (l.length != 3) {
+                throw new IllegalArgumentException("large community: " + l.length + " numbers (expected: 3)");
+            }
+        }
     }
 
     public Match(List<PrefixRange> prefixes, List<Integer> communities, long asPathContains, Integer nextHop, int origin, RouteSource source) {
@@ -32,30 +36,52 @@ public record Match(List<PrefixRange> prefixes, List<Integer> communities, long 
     }
 
     public boolean matches(Prefix p, PathAttributes a, RouteSource src) {
-        if (source != null && source != src) return false;
-        if (origin >= 0 && a.origin() != origin) return false;
-        if (nextHop != null && (!a.hasNextHop() || a.nextHop() != nextHop)) return false;
-        if (asPathContains >= 0 && (a.asPath() == null || !a.asPath().contains(asPathContains))) return false;
+        if (source != null && source != src) {
+            return false;
+        }
+        if (origin >= 0 && a.origin() != origin) {
+            return false;
+        }
+        if (nextHop != null && (!a.hasNextHop() || a.nextHop() != nextHop)) {
+            return false;
+        }
+        if (asPathContains >= 0 && (a.asPath() == null || !a.asPath().contains(asPathContains))) {
+            return false;
+        }
         if (!communities.isEmpty()) {
             int[] have = a.communities();
-            if (have == null) return false;
+            if (have == null) {
+                return false;
+            }
             for (int c : communities) {
                 boolean found = false;
                 for (int h : have) if (h == c) { found = true; break; }
-                if (!found) return false;
+                if (!found) {
+                    return false;
+                }
             }
         }
         if (!largeCommunities.isEmpty()) {
             int[] have = a.largeCommunities();
-            if (have == null) return false;
+            if (have == null) {
+                return false;
+            }
             for (int[] l : largeCommunities) {
                 boolean found = false;
                 for (int i = 0; i + 2 < have.length; i += 3) if (have[i] == l[0] && have[i + 1] == l[1] && have[i + 2] == l[2]) { found = true; break; }
-                if (!found) return false;
+                if (!found) {
+                    return false;
+                }
             }
         }
-        if (prefixes.isEmpty()) return true;
-        for (PrefixRange r : prefixes) if (r.matches(p)) return true;
+        if (prefixes.isEmpty()) {
+            return true;
+        }
+        for (PrefixRange r : prefixes) {
+            if (r.matches(p)) {
+                return true;
+            }
+        }
         return false;
     }
 

@@ -20,16 +20,26 @@ public record Policy(String name, List<Term> terms) {
         PathAttributes cur = a;
         for (Policy pol : chain) {
             for (Term t : pol.terms) {
-                if (!t.match().matches(p, cur, src)) continue;
+                if (!t.match().matches(p, cur, src)) {
+                    continue;
+                }
                 cur = t.set().apply(cur, ourAs);
-                if (t.accept() != null) return t.accept() ? cur : null;
+                if (t.accept() != null) {
+                    return t.accept() ? cur : null;
+                }
             }
         }
         return null;
     }
 
     public static boolean dependsOnPrefix(List<Policy> chain) {
-        for (Policy pol : chain) for (Term t : pol.terms) if (t.match().dependsOnPrefix() || t.match().source() != null) return true;
+        for (Policy pol : chain) {
+            for (Term t : pol.terms) {
+                if (t.match().dependsOnPrefix() || t.match().source() != null) {
+                    return true;
+                }
+            }
+        }
         return false;
     }
 }

@@ -22,16 +22,24 @@ public record SetActions(long localPref, long med, List<Integer> addCommunities,
         removeCommunities = List.copyOf(removeCommunities);
         addLarge = List.copyOf(addLarge);
         removeLarge = List.copyOf(removeLarge);
-        if (prepend < 0 || prepend > 32) throw new IllegalArgumentException("prepend: " + prepend + " (expected: 0..32)");
+        if (prepend < 0 || prepend > 32) {
+            throw new IllegalArgumentException("prepend: " + prepend + " (expected: 0..32)");
+        }
     }
 
     public boolean isNone() { return equals(NONE) || this == NONE; }
 
     public PathAttributes apply(PathAttributes a, long ourAs) {
-        if (this == NONE) return a;
+        if (this == NONE) {
+            return a;
+        }
         PathAttributes.Builder b = a.toBuilder();
-        if (localPref >= 0) b.localPref(localPref);
-        if (med >= 0) b.med(med);
+        if (localPref >= 0) {
+            b.localPref(localPref);
+        }
+        if (med >= 0) {
+            b.med(med);
+        }
         if (!addCommunities.isEmpty() || !removeCommunities.isEmpty()) {
             int[] have = a.communities() == null ? new int[0] : a.communities();
             int[] out = Arrays.stream(have).filter(c -> !removeCommunities.contains(c)).toArray();
@@ -46,16 +54,26 @@ public record SetActions(long localPref, long med, List<Integer> addCommunities,
             java.util.List<int[]> keep = new java.util.ArrayList<>();
             for (int i = 0; i < have.length; i += 3) {
                 int[] t = {have[i], have[i + 1], have[i + 2]};
-                if (removeLarge.stream().noneMatch(r -> Arrays.equals(r, t))) keep.add(t);
+                if (removeLarge.stream().noneMatch(r -> Arrays.equals(r, t))) {
+                    keep.add(t);
+                }
             }
-            for (int[] t : addLarge) if (keep.stream().noneMatch(k -> Arrays.equals(k, t))) keep.add(t);
+            for (int[] t : addLarge) {
+                if (keep.stream().noneMatch(k -> Arrays.equals(k, t))) {
+                    keep.add(t);
+                }
+            }
             int[] out = new int[keep.size() * 3];
-            for (int i = 0; i < keep.size(); i++) System.arraycopy(keep.get(i), 0, out, i * 3, 3);
+            for (int i = 0; i < keep.size(); i++) {
+                System.arraycopy(keep.get(i), 0, out, i * 3, 3);
+            }
             b.largeCommunities(out.length == 0 ? null : out);
         }
         if (prepend > 0) {
             AsPath p = a.asPath() == null ? AsPath.EMPTY : a.asPath();
-            for (int i = 0; i < prepend; i++) p = p.prepend(prependAs > 0 ? prependAs : ourAs);
+            for (int i = 0; i < prepend; i++) {
+                p = p.prepend(prependAs > 0 ? prependAs : ourAs);
+            }
             b.asPath(p);
         }
         return b.build();

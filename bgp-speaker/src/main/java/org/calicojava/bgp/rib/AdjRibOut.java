@@ -37,7 +37,9 @@ final class AdjRibOut {
     /** The attribute sets of every advert (they stay interned: peers' Adj-RIB-Out refers to adverts by id). */
     List<org.calicojava.bgp.codec.PathAttributes> advertAttributes() {
         List<org.calicojava.bgp.codec.PathAttributes> r = new ArrayList<>(adverts.size());
-        for (Advert a : adverts) r.add(a.attrs());
+        for (Advert a : adverts) {
+            r.add(a.attrs());
+        }
         return r;
     }
 
@@ -50,22 +52,30 @@ final class AdjRibOut {
     /** Brings what {@code t} should have for {@code d} up to date (queued; sent at the next flush). */
     void export(PeerInfo t, int d) {
         if (!t.addPathSend.isEmpty() && t.addPathSend.contains(loc.family(d))) {  // every path: worked out at the flush
-            if (t.enqueue(d) && ++pending >= FLUSH_AT) flush();
+            if (t.enqueue(d) && ++pending >= FLUSH_AT) {
+                flush();
+            }
             return;
         }
         Path b = loc.best[d];
         int a = b == null ? 0 : advertFor(t, b, d);
         int prev = t.out(d);
-        if (prev == a) return;
+        if (prev == a) {
+            return;
+        }
         t.out(d, a);
         t.outCount += (a == 0 ? 0 : 1) - (prev == 0 ? 0 : 1);
-        if (t.enqueue(d) && ++pending >= FLUSH_AT) flush();
+        if (t.enqueue(d) && ++pending >= FLUSH_AT) {
+            flush();
+        }
     }
 
     /** The advert id + 1 of path {@code b} of {@code d} toward {@code t}, 0 when not exported (cached per shared path). */
     private int advertFor(PeerInfo t, Path b, int d) {
         Family f = loc.family(d);  // one shared path may serve IPv4 and IPv6 prefixes: next hops differ per family
-        if (!t.exportByPrefix && t.exportKeyPath == b && t.exportKeyFamily == f) return t.exportResult;
+        if (!t.exportByPrefix && t.exportKeyPath == b && t.exportKeyFamily == f) {
+            return t.exportResult;
+        }
         Advert x = Exporter.export(b, loc.prefix(d), t, rib.sc, rib.rc);
         int a = x == null ? 0 : advertId(x) + 1;
         t.exportKeyPath = b;
@@ -83,8 +93,12 @@ final class AdjRibOut {
      * peer slot and received id (ids that do not fit 16 bits get an id of their own, so they never collide).
      */
     static int pathId(Path p) {
-        if (p.from == null) return 0x7fff0000 | p.source.ordinal();
-        if ((p.pathId & ~0xffff) == 0) return (p.from.slot + 1) << 16 | p.pathId;
+        if (p.from == null) {
+            return 0x7fff0000 | p.source.ordinal();
+        }
+        if ((p.pathId & ~0xffff) == 0) {
+            return (p.from.slot + 1) << 16 | p.pathId;
+        }
         return WIDE_IDS.computeIfAbsent((long) p.from.slot << 32 | (p.pathId & 0xffffffffL),
                 k -> 0x80000000 | NEXT_WIDE.getAndIncrement() & 0x7fffffff);
     }
@@ -95,9 +109,13 @@ final class AdjRibOut {
         long[] r = new long[ps.length];
         int n = 0;
         for (Path p : ps) {
-            if (p.attrs == null) continue;
+            if (p.attrs == null) {
+                continue;
+            }
             int a = advertFor(t, p, d);
-            if (a != 0) r[n++] = (long) pathId(p) << 32 | a;
+            if (a != 0) {
+                r[n++] = (long) pathId(p) << 32 | a;
+            }
         }
         r = Arrays.copyOf(r, n);
         Arrays.sort(r);
@@ -112,16 +130,25 @@ final class AdjRibOut {
         for (long e : had) {
             int id = (int) (e >>> 32);
             boolean kept = false;
-            for (long x : now) kept |= (int) (x >>> 32) == id;
-            if (!kept) wd.computeIfAbsent(f, x -> Nlri.builder(x, true)).add(p, id);
+            for (long x : now) {
+                kept |= (int) (x >>> 32) == id;
+            }
+            if (!kept) {
+                wd.computeIfAbsent(f, x -> Nlri.builder(x, true)).add(p, id);
+            }
         }
         for (long e : now) {
-            if (Arrays.binarySearch(had, e) >= 0) continue;  // the same path id with the same advert: nothing to send
+            if (Arrays.binarySearch(had, e) >= 0) {
+                continue;  // the same path id with the same advert: nothing to send
+            }
             int a = (int) e;
             ann.computeIfAbsent(-(a * 8 + f.ordinal()) - 1, x -> Nlri.builder(f, true)).add(p, (int) (e >>> 32));
         }
-        if (now.length == 0) t.sentPaths.remove(d);
-        else t.sentPaths.put(d, now);
+        if (now.length == 0) {
+            t.sentPaths.remove(d);
+        } else {
+            t.sentPaths.put(d, now);
+        }
         t.outCount += (now.length > 0 ? 1 : 0) - (had.length > 0 ? 1 : 0);
     }
 
@@ -140,7 +167,9 @@ final class AdjRibOut {
     void flush() {
         pending = 0;
         for (PeerInfo t : rib.peerList) {
-            if (t.pending == 0) continue;
+            if (t.pending == 0) {
+                continue;
+            }
             Negotiated n = t.negotiated;
             if (!t.established || t.peer == null || n == null) {
                 t.clearOut();
@@ -159,29 +188,45 @@ final class AdjRibOut {
                     continue;
                 }
                 if (k >= 0) {  // IPv4 straight from the packed key
-                    if (!v4) continue;
+                    if (!v4) {
+                        continue;
+                    }
                     Nlri.Builder b;
-                    if (a == 0) b = wd.computeIfAbsent(Family.IPV4_UNICAST, x -> Nlri.builder(x, ids4));
-                    else if (a == lastAdvert) b = last;
-                    else b = last = ann.computeIfAbsent(lastAdvert = a, x -> Nlri.builder(Family.IPV4_UNICAST, ids4));
-                    if (ids4) b.add(loc.prefix(d), 1);
-                    else b.addV4((int) k, (int) (k >>> 32));
+                    if (a == 0) {
+                        b = wd.computeIfAbsent(Family.IPV4_UNICAST, x -> Nlri.builder(x, ids4));
+                    } else if (a == lastAdvert) {
+                        b = last;
+                    } else {
+                        b = last = ann.computeIfAbsent(lastAdvert = a, x -> Nlri.builder(Family.IPV4_UNICAST, ids4));
+                    }
+                    if (ids4) {
+                        b.add(loc.prefix(d), 1);
+                    } else {
+                        b.addV4((int) k, (int) (k >>> 32));
+                    }
                     continue;
                 }
-                if (k == Table.FREE) continue;
+                if (k == Table.FREE) {
+                    continue;
+                }
                 Prefix p = loc.prefix(d);
                 Family f = p.family();
-                if (!n.families().contains(f)) continue;
+                if (!n.families().contains(f)) {
+                    continue;
+                }
                 boolean ids = n.codec().sendsPathIds(f);
-                if (a == 0) wd.computeIfAbsent(f, x -> Nlri.builder(x, ids)).add(p, 1);
-                else {
+                if (a == 0) {
+                    wd.computeIfAbsent(f, x -> Nlri.builder(x, ids)).add(p, 1);
+                } else {
                     // other families get their own builder per advert: key by advert and family
                     ann.computeIfAbsent(-(a * 8 + f.ordinal()) - 1, x -> Nlri.builder(f, ids)).add(p, 1);
                 }
             }
             t.clearQueue();
             List<Update> out = new ArrayList<>();
-            for (Nlri.Builder b : wd.values()) out.addAll(UpdatePacker.withdraw(b.build(), n.codec()));
+            for (Nlri.Builder b : wd.values()) {
+                out.addAll(UpdatePacker.withdraw(b.build(), n.codec()));
+            }
             for (Map.Entry<Integer, Nlri.Builder> e : ann.entrySet()) {
                 int key = e.getKey();
                 Advert a = adverts.get((key > 0 ? key : (-key - 1) / 8) - 1);

@@ -13,7 +13,7 @@ import java.util.List;
 final class BestPath {
     record Step(String reason, Comparator<Path> cmp) {}
 
-    /** Steps up to and including this index decide multipath equality (everything before the router id). */
+    /** The first this many steps decide multipath equality: everything before the router id (index 6). */
     static final int MULTIPATH_STEPS = 6;
 
     private final List<Step> steps;
@@ -34,27 +34,41 @@ final class BestPath {
     int compare(Path a, Path b) {
         for (Step s : steps) {
             int c = s.cmp.compare(a, b);
-            if (c != 0) return c;
+            if (c != 0) {
+                return c;
+            }
         }
         return 0;
     }
 
     /** Whether the two paths tie up to the router id step (multipath). */
     boolean equalForMultipath(Path a, Path b) {
-        for (int i = 0; i < MULTIPATH_STEPS; i++) if (steps.get(i).cmp.compare(a, b) != 0) return false;
+        for (int i = 0; i < MULTIPATH_STEPS; i++) {
+            if (steps.get(i).cmp.compare(a, b) != 0) {
+                return false;
+            }
+        }
         return true;
     }
 
     /** The reason {@code best} wins over {@code other}, e.g. "lower MED". */
     String reason(Path best, Path other) {
-        for (Step s : steps) if (s.cmp.compare(best, other) != 0) return s.reason;
+        for (Step s : steps) {
+            if (s.cmp.compare(best, other) != 0) {
+                return s.reason;
+            }
+        }
         return "equal";
     }
 
     /** The best usable path among {@code paths}, or null. */
     Path select(Path[] paths) {
         Path best = null;
-        for (Path p : paths) if (p.attrs != null && (best == null || compare(p, best) < 0)) best = p;
+        for (Path p : paths) {
+            if (p.attrs != null && (best == null || compare(p, best) < 0)) {
+                best = p;
+            }
+        }
         return best;
     }
 
@@ -65,14 +79,20 @@ final class BestPath {
     private static long med(Path p) { return Math.max(0, p.attrs.med()); }
 
     private static long routerId(Path p) {
-        if (p.attrs.originatorId() >= 0) return p.attrs.originatorId();
+        if (p.attrs.originatorId() >= 0) {
+            return p.attrs.originatorId();
+        }
         return p.from == null ? 0 : p.from.routerId & 0xffffffffL;
     }
 
     private static byte[] address(Path p) {
-        if (p.from == null) return new byte[0];
+        if (p.from == null) {
+            return new byte[0];
+        }
         byte[] b = p.from.address.getAddress();
-        for (int i = 0; i < b.length; i++) b[i] ^= (byte) 0x80;  // unsigned order with Arrays.compare
+        for (int i = 0; i < b.length; i++) {
+            b[i] ^= (byte) 0x80;  // unsigned order with Arrays.compare
+        }
         return b;
     }
 }

@@ -19,11 +19,17 @@ public record KernelConfig(boolean enabled, int table, int protocol, List<Intege
     public static final KernelConfig OFF = new KernelConfig(false, 254, 186, List.of(80), List.of(), List.of(), true);
 
     public KernelConfig {
-        if (table < 1) throw new IllegalArgumentException("kernel.table: " + table + " (expected: 1..4294967295)");
-        if (protocol < 1 || protocol > 255) throw new IllegalArgumentException("kernel.protocol: " + protocol + " (expected: 1..255)");
+        if (table < 1) {
+            throw new IllegalArgumentException("kernel.table: " + table + " (expected: 1..4294967295)");
+        }
+        if (protocol < 1 || protocol > 255) {
+            throw new IllegalArgumentException("kernel.protocol: " + protocol + " (expected: 1..255)");
+        }
         learnProtocols = List.copyOf(learnProtocols);
         importPolicies = List.copyOf(importPolicies);
         exportPolicies = List.copyOf(exportPolicies);
-        if (learnProtocols.contains(protocol)) throw new IllegalArgumentException("kernel.learnProtocols: " + protocol + " (expected: not our own protocol)");
+        if (learnProtocols.contains(protocol)) {
+            throw new IllegalArgumentException("kernel.learnProtocols: " + protocol + " (expected: not our own protocol)");
+        }
     }
 }

@@ -1,7 +1,7 @@
 package org.calicojava.bgp.rib;
 
 import org.calicojava.bgp.codec.Family;
-import org.calicojava.bgp.codec.Prefix;
+import org.calicojava.bgp.codec.PathAttributes;
 import org.calicojava.bgp.policy.Policy;
 import org.calicojava.bgp.session.Peer;
 
@@ -9,7 +9,6 @@ import java.net.InetAddress;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -58,8 +57,8 @@ final class PeerInfo {
     final Set<Family> staleFamilies = EnumSet.noneOf(Family.class);
     java.util.concurrent.ScheduledFuture<?> staleSweep;
     long received, accepted;
-    // one-entry caches: routes of one UPDATE share their attributes
-    Object importKey, importResult;
+    /** One-entry import cache (routes of one UPDATE share their attributes): the last raw attributes and their result. */
+    PathAttributes importKey, importResult;
     Path exportKeyPath;
     Family exportKeyFamily;
     int exportResult;
@@ -88,7 +87,9 @@ final class PeerInfo {
 
     void out(int d, int advert) {
         if (d >= out.length) {
-            if (advert == 0) return;
+            if (advert == 0) {
+                return;
+            }
             out = Arrays.copyOf(out, Math.max(d + 1, out.length * 2));
         }
         out[d] = advert;
@@ -97,19 +98,29 @@ final class PeerInfo {
     /** Queues destination {@code d} for the next flush; false when it was already pending. */
     boolean enqueue(int d) {
         int w = d >>> 6;
-        if (w >= dirty.length) dirty = Arrays.copyOf(dirty, Math.max(w + 1, dirty.length * 2));
-        if ((dirty[w] & 1L << d) != 0) return false;
+        if (w >= dirty.length) {
+            dirty = Arrays.copyOf(dirty, Math.max(w + 1, dirty.length * 2));
+        }
+        if ((dirty[w] & 1L << d) != 0) {
+            return false;
+        }
         dirty[w] |= 1L << d;
-        if (pending == queue.length) queue = Arrays.copyOf(queue, pending * 2);
+        if (pending == queue.length) {
+            queue = Arrays.copyOf(queue, pending * 2);
+        }
         queue[pending++] = d;
         return true;
     }
 
     /** Forgets the queue (after a flush, or when the session starts over). */
     void clearQueue() {
-        for (int i = 0; i < pending; i++) dirty[queue[i] >>> 6] &= ~(1L << queue[i]);
+        for (int i = 0; i < pending; i++) {
+            dirty[queue[i] >>> 6] &= ~(1L << queue[i]);
+        }
         pending = 0;
-        if (queue.length > 4096) queue = new int[256];
+        if (queue.length > 4096) {
+            queue = new int[256];
+        }
     }
 
     /** Forgets everything the peer has from us. */

@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The routing part of the speaker's YAML (part 2): policies, per-neighbour import/export and route-reflector client
+ * The routing part of the speaker's YAML: policies, per-neighbour import/export and route-reflector client
  * flags, the route reflector's cluster id, multipath, kernel, control socket and metrics.
  *
  * @param clusterId RFC 4456 cluster id (int), or 0 when not a route reflector
@@ -28,7 +28,9 @@ public record RoutingConfig(Map<String, Policy> policies, Map<InetAddress, Neigh
     public RoutingConfig {
         policies = Map.copyOf(policies);
         neighbors = Map.copyOf(neighbors);
-        if (control == null) control = ControlConfig.at(null);
+        if (control == null) {
+            control = ControlConfig.at(null);
+        }
         metricsHost = metricsHost == null ? "0.0.0.0" : metricsHost;
         if (maxStaleRoutesTime < 1 || maxStaleRoutesTime > 4095) {
             throw new IllegalArgumentException("maxStaleRoutesTime: " + maxStaleRoutesTime + " (expected: 1..4095)");

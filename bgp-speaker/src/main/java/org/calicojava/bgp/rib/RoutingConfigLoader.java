@@ -2,19 +2,28 @@ package org.calicojava.bgp.rib;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import org.calicojava.bgp.codec.Ip;
 import org.calicojava.bgp.config.ConfigException;
 import org.calicojava.bgp.config.ConfigLoader;
+import org.calicojava.bgp.config.SpeakerYaml;
 import org.calicojava.bgp.control.ControlConfig;
-import org.calicojava.bgp.policy.*;
+import org.calicojava.bgp.policy.Match;
+import org.calicojava.bgp.policy.Policy;
+import org.calicojava.bgp.policy.PrefixRange;
+import org.calicojava.bgp.policy.RouteSource;
+import org.calicojava.bgp.policy.SetActions;
+import org.calicojava.bgp.policy.Term;
 
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.*;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Reads the routing keys of the speaker's YAML ({@link ConfigLoader} reads the session keys of the same file):
@@ -26,10 +35,7 @@ import java.util.*;
  * prepend}}}. Errors name their key. The kernel is off unless {@code kernel:} is given.
  */
 public final class RoutingConfigLoader {
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
-    private static final Set<String> TERM = Set.of("match", "action", "set");
-    private static final Set<String> MATCH = Set.of("prefixes", "communities", "largeCommunities", "asPath", "nextHop", "origin", "source");
-    private static final Set<String> SET = Set.of("localPref", "med", "communities", "largeCommunities", "prepend");
+    private static final ObjectMapper YAML = SpeakerYaml.MAPPER;
 
     private RoutingConfigLoader() {}
 
@@ -48,11 +54,15 @@ public final class RoutingConfigLoader {
         } catch (IOException e) {
             throw new ConfigException("config: not valid YAML (" + e.getMessage().lines().findFirst().orElse("") + ")");
         }
-        if (root == null || !root.isObject()) throw new ConfigException("config: empty (expected: a mapping)");
+        if (root == null || !root.isObject()) {
+            throw new ConfigException("config: empty (expected: a mapping)");
+        }
         Map<String, Policy> policies = new LinkedHashMap<>();
         JsonNode ps = root.get("policies");
         if (ps != null && !ps.isNull()) {
-            if (!ps.isObject()) throw new ConfigException("policies: " + ps.getNodeType() + " (expected: a mapping name -> list of terms)");
+            if (!ps.isObject()) {
+                throw new ConfigException("policies: " + ps.getNodeType() + " (expected: a mapping name -> list of terms)");
+            }
             for (Iterator<Map.Entry<String, JsonNode>> it = ps.fields(); it.hasNext(); ) {
                 var e = it.next();
                 policies.put(e.getKey(), policy("policies." + e.getKey(), e.getKey(), e.getValue()));
@@ -71,7 +81,9 @@ public final class RoutingConfigLoader {
                 boolean keep = false;
                 if (n.has("nextHop")) {
                     String v = n.get("nextHop").asText();
-                    if (!v.equals("self") && !v.equals("keep")) throw new ConfigException(k + "nextHop: " + v + " (expected: self or keep)");
+                    if (!v.equals("self") && !v.equals("keep")) {
+                        throw new ConfigException(k + "nextHop: " + v + " (expected: self or keep)");
+                    }
                     keep = v.equals("keep");
                 }
                 int allow = n.has("allowOwnAs") ? integer(k + "allowOwnAs", n.get("allowOwnAs"), 0, 10) : 0;
@@ -81,9 +93,11 @@ public final class RoutingConfigLoader {
         int clusterId = 0;
         JsonNode rr = root.get("routeReflector");
         if (rr != null && !rr.isNull()) {
-            keys("routeReflector.", rr, Set.of("clusterId"));
+            keys("routeReflector.", rr, SpeakerYaml.RouteReflector.class);
             JsonNode c = rr.get("clusterId");
-            if (c == null || c.asText().isEmpty()) throw new ConfigException("routeReflector.clusterId: missing (expected: an IPv4 address)");
+            if (c == null || c.asText().isEmpty()) {
+                throw new ConfigException("routeReflector.clusterId: missing (expected: an IPv4 address)");
+            }
             InetAddress a = wrap("routeReflector.clusterId", () -> Ip.parse(c.asText()));
             if (!(a instanceof Inet4Address) || Ip.v4Int(a) == 0) {
                 throw new ConfigException("routeReflector.clusterId: " + c.asText() + " (expected: a non-zero IPv4 address)");
@@ -94,13 +108,15 @@ public final class RoutingConfigLoader {
         boolean acm = root.has("alwaysCompareMed") && bool("alwaysCompareMed", root.get("alwaysCompareMed"));
         KernelConfig kernel = KernelConfig.OFF;
         JsonNode k = root.get("kernel");
-        if (k != null && !k.isNull()) kernel = kernel(k, policies);
+        if (k != null && !k.isNull()) {
+            kernel = kernel(k, policies);
+        }
         ControlConfig control = control(root.get("controlSocket"));
         int metrics = 0;
         String metricsHost = null;
         JsonNode m = root.get("metrics");
         if (m != null && !m.isNull()) {
-            keys("metrics.", m, Set.of("port", "host"));
+            keys("metrics.", m, SpeakerYaml.Metrics.class);
             metrics = integer("metrics.port", m.get("port") == null ? YAML.getNodeFactory().numberNode(0) : m.get("port"), 0, 65535);
             if (m.hasNonNull("host")) {
                 metricsHost = m.get("host").asText();
@@ -117,11 +133,17 @@ public final class RoutingConfigLoader {
 
     /** {@code controlSocket: PATH} or {@code {path, group, maxClients, maxLineLength}}. */
     private static ControlConfig control(JsonNode c) {
-        if (c == null || c.isNull()) return ControlConfig.at(null);
-        if (c.isTextual()) return ControlConfig.at(Path.of(c.asText()));
-        keys("controlSocket.", c, Set.of("path", "group", "maxClients", "maxLineLength"));
+        if (c == null || c.isNull()) {
+            return ControlConfig.at(null);
+        }
+        if (c.isTextual()) {
+            return ControlConfig.at(Path.of(c.asText()));
+        }
+        keys("controlSocket.", c, SpeakerYaml.ControlSocket.class);
         JsonNode path = c.get("path");
-        if (path == null || !path.isTextual() || path.asText().isEmpty()) throw new ConfigException("controlSocket.path: missing (expected: a path)");
+        if (path == null || !path.isTextual() || path.asText().isEmpty()) {
+            throw new ConfigException("controlSocket.path: missing (expected: a path)");
+        }
         String group = c.has("group") ? c.get("group").asText() : null;
         int max = c.has("maxClients") ? integer("controlSocket.maxClients", c.get("maxClients"), 1, 100_000) : ControlConfig.DEFAULT_MAX_CLIENTS;
         int line = c.has("maxLineLength") ? integer("controlSocket.maxLineLength", c.get("maxLineLength"), 16, 1 << 20) : ControlConfig.DEFAULT_MAX_LINE;
@@ -129,13 +151,18 @@ public final class RoutingConfigLoader {
     }
 
     private static KernelConfig kernel(JsonNode k, Map<String, Policy> policies) {
-        keys("kernel.", k, Set.of("enabled", "table", "protocol", "learnProtocols", "import", "export", "blackholes"));
+        keys("kernel.", k, SpeakerYaml.Kernel.class);
         boolean enabled = !k.has("enabled") || bool("kernel.enabled", k.get("enabled"));
         int table = k.has("table") ? integer("kernel.table", k.get("table"), 1, Integer.MAX_VALUE) : 254;
         int proto = k.has("protocol") ? integer("kernel.protocol", k.get("protocol"), 1, 255) : 186;
         List<Integer> learn = new ArrayList<>();
-        if (k.has("learnProtocols")) for (JsonNode p : list("kernel.learnProtocols", k.get("learnProtocols"))) learn.add(integer("kernel.learnProtocols", p, 1, 255));
-        else learn.add(80);
+        if (k.has("learnProtocols")) {
+            for (JsonNode p : list("kernel.learnProtocols", k.get("learnProtocols"))) {
+                learn.add(integer("kernel.learnProtocols", p, 1, 255));
+            }
+        } else {
+            learn.add(80);
+        }
         boolean bh = !k.has("blackholes") || bool("kernel.blackholes", k.get("blackholes"));
         List<String> imp = names("kernel.import", k.get("import"), policies), exp = names("kernel.export", k.get("export"), policies);
         try {
@@ -147,24 +174,34 @@ public final class RoutingConfigLoader {
 
     private static Policy policy(String key, String name, JsonNode terms) {
         List<Term> out = new ArrayList<>();
-        for (int i = 0; i < list(key, terms).size(); i++) out.add(term(key + "[" + i + "].", terms.get(i)));
+        for (int i = 0; i < list(key, terms).size(); i++) {
+            out.add(term(key + "[" + i + "].", terms.get(i)));
+        }
         return new Policy(name, out);
     }
 
     private static Term term(String k, JsonNode t) {
-        keys(k, t, TERM);
+        keys(k, t, SpeakerYaml.Term.class);
         Match match = Match.ANY;
         JsonNode m = t.get("match");
         if (m != null && !m.isNull()) {
-            keys(k + "match.", m, MATCH);
+            keys(k + "match.", m, SpeakerYaml.Match.class);
             List<PrefixRange> prefixes = new ArrayList<>();
             if (m.has("prefixes")) for (JsonNode p : list(k + "match.prefixes", m.get("prefixes"))) {
                 prefixes.add(wrap(k + "match.prefixes", () -> PrefixRange.parse(p.asText())));
             }
             List<Integer> comms = new ArrayList<>();
-            if (m.has("communities")) for (JsonNode c : list(k + "match.communities", m.get("communities"))) comms.add(community(k + "match.communities", c.asText()));
+            if (m.has("communities")) {
+                for (JsonNode c : list(k + "match.communities", m.get("communities"))) {
+                    comms.add(community(k + "match.communities", c.asText()));
+                }
+            }
             List<int[]> larges = new ArrayList<>();
-            if (m.has("largeCommunities")) for (JsonNode c : list(k + "match.largeCommunities", m.get("largeCommunities"))) larges.add(large(k + "match.largeCommunities", c.asText()));
+            if (m.has("largeCommunities")) {
+                for (JsonNode c : list(k + "match.largeCommunities", m.get("largeCommunities"))) {
+                    larges.add(large(k + "match.largeCommunities", c.asText()));
+                }
+            }
             long asPath = m.has("asPath") ? ConfigLoader.asNumber(k + "match.asPath", m.get("asPath")) : -1;
             Integer nh = m.has("nextHop") ? wrap(k + "match.nextHop", () -> Ip.v4Int(m.get("nextHop").asText())) : null;
             int origin = -1;
@@ -187,22 +224,38 @@ public final class RoutingConfigLoader {
         SetActions set = SetActions.NONE;
         JsonNode s = t.get("set");
         if (s != null && !s.isNull()) {
-            keys(k + "set.", s, SET);
+            keys(k + "set.", s, SpeakerYaml.Actions.class);
             long lp = s.has("localPref") ? integer(k + "set.localPref", s.get("localPref"), 0, Integer.MAX_VALUE) : -1;
             long med = s.has("med") ? integer(k + "set.med", s.get("med"), 0, Integer.MAX_VALUE) : -1;
             List<Integer> add = new ArrayList<>(), remove = new ArrayList<>();
             List<int[]> addL = new ArrayList<>(), removeL = new ArrayList<>();
             JsonNode c = s.get("communities");
             if (c != null) {
-                keys(k + "set.communities.", c, Set.of("add", "remove"));
-                if (c.has("add")) for (JsonNode x : list(k + "set.communities.add", c.get("add"))) add.add(community(k + "set.communities.add", x.asText()));
-                if (c.has("remove")) for (JsonNode x : list(k + "set.communities.remove", c.get("remove"))) remove.add(community(k + "set.communities.remove", x.asText()));
+                keys(k + "set.communities.", c, SpeakerYaml.Change.class);
+                if (c.has("add")) {
+                    for (JsonNode x : list(k + "set.communities.add", c.get("add"))) {
+                        add.add(community(k + "set.communities.add", x.asText()));
+                    }
+                }
+                if (c.has("remove")) {
+                    for (JsonNode x : list(k + "set.communities.remove", c.get("remove"))) {
+                        remove.add(community(k + "set.communities.remove", x.asText()));
+                    }
+                }
             }
             JsonNode l = s.get("largeCommunities");
             if (l != null) {
-                keys(k + "set.largeCommunities.", l, Set.of("add", "remove"));
-                if (l.has("add")) for (JsonNode x : list(k + "set.largeCommunities.add", l.get("add"))) addL.add(large(k + "set.largeCommunities.add", x.asText()));
-                if (l.has("remove")) for (JsonNode x : list(k + "set.largeCommunities.remove", l.get("remove"))) removeL.add(large(k + "set.largeCommunities.remove", x.asText()));
+                keys(k + "set.largeCommunities.", l, SpeakerYaml.Change.class);
+                if (l.has("add")) {
+                    for (JsonNode x : list(k + "set.largeCommunities.add", l.get("add"))) {
+                        addL.add(large(k + "set.largeCommunities.add", x.asText()));
+                    }
+                }
+                if (l.has("remove")) {
+                    for (JsonNode x : list(k + "set.largeCommunities.remove", l.get("remove"))) {
+                        removeL.add(large(k + "set.largeCommunities.remove", x.asText()));
+                    }
+                }
             }
             int prepend = s.has("prepend") ? integer(k + "set.prepend", s.get("prepend"), 0, 32) : 0;
             set = new SetActions(lp, med, add, remove, addL, removeL, prepend, 0);
@@ -215,7 +268,9 @@ public final class RoutingConfigLoader {
         try {
             if (p.length == 2) {
                 int a = Integer.parseInt(p[0].trim()), b = Integer.parseInt(p[1].trim());
-                if (a >= 0 && a <= 65535 && b >= 0 && b <= 65535) return a << 16 | b;
+                if (a >= 0 && a <= 65535 && b >= 0 && b <= 65535) {
+                    return a << 16 | b;
+                }
             }
         } catch (NumberFormatException ignored) { }
         throw new ConfigException(key + ": " + s + " (expected: ASN:VALUE, each 0..65535)");
@@ -228,7 +283,9 @@ public final class RoutingConfigLoader {
                 int[] out = new int[3];
                 for (int i = 0; i < 3; i++) {
                     long v = Long.parseLong(p[i].trim());
-                    if (v < 0 || v > 0xffffffffL) throw new NumberFormatException();
+                    if (v < 0 || v > 0xffffffffL) {
+                        throw new NumberFormatException();
+                    }
                     out[i] = (int) v;
                 }
                 return out;
@@ -238,7 +295,9 @@ public final class RoutingConfigLoader {
     }
 
     private static List<String> names(String key, JsonNode n, Map<String, Policy> policies) {
-        if (n == null || n.isNull()) return List.of();
+        if (n == null || n.isNull()) {
+            return List.of();
+        }
         List<String> out = new ArrayList<>();
         for (JsonNode x : list(key, n)) {
             if (!policies.containsKey(x.asText())) {
@@ -250,29 +309,33 @@ public final class RoutingConfigLoader {
     }
 
     private static List<JsonNode> list(String key, JsonNode n) {
-        if (!n.isArray()) throw new ConfigException(key + ": " + n.getNodeType() + " (expected: a list)");
+        if (!n.isArray()) {
+            throw new ConfigException(key + ": " + n.getNodeType() + " (expected: a list)");
+        }
         List<JsonNode> out = new ArrayList<>();
         n.forEach(out::add);
         return out;
     }
 
-    private static void keys(String prefix, JsonNode n, Set<String> allowed) {
-        if (!n.isObject()) throw new ConfigException(prefix.substring(0, prefix.length() - 1) + ": " + n.getNodeType() + " (expected: a mapping)");
-        for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
-            String k = it.next();
-            if (!allowed.contains(k)) throw new ConfigException(prefix + k + ": unknown key (expected one of: " + String.join(", ", new TreeSet<>(allowed)) + ")");
-        }
+    private static void keys(String prefix, JsonNode n, Class<? extends Record> shape) {
+        SpeakerYaml.checkKeys(prefix, n, shape, false);
     }
 
     private static boolean bool(String key, JsonNode v) {
-        if (!v.isBoolean()) throw new ConfigException(key + ": " + v.asText() + " (expected: true or false)");
+        if (!v.isBoolean()) {
+            throw new ConfigException(key + ": " + v.asText() + " (expected: true or false)");
+        }
         return v.asBoolean();
     }
 
     private static int integer(String key, JsonNode v, int min, int max) {
-        if (!v.isIntegralNumber() && !v.asText().matches("-?\\d+")) throw new ConfigException(key + ": " + v.asText() + " (expected: an integer " + min + ".." + max + ")");
+        if (!v.isIntegralNumber() && !v.asText().matches("-?\\d+")) {
+            throw new ConfigException(key + ": " + v.asText() + " (expected: an integer " + min + ".." + max + ")");
+        }
         long i = v.asLong();
-        if (i < min || i > max) throw new ConfigException(key + ": " + i + " (expected: " + min + ".." + max + ")");
+        if (i < min || i > max) {
+            throw new ConfigException(key + ": " + i + " (expected: " + min + ".." + max + ")");
+        }
         return (int) i;
     }
 

@@ -50,16 +50,26 @@ final class Table {
 
     private int findV4(long key) {
         int mask = slots.length - 1;
-        for (int i = hash(key) & mask, s; (s = slots[i]) != 0; i = (i + 1) & mask) if (keys[s - 1] == key) return s - 1;
+        for (int i = hash(key) & mask, s; (s = slots[i]) != 0; i = (i + 1) & mask) {
+            if (keys[s - 1] == key) {
+                return s - 1;
+            }
+        }
         return -1;
     }
 
     private int addV4(long key) {
         int mask = slots.length - 1, i = hash(key) & mask;
-        for (int s; (s = slots[i]) != 0; i = (i + 1) & mask) if (keys[s - 1] == key) return s - 1;
+        for (int s; (s = slots[i]) != 0; i = (i + 1) & mask) {
+            if (keys[s - 1] == key) {
+                return s - 1;
+            }
+        }
         int d = allocate(key);
         slots[i] = d + 1;
-        if (++v4size * 4 > slots.length * 3) rehash();
+        if (++v4size * 4 > slots.length * 3) {
+            rehash();
+        }
         return d;
     }
 
@@ -73,15 +83,21 @@ final class Table {
     }
 
     int find(Prefix p) {
-        if (p.family() == Family.IPV4_UNICAST) return findV4(v4Key(p.w0(), p.length()));
+        if (p.family() == Family.IPV4_UNICAST) {
+            return findV4(v4Key(p.w0(), p.length()));
+        }
         Integer d = otherIndex.get(p);
         return d == null ? -1 : d;
     }
 
     int add(Prefix p) {
-        if (p.family() == Family.IPV4_UNICAST) return addV4(v4Key(p.w0(), p.length()));
+        if (p.family() == Family.IPV4_UNICAST) {
+            return addV4(v4Key(p.w0(), p.length()));
+        }
         Integer d = otherIndex.get(p);
-        if (d != null) return d;
+        if (d != null) {
+            return d;
+        }
         int n = allocate(OTHER);
         otherIndex.put(p, n);
         otherPrefix.put(n, p);
@@ -118,9 +134,13 @@ final class Table {
         int[] n = new int[slots.length * 2];
         int mask = n.length - 1;
         for (int s : slots) {
-            if (s == 0) continue;
+            if (s == 0) {
+                continue;
+            }
             int i = hash(keys[s - 1]) & mask;
-            while (n[i] != 0) i = (i + 1) & mask;
+            while (n[i] != 0) {
+                i = (i + 1) & mask;
+            }
             n[i] = s;
         }
         slots = n;
@@ -129,10 +149,14 @@ final class Table {
     /** Frees {@code d} (no paths, no best, nothing queued toward any peer); its index may be reused. */
     void remove(int d) {
         long k = keys[d];
-        if (k == FREE) return;
+        if (k == FREE) {
+            return;
+        }
         if (k >= 0) {
             int mask = slots.length - 1, i = hash(k) & mask;
-            while (slots[i] != d + 1) i = (i + 1) & mask;
+            while (slots[i] != d + 1) {
+                i = (i + 1) & mask;
+            }
             slots[i] = 0;
             v4size--;
             for (int j = (i + 1) & mask; slots[j] != 0; j = (j + 1) & mask) {  // backward shift
@@ -150,7 +174,9 @@ final class Table {
         paths[d] = null;
         best[d] = null;
         size--;
-        if (freeCount == free.length) free = Arrays.copyOf(free, free.length * 2);
+        if (freeCount == free.length) {
+            free = Arrays.copyOf(free, free.length * 2);
+        }
         free[freeCount++] = d;
     }
 
@@ -171,8 +197,16 @@ final class Table {
 
     Path find(int d, PeerInfo from, RouteSource src, int pathId) {
         Object o = paths[d];
-        if (o instanceof Path p) return matches(p, from, src, pathId) ? p : null;
-        if (o != null) for (Path p : (Path[]) o) if (matches(p, from, src, pathId)) return p;
+        if (o instanceof Path p) {
+            return matches(p, from, src, pathId) ? p : null;
+        }
+        if (o != null) {
+            for (Path p : (Path[]) o) {
+                if (matches(p, from, src, pathId)) {
+                    return p;
+                }
+            }
+        }
         return null;
     }
 
@@ -184,9 +218,11 @@ final class Table {
     void replace(int d, Path old, Path now) {
         Object o = paths[d];
         if (old == null) {
-            if (o == null) paths[d] = now;
-            else if (o instanceof Path p) paths[d] = new Path[] {p, now};
-            else {
+            if (o == null) {
+                paths[d] = now;
+            } else if (o instanceof Path p) {
+                paths[d] = new Path[] {p, now};
+            } else {
                 Path[] a = Arrays.copyOf((Path[]) o, ((Path[]) o).length + 1);
                 a[a.length - 1] = now;
                 paths[d] = a;
@@ -195,8 +231,12 @@ final class Table {
             paths[d] = now;
         } else if (o instanceof Path[] a) {
             int i = 0;
-            while (i < a.length && a[i] != old) i++;
-            if (i == a.length) throw new IllegalStateException("path not found");
+            while (i < a.length && a[i] != old) {
+                i++;
+            }
+            if (i == a.length) {
+                throw new IllegalStateException("path not found");
+            }
             if (now != null) {
                 Path[] c = a.clone();
                 c[i] = now;

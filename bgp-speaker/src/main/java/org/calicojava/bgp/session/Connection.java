@@ -52,8 +52,11 @@ final class Connection extends ChannelInboundHandlerAdapter {
     /** Sends the NOTIFICATION, then closes once it is flushed (RFC 4271: the connection closes after a NOTIFICATION). */
     void notifyAndClose(Notification n) {
         closing = true;
-        if (channel.isActive()) channel.writeAndFlush(n).addListener(ChannelFutureListener.CLOSE);
-        else channel.close();
+        if (channel.isActive()) {
+            channel.writeAndFlush(n).addListener(ChannelFutureListener.CLOSE);
+        } else {
+            channel.close();
+        }
     }
 
     void close() {

@@ -20,7 +20,11 @@ final class Negotiation {
     /** Our OPEN toward {@code n}: IPv4+IPv6 unicast, 4-octet AS, route refresh (+enhanced), extended messages, ADD-PATH and GR as configured. */
     static Open localOpen(NeighborConfig n, SpeakerConfig speaker) {
         java.util.Map<Family, AddPathMode> addPath = new java.util.EnumMap<>(Family.class);
-        if (n.addPath() != null) for (Family f : Family.values()) addPath.put(f, n.addPath());
+        if (n.addPath() != null) {
+            for (Family f : Family.values()) {
+                addPath.put(f, n.addPath());
+            }
+        }
         GracefulRestart gr = n.restartTime() < 0 ? null : new GracefulRestart(false, n.restartTime(),
                 java.util.Map.of(Family.IPV4_UNICAST, true, Family.IPV6_UNICAST, true));  // kernel routes survive our restart
         Capabilities caps = new Capabilities(Set.of(Family.values()), speaker.asNumber(), true, true, gr, addPath, true);
@@ -37,9 +41,15 @@ final class Negotiation {
         if (mine != null) {
             for (Family f : families) {
                 AddPathMode theirs = c.addPath().get(f);
-                if (theirs == null) continue;
-                if (mine.receives() && theirs.sends()) rx.add(f);
-                if (mine.sends() && theirs.receives()) tx.add(f);
+                if (theirs == null) {
+                    continue;
+                }
+                if (mine.receives() && theirs.sends()) {
+                    rx.add(f);
+                }
+                if (mine.sends() && theirs.receives()) {
+                    tx.add(f);
+                }
             }
         }
         boolean ibgp = peer.peerAs() == speaker.asNumber();

@@ -3,10 +3,24 @@ package org.calicojava.bgp.session;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoop;
-import io.netty.util.concurrent.ScheduledFuture;
-import org.calicojava.bgp.codec.*;
+import org.calicojava.bgp.codec.BgpError;
+import org.calicojava.bgp.codec.CodecOptions;
+import org.calicojava.bgp.codec.Family;
+import org.calicojava.bgp.codec.Ip;
+import org.calicojava.bgp.codec.Keepalive;
+import org.calicojava.bgp.codec.Notification;
+import org.calicojava.bgp.codec.Open;
+import org.calicojava.bgp.codec.RouteRefresh;
+import org.calicojava.bgp.codec.Update;
 import org.calicojava.bgp.config.NeighborConfig;
 import org.calicojava.bgp.config.SpeakerConfig;
+import org.calicojava.bgp.session.PeerEvent.Received;
+import org.calicojava.bgp.session.PeerEvent.Start;
+import org.calicojava.bgp.session.PeerEvent.TcpClosed;
+import org.calicojava.bgp.session.PeerEvent.TcpFailed;
+import org.calicojava.bgp.session.PeerEvent.TcpUp;
+import org.calicojava.bgp.session.PeerEvent.Timer;
+import org.calicojava.bgp.session.PeerEvent.TimerKind;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,7 +29,12 @@ import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import static org.calicojava.bgp.session.SessionState.*;
+import static org.calicojava.bgp.session.SessionState.ACTIVE;
+import static org.calicojava.bgp.session.SessionState.CONNECT;
+import static org.calicojava.bgp.session.SessionState.ESTABLISHED;
+import static org.calicojava.bgp.session.SessionState.IDLE;
+import static org.calicojava.bgp.session.SessionState.OPEN_CONFIRM;
+import static org.calicojava.bgp.session.SessionState.OPEN_SENT;
 
 /**
  * One neighbour and its RFC 4271 section 8 finite state machine: one method per state ({@link #idle}, {@link #connect},
@@ -24,36 +43,31 @@ import static org.calicojava.bgp.session.SessionState.*;
  * getters may be read from any thread. Every fatal error passes through {@link #fail}.
  */
 public final class Peer {
-    private static final Logger log = LoggerFactory.getLogger(Peer.class);
-    private static final int OPEN_SENT_HOLD = 240, MAX_BACKOFF = 120;
-
-    /** FSM inputs. */
-    sealed interface Event permits Start, Timer, TcpUp, TcpFailed, TcpClosed, Received {}
-    record Start() implements Event {}
-    enum TimerKind { CONNECT_RETRY, HOLD, KEEPALIVE, IDLE_HOLD }
-    record Timer(TimerKind kind) implements Event {}
-    record TcpUp(Connection c) implements Event {}
-    record TcpFailed(String reason) implements Event {}
-    record TcpClosed(Connection c, String reason) implements Event {}
-    record Received(Connection c, Object message) implements Event {}
+    private static final Logger LOG = LoggerFactory.getLogger(Peer.class);
+    static final int OPEN_SENT_HOLD = 240;
 
     final NeighborConfig config;
-    private volatile SpeakerConfig speakerConfig;
+    volatile SpeakerConfig speakerConfig;
     private final Speaker speaker;
     final EventLoop loop;
-    private final String name;
+    final String name;
 
-    private volatile SessionState state = IDLE;
-    private volatile String lastError;
+    volatile SessionState state = IDLE;
+    volatile String lastError;
     private volatile Instant since = Instant.now();
-    private volatile Negotiated negotiated;
-    private boolean stopped = true;
-    private Connection conn, other;
-    private ChannelFuture connecting;
-    private ScheduledFuture<?> connectRetryTimer, holdTimer, keepaliveTimer, idleHoldTimer;
-    private long lastReceivedNanos;
-    private int connectFailures, errors;
-    private volatile int collisions;
+    volatile Negotiated negotiated;
+    boolean stopped = true;
+    /** The session's connection, and a second one during a collision ({@link Collision}). */
+    Connection conn;
+    Connection other;
+    ChannelFuture connecting;
+    final PeerTimers timers;
+    final Collision collision = new Collision(this);
+    private final PeerFsm fsm = new PeerFsm(this);
+    long lastReceivedNanos;
+    int connectFailures;
+    private int errors;
+    volatile int collisions;
     /** Id of the Established session now, 0 when none; {@link #lastSessionId} keeps the last one after it ended. */
     private volatile long session, lastSession;
     private static final java.util.concurrent.atomic.AtomicLong SESSIONS = new java.util.concurrent.atomic.AtomicLong();
@@ -61,7 +75,7 @@ public final class Peer {
     /** The session was closed because BFD went down and its routes go at once (not kept stale for graceful restart). */
     private volatile boolean flushOnDown;
     /** Stopped for its prefix limit: Idle, the peer's connections refused, until the restart timer (if any) fires. */
-    private boolean limitHold;
+    boolean limitHold;
 
     Peer(NeighborConfig config, SpeakerConfig speakerConfig, Speaker speaker, EventLoop loop) {
         this.config = config;
@@ -70,6 +84,7 @@ public final class Peer {
         this.loop = loop;
         this.name = "peer " + Ip.string(config.address()) + " AS" + config.asNumber();
         this.limiter = speaker.logLimiter();
+        this.timers = new PeerTimers(loop, this::handle);
     }
 
     public InetAddress address() { return config.address(); }
@@ -108,9 +123,12 @@ public final class Peer {
     void stop(BgpError reason) {
         loop.execute(() -> {
             stopped = true;
-            if (conn != null || other != null) fail(reason, true, "stopped: " + reason);
-            else toIdle(null);
-            cancel(idleHoldTimer);
+            if (conn != null || other != null) {
+                fail(reason, true, "stopped: " + reason);
+            } else {
+                toIdle(null);
+            }
+            PeerTimers.cancel(timers.idleHold);
         });
     }
 
@@ -127,17 +145,38 @@ public final class Peer {
     void writabilityChanged(Connection c, boolean writable) { c.channel.config().setAutoRead(writable); }
 
     /** Stops or resumes reading this peer's UPDATEs (a RIB that cannot keep up calls this). */
-    public void pauseReading(boolean pause) { loop.execute(() -> { if (conn != null) conn.channel.config().setAutoRead(!pause); }); }
+    public void pauseReading(boolean pause) {
+        loop.execute(() -> {
+            if (conn != null) {
+                conn.channel.config().setAutoRead(!pause);
+            }
+        });
+    }
 
     /** Sends UPDATEs if Established; returns false (and sends nothing) otherwise. Safe from any thread. */
     public boolean send(List<Update> updates) {
-        if (state != ESTABLISHED) return false;
+        if (state != ESTABLISHED) {
+            return false;
+        }
         loop.execute(() -> {
-            if (state != ESTABLISHED) return;
-            for (Update u : updates) conn.write(u);
+            if (state != ESTABLISHED) {
+                return;
+            }
+            for (Update u : updates) {
+                conn.write(u);
+            }
             conn.flush();
         });
         return true;
+    }
+
+    /** Sends a ROUTE-REFRESH (e.g. the RFC 7313 markers around a refreshed table) if Established. Safe from any thread. */
+    public void sendRouteRefresh(RouteRefresh rr) {
+        loop.execute(() -> {
+            if (state == ESTABLISHED) {
+                conn.send(rr);
+            }
+        });
     }
 
     /**
@@ -148,13 +187,15 @@ public final class Peer {
      */
     public void prefixLimit(long sessionId, BgpError cease, int restartAfter) {
         run(() -> {
-            if (session != sessionId || state != ESTABLISHED) return;
+            if (session != sessionId || state != ESTABLISHED) {
+                return;
+            }
             limitHold = true;
             fail(cease, true, "NOTIFICATION sent: " + cease + ", restart in " + (restartAfter > 0 ? restartAfter + " s" : "never"));
-            cancel(idleHoldTimer);
-            idleHoldTimer = null;
+            PeerTimers.cancel(timers.idleHold);
+            timers.idleHold = null;
             if (restartAfter > 0 && !stopped) {
-                idleHoldTimer = loop.schedule(() -> {
+                timers.idleHold = loop.schedule(() -> {
                     limitHold = false;
                     handle(new Timer(TimerKind.IDLE_HOLD));
                 }, restartAfter, TimeUnit.SECONDS);
@@ -170,198 +211,76 @@ public final class Peer {
      */
     public void bfdDown(boolean graceful, String reason) {
         run(() -> {
-            if (state != ESTABLISHED) return;
+            if (state != ESTABLISHED) {
+                return;
+            }
             flushOnDown = !graceful;
-            if (graceful) fail(null, false, reason + ", graceful restart");
-            else fail(BgpError.of(BgpError.CEASE, BgpError.BFD_DOWN), true, "NOTIFICATION sent: " + reason);
+            if (graceful) {
+                fail(null, false, reason + ", graceful restart");
+            } else {
+                fail(BgpError.of(BgpError.CEASE, BgpError.BFD_DOWN), true, "NOTIFICATION sent: " + reason);
+            }
         });
     }
 
     /** True while the last session ended by BFD Down without {@code graceful}: its routes are flushed, not kept stale. */
-    public boolean flushOnDown() { return flushOnDown; }
+    public boolean flushOnDown() {
+        return flushOnDown;
+    }
 
     /** Asks the peer to resend its routes of {@code f} (RFC 2918), e.g. after an import policy change; false when not possible. */
     public boolean requestRefresh(Family f) {
         Negotiated n = negotiated;
-        if (state != ESTABLISHED || n == null || !n.routeRefresh() || !n.families().contains(f)) return false;
-        loop.execute(() -> { if (state == ESTABLISHED) conn.send(new RouteRefresh(f, RouteRefresh.REQUEST)); });
+        if (state != ESTABLISHED || n == null || !n.routeRefresh() || !n.families().contains(f)) {
+            return false;
+        }
+        loop.execute(() -> {
+            if (state == ESTABLISHED) {
+                conn.send(new RouteRefresh(f, RouteRefresh.REQUEST));
+            }
+        });
         return true;
     }
 
     public boolean isWritable() { Connection c = conn; return c != null && c.channel.isWritable(); }
 
     private void run(Runnable r) {
-        if (loop.inEventLoop()) r.run();
-        else loop.execute(r);
+        if (loop.inEventLoop()) {
+            r.run();
+        } else {
+            loop.execute(r);
+        }
     }
 
     // ---- dispatch ----
 
-    private void dispatch(Event e) {
+    private void dispatch(PeerEvent e) {
         if (e instanceof Received r && r.c() == other || e instanceof TcpClosed t && t.c() == other && other != null) {
-            collisionCandidate(e);
+            collision.candidate(e);
             return;
         }
-        if (e instanceof Received r && r.c() != conn || e instanceof TcpClosed t && t.c() != conn) return;  // stale connection
+        if (e instanceof Received r && r.c() != conn || e instanceof TcpClosed t && t.c() != conn) {
+            return;  // stale connection
+        }
         handle(e);
     }
 
-    private void handle(Event e) {
-        switch (state) {
-            case IDLE -> idle(e);
-            case CONNECT -> connect(e);
-            case ACTIVE -> active(e);
-            case OPEN_SENT -> openSent(e);
-            case OPEN_CONFIRM -> openConfirm(e);
-            case ESTABLISHED -> established(e);
-        }
-    }
-
-    // ---- one method per state ----
-
-    private void idle(Event e) {
-        if (e instanceof Start || e instanceof Timer t && t.kind() == TimerKind.IDLE_HOLD) {
-            if (stopped) return;
-            if (config.passive()) to(ACTIVE);
-            else startConnect();
-        } else if (e instanceof TcpUp u) {
-            if (stopped || limitHold) {
-                u.c().close();  // refused while administratively stopped, or stopped for the prefix limit
-            } else {
-                // holding after an error: still take the peer's connection (passive TCP establishment, as BIRD does);
-                // refusing it let two active peers whose hold timers ran in step refuse each other for ever
-                cancel(idleHoldTimer);
-                to(ACTIVE);
-                connect(e);
-            }
-        }
-    }
-
-    private void connect(Event e) {
-        if (e instanceof TcpUp u) {
-            cancel(connectRetryTimer);
-            if (connecting != null && !u.c().outgoing) connecting.cancel(false);
-            connecting = null;
-            conn = u.c();
-            sendOpen(conn);
-            startHold(OPEN_SENT_HOLD);
-            to(OPEN_SENT);
-        } else if (e instanceof TcpFailed f) {
-            connecting = null;
-            connectFailures++;
-            lastError = "connect failed: " + f.reason();
-            if (connectFailures == 1) log.info("{}: {} (retrying with backoff)", name, lastError);  // once per outage, not per retry
-            to(ACTIVE);
-            connectRetryTimer = schedule(TimerKind.CONNECT_RETRY, backoff(speakerConfig.connectRetryTime(), connectFailures));
-        } else if (e instanceof Timer t && t.kind() == TimerKind.CONNECT_RETRY) {
-            startConnect();
-        }
-    }
-
-    private void active(Event e) {
-        if (e instanceof TcpUp) {
-            connect(e);
-        } else if (e instanceof Timer t && t.kind() == TimerKind.CONNECT_RETRY) {
-            if (!config.passive()) startConnect();
-        }
-    }
-
-    private void openSent(Event e) {
-        if (e instanceof Received r) {
-            if (r.message() instanceof Open o) {
-                conn.open = o;
-                if (other != null && other.open != null && resolveCollision(o)) return;
-                acceptOpen(conn, o);
-            } else {
-                common(r, BgpError.of(BgpError.FSM, 1));
-            }
-        } else {
-            commonTimersAndClose(e);
-        }
-    }
-
-    private void openConfirm(Event e) {
-        if (e instanceof Received r) {
-            if (r.message() instanceof Keepalive) {
-                lastReceivedNanos = System.nanoTime();
-                toEstablished();
-            } else {
-                common(r, BgpError.of(BgpError.FSM, 2));
-            }
-        } else {
-            commonTimersAndClose(e);
-        }
-    }
-
-    private void established(Event e) {
-        if (e instanceof Received r) {
-            lastReceivedNanos = System.nanoTime();
-            Object m = r.message();
-            if (m instanceof Update u) {
-                if (u.outcome() != Update.Outcome.NORMAL) {
-                    BgpError err = u.error();
-                    limited(true, "update " + u.outcome() + (err == null ? "" : " " + err.code() + "/" + err.subcode()),
-                            "UPDATE {} ({})", u.outcome(), err);
-                }
-                speaker.sink().update(this, u);
-            } else if (m instanceof Keepalive) {
-                // hold timer already refreshed
-            } else if (m instanceof RouteRefresh rr) {
-                routeRefresh(rr);
-            } else {
-                common(r, BgpError.of(BgpError.FSM, 3));
-            }
-        } else {
-            commonTimersAndClose(e);
-        }
-    }
-
-    /** NOTIFICATION, malformed input and unexpected messages, the same in every state after OpenSent. */
-    private void common(Received r, BgpError unexpected) {
-        Object m = r.message();
-        if (m instanceof Notification n) {
-            if (promoteOther("NOTIFICATION received: " + n.error())) return;
-            fail(n.error(), false, "NOTIFICATION received: " + n.error());
-        } else if (m instanceof BgpFrameDecoder.MalformedMessage bad) {
-            fail(bad.error(), true, "NOTIFICATION sent: " + bad.error());
-        } else {
-            fail(unexpected, true, "unexpected " + m + " in " + state);
-        }
-    }
-
-    private void commonTimersAndClose(Event e) {
-        if (e instanceof Timer t) {
-            switch (t.kind()) {
-                case HOLD -> {
-                    long idle = System.nanoTime() - lastReceivedNanos;
-                    long hold = TimeUnit.SECONDS.toNanos(state == OPEN_SENT ? OPEN_SENT_HOLD : negotiated.holdTime());
-                    if (state != OPEN_SENT && idle < hold) {
-                        holdTimer = loop.schedule(() -> handle(new Timer(TimerKind.HOLD)), hold - idle, TimeUnit.NANOSECONDS);
-                    } else {
-                        fail(BgpError.of(BgpError.HOLD_TIMER_EXPIRED, 0), true, "hold timer expired");
-                    }
-                }
-                case KEEPALIVE -> conn.send(Keepalive.INSTANCE);
-                default -> { }
-            }
-        } else if (e instanceof TcpClosed c) {
-            if (promoteOther(c.reason())) return;
-            fail(null, false, c.reason());
-        } else if (e instanceof TcpUp u) {
-            u.c().close();
-        }
+    void handle(PeerEvent e) {
+        fsm.handle(e);
     }
 
     // ---- transitions and actions ----
 
-    private void to(SessionState next) {
-        if (next == state) return;
+    void to(SessionState next) {
+        if (next == state) {
+            return;
+        }
         limited(false, "state " + state + " " + next, "{} -> {}", state, next);
         state = next;
         since = Instant.now();
     }
 
-    private void startConnect() {
+    void startConnect() {
         to(CONNECT);
         ChannelFuture f;
         try {
@@ -372,7 +291,9 @@ public final class Peer {
         }
         connecting = f;
         f.addListener(done -> {
-            if (done.isCancelled()) return;
+            if (done.isCancelled()) {
+                return;
+            }
             if (done.isSuccess()) {
                 Connection c = new Connection(f.channel(), true, this);
                 c.install();
@@ -386,96 +307,32 @@ public final class Peer {
 
     /** A new TCP connection, either direction (RFC 4271 6.8 for the states where one already exists). */
     private void accept(Connection c) {
-        if (!c.outgoing) limited(false, "incoming", "connection from {}", c.channel.remoteAddress());
+        if (!c.outgoing) {
+            limited(false, "incoming", "connection from {}", c.channel.remoteAddress());
+        }
         switch (state) {
             case IDLE, CONNECT, ACTIVE -> handle(new TcpUp(c));
-            case OPEN_SENT, OPEN_CONFIRM -> {
-                if (other == null && c.outgoing != conn.outgoing) {
-                    other = c;
-                    sendOpen(other);
-                } else {
-                    c.close();
-                }
-            }
-            case ESTABLISHED -> {
-                collisions++;
-                limited(false, "collision established", "collision with the established session, closing the new {} connection",
-                        c.outgoing ? "outgoing" : "incoming");
-                c.notifyAndClose(new Notification(BgpError.of(BgpError.CEASE, BgpError.CONNECTION_COLLISION)));
-            }
+            case OPEN_SENT, OPEN_CONFIRM, ESTABLISHED -> collision.second(c);
             default -> c.close();
         }
     }
 
-    /** Events of the second connection during a collision: wait for its OPEN, then resolve. */
-    private void collisionCandidate(Event e) {
-        if (e instanceof TcpClosed) {
-            other = null;
-        } else if (e instanceof Received r) {
-            if (r.message() instanceof Open o) {
-                other.open = o;
-                resolveCollision(o);  // the OPEN tells us the peer's BGP identifier: resolve now
-            } else if (r.message() instanceof Keepalive) {
-                other.keepaliveSeen = true;
-            } else {
-                other.close();
-                other = null;
-            }
-        }
-    }
-
-    /**
-     * RFC 4271 6.8: keep the connection initiated by the speaker with the higher BGP identifier; the other gets
-     * Cease / connection collision resolution. Returns true when the primary connection was replaced.
-     */
-    private boolean resolveCollision(Open remote) {
-        Notification cease = new Notification(BgpError.of(BgpError.CEASE, BgpError.CONNECTION_COLLISION));
-        collisions++;
-        boolean keepOutgoing = Integer.toUnsignedLong(speakerConfig.routerId()) > Integer.toUnsignedLong(remote.bgpId());
-        if (state == ESTABLISHED || conn.outgoing == keepOutgoing) {
-            limited(false, "collision", "collision resolved, keeping the {} connection", conn.outgoing ? "outgoing" : "incoming");
-            other.notifyAndClose(cease);
-            other = null;
-            return false;
-        }
-        limited(false, "collision", "collision resolved, keeping the {} connection", other.outgoing ? "outgoing" : "incoming");
-        conn.notifyAndClose(cease);
-        conn = other;
-        other = null;
-        boolean keepalive = conn.keepaliveSeen;
-        acceptOpen(conn, conn.open);
-        if (keepalive && state == OPEN_CONFIRM) toEstablished();
-        return true;
-    }
-
-    /**
-     * The primary connection ended before Established while a second one is open (the peer resolved a collision its way,
-     * RFC 4271 6.8): carry on with the second instead of dropping both.
-     */
-    private boolean promoteOther(String reason) {
-        if (other == null || (state != OPEN_SENT && state != OPEN_CONFIRM)) return false;
-        collisions++;
-        limited(false, "collision promote", "{} connection ended ({}), continuing on the {} one", conn.outgoing ? "outgoing" : "incoming",
-                reason, other.outgoing ? "outgoing" : "incoming");
-        conn.close();
-        conn = other;
-        other = null;
+    /** Back to OpenSent on another connection (a collision's second one). */
+    void restartOpenSent() {
         negotiated = null;
-        cancel(keepaliveTimer);
+        PeerTimers.cancel(timers.keepalive);
         to(OPEN_SENT);
-        startHold(OPEN_SENT_HOLD);
-        if (conn.open != null) {
-            boolean keepalive = conn.keepaliveSeen;
-            acceptOpen(conn, conn.open);
-            if (keepalive && state == OPEN_CONFIRM) toEstablished();
-        }
-        return true;
+        timers.startHold(OPEN_SENT_HOLD);
     }
 
-    private void sendOpen(Connection c) { c.send(Negotiation.localOpen(config, speakerConfig)); }
+    SpeakerConfig speakerConfig() { return speakerConfig; }
+
+    Speaker speaker() { return speaker; }
+
+    void sendOpen(Connection c) { c.send(Negotiation.localOpen(config, speakerConfig)); }
 
     /** Checks the peer's OPEN, negotiates, answers with KEEPALIVE and moves to OpenConfirm. */
-    private void acceptOpen(Connection c, Open o) {
+    void acceptOpen(Connection c, Open o) {
         if (o.peerAs() != config.asNumber()) {
             fail(BgpError.u16(BgpError.OPEN_MESSAGE, BgpError.BAD_PEER_AS, o.myAs()), true,
                     "NOTIFICATION sent: bad peer AS " + o.peerAs() + " (expected: " + config.asNumber() + ")");
@@ -490,17 +347,17 @@ public final class Peer {
         c.channel.attr(CodecOptions.KEY).set(negotiated.codec());
         c.send(Keepalive.INSTANCE);
         lastReceivedNanos = System.nanoTime();
-        cancel(holdTimer);
-        cancel(keepaliveTimer);
+        PeerTimers.cancel(timers.hold);
+        PeerTimers.cancel(timers.keepalive);
         if (negotiated.holdTime() > 0) {
-            startHold(negotiated.holdTime());
+            timers.startHold(negotiated.holdTime());
             int ka = negotiated.keepaliveTime();
-            keepaliveTimer = loop.scheduleAtFixedRate(() -> handle(new Timer(TimerKind.KEEPALIVE)), ka, ka, TimeUnit.SECONDS);
+            timers.startKeepalive(ka);
         }
         to(OPEN_CONFIRM);
     }
 
-    private void toEstablished() {
+    void toEstablished() {
         flushOnDown = false;
         lastSession = SESSIONS.incrementAndGet();
         session = lastSession;
@@ -510,61 +367,31 @@ public final class Peer {
         Negotiated n = negotiated;
         limited(false, "established", "established, hold {}s, families {}, as4 {}, add-path rx {} tx {}", n.holdTime(), n.families(),
                 n.codec().as4(), n.codec().addPathReceive(), n.codec().addPathSend());
-        speaker.sink().established(this);
-        advertiseAll(false);
+        speaker.sink().established(this);  // the RIB sends its table and End-of-RIB
     }
 
-    /** Originated routes and End-of-RIB for each family (RFC 4724), or on route refresh with RFC 7313 markers. */
-    private void advertiseAll(boolean refresh) {
-        if (speaker.sink().advertises()) return;  // the RIB sends the table and End-of-RIB (refresh: RouteSink.refresh)
-        for (Family f : negotiated.families()) {
-            if (refresh && negotiated.enhancedRouteRefresh()) conn.write(new RouteRefresh(f, RouteRefresh.BORR));
-            for (Update u : Originator.updates(speakerConfig, this, negotiated, f)) conn.write(u);
-            conn.write(refresh && negotiated.enhancedRouteRefresh() ? new RouteRefresh(f, RouteRefresh.EORR) : Update.endOfRib(f));
-        }
-        conn.flush();
-    }
-
-    private void routeRefresh(RouteRefresh rr) {
-        Family f = Family.of(rr.afi(), rr.safi());
-        if (rr.subtype() == RouteRefresh.REQUEST && f != null && negotiated.families().contains(f)) {
-            limited(false, "refresh", "route refresh requested for {}", f);
-            if (speaker.sink().advertises()) {
-                speaker.sink().refresh(this, f);
-                return;
-            }
-            advertiseAll(true);
-        }
-    }
-
-    /**
-     * Live reconfiguration that keeps this session (its own settings did not change): takes the new global config, and
-     * when Established withdraws the originated prefixes that are gone and announces the current ones.
-     */
+    /** Live reconfiguration that keeps this session (its own settings did not change): takes the new global config. */
     void reconfigured(SpeakerConfig next) {
-        loop.execute(() -> {
-            SpeakerConfig before = speakerConfig;
-            speakerConfig = next;
-            if (speaker.sink().advertises()) return;  // the RIB re-advertises what changed
-            if (state != ESTABLISHED || before.originate().equals(next.originate()) && java.util.Objects.equals(before.nextHop4(), next.nextHop4())
-                    && java.util.Objects.equals(before.nextHop6(), next.nextHop6())) return;
-            log.info("{}: originated routes changed, re-advertising", name);
-            for (Family f : negotiated.families()) for (Update u : Originator.changes(before, next, this, negotiated, f)) conn.write(u);
-            conn.flush();
-        });
+        loop.execute(() -> speakerConfig = next);  // the RIB re-advertises what changed
     }
 
     /**
      * The one path of every fatal session error: sends the NOTIFICATION (when {@code send}), logs once, keeps the reason
      * for status, closes the connections, and goes Idle with the IdleHold timer (backing off while errors repeat).
      */
-    private void fail(BgpError error, boolean send, String reason) {
+    void fail(BgpError error, boolean send, String reason) {
         lastError = reason;
-        if (stopped) log.info("{}: session down in {}: {}", name, state, reason);
-        else limited(true, "down " + (error == null ? "closed" : error.code() + "/" + error.subcode()), "session down in {}: {}", state, reason);
+        if (stopped) {
+            LOG.info("{}: session down in {}: {}", name, state, reason);
+        } else {
+            limited(true, "down " + (error == null ? "closed" : error.code() + "/" + error.subcode()), "session down in {}: {}", state, reason);
+        }
         if (conn != null) {
-            if (send && error != null) conn.notifyAndClose(new Notification(error));
-            else conn.close();
+            if (send && error != null) {
+                conn.notifyAndClose(new Notification(error));
+            } else {
+                conn.close();
+            }
         }
         if (other != null) {
             other.close();
@@ -573,59 +400,45 @@ public final class Peer {
         toIdle(reason);
         if (!stopped) {
             errors++;
-            int wait = errors == 1 && speakerConfig.idleHoldTime() == 0 ? 0 : backoff(Math.max(1, speakerConfig.idleHoldTime()), errors);
-            idleHoldTimer = schedule(TimerKind.IDLE_HOLD, wait);
+            int wait = errors == 1 && speakerConfig.idleHoldTime() == 0 ? 0 : PeerTimers.backoff(Math.max(1, speakerConfig.idleHoldTime()), errors);
+            timers.idleHold = timers.schedule(TimerKind.IDLE_HOLD, wait);
         }
     }
 
     private void toIdle(String reason) {
         boolean wasEstablished = state == ESTABLISHED;
-        cancel(connectRetryTimer);
-        cancel(holdTimer);
-        cancel(keepaliveTimer);
-        if (connecting != null) connecting.cancel(false);
+        timers.cancelSession();
+        if (connecting != null) {
+            connecting.cancel(false);
+        }
         connecting = null;
         conn = null;
         negotiated = null;
         session = 0;
         to(IDLE);
-        if (wasEstablished) speaker.sink().down(this, reason);
-    }
-
-    private void startHold(int seconds) {
-        cancel(holdTimer);
-        holdTimer = schedule(TimerKind.HOLD, seconds);
-    }
-
-    private ScheduledFuture<?> schedule(TimerKind kind, int seconds) {
-        if (kind == TimerKind.CONNECT_RETRY || kind == TimerKind.IDLE_HOLD) {
-            // RFC 4271 section 10: jitter (75-100 %) so that peers retrying in step drift apart
-            long ms = (long) (seconds * 1000L * (0.75 + 0.25 * java.util.concurrent.ThreadLocalRandom.current().nextDouble()));
-            return loop.schedule(() -> handle(new Timer(kind)), ms, TimeUnit.MILLISECONDS);
+        if (wasEstablished) {
+            speaker.sink().down(this, reason);
         }
-        return loop.schedule(() -> handle(new Timer(kind)), seconds, TimeUnit.SECONDS);
     }
 
     /**
      * Logs {@code "<peer>: " + fmt}, at most once per {@code reason} per interval with the count of lines suppressed
      * before it ({@link LogLimiter}): everything a peer can make us log goes through here.
      */
-    private void limited(boolean warn, String reason, String fmt, Object... args) {
+    void limited(boolean warn, String reason, String fmt, Object... args) {
         long suppressed = limiter.admit(config.address(), reason);
-        if (suppressed < 0) return;
+        if (suppressed < 0) {
+            return;
+        }
         Object[] a = new Object[args.length + 2];
         a[0] = name;
         System.arraycopy(args, 0, a, 1, args.length);
         a[a.length - 1] = limiter.suffix(suppressed);
-        if (warn) log.warn("{}: " + fmt + "{}", a);
-        else log.info("{}: " + fmt + "{}", a);
-    }
-
-    private static void cancel(ScheduledFuture<?> f) { if (f != null) f.cancel(false); }
-
-    static int backoff(int base, int attempt) {
-        long v = (long) base << Math.min(10, Math.max(0, attempt - 1));
-        return (int) Math.min(Math.max(base, MAX_BACKOFF), v);
+        if (warn) {
+            LOG.warn("{}: " + fmt + "{}", a);
+        } else {
+            LOG.info("{}: " + fmt + "{}", a);
+        }
     }
 
     @Override public String toString() { return name + " " + state + (lastError != null ? " (" + lastError + ")" : ""); }

@@ -4,7 +4,8 @@ import org.calicojava.bgp.codec.Family;
 import org.calicojava.bgp.codec.Update;
 
 /**
- * Where received routes go (part 2 plugs its RIB in here). Called on the peer's event loop, in message order; an
+ * Where received routes go, and who advertises ours: the RIB ({@code rib.Rib}) sends its table and End-of-RIB when a
+ * session is established or refreshed. Called on the peer's event loop, in message order; an
  * implementation that cannot keep up should call {@link Peer#pauseReading(boolean)} rather than queue without bound.
  */
 public interface RouteSink {
@@ -14,16 +15,10 @@ public interface RouteSink {
     /** A decoded UPDATE (check {@link Update#treatAsWithdraw()}; End-of-RIB markers come through here too). */
     void update(Peer peer, Update update);
 
-    /** The session left Established: every route learned from it is gone (graceful restart aside, part 2). */
+    /** The session left Established: every route learned from it is gone (unless kept as stale for graceful restart). */
     default void down(Peer peer, String reason) {}
 
-    /**
-     * True when this sink advertises routes itself (part 2's RIB): the peer then sends neither the {@code originate:}
-     * routes nor End-of-RIB on Established, route refresh or reload, and calls {@link #refresh} on a refresh request.
-     */
-    default boolean advertises() { return false; }
-
-    /** The peer asked for our routes of {@code f} again (RFC 2918); only called when {@link #advertises()}. */
+    /** The peer asked for our routes of {@code f} again (RFC 2918): the sink sends them. */
     default void refresh(Peer peer, Family f) {}
 
     /**

@@ -25,7 +25,7 @@ import java.util.Map;
  * received routes to a {@link RouteSink}. Peers are created at {@link #start()} and do not change afterwards.
  */
 public final class Speaker implements AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(Speaker.class);
+    private static final Logger LOG = LoggerFactory.getLogger(Speaker.class);
 
     private volatile SpeakerConfig config;
     private final RouteSink sink;
@@ -48,14 +48,18 @@ public final class Speaker implements AutoCloseable {
     /** Binds the listening socket (when configured) and starts every peer. */
     public void start() {
         boolean md5 = config.neighbors().stream().anyMatch(n -> n.password() != null);
-        if (md5 && !transport.epoll) throw new IllegalStateException("TCP-MD5: needs the epoll transport, not available here");
+        if (md5 && !transport.epoll) {
+            throw new IllegalStateException("TCP-MD5: needs the epoll transport, not available here");
+        }
         if (config.listenPort() > 0 || config.listenAddress() != null && config.listenPort() > 0) {
             ServerBootstrap b = new ServerBootstrap().group(transport.group).channel(transport.serverChannel())
                     .option(ChannelOption.SO_REUSEADDR, true)
                     .childHandler(new ChannelInitializer<>() {
                         @Override protected void initChannel(Channel ch) { accepted(ch); }
                     });
-            if (md5) b.option(Transport.md5Option(), md5Keys(config));
+            if (md5) {
+                b.option(Transport.md5Option(), md5Keys(config));
+            }
             if (transport.epoll && config.neighbors().stream().anyMatch(n -> n.ttlSecurity() > 0) && config.listenAddress() != null) {
                 b.option(Transport.ttl(config.listenAddress()), 255);
             }
@@ -68,9 +72,11 @@ public final class Speaker implements AutoCloseable {
                         + f.cause().getMessage());
             }
             server = f.channel();
-            log.info("listening on {} port {} ({} transport)", Ip.string(at.getAddress()), listenPort(), transport.epoll ? "epoll" : "nio");
+            LOG.info("listening on {} port {} ({} transport)", Ip.string(at.getAddress()), listenPort(), transport.epoll ? "epoll" : "nio");
         }
-        for (Peer p : peers.values()) p.start();
+        for (Peer p : peers.values()) {
+            p.start();
+        }
     }
 
     private void accepted(Channel ch) {
@@ -79,7 +85,7 @@ public final class Speaker implements AutoCloseable {
         if (p == null) {
             long suppressed = logLimiter.admit(null, "unconfigured");
             if (suppressed >= 0) {
-                log.info("connection from {} refused: not a configured neighbour{}", Ip.string(remote), logLimiter.suffix(suppressed));
+                LOG.info("connection from {} refused: not a configured neighbour{}", Ip.string(remote), logLimiter.suffix(suppressed));
             }
             ch.close();
             return;
@@ -105,18 +111,22 @@ public final class Speaker implements AutoCloseable {
             throw new IllegalArgumentException("routerId, asNumber, listen: changed (expected: unchanged on reload; restart the speaker)");
         }
         boolean md5 = next.neighbors().stream().anyMatch(n -> n.password() != null);
-        if (md5 && !transport.epoll) throw new IllegalArgumentException("TCP-MD5: needs the epoll transport, not available here");
+        if (md5 && !transport.epoll) {
+            throw new IllegalArgumentException("TCP-MD5: needs the epoll transport, not available here");
+        }
         config = next;
         Map<InetAddress, NeighborConfig> wanted = new java.util.LinkedHashMap<>();
-        for (NeighborConfig n : next.neighbors()) wanted.put(n.address(), n);
+        for (NeighborConfig n : next.neighbors()) {
+            wanted.put(n.address(), n);
+        }
         for (Peer p : List.copyOf(peers.values())) {
             NeighborConfig n = wanted.get(p.address());
             if (n == null) {
-                log.info("{}: removed from the configuration", p);
+                LOG.info("{}: removed from the configuration", p);
                 p.stop(BgpError.of(BgpError.CEASE, BgpError.PEER_DECONFIGURED));
                 peers.remove(p.address());
             } else if (!n.equals(p.config)) {
-                log.info("{}: settings changed, restarting the session", p);
+                LOG.info("{}: settings changed, restarting the session", p);
                 p.stop(BgpError.of(BgpError.CEASE, BgpError.OTHER_CONFIG_CHANGE));
                 Peer fresh = new Peer(n, next, this, transport.group.next());
                 peers.put(n.address(), fresh);
@@ -132,12 +142,18 @@ public final class Speaker implements AutoCloseable {
                 fresh.start();
             }
         }
-        if (server != null && transport.epoll) server.config().setOption(Transport.md5Option(), md5Keys(next));
+        if (server != null && transport.epoll) {
+            server.config().setOption(Transport.md5Option(), md5Keys(next));
+        }
     }
 
     private static Map<InetAddress, byte[]> md5Keys(SpeakerConfig c) {
         Map<InetAddress, byte[]> keys = new HashMap<>();
-        for (NeighborConfig n : c.neighbors()) if (n.password() != null) keys.putAll(Transport.md5(n.address(), n.password()));
+        for (NeighborConfig n : c.neighbors()) {
+            if (n.password() != null) {
+                keys.putAll(Transport.md5(n.address(), n.password()));
+            }
+        }
         return keys;
     }
 
@@ -166,7 +182,9 @@ public final class Speaker implements AutoCloseable {
      * others get Cease / administrative shutdown.
      */
     public void close(boolean graceful) {
-        if (!closed.compareAndSet(false, true)) return;
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         for (Peer p : peers.values()) {
             Negotiated n = p.negotiated();
             boolean gr = graceful && n != null && p.config.restartTime() >= 0 && n.peerOpen().capabilities().gracefulRestart() != null;
@@ -177,8 +195,10 @@ public final class Speaker implements AutoCloseable {
             Thread.onSpinWait();
             try { Thread.sleep(10); } catch (InterruptedException e) { Thread.currentThread().interrupt(); break; }
         }
-        if (server != null) server.close().awaitUninterruptibly();
+        if (server != null) {
+            server.close().awaitUninterruptibly();
+        }
         transport.shutdown();
-        log.info("speaker stopped");
+        LOG.info("speaker stopped");
     }
 }

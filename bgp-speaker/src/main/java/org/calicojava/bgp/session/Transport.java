@@ -77,13 +77,21 @@ public final class Transport {
                     @Override protected void initChannel(Channel ch) { }
                 });
         if (n.password() != null) {
-            if (!epoll) throw new IllegalStateException("TCP-MD5 needs the epoll transport");
+            if (!epoll) {
+                throw new IllegalStateException("TCP-MD5 needs the epoll transport");
+            }
             b.option(md5Option(), md5(n.address(), n.password()));
         }
-        if (n.ttlSecurity() > 0 && epoll) b.option(ttl(n.address()), 255).option(minTtl(n.address()), 256 - n.ttlSecurity());
+        if (n.ttlSecurity() > 0 && epoll) {
+            b.option(ttl(n.address()), 255).option(minTtl(n.address()), 256 - n.ttlSecurity());
+        }
         InetSocketAddress remote = new InetSocketAddress(n.address(), n.port());
         return local != null && local.getClass() == n.address().getClass() ? b.connect(remote, new InetSocketAddress(local, 0)) : b.connect(remote);
     }
 
-    void shutdown() { if (owned) group.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly(); }
+    void shutdown() {
+        if (owned) {
+            group.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
 }

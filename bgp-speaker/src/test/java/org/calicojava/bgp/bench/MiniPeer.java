@@ -2,7 +2,14 @@ package org.calicojava.bgp.bench;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import org.calicojava.bgp.codec.*;
+import org.calicojava.bgp.codec.Capabilities;
+import org.calicojava.bgp.codec.CodecOptions;
+import org.calicojava.bgp.codec.Family;
+import org.calicojava.bgp.codec.Ip;
+import org.calicojava.bgp.codec.Keepalive;
+import org.calicojava.bgp.codec.Message;
+import org.calicojava.bgp.codec.MessageEncoder;
+import org.calicojava.bgp.codec.Open;
 
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -42,7 +49,9 @@ final class MiniPeer implements AutoCloseable {
                 break;
             } catch (IOException e) {
                 sock.close();
-                if (System.nanoTime() > deadline) throw e;
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
                 try { Thread.sleep(100); } catch (InterruptedException ie) { throw new IOException(ie); }
             }
         }
@@ -95,7 +104,9 @@ final class MiniPeer implements AutoCloseable {
                 }
             }
         } catch (IOException e) {
-            if (error == null) error = e.getMessage();
+            if (error == null) {
+                error = e.getMessage();
+            }
         }
     }
 

@@ -2,7 +2,14 @@ package org.calicojava.bgp.bench;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import org.calicojava.bgp.codec.*;
+import org.calicojava.bgp.codec.AsPath;
+import org.calicojava.bgp.codec.CodecOptions;
+import org.calicojava.bgp.codec.Family;
+import org.calicojava.bgp.codec.MessageEncoder;
+import org.calicojava.bgp.codec.Nlri;
+import org.calicojava.bgp.codec.PathAttributes;
+import org.calicojava.bgp.codec.Update;
+import org.calicojava.bgp.codec.UpdatePacker;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -31,15 +38,23 @@ public final class PassThroughBench {
         for (String ns : args[1].split(",")) {
             int n = Integer.parseInt(ns);
             byte[] feed = encode(n);
-            for (String sp : args[2].split(",")) results.add(run(home, sp, n, feed));
+            for (String sp : args[2].split(",")) {
+                results.add(run(home, sp, n, feed));
+            }
         }
         System.out.println();
         System.out.printf("%-8s %10s %10s %12s %8s%n", "speaker", "prefixes", "seconds", "peak RSS MB", "CPU s");
-        for (Result r : results) System.out.printf("%-8s %10d %10.3f %12.1f %8.2f%n", r.speaker, r.n, r.seconds, r.rssKb / 1024.0, r.cpu);
+        for (Result r : results) {
+            System.out.printf("%-8s %10d %10.3f %12.1f %8.2f%n", r.speaker, r.n, r.seconds, r.rssKb / 1024.0, r.cpu);
+        }
         Result bird = null;  // each java run against the bird run of the same round
         for (Result r : results) {
-            if (r.speaker.equals("bird")) bird = r;
-            if (!r.speaker.equals("java") || bird == null || bird.n != r.n) continue;
+            if (r.speaker.equals("bird")) {
+                bird = r;
+            }
+            if (!r.speaker.equals("java") || bird == null || bird.n != r.n) {
+                continue;
+            }
             System.out.printf("N=%d: java/bird time %.2fx, RSS %.2fx, CPU %.2fx%n", r.n, r.seconds / bird.seconds, (double) r.rssKb / bird.rssKb, r.cpu / bird.cpu);
         }
     }
@@ -48,9 +63,13 @@ public final class PassThroughBench {
     static byte[] encode(int n) {
         PathAttributes a = PathAttributes.builder().origin(0).asPath(AsPath.sequence(65002)).nextHop("203.0.113.2").build();
         Nlri.Builder b = Nlri.builder(Family.IPV4_UNICAST, false);
-        for (int i = 0; i < n; i++) b.addV4(0x14000000 + i, 32);
+        for (int i = 0; i < n; i++) {
+            b.addV4(0x14000000 + i, 32);
+        }
         ByteBuf buf = Unpooled.buffer(n * 6);
-        for (Update u : UpdatePacker.announce(a, b.build(), null, CodecOptions.AS4)) MessageEncoder.encode(u, CodecOptions.AS4, buf);
+        for (Update u : UpdatePacker.announce(a, b.build(), null, CodecOptions.AS4)) {
+            MessageEncoder.encode(u, CodecOptions.AS4, buf);
+        }
         byte[] out = new byte[buf.readableBytes()];
         buf.readBytes(out);
         buf.release();
@@ -109,12 +128,16 @@ public final class PassThroughBench {
                     cpu0 = cpu(p.pid());
                     t0 = System.nanoTime();
                     fd.send(feed);
-                    if (!snk.reached.await(300, TimeUnit.SECONDS)) throw new IllegalStateException(speaker + ": sink got " + snk.prefixes.get() + " of " + n);
+                    if (!snk.reached.await(300, TimeUnit.SECONDS)) {
+                        throw new IllegalStateException(speaker + ": sink got " + snk.prefixes.get() + " of " + n);
+                    }
                     t1 = snk.lastPrefixNanos;
                 }
                 long rss = p == null ? 0 : rss(p.pid());
                 double cpu = p == null ? 0 : cpu(p.pid()) - cpu0;  // includes the little work after the last prefix left
-                if (p != null && System.getenv("BENCH_THREADS") != null) threads(p.pid());
+                if (p != null && System.getenv("BENCH_THREADS") != null) {
+                    threads(p.pid());
+                }
                 Result r = new Result(speaker, n, (t1 - t0) / 1e9, rss, cpu);
                 System.out.printf("%s N=%d: %.3f s, peak RSS %.1f MB, CPU %.2f s (%s)%n", speaker, n, r.seconds, rss / 1024.0, cpu, load());
                 return r;
@@ -122,10 +145,14 @@ public final class PassThroughBench {
         } finally {
             if (p != null) {
                 p.destroy();
-                if (!p.waitFor(10, TimeUnit.SECONDS)) p.destroyForcibly().waitFor();
+                if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                    p.destroyForcibly().waitFor();
+                }
                 String keep = System.getenv("BENCH_KEEP_LOG");  // e.g. to read -XX:+PrintNMTStatistics
                 if (keep != null) for (String log : List.of("speaker.log", "bird.log")) {
-                    if (Files.exists(dir.resolve(log))) Files.copy(dir.resolve(log), Path.of(keep + "." + speaker + "." + n), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                    if (Files.exists(dir.resolve(log))) {
+                        Files.copy(dir.resolve(log), Path.of(keep + "." + speaker + "." + n), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                    }
                 }
             }
             try (var s = Files.walk(dir)) { s.sorted(java.util.Comparator.reverseOrder()).forEach(x -> x.toFile().delete()); }
@@ -180,7 +207,9 @@ public final class PassThroughBench {
                 String name = st.substring(st.indexOf('(') + 1, st.lastIndexOf(')'));
                 String[] f = st.substring(st.lastIndexOf(')') + 2).split(" ");
                 long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
-                if (ticks >= 2) System.out.printf("  %-20s %.2f s%n", name, ticks / 100.0);
+                if (ticks >= 2) {
+                    System.out.printf("  %-20s %.2f s%n", name, ticks / 100.0);
+                }
             }
         }
     }
@@ -189,7 +218,9 @@ public final class PassThroughBench {
 
     static long rss(long pid) throws IOException {
         for (String l : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-            if (l.startsWith("VmHWM:")) return Long.parseLong(l.replaceAll("\\D", ""));
+            if (l.startsWith("VmHWM:")) {
+                return Long.parseLong(l.replaceAll("\\D", ""));
+            }
         }
         return 0;
     }

@@ -55,7 +55,7 @@ class BfdManagerTest {
         Await.until("fast rate after the poll", Duration.ofSeconds(5), () -> ((Double) a.sessions().get(0).get("txIntervalMs")) == 100.0,
                 () -> a.sessions().toString());
         assertTrue(metricsA.text().contains("bfd_packets_received_total "), metricsA.text());
-        assertTrue(metricsA.text().contains("bfd_state_changes_total{peer=\"127.0.3.2\",state=\"Up\"} 1"), metricsA.text());
+        assertTrue(metricsA.text().contains("bfd_state_changes_total{peer=\"127.0.3.2\",state=\"Up\"} 1.0"), metricsA.text());
 
         // B's loop stalls for 1.5 s: A hears nothing and goes Down after its detection time, telling the client
         b.loop().execute(() -> sleep(1500));
@@ -94,8 +94,8 @@ class BfdManagerTest {
             g.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).sync();
         }
         // only the TTL 255 packet reached the manager: received once, dropped for having no session
-        assertTrue(m.text().contains("bfd_packets_received_total 1\n"), m.text());
-        assertTrue(m.text().contains("bfd_packets_dropped_total{reason=\"no session\"} 1\n"), m.text());
+        assertTrue(m.text().contains("bfd_packets_received_total 1.0\n"), m.text());
+        assertTrue(m.text().contains("bfd_packets_dropped_total{reason=\"no session\"} 1.0\n"), m.text());
     }
 
     @Test void receivePathAllocatesNothing() throws Exception {

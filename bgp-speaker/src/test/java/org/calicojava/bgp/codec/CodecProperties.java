@@ -2,7 +2,12 @@ package org.calicojava.bgp.codec;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import net.jqwik.api.*;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Size;
 
@@ -32,7 +37,9 @@ class CodecProperties {
         return Combinators.combine(Arbitraries.integers(), Arbitraries.integers().between(0, 32)).as((a, l) -> new int[] {a, l})
                 .list().ofMinSize(1).ofMaxSize(200).map(list -> {
                     Nlri.Builder b = Nlri.builder(Family.IPV4_UNICAST, false);
-                    for (int[] x : list) b.addV4(x[0], x[1]);
+                    for (int[] x : list) {
+                        b.addV4(x[0], x[1]);
+                    }
                     return b.build();
                 });
     }
@@ -40,7 +47,9 @@ class CodecProperties {
     @Provide Arbitrary<Nlri> v6Nlri() {
         return Arbitraries.integers().array(int[].class).ofSize(5).list().ofMinSize(1).ofMaxSize(100).map(list -> {
             Nlri.Builder b = Nlri.builder(Family.IPV6_UNICAST, false);
-            for (int[] x : list) b.add(new Prefix(Family.IPV6_UNICAST, Math.floorMod(x[4], 129), x[0], x[1], x[2], x[3]));
+            for (int[] x : list) {
+                b.add(new Prefix(Family.IPV6_UNICAST, Math.floorMod(x[4], 129), x[0], x[1], x[2], x[3]));
+            }
             return b.build();
         });
     }
@@ -87,7 +96,9 @@ class CodecProperties {
         byte[] m = valid.clone();
         for (int i = 0; i < Math.min(positions.size(), values.size()); i++) {
             int p = 19 + positions.get(i) % Math.max(1, m.length - 19);  // keep the header mostly intact so bodies get fuzzed
-            if (p < m.length) m[p] = values.get(i);
+            if (p < m.length) {
+                m[p] = values.get(i);
+            }
         }
         if (cut > 0 && cut < m.length - 19) {  // truncate the body, fixing up the header length
             m = Arrays.copyOf(m, m.length - cut);
@@ -136,7 +147,9 @@ class CodecProperties {
         }
         ch.writeInbound(Unpooled.wrappedBuffer(stream, at, stream.length - at));
         List<Object> pieces = new java.util.ArrayList<>();
-        for (Object m; (m = ch.readInbound()) != null; ) pieces.add(m);
+        for (Object m; (m = ch.readInbound()) != null; ) {
+            pieces.add(m);
+        }
         ch.finishAndReleaseAll();
         assertThat(whole).hasSize(2);
         assertThat(pieces).isEqualTo(whole);

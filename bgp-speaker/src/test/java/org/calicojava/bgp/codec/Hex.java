@@ -45,13 +45,17 @@ final class Hex {
     /** Everything the decoder emits for {@code wire} fed one byte at a time. */
     static List<Object> decodeByteByByte(byte[] wire, CodecOptions o) {
         EmbeddedChannel ch = channel(o);
-        for (byte b : wire) ch.writeInbound(Unpooled.wrappedBuffer(new byte[] {b}));
+        for (byte b : wire) {
+            ch.writeInbound(Unpooled.wrappedBuffer(new byte[] {b}));
+        }
         return drain(ch);
     }
 
     private static List<Object> drain(EmbeddedChannel ch) {
         List<Object> out = new ArrayList<>();
-        for (Object m; (m = ch.readInbound()) != null; ) out.add(m);
+        for (Object m; (m = ch.readInbound()) != null; ) {
+            out.add(m);
+        }
         ch.finishAndReleaseAll();
         return out;
     }

@@ -5,7 +5,10 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.calicojava.bgp.codec.Hex.*;
+import static org.calicojava.bgp.codec.Hex.MARKER;
+import static org.calicojava.bgp.codec.Hex.bytes;
+import static org.calicojava.bgp.codec.Hex.decodeByteByByte;
+import static org.calicojava.bgp.codec.Hex.decodeWhole;
 
 /**
  * Malformed messages, each with the exact NOTIFICATION (code/subcode/data) it causes, or its RFC 7606 outcome

@@ -7,7 +7,12 @@ import java.util.Map;
 import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.calicojava.bgp.codec.Hex.*;
+import static org.calicojava.bgp.codec.Hex.MARKER;
+import static org.calicojava.bgp.codec.Hex.bytes;
+import static org.calicojava.bgp.codec.Hex.decodeByteByByte;
+import static org.calicojava.bgp.codec.Hex.decodeWhole;
+import static org.calicojava.bgp.codec.Hex.encode;
+import static org.calicojava.bgp.codec.Hex.hex;
 
 /** Byte vectors for OPEN, KEEPALIVE, NOTIFICATION, ROUTE-REFRESH: decoded whole and byte by byte, and encoded back. */
 class MessageVectorsTest {

@@ -14,7 +14,9 @@ class UpdatePackerTest {
 
     static Nlri hosts(Family f, int n) {
         Nlri.Builder b = Nlri.builder(f, false);
-        for (int i = 0; i < n; i++) b.add(new Prefix(f, f.maxPrefixLength(), f == Family.IPV4_UNICAST ? 0x0a000000 + i : 0x20010db8, 0, 0, i));
+        for (int i = 0; i < n; i++) {
+            b.add(new Prefix(f, f.maxPrefixLength(), f == Family.IPV4_UNICAST ? 0x0a000000 + i : 0x20010db8, 0, 0, i));
+        }
         return b.build();
     }
 

@@ -5,7 +5,11 @@ import org.junit.jupiter.api.Test;
 import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.calicojava.bgp.codec.Hex.*;
+import static org.calicojava.bgp.codec.Hex.MARKER;
+import static org.calicojava.bgp.codec.Hex.bytes;
+import static org.calicojava.bgp.codec.Hex.decodeWhole;
+import static org.calicojava.bgp.codec.Hex.encode;
+import static org.calicojava.bgp.codec.Hex.hex;
 import static org.calicojava.bgp.codec.MessageVectorsTest.roundTrip;
 
 /** Byte vectors for UPDATE: every path attribute, MP-BGP, AS4 toward 2-octet peers, ADD-PATH, End-of-RIB. */
@@ -44,13 +48,17 @@ class UpdateVectorsTest {
 
     static Nlri v4(String... prefixes) {
         Nlri.Builder b = Nlri.builder(Family.IPV4_UNICAST, false);
-        for (String p : prefixes) b.add(Prefix.parse(p));
+        for (String p : prefixes) {
+            b.add(Prefix.parse(p));
+        }
         return b.build();
     }
 
     static Nlri v6(String... prefixes) {
         Nlri.Builder b = Nlri.builder(Family.IPV6_UNICAST, false);
-        for (String p : prefixes) b.add(Prefix.parse(p));
+        for (String p : prefixes) {
+            b.add(Prefix.parse(p));
+        }
         return b.build();
     }
 

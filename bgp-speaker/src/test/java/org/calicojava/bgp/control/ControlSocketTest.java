@@ -49,7 +49,11 @@ class ControlSocketTest {
 
     @AfterEach void tearDown() throws IOException {
         rib.close();
-        try (var s = Files.list(dir)) { for (Path p : s.toList()) Files.deleteIfExists(p); }
+        try (var s = Files.list(dir)) {
+            for (Path p : s.toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
         Files.deleteIfExists(dir);
     }
 
@@ -62,8 +66,11 @@ class ControlSocketTest {
     /** Runs the perl client as uid/gid 65534 with {@code groups} (setpriv), returns what it printed (stdout + stderr). */
     static String asNobody(Path socket, String command, String groups) throws Exception {
         List<String> cmd = new ArrayList<>(List.of("setpriv", "--reuid", "65534", "--regid", "65534"));
-        if (groups == null) cmd.add("--clear-groups");
-        else cmd.addAll(List.of("--groups", groups));
+        if (groups == null) {
+            cmd.add("--clear-groups");
+        } else {
+            cmd.addAll(List.of("--groups", groups));
+        }
         cmd.addAll(List.of("perl", "-e", CLIENT, socket.toString(), command));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -126,7 +133,9 @@ class ControlSocketTest {
         try (ControlServer s = server(ControlConfig.at(sock))) {
             List<SocketChannel> idle = new ArrayList<>();
             try {
-                for (int i = 0; i < 16; i++) idle.add(open(sock));
+                for (int i = 0; i < 16; i++) {
+                    idle.add(open(sock));
+                }
                 Await.until("16 clients admitted", Duration.ofSeconds(10), () -> s.clients == 16);
                 assertThat(ask(sock, "reload")).isEqualTo("error: too many clients (at most 16 at once), try again\n");
                 idle.remove(0).close();
@@ -135,7 +144,9 @@ class ControlSocketTest {
                 idle.remove(0).close();
                 assertThat(ask(sock, "x".repeat(5000))).isEqualTo("error: command line longer than 4096 bytes\n");
             } finally {
-                for (SocketChannel c : idle) c.close();
+                for (SocketChannel c : idle) {
+                    c.close();
+                }
             }
         }
     }
@@ -147,13 +158,17 @@ class ControlSocketTest {
             int before = threads();
             List<SocketChannel> idle = new ArrayList<>();
             try {
-                for (int i = 0; i < 1000; i++) idle.add(open(sock));
+                for (int i = 0; i < 1000; i++) {
+                    idle.add(open(sock));
+                }
                 Await.until("1000 clients admitted", Duration.ofSeconds(30), () -> s.clients == 1000);
                 int after = threads();
                 assertThat(after - before).as("threads before %d, after %d", before, after).isLessThan(5);
                 assertThat(ask(sock, "reload")).isEqualTo("reloaded 2\n");  // still answering
             } finally {
-                for (SocketChannel c : idle) c.close();
+                for (SocketChannel c : idle) {
+                    c.close();
+                }
             }
             Await.until("all gone", Duration.ofSeconds(30), () -> s.clients == 0);
         }

@@ -75,7 +75,9 @@ class AddPathGoBgpIT {
             assertThat(left).contains("65001 65003");
             assertThat(left.trim().split("\\s+")[0]).isEqualTo(cId);
         } finally {
-            for (Node n : nodes) n.close();
+            for (Node n : nodes) {
+                n.close();
+            }
         }
     }
 

@@ -1,7 +1,11 @@
 package org.calicojava.bgp.interop;
 
-import org.calicojava.bgp.codec.*;
-import org.calicojava.bgp.config.ConfigLoader;
+import org.calicojava.bgp.codec.AsPath;
+import org.calicojava.bgp.codec.Family;
+import org.calicojava.bgp.codec.Nlri;
+import org.calicojava.bgp.codec.PathAttributes;
+import org.calicojava.bgp.codec.Prefix;
+import org.calicojava.bgp.codec.Update;
 import org.calicojava.bgp.session.AdjRibIn;
 import org.calicojava.bgp.session.Await;
 import org.calicojava.bgp.session.Peer;
@@ -55,10 +59,11 @@ class BirdIT {
                 idleHoldTime: 1
                 nextHop: {ipv6: "2001:db8::10"}
                 neighbors:
-                  - {address: %s, asNumber: %d, port: %d%s}
+                  - {address: %s, asNumber: %d, port: %d, export: [all]%s}
                 originate: [10.20.0.0/24, "2001:db8:20::/64"]
+                policies: {all: [{action: accept}]}
                 """.formatted(t.us(), ourAs, t.us(), t.ourPort(), t.them(), birdAs, t.theirPort(), neighborExtra);
-        Speaker s = new Speaker(ConfigLoader.parse(yaml), rib);
+        Speaker s = rib.speaker(yaml);
         s.start();
         return s;
     }
@@ -109,10 +114,14 @@ class BirdIT {
 
     static String section(String routes, String prefix) {
         int i = routes.indexOf(prefix);
-        if (i < 0) return "";
+        if (i < 0) {
+            return "";
+        }
         int j = routes.indexOf("\n", i);
         int next = j;
-        while (next >= 0 && next + 1 < routes.length() && (routes.charAt(next + 1) == '\t' || routes.charAt(next + 1) == ' ')) next = routes.indexOf('\n', next + 1);
+        while (next >= 0 && next + 1 < routes.length() && (routes.charAt(next + 1) == '\t' || routes.charAt(next + 1) == ' ')) {
+            next = routes.indexOf('\n', next + 1);
+        }
         return routes.substring(i, next < 0 ? routes.length() : next);
     }
 
@@ -278,7 +287,7 @@ class BirdIT {
                 }
                 """.formatted(t.them(), t.theirPort(), t.ourPort());
         try (Bird bird = new Bird(conf)) {
-            Speaker s = new Speaker(ConfigLoader.parse("""
+            Speaker s = rib.speaker("""
                     routerId: %s
                     asNumber: 65010
                     listen: {address: "::1", port: %d}
@@ -286,9 +295,10 @@ class BirdIT {
                     connectRetryTime: 1
                     idleHoldTime: 1
                     neighbors:
-                      - {address: "::1", asNumber: 65011, port: %d}
+                      - {address: "::1", asNumber: 65011, port: %d, export: [all]}
                     originate: ["2001:db8:20::/64"]
-                    """.formatted(t.us(), t.ourPort(), t.theirPort())), rib);
+                    policies: {all: [{action: accept}]}
+                    """.formatted(t.us(), t.ourPort(), t.theirPort()));
             try (s) {
                 s.start();
                 Peer p = s.peer("::1");

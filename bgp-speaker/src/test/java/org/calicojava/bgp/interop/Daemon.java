@@ -25,7 +25,9 @@ abstract class Daemon implements AutoCloseable {
     }
 
     static String binary(String path) {
-        if (!new File(path).canExecute()) throw new IllegalStateException(path + " not installed (apt-get install bird2 gobgpd)");
+        if (!new File(path).canExecute()) {
+            throw new IllegalStateException(path + " not installed (apt-get install bird2 gobgpd)");
+        }
         return path;
     }
 
@@ -55,7 +57,9 @@ abstract class Daemon implements AutoCloseable {
         try {
             Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(20, TimeUnit.SECONDS)) p.destroyForcibly();
+            if (!p.waitFor(20, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+            }
             return out;
         } catch (IOException e) {
             throw new IllegalStateException("cannot run " + command + ": " + e.getMessage());

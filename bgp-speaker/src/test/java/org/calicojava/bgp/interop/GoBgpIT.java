@@ -2,7 +2,6 @@ package org.calicojava.bgp.interop;
 
 import org.calicojava.bgp.codec.AsPath;
 import org.calicojava.bgp.codec.PathAttributes;
-import org.calicojava.bgp.config.ConfigLoader;
 import org.calicojava.bgp.session.AdjRibIn;
 import org.calicojava.bgp.session.Await;
 import org.calicojava.bgp.session.Peer;
@@ -49,7 +48,7 @@ class GoBgpIT {
     }
 
     Speaker speaker(long ourAs, long peerAs) {
-        Speaker s = new Speaker(ConfigLoader.parse("""
+        Speaker s = rib.speaker("""
                 routerId: %s
                 asNumber: %d
                 listen: {address: %s, port: %d}
@@ -58,9 +57,10 @@ class GoBgpIT {
                 idleHoldTime: 1
                 nextHop: {ipv4: 203.0.113.10, ipv6: "2001:db8::10"}
                 neighbors:
-                  - {address: %s, asNumber: %d, port: %d}
+                  - {address: %s, asNumber: %d, port: %d, export: [all]}
                 originate: [10.20.0.0/24, "2001:db8:20::/64"]
-                """.formatted(t.us(), ourAs, t.us(), t.ourPort(), t.them(), peerAs, t.theirPort())), rib);
+                policies: {all: [{action: accept}]}
+                """.formatted(t.us(), ourAs, t.us(), t.ourPort(), t.them(), peerAs, t.theirPort()));
         s.start();
         return s;
     }

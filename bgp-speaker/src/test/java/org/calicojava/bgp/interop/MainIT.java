@@ -71,7 +71,9 @@ class MainIT {
                     () -> bird.protocol("p1"));
             log.delete();
         } finally {
-            if (p != null && p.isAlive()) p.destroyForcibly();
+            if (p != null && p.isAlive()) {
+                p.destroyForcibly();
+            }
             Files.deleteIfExists(cfg);
         }
     }

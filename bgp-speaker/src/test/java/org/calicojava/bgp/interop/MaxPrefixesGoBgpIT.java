@@ -156,7 +156,9 @@ class MaxPrefixesGoBgpIT {
             while (System.nanoTime() < deadline && (secondSession == 0 || p.state() == SessionState.ESTABLISHED)) {
                 long id = p.lastSessionId();
                 maxRib = Math.max(maxRib, n.rib.size());
-                if (firstSession == 0 && id != 0) firstSession = id;
+                if (firstSession == 0 && id != 0) {
+                    firstSession = id;
+                }
                 if (firstSession != 0 && stoppedAt == 0 && p.state() != SessionState.ESTABLISHED && p.lastError() != null
                         && p.lastError().contains("maximum number of prefixes reached")) stoppedAt = System.nanoTime();
                 if (stoppedAt != 0 && id != firstSession && secondSession == 0) {

@@ -6,7 +6,6 @@ import org.calicojava.bgp.session.Await;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
-import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -70,7 +70,9 @@ class AddPathTest {
             assertThat(d.paths("10.77.0.0/24").get(0).attrs.asPath().toString()).isEqualTo("65001 65003");
             assertThat(e.paths("10.77.0.0/24")).hasSize(1);
         } finally {
-            for (Node n : nodes) n.close();
+            for (Node n : nodes) {
+                n.close();
+            }
         }
     }
 }

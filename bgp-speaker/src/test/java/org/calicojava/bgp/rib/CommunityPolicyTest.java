@@ -47,13 +47,21 @@ class CommunityPolicyTest {
     static List<String> large(PathAttributes a) {
         List<String> out = new ArrayList<>();
         int[] l = a.largeCommunities();
-        if (l != null) for (int i = 0; i < l.length; i += 3) out.add(Integer.toUnsignedString(l[i]) + ":" + Integer.toUnsignedString(l[i + 1]) + ":" + Integer.toUnsignedString(l[i + 2]));
+        if (l != null) {
+            for (int i = 0; i < l.length; i += 3) {
+                out.add(Integer.toUnsignedString(l[i]) + ":" + Integer.toUnsignedString(l[i + 1]) + ":" + Integer.toUnsignedString(l[i + 2]));
+            }
+        }
         return out;
     }
 
     static List<String> standard(PathAttributes a) {
         List<String> out = new ArrayList<>();
-        if (a.communities() != null) for (int c : a.communities()) out.add((c >>> 16) + ":" + (c & 0xffff));
+        if (a.communities() != null) {
+            for (int c : a.communities()) {
+                out.add((c >>> 16) + ":" + (c & 0xffff));
+            }
+        }
         return out;
     }
 

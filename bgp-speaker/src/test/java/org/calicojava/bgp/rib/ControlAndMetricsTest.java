@@ -68,11 +68,11 @@ class ControlAndMetricsTest {
 
             // what the RIBs themselves recorded: B received A's UPDATE with one prefix, A sent to B, both decided
             assertThat(nb.metrics.text()).containsPattern("bgp_updates_received_total\\{peer=\"" + a.replace(".", "\\.") + "\"} [1-9]")
-                    .contains("bgp_prefixes_received_total{peer=\"" + a + "\"} 1\n")
+                    .contains("bgp_prefixes_received_total{peer=\"" + a + "\"} 1.0\n")  // the client writes counter values as doubles
                     .containsPattern("bgp_best_path_computations_total [1-9]");
             assertThat(na.metrics.text()).containsPattern("bgp_updates_sent_total\\{peer=\"" + b.replace(".", "\\.") + "\"} [1-9]");
 
-            m.gauges(() -> "bgp_rib_prefixes{rib=\"loc\"} " + nb.rib.sizes().get("loc") + "\n");
+            m.gauges(java.util.Map::of, () -> java.util.Map.of("loc", nb.rib.sizes().get("loc")));
             m.bestPathRun();
             m.kernelOp("replace", 1_500_000);
             m.serve("127.0.0.1", 0);

@@ -50,7 +50,9 @@ class InternTest {
             Await.until("A has MED 1 again", T, () -> a.best("10.81.0.0/24") != null && a.best("10.81.0.0/24").attrs.med() == 1);
             assertThat(a.paths("10.81.0.0/24")).hasSize(1);
         } finally {
-            for (Node n : nodes) n.close();
+            for (Node n : nodes) {
+                n.close();
+            }
         }
     }
 }

@@ -55,7 +55,9 @@ class Ipv6RibTest {
             assertThat(c.best("10.79.0.0/24")).isNotNull();
             assertThat(c.paths(v6)).isEmpty();
         } finally {
-            for (Node n : nodes) n.close();
+            for (Node n : nodes) {
+                n.close();
+            }
         }
     }
 }

@@ -41,7 +41,9 @@ class KernelIT {
         try {
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes());
-            if (p.waitFor() != 0) throw new AssertionError(String.join(" ", cmd) + ": " + out);
+            if (p.waitFor() != 0) {
+                throw new AssertionError(String.join(" ", cmd) + ": " + out);
+            }
         } catch (IOException e) {
             throw new AssertionError(e);
         } catch (InterruptedException e) {
@@ -59,7 +61,9 @@ class KernelIT {
     Map<Prefix, InetAddress> kernel(Netlink nl) {
         Map<Prefix, InetAddress> m = new HashMap<>();
         for (Route r : nl.routes(RouteFilter.main().withProtocol(186))) {
-            if (r.type() == RouteType.UNICAST) m.put(Prefix.parse(r.dst().toString()), r.nextHops().get(0).gateway());
+            if (r.type() == RouteType.UNICAST) {
+                m.put(Prefix.parse(r.dst().toString()), r.nextHops().get(0).gateway());
+            }
         }
         return m;
     }
@@ -117,10 +121,18 @@ class KernelIT {
             Await.until("B drops the workload route", T, () -> bb.best("10.66.0.7/32") == null);
             assertThat(kernel(nl)).isEqualTo(rib.bgpBest());
         } finally {
-            if (b != null) b.close();
-            if (speaker != null) speaker.close();
-            if (ks != null) ks.close();
-            if (rib != null) rib.close();
+            if (b != null) {
+                b.close();
+            }
+            if (speaker != null) {
+                speaker.close();
+            }
+            if (ks != null) {
+                ks.close();
+            }
+            if (rib != null) {
+                rib.close();
+            }
             NetNs.delete(ns);
         }
     }

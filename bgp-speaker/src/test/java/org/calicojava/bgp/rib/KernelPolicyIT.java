@@ -70,7 +70,9 @@ class KernelPolicyIT {
             a.ip("route", "del", "10.67.0.7/32", "dev", "btk0", "proto", "80");
             Await.until("and drops it when felix deletes it", T, () -> bb.best("10.67.0.7/32") == null);
         } finally {
-            if (b != null) b.close();
+            if (b != null) {
+                b.close();
+            }
         }
     }
 }

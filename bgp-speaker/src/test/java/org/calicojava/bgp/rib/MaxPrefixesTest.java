@@ -15,11 +15,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.PrintStream;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
@@ -48,7 +45,9 @@ class MaxPrefixesTest {
     static byte[] announce(String nextHop, int from, int to) {
         PathAttributes attrs = PathAttributes.builder().origin(PathAttributes.ORIGIN_IGP).asPath(AsPath.EMPTY).nextHop(Ip.v4Int(nextHop)).build();
         Nlri.Builder n = Nlri.builder(Family.IPV4_UNICAST, false);
-        for (int i = from; i < to; i++) n.add(Prefix.parse("10.70.0." + i + "/32"));
+        for (int i = from; i < to; i++) {
+            n.add(Prefix.parse("10.70.0." + i + "/32"));
+        }
         return SessionDownRaceTest.bytes(Update.announce(attrs, n.build()));
     }
 

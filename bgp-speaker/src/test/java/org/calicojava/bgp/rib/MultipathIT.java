@@ -64,8 +64,12 @@ class MultipathIT {
             assertThat(a.showRoute(P)).contains("(lost: lower router id)");
             assertThat(a.ip("route", "show", "exact", P)).doesNotContain("nexthop");
         } finally {
-            if (b != null) b.close();
-            if (c != null) c.close();
+            if (b != null) {
+                b.close();
+            }
+            if (c != null) {
+                c.close();
+            }
         }
     }
 
@@ -95,8 +99,12 @@ class MultipathIT {
             b.reload(Node.yaml(n + 2, 65000, port, List.of("{address: " + n + 1 + ", asNumber: 65000, passive: true}"), "nextHop: {ipv4: 10.99.0.2}"));
             Await.until("route removed", T, () -> na.ourPrefixes().isEmpty(), () -> na.ip("route"));
         } finally {
-            if (b != null) b.close();
-            if (c != null) c.close();
+            if (b != null) {
+                b.close();
+            }
+            if (c != null) {
+                c.close();
+            }
         }
     }
 
@@ -118,8 +126,12 @@ class MultipathIT {
             c = null;
             Await.until("one IPv6 next hop after C is gone", T, () -> na.gateways(p6).equals(List.of("2001:db8:99::2")), () -> na.ip("-6", "route"));
         } finally {
-            if (b != null) b.close();
-            if (c != null) c.close();
+            if (b != null) {
+                b.close();
+            }
+            if (c != null) {
+                c.close();
+            }
         }
     }
 }

@@ -42,7 +42,9 @@ class NextHopAndStaleTimeTest {
     static byte[] announce(String nextHop, String... prefixes) {
         PathAttributes attrs = PathAttributes.builder().origin(PathAttributes.ORIGIN_IGP).asPath(AsPath.EMPTY).nextHop(Ip.v4Int(nextHop)).build();
         Nlri.Builder n = Nlri.builder(Family.IPV4_UNICAST, false);
-        for (String p : prefixes) n.add(Prefix.parse(p));
+        for (String p : prefixes) {
+            n.add(Prefix.parse(p));
+        }
         return SessionDownRaceTest.bytes(Update.announce(attrs, n.build()));
     }
 

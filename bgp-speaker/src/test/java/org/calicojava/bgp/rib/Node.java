@@ -31,7 +31,9 @@ public final class Node implements AutoCloseable {
     /** YAML for a node: {@code neighbors} are flow mappings without the port (added here). */
     public static String yaml(String self, long as, int port, List<String> neighbors, String extra) {
         StringBuilder n = new StringBuilder();
-        for (String x : neighbors) n.append("  - ").append(x, 0, x.lastIndexOf('}')).append(", port: ").append(port).append("}\n");
+        for (String x : neighbors) {
+            n.append("  - ").append(x, 0, x.lastIndexOf('}')).append(", port: ").append(port).append("}\n");
+        }
         return """
                 routerId: %s
                 asNumber: %d

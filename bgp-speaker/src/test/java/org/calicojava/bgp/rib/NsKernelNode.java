@@ -46,12 +46,22 @@ final class NsKernelNode implements AutoCloseable {
             r.attach(s, k);
             s.start();
         } catch (Exception | AssertionError e) {
-            if (s != null) s.close();
-            if (k != null) k.close();
-            if (r != null) r.close();
+            if (s != null) {
+                s.close();
+            }
+            if (k != null) {
+                k.close();
+            }
+            if (r != null) {
+                r.close();
+            }
             NetNs.delete(ns);
-            if (e instanceof RuntimeException re) throw re;
-            if (e instanceof AssertionError ae) throw ae;
+            if (e instanceof RuntimeException re) {
+                throw re;
+            }
+            if (e instanceof AssertionError ae) {
+                throw ae;
+            }
             throw new IllegalStateException(e);
         }
         rib = r;
@@ -77,7 +87,9 @@ final class NsKernelNode implements AutoCloseable {
         String out = ip(prefix.contains(":") ? "-6" : "-4", "route", "show", "table", "main", "proto", "186", "exact", prefix);
         List<String> g = new ArrayList<>();
         Matcher m = Pattern.compile("via (\\S+)").matcher(out);
-        while (m.find()) g.add(m.group(1));
+        while (m.find()) {
+            g.add(m.group(1));
+        }
         return g;
     }
 
@@ -85,7 +97,9 @@ final class NsKernelNode implements AutoCloseable {
     List<String> ourPrefixes() {
         List<String> out = new ArrayList<>();
         for (String line : ip("route", "show", "table", "main", "proto", "186").split("\n")) {
-            if (line.isBlank() || Character.isWhitespace(line.charAt(0)) || line.startsWith("blackhole")) continue;
+            if (line.isBlank() || Character.isWhitespace(line.charAt(0)) || line.startsWith("blackhole")) {
+                continue;
+            }
             out.add(line.split("\\s+")[0]);
         }
         return out;
@@ -97,7 +111,9 @@ final class NsKernelNode implements AutoCloseable {
         try {
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes());
-            if (p.waitFor() != 0) throw new AssertionError(String.join(" ", cmd) + ": " + out);
+            if (p.waitFor() != 0) {
+                throw new AssertionError(String.join(" ", cmd) + ": " + out);
+            }
             return out;
         } catch (IOException e) {
             throw new AssertionError(e);

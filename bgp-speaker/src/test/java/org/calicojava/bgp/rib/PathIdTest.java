@@ -21,7 +21,9 @@ class PathIdTest {
         List<Path> paths = List.of(path(a, 0), path(a, 1), path(a, 65537), path(a, 0x10001 + 0x10000), path(a, -1),
                 path(b, 0), path(b, 1), path(b, 65537), path(null, 0), new Path(null, RouteSource.KERNEL, 0, null, null, null, false));
         Set<Integer> ids = new HashSet<>();
-        for (Path p : paths) ids.add(AdjRibOut.pathId(p));
+        for (Path p : paths) {
+            ids.add(AdjRibOut.pathId(p));
+        }
         assertThat(ids).hasSize(paths.size());
         assertThat(AdjRibOut.pathId(path(a, 65537))).isEqualTo(AdjRibOut.pathId(path(a, 65537)));  // stable
     }

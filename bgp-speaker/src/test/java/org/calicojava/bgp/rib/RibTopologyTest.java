@@ -35,7 +35,11 @@ class RibTopologyTest {
         return n;
     }
 
-    void closeAll() { for (Node n : nodes) n.close(); }
+    void closeAll() {
+        for (Node n : nodes) {
+            n.close();
+        }
+    }
 
     @Test void fullMeshOfThreeThenReloadChangesBestPathsWithoutResettingSessions() {
         try {

@@ -23,7 +23,6 @@ import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
@@ -86,7 +85,9 @@ class SessionDownRaceTest {
                 ByteArrayOutputStream burst = new ByteArrayOutputStream();
                 burst.write(bytes(open()));
                 burst.write(bytes(Keepalive.INSTANCE));
-                for (int i = 0; i < 100; i++) burst.write(bytes(announce("10.50." + round + "." + i + "/32")));
+                for (int i = 0; i < 100; i++) {
+                    burst.write(bytes(announce("10.50." + round + "." + i + "/32")));
+                }
                 burst.write(HexFormat.of().parseHex("ffffffffffffffffffffffffffffff00" + "0013" + "04"));  // bad marker: 1/1
                 try (Socket s = connect()) {
                     s.getOutputStream().write(burst.toByteArray());
@@ -147,7 +148,9 @@ class SessionDownRaceTest {
                 s.setSoTimeout(15_000);
                 return s;
             } catch (IOException e) {
-                if (System.nanoTime() > deadline) throw e;
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
                 s.close();
                 s = new Socket();
                 s.bind(new InetSocketAddress(a, 0));

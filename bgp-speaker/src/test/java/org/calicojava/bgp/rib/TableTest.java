@@ -31,21 +31,31 @@ class TableTest {
                     assertThat(t.prefix(d)).isEqualTo(p);
                     assertThat(t.family(d)).isEqualTo(p.family());
                     Integer old = m.putIfAbsent(p, d);
-                    if (old != null) assertThat(d).isEqualTo(old);
+                    if (old != null) {
+                        assertThat(d).isEqualTo(old);
+                    }
                 }
                 case 1 -> assertThat(t.find(p)).isEqualTo(m.getOrDefault(p, -1));
                 default -> {
                     Integer d = m.remove(p);
-                    if (d != null) t.remove(d);
+                    if (d != null) {
+                        t.remove(d);
+                    }
                     assertThat(t.find(p)).isEqualTo(-1);
                 }
             }
         }
         assertThat(t.size()).isEqualTo(m.size());
         Set<Integer> live = new HashSet<>();
-        for (int d = 0; d < t.high(); d++) if (t.live(d)) live.add(d);
+        for (int d = 0; d < t.high(); d++) {
+            if (t.live(d)) {
+                live.add(d);
+            }
+        }
         assertThat(live).isEqualTo(new HashSet<>(m.values()));
-        for (Map.Entry<Prefix, Integer> e : m.entrySet()) assertThat(t.find(e.getKey())).isEqualTo(e.getValue());
+        for (Map.Entry<Prefix, Integer> e : m.entrySet()) {
+            assertThat(t.find(e.getKey())).isEqualTo(e.getValue());
+        }
     }
 
     @Test void candidatePathsAddReplaceRemove() {

@@ -47,7 +47,9 @@ class WatchRoutesTest {
             channel.write(ByteBuffer.wrap("watch routes\n".getBytes(StandardCharsets.UTF_8)));
             Thread t = new Thread(() -> {
                 try (BufferedReader r = new BufferedReader(new InputStreamReader(Channels.newInputStream(channel), StandardCharsets.UTF_8))) {
-                    for (String l; (l = r.readLine()) != null; ) lines.add(l);
+                    for (String l; (l = r.readLine()) != null; ) {
+                        lines.add(l);
+                    }
                 } catch (IOException e) {
                     // closed by the test
                 }
@@ -58,7 +60,9 @@ class WatchRoutesTest {
 
         String next() throws InterruptedException {
             String l = lines.poll(T.toSeconds(), TimeUnit.SECONDS);
-            if (l == null) throw new AssertionError("no watch line within " + T);
+            if (l == null) {
+                throw new AssertionError("no watch line within " + T);
+            }
             return l;
         }
 

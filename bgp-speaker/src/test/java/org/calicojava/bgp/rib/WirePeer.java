@@ -2,7 +2,21 @@ package org.calicojava.bgp.rib;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import org.calicojava.bgp.codec.*;
+import org.calicojava.bgp.codec.Capabilities;
+import org.calicojava.bgp.codec.CodecOptions;
+import org.calicojava.bgp.codec.Family;
+import org.calicojava.bgp.codec.Ip;
+import org.calicojava.bgp.codec.Keepalive;
+import org.calicojava.bgp.codec.Message;
+import org.calicojava.bgp.codec.MessageDecoder;
+import org.calicojava.bgp.codec.MessageEncoder;
+import org.calicojava.bgp.codec.MpReach;
+import org.calicojava.bgp.codec.Nlri;
+import org.calicojava.bgp.codec.Notification;
+import org.calicojava.bgp.codec.Open;
+import org.calicojava.bgp.codec.PathAttributes;
+import org.calicojava.bgp.codec.Prefix;
+import org.calicojava.bgp.codec.Update;
 
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -53,7 +67,9 @@ final class WirePeer implements AutoCloseable {
                 break;
             } catch (IOException e) {
                 s.close();
-                if (System.nanoTime() > deadline) throw e;
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
                 try { Thread.sleep(100); } catch (InterruptedException ie) { throw new IOException(ie); }
             }
         }
@@ -81,21 +97,27 @@ final class WirePeer implements AutoCloseable {
     /** Announces IPv4 prefixes in the NLRI field (attributes must carry NEXT_HOP). */
     void announce(PathAttributes a, String... prefixes) throws IOException {
         Nlri.Builder b = Nlri.builder(Family.IPV4_UNICAST, false);
-        for (String p : prefixes) b.add(Prefix.parse(p));
+        for (String p : prefixes) {
+            b.add(Prefix.parse(p));
+        }
         send(Update.announce(a, b.build()));
     }
 
     /** Announces IPv6 prefixes through MP_REACH_NLRI with {@code nextHop}. */
     void announce6(PathAttributes a, String nextHop, String... prefixes) throws IOException {
         Nlri.Builder b = Nlri.builder(Family.IPV6_UNICAST, false);
-        for (String p : prefixes) b.add(Prefix.parse(p));
+        for (String p : prefixes) {
+            b.add(Prefix.parse(p));
+        }
         send(Update.announce(a, new MpReach(Family.IPV6_UNICAST, Ip.parse(nextHop).getAddress(), b.build())));
     }
 
     void withdraw(String... prefixes) throws IOException {
         Prefix first = Prefix.parse(prefixes[0]);
         Nlri.Builder b = Nlri.builder(first.family(), false);
-        for (String p : prefixes) b.add(Prefix.parse(p));
+        for (String p : prefixes) {
+            b.add(Prefix.parse(p));
+        }
         send(Update.withdraw(b.build()));
     }
 
@@ -111,29 +133,43 @@ final class WirePeer implements AutoCloseable {
                 byte[] msg = Arrays.copyOf(header, len);
                 in.readFully(msg, 19, len - 19);
                 Message m = decoder.decode(Unpooled.wrappedBuffer(msg), options);
-                if (m instanceof Open) send(Keepalive.INSTANCE);
-                else if (m instanceof Keepalive) established = true;
-                else if (m instanceof Notification n) { error = n.toString(); return; }
-                else if (m instanceof Update u) apply(u);
+                if (m instanceof Open) {
+                    send(Keepalive.INSTANCE);
+                } else if (m instanceof Keepalive) {
+                    established = true;
+                } else if (m instanceof Notification n) { error = n.toString(); return; }
+                else if (m instanceof Update u) {
+                    apply(u);
+                }
             }
         } catch (IOException | RuntimeException e) {
-            if (error == null) error = String.valueOf(e.getMessage());
+            if (error == null) {
+                error = String.valueOf(e.getMessage());
+            }
         }
     }
 
     private void apply(Update u) {
         updates.add(u);
         remove(u.withdrawn());
-        if (u.mpUnreach() != null) remove(u.mpUnreach().nlri());
-        for (int i = 0; i < u.nlri().size(); i++) routes.put(Rib.prefix(u.nlri(), i), new Received(u.attributes(), null));
+        if (u.mpUnreach() != null) {
+            remove(u.mpUnreach().nlri());
+        }
+        for (int i = 0; i < u.nlri().size(); i++) {
+            routes.put(Rib.prefix(u.nlri(), i), new Received(u.attributes(), null));
+        }
         if (u.mpReach() != null) {
             Nlri n = u.mpReach().nlri();
-            for (int i = 0; i < n.size(); i++) routes.put(Rib.prefix(n, i), new Received(u.attributes(), u.mpReach().nextHop()));
+            for (int i = 0; i < n.size(); i++) {
+                routes.put(Rib.prefix(n, i), new Received(u.attributes(), u.mpReach().nextHop()));
+            }
         }
     }
 
     private void remove(Nlri n) {
-        for (int i = 0; i < n.size(); i++) routes.remove(Rib.prefix(n, i));
+        for (int i = 0; i < n.size(); i++) {
+            routes.remove(Rib.prefix(n, i));
+        }
     }
 
     @Override public void close() throws IOException { socket.close(); }

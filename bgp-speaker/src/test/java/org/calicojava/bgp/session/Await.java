@@ -13,7 +13,9 @@ public final class Await {
     public static void until(String what, Duration timeout, BooleanSupplier condition, Supplier<String> state) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) throw new AssertionError("timed out after " + timeout.toSeconds() + "s waiting for " + what + "; " + state.get());
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out after " + timeout.toSeconds() + "s waiting for " + what + "; " + state.get());
+            }
             try {
                 Thread.sleep(50);
             } catch (InterruptedException e) {

@@ -1,6 +1,12 @@
 package org.calicojava.bgp.session;
 
-import org.calicojava.bgp.codec.*;
+import org.calicojava.bgp.codec.BgpError;
+import org.calicojava.bgp.codec.Capabilities;
+import org.calicojava.bgp.codec.Family;
+import org.calicojava.bgp.codec.Ip;
+import org.calicojava.bgp.codec.Keepalive;
+import org.calicojava.bgp.codec.Notification;
+import org.calicojava.bgp.codec.Open;
 import org.calicojava.bgp.config.ConfigLoader;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;

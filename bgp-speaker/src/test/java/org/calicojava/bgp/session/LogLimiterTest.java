@@ -14,7 +14,9 @@ class LogLimiterTest {
 
     @Test void oneLinePerPeerAndReasonPerIntervalWithTheCountOfSuppressedOnes() {
         assertThat(limiter.admit("p1", "update 3/1")).isZero();
-        for (int i = 0; i < 699; i++) assertThat(limiter.admit("p1", "update 3/1")).isEqualTo(-1);
+        for (int i = 0; i < 699; i++) {
+            assertThat(limiter.admit("p1", "update 3/1")).isEqualTo(-1);
+        }
         assertThat(limiter.admit("p2", "update 3/1")).as("another peer").isZero();
         assertThat(limiter.admit("p1", "down 3/1")).as("another reason").isZero();
         now.addAndGet(Duration.ofSeconds(9).toNanos());
@@ -30,7 +32,9 @@ class LogLimiterTest {
     }
 
     @Test void keysStayBounded() {
-        for (int i = 0; i < 10_000; i++) limiter.admit("p" + i, "x");
+        for (int i = 0; i < 10_000; i++) {
+            limiter.admit("p" + i, "x");
+        }
         assertThat(limiter.admit("p9999", "x")).as("still limited within its interval").isEqualTo(-1);
     }
 

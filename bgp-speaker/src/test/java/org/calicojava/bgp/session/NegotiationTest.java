@@ -1,11 +1,14 @@
 package org.calicojava.bgp.session;
 
-import org.calicojava.bgp.codec.*;
+import org.calicojava.bgp.codec.AddPathMode;
+import org.calicojava.bgp.codec.Capabilities;
+import org.calicojava.bgp.codec.Family;
+import org.calicojava.bgp.codec.Ip;
+import org.calicojava.bgp.codec.Open;
 import org.calicojava.bgp.config.NeighborConfig;
 import org.calicojava.bgp.config.SpeakerConfig;
 import org.junit.jupiter.api.Test;
 
-import java.net.InetAddress;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -58,23 +61,10 @@ class NegotiationTest {
     }
 
     @Test void backoffDoublesUpToTwoMinutes() {
-        assertThat(Peer.backoff(5, 1)).isEqualTo(5);
-        assertThat(Peer.backoff(5, 2)).isEqualTo(10);
-        assertThat(Peer.backoff(5, 4)).isEqualTo(40);
-        assertThat(Peer.backoff(5, 10)).isEqualTo(120);
-        assertThat(Peer.backoff(1, 30)).isEqualTo(120);
-    }
-
-    @Test void originatedIpv6OverIpv4SessionUsesAMappedNextHop() throws Exception {
-        SpeakerConfig cfg = new SpeakerConfig(Ip.v4Int("10.0.0.1"), 65010, null, 0, 90, List.of(),
-                List.of(Prefix.parse("2001:db8::/64"), Prefix.parse("10.1.0.0/16")), 5, 5, null, null);
-        Negotiated n = Negotiation.negotiate(neighbor(90, null), cfg, open(90, Set.of(Family.IPV4_UNICAST, Family.IPV6_UNICAST), Map.of(), 65011),
-                InetAddress.getByName("192.0.2.1"));
-        List<Update> v6 = Originator.updates(cfg, null, n, Family.IPV6_UNICAST);
-        assertThat(v6).hasSize(1);
-        assertThat(v6.get(0).mpReach().nextHopString()).isEqualTo("::ffff:192.0.2.1");
-        List<Update> v4 = Originator.updates(cfg, null, n, Family.IPV4_UNICAST);
-        assertThat(Ip.v4String(v4.get(0).attributes().nextHop())).isEqualTo("192.0.2.1");
-        assertThat(v4.get(0).attributes().asPath()).isEqualTo(AsPath.sequence(65010));
+        assertThat(PeerTimers.backoff(5, 1)).isEqualTo(5);
+        assertThat(PeerTimers.backoff(5, 2)).isEqualTo(10);
+        assertThat(PeerTimers.backoff(5, 4)).isEqualTo(40);
+        assertThat(PeerTimers.backoff(5, 10)).isEqualTo(120);
+        assertThat(PeerTimers.backoff(1, 30)).isEqualTo(120);
     }
 }

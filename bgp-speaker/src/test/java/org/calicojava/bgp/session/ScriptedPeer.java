@@ -2,7 +2,10 @@ package org.calicojava.bgp.session;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import org.calicojava.bgp.codec.*;
+import org.calicojava.bgp.codec.CodecOptions;
+import org.calicojava.bgp.codec.Message;
+import org.calicojava.bgp.codec.MessageDecoder;
+import org.calicojava.bgp.codec.MessageEncoder;
 
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -76,8 +79,12 @@ final class ScriptedPeer implements AutoCloseable {
         long end = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < end) {
             Message m = read(Duration.ofNanos(Math.max(1_000_000, end - System.nanoTime())));
-            if (m == null) throw new AssertionError("connection closed while waiting for " + type.getSimpleName());
-            if (type.isInstance(m)) return (T) m;
+            if (m == null) {
+                throw new AssertionError("connection closed while waiting for " + type.getSimpleName());
+            }
+            if (type.isInstance(m)) {
+                return (T) m;
+            }
         }
         throw new AssertionError("no " + type.getSimpleName() + " within " + timeout);
     }
@@ -86,7 +93,9 @@ final class ScriptedPeer implements AutoCloseable {
         long end = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < end) {
             try {
-                if (read(Duration.ofMillis(200)) == null) return true;
+                if (read(Duration.ofMillis(200)) == null) {
+                    return true;
+                }
             } catch (AssertionError e) {
                 // nothing yet
             } catch (IOException e) {

@@ -1,7 +1,19 @@
 package org.calicojava.bgp.session;
 
-import org.calicojava.bgp.codec.*;
-import org.calicojava.bgp.config.ConfigLoader;
+import org.calicojava.bgp.codec.AsPath;
+import org.calicojava.bgp.codec.BgpError;
+import org.calicojava.bgp.codec.Capabilities;
+import org.calicojava.bgp.codec.Family;
+import org.calicojava.bgp.codec.Ip;
+import org.calicojava.bgp.codec.Keepalive;
+import org.calicojava.bgp.codec.Message;
+import org.calicojava.bgp.codec.Nlri;
+import org.calicojava.bgp.codec.Notification;
+import org.calicojava.bgp.codec.Open;
+import org.calicojava.bgp.codec.PathAttributes;
+import org.calicojava.bgp.codec.Prefix;
+import org.calicojava.bgp.codec.RouteRefresh;
+import org.calicojava.bgp.codec.Update;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -26,16 +38,17 @@ class SessionFsmTest {
     Speaker speaker;
 
     @BeforeEach void start() {
-        speaker = new Speaker(ConfigLoader.parse("""
+        speaker = rib.speaker("""
                 routerId: %s
                 asNumber: 65010
                 listen: {address: %s, port: %d}
                 holdTime: 30
                 idleHoldTime: 1
                 neighbors:
-                  - {address: %s, asNumber: 65011, passive: true}
+                  - {address: %s, asNumber: 65011, passive: true, export: [all]}
                 originate: [10.20.0.0/24]
-                """.formatted(us, us, port, them)), rib);
+                policies: {all: [{action: accept}]}
+                """.formatted(us, us, port, them));
         speaker.start();
     }
 
@@ -177,7 +190,9 @@ class SessionFsmTest {
             int total = 0;
             for (int i = 0; i < 4000; i++) {  // 10 MB: more than the socket buffers hold while the peer does not read
                 Nlri.Builder b = Nlri.builder(Family.IPV4_UNICAST, false);
-                for (int k = 0; k < 500; k++) b.addV4(0x0b000000 + i * 500 + k, 32);
+                for (int k = 0; k < 500; k++) {
+                    b.addV4(0x0b000000 + i * 500 + k, 32);
+                }
                 burst.add(Update.announce(a, b.build()));
                 total += 500;
             }
@@ -186,7 +201,9 @@ class SessionFsmTest {
             int got = 0;
             while (got < total) {
                 Message m = p.read(T);
-                if (m instanceof Update u && u.nlri().size() == 500) got += 500;  // the burst, not the originated route
+                if (m instanceof Update u && u.nlri().size() == 500) {
+                    got += 500;  // the burst, not the originated route
+                }
             }
             assertThat(got).isEqualTo(total);
             Await.until("writable again", T, () -> peer().isWritable());

@@ -19,7 +19,12 @@ class SpeakerPairTest {
     final String a = "127.0.0." + (20 + ThreadLocalRandom.current().nextInt(100)), b = "127.0.0." + (130 + ThreadLocalRandom.current().nextInt(100));
 
     SpeakerConfig config(String self, long as, String peer, long peerAs, String extra, String neighborExtra) {
-        return ConfigLoader.parse("""
+        return ConfigLoader.parse(yaml(self, as, peer, peerAs, extra, neighborExtra));
+    }
+
+    /** A speaker's YAML; an {@code originate} in {@code extra} reaches eBGP peers through the export policy "all". */
+    String yaml(String self, long as, String peer, long peerAs, String extra, String neighborExtra) {
+        return """
                 routerId: %s
                 asNumber: %d
                 listen: {address: %s, port: %d}
@@ -29,12 +34,13 @@ class SpeakerPairTest {
                 neighbors:
                   - {address: %s, asNumber: %d, port: %d%s}
                 %s
-                """.formatted(self, as, self, port, peer, peerAs, port, neighborExtra, extra));
+                policies: {all: [{action: accept}]}
+                """.formatted(self, as, self, port, peer, peerAs, port, neighborExtra, extra);
     }
 
     @Test void ebgpSessionCarriesOriginatedRoutesBothFamilies() {
         AdjRibIn ribA = new AdjRibIn(), ribB = new AdjRibIn();
-        try (Speaker sa = new Speaker(config(a, 65010, b, 65011, "originate: [10.20.0.0/24, \"2001:db8:20::/64\"]", ""), ribA);
+        try (Speaker sa = ribA.speaker(yaml(a, 65010, b, 65011, "originate: [10.20.0.0/24, \"2001:db8:20::/64\"]", ", export: [all]"));
              Speaker sb = new Speaker(config(b, 65011, a, 65010, "", ", passive: true, holdTime: 9"), ribB)) {
             sb.start();
             sa.start();
@@ -82,8 +88,8 @@ class SpeakerPairTest {
         }
     }
     @Test void reconfigureKeepsUnchangedSessionsAndRestartsChangedOnes() {
-        AdjRibIn ribB = new AdjRibIn();
-        try (Speaker sa = new Speaker(config(a, 65010, b, 65011, "originate: [10.20.0.0/24]", ""), new AdjRibIn());
+        AdjRibIn ribA = new AdjRibIn(), ribB = new AdjRibIn();
+        try (Speaker sa = ribA.speaker(yaml(a, 65010, b, 65011, "originate: [10.20.0.0/24]", ", export: [all]"));
              Speaker sb = new Speaker(config(b, 65011, a, 65010, "", ", passive: true"), ribB)) {
             sb.start();
             sa.start();
@@ -93,14 +99,14 @@ class SpeakerPairTest {
             java.time.Instant up = pb.since();
 
             // only originate changed: the session stays, the difference is sent
-            sa.reconfigure(config(a, 65010, b, 65011, "originate: [10.21.0.0/24]", ""));
+            ribA.reconfigure(sa, yaml(a, 65010, b, 65011, "originate: [10.21.0.0/24]", ", export: [all]"));
             Await.until("new route and withdrawal", T, () -> ribB.routes(pb.address()).containsKey("10.21.0.0/24")
                     && !ribB.routes(pb.address()).containsKey("10.20.0.0/24"), () -> ribB.routes(pb.address()).toString());
             assertThat(pb.since()).isEqualTo(up);
             assertThat(pb.state()).isEqualTo(SessionState.ESTABLISHED);
 
             // the neighbour's own settings changed: that session restarts with Cease / other configuration change
-            sa.reconfigure(config(a, 65010, b, 65011, "originate: [10.21.0.0/24]", ", holdTime: 60"));
+            ribA.reconfigure(sa, yaml(a, 65010, b, 65011, "originate: [10.21.0.0/24]", ", export: [all], holdTime: 60"));
             Await.until("B sees the cease", T, () -> pb.lastError() != null, pb::toString);
             assertThat(pb.lastError()).isEqualTo("NOTIFICATION received: cease / other configuration change");
             Await.until("session back", T, () -> pb.state() == SessionState.ESTABLISHED && sa.peer(b).state() == SessionState.ESTABLISHED);

@@ -1,0 +1,107 @@
+package org.calicojava.bgp.session;
+
+import org.calicojava.bgp.codec.BgpError;
+import org.calicojava.bgp.codec.Keepalive;
+import org.calicojava.bgp.codec.Notification;
+import org.calicojava.bgp.codec.Open;
+import org.calicojava.bgp.session.PeerEvent.Received;
+import org.calicojava.bgp.session.PeerEvent.TcpClosed;
+
+import static org.calicojava.bgp.session.SessionState.ESTABLISHED;
+import static org.calicojava.bgp.session.SessionState.OPEN_CONFIRM;
+import static org.calicojava.bgp.session.SessionState.OPEN_SENT;
+
+/** Connection collision detection (RFC 4271 6.8) for one {@link Peer}: the second connection, its OPEN, who keeps which. */
+final class Collision {
+    private final Peer peer;
+
+    Collision(Peer peer) {
+        this.peer = peer;
+    }
+
+    /** A second connection while one is open: kept until its OPEN (or closed); refused when Established. */
+    void second(Connection c) {
+        if (peer.state() == ESTABLISHED) {
+            peer.collisions++;
+            peer.limited(false, "collision established", "collision with the established session, closing the new {} connection",
+                    c.outgoing ? "outgoing" : "incoming");
+            c.notifyAndClose(new Notification(BgpError.of(BgpError.CEASE, BgpError.CONNECTION_COLLISION)));
+        } else if (peer.other == null && c.outgoing != peer.conn.outgoing) {
+            peer.other = c;
+            peer.sendOpen(c);
+        } else {
+            c.close();
+        }
+    }
+
+    /** Events of the second connection during a collision: wait for its OPEN, then resolve. */
+    void candidate(PeerEvent e) {
+        if (e instanceof TcpClosed) {
+            peer.other = null;
+        } else if (e instanceof Received r) {
+            if (r.message() instanceof Open o) {
+                peer.other.open = o;
+                resolve(o);  // the OPEN tells us the peer's BGP identifier: resolve now
+            } else if (r.message() instanceof Keepalive) {
+                peer.other.keepaliveSeen = true;
+            } else {
+                peer.other.close();
+                peer.other = null;
+            }
+        }
+    }
+
+    /**
+     * RFC 4271 6.8: keep the connection initiated by the speaker with the higher BGP identifier; the other gets
+     * Cease / connection collision resolution. Returns true when the primary connection was replaced.
+     */
+    boolean resolve(Open remote) {
+        Notification cease = new Notification(BgpError.of(BgpError.CEASE, BgpError.CONNECTION_COLLISION));
+        peer.collisions++;
+        boolean keepOutgoing = Integer.toUnsignedLong(peer.speakerConfig().routerId()) > Integer.toUnsignedLong(remote.bgpId());
+        Connection conn = peer.conn;
+        Connection other = peer.other;
+        if (peer.state() == ESTABLISHED || conn.outgoing == keepOutgoing) {
+            peer.limited(false, "collision", "collision resolved, keeping the {} connection", conn.outgoing ? "outgoing" : "incoming");
+            other.notifyAndClose(cease);
+            peer.other = null;
+            return false;
+        }
+        peer.limited(false, "collision", "collision resolved, keeping the {} connection", other.outgoing ? "outgoing" : "incoming");
+        conn.notifyAndClose(cease);
+        peer.conn = other;
+        peer.other = null;
+        boolean keepalive = other.keepaliveSeen;
+        peer.acceptOpen(other, other.open);
+        if (keepalive && peer.state() == OPEN_CONFIRM) {
+            peer.toEstablished();
+        }
+        return true;
+    }
+
+    /**
+     * The primary connection ended before Established while a second one is open (the peer resolved a collision its way,
+     * RFC 4271 6.8): carry on with the second instead of dropping both.
+     */
+    boolean promoteOther(String reason) {
+        Connection other = peer.other;
+        if (other == null || (peer.state() != OPEN_SENT && peer.state() != OPEN_CONFIRM)) {
+            return false;
+        }
+        peer.collisions++;
+        peer.limited(false, "collision promote", "{} connection ended ({}), continuing on the {} one", peer.conn.outgoing ? "outgoing" : "incoming",
+                reason, other.outgoing ? "outgoing" : "incoming");
+        peer.conn.close();
+        peer.conn = other;
+        peer.other = null;
+        peer.restartOpenSent();
+        if (other.open != null) {
+            boolean keepalive = other.keepaliveSeen;
+            peer.acceptOpen(other, other.open);
+            if (keepalive && peer.state() == OPEN_CONFIRM) {
+                peer.toEstablished();
+            }
+        }
+        return true;
+    }
+}

@@ -45,7 +45,7 @@ import java.util.concurrent.TimeUnit;
  * no allocation per packet beyond what Netty does to read the datagram.
  */
 public final class BfdManager implements AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(BfdManager.class);
+    private static final Logger LOG = LoggerFactory.getLogger(BfdManager.class);
     public static final int PORT = 3784;
     private static final int SOURCE_PORT_MIN = 49152, SOURCE_PORT_MAX = 65535;
 
@@ -126,7 +126,7 @@ public final class BfdManager implements AutoCloseable {
                 ensureReceiver(remote instanceof Inet6Address);
                 senders.put(remote, sender(remote));
             } catch (RuntimeException ex) {
-                log.warn("bfd {}: no session: {}", Ip.string(remote), ex.getMessage());
+                LOG.warn("bfd {}: no session: {}", Ip.string(remote), ex.getMessage());
             }
         }
         loop.submit(() -> apply(copy, senders)).syncUninterruptibly();
@@ -149,7 +149,7 @@ public final class BfdManager implements AutoCloseable {
                     add(w.getKey(), w.getValue(), senders.get(w.getKey()));
                 }
             } else if (!e.session.settings().equals(w.getValue())) {
-                log.info("bfd {}: settings changed (min rx {}ms, min tx {}ms, multiplier {})", Ip.string(w.getKey()),
+                LOG.info("bfd {}: settings changed (min rx {}ms, min tx {}ms, multiplier {})", Ip.string(w.getKey()),
                         w.getValue().minRxUs() / 1000, w.getValue().minTxUs() / 1000, w.getValue().multiplier());
                 e.session.reconfigure(w.getValue());
             }
@@ -166,7 +166,7 @@ public final class BfdManager implements AutoCloseable {
         e.channel = channel;
         byDiscriminator.put(disc, e);
         byAddress.put(remote, e);
-        log.info("bfd {}: session added (local discriminator {}, source port {}, min rx {}ms, min tx {}ms, multiplier {})",
+        LOG.info("bfd {}: session added (local discriminator {}, source port {}, min rx {}ms, min tx {}ms, multiplier {})",
                 Ip.string(remote), Integer.toUnsignedString(disc), e.channel == null ? "none" : ((InetSocketAddress) e.channel.localAddress()).getPort(),
                 settings.minRxUs() / 1000, settings.minTxUs() / 1000, settings.multiplier());
         e.session.start();
@@ -181,13 +181,13 @@ public final class BfdManager implements AutoCloseable {
         if (ch != null) {
             loop.schedule(() -> ch.close(), 100, TimeUnit.MILLISECONDS);  // the AdminDown packet leaves first
         }
-        log.info("bfd {}: session removed", Ip.string(e.session.remote()));
+        LOG.info("bfd {}: session removed", Ip.string(e.session.remote()));
     }
 
     private void changed(BfdSession s, BfdState from, BfdState to, int diag) {
         metrics.counter("bfd_state_changes", "BFD session state changes by peer and new state", "peer", "state")
                 .labelValues(Ip.string(s.remote()), to.toString()).inc();
-        log.info("bfd {}: {} -> {} ({}{})", Ip.string(s.remote()), from, to, Diag.name(diag),
+        LOG.info("bfd {}: {} -> {} ({}{})", Ip.string(s.remote()), from, to, Diag.name(diag),
                 to != BfdState.UP && s.remoteState() == BfdState.ADMIN_DOWN ? ", peer AdminDown" : "");
         if (from == BfdState.UP && to == BfdState.DOWN && s.remoteState() != BfdState.ADMIN_DOWN && client != null) {
             client.down(s.remote(), s.settings().graceful(), "BFD session down (" + Diag.name(diag) + ")");
@@ -219,7 +219,7 @@ public final class BfdManager implements AutoCloseable {
         } else {
             rx4 = f.channel();
         }
-        log.info("bfd: receiving on {} port {} (udp, TTL 255 only)", Ip.string(at.getAddress()), port);
+        LOG.info("bfd: receiving on {} port {} (udp, TTL 255 only)", Ip.string(at.getAddress()), port);
     }
 
     /** A connected socket to remote:port from a free source port in 49152-65535, TTL / hop limit 255; null if none. */
@@ -239,7 +239,7 @@ public final class BfdManager implements AutoCloseable {
                 return f.channel();
             }
         }
-        log.warn("bfd {}: no free source port in {}-{}", Ip.string(remote), SOURCE_PORT_MIN, SOURCE_PORT_MAX);
+        LOG.warn("bfd {}: no free source port in {}-{}", Ip.string(remote), SOURCE_PORT_MIN, SOURCE_PORT_MAX);
         return null;
     }
 
@@ -255,7 +255,7 @@ public final class BfdManager implements AutoCloseable {
             InetAddress to = ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress();
             long suppressed = limiter.admit(to, "send error");
             if (suppressed >= 0) {
-                log.info("bfd {}: {}{}", Ip.string(to), cause.getMessage(), limiter.suffix(suppressed));
+                LOG.info("bfd {}: {}{}", Ip.string(to), cause.getMessage(), limiter.suffix(suppressed));
             }
         }
     }
@@ -269,7 +269,7 @@ public final class BfdManager implements AutoCloseable {
         @Override public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             long suppressed = limiter.admit(null, "bfd socket");
             if (suppressed >= 0) {
-                log.warn("bfd: socket error: {}{}", cause.toString(), limiter.suffix(suppressed));
+                LOG.warn("bfd: socket error: {}{}", cause.toString(), limiter.suffix(suppressed));
             }
         }
     }
@@ -312,7 +312,7 @@ public final class BfdManager implements AutoCloseable {
         a.inc();
         long suppressed = limiter.admit(from, reason);
         if (suppressed >= 0) {
-            log.info("bfd: packet from {} dropped: {}{}", Ip.string(from), reason, limiter.suffix(suppressed));
+            LOG.info("bfd: packet from {} dropped: {}{}", Ip.string(from), reason, limiter.suffix(suppressed));
         }
     }
 

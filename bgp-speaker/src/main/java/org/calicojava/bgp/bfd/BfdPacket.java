@@ -35,10 +35,14 @@ public final class BfdPacket {
      */
     public String decode(ByteBuf buf, int ttl) {
         int size = buf.readableBytes();
-        if (size < LENGTH) return BAD_LENGTH;
+        if (size < LENGTH) {
+            return BAD_LENGTH;
+        }
         int at = buf.readerIndex();
         int b0 = buf.getUnsignedByte(at), b1 = buf.getUnsignedByte(at + 1);
-        if (b0 >>> 5 != VERSION) return BAD_VERSION;
+        if (b0 >>> 5 != VERSION) {
+            return BAD_VERSION;
+        }
         diag = b0 & 0x1f;
         state = BfdState.of(b1 >>> 6);
         poll = (b1 & 0x20) != 0;
@@ -54,13 +58,27 @@ public final class BfdPacket {
         desiredMinTx = buf.getUnsignedInt(at + 12);
         requiredMinRx = buf.getUnsignedInt(at + 16);
         requiredMinEchoRx = buf.getUnsignedInt(at + 20);
-        if (length < (auth ? AUTH_MIN_LENGTH : LENGTH) || length > size) return BAD_LENGTH;
-        if (ttl != 255) return BAD_TTL;
-        if (detectMult == 0) return ZERO_MULTIPLIER;
-        if (multipoint) return MULTIPOINT;
-        if (myDiscriminator == 0) return ZERO_MY_DISCRIMINATOR;
-        if (yourDiscriminator == 0 && state != BfdState.DOWN && state != BfdState.ADMIN_DOWN) return ZERO_YOUR_DISCRIMINATOR;
-        if (auth) return AUTHENTICATION;
+        if (length < (auth ? AUTH_MIN_LENGTH : LENGTH) || length > size) {
+            return BAD_LENGTH;
+        }
+        if (ttl != 255) {
+            return BAD_TTL;
+        }
+        if (detectMult == 0) {
+            return ZERO_MULTIPLIER;
+        }
+        if (multipoint) {
+            return MULTIPOINT;
+        }
+        if (myDiscriminator == 0) {
+            return ZERO_MY_DISCRIMINATOR;
+        }
+        if (yourDiscriminator == 0 && state != BfdState.DOWN && state != BfdState.ADMIN_DOWN) {
+            return ZERO_YOUR_DISCRIMINATOR;
+        }
+        if (auth) {
+            return AUTHENTICATION;
+        }
         return null;
     }
 

@@ -46,7 +46,9 @@ public final class BfdSession {
     private long packetsIn, packetsOut, changes;
 
     public BfdSession(InetAddress remote, int localDiscriminator, BfdSettings settings, BfdClock clock, Transmitter tx, Listener listener) {
-        if (localDiscriminator == 0) throw new IllegalArgumentException("local discriminator: 0 (expected: non-zero)");
+        if (localDiscriminator == 0) {
+            throw new IllegalArgumentException("local discriminator: 0 (expected: non-zero)");
+        }
         this.remote = remote;
         this.localDiscriminator = localDiscriminator;
         this.settings = settings;

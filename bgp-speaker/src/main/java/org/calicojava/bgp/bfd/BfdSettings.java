@@ -16,8 +16,14 @@ public record BfdSettings(long minRxUs, long minTxUs, int multiplier, boolean gr
     static final long MIN_US = 1_000, MAX_US = 60_000_000;
 
     public BfdSettings {
-        if (minRxUs < MIN_US || minRxUs > MAX_US) throw new IllegalArgumentException("bfd.minRx: " + minRxUs / 1000 + "ms (expected: 1ms..60s)");
-        if (minTxUs < MIN_US || minTxUs > MAX_US) throw new IllegalArgumentException("bfd.minTx: " + minTxUs / 1000 + "ms (expected: 1ms..60s)");
-        if (multiplier < 1 || multiplier > 255) throw new IllegalArgumentException("bfd.multiplier: " + multiplier + " (expected: 1..255)");
+        if (minRxUs < MIN_US || minRxUs > MAX_US) {
+            throw new IllegalArgumentException("bfd.minRx: " + minRxUs / 1000 + "ms (expected: 1ms..60s)");
+        }
+        if (minTxUs < MIN_US || minTxUs > MAX_US) {
+            throw new IllegalArgumentException("bfd.minTx: " + minTxUs / 1000 + "ms (expected: 1ms..60s)");
+        }
+        if (multiplier < 1 || multiplier > 255) {
+            throw new IllegalArgumentException("bfd.multiplier: " + multiplier + " (expected: 1..255)");
+        }
     }
 }

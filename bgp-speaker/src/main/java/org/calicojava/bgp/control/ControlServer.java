@@ -165,9 +165,13 @@ public final class ControlServer implements AutoCloseable {
                 BfdManager b = bfd;
                 Map<String, String> bfdStates = new java.util.HashMap<>();
                 if (b != null) {
-                    for (Map<String, Object> s : b.sessions()) bfdStates.put((String) s.get("address"), (String) s.get("state"));
+                    for (Map<String, Object> s : b.sessions()) {
+                        bfdStates.put((String) s.get("address"), (String) s.get("state"));
+                    }
                 }
-                for (Map<String, Object> r : rows) r.put("bfd", bfdStates.getOrDefault((String) r.get("address"), "off"));
+                for (Map<String, Object> r : rows) {
+                    r.put("bfd", bfdStates.getOrDefault((String) r.get("address"), "off"));
+                }
                 if (w.length == 3 && w[2].equals("json")) {
                     return JSON.writeValueAsString(rows) + "\n";
                 }

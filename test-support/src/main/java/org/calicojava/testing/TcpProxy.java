@@ -26,6 +26,7 @@ public final class TcpProxy implements AutoCloseable {
     private final List<SocketChannel> open = new CopyOnWriteArrayList<>();
     private final int port;
     private volatile ServerSocketChannel server;
+    private volatile Thread acceptor;
 
     public TcpProxy(Binder binder, InetSocketAddress target) throws IOException {
         this.binder = binder;
@@ -60,6 +61,7 @@ public final class TcpProxy implements AutoCloseable {
         server = s;
         Thread t = new Thread(() -> accept(s), "test-proxy-" + p);
         t.setDaemon(true);
+        acceptor = t;
         t.start();
     }
 
@@ -114,9 +116,17 @@ public final class TcpProxy implements AutoCloseable {
         }
     }
 
-    /** Closes the listener and every relayed connection. */
+    /** Closes the listener and every relayed connection; when it returns, new connections are refused. */
     public void cut() throws IOException {
         server.close();
+        Thread t = acceptor;
+        if (t != null) {
+            try {
+                t.join(2000); // the listening socket is released once the blocked accept has returned
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         open.forEach(TcpProxy::closeQuietly);
         open.clear();
     }

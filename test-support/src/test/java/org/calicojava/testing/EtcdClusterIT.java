@@ -63,10 +63,21 @@ class EtcdClusterIT {
             try (TcpProxy p = TcpProxy.toLoopbackPort(port)) {
                 assertThat(roundTrip(p.port())).isEqualTo("hello");
                 p.cut();
+                assertThat(Sh.waitFor(5, () -> refused(p.port()))).as("connections refused after cut").isNotNegative();
                 assertThatThrownBy(() -> roundTrip(p.port())).isInstanceOf(ConnectException.class);
                 p.restore();
                 assertThat(roundTrip(p.port())).isEqualTo("hello");
             }
+        }
+    }
+
+    private static boolean refused(int port) {
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            return false;
+        } catch (ConnectException e) {
+            return true;
+        } catch (IOException e) {
+            return false;
         }
     }
 

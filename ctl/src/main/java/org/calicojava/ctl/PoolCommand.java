@@ -4,6 +4,7 @@ import org.calicojava.ipam.AllocationBlock;
 import org.calicojava.ipam.Ipam;
 import org.calicojava.ipam.Pools;
 import org.calicojava.model.Cidr;
+import org.calicojava.model.EncapMode;
 import org.calicojava.model.IpPool;
 import org.calicojava.model.Json;
 import org.calicojava.store.Op;
@@ -24,8 +25,12 @@ final class PoolCommand {
     static final class Add extends Sub {
         @Parameters(arity = "1..*", paramLabel = "CIDR")
         List<String> cidrs;
-        @Option(names = "--ipip", description = "route traffic between hosts in IP-in-IP (IPv4 only)")
-        boolean ipip;
+        @Option(names = "--ipip", arity = "0..1", fallbackValue = "always", paramLabel = "MODE",
+                description = "IP-in-IP between hosts: always (the default) or cross-subnet (IPv4 only)")
+        String ipip;
+        @Option(names = "--vxlan", arity = "0..1", fallbackValue = "always", paramLabel = "MODE",
+                description = "VXLAN between hosts: always (the default) or cross-subnet (IPv4 and IPv6)")
+        String vxlan;
         @Option(names = "--nat-outgoing", description = "masquerade traffic from the pool to outside all pools")
         boolean nat;
         @Option(names = "--block-size", paramLabel = "N", description = "block prefix length (default 26, IPv6 122)")
@@ -35,9 +40,14 @@ final class PoolCommand {
 
         @Override
         public void run() {
+            EncapMode ipipMode = mode("--ipip", ipip);
+            EncapMode vxlanMode = mode("--vxlan", vxlan);
+            if (ipipMode.enabled() && vxlanMode.enabled()) {
+                throw fail("--ipip and --vxlan are exclusive (expected: one encapsulation per pool)");
+            }
             List<IpPool> add = new ArrayList<>();
             for (String c : cidrs) {
-                add.add(new IpPool(Cidr.parse(c, true), ipip, nat, disabled, blockSize));
+                add.add(IpPool.of(Cidr.parse(c, true), ipipMode, vxlanMode, nat, disabled, blockSize));
             }
             List<IpPool> existing = new ArrayList<>(Pools.list(store(), keys(), 0));
             for (IpPool p : add) {
@@ -49,6 +59,22 @@ final class PoolCommand {
             for (IpPool p : add) {
                 out().println("Added pool " + p.cidr());
             }
+        }
+
+        private EncapMode mode(String option, String value) {
+            if (value == null) {
+                return EncapMode.NEVER;
+            }
+            EncapMode m;
+            try {
+                m = EncapMode.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw fail(option + " " + value + " (expected: always or cross-subnet)");
+            }
+            if (!m.enabled()) {
+                throw fail(option + " " + value + " (expected: always or cross-subnet; leave the option out for never)");
+            }
+            return m;
         }
     }
 
@@ -104,8 +130,11 @@ final class PoolCommand {
             Table t = new Table("CIDR", "Options", "Block size");
             for (IpPool p : Pools.list(store(), keys(), v)) {
                 List<String> opts = new ArrayList<>();
-                if (p.ipip()) {
-                    opts.add("ipip");
+                if (p.ipipMode().enabled()) {
+                    opts.add(p.ipipMode() == EncapMode.ALWAYS ? "ipip" : "ipip:cross-subnet");
+                }
+                if (p.vxlanMode().enabled()) {
+                    opts.add(p.vxlanMode() == EncapMode.ALWAYS ? "vxlan" : "vxlan:cross-subnet");
                 }
                 if (p.masquerade()) {
                     opts.add("nat-outgoing");

@@ -25,7 +25,7 @@ class JavactlIT {
                 .contains("Added pool 10.1.0.0/16").contains("Added pool 10.2.0.0/16");
         cli.ok("pool", "add", "fd00:1::/64", "--disabled");
         assertThat(cli.get(cli.keys.pool(Cidr.parse("10.1.0.0/16")))).isEqualTo(
-                "{\"cidr\":\"10.1.0.0/16\",\"ipip\":false,\"masquerade\":true,\"disabled\":false,\"block_size\":28}");
+                "{\"cidr\":\"10.1.0.0/16\",\"ipip\":false,\"ipip_mode\":\"never\",\"vxlan_mode\":\"never\",\"masquerade\":true,\"disabled\":false,\"block_size\":28}");
         String table = cli.ok("pool", "show");
         assertThat(table).contains("| 10.1.0.0/16 | nat-outgoing | 28         |").contains("fd00:1::/64");
         assertThat(cli.ok("pool", "show", "--ipv6")).contains("fd00:1::/64").doesNotContain("10.1.0.0");
@@ -39,6 +39,31 @@ class JavactlIT {
         assertThat(cli.ok("pool", "remove", "10.2.0.0/16")).contains("Removed pool 10.2.0.0/16");
         assertThat(cli.get(cli.keys.pool(Cidr.parse("10.2.0.0/16")))).isNull();
         assertThat(cli.etcd.list(cli.keys.ipamBlocks(4)).kvs()).isEmpty();
+    }
+
+    @Test
+    void poolEncapsulation() {
+        cli.ok("pool", "add", "10.3.0.0/16", "--ipip");
+        cli.ok("pool", "add", "10.4.0.0/16", "--ipip", "cross-subnet");
+        cli.ok("pool", "add", "10.5.0.0/16", "--vxlan=cross-subnet");
+        cli.ok("pool", "add", "fd00:5::/64", "--vxlan");
+        assertThat(cli.get(cli.keys.pool(Cidr.parse("10.4.0.0/16")))).contains("\"ipip\":true,\"ipip_mode\":\"cross-subnet\"");
+        assertThat(cli.get(cli.keys.pool(Cidr.parse("fd00:5::/64")))).contains("\"vxlan_mode\":\"always\"");
+        assertThat(cli.ok("pool", "show")).contains("| 10.3.0.0/16 | ipip ").contains("| 10.4.0.0/16 | ipip:cross-subnet ")
+                .contains("| 10.5.0.0/16 | vxlan:cross-subnet ").contains("| fd00:5::/64 | vxlan ");
+        List<String> before = cli.snapshot();
+        for (List<String> bad : List.of(List.of("10.6.0.0/16", "--ipip", "--vxlan"), List.of("fd00:6::/64", "--ipip"),
+                List.of("10.6.0.0/16", "--vxlan=sometimes"), List.of("10.6.0.0/16", "--ipip=never"))) {
+            List<String> args = new java.util.ArrayList<>(List.of("pool", "add"));
+            args.addAll(bad);
+            Cli.Result r = cli.run(args.toArray(String[]::new));
+            assertThat(r.code()).as(String.join(" ", bad)).isEqualTo(1);
+            assertThat(r.err()).startsWith("Error: ").hasLineCount(1);
+        }
+        assertThat(cli.run("pool", "add", "10.6.0.0/16", "--ipip", "--vxlan").err())
+                .isEqualTo("Error: --ipip and --vxlan are exclusive (expected: one encapsulation per pool)\n");
+        assertThat(cli.run("pool", "add", "fd00:6::/64", "--ipip").err()).contains("IPIP is only for IPv4 pools");
+        assertThat(cli.snapshot()).isEqualTo(before);
     }
 
     @Test

@@ -168,7 +168,7 @@ class ResourceIT {
         assertThat(out.lines()).hasSize(11).allMatch(l -> l.startsWith("Created "));
         var k = cli.keys;
         assertThat(cli.get(k.pool(org.calicojava.model.Cidr.parse("10.1.0.0/16")))).isEqualTo(
-                "{\"cidr\":\"10.1.0.0/16\",\"ipip\":true,\"masquerade\":true,\"disabled\":false,\"block_size\":28}");
+                "{\"cidr\":\"10.1.0.0/16\",\"ipip\":true,\"ipip_mode\":\"always\",\"vxlan_mode\":\"never\",\"masquerade\":true,\"disabled\":false,\"block_size\":28}");
         assertThat(cli.get(k.tierMetadata("security"))).isEqualTo("{\"order\":100.0}");
         assertThat(cli.get(k.policy("security", "web-in"))).isEqualTo("{\"selector\":\"role == 'web'\",\"order\":10.0,"
                 + "\"inbound_rules\":[{\"action\":\"allow\",\"protocol\":\"tcp\",\"src_selector\":\"role == 'client'\","
@@ -261,8 +261,9 @@ class ResourceIT {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', textBlock = """
-            kind: IPPool\\nmetadata: {}\\nspec:\\n  cidr: 10.9.0.0/16\\n  colour: red | document 1, line 7: spec.colour: unknown field (expected one of: blockSize, cidr, disabled, ipipMode, natOutgoing)
-            kind: IPPool\\nmetadata: {}\\nspec:\\n  cidr: 10.9.0.0/16\\n  ipipMode: CrossSubnet | document 1, line 5: spec: ipipMode: "CrossSubnet" (expected: Always or Never; CrossSubnet has no v1 form)
+            kind: IPPool\\nmetadata: {}\\nspec:\\n  cidr: 10.9.0.0/16\\n  colour: red | document 1, line 7: spec.colour: unknown field (expected one of: blockSize, cidr, disabled, ipipMode, natOutgoing, vxlanMode)
+            kind: IPPool\\nmetadata: {}\\nspec:\\n  cidr: 10.9.0.0/16\\n  ipipMode: Sometimes | document 1, line 5: spec: ipipMode: "Sometimes" (expected: Always, CrossSubnet or Never)
+            kind: IPPool\\nmetadata: {}\\nspec:\\n  cidr: 10.9.0.0/16\\n  ipipMode: Always\\n  vxlanMode: CrossSubnet | document 1, line 5: spec: pool 10.9.0.0/16: IPIP and VXLAN together (expected: at most one encapsulation per pool)
             kind: IPPool\\nmetadata: {name: pool1}\\nspec:\\n  cidr: 10.9.0.0/16 | document 1, line 4: metadata.name: "pool1" (expected: 10.9.0.0-16 or none: the v1 layout names a pool by its CIDR)
             kind: IPPool\\nmetadata: {}\\nspec:\\n  cidr: 10.0.0.0/8 | document 1, line 1: pool 10.0.0.0/8 overlaps existing pool 10.1.0.0/16
             kind: Policy\\nmetadata:\\n  name: p\\nspec:\\n  ingress:\\n  - action: Allow\\n  - action: Alow | document 1, line 9: spec.ingress[1]: action: "Alow" (expected: Allow, Deny, Log or Pass)

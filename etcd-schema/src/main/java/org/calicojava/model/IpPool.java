@@ -1,18 +1,27 @@
 package org.calicojava.model;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
 /**
- * An IP pool: {@code /calico/v1/ipam/v4/pool/10.1.0.0-16} = {"cidr","ipip","masquerade","disabled","block_size"}.
+ * An IP pool: {@code /calico/v1/ipam/v4/pool/10.1.0.0-16} =
+ * {"cidr","ipip","ipip_mode","vxlan_mode","masquerade","disabled","block_size"}.
  * Block size defaults to 26 (IPv4) / 122 (IPv6); the pool must hold at least one block.
+ *
+ * <p>Encapsulation as Calico's v1 record: {@code ipip} says IP-in-IP is on and {@code ipip_mode} how
+ * ({@code always}, the default, or {@code cross-subnet}); {@code vxlan_mode} sits beside them. IP-in-IP is
+ * IPv4 only; a pool uses at most one of the two. {@link #ipipMode()} is {@code never} whenever {@code ipip} is false.
  */
 public record IpPool(
         @JsonProperty("cidr") Cidr cidr,
         @JsonProperty("ipip") boolean ipip,
+        @JsonProperty("ipip_mode") EncapMode ipipMode,
+        @JsonProperty("vxlan_mode") EncapMode vxlanMode,
         @JsonProperty("masquerade") boolean masquerade,
         @JsonProperty("disabled") boolean disabled,
         @JsonProperty("block_size") int blockSize) {
 
+    @JsonCreator
     public IpPool {
         if (cidr == null) {
             throw new IllegalArgumentException("pool cidr: missing");
@@ -29,9 +38,32 @@ public record IpPool(
         if (cidr.prefixLength() > blockSize) {
             throw new IllegalArgumentException("pool " + cidr + " is smaller than its block size /" + blockSize);
         }
-        if (ipip && !cidr.isIpv4()) {
-            throw new IllegalArgumentException("pool " + cidr + ": IPIP is only for IPv4 pools");
+        if (!ipip) {
+            ipipMode = EncapMode.NEVER;
+        } else if (ipipMode == null || ipipMode == EncapMode.NEVER) {
+            ipipMode = EncapMode.ALWAYS;
         }
+        if (vxlanMode == null) {
+            vxlanMode = EncapMode.NEVER;
+        }
+        if (ipip && !cidr.isIpv4()) {
+            throw new IllegalArgumentException("pool " + cidr + ": IPIP is only for IPv4 pools (expected: --vxlan)");
+        }
+        if (ipip && vxlanMode.enabled()) {
+            throw new IllegalArgumentException("pool " + cidr
+                    + ": IPIP and VXLAN together (expected: at most one encapsulation per pool)");
+        }
+    }
+
+    /** A pool without encapsulation. */
+    public IpPool(Cidr cidr, boolean ipip, boolean masquerade, boolean disabled, int blockSize) {
+        this(cidr, ipip, null, null, masquerade, disabled, blockSize);
+    }
+
+    /** A pool with the given modes ({@code never} for either, not both enabled). */
+    public static IpPool of(Cidr cidr, EncapMode ipipMode, EncapMode vxlanMode, boolean masquerade, boolean disabled,
+                            int blockSize) {
+        return new IpPool(cidr, ipipMode.enabled(), ipipMode, vxlanMode, masquerade, disabled, blockSize);
     }
 
     public static IpPool of(Cidr cidr) {
@@ -41,5 +73,10 @@ public record IpPool(
     /** Number of blocks this pool is carved into. */
     public long blockCount() {
         return 1L << Math.min(62, blockSize - cidr.prefixLength());
+    }
+
+    /** True when traffic to this pool is encapsulated (IP-in-IP or VXLAN) in some case. */
+    public boolean encapsulated() {
+        return ipipMode.enabled() || vxlanMode.enabled();
     }
 }

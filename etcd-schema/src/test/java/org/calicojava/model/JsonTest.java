@@ -27,7 +27,8 @@ class JsonTest {
     void poolAndEndpointRoundTrip() {
         IpPool p = new IpPool(Cidr.parse("10.1.0.0/16"), true, true, false, 26);
         assertThat(Json.write(p)).isEqualTo(
-                "{\"cidr\":\"10.1.0.0/16\",\"ipip\":true,\"masquerade\":true,\"disabled\":false,\"block_size\":26}");
+                "{\"cidr\":\"10.1.0.0/16\",\"ipip\":true,\"ipip_mode\":\"always\",\"vxlan_mode\":\"never\","
+                + "\"masquerade\":true,\"disabled\":false,\"block_size\":26}");
         assertThat(Json.read(Json.write(p), IpPool.class)).isEqualTo(p);
         String ep = "{\"state\":\"active\",\"name\":\"cali1234abcd\",\"mac\":\"ee:ee:ee:ee:ee:ee\",\"profile_ids\":[\"p1\"],"
                 + "\"ipv4_nets\":[\"10.1.0.5/32\"],\"ipv6_nets\":[],\"labels\":{\"app\":\"web\"},\"unknown_future\":1}";
@@ -35,6 +36,26 @@ class JsonTest {
         assertThat(w.ipv4Nets()).containsExactly(Cidr.parse("10.1.0.5/32"));
         assertThat(w.labels()).isEqualTo(Map.of("app", "web"));
         assertThat(Json.read(Json.write(w), WorkloadEndpoint.class)).isEqualTo(w);
+    }
+
+    @Test
+    void poolEncapsulationModes() {
+        IpPool old = Json.read("{\"cidr\":\"10.1.0.0/16\",\"ipip\":true}", IpPool.class);
+        assertThat(old.ipipMode()).isEqualTo(EncapMode.ALWAYS);
+        assertThat(old.vxlanMode()).isEqualTo(EncapMode.NEVER);
+        IpPool cross = Json.read("{\"cidr\":\"10.1.0.0/16\",\"ipip\":true,\"ipip_mode\":\"cross-subnet\"}", IpPool.class);
+        assertThat(cross.ipipMode()).isEqualTo(EncapMode.CROSS_SUBNET);
+        IpPool off = Json.read("{\"cidr\":\"10.1.0.0/16\",\"ipip\":false,\"ipip_mode\":\"always\"}", IpPool.class);
+        assertThat(off.ipipMode()).isEqualTo(EncapMode.NEVER);
+        IpPool v6 = Json.read("{\"cidr\":\"fd00:1::/64\",\"vxlan_mode\":\"CrossSubnet\"}", IpPool.class);
+        assertThat(v6.vxlanMode()).isEqualTo(EncapMode.CROSS_SUBNET);
+        assertThat(Json.read(Json.write(v6), IpPool.class)).isEqualTo(v6);
+        assertThatThrownBy(() -> Json.read("{\"cidr\":\"10.1.0.0/16\",\"ipip\":true,\"vxlan_mode\":\"always\"}",
+                IpPool.class)).hasMessageContaining("IPIP and VXLAN together");
+        assertThatThrownBy(() -> Json.read("{\"cidr\":\"fd00:1::/64\",\"ipip\":true}", IpPool.class))
+                .hasMessageContaining("IPIP is only for IPv4 pools");
+        assertThatThrownBy(() -> Json.read("{\"cidr\":\"10.1.0.0/16\",\"vxlan_mode\":\"sometimes\"}", IpPool.class))
+                .hasMessageContaining("encapsulation mode: \"sometimes\"");
     }
 
     @Test

@@ -81,15 +81,14 @@ final class PoolKind implements Kind {
     public List<Resource> list(Ctx ctx) {
         List<Resource> out = new ArrayList<>();
         for (IpPool p : Pools.list(ctx.store(), ctx.keys(), 0)) {
-            out.add(new Resource(kind(), Meta.named(p.cidr().keyForm()), new Specs.IpPoolSpec(p.cidr(),
-                    p.ipip() ? "Always" : "Never", p.masquerade(), p.disabled(), p.blockSize())));
+            out.add(new Resource(kind(), Meta.named(p.cidr().keyForm()), Specs.IpPoolSpec.of(p)));
         }
         return out;
     }
 
     @Override
     public List<String> columns() {
-        return List.of("NAME", "CIDR", "IPIPMODE", "NATOUTGOING", "DISABLED", "BLOCKSIZE");
+        return List.of("NAME", "CIDR", "IPIPMODE", "VXLANMODE", "NATOUTGOING", "DISABLED", "BLOCKSIZE");
     }
 
     @Override
@@ -100,6 +99,6 @@ final class PoolKind implements Kind {
     @Override
     public List<Object> row(Resource r) {
         Specs.IpPoolSpec s = (Specs.IpPoolSpec) r.spec();
-        return List.of(r.metadata().name(), s.cidr(), s.ipipMode(), s.natOutgoing(), s.disabled(), s.blockSize());
+        return List.of(r.metadata().name(), s.cidr(), s.ipipMode(), s.vxlanMode(), s.natOutgoing(), s.disabled(), s.blockSize());
     }
 }

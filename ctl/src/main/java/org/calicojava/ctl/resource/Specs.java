@@ -7,6 +7,7 @@ import org.calicojava.model.AsNumber;
 import org.calicojava.model.BgpMaxPrefixes;
 import org.calicojava.model.Cidr;
 import org.calicojava.model.ClusterId;
+import org.calicojava.model.EncapMode;
 import org.calicojava.model.IpPool;
 import org.calicojava.model.KeyPath;
 import org.calicojava.model.Labels;
@@ -28,34 +29,46 @@ public final class Specs {
     private Specs() {
     }
 
-    /** IPPool: ipipMode Always or Never (CrossSubnet has no v1 form), natOutgoing, disabled, blockSize. */
+    /** IPPool: ipipMode and vxlanMode (Always, CrossSubnet or Never; at most one not Never), natOutgoing, disabled, blockSize. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record IpPoolSpec(Cidr cidr, String ipipMode, Boolean natOutgoing, Boolean disabled, Integer blockSize) {
+    public record IpPoolSpec(Cidr cidr, String ipipMode, String vxlanMode, Boolean natOutgoing, Boolean disabled,
+                             Integer blockSize) {
         public IpPoolSpec {
-            toPool(cidr, ipipMode, natOutgoing, disabled, blockSize);
+            toPool(cidr, ipipMode, vxlanMode, natOutgoing, disabled, blockSize);
+        }
+
+        /** The spec of a stored pool. */
+        public static IpPoolSpec of(IpPool p) {
+            return new IpPoolSpec(p.cidr(), p.ipipMode().v3(), p.vxlanMode().v3(), p.masquerade(), p.disabled(),
+                    p.blockSize());
         }
 
         /** The v1 pool. */
         public IpPool toPool() {
-            return toPool(cidr, ipipMode, natOutgoing, disabled, blockSize);
+            return toPool(cidr, ipipMode, vxlanMode, natOutgoing, disabled, blockSize);
         }
 
-        private static IpPool toPool(Cidr cidr, String ipipMode, Boolean nat, Boolean disabled, Integer blockSize) {
+        private static IpPool toPool(Cidr cidr, String ipipMode, String vxlanMode, Boolean nat, Boolean disabled,
+                                     Integer blockSize) {
             if (cidr == null) {
                 throw new IllegalArgumentException("cidr: missing");
             }
             Cidr c = Cidr.parse(cidr.toString(), true);
-            boolean ipip;
-            if (ipipMode == null || ipipMode.equals("Never")) {
-                ipip = false;
-            } else if (ipipMode.equals("Always")) {
-                ipip = true;
-            } else {
-                throw new IllegalArgumentException("ipipMode: " + LogText.quote(ipipMode)
-                        + " (expected: Always or Never; CrossSubnet has no v1 form)");
+            return IpPool.of(c, mode("ipipMode", ipipMode), mode("vxlanMode", vxlanMode), Boolean.TRUE.equals(nat),
+                    Boolean.TRUE.equals(disabled), blockSize == null ? 0 : blockSize);
+        }
+
+        private static EncapMode mode(String field, String value) {
+            if (value == null) {
+                return EncapMode.NEVER;
             }
-            return new IpPool(c, ipip, Boolean.TRUE.equals(nat), Boolean.TRUE.equals(disabled),
-                    blockSize == null ? 0 : blockSize);
+            for (EncapMode m : EncapMode.values()) {
+                if (m.v3().equals(value)) {
+                    return m;
+                }
+            }
+            throw new IllegalArgumentException(field + ": " + LogText.quote(value)
+                    + " (expected: Always, CrossSubnet or Never)");
         }
     }
 

@@ -8,6 +8,8 @@ import org.calicojava.felix.dataplane.Dataplane;
 import org.calicojava.felix.dataplane.DataplaneException;
 import org.calicojava.felix.dataplane.NftKernel;
 import org.calicojava.felix.dataplane.Namespace;
+import org.calicojava.felix.encap.IpipManager;
+import org.calicojava.felix.encap.IpipPolicy;
 import org.calicojava.model.Keys;
 import org.calicojava.model.LogText;
 import org.calicojava.netlink.EventGroup;
@@ -24,6 +26,7 @@ import org.calicojava.store.WatchableStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -72,6 +75,7 @@ public final class Agent implements AutoCloseable {
     private NetlinkEvents linkEvents;
     private HealthServer health;
     private HTTPServer metricsServer;
+    private IpipManager ipip;
     private Thread thread;
     private volatile boolean ready;
     private volatile long busySince;
@@ -128,6 +132,10 @@ public final class Agent implements AutoCloseable {
                 queue.add(Work.Signal.LINKS);
             }
         });
+        ipip = new IpipManager(store, keys, hostname, ns, () -> queue.add(Work.Signal.ENCAP), Duration.ofSeconds(2));
+        IpipPolicy ipipPolicy = new IpipPolicy();
+        programmer.addAddition(d -> ipipPolicy.apply(d, ipip.state()));
+        ipip.start();
         thread = new Thread(this::run, "felix-dataplane");
         thread.setDaemon(true);
         thread.start();
@@ -272,6 +280,8 @@ public final class Agent implements AutoCloseable {
                     return false;
                 } else if (o == Work.Signal.LINKS) {
                     dataplane.linksChanged();
+                    changed = true;
+                } else if (o == Work.Signal.ENCAP) {
                     changed = true;
                 } else if (o instanceof Work.Updates u) {
                     for (WatchEvent e : u.events()) {
@@ -420,6 +430,9 @@ public final class Agent implements AutoCloseable {
         }
         if (linkEvents != null) {
             linkEvents.close();
+        }
+        if (ipip != null) {
+            ipip.close();
         }
         if (health != null) {
             health.close();

@@ -19,6 +19,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * One programming pass on the dataplane thread: the felix config from env and etcd, the calculation, the choice of
@@ -41,6 +42,8 @@ final class Programmer {
     /** cali-pi- chains in the last filter table (kept up to date from the changed names). */
     private long policyChains;
     private int localEndpoints;
+    /** Additions to the calculated dataplane (encapsulation policy), applied in order after the calculation. */
+    private UnaryOperator<DesiredDataplane> additions = UnaryOperator.identity();
 
     Programmer(Map<String, String> env, DatastoreState state, Namespace ns, Metrics metrics, ProblemLog problems) {
         this.env = Map.copyOf(env);
@@ -50,6 +53,12 @@ final class Programmer {
         this.problems = problems;
         this.calculator = new Calculator(problems::report);
         this.config = FelixConfig.of(env, Map.of(), Map.of());
+    }
+
+    /** Adds a step applied to every calculated dataplane before it is programmed (dataplane thread). */
+    void addAddition(UnaryOperator<DesiredDataplane> step) {
+        UnaryOperator<DesiredDataplane> before = additions;
+        additions = d -> step.apply(before.apply(d));
     }
 
     FelixConfig config() {
@@ -77,7 +86,7 @@ final class Programmer {
             }
         }
         long calcStart = System.nanoTime();
-        DesiredDataplane d = calculator.calculate(state, config);
+        DesiredDataplane d = additions.apply(calculator.calculate(state, config));
         long calcMs = (System.nanoTime() - calcStart) / 1_000_000;
         if (calcMs > 1000) {
             LOG.info("calculation took {} ms for {} local endpoints", calcMs, d.interfaces().size());

@@ -22,6 +22,9 @@ sealed interface Work permits Work.Updates, Work.Resync, Work.ReadBack, Work.Sig
     record ReadBack(PolicyBackend.Snapshot snapshot, DataplaneException error, boolean aborted) implements Work {
     }
 
-    /** LINKS: a cali interface changed; STOP: close; REFRESH_INLINE: the backend reads back only synchronously. */
-    enum Signal implements Work { LINKS, STOP, REFRESH_INLINE }
+    /**
+     * LINKS: a cali interface changed; STOP: close; REFRESH_INLINE: the backend reads back only synchronously;
+     * ENCAP: an encapsulation manager published new policy inputs (e.g. the hosts allowed to send IP-in-IP).
+     */
+    enum Signal implements Work { LINKS, STOP, REFRESH_INLINE, ENCAP }
 }

@@ -1,0 +1,174 @@
+package org.calicojava.felix.encap;
+
+import org.calicojava.felix.dataplane.Namespace;
+import org.calicojava.ipam.Ipam;
+import org.calicojava.ipam.IpamException;
+import org.calicojava.ipam.Pools;
+import org.calicojava.model.Cidr;
+import org.calicojava.model.IpPool;
+import org.calicojava.model.Keys;
+import org.calicojava.model.LogText;
+import org.calicojava.netlink.Netlink;
+import org.calicojava.store.KeyValue;
+import org.calicojava.store.KvStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * IP-in-IP on this host, on its own thread ("felix-ipip"), every {@code interval}: reads the pools, every host's
+ * {@code ip_addr_v4} and this host's {@code IpInIpTunnelAddr} from etcd ({@link IpipPlan}); allocates the tunnel
+ * address (IPAM handle {@code ipip-tunnel-addr-<host>}, with affinity to this host, so it falls in one of its blocks)
+ * or releases it when no IPIP pool remains; programs {@code tunl0} ({@link IpipDevice}); and publishes the policy
+ * state ({@link IpipPolicy.State}), calling {@code onPolicyChange} when it changed so the dataplane thread programs
+ * the protocol-4 filter. A datastore or kernel failure is logged once (until it changes) and retried next round.
+ */
+public final class IpipManager implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(IpipManager.class);
+    private static final int MAX_PROBLEMS = 1000;
+    private final KvStore store;
+    private final Keys keys;
+    private final String host;
+    private final Namespace ns;
+    private final Runnable onPolicyChange;
+    private final Duration interval;
+    private final Ipam ipam;
+    private final Set<String> problems = new LinkedHashSet<>();
+    private volatile IpipPolicy.State state = IpipPolicy.State.OFF;
+    private volatile boolean stopping;
+    private Thread thread;
+    private String lastError;
+
+    public IpipManager(KvStore store, Keys keys, String host, Namespace ns, Runnable onPolicyChange,
+                       Duration interval) {
+        this.store = store;
+        this.keys = keys;
+        this.host = host;
+        this.ns = ns;
+        this.onPolicyChange = onPolicyChange;
+        this.interval = interval;
+        this.ipam = new Ipam(store, keys);
+    }
+
+    /** The latest policy state (thread-safe). */
+    public IpipPolicy.State state() {
+        return state;
+    }
+
+    public synchronized void start() {
+        thread = new Thread(this::run, "felix-ipip");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private void run() {
+        try (Netlink nl = ns.openNetlink()) {
+            while (!stopping) {
+                try {
+                    reconcile(nl);
+                    if (lastError != null) {
+                        LOG.info("ip-in-ip: working again");
+                        lastError = null;
+                    }
+                } catch (RuntimeException e) { // datastore or kernel: retried next round
+                    String why = String.valueOf(e.getMessage());
+                    if (!why.equals(lastError)) {
+                        LOG.warn("ip-in-ip: {} (retrying every {} ms)", LogText.quote(why), interval.toMillis());
+                        lastError = why;
+                    }
+                }
+                synchronized (this) {
+                    if (!stopping) {
+                        wait(interval.toMillis());
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** One round: read, allocate or release, program tunl0, publish the policy state. */
+    void reconcile(Netlink nl) {
+        List<IpPool> pools = Pools.list(store, keys, 4);
+        Map<String, String> hostIps = new HashMap<>();
+        String prefix = keys.bgpHosts();
+        for (KeyValue kv : store.list(prefix).kvs()) {
+            String name = Keys.segmentAfter(kv.key(), prefix, 0);
+            if ("ip_addr_v4".equals(Keys.segmentAfter(kv.key(), prefix, 1)) && !kv.value().isBlank()) {
+                hostIps.put(name, kv.value());
+            }
+        }
+        String tunnelKey = keys.hostConfig(host, IpipPlan.TUNNEL_ADDR_KEY);
+        String recorded = store.get(tunnelKey).map(KeyValue::value).orElse(null);
+        IpipPlan plan = IpipPlan.of(pools, hostIps, recorded, this::problem);
+        Cidr addr = plan.tunnelAddr();
+        if (plan.allocate()) {
+            addr = allocate(plan, tunnelKey);
+        } else if (plan.release()) {
+            List<Cidr> released = ipam.releaseByHandle(IpipPlan.handle(host));
+            store.delete(tunnelKey);
+            LOG.info("ip-in-ip off: released tunnel address {} ({} in IPAM)", LogText.quote(recorded), released);
+        }
+        IpipPolicy.State next = new IpipPolicy.State(plan.enabled(), plan.enabled() ? plan.hostNets() : Set.of());
+        if (!next.equals(state)) {
+            state = next;
+            onPolicyChange.run();
+        }
+        List<String> done = IpipDevice.program(nl, plan.enabled(), addr, hostIps.get(host), this::problem);
+        if (!done.isEmpty()) {
+            LOG.info("{}: {}", IpipPlan.DEVICE, String.join(", ", done));
+        }
+    }
+
+    private Cidr allocate(IpipPlan plan, String tunnelKey) {
+        String handle = IpipPlan.handle(host);
+        ipam.releaseByHandle(handle); // whatever an invalid record pointed at
+        IpamException last = null;
+        for (Cidr pool : plan.pools()) {
+            try {
+                Cidr ip = ipam.autoAssign(new Ipam.AutoRequest(host, handle,
+                        Map.of("type", "ipipTunnelAddress", "node", host), 4, pool));
+                store.put(tunnelKey, ip.ip());
+                LOG.info("ip-in-ip: tunnel address {} from pool {}", ip.ip(), pool);
+                return ip;
+            } catch (IpamException e) {
+                last = e;
+            }
+        }
+        throw new IllegalStateException("no IP-in-IP tunnel address: " + (last == null ? "no pool" : last.getMessage()));
+    }
+
+    private void problem(String p) {
+        synchronized (problems) {
+            if (problems.size() >= MAX_PROBLEMS) {
+                problems.clear();
+            }
+            if (problems.add(p)) {
+                LOG.warn("ip-in-ip: {}", LogText.quote(p));
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        synchronized (this) {
+            stopping = true;
+            notifyAll();
+        }
+        Thread t = thread;
+        if (t != null) {
+            try {
+                t.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

@@ -141,8 +141,10 @@ public final class ContextBuilder {
         ctx.put("globalPeers", all.stream().filter(p -> p.kind().equals("Global")).toList());
         ctx.put("nodePeers", all.stream().filter(p -> p.kind().equals("Node")).toList());
         ctx.put("nodes", nodes.values().stream().map(n -> nodeView(n)).toList());
-        List<Prefix> pools = pools(kv, warnings);
+        List<EncapPool> ipipPools = new ArrayList<>();
+        List<Prefix> pools = pools(kv, warnings, ipipPools);
         ctx.put("pools", pools);
+        ctx.put("ipipPools", ipipPools);
         ctx.put("pools4", pools.stream().filter(Prefix::ipv4).toList());
         ctx.put("pools6", pools.stream().filter(Prefix::ipv6).toList());
         List<Prefix> blocks = blocks(kv, warnings);
@@ -343,7 +345,8 @@ public final class ContextBuilder {
         return v;
     }
 
-    private List<Prefix> pools(NavigableMap<String, String> kv, Warnings warnings) {
+    /** Every valid pool; the IP-in-IP ones (disabled too: their addresses still route) also into {@code ipip}. */
+    private List<Prefix> pools(NavigableMap<String, String> kv, Warnings warnings, List<EncapPool> ipip) {
         List<Prefix> out = new ArrayList<>();
         for (int v : new int[]{4, 6}) {
             for (Map.Entry<String, String> e : below(kv, keys.pools(v)).entrySet()) {
@@ -353,6 +356,10 @@ public final class ContextBuilder {
                         throw new IllegalArgumentException("cidr " + p.cidr() + " is not an IPv" + v + " pool");
                     }
                     out.add(Prefix.of(p.cidr(), p.ipip(), p.disabled()));
+                    EncapPool encap = EncapPool.ipip(p);
+                    if (encap != null) {
+                        ipip.add(encap);
+                    }
                 } catch (IllegalArgumentException ex) {
                     warnings.add(e.getKey(), ex.getMessage() + "; skipped");
                 }

@@ -113,15 +113,22 @@ final class IpamCommand {
         }
     }
 
-    @Command(name = "show", description = "Blocks and their use, for all hosts or one.")
+    @Command(name = "show", description = "Blocks and their use, for all hosts or one; --tunnels: the hosts' tunnel "
+            + "addresses (IP-in-IP, VXLAN) and VXLAN MACs.")
     static final class Show extends Sub {
         @Option(names = "--host", paramLabel = "H")
         String host;
+        @Option(names = "--tunnels", description = "each host's tunnel addresses instead of the blocks")
+        boolean tunnels;
         @Mixin
         Format format;
 
         @Override
         public void run() {
+            if (tunnels) {
+                TunnelAddresses.table(store(), keys(), host).print(out(), format.value());
+                return;
+            }
             Table t = new Table("Block", "Host", "Assigned", "Free");
             for (AllocationBlock b : new Ipam(store(), keys()).blocks(0)) {
                 if (host != null && !host.equals(b.host())) {

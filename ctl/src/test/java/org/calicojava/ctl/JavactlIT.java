@@ -172,6 +172,17 @@ class JavactlIT {
         assertThat(cli.ok("ipam", "show")).contains("| 10.5.0.0/26  | h1   | 2        | 62   |")
                 .contains("| 10.5.0.64/26 | h1   | 1        | 63   |");
         assertThat(cli.ok("ipam", "release", "--handle", "ctr1")).contains("10.5.0.0").contains("10.5.0.1");
+        // tunnel addresses as felix records them (per-host felix config keys); a bad value shows as (invalid)
+        cli.etcd.put(cli.keys.bgpHostIp("h1", 4), "192.0.2.1");
+        cli.etcd.put(cli.keys.bgpHostIp("h3", 4), "192.0.2.3");
+        cli.etcd.put(cli.keys.hostConfig("h1", "IpInIpTunnelAddr"), "10.5.0.1");
+        cli.etcd.put(cli.keys.hostConfig("h3", "IPv4VXLANTunnelAddr"), "10.5.0.65");
+        cli.etcd.put(cli.keys.hostConfig("h3", "VXLANTunnelMACAddr"), "66:aa:bb:cc:dd:ee");
+        cli.etcd.put(cli.keys.hostConfig("h3", "IPv6VXLANTunnelAddr"), "10.5.0.66");
+        String tunnels = cli.ok("ipam", "show", "--tunnels");
+        assertThat(tunnels).containsPattern("\\| h1 +\\| 10\\.5\\.0\\.1 +\\| +\\|")
+                .containsPattern("\\| h3 +\\| +\\| 10\\.5\\.0\\.65 +\\| \\(invalid\\) +\\| 66:aa:bb:cc:dd:ee");
+        assertThat(cli.ok("ipam", "show", "--tunnels", "--host", "h1")).contains("10.5.0.1").doesNotContain("h3");
         assertThat(cli.get(cli.keys.ipamHandle("ctr1"))).isNull();
         cli.etcd.put(cli.keys.endpoint("h1", "docker", "c1", "e1"), "{\"state\":\"active\",\"name\":\"cali1234abcd\","
                 + "\"mac\":\"ee:ee:ee:ee:ee:ee\",\"profile_ids\":[\"web\"],\"ipv4_nets\":[\"10.5.0.100/32\"],\"ipv6_nets\":[]}");

@@ -86,6 +86,9 @@ public final class KernelSync implements Rib.KernelPort, AutoCloseable {
     final Blackholes blackholes = new Blackholes(this);
     private final Resync resync = new Resync(this);
     private BiConsumer<Prefix, Boolean> learner;
+    /** IP-in-IP pools (set from the config; read by the kernel thread). */
+    private volatile IpipRoutes ipip = IpipRoutes.NONE;
+    private final TunnelHops tunnelHops = new TunnelHops();
     /** Route requests the kernel has answered so far (add, replace, delete; for progress and metrics). */
     final AtomicLong requestsDone = new AtomicLong();
 
@@ -139,6 +142,11 @@ public final class KernelSync implements Rib.KernelPort, AutoCloseable {
                             // IPv4 drops the routes of a downed link without telling: read the table again when a
                             // link that was up goes down or away (not for links created down, e.g. felix's veths)
                             boolean up = le.change() == NetlinkEvent.Change.ADDED && le.link().isUp();
+                            if (IpipRoutes.DEVICE.equals(le.link().name()) && ipip.any()
+                                    && (up != linksUp.containsKey(le.link().index()))) {
+                                thread.execute(KernelSync.this::reencap); // tunl0 came or went: our routes through it
+                            }
+                            tunnelHops.stale();
                             Boolean was = up ? linksUp.put(le.link().index(), Boolean.TRUE)
                                     : linksUp.remove(le.link().index());
                             if (!up && was != null) {
@@ -150,6 +158,28 @@ public final class KernelSync implements Rib.KernelPort, AutoCloseable {
                     @Override public void onOverrun() { scheduleResync(); }
                 });
         thread.execute(resync::run);
+    }
+
+    // ---- IP-in-IP
+
+    /** Sets the IP-in-IP pools; every route is checked again (on the kernel thread). */
+    public void ipip(IpipRoutes routes) {
+        ipip = routes;
+        thread.execute(this::reencap);
+    }
+
+    /** Re-reads tunl0 and this host's subnet, and reconciles every route (kernel thread). */
+    private void reencap() {
+        if (nl == null) {
+            return;
+        }
+        tunnelHops.stale();
+        KernelBatch a = new KernelBatch(this);
+        try {
+            entries.forEach((p, e) -> reconcile(p, e, a));
+        } finally {
+            a.finish();
+        }
     }
 
     // ---- the RIB's side
@@ -244,8 +274,10 @@ public final class KernelSync implements Rib.KernelPort, AutoCloseable {
             return;
         }
         List<NextHop> target = new ArrayList<>(e.hops.size());
+        IpipRoutes enc = ipip;
         for (InetAddress h : e.hops) {
-            target.add(resolutions.get(h).via);
+            NextHop t = enc.any() ? tunnelHops.hop(nl, enc, p, h, logLimiter) : null;
+            target.add(t != null ? t : resolutions.get(h).via);
         }
         if (target.equals(e.installed)) {
             return;

@@ -76,6 +76,9 @@ class FelixIpipIT {
         String addr = store.get(tunnelKey).orElseThrow().value();
         assertThat(Cidr.parse("10.65.0.0/16").contains(Cidr.host(addr))).as(addr).isTrue();
         assertThat(store.get(keys.ipamHandle("ipip-tunnel-addr-" + HOST))).as("IPAM handle").isPresent();
+        org.calicojava.ipam.Ipam.IpInfo info = new org.calicojava.ipam.Ipam(store, keys).info(Cidr.host(addr));
+        assertThat(info.blockHost()).as("in one of this host's blocks").isEqualTo(HOST);
+        assertThat(info.handle()).isEqualTo("ipip-tunnel-addr-" + HOST);
         assertThat(Sh.waitFor(20, () -> tunl0().contains("inet " + addr + "/32"))).as(tunl0()).isNotNegative();
         assertThat(tunl0()).contains("mtu 1380").contains(",UP");
 

@@ -27,7 +27,9 @@ import java.util.zip.ZipOutputStream;
 public final class PatchClassVersion {
     public static void main(String[] args) throws IOException {
         Path jar = Path.of(args[0]);
-        Path tmp = jar.resolveSibling(jar.getFileName() + ".tmp");
+        // a name of this process's own: several javactl first runs may patch at once (scripts/fabric up starts nodes
+        // in parallel); each writes its own file and the atomic move leaves one whole jar
+        Path tmp = jar.resolveSibling(jar.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
         int patched = 0;
         try (ZipFile in = new ZipFile(jar.toFile());
              URLClassLoader loader = new URLClassLoader(new URL[] {jar.toUri().toURL()}, PatchClassVersion.class.getClassLoader());
@@ -50,7 +52,7 @@ public final class PatchClassVersion {
                 out.closeEntry();
             }
         }
-        Files.move(tmp, jar, StandardCopyOption.REPLACE_EXISTING);
+        Files.move(tmp, jar, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         System.err.println("PatchClassVersion: " + patched + " classes of " + jar.getFileName() + " now version 50 with frames");
     }
 

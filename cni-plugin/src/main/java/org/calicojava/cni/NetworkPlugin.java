@@ -1,6 +1,7 @@
 package org.calicojava.cni;
 
 import org.calicojava.ipam.IpamException;
+import org.calicojava.ipam.Pools;
 import org.calicojava.model.Cidr;
 import org.calicojava.model.Json;
 import org.calicojava.model.Keys;
@@ -80,7 +81,9 @@ final class NetworkPlugin {
                     LOG.info("ADD {} {}: replaced the veth {} of an earlier ADD", c.env.containerId(), c.env.ifname(),
                             hostIf);
                 }
-                dev = WorkloadInterface.plumb(nl, null, hostIf, ns, c.env.ifname(), prefixes, c.conf.mtu());
+                int mtu = c.conf.mtu() > 0 ? c.conf.mtu()
+                        : Pools.workloadMtu(c.store(), c.keys(), host, WorkloadInterface.uplinkMtu(nl));
+                dev = WorkloadInterface.plumb(nl, null, hostIf, ns, c.env.ifname(), prefixes, mtu);
                 plumbed = true;
             }
             List<Cidr> v4 = new ArrayList<>();

@@ -134,7 +134,8 @@ final class ContainerCommand implements Runnable {
             Ipam ipam = new Ipam(store(), keys());
             Cidr addr = assign(ipam, host, handle, ip);
             try {
-                Workloads.plumb(hostNetns, iface, ns, List.of(addr));
+                Workloads.plumb(hostNetns, iface, ns, List.of(addr),
+                        uplink -> org.calicojava.ipam.Pools.workloadMtu(store(), keys(), host, uplink));
                 WorkloadEndpoint ep = new WorkloadEndpoint("active", iface, Workloads.HOST_MAC, profiles,
                         addr.isIpv4() ? List.of(addr) : List.of(), addr.isIpv4() ? List.of() : List.of(addr), Map.of());
                 store().create(workloadPrefix(host, container) + id, Json.write(ep));

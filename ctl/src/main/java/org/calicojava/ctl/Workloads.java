@@ -11,6 +11,7 @@ import org.calicojava.netlink.WorkloadInterface;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.IntUnaryOperator;
 
 /**
  * The kernel side of a workload that is not Docker's (a network namespace or a process): the workload interface as
@@ -40,9 +41,11 @@ final class Workloads {
         return hostNetns == null ? Netlink.open() : NetNs.open(hostNetns);
     }
 
-    static void plumb(String hostNetns, String iface, Path containerNs, List<Cidr> ips) {
+    /** Plumbs the workload; {@code mtu} maps the host's uplink MTU to the workload's ({@code Pools.workloadMtu}). */
+    static void plumb(String hostNetns, String iface, Path containerNs, List<Cidr> ips, IntUnaryOperator mtu) {
         try (Netlink host = hostNetlink(hostNetns)) {
-            WorkloadInterface.plumb(host, hostNetns, iface, containerNs, "eth0", prefixes(ips), 0);
+            WorkloadInterface.plumb(host, hostNetns, iface, containerNs, "eth0", prefixes(ips),
+                    mtu.applyAsInt(WorkloadInterface.uplinkMtu(host)));
         }
     }
 

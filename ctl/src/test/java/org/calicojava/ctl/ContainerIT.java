@@ -63,6 +63,29 @@ class ContainerIT {
     }
 
     @Test
+    void workloadMtuFollowsTheUplinkThePoolsAndVethMtu() throws Exception {
+        sh("ip -n " + hostNs + " link add up0 mtu 9000 type veth peer name up1 mtu 9000 && ip -n " + hostNs
+                + " addr add 192.0.2.10/24 dev up0 && ip -n " + hostNs + " link set up0 up && ip -n " + hostNs
+                + " link set up1 up && ip -n " + hostNs + " route add default via 192.0.2.1");
+        cli.ok(args("container", "add", ctr, "10.77.0.5"));
+        assertThat(sh("ip -n " + ctr + " link show eth0")).contains("mtu 9000 ");
+        assertThat(sh("ip -n " + hostNs + " link show " + endpoint().name())).contains("mtu 9000 ");
+        cli.ok(args("container", "remove", ctr));
+
+        cli.ok("pool", "add", "10.78.0.0/24", "--ipip");
+        cli.ok("pool", "add", "fd00:78::/64", "--vxlan");
+        cli.ok(args("container", "add", ctr, "10.77.0.5"));
+        assertThat(sh("ip -n " + ctr + " link show eth0")).contains("mtu 8930 "); // 9000 - 70 (VXLAN over IPv6)
+        cli.ok(args("container", "remove", ctr));
+
+        cli.ok("config", "felix", "VethMTU", "1300");
+        cli.ok(args("container", "add", ctr, "10.77.0.5"));
+        assertThat(sh("ip -n " + ctr + " link show eth0")).contains("mtu 1300 ");
+        assertThat(sh("ip -n " + hostNs + " link show " + endpoint().name())).contains("mtu 1300 ");
+        cli.ok(args("container", "remove", ctr));
+    }
+
+    @Test
     void addChangeAndRemoveAWorkload() throws Exception {
         String out = cli.ok(args("container", "add", ctr, "10.77.0.5", "--profile", "web"));
         assertThat(out).startsWith("IP 10.77.0.5 added to " + ctr);

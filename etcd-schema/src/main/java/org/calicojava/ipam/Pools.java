@@ -4,6 +4,7 @@ import org.calicojava.model.Cidr;
 import org.calicojava.model.IpPool;
 import org.calicojava.model.Json;
 import org.calicojava.model.Keys;
+import org.calicojava.model.WorkloadMtu;
 import org.calicojava.store.KeyValue;
 import org.calicojava.store.KvStore;
 import org.slf4j.Logger;
@@ -53,5 +54,24 @@ public final class Pools {
     /** The block of {@code pool} that holds {@code ip}. */
     public static Cidr blockOf(IpPool pool, Cidr ip) {
         return Cidr.of(ip.address(), pool.blockSize());
+    }
+
+    /**
+     * The MTU for a new workload on {@code host} ({@link WorkloadMtu}): {@code VethMTU} from the host's config, else the
+     * global one, else {@code uplinkMtu} less the largest encapsulation overhead of the pools. A bad setting is logged
+     * and ignored (the automatic value is used).
+     */
+    public static int workloadMtu(KvStore store, Keys keys, String host, int uplinkMtu) {
+        for (String key : List.of(keys.hostConfig(host, WorkloadMtu.CONFIG_NAME), keys.felixConfig(WorkloadMtu.CONFIG_NAME))) {
+            Optional<KeyValue> kv = store.get(key);
+            if (kv.isPresent()) {
+                try {
+                    return WorkloadMtu.parse(kv.get().value().replace("\"", ""));
+                } catch (IllegalArgumentException e) {
+                    LOG.warn("ignoring {}: {}", org.calicojava.model.LogText.quote(key), e.getMessage());
+                }
+            }
+        }
+        return WorkloadMtu.of(uplinkMtu, list(store, keys, 0), 0);
     }
 }

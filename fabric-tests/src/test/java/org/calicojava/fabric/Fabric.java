@@ -91,13 +91,18 @@ final class Fabric implements AutoCloseable {
         return sh(c, Duration.ofMinutes(1));
     }
 
-    /** Adds a workload namespace on host N with an address from the pool; returns its address. */
+    /** Adds a workload namespace on host N with an IPv4 address from any pool; returns its address. */
     String addWorkload(int host, String name, String... profiles) {
+        return addWorkloadFrom(host, name, "ipv4", profiles);
+    }
+
+    /** Adds a workload namespace on host N with an address from {@code pool} (a CIDR, ipv4 or ipv6); returns it. */
+    String addWorkloadFrom(int host, String name, String pool, String... profiles) {
         String wl = ns("h" + host + "-" + name);
         sh("ip", "netns", "add", wl);
         workloads.add(wl);
         List<String> cmd = new ArrayList<>(List.of(HOME.resolve("bin/javactl").toString(), "--etcd-endpoints", ETCD,
-                "container", "add", wl, "ipv4", "--hostname", "h" + host));
+                "container", "add", wl, pool, "--hostname", "h" + host));
         for (String p : profiles) {
             cmd.addAll(List.of("--profile", p));
         }
@@ -145,8 +150,19 @@ final class Fabric implements AutoCloseable {
         return sh("ip", "netns", "exec", ns("h" + host + "-" + name), "ping", "-c1", "-W1", ip).ok();
     }
 
+    /** A command in workload {@code name} of host N. */
+    Result inWorkload(int host, String name, String... cmd) {
+        List<String> c = new ArrayList<>(List.of("ip", "netns", "exec", ns("h" + host + "-" + name)));
+        c.addAll(List.of(cmd));
+        return sh(c, Duration.ofMinutes(1));
+    }
+
     String routes(int host) {
         return sh("ip", "-n", ns("h" + host), "route").out();
+    }
+
+    String routes6(int host) {
+        return sh("ip", "-n", ns("h" + host), "-6", "route").out();
     }
 
     String nodeStatus(int host) {

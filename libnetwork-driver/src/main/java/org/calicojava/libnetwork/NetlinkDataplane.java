@@ -24,11 +24,16 @@ public final class NetlinkDataplane implements Dataplane {
     }
 
     @Override
-    public void createVeth(String hostName, String tempName) {
+    public void createVeth(String hostName, String tempName, int mtu) {
         if (nl.link(hostName).isPresent()) {
             LOG.info("replacing stale interface {}", hostName);
         }
-        WorkloadInterface.createPair(nl, netns, hostName, tempName);
+        WorkloadInterface.createPair(nl, netns, hostName, tempName, mtu);
+    }
+
+    @Override
+    public int uplinkMtu() {
+        return WorkloadInterface.uplinkMtu(nl);
     }
 
     @Override

@@ -2,6 +2,7 @@ package org.calicojava.libnetwork;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.calicojava.ipam.Pools;
 import org.calicojava.model.Cidr;
 import org.calicojava.model.Json;
 import org.calicojava.model.Keys;
@@ -159,7 +160,7 @@ public final class NetworkDriver {
         WorkloadEndpoint wep = endpoint(ep).orElseThrow(() -> PluginException.failed("unknown endpoint "
                 + shortId(ep) + " on host " + host + " (no workload endpoint in etcd)"));
         String hostIf = hostInterface(ep);
-        dataplane.createVeth(hostIf, tempInterface(ep));
+        dataplane.createVeth(hostIf, tempInterface(ep), Pools.workloadMtu(store, keys, host, dataplane.uplinkMtu()));
         ObjectNode resp = Requests.object();
         resp.putObject("InterfaceName").put("SrcName", tempInterface(ep)).put("DstPrefix", "eth");
         var routes = resp.putArray("StaticRoutes");

@@ -6,16 +6,23 @@ import java.util.concurrent.ConcurrentHashMap;
 /** Veth pairs as a map host name -> container-side name, for unit tests; {@link #failNext} makes the next create fail. */
 final class FakeDataplane implements Dataplane {
     final Map<String, String> veths = new ConcurrentHashMap<>();
+    final Map<String, Integer> mtus = new ConcurrentHashMap<>();
     volatile RuntimeException failNext;
 
     @Override
-    public void createVeth(String hostName, String tempName) {
+    public void createVeth(String hostName, String tempName, int mtu) {
         RuntimeException f = failNext;
         failNext = null;
         if (f != null) {
             throw f;
         }
         veths.put(hostName, tempName);
+        mtus.put(hostName, mtu);
+    }
+
+    @Override
+    public int uplinkMtu() {
+        return 1500;
     }
 
     @Override

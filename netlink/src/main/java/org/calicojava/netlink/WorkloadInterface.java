@@ -3,6 +3,7 @@ package org.calicojava.netlink;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /**
@@ -44,7 +45,7 @@ public final class WorkloadInterface {
      * configured ({@link #configureHostEnd}) and the peer left down for a runtime (Docker) to move and rename. A stale
      * pair of the same names is replaced. On failure nothing is left.
      */
-    public static void createPair(Netlink host, String hostNetns, String hostName, String peerName) {
+    public static void createPair(Netlink host, String hostNetns, String hostName, String peerName, int mtu) {
         try {
             host.createVeth(hostName, peerName);
         } catch (AlreadyExistsException e) {
@@ -55,7 +56,10 @@ public final class WorkloadInterface {
             host.createVeth(hostName, peerName);
         }
         try {
-            configureHostEnd(host, hostNetns, hostName, 0);
+            if (mtu > 0) {
+                host.setMtu(peerName, mtu); // kept when the runtime moves it into the container
+            }
+            configureHostEnd(host, hostNetns, hostName, mtu);
         } catch (RuntimeException e) {
             remove(host, hostName);
             throw e;
@@ -93,6 +97,26 @@ public final class WorkloadInterface {
             }
             throw e;
         }
+    }
+
+    /**
+     * The MTU of the host's uplink: the interface of the IPv4 default route in the main table (else IPv6's), or 1500
+     * when there is none.
+     */
+    public static int uplinkMtu(Netlink host) {
+        List<Route> main = host.routes(RouteFilter.main());
+        for (boolean v4 : new boolean[]{true, false}) {
+            for (Route r : main) {
+                if (r.isIpv4() == v4 && r.dst().length() == 0 && !r.nextHops().isEmpty()
+                        && r.nextHops().get(0).ifindex() > 0) {
+                    Optional<Link> l = host.link(r.nextHops().get(0).ifindex());
+                    if (l.isPresent() && l.get().mtu() > 0) {
+                        return l.get().mtu();
+                    }
+                }
+            }
+        }
+        return 1500;
     }
 
     /** MAC ee:ee:ee:ee:ee:ee, the MTU if {@code mtu > 0}, the sysctls, then up. */

@@ -1,0 +1,54 @@
+package org.calicojava.confd;
+
+import org.calicojava.model.Cidr;
+import org.calicojava.process.CommandRunner;
+import org.calicojava.process.ProcessRunner;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Pools' IP-in-IP modes in the render context and the shipped templates (BIRD through the real {@code bird -p}). */
+class IpipTemplatesTest {
+    @TempDir
+    Path tmp;
+
+    static Fixtures fabric() {
+        Fixtures f = new Fixtures().globalAs("64512").node("n1", "192.0.2.1", null).node("n2", "198.51.100.2", null)
+                .pool("10.70.0.0/16").block("n1", "10.65.0.0/26");
+        f.kv.put(f.keys.pool(Cidr.parse("10.65.0.0/16")), "{\"cidr\":\"10.65.0.0/16\",\"ipip\":true}");
+        f.kv.put(f.keys.pool(Cidr.parse("10.66.0.0/16")),
+                "{\"cidr\":\"10.66.0.0/16\",\"ipip\":true,\"ipip_mode\":\"cross-subnet\",\"disabled\":true}");
+        f.kv.put(f.keys.pool(Cidr.parse("10.68.0.0/16")), "{\"cidr\":\"10.68.0.0/16\",\"vxlan_mode\":\"always\"}");
+        return f;
+    }
+
+    @Test
+    void contextListsTheIpipPoolsWithTheirModes() {
+        Map<String, Object> ctx = new ContextBuilder(fabric().keys, "n1").build(fabric().kv);
+        assertThat(ctx.get("ipipPools")).isEqualTo(List.of(new EncapPool("10.65.0.0/16", "always", false),
+                new EncapPool("10.66.0.0/16", "cross-subnet", true)));
+        assertThatThrownBy(() -> new EncapPool("10.65.0.0/16", "sometimes", false)).hasMessageContaining("always or cross-subnet");
+        assertThatThrownBy(() -> new EncapPool("10.65.0.0/16\"; x", "always", false)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void birdRoutesIpipPoolsThroughTunl0() throws Exception {
+        String conf = ShippedTemplatesTest.render(fabric(), "n1", "bird.conf.mustache");
+        assertThat(conf).contains("  if source = RTS_BGP && net ~ [ 10.65.0.0/16+ ] then { # ipip always\n"
+                + "    onlink = true;\n    ifname = \"tunl0\";\n    gw = bgp_next_hop;\n    accept;\n  }\n");
+        assertThat(conf).contains("  if source = RTS_BGP && net ~ [ 10.66.0.0/16+ ] && gw != bgp_next_hop then { # ipip cross-subnet\n");
+        assertThat(conf).doesNotContain("10.70.0.0/16+ ] then {").doesNotContain("10.68.0.0/16+ ] then {");
+        Path f = tmp.resolve("bird.conf");
+        Files.writeString(f, conf);
+        CommandRunner.Result r = ProcessRunner.local().shell("bird -p -c " + f, Duration.ofSeconds(20));
+        assertThat(r.ok()).as("bird -p: " + r.oneLine() + "\n" + conf).isTrue();
+    }
+}

@@ -13,6 +13,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -29,6 +30,14 @@ public final class GatewayStore implements KvStore {
     private static final Base64.Decoder B64D = Base64.getDecoder();
 
     private final EtcdConfig config;
+    /** etcd's answers while it cannot serve for a moment: another member, or the same after a pause, will. */
+    static final List<String> TRANSIENT = List.of("etcdserver: leader changed", "etcdserver: no leader",
+            "etcdserver: request timed out", "etcdserver: too many requests", "etcdserver: server stopped",
+            "etcdserver: not capable", "etcdserver: request timed out, possibly due to connection lost");
+    /** How long requests keep being retried while members answer {@link #TRANSIENT} (an election takes ~1 s). */
+    static final Duration ELECTION_WAIT = Duration.ofSeconds(5);
+    static final Duration MEMBER_CONNECT = Duration.ofMillis(500);
+
     private final HttpClient http; // https only
     private final PlainHttp plain; // http: a bare socket, quick to start
     private URI current;
@@ -37,12 +46,12 @@ public final class GatewayStore implements KvStore {
     public GatewayStore(EtcdConfig config) {
         this.config = config;
         if (config.tls()) {
-            this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(config.timeout())
+            this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(connectTimeout(config))
                     .sslContext(Pem.sslContext(config.caFile(), config.certFile(), config.keyFile())).build();
         } else {
             this.http = null;
         }
-        this.plain = new PlainHttp((int) config.timeout().toMillis());
+        this.plain = new PlainHttp((int) config.timeout().toMillis(), (int) connectTimeout(config).toMillis());
         this.current = config.endpoints().get(0);
     }
 
@@ -146,20 +155,43 @@ public final class GatewayStore implements KvStore {
         if (config.username() != null && token == null) {
             authenticate();
         }
-        List<URI> order = new ArrayList<>(config.endpoints());
-        order.remove(current);
-        order.add(0, current);
-        DatastoreException last = null;
-        for (URI endpoint : order) {
+        long deadline = System.nanoTime() + ELECTION_WAIT.toNanos();
+        for (int round = 0; ; round++) {
+            List<URI> order = new ArrayList<>(config.endpoints());
+            order.remove(current);
+            order.add(0, current);
+            DatastoreException last = null;
+            boolean busy = false;
+            for (URI endpoint : order) {
+                try {
+                    JsonNode resp = post(endpoint, path, Json.write(body));
+                    current = endpoint;
+                    return resp;
+                } catch (EtcdBusyException e) {
+                    last = e;
+                    busy = true;
+                } catch (EtcdUnreachableException e) {
+                    last = e;
+                }
+            }
+            // a member answered but could not serve (an election, a member catching up): wait and ask again;
+            // none answered at all: say so now
+            if (!busy || System.nanoTime() > deadline) {
+                throw last;
+            }
             try {
-                JsonNode resp = post(endpoint, path, Json.write(body));
-                current = endpoint;
-                return resp;
-            } catch (EtcdUnreachableException e) {
-                last = e;
+                Thread.sleep(Math.min(400, 50L << Math.min(round, 3)));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw last;
             }
         }
-        throw last;
+    }
+
+    /** Several members: a connect that takes longer than this goes to the next one. */
+    static Duration connectTimeout(EtcdConfig config) {
+        return config.endpoints().size() > 1 && config.timeout().compareTo(MEMBER_CONNECT) > 0 ? MEMBER_CONNECT
+                : config.timeout();
     }
 
     private void authenticate() {
@@ -237,6 +269,9 @@ public final class GatewayStore implements KvStore {
             if (msg.contains("authentication") || msg.contains("permission denied") || msg.contains("token")
                     || msg.contains("user name")) {
                 throw new AuthenticationException("etcd at " + endpoint + ": " + msg);
+            }
+            if (TRANSIENT.stream().anyMatch(msg::contains)) {
+                throw new EtcdBusyException("etcd at " + endpoint + ": " + msg);
             }
             throw new DatastoreException("etcd at " + endpoint + ": " + msg);
         }

@@ -38,12 +38,19 @@ public final class GatewayStore implements KvStore {
     static final Duration ELECTION_WAIT = Duration.ofSeconds(5);
     static final Duration MEMBER_CONNECT = Duration.ofMillis(500);
 
+    private final int pageKeys;
     private final HttpClient http; // https only
     private final PlainHttp plain; // http: a bare socket, quick to start
     private URI current;
     private String token;
 
     public GatewayStore(EtcdConfig config) {
+        this(config, JetcdStore.PAGE_KEYS);
+    }
+
+    /** With another page size (tests). */
+    GatewayStore(EtcdConfig config, int pageKeys) {
+        this.pageKeys = pageKeys;
         this.config = config;
         if (config.tls()) {
             this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(connectTimeout(config))
@@ -67,16 +74,49 @@ public final class GatewayStore implements KvStore {
         return kvs.isArray() && kvs.size() > 0 ? Optional.of(kv(kvs.get(0))) : Optional.empty();
     }
 
+    /**
+     * Every key under {@code prefix} in key order, as of one revision, in pages of {@link JetcdStore#PAGE_KEYS} (as
+     * {@link JetcdStore#list}): later pages are read at the first page's revision from the key after the last one read;
+     * a compaction meanwhile starts the listing over (at most 3 times).
+     */
     @Override
     public ListResult list(String prefix) {
-        ObjectNode req = Json.MAPPER.createObjectNode().put("key", b64(prefix)).put("range_end", b64(rangeEnd(prefix)))
-                .put("sort_order", "ASCEND").put("sort_target", "KEY");
-        JsonNode resp = call("/v3/kv/range", req);
-        List<KeyValue> out = new ArrayList<>();
-        for (JsonNode n : resp.path("kvs")) {
-            out.add(kv(n));
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return listPages(prefix);
+            } catch (DatastoreException e) {
+                if (attempt >= 3 || e.getMessage() == null || !e.getMessage().contains("compacted")) {
+                    throw e;
+                }
+            }
         }
-        return new ListResult(resp.path("header").path("revision").asLong(), out);
+    }
+
+    private ListResult listPages(String prefix) {
+        byte[] end = rangeEnd(prefix);
+        String from = b64(prefix);
+        List<KeyValue> out = new ArrayList<>();
+        long revision = 0;
+        while (true) {
+            ObjectNode req = Json.MAPPER.createObjectNode().put("key", from).put("range_end", b64(end))
+                    .put("sort_order", "ASCEND").put("sort_target", "KEY").put("limit", pageKeys);
+            if (revision != 0) {
+                req.put("revision", revision);
+            }
+            JsonNode resp = call("/v3/kv/range", req);
+            if (revision == 0) {
+                revision = resp.path("header").path("revision").asLong();
+            }
+            JsonNode kvs = resp.path("kvs");
+            for (JsonNode n : kvs) {
+                out.add(kv(n));
+            }
+            if (!resp.path("more").asBoolean(false) || kvs.size() == 0) {
+                return new ListResult(revision, out);
+            }
+            byte[] last = B64D.decode(kvs.get(kvs.size() - 1).path("key").asText());
+            from = b64(java.util.Arrays.copyOf(last, last.length + 1)); // the smallest key after the last one
+        }
     }
 
     @Override

@@ -1,19 +1,16 @@
 package org.calicojava.bgp;
 
-import org.calicojava.bgp.bfd.BfdConfigLoader;
 import org.calicojava.bgp.bfd.BfdManager;
-import org.calicojava.bgp.bfd.BfdSettings;
 import org.calicojava.bgp.config.ConfigException;
-import org.calicojava.bgp.config.ConfigLoader;
-import org.calicojava.bgp.config.SpeakerConfig;
 import org.calicojava.bgp.control.ControlServer;
 import org.calicojava.bgp.kernel.KernelSync;
 import org.calicojava.bgp.metrics.Metrics;
 import org.calicojava.bgp.rib.Rib;
 import org.calicojava.bgp.rib.RoutingConfig;
-import org.calicojava.bgp.rib.RoutingConfigLoader;
 import org.calicojava.bgp.session.Peer;
 import org.calicojava.bgp.session.Speaker;
+import org.calicojava.bgp.yaml.SpeakerFile;
+import org.calicojava.bgp.yaml.SpeakerYamlLoader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -21,9 +18,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
-import java.net.InetAddress;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.LinkedHashSet;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -32,7 +27,7 @@ import java.util.concurrent.CountDownLatch;
  * {@code bgp-speaker --config FILE [--control-socket PATH] [--check]}: runs the speaker (sessions, RIB, kernel routes,
  * control socket, metrics) until SIGTERM/SIGINT, then closes sessions (without NOTIFICATION where graceful restart was
  * negotiated, so peers keep our routes; our kernel routes stay). SIGHUP re-reads FILE and applies it without touching
- * sessions whose settings did not change. {@code --check} validates FILE through both config loaders (everything the
+ * sessions whose settings did not change. {@code --check} validates FILE through the config loader (everything the
  * daemon checks before it opens a socket) and prints {@code ok} (exit 0) or a one-line error (exit 1). Bad usage exits
  * 2, as does the daemon with a bad config. Options are parsed by picocli, as in the other programs.
  */
@@ -55,20 +50,14 @@ public final class Main {
         this.controlOverride = controlOverride;
     }
 
-    record Loaded(SpeakerConfig speaker, RoutingConfig routing, Map<InetAddress, BfdSettings> bfd) {}
-
-    static Loaded load(Path file, Path controlOverride) {
-        SpeakerConfig s = ConfigLoader.load(file);
-        RoutingConfig r = RoutingConfigLoader.load(file);
-        if (controlOverride != null) {
-            r = r.withControlSocket(controlOverride);
-        }
-        return new Loaded(s, r, BfdConfigLoader.load(file));
+    static SpeakerFile load(Path file, Path controlOverride) {
+        SpeakerFile f = SpeakerYamlLoader.load(file);
+        return controlOverride == null ? f : f.withControlSocket(controlOverride);
     }
 
     synchronized String reload() {
         try {
-            Loaded l = load(file, controlOverride);
+            SpeakerFile l = load(file, controlOverride);
             if (l.routing().kernel().enabled() != routing.kernel().enabled() || l.routing().metricsPort() != routing.metricsPort()
                     || !l.routing().metricsHost().equals(routing.metricsHost())) {
                 throw new IllegalArgumentException("kernel.enabled, metrics.port, metrics.host: changed (expected: unchanged on reload; restart the speaker)");
@@ -86,7 +75,7 @@ public final class Main {
         }
     }
 
-    private void configureBfd(Loaded l) {
+    private void configureBfd(SpeakerFile l) {
         if (bfd != null) {
             bfd.configure(l.bfd());
         } else if (!l.bfd().isEmpty()) {
@@ -95,13 +84,13 @@ public final class Main {
     }
 
     /** The kernel's blackhole routes for the originated blocks as {@code l} says (none when it turns them off). */
-    private void blackholes(Loaded l) {
+    private void blackholes(SpeakerFile l) {
         if (kernel != null) {
             kernel.blackholes(l.routing().kernel().blackholes() ? new LinkedHashSet<>(l.speaker().originate()) : java.util.Set.of());
         }
     }
 
-    private void run(Loaded l) throws IOException, InterruptedException {
+    private void run(SpeakerFile l) throws IOException, InterruptedException {
         routing = l.routing();
         Metrics metrics = new Metrics();
         rib = new Rib(l.speaker(), routing, metrics);
@@ -177,7 +166,7 @@ public final class Main {
                 description = "Unix socket for javactl (overrides the config's controlSocket).")
         Path controlSocket;
 
-        @Option(names = "--check", description = "Validate FILE as the daemon would (both config loaders) and exit: "
+        @Option(names = "--check", description = "Validate FILE as the daemon would (the config loader) and exit: "
                 + "prints ok (exit 0) or a one-line error (exit 1); opens no sockets.")
         boolean check;
 
@@ -213,7 +202,7 @@ public final class Main {
                 hupWhileStarting = true;
             }
         });
-        Loaded l;
+        SpeakerFile l;
         try {
             l = load(file, control);
         } catch (ConfigException | IllegalArgumentException e) {

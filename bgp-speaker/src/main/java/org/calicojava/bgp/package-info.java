@@ -8,9 +8,9 @@
  * CLUSTER_LIST), RFC 5065 (confederation segments), RFC 4486 (cease subcodes), RFC 2385 (TCP-MD5), RFC 5082 (GTSM).
  *
  * <p>Packages: {@code codec} (pure wire format), {@code session} (FSM, Netty connections, the speaker), {@code config}
- * (the YAML's session keys), {@code rib} (Adj-RIB-In/Loc-RIB/Adj-RIB-Out, best path, import and export, graceful
- * restart, the routing keys), {@code policy} (terms, matches, actions), {@code kernel} (routes through netlink),
- * {@code control} (the control socket and its client), {@code metrics} (Prometheus). See the module README for data
- * flow and tests.
+ * (the session settings), {@code yaml} (the one YAML file, read into the settings), {@code bfd} (BFD sessions),
+ * {@code rib} (Adj-RIB-In/Loc-RIB/Adj-RIB-Out, best path, import and export, graceful restart, the routing keys),
+ * {@code policy} (terms, matches, actions), {@code kernel} (routes through netlink), {@code control} (the control
+ * socket and its client), {@code metrics} (Prometheus). See the module README for data flow and tests.
  */
 package org.calicojava.bgp;

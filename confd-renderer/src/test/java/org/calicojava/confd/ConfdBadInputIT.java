@@ -1,10 +1,9 @@
 package org.calicojava.confd;
 
+import org.calicojava.bgp.yaml.SpeakerYamlLoader;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import org.calicojava.bgp.config.ConfigLoader;
-import org.calicojava.bgp.rib.RoutingConfigLoader;
 import org.calicojava.model.Json;
 import org.calicojava.model.Keys;
 import org.calicojava.model.LogText;
@@ -324,8 +323,8 @@ class ConfdBadInputIT {
         assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).as(what + ": bird -p " + new String(p.getInputStream().readAllBytes())).isZero();
         String yaml = read(speaker());
-        ConfigLoader.parse(yaml);
-        RoutingConfigLoader.parse(yaml);
+        SpeakerYamlLoader.parse(yaml).speaker();
+        SpeakerYamlLoader.parse(yaml).routing();
         assertThat(protocols(read(bird()))).as(what).isEqualTo(neighboursAsProtocols(yaml));
         assertThat(read(bird()) + yaml).as(what).doesNotContain("203.0.113", "evil");
     }

@@ -1,13 +1,12 @@
 package org.calicojava.confd;
 
+import org.calicojava.bgp.yaml.SpeakerYamlLoader;
 import org.calicojava.process.CommandRunner;
 import org.calicojava.process.ProcessRunner;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import org.calicojava.bgp.config.ConfigLoader;
-import org.calicojava.bgp.rib.RoutingConfigLoader;
 import org.calicojava.model.Json;
 import org.calicojava.model.Keys;
 import org.calicojava.model.LogText;
@@ -202,8 +201,8 @@ class HostileValuesTest {
         TreeSet<String> got = new TreeSet<>();
         y.get("neighbors").forEach(n -> got.add(n.get("address").asText()));
         assertThat(got).as(yaml).containsExactlyElementsOf(new TreeSet<>(neighbours));
-        assertThat(ConfigLoader.parse(yaml).neighbors()).hasSize(neighbours.size());
-        RoutingConfigLoader.parse(yaml);
+        assertThat(SpeakerYamlLoader.parse(yaml).speaker().neighbors()).hasSize(neighbours.size());
+        SpeakerYamlLoader.parse(yaml).routing();
     }
 
     static List<String> protocols(String conf) {

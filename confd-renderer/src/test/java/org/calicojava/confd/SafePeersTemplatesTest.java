@@ -1,18 +1,17 @@
 package org.calicojava.confd;
 
+import org.calicojava.bgp.yaml.SpeakerYamlLoader;
 import org.calicojava.process.CommandRunner;
 import org.calicojava.process.ProcessRunner;
 
 import org.calicojava.bgp.codec.PathAttributes;
 import org.calicojava.bgp.codec.Prefix;
-import org.calicojava.bgp.config.ConfigLoader;
 import org.calicojava.bgp.config.MaxPrefixes;
 import org.calicojava.bgp.config.NeighborConfig;
 import org.calicojava.bgp.config.SpeakerConfig;
 import org.calicojava.bgp.policy.Policy;
 import org.calicojava.bgp.policy.RouteSource;
 import org.calicojava.bgp.rib.RoutingConfig;
-import org.calicojava.bgp.rib.RoutingConfigLoader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -65,8 +64,8 @@ class SafePeersTemplatesTest {
     @Test
     void speakerYamlRefusesWhatPeersOutsideTheMeshMustNotGiveUs() throws Exception {
         String yaml = render(fabric(), "bgp-speaker.yaml.mustache");
-        SpeakerConfig sc = ConfigLoader.parse(yaml);
-        RoutingConfig rc = RoutingConfigLoader.parse(yaml);
+        SpeakerConfig sc = SpeakerYamlLoader.parse(yaml).speaker();
+        RoutingConfig rc = SpeakerYamlLoader.parse(yaml).routing();
         assertThat(rc.maxStaleRoutesTime()).isEqualTo(90);
 
         // the ToR: no etcd /32, no host /32 (nor anything covering them), no martians, no default, nothing of our block

@@ -13,6 +13,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -29,20 +30,35 @@ public final class GatewayStore implements KvStore {
     private static final Base64.Decoder B64D = Base64.getDecoder();
 
     private final EtcdConfig config;
+    /** etcd's answers while it cannot serve for a moment: another member, or the same after a pause, will. */
+    static final List<String> TRANSIENT = List.of("etcdserver: leader changed", "etcdserver: no leader",
+            "etcdserver: request timed out", "etcdserver: too many requests", "etcdserver: server stopped",
+            "etcdserver: not capable", "etcdserver: request timed out, possibly due to connection lost");
+    /** How long requests keep being retried while members answer {@link #TRANSIENT} (an election takes ~1 s). */
+    static final Duration ELECTION_WAIT = Duration.ofSeconds(5);
+    static final Duration MEMBER_CONNECT = Duration.ofMillis(500);
+
+    private final int pageKeys;
     private final HttpClient http; // https only
     private final PlainHttp plain; // http: a bare socket, quick to start
     private URI current;
     private String token;
 
     public GatewayStore(EtcdConfig config) {
+        this(config, JetcdStore.PAGE_KEYS);
+    }
+
+    /** With another page size (tests). */
+    GatewayStore(EtcdConfig config, int pageKeys) {
+        this.pageKeys = pageKeys;
         this.config = config;
         if (config.tls()) {
-            this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(config.timeout())
+            this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(connectTimeout(config))
                     .sslContext(Pem.sslContext(config.caFile(), config.certFile(), config.keyFile())).build();
         } else {
             this.http = null;
         }
-        this.plain = new PlainHttp((int) config.timeout().toMillis());
+        this.plain = new PlainHttp((int) config.timeout().toMillis(), (int) connectTimeout(config).toMillis());
         this.current = config.endpoints().get(0);
     }
 
@@ -58,16 +74,49 @@ public final class GatewayStore implements KvStore {
         return kvs.isArray() && kvs.size() > 0 ? Optional.of(kv(kvs.get(0))) : Optional.empty();
     }
 
+    /**
+     * Every key under {@code prefix} in key order, as of one revision, in pages of {@link JetcdStore#PAGE_KEYS} (as
+     * {@link JetcdStore#list}): later pages are read at the first page's revision from the key after the last one read;
+     * a compaction meanwhile starts the listing over (at most 3 times).
+     */
     @Override
     public ListResult list(String prefix) {
-        ObjectNode req = Json.MAPPER.createObjectNode().put("key", b64(prefix)).put("range_end", b64(rangeEnd(prefix)))
-                .put("sort_order", "ASCEND").put("sort_target", "KEY");
-        JsonNode resp = call("/v3/kv/range", req);
-        List<KeyValue> out = new ArrayList<>();
-        for (JsonNode n : resp.path("kvs")) {
-            out.add(kv(n));
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return listPages(prefix);
+            } catch (DatastoreException e) {
+                if (attempt >= 3 || e.getMessage() == null || !e.getMessage().contains("compacted")) {
+                    throw e;
+                }
+            }
         }
-        return new ListResult(resp.path("header").path("revision").asLong(), out);
+    }
+
+    private ListResult listPages(String prefix) {
+        byte[] end = rangeEnd(prefix);
+        String from = b64(prefix);
+        List<KeyValue> out = new ArrayList<>();
+        long revision = 0;
+        while (true) {
+            ObjectNode req = Json.MAPPER.createObjectNode().put("key", from).put("range_end", b64(end))
+                    .put("sort_order", "ASCEND").put("sort_target", "KEY").put("limit", pageKeys);
+            if (revision != 0) {
+                req.put("revision", revision);
+            }
+            JsonNode resp = call("/v3/kv/range", req);
+            if (revision == 0) {
+                revision = resp.path("header").path("revision").asLong();
+            }
+            JsonNode kvs = resp.path("kvs");
+            for (JsonNode n : kvs) {
+                out.add(kv(n));
+            }
+            if (!resp.path("more").asBoolean(false) || kvs.size() == 0) {
+                return new ListResult(revision, out);
+            }
+            byte[] last = B64D.decode(kvs.get(kvs.size() - 1).path("key").asText());
+            from = b64(java.util.Arrays.copyOf(last, last.length + 1)); // the smallest key after the last one
+        }
     }
 
     @Override
@@ -146,20 +195,43 @@ public final class GatewayStore implements KvStore {
         if (config.username() != null && token == null) {
             authenticate();
         }
-        List<URI> order = new ArrayList<>(config.endpoints());
-        order.remove(current);
-        order.add(0, current);
-        DatastoreException last = null;
-        for (URI endpoint : order) {
+        long deadline = System.nanoTime() + ELECTION_WAIT.toNanos();
+        for (int round = 0; ; round++) {
+            List<URI> order = new ArrayList<>(config.endpoints());
+            order.remove(current);
+            order.add(0, current);
+            DatastoreException last = null;
+            boolean busy = false;
+            for (URI endpoint : order) {
+                try {
+                    JsonNode resp = post(endpoint, path, Json.write(body));
+                    current = endpoint;
+                    return resp;
+                } catch (EtcdBusyException e) {
+                    last = e;
+                    busy = true;
+                } catch (EtcdUnreachableException e) {
+                    last = e;
+                }
+            }
+            // a member answered but could not serve (an election, a member catching up): wait and ask again;
+            // none answered at all: say so now
+            if (!busy || System.nanoTime() > deadline) {
+                throw last;
+            }
             try {
-                JsonNode resp = post(endpoint, path, Json.write(body));
-                current = endpoint;
-                return resp;
-            } catch (EtcdUnreachableException e) {
-                last = e;
+                Thread.sleep(Math.min(400, 50L << Math.min(round, 3)));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw last;
             }
         }
-        throw last;
+    }
+
+    /** Several members: a connect that takes longer than this goes to the next one. */
+    static Duration connectTimeout(EtcdConfig config) {
+        return config.endpoints().size() > 1 && config.timeout().compareTo(MEMBER_CONNECT) > 0 ? MEMBER_CONNECT
+                : config.timeout();
     }
 
     private void authenticate() {
@@ -237,6 +309,9 @@ public final class GatewayStore implements KvStore {
             if (msg.contains("authentication") || msg.contains("permission denied") || msg.contains("token")
                     || msg.contains("user name")) {
                 throw new AuthenticationException("etcd at " + endpoint + ": " + msg);
+            }
+            if (TRANSIENT.stream().anyMatch(msg::contains)) {
+                throw new EtcdBusyException("etcd at " + endpoint + ": " + msg);
             }
             throw new DatastoreException("etcd at " + endpoint + ": " + msg);
         }

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * A {@link WatchableStore} over jetcd (gRPC): for daemons that keep a connection and watch. Every call is bounded by
@@ -29,10 +30,13 @@ import java.util.concurrent.TimeUnit;
  * page), so a datastore of any size lists within gRPC's message limit and never in one long call.
  */
 public final class JetcdStore implements WatchableStore {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(JetcdStore.class);
     /** Keys per page of a listing (a page that still exceeds the inbound limit is asked again, smaller). */
     static final int PAGE_KEYS = 1000;
     /** gRPC's inbound message limit: jetcd's default is 4 MiB. */
     static final int MAX_INBOUND_BYTES = 64 << 20;
+    /** With several members, how long one attempt of a request waits before it is sent again (to a live member). */
+    static final java.time.Duration MEMBER_ATTEMPT = java.time.Duration.ofMillis(1500);
     private final EtcdConfig config;
     private final Client client;
     private final KV kv;
@@ -85,21 +89,40 @@ public final class JetcdStore implements WatchableStore {
         return config.describe();
     }
 
-    <T> T await(CompletableFuture<T> f) {
-        try {
-            return f.get(config.timeout().toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new DatastoreException("interrupted while talking to etcd at " + endpoint(), e);
-        } catch (Exception e) {
-            f.cancel(true);
-            throw EtcdErrors.translate(e, endpoint());
+    /**
+     * Runs one request. With several members, an attempt that gets no answer within {@link #MEMBER_ATTEMPT} (a member
+     * that died with the request in flight) or that a member refuses while it cannot serve (an election) is sent again,
+     * until {@link GatewayStore#ELECTION_WAIT} has passed: jetcd sends the new attempt to a member that is up. A
+     * compare-and-swap that was applied before its answer was lost then fails its compare, as any conflict does.
+     */
+    <T> T await(Supplier<CompletableFuture<T>> request) {
+        boolean cluster = config.endpoints().size() > 1;
+        long attemptMillis = cluster ? Math.min(MEMBER_ATTEMPT.toMillis(), config.timeout().toMillis())
+                : config.timeout().toMillis();
+        long deadline = System.nanoTime() + config.timeout().plus(GatewayStore.ELECTION_WAIT).toNanos();
+        while (true) {
+            CompletableFuture<T> f = request.get();
+            try {
+                return f.get(attemptMillis, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new DatastoreException("interrupted while talking to etcd at " + endpoint(), e);
+            } catch (Exception e) {
+                f.cancel(true);
+                DatastoreException d = EtcdErrors.translate(e, endpoint());
+                boolean busy = d instanceof EtcdUnreachableException
+                        || GatewayStore.TRANSIENT.stream().anyMatch(t -> String.valueOf(d.getMessage()).contains(t));
+                if (!cluster || !busy || System.nanoTime() > deadline) {
+                    throw d;
+                }
+                LOG.debug("etcd request retried: {}", d.getMessage());
+            }
         }
     }
 
     @Override
     public Optional<KeyValue> get(String key) {
-        GetResponse r = await(kv.get(bs(key)));
+        GetResponse r = await(() -> kv.get(bs(key)));
         return r.getKvs().isEmpty() ? Optional.empty() : Optional.of(kv(r.getKvs().get(0)));
     }
 
@@ -134,8 +157,10 @@ public final class JetcdStore implements WatchableStore {
                 o.withRevision(revision);
             }
             GetResponse r;
+            ByteSequence start = from;
+            GetOption opts = o.build();
             try {
-                r = await(kv.get(from, o.build()));
+                r = await(() -> kv.get(start, opts));
             } catch (DatastoreException e) {
                 if (limit > 1 && EtcdErrors.isTooLarge(e)) {
                     limit = Math.max(1, limit / 4);
@@ -188,12 +213,12 @@ public final class JetcdStore implements WatchableStore {
 
     @Override
     public long put(String key, String value) {
-        return await(kv.put(bs(key), bs(value))).getHeader().getRevision();
+        return await(() -> kv.put(bs(key), bs(value))).getHeader().getRevision();
     }
 
     @Override
     public boolean delete(String key) {
-        return await(kv.delete(bs(key))).getDeleted() > 0;
+        return await(() -> kv.delete(bs(key))).getDeleted() > 0;
     }
 
     @Override
@@ -205,7 +230,7 @@ public final class JetcdStore implements WatchableStore {
 
     @Override
     public long deletePrefix(String prefix) {
-        return await(kv.delete(bs(prefix), DeleteOption.builder().isPrefix(true).build())).getDeleted();
+        return await(() -> kv.delete(bs(prefix), DeleteOption.builder().isPrefix(true).build())).getDeleted();
     }
 
     @Override
@@ -220,7 +245,7 @@ public final class JetcdStore implements WatchableStore {
         io.etcd.jetcd.op.Op[] then = ops.stream().map(o -> o instanceof Op.Put p
                 ? io.etcd.jetcd.op.Op.put(bs(p.key()), bs(p.value()), PutOption.DEFAULT)
                 : io.etcd.jetcd.op.Op.delete(bs(o.key()), DeleteOption.DEFAULT)).toArray(io.etcd.jetcd.op.Op[]::new);
-        return await(kv.txn().If(cmps).Then(then).commit());
+        return await(() -> kv.txn().If(cmps).Then(then).commit());
     }
 
     @Override

@@ -20,13 +20,16 @@ final class PlainHttp implements AutoCloseable {
     }
 
     private final int timeoutMillis;
+    private final int connectMillis;
     private Socket socket;
     private URI connected;
     private InputStream in;
     private OutputStream out;
 
-    PlainHttp(int timeoutMillis) {
+    /** {@code connectMillis}: how long a connect may take (short with several members: a cut-off one is skipped fast). */
+    PlainHttp(int timeoutMillis, int connectMillis) {
         this.timeoutMillis = timeoutMillis;
+        this.connectMillis = connectMillis;
     }
 
     Response post(URI endpoint, String path, String body, String authorization) throws IOException {
@@ -48,7 +51,7 @@ final class PlainHttp implements AutoCloseable {
             close();
             Socket s = new Socket();
             s.setTcpNoDelay(true);
-            s.connect(new InetSocketAddress(endpoint.getHost(), endpoint.getPort() < 0 ? 80 : endpoint.getPort()), timeoutMillis);
+            s.connect(new InetSocketAddress(endpoint.getHost(), endpoint.getPort() < 0 ? 80 : endpoint.getPort()), connectMillis);
             s.setSoTimeout(timeoutMillis);
             socket = s;
             connected = endpoint;

@@ -94,4 +94,25 @@ class PaginatedListIT {
         assertThat(JetcdStore.prefixEnd(new byte[]{'a', (byte) 0xff})).containsExactly('b');
         assertThat(JetcdStore.prefixEnd(new byte[]{(byte) 0xff})).containsExactly(0);
     }
+
+    @Test
+    void theGatewayStoreListsInPagesAtOneRevisionToo() {
+        String p = prefix();
+        try (GatewayStore store = new GatewayStore(TestEtcd.config(), 7);
+             JetcdStore other = new JetcdStore(TestEtcd.config())) {
+            List<String> want = new ArrayList<>();
+            for (int i = 0; i < 30; i++) {
+                String k = p + String.format("k%02d", i);
+                other.put(k, "v" + i);
+                want.add(k);
+            }
+            other.put(p.substring(0, p.length() - 1) + "0", "not mine");
+            ListResult l = store.list(p);
+            assertThat(l.kvs()).extracting(KeyValue::key).containsExactlyElementsOf(want);
+            assertThat(l.kvs()).extracting(KeyValue::value).allMatch(v -> v.startsWith("v"));
+            assertThat(l.revision()).isEqualTo(other.list(p).revision());
+            other.deletePrefix(p);
+            other.delete(p.substring(0, p.length() - 1) + "0");
+        }
+    }
 }

@@ -15,6 +15,7 @@ import java.util.function.BooleanSupplier;
  */
 final class Fabric implements AutoCloseable {
     static final Path HOME = Path.of("..").toAbsolutePath().normalize();
+    /** The single etcd's URL; a fabric up with --etcd-members has several: {@link #etcd()}. */
     static final String ETCD = "http://192.0.2.1:2379";
 
     final String id = "cjt" + UUID.randomUUID().toString().substring(0, 4);
@@ -61,6 +62,15 @@ final class Fabric implements AutoCloseable {
         return sh(List.of(cmd), Duration.ofMinutes(2));
     }
 
+    /** This fabric's etcd client URLs (comma-separated). */
+    String etcd() {
+        try {
+            return java.nio.file.Files.readString(Path.of("/tmp/calico-java-fabric", id, "etcd_url")).trim();
+        } catch (IOException e) {
+            return ETCD;
+        }
+    }
+
     String ns(String name) {
         return id + "-" + name;
     }
@@ -101,7 +111,7 @@ final class Fabric implements AutoCloseable {
         String wl = ns("h" + host + "-" + name);
         sh("ip", "netns", "add", wl);
         workloads.add(wl);
-        List<String> cmd = new ArrayList<>(List.of(HOME.resolve("bin/javactl").toString(), "--etcd-endpoints", ETCD,
+        List<String> cmd = new ArrayList<>(List.of(HOME.resolve("bin/javactl").toString(), "--etcd-endpoints", etcd(),
                 "container", "add", wl, pool, "--hostname", "h" + host));
         for (String p : profiles) {
             cmd.addAll(List.of("--profile", p));
@@ -136,7 +146,7 @@ final class Fabric implements AutoCloseable {
 
     void removeWorkload(int host, String name) {
         String wl = ns("h" + host + "-" + name);
-        Result r = onHost(host, HOME.resolve("bin/javactl").toString(), "--etcd-endpoints", ETCD, "container", "remove",
+        Result r = onHost(host, HOME.resolve("bin/javactl").toString(), "--etcd-endpoints", etcd(), "container", "remove",
                 wl, "--hostname", "h" + host);
         if (!r.ok()) {
             throw new AssertionError("container remove " + wl + ": " + r.out());
@@ -166,7 +176,7 @@ final class Fabric implements AutoCloseable {
     }
 
     String nodeStatus(int host) {
-        return onHost(host, HOME.resolve("bin/javactl").toString(), "--etcd-endpoints", ETCD, "node", "status",
+        return onHost(host, HOME.resolve("bin/javactl").toString(), "--etcd-endpoints", etcd(), "node", "status",
                 "--name", "h" + host, "--run-dir", runDir(host).toString()).out();
     }
 

@@ -145,6 +145,13 @@ public final class EtcdProcess implements AutoCloseable {
         }
     }
 
+    /** Kills the member by PID (SIGKILL, as a crash), keeping its data; returns when it is gone. */
+    public void kill() throws InterruptedException {
+        if (process != null && process.isAlive()) {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
     /** Runs etcdctl (API v3) against this member; returns its output (stdout and stderr). */
     public String etcdctl(String... args) {
         List<String> cmd = new ArrayList<>(List.of("env", "ETCDCTL_API=3", "etcdctl", "--endpoints", endpoint()));

@@ -6,7 +6,7 @@ import java.net.InetAddress;
 import java.util.List;
 
 /**
- * The speaker's configuration (see {@link ConfigLoader} for the YAML keys).
+ * The speaker's configuration (read from the YAML by {@code yaml.SpeakerYamlLoader}).
  *
  * @param routerId BGP identifier as an int
  * @param listenAddress local address to listen on and to connect from, or null
@@ -56,7 +56,8 @@ public record SpeakerConfig(int routerId, long asNumber, InetAddress listenAddre
         }
     }
 
-    static void checkHold(String key, int hold) {
+    /** Refuses a hold time of 1 or 2 seconds (RFC 4271 4.2), or out of range. */
+    public static void checkHold(String key, int hold) {
         if (hold == 1 || hold == 2 || hold < 0 || hold > 65535) {
             throw new ConfigException(key + ": " + hold + " (expected: 0 or 3..65535)");
         }

@@ -1,10 +1,9 @@
 package org.calicojava.bgp.control;
 
-import org.calicojava.bgp.config.ConfigLoader;
+import org.calicojava.bgp.yaml.SpeakerYamlLoader;
 import org.calicojava.bgp.config.SpeakerConfig;
 import org.calicojava.bgp.metrics.Metrics;
 import org.calicojava.bgp.rib.Rib;
-import org.calicojava.bgp.rib.RoutingConfigLoader;
 import org.calicojava.bgp.session.Await;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -43,8 +42,8 @@ class ControlSocketTest {
     @BeforeEach void setUp() throws IOException {
         dir = Files.createTempDirectory("cj-ctl");
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));  // other users may reach the socket's directory
-        SpeakerConfig sc = ConfigLoader.parse("routerId: 127.0.0.1\nasNumber: 65000\n");
-        rib = new Rib(sc, RoutingConfigLoader.parse("routerId: 127.0.0.1\nasNumber: 65000\n"), new Metrics());
+        SpeakerConfig sc = SpeakerYamlLoader.parse("routerId: 127.0.0.1\nasNumber: 65000\n").speaker();
+        rib = new Rib(sc, SpeakerYamlLoader.parse("routerId: 127.0.0.1\nasNumber: 65000\n").routing(), new Metrics());
     }
 
     @AfterEach void tearDown() throws IOException {

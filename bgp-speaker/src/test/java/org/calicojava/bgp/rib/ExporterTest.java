@@ -1,12 +1,12 @@
 package org.calicojava.bgp.rib;
 
+import org.calicojava.bgp.yaml.SpeakerYamlLoader;
 import org.calicojava.bgp.codec.AsPath;
 import org.calicojava.bgp.codec.CodecOptions;
 import org.calicojava.bgp.codec.Family;
 import org.calicojava.bgp.codec.Ip;
 import org.calicojava.bgp.codec.PathAttributes;
 import org.calicojava.bgp.codec.Prefix;
-import org.calicojava.bgp.config.ConfigLoader;
 import org.calicojava.bgp.config.SpeakerConfig;
 import org.calicojava.bgp.policy.RouteSource;
 import org.calicojava.bgp.session.Negotiated;
@@ -29,8 +29,8 @@ class ExporterTest {
             """;
 
     @Test void originatedIpv6OverIpv4SessionUsesAMappedNextHop() throws Exception {
-        SpeakerConfig sc = ConfigLoader.parse(YAML);
-        RoutingConfig rc = RoutingConfigLoader.parse(YAML);
+        SpeakerConfig sc = SpeakerYamlLoader.parse(YAML).speaker();
+        RoutingConfig rc = SpeakerYamlLoader.parse(YAML).routing();
         PeerInfo t = new PeerInfo(Ip.parse("10.0.0.2"));
         t.configure(rc.neighbor(t.address), rc);
         t.negotiated = new Negotiated(90, 30, Set.of(Family.IPV4_UNICAST, Family.IPV6_UNICAST), CodecOptions.AS4, null,

@@ -1,8 +1,8 @@
 package org.calicojava.bgp.rib;
 
+import org.calicojava.bgp.yaml.SpeakerYamlLoader;
 import org.calicojava.bgp.codec.Ip;
 import org.calicojava.bgp.codec.Prefix;
-import org.calicojava.bgp.config.ConfigLoader;
 import org.calicojava.bgp.config.SpeakerConfig;
 import org.calicojava.bgp.kernel.KernelSync;
 import org.calicojava.bgp.metrics.Metrics;
@@ -83,8 +83,8 @@ class KernelIT {
             sh("ip", "-n", ns, "route", "add", "10.70.0.0/24", "via", "10.99.0.9", "proto", "186");  // leftover of a previous run
             String aYaml = Node.yaml(net + 1, 65000, port, List.of("{address: " + net + 2 + ", asNumber: 65000}"),
                     "kernel: {enabled: true}\noriginate: [10.60.0.0/26]");
-            SpeakerConfig sc = ConfigLoader.parse(aYaml);
-            RoutingConfig rc = RoutingConfigLoader.parse(aYaml);
+            SpeakerConfig sc = SpeakerYamlLoader.parse(aYaml).speaker();
+            RoutingConfig rc = SpeakerYamlLoader.parse(aYaml).routing();
             rib = new Rib(sc, rc, new Metrics());
             speaker = new Speaker(sc, rib);
             KernelSync k = ks = new KernelSync(rc.kernel(), new Metrics());

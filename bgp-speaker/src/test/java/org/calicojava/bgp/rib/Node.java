@@ -1,7 +1,7 @@
 package org.calicojava.bgp.rib;
 
+import org.calicojava.bgp.yaml.SpeakerYamlLoader;
 import org.calicojava.bgp.codec.Prefix;
-import org.calicojava.bgp.config.ConfigLoader;
 import org.calicojava.bgp.config.SpeakerConfig;
 import org.calicojava.bgp.metrics.Metrics;
 import org.calicojava.bgp.session.Peer;
@@ -21,8 +21,8 @@ public final class Node implements AutoCloseable {
     public Node(String address, int port, String yaml) {
         this.address = address;
         this.port = port;
-        SpeakerConfig sc = ConfigLoader.parse(yaml);
-        rib = new Rib(sc, RoutingConfigLoader.parse(yaml), metrics);
+        SpeakerConfig sc = SpeakerYamlLoader.parse(yaml).speaker();
+        rib = new Rib(sc, SpeakerYamlLoader.parse(yaml).routing(), metrics);
         speaker = new Speaker(sc, rib);
         rib.attach(speaker, null);
         speaker.start();
@@ -48,9 +48,9 @@ public final class Node implements AutoCloseable {
     }
 
     public void reload(String yaml) {
-        SpeakerConfig sc = ConfigLoader.parse(yaml);
+        SpeakerConfig sc = SpeakerYamlLoader.parse(yaml).speaker();
         speaker.reconfigure(sc);
-        rib.reconfigure(sc, RoutingConfigLoader.parse(yaml));
+        rib.reconfigure(sc, SpeakerYamlLoader.parse(yaml).routing());
     }
 
     Path best(String prefix) { return rib.best(Prefix.parse(prefix)); }

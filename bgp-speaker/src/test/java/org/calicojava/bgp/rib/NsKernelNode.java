@@ -1,7 +1,7 @@
 package org.calicojava.bgp.rib;
 
+import org.calicojava.bgp.yaml.SpeakerYamlLoader;
 import org.calicojava.bgp.codec.Prefix;
-import org.calicojava.bgp.config.ConfigLoader;
 import org.calicojava.bgp.config.SpeakerConfig;
 import org.calicojava.bgp.kernel.KernelSync;
 import org.calicojava.bgp.metrics.Metrics;
@@ -36,8 +36,8 @@ final class NsKernelNode implements AutoCloseable {
             sh("ip", "-n", ns, "addr", "add", "10.99.0.1/24", "dev", "btk0");
             sh("ip", "-n", ns, "link", "set", "btk0", "up");
             sh("ip", "-n", ns, "link", "set", "btk1", "up");
-            SpeakerConfig sc = ConfigLoader.parse(yaml);
-            RoutingConfig rc = RoutingConfigLoader.parse(yaml);
+            SpeakerConfig sc = SpeakerYamlLoader.parse(yaml).speaker();
+            RoutingConfig rc = SpeakerYamlLoader.parse(yaml).routing();
             r = new Rib(sc, rc, new Metrics());
             s = new Speaker(sc, r);
             KernelSync kk = k = new KernelSync(rc.kernel(), new Metrics());
@@ -70,9 +70,9 @@ final class NsKernelNode implements AutoCloseable {
     }
 
     void reload(String yaml) {
-        SpeakerConfig sc = ConfigLoader.parse(yaml);
+        SpeakerConfig sc = SpeakerYamlLoader.parse(yaml).speaker();
         speaker.reconfigure(sc);
-        rib.reconfigure(sc, RoutingConfigLoader.parse(yaml));
+        rib.reconfigure(sc, SpeakerYamlLoader.parse(yaml).routing());
     }
 
     /** {@code ip -N -n NS ARGS} (numeric protocol names). */

@@ -1,14 +1,13 @@
 package org.calicojava.bgp.session;
 
+import org.calicojava.bgp.yaml.SpeakerYamlLoader;
 import org.calicojava.bgp.codec.Family;
 import org.calicojava.bgp.codec.Ip;
 import org.calicojava.bgp.codec.Nlri;
 import org.calicojava.bgp.codec.Update;
-import org.calicojava.bgp.config.ConfigLoader;
 import org.calicojava.bgp.config.SpeakerConfig;
 import org.calicojava.bgp.metrics.Metrics;
 import org.calicojava.bgp.rib.Rib;
-import org.calicojava.bgp.rib.RoutingConfigLoader;
 
 import io.netty.channel.EventLoopGroup;
 
@@ -29,8 +28,8 @@ public final class AdjRibIn implements RouteSink {
 
     /** A speaker for {@code yaml} whose routes go out through a real RIB (originate, export policies), not started. */
     public Speaker speaker(String yaml) {
-        SpeakerConfig sc = ConfigLoader.parse(yaml);
-        Rib r = new Rib(sc, RoutingConfigLoader.parse(yaml), new Metrics());
+        SpeakerConfig sc = SpeakerYamlLoader.parse(yaml).speaker();
+        Rib r = new Rib(sc, SpeakerYamlLoader.parse(yaml).routing(), new Metrics());
         rib = r;
         Speaker s = new Speaker(sc, this);
         r.attach(s, null);
@@ -39,9 +38,9 @@ public final class AdjRibIn implements RouteSink {
 
     /** Reloads {@code s} and its RIB from {@code yaml}, as the daemon does. */
     public void reconfigure(Speaker s, String yaml) {
-        SpeakerConfig sc = ConfigLoader.parse(yaml);
+        SpeakerConfig sc = SpeakerYamlLoader.parse(yaml).speaker();
         s.reconfigure(sc);
-        rib.reconfigure(sc, RoutingConfigLoader.parse(yaml));
+        rib.reconfigure(sc, SpeakerYamlLoader.parse(yaml).routing());
     }
 
     @Override public EventLoopGroup eventLoop() {

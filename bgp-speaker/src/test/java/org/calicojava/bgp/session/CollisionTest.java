@@ -1,5 +1,6 @@
 package org.calicojava.bgp.session;
 
+import org.calicojava.bgp.yaml.SpeakerYamlLoader;
 import org.calicojava.bgp.codec.BgpError;
 import org.calicojava.bgp.codec.Capabilities;
 import org.calicojava.bgp.codec.Family;
@@ -7,7 +8,6 @@ import org.calicojava.bgp.codec.Ip;
 import org.calicojava.bgp.codec.Keepalive;
 import org.calicojava.bgp.codec.Notification;
 import org.calicojava.bgp.codec.Open;
-import org.calicojava.bgp.config.ConfigLoader;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -36,13 +36,13 @@ class CollisionTest {
         try (ServerSocket server = new ServerSocket()) {
             server.bind(new InetSocketAddress(them, port + 1));
             server.setSoTimeout(20_000);
-            try (Speaker s = new Speaker(ConfigLoader.parse("""
+            try (Speaker s = new Speaker(SpeakerYamlLoader.parse("""
                     routerId: 10.0.0.10
                     asNumber: 65010
                     listen: {address: %s, port: %d}
                     neighbors:
                       - {address: %s, asNumber: 65011, port: %d}
-                    """.formatted(us, port, them, port + 1)), new AdjRibIn())) {
+                    """.formatted(us, port, them, port + 1)).speaker(), new AdjRibIn())) {
                 s.start();
                 try (ScriptedPeer ours = new ScriptedPeer(server.accept())) {
                     ours.readUntil(Open.class, T);   // the speaker is in OpenSent on its own connection
@@ -72,13 +72,13 @@ class CollisionTest {
         try (ServerSocket server = new ServerSocket()) {
             server.bind(new InetSocketAddress(them, port + 1));
             server.setSoTimeout(20_000);
-            try (Speaker s = new Speaker(ConfigLoader.parse("""
+            try (Speaker s = new Speaker(SpeakerYamlLoader.parse("""
                     routerId: 10.0.0.10
                     asNumber: 65010
                     listen: {address: %s, port: %d}
                     neighbors:
                       - {address: %s, asNumber: 65011, port: %d}
-                    """.formatted(us, port, them, port + 1)), new AdjRibIn())) {
+                    """.formatted(us, port, them, port + 1)).speaker(), new AdjRibIn())) {
                 s.start();
                 try (ScriptedPeer ours = new ScriptedPeer(server.accept())) {
                     ours.readUntil(Open.class, T);

@@ -1,11 +1,11 @@
 package org.calicojava.bgp.session;
 
+import org.calicojava.bgp.yaml.SpeakerYamlLoader;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import org.calicojava.bgp.codec.Ip;
-import org.calicojava.bgp.config.ConfigLoader;
 import org.calicojava.bgp.config.SpeakerConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -34,14 +34,14 @@ class SessionFuzzTest {
     static final AdjRibIn SINK = new AdjRibIn();
 
     @BeforeAll static void speaker() {
-        config = ConfigLoader.parse("""
+        config = SpeakerYamlLoader.parse("""
                 routerId: 10.0.0.1
                 asNumber: 65010
                 holdTime: 90
                 listen: {address: 127.0.0.1, port: 179}
                 neighbors:
                   - {address: 127.0.0.2, asNumber: 65011, passive: true}
-                """);
+                """).speaker();
         speaker = new Speaker(config, SINK);
     }
 

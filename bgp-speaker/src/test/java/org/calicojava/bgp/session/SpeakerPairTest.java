@@ -1,8 +1,8 @@
 package org.calicojava.bgp.session;
 
+import org.calicojava.bgp.yaml.SpeakerYamlLoader;
 import org.calicojava.bgp.codec.AsPath;
 import org.calicojava.bgp.codec.Family;
-import org.calicojava.bgp.config.ConfigLoader;
 import org.calicojava.bgp.config.SpeakerConfig;
 import org.junit.jupiter.api.Test;
 
@@ -19,7 +19,7 @@ class SpeakerPairTest {
     final String a = "127.0.0." + (20 + ThreadLocalRandom.current().nextInt(100)), b = "127.0.0." + (130 + ThreadLocalRandom.current().nextInt(100));
 
     SpeakerConfig config(String self, long as, String peer, long peerAs, String extra, String neighborExtra) {
-        return ConfigLoader.parse(yaml(self, as, peer, peerAs, extra, neighborExtra));
+        return SpeakerYamlLoader.parse(yaml(self, as, peer, peerAs, extra, neighborExtra)).speaker();
     }
 
     /** A speaker's YAML; an {@code originate} in {@code extra} reaches eBGP peers through the export policy "all". */
@@ -112,7 +112,7 @@ class SpeakerPairTest {
             Await.until("session back", T, () -> pb.state() == SessionState.ESTABLISHED && sa.peer(b).state() == SessionState.ESTABLISHED);
 
             // removed: Cease / peer de-configured
-            sa.reconfigure(ConfigLoader.parse("routerId: %s\nasNumber: 65010\nlisten: {address: %s, port: %d}\n".formatted(a, a, port)));
+            sa.reconfigure(SpeakerYamlLoader.parse("routerId: %s\nasNumber: 65010\nlisten: {address: %s, port: %d}\n".formatted(a, a, port)).speaker());
             Await.until("B sees the removal", T, () -> pb.lastError() != null && pb.lastError().contains("de-configured"), pb::toString);
             assertThat(sa.peer(b)).isNull();
         }

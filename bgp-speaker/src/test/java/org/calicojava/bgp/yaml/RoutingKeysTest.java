@@ -1,8 +1,10 @@
-package org.calicojava.bgp.rib;
+package org.calicojava.bgp.yaml;
 
+import org.calicojava.bgp.rib.NeighborRouting;
+import org.calicojava.bgp.rib.RoutingConfig;
+import org.calicojava.bgp.yaml.SpeakerYamlLoader;
 import org.calicojava.bgp.codec.Ip;
 import org.calicojava.bgp.config.ConfigException;
-import org.calicojava.bgp.config.ConfigLoader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -10,7 +12,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-class RoutingConfigLoaderTest {
+class RoutingKeysTest {
     static final String CALICO = """
             routerId: 192.0.2.11
             asNumber: 64512
@@ -39,8 +41,8 @@ class RoutingConfigLoaderTest {
             """;
 
     @Test void theCalicoTemplateShape() {
-        RoutingConfig c = RoutingConfigLoader.parse(CALICO);
-        ConfigLoader.parse(CALICO);  // the session loader accepts the routing keys too
+        RoutingConfig c = SpeakerYamlLoader.parse(CALICO).routing();
+        SpeakerYamlLoader.parse(CALICO).speaker();  // the session loader accepts the routing keys too
         assertThat(c.clusterId()).isEqualTo(Ip.v4Int("1.0.0.1"));
         assertThat(c.kernel().enabled()).isTrue();
         assertThat(c.kernel().protocol()).isEqualTo(186);
@@ -51,7 +53,7 @@ class RoutingConfigLoaderTest {
         assertThat(n.rrClient()).isTrue();
         assertThat(n.importPolicies()).containsExactly("calico_import");
         assertThat(c.policies().get("calico_export").terms()).hasSize(2);
-        assertThat(RoutingConfigLoader.parse("routerId: 1.1.1.1\nasNumber: 1\n").kernel().enabled()).isFalse();
+        assertThat(SpeakerYamlLoader.parse("routerId: 1.1.1.1\nasNumber: 1\n").routing().kernel().enabled()).isFalse();
     }
 
     @ParameterizedTest
@@ -79,20 +81,20 @@ class RoutingConfigLoaderTest {
             "controlSocket: {path: /run/x.ctl, mode: 666}|controlSocket.mode: unknown key (expected one of: group, maxClients, maxLineLength, path)",
     })
     void errorsNameTheirKey(String yaml, String message) {
-        assertThatThrownBy(() -> RoutingConfigLoader.parse("routerId: 1.1.1.1\nasNumber: 1\n" + yaml))
+        assertThatThrownBy(() -> SpeakerYamlLoader.parse("routerId: 1.1.1.1\nasNumber: 1\n" + yaml).routing())
                 .isInstanceOf(ConfigException.class).hasMessage(message);
     }
 
     @Test void controlSocketMappingAndDefaults() {
-        RoutingConfig plain = RoutingConfigLoader.parse("routerId: 1.1.1.1\nasNumber: 1\ncontrolSocket: /run/a.ctl\n");
+        RoutingConfig plain = SpeakerYamlLoader.parse("routerId: 1.1.1.1\nasNumber: 1\ncontrolSocket: /run/a.ctl\n").routing();
         assertThat(plain.control()).isEqualTo(new org.calicojava.bgp.control.ControlConfig(java.nio.file.Path.of("/run/a.ctl"), null, 16, 4096));
-        RoutingConfig full = RoutingConfigLoader.parse("routerId: 1.1.1.1\nasNumber: 1\n"
-                + "controlSocket: {path: /run/b.ctl, group: calico, maxClients: 4, maxLineLength: 100}\n");
+        RoutingConfig full = SpeakerYamlLoader.parse("routerId: 1.1.1.1\nasNumber: 1\n"
+                + "controlSocket: {path: /run/b.ctl, group: calico, maxClients: 4, maxLineLength: 100}\n").routing();
         assertThat(full.control()).isEqualTo(new org.calicojava.bgp.control.ControlConfig(java.nio.file.Path.of("/run/b.ctl"), "calico", 4, 100));
         assertThat(full.controlSocket()).hasToString("/run/b.ctl");
         assertThat(full.withControlSocket(java.nio.file.Path.of("/tmp/c.ctl")).control().group()).isEqualTo("calico");
-        assertThat(RoutingConfigLoader.parse("routerId: 1.1.1.1\nasNumber: 1\n").controlSocket()).isNull();
-        assertThat(RoutingConfigLoader.parse("routerId: 1.1.1.1\nasNumber: 1\n").maxStaleRoutesTime()).isEqualTo(120);
-        assertThat(RoutingConfigLoader.parse("routerId: 1.1.1.1\nasNumber: 1\nmaxStaleRoutesTime: 30\n").maxStaleRoutesTime()).isEqualTo(30);
+        assertThat(SpeakerYamlLoader.parse("routerId: 1.1.1.1\nasNumber: 1\n").routing().controlSocket()).isNull();
+        assertThat(SpeakerYamlLoader.parse("routerId: 1.1.1.1\nasNumber: 1\n").routing().maxStaleRoutesTime()).isEqualTo(120);
+        assertThat(SpeakerYamlLoader.parse("routerId: 1.1.1.1\nasNumber: 1\nmaxStaleRoutesTime: 30\n").routing().maxStaleRoutesTime()).isEqualTo(30);
     }
 }

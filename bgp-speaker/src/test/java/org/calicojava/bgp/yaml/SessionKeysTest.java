@@ -1,5 +1,10 @@
-package org.calicojava.bgp.config;
+package org.calicojava.bgp.yaml;
 
+import org.calicojava.bgp.config.ConfigException;
+import org.calicojava.bgp.config.MaxPrefixes;
+import org.calicojava.bgp.config.NeighborConfig;
+import org.calicojava.bgp.config.SpeakerConfig;
+import org.calicojava.bgp.yaml.SpeakerYamlLoader;
 import org.calicojava.bgp.codec.AddPathMode;
 import org.calicojava.bgp.codec.Ip;
 import org.calicojava.bgp.codec.Prefix;
@@ -10,7 +15,7 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-class ConfigLoaderTest {
+class SessionKeysTest {
     static final String FULL = """
             routerId: 127.0.0.10
             asNumber: 65010
@@ -30,7 +35,7 @@ class ConfigLoaderTest {
             """;
 
     @Test void theIssuesExampleLoads() {
-        SpeakerConfig c = ConfigLoader.parse(FULL);
+        SpeakerConfig c = SpeakerYamlLoader.parse(FULL).speaker();
         assertThat(c.routerId()).isEqualTo(Ip.v4Int("127.0.0.10"));
         assertThat(c.asNumber()).isEqualTo(65010);
         assertThat(c.listenPort()).isEqualTo(179);
@@ -50,11 +55,11 @@ class ConfigLoaderTest {
     }
 
     @Test void unquotedAsdotKeepsItsTrailingZero() {
-        assertThat(ConfigLoader.parse("routerId: 1.2.3.4\nasNumber: 1.10\n").asNumber()).isEqualTo(65546);
+        assertThat(SpeakerYamlLoader.parse("routerId: 1.2.3.4\nasNumber: 1.10\n").speaker().asNumber()).isEqualTo(65546);
     }
 
     @Test void noListenMeansActiveOnly() {
-        SpeakerConfig c = ConfigLoader.parse("routerId: 1.2.3.4\nasNumber: 1\n");
+        SpeakerConfig c = SpeakerYamlLoader.parse("routerId: 1.2.3.4\nasNumber: 1\n").speaker();
         assertThat(c.listenPort()).isZero();
         assertThat(c.neighbors()).isEmpty();
     }
@@ -69,13 +74,13 @@ class ConfigLoaderTest {
             "routerId: banana|routerId: banana (expected: an IPv4 or IPv6 literal)",
             "listen: {address: 127.0.0.1, port: 70000}|listen.port: 70000 (expected: 0..65535)",
             "originate: [10.0.0.0/33]|originate[0]: 10.0.0.0/33 (expected: length 0..32)",
-            "holdTimer: 30|holdTimer: unknown key (expected one of: asNumber, connectRetryTime, holdTime, idleHoldTime, listen, neighbors, nextHop, originate, routerId)",
+            "holdTimer: 30|holdTimer: unknown key (expected one of: alwaysCompareMed, asNumber, connectRetryTime, controlSocket, holdTime, idleHoldTime, kernel, listen, maxStaleRoutesTime, metrics, multipath, neighbors, nextHop, originate, policies, routeReflector, routerId)",
     })
     void invalidTopLevelValuesNameTheirKey(String line, String message) {
         String yaml = "routerId: 127.0.0.10\nasNumber: 65010\n" + line + "\n";
         String key = line.substring(0, line.indexOf(':'));
         String cleaned = yaml.lines().filter(l -> !l.startsWith(key + ":") || l.equals(line)).reduce("", (a, b) -> a + b + "\n");
-        assertThatThrownBy(() -> ConfigLoader.parse(cleaned)).isInstanceOf(ConfigException.class).hasMessage(message);
+        assertThatThrownBy(() -> SpeakerYamlLoader.parse(cleaned).speaker()).isInstanceOf(ConfigException.class).hasMessage(message);
     }
 
     @ParameterizedTest
@@ -87,7 +92,7 @@ class ConfigLoaderTest {
             "{address: 127.0.0.11, asNumber: 65011, passive: maybe}|neighbors[0].passive: maybe (expected: true or false)",
             "{address: 127.0.0.11, asNumber: 65011, ttlSecurity: 255}|neighbors[0].ttlSecurity: 255 (expected: 1..254)",
             "{address: 127.0.0.11, asNumber: 65011, gracefulRestart: {restartTime: 5000}}|neighbors[0].gracefulRestart.restartTime: 5000 (expected: 0..4095)",
-            "{address: 127.0.0.11, asNumber: 65011, colour: red}|neighbors[0].colour: unknown key (expected one of: addPath, address, asNumber, bfd, gracefulRestart, holdTime, maxPrefixes, passive, password, port, ttlSecurity)",
+            "{address: 127.0.0.11, asNumber: 65011, colour: red}|neighbors[0].colour: unknown key (expected one of: addPath, address, allowOwnAs, asNumber, bfd, export, gracefulRestart, holdTime, import, maxPrefixes, nextHop, passive, password, port, rrClient, ttlSecurity)",
             "{address: 127.0.0.11, asNumber: 65011, maxPrefixes: {action: stop}}|neighbors[0].maxPrefixes.limit: missing",
             "{address: 127.0.0.11, asNumber: 65011, maxPrefixes: {limit: 0}}|neighbors[0].maxPrefixes.limit: 0 (expected: 1..100000000)",
             "{address: 127.0.0.11, asNumber: 65011, maxPrefixes: {limit: many}}|neighbors[0].maxPrefixes.limit: many (expected: an integer 1..100000000)",
@@ -100,29 +105,29 @@ class ConfigLoaderTest {
     })
     void invalidNeighborsNameTheirKey(String neighbor, String message) {
         String yaml = "routerId: 127.0.0.10\nasNumber: 65010\nneighbors:\n  - " + neighbor + "\n";
-        assertThatThrownBy(() -> ConfigLoader.parse(yaml)).isInstanceOf(ConfigException.class).hasMessage(message);
+        assertThatThrownBy(() -> SpeakerYamlLoader.parse(yaml).speaker()).isInstanceOf(ConfigException.class).hasMessage(message);
     }
 
     @Test void maxPrefixesDefaultsToStopAfter60s() {
         String yaml = "routerId: 127.0.0.10\nasNumber: 65010\nneighbors:\n  - {address: 127.0.0.11, asNumber: 65011, maxPrefixes: {limit: 1000}}\n"
                 + "  - {address: 127.0.0.12, asNumber: 65011, maxPrefixes: {limit: 5, action: drop, restartAfter: 2m}}\n";
-        SpeakerConfig c = ConfigLoader.parse(yaml);
+        SpeakerConfig c = SpeakerYamlLoader.parse(yaml).speaker();
         assertThat(c.neighbors().get(0).maxPrefixes()).isEqualTo(new MaxPrefixes(1000, MaxPrefixes.Action.STOP, 60));
         assertThat(c.neighbors().get(1).maxPrefixes()).isEqualTo(new MaxPrefixes(5, MaxPrefixes.Action.DROP, 120));
     }
 
     @Test void passiveNeighbourNeedsAListenPort() {
         String yaml = "routerId: 127.0.0.10\nasNumber: 65010\nneighbors:\n  - {address: 10.0.0.1, asNumber: 1, passive: true}\n";
-        assertThatThrownBy(() -> ConfigLoader.parse(yaml)).hasMessage("neighbors[0].passive: true (expected: a listen port to accept its connection)");
+        assertThatThrownBy(() -> SpeakerYamlLoader.parse(yaml).speaker()).hasMessage("neighbors[0].passive: true (expected: a listen port to accept its connection)");
     }
 
     @Test void duplicateNeighbourIsRefused() {
         String yaml = "routerId: 127.0.0.10\nasNumber: 65010\nneighbors:\n  - {address: 10.0.0.1, asNumber: 1}\n  - {address: 10.0.0.1, asNumber: 2}\n";
-        assertThatThrownBy(() -> ConfigLoader.parse(yaml)).hasMessage("neighbors[1].address: 10.0.0.1 (expected: each neighbour once)");
+        assertThatThrownBy(() -> SpeakerYamlLoader.parse(yaml).speaker()).hasMessage("neighbors[1].address: 10.0.0.1 (expected: each neighbour once)");
     }
 
     @Test void brokenYamlIsOneLine() {
-        assertThatThrownBy(() -> ConfigLoader.parse("routerId: [unclosed")).isInstanceOf(ConfigException.class)
+        assertThatThrownBy(() -> SpeakerYamlLoader.parse("routerId: [unclosed").speaker()).isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith("config: not valid YAML").hasMessageNotContaining("\n\tat ");
     }
 }

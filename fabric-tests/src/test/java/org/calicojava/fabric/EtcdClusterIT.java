@@ -1,0 +1,123 @@
+package org.calicojava.fabric;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Three hosts on a three-member etcd cluster (scripts/fabric up --etcd-members 3; each member in a namespace of its
+ * own): the leader dies while workloads are being added on every host, a follower dies, a member is cut off; every
+ * add is applied (felix's routes and policy, BGP to the other hosts), javactl keeps working, and the nodes'
+ * watches carry on on the other members.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class EtcdClusterIT {
+    private Fabric f;
+    private final ConcurrentHashMap<String, String> ips = new ConcurrentHashMap<>(); // "hN-name" -> address
+
+    @BeforeAll
+    void up() {
+        f = new Fabric(3, "--etcd-members", "3");
+        f.javactlOk("pool", "add", "10.73.0.0/16");
+        f.javactlOk("profile", "add", "demo");
+        for (int h = 1; h <= 3; h++) {
+            ips.put("h" + h + "-a", f.addWorkload(h, "a", "demo"));
+        }
+        f.awaitSessions(2, Duration.ofMinutes(3));
+    }
+
+    @AfterAll
+    void down() {
+        if (f != null) {
+            f.close();
+        }
+    }
+
+    private Fabric.Result fabric(String... args) {
+        List<String> cmd = new ArrayList<>(List.of(Fabric.HOME.resolve("scripts/fabric").toString(), args[0], "--id", f.id));
+        cmd.addAll(List.of(args).subList(1, args.length));
+        return Fabric.sh(cmd, Duration.ofMinutes(1));
+    }
+
+    private int leader() {
+        Fabric.Result r = fabric("etcd-leader");
+        assertThat(r.ok()).as(r.out()).isTrue();
+        return Integer.parseInt(r.out().trim());
+    }
+
+    private void everyWorkloadReachesEveryOther() {
+        for (var from : ips.keySet()) {
+            for (var to : ips.entrySet()) {
+                if (!from.equals(to.getKey())) {
+                    int host = Integer.parseInt(from.substring(1, from.indexOf('-')));
+                    String name = from.substring(from.indexOf('-') + 1);
+                    Fabric.eventually(Duration.ofSeconds(90), from + " reaches " + to.getKey() + " " + to.getValue(),
+                            () -> f.ping(host, name, to.getValue()));
+                }
+            }
+        }
+    }
+
+    @Test
+    @Order(1)
+    void workloadsAddedWhileTheLeaderDiesAreAllApplied() throws Exception {
+        everyWorkloadReachesEveryOther();
+        int leader = leader();
+        ExecutorService pool = Executors.newFixedThreadPool(3);
+        List<Future<?>> adds = new ArrayList<>();
+        for (int h = 1; h <= 3; h++) {
+            int host = h;
+            adds.add(pool.submit(() -> {
+                for (String name : List.of("b", "c", "d")) {
+                    ips.put("h" + host + "-" + name, f.addWorkload(host, name, "demo"));
+                }
+            }));
+        }
+        Thread.sleep(1500);
+        assertThat(fabric("etcd-kill", Integer.toString(leader)).ok()).isTrue();
+        for (Future<?> a : adds) {
+            a.get(5, TimeUnit.MINUTES); // an AssertionError inside (a failed container add) fails the test here
+        }
+        pool.shutdown();
+        assertThat(ips).hasSize(12);
+        assertThat(leader()).isNotEqualTo(leader);
+        everyWorkloadReachesEveryOther();
+        assertThat(f.javactlOk("ipam", "show")).contains("10.73.0.");
+        assertThat(fabric("etcd-start", Integer.toString(leader)).ok()).isTrue();
+    }
+
+    @Test
+    @Order(2)
+    void aDeadFollowerAndACutOffMemberChangeNothing() {
+        int leader = leader();
+        int follower = leader % 3 + 1;
+        assertThat(fabric("etcd-kill", Integer.toString(follower)).ok()).isTrue();
+        ips.put("h1-e", f.addWorkload(1, "e", "demo"));
+        everyWorkloadReachesEveryOther();
+        assertThat(fabric("etcd-start", Integer.toString(follower)).ok()).isTrue();
+        int cut = leader() % 3 + 1;
+        assertThat(fabric("etcd-partition", Integer.toString(cut)).ok()).isTrue();
+        ips.put("h2-f", f.addWorkload(2, "f", "demo"));
+        f.removeWorkload(3, "d");
+        ips.remove("h3-d");
+        everyWorkloadReachesEveryOther();
+        assertThat(fabric("etcd-heal", Integer.toString(cut)).ok()).isTrue();
+        assertThat(f.javactlOk("pool", "show")).contains("10.73.0.0/16");
+    }
+}

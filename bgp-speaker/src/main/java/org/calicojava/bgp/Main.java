@@ -87,6 +87,7 @@ public final class Main {
     private void blackholes(SpeakerFile l) {
         if (kernel != null) {
             kernel.blackholes(l.routing().kernel().blackholes() ? new LinkedHashSet<>(l.speaker().originate()) : java.util.Set.of());
+            kernel.ipip(l.routing().kernel().ipip()); // IP-in-IP pools (a no-op when unchanged)
         }
     }
 

@@ -145,6 +145,7 @@ public final class ContextBuilder {
         List<Prefix> pools = pools(kv, warnings, ipipPools);
         ctx.put("pools", pools);
         ctx.put("ipipPools", ipipPools);
+        ctx.put("ipip", ipipPools.isEmpty() ? null : Map.of("hostAddress", me.ipv4(), "pools", ipipPools));
         ctx.put("pools4", pools.stream().filter(Prefix::ipv4).toList());
         ctx.put("pools6", pools.stream().filter(Prefix::ipv6).toList());
         List<Prefix> blocks = blocks(kv, warnings);

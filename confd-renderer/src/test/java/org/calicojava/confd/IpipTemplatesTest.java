@@ -40,6 +40,29 @@ class IpipTemplatesTest {
     }
 
     @Test
+    void speakerYamlCarriesThePoolsAndTheHostAddressThroughTheSpeakersLoader() throws Exception {
+        String yaml = ShippedTemplatesTest.render(fabric(), "n1", "bgp-speaker.yaml.mustache");
+        assertThat(yaml).contains("""
+                  ipip:
+                    hostAddress: "192.0.2.1"
+                    pools:
+                      - {cidr: "10.65.0.0/16", mode: "always"}
+                      - {cidr: "10.66.0.0/16", mode: "cross-subnet"}
+                """);
+        org.calicojava.bgp.kernel.IpipRoutes r = org.calicojava.bgp.yaml.SpeakerYamlLoader.parse(yaml).routing()
+                .kernel().ipip();
+        assertThat(r.hostAddress().getHostAddress()).isEqualTo("192.0.2.1");
+        assertThat(r.pools()).extracting(p -> p.cidr().toString() + " " + p.crossSubnet())
+                .containsExactly("10.65.0.0/16 false", "10.66.0.0/16 true");
+        // no IP-in-IP pool: no ipip key, the speaker's loader takes it as before
+        Fixtures plain = new Fixtures().node("n1", "192.0.2.1", null).pool("10.70.0.0/16");
+        String none = ShippedTemplatesTest.render(plain, "n1", "bgp-speaker.yaml.mustache");
+        assertThat(none).doesNotContain("ipip");
+        assertThat(org.calicojava.bgp.yaml.SpeakerYamlLoader.parse(none).routing().kernel().ipip().any()).isFalse();
+        assertThat(org.calicojava.bgp.yaml.SpeakerYamlLoader.parse(none).routing().kernel().enabled()).isTrue();
+    }
+
+    @Test
     void birdRoutesIpipPoolsThroughTunl0() throws Exception {
         String conf = ShippedTemplatesTest.render(fabric(), "n1", "bird.conf.mustache");
         assertThat(conf).contains("  if source = RTS_BGP && net ~ [ 10.65.0.0/16+ ] then { # ipip always\n"

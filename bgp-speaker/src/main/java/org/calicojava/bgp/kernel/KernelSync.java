@@ -112,6 +112,7 @@ public final class KernelSync implements Rib.KernelPort, AutoCloseable {
         this.cfg = cfg;
         this.metrics = metrics;
         this.logLimiter = logLimiter;
+        this.ipip = cfg.ipip();
     }
 
     /** Opens netlink in the calling thread's namespace, records leftovers, subscribes to events, dumps the table once. */
@@ -162,8 +163,16 @@ public final class KernelSync implements Rib.KernelPort, AutoCloseable {
 
     // ---- IP-in-IP
 
+    /** The IP-in-IP pools in use. */
+    public IpipRoutes ipip() {
+        return ipip;
+    }
+
     /** Sets the IP-in-IP pools; every route is checked again (on the kernel thread). */
     public void ipip(IpipRoutes routes) {
+        if (routes.equals(ipip)) {
+            return;
+        }
         ipip = routes;
         thread.execute(this::reencap);
     }

@@ -1,5 +1,7 @@
 package org.calicojava.bgp.rib;
 
+import org.calicojava.bgp.kernel.IpipRoutes;
+
 import java.util.List;
 
 /**
@@ -12,13 +14,21 @@ import java.util.List;
  * @param importPolicies policies for routes learned from the kernel (empty: accept)
  * @param exportPolicies policies for routes installed into the kernel (empty: accept)
  * @param blackholes     install a blackhole route for each {@code originate:} block
+ * @param ipip           IP-in-IP pools: their routes go via the next hop dev tunl0 onlink ({@code kernel.ipip})
  */
 public record KernelConfig(boolean enabled, int table, int protocol, List<Integer> learnProtocols, List<String> importPolicies,
-                           List<String> exportPolicies, boolean blackholes) {
+                           List<String> exportPolicies, boolean blackholes, IpipRoutes ipip) {
     public static final KernelConfig DEFAULT = new KernelConfig(true, 254, 186, List.of(80), List.of(), List.of(), true);
     public static final KernelConfig OFF = new KernelConfig(false, 254, 186, List.of(80), List.of(), List.of(), true);
 
+    /** Without IP-in-IP pools. */
+    public KernelConfig(boolean enabled, int table, int protocol, List<Integer> learnProtocols, List<String> importPolicies,
+                        List<String> exportPolicies, boolean blackholes) {
+        this(enabled, table, protocol, learnProtocols, importPolicies, exportPolicies, blackholes, IpipRoutes.NONE);
+    }
+
     public KernelConfig {
+        ipip = ipip == null ? IpipRoutes.NONE : ipip;
         if (table < 1) {
             throw new IllegalArgumentException("kernel.table: " + table + " (expected: 1..4294967295)");
         }

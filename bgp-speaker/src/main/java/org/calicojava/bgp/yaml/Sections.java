@@ -10,6 +10,7 @@ import java.util.List;
 import org.calicojava.bgp.codec.Ip;
 import org.calicojava.bgp.config.ConfigException;
 import org.calicojava.bgp.control.ControlConfig;
+import org.calicojava.bgp.kernel.IpipRoutes;
 import org.calicojava.bgp.rib.KernelConfig;
 
 /**
@@ -128,7 +129,7 @@ final class Sections {
     }
 
     /**
-     * {@code kernel: {enabled, table, protocol, learnProtocols, import, export, blackholes}}; the policy names are
+     * {@code kernel: {enabled, table, protocol, learnProtocols, import, export, blackholes, ipip}}; the policy names are
      * checked by {@link SpeakerDocument}.
      */
     record Kernel(
@@ -138,19 +139,20 @@ final class Sections {
             List<String> learnProtocols,
             @JsonProperty("import") List<String> importPolicies,
             @JsonProperty("export") List<String> exportPolicies,
-            Boolean blackholes) {
+            Boolean blackholes,
+            Ipip ipip) {
         Kernel {
             importPolicies = importPolicies == null ? List.of() : List.copyOf(importPolicies);
             exportPolicies = exportPolicies == null ? List.of() : List.copyOf(exportPolicies);
-            config(enabled, table, protocol, learnProtocols, importPolicies, exportPolicies, blackholes);
+            config(enabled, table, protocol, learnProtocols, importPolicies, exportPolicies, blackholes, ipip);
         }
 
         KernelConfig config() {
-            return config(enabled, table, protocol, learnProtocols, importPolicies, exportPolicies, blackholes);
+            return config(enabled, table, protocol, learnProtocols, importPolicies, exportPolicies, blackholes, ipip);
         }
 
         private static KernelConfig config(Boolean enabled, String table, String protocol, List<String> learn,
-                List<String> importPolicies, List<String> exportPolicies, Boolean blackholes) {
+                List<String> importPolicies, List<String> exportPolicies, Boolean blackholes, Ipip ipip) {
             List<Integer> learnProtocols = learn == null ? List.of(80)
                     : learn.stream().map(p -> Scalars.integer("learnProtocols", p, 1, 255)).toList();
             return new KernelConfig(
@@ -160,7 +162,53 @@ final class Sections {
                     learnProtocols,
                     importPolicies,
                     exportPolicies,
-                    Scalars.flag(blackholes, true));
+                    Scalars.flag(blackholes, true),
+                    ipip == null ? IpipRoutes.NONE : ipip.routes());
+        }
+    }
+
+    /**
+     * {@code kernel.ipip: {hostAddress, pools: [{cidr, mode}]}}: IP-in-IP pools ({@code mode} always or
+     * cross-subnet) and this host's IPv4 address, whose kernel subnet decides cross-subnet ({@link IpipRoutes}).
+     */
+    record Ipip(String hostAddress, List<IpipPool> pools) {
+        Ipip {
+            pools = pools == null ? List.of() : List.copyOf(pools);
+            routes(hostAddress, pools);
+        }
+
+        IpipRoutes routes() {
+            return routes(hostAddress, pools);
+        }
+
+        private static IpipRoutes routes(String hostAddress, List<IpipPool> pools) {
+            List<IpipRoutes.Pool> out = new java.util.ArrayList<>();
+            for (IpipPool p : pools) {
+                out.add(p.pool());
+            }
+            return new IpipRoutes(out, hostAddress == null ? null : Scalars.v4("hostAddress", hostAddress));
+        }
+    }
+
+    /** One {@code kernel.ipip.pools} entry. */
+    record IpipPool(String cidr, String mode) {
+        IpipPool {
+            pool(cidr, mode);
+        }
+
+        IpipRoutes.Pool pool() {
+            return pool(cidr, mode);
+        }
+
+        private static IpipRoutes.Pool pool(String cidr, String mode) {
+            org.calicojava.bgp.codec.Prefix p = Scalars.named("cidr", () -> org.calicojava.bgp.codec.Prefix.parse(
+                    Scalars.required("cidr", cidr)));
+            if (!p.toString().contains(".")) {
+                throw new ConfigException("cidr: " + cidr + " (expected: an IPv4 CIDR)");
+            }
+            boolean cross = Scalars.choice("mode", Scalars.required("mode", mode), List.of("always", "cross-subnet"),
+                    List.of(false, true), "always or cross-subnet");
+            return new IpipRoutes.Pool(org.calicojava.netlink.IpPrefix.parse(p.toString()), cross);
         }
     }
 }

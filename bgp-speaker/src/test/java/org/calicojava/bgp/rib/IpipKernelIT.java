@@ -26,7 +26,13 @@ class IpipKernelIT {
 
     String aYaml() {
         return Node.yaml(net + 1, 65000, port, List.of("{address: " + net + 2 + ", asNumber: 65000}",
-                "{address: " + net + 3 + ", asNumber: 65000}"), "kernel: {enabled: true}");
+                "{address: " + net + 3 + ", asNumber: 65000}"), """
+                kernel:
+                  enabled: true
+                  ipip:
+                    hostAddress: 10.99.0.1
+                    pools: [{cidr: 10.50.0.0/16, mode: always}, {cidr: 10.51.0.0/16, mode: cross-subnet}]
+                """);
     }
 
     String peerYaml(int i, String nextHop, String originate) {
@@ -49,7 +55,7 @@ class IpipKernelIT {
             }
             a.ip("link", "set", "tunl0", "up");
             a.ip("route", "add", "192.0.2.0/24", "via", "10.99.0.254"); // C's subnet, natively through a router
-            a.kernel.ipip(pools());
+            assertThat(a.kernel.ipip()).isEqualTo(pools()); // from kernel.ipip in the YAML
             b = new Node(net + 2, port, peerYaml(2, "10.99.0.2", "[10.50.2.0/26, 10.51.2.0/26, 10.52.2.0/26]"));
             c = new Node(net + 3, port, peerYaml(3, "192.0.2.7", "[10.50.3.0/26, 10.51.3.0/26]"));
             Await.until("all five routes", T, () -> a.ourPrefixes().size() == 5, () -> a.ip("route"));

@@ -161,20 +161,15 @@ public final class KernelSync implements Rib.KernelPort, AutoCloseable {
         thread.execute(resync::run);
     }
 
-    // ---- IP-in-IP
+    // ---- IP-in-IP (the pools in use; new ones: every route is checked again, on the kernel thread)
 
-    /** The IP-in-IP pools in use. */
-    public IpipRoutes ipip() {
-        return ipip;
-    }
+    public IpipRoutes ipip() { return ipip; }
 
-    /** Sets the IP-in-IP pools; every route is checked again (on the kernel thread). */
     public void ipip(IpipRoutes routes) {
-        if (routes.equals(ipip)) {
-            return;
+        if (!routes.equals(ipip)) {
+            ipip = routes;
+            thread.execute(this::reencap);
         }
-        ipip = routes;
-        thread.execute(this::reencap);
     }
 
     /** Re-reads tunl0 and this host's subnet, and reconciles every route (kernel thread). */

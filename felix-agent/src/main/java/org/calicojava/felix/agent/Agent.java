@@ -286,6 +286,7 @@ public final class Agent implements AutoCloseable {
                 } else if (o instanceof Work.Updates u) {
                     for (WatchEvent e : u.events()) {
                         changed |= applyKey(e.key(), e.type() == WatchEvent.Type.PUT ? e.value() : null);
+                        ipip.onKey(e.key());
                     }
                     oldest = Math.min(oldest, u.receivedNanos());
                 } else if (o instanceof Work.Resync r) {

@@ -22,7 +22,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * IP-in-IP on this host, on its own thread ("felix-ipip"), every {@code interval}: reads the pools, every host's
+ * IP-in-IP on this host, on its own thread ("felix-ipip"), every {@code interval} and at once when felix's watch
+ * sees a pool or this host's tunnel record change ({@link #onKey}): reads the pools, every host's
  * {@code ip_addr_v4} and this host's {@code IpInIpTunnelAddr} from etcd ({@link IpipPlan}); allocates the tunnel
  * address (IPAM handle {@code ipip-tunnel-addr-<host>}, with affinity to this host, so it falls in one of its blocks)
  * or releases it when no IPIP pool remains; programs {@code tunl0} ({@link IpipDevice}); and publishes the policy
@@ -42,6 +43,8 @@ public final class IpipManager implements AutoCloseable {
     private final Set<String> problems = new LinkedHashSet<>();
     private volatile IpipPolicy.State state = IpipPolicy.State.OFF;
     private volatile boolean stopping;
+    /** A pool or this host's tunnel record changed: run a round now (guarded by this). */
+    private boolean poked;
     private Thread thread;
     private String lastError;
 
@@ -84,9 +87,10 @@ public final class IpipManager implements AutoCloseable {
                     }
                 }
                 synchronized (this) {
-                    if (!stopping) {
+                    if (!stopping && !poked) {
                         wait(interval.toMillis());
                     }
+                    poked = false;
                 }
             }
         } catch (InterruptedException e) {
@@ -124,6 +128,19 @@ public final class IpipManager implements AutoCloseable {
         List<String> done = IpipDevice.program(nl, plan.enabled(), addr, hostIps.get(host), this::problem);
         if (!done.isEmpty()) {
             LOG.info("{}: {}", IpipPlan.DEVICE, String.join(", ", done));
+        }
+    }
+
+    /**
+     * A key of felix's watch changed (any thread): a pool or this host's tunnel record starts a round at once; other
+     * keys (and the hosts' addresses, outside felix's watch) wait for the next round.
+     */
+    public void onKey(String key) {
+        if (key.startsWith(keys.pools(4)) || key.equals(keys.hostConfig(host, IpipPlan.TUNNEL_ADDR_KEY))) {
+            synchronized (this) {
+                poked = true;
+                notifyAll();
+            }
         }
     }
 

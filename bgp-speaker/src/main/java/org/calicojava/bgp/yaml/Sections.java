@@ -140,8 +140,8 @@ final class Sections {
             @JsonProperty("export") List<String> exportPolicies,
             Boolean blackholes) {
         Kernel {
-            importPolicies = importPolicies == null ? List.of() : List.copyOf(importPolicies);
-            exportPolicies = exportPolicies == null ? List.of() : List.copyOf(exportPolicies);
+            importPolicies = Scalars.each("import", importPolicies, name -> name);
+            exportPolicies = Scalars.each("export", exportPolicies, name -> name);
             config(enabled, table, protocol, learnProtocols, importPolicies, exportPolicies, blackholes);
         }
 
@@ -152,7 +152,7 @@ final class Sections {
         private static KernelConfig config(Boolean enabled, String table, String protocol, List<String> learn,
                 List<String> importPolicies, List<String> exportPolicies, Boolean blackholes) {
             List<Integer> learnProtocols = learn == null ? List.of(80)
-                    : learn.stream().map(p -> Scalars.integer("learnProtocols", p, 1, 255)).toList();
+                    : Scalars.each("learnProtocols", learn, p -> Scalars.integer("learnProtocols", p, 1, 255));
             return new KernelConfig(
                     Scalars.flag(enabled, true),
                     Scalars.integer("table", table, 1, Integer.MAX_VALUE, 254),

@@ -7,7 +7,7 @@ set -e
 here=$(cd "$(dirname "$0")/.." && pwd)
 home=$(cd "$here/.." && pwd)
 if [ -z "$BENCH_SKIP_BUILD" ]; then
-  (cd "$home" && mvn -q -B -ntp ${MVN_OFFLINE:+-o} -DskipTests package -pl bgp-speaker -am)
+  (cd "$home" && mvn -q -B -ntp ${MVN_OFFLINE:+-o} -Pjmh -DskipTests package -pl bgp-speaker -am)
 fi
 exec java -Xmx2g -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
   -cp "$here/target/test-classes:$here/target/classes:$here/target/lib/*" \

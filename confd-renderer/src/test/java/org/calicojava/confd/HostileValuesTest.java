@@ -36,7 +36,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The table of hostile values (newline, ';', '}', '"', '#', '{', over-long, non-ASCII, binary, and the issue's
  * rr_cluster_id injection) in every etcd-sourced field the templates use: each case renders both shipped templates; the
  * BIRD config passes the real `bird -p` and has exactly the expected protocols, the speaker YAML passes both of the
- * speaker's loaders and has exactly the expected neighbours, and the bad record is reported under its key.
+ * speaker's loader and has exactly the expected neighbours, and the bad record is reported under its key.
  */
 class HostileValuesTest {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());

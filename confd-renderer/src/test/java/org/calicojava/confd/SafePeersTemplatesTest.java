@@ -26,7 +26,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Issue 22 in the shipped templates: safe defaults for peers outside the mesh, the stale-route cap, prefix limits and
- * passwords. The speaker YAML goes through the speaker's own loaders and its policy chains are evaluated on prefixes;
+ * passwords. The speaker YAML goes through the speaker's own loader and its policy chains are evaluated on prefixes;
  * the BIRD config through the real {@code bird -p}.
  */
 class SafePeersTemplatesTest {

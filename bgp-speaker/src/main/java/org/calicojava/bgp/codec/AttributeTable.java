@@ -6,16 +6,19 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.StringJoiner;
 
-import static org.calicojava.bgp.codec.BgpError.ATTRIBUTE_LENGTH_ERROR;
+import static org.calicojava.bgp.codec.AttributeCodecs.decodeAsPath;
+import static org.calicojava.bgp.codec.AttributeCodecs.encodeAsPath;
+import static org.calicojava.bgp.codec.AttributeCodecs.expectLength;
+import static org.calicojava.bgp.codec.AttributeCodecs.header;
+import static org.calicojava.bgp.codec.AttributeCodecs.u32;
 import static org.calicojava.bgp.codec.BgpError.INVALID_ORIGIN;
-import static org.calicojava.bgp.codec.BgpError.MALFORMED_AS_PATH;
-import static org.calicojava.bgp.codec.BgpError.OPTIONAL_ATTRIBUTE_ERROR;
 import static org.calicojava.bgp.codec.BgpError.UPDATE_MESSAGE;
 import static org.calicojava.bgp.codec.BgpError.of;
 
 /**
  * The path attribute table (BIRD style): one {@link Row} per attribute with its code, name, expected flags, RFC 7606
  * error action, and its decode, encode and format functions. {@link UpdateDecoder} and {@link UpdateEncoder} walk it.
+ * The shared wire helpers (header, AS_PATH, MP_REACH/MP_UNREACH) are in {@link AttributeCodecs}.
  */
 final class AttributeTable {
     static final int OPTIONAL = 0x80, TRANSITIVE = 0x40, PARTIAL = 0x20, EXTENDED = 0x10;
@@ -201,9 +204,9 @@ final class AttributeTable {
             return j.toString();
         });
 
-        row(MP_REACH, "mp_reach_nlri", OPT_NON_TRANS, Action.SESSION_RESET, AttributeTable::decodeMpReach, AttributeTable::encodeMpReach, a -> null);
-        row(MP_UNREACH, "mp_unreach_nlri", OPT_NON_TRANS, Action.SESSION_RESET, AttributeTable::decodeMpUnreach,
-                AttributeTable::encodeMpUnreach, a -> null);
+        row(MP_REACH, "mp_reach_nlri", OPT_NON_TRANS, Action.SESSION_RESET, AttributeCodecs::decodeMpReach, AttributeCodecs::encodeMpReach, a -> null);
+        row(MP_UNREACH, "mp_unreach_nlri", OPT_NON_TRANS, Action.SESSION_RESET, AttributeCodecs::decodeMpUnreach,
+                AttributeCodecs::encodeMpUnreach, a -> null);
 
         row(EXT_COMMUNITIES, "ext_communities", OPT_TRANS, Action.TREAT_AS_WITHDRAW, (b, off, len, s) -> {
             expectLength(len > 0 && len % 8 == 0);
@@ -303,150 +306,5 @@ final class AttributeTable {
             j.add(u.toString());
         }
         return j.toString();
-    }
-
-    static void header(ByteBuf out, int flags, int code, int len) {
-        if (len > 255) {
-            out.writeByte(flags | EXTENDED).writeByte(code).writeShort(len);
-        } else {
-            out.writeByte(flags).writeByte(code).writeByte(len);
-        }
-    }
-
-    private static void u32(ByteBuf out, int flags, int code, long v) {
-        if (v < 0) {
-            return;
-        }
-        header(out, flags, code, 4);
-        out.writeInt((int) v);
-    }
-
-    private static void expectLength(boolean ok) {
-        if (!ok) {
-            throw new BgpException(of(UPDATE_MESSAGE, ATTRIBUTE_LENGTH_ERROR));
-        }
-    }
-
-    static AsPath decodeAsPath(ByteBuf b, int off, int len, boolean as4, boolean noConfed) {
-        int w = as4 ? 4 : 2, end = off + len, n = 0;
-        for (int p = off; p < end; ) {  // validate and size
-            if (end - p < 2) {
-                throw malformedAsPath();
-            }
-            int t = b.getUnsignedByte(p), c = b.getUnsignedByte(p + 1);
-            if (t < 1 || t > 4 || c == 0 || (noConfed && t > 2)) {
-                throw malformedAsPath();
-            }
-            p += 2 + c * w;
-            if (p > end) {
-                throw malformedAsPath();
-            }
-            n += 2 + c;
-        }
-        int[] seg = new int[n];
-        for (int p = off, o = 0; p < end; ) {
-            int c = b.getUnsignedByte(p + 1);
-            seg[o++] = b.getUnsignedByte(p);
-            seg[o++] = c;
-            p += 2;
-            for (int k = 0; k < c; k++, p += w) {
-                seg[o++] = as4 ? b.getInt(p) : b.getUnsignedShort(p);
-            }
-        }
-        return n == 0 ? AsPath.EMPTY : new AsPath(seg);
-    }
-
-    private static BgpException malformedAsPath() { return new BgpException(of(UPDATE_MESSAGE, MALFORMED_AS_PATH)); }
-
-    static void encodeAsPath(ByteBuf out, int code, int flags, AsPath path, boolean as4) {
-        int[] s = path.raw();
-        int w = as4 ? 4 : 2, len = 0;
-        for (int i = 0; i < s.length; i += 2 + s[i + 1]) {
-            len += ((s[i + 1] + 254) / 255) * 2 + s[i + 1] * w;
-        }
-        header(out, flags, code, len);
-        for (int i = 0; i < s.length; i += 2 + s[i + 1]) {
-            for (int done = 0; done < s[i + 1]; ) {  // split segments longer than 255 ASNs
-                int c = Math.min(255, s[i + 1] - done);
-                out.writeByte(s[i]).writeByte(c);
-                for (int k = 0; k < c; k++) {
-                    int asn = s[i + 2 + done + k];
-                    if (as4) {
-                        out.writeInt(asn);
-                    } else {
-                        out.writeShort((asn & 0xffff0000) != 0 ? Open.AS_TRANS : asn);
-                    }
-                }
-                done += c;
-            }
-        }
-    }
-
-    private static void decodeMpReach(ByteBuf b, int off, int len, DecodeState s) {
-        if (len < 5) {
-            throw new BgpException(of(UPDATE_MESSAGE, OPTIONAL_ATTRIBUTE_ERROR));
-        }
-        Family f = Family.of(b.getUnsignedShort(off), b.getUnsignedByte(off + 2));
-        int nhLen = b.getUnsignedByte(off + 3);
-        if (f == null) {
-            return;  // a family we did not negotiate: ignored
-        }
-        if (5 + nhLen > len) {
-            throw new BgpException(of(UPDATE_MESSAGE, OPTIONAL_ATTRIBUTE_ERROR));
-        }
-        boolean nhOk = f == Family.IPV4_UNICAST ? nhLen == 4 || nhLen == 16 : nhLen == 16 || nhLen == 32;
-        if (!nhOk) {
-            throw new BgpException(of(UPDATE_MESSAGE, OPTIONAL_ATTRIBUTE_ERROR));
-        }
-        byte[] nh = new byte[nhLen];
-        b.getBytes(off + 4, nh);
-        int p = off + 4 + nhLen + 1;  // skip the reserved octet
-        int saved = b.readerIndex();
-        b.readerIndex(p);
-        try {
-            s.mpReach = new MpReach(f, nh, Nlri.decode(b, off + len - p, f, s.options.receivesPathIds(f)));
-        } finally {
-            b.readerIndex(saved);
-        }
-    }
-
-    private static void decodeMpUnreach(ByteBuf b, int off, int len, DecodeState s) {
-        if (len < 3) {
-            throw new BgpException(of(UPDATE_MESSAGE, OPTIONAL_ATTRIBUTE_ERROR));
-        }
-        Family f = Family.of(b.getUnsignedShort(off), b.getUnsignedByte(off + 2));
-        if (f == null) {
-            return;
-        }
-        int saved = b.readerIndex();
-        b.readerIndex(off + 3);
-        try {
-            s.mpUnreach = new MpUnreach(f, Nlri.decode(b, len - 3, f, s.options.receivesPathIds(f)));
-        } finally {
-            b.readerIndex(saved);
-        }
-    }
-
-    private static void encodeMpReach(EncodeState s, ByteBuf out) {
-        MpReach r = s.u.mpReach();
-        if (r == null) {
-            return;
-        }
-        boolean ids = s.options.sendsPathIds(r.family());
-        byte[] nh = r.rawNextHop();
-        header(out, OPT_NON_TRANS, MP_REACH, 5 + nh.length + r.nlri().encodedLength(ids));
-        out.writeShort(r.family().afi).writeByte(r.family().safi).writeByte(nh.length).writeBytes(nh).writeByte(0);
-        r.nlri().encode(out, ids);
-    }
-
-    private static void encodeMpUnreach(EncodeState s, ByteBuf out) {
-        MpUnreach r = s.u.mpUnreach();
-        if (r == null) {
-            return;
-        }
-        boolean ids = s.options.sendsPathIds(r.family());
-        header(out, OPT_NON_TRANS, MP_UNREACH, 3 + r.nlri().encodedLength(ids));
-        out.writeShort(r.family().afi).writeByte(r.family().safi);
-        r.nlri().encode(out, ids);
     }
 }

@@ -23,7 +23,7 @@ public final class UpdateEncoder {
                 r.encode().encode(s, out);
             }
             for (RawAttribute raw : a.unknown()) {  // unknown optional transitive: passed on with Partial set (RFC 4271 5)
-                AttributeTable.header(out, raw.flags() | AttributeTable.PARTIAL, raw.code(), raw.length());
+                AttributeCodecs.header(out, raw.flags() | AttributeTable.PARTIAL, raw.code(), raw.length());
                 out.writeBytes(raw.rawValue());
             }
         }

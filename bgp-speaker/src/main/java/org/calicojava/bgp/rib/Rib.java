@@ -24,7 +24,6 @@ import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -66,7 +65,8 @@ public final class Rib implements RouteSink, AutoCloseable {
     final StaleRoutes stale = new StaleRoutes(this);
     final KernelExport kernelOut = new KernelExport(this);
     private final Decision decision = new Decision(this);
-    private final LocalRoutes local = new LocalRoutes(this);
+    final LocalRoutes local = new LocalRoutes(this);
+    private final Reload reload = new Reload(this);
     final Convergence convergence = new Convergence(this);
     private final RibStatus status = new RibStatus(this);
     final List<Consumer<String>> watchers = new CopyOnWriteArrayList<>();
@@ -335,43 +335,7 @@ public final class Rib implements RouteSink, AutoCloseable {
     /** Applies new routing settings: re-evaluates Adj-RIB-In and exports against the new policies, sends the difference. */
     public void reconfigure(SpeakerConfig nsc, RoutingConfig nrc) {
         call(() -> {
-            SpeakerConfig before = sc;
-            sc = nsc;
-            rc = nrc;
-            best = new BestPath(nrc.alwaysCompareMed());
-            for (PeerInfo pi : peers.values()) {
-                if (pi.routing != null) {
-                    pi.configure(nrc.neighbor(pi.address), nrc);
-                }
-            }
-            for (Prefix p : before.originate()) {
-                if (!nsc.originate().contains(p)) {
-                    local.remove(p, RouteSource.STATIC);
-                }
-            }
-            for (Prefix p : nsc.originate()) {
-                if (!before.originate().contains(p)) {
-                    local.add(p, RouteSource.STATIC, localAttrs(PathAttributes.ORIGIN_IGP));
-                }
-            }
-            for (int d = 0; d < loc.high(); d++) {
-                if (!loc.live(d)) {
-                    continue;
-                }
-                filter.reimport(d);
-                decide(d);
-                if (!loc.live(d) || loc.best[d] == null && loc.paths[d] == null) {
-                    continue;
-                }
-                for (PeerInfo t : peerList) {
-                    if (t.established) {
-                        out.export(t, d);
-                    }
-                }
-                kernelOut.mark(loc.prefix(d));
-            }
-            afterBatch();
-            out.flush();
+            reload.apply(nsc, nrc);
             return null;
         });
     }
@@ -451,16 +415,7 @@ public final class Rib implements RouteSink, AutoCloseable {
 
     /** Best routes learned from peers (what belongs in the kernel): prefix -> next hop. */
     public Map<Prefix, InetAddress> bgpBest() {
-        return call(() -> {
-            Map<Prefix, InetAddress> m = new HashMap<>();
-            for (int d = 0; d < loc.high(); d++) {
-                Path b = loc.live(d) ? loc.best[d] : null;
-                if (b != null && b.from != null) {
-                    m.put(loc.prefix(d), KernelExport.nextHop(loc.prefix(d), b));
-                }
-            }
-            return m;
-        });
+        return call(status::bgpBest);
     }
 
     @Override public void close() { thread.shutdownGracefully(0, 1, TimeUnit.SECONDS); }

@@ -5,11 +5,13 @@ import org.calicojava.bgp.codec.Prefix;
 import org.calicojava.bgp.session.Peer;
 import org.calicojava.bgp.session.SessionState;
 
+import java.net.InetAddress;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -124,5 +126,18 @@ final class RibStatus {
             adjOut += pi.outCount;
         }
         return Map.of("loc", (long) rib.loc.size(), "adj_in", adjIn, "adj_out", adjOut);
+    }
+
+    /** Best routes learned from peers (what belongs in the kernel): prefix -> next hop (RIB thread). */
+    Map<Prefix, InetAddress> bgpBest() {
+        Table loc = rib.loc;
+        Map<Prefix, InetAddress> m = new HashMap<>();
+        for (int d = 0; d < loc.high(); d++) {
+            Path b = loc.live(d) ? loc.best[d] : null;
+            if (b != null && b.from != null) {
+                m.put(loc.prefix(d), KernelExport.nextHop(loc.prefix(d), b));
+            }
+        }
+        return m;
     }
 }

@@ -28,7 +28,7 @@ final class Collision {
             c.notifyAndClose(new Notification(BgpError.of(BgpError.CEASE, BgpError.CONNECTION_COLLISION)));
         } else if (peer.other == null && c.outgoing != peer.conn.outgoing) {
             peer.other = c;
-            peer.sendOpen(c);
+            peer.handshake.sendOpen(c);
         } else {
             c.close();
         }
@@ -72,7 +72,7 @@ final class Collision {
         peer.conn = other;
         peer.other = null;
         boolean keepalive = other.keepaliveSeen;
-        peer.acceptOpen(other, other.open);
+        peer.handshake.acceptOpen(other, other.open);
         if (keepalive && peer.state() == OPEN_CONFIRM) {
             peer.toEstablished();
         }
@@ -94,10 +94,10 @@ final class Collision {
         peer.conn.close();
         peer.conn = other;
         peer.other = null;
-        peer.restartOpenSent();
+        peer.handshake.restartOpenSent();
         if (other.open != null) {
             boolean keepalive = other.keepaliveSeen;
-            peer.acceptOpen(other, other.open);
+            peer.handshake.acceptOpen(other, other.open);
             if (keepalive && peer.state() == OPEN_CONFIRM) {
                 peer.toEstablished();
             }

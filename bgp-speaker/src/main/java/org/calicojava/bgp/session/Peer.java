@@ -4,12 +4,9 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoop;
 import org.calicojava.bgp.codec.BgpError;
-import org.calicojava.bgp.codec.CodecOptions;
 import org.calicojava.bgp.codec.Family;
 import org.calicojava.bgp.codec.Ip;
-import org.calicojava.bgp.codec.Keepalive;
 import org.calicojava.bgp.codec.Notification;
-import org.calicojava.bgp.codec.Open;
 import org.calicojava.bgp.codec.RouteRefresh;
 import org.calicojava.bgp.codec.Update;
 import org.calicojava.bgp.config.NeighborConfig;
@@ -17,7 +14,6 @@ import org.calicojava.bgp.config.SpeakerConfig;
 import org.calicojava.bgp.session.PeerEvent.Received;
 import org.calicojava.bgp.session.PeerEvent.Start;
 import org.calicojava.bgp.session.PeerEvent.TcpClosed;
-import org.calicojava.bgp.session.PeerEvent.TcpFailed;
 import org.calicojava.bgp.session.PeerEvent.TcpUp;
 import org.calicojava.bgp.session.PeerEvent.Timer;
 import org.calicojava.bgp.session.PeerEvent.TimerKind;
@@ -64,6 +60,7 @@ public final class Peer {
     final PeerTimers timers;
     final Collision collision = new Collision(this);
     private final PeerFsm fsm = new PeerFsm(this);
+    final Handshake handshake = new Handshake(this);
     long lastReceivedNanos;
     int connectFailures;
     private int errors;
@@ -280,33 +277,8 @@ public final class Peer {
         since = Instant.now();
     }
 
-    void startConnect() {
-        to(CONNECT);
-        ChannelFuture f;
-        try {
-            f = speaker.transport().connect(config, speakerConfig.listenAddress(), loop);
-        } catch (IllegalStateException e) {
-            fail(null, false, e.getMessage());
-            return;
-        }
-        connecting = f;
-        f.addListener(done -> {
-            if (done.isCancelled()) {
-                return;
-            }
-            if (done.isSuccess()) {
-                Connection c = new Connection(f.channel(), true, this);
-                c.install();
-                accept(c);
-            } else {
-                Throwable t = done.cause();
-                handle(new TcpFailed(t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName()));
-            }
-        });
-    }
-
     /** A new TCP connection, either direction (RFC 4271 6.8 for the states where one already exists). */
-    private void accept(Connection c) {
+    void accept(Connection c) {
         if (!c.outgoing) {
             limited(false, "incoming", "connection from {}", c.channel.remoteAddress());
         }
@@ -317,45 +289,9 @@ public final class Peer {
         }
     }
 
-    /** Back to OpenSent on another connection (a collision's second one). */
-    void restartOpenSent() {
-        negotiated = null;
-        PeerTimers.cancel(timers.keepalive);
-        to(OPEN_SENT);
-        timers.startHold(OPEN_SENT_HOLD);
-    }
-
     SpeakerConfig speakerConfig() { return speakerConfig; }
 
     Speaker speaker() { return speaker; }
-
-    void sendOpen(Connection c) { c.send(Negotiation.localOpen(config, speakerConfig)); }
-
-    /** Checks the peer's OPEN, negotiates, answers with KEEPALIVE and moves to OpenConfirm. */
-    void acceptOpen(Connection c, Open o) {
-        if (o.peerAs() != config.asNumber()) {
-            fail(BgpError.u16(BgpError.OPEN_MESSAGE, BgpError.BAD_PEER_AS, o.myAs()), true,
-                    "NOTIFICATION sent: bad peer AS " + o.peerAs() + " (expected: " + config.asNumber() + ")");
-            return;
-        }
-        if (o.bgpId() == speakerConfig.routerId()) {
-            fail(BgpError.of(BgpError.OPEN_MESSAGE, BgpError.BAD_BGP_IDENTIFIER), true,
-                    "NOTIFICATION sent: peer uses our BGP identifier " + Ip.v4String(o.bgpId()));
-            return;
-        }
-        negotiated = Negotiation.negotiate(config, speakerConfig, o, c.localAddress());
-        c.channel.attr(CodecOptions.KEY).set(negotiated.codec());
-        c.send(Keepalive.INSTANCE);
-        lastReceivedNanos = System.nanoTime();
-        PeerTimers.cancel(timers.hold);
-        PeerTimers.cancel(timers.keepalive);
-        if (negotiated.holdTime() > 0) {
-            timers.startHold(negotiated.holdTime());
-            int ka = negotiated.keepaliveTime();
-            timers.startKeepalive(ka);
-        }
-        to(OPEN_CONFIRM);
-    }
 
     void toEstablished() {
         flushOnDown = false;

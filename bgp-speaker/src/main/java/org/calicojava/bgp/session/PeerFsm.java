@@ -56,7 +56,7 @@ final class PeerFsm {
             if (peer.config.passive()) {
                 peer.to(ACTIVE);
             } else {
-                peer.startConnect();
+                peer.handshake.startConnect();
             }
         } else if (e instanceof TcpUp u) {
             if (peer.stopped || peer.limitHold) {
@@ -79,7 +79,7 @@ final class PeerFsm {
             }
             peer.connecting = null;
             peer.conn = u.c();
-            peer.sendOpen(peer.conn);
+            peer.handshake.sendOpen(peer.conn);
             peer.timers.startHold(Peer.OPEN_SENT_HOLD);
             peer.to(OPEN_SENT);
         } else if (e instanceof TcpFailed f) {
@@ -92,7 +92,7 @@ final class PeerFsm {
             peer.to(ACTIVE);
             peer.timers.connectRetry = peer.timers.schedule(TimerKind.CONNECT_RETRY, PeerTimers.backoff(peer.speakerConfig.connectRetryTime(), peer.connectFailures));
         } else if (e instanceof Timer t && t.kind() == TimerKind.CONNECT_RETRY) {
-            peer.startConnect();
+            peer.handshake.startConnect();
         }
     }
 
@@ -101,7 +101,7 @@ final class PeerFsm {
             connect(e);
         } else if (e instanceof Timer t && t.kind() == TimerKind.CONNECT_RETRY) {
             if (!peer.config.passive()) {
-                peer.startConnect();
+                peer.handshake.startConnect();
             }
         }
     }
@@ -113,7 +113,7 @@ final class PeerFsm {
                 if (peer.other != null && peer.other.open != null && peer.collision.resolve(o)) {
                     return;
                 }
-                peer.acceptOpen(peer.conn, o);
+                peer.handshake.acceptOpen(peer.conn, o);
             } else {
                 common(r, BgpError.of(BgpError.FSM, 1));
             }

@@ -40,8 +40,8 @@ record NeighborYaml(
     NeighborYaml {
         Scalars.address("address", Scalars.required("address", address));
         Scalars.asNumber("asNumber", Scalars.required("asNumber", asNumber));
-        importPolicies = importPolicies == null ? List.of() : List.copyOf(importPolicies);
-        exportPolicies = exportPolicies == null ? List.of() : List.copyOf(exportPolicies);
+        importPolicies = Scalars.each("import", importPolicies, name -> name);
+        exportPolicies = Scalars.each("export", exportPolicies, name -> name);
         session(address, asNumber, passive, password, holdTime, ttlSecurity, addPath, gracefulRestart, port,
                 maxPrefixes, 90);
         Scalars.integer("allowOwnAs", allowOwnAs, 0, 10, 0);

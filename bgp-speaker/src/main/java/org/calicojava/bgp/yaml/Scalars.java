@@ -51,7 +51,7 @@ final class Scalars {
         return value == null ? otherwise : value;
     }
 
-    /** Each of {@code values} (absent: none) converted by {@code one}, which names {@code key} in its errors. */
+    /** Each of {@code values} (absent: none; an empty entry refused) converted by {@code one}, as an unmodifiable list. */
     static <T> List<T> each(String key, List<String> values, Function<String, T> one) {
         List<T> out = new ArrayList<>();
         if (values != null) {
@@ -59,7 +59,7 @@ final class Scalars {
                 out.add(one.apply(required(key, v)));
             }
         }
-        return out;
+        return List.copyOf(out);
     }
 
     /** Asplain ({@code 65010}) or asdot ({@code 1.10} = 65546). */

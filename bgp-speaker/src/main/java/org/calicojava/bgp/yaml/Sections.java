@@ -142,8 +142,8 @@ final class Sections {
             Boolean blackholes,
             Ipip ipip) {
         Kernel {
-            importPolicies = importPolicies == null ? List.of() : List.copyOf(importPolicies);
-            exportPolicies = exportPolicies == null ? List.of() : List.copyOf(exportPolicies);
+            importPolicies = Scalars.each("import", importPolicies, name -> name);
+            exportPolicies = Scalars.each("export", exportPolicies, name -> name);
             config(enabled, table, protocol, learnProtocols, importPolicies, exportPolicies, blackholes, ipip);
         }
 
@@ -154,7 +154,7 @@ final class Sections {
         private static KernelConfig config(Boolean enabled, String table, String protocol, List<String> learn,
                 List<String> importPolicies, List<String> exportPolicies, Boolean blackholes, Ipip ipip) {
             List<Integer> learnProtocols = learn == null ? List.of(80)
-                    : learn.stream().map(p -> Scalars.integer("learnProtocols", p, 1, 255)).toList();
+                    : Scalars.each("learnProtocols", learn, p -> Scalars.integer("learnProtocols", p, 1, 255));
             return new KernelConfig(
                     Scalars.flag(enabled, true),
                     Scalars.integer("table", table, 1, Integer.MAX_VALUE, 254),
@@ -173,6 +173,9 @@ final class Sections {
      */
     record Ipip(String hostAddress, List<IpipPool> pools) {
         Ipip {
+            if (pools != null && pools.contains(null)) {
+                throw new ConfigException("pools: an empty entry (expected: {cidr, mode})");
+            }
             pools = pools == null ? List.of() : List.copyOf(pools);
             routes(hostAddress, pools);
         }

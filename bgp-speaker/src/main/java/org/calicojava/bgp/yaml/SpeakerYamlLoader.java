@@ -85,6 +85,9 @@ public final class SpeakerYamlLoader {
             }
         }
         String key = path.isEmpty() ? "config" : key(path);
+        if (e.getCause() instanceof RuntimeException r) {  // a bug of ours, but one line for the log all the same
+            return new ConfigException(key + ": " + r);
+        }
         if (e instanceof MismatchedInputException m) {
             String found = e instanceof InvalidFormatException f && f.getValue() != null
                     ? String.valueOf(f.getValue()) : found(e.getProcessor());

@@ -45,6 +45,7 @@ class IpipKeysTest {
         "{hostAddress: nonsense, pools: []}|hostAddress",
         "{pools: [{cidr: 10.65.0.0/16, mode: always, device: eth0}]}|device",
         "{tunnel: tunl0}|tunnel",
+        "{pools: [~]}|pools",
     })
     void badValuesAreRefused(String ipip, String message) {
         assertThatThrownBy(() -> SpeakerYamlLoader.parse(yaml(ipip))).isInstanceOf(ConfigException.class)

@@ -35,6 +35,10 @@ class OneModelTest {
         assertThatThrownBy(() -> SpeakerYamlLoader.parse(BASE + "holdTime: 30.5\n")).hasMessage("holdTime: 30.5 (expected: an integer 0..65535)");
         assertThatThrownBy(() -> SpeakerYamlLoader.parse(BASE + "neighbors: [~]\n")).hasMessage("neighbors[0]: missing (expected: a mapping)");
         assertThatThrownBy(() -> SpeakerYamlLoader.parse(BASE + "controlSocket: [a]\n")).hasMessageStartingWith("controlSocket: a list (expected: a path or");
+        assertThatThrownBy(() -> SpeakerYamlLoader.parse(BASE + "neighbors: [{address: 1.1.1.2, asNumber: 1, import: [~]}]\n"))
+                .hasMessage("neighbors[0].import: missing");
+        assertThatThrownBy(() -> SpeakerYamlLoader.parse(BASE + "kernel: {learnProtocols: [~]}\n")).hasMessage("kernel.learnProtocols: missing");
+        assertThatThrownBy(() -> SpeakerYamlLoader.parse(BASE + "originate: [~]\n")).hasMessage("originate[0]: missing");
         assertThatThrownBy(() -> SpeakerYamlLoader.parse("")).hasMessageStartingWith("config: empty");
         assertThatThrownBy(() -> SpeakerYamlLoader.parse("just words")).hasMessageStartingWith("config: empty");
     }

@@ -8,7 +8,6 @@ import org.calicojava.felix.rules.EndpointChains;
 import org.calicojava.felix.rules.StaticChains;
 import org.calicojava.felix.rules.TierPolicies;
 import org.calicojava.model.Cidr;
-import org.calicojava.model.IpPool;
 import org.calicojava.model.Policy;
 import org.calicojava.model.ProfileRules;
 import org.calicojava.model.Rule;
@@ -169,7 +168,7 @@ public final class Calculator {
             rules(s, id);
         }
         if (poolsChanged) {
-            pools(s);
+            PoolSets.update(s, fams, ipsets);
         }
         for (FamilySets f : fams) {
             for (String set : f.drainDirty()) {
@@ -252,7 +251,7 @@ public final class Calculator {
             }
             WorkloadEndpoint ep = s.endpoints.get(k);
             if (ep != null) {
-                Ep e = new Ep(k, ep, labels(s, ep));
+                Ep e = new Ep(k, ep, PoolSets.labels(s, ep));
                 for (String p : ep.profileIds()) {
                     e.tags.addAll(s.profileTags.getOrDefault(p, List.of()));
                     byProfile.computeIfAbsent(p, x -> new HashSet<>()).add(k);
@@ -444,39 +443,5 @@ public final class Calculator {
             }
         }
         ruleChains.update(id, inName, outName, in, out, fams, filter, eps.values());
-    }
-
-    private void pools(DatastoreState s) {
-        for (FamilySets f : fams) {
-            int v = f.version;
-            Set<String> all = new HashSet<>();
-            Set<String> masq = new HashSet<>();
-            for (IpPool p : s.pools.values()) {
-                if (p.cidr().version() == v) {
-                    all.add(p.cidr().toString());
-                    if (p.masquerade() && !p.disabled()) {
-                        masq.add(p.cidr().toString());
-                    }
-                }
-            }
-            for (IpSetSpec spec : List.of(new IpSetSpec(ChainNames.allPoolsSet(v), v, all),
-                    new IpSetSpec(ChainNames.masqPoolsSet(v), v, masq))) {
-                if (!spec.equals(ipsets.get(spec.name()))) {
-                    ipsets.put(spec.name(), spec);
-                }
-            }
-        }
-    }
-
-    /** Profile labels, overridden by the endpoint's own. */
-    private static Map<String, String> labels(DatastoreState s, WorkloadEndpoint ep) {
-        boolean anyProfileLabels = ep.profileIds().stream().anyMatch(s.profileLabels::containsKey);
-        if (!anyProfileLabels) {
-            return ep.labels();
-        }
-        Map<String, String> m = new HashMap<>();
-        ep.profileIds().forEach(p -> m.putAll(s.profileLabels.getOrDefault(p, Map.of())));
-        m.putAll(ep.labels());
-        return m;
     }
 }

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# felix-agent initial sync with N endpoints cluster-wide, most on other hosts (RemoteSyncBench), beside etcdctl get.
+# Usage: felix-agent/bench/sync.sh [N ...]   (default 20000 50000; needs root; its own etcd and namespace)
+set -euo pipefail
+if [ $# -eq 0 ]; then set -- 20000 50000; fi
+cd "$(dirname "$0")/../.."
+mvn -q -B -o -Pjmh -f felix-agent/pom.xml test-compile dependency:build-classpath \
+  -Dmdep.outputFile=target/bench.cp -Dmdep.includeScope=test >/dev/null
+source scripts/lib/etcd.sh
+etcd_start
+trap etcd_stop EXIT
+java -Xmx2g ${BENCH_OPTS:-} -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
+  -Dorg.slf4j.simpleLogger.log.org.calicojava.felix.dataplane.Dataplane=info \
+  -cp "felix-agent/target/test-classes:felix-agent/target/classes:$(cat felix-agent/target/bench.cp)" \
+  org.calicojava.felix.bench.RemoteSyncBench "$@"

@@ -26,7 +26,8 @@ final class IpipDevice {
     }
 
     /** What was done, for the log (empty when nothing changed). */
-    static List<String> program(Netlink nl, boolean enabled, Cidr tunnelAddr, String hostIp, Consumer<String> problem) {
+    static List<String> program(Netlink nl, boolean enabled, Cidr tunnelAddr, Cidr released, String hostIp,
+                                Consumer<String> problem) {
         Optional<Link> found = nl.link(IpipPlan.DEVICE);
         if (found.isEmpty()) {
             if (enabled) {
@@ -39,7 +40,8 @@ final class IpipDevice {
         IpPrefix want = enabled && tunnelAddr != null ? IpPrefix.parse(tunnelAddr.ip() + "/32") : null;
         List<Address> addrs = nl.addresses(AF_INET);
         for (Address a : addrs) {
-            if (a.ifindex() == tunl.index() && !a.prefix().equals(want)) {
+            boolean ours = enabled || (released != null && a.prefix().address().equals(released.address()));
+            if (a.ifindex() == tunl.index() && !a.prefix().equals(want) && ours) {
                 nl.deleteAddress(a);
                 done.add("removed " + a.prefix());
             }

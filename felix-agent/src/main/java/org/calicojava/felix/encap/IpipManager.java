@@ -47,6 +47,8 @@ public final class IpipManager implements AutoCloseable {
     private boolean poked;
     private Thread thread;
     private String lastError;
+    /** The tunnel address last put on tunl0 (felix-ipip thread). */
+    private Cidr lastAddr;
 
     public IpipManager(KvStore store, Keys keys, String host, Namespace ns, Runnable onPolicyChange,
                        Duration interval) {
@@ -113,19 +115,25 @@ public final class IpipManager implements AutoCloseable {
         String recorded = store.get(tunnelKey).map(KeyValue::value).orElse(null);
         IpipPlan plan = IpipPlan.of(pools, hostIps, recorded, this::problem);
         Cidr addr = plan.tunnelAddr();
+        Cidr released = null;
         if (plan.allocate()) {
             addr = allocate(plan, tunnelKey);
         } else if (plan.release()) {
-            List<Cidr> released = ipam.releaseByHandle(IpipPlan.handle(host));
+            List<Cidr> freed = ipam.releaseByHandle(IpipPlan.handle(host));
             store.delete(tunnelKey);
-            LOG.info("ip-in-ip off: released tunnel address {} ({} in IPAM)", LogText.quote(recorded), released);
+            released = IpipPlan.parseV4(recorded);
+            LOG.info("ip-in-ip off: released tunnel address {} ({} in IPAM)", LogText.quote(recorded), freed);
         }
         IpipPolicy.State next = new IpipPolicy.State(plan.enabled(), plan.enabled() ? plan.hostNets() : Set.of());
         if (!next.equals(state)) {
             state = next;
             onPolicyChange.run();
         }
-        List<String> done = IpipDevice.program(nl, plan.enabled(), addr, hostIps.get(host), this::problem);
+        // off: take our address off tunl0 (the one just released, or the last one put there when someone else
+        // deleted the key); kept until the device was programmed, so a failed round tries again
+        Cidr remove = plan.enabled() ? null : released != null ? released : lastAddr;
+        List<String> done = IpipDevice.program(nl, plan.enabled(), addr, remove, hostIps.get(host), this::problem);
+        lastAddr = plan.enabled() ? addr : null;
         if (!done.isEmpty()) {
             LOG.info("{}: {}", IpipPlan.DEVICE, String.join(", ", done));
         }

@@ -102,6 +102,10 @@ class FelixIpipIT {
         assertThat(store.get(keys.ipamHandle("ipip-tunnel-addr-" + HOST))).as("IPAM handle released").isEmpty();
         assertThat(Sh.waitFor(20, () -> !tunl0().contains("inet "))).as(tunl0()).isNotNegative();
         assertThat(Sh.waitFor(20, () -> !filterText(backend).contains("ipip"))).as("filter gone").isNotNegative();
+        // IP-in-IP off: felix leaves a tunl0 address it did not put there alone (a round runs every 2 s)
+        Sh.ok("ip", "-n", net.host, "addr", "add", "203.0.113.5/32", "dev", "tunl0");
+        Sh.waitFor(3, () -> !tunl0().contains("inet 203.0.113.5/32")); // -1 unless felix took it off
+        assertThat(tunl0()).contains("inet 203.0.113.5/32");
     }
 
     private String tunl0() {

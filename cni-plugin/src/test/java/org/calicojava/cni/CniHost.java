@@ -128,6 +128,7 @@ final class CniHost implements AutoCloseable {
         env.put("CNI_NETNS", netns == null ? "" : netns.toString());
         env.put("CNI_IFNAME", ifname);
         env.put("CNI_PATH", binDir.toString());
+        env.put("CALICO_JAVA_CNI_SOCKET", ""); // the one-shot path, whatever CNI server runs on this machine
         env.putAll(extraEnv);
         try {
             Process p = pb.start();

@@ -70,6 +70,8 @@ for _ in $(seq 1 600); do [ -S "$sock" ] && break; sleep 0.1; done
 for _ in 1 2 3 4 5; do   # the resident server is warm (classes loaded, hot paths compiled) after a node's first pods
   call calico-java-cni calico ADD "cnibc${sfx}warm" "$sock"; call calico-java-cni calico DEL "cnibc${sfx}warm" "$sock"
 done
+server_metrics() { printf 'GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n' | nc -U "$sock"; }
+server_metrics > "$work/metrics.before"
 : > "$work/times"
 for i in $(seq 1 "$rounds"); do
   for kind in calico server bridge; do
@@ -88,7 +90,7 @@ done
 median() { # kind command column (3: wall, 4: cpu)
   grep "^$1 $2 " "$work/times" | awk -v f="$3" '{print $f}' | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
 }
-ratio() { awk -v c="$1" -v b="$2" 'BEGIN {printf "%.1fx", c / (b > 0 ? b : 10)}'; }
+ratio() { awk -v c="$1" -v b="$2" 'BEGIN {if (b > 0) printf "%.1fx", c / b; else printf "n/a"}'; }
 printf 'rounds: %s, %s cores (load: %s); medians; wall in ms, CPU (user+sys, 10 ms resolution) of the plugin process\n' \
   "$rounds" "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)"
 printf 'and, for the server, of the server across the call; ratios against bridge+host-local\n'
@@ -102,3 +104,10 @@ for cmd in ADD DEL; do
     printf '%-4s %-28s %6d ms %6s %6d ms %6s\n' "$cmd" "$label" "$w" "$(ratio "$w" "$bw")" "$c" "$(ratio "$c" "$bc")"
   done
 done
+# the server's own view: time inside the server per call over the timed rounds (from its /metrics); the rest of the
+# wall time is the shim (bash, nc) and the socket
+awk -F'[{}" ]+' '/^calico_java_cni_request_seconds_(sum|count)/ {
+    k = $1 " " $3; if (FILENAME == ARGV[1]) a[k] = $NF; else b[k] = $NF }
+  END {for (c in b) if (c ~ /_sum /) {split(c, p, " "); q = "calico_java_cni_request_seconds_count " p[2];
+    n = b[q] - a[q]; if (n > 0) printf "server-side %s: %.1f ms mean over %d timed calls\n", p[2], (b[c] - a[c]) * 1000 / n, n}}' \
+  "$work/metrics.before" <(server_metrics)

@@ -126,7 +126,8 @@ class PodmanIT {
         cmd.addAll(List.of(args));
         try {
             ProcessBuilder pb = new ProcessBuilder(cmd);
-            pb.environment().putAll(Map.of("CONTAINERS_CONF", work.resolve("containers.conf").toString()));
+            pb.environment().putAll(Map.of("CONTAINERS_CONF", work.resolve("containers.conf").toString(),
+                    "CALICO_JAVA_CNI_SOCKET", ""));
             Path out = Files.createTempFile(work, "podman", ".out");
             Path err = Files.createTempFile(work, "podman", ".err");
             Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();

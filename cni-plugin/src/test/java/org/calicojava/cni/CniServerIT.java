@@ -60,15 +60,7 @@ class CniServerIT {
         Files.setPosixFilePermissions(host.tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
         socket = host.tmp.resolve("run/cni.sock");
         viaServer = Map.of("CALICO_JAVA_CNI_SOCKET", socket.toString());
-        server = new ProcessBuilder("ip", "netns", "exec", host.ns, CniHost.REPO.resolve("bin/calico-java-cni").toString(),
-                "serve", "--socket", socket.toString())
-                .redirectErrorStream(true).redirectOutput(host.tmp.resolve("server.log").toFile()).start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        while (!Files.exists(socket)) {
-            assertThat(server.isAlive()).as("server running: " + log()).isTrue();
-            assertThat(System.nanoTime()).as("socket within 90 s").isLessThan(deadline);
-            Thread.sleep(100);
-        }
+        server = host.startServer(socket, host.tmp.resolve("server.log"));
     }
 
     @AfterAll
@@ -85,14 +77,6 @@ class CniServerIT {
             if (host != null) {
                 host.close();
             }
-        }
-    }
-
-    String log() {
-        try {
-            return Files.readString(host.tmp.resolve("server.log"));
-        } catch (IOException e) {
-            return "";
         }
     }
 

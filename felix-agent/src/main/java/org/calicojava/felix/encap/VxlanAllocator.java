@@ -35,6 +35,9 @@ public final class VxlanAllocator {
     private final Ipam ipam;
     private final SecureRandom random = new SecureRandom();
     private final long[] quietUntil = new long[7];
+    {
+        java.util.Arrays.fill(quietUntil, System.nanoTime());
+    }
 
     public VxlanAllocator(KvStore store, Keys keys, String hostname) {
         this.store = store;
@@ -47,15 +50,21 @@ public final class VxlanAllocator {
         return (version == 4 ? "vxlan-tunnel-addr-" : "vxlan-v6-tunnel-addr-") + host;
     }
 
-    /** Brings this host's records of {@code plan}'s family in line with the pools; true when it failed (retry). */
+    /**
+     * Brings this host's records of {@code plan}'s family in line with the pools; true when something is left to do
+     * (it failed, or a write has not come back through the watch yet): call again soon.
+     */
     public boolean reconcile(VxlanPlan plan, Collection<IpPool> pools) {
         int v = plan.version();
         VxlanPlan.Tunnel t = plan.tunnel();
         boolean allocate = t.wanted() && t.addr() == null;
         boolean mac = t.wanted() && !t.macValid();
         boolean release = !t.anyPool() && t.addrText() != null;
-        if (!(allocate || mac || release) || System.nanoTime() < quietUntil[v]) {
+        if (!(allocate || mac || release)) {
             return false;
+        }
+        if (System.nanoTime() - quietUntil[v] < 0) {
+            return true; // just written (the watch brings it) or just failed: look again soon
         }
         try {
             if (release) {

@@ -105,7 +105,6 @@ public final class VxlanCalc {
         }
         // routes to remote blocks in VXLAN pools
         Map<Cidr, VxlanPlan.Hop> routes = new HashMap<>();
-        List<String> unrouted = new ArrayList<>();
         state.blockOwners().forEach((block, host) -> {
             if (host.equals(hostname) || block.version() != version) {
                 return;
@@ -123,13 +122,8 @@ public final class VxlanCalc {
             Vtep v = vteps.get(host);
             if (v != null && device != null) {
                 routes.put(block, new VxlanPlan.Hop(v.addr(), true));
-            } else if (device != null) {
-                unrouted.add(host);
-            }
+            } // else: the host has not written valid tunnel records (yet; a bad one is a problem above): not routed
         });
-        unrouted.stream().distinct().sorted().forEach(h -> problems.add("VXLAN IPv" + version + ": host " + h
-                + " has blocks in a VXLAN pool but no valid ip_addr_v" + version + ", " + addrName(version) + " and "
-                + macName(version) + " (its blocks are not routed)"));
         return new VxlanPlan(version, device, routes, neighbours, fdb, tunnel, problems);
     }
 

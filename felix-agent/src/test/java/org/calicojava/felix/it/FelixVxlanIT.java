@@ -35,13 +35,18 @@ import java.util.function.BooleanSupplier;
  * block). The test writes what node registration would (ip_addr_v4) and the pool; felix assigns the tunnel
  * addresses and MACs, creates vxlan.calico and programs routes, neighbour and FDB entries; workloads ping across
  * hosts through the tunnel; cross-subnet mode routes h1 - h2 natively; a removed host's entries go; a removed pool
- * takes the device and the tunnel address with it.
+ * takes the device and the tunnel address with it. IPv6 the same way through vxlan-v6.calico (2001:db8:1::/64 and
+ * 2001:db8:3::/64).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class FelixVxlanIT {
     static final Cidr POOL = Cidr.parse("10.65.0.0/16");
+    static final Cidr POOL6 = Cidr.parse("fd00:65::/64");
     static final String[] HOST_IP = {null, "192.0.2.1", "192.0.2.2", "198.51.100.3"};
+    static final String[] HOST_IP6 = {null, "2001:db8:1::1", "2001:db8:1::2", "2001:db8:3::3"};
+    /** The host side of a workload veth (MAC ee:ee:ee:ee:ee:ee): the workload's IPv6 default gateway. */
+    static final String HOST_LINK_LOCAL = "fe80::ecee:eeff:feee:eeee";
     final String id = UUID.randomUUID().toString().substring(0, 6);
     final List<String> namespaces = new ArrayList<>();
     final String router = "vx-" + id + "-r";
@@ -51,6 +56,7 @@ class FelixVxlanIT {
     Ipam ipam;
     final Agent[] agents = new Agent[4];
     final String[] workloadIp = new String[4];
+    final String[] workloadIp6 = new String[4];
 
     @BeforeAll
     void setUp() {
@@ -63,13 +69,17 @@ class FelixVxlanIT {
         try {
             fabric();
             pool(EncapMode.ALWAYS);
+            store.put(keys.pool(POOL6), Json.write(IpPool.of(POOL6, EncapMode.NEVER, EncapMode.ALWAYS, false, false,
+                    122)));
             Records.profile(store, keys, "all", "{\"inbound_rules\":[{}],\"outbound_rules\":[{}]}");
             for (int n = 1; n <= 3; n++) {
                 store.put(keys.bgpHostIp(host(n), 4), HOST_IP[n]);
+                store.put(keys.bgpHostIp(host(n), 6), HOST_IP6[n]);
                 workloadIp[n] = ipam.autoAssign(new Ipam.AutoRequest(host(n), "wl-" + host(n), Map.of(), 4, null)).ip();
+                workloadIp6[n] = ipam.autoAssign(new Ipam.AutoRequest(host(n), "wl-" + host(n), Map.of(), 6, null)).ip();
                 workload(n);
                 store.put(keys.endpoint(host(n), "test", "wl", "eth0"),
-                        Records.endpoint(iface(n), "all", workloadIp[n], null));
+                        Records.endpoint(iface(n), "all", workloadIp[n], workloadIp6[n]));
             }
             for (int n = 1; n <= 3; n++) {
                 agents[n] = startAgent(n, endpoints);
@@ -123,8 +133,10 @@ class FelixVxlanIT {
     private void fabric() {
         netns(router);
         Sh.ok("ip", "netns", "exec", router, "sysctl", "-qw", "net.ipv4.ip_forward=1");
+        Sh.ok("ip", "netns", "exec", router, "sysctl", "-qw", "net.ipv6.conf.all.forwarding=1");
         Sh.ok("ip", "-n", router, "link", "add", "br0", "type", "bridge");
         Sh.ok("ip", "-n", router, "addr", "add", "192.0.2.254/24", "dev", "br0");
+        Sh.ok("ip", "-n", router, "addr", "add", "2001:db8:1::fe/64", "dev", "br0", "nodad");
         Sh.ok("ip", "-n", router, "link", "set", "br0", "up");
         for (int n = 1; n <= 3; n++) {
             netns(ns(n));
@@ -134,11 +146,14 @@ class FelixVxlanIT {
                 Sh.ok("ip", "-n", router, "link", "set", rside, "master", "br0");
             } else {
                 Sh.ok("ip", "-n", router, "addr", "add", "198.51.100.254/24", "dev", rside);
+                Sh.ok("ip", "-n", router, "addr", "add", "2001:db8:3::fe/64", "dev", rside, "nodad");
             }
             Sh.ok("ip", "-n", router, "link", "set", rside, "up");
             Sh.ok("ip", "-n", ns(n), "addr", "add", HOST_IP[n] + "/24", "dev", "eth0");
             Sh.ok("ip", "-n", ns(n), "link", "set", "eth0", "up");
+            Sh.ok("ip", "-n", ns(n), "addr", "add", HOST_IP6[n] + "/64", "dev", "eth0", "nodad");
             Sh.ok("ip", "-n", ns(n), "route", "add", "default", "via", n < 3 ? "192.0.2.254" : "198.51.100.254");
+            Sh.ok("ip", "-n", ns(n), "-6", "route", "add", "default", "via", n < 3 ? "2001:db8:1::fe" : "2001:db8:3::fe");
         }
     }
 
@@ -148,9 +163,11 @@ class FelixVxlanIT {
         Sh.ok("ip", "-n", ns(n), "link", "set", iface(n), "address", "ee:ee:ee:ee:ee:ee");
         Sh.ok("ip", "-n", ns(n), "link", "set", iface(n), "up");
         Sh.ok("ip", "-n", wns(n), "addr", "add", workloadIp[n] + "/32", "dev", "eth0");
+        Sh.ok("ip", "-n", wns(n), "addr", "add", workloadIp6[n] + "/128", "dev", "eth0", "nodad");
         Sh.ok("ip", "-n", wns(n), "link", "set", "eth0", "up");
         Sh.ok("ip", "-n", wns(n), "route", "add", "169.254.1.1", "dev", "eth0", "scope", "link");
         Sh.ok("ip", "-n", wns(n), "route", "add", "default", "via", "169.254.1.1", "dev", "eth0");
+        Sh.ok("ip", "-n", wns(n), "-6", "route", "add", "default", "via", HOST_LINK_LOCAL, "dev", "eth0");
     }
 
     private void pool(EncapMode vxlan) {
@@ -178,6 +195,35 @@ class FelixVxlanIT {
 
     String block(int n) {
         return ipam.affinities(host(n), 4).get(0).toString();
+    }
+
+    String tunnelAddr6(int n) {
+        return store.get(keys.hostConfig(host(n), VxlanCalc.ADDR_V6)).map(kv -> kv.value()).orElse(null);
+    }
+
+    String tunnelMac6(int n) {
+        return store.get(keys.hostConfig(host(n), VxlanCalc.MAC_V6)).map(kv -> kv.value()).orElse(null);
+    }
+
+    String block6(int n) {
+        return ipam.affinities(host(n), 6).get(0).toString();
+    }
+
+    /** The IPv6 route, neighbour and FDB entries on host {@code on} for remote host {@code n}. */
+    boolean tunnelEntries6(int on, int n) {
+        String t = tunnelAddr6(n);
+        String mac = tunnelMac6(n);
+        return t != null && mac != null
+                && Sh.ok("ip", "-n", ns(on), "-6", "route", "show", "proto", "80")
+                .lines().anyMatch(l -> l.startsWith(block6(n) + " via " + t + " dev vxlan-v6.calico") && l.contains("onlink"))
+                && Sh.run("ip", "-n", ns(on), "-6", "neigh", "show", "dev", "vxlan-v6.calico").out()
+                .contains(t + " lladdr " + mac + " PERMANENT")
+                && Sh.run("bridge", "-n", ns(on), "fdb", "show", "dev", "vxlan-v6.calico").out()
+                .contains(mac + " dst " + HOST_IP6[n] + " self permanent");
+    }
+
+    boolean ping6(int from, int to) {
+        return Sh.run("ip", "netns", "exec", wns(from), "ping", "-6", "-c", "1", "-W", "1", workloadIp6[to]).exit() == 0;
     }
 
     String routes(int n) {
@@ -249,6 +295,18 @@ class FelixVxlanIT {
 
     @Test
     @Order(2)
+    void ipv6GoesThroughVxlanV6() {
+        expect("IPv6 entries for every pair", () -> tunnelEntries6(1, 2), () -> tunnelEntries6(1, 3),
+                () -> tunnelEntries6(2, 3), () -> tunnelEntries6(3, 1), () -> tunnelEntries6(3, 2),
+                () -> tunnelEntries6(2, 1));
+        assertThat(Sh.ok("ip", "-n", ns(3), "-d", "link", "show", "vxlan-v6.calico")).contains("mtu 1430",
+                "vxlan id 4096 local 2001:db8:3::3 dev eth0", "dstport 4789", "nolearning");
+        expect("IPv6 workloads reach each other", () -> ping6(1, 3), () -> ping6(3, 2), () -> ping6(2, 1));
+        assertThat(Sh.ok("ip", "-n", router, "-6", "route")).doesNotContain("fd00:65:");
+    }
+
+    @Test
+    @Order(3)
     void crossSubnetRoutesHostsOfOneSubnetNatively() {
         pool(EncapMode.CROSS_SUBNET);
         expect("h1 - h2 native, h3 through the tunnel",
@@ -261,14 +319,17 @@ class FelixVxlanIT {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void aRemovedHostsEntriesDisappear() {
         String t3 = tunnelAddr(3);
         String mac3 = tunnelMac(3);
         String block3 = block(3);
         agents[3].close();
         agents[3] = null;
+        String block36 = block6(3);
         store.delete(keys.bgpHostIp(host(3), 4));
+        store.delete(keys.bgpHostIp(host(3), 6));
+        ipam.releaseByHandle("vxlan-v6-tunnel-addr-" + host(3));
         store.deletePrefix(keys.host(host(3)) + "/");
         ipam.releaseByHandle("vxlan-tunnel-addr-" + host(3));
         ipam.releaseByHandle("wl-" + host(3));
@@ -278,17 +339,21 @@ class FelixVxlanIT {
             expect("h3's entries gone on " + host(h), () -> !routes(h).contains(block3),
                     () -> !neighbours(h).contains(t3 + " "), () -> !fdb(h).contains(mac3));
         }
-        expect("h1 - h2 unaffected", () -> tunnelEntries(1, 2), () -> ping(1, 2));
+        expect("h3's IPv6 route gone on h1", () -> !Sh.ok("ip", "-n", ns(1), "-6", "route").contains(block36));
+        expect("h1 - h2 unaffected", () -> tunnelEntries(1, 2), () -> ping(1, 2), () -> tunnelEntries6(1, 2));
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void removingThePoolRemovesTheDeviceRoutesAndTunnelAddress() {
         store.delete(keys.pool(POOL));
+        store.delete(keys.pool(POOL6));
         expect("device, routes and tunnel addresses gone",
                 () -> Sh.run("ip", "-n", ns(1), "link", "show", "vxlan.calico").exit() != 0,
                 () -> Sh.run("ip", "-n", ns(2), "link", "show", "vxlan.calico").exit() != 0,
-                () -> !routes(1).contains(" via "), () -> tunnelAddr(1) == null, () -> tunnelAddr(2) == null);
+                () -> Sh.run("ip", "-n", ns(1), "link", "show", "vxlan-v6.calico").exit() != 0,
+                () -> !routes(1).contains(" via "), () -> tunnelAddr(1) == null, () -> tunnelAddr(2) == null,
+                () -> tunnelAddr6(1) == null);
         assertThat(tunnelMac(1)).as("the MAC is written once and kept").isNotNull();
     }
 }

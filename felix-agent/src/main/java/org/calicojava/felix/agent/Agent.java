@@ -316,8 +316,7 @@ public final class Agent implements AutoCloseable {
                     }
                     oldest = Math.min(oldest, u.receivedNanos());
                 } else if (o instanceof Work.PrefixResync r) {
-                    resyncPrefix(r.prefix(), r.snapshot());
-                    metrics.inc("felix_resyncs");
+                    resyncPrefix(r.prefix(), r.snapshot()); // logged; felix_resyncs counts /calico/v1's
                     changed = true;
                     oldest = Math.min(oldest, r.receivedNanos());
                 } else if (o instanceof Work.Resync r) {

@@ -135,6 +135,9 @@ class FelixVxlanIT {
         Sh.ok("ip", "netns", "exec", router, "sysctl", "-qw", "net.ipv4.ip_forward=1");
         Sh.ok("ip", "netns", "exec", router, "sysctl", "-qw", "net.ipv6.conf.all.forwarding=1");
         Sh.ok("ip", "-n", router, "link", "add", "br0", "type", "bridge");
+        // counters only: what crosses the router between the subnets
+        Sh.ok("ip", "netns", "exec", router, "iptables", "-A", "FORWARD", "-p", "udp", "--dport", "4789");
+        Sh.ok("ip", "netns", "exec", router, "iptables", "-A", "FORWARD", "-d", POOL.toString());
         Sh.ok("ip", "-n", router, "addr", "add", "192.0.2.254/24", "dev", "br0");
         Sh.ok("ip", "-n", router, "addr", "add", "2001:db8:1::fe/64", "dev", "br0", "nodad");
         Sh.ok("ip", "-n", router, "link", "set", "br0", "up");
@@ -291,6 +294,18 @@ class FelixVxlanIT {
         expect("workloads reach each other across hosts and subnets",
                 () -> ping(1, 2), () -> ping(1, 3), () -> ping(3, 2), () -> ping(2, 1));
         assertThat(Sh.ok("ip", "-n", router, "route")).doesNotContain("10.65.");
+        long before = routerPackets("udp dpt:4789");
+        assertThat(ping(1, 3)).isTrue();
+        assertThat(routerPackets("udp dpt:4789")).as("VXLAN packets across the router").isGreaterThan(before);
+        assertThat(routerPackets(POOL.toString())).as("no plain packet to the pool crossed the router").isZero();
+        assertThat(Sh.run("ip", "netns", "exec", wns(1), "ping", "-M", "do", "-s", "1372", "-c", "1", "-W", "2",
+                workloadIp[3]).exit()).as("1,400-byte packet with DF set through the tunnel").isZero();
+    }
+
+    /** Packets counted by the router's FORWARD rule whose listing contains {@code match}. */
+    long routerPackets(String match) {
+        return Sh.ok("ip", "netns", "exec", router, "iptables", "-nvxL", "FORWARD").lines()
+                .filter(l -> l.contains(match)).mapToLong(l -> Long.parseLong(l.strip().split("\\s+")[0])).sum();
     }
 
     @Test

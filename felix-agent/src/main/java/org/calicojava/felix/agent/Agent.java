@@ -130,7 +130,8 @@ public final class Agent implements AutoCloseable {
             @Override
             public void onEvent(NetlinkEvent event) {
                 if (event instanceof NetlinkEvent.LinkEvent l && l.link().name() != null
-                        && l.link().name().startsWith(programmer.config().interfacePrefix())) {
+                        && (l.link().name().startsWith(programmer.config().interfacePrefix())
+                        || l.link().name().startsWith("vxlan"))) { // vxlan.calico, vxlan-v6.calico: repaired at once
                     queue.add(Work.Signal.LINKS);
                 }
             }
@@ -329,14 +330,15 @@ public final class Agent implements AutoCloseable {
             for (Work o : batch) {
                 if (o instanceof Work.ReadBack r) {
                     refresher.adopt(r);
+                    vxlan.refresh(); // the periodic drift check: VXLAN's entries are read back too
                     changed = true;
                 } else if (o == Work.Signal.REFRESH_INLINE) {
                     refresher.refreshNow();
+                    vxlan.refresh();
                     changed = true;
                 }
             }
             if (refresher.maybeStart()) {
-                vxlan.refresh();
                 changed = true;
             }
             boolean retry = (dataplane.failed() || vxlan.failed() || programFailures > 0) && System.nanoTime() >= retryAt;

@@ -71,6 +71,7 @@ class FelixVxlanIT {
             pool(EncapMode.ALWAYS);
             store.put(keys.pool(POOL6), Json.write(IpPool.of(POOL6, EncapMode.NEVER, EncapMode.ALWAYS, false, false,
                     122)));
+            store.put(keys.felixConfig("IptablesRefreshInterval"), "2"); // drift repair of entries removed by hand
             Records.profile(store, keys, "all", "{\"inbound_rules\":[{}],\"outbound_rules\":[{}]}");
             for (int n = 1; n <= 3; n++) {
                 store.put(keys.bgpHostIp(host(n), 4), HOST_IP[n]);
@@ -300,6 +301,12 @@ class FelixVxlanIT {
         assertThat(routerPackets(POOL.toString())).as("no plain packet to the pool crossed the router").isZero();
         assertThat(Sh.run("ip", "netns", "exec", wns(1), "ping", "-M", "do", "-s", "1372", "-c", "1", "-W", "2",
                 workloadIp[3]).exit()).as("1,400-byte packet with DF set through the tunnel").isZero();
+
+        Sh.ok("ip", "-n", ns(2), "link", "del", "vxlan.calico");
+        Sh.ok("ip", "-n", ns(3), "route", "del", block(1), "proto", "80");
+        Sh.ok("ip", "-n", ns(3), "neigh", "del", tunnelAddr(1), "dev", "vxlan.calico");
+        expect("a device removed by hand comes back at once, entries at the next refresh", () -> tunnelEntries(2, 1), () -> tunnelEntries(2, 3),
+                () -> tunnelEntries(3, 1), () -> ping(2, 1), () -> ping(3, 1));
     }
 
     /** Packets counted by the router's FORWARD rule whose listing contains {@code match}. */

@@ -70,7 +70,7 @@ public final class Agent implements AutoCloseable {
     /** Encapsulation's view of hosts, tunnel records and block affinities (extra prefixes, watched too). */
     private final EncapState encap;
     private VxlanMode vxlan;
-    private final List<WatchableStore.Watch> extraWatches = new ArrayList<>();
+    private final ExtraWatches extraWatches = new ExtraWatches();
     private final Map<String, Long> extraRevisions = new java.util.HashMap<>();
     private final ProblemLog problems = new ProblemLog(LOG);
     private final Programmer programmer;
@@ -176,25 +176,7 @@ public final class Agent implements AutoCloseable {
                     }
                 }
             });
-            for (String prefix : encap.extraPrefixes()) {
-                extraWatches.add(store.watch(prefix, extraRevisions.get(prefix) + 1, new WatchListener() {
-                    @Override
-                    public void onEvents(List<WatchEvent> events) {
-                        queue.add(new Work.Updates(events, System.nanoTime()));
-                    }
-
-                    @Override
-                    public void onResync(ListResult snapshot, String reason) {
-                        LOG.info("datastore resync of {}: {}", prefix, reason);
-                        queue.add(new Work.PrefixResync(prefix, snapshot, System.nanoTime()));
-                    }
-
-                    @Override
-                    public void onError(DatastoreException error) {
-                        // the main watch reports outages
-                    }
-                }));
-            }
+            extraWatches.start(store, extraRevisions, queue::add);
             loop();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -473,8 +455,7 @@ public final class Agent implements AutoCloseable {
             watch.close(); // once: PrefixWatch.close is not idempotent
             watch = null;
         }
-        extraWatches.forEach(WatchableStore.Watch::close);
-        extraWatches.clear();
+        extraWatches.close();
         if (linkEvents != null) {
             linkEvents.close();
         }

@@ -40,7 +40,7 @@ class EncapIT {
               counter ipip {}
               counter vxlan {}
               counter plain {}
-              chain fwd {
+              chain cjforward {
                 type filter hook forward priority -300;
                 ip protocol 4 counter name ipip
                 udp dport 4789 counter name vxlan
@@ -54,7 +54,7 @@ class EncapIT {
               counter vxlan {}
               counter plain67 {}
               counter plain69 {}
-              chain pre {
+              chain cjprerouting {
                 type filter hook prerouting priority -300;
                 iifname "eth0" ip protocol 4 counter name ipip
                 iifname "eth0" udp dport 4789 counter name vxlan

@@ -128,6 +128,7 @@ final class CniHost implements AutoCloseable {
         env.put("CNI_NETNS", netns == null ? "" : netns.toString());
         env.put("CNI_IFNAME", ifname);
         env.put("CNI_PATH", binDir.toString());
+        env.put("CALICO_JAVA_CNI_SOCKET", ""); // the one-shot path, whatever CNI server runs on this machine
         env.putAll(extraEnv);
         try {
             Process p = pb.start();
@@ -175,6 +176,33 @@ final class CniHost implements AutoCloseable {
             String[] p = a.split("=");
             inHost("ip", "route", "replace", p[0] + "/32", "dev", p[1]);
         }
+    }
+
+    /**
+     * Starts the resident CNI server ({@code calico-java-cni serve}) inside the host namespace on {@code socket}, its
+     * output into {@code log}; returns once the socket is there. Stop it with {@code destroy} (SIGTERM).
+     */
+    Process startServer(Path socket, Path log) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("ip", "netns", "exec", ns, REPO.resolve("bin/calico-java-cni").toString(),
+                "serve", "--socket", socket.toString()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (!Files.exists(socket)) {
+            if (!p.isAlive() || System.nanoTime() > deadline) {
+                p.destroyForcibly();
+                throw new AssertionError("the CNI server did not start: " + Files.readString(log));
+            }
+            Thread.sleep(100);
+        }
+        return p;
+    }
+
+    /** How many calls of calico-java-cni's {@code command} the server on {@code socket} ran with exit status 0. */
+    static long served(Path socket, String command) {
+        String m = sh(List.of("sh", "-c", "printf 'GET /metrics HTTP/1.1\\r\\nHost: x\\r\\nConnection: close\\r\\n\\r\\n'"
+                + " | nc -U '" + socket + "'"));
+        java.util.regex.Matcher x = java.util.regex.Pattern.compile("calico_java_cni_requests_total\\{plugin=\"network\","
+                + "command=\"" + command + "\",exit=\"0\"} (\\d+)").matcher(m);
+        return x.find() ? Long.parseLong(x.group(1)) : 0;
     }
 
     /** Links of the host namespace. */

@@ -21,7 +21,8 @@ import java.util.concurrent.CountDownLatch;
 /**
  * {@code javactl node run}: registers the node (as {@code node add}) and runs its processes under a {@link Supervisor}:
  * felix-agent, confd-renderer (rendering the speaker's or BIRD's config into the run directory), the BGP daemon chosen
- * by {@code --backend} (the built-in speaker, BIRD, or none) and, with {@code --libnetwork}, the Docker driver.
+ * by {@code --backend} (the built-in speaker, BIRD, or none), with {@code --libnetwork} the Docker driver and, with
+ * {@code --cni}, the resident CNI server that {@code bin/calico-java-cni} hands its calls to.
  * The run directory (default /var/run/calico-java/NAME) holds node.pid, status.json, each child's .log and .pid, the
  * rendered configs and the daemons' control sockets; {@code node stop} and {@code node status} read it.
  */
@@ -40,11 +41,17 @@ final class NodeRun extends Sub {
     String backend;
     @Option(names = "--libnetwork", description = "also run the Docker network/IPAM driver")
     boolean libnetwork;
+    @Option(names = "--cni", description = "also run the CNI server (calico-java-cni serve on " + CNI_SOCKET
+            + "): CNI calls then cost no JVM start")
+    boolean cni;
     @Option(names = "--run-dir", paramLabel = "DIR", description = "default: /var/run/calico-java/NAME")
     Path runDir;
     @Option(names = "--keep-capabilities", description = "start the children with all of node run's capabilities "
             + "(default when root: each only its own, see the README)")
     boolean keepCapabilities;
+
+    /** Where bin/calico-java-cni looks for the server by default. */
+    static final String CNI_SOCKET = "/var/run/calico-java/cni.sock";
 
     static Path home() {
         String h = System.getProperty("calico.home");
@@ -107,7 +114,8 @@ final class NodeRun extends Sub {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        log(n, "calico-java node running (" + backend + " backend" + (libnetwork ? ", libnetwork" : "") + "), run dir " + dir);
+        log(n, "calico-java node running (" + backend + " backend" + (libnetwork ? ", libnetwork" : "")
+                + (cni ? ", cni" : "") + "), run dir " + dir);
         specs.forEach(sup::start);
         NodeBgpStatus bgpStatus = new NodeBgpStatus(store(), keys(), n, dir, line -> log(n, line));
         for (long tick = 0; stopped.getCount() > 0; tick++) {
@@ -158,6 +166,11 @@ final class NodeRun extends Sub {
         }
         if (libnetwork) {
             out.add(spec(launcher, "libnetwork", List.of(bin + "/calico-java-libnetwork", "--hostname", n), etcdEnv));
+        }
+        if (cni) { // HOSTNAME: a configuration without nodename means this node
+            Map<String, String> cniEnv = new java.util.HashMap<>(etcdEnv);
+            cniEnv.put("HOSTNAME", n);
+            out.add(spec(launcher, "cni", List.of(bin + "/calico-java-cni", "serve", "--socket", CNI_SOCKET), cniEnv));
         }
         return out;
     }

@@ -2,6 +2,7 @@ package org.calicojava.ctl;
 
 import org.calicojava.ctl.explain.ChainWalker;
 import org.calicojava.ctl.explain.Flow;
+import org.calicojava.ctl.explain.LiveRules;
 import org.calicojava.felix.calc.Calculator;
 import org.calicojava.felix.calc.DatastoreState;
 import org.calicojava.felix.calc.DesiredDataplane;
@@ -45,6 +46,17 @@ final class PolicyExplain extends Sub {
     Integer port;
     @Option(names = "--src-port", paramLabel = "N", description = "source port (default 40000)")
     int srcPort = 40000;
+    @Option(names = "--verify", description = "on the host of an end: find each rule on the path in the live dataplane"
+            + " and show its packet counter; exit 1 if the dataplane differs from the calculation")
+    boolean verify;
+    @Option(names = "--hostname", paramLabel = "HOST", description = "with --verify: the host this runs on (default:"
+            + " this host's name)")
+    String hostname;
+    @Option(names = "--host-netns", paramLabel = "NS", description = "with --verify: the network namespace standing"
+            + " for the host (default: this process's)")
+    String hostNetns;
+
+    private boolean differs;
 
     /** A workload endpoint with where it is. */
     record Endpoint(String host, String orchestrator, String workload, String id, WorkloadEndpoint ep) {
@@ -105,6 +117,9 @@ final class PolicyExplain extends Sub {
             out().println("Ingress at " + dst.endpoint().host() + ": not reached (dropped at egress)");
         }
         out().println("Verdict: " + (allowed ? "allowed" : "denied"));
+        if (verify && differs) {
+            throw fail("the live dataplane differs from felix's calculation (see above)");
+        }
     }
 
     /** The end named by {@code text}: a workload (name, endpoint id or host/orch/workload/id) or an address. */
@@ -167,10 +182,43 @@ final class PolicyExplain extends Sub {
         }
         ChainWalker.Result r = new ChainWalker(dp.chains(flow.src().version(), "filter"), dp.ipsets(), flow).walk(chain);
         new ExplainText(out(), chainOwners(state, profiles, inbound, flow.src().version()), inbound).print(r);
+        if (verify) {
+            verifyLive(e.host(), flow.src().version(), dp.chains(flow.src().version(), "filter"), r);
+        }
         boolean ok = r.verdict().equals("RETURN") && (r.mark() & org.calicojava.felix.rules.Marks.ACCEPT) != 0
                 || r.verdict().equals("ACCEPT");
         out().println("  => " + (ok ? "allowed" : "denied") + " at " + what.toLowerCase(java.util.Locale.ROOT));
         return ok;
+    }
+
+    /** Finds each rule the walk passed in this host's live rules and prints its counter. */
+    private void verifyLive(String host, int version, Map<String, org.calicojava.felix.rules.Chain> chains,
+                            ChainWalker.Result r) {
+        String here = hostname != null ? hostname : IpamCommand.localHost();
+        if (!here.equals(host)) {
+            out().println("  live: not checked (this is host " + here + "; run with --verify on " + host + ")");
+            return;
+        }
+        LiveRules live = LiveDataplane.read(hostNetns, version);
+        if (live.isEmpty()) {
+            out().println("  live: no felix rules in this host's dataplane (is felix running here?)");
+            differs = true;
+            return;
+        }
+        out().println("  live (" + live.source() + "):");
+        for (ChainWalker.Step s : r.steps()) {
+            var c = chains.get(s.chain());
+            String hash = org.calicojava.felix.rules.Hashes.ruleHashes(c).get(s.index());
+            var packets = live.packets(s.chain(), hash);
+            String what = s.rule().comment() != null ? s.rule().comment() : s.rule().text();
+            String count = packets.isEmpty() ? "MISSING from the dataplane"
+                    : packets.getAsLong() < 0 ? "programmed" : packets.getAsLong() + " packets";
+            if (packets.isEmpty()) {
+                differs = true;
+            }
+            out().println("    " + "  ".repeat(s.depth()) + s.chain() + " #" + (s.index() + 1) + " (" + what + "): "
+                    + count);
+        }
     }
 
     /** The policy and profile behind each rule chain of this direction, with its rules and how felix renders each. */

@@ -121,4 +121,32 @@ class NodeRunIT {
         assertThat(run(javactl(home, "node", "status", "--name", "n1", "--run-dir", runDir.toString())))
                 .startsWith("calico-java is not running.");
     }
+
+    @Test
+    void cniStartsTheCniServerWithTheNodesNameAndEtcd(@TempDir Path tmp) throws Exception {
+        Path home = tmp.resolve("home");
+        Files.createDirectories(home.resolve("bin"));
+        for (String daemon : List.of("felix-agent", "calico-java-cni")) {
+            Path script = home.resolve("bin").resolve(daemon);
+            Files.writeString(script, "#!/bin/sh\necho \"$@ $HOSTNAME $ETCD_ENDPOINTS\" > " + tmp.resolve(daemon + ".args")
+                    + "\nexec sleep 300\n");
+            Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
+        Path runDir = tmp.resolve("run");
+        node = javactl(home, "node", "run", "--name", "n2", "--ip", "192.0.2.12", "--backend", "none", "--cni",
+                "--run-dir", runDir.toString()).redirectErrorStream(true).redirectOutput(tmp.resolve("node.log").toFile()).start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline && !Files.exists(runDir.resolve("cni.pid"))) {
+            Thread.sleep(100);
+        }
+        while (System.nanoTime() < deadline && !Files.exists(tmp.resolve("calico-java-cni.args"))) {
+            Thread.sleep(100);
+        }
+        assertThat(Files.readString(tmp.resolve("calico-java-cni.args")).trim())
+                .isEqualTo("serve --socket " + NodeRun.CNI_SOCKET + " n2 " + cli.endpoints);
+        long cniPid = Long.parseLong(Files.readString(runDir.resolve("cni.pid")).trim());
+        assertThat(run(javactl(home, "node", "stop", "--name", "n2", "--run-dir", runDir.toString()))).contains("Stopped node n2");
+        assertThat(node.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(ProcessHandle.of(cniPid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+    }
 }

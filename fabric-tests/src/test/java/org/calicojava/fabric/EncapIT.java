@@ -17,7 +17,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * IP-in-IP and VXLAN pools, always and cross-subnet, on four hosts in two subnets joined by a router that knows no
  * pool route (scripts/fabric up --subnets 2: h1, h3 on 192.0.2.0/24; h2, h4 on 198.51.100.0/24), BGP by the java
  * speaker. One workload per pool per host. Counters in nftables tables of the test's own (the router's forward hook,
- * host h3's prerouting hook on eth0) show what crosses the wire.
+ * host h3's prerouting hook on eth0) show what crosses the wire. The IP-in-IP pools are only set up where the kernel
+ * can make an {@code ipip} device (some VM kernels are built without it: their IP-in-IP checks are skipped and say
+ * so); VXLAN and the plain pool always run.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -38,7 +40,7 @@ class EncapIT {
               counter ipip {}
               counter vxlan {}
               counter plain {}
-              chain fwd {
+              chain cjforward {
                 type filter hook forward priority -300;
                 ip protocol 4 counter name ipip
                 udp dport 4789 counter name vxlan
@@ -52,7 +54,7 @@ class EncapIT {
               counter vxlan {}
               counter plain67 {}
               counter plain69 {}
-              chain pre {
+              chain cjprerouting {
                 type filter hook prerouting priority -300;
                 iifname "eth0" ip protocol 4 counter name ipip
                 iifname "eth0" udp dport 4789 counter name vxlan
@@ -64,11 +66,37 @@ class EncapIT {
 
     private Fabric f;
     private final String[][] ips = new String[POOLS.size()][5];
+    private boolean ipip;
+
+    /** Whether this kernel can make an ipip device (tried in a namespace of its own). */
+    static boolean kernelHasIpip() {
+        String ns = "cjipip" + java.util.UUID.randomUUID().toString().substring(0, 4);
+        Fabric.sh("ip", "netns", "add", ns);
+        try {
+            return Fabric.sh("ip", "-n", ns, "link", "add", "cjprobe", "type", "ipip").ok();
+        } finally {
+            Fabric.sh("ip", "netns", "del", ns);
+        }
+    }
+
+    private boolean used(int pool) {
+        return ipip || (pool != IPIP && pool != IPIP_CROSS);
+    }
+
+    private void needIpip() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(ipip,
+                "this kernel cannot make an ipip device (no ipip module): IP-in-IP not tested here");
+    }
 
     @BeforeAll
     void up() {
+        ipip = kernelHasIpip();
         f = new Fabric(4, "--subnets", "2");
-        for (List<String> pool : POOLS) {
+        for (int p = 0; p < POOLS.size(); p++) {
+            if (!used(p)) {
+                continue;
+            }
+            List<String> pool = POOLS.get(p);
             String[] args = new String[pool.size() + 2];
             args[0] = "pool";
             args[1] = "add";
@@ -80,7 +108,7 @@ class EncapIT {
         f.javactlOk("profile", "add", "demo");
         f.javactlOk("profile", "add", "other");
         for (int p = 0; p < POOLS.size(); p++) {
-            for (int h = 1; h <= 4; h++) {
+            for (int h = 1; h <= 4 && used(p); h++) {
                 ips[p][h] = f.addWorkloadFrom(h, "w" + p, POOLS.get(p).get(0), "demo");
             }
         }
@@ -125,6 +153,9 @@ class EncapIT {
     @Order(1)
     void everyEncapsulatedPoolReachesEveryHostAcrossTheRouter() {
         for (int p : new int[]{IPIP, IPIP_CROSS, VXLAN, VXLAN_CROSS}) {
+            if (!used(p)) {
+                continue;
+            }
             for (int from = 1; from <= 4; from++) {
                 for (int to = 1; to <= 4; to++) {
                     if (from != to) {
@@ -137,15 +168,10 @@ class EncapIT {
 
     @Test
     @Order(2)
-    void routesGoThroughTheTunnelOnlyWhereTheModeSaysSo() {
+    void vxlanRoutesGoThroughTheTunnelOnlyWhereTheModeSaysSo() {
         String r = f.routes(1);
-        // IPIP always: through tunl0 to both subnets; cross-subnet: native to h3 (same subnet), tunl0 to h2
-        assertThat(r).containsPattern("10\\.66\\.\\d+\\.\\d+/26 via 198\\.51\\.100\\.12 dev tunl0 proto \\S+ onlink")
-                .containsPattern("10\\.66\\.\\d+\\.\\d+/26 via 192\\.0\\.2\\.13 dev tunl0 proto \\S+ onlink")
-                .containsPattern("10\\.67\\.\\d+\\.\\d+/26 via 198\\.51\\.100\\.12 dev tunl0 proto \\S+ onlink")
-                .containsPattern("10\\.67\\.\\d+\\.\\d+/26 via 192\\.0\\.2\\.13 dev eth0 proto")
-                // VXLAN always: via the remote tunnel address on vxlan.calico; cross-subnet: native to h3
-                .containsPattern("10\\.68\\.\\d+\\.\\d+/26 via 10\\.68\\.\\d+\\.\\d+ dev vxlan\\.calico proto \\S+ onlink")
+        // VXLAN always: via the remote tunnel address on vxlan.calico; cross-subnet: native to h3
+        assertThat(r).containsPattern("10\\.68\\.\\d+\\.\\d+/26 via 10\\.68\\.\\d+\\.\\d+ dev vxlan\\.calico proto \\S+ onlink")
                 .containsPattern("10\\.69\\.\\d+\\.\\d+/26 via 10\\.69\\.\\d+\\.\\d+ dev vxlan\\.calico proto \\S+ onlink")
                 .containsPattern("10\\.69\\.\\d+\\.\\d+/26 via 192\\.0\\.2\\.13 dev eth0 proto");
         assertThat(Fabric.sh("bridge", "-n", f.ns("h1"), "fdb", "show", "dev", "vxlan.calico").out())
@@ -154,18 +180,31 @@ class EncapIT {
                 .containsPattern("10\\.6[89]\\.\\d+\\.\\d+ lladdr \\S+ PERMANENT");
         assertThat(Fabric.sh("ip", "-n", f.ns("h1"), "-d", "link", "show", "vxlan.calico").out())
                 .contains("vxlan id 4096").contains("dstport 4789").contains("nolearning").contains("mtu 1450");
+    }
+
+    @Test
+    @Order(2)
+    void ipipRoutesGoThroughTunl0OnlyWhereTheModeSaysSo() {
+        needIpip();
+        // IPIP always: through tunl0 to both subnets; cross-subnet: native to h3 (same subnet), tunl0 to h2
+        assertThat(f.routes(1)).containsPattern("10\\.66\\.\\d+\\.\\d+/26 via 198\\.51\\.100\\.12 dev tunl0 proto \\S+ onlink")
+                .containsPattern("10\\.66\\.\\d+\\.\\d+/26 via 192\\.0\\.2\\.13 dev tunl0 proto \\S+ onlink")
+                .containsPattern("10\\.67\\.\\d+\\.\\d+/26 via 198\\.51\\.100\\.12 dev tunl0 proto \\S+ onlink")
+                .containsPattern("10\\.67\\.\\d+\\.\\d+/26 via 192\\.0\\.2\\.13 dev eth0 proto");
         assertThat(Fabric.sh("ip", "-n", f.ns("h1"), "link", "show", "tunl0").out()).contains("mtu 1480");
     }
 
     @Test
     @Order(3)
     void whatCrossesTheRouterIsEncapsulated() {
-        long ipip = count("net", "ipip");
+        long ipipCount = count("net", "ipip");
         long vxlan = count("net", "vxlan");
         long plain = count("net", "plain");
-        pings(1, IPIP, 2, 3);
-        pings(1, IPIP_CROSS, 4, 3);
-        assertThat(count("net", "ipip") - ipip).isGreaterThanOrEqualTo(12); // 3 requests + 3 replies, twice
+        if (ipip) {
+            pings(1, IPIP, 2, 3);
+            pings(1, IPIP_CROSS, 4, 3);
+            assertThat(count("net", "ipip") - ipipCount).isGreaterThanOrEqualTo(12); // 3 requests + 3 replies, twice
+        }
         pings(1, VXLAN, 2, 3);
         pings(3, VXLAN_CROSS, 4, 3);
         assertThat(count("net", "vxlan") - vxlan).isGreaterThanOrEqualTo(12);
@@ -175,25 +214,29 @@ class EncapIT {
     @Test
     @Order(4)
     void crossSubnetModesRouteNativelyWithinASubnet() {
-        long ipip = count("h3", "ipip");
+        long ipipCount = count("h3", "ipip");
         long vxlan = count("h3", "vxlan");
         long plain67 = count("h3", "plain67");
         long plain69 = count("h3", "plain69");
-        pings(1, IPIP_CROSS, 3, 3);
         pings(1, VXLAN_CROSS, 3, 3);
-        assertThat(count("h3", "plain67") - plain67).isGreaterThanOrEqualTo(3);
         assertThat(count("h3", "plain69") - plain69).isGreaterThanOrEqualTo(3);
-        assertThat(count("h3", "ipip")).isEqualTo(ipip);
         assertThat(count("h3", "vxlan")).isEqualTo(vxlan);
-        pings(1, IPIP, 3, 3); // always: encapsulated also within the subnet
-        assertThat(count("h3", "ipip") - ipip).isGreaterThanOrEqualTo(3);
+        pings(1, VXLAN, 3, 3); // always: encapsulated also within the subnet
+        assertThat(count("h3", "vxlan") - vxlan).isGreaterThanOrEqualTo(3);
+        if (ipip) {
+            pings(1, IPIP_CROSS, 3, 3);
+            assertThat(count("h3", "plain67") - plain67).isGreaterThanOrEqualTo(3);
+            assertThat(count("h3", "ipip")).isEqualTo(ipipCount);
+            pings(1, IPIP, 3, 3);
+            assertThat(count("h3", "ipip") - ipipCount).isGreaterThanOrEqualTo(3);
+        }
     }
 
     @Test
     @Order(5)
     void theWorkloadMtuLeavesRoomForTheTunnelSoNothingFragments() {
-        assertThat(f.inWorkload(1, "w0", "ip", "link", "show", "eth0").out()).contains("mtu 1450");
-        for (int p : new int[]{IPIP, VXLAN}) {
+        assertThat(f.inWorkload(1, "w" + VXLAN, "ip", "link", "show", "eth0").out()).contains("mtu 1450");
+        for (int p : ipip ? new int[]{IPIP, VXLAN} : new int[]{VXLAN}) {
             Fabric.Result r = f.inWorkload(1, "w" + p, "ping", "-M", "do", "-s", "1372", "-c", "1", "-W", "2", ips[p][2]);
             assertThat(r.ok()).as("1,400-byte ping with DF set through pool " + POOLS.get(p).get(0) + ": " + r.out()).isTrue();
         }
@@ -212,11 +255,12 @@ class EncapIT {
     @Test
     @Order(7)
     void policyStillAppliesToEncapsulatedTraffic() {
-        String x1 = f.addWorkloadFrom(1, "x", POOLS.get(IPIP).get(0), "other");
-        String x2 = f.addWorkloadFrom(2, "x", POOLS.get(IPIP).get(0), "other");
+        int pool = ipip ? IPIP : VXLAN;
+        String x1 = f.addWorkloadFrom(1, "x", POOLS.get(pool).get(0), "other");
+        String x2 = f.addWorkloadFrom(2, "x", POOLS.get(pool).get(0), "other");
         Fabric.eventually(Duration.ofSeconds(60), "h1-x reaches h2-x (profile other)", () -> f.ping(1, "x", x2));
         for (int i = 0; i < 3; i++) {
-            assertThat(f.ping(1, "w" + IPIP, x2)).as("demo -> other through IPIP").isFalse();
+            assertThat(f.ping(1, "w" + pool, x2)).as("demo -> other through the tunnel").isFalse();
         }
         assertThat(f.ping(2, "x", x1)).isTrue();
     }

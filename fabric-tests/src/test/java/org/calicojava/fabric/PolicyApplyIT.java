@@ -145,6 +145,18 @@ class PolicyApplyIT {
         explainAgreesWithPing("other", other, false);
         assertThat(f.javactlOk("policy", "explain", "--from", other, "--to", web))
                 .contains("no policy of the tier allowed or passed the packet: drop (end of tier)");
+        // --verify on web's host: the rules on the path are in its live dataplane, and the drop that decided has
+        // counted the refused pings (at least the 2 of explainAgreesWithPing)
+        Fabric.Result v = f.onHost(2, Fabric.HOME.resolve("bin/javactl").toString(), "--etcd-endpoints", f.etcd(),
+                "policy", "explain", "--from", other, "--to", web, "--verify", "--hostname", "h2");
+        assertThat(v.ok()).as(v.out()).isTrue();
+        assertThat(v.out()).contains("live (").doesNotContain("MISSING");
+        var drop = java.util.regex.Pattern.compile("\\(drop if no policy in tier passed\\): (\\d+) packets").matcher(v.out());
+        assertThat(drop.find()).as(v.out()).isTrue();
+        assertThat(Long.parseLong(drop.group(1))).isGreaterThanOrEqualTo(2);
+        Fabric.Result elsewhere = f.onHost(1, Fabric.HOME.resolve("bin/javactl").toString(), "--etcd-endpoints", f.etcd(),
+                "policy", "explain", "--from", other, "--to", web, "--verify", "--hostname", "h1");
+        assertThat(elsewhere.out()).contains("live: not checked (this is host h1; run with --verify on h2)");
     }
 
     @Test

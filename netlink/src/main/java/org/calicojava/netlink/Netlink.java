@@ -111,6 +111,27 @@ public final class Netlink implements AutoCloseable {
         return getLink(0, name).orElseThrow(() -> new NetlinkException(what + ": created but not found"));
     }
 
+    /**
+     * Creates a link of a kind through IFLA_LINKINFO ({@code ip link add NAME [mtu M] [address MAC] type KIND ...}):
+     * e.g. {@code vxlan} with its {@link Vxlan} parameters, or {@code ipip}. Returns it as read back;
+     * {@link AlreadyExistsException} if the name is taken.
+     */
+    public synchronized Link createLink(LinkSpec spec) {
+        String what = "create " + spec.kind() + " link " + spec.name() + (spec.vxlan() == null ? "" : " " + spec.vxlan());
+        requester.ack(Kind.LINK, what, (w, s) -> LinkCodec.encodeCreate(w, s, spec));
+        return getLink(0, spec.name()).orElseThrow(() -> new NetlinkException(what + ": created but not found"));
+    }
+
+    /** The vxlan parameters of link {@code name} ({@code ip -d link show}); empty when it is missing or no vxlan. */
+    public synchronized Optional<Vxlan> vxlan(String name) {
+        try {
+            return Optional.ofNullable(requester.get(Kind.LINK, "get link " + name,
+                    (w, s) -> LinkCodec.encodeGet(w, s, 0, name), RTM_NEWLINK, LinkCodec::decodeVxlan));
+        } catch (NoSuchDeviceException e) {
+            return Optional.empty();
+        }
+    }
+
     public synchronized void deleteLink(String name) {
         requester.ack(Kind.LINK, "delete link " + name, (w, s) -> LinkCodec.encodeDelete(w, s, 0, name));
     }
@@ -179,6 +200,48 @@ public final class Netlink implements AutoCloseable {
         int f = family == RouteFilter.ANY ? AF_UNSPEC : family;
         return requester.dump(Kind.ADDRESS, "dump addresses", (w, s) -> AddressCodec.encodeDump(w, s, f),
                 RTM_NEWADDR, AddressCodec::decode);
+    }
+
+    // ---- neighbours and FDB entries
+
+    /** Adds or replaces a neighbour entry ({@code ip neigh replace}). */
+    public synchronized void replaceNeighbour(Neighbour n) {
+        requester.ack(Kind.NEIGHBOUR, "replace neighbour " + n, (w, s) -> NeighbourCodec.encode(w, RTM_NEWNEIGH,
+                NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE, s, n));
+    }
+
+    /** Deletes the neighbour entry of {@code n.dst()} on {@code n.ifindex()}; {@link NotFoundException} if none. */
+    public synchronized void deleteNeighbour(Neighbour n) {
+        requester.ack(Kind.NEIGHBOUR, "delete neighbour " + n, (w, s) -> NeighbourCodec.encode(w, RTM_DELNEIGH,
+                NLM_F_REQUEST | NLM_F_ACK, s, n));
+    }
+
+    /** IPv4 and IPv6 neighbour entries on interface {@code ifindex} (0: all interfaces). */
+    public synchronized List<Neighbour> neighbours(int ifindex) {
+        List<Neighbour> all = requester.dump(Kind.NEIGHBOUR, "dump neighbours",
+                (w, s) -> NeighbourCodec.encodeDump(w, s, AF_UNSPEC), RTM_NEWNEIGH, NeighbourCodec::decode);
+        all.removeIf(n -> ifindex != 0 && n.ifindex() != ifindex);
+        return all;
+    }
+
+    /** Adds or replaces a device's own FDB entry ({@code bridge fdb replace MAC dev D dst IP self permanent}). */
+    public synchronized void replaceFdb(FdbEntry e) {
+        requester.ack(Kind.NEIGHBOUR, "replace fdb " + e, (w, s) -> NeighbourCodec.encodeFdb(w, RTM_NEWNEIGH,
+                NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE, s, e));
+    }
+
+    /** Deletes a device's own FDB entry (MAC and, when given, dst must match); {@link NotFoundException} if none. */
+    public synchronized void deleteFdb(FdbEntry e) {
+        requester.ack(Kind.NEIGHBOUR, "delete fdb " + e, (w, s) -> NeighbourCodec.encodeFdb(w, RTM_DELNEIGH,
+                NLM_F_REQUEST | NLM_F_ACK, s, e));
+    }
+
+    /** The device's own FDB entries of interface {@code ifindex} (0: all), as {@code bridge fdb show ... self}. */
+    public synchronized List<FdbEntry> fdb(int ifindex) {
+        List<FdbEntry> all = requester.dump(Kind.NEIGHBOUR, "dump fdb",
+                (w, s) -> NeighbourCodec.encodeDump(w, s, AF_BRIDGE), RTM_NEWNEIGH, NeighbourCodec::decodeFdb);
+        all.removeIf(e -> ifindex != 0 && e.ifindex() != ifindex);
+        return all;
     }
 
     // ---- batches

@@ -8,8 +8,12 @@ import org.calicojava.felix.dataplane.Dataplane;
 import org.calicojava.felix.dataplane.DataplaneException;
 import org.calicojava.felix.dataplane.NftKernel;
 import org.calicojava.felix.dataplane.Namespace;
+import org.calicojava.felix.encap.EncapState;
 import org.calicojava.felix.encap.IpipManager;
 import org.calicojava.felix.encap.IpipPolicy;
+import org.calicojava.felix.encap.VxlanAllocator;
+import org.calicojava.felix.encap.VxlanDataplane;
+import org.calicojava.felix.encap.VxlanMode;
 import org.calicojava.model.Keys;
 import org.calicojava.model.LogText;
 import org.calicojava.netlink.EventGroup;
@@ -66,6 +70,11 @@ public final class Agent implements AutoCloseable {
     private final Metrics metrics = new Metrics();
     private final BlockingQueue<Work> queue = new LinkedBlockingQueue<>();
     private final DatastoreState state;
+    /** Encapsulation's view of hosts, tunnel records and block affinities (extra prefixes, watched too). */
+    private final EncapState encap;
+    private VxlanMode vxlan;
+    private final ExtraWatches extraWatches = new ExtraWatches();
+    private final Map<String, Long> extraRevisions = new java.util.HashMap<>();
     private final ProblemLog problems = new ProblemLog(LOG);
     private final Programmer programmer;
     private final Refresher refresher;
@@ -101,6 +110,7 @@ public final class Agent implements AutoCloseable {
         this.env = Map.copyOf(env);
         this.ns = ns;
         this.state = new DatastoreState(keys, hostname);
+        this.encap = new EncapState(keys);
         this.programmer = new Programmer(env, state, ns, metrics, problems);
         this.refresher = new Refresher(() -> dataplane, () -> programmer.config().refreshInterval(), metrics, queue::add);
     }
@@ -111,6 +121,8 @@ public final class Agent implements AutoCloseable {
         nftKernel = new NftKernel(ns);
         FelixConfig config = programmer.config();
         dataplane = new Dataplane(ns, netlink, programmer.policyBackend(nftKernel), config.routeProtocol());
+        vxlan = new VxlanMode(hostname, encap, new VxlanAllocator(store, keys, hostname),
+                new VxlanDataplane(netlink, config.routeProtocol()), metrics::gauge);
         status = new StatusReporter(store, keys, hostname, config.endpointReporting());
         if (config.healthPort() != 0) {
             health = ns.run(() -> HealthServer.health(config.healthHost(), config.healthPort(), this::live, () -> ready));
@@ -122,7 +134,8 @@ public final class Agent implements AutoCloseable {
             @Override
             public void onEvent(NetlinkEvent event) {
                 if (event instanceof NetlinkEvent.LinkEvent l && l.link().name() != null
-                        && l.link().name().startsWith(programmer.config().interfacePrefix())) {
+                        && (l.link().name().startsWith(programmer.config().interfacePrefix())
+                        || l.link().name().startsWith("vxlan"))) { // vxlan.calico, vxlan-v6.calico: repaired at once
                     queue.add(Work.Signal.LINKS);
                 }
             }
@@ -171,6 +184,7 @@ public final class Agent implements AutoCloseable {
                     }
                 }
             });
+            extraWatches.start(store, extraRevisions, queue::add);
             loop();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -215,6 +229,11 @@ public final class Agent implements AutoCloseable {
                 ListResult all = store.list(state.prefix());
                 busySince = System.nanoTime();
                 resync(all);
+                for (String prefix : encap.extraPrefixes()) {
+                    ListResult extra = store.list(prefix);
+                    resyncPrefix(prefix, extra);
+                    extraRevisions.put(prefix, extra.revision());
+                }
                 if (!safeProgram(t0)) {
                     busySince = 0;
                     if (queue.poll(1, TimeUnit.SECONDS) == Work.Signal.STOP) {
@@ -263,7 +282,7 @@ public final class Agent implements AutoCloseable {
     private boolean iteration() throws InterruptedException {
         {
             long wait = Math.max(1, Math.min(refresher.nextIn(), nextReportIn()));
-            if (dataplane.failed() || programFailures > 0) {
+            if (dataplane.failed() || vxlan.failed() || programFailures > 0) {
                 wait = Math.max(1, Math.min(wait, (retryAt - System.nanoTime()) / 1_000_000));
             }
             Work first = queue.poll(wait, TimeUnit.MILLISECONDS);
@@ -280,6 +299,7 @@ public final class Agent implements AutoCloseable {
                     return false;
                 } else if (o == Work.Signal.LINKS) {
                     dataplane.linksChanged();
+                    vxlan.refresh();
                     changed = true;
                 } else if (o == Work.Signal.ENCAP) {
                     changed = true;
@@ -289,6 +309,10 @@ public final class Agent implements AutoCloseable {
                         ipip.onKey(e.key());
                     }
                     oldest = Math.min(oldest, u.receivedNanos());
+                } else if (o instanceof Work.PrefixResync r) {
+                    resyncPrefix(r.prefix(), r.snapshot()); // logged; felix_resyncs counts /calico/v1's
+                    changed = true;
+                    oldest = Math.min(oldest, r.receivedNanos());
                 } else if (o instanceof Work.Resync r) {
                     resync(r.snapshot());
                     metrics.inc("felix_resyncs");
@@ -299,19 +323,21 @@ public final class Agent implements AutoCloseable {
             for (Work o : batch) {
                 if (o instanceof Work.ReadBack r) {
                     refresher.adopt(r);
+                    vxlan.refresh(); // the periodic drift check: VXLAN's entries are read back too
                     changed = true;
                 } else if (o == Work.Signal.REFRESH_INLINE) {
                     refresher.refreshNow();
+                    vxlan.refresh();
                     changed = true;
                 }
             }
             if (refresher.maybeStart()) {
                 changed = true;
             }
-            boolean retry = (dataplane.failed() || programFailures > 0) && System.nanoTime() >= retryAt;
+            boolean retry = (dataplane.failed() || vxlan.failed() || programFailures > 0) && System.nanoTime() >= retryAt;
             if (changed || retry) {
                 boolean ok = safeProgram(oldest == Long.MAX_VALUE ? System.nanoTime() : oldest);
-                if (!ok || dataplane.failed()) {
+                if (!ok || dataplane.failed() || vxlan.failed()) {
                     retryDelayMs = Math.min(30_000, Math.max(500, retryDelayMs * 2));
                     retryAt = System.nanoTime() + retryDelayMs * 1_000_000L;
                 } else {
@@ -337,6 +363,15 @@ public final class Agent implements AutoCloseable {
 
     private void resync(ListResult all) {
         state.clear();
+        encap.clear(state.prefix());
+        for (KeyValue kv : all.kvs()) {
+            applyKey(kv.key(), kv.value());
+        }
+    }
+
+    /** Replaces what encapsulation holds under one of its extra prefixes with a listing of it. */
+    private void resyncPrefix(String prefix, ListResult all) {
+        encap.clear(prefix);
         for (KeyValue kv : all.kvs()) {
             applyKey(kv.key(), kv.value());
         }
@@ -345,7 +380,8 @@ public final class Agent implements AutoCloseable {
     /** Applies one key; a bad record is skipped (logged per key, counted), an unexpected failure quarantines it. */
     private boolean applyKey(String key, String value) {
         try {
-            return state.apply(key, value);
+            boolean forEncap = encap.apply(key, value); // its keys are plain text: only its own throw
+            return state.apply(key, value) || forEncap;
         } catch (IllegalArgumentException e) {
             if (value == null) { // the delete of a key that was refused: it never was in the state
                 return true;
@@ -373,6 +409,7 @@ public final class Agent implements AutoCloseable {
     private boolean safeProgram(long since) {
         try {
             programmer.program(since, dataplane, nftKernel, status, refresher);
+            vxlan.program(state.pools().values());
             programFailures = 0;
             return true;
         } catch (RuntimeException e) {
@@ -429,6 +466,7 @@ public final class Agent implements AutoCloseable {
             watch.close(); // once: PrefixWatch.close is not idempotent
             watch = null;
         }
+        extraWatches.close();
         if (linkEvents != null) {
             linkEvents.close();
         }

@@ -48,6 +48,8 @@ public final class Metrics {
                 + Agent.MAX_PROGRAM_FAILURES + " in a row exit the process)");
         gauge("felix_route_conflicts",
                 "Endpoint routes refused now: a route of another protocol has the same destination");
+        gauge("felix_vxlan_routes", "Routes to remote blocks in VXLAN pools (through vxlan.calico or native)");
+        gauge("felix_vxlan_remote_vteps", "Remote VXLAN tunnel endpoints with FDB and neighbour entries");
         counter("felix_drift_repairs", "Chains found changed by hand and rewritten");
     }
 

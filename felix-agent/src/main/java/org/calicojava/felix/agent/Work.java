@@ -8,7 +8,7 @@ import org.calicojava.store.WatchEvent;
 import java.util.List;
 
 /** What the dataplane thread's queue carries: from the watch, the netlink link events, the read-back thread and close. */
-sealed interface Work permits Work.Updates, Work.Resync, Work.ReadBack, Work.Signal {
+sealed interface Work permits Work.Updates, Work.Resync, Work.PrefixResync, Work.ReadBack, Work.Signal {
 
     /** A batch of etcd changes, with when it arrived (for felix_update_to_dataplane_seconds). */
     record Updates(List<WatchEvent> events, long receivedNanos) implements Work {
@@ -16,6 +16,10 @@ sealed interface Work permits Work.Updates, Work.Resync, Work.ReadBack, Work.Sig
 
     /** A full listing after the watch lost its place (compaction), to replace the state. */
     record Resync(ListResult snapshot, long receivedNanos) implements Work {
+    }
+
+    /** A full listing of one of the extra prefixes (encapsulation's) after its watch lost its place. */
+    record PrefixResync(String prefix, ListResult snapshot, long receivedNanos) implements Work {
     }
 
     /** A policy read-back done off the dataplane thread (or its failure), to be adopted by the dataplane thread. */

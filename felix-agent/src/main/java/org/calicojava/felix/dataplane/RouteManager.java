@@ -82,6 +82,9 @@ public final class RouteManager {
         actual.clear();
         foreign.clear();
         for (Route r : netlink.routes(RouteFilter.main())) {
+            if (r.protocol() == protocol && r.nextHops().stream().anyMatch(h -> h.gateway() != null)) {
+                continue; // felix's routes via a gateway are encapsulation's (encap.VxlanDataplane), not endpoints'
+            }
             if (r.protocol() == protocol) {
                 int idx = r.nextHops().isEmpty() ? 0 : r.nextHops().get(0).ifindex();
                 actual.put(r.dst(), idx);

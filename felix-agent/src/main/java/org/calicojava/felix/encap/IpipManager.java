@@ -22,8 +22,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * IP-in-IP on this host, on its own thread ("felix-ipip"), every {@code interval} and at once when felix's watch
- * sees a pool or this host's tunnel record change ({@link #onKey}): reads the pools, every host's
+ * IP-in-IP on this host, on its own thread ("felix-ipip"), every {@code interval} and at once when felix's watches
+ * see a pool, a host's address or this host's tunnel record change ({@link #onKey}): reads the pools, every host's
  * {@code ip_addr_v4} and this host's {@code IpInIpTunnelAddr} from etcd ({@link IpipPlan}); allocates the tunnel
  * address (IPAM handle {@code ipip-tunnel-addr-<host>}, with affinity to this host, so it falls in one of its blocks)
  * or releases it when no IPIP pool remains; programs {@code tunl0} ({@link IpipDevice}); and publishes the policy
@@ -140,11 +140,12 @@ public final class IpipManager implements AutoCloseable {
     }
 
     /**
-     * A key of felix's watch changed (any thread): a pool or this host's tunnel record starts a round at once; other
-     * keys (and the hosts' addresses, outside felix's watch) wait for the next round.
+     * A key of felix's watches changed (any thread): a pool, a host's {@code ip_addr_v4} or this host's tunnel record
+     * starts a round at once; other keys wait for the next round.
      */
     public void onKey(String key) {
-        if (key.startsWith(keys.pools(4)) || key.equals(keys.hostConfig(host, IpipPlan.TUNNEL_ADDR_KEY))) {
+        if (key.startsWith(keys.pools(4)) || key.equals(keys.hostConfig(host, IpipPlan.TUNNEL_ADDR_KEY))
+                || (key.startsWith(keys.bgpHosts()) && key.endsWith("/ip_addr_v4"))) {
             synchronized (this) {
                 poked = true;
                 notifyAll();

@@ -58,6 +58,18 @@ public final class MessageWriter {
         return this;
     }
 
+    public MessageWriter put(NdMsg m) {
+        m.encode(buf);
+        return this;
+    }
+
+    /** A 16-bit value in network byte order (e.g. IFLA_VXLAN_PORT). */
+    public MessageWriter attrBe16(int type, int v) {
+        buf.putShort((short) 6).putShort((short) type).put((byte) (v >>> 8)).put((byte) v);
+        pad();
+        return this;
+    }
+
     public MessageWriter attr(int type, byte[] value) {
         buf.putShort((short) (4 + value.length)).putShort((short) type).put(value);
         pad();

@@ -8,6 +8,7 @@ public final class Rtnl {
     // socket level
     public static final int AF_UNSPEC = 0;
     public static final int AF_INET = 2;
+    public static final int AF_BRIDGE = 7;
     public static final int AF_INET6 = 10;
     public static final int AF_NETLINK = 16;
     public static final int NETLINK_ROUTE = 0;
@@ -32,6 +33,9 @@ public final class Rtnl {
     public static final int RTM_NEWROUTE = 24;
     public static final int RTM_DELROUTE = 25;
     public static final int RTM_GETROUTE = 26;
+    public static final int RTM_NEWNEIGH = 28;
+    public static final int RTM_DELNEIGH = 29;
+    public static final int RTM_GETNEIGH = 30;
 
     // nlmsg_flags
     public static final int NLM_F_REQUEST = 0x01;
@@ -118,6 +122,21 @@ public final class Rtnl {
     public static final int IFLA_INFO_DATA = 2;
     public static final int VETH_INFO_PEER = 1;
     public static final int IFF_UP = 0x1;
+
+    // vxlan link data (IFLA_VXLAN_*, inside IFLA_INFO_DATA)
+    public static final int IFLA_VXLAN_ID = 1;
+    public static final int IFLA_VXLAN_LINK = 3;
+    public static final int IFLA_VXLAN_LOCAL = 4;
+    public static final int IFLA_VXLAN_LEARNING = 7;
+    public static final int IFLA_VXLAN_PORT = 15;
+    public static final int IFLA_VXLAN_LOCAL6 = 17;
+
+    // neighbour attributes (NDA_*), states (NUD_*) and flags (NTF_*)
+    public static final int NDA_DST = 1;
+    public static final int NDA_LLADDR = 2;
+    public static final int NDA_IFINDEX = 8;
+    public static final int NUD_PERMANENT = 0x80;
+    public static final int NTF_SELF = 0x02;
     public static final int IFF_LOWER_UP = 0x10000;
 
     // address attributes (IFA_*)

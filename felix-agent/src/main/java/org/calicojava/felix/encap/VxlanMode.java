@@ -1,0 +1,112 @@
+package org.calicojava.felix.encap;
+
+import org.calicojava.model.Cidr;
+import org.calicojava.model.IpPool;
+import org.calicojava.model.LogText;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.ObjIntConsumer;
+
+/**
+ * Felix's VXLAN mode, once per programming pass on the dataplane thread: for IPv4 and IPv6, the uplink and local
+ * subnet from the kernel, the {@link VxlanCalc calculation}, this host's tunnel records ({@link VxlanAllocator}),
+ * then the {@link VxlanDataplane}. Skipped while nothing it depends on changed (the pools, {@link EncapState}, links)
+ * unless the last pass failed or {@link #refresh} asked for a full pass; with no VXLAN pool and nothing programmed
+ * it costs nothing after the first pass (which removes leftovers of an earlier run). Data problems are logged once
+ * each while they last.
+ */
+public final class VxlanMode {
+    private static final Logger LOG = LoggerFactory.getLogger(VxlanMode.class);
+    private final String hostname;
+    private final EncapState state;
+    private final VxlanAllocator allocator;
+    private final VxlanDataplane dataplane;
+    private final ObjIntConsumer<String> gauges;
+    private Set<IpPool> lastPools;
+    private long lastChanges = -1;
+    private boolean dirty = true;
+    private boolean failed;
+    private final boolean[] active = new boolean[7];
+    /** The family had its first pass (leftovers of an earlier run removed). */
+    private final boolean[] applied = new boolean[7];
+    private Set<String> problems = Set.of();
+
+    /** {@code gauges} receives felix_vxlan_routes and felix_vxlan_remote_vteps after each pass. */
+    public VxlanMode(String hostname, EncapState state, VxlanAllocator allocator, VxlanDataplane dataplane,
+                     ObjIntConsumer<String> gauges) {
+        this.hostname = hostname;
+        this.state = state;
+        this.allocator = allocator;
+        this.dataplane = dataplane;
+        this.gauges = gauges;
+    }
+
+    /** Links changed, or a periodic refresh: the next pass reads the kernel again. */
+    public void refresh() {
+        dirty = true;
+    }
+
+    /** Whether the last pass left something to retry. */
+    public boolean failed() {
+        return failed;
+    }
+
+    /** One pass; returns the number of kernel changes. */
+    public int program(Collection<IpPool> pools) {
+        Set<IpPool> now = Set.copyOf(pools);
+        if (!dirty && !failed && now.equals(lastPools) && state.changes() == lastChanges) {
+            return 0;
+        }
+        dirty = false;
+        lastPools = now;
+        lastChanges = state.changes();
+        boolean fail = false;
+        int changes = 0;
+        int routes = 0;
+        int vteps = 0;
+        Set<String> seen = new LinkedHashSet<>();
+        for (int v : new int[]{4, 6}) {
+            boolean any = pools.stream().anyMatch(p -> p.cidr().version() == v && p.vxlanMode().enabled());
+            Cidr ownIp = state.hostIp(hostname, v);
+            VxlanDataplane.Uplink up = any && ownIp != null ? dataplane.uplink(ownIp).orElse(null) : null;
+            if (any && ownIp != null && up == null) {
+                seen.add("VXLAN IPv" + v + ": no interface has this host's address " + ownIp.ip()
+                        + " (no vxlan device)");
+            }
+            VxlanPlan plan = VxlanCalc.plan(hostname, v, pools, state, up == null ? null : up.subnet());
+            seen.addAll(plan.problems());
+            if (allocator != null && allocator.reconcile(plan, pools)) {
+                fail = true; // a datastore failure: retried (a write comes back through the watch instead)
+            }
+            boolean empty = plan.device() == null && plan.routes().isEmpty();
+            if (empty && !active[v] && applied[v]) {
+                continue; // nothing wanted, nothing programmed
+            }
+            applied[v] = true;
+            changes += dataplane.apply(plan, up);
+            fail |= dataplane.failed();
+            active[v] = !empty;
+            routes += plan.routes().size();
+            vteps += plan.fdb().size();
+        }
+        Set<String> fresh = new HashSet<>(seen);
+        fresh.removeAll(problems);
+        fresh.forEach(p -> LOG.warn("datastore problem: {}", LogText.quote(p)));
+        problems = seen;
+        failed = fail;
+        gauges.accept("felix_vxlan_routes", routes);
+        gauges.accept("felix_vxlan_remote_vteps", vteps);
+        return changes;
+    }
+
+    /** Problems of the last pass (for tests and diagnostics). */
+    public List<String> problems() {
+        return List.copyOf(problems);
+    }
+}

@@ -4,6 +4,7 @@ import org.calicojava.model.Cidr;
 import org.calicojava.netlink.Address;
 import org.calicojava.netlink.IpPrefix;
 import org.calicojava.netlink.Link;
+import org.calicojava.netlink.LinkSpec;
 import org.calicojava.netlink.Netlink;
 
 import java.net.InetAddress;
@@ -14,8 +15,9 @@ import java.util.function.Consumer;
 /**
  * Makes {@code tunl0} match the plan over netlink: up, MTU = uplink MTU − 20 (the uplink is the link holding the
  * host's {@code ip_addr_v4}), exactly the host's tunnel address as a /32. {@code tunl0} is the kernel's fallback
- * IP-in-IP device, present in every namespace once the {@code ipip} module is loaded; when it is missing (a kernel
- * without IP-in-IP) that is reported and nothing else is done. With IP-in-IP off, its IPv4 addresses are removed.
+ * IP-in-IP device, present in every namespace once the {@code ipip} module is loaded; when it is missing, an
+ * {@code ipip} link named tunl0 is created (as Calico's felix), and when that fails (a kernel without IP-in-IP)
+ * that is reported and nothing else is done. With IP-in-IP off, its IPv4 addresses are removed.
  */
 final class IpipDevice {
     /** The MTU assumed for the uplink when the host's address is not (yet) on any link. */
@@ -29,14 +31,21 @@ final class IpipDevice {
     static List<String> program(Netlink nl, boolean enabled, Cidr tunnelAddr, Cidr released, String hostIp,
                                 Consumer<String> problem) {
         Optional<Link> found = nl.link(IpipPlan.DEVICE);
+        List<String> done = new java.util.ArrayList<>();
         if (found.isEmpty()) {
-            if (enabled) {
-                problem.accept(IpipPlan.DEVICE + " does not exist: this kernel has no IP-in-IP (modprobe ipip)");
+            if (!enabled) {
+                return List.of();
             }
-            return List.of();
+            try { // as Calico: the fallback device is missing (fb_tunnels_only_for_init_net): an ipip link of that name
+                found = Optional.of(nl.createLink(LinkSpec.of(IpipPlan.DEVICE, "ipip")));
+                done.add("created");
+            } catch (RuntimeException e) {
+                problem.accept(IpipPlan.DEVICE + " does not exist and cannot be created (" + e.getMessage()
+                        + "): this kernel has no IP-in-IP (modprobe ipip)");
+                return List.of();
+            }
         }
         Link tunl = found.get();
-        List<String> done = new java.util.ArrayList<>();
         IpPrefix want = enabled && tunnelAddr != null ? IpPrefix.parse(tunnelAddr.ip() + "/32") : null;
         List<Address> addrs = nl.addresses(AF_INET);
         for (Address a : addrs) {

@@ -9,6 +9,7 @@ import org.calicojava.store.JetcdStore;
 import org.calicojava.testing.Sh;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -46,12 +47,20 @@ class FelixIpipIT {
         store = new JetcdStore(EtcdConfig.of(endpoints));
         agentStore = new JetcdStore(EtcdConfig.of(endpoints));
         net = new TestNet("ni-");
+        hosts();
         Sh.ok("ip", "-n", net.host, "link", "set", "uplink0", "mtu", "1400");
         Sh.ok("ip", "-n", net.up, "link", "set", "eth0", "mtu", "1400");
         Sh.ok("ip", "-n", net.up, "addr", "add", "192.168.200.9/24", "dev", "eth0");
-        if (Sh.run("ip", "-n", net.host, "link", "show", "tunl0").exit() != 0) { // kernel without ipip: stand-in
+    }
+
+    /** Kernel without ipip (no tunl0 in a fresh namespace): a veth named tunl0 stands in. */
+    private void standIn() {
+        if (Sh.run("ip", "-n", net.host, "link", "show", "tunl0").exit() != 0) {
             Sh.ok("ip", "-n", net.host, "link", "add", "tunl0", "type", "veth", "peer", "name", "tunl0-sb");
         }
+    }
+
+    private void hosts() {
         store.put(keys.bgpHostIp(HOST, 4), TestNet.HOST_IP);
         store.put(keys.bgpHostIp("host2", 4), TestNet.UP_IP);
         store.put(keys.bgpHostIp("host3", 4), "not-an-address"); // skipped, one line
@@ -62,15 +71,42 @@ class FelixIpipIT {
         Cleanup.close(agent, net, Cleanup.dropKeys(store, keys), agentStore);
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"iptables", "nftables"})
-    void tunnelAddressMtuAndProtocol4Filter(String backend) {
+    private void startAgent(String backend) {
         store.put(keys.pool(Cidr.parse("10.65.0.0/16")), "{\"cidr\":\"10.65.0.0/16\",\"ipip\":true,\"ipip_mode\":\"cross-subnet\"}");
         agentStore.get("/warm-up");
         agent = new Agent(agentStore, keys, HOST, Map.of("FELIX_REPORTINGINTERVALSECS", "0",
                 "FELIX_DATAPLANEBACKEND", backend, "FELIX_HEALTHPORT", "0", "FELIX_PROMETHEUSMETRICSPORT", "0"),
                 Namespace.named(net.host));
         agent.start();
+    }
+
+    @Test
+    void withoutTunl0FelixCreatesItOrSaysWhyNotAndStillFilters() {
+        boolean fallback = Sh.run("ip", "-n", net.host, "link", "show", "tunl0").exit() == 0;
+        if (fallback) {
+            Sh.run("ip", "-n", net.host, "link", "delete", "tunl0"); // fails for the fallback device: then skipped
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(Sh.run("ip", "-n", net.host, "link", "show", "tunl0").exit() != 0,
+                "tunl0 cannot be removed here");
+        startAgent("iptables");
+        String tunnelKey = keys.hostConfig(HOST, "IpInIpTunnelAddr");
+        assertThat(Sh.waitFor(20, () -> store.get(tunnelKey).isPresent())).as("tunnel address allocated").isNotNegative();
+        assertThat(Sh.waitFor(20, () -> filterText("iptables").contains("ipip"))).as("protocol-4 filter").isNotNegative();
+        String addr = store.get(tunnelKey).orElseThrow().value();
+        boolean canCreate = Sh.run("ip", "-n", net.up, "link", "add", "probe0", "type", "ipip").exit() == 0;
+        if (canCreate) { // created as an ipip link, addressed as the fallback device would be
+            assertThat(Sh.waitFor(20, () -> tunl0().contains("inet " + addr + "/32"))).as(tunl0()).isNotNegative();
+        } else { // this kernel: no tunl0, one log line, the agent runs on
+            assertThat(Sh.run("ip", "-n", net.host, "link", "show", "tunl0").exit()).isNotZero();
+            assertThat(agent.ready()).isTrue();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"iptables", "nftables"})
+    void tunnelAddressMtuAndProtocol4Filter(String backend) {
+        standIn();
+        startAgent(backend);
         String tunnelKey = keys.hostConfig(HOST, "IpInIpTunnelAddr");
         assertThat(Sh.waitFor(20, () -> store.get(tunnelKey).isPresent())).as("tunnel address allocated").isNotNegative();
         String addr = store.get(tunnelKey).orElseThrow().value();

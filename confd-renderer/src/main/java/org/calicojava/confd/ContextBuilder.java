@@ -142,10 +142,13 @@ public final class ContextBuilder {
         ctx.put("nodePeers", all.stream().filter(p -> p.kind().equals("Node")).toList());
         ctx.put("nodes", nodes.values().stream().map(n -> nodeView(n)).toList());
         List<EncapPool> ipipPools = new ArrayList<>();
-        List<Prefix> pools = pools(kv, warnings, ipipPools);
+        List<Prefix> vxlanPools = new ArrayList<>();
+        List<Prefix> pools = pools(kv, warnings, ipipPools, vxlanPools);
         ctx.put("pools", pools);
         ctx.put("ipipPools", ipipPools);
         ctx.put("ipip", ipipPools.isEmpty() ? null : Map.of("hostAddress", me.ipv4(), "pools", ipipPools));
+        ctx.put("vxlanPools", vxlanPools);
+        ctx.put("vxlan", vxlanPools.isEmpty() ? null : Map.of("pools", vxlanPools));
         ctx.put("pools4", pools.stream().filter(Prefix::ipv4).toList());
         ctx.put("pools6", pools.stream().filter(Prefix::ipv6).toList());
         List<Prefix> blocks = blocks(kv, warnings);
@@ -346,8 +349,12 @@ public final class ContextBuilder {
         return v;
     }
 
-    /** Every valid pool; the IP-in-IP ones (disabled too: their addresses still route) also into {@code ipip}. */
-    private List<Prefix> pools(NavigableMap<String, String> kv, Warnings warnings, List<EncapPool> ipip) {
+    /**
+     * Every valid pool; the IP-in-IP ones (disabled too: their addresses still route) also into {@code ipip}, the
+     * VXLAN ones into {@code vxlan}.
+     */
+    private List<Prefix> pools(NavigableMap<String, String> kv, Warnings warnings, List<EncapPool> ipip,
+                               List<Prefix> vxlan) {
         List<Prefix> out = new ArrayList<>();
         for (int v : new int[]{4, 6}) {
             for (Map.Entry<String, String> e : below(kv, keys.pools(v)).entrySet()) {
@@ -360,6 +367,9 @@ public final class ContextBuilder {
                     EncapPool encap = EncapPool.ipip(p);
                     if (encap != null) {
                         ipip.add(encap);
+                    }
+                    if (p.vxlanMode().enabled()) {
+                        vxlan.add(Prefix.of(p.cidr(), false, p.disabled()));
                     }
                 } catch (IllegalArgumentException ex) {
                     warnings.add(e.getKey(), ex.getMessage() + "; skipped");

@@ -63,6 +63,30 @@ class IpipTemplatesTest {
     }
 
     @Test
+    void vxlanPoolsLearnedBlocksStayOutOfTheKernel() throws Exception {
+        String yaml = ShippedTemplatesTest.render(fabric(), "n1", "bgp-speaker.yaml.mustache");
+        org.calicojava.bgp.rib.RoutingConfig rc = org.calicojava.bgp.yaml.SpeakerYamlLoader.parse(yaml).routing();
+        assertThat(rc.kernel().exportPolicies()).containsExactly("calico_kernel");
+        var chain = rc.chain(rc.kernel().exportPolicies());
+        for (String p : List.of("10.68.1.0/26", "10.68.0.5/32")) {
+            assertThat(org.calicojava.bgp.policy.Policy.evaluate(chain, org.calicojava.bgp.codec.Prefix.parse(p),
+                    org.calicojava.bgp.codec.PathAttributes.EMPTY, org.calicojava.bgp.policy.RouteSource.BGP, 64512))
+                    .as(p).isNull();
+        }
+        for (String p : List.of("10.65.1.0/26", "10.70.1.0/26")) {
+            assertThat(org.calicojava.bgp.policy.Policy.evaluate(chain, org.calicojava.bgp.codec.Prefix.parse(p),
+                    org.calicojava.bgp.codec.PathAttributes.EMPTY, org.calicojava.bgp.policy.RouteSource.BGP, 64512))
+                    .as(p).isNotNull();
+        }
+        String bird = ShippedTemplatesTest.render(fabric(), "n1", "bird.conf.mustache");
+        assertThat(bird).contains("  if source = RTS_BGP && net ~ [ 10.68.0.0/16+ ] then reject;");
+        // no VXLAN pool: the kernel exports everything as before
+        Fixtures plain = new Fixtures().node("n1", "192.0.2.1", null).pool("10.70.0.0/16");
+        String none = ShippedTemplatesTest.render(plain, "n1", "bgp-speaker.yaml.mustache");
+        assertThat(org.calicojava.bgp.yaml.SpeakerYamlLoader.parse(none).routing().kernel().exportPolicies()).isEmpty();
+    }
+
+    @Test
     void birdRoutesIpipPoolsThroughTunl0() throws Exception {
         String conf = ShippedTemplatesTest.render(fabric(), "n1", "bird.conf.mustache");
         assertThat(conf).contains("  if source = RTS_BGP && net ~ [ 10.65.0.0/16+ ] then { # ipip always\n"

@@ -148,6 +148,8 @@ public final class ContextBuilder {
         ctx.put("ipipPools", ipipPools);
         ctx.put("ipip", ipipPools.isEmpty() ? null : Map.of("hostAddress", me.ipv4(), "pools", ipipPools));
         ctx.put("vxlanPools", vxlanPools);
+        ctx.put("vxlanPools4", vxlanPools.stream().filter(Prefix::ipv4).toList());
+        ctx.put("vxlanPools6", vxlanPools.stream().filter(Prefix::ipv6).toList());
         ctx.put("vxlan", vxlanPools.isEmpty() ? null : Map.of("pools", vxlanPools));
         ctx.put("pools4", pools.stream().filter(Prefix::ipv4).toList());
         ctx.put("pools6", pools.stream().filter(Prefix::ipv6).toList());

@@ -23,6 +23,14 @@ public record Prefix(String cidr, int version, int prefixLength, int maxLength, 
         return cidr.substring(0, cidr.indexOf('/'));
     }
 
+    /**
+     * The routes inside this prefix that are shorter than host routes, as a speaker prefix range ({@code CIDR le
+     * MAX-1}), or null when the prefix is a host route itself.
+     */
+    public String belowHosts() {
+        return prefixLength < maxLength ? cidr + " ge " + prefixLength + " le " + (maxLength - 1) : null;
+    }
+
     public boolean ipv4() {
         return version == 4;
     }

@@ -78,8 +78,20 @@ class IpipTemplatesTest {
                     org.calicojava.bgp.codec.PathAttributes.EMPTY, org.calicojava.bgp.policy.RouteSource.BGP, 64512))
                     .as(p).isNotNull();
         }
+        // felix's routes to other hosts' VXLAN blocks (protocol 80, learned from the kernel) are not originated;
+        // workload host routes still are
+        assertThat(rc.kernel().importPolicies()).containsExactly("calico_kernel_import");
+        var imp = rc.chain(rc.kernel().importPolicies());
+        assertThat(org.calicojava.bgp.policy.Policy.evaluate(imp, org.calicojava.bgp.codec.Prefix.parse("10.68.2.0/26"),
+                org.calicojava.bgp.codec.PathAttributes.EMPTY, org.calicojava.bgp.policy.RouteSource.KERNEL, 64512)).isNull();
+        for (String p : List.of("10.68.0.5/32", "10.65.0.5/32", "10.70.2.0/26")) {
+            assertThat(org.calicojava.bgp.policy.Policy.evaluate(imp, org.calicojava.bgp.codec.Prefix.parse(p),
+                    org.calicojava.bgp.codec.PathAttributes.EMPTY, org.calicojava.bgp.policy.RouteSource.KERNEL, 64512))
+                    .as(p).isNotNull();
+        }
         String bird = ShippedTemplatesTest.render(fabric(), "n1", "bird.conf.mustache");
-        assertThat(bird).contains("  if source = RTS_BGP && net ~ [ 10.68.0.0/16+ ] then reject;");
+        assertThat(bird).contains("  if source = RTS_BGP && net ~ [ 10.68.0.0/16+ ] then reject;")
+                .contains("  if source = RTS_INHERIT && net.len < 32 && net ~ [ 10.68.0.0/16+ ] then reject;");
         // no VXLAN pool: the kernel exports everything as before
         Fixtures plain = new Fixtures().node("n1", "192.0.2.1", null).pool("10.70.0.0/16");
         String none = ShippedTemplatesTest.render(plain, "n1", "bgp-speaker.yaml.mustache");

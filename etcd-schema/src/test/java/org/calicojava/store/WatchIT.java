@@ -1,6 +1,7 @@
 package org.calicojava.store;
 
 import org.calicojava.testing.EtcdProcess;
+import org.calicojava.testing.TcpProxy;
 
 import org.junit.jupiter.api.Test;
 
@@ -83,6 +84,40 @@ class WatchIT {
                 assertThat(keys).containsExactly(p + "a", p + "b", p + "c");
                 List<Long> revs = l.eventsCopy().stream().map(WatchEvent::modRevision).toList();
                 assertThat(revs).isSorted().doesNotHaveDuplicates();
+            }
+        }
+    }
+
+    @Test
+    void aCompactionDuringAPartitionCostsExactlyOneResyncAndLosesNothing() throws Exception {
+        try (EtcdProcess etcd = EtcdProcess.plain().start();
+             TcpProxy proxy = TcpProxy.toLoopbackPort(etcd.clientPort());
+             JetcdStore s = new JetcdStore(EtcdConfig.of(etcd.endpoint()));
+             JetcdStore cut = new JetcdStore(EtcdConfig.of(proxy.endpoint()))) {
+            String p = "/calico/v1/host/h1/";
+            for (int i = 0; i < 5; i++) {
+                s.put(p + "k" + i, "v" + i);
+            }
+            RecordingListener l = new RecordingListener();
+            try (WatchableStore.Watch w = cut.watch(p, s.list(p).revision() + 1, l)) {
+                s.put(p + "k5", "v5");
+                l.awaitUntil(r -> r.view.containsKey(p + "k5"), WAIT);
+                proxy.cut(); // the watcher is partitioned away: the changes below happen without it
+                s.delete(p + "k0");
+                s.put(p + "k1", "changed");
+                s.put(p + "k6", "v6");
+                long now = s.put("/other", "x");
+                etcd.etcdctl("compact", Long.toString(now));
+                Thread.sleep(1000);
+                proxy.restore();
+                Map<String, String> want = new java.util.TreeMap<>();
+                s.list(p).kvs().forEach(kv -> want.put(kv.key(), kv.value()));
+                l.awaitUntil(r -> r.view.equals(want), Duration.ofSeconds(60));
+                assertThat(l.resyncsCopy()).hasSize(1);
+                assertThat(l.resyncsCopy().get(0)).contains("compacted");
+                s.put(p + "k7", "v7"); // and it watches on from there
+                l.awaitUntil(r -> r.view.containsKey(p + "k7"), WAIT);
+                assertThat(l.resyncsCopy()).hasSize(1);
             }
         }
     }

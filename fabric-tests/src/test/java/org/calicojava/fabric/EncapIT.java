@@ -172,7 +172,7 @@ class EncapIT {
         String r = f.routes(1);
         // VXLAN always: via the remote tunnel address on vxlan.calico; cross-subnet: native to h3
         assertThat(r).containsPattern("10\\.68\\.\\d+\\.\\d+/26 via 10\\.68\\.\\d+\\.\\d+ dev vxlan\\.calico proto \\S+ onlink")
-                .containsPattern("10\\.69\\.\\d+\\.\\d+/26 via 10\\.69\\.\\d+\\.\\d+ dev vxlan\\.calico proto \\S+ onlink")
+                .containsPattern("10\\.69\\.\\d+\\.\\d+/26 via 10\\.6[89]\\.\\d+\\.\\d+ dev vxlan\\.calico proto \\S+ onlink")
                 .containsPattern("10\\.69\\.\\d+\\.\\d+/26 via 192\\.0\\.2\\.13 dev eth0 proto");
         assertThat(Fabric.sh("bridge", "-n", f.ns("h1"), "fdb", "show", "dev", "vxlan.calico").out())
                 .contains("dst 198.51.100.12").contains("dst 192.0.2.13").contains("dst 198.51.100.14");

@@ -1,5 +1,10 @@
 package org.calicojava.bgp;
 
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashSet;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import org.calicojava.bgp.bfd.BfdManager;
 import org.calicojava.bgp.config.ConfigException;
 import org.calicojava.bgp.control.ControlServer;
@@ -16,12 +21,6 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-
-import java.io.IOException;
-import java.nio.file.Path;
-import java.util.LinkedHashSet;
-import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 
 /**
  * {@code bgp-speaker --config FILE [--control-socket PATH] [--check]}: runs the speaker (sessions, RIB, kernel routes,
@@ -58,9 +57,11 @@ public final class Main {
     synchronized String reload() {
         try {
             SpeakerFile l = load(file, controlOverride);
-            if (l.routing().kernel().enabled() != routing.kernel().enabled() || l.routing().metricsPort() != routing.metricsPort()
+            if (l.routing().kernel().enabled() != routing.kernel().enabled()
+                    || l.routing().metricsPort() != routing.metricsPort()
                     || !l.routing().metricsHost().equals(routing.metricsHost())) {
-                throw new IllegalArgumentException("kernel.enabled, metrics.port, metrics.host: changed (expected: unchanged on reload; restart the speaker)");
+                throw new IllegalArgumentException(
+                        "kernel.enabled, metrics.port, metrics.host: changed (expected: unchanged on reload; restart the speaker)");
             }
             speaker.reconfigure(l.speaker());
             rib.reconfigure(l.speaker(), l.routing());
@@ -86,7 +87,10 @@ public final class Main {
     /** The kernel's blackhole routes for the originated blocks as {@code l} says (none when it turns them off). */
     private void blackholes(SpeakerFile l) {
         if (kernel != null) {
-            kernel.blackholes(l.routing().kernel().blackholes() ? new LinkedHashSet<>(l.speaker().originate()) : java.util.Set.of());
+            kernel.blackholes(
+                    l.routing().kernel().blackholes()
+                            ? new LinkedHashSet<>(l.speaker().originate())
+                            : java.util.Set.of());
             kernel.ipip(l.routing().kernel().ipip()); // IP-in-IP pools (a no-op when unchanged)
         }
     }
@@ -117,7 +121,8 @@ public final class Main {
         if (routing.metricsPort() > 0) {
             metrics.serve(routing.metricsHost(), routing.metricsPort());
         }
-        ControlServer control = routing.controlSocket() == null ? null : new ControlServer(routing.control(), rib, this::reload);
+        ControlServer control =
+                routing.controlSocket() == null ? null : new ControlServer(routing.control(), rib, this::reload);
         if (control != null) {
             control.bfd(bfd);
             control.start();
@@ -129,21 +134,24 @@ public final class Main {
             reload();
         }
         CountDownLatch done = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            speaker.close(true);
-            if (bfd != null) {
-                bfd.close();
-            }
-            if (control != null) {
-                control.close();
-            }
-            if (kernel != null) {
-                kernel.close();
-            }
-            rib.close();
-            metrics.close();
-            done.countDown();
-        }, "shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            speaker.close(true);
+                            if (bfd != null) {
+                                bfd.close();
+                            }
+                            if (control != null) {
+                                control.close();
+                            }
+                            if (kernel != null) {
+                                kernel.close();
+                            }
+                            rib.close();
+                            metrics.close();
+                            done.countDown();
+                        },
+                        "shutdown"));
         done.await();
     }
 
@@ -156,19 +164,26 @@ public final class Main {
     }
 
     /** The command line (picocli); {@link #call} runs the check or the daemon. */
-    @Command(name = "bgp-speaker", mixinStandardHelpOptions = true, version = "bgp-speaker 0.1.0",
+    @Command(
+            name = "bgp-speaker",
+            mixinStandardHelpOptions = true,
+            version = "bgp-speaker 0.1.0",
             description = "BGP speaker for calico-java: sessions, RIB, kernel routes, control socket, metrics. "
                     + "SIGHUP re-reads the config; SIGTERM closes the sessions.")
     static final class Cli implements Callable<Integer> {
         @Option(names = "--config", required = true, paramLabel = "FILE", description = "The speaker's YAML config.")
         Path config;
 
-        @Option(names = "--control-socket", paramLabel = "PATH",
+        @Option(
+                names = "--control-socket",
+                paramLabel = "PATH",
                 description = "Unix socket for javactl (overrides the config's controlSocket).")
         Path controlSocket;
 
-        @Option(names = "--check", description = "Validate FILE as the daemon would (the config loader) and exit: "
-                + "prints ok (exit 0) or a one-line error (exit 1); opens no sockets.")
+        @Option(
+                names = "--check",
+                description = "Validate FILE as the daemon would (the config loader) and exit: "
+                        + "prints ok (exit 0) or a one-line error (exit 1); opens no sockets.")
         boolean check;
 
         @Override

@@ -1,9 +1,6 @@
 package org.calicojava.bgp;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -12,8 +9,10 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code bgp-speaker --check --config FILE} (picocli): ok (exit 0) or one line (exit 1) from either config loader; bad
@@ -22,6 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class MainCheckTest {
     @TempDir
     Path dir;
+
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
     private PrintStream oldOut;
@@ -92,7 +92,8 @@ class MainCheckTest {
 
     @Test
     void aSessionKeyErrorIsOneLineAndExit1() throws Exception {
-        Path f = file("routerId: 10.0.0.1\nasNumber: 65000\nneighbors:\n  - {address: 10.0.0.2, asNumber: 1, holdTime: 2}\n");
+        Path f = file(
+                "routerId: 10.0.0.1\nasNumber: 65000\nneighbors:\n  - {address: 10.0.0.2, asNumber: 1, holdTime: 2}\n");
         assertThat(Main.run("--config", f.toString(), "--check")).isEqualTo(1);
         assertThat(out()).isEmpty();
         assertThat(err()).isEqualTo("bgp-speaker: " + f + ": neighbors[0].holdTime: 2 (expected: 0 or 3..65535)\n");
@@ -102,7 +103,9 @@ class MainCheckTest {
     void aRoutingErrorIsOneLineAndExit1() throws Exception {
         Path f = file(CONFD_SHAPE.formatted(179).replace("clusterId: \"224.0.0.1\"", "clusterId: \"\""));
         assertThat(Main.run("--check", "--config", f.toString())).isEqualTo(1);
-        assertThat(err()).startsWith("bgp-speaker: " + f + ": routeReflector.clusterId").endsWith("\n");
+        assertThat(err())
+                .startsWith("bgp-speaker: " + f + ": routeReflector.clusterId")
+                .endsWith("\n");
         assertThat(err().lines()).hasSize(1);
     }
 
@@ -115,7 +118,8 @@ class MainCheckTest {
 
     @Test
     void missingOrUnreadableFileIsExit1() {
-        assertThat(Main.run("--check", "--config", dir.resolve("absent.yaml").toString())).isEqualTo(1);
+        assertThat(Main.run("--check", "--config", dir.resolve("absent.yaml").toString()))
+                .isEqualTo(1);
         assertThat(err().lines()).hasSize(1);
     }
 
@@ -131,7 +135,12 @@ class MainCheckTest {
     @Test
     void theDaemonRefusesABadConfigWithExit2() throws Exception {
         Path f = file("routerId: 10.0.0.1\nasNumber: 0\n");
-        assertThat(Main.run("--config", f.toString(), "--control-socket", dir.resolve("c.sock").toString())).isEqualTo(2);
+        assertThat(Main.run(
+                        "--config",
+                        f.toString(),
+                        "--control-socket",
+                        dir.resolve("c.sock").toString()))
+                .isEqualTo(2);
         assertThat(err().lines()).hasSize(1).first().asString().startsWith("bgp-speaker: " + f + ": asNumber");
     }
 }

@@ -1,6 +1,10 @@
 package org.calicojava.cni;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import org.calicojava.ipam.AllocationBlock;
 import org.calicojava.ipam.Ipam;
 import org.calicojava.ipam.IpamException;
@@ -9,11 +13,6 @@ import org.calicojava.model.Cidr;
 import org.calicojava.model.Json;
 import org.calicojava.model.Keys;
 import org.calicojava.store.KvStore;
-
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 
 /**
  * calico-java-ipam: the IPAM of javactl and the Docker driver (etcd-schema's {@link Ipam}: blocks with host affinity)
@@ -98,7 +97,8 @@ final class CalicoIpam {
 
     static CniException mapped(IpamException e) {
         String m = e.getMessage();
-        int code = m.contains("exhausted") || m.contains("no free address") ? CniException.POOL_EXHAUSTED
+        int code = m.contains("exhausted") || m.contains("no free address")
+                ? CniException.POOL_EXHAUSTED
                 : m.contains("contention") ? CniException.TRY_AGAIN_LATER : CniException.PLUGIN_FAILURE;
         return new CniException(code, "calico-java-ipam: " + m);
     }
@@ -120,7 +120,8 @@ final class CalicoIpam {
         }
         for (String blockText : h.get().block().keySet()) {
             Cidr block = Cidr.parse(blockText);
-            store.get(keys.ipamBlock(block)).map(kv -> Json.read(kv.value(), AllocationBlock.class))
+            store.get(keys.ipamBlock(block))
+                    .map(kv -> Json.read(kv.value(), AllocationBlock.class))
                     .ifPresent(b -> b.ordinalsOf(handle).forEach(o -> out.add(block.addressAt(o))));
         }
         out.sort(Cidr::compareTo);

@@ -1,6 +1,10 @@
 package org.calicojava.cni;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.calicojava.model.Cidr;
 import org.calicojava.model.Json;
 import org.calicojava.model.WorkloadEndpoint;
@@ -13,32 +17,29 @@ import org.calicojava.netlink.Route;
 import org.calicojava.netlink.RouteFilter;
 import org.calicojava.netlink.WorkloadInterface;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-
 /**
  * CHECK: the attachment is still as ADD made it: the endpoint record, the host veth (up, MAC ee:ee:ee:ee:ee:ee), the
  * workload end with the endpoint's addresses and its default route via the gateway, and the addresses of
  * {@code prevResult} among them. The first difference is the error (code 102).
  */
 final class Checker {
-    private Checker() {
-    }
+    private Checker() {}
 
     static void check(Context c) {
         if (!Versions.hasCheck(c.conf.cniVersion())) {
-            throw new CniException(CniException.INCOMPATIBLE_VERSION, "CHECK needs cniVersion 0.4.0 or later (config: "
-                    + c.conf.cniVersion() + ")");
+            throw new CniException(
+                    CniException.INCOMPATIBLE_VERSION,
+                    "CHECK needs cniVersion 0.4.0 or later (config: " + c.conf.cniVersion() + ")");
         }
         Path ns = Path.of(c.env.netns());
         if (!Files.exists(ns)) {
             throw new CniException(CniException.UNKNOWN_CONTAINER, "no network namespace at " + c.env.netns());
         }
-        WorkloadEndpoint wep = c.store().get(NetworkPlugin.endpointKey(c))
+        WorkloadEndpoint wep = c.store()
+                .get(NetworkPlugin.endpointKey(c))
                 .map(kv -> Json.read(kv.value(), WorkloadEndpoint.class))
-                .orElseThrow(() -> fail("no workload endpoint in etcd for " + c.env.containerId() + " " + c.env.ifname()));
+                .orElseThrow(
+                        () -> fail("no workload endpoint in etcd for " + c.env.containerId() + " " + c.env.ifname()));
         String hostIf = WorkloadInterface.hostName(NetworkPlugin.endpointId(c.env));
         if (!wep.name().equals(hostIf)) {
             throw fail("the endpoint names interface " + wep.name() + ", expected " + hostIf);
@@ -52,11 +53,13 @@ final class Checker {
         List<Cidr> want = new ArrayList<>(wep.ipv4Nets());
         want.addAll(wep.ipv6Nets());
         try (Netlink w = NetNs.openAt(ns)) {
-            Link dev = w.link(c.env.ifname()).orElseThrow(() -> fail("no interface " + c.env.ifname() + " in "
-                    + c.env.netns()));
+            Link dev = w.link(c.env.ifname())
+                    .orElseThrow(() -> fail("no interface " + c.env.ifname() + " in " + c.env.netns()));
             List<IpPrefix> have = new ArrayList<>();
-            for (int family : new int[]{2, 10}) {
-                w.addresses(family).stream().filter(a -> a.ifindex() == dev.index()).map(Address::prefix)
+            for (int family : new int[] {2, 10}) {
+                w.addresses(family).stream()
+                        .filter(a -> a.ifindex() == dev.index())
+                        .map(Address::prefix)
                         .forEach(have::add);
             }
             for (Cidr ip : want) {
@@ -65,7 +68,8 @@ final class Checker {
                 }
             }
             List<Route> routes = w.routes(RouteFilter.main());
-            if (!wep.ipv4Nets().isEmpty() && routes.stream().noneMatch(r -> r.isIpv4() && r.dst().length() == 0)) {
+            if (!wep.ipv4Nets().isEmpty()
+                    && routes.stream().noneMatch(r -> r.isIpv4() && r.dst().length() == 0)) {
                 throw fail("no IPv4 default route via " + WorkloadInterface.GATEWAY_V4 + " in " + c.env.netns());
             }
         }

@@ -11,10 +11,12 @@ import java.util.Map;
  */
 final class Cli {
     /** Which plugin this process is. */
-    enum Kind { NETWORK, IPAM }
-
-    private Cli() {
+    enum Kind {
+        NETWORK,
+        IPAM
     }
+
+    private Cli() {}
 
     static int run(Kind kind, Map<String, String> processEnv, InputStream in, PrintStream out, PrintStream err) {
         String version = Versions.CURRENT;
@@ -32,8 +34,10 @@ final class Cli {
             }
             boolean lifecycle = env.command().equals("STATUS") || env.command().equals("GC");
             if (lifecycle && !Versions.hasLifecycle(asked)) {
-                throw new CniException(CniException.INCOMPATIBLE_VERSION, env.command() + " is a cniVersion 1.1.0 "
-                        + "command (config: " + (asked.isEmpty() ? "none" : asked) + ")");
+                throw new CniException(
+                        CniException.INCOMPATIBLE_VERSION,
+                        env.command() + " is a cniVersion 1.1.0 " + "command (config: "
+                                + (asked.isEmpty() ? "none" : asked) + ")");
             }
             NetConf conf;
             try {

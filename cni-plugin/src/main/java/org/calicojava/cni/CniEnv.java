@@ -1,20 +1,19 @@
 package org.calicojava.cni;
 
-import org.calicojava.model.LogText;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
+import org.calicojava.model.LogText;
 
 /**
  * The CNI_* environment of one call, validated: {@code CNI_COMMAND}, {@code CNI_CONTAINERID}, {@code CNI_NETNS},
  * {@code CNI_IFNAME}, {@code CNI_ARGS} (KEY=VALUE;...), {@code CNI_PATH} (':'-separated directories).
  */
-public record CniEnv(String command, String containerId, String netns, String ifname, Map<String, String> args,
-                     List<Path> path) {
+public record CniEnv(
+        String command, String containerId, String netns, String ifname, Map<String, String> args, List<Path> path) {
     private static final Pattern CONTAINER_ID = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.\\-]{0,252}");
     private static final Pattern IFNAME = Pattern.compile("[^/:\\s]{1,15}");
     private static final Pattern ARG_KEY = Pattern.compile("[A-Za-z0-9_\\-]{1,64}");
@@ -25,7 +24,8 @@ public record CniEnv(String command, String containerId, String netns, String if
             throw invalid("CNI_COMMAND is not set (expected: ADD, DEL, CHECK, STATUS, GC or VERSION)");
         }
         if (!List.of("ADD", "DEL", "CHECK", "VERSION", "STATUS", "GC").contains(command)) {
-            throw invalid("CNI_COMMAND: " + LogText.quote(command) + " (expected: ADD, DEL, CHECK, STATUS, GC or VERSION)");
+            throw invalid(
+                    "CNI_COMMAND: " + LogText.quote(command) + " (expected: ADD, DEL, CHECK, STATUS, GC or VERSION)");
         }
         boolean attach = command.equals("ADD") || command.equals("DEL") || command.equals("CHECK");
         String id = env.getOrDefault("CNI_CONTAINERID", "");
@@ -37,7 +37,8 @@ public record CniEnv(String command, String containerId, String netns, String if
                         + " (expected: letters, digits, '_', '.', '-', starting with a letter or digit)");
             }
             if (!IFNAME.matcher(ifname).matches() || ifname.equals(".") || ifname.equals("..")) {
-                throw invalid("CNI_IFNAME: " + LogText.quote(ifname) + " (expected: an interface name of 1-15 characters)");
+                throw invalid(
+                        "CNI_IFNAME: " + LogText.quote(ifname) + " (expected: an interface name of 1-15 characters)");
             }
             if (!command.equals("DEL") && netns.isEmpty()) {
                 throw invalid("CNI_NETNS is not set (expected: the path of the container's network namespace)");

@@ -10,6 +10,7 @@ import org.calicojava.model.Json;
 public final class CniException extends RuntimeException {
     /** Spec codes (CNI 1.0.0 "Error" section). */
     public static final int INCOMPATIBLE_VERSION = 1;
+
     public static final int UNSUPPORTED_FIELD = 2;
     public static final int UNKNOWN_CONTAINER = 3;
     public static final int INVALID_ENVIRONMENT = 4;

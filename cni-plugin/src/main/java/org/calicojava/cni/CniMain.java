@@ -5,8 +5,7 @@ package org.calicojava.cni;
  * resident CNI server ({@link ServeMain}).
  */
 public final class CniMain {
-    private CniMain() {
-    }
+    private CniMain() {}
 
     public static void main(String[] args) {
         if (args.length > 0 && args[0].equals("serve")) {

@@ -28,10 +28,6 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.concurrent.DefaultEventExecutorGroup;
 import io.netty.util.concurrent.EventExecutorGroup;
-import org.calicojava.netlink.SocketAccess;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -43,6 +39,9 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import org.calicojava.netlink.SocketAccess;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The resident calico-java CNI server ({@code calico-java-cni serve}): one JVM that runs CNI calls handed over by the
@@ -79,7 +78,9 @@ public final class CniServer implements AutoCloseable {
         SocketAccess access = new SocketAccess(null);
         Path staged = access.staging(this.socket);
         try {
-            channel = new ServerBootstrap().group(loop).channel(EpollServerDomainSocketChannel.class)
+            channel = new ServerBootstrap()
+                    .group(loop)
+                    .channel(EpollServerDomainSocketChannel.class)
                     .childHandler(new ChannelInitializer<DomainSocketChannel>() {
                         @Override
                         protected void initChannel(DomainSocketChannel ch) {
@@ -97,7 +98,10 @@ public final class CniServer implements AutoCloseable {
                             ch.pipeline().addLast(new HttpServerCodec(4096, 64 * 1024, 64 * 1024), new Aggregator());
                             ch.pipeline().addLast(workers, new Handler(denied));
                         }
-                    }).bind(new DomainSocketAddress(staged.toString())).sync().channel();
+                    })
+                    .bind(new DomainSocketAddress(staged.toString()))
+                    .sync()
+                    .channel();
             access.publish(staged, this.socket);
         } catch (RuntimeException | InterruptedException | IOException e) {
             Files.deleteIfExists(staged);
@@ -115,7 +119,8 @@ public final class CniServer implements AutoCloseable {
     private static String denied(DomainSocketChannel ch) {
         try {
             PeerCredentials c = ((EpollDomainSocketChannel) ch).peerCredentials();
-            return c.uid() == 0 || c.uid() == OWN_UID ? null
+            return c.uid() == 0 || c.uid() == OWN_UID
+                    ? null
                     : "permission denied: uid " + c.uid() + " (pid " + c.pid() + ") is not root";
         } catch (IOException | RuntimeException e) {
             return "permission denied: peer credentials unreadable (" + e.getMessage() + ")";
@@ -137,12 +142,12 @@ public final class CniServer implements AutoCloseable {
         ByteArrayOutputStream err = new ByteArrayOutputStream(256);
         int rc;
         try (PrintStream o = new PrintStream(out, false, StandardCharsets.UTF_8);
-             PrintStream e = new PrintStream(err, false, StandardCharsets.UTF_8)) {
+                PrintStream e = new PrintStream(err, false, StandardCharsets.UTF_8)) {
             rc = Cli.run(req.kind(), req.processEnv(serverEnv), new ByteArrayInputStream(req.stdin()), o, e);
         }
         metrics.call(req.kind(), req.command(), rc, (System.nanoTime() - t0) / 1e9);
-        FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
-                Unpooled.wrappedBuffer(out.toByteArray()));
+        FullHttpResponse resp = new DefaultFullHttpResponse(
+                HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.wrappedBuffer(out.toByteArray()));
         resp.headers().set("CNI-Exit-Code", Integer.toString(rc));
         if (err.size() > 0) {
             String line = err.toString(StandardCharsets.UTF_8).strip();
@@ -159,16 +164,16 @@ public final class CniServer implements AutoCloseable {
         metrics.refused(status);
         byte[] body = (new CniException(code, msg).toJson(Versions.CURRENT).toString() + "\n")
                 .getBytes(StandardCharsets.UTF_8);
-        FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status),
-                Unpooled.wrappedBuffer(body));
+        FullHttpResponse resp = new DefaultFullHttpResponse(
+                HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status), Unpooled.wrappedBuffer(body));
         resp.headers().set("CNI-Exit-Code", "1");
         resp.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
         return resp;
     }
 
     private static FullHttpResponse text(String body, String type) {
-        FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
-                Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
+        FullHttpResponse resp = new DefaultFullHttpResponse(
+                HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
         resp.headers().set(HttpHeaderNames.CONTENT_TYPE, type);
         return resp;
     }
@@ -182,8 +187,8 @@ public final class CniServer implements AutoCloseable {
         @Override
         protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
             LOG.warn("CNI socket: a request body over {} bytes refused", NetConf.MAX_BYTES);
-            FullHttpResponse resp = error(413, CniException.DECODE_FAILURE, "network configuration: over "
-                    + NetConf.MAX_BYTES + " bytes");
+            FullHttpResponse resp = error(
+                    413, CniException.DECODE_FAILURE, "network configuration: over " + NetConf.MAX_BYTES + " bytes");
             HttpUtil.setContentLength(resp, resp.content().readableBytes());
             ctx.writeAndFlush(resp).addListener(ChannelFutureListener.CLOSE);
         }
@@ -214,9 +219,13 @@ public final class CniServer implements AutoCloseable {
                 return error(403, CniException.INVALID_ENVIRONMENT, denied);
             }
             if (!req.decoderResult().isSuccess()) {
-                LOG.warn("CNI socket: malformed HTTP request: {}", req.decoderResult().cause().toString());
-                return error(400, CniException.DECODE_FAILURE, "malformed HTTP request: "
-                        + req.decoderResult().cause().getMessage());
+                LOG.warn(
+                        "CNI socket: malformed HTTP request: {}",
+                        req.decoderResult().cause().toString());
+                return error(
+                        400,
+                        CniException.DECODE_FAILURE,
+                        "malformed HTTP request: " + req.decoderResult().cause().getMessage());
             }
             String path = req.uri();
             int q = path.indexOf('?');
@@ -229,7 +238,8 @@ public final class CniServer implements AutoCloseable {
                 return text(metrics.text(), "text/plain; version=0.0.4; charset=utf-8");
             }
             try {
-                return run(ServerRequest.of(method, path, req.headers().entries(), ByteBufUtil.getBytes(req.content())));
+                return run(
+                        ServerRequest.of(method, path, req.headers().entries(), ByteBufUtil.getBytes(req.content())));
             } catch (ServerRequest.Invalid e) {
                 LOG.warn("CNI socket: bad request: {}", e.getMessage());
                 return error(e.status, e.code, e.getMessage());

@@ -1,17 +1,16 @@
 package org.calicojava.cni;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
 import org.calicojava.model.Keys;
 import org.calicojava.model.Names;
 import org.calicojava.store.GatewayStore;
 import org.calicojava.store.KvStore;
 import org.calicojava.store.cli.EtcdOptions;
 import org.calicojava.store.cli.EtcdSettings;
-
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.HashMap;
-import java.util.Map;
 
 /**
  * One CNI call: its environment, its network configuration, this host's name and (opened on first use) the etcd
@@ -23,6 +22,7 @@ final class Context implements AutoCloseable {
     final Map<String, String> processEnv;
     /** The configuration as it came, for delegated plugins. */
     final byte[] stdin;
+
     private KvStore store;
     private Keys keys;
 

@@ -1,9 +1,6 @@
 package org.calicojava.cni;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.calicojava.model.Json;
-import org.calicojava.model.LogText;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -14,6 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
+import org.calicojava.model.Json;
+import org.calicojava.model.LogText;
 
 /**
  * Runs a delegated plugin (an IPAM plugin such as host-local) as the spec says: the executable named by its
@@ -24,8 +23,7 @@ final class ExecPlugin {
     private static final Pattern TYPE = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.\\-]{0,63}");
     private static final long TIMEOUT_SECONDS = 60;
 
-    private ExecPlugin() {
-    }
+    private ExecPlugin() {}
 
     static Path find(String type, List<Path> cniPath) {
         if (!TYPE.matcher(type).matches()) {
@@ -37,8 +35,11 @@ final class ExecPlugin {
                 return p;
             }
         }
-        throw new CniException(CniException.INVALID_CONFIG, "plugin " + type + " not found in CNI_PATH "
-                + LogText.quote(String.join(":", cniPath.stream().map(Path::toString).toList())));
+        throw new CniException(
+                CniException.INVALID_CONFIG,
+                "plugin " + type + " not found in CNI_PATH "
+                        + LogText.quote(String.join(
+                                ":", cniPath.stream().map(Path::toString).toList())));
     }
 
     /** Runs {@code type} with {@code command}; returns its parsed stdout (null when empty, as DEL's). */
@@ -59,8 +60,8 @@ final class ExecPlugin {
             }
             if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
-                throw new CniException(CniException.PLUGIN_FAILURE, type + " " + command + ": no answer in "
-                        + TIMEOUT_SECONDS + " s");
+                throw new CniException(
+                        CniException.PLUGIN_FAILURE, type + " " + command + ": no answer in " + TIMEOUT_SECONDS + " s");
             }
             rc = p.exitValue();
         } catch (IOException e) {
@@ -74,14 +75,19 @@ final class ExecPlugin {
             try {
                 n = Json.MAPPER.readTree(out);
             } catch (IOException e) {
-                throw new CniException(CniException.PLUGIN_FAILURE, type + " " + command + " wrote no JSON: "
-                        + LogText.quote(out.strip()));
+                throw new CniException(
+                        CniException.PLUGIN_FAILURE,
+                        type + " " + command + " wrote no JSON: " + LogText.quote(out.strip()));
             }
         }
         if (rc != 0) {
             String msg = n != null && n.has("msg") ? n.get("msg").asText() : "exit status " + rc;
-            int code = n != null && n.path("code").canConvertToInt() ? n.get("code").asInt() : CniException.PLUGIN_FAILURE;
-            throw new CniException(code, type + " " + command + ": " + LogText.quote(msg),
+            int code = n != null && n.path("code").canConvertToInt()
+                    ? n.get("code").asInt()
+                    : CniException.PLUGIN_FAILURE;
+            throw new CniException(
+                    code,
+                    type + " " + command + ": " + LogText.quote(msg),
                     n != null ? n.path("details").asText("") : "");
         }
         return n;

@@ -1,8 +1,7 @@
 package org.calicojava.cni;
 
-import org.calicojava.model.Cidr;
-
 import java.util.List;
+import org.calicojava.model.Cidr;
 
 /**
  * calico-java-ipam as a stand-alone CNI IPAM plugin (for a runtime or another network plugin that delegates to it):
@@ -10,12 +9,15 @@ import java.util.List;
  * calico-java-cni runs the same {@link CalicoIpam} in its own process instead of forking this.
  */
 final class IpamPlugin {
-    private IpamPlugin() {
-    }
+    private IpamPlugin() {}
 
     static Result add(Context c) {
         List<Cidr> got = ipam(c).assign(CalicoIpam.handle(c.env), c.conf.ipam());
-        return new Result(List.of(), got.stream().map(a -> new Result.IpConfig(a, a.toString(), null, -1)).toList(),
+        return new Result(
+                List.of(),
+                got.stream()
+                        .map(a -> new Result.IpConfig(a, a.toString(), null, -1))
+                        .toList(),
                 List.of());
     }
 
@@ -25,8 +27,8 @@ final class IpamPlugin {
 
     static void check(Context c) {
         if (ipam(c).addressesOf(CalicoIpam.handle(c.env)).isEmpty()) {
-            throw new CniException(CniException.CHECK_FAILED, "CHECK: handle " + CalicoIpam.handle(c.env)
-                    + " has no addresses");
+            throw new CniException(
+                    CniException.CHECK_FAILED, "CHECK: handle " + CalicoIpam.handle(c.env) + " has no addresses");
         }
     }
 

@@ -1,6 +1,11 @@
 package org.calicojava.cni;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.calicojava.model.Json;
 import org.calicojava.model.Keys;
 import org.calicojava.model.WorkloadEndpoint;
@@ -8,12 +13,6 @@ import org.calicojava.store.DatastoreException;
 import org.calicojava.store.KeyValue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
 
 /**
  * The CNI 1.1.0 commands about the plugin rather than one attachment. STATUS: ready when etcd answers and (with
@@ -26,8 +25,7 @@ final class Lifecycle {
     static final String IFNAME_LABEL = "calico-java.org/interface";
     private static final Logger LOG = LoggerFactory.getLogger(Lifecycle.class);
 
-    private Lifecycle() {
-    }
+    private Lifecycle() {}
 
     /** Labels of a CNI endpoint, so that GC can tell its network's attachments. */
     static Map<String, String> labels(Context c) {
@@ -44,9 +42,11 @@ final class Lifecycle {
     static void status(Context c) {
         try {
             Keys keys = c.keys();
-            boolean pools = !c.store().list(keys.pools(4)).kvs().isEmpty() || !c.store().list(keys.pools(6)).kvs().isEmpty();
+            boolean pools = !c.store().list(keys.pools(4)).kvs().isEmpty()
+                    || !c.store().list(keys.pools(6)).kvs().isEmpty();
             if (c.conf.ipamType().equals(Versions.IPAM_TYPE) && !pools) {
-                throw new CniException(CniException.NOT_AVAILABLE, "no IP pool in calico-java (add one: javactl pool add CIDR)");
+                throw new CniException(
+                        CniException.NOT_AVAILABLE, "no IP pool in calico-java (add one: javactl pool add CIDR)");
             }
         } catch (DatastoreException e) {
             throw new CniException(CniException.NOT_AVAILABLE, "etcd: " + e.getMessage());
@@ -61,7 +61,8 @@ final class Lifecycle {
         Set<String> keep = new HashSet<>();
         if (valid != null) {
             for (JsonNode a : valid) {
-                keep.add(a.path("containerID").asText("") + "/" + a.path("ifname").asText(""));
+                keep.add(a.path("containerID").asText("") + "/"
+                        + a.path("ifname").asText(""));
             }
         }
         String host = c.host();
@@ -79,7 +80,8 @@ final class Lifecycle {
                 continue;
             }
             String ifname = wep.labels().get(IFNAME_LABEL);
-            if (!c.conf.name().equals(wep.labels().get(NETWORK_LABEL)) || ifname == null
+            if (!c.conf.name().equals(wep.labels().get(NETWORK_LABEL))
+                    || ifname == null
                     || keep.contains(container + "/" + ifname)) {
                 continue;
             }

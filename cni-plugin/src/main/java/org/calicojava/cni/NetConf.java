@@ -3,16 +3,15 @@ package org.calicojava.cni;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.calicojava.model.Json;
-import org.calicojava.model.LogText;
-import org.calicojava.model.Names;
-
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
+import org.calicojava.model.Json;
+import org.calicojava.model.LogText;
+import org.calicojava.model.Names;
 
 /**
  * The network configuration a runtime passes on stdin, validated: {@code cniVersion}, {@code name}, {@code type},
@@ -21,9 +20,18 @@ import java.util.regex.Pattern;
  * {@code profiles} (default: the network name), {@code prevResult}. {@code raw} is the whole object (passed on to a
  * delegated IPAM plugin as it came).
  */
-public record NetConf(String cniVersion, String name, String type, String nodename, Map<String, String> etcdEnv,
-                      JsonNode ipam, String logLevel, int mtu, List<String> profiles, JsonNode prevResult,
-                      ObjectNode raw) {
+public record NetConf(
+        String cniVersion,
+        String name,
+        String type,
+        String nodename,
+        Map<String, String> etcdEnv,
+        JsonNode ipam,
+        String logLevel,
+        int mtu,
+        List<String> profiles,
+        JsonNode prevResult,
+        ObjectNode raw) {
     private static final Pattern NETWORK_NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.\\-]{0,127}");
     /** A config is a few KiB at most; this bounds what we read from stdin. */
     public static final int MAX_BYTES = 1024 * 1024;
@@ -32,7 +40,9 @@ public record NetConf(String cniVersion, String name, String type, String nodena
     public static String versionOf(byte[] stdin) {
         try {
             JsonNode n = Json.MAPPER.readTree(stdin);
-            return n != null && n.path("cniVersion").isTextual() ? n.get("cniVersion").asText() : "";
+            return n != null && n.path("cniVersion").isTextual()
+                    ? n.get("cniVersion").asText()
+                    : "";
         } catch (java.io.IOException | RuntimeException e) {
             return "";
         }
@@ -46,11 +56,13 @@ public record NetConf(String cniVersion, String name, String type, String nodena
         try {
             n = Json.MAPPER.readTree(new String(stdin, StandardCharsets.UTF_8));
         } catch (JsonProcessingException e) {
-            throw new CniException(CniException.DECODE_FAILURE, "network configuration is not JSON: "
-                    + LogText.quote(e.getOriginalMessage()));
+            throw new CniException(
+                    CniException.DECODE_FAILURE,
+                    "network configuration is not JSON: " + LogText.quote(e.getOriginalMessage()));
         }
         if (n == null || !n.isObject()) {
-            throw new CniException(CniException.DECODE_FAILURE, "network configuration: expected a JSON object on stdin");
+            throw new CniException(
+                    CniException.DECODE_FAILURE, "network configuration: expected a JSON object on stdin");
         }
         ObjectNode o = (ObjectNode) n;
         String version = text(o, "cniVersion", true);
@@ -71,7 +83,10 @@ public record NetConf(String cniVersion, String name, String type, String nodena
         putIf(etcd, "ETCD_KEY_FILE", text(o, "etcd_key_file", false));
         putIf(etcd, "CALICO_ETCD_PREFIX", text(o, "etcd_prefix", false));
         JsonNode ipam = o.get("ipam");
-        if (ipam != null && (!ipam.isObject() || !ipam.path("type").isTextual() || ipam.get("type").asText().isBlank())) {
+        if (ipam != null
+                && (!ipam.isObject()
+                        || !ipam.path("type").isTextual()
+                        || ipam.get("type").asText().isBlank())) {
             throw invalid("ipam: expected an object with a \"type\" (e.g. {\"type\": \"calico-java-ipam\"})");
         }
         String level = text(o, "log_level", false);
@@ -81,14 +96,26 @@ public record NetConf(String cniVersion, String name, String type, String nodena
         }
         int mtu = 0;
         if (o.has("mtu")) {
-            if (!o.get("mtu").canConvertToInt() || o.get("mtu").asInt() != 0 && (o.get("mtu").asInt() < 68
-                    || o.get("mtu").asInt() > 65535)) {
-                throw invalid("mtu: " + LogText.quote(o.get("mtu").toString()) + " (expected: 68..65535, or 0: default)");
+            if (!o.get("mtu").canConvertToInt()
+                    || o.get("mtu").asInt() != 0
+                            && (o.get("mtu").asInt() < 68 || o.get("mtu").asInt() > 65535)) {
+                throw invalid(
+                        "mtu: " + LogText.quote(o.get("mtu").toString()) + " (expected: 68..65535, or 0: default)");
             }
             mtu = o.get("mtu").asInt();
         }
-        return new NetConf(version, name, type, nodename, etcd, ipam, level.equals("warning") ? "warn" : level, mtu,
-                profiles(o, name), o.get("prevResult"), o);
+        return new NetConf(
+                version,
+                name,
+                type,
+                nodename,
+                etcd,
+                ipam,
+                level.equals("warning") ? "warn" : level,
+                mtu,
+                profiles(o, name),
+                o.get("prevResult"),
+                o);
     }
 
     private static List<String> profiles(ObjectNode o, String name) {

@@ -1,5 +1,11 @@
 package org.calicojava.cni;
 
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
 import org.calicojava.ipam.IpamException;
 import org.calicojava.ipam.Pools;
 import org.calicojava.model.Cidr;
@@ -9,8 +15,8 @@ import org.calicojava.model.ProfileRules;
 import org.calicojava.model.WorkloadEndpoint;
 import org.calicojava.netlink.IpPrefix;
 import org.calicojava.netlink.Link;
-import org.calicojava.netlink.NetlinkException;
 import org.calicojava.netlink.Netlink;
+import org.calicojava.netlink.NetlinkException;
 import org.calicojava.netlink.WorkloadInterface;
 import org.calicojava.store.Compare;
 import org.calicojava.store.DatastoreException;
@@ -18,13 +24,6 @@ import org.calicojava.store.EtcdUnreachableException;
 import org.calicojava.store.Op;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.HexFormat;
-import java.util.List;
 
 /**
  * calico-java-cni: ADD, DEL and CHECK of one attachment. ADD takes addresses from the IPAM plugin (calico-java-ipam
@@ -38,8 +37,7 @@ final class NetworkPlugin {
     static final String ORCHESTRATOR = "cni";
     private static final Logger LOG = LoggerFactory.getLogger(NetworkPlugin.class);
 
-    private NetworkPlugin() {
-    }
+    private NetworkPlugin() {}
 
     /**
      * The endpoint id: 32 hex digits hashed from container id and interface name (two FNV-1a 64-bit hashes, not a
@@ -47,8 +45,8 @@ final class NetworkPlugin {
      */
     static String endpointId(CniEnv env) {
         byte[] b = (env.containerId() + "/" + env.ifname()).getBytes(StandardCharsets.UTF_8);
-        return HexFormat.of().toHexDigits(fnv1a(b, 0xcbf29ce484222325L)) + HexFormat.of().toHexDigits(
-                fnv1a(b, 0x84222325cbf29ce4L));
+        return HexFormat.of().toHexDigits(fnv1a(b, 0xcbf29ce484222325L))
+                + HexFormat.of().toHexDigits(fnv1a(b, 0x84222325cbf29ce4L));
     }
 
     private static long fnv1a(byte[] data, long basis) {
@@ -74,14 +72,20 @@ final class NetworkPlugin {
         List<Result.IpConfig> ips = ipamAdd(c, host);
         boolean plumbed = false;
         try {
-            List<IpPrefix> prefixes = ips.stream().map(ip -> IpPrefix.parse(ip.address().toString())).toList();
+            List<IpPrefix> prefixes = ips.stream()
+                    .map(ip -> IpPrefix.parse(ip.address().toString()))
+                    .toList();
             Link dev;
             try (Netlink nl = Netlink.open()) {
                 if (WorkloadInterface.remove(nl, hostIf)) {
-                    LOG.info("ADD {} {}: replaced the veth {} of an earlier ADD", c.env.containerId(), c.env.ifname(),
+                    LOG.info(
+                            "ADD {} {}: replaced the veth {} of an earlier ADD",
+                            c.env.containerId(),
+                            c.env.ifname(),
                             hostIf);
                 }
-                int mtu = c.conf.mtu() > 0 ? c.conf.mtu()
+                int mtu = c.conf.mtu() > 0
+                        ? c.conf.mtu()
                         : Pools.workloadMtu(c.store(), c.keys(), host, WorkloadInterface.uplinkMtu(nl));
                 dev = WorkloadInterface.plumb(nl, null, hostIf, ns, c.env.ifname(), prefixes, mtu);
                 plumbed = true;
@@ -90,11 +94,16 @@ final class NetworkPlugin {
             List<Cidr> v6 = new ArrayList<>();
             ips.forEach(ip -> (ip.address().isIpv4() ? v4 : v6).add(ip.address()));
             ensureProfiles(c);
-            WorkloadEndpoint wep = new WorkloadEndpoint("active", hostIf, WorkloadInterface.HOST_MAC,
-                    c.conf.profiles(), v4, v6, Lifecycle.labels(c));
+            WorkloadEndpoint wep = new WorkloadEndpoint(
+                    "active", hostIf, WorkloadInterface.HOST_MAC, c.conf.profiles(), v4, v6, Lifecycle.labels(c));
             c.store().put(endpointKey(c), Json.write(wep));
-            LOG.info("ADD {} {}: {} on {} (network {})", c.env.containerId(), c.env.ifname(), v4.isEmpty() ? v6 : v4,
-                    hostIf, c.conf.name());
+            LOG.info(
+                    "ADD {} {}: {} on {} (network {})",
+                    c.env.containerId(),
+                    c.env.ifname(),
+                    v4.isEmpty() ? v6 : v4,
+                    hostIf,
+                    c.conf.name());
             return result(c, hostIf, dev, ips);
         } catch (RuntimeException e) {
             rollback(c, hostIf, plumbed, e);
@@ -126,16 +135,21 @@ final class NetworkPlugin {
     }
 
     private static Result result(Context c, String hostIf, Link dev, List<Result.IpConfig> ips) {
-        List<Result.Iface> ifaces = List.of(new Result.Iface(hostIf, WorkloadInterface.HOST_MAC, null),
-                new Result.Iface(c.env.ifname(), dev.mac() == null ? "" : dev.mac().toString(), c.env.netns()));
+        List<Result.Iface> ifaces = List.of(
+                new Result.Iface(hostIf, WorkloadInterface.HOST_MAC, null),
+                new Result.Iface(
+                        c.env.ifname(), dev.mac() == null ? "" : dev.mac().toString(), c.env.netns()));
         List<Result.IpConfig> out = new ArrayList<>();
         List<Result.RouteEntry> routes = new ArrayList<>();
         boolean v4 = false;
         boolean v6 = false;
         for (Result.IpConfig ip : ips) {
             boolean four = ip.address().isIpv4();
-            out.add(new Result.IpConfig(ip.address(), ip.address().toString(),
-                    four ? WorkloadInterface.GATEWAY_V4 : WorkloadInterface.GATEWAY_V6, 1));
+            out.add(new Result.IpConfig(
+                    ip.address(),
+                    ip.address().toString(),
+                    four ? WorkloadInterface.GATEWAY_V4 : WorkloadInterface.GATEWAY_V6,
+                    1));
             v4 |= four;
             v6 |= !four;
         }
@@ -155,10 +169,13 @@ final class NetworkPlugin {
             if (c.store().get(keys.profileRules(p)).isPresent()) {
                 continue;
             }
-            boolean made = c.store().txn(List.of(Compare.absent(keys.profileRules(p))), List.of(
-                    Op.put(keys.profileRules(p), Json.write(ProfileRules.defaultFor(p))),
-                    Op.put(keys.profileTags(p), Json.write(List.of(p))),
-                    Op.put(keys.profileLabels(p), "{}")));
+            boolean made = c.store()
+                    .txn(
+                            List.of(Compare.absent(keys.profileRules(p))),
+                            List.of(
+                                    Op.put(keys.profileRules(p), Json.write(ProfileRules.defaultFor(p))),
+                                    Op.put(keys.profileTags(p), Json.write(List.of(p))),
+                                    Op.put(keys.profileLabels(p), "{}")));
             if (made) {
                 LOG.info("profile {} created (network {})", p, c.conf.name());
             }
@@ -171,23 +188,31 @@ final class NetworkPlugin {
         ipamDel(c, host);
         String key = endpointKey(c);
         boolean had = c.store().delete(key);
-        c.store().deletePrefix(c.keys().felixEndpointStatus(host, ORCHESTRATOR, c.env.containerId(),
-                Keys.lastSegment(key)));
+        c.store()
+                .deletePrefix(
+                        c.keys().felixEndpointStatus(host, ORCHESTRATOR, c.env.containerId(), Keys.lastSegment(key)));
         boolean veth;
         try (Netlink nl = Netlink.open()) {
             veth = WorkloadInterface.remove(nl, hostIf);
         }
-        LOG.info("DEL {} {}: endpoint {}, veth {} {}", c.env.containerId(), c.env.ifname(),
-                had ? "removed" : "was not there", hostIf, veth ? "removed" : "was not there");
+        LOG.info(
+                "DEL {} {}: endpoint {}, veth {} {}",
+                c.env.containerId(),
+                c.env.ifname(),
+                had ? "removed" : "was not there",
+                hostIf,
+                veth ? "removed" : "was not there");
     }
 
     private static List<Result.IpConfig> ipamAdd(Context c, String host) {
         if (c.conf.ipamType().equals(Versions.IPAM_TYPE)) {
             List<Cidr> got = new CalicoIpam(c.store(), c.keys(), host).assign(CalicoIpam.handle(c.env), c.conf.ipam());
-            return got.stream().map(a -> new Result.IpConfig(a, a.toString(), null, -1)).toList();
+            return got.stream()
+                    .map(a -> new Result.IpConfig(a, a.toString(), null, -1))
+                    .toList();
         }
-        return Result.ipsOf(ExecPlugin.run(c.conf.ipamType(), "ADD", c.env.path(), c.processEnv, c.stdin),
-                c.conf.ipamType());
+        return Result.ipsOf(
+                ExecPlugin.run(c.conf.ipamType(), "ADD", c.env.path(), c.processEnv, c.stdin), c.conf.ipamType());
     }
 
     static void ipamDel(Context c, String host) {

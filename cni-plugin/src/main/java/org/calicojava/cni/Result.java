@@ -3,12 +3,11 @@ package org.calicojava.cni;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.List;
 import org.calicojava.model.Cidr;
 import org.calicojava.model.Json;
 import org.calicojava.model.LogText;
-
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * A CNI success result: interfaces, IP configurations and routes, written in the shape of the version the runtime
@@ -16,15 +15,12 @@ import java.util.List;
  */
 public record Result(List<Iface> interfaces, List<IpConfig> ips, List<RouteEntry> routes) {
     /** An interface; {@code sandbox} null for the host's. */
-    public record Iface(String name, String mac, String sandbox) {
-    }
+    public record Iface(String name, String mac, String sandbox) {}
 
     /** An address in CIDR form with its gateway (may be null), on interface {@code iface} (index, or -1: none). */
-    public record IpConfig(Cidr address, String addressText, String gateway, int iface) {
-    }
+    public record IpConfig(Cidr address, String addressText, String gateway, int iface) {}
 
-    public record RouteEntry(String dst, String gw) {
-    }
+    public record RouteEntry(String dst, String gw) {}
 
     public ObjectNode toJson(String version) {
         ObjectNode n = Json.MAPPER.createObjectNode();
@@ -73,8 +69,9 @@ public record Result(List<Iface> interfaces, List<IpConfig> ips, List<RouteEntry
         for (JsonNode ip : ips) {
             String address = ip.path("address").asText("");
             if (!address.contains("/")) {
-                throw new CniException(CniException.PLUGIN_FAILURE, who + " returned an address without a prefix: "
-                        + LogText.quote(address));
+                throw new CniException(
+                        CniException.PLUGIN_FAILURE,
+                        who + " returned an address without a prefix: " + LogText.quote(address));
             }
             Cidr c;
             try {
@@ -83,7 +80,9 @@ public record Result(List<Iface> interfaces, List<IpConfig> ips, List<RouteEntry
             } catch (IllegalArgumentException e) {
                 throw new CniException(CniException.PLUGIN_FAILURE, who + " returned a bad address: " + e.getMessage());
             }
-            String gw = ip.hasNonNull("gateway") ? Cidr.host(ip.get("gateway").asText()).ip() : null;
+            String gw = ip.hasNonNull("gateway")
+                    ? Cidr.host(ip.get("gateway").asText()).ip()
+                    : null;
             out.add(new IpConfig(Cidr.host(address.substring(0, address.indexOf('/'))), address, gw, -1));
             if (c.version() != out.get(out.size() - 1).address().version()) {
                 throw new CniException(CniException.PLUGIN_FAILURE, who + " returned a bad address " + address);

@@ -1,11 +1,10 @@
 package org.calicojava.cni;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code calico-java-cni serve [--socket PATH] [--log-level LEVEL]}: runs the {@link CniServer} until SIGTERM (then the
@@ -13,8 +12,7 @@ import java.util.concurrent.CountDownLatch;
  * ({@code ETCD_*}, as for every daemon) unless a network configuration names its own.
  */
 final class ServeMain {
-    private ServeMain() {
-    }
+    private ServeMain() {}
 
     static int run(String[] args) {
         Path socket = Path.of(CniServer.DEFAULT_SOCKET);
@@ -39,7 +37,8 @@ final class ServeMain {
             }
         }
         if (!level.matches("debug|info|warn|error")) {
-            System.err.println("calico-java-cni serve: --log-level '" + level + "' (expected: debug, info, warn or error)");
+            System.err.println(
+                    "calico-java-cni serve: --log-level '" + level + "' (expected: debug, info, warn or error)");
             return 2;
         }
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", level);
@@ -58,10 +57,13 @@ final class ServeMain {
             return 1;
         }
         CountDownLatch done = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.close();
-            done.countDown();
-        }, "cni-server-shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            server.close();
+                            done.countDown();
+                        },
+                        "cni-server-shutdown"));
         try {
             done.await();
         } catch (InterruptedException e) {

@@ -32,8 +32,10 @@ final class ServerMetrics {
     /** One call run by the plugin code ({@code command} from a fixed set, see {@link ServerRequest#command}). */
     void call(Cli.Kind kind, String command, int exit, double seconds) {
         String plugin = kind == Cli.Kind.NETWORK ? "network" : "ipam";
-        calls.computeIfAbsent("plugin=\"" + plugin + "\",command=\"" + command + "\",exit=\"" + exit + "\"",
-                k -> new LongAdder()).increment();
+        calls.computeIfAbsent(
+                        "plugin=\"" + plugin + "\",command=\"" + command + "\",exit=\"" + exit + "\"",
+                        k -> new LongAdder())
+                .increment();
         Histogram h = durations.computeIfAbsent(command, k -> new Histogram());
         for (int i = 0; i < BUCKETS.length; i++) {
             if (seconds <= BUCKETS[i]) {
@@ -54,28 +56,50 @@ final class ServerMetrics {
         b.append("# HELP calico_java_cni_requests_total CNI calls run by the server\n")
                 .append("# TYPE calico_java_cni_requests_total counter\n");
         for (String k : List.copyOf(calls.keySet())) {
-            b.append("calico_java_cni_requests_total{").append(k).append("} ").append(calls.get(k).sum()).append('\n');
+            b.append("calico_java_cni_requests_total{")
+                    .append(k)
+                    .append("} ")
+                    .append(calls.get(k).sum())
+                    .append('\n');
         }
         b.append("# HELP calico_java_cni_request_seconds Time to run a CNI call in the server\n")
                 .append("# TYPE calico_java_cni_request_seconds histogram\n");
         for (String cmd : List.copyOf(durations.keySet())) {
             Histogram h = durations.get(cmd);
             for (int i = 0; i < BUCKETS.length; i++) {
-                b.append("calico_java_cni_request_seconds_bucket{command=\"").append(cmd).append("\",le=\"")
-                        .append(BUCKETS[i]).append("\"} ").append(h.buckets[i].sum()).append('\n');
+                b.append("calico_java_cni_request_seconds_bucket{command=\"")
+                        .append(cmd)
+                        .append("\",le=\"")
+                        .append(BUCKETS[i])
+                        .append("\"} ")
+                        .append(h.buckets[i].sum())
+                        .append('\n');
             }
             long n = h.count.sum();
-            b.append("calico_java_cni_request_seconds_bucket{command=\"").append(cmd).append("\",le=\"+Inf\"} ")
-                    .append(n).append('\n');
-            b.append("calico_java_cni_request_seconds_sum{command=\"").append(cmd).append("\"} ").append(h.sum.sum())
+            b.append("calico_java_cni_request_seconds_bucket{command=\"")
+                    .append(cmd)
+                    .append("\",le=\"+Inf\"} ")
+                    .append(n)
                     .append('\n');
-            b.append("calico_java_cni_request_seconds_count{command=\"").append(cmd).append("\"} ").append(n).append('\n');
+            b.append("calico_java_cni_request_seconds_sum{command=\"")
+                    .append(cmd)
+                    .append("\"} ")
+                    .append(h.sum.sum())
+                    .append('\n');
+            b.append("calico_java_cni_request_seconds_count{command=\"")
+                    .append(cmd)
+                    .append("\"} ")
+                    .append(n)
+                    .append('\n');
         }
         b.append("# HELP calico_java_cni_refused_requests_total Requests answered with an HTTP error, by status\n")
                 .append("# TYPE calico_java_cni_refused_requests_total counter\n");
         for (Integer s : List.copyOf(refused.keySet())) {
-            b.append("calico_java_cni_refused_requests_total{status=\"").append(s).append("\"} ")
-                    .append(refused.get(s).sum()).append('\n');
+            b.append("calico_java_cni_refused_requests_total{status=\"")
+                    .append(s)
+                    .append("\"} ")
+                    .append(refused.get(s).sum())
+                    .append('\n');
         }
         return b.toString();
     }

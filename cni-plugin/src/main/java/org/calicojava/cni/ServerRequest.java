@@ -1,7 +1,5 @@
 package org.calicojava.cni;
 
-import org.calicojava.model.LogText;
-
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -9,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.calicojava.model.LogText;
 
 /**
  * One call handed to the CNI server ({@link CniServer}), validated at the boundary: {@code POST /v1/network} (as
@@ -19,8 +18,8 @@ import java.util.Map;
  * by the plugin's own code ({@link CniEnv#from}, {@link NetConf#parse}), as for a one-shot call.
  */
 record ServerRequest(Cli.Kind kind, Map<String, String> cniEnv, byte[] stdin) {
-    static final List<String> VARIABLES = List.of("CNI_COMMAND", "CNI_CONTAINERID", "CNI_NETNS", "CNI_IFNAME",
-            "CNI_ARGS", "CNI_PATH");
+    static final List<String> VARIABLES =
+            List.of("CNI_COMMAND", "CNI_CONTAINERID", "CNI_NETNS", "CNI_IFNAME", "CNI_ARGS", "CNI_PATH");
     static final int MAX_VALUE = 16 * 1024;
 
     ServerRequest {
@@ -48,16 +47,21 @@ record ServerRequest(Cli.Kind kind, Map<String, String> cniEnv, byte[] stdin) {
         Cli.Kind kind = switch (path) {
             case "/v1/network" -> Cli.Kind.NETWORK;
             case "/v1/ipam" -> Cli.Kind.IPAM;
-            default -> throw new Invalid(404, CniException.INVALID_ENVIRONMENT, "no such endpoint: "
-                    + LogText.quote(path) + " (expected: POST /v1/network or /v1/ipam)");
+            default ->
+                throw new Invalid(
+                        404,
+                        CniException.INVALID_ENVIRONMENT,
+                        "no such endpoint: " + LogText.quote(path) + " (expected: POST /v1/network or /v1/ipam)");
         };
         if (!method.equals("POST")) {
-            throw new Invalid(405, CniException.INVALID_ENVIRONMENT, "method " + LogText.quote(method) + " on " + path
-                    + " (expected: POST)");
+            throw new Invalid(
+                    405,
+                    CniException.INVALID_ENVIRONMENT,
+                    "method " + LogText.quote(method) + " on " + path + " (expected: POST)");
         }
         if (body.length > NetConf.MAX_BYTES) {
-            throw new Invalid(413, CniException.DECODE_FAILURE, "network configuration: over " + NetConf.MAX_BYTES
-                    + " bytes");
+            throw new Invalid(
+                    413, CniException.DECODE_FAILURE, "network configuration: over " + NetConf.MAX_BYTES + " bytes");
         }
         Map<String, String> env = new HashMap<>();
         for (Map.Entry<String, String> h : headers) {
@@ -80,15 +84,21 @@ record ServerRequest(Cli.Kind kind, Map<String, String> cniEnv, byte[] stdin) {
         byte[] bytes = raw.getBytes(StandardCharsets.ISO_8859_1);
         String v;
         try {
-            v = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+            v = StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes))
+                    .toString();
         } catch (CharacterCodingException e) {
             throw new Invalid(400, CniException.INVALID_ENVIRONMENT, name + ": not UTF-8");
         }
         for (int i = 0; i < v.length(); i++) {
             if (Character.isISOControl(v.charAt(i))) {
-                throw new Invalid(400, CniException.INVALID_ENVIRONMENT, name + ": " + LogText.quote(v)
-                        + " (control characters are not allowed)");
+                throw new Invalid(
+                        400,
+                        CniException.INVALID_ENVIRONMENT,
+                        name + ": " + LogText.quote(v) + " (control characters are not allowed)");
             }
         }
         return v;

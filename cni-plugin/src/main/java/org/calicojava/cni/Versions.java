@@ -1,10 +1,9 @@
 package org.calicojava.cni;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
 import org.calicojava.model.Json;
 import org.calicojava.model.LogText;
-
-import java.util.List;
 
 /** The CNI spec versions the plugins speak, and the VERSION answer. */
 public final class Versions {
@@ -13,13 +12,14 @@ public final class Versions {
     public static final String PLUGIN_TYPE = "calico-java-cni";
     public static final String IPAM_TYPE = "calico-java-ipam";
 
-    private Versions() {
-    }
+    private Versions() {}
 
     public static void require(String version) {
         if (!SUPPORTED.contains(version)) {
-            throw new CniException(CniException.INCOMPATIBLE_VERSION, "cniVersion " + LogText.quote(version)
-                    + " is not supported (supported: " + String.join(", ", SUPPORTED) + ")");
+            throw new CniException(
+                    CniException.INCOMPATIBLE_VERSION,
+                    "cniVersion " + LogText.quote(version) + " is not supported (supported: "
+                            + String.join(", ", SUPPORTED) + ")");
         }
     }
 

@@ -1,14 +1,13 @@
 package org.calicojava.cni;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import org.calicojava.model.Json;
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.calicojava.model.Json;
+import org.junit.jupiter.api.Test;
 
 /**
  * Chaining: the standard {@code bandwidth} plugin after calico-java-cni, given its {@code prevResult}, puts a 10 Mbit/s
@@ -36,7 +35,9 @@ class CniBandwidthIT {
             CniHost.Call chained = host.call("bandwidth", "ADD", idA, a, "eth0", bw);
             assertThat(chained.rc()).as(chained.toString()).isZero();
             JsonNode result = chained.json();
-            assertThat(result.get("ips")).as("prevResult passed on").isEqualTo(addA.json().get("ips"));
+            assertThat(result.get("ips"))
+                    .as("prevResult passed on")
+                    .isEqualTo(addA.json().get("ips"));
 
             String vethA = addA.json().get("interfaces").get(0).get("name").asText();
             String vethB = addB.json().get("interfaces").get(0).get("name").asText();
@@ -46,22 +47,42 @@ class CniBandwidthIT {
             String ipA = addr(addA);
             String ipB = addr(addB);
             host.routeWorkloads(ipA + "=" + vethA, ipB + "=" + vethB);
-            Process server = new ProcessBuilder("ip", "netns", "exec", a.getFileName().toString(), "iperf3", "-s", "-1",
-                    "-B", ipA).redirectErrorStream(true).start();
+            Process server = new ProcessBuilder(
+                            "ip", "netns", "exec", a.getFileName().toString(), "iperf3", "-s", "-1", "-B", ipA)
+                    .redirectErrorStream(true)
+                    .start();
             try {
                 Thread.sleep(1000);
-                String out = CniHost.sh(List.of("ip", "netns", "exec", b.getFileName().toString(), "iperf3", "-c", ipA,
-                        "-t", "6", "-O", "1", "-J"));
-                double bps = Json.read(out, JsonNode.class).path("end").path("sum_received").path("bits_per_second")
+                String out = CniHost.sh(List.of(
+                        "ip",
+                        "netns",
+                        "exec",
+                        b.getFileName().toString(),
+                        "iperf3",
+                        "-c",
+                        ipA,
+                        "-t",
+                        "6",
+                        "-O",
+                        "1",
+                        "-J"));
+                double bps = Json.read(out, JsonNode.class)
+                        .path("end")
+                        .path("sum_received")
+                        .path("bits_per_second")
                         .asDouble();
-                assertThat(bps).as("received rate into the limited workload, bit/s; iperf3: " + out).isBetween(RATE * 0.8, RATE * 1.2);
+                assertThat(bps)
+                        .as("received rate into the limited workload, bit/s; iperf3: " + out)
+                        .isBetween(RATE * 0.8, RATE * 1.2);
             } finally {
                 server.destroy();
                 server.waitFor(10, TimeUnit.SECONDS);
             }
             assertThat(host.call("bandwidth", "DEL", idA, a, "eth0", bw).rc()).isZero();
-            assertThat(host.call("calico-java-cni", "DEL", idA, a, "eth0", conf).rc()).isZero();
-            assertThat(host.call("calico-java-cni", "DEL", idB, b, "eth0", conf).rc()).isZero();
+            assertThat(host.call("calico-java-cni", "DEL", idA, a, "eth0", conf).rc())
+                    .isZero();
+            assertThat(host.call("calico-java-cni", "DEL", idB, b, "eth0", conf).rc())
+                    .isZero();
             assertThat(host.caliLinks()).isEmpty();
             assertThat(host.endpoints()).isEmpty();
         }

@@ -1,6 +1,12 @@
 package org.calicojava.cni;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import org.calicojava.model.Cidr;
 import org.calicojava.model.Json;
 import org.calicojava.model.WorkloadEndpoint;
@@ -16,13 +22,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The CNI spec per command, driven as the spec's own examples do (environment + stdin) against the real plugins in
@@ -48,8 +47,8 @@ class CniConformanceIT {
     }
 
     static String hostIf(String id, String ifname) {
-        return WorkloadInterface.hostName(NetworkPlugin.endpointId(new CniEnv("ADD", id, "/x", ifname, Map.of(),
-                List.of())));
+        return WorkloadInterface.hostName(
+                NetworkPlugin.endpointId(new CniEnv("ADD", id, "/x", ifname, Map.of(), List.of())));
     }
 
     @Test
@@ -57,10 +56,13 @@ class CniConformanceIT {
         CniHost.Call c = host.call("calico-java-cni", "VERSION", "", null, "", "{\"cniVersion\":\"0.4.0\"}");
         assertThat(c.rc()).as(c.toString()).isZero();
         assertThat(c.json().get("cniVersion").asText()).isEqualTo("0.4.0");
-        assertThat(c.json().get("supportedVersions")).extracting(JsonNode::asText)
+        assertThat(c.json().get("supportedVersions"))
+                .extracting(JsonNode::asText)
                 .contains("0.3.0", "0.3.1", "0.4.0", "1.0.0");
         CniHost.Call ipam = host.call("calico-java-ipam", "VERSION", "", null, "", "{\"cniVersion\":\"1.0.0\"}");
-        assertThat(ipam.json().get("supportedVersions")).extracting(JsonNode::asText).contains("1.0.0");
+        assertThat(ipam.json().get("supportedVersions"))
+                .extracting(JsonNode::asText)
+                .contains("1.0.0");
     }
 
     @Test
@@ -79,17 +81,24 @@ class CniConformanceIT {
         Link veth = host.hostLink(hostIf).orElseThrow();
         assertThat(veth.mac()).isEqualTo(WorkloadInterface.HOST_MAC_ADDRESS);
         assertThat(veth.isUp()).isTrue();
-        assertThat(host.inHost("cat", "/proc/sys/net/ipv4/conf/" + hostIf + "/proxy_arp").trim()).isEqualTo("1");
+        assertThat(host.inHost("cat", "/proc/sys/net/ipv4/conf/" + hostIf + "/proxy_arp")
+                        .trim())
+                .isEqualTo("1");
         try (Netlink c = NetNs.openAt(ns)) {
             Link eth0 = c.link("eth0").orElseThrow();
-            assertThat(c.addresses(2).stream().filter(a -> a.ifindex() == eth0.index()).map(Address::prefix))
+            assertThat(c.addresses(2).stream()
+                            .filter(a -> a.ifindex() == eth0.index())
+                            .map(Address::prefix))
                     .contains(IpPrefix.parse(address));
-            assertThat(c.routes(RouteFilter.main()).stream().filter(rt -> rt.dst().length() == 0).map(Route::toString))
+            assertThat(c.routes(RouteFilter.main()).stream()
+                            .filter(rt -> rt.dst().length() == 0)
+                            .map(Route::toString))
                     .anyMatch(s -> s.contains(WorkloadInterface.GATEWAY_V4));
         }
         List<WorkloadEndpoint> eps = host.endpoints().stream()
                 .filter(kv -> kv.key().contains("/workload/cni/" + id + "/endpoint/"))
-                .map(kv -> Json.read(kv.value(), WorkloadEndpoint.class)).toList();
+                .map(kv -> Json.read(kv.value(), WorkloadEndpoint.class))
+                .toList();
         assertThat(eps).hasSize(1);
         assertThat(eps.get(0).name()).isEqualTo(hostIf);
         assertThat(eps.get(0).profileIds()).containsExactly(CniHost.NETWORK);
@@ -132,8 +141,11 @@ class CniConformanceIT {
         assertThat(add.json().get("cniVersion").asText()).isEqualTo("0.3.1");
         assertThat(add.json().get("ips").get(0).get("version").asText()).isEqualTo("4");
         CniHost.Call check = host.call("calico-java-cni", "CHECK", id, ns, "eth0", conf);
-        assertThat(check.json().get("code").asInt()).as("CHECK needs 0.4.0").isEqualTo(CniException.INCOMPATIBLE_VERSION);
-        assertThat(host.call("calico-java-cni", "DEL", id, ns, "eth0", conf).rc()).isZero();
+        assertThat(check.json().get("code").asInt())
+                .as("CHECK needs 0.4.0")
+                .isEqualTo(CniException.INCOMPATIBLE_VERSION);
+        assertThat(host.call("calico-java-cni", "DEL", id, ns, "eth0", conf).rc())
+                .isZero();
         assertNothingLeft(id, "eth0");
     }
 
@@ -142,15 +154,20 @@ class CniConformanceIT {
         Path ns = host.container("hl");
         String id = "hostlocal" + host.sfx;
         Path data = host.tmp.resolve("host-local");
-        String conf = host.conf("1.0.0", ",\"ipam\":{\"type\":\"host-local\",\"dataDir\":\"" + data
-                + "\",\"ranges\":[[{\"subnet\":\"10.92.0.0/24\"}]]}");
+        String conf = host.conf(
+                "1.0.0",
+                ",\"ipam\":{\"type\":\"host-local\",\"dataDir\":\"" + data
+                        + "\",\"ranges\":[[{\"subnet\":\"10.92.0.0/24\"}]]}");
         CniHost.Call add = host.call("calico-java-cni", "ADD", id, ns, "eth0", conf);
         assertThat(add.rc()).as(add.toString()).isZero();
         String address = add.json().get("ips").get(0).get("address").asText();
         assertThat(address).startsWith("10.92.0.").endsWith("/32");
-        assertThat(Files.exists(data.resolve(CniHost.NETWORK).resolve(address.replace("/32", "")))).isTrue();
-        assertThat(host.call("calico-java-cni", "DEL", id, ns, "eth0", conf).rc()).isZero();
-        assertThat(Files.exists(data.resolve(CniHost.NETWORK).resolve(address.replace("/32", "")))).isFalse();
+        assertThat(Files.exists(data.resolve(CniHost.NETWORK).resolve(address.replace("/32", ""))))
+                .isTrue();
+        assertThat(host.call("calico-java-cni", "DEL", id, ns, "eth0", conf).rc())
+                .isZero();
+        assertThat(Files.exists(data.resolve(CniHost.NETWORK).resolve(address.replace("/32", ""))))
+                .isFalse();
         assertNothingLeft(id, "eth0");
     }
 
@@ -165,7 +182,9 @@ class CniConformanceIT {
         expectError(id, Path.of("/var/run/netns/cnt-no-such-ns-" + host.sfx), good, CniException.UNKNOWN_CONTAINER);
         CniHost.Call noCommand = host.call("calico-java-cni", "", id, ns, "eth0", good);
         assertThat(noCommand.json().get("code").asInt()).isEqualTo(CniException.INVALID_ENVIRONMENT);
-        assertThat(host.call("calico-java-cni", "DEL", id, ns, "eth0", good).rc()).as("DEL after a failed ADD").isZero();
+        assertThat(host.call("calico-java-cni", "DEL", id, ns, "eth0", good).rc())
+                .as("DEL after a failed ADD")
+                .isZero();
     }
 
     @Test
@@ -181,8 +200,15 @@ class CniConformanceIT {
         CniHost.Call third = expectError(id, ns, conf, CniException.POOL_EXHAUSTED);
         assertThat(third.json().get("msg").asText()).contains("exhausted");
         for (String n : List.of("x1", "x2")) {
-            assertThat(host.call("calico-java-cni", "DEL", n + host.sfx, NetNs.path("cnt" + host.sfx + "c" + n), "eth0",
-                    conf).rc()).isZero();
+            assertThat(host.call(
+                                    "calico-java-cni",
+                                    "DEL",
+                                    n + host.sfx,
+                                    NetNs.path("cnt" + host.sfx + "c" + n),
+                                    "eth0",
+                                    conf)
+                            .rc())
+                    .isZero();
             assertNothingLeft(n + host.sfx, "eth0");
         }
     }
@@ -201,14 +227,17 @@ class CniConformanceIT {
             assertThat(add.rc()).as(add.toString()).isZero();
             assertThat(add.json().get("cniVersion").asText()).isEqualTo("1.1.0");
         }
-        String gc = host.conf("1.1.0", ",\"cni.dev/valid-attachments\":[{\"containerID\":\"g1" + host.sfx
-                + "\",\"ifname\":\"eth0\"}]");
+        String gc = host.conf(
+                "1.1.0",
+                ",\"cni.dev/valid-attachments\":[{\"containerID\":\"g1" + host.sfx + "\",\"ifname\":\"eth0\"}]");
         CniHost.Call collected = host.call("calico-java-cni", "GC", "", null, "", gc);
         assertThat(collected.rc()).as(collected.toString()).isZero();
         assertNothingLeft("g2" + host.sfx, "eth0");
         assertThat(host.caliLinks()).contains(hostIf("g1" + host.sfx, "eth0"));
         assertThat(host.store.get(host.keys.ipamHandle("g1" + host.sfx))).isPresent();
-        assertThat(host.call("calico-java-cni", "DEL", "g1" + host.sfx, null, "eth0", conf).rc()).isZero();
+        assertThat(host.call("calico-java-cni", "DEL", "g1" + host.sfx, null, "eth0", conf)
+                        .rc())
+                .isZero();
         assertNothingLeft("g1" + host.sfx, "eth0");
     }
 
@@ -242,7 +271,9 @@ class CniConformanceIT {
             assertThat(i.get("name").isTextual()).isTrue();
             assertThat(i.get("mac").asText()).matches("([0-9a-f]{2}:){5}[0-9a-f]{2}");
         }
-        assertThat(ifaces.get(0).has("sandbox")).as("the host end has no sandbox").isFalse();
+        assertThat(ifaces.get(0).has("sandbox"))
+                .as("the host end has no sandbox")
+                .isFalse();
         assertThat(ifaces.get(1).get("sandbox").asText()).isEqualTo(ns.toString());
         assertThat(r.get("ips").size()).isGreaterThan(0);
         for (JsonNode ip : r.get("ips")) {

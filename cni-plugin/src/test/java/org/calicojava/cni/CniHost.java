@@ -1,17 +1,6 @@
 package org.calicojava.cni;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.calicojava.model.Cidr;
-import org.calicojava.model.Json;
-import org.calicojava.model.Keys;
-import org.calicojava.netlink.Link;
-import org.calicojava.netlink.NetNs;
-import org.calicojava.netlink.Netlink;
-import org.calicojava.store.EtcdConfig;
-import org.calicojava.store.GatewayStore;
-import org.calicojava.store.KeyValue;
-import org.calicojava.testing.TcpProxy;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -28,6 +17,16 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.calicojava.model.Cidr;
+import org.calicojava.model.Json;
+import org.calicojava.model.Keys;
+import org.calicojava.netlink.Link;
+import org.calicojava.netlink.NetNs;
+import org.calicojava.netlink.Netlink;
+import org.calicojava.store.EtcdConfig;
+import org.calicojava.store.GatewayStore;
+import org.calicojava.store.KeyValue;
+import org.calicojava.testing.TcpProxy;
 
 /**
  * A hand-driven CNI runtime for tests: a network namespace standing in for the host (the plugins run inside it with
@@ -67,7 +66,8 @@ final class CniHost implements AutoCloseable {
             throw new AssertionError("ETCD_ENDPOINTS (start etcd with scripts/lib/etcd.sh)");
         }
         if (!Files.isExecutable(Path.of("/usr/lib/cni/bridge"))) {
-            throw new AssertionError("the standard CNI plugins are not installed (scripts/setup: containernetworking-plugins)");
+            throw new AssertionError(
+                    "the standard CNI plugins are not installed (scripts/setup: containernetworking-plugins)");
         }
         tmp = Files.createTempDirectory("cni-it-");
         binDir = Files.createDirectory(tmp.resolve("bin"));
@@ -85,7 +85,8 @@ final class CniHost implements AutoCloseable {
                 nl.setUp("lo");
             }
             URI first = EtcdConfig.parseEndpoints(etcd).get(0);
-            forwarder = new TcpProxy(port -> NetNs.run(ns, () -> TcpProxy.loopback(port)),
+            forwarder = new TcpProxy(
+                    port -> NetNs.run(ns, () -> TcpProxy.loopback(port)),
                     new InetSocketAddress(first.getHost(), first.getPort()));
             etcdInside = "http://127.0.0.1:" + forwarder.port();
         } catch (RuntimeException | IOException e) {
@@ -95,8 +96,9 @@ final class CniHost implements AutoCloseable {
     }
 
     void pool(String cidr, int blockSize) {
-        store.put(keys.pool(Cidr.parse(cidr)), "{\"cidr\":\"" + cidr + "\"" + (blockSize > 0 ? ",\"block_size\":"
-                + blockSize : "") + "}");
+        store.put(
+                keys.pool(Cidr.parse(cidr)),
+                "{\"cidr\":\"" + cidr + "\"" + (blockSize > 0 ? ",\"block_size\":" + blockSize : "") + "}");
     }
 
     /** A container namespace; returns its path. */
@@ -118,9 +120,16 @@ final class CniHost implements AutoCloseable {
     }
 
     /** Runs a plugin of the CNI_PATH inside the host namespace, as a runtime would. */
-    Call call(String plugin, String command, String containerId, Path netns, String ifname, String stdin,
-              Map<String, String> extraEnv) {
-        List<String> cmd = List.of("ip", "netns", "exec", ns, binDir.resolve(plugin).toString());
+    Call call(
+            String plugin,
+            String command,
+            String containerId,
+            Path netns,
+            String ifname,
+            String stdin,
+            Map<String, String> extraEnv) {
+        List<String> cmd =
+                List.of("ip", "netns", "exec", ns, binDir.resolve(plugin).toString());
         ProcessBuilder pb = new ProcessBuilder(cmd);
         Map<String, String> env = pb.environment();
         env.put("CNI_COMMAND", command);
@@ -183,8 +192,18 @@ final class CniHost implements AutoCloseable {
      * output into {@code log}; returns once the socket is there. Stop it with {@code destroy} (SIGTERM).
      */
     Process startServer(Path socket, Path log) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder("ip", "netns", "exec", ns, REPO.resolve("bin/calico-java-cni").toString(),
-                "serve", "--socket", socket.toString()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process p = new ProcessBuilder(
+                        "ip",
+                        "netns",
+                        "exec",
+                        ns,
+                        REPO.resolve("bin/calico-java-cni").toString(),
+                        "serve",
+                        "--socket",
+                        socket.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
         while (!Files.exists(socket)) {
             if (!p.isAlive() || System.nanoTime() > deadline) {
@@ -198,10 +217,15 @@ final class CniHost implements AutoCloseable {
 
     /** How many calls of calico-java-cni's {@code command} the server on {@code socket} ran with exit status 0. */
     static long served(Path socket, String command) {
-        String m = sh(List.of("sh", "-c", "printf 'GET /metrics HTTP/1.1\\r\\nHost: x\\r\\nConnection: close\\r\\n\\r\\n'"
-                + " | nc -U '" + socket + "'"));
-        java.util.regex.Matcher x = java.util.regex.Pattern.compile("calico_java_cni_requests_total\\{plugin=\"network\","
-                + "command=\"" + command + "\",exit=\"0\"} (\\d+)").matcher(m);
+        String m = sh(List.of(
+                "sh",
+                "-c",
+                "printf 'GET /metrics HTTP/1.1\\r\\nHost: x\\r\\nConnection: close\\r\\n\\r\\n'" + " | nc -U '" + socket
+                        + "'"));
+        java.util.regex.Matcher x = java.util.regex.Pattern.compile(
+                        "calico_java_cni_requests_total\\{plugin=\"network\"," + "command=\"" + command
+                                + "\",exit=\"0\"} (\\d+)")
+                .matcher(m);
         return x.find() ? Long.parseLong(x.group(1)) : 0;
     }
 
@@ -217,7 +241,10 @@ final class CniHost implements AutoCloseable {
     }
 
     List<String> caliLinks() {
-        return hostLinks().stream().map(Link::name).filter(n -> n.startsWith("cali")).toList();
+        return hostLinks().stream()
+                .map(Link::name)
+                .filter(n -> n.startsWith("cali"))
+                .toList();
     }
 
     List<KeyValue> endpoints() {

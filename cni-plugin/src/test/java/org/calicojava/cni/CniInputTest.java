@@ -1,10 +1,9 @@
 package org.calicojava.cni;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import org.calicojava.model.Cidr;
-import org.calicojava.model.Json;
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -12,30 +11,44 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.calicojava.model.Cidr;
+import org.calicojava.model.Json;
+import org.junit.jupiter.api.Test;
 
 /** Environment, configuration and result handling without a kernel or etcd: what reaches stdout and the exit status. */
 class CniInputTest {
     static final String GOOD = "{\"cniVersion\":\"1.0.0\",\"name\":\"net1\",\"type\":\"calico-java-cni\"}";
 
-    record Out(int rc, JsonNode json, String err) {
-    }
+    record Out(int rc, JsonNode json, String err) {}
 
     static Out run(Map<String, String> env, String stdin) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int rc = Cli.run(Cli.Kind.NETWORK, env, new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
-                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        int rc = Cli.run(
+                Cli.Kind.NETWORK,
+                env,
+                new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
+                new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
         String text = out.toString(StandardCharsets.UTF_8);
-        assertThat(text.lines().count()).as("one JSON document on stdout: " + text).isEqualTo(1);
+        assertThat(text.lines().count())
+                .as("one JSON document on stdout: " + text)
+                .isEqualTo(1);
         return new Out(rc, Json.read(text, JsonNode.class), err.toString(StandardCharsets.UTF_8));
     }
 
     static Map<String, String> env(String command) {
-        Map<String, String> e = new HashMap<>(Map.of("CNI_COMMAND", command, "CNI_CONTAINERID", "c0ffee",
-                "CNI_NETNS", "/var/run/netns/nope", "CNI_IFNAME", "eth0", "CNI_PATH", "/nonexistent"));
+        Map<String, String> e = new HashMap<>(Map.of(
+                "CNI_COMMAND",
+                command,
+                "CNI_CONTAINERID",
+                "c0ffee",
+                "CNI_NETNS",
+                "/var/run/netns/nope",
+                "CNI_IFNAME",
+                "eth0",
+                "CNI_PATH",
+                "/nonexistent"));
         return e;
     }
 
@@ -44,7 +57,8 @@ class CniInputTest {
         Out o = run(Map.of("CNI_COMMAND", "VERSION"), "{\"cniVersion\":\"0.3.1\"}");
         assertThat(o.rc()).isZero();
         assertThat(o.json().get("cniVersion").asText()).isEqualTo("0.3.1");
-        assertThat(o.json().get("supportedVersions")).extracting(JsonNode::asText)
+        assertThat(o.json().get("supportedVersions"))
+                .extracting(JsonNode::asText)
                 .containsExactlyElementsOf(Versions.SUPPORTED);
         Out empty = run(Map.of("CNI_COMMAND", "VERSION"), "");
         assertThat(empty.json().get("cniVersion").asText()).isEqualTo(Versions.CURRENT);
@@ -70,18 +84,25 @@ class CniInputTest {
         assertError(run(env("ADD"), "[1]"), CniException.DECODE_FAILURE, "object");
         assertError(run(env("ADD"), ""), CniException.DECODE_FAILURE, "stdin");
         assertError(run(env("ADD"), GOOD.replace("1.0.0", "0.2.0")), CniException.INCOMPATIBLE_VERSION, "0.2.0");
-        assertError(run(env("ADD"), GOOD.replace(",\"type\":\"calico-java-cni\"", "")), CniException.INVALID_CONFIG,
+        assertError(
+                run(env("ADD"), GOOD.replace(",\"type\":\"calico-java-cni\"", "")),
+                CniException.INVALID_CONFIG,
                 "type");
         assertError(run(env("ADD"), GOOD.replace("net1", "bad name")), CniException.INVALID_CONFIG, "name");
         assertError(run(env("ADD"), GOOD.replace("}", ",\"mtu\":9}")), CniException.INVALID_CONFIG, "mtu");
-        assertError(run(env("ADD"), GOOD.replace("}", ",\"profile\":\"a/b\"}")), CniException.INVALID_CONFIG, "profile");
+        assertError(
+                run(env("ADD"), GOOD.replace("}", ",\"profile\":\"a/b\"}")), CniException.INVALID_CONFIG, "profile");
         assertError(run(env("ADD"), GOOD.replace("}", ",\"ipam\":{}}")), CniException.INVALID_CONFIG, "ipam");
-        assertError(run(env("ADD"), GOOD.replace("}", ",\"log_level\":\"loud\"}")), CniException.INVALID_CONFIG,
+        assertError(
+                run(env("ADD"), GOOD.replace("}", ",\"log_level\":\"loud\"}")),
+                CniException.INVALID_CONFIG,
                 "log_level");
         assertError(run(env("ADD"), GOOD), CniException.UNKNOWN_CONTAINER, "/var/run/netns/nope");
         assertError(run(env("STATUS"), GOOD), CniException.INCOMPATIBLE_VERSION, "1.1.0");
         Out o = run(env("ADD"), GOOD.replace("1.0.0", "0.4.0").replace("}", ",\"mtu\":9}"));
-        assertThat(o.json().get("cniVersion").asText()).as("errors in the config's version").isEqualTo("0.4.0");
+        assertThat(o.json().get("cniVersion").asText())
+                .as("errors in the config's version")
+                .isEqualTo("0.4.0");
     }
 
     private static void assertError(Out o, int code, String inMsg) {
@@ -98,8 +119,11 @@ class CniInputTest {
         assertThat(c.ipamType()).isEqualTo(Versions.IPAM_TYPE);
         assertThat(c.mtu()).isZero();
         assertThat(c.etcdEnv()).isEmpty();
-        NetConf d = NetConf.parse(GOOD.replace("}", ",\"profiles\":[\"a\",\"b\"],\"etcd_endpoints\":\"http://e:1\","
-                + "\"etcd_prefix\":\"/x\",\"mtu\":1400}").getBytes(StandardCharsets.UTF_8));
+        NetConf d = NetConf.parse(GOOD.replace(
+                        "}",
+                        ",\"profiles\":[\"a\",\"b\"],\"etcd_endpoints\":\"http://e:1\","
+                                + "\"etcd_prefix\":\"/x\",\"mtu\":1400}")
+                .getBytes(StandardCharsets.UTF_8));
         assertThat(d.profiles()).containsExactly("a", "b");
         assertThat(d.etcdEnv()).containsEntry("ETCD_ENDPOINTS", "http://e:1").containsEntry("CALICO_ETCD_PREFIX", "/x");
         assertThat(d.mtu()).isEqualTo(1400);
@@ -108,8 +132,10 @@ class CniInputTest {
     @Test
     void resultShapesPerVersion() {
         Cidr a = Cidr.parse("10.1.2.3/32");
-        Result r = new Result(List.of(new Result.Iface("caliabc", "ee:ee:ee:ee:ee:ee", null),
-                new Result.Iface("eth0", "02:00:00:00:00:01", "/var/run/netns/x")),
+        Result r = new Result(
+                List.of(
+                        new Result.Iface("caliabc", "ee:ee:ee:ee:ee:ee", null),
+                        new Result.Iface("eth0", "02:00:00:00:00:01", "/var/run/netns/x")),
                 List.of(new Result.IpConfig(a, a.toString(), "169.254.1.1", 1)),
                 List.of(new Result.RouteEntry("0.0.0.0/0", "169.254.1.1")));
         JsonNode v1 = r.toJson("1.0.0");
@@ -124,9 +150,13 @@ class CniInputTest {
     void delegatedIpamResultsAreValidated() {
         JsonNode ok = Json.read("{\"ips\":[{\"address\":\"10.9.0.5/24\",\"gateway\":\"10.9.0.1\"}]}", JsonNode.class);
         assertThat(Result.ipsOf(ok, "host-local").get(0).address()).isEqualTo(Cidr.parse("10.9.0.5/32"));
-        for (String bad : List.of("{}", "{\"ips\":[]}", "{\"ips\":[{\"address\":\"10.9.0.5\"}]}",
+        for (String bad : List.of(
+                "{}",
+                "{\"ips\":[]}",
+                "{\"ips\":[{\"address\":\"10.9.0.5\"}]}",
                 "{\"ips\":[{\"address\":\"10.9.0.500/24\"}]}")) {
-            assertThatThrownBy(() -> Result.ipsOf(Json.read(bad, JsonNode.class), "x")).isInstanceOf(CniException.class);
+            assertThatThrownBy(() -> Result.ipsOf(Json.read(bad, JsonNode.class), "x"))
+                    .isInstanceOf(CniException.class);
         }
     }
 

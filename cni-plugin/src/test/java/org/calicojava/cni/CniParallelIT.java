@@ -1,6 +1,6 @@
 package org.calicojava.cni;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -10,8 +10,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /** 20 ADDs at once on one host, then 20 DELs at once: unique addresses, then nothing left. */
 class CniParallelIT {
@@ -31,8 +30,8 @@ class CniParallelIT {
                 List<Future<CniHost.Call>> adds = new ArrayList<>();
                 for (int i = 0; i < N; i++) {
                     int n = i;
-                    adds.add(pool.submit(() -> host.call("calico-java-cni", "ADD", "par" + n + host.sfx, nss.get(n),
-                            "eth0", conf)));
+                    adds.add(pool.submit(
+                            () -> host.call("calico-java-cni", "ADD", "par" + n + host.sfx, nss.get(n), "eth0", conf)));
                 }
                 Set<String> addresses = new HashSet<>();
                 for (Future<CniHost.Call> f : adds) {
@@ -47,8 +46,8 @@ class CniParallelIT {
                 List<Future<CniHost.Call>> dels = new ArrayList<>();
                 for (int i = 0; i < N; i++) {
                     int n = i;
-                    dels.add(pool.submit(() -> host.call("calico-java-cni", "DEL", "par" + n + host.sfx, nss.get(n),
-                            "eth0", conf)));
+                    dels.add(pool.submit(
+                            () -> host.call("calico-java-cni", "DEL", "par" + n + host.sfx, nss.get(n), "eth0", conf)));
                 }
                 for (Future<CniHost.Call> f : dels) {
                     CniHost.Call c = f.get();

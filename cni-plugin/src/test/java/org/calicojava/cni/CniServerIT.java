@@ -1,20 +1,9 @@
 package org.calicojava.cni;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.calicojava.model.Json;
-import org.calicojava.model.WorkloadEndpoint;
-import org.calicojava.netlink.Address;
-import org.calicojava.netlink.IpPrefix;
-import org.calicojava.netlink.Link;
-import org.calicojava.netlink.NetNs;
-import org.calicojava.netlink.Netlink;
-import org.calicojava.netlink.WorkloadInterface;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.UnixDomainSocketAddress;
@@ -36,8 +25,18 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.calicojava.model.Json;
+import org.calicojava.model.WorkloadEndpoint;
+import org.calicojava.netlink.Address;
+import org.calicojava.netlink.IpPrefix;
+import org.calicojava.netlink.Link;
+import org.calicojava.netlink.NetNs;
+import org.calicojava.netlink.Netlink;
+import org.calicojava.netlink.WorkloadInterface;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 /**
  * The resident CNI server ({@code calico-java-cni serve}) behind the shim: run inside the test's host namespace, it
@@ -103,19 +102,24 @@ class CniServerIT {
         assertThat(host.caliLinks()).containsOnlyOnce(hostIf);
         try (Netlink c = NetNs.openAt(ns)) {
             Link eth0 = c.link("eth0").orElseThrow();
-            assertThat(eth0.mac().toString()).isEqualTo(r.get("interfaces").get(1).get("mac").asText());
-            assertThat(c.addresses(2).stream().filter(a -> a.ifindex() == eth0.index()).map(Address::prefix))
+            assertThat(eth0.mac().toString())
+                    .isEqualTo(r.get("interfaces").get(1).get("mac").asText());
+            assertThat(c.addresses(2).stream()
+                            .filter(a -> a.ifindex() == eth0.index())
+                            .map(Address::prefix))
                     .contains(IpPrefix.parse(address));
         }
         List<WorkloadEndpoint> eps = host.endpoints().stream()
-                .filter(kv -> kv.key().endsWith("/workload/cni/" + id + "/endpoint/"
-                        + NetworkPlugin.endpointId(new CniEnv("ADD", id, "/x", "eth0", Map.of(), List.of()))))
-                .map(kv -> Json.read(kv.value(), WorkloadEndpoint.class)).toList();
+                .filter(kv -> kv.key()
+                        .endsWith("/workload/cni/" + id + "/endpoint/"
+                                + NetworkPlugin.endpointId(new CniEnv("ADD", id, "/x", "eth0", Map.of(), List.of()))))
+                .map(kv -> Json.read(kv.value(), WorkloadEndpoint.class))
+                .toList();
         assertThat(eps).hasSize(1);
         assertThat(eps.get(0).name()).isEqualTo(hostIf);
 
-        CniHost.Call check = host.call("calico-java-cni", "CHECK", id, ns, "eth0",
-                host.conf("1.0.0", ",\"prevResult\":" + r), viaServer);
+        CniHost.Call check = host.call(
+                "calico-java-cni", "CHECK", id, ns, "eth0", host.conf("1.0.0", ",\"prevResult\":" + r), viaServer);
         assertThat(check.rc()).as(check.toString()).isZero();
         assertThat(check.out()).isEmpty();
         CniHost.Call badCheck = host.call("calico-java-cni", "CHECK", id, ns, "eth1", conf, viaServer);
@@ -132,8 +136,8 @@ class CniServerIT {
         assertThat(host.endpoints()).noneMatch(kv -> kv.key().contains("/workload/cni/" + id + "/"));
         assertThat(host.store.get(host.keys.ipamHandle(id))).isEmpty();
 
-        CniHost.Call version = host.call("calico-java-ipam", "VERSION", "", null, "", "{\"cniVersion\":\"0.4.0\"}",
-                viaServer);
+        CniHost.Call version =
+                host.call("calico-java-ipam", "VERSION", "", null, "", "{\"cniVersion\":\"0.4.0\"}", viaServer);
         assertThat(version.rc()).isZero();
         assertThat(version.out()).isEqualTo(Versions.versionResult("0.4.0").toString());
     }
@@ -158,8 +162,8 @@ class CniServerIT {
             List<Future<CniHost.Call>> adds = new ArrayList<>();
             for (int i = 0; i < n; i++) {
                 int k = i;
-                adds.add(pool.submit(() -> host.call("calico-java-cni", "ADD", "spar" + k + host.sfx, nss.get(k),
-                        "eth0", conf, viaServer)));
+                adds.add(pool.submit(() -> host.call(
+                        "calico-java-cni", "ADD", "spar" + k + host.sfx, nss.get(k), "eth0", conf, viaServer)));
             }
             Set<String> addresses = new HashSet<>();
             for (Future<CniHost.Call> f : adds) {
@@ -173,8 +177,8 @@ class CniServerIT {
             List<Future<CniHost.Call>> dels = new ArrayList<>();
             for (int i = 0; i < n; i++) {
                 int k = i;
-                dels.add(pool.submit(() -> host.call("calico-java-cni", "DEL", "spar" + k + host.sfx, nss.get(k),
-                        "eth0", conf, viaServer)));
+                dels.add(pool.submit(() -> host.call(
+                        "calico-java-cni", "DEL", "spar" + k + host.sfx, nss.get(k), "eth0", conf, viaServer)));
             }
             for (Future<CniHost.Call> f : dels) {
                 CniHost.Call c = f.get();
@@ -214,19 +218,33 @@ class CniServerIT {
     @Test
     void badRequestsGetCniErrorsAndTheServerKeepsRunning() throws Exception {
         assertError(http("hello\r\n\r\n"), 400, CniException.DECODE_FAILURE);
-        assertError(http("POST /v1/nothing HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"),
-                404, CniException.INVALID_ENVIRONMENT);
-        assertError(http("GET /v1/network HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"), 405,
+        assertError(
+                http("POST /v1/nothing HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"),
+                404,
                 CniException.INVALID_ENVIRONMENT);
-        assertError(http("POST /v1/network HTTP/1.1\r\nHost: x\r\nCNI_COMMAND: ADD\r\nCNI_COMMAND: DEL\r\n"
-                + "Content-Length: 0\r\nConnection: close\r\n\r\n"), 400, CniException.INVALID_ENVIRONMENT);
-        assertError(http("POST /v1/network HTTP/1.1\r\nHost: x\r\nCNI_COMMAND: " + "A".repeat(20_000) + "\r\n"
-                + "Content-Length: 0\r\nConnection: close\r\n\r\n"), 400, CniException.INVALID_ENVIRONMENT);
-        byte[] latin = "POST /v1/network HTTP/1.1\r\nHost: x\r\nCNI_NETNS: /x\u00ff\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-                .getBytes(StandardCharsets.ISO_8859_1);
+        assertError(
+                http("GET /v1/network HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"),
+                405,
+                CniException.INVALID_ENVIRONMENT);
+        assertError(
+                http("POST /v1/network HTTP/1.1\r\nHost: x\r\nCNI_COMMAND: ADD\r\nCNI_COMMAND: DEL\r\n"
+                        + "Content-Length: 0\r\nConnection: close\r\n\r\n"),
+                400,
+                CniException.INVALID_ENVIRONMENT);
+        assertError(
+                http("POST /v1/network HTTP/1.1\r\nHost: x\r\nCNI_COMMAND: " + "A".repeat(20_000) + "\r\n"
+                        + "Content-Length: 0\r\nConnection: close\r\n\r\n"),
+                400,
+                CniException.INVALID_ENVIRONMENT);
+        byte[] latin =
+                "POST /v1/network HTTP/1.1\r\nHost: x\r\nCNI_NETNS: /x\u00ff\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                        .getBytes(StandardCharsets.ISO_8859_1);
         assertError(http(latin), 400, CniException.INVALID_ENVIRONMENT);
-        assertError(http("POST /v1/network HTTP/1.1\r\nHost: x\r\nCNI_COMMAND: ADD\r\nContent-Length: "
-                + (NetConf.MAX_BYTES + 10) + "\r\nConnection: close\r\n\r\n" + "x".repeat(NetConf.MAX_BYTES + 10)), 413,
+        assertError(
+                http("POST /v1/network HTTP/1.1\r\nHost: x\r\nCNI_COMMAND: ADD\r\nContent-Length: "
+                        + (NetConf.MAX_BYTES + 10) + "\r\nConnection: close\r\n\r\n"
+                        + "x".repeat(NetConf.MAX_BYTES + 10)),
+                413,
                 CniException.DECODE_FAILURE);
         // valid HTTP, invalid CNI: the plugin's own answer with exit status 1
         String r = http("POST /v1/network HTTP/1.1\r\nHost: x\r\nCNI_COMMAND: ADD\r\nCNI_CONTAINERID: ../x\r\n"
@@ -234,15 +252,19 @@ class CniServerIT {
         assertThat(r).startsWith("HTTP/1.1 200 ").contains("CNI-Exit-Code: 1");
         assertThat(Json.read(body(r), JsonNode.class).get("code").asInt()).isEqualTo(CniException.INVALID_ENVIRONMENT);
         // a peer that is not root (though in the socket's group, so the file mode lets it connect)
-        String nobody = CniHost.sh(List.of("sh", "-c", "printf 'GET /health HTTP/1.1\\r\\nHost: x\\r\\nConnection: "
-                + "close\\r\\n\\r\\n' | setpriv --reuid 65534 --regid 0 --clear-groups nc -U " + socket));
+        String nobody = CniHost.sh(List.of(
+                "sh",
+                "-c",
+                "printf 'GET /health HTTP/1.1\\r\\nHost: x\\r\\nConnection: "
+                        + "close\\r\\n\\r\\n' | setpriv --reuid 65534 --regid 0 --clear-groups nc -U " + socket));
         assertError(nobody, 403, CniException.INVALID_ENVIRONMENT);
 
         assertThat(server.isAlive()).isTrue();
         String health = http("GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
         assertThat(health).startsWith("HTTP/1.1 200 ").contains("\"ok\"");
         String metrics = http("GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
-        assertThat(metrics).contains("calico_java_cni_refused_requests_total{status=\"400\"}")
+        assertThat(metrics)
+                .contains("calico_java_cni_refused_requests_total{status=\"400\"}")
                 .contains("calico_java_cni_refused_requests_total{status=\"403\"} 1");
     }
 
@@ -261,7 +283,8 @@ class CniServerIT {
     long served(String command, int exit) {
         String m = http("GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
         Matcher x = Pattern.compile("calico_java_cni_requests_total\\{plugin=\"network\",command=\"" + command
-                + "\",exit=\"" + exit + "\"} (\\d+)").matcher(m);
+                        + "\",exit=\"" + exit + "\"} (\\d+)")
+                .matcher(m);
         return x.find() ? Long.parseLong(x.group(1)) : 0;
     }
 

@@ -1,6 +1,6 @@
 package org.calicojava.cni;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -10,8 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /**
  * A real CNI runtime: Podman with its CNI backend ({@code network_backend = "cni"} and {@code cni_plugin_dirs} in a
@@ -41,7 +40,8 @@ class PodmanIT {
     private void podmanOnCalicoJava(boolean viaServer) throws Exception {
         for (String jar : List.of("felix-agent/target", "ctl/target")) {
             try (Stream<Path> s = Files.list(CniHost.REPO.resolve(jar))) {
-                assertThat(s.anyMatch(p -> p.toString().endsWith("-SNAPSHOT.jar"))).as(jar + " has no jar: package it")
+                assertThat(s.anyMatch(p -> p.toString().endsWith("-SNAPSHOT.jar")))
+                        .as(jar + " has no jar: package it")
                         .isTrue();
             }
         }
@@ -51,7 +51,8 @@ class PodmanIT {
         work = host.tmp;
         try {
             if (viaServer) {
-                Files.setPosixFilePermissions(work, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
+                Files.setPosixFilePermissions(
+                        work, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
                 cniSocket = work.resolve("cni/cni.sock").toString();
                 server = host.startServer(Path.of(cniSocket), work.resolve("cni-server.log"));
             }
@@ -59,9 +60,21 @@ class PodmanIT {
             host.routeWorkloads();
             writeConfig();
             Path felixLog = work.resolve("felix.log");
-            felix = new ProcessBuilder("ip", "netns", "exec", host.ns, CniHost.REPO.resolve("bin/felix-agent").toString(),
-                    "--hostname", CniHost.HOST, "--etcd-endpoints", host.etcdInside, "--etcd-prefix", host.keys.root())
-                    .redirectErrorStream(true).redirectOutput(felixLog.toFile()).start();
+            felix = new ProcessBuilder(
+                            "ip",
+                            "netns",
+                            "exec",
+                            host.ns,
+                            CniHost.REPO.resolve("bin/felix-agent").toString(),
+                            "--hostname",
+                            CniHost.HOST,
+                            "--etcd-endpoints",
+                            host.etcdInside,
+                            "--etcd-prefix",
+                            host.keys.root())
+                    .redirectErrorStream(true)
+                    .redirectOutput(felixLog.toFile())
+                    .start();
             podman("import", work.resolve("rootfs.tar").toString(), "localhost/cj-busybox");
             for (String c : List.of("c1", "c2")) {
                 podman("run", "-d", "--network", "cjnet", "--name", c, "localhost/cj-busybox", "sleep", "600");
@@ -73,23 +86,39 @@ class PodmanIT {
             assertThat(host.caliLinks()).hasSize(3);
             assertThat(host.endpoints()).hasSize(3).allMatch(kv -> kv.key().contains("/workload/cni/"));
 
-            boolean pinged = waitFor(90, () -> run("exec", "c1", "ping", "-c", "1", "-W", "1", ip2).rc() == 0);
+            boolean pinged = waitFor(
+                    90,
+                    () -> run("exec", "c1", "ping", "-c", "1", "-W", "1", ip2).rc() == 0);
             assertThat(pinged).as("c1 pings c2; felix log:\n" + tail(felixLog)).isTrue();
-            assertThat(run("exec", "c2", "ping", "-c", "2", "-W", "2", ip1).rc()).as("c2 pings c1").isZero();
-            assertThat(run("exec", "c3", "ping", "-c", "2", "-W", "2", ip1).rc()).as("c3, on another network, is denied")
+            assertThat(run("exec", "c2", "ping", "-c", "2", "-W", "2", ip1).rc())
+                    .as("c2 pings c1")
+                    .isZero();
+            assertThat(run("exec", "c3", "ping", "-c", "2", "-W", "2", ip1).rc())
+                    .as("c3, on another network, is denied")
                     .isNotZero();
 
-            String show = CniHost.sh(List.of("env", "ETCD_ENDPOINTS=" + host.store.endpoint(), "CALICO_ETCD_PREFIX="
-                    + host.keys.root(), CniHost.REPO.resolve("bin/javactl").toString(), "endpoint", "show"));
-            assertThat(show).contains(containerId("c1")).contains(containerId("c2")).contains("cni");
+            String show = CniHost.sh(List.of(
+                    "env",
+                    "ETCD_ENDPOINTS=" + host.store.endpoint(),
+                    "CALICO_ETCD_PREFIX=" + host.keys.root(),
+                    CniHost.REPO.resolve("bin/javactl").toString(),
+                    "endpoint",
+                    "show"));
+            assertThat(show)
+                    .contains(containerId("c1"))
+                    .contains(containerId("c2"))
+                    .contains("cni");
 
             podman("rm", "-f", "-t", "0", "c1", "c2", "c3");
             if (viaServer) {
-                assertThat(CniHost.served(Path.of(cniSocket), "ADD")).as("Podman's ADDs through the server").isEqualTo(3);
+                assertThat(CniHost.served(Path.of(cniSocket), "ADD"))
+                        .as("Podman's ADDs through the server")
+                        .isEqualTo(3);
                 // not all three DELs: a killed container's network may be torn down by the cleanup process conmon
                 // starts, whose environment is not this podman's (no CALICO_JAVA_CNI_SOCKET), so that DEL takes the
                 // one-shot path; seen: 2 of 3 through the server. Nothing is left either way (asserted below).
-                assertThat(CniHost.served(Path.of(cniSocket), "DEL")).as("Podman's DELs through the server; its log:\n" + tail(work.resolve("cni-server.log")))
+                assertThat(CniHost.served(Path.of(cniSocket), "DEL"))
+                        .as("Podman's DELs through the server; its log:\n" + tail(work.resolve("cni-server.log")))
                         .isGreaterThanOrEqualTo(1);
             }
             assertThat(host.caliLinks()).isEmpty();
@@ -112,30 +141,41 @@ class PodmanIT {
     private void writeConfig() throws IOException {
         Path conf = Files.createDirectory(work.resolve("net.d"));
         for (String net : List.of("cjnet", "cjother")) {
-            Files.writeString(conf.resolve(net + ".conflist"), "{\"cniVersion\":\"1.0.0\",\"name\":\"" + net + "\","
-                    + "\"plugins\":[{\"type\":\"calico-java-cni\",\"etcd_endpoints\":\"" + host.etcdInside + "\","
-                    + "\"etcd_prefix\":\"" + host.keys.root() + "\",\"nodename\":\"" + CniHost.HOST + "\","
-                    + "\"ipam\":{\"type\":\"calico-java-ipam\"}},"
-                    + "{\"type\":\"bandwidth\",\"capabilities\":{\"bandwidth\":true}},"
-                    + "{\"type\":\"portmap\",\"capabilities\":{\"portMappings\":true},\"snat\":true}]}\n");
+            Files.writeString(
+                    conf.resolve(net + ".conflist"),
+                    "{\"cniVersion\":\"1.0.0\",\"name\":\"" + net + "\","
+                            + "\"plugins\":[{\"type\":\"calico-java-cni\",\"etcd_endpoints\":\"" + host.etcdInside
+                            + "\","
+                            + "\"etcd_prefix\":\"" + host.keys.root() + "\",\"nodename\":\"" + CniHost.HOST + "\","
+                            + "\"ipam\":{\"type\":\"calico-java-ipam\"}},"
+                            + "{\"type\":\"bandwidth\",\"capabilities\":{\"bandwidth\":true}},"
+                            + "{\"type\":\"portmap\",\"capabilities\":{\"portMappings\":true},\"snat\":true}]}\n");
         }
         // nproc: this machine refuses runc's setrlimit of RLIMIT_NPROC at podman's default (the host's hard limit)
-        Files.writeString(work.resolve("containers.conf"), "[network]\nnetwork_backend = \"cni\"\n"
-                + "cni_plugin_dirs = [\"" + host.binDir + "\"]\nnetwork_config_dir = \"" + conf + "\"\n"
-                + "[engine]\ncgroup_manager = \"cgroupfs\"\nevents_logger = \"file\"\nevents_logfile_path = \""
-                + work.resolve("events.log") + "\"\ntmp_dir = \"" + work.resolve("podman-tmp") + "\"\n"
-                + "[containers]\ndefault_ulimits = [\"nofile=1024:1024\", \"nproc=4096:4096\"]\n");
+        Files.writeString(
+                work.resolve("containers.conf"),
+                "[network]\nnetwork_backend = \"cni\"\n"
+                        + "cni_plugin_dirs = [\"" + host.binDir + "\"]\nnetwork_config_dir = \"" + conf + "\"\n"
+                        + "[engine]\ncgroup_manager = \"cgroupfs\"\nevents_logger = \"file\"\nevents_logfile_path = \""
+                        + work.resolve("events.log") + "\"\ntmp_dir = \"" + work.resolve("podman-tmp") + "\"\n"
+                        + "[containers]\ndefault_ulimits = [\"nofile=1024:1024\", \"nproc=4096:4096\"]\n");
         Path bin = Files.createDirectories(work.resolve("rootfs/bin"));
         Files.copy(Path.of("/bin/busybox"), bin.resolve("busybox"));
         for (String applet : List.of("sh", "ping", "sleep", "ip", "cat")) {
             Files.createSymbolicLink(bin.resolve(applet), Path.of("busybox"));
         }
-        CniHost.sh(List.of("tar", "-C", work.resolve("rootfs").toString(), "-cf", work.resolve("rootfs.tar").toString(),
+        CniHost.sh(List.of(
+                "tar",
+                "-C",
+                work.resolve("rootfs").toString(),
+                "-cf",
+                work.resolve("rootfs.tar").toString(),
                 "."));
     }
 
     private String ip(String container) {
-        return podman("inspect", "-f", "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}", container).trim();
+        return podman("inspect", "-f", "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}", container)
+                .trim();
     }
 
     private String containerId(String container) {
@@ -150,22 +190,39 @@ class PodmanIT {
 
     /** Podman in the host namespace (nsenter --net: the machine's /sys and cgroups stay visible, as runc needs). */
     private CniHost.Call run(String... args) {
-        List<String> cmd = new ArrayList<>(List.of("nsenter", "--net=" + Path.of("/var/run/netns", host.ns), "podman",
-                "--root", work.resolve("storage").toString(), "--runroot", work.resolve("run").toString(),
-                "--storage-driver", "vfs", "--cni-config-dir", work.resolve("net.d").toString()));
+        List<String> cmd = new ArrayList<>(List.of(
+                "nsenter",
+                "--net=" + Path.of("/var/run/netns", host.ns),
+                "podman",
+                "--root",
+                work.resolve("storage").toString(),
+                "--runroot",
+                work.resolve("run").toString(),
+                "--storage-driver",
+                "vfs",
+                "--cni-config-dir",
+                work.resolve("net.d").toString()));
         cmd.addAll(List.of(args));
         try {
             ProcessBuilder pb = new ProcessBuilder(cmd);
-            pb.environment().putAll(Map.of("CONTAINERS_CONF", work.resolve("containers.conf").toString(),
-                    "CALICO_JAVA_CNI_SOCKET", cniSocket));
+            pb.environment()
+                    .putAll(Map.of(
+                            "CONTAINERS_CONF",
+                            work.resolve("containers.conf").toString(),
+                            "CALICO_JAVA_CNI_SOCKET",
+                            cniSocket));
             Path out = Files.createTempFile(work, "podman", ".out");
             Path err = Files.createTempFile(work, "podman", ".err");
-            Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            Process p =
+                    pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
             if (!p.waitFor(180, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
                 throw new AssertionError("timed out: " + cmd);
             }
-            return new CniHost.Call(p.exitValue(), Files.readString(out).trim(), Files.readString(err).trim());
+            return new CniHost.Call(
+                    p.exitValue(),
+                    Files.readString(out).trim(),
+                    Files.readString(err).trim());
         } catch (IOException e) {
             throw new AssertionError(e);
         } catch (InterruptedException e) {
@@ -183,7 +240,8 @@ class PodmanIT {
         }
     }
 
-    private static boolean waitFor(int seconds, java.util.function.BooleanSupplier condition) throws InterruptedException {
+    private static boolean waitFor(int seconds, java.util.function.BooleanSupplier condition)
+            throws InterruptedException {
         long deadline = System.nanoTime() + seconds * 1_000_000_000L;
         while (System.nanoTime() < deadline) {
             if (condition.getAsBoolean()) {

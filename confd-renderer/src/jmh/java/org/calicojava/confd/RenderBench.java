@@ -1,5 +1,9 @@
 package org.calicojava.confd;
 
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;
@@ -8,11 +12,6 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-
-import java.nio.file.Path;
-import java.util.Map;
-import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One render pass without file I/O: context from a key tree of N nodes (each with IPv4 and IPv6, mesh on, 4 pools,
@@ -67,7 +66,8 @@ public class RenderBench {
     public int renderPass() {
         Map<String, Object> ctx = builder.build(f.kv);
         Helpers.install(ctx, TreeNode.build(f.keys.root(), f.kv, "node0"), f.kv, f.keys.root());
-        return renderer.render(templates.resolve("bgp-speaker.yaml.mustache"), ctx).length()
+        return renderer.render(templates.resolve("bgp-speaker.yaml.mustache"), ctx)
+                        .length()
                 + renderer.render(templates.resolve("bird.conf.mustache"), ctx).length();
     }
 }

@@ -1,9 +1,8 @@
 package org.calicojava.confd;
 
-import org.calicojava.model.Cidr;
-
 import java.util.HashMap;
 import java.util.Map;
+import org.calicojava.model.Cidr;
 
 /**
  * Parsed IP addresses by their text, kept across render passes (addresses change rarely; parsing them is most of a
@@ -14,8 +13,7 @@ final class AddressCache {
     /** Longer text is no address ("ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255" has 45 characters); not cached. */
     static final int MAX_TEXT = 45;
 
-    private record Parsed(byte[] bytes, String canonical, String error) {
-    }
+    private record Parsed(byte[] bytes, String canonical, String error) {}
 
     private final Map<String, Parsed> cache = new HashMap<>();
 
@@ -40,8 +38,13 @@ final class AddressCache {
 
     private Parsed parsed(String ip) {
         if (ip == null || ip.length() > MAX_TEXT) {
-            return new Parsed(null, null, "IP address: " + (ip == null ? "missing" : ip.length()
-                    + " characters (expected: an IPv4 or IPv6 address)"));
+            return new Parsed(
+                    null,
+                    null,
+                    "IP address: "
+                            + (ip == null
+                                    ? "missing"
+                                    : ip.length() + " characters (expected: an IPv4 or IPv6 address)"));
         }
         Parsed p = cache.get(ip);
         if (p == null) {

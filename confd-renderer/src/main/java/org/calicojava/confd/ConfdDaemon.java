@@ -1,14 +1,5 @@
 package org.calicojava.confd;
 
-import org.calicojava.store.DatastoreException;
-import org.calicojava.store.KeyValue;
-import org.calicojava.store.ListResult;
-import org.calicojava.store.WatchEvent;
-import org.calicojava.store.WatchListener;
-import org.calicojava.store.WatchableStore;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -21,6 +12,14 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import org.calicojava.store.DatastoreException;
+import org.calicojava.store.KeyValue;
+import org.calicojava.store.ListResult;
+import org.calicojava.store.WatchEvent;
+import org.calicojava.store.WatchListener;
+import org.calicojava.store.WatchableStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The watching renderer: lists every resource's keys, renders everything once, then watches the common prefix of all
@@ -49,8 +48,12 @@ public final class ConfdDaemon implements AutoCloseable {
     private WatchableStore.Watch watch;
     private volatile long renders;
 
-    public ConfdDaemon(WatchableStore store, List<TemplateResource> resources, ResourceProcessor processor,
-                       Duration quiet, Duration maxDelay) {
+    public ConfdDaemon(
+            WatchableStore store,
+            List<TemplateResource> resources,
+            ResourceProcessor processor,
+            Duration quiet,
+            Duration maxDelay) {
         this.store = store;
         this.resources = List.copyOf(resources);
         this.processor = processor;
@@ -80,7 +83,8 @@ public final class ConfdDaemon implements AutoCloseable {
     }
 
     /** Renders every resource once from a fresh listing; true if all succeeded (for --onetime). */
-    public static boolean renderOnce(WatchableStore store, List<TemplateResource> resources, ResourceProcessor processor) {
+    public static boolean renderOnce(
+            WatchableStore store, List<TemplateResource> resources, ResourceProcessor processor) {
         TreeMap<String, String> kv = new TreeMap<>();
         load(store, resources, kv);
         return !processor.process(resources, kv).containsValue(ResourceProcessor.Result.FAILED);
@@ -247,13 +251,16 @@ public final class ConfdDaemon implements AutoCloseable {
             try {
                 task.run();
             } catch (RuntimeException e) {
-                LOG.error("confd worker: {} failed unexpectedly: {} (retrying)", what,
+                LOG.error(
+                        "confd worker: {} failed unexpectedly: {} (retrying)",
+                        what,
                         org.calicojava.model.LogText.quote(e.toString()));
                 if (!worker.isShutdown() && !dirty.isEmpty()) {
                     pending = worker.schedule(guarded("render pass", this::flush), 1, TimeUnit.SECONDS);
                 }
             } catch (Error e) { // the JVM itself is in trouble: exit so the supervisor starts a fresh one
-                LOG.error("confd worker: {} failed: {}; exiting", what, org.calicojava.model.LogText.quote(e.toString()));
+                LOG.error(
+                        "confd worker: {} failed: {}; exiting", what, org.calicojava.model.LogText.quote(e.toString()));
                 new Thread(() -> System.exit(70), "confd-exit").start();
                 throw e;
             }

@@ -4,7 +4,6 @@ import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-
 import java.io.IOException;
 
 /**
@@ -15,16 +14,29 @@ import java.io.IOException;
  */
 public final class ConfdMetrics implements AutoCloseable {
     private final PrometheusRegistry registry = new PrometheusRegistry();
-    private final Gauge invalid = Gauge.builder().name("confd_invalid_records")
-            .help("etcd records skipped as invalid by the last render pass").register(registry);
-    private final Counter reported = Counter.builder().name("confd_invalid_records_reported")
-            .help("invalid etcd values reported (each new bad value once)").register(registry);
-    private final Counter renders = Counter.builder().name("confd_renders").labelNames("resource", "result")
-            .help("template renders by resource and result (written, unchanged, failed)").register(registry);
-    private final Counter reloads = Counter.builder().name("confd_reloads").labelNames("resource")
-            .help("successful reload commands by resource").register(registry);
-    private final Counter failures = Counter.builder().name("confd_failures").labelNames("resource", "stage")
-            .help("failed renders by resource and stage (render, write, check, reload)").register(registry);
+    private final Gauge invalid = Gauge.builder()
+            .name("confd_invalid_records")
+            .help("etcd records skipped as invalid by the last render pass")
+            .register(registry);
+    private final Counter reported = Counter.builder()
+            .name("confd_invalid_records_reported")
+            .help("invalid etcd values reported (each new bad value once)")
+            .register(registry);
+    private final Counter renders = Counter.builder()
+            .name("confd_renders")
+            .labelNames("resource", "result")
+            .help("template renders by resource and result (written, unchanged, failed)")
+            .register(registry);
+    private final Counter reloads = Counter.builder()
+            .name("confd_reloads")
+            .labelNames("resource")
+            .help("successful reload commands by resource")
+            .register(registry);
+    private final Counter failures = Counter.builder()
+            .name("confd_failures")
+            .labelNames("resource", "stage")
+            .help("failed renders by resource and stage (render, write, check, reload)")
+            .register(registry);
     private HTTPServer server;
 
     void invalidNow(int n) {
@@ -36,7 +48,8 @@ public final class ConfdMetrics implements AutoCloseable {
     }
 
     void rendered(String resource, ResourceProcessor.Result result) {
-        renders.labelValues(resource, result.name().toLowerCase(java.util.Locale.ROOT)).inc();
+        renders.labelValues(resource, result.name().toLowerCase(java.util.Locale.ROOT))
+                .inc();
     }
 
     void reloaded(String resource) {
@@ -54,7 +67,11 @@ public final class ConfdMetrics implements AutoCloseable {
 
     /** Serves {@code /metrics} on {@code host:port} (port 0 = an ephemeral port); returns the bound port. */
     public synchronized int serve(String host, int port) throws IOException {
-        server = HTTPServer.builder().hostname(host).port(port).registry(registry).buildAndStart();
+        server = HTTPServer.builder()
+                .hostname(host)
+                .port(port)
+                .registry(registry)
+                .buildAndStart();
         return server.getPort();
     }
 

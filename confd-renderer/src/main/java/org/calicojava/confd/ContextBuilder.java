@@ -1,6 +1,14 @@
 package org.calicojava.confd;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeSet;
 import org.calicojava.model.AsNumber;
 import org.calicojava.model.BgpBfd;
 import org.calicojava.model.BgpPeer;
@@ -12,15 +20,6 @@ import org.calicojava.model.Keys;
 import org.calicojava.model.LogText;
 import org.calicojava.model.Names;
 import org.calicojava.model.NodeMesh;
-
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.NavigableMap;
-import java.util.TreeSet;
 
 /**
  * Turns the etcd key tree into the values the (logic-less) BGP templates print: this node, the other nodes, the
@@ -112,12 +111,12 @@ public final class ContextBuilder {
                 }
             }
         }
-        for (int v : new int[]{4, 6}) {
+        for (int v : new int[] {4, 6}) {
             for (BgpPeer p : bgpPeers(kv, keys.bgpGlobalPeers(v), v, warnings)) {
                 explicitPeer("Global", p, me, byIp, peers);
             }
         }
-        for (int v : new int[]{4, 6}) {
+        for (int v : new int[] {4, 6}) {
             for (BgpPeer p : bgpPeers(kv, keys.bgpHostPeers(nodeName, v), v, warnings)) {
                 explicitPeer("Node", p, me, byIp, peers);
             }
@@ -138,7 +137,9 @@ public final class ContextBuilder {
         ctx.put("peers4", all.stream().filter(Peer::ipv4).toList());
         ctx.put("peers6", all.stream().filter(Peer::ipv6).toList());
         ctx.put("meshPeers", all.stream().filter(p -> p.kind().equals("Mesh")).toList());
-        ctx.put("globalPeers", all.stream().filter(p -> p.kind().equals("Global")).toList());
+        ctx.put(
+                "globalPeers",
+                all.stream().filter(p -> p.kind().equals("Global")).toList());
         ctx.put("nodePeers", all.stream().filter(p -> p.kind().equals("Node")).toList());
         ctx.put("nodes", nodes.values().stream().map(n -> nodeView(n)).toList());
         List<EncapPool> ipipPools = new ArrayList<>();
@@ -191,11 +192,25 @@ public final class ContextBuilder {
         }
         // Only the lower address connects; the higher one waits (passive), so each pair has one active side.
         boolean passive = compareBytes(ips.bytes(mine), ips.bytes(theirs)) > 0;
-        peers.put(theirs, new Peer("Mesh", theirs, v, other.asNumber(), passive, rrClient(me, other),
-                other.asNumber() == me.asNumber(), mine, other.name(), password, false, null));
+        peers.put(
+                theirs,
+                new Peer(
+                        "Mesh",
+                        theirs,
+                        v,
+                        other.asNumber(),
+                        passive,
+                        rrClient(me, other),
+                        other.asNumber() == me.asNumber(),
+                        mine,
+                        other.name(),
+                        password,
+                        false,
+                        null));
     }
 
-    private void explicitPeer(String kind, BgpPeer p, NodeInfo me, Map<String, NodeInfo> byIp, Map<String, Peer> peers) {
+    private void explicitPeer(
+            String kind, BgpPeer p, NodeInfo me, Map<String, NodeInfo> byIp, Map<String, Peer> peers) {
         if (p.ip().equals(me.ipv4()) || p.ip().equals(me.ipv6())) {
             return;
         }
@@ -203,12 +218,26 @@ public final class ContextBuilder {
         int version = ips.version(p.ip());
         NodeInfo node = byIp.get(p.ip());
         boolean rr = node != null && node.asNumber() == as && rrClient(me, node);
-        peers.put(p.ip(), new Peer(kind, p.ip(), version, as, false, rr, as == me.asNumber(), me.ip(version),
-                node == null ? null : node.name(), p.password(), p.acceptsDefault(), PeerLimit.of(p.maxPrefixes())));
+        peers.put(
+                p.ip(),
+                new Peer(
+                        kind,
+                        p.ip(),
+                        version,
+                        as,
+                        false,
+                        rr,
+                        as == me.asNumber(),
+                        me.ip(version),
+                        node == null ? null : node.name(),
+                        p.password(),
+                        p.acceptsDefault(),
+                        PeerLimit.of(p.maxPrefixes())));
     }
 
     private static boolean rrClient(NodeInfo me, NodeInfo other) {
-        return me.rrClusterId() != null && !me.rrClusterId().equals(other.rrClusterId())
+        return me.rrClusterId() != null
+                && !me.rrClusterId().equals(other.rrClusterId())
                 && me.asNumber() == other.asNumber();
     }
 
@@ -279,7 +308,9 @@ public final class ContextBuilder {
                 m.put("graceful", b.graceful());
                 return m;
             } catch (IllegalArgumentException e) {
-                warnings.add(key, e.getMessage() + (key.equals(keys.bgpBfd()) ? "; BFD off" : "; the global setting applies"));
+                warnings.add(
+                        key,
+                        e.getMessage() + (key.equals(keys.bgpBfd()) ? "; BFD off" : "; the global setting applies"));
             }
         }
         return null;
@@ -294,8 +325,8 @@ public final class ContextBuilder {
         try {
             String s = EtcdText.plain(v);
             if (s == null || !s.matches("[0-9]{1,4}") || Integer.parseInt(s) < 1 || Integer.parseInt(s) > 4095) {
-                throw new IllegalArgumentException("max_stale_routes_time: " + LogText.quote(v)
-                        + " (expected: seconds 1..4095)");
+                throw new IllegalArgumentException(
+                        "max_stale_routes_time: " + LogText.quote(v) + " (expected: seconds 1..4095)");
             }
             return Integer.parseInt(s);
         } catch (IllegalArgumentException e) {
@@ -318,8 +349,8 @@ public final class ContextBuilder {
                 }
                 String segment = EtcdText.noControl("key", e.getKey().substring(prefix.length()));
                 if (!ips.canonical(p.ip()).equals(canonicalOrNull(segment))) {
-                    throw new IllegalArgumentException("key names '" + segment + "', value's ip is " + p.ip()
-                            + " (expected: the same address)");
+                    throw new IllegalArgumentException(
+                            "key names '" + segment + "', value's ip is " + p.ip() + " (expected: the same address)");
                 }
                 out.add(p);
             } catch (IllegalArgumentException ex) {
@@ -341,8 +372,9 @@ public final class ContextBuilder {
     static <T> T object(String json, Class<T> type) {
         String s = json == null ? "" : json.strip();
         if (!s.startsWith("{")) {
-            throw new IllegalArgumentException("value: " + (s.isEmpty() ? "empty" : s.equals("null") ? "null"
-                    : "not a JSON object") + " (expected: a JSON " + type.getSimpleName() + " object)");
+            throw new IllegalArgumentException(
+                    "value: " + (s.isEmpty() ? "empty" : s.equals("null") ? "null" : "not a JSON object")
+                            + " (expected: a JSON " + type.getSimpleName() + " object)");
         }
         T v = Json.read(s, type);
         if (v == null) {
@@ -355,10 +387,10 @@ public final class ContextBuilder {
      * Every valid pool; the IP-in-IP ones (disabled too: their addresses still route) also into {@code ipip}, the
      * VXLAN ones into {@code vxlan}.
      */
-    private List<Prefix> pools(NavigableMap<String, String> kv, Warnings warnings, List<EncapPool> ipip,
-                               List<Prefix> vxlan) {
+    private List<Prefix> pools(
+            NavigableMap<String, String> kv, Warnings warnings, List<EncapPool> ipip, List<Prefix> vxlan) {
         List<Prefix> out = new ArrayList<>();
-        for (int v : new int[]{4, 6}) {
+        for (int v : new int[] {4, 6}) {
             for (Map.Entry<String, String> e : below(kv, keys.pools(v)).entrySet()) {
                 try {
                     IpPool p = object(e.getValue(), IpPool.class);
@@ -383,13 +415,14 @@ public final class ContextBuilder {
 
     private List<Prefix> blocks(NavigableMap<String, String> kv, Warnings warnings) {
         List<Prefix> out = new ArrayList<>();
-        for (int v : new int[]{4, 6}) {
+        for (int v : new int[] {4, 6}) {
             List<Cidr> cidrs = new ArrayList<>();
             for (String name : childNames(kv, keys.ipamAffinities(nodeName, v))) {
                 try {
                     EtcdText.noControl("block", name);
                     if (name.length() > 64) {
-                        throw new IllegalArgumentException("block: " + name.length() + " characters (expected: a CIDR)");
+                        throw new IllegalArgumentException(
+                                "block: " + name.length() + " characters (expected: a CIDR)");
                     }
                     Cidr c = Cidr.parse(name, true);
                     if (c.version() != v) {

@@ -11,8 +11,8 @@ public record EncapPool(String cidr, String mode, boolean crossSubnet) {
     public EncapPool {
         new Prefix(cidr, 4, 0, 32, true, false); // the same check as every prefix a template writes
         if (!mode.equals("always") && !mode.equals("cross-subnet")) {
-            throw new IllegalArgumentException("ipip mode: " + org.calicojava.model.LogText.quote(mode)
-                    + " (expected: always or cross-subnet)");
+            throw new IllegalArgumentException(
+                    "ipip mode: " + org.calicojava.model.LogText.quote(mode) + " (expected: always or cross-subnet)");
         }
     }
 

@@ -2,8 +2,7 @@ package org.calicojava.confd;
 
 /** Helpers for the plain-text (non-JSON) values Calico stores: blanks around them, one optional pair of JSON quotes. */
 final class EtcdText {
-    private EtcdText() {
-    }
+    private EtcdText() {}
 
     /** The text without surrounding blanks and one pair of quotes; null for null or blank. */
     static String unquote(String text) {
@@ -34,7 +33,8 @@ final class EtcdText {
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
             if (c < 0x20 || c == 0x7f) {
-                throw new IllegalArgumentException(what + ": control character at " + i + " (expected: printable text)");
+                throw new IllegalArgumentException(
+                        what + ": control character at " + i + " (expected: printable text)");
             }
         }
         return s;

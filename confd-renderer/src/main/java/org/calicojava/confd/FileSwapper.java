@@ -1,7 +1,5 @@
 package org.calicojava.confd;
 
-import org.calicojava.process.CommandRunner;
-
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -16,6 +14,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.Set;
+import org.calicojava.process.CommandRunner;
 
 /**
  * Puts a rendered file in place the safe way: nothing happens when dest already has these bytes; otherwise the
@@ -24,10 +23,13 @@ import java.util.Set;
  * file system) and the directory fsynced. A failed check leaves dest as it was and removes the temp file.
  */
 public final class FileSwapper {
-    public enum Status { UNCHANGED, WRITTEN, CHECK_FAILED }
-
-    public record Outcome(Status status, String message) {
+    public enum Status {
+        UNCHANGED,
+        WRITTEN,
+        CHECK_FAILED
     }
+
+    public record Outcome(Status status, String message) {}
 
     private final CommandRunner runner;
     private final Duration checkTimeout;
@@ -54,7 +56,8 @@ public final class FileSwapper {
         Path staged = Files.createTempFile(dir, "." + dest.getFileName() + ".", ".tmp");
         boolean moved = false;
         try {
-            try (FileChannel ch = FileChannel.open(staged, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            try (FileChannel ch =
+                    FileChannel.open(staged, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 ByteBuffer buf = ByteBuffer.wrap(bytes);
                 while (buf.hasRemaining()) {
                     ch.write(buf);
@@ -66,8 +69,8 @@ public final class FileSwapper {
             if (check != null) {
                 CommandRunner.Result res = runner.shell(check, checkTimeout);
                 if (!res.ok()) {
-                    return new Outcome(Status.CHECK_FAILED, "check_cmd failed (exit " + res.exit() + "): "
-                            + res.oneLine());
+                    return new Outcome(
+                            Status.CHECK_FAILED, "check_cmd failed (exit " + res.exit() + "): " + res.oneLine());
                 }
             }
             try {
@@ -81,7 +84,8 @@ public final class FileSwapper {
             } catch (IOException ignored) {
                 // some file systems refuse to fsync a directory; the rename is still atomic
             }
-            return new Outcome(Status.WRITTEN, "wrote " + bytes.length + " bytes (mode " + Integer.toOctalString(mode) + ")");
+            return new Outcome(
+                    Status.WRITTEN, "wrote " + bytes.length + " bytes (mode " + Integer.toOctalString(mode) + ")");
         } finally {
             if (!moved) {
                 Files.deleteIfExists(staged);

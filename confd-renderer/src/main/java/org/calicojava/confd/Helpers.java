@@ -13,8 +13,7 @@ import java.util.function.UnaryOperator;
  * key's JSON value.
  */
 public final class Helpers {
-    private Helpers() {
-    }
+    private Helpers() {}
 
     public static String underscores(String ip) {
         return ip.replace('.', '_').replace(':', '_');
@@ -39,8 +38,12 @@ public final class Helpers {
      * {@code jsonField} and {@code tree} give raw etcd text, which only the encoder makes safe (with
      * {@link TemplateEncoder#TOKENS} a value that is not a token fails the render).
      */
-    public static void install(Map<String, Object> ctx, TreeNode tree, NavigableMap<String, String> kv, String root,
-                               UnaryOperator<String> encoder) {
+    public static void install(
+            Map<String, Object> ctx,
+            TreeNode tree,
+            NavigableMap<String, String> kv,
+            String root,
+            UnaryOperator<String> encoder) {
         ctx.put("tree", tree);
         ctx.put("base", (Function<String, String>) t -> encoder.apply(base(t)));
         ctx.put("underscores", (Function<String, String>) t -> encoder.apply(underscores(t)));

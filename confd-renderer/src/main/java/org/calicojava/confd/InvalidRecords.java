@@ -1,15 +1,14 @@
 package org.calicojava.confd;
 
-import org.calicojava.model.LogText;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.LongSupplier;
+import org.calicojava.model.LogText;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reports the invalid records of each render pass without repeating itself: a key is logged (one line, key and reason
@@ -21,8 +20,7 @@ import java.util.function.LongSupplier;
 final class InvalidRecords {
     private static final Logger LOG = LoggerFactory.getLogger(InvalidRecords.class);
 
-    private record Seen(String reason, long loggedAt) {
-    }
+    private record Seen(String reason, long loggedAt) {}
 
     private final Map<String, Seen> seen = new HashMap<>();
     private final ConfdMetrics metrics;

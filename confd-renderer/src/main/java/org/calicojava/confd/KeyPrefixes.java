@@ -4,8 +4,7 @@ import java.util.Collection;
 
 /** Prefix arithmetic on '/'-separated etcd keys, segment-wise so "/host/node1" does not cover "/host/node10". */
 public final class KeyPrefixes {
-    private KeyPrefixes() {
-    }
+    private KeyPrefixes() {}
 
     /** Whether {@code key} is {@code prefix} itself or below it. */
     public static boolean covers(String prefix, String key) {

@@ -1,12 +1,20 @@
 package org.calicojava.confd;
 
-import org.calicojava.process.CommandRunner;
-import org.calicojava.process.ProcessRunner;
-
+import java.net.InetAddress;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import org.calicojava.model.Cidr;
 import org.calicojava.model.Keys;
 import org.calicojava.model.LogText;
 import org.calicojava.model.Names;
+import org.calicojava.process.CommandRunner;
+import org.calicojava.process.ProcessRunner;
 import org.calicojava.store.DatastoreException;
 import org.calicojava.store.JetcdStore;
 import org.calicojava.store.cli.EtcdOptions;
@@ -17,18 +25,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.net.InetAddress;
-import java.net.URI;
-import java.util.ArrayList;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-
 /** {@code confd-renderer [--onetime] --node NAME --confdir DIR [--dest-root DIR]} plus etcd options. */
-@Command(name = "confd-renderer", mixinStandardHelpOptions = true, version = "confd-renderer 0.1.0",
+@Command(
+        name = "confd-renderer",
+        mixinStandardHelpOptions = true,
+        version = "confd-renderer 0.1.0",
         description = "Renders config files (bgp-speaker YAML, BIRD 2) from etcd through mustache templates; "
                 + "checks, swaps in and reloads them when etcd changes.")
 public final class Main implements Callable<Integer> {
@@ -47,18 +48,30 @@ public final class Main implements Callable<Integer> {
     @Mixin
     EtcdOptions etcd = new EtcdOptions();
 
-    @Option(names = "--quiet-ms", defaultValue = "50", description = "Render after this long without changes (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--quiet-ms",
+            defaultValue = "50",
+            description = "Render after this long without changes (default: ${DEFAULT-VALUE}).")
     long quietMs;
 
-    @Option(names = "--max-delay-ms", defaultValue = "200", description = "Render at most this long after a burst's first change (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--max-delay-ms",
+            defaultValue = "200",
+            description = "Render at most this long after a burst's first change (default: ${DEFAULT-VALUE}).")
     long maxDelayMs;
 
-    @Option(names = "--metrics-port", defaultValue = "0", description = "Serve Prometheus metrics on this port "
-            + "(/metrics: confd_invalid_records, renders, reloads, failures); 0 = off (default).")
+    @Option(
+            names = "--metrics-port",
+            defaultValue = "0",
+            description = "Serve Prometheus metrics on this port "
+                    + "(/metrics: confd_invalid_records, renders, reloads, failures); 0 = off (default).")
     int metricsPort;
 
-    @Option(names = "--metrics-host", defaultValue = "0.0.0.0", description = "Address the metrics endpoint listens "
-            + "on (default: ${DEFAULT-VALUE}, as Calico's PrometheusMetricsHost).")
+    @Option(
+            names = "--metrics-host",
+            defaultValue = "0.0.0.0",
+            description = "Address the metrics endpoint listens "
+                    + "on (default: ${DEFAULT-VALUE}, as Calico's PrometheusMetricsHost).")
     String metricsHost;
 
     public static void main(String[] args) {
@@ -77,8 +90,13 @@ public final class Main implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         EtcdSettings settings = etcd.resolve(System.getenv());
-        String nodeName = Names.check("node", node != null ? node : env("NODENAME") != null ? env("NODENAME")
-                : InetAddress.getLocalHost().getHostName().split("\\.")[0]);
+        String nodeName = Names.check(
+                "node",
+                node != null
+                        ? node
+                        : env("NODENAME") != null
+                                ? env("NODENAME")
+                                : InetAddress.getLocalHost().getHostName().split("\\.")[0]);
         Path dir = confdir != null ? confdir : shippedConfDir();
         Keys keys = new Keys(settings.prefix());
         List<TemplateResource> resources = new ResourceLoader(dir, nodeName, keys.root(), destRoot).load();
@@ -92,23 +110,31 @@ public final class Main implements Callable<Integer> {
         }
         CommandRunner runner = ProcessRunner.local();
         ConfdMetrics metrics = new ConfdMetrics();
-        ResourceProcessor processor = new ResourceProcessor(keys, nodeName, new TemplateRenderer(dir.resolve("templates")),
-                runner, Duration.ofSeconds(30), metrics, ResourceProcessor.REPEAT_INVALID,
+        ResourceProcessor processor = new ResourceProcessor(
+                keys,
+                nodeName,
+                new TemplateRenderer(dir.resolve("templates")),
+                runner,
+                Duration.ofSeconds(30),
+                metrics,
+                ResourceProcessor.REPEAT_INVALID,
                 etcdAddresses(settings.etcd().endpoints()));
         if (metricsPort > 0) {
             try {
                 metrics.serve(metricsHost, metricsPort);
             } catch (java.io.IOException e) {
-                System.err.println("confd-renderer: metrics on " + metricsHost + ":" + metricsPort + ": " + e.getMessage());
+                System.err.println(
+                        "confd-renderer: metrics on " + metricsHost + ":" + metricsPort + ": " + e.getMessage());
                 return 1;
             }
         }
-        try (metrics; JetcdStore store = new JetcdStore(settings.etcd())) {
+        try (metrics;
+                JetcdStore store = new JetcdStore(settings.etcd())) {
             if (onetime) {
                 return ConfdDaemon.renderOnce(store, resources, processor) ? 0 : 1;
             }
-            try (ConfdDaemon daemon = new ConfdDaemon(store, resources, processor, Duration.ofMillis(quietMs),
-                    Duration.ofMillis(maxDelayMs))) {
+            try (ConfdDaemon daemon = new ConfdDaemon(
+                    store, resources, processor, Duration.ofMillis(quietMs), Duration.ofMillis(maxDelayMs))) {
                 daemon.start();
                 CountDownLatch stop = new CountDownLatch(1);
                 Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
@@ -142,8 +168,11 @@ public final class Main implements Callable<Integer> {
                     out.add(zone < 0 ? ip : ip.substring(0, zone));
                 }
             } catch (java.net.UnknownHostException e) {
-                LoggerFactory.getLogger(Main.class).warn("etcd endpoint host {} does not resolve; its address is not "
-                        + "protected from BGP peers outside the mesh", LogText.quote(host));
+                LoggerFactory.getLogger(Main.class)
+                        .warn(
+                                "etcd endpoint host {} does not resolve; its address is not "
+                                        + "protected from BGP peers outside the mesh",
+                                LogText.quote(host));
             }
         }
         return out.stream().map(ip -> Cidr.host(ip).ip()).distinct().toList();
@@ -161,7 +190,11 @@ public final class Main implements Callable<Integer> {
             return Path.of(override);
         }
         try {
-            Path p = Path.of(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path p = Path.of(Main.class
+                    .getProtectionDomain()
+                    .getCodeSource()
+                    .getLocation()
+                    .toURI());
             for (Path d = p; d != null; d = d.getParent()) {
                 Path candidate = d.resolve("etc/confd");
                 if (Files.isDirectory(candidate.resolve("conf.d"))) {

@@ -1,11 +1,10 @@
 package org.calicojava.confd;
 
+import java.util.Map;
 import org.calicojava.model.AsNumber;
 import org.calicojava.model.ClusterId;
 import org.calicojava.model.Keys;
 import org.calicojava.model.Names;
-
-import java.util.Map;
 
 /**
  * One host's BGP settings as read from {@code /calico/bgp/v1/host/<name>/...}, every field validated: {@code name} a
@@ -29,9 +28,8 @@ public record NodeInfo(String name, String ipv4, String ipv6, long asNumber, boo
         }
     }
 
-
-    static NodeInfo read(Keys keys, String name, Map<String, String> kv, long globalAs, AddressCache ips,
-                         Warnings warnings) {
+    static NodeInfo read(
+            Keys keys, String name, Map<String, String> kv, long globalAs, AddressCache ips, Warnings warnings) {
         String host = keys.bgpHost(name);
         String v4 = address(kv.get(host + "/ip_addr_v4"), 4, host + "/ip_addr_v4", ips, warnings);
         String v6 = address(kv.get(host + "/ip_addr_v6"), 6, host + "/ip_addr_v6", ips, warnings);

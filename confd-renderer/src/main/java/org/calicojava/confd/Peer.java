@@ -1,11 +1,10 @@
 package org.calicojava.confd;
 
+import java.util.Set;
 import org.calicojava.model.AsNumber;
 import org.calicojava.model.BgpPassword;
 import org.calicojava.model.LogText;
 import org.calicojava.model.Names;
-
-import java.util.Set;
 
 /**
  * A BGP neighbour of this node as the templates see it. {@code kind} is Mesh, Global or Node; {@code name} is the
@@ -17,15 +16,26 @@ import java.util.Set;
  * peer's own or, for mesh peers, the mesh password; {@code acceptDefault} lets a peer outside the mesh give us a
  * default route; {@code limit} its prefix limit (null: none). {@link #toString()} never shows the password.
  */
-public record Peer(String kind, String address, int version, long asNumber, boolean passive, boolean rrClient,
-                   boolean internal, String sourceAddress, String peerNode, String password, boolean acceptDefault,
-                   PeerLimit limit) {
+public record Peer(
+        String kind,
+        String address,
+        int version,
+        long asNumber,
+        boolean passive,
+        boolean rrClient,
+        boolean internal,
+        String sourceAddress,
+        String peerNode,
+        String password,
+        boolean acceptDefault,
+        PeerLimit limit) {
     private static final Set<String> KINDS = Set.of("Mesh", "Global", "Node");
 
     /** Checks again what ContextBuilder validated: nothing but tokens can reach a template through a Peer. */
     public Peer {
         if (!KINDS.contains(kind)) {
-            throw new IllegalArgumentException("peer kind: " + LogText.quote(kind) + " (expected: Mesh, Global or Node)");
+            throw new IllegalArgumentException(
+                    "peer kind: " + LogText.quote(kind) + " (expected: Mesh, Global or Node)");
         }
         Values.address("peer address", address);
         if (sourceAddress != null) {
@@ -44,8 +54,16 @@ public record Peer(String kind, String address, int version, long asNumber, bool
         }
     }
 
-    public Peer(String kind, String address, int version, long asNumber, boolean passive, boolean rrClient,
-                boolean internal, String sourceAddress, String peerNode) {
+    public Peer(
+            String kind,
+            String address,
+            int version,
+            long asNumber,
+            boolean passive,
+            boolean rrClient,
+            boolean internal,
+            String sourceAddress,
+            String peerNode) {
         this(kind, address, version, asNumber, passive, rrClient, internal, sourceAddress, peerNode, null, false, null);
     }
 

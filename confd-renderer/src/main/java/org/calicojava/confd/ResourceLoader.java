@@ -5,7 +5,6 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.toml.TomlMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -71,7 +70,8 @@ public final class ResourceLoader {
         } catch (IOException e) {
             throw new IllegalArgumentException(name + ": " + e.getMessage());
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(e.getMessage().startsWith(name) ? e.getMessage() : name + ": " + e.getMessage());
+            throw new IllegalArgumentException(
+                    e.getMessage().startsWith(name) ? e.getMessage() : name + ": " + e.getMessage());
         }
     }
 
@@ -79,7 +79,7 @@ public final class ResourceLoader {
     private static Map<String, ?> tomlTable(String text) {
         Map<String, Object> doc;
         try {
-            doc = TOML.readValue(text, new TypeReference<Map<String, Object>>() { });
+            doc = TOML.readValue(text, new TypeReference<Map<String, Object>>() {});
         } catch (JsonProcessingException e) {
             int line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
             throw new IllegalArgumentException("line " + line + ": " + e.getOriginalMessage());
@@ -101,7 +101,8 @@ public final class ResourceLoader {
 
     TemplateResource fromTable(String name, Map<String, ?> t) {
         for (String k : t.keySet()) {
-            if (!List.of("src", "dest", "keys", "mode", "check_cmd", "reload_cmd", "prefix", "uid", "gid").contains(k)) {
+            if (!List.of("src", "dest", "keys", "mode", "check_cmd", "reload_cmd", "prefix", "uid", "gid")
+                    .contains(k)) {
                 throw new IllegalArgumentException("unknown field '" + k + "' (expected: src, dest, keys, mode, "
                         + "check_cmd, reload_cmd, prefix)");
             }
@@ -118,8 +119,13 @@ public final class ResourceLoader {
             String key = String.valueOf(k).replace("NODENAME", nodeName);
             keys.add((etcdRoot + prefix + (key.startsWith("/") ? key : "/" + key)).replaceAll("/{2,}", "/"));
         }
-        return new TemplateResource(name, src == null ? null : confDir.resolve("templates").resolve(src),
-                dest == null ? null : destPath(dest), keys, mode(t.get("mode")), string(t, "check_cmd"),
+        return new TemplateResource(
+                name,
+                src == null ? null : confDir.resolve("templates").resolve(src),
+                dest == null ? null : destPath(dest),
+                keys,
+                mode(t.get("mode")),
+                string(t, "check_cmd"),
                 string(t, "reload_cmd"));
     }
 

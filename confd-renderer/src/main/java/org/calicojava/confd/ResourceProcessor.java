@@ -1,12 +1,5 @@
 package org.calicojava.confd;
 
-import org.calicojava.process.CommandRunner;
-
-import org.calicojava.model.Keys;
-import org.calicojava.model.LogText;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Collection;
@@ -15,6 +8,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
+import org.calicojava.model.Keys;
+import org.calicojava.model.LogText;
+import org.calicojava.process.CommandRunner;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One render pass over some resources: builds the context from the key tree once, renders each template, swaps the
@@ -24,7 +22,11 @@ import java.util.NavigableMap;
 public final class ResourceProcessor {
     private static final Logger LOG = LoggerFactory.getLogger(ResourceProcessor.class);
 
-    public enum Result { UNCHANGED, WRITTEN, FAILED }
+    public enum Result {
+        UNCHANGED,
+        WRITTEN,
+        FAILED
+    }
 
     /** A record that stays invalid is logged again after this long (default). */
     public static final Duration REPEAT_INVALID = Duration.ofMinutes(10);
@@ -40,8 +42,8 @@ public final class ResourceProcessor {
     private final InvalidRecords invalid;
     private String lastMissing;
 
-    public ResourceProcessor(Keys keys, String nodeName, TemplateRenderer renderer, CommandRunner runner,
-                             Duration commandTimeout) {
+    public ResourceProcessor(
+            Keys keys, String nodeName, TemplateRenderer renderer, CommandRunner runner, Duration commandTimeout) {
         this(keys, nodeName, renderer, runner, commandTimeout, new ConfdMetrics(), REPEAT_INVALID);
     }
 
@@ -49,15 +51,27 @@ public final class ResourceProcessor {
      * {@code repeatInvalid}: how often a record that stays invalid is logged again (it is always logged when it first
      * turns up and when its reason changes).
      */
-    public ResourceProcessor(Keys keys, String nodeName, TemplateRenderer renderer, CommandRunner runner,
-                             Duration commandTimeout, ConfdMetrics metrics, Duration repeatInvalid) {
+    public ResourceProcessor(
+            Keys keys,
+            String nodeName,
+            TemplateRenderer renderer,
+            CommandRunner runner,
+            Duration commandTimeout,
+            ConfdMetrics metrics,
+            Duration repeatInvalid) {
         this(keys, nodeName, renderer, runner, commandTimeout, metrics, repeatInvalid, List.of());
     }
 
     /** {@code etcdAddresses}: the etcd endpoints' IP addresses, which peers outside the mesh may not route for us. */
-    public ResourceProcessor(Keys keys, String nodeName, TemplateRenderer renderer, CommandRunner runner,
-                             Duration commandTimeout, ConfdMetrics metrics, Duration repeatInvalid,
-                             List<String> etcdAddresses) {
+    public ResourceProcessor(
+            Keys keys,
+            String nodeName,
+            TemplateRenderer renderer,
+            CommandRunner runner,
+            Duration commandTimeout,
+            ConfdMetrics metrics,
+            Duration repeatInvalid,
+            List<String> etcdAddresses) {
         this.metrics = metrics;
         this.invalid = new InvalidRecords(metrics, repeatInvalid.toNanos(), System::nanoTime);
         this.keys = keys;
@@ -138,13 +152,21 @@ public final class ResourceProcessor {
         }
         CommandRunner.Result reload = runner.shell(r.reloadCmd(), reloadTimeout);
         if (!reload.ok()) {
-            LOG.error("{}: updated {} but reload_cmd failed (exit {}): {}", r.name(), r.dest(), reload.exit(),
+            LOG.error(
+                    "{}: updated {} but reload_cmd failed (exit {}): {}",
+                    r.name(),
+                    r.dest(),
+                    reload.exit(),
                     LogText.quote(reload.oneLine()));
             metrics.failed(r.name(), "reload");
             return Result.FAILED;
         }
         metrics.reloaded(r.name());
-        LOG.info("{}: updated {}: {}, reloaded, in {} ms", r.name(), r.dest(), out.message(),
+        LOG.info(
+                "{}: updated {}: {}, reloaded, in {} ms",
+                r.name(),
+                r.dest(),
+                out.message(),
                 (System.nanoTime() - start) / 1_000_000);
         return Result.WRITTEN;
     }

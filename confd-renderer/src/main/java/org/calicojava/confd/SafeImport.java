@@ -1,7 +1,5 @@
 package org.calicojava.confd;
 
-import org.calicojava.model.Cidr;
-
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
@@ -9,6 +7,7 @@ import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import org.calicojava.model.Cidr;
 
 /**
  * What a peer outside the mesh (a global or node peer) may never give us, as the templates print it: routes that

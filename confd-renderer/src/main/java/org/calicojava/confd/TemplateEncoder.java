@@ -1,10 +1,9 @@
 package org.calicojava.confd;
 
-import org.calicojava.model.LogText;
-
 import java.nio.file.Path;
 import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
+import org.calicojava.model.LogText;
 
 /**
  * How a template's values ({@code {{name}}} and the helper lambdas' results) are written into the language of the file

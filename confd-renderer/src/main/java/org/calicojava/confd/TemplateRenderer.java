@@ -3,7 +3,6 @@ package org.calicojava.confd;
 import com.github.mustachejava.DefaultMustacheFactory;
 import com.github.mustachejava.Mustache;
 import com.github.mustachejava.MustacheException;
-
 import java.io.IOException;
 import java.io.Reader;
 import java.io.StringReader;
@@ -82,7 +81,8 @@ public final class TemplateRenderer {
             try {
                 String text = Files.readString(template);
                 check(text, template.getFileName().toString());
-                m = factories.get(TemplateEncoder.forTemplate(template))
+                m = factories
+                        .get(TemplateEncoder.forTemplate(template))
                         .compile(new StringReader(text), template.getFileName().toString());
             } catch (IOException e) {
                 throw new IllegalArgumentException("template " + template + ": cannot read (" + e.getMessage() + ")");

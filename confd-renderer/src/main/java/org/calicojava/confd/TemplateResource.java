@@ -9,8 +9,8 @@ import java.util.List;
  * (0644 for a new file). {@code checkCmd} runs on the staged file ({@code {{.src}}} replaced by its path) before it
  * replaces dest; {@code reloadCmd} runs after. Both optional.
  */
-public record TemplateResource(String name, Path src, Path dest, List<String> keys, Integer mode, String checkCmd,
-                               String reloadCmd) {
+public record TemplateResource(
+        String name, Path src, Path dest, List<String> keys, Integer mode, String checkCmd, String reloadCmd) {
     public TemplateResource {
         if (name == null || name.isBlank()) {
             throw new IllegalArgumentException("template resource name: empty");
@@ -31,7 +31,8 @@ public record TemplateResource(String name, Path src, Path dest, List<String> ke
         }
         keys = List.copyOf(keys);
         if (mode != null && (mode < 0 || mode > 07777)) {
-            throw new IllegalArgumentException(name + ": mode: " + Integer.toOctalString(mode) + " (expected: 0..7777 octal)");
+            throw new IllegalArgumentException(
+                    name + ": mode: " + Integer.toOctalString(mode) + " (expected: 0..7777 octal)");
         }
         checkCmd = blankToNull(checkCmd);
         reloadCmd = blankToNull(reloadCmd);
@@ -53,6 +54,8 @@ public record TemplateResource(String name, Path src, Path dest, List<String> ke
 
     /** The check command with the staged file's path substituted for {@code {{.src}}} (confd's spelling). */
     public String checkCommandFor(Path staged) {
-        return checkCmd == null ? null : checkCmd.replace("{{.src}}", staged.toString()).replace("{{src}}", staged.toString());
+        return checkCmd == null
+                ? null
+                : checkCmd.replace("{{.src}}", staged.toString()).replace("{{src}}", staged.toString());
     }
 }

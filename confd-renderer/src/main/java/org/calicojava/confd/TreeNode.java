@@ -1,8 +1,6 @@
 package org.calicojava.confd;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import org.calicojava.model.Json;
-
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -10,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.SortedMap;
+import org.calicojava.model.Json;
 
 /**
  * A template's generic view of the etcd key tree, like confd's ls/getv/json functions: {@code key} (full path),

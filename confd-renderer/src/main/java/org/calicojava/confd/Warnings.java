@@ -1,11 +1,10 @@
 package org.calicojava.confd;
 
-import org.calicojava.model.LogText;
-
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.calicojava.model.LogText;
 
 /**
  * The etcd records found invalid while building one context: each was skipped (or its value ignored), rendering went

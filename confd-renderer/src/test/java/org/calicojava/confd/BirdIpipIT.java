@@ -1,9 +1,6 @@
 package org.calicojava.confd;
 
-import org.calicojava.testing.Sh;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -12,8 +9,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.calicojava.testing.Sh;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The shipped BIRD template's IP-in-IP routes against the real stock BIRD 2: three nodes in namespaces, n1 and n3 on
@@ -47,15 +46,20 @@ class BirdIpipIT {
     @Test
     void alwaysTunnelsEveryPeersBlock() throws Exception {
         String[] r = run("always");
-        assertThat(r[0]).as(r[0]).containsPattern("10\\.65\\.2\\.0/26 via 198\\.51\\.100\\.2 dev tunl0 proto bird .*onlink");
+        assertThat(r[0])
+                .as(r[0])
+                .containsPattern("10\\.65\\.2\\.0/26 via 198\\.51\\.100\\.2 dev tunl0 proto bird .*onlink");
         assertThat(r[0]).containsPattern("10\\.65\\.3\\.0/26 via 192\\.0\\.2\\.3 dev tunl0 proto bird .*onlink");
     }
 
     @Test
     void crossSubnetTunnelsOnlyAcrossTheRouter() throws Exception {
         String[] r = run("cross-subnet");
-        assertThat(r[0]).as(r[0]).containsPattern("10\\.65\\.2\\.0/26 via 198\\.51\\.100\\.2 dev tunl0 proto bird .*onlink");
-        assertThat(r[0]).containsPattern("10\\.65\\.3\\.0/26 via 192\\.0\\.2\\.3 dev eth0 proto bird")
+        assertThat(r[0])
+                .as(r[0])
+                .containsPattern("10\\.65\\.2\\.0/26 via 198\\.51\\.100\\.2 dev tunl0 proto bird .*onlink");
+        assertThat(r[0])
+                .containsPattern("10\\.65\\.3\\.0/26 via 192\\.0\\.2\\.3 dev eth0 proto bird")
                 .doesNotContain("10.65.3.0/26 via 192.0.2.3 dev tunl0");
     }
 
@@ -68,7 +72,8 @@ class BirdIpipIT {
         Sh.ok("ip", "netns", "exec", router, "sysctl", "-qw", "net.ipv4.ip_forward=1");
         String[][] nodes = {{"n1", "192.0.2.1"}, {"n2", "198.51.100.2"}, {"n3", "192.0.2.3"}};
         Fixtures f = new Fixtures().globalAs("64512");
-        f.kv.put(f.keys.pool(org.calicojava.model.Cidr.parse("10.65.0.0/16")),
+        f.kv.put(
+                f.keys.pool(org.calicojava.model.Cidr.parse("10.65.0.0/16")),
                 "{\"cidr\":\"10.65.0.0/16\",\"ipip\":true,\"ipip_mode\":\"" + mode + "\"}");
         for (int i = 0; i < nodes.length; i++) {
             f.node(nodes[i][0], nodes[i][1], null).block(nodes[i][0], "10.65." + (i + 1) + ".0/26");
@@ -96,13 +101,24 @@ class BirdIpipIT {
             String conf = ShippedTemplatesTest.render(f, nodes[i][0], "bird.conf.mustache");
             Path file = tmp.resolve(nodes[i][0] + ".conf");
             Files.writeString(file, conf);
-            birds.add(new ProcessBuilder("ip", "netns", "exec", n, "bird", "-f", "-c", file.toString(), "-s",
-                    tmp.resolve(nodes[i][0] + ".ctl").toString()).redirectErrorStream(true)
-                    .redirectOutput(tmp.resolve(nodes[i][0] + ".log").toFile()).start());
+            birds.add(new ProcessBuilder(
+                            "ip",
+                            "netns",
+                            "exec",
+                            n,
+                            "bird",
+                            "-f",
+                            "-c",
+                            file.toString(),
+                            "-s",
+                            tmp.resolve(nodes[i][0] + ".ctl").toString())
+                    .redirectErrorStream(true)
+                    .redirectOutput(tmp.resolve(nodes[i][0] + ".log").toFile())
+                    .start());
         }
         String n1 = namespaces.get(1);
         Sh.waitFor(60, () -> routes(n1).contains("10.65.2.0/26") && routes(n1).contains("10.65.3.0/26"));
-        return new String[]{routes(n1) + "\n--- bird log:\n" + log("n1")};
+        return new String[] {routes(n1) + "\n--- bird log:\n" + log("n1")};
     }
 
     private String log(String node) {

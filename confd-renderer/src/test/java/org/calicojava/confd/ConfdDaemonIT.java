@@ -1,16 +1,12 @@
 package org.calicojava.confd;
 
-import org.calicojava.process.CommandRunner;
-import org.calicojava.process.ProcessRunner;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.calicojava.confd.ConfdHarness.read;
+import static org.calicojava.confd.ConfdHarness.waitUntil;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -22,10 +18,12 @@ import java.util.Map;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.calicojava.confd.ConfdHarness.read;
-import static org.calicojava.confd.ConfdHarness.waitUntil;
+import org.calicojava.process.CommandRunner;
+import org.calicojava.process.ProcessRunner;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The watching renderer against a real etcd, with the real `bird -p` as check_cmd. */
 class ConfdDaemonIT {
@@ -34,6 +32,7 @@ class ConfdDaemonIT {
 
     @TempDir
     Path tmp;
+
     ConfdHarness h;
     final List<ConfdDaemon> daemons = new ArrayList<>();
 
@@ -90,30 +89,62 @@ class ConfdDaemonIT {
         assertThat(d.start()).isTrue();
         assertThat(read(h.speakerFile("me"))).contains("routerId: \"10.0.0.1\"", "- \"10.1.0.0/26\"", "neighbors: []");
         assertThat(read(h.birdFile("me"))).contains("router id 10.0.0.1;", "route 10.1.0.0/26 blackhole;");
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(h.speakerFile("me")))).isEqualTo("rw-r-----");
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(h.birdFile("me")))).isEqualTo("rw-r--r--");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(h.speakerFile("me"))))
+                .isEqualTo("rw-r-----");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(h.birdFile("me"))))
+                .isEqualTo("rw-r--r--");
         assertThat(h.reloads("speaker")).isEqualTo(1);
         assertThat(h.reloads("bird")).isEqualTo(1);
 
         Map<String, Double> latency = new LinkedHashMap<>();
-        latency.put("add node", change("add node", () -> h.node("b", "10.0.0.2", "fd00::2"),
-                s -> s.contains("address: \"10.0.0.2\"") && s.contains("address: \"fd00::2\"")));
-        latency.put("change IP", change("change IP", () -> h.put(h.keys.bgpHostIp("b", 4), "10.0.0.3"),
-                s -> s.contains("address: \"10.0.0.3\"") && !s.contains("10.0.0.2")));
-        latency.put("add peer", change("add peer", () -> h.put(h.keys.bgpGlobalPeer("192.0.2.1"),
-                "{\"ip\":\"192.0.2.1\",\"as_num\":\"65100\"}"), s -> s.contains("address: \"192.0.2.1\"")));
-        latency.put("mesh off", change("mesh off", () -> h.put(h.keys.bgpNodeMesh(), "{\"enabled\":false}"),
-                s -> !s.contains("10.0.0.3")));
-        latency.put("mesh on", change("mesh on", () -> h.put(h.keys.bgpNodeMesh(), "{\"enabled\":true}"),
-                s -> s.contains("10.0.0.3")));
-        latency.put("add pool", change("add pool", () -> h.put(h.keys.pool(org.calicojava.model.Cidr.parse("fd10::/48")),
-                "{\"cidr\":\"fd10::/48\"}"), s -> s.contains("fd10::/48 le 128")));
-        latency.put("delete node", change("delete node", () -> h.store.deletePrefix(h.keys.bgpHost("b") + "/"),
-                s -> !s.contains("10.0.0.3")));
+        latency.put(
+                "add node",
+                change(
+                        "add node",
+                        () -> h.node("b", "10.0.0.2", "fd00::2"),
+                        s -> s.contains("address: \"10.0.0.2\"") && s.contains("address: \"fd00::2\"")));
+        latency.put(
+                "change IP",
+                change(
+                        "change IP",
+                        () -> h.put(h.keys.bgpHostIp("b", 4), "10.0.0.3"),
+                        s -> s.contains("address: \"10.0.0.3\"") && !s.contains("10.0.0.2")));
+        latency.put(
+                "add peer",
+                change(
+                        "add peer",
+                        () -> h.put(h.keys.bgpGlobalPeer("192.0.2.1"), "{\"ip\":\"192.0.2.1\",\"as_num\":\"65100\"}"),
+                        s -> s.contains("address: \"192.0.2.1\"")));
+        latency.put(
+                "mesh off",
+                change(
+                        "mesh off",
+                        () -> h.put(h.keys.bgpNodeMesh(), "{\"enabled\":false}"),
+                        s -> !s.contains("10.0.0.3")));
+        latency.put(
+                "mesh on",
+                change(
+                        "mesh on",
+                        () -> h.put(h.keys.bgpNodeMesh(), "{\"enabled\":true}"),
+                        s -> s.contains("10.0.0.3")));
+        latency.put(
+                "add pool",
+                change(
+                        "add pool",
+                        () -> h.put(
+                                h.keys.pool(org.calicojava.model.Cidr.parse("fd10::/48")), "{\"cidr\":\"fd10::/48\"}"),
+                        s -> s.contains("fd10::/48 le 128")));
+        latency.put(
+                "delete node",
+                change(
+                        "delete node",
+                        () -> h.store.deletePrefix(h.keys.bgpHost("b") + "/"),
+                        s -> !s.contains("10.0.0.3")));
         System.out.println("confd-renderer latency etcd write -> file changed (ms, quiet 50 / max 200): " + latency);
 
         String bird = read(h.birdFile("me"));
-        assertThat(bird).contains("if net ~ [ fd10::/48+ ] then accept;", "protocol bgp Global_192_0_2_1")
+        assertThat(bird)
+                .contains("if net ~ [ fd10::/48+ ] then accept;", "protocol bgp Global_192_0_2_1")
                 .doesNotContain("Mesh_");
         CommandRunner.Result r = ProcessRunner.local().shell("bird -p -c " + h.birdFile("me"), Duration.ofSeconds(20));
         assertThat(r.ok()).as(r.oneLine()).isTrue();
@@ -146,7 +177,9 @@ class ConfdDaemonIT {
             Thread.sleep(50);
             seenDuringBurst |= read(h.speakerFile("me")).contains("\"10.0.1.2\"");
         }
-        assertThat(seenDuringBurst).as("first write rendered while the burst went on").isTrue();
+        assertThat(seenDuringBurst)
+                .as("first write rendered while the burst went on")
+                .isTrue();
         waitUntil(WAIT, "last node", () -> read(h.speakerFile("me")).contains("\"10.0.1.39\""));
         assertThat(d.renders() - renders).isGreaterThanOrEqualTo(2L);
     }
@@ -161,7 +194,9 @@ class ConfdDaemonIT {
         Thread.sleep(20); // so that a rewrite would get a different mtime
         // watched keys, but nothing in this node's output depends on them
         h.put(h.keys.bgpHostPeer("other", "10.9.9.9"), "{\"ip\":\"10.9.9.9\",\"as_num\":\"65000\"}");
-        h.put(h.keys.ipamAffinity("other", org.calicojava.model.Cidr.parse("10.1.0.64/26")), "{\"state\":\"confirmed\"}");
+        h.put(
+                h.keys.ipamAffinity("other", org.calicojava.model.Cidr.parse("10.1.0.64/26")),
+                "{\"state\":\"confirmed\"}");
         waitUntil(WAIT, "a render pass", () -> d.renders() > renders);
         Thread.sleep(300);
         assertThat(ConfdHarness.identity(h.speakerFile("me"))).isEqualTo(speakerId);
@@ -169,7 +204,8 @@ class ConfdDaemonIT {
         assertThat(h.reloads("speaker")).isEqualTo(1);
         assertThat(h.reloads("bird")).isEqualTo(1);
         try (var files = Files.list(h.birdFile("me").getParent())) {
-            assertThat(files.map(p -> p.getFileName().toString()).toList()).containsExactly("bird.conf"); // no temp left
+            assertThat(files.map(p -> p.getFileName().toString()).toList())
+                    .containsExactly("bird.conf"); // no temp left
         }
     }
 
@@ -182,7 +218,10 @@ class ConfdDaemonIT {
         // a link-local peer is a valid address, but BIRD refuses it without an interface: bird -p fails; the speaker
         // file (no check here) changes. (Values confd itself refuses never reach a check: see ConfdBadInputIT.)
         h.put(h.keys.bgpGlobalPeer("fe80::66"), "{\"ip\":\"fe80::66\",\"as_num\":\"65066\"}");
-        waitUntil(WAIT, "speaker file with the peer", () -> read(h.speakerFile("me")).contains("fe80::66"));
+        waitUntil(
+                WAIT,
+                "speaker file with the peer",
+                () -> read(h.speakerFile("me")).contains("fe80::66"));
         Thread.sleep(300);
         assertThat(read(h.birdFile("me"))).isEqualTo(before);
         assertThat(ConfdHarness.identity(h.birdFile("me"))).isEqualTo(birdId);
@@ -192,7 +231,10 @@ class ConfdDaemonIT {
         }
         h.store.delete(h.keys.bgpGlobalPeer("fe80::66"));
         h.put(h.keys.bgpHostRrClusterId("me"), "224.0.0.1");
-        waitUntil(WAIT, "bird file with a valid cluster id", () -> read(h.birdFile("me")).contains("rr cluster id 224.0.0.1;"));
+        waitUntil(
+                WAIT,
+                "bird file with a valid cluster id",
+                () -> read(h.birdFile("me")).contains("rr cluster id 224.0.0.1;"));
         waitUntil(WAIT, "bird reload", () -> reloads("bird") == 2);
     }
 
@@ -223,7 +265,9 @@ class ConfdDaemonIT {
                 for (Map<String, String> ips : List.of(v4, v6)) {
                     boolean xPassive = speakerPassive(x, ips.get(y));
                     boolean yPassive = speakerPassive(y, ips.get(x));
-                    assertThat(xPassive ^ yPassive).as("speaker %s<->%s (%s): exactly one active side", x, y, ips.get(x)).isTrue();
+                    assertThat(xPassive ^ yPassive)
+                            .as("speaker %s<->%s (%s): exactly one active side", x, y, ips.get(x))
+                            .isTrue();
                     assertThat(birdPassive(x, ips.get(y))).isEqualTo(xPassive);
                     assertThat(birdPassive(y, ips.get(x))).isEqualTo(yPassive);
                 }
@@ -248,8 +292,9 @@ class ConfdDaemonIT {
 
     private boolean birdPassive(String node, String peer) {
         String conf = read(h.birdFile(node));
-        Matcher m = Pattern.compile("protocol bgp Mesh_" + Pattern.quote(Helpers.underscores(peer))
-                + " from \\w+ \\{([^}]*)}").matcher(conf);
+        Matcher m = Pattern.compile(
+                        "protocol bgp Mesh_" + Pattern.quote(Helpers.underscores(peer)) + " from \\w+ \\{([^}]*)}")
+                .matcher(conf);
         assertThat(m.find()).as(node + " BIRD protocol for " + peer).isTrue();
         return m.group(1).contains("passive on;");
     }
@@ -257,8 +302,18 @@ class ConfdDaemonIT {
     @Test
     void onetimeExitCodes() throws Exception {
         baseData();
-        String[] common = {"--node", "me", "--confdir", h.confdir.toString(), "--dest-root", h.destRoot("me").toString(),
-                "--etcd-endpoints", ConfdHarness.endpoints(), "--etcd-prefix", h.keys.root()};
+        String[] common = {
+            "--node",
+            "me",
+            "--confdir",
+            h.confdir.toString(),
+            "--dest-root",
+            h.destRoot("me").toString(),
+            "--etcd-endpoints",
+            ConfdHarness.endpoints(),
+            "--etcd-prefix",
+            h.keys.root()
+        };
         assertThat(Main.run(concat(common, "--onetime"))).isEqualTo(0);
         assertThat(read(h.speakerFile("me"))).contains("routerId: \"10.0.0.1\"");
         assertThat(read(h.birdFile("me"))).contains("router id 10.0.0.1;");
@@ -269,11 +324,29 @@ class ConfdDaemonIT {
         assertThat(Main.run(concat(common, "--onetime"))).isEqualTo(1);
         h.store.delete(h.keys.bgpGlobalPeer("fe80::66"));
 
-        String[] other = {"--node", "nobody", "--confdir", h.confdir.toString(), "--dest-root", h.destRoot("x").toString(),
-                "--etcd-endpoints", ConfdHarness.endpoints(), "--etcd-prefix", h.keys.root(), "--onetime"};
+        String[] other = {
+            "--node",
+            "nobody",
+            "--confdir",
+            h.confdir.toString(),
+            "--dest-root",
+            h.destRoot("x").toString(),
+            "--etcd-endpoints",
+            ConfdHarness.endpoints(),
+            "--etcd-prefix",
+            h.keys.root(),
+            "--onetime"
+        };
         assertThat(Main.run(other)).isEqualTo(1); // no ip_addr_v4 for this node
-        assertThat(Main.run("--onetime", "--node", "me", "--confdir", tmp.resolve("nope").toString(),
-                "--etcd-endpoints", ConfdHarness.endpoints())).isEqualTo(2);
+        assertThat(Main.run(
+                        "--onetime",
+                        "--node",
+                        "me",
+                        "--confdir",
+                        tmp.resolve("nope").toString(),
+                        "--etcd-endpoints",
+                        ConfdHarness.endpoints()))
+                .isEqualTo(2);
     }
 
     private static String[] concat(String[] a, String... b) {

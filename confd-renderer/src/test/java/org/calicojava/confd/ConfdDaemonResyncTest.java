@@ -1,17 +1,8 @@
 package org.calicojava.confd;
 
-import org.calicojava.process.ProcessRunner;
-
-import org.calicojava.model.Keys;
-import org.calicojava.store.Compare;
-import org.calicojava.store.KeyValue;
-import org.calicojava.store.ListResult;
-import org.calicojava.store.Op;
-import org.calicojava.store.WatchEvent;
-import org.calicojava.store.WatchListener;
-import org.calicojava.store.WatchableStore;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.calicojava.confd.ConfdHarness.read;
+import static org.calicojava.confd.ConfdHarness.waitUntil;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,10 +12,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.calicojava.confd.ConfdHarness.read;
-import static org.calicojava.confd.ConfdHarness.waitUntil;
+import org.calicojava.model.Keys;
+import org.calicojava.process.ProcessRunner;
+import org.calicojava.store.Compare;
+import org.calicojava.store.KeyValue;
+import org.calicojava.store.ListResult;
+import org.calicojava.store.Op;
+import org.calicojava.store.WatchEvent;
+import org.calicojava.store.WatchListener;
+import org.calicojava.store.WatchableStore;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The daemon's handling of what the watch delivers, with a scripted store (the real watch's reconnect and compaction
@@ -108,8 +106,7 @@ class ConfdDaemonResyncTest {
         }
 
         @Override
-        public void close() {
-        }
+        public void close() {}
     }
 
     @Test
@@ -119,14 +116,20 @@ class ConfdDaemonResyncTest {
         Files.createDirectories(confdir.resolve("conf.d"));
         Files.createDirectories(confdir.resolve("templates"));
         Files.writeString(confdir.resolve("templates/peers.mustache"), "{{#peers}}{{address}} {{/peers}}\n");
-        Files.writeString(confdir.resolve("conf.d/peers.toml"), "[template]\nsrc = \"peers.mustache\"\ndest = \"/peers\"\n"
-                + "keys = [\"/bgp/v1/host\", \"/ipam/v2/host/NODENAME\"]\n");
+        Files.writeString(
+                confdir.resolve("conf.d/peers.toml"),
+                "[template]\nsrc = \"peers.mustache\"\ndest = \"/peers\"\n"
+                        + "keys = [\"/bgp/v1/host\", \"/ipam/v2/host/NODENAME\"]\n");
         ScriptedStore store = new ScriptedStore();
         Fixtures f = new Fixtures(keys).node("me", "10.0.0.1", null).node("b", "10.0.0.2", null);
         store.data.putAll(f.kv);
         List<TemplateResource> rs = new ResourceLoader(confdir, "me", keys.root(), tmp.resolve("out")).load();
-        ResourceProcessor p = new ResourceProcessor(keys, "me", new TemplateRenderer(confdir.resolve("templates")),
-                ProcessRunner.local(), Duration.ofSeconds(5));
+        ResourceProcessor p = new ResourceProcessor(
+                keys,
+                "me",
+                new TemplateRenderer(confdir.resolve("templates")),
+                ProcessRunner.local(),
+                Duration.ofSeconds(5));
         Path out = tmp.resolve("out/peers");
         try (ConfdDaemon d = new ConfdDaemon(store, rs, p, Duration.ofMillis(20), Duration.ofMillis(100))) {
             assertThat(d.start()).isTrue();
@@ -136,10 +139,14 @@ class ConfdDaemonResyncTest {
             assertThat(store.watchedFrom).isEqualTo(43); // lowest listed revision (42) + 1
 
             long renders = d.renders();
-            store.listener.onEvents(List.of(new WatchEvent(WatchEvent.Type.PUT, "/calico/v1/host/me/workload/x", "{}", 50)));
+            store.listener.onEvents(
+                    List.of(new WatchEvent(WatchEvent.Type.PUT, "/calico/v1/host/me/workload/x", "{}", 50)));
             Thread.sleep(300);
-            assertThat(d.renders()).as("an event outside the resource's keys causes no render").isEqualTo(renders);
-            store.listener.onEvents(List.of(new WatchEvent(WatchEvent.Type.PUT, keys.bgpHostIp("c", 4), "10.0.0.3", 51)));
+            assertThat(d.renders())
+                    .as("an event outside the resource's keys causes no render")
+                    .isEqualTo(renders);
+            store.listener.onEvents(
+                    List.of(new WatchEvent(WatchEvent.Type.PUT, keys.bgpHostIp("c", 4), "10.0.0.3", 51)));
             waitUntil(Duration.ofSeconds(5), "c added", () -> read(out).equals("10.0.0.2 10.0.0.3 \n"));
             waitUntil(Duration.ofSeconds(5), "render counted", () -> d.renders() == renders + 1);
             Thread.sleep(200);

@@ -1,11 +1,5 @@
 package org.calicojava.confd;
 
-import org.calicojava.process.ProcessRunner;
-
-import org.calicojava.model.Keys;
-import org.calicojava.store.EtcdConfig;
-import org.calicojava.store.JetcdStore;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +8,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
+import org.calicojava.model.Keys;
+import org.calicojava.process.ProcessRunner;
+import org.calicojava.store.EtcdConfig;
+import org.calicojava.store.JetcdStore;
 
 /**
  * A confdir in a temp directory with the shipped templates and two resources (speaker YAML, BIRD with the real
@@ -43,12 +41,16 @@ final class ConfdHarness implements AutoCloseable {
             }
         }
         String keysToml = "keys = [\"/bgp/v1/host\", \"/bgp/v1/global\", \"/v1/ipam\", \"/ipam/v2/host/NODENAME\"]\n";
-        Files.writeString(confdir.resolve("conf.d/bgp-speaker.toml"), "[template]\nsrc = \"bgp-speaker.yaml.mustache\"\n"
-                + "dest = \"/etc/calico-java/bgp-speaker.yaml\"\nmode = \"0640\"\n" + keysToml
-                + "reload_cmd = \"echo x >> " + dir.resolve("reload-speaker.count") + "\"\n");
-        Files.writeString(confdir.resolve("conf.d/bird.toml"), "[template]\nsrc = \"bird.conf.mustache\"\n"
-                + "dest = \"/etc/bird/bird.conf\"\n" + keysToml + "check_cmd = \"bird -p -c {{.src}}\"\n"
-                + "reload_cmd = \"echo x >> " + dir.resolve("reload-bird.count") + "\"\n");
+        Files.writeString(
+                confdir.resolve("conf.d/bgp-speaker.toml"),
+                "[template]\nsrc = \"bgp-speaker.yaml.mustache\"\n"
+                        + "dest = \"/etc/calico-java/bgp-speaker.yaml\"\nmode = \"0640\"\n" + keysToml
+                        + "reload_cmd = \"echo x >> " + dir.resolve("reload-speaker.count") + "\"\n");
+        Files.writeString(
+                confdir.resolve("conf.d/bird.toml"),
+                "[template]\nsrc = \"bird.conf.mustache\"\n"
+                        + "dest = \"/etc/bird/bird.conf\"\n" + keysToml + "check_cmd = \"bird -p -c {{.src}}\"\n"
+                        + "reload_cmd = \"echo x >> " + dir.resolve("reload-bird.count") + "\"\n");
         return confdir;
     }
 
@@ -81,8 +83,12 @@ final class ConfdHarness implements AutoCloseable {
     }
 
     ResourceProcessor processor(String node) {
-        return new ResourceProcessor(keys, node, new TemplateRenderer(confdir.resolve("templates")),
-                ProcessRunner.local(), Duration.ofSeconds(20));
+        return new ResourceProcessor(
+                keys,
+                node,
+                new TemplateRenderer(confdir.resolve("templates")),
+                ProcessRunner.local(),
+                Duration.ofSeconds(20));
     }
 
     ConfdDaemon daemon(String node, Duration quiet, Duration max) {

@@ -1,23 +1,20 @@
 package org.calicojava.confd;
 
-import org.calicojava.testing.EtcdProcess;
-
-import org.calicojava.process.ProcessRunner;
-
-import org.calicojava.model.Keys;
-import org.calicojava.store.DatastoreException;
-import org.calicojava.store.EtcdConfig;
-import org.calicojava.store.JetcdStore;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.calicojava.confd.ConfdHarness.read;
+import static org.calicojava.confd.ConfdHarness.waitUntil;
 
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.calicojava.confd.ConfdHarness.read;
-import static org.calicojava.confd.ConfdHarness.waitUntil;
+import org.calicojava.model.Keys;
+import org.calicojava.process.ProcessRunner;
+import org.calicojava.store.DatastoreException;
+import org.calicojava.store.EtcdConfig;
+import org.calicojava.store.JetcdStore;
+import org.calicojava.testing.EtcdProcess;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The daemon keeps following etcd across an etcd restart and a compaction (its own etcd, stopped and started by PID,
@@ -31,13 +28,17 @@ class ConfdReconnectIT {
     void followsChangesAfterEtcdRestarts() throws Exception {
         Keys keys = new Keys();
         try (EtcdProcess etcd = EtcdProcess.plain().start();
-             JetcdStore store = new JetcdStore(EtcdConfig.of(etcd.endpoint()))) {
+                JetcdStore store = new JetcdStore(EtcdConfig.of(etcd.endpoint()))) {
             Path confdir = ConfdHarness.createConfdir(tmp);
             Path speaker = tmp.resolve("out/etc/calico-java/bgp-speaker.yaml");
             store.put(keys.bgpHostIp("me", 4), "10.0.0.1");
             List<TemplateResource> rs = new ResourceLoader(confdir, "me", keys.root(), tmp.resolve("out")).load();
-            ResourceProcessor p = new ResourceProcessor(keys, "me", new TemplateRenderer(confdir.resolve("templates")),
-                    ProcessRunner.local(), Duration.ofSeconds(20));
+            ResourceProcessor p = new ResourceProcessor(
+                    keys,
+                    "me",
+                    new TemplateRenderer(confdir.resolve("templates")),
+                    ProcessRunner.local(),
+                    Duration.ofSeconds(20));
             try (ConfdDaemon d = new ConfdDaemon(store, rs, p, Duration.ofMillis(50), Duration.ofMillis(200))) {
                 assertThat(d.start()).isTrue();
                 store.put(keys.bgpHostIp("b", 4), "10.0.0.2");
@@ -74,12 +75,16 @@ class ConfdReconnectIT {
             Path confdir = ConfdHarness.createConfdir(tmp);
             Path speaker = tmp.resolve("out/etc/calico-java/bgp-speaker.yaml");
             List<TemplateResource> rs = new ResourceLoader(confdir, "me", keys.root(), tmp.resolve("out")).load();
-            ResourceProcessor p = new ResourceProcessor(keys, "me", new TemplateRenderer(confdir.resolve("templates")),
-                    ProcessRunner.local(), Duration.ofSeconds(20));
-            EtcdConfig cfg = new EtcdConfig(EtcdConfig.parseEndpoints(etcd.endpoint()), null, null, null, null, null,
-                    Duration.ofSeconds(2));
+            ResourceProcessor p = new ResourceProcessor(
+                    keys,
+                    "me",
+                    new TemplateRenderer(confdir.resolve("templates")),
+                    ProcessRunner.local(),
+                    Duration.ofSeconds(20));
+            EtcdConfig cfg = new EtcdConfig(
+                    EtcdConfig.parseEndpoints(etcd.endpoint()), null, null, null, null, null, Duration.ofSeconds(2));
             try (JetcdStore store = new JetcdStore(cfg);
-                 ConfdDaemon d = new ConfdDaemon(store, rs, p, Duration.ofMillis(50), Duration.ofMillis(200))) {
+                    ConfdDaemon d = new ConfdDaemon(store, rs, p, Duration.ofMillis(50), Duration.ofMillis(200))) {
                 java.util.concurrent.CompletableFuture<Boolean> started =
                         java.util.concurrent.CompletableFuture.supplyAsync(d::start);
                 Thread.sleep(3000);
@@ -88,8 +93,12 @@ class ConfdReconnectIT {
                 try (JetcdStore writer = new JetcdStore(EtcdConfig.of(etcd.endpoint()))) {
                     writer.put(keys.bgpHostIp("me", 4), "10.0.0.1");
                 }
-                assertThat(started.get(60, java.util.concurrent.TimeUnit.SECONDS)).isNotNull();
-                waitUntil(Duration.ofSeconds(30), "rendered after etcd came up", () -> read(speaker).contains("10.0.0.1"));
+                assertThat(started.get(60, java.util.concurrent.TimeUnit.SECONDS))
+                        .isNotNull();
+                waitUntil(
+                        Duration.ofSeconds(30),
+                        "rendered after etcd came up",
+                        () -> read(speaker).contains("10.0.0.1"));
             }
         }
     }
@@ -166,46 +175,55 @@ class ConfdReconnectIT {
         }
 
         @Override
-        public void close() {
-        }
+        public void close() {}
     }
 
     @Test
     void aCompactedStartRevisionResyncsFromAFreshList() throws Exception {
         Keys keys = new Keys();
         try (EtcdProcess etcd = EtcdProcess.plain().start();
-             JetcdStore store = new JetcdStore(EtcdConfig.of(etcd.endpoint()))) {
+                JetcdStore store = new JetcdStore(EtcdConfig.of(etcd.endpoint()))) {
             Path confdir = ConfdHarness.createConfdir(tmp);
             Path speaker = tmp.resolve("out/etc/calico-java/bgp-speaker.yaml");
             store.put(keys.bgpHostIp("me", 4), "10.0.0.1");
             store.put(keys.bgpHostIp("b", 4), "10.0.0.2");
             GatedStore gated = new GatedStore(store);
             List<TemplateResource> rs = new ResourceLoader(confdir, "me", keys.root(), tmp.resolve("out")).load();
-            ResourceProcessor p = new ResourceProcessor(keys, "me", new TemplateRenderer(confdir.resolve("templates")),
-                    ProcessRunner.local(), Duration.ofSeconds(20));
+            ResourceProcessor p = new ResourceProcessor(
+                    keys,
+                    "me",
+                    new TemplateRenderer(confdir.resolve("templates")),
+                    ProcessRunner.local(),
+                    Duration.ofSeconds(20));
             try (ConfdDaemon d = new ConfdDaemon(gated, rs, p, Duration.ofMillis(50), Duration.ofMillis(200))) {
                 java.util.concurrent.CompletableFuture<Boolean> started =
                         java.util.concurrent.CompletableFuture.supplyAsync(d::start);
-                assertThat(gated.listed.await(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+                assertThat(gated.listed.await(20, java.util.concurrent.TimeUnit.SECONDS))
+                        .isTrue();
                 assertThat(read(speaker)).contains("\"10.0.0.2\"");
                 // while the daemon is between its listing and its watch: changes, then compaction past them
                 store.delete(keys.bgpHostIp("b", 4));
                 store.put(keys.bgpHostIp("c", 4), "10.0.0.3");
                 long now = store.put("/elsewhere", "x");
-                ProcessBuilder pb = new ProcessBuilder("etcdctl", "--endpoints", etcd.endpoint(), "compact",
-                        Long.toString(now)).redirectErrorStream(true);
+                ProcessBuilder pb = new ProcessBuilder(
+                                "etcdctl", "--endpoints", etcd.endpoint(), "compact", Long.toString(now))
+                        .redirectErrorStream(true);
                 pb.environment().put("ETCDCTL_API", "3");
                 Process c = pb.start();
                 String out = new String(c.getInputStream().readAllBytes());
                 assertThat(c.waitFor()).as(out).isEqualTo(0);
                 gated.go.countDown();
-                assertThat(started.get(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+                assertThat(started.get(20, java.util.concurrent.TimeUnit.SECONDS))
+                        .isTrue();
                 waitUntil(Duration.ofSeconds(20), "resync: b gone, c there", () -> {
                     String s = read(speaker);
                     return s.contains("\"10.0.0.3\"") && !s.contains("\"10.0.0.2\"");
                 });
                 store.put(keys.bgpHostIp("d", 4), "10.0.0.4"); // and it goes on watching after the resync
-                waitUntil(Duration.ofSeconds(20), "d after the resync", () -> read(speaker).contains("\"10.0.0.4\""));
+                waitUntil(
+                        Duration.ofSeconds(20),
+                        "d after the resync",
+                        () -> read(speaker).contains("\"10.0.0.4\""));
             }
         }
     }

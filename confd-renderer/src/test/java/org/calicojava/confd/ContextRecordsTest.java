@@ -1,9 +1,9 @@
 package org.calicojava.confd;
 
-import org.junit.jupiter.api.Test;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
 
 /** The context's records refuse anything but validated tokens, even if a caller skipped ContextBuilder's checks. */
 class ContextRecordsTest {
@@ -25,8 +25,10 @@ class ContextRecordsTest {
 
     @Test
     void nodeInfoRefusesUnvalidatedValues() {
-        assertThat(new NodeInfo("n1", "10.0.0.1", "fd00::1", 1, false, "224.000.0.1").rrClusterId()).isEqualTo("224.0.0.1");
-        assertThatThrownBy(() -> new NodeInfo("n1\n", "10.0.0.1", null, 1, false, null)).hasMessageStartingWith("node name: ");
+        assertThat(new NodeInfo("n1", "10.0.0.1", "fd00::1", 1, false, "224.000.0.1").rrClusterId())
+                .isEqualTo("224.0.0.1");
+        assertThatThrownBy(() -> new NodeInfo("n1\n", "10.0.0.1", null, 1, false, null))
+                .hasMessageStartingWith("node name: ");
         assertThatThrownBy(() -> new NodeInfo("n1", "10.0.0.1 ", null, 1, false, null))
                 .hasMessageStartingWith("node IPv4 address: ");
         assertThatThrownBy(() -> new NodeInfo("n1", "10.0.0.1", null, 1, false, HostileValuesTest.INJECTION))
@@ -38,7 +40,8 @@ class ContextRecordsTest {
         assertThat(new Prefix("10.1.0.0/16", 4, 16, 32, false, false).cidr()).isEqualTo("10.1.0.0/16");
         assertThatThrownBy(() -> new Prefix("10.1.0.0/16+ ] then accept; [", 4, 16, 32, false, false))
                 .hasMessageStartingWith("prefix: ");
-        assertThatThrownBy(() -> new Prefix("10.1.0.0;/16", 4, 16, 32, false, false)).hasMessageStartingWith("prefix: ");
+        assertThatThrownBy(() -> new Prefix("10.1.0.0;/16", 4, 16, 32, false, false))
+                .hasMessageStartingWith("prefix: ");
         assertThatThrownBy(() -> new Prefix(null, 4, 16, 32, false, false)).hasMessageStartingWith("prefix: null");
     }
 }

@@ -1,12 +1,6 @@
 package org.calicojava.confd;
 
-import org.calicojava.process.CommandRunner;
-import org.calicojava.process.ProcessRunner;
-
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,8 +8,12 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.calicojava.process.CommandRunner;
+import org.calicojava.process.ProcessRunner;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Atomic swap on the real file system, with the real shell for check commands. */
 class FileSwapperTest {
@@ -38,11 +36,15 @@ class FileSwapperTest {
         assertThat(s.swap(res(null, null), "a\n").status()).isEqualTo(FileSwapper.Status.WRITTEN);
         Path f = dir.resolve("out/f.conf");
         assertThat(Files.readString(f)).isEqualTo("a\n");
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(f))).isEqualTo("rw-r--r--");
-        Object inode = Files.readAttributes(f, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(f)))
+                .isEqualTo("rw-r--r--");
+        Object inode = Files.readAttributes(f, java.nio.file.attribute.BasicFileAttributes.class)
+                .fileKey();
         assertThat(s.swap(res(null, "false"), "a\n").status()).isEqualTo(FileSwapper.Status.UNCHANGED);
         assertThat(ran).isEmpty(); // not even checked
-        assertThat(Files.readAttributes(f, java.nio.file.attribute.BasicFileAttributes.class).fileKey()).isEqualTo(inode);
+        assertThat(Files.readAttributes(f, java.nio.file.attribute.BasicFileAttributes.class)
+                        .fileKey())
+                .isEqualTo(inode);
     }
 
     @Test
@@ -50,11 +52,14 @@ class FileSwapperTest {
         FileSwapper s = new FileSwapper(recording, Duration.ofSeconds(5));
         s.swap(res(0600, null), "a\n");
         Path f = dir.resolve("out/f.conf");
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(f))).isEqualTo("rw-------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(f)))
+                .isEqualTo("rw-------");
         s.swap(res(null, null), "b\n");
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(f))).isEqualTo("rw-------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(f)))
+                .isEqualTo("rw-------");
         assertThat(s.swap(res(0640, null), "b\n").status()).isEqualTo(FileSwapper.Status.UNCHANGED);
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(f))).isEqualTo("rw-r-----");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(f)))
+                .isEqualTo("rw-r-----");
     }
 
     @ParameterizedTest
@@ -78,7 +83,8 @@ class FileSwapperTest {
     void theCheckSeesTheStagedContentBesideDest() throws Exception {
         FileSwapper s = new FileSwapper(recording, Duration.ofSeconds(5));
         Path seen = dir.resolve("seen");
-        assertThat(s.swap(res(null, "cp {{.src}} " + seen + " && grep -q new {{.src}}"), "new\n").status())
+        assertThat(s.swap(res(null, "cp {{.src}} " + seen + " && grep -q new {{.src}}"), "new\n")
+                        .status())
                 .isEqualTo(FileSwapper.Status.WRITTEN);
         assertThat(Files.readString(seen)).isEqualTo("new\n");
         assertThat(ran.get(0)).contains(dir.resolve("out").toString() + "/.f.conf.");

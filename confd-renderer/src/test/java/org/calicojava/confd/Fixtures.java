@@ -1,8 +1,7 @@
 package org.calicojava.confd;
 
-import org.calicojava.model.Keys;
-
 import java.util.TreeMap;
+import org.calicojava.model.Keys;
 
 /** Builds etcd key trees for tests in Calico's layout. */
 final class Fixtures {

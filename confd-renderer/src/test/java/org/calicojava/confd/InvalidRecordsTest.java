@@ -1,11 +1,10 @@
 package org.calicojava.confd;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /** Invalid records are logged once per key (again when the reason changes or after the repeat interval) and counted. */
 class InvalidRecordsTest {

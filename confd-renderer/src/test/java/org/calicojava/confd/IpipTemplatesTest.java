@@ -1,19 +1,18 @@
 package org.calicojava.confd;
 
-import org.calicojava.model.Cidr;
-import org.calicojava.process.CommandRunner;
-import org.calicojava.process.ProcessRunner;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.calicojava.model.Cidr;
+import org.calicojava.process.CommandRunner;
+import org.calicojava.process.ProcessRunner;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Pools' IP-in-IP modes in the render context and the shipped templates (BIRD through the real {@code bird -p}). */
 class IpipTemplatesTest {
@@ -21,10 +20,15 @@ class IpipTemplatesTest {
     Path tmp;
 
     static Fixtures fabric() {
-        Fixtures f = new Fixtures().globalAs("64512").node("n1", "192.0.2.1", null).node("n2", "198.51.100.2", null)
-                .pool("10.70.0.0/16").block("n1", "10.65.0.0/26");
+        Fixtures f = new Fixtures()
+                .globalAs("64512")
+                .node("n1", "192.0.2.1", null)
+                .node("n2", "198.51.100.2", null)
+                .pool("10.70.0.0/16")
+                .block("n1", "10.65.0.0/26");
         f.kv.put(f.keys.pool(Cidr.parse("10.65.0.0/16")), "{\"cidr\":\"10.65.0.0/16\",\"ipip\":true}");
-        f.kv.put(f.keys.pool(Cidr.parse("10.66.0.0/16")),
+        f.kv.put(
+                f.keys.pool(Cidr.parse("10.66.0.0/16")),
                 "{\"cidr\":\"10.66.0.0/16\",\"ipip\":true,\"ipip_mode\":\"cross-subnet\",\"disabled\":true}");
         f.kv.put(f.keys.pool(Cidr.parse("10.68.0.0/16")), "{\"cidr\":\"10.68.0.0/16\",\"vxlan_mode\":\"always\"}");
         return f;
@@ -33,10 +37,14 @@ class IpipTemplatesTest {
     @Test
     void contextListsTheIpipPoolsWithTheirModes() {
         Map<String, Object> ctx = new ContextBuilder(fabric().keys, "n1").build(fabric().kv);
-        assertThat(ctx.get("ipipPools")).isEqualTo(List.of(new EncapPool("10.65.0.0/16", "always", false),
-                new EncapPool("10.66.0.0/16", "cross-subnet", true)));
-        assertThatThrownBy(() -> new EncapPool("10.65.0.0/16", "sometimes", false)).hasMessageContaining("always or cross-subnet");
-        assertThatThrownBy(() -> new EncapPool("10.65.0.0/16\"; x", "always", false)).isInstanceOf(IllegalArgumentException.class);
+        assertThat(ctx.get("ipipPools"))
+                .isEqualTo(List.of(
+                        new EncapPool("10.65.0.0/16", "always", false),
+                        new EncapPool("10.66.0.0/16", "cross-subnet", true)));
+        assertThatThrownBy(() -> new EncapPool("10.65.0.0/16", "sometimes", false))
+                .hasMessageContaining("always or cross-subnet");
+        assertThatThrownBy(() -> new EncapPool("10.65.0.0/16\"; x", "always", false))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
@@ -49,61 +57,102 @@ class IpipTemplatesTest {
                       - {cidr: "10.65.0.0/16", mode: "always"}
                       - {cidr: "10.66.0.0/16", mode: "cross-subnet"}
                 """);
-        org.calicojava.bgp.kernel.IpipRoutes r = org.calicojava.bgp.yaml.SpeakerYamlLoader.parse(yaml).routing()
-                .kernel().ipip();
+        org.calicojava.bgp.kernel.IpipRoutes r = org.calicojava.bgp.yaml.SpeakerYamlLoader.parse(yaml)
+                .routing()
+                .kernel()
+                .ipip();
         assertThat(r.hostAddress().getHostAddress()).isEqualTo("192.0.2.1");
-        assertThat(r.pools()).extracting(p -> p.cidr().toString() + " " + p.crossSubnet())
+        assertThat(r.pools())
+                .extracting(p -> p.cidr().toString() + " " + p.crossSubnet())
                 .containsExactly("10.65.0.0/16 false", "10.66.0.0/16 true");
         // no IP-in-IP pool: no ipip key, the speaker's loader takes it as before
         Fixtures plain = new Fixtures().node("n1", "192.0.2.1", null).pool("10.70.0.0/16");
         String none = ShippedTemplatesTest.render(plain, "n1", "bgp-speaker.yaml.mustache");
         assertThat(none).doesNotContain("ipip");
-        assertThat(org.calicojava.bgp.yaml.SpeakerYamlLoader.parse(none).routing().kernel().ipip().any()).isFalse();
-        assertThat(org.calicojava.bgp.yaml.SpeakerYamlLoader.parse(none).routing().kernel().enabled()).isTrue();
+        assertThat(org.calicojava.bgp.yaml.SpeakerYamlLoader.parse(none)
+                        .routing()
+                        .kernel()
+                        .ipip()
+                        .any())
+                .isFalse();
+        assertThat(org.calicojava.bgp.yaml.SpeakerYamlLoader.parse(none)
+                        .routing()
+                        .kernel()
+                        .enabled())
+                .isTrue();
     }
 
     @Test
     void vxlanPoolsLearnedBlocksStayOutOfTheKernel() throws Exception {
         String yaml = ShippedTemplatesTest.render(fabric(), "n1", "bgp-speaker.yaml.mustache");
-        org.calicojava.bgp.rib.RoutingConfig rc = org.calicojava.bgp.yaml.SpeakerYamlLoader.parse(yaml).routing();
+        org.calicojava.bgp.rib.RoutingConfig rc =
+                org.calicojava.bgp.yaml.SpeakerYamlLoader.parse(yaml).routing();
         assertThat(rc.kernel().exportPolicies()).containsExactly("calico_kernel");
         var chain = rc.chain(rc.kernel().exportPolicies());
         for (String p : List.of("10.68.1.0/26", "10.68.0.5/32")) {
-            assertThat(org.calicojava.bgp.policy.Policy.evaluate(chain, org.calicojava.bgp.codec.Prefix.parse(p),
-                    org.calicojava.bgp.codec.PathAttributes.EMPTY, org.calicojava.bgp.policy.RouteSource.BGP, 64512))
-                    .as(p).isNull();
+            assertThat(org.calicojava.bgp.policy.Policy.evaluate(
+                            chain,
+                            org.calicojava.bgp.codec.Prefix.parse(p),
+                            org.calicojava.bgp.codec.PathAttributes.EMPTY,
+                            org.calicojava.bgp.policy.RouteSource.BGP,
+                            64512))
+                    .as(p)
+                    .isNull();
         }
         for (String p : List.of("10.65.1.0/26", "10.70.1.0/26")) {
-            assertThat(org.calicojava.bgp.policy.Policy.evaluate(chain, org.calicojava.bgp.codec.Prefix.parse(p),
-                    org.calicojava.bgp.codec.PathAttributes.EMPTY, org.calicojava.bgp.policy.RouteSource.BGP, 64512))
-                    .as(p).isNotNull();
+            assertThat(org.calicojava.bgp.policy.Policy.evaluate(
+                            chain,
+                            org.calicojava.bgp.codec.Prefix.parse(p),
+                            org.calicojava.bgp.codec.PathAttributes.EMPTY,
+                            org.calicojava.bgp.policy.RouteSource.BGP,
+                            64512))
+                    .as(p)
+                    .isNotNull();
         }
         // felix's routes to other hosts' VXLAN blocks (protocol 80, learned from the kernel) are not originated;
         // workload host routes still are
         assertThat(rc.kernel().importPolicies()).containsExactly("calico_kernel_import");
         var imp = rc.chain(rc.kernel().importPolicies());
-        assertThat(org.calicojava.bgp.policy.Policy.evaluate(imp, org.calicojava.bgp.codec.Prefix.parse("10.68.2.0/26"),
-                org.calicojava.bgp.codec.PathAttributes.EMPTY, org.calicojava.bgp.policy.RouteSource.KERNEL, 64512)).isNull();
+        assertThat(org.calicojava.bgp.policy.Policy.evaluate(
+                        imp,
+                        org.calicojava.bgp.codec.Prefix.parse("10.68.2.0/26"),
+                        org.calicojava.bgp.codec.PathAttributes.EMPTY,
+                        org.calicojava.bgp.policy.RouteSource.KERNEL,
+                        64512))
+                .isNull();
         for (String p : List.of("10.68.0.5/32", "10.65.0.5/32", "10.70.2.0/26")) {
-            assertThat(org.calicojava.bgp.policy.Policy.evaluate(imp, org.calicojava.bgp.codec.Prefix.parse(p),
-                    org.calicojava.bgp.codec.PathAttributes.EMPTY, org.calicojava.bgp.policy.RouteSource.KERNEL, 64512))
-                    .as(p).isNotNull();
+            assertThat(org.calicojava.bgp.policy.Policy.evaluate(
+                            imp,
+                            org.calicojava.bgp.codec.Prefix.parse(p),
+                            org.calicojava.bgp.codec.PathAttributes.EMPTY,
+                            org.calicojava.bgp.policy.RouteSource.KERNEL,
+                            64512))
+                    .as(p)
+                    .isNotNull();
         }
         String bird = ShippedTemplatesTest.render(fabric(), "n1", "bird.conf.mustache");
-        assertThat(bird).contains("  if source = RTS_BGP && net ~ [ 10.68.0.0/16+ ] then reject;")
+        assertThat(bird)
+                .contains("  if source = RTS_BGP && net ~ [ 10.68.0.0/16+ ] then reject;")
                 .contains("  if source = RTS_INHERIT && net.len < 32 && net ~ [ 10.68.0.0/16+ ] then reject;");
         // no VXLAN pool: the kernel exports everything as before
         Fixtures plain = new Fixtures().node("n1", "192.0.2.1", null).pool("10.70.0.0/16");
         String none = ShippedTemplatesTest.render(plain, "n1", "bgp-speaker.yaml.mustache");
-        assertThat(org.calicojava.bgp.yaml.SpeakerYamlLoader.parse(none).routing().kernel().exportPolicies()).isEmpty();
+        assertThat(org.calicojava.bgp.yaml.SpeakerYamlLoader.parse(none)
+                        .routing()
+                        .kernel()
+                        .exportPolicies())
+                .isEmpty();
     }
 
     @Test
     void birdRoutesIpipPoolsThroughTunl0() throws Exception {
         String conf = ShippedTemplatesTest.render(fabric(), "n1", "bird.conf.mustache");
-        assertThat(conf).contains("  if source = RTS_BGP && net ~ [ 10.65.0.0/16+ ] then { # ipip always\n"
-                + "    onlink = true;\n    ifname = \"tunl0\";\n    gw = bgp_next_hop;\n    accept;\n  }\n");
-        assertThat(conf).contains("  if source = RTS_BGP && net ~ [ 10.66.0.0/16+ ] && gw != bgp_next_hop then { # ipip cross-subnet\n");
+        assertThat(conf)
+                .contains("  if source = RTS_BGP && net ~ [ 10.65.0.0/16+ ] then { # ipip always\n"
+                        + "    onlink = true;\n    ifname = \"tunl0\";\n    gw = bgp_next_hop;\n    accept;\n  }\n");
+        assertThat(conf)
+                .contains(
+                        "  if source = RTS_BGP && net ~ [ 10.66.0.0/16+ ] && gw != bgp_next_hop then { # ipip cross-subnet\n");
         assertThat(conf).doesNotContain("10.70.0.0/16+ ] then {").doesNotContain("10.68.0.0/16+ ] then {");
         Path f = tmp.resolve("bird.conf");
         Files.writeString(f, conf);

@@ -1,7 +1,6 @@
 package org.calicojava.confd;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -13,8 +12,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The shipped bgp-speaker resource's reload ({@code etc/confd/reload-bgp-speaker.sh}, run through the resource's
@@ -24,15 +23,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ReloadScriptTest {
     private static String[] reload(Path pidFile, Path socket) throws Exception {
         List<TemplateResource> rs = new ResourceLoader(ShippedTemplatesTest.CONFDIR, "n1", "/calico", null).load();
-        String cmd = rs.stream().filter(r -> r.name().contains("bgp-speaker")).findFirst().orElseThrow().reloadCmd();
+        String cmd = rs.stream()
+                .filter(r -> r.name().contains("bgp-speaker"))
+                .findFirst()
+                .orElseThrow()
+                .reloadCmd();
         ProcessBuilder pb = new ProcessBuilder("/bin/sh", "-c", cmd);
-        pb.environment().put("CONFD_RENDERER_CONFDIR", ShippedTemplatesTest.CONFDIR.toAbsolutePath().toString());
+        pb.environment()
+                .put(
+                        "CONFD_RENDERER_CONFDIR",
+                        ShippedTemplatesTest.CONFDIR.toAbsolutePath().toString());
         pb.environment().put("BGP_SPEAKER_PID_FILE", pidFile.toString());
         pb.environment().put("BGP_SPEAKER_CONTROL_SOCKET", socket.toString());
         Process p = pb.start();
         String err = new String(p.getErrorStream().readAllBytes());
         assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        return new String[]{Integer.toString(p.exitValue()), err.trim()};
+        return new String[] {Integer.toString(p.exitValue()), err.trim()};
     }
 
     @Test
@@ -43,13 +49,24 @@ class ReloadScriptTest {
 
         Process sleep = new ProcessBuilder("sleep", "300").start();
         Path hup = tmp.resolve("hup");
-        Process speaker = new ProcessBuilder("sh", "-c", "trap 'echo hup > \"$0\"; exit 0' HUP; while :; do sleep 0.05; done",
-                hup.toString(), "-cp", "x.jar", "org.calicojava.bgp.Main", "--config", "c.yaml").start();
+        Process speaker = new ProcessBuilder(
+                        "sh",
+                        "-c",
+                        "trap 'echo hup > \"$0\"; exit 0' HUP; while :; do sleep 0.05; done",
+                        hup.toString(),
+                        "-cp",
+                        "x.jar",
+                        "org.calicojava.bgp.Main",
+                        "--config",
+                        "c.yaml")
+                .start();
         try {
             Files.writeString(pidFile, sleep.pid() + "\n");
             String[] r = reload(pidFile, socket);
             assertThat(r[0]).isEqualTo("1");
-            assertThat(r[1]).isEqualTo(pidFile + ": pid " + sleep.pid() + " is not the bgp-speaker (sleep 300 ); not signalled");
+            assertThat(r[1])
+                    .isEqualTo(
+                            pidFile + ": pid " + sleep.pid() + " is not the bgp-speaker (sleep 300 ); not signalled");
             assertThat(sleep.isAlive()).as("the unrelated process survives").isTrue();
 
             Files.writeString(pidFile, speaker.pid() + "\n");

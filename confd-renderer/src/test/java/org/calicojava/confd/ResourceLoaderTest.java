@@ -1,20 +1,19 @@
 package org.calicojava.confd;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.params.provider.MethodSource;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class ResourceLoaderTest {
     @TempDir
@@ -81,21 +80,27 @@ class ResourceLoaderTest {
     void badResourcesNameFileAndField(String toml, String message) throws IOException {
         write("a.toml", toml);
         assertThatThrownBy(() -> new ResourceLoader(dir, "n", "/calico", null).load())
-                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith(message);
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith(message);
     }
 
     @ParameterizedTest
     @CsvSource({"'\"0644\"', 420", "0o755, 493", "420, 420", "'\"0o600\"', 384"})
     void tomlModes(String tomlValue, int expected) throws IOException {
-        write("m.toml", "[template]\nsrc = \"m\"\ndest = \"/m\"\nkeys = [\n  \"/x\", # a comment\n]\nmode = " + tomlValue + "\n");
-        assertThat(new ResourceLoader(dir, "n", "/calico", null).load().get(0).mode()).isEqualTo(expected);
+        write(
+                "m.toml",
+                "[template]\nsrc = \"m\"\ndest = \"/m\"\nkeys = [\n  \"/x\", # a comment\n]\nmode = " + tomlValue
+                        + "\n");
+        assertThat(new ResourceLoader(dir, "n", "/calico", null).load().get(0).mode())
+                .isEqualTo(expected);
     }
 
     @ParameterizedTest
     @CsvSource({"0640, 416", "\"0640\", 416", "'\"0600\"', 384", "420, 420", "0o755, 493"})
     void yamlModes(String yamlValue, int expected) throws IOException {
         write("m.yaml", "template:\n  src: m\n  dest: /m\n  keys: [/x]\n  mode: " + yamlValue + "\n");
-        assertThat(new ResourceLoader(dir, "n", "/calico", null).load().get(0).mode()).isEqualTo(expected);
+        assertThat(new ResourceLoader(dir, "n", "/calico", null).load().get(0).mode())
+                .isEqualTo(expected);
     }
 
     @Test
@@ -108,7 +113,8 @@ class ResourceLoaderTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"/a/b, /a/c, /a/", "/calico/bgp/v1/host/n, /calico/v1/ipam, /calico/", "/x, /y, /", "/a/b, /a/b, /a/b/"})
+    @CsvSource({"/a/b, /a/c, /a/", "/calico/bgp/v1/host/n, /calico/v1/ipam, /calico/", "/x, /y, /", "/a/b, /a/b, /a/b/"
+    })
     void commonPrefix(String p1, String p2, String expected) {
         assertThat(KeyPrefixes.common(List.of(p1, p2))).isEqualTo(expected);
     }

@@ -1,20 +1,19 @@
 package org.calicojava.confd;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The template encoders: YAML escapes round-trip through a YAML parser; BIRD gets validated tokens or nothing. */
 class TemplateEncoderTest {
@@ -24,8 +23,26 @@ class TemplateEncoderTest {
     Path dir;
 
     @ParameterizedTest
-    @ValueSource(strings = {"plain", "a\nb: c", "\"", "\\", "x\"\n- evil: 1", "#", "{a: 1}", "}", "ü é 中 😀", "\u0000\u0001\u007f\u0085",
-            "\u2028\u2029", "tab\there", "a: b", "- x", "'", "&anchor *ref !tag", "%YAML"})
+    @ValueSource(
+            strings = {
+                "plain",
+                "a\nb: c",
+                "\"",
+                "\\",
+                "x\"\n- evil: 1",
+                "#",
+                "{a: 1}",
+                "}",
+                "ü é 中 😀",
+                "\u0000\u0001\u007f\u0085",
+                "\u2028\u2029",
+                "tab\there",
+                "a: b",
+                "- x",
+                "'",
+                "&anchor *ref !tag",
+                "%YAML"
+            })
     void yamlRoundTripsInsideDoubleQuotes(String value) throws Exception {
         String enc = TemplateEncoder.YAML.apply(value);
         assertThat(enc.chars().allMatch(c -> c >= 0x20 && c < 0x7f)).as(enc).isTrue();
@@ -36,7 +53,8 @@ class TemplateEncoderTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"10.0.0.1", "fd00::1", "10.1.0.0/16", "65000", "true", "Mesh_10_0_0_2", "node-1.example", ""})
+    @ValueSource(
+            strings = {"10.0.0.1", "fd00::1", "10.1.0.0/16", "65000", "true", "Mesh_10_0_0_2", "node-1.example", ""})
     void tokensPassAsTheyAre(String value) {
         assertThat(TemplateEncoder.TOKENS.apply(value)).isEqualTo(value);
     }
@@ -44,8 +62,10 @@ class TemplateEncoderTest {
     @ParameterizedTest
     @ValueSource(strings = {"1.2.3.4;", "a\nb", "}", "{", "\"", "#", "a b", "ü", "\u0000"})
     void tokensRefuseEverythingElse(String value) {
-        assertThatThrownBy(() -> TemplateEncoder.TOKENS.apply(value)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("is not a token").satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
+        assertThatThrownBy(() -> TemplateEncoder.TOKENS.apply(value))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("is not a token")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
     }
 
     @Test
@@ -56,7 +76,8 @@ class TemplateEncoderTest {
 
     @Test
     void encoderFollowsTheTemplateName() {
-        assertThat(TemplateEncoder.forTemplate(Path.of("t/bgp-speaker.yaml.mustache"))).isEqualTo(TemplateEncoder.YAML);
+        assertThat(TemplateEncoder.forTemplate(Path.of("t/bgp-speaker.yaml.mustache")))
+                .isEqualTo(TemplateEncoder.YAML);
         assertThat(TemplateEncoder.forTemplate(Path.of("x.yml.mustache"))).isEqualTo(TemplateEncoder.YAML);
         assertThat(TemplateEncoder.forTemplate(Path.of("bird.conf.mustache"))).isEqualTo(TemplateEncoder.TOKENS);
     }
@@ -67,7 +88,8 @@ class TemplateEncoderTest {
         Files.writeString(dir.resolve("t.yaml.mustache"), "x: " + template + "\n");
         TemplateRenderer r = new TemplateRenderer(dir);
         assertThatThrownBy(() -> r.render(dir.resolve("t.yaml.mustache"), Map.of("v", "a")))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not allowed");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("not allowed");
     }
 
     @Test
@@ -75,7 +97,8 @@ class TemplateEncoderTest {
         Files.writeString(dir.resolve("p.mustache"), "{{{v}}}");
         Files.writeString(dir.resolve("t.yaml.mustache"), "x: {{> p}}\n");
         assertThatThrownBy(() -> new TemplateRenderer(dir).render(dir.resolve("t.yaml.mustache"), Map.of("v", "a")))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not allowed");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("not allowed");
     }
 
     @Test
@@ -83,24 +106,28 @@ class TemplateEncoderTest {
         TreeMap<String, String> kv = new TreeMap<>();
         kv.put("/calico/bgp/v1/host/n1/rr_cluster_id", "1.2.3.4;\n}\nprotocol bgp evil {");
         Files.writeString(dir.resolve("t.yaml.mustache"), "v: \"{{#getv}}/bgp/v1/host/n1/rr_cluster_id{{/getv}}\"\n");
-        Files.writeString(dir.resolve("t.conf.mustache"), "rr cluster id {{#getv}}/bgp/v1/host/n1/rr_cluster_id{{/getv}};\n");
+        Files.writeString(
+                dir.resolve("t.conf.mustache"), "rr cluster id {{#getv}}/bgp/v1/host/n1/rr_cluster_id{{/getv}};\n");
         TemplateRenderer r = new TemplateRenderer(dir);
         Map<String, Object> yamlCtx = new HashMap<>();
         Helpers.install(yamlCtx, TreeNode.build("/calico", kv, "n1"), kv, "/calico", TemplateEncoder.YAML);
         String yaml = r.render(dir.resolve("t.yaml.mustache"), yamlCtx);
-        assertThat(YAML.readTree(yaml).get("v").asText()).isEqualTo(kv.firstEntry().getValue());
+        assertThat(YAML.readTree(yaml).get("v").asText())
+                .isEqualTo(kv.firstEntry().getValue());
         assertThat(yaml.lines()).hasSize(1);
         Map<String, Object> birdCtx = new HashMap<>();
         Helpers.install(birdCtx, TreeNode.build("/calico", kv, "n1"), kv, "/calico", TemplateEncoder.TOKENS);
         assertThatThrownBy(() -> r.render(dir.resolve("t.conf.mustache"), birdCtx))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("is not a token");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("is not a token");
     }
 
     @Test
     void treeValuesGoThroughTheEncoder() throws Exception {
         TreeMap<String, String> kv = new TreeMap<>();
         kv.put("/calico/bgp/v1/host/n1/as_num", "1;\n}");
-        Files.writeString(dir.resolve("t.conf.mustache"),
+        Files.writeString(
+                dir.resolve("t.conf.mustache"),
                 "{{#tree.child.bgp.child.v1.child.host.child.n1.child.as_num}}as {{value}};{{/tree.child.bgp.child.v1.child.host.child.n1.child.as_num}}\n");
         Map<String, Object> ctx = new HashMap<>();
         Helpers.install(ctx, TreeNode.build("/calico", kv, "n1"), kv, "/calico", TemplateEncoder.TOKENS);

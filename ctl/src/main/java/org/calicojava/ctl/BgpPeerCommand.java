@@ -1,5 +1,6 @@
 package org.calicojava.ctl;
 
+import java.nio.file.Path;
 import org.calicojava.model.BgpMaxPrefixes;
 import org.calicojava.model.BgpPassword;
 import org.calicojava.model.BgpPeer;
@@ -15,15 +16,15 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.nio.file.Path;
-
 /**
  * {@code peer add IP as ASN [--password-file F] [--accept-default] [--max-prefixes N ...] | remove IP | show}, for
  * global peers ({@code javactl bgp peer ...}) or one node's ({@code javactl node NAME bgp peer ...}). The password is
  * stored in the peer's JSON ({@code "password"}, as Calico's BGPPeer keeps it); {@code show} prints only whether one is
  * set.
  */
-@Command(name = "peer", description = "Add, remove or show BGP peers.",
+@Command(
+        name = "peer",
+        description = "Add, remove or show BGP peers.",
         subcommands = {BgpPeerCommand.Add.class, BgpPeerCommand.Remove.class, BgpPeerCommand.Show.class})
 final class BgpPeerCommand {
 
@@ -73,13 +74,18 @@ final class BgpPeerCommand {
     static final class Add extends PeerSub {
         @Parameters(index = "0", paramLabel = "IP")
         String ip;
+
         @Parameters(index = "1", paramLabel = "as")
         String as;
+
         @Parameters(index = "2", paramLabel = "ASN")
         String asn;
 
-        @Option(names = "--password-file", paramLabel = "FILE", description = "TCP-MD5 password of the session: the "
-                + "first line of FILE, which only its owner may read (chmod 600).")
+        @Option(
+                names = "--password-file",
+                paramLabel = "FILE",
+                description = "TCP-MD5 password of the session: the "
+                        + "first line of FILE, which only its owner may read (chmod 600).")
         Path passwordFile;
 
         @Option(names = "--accept-default", description = "Accept a default route from this peer (refused otherwise).")
@@ -88,12 +94,18 @@ final class BgpPeerCommand {
         @Option(names = "--max-prefixes", paramLabel = "N", description = "Take at most N prefixes per address family.")
         Long maxPrefixes;
 
-        @Option(names = "--max-prefixes-action", paramLabel = "stop|warn|drop", description = "At the limit: stop "
-                + "(close the session, start again after --max-prefixes-restart-after; default), warn or drop.")
+        @Option(
+                names = "--max-prefixes-action",
+                paramLabel = "stop|warn|drop",
+                description = "At the limit: stop "
+                        + "(close the session, start again after --max-prefixes-restart-after; default), warn or drop.")
         String maxPrefixesAction;
 
-        @Option(names = "--max-prefixes-restart-after", paramLabel = "SECONDS", description = "After a stop, start "
-                + "the session again after this long (default 60; 0: not until a reload).")
+        @Option(
+                names = "--max-prefixes-restart-after",
+                paramLabel = "SECONDS",
+                description = "After a stop, start "
+                        + "the session again after this long (default 60; 0: not until a reload).")
         Integer restartAfter;
 
         @Override
@@ -148,14 +160,22 @@ final class BgpPeerCommand {
         public void run() {
             String node = node();
             Table t = new Table("Peer address", "AS number", "Password", "Accept default", "Max prefixes");
-            for (int v : new int[]{4, 6}) {
+            for (int v : new int[] {4, 6}) {
                 for (KeyValue kv : store().list(prefix(node, v)).kvs()) {
                     try {
                         BgpPeer p = Json.read(kv.value(), BgpPeer.class);
                         BgpMaxPrefixes m = p.maxPrefixes();
-                        t.row(p.ip(), p.asNum(), p.password() == null ? "-" : "set", p.acceptsDefault() ? "yes" : "no",
-                                m == null ? "-" : m.limit() + " " + m.action()
-                                        + (m.action().equals("stop") ? " restart " + m.restartAfterS() + "s" : ""));
+                        t.row(
+                                p.ip(),
+                                p.asNum(),
+                                p.password() == null ? "-" : "set",
+                                p.acceptsDefault() ? "yes" : "no",
+                                m == null
+                                        ? "-"
+                                        : m.limit() + " " + m.action()
+                                                + (m.action().equals("stop")
+                                                        ? " restart " + m.restartAfterS() + "s"
+                                                        : ""));
                     } catch (IllegalArgumentException e) {
                         t.row(kv.key(), "(invalid: " + e.getMessage() + ")", "", "", "");
                     }

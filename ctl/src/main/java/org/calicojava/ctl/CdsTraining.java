@@ -1,15 +1,14 @@
 package org.calicojava.ctl;
 
+import java.io.PrintWriter;
+import java.io.Writer;
+import java.util.List;
 import org.calicojava.model.BgpPeer;
 import org.calicojava.model.IpPool;
 import org.calicojava.model.Json;
 import org.calicojava.model.NodeMesh;
 import org.calicojava.model.ProfileRules;
 import org.calicojava.model.WorkloadEndpoint;
-
-import java.io.PrintWriter;
-import java.io.Writer;
-import java.util.List;
 
 /**
  * The training run that records javactl's class-data-sharing archive ({@code bin/javactl} runs it once, with
@@ -23,8 +22,7 @@ final class CdsTraining {
     /** The hidden first argument that selects this run. */
     static final String FLAG = "--cds-training";
 
-    private CdsTraining() {
-    }
+    private CdsTraining() {}
 
     static int run() {
         PrintWriter sink = new PrintWriter(Writer.nullWriter());
@@ -55,14 +53,18 @@ final class CdsTraining {
             }
             Main.run(args, sink, sink);
         }
-        Json.read("{\"cidr\":\"10.0.0.0/16\",\"ipip\":false,\"masquerade\":true,\"disabled\":false,\"block_size\":26}",
+        Json.read(
+                "{\"cidr\":\"10.0.0.0/16\",\"ipip\":false,\"masquerade\":true,\"disabled\":false,\"block_size\":26}",
                 IpPool.class);
         Json.read("{\"ip\":\"192.0.2.1\",\"as_num\":\"64512\"}", BgpPeer.class);
         Json.read("{\"enabled\":true}", NodeMesh.class);
-        Json.read("{\"inbound_rules\":[{\"action\":\"allow\",\"protocol\":\"tcp\",\"dst_ports\":[80]}],"
-                + "\"outbound_rules\":[{\"action\":\"allow\"}]}", ProfileRules.class);
-        Json.read("{\"state\":\"active\",\"name\":\"cali0123456789a\",\"mac\":\"ee:ee:ee:ee:ee:ee\","
-                + "\"profile_ids\":[\"p\"],\"ipv4_nets\":[\"10.0.0.1/32\"],\"ipv6_nets\":[],\"labels\":{}}",
+        Json.read(
+                "{\"inbound_rules\":[{\"action\":\"allow\",\"protocol\":\"tcp\",\"dst_ports\":[80]}],"
+                        + "\"outbound_rules\":[{\"action\":\"allow\"}]}",
+                ProfileRules.class);
+        Json.read(
+                "{\"state\":\"active\",\"name\":\"cali0123456789a\",\"mac\":\"ee:ee:ee:ee:ee:ee\","
+                        + "\"profile_ids\":[\"p\"],\"ipv4_nets\":[\"10.0.0.1/32\"],\"ipv6_nets\":[],\"labels\":{}}",
                 WorkloadEndpoint.class);
         Table t = new Table("A", "B");
         t.row("1", "2");

@@ -1,5 +1,6 @@
 package org.calicojava.ctl;
 
+import java.util.List;
 import org.calicojava.ctl.check.Check;
 import org.calicojava.ctl.check.CheckSystem;
 import org.calicojava.ctl.check.LocalHost;
@@ -12,20 +13,24 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.util.List;
-
 /**
  * {@code javactl checksystem [--fix] [--backend java|bird|none]}: is this host (this network namespace) ready for
  * calico-java? One line per check (see {@link CheckSystem}); exit 1 on a FAIL. The checks are in package
  * {@code org.calicojava.ctl.check}; this class adds the etcd check and what etcd says about the configuration
  * (felix's DataplaneBackend, IPIP pools).
  */
-@Command(name = "checksystem", description = "Check this host for what calico-java needs (kernel, sysctls, programs, "
-        + "etcd, capabilities, conflicts); exit 1 on a FAIL.")
+@Command(
+        name = "checksystem",
+        description = "Check this host for what calico-java needs (kernel, sysctls, programs, "
+                + "etcd, capabilities, conflicts); exit 1 on a FAIL.")
 final class CheckSystemCommand extends Sub implements CommandLine.IExitCodeGenerator {
     @Option(names = "--fix", description = "apply the safe fixes (sysctls, modprobe), then check again")
     boolean fix;
-    @Option(names = "--backend", defaultValue = "java", paramLabel = "java|bird|none",
+
+    @Option(
+            names = "--backend",
+            defaultValue = "java",
+            paramLabel = "java|bird|none",
             description = "the BGP backend node run will use (default: java)")
     String backend;
 
@@ -54,8 +59,9 @@ final class CheckSystemCommand extends Sub implements CommandLine.IExitCodeGener
     /** Reaches etcd with the configured endpoints, TLS and credentials; reads the settings that change the checks. */
     private Check etcdCheck() {
         EtcdConfig cfg = root().etcdConfig();
-        String how = cfg.describe() + (cfg.tls() ? ", TLS" : "") + (cfg.username() != null ? ", user "
-                + cfg.username() : "");
+        String how = cfg.describe()
+                + (cfg.tls() ? ", TLS" : "")
+                + (cfg.username() != null ? ", user " + cfg.username() : "");
         long t0 = System.nanoTime();
         try {
             List<KeyValue> pools = store().list(keys().pools(4)).kvs();
@@ -67,11 +73,15 @@ final class CheckSystemCommand extends Sub implements CommandLine.IExitCodeGener
                     // a bad pool is javactl pool show's business
                 }
             }
-            nftables = store().get(keys().felixConfig("DataplaneBackend")).map(KeyValue::value)
-                    .map(v -> v.trim().equals("nftables")).orElse(false);
+            nftables = store().get(keys().felixConfig("DataplaneBackend"))
+                    .map(KeyValue::value)
+                    .map(v -> v.trim().equals("nftables"))
+                    .orElse(false);
             return Check.pass("etcd", "reachable at " + how + " (" + ms + " ms)");
         } catch (DatastoreException e) {
-            return Check.fail("etcd", "not reachable at " + how + ": " + e.getMessage(),
+            return Check.fail(
+                    "etcd",
+                    "not reachable at " + how + ": " + e.getMessage(),
                     "check --etcd-endpoints (ETCD_ENDPOINTS), the TLS files and the credentials");
         }
     }

@@ -15,8 +15,7 @@ final class ConfdSetup {
     /** confd-renderer's shipped speaker reload, relative to the calico-java home. */
     static final String RELOAD_SCRIPT = "confd-renderer/etc/confd/reload-bgp-speaker.sh";
 
-    private ConfdSetup() {
-    }
+    private ConfdSetup() {}
 
     /** A single-quoted sh word. */
     static String shellQuote(String s) {

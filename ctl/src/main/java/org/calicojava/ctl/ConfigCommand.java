@@ -5,17 +5,23 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "config", description = "Felix configuration in etcd.", subcommands = {ConfigCommand.Felix.class})
+@Command(
+        name = "config",
+        description = "Felix configuration in etcd.",
+        subcommands = {ConfigCommand.Felix.class})
 final class ConfigCommand {
 
     @Command(name = "felix", description = "Show, set or --remove a felix setting (global, or one host's with --host).")
     static final class Felix extends Sub {
         @Parameters(index = "0", paramLabel = "NAME")
         String name;
+
         @Parameters(index = "1", arity = "0..1", paramLabel = "VALUE")
         String value;
+
         @Option(names = "--remove")
         boolean remove;
+
         @Option(names = "--host", paramLabel = "H")
         String host;
 

@@ -1,5 +1,13 @@
 package org.calicojava.ctl;
 
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.UnaryOperator;
 import org.calicojava.ipam.Ipam;
 import org.calicojava.model.Cidr;
 import org.calicojava.model.Json;
@@ -12,25 +20,23 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.UUID;
-import java.util.function.UnaryOperator;
-
 /**
  * Workloads that are not Docker's, as calicoctl had them: {@code container add|remove CONTAINER [IP]},
  * {@code container CONTAINER ip add|remove IP}, {@code container CONTAINER profile append|remove|set PROFILES},
  * {@code container CONTAINER endpoint-id show}. CONTAINER is a network namespace name, a PID or a namespace path; the
  * workload is recorded as {@code /calico/v1/host/HOST/workload/javactl/CONTAINER/endpoint/ID}.
  */
-@Command(name = "container", description = "Attach network namespaces (or processes) as workloads: container add|remove, "
-        + "container NAME ip|profile|endpoint-id ...",
-        subcommands = {ContainerCommand.Add.class, ContainerCommand.Remove.class, ContainerCommand.Ip.class,
-                ContainerCommand.Profile.class, ContainerCommand.EndpointId.class})
+@Command(
+        name = "container",
+        description = "Attach network namespaces (or processes) as workloads: container add|remove, "
+                + "container NAME ip|profile|endpoint-id ...",
+        subcommands = {
+            ContainerCommand.Add.class,
+            ContainerCommand.Remove.class,
+            ContainerCommand.Ip.class,
+            ContainerCommand.Profile.class,
+            ContainerCommand.EndpointId.class
+        })
 final class ContainerCommand implements Runnable {
     static final String ORCHESTRATOR = "javactl";
 
@@ -42,7 +48,8 @@ final class ContainerCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(),
+        throw new CommandLine.ParameterException(
+                spec.commandLine(),
                 "missing subcommand (expected: add, remove, or CONTAINER ip|profile|endpoint-id ...)");
     }
 
@@ -50,7 +57,10 @@ final class ContainerCommand implements Runnable {
     abstract static class HostSub extends Sub {
         @Option(names = "--hostname", paramLabel = "HOST", description = "the host in etcd (default: this host's name)")
         String hostname;
-        @Option(names = "--host-netns", paramLabel = "NS",
+
+        @Option(
+                names = "--host-netns",
+                paramLabel = "NS",
                 description = "network namespace that stands for the host (default: this process's)")
         String hostNetns;
 
@@ -82,8 +92,9 @@ final class ContainerCommand implements Runnable {
         /** Read-modify-write of the endpoint with compare-and-swap. */
         WorkloadEndpoint change(String host, String container, UnaryOperator<WorkloadEndpoint> f) {
             for (int attempt = 0; attempt < 10; attempt++) {
-                KeyValue kv = endpointKv(host, container).orElseThrow(() -> fail("container " + container
-                        + " is not a workload on host " + host + " (add it: javactl container add " + container + " IP)"));
+                KeyValue kv = endpointKv(host, container)
+                        .orElseThrow(() -> fail("container " + container + " is not a workload on host " + host
+                                + " (add it: javactl container add " + container + " IP)"));
                 WorkloadEndpoint next = f.apply(Json.read(kv.value(), WorkloadEndpoint.class));
                 try {
                     store().update(kv.key(), Json.write(next), kv.modRevision());
@@ -112,8 +123,10 @@ final class ContainerCommand implements Runnable {
     static final class Add extends HostSub {
         @Parameters(index = "0", paramLabel = "CONTAINER")
         String container;
+
         @Parameters(index = "1", paramLabel = "IP")
         String ip;
+
         @Option(names = "--profile", paramLabel = "P", description = "profile to give the endpoint (repeatable)")
         List<String> profiles = new ArrayList<>();
 
@@ -134,10 +147,20 @@ final class ContainerCommand implements Runnable {
             Ipam ipam = new Ipam(store(), keys());
             Cidr addr = assign(ipam, host, handle, ip);
             try {
-                Workloads.plumb(hostNetns, iface, ns, List.of(addr),
+                Workloads.plumb(
+                        hostNetns,
+                        iface,
+                        ns,
+                        List.of(addr),
                         uplink -> org.calicojava.ipam.Pools.workloadMtu(store(), keys(), host, uplink));
-                WorkloadEndpoint ep = new WorkloadEndpoint("active", iface, Workloads.HOST_MAC, profiles,
-                        addr.isIpv4() ? List.of(addr) : List.of(), addr.isIpv4() ? List.of() : List.of(addr), Map.of());
+                WorkloadEndpoint ep = new WorkloadEndpoint(
+                        "active",
+                        iface,
+                        Workloads.HOST_MAC,
+                        profiles,
+                        addr.isIpv4() ? List.of(addr) : List.of(),
+                        addr.isIpv4() ? List.of() : List.of(addr),
+                        Map.of());
                 store().create(workloadPrefix(host, container) + id, Json.write(ep));
             } catch (RuntimeException e) {
                 try {
@@ -148,7 +171,8 @@ final class ContainerCommand implements Runnable {
                 ipam.releaseByHandle(handle);
                 throw e;
             }
-            out().println("IP " + addr.ip() + " added to " + container + " (interface " + iface + " on host " + host + ")");
+            out().println("IP " + addr.ip() + " added to " + container + " (interface " + iface + " on host " + host
+                    + ")");
         }
     }
 
@@ -160,21 +184,24 @@ final class ContainerCommand implements Runnable {
         @Override
         public void run() {
             String host = host();
-            KeyValue kv = endpointKv(host, container).orElseThrow(() -> fail("container " + container
-                    + " is not a workload on host " + host));
+            KeyValue kv = endpointKv(host, container)
+                    .orElseThrow(() -> fail("container " + container + " is not a workload on host " + host));
             WorkloadEndpoint ep = Json.read(kv.value(), WorkloadEndpoint.class);
             Workloads.unplumb(hostNetns, ep.name());
             List<Cidr> released = new Ipam(store(), keys()).releaseByHandle(ORCHESTRATOR + "." + container);
             store().delete(kv.key());
-            store().deletePrefix(keys().felixEndpointStatus(host, ORCHESTRATOR, container, org.calicojava.model.Keys.lastSegment(kv.key())));
+            store().deletePrefix(keys().felixEndpointStatus(
+                            host, ORCHESTRATOR, container, org.calicojava.model.Keys.lastSegment(kv.key())));
             out().println("Removed workload " + container + " (" + ep.name() + ", released "
                     + String.join(", ", released.stream().map(Cidr::ip).toList()) + ")");
         }
     }
 
-    @Command(name = "ip", description = "container CONTAINER ip add|remove IP", subcommands = {IpAdd.class, IpRemove.class})
-    static final class Ip {
-    }
+    @Command(
+            name = "ip",
+            description = "container CONTAINER ip add|remove IP",
+            subcommands = {IpAdd.class, IpRemove.class})
+    static final class Ip {}
 
     @Command(name = "add", description = "Give the workload another address (an address, ipv4, ipv6 or a pool CIDR).")
     static final class IpAdd extends HostSub {
@@ -186,7 +213,8 @@ final class ContainerCommand implements Runnable {
             String container = containerOf();
             String host = host();
             Path ns = Workloads.namespace(container);
-            endpointKv(host, container).orElseThrow(() -> fail("container " + container + " is not a workload on host " + host));
+            endpointKv(host, container)
+                    .orElseThrow(() -> fail("container " + container + " is not a workload on host " + host));
             Ipam ipam = new Ipam(store(), keys());
             Cidr addr = assign(ipam, host, ORCHESTRATOR + "." + container, ip);
             try {
@@ -210,7 +238,8 @@ final class ContainerCommand implements Runnable {
             String container = containerOf();
             String host = host();
             Cidr addr = Cidr.host(ip);
-            WorkloadEndpoint cur = endpointKv(host, container).map(kv -> Json.read(kv.value(), WorkloadEndpoint.class))
+            WorkloadEndpoint cur = endpointKv(host, container)
+                    .map(kv -> Json.read(kv.value(), WorkloadEndpoint.class))
                     .orElseThrow(() -> fail("container " + container + " is not a workload on host " + host));
             if (!cur.ipv4Nets().contains(addr) && !cur.ipv6Nets().contains(addr)) {
                 throw fail(container + " has no address " + addr.ip());
@@ -234,10 +263,11 @@ final class ContainerCommand implements Runnable {
         return new WorkloadEndpoint(ep.state(), ep.name(), ep.mac(), ep.profileIds(), v4, v6, ep.labels());
     }
 
-    @Command(name = "profile", description = "container CONTAINER profile append|remove|set PROFILES...",
+    @Command(
+            name = "profile",
+            description = "container CONTAINER profile append|remove|set PROFILES...",
             subcommands = {ProfileAppend.class, ProfileRemove.class, ProfileSet.class})
-    static final class Profile {
-    }
+    static final class Profile {}
 
     /** Changes the workload's profile list; every named profile must exist (except when removing). */
     abstract static class ProfileChange extends HostSub {
@@ -252,15 +282,25 @@ final class ContainerCommand implements Runnable {
             String host = host();
             for (String p : given) {
                 Names.check("profile", p);
-                if (!op().equals("remove") && store().list(keys().profile(p) + "/").kvs().isEmpty()) {
+                if (!op().equals("remove")
+                        && store().list(keys().profile(p) + "/").kvs().isEmpty()) {
                     throw fail("profile " + p + " does not exist (add it: javactl profile add " + p + ")");
                 }
             }
             if (given.isEmpty() && !op().equals("set")) {
                 throw fail("name at least one profile");
             }
-            WorkloadEndpoint ep = change(host, container, cur -> new WorkloadEndpoint(cur.state(), cur.name(),
-                    cur.mac(), merged(cur.profileIds(), given, op()), cur.ipv4Nets(), cur.ipv6Nets(), cur.labels()));
+            WorkloadEndpoint ep = change(
+                    host,
+                    container,
+                    cur -> new WorkloadEndpoint(
+                            cur.state(),
+                            cur.name(),
+                            cur.mac(),
+                            merged(cur.profileIds(), given, op()),
+                            cur.ipv4Nets(),
+                            cur.ipv6Nets(),
+                            cur.labels()));
             out().println("Profiles of " + container + ": " + String.join(", ", ep.profileIds()));
         }
     }
@@ -286,9 +326,11 @@ final class ContainerCommand implements Runnable {
         }
     }
 
-    @Command(name = "endpoint-id", description = "container CONTAINER endpoint-id show", subcommands = {EndpointIdShow.class})
-    static final class EndpointId {
-    }
+    @Command(
+            name = "endpoint-id",
+            description = "container CONTAINER endpoint-id show",
+            subcommands = {EndpointIdShow.class})
+    static final class EndpointId {}
 
     @Command(name = "show", description = "Print the workload's endpoint id.")
     static final class EndpointIdShow extends HostSub {
@@ -296,8 +338,8 @@ final class ContainerCommand implements Runnable {
         public void run() {
             String container = containerOf();
             String host = host();
-            KeyValue kv = endpointKv(host, container).orElseThrow(() -> fail("container " + container
-                    + " is not a workload on host " + host));
+            KeyValue kv = endpointKv(host, container)
+                    .orElseThrow(() -> fail("container " + container + " is not a workload on host " + host));
             out().println(org.calicojava.model.Keys.lastSegment(kv.key()));
         }
     }

@@ -1,5 +1,15 @@
 package org.calicojava.ctl;
 
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
 import org.calicojava.ctl.check.Check;
 import org.calicojava.ctl.check.CheckSystem;
 import org.calicojava.ctl.check.LocalHost;
@@ -12,32 +22,33 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.ZoneOffset;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.util.List;
-
 /**
  * {@code javactl diags [--output FILE] [--name NODE] [--run-dir DIR] [--log-lines N]}: everything a support engineer
  * needs about this node in one .tar.gz (see the README for the list); prints its path. Passwords are masked
  * everywhere ({@link Secrets}); a piece that cannot be had is recorded with the reason.
  */
-@Command(name = "diags", description = "Save diagnostics of this node (versions, status, logs, routes, rules, BGP, "
-        + "etcd) into a .tar.gz, passwords masked.")
+@Command(
+        name = "diags",
+        description = "Save diagnostics of this node (versions, status, logs, routes, rules, BGP, "
+                + "etcd) into a .tar.gz, passwords masked.")
 final class DiagsCommand extends Sub {
     @Option(names = "--output", paramLabel = "FILE", description = "default: /tmp/calico-java-diags-NODE-TIME.tar.gz")
     Path output;
+
     @Option(names = "--name", paramLabel = "NODE", description = "default: this host's name")
     String name;
-    @Option(names = "--run-dir", paramLabel = "DIR", description = "node run's directory (default: /var/run/calico-java/NODE)")
+
+    @Option(
+            names = "--run-dir",
+            paramLabel = "DIR",
+            description = "node run's directory (default: /var/run/calico-java/NODE)")
     Path runDir;
-    @Option(names = "--log-lines", paramLabel = "N", defaultValue = "2000", description = "lines of each log (default: 2000)")
+
+    @Option(
+            names = "--log-lines",
+            paramLabel = "N",
+            defaultValue = "2000",
+            description = "lines of each log (default: 2000)")
     int logLines;
 
     @Override
@@ -59,10 +70,22 @@ final class DiagsCommand extends Sub {
         Diags d = new Diags(host, secrets);
         Keys k = keys();
         // etcd first: the secrets found there are masked in every later piece
-        d.add("etcd/node.txt", () -> Sources.etcd(store(), List.of(k.host(n) + "/", k.bgpHost(n) + "/",
-                k.felixStatusRoot() + n + "/", k.ipamHostRoot() + n + "/"), secrets));
-        d.add("etcd/global.txt", () -> Sources.etcd(store(), List.of(k.bgpGlobal(), k.pools(4), k.pools(6),
-                k.felixConfigs(), k.bgpHosts()), secrets));
+        d.add(
+                "etcd/node.txt",
+                () -> Sources.etcd(
+                        store(),
+                        List.of(
+                                k.host(n) + "/",
+                                k.bgpHost(n) + "/",
+                                k.felixStatusRoot() + n + "/",
+                                k.ipamHostRoot() + n + "/"),
+                        secrets));
+        d.add(
+                "etcd/global.txt",
+                () -> Sources.etcd(
+                        store(),
+                        List.of(k.bgpGlobal(), k.pools(4), k.pools(6), k.felixConfigs(), k.bgpHosts()),
+                        secrets));
         d.add("versions.txt", () -> versions(host));
         d.add("node-status.txt", () -> nodeStatus(n, dir));
         d.add("checksystem.txt", () -> checksystem(host));
@@ -92,13 +115,16 @@ final class DiagsCommand extends Sub {
         Path speaker = dir.resolve("bgp-speaker.ctl");
         Path bird = dir.resolve("bird.ctl");
         if (Files.exists(bird) && !Files.exists(speaker)) {
-            d.addCommand("bgp/show-protocols-all.txt", List.of("birdc", "-s", bird.toString(), "show", "protocols", "all"));
+            d.addCommand(
+                    "bgp/show-protocols-all.txt", List.of("birdc", "-s", bird.toString(), "show", "protocols", "all"));
             d.addCommand("bgp/show-route.txt", List.of("birdc", "-s", bird.toString(), "show", "route"));
             return;
         }
         // the speaker's "show protocols" table and its JSON (every field it has: its form of BIRD's "all")
-        d.add("bgp/show-protocols-all.txt", () -> Sources.speaker(speaker, "show protocols") + "\n"
-                + Sources.speaker(speaker, "show protocols json"));
+        d.add(
+                "bgp/show-protocols-all.txt",
+                () -> Sources.speaker(speaker, "show protocols") + "\n"
+                        + Sources.speaker(speaker, "show protocols json"));
         d.add("bgp/show-route.txt", () -> Sources.speaker(speaker, "show route all"));
     }
 
@@ -106,13 +132,24 @@ final class DiagsCommand extends Sub {
         StringBuilder sb = new StringBuilder();
         String v = Javactl.class.getPackage().getImplementationVersion();
         sb.append("javactl: ").append(v == null ? "0.1.0-SNAPSHOT" : v).append('\n');
-        sb.append("java: ").append(System.getProperty("java.vm.name")).append(' ')
-                .append(System.getProperty("java.version")).append('\n');
-        for (List<String> cmd : List.of(List.of("uname", "-a"), List.of("iptables", "--version"),
-                List.of("ipset", "version"), List.of("nft", "--version"), List.of("bird", "--version"),
-                List.of("etcd", "--version"), List.of("ip", "-V"))) {
+        sb.append("java: ")
+                .append(System.getProperty("java.vm.name"))
+                .append(' ')
+                .append(System.getProperty("java.version"))
+                .append('\n');
+        for (List<String> cmd : List.of(
+                List.of("uname", "-a"),
+                List.of("iptables", "--version"),
+                List.of("ipset", "version"),
+                List.of("nft", "--version"),
+                List.of("bird", "--version"),
+                List.of("etcd", "--version"),
+                List.of("ip", "-V"))) {
             var r = host.run(cmd);
-            sb.append(String.join(" ", cmd)).append(": ").append(r.out().trim().replace("\n", " | ")).append('\n');
+            sb.append(String.join(" ", cmd))
+                    .append(": ")
+                    .append(r.out().trim().replace("\n", " | "))
+                    .append('\n');
         }
         return sb.toString();
     }
@@ -141,8 +178,11 @@ final class DiagsCommand extends Sub {
 
     private String checksystem(LocalHost host) {
         StringWriter text = new StringWriter();
-        new CheckSystem(host).run(new CheckSystem.Options("java", false, false, false,
-                () -> Check.pass("etcd", "see etcd/*.txt")), new PrintWriter(text, true));
+        new CheckSystem(host)
+                .run(
+                        new CheckSystem.Options(
+                                "java", false, false, false, () -> Check.pass("etcd", "see etcd/*.txt")),
+                        new PrintWriter(text, true));
         return text.toString();
     }
 }

@@ -1,22 +1,28 @@
 package org.calicojava.ctl;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.calicojava.model.WorkloadEndpoint;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.util.ArrayList;
-import java.util.List;
-
-@Command(name = "endpoint", description = "Workload endpoints.", subcommands = {EndpointCommand.Show.class})
+@Command(
+        name = "endpoint",
+        description = "Workload endpoints.",
+        subcommands = {EndpointCommand.Show.class})
 final class EndpointCommand {
 
-    @Command(name = "show", description = "Show workload endpoints (with --detailed: interface, addresses, profiles, status).")
+    @Command(
+            name = "show",
+            description = "Show workload endpoints (with --detailed: interface, addresses, profiles, status).")
     static final class Show extends Sub {
         @Option(names = "--host", paramLabel = "H")
         String host;
+
         @Option(names = "--detailed")
         boolean detailed;
+
         @Mixin
         Format format;
 
@@ -24,8 +30,16 @@ final class EndpointCommand {
         public void run() {
             List<Endpoints.Entry> eps = Endpoints.list(store(), keys(), host);
             Table t = detailed
-                    ? new Table("Hostname", "Orchestrator ID", "Workload ID", "Endpoint ID", "Addresses", "MAC",
-                    "Profiles", "State", "Status")
+                    ? new Table(
+                            "Hostname",
+                            "Orchestrator ID",
+                            "Workload ID",
+                            "Endpoint ID",
+                            "Addresses",
+                            "MAC",
+                            "Profiles",
+                            "State",
+                            "Status")
                     : new Table("Hostname", "Orchestrator ID", "Workload ID", "Endpoint ID");
             for (Endpoints.Entry e : eps) {
                 if (!detailed) {
@@ -33,20 +47,38 @@ final class EndpointCommand {
                     continue;
                 }
                 WorkloadEndpoint w = e.endpoint();
-                String status = store().get(keys().felixEndpointStatus(e.host(), e.orchestrator(), e.workload(), e.id()))
-                        .map(kv -> kv.value().replaceAll(".*\"status\"\\s*:\\s*\"([a-z]+)\".*", "$1")).orElse("");
+                String status = store().get(
+                                keys().felixEndpointStatus(e.host(), e.orchestrator(), e.workload(), e.id()))
+                        .map(kv -> kv.value().replaceAll(".*\"status\"\\s*:\\s*\"([a-z]+)\".*", "$1"))
+                        .orElse("");
                 if (w == null) {
-                    t.row(e.host(), e.orchestrator(), e.workload(), e.id(), "(invalid: " + e.error() + ")", "", "", "", status);
+                    t.row(
+                            e.host(),
+                            e.orchestrator(),
+                            e.workload(),
+                            e.id(),
+                            "(invalid: " + e.error() + ")",
+                            "",
+                            "",
+                            "",
+                            status);
                     continue;
                 }
                 List<String> addrs = new ArrayList<>();
                 w.ipv4Nets().forEach(c -> addrs.add(c.toString()));
                 w.ipv6Nets().forEach(c -> addrs.add(c.toString()));
-                t.row(e.host(), e.orchestrator(), e.workload(), e.id(), String.join("\n", addrs), w.mac(),
-                        String.join(",", w.profileIds()), w.state(), status);
+                t.row(
+                        e.host(),
+                        e.orchestrator(),
+                        e.workload(),
+                        e.id(),
+                        String.join("\n", addrs),
+                        w.mac(),
+                        String.join(",", w.profileIds()),
+                        w.state(),
+                        status);
             }
             t.print(out(), format.value());
         }
     }
-
 }

@@ -1,22 +1,20 @@
 package org.calicojava.ctl;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.calicojava.model.KeyPath;
-import org.calicojava.model.LogText;
 import org.calicojava.model.Keys;
+import org.calicojava.model.LogText;
 import org.calicojava.model.WorkloadEndpoint;
 import org.calicojava.store.KeyValue;
 import org.calicojava.store.KvStore;
 
-import java.util.ArrayList;
-import java.util.List;
-
 /** Reads workload endpoints with their key parts (host, orchestrator, workload, endpoint id). */
 final class Endpoints {
-    record Entry(String host, String orchestrator, String workload, String id, WorkloadEndpoint endpoint, String error) {
-    }
+    record Entry(
+            String host, String orchestrator, String workload, String id, WorkloadEndpoint endpoint, String error) {}
 
-    private Endpoints() {
-    }
+    private Endpoints() {}
 
     /** All endpoints, or one host's; unparsable ones are returned with {@code error} set. */
     static List<Entry> list(KvStore store, Keys keys, String host) {
@@ -34,7 +32,8 @@ final class Endpoints {
                 continue;
             }
             try {
-                out.add(new Entry(k.host(), k.orchestrator(), k.workload(), k.endpointId(), k.decode(kv.value()), null));
+                out.add(new Entry(
+                        k.host(), k.orchestrator(), k.workload(), k.endpointId(), k.decode(kv.value()), null));
             } catch (IllegalArgumentException e) {
                 out.add(new Entry(k.host(), k.orchestrator(), k.workload(), k.endpointId(), null, e.getMessage()));
             }

@@ -1,12 +1,11 @@
 package org.calicojava.ctl;
 
-import org.calicojava.ctl.explain.ChainWalker;
-import org.calicojava.felix.rules.RuleRenderer;
-import org.calicojava.model.Rule;
-
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Map;
+import org.calicojava.ctl.explain.ChainWalker;
+import org.calicojava.felix.rules.RuleRenderer;
+import org.calicojava.model.Rule;
 
 /** Prints a {@link ChainWalker} walk of an endpoint chain as tiers, policies, profiles and the rules that decided. */
 final class ExplainText {
@@ -55,8 +54,10 @@ final class ExplainText {
 
     void print(ChainWalker.Result r) {
         List<ChainWalker.Step> steps = r.steps();
-        if (steps.stream().noneMatch(s -> s.depth() == 0 && s.rule().comment() != null
-                && s.rule().comment().startsWith("start of tier "))) {
+        if (steps.stream()
+                .noneMatch(s -> s.depth() == 0
+                        && s.rule().comment() != null
+                        && s.rule().comment().startsWith("start of tier "))) {
             out.println("  (no policy of any tier selects this endpoint: its profiles decide)");
         }
         for (int i = 0; i < steps.size(); i++) {
@@ -85,7 +86,8 @@ final class ExplainText {
     private String decided(List<ChainWalker.Step> steps, int from, String chain, Owner o) {
         for (int j = from; j < steps.size() && steps.get(j).depth() > 0; j++) {
             ChainWalker.Step s = steps.get(j);
-            if (!s.chain().equals(chain) || s.rule().comment() != null && s.rule().comment().startsWith("return if")) {
+            if (!s.chain().equals(chain)
+                    || s.rule().comment() != null && s.rule().comment().startsWith("return if")) {
                 continue;
             }
             int rule = o.ruleOf(s.index());
@@ -100,7 +102,8 @@ final class ExplainText {
                 default -> "log, go on";
             };
             if (m.action().equals("log")) {
-                out.println("      " + direction + " rule " + (rule + 1) + " matched: " + RuleGrammar.format(m) + " => log");
+                out.println("      " + direction + " rule " + (rule + 1) + " matched: " + RuleGrammar.format(m)
+                        + " => log");
                 continue;
             }
             return direction + " rule " + (rule + 1) + " matched: " + RuleGrammar.format(m) + " => " + verdict;

@@ -1,5 +1,10 @@
 package org.calicojava.ctl;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import org.calicojava.ctl.graph.DotWriter;
 import org.calicojava.ctl.graph.Fabric;
 import org.calicojava.ctl.graph.FabricLoader;
@@ -7,21 +12,18 @@ import org.calicojava.ctl.graph.Pictures;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-
 /**
  * {@code javactl graph [--format dot|svg|html] [--output FILE]}: the fabric in etcd as a picture (see
  * {@link DotWriter}): DOT from Java, SVG through Graphviz's {@code dot}, HTML as one page with the SVG inline.
  */
-@Command(name = "graph", description = "Draw the fabric: nodes, BGP sessions and their state, external peers, route "
-        + "reflectors, workloads and profiles (dot, svg or html).")
+@Command(
+        name = "graph",
+        description = "Draw the fabric: nodes, BGP sessions and their state, external peers, route "
+                + "reflectors, workloads and profiles (dot, svg or html).")
 final class GraphCommand extends Sub {
     @Option(names = "--format", defaultValue = "dot", paramLabel = "dot|svg|html", description = "default: dot")
     String format;
+
     @Option(names = "--output", paramLabel = "FILE", description = "write here (default: stdout)")
     Path output;
 
@@ -36,7 +38,10 @@ final class GraphCommand extends Sub {
         try {
             text = switch (format) {
                 case "svg" -> Pictures.svg(dot);
-                case "html" -> Pictures.html(Pictures.svg(dot), "calico-java fabric (" + f.nodes().size() + " nodes)");
+                case "html" ->
+                    Pictures.html(
+                            Pictures.svg(dot),
+                            "calico-java fabric (" + f.nodes().size() + " nodes)");
                 default -> dot;
             };
         } catch (IllegalStateException e) {

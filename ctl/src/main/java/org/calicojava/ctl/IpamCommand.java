@@ -1,5 +1,8 @@
 package org.calicojava.ctl;
 
+import java.net.InetAddress;
+import java.util.List;
+import java.util.Map;
 import org.calicojava.ipam.AllocationBlock;
 import org.calicojava.ipam.Ipam;
 import org.calicojava.model.Cidr;
@@ -10,12 +13,15 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.net.InetAddress;
-import java.util.List;
-import java.util.Map;
-
-@Command(name = "ipam", description = "IP address management: assign, release, info, show.",
-        subcommands = {IpamCommand.Assign.class, IpamCommand.Release.class, IpamCommand.Info.class, IpamCommand.Show.class})
+@Command(
+        name = "ipam",
+        description = "IP address management: assign, release, info, show.",
+        subcommands = {
+            IpamCommand.Assign.class,
+            IpamCommand.Release.class,
+            IpamCommand.Info.class,
+            IpamCommand.Show.class
+        })
 final class IpamCommand {
 
     static String localHost() {
@@ -34,16 +40,20 @@ final class IpamCommand {
     static final class Assign extends Sub {
         @ArgGroup(exclusive = true)
         Which which;
+
         @Option(names = "--host", paramLabel = "H", description = "the host whose blocks to use (default: this host)")
         String host;
+
         @Option(names = "--handle", paramLabel = "ID", description = "owner of the address, e.g. a container id")
         String handle;
+
         @Option(names = "--ipv6", description = "assign an IPv6 address (auto-assign only)")
         boolean v6;
 
         static final class Which {
             @Option(names = "--ip", paramLabel = "IP")
             String ip;
+
             @Option(names = "--pool", paramLabel = "CIDR")
             String pool;
         }
@@ -73,6 +83,7 @@ final class IpamCommand {
         static final class Which {
             @Option(names = "--ip", paramLabel = "IP")
             String ip;
+
             @Option(names = "--handle", paramLabel = "ID")
             String handle;
         }
@@ -91,7 +102,8 @@ final class IpamCommand {
                 if (released.isEmpty()) {
                     throw fail("handle " + which.handle + " has no addresses");
                 }
-                out().println("Released " + String.join(", ", released.stream().map(Cidr::ip).toList()));
+                out().println("Released "
+                        + String.join(", ", released.stream().map(Cidr::ip).toList()));
             }
         }
     }
@@ -100,6 +112,7 @@ final class IpamCommand {
     static final class Info extends Sub {
         @Parameters(paramLabel = "IP")
         String ip;
+
         @Mixin
         Format format;
 
@@ -107,19 +120,29 @@ final class IpamCommand {
         public void run() {
             Ipam.IpInfo i = new Ipam(store(), keys()).info(Cidr.host(ip));
             Table t = new Table("IP", "Pool", "Block", "Block host", "Assigned", "Handle", "Attributes");
-            t.row(i.ip().ip(), i.pool().cidr(), i.block(), i.blockHost(), i.assigned() ? "yes" : "no", i.handle(),
+            t.row(
+                    i.ip().ip(),
+                    i.pool().cidr(),
+                    i.block(),
+                    i.blockHost(),
+                    i.assigned() ? "yes" : "no",
+                    i.handle(),
                     i.attrs().isEmpty() ? "" : i.attrs().toString());
             t.print(out(), format.value());
         }
     }
 
-    @Command(name = "show", description = "Blocks and their use, for all hosts or one; --tunnels: the hosts' tunnel "
-            + "addresses (IP-in-IP, VXLAN) and VXLAN MACs.")
+    @Command(
+            name = "show",
+            description = "Blocks and their use, for all hosts or one; --tunnels: the hosts' tunnel "
+                    + "addresses (IP-in-IP, VXLAN) and VXLAN MACs.")
     static final class Show extends Sub {
         @Option(names = "--host", paramLabel = "H")
         String host;
+
         @Option(names = "--tunnels", description = "each host's tunnel addresses instead of the blocks")
         boolean tunnels;
+
         @Mixin
         Format format;
 

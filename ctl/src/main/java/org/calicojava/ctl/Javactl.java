@@ -1,5 +1,6 @@
 package org.calicojava.ctl;
 
+import java.io.PrintWriter;
 import org.calicojava.model.Keys;
 import org.calicojava.store.EtcdConfig;
 import org.calicojava.store.GatewayStore;
@@ -10,10 +11,10 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.io.PrintWriter;
-
 /** The root command: global etcd options (usable before or after any subcommand) and the store they open. */
-@Command(name = "javactl", mixinStandardHelpOptions = false,
+@Command(
+        name = "javactl",
+        mixinStandardHelpOptions = false,
         description = "Operate a calico-java network: pools, profiles, nodes, BGP, IPAM, endpoints, config.")
 public final class Javactl implements Runnable {
     /**
@@ -49,7 +50,11 @@ public final class Javactl implements Runnable {
     /** The etcd options (shared with the daemons), usable before or after any subcommand. */
     @CommandLine.Mixin
     EtcdOptions etcd = new EtcdOptions();
-    @Option(names = {"-h", "--help"}, usageHelp = true, scope = CommandLine.ScopeType.INHERIT,
+
+    @Option(
+            names = {"-h", "--help"},
+            usageHelp = true,
+            scope = CommandLine.ScopeType.INHERIT,
             description = "show this help")
     boolean help;
 

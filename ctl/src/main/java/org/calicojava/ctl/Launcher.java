@@ -40,8 +40,10 @@ final class Launcher {
     }
 
     String warning() {
-        return setpriv == null ? "setpriv (util-linux) not found: children run with node run's capabilities and are "
-                + "not killed if node run is killed" : null;
+        return setpriv == null
+                ? "setpriv (util-linux) not found: children run with node run's capabilities and are "
+                        + "not killed if node run is killed"
+                : null;
     }
 
     List<String> wrap(String name, List<String> command) {
@@ -52,8 +54,8 @@ final class Launcher {
         if (dropCapabilities) {
             List<String> caps = CAPABILITIES.get(name);
             if (caps == null) {
-                throw new IllegalArgumentException("child " + name + ": no capability set (expected one of "
-                        + CAPABILITIES.keySet() + ")");
+                throw new IllegalArgumentException(
+                        "child " + name + ": no capability set (expected one of " + CAPABILITIES.keySet() + ")");
             }
             String set = capList(caps);
             out.addAll(List.of("--no-new-privs", "--inh-caps", set, "--bounding-set", set));

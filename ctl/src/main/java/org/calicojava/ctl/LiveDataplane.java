@@ -1,10 +1,9 @@
 package org.calicojava.ctl;
 
-import org.calicojava.ctl.explain.LiveRules;
-import org.calicojava.process.ProcessRunner;
-
 import java.time.Duration;
 import java.util.List;
+import org.calicojava.ctl.explain.LiveRules;
+import org.calicojava.process.ProcessRunner;
 
 /**
  * Reads felix's live rules on this host (or in {@code hostNetns}) for {@code policy explain --verify}: the iptables
@@ -12,8 +11,7 @@ import java.util.List;
  * chains), else felix's nftables table.
  */
 final class LiveDataplane {
-    private LiveDataplane() {
-    }
+    private LiveDataplane() {}
 
     static LiveRules read(String hostNetns, int version) {
         String v = version == 4 ? "iptables" : "ip6tables";

@@ -1,11 +1,10 @@
 package org.calicojava.ctl;
 
+import java.io.PrintWriter;
 import org.calicojava.ipam.IpamException;
 import org.calicojava.store.DatastoreException;
 import org.calicojava.store.cli.EtcdOptionsException;
 import picocli.CommandLine;
-
-import java.io.PrintWriter;
 
 /**
  * Entry point. Errors the user can act on (bad input, etcd unreachable, IPAM refusals) print one line on stderr and
@@ -13,8 +12,7 @@ import java.io.PrintWriter;
  * command validates its input before its first write.
  */
 public final class Main {
-    private Main() {
-    }
+    private Main() {}
 
     public static void main(String[] args) {
         if (args.length == 1 && args[0].equals(CdsTraining.FLAG)) {
@@ -40,8 +38,10 @@ public final class Main {
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setParameterExceptionHandler((ex, a) -> {
             CommandLine c = ex.getCommandLine();
-            if (ex instanceof CommandLine.UnmatchedArgumentException u && !u.getUnmatched().isEmpty()) {
-                err.println("Error: unknown command or argument '" + u.getUnmatched().get(0) + "'");
+            if (ex instanceof CommandLine.UnmatchedArgumentException u
+                    && !u.getUnmatched().isEmpty()) {
+                err.println("Error: unknown command or argument '"
+                        + u.getUnmatched().get(0) + "'");
             } else {
                 err.println("Error: " + ex.getMessage());
             }
@@ -75,14 +75,16 @@ public final class Main {
      * second core it runs while picocli parses the command line.
      */
     static void warmUpInBackground() {
-        Thread t = new Thread(() -> {
-            try {
-                org.calicojava.model.Json.read("{\"cidr\":\"10.0.0.0/16\"}", org.calicojava.model.IpPool.class);
-                org.calicojava.model.Json.MAPPER.readTree("{\"a\":[1]}");
-            } catch (Exception ignored) {
-                // only a warm-up
-            }
-        }, "warm-up");
+        Thread t = new Thread(
+                () -> {
+                    try {
+                        org.calicojava.model.Json.read("{\"cidr\":\"10.0.0.0/16\"}", org.calicojava.model.IpPool.class);
+                        org.calicojava.model.Json.MAPPER.readTree("{\"a\":[1]}");
+                    } catch (Exception ignored) {
+                        // only a warm-up
+                    }
+                },
+                "warm-up");
         t.setDaemon(true);
         t.start();
     }
@@ -111,7 +113,9 @@ public final class Main {
                 return false;
             }
         }
-        Object leaf = parsed.asCommandLineList().get(parsed.asCommandLineList().size() - 1).getCommand();
+        Object leaf = parsed.asCommandLineList()
+                .get(parsed.asCommandLineList().size() - 1)
+                .getCommand();
         return !(leaf instanceof VersionCommand || leaf instanceof CompletionCommand || leaf instanceof Javactl);
     }
 
@@ -129,7 +133,9 @@ public final class Main {
     }
 
     static String message(Throwable ex) {
-        if (ex instanceof DatastoreException || ex instanceof IllegalArgumentException || ex instanceof IpamException
+        if (ex instanceof DatastoreException
+                || ex instanceof IllegalArgumentException
+                || ex instanceof IpamException
                 || ex instanceof UserException) {
             return ex.getMessage();
         }

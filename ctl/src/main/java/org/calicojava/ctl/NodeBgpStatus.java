@@ -1,10 +1,5 @@
 package org.calicojava.ctl;
 
-import org.calicojava.ctl.graph.FabricLoader;
-import org.calicojava.model.Json;
-import org.calicojava.model.Keys;
-import org.calicojava.store.KvStore;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,6 +9,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import org.calicojava.ctl.graph.FabricLoader;
+import org.calicojava.model.Json;
+import org.calicojava.model.Keys;
+import org.calicojava.store.KvStore;
 
 /**
  * Publishes the node's BGP sessions (as {@code node status} reads them from the speaker's or BIRD's control socket)

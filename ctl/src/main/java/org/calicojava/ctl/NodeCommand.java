@@ -1,5 +1,9 @@
 package org.calicojava.ctl;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.calicojava.ipam.Ipam;
 import org.calicojava.model.AsNumber;
 import org.calicojava.model.BgpPeer;
@@ -14,14 +18,18 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
-
-@Command(name = "node", description = "Manage nodes: node add|remove|show, node NAME bgp peer ...",
-        subcommands = {NodeCommand.Add.class, NodeCommand.Remove.class, NodeCommand.Show.class, NodeCommand.Bgp.class,
-                NodeRun.class, NodeStop.class, NodeStatus.class})
+@Command(
+        name = "node",
+        description = "Manage nodes: node add|remove|show, node NAME bgp peer ...",
+        subcommands = {
+            NodeCommand.Add.class,
+            NodeCommand.Remove.class,
+            NodeCommand.Show.class,
+            NodeCommand.Bgp.class,
+            NodeRun.class,
+            NodeStop.class,
+            NodeStatus.class
+        })
 final class NodeCommand implements Runnable {
     @Parameters(arity = "0..1", paramLabel = "NAME", description = "the node, for its bgp commands")
     String name;
@@ -31,8 +39,8 @@ final class NodeCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(),
-                "missing subcommand (expected: add, remove, show, or NAME bgp peer ...)");
+        throw new CommandLine.ParameterException(
+                spec.commandLine(), "missing subcommand (expected: add, remove, show, or NAME bgp peer ...)");
     }
 
     static String existing(Sub cmd, NodeCommand parent) {
@@ -54,7 +62,8 @@ final class NodeCommand implements Runnable {
             String rest = kv.key().substring(base.length());
             int slash = rest.indexOf('/');
             if (slash > 0) {
-                out.computeIfAbsent(rest.substring(0, slash), k -> new TreeMap<>()).put(rest.substring(slash + 1), kv.value());
+                out.computeIfAbsent(rest.substring(0, slash), k -> new TreeMap<>())
+                        .put(rest.substring(slash + 1), kv.value());
             }
         }
         return out;
@@ -64,10 +73,13 @@ final class NodeCommand implements Runnable {
     static final class Add extends Sub {
         @Option(names = "--name", required = true, paramLabel = "NAME")
         String name;
+
         @Option(names = "--ip", required = true, paramLabel = "IPV4")
         String ip;
+
         @Option(names = "--ip6", paramLabel = "IPV6")
         String ip6;
+
         @Option(names = "--as", paramLabel = "ASN", description = "the node's AS (default: the global default-node-as)")
         String as;
 
@@ -90,8 +102,9 @@ final class NodeCommand implements Runnable {
         }
         Long asn = as == null ? null : AsNumber.parse(as);
         for (var e : nodes(cmd).entrySet()) {
-            if (!e.getKey().equals(n) && (v4.ip().equals(e.getValue().get("ip_addr_v4"))
-                    || v6 != null && v6.ip().equals(e.getValue().get("ip_addr_v6")))) {
+            if (!e.getKey().equals(n)
+                    && (v4.ip().equals(e.getValue().get("ip_addr_v4"))
+                            || v6 != null && v6.ip().equals(e.getValue().get("ip_addr_v6")))) {
                 throw Sub.fail("address already used by node " + e.getKey());
             }
         }
@@ -102,14 +115,16 @@ final class NodeCommand implements Runnable {
         ops.add(asn == null ? Op.delete(keys.bgpHostAsNum(n)) : Op.put(keys.bgpHostAsNum(n), Long.toString(asn)));
         ops.add(Op.put(keys.hostInitialised(n), "true"));
         cmd.store().txn(List.of(), ops);
-        cmd.out().println("Node " + n + " registered: " + v4.ip() + (v6 == null ? "" : ", " + v6.ip())
-                + (asn == null ? "" : ", AS " + asn));
+        cmd.out()
+                .println("Node " + n + " registered: " + v4.ip() + (v6 == null ? "" : ", " + v6.ip())
+                        + (asn == null ? "" : ", AS " + asn));
     }
 
     @Command(name = "remove", description = "Remove a node, its BGP settings, status and IPAM block affinities.")
     static final class Remove extends Sub {
         @Parameters(paramLabel = "NAME")
         String name;
+
         @Option(names = "--remove-endpoints", description = "also remove the node's workload endpoints")
         boolean removeEndpoints;
 
@@ -142,13 +157,19 @@ final class NodeCommand implements Runnable {
 
         @Override
         public void run() {
-            String def = store().get(keys().bgpGlobalAsNum()).map(KeyValue::value).orElse(BgpCommand.DEFAULT_AS);
+            String def =
+                    store().get(keys().bgpGlobalAsNum()).map(KeyValue::value).orElse(BgpCommand.DEFAULT_AS);
             Table t = new Table("Hostname", "Bird IPv4", "Bird IPv6", "AS Num", "BGP Peers v4", "BGP Peers v6");
             for (var e : nodes(this).entrySet()) {
                 Map<String, String> v = e.getValue();
                 String as = v.containsKey("as_num") ? v.get("as_num") : "(" + def + ")";
-                t.row(e.getKey(), v.getOrDefault("ip_addr_v4", ""), v.getOrDefault("ip_addr_v6", ""), as,
-                        peers(v, "peer_v4/"), peers(v, "peer_v6/"));
+                t.row(
+                        e.getKey(),
+                        v.getOrDefault("ip_addr_v4", ""),
+                        v.getOrDefault("ip_addr_v6", ""),
+                        as,
+                        peers(v, "peer_v4/"),
+                        peers(v, "peer_v6/"));
             }
             t.print(out(), format.value());
         }
@@ -171,17 +192,21 @@ final class NodeCommand implements Runnable {
         }
     }
 
-    @Command(name = "bgp", description = "The node's BGP settings: node NAME bgp peer add|remove|show, "
-            + "node NAME bgp rr-cluster-id [ID | --remove]",
+    @Command(
+            name = "bgp",
+            description = "The node's BGP settings: node NAME bgp peer add|remove|show, "
+                    + "node NAME bgp rr-cluster-id [ID | --remove]",
             subcommands = {BgpPeerCommand.class, RrClusterId.class})
-    static final class Bgp {
-    }
+    static final class Bgp {}
 
-    @Command(name = "rr-cluster-id", description = "Show, set or --remove the node's route reflector cluster id "
-            + "(a node with one reflects routes to its node-specific peers, RFC 4456).")
+    @Command(
+            name = "rr-cluster-id",
+            description = "Show, set or --remove the node's route reflector cluster id "
+                    + "(a node with one reflects routes to its node-specific peers, RFC 4456).")
     static final class RrClusterId extends Sub {
         @Parameters(arity = "0..1", paramLabel = "ID", description = "an IPv4-style 32-bit id, e.g. 224.0.0.1")
         String id;
+
         @Option(names = "--remove")
         boolean remove;
 

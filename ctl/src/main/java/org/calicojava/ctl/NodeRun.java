@@ -1,11 +1,5 @@
 package org.calicojava.ctl;
 
-import org.calicojava.model.Json;
-import org.calicojava.model.Names;
-import org.calicojava.store.cli.EtcdSettings;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -17,6 +11,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import org.calicojava.model.Json;
+import org.calicojava.model.Names;
+import org.calicojava.store.cli.EtcdSettings;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * {@code javactl node run}: registers the node (as {@code node add}) and runs its processes under a {@link Supervisor}:
@@ -26,28 +25,45 @@ import java.util.concurrent.CountDownLatch;
  * The run directory (default /var/run/calico-java/NAME) holds node.pid, status.json, each child's .log and .pid, the
  * rendered configs and the daemons' control sockets; {@code node stop} and {@code node status} read it.
  */
-@Command(name = "run", description = "Register this node and run its processes (felix-agent, confd-renderer, BGP), supervised.")
+@Command(
+        name = "run",
+        description = "Register this node and run its processes (felix-agent, confd-renderer, BGP), supervised.")
 final class NodeRun extends Sub {
     @Option(names = "--name", required = true, paramLabel = "NAME")
     String name;
+
     @Option(names = "--ip", required = true, paramLabel = "IPV4")
     String ip;
+
     @Option(names = "--ip6", paramLabel = "IPV6")
     String ip6;
+
     @Option(names = "--as", paramLabel = "ASN")
     String as;
-    @Option(names = "--backend", defaultValue = "java", paramLabel = "java|bird|none",
+
+    @Option(
+            names = "--backend",
+            defaultValue = "java",
+            paramLabel = "java|bird|none",
             description = "BGP: the built-in speaker (java), BIRD with the rendered config (bird), or none")
     String backend;
+
     @Option(names = "--libnetwork", description = "also run the Docker network/IPAM driver")
     boolean libnetwork;
-    @Option(names = "--cni", description = "also run the CNI server (calico-java-cni serve on " + CNI_SOCKET
-            + "): CNI calls then cost no JVM start")
+
+    @Option(
+            names = "--cni",
+            description = "also run the CNI server (calico-java-cni serve on " + CNI_SOCKET
+                    + "): CNI calls then cost no JVM start")
     boolean cni;
+
     @Option(names = "--run-dir", paramLabel = "DIR", description = "default: /var/run/calico-java/NAME")
     Path runDir;
-    @Option(names = "--keep-capabilities", description = "start the children with all of node run's capabilities "
-            + "(default when root: each only its own, see the README)")
+
+    @Option(
+            names = "--keep-capabilities",
+            description = "start the children with all of node run's capabilities "
+                    + "(default when root: each only its own, see the README)")
     boolean keepCapabilities;
 
     /** Where bin/calico-java-cni looks for the server by default. */
@@ -85,8 +101,10 @@ final class NodeRun extends Sub {
         }
         NodeCommand.register(this, n, ip, ip6, as);
         if (root().etcd.password != null) {
-            log(n, "the etcd password is on node run's own command line, visible in ps (its children get it through "
-                    + "their environment); use --etcd-password-file or ETCD_PASSWORD_FILE");
+            log(
+                    n,
+                    "the etcd password is on node run's own command line, visible in ps (its children get it through "
+                            + "their environment); use --etcd-password-file or ETCD_PASSWORD_FILE");
         }
         Launcher launcher = Launcher.fromEnvironment(keepCapabilities);
         if (launcher.warning() != null) {
@@ -114,8 +132,10 @@ final class NodeRun extends Sub {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        log(n, "calico-java node running (" + backend + " backend" + (libnetwork ? ", libnetwork" : "")
-                + (cni ? ", cni" : "") + "), run dir " + dir);
+        log(
+                n,
+                "calico-java node running (" + backend + " backend" + (libnetwork ? ", libnetwork" : "")
+                        + (cni ? ", cni" : "") + "), run dir " + dir);
         specs.forEach(sup::start);
         NodeBgpStatus bgpStatus = new NodeBgpStatus(store(), keys(), n, dir, line -> log(n, line));
         for (long tick = 0; stopped.getCount() > 0; tick++) {
@@ -148,20 +168,39 @@ final class NodeRun extends Sub {
         out.add(spec(launcher, "felix-agent", List.of(bin + "/felix-agent", "--hostname", n), etcdEnv));
         if (!backend.equals("none")) {
             Path confd = ConfdSetup.write(dir, home, backend);
-            out.add(spec(launcher, "confd-renderer", List.of(bin + "/confd-renderer", "--node", n, "--confdir",
-                    confd.toString()), etcdEnv));
+            out.add(spec(
+                    launcher,
+                    "confd-renderer",
+                    List.of(bin + "/confd-renderer", "--node", n, "--confdir", confd.toString()),
+                    etcdEnv));
             if (backend.equals("java")) {
                 Path cfg = dir.resolve("bgp-speaker.yaml");
                 // a control socket left by a previous speaker is removed first: the reload script takes the socket
                 // as the sign that this speaker is ready for SIGHUP (see ConfdSetup)
-                String sock = ConfdSetup.shellQuote(dir.resolve("bgp-speaker.ctl").toString());
-                out.add(spec(launcher, "bgp-speaker", List.of("sh", "-c", "rm -f " + sock + "; while [ ! -s '" + cfg
-                        + "' ]; do sleep 0.2; done; exec '" + bin + "/bgp-speaker' --config '" + cfg
-                        + "' --control-socket " + sock), noEtcd));
+                String sock =
+                        ConfdSetup.shellQuote(dir.resolve("bgp-speaker.ctl").toString());
+                out.add(spec(
+                        launcher,
+                        "bgp-speaker",
+                        List.of(
+                                "sh",
+                                "-c",
+                                "rm -f " + sock + "; while [ ! -s '" + cfg
+                                        + "' ]; do sleep 0.2; done; exec '" + bin + "/bgp-speaker' --config '" + cfg
+                                        + "' --control-socket " + sock),
+                        noEtcd));
             } else {
                 Path cfg = dir.resolve("bird.conf");
-                out.add(spec(launcher, "bird", List.of("sh", "-c", "while [ ! -s '" + cfg + "' ]; do sleep 0.2; done; "
-                        + "exec bird -f -c '" + cfg + "' -s '" + dir.resolve("bird.ctl") + "' -P '" + dir.resolve("bird.pid") + "'"), noEtcd));
+                out.add(spec(
+                        launcher,
+                        "bird",
+                        List.of(
+                                "sh",
+                                "-c",
+                                "while [ ! -s '" + cfg + "' ]; do sleep 0.2; done; " + "exec bird -f -c '" + cfg
+                                        + "' -s '" + dir.resolve("bird.ctl") + "' -P '" + dir.resolve("bird.pid")
+                                        + "'"),
+                        noEtcd));
             }
         }
         if (libnetwork) {
@@ -189,7 +228,10 @@ final class NodeRun extends Sub {
         try {
             Path tmp = dir.resolve("status.json.tmp");
             Files.writeString(tmp, Json.write(m));
-            Files.move(tmp, dir.resolve("status.json"), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+            Files.move(
+                    tmp,
+                    dir.resolve("status.json"),
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                     java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException ignored) {
             // the status file is informational

@@ -1,12 +1,6 @@
 package org.calicojava.ctl;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.calicojava.model.Json;
-import org.calicojava.model.Names;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -21,6 +15,11 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import org.calicojava.model.Json;
+import org.calicojava.model.Names;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * {@code javactl node status} (also {@code javactl status}): whether the node runs, its processes, and calicoctl's BGP
@@ -32,8 +31,10 @@ import java.util.concurrent.TimeUnit;
 final class NodeStatus extends Sub {
     @Option(names = "--name", paramLabel = "NAME", description = "default: this host's name")
     String name;
+
     @Option(names = "--run-dir", paramLabel = "DIR")
     Path runDir;
+
     @Mixin
     Format format;
 
@@ -53,14 +54,20 @@ final class NodeStatus extends Sub {
         String n = Names.check("host", name != null ? name : IpamCommand.localHost());
         Path dir = NodeRun.runDir(runDir, n);
         JsonNode status = readStatus(dir);
-        boolean running = status != null && "running".equals(status.path("state").asText())
-                && ProcCmdline.of(status.path("pid").asLong()).map(c -> c.isNodeRun(n)).orElse(false);
+        boolean running = status != null
+                && "running".equals(status.path("state").asText())
+                && ProcCmdline.of(status.path("pid").asLong())
+                        .map(c -> c.isNodeRun(n))
+                        .orElse(false);
         out().println(running ? "calico-java is running." : "calico-java is not running.");
         if (status != null) {
             Table procs = new Table("Process", "State", "PID", "Restarts", "Since");
             for (JsonNode p : status.path("processes")) {
-                procs.row(p.path("name").asText(), running ? p.path("state").asText() : "stopped",
-                        p.path("pid").asLong() == 0 ? "" : p.path("pid").asText(), p.path("restarts").asText(),
+                procs.row(
+                        p.path("name").asText(),
+                        running ? p.path("state").asText() : "stopped",
+                        p.path("pid").asLong() == 0 ? "" : p.path("pid").asText(),
+                        p.path("restarts").asText(),
                         p.path("since").asText());
             }
             procs.print(out(), format.value());
@@ -97,17 +104,24 @@ final class NodeStatus extends Sub {
             }
         }
         Set<String> global = new HashSet<>();
-        store().list(keys().bgpGlobalPeers(version)).kvs().forEach(kv -> global.add(org.calicojava.model.Keys.lastSegment(kv.key())));
+        store().list(keys().bgpGlobalPeers(version))
+                .kvs()
+                .forEach(kv -> global.add(org.calicojava.model.Keys.lastSegment(kv.key())));
         Set<String> own = new HashSet<>();
-        store().list(keys().bgpHostPeers(node, version)).kvs().forEach(kv -> own.add(org.calicojava.model.Keys.lastSegment(kv.key())));
+        store().list(keys().bgpHostPeers(node, version))
+                .kvs()
+                .forEach(kv -> own.add(org.calicojava.model.Keys.lastSegment(kv.key())));
         Table t = new Table("Peer address", "Peer type", "State", "Since", "BFD", "Info");
         for (Session s : sessions) {
             boolean v4 = !s.address().contains(":");
             if (v4 != (version == 4)) {
                 continue;
             }
-            String type = own.contains(s.address()) ? "node specific" : global.contains(s.address()) ? "global"
-                    : mesh.contains(s.address()) ? "node-to-node mesh" : s.type();
+            String type = own.contains(s.address())
+                    ? "node specific"
+                    : global.contains(s.address())
+                            ? "global"
+                            : mesh.contains(s.address()) ? "node-to-node mesh" : s.type();
             t.row(s.address(), type, s.state(), s.since(), s.bfd(), s.info());
         }
         out().println("IPv" + version + " BGP status");
@@ -128,9 +142,15 @@ final class NodeStatus extends Sub {
             List<Session> out = new ArrayList<>();
             for (JsonNode p : Json.MAPPER.readTree(text)) {
                 String err = p.path("lastError").asText("");
-                out.add(new Session(p.path("address").asText(), p.path("type").asText(""), p.path("state").asText(),
-                        p.path("since").asText(""), "Established".equals(p.path("state").asText()) || err.isEmpty()
-                        ? p.path("info").asText("") : err, p.path("bfd").asText("off")));
+                out.add(new Session(
+                        p.path("address").asText(),
+                        p.path("type").asText(""),
+                        p.path("state").asText(),
+                        p.path("since").asText(""),
+                        "Established".equals(p.path("state").asText()) || err.isEmpty()
+                                ? p.path("info").asText("")
+                                : err,
+                        p.path("bfd").asText("off")));
             }
             return out;
         } catch (IOException e) {
@@ -141,14 +161,20 @@ final class NodeStatus extends Sub {
     /** Parses {@code birdc show protocols}: BGP protocols named Mesh_/Global_/Node_ + the address with '_' for '.' or ':'. */
     static List<Session> fromBird(Path socket) {
         try {
-            Process p = new ProcessBuilder("birdc", "-s", socket.toString(), "show", "protocols").redirectErrorStream(true).start();
+            Process p = new ProcessBuilder("birdc", "-s", socket.toString(), "show", "protocols")
+                    .redirectErrorStream(true)
+                    .start();
             String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             p.waitFor(10, TimeUnit.SECONDS);
-            Process b = new ProcessBuilder("birdc", "-s", socket.toString(), "show", "bfd", "sessions").redirectErrorStream(true).start();
+            Process b = new ProcessBuilder("birdc", "-s", socket.toString(), "show", "bfd", "sessions")
+                    .redirectErrorStream(true)
+                    .start();
             String bfd = new String(b.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             b.waitFor(10, TimeUnit.SECONDS);
             java.util.Map<String, String> states = parseBirdBfd(bfd);
-            return parseBird(text).stream().map(s -> s.withBfd(states.getOrDefault(s.address(), "off"))).toList();
+            return parseBird(text).stream()
+                    .map(s -> s.withBfd(states.getOrDefault(s.address(), "off")))
+                    .toList();
         } catch (IOException e) {
             throw fail("cannot run birdc: " + e.getMessage());
         } catch (InterruptedException e) {
@@ -162,7 +188,9 @@ final class NodeStatus extends Sub {
         java.util.Map<String, String> out = new java.util.HashMap<>();
         for (String line : text.split("\n")) {
             String[] f = line.trim().split("\\s+");
-            if (f.length >= 3 && f[0].matches("[0-9a-fA-F:.]+") && (f[0].contains(".") || f[0].contains(":"))
+            if (f.length >= 3
+                    && f[0].matches("[0-9a-fA-F:.]+")
+                    && (f[0].contains(".") || f[0].contains(":"))
                     && f[2].matches("Up|Down|Init|AdminDown")) {
                 out.put(f[0], f[2]);
             }
@@ -179,10 +207,15 @@ final class NodeStatus extends Sub {
             }
             String raw = f[0].substring(f[0].indexOf('_') + 1);
             String addr = raw.matches("[0-9]+(_[0-9]+){3}") ? raw.replace('_', '.') : raw.replace('_', ':');
-            out.add(new Session(addr, f[0].startsWith("Mesh") ? "node-to-node mesh" : f[0].startsWith("Global")
-                    ? "global" : "node specific", f[3], f[4], f.length > 5 ? f[5] : ""));
+            out.add(new Session(
+                    addr,
+                    f[0].startsWith("Mesh")
+                            ? "node-to-node mesh"
+                            : f[0].startsWith("Global") ? "global" : "node specific",
+                    f[3],
+                    f[4],
+                    f.length > 5 ? f[5] : ""));
         }
         return out;
     }
-
 }

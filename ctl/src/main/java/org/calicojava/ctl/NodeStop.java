@@ -1,18 +1,20 @@
 package org.calicojava.ctl;
 
-import org.calicojava.model.Names;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
+import org.calicojava.model.Names;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
-@Command(name = "stop", description = "Stop a node started with 'node run' (its processes stop; routes and rules stay).")
+@Command(
+        name = "stop",
+        description = "Stop a node started with 'node run' (its processes stop; routes and rules stay).")
 final class NodeStop extends Sub {
     @Option(names = "--name", required = true, paramLabel = "NAME")
     String name;
+
     @Option(names = "--run-dir", paramLabel = "DIR")
     Path runDir;
 
@@ -26,7 +28,8 @@ final class NodeStop extends Sub {
         } catch (IOException | NumberFormatException e) {
             throw fail("node " + name + " is not running (no " + pidFile + ")");
         }
-        ProcessHandle h = ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+        ProcessHandle h = ProcessHandle.of(pid)
+                .filter(ProcessHandle::isAlive)
                 .orElseThrow(() -> fail("node " + name + " is not running (pid " + pid + " is gone)"));
         ProcCmdline cmd = ProcCmdline.of(pid)
                 .orElseThrow(() -> fail("node " + name + " is not running (pid " + pid + " is gone)"));

@@ -5,8 +5,7 @@ import java.util.function.Supplier;
 
 /** The operator tooling's top-level commands (issue 18), registered lazily like every other command. */
 final class OpsCommands {
-    private OpsCommands() {
-    }
+    private OpsCommands() {}
 
     static void addTo(Map<String, Supplier<Object>> commands) {
         commands.put("checksystem", CheckSystemCommand::new);

@@ -1,5 +1,8 @@
 package org.calicojava.ctl;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import org.calicojava.model.Json;
 import org.calicojava.model.KeyPath;
 import org.calicojava.model.Names;
@@ -15,24 +18,28 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Optional;
-
 /**
  * Tiered policies in the v0 command style (the resource form is {@code apply -f} with kind Policy):
  * {@code policy add NAME [--tier T] [--order N] [--selector S] | remove NAME [--tier T] | show [--tier T]} and
  * {@code policy NAME [--tier T] rule show|add|remove ...} with the profile rule grammar. A policy lives at
  * {@code /v1/policy/tier/<tier>/policy/<name>}; a tier other than {@code default} must exist (kind Tier).
  */
-@Command(name = "policy", description = "Manage tiered policies: policy add|remove|show, policy NAME rule ...",
-        subcommands = {PolicyCommand.Add.class, PolicyCommand.Remove.class, PolicyCommand.Show.class,
-                PolicyCommand.RuleCmd.class, PolicyExplain.class})
+@Command(
+        name = "policy",
+        description = "Manage tiered policies: policy add|remove|show, policy NAME rule ...",
+        subcommands = {
+            PolicyCommand.Add.class,
+            PolicyCommand.Remove.class,
+            PolicyCommand.Show.class,
+            PolicyCommand.RuleCmd.class,
+            PolicyExplain.class
+        })
 public final class PolicyCommand implements Runnable {
     static final String DEFAULT_TIER = "default";
 
     @Parameters(arity = "0..1", paramLabel = "NAME", description = "the policy, for its rule commands")
     String name;
+
     @Option(names = "--tier", paramLabel = "T", description = "the policy's tier (default: default)")
     String tier;
 
@@ -41,13 +48,14 @@ public final class PolicyCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(),
-                "missing subcommand (expected: add, remove, show, explain, or NAME rule ...)");
+        throw new CommandLine.ParameterException(
+                spec.commandLine(), "missing subcommand (expected: add, remove, show, explain, or NAME rule ...)");
     }
 
     static String tier(Sub cmd, String tier) {
         String t = Names.check("tier", tier == null ? DEFAULT_TIER : tier);
-        if (!t.equals(DEFAULT_TIER) && cmd.store().get(cmd.keys().tierMetadata(t)).isEmpty()) {
+        if (!t.equals(DEFAULT_TIER)
+                && cmd.store().get(cmd.keys().tierMetadata(t)).isEmpty()) {
             throw Sub.fail("tier " + t + " does not exist (create it: javactl apply -f with kind Tier)");
         }
         return t;
@@ -57,10 +65,13 @@ public final class PolicyCommand implements Runnable {
     static final class Add extends Sub {
         @Parameters(paramLabel = "NAME")
         String name;
+
         @Option(names = "--tier", paramLabel = "T", description = "the tier (default: default)")
         String tier;
+
         @Option(names = "--order", paramLabel = "N", description = "order within the tier (lower first; none: last)")
         Double order;
+
         @Option(names = "--selector", paramLabel = "S", description = "the endpoints it applies to (default: all())")
         String selector;
 
@@ -81,6 +92,7 @@ public final class PolicyCommand implements Runnable {
     static final class Remove extends Sub {
         @Parameters(paramLabel = "NAME")
         String name;
+
         @Option(names = "--tier", paramLabel = "T", description = "the tier (default: default)")
         String tier;
 
@@ -99,14 +111,14 @@ public final class PolicyCommand implements Runnable {
     static final class Show extends Sub {
         @Option(names = "--tier", paramLabel = "T", description = "only this tier")
         String tier;
+
         @Mixin
         Format format;
 
         @Override
         public void run() {
             String only = tier == null ? null : Names.check("tier", tier);
-            record Row(String tier, Double tierOrder, String name, Policy policy, String error) {
-            }
+            record Row(String tier, Double tierOrder, String name, Policy policy, String error) {}
             java.util.Map<String, Double> tierOrders = new java.util.HashMap<>();
             List<Row> rows = new ArrayList<>();
             for (KeyValue kv : store().list(keys().tiers()).kvs()) {
@@ -131,7 +143,8 @@ public final class PolicyCommand implements Runnable {
                 }
             }
             // felix's order: tier order (none last), tier name, policy order (none last), policy name
-            java.util.Comparator<Double> nullsLast = java.util.Comparator.nullsLast(java.util.Comparator.naturalOrder());
+            java.util.Comparator<Double> nullsLast =
+                    java.util.Comparator.nullsLast(java.util.Comparator.naturalOrder());
             rows.sort(java.util.Comparator.comparing((Row r) -> tierOrders.get(r.tier()), nullsLast)
                     .thenComparing(Row::tier)
                     .thenComparing(r -> r.policy() == null ? null : r.policy().order(), nullsLast)
@@ -142,8 +155,13 @@ public final class PolicyCommand implements Runnable {
                 if (pol == null) {
                     t.row(r.tier(), r.name(), "", "(invalid: " + r.error() + ")", "", "");
                 } else {
-                    t.row(r.tier(), r.name(), pol.order() == null ? "" : order(pol.order()), pol.selector(),
-                            pol.inboundRules().size(), pol.outboundRules().size());
+                    t.row(
+                            r.tier(),
+                            r.name(),
+                            pol.order() == null ? "" : order(pol.order()),
+                            pol.selector(),
+                            pol.inboundRules().size(),
+                            pol.outboundRules().size());
                 }
             }
             t.print(out(), format.value());
@@ -155,7 +173,9 @@ public final class PolicyCommand implements Runnable {
     }
 
     /** {@code policy NAME [--tier T] rule show|add|remove}: the profile rule grammar on a policy's rules. */
-    @Command(name = "rule", description = "Show, add or remove a policy's rules (the profile rule grammar).",
+    @Command(
+            name = "rule",
+            description = "Show, add or remove a policy's rules (the profile rule grammar).",
             subcommands = {RuleCmd.RuleShow.class, RuleCmd.RuleAdd.class, RuleCmd.RuleRemove.class})
     static final class RuleCmd {
         abstract static class PolicyRuleSub extends Sub {
@@ -171,7 +191,7 @@ public final class PolicyCommand implements Runnable {
                     throw fail("policy " + t + "/" + n + " does not exist (add it: javactl policy add " + n
                             + (t.equals(DEFAULT_TIER) ? "" : " --tier " + t) + ")");
                 }
-                return new String[]{t, n};
+                return new String[] {t, n};
             }
 
             interface Change {
@@ -198,7 +218,8 @@ public final class PolicyCommand implements Runnable {
             }
 
             static Policy with(Policy p, boolean inbound, List<Rule> list) {
-                return inbound ? new Policy(p.selector(), p.order(), list, p.outboundRules())
+                return inbound
+                        ? new Policy(p.selector(), p.order(), list, p.outboundRules())
                         : new Policy(p.selector(), p.order(), p.inboundRules(), list);
             }
         }
@@ -208,7 +229,8 @@ public final class PolicyCommand implements Runnable {
             @Override
             public void run() {
                 String[] tn = policy();
-                Policy p = Json.read(store().get(keys().policy(tn[0], tn[1])).orElseThrow().value(), Policy.class);
+                Policy p = Json.read(
+                        store().get(keys().policy(tn[0], tn[1])).orElseThrow().value(), Policy.class);
                 out().println("Policy " + tn[0] + "/" + tn[1] + ", selector " + p.selector()
                         + (p.order() == null ? "" : ", order " + Show.order(p.order())));
                 RuleEdits.print(out(), p.inboundRules(), p.outboundRules());
@@ -219,6 +241,7 @@ public final class PolicyCommand implements Runnable {
         static final class RuleAdd extends PolicyRuleSub {
             @Option(names = "--at", paramLabel = "POS", description = "position, 1-based (default: append)")
             Integer at;
+
             @Parameters(arity = "2..*", paramLabel = "WORD")
             List<String> words;
 
@@ -226,8 +249,12 @@ public final class PolicyCommand implements Runnable {
             public void run() {
                 RuleGrammar.Directed d = RuleGrammar.parseDirected(words);
                 String[] tn = policy();
-                change(tn, p -> with(p, d.inbound(),
-                        RuleEdits.insert(d.inbound() ? p.inboundRules() : p.outboundRules(), at, d.rule())));
+                change(
+                        tn,
+                        p -> with(
+                                p,
+                                d.inbound(),
+                                RuleEdits.insert(d.inbound() ? p.inboundRules() : p.outboundRules(), at, d.rule())));
                 out().println("Rule added to policy " + tn[0] + "/" + tn[1]);
             }
         }
@@ -236,6 +263,7 @@ public final class PolicyCommand implements Runnable {
         static final class RuleRemove extends PolicyRuleSub {
             @Option(names = "--at", paramLabel = "POS", description = "position, 1-based")
             Integer at;
+
             @Parameters(arity = "1..*", paramLabel = "WORD")
             List<String> words;
 
@@ -243,8 +271,14 @@ public final class PolicyCommand implements Runnable {
             public void run() {
                 RuleEdits.Removal rm = RuleEdits.Removal.parse(words, at);
                 String[] tn = policy();
-                change(tn, p -> with(p, rm.inbound(), rm.from(rm.inbound() ? p.inboundRules() : p.outboundRules(),
-                        "policy " + tn[0] + "/" + tn[1])));
+                change(
+                        tn,
+                        p -> with(
+                                p,
+                                rm.inbound(),
+                                rm.from(
+                                        rm.inbound() ? p.inboundRules() : p.outboundRules(),
+                                        "policy " + tn[0] + "/" + tn[1])));
                 out().println("Rule removed from policy " + tn[0] + "/" + tn[1]);
             }
         }

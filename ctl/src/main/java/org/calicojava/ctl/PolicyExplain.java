@@ -1,5 +1,9 @@
 package org.calicojava.ctl;
 
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import org.calicojava.ctl.explain.ChainWalker;
 import org.calicojava.ctl.explain.Flow;
 import org.calicojava.ctl.explain.LiveRules;
@@ -21,11 +25,6 @@ import org.calicojava.store.KeyValue;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-
 /**
  * {@code javactl policy explain --from WORKLOAD|IP --to WORKLOAD|IP [--proto P] [--port N]}: for the first packet
  * of a new connection, the chains felix would program on each end, computed by felix's own {@link Calculator} from
@@ -33,27 +32,42 @@ import java.util.Map;
  * {@link ChainWalker}; printed as the tiers, policies and profiles evaluated, the rule that decided, and the verdict.
  * No dataplane is needed. An address that is no workload's is outside the network: only the other end is evaluated.
  */
-@Command(name = "explain", description = "Explain the policy verdict for a flow: which tiers, policies and profiles "
-        + "felix evaluates on both ends and which rule decides (felix's own calculation, from etcd).")
+@Command(
+        name = "explain",
+        description = "Explain the policy verdict for a flow: which tiers, policies and profiles "
+                + "felix evaluates on both ends and which rule decides (felix's own calculation, from etcd).")
 final class PolicyExplain extends Sub {
     @Option(names = "--from", required = true, paramLabel = "WORKLOAD|IP")
     String from;
+
     @Option(names = "--to", required = true, paramLabel = "WORKLOAD|IP")
     String to;
+
     @Option(names = "--proto", paramLabel = "P", description = "tcp, udp, icmp, ... or a number (default: icmp echo)")
     String proto;
+
     @Option(names = "--port", paramLabel = "N", description = "destination port (tcp, udp, sctp, udplite)")
     Integer port;
+
     @Option(names = "--src-port", paramLabel = "N", description = "source port (default 40000)")
     int srcPort = 40000;
-    @Option(names = "--verify", description = "on the host of an end: find each rule on the path in the live dataplane"
-            + " and show its packet counter; exit 1 if the dataplane differs from the calculation")
+
+    @Option(
+            names = "--verify",
+            description = "on the host of an end: find each rule on the path in the live dataplane"
+                    + " and show its packet counter; exit 1 if the dataplane differs from the calculation")
     boolean verify;
-    @Option(names = "--hostname", paramLabel = "HOST", description = "with --verify: the host this runs on (default:"
-            + " this host's name)")
+
+    @Option(
+            names = "--hostname",
+            paramLabel = "HOST",
+            description = "with --verify: the host this runs on (default:" + " this host's name)")
     String hostname;
-    @Option(names = "--host-netns", paramLabel = "NS", description = "with --verify: the network namespace standing"
-            + " for the host (default: this process's)")
+
+    @Option(
+            names = "--host-netns",
+            paramLabel = "NS",
+            description = "with --verify: the network namespace standing" + " for the host (default: this process's)")
     String hostNetns;
 
     private boolean differs;
@@ -68,9 +82,10 @@ final class PolicyExplain extends Sub {
     /** One end of the flow: a workload or an outside address. */
     record End(Endpoint endpoint, Cidr ip) {
         String describe() {
-            return endpoint == null ? ip.ip() + " (no workload: outside the network)"
+            return endpoint == null
+                    ? ip.ip() + " (no workload: outside the network)"
                     : endpoint.workload() + " " + ip.ip() + " (endpoint " + endpoint.name() + ", interface "
-                    + endpoint.ep().name() + ")";
+                            + endpoint.ep().name() + ")";
         }
     }
 
@@ -83,7 +98,8 @@ final class PolicyExplain extends Sub {
             try {
                 KeyPath p = KeyPath.parse(keys(), kv.key());
                 if (p instanceof KeyPath.Endpoint e) {
-                    endpoints.add(new Endpoint(e.host(), e.orchestrator(), e.workload(), e.endpointId(), e.decode(kv.value())));
+                    endpoints.add(new Endpoint(
+                            e.host(), e.orchestrator(), e.workload(), e.endpointId(), e.decode(kv.value())));
                 } else if (p instanceof KeyPath.ProfileRulesKey r) {
                     profiles.put(r.profile(), r.decode(kv.value()));
                 }
@@ -93,14 +109,22 @@ final class PolicyExplain extends Sub {
         }
         End src = end("--from", from, endpoints, null);
         End dst = end("--to", to, endpoints, src.endpoint() == null ? src.ip().version() : null);
-        if (src.endpoint() != null && dst.endpoint() == null || src.ip().version() != dst.ip().version()) {
+        if (src.endpoint() != null && dst.endpoint() == null
+                || src.ip().version() != dst.ip().version()) {
             src = end("--from", from, endpoints, dst.ip().version());
         }
         if (src.endpoint() == null && dst.endpoint() == null) {
             throw fail("neither --from " + from + " nor --to " + to + " is a workload: no policy applies");
         }
         int protocol = proto == null ? (src.ip().isIpv4() ? 1 : 58) : Flow.protocol(proto);
-        Flow flow = new Flow(src.ip(), dst.ip(), protocol, srcPort, port == null ? 0 : port, src.ip().isIpv4() ? 8 : 128, 0);
+        Flow flow = new Flow(
+                src.ip(),
+                dst.ip(),
+                protocol,
+                srcPort,
+                port == null ? 0 : port,
+                src.ip().isIpv4() ? 8 : 128,
+                0);
         if (flow.hasPorts() && port == null) {
             throw fail("--port: needed with --proto " + proto);
         }
@@ -142,13 +166,17 @@ final class PolicyExplain extends Sub {
             }
             return new End(null, ip);
         }
-        List<Endpoint> found = endpoints.stream().filter(e -> e.workload().equals(text) || e.id().equals(text)
-                || e.name().equals(text)).toList();
+        List<Endpoint> found = endpoints.stream()
+                .filter(e -> e.workload().equals(text)
+                        || e.id().equals(text)
+                        || e.name().equals(text))
+                .toList();
         if (found.isEmpty()) {
             throw fail(option + ": no workload or address " + text + " (see: javactl get workloadendpoint)");
         }
         if (found.size() > 1) {
-            throw fail(option + ": " + found.size() + " endpoints match " + text + " (give HOST/ORCH/WORKLOAD/ID or an address)");
+            throw fail(option + ": " + found.size() + " endpoints match " + text
+                    + " (give HOST/ORCH/WORKLOAD/ID or an address)");
         }
         Endpoint e = found.get(0);
         int v = version == null ? (e.ep().ipv4Nets().isEmpty() ? 6 : 4) : version;
@@ -160,8 +188,13 @@ final class PolicyExplain extends Sub {
     }
 
     /** Evaluates one end as felix on its host would; prints what decided; returns whether the packet passes. */
-    private boolean side(String what, Endpoint e, boolean inbound, Flow flow, List<KeyValue> kvs,
-                         Map<String, ProfileRules> profiles) {
+    private boolean side(
+            String what,
+            Endpoint e,
+            boolean inbound,
+            Flow flow,
+            List<KeyValue> kvs,
+            Map<String, ProfileRules> profiles) {
         DatastoreState state = new DatastoreState(keys(), e.host());
         for (KeyValue kv : kvs) {
             try {
@@ -171,16 +204,18 @@ final class PolicyExplain extends Sub {
             }
         }
         List<String> problems = new ArrayList<>();
-        DesiredDataplane dp = new Calculator(problems::add).calculate(state,
-                FelixConfig.of(Map.of(), state.hostConfig(), state.globalConfig()));
+        DesiredDataplane dp = new Calculator(problems::add)
+                .calculate(state, FelixConfig.of(Map.of(), state.hostConfig(), state.globalConfig()));
         String chain = ChainNames.of(inbound ? ChainNames.TO_WL : ChainNames.FROM_WL, e.ep().name());
         out().println(what + " at host " + e.host() + ", " + (inbound ? "to " : "from ") + e.workload() + " (chain "
                 + chain + "):");
-        if (!"active".equals(e.ep().state()) || !dp.chains(flow.src().version(), "filter").containsKey(chain)) {
+        if (!"active".equals(e.ep().state())
+                || !dp.chains(flow.src().version(), "filter").containsKey(chain)) {
             out().println("  felix programs no chain for this endpoint (state " + e.ep().state() + "): dropped");
             return false;
         }
-        ChainWalker.Result r = new ChainWalker(dp.chains(flow.src().version(), "filter"), dp.ipsets(), flow).walk(chain);
+        ChainWalker.Result r =
+                new ChainWalker(dp.chains(flow.src().version(), "filter"), dp.ipsets(), flow).walk(chain);
         new ExplainText(out(), chainOwners(state, profiles, inbound, flow.src().version()), inbound).print(r);
         if (verify) {
             verifyLive(e.host(), flow.src().version(), dp.chains(flow.src().version(), "filter"), r);
@@ -192,8 +227,8 @@ final class PolicyExplain extends Sub {
     }
 
     /** Finds each rule the walk passed in this host's live rules and prints its counter. */
-    private void verifyLive(String host, int version, Map<String, org.calicojava.felix.rules.Chain> chains,
-                            ChainWalker.Result r) {
+    private void verifyLive(
+            String host, int version, Map<String, org.calicojava.felix.rules.Chain> chains, ChainWalker.Result r) {
         String here = hostname != null ? hostname : IpamCommand.localHost();
         if (!here.equals(host)) {
             out().println("  live: not checked (this is host " + here + "; run with --verify on " + host + ")");
@@ -210,8 +245,10 @@ final class PolicyExplain extends Sub {
             var c = chains.get(s.chain());
             String hash = org.calicojava.felix.rules.Hashes.ruleHashes(c).get(s.index());
             var packets = live.packets(s.chain(), hash);
-            String what = s.rule().comment() != null ? s.rule().comment() : s.rule().text();
-            String count = packets.isEmpty() ? "MISSING from the dataplane"
+            String what =
+                    s.rule().comment() != null ? s.rule().comment() : s.rule().text();
+            String count = packets.isEmpty()
+                    ? "MISSING from the dataplane"
                     : packets.getAsLong() < 0 ? "programmed" : packets.getAsLong() + " packets";
             if (packets.isEmpty()) {
                 differs = true;
@@ -222,19 +259,24 @@ final class PolicyExplain extends Sub {
     }
 
     /** The policy and profile behind each rule chain of this direction, with its rules and how felix renders each. */
-    private static Map<String, ExplainText.Owner> chainOwners(DatastoreState state, Map<String, ProfileRules> profiles,
-                                                              boolean inbound, int version) {
+    private static Map<String, ExplainText.Owner> chainOwners(
+            DatastoreState state, Map<String, ProfileRules> profiles, boolean inbound, int version) {
         RuleRenderer renderer = new RuleRenderer(version);
         Map<String, ExplainText.Owner> out = new HashMap<>();
         for (Map.Entry<PolicyKey, Policy> p : state.policies().entrySet()) {
             String id = TierPolicies.policyId(p.getKey().tier(), p.getKey().name());
-            List<Rule> rules = inbound ? p.getValue().inboundRules() : p.getValue().outboundRules();
-            out.put(ChainNames.of(inbound ? ChainNames.POLICY_IN : ChainNames.POLICY_OUT, id),
-                    new ExplainText.Owner("policy " + p.getKey().tier() + "/" + p.getKey().name(), rules, renderer));
+            List<Rule> rules =
+                    inbound ? p.getValue().inboundRules() : p.getValue().outboundRules();
+            out.put(
+                    ChainNames.of(inbound ? ChainNames.POLICY_IN : ChainNames.POLICY_OUT, id),
+                    new ExplainText.Owner(
+                            "policy " + p.getKey().tier() + "/" + p.getKey().name(), rules, renderer));
         }
         for (Map.Entry<String, ProfileRules> p : profiles.entrySet()) {
-            List<Rule> rules = inbound ? p.getValue().inboundRules() : p.getValue().outboundRules();
-            out.put(ChainNames.of(inbound ? ChainNames.PROFILE_IN : ChainNames.PROFILE_OUT, p.getKey()),
+            List<Rule> rules =
+                    inbound ? p.getValue().inboundRules() : p.getValue().outboundRules();
+            out.put(
+                    ChainNames.of(inbound ? ChainNames.PROFILE_IN : ChainNames.PROFILE_OUT, p.getKey()),
                     new ExplainText.Owner("profile " + p.getKey(), rules, renderer));
         }
         return out;

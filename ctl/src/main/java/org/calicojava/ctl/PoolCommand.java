@@ -1,5 +1,7 @@
 package org.calicojava.ctl;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.calicojava.ipam.AllocationBlock;
 import org.calicojava.ipam.Ipam;
 import org.calicojava.ipam.Pools;
@@ -14,10 +16,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.util.ArrayList;
-import java.util.List;
-
-@Command(name = "pool", description = "Manage IP pools.",
+@Command(
+        name = "pool",
+        description = "Manage IP pools.",
         subcommands = {PoolCommand.Add.class, PoolCommand.Remove.class, PoolCommand.Show.class})
 final class PoolCommand {
 
@@ -25,16 +26,29 @@ final class PoolCommand {
     static final class Add extends Sub {
         @Parameters(arity = "1..*", paramLabel = "CIDR")
         List<String> cidrs;
-        @Option(names = "--ipip", arity = "0..1", fallbackValue = "always", paramLabel = "MODE",
+
+        @Option(
+                names = "--ipip",
+                arity = "0..1",
+                fallbackValue = "always",
+                paramLabel = "MODE",
                 description = "IP-in-IP between hosts: always (the default) or cross-subnet (IPv4 only)")
         String ipip;
-        @Option(names = "--vxlan", arity = "0..1", fallbackValue = "always", paramLabel = "MODE",
+
+        @Option(
+                names = "--vxlan",
+                arity = "0..1",
+                fallbackValue = "always",
+                paramLabel = "MODE",
                 description = "VXLAN between hosts: always (the default) or cross-subnet (IPv4 and IPv6)")
         String vxlan;
+
         @Option(names = "--nat-outgoing", description = "masquerade traffic from the pool to outside all pools")
         boolean nat;
+
         @Option(names = "--block-size", paramLabel = "N", description = "block prefix length (default 26, IPv6 122)")
         int blockSize;
+
         @Option(names = "--disabled", description = "add the pool disabled: no new addresses from it")
         boolean disabled;
 
@@ -54,7 +68,9 @@ final class PoolCommand {
                 Pools.checkOverlap(p, existing);
                 existing.add(p);
             }
-            List<Op> ops = add.stream().map(p -> Op.put(keys().pool(p.cidr()), Json.write(p))).toList();
+            List<Op> ops = add.stream()
+                    .map(p -> Op.put(keys().pool(p.cidr()), Json.write(p)))
+                    .toList();
             store().txn(List.of(), ops);
             for (IpPool p : add) {
                 out().println("Added pool " + p.cidr());
@@ -72,7 +88,8 @@ final class PoolCommand {
                 throw fail(option + " " + value + " (expected: always or cross-subnet)");
             }
             if (!m.enabled()) {
-                throw fail(option + " " + value + " (expected: always or cross-subnet; leave the option out for never)");
+                throw fail(
+                        option + " " + value + " (expected: always or cross-subnet; leave the option out for never)");
             }
             return m;
         }
@@ -89,8 +106,11 @@ final class PoolCommand {
             if (store().get(keys().pool(c)).isEmpty()) {
                 throw fail("no pool " + c + " (see: javactl pool show)");
             }
-            long inUse = new Ipam(store(), keys()).blocks(c.version()).stream().filter(b -> c.contains(b.cidr()))
-                    .mapToLong(b -> b.size() - b.freeCount()).sum();
+            long inUse = new Ipam(store(), keys())
+                    .blocks(c.version()).stream()
+                            .filter(b -> c.contains(b.cidr()))
+                            .mapToLong(b -> b.size() - b.freeCount())
+                            .sum();
             if (inUse > 0) {
                 throw fail("pool " + c + " has " + inUse + " assigned address" + (inUse == 1 ? "" : "es")
                         + "; release them first (javactl ipam show)");
@@ -114,12 +134,14 @@ final class PoolCommand {
     static final class Show extends Sub {
         @ArgGroup(exclusive = true)
         Family family;
+
         @Mixin
         Format format;
 
         static final class Family {
             @Option(names = "--ipv4")
             boolean v4;
+
             @Option(names = "--ipv6")
             boolean v6;
         }

@@ -49,7 +49,8 @@ record ProcCmdline(long pid, List<String> args) {
             return false;
         }
         int name = rest.indexOf("--name");
-        return name >= 0 && name + 1 < rest.size() && rest.get(name + 1).equals(node) || rest.contains("--name=" + node);
+        return name >= 0 && name + 1 < rest.size() && rest.get(name + 1).equals(node)
+                || rest.contains("--name=" + node);
     }
 
     /** Whether any argument contains {@code text} (e.g. a daemon's main class). */
@@ -70,6 +71,10 @@ record ProcCmdline(long pid, List<String> args) {
     static void writePidFile(Path file, long pid) throws IOException {
         Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
         Files.writeString(tmp, pid + "\n");
-        Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.move(
+                tmp,
+                file,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
 }

@@ -1,5 +1,10 @@
 package org.calicojava.ctl;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import org.calicojava.model.Json;
 import org.calicojava.model.Names;
 import org.calicojava.model.ProfileRules;
@@ -10,15 +15,16 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
-import java.util.TreeSet;
-
-@Command(name = "profile", description = "Manage security profiles: profile add|remove|show, profile NAME tag ..., profile NAME rule ...",
-        subcommands = {ProfileCommand.Add.class, ProfileCommand.Remove.class, ProfileCommand.Show.class,
-                ProfileTagCommand.class, ProfileRuleCommand.class})
+@Command(
+        name = "profile",
+        description = "Manage security profiles: profile add|remove|show, profile NAME tag ..., profile NAME rule ...",
+        subcommands = {
+            ProfileCommand.Add.class,
+            ProfileCommand.Remove.class,
+            ProfileCommand.Show.class,
+            ProfileTagCommand.class,
+            ProfileRuleCommand.class
+        })
 final class ProfileCommand implements Runnable {
     @Parameters(arity = "0..1", paramLabel = "NAME", description = "the profile, for its tag and rule commands")
     String name;
@@ -28,8 +34,8 @@ final class ProfileCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                "missing subcommand (expected: add, remove, show, or NAME tag|rule ...)");
+        throw new picocli.CommandLine.ParameterException(
+                spec.commandLine(), "missing subcommand (expected: add, remove, show, or NAME tag|rule ...)");
     }
 
     /** The profile named before a tag/rule subcommand; it must exist. */
@@ -52,10 +58,12 @@ final class ProfileCommand implements Runnable {
         @Override
         public void run() {
             String n = Names.check("profile", name);
-            boolean ok = store().txn(List.of(org.calicojava.store.Compare.absent(keys().profileRules(n))),
-                    List.of(Op.put(keys().profileRules(n), Json.write(ProfileRules.defaultFor(n))),
-                            Op.put(keys().profileTags(n), Json.write(List.of(n))),
-                            Op.put(keys().profileLabels(n), "{}")));
+            boolean ok = store().txn(
+                            List.of(org.calicojava.store.Compare.absent(keys().profileRules(n))),
+                            List.of(
+                                    Op.put(keys().profileRules(n), Json.write(ProfileRules.defaultFor(n))),
+                                    Op.put(keys().profileTags(n), Json.write(List.of(n))),
+                                    Op.put(keys().profileLabels(n), "{}")));
             if (!ok) {
                 throw fail("profile " + n + " already exists");
             }
@@ -67,6 +75,7 @@ final class ProfileCommand implements Runnable {
     static final class Remove extends Sub {
         @Parameters(paramLabel = "NAME")
         String name;
+
         @Option(names = "--no-check", description = "remove even if endpoints still use it")
         boolean noCheck;
 
@@ -78,7 +87,9 @@ final class ProfileCommand implements Runnable {
             }
             if (!noCheck) {
                 long users = Endpoints.list(store(), keys(), null).stream()
-                        .filter(e -> e.endpoint() != null && e.endpoint().profileIds().contains(n)).count();
+                        .filter(e -> e.endpoint() != null
+                                && e.endpoint().profileIds().contains(n))
+                        .count();
                 if (users > 0) {
                     throw fail("profile " + n + " is used by " + users + " endpoint" + (users == 1 ? "" : "s")
                             + " (remove them first, or use --no-check)");
@@ -93,6 +104,7 @@ final class ProfileCommand implements Runnable {
     static final class Show extends Sub {
         @Option(names = "--detailed", description = "also list the endpoints using each profile")
         boolean detailed;
+
         @Mixin
         Format format;
 
@@ -117,7 +129,8 @@ final class ProfileCommand implements Runnable {
                     }
                 }
             }
-            Table t = detailed ? new Table("Name", "Tags", "Inbound rules", "Outbound rules", "Endpoints")
+            Table t = detailed
+                    ? new Table("Name", "Tags", "Inbound rules", "Outbound rules", "Endpoints")
                     : new Table("Name");
             for (var entry : profiles.entrySet()) {
                 if (!detailed) {

@@ -1,5 +1,9 @@
 package org.calicojava.ctl;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Optional;
 import org.calicojava.model.Json;
 import org.calicojava.model.ProfileRules;
 import org.calicojava.model.Rule;
@@ -10,23 +14,27 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.util.List;
-import java.util.Optional;
-
-@Command(name = "rule", description = "Show, add, remove, dump (json) or replace (update, JSON on stdin) a profile's rules.",
-        subcommands = {ProfileRuleCommand.Show.class, ProfileRuleCommand.Add.class, ProfileRuleCommand.Remove.class,
-                ProfileRuleCommand.JsonCmd.class, ProfileRuleCommand.Update.class})
+@Command(
+        name = "rule",
+        description = "Show, add, remove, dump (json) or replace (update, JSON on stdin) a profile's rules.",
+        subcommands = {
+            ProfileRuleCommand.Show.class,
+            ProfileRuleCommand.Add.class,
+            ProfileRuleCommand.Remove.class,
+            ProfileRuleCommand.JsonCmd.class,
+            ProfileRuleCommand.Update.class
+        })
 final class ProfileRuleCommand {
 
     abstract static class RuleSub extends Sub {
         String profile() {
-            return ProfileCommand.existing(this, (ProfileCommand) spec.parent().parent().userObject());
+            return ProfileCommand.existing(
+                    this, (ProfileCommand) spec.parent().parent().userObject());
         }
 
         ProfileRules rules(String profile) {
-            return store().get(keys().profileRules(profile)).map(kv -> Json.read(kv.value(), ProfileRules.class))
+            return store().get(keys().profileRules(profile))
+                    .map(kv -> Json.read(kv.value(), ProfileRules.class))
                     .orElse(new ProfileRules(List.of(), List.of()));
         }
 
@@ -43,7 +51,10 @@ final class ProfileRuleCommand {
                 ProfileRules next = f.apply(cur);
                 try {
                     if (kv.isPresent()) {
-                        store().update(keys().profileRules(profile), Json.write(next), kv.get().modRevision());
+                        store().update(
+                                        keys().profileRules(profile),
+                                        Json.write(next),
+                                        kv.get().modRevision());
                     } else {
                         store().create(keys().profileRules(profile), Json.write(next));
                     }
@@ -76,11 +87,15 @@ final class ProfileRuleCommand {
         }
     }
 
-    @Command(name = "add", description = "Add a rule: [--at=POS] (inbound|outbound) (allow|deny|log|next-tier) "
-            + "[PROTOCOL] [type N [code N]] [from [ports P] [tag T] [cidr C] [selector S]] [to ...]; '!' negates.")
+    @Command(
+            name = "add",
+            description =
+                    "Add a rule: [--at=POS] (inbound|outbound) (allow|deny|log|next-tier) "
+                            + "[PROTOCOL] [type N [code N]] [from [ports P] [tag T] [cidr C] [selector S]] [to ...]; '!' negates.")
     static final class Add extends RuleSub {
         @Option(names = "--at", paramLabel = "POS", description = "position, 1-based (default: append)")
         Integer at;
+
         @Parameters(arity = "2..*", paramLabel = "WORD")
         List<String> words;
 
@@ -88,8 +103,12 @@ final class ProfileRuleCommand {
         public void run() {
             RuleGrammar.Directed d = RuleGrammar.parseDirected(words);
             String p = profile();
-            change(p, r -> with(r, d.inbound(),
-                    RuleEdits.insert(d.inbound() ? r.inboundRules() : r.outboundRules(), at, d.rule())));
+            change(
+                    p,
+                    r -> with(
+                            r,
+                            d.inbound(),
+                            RuleEdits.insert(d.inbound() ? r.inboundRules() : r.outboundRules(), at, d.rule())));
             out().println("Rule added to profile " + p);
         }
     }
@@ -98,6 +117,7 @@ final class ProfileRuleCommand {
     static final class Remove extends RuleSub {
         @Option(names = "--at", paramLabel = "POS", description = "position, 1-based")
         Integer at;
+
         @Parameters(arity = "1..*", paramLabel = "WORD")
         List<String> words;
 
@@ -105,8 +125,12 @@ final class ProfileRuleCommand {
         public void run() {
             RuleEdits.Removal rm = RuleEdits.Removal.parse(words, at);
             String p = profile();
-            change(p, r -> with(r, rm.inbound(),
-                    rm.from(rm.inbound() ? r.inboundRules() : r.outboundRules(), "profile " + p)));
+            change(
+                    p,
+                    r -> with(
+                            r,
+                            rm.inbound(),
+                            rm.from(rm.inbound() ? r.inboundRules() : r.outboundRules(), "profile " + p)));
             out().println("Rule removed from profile " + p);
         }
     }

@@ -1,5 +1,9 @@
 package org.calicojava.ctl;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
 import org.calicojava.model.Json;
 import org.calicojava.model.Names;
 import org.calicojava.store.KeyValue;
@@ -7,22 +11,21 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Optional;
-import java.util.function.UnaryOperator;
-
-@Command(name = "tag", description = "Show, add or remove a profile's tags.",
+@Command(
+        name = "tag",
+        description = "Show, add or remove a profile's tags.",
         subcommands = {ProfileTagCommand.Show.class, ProfileTagCommand.Add.class, ProfileTagCommand.Remove.class})
 final class ProfileTagCommand {
 
     abstract static class TagSub extends Sub {
         String profile() {
-            return ProfileCommand.existing(this, (ProfileCommand) spec.parent().parent().userObject());
+            return ProfileCommand.existing(
+                    this, (ProfileCommand) spec.parent().parent().userObject());
         }
 
         List<String> tags(String profile) {
-            return store().get(keys().profileTags(profile)).map(kv -> List.of(Json.read(kv.value(), String[].class)))
+            return store().get(keys().profileTags(profile))
+                    .map(kv -> List.of(Json.read(kv.value(), String[].class)))
                     .orElse(List.of());
         }
 
@@ -30,11 +33,15 @@ final class ProfileTagCommand {
         void change(String profile, UnaryOperator<List<String>> f) {
             for (int attempt = 0; attempt < 10; attempt++) {
                 Optional<KeyValue> kv = store().get(keys().profileTags(profile));
-                List<String> tags = new ArrayList<>(kv.map(k -> List.of(Json.read(k.value(), String[].class))).orElse(List.of()));
+                List<String> tags = new ArrayList<>(kv.map(k -> List.of(Json.read(k.value(), String[].class)))
+                        .orElse(List.of()));
                 List<String> next = f.apply(tags);
                 try {
                     if (kv.isPresent()) {
-                        store().update(keys().profileTags(profile), Json.write(next), kv.get().modRevision());
+                        store().update(
+                                        keys().profileTags(profile),
+                                        Json.write(next),
+                                        kv.get().modRevision());
                     } else {
                         store().create(keys().profileTags(profile), Json.write(next));
                     }

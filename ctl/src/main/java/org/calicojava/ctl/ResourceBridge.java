@@ -9,8 +9,7 @@ import picocli.CommandLine;
  * layout, and the one-line refusal.
  */
 public final class ResourceBridge {
-    private ResourceBridge() {
-    }
+    private ResourceBridge() {}
 
     public static KvStore store(CommandLine.Model.CommandSpec spec) {
         return ((Javactl) spec.root().userObject()).store();

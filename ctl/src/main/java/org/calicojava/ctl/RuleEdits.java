@@ -1,15 +1,13 @@
 package org.calicojava.ctl;
 
-import org.calicojava.model.Rule;
-
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
+import org.calicojava.model.Rule;
 
 /** The rule-list edits that profiles and policies share: numbered listing, insert at a position, remove by position or by its words. */
 final class RuleEdits {
-    private RuleEdits() {
-    }
+    private RuleEdits() {}
 
     /** Both lists, numbered from 1 as {@code --at} counts. */
     static void print(PrintWriter out, List<Rule> inbound, List<Rule> outbound) {

@@ -1,14 +1,13 @@
 package org.calicojava.ctl;
 
-import org.calicojava.model.Cidr;
-import org.calicojava.model.LogText;
-import org.calicojava.model.PortRange;
-import org.calicojava.model.Rule;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import org.calicojava.model.Cidr;
+import org.calicojava.model.LogText;
+import org.calicojava.model.PortRange;
+import org.calicojava.model.Rule;
 
 /**
  * calicoctl's rule grammar, as words:
@@ -24,12 +23,10 @@ import java.util.Set;
 final class RuleGrammar {
     private static final Set<String> PROTOCOLS = Set.of("tcp", "udp", "icmp", "icmpv6", "sctp", "udplite");
 
-    private RuleGrammar() {
-    }
+    private RuleGrammar() {}
 
     /** A rule with its direction. */
-    record Directed(boolean inbound, Rule rule) {
-    }
+    record Directed(boolean inbound, Rule rule) {}
 
     static Directed parseDirected(List<String> words) {
         if (words.isEmpty()) {
@@ -37,7 +34,8 @@ final class RuleGrammar {
         }
         String dir = words.get(0).toLowerCase(Locale.ROOT);
         if (!dir.equals("inbound") && !dir.equals("outbound")) {
-            throw new IllegalArgumentException("rule: " + LogText.quote(words.get(0)) + " (expected: inbound or outbound)");
+            throw new IllegalArgumentException(
+                    "rule: " + LogText.quote(words.get(0)) + " (expected: inbound or outbound)");
         }
         return new Directed(dir.equals("inbound"), parse(words.subList(1, words.size())));
     }
@@ -51,7 +49,8 @@ final class RuleGrammar {
         }
         String action = w.get(i++).toLowerCase(Locale.ROOT);
         if (!Rule.ACTIONS.contains(action)) {
-            throw new IllegalArgumentException("rule action: " + LogText.quote(action) + " (expected: allow, deny, log or next-tier)");
+            throw new IllegalArgumentException(
+                    "rule action: " + LogText.quote(action) + " (expected: allow, deny, log or next-tier)");
         }
         b.action = action;
         if (i < w.size() && isProtocol(w.get(i))) {
@@ -62,8 +61,11 @@ final class RuleGrammar {
                 b.protocol = p;
             }
         }
-        while (i < w.size() && (w.get(i).equals("type") || w.get(i).equals("!type") || w.get(i).equals("code")
-                || w.get(i).equals("!code"))) {
+        while (i < w.size()
+                && (w.get(i).equals("type")
+                        || w.get(i).equals("!type")
+                        || w.get(i).equals("code")
+                        || w.get(i).equals("!code"))) {
             String k = w.get(i++);
             int n = number(w, i++, k);
             switch (k) {
@@ -76,7 +78,8 @@ final class RuleGrammar {
         while (i < w.size()) {
             String side = w.get(i++);
             if (!side.equals("from") && !side.equals("to")) {
-                throw new IllegalArgumentException("rule: unexpected " + LogText.quote(side) + " (expected: from or to)");
+                throw new IllegalArgumentException(
+                        "rule: unexpected " + LogText.quote(side) + " (expected: from or to)");
             }
             boolean src = side.equals("from");
             int start = i;
@@ -91,39 +94,49 @@ final class RuleGrammar {
                     case "ports" -> {
                         List<PortRange> ports = ports(v);
                         if (src) {
-                            if (neg) b.notSrcPorts = ports; else b.srcPorts = ports;
+                            if (neg) b.notSrcPorts = ports;
+                            else b.srcPorts = ports;
                         } else {
-                            if (neg) b.notDstPorts = ports; else b.dstPorts = ports;
+                            if (neg) b.notDstPorts = ports;
+                            else b.dstPorts = ports;
                         }
                     }
                     case "tag" -> {
                         if (src) {
-                            if (neg) b.notSrcTag = v; else b.srcTag = v;
+                            if (neg) b.notSrcTag = v;
+                            else b.srcTag = v;
                         } else {
-                            if (neg) b.notDstTag = v; else b.dstTag = v;
+                            if (neg) b.notDstTag = v;
+                            else b.dstTag = v;
                         }
                     }
                     case "cidr", "net" -> {
                         Cidr c = Cidr.parse(v, true);
                         if (src) {
-                            if (neg) b.notSrcNet = c; else b.srcNet = c;
+                            if (neg) b.notSrcNet = c;
+                            else b.srcNet = c;
                         } else {
-                            if (neg) b.notDstNet = c; else b.dstNet = c;
+                            if (neg) b.notDstNet = c;
+                            else b.dstNet = c;
                         }
                     }
                     case "selector" -> {
                         if (src) {
-                            if (neg) b.notSrcSelector = v; else b.srcSelector = v;
+                            if (neg) b.notSrcSelector = v;
+                            else b.srcSelector = v;
                         } else {
-                            if (neg) b.notDstSelector = v; else b.dstSelector = v;
+                            if (neg) b.notDstSelector = v;
+                            else b.dstSelector = v;
                         }
                     }
-                    default -> throw new IllegalArgumentException("rule: unexpected " + LogText.quote(k)
-                            + " after " + LogText.quote(side) + " (expected: ports, tag, cidr or selector)");
+                    default ->
+                        throw new IllegalArgumentException("rule: unexpected " + LogText.quote(k) + " after "
+                                + LogText.quote(side) + " (expected: ports, tag, cidr or selector)");
                 }
             }
             if (i == start) {
-                throw new IllegalArgumentException("rule: " + LogText.quote(side) + " needs ports, tag, cidr or selector");
+                throw new IllegalArgumentException(
+                        "rule: " + LogText.quote(side) + " needs ports, tag, cidr or selector");
             }
         }
         return b.build();
@@ -147,7 +160,8 @@ final class RuleGrammar {
 
     private static boolean isKeyword(String t) {
         String s = t.startsWith("!") ? t.substring(1) : t;
-        return Set.of("from", "to", "ports", "tag", "cidr", "net", "selector", "type", "code").contains(s.toLowerCase(Locale.ROOT))
+        return Set.of("from", "to", "ports", "tag", "cidr", "net", "selector", "type", "code")
+                        .contains(s.toLowerCase(Locale.ROOT))
                 || PROTOCOLS.contains(s.toLowerCase(Locale.ROOT));
     }
 
@@ -188,10 +202,28 @@ final class RuleGrammar {
         append(sb, "code", r.icmpCode());
         append(sb, "!type", r.notIcmpType());
         append(sb, "!code", r.notIcmpCode());
-        side(sb, "from", r.srcPorts(), r.notSrcPorts(), r.srcTag(), r.notSrcTag(), r.srcNet(), r.notSrcNet(),
-                r.srcSelector(), r.notSrcSelector());
-        side(sb, "to", r.dstPorts(), r.notDstPorts(), r.dstTag(), r.notDstTag(), r.dstNet(), r.notDstNet(),
-                r.dstSelector(), r.notDstSelector());
+        side(
+                sb,
+                "from",
+                r.srcPorts(),
+                r.notSrcPorts(),
+                r.srcTag(),
+                r.notSrcTag(),
+                r.srcNet(),
+                r.notSrcNet(),
+                r.srcSelector(),
+                r.notSrcSelector());
+        side(
+                sb,
+                "to",
+                r.dstPorts(),
+                r.notDstPorts(),
+                r.dstTag(),
+                r.notDstTag(),
+                r.dstNet(),
+                r.notDstNet(),
+                r.dstSelector(),
+                r.notDstSelector());
         return sb.toString();
     }
 
@@ -201,14 +233,27 @@ final class RuleGrammar {
         }
     }
 
-    private static void side(StringBuilder sb, String side, List<PortRange> ports, List<PortRange> notPorts,
-                             String tag, String notTag, Cidr net, Cidr notNet, String sel, String notSel) {
+    private static void side(
+            StringBuilder sb,
+            String side,
+            List<PortRange> ports,
+            List<PortRange> notPorts,
+            String tag,
+            String notTag,
+            Cidr net,
+            Cidr notNet,
+            String sel,
+            String notSel) {
         StringBuilder s = new StringBuilder();
         if (!ports.isEmpty()) {
-            s.append(" ports ").append(String.join(",", ports.stream().map(PortRange::toString).toList()));
+            s.append(" ports ")
+                    .append(String.join(
+                            ",", ports.stream().map(PortRange::toString).toList()));
         }
         if (!notPorts.isEmpty()) {
-            s.append(" !ports ").append(String.join(",", notPorts.stream().map(PortRange::toString).toList()));
+            s.append(" !ports ")
+                    .append(String.join(
+                            ",", notPorts.stream().map(PortRange::toString).toList()));
         }
         append(s, "tag", tag);
         append(s, "!tag", notTag);

@@ -1,10 +1,9 @@
 package org.calicojava.ctl;
 
+import java.io.PrintWriter;
 import org.calicojava.model.Keys;
 import org.calicojava.store.KvStore;
 import picocli.CommandLine;
-
-import java.io.PrintWriter;
 
 /** Base of every leaf command: access to the root's store, keys, output, and the -o option for show commands. */
 abstract class Sub implements Runnable {
@@ -34,9 +33,16 @@ abstract class Sub implements Runnable {
 
     /** Mixin for -o table|json|yaml. */
     static final class Format {
-        enum Kind { table, json, yaml }
+        enum Kind {
+            table,
+            json,
+            yaml
+        }
 
-        @CommandLine.Option(names = {"-o", "--output"}, defaultValue = "table", paramLabel = "FORMAT",
+        @CommandLine.Option(
+                names = {"-o", "--output"},
+                defaultValue = "table",
+                paramLabel = "FORMAT",
                 description = "table, json or yaml (default: table)")
         Kind kind = Kind.table;
 

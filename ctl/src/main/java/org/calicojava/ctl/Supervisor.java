@@ -31,8 +31,7 @@ final class Supervisor {
     }
 
     /** What a child is doing now. */
-    record State(String name, String state, long pid, int restarts, Instant since, String lastExit) {
-    }
+    record State(String name, String state, long pid, int restarts, Instant since, String lastExit) {}
 
     private final Path dir;
     private final Consumer<String> log;
@@ -99,8 +98,13 @@ final class Supervisor {
         }
 
         synchronized State state() {
-            return new State(spec.name(), status, process != null && process.isAlive() ? process.pid() : 0, restarts,
-                    since, lastExit);
+            return new State(
+                    spec.name(),
+                    status,
+                    process != null && process.isAlive() ? process.pid() : 0,
+                    restarts,
+                    since,
+                    lastExit);
         }
 
         void loop() {
@@ -108,8 +112,10 @@ final class Supervisor {
             while (!stopping) {
                 Instant started = Instant.now();
                 try {
-                    ProcessBuilder pb = new ProcessBuilder(spec.command()).redirectErrorStream(true)
-                            .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve(spec.name() + ".log").toFile()));
+                    ProcessBuilder pb = new ProcessBuilder(spec.command())
+                            .redirectErrorStream(true)
+                            .redirectOutput(ProcessBuilder.Redirect.appendTo(
+                                    dir.resolve(spec.name() + ".log").toFile()));
                     spec.env().forEach((k, v) -> {
                         if (v == null) {
                             pb.environment().remove(k);
@@ -140,13 +146,15 @@ final class Supervisor {
                         log.accept(spec.name() + " stopped (exit " + code + ")");
                         return;
                     }
-                    log.accept(spec.name() + " exited with code " + code + "; restarting in " + backoff.toMillis() + " ms");
+                    log.accept(spec.name() + " exited with code " + code + "; restarting in " + backoff.toMillis()
+                            + " ms");
                 } catch (IOException e) {
                     synchronized (this) {
                         lastExit = "could not start: " + e.getMessage();
                         status = "restarting";
                     }
-                    log.accept(spec.name() + " could not start (" + e.getMessage() + "); retrying in " + backoff.toMillis() + " ms");
+                    log.accept(spec.name() + " could not start (" + e.getMessage() + "); retrying in "
+                            + backoff.toMillis() + " ms");
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     return;

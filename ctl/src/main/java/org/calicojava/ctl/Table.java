@@ -90,7 +90,10 @@ public final class Table {
     private static void line(PrintWriter out, List<String> cells, int[] w) {
         StringBuilder sb = new StringBuilder("|");
         for (int i = 0; i < w.length; i++) {
-            sb.append(' ').append(cells.get(i)).append(" ".repeat(w[i] - cells.get(i).length())).append(" |");
+            sb.append(' ')
+                    .append(cells.get(i))
+                    .append(" ".repeat(w[i] - cells.get(i).length()))
+                    .append(" |");
         }
         out.println(sb);
     }

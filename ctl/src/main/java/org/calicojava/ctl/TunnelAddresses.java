@@ -1,13 +1,12 @@
 package org.calicojava.ctl;
 
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.calicojava.model.Cidr;
 import org.calicojava.model.Keys;
 import org.calicojava.store.KeyValue;
 import org.calicojava.store.KvStore;
-
-import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * The hosts' tunnel records, as felix writes them (per-host felix config keys, Calico's names):
@@ -27,8 +26,7 @@ final class TunnelAddresses {
         COLUMNS.put("VXLANTunnelMACAddrV6", "VXLAN MAC v6");
     }
 
-    private TunnelAddresses() {
-    }
+    private TunnelAddresses() {}
 
     /** One row per host that has any of the keys (hosts: those under /calico/bgp/v1/host, or only {@code onlyHost}). */
     static Table table(KvStore store, Keys keys, String onlyHost) {
@@ -78,7 +76,8 @@ final class TunnelAddresses {
         String v = value == null ? "" : value.trim();
         try {
             if (name.startsWith("VXLANTunnelMAC")) {
-                if (!v.matches("(?i)[0-9a-f]{2}(:[0-9a-f]{2}){5}") || (Integer.parseInt(v.substring(0, 2), 16) & 1) != 0) {
+                if (!v.matches("(?i)[0-9a-f]{2}(:[0-9a-f]{2}){5}")
+                        || (Integer.parseInt(v.substring(0, 2), 16) & 1) != 0) {
                     return "(invalid)";
                 }
                 return v.toLowerCase(java.util.Locale.ROOT);

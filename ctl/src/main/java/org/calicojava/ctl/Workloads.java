@@ -1,5 +1,9 @@
 package org.calicojava.ctl;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.IntUnaryOperator;
 import org.calicojava.model.Cidr;
 import org.calicojava.netlink.Address;
 import org.calicojava.netlink.IpPrefix;
@@ -7,11 +11,6 @@ import org.calicojava.netlink.Link;
 import org.calicojava.netlink.NetNs;
 import org.calicojava.netlink.Netlink;
 import org.calicojava.netlink.WorkloadInterface;
-
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
-import java.util.function.IntUnaryOperator;
 
 /**
  * The kernel side of a workload that is not Docker's (a network namespace or a process): the workload interface as
@@ -23,12 +22,12 @@ final class Workloads {
     static final String GATEWAY_V4 = WorkloadInterface.GATEWAY_V4;
     static final String GATEWAY_V6 = WorkloadInterface.GATEWAY_V6;
 
-    private Workloads() {
-    }
+    private Workloads() {}
 
     /** The namespace of a workload: a name under /var/run/netns, a PID, or a path. */
     static Path namespace(String container) {
-        Path p = container.matches("\\d+") ? NetNs.pidPath(Long.parseLong(container))
+        Path p = container.matches("\\d+")
+                ? NetNs.pidPath(Long.parseLong(container))
                 : container.startsWith("/") ? Path.of(container) : NetNs.path(container);
         if (!Files.exists(p)) {
             throw Sub.fail("container " + container + ": no network namespace at " + p);
@@ -44,7 +43,13 @@ final class Workloads {
     /** Plumbs the workload; {@code mtu} maps the host's uplink MTU to the workload's ({@code Pools.workloadMtu}). */
     static void plumb(String hostNetns, String iface, Path containerNs, List<Cidr> ips, IntUnaryOperator mtu) {
         try (Netlink host = hostNetlink(hostNetns)) {
-            WorkloadInterface.plumb(host, hostNetns, iface, containerNs, "eth0", prefixes(ips),
+            WorkloadInterface.plumb(
+                    host,
+                    hostNetns,
+                    iface,
+                    containerNs,
+                    "eth0",
+                    prefixes(ips),
                     mtu.applyAsInt(WorkloadInterface.uplinkMtu(host)));
         }
     }

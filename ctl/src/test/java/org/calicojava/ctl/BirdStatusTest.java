@@ -1,8 +1,8 @@
 package org.calicojava.ctl;
 
-import org.junit.jupiter.api.Test;
-
 import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
 
 class BirdStatusTest {
     @Test
@@ -18,7 +18,9 @@ class BirdStatusTest {
                 """;
         var s = NodeStatus.parseBird(text);
         assertThat(s).hasSize(3);
-        assertThat(s.get(0)).isEqualTo(new NodeStatus.Session("172.30.0.12", "node-to-node mesh", "up", "17:10:38.456", "Established"));
+        assertThat(s.get(0))
+                .isEqualTo(new NodeStatus.Session(
+                        "172.30.0.12", "node-to-node mesh", "up", "17:10:38.456", "Established"));
         assertThat(s.get(1).address()).isEqualTo("2001:db8::1");
         assertThat(s.get(1).info()).isEqualTo("Active        Socket: Connection refused");
         assertThat(s.get(2).type()).isEqualTo("node specific");
@@ -33,7 +35,7 @@ class BirdStatusTest {
                 fd00:bf::1                bfb0       Up         14:07:12.749    0.100    0.300
                 10.201.0.1                bfb0       Down       14:07:12.746    1.000    0.000
                 """;
-        assertThat(NodeStatus.parseBirdBfd(text)).containsExactlyInAnyOrderEntriesOf(
-                java.util.Map.of("fd00:bf::1", "Up", "10.201.0.1", "Down"));
+        assertThat(NodeStatus.parseBirdBfd(text))
+                .containsExactlyInAnyOrderEntriesOf(java.util.Map.of("fd00:bf::1", "Up", "10.201.0.1", "Down"));
     }
 }

@@ -1,12 +1,6 @@
 package org.calicojava.ctl;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.TestMethodOrder;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -16,8 +10,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * bin/javactl checksystem in a network namespace made by this test, with an etcd of its own inside it (loopback is
@@ -32,25 +31,59 @@ class CheckSystemIT {
     private Process etcd;
     private String hostIpForward;
 
-    record Result(int code, String out) {
-    }
+    record Result(int code, String out) {}
 
     @BeforeAll
     void namespaceWithEtcd() throws Exception {
-        hostIpForward = Files.readString(Path.of("/proc/sys/net/ipv4/ip_forward")).trim();
+        hostIpForward =
+                Files.readString(Path.of("/proc/sys/net/ipv4/ip_forward")).trim();
         tmp = Files.createTempDirectory("cjcs");
         assertThat(sh(List.of("ip", "netns", "add", ns), null).code()).isZero();
-        assertThat(sh(List.of("ip", "-n", ns, "link", "set", "lo", "up"), null).code()).isZero();
-        etcd = new ProcessBuilder("nsenter", "--net=/var/run/netns/" + ns, "etcd", "--name", "cs",
-                "--data-dir", tmp.resolve("etcd").toString(),
-                "--listen-client-urls", "http://127.0.0.1:2379", "--advertise-client-urls", "http://127.0.0.1:2379",
-                "--listen-peer-urls", "http://127.0.0.1:2380", "--initial-advertise-peer-urls", "http://127.0.0.1:2380",
-                "--initial-cluster", "cs=http://127.0.0.1:2380", "--logger", "zap", "--log-outputs", tmp.resolve("etcd.log").toString())
-                .redirectErrorStream(true).redirectOutput(tmp.resolve("etcd.out").toFile()).start();
+        assertThat(sh(List.of("ip", "-n", ns, "link", "set", "lo", "up"), null).code())
+                .isZero();
+        etcd = new ProcessBuilder(
+                        "nsenter",
+                        "--net=/var/run/netns/" + ns,
+                        "etcd",
+                        "--name",
+                        "cs",
+                        "--data-dir",
+                        tmp.resolve("etcd").toString(),
+                        "--listen-client-urls",
+                        "http://127.0.0.1:2379",
+                        "--advertise-client-urls",
+                        "http://127.0.0.1:2379",
+                        "--listen-peer-urls",
+                        "http://127.0.0.1:2380",
+                        "--initial-advertise-peer-urls",
+                        "http://127.0.0.1:2380",
+                        "--initial-cluster",
+                        "cs=http://127.0.0.1:2380",
+                        "--logger",
+                        "zap",
+                        "--log-outputs",
+                        tmp.resolve("etcd.log").toString())
+                .redirectErrorStream(true)
+                .redirectOutput(tmp.resolve("etcd.out").toFile())
+                .start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (sh(List.of("ip", "netns", "exec", ns, "etcdctl", "--endpoints", "http://127.0.0.1:2379",
-                "endpoint", "health"), null).code() != 0) {
-            assertThat(System.nanoTime()).as("etcd in " + ns + " healthy within 60 s").isLessThan(deadline);
+        while (sh(
+                                List.of(
+                                        "ip",
+                                        "netns",
+                                        "exec",
+                                        ns,
+                                        "etcdctl",
+                                        "--endpoints",
+                                        "http://127.0.0.1:2379",
+                                        "endpoint",
+                                        "health"),
+                                null)
+                        .code()
+                != 0) {
+            assertThat(System.nanoTime())
+                    .as("etcd in " + ns + " healthy within 60 s")
+                    .isLessThan(deadline);
             Thread.sleep(200);
         }
     }
@@ -68,7 +101,8 @@ class CheckSystemIT {
             sh(List.of("rm", "-rf", tmp.toString()), null);
         }
         assertThat(Files.readString(Path.of("/proc/sys/net/ipv4/ip_forward")).trim())
-                .as("this machine's own ip_forward is untouched").isEqualTo(hostIpForward);
+                .as("this machine's own ip_forward is untouched")
+                .isEqualTo(hostIpForward);
     }
 
     private static Result sh(List<String> cmd, Map<String, String> env) throws IOException, InterruptedException {
@@ -86,9 +120,15 @@ class CheckSystemIT {
     }
 
     private Result checksystem(Map<String, String> env, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", ns,
+        List<String> cmd = new ArrayList<>(List.of(
+                "ip",
+                "netns",
+                "exec",
+                ns,
                 Path.of("..", "bin", "javactl").toAbsolutePath().normalize().toString(),
-                "--etcd-endpoints", "http://127.0.0.1:2379", "checksystem"));
+                "--etcd-endpoints",
+                "http://127.0.0.1:2379",
+                "checksystem"));
         cmd.addAll(List.of(args));
         Map<String, String> e = new java.util.HashMap<>(Map.of("JAVACTL_NO_CDS", "1"));
         if (env != null) {
@@ -100,33 +140,49 @@ class CheckSystemIT {
     }
 
     private String nsSysctl(String key) throws Exception {
-        return sh(List.of("ip", "netns", "exec", ns, "cat", "/proc/sys/" + key), null).out().trim();
+        return sh(List.of("ip", "netns", "exec", ns, "cat", "/proc/sys/" + key), null)
+                .out()
+                .trim();
     }
 
     @Test
     @Order(1)
     void fixSetsTheNamespacesSysctlsThenEveryCheckPasses() throws Exception {
-        assertThat(nsSysctl("net/ipv4/ip_forward")).as("a new namespace does not forward").isEqualTo("0");
+        assertThat(nsSysctl("net/ipv4/ip_forward"))
+                .as("a new namespace does not forward")
+                .isEqualTo("0");
         Result fixed = checksystem(null, "--fix");
-        assertThat(fixed.out()).contains("FIX   sysctl net.ipv4.ip_forward").contains("applied: sysctl -w net.ipv4.ip_forward=1");
+        assertThat(fixed.out())
+                .contains("FIX   sysctl net.ipv4.ip_forward")
+                .contains("applied: sysctl -w net.ipv4.ip_forward=1");
         assertThat(fixed.code()).isZero();
         assertThat(nsSysctl("net/ipv4/ip_forward")).isEqualTo("1");
         Result again = checksystem(null);
         assertThat(again.code()).isZero();
-        assertThat(again.out()).contains("PASS  sysctl net.ipv4.ip_forward").contains("PASS  etcd")
-                .contains("PASS  binary ipset").contains("PASS  TCP 179 (BGP)").doesNotContain("FAIL  ")
+        assertThat(again.out())
+                .contains("PASS  sysctl net.ipv4.ip_forward")
+                .contains("PASS  etcd")
+                .contains("PASS  binary ipset")
+                .contains("PASS  TCP 179 (BGP)")
+                .doesNotContain("FAIL  ")
                 .containsPattern("\\d+ PASS, \\d+ WARN, 0 FAIL");
     }
 
     @Test
     @Order(2)
     void aWrongSysctlIsAFailWithItsFix() throws Exception {
-        assertThat(sh(List.of("ip", "netns", "exec", ns, "sysctl", "-q", "-w", "net.ipv4.ip_forward=0"), null).code()).isZero();
+        assertThat(sh(List.of("ip", "netns", "exec", ns, "sysctl", "-q", "-w", "net.ipv4.ip_forward=0"), null)
+                        .code())
+                .isZero();
         Result r = checksystem(null);
         assertThat(r.code()).isEqualTo(1);
-        assertThat(r.out()).containsPattern("FAIL  sysctl net.ipv4.ip_forward +0 \\(expected: 1\\).* -> sysctl -w "
-                + "net.ipv4.ip_forward=1").contains(", 1 FAIL");
-        assertThat(nsSysctl("net/ipv4/ip_forward")).as("without --fix nothing changes").isEqualTo("0");
+        assertThat(r.out())
+                .containsPattern("FAIL  sysctl net.ipv4.ip_forward +0 \\(expected: 1\\).* -> sysctl -w "
+                        + "net.ipv4.ip_forward=1")
+                .contains(", 1 FAIL");
+        assertThat(nsSysctl("net/ipv4/ip_forward"))
+                .as("without --fix nothing changes")
+                .isEqualTo("0");
         assertThat(checksystem(null, "--fix").code()).isZero();
     }
 
@@ -142,7 +198,8 @@ class CheckSystemIT {
             try (var files = Files.list(Path.of(dir))) {
                 for (Path f : files.toList()) {
                     Path link = bin.resolve(f.getFileName().toString());
-                    if (!f.getFileName().toString().equals("ipset") && !Files.exists(link, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    if (!f.getFileName().toString().equals("ipset")
+                            && !Files.exists(link, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
                         Files.createSymbolicLink(link, f);
                     }
                 }
@@ -150,7 +207,10 @@ class CheckSystemIT {
         }
         Result r = checksystem(Map.of("PATH", bin.toString()));
         assertThat(r.code()).isEqualTo(1);
-        assertThat(r.out()).containsPattern("FAIL  binary ipset +not found on PATH: calico-java needs ipset -> "
-                + "apt-get install ipset").contains("PASS  binary iptables ").contains(", 1 FAIL");
+        assertThat(r.out())
+                .containsPattern(
+                        "FAIL  binary ipset +not found on PATH: calico-java needs ipset -> " + "apt-get install ipset")
+                .contains("PASS  binary iptables ")
+                .contains(", 1 FAIL");
     }
 }

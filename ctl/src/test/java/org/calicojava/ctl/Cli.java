@@ -1,20 +1,18 @@
 package org.calicojava.ctl;
 
-import org.calicojava.model.Keys;
-import org.calicojava.store.EtcdConfig;
-import org.calicojava.store.JetcdStore;
-import org.calicojava.store.KeyValue;
-
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import org.calicojava.model.Keys;
+import org.calicojava.store.EtcdConfig;
+import org.calicojava.store.JetcdStore;
+import org.calicojava.store.KeyValue;
 
 /** Runs javactl in-process against the test etcd under a fresh key root, and reads etcd directly to check. */
 final class Cli implements AutoCloseable {
-    record Result(int code, String out, String err) {
-    }
+    record Result(int code, String out, String err) {}
 
     final String endpoints = System.getenv("ETCD_ENDPOINTS");
     final Keys keys = new Keys("/cj-ctl-" + UUID.randomUUID().toString().substring(0, 8));
@@ -47,7 +45,8 @@ final class Cli implements AutoCloseable {
 
     /** Every key under the root with value and mod revision: to prove a bad command wrote nothing. */
     List<String> snapshot() {
-        return etcd.list(keys.root() + "/").kvs().stream().map(kv -> kv.key() + "=" + kv.value() + "@" + kv.modRevision())
+        return etcd.list(keys.root() + "/").kvs().stream()
+                .map(kv -> kv.key() + "=" + kv.value() + "@" + kv.modRevision())
                 .toList();
     }
 

@@ -1,18 +1,17 @@
 package org.calicojava.ctl;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.calicojava.model.Json;
 import org.calicojava.model.WorkloadEndpoint;
 import org.calicojava.netlink.NetNs;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-
-import java.io.IOException;
-import java.util.List;
-import java.util.UUID;
-import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /** javactl container ... against the real kernel (namespaces made here) and the real etcd. */
 class ContainerIT {
@@ -41,7 +40,8 @@ class ContainerIT {
     }
 
     static String sh(String cmd) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder("bash", "-c", cmd).redirectErrorStream(true).start();
+        Process p =
+                new ProcessBuilder("bash", "-c", cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
         p.waitFor(20, TimeUnit.SECONDS);
         return out;
@@ -58,7 +58,9 @@ class ContainerIT {
     }
 
     private WorkloadEndpoint endpoint() {
-        var kvs = cli.etcd.list(cli.keys.workloads("h1") + "javactl/" + ctr + "/endpoint/").kvs();
+        var kvs = cli.etcd
+                .list(cli.keys.workloads("h1") + "javactl/" + ctr + "/endpoint/")
+                .kvs();
         return kvs.isEmpty() ? null : Json.read(kvs.get(0).value(), WorkloadEndpoint.class);
     }
 
@@ -93,16 +95,21 @@ class ContainerIT {
         assertThat(ep.name()).matches("cali[0-9a-f]{11}");
         assertThat(ep.ipv4Nets()).hasToString("[10.77.0.5/32]");
         assertThat(ep.profileIds()).containsExactly("web");
-        assertThat(sh("ip -n " + hostNs + " link show " + ep.name())).contains("ee:ee:ee:ee:ee:ee").contains("state UP");
+        assertThat(sh("ip -n " + hostNs + " link show " + ep.name()))
+                .contains("ee:ee:ee:ee:ee:ee")
+                .contains("state UP");
         assertThat(sh("ip -n " + ctr + " -4 addr show eth0")).contains("inet 10.77.0.5/32");
-        assertThat(sh("ip -n " + ctr + " route")).contains("default via 169.254.1.1 dev eth0")
+        assertThat(sh("ip -n " + ctr + " route"))
+                .contains("default via 169.254.1.1 dev eth0")
                 .contains("169.254.1.1 dev eth0");
         assertThat(cli.ok("ipam", "info", "10.77.0.5")).contains("javactl." + ctr);
         assertThat(cli.ok(args("container", ctr, "endpoint-id", "show")).trim()).hasSize(32);
 
         assertThat(cli.ok(args("container", ctr, "ip", "add", "ipv4"))).contains("added to " + ctr);
         assertThat(endpoint().ipv4Nets()).hasSize(2);
-        assertThat(sh("ip -n " + ctr + " -4 addr show eth0")).contains("inet 10.77.0.5/32").contains("inet 10.77.0.0/32");
+        assertThat(sh("ip -n " + ctr + " -4 addr show eth0"))
+                .contains("inet 10.77.0.5/32")
+                .contains("inet 10.77.0.0/32");
         cli.ok(args("container", ctr, "ip", "remove", "10.77.0.0"));
         assertThat(endpoint().ipv4Nets()).hasToString("[10.77.0.5/32]");
         assertThat(sh("ip -n " + ctr + " -4 addr show eth0")).doesNotContain("10.77.0.0/32");
@@ -127,8 +134,9 @@ class ContainerIT {
         List<String> before = cli.snapshot();
         Cli.Result r = cli.run(args("container", "add", "cj-nosuch-" + id, "10.77.0.9"));
         assertThat(r.code()).isEqualTo(1);
-        assertThat(r.err()).isEqualTo("Error: container cj-nosuch-" + id + ": no network namespace at /var/run/netns/cj-nosuch-"
-                + id + "\n");
+        assertThat(r.err())
+                .isEqualTo("Error: container cj-nosuch-" + id + ": no network namespace at /var/run/netns/cj-nosuch-"
+                        + id + "\n");
         r = cli.run(args("container", "add", ctr, "10.99.0.1"));
         assertThat(r.err()).isEqualTo("Error: 10.99.0.1 is not in any IP pool\n");
         r = cli.run(args("container", "add", ctr, "10.77.0.9", "--profile", "bad/name"));

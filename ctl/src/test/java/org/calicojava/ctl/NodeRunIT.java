@@ -1,8 +1,6 @@
 package org.calicojava.ctl;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -11,8 +9,9 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * bin/javactl node run / status / stop as real processes. The daemons are stand-ins here (a script in a fake
@@ -32,8 +31,12 @@ class NodeRunIT {
     }
 
     private ProcessBuilder javactl(Path home, String... args) {
-        List<String> cmd = new ArrayList<>(List.of(Path.of("..", "bin", "javactl").toAbsolutePath().normalize().toString(),
-                "--etcd-endpoints", cli.endpoints, "--etcd-prefix", cli.keys.root()));
+        List<String> cmd = new ArrayList<>(List.of(
+                Path.of("..", "bin", "javactl").toAbsolutePath().normalize().toString(),
+                "--etcd-endpoints",
+                cli.endpoints,
+                "--etcd-prefix",
+                cli.keys.root()));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().put("CALICO_HOME", home.toString());
@@ -60,8 +63,9 @@ class NodeRunIT {
             String out = new String(p.getInputStream().readAllBytes());
             assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
             assertThat(p.exitValue()).isEqualTo(1);
-            assertThat(out.trim()).isEqualTo("Error: node n1 is not running: " + runDir.resolve("node.pid")
-                    + " is stale, pid " + sleep.pid() + " is another program (sleep 300); not signalled");
+            assertThat(out.trim())
+                    .isEqualTo("Error: node n1 is not running: " + runDir.resolve("node.pid") + " is stale, pid "
+                            + sleep.pid() + " is another program (sleep 300); not signalled");
             Thread.sleep(300);
             assertThat(sleep.isAlive()).as("the unrelated process survives").isTrue();
         } finally {
@@ -74,15 +78,34 @@ class NodeRunIT {
         Path home = tmp.resolve("home");
         Files.createDirectories(home.resolve("bin"));
         Path felix = home.resolve("bin/felix-agent");
-        Files.writeString(felix, "#!/bin/sh\necho \"$@ $CALICO_ETCD_PREFIX $ETCD_ENDPOINTS\" > " + tmp.resolve("felix.args")
-                + "\nexec sleep 300\n");
+        Files.writeString(
+                felix,
+                "#!/bin/sh\necho \"$@ $CALICO_ETCD_PREFIX $ETCD_ENDPOINTS\" > " + tmp.resolve("felix.args")
+                        + "\nexec sleep 300\n");
         Files.setPosixFilePermissions(felix, PosixFilePermissions.fromString("rwxr-xr-x"));
         Path runDir = tmp.resolve("run");
-        node = javactl(home, "node", "run", "--name", "n1", "--ip", "192.0.2.11", "--as", "65011", "--backend", "none",
-                "--run-dir", runDir.toString()).redirectErrorStream(true).redirectOutput(tmp.resolve("node.log").toFile()).start();
+        node = javactl(
+                        home,
+                        "node",
+                        "run",
+                        "--name",
+                        "n1",
+                        "--ip",
+                        "192.0.2.11",
+                        "--as",
+                        "65011",
+                        "--backend",
+                        "none",
+                        "--run-dir",
+                        runDir.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(tmp.resolve("node.log").toFile())
+                .start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline && !(Files.exists(tmp.resolve("felix.args"))
-                && Files.exists(runDir.resolve("felix-agent.pid")) && Files.exists(runDir.resolve("status.json")))) {
+        while (System.nanoTime() < deadline
+                && !(Files.exists(tmp.resolve("felix.args"))
+                        && Files.exists(runDir.resolve("felix-agent.pid"))
+                        && Files.exists(runDir.resolve("status.json")))) {
             Thread.sleep(100);
         }
         // etcd settings reach a child through its environment, not its command line
@@ -90,7 +113,8 @@ class NodeRunIT {
                 .isEqualTo("--hostname n1 " + cli.keys.root() + " " + cli.endpoints);
         assertThat(cli.get(cli.keys.bgpHostIp("n1", 4))).isEqualTo("192.0.2.11");
         assertThat(cli.get(cli.keys.bgpHostAsNum("n1"))).isEqualTo("65011");
-        long felixPid = Long.parseLong(Files.readString(runDir.resolve("felix-agent.pid")).trim());
+        long felixPid = Long.parseLong(
+                Files.readString(runDir.resolve("felix-agent.pid")).trim());
         assertThat(Files.readString(runDir.resolve("node.pid")).trim()).isEqualTo(Long.toString(node.pid()));
 
         String status = "";
@@ -100,23 +124,38 @@ class NodeRunIT {
         }
         assertThat(status).startsWith("calico-java is running.").contains("| felix-agent | running | " + felixPid);
 
-        String again = run(javactl(home, "node", "run", "--name", "n1", "--ip", "192.0.2.11", "--backend", "none",
-                "--run-dir", runDir.toString()));
+        String again = run(javactl(
+                home,
+                "node",
+                "run",
+                "--name",
+                "n1",
+                "--ip",
+                "192.0.2.11",
+                "--backend",
+                "none",
+                "--run-dir",
+                runDir.toString()));
         assertThat(again).contains("Error: node n1 is already running (pid " + node.pid());
 
         // a child that dies is restarted
         ProcessHandle.of(felixPid).orElseThrow().destroyForcibly();
         deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (System.nanoTime() < deadline && Files.readString(runDir.resolve("felix-agent.pid")).trim().equals(Long.toString(felixPid))) {
+        while (System.nanoTime() < deadline
+                && Files.readString(runDir.resolve("felix-agent.pid")).trim().equals(Long.toString(felixPid))) {
             Thread.sleep(100);
         }
-        long newPid = Long.parseLong(Files.readString(runDir.resolve("felix-agent.pid")).trim());
+        long newPid = Long.parseLong(
+                Files.readString(runDir.resolve("felix-agent.pid")).trim());
         assertThat(newPid).isNotEqualTo(felixPid);
-        assertThat(Files.readString(tmp.resolve("node.log"))).contains("felix-agent exited with code 137; restarting in 1000 ms");
+        assertThat(Files.readString(tmp.resolve("node.log")))
+                .contains("felix-agent exited with code 137; restarting in 1000 ms");
 
-        assertThat(run(javactl(home, "node", "stop", "--name", "n1", "--run-dir", runDir.toString()))).contains("Stopped node n1");
+        assertThat(run(javactl(home, "node", "stop", "--name", "n1", "--run-dir", runDir.toString())))
+                .contains("Stopped node n1");
         assertThat(node.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(ProcessHandle.of(newPid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+        assertThat(ProcessHandle.of(newPid).map(ProcessHandle::isAlive).orElse(false))
+                .isFalse();
         assertThat(runDir.resolve("node.pid")).doesNotExist();
         assertThat(run(javactl(home, "node", "status", "--name", "n1", "--run-dir", runDir.toString())))
                 .startsWith("calico-java is not running.");
@@ -128,13 +167,29 @@ class NodeRunIT {
         Files.createDirectories(home.resolve("bin"));
         for (String daemon : List.of("felix-agent", "calico-java-cni")) {
             Path script = home.resolve("bin").resolve(daemon);
-            Files.writeString(script, "#!/bin/sh\necho \"$@ $HOSTNAME $ETCD_ENDPOINTS\" > " + tmp.resolve(daemon + ".args")
-                    + "\nexec sleep 300\n");
+            Files.writeString(
+                    script,
+                    "#!/bin/sh\necho \"$@ $HOSTNAME $ETCD_ENDPOINTS\" > " + tmp.resolve(daemon + ".args")
+                            + "\nexec sleep 300\n");
             Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
         }
         Path runDir = tmp.resolve("run");
-        node = javactl(home, "node", "run", "--name", "n2", "--ip", "192.0.2.12", "--backend", "none", "--cni",
-                "--run-dir", runDir.toString()).redirectErrorStream(true).redirectOutput(tmp.resolve("node.log").toFile()).start();
+        node = javactl(
+                        home,
+                        "node",
+                        "run",
+                        "--name",
+                        "n2",
+                        "--ip",
+                        "192.0.2.12",
+                        "--backend",
+                        "none",
+                        "--cni",
+                        "--run-dir",
+                        runDir.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(tmp.resolve("node.log").toFile())
+                .start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (System.nanoTime() < deadline && !Files.exists(runDir.resolve("cni.pid"))) {
             Thread.sleep(100);
@@ -145,8 +200,10 @@ class NodeRunIT {
         assertThat(Files.readString(tmp.resolve("calico-java-cni.args")).trim())
                 .isEqualTo("serve --socket " + NodeRun.CNI_SOCKET + " n2 " + cli.endpoints);
         long cniPid = Long.parseLong(Files.readString(runDir.resolve("cni.pid")).trim());
-        assertThat(run(javactl(home, "node", "stop", "--name", "n2", "--run-dir", runDir.toString()))).contains("Stopped node n2");
+        assertThat(run(javactl(home, "node", "stop", "--name", "n2", "--run-dir", runDir.toString())))
+                .contains("Stopped node n2");
         assertThat(node.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(ProcessHandle.of(cniPid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+        assertThat(ProcessHandle.of(cniPid).map(ProcessHandle::isAlive).orElse(false))
+                .isFalse();
     }
 }

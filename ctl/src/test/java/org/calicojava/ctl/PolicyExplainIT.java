@@ -1,19 +1,19 @@
 package org.calicojava.ctl;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-
-import static org.assertj.core.api.Assertions.assertThat;
-
 /** {@code javactl policy explain} over resources in the real etcd: felix's calculation for both ends. */
 class PolicyExplainIT {
     private final Cli cli = new Cli();
+
     @TempDir
     Path dir;
 
@@ -67,9 +67,12 @@ class PolicyExplainIT {
             """;
 
     void endpoint(String host, String workload, String iface, String profile, String ip) {
-        cli.etcd.put(cli.keys.endpoint(host, "docker", workload, "eth0"), "{\"state\":\"active\",\"name\":\"" + iface
-                + "\",\"mac\":\"ee:ee:ee:ee:ee:ee\",\"profile_ids\":[\"" + profile + "\"],\"ipv4_nets\":[\"" + ip
-                + "/32\"],\"ipv6_nets\":[],\"labels\":{}}");
+        cli.etcd.put(
+                cli.keys.endpoint(host, "docker", workload, "eth0"),
+                "{\"state\":\"active\",\"name\":\"" + iface
+                        + "\",\"mac\":\"ee:ee:ee:ee:ee:ee\",\"profile_ids\":[\"" + profile + "\"],\"ipv4_nets\":[\""
+                        + ip
+                        + "/32\"],\"ipv6_nets\":[],\"labels\":{}}");
     }
 
     @BeforeEach
@@ -114,9 +117,10 @@ class PolicyExplainIT {
                         + "  => denied at ingress\nVerdict: denied\n");
         assertThat(cli.ok("policy", "explain", "--from", "client", "--to", "10.67.1.2"))
                 .contains("Flow: icmp type 8 code 0 10.67.0.2 -> 10.67.1.2\n")
-                .contains("    policy security/web-in: inbound rule 2 matched: next-tier icmp => pass to the next tier\n"
-                        + "  profile web: no inbound rule matched (1 rules)\n"
-                        + "  no profile allowed the packet: drop\n  => denied at ingress\nVerdict: denied\n");
+                .contains(
+                        "    policy security/web-in: inbound rule 2 matched: next-tier icmp => pass to the next tier\n"
+                                + "  profile web: no inbound rule matched (1 rules)\n"
+                                + "  no profile allowed the packet: drop\n  => denied at ingress\nVerdict: denied\n");
         // an outside address: only the workload's end is evaluated; the egress deny decides before ingress
         assertThat(cli.ok("policy", "explain", "--from", "other", "--to", "1.1.1.1", "--proto", "udp", "--port", "53"))
                 .contains("to   1.1.1.1 (no workload: outside the network)")
@@ -128,11 +132,14 @@ class PolicyExplainIT {
 
     @Test
     void badEndsAreRefused() {
-        assertThat(cli.run("policy", "explain", "--from", "nosuch", "--to", "web").err())
+        assertThat(cli.run("policy", "explain", "--from", "nosuch", "--to", "web")
+                        .err())
                 .isEqualTo("Error: --from: no workload or address nosuch (see: javactl get workloadendpoint)\n");
-        assertThat(cli.run("policy", "explain", "--from", "8.8.8.8", "--to", "1.1.1.1").err())
+        assertThat(cli.run("policy", "explain", "--from", "8.8.8.8", "--to", "1.1.1.1")
+                        .err())
                 .isEqualTo("Error: neither --from 8.8.8.8 nor --to 1.1.1.1 is a workload: no policy applies\n");
-        assertThat(cli.run("policy", "explain", "--from", "client", "--to", "web", "--proto", "tcp").err())
+        assertThat(cli.run("policy", "explain", "--from", "client", "--to", "web", "--proto", "tcp")
+                        .err())
                 .isEqualTo("Error: --port: needed with --proto tcp\n");
     }
 }

@@ -1,10 +1,9 @@
 package org.calicojava.ctl;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /** Recognising a node run by its command line; reading a real one from /proc. */
 class ProcCmdlineTest {
@@ -16,12 +15,17 @@ class ProcCmdlineTest {
     void recognisesNodeRunOfThisNodeOnly() {
         List<String> java = List.of("java", "-Dcalico.home=/x", "-cp", "a.jar", "org.calicojava.ctl.Main");
         assertThat(of(cat(java, "--etcd-endpoints", "http://e:1", "node", "run", "--name", "h1", "--ip", "1.2.3.4"))
-                .isNodeRun("h1")).isTrue();
-        assertThat(of(cat(java, "node", "run", "--ip", "1.2.3.4", "--name=h1")).isNodeRun("h1")).isTrue();
+                        .isNodeRun("h1"))
+                .isTrue();
+        assertThat(of(cat(java, "node", "run", "--ip", "1.2.3.4", "--name=h1")).isNodeRun("h1"))
+                .isTrue();
         assertThat(of(cat(java, "node", "run", "--name", "h1")).isNodeRun("h2")).isFalse();
-        assertThat(of(cat(java, "node", "stop", "--name", "h1")).isNodeRun("h1")).isFalse();
+        assertThat(of(cat(java, "node", "stop", "--name", "h1")).isNodeRun("h1"))
+                .isFalse();
         assertThat(of("sleep", "300").isNodeRun("h1")).isFalse();
-        assertThat(of("sh", "-c", "echo org.calicojava.ctl.Main node run --name h1").isNodeRun("h1")).isFalse();
+        assertThat(of("sh", "-c", "echo org.calicojava.ctl.Main node run --name h1")
+                        .isNodeRun("h1"))
+                .isFalse();
     }
 
     @Test

@@ -1,10 +1,6 @@
 package org.calicojava.ctl;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -14,8 +10,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * {@code javactl apply|create|replace|delete -f} and {@code get} against the real etcd: what each kind writes in the
@@ -25,6 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ResourceIT {
     private static final String PASSWORD = "pe3r-Secret";
     private final Cli cli = new Cli();
+
     @TempDir
     Path dir;
 
@@ -75,7 +75,8 @@ class ResourceIT {
                 spec:
                   order: 100
                 ---
-                """ + header("Policy", "web-in") + """
+                """ + header("Policy", "web-in")
+                + """
                 spec:
                   tier: security
                   order: 10
@@ -137,19 +138,22 @@ class ResourceIT {
                   acceptDefault: true
                   maxPrefixes: {limit: 1000, action: warn, restartAfterSeconds: 30}
                 ---
-                """.formatted(pw) + header("BGPPeer", "global.fd00--fe") + """
+                """.formatted(pw)
+                + header("BGPPeer", "global.fd00--fe") + """
                 spec:
                   peerIP: fd00::fe
                   asNumber: 65001
                 ---
-                """ + header("BGPConfiguration", "default") + """
+                """ + header("BGPConfiguration", "default")
+                + """
                 spec:
                   asNumber: 64513
                   nodeToNodeMeshEnabled: false
                   nodeMeshPassword: {env: RESOURCE_IT_NO_SUCH_VARIABLE_IS_SET}
                 """.replace("  nodeMeshPassword: {env: RESOURCE_IT_NO_SUCH_VARIABLE_IS_SET}\n", "") + """
                 ---
-                """ + header("FelixConfiguration", "default") + """
+                """
+                + header("FelixConfiguration", "default") + """
                 spec:
                   logSeverityScreen: Info
                   reportingIntervalSecs: 30
@@ -167,16 +171,18 @@ class ResourceIT {
         String out = cli.ok("apply", "-f", file(everyKind()).toString());
         assertThat(out.lines()).hasSize(11).allMatch(l -> l.startsWith("Created "));
         var k = cli.keys;
-        assertThat(cli.get(k.pool(org.calicojava.model.Cidr.parse("10.1.0.0/16")))).isEqualTo(
-                "{\"cidr\":\"10.1.0.0/16\",\"ipip\":true,\"ipip_mode\":\"always\",\"vxlan_mode\":\"never\",\"masquerade\":true,\"disabled\":false,\"block_size\":28}");
+        assertThat(cli.get(k.pool(org.calicojava.model.Cidr.parse("10.1.0.0/16"))))
+                .isEqualTo(
+                        "{\"cidr\":\"10.1.0.0/16\",\"ipip\":true,\"ipip_mode\":\"always\",\"vxlan_mode\":\"never\",\"masquerade\":true,\"disabled\":false,\"block_size\":28}");
         assertThat(cli.get(k.tierMetadata("security"))).isEqualTo("{\"order\":100.0}");
-        assertThat(cli.get(k.policy("security", "web-in"))).isEqualTo("{\"selector\":\"role == 'web'\",\"order\":10.0,"
-                + "\"inbound_rules\":[{\"action\":\"allow\",\"protocol\":\"tcp\",\"src_selector\":\"role == 'client'\","
-                + "\"dst_ports\":[80,\"8000:8080\"],\"!src_net\":\"10.9.0.0/16\"},"
-                + "{\"action\":\"log\",\"protocol\":\"icmp\",\"icmp_type\":8,\"icmp_code\":0,\"!icmp_type\":3},"
-                + "{\"action\":\"next-tier\",\"src_tag\":\"ops\",\"!protocol\":\"udp\",\"!src_tag\":\"blocked\"},"
-                + "{\"action\":\"deny\"}],\"outbound_rules\":[{\"action\":\"allow\",\"protocol\":\"17\","
-                + "\"dst_net\":\"10.53.0.10/32\",\"!dst_ports\":[5353]}]}");
+        assertThat(cli.get(k.policy("security", "web-in")))
+                .isEqualTo("{\"selector\":\"role == 'web'\",\"order\":10.0,"
+                        + "\"inbound_rules\":[{\"action\":\"allow\",\"protocol\":\"tcp\",\"src_selector\":\"role == 'client'\","
+                        + "\"dst_ports\":[80,\"8000:8080\"],\"!src_net\":\"10.9.0.0/16\"},"
+                        + "{\"action\":\"log\",\"protocol\":\"icmp\",\"icmp_type\":8,\"icmp_code\":0,\"!icmp_type\":3},"
+                        + "{\"action\":\"next-tier\",\"src_tag\":\"ops\",\"!protocol\":\"udp\",\"!src_tag\":\"blocked\"},"
+                        + "{\"action\":\"deny\"}],\"outbound_rules\":[{\"action\":\"allow\",\"protocol\":\"17\","
+                        + "\"dst_net\":\"10.53.0.10/32\",\"!dst_ports\":[5353]}]}");
         assertThat(cli.get(k.profileTags("web"))).isEqualTo("[\"web\",\"frontend\"]");
         assertThat(cli.get(k.profileLabels("web"))).isEqualTo("{\"role\":\"web\"}");
         assertThat(cli.get(k.bgpHostIp("n1", 4))).isEqualTo("192.168.0.1");
@@ -184,9 +190,11 @@ class ResourceIT {
         assertThat(cli.get(k.bgpHostAsNum("n1"))).isEqualTo("64600");
         assertThat(cli.get(k.bgpHostRrClusterId("n1"))).isEqualTo("224.0.0.1");
         assertThat(cli.get(k.hostInitialised("n1"))).isEqualTo("true");
-        assertThat(cli.get(k.bgpHostPeer("n1", "192.168.0.254"))).isEqualTo("{\"ip\":\"192.168.0.254\",\"as_num\":"
-                + "\"65000\",\"password\":\"" + PASSWORD + "\",\"accept_default\":true,\"max_prefixes\":{\"limit\":1000,"
-                + "\"action\":\"warn\",\"restart_after_s\":30}}");
+        assertThat(cli.get(k.bgpHostPeer("n1", "192.168.0.254")))
+                .isEqualTo("{\"ip\":\"192.168.0.254\",\"as_num\":"
+                        + "\"65000\",\"password\":\"" + PASSWORD
+                        + "\",\"accept_default\":true,\"max_prefixes\":{\"limit\":1000,"
+                        + "\"action\":\"warn\",\"restart_after_s\":30}}");
         assertThat(cli.get(k.bgpGlobalPeer("fd00::fe"))).isEqualTo("{\"ip\":\"fd00::fe\",\"as_num\":\"65001\"}");
         assertThat(cli.get(k.bgpGlobalAsNum())).isEqualTo("64513");
         assertThat(cli.get(k.bgpNodeMesh())).isEqualTo("{\"enabled\":false}");
@@ -194,12 +202,14 @@ class ResourceIT {
         assertThat(cli.get(k.felixConfig("Ipv6Support"))).isEqualTo("false");
         assertThat(cli.get(k.felixConfig("ChainInsertMode"))).isEqualTo("010");
         assertThat(cli.get(k.hostConfig("n1", "LogSeverityScreen"))).isEqualTo("Debug");
-        cli.etcd.put(k.endpoint("n1", "docker", "c1", "eth0"), "{\"state\":\"active\",\"name\":\"cali0123456789a\","
-                + "\"mac\":\"ee:ee:ee:ee:ee:ee\",\"profile_ids\":[\"web\"],\"ipv4_nets\":[\"10.1.0.5/32\"],"
-                + "\"ipv6_nets\":[],\"labels\":{\"role\":\"web\"}}");
+        cli.etcd.put(
+                k.endpoint("n1", "docker", "c1", "eth0"),
+                "{\"state\":\"active\",\"name\":\"cali0123456789a\","
+                        + "\"mac\":\"ee:ee:ee:ee:ee:ee\",\"profile_ids\":[\"web\"],\"ipv4_nets\":[\"10.1.0.5/32\"],"
+                        + "\"ipv6_nets\":[],\"labels\":{\"role\":\"web\"}}");
 
-        for (String kind : List.of("IPPool", "Profile", "Tier", "Policy", "Node", "BGPPeer", "BGPConfiguration",
-                "FelixConfiguration")) {
+        for (String kind : List.of(
+                "IPPool", "Profile", "Tier", "Policy", "Node", "BGPPeer", "BGPConfiguration", "FelixConfiguration")) {
             String yaml = cli.ok("get", kind, "-o", "yaml");
             assertThat(yaml).as(kind).contains("kind: " + kind).doesNotContain(PASSWORD);
             List<String> before = cli.snapshot();
@@ -215,7 +225,8 @@ class ResourceIT {
         }
         assertThat(cli.ok("get", "bgppeer", "-o", "yaml")).contains("password:\n    keep: true");
         assertThat(cli.ok("get", "bgppeer", "-o", "wide")).contains("| set ").doesNotContain(PASSWORD);
-        assertThat(cli.ok("get", "bgppeer", "node.n1.192.168.0.254", "-o", "json")).contains("\"keep\" : true")
+        assertThat(cli.ok("get", "bgppeer", "node.n1.192.168.0.254", "-o", "json"))
+                .contains("\"keep\" : true")
                 .doesNotContain(PASSWORD);
         assertThat(cli.ok("get", "policy", "security/web-in", "-o", "yaml")).contains("""
                   - action: Log
@@ -227,8 +238,11 @@ class ResourceIT {
                       type: 3
                 """);
         String wep = cli.ok("get", "wep", "c1", "-o", "yaml");
-        assertThat(wep).contains("name: n1.docker.c1.eth0").contains("interfaceName: cali0123456789a")
-                .contains("- 10.1.0.5/32").contains("role: web");
+        assertThat(wep)
+                .contains("name: n1.docker.c1.eth0")
+                .contains("interfaceName: cali0123456789a")
+                .contains("- 10.1.0.5/32")
+                .contains("role: web");
         assertThat(cli.ok("get", "workloadendpoint")).contains("| n1.docker.c1.eth0 | n1   | 10.1.0.5/32");
         Cli.Result applyWep = withStdin(wep, "apply", "-f", "-");
         assertThat(applyWep.err()).contains("WorkloadEndpoint is shown only");
@@ -241,9 +255,32 @@ class ResourceIT {
         Files.setPosixFilePermissions(pw, PosixFilePermissions.fromString("rw-------"));
         cli.ok("pool", "add", "10.2.0.0/16", "--nat-outgoing", "--ipip");
         cli.ok("profile", "add", "db");
-        cli.ok("profile", "db", "rule", "add", "inbound", "allow", "tcp", "from", "cidr", "10.0.0.0/8", "to", "ports", "5432");
+        cli.ok(
+                "profile",
+                "db",
+                "rule",
+                "add",
+                "inbound",
+                "allow",
+                "tcp",
+                "from",
+                "cidr",
+                "10.0.0.0/8",
+                "to",
+                "ports",
+                "5432");
         cli.ok("node", "add", "--name", "n2", "--ip", "10.0.0.2", "--as", "64700");
-        cli.ok("bgp", "peer", "add", "10.0.0.254", "as", "65000", "--password-file", pw.toString(), "--max-prefixes", "50");
+        cli.ok(
+                "bgp",
+                "peer",
+                "add",
+                "10.0.0.254",
+                "as",
+                "65000",
+                "--password-file",
+                pw.toString(),
+                "--max-prefixes",
+                "50");
         cli.ok("bgp", "node-mesh", "on", "--password-file", pw.toString());
         cli.ok("bgp", "default-node-as", "64999");
         cli.ok("config", "felix", "LogSeverityScreen", "Warning");
@@ -293,14 +330,16 @@ class ResourceIT {
     @Test
     void aBadDocumentStopsTheFileLeavingTheEarlierOnesApplied() throws IOException {
         String text = header("Tier", "t1") + "spec:\n  order: 1\n---\n" + header("Profile", "p1")
-                + "spec:\n  ingress:\n  - action: Allow\n    protocol: TCPX\n---\n" + header("Tier", "t3") + "spec: {}\n";
+                + "spec:\n  ingress:\n  - action: Allow\n    protocol: TCPX\n---\n" + header("Tier", "t3")
+                + "spec: {}\n";
         Path f = file(text);
         Cli.Result r = cli.run("apply", "-f", f.toString());
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.out()).isEqualTo("Created Tier t1\n");
-        assertThat(r.err()).isEqualTo("Error: " + f + ": document 2, line 14: spec.ingress[0]: rule protocol: \"tcpx\" "
-                + "(expected: tcp, udp, icmp, icmpv6, sctp, udplite or a number 0..255) (document 1 applied; nothing of "
-                + "document 2 or later written)\n");
+        assertThat(r.err())
+                .isEqualTo("Error: " + f + ": document 2, line 14: spec.ingress[0]: rule protocol: \"tcpx\" "
+                        + "(expected: tcp, udp, icmp, icmpv6, sctp, udplite or a number 0..255) (document 1 applied; nothing of "
+                        + "document 2 or later written)\n");
         assertThat(cli.get(cli.keys.tierMetadata("t1"))).isEqualTo("{\"order\":1.0}");
         assertThat(cli.etcd.list(cli.keys.profile("p1") + "/").kvs()).isEmpty();
         assertThat(cli.get(cli.keys.tierMetadata("t3"))).isNull();
@@ -329,17 +368,20 @@ class ResourceIT {
                 """);
         Cli.Result r = cli.run("apply", "-f", f.toString());
         assertThat(r.out()).isEqualTo("Created Tier t9\n");
-        assertThat(r.err()).isEqualTo("Error: " + f + ": document 2, line 17: spec.ingress[0]: action: \"Alow\" "
-                + "(expected: Allow, Deny, Log or Pass) (document 1 applied; nothing of document 2 written)\n");
+        assertThat(r.err())
+                .isEqualTo("Error: " + f + ": document 2, line 17: spec.ingress[0]: action: \"Alow\" "
+                        + "(expected: Allow, Deny, Log or Pass) (document 1 applied; nothing of document 2 written)\n");
         assertThat(cli.get(cli.keys.policy("t9", "p9"))).isNull();
     }
 
     @Test
     void createReplaceApplyAndDelete() throws IOException {
-        Path v1 = file(header("Profile", "p") + "spec:\n  tags: [p]\n  labelsToApply: {a: b}\n  egress:\n  - action: Allow\n");
+        Path v1 = file(
+                header("Profile", "p") + "spec:\n  tags: [p]\n  labelsToApply: {a: b}\n  egress:\n  - action: Allow\n");
         Path v2 = file(header("Profile", "p") + "spec:\n  egress:\n  - action: Deny\n");
         Cli.Result missing = cli.run("replace", "-f", v1.toString());
-        assertThat(missing.err()).isEqualTo("Error: " + v1 + ": document 1, line 1: Profile p does not exist (nothing written)\n");
+        assertThat(missing.err())
+                .isEqualTo("Error: " + v1 + ": document 1, line 1: Profile p does not exist (nothing written)\n");
         assertThat(cli.ok("create", "-f", v1.toString())).isEqualTo("Created Profile p\n");
         List<String> before = cli.snapshot();
         Cli.Result exists = cli.run("create", "-f", v1.toString());
@@ -349,18 +391,26 @@ class ResourceIT {
         // the profile owns its keys: the tags and labels left out are now empty
         assertThat(cli.get(cli.keys.profileTags("p"))).isEqualTo("[]");
         assertThat(cli.get(cli.keys.profileLabels("p"))).isEqualTo("{}");
-        assertThat(cli.get(cli.keys.profileRules("p"))).isEqualTo("{\"inbound_rules\":[],\"outbound_rules\":[{\"action\":\"deny\"}]}");
+        assertThat(cli.get(cli.keys.profileRules("p")))
+                .isEqualTo("{\"inbound_rules\":[],\"outbound_rules\":[{\"action\":\"deny\"}]}");
         assertThat(cli.ok("apply", "-f", v1.toString())).isEqualTo("Updated Profile p\n");
         assertThat(cli.ok("delete", "-f", v1.toString())).isEqualTo("Deleted Profile p\n");
         assertThat(cli.etcd.list(cli.keys.profile("p") + "/").kvs()).isEmpty();
 
         cli.ok("config", "felix", "Foo", "1");
-        cli.ok("apply", "-f", file(header("FelixConfiguration", "default") + "spec:\n  bar: 2\n").toString());
+        cli.ok(
+                "apply",
+                "-f",
+                file(header("FelixConfiguration", "default") + "spec:\n  bar: 2\n")
+                        .toString());
         assertThat(cli.get(cli.keys.felixConfig("Foo"))).isNull();
         assertThat(cli.get(cli.keys.felixConfig("Bar"))).isEqualTo("2");
 
-        cli.ok("apply", "-f", file(header("Tier", "t") + "spec: {order: 5}\n---\n" + header("Policy", "p")
-                + "spec: {tier: t}\n").toString());
+        cli.ok(
+                "apply",
+                "-f",
+                file(header("Tier", "t") + "spec: {order: 5}\n---\n" + header("Policy", "p") + "spec: {tier: t}\n")
+                        .toString());
         Cli.Result busy = cli.run("delete", "tier", "t");
         assertThat(busy.err()).isEqualTo("Error: tier t has 1 policy; delete them first\n");
         assertThat(cli.ok("delete", "policy", "t/p")).isEqualTo("Deleted Policy t/p\n");

@@ -1,6 +1,6 @@
 package org.calicojava.ctl;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,8 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /**
  * The shipped systemd units (etc/systemd) hold exactly the capabilities {@code node run} gives each daemon
@@ -19,20 +18,29 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class SystemdUnitsTest {
     private static final Path DIR = Path.of("..", "etc", "systemd");
-    private static final Map<String, String> UNITS = Map.of("felix-agent", "calico-java-felix.service",
-            "bgp-speaker", "calico-java-bgp-speaker.service", "confd-renderer", "calico-java-confd.service",
-            "libnetwork", "calico-java-libnetwork.service");
+    private static final Map<String, String> UNITS = Map.of(
+            "felix-agent",
+            "calico-java-felix.service",
+            "bgp-speaker",
+            "calico-java-bgp-speaker.service",
+            "confd-renderer",
+            "calico-java-confd.service",
+            "libnetwork",
+            "calico-java-libnetwork.service");
 
     @Test
     void unitsHoldNodeRunsCapabilitiesAndTheHardening() throws Exception {
         for (Map.Entry<String, String> u : UNITS.entrySet()) {
             List<String> lines = Files.readAllLines(DIR.resolve(u.getValue()));
             List<String> expected = Launcher.CAPABILITIES.get(u.getKey()).stream()
-                    .map(c -> "CAP_" + c.toUpperCase(Locale.ROOT)).sorted().toList();
+                    .map(c -> "CAP_" + c.toUpperCase(Locale.ROOT))
+                    .sorted()
+                    .toList();
             assertThat(caps(lines, "CapabilityBoundingSet=")).as(u.getValue()).isEqualTo(expected);
             assertThat(caps(lines, "AmbientCapabilities=")).as(u.getValue()).isEqualTo(expected);
-            assertThat(lines).as(u.getValue()).contains("NoNewPrivileges=yes", "ProtectSystem=strict", "ProtectHome=yes",
-                    "PrivateTmp=yes");
+            assertThat(lines)
+                    .as(u.getValue())
+                    .contains("NoNewPrivileges=yes", "ProtectSystem=strict", "ProtectHome=yes", "PrivateTmp=yes");
             assertThat(lines).as(u.getValue()).anyMatch(l -> l.startsWith("RestrictAddressFamilies="));
         }
     }
@@ -48,8 +56,8 @@ class SystemdUnitsTest {
             // ExecStart must name an executable: point /opt/calico-java's paths at this checkout's bin/
             List<String> args = new java.util.ArrayList<>(List.of(analyze.toString(), "verify", "--man=no"));
             for (String unit : UNITS.values()) {
-                String text = Files.readString(DIR.resolve(unit)).replace("/opt/calico-java/", DIR.resolve("../..")
-                        .toRealPath() + "/");
+                String text = Files.readString(DIR.resolve(unit))
+                        .replace("/opt/calico-java/", DIR.resolve("../..").toRealPath() + "/");
                 Files.writeString(root.resolve(unit), text);
                 args.add(root.resolve(unit).toString());
             }
@@ -68,9 +76,13 @@ class SystemdUnitsTest {
     }
 
     private static List<String> caps(List<String> lines, String key) {
-        return lines.stream().filter(l -> l.startsWith(key)).findFirst()
-                .map(l -> Arrays.stream(l.substring(key.length()).trim().split("\\s+")).filter(s -> !s.isEmpty())
-                        .sorted().collect(Collectors.toList()))
+        return lines.stream()
+                .filter(l -> l.startsWith(key))
+                .findFirst()
+                .map(l -> Arrays.stream(l.substring(key.length()).trim().split("\\s+"))
+                        .filter(s -> !s.isEmpty())
+                        .sorted()
+                        .collect(Collectors.toList()))
                 .orElseThrow(() -> new AssertionError("no " + key));
     }
 }

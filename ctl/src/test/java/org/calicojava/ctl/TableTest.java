@@ -1,11 +1,10 @@
 package org.calicojava.ctl;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 class TableTest {
     private static String render(Table t, String format) {
@@ -27,6 +26,7 @@ class TableTest {
                 +----------+-----------+
                 """);
         assertThat(render(t, "json")).contains("\"name\" : \"h1\"");
-        assertThat(render(t, "yaml")).isEqualTo("- name: \"h1\"\n  peers: \"10.0.0.1\\n10.0.0.22\"\n- name: \"host-two\"\n  peers: \"\"\n");
+        assertThat(render(t, "yaml"))
+                .isEqualTo("- name: \"h1\"\n  peers: \"10.0.0.1\\n10.0.0.22\"\n- name: \"host-two\"\n  peers: \"\"\n");
     }
 }

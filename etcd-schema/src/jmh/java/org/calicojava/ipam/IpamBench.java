@@ -1,13 +1,5 @@
 package org.calicojava.ipam;
 
-import org.calicojava.model.Cidr;
-import org.calicojava.model.IpPool;
-import org.calicojava.model.Json;
-import org.calicojava.model.Keys;
-import org.calicojava.store.EtcdConfig;
-import org.calicojava.store.JetcdStore;
-import org.calicojava.store.KvStore;
-
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -18,6 +10,13 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.calicojava.model.Cidr;
+import org.calicojava.model.IpPool;
+import org.calicojava.model.Json;
+import org.calicojava.model.Keys;
+import org.calicojava.store.EtcdConfig;
+import org.calicojava.store.JetcdStore;
+import org.calicojava.store.KvStore;
 
 /**
  * IPAM auto-assign throughput against a real etcd: N addresses with 1 client, then with 4 concurrent clients (each its
@@ -28,7 +27,7 @@ public final class IpamBench {
     public static void main(String[] args) throws Exception {
         int total = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
         EtcdConfig cfg = EtcdConfig.of(System.getenv("ETCD_ENDPOINTS"));
-        for (int clients : new int[]{1, 4}) {
+        for (int clients : new int[] {1, 4}) {
             Keys keys = new Keys("/bench-ipam-" + clients + "-" + System.nanoTime());
             List<KvStore> stores = new ArrayList<>();
             for (int c = 0; c < clients; c++) {
@@ -53,7 +52,8 @@ public final class IpamBench {
                         }
                         int d = done.incrementAndGet();
                         if (d % 2000 == 0) {
-                            System.out.printf("  clients=%d: %d assigned (%.1f s)%n", clients, d, (System.nanoTime() - t0) / 1e9);
+                            System.out.printf(
+                                    "  clients=%d: %d assigned (%.1f s)%n", clients, d, (System.nanoTime() - t0) / 1e9);
                         }
                     }
                     return null;
@@ -64,7 +64,8 @@ public final class IpamBench {
             }
             double secs = (System.nanoTime() - t0) / 1e9;
             ex.shutdown();
-            System.out.printf("IPAM auto-assign, %d client(s): %d addresses in %.2f s = %.0f addresses/s (%d unique)%n",
+            System.out.printf(
+                    "IPAM auto-assign, %d client(s): %d addresses in %.2f s = %.0f addresses/s (%d unique)%n",
                     clients, done.get(), secs, done.get() / secs, new HashSet<>(seen).size());
             stores.get(0).deletePrefix(keys.root() + "/");
             stores.forEach(KvStore::close);

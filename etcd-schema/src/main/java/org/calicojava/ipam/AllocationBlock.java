@@ -1,13 +1,12 @@
 package org.calicojava.ipam;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import org.calicojava.model.Cidr;
-
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.calicojava.model.Cidr;
 
 /**
  * An IPAM block, Calico's v2 form: {@code /calico/ipam/v2/assignment/ipv4/block/10.1.0.64-26} =
@@ -24,8 +23,9 @@ public record AllocationBlock(
         @JsonProperty("attributes") List<Attribute> attributes) {
 
     /** What an allocation carries: the handle (e.g. a container id) and free-form attributes. */
-    public record Attribute(@JsonProperty("handle_id") String handleId,
-                            @JsonProperty("secondary") Map<String, String> secondary) {
+    public record Attribute(
+            @JsonProperty("handle_id") String handleId,
+            @JsonProperty("secondary") Map<String, String> secondary) {
         public Attribute {
             secondary = secondary == null ? Map.of() : Map.copyOf(secondary);
         }
@@ -44,12 +44,14 @@ public record AllocationBlock(
         if (cidr == null) {
             throw new IllegalArgumentException("block cidr: missing");
         }
-        int size = cidr.size().bitLength() > 31 ? Integer.MAX_VALUE : cidr.size().intValue();
+        int size =
+                cidr.size().bitLength() > 31 ? Integer.MAX_VALUE : cidr.size().intValue();
         if (size > MAX_SIZE) {
-            throw new IllegalArgumentException("block " + cidr + ": " + cidr.size() + " addresses (expected: at most "
-                    + MAX_SIZE + ")");
+            throw new IllegalArgumentException(
+                    "block " + cidr + ": " + cidr.size() + " addresses (expected: at most " + MAX_SIZE + ")");
         }
-        allocations = allocations == null ? List.of() : java.util.Collections.unmodifiableList(new ArrayList<>(allocations));
+        allocations =
+                allocations == null ? List.of() : java.util.Collections.unmodifiableList(new ArrayList<>(allocations));
         unallocated = unallocated == null ? List.of() : List.copyOf(unallocated);
         attributes = attributes == null ? List.of() : List.copyOf(attributes);
         if (allocations.size() != size) {
@@ -58,8 +60,8 @@ public record AllocationBlock(
         }
         for (Integer a : allocations) {
             if (a != null && (a < 0 || a >= attributes.size())) {
-                throw new IllegalArgumentException("block " + cidr + ": allocation " + a + " names no attribute (of "
-                        + attributes.size() + ")");
+                throw new IllegalArgumentException(
+                        "block " + cidr + ": allocation " + a + " names no attribute (of " + attributes.size() + ")");
             }
         }
         java.util.BitSet seen = new java.util.BitSet(size);
@@ -71,8 +73,8 @@ public record AllocationBlock(
             seen.set(u);
         }
         if (affinity != null && !(affinity.startsWith("host:") && hostName(affinity.substring(5)))) {
-            throw new IllegalArgumentException("block " + cidr + ": affinity " + org.calicojava.model.LogText.quote(affinity)
-                    + " (expected: host:<node name>)");
+            throw new IllegalArgumentException("block " + cidr + ": affinity "
+                    + org.calicojava.model.LogText.quote(affinity) + " (expected: host:<node name>)");
         }
     }
 
@@ -93,7 +95,8 @@ public record AllocationBlock(
         for (int i = 0; i < size; i++) {
             free.add(i);
         }
-        return new AllocationBlock(cidr, host == null ? null : "host:" + host, false, Arrays.asList(allocs), free, List.of());
+        return new AllocationBlock(
+                cidr, host == null ? null : "host:" + host, false, Arrays.asList(allocs), free, List.of());
     }
 
     /** The host this block is affine to, or null. */
@@ -193,7 +196,7 @@ public record AllocationBlock(
     }
 
     public AllocationBlock withAffinity(String host) {
-        return new AllocationBlock(cidr, host == null ? null : "host:" + host, strictAffinity, allocations, unallocated,
-                attributes);
+        return new AllocationBlock(
+                cidr, host == null ? null : "host:" + host, strictAffinity, allocations, unallocated, attributes);
     }
 }

@@ -1,5 +1,12 @@
 package org.calicojava.ipam;
 
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
 import org.calicojava.model.Cidr;
 import org.calicojava.model.IpPool;
 import org.calicojava.model.Json;
@@ -8,14 +15,6 @@ import org.calicojava.store.Compare;
 import org.calicojava.store.KeyValue;
 import org.calicojava.store.KvStore;
 import org.calicojava.store.Op;
-
-import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Calico's block IPAM over the datastore. A pool is carved into blocks; a host claims a block (affinity) and hands
@@ -48,15 +47,16 @@ public final class Ipam {
     // ---------------------------------------------------------------- reading
 
     public IpamConfig config() {
-        return store.get(keys.ipamConfig()).map(kv -> Json.read(kv.value(), IpamConfig.class)).orElse(IpamConfig.DEFAULT);
+        return store.get(keys.ipamConfig())
+                .map(kv -> Json.read(kv.value(), IpamConfig.class))
+                .orElse(IpamConfig.DEFAULT);
     }
 
-    record Versioned(AllocationBlock block, long modRevision) {
-    }
+    record Versioned(AllocationBlock block, long modRevision) {}
 
     Optional<Versioned> readBlock(Cidr block) {
-        return store.get(keys.ipamBlock(block)).map(kv -> new Versioned(Json.read(kv.value(), AllocationBlock.class),
-                kv.modRevision()));
+        return store.get(keys.ipamBlock(block))
+                .map(kv -> new Versioned(Json.read(kv.value(), AllocationBlock.class), kv.modRevision()));
     }
 
     /** The blocks affine to {@code host} for an IP version. */
@@ -71,7 +71,7 @@ public final class Ipam {
     /** Every block of an IP version (0: both). */
     public List<AllocationBlock> blocks(int version) {
         List<AllocationBlock> out = new ArrayList<>();
-        for (int v : version == 0 ? new int[]{4, 6} : new int[]{version}) {
+        for (int v : version == 0 ? new int[] {4, 6} : new int[] {version}) {
             for (KeyValue kv : store.list(keys.ipamBlocks(v)).kvs()) {
                 out.add(Json.read(kv.value(), AllocationBlock.class));
             }
@@ -80,9 +80,14 @@ public final class Ipam {
     }
 
     /** What IPAM knows of one address. */
-    public record IpInfo(Cidr ip, IpPool pool, Cidr block, String blockHost, boolean assigned, String handle,
-                         Map<String, String> attrs) {
-    }
+    public record IpInfo(
+            Cidr ip,
+            IpPool pool,
+            Cidr block,
+            String blockHost,
+            boolean assigned,
+            String handle,
+            Map<String, String> attrs) {}
 
     public IpInfo info(Cidr ip) {
         IpPool pool = Pools.containing(Pools.list(store, keys, ip.version()), ip)
@@ -94,7 +99,13 @@ public final class Ipam {
         }
         AllocationBlock b = vb.get().block();
         AllocationBlock.Attribute a = b.attributeOf(b.ordinalOf(ip));
-        return new IpInfo(ip, pool, blockCidr, b.host(), a != null, a == null ? null : a.handleId(),
+        return new IpInfo(
+                ip,
+                pool,
+                blockCidr,
+                b.host(),
+                a != null,
+                a == null ? null : a.handleId(),
                 a == null ? Map.of() : a.secondary());
     }
 
@@ -120,7 +131,8 @@ public final class Ipam {
             }
             // 2. any other block of this host with room, from one listing of all blocks
             List<Versioned> all = listBlocks(req.version());
-            Optional<Cidr> fromOwn = firstAllocation(all, pools, req, b -> req.host().equals(b.host()));
+            Optional<Cidr> fromOwn =
+                    firstAllocation(all, pools, req, b -> req.host().equals(b.host()));
             if (fromOwn.isPresent()) {
                 return fromOwn.get();
             }
@@ -135,10 +147,14 @@ public final class Ipam {
                     throw new IpamException("no free address for host " + req.host() + ": its blocks are full, "
                             + "the pool has no free block, and strict affinity forbids borrowing");
                 }
-                boolean anyFree = all.stream().anyMatch(v -> inPools(pools, v.block().cidr()) && v.block().freeCount() > 0);
+                boolean anyFree = all.stream()
+                        .anyMatch(v ->
+                                inPools(pools, v.block().cidr()) && v.block().freeCount() > 0);
                 if (!anyFree) {
                     throw new IpamException("IP pool" + (pools.size() > 1 ? "s " : " ")
-                            + String.join(", ", pools.stream().map(p -> p.cidr().toString()).toList()) + " exhausted");
+                            + String.join(
+                                    ", ",
+                                    pools.stream().map(p -> p.cidr().toString()).toList()) + " exhausted");
                 }
                 Optional<Cidr> borrowed = firstAllocation(all, pools, req, b -> true);
                 if (borrowed.isPresent()) {
@@ -151,15 +167,19 @@ public final class Ipam {
     }
 
     /** Host+version -> the block it last assigned from; only a hint, always re-read before use. */
-    private final java.util.concurrent.ConcurrentHashMap<String, Cidr> currentBlock = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.ConcurrentHashMap<String, Cidr> currentBlock =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     private static boolean inPools(List<IpPool> pools, Cidr block) {
         return pools.stream().anyMatch(p -> p.cidr().contains(block));
     }
 
     /** Tries each listed block that passes {@code which} and has room; one CAS attempt per block. */
-    private Optional<Cidr> firstAllocation(List<Versioned> all, List<IpPool> pools, AutoRequest req,
-                                           java.util.function.Predicate<AllocationBlock> which) {
+    private Optional<Cidr> firstAllocation(
+            List<Versioned> all,
+            List<IpPool> pools,
+            AutoRequest req,
+            java.util.function.Predicate<AllocationBlock> which) {
         for (Versioned v : all) {
             AllocationBlock b = v.block();
             if (b.freeCount() > 0 && which.test(b) && inPools(pools, b.cidr())) {
@@ -189,14 +209,18 @@ public final class Ipam {
 
     private List<IpPool> usablePools(int version, Cidr only) {
         List<IpPool> all = Pools.list(store, keys, version);
-        List<IpPool> pools = all.stream().filter(p -> !p.disabled())
-                .filter(p -> only == null || p.cidr().equals(only)).toList();
+        List<IpPool> pools = all.stream()
+                .filter(p -> !p.disabled())
+                .filter(p -> only == null || p.cidr().equals(only))
+                .toList();
         if (only != null && all.stream().noneMatch(p -> p.cidr().equals(only))) {
             throw new IpamException("no IP pool " + only + " (see: javactl pool show)");
         }
         if (pools.isEmpty()) {
-            throw new IpamException(only != null ? "IP pool " + only + " is disabled"
-                    : "no enabled IPv" + version + " pool (add one: javactl pool add CIDR)");
+            throw new IpamException(
+                    only != null
+                            ? "IP pool " + only + " is disabled"
+                            : "no enabled IPv" + version + " pool (add one: javactl pool add CIDR)");
         }
         return pools;
     }
@@ -241,7 +265,8 @@ public final class Ipam {
                 }
                 AllocationBlock fresh = AllocationBlock.empty(blockCidr, req.host());
                 int ordinal = fresh.unallocated().get(0);
-                AllocationBlock next = fresh.allocate(ordinal, new AllocationBlock.Attribute(req.handle(), req.attrs()));
+                AllocationBlock next =
+                        fresh.allocate(ordinal, new AllocationBlock.Attribute(req.handle(), req.attrs()));
                 List<Op> extra = List.of(Op.put(keys.ipamAffinity(req.host(), blockCidr), "{\"state\":\"confirmed\"}"));
                 if (commit(blockCidr, 0, next, req.handle(), +1, extra)) {
                     currentBlock.put(req.host() + "/" + req.version(), blockCidr);
@@ -267,8 +292,15 @@ public final class Ipam {
                 throw new IpamException(ip.ip() + " is already assigned" + handleSuffix(b.attributeOf(ordinal)));
             }
             List<Op> extra = vb.isEmpty() && host != null
-                    ? List.of(Op.put(keys.ipamAffinity(host, blockCidr), "{\"state\":\"confirmed\"}")) : List.of();
-            if (commit(blockCidr, vb.map(Versioned::modRevision).orElse(0L), b.allocate(ordinal, attr), handle, +1, extra)) {
+                    ? List.of(Op.put(keys.ipamAffinity(host, blockCidr), "{\"state\":\"confirmed\"}"))
+                    : List.of();
+            if (commit(
+                    blockCidr,
+                    vb.map(Versioned::modRevision).orElse(0L),
+                    b.allocate(ordinal, attr),
+                    handle,
+                    +1,
+                    extra)) {
                 return ip;
             }
             backoff(attempt);
@@ -324,12 +356,17 @@ public final class Ipam {
             Optional<Versioned> vb = readBlock(blockCidr);
             List<Integer> ordinals = vb.map(v -> v.block().ordinalsOf(handle)).orElse(List.of());
             IpamHandle next = h.plus(blockText, -h.block().get(blockText));
-            List<Compare> cmp = new ArrayList<>(List.of(Compare.modRevision(keys.ipamHandle(handle), hkv.get().modRevision())));
+            List<Compare> cmp = new ArrayList<>(List.of(
+                    Compare.modRevision(keys.ipamHandle(handle), hkv.get().modRevision())));
             List<Op> ops = new ArrayList<>();
-            ops.add(next.isEmpty() ? Op.delete(keys.ipamHandle(handle)) : Op.put(keys.ipamHandle(handle), Json.write(next)));
+            ops.add(
+                    next.isEmpty()
+                            ? Op.delete(keys.ipamHandle(handle))
+                            : Op.put(keys.ipamHandle(handle), Json.write(next)));
             if (vb.isPresent()) {
                 cmp.add(Compare.modRevision(keys.ipamBlock(blockCidr), vb.get().modRevision()));
-                ops.add(Op.put(keys.ipamBlock(blockCidr), Json.write(vb.get().block().release(ordinals))));
+                ops.add(Op.put(
+                        keys.ipamBlock(blockCidr), Json.write(vb.get().block().release(ordinals))));
             }
             if (store.txn(cmp, ops)) {
                 ordinals.forEach(o -> released.add(blockCidr.addressAt(o)));
@@ -344,7 +381,7 @@ public final class Ipam {
     /** Removes the host's block affinities: empty blocks are deleted, others kept without affinity. Returns how many. */
     public int releaseHostAffinities(String host) {
         int n = 0;
-        for (int v : new int[]{4, 6}) {
+        for (int v : new int[] {4, 6}) {
             for (Cidr blockCidr : affinities(host, v)) {
                 String affKey = keys.ipamAffinity(host, blockCidr);
                 for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
@@ -352,10 +389,13 @@ public final class Ipam {
                     List<Compare> cmp = new ArrayList<>();
                     List<Op> ops = new ArrayList<>(List.of(Op.delete(affKey)));
                     if (vb.isPresent()) {
-                        cmp.add(Compare.modRevision(keys.ipamBlock(blockCidr), vb.get().modRevision()));
+                        cmp.add(Compare.modRevision(
+                                keys.ipamBlock(blockCidr), vb.get().modRevision()));
                         AllocationBlock b = vb.get().block();
-                        ops.add(b.isEmpty() ? Op.delete(keys.ipamBlock(blockCidr))
-                                : Op.put(keys.ipamBlock(blockCidr), Json.write(b.withAffinity(null))));
+                        ops.add(
+                                b.isEmpty()
+                                        ? Op.delete(keys.ipamBlock(blockCidr))
+                                        : Op.put(keys.ipamBlock(blockCidr), Json.write(b.withAffinity(null))));
                     }
                     if (store.txn(cmp, ops)) {
                         n++;
@@ -374,8 +414,8 @@ public final class Ipam {
      * Writes {@code next} over the block at {@code blockModRevision} (0: must not exist) and adjusts the handle's
      * count by {@code delta}, plus {@code extra} ops, in one transaction. False if anything changed meanwhile.
      */
-    private boolean commit(Cidr blockCidr, long blockModRevision, AllocationBlock next, String handle, int delta,
-                           List<Op> extra) {
+    private boolean commit(
+            Cidr blockCidr, long blockModRevision, AllocationBlock next, String handle, int delta, List<Op> extra) {
         List<Compare> cmp = new ArrayList<>();
         List<Op> ops = new ArrayList<>();
         cmp.add(Compare.modRevision(keys.ipamBlock(blockCidr), blockModRevision));
@@ -383,7 +423,8 @@ public final class Ipam {
         if (handle != null) {
             String hkey = keys.ipamHandle(handle);
             Optional<KeyValue> hkv = store.get(hkey);
-            IpamHandle h = hkv.map(kv -> Json.read(kv.value(), IpamHandle.class)).orElse(new IpamHandle(handle, Map.of()));
+            IpamHandle h =
+                    hkv.map(kv -> Json.read(kv.value(), IpamHandle.class)).orElse(new IpamHandle(handle, Map.of()));
             IpamHandle nh = h.plus(blockCidr.toString(), delta);
             cmp.add(Compare.modRevision(hkey, hkv.map(KeyValue::modRevision).orElse(0L)));
             ops.add(nh.isEmpty() ? Op.delete(hkey) : Op.put(hkey, Json.write(nh)));

@@ -1,12 +1,13 @@
 package org.calicojava.ipam;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-
 import java.util.Map;
 import java.util.TreeMap;
 
 /** {@code /calico/ipam/v2/handle/<id>} = {"handleID":"x","block":{"10.1.0.64/26":2}}: how many addresses per block. */
-public record IpamHandle(@JsonProperty("handleID") String handleId, @JsonProperty("block") Map<String, Integer> block) {
+public record IpamHandle(
+        @JsonProperty("handleID") String handleId,
+        @JsonProperty("block") Map<String, Integer> block) {
     public IpamHandle {
         block = block == null ? Map.of() : Map.copyOf(block);
     }

@@ -1,5 +1,8 @@
 package org.calicojava.ipam;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import org.calicojava.model.Cidr;
 import org.calicojava.model.IpPool;
 import org.calicojava.model.Json;
@@ -10,21 +13,16 @@ import org.calicojava.store.KvStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Optional;
-
 /** Reading and adding IP pools (with the overlap check). */
 public final class Pools {
     private static final Logger LOG = LoggerFactory.getLogger(Pools.class);
 
-    private Pools() {
-    }
+    private Pools() {}
 
     /** Every valid pool of the given IP version (4 or 6; 0 for both), sorted by CIDR. Bad entries are logged, skipped. */
     public static List<IpPool> list(KvStore store, Keys keys, int version) {
         List<IpPool> out = new ArrayList<>();
-        for (int v : version == 0 ? new int[]{4, 6} : new int[]{version}) {
+        for (int v : version == 0 ? new int[] {4, 6} : new int[] {version}) {
             for (KeyValue kv : store.list(keys.pools(v)).kvs()) {
                 try {
                     out.add(Json.read(kv.value(), IpPool.class));
@@ -62,7 +60,8 @@ public final class Pools {
      * and ignored (the automatic value is used).
      */
     public static int workloadMtu(KvStore store, Keys keys, String host, int uplinkMtu) {
-        for (String key : List.of(keys.hostConfig(host, WorkloadMtu.CONFIG_NAME), keys.felixConfig(WorkloadMtu.CONFIG_NAME))) {
+        for (String key :
+                List.of(keys.hostConfig(host, WorkloadMtu.CONFIG_NAME), keys.felixConfig(WorkloadMtu.CONFIG_NAME))) {
             Optional<KeyValue> kv = store.get(key);
             if (kv.isPresent()) {
                 try {

@@ -4,8 +4,7 @@ package org.calicojava.model;
 public final class AsNumber {
     public static final long MAX = 4294967295L;
 
-    private AsNumber() {
-    }
+    private AsNumber() {}
 
     public static long parse(String text) {
         String s = text == null ? "" : text.trim();
@@ -16,7 +15,8 @@ public final class AsNumber {
                 long hi = Long.parseLong(s.substring(0, dot));
                 long lo = Long.parseLong(s.substring(dot + 1));
                 if (hi > 65535 || lo > 65535 || hi < 0 || lo < 0) {
-                    throw new IllegalArgumentException("AS number: " + s + " (expected: asdot parts 0..65535, like 1.10)");
+                    throw new IllegalArgumentException(
+                            "AS number: " + s + " (expected: asdot parts 0..65535, like 1.10)");
                 }
                 v = hi * 65536 + lo;
             } else {
@@ -24,7 +24,8 @@ public final class AsNumber {
             }
             return validate(v, s);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("AS number: " + LogText.quote(s) + " (expected: 1..4294967295, or asdot like 1.10)");
+            throw new IllegalArgumentException(
+                    "AS number: " + LogText.quote(s) + " (expected: 1..4294967295, or asdot like 1.10)");
         }
     }
 

@@ -12,9 +12,12 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * {@code bfd graceful}). Missing numbers take the defaults 100, 100, 3.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record BgpBfd(@JsonProperty("enabled") boolean enabled, @JsonProperty("min_rx_ms") Integer minRxMs,
-                     @JsonProperty("min_tx_ms") Integer minTxMs, @JsonProperty("multiplier") Integer multiplier,
-                     @JsonProperty("graceful") Boolean graceful) {
+public record BgpBfd(
+        @JsonProperty("enabled") boolean enabled,
+        @JsonProperty("min_rx_ms") Integer minRxMs,
+        @JsonProperty("min_tx_ms") Integer minTxMs,
+        @JsonProperty("multiplier") Integer multiplier,
+        @JsonProperty("graceful") Boolean graceful) {
     public static final int DEFAULT_INTERVAL_MS = 100, DEFAULT_MULTIPLIER = 3, MAX_INTERVAL_MS = 60_000;
 
     @JsonCreator

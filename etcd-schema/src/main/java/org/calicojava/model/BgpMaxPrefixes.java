@@ -2,7 +2,6 @@ package org.calicojava.model;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
-
 import java.util.Set;
 
 /**
@@ -11,8 +10,10 @@ import java.util.Set;
  * "restart_after_s":60}} (both later fields optional). Rendered as the speaker's {@code maxPrefixes} and BIRD's
  * {@code import limit}.
  */
-public record BgpMaxPrefixes(@JsonProperty("limit") long limit, @JsonProperty("action") String action,
-                             @JsonProperty("restart_after_s") Integer restartAfterS) {
+public record BgpMaxPrefixes(
+        @JsonProperty("limit") long limit,
+        @JsonProperty("action") String action,
+        @JsonProperty("restart_after_s") Integer restartAfterS) {
     public static final long MAX_LIMIT = 100_000_000;
     public static final int DEFAULT_RESTART_AFTER_S = 60;
     public static final int MAX_RESTART_AFTER_S = 86_400;
@@ -27,15 +28,15 @@ public record BgpMaxPrefixes(@JsonProperty("limit") long limit, @JsonProperty("a
             action = "stop";
         }
         if (!ACTIONS.contains(action)) {
-            throw new IllegalArgumentException("max_prefixes action: " + LogText.quote(action)
-                    + " (expected: stop, warn or drop)");
+            throw new IllegalArgumentException(
+                    "max_prefixes action: " + LogText.quote(action) + " (expected: stop, warn or drop)");
         }
         if (restartAfterS == null) {
             restartAfterS = DEFAULT_RESTART_AFTER_S;
         }
         if (restartAfterS < 0 || restartAfterS > MAX_RESTART_AFTER_S) {
-            throw new IllegalArgumentException("max_prefixes restart_after_s: " + restartAfterS + " (expected: 0.."
-                    + MAX_RESTART_AFTER_S + ")");
+            throw new IllegalArgumentException(
+                    "max_prefixes restart_after_s: " + restartAfterS + " (expected: 0.." + MAX_RESTART_AFTER_S + ")");
         }
     }
 

@@ -9,8 +9,7 @@ package org.calicojava.model;
 public final class BgpPassword {
     public static final int MAX_LENGTH = 80;
 
-    private BgpPassword() {
-    }
+    private BgpPassword() {}
 
     /** {@code password} itself when valid (null stays null); otherwise an exception naming the first bad character. */
     public static String check(String password) {
@@ -18,8 +17,8 @@ public final class BgpPassword {
             return null;
         }
         if (password.isEmpty() || password.length() > MAX_LENGTH) {
-            throw new IllegalArgumentException("password: " + password.length() + " characters (expected: 1.."
-                    + MAX_LENGTH + ")");
+            throw new IllegalArgumentException(
+                    "password: " + password.length() + " characters (expected: 1.." + MAX_LENGTH + ")");
         }
         for (int i = 0; i < password.length(); i++) {
             char c = password.charAt(i);

@@ -11,10 +11,12 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * {@code "max_prefixes"} ({@link BgpMaxPrefixes}). {@link #toString()} never shows the password.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record BgpPeer(@JsonProperty("ip") String ip, @JsonProperty("as_num") String asNum,
-                      @JsonProperty("password") String password,
-                      @JsonProperty("accept_default") Boolean acceptDefault,
-                      @JsonProperty("max_prefixes") BgpMaxPrefixes maxPrefixes) {
+public record BgpPeer(
+        @JsonProperty("ip") String ip,
+        @JsonProperty("as_num") String asNum,
+        @JsonProperty("password") String password,
+        @JsonProperty("accept_default") Boolean acceptDefault,
+        @JsonProperty("max_prefixes") BgpMaxPrefixes maxPrefixes) {
     @JsonCreator
     public BgpPeer {
         ip = Cidr.host(ip).ip();

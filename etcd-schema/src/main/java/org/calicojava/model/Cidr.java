@@ -2,7 +2,6 @@ package org.calicojava.model;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
-
 import java.math.BigInteger;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -37,7 +36,8 @@ public final class Cidr implements Comparable<Cidr> {
         }
         String s = text.trim();
         int slash = s.indexOf('/');
-        if (slash < 0 && s.indexOf('-') > 0 && s.indexOf(':') < 0 || slash < 0 && s.lastIndexOf('-') > s.lastIndexOf(':') && s.indexOf(':') >= 0) {
+        if (slash < 0 && s.indexOf('-') > 0 && s.indexOf(':') < 0
+                || slash < 0 && s.lastIndexOf('-') > s.lastIndexOf(':') && s.indexOf(':') >= 0) {
             slash = s.lastIndexOf('-');
         }
         String addr = slash < 0 ? s : s.substring(0, slash);
@@ -48,15 +48,18 @@ public final class Cidr implements Comparable<Cidr> {
             try {
                 len = Integer.parseInt(lenText);
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("CIDR: " + LogText.quote(text) + " (prefix length " + LogText.quote(lenText) + " is not a number)");
+                throw new IllegalArgumentException("CIDR: " + LogText.quote(text) + " (prefix length "
+                        + LogText.quote(lenText) + " is not a number)");
             }
             if (len < 0 || len > bytes.length * 8) {
-                throw new IllegalArgumentException("CIDR: " + LogText.quote(text) + " (prefix length expected: 0.." + bytes.length * 8 + ")");
+                throw new IllegalArgumentException(
+                        "CIDR: " + LogText.quote(text) + " (prefix length expected: 0.." + bytes.length * 8 + ")");
             }
         }
         byte[] masked = mask(bytes, len);
         if (strict && !Arrays.equals(masked, bytes)) {
-            throw new IllegalArgumentException("CIDR: " + LogText.quote(text) + " (host bits set; did you mean " + new Cidr(masked, len) + "?)");
+            throw new IllegalArgumentException(
+                    "CIDR: " + LogText.quote(text) + " (host bits set; did you mean " + new Cidr(masked, len) + "?)");
         }
         return new Cidr(masked, len);
     }
@@ -74,28 +77,33 @@ public final class Cidr implements Comparable<Cidr> {
 
     static byte[] parseAddress(String addr, String original) {
         if (addr.isEmpty() || addr.length() > 45 || !(addr.indexOf(':') >= 0 || addr.matches("[0-9.]+"))) {
-            throw new IllegalArgumentException("IP address: " + LogText.quote(original) + " is not an IPv4 or IPv6 address");
+            throw new IllegalArgumentException(
+                    "IP address: " + LogText.quote(original) + " is not an IPv4 or IPv6 address");
         }
         if (addr.indexOf(':') < 0) {
             String[] parts = addr.split("\\.", -1);
             if (parts.length != 4) {
-                throw new IllegalArgumentException("IP address: " + LogText.quote(original) + " is not an IPv4 or IPv6 address");
+                throw new IllegalArgumentException(
+                        "IP address: " + LogText.quote(original) + " is not an IPv4 or IPv6 address");
             }
             byte[] out = new byte[4];
             for (int i = 0; i < 4; i++) {
                 if (parts[i].isEmpty() || parts[i].length() > 3) {
-                    throw new IllegalArgumentException("IP address: " + LogText.quote(original) + " is not an IPv4 or IPv6 address");
+                    throw new IllegalArgumentException(
+                            "IP address: " + LogText.quote(original) + " is not an IPv4 or IPv6 address");
                 }
                 int v = Integer.parseInt(parts[i]);
                 if (v > 255) {
-                    throw new IllegalArgumentException("IP address: " + LogText.quote(original) + " (octet " + v + " > 255)");
+                    throw new IllegalArgumentException(
+                            "IP address: " + LogText.quote(original) + " (octet " + v + " > 255)");
                 }
                 out[i] = (byte) v;
             }
             return out;
         }
         if (!addr.matches("[0-9a-fA-F:.]+")) {
-            throw new IllegalArgumentException("IP address: " + LogText.quote(original) + " is not an IPv4 or IPv6 address");
+            throw new IllegalArgumentException(
+                    "IP address: " + LogText.quote(original) + " is not an IPv4 or IPv6 address");
         }
         try {
             byte[] b = InetAddress.getByName(addr).getAddress(); // literal only: no DNS for hex/colon strings
@@ -108,7 +116,8 @@ public final class Cidr implements Comparable<Cidr> {
             }
             return b;
         } catch (UnknownHostException e) {
-            throw new IllegalArgumentException("IP address: " + LogText.quote(original) + " is not an IPv4 or IPv6 address");
+            throw new IllegalArgumentException(
+                    "IP address: " + LogText.quote(original) + " is not an IPv4 or IPv6 address");
         }
     }
 
@@ -210,10 +219,16 @@ public final class Cidr implements Comparable<Cidr> {
         }
         int bestStart = -1, bestLen = 0;
         for (int i = 0; i < 8; ) {
-            if (g[i] != 0) { i++; continue; }
+            if (g[i] != 0) {
+                i++;
+                continue;
+            }
             int j = i;
             while (j < 8 && g[j] == 0) j++;
-            if (j - i > bestLen && j - i >= 2) { bestStart = i; bestLen = j - i; }
+            if (j - i > bestLen && j - i >= 2) {
+                bestStart = i;
+                bestLen = j - i;
+            }
             i = j;
         }
         StringBuilder sb = new StringBuilder();

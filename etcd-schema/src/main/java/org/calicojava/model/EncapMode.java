@@ -10,7 +10,9 @@ import java.util.Locale;
  * (encapsulated only to hosts outside this host's subnet; hosts on one subnet route natively).
  */
 public enum EncapMode {
-    NEVER("never"), ALWAYS("always"), CROSS_SUBNET("cross-subnet");
+    NEVER("never"),
+    ALWAYS("always"),
+    CROSS_SUBNET("cross-subnet");
 
     private final String text;
 
@@ -40,8 +42,9 @@ public enum EncapMode {
             case "cross-subnet", "crosssubnet" -> {
                 return CROSS_SUBNET;
             }
-            default -> throw new IllegalArgumentException("encapsulation mode: " + LogText.quote(s)
-                    + " (expected: always, cross-subnet or never)");
+            default ->
+                throw new IllegalArgumentException(
+                        "encapsulation mode: " + LogText.quote(s) + " (expected: always, cross-subnet or never)");
         }
     }
 

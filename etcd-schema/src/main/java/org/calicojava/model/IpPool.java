@@ -32,8 +32,8 @@ public record IpPool(
         int min = cidr.isIpv4() ? 20 : 116;
         int max = cidr.maxLength();
         if (blockSize < min || blockSize > max) {
-            throw new IllegalArgumentException("block size: " + blockSize + " (expected: " + min + ".." + max
-                    + " for IPv" + cidr.version() + ")");
+            throw new IllegalArgumentException(
+                    "block size: " + blockSize + " (expected: " + min + ".." + max + " for IPv" + cidr.version() + ")");
         }
         if (cidr.prefixLength() > blockSize) {
             throw new IllegalArgumentException("pool " + cidr + " is smaller than its block size /" + blockSize);
@@ -50,8 +50,8 @@ public record IpPool(
             throw new IllegalArgumentException("pool " + cidr + ": IPIP is only for IPv4 pools (expected: --vxlan)");
         }
         if (ipip && vxlanMode.enabled()) {
-            throw new IllegalArgumentException("pool " + cidr
-                    + ": IPIP and VXLAN together (expected: at most one encapsulation per pool)");
+            throw new IllegalArgumentException(
+                    "pool " + cidr + ": IPIP and VXLAN together (expected: at most one encapsulation per pool)");
         }
     }
 
@@ -61,8 +61,8 @@ public record IpPool(
     }
 
     /** A pool with the given modes ({@code never} for either, not both enabled). */
-    public static IpPool of(Cidr cidr, EncapMode ipipMode, EncapMode vxlanMode, boolean masquerade, boolean disabled,
-                            int blockSize) {
+    public static IpPool of(
+            Cidr cidr, EncapMode ipipMode, EncapMode vxlanMode, boolean masquerade, boolean disabled, int blockSize) {
         return new IpPool(cidr, ipipMode.enabled(), ipipMode, vxlanMode, masquerade, disabled, blockSize);
     }
 

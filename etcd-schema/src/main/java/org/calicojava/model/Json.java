@@ -17,14 +17,14 @@ public final class Json {
     /** The largest value read (etcd's own request limit is 1.5 MiB). */
     public static final int MAX_VALUE = 2 * 1024 * 1024;
 
-    private Json() {
-    }
+    private Json() {}
 
     public static String write(Object value) {
         try {
             return MAPPER.writeValueAsString(value);
         } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot serialise " + value.getClass().getSimpleName(), e);
+            throw new IllegalStateException(
+                    "cannot serialise " + value.getClass().getSimpleName(), e);
         }
     }
 
@@ -51,18 +51,21 @@ public final class Json {
             if (c instanceof IllegalArgumentException && c.getMessage() != null) {
                 throw new IllegalArgumentException(c.getMessage(), e);
             }
-            throw new IllegalArgumentException("invalid " + type.getSimpleName() + " JSON: " + LogText.quote(c.toString()), e);
+            throw new IllegalArgumentException(
+                    "invalid " + type.getSimpleName() + " JSON: " + LogText.quote(c.toString()), e);
         } catch (JsonProcessingException e) {
             Throwable c = e.getCause();
             if (c instanceof IllegalArgumentException && c.getMessage() != null) {
                 throw (IllegalArgumentException) c;
             }
-            throw new IllegalArgumentException("invalid " + type.getSimpleName() + " JSON: "
-                    + LogText.quote(firstLine(e.getOriginalMessage())), e);
+            throw new IllegalArgumentException(
+                    "invalid " + type.getSimpleName() + " JSON: " + LogText.quote(firstLine(e.getOriginalMessage())),
+                    e);
         } catch (IllegalArgumentException e) {
             throw e;
         } catch (RuntimeException e) { // a constructor's own bug must not escape as anything but "invalid"
-            throw new IllegalArgumentException("invalid " + type.getSimpleName() + " JSON: " + LogText.quote(e.toString()), e);
+            throw new IllegalArgumentException(
+                    "invalid " + type.getSimpleName() + " JSON: " + LogText.quote(e.toString()), e);
         }
     }
 

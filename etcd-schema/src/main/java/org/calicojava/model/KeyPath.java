@@ -50,7 +50,8 @@ public sealed interface KeyPath {
     /** {@code /v1/policy/profile/<profile>/tags}: a list of tag names, at most {@value #MAX_TAGS}. */
     record ProfileTags(String profile) implements KeyPath {
         public List<String> decode(String value) {
-            List<String> tags = Lists.bounded("profile tags", Json.read(value, TagList.class).tags(), MAX_TAGS);
+            List<String> tags = Lists.bounded(
+                    "profile tags", Json.read(value, TagList.class).tags(), MAX_TAGS);
             tags.forEach(t -> Names.check("tag", t));
             return tags;
         }
@@ -99,8 +100,11 @@ public sealed interface KeyPath {
         if (key.startsWith(keys.hosts())) {
             String[] p = key.substring(keys.hosts().length()).split("/", -1);
             if (p.length == 6 && p[1].equals("workload") && p[4].equals("endpoint")) {
-                return new Endpoint(Names.check("host", p[0]), Names.check("orchestrator", p[2]),
-                        Names.check("workload", p[3]), Names.check("endpoint", p[5]));
+                return new Endpoint(
+                        Names.check("host", p[0]),
+                        Names.check("orchestrator", p[2]),
+                        Names.check("workload", p[3]),
+                        Names.check("endpoint", p[5]));
             }
             if (p.length == 3 && p[1].equals("config")) {
                 return new HostConfig(Names.check("host", p[0]), Names.config(p[2]));
@@ -129,14 +133,14 @@ public sealed interface KeyPath {
             }
             return null;
         }
-        for (int v : new int[]{4, 6}) {
+        for (int v : new int[] {4, 6}) {
             String prefix = keys.pools(v);
             if (key.startsWith(prefix)) {
                 String rest = key.substring(prefix.length());
                 Cidr c = Cidr.parse(rest, true);
                 if (c.version() != v || rest.contains("/")) {
-                    throw new IllegalArgumentException("pool key: " + LogText.quote(rest)
-                            + " (expected: an IPv" + v + " CIDR with '-' for '/')");
+                    throw new IllegalArgumentException(
+                            "pool key: " + LogText.quote(rest) + " (expected: an IPv" + v + " CIDR with '-' for '/')");
                 }
                 return new Pool(c);
             }
@@ -152,15 +156,16 @@ public sealed interface KeyPath {
     static String configValue(String value) {
         String v = value == null ? "" : value.strip();
         if (v.length() > 1024 || v.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
-            throw new IllegalArgumentException("config value: " + LogText.quote(v)
-                    + " (expected: one line of at most 1024 printable characters)");
+            throw new IllegalArgumentException(
+                    "config value: " + LogText.quote(v) + " (expected: one line of at most 1024 printable characters)");
         }
         return v;
     }
 
     /** A JSON list of strings (Jackson delegating creator), for profile tags. */
     record TagList(List<String> tags) {
-        @com.fasterxml.jackson.annotation.JsonCreator(mode = com.fasterxml.jackson.annotation.JsonCreator.Mode.DELEGATING)
+        @com.fasterxml.jackson.annotation.JsonCreator(
+                mode = com.fasterxml.jackson.annotation.JsonCreator.Mode.DELEGATING)
         public TagList {
             tags = tags == null ? List.of() : tags;
         }
@@ -168,7 +173,8 @@ public sealed interface KeyPath {
 
     /** A JSON object of string values (Jackson delegating creator), for labels. */
     record LabelMap(Map<String, String> labels) {
-        @com.fasterxml.jackson.annotation.JsonCreator(mode = com.fasterxml.jackson.annotation.JsonCreator.Mode.DELEGATING)
+        @com.fasterxml.jackson.annotation.JsonCreator(
+                mode = com.fasterxml.jackson.annotation.JsonCreator.Mode.DELEGATING)
         public LabelMap {
             labels = labels == null ? Map.of() : labels;
         }

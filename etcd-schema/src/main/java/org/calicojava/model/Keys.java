@@ -11,7 +11,8 @@ public final class Keys {
     public Keys(String root) {
         String r = root == null || root.isBlank() ? DEFAULT_ROOT : root.trim();
         if (!r.startsWith("/")) {
-            throw new IllegalArgumentException("etcd root prefix: " + LogText.quote(root) + " (expected: starts with '/')");
+            throw new IllegalArgumentException(
+                    "etcd root prefix: " + LogText.quote(root) + " (expected: starts with '/')");
         }
         this.root = r.endsWith("/") ? r.substring(0, r.length() - 1) : r;
     }

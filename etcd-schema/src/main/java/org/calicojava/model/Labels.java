@@ -13,8 +13,7 @@ public final class Labels {
     private static final Pattern NAME = Pattern.compile("([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9]");
     private static final Pattern PREFIX = Pattern.compile("[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?");
 
-    private Labels() {
-    }
+    private Labels() {}
 
     /** The labels, copied; null is empty. */
     public static Map<String, String> check(Map<String, String> labels) {
@@ -39,7 +38,8 @@ public final class Labels {
         String k = key == null ? "" : key;
         int slash = k.indexOf('/');
         String name = slash < 0 ? k : k.substring(slash + 1);
-        boolean ok = NAME.matcher(name).matches() && (slash < 0 || PREFIX.matcher(k.substring(0, slash)).matches());
+        boolean ok = NAME.matcher(name).matches()
+                && (slash < 0 || PREFIX.matcher(k.substring(0, slash)).matches());
         if (!ok) {
             throw new IllegalArgumentException("label key: " + LogText.quote(key)
                     + " (expected: [dns-prefix/]name, name 1-63 of letters, digits, '-', '_', '.')");

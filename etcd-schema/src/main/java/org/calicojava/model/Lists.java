@@ -5,8 +5,7 @@ import java.util.Objects;
 
 /** Lists read from etcd: null is empty, no null entries, and a bound on their size (one rule for every record). */
 final class Lists {
-    private Lists() {
-    }
+    private Lists() {}
 
     /** An immutable copy of {@code items}; {@code what} names the field in the one-line message of a refusal. */
     static <T> List<T> bounded(String what, List<T> items, int max) {

@@ -8,8 +8,7 @@ package org.calicojava.model;
 public final class LogText {
     public static final int MAX = 200;
 
-    private LogText() {
-    }
+    private LogText() {}
 
     /** {@code "text"} with escapes, or {@code null} (unquoted) for null. */
     public static String quote(String text) {

@@ -17,16 +17,19 @@ public final class Names {
     /** Per kind of name, its maximum length (kinds not listed: {@value #DEFAULT_MAX}). */
     private static final Map<String, Integer> MAX = Map.of("tier", 63, "orchestrator", 63);
 
-    private Names() {
-    }
+    private Names() {}
 
     /** A name that becomes one etcd key segment: letters, digits, '_', '.', '-'; 1..max characters for its kind. */
     public static String check(String what, String name) {
         int max = MAX.getOrDefault(what, DEFAULT_MAX);
-        if (name == null || name.isEmpty() || name.length() > max || !NAME.matcher(name).matches()
-                || name.equals(".") || name.equals("..")) {
-            throw new IllegalArgumentException(what + " name: " + LogText.quote(name)
-                    + " (expected: 1-" + max + " of letters, digits, '_', '.', '-')");
+        if (name == null
+                || name.isEmpty()
+                || name.length() > max
+                || !NAME.matcher(name).matches()
+                || name.equals(".")
+                || name.equals("..")) {
+            throw new IllegalArgumentException(what + " name: " + LogText.quote(name) + " (expected: 1-" + max
+                    + " of letters, digits, '_', '.', '-')");
         }
         return name;
     }
@@ -34,8 +37,8 @@ public final class Names {
     /** A felix configuration parameter name ({@code /calico/v1/config/<Name>}): 1-64 letters, digits, '_'. */
     public static String config(String name) {
         if (name == null || !CONFIG.matcher(name).matches()) {
-            throw new IllegalArgumentException("config name: " + LogText.quote(name)
-                    + " (expected: 1-64 of letters, digits, '_')");
+            throw new IllegalArgumentException(
+                    "config name: " + LogText.quote(name) + " (expected: 1-64 of letters, digits, '_')");
         }
         return name;
     }

@@ -9,7 +9,9 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * secret of every node-to-node mesh session ({@link BgpPassword}). {@link #toString()} never shows the password.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record NodeMesh(@JsonProperty("enabled") boolean enabled, @JsonProperty("password") String password) {
+public record NodeMesh(
+        @JsonProperty("enabled") boolean enabled,
+        @JsonProperty("password") String password) {
     @JsonCreator
     public NodeMesh {
         password = BgpPassword.check(password);

@@ -1,7 +1,6 @@
 package org.calicojava.model;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-
 import java.util.List;
 
 /** {@code /calico/v1/policy/tier/<tier>/policy/<name>} = {"selector","order","inbound_rules","outbound_rules"}. */

@@ -7,8 +7,8 @@ import com.fasterxml.jackson.annotation.JsonValue;
 public record PortRange(int first, int last) {
     public PortRange {
         if (first < 0 || first > 65535 || last < 0 || last > 65535) {
-            throw new IllegalArgumentException("port: " + (first == last ? first : first + ":" + last)
-                    + " (expected: 0..65535)");
+            throw new IllegalArgumentException(
+                    "port: " + (first == last ? first : first + ":" + last) + " (expected: 0..65535)");
         }
         if (first > last) {
             throw new IllegalArgumentException("port range: " + first + ":" + last + " (expected: low:high)");
@@ -29,7 +29,8 @@ public record PortRange(int first, int last) {
             }
             return new PortRange(Integer.parseInt(s.substring(0, colon)), Integer.parseInt(s.substring(colon + 1)));
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("port: " + LogText.quote(s) + " (expected: a number 0..65535 or a range like 1000:2000)");
+            throw new IllegalArgumentException(
+                    "port: " + LogText.quote(s) + " (expected: a number 0..65535 or a range like 1000:2000)");
         }
     }
 

@@ -1,7 +1,6 @@
 package org.calicojava.model;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-
 import java.util.List;
 
 /** {@code /calico/v1/policy/profile/<name>/rules} = {"inbound_rules":[...],"outbound_rules":[...]}. */
@@ -20,7 +19,6 @@ public record ProfileRules(
     static List<Rule> rules(String what, List<Rule> rules) {
         return Lists.bounded(what, rules, MAX_RULES);
     }
-
 
     /** Calico's default for a new profile: allow inbound from members (tag = name), allow all outbound. */
     public static ProfileRules defaultFor(String profile) {

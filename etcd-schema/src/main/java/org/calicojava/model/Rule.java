@@ -2,7 +2,6 @@ package org.calicojava.model;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
-
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -49,7 +48,8 @@ public record Rule(
     public Rule {
         action = action == null ? "allow" : action.toLowerCase(Locale.ROOT);
         if (!ACTIONS.contains(action)) {
-            throw new IllegalArgumentException("rule action: " + LogText.quote(action) + " (expected: allow, deny, log or next-tier)");
+            throw new IllegalArgumentException(
+                    "rule action: " + LogText.quote(action) + " (expected: allow, deny, log or next-tier)");
         }
         protocol = checkProtocol(protocol);
         notProtocol = checkProtocol(notProtocol);
@@ -57,7 +57,8 @@ public record Rule(
         dstPorts = ports("dst_ports", dstPorts);
         notSrcPorts = ports("!src_ports", notSrcPorts);
         notDstPorts = ports("!dst_ports", notDstPorts);
-        boolean anyPorts = !srcPorts.isEmpty() || !dstPorts.isEmpty() || !notSrcPorts.isEmpty() || !notDstPorts.isEmpty();
+        boolean anyPorts =
+                !srcPorts.isEmpty() || !dstPorts.isEmpty() || !notSrcPorts.isEmpty() || !notDstPorts.isEmpty();
         if (anyPorts && (protocol == null || !PORT_PROTOCOLS.contains(protocol))) {
             throw new IllegalArgumentException("rule ports: need protocol tcp, udp, sctp or udplite (protocol is "
                     + (protocol == null ? "not set" : protocol) + ")");
@@ -74,13 +75,13 @@ public record Rule(
         if (icmpCode != null && icmpType == null) {
             throw new IllegalArgumentException("rule icmp_code: needs icmp_type");
         }
-        for (String tag : new String[]{srcTag, dstTag, notSrcTag, notDstTag}) {
+        for (String tag : new String[] {srcTag, dstTag, notSrcTag, notDstTag}) {
             if (tag != null) {
                 Names.check("tag", tag);
             }
         }
         checkNetFamily(srcNet, dstNet, notSrcNet, notDstNet);
-        for (String sel : new String[]{srcSelector, dstSelector, notSrcSelector, notDstSelector}) {
+        for (String sel : new String[] {srcSelector, dstSelector, notSrcSelector, notDstSelector}) {
             if (sel != null) {
                 Selector.parse(sel);
             }
@@ -90,7 +91,6 @@ public record Rule(
     private static List<PortRange> ports(String what, List<PortRange> p) {
         return Lists.bounded("rule " + what, p, MAX_PORTS); // ranges count once: "1000:2000" is one entry
     }
-
 
     private static String checkProtocol(String p) {
         if (p == null) {
@@ -133,7 +133,7 @@ public record Rule(
 
     /** IP version this rule is limited to (by its nets or ICMP protocol), or 0 for both. */
     public int ipVersion() {
-        for (Cidr n : new Cidr[]{srcNet, dstNet, notSrcNet, notDstNet}) {
+        for (Cidr n : new Cidr[] {srcNet, dstNet, notSrcNet, notDstNet}) {
             if (n != null) {
                 return n.version();
             }
@@ -178,9 +178,30 @@ public record Rule(
         public Integer notIcmpCode;
 
         public Rule build() {
-            return new Rule(action, protocol, srcTag, srcSelector, srcNet, srcPorts, dstTag, dstSelector, dstNet,
-                    dstPorts, icmpType, icmpCode, notProtocol, notSrcTag, notSrcSelector, notSrcNet, notSrcPorts,
-                    notDstTag, notDstSelector, notDstNet, notDstPorts, notIcmpType, notIcmpCode);
+            return new Rule(
+                    action,
+                    protocol,
+                    srcTag,
+                    srcSelector,
+                    srcNet,
+                    srcPorts,
+                    dstTag,
+                    dstSelector,
+                    dstNet,
+                    dstPorts,
+                    icmpType,
+                    icmpCode,
+                    notProtocol,
+                    notSrcTag,
+                    notSrcSelector,
+                    notSrcNet,
+                    notSrcPorts,
+                    notDstTag,
+                    notDstSelector,
+                    notDstNet,
+                    notDstPorts,
+                    notIcmpType,
+                    notIcmpCode);
         }
     }
 }

@@ -33,8 +33,8 @@ public final class SelectorParser {
             return new Selector.All();
         }
         if (text.length() > MAX_LENGTH) {
-            throw new IllegalArgumentException("selector: " + text.length() + " characters (expected: at most "
-                    + MAX_LENGTH + ")");
+            throw new IllegalArgumentException(
+                    "selector: " + text.length() + " characters (expected: at most " + MAX_LENGTH + ")");
         }
         SelectorParser p = new SelectorParser(text);
         Selector s = p.expr();
@@ -152,7 +152,10 @@ public final class SelectorParser {
             pos++;
         }
         if (start == pos) {
-            throw error(pos < text.length() ? "unexpected " + LogText.quote(String.valueOf(text.charAt(pos))) : "unexpected end");
+            throw error(
+                    pos < text.length()
+                            ? "unexpected " + LogText.quote(String.valueOf(text.charAt(pos)))
+                            : "unexpected end");
         }
         return text.substring(start, pos);
     }

@@ -1,7 +1,6 @@
 package org.calicojava.model;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -28,14 +27,16 @@ public record WorkloadEndpoint(
     public WorkloadEndpoint {
         state = state == null ? "active" : state;
         if (!state.equals("active") && !state.equals("inactive")) {
-            throw new IllegalArgumentException("endpoint state: " + LogText.quote(state) + " (expected: active or inactive)");
+            throw new IllegalArgumentException(
+                    "endpoint state: " + LogText.quote(state) + " (expected: active or inactive)");
         }
         if (name == null || !IFACE.matcher(name).matches()) {
             throw new IllegalArgumentException("endpoint interface name: " + LogText.quote(name)
                     + " (expected: 1-15 of letters, digits, '_', '.', '-')");
         }
         if (mac != null && !MAC.matcher(mac).matches()) {
-            throw new IllegalArgumentException("endpoint mac: " + LogText.quote(mac) + " (expected: like ee:ee:ee:ee:ee:ee)");
+            throw new IllegalArgumentException(
+                    "endpoint mac: " + LogText.quote(mac) + " (expected: like ee:ee:ee:ee:ee:ee)");
         }
         if (name.equals(".") || name.equals("..")) {
             throw new IllegalArgumentException("endpoint interface name: " + LogText.quote(name) + " (not a name)");
@@ -54,8 +55,8 @@ public record WorkloadEndpoint(
                 throw new IllegalArgumentException("endpoint " + what + ": " + c + " is not IPv" + version);
             }
             if (c.prefixLength() != c.maxLength()) {
-                throw new IllegalArgumentException("endpoint " + what + ": " + c + " (expected: a host route, /"
-                        + c.maxLength() + ")");
+                throw new IllegalArgumentException(
+                        "endpoint " + what + ": " + c + " (expected: a host route, /" + c.maxLength() + ")");
             }
         }
         return nets;

@@ -17,8 +17,7 @@ public final class WorkloadMtu {
     /** The felix config name (global {@code /calico/v1/config/VethMTU}, per host under the host's config). */
     public static final String CONFIG_NAME = "VethMTU";
 
-    private WorkloadMtu() {
-    }
+    private WorkloadMtu() {}
 
     /** Bytes that encapsulation adds to traffic to this pool's addresses (0 when it is not encapsulated). */
     public static int overhead(IpPool pool) {
@@ -45,7 +44,8 @@ public final class WorkloadMtu {
         try {
             return check(Integer.parseInt(value.trim()));
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("VethMTU: " + LogText.quote(value) + " (expected: " + MIN + ".." + MAX + ")");
+            throw new IllegalArgumentException(
+                    "VethMTU: " + LogText.quote(value) + " (expected: " + MIN + ".." + MAX + ")");
         }
     }
 

@@ -13,8 +13,14 @@ import java.util.Map;
  * username/password. Programs build it from their flags and environment with
  * {@link org.calicojava.store.cli.EtcdOptions} (the one merge); {@link #toString()} never shows the password.
  */
-public record EtcdConfig(List<URI> endpoints, Path caFile, Path certFile, Path keyFile, String username,
-                         String password, Duration timeout) {
+public record EtcdConfig(
+        List<URI> endpoints,
+        Path caFile,
+        Path certFile,
+        Path keyFile,
+        String username,
+        String password,
+        Duration timeout) {
     public static final String DEFAULT_ENDPOINT = "http://127.0.0.1:2379";
 
     public EtcdConfig {
@@ -26,7 +32,7 @@ public record EtcdConfig(List<URI> endpoints, Path caFile, Path certFile, Path k
                 throw new IllegalArgumentException("etcd endpoint: '" + u + "' (expected: http(s)://HOST:PORT)");
             }
         }
-        for (Path p : new Path[]{caFile, certFile, keyFile}) {
+        for (Path p : new Path[] {caFile, certFile, keyFile}) {
             if (p != null && !Files.isReadable(p)) {
                 throw new IllegalArgumentException("etcd TLS file: " + p + " is not readable");
             }
@@ -51,13 +57,18 @@ public record EtcdConfig(List<URI> endpoints, Path caFile, Path certFile, Path k
 
     public static List<URI> parseEndpoints(String text) {
         String t = text == null || text.isBlank() ? DEFAULT_ENDPOINT : text;
-        return Arrays.stream(t.split(",")).map(String::trim).filter(s -> !s.isEmpty()).map(s -> {
-            try {
-                return URI.create(s.contains("://") ? s : "http://" + s);
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("etcd endpoint: '" + s + "' (expected: http(s)://HOST:PORT)");
-            }
-        }).toList();
+        return Arrays.stream(t.split(","))
+                .map(String::trim)
+                .filter(s -> !s.isEmpty())
+                .map(s -> {
+                    try {
+                        return URI.create(s.contains("://") ? s : "http://" + s);
+                    } catch (IllegalArgumentException e) {
+                        throw new IllegalArgumentException(
+                                "etcd endpoint: '" + s + "' (expected: http(s)://HOST:PORT)");
+                    }
+                })
+                .toList();
     }
 
     /** From the environment alone (no flags): see {@link org.calicojava.store.cli.EtcdOptions}. */

@@ -2,15 +2,13 @@ package org.calicojava.store;
 
 import io.etcd.jetcd.common.exception.ErrorCode;
 import io.etcd.jetcd.common.exception.EtcdException;
-
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 
 /** Turns jetcd/gRPC failures into {@link DatastoreException}s whose message an operator understands. */
 final class EtcdErrors {
-    private EtcdErrors() {
-    }
+    private EtcdErrors() {}
 
     static DatastoreException translate(Throwable t, String endpoint) {
         Throwable c = t;
@@ -29,8 +27,10 @@ final class EtcdErrors {
             if (code == ErrorCode.UNAVAILABLE || code == ErrorCode.DEADLINE_EXCEEDED) {
                 return new EtcdUnreachableException("etcd at " + endpoint + " is unreachable", e);
             }
-            if (code == ErrorCode.UNAUTHENTICATED || code == ErrorCode.PERMISSION_DENIED
-                    || msg.contains("authentication") || msg.contains("user name")) {
+            if (code == ErrorCode.UNAUTHENTICATED
+                    || code == ErrorCode.PERMISSION_DENIED
+                    || msg.contains("authentication")
+                    || msg.contains("user name")) {
                 return new AuthenticationException("etcd at " + endpoint + " refused the request: " + msg, e);
             }
             return new DatastoreException("etcd at " + endpoint + ": " + msg, e);

@@ -3,8 +3,6 @@ package org.calicojava.store;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.calicojava.model.Json;
-
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -18,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
+import org.calicojava.model.Json;
 
 /**
  * A {@link KvStore} over etcd's v3 JSON gateway ({@code POST /v3/kv/range|put|deleterange|txn}): plain HTTP/1.1,
@@ -31,11 +30,17 @@ public final class GatewayStore implements KvStore {
 
     private final EtcdConfig config;
     /** etcd's answers while it cannot serve for a moment: another member, or the same after a pause, will. */
-    static final List<String> TRANSIENT = List.of("etcdserver: leader changed", "etcdserver: no leader",
-            "etcdserver: request timed out", "etcdserver: too many requests", "etcdserver: server stopped",
-            "etcdserver: not capable", "etcdserver: request timed out, possibly due to connection lost");
+    static final List<String> TRANSIENT = List.of(
+            "etcdserver: leader changed",
+            "etcdserver: no leader",
+            "etcdserver: request timed out",
+            "etcdserver: too many requests",
+            "etcdserver: server stopped",
+            "etcdserver: not capable",
+            "etcdserver: request timed out, possibly due to connection lost");
     /** How long requests keep being retried while members answer {@link #TRANSIENT} (an election takes ~1 s). */
     static final Duration ELECTION_WAIT = Duration.ofSeconds(5);
+
     static final Duration MEMBER_CONNECT = Duration.ofMillis(500);
 
     private final int pageKeys;
@@ -53,12 +58,16 @@ public final class GatewayStore implements KvStore {
         this.pageKeys = pageKeys;
         this.config = config;
         if (config.tls()) {
-            this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(connectTimeout(config))
-                    .sslContext(Pem.sslContext(config.caFile(), config.certFile(), config.keyFile())).build();
+            this.http = HttpClient.newBuilder()
+                    .version(HttpClient.Version.HTTP_1_1)
+                    .connectTimeout(connectTimeout(config))
+                    .sslContext(Pem.sslContext(config.caFile(), config.certFile(), config.keyFile()))
+                    .build();
         } else {
             this.http = null;
         }
-        this.plain = new PlainHttp((int) config.timeout().toMillis(), (int) connectTimeout(config).toMillis());
+        this.plain = new PlainHttp(
+                (int) config.timeout().toMillis(), (int) connectTimeout(config).toMillis());
         this.current = config.endpoints().get(0);
     }
 
@@ -98,8 +107,13 @@ public final class GatewayStore implements KvStore {
         List<KeyValue> out = new ArrayList<>();
         long revision = 0;
         while (true) {
-            ObjectNode req = Json.MAPPER.createObjectNode().put("key", from).put("range_end", b64(end))
-                    .put("sort_order", "ASCEND").put("sort_target", "KEY").put("limit", pageKeys);
+            ObjectNode req = Json.MAPPER
+                    .createObjectNode()
+                    .put("key", from)
+                    .put("range_end", b64(end))
+                    .put("sort_order", "ASCEND")
+                    .put("sort_target", "KEY")
+                    .put("limit", pageKeys);
             if (revision != 0) {
                 req.put("revision", revision);
             }
@@ -130,7 +144,8 @@ public final class GatewayStore implements KvStore {
     @Override
     public long update(String key, String value, long modRevision) {
         if (!txnRevision(List.of(Compare.modRevision(key, modRevision)), List.of(Op.put(key, value)))) {
-            throw new RevisionConflictException(key + " changed since it was read (expected revision " + modRevision + ")");
+            throw new RevisionConflictException(
+                    key + " changed since it was read (expected revision " + modRevision + ")");
         }
         return lastRevision;
     }
@@ -150,7 +165,8 @@ public final class GatewayStore implements KvStore {
     @Override
     public void delete(String key, long modRevision) {
         if (!txnRevision(List.of(Compare.modRevision(key, modRevision)), List.of(Op.delete(key)))) {
-            throw new RevisionConflictException(key + " changed since it was read (expected revision " + modRevision + ")");
+            throw new RevisionConflictException(
+                    key + " changed since it was read (expected revision " + modRevision + ")");
         }
     }
 
@@ -181,7 +197,10 @@ public final class GatewayStore implements KvStore {
         ArrayNode success = req.putArray("success");
         for (Op op : ops) {
             if (op instanceof Op.Put p) {
-                success.addObject().putObject("request_put").put("key", b64(p.key())).put("value", b64(p.value()));
+                success.addObject()
+                        .putObject("request_put")
+                        .put("key", b64(p.key()))
+                        .put("value", b64(p.value()));
             } else {
                 success.addObject().putObject("request_delete_range").put("key", b64(op.key()));
             }
@@ -230,12 +249,14 @@ public final class GatewayStore implements KvStore {
 
     /** Several members: a connect that takes longer than this goes to the next one. */
     static Duration connectTimeout(EtcdConfig config) {
-        return config.endpoints().size() > 1 && config.timeout().compareTo(MEMBER_CONNECT) > 0 ? MEMBER_CONNECT
+        return config.endpoints().size() > 1 && config.timeout().compareTo(MEMBER_CONNECT) > 0
+                ? MEMBER_CONNECT
                 : config.timeout();
     }
 
     private void authenticate() {
-        ObjectNode req = Json.MAPPER.createObjectNode().put("name", config.username()).put("password", config.password());
+        ObjectNode req =
+                Json.MAPPER.createObjectNode().put("name", config.username()).put("password", config.password());
         JsonNode resp = null;
         DatastoreException last = null;
         for (URI endpoint : config.endpoints()) {
@@ -261,15 +282,19 @@ public final class GatewayStore implements KvStore {
                 PlainHttp.Response r = plain.post(endpoint, path, body, token);
                 return answer(endpoint, r.status(), r.body());
             } catch (java.net.SocketTimeoutException e) {
-                throw new EtcdUnreachableException("etcd at " + endpoint + " is unreachable (no answer within "
-                        + config.timeout().toSeconds() + " s)", e);
+                throw new EtcdUnreachableException(
+                        "etcd at " + endpoint + " is unreachable (no answer within "
+                                + config.timeout().toSeconds() + " s)",
+                        e);
             } catch (ConnectException e) {
                 throw new EtcdUnreachableException("etcd at " + endpoint + " is unreachable (connection refused)", e);
             } catch (IOException e) {
-                throw new EtcdUnreachableException("etcd at " + endpoint + " is unreachable (" + e.getMessage() + ")", e);
+                throw new EtcdUnreachableException(
+                        "etcd at " + endpoint + " is unreachable (" + e.getMessage() + ")", e);
             }
         }
-        HttpRequest.Builder rb = HttpRequest.newBuilder(endpoint.resolve(path)).timeout(config.timeout())
+        HttpRequest.Builder rb = HttpRequest.newBuilder(endpoint.resolve(path))
+                .timeout(config.timeout())
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
         if (token != null) {
@@ -279,8 +304,10 @@ public final class GatewayStore implements KvStore {
         try {
             resp = http.send(rb.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         } catch (HttpTimeoutException e) {
-            throw new EtcdUnreachableException("etcd at " + endpoint + " is unreachable (no answer within "
-                    + config.timeout().toSeconds() + " s)", e);
+            throw new EtcdUnreachableException(
+                    "etcd at " + endpoint + " is unreachable (no answer within "
+                            + config.timeout().toSeconds() + " s)",
+                    e);
         } catch (ConnectException e) {
             throw new EtcdUnreachableException("etcd at " + endpoint + " is unreachable (connection refused)", e);
         } catch (IOException e) {
@@ -306,7 +333,9 @@ public final class GatewayStore implements KvStore {
         }
         if (status != 200) {
             String msg = json.path("message").asText(json.path("error").asText("HTTP " + status));
-            if (msg.contains("authentication") || msg.contains("permission denied") || msg.contains("token")
+            if (msg.contains("authentication")
+                    || msg.contains("permission denied")
+                    || msg.contains("token")
                     || msg.contains("user name")) {
                 throw new AuthenticationException("etcd at " + endpoint + ": " + msg);
             }
@@ -319,8 +348,11 @@ public final class GatewayStore implements KvStore {
     }
 
     private static KeyValue kv(JsonNode n) {
-        return new KeyValue(unb64(n.path("key").asText()), unb64(n.path("value").asText("")),
-                n.path("mod_revision").asLong(), n.path("create_revision").asLong());
+        return new KeyValue(
+                unb64(n.path("key").asText()),
+                unb64(n.path("value").asText("")),
+                n.path("mod_revision").asLong(),
+                n.path("create_revision").asLong());
     }
 
     static String b64(String s) {
@@ -345,7 +377,7 @@ public final class GatewayStore implements KvStore {
                 return end;
             }
         }
-        return new byte[]{0};
+        return new byte[] {0};
     }
 
     @Override

@@ -13,7 +13,6 @@ import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.PutOption;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.SslContextBuilder;
-
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -37,6 +36,7 @@ public final class JetcdStore implements WatchableStore {
     static final int MAX_INBOUND_BYTES = 64 << 20;
     /** With several members, how long one attempt of a request waits before it is sent again (to a live member). */
     static final java.time.Duration MEMBER_ATTEMPT = java.time.Duration.ofMillis(1500);
+
     private final EtcdConfig config;
     private final Client client;
     private final KV kv;
@@ -50,17 +50,22 @@ public final class JetcdStore implements WatchableStore {
     JetcdStore(EtcdConfig config, int pageKeys, int maxInboundBytes) {
         this.config = config;
         this.pageKeys = pageKeys;
-        ClientBuilder b = Client.builder().endpoints(config.endpoints().toArray(new URI[0]))
-                .connectTimeout(config.timeout()).waitForReady(false).maxInboundMessageSize(maxInboundBytes);
+        ClientBuilder b = Client.builder()
+                .endpoints(config.endpoints().toArray(new URI[0]))
+                .connectTimeout(config.timeout())
+                .waitForReady(false)
+                .maxInboundMessageSize(maxInboundBytes);
         if (config.username() != null) {
             b.user(bs(config.username())).password(bs(config.password()));
         }
         if (config.tls()) {
             try {
-                SslContextBuilder ssl = SslContextBuilder.forClient().applicationProtocolConfig(
-                        new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+                SslContextBuilder ssl = SslContextBuilder.forClient()
+                        .applicationProtocolConfig(new ApplicationProtocolConfig(
+                                ApplicationProtocolConfig.Protocol.ALPN,
                                 ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
-                                ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, "h2"));
+                                ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+                                "h2"));
                 if (config.caFile() != null) {
                     ssl.trustManager(config.caFile().toFile());
                 }
@@ -97,9 +102,11 @@ public final class JetcdStore implements WatchableStore {
      */
     <T> T await(Supplier<CompletableFuture<T>> request) {
         boolean cluster = config.endpoints().size() > 1;
-        long attemptMillis = cluster ? Math.min(MEMBER_ATTEMPT.toMillis(), config.timeout().toMillis())
+        long attemptMillis = cluster
+                ? Math.min(MEMBER_ATTEMPT.toMillis(), config.timeout().toMillis())
                 : config.timeout().toMillis();
-        long deadline = System.nanoTime() + config.timeout().plus(GatewayStore.ELECTION_WAIT).toNanos();
+        long deadline = System.nanoTime()
+                + config.timeout().plus(GatewayStore.ELECTION_WAIT).toNanos();
         while (true) {
             CompletableFuture<T> f = request.get();
             try {
@@ -111,7 +118,8 @@ public final class JetcdStore implements WatchableStore {
                 f.cancel(true);
                 DatastoreException d = EtcdErrors.translate(e, endpoint());
                 boolean busy = d instanceof EtcdUnreachableException
-                        || GatewayStore.TRANSIENT.stream().anyMatch(t -> String.valueOf(d.getMessage()).contains(t));
+                        || GatewayStore.TRANSIENT.stream()
+                                .anyMatch(t -> String.valueOf(d.getMessage()).contains(t));
                 if (!cluster || !busy || System.nanoTime() > deadline) {
                     throw d;
                 }
@@ -123,7 +131,9 @@ public final class JetcdStore implements WatchableStore {
     @Override
     public Optional<KeyValue> get(String key) {
         GetResponse r = await(() -> kv.get(bs(key)));
-        return r.getKvs().isEmpty() ? Optional.empty() : Optional.of(kv(r.getKvs().get(0)));
+        return r.getKvs().isEmpty()
+                ? Optional.empty()
+                : Optional.of(kv(r.getKvs().get(0)));
     }
 
     /**
@@ -151,8 +161,11 @@ public final class JetcdStore implements WatchableStore {
         long revision = 0;
         int limit = pageKeys;
         while (true) {
-            GetOption.Builder o = GetOption.builder().withRange(end).withLimit(limit)
-                    .withSortField(GetOption.SortTarget.KEY).withSortOrder(GetOption.SortOrder.ASCEND);
+            GetOption.Builder o = GetOption.builder()
+                    .withRange(end)
+                    .withLimit(limit)
+                    .withSortField(GetOption.SortTarget.KEY)
+                    .withSortOrder(GetOption.SortOrder.ASCEND);
             if (revision != 0) {
                 o.withRevision(revision);
             }
@@ -190,7 +203,7 @@ public final class JetcdStore implements WatchableStore {
                 return end;
             }
         }
-        return new byte[]{0}; // all 0xff: to the end of the key space
+        return new byte[] {0}; // all 0xff: to the end of the key space
     }
 
     @Override
@@ -206,7 +219,8 @@ public final class JetcdStore implements WatchableStore {
     public long update(String key, String value, long modRevision) {
         TxnResponse r = txnResponse(List.of(Compare.modRevision(key, modRevision)), List.of(Op.put(key, value)));
         if (!r.isSucceeded()) {
-            throw new RevisionConflictException(key + " changed since it was read (expected revision " + modRevision + ")");
+            throw new RevisionConflictException(
+                    key + " changed since it was read (expected revision " + modRevision + ")");
         }
         return r.getHeader().getRevision();
     }
@@ -223,14 +237,18 @@ public final class JetcdStore implements WatchableStore {
 
     @Override
     public void delete(String key, long modRevision) {
-        if (!txnResponse(List.of(Compare.modRevision(key, modRevision)), List.of(Op.delete(key))).isSucceeded()) {
-            throw new RevisionConflictException(key + " changed since it was read (expected revision " + modRevision + ")");
+        if (!txnResponse(List.of(Compare.modRevision(key, modRevision)), List.of(Op.delete(key)))
+                .isSucceeded()) {
+            throw new RevisionConflictException(
+                    key + " changed since it was read (expected revision " + modRevision + ")");
         }
     }
 
     @Override
     public long deletePrefix(String prefix) {
-        return await(() -> kv.delete(bs(prefix), DeleteOption.builder().isPrefix(true).build())).getDeleted();
+        return await(() -> kv.delete(
+                        bs(prefix), DeleteOption.builder().isPrefix(true).build()))
+                .getDeleted();
     }
 
     @Override
@@ -239,12 +257,16 @@ public final class JetcdStore implements WatchableStore {
     }
 
     private TxnResponse txnResponse(List<Compare> compares, List<Op> ops) {
-        Cmp[] cmps = compares.stream().map(c -> c.modRevision() == 0
-                ? new Cmp(bs(c.key()), Cmp.Op.EQUAL, CmpTarget.createRevision(0))
-                : new Cmp(bs(c.key()), Cmp.Op.EQUAL, CmpTarget.modRevision(c.modRevision()))).toArray(Cmp[]::new);
-        io.etcd.jetcd.op.Op[] then = ops.stream().map(o -> o instanceof Op.Put p
-                ? io.etcd.jetcd.op.Op.put(bs(p.key()), bs(p.value()), PutOption.DEFAULT)
-                : io.etcd.jetcd.op.Op.delete(bs(o.key()), DeleteOption.DEFAULT)).toArray(io.etcd.jetcd.op.Op[]::new);
+        Cmp[] cmps = compares.stream()
+                .map(c -> c.modRevision() == 0
+                        ? new Cmp(bs(c.key()), Cmp.Op.EQUAL, CmpTarget.createRevision(0))
+                        : new Cmp(bs(c.key()), Cmp.Op.EQUAL, CmpTarget.modRevision(c.modRevision())))
+                .toArray(Cmp[]::new);
+        io.etcd.jetcd.op.Op[] then = ops.stream()
+                .map(o -> o instanceof Op.Put p
+                        ? io.etcd.jetcd.op.Op.put(bs(p.key()), bs(p.value()), PutOption.DEFAULT)
+                        : io.etcd.jetcd.op.Op.delete(bs(o.key()), DeleteOption.DEFAULT))
+                .toArray(io.etcd.jetcd.op.Op[]::new);
         return await(() -> kv.txn().If(cmps).Then(then).commit());
     }
 
@@ -258,8 +280,11 @@ public final class JetcdStore implements WatchableStore {
     }
 
     static KeyValue kv(io.etcd.jetcd.KeyValue k) {
-        return new KeyValue(k.getKey().toString(StandardCharsets.UTF_8), k.getValue().toString(StandardCharsets.UTF_8),
-                k.getModRevision(), k.getCreateRevision());
+        return new KeyValue(
+                k.getKey().toString(StandardCharsets.UTF_8),
+                k.getValue().toString(StandardCharsets.UTF_8),
+                k.getModRevision(),
+                k.getCreateRevision());
     }
 
     @Override

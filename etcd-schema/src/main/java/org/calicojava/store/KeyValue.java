@@ -1,5 +1,4 @@
 package org.calicojava.store;
 
 /** One key in etcd with its value and revisions. */
-public record KeyValue(String key, String value, long modRevision, long createRevision) {
-}
+public record KeyValue(String key, String value, long modRevision, long createRevision) {}

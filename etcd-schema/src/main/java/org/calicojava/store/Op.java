@@ -4,11 +4,9 @@ package org.calicojava.store;
 public sealed interface Op {
     String key();
 
-    record Put(String key, String value) implements Op {
-    }
+    record Put(String key, String value) implements Op {}
 
-    record Delete(String key) implements Op {
-    }
+    record Delete(String key) implements Op {}
 
     static Op put(String key, String value) {
         return new Put(key, value);

@@ -1,8 +1,5 @@
 package org.calicojava.store;
 
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -16,11 +13,13 @@ import java.security.cert.CertificateFactory;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.Base64;
 import java.util.Collection;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 
 /** Builds an SSLContext from PEM files: CA bundle, client certificate chain, PKCS#8 key (RSA or EC). */
 final class Pem {
-    private Pem() {
-    }
+    private Pem() {}
 
     static SSLContext sslContext(Path ca, Path cert, Path key) {
         try {
@@ -39,7 +38,8 @@ final class Pem {
             if (cert != null) {
                 KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
                 ks.load(null, null);
-                ks.setKeyEntry("client", privateKey(key), new char[0], certs(cert).toArray(new Certificate[0]));
+                ks.setKeyEntry(
+                        "client", privateKey(key), new char[0], certs(cert).toArray(new Certificate[0]));
                 kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
                 kmf.init(ks, new char[0]);
             }
@@ -52,7 +52,8 @@ final class Pem {
     }
 
     static Collection<? extends Certificate> certs(Path p) throws IOException, GeneralSecurityException {
-        return CertificateFactory.getInstance("X.509").generateCertificates(new ByteArrayInputStream(Files.readAllBytes(p)));
+        return CertificateFactory.getInstance("X.509")
+                .generateCertificates(new ByteArrayInputStream(Files.readAllBytes(p)));
     }
 
     static PrivateKey privateKey(Path p) throws IOException, GeneralSecurityException {
@@ -61,10 +62,11 @@ final class Pem {
             throw new IllegalArgumentException("etcd TLS key " + p + ": expected a PKCS#8 PEM key (BEGIN PRIVATE KEY);"
                     + " convert with: openssl pkcs8 -topk8 -nocrypt -in KEY -out KEY.pk8");
         }
-        String b64 = text.replaceAll("(?s).*-----BEGIN PRIVATE KEY-----", "").replaceAll("(?s)-----END PRIVATE KEY-----.*", "")
+        String b64 = text.replaceAll("(?s).*-----BEGIN PRIVATE KEY-----", "")
+                .replaceAll("(?s)-----END PRIVATE KEY-----.*", "")
                 .replaceAll("\\s", "");
         byte[] der = Base64.getDecoder().decode(b64);
-        for (String alg : new String[]{"RSA", "EC", "Ed25519"}) {
+        for (String alg : new String[] {"RSA", "EC", "Ed25519"}) {
             try {
                 return KeyFactory.getInstance(alg).generatePrivate(new PKCS8EncodedKeySpec(der));
             } catch (GeneralSecurityException ignored) {

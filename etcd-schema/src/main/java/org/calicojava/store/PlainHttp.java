@@ -16,8 +16,7 @@ import java.nio.charset.StandardCharsets;
  * Content-Length and chunked bodies. Not thread-safe: one per store, used from one thread.
  */
 final class PlainHttp implements AutoCloseable {
-    record Response(int status, String body) {
-    }
+    record Response(int status, String body) {}
 
     private final int timeoutMillis;
     private final int connectMillis;
@@ -36,7 +35,10 @@ final class PlainHttp implements AutoCloseable {
         try {
             return once(endpoint, path, body, authorization);
         } catch (IOException e) {
-            if (socket != null && connected != null && connected.equals(endpoint) && !(e instanceof java.net.ConnectException)
+            if (socket != null
+                    && connected != null
+                    && connected.equals(endpoint)
+                    && !(e instanceof java.net.ConnectException)
                     && !(e instanceof java.net.SocketTimeoutException)) {
                 close(); // a kept-alive connection the server closed: one fresh try
                 return once(endpoint, path, body, authorization);
@@ -51,7 +53,9 @@ final class PlainHttp implements AutoCloseable {
             close();
             Socket s = new Socket();
             s.setTcpNoDelay(true);
-            s.connect(new InetSocketAddress(endpoint.getHost(), endpoint.getPort() < 0 ? 80 : endpoint.getPort()), connectMillis);
+            s.connect(
+                    new InetSocketAddress(endpoint.getHost(), endpoint.getPort() < 0 ? 80 : endpoint.getPort()),
+                    connectMillis);
             s.setSoTimeout(timeoutMillis);
             socket = s;
             connected = endpoint;
@@ -59,9 +63,16 @@ final class PlainHttp implements AutoCloseable {
             out = s.getOutputStream();
         }
         byte[] b = body.getBytes(StandardCharsets.UTF_8);
-        StringBuilder req = new StringBuilder(160).append("POST ").append(path).append(" HTTP/1.1\r\nHost: ")
-                .append(endpoint.getHost()).append(':').append(endpoint.getPort())
-                .append("\r\nContent-Type: application/json\r\nContent-Length: ").append(b.length).append("\r\n");
+        StringBuilder req = new StringBuilder(160)
+                .append("POST ")
+                .append(path)
+                .append(" HTTP/1.1\r\nHost: ")
+                .append(endpoint.getHost())
+                .append(':')
+                .append(endpoint.getPort())
+                .append("\r\nContent-Type: application/json\r\nContent-Length: ")
+                .append(b.length)
+                .append("\r\n");
         if (authorization != null) {
             req.append("Authorization: ").append(authorization).append("\r\n");
         }
@@ -89,7 +100,9 @@ final class PlainHttp implements AutoCloseable {
         }
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         if (chunked) {
-            for (long n = Long.parseLong(line().split(";")[0].trim(), 16); n > 0; n = Long.parseLong(line().split(";")[0].trim(), 16)) {
+            for (long n = Long.parseLong(line().split(";")[0].trim(), 16);
+                    n > 0;
+                    n = Long.parseLong(line().split(";")[0].trim(), 16)) {
                 copy(buf, n);
                 line();
             }

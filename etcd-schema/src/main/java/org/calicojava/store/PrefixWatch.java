@@ -4,15 +4,14 @@ import io.etcd.jetcd.Watch;
 import io.etcd.jetcd.common.exception.CompactedException;
 import io.etcd.jetcd.options.WatchOption;
 import io.etcd.jetcd.watch.WatchResponse;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A prefix watch that resumes from the last delivered revision after any error and resyncs after compaction.
@@ -51,12 +50,18 @@ final class PrefixWatch implements WatchableStore.Watch {
             return;
         }
         long gen = ++generation;
-        WatchOption opt = WatchOption.builder().isPrefix(true).withRevision(nextRevision).build();
+        WatchOption opt =
+                WatchOption.builder().isPrefix(true).withRevision(nextRevision).build();
         ExecutorService t = thread;
-        watcher = store.client().getWatchClient().watch(JetcdStore.bs(prefix), opt, Watch.listener(
-                resp -> t.execute(() -> onResponse(gen, resp)),
-                err -> t.execute(() -> onFailure(gen, err)),
-                () -> { }));
+        watcher = store.client()
+                .getWatchClient()
+                .watch(
+                        JetcdStore.bs(prefix),
+                        opt,
+                        Watch.listener(
+                                resp -> t.execute(() -> onResponse(gen, resp)),
+                                err -> t.execute(() -> onFailure(gen, err)),
+                                () -> {}));
     }
 
     private void onResponse(long gen, WatchResponse resp) {
@@ -71,8 +76,11 @@ final class PrefixWatch implements WatchableStore.Watch {
                 continue; // already delivered before a resume
             }
             boolean put = e.getEventType() == io.etcd.jetcd.watch.WatchEvent.EventType.PUT;
-            events.add(new WatchEvent(put ? WatchEvent.Type.PUT : WatchEvent.Type.DELETE, kv.key(),
-                    put ? kv.value() : null, kv.modRevision()));
+            events.add(new WatchEvent(
+                    put ? WatchEvent.Type.PUT : WatchEvent.Type.DELETE,
+                    kv.key(),
+                    put ? kv.value() : null,
+                    kv.modRevision()));
         }
         if (!events.isEmpty()) {
             nextRevision = events.get(events.size() - 1).modRevision() + 1;
@@ -102,7 +110,11 @@ final class PrefixWatch implements WatchableStore.Watch {
     private void resync(String reason) {
         try {
             ListResult snapshot = store.list(prefix);
-            LOG.info("watch {}: {}; resynced {} keys at revision {}", prefix, reason, snapshot.kvs().size(),
+            LOG.info(
+                    "watch {}: {}; resynced {} keys at revision {}",
+                    prefix,
+                    reason,
+                    snapshot.kvs().size(),
                     snapshot.revision());
             nextRevision = snapshot.revision() + 1;
             listener.onResync(snapshot, reason);

@@ -14,6 +14,5 @@ public interface WatchListener {
     void onResync(ListResult snapshot, String reason);
 
     /** A failure the watch is retrying past (etcd unreachable); informational. */
-    default void onError(DatastoreException error) {
-    }
+    default void onError(DatastoreException error) {}
 }

@@ -1,14 +1,13 @@
 package org.calicojava.ipam;
 
-import org.calicojava.model.Cidr;
-import org.calicojava.model.Json;
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.calicojava.model.Cidr;
+import org.calicojava.model.Json;
+import org.junit.jupiter.api.Test;
 
 class AllocationBlockTest {
     private final Cidr cidr = Cidr.parse("10.1.0.64/26");
@@ -39,8 +38,10 @@ class AllocationBlockTest {
         AllocationBlock b = AllocationBlock.empty(Cidr.parse("10.1.0.0/30"), "h1")
                 .allocate(0, new AllocationBlock.Attribute("c1", Map.of()));
         String json = Json.write(b);
-        assertThat(json).isEqualTo("{\"cidr\":\"10.1.0.0/30\",\"affinity\":\"host:h1\",\"strictAffinity\":false,"
-                + "\"allocations\":[0,null,null,null],\"unallocated\":[1,2,3],\"attributes\":[{\"handle_id\":\"c1\",\"secondary\":{}}]}");
+        assertThat(json)
+                .isEqualTo(
+                        "{\"cidr\":\"10.1.0.0/30\",\"affinity\":\"host:h1\",\"strictAffinity\":false,"
+                                + "\"allocations\":[0,null,null,null],\"unallocated\":[1,2,3],\"attributes\":[{\"handle_id\":\"c1\",\"secondary\":{}}]}");
         assertThat(Json.read(json, AllocationBlock.class)).isEqualTo(b);
     }
 

@@ -1,14 +1,7 @@
 package org.calicojava.ipam;
 
-import org.calicojava.model.Cidr;
-import org.calicojava.model.IpPool;
-import org.calicojava.model.Json;
-import org.calicojava.model.Keys;
-import org.calicojava.store.JetcdStore;
-import org.calicojava.store.KvStore;
-import org.calicojava.store.TestEtcd;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -20,9 +13,15 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.calicojava.model.Cidr;
+import org.calicojava.model.IpPool;
+import org.calicojava.model.Json;
+import org.calicojava.model.Keys;
+import org.calicojava.store.JetcdStore;
+import org.calicojava.store.KvStore;
+import org.calicojava.store.TestEtcd;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 
 class IpamIT {
     private final Keys keys = TestEtcd.freshKeys();
@@ -51,10 +50,12 @@ class IpamIT {
         for (int i = 0; i < 6; i++) {
             got.add(ipam.autoAssign(req("h1", "c" + i)));
         }
-        assertThat(got).extracting(Cidr::ip).containsExactly("10.1.0.0", "10.1.0.1", "10.1.0.2", "10.1.0.3",
-                "10.1.0.4", "10.1.0.5");
+        assertThat(got)
+                .extracting(Cidr::ip)
+                .containsExactly("10.1.0.0", "10.1.0.1", "10.1.0.2", "10.1.0.3", "10.1.0.4", "10.1.0.5");
         assertThat(ipam.affinities("h1", 4)).containsExactly(Cidr.parse("10.1.0.0/30"), Cidr.parse("10.1.0.4/30"));
-        assertThat(store.get(keys.ipamAffinity("h1", Cidr.parse("10.1.0.4/30")))).isPresent();
+        assertThat(store.get(keys.ipamAffinity("h1", Cidr.parse("10.1.0.4/30"))))
+                .isPresent();
         assertThat(store.get(keys.ipamHandle("c0")).orElseThrow().value()).contains("\"10.1.0.0/30\":1");
         Cidr other = ipam.autoAssign(req("h2", "d0"));
         assertThat(other.ip()).isEqualTo("10.1.0.8");
@@ -75,13 +76,15 @@ class IpamIT {
         assertThat(ipam.info(borrowed).blockHost()).isIn("h1", "h2");
         assertThat(ipam.affinities("h3", 4)).isEmpty();
         store.put(keys.ipamConfig(), "{\"strict_affinity\":true}");
-        assertThatThrownBy(() -> ipam.autoAssign(req("h3", "d"))).isInstanceOf(IpamException.class)
+        assertThatThrownBy(() -> ipam.autoAssign(req("h3", "d")))
+                .isInstanceOf(IpamException.class)
                 .hasMessageContaining("strict affinity forbids borrowing");
         store.put(keys.ipamConfig(), "{\"strict_affinity\":false}");
         for (int i = 0; i < 5; i++) {
             ipam.autoAssign(req("h3", "e" + i));
         }
-        assertThatThrownBy(() -> ipam.autoAssign(req("h3", "f"))).isInstanceOf(IpamException.class)
+        assertThatThrownBy(() -> ipam.autoAssign(req("h3", "f")))
+                .isInstanceOf(IpamException.class)
                 .hasMessage("IP pool 10.2.0.0/29 exhausted");
     }
 
@@ -90,7 +93,8 @@ class IpamIT {
         addPool("10.3.0.0/24", 26);
         Cidr ip = Cidr.host("10.3.0.77");
         ipam.assign(ip, "ctr1", Map.of(), "h1");
-        assertThatThrownBy(() -> ipam.assign(ip, "ctr2", Map.of(), "h1")).isInstanceOf(IpamException.class)
+        assertThatThrownBy(() -> ipam.assign(ip, "ctr2", Map.of(), "h1"))
+                .isInstanceOf(IpamException.class)
                 .hasMessage("10.3.0.77 is already assigned (handle ctr1)");
         assertThatThrownBy(() -> ipam.assign(Cidr.host("10.9.0.1"), "x", Map.of(), "h1"))
                 .hasMessage("10.9.0.1 is not in any IP pool");
@@ -112,9 +116,12 @@ class IpamIT {
     @Test
     void disabledOrMissingPoolsAreClearErrors() {
         assertThatThrownBy(() -> ipam.autoAssign(req("h1", "x"))).hasMessageContaining("no enabled IPv4 pool");
-        store.put(keys.pool(Cidr.parse("10.4.0.0/24")), Json.write(new IpPool(Cidr.parse("10.4.0.0/24"), false, false, true, 26)));
+        store.put(
+                keys.pool(Cidr.parse("10.4.0.0/24")),
+                Json.write(new IpPool(Cidr.parse("10.4.0.0/24"), false, false, true, 26)));
         assertThatThrownBy(() -> ipam.autoAssign(req("h1", "x"))).hasMessageContaining("no enabled IPv4 pool");
-        assertThatThrownBy(() -> ipam.autoAssign(new Ipam.AutoRequest("h1", "x", Map.of(), 4, Cidr.parse("10.5.0.0/24"))))
+        assertThatThrownBy(
+                        () -> ipam.autoAssign(new Ipam.AutoRequest("h1", "x", Map.of(), 4, Cidr.parse("10.5.0.0/24"))))
                 .hasMessageContaining("no IP pool 10.5.0.0/24");
     }
 
@@ -131,7 +138,7 @@ class IpamIT {
     void concurrentAssignersNeverDuplicateOrLose() throws Exception {
         addPool("10.8.0.0/23", 28); // 512 addresses in 32 blocks of 16
         int threads = 32;
-        int perThread = 12;  // 384 requests
+        int perThread = 12; // 384 requests
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         ConcurrentLinkedQueue<String> assigned = new ConcurrentLinkedQueue<>();
         List<Future<?>> fs = new ArrayList<>();

@@ -1,9 +1,9 @@
 package org.calicojava.model;
 
-import org.junit.jupiter.api.Test;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
 
 /** The BFD record at /calico/bgp/v1/global/bfd and /calico/bgp/v1/host/HOST/bfd. */
 class BgpBfdTest {
@@ -12,7 +12,9 @@ class BgpBfdTest {
         String json = "{\"enabled\":true,\"min_rx_ms\":100,\"min_tx_ms\":100,\"multiplier\":3}";
         BgpBfd b = Json.read(json, BgpBfd.class);
         assertThat(b).isEqualTo(new BgpBfd(true, 100, 3));
-        assertThat(Json.write(b)).isEqualTo("{\"enabled\":true,\"min_rx_ms\":100,\"min_tx_ms\":100,\"multiplier\":3,\"graceful\":false}");
+        assertThat(Json.write(b))
+                .isEqualTo(
+                        "{\"enabled\":true,\"min_rx_ms\":100,\"min_tx_ms\":100,\"multiplier\":3,\"graceful\":false}");
         assertThat(Json.read("{\"enabled\":false}", BgpBfd.class)).isEqualTo(new BgpBfd(false, 100, 3));
         assertThat(Json.read("{\"enabled\":true,\"graceful\":true,\"min_rx_ms\":50}", BgpBfd.class))
                 .isEqualTo(new BgpBfd(true, 50, 100, 3, true));

@@ -1,24 +1,26 @@
 package org.calicojava.model;
 
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
 class CidrTest {
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-            "10.1.0.0/16      | 10.1.0.0/16     | 10.1.0.0-16",
-            "10.1.0.0-16      | 10.1.0.0/16     | 10.1.0.0-16",
-            "10.1.0.5         | 10.1.0.5/32     | 10.1.0.5-32",
-            "2001:db8::/64    | 2001:db8::/64   | 2001:db8::-64",
-            "2001:db8::-64    | 2001:db8::/64   | 2001:db8::-64",
-            "2001:DB8:0:0:1:0:0:1/128 | 2001:db8::1:0:0:1/128 | 2001:db8::1:0:0:1-128",
-            "::/0             | ::/0            | ::-0",
-            "fd00:0:0:1::/64  | fd00:0:0:1::/64 | fd00:0:0:1::-64",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "10.1.0.0/16      | 10.1.0.0/16     | 10.1.0.0-16",
+                "10.1.0.0-16      | 10.1.0.0/16     | 10.1.0.0-16",
+                "10.1.0.5         | 10.1.0.5/32     | 10.1.0.5-32",
+                "2001:db8::/64    | 2001:db8::/64   | 2001:db8::-64",
+                "2001:db8::-64    | 2001:db8::/64   | 2001:db8::-64",
+                "2001:DB8:0:0:1:0:0:1/128 | 2001:db8::1:0:0:1/128 | 2001:db8::1:0:0:1-128",
+                "::/0             | ::/0            | ::-0",
+                "fd00:0:0:1::/64  | fd00:0:0:1::/64 | fd00:0:0:1::-64",
+            })
     void parsesAndFormats(String in, String text, String key) {
         Cidr c = Cidr.parse(in, true);
         assertThat(c.toString()).isEqualTo(text);
@@ -27,16 +29,19 @@ class CidrTest {
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-            "10.1.0.1/16  | host bits set; did you mean 10.1.0.0/16?",
-            "10.1.0.0/33  | prefix length expected: 0..32",
-            "10.1.0/24    | is not an IPv4 or IPv6 address",
-            "10.1.0.300/32| octet 300 > 255",
-            "foo/8        | is not an IPv4 or IPv6 address",
-            "10.0.0.0/x   | prefix length \"x\" is not a number",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "10.1.0.1/16  | host bits set; did you mean 10.1.0.0/16?",
+                "10.1.0.0/33  | prefix length expected: 0..32",
+                "10.1.0/24    | is not an IPv4 or IPv6 address",
+                "10.1.0.300/32| octet 300 > 255",
+                "foo/8        | is not an IPv4 or IPv6 address",
+                "10.0.0.0/x   | prefix length \"x\" is not a number",
+            })
     void rejectsWithClearMessage(String in, String message) {
-        assertThatThrownBy(() -> Cidr.parse(in, true)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> Cidr.parse(in, true))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining(message);
     }
 

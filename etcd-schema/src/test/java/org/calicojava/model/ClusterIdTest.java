@@ -1,15 +1,14 @@
 package org.calicojava.model;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
-
-import java.util.stream.Stream;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class ClusterIdTest {
     static Stream<Arguments> good() {
@@ -31,11 +30,31 @@ class ClusterIdTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "1.2.3", "1.2.3.4.5", "256.0.0.1", "1.2.3.4;", "1.2.3.4;\n}\nprotocol bgp x {",
-            "1.2.3.4 x", "1.2.3.4\"", "\"1.2.3.4", "1.2.3.-4", "fd00::1", "1.2.3.4/32", "１.2.3.4", "1.2.3.4\u0000",
-            "1234.2.3.4", "16909060", "a.b.c.d", "{\"x\":1}", "null"})
+    @ValueSource(
+            strings = {
+                "",
+                "1.2.3",
+                "1.2.3.4.5",
+                "256.0.0.1",
+                "1.2.3.4;",
+                "1.2.3.4;\n}\nprotocol bgp x {",
+                "1.2.3.4 x",
+                "1.2.3.4\"",
+                "\"1.2.3.4",
+                "1.2.3.-4",
+                "fd00::1",
+                "1.2.3.4/32",
+                "１.2.3.4",
+                "1.2.3.4\u0000",
+                "1234.2.3.4",
+                "16909060",
+                "a.b.c.d",
+                "{\"x\":1}",
+                "null"
+            })
     void refusesAnythingElse(String text) {
-        assertThatThrownBy(() -> ClusterId.parse(text)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> ClusterId.parse(text))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("rr cluster id: ")
                 .hasMessageEndingWith("(expected: an IPv4 dotted quad like 224.0.0.1)")
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));

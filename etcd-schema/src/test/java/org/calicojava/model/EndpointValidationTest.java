@@ -1,14 +1,13 @@
 package org.calicojava.model;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** The values an attacker with one etcd key would try on a workload endpoint and a rule (issue 14). */
 class EndpointValidationTest {
@@ -19,24 +18,27 @@ class EndpointValidationTest {
 
     @Test
     void hostRoutesAreAccepted() {
-        WorkloadEndpoint e = Json.read(endpoint("[\"10.65.0.3/32\",\"10.65.0.4\"]", "[\"fd00::3/128\"]"),
-                WorkloadEndpoint.class);
+        WorkloadEndpoint e =
+                Json.read(endpoint("[\"10.65.0.3/32\",\"10.65.0.4\"]", "[\"fd00::3/128\"]"), WorkloadEndpoint.class);
         assertThat(e.ipv4Nets()).extracting(Cidr::toString).containsExactly("10.65.0.3/32", "10.65.0.4/32");
         assertThat(e.ipv6Nets()).extracting(Cidr::toString).containsExactly("fd00::3/128");
     }
 
     @ParameterizedTest(name = "{0}")
-    @CsvSource(delimiterString = "=>", value = {
-        "[\"10.65.0.3/32\",\"0.0.0.0/0\",\"172.30.0.0/24\"] => 0.0.0.0/0 (expected: a host route, /32)",
-        "[\"10.0.0.0/8\"]                                => 10.0.0.0/8 (expected: a host route, /32)",
-        "[\"fd00::1/128\"]                               => is not IPv4",
-        "[null]                                         => null entry",
-        "\"10.0.0.1/32\"                                 => invalid WorkloadEndpoint JSON",
-        "[\"10.0.0.1/32;x\"]                              => CIDR",
-    })
+    @CsvSource(
+            delimiterString = "=>",
+            value = {
+                "[\"10.65.0.3/32\",\"0.0.0.0/0\",\"172.30.0.0/24\"] => 0.0.0.0/0 (expected: a host route, /32)",
+                "[\"10.0.0.0/8\"]                                => 10.0.0.0/8 (expected: a host route, /32)",
+                "[\"fd00::1/128\"]                               => is not IPv4",
+                "[null]                                         => null entry",
+                "\"10.0.0.1/32\"                                 => invalid WorkloadEndpoint JSON",
+                "[\"10.0.0.1/32;x\"]                              => CIDR",
+            })
     void nonHostNetsAreRefused(String v4, String message) {
         assertThatThrownBy(() -> Json.read(endpoint(v4, "[]"), WorkloadEndpoint.class))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(message)
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(message)
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
     }
 
@@ -48,7 +50,8 @@ class EndpointValidationTest {
 
     @Test
     void tooManyNets() {
-        String many = IntStream.range(0, 300).mapToObj(i -> "\"10.0." + i / 250 + "." + i % 250 + "/32\"")
+        String many = IntStream.range(0, 300)
+                .mapToObj(i -> "\"10.0." + i / 250 + "." + i % 250 + "/32\"")
                 .collect(Collectors.joining(",", "[", "]"));
         assertThatThrownBy(() -> Json.read(endpoint(many, "[]"), WorkloadEndpoint.class))
                 .hasMessageContaining("at most 256");
@@ -56,33 +59,43 @@ class EndpointValidationTest {
 
     @Test
     void portListsAreBounded() {
-        String ports = IntStream.range(0, 100_000).mapToObj(i -> Integer.toString(i % 65536))
+        String ports = IntStream.range(0, 100_000)
+                .mapToObj(i -> Integer.toString(i % 65536))
                 .collect(Collectors.joining(",", "[", "]"));
         String rules = "{\"inbound_rules\":[{\"action\":\"allow\",\"protocol\":\"tcp\",\"src_ports\":" + ports
                 + ",\"dst_ports\":" + ports + "}]}";
         assertThatThrownBy(() -> Json.read(rules, ProfileRules.class))
                 .hasMessageContaining("src_ports: 100000 entries (expected: at most 100");
         String ok = IntStream.range(0, 100).mapToObj(Integer::toString).collect(Collectors.joining(",", "[", "]"));
-        assertThat(Json.read("{\"inbound_rules\":[{\"protocol\":\"tcp\",\"dst_ports\":" + ok + "}]}", ProfileRules.class)
-                .inboundRules().get(0).dstPorts()).hasSize(100);
+        assertThat(Json.read(
+                                "{\"inbound_rules\":[{\"protocol\":\"tcp\",\"dst_ports\":" + ok + "}]}",
+                                ProfileRules.class)
+                        .inboundRules()
+                        .get(0)
+                        .dstPorts())
+                .hasSize(100);
     }
 
     @ParameterizedTest
-    @CsvSource(delimiterString = "=>", value = {
-        "{\"selector\":\"role == \\\"db\"}                      => unterminated string",
-        "{\"selector\":\"" + "((((((((((((((((((((((((((((((((((((((((" + "all()\"}  => nested more than 32",
-        "{\"selector\":\"all()\",\"order\":\"x\"}                 => invalid Policy JSON",
-        "{\"inbound_rules\":[{\"src_selector\":\"a ==\"}]}       => expected a quoted string",
-        "{\"inbound_rules\":[null]}                             => null entry",
-    })
+    @CsvSource(
+            delimiterString = "=>",
+            value = {
+                "{\"selector\":\"role == \\\"db\"}                      => unterminated string",
+                "{\"selector\":\"" + "((((((((((((((((((((((((((((((((((((((((" + "all()\"}  => nested more than 32",
+                "{\"selector\":\"all()\",\"order\":\"x\"}                 => invalid Policy JSON",
+                "{\"inbound_rules\":[{\"src_selector\":\"a ==\"}]}       => expected a quoted string",
+                "{\"inbound_rules\":[null]}                             => null entry",
+            })
     void policiesAreCheckedBeforeUse(String json, String message) {
-        assertThatThrownBy(() -> Json.read(json, Policy.class)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> Json.read(json, Policy.class))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining(message);
     }
 
     @Test
     void jsonNullIsRefusedNotReturned() {
         assertThatThrownBy(() -> Json.read("null", TierMetadata.class)).hasMessage("invalid TierMetadata JSON: null");
-        assertThatThrownBy(() -> Json.read("null", WorkloadEndpoint.class)).hasMessage("invalid WorkloadEndpoint JSON: null");
+        assertThatThrownBy(() -> Json.read("null", WorkloadEndpoint.class))
+                .hasMessage("invalid WorkloadEndpoint JSON: null");
     }
 }

@@ -1,14 +1,13 @@
 package org.calicojava.model;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class KeyPathTest {
     private final Keys keys = new Keys();
@@ -21,49 +20,58 @@ class KeyPathTest {
                 .isEqualTo(new KeyPath.HostConfig("h1", "LogSeverityScreen"));
         assertThat(KeyPath.parse(keys, "/calico/v1/config/DataplaneBackend"))
                 .isEqualTo(new KeyPath.GlobalConfig("DataplaneBackend"));
-        assertThat(KeyPath.parse(keys, "/calico/v1/policy/profile/web/rules")).isEqualTo(new KeyPath.ProfileRulesKey("web"));
+        assertThat(KeyPath.parse(keys, "/calico/v1/policy/profile/web/rules"))
+                .isEqualTo(new KeyPath.ProfileRulesKey("web"));
         assertThat(KeyPath.parse(keys, "/calico/v1/policy/profile/web/tags")).isEqualTo(new KeyPath.ProfileTags("web"));
-        assertThat(KeyPath.parse(keys, "/calico/v1/policy/profile/web/labels")).isEqualTo(new KeyPath.ProfileLabels("web"));
+        assertThat(KeyPath.parse(keys, "/calico/v1/policy/profile/web/labels"))
+                .isEqualTo(new KeyPath.ProfileLabels("web"));
         assertThat(KeyPath.parse(keys, "/calico/v1/policy/tier/t1/metadata")).isEqualTo(new KeyPath.Tier("t1"));
-        assertThat(KeyPath.parse(keys, "/calico/v1/policy/tier/t1/policy/p.1")).isEqualTo(new KeyPath.TierPolicy("t1", "p.1"));
+        assertThat(KeyPath.parse(keys, "/calico/v1/policy/tier/t1/policy/p.1"))
+                .isEqualTo(new KeyPath.TierPolicy("t1", "p.1"));
         assertThat(KeyPath.parse(keys, "/calico/v1/ipam/v4/pool/10.1.0.0-16"))
                 .isEqualTo(new KeyPath.Pool(Cidr.parse("10.1.0.0/16")));
-        assertThat(KeyPath.parse(keys, "/calico/v1/ipam/v6/pool/fd00::-64")).isEqualTo(new KeyPath.Pool(Cidr.parse("fd00::/64")));
+        assertThat(KeyPath.parse(keys, "/calico/v1/ipam/v6/pool/fd00::-64"))
+                .isEqualTo(new KeyPath.Pool(Cidr.parse("fd00::/64")));
     }
 
     @Test
     void keysOutsideTheLayoutAreIgnored() {
         assertThat(KeyPath.parse(keys, "/calico/v1/host/h1/initialized")).isNull();
-        assertThat(KeyPath.parse(keys, "/calico/v1/host/h1/workload/docker/w1/other/e1")).isNull();
+        assertThat(KeyPath.parse(keys, "/calico/v1/host/h1/workload/docker/w1/other/e1"))
+                .isNull();
         assertThat(KeyPath.parse(keys, "/calico/v1/policy/profile/web/extra")).isNull();
         assertThat(KeyPath.parse(keys, "/calico/bgp/v1/global/as_num")).isNull();
-        assertThat(KeyPath.parse(keys, "/other/v1/host/h1/workload/docker/w1/endpoint/e1")).isNull();
+        assertThat(KeyPath.parse(keys, "/other/v1/host/h1/workload/docker/w1/endpoint/e1"))
+                .isNull();
         assertThat(KeyPath.parse(keys, null)).isNull();
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {
-        "/calico/v1/host/h\n1/workload/docker/w1/endpoint/e1",
-        "/calico/v1/host/h1/workload/dock er/w1/endpoint/e1",
-        "/calico/v1/host/h1/workload/docker/w1/endpoint/",
-        "/calico/v1/host/../workload/docker/w1/endpoint/e1",
-        "/calico/v1/policy/tier/x\tCOMMIT/metadata",
-        "/calico/v1/policy/tier/t1/policy/TAB-NL-F\tC\nCOMMIT\n#",
-        "/calico/v1/policy/profile/a;b/rules",
-        "/calico/v1/host/h1/config/Log-Severity",
-        "/calico/v1/config/",
-        "/calico/v1/ipam/v4/pool/10.1.0.1-16",
-        "/calico/v1/ipam/v4/pool/fd00::-64",
-        "/calico/v1/ipam/v4/pool/nonsense",
-    })
+    @ValueSource(
+            strings = {
+                "/calico/v1/host/h\n1/workload/docker/w1/endpoint/e1",
+                "/calico/v1/host/h1/workload/dock er/w1/endpoint/e1",
+                "/calico/v1/host/h1/workload/docker/w1/endpoint/",
+                "/calico/v1/host/../workload/docker/w1/endpoint/e1",
+                "/calico/v1/policy/tier/x\tCOMMIT/metadata",
+                "/calico/v1/policy/tier/t1/policy/TAB-NL-F\tC\nCOMMIT\n#",
+                "/calico/v1/policy/profile/a;b/rules",
+                "/calico/v1/host/h1/config/Log-Severity",
+                "/calico/v1/config/",
+                "/calico/v1/ipam/v4/pool/10.1.0.1-16",
+                "/calico/v1/ipam/v4/pool/fd00::-64",
+                "/calico/v1/ipam/v4/pool/nonsense",
+            })
     void badSegmentsAreRefusedWithOneLine(String key) {
-        assertThatThrownBy(() -> KeyPath.parse(keys, key)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> KeyPath.parse(keys, key))
+                .isInstanceOf(IllegalArgumentException.class)
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n", "\t", "\r"));
     }
 
     @Test
     void tierNamesAreDnsLabels() {
-        assertThat(KeyPath.parse(keys, "/calico/v1/policy/tier/" + "t".repeat(63) + "/metadata")).isNotNull();
+        assertThat(KeyPath.parse(keys, "/calico/v1/policy/tier/" + "t".repeat(63) + "/metadata"))
+                .isNotNull();
         assertThatThrownBy(() -> KeyPath.parse(keys, "/calico/v1/policy/tier/" + "t".repeat(64) + "/metadata"))
                 .hasMessageContaining("tier name");
         assertThatThrownBy(() -> KeyPath.parse(keys, "/calico/v1/policy/tier/t/policy/" + "p".repeat(254)))
@@ -82,14 +90,25 @@ class KeyPathTest {
     @ParameterizedTest
     @ValueSource(strings = {"null", "", "{", "[\"a b\"]", "[null]", "\"a\"", "{\"a\":1}", "[1,[2]]"})
     void badTagsAreRefused(String value) {
-        assertThatThrownBy(() -> new KeyPath.ProfileTags("p").decode(value)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new KeyPath.ProfileTags("p").decode(value))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"null", "[]", "{\"a b\":\"x\"}", "{\"a\":\"x\\ny\"}", "{\"a\":null}", "{\"a\":{\"b\":1}}",
-        "{\"-a\":\"x\"}", "{\"a\":\"" + "v123456789012345678901234567890123456789012345678901234567890123" + "\"}"})
+    @ValueSource(
+            strings = {
+                "null",
+                "[]",
+                "{\"a b\":\"x\"}",
+                "{\"a\":\"x\\ny\"}",
+                "{\"a\":null}",
+                "{\"a\":{\"b\":1}}",
+                "{\"-a\":\"x\"}",
+                "{\"a\":\"" + "v123456789012345678901234567890123456789012345678901234567890123" + "\"}"
+            })
     void badLabelsAreRefused(String value) {
-        assertThatThrownBy(() -> new KeyPath.ProfileLabels("p").decode(value)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new KeyPath.ProfileLabels("p").decode(value))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @ParameterizedTest
@@ -101,7 +120,8 @@ class KeyPathTest {
     @Test
     void configValuesAreOneLine() {
         assertThatThrownBy(() -> new KeyPath.GlobalConfig("X").decode("a\nb")).hasMessageContaining("one line");
-        assertThatThrownBy(() -> new KeyPath.GlobalConfig("X").decode("x".repeat(1025))).hasMessageContaining("1024");
+        assertThatThrownBy(() -> new KeyPath.GlobalConfig("X").decode("x".repeat(1025)))
+                .hasMessageContaining("1024");
     }
 
     @Test

@@ -1,14 +1,13 @@
 package org.calicojava.model;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
-
-import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Property tests over every parser an etcd value or key goes through: whatever the text, the only exception that
@@ -17,9 +16,14 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class RecordFuzzTest {
     private static final Keys KEYS = new Keys();
-    private static final List<KeyPath> PATHS = List.of(new KeyPath.Endpoint("h", "o", "w", "e"),
-            new KeyPath.ProfileRulesKey("p"), new KeyPath.ProfileTags("p"), new KeyPath.ProfileLabels("p"),
-            new KeyPath.Tier("t"), new KeyPath.TierPolicy("t", "p"), new KeyPath.Pool(Cidr.parse("10.1.0.0/16")),
+    private static final List<KeyPath> PATHS = List.of(
+            new KeyPath.Endpoint("h", "o", "w", "e"),
+            new KeyPath.ProfileRulesKey("p"),
+            new KeyPath.ProfileTags("p"),
+            new KeyPath.ProfileLabels("p"),
+            new KeyPath.Tier("t"),
+            new KeyPath.TierPolicy("t", "p"),
+            new KeyPath.Pool(Cidr.parse("10.1.0.0/16")),
             new KeyPath.GlobalConfig("X"));
     private static final List<String> VALID = List.of(
             "{\"state\":\"active\",\"name\":\"cali1\",\"mac\":\"ee:ee:ee:ee:ee:ee\",\"profile_ids\":[\"p\"],"
@@ -27,7 +31,9 @@ class RecordFuzzTest {
             "{\"inbound_rules\":[{\"action\":\"allow\",\"protocol\":\"tcp\",\"src_net\":\"10.0.0.0/8\",\"dst_ports\":"
                     + "[80,\"1000:2000\"],\"src_selector\":\"a == 'b' && has(c)\"}],\"outbound_rules\":[{\"action\":\"deny\","
                     + "\"protocol\":\"icmp\",\"icmp_type\":8,\"icmp_code\":0,\"!dst_tag\":\"t\"}]}",
-            "[\"a\",\"b\"]", "{\"role\":\"db\"}", "{\"order\":10}",
+            "[\"a\",\"b\"]",
+            "{\"role\":\"db\"}",
+            "{\"order\":10}",
             "{\"selector\":\"role in {'a','b'}\",\"order\":1.5,\"inbound_rules\":[{\"action\":\"next-tier\"}]}",
             "{\"cidr\":\"10.1.0.0/16\",\"ipip\":true,\"masquerade\":false,\"block_size\":26}");
 
@@ -64,28 +70,60 @@ class RecordFuzzTest {
     @Provide
     Arbitrary<String> values() {
         Arbitrary<String> random = Arbitraries.strings().all().ofMaxLength(200);
-        Arbitrary<String> mutated = Arbitraries.of(VALID).flatMap(v -> Arbitraries.integers().between(0, v.length() - 1)
-                .flatMap(at -> Arbitraries.of("", "\n", "null", "\"", "{", "}", "[", "]", ",", "0", "-1", "1e999",
-                        "\"a\\nb\"", "\u0000", "/0", "99999", "[null]", "{}", "\"\\u0000\"")
-                        .flatMap(ins -> Arbitraries.integers().between(0, 5).map(cut ->
-                                v.substring(0, at) + ins + v.substring(Math.min(v.length(), at + cut))))));
+        Arbitrary<String> mutated = Arbitraries.of(VALID)
+                .flatMap(v -> Arbitraries.integers()
+                        .between(0, v.length() - 1)
+                        .flatMap(at -> Arbitraries.of(
+                                        "",
+                                        "\n",
+                                        "null",
+                                        "\"",
+                                        "{",
+                                        "}",
+                                        "[",
+                                        "]",
+                                        ",",
+                                        "0",
+                                        "-1",
+                                        "1e999",
+                                        "\"a\\nb\"",
+                                        "\u0000",
+                                        "/0",
+                                        "99999",
+                                        "[null]",
+                                        "{}",
+                                        "\"\\u0000\"")
+                                .flatMap(ins -> Arbitraries.integers()
+                                        .between(0, 5)
+                                        .map(cut -> v.substring(0, at)
+                                                + ins
+                                                + v.substring(Math.min(v.length(), at + cut))))));
         return Arbitraries.oneOf(random, mutated, Arbitraries.of(VALID));
     }
 
     @Provide
     Arbitrary<String> keys() {
-        Arbitrary<String> segment = Arbitraries.oneOf(Arbitraries.strings().all().ofMaxLength(20),
-                Arbitraries.of("h1", "workload", "endpoint", "config", "policy", "metadata", "rules", "tags", "..", ""));
-        Arbitrary<String> prefix = Arbitraries.of("/calico/v1/host/", "/calico/v1/policy/profile/",
-                "/calico/v1/policy/tier/", "/calico/v1/ipam/v4/pool/", "/calico/v1/ipam/v6/pool/", "/calico/v1/config/");
+        Arbitrary<String> segment = Arbitraries.oneOf(
+                Arbitraries.strings().all().ofMaxLength(20),
+                Arbitraries.of(
+                        "h1", "workload", "endpoint", "config", "policy", "metadata", "rules", "tags", "..", ""));
+        Arbitrary<String> prefix = Arbitraries.of(
+                "/calico/v1/host/",
+                "/calico/v1/policy/profile/",
+                "/calico/v1/policy/tier/",
+                "/calico/v1/ipam/v4/pool/",
+                "/calico/v1/ipam/v6/pool/",
+                "/calico/v1/config/");
         return prefix.flatMap(p -> segment.list().ofMaxSize(6).map(s -> p + String.join("/", s)));
     }
 
     @Provide
     Arbitrary<String> selectors() {
-        Arbitrary<String> token = Arbitraries.of("a", "b.c/d", "==", "!=", "in", "not", "{", "}", "(", ")", "!", "&&",
-                "||", "'x'", "\"y\"", ",", "has(", "all()", " ", "'", "\n", "\u00e9");
-        return Arbitraries.oneOf(token.list().ofMaxSize(30).map(l -> String.join("", l)),
+        Arbitrary<String> token = Arbitraries.of(
+                "a", "b.c/d", "==", "!=", "in", "not", "{", "}", "(", ")", "!", "&&", "||", "'x'", "\"y\"", ",", "has(",
+                "all()", " ", "'", "\n", "\u00e9");
+        return Arbitraries.oneOf(
+                token.list().ofMaxSize(30).map(l -> String.join("", l)),
                 Arbitraries.strings().all().ofMaxLength(60),
                 Arbitraries.integers().between(0, 5000).map(n -> "(".repeat(n) + "all()" + ")".repeat(n)));
     }

@@ -1,13 +1,12 @@
 package org.calicojava.model;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-
-import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class ValidationTest {
     @ParameterizedTest
@@ -19,15 +18,17 @@ class ValidationTest {
     @ParameterizedTest
     @CsvSource({"0", "4294967296", "-1", "abc", "1.65536", "''"})
     void badAsNumbers(String in) {
-        assertThatThrownBy(() -> AsNumber.parse(in)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageStartingWith("AS number: ").hasMessageContaining("expected");
+        assertThatThrownBy(() -> AsNumber.parse(in))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("AS number: ")
+                .hasMessageContaining("expected");
     }
 
     @Test
     void profileNames() {
         assertThat(Names.check("profile", "web-frontend_1.2")).isEqualTo("web-frontend_1.2");
-        assertThatThrownBy(() -> Names.check("profile", "has space")).hasMessage(
-                "profile name: \"has space\" (expected: 1-253 of letters, digits, '_', '.', '-')");
+        assertThatThrownBy(() -> Names.check("profile", "has space"))
+                .hasMessage("profile name: \"has space\" (expected: 1-253 of letters, digits, '_', '.', '-')");
         assertThatThrownBy(() -> Names.check("profile", "a/b")).hasMessageContaining("profile name: \"a/b\"");
         assertThatThrownBy(() -> Names.check("profile", "")).isInstanceOf(IllegalArgumentException.class);
     }
@@ -48,7 +49,8 @@ class ValidationTest {
     void ruleValidation() {
         Rule.Builder b = Rule.builder();
         b.dstPorts = List.of(PortRange.parse(80));
-        assertThatThrownBy(b::build).hasMessage("rule ports: need protocol tcp, udp, sctp or udplite (protocol is not set)");
+        assertThatThrownBy(b::build)
+                .hasMessage("rule ports: need protocol tcp, udp, sctp or udplite (protocol is not set)");
         b.protocol = "icmp";
         assertThatThrownBy(b::build).hasMessageContaining("protocol is icmp");
         b.protocol = "TCP";

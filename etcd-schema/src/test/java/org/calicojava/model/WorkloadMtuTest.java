@@ -1,11 +1,10 @@
 package org.calicojava.model;
 
-import org.junit.jupiter.api.Test;
-
-import java.util.List;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
 
 class WorkloadMtuTest {
     private static IpPool pool(String cidr, EncapMode ipip, EncapMode vxlan) {

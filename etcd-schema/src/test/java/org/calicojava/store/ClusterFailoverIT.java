@@ -1,6 +1,16 @@
 package org.calicojava.store;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.Supplier;
 import org.calicojava.ipam.Ipam;
 import org.calicojava.model.Cidr;
 import org.calicojava.model.IpPool;
@@ -13,17 +23,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-
-import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CountDownLatch;
-import java.util.function.Supplier;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Both stores against a real three-member etcd cluster that loses its leader or a member: requests go on on the
@@ -53,11 +52,15 @@ class ClusterFailoverIT {
             }
             JsonNode s;
             try {
-                s = Json.MAPPER.readTree(cluster.member(i).etcdctl("endpoint", "status", "-w", "json")).get(0);
+                s = Json.MAPPER
+                        .readTree(cluster.member(i).etcdctl("endpoint", "status", "-w", "json"))
+                        .get(0);
             } catch (Exception e) {
                 continue;
             }
-            if (s != null && s.path("Status").path("leader").asLong() == s.path("Status").path("header").path("member_id").asLong()) {
+            if (s != null
+                    && s.path("Status").path("leader").asLong()
+                            == s.path("Status").path("header").path("member_id").asLong()) {
                 return i;
             }
         }
@@ -94,7 +97,9 @@ class ClusterFailoverIT {
                     failures.add(i + ": " + e.getMessage());
                 }
             }
-            assertThat(failures).as("puts that failed around the leader's death").isEmpty();
+            assertThat(failures)
+                    .as("puts that failed around the leader's death")
+                    .isEmpty();
             assertThat(store.list(p).kvs()).hasSize(200);
             assertThat(leader()).isNotEqualTo(leader);
         } finally {
@@ -137,7 +142,8 @@ class ClusterFailoverIT {
                     go.await();
                     for (int i = 0; i < each; i++) {
                         String handle = "c" + client + "-" + i;
-                        got.add(ipam.autoAssign(new Ipam.AutoRequest(host, handle, Map.of(), 4, pool)).ip());
+                        got.add(ipam.autoAssign(new Ipam.AutoRequest(host, handle, Map.of(), 4, pool))
+                                .ip());
                     }
                 } catch (Exception e) {
                     errors.add(client + ": " + e);

@@ -1,12 +1,11 @@
 package org.calicojava.store;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /** Listings in pages against the real etcd: all keys, in order, at one revision, within a small inbound limit. */
 class PaginatedListIT {
@@ -42,7 +41,7 @@ class PaginatedListIT {
     void laterPagesAreReadAtTheFirstPagesRevision() {
         String p = prefix();
         try (JetcdStore store = new JetcdStore(TestEtcd.config(), 5, JetcdStore.MAX_INBOUND_BYTES);
-             JetcdStore other = new JetcdStore(TestEtcd.config())) {
+                JetcdStore other = new JetcdStore(TestEtcd.config())) {
             for (int i = 0; i < 20; i++) {
                 store.put(p + String.format("k%02d", i), "old");
             }
@@ -90,16 +89,16 @@ class PaginatedListIT {
 
     @Test
     void prefixEndFollowsEtcd() {
-        assertThat(JetcdStore.prefixEnd(new byte[]{'/', 'a'})).containsExactly('/', 'b');
-        assertThat(JetcdStore.prefixEnd(new byte[]{'a', (byte) 0xff})).containsExactly('b');
-        assertThat(JetcdStore.prefixEnd(new byte[]{(byte) 0xff})).containsExactly(0);
+        assertThat(JetcdStore.prefixEnd(new byte[] {'/', 'a'})).containsExactly('/', 'b');
+        assertThat(JetcdStore.prefixEnd(new byte[] {'a', (byte) 0xff})).containsExactly('b');
+        assertThat(JetcdStore.prefixEnd(new byte[] {(byte) 0xff})).containsExactly(0);
     }
 
     @Test
     void theGatewayStoreListsInPagesAtOneRevisionToo() {
         String p = prefix();
         try (GatewayStore store = new GatewayStore(TestEtcd.config(), 7);
-             JetcdStore other = new JetcdStore(TestEtcd.config())) {
+                JetcdStore other = new JetcdStore(TestEtcd.config())) {
             List<String> want = new ArrayList<>();
             for (int i = 0; i < 30; i++) {
                 String k = p + String.format("k%02d", i);

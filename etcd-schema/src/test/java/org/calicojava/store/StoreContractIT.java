@@ -1,20 +1,18 @@
 package org.calicojava.store;
 
-import org.calicojava.testing.EtcdProcess;
-
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.stream.Stream;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.calicojava.testing.EtcdProcess;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** The same contract, against the real etcd, for both store implementations. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -63,7 +61,9 @@ class StoreContractIT {
     void createAndCompareAndSwap(KvStore s) {
         String k = prefix() + "k";
         long rev = s.create(k, "v1");
-        assertThatThrownBy(() -> s.create(k, "v2")).isInstanceOf(KeyExistsException.class).hasMessageContaining(k);
+        assertThatThrownBy(() -> s.create(k, "v2"))
+                .isInstanceOf(KeyExistsException.class)
+                .hasMessageContaining(k);
         long rev2 = s.update(k, "v2", rev);
         assertThatThrownBy(() -> s.update(k, "v3", rev)).isInstanceOf(RevisionConflictException.class);
         assertThat(s.get(k).orElseThrow().value()).isEqualTo("v2");
@@ -78,10 +78,13 @@ class StoreContractIT {
         String p = prefix();
         s.put(p + "guard", "g");
         long guardRev = s.get(p + "guard").orElseThrow().modRevision();
-        assertThat(s.txn(List.of(Compare.absent(p + "guard")), List.of(Op.put(p + "x", "1")))).isFalse();
+        assertThat(s.txn(List.of(Compare.absent(p + "guard")), List.of(Op.put(p + "x", "1"))))
+                .isFalse();
         assertThat(s.get(p + "x")).isEmpty();
-        assertThat(s.txn(List.of(Compare.modRevision(p + "guard", guardRev), Compare.absent(p + "y")),
-                List.of(Op.put(p + "x", "1"), Op.put(p + "y", "2"), Op.delete(p + "guard")))).isTrue();
+        assertThat(s.txn(
+                        List.of(Compare.modRevision(p + "guard", guardRev), Compare.absent(p + "y")),
+                        List.of(Op.put(p + "x", "1"), Op.put(p + "y", "2"), Op.delete(p + "guard"))))
+                .isTrue();
         assertThat(s.list(p).kvs()).extracting(KeyValue::key).containsExactly(p + "x", p + "y");
         s.deletePrefix(p);
     }
@@ -89,11 +92,18 @@ class StoreContractIT {
     @Test
     void unreachableEtcdIsAClearErrorWithinFiveSeconds() throws Exception {
         int port = EtcdProcess.freePort();
-        EtcdConfig dead = new EtcdConfig(EtcdConfig.parseEndpoints("http://127.0.0.1:" + port), null, null, null, null,
-                null, Duration.ofSeconds(3));
+        EtcdConfig dead = new EtcdConfig(
+                EtcdConfig.parseEndpoints("http://127.0.0.1:" + port),
+                null,
+                null,
+                null,
+                null,
+                null,
+                Duration.ofSeconds(3));
         for (KvStore s : List.of(new GatewayStore(dead), new JetcdStore(dead))) {
             long t0 = System.nanoTime();
-            assertThatThrownBy(() -> s.list("/calico/")).isInstanceOf(EtcdUnreachableException.class)
+            assertThatThrownBy(() -> s.list("/calico/"))
+                    .isInstanceOf(EtcdUnreachableException.class)
                     .hasMessageStartingWith("etcd at http://127.0.0.1:" + port + " is unreachable");
             assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(5));
             s.close();

@@ -1,13 +1,11 @@
 package org.calicojava.store;
 
-import org.calicojava.model.Keys;
-
 import java.util.UUID;
+import org.calicojava.model.Keys;
 
 /** The etcd that scripts/test started (ETCD_ENDPOINTS); each test uses its own random root prefix. */
 public final class TestEtcd {
-    private TestEtcd() {
-    }
+    private TestEtcd() {}
 
     public static String endpoints() {
         String e = System.getenv("ETCD_ENDPOINTS");

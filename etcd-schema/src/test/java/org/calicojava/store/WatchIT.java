@@ -1,17 +1,15 @@
 package org.calicojava.store;
 
-import org.calicojava.testing.EtcdProcess;
-import org.calicojava.testing.TcpProxy;
-
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.calicojava.testing.EtcdProcess;
+import org.calicojava.testing.TcpProxy;
+import org.junit.jupiter.api.Test;
 
 class WatchIT {
     private static final Duration WAIT = Duration.ofSeconds(20);
@@ -29,10 +27,15 @@ class WatchIT {
                 }
                 s.delete(p + "k3");
                 l.awaitUntil(r -> r.events.size() == 201, WAIT);
-                List<Long> revs = l.eventsCopy().stream().map(WatchEvent::modRevision).toList();
+                List<Long> revs =
+                        l.eventsCopy().stream().map(WatchEvent::modRevision).toList();
                 assertThat(revs).isSorted().doesNotHaveDuplicates();
-                assertThat(l.viewCopy()).doesNotContainKey(p + "before").doesNotContainKey(p + "k3")
-                        .containsEntry(p + "k6", "195").containsEntry(p + "k4", "193").containsEntry(p + "k2", "198");
+                assertThat(l.viewCopy())
+                        .doesNotContainKey(p + "before")
+                        .doesNotContainKey(p + "k3")
+                        .containsEntry(p + "k6", "195")
+                        .containsEntry(p + "k4", "193")
+                        .containsEntry(p + "k2", "198");
                 assertThat(l.threadsCopy().stream().distinct().count()).isEqualTo(1);
                 w.close(); // and again by try-with-resources: closing twice is harmless
             }
@@ -43,7 +46,7 @@ class WatchIT {
     @Test
     void resyncsFromAFreshListAfterCompaction() throws Exception {
         try (EtcdProcess etcd = EtcdProcess.plain().start();
-             JetcdStore s = new JetcdStore(EtcdConfig.of(etcd.endpoint()))) {
+                JetcdStore s = new JetcdStore(EtcdConfig.of(etcd.endpoint()))) {
             String p = "/calico/v1/host/";
             s.put(p + "a", "1");
             long start = s.list(p).revision() + 1;
@@ -67,7 +70,7 @@ class WatchIT {
     @Test
     void resumesAfterEtcdRestartsWithoutLosingOrRepeatingEvents() throws Exception {
         try (EtcdProcess etcd = EtcdProcess.plain().start();
-             JetcdStore s = new JetcdStore(EtcdConfig.of(etcd.endpoint()))) {
+                JetcdStore s = new JetcdStore(EtcdConfig.of(etcd.endpoint()))) {
             String p = "/calico/v1/config/";
             long start = s.put(p + "first", "1") + 1;
             RecordingListener l = new RecordingListener();
@@ -80,9 +83,11 @@ class WatchIT {
                 awaitWritable(s, p + "b");
                 s.put(p + "c", "3");
                 l.awaitUntil(r -> r.view.containsKey(p + "c"), Duration.ofSeconds(40));
-                List<String> keys = l.eventsCopy().stream().map(WatchEvent::key).distinct().toList();
+                List<String> keys =
+                        l.eventsCopy().stream().map(WatchEvent::key).distinct().toList();
                 assertThat(keys).containsExactly(p + "a", p + "b", p + "c");
-                List<Long> revs = l.eventsCopy().stream().map(WatchEvent::modRevision).toList();
+                List<Long> revs =
+                        l.eventsCopy().stream().map(WatchEvent::modRevision).toList();
                 assertThat(revs).isSorted().doesNotHaveDuplicates();
             }
         }
@@ -91,9 +96,9 @@ class WatchIT {
     @Test
     void aCompactionDuringAPartitionCostsExactlyOneResyncAndLosesNothing() throws Exception {
         try (EtcdProcess etcd = EtcdProcess.plain().start();
-             TcpProxy proxy = TcpProxy.toLoopbackPort(etcd.clientPort());
-             JetcdStore s = new JetcdStore(EtcdConfig.of(etcd.endpoint()));
-             JetcdStore cut = new JetcdStore(EtcdConfig.of(proxy.endpoint()))) {
+                TcpProxy proxy = TcpProxy.toLoopbackPort(etcd.clientPort());
+                JetcdStore s = new JetcdStore(EtcdConfig.of(etcd.endpoint()));
+                JetcdStore cut = new JetcdStore(EtcdConfig.of(proxy.endpoint()))) {
             String p = "/calico/v1/host/h1/";
             for (int i = 0; i < 5; i++) {
                 s.put(p + "k" + i, "v" + i);

@@ -1,14 +1,13 @@
 package org.calicojava.fabric;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-
-import java.time.Duration;
-import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Issue 15: three hosts with the built-in speaker and BFD on ({@code javactl bgp bfd on}, 100 ms x 3): h3's uplink set
@@ -19,6 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class BfdIT {
     /** The bound, in ms; a loaded machine may raise it with -Dfabric.bfd.maxMs (the measured figure is printed). */
     static final long MAX_MS = Long.getLong("fabric.bfd.maxMs", 1000);
+
     Fabric f;
 
     String[] upArgs() {
@@ -57,20 +57,31 @@ class BfdIT {
         String h3 = "192.0.2.13";
         for (int h = 1; h <= 2; h++) {
             int host = h;
-            Fabric.eventually(Duration.ofSeconds(60), "h" + h + " has h3's block route and BFD Up with h3",
-                    () -> hasRouteVia(host, h3) && bfdColumn(f.nodeStatus(host), h3).equals("Up"));
+            Fabric.eventually(
+                    Duration.ofSeconds(60),
+                    "h" + h + " has h3's block route and BFD Up with h3",
+                    () -> hasRouteVia(host, h3)
+                            && bfdColumn(f.nodeStatus(host), h3).equals("Up"));
         }
         assertThat(f.nodeStatus(1)).contains("| BFD ");
         // a TCP stream from a workload on h1 to one on h2 across h3's failure: 300 lines at 10 per second
         Fabric.eventually(Duration.ofSeconds(60), "client reaches server", () -> f.ping(1, "client", serverIp));
         java.nio.file.Path received = java.nio.file.Files.createTempFile("cj-bfd-stream", ".txt");
         Process server = new ProcessBuilder("ip", "netns", "exec", f.ns("h2-server"), "nc", "-l", "5000")
-                .redirectOutput(received.toFile()).start();
+                .redirectOutput(received.toFile())
+                .start();
         Thread.sleep(500);
         int lines = 300;
-        Process client = new ProcessBuilder("ip", "netns", "exec", f.ns("h1-client"), "bash", "-c",
-                "for i in $(seq 1 " + lines + "); do echo $i; sleep 0.1; done | nc -N " + serverIp + " 5000")
-                .redirectErrorStream(true).start();
+        Process client = new ProcessBuilder(
+                        "ip",
+                        "netns",
+                        "exec",
+                        f.ns("h1-client"),
+                        "bash",
+                        "-c",
+                        "for i in $(seq 1 " + lines + "); do echo $i; sleep 0.1; done | nc -N " + serverIp + " 5000")
+                .redirectErrorStream(true)
+                .start();
         Fabric.eventually(Duration.ofSeconds(20), "stream flowing", () -> count(received) > 10);
 
         long t0 = System.nanoTime();
@@ -88,16 +99,23 @@ class BfdIT {
             }
             Thread.sleep(20);
         }
-        System.out.printf("%s: h3's uplink down -> its routes gone on h1 after %d ms, on h2 after %d ms%n",
+        System.out.printf(
+                "%s: h3's uplink down -> its routes gone on h1 after %d ms, on h2 after %d ms%n",
                 getClass().getSimpleName(), ms1, ms2);
         assertThat(gone1 && gone2).as("h3's routes gone on h1 and h2").isTrue();
-        assertThat(Math.max(ms1, ms2)).as("ms from link down to the last route gone (BFD 3 x 100 ms)").isLessThan(MAX_MS);
+        assertThat(Math.max(ms1, ms2))
+                .as("ms from link down to the last route gone (BFD 3 x 100 ms)")
+                .isLessThan(MAX_MS);
         assertThat(bfdColumn(f.nodeStatus(1), h3)).isEqualTo("Down");
         int atFailure = count(received);
         Thread.sleep(2000);
-        assertThat(count(received)).as("the h1 -> h2 stream flows while h3 is gone").isGreaterThan(atFailure);
+        assertThat(count(received))
+                .as("the h1 -> h2 stream flows while h3 is gone")
+                .isGreaterThan(atFailure);
         try {
-            assertThat(client.waitFor(90, java.util.concurrent.TimeUnit.SECONDS)).as("client finished").isTrue();
+            assertThat(client.waitFor(90, java.util.concurrent.TimeUnit.SECONDS))
+                    .as("client finished")
+                    .isTrue();
             assertThat(client.exitValue()).isZero();
             Fabric.eventually(Duration.ofSeconds(10), "all lines arrived", () -> count(received) == lines);
             List<String> got = java.nio.file.Files.readAllLines(received);
@@ -114,8 +132,11 @@ class BfdIT {
         f.onHost(3, "ip", "route", "replace", "default", "via", "192.0.2.1");
         for (int h = 1; h <= 2; h++) {
             int host = h;
-            Fabric.eventually(Duration.ofSeconds(90), "h" + h + " has h3's routes again, BFD Up",
-                    () -> hasRouteVia(host, h3) && bfdColumn(f.nodeStatus(host), h3).equals("Up"));
+            Fabric.eventually(
+                    Duration.ofSeconds(90),
+                    "h" + h + " has h3's routes again, BFD Up",
+                    () -> hasRouteVia(host, h3)
+                            && bfdColumn(f.nodeStatus(host), h3).equals("Up"));
         }
     }
 
@@ -129,7 +150,10 @@ class BfdIT {
 
     /** The BFD cell of {@code peer}'s row in {@code javactl node status}. */
     static String bfdColumn(String status, String peer) {
-        String header = status.lines().filter(l -> l.contains("| Peer address ")).findFirst().orElse("");
+        String header = status.lines()
+                .filter(l -> l.contains("| Peer address "))
+                .findFirst()
+                .orElse("");
         String[] cols = header.split("\\|");
         int at = -1;
         for (int i = 0; i < cols.length; i++) {

@@ -1,5 +1,9 @@
 package org.calicojava.fabric;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -7,11 +11,6 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
-
-import java.time.Duration;
-import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * IP-in-IP and VXLAN pools, always and cross-subnet, on four hosts in two subnets joined by a router that knows no
@@ -73,7 +72,8 @@ class EncapIT {
         String ns = "cjipip" + java.util.UUID.randomUUID().toString().substring(0, 4);
         Fabric.sh("ip", "netns", "add", ns);
         try {
-            return Fabric.sh("ip", "-n", ns, "link", "add", "cjprobe", "type", "ipip").ok();
+            return Fabric.sh("ip", "-n", ns, "link", "add", "cjprobe", "type", "ipip")
+                    .ok();
         } finally {
             Fabric.sh("ip", "netns", "del", ns);
         }
@@ -84,8 +84,8 @@ class EncapIT {
     }
 
     private void needIpip() {
-        org.junit.jupiter.api.Assumptions.assumeTrue(ipip,
-                "this kernel cannot make an ipip device (no ipip module): IP-in-IP not tested here");
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                ipip, "this kernel cannot make an ipip device (no ipip module): IP-in-IP not tested here");
     }
 
     @BeforeAll
@@ -125,34 +125,40 @@ class EncapIT {
     }
 
     private void nft(String ns, String ruleset) {
-        Fabric.Result r = Fabric.sh(List.of("bash", "-c", "ip netns exec " + f.ns(ns) + " nft -f - <<'EOF'\n" + ruleset
-                + "EOF"), Duration.ofSeconds(20));
+        Fabric.Result r = Fabric.sh(
+                List.of("bash", "-c", "ip netns exec " + f.ns(ns) + " nft -f - <<'EOF'\n" + ruleset + "EOF"),
+                Duration.ofSeconds(20));
         assertThat(r.ok()).as(r.out()).isTrue();
     }
 
     /** Packets counted so far by counter {@code name} in namespace {@code ns}. */
     private long count(String ns, String name) {
-        String out = Fabric.sh("ip", "netns", "exec", f.ns(ns), "nft", "list", "counter", "ip", "cjcount", name).out();
+        String out = Fabric.sh("ip", "netns", "exec", f.ns(ns), "nft", "list", "counter", "ip", "cjcount", name)
+                .out();
         var m = java.util.regex.Pattern.compile("packets (\\d+)").matcher(out);
         assertThat(m.find()).as(out).isTrue();
         return Long.parseLong(m.group(1));
     }
 
     private void reach(int from, int pool, int to) {
-        Fabric.eventually(Duration.ofSeconds(60), "h" + from + "-w" + pool + " reaches " + ips[pool][to] + " on h" + to,
+        Fabric.eventually(
+                Duration.ofSeconds(60),
+                "h" + from + "-w" + pool + " reaches " + ips[pool][to] + " on h" + to,
                 () -> f.ping(from, "w" + pool, ips[pool][to]));
     }
 
     private void pings(int from, int pool, int to, int n) {
         for (int i = 0; i < n; i++) {
-            assertThat(f.ping(from, "w" + pool, ips[pool][to])).as("ping h" + from + " -> " + ips[pool][to]).isTrue();
+            assertThat(f.ping(from, "w" + pool, ips[pool][to]))
+                    .as("ping h" + from + " -> " + ips[pool][to])
+                    .isTrue();
         }
     }
 
     @Test
     @Order(1)
     void everyEncapsulatedPoolReachesEveryHostAcrossTheRouter() {
-        for (int p : new int[]{IPIP, IPIP_CROSS, VXLAN, VXLAN_CROSS}) {
+        for (int p : new int[] {IPIP, IPIP_CROSS, VXLAN, VXLAN_CROSS}) {
             if (!used(p)) {
                 continue;
             }
@@ -171,15 +177,26 @@ class EncapIT {
     void vxlanRoutesGoThroughTheTunnelOnlyWhereTheModeSaysSo() {
         String r = f.routes(1);
         // VXLAN always: via the remote tunnel address on vxlan.calico; cross-subnet: native to h3
-        assertThat(r).containsPattern("10\\.68\\.\\d+\\.\\d+/26 via 10\\.68\\.\\d+\\.\\d+ dev vxlan\\.calico proto \\S+ onlink")
-                .containsPattern("10\\.69\\.\\d+\\.\\d+/26 via 10\\.6[89]\\.\\d+\\.\\d+ dev vxlan\\.calico proto \\S+ onlink")
+        assertThat(r)
+                .containsPattern(
+                        "10\\.68\\.\\d+\\.\\d+/26 via 10\\.68\\.\\d+\\.\\d+ dev vxlan\\.calico proto \\S+ onlink")
+                .containsPattern(
+                        "10\\.69\\.\\d+\\.\\d+/26 via 10\\.6[89]\\.\\d+\\.\\d+ dev vxlan\\.calico proto \\S+ onlink")
                 .containsPattern("10\\.69\\.\\d+\\.\\d+/26 via 192\\.0\\.2\\.13 dev eth0 proto");
-        assertThat(Fabric.sh("bridge", "-n", f.ns("h1"), "fdb", "show", "dev", "vxlan.calico").out())
-                .contains("dst 198.51.100.12").contains("dst 192.0.2.13").contains("dst 198.51.100.14");
-        assertThat(Fabric.sh("ip", "-n", f.ns("h1"), "neigh", "show", "dev", "vxlan.calico").out())
+        assertThat(Fabric.sh("bridge", "-n", f.ns("h1"), "fdb", "show", "dev", "vxlan.calico")
+                        .out())
+                .contains("dst 198.51.100.12")
+                .contains("dst 192.0.2.13")
+                .contains("dst 198.51.100.14");
+        assertThat(Fabric.sh("ip", "-n", f.ns("h1"), "neigh", "show", "dev", "vxlan.calico")
+                        .out())
                 .containsPattern("10\\.6[89]\\.\\d+\\.\\d+ lladdr \\S+ PERMANENT");
-        assertThat(Fabric.sh("ip", "-n", f.ns("h1"), "-d", "link", "show", "vxlan.calico").out())
-                .contains("vxlan id 4096").contains("dstport 4789").contains("nolearning").contains("mtu 1450");
+        assertThat(Fabric.sh("ip", "-n", f.ns("h1"), "-d", "link", "show", "vxlan.calico")
+                        .out())
+                .contains("vxlan id 4096")
+                .contains("dstport 4789")
+                .contains("nolearning")
+                .contains("mtu 1450");
     }
 
     @Test
@@ -187,11 +204,13 @@ class EncapIT {
     void ipipRoutesGoThroughTunl0OnlyWhereTheModeSaysSo() {
         needIpip();
         // IPIP always: through tunl0 to both subnets; cross-subnet: native to h3 (same subnet), tunl0 to h2
-        assertThat(f.routes(1)).containsPattern("10\\.66\\.\\d+\\.\\d+/26 via 198\\.51\\.100\\.12 dev tunl0 proto \\S+ onlink")
+        assertThat(f.routes(1))
+                .containsPattern("10\\.66\\.\\d+\\.\\d+/26 via 198\\.51\\.100\\.12 dev tunl0 proto \\S+ onlink")
                 .containsPattern("10\\.66\\.\\d+\\.\\d+/26 via 192\\.0\\.2\\.13 dev tunl0 proto \\S+ onlink")
                 .containsPattern("10\\.67\\.\\d+\\.\\d+/26 via 198\\.51\\.100\\.12 dev tunl0 proto \\S+ onlink")
                 .containsPattern("10\\.67\\.\\d+\\.\\d+/26 via 192\\.0\\.2\\.13 dev eth0 proto");
-        assertThat(Fabric.sh("ip", "-n", f.ns("h1"), "link", "show", "tunl0").out()).contains("mtu 1480");
+        assertThat(Fabric.sh("ip", "-n", f.ns("h1"), "link", "show", "tunl0").out())
+                .contains("mtu 1480");
     }
 
     @Test
@@ -208,7 +227,9 @@ class EncapIT {
         pings(1, VXLAN, 2, 3);
         pings(3, VXLAN_CROSS, 4, 3);
         assertThat(count("net", "vxlan") - vxlan).isGreaterThanOrEqualTo(12);
-        assertThat(count("net", "plain")).as("no workload address crosses the router unencapsulated").isEqualTo(plain);
+        assertThat(count("net", "plain"))
+                .as("no workload address crosses the router unencapsulated")
+                .isEqualTo(plain);
     }
 
     @Test
@@ -235,10 +256,15 @@ class EncapIT {
     @Test
     @Order(5)
     void theWorkloadMtuLeavesRoomForTheTunnelSoNothingFragments() {
-        assertThat(f.inWorkload(1, "w" + VXLAN, "ip", "link", "show", "eth0").out()).contains("mtu 1450");
-        for (int p : ipip ? new int[]{IPIP, VXLAN} : new int[]{VXLAN}) {
-            Fabric.Result r = f.inWorkload(1, "w" + p, "ping", "-M", "do", "-s", "1372", "-c", "1", "-W", "2", ips[p][2]);
-            assertThat(r.ok()).as("1,400-byte ping with DF set through pool " + POOLS.get(p).get(0) + ": " + r.out()).isTrue();
+        assertThat(f.inWorkload(1, "w" + VXLAN, "ip", "link", "show", "eth0").out())
+                .contains("mtu 1450");
+        for (int p : ipip ? new int[] {IPIP, VXLAN} : new int[] {VXLAN}) {
+            Fabric.Result r =
+                    f.inWorkload(1, "w" + p, "ping", "-M", "do", "-s", "1372", "-c", "1", "-W", "2", ips[p][2]);
+            assertThat(r.ok())
+                    .as("1,400-byte ping with DF set through pool "
+                            + POOLS.get(p).get(0) + ": " + r.out())
+                    .isTrue();
         }
     }
 
@@ -248,7 +274,9 @@ class EncapIT {
         reach(1, NEVER, 3);
         reach(2, NEVER, 4);
         for (int i = 0; i < 3; i++) {
-            assertThat(f.ping(1, "w" + NEVER, ips[NEVER][2])).as("h1 -> h2 without encapsulation").isFalse();
+            assertThat(f.ping(1, "w" + NEVER, ips[NEVER][2]))
+                    .as("h1 -> h2 without encapsulation")
+                    .isFalse();
         }
     }
 
@@ -260,7 +288,9 @@ class EncapIT {
         String x2 = f.addWorkloadFrom(2, "x", POOLS.get(pool).get(0), "other");
         Fabric.eventually(Duration.ofSeconds(60), "h1-x reaches h2-x (profile other)", () -> f.ping(1, "x", x2));
         for (int i = 0; i < 3; i++) {
-            assertThat(f.ping(1, "w" + pool, x2)).as("demo -> other through the tunnel").isFalse();
+            assertThat(f.ping(1, "w" + pool, x2))
+                    .as("demo -> other through the tunnel")
+                    .isFalse();
         }
         assertThat(f.ping(2, "x", x1)).isTrue();
     }
@@ -268,16 +298,27 @@ class EncapIT {
     @Test
     @Order(8)
     void aRemovedHostsTunnelEntriesAreGoneOnTheOthers() {
-        String tunnel4 = Fabric.sh("ip", "-n", f.ns("h4"), "-4", "-o", "addr", "show", "dev", "vxlan.calico").out()
-                .replaceAll("(?s).*inet (\\S+)/.*", "$1").trim();
+        String tunnel4 = Fabric.sh("ip", "-n", f.ns("h4"), "-4", "-o", "addr", "show", "dev", "vxlan.calico")
+                .out()
+                .replaceAll("(?s).*inet (\\S+)/.*", "$1")
+                .trim();
         assertThat(tunnel4).matches("10\\.6[89]\\.\\d+\\.\\d+");
-        assertThat(Fabric.sh(Fabric.HOME.resolve("scripts/fabric").toString(), "stop-node", "--id", f.id, "4").ok()).isTrue();
+        assertThat(Fabric.sh(Fabric.HOME.resolve("scripts/fabric").toString(), "stop-node", "--id", f.id, "4")
+                        .ok())
+                .isTrue();
         f.javactlOk("node", "remove", "h4", "--remove-endpoints");
-        Fabric.eventually(Duration.ofSeconds(30), "h1 forgets h4's VXLAN entries", () ->
-                !Fabric.sh("bridge", "-n", f.ns("h1"), "fdb", "show", "dev", "vxlan.calico").out().contains("198.51.100.14")
-                        && !Fabric.sh("ip", "-n", f.ns("h1"), "neigh", "show", "dev", "vxlan.calico").out().contains(tunnel4 + " ")
+        Fabric.eventually(
+                Duration.ofSeconds(30),
+                "h1 forgets h4's VXLAN entries",
+                () -> !Fabric.sh("bridge", "-n", f.ns("h1"), "fdb", "show", "dev", "vxlan.calico")
+                                .out()
+                                .contains("198.51.100.14")
+                        && !Fabric.sh("ip", "-n", f.ns("h1"), "neigh", "show", "dev", "vxlan.calico")
+                                .out()
+                                .contains(tunnel4 + " ")
                         && !f.routes(1).contains("via " + tunnel4 + " "));
-        assertThat(Fabric.sh("bridge", "-n", f.ns("h1"), "fdb", "show", "dev", "vxlan.calico").out())
+        assertThat(Fabric.sh("bridge", "-n", f.ns("h1"), "fdb", "show", "dev", "vxlan.calico")
+                        .out())
                 .contains("dst 198.51.100.12");
     }
 }

@@ -1,12 +1,6 @@
 package org.calicojava.fabric;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.TestMethodOrder;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,8 +10,13 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * Three hosts on a three-member etcd cluster (scripts/fabric up --etcd-members 3; each member in a namespace of its
@@ -50,7 +49,8 @@ class EtcdClusterIT {
     }
 
     private Fabric.Result fabric(String... args) {
-        List<String> cmd = new ArrayList<>(List.of(Fabric.HOME.resolve("scripts/fabric").toString(), args[0], "--id", f.id));
+        List<String> cmd =
+                new ArrayList<>(List.of(Fabric.HOME.resolve("scripts/fabric").toString(), args[0], "--id", f.id));
         cmd.addAll(List.of(args).subList(1, args.length));
         return Fabric.sh(cmd, Duration.ofMinutes(1));
     }
@@ -67,7 +67,9 @@ class EtcdClusterIT {
                 if (!from.equals(to.getKey())) {
                     int host = Integer.parseInt(from.substring(1, from.indexOf('-')));
                     String name = from.substring(from.indexOf('-') + 1);
-                    Fabric.eventually(Duration.ofSeconds(90), from + " reaches " + to.getKey() + " " + to.getValue(),
+                    Fabric.eventually(
+                            Duration.ofSeconds(90),
+                            from + " reaches " + to.getKey() + " " + to.getValue(),
                             () -> f.ping(host, name, to.getValue()));
                 }
             }

@@ -31,8 +31,8 @@ final class Fabric implements AutoCloseable {
 
     Fabric(int hosts, String... upArgs) {
         this.hosts = hosts;
-        List<String> cmd = new ArrayList<>(List.of(HOME.resolve("scripts/fabric").toString(), "up", "--id", id,
-                "--hosts", Integer.toString(hosts)));
+        List<String> cmd = new ArrayList<>(List.of(
+                HOME.resolve("scripts/fabric").toString(), "up", "--id", id, "--hosts", Integer.toString(hosts)));
         cmd.addAll(List.of(upArgs));
         Result r = sh(cmd, Duration.ofMinutes(3));
         if (!r.ok()) {
@@ -65,7 +65,8 @@ final class Fabric implements AutoCloseable {
     /** This fabric's etcd client URLs (comma-separated). */
     String etcd() {
         try {
-            return java.nio.file.Files.readString(Path.of("/tmp/calico-java-fabric", id, "etcd_url")).trim();
+            return java.nio.file.Files.readString(Path.of("/tmp/calico-java-fabric", id, "etcd_url"))
+                    .trim();
         } catch (IOException e) {
             return ETCD;
         }
@@ -81,7 +82,8 @@ final class Fabric implements AutoCloseable {
 
     /** javactl against the fabric's etcd (run inside the fabric's net namespace). */
     Result javactl(String... args) {
-        List<String> cmd = new ArrayList<>(List.of(HOME.resolve("scripts/fabric").toString(), "javactl", "--id", id));
+        List<String> cmd =
+                new ArrayList<>(List.of(HOME.resolve("scripts/fabric").toString(), "javactl", "--id", id));
         cmd.addAll(List.of(args));
         return sh(cmd, Duration.ofMinutes(1));
     }
@@ -111,8 +113,16 @@ final class Fabric implements AutoCloseable {
         String wl = ns("h" + host + "-" + name);
         sh("ip", "netns", "add", wl);
         workloads.add(wl);
-        List<String> cmd = new ArrayList<>(List.of(HOME.resolve("bin/javactl").toString(), "--etcd-endpoints", etcd(),
-                "container", "add", wl, pool, "--hostname", "h" + host));
+        List<String> cmd = new ArrayList<>(List.of(
+                HOME.resolve("bin/javactl").toString(),
+                "--etcd-endpoints",
+                etcd(),
+                "container",
+                "add",
+                wl,
+                pool,
+                "--hostname",
+                "h" + host));
         for (String p : profiles) {
             cmd.addAll(List.of("--profile", p));
         }
@@ -138,7 +148,9 @@ final class Fabric implements AutoCloseable {
             for (int t = 1; t < ips.length; t++) {
                 int from = h;
                 String ip = ips[t];
-                eventually(Duration.ofSeconds(60), "h" + from + "-" + name + " reaches " + ip + how,
+                eventually(
+                        Duration.ofSeconds(60),
+                        "h" + from + "-" + name + " reaches " + ip + how,
                         () -> ping(from, name, ip));
             }
         }
@@ -146,8 +158,16 @@ final class Fabric implements AutoCloseable {
 
     void removeWorkload(int host, String name) {
         String wl = ns("h" + host + "-" + name);
-        Result r = onHost(host, HOME.resolve("bin/javactl").toString(), "--etcd-endpoints", etcd(), "container", "remove",
-                wl, "--hostname", "h" + host);
+        Result r = onHost(
+                host,
+                HOME.resolve("bin/javactl").toString(),
+                "--etcd-endpoints",
+                etcd(),
+                "container",
+                "remove",
+                wl,
+                "--hostname",
+                "h" + host);
         if (!r.ok()) {
             throw new AssertionError("container remove " + wl + ": " + r.out());
         }
@@ -157,7 +177,8 @@ final class Fabric implements AutoCloseable {
 
     /** One ping from a workload; true if answered. */
     boolean ping(int host, String name, String ip) {
-        return sh("ip", "netns", "exec", ns("h" + host + "-" + name), "ping", "-c1", "-W1", ip).ok();
+        return sh("ip", "netns", "exec", ns("h" + host + "-" + name), "ping", "-c1", "-W1", ip)
+                .ok();
     }
 
     /** A command in workload {@code name} of host N. */
@@ -176,8 +197,18 @@ final class Fabric implements AutoCloseable {
     }
 
     String nodeStatus(int host) {
-        return onHost(host, HOME.resolve("bin/javactl").toString(), "--etcd-endpoints", etcd(), "node", "status",
-                "--name", "h" + host, "--run-dir", runDir(host).toString()).out();
+        return onHost(
+                        host,
+                        HOME.resolve("bin/javactl").toString(),
+                        "--etcd-endpoints",
+                        etcd(),
+                        "node",
+                        "status",
+                        "--name",
+                        "h" + host,
+                        "--run-dir",
+                        runDir(host).toString())
+                .out();
     }
 
     /** Polls until true (every 200 ms) or throws after {@code timeout}. */
@@ -201,8 +232,14 @@ final class Fabric implements AutoCloseable {
     void awaitSessions(int n, Duration timeout) {
         for (int h = 1; h <= hosts; h++) {
             int host = h;
-            eventually(timeout, "h" + host + " has " + n + " established BGP sessions", () ->
-                    nodeStatus(host).lines().filter(l -> l.matches("\\|.*\\| (up|Established) .*")).count() >= n);
+            eventually(
+                    timeout,
+                    "h" + host + " has " + n + " established BGP sessions",
+                    () -> nodeStatus(host)
+                                    .lines()
+                                    .filter(l -> l.matches("\\|.*\\| (up|Established) .*"))
+                                    .count()
+                            >= n);
         }
     }
 
@@ -213,9 +250,13 @@ final class Fabric implements AutoCloseable {
         }
         workloads.clear();
         // keep the nodes' logs for a look after the test (target/fabric-logs/ID)
-        sh("bash", "-c", "mkdir -p target/fabric-logs/" + id + " && cd /tmp/calico-java-fabric/" + id
-                + " && find . -name '*.log' -o -name '*.yaml' -o -name 'bird.conf' -o -name status.json"
-                + " | xargs -r cp --parents -t " + Path.of("target/fabric-logs", id).toAbsolutePath() + " 2>/dev/null; true");
+        sh(
+                "bash",
+                "-c",
+                "mkdir -p target/fabric-logs/" + id + " && cd /tmp/calico-java-fabric/" + id
+                        + " && find . -name '*.log' -o -name '*.yaml' -o -name 'bird.conf' -o -name status.json"
+                        + " | xargs -r cp --parents -t "
+                        + Path.of("target/fabric-logs", id).toAbsolutePath() + " 2>/dev/null; true");
         sh(List.of(HOME.resolve("scripts/fabric").toString(), "down", "--id", id), Duration.ofMinutes(2));
     }
 }

@@ -1,12 +1,11 @@
 package org.calicojava.fabric;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /**
  * javactl graph of a live fabric: three hosts peering with a BIRD ToR (global peer, mesh off), h1 marked a route
@@ -14,7 +13,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * node run published to etcd: every session ends up Established at both ends; Graphviz's dot parses the output.
  */
 class FabricGraphIT extends FabricCase {
-    private static final Pattern SESSION = Pattern.compile("(?m)^  (n\\d+|x\\d+) -- (n\\d+|x\\d+) \\[color=\"(#[0-9a-f]{6})\".*label=\"([^\"]*)\"\\];$");
+    private static final Pattern SESSION = Pattern.compile(
+            "(?m)^  (n\\d+|x\\d+) -- (n\\d+|x\\d+) \\[color=\"(#[0-9a-f]{6})\".*label=\"([^\"]*)\"\\];$");
 
     @Test
     void everyNodeAndSessionWithTheStateTheNodesPublished() {
@@ -38,10 +38,16 @@ class FabricGraphIT extends FabricCase {
             return n == 4 && allUp;
         });
         String dot = last[0];
-        assertThat(dot).contains("node h1").contains("node h2").contains("node h3").contains("192.0.2.254\\nAS 65000")
-                .contains("route reflector, cluster 224.0.0.1").contains("profile demo")
+        assertThat(dot)
+                .contains("node h1")
+                .contains("node h2")
+                .contains("node h3")
+                .contains("192.0.2.254\\nAS 65000")
+                .contains("route reflector, cluster 224.0.0.1")
+                .contains("profile demo")
                 .contains("node peer\\nh1: Established\\nh2: Established")
-                .contains("global peer\\nh3: Established").contains("mesh off");
+                .contains("global peer\\nh3: Established")
+                .contains("mesh off");
         Fabric.Result parsed = Fabric.sh("bash", "-c", "printf '%s' \"$0\" | dot -Tcanon >/dev/null", dot);
         assertThat(parsed.ok()).as(parsed.out()).isTrue();
     }

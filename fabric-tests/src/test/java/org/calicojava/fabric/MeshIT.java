@@ -1,5 +1,8 @@
 package org.calicojava.fabric;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -7,10 +10,6 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
-
-import java.time.Duration;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /** Three hosts in a full node-to-node mesh: reachability, churn, policy across hosts. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -51,7 +50,8 @@ class MeshIT {
                 }
             }
         }
-        assertThat(f.routes(1)).containsPattern("10\\.65\\.0\\.64/26 via 192\\.0\\.2\\.12 dev eth0 proto (bird|186|bgp)")
+        assertThat(f.routes(1))
+                .containsPattern("10\\.65\\.0\\.64/26 via 192\\.0\\.2\\.12 dev eth0 proto (bird|186|bgp)")
                 .containsPattern("10\\.65\\.0\\.128/26 via 192\\.0\\.2\\.13 dev eth0 proto (bird|186|bgp)");
         assertThat(f.nodeStatus(2)).contains("calico-java is running.").contains("node-to-node mesh");
     }
@@ -63,9 +63,12 @@ class MeshIT {
         long t0 = System.nanoTime();
         Fabric.eventually(Duration.ofSeconds(30), "h1 reaches the new " + ip, () -> f.ping(1, "w1", ip));
         Fabric.eventually(Duration.ofSeconds(30), "h3 reaches the new " + ip, () -> f.ping(3, "w1", ip));
-        System.out.printf("new workload %s reachable from h1 and h3 after %d ms%n", ip, (System.nanoTime() - t0) / 1_000_000);
+        System.out.printf(
+                "new workload %s reachable from h1 and h3 after %d ms%n", ip, (System.nanoTime() - t0) / 1_000_000);
         f.removeWorkload(2, "w3");
-        Fabric.eventually(Duration.ofSeconds(30), "h2 drops the route to " + ip,
+        Fabric.eventually(
+                Duration.ofSeconds(30),
+                "h2 drops the route to " + ip,
                 () -> !f.routes(2).contains(ip + " dev cali"));
         assertThat(f.ping(1, "w1", ip)).isFalse();
         assertThat(f.javactlOk("endpoint", "show", "--host", "h2")).doesNotContain("-w3");
@@ -86,6 +89,7 @@ class MeshIT {
         assertThat(f.ping(3, "c", b)).as("c (h3) must not reach b").isFalse();
         // c gets tag a: now allowed
         f.javactlOk("profile", "c", "tag", "add", "a");
-        Fabric.eventually(Duration.ofSeconds(30), "c reaches b once its profile carries tag a", () -> f.ping(3, "c", b));
+        Fabric.eventually(
+                Duration.ofSeconds(30), "c reaches b once its profile carries tag a", () -> f.ping(3, "c", b));
     }
 }

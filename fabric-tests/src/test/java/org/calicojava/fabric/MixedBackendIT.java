@@ -1,10 +1,9 @@
 package org.calicojava.fabric;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /** Full mesh with BIRD (the rendered BIRD config) on h3 and the built-in speaker on h1 and h2: they interoperate. */
 class MixedBackendIT extends FabricCase {

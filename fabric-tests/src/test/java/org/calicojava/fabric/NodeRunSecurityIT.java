@@ -1,8 +1,6 @@
 package org.calicojava.fabric;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -17,8 +15,9 @@ import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /**
  * {@code javactl node run} with the real daemons in a namespace of its own, against an etcd with authentication in
@@ -42,12 +41,33 @@ class NodeRunSecurityIT {
         sh("ip", "netns", "add", NS);
         sh("ip", "netns", "exec", NS, "ip", "link", "set", "lo", "up");
         sh("ip", "netns", "exec", NS, "ip", "addr", "add", "192.0.2.10/32", "dev", "lo");
-        etcd = new ProcessBuilder("ip", "netns", "exec", NS, "etcd", "--name", "s", "--data-dir",
-                tmp.resolve("etcd").toString(), "--listen-client-urls", ENDPOINT, "--advertise-client-urls", ENDPOINT,
-                "--listen-peer-urls", "http://127.0.0.1:2380", "--initial-advertise-peer-urls", "http://127.0.0.1:2380",
-                "--initial-cluster", "s=http://127.0.0.1:2380").redirectErrorStream(true)
-                .redirectOutput(tmp.resolve("etcd.log").toFile()).start();
-        Fabric.eventually(Duration.ofSeconds(30), "etcd answers", () -> etcdctl(false, "endpoint", "health").ok());
+        etcd = new ProcessBuilder(
+                        "ip",
+                        "netns",
+                        "exec",
+                        NS,
+                        "etcd",
+                        "--name",
+                        "s",
+                        "--data-dir",
+                        tmp.resolve("etcd").toString(),
+                        "--listen-client-urls",
+                        ENDPOINT,
+                        "--advertise-client-urls",
+                        ENDPOINT,
+                        "--listen-peer-urls",
+                        "http://127.0.0.1:2380",
+                        "--initial-advertise-peer-urls",
+                        "http://127.0.0.1:2380",
+                        "--initial-cluster",
+                        "s=http://127.0.0.1:2380")
+                .redirectErrorStream(true)
+                .redirectOutput(tmp.resolve("etcd.log").toFile())
+                .start();
+        Fabric.eventually(
+                Duration.ofSeconds(30),
+                "etcd answers",
+                () -> etcdctl(false, "endpoint", "health").ok());
         assertThat(etcdctl(false, "user", "add", "root:" + PASSWORD).out()).contains("User root created");
         assertThat(etcdctl(false, "auth", "enable").out()).contains("Authentication Enabled");
         passwordFile = tmp.resolve("etcd-password");
@@ -87,11 +107,34 @@ class NodeRunSecurityIT {
     }
 
     private static Process startNode() throws IOException {
-        return new ProcessBuilder("ip", "netns", "exec", NS, Fabric.HOME.resolve("bin/javactl").toString(),
-                "--etcd-endpoints", ENDPOINT, "--etcd-username", "root", "--etcd-password-file", passwordFile.toString(),
-                "node", "run", "--name", NODE, "--ip", "192.0.2.10", "--as", "65010", "--backend", "java",
-                "--run-dir", runDir().toString()).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(tmp.resolve("node.log").toFile())).start();
+        return new ProcessBuilder(
+                        "ip",
+                        "netns",
+                        "exec",
+                        NS,
+                        Fabric.HOME.resolve("bin/javactl").toString(),
+                        "--etcd-endpoints",
+                        ENDPOINT,
+                        "--etcd-username",
+                        "root",
+                        "--etcd-password-file",
+                        passwordFile.toString(),
+                        "node",
+                        "run",
+                        "--name",
+                        NODE,
+                        "--ip",
+                        "192.0.2.10",
+                        "--as",
+                        "65010",
+                        "--backend",
+                        "java",
+                        "--run-dir",
+                        runDir().toString())
+                .redirectErrorStream(true)
+                .redirectOutput(
+                        ProcessBuilder.Redirect.appendTo(tmp.resolve("node.log").toFile()))
+                .start();
     }
 
     private static List<String> cmdline(long pid) {
@@ -107,7 +150,9 @@ class NodeRunSecurityIT {
     private static List<Long> processesNamingTheNode() {
         List<Long> out = new ArrayList<>();
         try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
-            procs.map(p -> p.getFileName().toString()).filter(s -> s.matches("\\d+")).map(Long::parseLong)
+            procs.map(p -> p.getFileName().toString())
+                    .filter(s -> s.matches("\\d+"))
+                    .map(Long::parseLong)
                     .filter(pid -> pid != ProcessHandle.current().pid())
                     .filter(pid -> String.join(" ", cmdline(pid)).contains(NODE))
                     .forEach(out::add);
@@ -119,7 +164,9 @@ class NodeRunSecurityIT {
 
     private static String status(long pid, String field) throws IOException {
         return Files.readAllLines(Path.of("/proc", Long.toString(pid), "status")).stream()
-                .filter(l -> l.startsWith(field + ":")).map(l -> l.substring(field.length() + 1).trim()).findFirst()
+                .filter(l -> l.startsWith(field + ":"))
+                .map(l -> l.substring(field.length() + 1).trim())
+                .findFirst()
                 .orElseThrow();
     }
 
@@ -131,43 +178,71 @@ class NodeRunSecurityIT {
     void passwordOnNoCommandLineChildrenAuthenticateAndHoldOnlyTheirCapabilities() throws Exception {
         Process node = startNode();
         try {
-            Fabric.eventually(Duration.ofMinutes(2), "felix-agent writes its status (authenticated)",
-                    () -> etcdctl(true, "get", "--print-value-only", "/calico/felix/v1/host/" + NODE + "/status").out()
+            Fabric.eventually(
+                    Duration.ofMinutes(2),
+                    "felix-agent writes its status (authenticated)",
+                    () -> etcdctl(true, "get", "--print-value-only", "/calico/felix/v1/host/" + NODE + "/status")
+                            .out()
                             .contains("time"));
-            Fabric.eventually(Duration.ofMinutes(1), "confd renders the speaker's config (authenticated)",
+            Fabric.eventually(
+                    Duration.ofMinutes(1),
+                    "confd renders the speaker's config (authenticated)",
                     () -> Files.exists(runDir().resolve("bgp-speaker.yaml")));
-            Fabric.eventually(Duration.ofMinutes(1), "the speaker runs",
-                    () -> {
-                        try {
-                            return cmdline(pidOf("bgp-speaker")).contains("org.calicojava.bgp.Main");
-                        } catch (IOException | NumberFormatException notYet) {
-                            return false;
-                        }
-                    });
-            assertThat(etcdctl(false, "get", "/calico/felix/v1/host/" + NODE + "/status").ok())
-                    .as("etcd refuses an unauthenticated read").isFalse();
+            Fabric.eventually(Duration.ofMinutes(1), "the speaker runs", () -> {
+                try {
+                    return cmdline(pidOf("bgp-speaker")).contains("org.calicojava.bgp.Main");
+                } catch (IOException | NumberFormatException notYet) {
+                    return false;
+                }
+            });
+            assertThat(etcdctl(false, "get", "/calico/felix/v1/host/" + NODE + "/status")
+                            .ok())
+                    .as("etcd refuses an unauthenticated read")
+                    .isFalse();
 
             List<Long> all = new ArrayList<>(processesNamingTheNode());
             ProcessHandle.of(node.pid()).orElseThrow().descendants().forEach(h -> all.add(h.pid()));
             assertThat(all).hasSizeGreaterThanOrEqualTo(4); // node run, felix, confd, speaker
             for (long pid : all) {
-                assertThat(String.join(" ", cmdline(pid))).as("cmdline of pid " + pid).doesNotContain(PASSWORD);
+                assertThat(String.join(" ", cmdline(pid)))
+                        .as("cmdline of pid " + pid)
+                        .doesNotContain(PASSWORD);
             }
             // the children's capabilities (CAP_NET_BIND_SERVICE 10, CAP_NET_ADMIN 12, CAP_NET_RAW 13) and no_new_privs
-            Map<String, String> expected = Map.of("felix-agent", "0000000000003000", "confd-renderer", "0000000000000000",
-                    "bgp-speaker", "0000000000001400");
+            Map<String, String> expected = Map.of(
+                    "felix-agent",
+                    "0000000000003000",
+                    "confd-renderer",
+                    "0000000000000000",
+                    "bgp-speaker",
+                    "0000000000001400");
             for (var e : expected.entrySet()) {
                 long pid = pidOf(e.getKey());
                 assertThat(cmdline(pid)).as(e.getKey()).anyMatch(a -> a.startsWith("org.calicojava."));
                 assertThat(status(pid, "CapEff")).as(e.getKey() + " CapEff").isEqualTo(e.getValue());
                 assertThat(status(pid, "CapBnd")).as(e.getKey() + " CapBnd").isEqualTo(e.getValue());
-                assertThat(status(pid, "NoNewPrivs")).as(e.getKey() + " NoNewPrivs").isEqualTo("1");
+                assertThat(status(pid, "NoNewPrivs"))
+                        .as(e.getKey() + " NoNewPrivs")
+                        .isEqualTo("1");
             }
-            Fabric.Result stop = sh("ip", "netns", "exec", NS, Fabric.HOME.resolve("bin/javactl").toString(), "node",
-                    "stop", "--name", NODE, "--run-dir", runDir().toString());
+            Fabric.Result stop = sh(
+                    "ip",
+                    "netns",
+                    "exec",
+                    NS,
+                    Fabric.HOME.resolve("bin/javactl").toString(),
+                    "node",
+                    "stop",
+                    "--name",
+                    NODE,
+                    "--run-dir",
+                    runDir().toString());
             assertThat(stop.out()).contains("Stopped node " + NODE);
             assertThat(node.waitFor(30, TimeUnit.SECONDS)).isTrue();
-            Fabric.eventually(Duration.ofSeconds(5), "no process of the node left", () -> processesNamingTheNode().isEmpty());
+            Fabric.eventually(
+                    Duration.ofSeconds(5),
+                    "no process of the node left",
+                    () -> processesNamingTheNode().isEmpty());
         } finally {
             node.destroyForcibly();
         }
@@ -190,8 +265,12 @@ class NodeRunSecurityIT {
             }
             String what = "cycle " + cycle + " (seed " + seed + "): " + (kill ? "SIGKILL" : "SIGTERM") + " after "
                     + delayMs + " ms";
-            assertThat(node.waitFor(40, TimeUnit.SECONDS)).as(what + ": node run exits").isTrue();
-            Fabric.eventually(Duration.ofSeconds(5), what + ": no process naming the node is left",
+            assertThat(node.waitFor(40, TimeUnit.SECONDS))
+                    .as(what + ": node run exits")
+                    .isTrue();
+            Fabric.eventually(
+                    Duration.ofSeconds(5),
+                    what + ": no process naming the node is left",
                     () -> processesNamingTheNode().isEmpty());
         }
     }

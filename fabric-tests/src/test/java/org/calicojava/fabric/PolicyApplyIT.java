@@ -1,5 +1,11 @@
 package org.calicojava.fabric;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -7,13 +13,6 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
-
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Resources written with {@code javactl apply -f} are what felix enforces, with real packets across two hosts:
@@ -80,14 +79,18 @@ class PolicyApplyIT {
     void up() throws IOException {
         dir = Files.createTempDirectory("policy-apply-it");
         f = new Fabric(2);
-        String out = f.javactlOk("apply", "-f", file("base.yaml", """
+        String out = f.javactlOk(
+                "apply",
+                "-f",
+                file("base.yaml", """
                 apiVersion: projectcalico.org/v3
                 kind: IPPool
                 metadata: {}
                 spec:
                   cidr: 10.66.0.0/16
                 ---
-                """ + profile("client") + "---\n" + profile("other") + "---\n" + profile("web")).toString());
+                """ + profile("client") + "---\n" + profile("other") + "---\n" + profile("web"))
+                        .toString());
         assertThat(out).contains("Created IPPool 10.66.0.0-16").contains("Created Profile web");
         web = f.addWorkload(2, "web", "web");
         client = f.addWorkload(1, "client", "client");
@@ -133,7 +136,10 @@ class PolicyApplyIT {
     @Test
     @Order(2)
     void anAppliedPolicyLetsOnlyTheClientIn() throws IOException {
-        String out = f.javactlOk("apply", "-f", file("allow.yaml", TIER_AND_POLICY.formatted("Allow")).toString());
+        String out = f.javactlOk(
+                "apply",
+                "-f",
+                file("allow.yaml", TIER_AND_POLICY.formatted("Allow")).toString());
         assertThat(out).contains("Created Tier security").contains("Created Policy security/web-in");
         Fabric.eventually(Duration.ofSeconds(60), "other is refused by the policy", () -> !f.ping(1, "other", web));
         assertThat(f.ping(1, "client", web)).as("client allowed by the policy").isTrue();
@@ -147,41 +153,82 @@ class PolicyApplyIT {
                 .contains("no policy of the tier allowed or passed the packet: drop (end of tier)");
         // --verify on web's host: the rules on the path are in its live dataplane, and the drop that decided has
         // counted the refused pings (at least the 2 of explainAgreesWithPing)
-        Fabric.Result v = f.onHost(2, Fabric.HOME.resolve("bin/javactl").toString(), "--etcd-endpoints", f.etcd(),
-                "policy", "explain", "--from", other, "--to", web, "--verify", "--hostname", "h2");
+        Fabric.Result v = f.onHost(
+                2,
+                Fabric.HOME.resolve("bin/javactl").toString(),
+                "--etcd-endpoints",
+                f.etcd(),
+                "policy",
+                "explain",
+                "--from",
+                other,
+                "--to",
+                web,
+                "--verify",
+                "--hostname",
+                "h2");
         assertThat(v.ok()).as(v.out()).isTrue();
         assertThat(v.out()).contains("live (").doesNotContain("MISSING");
-        var drop = java.util.regex.Pattern.compile("\\(drop if no policy in tier passed\\): (\\d+) packets").matcher(v.out());
+        var drop = java.util.regex.Pattern.compile("\\(drop if no policy in tier passed\\): (\\d+) packets")
+                .matcher(v.out());
         assertThat(drop.find()).as(v.out()).isTrue();
         assertThat(Long.parseLong(drop.group(1))).isGreaterThanOrEqualTo(2);
-        Fabric.Result elsewhere = f.onHost(1, Fabric.HOME.resolve("bin/javactl").toString(), "--etcd-endpoints", f.etcd(),
-                "policy", "explain", "--from", other, "--to", web, "--verify", "--hostname", "h1");
+        Fabric.Result elsewhere = f.onHost(
+                1,
+                Fabric.HOME.resolve("bin/javactl").toString(),
+                "--etcd-endpoints",
+                f.etcd(),
+                "policy",
+                "explain",
+                "--from",
+                other,
+                "--to",
+                web,
+                "--verify",
+                "--hostname",
+                "h1");
         assertThat(elsewhere.out()).contains("live: not checked (this is host h1; run with --verify on h2)");
     }
 
     @Test
     @Order(3)
     void passHandsTheDecisionBackToTheProfilesAndDeleteRemovesThePolicy() throws IOException {
-        f.javactlOk("apply", "-f", file("pass.yaml", TIER_AND_POLICY.formatted("Deny")).toString());
-        Fabric.eventually(Duration.ofSeconds(60), "client is denied once the rule says Deny",
-                () -> !f.ping(1, "client", web));
+        f.javactlOk(
+                "apply",
+                "-f",
+                file("pass.yaml", TIER_AND_POLICY.formatted("Deny")).toString());
+        Fabric.eventually(
+                Duration.ofSeconds(60), "client is denied once the rule says Deny", () -> !f.ping(1, "client", web));
         explainAgreesWithPing("client", client, false);
-        Path pass = file("pass2.yaml", TIER_AND_POLICY.formatted("Pass").replace("    protocol: ICMP\n"
-                + "    source:\n      selector: role == 'client'\n", ""));
-        assertThat(f.javactlOk("apply", "-f", pass.toString())).contains("Unchanged Tier security")
+        Path pass = file(
+                "pass2.yaml",
+                TIER_AND_POLICY
+                        .formatted("Pass")
+                        .replace("    protocol: ICMP\n" + "    source:\n      selector: role == 'client'\n", ""));
+        assertThat(f.javactlOk("apply", "-f", pass.toString()))
+                .contains("Unchanged Tier security")
                 .contains("Updated Policy security/web-in");
-        Fabric.eventually(Duration.ofSeconds(60), "client reaches web through the profile after Pass",
+        Fabric.eventually(
+                Duration.ofSeconds(60),
+                "client reaches web through the profile after Pass",
                 () -> f.ping(1, "client", web));
-        assertThat(f.ping(1, "other", web)).as("other reaches web through the profile after Pass").isTrue();
+        assertThat(f.ping(1, "other", web))
+                .as("other reaches web through the profile after Pass")
+                .isTrue();
         explainAgreesWithPing("other", other, true);
         assertThat(f.javactlOk("policy", "explain", "--from", other, "--to", web))
-                .contains("=> pass to the next tier").contains("profile web: inbound rule 1 matched: allow");
-        f.javactlOk("apply", "-f", file("allow2.yaml", TIER_AND_POLICY.formatted("Allow")).toString());
+                .contains("=> pass to the next tier")
+                .contains("profile web: inbound rule 1 matched: allow");
+        f.javactlOk(
+                "apply",
+                "-f",
+                file("allow2.yaml", TIER_AND_POLICY.formatted("Allow")).toString());
         Fabric.eventually(Duration.ofSeconds(60), "other is refused again", () -> !f.ping(1, "other", web));
         String[] docs = TIER_AND_POLICY.formatted("Allow").split("---\n");
-        String out = f.javactlOk("delete", "-f", file("delete.yaml", docs[1] + "---\n" + docs[0]).toString());
+        String out = f.javactlOk(
+                "delete", "-f", file("delete.yaml", docs[1] + "---\n" + docs[0]).toString());
         assertThat(out).isEqualTo("Deleted Policy security/web-in\nDeleted Tier security\n");
-        Fabric.eventually(Duration.ofSeconds(60), "other reaches web once the policy is deleted",
-                () -> f.ping(1, "other", web));
+        Fabric.eventually(
+                Duration.ofSeconds(60), "other reaches web once the policy is deleted", () -> f.ping(1, "other", web));
     }
 }

@@ -1,7 +1,6 @@
 package org.calicojava.fabric;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -9,8 +8,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 
 /**
  * Killing a node's processes (SIGKILL, as a crash) and starting them again keeps a cross-host TCP stream alive:
@@ -24,7 +23,7 @@ class RestartIT {
 
     @AfterEach
     void down() {
-        for (Process p : new Process[]{client, server}) {
+        for (Process p : new Process[] {client, server}) {
             if (p != null && p.isAlive()) {
                 p.destroyForcibly();
             }
@@ -46,23 +45,38 @@ class RestartIT {
 
         Path received = Files.createTempFile("cj-stream", ".txt");
         server = new ProcessBuilder("ip", "netns", "exec", f.ns("h2-server"), "nc", "-l", "5000")
-                .redirectOutput(received.toFile()).redirectErrorStream(false).start();
+                .redirectOutput(received.toFile())
+                .redirectErrorStream(false)
+                .start();
         Thread.sleep(500);
         int lines = 400; // 40 s at 10 lines/s
-        client = new ProcessBuilder("ip", "netns", "exec", f.ns("h1-client"), "bash", "-c",
-                "for i in $(seq 1 " + lines + "); do echo $i; sleep 0.1; done | nc -N " + serverIp + " 5000")
-                .redirectErrorStream(true).start();
+        client = new ProcessBuilder(
+                        "ip",
+                        "netns",
+                        "exec",
+                        f.ns("h1-client"),
+                        "bash",
+                        "-c",
+                        "for i in $(seq 1 " + lines + "); do echo $i; sleep 0.1; done | nc -N " + serverIp + " 5000")
+                .redirectErrorStream(true)
+                .start();
         Fabric.eventually(Duration.ofSeconds(20), "stream flowing", () -> count(received) > 20);
 
-        assertThat(Fabric.sh(Fabric.HOME.resolve("scripts/fabric").toString(), "kill-node", "--id", f.id, "1").ok()).isTrue();
+        assertThat(Fabric.sh(Fabric.HOME.resolve("scripts/fabric").toString(), "kill-node", "--id", f.id, "1")
+                        .ok())
+                .isTrue();
         int atKill = count(received);
         Thread.sleep(3000);
         assertThat(count(received)).as("data flows while node h1 is down").isGreaterThan(atKill);
-        assertThat(Fabric.sh(Fabric.HOME.resolve("scripts/fabric").toString(), "start-node", "--id", f.id, "1").ok()).isTrue();
+        assertThat(Fabric.sh(Fabric.HOME.resolve("scripts/fabric").toString(), "start-node", "--id", f.id, "1")
+                        .ok())
+                .isTrue();
         f.awaitSessions(1, Duration.ofMinutes(3));
 
         assertThat(client.waitFor(90, TimeUnit.SECONDS)).as("client finished").isTrue();
-        assertThat(client.exitValue()).as(new String(client.getInputStream().readAllBytes())).isZero();
+        assertThat(client.exitValue())
+                .as(new String(client.getInputStream().readAllBytes()))
+                .isZero();
         Fabric.eventually(Duration.ofSeconds(10), "all lines arrived", () -> count(received) == lines);
         List<String> got = Files.readAllLines(received);
         for (int i = 0; i < lines; i++) {

@@ -1,10 +1,9 @@
 package org.calicojava.fabric;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /** Node-to-node mesh off; every node peers over eBGP with a BIRD top-of-rack router; cross-host traffic via the ToR. */
 class TorIT extends FabricCase {
@@ -21,6 +20,8 @@ class TorIT extends FabricCase {
         // the other hosts' blocks are learned from the ToR, so they point at it
         assertThat(f.routes(1)).containsPattern("10\\.67\\.0\\.64/26 via 192\\.0\\.2\\.254 dev eth0");
         String torTable = Fabric.sh("ip", "-n", f.ns("tor"), "route").out();
-        assertThat(torTable).containsPattern("10\\.67\\.0\\.0/26 via 192\\.0\\.2\\.11").containsPattern("10\\.67\\.0\\.128/26 via 192\\.0\\.2\\.13");
+        assertThat(torTable)
+                .containsPattern("10\\.67\\.0\\.0/26 via 192\\.0\\.2\\.11")
+                .containsPattern("10\\.67\\.0\\.128/26 via 192\\.0\\.2\\.13");
     }
 }

@@ -1,14 +1,13 @@
 package org.calicojava.fabric;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-
-import java.time.Duration;
-import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * VXLAN with no BGP at all (--backend none: felix alone programs the tunnel routes, neighbours and FDB entries), IPv4
@@ -30,9 +29,14 @@ class VxlanNoBgpIT {
             v4[h] = f.addWorkloadFrom(h, "w4", "10.71.0.0/16", "demo");
             v6[h] = f.addWorkloadFrom(h, "w6", "fd00:71::/64", "demo");
         }
-        Fabric.Result r = Fabric.sh(List.of("bash", "-c", "ip netns exec " + f.ns("net") + " nft -f - <<'EOF'\n"
-                + "table ip6 cjcount { counter vxlan {}\n chain cjforward { type filter hook forward priority -300;"
-                + " udp dport 4789 counter name vxlan; }\n}\nEOF"), Duration.ofSeconds(20));
+        Fabric.Result r = Fabric.sh(
+                List.of(
+                        "bash",
+                        "-c",
+                        "ip netns exec " + f.ns("net") + " nft -f - <<'EOF'\n"
+                                + "table ip6 cjcount { counter vxlan {}\n chain cjforward { type filter hook forward priority -300;"
+                                + " udp dport 4789 counter name vxlan; }\n}\nEOF"),
+                Duration.ofSeconds(20));
         assertThat(r.ok()).as(r.out()).isTrue();
     }
 
@@ -56,17 +60,25 @@ class VxlanNoBgpIT {
                 }
             }
         }
-        assertThat(f.routes(1)).containsPattern("10\\.71\\.\\d+\\.\\d+/26 via 10\\.71\\.\\d+\\.\\d+ dev vxlan\\.calico proto \\S+ onlink");
-        assertThat(f.routes6(1)).containsPattern("fd00:71::\\S*/122 via fd00:71::\\S* dev vxlan-v6\\.calico proto \\S+ .*onlink")
+        assertThat(f.routes(1))
+                .containsPattern(
+                        "10\\.71\\.\\d+\\.\\d+/26 via 10\\.71\\.\\d+\\.\\d+ dev vxlan\\.calico proto \\S+ onlink");
+        assertThat(f.routes6(1))
+                .containsPattern("fd00:71::\\S*/122 via fd00:71::\\S* dev vxlan-v6\\.calico proto \\S+ .*onlink")
                 .containsPattern("fd00:71::\\S*/122 via 2001:db8:1::13 dev eth0 proto");
-        assertThat(Fabric.sh("bridge", "-n", f.ns("h1"), "fdb", "show", "dev", "vxlan-v6.calico").out())
-                .contains("dst 2001:db8:2::12"); // (same-subnet VTEPs keep their entries, as Calico; their routes are native)
-        String out = Fabric.sh("ip", "netns", "exec", f.ns("net"), "nft", "list", "counter", "ip6", "cjcount", "vxlan").out();
+        assertThat(Fabric.sh("bridge", "-n", f.ns("h1"), "fdb", "show", "dev", "vxlan-v6.calico")
+                        .out())
+                .contains("dst 2001:db8:2::12"); // (same-subnet VTEPs keep their entries, as Calico; their routes are
+        // native)
+        String out = Fabric.sh("ip", "netns", "exec", f.ns("net"), "nft", "list", "counter", "ip6", "cjcount", "vxlan")
+                .out();
         long before = Long.parseLong(out.replaceAll("(?s).*packets (\\d+).*", "$1"));
         for (int i = 0; i < 3; i++) {
             assertThat(f.ping(1, "w6", v6[2])).isTrue();
         }
-        out = Fabric.sh("ip", "netns", "exec", f.ns("net"), "nft", "list", "counter", "ip6", "cjcount", "vxlan").out();
-        assertThat(Long.parseLong(out.replaceAll("(?s).*packets (\\d+).*", "$1")) - before).isGreaterThanOrEqualTo(6);
+        out = Fabric.sh("ip", "netns", "exec", f.ns("net"), "nft", "list", "counter", "ip6", "cjcount", "vxlan")
+                .out();
+        assertThat(Long.parseLong(out.replaceAll("(?s).*packets (\\d+).*", "$1")) - before)
+                .isGreaterThanOrEqualTo(6);
     }
 }

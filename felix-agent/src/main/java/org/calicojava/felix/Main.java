@@ -1,5 +1,9 @@
 package org.calicojava.felix;
 
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import org.calicojava.felix.agent.Agent;
 import org.calicojava.felix.dataplane.Namespace;
 import org.calicojava.model.Keys;
@@ -13,19 +17,20 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.util.HashMap;
-import java.util.Map;
-import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-
 /** {@code felix-agent --hostname NAME}: programs the network namespace it runs in from etcd until stopped. */
-@Command(name = "felix-agent", mixinStandardHelpOptions = true, version = "felix-agent 0.1.0",
+@Command(
+        name = "felix-agent",
+        mixinStandardHelpOptions = true,
+        version = "felix-agent 0.1.0",
         description = "Programs workload routes and iptables/ipset policy of this host from etcd. Other settings "
                 + "come from FELIX_<NAME> environment variables and /calico/v1/config/<Name> keys.")
 public final class Main implements Callable<Integer> {
-    @Option(names = "--hostname", paramLabel = "NAME", description = "This host's name in etcd (default: $HOSTNAME or"
-            + " $FELIX_FELIXHOSTNAME)")
+    @Option(
+            names = "--hostname",
+            paramLabel = "NAME",
+            description = "This host's name in etcd (default: $HOSTNAME or" + " $FELIX_FELIXHOSTNAME)")
     String hostname;
+
     @Mixin
     EtcdOptions etcd = new EtcdOptions();
 
@@ -53,14 +58,17 @@ public final class Main implements Callable<Integer> {
         JetcdStore store = new JetcdStore(cfg);
         Agent agent = new Agent(store, keys, host, felixEnv, Namespace.current(), code -> {
             Thread t = new Thread(() -> System.exit(code), "felix-exit"); // not on the dataplane thread: the
-            t.start();                                                    // shutdown hook waits for it to end
+            t.start(); // shutdown hook waits for it to end
         });
         CountDownLatch done = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            agent.close();
-            store.close();
-            done.countDown();
-        }, "felix-shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            agent.close();
+                            store.close();
+                            done.countDown();
+                        },
+                        "felix-shutdown"));
         agent.start();
         done.await();
         return 0;

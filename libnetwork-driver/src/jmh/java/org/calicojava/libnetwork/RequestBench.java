@@ -1,11 +1,5 @@
 package org.calicojava.libnetwork;
 
-import org.calicojava.model.Cidr;
-import org.calicojava.model.Keys;
-import org.calicojava.netlink.NetNs;
-import org.calicojava.store.EtcdConfig;
-import org.calicojava.store.JetcdStore;
-
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,6 +7,11 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.UUID;
+import org.calicojava.model.Cidr;
+import org.calicojava.model.Keys;
+import org.calicojava.netlink.NetNs;
+import org.calicojava.store.EtcdConfig;
+import org.calicojava.store.JetcdStore;
 
 /**
  * Benchmark (run by bench/requests.sh, not by Maven): the request sequence of one {@code docker run} + {@code docker rm}
@@ -29,12 +28,13 @@ public final class RequestBench {
         Path dir = Files.createTempDirectory("cj-lnb");
         NetNs.create(ns);
         try (JetcdStore store = new JetcdStore(EtcdConfig.fromEnv(System.getenv()));
-             NetlinkDataplane dp = new NetlinkDataplane(ns)) {
+                NetlinkDataplane dp = new NetlinkDataplane(ns)) {
             store.put(keys.pool(Cidr.parse("10.66.0.0/16")), "{\"cidr\":\"10.66.0.0/16\"}");
             store.put(keys.profileRules("benchnet"), "{}");
-            Plugin plugin = new Plugin(new NetworkDriver(store, keys, "bench", dp), new IpamDriver(store, keys, "bench"));
+            Plugin plugin =
+                    new Plugin(new NetworkDriver(store, keys, "bench", dp), new IpamDriver(store, keys, "bench"));
             try (PluginServer server = new PluginServer(dir.resolve("b.sock"), plugin);
-                 UnixHttpClient client = new UnixHttpClient(server.socket())) {
+                    UnixHttpClient client = new UnixHttpClient(server.socket())) {
                 Caller socket = (path, body) -> {
                     UnixHttpClient.Reply r = client.post(path, body);
                     return new Plugin.Response(r.status(), r.body());
@@ -45,9 +45,10 @@ public final class RequestBench {
                     int n = cycle ? cycles : cycles * 50;
                     long s = median(rounds, () -> run(socket, cycle, n));
                     long d = median(rounds, () -> run(direct, cycle, n));
-                    System.out.printf("%-16s x%-6d socket median %7.1f ms (%8.0f/s) | direct median %7.1f ms (%8.0f/s) |"
-                                    + " socket/direct %.2fx%n", what, n, s / 1e6, n / (s / 1e9), d / 1e6, n / (d / 1e9),
-                            (double) s / d);
+                    System.out.printf(
+                            "%-16s x%-6d socket median %7.1f ms (%8.0f/s) | direct median %7.1f ms (%8.0f/s) |"
+                                    + " socket/direct %.2fx%n",
+                            what, n, s / 1e6, n / (s / 1e9), d / 1e6, n / (d / 1e9), (double) s / d);
                 }
             }
             store.deletePrefix(keys.root() + "/");
@@ -89,13 +90,16 @@ public final class RequestBench {
             String req = "{\"NetworkID\":\"benchnet\",\"EndpointID\":\"" + ep + "\"}";
             String addr = check(c.call("/IpamDriver.RequestAddress", "{\"PoolID\":\"CalicoPoolIPv4\"}"))
                     .replaceAll(".*\"Address\":\"([^\"]+)\".*", "$1");
-            check(c.call("/NetworkDriver.CreateEndpoint", "{\"NetworkID\":\"benchnet\",\"EndpointID\":\"" + ep
-                    + "\",\"Interface\":{\"Address\":\"" + addr + "\"}}"));
+            check(c.call(
+                    "/NetworkDriver.CreateEndpoint",
+                    "{\"NetworkID\":\"benchnet\",\"EndpointID\":\"" + ep + "\",\"Interface\":{\"Address\":\"" + addr
+                            + "\"}}"));
             check(c.call("/NetworkDriver.Join", req));
             check(c.call("/NetworkDriver.Leave", req));
             check(c.call("/NetworkDriver.DeleteEndpoint", req));
-            check(c.call("/IpamDriver.ReleaseAddress", "{\"PoolID\":\"CalicoPoolIPv4\",\"Address\":\""
-                    + addr.split("/")[0] + "\"}"));
+            check(c.call(
+                    "/IpamDriver.ReleaseAddress",
+                    "{\"PoolID\":\"CalicoPoolIPv4\",\"Address\":\"" + addr.split("/")[0] + "\"}"));
         }
     }
 

@@ -2,6 +2,8 @@ package org.calicojava.libnetwork;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
+import java.util.Map;
 import org.calicojava.ipam.Ipam;
 import org.calicojava.ipam.IpamException;
 import org.calicojava.ipam.Pools;
@@ -9,9 +11,6 @@ import org.calicojava.model.Cidr;
 import org.calicojava.model.IpPool;
 import org.calicojava.model.Keys;
 import org.calicojava.store.KvStore;
-
-import java.util.List;
-import java.util.Map;
 
 /**
  * Docker's remote IpamDriver over calico-java IPAM: addresses are /32 (/128) from the configured pools, taken from
@@ -42,7 +41,8 @@ public final class IpamDriver {
     }
 
     public JsonNode defaultAddressSpaces(JsonNode req) {
-        return Requests.object().put("LocalDefaultAddressSpace", "CalicoLocalAddressSpace")
+        return Requests.object()
+                .put("LocalDefaultAddressSpace", "CalicoLocalAddressSpace")
                 .put("GlobalDefaultAddressSpace", "CalicoGlobalAddressSpace");
     }
 
@@ -59,17 +59,26 @@ public final class IpamDriver {
         String pool;
         if (requested.isEmpty()) {
             if (pools.stream().allMatch(IpPool::disabled)) {
-                throw PluginException.failed("no enabled IPv" + version + " pool in calico-java: add one with "
-                        + "javactl pool add CIDR");
+                throw PluginException.failed(
+                        "no enabled IPv" + version + " pool in calico-java: add one with " + "javactl pool add CIDR");
             }
             poolId = v6 ? POOL_V6 : POOL_V4;
             pool = v6 ? "::/0" : "0.0.0.0/0";
         } else {
             Cidr cidr = parse(requested, "subnet");
-            IpPool match = pools.stream().filter(p -> p.cidr().equals(cidr)).findFirst()
+            IpPool match = pools.stream()
+                    .filter(p -> p.cidr().equals(cidr))
+                    .findFirst()
                     .orElseThrow(() -> PluginException.failed("subnet " + cidr + " does not match any calico-java IP "
-                            + "pool (pools: " + (pools.isEmpty() ? "none" : String.join(", ",
-                            pools.stream().map(p -> p.cidr().toString()).toList())) + "); --subnet must be a pool's "
+                            + "pool (pools: "
+                            + (pools.isEmpty()
+                                    ? "none"
+                                    : String.join(
+                                            ", ",
+                                            pools.stream()
+                                                    .map(p -> p.cidr().toString())
+                                                    .toList()))
+                            + "); --subnet must be a pool's "
                             + "exact CIDR, or add the pool: javactl pool add " + cidr));
             if (match.disabled()) {
                 throw PluginException.failed("IP pool " + cidr + " is disabled");

@@ -1,5 +1,9 @@
 package org.calicojava.libnetwork;
 
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import org.calicojava.model.Keys;
 import org.calicojava.store.EtcdConfig;
 import org.calicojava.store.JetcdStore;
@@ -11,13 +15,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.nio.file.Path;
-import java.util.Map;
-import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-
 /** {@code calico-java-libnetwork --hostname NAME [--socket PATH]}: serves Docker's plugin API until stopped. */
-@Command(name = "calico-java-libnetwork", mixinStandardHelpOptions = true, version = "calico-java-libnetwork 0.1.0",
+@Command(
+        name = "calico-java-libnetwork",
+        mixinStandardHelpOptions = true,
+        version = "calico-java-libnetwork 0.1.0",
         description = "Docker network and IPAM driver 'calico-java': docker network create -d calico-java "
                 + "--ipam-driver calico-java NAME")
 public final class Main implements Callable<Integer> {
@@ -25,18 +27,35 @@ public final class Main implements Callable<Integer> {
 
     @Option(names = "--hostname", paramLabel = "NAME", description = "This host's name in etcd (default: $HOSTNAME)")
     String hostname;
-    @Option(names = "--socket", paramLabel = "PATH", description = "Unix socket to serve (default: " + DEFAULT_SOCKET
-            + "; Docker finds plugins by socket name in /run/docker/plugins)")
+
+    @Option(
+            names = "--socket",
+            paramLabel = "PATH",
+            description = "Unix socket to serve (default: " + DEFAULT_SOCKET
+                    + "; Docker finds plugins by socket name in /run/docker/plugins)")
     Path socket = Path.of(DEFAULT_SOCKET);
-    @Option(names = "--socket-group", paramLabel = "GROUP", description = "Group that may use the socket besides root "
-            + "(mode 0660, peer credentials checked; default: root only)")
+
+    @Option(
+            names = "--socket-group",
+            paramLabel = "GROUP",
+            description = "Group that may use the socket besides root "
+                    + "(mode 0660, peer credentials checked; default: root only)")
     String socketGroup;
-    @Option(names = "--netns", paramLabel = "NAME", description = "Create veths in /var/run/netns/NAME instead of "
-            + "this process's namespace (where dockerd runs)")
+
+    @Option(
+            names = "--netns",
+            paramLabel = "NAME",
+            description =
+                    "Create veths in /var/run/netns/NAME instead of " + "this process's namespace (where dockerd runs)")
     String netns;
-    @Option(names = "--scope", paramLabel = "local|global", description = "Network scope announced to Docker "
-            + "(default: local; global needs a swarm manager on Docker 20.10+)")
+
+    @Option(
+            names = "--scope",
+            paramLabel = "local|global",
+            description = "Network scope announced to Docker "
+                    + "(default: local; global needs a swarm manager on Docker 20.10+)")
     String scope = "local";
+
     @Mixin
     EtcdOptions etcd = new EtcdOptions();
 
@@ -62,17 +81,21 @@ public final class Main implements Callable<Integer> {
         keys.host(host); // validates the name
         JetcdStore store = new JetcdStore(cfg);
         Dataplane dataplane = new NetlinkDataplane(netns);
-        Plugin plugin = new Plugin(new NetworkDriver(store, keys, host, dataplane, scope), new IpamDriver(store, keys, host));
+        Plugin plugin =
+                new Plugin(new NetworkDriver(store, keys, host, dataplane, scope), new IpamDriver(store, keys, host));
         PluginServer server = new PluginServer(socket, plugin, new org.calicojava.netlink.SocketAccess(socketGroup));
         CountDownLatch done = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.close();
-            dataplane.close();
-            store.close();
-            done.countDown();
-        }, "libnetwork-shutdown"));
-        org.slf4j.LoggerFactory.getLogger(Main.class).info("calico-java libnetwork driver for host {} (etcd {})",
-                host, cfg.describe());
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            server.close();
+                            dataplane.close();
+                            store.close();
+                            done.countDown();
+                        },
+                        "libnetwork-shutdown"));
+        org.slf4j.LoggerFactory.getLogger(Main.class)
+                .info("calico-java libnetwork driver for host {} (etcd {})", host, cfg.describe());
         done.await();
         return 0;
     }

@@ -2,6 +2,10 @@ package org.calicojava.libnetwork;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import org.calicojava.ipam.Pools;
 import org.calicojava.model.Cidr;
 import org.calicojava.model.Json;
@@ -12,11 +16,6 @@ import org.calicojava.netlink.WorkloadInterface;
 import org.calicojava.store.KeyExistsException;
 import org.calicojava.store.KvStore;
 import org.calicojava.store.Op;
-
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 
 /**
  * Docker's remote NetworkDriver with Calico's semantics: a network is a profile named after the network id (members
@@ -86,10 +85,12 @@ public final class NetworkDriver {
                 }
             }
         }
-        store.txn(List.of(), List.of(
-                Op.put(keys.profileRules(id), Json.write(ProfileRules.defaultFor(id))),
-                Op.put(keys.profileTags(id), Json.write(List.of(id))),
-                Op.put(keys.profileLabels(id), "{}")));
+        store.txn(
+                List.of(),
+                List.of(
+                        Op.put(keys.profileRules(id), Json.write(ProfileRules.defaultFor(id))),
+                        Op.put(keys.profileTags(id), Json.write(List.of(id))),
+                        Op.put(keys.profileLabels(id), "{}")));
         Requests.note("network {}: profile created", shortId(id));
         return Requests.object();
     }
@@ -145,7 +146,10 @@ public final class NetworkDriver {
         String ep = Requests.id(req, "EndpointID");
         boolean veth = dataplane.deleteVeth(hostInterface(ep));
         boolean removed = store.delete(endpointKey(ep));
-        Requests.note("endpoint {}: {}{}", shortId(ep), removed ? "removed" : "was not there",
+        Requests.note(
+                "endpoint {}: {}{}",
+                shortId(ep),
+                removed ? "removed" : "was not there",
                 veth ? " (and its leftover veth)" : "");
         return Requests.object();
     }
@@ -157,8 +161,9 @@ public final class NetworkDriver {
 
     public JsonNode join(JsonNode req) {
         String ep = Requests.id(req, "EndpointID");
-        WorkloadEndpoint wep = endpoint(ep).orElseThrow(() -> PluginException.failed("unknown endpoint "
-                + shortId(ep) + " on host " + host + " (no workload endpoint in etcd)"));
+        WorkloadEndpoint wep = endpoint(ep)
+                .orElseThrow(() -> PluginException.failed(
+                        "unknown endpoint " + shortId(ep) + " on host " + host + " (no workload endpoint in etcd)"));
         String hostIf = hostInterface(ep);
         dataplane.createVeth(hostIf, tempInterface(ep), Pools.workloadMtu(store, keys, host, dataplane.uplinkMtu()));
         ObjectNode resp = Requests.object();
@@ -173,7 +178,11 @@ public final class NetworkDriver {
             routes.addObject().put("Destination", GATEWAY_V6 + "/128").put("RouteType", 1);
         }
         resp.put("DisableGatewayService", true);
-        Requests.note("endpoint {}: joined, veth {} ({} {})", shortId(ep), hostIf, addresses(wep),
+        Requests.note(
+                "endpoint {}: joined, veth {} ({} {})",
+                shortId(ep),
+                hostIf,
+                addresses(wep),
                 Requests.optional(req, "SandboxKey"));
         return resp;
     }
@@ -181,7 +190,8 @@ public final class NetworkDriver {
     public JsonNode leave(JsonNode req) {
         String ep = Requests.id(req, "EndpointID");
         boolean removed = dataplane.deleteVeth(hostInterface(ep));
-        Requests.note("endpoint {}: left, veth {} {}", shortId(ep), hostInterface(ep), removed ? "removed" : "was gone");
+        Requests.note(
+                "endpoint {}: left, veth {} {}", shortId(ep), hostInterface(ep), removed ? "removed" : "was gone");
         return Requests.object();
     }
 

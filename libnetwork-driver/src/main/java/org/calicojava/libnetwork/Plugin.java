@@ -2,6 +2,10 @@ package org.calicojava.libnetwork;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Function;
 import org.calicojava.ipam.IpamException;
 import org.calicojava.model.Json;
 import org.calicojava.netlink.NetlinkException;
@@ -9,11 +13,6 @@ import org.calicojava.store.DatastoreException;
 import org.calicojava.store.EtcdUnreachableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.function.Function;
 
 /**
  * Docker's plugin protocol without the transport: a request path and JSON body in, a status and JSON body out.
@@ -24,8 +23,7 @@ public final class Plugin {
     public static final String CONTENT_TYPE = "application/vnd.docker.plugins.v1.1+json";
 
     /** An answer: HTTP status and JSON body. */
-    public record Response(int status, String body) {
-    }
+    public record Response(int status, String body) {}
 
     private final Map<String, Function<JsonNode, JsonNode>> routes = new LinkedHashMap<>();
 

@@ -10,8 +10,8 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollDomainSocketChannel;
+import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.channel.unix.DomainSocketChannel;
@@ -27,16 +27,15 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.concurrent.DefaultEventExecutorGroup;
 import io.netty.util.concurrent.EventExecutorGroup;
-import org.calicojava.netlink.SocketAccess;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import org.calicojava.netlink.SocketAccess;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * HTTP/1.1 on a unix domain socket (Netty epoll) in front of {@link Plugin}. Requests are handled on a small worker
@@ -69,7 +68,9 @@ public final class PluginServer implements AutoCloseable {
         this.socket = socket.toAbsolutePath();
         Path staged = access.staging(this.socket); // bound privately, then published 0660 over a stale socket
         try {
-            channel = new ServerBootstrap().group(loop).channel(EpollServerDomainSocketChannel.class)
+            channel = new ServerBootstrap()
+                    .group(loop)
+                    .channel(EpollServerDomainSocketChannel.class)
                     .childHandler(new ChannelInitializer<DomainSocketChannel>() {
                         @Override
                         protected void initChannel(DomainSocketChannel ch) {
@@ -89,7 +90,10 @@ public final class PluginServer implements AutoCloseable {
                                 ch.pipeline().addLast(workers, new Handler(plugin, null));
                             }
                         }
-                    }).bind(new DomainSocketAddress(staged.toString())).sync().channel();
+                    })
+                    .bind(new DomainSocketAddress(staged.toString()))
+                    .sync()
+                    .channel();
             access.publish(staged, this.socket);
         } catch (RuntimeException | InterruptedException | IOException e) {
             Files.deleteIfExists(staged);
@@ -141,14 +145,18 @@ public final class PluginServer implements AutoCloseable {
             if (denied != null) {
                 r = Plugin.error(403, denied);
             } else if (!req.decoderResult().isSuccess()) {
-                r = Plugin.error(400, "malformed HTTP request: " + req.decoderResult().cause().getMessage());
+                r = Plugin.error(
+                        400,
+                        "malformed HTTP request: " + req.decoderResult().cause().getMessage());
             } else {
                 String path = req.uri();
                 int q = path.indexOf('?');
-                r = plugin.handle(req.method().name(), q < 0 ? path : path.substring(0, q),
-                        ByteBufUtil.getBytes(req.content()));
+                r = plugin.handle(
+                        req.method().name(), q < 0 ? path : path.substring(0, q), ByteBufUtil.getBytes(req.content()));
             }
-            FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(r.status()),
+            FullHttpResponse resp = new DefaultFullHttpResponse(
+                    HttpVersion.HTTP_1_1,
+                    HttpResponseStatus.valueOf(r.status()),
                     Unpooled.copiedBuffer(r.body(), StandardCharsets.UTF_8));
             resp.headers().set(HttpHeaderNames.CONTENT_TYPE, Plugin.CONTENT_TYPE);
             HttpUtil.setContentLength(resp, resp.content().readableBytes());

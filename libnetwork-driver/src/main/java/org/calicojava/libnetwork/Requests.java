@@ -7,8 +7,7 @@ import org.calicojava.model.Cidr;
 
 /** Reading fields of Docker's plugin requests (JSON objects with Go-style capitalised names). */
 final class Requests {
-    private Requests() {
-    }
+    private Requests() {}
 
     private static final ThreadLocal<String> NOTE = new ThreadLocal<>();
 

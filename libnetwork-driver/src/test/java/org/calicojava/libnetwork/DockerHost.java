@@ -1,14 +1,5 @@
 package org.calicojava.libnetwork;
 
-import org.calicojava.testing.Sh;
-
-import org.calicojava.netlink.Address;
-import org.calicojava.netlink.IpPrefix;
-import org.calicojava.netlink.NetNs;
-import org.calicojava.netlink.Netlink;
-import org.calicojava.netlink.Route;
-import org.calicojava.netlink.Sysctl;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,6 +9,13 @@ import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.calicojava.netlink.Address;
+import org.calicojava.netlink.IpPrefix;
+import org.calicojava.netlink.NetNs;
+import org.calicojava.netlink.Netlink;
+import org.calicojava.netlink.Route;
+import org.calicojava.netlink.Sysctl;
+import org.calicojava.testing.Sh;
 
 /**
  * A simulated Docker host: namespace {@code cj-dock-XXXX} with an uplink veth to {@code cj-dup-XXXX} and a default
@@ -28,7 +26,8 @@ import java.util.stream.Stream;
  */
 final class DockerHost implements AutoCloseable {
     static final String DOCKER = "/usr/bin/docker";
-    final String suffix = Integer.toHexString(0x10000 + ThreadLocalRandom.current().nextInt(0xeffff));
+    final String suffix =
+            Integer.toHexString(0x10000 + ThreadLocalRandom.current().nextInt(0xeffff));
     final String ns = "cj-dock-" + suffix;
     final String uplinkNs = "cj-dup-" + suffix;
     final Path tmp;
@@ -38,8 +37,13 @@ final class DockerHost implements AutoCloseable {
 
     DockerHost() throws IOException {
         tmp = Files.createTempDirectory("cjd");
-        for (Path p : List.of(Path.of("/etc/docker/key.json"), Path.of("/run/docker/plugins"), Path.of("/run/docker"),
-                Path.of("/run/containerd/s"), Path.of("/run/containerd"), Path.of("/etc/docker/plugins"))) {
+        for (Path p : List.of(
+                Path.of("/etc/docker/key.json"),
+                Path.of("/run/docker/plugins"),
+                Path.of("/run/docker"),
+                Path.of("/run/containerd/s"),
+                Path.of("/run/containerd"),
+                Path.of("/etc/docker/plugins"))) {
             if (!Files.exists(p)) {
                 createdOutside.add(p); // removed on close if dockerd or we created it (and it is empty)
             }
@@ -49,7 +53,8 @@ final class DockerHost implements AutoCloseable {
     void createNetwork() {
         NetNs.create(ns);
         NetNs.create(uplinkNs);
-        try (Netlink nl = NetNs.open(ns); Netlink up = NetNs.open(uplinkNs)) {
+        try (Netlink nl = NetNs.open(ns);
+                Netlink up = NetNs.open(uplinkNs)) {
             nl.setUp("lo");
             up.setUp("lo");
             nl.createVeth("uplink", "peer", NetNs.path(uplinkNs));
@@ -57,7 +62,9 @@ final class DockerHost implements AutoCloseable {
             up.addAddress(Address.of(up.link("peer").orElseThrow().index(), IpPrefix.parse("192.0.2.2/24")));
             nl.setUp("uplink");
             up.setUp("peer");
-            nl.addRoute(Route.builder("0.0.0.0/0").via("192.0.2.2", nl.link("uplink").orElseThrow().index()).build());
+            nl.addRoute(Route.builder("0.0.0.0/0")
+                    .via("192.0.2.2", nl.link("uplink").orElseThrow().index())
+                    .build());
         }
         NetNs.run(ns, () -> {
             Sysctl.set("net/ipv4/ip_forward", "1");
@@ -73,11 +80,26 @@ final class DockerHost implements AutoCloseable {
     void startDockerd() {
         Path log = tmp.resolve("dockerd.log");
         try {
-            dockerd = new ProcessBuilder("nsenter", "--net=" + NetNs.path(ns), "dockerd",
-                    "--data-root", tmp.resolve("data").toString(), "--exec-root", tmp.resolve("exec").toString(),
-                    "--pidfile", tmp.resolve("dockerd.pid").toString(), "-H", "unix://" + dockerSocket(),
-                    "--iptables=false", "--ip-masq=false", "--bridge=none", "--storage-driver", "vfs")
-                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            dockerd = new ProcessBuilder(
+                            "nsenter",
+                            "--net=" + NetNs.path(ns),
+                            "dockerd",
+                            "--data-root",
+                            tmp.resolve("data").toString(),
+                            "--exec-root",
+                            tmp.resolve("exec").toString(),
+                            "--pidfile",
+                            tmp.resolve("dockerd.pid").toString(),
+                            "-H",
+                            "unix://" + dockerSocket(),
+                            "--iptables=false",
+                            "--ip-masq=false",
+                            "--bridge=none",
+                            "--storage-driver",
+                            "vfs")
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile())
+                    .start();
         } catch (IOException e) {
             throw new AssertionError("cannot start dockerd: " + e.getMessage());
         }
@@ -118,7 +140,9 @@ final class DockerHost implements AutoCloseable {
     Process startInNamespace(String name, List<String> command) throws IOException {
         List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", ns));
         cmd.addAll(command);
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(tmp.resolve(name + ".log").toFile())
+        Process p = new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(tmp.resolve(name + ".log").toFile())
                 .start();
         daemons.add(p);
         return p;

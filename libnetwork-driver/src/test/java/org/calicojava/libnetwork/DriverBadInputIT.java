@@ -1,6 +1,12 @@
 package org.calicojava.libnetwork;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import org.calicojava.model.Cidr;
 import org.calicojava.model.Json;
 import org.calicojava.model.Keys;
@@ -12,13 +18,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
-import java.nio.charset.StandardCharsets;
-import java.util.List;
-import java.util.UUID;
-import java.util.concurrent.ThreadLocalRandom;
-
-import static org.assertj.core.api.Assertions.assertThat;
-
 /**
  * The Docker driver reading bad records from a real etcd (issue 14): a bad pool is skipped and the good ones still
  * serve; a bad IPAM block or endpoint record makes that one request answer {@code {"Err": "..."}} with the reason
@@ -27,7 +26,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DriverBadInputIT {
     static final String HOST = "bad-host";
-    final String ns = "cj-lnx-" + Integer.toHexString(0x10000 + ThreadLocalRandom.current().nextInt(0xeffff));
+    final String ns = "cj-lnx-"
+            + Integer.toHexString(0x10000 + ThreadLocalRandom.current().nextInt(0xeffff));
     final Keys keys = new Keys("/cj-test-" + UUID.randomUUID());
     JetcdStore store;
     NetlinkDataplane dataplane;
@@ -36,7 +36,9 @@ class DriverBadInputIT {
     @BeforeAll
     void setUp() {
         String etcd = System.getenv("ETCD_ENDPOINTS");
-        assertThat(etcd).as("ETCD_ENDPOINTS (start etcd with scripts/lib/etcd.sh)").isNotBlank();
+        assertThat(etcd)
+                .as("ETCD_ENDPOINTS (start etcd with scripts/lib/etcd.sh)")
+                .isNotBlank();
         store = new JetcdStore(EtcdConfig.of(etcd));
         store.put(keys.pool(Cidr.parse("10.89.0.0/16")), "{\"cidr\":\"10.89.0.0/16\"}");
         NetNs.create(ns);
@@ -73,13 +75,23 @@ class DriverBadInputIT {
 
     @Test
     void badPoolsAreSkippedAndTheGoodOneServes() {
-        List<String> bad = List.of("null", "{", "[]", "\"x\"", "{\"cidr\":\"10.31.0.0/16\",\"block_size\":99}",
-                "{\"cidr\":\"10.31.0.0/16;\\n}\"}", "{\"cidr\":\"0.0.0.0/0\",\"ipip\":\"yes please\"}", "\u0000\u00ff\u00fe");
+        List<String> bad = List.of(
+                "null",
+                "{",
+                "[]",
+                "\"x\"",
+                "{\"cidr\":\"10.31.0.0/16\",\"block_size\":99}",
+                "{\"cidr\":\"10.31.0.0/16;\\n}\"}",
+                "{\"cidr\":\"0.0.0.0/0\",\"ipip\":\"yes please\"}",
+                "\u0000\u00ff\u00fe");
         for (String value : bad) {
             store.put(keys.pools(4) + "10.31.0.0-16", value);
-            Plugin.Response pool = call("/IpamDriver.RequestPool", "{\"AddressSpace\":\"CalicoGlobalAddressSpace\",\"V6\":false}");
+            Plugin.Response pool =
+                    call("/IpamDriver.RequestPool", "{\"AddressSpace\":\"CalicoGlobalAddressSpace\",\"V6\":false}");
             assertThat(pool.status()).as(value + ": " + pool.body()).isEqualTo(200);
-            assertThat(Cidr.parse(address())).as(value).matches(a -> Cidr.parse("10.89.0.0/16").contains(a));
+            assertThat(Cidr.parse(address()))
+                    .as(value)
+                    .matches(a -> Cidr.parse("10.89.0.0/16").contains(a));
         }
     }
 
@@ -90,16 +102,23 @@ class DriverBadInputIT {
         Cidr block = Cidr.parse(ip.ip() + "/26", false);
         String key = keys.ipamBlock(block);
         String good = store.get(key).orElseThrow().value();
-        for (String value : List.of("null", "{\"cidr\":\"" + block + "\",\"allocations\":[0],\"attributes\":[]}",
-                "{\"cidr\":\"" + block + "\",\"affinity\":\"host:a\\nb\"}", "{\"cidr\":\"10.89.0.0/8\"}")) {
+        for (String value : List.of(
+                "null",
+                "{\"cidr\":\"" + block + "\",\"allocations\":[0],\"attributes\":[]}",
+                "{\"cidr\":\"" + block + "\",\"affinity\":\"host:a\\nb\"}",
+                "{\"cidr\":\"10.89.0.0/8\"}")) {
             store.put(key, value);
-            Plugin.Response r = call("/IpamDriver.ReleaseAddress", "{\"PoolID\":\"CalicoPoolIPv4\",\"Address\":\"" + ip.ip() + "\"}");
+            Plugin.Response r = call(
+                    "/IpamDriver.ReleaseAddress", "{\"PoolID\":\"CalicoPoolIPv4\",\"Address\":\"" + ip.ip() + "\"}");
             assertThat(r.status()).as(value + ": " + r.body()).isGreaterThanOrEqualTo(400);
             assertThat(r.body()).startsWith("{\"Err\":").doesNotContain("\\n");
-            assertThat(store.get(key).orElseThrow().value()).as("nothing written over the bad block").isEqualTo(value);
+            assertThat(store.get(key).orElseThrow().value())
+                    .as("nothing written over the bad block")
+                    .isEqualTo(value);
         }
         store.put(key, good);
-        Plugin.Response released = call("/IpamDriver.ReleaseAddress", "{\"PoolID\":\"CalicoPoolIPv4\",\"Address\":\"" + ip.ip() + "\"}");
+        Plugin.Response released =
+                call("/IpamDriver.ReleaseAddress", "{\"PoolID\":\"CalicoPoolIPv4\",\"Address\":\"" + ip.ip() + "\"}");
         assertThat(released.status()).as(released.body()).isEqualTo(200);
     }
 
@@ -107,13 +126,17 @@ class DriverBadInputIT {
     void aBadEndpointRecordIsAnErrOnJoin() {
         String ep = UUID.randomUUID().toString().replace("-", "") + "0123456789abcdef";
         String key = keys.endpoint(HOST, "libnetwork", "libnetwork", ep);
-        for (String value : List.of("null", "{\"name\":\"cali;x\"}", "{\"name\":\"cali1\",\"ipv4_nets\":[\"0.0.0.0/0\"]}")) {
+        for (String value :
+                List.of("null", "{\"name\":\"cali;x\"}", "{\"name\":\"cali1\",\"ipv4_nets\":[\"0.0.0.0/0\"]}")) {
             store.put(key, value);
-            Plugin.Response r = call("/NetworkDriver.Join", "{\"NetworkID\":\"n1\",\"EndpointID\":\"" + ep
-                    + "\",\"SandboxKey\":\"/x\",\"Options\":{}}");
+            Plugin.Response r = call(
+                    "/NetworkDriver.Join",
+                    "{\"NetworkID\":\"n1\",\"EndpointID\":\"" + ep + "\",\"SandboxKey\":\"/x\",\"Options\":{}}");
             assertThat(r.status()).as(value + ": " + r.body()).isGreaterThanOrEqualTo(400);
             assertThat(r.body()).startsWith("{\"Err\":");
         }
-        assertThat(dataplane.exists("cali" + ep.substring(0, 11))).as("no veth made for a refused endpoint").isFalse();
+        assertThat(dataplane.exists("cali" + ep.substring(0, 11)))
+                .as("no veth made for a refused endpoint")
+                .isFalse();
     }
 }

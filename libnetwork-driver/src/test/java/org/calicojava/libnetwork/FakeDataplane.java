@@ -36,6 +36,5 @@ final class FakeDataplane implements Dataplane {
     }
 
     @Override
-    public void close() {
-    }
+    public void close() {}
 }

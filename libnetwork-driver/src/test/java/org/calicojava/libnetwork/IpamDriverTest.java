@@ -1,16 +1,19 @@
 package org.calicojava.libnetwork;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import org.calicojava.ipam.Ipam;
 import org.calicojava.model.Cidr;
 import org.junit.jupiter.api.Test;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 class IpamDriverTest extends PluginFixture {
     @Test
     void capabilitiesAndAddressSpaces() {
-        assertThat(ok("/IpamDriver.GetCapabilities", "").get("RequiresMACAddress").asBoolean()).isFalse();
+        assertThat(ok("/IpamDriver.GetCapabilities", "")
+                        .get("RequiresMACAddress")
+                        .asBoolean())
+                .isFalse();
         JsonNode spaces = ok("/IpamDriver.GetDefaultAddressSpaces", "null");
         assertThat(spaces.get("GlobalDefaultAddressSpace").asText()).isEqualTo("CalicoGlobalAddressSpace");
         assertThat(spaces.get("LocalDefaultAddressSpace").asText()).isEqualTo("CalicoLocalAddressSpace");
@@ -32,16 +35,20 @@ class IpamDriverTest extends PluginFixture {
 
     @Test
     void poolRequestsAreRefusedWithoutAMatchingPool() {
-        assertThat(err(500, "/IpamDriver.RequestPool", "{}")).contains("no enabled IPv4 pool").contains("javactl pool add");
+        assertThat(err(500, "/IpamDriver.RequestPool", "{}"))
+                .contains("no enabled IPv4 pool")
+                .contains("javactl pool add");
         pool("10.20.0.0/16", 26);
         assertThat(err(500, "/IpamDriver.RequestPool", "{\"Pool\":\"10.99.0.0/16\"}"))
                 .isEqualTo("subnet 10.99.0.0/16 does not match any calico-java IP pool (pools: 10.20.0.0/16); "
                         + "--subnet must be a pool's exact CIDR, or add the pool: javactl pool add 10.99.0.0/16");
         assertThat(err(500, "/IpamDriver.RequestPool", "{\"Pool\":\"10.20.0.0/16\",\"SubPool\":\"10.20.1.0/24\"}"))
                 .contains("--ip-range");
-        assertThat(err(500, "/IpamDriver.RequestPool", "{\"Pool\":\"nonsense\"}")).isEqualTo("subnet: IP address: \"nonsense\" is not an IPv4 or IPv6 address");
+        assertThat(err(500, "/IpamDriver.RequestPool", "{\"Pool\":\"nonsense\"}"))
+                .isEqualTo("subnet: IP address: \"nonsense\" is not an IPv4 or IPv6 address");
         store.put(keys.pools(4) + "10.30.0.0-16", "{\"cidr\":\"10.30.0.0/16\",\"disabled\":true}");
-        assertThat(err(500, "/IpamDriver.RequestPool", "{\"Pool\":\"10.30.0.0/16\"}")).isEqualTo("IP pool 10.30.0.0/16 is disabled");
+        assertThat(err(500, "/IpamDriver.RequestPool", "{\"Pool\":\"10.30.0.0/16\"}"))
+                .isEqualTo("IP pool 10.30.0.0/16 is disabled");
     }
 
     @Test
@@ -51,8 +58,12 @@ class IpamDriverTest extends PluginFixture {
         JsonNode p = ok("/IpamDriver.RequestPool", "{\"Pool\":\"10.40.0.0/16\"}");
         assertThat(p.get("PoolID").asText()).isEqualTo("10.40.0.0/16");
         assertThat(p.get("Pool").asText()).isEqualTo("10.40.0.0/16");
-        String a = ok("/IpamDriver.RequestAddress", "{\"PoolID\":\"10.40.0.0/16\",\"Address\":\"\"}").get("Address").asText();
-        String b = ok("/IpamDriver.RequestAddress", "{\"PoolID\":\"10.40.0.0/16\"}").get("Address").asText();
+        String a = ok("/IpamDriver.RequestAddress", "{\"PoolID\":\"10.40.0.0/16\",\"Address\":\"\"}")
+                .get("Address")
+                .asText();
+        String b = ok("/IpamDriver.RequestAddress", "{\"PoolID\":\"10.40.0.0/16\"}")
+                .get("Address")
+                .asText();
         assertThat(a).endsWith("/32").startsWith("10.40.");
         assertThat(b).endsWith("/32").startsWith("10.40.").isNotEqualTo(a);
         Ipam ipam = new Ipam(store, keys);
@@ -65,15 +76,24 @@ class IpamDriverTest extends PluginFixture {
     void aRequestedAddressIsAssignedOrRefused() {
         pool("10.20.0.0/16", 26);
         assertThat(ok("/IpamDriver.RequestAddress", "{\"PoolID\":\"CalicoPoolIPv4\",\"Address\":\"10.20.3.7\"}")
-                .get("Address").asText()).isEqualTo("10.20.3.7/32");
+                        .get("Address")
+                        .asText())
+                .isEqualTo("10.20.3.7/32");
         assertThat(err(500, "/IpamDriver.RequestAddress", "{\"PoolID\":\"CalicoPoolIPv4\",\"Address\":\"10.20.3.7\"}"))
                 .isEqualTo("10.20.3.7 is already assigned");
-        assertThat(err(500, "/IpamDriver.RequestAddress", "{\"PoolID\":\"CalicoPoolIPv4\",\"Address\":\"192.168.1.1\"}"))
+        assertThat(err(
+                        500,
+                        "/IpamDriver.RequestAddress",
+                        "{\"PoolID\":\"CalicoPoolIPv4\",\"Address\":\"192.168.1.1\"}"))
                 .isEqualTo("192.168.1.1 is not in any IP pool");
         assertThat(err(500, "/IpamDriver.RequestAddress", "{\"PoolID\":\"10.20.0.0/16\",\"Address\":\"10.21.0.1\"}"))
                 .isEqualTo("address 10.21.0.1 is not in the network's pool 10.20.0.0/16");
-        assertThat(err(500, "/IpamDriver.RequestAddress", "{\"PoolID\":\"CalicoPoolIPv4\",\"Options\":"
-                + "{\"RequestAddressType\":\"com.docker.network.gateway\"}}")).contains("drop --gateway");
+        assertThat(err(
+                        500,
+                        "/IpamDriver.RequestAddress",
+                        "{\"PoolID\":\"CalicoPoolIPv4\",\"Options\":"
+                                + "{\"RequestAddressType\":\"com.docker.network.gateway\"}}"))
+                .contains("drop --gateway");
     }
 
     @Test
@@ -89,7 +109,9 @@ class IpamDriverTest extends PluginFixture {
     @Test
     void releaseFreesTheAddressAndIsIdempotent() {
         pool("10.20.0.0/16", 26);
-        String a = ok("/IpamDriver.RequestAddress", "{\"PoolID\":\"CalicoPoolIPv4\"}").get("Address").asText();
+        String a = ok("/IpamDriver.RequestAddress", "{\"PoolID\":\"CalicoPoolIPv4\"}")
+                .get("Address")
+                .asText();
         String ip = a.substring(0, a.indexOf('/'));
         ok("/IpamDriver.ReleaseAddress", "{\"PoolID\":\"CalicoPoolIPv4\",\"Address\":\"" + ip + "\"}");
         assertThat(new Ipam(store, keys).info(Cidr.host(ip)).assigned()).isFalse();
@@ -97,14 +119,17 @@ class IpamDriverTest extends PluginFixture {
         ok("/IpamDriver.ReleaseAddress", "{\"PoolID\":\"CalicoPoolIPv4\",\"Address\":\"0.0.0.0\"}");
         ok("/IpamDriver.ReleaseAddress", "{\"PoolID\":\"CalicoPoolIPv4\",\"Address\":\"192.168.9.9\"}");
         ok("/IpamDriver.ReleasePool", "{\"PoolID\":\"CalicoPoolIPv4\"}");
-        assertThat(err(400, "/IpamDriver.ReleaseAddress", "{\"PoolID\":\"CalicoPoolIPv4\"}")).isEqualTo("missing field Address");
+        assertThat(err(400, "/IpamDriver.ReleaseAddress", "{\"PoolID\":\"CalicoPoolIPv4\"}"))
+                .isEqualTo("missing field Address");
     }
 
     @Test
     void ipv6AddressesAre128s() {
         pool("fd00:20::/64", 122);
         ok("/IpamDriver.RequestPool", "{\"V6\":true}");
-        String a = ok("/IpamDriver.RequestAddress", "{\"PoolID\":\"CalicoPoolIPv6\"}").get("Address").asText();
+        String a = ok("/IpamDriver.RequestAddress", "{\"PoolID\":\"CalicoPoolIPv6\"}")
+                .get("Address")
+                .asText();
         assertThat(a).startsWith("fd00:20::").endsWith("/128");
     }
 
@@ -113,6 +138,7 @@ class IpamDriverTest extends PluginFixture {
         pool("10.20.0.0/16", 26);
         store.down = true;
         assertThat(err(500, "/IpamDriver.RequestAddress", "{\"PoolID\":\"CalicoPoolIPv4\"}"))
-                .startsWith("calico-java cannot reach etcd: ").contains("unreachable");
+                .startsWith("calico-java cannot reach etcd: ")
+                .contains("unreachable");
     }
 }

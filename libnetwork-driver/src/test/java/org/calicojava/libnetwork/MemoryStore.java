@@ -1,5 +1,9 @@
 package org.calicojava.libnetwork;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.TreeMap;
 import org.calicojava.store.Compare;
 import org.calicojava.store.EtcdUnreachableException;
 import org.calicojava.store.KeyExistsException;
@@ -8,11 +12,6 @@ import org.calicojava.store.KvStore;
 import org.calicojava.store.ListResult;
 import org.calicojava.store.Op;
 import org.calicojava.store.RevisionConflictException;
-
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Optional;
-import java.util.TreeMap;
 
 /** An in-memory {@link KvStore} with etcd's revision semantics, for unit tests; {@link #down} makes it unreachable. */
 final class MemoryStore implements KvStore {
@@ -35,7 +34,8 @@ final class MemoryStore implements KvStore {
     @Override
     public synchronized ListResult list(String prefix) {
         check();
-        List<KeyValue> out = new ArrayList<>(data.subMap(prefix, prefix + Character.MAX_VALUE).values());
+        List<KeyValue> out = new ArrayList<>(
+                data.subMap(prefix, prefix + Character.MAX_VALUE).values());
         return new ListResult(revision, out);
     }
 
@@ -127,6 +127,5 @@ final class MemoryStore implements KvStore {
     }
 
     @Override
-    public void close() {
-    }
+    public void close() {}
 }

@@ -1,15 +1,14 @@
 package org.calicojava.libnetwork;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
 import org.calicojava.model.Json;
 import org.calicojava.model.ProfileRules;
 import org.calicojava.model.WorkloadEndpoint;
 import org.calicojava.netlink.NoSuchDeviceException;
 import org.junit.jupiter.api.Test;
-
-import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 class NetworkDriverTest extends PluginFixture {
     static final String CREATE_NET = "{\"NetworkID\":\"" + NET + "\",\"Options\":{\"com.docker.network.generic\":{}},"
@@ -24,10 +23,17 @@ class NetworkDriverTest extends PluginFixture {
 
     @Test
     void activationAndCapabilities() {
-        assertThat(ok("/Plugin.Activate", "").get("Implements").toString()).isEqualTo("[\"NetworkDriver\",\"IpamDriver\"]");
-        assertThat(ok("/NetworkDriver.GetCapabilities", "{}").get("Scope").asText()).isEqualTo("local");
-        for (String p : List.of("DiscoverNew", "DiscoverDelete", "ProgramExternalConnectivity",
-                "RevokeExternalConnectivity", "FreeNetwork", "AllocateNetwork")) {
+        assertThat(ok("/Plugin.Activate", "").get("Implements").toString())
+                .isEqualTo("[\"NetworkDriver\",\"IpamDriver\"]");
+        assertThat(ok("/NetworkDriver.GetCapabilities", "{}").get("Scope").asText())
+                .isEqualTo("local");
+        for (String p : List.of(
+                "DiscoverNew",
+                "DiscoverDelete",
+                "ProgramExternalConnectivity",
+                "RevokeExternalConnectivity",
+                "FreeNetwork",
+                "AllocateNetwork")) {
             assertThat(raw("/NetworkDriver." + p, "{}").status()).isEqualTo(200);
         }
     }
@@ -35,7 +41,8 @@ class NetworkDriverTest extends PluginFixture {
     @Test
     void aNetworkIsAProfileWhoseMembersTalkToEachOther() {
         ok("/NetworkDriver.CreateNetwork", CREATE_NET);
-        ProfileRules rules = Json.read(store.get(keys.profileRules(NET)).orElseThrow().value(), ProfileRules.class);
+        ProfileRules rules =
+                Json.read(store.get(keys.profileRules(NET)).orElseThrow().value(), ProfileRules.class);
         assertThat(rules).isEqualTo(ProfileRules.defaultFor(NET));
         assertThat(rules.inboundRules().get(0).srcTag()).isEqualTo(NET);
         assertThat(store.get(keys.profileTags(NET)).orElseThrow().value()).isEqualTo("[\"" + NET + "\"]");
@@ -46,7 +53,9 @@ class NetworkDriverTest extends PluginFixture {
 
     @Test
     void aNetworkWithAnotherIpamDriverIsRefused() {
-        String body = CREATE_NET.replace("CalicoGlobalAddressSpace", "GlobalDefault").replace("\"0.0.0.0/0\"}", "\"172.18.0.1/16\"}");
+        String body = CREATE_NET
+                .replace("CalicoGlobalAddressSpace", "GlobalDefault")
+                .replace("\"0.0.0.0/0\"}", "\"172.18.0.1/16\"}");
         assertThat(err(500, "/NetworkDriver.CreateNetwork", body)).contains("--ipam-driver calico-java");
         assertThat(store.keys(keys.profiles())).isEmpty();
     }
@@ -54,20 +63,23 @@ class NetworkDriverTest extends PluginFixture {
     @Test
     void endpointLifecycle() {
         ok("/NetworkDriver.CreateNetwork", CREATE_NET);
-        assertThat(ok("/NetworkDriver.CreateEndpoint", CREATE_EP).has("Interface")).isFalse();
+        assertThat(ok("/NetworkDriver.CreateEndpoint", CREATE_EP).has("Interface"))
+                .isFalse();
         WorkloadEndpoint w = Json.read(store.get(endpointKey()).orElseThrow().value(), WorkloadEndpoint.class);
         assertThat(w.name()).isEqualTo("caliabcdef01234");
         assertThat(w.mac()).isEqualTo("ee:ee:ee:ee:ee:ee");
         assertThat(w.profileIds()).containsExactly(NET);
         assertThat(w.ipv4Nets()).hasToString("[10.20.0.5/32]");
         assertThat(w.state()).isEqualTo("active");
-        assertThat(ok("/NetworkDriver.EndpointOperInfo", EP_REQ).get("Value").isObject()).isTrue();
+        assertThat(ok("/NetworkDriver.EndpointOperInfo", EP_REQ).get("Value").isObject())
+                .isTrue();
 
         JsonNode join = ok("/NetworkDriver.Join", EP_REQ.replace("}", ",\"SandboxKey\":\"/var/run/docker/netns/x\"}"));
         assertThat(join.get("InterfaceName").get("SrcName").asText()).isEqualTo("tempabcdef01234");
         assertThat(join.get("InterfaceName").get("DstPrefix").asText()).isEqualTo("eth");
         assertThat(join.get("Gateway").asText()).isEqualTo("169.254.1.1");
-        assertThat(join.get("StaticRoutes").toString()).isEqualTo("[{\"Destination\":\"169.254.1.1/32\",\"RouteType\":1}]");
+        assertThat(join.get("StaticRoutes").toString())
+                .isEqualTo("[{\"Destination\":\"169.254.1.1/32\",\"RouteType\":1}]");
         assertThat(join.has("GatewayIPv6")).isFalse();
         assertThat(dataplane.veths).containsEntry("caliabcdef01234", "tempabcdef01234");
 
@@ -91,12 +103,17 @@ class NetworkDriverTest extends PluginFixture {
     @Test
     void ipv6EndpointsGetTheHostVethsLinkLocalGateway() {
         ok("/NetworkDriver.CreateNetwork", CREATE_NET);
-        ok("/NetworkDriver.CreateEndpoint", CREATE_EP.replace("\"AddressIPv6\":\"\"", "\"AddressIPv6\":\"fd00::5/128\""));
+        ok(
+                "/NetworkDriver.CreateEndpoint",
+                CREATE_EP.replace("\"AddressIPv6\":\"\"", "\"AddressIPv6\":\"fd00::5/128\""));
         WorkloadEndpoint w = Json.read(store.get(endpointKey()).orElseThrow().value(), WorkloadEndpoint.class);
-        assertThat(w.ipv6Nets()).hasToString("[fd00:0:0:0:0:0:0:5/128]".replace("fd00:0:0:0:0:0:0:5", w.ipv6Nets().get(0).ip()));
+        assertThat(w.ipv6Nets())
+                .hasToString("[fd00:0:0:0:0:0:0:5/128]"
+                        .replace("fd00:0:0:0:0:0:0:5", w.ipv6Nets().get(0).ip()));
         JsonNode join = ok("/NetworkDriver.Join", EP_REQ);
         assertThat(join.get("GatewayIPv6").asText()).isEqualTo("fe80::ecee:eeff:feee:eeee");
-        assertThat(join.get("StaticRoutes").get(1).get("Destination").asText()).isEqualTo("fe80::ecee:eeff:feee:eeee/128");
+        assertThat(join.get("StaticRoutes").get(1).get("Destination").asText())
+                .isEqualTo("fe80::ecee:eeff:feee:eeee/128");
     }
 
     @Test
@@ -117,15 +134,18 @@ class NetworkDriverTest extends PluginFixture {
 
     @Test
     void malformedRequestsAre400() {
-        assertThat(err(400, "/NetworkDriver.CreateNetwork", "{\"NetworkID\":")).startsWith("malformed JSON in /NetworkDriver.CreateNetwork");
+        assertThat(err(400, "/NetworkDriver.CreateNetwork", "{\"NetworkID\":"))
+                .startsWith("malformed JSON in /NetworkDriver.CreateNetwork");
         assertThat(err(400, "/NetworkDriver.CreateNetwork", "[1,2]")).contains("expected a JSON object");
         assertThat(err(400, "/NetworkDriver.CreateNetwork", "{}")).isEqualTo("missing field NetworkID");
-        assertThat(err(400, "/NetworkDriver.CreateNetwork", "{\"NetworkID\":5}")).contains("expected: a string");
+        assertThat(err(400, "/NetworkDriver.CreateNetwork", "{\"NetworkID\":5}"))
+                .contains("expected: a string");
         assertThat(err(400, "/NetworkDriver.CreateEndpoint", "{\"NetworkID\":\"a/b\",\"EndpointID\":\"x\"}"))
                 .startsWith("NetworkID: 'a/b'");
         assertThat(err(400, "/NetworkDriver.CreateEndpoint", CREATE_EP.replace("10.20.0.5/32", "10.20.0.999")))
                 .startsWith("Interface.Address:");
         assertThat(err(404, "/NetworkDriver.Frobnicate", "{}")).contains("no such call");
-        assertThat(plugin.handle("GET", "/Plugin.Activate", new byte[0]).status()).isEqualTo(405);
+        assertThat(plugin.handle("GET", "/Plugin.Activate", new byte[0]).status())
+                .isEqualTo(405);
     }
 }

@@ -1,10 +1,9 @@
 package org.calicojava.libnetwork;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.charset.StandardCharsets;
 import org.calicojava.model.Json;
 import org.calicojava.model.Keys;
-
-import java.nio.charset.StandardCharsets;
 
 /** A plugin over an in-memory store and fake dataplane, called like Docker calls it. */
 class PluginFixture {
@@ -15,7 +14,8 @@ class PluginFixture {
     final MemoryStore store = new MemoryStore();
     final FakeDataplane dataplane = new FakeDataplane();
     final Keys keys = new Keys("/t");
-    final Plugin plugin = new Plugin(new NetworkDriver(store, keys, HOST, dataplane), new IpamDriver(store, keys, HOST));
+    final Plugin plugin =
+            new Plugin(new NetworkDriver(store, keys, HOST, dataplane), new IpamDriver(store, keys, HOST));
 
     Plugin.Response raw(String path, String body) {
         return plugin.handle("POST", path, body.getBytes(StandardCharsets.UTF_8));
@@ -40,7 +40,8 @@ class PluginFixture {
     }
 
     void pool(String cidr, int blockSize) {
-        store.put(keys.pools(cidr.contains(":") ? 6 : 4) + cidr.replace('/', '-'),
+        store.put(
+                keys.pools(cidr.contains(":") ? 6 : 4) + cidr.replace('/', '-'),
                 "{\"cidr\":\"" + cidr + "\",\"block_size\":" + blockSize + "}");
     }
 }

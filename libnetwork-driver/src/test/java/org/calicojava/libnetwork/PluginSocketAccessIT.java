@@ -1,16 +1,6 @@
 package org.calicojava.libnetwork;
 
-import org.calicojava.testing.Sh;
-
-import org.calicojava.model.Keys;
-import org.calicojava.netlink.NetNs;
-import org.calicojava.netlink.SocketAccess;
-import org.calicojava.store.EtcdConfig;
-import org.calicojava.store.JetcdStore;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,8 +9,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.calicojava.model.Keys;
+import org.calicojava.netlink.NetNs;
+import org.calicojava.netlink.SocketAccess;
+import org.calicojava.store.EtcdConfig;
+import org.calicojava.store.JetcdStore;
+import org.calicojava.testing.Sh;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 /**
  * Local users and the plugin socket (issue 22): the socket is 0660 root:GROUP, and a peer that is neither root nor in
@@ -29,7 +27,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PluginSocketAccessIT {
-    final String ns = "cj-lna-" + Integer.toHexString(0x10000 + ThreadLocalRandom.current().nextInt(0xeffff));
+    final String ns = "cj-lna-"
+            + Integer.toHexString(0x10000 + ThreadLocalRandom.current().nextInt(0xeffff));
     final Keys keys = new Keys("/cj-test-" + UUID.randomUUID());
     JetcdStore store;
     NetlinkDataplane dataplane;
@@ -40,7 +39,9 @@ class PluginSocketAccessIT {
     void setUp() throws Exception {
         Sh.require("setpriv", "nc");
         String etcd = System.getenv("ETCD_ENDPOINTS");
-        assertThat(etcd).as("ETCD_ENDPOINTS (start etcd with scripts/lib/etcd.sh)").isNotBlank();
+        assertThat(etcd)
+                .as("ETCD_ENDPOINTS (start etcd with scripts/lib/etcd.sh)")
+                .isNotBlank();
         store = new JetcdStore(EtcdConfig.of(etcd));
         NetNs.create(ns);
         dataplane = new NetlinkDataplane(ns);
@@ -73,8 +74,10 @@ class PluginSocketAccessIT {
     }
 
     PluginServer server(String name, String group) throws Exception {
-        PluginServer s = new PluginServer(dir.resolve(name), new Plugin(new NetworkDriver(store, keys, "h", dataplane),
-                new IpamDriver(store, keys, "h")), new SocketAccess(group));
+        PluginServer s = new PluginServer(
+                dir.resolve(name),
+                new Plugin(new NetworkDriver(store, keys, "h", dataplane), new IpamDriver(store, keys, "h")),
+                new SocketAccess(group));
         servers.add(s);
         return s;
     }
@@ -84,9 +87,17 @@ class PluginSocketAccessIT {
         String body = "{\"NetworkID\":\"" + net + "\"}";
         String req = "POST /NetworkDriver.DeleteNetwork HTTP/1.1\r\nHost: plugin\r\nContent-Type: application/json\r\n"
                 + "Content-Length: " + body.length() + "\r\nConnection: close\r\n\r\n" + body;
-        // stdin stays open until the answer is in (Docker does not half-close either; the server closes: Connection: close)
-        return Sh.run(List.of("sh", "-c", "{ printf '%s' \"$0\"; sleep 3; } | setpriv --reuid 65534 --regid " + gid
-                + " --clear-groups nc -U " + socket, req), 20).trimmed();
+        // stdin stays open until the answer is in (Docker does not half-close either; the server closes: Connection:
+        // close)
+        return Sh.run(
+                        List.of(
+                                "sh",
+                                "-c",
+                                "{ printf '%s' \"$0\"; sleep 3; } | setpriv --reuid 65534 --regid " + gid
+                                        + " --clear-groups nc -U " + socket,
+                                req),
+                        20)
+                .trimmed();
     }
 
     @Test
@@ -98,14 +109,21 @@ class PluginSocketAccessIT {
         store.put(keys.profileRules(net), "{}");
 
         Sh.Result byMode = deleteAsNobody(s.socket(), "65534", net);
-        assertThat(byMode.out() + byMode.err()).as("connect as uid 65534 to a 0660 root socket")
-                .doesNotContain("HTTP/1.1 200").containsIgnoringCase("permission denied");
+        assertThat(byMode.out() + byMode.err())
+                .as("connect as uid 65534 to a 0660 root socket")
+                .doesNotContain("HTTP/1.1 200")
+                .containsIgnoringCase("permission denied");
 
         // as if the mode were wrong (a umask race or a hand chmod): the peer credentials still decide
         Files.setPosixFilePermissions(s.socket(), PosixFilePermissions.fromString("rw-rw-rw-"));
         Sh.Result byCreds = deleteAsNobody(s.socket(), "65534", net);
-        assertThat(byCreds.out()).as(byCreds.toString()).startsWith("HTTP/1.1 403").contains("{\"Err\":\"permission denied: uid 65534");
-        assertThat(store.get(keys.profileRules(net))).as("the refused DeleteNetwork deleted nothing").isPresent();
+        assertThat(byCreds.out())
+                .as(byCreds.toString())
+                .startsWith("HTTP/1.1 403")
+                .contains("{\"Err\":\"permission denied: uid 65534");
+        assertThat(store.get(keys.profileRules(net)))
+                .as("the refused DeleteNetwork deleted nothing")
+                .isPresent();
     }
 
     @Test

@@ -1,21 +1,8 @@
 package org.calicojava.libnetwork;
 
-import org.calicojava.testing.Sh;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.calicojava.ipam.Ipam;
-import org.calicojava.model.Cidr;
-import org.calicojava.model.Json;
-import org.calicojava.model.Keys;
-import org.calicojava.model.WorkloadEndpoint;
-import org.calicojava.netlink.NetNs;
-import org.calicojava.store.EtcdConfig;
-import org.calicojava.store.JetcdStore;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -27,8 +14,19 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.calicojava.ipam.Ipam;
+import org.calicojava.model.Cidr;
+import org.calicojava.model.Json;
+import org.calicojava.model.Keys;
+import org.calicojava.model.WorkloadEndpoint;
+import org.calicojava.netlink.NetNs;
+import org.calicojava.store.EtcdConfig;
+import org.calicojava.store.JetcdStore;
+import org.calicojava.testing.Sh;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 /**
  * The driver's HTTP API on a real unix socket, with a real etcd and real veths in a test namespace (the driver is
@@ -37,7 +35,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PluginSocketIT {
     static final String HOST = "sock-host";
-    final String ns = "cj-lnd-" + Integer.toHexString(0x10000 + ThreadLocalRandom.current().nextInt(0xeffff));
+    final String ns = "cj-lnd-"
+            + Integer.toHexString(0x10000 + ThreadLocalRandom.current().nextInt(0xeffff));
     final Keys keys = new Keys("/cj-test-" + UUID.randomUUID());
     JetcdStore store;
     NetlinkDataplane dataplane;
@@ -47,14 +46,17 @@ class PluginSocketIT {
     @BeforeAll
     void setUp() throws Exception {
         String etcd = System.getenv("ETCD_ENDPOINTS");
-        assertThat(etcd).as("ETCD_ENDPOINTS (start etcd with scripts/lib/etcd.sh)").isNotBlank();
+        assertThat(etcd)
+                .as("ETCD_ENDPOINTS (start etcd with scripts/lib/etcd.sh)")
+                .isNotBlank();
         store = new JetcdStore(EtcdConfig.of(etcd));
         store.put(keys.pool(Cidr.parse("10.88.0.0/16")), "{\"cidr\":\"10.88.0.0/16\"}");
         NetNs.create(ns);
         dataplane = new NetlinkDataplane(ns);
         dir = Files.createTempDirectory("cj-lnd");
-        server = new PluginServer(dir.resolve("p.sock"), new Plugin(
-                new NetworkDriver(store, keys, HOST, dataplane), new IpamDriver(store, keys, HOST)));
+        server = new PluginServer(
+                dir.resolve("p.sock"),
+                new Plugin(new NetworkDriver(store, keys, HOST, dataplane), new IpamDriver(store, keys, HOST)));
     }
 
     @AfterAll
@@ -100,12 +102,17 @@ class PluginSocketIT {
             assertThat(r.status()).isEqualTo(200);
             assertThat(r.headers().get("content-type")).isEqualTo("application/vnd.docker.plugins.v1.1+json");
             assertThat(r.body()).isEqualTo("{\"Implements\":[\"NetworkDriver\",\"IpamDriver\"]}");
-            assertThat(ok(c, "/NetworkDriver.GetCapabilities", "null").get("Scope").asText()).isEqualTo("local");
+            assertThat(ok(c, "/NetworkDriver.GetCapabilities", "null")
+                            .get("Scope")
+                            .asText())
+                    .isEqualTo("local");
             UnixHttpClient.Reply bad = c.post("/NetworkDriver.CreateNetwork", "{\"NetworkID\": nope}");
             assertThat(bad.status()).isEqualTo(400);
             assertThat(bad.body()).startsWith("{\"Err\":\"malformed JSON in /NetworkDriver.CreateNetwork");
             assertThat(c.post("/NetworkDriver.Nonsense", "{}").status()).isEqualTo(404);
-            assertThat(ok(c, "/IpamDriver.GetDefaultAddressSpaces", "{}").get("GlobalDefaultAddressSpace").asText())
+            assertThat(ok(c, "/IpamDriver.GetDefaultAddressSpaces", "{}")
+                            .get("GlobalDefaultAddressSpace")
+                            .asText())
                     .isEqualTo("CalicoGlobalAddressSpace");
         }
     }
@@ -118,19 +125,32 @@ class PluginSocketIT {
         String tempIf = "temp" + ep.substring(0, 11);
         String epReq = "{\"NetworkID\":\"" + net + "\",\"EndpointID\":\"" + ep + "\"}";
         try (UnixHttpClient c = client()) {
-            JsonNode pool = ok(c, "/IpamDriver.RequestPool", "{\"AddressSpace\":\"CalicoGlobalAddressSpace\",\"Pool\":"
-                    + "\"10.88.0.0/16\",\"Options\":{},\"V6\":false}");
+            JsonNode pool = ok(
+                    c,
+                    "/IpamDriver.RequestPool",
+                    "{\"AddressSpace\":\"CalicoGlobalAddressSpace\",\"Pool\":"
+                            + "\"10.88.0.0/16\",\"Options\":{},\"V6\":false}");
             String poolId = pool.get("PoolID").asText();
-            ok(c, "/NetworkDriver.CreateNetwork", "{\"NetworkID\":\"" + net + "\",\"Options\":{},\"IPv4Data\":[{"
-                    + "\"AddressSpace\":\"CalicoGlobalAddressSpace\",\"Pool\":\"10.88.0.0/16\",\"Gateway\":\"0.0.0.0/0\"}]}");
+            ok(
+                    c,
+                    "/NetworkDriver.CreateNetwork",
+                    "{\"NetworkID\":\"" + net + "\",\"Options\":{},\"IPv4Data\":[{"
+                            + "\"AddressSpace\":\"CalicoGlobalAddressSpace\",\"Pool\":\"10.88.0.0/16\",\"Gateway\":\"0.0.0.0/0\"}]}");
             assertThat(store.get(keys.profileRules(net))).isPresent();
-            String addr = ok(c, "/IpamDriver.RequestAddress", "{\"PoolID\":\"" + poolId + "\",\"Address\":\"\","
-                    + "\"Options\":{}}").get("Address").asText();
+            String addr = ok(
+                            c,
+                            "/IpamDriver.RequestAddress",
+                            "{\"PoolID\":\"" + poolId + "\",\"Address\":\"\"," + "\"Options\":{}}")
+                    .get("Address")
+                    .asText();
             Cidr ip = Cidr.parse(addr);
             assertThat(addr).endsWith("/32");
             assertThat(new Ipam(store, keys).affinities(HOST, 4)).anyMatch(b -> b.contains(ip));
-            ok(c, "/NetworkDriver.CreateEndpoint", "{\"NetworkID\":\"" + net + "\",\"EndpointID\":\"" + ep
-                    + "\",\"Interface\":{\"Address\":\"" + addr + "\",\"AddressIPv6\":\"\",\"MacAddress\":\"\"},\"Options\":{}}");
+            ok(
+                    c,
+                    "/NetworkDriver.CreateEndpoint",
+                    "{\"NetworkID\":\"" + net + "\",\"EndpointID\":\"" + ep + "\",\"Interface\":{\"Address\":\"" + addr
+                            + "\",\"AddressIPv6\":\"\",\"MacAddress\":\"\"},\"Options\":{}}");
             String key = keys.endpoint(HOST, "libnetwork", "libnetwork", ep);
             WorkloadEndpoint w = Json.read(store.get(key).orElseThrow().value(), WorkloadEndpoint.class);
             assertThat(w.ipv4Nets()).containsExactly(ip);
@@ -141,18 +161,37 @@ class PluginSocketIT {
             String link = sh("ip", "-n", ns, "link", "show", hostIf);
             assertThat(link).contains("link/ether ee:ee:ee:ee:ee:ee").contains(",UP");
             assertThat(sh("ip", "-n", ns, "link", "show", tempIf)).contains(tempIf + "@" + hostIf);
-            assertThat(sh("ip", "netns", "exec", ns, "cat", "/proc/sys/net/ipv4/conf/" + hostIf + "/proxy_arp",
-                    "/proc/sys/net/ipv4/neigh/" + hostIf + "/proxy_delay", "/proc/sys/net/ipv4/conf/" + hostIf
-                            + "/route_localnet", "/proc/sys/net/ipv4/conf/" + hostIf + "/forwarding"))
+            assertThat(sh(
+                            "ip",
+                            "netns",
+                            "exec",
+                            ns,
+                            "cat",
+                            "/proc/sys/net/ipv4/conf/" + hostIf + "/proxy_arp",
+                            "/proc/sys/net/ipv4/neigh/" + hostIf + "/proxy_delay",
+                            "/proc/sys/net/ipv4/conf/" + hostIf + "/route_localnet",
+                            "/proc/sys/net/ipv4/conf/" + hostIf + "/forwarding"))
                     .isEqualTo("1\n0\n1\n1");
-            assertThat(sh("ip", "netns", "exec", ns, "cat", "/proc/sys/net/ipv6/conf/" + hostIf + "/accept_ra",
-                    "/proc/sys/net/ipv6/conf/" + hostIf + "/proxy_ndp")).isEqualTo("0\n1");
-            assertThat(Sh.run(List.of("ip", "link", "show", hostIf), 30).ok()).as("nothing in the host's namespace")
+            assertThat(sh(
+                            "ip",
+                            "netns",
+                            "exec",
+                            ns,
+                            "cat",
+                            "/proc/sys/net/ipv6/conf/" + hostIf + "/accept_ra",
+                            "/proc/sys/net/ipv6/conf/" + hostIf + "/proxy_ndp"))
+                    .isEqualTo("0\n1");
+            assertThat(Sh.run(List.of("ip", "link", "show", hostIf), 30).ok())
+                    .as("nothing in the host's namespace")
                     .isFalse();
 
             ok(c, "/NetworkDriver.Leave", epReq);
-            assertThat(Sh.run(List.of("ip", "-n", ns, "link", "show", hostIf), 30).ok()).isFalse();
-            assertThat(Sh.run(List.of("ip", "-n", ns, "link", "show", tempIf), 30).ok()).isFalse();
+            assertThat(Sh.run(List.of("ip", "-n", ns, "link", "show", hostIf), 30)
+                            .ok())
+                    .isFalse();
+            assertThat(Sh.run(List.of("ip", "-n", ns, "link", "show", tempIf), 30)
+                            .ok())
+                    .isFalse();
             ok(c, "/NetworkDriver.DeleteEndpoint", epReq);
             assertThat(store.get(key)).isEmpty();
             ok(c, "/IpamDriver.ReleaseAddress", "{\"PoolID\":\"" + poolId + "\",\"Address\":\"" + ip.ip() + "\"}");
@@ -169,13 +208,18 @@ class PluginSocketIT {
         String hostIf = "cali" + ep.substring(0, 11);
         store.put(keys.profileRules(net), "{}");
         try (UnixHttpClient c = client()) {
-            ok(c, "/NetworkDriver.CreateEndpoint", "{\"NetworkID\":\"" + net + "\",\"EndpointID\":\"" + ep
-                    + "\",\"Interface\":{\"Address\":\"10.88.200.1/32\"}}");
+            ok(
+                    c,
+                    "/NetworkDriver.CreateEndpoint",
+                    "{\"NetworkID\":\"" + net + "\",\"EndpointID\":\"" + ep
+                            + "\",\"Interface\":{\"Address\":\"10.88.200.1/32\"}}");
             sh("ip", "-n", ns, "link", "add", hostIf, "type", "veth", "peer", "name", "oldpeer" + ep.substring(0, 4));
             ok(c, "/NetworkDriver.Join", "{\"NetworkID\":\"" + net + "\",\"EndpointID\":\"" + ep + "\"}");
             assertThat(sh("ip", "-n", ns, "link", "show", hostIf)).contains("@temp" + ep.substring(0, 11));
             ok(c, "/NetworkDriver.DeleteEndpoint", "{\"NetworkID\":\"" + net + "\",\"EndpointID\":\"" + ep + "\"}");
-            assertThat(Sh.run(List.of("ip", "-n", ns, "link", "show", hostIf), 30).ok()).isFalse();
+            assertThat(Sh.run(List.of("ip", "-n", ns, "link", "show", hostIf), 30)
+                            .ok())
+                    .isFalse();
         }
     }
 
@@ -190,7 +234,8 @@ class PluginSocketIT {
                     try (UnixHttpClient c = client()) {
                         for (int i = 0; i < 5; i++) {
                             seen.add(ok(c, "/IpamDriver.RequestAddress", "{\"PoolID\":\"CalicoPoolIPv4\"}")
-                                    .get("Address").asText());
+                                    .get("Address")
+                                    .asText());
                         }
                     }
                     return null;
@@ -205,7 +250,10 @@ class PluginSocketIT {
         assertThat(seen).hasSize(20);
         try (UnixHttpClient c = client()) {
             for (String a : seen) {
-                ok(c, "/IpamDriver.ReleaseAddress", "{\"PoolID\":\"CalicoPoolIPv4\",\"Address\":\"" + a.split("/")[0] + "\"}");
+                ok(
+                        c,
+                        "/IpamDriver.ReleaseAddress",
+                        "{\"PoolID\":\"CalicoPoolIPv4\",\"Address\":\"" + a.split("/")[0] + "\"}");
             }
         }
         for (String a : seen) {
@@ -217,9 +265,12 @@ class PluginSocketIT {
     void anUnreachableEtcdIsReportedToDocker() throws Exception {
         try (JetcdStore dead = new JetcdStore(EtcdConfig.of("http://127.0.0.1:1"))) {
             Plugin p = new Plugin(new NetworkDriver(dead, keys, HOST, dataplane), new IpamDriver(dead, keys, HOST));
-            Plugin.Response r = p.handle("POST", "/IpamDriver.RequestAddress", "{\"PoolID\":\"CalicoPoolIPv4\"}".getBytes());
+            Plugin.Response r =
+                    p.handle("POST", "/IpamDriver.RequestAddress", "{\"PoolID\":\"CalicoPoolIPv4\"}".getBytes());
             assertThat(r.status()).isEqualTo(500);
-            assertThat(r.body()).startsWith("{\"Err\":\"calico-java cannot reach etcd: ").doesNotContain("\\n");
+            assertThat(r.body())
+                    .startsWith("{\"Err\":\"calico-java cannot reach etcd: ")
+                    .doesNotContain("\\n");
         }
     }
 }

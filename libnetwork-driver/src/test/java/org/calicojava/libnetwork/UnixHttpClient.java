@@ -14,8 +14,7 @@ import java.util.Map;
 
 /** A minimal HTTP/1.1 client on one unix socket connection (kept alive), as Docker's plugin client talks. */
 final class UnixHttpClient implements AutoCloseable {
-    record Reply(int status, Map<String, String> headers, String body) {
-    }
+    record Reply(int status, Map<String, String> headers, String body) {}
 
     private final SocketChannel ch;
     private final ByteArrayOutputStream pending = new ByteArrayOutputStream();
@@ -27,8 +26,9 @@ final class UnixHttpClient implements AutoCloseable {
 
     Reply post(String path, String body) throws IOException {
         byte[] b = body.getBytes(StandardCharsets.UTF_8);
-        String head = "POST " + path + " HTTP/1.1\r\nHost: plugin\r\nAccept: application/vnd.docker.plugins.v1.2+json\r\n"
-                + "Content-Type: application/json\r\nContent-Length: " + b.length + "\r\n\r\n";
+        String head =
+                "POST " + path + " HTTP/1.1\r\nHost: plugin\r\nAccept: application/vnd.docker.plugins.v1.2+json\r\n"
+                        + "Content-Type: application/json\r\nContent-Length: " + b.length + "\r\n\r\n";
         ByteBuffer out = ByteBuffer.allocate(head.length() + b.length);
         out.put(head.getBytes(StandardCharsets.US_ASCII)).put(b).flip();
         while (out.hasRemaining()) {
@@ -48,7 +48,9 @@ final class UnixHttpClient implements AutoCloseable {
         Map<String, String> headers = new HashMap<>();
         for (int i = 1; i < lines.length; i++) {
             int c = lines[i].indexOf(':');
-            headers.put(lines[i].substring(0, c).trim().toLowerCase(Locale.ROOT), lines[i].substring(c + 1).trim());
+            headers.put(
+                    lines[i].substring(0, c).trim().toLowerCase(Locale.ROOT),
+                    lines[i].substring(c + 1).trim());
         }
         int len = Integer.parseInt(headers.getOrDefault("content-length", "0"));
         while (pending.size() < headEnd + 4 + len) {

@@ -11,8 +11,7 @@ import org.calicojava.netlink.codec.NlMessage;
 
 /** Address ↔ RTM_NEWADDR/RTM_DELADDR/RTM_GETADDR messages. Pure. */
 final class AddressCodec {
-    private AddressCodec() {
-    }
+    private AddressCodec() {}
 
     /** {@code type} is RTM_NEWADDR or RTM_DELADDR. IFA_LOCAL and IFA_ADDRESS both carry the address, as ip does. */
     static void encode(MessageWriter w, int type, int flags, int seq, Address a) {
@@ -46,8 +45,12 @@ final class AddressCodec {
             throw new NetlinkCodecException("address on ifindex " + ifa.index() + ": no IFA_LOCAL or IFA_ADDRESS");
         }
         try {
-            return new Address(ifa.index(), new IpPrefix(addr, ifa.prefixLen()), ifa.scope(),
-                    a.u32(IFA_FLAGS, ifa.flags()), a.string(IFA_LABEL));
+            return new Address(
+                    ifa.index(),
+                    new IpPrefix(addr, ifa.prefixLen()),
+                    ifa.scope(),
+                    a.u32(IFA_FLAGS, ifa.flags()),
+                    a.string(IFA_LABEL));
         } catch (IllegalArgumentException e) {
             throw new NetlinkCodecException("address: " + e.getMessage());
         }

@@ -51,27 +51,45 @@ public final class Batch implements AutoCloseable {
     }
 
     public Batch addRoute(Route r) {
-        return enqueue(Kind.ROUTE, "add route", r, (w, s) -> RouteCodec.encode(w, RTM_NEWROUTE,
-                NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, s, r));
+        return enqueue(
+                Kind.ROUTE,
+                "add route",
+                r,
+                (w, s) -> RouteCodec.encode(
+                        w, RTM_NEWROUTE, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, s, r));
     }
 
     public Batch replaceRoute(Route r) {
-        return enqueue(Kind.ROUTE, "replace route", r, (w, s) -> RouteCodec.encode(w, RTM_NEWROUTE,
-                NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE, s, r));
+        return enqueue(
+                Kind.ROUTE,
+                "replace route",
+                r,
+                (w, s) -> RouteCodec.encode(
+                        w, RTM_NEWROUTE, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE, s, r));
     }
 
     public Batch deleteRoute(Route r) {
-        return enqueue(Kind.ROUTE, "delete route", r,
+        return enqueue(
+                Kind.ROUTE,
+                "delete route",
+                r,
                 (w, s) -> RouteCodec.encode(w, RTM_DELROUTE, NLM_F_REQUEST | NLM_F_ACK, s, r));
     }
 
     public Batch addAddress(Address a) {
-        return enqueue(Kind.ADDRESS, "add address", a, (w, s) -> AddressCodec.encode(w, RTM_NEWADDR,
-                NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, s, a));
+        return enqueue(
+                Kind.ADDRESS,
+                "add address",
+                a,
+                (w, s) -> AddressCodec.encode(
+                        w, RTM_NEWADDR, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, s, a));
     }
 
     public Batch deleteAddress(Address a) {
-        return enqueue(Kind.ADDRESS, "delete address", a,
+        return enqueue(
+                Kind.ADDRESS,
+                "delete address",
+                a,
                 (w, s) -> AddressCodec.encode(w, RTM_DELADDR, NLM_F_REQUEST | NLM_F_ACK, s, a));
     }
 
@@ -119,8 +137,8 @@ public final class Batch implements AutoCloseable {
             sendAndCollect();
         } catch (RuntimeException e) {
             finished = true; // acks are lost: the outcome of the in-flight requests is unknown
-            aborted = new NetlinkException("batch: " + pending + " requests in flight, outcome unknown: "
-                    + e.getMessage(), e);
+            aborted = new NetlinkException(
+                    "batch: " + pending + " requests in flight, outcome unknown: " + e.getMessage(), e);
             throw aborted;
         }
         out.clear();
@@ -170,8 +188,8 @@ public final class Batch implements AutoCloseable {
         if (failures.size() < MAX_FAILURES_KEPT) {
             long index = submitted - pending + slot;
             String what = verbs[slot] + " " + requests[slot];
-            failures.add(new BatchException.Failure(index, requests[slot],
-                    KernelException.of(kinds[slot], what, err.errno(), err.message())));
+            failures.add(new BatchException.Failure(
+                    index, requests[slot], KernelException.of(kinds[slot], what, err.errno(), err.message())));
         }
     }
 

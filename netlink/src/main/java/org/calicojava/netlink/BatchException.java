@@ -19,12 +19,14 @@ public class BatchException extends NetlinkException {
      * @param request the {@link Route} or {@link Address} that was submitted
      * @param error   the kernel's answer, e.g. an {@link AlreadyExistsException}
      */
-    public record Failure(long index, Object request, KernelException error) {
-    }
+    public record Failure(long index, Object request, KernelException error) {}
 
     public BatchException(long total, long failedCount, List<Failure> failures) {
-        super("batch: " + failedCount + " of " + total + " requests failed: " + failures.stream().limit(3)
-                .map(f -> "#" + f.index() + " " + f.error().getMessage()).collect(Collectors.joining("; "))
+        super("batch: " + failedCount + " of " + total + " requests failed: "
+                + failures.stream()
+                        .limit(3)
+                        .map(f -> "#" + f.index() + " " + f.error().getMessage())
+                        .collect(Collectors.joining("; "))
                 + (failedCount > 3 ? "; ..." : ""));
         this.total = total;
         this.failedCount = failedCount;

@@ -36,8 +36,8 @@ public record IpPrefix(InetAddress address, int length) {
 
     /** Parses a literal IPv4 or IPv6 address without any DNS lookup. */
     public static InetAddress parseAddress(String text) {
-        boolean literal = !text.isEmpty() && (text.indexOf(':') >= 0 || text.chars().allMatch(
-                c -> c == '.' || (c >= '0' && c <= '9')));
+        boolean literal = !text.isEmpty()
+                && (text.indexOf(':') >= 0 || text.chars().allMatch(c -> c == '.' || (c >= '0' && c <= '9')));
         if (literal) {
             try {
                 return InetAddress.getByName(text);

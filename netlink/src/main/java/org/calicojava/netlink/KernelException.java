@@ -45,7 +45,13 @@ public class KernelException extends NetlinkException {
     }
 
     /** What a request is about, for the meaning of its errors. */
-    enum Kind { ROUTE, LINK, ADDRESS, NEIGHBOUR, OTHER }
+    enum Kind {
+        ROUTE,
+        LINK,
+        ADDRESS,
+        NEIGHBOUR,
+        OTHER
+    }
 
     /** Maps an errno to the most specific exception type with a meaning for {@code kind}. */
     static KernelException of(Kind kind, String request, int errno, String kernelMessage) {
@@ -61,27 +67,31 @@ public class KernelException extends NetlinkException {
 
     private static String meaning(Kind kind, int errno) {
         String specific = switch (kind) {
-            case ROUTE -> switch (errno) {
-                case 17 -> "route exists";
-                case 3 -> "no such route";
-                case 101 -> "gateway unreachable";
-                case 100 -> "device is down";
-                default -> null;
-            };
-            case LINK -> switch (errno) {
-                case 17 -> "device exists";
-                default -> null;
-            };
-            case ADDRESS -> switch (errno) {
-                case 17 -> "address exists";
-                case 99 -> "no such address";
-                default -> null;
-            };
-            case NEIGHBOUR -> switch (errno) {
-                case 17 -> "entry exists";
-                case 2 -> "no such entry";
-                default -> null;
-            };
+            case ROUTE ->
+                switch (errno) {
+                    case 17 -> "route exists";
+                    case 3 -> "no such route";
+                    case 101 -> "gateway unreachable";
+                    case 100 -> "device is down";
+                    default -> null;
+                };
+            case LINK ->
+                switch (errno) {
+                    case 17 -> "device exists";
+                    default -> null;
+                };
+            case ADDRESS ->
+                switch (errno) {
+                    case 17 -> "address exists";
+                    case 99 -> "no such address";
+                    default -> null;
+                };
+            case NEIGHBOUR ->
+                switch (errno) {
+                    case 17 -> "entry exists";
+                    case 2 -> "no such entry";
+                    default -> null;
+                };
             case OTHER -> null;
         };
         if (specific != null) {

@@ -12,8 +12,8 @@ package org.calicojava.netlink;
  * @param linkIndex IFLA_LINK: for a veth, the peer's index (in the peer's namespace), else 0
  * @param operState RFC 2863 operational state (IF_OPER_*: 2 down, 6 up, 0 unknown)
  */
-public record Link(int index, String name, int flags, int mtu, MacAddress mac, String kind, int linkIndex,
-                   int operState) {
+public record Link(
+        int index, String name, int flags, int mtu, MacAddress mac, String kind, int linkIndex, int operState) {
 
     /** Administratively up (IFF_UP). */
     public boolean isUp() {

@@ -10,12 +10,11 @@ import org.calicojava.netlink.codec.NlMessage;
 
 /** Link ↔ RTM_NEWLINK/RTM_DELLINK/RTM_GETLINK/RTM_SETLINK messages. Pure. */
 final class LinkCodec {
-    private LinkCodec() {
-    }
+    private LinkCodec() {}
 
     /** A change to an existing link; null/0 fields are left alone. */
-    record Change(int index, String name, int flags, int flagMask, int mtu, MacAddress mac, String newName,
-                  int netnsFd) {
+    record Change(
+            int index, String name, int flags, int flagMask, int mtu, MacAddress mac, String newName, int netnsFd) {
         static Change of(int index, String name) {
             return new Change(index, name, 0, 0, 0, null, null, -1);
         }
@@ -79,7 +78,9 @@ final class LinkCodec {
             }
             w.attrU32(IFLA_VXLAN_ID, v.vni());
             if (v.local() != null) {
-                w.attr(v.ipv6() ? IFLA_VXLAN_LOCAL6 : IFLA_VXLAN_LOCAL, v.local().getAddress());
+                w.attr(
+                        v.ipv6() ? IFLA_VXLAN_LOCAL6 : IFLA_VXLAN_LOCAL,
+                        v.local().getAddress());
             }
             w.attrU8(IFLA_VXLAN_LEARNING, v.learning() ? 1 : 0);
             w.attrBe16(IFLA_VXLAN_PORT, v.port());
@@ -101,9 +102,12 @@ final class LinkCodec {
         ByteBuffer port = d.get(IFLA_VXLAN_PORT);
         int p = port != null && port.remaining() >= 2 ? ((port.get(0) & 0xff) << 8) | (port.get(1) & 0xff) : 0;
         try {
-            return new Vxlan(d.u32(IFLA_VXLAN_ID, 0), d.u32(IFLA_VXLAN_LINK, 0),
+            return new Vxlan(
+                    d.u32(IFLA_VXLAN_ID, 0),
+                    d.u32(IFLA_VXLAN_LINK, 0),
                     d.has(IFLA_VXLAN_LOCAL6) ? d.address(IFLA_VXLAN_LOCAL6) : d.address(IFLA_VXLAN_LOCAL),
-                    p == 0 ? 8472 : p, d.u8(IFLA_VXLAN_LEARNING, 1) != 0);
+                    p == 0 ? 8472 : p,
+                    d.u8(IFLA_VXLAN_LEARNING, 1) != 0);
         } catch (IllegalArgumentException e) {
             throw new NetlinkCodecException("vxlan link: " + e.getMessage());
         }
@@ -149,7 +153,14 @@ final class LinkCodec {
         byte[] hw = a.bytes(IFLA_ADDRESS);
         MacAddress mac = hw != null && hw.length == 6 ? MacAddress.of(hw) : null;
         String kind = a.nested(IFLA_LINKINFO).string(IFLA_INFO_KIND);
-        return new Link(ifi.index(), name, ifi.flags(), a.u32(IFLA_MTU, 0), mac, kind, a.u32(IFLA_LINK, 0),
+        return new Link(
+                ifi.index(),
+                name,
+                ifi.flags(),
+                a.u32(IFLA_MTU, 0),
+                mac,
+                kind,
+                a.u32(IFLA_LINK, 0),
                 a.u8(IFLA_OPERSTATE, 0));
     }
 }

@@ -18,7 +18,8 @@ public record MacAddress(long value) {
         long v = 0;
         for (String p : parts) {
             if (p.length() != 2 || !HexFormat.isHexDigit(p.charAt(0)) || !HexFormat.isHexDigit(p.charAt(1))) {
-                throw new IllegalArgumentException("mac: " + text + " (expected: six hex bytes like ee:ee:ee:ee:ee:ee)");
+                throw new IllegalArgumentException(
+                        "mac: " + text + " (expected: six hex bytes like ee:ee:ee:ee:ee:ee)");
             }
             v = (v << 8) | Integer.parseInt(p, 16);
         }

@@ -14,8 +14,7 @@ import org.calicojava.netlink.codec.NlMessage;
  * entries are family AF_BRIDGE with NTF_SELF (the device's own table, as {@code bridge fdb ... self}). Pure.
  */
 final class NeighbourCodec {
-    private NeighbourCodec() {
-    }
+    private NeighbourCodec() {}
 
     /** {@code type} RTM_NEWNEIGH (add/replace, by {@code flags}) or RTM_DELNEIGH. */
     static void encode(MessageWriter w, int type, int flags, int seq, Neighbour n) {

@@ -20,8 +20,7 @@ public final class NetNs {
     /** Where {@code ip netns} keeps its namespace files. */
     public static final Path DIR = Path.of("/var/run/netns");
 
-    private NetNs() {
-    }
+    private NetNs() {}
 
     /** /var/run/netns/NAME. */
     public static Path path(String name) {
@@ -136,13 +135,15 @@ public final class NetNs {
     private static <T> T onFreshThread(String name, Callable<T> task) {
         AtomicReference<T> result = new AtomicReference<>();
         AtomicReference<Throwable> failure = new AtomicReference<>();
-        Thread t = new Thread(() -> {
-            try {
-                result.set(task.call());
-            } catch (Throwable e) {
-                failure.set(e);
-            }
-        }, name);
+        Thread t = new Thread(
+                () -> {
+                    try {
+                        result.set(task.call());
+                    } catch (Throwable e) {
+                        failure.set(e);
+                    }
+                },
+                name);
         t.setDaemon(true);
         t.start();
         boolean interrupted = false;

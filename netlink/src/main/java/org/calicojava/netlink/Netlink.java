@@ -33,28 +33,40 @@ public final class Netlink implements AutoCloseable {
 
     /** Adds a route; {@link AlreadyExistsException} ("route exists") if an equal one is there. */
     public synchronized void addRoute(Route r) {
-        requester.ack(Kind.ROUTE, "add route " + r, (w, s) -> RouteCodec.encode(w, RTM_NEWROUTE,
-                NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, s, r));
+        requester.ack(
+                Kind.ROUTE,
+                "add route " + r,
+                (w, s) -> RouteCodec.encode(
+                        w, RTM_NEWROUTE, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, s, r));
     }
 
     /** Adds the route or replaces the one with the same destination, table, metric (and type). */
     public synchronized void replaceRoute(Route r) {
-        requester.ack(Kind.ROUTE, "replace route " + r, (w, s) -> RouteCodec.encode(w, RTM_NEWROUTE,
-                NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE, s, r));
+        requester.ack(
+                Kind.ROUTE,
+                "replace route " + r,
+                (w, s) -> RouteCodec.encode(
+                        w, RTM_NEWROUTE, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE, s, r));
     }
 
     /** Deletes a route matching {@code r}; {@link NotFoundException} ("no such route") if none does. */
     public synchronized void deleteRoute(Route r) {
-        requester.ack(Kind.ROUTE, "delete route " + r, (w, s) -> RouteCodec.encode(w, RTM_DELROUTE,
-                NLM_F_REQUEST | NLM_F_ACK, s, r));
+        requester.ack(
+                Kind.ROUTE,
+                "delete route " + r,
+                (w, s) -> RouteCodec.encode(w, RTM_DELROUTE, NLM_F_REQUEST | NLM_F_ACK, s, r));
     }
 
     /** Dumps the routes that match {@code filter} (all tables, including the kernel's local table, if ANY). */
     public synchronized List<Route> routes(RouteFilter filter) {
         List<Route> all;
         try {
-            all = requester.dump(Kind.ROUTE, "dump routes", (w, s) -> RouteCodec.encodeDump(w, s, filter),
-                    RTM_NEWROUTE, RouteCodec::decode);
+            all = requester.dump(
+                    Kind.ROUTE,
+                    "dump routes",
+                    (w, s) -> RouteCodec.encodeDump(w, s, filter),
+                    RTM_NEWROUTE,
+                    RouteCodec::decode);
         } catch (NotFoundException e) {
             if (filter.table() == RouteFilter.ANY) {
                 throw e;
@@ -81,8 +93,12 @@ public final class Netlink implements AutoCloseable {
 
     private Optional<Link> getLink(int index, String name) {
         try {
-            return Optional.of(requester.get(Kind.LINK, "get link " + (index > 0 ? "#" + index : name),
-                    (w, s) -> LinkCodec.encodeGet(w, s, index, name), RTM_NEWLINK, LinkCodec::decode));
+            return Optional.of(requester.get(
+                    Kind.LINK,
+                    "get link " + (index > 0 ? "#" + index : name),
+                    (w, s) -> LinkCodec.encodeGet(w, s, index, name),
+                    RTM_NEWLINK,
+                    LinkCodec::decode));
         } catch (NoSuchDeviceException e) {
             return Optional.empty();
         }
@@ -117,7 +133,8 @@ public final class Netlink implements AutoCloseable {
      * {@link AlreadyExistsException} if the name is taken.
      */
     public synchronized Link createLink(LinkSpec spec) {
-        String what = "create " + spec.kind() + " link " + spec.name() + (spec.vxlan() == null ? "" : " " + spec.vxlan());
+        String what =
+                "create " + spec.kind() + " link " + spec.name() + (spec.vxlan() == null ? "" : " " + spec.vxlan());
         requester.ack(Kind.LINK, what, (w, s) -> LinkCodec.encodeCreate(w, s, spec));
         return getLink(0, spec.name()).orElseThrow(() -> new NetlinkException(what + ": created but not found"));
     }
@@ -125,8 +142,12 @@ public final class Netlink implements AutoCloseable {
     /** The vxlan parameters of link {@code name} ({@code ip -d link show}); empty when it is missing or no vxlan. */
     public synchronized Optional<Vxlan> vxlan(String name) {
         try {
-            return Optional.ofNullable(requester.get(Kind.LINK, "get link " + name,
-                    (w, s) -> LinkCodec.encodeGet(w, s, 0, name), RTM_NEWLINK, LinkCodec::decodeVxlan));
+            return Optional.ofNullable(requester.get(
+                    Kind.LINK,
+                    "get link " + name,
+                    (w, s) -> LinkCodec.encodeGet(w, s, 0, name),
+                    RTM_NEWLINK,
+                    LinkCodec::decodeVxlan));
         } catch (NoSuchDeviceException e) {
             return Optional.empty();
         }
@@ -157,89 +178,124 @@ public final class Netlink implements AutoCloseable {
 
     public synchronized void rename(String name, String newName) {
         checkName(newName);
-        int index = getLink(0, name).orElseThrow(() -> KernelException.of(Kind.LINK, "rename link " + name, 19, null))
+        int index = getLink(0, name)
+                .orElseThrow(() -> KernelException.of(Kind.LINK, "rename link " + name, 19, null))
                 .index();
-        change("rename link " + name + " to " + newName,
-                new LinkCodec.Change(index, name, 0, 0, 0, null, newName, -1), 0, 0);
+        change(
+                "rename link " + name + " to " + newName,
+                new LinkCodec.Change(index, name, 0, 0, 0, null, newName, -1),
+                0,
+                0);
     }
 
     /** Moves a link into the namespace at {@code netns}: /var/run/netns/NAME or /proc/PID/ns/net. */
     public synchronized void moveToNetns(String name, Path netns) {
         try (NsFd ns = new NsFd(netns)) {
-            change("move link " + name + " to " + netns,
-                    new LinkCodec.Change(0, name, 0, 0, 0, null, null, ns.fd), 0, 0);
+            change(
+                    "move link " + name + " to " + netns,
+                    new LinkCodec.Change(0, name, 0, 0, 0, null, null, ns.fd),
+                    0,
+                    0);
         }
     }
 
     private synchronized void change(String what, LinkCodec.Change c, int flags, int mask) {
-        LinkCodec.Change withFlags = new LinkCodec.Change(c.index(), c.name(), flags, mask, c.mtu(), c.mac(),
-                c.newName(), c.netnsFd());
+        LinkCodec.Change withFlags =
+                new LinkCodec.Change(c.index(), c.name(), flags, mask, c.mtu(), c.mac(), c.newName(), c.netnsFd());
         requester.ack(Kind.LINK, what, (w, s) -> LinkCodec.encodeChange(w, s, withFlags));
     }
 
     static void checkName(String name) {
         if (name == null || name.isEmpty() || name.length() > 15 || name.contains("/") || name.contains(" ")) {
-            throw new IllegalArgumentException("interface name: " + name + " (expected: 1..15 characters, no / or space)");
+            throw new IllegalArgumentException(
+                    "interface name: " + name + " (expected: 1..15 characters, no / or space)");
         }
     }
 
     // ---- addresses
 
     public synchronized void addAddress(Address a) {
-        requester.ack(Kind.ADDRESS, "add address " + a.prefix() + " on #" + a.ifindex(), (w, s) -> AddressCodec
-                .encode(w, RTM_NEWADDR, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, s, a));
+        requester.ack(
+                Kind.ADDRESS,
+                "add address " + a.prefix() + " on #" + a.ifindex(),
+                (w, s) -> AddressCodec.encode(
+                        w, RTM_NEWADDR, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, s, a));
     }
 
     public synchronized void deleteAddress(Address a) {
-        requester.ack(Kind.ADDRESS, "delete address " + a.prefix() + " on #" + a.ifindex(),
+        requester.ack(
+                Kind.ADDRESS,
+                "delete address " + a.prefix() + " on #" + a.ifindex(),
                 (w, s) -> AddressCodec.encode(w, RTM_DELADDR, NLM_F_REQUEST | NLM_F_ACK, s, a));
     }
 
     /** Addresses of {@code family} (2, 10, or {@link RouteFilter#ANY} for both). */
     public synchronized List<Address> addresses(int family) {
         int f = family == RouteFilter.ANY ? AF_UNSPEC : family;
-        return requester.dump(Kind.ADDRESS, "dump addresses", (w, s) -> AddressCodec.encodeDump(w, s, f),
-                RTM_NEWADDR, AddressCodec::decode);
+        return requester.dump(
+                Kind.ADDRESS,
+                "dump addresses",
+                (w, s) -> AddressCodec.encodeDump(w, s, f),
+                RTM_NEWADDR,
+                AddressCodec::decode);
     }
 
     // ---- neighbours and FDB entries
 
     /** Adds or replaces a neighbour entry ({@code ip neigh replace}). */
     public synchronized void replaceNeighbour(Neighbour n) {
-        requester.ack(Kind.NEIGHBOUR, "replace neighbour " + n, (w, s) -> NeighbourCodec.encode(w, RTM_NEWNEIGH,
-                NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE, s, n));
+        requester.ack(
+                Kind.NEIGHBOUR,
+                "replace neighbour " + n,
+                (w, s) -> NeighbourCodec.encode(
+                        w, RTM_NEWNEIGH, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE, s, n));
     }
 
     /** Deletes the neighbour entry of {@code n.dst()} on {@code n.ifindex()}; {@link NotFoundException} if none. */
     public synchronized void deleteNeighbour(Neighbour n) {
-        requester.ack(Kind.NEIGHBOUR, "delete neighbour " + n, (w, s) -> NeighbourCodec.encode(w, RTM_DELNEIGH,
-                NLM_F_REQUEST | NLM_F_ACK, s, n));
+        requester.ack(
+                Kind.NEIGHBOUR,
+                "delete neighbour " + n,
+                (w, s) -> NeighbourCodec.encode(w, RTM_DELNEIGH, NLM_F_REQUEST | NLM_F_ACK, s, n));
     }
 
     /** IPv4 and IPv6 neighbour entries on interface {@code ifindex} (0: all interfaces). */
     public synchronized List<Neighbour> neighbours(int ifindex) {
-        List<Neighbour> all = requester.dump(Kind.NEIGHBOUR, "dump neighbours",
-                (w, s) -> NeighbourCodec.encodeDump(w, s, AF_UNSPEC), RTM_NEWNEIGH, NeighbourCodec::decode);
+        List<Neighbour> all = requester.dump(
+                Kind.NEIGHBOUR,
+                "dump neighbours",
+                (w, s) -> NeighbourCodec.encodeDump(w, s, AF_UNSPEC),
+                RTM_NEWNEIGH,
+                NeighbourCodec::decode);
         all.removeIf(n -> ifindex != 0 && n.ifindex() != ifindex);
         return all;
     }
 
     /** Adds or replaces a device's own FDB entry ({@code bridge fdb replace MAC dev D dst IP self permanent}). */
     public synchronized void replaceFdb(FdbEntry e) {
-        requester.ack(Kind.NEIGHBOUR, "replace fdb " + e, (w, s) -> NeighbourCodec.encodeFdb(w, RTM_NEWNEIGH,
-                NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE, s, e));
+        requester.ack(
+                Kind.NEIGHBOUR,
+                "replace fdb " + e,
+                (w, s) -> NeighbourCodec.encodeFdb(
+                        w, RTM_NEWNEIGH, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE, s, e));
     }
 
     /** Deletes a device's own FDB entry (MAC and, when given, dst must match); {@link NotFoundException} if none. */
     public synchronized void deleteFdb(FdbEntry e) {
-        requester.ack(Kind.NEIGHBOUR, "delete fdb " + e, (w, s) -> NeighbourCodec.encodeFdb(w, RTM_DELNEIGH,
-                NLM_F_REQUEST | NLM_F_ACK, s, e));
+        requester.ack(
+                Kind.NEIGHBOUR,
+                "delete fdb " + e,
+                (w, s) -> NeighbourCodec.encodeFdb(w, RTM_DELNEIGH, NLM_F_REQUEST | NLM_F_ACK, s, e));
     }
 
     /** The device's own FDB entries of interface {@code ifindex} (0: all), as {@code bridge fdb show ... self}. */
     public synchronized List<FdbEntry> fdb(int ifindex) {
-        List<FdbEntry> all = requester.dump(Kind.NEIGHBOUR, "dump fdb",
-                (w, s) -> NeighbourCodec.encodeDump(w, s, AF_BRIDGE), RTM_NEWNEIGH, NeighbourCodec::decodeFdb);
+        List<FdbEntry> all = requester.dump(
+                Kind.NEIGHBOUR,
+                "dump fdb",
+                (w, s) -> NeighbourCodec.encodeDump(w, s, AF_BRIDGE),
+                RTM_NEWNEIGH,
+                NeighbourCodec::decodeFdb);
         all.removeIf(e -> ifindex != 0 && e.ifindex() != ifindex);
         return all;
     }

@@ -102,13 +102,15 @@ public final class NetlinkEvents implements AutoCloseable {
             case RTM_DELLINK -> new LinkEvent(Change.REMOVED, LinkCodec.decode(m));
             case RTM_NEWROUTE, RTM_DELROUTE -> {
                 Route r = RouteCodec.decode(m);
-                yield r == null ? null : new RouteEvent(m.header().type() == RTM_NEWROUTE ? Change.ADDED
-                        : Change.REMOVED, r);
+                yield r == null
+                        ? null
+                        : new RouteEvent(m.header().type() == RTM_NEWROUTE ? Change.ADDED : Change.REMOVED, r);
             }
             case RTM_NEWADDR, RTM_DELADDR -> {
                 Address a = AddressCodec.decode(m);
-                yield a == null ? null : new AddressEvent(m.header().type() == RTM_NEWADDR ? Change.ADDED
-                        : Change.REMOVED, a);
+                yield a == null
+                        ? null
+                        : new AddressEvent(m.header().type() == RTM_NEWADDR ? Change.ADDED : Change.REMOVED, a);
             }
             default -> null;
         };

@@ -5,10 +5,8 @@ public interface NetlinkListener {
     void onEvent(NetlinkEvent event);
 
     /** The kernel dropped events (the socket's buffer overflowed): the listener should resync with a dump. */
-    default void onOverrun() {
-    }
+    default void onOverrun() {}
 
     /** A message could not be decoded; reading continues. */
-    default void onError(NetlinkException error) {
-    }
+    default void onError(NetlinkException error) {}
 }

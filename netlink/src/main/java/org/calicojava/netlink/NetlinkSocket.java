@@ -58,7 +58,10 @@ final class NetlinkSocket implements AutoCloseable {
 
     /** Sets an int socket option; false (errno ignored) when the kernel refuses it. */
     boolean trySetInt(int level, int option, int value) {
-        byte[] v = ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(value).array();
+        byte[] v = ByteBuffer.allocate(4)
+                .order(ByteOrder.nativeOrder())
+                .putInt(value)
+                .array();
         return c.setsockopt(fd, level, option, v, 4) == 0;
     }
 
@@ -74,8 +77,11 @@ final class NetlinkSocket implements AutoCloseable {
 
     /** recv() returns EAGAIN after {@code millis} without data. */
     void receiveTimeout(int millis) {
-        byte[] tv = ByteBuffer.allocate(16).order(ByteOrder.nativeOrder()).putLong(millis / 1000)
-                .putLong((millis % 1000) * 1000L).array();
+        byte[] tv = ByteBuffer.allocate(16)
+                .order(ByteOrder.nativeOrder())
+                .putLong(millis / 1000)
+                .putLong((millis % 1000) * 1000L)
+                .array();
         if (c.setsockopt(fd, LibC.SOL_SOCKET, LibC.SO_RCVTIMEO, tv, 16) != 0) {
             throw Errno.failure("setsockopt SO_RCVTIMEO");
         }
@@ -102,8 +108,9 @@ final class NetlinkSocket implements AutoCloseable {
             if (n < 0 && LibC.errno() == LibC.EINTR) {
                 continue;
             }
-            throw n < 0 ? Errno.failure("sendto netlink") : new NetlinkException("sendto netlink: sent " + n + " of "
-                    + length + " bytes");
+            throw n < 0
+                    ? Errno.failure("sendto netlink")
+                    : new NetlinkException("sendto netlink: sent " + n + " of " + length + " bytes");
         }
     }
 
@@ -116,8 +123,8 @@ final class NetlinkSocket implements AutoCloseable {
             long n = c.recv(fd, in, RECEIVE_BUFFER, LibC.MSG_TRUNC);
             if (n >= 0) {
                 if (n > RECEIVE_BUFFER) {
-                    throw new NetlinkCodecException("netlink datagram of " + n + " bytes (expected: <= "
-                            + RECEIVE_BUFFER + ")");
+                    throw new NetlinkCodecException(
+                            "netlink datagram of " + n + " bytes (expected: <= " + RECEIVE_BUFFER + ")");
                 }
                 return in.duplicate().order(ByteOrder.nativeOrder()).position(0).limit((int) n);
             }

@@ -44,7 +44,9 @@ public record NextHop(InetAddress gateway, int ifindex, int weight, boolean onli
 
     @Override
     public String toString() {
-        return (gateway == null ? "" : "via " + IpPrefix.format(gateway) + " ") + (ifindex == 0 ? "" : "if " + ifindex)
-                + (weight == 1 ? "" : " weight " + weight) + (onlink ? " onlink" : "");
+        return (gateway == null ? "" : "via " + IpPrefix.format(gateway) + " ")
+                + (ifindex == 0 ? "" : "if " + ifindex)
+                + (weight == 1 ? "" : " weight " + weight)
+                + (onlink ? " onlink" : "");
     }
 }

@@ -39,6 +39,7 @@ public final class NfTables implements AutoCloseable {
     static final int GETGEN = 16;
     /** Attempts at a consistent read (the generation is the same before and after every dump). */
     static final int READ_ATTEMPTS = 5;
+
     private final Requester requester;
 
     private NfTables(Requester requester) {
@@ -58,11 +59,15 @@ public final class NfTables implements AutoCloseable {
 
     /** The current generation (an unsigned 32-bit counter). */
     public synchronized long generation() {
-        return requester.get(KernelException.Kind.OTHER, "get nftables generation",
+        return requester.get(
+                KernelException.Kind.OTHER,
+                "get nftables generation",
                 (w, seq) -> {
                     request(w, GETGEN, NLM_F_REQUEST, seq, 0);
                     w.end();
-                }, SUBSYS | NEWGEN, NfTables::decodeGeneration);
+                },
+                SUBSYS | NEWGEN,
+                NfTables::decodeGeneration);
     }
 
     static long decodeGeneration(NlMessage m) {
@@ -91,16 +96,27 @@ public final class NfTables implements AutoCloseable {
 
     private NftTable readTable(int family, String name) {
         try {
-            requester.get(KernelException.Kind.OTHER, "get nftables table " + name, (w, seq) -> {
-                request(w, GETTABLE, NLM_F_REQUEST, seq, family);
-                w.attrString(1, name); // NFTA_TABLE_NAME
-                w.end();
-            }, SUBSYS | NEWTABLE, m -> m);
+            requester.get(
+                    KernelException.Kind.OTHER,
+                    "get nftables table " + name,
+                    (w, seq) -> {
+                        request(w, GETTABLE, NLM_F_REQUEST, seq, family);
+                        w.attrString(1, name); // NFTA_TABLE_NAME
+                        w.end();
+                    },
+                    SUBSYS | NEWTABLE,
+                    m -> m);
         } catch (NotFoundException e) {
             return null;
         }
         Map<String, List<String>> chains = new LinkedHashMap<>();
-        for (String c : dump("chains", family, GETCHAIN, NEWCHAIN, null, null,
+        for (String c : dump(
+                "chains",
+                family,
+                GETCHAIN,
+                NEWCHAIN,
+                null,
+                null,
                 m -> inTable(m, name, 1) ? string(attrs(m, "chain").get(3)) : null)) { // NFTA_CHAIN_NAME
             chains.put(c, new ArrayList<>());
         }
@@ -110,25 +126,39 @@ public final class NfTables implements AutoCloseable {
         Map<String, NftTable.Set> sets = new LinkedHashMap<>();
         for (Object[] s : dump("sets", family, GETSET, NEWSET, name, null, m -> set(m, name))) {
             String setName = (String) s[0];
-            List<NftTable.Element> elements = dump("elements of " + setName, family, GETSETELEM, NEWSETELEM, name,
-                    setName, NfTables::elements).stream().flatMap(List::stream).toList();
+            List<NftTable.Element> elements = dump(
+                            "elements of " + setName, family, GETSETELEM, NEWSETELEM, name, setName, NfTables::elements)
+                    .stream()
+                    .flatMap(List::stream)
+                    .toList();
             sets.put(setName, new NftTable.Set(setName, (Integer) s[1], (Integer) s[2], elements));
         }
         return new NftTable(name, chains, sets);
     }
 
-    private <T> List<T> dump(String what, int family, int get, int reply, String table, String set,
-                             java.util.function.Function<NlMessage, T> decoder) {
-        return requester.dump(KernelException.Kind.OTHER, "dump nftables " + what, (w, seq) -> {
-            request(w, get, NLM_F_REQUEST | NLM_F_DUMP, seq, family);
-            if (table != null) {
-                w.attrString(1, table); // NFTA_{RULE,SET,SET_ELEM_LIST}_TABLE
-            }
-            if (set != null) {
-                w.attrString(2, set); // NFTA_SET_ELEM_LIST_SET
-            }
-            w.end();
-        }, SUBSYS | reply, decoder);
+    private <T> List<T> dump(
+            String what,
+            int family,
+            int get,
+            int reply,
+            String table,
+            String set,
+            java.util.function.Function<NlMessage, T> decoder) {
+        return requester.dump(
+                KernelException.Kind.OTHER,
+                "dump nftables " + what,
+                (w, seq) -> {
+                    request(w, get, NLM_F_REQUEST | NLM_F_DUMP, seq, family);
+                    if (table != null) {
+                        w.attrString(1, table); // NFTA_{RULE,SET,SET_ELEM_LIST}_TABLE
+                    }
+                    if (set != null) {
+                        w.attrString(2, set); // NFTA_SET_ELEM_LIST_SET
+                    }
+                    w.end();
+                },
+                SUBSYS | reply,
+                decoder);
     }
 
     private static void request(MessageWriter w, int type, int flags, int seq, int family) {
@@ -154,7 +184,7 @@ public final class NfTables implements AutoCloseable {
         if (!table.equals(string(a.get(1)))) { // NFTA_RULE_TABLE
             return null;
         }
-        return new String[]{string(a.get(2)), comment(a.get(7))}; // NFTA_RULE_CHAIN, NFTA_RULE_USERDATA
+        return new String[] {string(a.get(2)), comment(a.get(7))}; // NFTA_RULE_CHAIN, NFTA_RULE_USERDATA
     }
 
     /** The comment in a rule's user data (libnftnl TLVs: u8 type, u8 length, value; type 0 = comment). */
@@ -189,7 +219,7 @@ public final class NfTables implements AutoCloseable {
             return null;
         }
         int keyLen = a.has(5) ? a.get(5).order(ByteOrder.BIG_ENDIAN).getInt(0) : 0; // NFTA_SET_KEY_LEN
-        return new Object[]{string(a.get(2)), flags, keyLen};
+        return new Object[] {string(a.get(2)), flags, keyLen};
     }
 
     private static List<NftTable.Element> elements(NlMessage m) {
@@ -202,7 +232,9 @@ public final class NfTables implements AutoCloseable {
         for (ByteBuffer e : Attrs.parse(list, "set element list").all(1)) { // NFTA_LIST_ELEM
             Attrs ea = Attrs.parse(e, "set element");
             ByteBuffer keyNest = ea.get(1); // NFTA_SET_ELEM_KEY
-            ByteBuffer key = keyNest == null ? null : Attrs.parse(keyNest, "set element key").get(1); // NFTA_DATA_VALUE
+            ByteBuffer key = keyNest == null
+                    ? null
+                    : Attrs.parse(keyNest, "set element key").get(1); // NFTA_DATA_VALUE
             byte[] k = new byte[key == null ? 0 : key.remaining()];
             if (key != null) {
                 key.get(k);

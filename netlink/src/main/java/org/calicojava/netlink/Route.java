@@ -17,8 +17,15 @@ import java.util.List;
  * @param nextHops empty for blackhole/unreachable/prohibit, one for a plain route, several for ECMP
  * @param prefSrc  preferred source address, or null
  */
-public record Route(IpPrefix dst, RouteType type, int table, int protocol, int scope, int metric,
-                    List<NextHop> nextHops, InetAddress prefSrc) {
+public record Route(
+        IpPrefix dst,
+        RouteType type,
+        int table,
+        int protocol,
+        int scope,
+        int metric,
+        List<NextHop> nextHops,
+        InetAddress prefSrc) {
     public static final int TABLE_MAIN = 254;
     public static final int PROTO_BOOT = 3;
     public static final int SCOPE_UNIVERSE = 0;
@@ -30,7 +37,8 @@ public record Route(IpPrefix dst, RouteType type, int table, int protocol, int s
             throw new IllegalArgumentException("route: dst and type are required");
         }
         if (!dst.isNetwork()) {
-            throw new IllegalArgumentException("route dst: " + dst + " (expected: no bits set after the prefix length)");
+            throw new IllegalArgumentException(
+                    "route dst: " + dst + " (expected: no bits set after the prefix length)");
         }
         if (table == 0) {
             throw new IllegalArgumentException("route table: 0 (expected: 1..4294967295, unsigned)");
@@ -47,7 +55,8 @@ public record Route(IpPrefix dst, RouteType type, int table, int protocol, int s
             throw new IllegalArgumentException("route " + dst + ": " + type + " with next hops (expected: none)");
         }
         for (NextHop h : nextHops) {
-            if (h.gateway() != null && h.gateway().getAddress().length != dst.address().getAddress().length) {
+            if (h.gateway() != null
+                    && h.gateway().getAddress().length != dst.address().getAddress().length) {
                 throw new IllegalArgumentException("route " + dst + ": gateway " + IpPrefix.format(h.gateway())
                         + " (expected: same address family as the destination)");
             }
@@ -63,7 +72,12 @@ public record Route(IpPrefix dst, RouteType type, int table, int protocol, int s
     }
 
     public Builder toBuilder() {
-        Builder b = new Builder(dst).type(type).table(table).protocol(protocol).scope(scope).metric(metric)
+        Builder b = new Builder(dst)
+                .type(type)
+                .table(table)
+                .protocol(protocol)
+                .scope(scope)
+                .metric(metric)
                 .prefSrc(prefSrc);
         nextHops.forEach(b::nextHop);
         return b;
@@ -81,7 +95,12 @@ public record Route(IpPrefix dst, RouteType type, int table, int protocol, int s
         }
         s.append(dst);
         nextHops.forEach(h -> s.append(" [").append(h).append(']'));
-        s.append(" proto ").append(protocol).append(" table ").append(table).append(" scope ").append(scope);
+        s.append(" proto ")
+                .append(protocol)
+                .append(" table ")
+                .append(table)
+                .append(" scope ")
+                .append(scope);
         if (metric != 0) {
             s.append(" metric ").append(Integer.toUnsignedString(metric));
         }
@@ -154,9 +173,11 @@ public record Route(IpPrefix dst, RouteType type, int table, int protocol, int s
         }
 
         public Route build() {
-            int sc = scope != null ? scope
+            int sc = scope != null
+                    ? scope
                     : type == RouteType.UNICAST && nextHops.stream().allMatch(h -> h.gateway() == null)
-                    ? SCOPE_LINK : SCOPE_UNIVERSE;
+                            ? SCOPE_LINK
+                            : SCOPE_UNIVERSE;
             return new Route(dst, type, table, protocol, sc, metric, nextHops, prefSrc);
         }
     }

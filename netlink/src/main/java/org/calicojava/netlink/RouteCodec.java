@@ -14,21 +14,30 @@ import org.calicojava.netlink.codec.RtNextHop;
 
 /** Route ↔ RTM_NEWROUTE/RTM_DELROUTE/RTM_GETROUTE messages. Pure. */
 final class RouteCodec {
-    private RouteCodec() {
-    }
+    private RouteCodec() {}
 
     /** Writes an add/replace/delete request for {@code r}; {@code type} is RTM_NEWROUTE or RTM_DELROUTE. */
     static void encode(MessageWriter w, int type, int flags, int seq, Route r) {
-        if (type == RTM_NEWROUTE && r.type() == RouteType.UNICAST && r.nextHops().isEmpty()) {
-            throw new IllegalArgumentException("route " + r.dst() + ": unicast without a next hop (expected: a "
-                    + "gateway or an interface)");
+        if (type == RTM_NEWROUTE
+                && r.type() == RouteType.UNICAST
+                && r.nextHops().isEmpty()) {
+            throw new IllegalArgumentException(
+                    "route " + r.dst() + ": unicast without a next hop (expected: a " + "gateway or an interface)");
         }
         w.begin(type, flags, seq);
         boolean single = r.nextHops().size() == 1;
         int rtFlags = single && r.nextHops().get(0).onlink() ? RTNH_F_ONLINK : 0;
         int scope = type == RTM_DELROUTE ? RT_SCOPE_NOWHERE : r.scope();
         int rtTable = Integer.compareUnsigned(r.table(), 256) < 0 ? r.table() : RT_TABLE_UNSPEC; // then RTA_TABLE only
-        w.put(new RtMsg(r.dst().family(), r.dst().length(), 0, 0, rtTable, r.protocol(), scope, r.type().code(),
+        w.put(new RtMsg(
+                r.dst().family(),
+                r.dst().length(),
+                0,
+                0,
+                rtTable,
+                r.protocol(),
+                scope,
+                r.type().code(),
                 rtFlags));
         if (r.dst().length() > 0) {
             w.attr(RTA_DST, r.dst().address().getAddress());
@@ -71,8 +80,16 @@ final class RouteCodec {
         w.begin(RTM_GETROUTE, NLM_F_REQUEST | NLM_F_DUMP, seq);
         int table = f.table() == RouteFilter.ANY ? 0 : f.table();
         int rtTable = Integer.compareUnsigned(table, 256) < 0 ? table : 0;
-        w.put(new RtMsg(f.family() == RouteFilter.ANY ? AF_UNSPEC : f.family(), 0, 0, 0, rtTable,
-                f.protocol() == RouteFilter.ANY ? 0 : f.protocol(), 0, f.type() == null ? 0 : f.type().code(), 0));
+        w.put(new RtMsg(
+                f.family() == RouteFilter.ANY ? AF_UNSPEC : f.family(),
+                0,
+                0,
+                0,
+                rtTable,
+                f.protocol() == RouteFilter.ANY ? 0 : f.protocol(),
+                0,
+                f.type() == null ? 0 : f.type().code(),
+                0));
         if (table != 0) {
             w.attrU32(RTA_TABLE, table);
         }
@@ -91,23 +108,30 @@ final class RouteCodec {
             int size = rt.family() == AF_INET ? 4 : 16;
             InetAddress dst = a.has(RTA_DST) ? a.address(RTA_DST) : InetAddress.getByAddress(new byte[size]);
             if (dst.getAddress().length != size) {
-                throw new NetlinkCodecException("route: RTA_DST of " + dst.getAddress().length + " bytes in family "
-                        + rt.family());
+                throw new NetlinkCodecException(
+                        "route: RTA_DST of " + dst.getAddress().length + " bytes in family " + rt.family());
             }
             List<NextHop> hops = new ArrayList<>();
             RouteType type = RouteType.of(rt.type());
-            boolean noNextHop = type == RouteType.BLACKHOLE || type == RouteType.UNREACHABLE
+            boolean noNextHop = type == RouteType.BLACKHOLE
+                    || type == RouteType.UNREACHABLE
                     || type == RouteType.PROHIBIT; // IPv6 reports these with "dev lo": not a next hop
             if (noNextHop) {
                 // nothing
             } else if (a.has(RTA_MULTIPATH)) {
                 hops.addAll(multipath(a.get(RTA_MULTIPATH)));
             } else if (a.has(RTA_OIF) || a.has(RTA_GATEWAY)) {
-                hops.add(new NextHop(a.address(RTA_GATEWAY), a.u32(RTA_OIF, 0), 1,
-                        (rt.flags() & RTNH_F_ONLINK) != 0));
+                hops.add(new NextHop(a.address(RTA_GATEWAY), a.u32(RTA_OIF, 0), 1, (rt.flags() & RTNH_F_ONLINK) != 0));
             }
-            return new Route(new IpPrefix(dst, rt.dstLen()), type, a.u32(RTA_TABLE, rt.table()),
-                    rt.protocol(), rt.scope(), a.u32(RTA_PRIORITY, 0), hops, a.address(RTA_PREFSRC));
+            return new Route(
+                    new IpPrefix(dst, rt.dstLen()),
+                    type,
+                    a.u32(RTA_TABLE, rt.table()),
+                    rt.protocol(),
+                    rt.scope(),
+                    a.u32(RTA_PRIORITY, 0),
+                    hops,
+                    a.address(RTA_PREFSRC));
         } catch (IllegalArgumentException | java.net.UnknownHostException e) {
             throw new NetlinkCodecException("route: " + e.getMessage());
         }
@@ -119,8 +143,8 @@ final class RouteCodec {
             int start = b.position();
             RtNextHop h = RtNextHop.decode(b);
             if (h.length() < RtNextHop.SIZE || h.length() > b.limit() - start) {
-                throw new NetlinkCodecException("rtnexthop: length " + h.length() + " (expected: 8.."
-                        + (b.limit() - start) + ")");
+                throw new NetlinkCodecException(
+                        "rtnexthop: length " + h.length() + " (expected: 8.." + (b.limit() - start) + ")");
             }
             Attrs a = Attrs.parse(b.slice(start + RtNextHop.SIZE, h.length() - RtNextHop.SIZE), "rtnexthop");
             hops.add(new NextHop(a.address(RTA_GATEWAY), h.ifindex(), h.hops() + 1, (h.flags() & RTNH_F_ONLINK) != 0));

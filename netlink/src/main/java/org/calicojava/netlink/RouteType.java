@@ -2,7 +2,14 @@ package org.calicojava.netlink;
 
 /** The route types this module programs (rtm_type); others read from the kernel map to {@link #OTHER}. */
 public enum RouteType {
-    UNICAST(1), LOCAL(2), BROADCAST(3), MULTICAST(5), BLACKHOLE(6), UNREACHABLE(7), PROHIBIT(8), OTHER(-1);
+    UNICAST(1),
+    LOCAL(2),
+    BROADCAST(3),
+    MULTICAST(5),
+    BLACKHOLE(6),
+    UNREACHABLE(7),
+    PROHIBIT(8),
+    OTHER(-1);
 
     private final int code;
 

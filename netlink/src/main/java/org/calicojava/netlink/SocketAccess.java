@@ -66,7 +66,10 @@ public final class SocketAccess {
             }
             gid = (Integer) Files.getAttribute(staged, "unix:gid");
             try {
-                Files.move(staged, socket.toAbsolutePath(), StandardCopyOption.ATOMIC_MOVE,
+                Files.move(
+                        staged,
+                        socket.toAbsolutePath(),
+                        StandardCopyOption.ATOMIC_MOVE,
                         StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
                 throw new IOException("socket " + socket + ": cannot be renamed into place (another file system?)");
@@ -86,7 +89,8 @@ public final class SocketAccess {
         if (g < 0) {
             return false; // not published: root and this uid only
         }
-        return Arrays.stream(gids).anyMatch(x -> x == g) || Arrays.stream(supplementaryGroups(pid)).anyMatch(x -> x == g);
+        return Arrays.stream(gids).anyMatch(x -> x == g)
+                || Arrays.stream(supplementaryGroups(pid)).anyMatch(x -> x == g);
     }
 
     /** A one-line reason for a refusal, naming the peer. */
@@ -103,8 +107,11 @@ public final class SocketAccess {
             for (String line : Files.readAllLines(Path.of("/proc", Integer.toString(pid), "status"))) {
                 if (line.startsWith("Groups:")) {
                     String rest = line.substring(7).strip();
-                    return rest.isEmpty() ? new int[0]
-                            : Arrays.stream(rest.split("\\s+")).mapToInt(Integer::parseInt).toArray();
+                    return rest.isEmpty()
+                            ? new int[0]
+                            : Arrays.stream(rest.split("\\s+"))
+                                    .mapToInt(Integer::parseInt)
+                                    .toArray();
                 }
             }
         } catch (IOException | RuntimeException e) {

@@ -14,8 +14,7 @@ import java.nio.file.Path;
 public final class Sysctl {
     private static final Path ROOT = Path.of("/proc/sys");
 
-    private Sysctl() {
-    }
+    private Sysctl() {}
 
     public static String get(String key) {
         try {

@@ -23,12 +23,12 @@ public final class WorkloadInterface {
     public static final String GATEWAY_V4 = "169.254.1.1";
     /** The EUI-64 link-local address of an interface with MAC ee:ee:ee:ee:ee:ee: the host veth's, the IPv6 gateway. */
     public static final String GATEWAY_V6 = "fe80::ecee:eeff:feee:eeee";
+
     public static final String HOST_PREFIX = "cali";
     /** How many characters of the endpoint id follow the prefix (15, the kernel's limit, minus 4). */
     public static final int ID_CHARS = 11;
 
-    private WorkloadInterface() {
-    }
+    private WorkloadInterface() {}
 
     /** The host end's name: {@code cali} + the first 11 characters of the endpoint id. */
     public static String hostName(String endpointId) {
@@ -72,8 +72,14 @@ public final class WorkloadInterface {
      * keeps the kernel's default. Returns the workload end. On failure the pair is deleted (which also takes the
      * workload end) and the exception propagates.
      */
-    public static Link plumb(Netlink host, String hostNetns, String hostName, Path workloadNs, String ifname,
-                             List<IpPrefix> ips, int mtu) {
+    public static Link plumb(
+            Netlink host,
+            String hostNetns,
+            String hostName,
+            Path workloadNs,
+            String ifname,
+            List<IpPrefix> ips,
+            int mtu) {
         String tmp = "tmp" + hostName.substring(Math.min(4, hostName.length()));
         host.createVeth(hostName, tmp, workloadNs);
         try {
@@ -105,9 +111,11 @@ public final class WorkloadInterface {
      */
     public static int uplinkMtu(Netlink host) {
         List<Route> main = host.routes(RouteFilter.main());
-        for (boolean v4 : new boolean[]{true, false}) {
+        for (boolean v4 : new boolean[] {true, false}) {
             for (Route r : main) {
-                if (r.isIpv4() == v4 && r.dst().length() == 0 && !r.nextHops().isEmpty()
+                if (r.isIpv4() == v4
+                        && r.dst().length() == 0
+                        && !r.nextHops().isEmpty()
                         && r.nextHops().get(0).ifindex() > 0) {
                     Optional<Link> l = host.link(r.nextHops().get(0).ifindex());
                     if (l.isPresent() && l.get().mtu() > 0) {
@@ -159,7 +167,8 @@ public final class WorkloadInterface {
             w.addRoute(Route.builder(GATEWAY_V4 + "/32").dev(dev.index()).build());
             w.addRoute(Route.builder("0.0.0.0/0").via(GATEWAY_V4, dev.index()).build());
         }
-        boolean hasDefaultV6 = main.stream().anyMatch(r -> !r.isIpv4() && r.dst().length() == 0);
+        boolean hasDefaultV6 =
+                main.stream().anyMatch(r -> !r.isIpv4() && r.dst().length() == 0);
         if (ips.stream().anyMatch(ip -> !ip.isIpv4()) && !hasDefaultV6) {
             w.addRoute(Route.builder("::/0").via(GATEWAY_V6, dev.index()).build());
         }

@@ -44,7 +44,8 @@ public final class ProcessRunner implements CommandRunner {
         try {
             out = Files.createTempFile("cj-out", ".txt");
             err = Files.createTempFile("cj-err", ".txt");
-            ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
+            ProcessBuilder pb =
+                    new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
             if (stdin != null) {
                 in = Files.createTempFile("cj-in", ".txt");
                 Files.writeString(in, stdin, StandardCharsets.UTF_8);
@@ -69,7 +70,7 @@ public final class ProcessRunner implements CommandRunner {
             Thread.currentThread().interrupt();
             return new Result(Result.INTERRUPTED, "", what + ": interrupted");
         } finally {
-            for (Path f : new Path[]{in, out, err}) {
+            for (Path f : new Path[] {in, out, err}) {
                 deleteQuietly(f);
             }
         }

@@ -101,17 +101,20 @@ class EncapCodecTest {
     void linkCreationIsWhatIpSends() {
         assertThat(encoded(w -> LinkCodec.encodeCreate(w, 1, LinkSpec.vxlan("vxlan.calico", vxlan(), 1450, LOCAL_MAC))))
                 .isEqualTo(hex(VXLAN_CREATE));
-        assertThat(encoded(w -> LinkCodec.encodeCreate(w, 1, LinkSpec.of("tunl0", "ipip")))).isEqualTo(hex(IPIP_CREATE));
+        assertThat(encoded(w -> LinkCodec.encodeCreate(w, 1, LinkSpec.of("tunl0", "ipip"))))
+                .isEqualTo(hex(IPIP_CREATE));
     }
 
     @Test
     void neighbourAndFdbRequestsAreWhatIpAndBridgeSend() {
-        assertThat(encoded(w -> NeighbourCodec.encode(w, RTM_NEWNEIGH,
-                NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE, 1, neighbour()))).isEqualTo(hex(NEIGH_REPLACE));
+        assertThat(encoded(w -> NeighbourCodec.encode(
+                        w, RTM_NEWNEIGH, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE, 1, neighbour())))
+                .isEqualTo(hex(NEIGH_REPLACE));
         assertThat(encoded(w -> NeighbourCodec.encode(w, RTM_DELNEIGH, NLM_F_REQUEST | NLM_F_ACK, 1, neighbour())))
                 .isEqualTo(hex(NEIGH_DELETE));
-        assertThat(encoded(w -> NeighbourCodec.encodeFdb(w, RTM_NEWNEIGH,
-                NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE, 1, fdb()))).isEqualTo(hex(FDB_REPLACE));
+        assertThat(encoded(w -> NeighbourCodec.encodeFdb(
+                        w, RTM_NEWNEIGH, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE, 1, fdb())))
+                .isEqualTo(hex(FDB_REPLACE));
         assertThat(encoded(w -> NeighbourCodec.encodeFdb(w, RTM_DELNEIGH, NLM_F_REQUEST | NLM_F_ACK, 1, fdb())))
                 .isEqualTo(hex(FDB_DELETE));
     }
@@ -123,8 +126,12 @@ class EncapCodecTest {
         assertThat(LinkCodec.decodeVxlan(one(IPIP_CREATE))).isNull();
         assertThat(NeighbourCodec.decode(one(NEIGH_REPLACE))).isEqualTo(neighbour());
         assertThat(NeighbourCodec.decodeFdb(one(FDB_REPLACE))).isEqualTo(fdb());
-        assertThat(NeighbourCodec.decodeFdb(one(NEIGH_REPLACE))).as("AF_INET is no fdb entry").isNull();
-        assertThat(NeighbourCodec.decode(one(FDB_REPLACE))).as("AF_BRIDGE is no neighbour").isNull();
+        assertThat(NeighbourCodec.decodeFdb(one(NEIGH_REPLACE)))
+                .as("AF_INET is no fdb entry")
+                .isNull();
+        assertThat(NeighbourCodec.decode(one(FDB_REPLACE)))
+                .as("AF_BRIDGE is no neighbour")
+                .isNull();
     }
 
     @Test
@@ -132,7 +139,8 @@ class EncapCodecTest {
         Vxlan v6 = new Vxlan(4096, 2, IpPrefix.parseAddress("2001:db8::1"), 4789, false);
         MessageWriter w = new MessageWriter(ByteBuffer.allocate(1024));
         LinkCodec.encodeCreate(w, 1, LinkSpec.vxlan("vxlan-v6.calico", v6, 1430, null));
-        NlMessage m = NlMessage.split(w.buffer().flip().order(ByteOrder.nativeOrder())).get(0);
+        NlMessage m = NlMessage.split(w.buffer().flip().order(ByteOrder.nativeOrder()))
+                .get(0);
         assertThat(LinkCodec.decodeVxlan(m)).isEqualTo(v6);
         assertThat(v6.ipv6()).isTrue();
     }
@@ -155,7 +163,9 @@ class EncapCodecTest {
                     continue;
                 }
                 for (NlMessage m : msgs) {
-                    for (Runnable r : List.<Runnable>of(() -> LinkCodec.decodeVxlan(m), () -> NeighbourCodec.decode(m),
+                    for (Runnable r : List.<Runnable>of(
+                            () -> LinkCodec.decodeVxlan(m),
+                            () -> NeighbourCodec.decode(m),
                             () -> NeighbourCodec.decodeFdb(m))) {
                         try {
                             r.run();

@@ -7,11 +7,13 @@ import java.util.stream.Collectors;
 
 /** Test vectors: hex with '#' comments to the end of each line, whitespace ignored. */
 public final class Hex {
-    private Hex() {
-    }
+    private Hex() {}
 
     public static byte[] bytes(String commented) {
-        String hex = commented.lines().map(l -> l.replaceAll("#.*", "")).collect(Collectors.joining())
+        String hex = commented
+                .lines()
+                .map(l -> l.replaceAll("#.*", ""))
+                .collect(Collectors.joining())
                 .replaceAll("\\s", "");
         return HexFormat.of().parseHex(hex);
     }

@@ -69,16 +69,26 @@ class MessageCodecTest {
             """;
 
     static Route viaRoute() {
-        return Route.builder("10.0.0.0/24").protocol(77).metric(100).via("10.1.1.1", 3).build();
+        return Route.builder("10.0.0.0/24")
+                .protocol(77)
+                .metric(100)
+                .via("10.1.1.1", 3)
+                .build();
     }
 
     static Route multipathRoute() {
-        return Route.builder("10.2.0.0/16").protocol(77).via("10.1.1.1", 3)
-                .nextHop(NextHop.via(IpPrefix.parseAddress("10.1.1.2"), 4).withWeight(2)).build();
+        return Route.builder("10.2.0.0/16")
+                .protocol(77)
+                .via("10.1.1.1", 3)
+                .nextHop(NextHop.via(IpPrefix.parseAddress("10.1.1.2"), 4).withWeight(2))
+                .build();
     }
 
     static Route blackhole6() {
-        return Route.builder("2001:db8::/64").protocol(77).type(RouteType.BLACKHOLE).build();
+        return Route.builder("2001:db8::/64")
+                .protocol(77)
+                .type(RouteType.BLACKHOLE)
+                .build();
     }
 
     static String encode(Route r, int seq) {
@@ -108,25 +118,32 @@ class MessageCodecTest {
     @Test
     void deleteUsesScopeNowhereToMatchAnyScope() {
         MessageWriter w = new MessageWriter(ByteBuffer.allocate(512));
-        RouteCodec.encode(w, RTM_DELROUTE, NLM_F_REQUEST | NLM_F_ACK, 1, Route.builder("10.9.0.0/16").dev(2).build());
+        RouteCodec.encode(
+                w,
+                RTM_DELROUTE,
+                NLM_F_REQUEST | NLM_F_ACK,
+                1,
+                Route.builder("10.9.0.0/16").dev(2).build());
         ByteBuffer b = w.buffer().flip();
         assertThat(b.get(16 + 6) & 0xff).as("rtm_scope").isEqualTo(RT_SCOPE_NOWHERE);
     }
 
     @Test
     void decodesLinksAndAddresses() {
-        assertThat(LinkCodec.decode(one(LINK))).isEqualTo(
-                new Link(5, "veth0", 0x11043, 1500, MacAddress.parse("ee:ee:ee:ee:ee:ee"), "veth", 4, 6));
-        assertThat(AddressCodec.decode(one(ADDRESS))).isEqualTo(
-                new Address(5, IpPrefix.parse("10.0.0.1/24"), 0, 0x80, "veth0"));
+        assertThat(LinkCodec.decode(one(LINK)))
+                .isEqualTo(new Link(5, "veth0", 0x11043, 1500, MacAddress.parse("ee:ee:ee:ee:ee:ee"), "veth", 4, 6));
+        assertThat(AddressCodec.decode(one(ADDRESS)))
+                .isEqualTo(new Address(5, IpPrefix.parse("10.0.0.1/24"), 0, 0x80, "veth0"));
     }
 
     @Test
     void truncatedRtNextHopIsRejected() {
         byte[] v = Hex.bytes(ROUTE_MULTIPATH);
         v[16 + 12 + 16 + 4] = 0x40; // first rtnexthop claims 64 bytes
-        NlMessage m = NlMessage.split(ByteBuffer.wrap(v).order(ByteOrder.nativeOrder())).get(0);
-        assertThatThrownBy(() -> RouteCodec.decode(m)).isInstanceOf(NetlinkCodecException.class)
+        NlMessage m = NlMessage.split(ByteBuffer.wrap(v).order(ByteOrder.nativeOrder()))
+                .get(0);
+        assertThatThrownBy(() -> RouteCodec.decode(m))
+                .isInstanceOf(NetlinkCodecException.class)
                 .hasMessage("rtnexthop: length 64 (expected: 8..32)");
     }
 

@@ -1,13 +1,12 @@
 package org.calicojava.process;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 class ProcessRunnerTest {
     private final ProcessRunner runner = ProcessRunner.local();
@@ -19,7 +18,9 @@ class ProcessRunnerTest {
         assertThat(r.exit()).isEqualTo(3);
         assertThat(r.err()).isEqualTo("oops\n");
         assertThat(r.firstError()).isEqualTo("oops");
-        assertThat(runner.shell("printf 'x\\ny\\n'; echo z >&2", Duration.ofSeconds(10)).oneLine()).isEqualTo("x | y | z");
+        assertThat(runner.shell("printf 'x\\ny\\n'; echo z >&2", Duration.ofSeconds(10))
+                        .oneLine())
+                .isEqualTo("x | y | z");
     }
 
     @Test
@@ -36,10 +37,13 @@ class ProcessRunnerTest {
         assertThat(r.exit()).isEqualTo(CommandRunner.Result.TIMED_OUT);
         assertThat(r.err()).contains("timed out");
         long child = Long.parseLong(Files.readString(pid).trim());
-        for (int i = 0; i < 50 && ProcessHandle.of(child).map(ProcessHandle::isAlive).orElse(false); i++) {
+        for (int i = 0;
+                i < 50 && ProcessHandle.of(child).map(ProcessHandle::isAlive).orElse(false);
+                i++) {
             Thread.sleep(100);
         }
-        assertThat(ProcessHandle.of(child).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+        assertThat(ProcessHandle.of(child).map(ProcessHandle::isAlive).orElse(false))
+                .isFalse();
     }
 
     @Test

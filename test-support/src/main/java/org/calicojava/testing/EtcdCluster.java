@@ -12,18 +12,24 @@ import java.util.stream.Collectors;
 public final class EtcdCluster implements AutoCloseable {
     private final List<EtcdProcess> members = new ArrayList<>();
 
-    private EtcdCluster() {
-    }
+    private EtcdCluster() {}
 
     /** Starts {@code n} members as one new cluster and waits until each listens. */
     public static EtcdCluster start(int n) throws IOException, InterruptedException {
         EtcdCluster c = new EtcdCluster();
         try {
             for (int i = 0; i < n; i++) {
-                c.members.add(new EtcdProcess("m" + i, "http", List.of("--initial-cluster-state", "new",
-                        "--initial-cluster-token", "cj-test-" + ProcessHandle.current().pid())));
+                c.members.add(new EtcdProcess(
+                        "m" + i,
+                        "http",
+                        List.of(
+                                "--initial-cluster-state",
+                                "new",
+                                "--initial-cluster-token",
+                                "cj-test-" + ProcessHandle.current().pid())));
             }
-            String all = c.members.stream().map(m -> m.name() + "=" + m.peerUrl()).collect(Collectors.joining(","));
+            String all =
+                    c.members.stream().map(m -> m.name() + "=" + m.peerUrl()).collect(Collectors.joining(","));
             for (EtcdProcess m : c.members) {
                 m.initialCluster(all);
                 m.spawn(); // all first: a member waits for a quorum before it serves

@@ -98,13 +98,30 @@ public final class EtcdProcess implements AutoCloseable {
     }
 
     void spawn() throws IOException {
-        List<String> cmd = new ArrayList<>(List.of("etcd", "--name", name, "--data-dir", dir.resolve("data").toString(),
-                "--listen-client-urls", endpoint(), "--advertise-client-urls", endpoint(),
-                "--listen-peer-urls", peerUrl(), "--initial-advertise-peer-urls", peerUrl(),
-                "--initial-cluster", initialCluster, "--logger", "zap",
-                "--log-outputs", dir.resolve("etcd.log").toString()));
+        List<String> cmd = new ArrayList<>(List.of(
+                "etcd",
+                "--name",
+                name,
+                "--data-dir",
+                dir.resolve("data").toString(),
+                "--listen-client-urls",
+                endpoint(),
+                "--advertise-client-urls",
+                endpoint(),
+                "--listen-peer-urls",
+                peerUrl(),
+                "--initial-advertise-peer-urls",
+                peerUrl(),
+                "--initial-cluster",
+                initialCluster,
+                "--logger",
+                "zap",
+                "--log-outputs",
+                dir.resolve("etcd.log").toString()));
         cmd.addAll(extraArgs);
-        process = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("out.log").toFile())
+        process = new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("out.log").toFile())
                 .start();
     }
 
@@ -122,8 +139,8 @@ public final class EtcdProcess implements AutoCloseable {
                 Thread.sleep(50);
             }
         }
-        throw new IllegalStateException("etcd " + name + " did not start listening on " + endpoint()
-                + tail(dir.resolve("etcd.log")));
+        throw new IllegalStateException(
+                "etcd " + name + " did not start listening on " + endpoint() + tail(dir.resolve("etcd.log")));
     }
 
     private static String tail(Path log) {

@@ -20,8 +20,7 @@ public final class Sh {
     /** Default timeout of the short forms. */
     public static final Duration TIMEOUT = Duration.ofSeconds(60);
 
-    private Sh() {
-    }
+    private Sh() {}
 
     /** Exit code, stdout and stderr of a finished command. */
     public record Result(int exit, String out, String err) {
@@ -54,8 +53,10 @@ public final class Sh {
             out = File.createTempFile("cj-sh", ".out");
             err = File.createTempFile("cj-sh", ".err");
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out).redirectError(err);
-            pb.redirectInput(stdin == null ? ProcessBuilder.Redirect.from(new File("/dev/null"))
-                    : ProcessBuilder.Redirect.from(stdin.toFile()));
+            pb.redirectInput(
+                    stdin == null
+                            ? ProcessBuilder.Redirect.from(new File("/dev/null"))
+                            : ProcessBuilder.Redirect.from(stdin.toFile()));
             try {
                 p = pb.start();
             } catch (IOException e) {
@@ -64,10 +65,14 @@ public final class Sh {
             if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 p.descendants().forEach(ProcessHandle::destroyForcibly);
                 p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-                return new Result(124, Files.readString(out.toPath(), StandardCharsets.UTF_8),
+                return new Result(
+                        124,
+                        Files.readString(out.toPath(), StandardCharsets.UTF_8),
                         "timed out after " + timeout.toSeconds() + " s: " + String.join(" ", cmd));
             }
-            return new Result(p.exitValue(), Files.readString(out.toPath(), StandardCharsets.UTF_8),
+            return new Result(
+                    p.exitValue(),
+                    Files.readString(out.toPath(), StandardCharsets.UTF_8),
                     Files.readString(err.toPath(), StandardCharsets.UTF_8));
         } catch (IOException e) {
             return new Result(127, "", String.join(" ", cmd) + ": " + e.getMessage());
@@ -141,9 +146,12 @@ public final class Sh {
 
     /** Fails the test, naming the package to install, unless every binary is on the PATH (or an executable path). */
     public static void require(String... binaries) {
-        List<String> path = List.of(System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin").split(":"));
+        List<String> path = List.of(System.getenv()
+                .getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin")
+                .split(":"));
         for (String b : binaries) {
-            boolean found = b.startsWith("/") ? Files.isExecutable(Path.of(b))
+            boolean found = b.startsWith("/")
+                    ? Files.isExecutable(Path.of(b))
                     : path.stream().anyMatch(d -> Files.isExecutable(Path.of(d, b)));
             if (!found) {
                 throw new AssertionError(b + " is not installed: run scripts/setup");

@@ -87,23 +87,25 @@ public final class TcpProxy implements AutoCloseable {
     }
 
     private void pump(SocketChannel from, SocketChannel to) {
-        Thread t = new Thread(() -> {
-            ByteBuffer buf = ByteBuffer.allocate(65536);
-            try {
-                while (from.read(buf) >= 0) {
-                    buf.flip();
-                    while (buf.hasRemaining()) {
-                        to.write(buf);
+        Thread t = new Thread(
+                () -> {
+                    ByteBuffer buf = ByteBuffer.allocate(65536);
+                    try {
+                        while (from.read(buf) >= 0) {
+                            buf.flip();
+                            while (buf.hasRemaining()) {
+                                to.write(buf);
+                            }
+                            buf.clear();
+                        }
+                    } catch (IOException ignored) {
+                        // either side closed
+                    } finally {
+                        closeQuietly(from);
+                        closeQuietly(to);
                     }
-                    buf.clear();
-                }
-            } catch (IOException ignored) {
-                // either side closed
-            } finally {
-                closeQuietly(from);
-                closeQuietly(to);
-            }
-        }, "test-proxy-pump");
+                },
+                "test-proxy-pump");
         t.setDaemon(true);
         t.start();
     }

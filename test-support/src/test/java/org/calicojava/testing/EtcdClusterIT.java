@@ -1,6 +1,7 @@
 package org.calicojava.testing;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,9 +12,7 @@ import java.net.Socket;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
 
 /** The launchers themselves, against real etcd processes. */
 class EtcdClusterIT {
@@ -26,10 +25,15 @@ class EtcdClusterIT {
             c.member(0).stop();
             assertThat(c.member(0).running()).isFalse();
             assertThat(c.member(1).etcdctl("put", "/cj/b", "2")).contains("OK"); // quorum of 2 of 3
-            assertThat(c.member(2).etcdctl("get", "/cj/a", "--print-value-only")).contains("1");
+            assertThat(c.member(2).etcdctl("get", "/cj/a", "--print-value-only"))
+                    .contains("1");
             c.member(0).start(); // back with its data: catches up
-            assertThat(Sh.waitFor(20, () -> c.member(0).etcdctl("get", "/cj/b", "--print-value-only",
-                    "--consistency", "s").contains("2"))).isNotNegative();
+            assertThat(Sh.waitFor(
+                            20,
+                            () -> c.member(0)
+                                    .etcdctl("get", "/cj/b", "--print-value-only", "--consistency", "s")
+                                    .contains("2")))
+                    .isNotNegative();
         }
     }
 
@@ -39,7 +43,8 @@ class EtcdClusterIT {
             e.etcdctl("put", "/cj/k", "v");
             long pid = e.pid();
             e.stop();
-            assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+            assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))
+                    .isFalse();
             e.start();
             assertThat(e.etcdctl("get", "/cj/k", "--print-value-only")).contains("v");
         }
@@ -51,7 +56,9 @@ class EtcdClusterIT {
             Thread t = new Thread(() -> {
                 while (echo.isOpen()) {
                     try (SocketChannel c = echo.accept()) {
-                        c.socket().getOutputStream().write(c.socket().getInputStream().readNBytes(5));
+                        c.socket()
+                                .getOutputStream()
+                                .write(c.socket().getInputStream().readNBytes(5));
                     } catch (IOException e) {
                         return;
                     }
@@ -63,7 +70,9 @@ class EtcdClusterIT {
             try (TcpProxy p = TcpProxy.toLoopbackPort(port)) {
                 assertThat(roundTrip(p.port())).isEqualTo("hello");
                 p.cut();
-                assertThat(Sh.waitFor(5, () -> refused(p.port()))).as("connections refused after cut").isNotNegative();
+                assertThat(Sh.waitFor(5, () -> refused(p.port())))
+                        .as("connections refused after cut")
+                        .isNotNegative();
                 assertThatThrownBy(() -> roundTrip(p.port())).isInstanceOf(ConnectException.class);
                 p.restore();
                 assertThat(roundTrip(p.port())).isEqualTo("hello");

@@ -1,15 +1,14 @@
 package org.calicojava.testing;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ShTest {
     @Test
@@ -23,7 +22,9 @@ class ShTest {
         Path in = Files.writeString(dir.resolve("in"), "abc");
         assertThat(Sh.run(List.of("cat"), in, 10).out()).isEqualTo("abc");
         assertThat(Sh.ok("echo", "hi")).isEqualTo("hi\n");
-        assertThatThrownBy(() -> Sh.ok("false")).isInstanceOf(AssertionError.class).hasMessageContaining("false failed");
+        assertThatThrownBy(() -> Sh.ok("false"))
+                .isInstanceOf(AssertionError.class)
+                .hasMessageContaining("false failed");
     }
 
     @Test

@@ -1,15 +1,5 @@
 package org.calicojava.bgp.bench;
 
-import org.calicojava.bgp.codec.Family;
-import org.calicojava.bgp.codec.Ip;
-import org.calicojava.bgp.codec.Prefix;
-import org.calicojava.bgp.kernel.KernelSync;
-import org.calicojava.bgp.metrics.Metrics;
-import org.calicojava.bgp.rib.KernelConfig;
-import org.calicojava.netlink.NetNs;
-import org.calicojava.netlink.Netlink;
-import org.calicojava.netlink.RouteFilter;
-
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
@@ -19,6 +9,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.UUID;
+import org.calicojava.bgp.codec.Family;
+import org.calicojava.bgp.codec.Ip;
+import org.calicojava.bgp.codec.Prefix;
+import org.calicojava.bgp.kernel.KernelSync;
+import org.calicojava.bgp.metrics.Metrics;
+import org.calicojava.bgp.rib.KernelConfig;
+import org.calicojava.netlink.NetNs;
+import org.calicojava.netlink.Netlink;
+import org.calicojava.netlink.RouteFilter;
 
 /**
  * Kernel install benchmark: N learned /32 routes (100.64.0.0 + i, via 10.99.0.2) installed (a) by {@code ip -n NS
@@ -50,17 +49,21 @@ public final class KernelBench {
             delete(nsIp);
             delete(nsJava);
         }
-        System.out.printf("RESULT n=%d ip-batch %.2f s (%.0f routes/s) | KernelSync %.2f s (%.0f routes/s) | "
-                        + "KernelSync/ip %.2fx | load average at end: %s%n", n, ipSeconds, n / ipSeconds, javaSeconds,
-                n / javaSeconds, javaSeconds / ipSeconds, load());
+        System.out.printf(
+                "RESULT n=%d ip-batch %.2f s (%.0f routes/s) | KernelSync %.2f s (%.0f routes/s) | "
+                        + "KernelSync/ip %.2fx | load average at end: %s%n",
+                n, ipSeconds, n / ipSeconds, javaSeconds, n / javaSeconds, javaSeconds / ipSeconds, load());
     }
 
     static double viaIp(String ns, int n) throws Exception {
         System.out.printf("(a) ip -n %s -batch -%n", ns);
         long t0 = System.nanoTime();
-        Process p = new ProcessBuilder("ip", "-n", ns, "-batch", "-").redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.INHERIT).start();
-        try (BufferedWriter w = new BufferedWriter(new OutputStreamWriter(p.getOutputStream(), StandardCharsets.US_ASCII), 1 << 16)) {
+        Process p = new ProcessBuilder("ip", "-n", ns, "-batch", "-")
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.INHERIT)
+                .start();
+        try (BufferedWriter w =
+                new BufferedWriter(new OutputStreamWriter(p.getOutputStream(), StandardCharsets.US_ASCII), 1 << 16)) {
             for (int i = 0; i < n; i++) {
                 w.write("route add ");
                 w.write(Ip.v4String(FIRST + i));
@@ -84,7 +87,7 @@ public final class KernelBench {
         System.out.printf("(b) KernelSync in %s%n", ns);
         KernelSync k = new KernelSync(KernelConfig.DEFAULT, new Metrics());
         NetNs.run(ns, () -> {
-            k.start((p, present) -> { });
+            k.start((p, present) -> {});
             return null;
         });
         try {
@@ -93,9 +96,10 @@ public final class KernelBench {
             long t0 = System.nanoTime();
             for (int i = 0; i < n; i++) {
                 k.set(new Prefix(Family.IPV4_UNICAST, 32, FIRST + i, 0, 0, 0), via);
-                if ((i + 1) % (n / 10) == 0) {  // no barrier here: the RIB does not wait for the kernel either
-                    System.out.printf("  KernelSync: %d handed over, %d answered by the kernel, %.2f s%n", i + 1,
-                            k.requestsDone(), (System.nanoTime() - t0) / 1e9);
+                if ((i + 1) % (n / 10) == 0) { // no barrier here: the RIB does not wait for the kernel either
+                    System.out.printf(
+                            "  KernelSync: %d handed over, %d answered by the kernel, %.2f s%n",
+                            i + 1, k.requestsDone(), (System.nanoTime() - t0) / 1e9);
                 }
             }
             int done = k.sync();

@@ -2,15 +2,6 @@ package org.calicojava.bgp.bench;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import org.calicojava.bgp.codec.Capabilities;
-import org.calicojava.bgp.codec.CodecOptions;
-import org.calicojava.bgp.codec.Family;
-import org.calicojava.bgp.codec.Ip;
-import org.calicojava.bgp.codec.Keepalive;
-import org.calicojava.bgp.codec.Message;
-import org.calicojava.bgp.codec.MessageEncoder;
-import org.calicojava.bgp.codec.Open;
-
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -20,6 +11,14 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
+import org.calicojava.bgp.codec.Capabilities;
+import org.calicojava.bgp.codec.CodecOptions;
+import org.calicojava.bgp.codec.Family;
+import org.calicojava.bgp.codec.Ip;
+import org.calicojava.bgp.codec.Keepalive;
+import org.calicojava.bgp.codec.Message;
+import org.calicojava.bgp.codec.MessageEncoder;
+import org.calicojava.bgp.codec.Open;
 
 /**
  * A minimal BGP peer for the pass-through benchmark (the same for every speaker under test): connects from its own
@@ -52,7 +51,11 @@ final class MiniPeer implements AutoCloseable {
                 if (System.nanoTime() > deadline) {
                     throw e;
                 }
-                try { Thread.sleep(100); } catch (InterruptedException ie) { throw new IOException(ie); }
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException ie) {
+                    throw new IOException(ie);
+                }
             }
         }
         socket = sock;
@@ -74,16 +77,24 @@ final class MiniPeer implements AutoCloseable {
     }
 
     private void read() {
-        try (DataInputStream in = new DataInputStream(new java.io.BufferedInputStream(socket.getInputStream(), 1 << 16))) {
+        try (DataInputStream in =
+                new DataInputStream(new java.io.BufferedInputStream(socket.getInputStream(), 1 << 16))) {
             byte[] buf = new byte[65536];
             while (true) {
                 in.readFully(buf, 0, 19);
                 int len = (buf[16] & 0xff) << 8 | buf[17] & 0xff, type = buf[18];
                 in.readFully(buf, 19, len - 19);
                 switch (type) {
-                    case 1 -> { synchronized (out) { out.write(bytes(Keepalive.INSTANCE)); } }
+                    case 1 -> {
+                        synchronized (out) {
+                            out.write(bytes(Keepalive.INSTANCE));
+                        }
+                    }
                     case 4 -> established.countDown();
-                    case 3 -> { error = "NOTIFICATION received"; return; }
+                    case 3 -> {
+                        error = "NOTIFICATION received";
+                        return;
+                    }
                     case 2 -> {
                         int i = 19, wlen = (buf[i] & 0xff) << 8 | buf[i + 1] & 0xff;
                         i += 2 + wlen;
@@ -100,7 +111,7 @@ final class MiniPeer implements AutoCloseable {
                             reached.countDown();
                         }
                     }
-                    default -> { }
+                    default -> {}
                 }
             }
         } catch (IOException e) {
@@ -110,7 +121,15 @@ final class MiniPeer implements AutoCloseable {
         }
     }
 
-    void send(byte[] b) throws IOException { synchronized (out) { out.write(b); out.flush(); } }
+    void send(byte[] b) throws IOException {
+        synchronized (out) {
+            out.write(b);
+            out.flush();
+        }
+    }
 
-    @Override public void close() throws IOException { socket.close(); }
+    @Override
+    public void close() throws IOException {
+        socket.close();
+    }
 }

@@ -2,6 +2,13 @@ package org.calicojava.bgp.bench;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import org.calicojava.bgp.codec.AsPath;
 import org.calicojava.bgp.codec.CodecOptions;
 import org.calicojava.bgp.codec.Family;
@@ -10,14 +17,6 @@ import org.calicojava.bgp.codec.Nlri;
 import org.calicojava.bgp.codec.PathAttributes;
 import org.calicojava.bgp.codec.Update;
 import org.calicojava.bgp.codec.UpdatePacker;
-
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Pass-through benchmark: a feeder peer sends N IPv4 /32 prefixes in packed UPDATEs (one attribute set, NEXT_HOP
@@ -47,7 +46,7 @@ public final class PassThroughBench {
         for (Result r : results) {
             System.out.printf("%-8s %10d %10.3f %12.1f %8.2f%n", r.speaker, r.n, r.seconds, r.rssKb / 1024.0, r.cpu);
         }
-        Result bird = null;  // each java run against the bird run of the same round
+        Result bird = null; // each java run against the bird run of the same round
         for (Result r : results) {
             if (r.speaker.equals("bird")) {
                 bird = r;
@@ -55,13 +54,19 @@ public final class PassThroughBench {
             if (!r.speaker.equals("java") || bird == null || bird.n != r.n) {
                 continue;
             }
-            System.out.printf("N=%d: java/bird time %.2fx, RSS %.2fx, CPU %.2fx%n", r.n, r.seconds / bird.seconds, (double) r.rssKb / bird.rssKb, r.cpu / bird.cpu);
+            System.out.printf(
+                    "N=%d: java/bird time %.2fx, RSS %.2fx, CPU %.2fx%n",
+                    r.n, r.seconds / bird.seconds, (double) r.rssKb / bird.rssKb, r.cpu / bird.cpu);
         }
     }
 
     /** N /32s from 20.0.0.0 in UPDATEs of at most 4096 bytes, one attribute set. */
     static byte[] encode(int n) {
-        PathAttributes a = PathAttributes.builder().origin(0).asPath(AsPath.sequence(65002)).nextHop("203.0.113.2").build();
+        PathAttributes a = PathAttributes.builder()
+                .origin(0)
+                .asPath(AsPath.sequence(65002))
+                .nextHop("203.0.113.2")
+                .build();
         Nlri.Builder b = Nlri.builder(Family.IPV4_UNICAST, false);
         for (int i = 0; i < n; i++) {
             b.addV4(0x14000000 + i, 32);
@@ -78,9 +83,12 @@ public final class PassThroughBench {
 
     static Result run(Path home, String speaker, int n, byte[] feed) throws Exception {
         // 127.0.50.0-127.0.59.255 is this benchmark's address range
-        int net = 50 + ThreadLocalRandom.current().nextInt(10), host = 1 + 3 * ThreadLocalRandom.current().nextInt(80);
+        int net = 50 + ThreadLocalRandom.current().nextInt(10),
+                host = 1 + 3 * ThreadLocalRandom.current().nextInt(80);
         int port = 30000 + ThreadLocalRandom.current().nextInt(20000);
-        String us = "127.0." + net + "." + host, feeder = "127.0." + net + "." + (host + 1), sink = "127.0." + net + "." + (host + 2);
+        String us = "127.0." + net + "." + host,
+                feeder = "127.0." + net + "." + (host + 1),
+                sink = "127.0." + net + "." + (host + 2);
         Path dir = Files.createTempDirectory("cj-bench");
         Process p = null;
         try {
@@ -96,8 +104,12 @@ public final class PassThroughBench {
                         policies: {all: [{action: accept}], none: [{action: reject}]}
                         kernel: {enabled: false}
                         """.formatted(us, us, port, feeder, sink));
-                ProcessBuilder pb = new ProcessBuilder(home.resolve("bin/bgp-speaker").toString(), "--config", dir.resolve("speaker.yaml").toString())
-                        .redirectErrorStream(true).redirectOutput(dir.resolve("speaker.log").toFile());
+                ProcessBuilder pb = new ProcessBuilder(
+                                home.resolve("bin/bgp-speaker").toString(),
+                                "--config",
+                                dir.resolve("speaker.yaml").toString())
+                        .redirectErrorStream(true)
+                        .redirectOutput(dir.resolve("speaker.log").toFile());
                 pb.environment().put("BGP_SPEAKER_JAVA_OPTS", System.getenv().getOrDefault("BENCH_JAVA_OPTS", ""));
                 p = pb.start();
             } else if (speaker.equals("bird")) {
@@ -108,12 +120,20 @@ public final class PassThroughBench {
                         protocol bgp feeder from peers { neighbor %s as 65002; ipv4 { import all; export none; }; }
                         protocol bgp sink from peers { neighbor %s as 65003; ipv4 { import none; export all; }; }
                         """.formatted(us, us, port, feeder, sink));
-                p = new ProcessBuilder("/usr/sbin/bird", "-f", "-c", dir.resolve("bird.conf").toString(), "-s", dir.resolve("bird.ctl").toString())
-                        .redirectErrorStream(true).redirectOutput(dir.resolve("bird.log").toFile()).start();
+                p = new ProcessBuilder(
+                                "/usr/sbin/bird",
+                                "-f",
+                                "-c",
+                                dir.resolve("bird.conf").toString(),
+                                "-s",
+                                dir.resolve("bird.ctl").toString())
+                        .redirectErrorStream(true)
+                        .redirectOutput(dir.resolve("bird.log").toFile())
+                        .start();
             }
             String target = speaker.equals("direct") ? null : us;
             try (MiniPeer snk = target == null ? null : new MiniPeer(sink, us, port, 65003);
-                 MiniPeer fd = target == null ? null : new MiniPeer(feeder, us, port, 65002)) {
+                    MiniPeer fd = target == null ? null : new MiniPeer(feeder, us, port, 65002)) {
                 long t0, t1;
                 double cpu0 = 0;
                 if (target == null) {
@@ -123,7 +143,7 @@ public final class PassThroughBench {
                     if (!snk.established.await(60, TimeUnit.SECONDS) || !fd.established.await(60, TimeUnit.SECONDS)) {
                         throw new IllegalStateException(speaker + ": sessions not up: " + snk.error + " / " + fd.error);
                     }
-                    Thread.sleep(500);  // let the initial End-of-RIB exchange settle
+                    Thread.sleep(500); // let the initial End-of-RIB exchange settle
                     snk.target = n;
                     cpu0 = cpu(p.pid());
                     t0 = System.nanoTime();
@@ -134,12 +154,14 @@ public final class PassThroughBench {
                     t1 = snk.lastPrefixNanos;
                 }
                 long rss = p == null ? 0 : rss(p.pid());
-                double cpu = p == null ? 0 : cpu(p.pid()) - cpu0;  // includes the little work after the last prefix left
+                double cpu = p == null ? 0 : cpu(p.pid()) - cpu0; // includes the little work after the last prefix left
                 if (p != null && System.getenv("BENCH_THREADS") != null) {
                     threads(p.pid());
                 }
                 Result r = new Result(speaker, n, (t1 - t0) / 1e9, rss, cpu);
-                System.out.printf("%s N=%d: %.3f s, peak RSS %.1f MB, CPU %.2f s (%s)%n", speaker, n, r.seconds, rss / 1024.0, cpu, load());
+                System.out.printf(
+                        "%s N=%d: %.3f s, peak RSS %.1f MB, CPU %.2f s (%s)%n",
+                        speaker, n, r.seconds, rss / 1024.0, cpu, load());
                 return r;
             }
         } finally {
@@ -148,14 +170,21 @@ public final class PassThroughBench {
                 if (!p.waitFor(10, TimeUnit.SECONDS)) {
                     p.destroyForcibly().waitFor();
                 }
-                String keep = System.getenv("BENCH_KEEP_LOG");  // e.g. to read -XX:+PrintNMTStatistics
-                if (keep != null) for (String log : List.of("speaker.log", "bird.log")) {
-                    if (Files.exists(dir.resolve(log))) {
-                        Files.copy(dir.resolve(log), Path.of(keep + "." + speaker + "." + n), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                String keep = System.getenv("BENCH_KEEP_LOG"); // e.g. to read -XX:+PrintNMTStatistics
+                if (keep != null)
+                    for (String log : List.of("speaker.log", "bird.log")) {
+                        if (Files.exists(dir.resolve(log))) {
+                            Files.copy(
+                                    dir.resolve(log),
+                                    Path.of(keep + "." + speaker + "." + n),
+                                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                        }
                     }
-                }
             }
-            try (var s = Files.walk(dir)) { s.sorted(java.util.Comparator.reverseOrder()).forEach(x -> x.toFile().delete()); }
+            try (var s = Files.walk(dir)) {
+                s.sorted(java.util.Comparator.reverseOrder())
+                        .forEach(x -> x.toFile().delete());
+            }
         }
     }
 
@@ -172,7 +201,9 @@ public final class PassThroughBench {
                 }
             });
             sender.start();
-            try (java.net.Socket s = ss.accept(); var in = new java.io.DataInputStream(new java.io.BufferedInputStream(s.getInputStream(), 1 << 16))) {
+            try (java.net.Socket s = ss.accept();
+                    var in =
+                            new java.io.DataInputStream(new java.io.BufferedInputStream(s.getInputStream(), 1 << 16))) {
                 byte[] buf = new byte[65536];
                 long count = 0;
                 while (count < n) {
@@ -183,7 +214,10 @@ public final class PassThroughBench {
                     i += 2 + w;
                     int a = (buf[i] & 0xff) << 8 | buf[i + 1] & 0xff;
                     i += 2 + a;
-                    while (i < len) { i += 1 + (((buf[i] & 0xff) + 7) >>> 3); count++; }
+                    while (i < len) {
+                        i += 1 + (((buf[i] & 0xff) + 7) >>> 3);
+                        count++;
+                    }
                 }
                 long t = System.nanoTime();
                 sender.join();
@@ -196,7 +230,7 @@ public final class PassThroughBench {
     static double cpu(long pid) throws IOException {
         String st = Files.readString(Path.of("/proc/" + pid + "/stat"));
         String[] f = st.substring(st.lastIndexOf(')') + 2).split(" ");
-        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;  // utime, stime in clock ticks (USER_HZ 100)
+        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0; // utime, stime in clock ticks (USER_HZ 100)
     }
 
     /** CPU seconds per thread of the process (where the time went: rib, event loops, GC, compiler). */
@@ -214,7 +248,9 @@ public final class PassThroughBench {
         }
     }
 
-    static String load() throws IOException { return "load " + Files.readString(Path.of("/proc/loadavg")).split(" ")[0]; }
+    static String load() throws IOException {
+        return "load " + Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+    }
 
     static long rss(long pid) throws IOException {
         for (String l : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {

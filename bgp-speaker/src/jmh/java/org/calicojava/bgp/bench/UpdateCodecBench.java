@@ -2,6 +2,7 @@ package org.calicojava.bgp.bench;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import java.util.concurrent.TimeUnit;
 import org.calicojava.bgp.codec.AsPath;
 import org.calicojava.bgp.codec.BgpFrameDecoder;
 import org.calicojava.bgp.codec.CodecOptions;
@@ -25,8 +26,6 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
-import java.util.concurrent.TimeUnit;
-
 /**
  * UPDATE decode/encode throughput for packed IPv4 /32 UPDATEs (800 prefixes per message, about 4 KB, one attribute set).
  * Scores are per prefix (OperationsPerInvocation), so ops/s = prefixes/s on one core. {@code scanBaseline} reads every
@@ -42,17 +41,22 @@ import java.util.concurrent.TimeUnit;
 public class UpdateCodecBench {
     static final int PREFIXES = 800;
 
-    ByteBuf wire;           // one packed UPDATE
-    ByteBuf[] distinct;     // 16 UPDATEs whose attributes differ (MED), so the attribute cache never hits
+    ByteBuf wire; // one packed UPDATE
+    ByteBuf[] distinct; // 16 UPDATEs whose attributes differ (MED), so the attribute cache never hits
     Update update;
     ByteBuf out;
     MessageDecoder decoder;
     int next;
-    ByteBuf stream;         // 100 UPDATEs back to back, as they arrive on a socket
+    ByteBuf stream; // 100 UPDATEs back to back, as they arrive on a socket
     io.netty.channel.embedded.EmbeddedChannel channel;
 
-    @Setup public void setup() {
-        PathAttributes a = PathAttributes.builder().origin(0).asPath(AsPath.sequence(65001)).nextHop("203.0.113.1").build();
+    @Setup
+    public void setup() {
+        PathAttributes a = PathAttributes.builder()
+                .origin(0)
+                .asPath(AsPath.sequence(65001))
+                .nextHop("203.0.113.1")
+                .build();
         update = Update.announce(a, nlri(0));
         wire = Unpooled.directBuffer(4096);
         MessageEncoder.encode(update, CodecOptions.AS4, wire);
@@ -62,7 +66,8 @@ public class UpdateCodecBench {
         distinct = new ByteBuf[16];
         for (int i = 0; i < distinct.length; i++) {
             distinct[i] = Unpooled.directBuffer(4096);
-            MessageEncoder.encode(Update.announce(a.toBuilder().med(i).build(), nlri(i)), CodecOptions.AS4, distinct[i]);
+            MessageEncoder.encode(
+                    Update.announce(a.toBuilder().med(i).build(), nlri(i)), CodecOptions.AS4, distinct[i]);
         }
         out = Unpooled.directBuffer(8192);
         decoder = new MessageDecoder();
@@ -82,13 +87,15 @@ public class UpdateCodecBench {
         return b.build();
     }
 
-    @Benchmark @OperationsPerInvocation(PREFIXES)
+    @Benchmark
+    @OperationsPerInvocation(PREFIXES)
     public Message decodeSameAttributes() {
         wire.readerIndex(0);
         return decoder.decode(wire, CodecOptions.AS4);
     }
 
-    @Benchmark @OperationsPerInvocation(PREFIXES)
+    @Benchmark
+    @OperationsPerInvocation(PREFIXES)
     public Message decodeDistinctAttributes() {
         ByteBuf b = distinct[next++ & 15];
         b.readerIndex(0);
@@ -96,7 +103,8 @@ public class UpdateCodecBench {
     }
 
     /** Through Netty: frame decoder on a buffer of 100 back-to-back UPDATEs (what one socket read delivers). */
-    @Benchmark @OperationsPerInvocation(PREFIXES * 100)
+    @Benchmark
+    @OperationsPerInvocation(PREFIXES * 100)
     public int decodeFramedStream() {
         channel.writeInbound(stream.retainedDuplicate());
         int n = 0;
@@ -109,14 +117,16 @@ public class UpdateCodecBench {
         return n;
     }
 
-    @Benchmark @OperationsPerInvocation(PREFIXES)
+    @Benchmark
+    @OperationsPerInvocation(PREFIXES)
     public ByteBuf encode() {
         out.clear();
         MessageEncoder.encode(update, CodecOptions.AS4, out);
         return out;
     }
 
-    @Benchmark @OperationsPerInvocation(PREFIXES)
+    @Benchmark
+    @OperationsPerInvocation(PREFIXES)
     public void scanBaseline(Blackhole bh) {
         int sum = 0;
         for (int i = 0, n = wire.writerIndex(); i < n; i++) {

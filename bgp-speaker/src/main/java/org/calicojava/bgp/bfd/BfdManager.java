@@ -6,7 +6,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -18,13 +17,7 @@ import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.util.collection.IntObjectHashMap;
 import io.netty.util.concurrent.DefaultThreadFactory;
-import org.calicojava.bgp.codec.Ip;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
-import org.calicojava.bgp.metrics.Metrics;
-import org.calicojava.bgp.session.LogLimiter;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -35,6 +28,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import org.calicojava.bgp.codec.Ip;
+import org.calicojava.bgp.metrics.Metrics;
+import org.calicojava.bgp.session.LogLimiter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The speaker's BFD: one event loop thread of its own (BGP and the RIB never delay a packet), one receiving UDP socket
@@ -68,7 +66,7 @@ public final class BfdManager implements AutoCloseable {
     private final IntObjectHashMap<Entry> byDiscriminator = new IntObjectHashMap<>();
     private final Map<InetAddress, Entry> byAddress = new HashMap<>();
     private final BfdPacket rx = new BfdPacket();
-    private volatile Channel rx4, rx6;  // opened in configure (synchronized), off the loop
+    private volatile Channel rx4, rx6; // opened in configure (synchronized), off the loop
     private boolean closed;
 
     /** A session and its sending socket. */
@@ -76,7 +74,8 @@ public final class BfdManager implements AutoCloseable {
         BfdSession session;
         Channel channel;
 
-        @Override public void transmit(BfdSession s, BfdPacket p) {
+        @Override
+        public void transmit(BfdSession s, BfdPacket p) {
             Channel ch = channel;
             if (ch == null || !ch.isActive()) {
                 return;
@@ -116,7 +115,9 @@ public final class BfdManager implements AutoCloseable {
     public synchronized void configure(Map<InetAddress, BfdSettings> wanted) {
         Map<InetAddress, BfdSettings> copy = new LinkedHashMap<>(wanted);
         // sockets are opened here, off the loop (binding waits for the loop); the loop then takes them over
-        java.util.Set<InetAddress> have = loop.submit(() -> java.util.Set.copyOf(byAddress.keySet())).syncUninterruptibly().getNow();
+        java.util.Set<InetAddress> have = loop.submit(() -> java.util.Set.copyOf(byAddress.keySet()))
+                .syncUninterruptibly()
+                .getNow();
         Map<InetAddress, Channel> senders = new HashMap<>();
         for (InetAddress remote : copy.keySet()) {
             if (have.contains(remote)) {
@@ -134,7 +135,9 @@ public final class BfdManager implements AutoCloseable {
 
     private void apply(Map<InetAddress, BfdSettings> wanted, Map<InetAddress, Channel> senders) {
         if (closed) {
-            senders.values().forEach(ch -> { if (ch != null) ch.close(); });
+            senders.values().forEach(ch -> {
+                if (ch != null) ch.close();
+            });
             return;
         }
         for (Entry e : List.copyOf(byAddress.values())) {
@@ -149,8 +152,12 @@ public final class BfdManager implements AutoCloseable {
                     add(w.getKey(), w.getValue(), senders.get(w.getKey()));
                 }
             } else if (!e.session.settings().equals(w.getValue())) {
-                LOG.info("bfd {}: settings changed (min rx {}ms, min tx {}ms, multiplier {})", Ip.string(w.getKey()),
-                        w.getValue().minRxUs() / 1000, w.getValue().minTxUs() / 1000, w.getValue().multiplier());
+                LOG.info(
+                        "bfd {}: settings changed (min rx {}ms, min tx {}ms, multiplier {})",
+                        Ip.string(w.getKey()),
+                        w.getValue().minRxUs() / 1000,
+                        w.getValue().minTxUs() / 1000,
+                        w.getValue().multiplier());
                 e.session.reconfigure(w.getValue());
             }
         }
@@ -166,9 +173,14 @@ public final class BfdManager implements AutoCloseable {
         e.channel = channel;
         byDiscriminator.put(disc, e);
         byAddress.put(remote, e);
-        LOG.info("bfd {}: session added (local discriminator {}, source port {}, min rx {}ms, min tx {}ms, multiplier {})",
-                Ip.string(remote), Integer.toUnsignedString(disc), e.channel == null ? "none" : ((InetSocketAddress) e.channel.localAddress()).getPort(),
-                settings.minRxUs() / 1000, settings.minTxUs() / 1000, settings.multiplier());
+        LOG.info(
+                "bfd {}: session added (local discriminator {}, source port {}, min rx {}ms, min tx {}ms, multiplier {})",
+                Ip.string(remote),
+                Integer.toUnsignedString(disc),
+                e.channel == null ? "none" : ((InetSocketAddress) e.channel.localAddress()).getPort(),
+                settings.minRxUs() / 1000,
+                settings.minTxUs() / 1000,
+                settings.multiplier());
         e.session.start();
     }
 
@@ -179,15 +191,21 @@ public final class BfdManager implements AutoCloseable {
         byAddress.remove(e.session.remote());
         Channel ch = e.channel;
         if (ch != null) {
-            loop.schedule(() -> ch.close(), 100, TimeUnit.MILLISECONDS);  // the AdminDown packet leaves first
+            loop.schedule(() -> ch.close(), 100, TimeUnit.MILLISECONDS); // the AdminDown packet leaves first
         }
         LOG.info("bfd {}: session removed", Ip.string(e.session.remote()));
     }
 
     private void changed(BfdSession s, BfdState from, BfdState to, int diag) {
         metrics.counter("bfd_state_changes", "BFD session state changes by peer and new state", "peer", "state")
-                .labelValues(Ip.string(s.remote()), to.toString()).inc();
-        LOG.info("bfd {}: {} -> {} ({}{})", Ip.string(s.remote()), from, to, Diag.name(diag),
+                .labelValues(Ip.string(s.remote()), to.toString())
+                .inc();
+        LOG.info(
+                "bfd {}: {} -> {} ({}{})",
+                Ip.string(s.remote()),
+                from,
+                to,
+                Diag.name(diag),
                 to != BfdState.UP && s.remoteState() == BfdState.ADMIN_DOWN ? ", peer AdminDown" : "");
         if (from == BfdState.UP && to == BfdState.DOWN && s.remoteState() != BfdState.ADMIN_DOWN && client != null) {
             client.down(s.remote(), s.settings().graceful(), "BFD session down (" + Diag.name(diag) + ")");
@@ -202,9 +220,13 @@ public final class BfdManager implements AutoCloseable {
             return;
         }
         InetAddress bind = v6 ? local6 : local4;
-        InetSocketAddress at = bind != null ? new InetSocketAddress(bind, port) : new InetSocketAddress(v6 ? Ip.parse("::") : Ip.parse("0.0.0.0"), port);
-        Bootstrap b = new Bootstrap().group(loop)
-                .channelFactory(() -> new EpollDatagramChannel(v6 ? SocketProtocolFamily.INET6 : SocketProtocolFamily.INET))
+        InetSocketAddress at = bind != null
+                ? new InetSocketAddress(bind, port)
+                : new InetSocketAddress(v6 ? Ip.parse("::") : Ip.parse("0.0.0.0"), port);
+        Bootstrap b = new Bootstrap()
+                .group(loop)
+                .channelFactory(
+                        () -> new EpollDatagramChannel(v6 ? SocketProtocolFamily.INET6 : SocketProtocolFamily.INET))
                 .option(TtlFilter.ATTACH, TtlFilter.fprog(v6))
                 .handler(new Receiver());
         if (v6) {
@@ -212,7 +234,8 @@ public final class BfdManager implements AutoCloseable {
         }
         ChannelFuture f = b.bind(at).awaitUninterruptibly();
         if (!f.isSuccess()) {
-            throw new IllegalStateException("listen " + Ip.string(at.getAddress()) + " port " + port + " (udp): " + f.cause().getMessage());
+            throw new IllegalStateException("listen " + Ip.string(at.getAddress()) + " port " + port + " (udp): "
+                    + f.cause().getMessage());
         }
         if (v6) {
             rx6 = f.channel();
@@ -228,13 +251,17 @@ public final class BfdManager implements AutoCloseable {
         InetAddress bind = v6 ? local6 : local4;
         for (int attempt = 0; attempt < 64; attempt++) {
             int sport = SOURCE_PORT_MIN + ThreadLocalRandom.current().nextInt(SOURCE_PORT_MAX - SOURCE_PORT_MIN + 1);
-            InetSocketAddress from = bind != null ? new InetSocketAddress(bind, sport)
+            InetSocketAddress from = bind != null
+                    ? new InetSocketAddress(bind, sport)
                     : new InetSocketAddress(v6 ? Ip.parse("::") : Ip.parse("0.0.0.0"), sport);
-            Bootstrap b = new Bootstrap().group(loop)
-                    .channelFactory(() -> new EpollDatagramChannel(v6 ? SocketProtocolFamily.INET6 : SocketProtocolFamily.INET))
+            Bootstrap b = new Bootstrap()
+                    .group(loop)
+                    .channelFactory(
+                            () -> new EpollDatagramChannel(v6 ? SocketProtocolFamily.INET6 : SocketProtocolFamily.INET))
                     .option(v6 ? TtlFilter.TTL6 : TtlFilter.TTL4, 255)
                     .handler(new SenderErrors());
-            ChannelFuture f = b.connect(new InetSocketAddress(remote, port), from).awaitUninterruptibly();
+            ChannelFuture f =
+                    b.connect(new InetSocketAddress(remote, port), from).awaitUninterruptibly();
             if (f.isSuccess()) {
                 return f.channel();
             }
@@ -246,12 +273,15 @@ public final class BfdManager implements AutoCloseable {
     /** A sending socket reads nothing; an ICMP error from the peer (port unreachable: no BFD there yet) is only counted. */
     @ChannelHandler.Sharable
     private final class SenderErrors extends io.netty.channel.ChannelInboundHandlerAdapter {
-        @Override public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
             io.netty.util.ReferenceCountUtil.release(msg);
         }
 
-        @Override public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            metrics.counter("bfd_send_errors", "BFD packets that could not be sent").inc();
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            metrics.counter("bfd_send_errors", "BFD packets that could not be sent")
+                    .inc();
             InetAddress to = ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress();
             long suppressed = limiter.admit(to, "send error");
             if (suppressed >= 0) {
@@ -262,11 +292,13 @@ public final class BfdManager implements AutoCloseable {
 
     @ChannelHandler.Sharable
     private final class Receiver extends SimpleChannelInboundHandler<DatagramPacket> {
-        @Override protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket d) {
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket d) {
             received(d.content(), d.sender().getAddress());
         }
 
-        @Override public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             long suppressed = limiter.admit(null, "bfd socket");
             if (suppressed >= 0) {
                 LOG.warn("bfd: socket error: {}{}", cause.toString(), limiter.suffix(suppressed));
@@ -306,7 +338,8 @@ public final class BfdManager implements AutoCloseable {
     private void drop(String reason, InetAddress from) {
         CounterDataPoint a = drops.get(reason);
         if (a == null) {
-            a = metrics.counter("bfd_packets_dropped", "BFD packets dropped by reason", "reason").labelValues(reason);
+            a = metrics.counter("bfd_packets_dropped", "BFD packets dropped by reason", "reason")
+                    .labelValues(reason);
             drops.put(reason, a);
         }
         a.inc();
@@ -321,50 +354,58 @@ public final class BfdManager implements AutoCloseable {
     /** One row per session for {@code show bfd sessions}. */
     public List<Map<String, Object>> sessions() {
         return loop.submit(() -> {
-            List<Map<String, Object>> rows = new ArrayList<>();
-            long now = System.nanoTime();
-            for (Entry e : byAddress.values()) {
-                BfdSession s = e.session;
-                Map<String, Object> m = new LinkedHashMap<>();
-                m.put("address", Ip.string(s.remote()));
-                m.put("state", s.state().toString());
-                m.put("remoteState", s.remoteState().toString());
-                m.put("diag", Diag.name(s.diag()));
-                m.put("sinceSeconds", (now - s.sinceNanos()) / 1_000_000_000L);
-                m.put("localDiscriminator", Integer.toUnsignedLong(s.localDiscriminator()));
-                m.put("remoteDiscriminator", Integer.toUnsignedLong(s.remoteDiscriminator()));
-                m.put("txIntervalMs", Math.max(s.desiredMinTxUs(), s.remoteMinRxUs()) / 1000.0);
-                m.put("rxIntervalMs", Math.max(s.requiredMinRxUs(), s.remoteMinTxUs()) / 1000.0);
-                m.put("multiplier", s.settings().multiplier());
-                m.put("detectionTimeMs", s.detectionTimeUs() / 1000.0);
-                m.put("remoteControlPlaneIndependent", s.remoteCpi());
-                m.put("packetsIn", s.packetsIn());
-                m.put("packetsOut", s.packetsOut());
-                m.put("graceful", s.settings().graceful());
-                rows.add(m);
-            }
-            return rows;
-        }).syncUninterruptibly().getNow();
+                    List<Map<String, Object>> rows = new ArrayList<>();
+                    long now = System.nanoTime();
+                    for (Entry e : byAddress.values()) {
+                        BfdSession s = e.session;
+                        Map<String, Object> m = new LinkedHashMap<>();
+                        m.put("address", Ip.string(s.remote()));
+                        m.put("state", s.state().toString());
+                        m.put("remoteState", s.remoteState().toString());
+                        m.put("diag", Diag.name(s.diag()));
+                        m.put("sinceSeconds", (now - s.sinceNanos()) / 1_000_000_000L);
+                        m.put("localDiscriminator", Integer.toUnsignedLong(s.localDiscriminator()));
+                        m.put("remoteDiscriminator", Integer.toUnsignedLong(s.remoteDiscriminator()));
+                        m.put("txIntervalMs", Math.max(s.desiredMinTxUs(), s.remoteMinRxUs()) / 1000.0);
+                        m.put("rxIntervalMs", Math.max(s.requiredMinRxUs(), s.remoteMinTxUs()) / 1000.0);
+                        m.put("multiplier", s.settings().multiplier());
+                        m.put("detectionTimeMs", s.detectionTimeUs() / 1000.0);
+                        m.put("remoteControlPlaneIndependent", s.remoteCpi());
+                        m.put("packetsIn", s.packetsIn());
+                        m.put("packetsOut", s.packetsOut());
+                        m.put("graceful", s.settings().graceful());
+                        rows.add(m);
+                    }
+                    return rows;
+                })
+                .syncUninterruptibly()
+                .getNow();
     }
 
     /** The event loop that owns the sessions (tests stall it to silence this side). */
-    EventLoop loop() { return loop; }
+    EventLoop loop() {
+        return loop;
+    }
 
     /** The state of the session with {@code peer} ("Up", "Down", ...), or null when it has none. */
     public String state(InetAddress peer) {
         return loop.submit(() -> {
-            Entry e = byAddress.get(peer);
-            return e == null ? null : e.session.state().toString();
-        }).syncUninterruptibly().getNow();
+                    Entry e = byAddress.get(peer);
+                    return e == null ? null : e.session.state().toString();
+                })
+                .syncUninterruptibly()
+                .getNow();
     }
 
-    @Override public void close() {
+    @Override
+    public void close() {
         loop.submit(() -> {
-            closed = true;
-            for (Entry e : List.copyOf(byAddress.values())) {
-                remove(e);
-            }
-        }).syncUninterruptibly();
+                    closed = true;
+                    for (Entry e : List.copyOf(byAddress.values())) {
+                        remove(e);
+                    }
+                })
+                .syncUninterruptibly();
         try {
             Thread.sleep(150);
         } catch (InterruptedException ie) {

@@ -15,8 +15,13 @@ import io.netty.buffer.ByteBuf;
  */
 public final class BfdPacket {
     public static final int LENGTH = 24, AUTH_MIN_LENGTH = 26, VERSION = 1;
-    public static final String BAD_LENGTH = "length", BAD_VERSION = "version", BAD_TTL = "ttl", ZERO_MULTIPLIER = "multiplier 0",
-            MULTIPOINT = "multipoint", ZERO_MY_DISCRIMINATOR = "my discriminator 0", ZERO_YOUR_DISCRIMINATOR = "your discriminator 0",
+    public static final String BAD_LENGTH = "length",
+            BAD_VERSION = "version",
+            BAD_TTL = "ttl",
+            ZERO_MULTIPLIER = "multiplier 0",
+            MULTIPOINT = "multipoint",
+            ZERO_MY_DISCRIMINATOR = "my discriminator 0",
+            ZERO_YOUR_DISCRIMINATOR = "your discriminator 0",
             AUTHENTICATION = "authentication not configured";
 
     public int diag;
@@ -85,7 +90,8 @@ public final class BfdPacket {
     /** Writes the 24 octets of this packet (without authentication) to {@code out}. */
     public void encode(ByteBuf out) {
         out.writeByte(VERSION << 5 | diag & 0x1f);
-        out.writeByte(state.code() << 6 | (poll ? 0x20 : 0) | (fin ? 0x10 : 0) | (cpi ? 0x08 : 0) | (demand ? 0x02 : 0));
+        out.writeByte(
+                state.code() << 6 | (poll ? 0x20 : 0) | (fin ? 0x10 : 0) | (cpi ? 0x08 : 0) | (demand ? 0x02 : 0));
         out.writeByte(detectMult);
         out.writeByte(LENGTH);
         out.writeInt(myDiscriminator);
@@ -95,9 +101,12 @@ public final class BfdPacket {
         out.writeInt((int) requiredMinEchoRx);
     }
 
-    @Override public String toString() {
-        return "BFD " + state + " diag " + diag + (poll ? " P" : "") + (fin ? " F" : "") + (cpi ? " C" : "") + (auth ? " A" : "")
-                + (demand ? " D" : "") + " mult " + detectMult + " my " + Integer.toUnsignedString(myDiscriminator) + " your "
+    @Override
+    public String toString() {
+        return "BFD " + state + " diag " + diag + (poll ? " P" : "") + (fin ? " F" : "") + (cpi ? " C" : "")
+                + (auth ? " A" : "")
+                + (demand ? " D" : "") + " mult " + detectMult + " my " + Integer.toUnsignedString(myDiscriminator)
+                + " your "
                 + Integer.toUnsignedString(yourDiscriminator) + " tx " + desiredMinTx + "us rx " + requiredMinRx + "us";
     }
 }

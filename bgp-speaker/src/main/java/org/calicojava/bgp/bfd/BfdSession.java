@@ -45,7 +45,13 @@ public final class BfdSession {
     private boolean closed;
     private long packetsIn, packetsOut, changes;
 
-    public BfdSession(InetAddress remote, int localDiscriminator, BfdSettings settings, BfdClock clock, Transmitter tx, Listener listener) {
+    public BfdSession(
+            InetAddress remote,
+            int localDiscriminator,
+            BfdSettings settings,
+            BfdClock clock,
+            Transmitter tx,
+            Listener listener) {
         if (localDiscriminator == 0) {
             throw new IllegalArgumentException("local discriminator: 0 (expected: non-zero)");
         }
@@ -61,7 +67,9 @@ public final class BfdSession {
     }
 
     /** Starts transmitting (Down, slow rate). */
-    public void start() { scheduleTx(0); }
+    public void start() {
+        scheduleTx(0);
+    }
 
     // ---- reception (RFC 5880 6.8.6, after the stateless checks of BfdPacket.decode and the session lookup) ----
 
@@ -102,12 +110,12 @@ public final class BfdSession {
                 if (p.state == BfdState.INIT || p.state == BfdState.UP) {
                     change(BfdState.UP, Diag.NONE);
                 }
-            } else if (p.state == BfdState.DOWN) {  // Up
+            } else if (p.state == BfdState.DOWN) { // Up
                 change(BfdState.DOWN, Diag.NEIGHBOR_DOWN);
             }
         }
         if (p.poll) {
-            send(true);  // the Final answers the Poll at once, not with the next periodic packet
+            send(true); // the Final answers the Poll at once, not with the next periodic packet
         }
     }
 
@@ -167,7 +175,7 @@ public final class BfdSession {
 
     private void requestPoll() {
         if (pollActive) {
-            pollScheduled = true;  // values changed again during the poll: poll once more after it
+            pollScheduled = true; // values changed again during the poll: poll once more after it
         } else {
             pollActive = true;
             send(false);
@@ -213,7 +221,8 @@ public final class BfdSession {
             return;
         }
         long left = detectDeadline - clock.nanoTime();
-        if (left > 0) {  // packets came since it was armed: wait for the rest, one timer per detection time, not per packet
+        if (left > 0) { // packets came since it was armed: wait for the rest, one timer per detection time, not per
+            // packet
             armDetect(left);
             return;
         }
@@ -307,7 +316,7 @@ public final class BfdSession {
         }
         listener.changed(this, from, next, newDiag);
         if (!closed) {
-            send(false);  // tell the peer now, not at the next periodic packet
+            send(false); // tell the peer now, not at the next periodic packet
             scheduleTx(nextTxDelayNanos());
         }
     }
@@ -320,27 +329,84 @@ public final class BfdSession {
 
     // ---- status (read on the owning thread) ----
 
-    public InetAddress remote() { return remote; }
-    public int localDiscriminator() { return localDiscriminator; }
-    public int remoteDiscriminator() { return remoteDiscriminator; }
-    public BfdState state() { return state; }
-    public BfdState remoteState() { return remoteState; }
-    public int diag() { return diag; }
-    public boolean remoteCpi() { return remoteCpi; }
-    public boolean pollActive() { return pollActive; }
-    public BfdSettings settings() { return settings; }
-    public BfdPacket packet() { return out; }
-    public long desiredMinTxUs() { return desiredMinTxInt; }
-    public long advertisedMinTxUs() { return desiredMinTxNew; }
-    public long requiredMinRxUs() { return requiredMinRxInt; }
-    public long remoteMinRxUs() { return remoteMinRx; }
-    public long remoteMinTxUs() { return remoteMinTx; }
-    public long sinceNanos() { return sinceNanos; }
-    public long packetsIn() { return packetsIn; }
-    public long packetsOut() { return packetsOut; }
-    public long changes() { return changes; }
+    public InetAddress remote() {
+        return remote;
+    }
 
-    @Override public String toString() {
+    public int localDiscriminator() {
+        return localDiscriminator;
+    }
+
+    public int remoteDiscriminator() {
+        return remoteDiscriminator;
+    }
+
+    public BfdState state() {
+        return state;
+    }
+
+    public BfdState remoteState() {
+        return remoteState;
+    }
+
+    public int diag() {
+        return diag;
+    }
+
+    public boolean remoteCpi() {
+        return remoteCpi;
+    }
+
+    public boolean pollActive() {
+        return pollActive;
+    }
+
+    public BfdSettings settings() {
+        return settings;
+    }
+
+    public BfdPacket packet() {
+        return out;
+    }
+
+    public long desiredMinTxUs() {
+        return desiredMinTxInt;
+    }
+
+    public long advertisedMinTxUs() {
+        return desiredMinTxNew;
+    }
+
+    public long requiredMinRxUs() {
+        return requiredMinRxInt;
+    }
+
+    public long remoteMinRxUs() {
+        return remoteMinRx;
+    }
+
+    public long remoteMinTxUs() {
+        return remoteMinTx;
+    }
+
+    public long sinceNanos() {
+        return sinceNanos;
+    }
+
+    public long packetsIn() {
+        return packetsIn;
+    }
+
+    public long packetsOut() {
+        return packetsOut;
+    }
+
+    public long changes() {
+        return changes;
+    }
+
+    @Override
+    public String toString() {
         return "bfd " + remote.getHostAddress() + " " + state + " (" + Diag.name(diag) + ")";
     }
 }

@@ -13,6 +13,7 @@ package org.calicojava.bgp.bfd;
 public record BfdSettings(long minRxUs, long minTxUs, int multiplier, boolean graceful) {
     /** BIRD's defaults: 10 ms rx/tx, multiplier 5. Ours follow the issue: 100 ms, 3. */
     public static final BfdSettings DEFAULT = new BfdSettings(100_000, 100_000, 3, false);
+
     static final long MIN_US = 1_000, MAX_US = 60_000_000;
 
     public BfdSettings {

@@ -2,7 +2,6 @@ package org.calicojava.bgp.bfd;
 
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
-
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -10,14 +9,23 @@ import java.util.concurrent.TimeUnit;
 public final class LoopClock implements BfdClock {
     private final EventLoop loop;
 
-    public LoopClock(EventLoop loop) { this.loop = loop; }
+    public LoopClock(EventLoop loop) {
+        this.loop = loop;
+    }
 
-    @Override public long nanoTime() { return System.nanoTime(); }
+    @Override
+    public long nanoTime() {
+        return System.nanoTime();
+    }
 
-    @Override public Cancel schedule(Runnable task, long delayNanos) {
+    @Override
+    public Cancel schedule(Runnable task, long delayNanos) {
         ScheduledFuture<?> f = loop.schedule(task, delayNanos, TimeUnit.NANOSECONDS);
         return () -> f.cancel(false);
     }
 
-    @Override public double random() { return ThreadLocalRandom.current().nextDouble(); }
+    @Override
+    public double random() {
+        return ThreadLocalRandom.current().nextDouble();
+    }
 }

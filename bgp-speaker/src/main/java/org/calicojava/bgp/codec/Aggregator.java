@@ -8,5 +8,8 @@ public record Aggregator(long asn, int address) {
         }
     }
 
-    @Override public String toString() { return asn + " " + Ip.v4String(address); }
+    @Override
+    public String toString() {
+        return asn + " " + Ip.v4String(address);
+    }
 }

@@ -12,7 +12,9 @@ public final class AsPath {
 
     private final int[] segments;
 
-    AsPath(int[] segments) { this.segments = segments; }
+    AsPath(int[] segments) {
+        this.segments = segments;
+    }
 
     /** Builds from segments given as {@code type, count, asn...} triples, validating them. */
     public static AsPath of(int... segments) {
@@ -44,9 +46,13 @@ public final class AsPath {
         return new AsPath(s);
     }
 
-    int[] raw() { return segments; }
+    int[] raw() {
+        return segments;
+    }
 
-    public boolean isEmpty() { return segments.length == 0; }
+    public boolean isEmpty() {
+        return segments.length == 0;
+    }
 
     /** Path length for best-path selection: each AS in a sequence counts 1, a set counts 1, confederation segments 0. */
     public int length() {
@@ -119,7 +125,9 @@ public final class AsPath {
     }
 
     /** Count of ASes as RFC 6793 section 4.2.3 counts them (sets count 1, confederation segments 0). */
-    int as4Count() { return length(); }
+    int as4Count() {
+        return length();
+    }
 
     /**
      * RFC 6793 section 4.2.3: the leading ASes of this 2-octet-speaker AS_PATH followed by AS4_PATH; AS4_PATH is
@@ -134,7 +142,11 @@ public final class AsPath {
         int o = 0;
         for (int i = 0; i < segments.length && keep > 0; i += 2 + segments[i + 1]) {
             int t = segments[i], n = segments[i + 1];
-            if (t >= AS_CONFED_SEQUENCE) { System.arraycopy(segments, i, out, o, 2 + n); o += 2 + n; continue; }
+            if (t >= AS_CONFED_SEQUENCE) {
+                System.arraycopy(segments, i, out, o, 2 + n);
+                o += 2 + n;
+                continue;
+            }
             int take = t == AS_SET ? n : Math.min(n, keep);
             out[o] = t;
             out[o + 1] = take;
@@ -146,12 +158,19 @@ public final class AsPath {
         return new AsPath(Arrays.copyOf(out, o + as4.segments.length));
     }
 
-    @Override public boolean equals(Object o) { return o instanceof AsPath p && Arrays.equals(p.segments, segments); }
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof AsPath p && Arrays.equals(p.segments, segments);
+    }
 
-    @Override public int hashCode() { return Arrays.hashCode(segments); }
+    @Override
+    public int hashCode() {
+        return Arrays.hashCode(segments);
+    }
 
     /** BIRD-like text: {@code 65001 65002 {65003 65004} (65005)}. */
-    @Override public String toString() {
+    @Override
+    public String toString() {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < segments.length; i += 2 + segments[i + 1]) {
             int t = segments[i], n = segments[i + 1];

@@ -39,7 +39,7 @@ final class AttributeCodecs {
 
     static AsPath decodeAsPath(ByteBuf b, int off, int len, boolean as4, boolean noConfed) {
         int w = as4 ? 4 : 2, end = off + len, n = 0;
-        for (int p = off; p < end; ) {  // validate and size
+        for (int p = off; p < end; ) { // validate and size
             if (end - p < 2) {
                 throw malformedAsPath();
             }
@@ -66,7 +66,9 @@ final class AttributeCodecs {
         return n == 0 ? AsPath.EMPTY : new AsPath(seg);
     }
 
-    private static BgpException malformedAsPath() { return new BgpException(of(UPDATE_MESSAGE, MALFORMED_AS_PATH)); }
+    private static BgpException malformedAsPath() {
+        return new BgpException(of(UPDATE_MESSAGE, MALFORMED_AS_PATH));
+    }
 
     static void encodeAsPath(ByteBuf out, int code, int flags, AsPath path, boolean as4) {
         int[] s = path.raw();
@@ -76,7 +78,7 @@ final class AttributeCodecs {
         }
         header(out, flags, code, len);
         for (int i = 0; i < s.length; i += 2 + s[i + 1]) {
-            for (int done = 0; done < s[i + 1]; ) {  // split segments longer than 255 ASNs
+            for (int done = 0; done < s[i + 1]; ) { // split segments longer than 255 ASNs
                 int c = Math.min(255, s[i + 1] - done);
                 out.writeByte(s[i]).writeByte(c);
                 for (int k = 0; k < c; k++) {
@@ -99,7 +101,7 @@ final class AttributeCodecs {
         Family f = Family.of(b.getUnsignedShort(off), b.getUnsignedByte(off + 2));
         int nhLen = b.getUnsignedByte(off + 3);
         if (f == null) {
-            return;  // a family we did not negotiate: ignored
+            return; // a family we did not negotiate: ignored
         }
         if (5 + nhLen > len) {
             throw new BgpException(of(UPDATE_MESSAGE, OPTIONAL_ATTRIBUTE_ERROR));
@@ -110,7 +112,7 @@ final class AttributeCodecs {
         }
         byte[] nh = new byte[nhLen];
         b.getBytes(off + 4, nh);
-        int p = off + 4 + nhLen + 1;  // skip the reserved octet
+        int p = off + 4 + nhLen + 1; // skip the reserved octet
         int saved = b.readerIndex();
         b.readerIndex(p);
         try {
@@ -144,8 +146,16 @@ final class AttributeCodecs {
         }
         boolean ids = s.options().sendsPathIds(r.family());
         byte[] nh = r.rawNextHop();
-        header(out, AttributeTable.OPT_NON_TRANS, AttributeTable.MP_REACH, 5 + nh.length + r.nlri().encodedLength(ids));
-        out.writeShort(r.family().afi).writeByte(r.family().safi).writeByte(nh.length).writeBytes(nh).writeByte(0);
+        header(
+                out,
+                AttributeTable.OPT_NON_TRANS,
+                AttributeTable.MP_REACH,
+                5 + nh.length + r.nlri().encodedLength(ids));
+        out.writeShort(r.family().afi)
+                .writeByte(r.family().safi)
+                .writeByte(nh.length)
+                .writeBytes(nh)
+                .writeByte(0);
         r.nlri().encode(out, ids);
     }
 
@@ -155,7 +165,11 @@ final class AttributeCodecs {
             return;
         }
         boolean ids = s.options().sendsPathIds(r.family());
-        header(out, AttributeTable.OPT_NON_TRANS, AttributeTable.MP_UNREACH, 3 + r.nlri().encodedLength(ids));
+        header(
+                out,
+                AttributeTable.OPT_NON_TRANS,
+                AttributeTable.MP_UNREACH,
+                3 + r.nlri().encodedLength(ids));
         out.writeShort(r.family().afi).writeByte(r.family().safi);
         r.nlri().encode(out, ids);
     }

@@ -10,9 +10,12 @@ import io.netty.handler.codec.MessageToByteEncoder;
 public final class BgpEncoder extends MessageToByteEncoder<Message> {
     public static final BgpEncoder INSTANCE = new BgpEncoder();
 
-    private BgpEncoder() { super(Message.class); }
+    private BgpEncoder() {
+        super(Message.class);
+    }
 
-    @Override protected void encode(ChannelHandlerContext ctx, Message msg, ByteBuf out) {
+    @Override
+    protected void encode(ChannelHandlerContext ctx, Message msg, ByteBuf out) {
         CodecOptions o = ctx.channel().attr(CodecOptions.KEY).get();
         MessageEncoder.encode(msg, o == null ? CodecOptions.DEFAULT : o, out);
     }

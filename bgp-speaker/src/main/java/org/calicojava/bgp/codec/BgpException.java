@@ -14,5 +14,7 @@ public final class BgpException extends RuntimeException {
         this.error = error;
     }
 
-    public BgpError error() { return error; }
+    public BgpError error() {
+        return error;
+    }
 }

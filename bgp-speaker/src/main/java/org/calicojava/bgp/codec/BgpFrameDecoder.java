@@ -3,7 +3,6 @@ package org.calicojava.bgp.codec;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
-
 import java.util.List;
 
 /**
@@ -15,7 +14,8 @@ public final class BgpFrameDecoder extends ByteToMessageDecoder {
     private final MessageDecoder decoder = new MessageDecoder();
     private boolean failed;
 
-    @Override protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
         if (failed) {
             in.skipBytes(in.readableBytes());
             return;

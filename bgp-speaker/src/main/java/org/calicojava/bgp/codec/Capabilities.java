@@ -14,10 +14,21 @@ import java.util.Set;
  * @param addPath RFC 7911, per family
  * @param extendedMessage RFC 8654
  */
-public record Capabilities(Set<Family> families, long as4, boolean routeRefresh, boolean enhancedRouteRefresh,
-                           GracefulRestart gracefulRestart, Map<Family, AddPathMode> addPath, boolean extendedMessage) {
-    public static final int MULTIPROTOCOL = 1, ROUTE_REFRESH = 2, EXTENDED_MESSAGE = 6, GRACEFUL_RESTART = 64, AS4 = 65,
-            ADD_PATH = 69, ENHANCED_ROUTE_REFRESH = 70;
+public record Capabilities(
+        Set<Family> families,
+        long as4,
+        boolean routeRefresh,
+        boolean enhancedRouteRefresh,
+        GracefulRestart gracefulRestart,
+        Map<Family, AddPathMode> addPath,
+        boolean extendedMessage) {
+    public static final int MULTIPROTOCOL = 1,
+            ROUTE_REFRESH = 2,
+            EXTENDED_MESSAGE = 6,
+            GRACEFUL_RESTART = 64,
+            AS4 = 65,
+            ADD_PATH = 69,
+            ENHANCED_ROUTE_REFRESH = 70;
 
     public static final Capabilities NONE = new Capabilities(Set.of(), -1, false, false, null, Map.of(), false);
 
@@ -29,5 +40,7 @@ public record Capabilities(Set<Family> families, long as4, boolean routeRefresh,
         }
     }
 
-    public boolean hasAs4() { return as4 >= 0; }
+    public boolean hasAs4() {
+        return as4 >= 0;
+    }
 }

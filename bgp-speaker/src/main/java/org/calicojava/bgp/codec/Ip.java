@@ -20,7 +20,9 @@ public final class Ip {
         return (b[0] & 0xff) << 24 | (b[1] & 0xff) << 16 | (b[2] & 0xff) << 8 | (b[3] & 0xff);
     }
 
-    public static int v4Int(String s) { return v4Int(parse(s)); }
+    public static int v4Int(String s) {
+        return v4Int(parse(s));
+    }
 
     public static InetAddress v4Address(int a) {
         return of(new byte[] {(byte) (a >>> 24), (byte) (a >>> 16), (byte) (a >>> 8), (byte) a});
@@ -60,5 +62,7 @@ public final class Ip {
     }
 
     /** RFC 5952 text of an address. */
-    public static String string(InetAddress a) { return Prefix.formatAddress(a.getAddress()); }
+    public static String string(InetAddress a) {
+        return Prefix.formatAddress(a.getAddress());
+    }
 }

@@ -6,7 +6,13 @@ public final class Keepalive implements Message {
 
     private Keepalive() {}
 
-    @Override public int type() { return KEEPALIVE; }
+    @Override
+    public int type() {
+        return KEEPALIVE;
+    }
 
-    @Override public String toString() { return "KEEPALIVE"; }
+    @Override
+    public String toString() {
+        return "KEEPALIVE";
+    }
 }

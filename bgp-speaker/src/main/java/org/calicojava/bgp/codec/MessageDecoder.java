@@ -1,8 +1,5 @@
 package org.calicojava.bgp.codec;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
-
 import static org.calicojava.bgp.codec.BgpError.BAD_MESSAGE_LENGTH;
 import static org.calicojava.bgp.codec.BgpError.BAD_MESSAGE_TYPE;
 import static org.calicojava.bgp.codec.BgpError.CONNECTION_NOT_SYNCHRONIZED;
@@ -10,6 +7,9 @@ import static org.calicojava.bgp.codec.BgpError.MESSAGE_HEADER;
 import static org.calicojava.bgp.codec.BgpError.ROUTE_REFRESH;
 import static org.calicojava.bgp.codec.BgpError.of;
 import static org.calicojava.bgp.codec.BgpError.u16;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 
 /**
  * Decodes one whole BGP message (header included) from a buffer holding exactly that message. Pure: the only exception
@@ -38,13 +38,15 @@ public final class MessageDecoder {
             }
             throw new BgpException(of(MESSAGE_HEADER, BAD_MESSAGE_TYPE, new byte[] {(byte) type}));
         }
-        boolean bad = len < Message.HEADER_LENGTH || len > maxLength || switch (type) {
-            case Message.OPEN -> len < 29;
-            case Message.UPDATE -> len < 23;
-            case Message.NOTIFICATION -> len < 21;
-            case Message.KEEPALIVE -> len != 19;
-            default -> false;
-        };
+        boolean bad = len < Message.HEADER_LENGTH
+                || len > maxLength
+                || switch (type) {
+                    case Message.OPEN -> len < 29;
+                    case Message.UPDATE -> len < 23;
+                    case Message.NOTIFICATION -> len < 21;
+                    case Message.KEEPALIVE -> len != 19;
+                    default -> false;
+                };
         if (bad) {
             throw new BgpException(u16(MESSAGE_HEADER, BAD_MESSAGE_LENGTH, len));
         }
@@ -66,12 +68,16 @@ public final class MessageDecoder {
         return switch (type) {
             case Message.OPEN -> OpenCodec.decode(body);
             case Message.UPDATE -> updates.decode(body, options);
-            case Message.NOTIFICATION -> new Notification(of(body.getUnsignedByte(0), body.getUnsignedByte(1),
-                    ByteBufUtil.getBytes(body, 2, body.readableBytes() - 2)));
+            case Message.NOTIFICATION ->
+                new Notification(of(
+                        body.getUnsignedByte(0),
+                        body.getUnsignedByte(1),
+                        ByteBufUtil.getBytes(body, 2, body.readableBytes() - 2)));
             case Message.KEEPALIVE -> Keepalive.INSTANCE;
             default -> {
-                if (body.readableBytes() != 4) {  // RFC 7313 section 5: invalid message length, data = the message
-                    throw new BgpException(of(ROUTE_REFRESH, 1, ByteBufUtil.getBytes(msg, msg.readerIndex() - len, len)));
+                if (body.readableBytes() != 4) { // RFC 7313 section 5: invalid message length, data = the message
+                    throw new BgpException(
+                            of(ROUTE_REFRESH, 1, ByteBufUtil.getBytes(msg, msg.readerIndex() - len, len)));
                 }
                 yield new RouteRefresh(body.getUnsignedShort(0), body.getUnsignedByte(3), body.getUnsignedByte(2));
             }

@@ -16,7 +16,9 @@ public final class MessageEncoder {
         if (m instanceof Open open) {
             OpenCodec.encode(open, out);
         } else if (m instanceof Notification n) {
-            out.writeByte(n.error().code()).writeByte(n.error().subcode()).writeBytes(n.error().data());
+            out.writeByte(n.error().code())
+                    .writeByte(n.error().subcode())
+                    .writeBytes(n.error().data());
         } else if (m instanceof RouteRefresh r) {
             out.writeShort(r.afi()).writeByte(r.subtype()).writeByte(r.safi());
         }

@@ -8,5 +8,8 @@ public record MpUnreach(Family family, Nlri nlri) {
         }
     }
 
-    @Override public String toString() { return "MP_UNREACH " + family + " " + nlri; }
+    @Override
+    public String toString() {
+        return "MP_UNREACH " + family + " " + nlri;
+    }
 }

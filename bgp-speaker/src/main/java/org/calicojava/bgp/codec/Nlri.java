@@ -1,7 +1,6 @@
 package org.calicojava.bgp.codec;
 
 import io.netty.buffer.ByteBuf;
-
 import java.util.Arrays;
 
 /**
@@ -24,35 +23,56 @@ public final class Nlri {
         this.size = size;
     }
 
-    static int stride(Family f, boolean addPath) { return (addPath ? 1 : 0) + 1 + f.addressBytes / 4; }
+    static int stride(Family f, boolean addPath) {
+        return (addPath ? 1 : 0) + 1 + f.addressBytes / 4;
+    }
 
-    public static Nlri empty(Family f) { return new Nlri(f, false, new int[0], 0); }
+    public static Nlri empty(Family f) {
+        return new Nlri(f, false, new int[0], 0);
+    }
 
-    public Family family() { return family; }
+    public Family family() {
+        return family;
+    }
 
-    public boolean addPath() { return addPath; }
+    public boolean addPath() {
+        return addPath;
+    }
 
-    public int size() { return size; }
+    public int size() {
+        return size;
+    }
 
-    public boolean isEmpty() { return size == 0; }
+    public boolean isEmpty() {
+        return size == 0;
+    }
 
-    public int prefixLength(int i) { return data[i * stride + (addPath ? 1 : 0)]; }
+    public int prefixLength(int i) {
+        return data[i * stride + (addPath ? 1 : 0)];
+    }
 
     /** The ADD-PATH path identifier, 0 without ADD-PATH. */
-    public int pathId(int i) { return addPath ? data[i * stride] : 0; }
+    public int pathId(int i) {
+        return addPath ? data[i * stride] : 0;
+    }
 
     /** Address word {@code w} (0 for IPv4; 0..3 for IPv6) of prefix {@code i}. */
-    public int word(int i, int w) { return data[i * stride + (addPath ? 2 : 1) + w]; }
+    public int word(int i, int w) {
+        return data[i * stride + (addPath ? 2 : 1) + w];
+    }
 
     /** An IPv4 prefix as one long: {@code length << 32 | address}, a compact map key. */
-    public long v4Key(int i) { return (long) prefixLength(i) << 32 | (word(i, 0) & 0xffffffffL); }
+    public long v4Key(int i) {
+        return (long) prefixLength(i) << 32 | (word(i, 0) & 0xffffffffL);
+    }
 
     public String toString(int i) {
         String p = Prefix.format(family, i, this);
         return addPath ? p + " path " + Integer.toUnsignedString(pathId(i)) : p;
     }
 
-    @Override public String toString() {
+    @Override
+    public String toString() {
         StringBuilder sb = new StringBuilder("[");
         for (int i = 0; i < size; i++) {
             sb.append(i == 0 ? "" : ", ").append(toString(i));
@@ -60,12 +80,17 @@ public final class Nlri {
         return sb.append(']').toString();
     }
 
-    @Override public boolean equals(Object o) {
-        return o instanceof Nlri n && n.family == family && n.size == size && (size == 0 || n.addPath == addPath)
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Nlri n
+                && n.family == family
+                && n.size == size
+                && (size == 0 || n.addPath == addPath)
                 && Arrays.equals(data, 0, size * stride, n.data, 0, size * stride);
     }
 
-    @Override public int hashCode() {
+    @Override
+    public int hashCode() {
         int h = family.ordinal();
         for (int i = 0; i < size * stride; i++) {
             h = h * 31 + data[i];
@@ -125,7 +150,9 @@ public final class Nlri {
         return new Nlri(f, addPath, data, n);
     }
 
-    private static BgpException invalid() { return new BgpException(BgpError.of(BgpError.UPDATE_MESSAGE, BgpError.INVALID_NETWORK_FIELD)); }
+    private static BgpException invalid() {
+        return new BgpException(BgpError.of(BgpError.UPDATE_MESSAGE, BgpError.INVALID_NETWORK_FIELD));
+    }
 
     /** Bytes {@link #encode} writes. */
     public int encodedLength(boolean withPathId) {
@@ -149,21 +176,26 @@ public final class Nlri {
                 int v = word(i, w);
                 if (bytes >= 4) {
                     out.writeInt(v);
-                } else for (int k = 0; k < bytes; k++) {
-                    out.writeByte(v >>> (24 - 8 * k));
-                }
+                } else
+                    for (int k = 0; k < bytes; k++) {
+                        out.writeByte(v >>> (24 - 8 * k));
+                    }
             }
         }
     }
 
-    public void encode(ByteBuf out, boolean withPathId) { encode(out, withPathId, 0, size); }
+    public void encode(ByteBuf out, boolean withPathId) {
+        encode(out, withPathId, 0, size);
+    }
 
     /** Entries {@code from..to-1} as a new list. */
     public Nlri slice(int from, int to) {
         return new Nlri(family, addPath, Arrays.copyOfRange(data, from * stride, to * stride), to - from);
     }
 
-    public static Builder builder(Family f, boolean addPath) { return new Builder(f, addPath); }
+    public static Builder builder(Family f, boolean addPath) {
+        return new Builder(f, addPath);
+    }
 
     /** Accumulates prefixes into one packed array. */
     public static final class Builder {
@@ -179,7 +211,9 @@ public final class Nlri {
             this.stride = stride(family, addPath);
         }
 
-        public Builder add(Prefix p) { return add(p, 0); }
+        public Builder add(Prefix p) {
+            return add(p, 0);
+        }
 
         public Builder add(Prefix p, int pathId) {
             if (p.family() != family) {
@@ -214,8 +248,12 @@ public final class Nlri {
             return this;
         }
 
-        public int size() { return size; }
+        public int size() {
+            return size;
+        }
 
-        public Nlri build() { return new Nlri(family, addPath, Arrays.copyOf(data, size * stride), size); }
+        public Nlri build() {
+            return new Nlri(family, addPath, Arrays.copyOf(data, size * stride), size);
+        }
     }
 }

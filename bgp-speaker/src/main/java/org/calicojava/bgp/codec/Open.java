@@ -25,11 +25,17 @@ public record Open(int version, int myAs, int holdTime, int bgpId, Capabilities 
     }
 
     /** The sender's AS: the 4-octet capability's when present, else the 2-octet field. */
-    public long peerAs() { return capabilities.hasAs4() ? capabilities.as4() : myAs; }
+    public long peerAs() {
+        return capabilities.hasAs4() ? capabilities.as4() : myAs;
+    }
 
-    @Override public int type() { return OPEN; }
+    @Override
+    public int type() {
+        return OPEN;
+    }
 
-    @Override public String toString() {
+    @Override
+    public String toString() {
         return "OPEN as " + peerAs() + " hold " + holdTime + " id " + Ip.v4String(bgpId) + " " + capabilities;
     }
 }

@@ -1,22 +1,20 @@
 package org.calicojava.bgp.codec;
 
-import io.netty.buffer.ByteBuf;
-
-import java.util.EnumMap;
-import java.util.EnumSet;
-import java.util.Map;
-import java.util.Set;
-
 import static org.calicojava.bgp.codec.BgpError.BAD_BGP_IDENTIFIER;
 import static org.calicojava.bgp.codec.BgpError.BAD_MESSAGE_LENGTH;
 import static org.calicojava.bgp.codec.BgpError.MESSAGE_HEADER;
 import static org.calicojava.bgp.codec.BgpError.OPEN_MESSAGE;
-import static org.calicojava.bgp.codec.BgpError.ROUTE_REFRESH;
 import static org.calicojava.bgp.codec.BgpError.UNACCEPTABLE_HOLD_TIME;
 import static org.calicojava.bgp.codec.BgpError.UNSUPPORTED_OPTIONAL_PARAMETER;
 import static org.calicojava.bgp.codec.BgpError.UNSUPPORTED_VERSION;
 import static org.calicojava.bgp.codec.BgpError.of;
 import static org.calicojava.bgp.codec.BgpError.u16;
+
+import io.netty.buffer.ByteBuf;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.Set;
 
 /** OPEN body and capabilities (RFC 4271 4.2, RFC 5492); unknown capabilities are skipped. */
 final class OpenCodec {
@@ -116,7 +114,7 @@ final class OpenCodec {
                             }
                         }
                     }
-                    default -> { }  // unknown capability: ignored (RFC 5492 section 4)
+                    default -> {} // unknown capability: ignored (RFC 5492 section 4)
                 }
                 b.readerIndex(cstart + clen);
             }
@@ -124,7 +122,9 @@ final class OpenCodec {
         return new Open(version, myAs, hold, id, new Capabilities(families, as4, rr, err, gr, addPath, ext));
     }
 
-    private static BgpException badCapability() { return new BgpException(of(OPEN_MESSAGE, 0)); }
+    private static BgpException badCapability() {
+        return new BgpException(of(OPEN_MESSAGE, 0));
+    }
 
     static void encode(Open o, ByteBuf out) {
         out.writeByte(o.version()).writeShort(o.myAs()).writeShort(o.holdTime()).writeInt(o.bgpId());
@@ -137,7 +137,11 @@ final class OpenCodec {
             out.writeByte(0);
             for (Family f : Family.values()) {
                 if (c.families().contains(f)) {
-                    out.writeByte(Capabilities.MULTIPROTOCOL).writeByte(4).writeShort(f.afi).writeByte(0).writeByte(f.safi);
+                    out.writeByte(Capabilities.MULTIPROTOCOL)
+                            .writeByte(4)
+                            .writeShort(f.afi)
+                            .writeByte(0)
+                            .writeByte(f.safi);
                 }
             }
             if (c.routeRefresh()) {
@@ -148,7 +152,8 @@ final class OpenCodec {
             }
             if (c.gracefulRestart() != null) {
                 GracefulRestart g = c.gracefulRestart();
-                out.writeByte(Capabilities.GRACEFUL_RESTART).writeByte(2 + 4 * g.forwarding().size());
+                out.writeByte(Capabilities.GRACEFUL_RESTART)
+                        .writeByte(2 + 4 * g.forwarding().size());
                 out.writeShort((g.restarting() ? 0x8000 : 0) | g.restartTime());
                 for (Family f : Family.values()) {
                     Boolean fw = g.forwarding().get(f);

@@ -42,7 +42,8 @@ public final class PathAttributes {
         extCommunities = b.extCommunities;
         largeCommunities = b.largeCommunities;
         unknown = b.unknown;
-        int h = Objects.hash(origin, asPath, hasNextHop, nextHop, med, localPref, atomicAggregate, aggregator, originatorId);
+        int h = Objects.hash(
+                origin, asPath, hasNextHop, nextHop, med, localPref, atomicAggregate, aggregator, originatorId);
         h = h * 31 + Arrays.hashCode(communities);
         h = h * 31 + Arrays.hashCode(clusterList);
         h = h * 31 + Arrays.hashCode(extCommunities);
@@ -53,67 +54,127 @@ public final class PathAttributes {
     /** No attributes at all. */
     public static final PathAttributes EMPTY = new Builder().build();
 
-    public static Builder builder() { return new Builder(); }
+    public static Builder builder() {
+        return new Builder();
+    }
 
-    public boolean isEmpty() { return equals(EMPTY); }
+    public boolean isEmpty() {
+        return equals(EMPTY);
+    }
 
     public Builder toBuilder() {
         Builder b = new Builder();
-        b.origin = origin; b.asPath = asPath; b.hasNextHop = hasNextHop; b.nextHop = nextHop; b.med = med; b.localPref = localPref;
-        b.atomicAggregate = atomicAggregate; b.aggregator = aggregator; b.communities = communities; b.originatorId = originatorId;
-        b.clusterList = clusterList; b.extCommunities = extCommunities; b.largeCommunities = largeCommunities; b.unknown = unknown;
+        b.origin = origin;
+        b.asPath = asPath;
+        b.hasNextHop = hasNextHop;
+        b.nextHop = nextHop;
+        b.med = med;
+        b.localPref = localPref;
+        b.atomicAggregate = atomicAggregate;
+        b.aggregator = aggregator;
+        b.communities = communities;
+        b.originatorId = originatorId;
+        b.clusterList = clusterList;
+        b.extCommunities = extCommunities;
+        b.largeCommunities = largeCommunities;
+        b.unknown = unknown;
         return b;
     }
 
     /** ORIGIN 0 IGP, 1 EGP, 2 INCOMPLETE; -1 absent. */
-    public int origin() { return origin; }
+    public int origin() {
+        return origin;
+    }
 
     /** AS_PATH (4-octet ASNs, AS4_PATH already merged), null when absent. */
-    public AsPath asPath() { return asPath; }
+    public AsPath asPath() {
+        return asPath;
+    }
 
-    public boolean hasNextHop() { return hasNextHop; }
+    public boolean hasNextHop() {
+        return hasNextHop;
+    }
 
     /** IPv4 NEXT_HOP as an int. */
-    public int nextHop() { return nextHop; }
+    public int nextHop() {
+        return nextHop;
+    }
 
-    public long med() { return med; }
+    public long med() {
+        return med;
+    }
 
-    public long localPref() { return localPref; }
+    public long localPref() {
+        return localPref;
+    }
 
-    public boolean atomicAggregate() { return atomicAggregate; }
+    public boolean atomicAggregate() {
+        return atomicAggregate;
+    }
 
-    public Aggregator aggregator() { return aggregator; }
+    public Aggregator aggregator() {
+        return aggregator;
+    }
 
     /** COMMUNITIES as ints (asn << 16 | value), null when absent. */
-    public int[] communities() { return communities == null ? null : communities.clone(); }
+    public int[] communities() {
+        return communities == null ? null : communities.clone();
+    }
 
-    public long originatorId() { return originatorId; }
+    public long originatorId() {
+        return originatorId;
+    }
 
-    public int[] clusterList() { return clusterList == null ? null : clusterList.clone(); }
+    public int[] clusterList() {
+        return clusterList == null ? null : clusterList.clone();
+    }
 
-    public long[] extCommunities() { return extCommunities == null ? null : extCommunities.clone(); }
+    public long[] extCommunities() {
+        return extCommunities == null ? null : extCommunities.clone();
+    }
 
     /** LARGE_COMMUNITY as (global, local1, local2) triples, null when absent. */
-    public int[] largeCommunities() { return largeCommunities == null ? null : largeCommunities.clone(); }
+    public int[] largeCommunities() {
+        return largeCommunities == null ? null : largeCommunities.clone();
+    }
 
-    public List<RawAttribute> unknown() { return unknown == null ? List.of() : List.of(unknown); }
+    public List<RawAttribute> unknown() {
+        return unknown == null ? List.of() : List.of(unknown);
+    }
 
-    @Override public boolean equals(Object o) {
+    @Override
+    public boolean equals(Object o) {
         if (this == o) {
             return true;
         }
-        return o instanceof PathAttributes p && p.hash == hash && p.origin == origin && Objects.equals(p.asPath, asPath)
-                && p.hasNextHop == hasNextHop && p.nextHop == nextHop && p.med == med && p.localPref == localPref
-                && p.atomicAggregate == atomicAggregate && Objects.equals(p.aggregator, aggregator)
-                && Arrays.equals(p.communities, communities) && p.originatorId == originatorId
-                && Arrays.equals(p.clusterList, clusterList) && Arrays.equals(p.extCommunities, extCommunities)
-                && Arrays.equals(p.largeCommunities, largeCommunities) && Arrays.equals(p.unknown, unknown);
+        return o instanceof PathAttributes p
+                && p.hash == hash
+                && p.origin == origin
+                && Objects.equals(p.asPath, asPath)
+                && p.hasNextHop == hasNextHop
+                && p.nextHop == nextHop
+                && p.med == med
+                && p.localPref == localPref
+                && p.atomicAggregate == atomicAggregate
+                && Objects.equals(p.aggregator, aggregator)
+                && Arrays.equals(p.communities, communities)
+                && p.originatorId == originatorId
+                && Arrays.equals(p.clusterList, clusterList)
+                && Arrays.equals(p.extCommunities, extCommunities)
+                && Arrays.equals(p.largeCommunities, largeCommunities)
+                && Arrays.equals(p.unknown, unknown);
     }
 
-    @Override public int hashCode() { return hash; }
+    @Override
+    public int hashCode() {
+        return hash;
+    }
 
     /** One line, each present attribute as {@code name=value} via the attribute table's format column. */
-    @Override public String toString() { return AttributeTable.format(this); }
+    @Override
+    public String toString() {
+        return AttributeTable.format(this);
+    }
 
     /** Mutable builder; the decoder reuses one per channel. */
     public static final class Builder {
@@ -135,48 +196,99 @@ public final class PathAttributes {
         Aggregator as4Aggregator;
 
         void reset() {
-            origin = -1; asPath = null; hasNextHop = false; nextHop = 0; med = -1; localPref = -1; atomicAggregate = false;
-            aggregator = null; communities = null; originatorId = -1; clusterList = null; extCommunities = null;
-            largeCommunities = null; unknown = null; as4Path = null; as4Aggregator = null;
+            origin = -1;
+            asPath = null;
+            hasNextHop = false;
+            nextHop = 0;
+            med = -1;
+            localPref = -1;
+            atomicAggregate = false;
+            aggregator = null;
+            communities = null;
+            originatorId = -1;
+            clusterList = null;
+            extCommunities = null;
+            largeCommunities = null;
+            unknown = null;
+            as4Path = null;
+            as4Aggregator = null;
         }
 
         public Builder origin(int v) {
             if (v < 0 || v > 2) {
                 throw new IllegalArgumentException("origin: " + v + " (expected: 0..2)");
             }
-            origin = v; return this;
+            origin = v;
+            return this;
         }
 
-        public Builder asPath(AsPath v) { asPath = v; return this; }
+        public Builder asPath(AsPath v) {
+            asPath = v;
+            return this;
+        }
 
-        public Builder nextHop(int v) { hasNextHop = true; nextHop = v; return this; }
+        public Builder nextHop(int v) {
+            hasNextHop = true;
+            nextHop = v;
+            return this;
+        }
 
-        public Builder nextHop(String v) { return nextHop(Ip.v4Int(v)); }
+        public Builder nextHop(String v) {
+            return nextHop(Ip.v4Int(v));
+        }
 
-        public Builder med(long v) { med = checkU32("med", v); return this; }
+        public Builder med(long v) {
+            med = checkU32("med", v);
+            return this;
+        }
 
-        public Builder localPref(long v) { localPref = checkU32("local preference", v); return this; }
+        public Builder localPref(long v) {
+            localPref = checkU32("local preference", v);
+            return this;
+        }
 
-        public Builder atomicAggregate(boolean v) { atomicAggregate = v; return this; }
+        public Builder atomicAggregate(boolean v) {
+            atomicAggregate = v;
+            return this;
+        }
 
-        public Builder aggregator(Aggregator v) { aggregator = v; return this; }
+        public Builder aggregator(Aggregator v) {
+            aggregator = v;
+            return this;
+        }
 
-        public Builder communities(int... v) { communities = v == null ? null : v.clone(); return this; }
+        public Builder communities(int... v) {
+            communities = v == null ? null : v.clone();
+            return this;
+        }
 
-        public Builder originatorId(long v) { originatorId = checkU32("originator id", v); return this; }
+        public Builder originatorId(long v) {
+            originatorId = checkU32("originator id", v);
+            return this;
+        }
 
-        public Builder clusterList(int... v) { clusterList = v == null ? null : v.clone(); return this; }
+        public Builder clusterList(int... v) {
+            clusterList = v == null ? null : v.clone();
+            return this;
+        }
 
-        public Builder extCommunities(long... v) { extCommunities = v == null ? null : v.clone(); return this; }
+        public Builder extCommunities(long... v) {
+            extCommunities = v == null ? null : v.clone();
+            return this;
+        }
 
         public Builder largeCommunities(int... v) {
             if (v != null && v.length % 3 != 0) {
                 throw new IllegalArgumentException("large communities: " + v.length + " ints (expected: triples)");
             }
-            largeCommunities = v == null ? null : v.clone(); return this;
+            largeCommunities = v == null ? null : v.clone();
+            return this;
         }
 
-        public Builder unknown(RawAttribute... v) { unknown = v == null || v.length == 0 ? null : v.clone(); return this; }
+        public Builder unknown(RawAttribute... v) {
+            unknown = v == null || v.length == 0 ? null : v.clone();
+            return this;
+        }
 
         void addUnknown(RawAttribute r) {
             unknown = unknown == null ? new RawAttribute[] {r} : Arrays.copyOf(unknown, unknown.length + 1);
@@ -190,6 +302,8 @@ public final class PathAttributes {
             return v;
         }
 
-        public PathAttributes build() { return new PathAttributes(this); }
+        public PathAttributes build() {
+            return new PathAttributes(this);
+        }
     }
 }

@@ -10,17 +10,27 @@ import java.net.InetAddress;
 public record Prefix(Family family, int length, int w0, int w1, int w2, int w3) {
     public Prefix {
         if (length < 0 || length > family.maxPrefixLength()) {
-            throw new IllegalArgumentException("prefix length: " + length + " (expected: 0.." + family.maxPrefixLength() + ")");
+            throw new IllegalArgumentException(
+                    "prefix length: " + length + " (expected: 0.." + family.maxPrefixLength() + ")");
         }
-        w0 = mask(w0, length);  // no array: this runs once per prefix on the RIB's hot path
+        w0 = mask(w0, length); // no array: this runs once per prefix on the RIB's hot path
         w1 = mask(w1, length - 32);
         w2 = mask(w2, length - 64);
         w3 = mask(w3, length - 96);
     }
 
-    private static int mask(int w, int bits) { return bits >= 32 ? w : bits <= 0 ? 0 : w & (-1 << (32 - bits)); }
+    private static int mask(int w, int bits) {
+        return bits >= 32 ? w : bits <= 0 ? 0 : w & (-1 << (32 - bits));
+    }
 
-    public int word(int i) { return switch (i) { case 0 -> w0; case 1 -> w1; case 2 -> w2; default -> w3; }; }
+    public int word(int i) {
+        return switch (i) {
+            case 0 -> w0;
+            case 1 -> w1;
+            case 2 -> w2;
+            default -> w3;
+        };
+    }
 
     /** Parses {@code 10.0.0.0/24} or {@code 2001:db8::/64}; a bare address is a host prefix. */
     public static Prefix parse(String s) {
@@ -47,7 +57,9 @@ public record Prefix(Family family, int length, int w0, int w1, int w2, int w3) 
         return new Prefix(f, len, w[0], w[1], w[2], w[3]);
     }
 
-    public byte[] addressBytes() { return bytes(family, w0, w1, w2, w3); }
+    public byte[] addressBytes() {
+        return bytes(family, w0, w1, w2, w3);
+    }
 
     static byte[] bytes(Family f, int... w) {
         byte[] b = new byte[f.addressBytes];
@@ -57,13 +69,17 @@ public record Prefix(Family family, int length, int w0, int w1, int w2, int w3) 
         return b;
     }
 
-    @Override public String toString() { return formatAddress(addressBytes()) + "/" + length; }
+    @Override
+    public String toString() {
+        return formatAddress(addressBytes()) + "/" + length;
+    }
 
     static String format(Family f, int i, Nlri n) {
         if (f == Family.IPV4_UNICAST) {
             return Ip.v4String(n.word(i, 0)) + "/" + n.prefixLength(i);
         }
-        return formatAddress(bytes(f, n.word(i, 0), n.word(i, 1), n.word(i, 2), n.word(i, 3))) + "/" + n.prefixLength(i);
+        return formatAddress(bytes(f, n.word(i, 0), n.word(i, 1), n.word(i, 2), n.word(i, 3))) + "/"
+                + n.prefixLength(i);
     }
 
     /** RFC 5952 text of a 4- or 16-byte address. */
@@ -76,7 +92,7 @@ public record Prefix(Family family, int length, int w0, int w1, int w2, int w3) 
             mapped = b[i] == 0;
         }
         if (mapped) {
-            return "::ffff:" + formatAddress(java.util.Arrays.copyOfRange(b, 12, 16));  // RFC 5952 section 5
+            return "::ffff:" + formatAddress(java.util.Arrays.copyOfRange(b, 12, 16)); // RFC 5952 section 5
         }
         int[] g = new int[8];
         for (int i = 0; i < 8; i++) {
@@ -84,17 +100,27 @@ public record Prefix(Family family, int length, int w0, int w1, int w2, int w3) 
         }
         int bestStart = -1, bestLen = 1;
         for (int i = 0; i < 8; ) {
-            if (g[i] != 0) { i++; continue; }
+            if (g[i] != 0) {
+                i++;
+                continue;
+            }
             int j = i;
             while (j < 8 && g[j] == 0) {
                 j++;
             }
-            if (j - i > bestLen) { bestStart = i; bestLen = j - i; }
+            if (j - i > bestLen) {
+                bestStart = i;
+                bestLen = j - i;
+            }
             i = j;
         }
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < 8; i++) {
-            if (i == bestStart) { sb.append("::"); i += bestLen - 1; continue; }
+            if (i == bestStart) {
+                sb.append("::");
+                i += bestLen - 1;
+                continue;
+            }
             if (sb.length() > 0 && sb.charAt(sb.length() - 1) != ':') {
                 sb.append(':');
             }

@@ -9,17 +9,32 @@ public record RawAttribute(int flags, int code, byte[] value) {
         value = value.clone();
     }
 
-    @Override public byte[] value() { return value.clone(); }
+    @Override
+    public byte[] value() {
+        return value.clone();
+    }
 
-    int length() { return value.length; }
+    int length() {
+        return value.length;
+    }
 
-    byte[] rawValue() { return value; }
+    byte[] rawValue() {
+        return value;
+    }
 
-    @Override public boolean equals(Object o) {
+    @Override
+    public boolean equals(Object o) {
         return o instanceof RawAttribute r && r.flags == flags && r.code == code && Arrays.equals(r.value, value);
     }
 
-    @Override public int hashCode() { return (flags * 31 + code) * 31 + Arrays.hashCode(value); }
+    @Override
+    public int hashCode() {
+        return (flags * 31 + code) * 31 + Arrays.hashCode(value);
+    }
 
-    @Override public String toString() { return "attr" + code + "(flags " + Integer.toHexString(flags) + ")=" + HexFormat.of().formatHex(value); }
+    @Override
+    public String toString() {
+        return "attr" + code + "(flags " + Integer.toHexString(flags) + ")="
+                + HexFormat.of().formatHex(value);
+    }
 }

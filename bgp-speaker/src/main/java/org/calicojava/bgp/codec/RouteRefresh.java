@@ -19,7 +19,12 @@ public record RouteRefresh(int afi, int safi, int subtype) implements Message {
         }
     }
 
-    public RouteRefresh(Family f, int subtype) { this(f.afi, f.safi, subtype); }
+    public RouteRefresh(Family f, int subtype) {
+        this(f.afi, f.safi, subtype);
+    }
 
-    @Override public int type() { return ROUTE_REFRESH; }
+    @Override
+    public int type() {
+        return ROUTE_REFRESH;
+    }
 }

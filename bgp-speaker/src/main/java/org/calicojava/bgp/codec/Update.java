@@ -8,7 +8,11 @@ package org.calicojava.bgp.codec;
  */
 public final class Update implements Message {
     /** RFC 7606 result of decoding; session reset is a {@link BgpException} instead. */
-    public enum Outcome { NORMAL, ATTRIBUTE_DISCARD, TREAT_AS_WITHDRAW }
+    public enum Outcome {
+        NORMAL,
+        ATTRIBUTE_DISCARD,
+        TREAT_AS_WITHDRAW
+    }
 
     private static final Nlri NO_V4 = Nlri.empty(Family.IPV4_UNICAST);
 
@@ -24,7 +28,14 @@ public final class Update implements Message {
         this(withdrawn, attributes, nlri, mpReach, mpUnreach, Outcome.NORMAL, null);
     }
 
-    Update(Nlri withdrawn, PathAttributes attributes, Nlri nlri, MpReach mpReach, MpUnreach mpUnreach, Outcome outcome, BgpError error) {
+    Update(
+            Nlri withdrawn,
+            PathAttributes attributes,
+            Nlri nlri,
+            MpReach mpReach,
+            MpUnreach mpUnreach,
+            Outcome outcome,
+            BgpError error) {
         this.withdrawn = withdrawn == null ? NO_V4 : check(withdrawn);
         this.nlri = nlri == null ? NO_V4 : check(nlri);
         this.attributes = attributes;
@@ -48,39 +59,61 @@ public final class Update implements Message {
     }
 
     /** IPv4 prefixes announced in the NLRI field with {@code attributes} (NEXT_HOP must be set). */
-    public static Update announce(PathAttributes attributes, Nlri nlri) { return new Update(null, attributes, nlri, null, null); }
+    public static Update announce(PathAttributes attributes, Nlri nlri) {
+        return new Update(null, attributes, nlri, null, null);
+    }
 
     /** Prefixes of any family announced through MP_REACH_NLRI. */
-    public static Update announce(PathAttributes attributes, MpReach reach) { return new Update(null, attributes, null, reach, null); }
+    public static Update announce(PathAttributes attributes, MpReach reach) {
+        return new Update(null, attributes, null, reach, null);
+    }
 
     /** IPv4 prefixes withdrawn in the Withdrawn Routes field, other families through MP_UNREACH_NLRI. */
     public static Update withdraw(Nlri prefixes) {
-        return prefixes.family() == Family.IPV4_UNICAST ? new Update(prefixes, null, null, null, null)
+        return prefixes.family() == Family.IPV4_UNICAST
+                ? new Update(prefixes, null, null, null, null)
                 : new Update(null, null, null, null, new MpUnreach(prefixes.family(), prefixes));
     }
 
     /** End-of-RIB marker (RFC 4724 section 2). */
     public static Update endOfRib(Family f) {
-        return f == Family.IPV4_UNICAST ? new Update(null, null, null, null, null)
+        return f == Family.IPV4_UNICAST
+                ? new Update(null, null, null, null, null)
                 : new Update(null, null, null, null, new MpUnreach(f, Nlri.empty(f)));
     }
 
-    public Nlri withdrawn() { return withdrawn; }
+    public Nlri withdrawn() {
+        return withdrawn;
+    }
 
-    public PathAttributes attributes() { return attributes; }
+    public PathAttributes attributes() {
+        return attributes;
+    }
 
-    public Nlri nlri() { return nlri; }
+    public Nlri nlri() {
+        return nlri;
+    }
 
-    public MpReach mpReach() { return mpReach; }
+    public MpReach mpReach() {
+        return mpReach;
+    }
 
-    public MpUnreach mpUnreach() { return mpUnreach; }
+    public MpUnreach mpUnreach() {
+        return mpUnreach;
+    }
 
-    public Outcome outcome() { return outcome; }
+    public Outcome outcome() {
+        return outcome;
+    }
 
-    public boolean treatAsWithdraw() { return outcome == Outcome.TREAT_AS_WITHDRAW; }
+    public boolean treatAsWithdraw() {
+        return outcome == Outcome.TREAT_AS_WITHDRAW;
+    }
 
     /** The first RFC 7606 error met while decoding, or null. */
-    public BgpError error() { return error; }
+    public BgpError error() {
+        return error;
+    }
 
     /** The family this UPDATE marks End-of-RIB for, or null. */
     public Family endOfRibFamily() {
@@ -93,17 +126,30 @@ public final class Update implements Message {
         return mpUnreach.nlri().isEmpty() ? mpUnreach.family() : null;
     }
 
-    @Override public int type() { return UPDATE; }
-
-    @Override public boolean equals(Object o) {
-        return o instanceof Update u && u.withdrawn.equals(withdrawn) && java.util.Objects.equals(u.attributes, attributes)
-                && u.nlri.equals(nlri) && java.util.Objects.equals(u.mpReach, mpReach) && java.util.Objects.equals(u.mpUnreach, mpUnreach)
-                && u.outcome == outcome && java.util.Objects.equals(u.error, error);
+    @Override
+    public int type() {
+        return UPDATE;
     }
 
-    @Override public int hashCode() { return java.util.Objects.hash(withdrawn, attributes, nlri, mpReach, mpUnreach, outcome); }
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Update u
+                && u.withdrawn.equals(withdrawn)
+                && java.util.Objects.equals(u.attributes, attributes)
+                && u.nlri.equals(nlri)
+                && java.util.Objects.equals(u.mpReach, mpReach)
+                && java.util.Objects.equals(u.mpUnreach, mpUnreach)
+                && u.outcome == outcome
+                && java.util.Objects.equals(u.error, error);
+    }
 
-    @Override public String toString() {
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(withdrawn, attributes, nlri, mpReach, mpUnreach, outcome);
+    }
+
+    @Override
+    public String toString() {
         StringBuilder sb = new StringBuilder("UPDATE");
         if (!withdrawn.isEmpty()) {
             sb.append(" withdrawn ").append(withdrawn);

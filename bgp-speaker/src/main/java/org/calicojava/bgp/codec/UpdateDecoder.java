@@ -1,9 +1,5 @@
 package org.calicojava.bgp.codec;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.Unpooled;
-
 import static org.calicojava.bgp.codec.AttributeTable.AS_PATH;
 import static org.calicojava.bgp.codec.AttributeTable.EXTENDED;
 import static org.calicojava.bgp.codec.AttributeTable.MP_REACH;
@@ -13,9 +9,6 @@ import static org.calicojava.bgp.codec.AttributeTable.OPTIONAL;
 import static org.calicojava.bgp.codec.AttributeTable.ORIGIN;
 import static org.calicojava.bgp.codec.AttributeTable.TRANSITIVE;
 import static org.calicojava.bgp.codec.AttributeTable.row;
-import org.calicojava.bgp.codec.AttributeTable.Action;
-import org.calicojava.bgp.codec.AttributeTable.DecodeState;
-import org.calicojava.bgp.codec.AttributeTable.Row;
 import static org.calicojava.bgp.codec.BgpError.ATTRIBUTE_FLAGS_ERROR;
 import static org.calicojava.bgp.codec.BgpError.ATTRIBUTE_LENGTH_ERROR;
 import static org.calicojava.bgp.codec.BgpError.INVALID_NETWORK_FIELD;
@@ -25,6 +18,13 @@ import static org.calicojava.bgp.codec.BgpError.MISSING_WELL_KNOWN;
 import static org.calicojava.bgp.codec.BgpError.UNRECOGNIZED_WELL_KNOWN;
 import static org.calicojava.bgp.codec.BgpError.UPDATE_MESSAGE;
 import static org.calicojava.bgp.codec.BgpError.of;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import org.calicojava.bgp.codec.AttributeTable.Action;
+import org.calicojava.bgp.codec.AttributeTable.DecodeState;
+import org.calicojava.bgp.codec.AttributeTable.Row;
 
 /**
  * Decodes UPDATE bodies with RFC 7606 error handling. One instance per session (not thread-safe): it reuses its decode
@@ -64,9 +64,12 @@ public final class UpdateDecoder {
         BgpError error = null;
         MpReach reach = null;
         MpUnreach unreach = null;
-        if (alen > 0 && options == lastOptions && lastAttrs != null && lastAttrBytes.readableBytes() == alen
+        if (alen > 0
+                && options == lastOptions
+                && lastAttrs != null
+                && lastAttrBytes.readableBytes() == alen
                 && ByteBufUtil.equals(b, attrStart, lastAttrBytes, 0, alen)) {
-            attrs = lastAttrs;  // same attribute bytes as the previous UPDATE: share its decoded set
+            attrs = lastAttrs; // same attribute bytes as the previous UPDATE: share its decoded set
         } else if (alen > 0) {
             DecodeState s = state;
             s.attrs.reset();
@@ -78,29 +81,34 @@ public final class UpdateDecoder {
             while (p < attrEnd) {
                 int flags = b.getUnsignedByte(p);
                 int hl = (flags & EXTENDED) != 0 ? 4 : 3;
-                if (attrEnd - p < hl) {  // RFC 7606 section 4: attribute header overruns the attribute section
+                if (attrEnd - p < hl) { // RFC 7606 section 4: attribute header overruns the attribute section
                     error = first(error, of(UPDATE_MESSAGE, MALFORMED_ATTRIBUTE_LIST));
                     outcome = Update.Outcome.TREAT_AS_WITHDRAW;
                     break;
                 }
                 int code = b.getUnsignedByte(p + 1);
                 int len = hl == 4 ? b.getUnsignedShort(p + 2) : b.getUnsignedByte(p + 2);
-                if (p + hl + len > attrEnd) {  // attribute length overruns: the rest cannot be parsed
-                    if (code == MP_REACH || code == MP_UNREACH) throw new BgpException(of(UPDATE_MESSAGE, ATTRIBUTE_LENGTH_ERROR,
-                            ByteBufUtil.getBytes(b, p, attrEnd - p)));
-                    error = first(error, of(UPDATE_MESSAGE, ATTRIBUTE_LENGTH_ERROR, ByteBufUtil.getBytes(b, p, attrEnd - p)));
+                if (p + hl + len > attrEnd) { // attribute length overruns: the rest cannot be parsed
+                    if (code == MP_REACH || code == MP_UNREACH)
+                        throw new BgpException(
+                                of(UPDATE_MESSAGE, ATTRIBUTE_LENGTH_ERROR, ByteBufUtil.getBytes(b, p, attrEnd - p)));
+                    error = first(
+                            error, of(UPDATE_MESSAGE, ATTRIBUTE_LENGTH_ERROR, ByteBufUtil.getBytes(b, p, attrEnd - p)));
                     outcome = Update.Outcome.TREAT_AS_WITHDRAW;
                     break;
                 }
                 Row row = AttributeTable.row(code);
                 if (row == null) {
                     if ((flags & OPTIONAL) == 0) {
-                        throw new BgpException(of(UPDATE_MESSAGE, UNRECOGNIZED_WELL_KNOWN, ByteBufUtil.getBytes(b, p, hl + len)));
+                        throw new BgpException(
+                                of(UPDATE_MESSAGE, UNRECOGNIZED_WELL_KNOWN, ByteBufUtil.getBytes(b, p, hl + len)));
                     }
                     if ((flags & TRANSITIVE) != 0) {
-                        s.attrs.addUnknown(new RawAttribute(flags & ~EXTENDED, code, ByteBufUtil.getBytes(b, p + hl, len)));
+                        s.attrs.addUnknown(
+                                new RawAttribute(flags & ~EXTENDED, code, ByteBufUtil.getBytes(b, p + hl, len)));
                     }
-                } else if ((seen[code >>> 6] & (1L << code)) != 0) {  // RFC 7606 3(g): duplicates after the first are discarded
+                } else if ((seen[code >>> 6] & (1L << code))
+                        != 0) { // RFC 7606 3(g): duplicates after the first are discarded
                     if (code == MP_REACH || code == MP_UNREACH) {
                         throw new BgpException(of(UPDATE_MESSAGE, MALFORMED_ATTRIBUTE_LIST));
                     }
@@ -118,8 +126,12 @@ public final class UpdateDecoder {
                             row.decode().decode(b, p + hl, len, s);
                         } catch (BgpException x) {
                             BgpError x0 = x.error();
-                            e = x0.subcode() == MALFORMED_AS_PATH || x0.subcode() == INVALID_NETWORK_FIELD ? x0
-                                    : of(x0.code(), x0.subcode(), ByteBufUtil.getBytes(b, p, hl + len));  // data: the attribute
+                            e = x0.subcode() == MALFORMED_AS_PATH || x0.subcode() == INVALID_NETWORK_FIELD
+                                    ? x0
+                                    : of(
+                                            x0.code(),
+                                            x0.subcode(),
+                                            ByteBufUtil.getBytes(b, p, hl + len)); // data: the attribute
                         }
                     }
                     if (e != null) {
@@ -141,7 +153,7 @@ public final class UpdateDecoder {
             mergeAs4(s.attrs, options);
             attrs = s.attrs.build();
             if (attrs.isEmpty()) {
-                attrs = null;  // only MP_REACH/MP_UNREACH (or dropped attributes)
+                attrs = null; // only MP_REACH/MP_UNREACH (or dropped attributes)
             }
             reach = s.mpReach;
             unreach = s.mpUnreach;
@@ -157,9 +169,10 @@ public final class UpdateDecoder {
         Nlri nlri = Nlri.decode(b, end - attrEnd, Family.IPV4_UNICAST, options.receivesPathIds(Family.IPV4_UNICAST));
 
         boolean reachable = !nlri.isEmpty() || (reach != null && !reach.nlri().isEmpty());
-        if (reachable && outcome != Update.Outcome.TREAT_AS_WITHDRAW) {  // RFC 7606 3(d): missing well-known mandatory
-            int missing = attrs == null || attrs.origin < 0 ? ORIGIN : attrs.asPath == null ? AS_PATH
-                    : !nlri.isEmpty() && !attrs.hasNextHop ? NEXT_HOP : 0;
+        if (reachable && outcome != Update.Outcome.TREAT_AS_WITHDRAW) { // RFC 7606 3(d): missing well-known mandatory
+            int missing = attrs == null || attrs.origin < 0
+                    ? ORIGIN
+                    : attrs.asPath == null ? AS_PATH : !nlri.isEmpty() && !attrs.hasNextHop ? NEXT_HOP : 0;
             if (missing != 0) {
                 outcome = Update.Outcome.TREAT_AS_WITHDRAW;
                 error = first(error, of(UPDATE_MESSAGE, MISSING_WELL_KNOWN, new byte[] {(byte) missing}));
@@ -183,7 +196,7 @@ public final class UpdateDecoder {
             return;
         }
         if (a.aggregator != null && a.aggregator.asn() != Open.AS_TRANS) {
-            return;  // AS4_* came from an older aggregation
+            return; // AS4_* came from an older aggregation
         }
         if (as4Agg != null && a.aggregator != null) {
             a.aggregator = as4Agg;
@@ -193,5 +206,7 @@ public final class UpdateDecoder {
         }
     }
 
-    private static BgpError first(BgpError current, BgpError e) { return current != null ? current : e; }
+    private static BgpError first(BgpError current, BgpError e) {
+        return current != null ? current : e;
+    }
 }

@@ -17,12 +17,15 @@ public final class UpdateEncoder {
         int aStart = out.writerIndex();
         out.writeShort(0);
         if (u.attributes() != null || u.mpUnreach() != null) {
-            PathAttributes a = u.attributes() != null ? u.attributes() : PathAttributes.builder().build();
+            PathAttributes a = u.attributes() != null
+                    ? u.attributes()
+                    : PathAttributes.builder().build();
             AttributeTable.EncodeState s = new AttributeTable.EncodeState(a, u, o);
             for (AttributeTable.Row r : AttributeTable.rows()) {
                 r.encode().encode(s, out);
             }
-            for (RawAttribute raw : a.unknown()) {  // unknown optional transitive: passed on with Partial set (RFC 4271 5)
+            for (RawAttribute raw :
+                    a.unknown()) { // unknown optional transitive: passed on with Partial set (RFC 4271 5)
                 AttributeCodecs.header(out, raw.flags() | AttributeTable.PARTIAL, raw.code(), raw.length());
                 out.writeBytes(raw.rawValue());
             }

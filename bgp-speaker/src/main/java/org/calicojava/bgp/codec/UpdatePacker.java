@@ -2,7 +2,6 @@ package org.calicojava.bgp.codec;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-
 import java.util.ArrayList;
 import java.util.List;
 
@@ -19,17 +18,24 @@ public final class UpdatePacker {
         boolean v4 = f == Family.IPV4_UNICAST;
         Nlri none = Nlri.empty(f);
         Update empty = v4 ? Update.announce(attrs, none) : Update.announce(attrs, new MpReach(f, mpNextHop, none));
-        int base = length(empty, o) + (v4 ? 0 : 1);  // +1: the MP attribute may need the extended length octet
-        return pack(nlri, base, o, part -> v4 ? Update.announce(attrs, part) : Update.announce(attrs, new MpReach(f, mpNextHop, part)));
+        int base = length(empty, o) + (v4 ? 0 : 1); // +1: the MP attribute may need the extended length octet
+        return pack(
+                nlri,
+                base,
+                o,
+                part -> v4 ? Update.announce(attrs, part) : Update.announce(attrs, new MpReach(f, mpNextHop, part)));
     }
 
     /** Withdrawals: IPv4 in the Withdrawn Routes field, other families through MP_UNREACH_NLRI. */
     public static List<Update> withdraw(Nlri nlri, CodecOptions o) {
-        int base = length(Update.withdraw(Nlri.empty(nlri.family())), o) + (nlri.family() == Family.IPV4_UNICAST ? 0 : 1);
+        int base =
+                length(Update.withdraw(Nlri.empty(nlri.family())), o) + (nlri.family() == Family.IPV4_UNICAST ? 0 : 1);
         return pack(nlri, base, o, Update::withdraw);
     }
 
-    private interface Make { Update of(Nlri part); }
+    private interface Make {
+        Update of(Nlri part);
+    }
 
     private static List<Update> pack(Nlri nlri, int base, CodecOptions o, Make make) {
         boolean ids = o.sendsPathIds(nlri.family());

@@ -1,8 +1,7 @@
 package org.calicojava.bgp.config;
 
-import org.calicojava.bgp.codec.AddPathMode;
-
 import java.net.InetAddress;
+import org.calicojava.bgp.codec.AddPathMode;
 
 /**
  * One configured neighbour.
@@ -15,8 +14,17 @@ import java.net.InetAddress;
  * @param restartTime graceful restart time (RFC 4724) to advertise, or -1 for no GR capability
  * @param maxPrefixes the prefix limit, or null for none
  */
-public record NeighborConfig(InetAddress address, int port, long asNumber, boolean passive, String password, int holdTime,
-                             int ttlSecurity, AddPathMode addPath, int restartTime, MaxPrefixes maxPrefixes) {
+public record NeighborConfig(
+        InetAddress address,
+        int port,
+        long asNumber,
+        boolean passive,
+        String password,
+        int holdTime,
+        int ttlSecurity,
+        AddPathMode addPath,
+        int restartTime,
+        MaxPrefixes maxPrefixes) {
     public NeighborConfig {
         if (address == null) {
             throw new ConfigException("address: missing (expected: an IP address)");
@@ -38,8 +46,16 @@ public record NeighborConfig(InetAddress address, int port, long asNumber, boole
     }
 
     /** Without a prefix limit. */
-    public NeighborConfig(InetAddress address, int port, long asNumber, boolean passive, String password, int holdTime,
-                          int ttlSecurity, AddPathMode addPath, int restartTime) {
+    public NeighborConfig(
+            InetAddress address,
+            int port,
+            long asNumber,
+            boolean passive,
+            String password,
+            int holdTime,
+            int ttlSecurity,
+            AddPathMode addPath,
+            int restartTime) {
         this(address, port, asNumber, passive, password, holdTime, ttlSecurity, addPath, restartTime, null);
     }
 

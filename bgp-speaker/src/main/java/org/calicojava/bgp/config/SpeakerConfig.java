@@ -1,9 +1,8 @@
 package org.calicojava.bgp.config;
 
-import org.calicojava.bgp.codec.Prefix;
-
 import java.net.InetAddress;
 import java.util.List;
+import org.calicojava.bgp.codec.Prefix;
 
 /**
  * The speaker's configuration (read from the YAML by {@code yaml.SpeakerYamlLoader}).
@@ -17,9 +16,18 @@ import java.util.List;
  * @param nextHop4 next hop for originated IPv4 routes, or null for the session's local address
  * @param nextHop6 next hop for originated IPv6 routes, or null for the session's local address (IPv4-mapped on IPv4 sessions)
  */
-public record SpeakerConfig(int routerId, long asNumber, InetAddress listenAddress, int listenPort, int holdTime,
-                            List<NeighborConfig> neighbors, List<Prefix> originate, int connectRetryTime, int idleHoldTime,
-                            InetAddress nextHop4, InetAddress nextHop6) {
+public record SpeakerConfig(
+        int routerId,
+        long asNumber,
+        InetAddress listenAddress,
+        int listenPort,
+        int holdTime,
+        List<NeighborConfig> neighbors,
+        List<Prefix> originate,
+        int connectRetryTime,
+        int idleHoldTime,
+        InetAddress nextHop4,
+        InetAddress nextHop6) {
     public SpeakerConfig {
         if (routerId == 0) {
             throw new ConfigException("routerId: 0.0.0.0 (expected: a non-zero IPv4 address)");
@@ -39,12 +47,13 @@ public record SpeakerConfig(int routerId, long asNumber, InetAddress listenAddre
         originate = List.copyOf(originate);
         for (int i = 0; i < neighbors.size(); i++) {
             if (neighbors.get(i).passive() && listenPort == 0) {
-                throw new ConfigException("neighbors[" + i + "].passive: true (expected: a listen port to accept its connection)");
+                throw new ConfigException(
+                        "neighbors[" + i + "].passive: true (expected: a listen port to accept its connection)");
             }
             for (int j = 0; j < i; j++) {
                 if (neighbors.get(i).address().equals(neighbors.get(j).address())) {
-                    throw new ConfigException("neighbors[" + i + "].address: " + neighbors.get(i).address().getHostAddress()
-                            + " (expected: each neighbour once)");
+                    throw new ConfigException("neighbors[" + i + "].address: "
+                            + neighbors.get(i).address().getHostAddress() + " (expected: each neighbour once)");
                 }
             }
         }

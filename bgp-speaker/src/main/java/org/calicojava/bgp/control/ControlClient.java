@@ -8,7 +8,6 @@ import io.netty.channel.epoll.EpollDomainSocketChannel;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
-
 import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
 
@@ -32,7 +31,8 @@ final class ControlClient extends ChannelInboundHandlerAdapter {
         this.line = new byte[maxLine];
     }
 
-    @Override public void channelActive(ChannelHandlerContext ctx) {
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
         if (!server.admit()) {
             commanded = true;
             refuse(ctx, "error: too many clients (at most " + server.maxClients() + " at once), try again\n");
@@ -42,10 +42,11 @@ final class ControlClient extends ChannelInboundHandlerAdapter {
         refusal = server.refusal((EpollDomainSocketChannel) ctx.channel());
     }
 
-    @Override public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
         try {
             if (commanded) {
-                return;  // one command per connection: the rest is ignored
+                return; // one command per connection: the rest is ignored
             }
             ByteBuf in = (ByteBuf) msg;
             while (in.isReadable()) {
@@ -89,7 +90,7 @@ final class ControlClient extends ChannelInboundHandlerAdapter {
             if (!ctx.channel().isActive()) {
                 return;
             }
-            if (!ctx.channel().isWritable()) {  // the client does not read: drop it rather than buffer without bound
+            if (!ctx.channel().isWritable()) { // the client does not read: drop it rather than buffer without bound
                 ctx.close();
                 return;
             }
@@ -115,7 +116,13 @@ final class ControlClient extends ChannelInboundHandlerAdapter {
             if (ctx.channel() instanceof io.netty.channel.socket.DuplexChannel d && d.isActive()) {
                 d.shutdownOutput();
             }
-            ctx.executor().schedule(() -> { ctx.close(); }, 1, java.util.concurrent.TimeUnit.SECONDS);
+            ctx.executor()
+                    .schedule(
+                            () -> {
+                                ctx.close();
+                            },
+                            1,
+                            java.util.concurrent.TimeUnit.SECONDS);
         });
     }
 
@@ -123,12 +130,13 @@ final class ControlClient extends ChannelInboundHandlerAdapter {
         return io.netty.buffer.ByteBufUtil.writeUtf8(ctx.alloc(), s);
     }
 
-    @Override public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof ChannelInputShutdownEvent) {
             if (watching || refused) {
-                ctx.close();  // a watching client has nothing more to say: EOF means it went away
+                ctx.close(); // a watching client has nothing more to say: EOF means it went away
             } else if (!commanded && length > 0) {
-                command(ctx);  // the last line without a newline
+                command(ctx); // the last line without a newline
             } else if (!commanded) {
                 ctx.close();
             }
@@ -140,7 +148,8 @@ final class ControlClient extends ChannelInboundHandlerAdapter {
         }
     }
 
-    @Override public void channelInactive(ChannelHandlerContext ctx) {
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
         if (admitted) {
             server.left();
         }
@@ -149,5 +158,8 @@ final class ControlClient extends ChannelInboundHandlerAdapter {
         }
     }
 
-    @Override public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) { ctx.close(); }
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        ctx.close();
+    }
 }

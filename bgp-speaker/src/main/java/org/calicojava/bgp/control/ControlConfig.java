@@ -22,12 +22,17 @@ public record ControlConfig(Path path, String group, int maxClients, int maxLine
             throw new IllegalArgumentException("controlSocket.maxClients: " + maxClients + " (expected: 1..100000)");
         }
         if (maxLineLength < 16 || maxLineLength > 1 << 20) {
-            throw new IllegalArgumentException("controlSocket.maxLineLength: " + maxLineLength + " (expected: 16..1048576)");
+            throw new IllegalArgumentException(
+                    "controlSocket.maxLineLength: " + maxLineLength + " (expected: 16..1048576)");
         }
     }
 
     /** The defaults at {@code path}: the speaker's group, 16 clients, 4096-byte lines. */
-    public static ControlConfig at(Path path) { return new ControlConfig(path, null, DEFAULT_MAX_CLIENTS, DEFAULT_MAX_LINE); }
+    public static ControlConfig at(Path path) {
+        return new ControlConfig(path, null, DEFAULT_MAX_CLIENTS, DEFAULT_MAX_LINE);
+    }
 
-    public ControlConfig withPath(Path p) { return new ControlConfig(p, group, maxClients, maxLineLength); }
+    public ControlConfig withPath(Path p) {
+        return new ControlConfig(p, group, maxClients, maxLineLength);
+    }
 }

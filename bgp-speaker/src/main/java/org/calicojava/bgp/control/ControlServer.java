@@ -13,15 +13,8 @@ import io.netty.channel.epoll.EpollDomainSocketChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
-import org.calicojava.netlink.SocketAccess;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
-import org.calicojava.bgp.bfd.BfdManager;
-import org.calicojava.bgp.codec.Prefix;
-import org.calicojava.bgp.rib.Rib;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,6 +25,12 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import org.calicojava.bgp.bfd.BfdManager;
+import org.calicojava.bgp.codec.Prefix;
+import org.calicojava.bgp.rib.Rib;
+import org.calicojava.netlink.SocketAccess;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The control socket (unix domain): a client writes one command line and reads the answer until EOF. Commands:
@@ -59,12 +58,14 @@ public final class ControlServer implements AutoCloseable {
     private ExecutorService worker;
     private Channel server;
     private final SocketAccess access;
-    int clients;  // on the I/O thread
+    int clients; // on the I/O thread
     private volatile boolean closed;
     private volatile BfdManager bfd;
 
     /** With the defaults of {@link ControlConfig#at}. */
-    public ControlServer(Path path, Rib rib, Supplier<String> reload) { this(ControlConfig.at(path), rib, reload); }
+    public ControlServer(Path path, Rib rib, Supplier<String> reload) {
+        this(ControlConfig.at(path), rib, reload);
+    }
 
     public ControlServer(ControlConfig config, Rib rib, Supplier<String> reload) {
         if (config.path() == null) {
@@ -82,20 +83,34 @@ public final class ControlServer implements AutoCloseable {
         }
         Path path = config.path().toAbsolutePath();
         Path tmp = access.staging(path); // private 0700 directory: the socket is not reachable until published
-        group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("control", true), EpollIoHandler.newFactory());
-        worker = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), new DefaultThreadFactory("control-command", true));
+        group = new MultiThreadIoEventLoopGroup(
+                1, new DefaultThreadFactory("control", true), EpollIoHandler.newFactory());
+        worker = new ThreadPoolExecutor(
+                1,
+                1,
+                0,
+                TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(),
+                new DefaultThreadFactory("control-command", true));
         try {
-            ChannelFuture f = new ServerBootstrap().group(group).channel(EpollServerDomainSocketChannel.class)
+            ChannelFuture f = new ServerBootstrap()
+                    .group(group)
+                    .channel(EpollServerDomainSocketChannel.class)
                     .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                     .childHandler(new ChannelInitializer<EpollDomainSocketChannel>() {
-                        @Override protected void initChannel(EpollDomainSocketChannel ch) {
-                            ch.pipeline().addLast(new IdleStateHandler(COMMAND_TIMEOUT_S, 0, 0),
-                                    new ControlClient(ControlServer.this, config.maxLineLength()));
+                        @Override
+                        protected void initChannel(EpollDomainSocketChannel ch) {
+                            ch.pipeline()
+                                    .addLast(
+                                            new IdleStateHandler(COMMAND_TIMEOUT_S, 0, 0),
+                                            new ControlClient(ControlServer.this, config.maxLineLength()));
                         }
                     })
-                    .bind(new DomainSocketAddress(tmp.toFile())).awaitUninterruptibly();
+                    .bind(new DomainSocketAddress(tmp.toFile()))
+                    .awaitUninterruptibly();
             if (!f.isSuccess()) {
-                throw new IOException("control socket " + path + ": " + f.cause().getMessage());
+                throw new IOException(
+                        "control socket " + path + ": " + f.cause().getMessage());
             }
             server = f.channel();
             access.publish(tmp, path);
@@ -120,9 +135,13 @@ public final class ControlServer implements AutoCloseable {
         return true;
     }
 
-    void left() { clients--; }
+    void left() {
+        clients--;
+    }
 
-    int maxClients() { return config.maxClients(); }
+    int maxClients() {
+        return config.maxClients();
+    }
 
     /** Null when the client may give commands, else why not (for its error line). */
     String refusal(EpollDomainSocketChannel ch) {
@@ -133,8 +152,12 @@ public final class ControlServer implements AutoCloseable {
             }
             long suppressed = refusals.admit(null, "refused");
             if (suppressed >= 0) {
-                LOG.warn("control socket: refused uid {} pid {}: not root and not in group {}{}", c.uid(), c.pid(),
-                        access.gid(), refusals.suffix(suppressed));
+                LOG.warn(
+                        "control socket: refused uid {} pid {}: not root and not in group {}{}",
+                        c.uid(),
+                        c.pid(),
+                        access.gid(),
+                        refusals.suffix(suppressed));
             }
             return access.refusal(c.uid(), c.pid());
         } catch (IOException e) {
@@ -151,10 +174,14 @@ public final class ControlServer implements AutoCloseable {
         }
     }
 
-    Rib rib() { return rib; }
+    Rib rib() {
+        return rib;
+    }
 
     /** The BFD sessions for {@code show bfd sessions} and the {@code bfd} column of {@code show protocols}. */
-    public void bfd(BfdManager b) { bfd = b; }
+    public void bfd(BfdManager b) {
+        bfd = b;
+    }
 
     /** The answer to one command (also used by tests). */
     public String answer(String line) {
@@ -193,12 +220,16 @@ public final class ControlServer implements AutoCloseable {
                 return rib.showRoute(p, all);
             }
             if (w.length >= 3 && w[0].equals("show") && w[1].equals("bfd") && w[2].equals("sessions")) {
-                return BfdStatus.answer(bfd, w.length == 4 && w[3].equals("json"), w.length > 4 || w.length == 4 && !w[3].equals("json"));
+                return BfdStatus.answer(
+                        bfd,
+                        w.length == 4 && w[3].equals("json"),
+                        w.length > 4 || w.length == 4 && !w[3].equals("json"));
             }
             if (w.length == 1 && w[0].equals("reload")) {
                 return reload.get() + "\n";
             }
-            return "error: unknown command: " + line.trim() + " (expected: show protocols [json], show route [PREFIX] [all], show bfd sessions [json], reload, watch routes)\n";
+            return "error: unknown command: " + line.trim()
+                    + " (expected: show protocols [json], show route [PREFIX] [all], show bfd sessions [json], reload, watch routes)\n";
         } catch (IllegalArgumentException | IllegalStateException | IOException e) {
             return "error: " + e.getMessage() + "\n";
         }
@@ -206,16 +237,25 @@ public final class ControlServer implements AutoCloseable {
 
     static String table(List<Map<String, Object>> rows) {
         String fmt = "%-22s %-6s %-12s %-9s %-9s %-9s %-9s %s%n";
-        StringBuilder sb = new StringBuilder(String.format(fmt, "Peer", "Type", "State", "Since", "Received", "Accepted", "Advert.", "Info"));
+        StringBuilder sb = new StringBuilder(
+                String.format(fmt, "Peer", "Type", "State", "Since", "Received", "Accepted", "Advert.", "Info"));
         for (Map<String, Object> r : rows) {
-            sb.append(String.format(fmt, r.get("address"), r.get("type"), r.get("state"), r.get("since"), r.get("received"),
-                    r.get("accepted"), r.get("advertised"), r.get("info")));
+            sb.append(String.format(
+                    fmt,
+                    r.get("address"),
+                    r.get("type"),
+                    r.get("state"),
+                    r.get("since"),
+                    r.get("received"),
+                    r.get("accepted"),
+                    r.get("advertised"),
+                    r.get("info")));
         }
         return sb.toString();
     }
 
-
-    @Override public void close() {
+    @Override
+    public void close() {
         closed = true;
         if (server != null) {
             server.close().awaitUninterruptibly();
@@ -235,5 +275,7 @@ public final class ControlServer implements AutoCloseable {
         }
     }
 
-    boolean closed() { return closed; }
+    boolean closed() {
+        return closed;
+    }
 }

@@ -1,5 +1,8 @@
 package org.calicojava.bgp.kernel;
 
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
 import org.calicojava.bgp.codec.Prefix;
 import org.calicojava.netlink.AlreadyExistsException;
 import org.calicojava.netlink.IpPrefix;
@@ -9,16 +12,13 @@ import org.calicojava.netlink.RouteType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.HashMap;
-import java.util.Map;
-import java.util.Set;
-
 /** Blackhole routes for the originated blocks, never over a route of another owner; kernel thread only. */
 final class Blackholes {
     private static final Logger LOG = LoggerFactory.getLogger(Blackholes.class);
     private final KernelSync ks;
     /** Ours in the kernel. */
     private final Map<Prefix, Route> installed = new HashMap<>();
+
     private Set<Prefix> wanted = Set.of();
 
     Blackholes(KernelSync ks) {
@@ -76,7 +76,11 @@ final class Blackholes {
         if (ours != null) {
             return;
         }
-        Route r = Route.builder(KernelPrefixes.ipPrefix(p)).type(RouteType.BLACKHOLE).table(ks.cfg.table()).protocol(ks.cfg.protocol()).build();
+        Route r = Route.builder(KernelPrefixes.ipPrefix(p))
+                .type(RouteType.BLACKHOLE)
+                .table(ks.cfg.table())
+                .protocol(ks.cfg.protocol())
+                .build();
         try {
             if (ks.leftovers.remove(p) != null) {
                 ks.nl.replaceRoute(r);

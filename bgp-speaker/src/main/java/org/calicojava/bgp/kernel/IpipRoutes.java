@@ -1,10 +1,9 @@
 package org.calicojava.bgp.kernel;
 
-import org.calicojava.bgp.codec.Prefix;
-import org.calicojava.netlink.IpPrefix;
-
 import java.net.InetAddress;
 import java.util.List;
+import org.calicojava.bgp.codec.Prefix;
+import org.calicojava.netlink.IpPrefix;
 
 /**
  * Which routes go through IP-in-IP, as Calico: a best route for a prefix inside an IP-in-IP pool is installed
@@ -31,7 +30,8 @@ public record IpipRoutes(List<Pool> pools, InetAddress hostAddress) {
     public IpipRoutes {
         pools = List.copyOf(pools);
         if (hostAddress != null && hostAddress.getAddress().length != 4) {
-            throw new IllegalArgumentException("ipip hostAddress: " + hostAddress.getHostAddress() + " (expected: IPv4)");
+            throw new IllegalArgumentException(
+                    "ipip hostAddress: " + hostAddress.getHostAddress() + " (expected: IPv4)");
         }
     }
 
@@ -49,7 +49,9 @@ public record IpipRoutes(List<Pool> pools, InetAddress hostAddress) {
         }
         IpPrefix dst = KernelPrefixes.ipPrefix(p);
         for (Pool pool : pools) {
-            if (dst.isIpv4() && dst.length() >= pool.cidr().length() && KernelPrefixes.contains(pool.cidr(), dst.address())) {
+            if (dst.isIpv4()
+                    && dst.length() >= pool.cidr().length()
+                    && KernelPrefixes.contains(pool.cidr(), dst.address())) {
                 return !pool.crossSubnet() || localSubnet == null || !KernelPrefixes.contains(localSubnet, nextHop);
             }
         }

@@ -70,7 +70,7 @@ final class KernelBatch {
             }
         } catch (NetlinkException e) {
             LOG.warn("kernel: batch of {} route changes: {}", n, e.getMessage());
-            ks.scheduleResync();  // outcome unknown: read the table again
+            ks.scheduleResync(); // outcome unknown: read the table again
         } finally {
             ks.requestsDone.addAndGet(n);
             long each = (System.nanoTime() - t0) / Math.max(1, n);

@@ -1,10 +1,9 @@
 package org.calicojava.bgp.kernel;
 
-import org.calicojava.bgp.codec.Prefix;
-import org.calicojava.netlink.IpPrefix;
-
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import org.calicojava.bgp.codec.Prefix;
+import org.calicojava.netlink.IpPrefix;
 
 /** Conversions between the speaker's and netlink's prefixes, and prefix containment. */
 final class KernelPrefixes {

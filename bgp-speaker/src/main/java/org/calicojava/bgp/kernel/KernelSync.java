@@ -1,5 +1,20 @@
 package org.calicojava.bgp.kernel;
 
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
 import org.calicojava.bgp.codec.Prefix;
 import org.calicojava.bgp.metrics.Metrics;
 import org.calicojava.bgp.rib.KernelConfig;
@@ -20,22 +35,6 @@ import org.calicojava.netlink.RouteFilter;
 import org.calicojava.netlink.RouteType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import java.net.InetAddress;
-import java.util.ArrayList;
-import java.util.EnumSet;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BiConsumer;
 
 /**
  * The speaker's kernel routes through netlink, on one thread ("kernel") that owns all the state below.
@@ -71,10 +70,12 @@ public final class KernelSync implements Rib.KernelPort, AutoCloseable {
     });
     /** Written by the RIB's thread, drained by the kernel thread; an empty list = withdraw. */
     final ConcurrentHashMap<Prefix, List<InetAddress>> pending = new ConcurrentHashMap<>();
+
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     final AtomicBoolean resyncScheduled = new AtomicBoolean();
     /** Interfaces that are up (ifindex), kept by the event reader thread. */
     private final Map<Integer, Boolean> linksUp = new ConcurrentHashMap<>();
+
     Netlink nl;
     private NetlinkEvents events;
     // ---- kernel thread only
@@ -88,6 +89,7 @@ public final class KernelSync implements Rib.KernelPort, AutoCloseable {
     private BiConsumer<Prefix, Boolean> learner;
     /** IP-in-IP pools (set from the config; read by the kernel thread). */
     private volatile IpipRoutes ipip = IpipRoutes.NONE;
+
     private final TunnelHops tunnelHops = new TunnelHops();
     /** Route requests the kernel has answered so far (add, replace, delete; for progress and metrics). */
     final AtomicLong requestsDone = new AtomicLong();
@@ -122,33 +124,40 @@ public final class KernelSync implements Rib.KernelPort, AutoCloseable {
         for (Route r : nl.routes(RouteFilter.all().withTable(cfg.table()).withProtocol(cfg.protocol()))) {
             leftovers.put(KernelPrefixes.prefix(r.dst()), r);
         }
-        LOG.info("kernel: table {} protocol {}: {} routes from a previous run kept until reconciled", cfg.table(),
-                cfg.protocol(), leftovers.size());
+        LOG.info(
+                "kernel: table {} protocol {}: {} routes from a previous run kept until reconciled",
+                cfg.table(),
+                cfg.protocol(),
+                leftovers.size());
         for (var l : nl.links()) {
             if (l.isUp()) {
                 linksUp.put(l.index(), Boolean.TRUE);
             }
         }
-        events = NetlinkEvents.subscribe(EnumSet.of(EventGroup.IPV4_ROUTE, EventGroup.IPV6_ROUTE, EventGroup.LINK),
-                new NetlinkListener() {
-                    @Override public void onEvent(NetlinkEvent e) {
+        events = NetlinkEvents.subscribe(
+                EnumSet.of(EventGroup.IPV4_ROUTE, EventGroup.IPV6_ROUTE, EventGroup.LINK), new NetlinkListener() {
+                    @Override
+                    public void onEvent(NetlinkEvent e) {
                         if (e instanceof NetlinkEvent.RouteEvent re) {
                             Route r = re.route();
                             if (r.table() != cfg.table() || r.protocol() == cfg.protocol()) {
-                                return;  // our own changes (a million during a full table load) are not queued
+                                return; // our own changes (a million during a full table load) are not queued
                             }
                             boolean present = re.change() == NetlinkEvent.Change.ADDED;
                             thread.execute(() -> onOtherRoute(r, present));
                         } else if (e instanceof NetlinkEvent.LinkEvent le) {
                             // IPv4 drops the routes of a downed link without telling: read the table again when a
                             // link that was up goes down or away (not for links created down, e.g. felix's veths)
-                            boolean up = le.change() == NetlinkEvent.Change.ADDED && le.link().isUp();
-                            if (IpipRoutes.DEVICE.equals(le.link().name()) && ipip.any()
+                            boolean up = le.change() == NetlinkEvent.Change.ADDED
+                                    && le.link().isUp();
+                            if (IpipRoutes.DEVICE.equals(le.link().name())
+                                    && ipip.any()
                                     && (up != linksUp.containsKey(le.link().index()))) {
                                 thread.execute(KernelSync.this::reencap); // tunl0 came or went: our routes through it
                             }
                             tunnelHops.stale();
-                            Boolean was = up ? linksUp.put(le.link().index(), Boolean.TRUE)
+                            Boolean was = up
+                                    ? linksUp.put(le.link().index(), Boolean.TRUE)
                                     : linksUp.remove(le.link().index());
                             if (!up && was != null) {
                                 scheduleResync();
@@ -156,14 +165,19 @@ public final class KernelSync implements Rib.KernelPort, AutoCloseable {
                         }
                     }
 
-                    @Override public void onOverrun() { scheduleResync(); }
+                    @Override
+                    public void onOverrun() {
+                        scheduleResync();
+                    }
                 });
         thread.execute(resync::run);
     }
 
     // ---- IP-in-IP (the pools in use; new ones: every route is checked again, on the kernel thread)
 
-    public IpipRoutes ipip() { return ipip; }
+    public IpipRoutes ipip() {
+        return ipip;
+    }
 
     public void ipip(IpipRoutes routes) {
         if (!routes.equals(ipip)) {
@@ -188,7 +202,8 @@ public final class KernelSync implements Rib.KernelPort, AutoCloseable {
 
     // ---- the RIB's side
 
-    @Override public void set(Prefix p, List<InetAddress> hops) {
+    @Override
+    public void set(Prefix p, List<InetAddress> hops) {
         pending.put(p, List.copyOf(hops));
         if (drainScheduled.compareAndSet(false, true)) {
             thread.execute(this::drain);
@@ -205,7 +220,7 @@ public final class KernelSync implements Rib.KernelPort, AutoCloseable {
                 Prefix p = e.getKey();
                 List<InetAddress> hops = e.getValue();
                 if (!pending.remove(p, hops)) {
-                    continue;  // replaced meanwhile: the newer value is applied in this or the next drain
+                    continue; // replaced meanwhile: the newer value is applied in this or the next drain
                 }
                 want(p, hops, a);
             }
@@ -294,13 +309,17 @@ public final class KernelSync implements Rib.KernelPort, AutoCloseable {
     void refused(Prefix p, int owner) {
         long suppressed = logLimiter.admit("kernel", "another owner");
         if (suppressed >= 0) {
-            LOG.warn("kernel: route {}: a route of another owner{} is there: ours not installed, theirs not replaced{}",
-                    p, owner >= 0 ? " (protocol " + owner + ")" : "", logLimiter.suffix(suppressed));
+            LOG.warn(
+                    "kernel: route {}: a route of another owner{} is there: ours not installed, theirs not replaced{}",
+                    p,
+                    owner >= 0 ? " (protocol " + owner + ")" : "",
+                    logLimiter.suffix(suppressed));
         }
     }
 
     private Route route(Prefix p, List<NextHop> hops) {
-        Route.Builder b = Route.builder(KernelPrefixes.ipPrefix(p)).table(cfg.table()).protocol(cfg.protocol());
+        Route.Builder b =
+                Route.builder(KernelPrefixes.ipPrefix(p)).table(cfg.table()).protocol(cfg.protocol());
         hops.forEach(b::nextHop);
         return b.build();
     }
@@ -414,14 +433,15 @@ public final class KernelSync implements Rib.KernelPort, AutoCloseable {
     public Map<Prefix, Route> installed() {
         try {
             return thread.submit(() -> {
-                Map<Prefix, Route> m = new HashMap<>(blackholes.installed());
-                entries.forEach((p, e) -> {
-                    if (e.installed != null) {
-                        m.put(p, route(p, e.installed));
-                    }
-                });
-                return Map.copyOf(m);
-            }).get();
+                        Map<Prefix, Route> m = new HashMap<>(blackholes.installed());
+                        entries.forEach((p, e) -> {
+                            if (e.installed != null) {
+                                m.put(p, route(p, e.installed));
+                            }
+                        });
+                        return Map.copyOf(m);
+                    })
+                    .get();
         } catch (Exception e) {
             return Map.of();
         }
@@ -431,24 +451,27 @@ public final class KernelSync implements Rib.KernelPort, AutoCloseable {
     public int sync() throws InterruptedException {
         try {
             return thread.submit(() -> {
-                if (!pending.isEmpty()) {
-                    drain();
-                }
-                int n = blackholes.installed().size();
-                for (Entry e : entries.values()) {
-                    if (e.installed != null) {
-                        n++;
-                    }
-                }
-                return n;
-            }).get();
+                        if (!pending.isEmpty()) {
+                            drain();
+                        }
+                        int n = blackholes.installed().size();
+                        for (Entry e : entries.values()) {
+                            if (e.installed != null) {
+                                n++;
+                            }
+                        }
+                        return n;
+                    })
+                    .get();
         } catch (java.util.concurrent.ExecutionException e) {
             throw new IllegalStateException(e.getCause());
         }
     }
 
     /** Route requests the kernel has answered so far; readable from any thread without waiting. */
-    public long requestsDone() { return requestsDone.get(); }
+    public long requestsDone() {
+        return requestsDone.get();
+    }
 
     /** How many times the table was read whole (at start, after overruns and links going down). */
     public long resyncs() {
@@ -462,7 +485,7 @@ public final class KernelSync implements Rib.KernelPort, AutoCloseable {
     /** A request of a batch failed: the prefix is no longer installed (kernel thread). */
     void failed(Prefix p, String op, NetlinkException error) {
         if (op.equals("delete")) {
-            return;  // already gone
+            return; // already gone
         }
         Entry e = entries.get(p);
         if (e != null) {
@@ -475,7 +498,10 @@ public final class KernelSync implements Rib.KernelPort, AutoCloseable {
         if (op.equals("replace")) {
             // our old route would keep a next hop that no longer resolves: withdraw it (the delete names our
             // protocol and no next hop, so it matches only ours); installed again when the next hop resolves
-            deleteNow(Route.builder(KernelPrefixes.ipPrefix(p)).table(cfg.table()).protocol(cfg.protocol()).build());
+            deleteNow(Route.builder(KernelPrefixes.ipPrefix(p))
+                    .table(cfg.table())
+                    .protocol(cfg.protocol())
+                    .build());
         }
         long suppressed = logLimiter.admit("kernel", "install failed");
         if (suppressed >= 0) {
@@ -484,7 +510,8 @@ public final class KernelSync implements Rib.KernelPort, AutoCloseable {
     }
 
     /** Stops listening; our routes stay in the kernel (graceful restart: forwarding continues while we restart). */
-    @Override public void close() {
+    @Override
+    public void close() {
         if (events != null) {
             events.close();
         }

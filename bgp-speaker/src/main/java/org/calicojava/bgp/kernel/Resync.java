@@ -1,5 +1,9 @@
 package org.calicojava.bgp.kernel;
 
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.calicojava.bgp.codec.Prefix;
 import org.calicojava.netlink.IpPrefix;
 import org.calicojava.netlink.Route;
@@ -8,19 +12,16 @@ import org.calicojava.netlink.RouteType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.HashSet;
-import java.util.List;
-import java.util.Set;
-import java.util.concurrent.TimeUnit;
-
 /** Reading the whole table again (at start, after an event overrun or a link going down); kernel thread only. */
 final class Resync {
     private static final Logger LOG = LoggerFactory.getLogger(Resync.class);
     /** How long a table read after an overrun may wait for queued changes of ours to be applied first. */
     static final long MAX_DELAY_NANOS = TimeUnit.SECONDS.toNanos(30);
+
     private final KernelSync ks;
     /** When a wanted table read was first put off for queued changes (System.nanoTime), 0 when none is. */
     private long deferredSince;
+
     private long count;
 
     Resync(KernelSync ks) {
@@ -49,7 +50,7 @@ final class Resync {
                 deferredSince = System.nanoTime();
             }
             if (System.nanoTime() - deferredSince < MAX_DELAY_NANOS) {
-                return;  // drain() calls again once the queue is empty (a drain is queued: pending is not empty)
+                return; // drain() calls again once the queue is empty (a drain is queued: pending is not empty)
             }
         }
         deferredSince = 0;
@@ -81,11 +82,11 @@ final class Resync {
             for (var e : ks.entries.entrySet()) {
                 KernelSync.Entry en = e.getValue();
                 if (en.installed != null && !oursThere.contains(KernelPrefixes.ipPrefix(e.getKey()))) {
-                    en.installed = null;  // gone behind our back (a link went down, someone deleted it)
+                    en.installed = null; // gone behind our back (a link went down, someone deleted it)
                     lost++;
                 }
             }
-            ks.reresolve(a, null);  // first, so what is installed below uses the new view
+            ks.reresolve(a, null); // first, so what is installed below uses the new view
             for (var e : ks.entries.entrySet()) {
                 KernelSync.Entry en = e.getValue();
                 if (en.installed == null || ks.view.owner(KernelPrefixes.ipPrefix(e.getKey())) >= 0) {
@@ -94,8 +95,13 @@ final class Resync {
             }
             ks.blackholes.resynced(oursThere);
             count++;
-            LOG.info("kernel: table {} read: {} routes of other owners, {} of ours; {} of ours were missing and are"
-                    + " installed again", ks.cfg.table(), ks.view.size(), oursThere.size(), lost);
+            LOG.info(
+                    "kernel: table {} read: {} routes of other owners, {} of ours; {} of ours were missing and are"
+                            + " installed again",
+                    ks.cfg.table(),
+                    ks.view.size(),
+                    oursThere.size(),
+                    lost);
         } finally {
             a.finish();
         }

@@ -1,16 +1,15 @@
 package org.calicojava.bgp.kernel;
 
-import org.calicojava.netlink.IpPrefix;
-import org.calicojava.netlink.NextHop;
-import org.calicojava.netlink.Route;
-import org.calicojava.netlink.RouteType;
-
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.calicojava.netlink.IpPrefix;
+import org.calicojava.netlink.NextHop;
+import org.calicojava.netlink.Route;
+import org.calicojava.netlink.RouteType;
 
 /**
  * The routes of one kernel table that are not ours (connected, kernel, static, felix's workload routes, other
@@ -23,6 +22,7 @@ final class RouteView {
     private final Map<IpPrefix, List<Route>> routes = new HashMap<>();
     /** Per family (0 = IPv4, 1 = IPv6), how many destinations of each prefix length are present. */
     private final int[][] lengths = {new int[33], new int[129]};
+
     private int size;
 
     /** Applies a route event ({@code present} false = RTM_DELROUTE); returns whether the view changed. */
@@ -67,7 +67,9 @@ final class RouteView {
         size = 0;
     }
 
-    int size() { return size; }
+    int size() {
+        return size;
+    }
 
     /** The protocol of another owner's route for exactly {@code dst} (the first one), or -1 when there is none. */
     int owner(IpPrefix dst) {
@@ -88,7 +90,8 @@ final class RouteView {
             List<Route> at = routes.get(new IpPrefix(masked(b, len), len));
             if (at != null) {
                 for (Route r : at) {
-                    if (r.type() == RouteType.UNICAST && !r.nextHops().isEmpty()
+                    if (r.type() == RouteType.UNICAST
+                            && !r.nextHops().isEmpty()
                             && (best == null || Integer.compareUnsigned(r.metric(), best.metric()) < 0)) {
                         best = r;
                     }
@@ -118,7 +121,9 @@ final class RouteView {
         return new NextHop(via.gateway(), via.ifindex(), 1, true);
     }
 
-    private static int family(IpPrefix p) { return p.isIpv4() ? 0 : 1; }
+    private static int family(IpPrefix p) {
+        return p.isIpv4() ? 0 : 1;
+    }
 
     private static InetAddress masked(byte[] b, int len) {
         byte[] m = new byte[b.length];

@@ -1,7 +1,8 @@
 package org.calicojava.bgp.kernel;
 
-import org.calicojava.bgp.session.LogLimiter;
+import java.net.InetAddress;
 import org.calicojava.bgp.codec.Prefix;
+import org.calicojava.bgp.session.LogLimiter;
 import org.calicojava.netlink.Address;
 import org.calicojava.netlink.IpPrefix;
 import org.calicojava.netlink.Link;
@@ -9,8 +10,6 @@ import org.calicojava.netlink.Netlink;
 import org.calicojava.netlink.NextHop;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import java.net.InetAddress;
 
 /**
  * The kernel side of {@link IpipRoutes}: tunl0's index (0 when it is missing or down) and this host's subnet (the
@@ -34,7 +33,10 @@ final class TunnelHops {
     NextHop hop(Netlink nl, IpipRoutes enc, Prefix p, InetAddress h, LogLimiter logLimiter) {
         if (stale) {
             stale = false;
-            tunnelIndex = nl.link(IpipRoutes.DEVICE).filter(Link::isUp).map(Link::index).orElse(0);
+            tunnelIndex = nl.link(IpipRoutes.DEVICE)
+                    .filter(Link::isUp)
+                    .map(Link::index)
+                    .orElse(0);
             localSubnet = null;
             if (enc.hostAddress() != null) {
                 for (Address a : nl.addresses(AF_INET)) {
@@ -50,8 +52,11 @@ final class TunnelHops {
         if (tunnelIndex == 0) {
             long suppressed = logLimiter.admit("kernel", "no tunl0");
             if (suppressed >= 0) {
-                LOG.warn("kernel: route {}: IP-in-IP pool, but {} is missing or down (modprobe ipip): installed natively{}",
-                        p, IpipRoutes.DEVICE, logLimiter.suffix(suppressed));
+                LOG.warn(
+                        "kernel: route {}: IP-in-IP pool, but {} is missing or down (modprobe ipip): installed natively{}",
+                        p,
+                        IpipRoutes.DEVICE,
+                        logLimiter.suffix(suppressed));
             }
             return null;
         }

@@ -6,8 +6,6 @@ import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import org.calicojava.bgp.codec.Ip;
-
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -16,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
+import org.calicojava.bgp.codec.Ip;
 
 /**
  * The speaker's metrics in a Prometheus Java client registry of its own, served on {@code GET /metrics}: sessions by
@@ -35,6 +34,7 @@ public final class Metrics implements AutoCloseable {
     private final Counter kernelSeconds = counter("bgp_kernel_route_seconds", "Time in kernel route requests", "op");
     /** Per-peer data points by address: the RIB counts every UPDATE, so the labelled point is looked up once per peer. */
     private final Map<InetAddress, CounterDataPoint> updatesIn = new ConcurrentHashMap<>();
+
     private final Map<InetAddress, CounterDataPoint> prefixesIn = new ConcurrentHashMap<>();
     private final Map<InetAddress, CounterDataPoint> updatesOut = new ConcurrentHashMap<>();
     private volatile Supplier<Map<String, Integer>> sessions = Map::of;
@@ -42,15 +42,25 @@ public final class Metrics implements AutoCloseable {
     private HTTPServer server;
 
     public Metrics() {
-        GaugeWithCallback.builder().name("bgp_sessions").help("Configured neighbours by session state").labelNames("state")
-                .callback(cb -> sessions.get().forEach((state, n) -> cb.call(n, state))).register(registry);
-        GaugeWithCallback.builder().name("bgp_rib_prefixes").help("Prefixes in the Loc-RIB and in every Adj-RIB-In/Out").labelNames("rib")
-                .callback(cb -> ribSizes.get().forEach((rib, n) -> cb.call(n, rib))).register(registry);
+        GaugeWithCallback.builder()
+                .name("bgp_sessions")
+                .help("Configured neighbours by session state")
+                .labelNames("state")
+                .callback(cb -> sessions.get().forEach((state, n) -> cb.call(n, state)))
+                .register(registry);
+        GaugeWithCallback.builder()
+                .name("bgp_rib_prefixes")
+                .help("Prefixes in the Loc-RIB and in every Adj-RIB-In/Out")
+                .labelNames("rib")
+                .callback(cb -> ribSizes.get().forEach((rib, n) -> cb.call(n, rib)))
+                .register(registry);
     }
 
     /** The counter {@code name} (without {@code _total}) with these label names, registered on first use. */
     public Counter counter(String name, String help, String... labelNames) {
-        return counters.computeIfAbsent(name, n -> Counter.builder().name(n).help(help).labelNames(labelNames).register(registry));
+        return counters.computeIfAbsent(
+                name,
+                n -> Counter.builder().name(n).help(help).labelNames(labelNames).register(registry));
     }
 
     public void sessionChange() {
@@ -110,14 +120,19 @@ public final class Metrics implements AutoCloseable {
 
     /** Serves the registry on {@code host:port} (port 0: an ephemeral one, see {@link #port}). */
     public void serve(String host, int port) throws IOException {
-        server = HTTPServer.builder().hostname(host).port(port).registry(registry).buildAndStart();
+        server = HTTPServer.builder()
+                .hostname(host)
+                .port(port)
+                .registry(registry)
+                .buildAndStart();
     }
 
     public int port() {
         return server == null ? 0 : server.getPort();
     }
 
-    @Override public void close() {
+    @Override
+    public void close() {
         if (server != null) {
             server.close();
         }

@@ -1,9 +1,8 @@
 package org.calicojava.bgp.policy;
 
+import java.util.List;
 import org.calicojava.bgp.codec.PathAttributes;
 import org.calicojava.bgp.codec.Prefix;
-
-import java.util.List;
 
 /**
  * The match part of a policy term; every given condition must hold (an empty match matches everything).
@@ -16,8 +15,14 @@ import java.util.List;
  * @param source     route source, or null
  * @param largeCommunities all of these large communities (RFC 8092, {@code {global, local1, local2}}) must be present
  */
-public record Match(List<PrefixRange> prefixes, List<Integer> communities, long asPathContains, Integer nextHop, int origin,
-                   RouteSource source, List<int[]> largeCommunities) {
+public record Match(
+        List<PrefixRange> prefixes,
+        List<Integer> communities,
+        long asPathContains,
+        Integer nextHop,
+        int origin,
+        RouteSource source,
+        List<int[]> largeCommunities) {
     public static final Match ANY = new Match(List.of(), List.of(), -1, null, -1, null);
 
     public Match {
@@ -31,7 +36,13 @@ public record Match(List<PrefixRange> prefixes, List<Integer> communities, long 
         }
     }
 
-    public Match(List<PrefixRange> prefixes, List<Integer> communities, long asPathContains, Integer nextHop, int origin, RouteSource source) {
+    public Match(
+            List<PrefixRange> prefixes,
+            List<Integer> communities,
+            long asPathContains,
+            Integer nextHop,
+            int origin,
+            RouteSource source) {
         this(prefixes, communities, asPathContains, nextHop, origin, source, List.of());
     }
 
@@ -55,7 +66,11 @@ public record Match(List<PrefixRange> prefixes, List<Integer> communities, long 
             }
             for (int c : communities) {
                 boolean found = false;
-                for (int h : have) if (h == c) { found = true; break; }
+                for (int h : have)
+                    if (h == c) {
+                        found = true;
+                        break;
+                    }
                 if (!found) {
                     return false;
                 }
@@ -68,7 +83,11 @@ public record Match(List<PrefixRange> prefixes, List<Integer> communities, long 
             }
             for (int[] l : largeCommunities) {
                 boolean found = false;
-                for (int i = 0; i + 2 < have.length; i += 3) if (have[i] == l[0] && have[i + 1] == l[1] && have[i + 2] == l[2]) { found = true; break; }
+                for (int i = 0; i + 2 < have.length; i += 3)
+                    if (have[i] == l[0] && have[i + 1] == l[1] && have[i + 2] == l[2]) {
+                        found = true;
+                        break;
+                    }
                 if (!found) {
                     return false;
                 }
@@ -86,5 +105,7 @@ public record Match(List<PrefixRange> prefixes, List<Integer> communities, long 
     }
 
     /** True when the outcome can differ between prefixes with the same attributes. */
-    public boolean dependsOnPrefix() { return !prefixes.isEmpty(); }
+    public boolean dependsOnPrefix() {
+        return !prefixes.isEmpty();
+    }
 }

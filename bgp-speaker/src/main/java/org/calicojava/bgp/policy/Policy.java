@@ -1,9 +1,8 @@
 package org.calicojava.bgp.policy;
 
+import java.util.List;
 import org.calicojava.bgp.codec.PathAttributes;
 import org.calicojava.bgp.codec.Prefix;
-
-import java.util.List;
 
 /**
  * A named list of terms, evaluated in order: the first matching term with an action decides; a matching term without an

@@ -34,11 +34,12 @@ public record PrefixRange(Prefix prefix, int ge, int le) {
             switch (t[i]) {
                 case "ge" -> ge = n;
                 case "le" -> le = n;
-                default -> throw new IllegalArgumentException("prefix range: " + text + " (expected: CIDR [ge N] [le N])");
+                default ->
+                    throw new IllegalArgumentException("prefix range: " + text + " (expected: CIDR [ge N] [le N])");
             }
         }
         if (le < 0) {
-            le = t.length == 1 ? p.length() : p.family().maxPrefixLength();  // "ge N" alone: up to the maximum
+            le = t.length == 1 ? p.length() : p.family().maxPrefixLength(); // "ge N" alone: up to the maximum
         }
         return new PrefixRange(p, ge, le);
     }
@@ -57,5 +58,8 @@ public record PrefixRange(Prefix prefix, int ge, int le) {
         return true;
     }
 
-    @Override public String toString() { return prefix + " ge " + ge + " le " + le; }
+    @Override
+    public String toString() {
+        return prefix + " ge " + ge + " le " + le;
+    }
 }

@@ -1,10 +1,9 @@
 package org.calicojava.bgp.policy;
 
-import org.calicojava.bgp.codec.AsPath;
-import org.calicojava.bgp.codec.PathAttributes;
-
 import java.util.Arrays;
 import java.util.List;
+import org.calicojava.bgp.codec.AsPath;
+import org.calicojava.bgp.codec.PathAttributes;
 
 /**
  * The {@code set:} part of a term: LOCAL_PREF, MED, communities and large communities to add or remove, AS prepends.
@@ -13,8 +12,15 @@ import java.util.List;
  * @param med       -1 = unchanged
  * @param prepend   how many times to prepend {@code prependAs} (our AS when 0)
  */
-public record SetActions(long localPref, long med, List<Integer> addCommunities, List<Integer> removeCommunities,
-                         List<int[]> addLarge, List<int[]> removeLarge, int prepend, long prependAs) {
+public record SetActions(
+        long localPref,
+        long med,
+        List<Integer> addCommunities,
+        List<Integer> removeCommunities,
+        List<int[]> addLarge,
+        List<int[]> removeLarge,
+        int prepend,
+        long prependAs) {
     public static final SetActions NONE = new SetActions(-1, -1, List.of(), List.of(), List.of(), List.of(), 0, 0);
 
     public SetActions {
@@ -27,7 +33,9 @@ public record SetActions(long localPref, long med, List<Integer> addCommunities,
         }
     }
 
-    public boolean isNone() { return equals(NONE) || this == NONE; }
+    public boolean isNone() {
+        return equals(NONE) || this == NONE;
+    }
 
     public PathAttributes apply(PathAttributes a, long ourAs) {
         if (this == NONE) {
@@ -42,11 +50,14 @@ public record SetActions(long localPref, long med, List<Integer> addCommunities,
         }
         if (!addCommunities.isEmpty() || !removeCommunities.isEmpty()) {
             int[] have = a.communities() == null ? new int[0] : a.communities();
-            int[] out = Arrays.stream(have).filter(c -> !removeCommunities.contains(c)).toArray();
-            for (int c : addCommunities) if (Arrays.stream(out).noneMatch(x -> x == c)) {
-                out = Arrays.copyOf(out, out.length + 1);
-                out[out.length - 1] = c;
-            }
+            int[] out = Arrays.stream(have)
+                    .filter(c -> !removeCommunities.contains(c))
+                    .toArray();
+            for (int c : addCommunities)
+                if (Arrays.stream(out).noneMatch(x -> x == c)) {
+                    out = Arrays.copyOf(out, out.length + 1);
+                    out[out.length - 1] = c;
+                }
             b.communities(out.length == 0 ? null : out);
         }
         if (!addLarge.isEmpty() || !removeLarge.isEmpty()) {

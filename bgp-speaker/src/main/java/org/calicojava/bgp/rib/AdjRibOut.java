@@ -1,12 +1,5 @@
 package org.calicojava.bgp.rib;
 
-import org.calicojava.bgp.codec.Family;
-import org.calicojava.bgp.codec.Nlri;
-import org.calicojava.bgp.codec.Prefix;
-import org.calicojava.bgp.codec.Update;
-import org.calicojava.bgp.codec.UpdatePacker;
-import org.calicojava.bgp.session.Negotiated;
-
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
@@ -14,6 +7,12 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.calicojava.bgp.codec.Family;
+import org.calicojava.bgp.codec.Nlri;
+import org.calicojava.bgp.codec.Prefix;
+import org.calicojava.bgp.codec.Update;
+import org.calicojava.bgp.codec.UpdatePacker;
+import org.calicojava.bgp.session.Negotiated;
 
 /**
  * Adj-RIB-Out of every peer (state in {@link PeerInfo}): what each peer has from us per destination index, the changes
@@ -44,14 +43,18 @@ final class AdjRibOut {
     }
 
     /** Changes queued since the last flush. */
-    int pending() { return pending; }
+    int pending() {
+        return pending;
+    }
 
     /** Whether {@code t} has (or is about to get) anything for {@code d}. */
-    boolean has(PeerInfo t, int d) { return t.out(d) != 0 || t.sentPaths.containsKey(d); }
+    boolean has(PeerInfo t, int d) {
+        return t.out(d) != 0 || t.sentPaths.containsKey(d);
+    }
 
     /** Brings what {@code t} should have for {@code d} up to date (queued; sent at the next flush). */
     void export(PeerInfo t, int d) {
-        if (!t.addPathSend.isEmpty() && t.addPathSend.contains(loc.family(d))) {  // every path: worked out at the flush
+        if (!t.addPathSend.isEmpty() && t.addPathSend.contains(loc.family(d))) { // every path: worked out at the flush
             if (t.enqueue(d) && ++pending >= FLUSH_AT) {
                 flush();
             }
@@ -72,7 +75,7 @@ final class AdjRibOut {
 
     /** The advert id + 1 of path {@code b} of {@code d} toward {@code t}, 0 when not exported (cached per shared path). */
     private int advertFor(PeerInfo t, Path b, int d) {
-        Family f = loc.family(d);  // one shared path may serve IPv4 and IPv6 prefixes: next hops differ per family
+        Family f = loc.family(d); // one shared path may serve IPv4 and IPv6 prefixes: next hops differ per family
         if (!t.exportByPrefix && t.exportKeyPath == b && t.exportKeyFamily == f) {
             return t.exportResult;
         }
@@ -85,8 +88,11 @@ final class AdjRibOut {
     }
 
     /** Received path ids above 16 bits, by (peer slot, id): our ids for them, allocated once from 0x80000000 up. */
-    private static final java.util.concurrent.ConcurrentHashMap<Long, Integer> WIDE_IDS = new java.util.concurrent.ConcurrentHashMap<>();
-    private static final java.util.concurrent.atomic.AtomicInteger NEXT_WIDE = new java.util.concurrent.atomic.AtomicInteger();
+    private static final java.util.concurrent.ConcurrentHashMap<Long, Integer> WIDE_IDS =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static final java.util.concurrent.atomic.AtomicInteger NEXT_WIDE =
+            new java.util.concurrent.atomic.AtomicInteger();
 
     /**
      * ADD-PATH send: our path id for {@code p}, unique within a destination: local routes by source, learned ones by
@@ -99,7 +105,8 @@ final class AdjRibOut {
         if ((p.pathId & ~0xffff) == 0) {
             return (p.from.slot + 1) << 16 | p.pathId;
         }
-        return WIDE_IDS.computeIfAbsent((long) p.from.slot << 32 | (p.pathId & 0xffffffffL),
+        return WIDE_IDS.computeIfAbsent(
+                (long) p.from.slot << 32 | (p.pathId & 0xffffffffL),
                 k -> 0x80000000 | NEXT_WIDE.getAndIncrement() & 0x7fffffff);
     }
 
@@ -139,10 +146,11 @@ final class AdjRibOut {
         }
         for (long e : now) {
             if (Arrays.binarySearch(had, e) >= 0) {
-                continue;  // the same path id with the same advert: nothing to send
+                continue; // the same path id with the same advert: nothing to send
             }
             int a = (int) e;
-            ann.computeIfAbsent(-(a * 8 + f.ordinal()) - 1, x -> Nlri.builder(f, true)).add(p, (int) (e >>> 32));
+            ann.computeIfAbsent(-(a * 8 + f.ordinal()) - 1, x -> Nlri.builder(f, true))
+                    .add(p, (int) (e >>> 32));
         }
         if (now.length == 0) {
             t.sentPaths.remove(d);
@@ -178,8 +186,9 @@ final class AdjRibOut {
             Map<Integer, Nlri.Builder> ann = new LinkedHashMap<>();
             Map<Family, Nlri.Builder> wd = new EnumMap<>(Family.class);
             int lastAdvert = -1;
-            Nlri.Builder last = null;  // runs of one advert skip the map
-            boolean v4 = n.families().contains(Family.IPV4_UNICAST), ids4 = n.codec().sendsPathIds(Family.IPV4_UNICAST);
+            Nlri.Builder last = null; // runs of one advert skip the map
+            boolean v4 = n.families().contains(Family.IPV4_UNICAST),
+                    ids4 = n.codec().sendsPathIds(Family.IPV4_UNICAST);
             for (int q = 0; q < t.pending; q++) {
                 int d = t.queue[q], a = t.out(d);
                 long k = loc.keys[d];
@@ -187,7 +196,7 @@ final class AdjRibOut {
                     flushPaths(t, d, ann, wd);
                     continue;
                 }
-                if (k >= 0) {  // IPv4 straight from the packed key
+                if (k >= 0) { // IPv4 straight from the packed key
                     if (!v4) {
                         continue;
                     }
@@ -219,7 +228,8 @@ final class AdjRibOut {
                     wd.computeIfAbsent(f, x -> Nlri.builder(x, ids)).add(p, 1);
                 } else {
                     // other families get their own builder per advert: key by advert and family
-                    ann.computeIfAbsent(-(a * 8 + f.ordinal()) - 1, x -> Nlri.builder(f, ids)).add(p, 1);
+                    ann.computeIfAbsent(-(a * 8 + f.ordinal()) - 1, x -> Nlri.builder(f, ids))
+                            .add(p, 1);
                 }
             }
             t.clearQueue();

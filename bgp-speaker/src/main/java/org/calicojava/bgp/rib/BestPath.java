@@ -1,10 +1,9 @@
 package org.calicojava.bgp.rib;
 
-import org.calicojava.bgp.codec.AsPath;
-
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import org.calicojava.bgp.codec.AsPath;
 
 /**
  * RFC 4271 9.1.2.2 (with RFC 4456) as an ordered list of small comparators, each naming its reason. A negative result
@@ -22,12 +21,20 @@ final class BestPath {
         steps = List.of(
                 new Step("higher local preference", Comparator.comparingLong(p -> -p.localPref())),
                 new Step("locally originated", Comparator.comparingInt(p -> p.local() ? 0 : 1)),
-                new Step("shorter AS path", Comparator.comparingInt(p -> asPath(p).length())),
+                new Step(
+                        "shorter AS path",
+                        Comparator.comparingInt(p -> asPath(p).length())),
                 new Step("lower origin", Comparator.comparingInt(p -> Math.max(0, p.attrs.origin()))),
-                new Step("lower MED", (a, b) -> alwaysCompareMed || neighbourAs(a) == neighbourAs(b) ? Long.compare(med(a), med(b)) : 0),
+                new Step(
+                        "lower MED",
+                        (a, b) -> alwaysCompareMed || neighbourAs(a) == neighbourAs(b)
+                                ? Long.compare(med(a), med(b))
+                                : 0),
                 new Step("eBGP over iBGP", Comparator.comparingInt(p -> p.from != null && !p.from.ibgp ? 0 : 1)),
                 new Step("lower router id", (a, b) -> Long.compareUnsigned(routerId(a), routerId(b))),
-                new Step("shorter cluster list", Comparator.comparingInt(p -> p.attrs.clusterList() == null ? 0 : p.attrs.clusterList().length)),
+                new Step(
+                        "shorter cluster list",
+                        Comparator.comparingInt(p -> p.attrs.clusterList() == null ? 0 : p.attrs.clusterList().length)),
                 new Step("lower peer address", (a, b) -> Arrays.compare(address(a), address(b))));
     }
 
@@ -72,11 +79,18 @@ final class BestPath {
         return best;
     }
 
-    private static AsPath asPath(Path p) { return p.attrs.asPath() == null ? AsPath.EMPTY : p.attrs.asPath(); }
+    private static AsPath asPath(Path p) {
+        return p.attrs.asPath() == null ? AsPath.EMPTY : p.attrs.asPath();
+    }
 
-    private static long neighbourAs(Path p) { AsPath a = asPath(p); return a.isEmpty() ? 0 : a.firstAs(); }
+    private static long neighbourAs(Path p) {
+        AsPath a = asPath(p);
+        return a.isEmpty() ? 0 : a.firstAs();
+    }
 
-    private static long med(Path p) { return Math.max(0, p.attrs.med()); }
+    private static long med(Path p) {
+        return Math.max(0, p.attrs.med());
+    }
 
     private static long routerId(Path p) {
         if (p.attrs.originatorId() >= 0) {
@@ -91,7 +105,7 @@ final class BestPath {
         }
         byte[] b = p.from.address.getAddress();
         for (int i = 0; i < b.length; i++) {
-            b[i] ^= (byte) 0x80;  // unsigned order with Arrays.compare
+            b[i] ^= (byte) 0x80; // unsigned order with Arrays.compare
         }
         return b;
     }

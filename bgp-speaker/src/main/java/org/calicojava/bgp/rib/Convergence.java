@@ -1,14 +1,13 @@
 package org.calicojava.bgp.rib;
 
+import java.net.InetAddress;
+import java.util.HashSet;
+import java.util.Set;
 import org.calicojava.bgp.codec.Family;
 import org.calicojava.bgp.codec.Ip;
 import org.calicojava.bgp.config.NeighborConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import java.net.InetAddress;
-import java.util.HashSet;
-import java.util.Set;
 
 /** End-of-RIB from the neighbours: their stale routes go, and once all have sent it the RIB has converged (RIB thread). */
 final class Convergence {

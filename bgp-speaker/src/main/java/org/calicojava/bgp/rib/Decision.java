@@ -8,6 +8,7 @@ final class Decision {
     private final Rib rib;
     /** Destinations left without paths: freed after the next flush (when no peer's queue holds them any more). */
     private int[] emptied = new int[64];
+
     private int emptiedCount;
     private long runs;
 
@@ -28,13 +29,13 @@ final class Decision {
         Table loc = rib.loc;
         for (PeerInfo t : rib.peerList) {
             if (t.established && !t.addPathSend.isEmpty()) {
-                rib.out.export(t, d);  // any path may matter
+                rib.out.export(t, d); // any path may matter
             }
         }
         Path was = loc.best[d];
         Path now = select(d);
         runs++;
-        if (now == was) {  // paths are immutable and shared: the same object is the same route
+        if (now == was) { // paths are immutable and shared: the same object is the same route
             if (rib.rc.multipath()) {
                 rib.kernelOut.mark(loc.prefix(d));
             }
@@ -54,7 +55,9 @@ final class Decision {
             emptied[emptiedCount++] = d;
         }
         if (!rib.watchers.isEmpty()) {
-            String line = (now == null ? "withdraw " : "best ") + loc.prefix(d) + (now == null ? "" : " " + RibStatus.describe(now));
+            String line = (now == null ? "withdraw " : "best ")
+                    + loc.prefix(d)
+                    + (now == null ? "" : " " + RibStatus.describe(now));
             for (Consumer<String> w : rib.watchers) {
                 w.accept(line);
             }
@@ -76,7 +79,7 @@ final class Decision {
             if (!loc.live(d) || loc.paths[d] != null || loc.best[d] != null) {
                 continue;
             }
-            boolean sent = false;  // every peer has had the withdrawal (out 0) before the index can serve another prefix
+            boolean sent = false; // every peer has had the withdrawal (out 0) before the index can serve another prefix
             for (PeerInfo t : rib.peerList) {
                 sent |= rib.out.has(t, d);
             }

@@ -1,5 +1,9 @@
 package org.calicojava.bgp.rib;
 
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.util.List;
 import org.calicojava.bgp.codec.AsPath;
 import org.calicojava.bgp.codec.Ip;
 import org.calicojava.bgp.codec.PathAttributes;
@@ -7,11 +11,6 @@ import org.calicojava.bgp.codec.Prefix;
 import org.calicojava.bgp.config.SpeakerConfig;
 import org.calicojava.bgp.policy.Policy;
 import org.calicojava.bgp.session.Negotiated;
-
-import java.net.Inet4Address;
-import java.net.Inet6Address;
-import java.net.InetAddress;
-import java.util.List;
 
 /**
  * Which path goes to which peer with which attributes: iBGP/eBGP rules, route reflection (RFC 4456), next hop self,
@@ -38,7 +37,7 @@ final class Exporter {
         List<Policy> chain = t.exportChain;
         if (chain.isEmpty()) {
             if (!t.ibgp) {
-                return null;  // RFC 8212
+                return null; // RFC 8212
             }
         } else {
             a = Policy.evaluate(chain, prefix, a, p.source, sc.asNumber());
@@ -66,7 +65,7 @@ final class Exporter {
                 ncl[0] = rc.clusterId();
                 System.arraycopy(cl, 0, ncl, 1, cl.length);
                 b.clusterList(ncl);
-                self = false;  // reflected routes keep their next hop
+                self = false; // reflected routes keep their next hop
             } else {
                 self = p.from == null || !t.routing.nextHopKeep();
             }
@@ -77,7 +76,7 @@ final class Exporter {
             AsPath path = a.asPath() == null ? AsPath.EMPTY : a.asPath();
             b.asPath(path.prepend(sc.asNumber())).localPref(-1).originatorId(-1).clusterList(null);
             if (p.from != null) {
-                b.med(-1);  // MED is not passed on to another AS
+                b.med(-1); // MED is not passed on to another AS
             }
             self = true;
         }
@@ -87,7 +86,9 @@ final class Exporter {
         byte[] nh6 = null;
         if (v4) {
             if (self || !a.hasNextHop()) {
-                InetAddress nh = sc.nextHop4() != null ? sc.nextHop4() : n.localAddress() instanceof Inet4Address ? n.localAddress() : null;
+                InetAddress nh = sc.nextHop4() != null
+                        ? sc.nextHop4()
+                        : n.localAddress() instanceof Inet4Address ? n.localAddress() : null;
                 if (nh == null) {
                     return null;
                 }

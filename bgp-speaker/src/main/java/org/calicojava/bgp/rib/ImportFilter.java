@@ -1,5 +1,9 @@
 package org.calicojava.bgp.rib;
 
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import org.calicojava.bgp.codec.BgpError;
 import org.calicojava.bgp.codec.Family;
 import org.calicojava.bgp.codec.Ip;
@@ -10,11 +14,6 @@ import org.calicojava.bgp.policy.Policy;
 import org.calicojava.bgp.policy.RouteSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import java.net.InetAddress;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
 
 /** What may enter the Loc-RIB: NEXT_HOP checks, loop checks and import policies, and the neighbours' prefix limits. */
 final class ImportFilter {
@@ -36,7 +35,11 @@ final class ImportFilter {
             case WARN -> {
                 if (!pi.limitWarned) {
                     pi.limitWarned = true;
-                    LOG.warn("peer {}: more than {} {} prefixes (maxPrefixes, action warn: accepted)", Ip.string(pi.address), max.limit(), f);
+                    LOG.warn(
+                            "peer {}: more than {} {} prefixes (maxPrefixes, action warn: accepted)",
+                            Ip.string(pi.address),
+                            max.limit(),
+                            f);
                 }
                 return true;
             }
@@ -44,18 +47,36 @@ final class ImportFilter {
                 pi.limitDropped++;
                 long suppressed = rib.errors.admit(pi.address, "max-prefixes drop");
                 if (suppressed >= 0) {
-                    LOG.warn("peer {}: {} {} prefixes reached (maxPrefixes, action drop): new ones ignored, {} so far{}", Ip.string(pi.address),
-                            max.limit(), f, pi.limitDropped, rib.errors.suffix(suppressed));
+                    LOG.warn(
+                            "peer {}: {} {} prefixes reached (maxPrefixes, action drop): new ones ignored, {} so far{}",
+                            Ip.string(pi.address),
+                            max.limit(),
+                            f,
+                            pi.limitDropped,
+                            rib.errors.suffix(suppressed));
                 }
                 return false;
             }
             default -> {
                 pi.limitStopped = true;
                 long limit = max.limit();
-                byte[] data = {(byte) (f.afi >> 8), (byte) f.afi, (byte) f.safi, (byte) (limit >> 24), (byte) (limit >> 16), (byte) (limit >> 8), (byte) limit};
-                LOG.warn("peer {}: more than {} {} prefixes (maxPrefixes, action stop): session stopped, restart in {}", Ip.string(pi.address), limit, f,
+                byte[] data = {
+                    (byte) (f.afi >> 8),
+                    (byte) f.afi,
+                    (byte) f.safi,
+                    (byte) (limit >> 24),
+                    (byte) (limit >> 16),
+                    (byte) (limit >> 8),
+                    (byte) limit
+                };
+                LOG.warn(
+                        "peer {}: more than {} {} prefixes (maxPrefixes, action stop): session stopped, restart in {}",
+                        Ip.string(pi.address),
+                        limit,
+                        f,
                         max.restartAfter() > 0 ? max.restartAfter() + " s" : "never");
-                pi.peer.prefixLimit(pi.session, BgpError.of(BgpError.CEASE, BgpError.MAX_PREFIXES, data), max.restartAfter());
+                pi.peer.prefixLimit(
+                        pi.session, BgpError.of(BgpError.CEASE, BgpError.MAX_PREFIXES, data), max.restartAfter());
                 return false;
             }
         }
@@ -79,9 +100,16 @@ final class ImportFilter {
         pi.badNextHops += prefixes;
         long suppressed = rib.errors.admit(pi.address, "next hop");
         if (suppressed >= 0) {
-            LOG.warn("peer {}: NEXT_HOP {} is {}: {} prefixes treated as withdrawn ({} so far){}", Ip.string(pi.address),
-                    nextHop.length == 4 || nextHop.length >= 16 ? Prefix.formatAddress(Arrays.copyOf(nextHop, nextHop.length == 4 ? 4 : 16)) : "?",
-                    why, prefixes, pi.badNextHops, rib.errors.suffix(suppressed));
+            LOG.warn(
+                    "peer {}: NEXT_HOP {} is {}: {} prefixes treated as withdrawn ({} so far){}",
+                    Ip.string(pi.address),
+                    nextHop.length == 4 || nextHop.length >= 16
+                            ? Prefix.formatAddress(Arrays.copyOf(nextHop, nextHop.length == 4 ? 4 : 16))
+                            : "?",
+                    why,
+                    prefixes,
+                    pi.badNextHops,
+                    rib.errors.suffix(suppressed));
         }
         return true;
     }
@@ -116,7 +144,7 @@ final class ImportFilter {
         }
         PathAttributes a = raw;
         if (!pi.ibgp && a.localPref() >= 0) {
-            a = a.toBuilder().localPref(-1).build();  // LOCAL_PREF is not taken from eBGP
+            a = a.toBuilder().localPref(-1).build(); // LOCAL_PREF is not taken from eBGP
         }
         if (pi.importChain.isEmpty()) {
             return pi.ibgp ? a : null;

@@ -1,9 +1,8 @@
 package org.calicojava.bgp.rib;
 
-import org.calicojava.bgp.codec.PathAttributes;
-
 import java.util.HashMap;
 import java.util.Map;
+import org.calicojava.bgp.codec.PathAttributes;
 
 /** The shared instances of paths and attribute sets (routes of one UPDATE share one), forgotten when no longer used. */
 final class Interner {

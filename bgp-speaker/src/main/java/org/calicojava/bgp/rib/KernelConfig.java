@@ -1,8 +1,7 @@
 package org.calicojava.bgp.rib;
 
-import org.calicojava.bgp.kernel.IpipRoutes;
-
 import java.util.List;
+import org.calicojava.bgp.kernel.IpipRoutes;
 
 /**
  * {@code kernel:} settings.
@@ -16,14 +15,28 @@ import java.util.List;
  * @param blackholes     install a blackhole route for each {@code originate:} block
  * @param ipip           IP-in-IP pools: their routes go via the next hop dev tunl0 onlink ({@code kernel.ipip})
  */
-public record KernelConfig(boolean enabled, int table, int protocol, List<Integer> learnProtocols, List<String> importPolicies,
-                           List<String> exportPolicies, boolean blackholes, IpipRoutes ipip) {
-    public static final KernelConfig DEFAULT = new KernelConfig(true, 254, 186, List.of(80), List.of(), List.of(), true);
+public record KernelConfig(
+        boolean enabled,
+        int table,
+        int protocol,
+        List<Integer> learnProtocols,
+        List<String> importPolicies,
+        List<String> exportPolicies,
+        boolean blackholes,
+        IpipRoutes ipip) {
+    public static final KernelConfig DEFAULT =
+            new KernelConfig(true, 254, 186, List.of(80), List.of(), List.of(), true);
     public static final KernelConfig OFF = new KernelConfig(false, 254, 186, List.of(80), List.of(), List.of(), true);
 
     /** Without IP-in-IP pools. */
-    public KernelConfig(boolean enabled, int table, int protocol, List<Integer> learnProtocols, List<String> importPolicies,
-                        List<String> exportPolicies, boolean blackholes) {
+    public KernelConfig(
+            boolean enabled,
+            int table,
+            int protocol,
+            List<Integer> learnProtocols,
+            List<String> importPolicies,
+            List<String> exportPolicies,
+            boolean blackholes) {
         this(enabled, table, protocol, learnProtocols, importPolicies, exportPolicies, blackholes, IpipRoutes.NONE);
     }
 
@@ -39,7 +52,8 @@ public record KernelConfig(boolean enabled, int table, int protocol, List<Intege
         importPolicies = List.copyOf(importPolicies);
         exportPolicies = List.copyOf(exportPolicies);
         if (learnProtocols.contains(protocol)) {
-            throw new IllegalArgumentException("kernel.learnProtocols: " + protocol + " (expected: not our own protocol)");
+            throw new IllegalArgumentException(
+                    "kernel.learnProtocols: " + protocol + " (expected: not our own protocol)");
         }
     }
 }

@@ -1,11 +1,5 @@
 package org.calicojava.bgp.rib;
 
-import org.calicojava.bgp.codec.Family;
-import org.calicojava.bgp.codec.Ip;
-import org.calicojava.bgp.codec.Prefix;
-import org.calicojava.bgp.policy.Policy;
-import org.calicojava.bgp.policy.RouteSource;
-
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -13,6 +7,11 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import org.calicojava.bgp.codec.Family;
+import org.calicojava.bgp.codec.Ip;
+import org.calicojava.bgp.codec.Prefix;
+import org.calicojava.bgp.policy.Policy;
+import org.calicojava.bgp.policy.RouteSource;
 
 /** Best routes toward the kernel: the prefixes changed since the last push, their next hops and the kernel export policy. */
 final class KernelExport {

@@ -12,12 +12,19 @@ import java.util.List;
  * @param nextHopKeep    {@code nextHop: keep}: do not set next hop self toward this iBGP neighbour
  * @param allowOwnAs     accept routes whose AS_PATH contains our AS this many times
  */
-public record NeighborRouting(InetAddress address, List<String> importPolicies, List<String> exportPolicies, boolean rrClient,
-                              boolean nextHopKeep, int allowOwnAs) {
+public record NeighborRouting(
+        InetAddress address,
+        List<String> importPolicies,
+        List<String> exportPolicies,
+        boolean rrClient,
+        boolean nextHopKeep,
+        int allowOwnAs) {
     public NeighborRouting {
         importPolicies = List.copyOf(importPolicies);
         exportPolicies = List.copyOf(exportPolicies);
     }
 
-    public static NeighborRouting defaults(InetAddress a) { return new NeighborRouting(a, List.of(), List.of(), false, false, 0); }
+    public static NeighborRouting defaults(InetAddress a) {
+        return new NeighborRouting(a, List.of(), List.of(), false, false, 0);
+    }
 }

@@ -30,7 +30,7 @@ final class NextHopCheck {
                 return "martian (224.0.0.0/4 and above)";
             }
         } else if (nextHop.length >= 16) {
-            byte[] a = Arrays.copyOf(nextHop, 16);  // the global address of a 32-byte MP_REACH next hop
+            byte[] a = Arrays.copyOf(nextHop, 16); // the global address of a 32-byte MP_REACH next hop
             boolean zeroUpTo15 = true;
             for (int i = 0; i < 15; i++) {
                 zeroUpTo15 &= a[i] == 0;

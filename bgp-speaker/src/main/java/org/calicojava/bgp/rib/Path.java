@@ -1,10 +1,9 @@
 package org.calicojava.bgp.rib;
 
-import org.calicojava.bgp.codec.PathAttributes;
-import org.calicojava.bgp.policy.RouteSource;
-
 import java.util.Arrays;
 import java.util.Objects;
+import org.calicojava.bgp.codec.PathAttributes;
+import org.calicojava.bgp.policy.RouteSource;
 
 /**
  * One path to a prefix: from a peer (Adj-RIB-In, pre-policy {@code raw} kept so a policy change re-evaluates without a
@@ -23,7 +22,14 @@ final class Path {
     final boolean stale;
     private final int hash;
 
-    Path(PeerInfo from, RouteSource source, int pathId, PathAttributes raw, PathAttributes attrs, byte[] nh6, boolean stale) {
+    Path(
+            PeerInfo from,
+            RouteSource source,
+            int pathId,
+            PathAttributes raw,
+            PathAttributes attrs,
+            byte[] nh6,
+            boolean stale) {
         this.from = from;
         this.source = source;
         this.pathId = pathId;
@@ -31,23 +37,48 @@ final class Path {
         this.attrs = attrs;
         this.nh6 = nh6;
         this.stale = stale;
-        this.hash = Objects.hash(System.identityHashCode(from), source, pathId, System.identityHashCode(raw), System.identityHashCode(attrs),
-                Arrays.hashCode(nh6), stale);
+        this.hash = Objects.hash(
+                System.identityHashCode(from),
+                source,
+                pathId,
+                System.identityHashCode(raw),
+                System.identityHashCode(attrs),
+                Arrays.hashCode(nh6),
+                stale);
     }
 
     /** Interning equality: same peer, source and path id, the same (interned) attribute sets, equal next hop. */
-    @Override public boolean equals(Object o) {
-        return o instanceof Path p && p.hash == hash && p.from == from && p.source == source && p.pathId == pathId && p.raw == raw
-                && p.attrs == attrs && p.stale == stale && Arrays.equals(p.nh6, nh6);
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Path p
+                && p.hash == hash
+                && p.from == from
+                && p.source == source
+                && p.pathId == pathId
+                && p.raw == raw
+                && p.attrs == attrs
+                && p.stale == stale
+                && Arrays.equals(p.nh6, nh6);
     }
 
-    @Override public int hashCode() { return hash; }
+    @Override
+    public int hashCode() {
+        return hash;
+    }
 
-    Path withAttrs(PathAttributes a) { return new Path(from, source, pathId, raw, a, nh6, stale); }
+    Path withAttrs(PathAttributes a) {
+        return new Path(from, source, pathId, raw, a, nh6, stale);
+    }
 
-    Path withStale(boolean s) { return new Path(from, source, pathId, raw, attrs, nh6, s); }
+    Path withStale(boolean s) {
+        return new Path(from, source, pathId, raw, attrs, nh6, s);
+    }
 
-    boolean local() { return from == null; }
+    boolean local() {
+        return from == null;
+    }
 
-    long localPref() { return attrs.localPref() < 0 ? 100 : attrs.localPref(); }
+    long localPref() {
+        return attrs.localPref() < 0 ? 100 : attrs.localPref();
+    }
 }

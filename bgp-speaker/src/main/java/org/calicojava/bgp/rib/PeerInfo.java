@@ -1,10 +1,5 @@
 package org.calicojava.bgp.rib;
 
-import org.calicojava.bgp.codec.Family;
-import org.calicojava.bgp.codec.PathAttributes;
-import org.calicojava.bgp.policy.Policy;
-import org.calicojava.bgp.session.Peer;
-
 import java.net.InetAddress;
 import java.util.Arrays;
 import java.util.EnumSet;
@@ -12,6 +7,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.calicojava.bgp.codec.Family;
+import org.calicojava.bgp.codec.PathAttributes;
+import org.calicojava.bgp.policy.Policy;
+import org.calicojava.bgp.session.Peer;
 
 /** The RIB's view of one neighbour: its session, settings, Adj-RIB-Out and counters. Owned by the RIB thread. */
 final class PeerInfo {
@@ -23,16 +22,19 @@ final class PeerInfo {
     boolean ibgp, established, gracefulRestart;
     /** The session the RIB holds routes of ({@code Peer.sessionId()}), 0 when none; what was negotiated in it. */
     long session;
+
     org.calicojava.bgp.session.Negotiated negotiated;
     /** UPDATEs dropped because their session went down while they waited for the RIB thread. */
     long droppedInFlight;
     /** The neighbour's prefix limit (null: none), prefixes kept from it per family (by ordinal), and what the limit did. */
     org.calicojava.bgp.config.MaxPrefixes maxPrefixes;
+
     final long[] receivedByFamily = new long[Family.values().length];
     boolean limitStopped, limitWarned;
     long limitDropped;
     /** Prefixes treated as withdrawn for a martian or own NEXT_HOP (RFC 4271 5.1.3). */
     long badNextHops;
+
     int routerId, restartTime;
     /** Index of this peer in the RIB's peer list. */
     final int slot;
@@ -42,6 +44,7 @@ final class PeerInfo {
      * ({@code dirty} bit set while queued).
      */
     int[] out = new int[0];
+
     long[] dirty = new long[0];
     int[] queue = new int[256];
     int pending;
@@ -51,21 +54,26 @@ final class PeerInfo {
      * are few, the compact {@link #out} serves the others).
      */
     Set<Family> addPathSend = EnumSet.noneOf(Family.class);
+
     final Map<Integer, long[]> sentPaths = new HashMap<>();
     /** How many prefixes the peer has from us. */
     int outCount;
+
     final Set<Family> staleFamilies = EnumSet.noneOf(Family.class);
     java.util.concurrent.ScheduledFuture<?> staleSweep;
     long received, accepted;
     /** One-entry import cache (routes of one UPDATE share their attributes): the last raw attributes and their result. */
     PathAttributes importKey, importResult;
+
     Path exportKeyPath;
     Family exportKeyFamily;
     int exportResult;
     final java.util.concurrent.atomic.AtomicInteger queued = new java.util.concurrent.atomic.AtomicInteger();
     volatile boolean paused;
 
-    PeerInfo(InetAddress address) { this(address, 0); }
+    PeerInfo(InetAddress address) {
+        this(address, 0);
+    }
 
     PeerInfo(InetAddress address, int slot) {
         this.address = address;
@@ -83,7 +91,9 @@ final class PeerInfo {
         exportKeyPath = null;
     }
 
-    int out(int d) { return d < out.length ? out[d] : 0; }
+    int out(int d) {
+        return d < out.length ? out[d] : 0;
+    }
 
     void out(int d, int advert) {
         if (d >= out.length) {
@@ -131,5 +141,7 @@ final class PeerInfo {
         outCount = 0;
     }
 
-    String type() { return ibgp ? "ibgp" : "ebgp"; }
+    String type() {
+        return ibgp ? "ibgp" : "ebgp";
+    }
 }

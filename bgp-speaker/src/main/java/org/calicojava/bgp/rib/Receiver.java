@@ -19,7 +19,7 @@ final class Receiver {
     void receive(PeerInfo pi, Update u) {
         rib.metrics.updateIn(pi.address);
         if (pi.limitStopped) {
-            pi.droppedInFlight++;  // the session is being stopped for its prefix limit
+            pi.droppedInFlight++; // the session is being stopped for its prefix limit
             return;
         }
         Family eor = u.endOfRibFamily();
@@ -38,13 +38,19 @@ final class Receiver {
             }
         } else {
             if (!u.nlri().isEmpty()) {
-                if (u.attributes().hasNextHop() && rib.filter.badNextHop(pi, Ip.v4Address(u.attributes().nextHop()).getAddress(), u.nlri().size())) {
+                if (u.attributes().hasNextHop()
+                        && rib.filter.badNextHop(
+                                pi,
+                                Ip.v4Address(u.attributes().nextHop()).getAddress(),
+                                u.nlri().size())) {
                     withdraw(pi, u.nlri());
                 } else {
                     announce(pi, u.attributes(), null, u.nlri());
                 }
             }
-            if (u.mpReach() != null && rib.filter.badNextHop(pi, u.mpReach().nextHop(), u.mpReach().nlri().size())) {
+            if (u.mpReach() != null
+                    && rib.filter.badNextHop(
+                            pi, u.mpReach().nextHop(), u.mpReach().nlri().size())) {
                 withdraw(pi, u.mpReach().nlri());
             } else if (u.mpReach() != null) {
                 byte[] nh = u.mpReach().nextHop();
@@ -67,13 +73,14 @@ final class Receiver {
             nh6 = nh6.clone();
         }
         rib.metrics.prefixesIn(pi.address, nlri.size());
-        Path last = null;  // the routes of one UPDATE share one path (unless the import policy looks at the prefix)
+        Path last = null; // the routes of one UPDATE share one path (unless the import policy looks at the prefix)
         int fam = nlri.family().ordinal();
         for (int i = 0; i < nlri.size(); i++) {
             int d, id = nlri.pathId(i);
             if (pi.maxPrefixes != null && pi.receivedByFamily[fam] >= pi.maxPrefixes.limit()) {
-                d = rib.loc.find(nlri, i, false);  // a new prefix beyond the limit must not even create its destination
-                if ((d < 0 || rib.loc.find(d, pi, RouteSource.BGP, id) == null) && !rib.filter.beyondLimit(pi, nlri.family())) {
+                d = rib.loc.find(nlri, i, false); // a new prefix beyond the limit must not even create its destination
+                if ((d < 0 || rib.loc.find(d, pi, RouteSource.BGP, id) == null)
+                        && !rib.filter.beyondLimit(pi, nlri.family())) {
                     if (pi.limitStopped) {
                         return;
                     }

@@ -1,5 +1,20 @@
 package org.calicojava.bgp.rib;
 
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import org.calicojava.bgp.codec.Family;
 import org.calicojava.bgp.codec.GracefulRestart;
 import org.calicojava.bgp.codec.Ip;
@@ -20,22 +35,6 @@ import org.calicojava.bgp.session.Speaker;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.net.InetAddress;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.EnumSet;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.Callable;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.function.Consumer;
-
 /**
  * Adj-RIB-In (pre-policy), Loc-RIB with best path ({@link Table}: no object per prefix), Adj-RIB-Out per peer
  * ({@link AdjRibOut}). Everything runs on one event loop ("rib") that the speaker's sessions share: an UPDATE is
@@ -54,10 +53,12 @@ public final class Rib implements RouteSink, AutoCloseable {
 
     /** The RIB's one thread, an event loop that the speaker's sessions share (no hand-offs on the hot path). */
     final io.netty.channel.EventLoopGroup thread = org.calicojava.bgp.session.Transport.newGroup(1, "rib");
+
     final Table loc = new Table();
     final Map<InetAddress, PeerInfo> peers = new ConcurrentHashMap<>();
     /** The same peers in slot order, for the per-destination loops (RIB thread). */
     PeerInfo[] peerList = new PeerInfo[0];
+
     private final Interner interner = new Interner();
     final AdjRibOut out = new AdjRibOut(this);
     private final Receiver receiver = new Receiver(this);
@@ -106,7 +107,10 @@ public final class Rib implements RouteSink, AutoCloseable {
 
     // ---- RouteSink (called on peers' event loops) ----
 
-    @Override public io.netty.channel.EventLoopGroup eventLoop() { return thread; }
+    @Override
+    public io.netty.channel.EventLoopGroup eventLoop() {
+        return thread;
+    }
 
     /*
      * Session-down race: these three run on the peer's loop, and their work runs later on the RIB thread. By then the
@@ -115,7 +119,8 @@ public final class Rib implements RouteSink, AutoCloseable {
      * the current one is dropped without a trace instead of reading the peer's state of now (null once it is down).
      */
 
-    @Override public void established(Peer peer) {
+    @Override
+    public void established(Peer peer) {
         long id = peer.sessionId();
         Negotiated n = peer.negotiated();
         if (id == 0 || n == null) {
@@ -123,7 +128,7 @@ public final class Rib implements RouteSink, AutoCloseable {
         }
         submit(() -> {
             if (peer.sessionId() != id) {
-                return;  // down already: its down() finds nothing to undo
+                return; // down already: its down() finds nothing to undo
             }
             PeerInfo pi = info(peer);
             pi.peer = peer;
@@ -152,10 +157,12 @@ public final class Rib implements RouteSink, AutoCloseable {
         });
     }
 
-    @Override public void update(Peer peer, Update u) {
+    @Override
+    public void update(Peer peer, Update u) {
         long id = peer.sessionId();
         PeerInfo pi0 = peers.get(peer.address());
-        boolean counted = pi0 != null;  // the first UPDATEs may come before the RIB made its PeerInfo: not counted either way
+        boolean counted =
+                pi0 != null; // the first UPDATEs may come before the RIB made its PeerInfo: not counted either way
         if (counted && pi0.queued.incrementAndGet() > PAUSE_AT && !pi0.paused) {
             pi0.paused = true;
             peer.pauseReading(true);
@@ -167,26 +174,30 @@ public final class Rib implements RouteSink, AutoCloseable {
                 peer.pauseReading(false);
             }
             if (id == 0 || pi.session != id || peer.sessionId() != id) {
-                pi.droppedInFlight++;  // its session went down while it waited: its routes went (or go) with it
+                pi.droppedInFlight++; // its session went down while it waited: its routes went (or go) with it
                 return;
             }
             receiver.receive(pi, u);
         });
     }
 
-    @Override public void down(Peer peer, String reason) {
+    @Override
+    public void down(Peer peer, String reason) {
         long id = peer.lastSessionId();
-        boolean flush = peer.flushOnDown();  // BFD Down (RFC 5882): no stale routes, whatever graceful restart says
+        boolean flush = peer.flushOnDown(); // BFD Down (RFC 5882): no stale routes, whatever graceful restart says
         submit(() -> {
             PeerInfo pi = info(peer);
             if (pi.session != id) {
-                return;  // its established() was dropped: nothing of this session is here
+                return; // its established() was dropped: nothing of this session is here
             }
             pi.session = 0;
             pi.negotiated = null;
             pi.established = false;
             pi.clearOut();
-            if (pi.gracefulRestart && pi.restartTime > 0 && !pi.limitStopped && !flush) {  // a NOTIFICATION of ours ends GR (RFC 4724)
+            if (pi.gracefulRestart
+                    && pi.restartTime > 0
+                    && !pi.limitStopped
+                    && !flush) { // a NOTIFICATION of ours ends GR (RFC 4724)
                 stale.keep(pi);
             } else {
                 removeAll(pi);
@@ -195,7 +206,8 @@ public final class Rib implements RouteSink, AutoCloseable {
         });
     }
 
-    @Override public void refresh(Peer peer, Family f) {
+    @Override
+    public void refresh(Peer peer, Family f) {
         long id = peer.sessionId();
         submit(() -> {
             PeerInfo pi = info(peer);
@@ -228,7 +240,8 @@ public final class Rib implements RouteSink, AutoCloseable {
     }
 
     static Prefix prefix(Nlri n, int i) {
-        return n.family() == Family.IPV4_UNICAST ? new Prefix(Family.IPV4_UNICAST, n.prefixLength(i), n.word(i, 0), 0, 0, 0)
+        return n.family() == Family.IPV4_UNICAST
+                ? new Prefix(Family.IPV4_UNICAST, n.prefixLength(i), n.word(i, 0), 0, 0, 0)
                 : new Prefix(n.family(), n.prefixLength(i), n.word(i, 0), n.word(i, 1), n.word(i, 2), n.word(i, 3));
     }
 
@@ -282,7 +295,11 @@ public final class Rib implements RouteSink, AutoCloseable {
             }
             peer.send(eor);
         }
-        LOG.info("peer {}: sent {} routes and {}", Ip.string(pi.address), pi.outCount, enhanced ? "End-of-Route-Refresh" : "End-of-RIB");
+        LOG.info(
+                "peer {}: sent {} routes and {}",
+                Ip.string(pi.address),
+                pi.outCount,
+                enhanced ? "End-of-Route-Refresh" : "End-of-RIB");
     }
 
     /** After each batch of work: flush UPDATEs when nothing else waits, push kernel changes, free emptied destinations. */
@@ -359,12 +376,18 @@ public final class Rib implements RouteSink, AutoCloseable {
         }
     }
 
-    public void watch(Consumer<String> w) { watchers.add(w); }
+    public void watch(Consumer<String> w) {
+        watchers.add(w);
+    }
 
-    public void unwatch(Consumer<String> w) { watchers.remove(w); }
+    public void unwatch(Consumer<String> w) {
+        watchers.remove(w);
+    }
 
     /** Watchers now (tests). */
-    int watcherCount() { return watchers.size(); }
+    int watcherCount() {
+        return watchers.size();
+    }
 
     PeerInfo info(Peer peer) {
         PeerInfo pi = peers.get(peer.address());
@@ -390,7 +413,8 @@ public final class Rib implements RouteSink, AutoCloseable {
                     r.run();
                     afterBatch();
                 } catch (RuntimeException e) {
-                    long suppressed = errors.admit(null, e.getClass().getName());  // a bug, but one a peer may trigger at will
+                    long suppressed =
+                            errors.admit(null, e.getClass().getName()); // a bug, but one a peer may trigger at will
                     if (suppressed == 0) {
                         LOG.error("rib: {}", e.toString(), e);
                     } else if (suppressed > 0) {
@@ -403,22 +427,39 @@ public final class Rib implements RouteSink, AutoCloseable {
         }
     }
 
-    public int size() { return call(loc::size); }
+    public int size() {
+        return call(loc::size);
+    }
 
-    public ScheduledExecutorService thread() { return thread; }
+    public ScheduledExecutorService thread() {
+        return thread;
+    }
 
     /** The best path of {@code p} now, or null (tests, status). */
-    Path best(Prefix p) { return call(() -> { int d = loc.find(p); return d < 0 ? null : loc.best[d]; }); }
+    Path best(Prefix p) {
+        return call(() -> {
+            int d = loc.find(p);
+            return d < 0 ? null : loc.best[d];
+        });
+    }
 
     /** Every path of {@code p}, rejected ones included (tests, status). */
-    List<Path> paths(Prefix p) { return call(() -> { int d = loc.find(p); return d < 0 ? List.<Path>of() : List.of(loc.paths(d)); }); }
+    List<Path> paths(Prefix p) {
+        return call(() -> {
+            int d = loc.find(p);
+            return d < 0 ? List.<Path>of() : List.of(loc.paths(d));
+        });
+    }
 
     /** Best routes learned from peers (what belongs in the kernel): prefix -> next hop. */
     public Map<Prefix, InetAddress> bgpBest() {
         return call(status::bgpBest);
     }
 
-    @Override public void close() { thread.shutdownGracefully(0, 1, TimeUnit.SECONDS); }
+    @Override
+    public void close() {
+        thread.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+    }
 
     /** One row per configured neighbour for {@code show protocols}: session state from the speaker, counters from here. */
     public List<Map<String, Object>> protocols() {

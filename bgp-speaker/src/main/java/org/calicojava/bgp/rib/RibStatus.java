@@ -1,26 +1,26 @@
 package org.calicojava.bgp.rib;
 
-import org.calicojava.bgp.codec.Ip;
-import org.calicojava.bgp.codec.Prefix;
-import org.calicojava.bgp.session.Peer;
-import org.calicojava.bgp.session.SessionState;
-
 import java.net.InetAddress;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.calicojava.bgp.codec.Ip;
+import org.calicojava.bgp.codec.Prefix;
+import org.calicojava.bgp.session.Peer;
+import org.calicojava.bgp.session.SessionState;
 
 /** The RIB as text and rows for the control socket ({@code show protocols}, {@code show route}, sizes); RIB thread. */
 final class RibStatus {
-    private static final DateTimeFormatter SINCE = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter SINCE =
+            DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneOffset.UTC);
     private final Rib rib;
 
     RibStatus(Rib rib) {
@@ -29,7 +29,9 @@ final class RibStatus {
 
     /** One path on one line: where it came from, its IPv6 next hop, stale or not, its attributes. */
     static String describe(Path p) {
-        String from = p.from == null ? p.source.name().toLowerCase(Locale.ROOT) : "from " + Ip.string(p.from.address) + " (" + p.from.type() + ")";
+        String from = p.from == null
+                ? p.source.name().toLowerCase(Locale.ROOT)
+                : "from " + Ip.string(p.from.address) + " (" + p.from.type() + ")";
         String nh = p.nh6 != null ? " via " + Prefix.formatAddress(Arrays.copyOf(p.nh6, 16)) : "";
         return from + nh + (p.stale ? " stale" : "") + " {" + p.attrs + "}";
     }
@@ -90,7 +92,8 @@ final class RibStatus {
                 }
             }
         }
-        ds.sort(Comparator.comparing((Integer d) -> loc.family(d)).thenComparing(d -> loc.prefix(d).toString()));
+        ds.sort(Comparator.comparing((Integer d) -> loc.family(d))
+                .thenComparing(d -> loc.prefix(d).toString()));
         for (int d : ds) {
             Path b = loc.best[d];
             if (b == null && !all) {
@@ -107,8 +110,14 @@ final class RibStatus {
                 if (p == b) {
                     continue;
                 }
-                sb.append("    ").append(p.attrs == null ? "filtered " + (p.from == null ? "" : "from " + Ip.string(p.from.address)) + " {" + p.raw + "}"
-                        : describe(p) + " (lost: " + (b == null ? "no best" : rib.best.reason(b, p)) + ")").append('\n');
+                sb.append("    ")
+                        .append(
+                                p.attrs == null
+                                        ? "filtered " + (p.from == null ? "" : "from " + Ip.string(p.from.address))
+                                                + " {" + p.raw + "}"
+                                        : describe(p) + " (lost: " + (b == null ? "no best" : rib.best.reason(b, p))
+                                                + ")")
+                        .append('\n');
             }
         }
         if (sb.length() == 0) {

@@ -1,13 +1,11 @@
 package org.calicojava.bgp.rib;
 
-import org.calicojava.bgp.policy.Policy;
-
-import org.calicojava.bgp.control.ControlConfig;
-
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.calicojava.bgp.control.ControlConfig;
+import org.calicojava.bgp.policy.Policy;
 
 /**
  * The routing part of the speaker's YAML: policies, per-neighbour import/export and route-reflector client
@@ -20,9 +18,17 @@ import java.util.Map;
  * @param maxStaleRoutesTime seconds a restarting peer's stale routes are kept at most (graceful restart, RFC 4724),
  *                           whatever restart time the peer announces
  */
-public record RoutingConfig(Map<String, Policy> policies, Map<InetAddress, NeighborRouting> neighbors, int clusterId,
-                            boolean multipath, boolean alwaysCompareMed, KernelConfig kernel, ControlConfig control, int metricsPort,
-                            int maxStaleRoutesTime, String metricsHost) {
+public record RoutingConfig(
+        Map<String, Policy> policies,
+        Map<InetAddress, NeighborRouting> neighbors,
+        int clusterId,
+        boolean multipath,
+        boolean alwaysCompareMed,
+        KernelConfig kernel,
+        ControlConfig control,
+        int metricsPort,
+        int maxStaleRoutesTime,
+        String metricsHost) {
     public static final int DEFAULT_MAX_STALE_ROUTES_TIME = 120;
 
     public RoutingConfig {
@@ -38,22 +44,48 @@ public record RoutingConfig(Map<String, Policy> policies, Map<InetAddress, Neigh
     }
 
     /** The control socket's path, or null for none. */
-    public Path controlSocket() { return control.path(); }
+    public Path controlSocket() {
+        return control.path();
+    }
 
-    public boolean routeReflector() { return clusterId != 0; }
+    public boolean routeReflector() {
+        return clusterId != 0;
+    }
 
     public NeighborRouting neighbor(InetAddress a) {
         NeighborRouting n = neighbors.get(a);
         return n != null ? n : NeighborRouting.defaults(a);
     }
 
-    public List<Policy> chain(List<String> names) { return names.stream().map(policies::get).toList(); }
+    public List<Policy> chain(List<String> names) {
+        return names.stream().map(policies::get).toList();
+    }
 
     public RoutingConfig withControlSocket(Path p) {
-        return new RoutingConfig(policies, neighbors, clusterId, multipath, alwaysCompareMed, kernel, control.withPath(p), metricsPort, maxStaleRoutesTime, metricsHost);
+        return new RoutingConfig(
+                policies,
+                neighbors,
+                clusterId,
+                multipath,
+                alwaysCompareMed,
+                kernel,
+                control.withPath(p),
+                metricsPort,
+                maxStaleRoutesTime,
+                metricsHost);
     }
 
     public RoutingConfig withKernel(KernelConfig k) {
-        return new RoutingConfig(policies, neighbors, clusterId, multipath, alwaysCompareMed, k, control, metricsPort, maxStaleRoutesTime, metricsHost);
+        return new RoutingConfig(
+                policies,
+                neighbors,
+                clusterId,
+                multipath,
+                alwaysCompareMed,
+                k,
+                control,
+                metricsPort,
+                maxStaleRoutesTime,
+                metricsHost);
     }
 }

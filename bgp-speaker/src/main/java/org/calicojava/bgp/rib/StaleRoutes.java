@@ -1,12 +1,11 @@
 package org.calicojava.bgp.rib;
 
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.calicojava.bgp.codec.Family;
 import org.calicojava.bgp.codec.Ip;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import java.util.Set;
-import java.util.concurrent.TimeUnit;
 
 /** Graceful restart (RFC 4724): a peer's routes kept as stale while it restarts, swept at End-of-RIB or when time runs out. */
 final class StaleRoutes {
@@ -32,7 +31,7 @@ final class StaleRoutes {
                 Path s = rib.path(p.withStale(true));
                 loc.replace(d, p, s);
                 if (loc.best[d] == p) {
-                    loc.best[d] = s;  // the same route, now marked: nothing to send
+                    loc.best[d] = s; // the same route, now marked: nothing to send
                 }
                 n++;
             }
@@ -45,9 +44,14 @@ final class StaleRoutes {
         }
         long suppressed = rib.errors.admit(pi.address, "graceful restart");
         if (suppressed >= 0) {
-            LOG.info("peer {}: down, graceful restart: keeping {} routes as stale for up to {}s (restart time {}s, our maximum {}s){}",
-                    Ip.string(pi.address), n, (pi.staleSweep.getDelay(TimeUnit.MILLISECONDS) + 999) / 1000, pi.restartTime,
-                    rib.rc.maxStaleRoutesTime(), rib.errors.suffix(suppressed));
+            LOG.info(
+                    "peer {}: down, graceful restart: keeping {} routes as stale for up to {}s (restart time {}s, our maximum {}s){}",
+                    Ip.string(pi.address),
+                    n,
+                    (pi.staleSweep.getDelay(TimeUnit.MILLISECONDS) + 999) / 1000,
+                    pi.restartTime,
+                    rib.rc.maxStaleRoutesTime(),
+                    rib.errors.suffix(suppressed));
         }
     }
 

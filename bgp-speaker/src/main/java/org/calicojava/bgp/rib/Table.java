@@ -1,13 +1,12 @@
 package org.calicojava.bgp.rib;
 
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 import org.calicojava.bgp.codec.Family;
 import org.calicojava.bgp.codec.Nlri;
 import org.calicojava.bgp.codec.Prefix;
 import org.calicojava.bgp.policy.RouteSource;
-
-import java.util.Arrays;
-import java.util.HashMap;
-import java.util.Map;
 
 /**
  * The Loc-RIB's destinations without an object per prefix. Each destination is a stable int index into parallel arrays:
@@ -18,7 +17,7 @@ import java.util.Map;
  */
 final class Table {
     static final long FREE = -2, OTHER = -1;
-    private int[] slots = new int[2048];  // destination index + 1, 0 = empty
+    private int[] slots = new int[2048]; // destination index + 1, 0 = empty
     long[] keys = new long[1024];
     Object[] paths = new Object[1024];
     Path[] best = new Path[1024];
@@ -27,16 +26,26 @@ final class Table {
     private int[] free = new int[64];
     private int freeCount, high, size, v4size;
 
-    Table() { Arrays.fill(keys, FREE); }
+    Table() {
+        Arrays.fill(keys, FREE);
+    }
 
-    int size() { return size; }
+    int size() {
+        return size;
+    }
 
     /** Indices below this may be live ({@link #live}). */
-    int high() { return high; }
+    int high() {
+        return high;
+    }
 
-    boolean live(int d) { return keys[d] != FREE; }
+    boolean live(int d) {
+        return keys[d] != FREE;
+    }
 
-    static long v4Key(int address, int length) { return (long) length << 32 | (address & 0xffffffffL); }
+    static long v4Key(int address, int length) {
+        return (long) length << 32 | (address & 0xffffffffL);
+    }
 
     /**
      * Neighbouring prefixes of one length (network numbers differing in the low 4 bits) get neighbouring slots, groups of
@@ -109,7 +118,9 @@ final class Table {
         return k >= 0 ? new Prefix(Family.IPV4_UNICAST, (int) (k >>> 32), (int) k, 0, 0, 0) : otherPrefix.get(d);
     }
 
-    Family family(int d) { return keys[d] >= 0 ? Family.IPV4_UNICAST : otherPrefix.get(d).family(); }
+    Family family(int d) {
+        return keys[d] >= 0 ? Family.IPV4_UNICAST : otherPrefix.get(d).family();
+    }
 
     private int allocate(long key) {
         int d;
@@ -159,7 +170,7 @@ final class Table {
             }
             slots[i] = 0;
             v4size--;
-            for (int j = (i + 1) & mask; slots[j] != 0; j = (j + 1) & mask) {  // backward shift
+            for (int j = (i + 1) & mask; slots[j] != 0; j = (j + 1) & mask) { // backward shift
                 int home = hash(keys[slots[j] - 1]) & mask;
                 if (((j - home) & mask) >= ((j - i) & mask)) {
                     slots[i] = slots[j];

@@ -1,15 +1,15 @@
 package org.calicojava.bgp.session;
 
+import static org.calicojava.bgp.session.SessionState.ESTABLISHED;
+import static org.calicojava.bgp.session.SessionState.OPEN_CONFIRM;
+import static org.calicojava.bgp.session.SessionState.OPEN_SENT;
+
 import org.calicojava.bgp.codec.BgpError;
 import org.calicojava.bgp.codec.Keepalive;
 import org.calicojava.bgp.codec.Notification;
 import org.calicojava.bgp.codec.Open;
 import org.calicojava.bgp.session.PeerEvent.Received;
 import org.calicojava.bgp.session.PeerEvent.TcpClosed;
-
-import static org.calicojava.bgp.session.SessionState.ESTABLISHED;
-import static org.calicojava.bgp.session.SessionState.OPEN_CONFIRM;
-import static org.calicojava.bgp.session.SessionState.OPEN_SENT;
 
 /** Connection collision detection (RFC 4271 6.8) for one {@link Peer}: the second connection, its OPEN, who keeps which. */
 final class Collision {
@@ -23,7 +23,10 @@ final class Collision {
     void second(Connection c) {
         if (peer.state() == ESTABLISHED) {
             peer.collisions++;
-            peer.limited(false, "collision established", "collision with the established session, closing the new {} connection",
+            peer.limited(
+                    false,
+                    "collision established",
+                    "collision with the established session, closing the new {} connection",
                     c.outgoing ? "outgoing" : "incoming");
             c.notifyAndClose(new Notification(BgpError.of(BgpError.CEASE, BgpError.CONNECTION_COLLISION)));
         } else if (peer.other == null && c.outgoing != peer.conn.outgoing) {
@@ -41,7 +44,7 @@ final class Collision {
         } else if (e instanceof Received r) {
             if (r.message() instanceof Open o) {
                 peer.other.open = o;
-                resolve(o);  // the OPEN tells us the peer's BGP identifier: resolve now
+                resolve(o); // the OPEN tells us the peer's BGP identifier: resolve now
             } else if (r.message() instanceof Keepalive) {
                 peer.other.keepaliveSeen = true;
             } else {
@@ -58,16 +61,25 @@ final class Collision {
     boolean resolve(Open remote) {
         Notification cease = new Notification(BgpError.of(BgpError.CEASE, BgpError.CONNECTION_COLLISION));
         peer.collisions++;
-        boolean keepOutgoing = Integer.toUnsignedLong(peer.speakerConfig().routerId()) > Integer.toUnsignedLong(remote.bgpId());
+        boolean keepOutgoing =
+                Integer.toUnsignedLong(peer.speakerConfig().routerId()) > Integer.toUnsignedLong(remote.bgpId());
         Connection conn = peer.conn;
         Connection other = peer.other;
         if (peer.state() == ESTABLISHED || conn.outgoing == keepOutgoing) {
-            peer.limited(false, "collision", "collision resolved, keeping the {} connection", conn.outgoing ? "outgoing" : "incoming");
+            peer.limited(
+                    false,
+                    "collision",
+                    "collision resolved, keeping the {} connection",
+                    conn.outgoing ? "outgoing" : "incoming");
             other.notifyAndClose(cease);
             peer.other = null;
             return false;
         }
-        peer.limited(false, "collision", "collision resolved, keeping the {} connection", other.outgoing ? "outgoing" : "incoming");
+        peer.limited(
+                false,
+                "collision",
+                "collision resolved, keeping the {} connection",
+                other.outgoing ? "outgoing" : "incoming");
         conn.notifyAndClose(cease);
         peer.conn = other;
         peer.other = null;
@@ -89,8 +101,13 @@ final class Collision {
             return false;
         }
         peer.collisions++;
-        peer.limited(false, "collision promote", "{} connection ended ({}), continuing on the {} one", peer.conn.outgoing ? "outgoing" : "incoming",
-                reason, other.outgoing ? "outgoing" : "incoming");
+        peer.limited(
+                false,
+                "collision promote",
+                "{} connection ended ({}), continuing on the {} one",
+                peer.conn.outgoing ? "outgoing" : "incoming",
+                reason,
+                other.outgoing ? "outgoing" : "incoming");
         peer.conn.close();
         peer.conn = other;
         peer.other = null;

@@ -4,15 +4,14 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import org.calicojava.bgp.codec.BgpEncoder;
 import org.calicojava.bgp.codec.BgpFrameDecoder;
 import org.calicojava.bgp.codec.CodecOptions;
 import org.calicojava.bgp.codec.Message;
 import org.calicojava.bgp.codec.Notification;
 import org.calicojava.bgp.codec.Open;
-
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 
 /**
  * One TCP connection of a peer: its channel, who initiated it (for collision resolution, RFC 4271 6.8), and the OPEN
@@ -36,18 +35,27 @@ final class Connection extends ChannelInboundHandlerAdapter {
     /** Installs the codec and this handler; call before the channel becomes active or right after accept. */
     void install() {
         channel.attr(CodecOptions.KEY).set(CodecOptions.DEFAULT);
-        channel.pipeline().addLast("frame", new BgpFrameDecoder()).addLast("encoder", BgpEncoder.INSTANCE).addLast("session", this);
+        channel.pipeline()
+                .addLast("frame", new BgpFrameDecoder())
+                .addLast("encoder", BgpEncoder.INSTANCE)
+                .addLast("session", this);
     }
 
     InetAddress localAddress() {
         return channel.localAddress() instanceof InetSocketAddress a ? a.getAddress() : null;
     }
 
-    void send(Message m) { channel.writeAndFlush(m, channel.voidPromise()); }
+    void send(Message m) {
+        channel.writeAndFlush(m, channel.voidPromise());
+    }
 
-    void write(Message m) { channel.write(m, channel.voidPromise()); }
+    void write(Message m) {
+        channel.write(m, channel.voidPromise());
+    }
 
-    void flush() { channel.flush(); }
+    void flush() {
+        channel.flush();
+    }
 
     /** Sends the NOTIFICATION, then closes once it is flushed (RFC 4271: the connection closes after a NOTIFICATION). */
     void notifyAndClose(Notification n) {
@@ -64,22 +72,37 @@ final class Connection extends ChannelInboundHandlerAdapter {
         channel.close();
     }
 
-    @Override public void channelActive(ChannelHandlerContext ctx) { ctx.fireChannelActive(); }
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        ctx.fireChannelActive();
+    }
 
-    @Override public void channelRead(ChannelHandlerContext ctx, Object msg) { peer.received(this, msg); }
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        peer.received(this, msg);
+    }
 
-    @Override public void channelInactive(ChannelHandlerContext ctx) { peer.closed(this, "connection closed by peer"); }
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        peer.closed(this, "connection closed by peer");
+    }
 
-    @Override public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         String m = cause.getMessage();
-        peer.closed(this, "connection error: " + (m != null ? m : cause.getClass().getSimpleName()));
+        peer.closed(
+                this, "connection error: " + (m != null ? m : cause.getClass().getSimpleName()));
         ctx.close();
     }
 
-    @Override public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         peer.writabilityChanged(this, ctx.channel().isWritable());
         ctx.fireChannelWritabilityChanged();
     }
 
-    @Override public String toString() { return (outgoing ? "outgoing" : "incoming") + " " + channel.remoteAddress(); }
+    @Override
+    public String toString() {
+        return (outgoing ? "outgoing" : "incoming") + " " + channel.remoteAddress();
+    }
 }

@@ -45,7 +45,8 @@ final class Handshake {
                 peer.accept(c);
             } else {
                 Throwable t = done.cause();
-                peer.handle(new TcpFailed(t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName()));
+                peer.handle(new TcpFailed(
+                        t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName()));
             }
         });
     }
@@ -66,12 +67,16 @@ final class Handshake {
     /** Checks the peer's OPEN, negotiates, answers with KEEPALIVE and moves to OpenConfirm. */
     void acceptOpen(Connection c, Open o) {
         if (o.peerAs() != peer.config.asNumber()) {
-            peer.fail(BgpError.u16(BgpError.OPEN_MESSAGE, BgpError.BAD_PEER_AS, o.myAs()), true,
+            peer.fail(
+                    BgpError.u16(BgpError.OPEN_MESSAGE, BgpError.BAD_PEER_AS, o.myAs()),
+                    true,
                     "NOTIFICATION sent: bad peer AS " + o.peerAs() + " (expected: " + peer.config.asNumber() + ")");
             return;
         }
         if (o.bgpId() == peer.speakerConfig.routerId()) {
-            peer.fail(BgpError.of(BgpError.OPEN_MESSAGE, BgpError.BAD_BGP_IDENTIFIER), true,
+            peer.fail(
+                    BgpError.of(BgpError.OPEN_MESSAGE, BgpError.BAD_BGP_IDENTIFIER),
+                    true,
                     "NOTIFICATION sent: peer uses our BGP identifier " + Ip.v4String(o.bgpId()));
             return;
         }

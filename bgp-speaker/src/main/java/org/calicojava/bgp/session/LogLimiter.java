@@ -26,7 +26,9 @@ public final class LogLimiter {
     private final LongSupplier clock;
     private final ConcurrentHashMap<Key, Window> windows = new ConcurrentHashMap<>();
 
-    public LogLimiter() { this(DEFAULT_INTERVAL, System::nanoTime); }
+    public LogLimiter() {
+        this(DEFAULT_INTERVAL, System::nanoTime);
+    }
 
     /** {@code clock} in nanoseconds (tests pass their own). */
     public LogLimiter(Duration interval, LongSupplier clock) {
@@ -64,10 +66,14 @@ public final class LogLimiter {
     }
 
     /** The interval in whole seconds (for the log text). */
-    public long intervalSeconds() { return Math.max(1, intervalNanos / 1_000_000_000L); }
+    public long intervalSeconds() {
+        return Math.max(1, intervalNanos / 1_000_000_000L);
+    }
 
     /** Text to append to a line that {@link #admit} let through with {@code suppressed} lines before it. */
     public String suffix(long suppressed) {
-        return suppressed <= 0 ? "" : " (" + suppressed + " more suppressed, at most one line per " + intervalSeconds() + " s)";
+        return suppressed <= 0
+                ? ""
+                : " (" + suppressed + " more suppressed, at most one line per " + intervalSeconds() + " s)";
     }
 }

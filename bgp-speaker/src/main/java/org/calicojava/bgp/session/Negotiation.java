@@ -1,5 +1,8 @@
 package org.calicojava.bgp.session;
 
+import java.net.InetAddress;
+import java.util.EnumSet;
+import java.util.Set;
 import org.calicojava.bgp.codec.AddPathMode;
 import org.calicojava.bgp.codec.Capabilities;
 import org.calicojava.bgp.codec.CodecOptions;
@@ -8,10 +11,6 @@ import org.calicojava.bgp.codec.GracefulRestart;
 import org.calicojava.bgp.codec.Open;
 import org.calicojava.bgp.config.NeighborConfig;
 import org.calicojava.bgp.config.SpeakerConfig;
-
-import java.net.InetAddress;
-import java.util.EnumSet;
-import java.util.Set;
 
 /** Pure: what our OPEN and the peer's OPEN agree on. We always offer IPv4+IPv6 unicast, 4-octet AS, route refresh, extended messages. */
 final class Negotiation {
@@ -25,9 +24,18 @@ final class Negotiation {
                 addPath.put(f, n.addPath());
             }
         }
-        GracefulRestart gr = n.restartTime() < 0 ? null : new GracefulRestart(false, n.restartTime(),
-                java.util.Map.of(Family.IPV4_UNICAST, true, Family.IPV6_UNICAST, true));  // kernel routes survive our restart
-        Capabilities caps = new Capabilities(Set.of(Family.values()), speaker.asNumber(), true, true, gr, addPath, true);
+        GracefulRestart gr = n.restartTime() < 0
+                ? null
+                : new GracefulRestart(
+                        false,
+                        n.restartTime(),
+                        java.util.Map.of(
+                                Family.IPV4_UNICAST,
+                                true,
+                                Family.IPV6_UNICAST,
+                                true)); // kernel routes survive our restart
+        Capabilities caps =
+                new Capabilities(Set.of(Family.values()), speaker.asNumber(), true, true, gr, addPath, true);
         return Open.of(speaker.asNumber(), n.holdTime(), speaker.routerId(), caps);
     }
 
@@ -54,6 +62,7 @@ final class Negotiation {
         }
         boolean ibgp = peer.peerAs() == speaker.asNumber();
         CodecOptions codec = new CodecOptions(c.hasAs4(), rx, tx, c.extendedMessage(), ibgp);
-        return new Negotiated(hold, keepalive, families, codec, peer, localAddress, c.routeRefresh(), c.enhancedRouteRefresh());
+        return new Negotiated(
+                hold, keepalive, families, codec, peer, localAddress, c.routeRefresh(), c.enhancedRouteRefresh());
     }
 }

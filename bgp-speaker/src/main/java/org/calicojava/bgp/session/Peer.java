@@ -1,8 +1,19 @@
 package org.calicojava.bgp.session;
 
+import static org.calicojava.bgp.session.SessionState.ACTIVE;
+import static org.calicojava.bgp.session.SessionState.CONNECT;
+import static org.calicojava.bgp.session.SessionState.ESTABLISHED;
+import static org.calicojava.bgp.session.SessionState.IDLE;
+import static org.calicojava.bgp.session.SessionState.OPEN_CONFIRM;
+import static org.calicojava.bgp.session.SessionState.OPEN_SENT;
+
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoop;
+import java.net.InetAddress;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.calicojava.bgp.codec.BgpError;
 import org.calicojava.bgp.codec.Family;
 import org.calicojava.bgp.codec.Ip;
@@ -19,18 +30,6 @@ import org.calicojava.bgp.session.PeerEvent.Timer;
 import org.calicojava.bgp.session.PeerEvent.TimerKind;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import java.net.InetAddress;
-import java.time.Instant;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
-
-import static org.calicojava.bgp.session.SessionState.ACTIVE;
-import static org.calicojava.bgp.session.SessionState.CONNECT;
-import static org.calicojava.bgp.session.SessionState.ESTABLISHED;
-import static org.calicojava.bgp.session.SessionState.IDLE;
-import static org.calicojava.bgp.session.SessionState.OPEN_CONFIRM;
-import static org.calicojava.bgp.session.SessionState.OPEN_SENT;
 
 /**
  * One neighbour and its RFC 4271 section 8 finite state machine: one method per state ({@link #idle}, {@link #connect},
@@ -55,6 +54,7 @@ public final class Peer {
     boolean stopped = true;
     /** The session's connection, and a second one during a collision ({@link Collision}). */
     Connection conn;
+
     Connection other;
     ChannelFuture connecting;
     final PeerTimers timers;
@@ -67,6 +67,7 @@ public final class Peer {
     volatile int collisions;
     /** Id of the Established session now, 0 when none; {@link #lastSessionId} keeps the last one after it ended. */
     private volatile long session, lastSession;
+
     private static final java.util.concurrent.atomic.AtomicLong SESSIONS = new java.util.concurrent.atomic.AtomicLong();
     private final LogLimiter limiter;
     /** The session was closed because BFD went down and its routes go at once (not kept stale for graceful restart). */
@@ -84,37 +85,63 @@ public final class Peer {
         this.timers = new PeerTimers(loop, this::handle);
     }
 
-    public InetAddress address() { return config.address(); }
+    public InetAddress address() {
+        return config.address();
+    }
 
-    public NeighborConfig config() { return config; }
+    public NeighborConfig config() {
+        return config;
+    }
 
-    public SessionState state() { return state; }
+    public SessionState state() {
+        return state;
+    }
 
     /** The last error as one line (what was sent or received, or why the connection ended), or null. */
-    public String lastError() { return lastError; }
+    public String lastError() {
+        return lastError;
+    }
 
-    public Instant since() { return since; }
+    public Instant since() {
+        return since;
+    }
 
     /** Null unless Established (or OpenConfirm). */
-    public Negotiated negotiated() { return negotiated; }
+    public Negotiated negotiated() {
+        return negotiated;
+    }
 
     /**
      * The id of the current Established session (unique in this process), or 0 when not Established. A consumer that
      * queues work for later compares the id it saw with this one to drop work of a session that is gone.
      */
-    public long sessionId() { return session; }
+    public long sessionId() {
+        return session;
+    }
 
     /** The id of the last session that reached Established, also after it ended (0 if none did). */
-    public long lastSessionId() { return lastSession; }
+    public long lastSessionId() {
+        return lastSession;
+    }
 
     /** Connection collisions (RFC 4271 6.8) seen so far, resolved by us or by the peer. */
-    public int collisions() { return collisions; }
+    public int collisions() {
+        return collisions;
+    }
 
-    public boolean isIbgp() { return config.asNumber() == speakerConfig.asNumber(); }
+    public boolean isIbgp() {
+        return config.asNumber() == speakerConfig.asNumber();
+    }
 
     // ---- inputs from the outside, each hops onto the event loop ----
 
-    void start() { loop.execute(() -> { stopped = false; errors = 0; handle(new Start()); }); }
+    void start() {
+        loop.execute(() -> {
+            stopped = false;
+            errors = 0;
+            handle(new Start());
+        });
+    }
 
     /** Administrative stop: Cease / administrative shutdown when a connection is up, then Idle without restart. */
     void stop(BgpError reason) {
@@ -135,11 +162,17 @@ public final class Peer {
         loop.execute(() -> accept(c));
     }
 
-    void received(Connection c, Object m) { run(() -> dispatch(new Received(c, m))); }
+    void received(Connection c, Object m) {
+        run(() -> dispatch(new Received(c, m)));
+    }
 
-    void closed(Connection c, String reason) { run(() -> dispatch(new TcpClosed(c, reason))); }
+    void closed(Connection c, String reason) {
+        run(() -> dispatch(new TcpClosed(c, reason)));
+    }
 
-    void writabilityChanged(Connection c, boolean writable) { c.channel.config().setAutoRead(writable); }
+    void writabilityChanged(Connection c, boolean writable) {
+        c.channel.config().setAutoRead(writable);
+    }
 
     /** Stops or resumes reading this peer's UPDATEs (a RIB that cannot keep up calls this). */
     public void pauseReading(boolean pause) {
@@ -188,14 +221,21 @@ public final class Peer {
                 return;
             }
             limitHold = true;
-            fail(cease, true, "NOTIFICATION sent: " + cease + ", restart in " + (restartAfter > 0 ? restartAfter + " s" : "never"));
+            fail(
+                    cease,
+                    true,
+                    "NOTIFICATION sent: " + cease + ", restart in "
+                            + (restartAfter > 0 ? restartAfter + " s" : "never"));
             PeerTimers.cancel(timers.idleHold);
             timers.idleHold = null;
             if (restartAfter > 0 && !stopped) {
-                timers.idleHold = loop.schedule(() -> {
-                    limitHold = false;
-                    handle(new Timer(TimerKind.IDLE_HOLD));
-                }, restartAfter, TimeUnit.SECONDS);
+                timers.idleHold = loop.schedule(
+                        () -> {
+                            limitHold = false;
+                            handle(new Timer(TimerKind.IDLE_HOLD));
+                        },
+                        restartAfter,
+                        TimeUnit.SECONDS);
             }
         });
     }
@@ -228,7 +268,10 @@ public final class Peer {
     /** Asks the peer to resend its routes of {@code f} (RFC 2918), e.g. after an import policy change; false when not possible. */
     public boolean requestRefresh(Family f) {
         Negotiated n = negotiated;
-        if (state != ESTABLISHED || n == null || !n.routeRefresh() || !n.families().contains(f)) {
+        if (state != ESTABLISHED
+                || n == null
+                || !n.routeRefresh()
+                || !n.families().contains(f)) {
             return false;
         }
         loop.execute(() -> {
@@ -239,7 +282,10 @@ public final class Peer {
         return true;
     }
 
-    public boolean isWritable() { Connection c = conn; return c != null && c.channel.isWritable(); }
+    public boolean isWritable() {
+        Connection c = conn;
+        return c != null && c.channel.isWritable();
+    }
 
     private void run(Runnable r) {
         if (loop.inEventLoop()) {
@@ -257,7 +303,7 @@ public final class Peer {
             return;
         }
         if (e instanceof Received r && r.c() != conn || e instanceof TcpClosed t && t.c() != conn) {
-            return;  // stale connection
+            return; // stale connection
         }
         handle(e);
     }
@@ -289,9 +335,13 @@ public final class Peer {
         }
     }
 
-    SpeakerConfig speakerConfig() { return speakerConfig; }
+    SpeakerConfig speakerConfig() {
+        return speakerConfig;
+    }
 
-    Speaker speaker() { return speaker; }
+    Speaker speaker() {
+        return speaker;
+    }
 
     void toEstablished() {
         flushOnDown = false;
@@ -301,14 +351,21 @@ public final class Peer {
         connectFailures = 0;
         errors = 0; // lastError stays: it is the last error, kept for status after the session recovers
         Negotiated n = negotiated;
-        limited(false, "established", "established, hold {}s, families {}, as4 {}, add-path rx {} tx {}", n.holdTime(), n.families(),
-                n.codec().as4(), n.codec().addPathReceive(), n.codec().addPathSend());
-        speaker.sink().established(this);  // the RIB sends its table and End-of-RIB
+        limited(
+                false,
+                "established",
+                "established, hold {}s, families {}, as4 {}, add-path rx {} tx {}",
+                n.holdTime(),
+                n.families(),
+                n.codec().as4(),
+                n.codec().addPathReceive(),
+                n.codec().addPathSend());
+        speaker.sink().established(this); // the RIB sends its table and End-of-RIB
     }
 
     /** Live reconfiguration that keeps this session (its own settings did not change): takes the new global config. */
     void reconfigured(SpeakerConfig next) {
-        loop.execute(() -> speakerConfig = next);  // the RIB re-advertises what changed
+        loop.execute(() -> speakerConfig = next); // the RIB re-advertises what changed
     }
 
     /**
@@ -320,7 +377,12 @@ public final class Peer {
         if (stopped) {
             LOG.info("{}: session down in {}: {}", name, state, reason);
         } else {
-            limited(true, "down " + (error == null ? "closed" : error.code() + "/" + error.subcode()), "session down in {}: {}", state, reason);
+            limited(
+                    true,
+                    "down " + (error == null ? "closed" : error.code() + "/" + error.subcode()),
+                    "session down in {}: {}",
+                    state,
+                    reason);
         }
         if (conn != null) {
             if (send && error != null) {
@@ -336,7 +398,9 @@ public final class Peer {
         toIdle(reason);
         if (!stopped) {
             errors++;
-            int wait = errors == 1 && speakerConfig.idleHoldTime() == 0 ? 0 : PeerTimers.backoff(Math.max(1, speakerConfig.idleHoldTime()), errors);
+            int wait = errors == 1 && speakerConfig.idleHoldTime() == 0
+                    ? 0
+                    : PeerTimers.backoff(Math.max(1, speakerConfig.idleHoldTime()), errors);
             timers.idleHold = timers.schedule(TimerKind.IDLE_HOLD, wait);
         }
     }
@@ -377,5 +441,8 @@ public final class Peer {
         }
     }
 
-    @Override public String toString() { return name + " " + state + (lastError != null ? " (" + lastError + ")" : ""); }
+    @Override
+    public String toString() {
+        return name + " " + state + (lastError != null ? " (" + lastError + ")" : "");
+    }
 }

@@ -1,12 +1,23 @@
 package org.calicojava.bgp.session;
 
 /** The inputs of a {@link Peer}'s state machine. */
-sealed interface PeerEvent permits PeerEvent.Start, PeerEvent.Timer, PeerEvent.TcpUp, PeerEvent.TcpFailed, PeerEvent.TcpClosed, PeerEvent.Received {
+sealed interface PeerEvent
+        permits PeerEvent.Start,
+                PeerEvent.Timer,
+                PeerEvent.TcpUp,
+                PeerEvent.TcpFailed,
+                PeerEvent.TcpClosed,
+                PeerEvent.Received {
     /** The administrative start. */
     record Start() implements PeerEvent {}
 
     /** The timers of RFC 4271 section 10. */
-    enum TimerKind { CONNECT_RETRY, HOLD, KEEPALIVE, IDLE_HOLD }
+    enum TimerKind {
+        CONNECT_RETRY,
+        HOLD,
+        KEEPALIVE,
+        IDLE_HOLD
+    }
 
     /** A timer fired. */
     record Timer(TimerKind kind) implements PeerEvent {}

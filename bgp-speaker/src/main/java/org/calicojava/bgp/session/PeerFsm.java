@@ -1,5 +1,9 @@
 package org.calicojava.bgp.session;
 
+import static org.calicojava.bgp.session.SessionState.ACTIVE;
+import static org.calicojava.bgp.session.SessionState.OPEN_SENT;
+
+import java.util.concurrent.TimeUnit;
 import org.calicojava.bgp.codec.BgpError;
 import org.calicojava.bgp.codec.BgpFrameDecoder;
 import org.calicojava.bgp.codec.Family;
@@ -15,14 +19,8 @@ import org.calicojava.bgp.session.PeerEvent.TcpFailed;
 import org.calicojava.bgp.session.PeerEvent.TcpUp;
 import org.calicojava.bgp.session.PeerEvent.Timer;
 import org.calicojava.bgp.session.PeerEvent.TimerKind;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import java.util.concurrent.TimeUnit;
-
-import static org.calicojava.bgp.session.SessionState.ACTIVE;
-import static org.calicojava.bgp.session.SessionState.OPEN_SENT;
 
 /**
  * The RFC 4271 section 8 state machine of one {@link Peer}: one method per state ({@link #idle}, {@link #connect},
@@ -60,7 +58,7 @@ final class PeerFsm {
             }
         } else if (e instanceof TcpUp u) {
             if (peer.stopped || peer.limitHold) {
-                u.c().close();  // refused while administratively peer.stopped, or peer.stopped for the prefix limit
+                u.c().close(); // refused while administratively peer.stopped, or peer.stopped for the prefix limit
             } else {
                 // holding after an error: still take the peer's connection (passive TCP establishment, as BIRD does);
                 // refusing it let two active peers whose hold peer.timers ran in step refuse each peer.other for ever
@@ -87,10 +85,12 @@ final class PeerFsm {
             peer.connectFailures++;
             peer.lastError = "connect failed: " + f.reason();
             if (peer.connectFailures == 1) {
-                LOG.info("{}: {} (retrying with backoff)", peer.name, peer.lastError);  // once per outage, not per retry
+                LOG.info("{}: {} (retrying with backoff)", peer.name, peer.lastError); // once per outage, not per retry
             }
             peer.to(ACTIVE);
-            peer.timers.connectRetry = peer.timers.schedule(TimerKind.CONNECT_RETRY, PeerTimers.backoff(peer.speakerConfig.connectRetryTime(), peer.connectFailures));
+            peer.timers.connectRetry = peer.timers.schedule(
+                    TimerKind.CONNECT_RETRY,
+                    PeerTimers.backoff(peer.speakerConfig.connectRetryTime(), peer.connectFailures));
         } else if (e instanceof Timer t && t.kind() == TimerKind.CONNECT_RETRY) {
             peer.handshake.startConnect();
         }
@@ -142,8 +142,12 @@ final class PeerFsm {
             if (m instanceof Update u) {
                 if (u.outcome() != Update.Outcome.NORMAL) {
                     BgpError err = u.error();
-                    peer.limited(true, "update " + u.outcome() + (err == null ? "" : " " + err.code() + "/" + err.subcode()),
-                            "UPDATE {} ({})", u.outcome(), err);
+                    peer.limited(
+                            true,
+                            "update " + u.outcome() + (err == null ? "" : " " + err.code() + "/" + err.subcode()),
+                            "UPDATE {} ({})",
+                            u.outcome(),
+                            err);
                 }
                 peer.speaker().sink().update(peer, u);
             } else if (m instanceof Keepalive) {
@@ -178,7 +182,8 @@ final class PeerFsm {
             switch (t.kind()) {
                 case HOLD -> {
                     long idle = System.nanoTime() - peer.lastReceivedNanos;
-                    long hold = TimeUnit.SECONDS.toNanos(peer.state == OPEN_SENT ? Peer.OPEN_SENT_HOLD : peer.negotiated.holdTime());
+                    long hold = TimeUnit.SECONDS.toNanos(
+                            peer.state == OPEN_SENT ? Peer.OPEN_SENT_HOLD : peer.negotiated.holdTime());
                     if (peer.state != OPEN_SENT && idle < hold) {
                         peer.timers.holdIn(hold - idle);
                     } else {
@@ -186,7 +191,7 @@ final class PeerFsm {
                     }
                 }
                 case KEEPALIVE -> peer.conn.send(Keepalive.INSTANCE);
-                default -> { }
+                default -> {}
             }
         } else if (e instanceof TcpClosed c) {
             if (peer.collision.promoteOther(c.reason())) {
@@ -200,7 +205,9 @@ final class PeerFsm {
 
     private void routeRefresh(RouteRefresh rr) {
         Family f = Family.of(rr.afi(), rr.safi());
-        if (rr.subtype() == RouteRefresh.REQUEST && f != null && peer.negotiated.families().contains(f)) {
+        if (rr.subtype() == RouteRefresh.REQUEST
+                && f != null
+                && peer.negotiated.families().contains(f)) {
             peer.limited(false, "refresh", "route refresh requested for {}", f);
             peer.speaker().sink().refresh(peer, f);
         }

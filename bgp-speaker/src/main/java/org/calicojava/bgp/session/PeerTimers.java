@@ -2,12 +2,11 @@ package org.calicojava.bgp.session;
 
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
-import org.calicojava.bgp.session.PeerEvent.Timer;
-import org.calicojava.bgp.session.PeerEvent.TimerKind;
-
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.calicojava.bgp.session.PeerEvent.Timer;
+import org.calicojava.bgp.session.PeerEvent.TimerKind;
 
 /** The ConnectRetry, Hold, Keepalive and IdleHold timers of one {@link Peer} (RFC 4271 section 10), on its event loop. */
 final class PeerTimers {
@@ -28,7 +27,9 @@ final class PeerTimers {
     ScheduledFuture<?> schedule(TimerKind kind, int seconds) {
         if (kind == TimerKind.CONNECT_RETRY || kind == TimerKind.IDLE_HOLD) {
             // RFC 4271 section 10: jitter (75-100 %) so that peers retrying in step drift apart
-            long ms = (long) (seconds * 1000L * (0.75 + 0.25 * ThreadLocalRandom.current().nextDouble()));
+            long ms = (long) (seconds
+                    * 1000L
+                    * (0.75 + 0.25 * ThreadLocalRandom.current().nextDouble()));
             return loop.schedule(() -> fire.accept(new Timer(kind)), ms, TimeUnit.MILLISECONDS);
         }
         return loop.schedule(() -> fire.accept(new Timer(kind)), seconds, TimeUnit.SECONDS);
@@ -47,7 +48,8 @@ final class PeerTimers {
 
     /** Keepalives every {@code seconds}. */
     void startKeepalive(int seconds) {
-        keepalive = loop.scheduleAtFixedRate(() -> fire.accept(new Timer(TimerKind.KEEPALIVE)), seconds, seconds, TimeUnit.SECONDS);
+        keepalive = loop.scheduleAtFixedRate(
+                () -> fire.accept(new Timer(TimerKind.KEEPALIVE)), seconds, seconds, TimeUnit.SECONDS);
     }
 
     /** Cancels the timers of a session (IdleHold stays). */

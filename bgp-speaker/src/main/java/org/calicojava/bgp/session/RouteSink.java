@@ -25,7 +25,9 @@ public interface RouteSink {
      * The event loop this sink runs on, or null. When given, every session runs on it too: one thread reads, decides
      * and writes, with no hand-off between sessions and the RIB (BIRD's design; the RIB's pass-through benchmark).
      */
-    default io.netty.channel.EventLoopGroup eventLoop() { return null; }
+    default io.netty.channel.EventLoopGroup eventLoop() {
+        return null;
+    }
 
-    RouteSink NONE = (p, u) -> { };
+    RouteSink NONE = (p, u) -> {};
 }

@@ -6,19 +6,18 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import org.calicojava.bgp.codec.BgpError;
 import org.calicojava.bgp.codec.Ip;
 import org.calicojava.bgp.config.NeighborConfig;
 import org.calicojava.bgp.config.SpeakerConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.util.Collection;
-import java.util.List;
-import java.util.HashMap;
-import java.util.Map;
 
 /**
  * The speaker: owns the Netty transport, the listening socket and one {@link Peer} per configured neighbour, and hands
@@ -38,7 +37,8 @@ public final class Speaker implements AutoCloseable {
     public Speaker(SpeakerConfig config, RouteSink sink) {
         this.config = config;
         this.sink = sink;
-        this.transport = new Transport(sink.eventLoop(), Math.min(4, Runtime.getRuntime().availableProcessors()));
+        this.transport =
+                new Transport(sink.eventLoop(), Math.min(4, Runtime.getRuntime().availableProcessors()));
         for (NeighborConfig n : config.neighbors()) {
             EventLoop loop = transport.group.next();
             peers.put(n.address(), new Peer(n, config, this, loop));
@@ -52,18 +52,26 @@ public final class Speaker implements AutoCloseable {
             throw new IllegalStateException("TCP-MD5: needs the epoll transport, not available here");
         }
         if (config.listenPort() > 0 || config.listenAddress() != null && config.listenPort() > 0) {
-            ServerBootstrap b = new ServerBootstrap().group(transport.group).channel(transport.serverChannel())
+            ServerBootstrap b = new ServerBootstrap()
+                    .group(transport.group)
+                    .channel(transport.serverChannel())
                     .option(ChannelOption.SO_REUSEADDR, true)
                     .childHandler(new ChannelInitializer<>() {
-                        @Override protected void initChannel(Channel ch) { accepted(ch); }
+                        @Override
+                        protected void initChannel(Channel ch) {
+                            accepted(ch);
+                        }
                     });
             if (md5) {
                 b.option(Transport.md5Option(), md5Keys(config));
             }
-            if (transport.epoll && config.neighbors().stream().anyMatch(n -> n.ttlSecurity() > 0) && config.listenAddress() != null) {
+            if (transport.epoll
+                    && config.neighbors().stream().anyMatch(n -> n.ttlSecurity() > 0)
+                    && config.listenAddress() != null) {
                 b.option(Transport.ttl(config.listenAddress()), 255);
             }
-            InetSocketAddress at = config.listenAddress() != null ? new InetSocketAddress(config.listenAddress(), config.listenPort())
+            InetSocketAddress at = config.listenAddress() != null
+                    ? new InetSocketAddress(config.listenAddress(), config.listenPort())
                     : new InetSocketAddress(config.listenPort());
             ChannelFuture f = b.bind(at).awaitUninterruptibly();
             if (!f.isSuccess()) {
@@ -72,7 +80,11 @@ public final class Speaker implements AutoCloseable {
                         + f.cause().getMessage());
             }
             server = f.channel();
-            LOG.info("listening on {} port {} ({} transport)", Ip.string(at.getAddress()), listenPort(), transport.epoll ? "epoll" : "nio");
+            LOG.info(
+                    "listening on {} port {} ({} transport)",
+                    Ip.string(at.getAddress()),
+                    listenPort(),
+                    transport.epoll ? "epoll" : "nio");
         }
         for (Peer p : peers.values()) {
             p.start();
@@ -85,7 +97,10 @@ public final class Speaker implements AutoCloseable {
         if (p == null) {
             long suppressed = logLimiter.admit(null, "unconfigured");
             if (suppressed >= 0) {
-                LOG.info("connection from {} refused: not a configured neighbour{}", Ip.string(remote), logLimiter.suffix(suppressed));
+                LOG.info(
+                        "connection from {} refused: not a configured neighbour{}",
+                        Ip.string(remote),
+                        logLimiter.suffix(suppressed));
             }
             ch.close();
             return;
@@ -106,9 +121,12 @@ public final class Speaker implements AutoCloseable {
      */
     public synchronized void reconfigure(SpeakerConfig next) {
         SpeakerConfig now = config;
-        if (next.routerId() != now.routerId() || next.asNumber() != now.asNumber() || next.listenPort() != now.listenPort()
+        if (next.routerId() != now.routerId()
+                || next.asNumber() != now.asNumber()
+                || next.listenPort() != now.listenPort()
                 || !java.util.Objects.equals(next.listenAddress(), now.listenAddress())) {
-            throw new IllegalArgumentException("routerId, asNumber, listen: changed (expected: unchanged on reload; restart the speaker)");
+            throw new IllegalArgumentException(
+                    "routerId, asNumber, listen: changed (expected: unchanged on reload; restart the speaker)");
         }
         boolean md5 = next.neighbors().stream().anyMatch(n -> n.password() != null);
         if (md5 && !transport.epoll) {
@@ -158,23 +176,40 @@ public final class Speaker implements AutoCloseable {
     }
 
     /** The bound port (useful with port 0 in tests), or 0 when not listening. */
-    public int listenPort() { return server == null ? 0 : ((InetSocketAddress) server.localAddress()).getPort(); }
+    public int listenPort() {
+        return server == null ? 0 : ((InetSocketAddress) server.localAddress()).getPort();
+    }
 
-    public Peer peer(String address) { return peers.get(Ip.parse(address)); }
+    public Peer peer(String address) {
+        return peers.get(Ip.parse(address));
+    }
 
-    public Collection<Peer> peers() { return peers.values(); }
+    public Collection<Peer> peers() {
+        return peers.values();
+    }
 
-    public SpeakerConfig config() { return config; }
+    public SpeakerConfig config() {
+        return config;
+    }
 
-    RouteSink sink() { return sink; }
+    RouteSink sink() {
+        return sink;
+    }
 
     /** The rate limit for log lines that peers can trigger (shared by every peer of this speaker). */
-    public LogLimiter logLimiter() { return logLimiter; }
+    public LogLimiter logLimiter() {
+        return logLimiter;
+    }
 
-    Transport transport() { return transport; }
+    Transport transport() {
+        return transport;
+    }
 
     /** Sends Cease / administrative shutdown to every connected peer, then closes everything. */
-    @Override public void close() { close(false); }
+    @Override
+    public void close() {
+        close(false);
+    }
 
     /**
      * Stops every session. With {@code graceful}, sessions where graceful restart was negotiated (both OPENs carried the
@@ -187,13 +222,21 @@ public final class Speaker implements AutoCloseable {
         }
         for (Peer p : peers.values()) {
             Negotiated n = p.negotiated();
-            boolean gr = graceful && n != null && p.config.restartTime() >= 0 && n.peerOpen().capabilities().gracefulRestart() != null;
+            boolean gr = graceful
+                    && n != null
+                    && p.config.restartTime() >= 0
+                    && n.peerOpen().capabilities().gracefulRestart() != null;
             p.stop(gr ? null : BgpError.of(BgpError.CEASE, BgpError.ADMIN_SHUTDOWN));
         }
         long deadline = System.nanoTime() + 2_000_000_000L;
         while (System.nanoTime() < deadline && peers.values().stream().anyMatch(p -> p.state() != SessionState.IDLE)) {
             Thread.onSpinWait();
-            try { Thread.sleep(10); } catch (InterruptedException e) { Thread.currentThread().interrupt(); break; }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
         }
         if (server != null) {
             server.close().awaitUninterruptibly();

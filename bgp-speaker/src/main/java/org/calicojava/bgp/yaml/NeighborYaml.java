@@ -42,8 +42,18 @@ record NeighborYaml(
         Scalars.asNumber("asNumber", Scalars.required("asNumber", asNumber));
         importPolicies = Scalars.each("import", importPolicies, name -> name);
         exportPolicies = Scalars.each("export", exportPolicies, name -> name);
-        session(address, asNumber, passive, password, holdTime, ttlSecurity, addPath, gracefulRestart, port,
-                maxPrefixes, 90);
+        session(
+                address,
+                asNumber,
+                passive,
+                password,
+                holdTime,
+                ttlSecurity,
+                addPath,
+                gracefulRestart,
+                port,
+                maxPrefixes,
+                90);
         Scalars.integer("allowOwnAs", allowOwnAs, 0, 10, 0);
         if (nextHop != null) {
             Scalars.choice("nextHop", nextHop, NEXT_HOP, NEXT_HOP, "self or keep");
@@ -56,8 +66,18 @@ record NeighborYaml(
 
     /** The session settings, with the top level's hold time when the neighbour has none. */
     NeighborConfig session(int defaultHold) {
-        return session(address, asNumber, passive, password, holdTime, ttlSecurity, addPath, gracefulRestart, port,
-                maxPrefixes, defaultHold);
+        return session(
+                address,
+                asNumber,
+                passive,
+                password,
+                holdTime,
+                ttlSecurity,
+                addPath,
+                gracefulRestart,
+                port,
+                maxPrefixes,
+                defaultHold);
     }
 
     NeighborRouting routing() {
@@ -75,11 +95,26 @@ record NeighborYaml(
         return bfd == null ? null : bfd.settings();
     }
 
-    private static NeighborConfig session(String address, String asNumber, Boolean passive, String password,
-            String holdTime, String ttlSecurity, String addPath, GracefulRestart gracefulRestart, String port,
-            MaxPrefixesYaml maxPrefixes, int defaultHold) {
-        AddPathMode mode = addPath == null ? null : Scalars.choice("addPath", addPath, ADD_PATH,
-                List.of(AddPathMode.RECEIVE, AddPathMode.SEND, AddPathMode.BOTH), "receive, send or both");
+    private static NeighborConfig session(
+            String address,
+            String asNumber,
+            Boolean passive,
+            String password,
+            String holdTime,
+            String ttlSecurity,
+            String addPath,
+            GracefulRestart gracefulRestart,
+            String port,
+            MaxPrefixesYaml maxPrefixes,
+            int defaultHold) {
+        AddPathMode mode = addPath == null
+                ? null
+                : Scalars.choice(
+                        "addPath",
+                        addPath,
+                        ADD_PATH,
+                        List.of(AddPathMode.RECEIVE, AddPathMode.SEND, AddPathMode.BOTH),
+                        "receive, send or both");
         return new NeighborConfig(
                 Scalars.address("address", address),
                 Scalars.integer("port", port, 1, 65535, 179),
@@ -121,10 +156,16 @@ record NeighborYaml(
             if (!l.matches("\\d{1,18}")) {
                 throw new ConfigException("limit: " + limit + " (expected: an integer 1..100000000)");
             }
-            MaxPrefixes.Action a = action == null ? MaxPrefixes.Action.STOP : Scalars.choice("action", action,
-                    ACTIONS, List.of(MaxPrefixes.Action.STOP, MaxPrefixes.Action.WARN, MaxPrefixes.Action.DROP),
-                    "stop, warn or drop");
-            int after = restartAfter == null ? MaxPrefixes.DEFAULT_RESTART_AFTER
+            MaxPrefixes.Action a = action == null
+                    ? MaxPrefixes.Action.STOP
+                    : Scalars.choice(
+                            "action",
+                            action,
+                            ACTIONS,
+                            List.of(MaxPrefixes.Action.STOP, MaxPrefixes.Action.WARN, MaxPrefixes.Action.DROP),
+                            "stop, warn or drop");
+            int after = restartAfter == null
+                    ? MaxPrefixes.DEFAULT_RESTART_AFTER
                     : Scalars.seconds("restartAfter", restartAfter);
             return new MaxPrefixes(Long.parseLong(l), a, after);
         }

@@ -25,7 +25,8 @@ record PolicyYaml(MatchYaml match, String action, SetYaml set) {
     }
 
     private static Boolean accept(String action) {
-        return action == null ? null
+        return action == null
+                ? null
                 : Scalars.choice("action", action, ACTIONS, List.of(true, false), "accept or reject");
     }
 
@@ -49,17 +50,30 @@ record PolicyYaml(MatchYaml match, String action, SetYaml set) {
             return value(prefixes, communities, largeCommunities, asPath, nextHop, origin, source);
         }
 
-        private static Match value(List<String> prefixes, List<String> communities, List<String> largeCommunities,
-                String asPath, String nextHop, String origin, String source) {
+        private static Match value(
+                List<String> prefixes,
+                List<String> communities,
+                List<String> largeCommunities,
+                String asPath,
+                String nextHop,
+                String origin,
+                String source) {
             return new Match(
                     Scalars.each("prefixes", prefixes, p -> Scalars.named("prefixes", () -> PrefixRange.parse(p))),
                     Scalars.each("communities", communities, c -> Scalars.community("communities", c)),
                     asPath == null ? -1 : Scalars.asNumber("asPath", asPath),
                     nextHop == null ? null : Scalars.named("nextHop", () -> Ip.v4Int(nextHop)),
-                    origin == null ? -1 : Scalars.choice("origin", origin, ORIGINS, List.of(0, 1, 2),
-                            "igp, egp or incomplete"),
-                    source == null ? null : Scalars.choice("source", source, SOURCES,
-                            List.of(RouteSource.BGP, RouteSource.KERNEL, RouteSource.STATIC), "bgp, kernel or static"),
+                    origin == null
+                            ? -1
+                            : Scalars.choice("origin", origin, ORIGINS, List.of(0, 1, 2), "igp, egp or incomplete"),
+                    source == null
+                            ? null
+                            : Scalars.choice(
+                                    "source",
+                                    source,
+                                    SOURCES,
+                                    List.of(RouteSource.BGP, RouteSource.KERNEL, RouteSource.STATIC),
+                                    "bgp, kernel or static"),
                     Scalars.each("largeCommunities", largeCommunities, c -> Scalars.large("largeCommunities", c)));
         }
     }
@@ -75,8 +89,12 @@ record PolicyYaml(MatchYaml match, String action, SetYaml set) {
             return value(localPref, med, communities, largeCommunities, prepend);
         }
 
-        private static SetActions value(String localPref, String med, Communities communities,
-                LargeCommunities largeCommunities, String prepend) {
+        private static SetActions value(
+                String localPref,
+                String med,
+                Communities communities,
+                LargeCommunities largeCommunities,
+                String prepend) {
             Communities c = communities == null ? new Communities(null, null) : communities;
             LargeCommunities l = largeCommunities == null ? new LargeCommunities(null, null) : largeCommunities;
             return new SetActions(

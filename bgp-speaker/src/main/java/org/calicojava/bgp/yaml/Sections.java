@@ -151,9 +151,17 @@ final class Sections {
             return config(enabled, table, protocol, learnProtocols, importPolicies, exportPolicies, blackholes, ipip);
         }
 
-        private static KernelConfig config(Boolean enabled, String table, String protocol, List<String> learn,
-                List<String> importPolicies, List<String> exportPolicies, Boolean blackholes, Ipip ipip) {
-            List<Integer> learnProtocols = learn == null ? List.of(80)
+        private static KernelConfig config(
+                Boolean enabled,
+                String table,
+                String protocol,
+                List<String> learn,
+                List<String> importPolicies,
+                List<String> exportPolicies,
+                Boolean blackholes,
+                Ipip ipip) {
+            List<Integer> learnProtocols = learn == null
+                    ? List.of(80)
                     : Scalars.each("learnProtocols", learn, p -> Scalars.integer("learnProtocols", p, 1, 255));
             return new KernelConfig(
                     Scalars.flag(enabled, true),
@@ -204,13 +212,17 @@ final class Sections {
         }
 
         private static IpipRoutes.Pool pool(String cidr, String mode) {
-            org.calicojava.bgp.codec.Prefix p = Scalars.named("cidr", () -> org.calicojava.bgp.codec.Prefix.parse(
-                    Scalars.required("cidr", cidr)));
+            org.calicojava.bgp.codec.Prefix p =
+                    Scalars.named("cidr", () -> org.calicojava.bgp.codec.Prefix.parse(Scalars.required("cidr", cidr)));
             if (!p.toString().contains(".")) {
                 throw new ConfigException("cidr: " + cidr + " (expected: an IPv4 CIDR)");
             }
-            boolean cross = Scalars.choice("mode", Scalars.required("mode", mode), List.of("always", "cross-subnet"),
-                    List.of(false, true), "always or cross-subnet");
+            boolean cross = Scalars.choice(
+                    "mode",
+                    Scalars.required("mode", mode),
+                    List.of("always", "cross-subnet"),
+                    List.of(false, true),
+                    "always or cross-subnet");
             return new IpipRoutes.Pool(org.calicojava.netlink.IpPrefix.parse(p.toString()), cross);
         }
     }

@@ -65,7 +65,8 @@ record SpeakerDocument(
         long asn = Scalars.asNumber("asNumber", Scalars.required("asNumber", asNumber));
         int hold = Scalars.integer("holdTime", holdTime, 0, 65535, 90);
         SpeakerConfig.checkHold("holdTime", hold);
-        List<NeighborConfig> sessions = neighbors.stream().map(n -> n.session(hold)).toList();
+        List<NeighborConfig> sessions =
+                neighbors.stream().map(n -> n.session(hold)).toList();
         List<Prefix> prefixes = new ArrayList<>();
         for (int i = 0; i < originate.size(); i++) {
             String key = "originate[" + i + "]";
@@ -112,8 +113,8 @@ record SpeakerDocument(
                 k,
                 controlSocket == null ? null : controlSocket.config(),
                 metrics == null ? 0 : metrics.portNumber(),
-                Scalars.integer("maxStaleRoutesTime", maxStaleRoutesTime, 1, 4095,
-                        RoutingConfig.DEFAULT_MAX_STALE_ROUTES_TIME),
+                Scalars.integer(
+                        "maxStaleRoutesTime", maxStaleRoutesTime, 1, 4095, RoutingConfig.DEFAULT_MAX_STALE_ROUTES_TIME),
                 metrics == null ? null : metrics.host());
     }
 
@@ -132,7 +133,8 @@ record SpeakerDocument(
         List<Term> out = new ArrayList<>();
         List<PolicyYaml> list = Scalars.required("policies." + name, terms);
         for (int i = 0; i < list.size(); i++) {
-            out.add(Scalars.required("policies." + name + "[" + i + "]", list.get(i)).term());
+            out.add(Scalars.required("policies." + name + "[" + i + "]", list.get(i))
+                    .term());
         }
         return new Policy(name, out);
     }

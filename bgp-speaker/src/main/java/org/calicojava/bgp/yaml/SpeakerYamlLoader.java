@@ -76,8 +76,7 @@ public final class SpeakerYamlLoader {
         if (e instanceof UnrecognizedPropertyException u) {
             TreeSet<String> known = new TreeSet<>();
             u.getKnownPropertyIds().forEach(k -> known.add(k.toString()));
-            return new ConfigException(
-                    key(path) + ": unknown key (expected one of: " + String.join(", ", known) + ")");
+            return new ConfigException(key(path) + ": unknown key (expected one of: " + String.join(", ", known) + ")");
         }
         for (Throwable c = e.getCause(); c != null; c = c.getCause()) {
             if (c instanceof ConfigException || c instanceof IllegalArgumentException) {
@@ -85,12 +84,13 @@ public final class SpeakerYamlLoader {
             }
         }
         String key = path.isEmpty() ? "config" : key(path);
-        if (e.getCause() instanceof RuntimeException r) {  // a bug of ours, but one line for the log all the same
+        if (e.getCause() instanceof RuntimeException r) { // a bug of ours, but one line for the log all the same
             return new ConfigException(key + ": " + r);
         }
         if (e instanceof MismatchedInputException m) {
             String found = e instanceof InvalidFormatException f && f.getValue() != null
-                    ? String.valueOf(f.getValue()) : found(e.getProcessor());
+                    ? String.valueOf(f.getValue())
+                    : found(e.getProcessor());
             return new ConfigException(key + ": " + found + " (expected: " + expected(m.getTargetType()) + ")");
         }
         return new ConfigException(key + ": " + oneLine(e.getOriginalMessage()));

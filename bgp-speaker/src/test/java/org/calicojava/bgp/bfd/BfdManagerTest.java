@@ -1,5 +1,8 @@
 package org.calicojava.bgp.bfd;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -10,20 +13,16 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.socket.SocketProtocolFamily;
-import org.calicojava.bgp.metrics.Metrics;
-import org.calicojava.bgp.session.Await;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.calicojava.bgp.metrics.Metrics;
+import org.calicojava.bgp.session.Await;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 
 /**
  * Two {@link BfdManager}s over real UDP sockets on 127.0.3.x port 3784 (needs root for the port): sessions come Up,
@@ -31,12 +30,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * socket filter keeps out packets whose TTL is not 255.
  */
 class BfdManagerTest {
-    static final InetAddress A = BfdSessionTest.addr("127.0.3.1"), B = BfdSessionTest.addr("127.0.3.2"), C = BfdSessionTest.addr("127.0.3.5");
+    static final InetAddress A = BfdSessionTest.addr("127.0.3.1"),
+            B = BfdSessionTest.addr("127.0.3.2"),
+            C = BfdSessionTest.addr("127.0.3.5");
     final List<String> downsA = new CopyOnWriteArrayList<>();
     final Metrics metricsA = new Metrics();
     BfdManager a, b, c;
 
-    @AfterEach void close() {
+    @AfterEach
+    void close() {
         for (BfdManager m : new BfdManager[] {a, b, c}) {
             if (m != null) {
                 m.close();
@@ -44,18 +46,33 @@ class BfdManagerTest {
         }
     }
 
-    @Test void upDetectionAndAdminDown() throws Exception {
-        a = new BfdManager(A, null, BfdManager.PORT, metricsA, (peer, graceful, why) -> downsA.add(peer.getHostAddress() + " " + why));
+    @Test
+    void upDetectionAndAdminDown() throws Exception {
+        a = new BfdManager(
+                A,
+                null,
+                BfdManager.PORT,
+                metricsA,
+                (peer, graceful, why) -> downsA.add(peer.getHostAddress() + " " + why));
         b = new BfdManager(B, null, BfdManager.PORT, null, null);
         a.configure(Map.of(B, BfdSettings.DEFAULT));
         b.configure(Map.of(A, BfdSettings.DEFAULT));
         long t0 = System.nanoTime();
-        Await.until("both Up", Duration.ofSeconds(10), () -> "Up".equals(a.state(B)) && "Up".equals(b.state(A)), () -> a.sessions() + " " + b.sessions());
+        Await.until(
+                "both Up",
+                Duration.ofSeconds(10),
+                () -> "Up".equals(a.state(B)) && "Up".equals(b.state(A)),
+                () -> a.sessions() + " " + b.sessions());
         System.out.printf("BfdManagerTest: Up after %d ms%n", (System.nanoTime() - t0) / 1_000_000);
-        Await.until("fast rate after the poll", Duration.ofSeconds(5), () -> ((Double) a.sessions().get(0).get("txIntervalMs")) == 100.0,
+        Await.until(
+                "fast rate after the poll",
+                Duration.ofSeconds(5),
+                () -> ((Double) a.sessions().get(0).get("txIntervalMs")) == 100.0,
                 () -> a.sessions().toString());
         assertTrue(metricsA.text().contains("bfd_packets_received_total "), metricsA.text());
-        assertTrue(metricsA.text().contains("bfd_state_changes_total{peer=\"127.0.3.2\",state=\"Up\"} 1.0"), metricsA.text());
+        assertTrue(
+                metricsA.text().contains("bfd_state_changes_total{peer=\"127.0.3.2\",state=\"Up\"} 1.0"),
+                metricsA.text());
 
         // B's loop stalls for 1.5 s: A hears nothing and goes Down after its detection time, telling the client
         b.loop().execute(() -> sleep(1500));
@@ -70,19 +87,27 @@ class BfdManagerTest {
         assertEquals(1, downsA.size(), "AdminDown is not a failure: " + downsA);
     }
 
-    @Test void onlyTtl255PassesTheSocketFilter() throws Exception {
+    @Test
+    void onlyTtl255PassesTheSocketFilter() throws Exception {
         Metrics m = new Metrics();
         c = new BfdManager(C, null, BfdManager.PORT, m, null);
-        c.configure(Map.of(BfdSessionTest.addr("127.0.3.9"), BfdSettings.DEFAULT));  // opens the receiver; nobody there
+        c.configure(Map.of(BfdSessionTest.addr("127.0.3.9"), BfdSettings.DEFAULT)); // opens the receiver; nobody there
         EventLoopGroup g = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
         try {
             for (int ttl : new int[] {64, 254, 255}) {
-                Channel ch = new Bootstrap().group(g).channelFactory(() -> new EpollDatagramChannel(SocketProtocolFamily.INET))
-                        .option(TtlFilter.TTL4, ttl).handler(new ChannelInitializer<Channel>() {
-                            @Override protected void initChannel(Channel x) { }
+                Channel ch = new Bootstrap()
+                        .group(g)
+                        .channelFactory(() -> new EpollDatagramChannel(SocketProtocolFamily.INET))
+                        .option(TtlFilter.TTL4, ttl)
+                        .handler(new ChannelInitializer<Channel>() {
+                            @Override
+                            protected void initChannel(Channel x) {}
                         })
-                        .connect(new InetSocketAddress(C, BfdManager.PORT), new InetSocketAddress(BfdSessionTest.addr("127.0.3.3"), 0))
-                        .sync().channel();
+                        .connect(
+                                new InetSocketAddress(C, BfdManager.PORT),
+                                new InetSocketAddress(BfdSessionTest.addr("127.0.3.3"), 0))
+                        .sync()
+                        .channel();
                 BfdPacket p = BfdSessionTest.packet(BfdState.DOWN, 42, 0);
                 ByteBuf buf = Unpooled.buffer();
                 p.encode(buf);
@@ -98,7 +123,8 @@ class BfdManagerTest {
         assertTrue(m.text().contains("bfd_packets_dropped_total{reason=\"no session\"} 1.0\n"), m.text());
     }
 
-    @Test void receivePathAllocatesNothing() throws Exception {
+    @Test
+    void receivePathAllocatesNothing() throws Exception {
         InetAddress peer = BfdSessionTest.addr("127.0.3.8");
         c = new BfdManager(C, null, BfdManager.PORT, new Metrics(), null);
         c.configure(Map.of(peer, BfdSettings.DEFAULT));
@@ -106,19 +132,24 @@ class BfdManagerTest {
         // the peer's Init with our discriminator: the session goes Up once, then every further packet changes nothing
         ByteBuf wire = Unpooled.directBuffer(24);
         BfdSessionTest.packet(BfdState.INIT, 77, ours).encode(wire);
-        long bytes = c.loop().submit(() -> {
-            com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
-            for (int i = 0; i < 20_000; i++) {
-                c.received(wire, peer);  // warm up (and the one state change)
-            }
-            long before = mx.getCurrentThreadAllocatedBytes();
-            for (int i = 0; i < 100_000; i++) {
-                c.received(wire, peer);
-            }
-            return mx.getCurrentThreadAllocatedBytes() - before;
-        }).get();
+        long bytes = c.loop()
+                .submit(() -> {
+                    com.sun.management.ThreadMXBean mx =
+                            (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+                    for (int i = 0; i < 20_000; i++) {
+                        c.received(wire, peer); // warm up (and the one state change)
+                    }
+                    long before = mx.getCurrentThreadAllocatedBytes();
+                    for (int i = 0; i < 100_000; i++) {
+                        c.received(wire, peer);
+                    }
+                    return mx.getCurrentThreadAllocatedBytes() - before;
+                })
+                .get();
         assertEquals("Up", c.state(peer));
-        assertTrue(bytes < 10_000, "100,000 packets through decode, lookup and the state machine allocated " + bytes + " bytes");
+        assertTrue(
+                bytes < 10_000,
+                "100,000 packets through decode, lookup and the state machine allocated " + bytes + " bytes");
     }
 
     private static void sleep(long ms) {

@@ -1,17 +1,16 @@
 package org.calicojava.bgp.bfd;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
-import org.junit.jupiter.api.Test;
-
-import java.net.InetAddress;
-import java.util.ArrayList;
-import java.util.List;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
 
 /** The RFC 5880 state machine on a manual clock, without sockets: every packet goes through the codec as bytes. */
 class BfdSessionTest {
@@ -25,9 +24,12 @@ class BfdSessionTest {
         BfdSession peer;
         boolean up = true;
 
-        Wire(ManualClock clock) { this.clock = clock; }
+        Wire(ManualClock clock) {
+            this.clock = clock;
+        }
 
-        @Override public void transmit(BfdSession s, BfdPacket p) {
+        @Override
+        public void transmit(BfdSession s, BfdPacket p) {
             ByteBuf b = Unpooled.buffer();
             p.encode(b);
             BfdPacket copy = new BfdPacket();
@@ -39,7 +41,9 @@ class BfdSessionTest {
             }
         }
 
-        BfdPacket last() { return sent.get(sent.size() - 1); }
+        BfdPacket last() {
+            return sent.get(sent.size() - 1);
+        }
     }
 
     record Change(BfdState from, BfdState to, int diag, long atMs) {}
@@ -51,7 +55,13 @@ class BfdSessionTest {
     final BfdSession b = session("192.0.2.1", 0x0b, FAST, wireB, changesB);
 
     BfdSession session(String remote, int disc, BfdSettings s, Wire w, List<Change> log) {
-        return new BfdSession(addr(remote), disc, s, clock, w, (x, from, to, diag) -> log.add(new Change(from, to, diag, clock.nowMs())));
+        return new BfdSession(
+                addr(remote),
+                disc,
+                s,
+                clock,
+                w,
+                (x, from, to, diag) -> log.add(new Change(from, to, diag, clock.nowMs())));
     }
 
     static InetAddress addr(String s) {
@@ -80,13 +90,16 @@ class BfdSessionTest {
         return p;
     }
 
-    @Test void threeWayHandshakeThenPollToFastRate() {
+    @Test
+    void threeWayHandshakeThenPollToFastRate() {
         connect();
         clock.advanceMs(0);
         assertEquals(BfdState.UP, a.state());
         assertEquals(BfdState.UP, b.state());
         // A sends first: B goes Down -> Init on A's Down, A goes Down -> Up on B's Init, B Init -> Up on A's Up
-        assertEquals(List.of(BfdState.INIT, BfdState.UP), changesB.stream().map(Change::to).toList());
+        assertEquals(
+                List.of(BfdState.INIT, BfdState.UP),
+                changesB.stream().map(Change::to).toList());
         assertEquals(List.of(BfdState.UP), changesA.stream().map(Change::to).toList());
         assertEquals(Diag.NONE, a.diag());
         assertEquals(0x0b, a.remoteDiscriminator());
@@ -103,8 +116,9 @@ class BfdSessionTest {
         assertTrue(perSecond >= 10 && perSecond <= 14, "packets per second at 100 ms (75-100 % jitter): " + perSecond);
     }
 
-    @Test void slowRateUntilUp() {
-        wireA.peer = null;  // nobody answers
+    @Test
+    void slowRateUntilUp() {
+        wireA.peer = null; // nobody answers
         a.start();
         clock.advanceMs(10_000);
         assertEquals(BfdState.DOWN, a.state());
@@ -116,7 +130,8 @@ class BfdSessionTest {
         assertEquals(0, wireA.last().yourDiscriminator);
     }
 
-    @Test void jitterIsSeventyFiveToHundredPercentAndNinetyWithMultiplierOne() {
+    @Test
+    void jitterIsSeventyFiveToHundredPercentAndNinetyWithMultiplierOne() {
         clock.random(0.0);
         assertEquals(750_000_000L, a.nextTxDelayNanos());
         clock.random(1.0);
@@ -125,11 +140,12 @@ class BfdSessionTest {
         assertEquals(900_000_000L, one.nextTxDelayNanos());
     }
 
-    @Test void detectionTimeExpiresAfterMultiplierTimesInterval() {
+    @Test
+    void detectionTimeExpiresAfterMultiplierTimesInterval() {
         connect();
         clock.advanceMs(500);
         assertEquals(BfdState.UP, a.state());
-        wireB.up = false;  // B's packets stop reaching A
+        wireB.up = false; // B's packets stop reaching A
         long cut = clock.nowMs();
         clock.advanceMs(200);
         assertEquals(BfdState.UP, a.state(), "still Up before 3 x 100 ms");
@@ -150,7 +166,8 @@ class BfdSessionTest {
         assertEquals(BfdState.UP, b.state());
     }
 
-    @Test void everyTransitionOfTheStateMachine() {
+    @Test
+    void everyTransitionOfTheStateMachine() {
         a.start();
         assertEquals(BfdState.DOWN, a.state());
         a.receive(packet(BfdState.ADMIN_DOWN, 7, 0));
@@ -193,7 +210,8 @@ class BfdSessionTest {
         assertEquals(BfdState.ADMIN_DOWN, a.state(), "AdminDown ignores the peer");
     }
 
-    @Test void pollAnsweredWithFinalAtOnce() {
+    @Test
+    void pollAnsweredWithFinalAtOnce() {
         a.start();
         a.receive(packet(BfdState.DOWN, 7, 0));
         int n = wireA.sent.size();
@@ -205,19 +223,22 @@ class BfdSessionTest {
         assertFalse(wireA.last().poll);
     }
 
-    @Test void timerChangeWhileUpUsesPollSequence() {
+    @Test
+    void timerChangeWhileUpUsesPollSequence() {
         connect();
         clock.advanceMs(500);
         // slower transmission: advertised at once with P, used only after B's Final
         BfdSettings slow = new BfdSettings(100_000, 300_000, 3, false);
-        wireB.up = false;  // hold B's Final back
+        wireB.up = false; // hold B's Final back
         a.reconfigure(slow);
         assertTrue(a.pollActive());
         assertTrue(wireA.last().poll);
         assertEquals(300_000, wireA.last().desiredMinTx);
         assertEquals(100_000, a.desiredMinTxUs(), "the interval in use does not grow before the Final");
         clock.advanceMs(250);
-        assertTrue(wireA.sent.subList(wireA.sent.size() - 2, wireA.sent.size()).stream().allMatch(p -> p.poll),
+        assertTrue(
+                wireA.sent.subList(wireA.sent.size() - 2, wireA.sent.size()).stream()
+                        .allMatch(p -> p.poll),
                 "P in every packet until the Final");
         wireB.up = true;
         clock.advanceMs(100);
@@ -238,10 +259,11 @@ class BfdSessionTest {
         assertEquals(BfdState.UP, b.state());
     }
 
-    @Test void remoteRequiredMinRxSetsOurInterval() {
+    @Test
+    void remoteRequiredMinRxSetsOurInterval() {
         connect();
         clock.advanceMs(500);
-        b.reconfigure(new BfdSettings(500_000, 100_000, 3, false));  // B wants A no faster than 500 ms
+        b.reconfigure(new BfdSettings(500_000, 100_000, 3, false)); // B wants A no faster than 500 ms
         clock.advanceMs(1000);
         int before = wireA.sent.size();
         clock.advanceMs(5000);

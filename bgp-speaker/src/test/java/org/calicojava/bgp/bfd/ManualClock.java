@@ -20,23 +20,38 @@ final class ManualClock implements BfdClock {
             this.order = seq++;
         }
 
-        @Override public int compareTo(Task o) { return at != o.at ? Long.compare(at, o.at) : Long.compare(order, o.order); }
+        @Override
+        public int compareTo(Task o) {
+            return at != o.at ? Long.compare(at, o.at) : Long.compare(order, o.order);
+        }
 
-        @Override public void cancel() { cancelled = true; }
+        @Override
+        public void cancel() {
+            cancelled = true;
+        }
     }
 
-    @Override public long nanoTime() { return now; }
+    @Override
+    public long nanoTime() {
+        return now;
+    }
 
-    @Override public Cancel schedule(Runnable task, long delayNanos) {
+    @Override
+    public Cancel schedule(Runnable task, long delayNanos) {
         Task t = new Task(now + Math.max(0, delayNanos), task);
         tasks.add(t);
         return t;
     }
 
-    @Override public double random() { return random; }
+    @Override
+    public double random() {
+        return random;
+    }
 
     /** The jitter fraction every later {@link #random()} returns. */
-    void random(double r) { random = r; }
+    void random(double r) {
+        random = r;
+    }
 
     /** Runs every timer due within {@code nanos}, in order, moving time to each. */
     void advance(long nanos) {
@@ -52,7 +67,11 @@ final class ManualClock implements BfdClock {
         now = end;
     }
 
-    void advanceMs(long ms) { advance(ms * 1_000_000L); }
+    void advanceMs(long ms) {
+        advance(ms * 1_000_000L);
+    }
 
-    long nowMs() { return now / 1_000_000L; }
+    long nowMs() {
+        return now / 1_000_000L;
+    }
 }

@@ -4,7 +4,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
-
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -25,9 +24,13 @@ final class Hex {
         return HexFormat.of().parseHex(sb.toString());
     }
 
-    static String hex(ByteBuf b) { return ByteBufUtil.hexDump(b); }
+    static String hex(ByteBuf b) {
+        return ByteBufUtil.hexDump(b);
+    }
 
-    static String hex(byte[] b) { return HexFormat.of().formatHex(b); }
+    static String hex(byte[] b) {
+        return HexFormat.of().formatHex(b);
+    }
 
     static EmbeddedChannel channel(CodecOptions o) {
         EmbeddedChannel ch = new EmbeddedChannel(new BgpFrameDecoder(), BgpEncoder.INSTANCE);

@@ -1,8 +1,5 @@
 package org.calicojava.bgp.codec;
 
-import io.netty.buffer.Unpooled;
-import org.junit.jupiter.api.Test;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.calicojava.bgp.codec.Hex.MARKER;
@@ -10,17 +7,22 @@ import static org.calicojava.bgp.codec.Hex.bytes;
 import static org.calicojava.bgp.codec.Hex.decodeByteByByte;
 import static org.calicojava.bgp.codec.Hex.decodeWhole;
 
+import io.netty.buffer.Unpooled;
+import org.junit.jupiter.api.Test;
+
 /**
  * Malformed messages, each with the exact NOTIFICATION (code/subcode/data) it causes, or its RFC 7606 outcome
  * (treat-as-withdraw, attribute-discard) when the session survives.
  */
 class MalformedCorpusTest {
-    static final String HEAD = "40 01 01 00 40 02 06 02 01 0000fdea 40 03 04 7f00000b   # ORIGIN IGP, AS_PATH 65002, NEXT_HOP 127.0.0.11\n";
+    static final String HEAD =
+            "40 01 01 00 40 02 06 02 01 0000fdea 40 03 04 7f00000b   # ORIGIN IGP, AS_PATH 65002, NEXT_HOP 127.0.0.11\n";
 
     /** An UPDATE with computed lengths: no withdrawn routes, {@code attrs} then {@code nlri} (hex with comments). */
     static String upd(String attrs, String nlri) {
         int a = bytes(attrs).length, n = bytes(nlri).length;
-        return MARKER + String.format("%04x 02 0000 %04x   # length, UPDATE, no withdrawn, attribute length%n", 23 + a + n, a)
+        return MARKER
+                + String.format("%04x 02 0000 %04x   # length, UPDATE, no withdrawn, attribute length%n", 23 + a + n, a)
                 + attrs + "\n" + nlri;
     }
 
@@ -40,104 +42,133 @@ class MalformedCorpusTest {
         return (Update) whole;
     }
 
-    @Test void badMarker() {
-        assertThat(notification("fe" + MARKER.substring(2) + "0013 04", CodecOptions.DEFAULT)).isEqualTo(BgpError.of(1, 1));
+    @Test
+    void badMarker() {
+        assertThat(notification("fe" + MARKER.substring(2) + "0013 04", CodecOptions.DEFAULT))
+                .isEqualTo(BgpError.of(1, 1));
     }
 
-    @Test void lengthBelowHeader() {
-        assertThat(notification(MARKER + "0012 04   # length 18", CodecOptions.DEFAULT)).isEqualTo(BgpError.u16(1, 2, 18));
+    @Test
+    void lengthBelowHeader() {
+        assertThat(notification(MARKER + "0012 04   # length 18", CodecOptions.DEFAULT))
+                .isEqualTo(BgpError.u16(1, 2, 18));
     }
 
-    @Test void lengthAbove4096WithoutExtendedMessages() {
-        assertThat(notification(MARKER + "1001 02   # length 4097", CodecOptions.AS4)).isEqualTo(BgpError.u16(1, 2, 4097));
+    @Test
+    void lengthAbove4096WithoutExtendedMessages() {
+        assertThat(notification(MARKER + "1001 02   # length 4097", CodecOptions.AS4))
+                .isEqualTo(BgpError.u16(1, 2, 4097));
     }
 
-    @Test void keepaliveWithBody() {
-        assertThat(notification(MARKER + "0014 04 00   # KEEPALIVE of length 20", CodecOptions.DEFAULT)).isEqualTo(BgpError.u16(1, 2, 20));
+    @Test
+    void keepaliveWithBody() {
+        assertThat(notification(MARKER + "0014 04 00   # KEEPALIVE of length 20", CodecOptions.DEFAULT))
+                .isEqualTo(BgpError.u16(1, 2, 20));
     }
 
-    @Test void openShorterThan29() {
+    @Test
+    void openShorterThan29() {
         assertThat(notification(MARKER + "001c 01 04 fdea 005a 7f00000a   # OPEN of length 28", CodecOptions.DEFAULT))
                 .isEqualTo(BgpError.u16(1, 2, 28));
     }
 
-    @Test void badType() {
-        assertThat(notification(MARKER + "0013 07   # type 7", CodecOptions.DEFAULT)).isEqualTo(BgpError.of(1, 3, new byte[] {7}));
+    @Test
+    void badType() {
+        assertThat(notification(MARKER + "0013 07   # type 7", CodecOptions.DEFAULT))
+                .isEqualTo(BgpError.of(1, 3, new byte[] {7}));
     }
 
-    @Test void openBadVersionHoldTimeAndId() {
+    @Test
+    void openBadVersionHoldTimeAndId() {
         assertThat(notification(MARKER + "001d 01 03 fdea 005a 7f00000a 00   # version 3", CodecOptions.DEFAULT))
                 .isEqualTo(BgpError.u16(2, 1, 4));
         assertThat(notification(MARKER + "001d 01 04 fdea 0002 7f00000a 00   # hold time 2", CodecOptions.DEFAULT))
                 .isEqualTo(BgpError.of(2, 6));
         assertThat(notification(MARKER + "001d 01 04 fdea 005a 00000000 00   # BGP identifier 0", CodecOptions.DEFAULT))
                 .isEqualTo(BgpError.of(2, 3));
-        assertThat(notification(MARKER + "0020 01 04 fdea 005a 7f00000a 03 01 01 00   # optional parameter type 1", CodecOptions.DEFAULT))
+        assertThat(notification(
+                        MARKER + "0020 01 04 fdea 005a 7f00000a 03 01 01 00   # optional parameter type 1",
+                        CodecOptions.DEFAULT))
                 .isEqualTo(BgpError.of(2, 4));
     }
 
-    @Test void routeRefreshWrongLength() {
+    @Test
+    void routeRefreshWrongLength() {
         assertThat(notification(MARKER + "0018 05 0001 00 01 00   # ROUTE-REFRESH of length 24", CodecOptions.AS4))
                 .isEqualTo(BgpError.of(7, 1, bytes(MARKER + "0018 05 0001 00 01 00")));
     }
 
-    @Test void withdrawnLengthOverrunsMessage() {
-        assertThat(notification(MARKER + "0017 02 0005 0000   # withdrawn length 5 in a 23-byte UPDATE", CodecOptions.AS4))
+    @Test
+    void withdrawnLengthOverrunsMessage() {
+        assertThat(notification(
+                        MARKER + "0017 02 0005 0000   # withdrawn length 5 in a 23-byte UPDATE", CodecOptions.AS4))
                 .isEqualTo(BgpError.of(3, 1));
     }
 
-    @Test void attributeLengthOverrunsMessage() {
+    @Test
+    void attributeLengthOverrunsMessage() {
         assertThat(notification(MARKER + "0017 02 0000 0009   # attribute length 9, nothing follows", CodecOptions.AS4))
                 .isEqualTo(BgpError.of(3, 1));
     }
 
-    @Test void truncatedNlriResetsTheSession() {
+    @Test
+    void truncatedNlriResetsTheSession() {
         assertThat(notification(upd(HEAD, "18 0a14   # NLRI /24 with 2 of its 3 bytes"), CodecOptions.AS4))
                 .isEqualTo(BgpError.of(3, 10));
     }
 
-    @Test void prefixLongerThan32ResetsTheSession() {
+    @Test
+    void prefixLongerThan32ResetsTheSession() {
         assertThat(notification(upd(HEAD, "21 0a140001 00   # NLRI length 33"), CodecOptions.AS4))
                 .isEqualTo(BgpError.of(3, 10));
     }
 
-    @Test void truncatedWithdrawnResetsTheSession() {
+    @Test
+    void truncatedWithdrawnResetsTheSession() {
         assertThat(notification(MARKER + "001a 02 0003 20 0a14 0000   # withdrawn /32 with 2 bytes", CodecOptions.AS4))
                 .isEqualTo(BgpError.of(3, 10));
     }
 
-    @Test void wellKnownAttributeFlaggedOptionalIsTreatAsWithdraw() {
-        Update u = update(upd("c0 01 01 00   # ORIGIN with flags c0\n40 02 06 02 01 0000fdea 40 03 04 7f00000b", "18 0a1400"));
+    @Test
+    void wellKnownAttributeFlaggedOptionalIsTreatAsWithdraw() {
+        Update u = update(
+                upd("c0 01 01 00   # ORIGIN with flags c0\n40 02 06 02 01 0000fdea 40 03 04 7f00000b", "18 0a1400"));
         assertThat(u.outcome()).isEqualTo(Update.Outcome.TREAT_AS_WITHDRAW);
         assertThat(u.error()).isEqualTo(BgpError.of(3, 4, bytes("c0 01 01 00")));
         assertThat(u.nlri().toString()).isEqualTo("[10.20.0.0/24]");
     }
 
-    @Test void badAttributeLengthIsTreatAsWithdraw() {
-        Update u = update(upd("40 01 02 00 00   # ORIGIN of length 2\n40 02 06 02 01 0000fdea 40 03 04 7f00000b", "18 0a1400"));
+    @Test
+    void badAttributeLengthIsTreatAsWithdraw() {
+        Update u = update(
+                upd("40 01 02 00 00   # ORIGIN of length 2\n40 02 06 02 01 0000fdea 40 03 04 7f00000b", "18 0a1400"));
         assertThat(u.outcome()).isEqualTo(Update.Outcome.TREAT_AS_WITHDRAW);
         assertThat(u.error()).isEqualTo(BgpError.of(3, 5, bytes("40 01 02 00 00")));
     }
 
-    @Test void invalidOriginValueIsTreatAsWithdraw() {
+    @Test
+    void invalidOriginValueIsTreatAsWithdraw() {
         Update u = update(upd("40 01 01 03   # ORIGIN 3\n40 02 06 02 01 0000fdea 40 03 04 7f00000b", "18 0a1400"));
         assertThat(u.outcome()).isEqualTo(Update.Outcome.TREAT_AS_WITHDRAW);
         assertThat(u.error()).isEqualTo(BgpError.of(3, 6, bytes("40 01 01 03")));
     }
 
-    @Test void communitiesNotAMultipleOfFourIsTreatAsWithdraw() {
+    @Test
+    void communitiesNotAMultipleOfFourIsTreatAsWithdraw() {
         Update u = update(upd(HEAD + "c0 08 03 000001   # COMMUNITIES of 3 bytes", "18 0a1400"));
         assertThat(u.outcome()).isEqualTo(Update.Outcome.TREAT_AS_WITHDRAW);
         assertThat(u.error()).isEqualTo(BgpError.of(3, 5, bytes("c0 08 03 000001")));
     }
 
-    @Test void attributeOverrunningTheAttributeSectionIsTreatAsWithdraw() {
+    @Test
+    void attributeOverrunningTheAttributeSectionIsTreatAsWithdraw() {
         Update u = update(upd(HEAD + "c0 08 08 00000001   # COMMUNITIES claims 8, has 4", ""));
         assertThat(u.outcome()).isEqualTo(Update.Outcome.TREAT_AS_WITHDRAW);
         assertThat(u.error()).isEqualTo(BgpError.of(3, 5, bytes("c0 08 08 00000001")));
     }
 
-    @Test void malformedAggregatorIsDiscarded() {
+    @Test
+    void malformedAggregatorIsDiscarded() {
         Update u = update(upd(HEAD + "c0 07 04 0000fdea   # AGGREGATOR of 4 bytes", "18 0a1400"));
         assertThat(u.outcome()).isEqualTo(Update.Outcome.ATTRIBUTE_DISCARD);
         assertThat(u.error()).isEqualTo(BgpError.of(3, 5, bytes("c0 07 04 0000fdea")));
@@ -145,61 +176,80 @@ class MalformedCorpusTest {
         assertThat(u.attributes().asPath()).isEqualTo(AsPath.sequence(65002));
     }
 
-    @Test void duplicateAttributeKeepsTheFirst() {
+    @Test
+    void duplicateAttributeKeepsTheFirst() {
         Update u = update(upd(HEAD + "40 01 01 02   # a second ORIGIN", "18 0a1400"));
         assertThat(u.outcome()).isEqualTo(Update.Outcome.ATTRIBUTE_DISCARD);
         assertThat(u.error()).isEqualTo(BgpError.of(3, 1));
         assertThat(u.attributes().origin()).isEqualTo(0);
     }
 
-    @Test void duplicateMpReachResetsTheSession() {
+    @Test
+    void duplicateMpReachResetsTheSession() {
         String reach = "80 0e 0d 0001 01 04 7f00000b 00 18 0a1400   # MP_REACH IPv4 10.20.0.0/24\n";
         assertThat(notification(upd("40 01 01 00 40 02 00\n" + reach + reach, ""), CodecOptions.AS4))
                 .isEqualTo(BgpError.of(3, 1));
     }
 
-    @Test void mpReachWithBadNextHopLengthResetsTheSession() {
-        assertThat(notification(upd("40 01 01 00 40 02 00\n80 0e 0a 0002 01 04 7f00000b 00 00   # MP_REACH IPv6 with a 4-byte next hop", ""), CodecOptions.AS4))
+    @Test
+    void mpReachWithBadNextHopLengthResetsTheSession() {
+        assertThat(notification(
+                        upd(
+                                "40 01 01 00 40 02 00\n80 0e 0a 0002 01 04 7f00000b 00 00   # MP_REACH IPv6 with a 4-byte next hop",
+                                ""),
+                        CodecOptions.AS4))
                 .isEqualTo(BgpError.of(3, 9, bytes("80 0e 0a 0002 01 04 7f00000b 00 00")));
     }
 
-    @Test void zeroLengthAsPathSegmentIsTreatAsWithdraw() {
+    @Test
+    void zeroLengthAsPathSegmentIsTreatAsWithdraw() {
         Update u = update(upd("40 01 01 00 40 02 02 02 00   # AS_SEQUENCE of 0 ASNs\n40 03 04 7f00000b", "18 0a1400"));
         assertThat(u.outcome()).isEqualTo(Update.Outcome.TREAT_AS_WITHDRAW);
         assertThat(u.error()).isEqualTo(BgpError.of(3, 11));
     }
 
-    @Test void missingNextHopIsTreatAsWithdraw() {
+    @Test
+    void missingNextHopIsTreatAsWithdraw() {
         Update u = update(upd("40 01 01 00 40 02 06 02 01 0000fdea   # no NEXT_HOP", "18 0a1400"));
         assertThat(u.outcome()).isEqualTo(Update.Outcome.TREAT_AS_WITHDRAW);
         assertThat(u.error()).isEqualTo(BgpError.of(3, 3, new byte[] {3}));
     }
 
-    @Test void missingAttributesWithoutNlriAreFine() {
+    @Test
+    void missingAttributesWithoutNlriAreFine() {
         Update u = update(MARKER + "001b 02 0000 0004 40 01 01 00   # ORIGIN only, no NLRI");
         assertThat(u.outcome()).isEqualTo(Update.Outcome.NORMAL);
     }
 
     /** Found by CodecFuzzTest#update: an IllegalArgumentException ("MP_REACH_NLRI without path attributes") before. */
-    @Test void mpReachWithoutPrefixesAndNoOtherAttributeDecodes() {
-        Update u = update(upd("80 0e 15 0002 01 10 20010db8000000000000000000000001 00   # MP_REACH IPv6, next hop, no NLRI\n"
-                + "40 01 05 00 00 00 00 00   # ORIGIN of length 5: discarded (RFC 7606 7.1: treat-as-withdraw)", ""));
+    @Test
+    void mpReachWithoutPrefixesAndNoOtherAttributeDecodes() {
+        Update u = update(upd(
+                "80 0e 15 0002 01 10 20010db8000000000000000000000001 00   # MP_REACH IPv6, next hop, no NLRI\n"
+                        + "40 01 05 00 00 00 00 00   # ORIGIN of length 5: discarded (RFC 7606 7.1: treat-as-withdraw)",
+                ""));
         assertThat(u.mpReach()).isNotNull();
         assertThat(u.mpReach().nlri().isEmpty()).isTrue();
         assertThat(u.attributes()).isNotNull();
-        Update only = update(upd("80 0e 15 0002 01 10 20010db8000000000000000000000001 00   # MP_REACH only, no NLRI", ""));
+        Update only =
+                update(upd("80 0e 15 0002 01 10 20010db8000000000000000000000001 00   # MP_REACH only, no NLRI", ""));
         assertThat(only.outcome()).isEqualTo(Update.Outcome.NORMAL);
         assertThat(only.attributes()).isEqualTo(PathAttributes.EMPTY);
     }
 
-    @Test void unrecognizedWellKnownAttributeResetsTheSession() {
-        assertThat(notification(MARKER + "001c 02 0000 0005 40 63 02 abcd   # well-known flags on unknown code 99", CodecOptions.AS4))
+    @Test
+    void unrecognizedWellKnownAttributeResetsTheSession() {
+        assertThat(notification(
+                        MARKER + "001c 02 0000 0005 40 63 02 abcd   # well-known flags on unknown code 99",
+                        CodecOptions.AS4))
                 .isEqualTo(BgpError.of(3, 2, bytes("40 63 02 abcd")));
     }
 
-    @Test void pureDecoderThrowsOnlyItsOwnException() {
+    @Test
+    void pureDecoderThrowsOnlyItsOwnException() {
         MessageDecoder d = new MessageDecoder();
         assertThatThrownBy(() -> d.decode(Unpooled.wrappedBuffer(bytes(MARKER + "0013")), CodecOptions.DEFAULT))
-                .isInstanceOf(BgpException.class).hasMessageContaining("bad message length");
+                .isInstanceOf(BgpException.class)
+                .hasMessageContaining("bad message length");
     }
 }

@@ -1,11 +1,5 @@
 package org.calicojava.bgp.codec;
 
-import org.junit.jupiter.api.Test;
-
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.calicojava.bgp.codec.Hex.MARKER;
 import static org.calicojava.bgp.codec.Hex.bytes;
@@ -13,6 +7,11 @@ import static org.calicojava.bgp.codec.Hex.decodeByteByByte;
 import static org.calicojava.bgp.codec.Hex.decodeWhole;
 import static org.calicojava.bgp.codec.Hex.encode;
 import static org.calicojava.bgp.codec.Hex.hex;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
 
 /** Byte vectors for OPEN, KEEPALIVE, NOTIFICATION, ROUTE-REFRESH: decoded whole and byte by byte, and encoded back. */
 class MessageVectorsTest {
@@ -35,9 +34,19 @@ class MessageVectorsTest {
             46 00              # enhanced route refresh
             """;
 
-    static final Open OPEN_ALL = new Open(4, 65002, 90, Ip.v4Int("127.0.0.10"), new Capabilities(
-            Set.of(Family.IPV4_UNICAST, Family.IPV6_UNICAST), 65002, true, true,
-            new GracefulRestart(false, 120, Map.of(Family.IPV4_UNICAST, true)), Map.of(Family.IPV4_UNICAST, AddPathMode.BOTH), true));
+    static final Open OPEN_ALL = new Open(
+            4,
+            65002,
+            90,
+            Ip.v4Int("127.0.0.10"),
+            new Capabilities(
+                    Set.of(Family.IPV4_UNICAST, Family.IPV6_UNICAST),
+                    65002,
+                    true,
+                    true,
+                    new GracefulRestart(false, 120, Map.of(Family.IPV4_UNICAST, true)),
+                    Map.of(Family.IPV4_UNICAST, AddPathMode.BOTH),
+                    true));
 
     static void roundTrip(String vector, Message expected, CodecOptions o) {
         byte[] wire = bytes(vector);
@@ -46,10 +55,18 @@ class MessageVectorsTest {
         assertThat(hex(encode(expected, o))).isEqualTo(hex(wire));
     }
 
-    @Test void openWithEveryCapability() { roundTrip(OPEN_ALL_CAPS, OPEN_ALL, CodecOptions.DEFAULT); }
+    @Test
+    void openWithEveryCapability() {
+        roundTrip(OPEN_ALL_CAPS, OPEN_ALL, CodecOptions.DEFAULT);
+    }
 
-    @Test void openWith4OctetAsUsesAsTrans() {
-        Open o = Open.of(4200000000L, 0, 1, new Capabilities(Set.of(Family.IPV4_UNICAST), 4200000000L, false, false, null, Map.of(), false));
+    @Test
+    void openWith4OctetAsUsesAsTrans() {
+        Open o = Open.of(
+                4200000000L,
+                0,
+                1,
+                new Capabilities(Set.of(Family.IPV4_UNICAST), 4200000000L, false, false, null, Map.of(), false));
         roundTrip(MARKER + """
                 002b          # length 43
                 01 04         # OPEN, version 4
@@ -63,7 +80,8 @@ class MessageVectorsTest {
         assertThat(o.peerAs()).isEqualTo(4200000000L);
     }
 
-    @Test void unknownCapabilityIsIgnored() {
+    @Test
+    void unknownCapabilityIsIgnored() {
         byte[] wire = bytes(MARKER + """
                 0025 01 04 fdea 005a 7f00000a   # length 37, OPEN v4, AS 65002, hold 90, id 127.0.0.10
                 08 02 06                  # 8 bytes of parameters: capabilities, 6 bytes
@@ -74,9 +92,13 @@ class MessageVectorsTest {
         assertThat(o.peerAs()).isEqualTo(65002);
     }
 
-    @Test void keepalive() { roundTrip(MARKER + "0013 04   # length 19, KEEPALIVE", Keepalive.INSTANCE, CodecOptions.DEFAULT); }
+    @Test
+    void keepalive() {
+        roundTrip(MARKER + "0013 04   # length 19, KEEPALIVE", Keepalive.INSTANCE, CodecOptions.DEFAULT);
+    }
 
-    @Test void notificationWithData() {
+    @Test
+    void notificationWithData() {
         roundTrip(MARKER + """
                 0017   # length 23
                 03     # NOTIFICATION
@@ -85,34 +107,46 @@ class MessageVectorsTest {
                 """, new Notification(BgpError.u16(2, 2, 65002)), CodecOptions.DEFAULT);
     }
 
-    @Test void notificationCeaseWithoutData() {
-        roundTrip(MARKER + "0015 03 06 02   # length 21, NOTIFICATION, cease / administrative shutdown",
-                new Notification(BgpError.of(6, 2)), CodecOptions.DEFAULT);
+    @Test
+    void notificationCeaseWithoutData() {
+        roundTrip(
+                MARKER + "0015 03 06 02   # length 21, NOTIFICATION, cease / administrative shutdown",
+                new Notification(BgpError.of(6, 2)),
+                CodecOptions.DEFAULT);
         assertThat(BgpError.of(6, 2)).hasToString("cease / administrative shutdown");
     }
 
-    @Test void routeRefreshAndEnhancedMarkers() {
-        roundTrip(MARKER + "0017 05 0001 00 01   # length 23, ROUTE-REFRESH, AFI 1, normal request, SAFI 1",
-                new RouteRefresh(1, 1, RouteRefresh.REQUEST), CodecOptions.DEFAULT);
-        roundTrip(MARKER + "0017 05 0002 01 01   # ROUTE-REFRESH AFI 2, Begin-of-RR (RFC 7313), SAFI 1",
-                new RouteRefresh(2, 1, RouteRefresh.BORR), CodecOptions.DEFAULT);
-        roundTrip(MARKER + "0017 05 0002 02 01   # ROUTE-REFRESH AFI 2, End-of-RR, SAFI 1",
-                new RouteRefresh(2, 1, RouteRefresh.EORR), CodecOptions.DEFAULT);
+    @Test
+    void routeRefreshAndEnhancedMarkers() {
+        roundTrip(
+                MARKER + "0017 05 0001 00 01   # length 23, ROUTE-REFRESH, AFI 1, normal request, SAFI 1",
+                new RouteRefresh(1, 1, RouteRefresh.REQUEST),
+                CodecOptions.DEFAULT);
+        roundTrip(
+                MARKER + "0017 05 0002 01 01   # ROUTE-REFRESH AFI 2, Begin-of-RR (RFC 7313), SAFI 1",
+                new RouteRefresh(2, 1, RouteRefresh.BORR),
+                CodecOptions.DEFAULT);
+        roundTrip(
+                MARKER + "0017 05 0002 02 01   # ROUTE-REFRESH AFI 2, End-of-RR, SAFI 1",
+                new RouteRefresh(2, 1, RouteRefresh.EORR),
+                CodecOptions.DEFAULT);
     }
 
-    @Test void severalMessagesInOneBuffer() {
+    @Test
+    void severalMessagesInOneBuffer() {
         byte[] wire = bytes(MARKER + "0013 04" + MARKER + "0015 03 06 04");
         List<Object> out = decodeWhole(wire, CodecOptions.DEFAULT);
         assertThat(out).containsExactly(Keepalive.INSTANCE, new Notification(BgpError.of(6, 4)));
         assertThat(decodeByteByByte(wire, CodecOptions.DEFAULT)).isEqualTo(out);
     }
 
-    @Test void extendedMessageRaisesTheLimit() {
+    @Test
+    void extendedMessageRaisesTheLimit() {
         byte[] big = new byte[5000];
         java.util.Arrays.fill(big, 0, 16, (byte) -1);
         big[16] = (byte) (5000 >>> 8);
         big[17] = (byte) 5000;
-        big[18] = 3;  // NOTIFICATION with 4979 bytes of data
+        big[18] = 3; // NOTIFICATION with 4979 bytes of data
         big[19] = 6;
         big[20] = 8;
         assertThat(decodeWhole(big, CodecOptions.DEFAULT))

@@ -1,9 +1,5 @@
 package org.calicojava.bgp.codec;
 
-import org.junit.jupiter.api.Test;
-
-import java.util.Set;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.calicojava.bgp.codec.Hex.MARKER;
 import static org.calicojava.bgp.codec.Hex.bytes;
@@ -11,6 +7,9 @@ import static org.calicojava.bgp.codec.Hex.decodeWhole;
 import static org.calicojava.bgp.codec.Hex.encode;
 import static org.calicojava.bgp.codec.Hex.hex;
 import static org.calicojava.bgp.codec.MessageVectorsTest.roundTrip;
+
+import java.util.Set;
+import org.junit.jupiter.api.Test;
 
 /** Byte vectors for UPDATE: every path attribute, MP-BGP, AS4 toward 2-octet peers, ADD-PATH, End-of-RIB. */
 class UpdateVectorsTest {
@@ -39,11 +38,21 @@ class UpdateVectorsTest {
             """;
 
     static PathAttributes everyAttribute() {
-        return PathAttributes.builder().origin(0).asPath(AsPath.sequence(65001, 65002, 65536)).nextHop("127.0.0.11").med(100)
-                .localPref(200).atomicAggregate(true).aggregator(new Aggregator(65001, Ip.v4Int("10.0.0.1")))
-                .communities(65001 << 16 | 1, 65001 << 16 | 2).originatorId(Ip.v4Int("10.0.0.2") & 0xffffffffL)
-                .clusterList(Ip.v4Int("10.0.0.3")).extCommunities(0x0002fde900000064L).largeCommunities(65001, 1, 2)
-                .unknown(new RawAttribute(0xe0, 99, new byte[] {(byte) 0xab, (byte) 0xcd})).build();
+        return PathAttributes.builder()
+                .origin(0)
+                .asPath(AsPath.sequence(65001, 65002, 65536))
+                .nextHop("127.0.0.11")
+                .med(100)
+                .localPref(200)
+                .atomicAggregate(true)
+                .aggregator(new Aggregator(65001, Ip.v4Int("10.0.0.1")))
+                .communities(65001 << 16 | 1, 65001 << 16 | 2)
+                .originatorId(Ip.v4Int("10.0.0.2") & 0xffffffffL)
+                .clusterList(Ip.v4Int("10.0.0.3"))
+                .extCommunities(0x0002fde900000064L)
+                .largeCommunities(65001, 1, 2)
+                .unknown(new RawAttribute(0xe0, 99, new byte[] {(byte) 0xab, (byte) 0xcd}))
+                .build();
     }
 
     static Nlri v4(String... prefixes) {
@@ -62,21 +71,33 @@ class UpdateVectorsTest {
         return b.build();
     }
 
-    @Test void everyAttributeOverIbgp() {
+    @Test
+    void everyAttributeOverIbgp() {
         Update u = Update.announce(everyAttribute(), v4("10.20.0.0/24", "10.20.0.1/32"));
         roundTrip(EVERY_ATTRIBUTE, u, IBGP);
-        assertThat(u.attributes().toString()).contains("as_path=65001 65002 65536", "communities=(65001,1) (65001,2)",
-                "large_community=(65001,1,2)", "next_hop=127.0.0.11", "local_pref=200");
+        assertThat(u.attributes().toString())
+                .contains(
+                        "as_path=65001 65002 65536",
+                        "communities=(65001,1) (65001,2)",
+                        "large_community=(65001,1,2)",
+                        "next_hop=127.0.0.11",
+                        "local_pref=200");
     }
 
-    @Test void unknownTransitiveGetsPartialBitWhenPassedOn() {
-        PathAttributes a = PathAttributes.builder().origin(2).asPath(AsPath.EMPTY).nextHop("192.0.2.1")
-                .unknown(new RawAttribute(0xc0, 99, new byte[] {1})).build();
+    @Test
+    void unknownTransitiveGetsPartialBitWhenPassedOn() {
+        PathAttributes a = PathAttributes.builder()
+                .origin(2)
+                .asPath(AsPath.EMPTY)
+                .nextHop("192.0.2.1")
+                .unknown(new RawAttribute(0xc0, 99, new byte[] {1}))
+                .build();
         byte[] out = encode(Update.announce(a, v4("10.0.0.0/8")), CodecOptions.AS4);
-        assertThat(hex(out)).contains("e0630101");  // flags c0 -> e0 (Partial)
+        assertThat(hex(out)).contains("e0630101"); // flags c0 -> e0 (Partial)
     }
 
-    @Test void unknownNonTransitiveIsDropped() {
+    @Test
+    void unknownNonTransitiveIsDropped() {
         byte[] wire = bytes(MARKER + """
                 0022 02 0000 000b      # length 34, UPDATE, no withdrawn, 11 bytes of attributes
                 40 01 01 02            # ORIGIN incomplete
@@ -88,13 +109,20 @@ class UpdateVectorsTest {
         assertThat(u.outcome()).isEqualTo(Update.Outcome.NORMAL);
     }
 
-    @Test void localPrefFromExternalPeerIsIgnored() {
-        Update u = (Update) decodeWhole(bytes(EVERY_ATTRIBUTE), CodecOptions.AS4).get(0);
+    @Test
+    void localPrefFromExternalPeerIsIgnored() {
+        Update u =
+                (Update) decodeWhole(bytes(EVERY_ATTRIBUTE), CodecOptions.AS4).get(0);
         assertThat(u.attributes().localPref()).isEqualTo(-1);
     }
 
-    @Test void ipv6ThroughMpReach() {
-        Update u = Update.announce(PathAttributes.builder().origin(0).asPath(AsPath.sequence(65002)).build(),
+    @Test
+    void ipv6ThroughMpReach() {
+        Update u = Update.announce(
+                PathAttributes.builder()
+                        .origin(0)
+                        .asPath(AsPath.sequence(65002))
+                        .build(),
                 new MpReach(Family.IPV6_UNICAST, Prefix.parse("2001:db8::1").addressBytes(), v6("2001:db8:14::/48")));
         roundTrip(MARKER + """
                 0043 02         # length 67, UPDATE
@@ -111,7 +139,8 @@ class UpdateVectorsTest {
         assertThat(u.mpReach().nlri().toString(0)).isEqualTo("2001:db8:14::/48");
     }
 
-    @Test void ipv6WithdrawThroughMpUnreach() {
+    @Test
+    void ipv6WithdrawThroughMpUnreach() {
         roundTrip(MARKER + """
                 0024 02 0000    # length 36, UPDATE, no withdrawn routes
                 000d            # 13 bytes of attributes
@@ -119,7 +148,8 @@ class UpdateVectorsTest {
                 """, Update.withdraw(v6("2001:db8:14::/48")), CodecOptions.AS4);
     }
 
-    @Test void ipv4Withdraw() {
+    @Test
+    void ipv4Withdraw() {
         roundTrip(MARKER + """
                 001b 02         # length 27, UPDATE
                 0004 18 0a1400  # withdrawn routes: 10.20.0.0/24
@@ -127,17 +157,28 @@ class UpdateVectorsTest {
                 """, Update.withdraw(v4("10.20.0.0/24")), CodecOptions.AS4);
     }
 
-    @Test void endOfRibMarkers() {
+    @Test
+    void endOfRibMarkers() {
         Update v4 = Update.endOfRib(Family.IPV4_UNICAST), v6 = Update.endOfRib(Family.IPV6_UNICAST);
         roundTrip(MARKER + "0017 02 0000 0000   # empty UPDATE: IPv4 End-of-RIB", v4, CodecOptions.AS4);
-        roundTrip(MARKER + "001d 02 0000 0006 80 0f 03 0002 01   # empty MP_UNREACH IPv6: End-of-RIB", v6, CodecOptions.AS4);
+        roundTrip(
+                MARKER + "001d 02 0000 0006 80 0f 03 0002 01   # empty MP_UNREACH IPv6: End-of-RIB",
+                v6,
+                CodecOptions.AS4);
         assertThat(v4.endOfRibFamily()).isEqualTo(Family.IPV4_UNICAST);
         assertThat(v6.endOfRibFamily()).isEqualTo(Family.IPV6_UNICAST);
     }
 
-    @Test void twoOctetPeerGetsAsTransAndAs4Attributes() {
-        Update u = Update.announce(PathAttributes.builder().origin(0).asPath(AsPath.sequence(65001, 65536, 65002))
-                .nextHop("127.0.0.11").aggregator(new Aggregator(65536, Ip.v4Int("10.0.0.1"))).build(), v4("10.20.0.0/24"));
+    @Test
+    void twoOctetPeerGetsAsTransAndAs4Attributes() {
+        Update u = Update.announce(
+                PathAttributes.builder()
+                        .origin(0)
+                        .asPath(AsPath.sequence(65001, 65536, 65002))
+                        .nextHop("127.0.0.11")
+                        .aggregator(new Aggregator(65536, Ip.v4Int("10.0.0.1")))
+                        .build(),
+                v4("10.20.0.0/24"));
         roundTrip(MARKER + """
                 0056 02 0000    # length 86, UPDATE, no withdrawn routes
                 003b            # 59 bytes of attributes
@@ -151,7 +192,8 @@ class UpdateVectorsTest {
                 """, u, CodecOptions.DEFAULT);
     }
 
-    @Test void as4PathLongerThanAsPathIsIgnored() {
+    @Test
+    void as4PathLongerThanAsPathIsIgnored() {
         byte[] wire = bytes(MARKER + """
                 0035 02 0000 001e                # length 53, UPDATE, 30 bytes of attributes
                 40 01 01 00                      # ORIGIN IGP
@@ -164,7 +206,8 @@ class UpdateVectorsTest {
         assertThat(u.attributes().asPath()).isEqualTo(AsPath.sequence(23456));
     }
 
-    @Test void fourOctetPeerAs4PathIsDiscarded() {
+    @Test
+    void fourOctetPeerAs4PathIsDiscarded() {
         byte[] wire = bytes(MARKER + """
                 0037 02 0000 0020                # length 55, UPDATE, 32 bytes of attributes
                 40 01 01 00                      # ORIGIN IGP
@@ -177,9 +220,17 @@ class UpdateVectorsTest {
         assertThat(u.attributes().asPath()).isEqualTo(AsPath.sequence(65002));
     }
 
-    @Test void asSetAndConfederationSegments() {
-        AsPath p = AsPath.of(AsPath.AS_CONFED_SEQUENCE, 1, 64512, AsPath.AS_SEQUENCE, 2, 65001, 65002, AsPath.AS_SET, 2, 1, 2);
-        Update u = Update.announce(PathAttributes.builder().origin(1).asPath(p).nextHop("192.0.2.1").build(), v4("0.0.0.0/0"));
+    @Test
+    void asSetAndConfederationSegments() {
+        AsPath p = AsPath.of(
+                AsPath.AS_CONFED_SEQUENCE, 1, 64512, AsPath.AS_SEQUENCE, 2, 65001, 65002, AsPath.AS_SET, 2, 1, 2);
+        Update u = Update.announce(
+                PathAttributes.builder()
+                        .origin(1)
+                        .asPath(p)
+                        .nextHop("192.0.2.1")
+                        .build(),
+                v4("0.0.0.0/0"));
         roundTrip(MARKER + """
                 0040 02 0000 0028                # length 64, UPDATE, 40 bytes of attributes
                 40 01 01 01                      # ORIGIN EGP
@@ -194,10 +245,21 @@ class UpdateVectorsTest {
         assertThat(p).hasToString("(64512) 65001 65002 {1 2}");
     }
 
-    @Test void addPathIdsOnNlri() {
-        CodecOptions ap = new CodecOptions(true, Set.of(Family.IPV4_UNICAST), Set.of(Family.IPV4_UNICAST), false, false);
-        Nlri n = Nlri.builder(Family.IPV4_UNICAST, true).add(Prefix.parse("10.0.0.1/32"), 1).add(Prefix.parse("10.0.0.1/32"), 2).build();
-        Update u = Update.announce(PathAttributes.builder().origin(0).asPath(AsPath.EMPTY).nextHop("192.0.2.1").build(), n);
+    @Test
+    void addPathIdsOnNlri() {
+        CodecOptions ap =
+                new CodecOptions(true, Set.of(Family.IPV4_UNICAST), Set.of(Family.IPV4_UNICAST), false, false);
+        Nlri n = Nlri.builder(Family.IPV4_UNICAST, true)
+                .add(Prefix.parse("10.0.0.1/32"), 1)
+                .add(Prefix.parse("10.0.0.1/32"), 2)
+                .build();
+        Update u = Update.announce(
+                PathAttributes.builder()
+                        .origin(0)
+                        .asPath(AsPath.EMPTY)
+                        .nextHop("192.0.2.1")
+                        .build(),
+                n);
         roundTrip(MARKER + """
                 0037 02 0000 000e                # length 55, UPDATE, 14 bytes of attributes
                 40 01 01 00 40 02 00             # ORIGIN IGP, AS_PATH empty
@@ -208,7 +270,8 @@ class UpdateVectorsTest {
         assertThat(n.toString()).isEqualTo("[10.0.0.1/32 path 1, 10.0.0.1/32 path 2]");
     }
 
-    @Test void sameAttributeBytesShareOneDecodedSet() {
+    @Test
+    void sameAttributeBytesShareOneDecodedSet() {
         MessageDecoder d = new MessageDecoder();
         byte[] wire = bytes(EVERY_ATTRIBUTE);
         Update a = (Update) d.decode(io.netty.buffer.Unpooled.wrappedBuffer(wire), IBGP);

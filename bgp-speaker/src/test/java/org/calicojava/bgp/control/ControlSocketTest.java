@@ -1,13 +1,6 @@
 package org.calicojava.bgp.control;
 
-import org.calicojava.bgp.yaml.SpeakerYamlLoader;
-import org.calicojava.bgp.config.SpeakerConfig;
-import org.calicojava.bgp.metrics.Metrics;
-import org.calicojava.bgp.rib.Rib;
-import org.calicojava.bgp.session.Await;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
@@ -24,8 +17,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.calicojava.bgp.config.SpeakerConfig;
+import org.calicojava.bgp.metrics.Metrics;
+import org.calicojava.bgp.rib.Rib;
+import org.calicojava.bgp.session.Await;
+import org.calicojava.bgp.yaml.SpeakerYamlLoader;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 /**
  * The control socket against local users (issue 22): mode and group of the socket file, SO_PEERCRED checked for
@@ -33,20 +32,29 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Needs root (to switch users) and perl (the foreign client).
  */
 class ControlSocketTest {
-    static final String CLIENT = "use IO::Socket::UNIX; my $s = IO::Socket::UNIX->new(Peer => $ARGV[0]) or die \"connect: $!\\n\";"
-            + " print $s \"$ARGV[1]\\n\"; shutdown($s, 1); print while <$s>;";
+    static final String CLIENT =
+            "use IO::Socket::UNIX; my $s = IO::Socket::UNIX->new(Peer => $ARGV[0]) or die \"connect: $!\\n\";"
+                    + " print $s \"$ARGV[1]\\n\"; shutdown($s, 1); print while <$s>;";
     final AtomicInteger reloads = new AtomicInteger();
     Path dir;
     Rib rib;
 
-    @BeforeEach void setUp() throws IOException {
+    @BeforeEach
+    void setUp() throws IOException {
         dir = Files.createTempDirectory("cj-ctl");
-        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));  // other users may reach the socket's directory
-        SpeakerConfig sc = SpeakerYamlLoader.parse("routerId: 127.0.0.1\nasNumber: 65000\n").speaker();
-        rib = new Rib(sc, SpeakerYamlLoader.parse("routerId: 127.0.0.1\nasNumber: 65000\n").routing(), new Metrics());
+        Files.setPosixFilePermissions(
+                dir, PosixFilePermissions.fromString("rwxr-xr-x")); // other users may reach the socket's directory
+        SpeakerConfig sc = SpeakerYamlLoader.parse("routerId: 127.0.0.1\nasNumber: 65000\n")
+                .speaker();
+        rib = new Rib(
+                sc,
+                SpeakerYamlLoader.parse("routerId: 127.0.0.1\nasNumber: 65000\n")
+                        .routing(),
+                new Metrics());
     }
 
-    @AfterEach void tearDown() throws IOException {
+    @AfterEach
+    void tearDown() throws IOException {
         rib.close();
         try (var s = Files.list(dir)) {
             for (Path p : s.toList()) {
@@ -81,7 +89,7 @@ class ControlSocketTest {
         try (SocketChannel c = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             c.connect(UnixDomainSocketAddress.of(socket));
             c.write(ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.UTF_8)));
-            c.shutdownOutput();  // as javactl does
+            c.shutdownOutput(); // as javactl does
             return new String(Channels.newInputStream(c).readAllBytes(), StandardCharsets.UTF_8);
         }
     }
@@ -93,33 +101,42 @@ class ControlSocketTest {
     }
 
     static int threads() throws IOException {
-        try (var s = Files.list(Path.of("/proc/self/task"))) { return (int) s.count(); }
+        try (var s = Files.list(Path.of("/proc/self/task"))) {
+            return (int) s.count();
+        }
     }
 
-    @Test void socketIs0660RootRootAndANonRootUserCannotReload() throws Exception {
+    @Test
+    void socketIs0660RootRootAndANonRootUserCannotReload() throws Exception {
         Path sock = dir.resolve("bgp.ctl");
         try (ControlServer s = server(ControlConfig.at(sock))) {
-            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(sock))).isEqualTo("rw-rw----");
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(sock)))
+                    .isEqualTo("rw-rw----");
             assertThat(Files.getAttribute(sock, "unix:uid")).isEqualTo(0);
             assertThat(Files.getAttribute(sock, "unix:gid")).isEqualTo(0);
-            try (var l = Files.list(dir)) { assertThat(l.toList()).containsExactly(sock); }  // the private bind directory is gone
+            try (var l = Files.list(dir)) {
+                assertThat(l.toList()).containsExactly(sock);
+            } // the private bind directory is gone
 
-            assertThat(asNobody(sock, "reload", null)).contains("connect: Permission denied");  // the file mode stops it
-            Files.setPosixFilePermissions(sock, PosixFilePermissions.fromString("rw-rw-rw-"));    // an operator's mistake
-            assertThat(asNobody(sock, "reload", null)).matches("error: permission denied: uid 65534 \\(pid \\d+\\) is neither root nor in group 0\n");
+            assertThat(asNobody(sock, "reload", null)).contains("connect: Permission denied"); // the file mode stops it
+            Files.setPosixFilePermissions(sock, PosixFilePermissions.fromString("rw-rw-rw-")); // an operator's mistake
+            assertThat(asNobody(sock, "reload", null))
+                    .matches("error: permission denied: uid 65534 \\(pid \\d+\\) is neither root nor in group 0\n");
             assertThat(reloads).hasValue(0);
 
-            assertThat(ask(sock, "reload")).isEqualTo("reloaded 1\n");  // root
+            assertThat(ask(sock, "reload")).isEqualTo("reloaded 1\n"); // root
         }
         assertThat(sock).doesNotExist();
     }
 
-    @Test void membersOfTheConfiguredGroupMayUseIt() throws Exception {
+    @Test
+    void membersOfTheConfiguredGroupMayUseIt() throws Exception {
         Path sock = dir.resolve("bgp.ctl");
         try (ControlServer s = server(new ControlConfig(sock, "4242", 16, 4096))) {
             assertThat(Files.getAttribute(sock, "unix:gid")).isEqualTo(4242);
-            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(sock))).isEqualTo("rw-rw----");
-            assertThat(asNobody(sock, "reload", "4242")).isEqualTo("reloaded 1\n");  // a supplementary group
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(sock)))
+                    .isEqualTo("rw-rw----");
+            assertThat(asNobody(sock, "reload", "4242")).isEqualTo("reloaded 1\n"); // a supplementary group
             assertThat(asNobody(sock, "reload", null)).contains("connect: Permission denied");
             Files.setPosixFilePermissions(sock, PosixFilePermissions.fromString("rw-rw-rw-"));
             assertThat(asNobody(sock, "reload", "4243")).startsWith("error: permission denied: uid 65534");
@@ -127,7 +144,8 @@ class ControlSocketTest {
         }
     }
 
-    @Test void theSeventeenthClientIsRefusedAndALongLineToo() throws Exception {
+    @Test
+    void theSeventeenthClientIsRefusedAndALongLineToo() throws Exception {
         Path sock = dir.resolve("bgp.ctl");
         try (ControlServer s = server(ControlConfig.at(sock))) {
             List<SocketChannel> idle = new ArrayList<>();
@@ -150,10 +168,11 @@ class ControlSocketTest {
         }
     }
 
-    @Test void aThousandIdleClientsShareOneThread() throws Exception {
+    @Test
+    void aThousandIdleClientsShareOneThread() throws Exception {
         Path sock = dir.resolve("bgp.ctl");
         try (ControlServer s = server(new ControlConfig(sock, null, 1001, 4096))) {
-            ask(sock, "reload");  // the server's threads exist now
+            ask(sock, "reload"); // the server's threads exist now
             int before = threads();
             List<SocketChannel> idle = new ArrayList<>();
             try {
@@ -162,8 +181,10 @@ class ControlSocketTest {
                 }
                 Await.until("1000 clients admitted", Duration.ofSeconds(30), () -> s.clients == 1000);
                 int after = threads();
-                assertThat(after - before).as("threads before %d, after %d", before, after).isLessThan(5);
-                assertThat(ask(sock, "reload")).isEqualTo("reloaded 2\n");  // still answering
+                assertThat(after - before)
+                        .as("threads before %d, after %d", before, after)
+                        .isLessThan(5);
+                assertThat(ask(sock, "reload")).isEqualTo("reloaded 2\n"); // still answering
             } finally {
                 for (SocketChannel c : idle) {
                     c.close();

@@ -1,5 +1,6 @@
 package org.calicojava.bgp.fuzz;
 
+import java.lang.management.ManagementFactory;
 import org.calicojava.bgp.codec.BgpError;
 import org.calicojava.bgp.codec.BgpException;
 import org.calicojava.bgp.codec.Message;
@@ -8,8 +9,6 @@ import org.calicojava.bgp.codec.Open;
 import org.calicojava.bgp.codec.PathAttributes;
 import org.calicojava.bgp.codec.RawAttribute;
 import org.calicojava.bgp.codec.Update;
-
-import java.lang.management.ManagementFactory;
 
 /**
  * What a decoded message may hold, given the bytes it came from: every prefix takes at least one byte, every
@@ -23,9 +22,11 @@ final class Bounds {
     private static final com.sun.management.ThreadMXBean THREADS =
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
-    private Bounds() { }
+    private Bounds() {}
 
-    static long allocated() { return THREADS.getCurrentThreadAllocatedBytes(); }
+    static long allocated() {
+        return THREADS.getCurrentThreadAllocatedBytes();
+    }
 
     /** How far {@code used} bytes are over the limit for {@code inputLength} bytes (<= 0: within it). */
     static long limit(long used, int inputLength) {
@@ -37,7 +38,8 @@ final class Bounds {
      * decoder's own thread, so the allocation bound is checked when the inputs it found run as seeds (plain
      * {@code mvn test}, where the hooks are off: {@code junit-platform.properties}); the structural bounds hold in both.
      */
-    static final boolean FUZZING = System.getenv("JAZZER_FUZZ") != null && !System.getenv("JAZZER_FUZZ").isEmpty();
+    static final boolean FUZZING = System.getenv("JAZZER_FUZZ") != null
+            && !System.getenv("JAZZER_FUZZ").isEmpty();
 
     /** Runs {@code run} (which returns {@link #limit}) up to {@code times} times; fails if it never was within. */
     static void leastOf(int times, java.util.function.LongSupplier run) {
@@ -78,7 +80,8 @@ final class Bounds {
     }
 
     private static void update(Update u, int len) {
-        long prefixes = (long) u.withdrawn().size() + u.nlri().size()
+        long prefixes = (long) u.withdrawn().size()
+                + u.nlri().size()
                 + (u.mpReach() == null ? 0 : u.mpReach().nlri().size())
                 + (u.mpUnreach() == null ? 0 : u.mpUnreach().nlri().size());
         at("prefixes", prefixes, len);
@@ -104,7 +107,9 @@ final class Bounds {
         at("unknown attribute bytes", unknown, len);
     }
 
-    private static int length(int[] a) { return a == null ? 0 : a.length; }
+    private static int length(int[] a) {
+        return a == null ? 0 : a.length;
+    }
 
     private static void at(String what, long n, long max) {
         if (n > max) {

@@ -4,14 +4,13 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
+import java.util.Set;
 import org.calicojava.bgp.codec.BgpException;
 import org.calicojava.bgp.codec.BgpFrameDecoder;
 import org.calicojava.bgp.codec.CodecOptions;
 import org.calicojava.bgp.codec.Family;
 import org.calicojava.bgp.codec.Message;
 import org.calicojava.bgp.codec.MessageDecoder;
-
-import java.util.Set;
 
 /**
  * Jazzer fuzz targets over the codec's decoders: UPDATE, OPEN and NOTIFICATION bodies (each given a correct header,
@@ -33,8 +32,9 @@ class CodecFuzzTest {
 
     static CodecOptions options(byte[] in) {
         int f = in.length > 0 ? in[0] : 0;
-        Set<Family> addPath = (f & 2) != 0 ? ((f & 4) != 0 ? Set.of(Family.IPV4_UNICAST, Family.IPV6_UNICAST)
-                : Set.of(Family.IPV4_UNICAST)) : (f & 4) != 0 ? Set.of(Family.IPV6_UNICAST) : Set.of();
+        Set<Family> addPath = (f & 2) != 0
+                ? ((f & 4) != 0 ? Set.of(Family.IPV4_UNICAST, Family.IPV6_UNICAST) : Set.of(Family.IPV4_UNICAST))
+                : (f & 4) != 0 ? Set.of(Family.IPV6_UNICAST) : Set.of();
         return new CodecOptions((f & 1) != 0, addPath, Set.of(), (f & 8) != 0, (f & 16) != 0);
     }
 
@@ -81,13 +81,19 @@ class CodecFuzzTest {
     }
 
     @FuzzTest(maxDuration = "")
-    void update(byte[] in) { decode(Message.UPDATE, in); }
+    void update(byte[] in) {
+        decode(Message.UPDATE, in);
+    }
 
     @FuzzTest(maxDuration = "")
-    void open(byte[] in) { decode(Message.OPEN, in); }
+    void open(byte[] in) {
+        decode(Message.OPEN, in);
+    }
 
     @FuzzTest(maxDuration = "")
-    void notification(byte[] in) { decode(Message.NOTIFICATION, in); }
+    void notification(byte[] in) {
+        decode(Message.NOTIFICATION, in);
+    }
 
     /** Raw bytes (after the options byte) through the channel's frame decoder, in two writes: framing and all. */
     @FuzzTest(maxDuration = "")
@@ -105,7 +111,7 @@ class CodecFuzzTest {
             ch.writeInbound(Unpooled.wrappedBuffer(in, 1, Math.max(0, cut - 1)));
             ch.writeInbound(Unpooled.wrappedBuffer(in, Math.max(1, cut), in.length - Math.max(1, cut)));
         }
-        ch.checkException();  // a decoder exception other than BgpException would surface here
+        ch.checkException(); // a decoder exception other than BgpException would surface here
         long used = Bounds.allocated() - before;
         int n = 0;
         for (Object m; (m = ch.readInbound()) != null; n++) {
@@ -119,6 +125,6 @@ class CodecFuzzTest {
             throw new AssertionError(n + " messages out of " + in.length + " bytes");
         }
         ch.finishAndReleaseAll();
-        return Bounds.limit(used, in.length + 4096);  // + the channel's cumulation buffer
+        return Bounds.limit(used, in.length + 4096); // + the channel's cumulation buffer
     }
 }

@@ -1,12 +1,9 @@
 package org.calicojava.bgp.interop;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.calicojava.bgp.session.Await;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -19,8 +16,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.calicojava.bgp.session.Await;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 /**
  * Our BFD against BIRD 2's {@code protocol bfd}, single hop over a veth between two namespaces the test creates
@@ -37,7 +36,8 @@ class BfdBirdIT {
     Process speaker;
     Daemon bird;
 
-    @BeforeEach void namespaces() throws IOException {
+    @BeforeEach
+    void namespaces() throws IOException {
         dir = Files.createTempDirectory("cj-bfd");
         sh("ip", "netns", "add", nsA);
         sh("ip", "netns", "add", nsB);
@@ -51,7 +51,8 @@ class BfdBirdIT {
         }
     }
 
-    @AfterEach void cleanUp() throws Exception {
+    @AfterEach
+    void cleanUp() throws Exception {
         if (speaker != null && speaker.isAlive()) {
             sh("kill", "-CONT", Long.toString(speaker.pid()));
             speaker.destroy();
@@ -65,7 +66,8 @@ class BfdBirdIT {
         sh("ip", "netns", "del", nsA);
         sh("ip", "netns", "del", nsB);
         try (var s = Files.walk(dir)) {
-            s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            s.sorted(java.util.Comparator.reverseOrder())
+                    .forEach(p -> p.toFile().delete());
         }
     }
 
@@ -73,9 +75,22 @@ class BfdBirdIT {
     static final class NsBird extends Daemon {
         NsBird(String ns, String config) throws IOException {
             super("cj-bfd-bird");
-            Files.writeString(dir.resolve("bird.conf"), config.replace("@LOG@", dir.resolve("bird.log").toString()));
-            start(cmd("ip", "netns", "exec", ns, binary("/usr/sbin/bird"), "-c", dir.resolve("bird.conf").toString(), "-s",
-                    dir.resolve("bird.ctl").toString(), "-P", dir.resolve("bird.pid").toString(), "-f"));
+            Files.writeString(
+                    dir.resolve("bird.conf"),
+                    config.replace("@LOG@", dir.resolve("bird.log").toString()));
+            start(cmd(
+                    "ip",
+                    "netns",
+                    "exec",
+                    ns,
+                    binary("/usr/sbin/bird"),
+                    "-c",
+                    dir.resolve("bird.conf").toString(),
+                    "-s",
+                    dir.resolve("bird.ctl").toString(),
+                    "-P",
+                    dir.resolve("bird.pid").toString(),
+                    "-f"));
         }
 
         String birdc(String... command) {
@@ -102,7 +117,8 @@ class BfdBirdIT {
             }
             """;
 
-    @Test void upWithBirdAndDownBothWays() throws Exception {
+    @Test
+    void upWithBirdAndDownBothWays() throws Exception {
         Path sock = dir.resolve("speaker.ctl");
         Path cfg = dir.resolve("speaker.yaml");
         Files.writeString(cfg, """
@@ -122,19 +138,37 @@ class BfdBirdIT {
         bird = new NsBird(nsB, BIRD_CONF);
         long t0 = System.nanoTime();
         speaker = new ProcessBuilder("ip", "netns", "exec", nsA, BIN.toString(), "--config", cfg.toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("speaker.log").toFile()).start();
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("speaker.log").toFile())
+                .start();
         NsBird b = (NsBird) bird;
-        Await.until("our BFD sessions Up", Duration.ofSeconds(60), () -> Files.exists(sock)
-                && bfdState(sock, "10.201.0.2").equals("Up") && bfdState(sock, "fd00:bf::2").equals("Up"), () -> log() + b.birdc("show", "bfd", "sessions"));
+        Await.until(
+                "our BFD sessions Up",
+                Duration.ofSeconds(60),
+                () -> Files.exists(sock)
+                        && bfdState(sock, "10.201.0.2").equals("Up")
+                        && bfdState(sock, "fd00:bf::2").equals("Up"),
+                () -> log() + b.birdc("show", "bfd", "sessions"));
         // the JVM's start-up is in t0; the BFD part is what the log says between session added and Up
-        System.out.printf("BfdBirdIT: both sessions Up %d ms after the speaker was started%n", (System.nanoTime() - t0) / 1_000_000);
-        assertThat(upWithin(log(), "10.201.0.2")).as("IPv4 session Up within 2 s of being added").isLessThan(2000);
-        assertThat(upWithin(log(), "fd00:bf::2")).as("IPv6 session Up within 2 s of being added").isLessThan(2000);
+        System.out.printf(
+                "BfdBirdIT: both sessions Up %d ms after the speaker was started%n",
+                (System.nanoTime() - t0) / 1_000_000);
+        assertThat(upWithin(log(), "10.201.0.2"))
+                .as("IPv4 session Up within 2 s of being added")
+                .isLessThan(2000);
+        assertThat(upWithin(log(), "fd00:bf::2"))
+                .as("IPv6 session Up within 2 s of being added")
+                .isLessThan(2000);
         String birdSessions = b.birdc("show", "bfd", "sessions");
         assertThat(birdSessions).contains("10.201.0.1").contains("fd00:bf::1");
-        assertThat(birdSessions.lines().filter(l -> l.contains("Up")).count()).as(birdSessions).isEqualTo(2);
-        Await.until("BGP Established and BIRD's route here", Duration.ofSeconds(30),
-                () -> control(sock, "show route").contains("10.77.0.0/24"), () -> control(sock, "show protocols") + log());
+        assertThat(birdSessions.lines().filter(l -> l.contains("Up")).count())
+                .as(birdSessions)
+                .isEqualTo(2);
+        Await.until(
+                "BGP Established and BIRD's route here",
+                Duration.ofSeconds(30),
+                () -> control(sock, "show route").contains("10.77.0.0/24"),
+                () -> control(sock, "show protocols") + log());
 
         // BIRD stopped: our sessions Down within 3 x 100 ms (plus the machine's load), BGP closed with Cease / BFD Down
         sh("kill", "-STOP", Long.toString(b.pid()));
@@ -147,32 +181,65 @@ class BfdBirdIT {
         JsonNode s4 = session(sock, "10.201.0.2");
         assertThat(s4.get("state").asText()).isEqualTo("Down");
         assertThat(s4.get("diag").asText()).isEqualTo("Control Detection Time Expired");
-        assertThat(downMs).as("Down by detection time (300 ms), allowing for a loaded machine").isLessThan(1500);
-        Await.until("BGP closed by BFD, BIRD's route gone", Duration.ofSeconds(5),
-                () -> !control(sock, "show route").contains("10.77.0.0/24"), () -> control(sock, "show route"));
+        assertThat(downMs)
+                .as("Down by detection time (300 ms), allowing for a loaded machine")
+                .isLessThan(1500);
+        Await.until(
+                "BGP closed by BFD, BIRD's route gone",
+                Duration.ofSeconds(5),
+                () -> !control(sock, "show route").contains("10.77.0.0/24"),
+                () -> control(sock, "show route"));
         assertThat(log()).contains("NOTIFICATION sent: BFD session down (Control Detection Time Expired)");
-        Await.until("IPv6 session Down", Duration.ofSeconds(5), () -> bfdState(sock, "fd00:bf::2").equals("Down"));
+        Await.until(
+                "IPv6 session Down",
+                Duration.ofSeconds(5),
+                () -> bfdState(sock, "fd00:bf::2").equals("Down"));
 
         // BIRD back: Up again
         sh("kill", "-CONT", Long.toString(b.pid()));
-        Await.until("Up again", Duration.ofSeconds(20), () -> bfdState(sock, "10.201.0.2").equals("Up"), this::log);
+        Await.until(
+                "Up again",
+                Duration.ofSeconds(20),
+                () -> bfdState(sock, "10.201.0.2").equals("Up"),
+                this::log);
 
         // ours stopped: BIRD's sessions Down by its detection time, its BGP session down by BFD
-        Await.until("BIRD's timers at 100 ms", Duration.ofSeconds(10), () -> b.birdc("show", "bfd", "sessions").lines()
-                .filter(l -> l.contains("10.201.0.1") || l.contains("fd00:bf::1")).filter(l -> l.contains("0.100") && l.contains("0.300"))
-                .count() == 2, () -> b.birdc("show", "bfd", "sessions"));
+        Await.until(
+                "BIRD's timers at 100 ms",
+                Duration.ofSeconds(10),
+                () -> b.birdc("show", "bfd", "sessions")
+                                .lines()
+                                .filter(l -> l.contains("10.201.0.1") || l.contains("fd00:bf::1"))
+                                .filter(l -> l.contains("0.100") && l.contains("0.300"))
+                                .count()
+                        == 2,
+                () -> b.birdc("show", "bfd", "sessions"));
         sh("kill", "-STOP", Long.toString(speaker.pid()));
         long ours = System.nanoTime();
-        Await.until("BIRD's sessions Down", Duration.ofSeconds(10), () -> b.birdc("show", "bfd", "sessions").lines()
-                .filter(l -> l.contains("10.201.0.1") || l.contains("fd00:bf::1")).noneMatch(l -> l.contains("Up")),
+        Await.until(
+                "BIRD's sessions Down",
+                Duration.ofSeconds(10),
+                () -> b.birdc("show", "bfd", "sessions")
+                        .lines()
+                        .filter(l -> l.contains("10.201.0.1") || l.contains("fd00:bf::1"))
+                        .noneMatch(l -> l.contains("Up")),
                 () -> b.birdc("show", "bfd", "sessions"));
         long birdDownMs = (System.nanoTime() - ours) / 1_000_000;
         System.out.printf("BfdBirdIT: ours stopped -> BIRD's sessions Down after %d ms (polling birdc)%n", birdDownMs);
-        assertThat(birdDownMs).as("BIRD's detection time 300 ms, allowing for a loaded machine and birdc").isLessThan(2000);
-        Await.until("BIRD's BGP down by BFD", Duration.ofSeconds(5), () -> b.birdc("show", "protocols", "all", "p1").contains("BFD session down"),
+        assertThat(birdDownMs)
+                .as("BIRD's detection time 300 ms, allowing for a loaded machine and birdc")
+                .isLessThan(2000);
+        Await.until(
+                "BIRD's BGP down by BFD",
+                Duration.ofSeconds(5),
+                () -> b.birdc("show", "protocols", "all", "p1").contains("BFD session down"),
                 () -> b.birdc("show", "protocols", "all", "p1"));
         sh("kill", "-CONT", Long.toString(speaker.pid()));
-        Await.until("Up again after ours resumed", Duration.ofSeconds(20), () -> bfdState(sock, "10.201.0.2").equals("Up"), this::log);
+        Await.until(
+                "Up again after ours resumed",
+                Duration.ofSeconds(20),
+                () -> bfdState(sock, "10.201.0.2").equals("Up"),
+                this::log);
         assertThat(log()).doesNotContain("Exception");
     }
 

@@ -8,15 +8,26 @@ final class Bird extends Daemon {
     Bird(String config) {
         super("cj-bird");
         try {
-            Files.writeString(dir.resolve("bird.conf"), config.replace("@LOG@", dir.resolve("bird.log").toString()));
+            Files.writeString(
+                    dir.resolve("bird.conf"),
+                    config.replace("@LOG@", dir.resolve("bird.log").toString()));
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
-        start(cmd(binary("/usr/sbin/bird"), "-c", dir.resolve("bird.conf").toString(), "-s", socket(), "-P",
-                dir.resolve("bird.pid").toString(), "-f"));
+        start(cmd(
+                binary("/usr/sbin/bird"),
+                "-c",
+                dir.resolve("bird.conf").toString(),
+                "-s",
+                socket(),
+                "-P",
+                dir.resolve("bird.pid").toString(),
+                "-f"));
     }
 
-    String socket() { return dir.resolve("bird.ctl").toString(); }
+    String socket() {
+        return dir.resolve("bird.ctl").toString();
+    }
 
     String birdc(String... command) {
         var c = cmd(binary("/usr/sbin/birdc"), "-s", socket());
@@ -24,11 +35,17 @@ final class Bird extends Daemon {
         return run(c);
     }
 
-    String routes() { return birdc("show", "route", "all"); }
+    String routes() {
+        return birdc("show", "route", "all");
+    }
 
-    String protocol(String name) { return birdc("show", "protocols", "all", name); }
+    String protocol(String name) {
+        return birdc("show", "protocols", "all", name);
+    }
 
-    boolean established(String name) { return birdc("show", "protocols", name).contains("Established"); }
+    boolean established(String name) {
+        return birdc("show", "protocols", name).contains("Established");
+    }
 
     String log() {
         try {

@@ -33,17 +33,24 @@ abstract class Daemon implements AutoCloseable {
 
     void start(List<String> command) {
         try {
-            process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
-                    .redirectOutput(dir.resolve("daemon.out").toFile()).start();
+            process = new ProcessBuilder(command)
+                    .directory(dir.toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("daemon.out").toFile())
+                    .start();
         } catch (IOException e) {
             throw new IllegalStateException("cannot start " + command + ": " + e.getMessage());
         }
     }
 
-    long pid() { return process.pid(); }
+    long pid() {
+        return process.pid();
+    }
 
     /** SIGSTOP / SIGCONT by PID. */
-    void freeze(boolean frozen) { run(List.of("kill", frozen ? "-STOP" : "-CONT", Long.toString(pid()))); }
+    void freeze(boolean frozen) {
+        run(List.of("kill", frozen ? "-STOP" : "-CONT", Long.toString(pid())));
+    }
 
     String output() {
         try {
@@ -69,9 +76,12 @@ abstract class Daemon implements AutoCloseable {
         }
     }
 
-    static List<String> cmd(String... parts) { return new ArrayList<>(List.of(parts)); }
+    static List<String> cmd(String... parts) {
+        return new ArrayList<>(List.of(parts));
+    }
 
-    @Override public void close() {
+    @Override
+    public void close() {
         if (process != null && process.isAlive()) {
             freeze(false);
             process.destroy();

@@ -16,8 +16,15 @@ final class GoBgp extends Daemon {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
-        start(cmd(binary("/usr/bin/gobgpd"), "-f", dir.resolve("gobgpd.yaml").toString(), "-t", "yaml",
-                "--api-hosts", "127.0.0.1:" + apiPort, "--pprof-disable"));
+        start(cmd(
+                binary("/usr/bin/gobgpd"),
+                "-f",
+                dir.resolve("gobgpd.yaml").toString(),
+                "-t",
+                "yaml",
+                "--api-hosts",
+                "127.0.0.1:" + apiPort,
+                "--pprof-disable"));
     }
 
     String gobgp(String... args) {

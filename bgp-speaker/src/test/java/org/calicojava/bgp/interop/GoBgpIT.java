@@ -1,5 +1,9 @@
 package org.calicojava.bgp.interop;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.Map;
 import org.calicojava.bgp.codec.AsPath;
 import org.calicojava.bgp.codec.PathAttributes;
 import org.calicojava.bgp.session.AdjRibIn;
@@ -9,11 +13,6 @@ import org.calicojava.bgp.session.ReceivedRoute;
 import org.calicojava.bgp.session.SessionState;
 import org.calicojava.bgp.session.Speaker;
 import org.junit.jupiter.api.Test;
-
-import java.time.Duration;
-import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Interop with a real gobgpd on 127.1.N.x. GoBGP refuses loopback NEXT_HOPs inside UPDATEs, so our originated routes
@@ -65,31 +64,63 @@ class GoBgpIT {
         return s;
     }
 
-    Peer peer(Speaker s) { return s.peer(t.them()); }
+    Peer peer(Speaker s) {
+        return s.peer(t.them());
+    }
 
-    Map<String, ReceivedRoute> received(Speaker s) { return rib.routes(peer(s).address()); }
+    Map<String, ReceivedRoute> received(Speaker s) {
+        return rib.routes(peer(s).address());
+    }
 
     void awaitEstablished(Speaker s, GoBgp g) {
-        Await.until("session with GoBGP", T, () -> peer(s).state() == SessionState.ESTABLISHED
+        Await.until(
+                "session with GoBGP",
+                T,
+                () -> peer(s).state() == SessionState.ESTABLISHED
                         && g.gobgp("neighbor", t.us()).toLowerCase().contains("bgp state = established"),
                 () -> peer(s) + "\n" + g.gobgp("neighbor", t.us()) + g.output());
     }
 
-    @Test void ebgpRoutesBothWaysBothFamilies() {
-        try (GoBgp g = gobgp(65012, 65010); Speaker s = speaker(65010, 65012)) {
+    @Test
+    void ebgpRoutesBothWaysBothFamilies() {
+        try (GoBgp g = gobgp(65012, 65010);
+                Speaker s = speaker(65010, 65012)) {
             awaitEstablished(s, g);
-            Await.until("our IPv4 route in GoBGP", T, () -> g.gobgp("global", "rib", "-a", "ipv4").contains("10.20.0.0/24"),
+            Await.until(
+                    "our IPv4 route in GoBGP",
+                    T,
+                    () -> g.gobgp("global", "rib", "-a", "ipv4").contains("10.20.0.0/24"),
                     () -> g.gobgp("global", "rib", "-a", "ipv4"));
             String v4 = line(g.gobgp("global", "rib", "-a", "ipv4"), "10.20.0.0/24");
             assertThat(v4).contains("203.0.113.10", "65010");
-            Await.until("our IPv6 route in GoBGP", T, () -> g.gobgp("global", "rib", "-a", "ipv6").contains("2001:db8:20::/64"),
+            Await.until(
+                    "our IPv6 route in GoBGP",
+                    T,
+                    () -> g.gobgp("global", "rib", "-a", "ipv6").contains("2001:db8:20::/64"),
                     () -> g.gobgp("global", "rib", "-a", "ipv6"));
-            assertThat(line(g.gobgp("global", "rib", "-a", "ipv6"), "2001:db8:20::/64")).contains("2001:db8::10", "65010");
+            assertThat(line(g.gobgp("global", "rib", "-a", "ipv6"), "2001:db8:20::/64"))
+                    .contains("2001:db8::10", "65010");
 
-            g.gobgp("global", "rib", "-a", "ipv4", "add", "10.40.0.0/24", "nexthop", "203.0.113.12", "med", "20",
-                    "community", "65012:9", "large-community", "65012:1:2");
+            g.gobgp(
+                    "global",
+                    "rib",
+                    "-a",
+                    "ipv4",
+                    "add",
+                    "10.40.0.0/24",
+                    "nexthop",
+                    "203.0.113.12",
+                    "med",
+                    "20",
+                    "community",
+                    "65012:9",
+                    "large-community",
+                    "65012:1:2");
             g.gobgp("global", "rib", "-a", "ipv6", "add", "2001:db8:40::/64", "nexthop", "2001:db8::12");
-            Await.until("GoBGP's routes at us", T, () -> received(s).containsKey("10.40.0.0/24") && received(s).containsKey("2001:db8:40::/64"),
+            Await.until(
+                    "GoBGP's routes at us",
+                    T,
+                    () -> received(s).containsKey("10.40.0.0/24") && received(s).containsKey("2001:db8:40::/64"),
                     () -> received(s).toString());
             PathAttributes a = received(s).get("10.40.0.0/24").attributes();
             assertThat(a.asPath()).isEqualTo(AsPath.sequence(65012));
@@ -99,37 +130,57 @@ class GoBgpIT {
 
             g.gobgp("global", "rib", "-a", "ipv4", "del", "10.40.0.0/24");
             g.gobgp("global", "rib", "-a", "ipv6", "del", "2001:db8:40::/64");
-            Await.until("GoBGP's withdrawals at us", T, () -> !received(s).containsKey("10.40.0.0/24")
-                    && !received(s).containsKey("2001:db8:40::/64"), () -> received(s).toString());
+            Await.until(
+                    "GoBGP's withdrawals at us",
+                    T,
+                    () -> !received(s).containsKey("10.40.0.0/24")
+                            && !received(s).containsKey("2001:db8:40::/64"),
+                    () -> received(s).toString());
         }
     }
 
-    @Test void ibgpAndNotificationOnShutdown() {
-        try (GoBgp g = gobgp(65010, 65010); Speaker s = speaker(65010, 65010)) {
+    @Test
+    void ibgpAndNotificationOnShutdown() {
+        try (GoBgp g = gobgp(65010, 65010);
+                Speaker s = speaker(65010, 65010)) {
             awaitEstablished(s, g);
             assertThat(peer(s).negotiated().codec().ibgp()).isTrue();
-            Await.until("our route in GoBGP", T, () -> g.gobgp("global", "rib", "-a", "ipv4").contains("10.20.0.0/24"),
+            Await.until(
+                    "our route in GoBGP",
+                    T,
+                    () -> g.gobgp("global", "rib", "-a", "ipv4").contains("10.20.0.0/24"),
                     () -> g.gobgp("global", "rib", "-a", "ipv4"));
             g.gobgp("neighbor", t.us(), "shutdown");
-            Await.until("GoBGP's cease at us", T, () -> peer(s).lastError() != null && peer(s).lastError().contains("NOTIFICATION received"),
+            Await.until(
+                    "GoBGP's cease at us",
+                    T,
+                    () -> peer(s).lastError() != null && peer(s).lastError().contains("NOTIFICATION received"),
                     () -> peer(s).toString());
             assertThat(peer(s).lastError()).contains("cease / administrative shutdown");
         }
     }
 
-    @Test void holdTimerExpiresWhenGoBgpIsFrozenAndOurCeaseReachesIt() {
-        try (GoBgp g = gobgp(65012, 65010); Speaker s = speaker(65010, 65012)) {
+    @Test
+    void holdTimerExpiresWhenGoBgpIsFrozenAndOurCeaseReachesIt() {
+        try (GoBgp g = gobgp(65012, 65010);
+                Speaker s = speaker(65010, 65012)) {
             awaitEstablished(s, g);
             g.freeze(true);
             try {
-                Await.until("hold timer expiry", Duration.ofSeconds(30), () -> "hold timer expired".equals(peer(s).lastError()),
+                Await.until(
+                        "hold timer expiry",
+                        Duration.ofSeconds(30),
+                        () -> "hold timer expired".equals(peer(s).lastError()),
                         () -> peer(s).toString());
             } finally {
                 g.freeze(false);
             }
             awaitEstablished(s, g);
             s.close();
-            Await.until("GoBGP sees the session go down", T, () -> !g.gobgp("neighbor", t.us()).toLowerCase().contains("bgp state = established"),
+            Await.until(
+                    "GoBGP sees the session go down",
+                    T,
+                    () -> !g.gobgp("neighbor", t.us()).toLowerCase().contains("bgp state = established"),
                     () -> g.gobgp("neighbor", t.us()));
             assertThat(g.output().toLowerCase()).containsAnyOf("administrative shutdown", "notification");
         }

@@ -1,13 +1,12 @@
 package org.calicojava.bgp.interop;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
 import org.calicojava.bgp.codec.Prefix;
 import org.calicojava.bgp.rib.Node;
 import org.calicojava.bgp.session.Await;
 import org.junit.jupiter.api.Test;
-
-import java.time.Duration;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * eBGP to a BIRD 2 "ToR": our originated block reaches BIRD with our AS prepended and next hop self, BIRD's route is our
@@ -18,7 +17,8 @@ class RibBirdTorIT {
     static final Duration T = Duration.ofSeconds(60);
     final Topology t = Topology.random();
 
-    @Test void ebgpToABirdTor() {
+    @Test
+    void ebgpToABirdTor() {
         String bird = """
                 router id %s;
                 log "@LOG@" all;
@@ -32,22 +32,42 @@ class RibBirdTorIT {
                 }
                 """.formatted(t.them(), t.them(), t.theirPort(), t.us(), t.ourPort());
         String tor = "{address: " + t.them() + ", asNumber: 65011, port: " + t.theirPort() + "%s}";
-        String policies = "policies: {all: [{action: accept}], blocks: [{match: {prefixes: [\"10.20.0.0/16 le 26\"]}, action: accept}]}";
+        String policies =
+                "policies: {all: [{action: accept}], blocks: [{match: {prefixes: [\"10.20.0.0/16 le 26\"]}, action: accept}]}";
         try (Bird b = new Bird(bird);
-             Node us = new Node(t.us(), t.ourPort(), yaml(tor.formatted(""), "originate: [10.20.0.0/26, 10.21.0.0/24]\n" + policies))) {
+                Node us = new Node(
+                        t.us(),
+                        t.ourPort(),
+                        yaml(tor.formatted(""), "originate: [10.20.0.0/26, 10.21.0.0/24]\n" + policies))) {
             Await.until("session with BIRD", T, () -> us.up(t.them()) && b.established("p1"), () -> b.protocol("p1"));
-            Await.until("BIRD's route received but filtered (RFC 8212: no import policy)", T,
-                    () -> us.rib.showRoute(Prefix.parse("10.30.0.0/24"), true).contains("filtered from " + t.them()), () -> us.rib.showRoute(null, true));
-            assertThat(b.routes()).as("RFC 8212: no export policy, nothing sent").doesNotContain("10.20.0.0/26");
+            Await.until(
+                    "BIRD's route received but filtered (RFC 8212: no import policy)",
+                    T,
+                    () -> us.rib.showRoute(Prefix.parse("10.30.0.0/24"), true).contains("filtered from " + t.them()),
+                    () -> us.rib.showRoute(null, true));
+            assertThat(b.routes())
+                    .as("RFC 8212: no export policy, nothing sent")
+                    .doesNotContain("10.20.0.0/26");
 
-            us.reload(yaml(tor.formatted(", import: [all], export: [all]"), "originate: [10.20.0.0/26, 10.21.0.0/24]\n" + policies));
-            Await.until("our blocks in BIRD", T, () -> b.routes().contains("10.20.0.0/26") && b.routes().contains("10.21.0.0/24"), b::routes);
+            us.reload(yaml(
+                    tor.formatted(", import: [all], export: [all]"),
+                    "originate: [10.20.0.0/26, 10.21.0.0/24]\n" + policies));
+            Await.until(
+                    "our blocks in BIRD",
+                    T,
+                    () -> b.routes().contains("10.20.0.0/26") && b.routes().contains("10.21.0.0/24"),
+                    b::routes);
             assertThat(b.routes()).contains("BGP.as_path: 65010").contains("BGP.next_hop: " + t.us());
             assertThat(us.up(t.them())).as("the policy change kept the session").isTrue();
-            Await.until("BIRD's route is our best once imported (Adj-RIB-In re-evaluated, no refresh)", T,
-                    () -> us.rib.showRoute(Prefix.parse("10.30.0.0/24"), false).contains("as_path=65011"), () -> us.rib.showRoute(null, true));
+            Await.until(
+                    "BIRD's route is our best once imported (Adj-RIB-In re-evaluated, no refresh)",
+                    T,
+                    () -> us.rib.showRoute(Prefix.parse("10.30.0.0/24"), false).contains("as_path=65011"),
+                    () -> us.rib.showRoute(null, true));
 
-            us.reload(yaml(tor.formatted(", import: [all], export: [blocks]"), "originate: [10.20.0.0/26, 10.21.0.0/24]\n" + policies));
+            us.reload(yaml(
+                    tor.formatted(", import: [all], export: [blocks]"),
+                    "originate: [10.20.0.0/26, 10.21.0.0/24]\n" + policies));
             Await.until("10.21.0.0/24 withdrawn from BIRD", T, () -> !b.routes().contains("10.21.0.0/24"), b::routes);
             assertThat(b.routes()).contains("10.20.0.0/26");
         }

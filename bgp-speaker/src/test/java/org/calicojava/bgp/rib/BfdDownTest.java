@@ -1,5 +1,15 @@
 package org.calicojava.bgp.rib;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.DataInputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.calicojava.bgp.codec.Capabilities;
 import org.calicojava.bgp.codec.Family;
 import org.calicojava.bgp.codec.GracefulRestart;
@@ -12,17 +22,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.io.DataInputStream;
-import java.io.OutputStream;
-import java.net.Socket;
-import java.time.Duration;
-import java.util.HexFormat;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-
-import static org.assertj.core.api.Assertions.assertThat;
-
 /**
  * The BGP side of BFD Down (RFC 5882, RFC 9384) over real TCP with a raw iBGP peer that negotiated graceful restart:
  * {@code Peer.bfdDown} sends exactly NOTIFICATION Cease / BFD Down (6/10) and the peer's routes go at once, not kept
@@ -33,19 +32,39 @@ class BfdDownTest {
     final SessionDownRaceTest raw = new SessionDownRaceTest();
     final String a = raw.a, b = raw.b;
 
-    @BeforeEach void captureLog() { raw.captureLog(); }
+    @BeforeEach
+    void captureLog() {
+        raw.captureLog();
+    }
 
-    @AfterEach void restoreLog() { raw.restoreLog(); }
+    @AfterEach
+    void restoreLog() {
+        raw.restoreLog();
+    }
 
     Node node() {
-        return new Node(b, raw.port, Node.yaml(b, 65000, raw.port, List.of("{address: " + a
-                + ", asNumber: 65000, passive: true, gracefulRestart: {restartTime: 120}, bfd: true}"), ""));
+        return new Node(
+                b,
+                raw.port,
+                Node.yaml(
+                        b,
+                        65000,
+                        raw.port,
+                        List.of("{address: " + a
+                                + ", asNumber: 65000, passive: true, gracefulRestart: {restartTime: 120}, bfd: true}"),
+                        ""));
     }
 
     Socket established(Node node) throws Exception {
         Socket s = raw.connect();
-        Capabilities caps = new Capabilities(Set.of(Family.IPV4_UNICAST), 65000, true, false,
-                new GracefulRestart(false, 120, Map.of(Family.IPV4_UNICAST, true)), Map.of(), false);
+        Capabilities caps = new Capabilities(
+                Set.of(Family.IPV4_UNICAST),
+                65000,
+                true,
+                false,
+                new GracefulRestart(false, 120, Map.of(Family.IPV4_UNICAST, true)),
+                Map.of(),
+                false);
         OutputStream out = s.getOutputStream();
         out.write(SessionDownRaceTest.bytes(Open.of(65000, 0, Ip.v4Int(a), caps)));
         out.write(SessionDownRaceTest.bytes(Keepalive.INSTANCE));
@@ -75,22 +94,29 @@ class BfdDownTest {
         }
     }
 
-    @Test void bfdDownSendsCeaseTenAndFlushesDespiteGracefulRestart() throws Exception {
-        try (Node node = node(); Socket s = established(node)) {
+    @Test
+    void bfdDownSendsCeaseTenAndFlushesDespiteGracefulRestart() throws Exception {
+        try (Node node = node();
+                Socket s = established(node)) {
             node.speaker.peer(a).bfdDown(false, "BFD session down (Control Detection Time Expired)");
             // marker, length 21, NOTIFICATION, Cease (6), BFD Down (10)
             assertThat(notification(s)).isEqualTo("ffffffffffffffffffffffffffffffff" + "0015" + "03" + "06" + "0a");
             Await.until("routes gone", Duration.ofSeconds(5), () -> node.rib.size() == 0);
             assertThat(raw.logLines()).noneMatch(l -> l.contains("keeping") && l.contains("stale"));
-            assertThat(node.speaker.peer(a).lastError()).isEqualTo("NOTIFICATION sent: BFD session down (Control Detection Time Expired)");
+            assertThat(node.speaker.peer(a).lastError())
+                    .isEqualTo("NOTIFICATION sent: BFD session down (Control Detection Time Expired)");
         }
     }
 
-    @Test void gracefulKeepsTheRoutesAsStale() throws Exception {
-        try (Node node = node(); Socket s = established(node)) {
+    @Test
+    void gracefulKeepsTheRoutesAsStale() throws Exception {
+        try (Node node = node();
+                Socket s = established(node)) {
             node.speaker.peer(a).bfdDown(true, "BFD session down (Control Detection Time Expired)");
             assertThat(notification(s)).as("closed without NOTIFICATION").isNull();
-            Await.until("kept as stale", Duration.ofSeconds(5),
+            Await.until(
+                    "kept as stale",
+                    Duration.ofSeconds(5),
                     () -> node.best("10.93.0.1/32") != null && node.best("10.93.0.1/32").stale);
             assertThat(node.speaker.peer(a).state()).isNotEqualTo(SessionState.ESTABLISHED);
         }

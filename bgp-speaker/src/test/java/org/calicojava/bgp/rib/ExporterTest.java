@@ -1,6 +1,9 @@
 package org.calicojava.bgp.rib;
 
-import org.calicojava.bgp.yaml.SpeakerYamlLoader;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.InetAddress;
+import java.util.Set;
 import org.calicojava.bgp.codec.AsPath;
 import org.calicojava.bgp.codec.CodecOptions;
 import org.calicojava.bgp.codec.Family;
@@ -10,12 +13,8 @@ import org.calicojava.bgp.codec.Prefix;
 import org.calicojava.bgp.config.SpeakerConfig;
 import org.calicojava.bgp.policy.RouteSource;
 import org.calicojava.bgp.session.Negotiated;
+import org.calicojava.bgp.yaml.SpeakerYamlLoader;
 import org.junit.jupiter.api.Test;
-
-import java.net.InetAddress;
-import java.util.Set;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /** Next hop self and AS_PATH of our originated routes toward an eBGP peer (moved from the session layer's old originator). */
 class ExporterTest {
@@ -28,14 +27,29 @@ class ExporterTest {
             policies: {all: [{action: accept}]}
             """;
 
-    @Test void originatedIpv6OverIpv4SessionUsesAMappedNextHop() throws Exception {
+    @Test
+    void originatedIpv6OverIpv4SessionUsesAMappedNextHop() throws Exception {
         SpeakerConfig sc = SpeakerYamlLoader.parse(YAML).speaker();
         RoutingConfig rc = SpeakerYamlLoader.parse(YAML).routing();
         PeerInfo t = new PeerInfo(Ip.parse("10.0.0.2"));
         t.configure(rc.neighbor(t.address), rc);
-        t.negotiated = new Negotiated(90, 30, Set.of(Family.IPV4_UNICAST, Family.IPV6_UNICAST), CodecOptions.AS4, null,
-                InetAddress.getByName("192.0.2.1"), true, false);
-        Path local = new Path(null, RouteSource.STATIC, 0, Rib.localAttrs(PathAttributes.ORIGIN_IGP), Rib.localAttrs(PathAttributes.ORIGIN_IGP), null, false);
+        t.negotiated = new Negotiated(
+                90,
+                30,
+                Set.of(Family.IPV4_UNICAST, Family.IPV6_UNICAST),
+                CodecOptions.AS4,
+                null,
+                InetAddress.getByName("192.0.2.1"),
+                true,
+                false);
+        Path local = new Path(
+                null,
+                RouteSource.STATIC,
+                0,
+                Rib.localAttrs(PathAttributes.ORIGIN_IGP),
+                Rib.localAttrs(PathAttributes.ORIGIN_IGP),
+                null,
+                false);
 
         Advert v6 = Exporter.export(local, Prefix.parse("2001:db8::/64"), t, sc, rc);
         assertThat(Prefix.formatAddress(v6.nh6())).isEqualTo("::ffff:192.0.2.1");

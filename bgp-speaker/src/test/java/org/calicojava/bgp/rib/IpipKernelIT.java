@@ -1,16 +1,15 @@
 package org.calicojava.bgp.rib;
 
-import org.calicojava.bgp.kernel.IpipRoutes;
-import org.calicojava.bgp.session.Await;
-import org.calicojava.netlink.IpPrefix;
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.calicojava.bgp.kernel.IpipRoutes;
+import org.calicojava.bgp.session.Await;
+import org.calicojava.netlink.IpPrefix;
+import org.junit.jupiter.api.Test;
 
 /**
  * IP-in-IP routes from real BGP sessions: node A's kernel sync runs in a namespace (this host: 10.99.0.1/24 on btk0)
@@ -25,8 +24,12 @@ class IpipKernelIT {
     final String net = "127.0.61.";
 
     String aYaml() {
-        return Node.yaml(net + 1, 65000, port, List.of("{address: " + net + 2 + ", asNumber: 65000}",
-                "{address: " + net + 3 + ", asNumber: 65000}"), """
+        return Node.yaml(
+                net + 1,
+                65000,
+                port,
+                List.of("{address: " + net + 2 + ", asNumber: 65000}", "{address: " + net + 3 + ", asNumber: 65000}"),
+                """
                 kernel:
                   enabled: true
                   ipip:
@@ -36,16 +39,24 @@ class IpipKernelIT {
     }
 
     String peerYaml(int i, String nextHop, String originate) {
-        return Node.yaml(net + i, 65000, port, List.of("{address: " + net + 1 + ", asNumber: 65000, passive: true}"),
+        return Node.yaml(
+                net + i,
+                65000,
+                port,
+                List.of("{address: " + net + 1 + ", asNumber: 65000, passive: true}"),
                 "nextHop: {ipv4: " + nextHop + "}\noriginate: " + originate);
     }
 
     static IpipRoutes pools() throws Exception {
-        return new IpipRoutes(List.of(new IpipRoutes.Pool(IpPrefix.parse("10.50.0.0/16"), false),
-                new IpipRoutes.Pool(IpPrefix.parse("10.51.0.0/16"), true)), InetAddress.getByName("10.99.0.1"));
+        return new IpipRoutes(
+                List.of(
+                        new IpipRoutes.Pool(IpPrefix.parse("10.50.0.0/16"), false),
+                        new IpipRoutes.Pool(IpPrefix.parse("10.51.0.0/16"), true)),
+                InetAddress.getByName("10.99.0.1"));
     }
 
-    @Test void learnedRoutesInIpipPoolsGoThroughTunl0() throws Exception {
+    @Test
+    void learnedRoutesInIpipPoolsGoThroughTunl0() throws Exception {
         Node b = null;
         Node c = null;
         try (NsKernelNode a = new NsKernelNode(aYaml())) {
@@ -59,13 +70,20 @@ class IpipKernelIT {
             b = new Node(net + 2, port, peerYaml(2, "10.99.0.2", "[10.50.2.0/26, 10.51.2.0/26, 10.52.2.0/26]"));
             c = new Node(net + 3, port, peerYaml(3, "192.0.2.7", "[10.50.3.0/26, 10.51.3.0/26]"));
             Await.until("all five routes", T, () -> a.ourPrefixes().size() == 5, () -> a.ip("route"));
-            Await.until("tunnelled routes", T, () -> a.ip("route", "show", "exact", "10.51.3.0/26").contains("tunl0"),
+            Await.until(
+                    "tunnelled routes",
+                    T,
+                    () -> a.ip("route", "show", "exact", "10.51.3.0/26").contains("tunl0"),
                     () -> a.ip("route"));
-            assertThat(a.ip("route", "show", "exact", "10.50.2.0/26")).contains("via 10.99.0.2 dev tunl0 proto 186 onlink");
-            assertThat(a.ip("route", "show", "exact", "10.50.3.0/26")).contains("via 192.0.2.7 dev tunl0 proto 186 onlink");
-            assertThat(a.ip("route", "show", "exact", "10.51.2.0/26")).contains("via 10.99.0.2 dev btk0 proto 186")
+            assertThat(a.ip("route", "show", "exact", "10.50.2.0/26"))
+                    .contains("via 10.99.0.2 dev tunl0 proto 186 onlink");
+            assertThat(a.ip("route", "show", "exact", "10.50.3.0/26"))
+                    .contains("via 192.0.2.7 dev tunl0 proto 186 onlink");
+            assertThat(a.ip("route", "show", "exact", "10.51.2.0/26"))
+                    .contains("via 10.99.0.2 dev btk0 proto 186")
                     .doesNotContain("tunl0");
-            assertThat(a.ip("route", "show", "exact", "10.51.3.0/26")).contains("via 192.0.2.7 dev tunl0 proto 186 onlink");
+            assertThat(a.ip("route", "show", "exact", "10.51.3.0/26"))
+                    .contains("via 192.0.2.7 dev tunl0 proto 186 onlink");
             assertThat(a.ip("route", "show", "exact", "10.52.2.0/26")).contains("via 10.99.0.2 dev btk0 proto 186");
 
             a.kernel.ipip(IpipRoutes.NONE); // no IP-in-IP pool any more: native routes (C's via the router, onlink)

@@ -1,14 +1,13 @@
 package org.calicojava.bgp.rib;
 
-import org.calicojava.bgp.yaml.SpeakerYamlLoader;
+import java.util.List;
 import org.calicojava.bgp.codec.Prefix;
 import org.calicojava.bgp.config.SpeakerConfig;
 import org.calicojava.bgp.metrics.Metrics;
 import org.calicojava.bgp.session.Peer;
 import org.calicojava.bgp.session.SessionState;
 import org.calicojava.bgp.session.Speaker;
-
-import java.util.List;
+import org.calicojava.bgp.yaml.SpeakerYamlLoader;
 
 /** One speaker with its RIB on a 127.0.0.x address (kernel off), built from the YAML config like bin/bgp-speaker. */
 public final class Node implements AutoCloseable {
@@ -32,7 +31,11 @@ public final class Node implements AutoCloseable {
     public static String yaml(String self, long as, int port, List<String> neighbors, String extra) {
         StringBuilder n = new StringBuilder();
         for (String x : neighbors) {
-            n.append("  - ").append(x, 0, x.lastIndexOf('}')).append(", port: ").append(port).append("}\n");
+            n.append("  - ")
+                    .append(x, 0, x.lastIndexOf('}'))
+                    .append(", port: ")
+                    .append(port)
+                    .append("}\n");
         }
         return """
                 routerId: %s
@@ -53,16 +56,21 @@ public final class Node implements AutoCloseable {
         rib.reconfigure(sc, SpeakerYamlLoader.parse(yaml).routing());
     }
 
-    Path best(String prefix) { return rib.best(Prefix.parse(prefix)); }
+    Path best(String prefix) {
+        return rib.best(Prefix.parse(prefix));
+    }
 
-    List<Path> paths(String prefix) { return rib.paths(Prefix.parse(prefix)); }
+    List<Path> paths(String prefix) {
+        return rib.paths(Prefix.parse(prefix));
+    }
 
     public boolean up(String peer) {
         Peer p = speaker.peer(peer);
         return p != null && p.state() == SessionState.ESTABLISHED;
     }
 
-    @Override public void close() {
+    @Override
+    public void close() {
         speaker.close();
         rib.close();
     }

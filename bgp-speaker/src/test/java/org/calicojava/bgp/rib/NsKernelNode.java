@@ -1,19 +1,18 @@
 package org.calicojava.bgp.rib;
 
-import org.calicojava.bgp.yaml.SpeakerYamlLoader;
-import org.calicojava.bgp.codec.Prefix;
-import org.calicojava.bgp.config.SpeakerConfig;
-import org.calicojava.bgp.kernel.KernelSync;
-import org.calicojava.bgp.metrics.Metrics;
-import org.calicojava.bgp.session.Speaker;
-import org.calicojava.netlink.NetNs;
-
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.calicojava.bgp.codec.Prefix;
+import org.calicojava.bgp.config.SpeakerConfig;
+import org.calicojava.bgp.kernel.KernelSync;
+import org.calicojava.bgp.metrics.Metrics;
+import org.calicojava.bgp.session.Speaker;
+import org.calicojava.bgp.yaml.SpeakerYamlLoader;
+import org.calicojava.netlink.NetNs;
 
 /**
  * A speaker whose kernel sync runs inside a network namespace the test creates ({@code bt-XXXXXX}, a veth pair with
@@ -42,7 +41,10 @@ final class NsKernelNode implements AutoCloseable {
             s = new Speaker(sc, r);
             KernelSync kk = k = new KernelSync(rc.kernel(), new Metrics());
             Rib rr = r;
-            NetNs.run(ns, () -> { kk.start(rr::kernelRoute); return null; });
+            NetNs.run(ns, () -> {
+                kk.start(rr::kernelRoute);
+                return null;
+            });
             r.attach(s, k);
             s.start();
         } catch (Exception | AssertionError e) {
@@ -77,14 +79,15 @@ final class NsKernelNode implements AutoCloseable {
 
     /** {@code ip -N -n NS ARGS} (numeric protocol names). */
     String ip(String... args) {
-        List<String> c = new ArrayList<>(List.of("ip", "-N", "-n", ns));  // -N: "proto 186", not "proto bgp"
+        List<String> c = new ArrayList<>(List.of("ip", "-N", "-n", ns)); // -N: "proto 186", not "proto bgp"
         c.addAll(List.of(args));
         return sh(c.toArray(String[]::new));
     }
 
     /** The gateways of our (protocol 186) route to {@code prefix} in the namespace, as {@code ip route show} prints them. */
     List<String> gateways(String prefix) {
-        String out = ip(prefix.contains(":") ? "-6" : "-4", "route", "show", "table", "main", "proto", "186", "exact", prefix);
+        String out = ip(
+                prefix.contains(":") ? "-6" : "-4", "route", "show", "table", "main", "proto", "186", "exact", prefix);
         List<String> g = new ArrayList<>();
         Matcher m = Pattern.compile("via (\\S+)").matcher(out);
         while (m.find()) {
@@ -105,7 +108,9 @@ final class NsKernelNode implements AutoCloseable {
         return out;
     }
 
-    String showRoute(String prefix) { return rib.showRoute(Prefix.parse(prefix), true); }
+    String showRoute(String prefix) {
+        return rib.showRoute(Prefix.parse(prefix), true);
+    }
 
     static String sh(String... cmd) {
         try {
@@ -123,7 +128,8 @@ final class NsKernelNode implements AutoCloseable {
         }
     }
 
-    @Override public void close() {
+    @Override
+    public void close() {
         try {
             speaker.close();
             kernel.close();

@@ -1,8 +1,6 @@
 package org.calicojava.bgp.rib;
 
-import org.calicojava.bgp.control.ControlServer;
-import org.calicojava.bgp.session.Await;
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -22,8 +20,9 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.calicojava.bgp.control.ControlServer;
+import org.calicojava.bgp.session.Await;
+import org.junit.jupiter.api.Test;
 
 /**
  * {@code watch routes} on the control socket of node B (127.0.63.2) while node A (127.0.63.1) announces, changes and
@@ -45,15 +44,18 @@ class WatchRoutesTest {
             channel = SocketChannel.open(StandardProtocolFamily.UNIX);
             channel.connect(UnixDomainSocketAddress.of(socket));
             channel.write(ByteBuffer.wrap("watch routes\n".getBytes(StandardCharsets.UTF_8)));
-            Thread t = new Thread(() -> {
-                try (BufferedReader r = new BufferedReader(new InputStreamReader(Channels.newInputStream(channel), StandardCharsets.UTF_8))) {
-                    for (String l; (l = r.readLine()) != null; ) {
-                        lines.add(l);
-                    }
-                } catch (IOException e) {
-                    // closed by the test
-                }
-            }, "watch-reader");
+            Thread t = new Thread(
+                    () -> {
+                        try (BufferedReader r = new BufferedReader(
+                                new InputStreamReader(Channels.newInputStream(channel), StandardCharsets.UTF_8))) {
+                            for (String l; (l = r.readLine()) != null; ) {
+                                lines.add(l);
+                            }
+                        } catch (IOException e) {
+                            // closed by the test
+                        }
+                    },
+                    "watch-reader");
             t.setDaemon(true);
             t.start();
         }
@@ -66,24 +68,39 @@ class WatchRoutesTest {
             return l;
         }
 
-        @Override public void close() throws IOException { channel.close(); }
+        @Override
+        public void close() throws IOException {
+            channel.close();
+        }
     }
 
     static Set<Thread> controlThreads() {
-        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("control") && t.isAlive()).collect(Collectors.toSet());
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().startsWith("control") && t.isAlive())
+                .collect(Collectors.toSet());
     }
 
     String aYaml(String originate) {
-        return Node.yaml(net + 1, 65000, port, List.of("{address: " + net + 2 + ", asNumber: 65000}"), "originate: " + originate);
+        return Node.yaml(
+                net + 1,
+                65000,
+                port,
+                List.of("{address: " + net + 2 + ", asNumber: 65000}"),
+                "originate: " + originate);
     }
 
-    @Test void watchRoutesStreamsChangesInOrderAndADisconnectDoesNotDisturbTheSpeaker() throws Exception {
+    @Test
+    void watchRoutesStreamsChangesInOrderAndADisconnectDoesNotDisturbTheSpeaker() throws Exception {
         Path dir = Files.createTempDirectory("bt-ctl");
         Path sock = dir.resolve("bgp.ctl");
         String a = net + 1, b = net + 2;
         try (Node na = new Node(a, port, aYaml("[]"));
-             Node nb = new Node(b, port, Node.yaml(b, 65000, port, List.of("{address: " + a + ", asNumber: 65000, passive: true}"), ""));
-             ControlServer ctl = new ControlServer(sock, nb.rib, () -> "reloaded")) {
+                Node nb = new Node(
+                        b,
+                        port,
+                        Node.yaml(
+                                b, 65000, port, List.of("{address: " + a + ", asNumber: 65000, passive: true}"), ""));
+                ControlServer ctl = new ControlServer(sock, nb.rib, () -> "reloaded")) {
             ctl.start();
             Await.until("session up", T, () -> na.up(b) && nb.up(a));
             assertThat(ctl.answer("reload")).isEqualTo("reloaded\n");
@@ -96,7 +113,10 @@ class WatchRoutesTest {
             assertThat(nb.rib.watcherCount()).isEqualTo(1);
 
             na.reload(aYaml("[10.63.1.0/24]"));
-            assertThat(w.next()).startsWith("best 10.63.1.0/24 from " + a + " (ibgp) {").contains("next_hop=" + a).contains("local_pref=100");
+            assertThat(w.next())
+                    .startsWith("best 10.63.1.0/24 from " + a + " (ibgp) {")
+                    .contains("next_hop=" + a)
+                    .contains("local_pref=100");
             na.reload(aYaml("[10.63.1.0/24, 10.63.2.0/24]"));
             assertThat(w.next()).startsWith("best 10.63.2.0/24 from " + a + " (ibgp)");
             na.reload(aYaml("[10.63.2.0/24]"));

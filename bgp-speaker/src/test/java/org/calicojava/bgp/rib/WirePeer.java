@@ -2,6 +2,17 @@ package org.calicojava.bgp.rib;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.calicojava.bgp.codec.Capabilities;
 import org.calicojava.bgp.codec.CodecOptions;
 import org.calicojava.bgp.codec.Family;
@@ -18,18 +29,6 @@ import org.calicojava.bgp.codec.PathAttributes;
 import org.calicojava.bgp.codec.Prefix;
 import org.calicojava.bgp.codec.Update;
 
-import java.io.DataInputStream;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.util.Arrays;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-
 /**
  * A test BGP peer on a plain socket: connects from its own 127.x address to a speaker (which lists it as a passive
  * neighbour), offers IPv4 and IPv6 unicast with hold time 0, and decodes every UPDATE it receives into a table of what
@@ -39,7 +38,9 @@ final class WirePeer implements AutoCloseable {
     /** One received route: the attributes and, for MP_REACH families, the next hop bytes. */
     record Received(PathAttributes attrs, byte[] mpNextHop) {
         String nextHop() {
-            return mpNextHop != null ? Prefix.formatAddress(Arrays.copyOf(mpNextHop, 16)) : Ip.v4String(attrs.nextHop());
+            return mpNextHop != null
+                    ? Prefix.formatAddress(Arrays.copyOf(mpNextHop, 16))
+                    : Ip.v4String(attrs.nextHop());
         }
     }
 
@@ -70,19 +71,26 @@ final class WirePeer implements AutoCloseable {
                 if (System.nanoTime() > deadline) {
                     throw e;
                 }
-                try { Thread.sleep(100); } catch (InterruptedException ie) { throw new IOException(ie); }
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException ie) {
+                    throw new IOException(ie);
+                }
             }
         }
         socket = s;
         out = socket.getOutputStream();
-        Capabilities caps = new Capabilities(Set.of(Family.IPV4_UNICAST, Family.IPV6_UNICAST), as, true, false, null, Map.of(), false);
+        Capabilities caps = new Capabilities(
+                Set.of(Family.IPV4_UNICAST, Family.IPV6_UNICAST), as, true, false, null, Map.of(), false);
         send(Open.of(as, 0, Ip.v4Int(local), caps));
         Thread t = new Thread(this::read, "wirepeer-" + local);
         t.setDaemon(true);
         t.start();
     }
 
-    boolean established() { return established; }
+    boolean established() {
+        return established;
+    }
 
     synchronized void send(Message m) throws IOException {
         ByteBuf b = Unpooled.buffer();
@@ -109,7 +117,8 @@ final class WirePeer implements AutoCloseable {
         for (String p : prefixes) {
             b.add(Prefix.parse(p));
         }
-        send(Update.announce(a, new MpReach(Family.IPV6_UNICAST, Ip.parse(nextHop).getAddress(), b.build())));
+        send(Update.announce(
+                a, new MpReach(Family.IPV6_UNICAST, Ip.parse(nextHop).getAddress(), b.build())));
     }
 
     void withdraw(String... prefixes) throws IOException {
@@ -121,7 +130,9 @@ final class WirePeer implements AutoCloseable {
         send(Update.withdraw(b.build()));
     }
 
-    Received route(String prefix) { return routes.get(Prefix.parse(prefix)); }
+    Received route(String prefix) {
+        return routes.get(Prefix.parse(prefix));
+    }
 
     private void read() {
         MessageDecoder decoder = new MessageDecoder();
@@ -137,8 +148,10 @@ final class WirePeer implements AutoCloseable {
                     send(Keepalive.INSTANCE);
                 } else if (m instanceof Keepalive) {
                     established = true;
-                } else if (m instanceof Notification n) { error = n.toString(); return; }
-                else if (m instanceof Update u) {
+                } else if (m instanceof Notification n) {
+                    error = n.toString();
+                    return;
+                } else if (m instanceof Update u) {
                     apply(u);
                 }
             }
@@ -161,7 +174,9 @@ final class WirePeer implements AutoCloseable {
         if (u.mpReach() != null) {
             Nlri n = u.mpReach().nlri();
             for (int i = 0; i < n.size(); i++) {
-                routes.put(Rib.prefix(n, i), new Received(u.attributes(), u.mpReach().nextHop()));
+                routes.put(
+                        Rib.prefix(n, i),
+                        new Received(u.attributes(), u.mpReach().nextHop()));
             }
         }
     }
@@ -172,5 +187,8 @@ final class WirePeer implements AutoCloseable {
         }
     }
 
-    @Override public void close() throws IOException { socket.close(); }
+    @Override
+    public void close() throws IOException {
+        socket.close();
+    }
 }

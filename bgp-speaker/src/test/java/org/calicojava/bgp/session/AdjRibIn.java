@@ -1,6 +1,12 @@
 package org.calicojava.bgp.session;
 
-import org.calicojava.bgp.yaml.SpeakerYamlLoader;
+import io.netty.channel.EventLoopGroup;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.calicojava.bgp.codec.Family;
 import org.calicojava.bgp.codec.Ip;
 import org.calicojava.bgp.codec.Nlri;
@@ -8,15 +14,7 @@ import org.calicojava.bgp.codec.Update;
 import org.calicojava.bgp.config.SpeakerConfig;
 import org.calicojava.bgp.metrics.Metrics;
 import org.calicojava.bgp.rib.Rib;
-
-import io.netty.channel.EventLoopGroup;
-
-import java.net.InetAddress;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import org.calicojava.bgp.yaml.SpeakerYamlLoader;
 
 /**
  * Test sink: a per-peer Adj-RIB-In keyed by prefix text, readable from any thread. Our routes come from a real
@@ -43,12 +41,14 @@ public final class AdjRibIn implements RouteSink {
         rib.reconfigure(sc, SpeakerYamlLoader.parse(yaml).routing());
     }
 
-    @Override public EventLoopGroup eventLoop() {
+    @Override
+    public EventLoopGroup eventLoop() {
         Rib r = rib;
         return r == null ? null : r.eventLoop();
     }
 
-    @Override public void refresh(Peer peer, Family f) {
+    @Override
+    public void refresh(Peer peer, Family f) {
         Rib r = rib;
         if (r != null) {
             r.refresh(peer, f);
@@ -56,16 +56,24 @@ public final class AdjRibIn implements RouteSink {
             peer.send(List.of(Update.endOfRib(f)));
         }
     }
+
     private final Map<InetAddress, Map<String, ReceivedRoute>> routes = new ConcurrentHashMap<>();
     private final Map<InetAddress, Set<Family>> endOfRib = new ConcurrentHashMap<>();
 
-    public Map<String, ReceivedRoute> routes(InetAddress peer) { return Map.copyOf(table(peer)); }
+    public Map<String, ReceivedRoute> routes(InetAddress peer) {
+        return Map.copyOf(table(peer));
+    }
 
-    public Set<Family> endOfRib(InetAddress peer) { return Set.copyOf(endOfRib.getOrDefault(peer, Set.of())); }
+    public Set<Family> endOfRib(InetAddress peer) {
+        return Set.copyOf(endOfRib.getOrDefault(peer, Set.of()));
+    }
 
-    private Map<String, ReceivedRoute> table(InetAddress peer) { return routes.computeIfAbsent(peer, k -> new ConcurrentHashMap<>()); }
+    private Map<String, ReceivedRoute> table(InetAddress peer) {
+        return routes.computeIfAbsent(peer, k -> new ConcurrentHashMap<>());
+    }
 
-    @Override public void established(Peer peer) {
+    @Override
+    public void established(Peer peer) {
         table(peer.address()).clear();
         endOfRib.put(peer.address(), ConcurrentHashMap.newKeySet());
         Rib r = rib;
@@ -80,7 +88,8 @@ public final class AdjRibIn implements RouteSink {
         peer.send(eor);
     }
 
-    @Override public void update(Peer peer, Update u) {
+    @Override
+    public void update(Peer peer, Update u) {
         Rib r = rib;
         if (r != null) {
             r.update(peer, u);
@@ -88,7 +97,8 @@ public final class AdjRibIn implements RouteSink {
         Map<String, ReceivedRoute> t = table(peer.address());
         Family eor = u.endOfRibFamily();
         if (eor != null) {
-            endOfRib.computeIfAbsent(peer.address(), k -> ConcurrentHashMap.newKeySet()).add(eor);
+            endOfRib.computeIfAbsent(peer.address(), k -> ConcurrentHashMap.newKeySet())
+                    .add(eor);
             return;
         }
         remove(t, u.withdrawn());
@@ -117,7 +127,8 @@ public final class AdjRibIn implements RouteSink {
         }
     }
 
-    @Override public void down(Peer peer, String reason) {
+    @Override
+    public void down(Peer peer, String reason) {
         table(peer.address()).clear();
         Rib r = rib;
         if (r != null) {

@@ -8,13 +8,16 @@ import java.util.function.Supplier;
 public final class Await {
     private Await() {}
 
-    public static void until(String what, Duration timeout, BooleanSupplier condition) { until(what, timeout, condition, () -> ""); }
+    public static void until(String what, Duration timeout, BooleanSupplier condition) {
+        until(what, timeout, condition, () -> "");
+    }
 
     public static void until(String what, Duration timeout, BooleanSupplier condition, Supplier<String> state) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after " + timeout.toSeconds() + "s waiting for " + what + "; " + state.get());
+                throw new AssertionError(
+                        "timed out after " + timeout.toSeconds() + "s waiting for " + what + "; " + state.get());
             }
             try {
                 Thread.sleep(50);

@@ -1,18 +1,18 @@
 package org.calicojava.bgp.session;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
 
 class LogLimiterTest {
     final AtomicLong now = new AtomicLong(1_000_000_000L);
     final LogLimiter limiter = new LogLimiter(Duration.ofSeconds(10), now::get);
 
-    @Test void oneLinePerPeerAndReasonPerIntervalWithTheCountOfSuppressedOnes() {
+    @Test
+    void oneLinePerPeerAndReasonPerIntervalWithTheCountOfSuppressedOnes() {
         assertThat(limiter.admit("p1", "update 3/1")).isZero();
         for (int i = 0; i < 699; i++) {
             assertThat(limiter.admit("p1", "update 3/1")).isEqualTo(-1);
@@ -31,14 +31,19 @@ class LogLimiterTest {
         assertThat(limiter.admit("p1", "update 3/1")).isEqualTo(-1);
     }
 
-    @Test void keysStayBounded() {
+    @Test
+    void keysStayBounded() {
         for (int i = 0; i < 10_000; i++) {
             limiter.admit("p" + i, "x");
         }
-        assertThat(limiter.admit("p9999", "x")).as("still limited within its interval").isEqualTo(-1);
+        assertThat(limiter.admit("p9999", "x"))
+                .as("still limited within its interval")
+                .isEqualTo(-1);
     }
 
-    @Test void intervalMustBePositive() {
-        assertThatThrownBy(() -> new LogLimiter(Duration.ZERO, now::get)).hasMessage("log interval: PT0S (expected: > 0)");
+    @Test
+    void intervalMustBePositive() {
+        assertThatThrownBy(() -> new LogLimiter(Duration.ZERO, now::get))
+                .hasMessage("log interval: PT0S (expected: > 0)");
     }
 }

@@ -1,5 +1,10 @@
 package org.calicojava.bgp.session;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.calicojava.bgp.codec.AddPathMode;
 import org.calicojava.bgp.codec.Capabilities;
 import org.calicojava.bgp.codec.Family;
@@ -9,15 +14,10 @@ import org.calicojava.bgp.config.NeighborConfig;
 import org.calicojava.bgp.config.SpeakerConfig;
 import org.junit.jupiter.api.Test;
 
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-
-import static org.assertj.core.api.Assertions.assertThat;
-
 /** Pure negotiation and timer arithmetic. */
 class NegotiationTest {
-    static final SpeakerConfig SPEAKER = new SpeakerConfig(Ip.v4Int("10.0.0.1"), 65010, null, 0, 90, List.of(), List.of(), 5, 5, null, null);
+    static final SpeakerConfig SPEAKER =
+            new SpeakerConfig(Ip.v4Int("10.0.0.1"), 65010, null, 0, 90, List.of(), List.of(), 5, 5, null, null);
 
     static NeighborConfig neighbor(int hold, AddPathMode addPath) {
         return new NeighborConfig(Ip.parse("10.0.0.2"), 179, 65011, false, null, hold, 0, addPath, -1);
@@ -27,40 +27,61 @@ class NegotiationTest {
         return Open.of(65011, hold, 2, new Capabilities(families, as4, true, true, null, addPath, true));
     }
 
-    @Test void holdTimeIsTheSmallerAndKeepaliveAThird() {
+    @Test
+    void holdTimeIsTheSmallerAndKeepaliveAThird() {
         Negotiated n = Negotiation.negotiate(neighbor(90, null), SPEAKER, open(30, Set.of(), Map.of(), 65011), null);
         assertThat(n.holdTime()).isEqualTo(30);
         assertThat(n.keepaliveTime()).isEqualTo(10);
-        assertThat(Negotiation.negotiate(neighbor(0, null), SPEAKER, open(30, Set.of(), Map.of(), 65011), null).holdTime()).isZero();
-        assertThat(Negotiation.negotiate(neighbor(90, null), SPEAKER, open(0, Set.of(), Map.of(), 65011), null).keepaliveTime()).isZero();
-        assertThat(Negotiation.negotiate(neighbor(3, null), SPEAKER, open(90, Set.of(), Map.of(), 65011), null).keepaliveTime()).isEqualTo(1);
+        assertThat(Negotiation.negotiate(neighbor(0, null), SPEAKER, open(30, Set.of(), Map.of(), 65011), null)
+                        .holdTime())
+                .isZero();
+        assertThat(Negotiation.negotiate(neighbor(90, null), SPEAKER, open(0, Set.of(), Map.of(), 65011), null)
+                        .keepaliveTime())
+                .isZero();
+        assertThat(Negotiation.negotiate(neighbor(3, null), SPEAKER, open(90, Set.of(), Map.of(), 65011), null)
+                        .keepaliveTime())
+                .isEqualTo(1);
     }
 
-    @Test void noMultiprotocolCapabilityMeansIpv4Only() {
+    @Test
+    void noMultiprotocolCapabilityMeansIpv4Only() {
         Negotiated n = Negotiation.negotiate(neighbor(90, null), SPEAKER, open(90, Set.of(), Map.of(), -1), null);
         assertThat(n.families()).containsExactly(Family.IPV4_UNICAST);
         assertThat(n.codec().as4()).isFalse();
         assertThat(n.codec().extendedMessage()).isTrue();
     }
 
-    @Test void addPathDirectionsFollowBothSides() {
-        Map<Family, AddPathMode> theirs = Map.of(Family.IPV4_UNICAST, AddPathMode.SEND, Family.IPV6_UNICAST, AddPathMode.BOTH);
-        Negotiated n = Negotiation.negotiate(neighbor(90, AddPathMode.BOTH), SPEAKER,
-                open(90, Set.of(Family.IPV4_UNICAST, Family.IPV6_UNICAST), theirs, 65011), null);
+    @Test
+    void addPathDirectionsFollowBothSides() {
+        Map<Family, AddPathMode> theirs =
+                Map.of(Family.IPV4_UNICAST, AddPathMode.SEND, Family.IPV6_UNICAST, AddPathMode.BOTH);
+        Negotiated n = Negotiation.negotiate(
+                neighbor(90, AddPathMode.BOTH),
+                SPEAKER,
+                open(90, Set.of(Family.IPV4_UNICAST, Family.IPV6_UNICAST), theirs, 65011),
+                null);
         assertThat(n.codec().addPathReceive()).containsExactlyInAnyOrder(Family.IPV4_UNICAST, Family.IPV6_UNICAST);
         assertThat(n.codec().addPathSend()).containsExactly(Family.IPV6_UNICAST);
-        Negotiated rxOnly = Negotiation.negotiate(neighbor(90, AddPathMode.RECEIVE), SPEAKER,
-                open(90, Set.of(Family.IPV4_UNICAST), Map.of(Family.IPV4_UNICAST, AddPathMode.RECEIVE), 65011), null);
+        Negotiated rxOnly = Negotiation.negotiate(
+                neighbor(90, AddPathMode.RECEIVE),
+                SPEAKER,
+                open(90, Set.of(Family.IPV4_UNICAST), Map.of(Family.IPV4_UNICAST, AddPathMode.RECEIVE), 65011),
+                null);
         assertThat(rxOnly.codec().addPathReceive()).isEmpty();
         assertThat(rxOnly.codec().addPathSend()).isEmpty();
     }
 
-    @Test void ibgpWhenTheAsesMatch() {
+    @Test
+    void ibgpWhenTheAsesMatch() {
         Open same = Open.of(65010, 90, 2, new Capabilities(Set.of(), 65010, false, false, null, Map.of(), false));
-        assertThat(Negotiation.negotiate(neighbor(90, null), SPEAKER, same, null).codec().ibgp()).isTrue();
+        assertThat(Negotiation.negotiate(neighbor(90, null), SPEAKER, same, null)
+                        .codec()
+                        .ibgp())
+                .isTrue();
     }
 
-    @Test void backoffDoublesUpToTwoMinutes() {
+    @Test
+    void backoffDoublesUpToTwoMinutes() {
         assertThat(PeerTimers.backoff(5, 1)).isEqualTo(5);
         assertThat(PeerTimers.backoff(5, 2)).isEqualTo(10);
         assertThat(PeerTimers.backoff(5, 4)).isEqualTo(40);

@@ -2,11 +2,6 @@ package org.calicojava.bgp.session;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import org.calicojava.bgp.codec.CodecOptions;
-import org.calicojava.bgp.codec.Message;
-import org.calicojava.bgp.codec.MessageDecoder;
-import org.calicojava.bgp.codec.MessageEncoder;
-
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -15,6 +10,10 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.Arrays;
+import org.calicojava.bgp.codec.CodecOptions;
+import org.calicojava.bgp.codec.Message;
+import org.calicojava.bgp.codec.MessageDecoder;
+import org.calicojava.bgp.codec.MessageEncoder;
 
 /** A BGP peer driven by the test over a plain socket: sends exactly the bytes a test wants and reads what comes back. */
 final class ScriptedPeer implements AutoCloseable {
@@ -105,5 +104,8 @@ final class ScriptedPeer implements AutoCloseable {
         return false;
     }
 
-    @Override public void close() throws IOException { socket.close(); }
+    @Override
+    public void close() throws IOException {
+        socket.close();
+    }
 }

@@ -1,18 +1,17 @@
 package org.calicojava.bgp.session;
 
-import org.calicojava.bgp.yaml.SpeakerYamlLoader;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
-import org.calicojava.bgp.codec.Ip;
-import org.calicojava.bgp.config.SpeakerConfig;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.HexFormat;
+import org.calicojava.bgp.codec.Ip;
+import org.calicojava.bgp.config.SpeakerConfig;
+import org.calicojava.bgp.yaml.SpeakerYamlLoader;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 
 /**
  * Jazzer fuzz target over a whole session: one peer's pipeline as the speaker builds it ({@link Connection#install}:
@@ -25,15 +24,18 @@ import java.util.HexFormat;
  */
 class SessionFuzzTest {
     /** OPEN: version 4, AS 65011, hold 180, id 10.0.0.2, capabilities MP IPv4, MP IPv6, route refresh, AS4 65011. */
-    static final byte[] OPEN = HexFormat.of().parseHex("ffffffffffffffffffffffffffffffff" + "0033" + "01"
-            + "04" + "fdf3" + "00b4" + "0a000002" + "16" + "02" + "14"
-            + "010400010001" + "010400020001" + "0200" + "41040000fdf3");
+    static final byte[] OPEN = HexFormat.of()
+            .parseHex("ffffffffffffffffffffffffffffffff" + "0033" + "01"
+                    + "04" + "fdf3" + "00b4" + "0a000002" + "16" + "02" + "14"
+                    + "010400010001" + "010400020001" + "0200" + "41040000fdf3");
+
     static final byte[] KEEPALIVE = HexFormat.of().parseHex("ffffffffffffffffffffffffffffffff" + "0013" + "04");
     static Speaker speaker;
     static SpeakerConfig config;
     static final AdjRibIn SINK = new AdjRibIn();
 
-    @BeforeAll static void speaker() {
+    @BeforeAll
+    static void speaker() {
         config = SpeakerYamlLoader.parse("""
                 routerId: 10.0.0.1
                 asNumber: 65010
@@ -45,16 +47,23 @@ class SessionFuzzTest {
         speaker = new Speaker(config, SINK);
     }
 
-    @AfterAll static void close() {
+    @AfterAll
+    static void close() {
         speaker.close();
     }
 
     /** An embedded channel with socket addresses, as a TCP connection from the peer would have. */
     static EmbeddedChannel channel() {
         return new EmbeddedChannel() {
-            @Override protected SocketAddress localAddress0() { return new InetSocketAddress(Ip.parse("127.0.0.1"), 179); }
+            @Override
+            protected SocketAddress localAddress0() {
+                return new InetSocketAddress(Ip.parse("127.0.0.1"), 179);
+            }
 
-            @Override protected SocketAddress remoteAddress0() { return new InetSocketAddress(Ip.parse("127.0.0.2"), 40000); }
+            @Override
+            protected SocketAddress remoteAddress0() {
+                return new InetSocketAddress(Ip.parse("127.0.0.2"), 40000);
+            }
         };
     }
 
@@ -75,7 +84,7 @@ class SessionFuzzTest {
             if (cut > 0) {
                 ch.writeInbound(Unpooled.wrappedBuffer(in, 0, cut));
             }
-            if (in.length > cut && ch.isOpen()) {  // after we closed (a NOTIFICATION sent) nothing more is read
+            if (in.length > cut && ch.isOpen()) { // after we closed (a NOTIFICATION sent) nothing more is read
                 ch.writeInbound(Unpooled.wrappedBuffer(in, cut, in.length - cut));
             }
             ch.runPendingTasks();
@@ -99,7 +108,8 @@ class SessionFuzzTest {
             }
             long maxMessages = 4 + 2L * (in.length / 19 + 1);
             if (messages > maxMessages || sent > 4096L * maxMessages) {
-                throw new AssertionError(messages + " messages, " + sent + " bytes sent for " + in.length + " bytes received");
+                throw new AssertionError(
+                        messages + " messages, " + sent + " bytes sent for " + in.length + " bytes received");
             }
         } finally {
             ch.close();

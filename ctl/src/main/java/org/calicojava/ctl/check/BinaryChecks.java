@@ -22,7 +22,8 @@ final class BinaryChecks {
     List<Check> all(boolean nftables, String backend) {
         List<Check> out = new ArrayList<>();
         out.add(iptables(nftables));
-        for (String tool : List.of("iptables-save", "iptables-restore", "ip6tables", "ip6tables-save", "ip6tables-restore")) {
+        for (String tool :
+                List.of("iptables-save", "iptables-restore", "ip6tables", "ip6tables-save", "ip6tables-restore")) {
             out.add(present(tool, !nftables && tool.startsWith("iptables"), "apt-get install iptables"));
         }
         out.add(ipset(nftables));
@@ -31,8 +32,11 @@ final class BinaryChecks {
             out.add(present("bird", true, "apt-get install bird2"));
             out.add(present("birdc", true, "apt-get install bird2"));
         }
-        out.add(present("setpriv", false, "apt-get install util-linux (node run uses it to drop its children's "
-                + "capabilities and tie them to its life)"));
+        out.add(present(
+                "setpriv",
+                false,
+                "apt-get install util-linux (node run uses it to drop its children's "
+                        + "capabilities and tie them to its life)"));
         return out;
     }
 
@@ -75,7 +79,8 @@ final class BinaryChecks {
         HostView.Run r = host.run(List.of("nft", "list", "tables"));
         if (!r.ok()) {
             String detail = p.get() + " does not work: " + KernelChecks.clip(r.out());
-            return nftables ? Check.fail(name, detail, "check the kernel's nf_tables support (above)")
+            return nftables
+                    ? Check.fail(name, detail, "check the kernel's nf_tables support (above)")
                     : Check.warn(name, detail, "none needed with DataplaneBackend iptables and legacy iptables");
         }
         return Check.pass(name, p.get() + " works");
@@ -89,7 +94,8 @@ final class BinaryChecks {
 
     private static Check missing(String name, String tool, boolean required, String install) {
         String detail = "not found on PATH";
-        return required ? Check.fail(name, detail + ": calico-java needs " + tool, install)
+        return required
+                ? Check.fail(name, detail + ": calico-java needs " + tool, install)
                 : Check.warn(name, detail, install);
     }
 }

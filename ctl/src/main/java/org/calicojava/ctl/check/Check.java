@@ -6,7 +6,11 @@ package org.calicojava.ctl.check;
  */
 public record Check(Status status, String name, String detail, String todo, Fix fix) {
     /** PASS: fine; WARN: works, with a limitation or a risk; FAIL: calico-java will not work as configured. */
-    public enum Status { PASS, WARN, FAIL }
+    public enum Status {
+        PASS,
+        WARN,
+        FAIL
+    }
 
     /** A safe fix: a sysctl write or a modprobe. Returns null when it worked, else why not (one line). */
     @FunctionalInterface

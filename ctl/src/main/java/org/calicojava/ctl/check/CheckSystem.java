@@ -16,8 +16,7 @@ public final class CheckSystem {
      * nftables; {@code ipipPools}: a pool in etcd uses IPIP; {@code etcd}: the datastore check (done by the caller,
      * which has the store).
      */
-    public record Options(String backend, boolean nftables, boolean ipipPools, boolean fix, Supplier<Check> etcd) {
-    }
+    public record Options(String backend, boolean nftables, boolean ipipPools, boolean fix, Supplier<Check> etcd) {}
 
     private final HostView host;
 
@@ -52,8 +51,12 @@ public final class CheckSystem {
             for (Check c : checks) {
                 if (c.status() != Check.Status.PASS && c.fix() != null) {
                     String error = c.fix().apply();
-                    out.println(String.format("%-4s  %-36s %s", "FIX", c.name(),
-                            error == null ? "applied: " + c.todo().replace(" (or javactl checksystem --fix)", "")
+                    out.println(String.format(
+                            "%-4s  %-36s %s",
+                            "FIX",
+                            c.name(),
+                            error == null
+                                    ? "applied: " + c.todo().replace(" (or javactl checksystem --fix)", "")
                                     : "failed: " + error));
                     applied = true;
                 }

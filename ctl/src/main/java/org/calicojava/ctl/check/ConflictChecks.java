@@ -18,8 +18,7 @@ final class ConflictChecks {
     }
 
     /** Capability number, name, required, why. */
-    private record Cap(int bit, String name, boolean required, String why) {
-    }
+    private record Cap(int bit, String name, boolean required, String why) {}
 
     List<Check> capabilities() {
         String status = host.read(Path.of("/proc/self/status")).orElse("");
@@ -37,7 +36,8 @@ final class ConflictChecks {
             return List.of(Check.warn("capabilities", "cannot read CapEff from /proc/self/status", "run as root"));
         }
         List<Check> out = new ArrayList<>();
-        for (Cap c : List.of(new Cap(12, "CAP_NET_ADMIN", true, "routes, links, sysctls, iptables, ipsets"),
+        for (Cap c : List.of(
+                new Cap(12, "CAP_NET_ADMIN", true, "routes, links, sysctls, iptables, ipsets"),
                 new Cap(13, "CAP_NET_RAW", true, "iptables"),
                 new Cap(10, "CAP_NET_BIND_SERVICE", false, "the BGP port 179"),
                 new Cap(21, "CAP_SYS_ADMIN", false, "the Docker driver's veths in other namespaces"),
@@ -84,7 +84,10 @@ final class ConflictChecks {
         if (others.isEmpty()) {
             return Check.pass(name, ours ? "calico-java's BGP daemon listens" : "free");
         }
-        return Check.fail(name, "another program listens: " + String.join(", ", others.stream().distinct().toList()),
+        return Check.fail(
+                name,
+                "another program listens: "
+                        + String.join(", ", others.stream().distinct().toList()),
                 "stop it (only one BGP daemon per host): calico-java's speaker or BIRD must own TCP 179");
     }
 
@@ -128,19 +131,27 @@ final class ConflictChecks {
         boolean docker = r.out().contains("DOCKER");
         String who = docker ? "DROP (Docker's)" : "DROP";
         return nftables
-                ? Check.fail(name, who + ": with DataplaneBackend nftables, workload traffic that crosses hosts is "
-                + "dropped by it", "use DataplaneBackend iptables, or iptables -P FORWARD ACCEPT")
-                : Check.warn(name, who + ": felix's cali-FORWARD accepts workload traffic ahead of it; other "
-                + "forwarded traffic is dropped", "none needed for workloads");
+                ? Check.fail(
+                        name,
+                        who + ": with DataplaneBackend nftables, workload traffic that crosses hosts is "
+                                + "dropped by it",
+                        "use DataplaneBackend iptables, or iptables -P FORWARD ACCEPT")
+                : Check.warn(
+                        name,
+                        who + ": felix's cali-FORWARD accepts workload traffic ahead of it; other "
+                                + "forwarded traffic is dropped",
+                        "none needed for workloads");
     }
 
     Check firewalld() {
         String name = "firewalld";
         for (Map.Entry<Long, String> e : host.processes().entrySet()) {
             if (isFirewalld(e.getValue())) {
-                return Check.warn(name, "running (pid " + e.getKey() + "): its reloads remove other programs' rules "
-                        + "until felix's next refresh", "systemctl disable --now firewalld, or put the cali+ "
-                        + "interfaces in a trusted zone");
+                return Check.warn(
+                        name,
+                        "running (pid " + e.getKey() + "): its reloads remove other programs' rules "
+                                + "until felix's next refresh",
+                        "systemctl disable --now firewalld, or put the cali+ " + "interfaces in a trusted zone");
             }
         }
         return Check.pass(name, "not running");

@@ -16,15 +16,21 @@ import java.util.regex.Pattern;
 final class KernelChecks {
     /** Calico's floor. */
     static final int MIN_MAJOR = 3;
+
     static final int MIN_MINOR = 10;
     private static final Pattern VERSION = Pattern.compile("^(\\d+)\\.(\\d+)");
 
     /** How a feature is present. */
-    enum Presence { LOADED, BUILTIN, LOADABLE, ABSENT, UNKNOWN }
+    enum Presence {
+        LOADED,
+        BUILTIN,
+        LOADABLE,
+        ABSENT,
+        UNKNOWN
+    }
 
     /** One kernel feature: its module (null: none), its config symbol, and whether calico-java fails without it. */
-    record Feature(String label, String module, String config, boolean required, String without) {
-    }
+    record Feature(String label, String module, String config, boolean required, String without) {}
 
     private final HostView host;
     private final String release;
@@ -33,19 +39,23 @@ final class KernelChecks {
 
     KernelChecks(HostView host) {
         this.host = host;
-        this.release = host.read(Path.of("/proc/sys/kernel/osrelease")).map(String::trim).orElse("");
+        this.release = host.read(Path.of("/proc/sys/kernel/osrelease"))
+                .map(String::trim)
+                .orElse("");
     }
 
     Check version() {
         Matcher m = VERSION.matcher(release);
         if (!m.find()) {
-            return Check.warn("kernel version", "cannot read /proc/sys/kernel/osrelease", "check that /proc is mounted");
+            return Check.warn(
+                    "kernel version", "cannot read /proc/sys/kernel/osrelease", "check that /proc is mounted");
         }
         int major = Integer.parseInt(m.group(1));
         int minor = Integer.parseInt(m.group(2));
         boolean ok = major > MIN_MAJOR || (major == MIN_MAJOR && minor >= MIN_MINOR);
         String detail = clip(release) + " (expected: " + MIN_MAJOR + "." + MIN_MINOR + " or later)";
-        return ok ? Check.pass("kernel version", clip(release))
+        return ok
+                ? Check.pass("kernel version", clip(release))
                 : Check.fail("kernel version", detail, "upgrade the kernel");
     }
 
@@ -73,17 +83,38 @@ final class KernelChecks {
         return switch (p) {
             case LOADED -> Check.pass(name, f.module() == null ? "present" : "module " + f.module() + " loaded");
             case BUILTIN -> Check.pass(name, "built into the kernel");
-            case LOADABLE -> new Check(Check.Status.WARN, name, "module " + f.module() + " available, not loaded",
-                    "modprobe " + f.module(), null).withFix(() -> modprobe(f.module()));
-            case ABSENT -> f.required()
-                    ? Check.fail(name, "not in this kernel (CONFIG_" + f.config() + " is not set): " + f.without()
-                    + " will not work", "use a kernel with CONFIG_" + f.config())
-                    : Check.warn(name, "not in this kernel (CONFIG_" + f.config() + " is not set)" + needed,
-                    f.label().equals("ipip") ? "do not create --ipip pools on this host" : "none needed unless you use it");
-            case UNKNOWN -> f.required()
-                    ? Check.warn(name, "cannot tell whether the kernel has it (no /proc/modules, /sys/module/"
-                    + f.module() + ", kernel config or modinfo)", "make sure CONFIG_" + f.config() + " is enabled")
-                    : Check.warn(name, "cannot tell whether the kernel has it" + needed, "none needed unless you use it");
+            case LOADABLE ->
+                new Check(
+                                Check.Status.WARN,
+                                name,
+                                "module " + f.module() + " available, not loaded",
+                                "modprobe " + f.module(),
+                                null)
+                        .withFix(() -> modprobe(f.module()));
+            case ABSENT ->
+                f.required()
+                        ? Check.fail(
+                                name,
+                                "not in this kernel (CONFIG_" + f.config() + " is not set): " + f.without()
+                                        + " will not work",
+                                "use a kernel with CONFIG_" + f.config())
+                        : Check.warn(
+                                name,
+                                "not in this kernel (CONFIG_" + f.config() + " is not set)" + needed,
+                                f.label().equals("ipip")
+                                        ? "do not create --ipip pools on this host"
+                                        : "none needed unless you use it");
+            case UNKNOWN ->
+                f.required()
+                        ? Check.warn(
+                                name,
+                                "cannot tell whether the kernel has it (no /proc/modules, /sys/module/" + f.module()
+                                        + ", kernel config or modinfo)",
+                                "make sure CONFIG_" + f.config() + " is enabled")
+                        : Check.warn(
+                                name,
+                                "cannot tell whether the kernel has it" + needed,
+                                "none needed unless you use it");
         };
     }
 
@@ -115,7 +146,8 @@ final class KernelChecks {
             }
         }
         if (f.module() != null) {
-            String builtin = host.read(Path.of("/lib/modules", release, "modules.builtin")).orElse("");
+            String builtin = host.read(Path.of("/lib/modules", release, "modules.builtin"))
+                    .orElse("");
             if (builtin.contains("/" + f.module() + ".ko")) {
                 return Presence.BUILTIN;
             }
@@ -147,7 +179,8 @@ final class KernelChecks {
         if (!configRead) {
             configRead = true;
             config = host.read(Path.of("/proc/config.gz"))
-                    .or(() -> host.read(Path.of("/boot/config-" + release))).orElse(null);
+                    .or(() -> host.read(Path.of("/boot/config-" + release)))
+                    .orElse(null);
         }
         return config;
     }

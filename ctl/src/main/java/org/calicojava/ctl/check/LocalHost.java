@@ -18,6 +18,7 @@ import java.util.zip.GZIPInputStream;
 public final class LocalHost implements HostView {
     /** Reads at most this much of a file or a command's output. */
     private static final int MAX = 4 * 1024 * 1024;
+
     private final String path;
 
     public LocalHost(String path) {
@@ -27,7 +28,7 @@ public final class LocalHost implements HostView {
     @Override
     public Optional<String> read(Path file) {
         try (InputStream raw = Files.newInputStream(file);
-             InputStream in = file.toString().endsWith(".gz") ? new GZIPInputStream(raw) : raw) {
+                InputStream in = file.toString().endsWith(".gz") ? new GZIPInputStream(raw) : raw) {
             return Optional.of(new String(in.readNBytes(MAX), StandardCharsets.UTF_8));
         } catch (IOException | SecurityException e) {
             return Optional.empty();
@@ -59,8 +60,10 @@ public final class LocalHost implements HostView {
             return new Run(-1, command.get(0) + ": not found on PATH");
         }
         try {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(
-                    new java.io.File("/dev/null"))).start();
+            Process p = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .start();
             byte[] out = p.getInputStream().readNBytes(MAX);
             p.getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
             if (!p.waitFor(10, TimeUnit.SECONDS)) {
@@ -93,8 +96,11 @@ public final class LocalHost implements HostView {
             for (Path p : ds) {
                 try {
                     byte[] b = Files.readAllBytes(p.resolve("cmdline"));
-                    out.put(Long.parseLong(p.getFileName().toString()),
-                            new String(b, StandardCharsets.UTF_8).replace('\0', ' ').trim());
+                    out.put(
+                            Long.parseLong(p.getFileName().toString()),
+                            new String(b, StandardCharsets.UTF_8)
+                                    .replace('\0', ' ')
+                                    .trim());
                 } catch (IOException | NumberFormatException e) {
                     // gone, or not ours to read
                 }

@@ -31,10 +31,14 @@ final class SysctlChecks {
         out.add(expect("net.ipv4.ip_forward", "1", true, "workloads' traffic is not forwarded"));
         boolean v6 = host.exists(Path.of("/proc/sys/net/ipv6"));
         if (!v6) {
-            out.add(Check.warn("IPv6", "the kernel has no IPv6 (booted with ipv6.disable=1?): IPv4 only",
+            out.add(Check.warn(
+                    "IPv6",
+                    "the kernel has no IPv6 (booted with ipv6.disable=1?): IPv4 only",
                     "none needed for IPv4-only pools"));
         } else if (value("net.ipv6.conf.all.disable_ipv6").orElse("0").equals("1")) {
-            out.add(Check.warn("IPv6", "disabled on every interface (net.ipv6.conf.all.disable_ipv6 = 1): IPv4 only",
+            out.add(Check.warn(
+                    "IPv6",
+                    "disabled on every interface (net.ipv6.conf.all.disable_ipv6 = 1): IPv4 only",
                     "sysctl -w net.ipv6.conf.all.disable_ipv6=0 if you use IPv6 pools"));
         } else {
             out.add(Check.pass("IPv6", "enabled"));
@@ -68,8 +72,12 @@ final class SysctlChecks {
         }
         return switch (v.get()) {
             case "0", "1" -> Check.pass(name, v.get() + (v.get().equals("1") ? " (strict)" : " (off)"));
-            case "2" -> Check.fail(name, "2 (loose): workloads could send with a spoofed source address",
-                    "sysctl -w " + key + "=1 (or javactl checksystem --fix)").withFix(() -> host.write(file(key), "1"));
+            case "2" ->
+                Check.fail(
+                                name,
+                                "2 (loose): workloads could send with a spoofed source address",
+                                "sysctl -w " + key + "=1 (or javactl checksystem --fix)")
+                        .withFix(() -> host.write(file(key), "1"));
             default -> Check.warn(name, KernelChecks.clip(v.get()) + " (expected: 0 or 1)", "sysctl -w " + key + "=1");
         };
     }

@@ -1,7 +1,5 @@
 package org.calicojava.ctl.diags;
 
-import org.calicojava.ctl.check.HostView;
-
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -15,6 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.calicojava.ctl.check.HostView;
 
 /**
  * Collects the pieces of a diagnostics archive and writes them as one .tar.gz (mode 0600). A piece that cannot be
@@ -60,8 +59,8 @@ public final class Diags {
         add(file, () -> {
             HostView.Run r = host.run(command);
             if (r.code() != 0) {
-                throw new IllegalStateException(String.join(" ", command) + " exited with " + r.code() + ": "
-                        + oneLine(r.out()));
+                throw new IllegalStateException(
+                        String.join(" ", command) + " exited with " + r.code() + ": " + oneLine(r.out()));
             }
             return "$ " + String.join(" ", command) + "\n" + r.out();
         });
@@ -84,7 +83,9 @@ public final class Diags {
             });
             return;
         }
-        addCommand("run/ls.txt", List.of("ls", "-la", dir.toString(), dir.resolve("confd/conf.d").toString()));
+        addCommand(
+                "run/ls.txt",
+                List.of("ls", "-la", dir.toString(), dir.resolve("confd/conf.d").toString()));
         List<Path> files = new ArrayList<>();
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
             ds.forEach(files::add);
@@ -110,8 +111,11 @@ public final class Diags {
             String entry = "run/" + (f.getParent().equals(dir) ? "" : "confd/") + name;
             if (name.endsWith(".log")) {
                 add(entry, () -> tail(f, logLines));
-            } else if (name.endsWith(".pid") || name.endsWith(".json") || name.endsWith(".yaml")
-                    || name.endsWith(".conf") || name.endsWith(".toml")) {
+            } else if (name.endsWith(".pid")
+                    || name.endsWith(".json")
+                    || name.endsWith(".yaml")
+                    || name.endsWith(".conf")
+                    || name.endsWith(".toml")) {
                 add(entry, () -> Files.readString(f));
             }
         }
@@ -123,12 +127,13 @@ public final class Diags {
         Files.createFile(output, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         long now = Instant.now().getEpochSecond();
         try (OutputStream raw = Files.newOutputStream(output, StandardOpenOption.TRUNCATE_EXISTING);
-             TarGz tar = new TarGz(raw, now)) {
+                TarGz tar = new TarGz(raw, now)) {
             StringBuilder m = new StringBuilder("calico-java diagnostics, " + Instant.now() + "\n");
             manifest.forEach(l -> m.append(l).append('\n'));
             tar.add(top + "/manifest.txt", m.toString().getBytes(StandardCharsets.UTF_8));
             for (Map.Entry<String, String> e : collected.entrySet()) {
-                String text = e.getKey().endsWith(".json") ? secrets.maskJson(e.getValue()) : secrets.mask(e.getValue());
+                String text =
+                        e.getKey().endsWith(".json") ? secrets.maskJson(e.getValue()) : secrets.mask(e.getValue());
                 tar.add(top + "/" + e.getKey(), text.getBytes(StandardCharsets.UTF_8));
             }
         }

@@ -2,8 +2,6 @@ package org.calicojava.ctl.diags;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.calicojava.model.Json;
-
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Iterator;
@@ -11,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.calicojava.model.Json;
 
 /**
  * Masks secrets in everything diags writes, twice over: every value it knows is secret (the BGP passwords found in
@@ -22,6 +21,7 @@ public final class Secrets {
     /** {@code password: x}, {@code password "x";}, {@code "password":"x"}, {@code --etcd-password x}, {@code ..._PASSWORD=x}. */
     private static final Pattern LOOKS_SECRET = Pattern.compile(
             "(?i)(\"?[a-z_.-]*(?:password|passwd|secret|token)\"?\\s*[:=]?\\s*)(\"(?:[^\"\\\\]|\\\\.)*\"|'[^']*'|[^\\s,;}]+)");
+
     private final List<String> known = new ArrayList<>();
 
     /** Remembers a secret (ignored when null or shorter than 3 characters: too common to mask blindly). */

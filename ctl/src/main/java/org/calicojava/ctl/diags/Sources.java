@@ -1,9 +1,5 @@
 package org.calicojava.ctl.diags;
 
-import org.calicojava.model.Json;
-import org.calicojava.store.KeyValue;
-import org.calicojava.store.KvStore;
-
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -14,14 +10,16 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.calicojava.model.Json;
+import org.calicojava.store.KeyValue;
+import org.calicojava.store.KvStore;
 
 /** The pieces of a diagnostics archive that are not plain commands: etcd subtrees, the speaker's control socket. */
 public final class Sources {
     /** The most a control-socket answer may be (a full table of a big RIB fits). */
     private static final int MAX_ANSWER = 32 * 1024 * 1024;
 
-    private Sources() {
-    }
+    private Sources() {}
 
     /**
      * Every key under each prefix with its value, secrets masked; the secrets found are remembered in {@code secrets}

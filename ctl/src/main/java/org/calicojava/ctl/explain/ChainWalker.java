@@ -1,14 +1,13 @@
 package org.calicojava.ctl.explain;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import org.calicojava.felix.calc.IpSetSpec;
 import org.calicojava.felix.rules.Chain;
 import org.calicojava.felix.rules.Rule;
 import org.calicojava.model.Cidr;
 import org.calicojava.model.PortRange;
-
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
 
 /**
  * Follows a {@link Flow}'s first packet through the iptables chains felix's calculation produced (felix's rules as
@@ -20,12 +19,10 @@ import java.util.Map;
  */
 public final class ChainWalker {
     /** A rule whose match held: where, and what it did. */
-    public record Step(int depth, String chain, int index, Rule rule) {
-    }
+    public record Step(int depth, String chain, int index, Rule rule) {}
 
     /** The end of the walk: ACCEPT, DROP, or RETURN (from the start chain) with the packet's mark. */
-    public record Result(String verdict, int mark, List<Step> steps) {
-    }
+    public record Result(String verdict, int mark, List<Step> steps) {}
 
     private final Map<String, Chain> chains;
     private final Map<String, IpSetSpec> ipsets;
@@ -125,7 +122,8 @@ public final class ChainWalker {
                     cond = (mark & vm[1]) == vm[0];
                 }
                 case "--ctstate" -> cond = List.of(t[++i].split(",")).contains("NEW");
-                default -> throw new IllegalArgumentException("cannot evaluate match token '" + t[i] + "' in: " + match);
+                default ->
+                    throw new IllegalArgumentException("cannot evaluate match token '" + t[i] + "' in: " + match);
             }
             if (cond == negate) {
                 return false;
@@ -169,6 +167,9 @@ public final class ChainWalker {
 
     private static int[] valueMask(String vm) {
         String[] p = vm.split("/");
-        return new int[]{(int) Long.decode(p[0]).longValue(), p.length > 1 ? (int) Long.decode(p[1]).longValue() : -1};
+        return new int[] {
+            (int) Long.decode(p[0]).longValue(),
+            p.length > 1 ? (int) Long.decode(p[1]).longValue() : -1
+        };
     }
 }

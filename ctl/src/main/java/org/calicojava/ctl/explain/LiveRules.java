@@ -14,13 +14,14 @@ import java.util.regex.Pattern;
  * (nftables backend: felix's nft rules carry no counters). Parsing only; reading the kernel is the caller's. Pure.
  */
 public final class LiveRules {
-    private static final Pattern SAVE_RULE = Pattern.compile(
-            "^\\[(\\d+):(\\d+)] -A (\\S+) .*--comment \"?cali:([A-Za-z0-9_\\-]+)\"?.*$");
+    private static final Pattern SAVE_RULE =
+            Pattern.compile("^\\[(\\d+):(\\d+)] -A (\\S+) .*--comment \"?cali:([A-Za-z0-9_\\-]+)\"?.*$");
     private static final Pattern NFT_RULE = Pattern.compile(
             "\"rule\":\\s*\\{[^{}]*?\"chain\":\\s*\"([^\"]+)\"[^{}]*?\"comment\":\\s*\"cali:([A-Za-z0-9_\\-]+)\"");
 
     /** A rule's counter: packets, or -1 when the backend keeps none. */
     private final Map<String, Long> packets = new HashMap<>();
+
     private final String source;
 
     private LiveRules(String source) {

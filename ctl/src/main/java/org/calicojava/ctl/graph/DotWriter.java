@@ -13,8 +13,7 @@ import java.util.TreeSet;
  * goes through {@link #quote}: DOT sees it only inside a quoted string.
  */
 public final class DotWriter {
-    private DotWriter() {
-    }
+    private DotWriter() {}
 
     /** A DOT quoted string: backslash and quote escaped, control characters dropped. */
     static String quote(String s) {
@@ -44,9 +43,11 @@ public final class DotWriter {
         StringBuilder out = new StringBuilder();
         out.append("graph calico_java {\n");
         out.append("  graph [rankdir=LR, fontname=\"Helvetica\", labelloc=t, label=")
-                .append(label("calico-java fabric: " + f.nodes().size() + " nodes, " + f.externals().size()
+                .append(label("calico-java fabric: " + f.nodes().size() + " nodes, "
+                        + f.externals().size()
                         + " external peers, " + f.sessions().size() + " BGP sessions, node-to-node mesh "
-                        + (f.mesh() ? "on" : "off") + ", default AS " + f.defaultAsn())).append("];\n");
+                        + (f.mesh() ? "on" : "off") + ", default AS " + f.defaultAsn()))
+                .append("];\n");
         out.append("  node [fontname=\"Helvetica\", fontsize=10];\n  edge [fontname=\"Helvetica\", fontsize=9];\n");
         Map<String, String> ids = new LinkedHashMap<>();
         Map<String, String> profileIds = new LinkedHashMap<>();
@@ -59,19 +60,35 @@ public final class DotWriter {
         for (Fabric.Node n : f.nodes().values()) {
             String id = "n" + i;
             ids.put(n.name(), id);
-            out.append("  subgraph cluster_").append(i).append(" {\n    label=").append(label("node " + n.name()))
+            out.append("  subgraph cluster_")
+                    .append(i)
+                    .append(" {\n    label=")
+                    .append(label("node " + n.name()))
                     .append("; style=rounded; color=\"#888888\";\n");
             String role = n.isRouteReflector() ? "route reflector, cluster " + n.rrClusterId() : null;
-            out.append("    ").append(id).append(" [shape=").append(n.isRouteReflector() ? "doubleoctagon" : "box")
-                    .append(", style=filled, fillcolor=\"").append(n.isRouteReflector() ? "#ffe6cc" : "#dae8fc")
-                    .append("\", label=").append(label(n.name(), n.ipv4(), n.ipv6(), "AS " + n.asn(), role,
+            out.append("    ")
+                    .append(id)
+                    .append(" [shape=")
+                    .append(n.isRouteReflector() ? "doubleoctagon" : "box")
+                    .append(", style=filled, fillcolor=\"")
+                    .append(n.isRouteReflector() ? "#ffe6cc" : "#dae8fc")
+                    .append("\", label=")
+                    .append(label(
+                            n.name(),
+                            n.ipv4(),
+                            n.ipv6(),
+                            "AS " + n.asn(),
+                            role,
                             n.statusTime() == null ? "BGP status: not reported" : "BGP status at " + n.statusTime()))
                     .append("];\n");
             int w = 0;
             for (Fabric.Workload wl : n.workloads()) {
                 String wid = id + "_w" + w++;
-                out.append("    ").append(wid).append(" [shape=ellipse, label=")
-                        .append(label(wl.name(), String.join(", ", wl.ips()))).append("];\n");
+                out.append("    ")
+                        .append(wid)
+                        .append(" [shape=ellipse, label=")
+                        .append(label(wl.name(), String.join(", ", wl.ips())))
+                        .append("];\n");
                 out.append("    ").append(id).append(" -- ").append(wid).append(" [style=dotted];\n");
             }
             out.append("  }\n");
@@ -81,11 +98,17 @@ public final class DotWriter {
         for (Fabric.External e : f.externals().values()) {
             String id = "x" + x++;
             ids.put(e.ip(), id);
-            out.append("  ").append(id).append(" [shape=box3d, style=filled, fillcolor=\"#f5f5f5\", label=")
-                    .append(label(e.ip(), "AS " + e.asn(), "external BGP peer")).append("];\n");
+            out.append("  ")
+                    .append(id)
+                    .append(" [shape=box3d, style=filled, fillcolor=\"#f5f5f5\", label=")
+                    .append(label(e.ip(), "AS " + e.asn(), "external BGP peer"))
+                    .append("];\n");
         }
         for (Map.Entry<String, String> p : profileIds.entrySet()) {
-            out.append("  ").append(p.getValue()).append(" [shape=note, label=").append(label("profile " + p.getKey()))
+            out.append("  ")
+                    .append(p.getValue())
+                    .append(" [shape=note, label=")
+                    .append(label("profile " + p.getKey()))
                     .append("];\n");
         }
         i = 0;
@@ -94,7 +117,10 @@ public final class DotWriter {
             for (Fabric.Workload wl : n.workloads()) {
                 String wid = "n" + i + "_w" + w++;
                 for (String p : wl.profiles()) {
-                    out.append("  ").append(wid).append(" -- ").append(profileIds.get(p))
+                    out.append("  ")
+                            .append(wid)
+                            .append(" -- ")
+                            .append(profileIds.get(p))
                             .append(" [style=dashed, color=\"#999999\"];\n");
                 }
             }
@@ -104,7 +130,9 @@ public final class DotWriter {
             out.append("  ").append(edge(f, s, ids)).append('\n');
         }
         for (String skipped : f.skipped()) {
-            out.append("  // skipped: ").append(skipped.replaceAll("\\p{Cntrl}", " ")).append('\n');
+            out.append("  // skipped: ")
+                    .append(skipped.replaceAll("\\p{Cntrl}", " "))
+                    .append('\n');
         }
         out.append("}\n");
         return out.toString();

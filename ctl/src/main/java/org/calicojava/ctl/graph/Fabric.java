@@ -12,27 +12,35 @@ import java.util.TreeMap;
  */
 public final class Fabric {
     /** A workload endpoint: its workload name, addresses and profiles. */
-    public record Workload(String name, List<String> ips, List<String> profiles) {
-    }
+    public record Workload(String name, List<String> ips, List<String> profiles) {}
 
     /** A calico-java node. {@code sessions}: peer address to state, as the node last reported (empty if never). */
-    public record Node(String name, String ipv4, String ipv6, String asn, String rrClusterId, List<Workload> workloads,
-                       Map<String, String> sessions, String statusTime) {
+    public record Node(
+            String name,
+            String ipv4,
+            String ipv6,
+            String asn,
+            String rrClusterId,
+            List<Workload> workloads,
+            Map<String, String> sessions,
+            String statusTime) {
         public boolean isRouteReflector() {
             return rrClusterId != null;
         }
     }
 
     /** A BGP speaker that is not a node: a ToR or another router; {@code scope} "global" or the node names it peers with. */
-    public record External(String ip, String asn) {
-    }
+    public record External(String ip, String asn) {}
 
     /** Kinds of session, as calicoctl names the peer types. */
-    public enum Kind { MESH, GLOBAL, NODE }
+    public enum Kind {
+        MESH,
+        GLOBAL,
+        NODE
+    }
 
     /** One BGP session between node {@code a} and a node or an external peer {@code b} (its address). */
-    public record Session(String a, String bAddress, String bNode, Kind kind) {
-    }
+    public record Session(String a, String bAddress, String bNode, Kind kind) {}
 
     final Map<String, Node> nodes = new TreeMap<>();
     final Map<String, External> externals = new TreeMap<>();

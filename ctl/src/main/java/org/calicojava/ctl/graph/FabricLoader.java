@@ -1,6 +1,14 @@
 package org.calicojava.ctl.graph;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import org.calicojava.model.AsNumber;
 import org.calicojava.model.BgpPeer;
 import org.calicojava.model.Cidr;
@@ -14,15 +22,6 @@ import org.calicojava.model.WorkloadEndpoint;
 import org.calicojava.store.KeyValue;
 import org.calicojava.store.KvStore;
 
-import java.io.IOException;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.TreeMap;
-
 /**
  * Reads the fabric from etcd: {@code /calico/bgp/v1} (nodes' addresses, AS numbers, route-reflector cluster ids,
  * global and per-node peers, the mesh switch), {@code /calico/v1/host} (workload endpoints) and node run's BGP status
@@ -34,8 +33,7 @@ public final class FabricLoader {
         return keys.felixStatusRoot() + Names.check("host", node) + "/bgp";
     }
 
-    private FabricLoader() {
-    }
+    private FabricLoader() {}
 
     public static Fabric load(KvStore store, Keys keys) {
         Fabric f = new Fabric();
@@ -44,7 +42,8 @@ public final class FabricLoader {
         String hostsPrefix = keys.bgpHosts();
         for (KeyValue kv : store.list(hostsPrefix).kvs()) {
             String host = Keys.segmentAfter(kv.key(), hostsPrefix, 0);
-            String field = kv.key().substring(hostsPrefix.length() + host.length()).replaceFirst("^/", "");
+            String field =
+                    kv.key().substring(hostsPrefix.length() + host.length()).replaceFirst("^/", "");
             if (!validName(f, host, kv.key())) {
                 continue;
             }
@@ -55,7 +54,8 @@ public final class FabricLoader {
                     skip(f, kv.key(), e.getMessage());
                 }
             } else {
-                hostKeys.computeIfAbsent(host, h -> new HashMap<>()).put(field, kv.value().trim());
+                hostKeys.computeIfAbsent(host, h -> new HashMap<>())
+                        .put(field, kv.value().trim());
             }
         }
         store.get(keys.bgpGlobalAsNum()).ifPresent(kv -> {
@@ -96,11 +96,13 @@ public final class FabricLoader {
             }
             Map<String, String> states = new TreeMap<>();
             String time = bgpStatus(store, keys, name, states, f);
-            f.nodes.put(name, new Fabric.Node(name, v4, v6, asn, rr, workloads.getOrDefault(name, List.of()), states, time));
+            f.nodes.put(
+                    name,
+                    new Fabric.Node(name, v4, v6, asn, rr, workloads.getOrDefault(name, List.of()), states, time));
         }
         for (String host : workloads.keySet()) {
-            f.nodes.computeIfAbsent(host, h -> new Fabric.Node(h, null, null, f.defaultAsn, null, workloads.get(h),
-                    Map.of(), null));
+            f.nodes.computeIfAbsent(
+                    host, h -> new Fabric.Node(h, null, null, f.defaultAsn, null, workloads.get(h), Map.of(), null));
         }
         sessions(store, keys, f, hostPeers);
         return f;
@@ -185,8 +187,8 @@ public final class FabricLoader {
                         nets.forEach(c -> ips.add(c.ip()));
                     }
                 }
-                out.computeIfAbsent(host, h -> new ArrayList<>()).add(new Fabric.Workload(workload, ips,
-                        ep.profileIds() == null ? List.of() : ep.profileIds()));
+                out.computeIfAbsent(host, h -> new ArrayList<>())
+                        .add(new Fabric.Workload(workload, ips, ep.profileIds() == null ? List.of() : ep.profileIds()));
             } catch (IllegalArgumentException e) {
                 skip(f, kv.key(), e.getMessage());
             }

@@ -9,26 +9,29 @@ import java.util.concurrent.TimeUnit;
 
 /** DOT to SVG through Graphviz's {@code dot}, and the SVG in one self-contained HTML page. */
 public final class Pictures {
-    private Pictures() {
-    }
+    private Pictures() {}
 
     /** Runs {@code dot -Tsvg}; IllegalStateException with one line when dot is missing or fails. */
     public static String svg(String dot) {
         Process p;
         try {
-            p = new ProcessBuilder(List.of("dot", "-Tsvg")).redirectError(ProcessBuilder.Redirect.PIPE).start();
+            p = new ProcessBuilder(List.of("dot", "-Tsvg"))
+                    .redirectError(ProcessBuilder.Redirect.PIPE)
+                    .start();
         } catch (IOException e) {
             throw new IllegalStateException("--format svg needs Graphviz's dot, which is not on PATH (apt-get install "
                     + "graphviz); --format dot works without it");
         }
         try {
-            Thread writer = new Thread(() -> {
-                try (OutputStream in = p.getOutputStream()) {
-                    in.write(dot.getBytes(StandardCharsets.UTF_8));
-                } catch (IOException ignored) {
-                    // dot failed: its exit code says so
-                }
-            }, "dot-input");
+            Thread writer = new Thread(
+                    () -> {
+                        try (OutputStream in = p.getOutputStream()) {
+                            in.write(dot.getBytes(StandardCharsets.UTF_8));
+                        } catch (IOException ignored) {
+                            // dot failed: its exit code says so
+                        }
+                    },
+                    "dot-input");
             writer.start();
             byte[] out;
             try (InputStream o = p.getInputStream()) {
@@ -41,8 +44,8 @@ public final class Pictures {
             }
             writer.join();
             if (p.exitValue() != 0) {
-                throw new IllegalStateException("dot -Tsvg exited with " + p.exitValue() + ": "
-                        + err.replaceAll("\\s+", " "));
+                throw new IllegalStateException(
+                        "dot -Tsvg exited with " + p.exitValue() + ": " + err.replaceAll("\\s+", " "));
             }
             return new String(out, StandardCharsets.UTF_8);
         } catch (IOException e) {

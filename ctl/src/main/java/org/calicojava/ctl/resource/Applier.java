@@ -1,17 +1,16 @@
 package org.calicojava.ctl.resource;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.calicojava.model.Json;
-import org.calicojava.store.Compare;
-import org.calicojava.store.KeyValue;
-import org.calicojava.store.KvStore;
-import org.calicojava.store.Op;
-
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.calicojava.model.Json;
+import org.calicojava.store.Compare;
+import org.calicojava.store.KeyValue;
+import org.calicojava.store.KvStore;
+import org.calicojava.store.Op;
 
 /**
  * Writes one resource's {@link Footprint} in one etcd transaction, guarded by the mod revision of every key it read:
@@ -19,12 +18,21 @@ import java.util.Optional;
  * written, so applying what {@code get} printed changes no revision.
  */
 final class Applier {
-    enum Mode { APPLY, CREATE, REPLACE, DELETE }
-
-    enum Outcome { CREATED, CHANGED, UNCHANGED, DELETED }
-
-    private Applier() {
+    enum Mode {
+        APPLY,
+        CREATE,
+        REPLACE,
+        DELETE
     }
+
+    enum Outcome {
+        CREATED,
+        CHANGED,
+        UNCHANGED,
+        DELETED
+    }
+
+    private Applier() {}
 
     static Outcome write(KvStore store, Mode mode, Footprint f) {
         Map<String, KeyValue> current = new LinkedHashMap<>();
@@ -70,7 +78,8 @@ final class Applier {
             return Outcome.UNCHANGED;
         }
         if (!store.txn(guards, ops)) {
-            throw new IllegalArgumentException(what + " changed while it was being written; nothing written, try again");
+            throw new IllegalArgumentException(
+                    what + " changed while it was being written; nothing written, try again");
         }
         return mode == Mode.DELETE ? Outcome.DELETED : exists ? Outcome.CHANGED : Outcome.CREATED;
     }

@@ -1,11 +1,5 @@
 package org.calicojava.ctl.resource;
 
-import org.calicojava.ctl.ResourceBridge;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -13,6 +7,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.calicojava.ctl.ResourceBridge;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /**
  * {@code javactl apply|create|replace|delete -f FILE|-}: the documents of the file in order, each written in one
@@ -20,14 +19,16 @@ import java.util.List;
  * nothing of it or of later ones is, and the error names it.
  */
 public final class ApplyCommands {
-    private ApplyCommands() {
-    }
+    private ApplyCommands() {}
 
     abstract static class FileCommand implements Runnable {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
-        @Option(names = {"-f", "--filename"}, paramLabel = "FILE", description = "the resources (YAML or JSON; - for stdin)")
+        @Option(
+                names = {"-f", "--filename"},
+                paramLabel = "FILE",
+                description = "the resources (YAML or JSON; - for stdin)")
         String file;
 
         abstract Applier.Mode mode();
@@ -72,13 +73,17 @@ public final class ApplyCommands {
                     out().println(one(Documents.read(c), ctx));
                     done++;
                 } catch (IllegalArgumentException e) {
-                    String where = e instanceof Documents.DocumentException ? e.getMessage()
+                    String where = e instanceof Documents.DocumentException
+                            ? e.getMessage()
                             : "document " + c.index() + ", line " + Documents.lineOf(c, e.getMessage()) + ": "
-                            + e.getMessage();
+                                    + e.getMessage();
                     throw ResourceBridge.fail((file.equals("-") ? "stdin" : file) + ": " + where + " ("
-                            + (done == 0 ? "nothing written" : (done == 1 ? "document 1" : "documents 1-" + done)
-                            + " " + verb() + "; nothing of document " + c.index() + (c.index() < chunks.size()
-                            ? " or later" : "") + " written") + ")");
+                            + (done == 0
+                                    ? "nothing written"
+                                    : (done == 1 ? "document 1" : "documents 1-" + done)
+                                            + " " + verb() + "; nothing of document " + c.index()
+                                            + (c.index() < chunks.size() ? " or later" : "") + " written")
+                            + ")");
                 }
             }
         }
@@ -97,7 +102,8 @@ public final class ApplyCommands {
             if (!k.writable()) {
                 throw new IllegalArgumentException(k.kind() + " is shown only (javactl get " + k.kind() + ")");
             }
-            Footprint f = mode() == Applier.Mode.DELETE ? k.deletion(d.meta(), d.spec(), ctx).deleted()
+            Footprint f = mode() == Applier.Mode.DELETE
+                    ? k.deletion(d.meta(), d.spec(), ctx).deleted()
                     : k.footprint(d.meta(), d.spec(), ctx);
             Applier.Outcome o = Applier.write(ctx.store(), mode(), f);
             return switch (o) {

@@ -1,13 +1,12 @@
 package org.calicojava.ctl.resource;
 
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
 import org.calicojava.model.AsNumber;
 import org.calicojava.model.Json;
 import org.calicojava.model.LogText;
 import org.calicojava.model.NodeMesh;
-
-import java.util.Arrays;
-import java.util.List;
-import java.util.Optional;
 
 /**
  * BGPConfiguration {@code default}: {@code asNumber} at {@code /bgp/v1/global/as_num} (absent: 64512) and the mesh
@@ -46,8 +45,8 @@ final class BgpConfigurationKind implements Kind {
     @Override
     public Footprint footprint(Meta meta, Object spec, Ctx ctx) {
         checkName(meta);
-        Specs.BgpConfigurationSpec s = spec == null ? new Specs.BgpConfigurationSpec(null, null, null)
-                : (Specs.BgpConfigurationSpec) spec;
+        Specs.BgpConfigurationSpec s =
+                spec == null ? new Specs.BgpConfigurationSpec(null, null, null) : (Specs.BgpConfigurationSpec) spec;
         Object asn = s.asNumber();
         String stored;
         try {
@@ -56,27 +55,47 @@ final class BgpConfigurationKind implements Kind {
             stored = null;
         }
         String password = Passwords.resolve("spec.nodeMeshPassword", s.nodeMeshPassword(), stored, System::getenv);
-        String mesh = s.nodeToNodeMeshEnabled() == null && password == null ? null
+        String mesh = s.nodeToNodeMeshEnabled() == null && password == null
+                ? null
                 : Json.write(new NodeMesh(!Boolean.FALSE.equals(s.nodeToNodeMeshEnabled()), password));
-        return new Footprint(kind(), NAME, new Footprint.Keys()
-                .put(ctx.keys().bgpGlobalAsNum(), asn == null ? null : asn.toString())
-                .put(ctx.keys().bgpNodeMesh(), mesh).map(), List.of());
+        return new Footprint(
+                kind(),
+                NAME,
+                new Footprint.Keys()
+                        .put(ctx.keys().bgpGlobalAsNum(), asn == null ? null : asn.toString())
+                        .put(ctx.keys().bgpNodeMesh(), mesh)
+                        .map(),
+                List.of());
     }
 
     @Override
     public Footprint deletion(Meta meta, Object spec, Ctx ctx) {
         checkName(meta);
-        return new Footprint(kind(), NAME, new Footprint.Keys().put(ctx.keys().bgpGlobalAsNum(), null)
-                .put(ctx.keys().bgpNodeMesh(), null).map(), List.of());
+        return new Footprint(
+                kind(),
+                NAME,
+                new Footprint.Keys()
+                        .put(ctx.keys().bgpGlobalAsNum(), null)
+                        .put(ctx.keys().bgpNodeMesh(), null)
+                        .map(),
+                List.of());
     }
 
     @Override
     public List<Resource> list(Ctx ctx) {
         try {
-            Long asn = ctx.store().get(ctx.keys().bgpGlobalAsNum()).map(kv -> AsNumber.parse(kv.value())).orElse(null);
+            Long asn = ctx.store()
+                    .get(ctx.keys().bgpGlobalAsNum())
+                    .map(kv -> AsNumber.parse(kv.value()))
+                    .orElse(null);
             Optional<NodeMesh> mesh = mesh(ctx);
-            return List.of(new Resource(kind(), Meta.named(NAME), new Specs.BgpConfigurationSpec(asn,
-                    mesh.map(NodeMesh::enabled).orElse(null), Passwords.shown(mesh.map(NodeMesh::password).orElse(null)))));
+            return List.of(new Resource(
+                    kind(),
+                    Meta.named(NAME),
+                    new Specs.BgpConfigurationSpec(
+                            asn,
+                            mesh.map(NodeMesh::enabled).orElse(null),
+                            Passwords.shown(mesh.map(NodeMesh::password).orElse(null)))));
         } catch (IllegalArgumentException e) {
             Resources.skipped(kind(), NAME, e);
             return List.of();
@@ -96,7 +115,10 @@ final class BgpConfigurationKind implements Kind {
     @Override
     public List<Object> row(Resource r) {
         Specs.BgpConfigurationSpec s = (Specs.BgpConfigurationSpec) r.spec();
-        return Arrays.asList(r.metadata().name(), s.asNumber() == null ? "64512 (default)" : s.asNumber(),
-                Boolean.FALSE.equals(s.nodeToNodeMeshEnabled()) ? "off" : "on", s.nodeMeshPassword() == null ? "-" : "set");
+        return Arrays.asList(
+                r.metadata().name(),
+                s.asNumber() == null ? "64512 (default)" : s.asNumber(),
+                Boolean.FALSE.equals(s.nodeToNodeMeshEnabled()) ? "off" : "on",
+                s.nodeMeshPassword() == null ? "-" : "set");
     }
 }

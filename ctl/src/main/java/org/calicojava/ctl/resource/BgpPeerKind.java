@@ -1,5 +1,8 @@
 package org.calicojava.ctl.resource;
 
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import org.calicojava.model.BgpMaxPrefixes;
 import org.calicojava.model.BgpPeer;
 import org.calicojava.model.Cidr;
@@ -7,10 +10,6 @@ import org.calicojava.model.Json;
 import org.calicojava.model.LogText;
 import org.calicojava.model.Names;
 import org.calicojava.store.KeyValue;
-
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
 
 /**
  * BGPPeer at {@code /bgp/v1/global/peer_vN/<ip>} or {@code /bgp/v1/host/<node>/peer_vN/<ip>} (a {@link BgpPeer}).
@@ -38,8 +37,7 @@ final class BgpPeerKind implements Kind {
         return (node == null ? "global." : "node." + node + ".") + ip.replace(':', '-');
     }
 
-    private record Id(String node, Cidr ip, String key, String name) {
-    }
+    private record Id(String node, Cidr ip, String key, String name) {}
 
     private static Id id(Meta meta, Object spec, Ctx ctx) {
         Specs.BgpPeerSpec s = (Specs.BgpPeerSpec) spec;
@@ -53,7 +51,8 @@ final class BgpPeerKind implements Kind {
             throw new IllegalArgumentException("metadata.name: " + LogText.quote(meta.name()) + " (expected: " + name
                     + " or none: the v1 layout names a peer by its scope and address)");
         }
-        String key = node == null ? ctx.keys().bgpGlobalPeer(ip.ip()) : ctx.keys().bgpHostPeer(node, ip.ip());
+        String key =
+                node == null ? ctx.keys().bgpGlobalPeer(ip.ip()) : ctx.keys().bgpHostPeer(node, ip.ip());
         return new Id(node, ip, key, name);
     }
 
@@ -64,29 +63,37 @@ final class BgpPeerKind implements Kind {
         if (id.node() != null && !NodeKind.nodes(ctx).containsKey(id.node())) {
             throw new IllegalArgumentException("spec.node: node " + id.node() + " does not exist");
         }
-        String stored = ctx.store().get(id.key()).map(kv -> {
-            try {
-                return Json.read(kv.value(), BgpPeer.class).password();
-            } catch (IllegalArgumentException e) {
-                return null;
-            }
-        }).orElse(null);
+        String stored = ctx.store()
+                .get(id.key())
+                .map(kv -> {
+                    try {
+                        return Json.read(kv.value(), BgpPeer.class).password();
+                    } catch (IllegalArgumentException e) {
+                        return null;
+                    }
+                })
+                .orElse(null);
         String password = Passwords.resolve("spec.password", s.password(), stored, System::getenv);
         BgpMaxPrefixes max = s.maxPrefixes() == null ? null : s.maxPrefixes().toV1();
         BgpPeer peer = new BgpPeer(id.ip().ip(), s.asNumber().toString(), password, s.acceptDefault(), max);
-        return new Footprint(kind(), id.name(), new Footprint.Keys().put(id.key(), Json.write(peer)).map(), List.of());
+        return new Footprint(
+                kind(),
+                id.name(),
+                new Footprint.Keys().put(id.key(), Json.write(peer)).map(),
+                List.of());
     }
 
     @Override
     public Footprint deletion(Meta meta, Object spec, Ctx ctx) {
         Id id = id(meta, spec, ctx);
-        return new Footprint(kind(), id.name(), new Footprint.Keys().put(id.key(), null).map(), List.of());
+        return new Footprint(
+                kind(), id.name(), new Footprint.Keys().put(id.key(), null).map(), List.of());
     }
 
     @Override
     public List<Resource> list(Ctx ctx) {
         List<Resource> out = new ArrayList<>();
-        for (int v : new int[]{4, 6}) {
+        for (int v : new int[] {4, 6}) {
             for (KeyValue kv : ctx.store().list(ctx.keys().bgpGlobalPeers(v)).kvs()) {
                 add(out, null, kv);
             }
@@ -108,9 +115,16 @@ final class BgpPeerKind implements Kind {
             }
             BgpPeer p = Json.read(kv.value(), BgpPeer.class);
             BgpMaxPrefixes m = p.maxPrefixes();
-            out.add(new Resource(kind(), Meta.named(name(node, p.ip())), new Specs.BgpPeerSpec(node, p.ip(),
-                    Long.parseLong(p.asNum()), Passwords.shown(p.password()), p.acceptDefault(),
-                    m == null ? null : new Specs.MaxPrefixes(m.limit(), m.action(), m.restartAfterS()))));
+            out.add(new Resource(
+                    kind(),
+                    Meta.named(name(node, p.ip())),
+                    new Specs.BgpPeerSpec(
+                            node,
+                            p.ip(),
+                            Long.parseLong(p.asNum()),
+                            Passwords.shown(p.password()),
+                            p.acceptDefault(),
+                            m == null ? null : new Specs.MaxPrefixes(m.limit(), m.action(), m.restartAfterS()))));
         } catch (IllegalArgumentException e) {
             Resources.skipped(kind(), kv.key(), e);
         }
@@ -129,7 +143,12 @@ final class BgpPeerKind implements Kind {
     @Override
     public List<Object> row(Resource r) {
         Specs.BgpPeerSpec s = (Specs.BgpPeerSpec) r.spec();
-        return Arrays.asList(r.metadata().name(), s.peerIp(), s.node() == null ? "(global)" : s.node(), s.asNumber(),
-                s.password() == null ? "-" : "set", s.maxPrefixes() == null ? "" : s.maxPrefixes().limit());
+        return Arrays.asList(
+                r.metadata().name(),
+                s.peerIp(),
+                s.node() == null ? "(global)" : s.node(),
+                s.asNumber(),
+                s.password() == null ? "-" : "set",
+                s.maxPrefixes() == null ? "" : s.maxPrefixes().limit());
     }
 }

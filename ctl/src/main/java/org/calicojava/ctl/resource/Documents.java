@@ -2,8 +2,8 @@ package org.calicojava.ctl.resource;
 
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.JsonMappingException;
@@ -11,17 +11,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import org.calicojava.model.LogText;
-
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
-import java.util.Map;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
+import org.calicojava.model.LogText;
 
 /**
  * Reads a YAML (or JSON) stream of resources: split into documents at {@code ---} lines, each bound to its kind's
@@ -30,16 +29,13 @@ import java.util.regex.Pattern;
  */
 final class Documents {
     /** The envelope every document has. */
-    record Envelope<S>(String apiVersion, String kind, Meta metadata, S spec) {
-    }
+    record Envelope<S>(String apiVersion, String kind, Meta metadata, S spec) {}
 
     /** One document's text and where it starts (1-based line). */
-    record Chunk(int index, int firstLine, String text) {
-    }
+    record Chunk(int index, int firstLine, String text) {}
 
     /** A document read: its kind and the resource. */
-    record Doc(int index, int line, Kind kind, Meta meta, Object spec) {
-    }
+    record Doc(int index, int line, Kind kind, Meta meta, Object spec) {}
 
     /** A document that cannot be read, with where. */
     static final class DocumentException extends IllegalArgumentException {
@@ -55,8 +51,7 @@ final class Documents {
     private static final Pattern SEPARATOR = Pattern.compile("^(---|\\.\\.\\.)(\\s.*)?$");
     private static final Pattern EMPTY = Pattern.compile("^\\s*(#.*)?$");
 
-    private Documents() {
-    }
+    private Documents() {}
 
     /** The documents of {@code text}, blank and comment-only ones left out. */
     static List<Chunk> split(String text) {
@@ -98,14 +93,20 @@ final class Documents {
                 while (p.nextToken() == JsonToken.FIELD_NAME) {
                     String field = p.currentName();
                     JsonToken v = p.nextToken();
-                    if (field.equals("kind") && v == JsonToken.VALUE_STRING && p.getText().equals("List")) {
+                    if (field.equals("kind")
+                            && v == JsonToken.VALUE_STRING
+                            && p.getText().equals("List")) {
                         list = true;
                     } else if (field.equals("items") && v == JsonToken.START_ARRAY) {
                         while (p.nextToken() == JsonToken.START_OBJECT) {
                             JsonLocation start = p.currentTokenLocation();
                             p.skipChildren();
-                            items.add(new long[]{start.getCharOffset(), p.currentLocation().getCharOffset(),
-                                    start.getLineNr(), start.getColumnNr()});
+                            items.add(new long[] {
+                                start.getCharOffset(),
+                                p.currentLocation().getCharOffset(),
+                                start.getLineNr(),
+                                start.getColumnNr()
+                            });
                         }
                     } else {
                         p.skipChildren();
@@ -113,9 +114,12 @@ final class Documents {
                 }
                 if (list) {
                     for (long[] it : items) {
-                        String body = c.text().substring((int) it[0], (int) Math.min(it[1], c.text().length()));
+                        String body = c.text().substring((int) it[0], (int)
+                                Math.min(it[1], c.text().length()));
                         int nl = body.lastIndexOf('\n');
-                        if (nl >= 0 && (body.substring(nl + 1).isBlank() || body.substring(nl + 1).strip().startsWith("-"))) {
+                        if (nl >= 0
+                                && (body.substring(nl + 1).isBlank()
+                                        || body.substring(nl + 1).strip().startsWith("-"))) {
                             body = body.substring(0, nl + 1);
                         }
                         String text = "\n".repeat((int) it[2] - 1) + " ".repeat((int) Math.max(0, it[3] - 1)) + body;
@@ -137,19 +141,25 @@ final class Documents {
             throw error(c, c.firstLine(), "", "not a resource");
         }
         if (!Resources.API_VERSION.equals(env.apiVersion())) {
-            throw error(c, c.firstLine(), "apiVersion", LogText.quote(env.apiVersion()) + " (expected: "
-                    + Resources.API_VERSION + ")");
+            throw error(
+                    c,
+                    c.firstLine(),
+                    "apiVersion",
+                    LogText.quote(env.apiVersion()) + " (expected: " + Resources.API_VERSION + ")");
         }
         Kind kind = env.kind() == null ? null : Resources.kind(env.kind(), false);
         if (kind == null) {
-            throw error(c, c.firstLine(), "kind", LogText.quote(env.kind()) + " (expected one of: "
-                    + Resources.kindNames() + ")");
+            throw error(
+                    c,
+                    c.firstLine(),
+                    "kind",
+                    LogText.quote(env.kind()) + " (expected one of: " + Resources.kindNames() + ")");
         }
         if (env.metadata() == null) {
             throw error(c, c.firstLine(), "metadata", "missing");
         }
-        JavaType type = YAML.getTypeFactory().constructParametricType(Envelope.class,
-                YAML.getTypeFactory().constructType(kind.specType()));
+        JavaType type = YAML.getTypeFactory()
+                .constructParametricType(Envelope.class, YAML.getTypeFactory().constructType(kind.specType()));
         Envelope<?> typed = bind(c, type);
         return new Doc(c.index(), c.firstLine(), kind, typed.metadata(), typed.spec());
     }
@@ -179,7 +189,9 @@ final class Documents {
     /** The message of the validation that failed inside a record, else Jackson's own first line. */
     private static String cause(JsonMappingException e) {
         for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
-            if (t instanceof IllegalArgumentException && t.getMessage() != null && !(t instanceof JsonProcessingException)) {
+            if (t instanceof IllegalArgumentException
+                    && t.getMessage() != null
+                    && !(t instanceof JsonProcessingException)) {
                 return firstLine(t.getMessage());
             }
         }
@@ -221,9 +233,9 @@ final class Documents {
                     out.putIfAbsent(path(stack), line);
                 }
                 if (t == JsonToken.START_OBJECT) {
-                    stack.push(new Object[]{null, -1});
+                    stack.push(new Object[] {null, -1});
                 } else if (t == JsonToken.START_ARRAY) {
-                    stack.push(new Object[]{null, 0});
+                    stack.push(new Object[] {null, 0});
                 }
             }
         } catch (IOException e) {
@@ -269,8 +281,8 @@ final class Documents {
     }
 
     static DocumentException error(Chunk c, int line, String field, String message) {
-        return new DocumentException("document " + c.index() + ", line " + line + ": "
-                + (field.isEmpty() ? "" : field + ": ") + message);
+        return new DocumentException(
+                "document " + c.index() + ", line " + line + ": " + (field.isEmpty() ? "" : field + ": ") + message);
     }
 
     private static String firstLine(String s) {

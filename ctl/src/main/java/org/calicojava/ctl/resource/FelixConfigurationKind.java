@@ -1,16 +1,15 @@
 package org.calicojava.ctl.resource;
 
-import org.calicojava.model.KeyPath;
-import org.calicojava.model.LogText;
-import org.calicojava.model.Names;
-import org.calicojava.store.KeyValue;
-
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.calicojava.model.KeyPath;
+import org.calicojava.model.LogText;
+import org.calicojava.model.Names;
+import org.calicojava.store.KeyValue;
 
 /**
  * FelixConfiguration {@code default} (every {@code /v1/config/<Name>}) or {@code node.<host>} (every
@@ -44,7 +43,8 @@ final class FelixConfigurationKind implements Kind {
         if (n.startsWith("node.")) {
             return ctx.keys().host(Names.check("host", n.substring(5))) + "/config/";
         }
-        throw new IllegalArgumentException("metadata.name: " + LogText.quote(n) + " (expected: default or node.<host>)");
+        throw new IllegalArgumentException(
+                "metadata.name: " + LogText.quote(n) + " (expected: default or node.<host>)");
     }
 
     @Override
@@ -54,8 +54,8 @@ final class FelixConfigurationKind implements Kind {
         Map<?, ?> fields = spec == null ? Map.of() : (Map<?, ?>) spec;
         for (Map.Entry<?, ?> e : fields.entrySet()) {
             String field = String.valueOf(e.getKey());
-            String name = Names.config(field.isEmpty() ? field
-                    : Character.toUpperCase(field.charAt(0)) + field.substring(1));
+            String name =
+                    Names.config(field.isEmpty() ? field : Character.toUpperCase(field.charAt(0)) + field.substring(1));
             Object v = e.getValue();
             if (!(v instanceof String || v instanceof Number || v instanceof Boolean)) {
                 throw new IllegalArgumentException("spec." + field + ": " + (v == null ? "null" : "not a single value")
@@ -75,7 +75,8 @@ final class FelixConfigurationKind implements Kind {
     public List<Resource> list(Ctx ctx) {
         Map<String, Map<String, Object>> scopes = new TreeMap<>();
         scopes.put("default", new LinkedHashMap<>());
-        List<KeyValue> kvs = new ArrayList<>(ctx.store().list(ctx.keys().felixConfigs()).kvs());
+        List<KeyValue> kvs =
+                new ArrayList<>(ctx.store().list(ctx.keys().felixConfigs()).kvs());
         kvs.addAll(ctx.store().list(ctx.keys().hosts()).kvs());
         for (KeyValue kv : kvs) {
             KeyPath p = Resources.parse(ctx, kv.key());

@@ -4,6 +4,10 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.calicojava.ctl.ResourceBridge;
 import org.calicojava.ctl.Table;
 import org.calicojava.model.Json;
@@ -13,37 +17,41 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-
 /**
  * {@code javactl get KIND [NAME] [-o table|wide|yaml|json]}: stored resources in calicoctl v3's form. YAML of several
  * resources is one document each ({@code ---} between), so {@code get ... -o yaml | apply -f -} takes it back
  * unchanged; JSON of several is a {@code List} with {@code items}.
  */
-@Command(name = "get", description = "Show resources: get KIND [NAME] [-o table|wide|yaml|json]. Kinds: IPPool, "
-        + "Profile, Tier, Policy, Node, BGPPeer, BGPConfiguration, FelixConfiguration, WorkloadEndpoint.")
+@Command(
+        name = "get",
+        description = "Show resources: get KIND [NAME] [-o table|wide|yaml|json]. Kinds: IPPool, "
+                + "Profile, Tier, Policy, Node, BGPPeer, BGPConfiguration, FelixConfiguration, WorkloadEndpoint.")
 public final class GetCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Parameters(index = "0", paramLabel = "KIND")
     String kind;
+
     @Parameters(index = "1", arity = "0..1", paramLabel = "NAME")
     String name;
-    @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "table",
+
+    @Option(
+            names = {"-o", "--output"},
+            paramLabel = "FORMAT",
+            defaultValue = "table",
             description = "table, wide, yaml or json (default: table)")
     String output;
 
     static final ObjectMapper YAML_OUT = new ObjectMapper(new YAMLFactory()
-            .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER).enable(YAMLGenerator.Feature.MINIMIZE_QUOTES));
+            .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+            .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES));
 
     static Kind kind(String word) {
         Kind k = Resources.kind(word, true);
         if (k == null) {
-            throw ResourceBridge.fail("kind: " + LogText.quote(word) + " (expected one of: " + Resources.kindNames() + ")");
+            throw ResourceBridge.fail(
+                    "kind: " + LogText.quote(word) + " (expected one of: " + Resources.kindNames() + ")");
         }
         return k;
     }
@@ -53,7 +61,8 @@ public final class GetCommand implements Runnable {
         List<Kind.Resource> found = new ArrayList<>();
         for (Kind.Resource r : k.list(ctx)) {
             boolean match = r.metadata().name().equals(name)
-                    || r.spec() instanceof Specs.PolicySpec p && (p.tier() + "/" + r.metadata().name()).equals(name)
+                    || r.spec() instanceof Specs.PolicySpec p
+                            && (p.tier() + "/" + r.metadata().name()).equals(name)
                     || k instanceof WorkloadEndpointKind && WorkloadEndpointKind.matches(r, name);
             if (match) {
                 found.add(r);
@@ -119,7 +128,8 @@ public final class GetCommand implements Runnable {
 
     private static String write(Object writer, Object value) {
         try {
-            return writer instanceof ObjectMapper m ? m.writeValueAsString(value)
+            return writer instanceof ObjectMapper m
+                    ? m.writeValueAsString(value)
                     : ((com.fasterxml.jackson.databind.ObjectWriter) writer).writeValueAsString(value);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);

@@ -1,9 +1,8 @@
 package org.calicojava.ctl.resource;
 
+import java.util.List;
 import org.calicojava.model.Keys;
 import org.calicojava.store.KvStore;
-
-import java.util.List;
 
 /**
  * One resource kind: how a v3 resource maps to keys of the v1 layout ({@link Footprint}) and back. Implementations
@@ -11,12 +10,10 @@ import java.util.List;
  */
 public interface Kind {
     /** The store and key layout a kind reads and writes. */
-    record Ctx(KvStore store, Keys keys) {
-    }
+    record Ctx(KvStore store, Keys keys) {}
 
     /** A resource as {@code get} prints it and {@code apply} reads it. */
-    record Resource(String kind, Meta metadata, Object spec) {
-    }
+    record Resource(String kind, Meta metadata, Object spec) {}
 
     /** The v3 kind name ("IPPool"). */
     String kind();

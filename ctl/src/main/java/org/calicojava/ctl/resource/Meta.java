@@ -1,7 +1,6 @@
 package org.calicojava.ctl.resource;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-
 import java.util.Map;
 
 /**
@@ -10,8 +9,8 @@ import java.util.Map;
  * the v1 layout has no place for them.
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
-public record Meta(String name, Map<String, String> labels, String resourceVersion, String creationTimestamp,
-                   String uid) {
+public record Meta(
+        String name, Map<String, String> labels, String resourceVersion, String creationTimestamp, String uid) {
     public Meta {
         labels = labels == null ? Map.of() : labels;
     }

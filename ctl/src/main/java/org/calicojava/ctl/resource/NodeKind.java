@@ -1,15 +1,14 @@
 package org.calicojava.ctl.resource;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.calicojava.model.AsNumber;
 import org.calicojava.model.Cidr;
 import org.calicojava.model.ClusterId;
 import org.calicojava.model.Names;
 import org.calicojava.store.KeyValue;
-
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * Node at {@code /bgp/v1/host/<name>/ip_addr_v4|ip_addr_v6|as_num|rr_cluster_id} plus the host's
@@ -34,8 +33,11 @@ final class NodeKind implements Kind {
     }
 
     private static Footprint.Keys keys(String n, Ctx ctx) {
-        return new Footprint.Keys().put(ctx.keys().bgpHostIp(n, 4), null).put(ctx.keys().bgpHostIp(n, 6), null)
-                .put(ctx.keys().bgpHostAsNum(n), null).put(ctx.keys().bgpHostRrClusterId(n), null)
+        return new Footprint.Keys()
+                .put(ctx.keys().bgpHostIp(n, 4), null)
+                .put(ctx.keys().bgpHostIp(n, 6), null)
+                .put(ctx.keys().bgpHostAsNum(n), null)
+                .put(ctx.keys().bgpHostRrClusterId(n), null)
                 .put(ctx.keys().hostInitialised(n), null);
     }
 
@@ -51,16 +53,20 @@ final class NodeKind implements Kind {
         Object asn = bgp.asNumber();
         String rr = bgp.routeReflectorClusterId();
         for (var e : nodes(ctx).entrySet()) {
-            if (!e.getKey().equals(n) && (v4.ip().equals(e.getValue().get("ip_addr_v4"))
-                    || v6 != null && v6.ip().equals(e.getValue().get("ip_addr_v6")))) {
-                throw new IllegalArgumentException("spec.bgp: address " + (v4.ip().equals(e.getValue().get("ip_addr_v4"))
-                        ? v4.ip() : v6.ip()) + " is already used by node " + e.getKey());
+            if (!e.getKey().equals(n)
+                    && (v4.ip().equals(e.getValue().get("ip_addr_v4"))
+                            || v6 != null && v6.ip().equals(e.getValue().get("ip_addr_v6")))) {
+                throw new IllegalArgumentException(
+                        "spec.bgp: address " + (v4.ip().equals(e.getValue().get("ip_addr_v4")) ? v4.ip() : v6.ip())
+                                + " is already used by node " + e.getKey());
             }
         }
-        Footprint.Keys k = keys(n, ctx).put(ctx.keys().bgpHostIp(n, 4), v4.ip())
+        Footprint.Keys k = keys(n, ctx)
+                .put(ctx.keys().bgpHostIp(n, 4), v4.ip())
                 .put(ctx.keys().bgpHostIp(n, 6), v6 == null ? null : v6.ip())
                 .put(ctx.keys().bgpHostAsNum(n), asn == null ? null : asn.toString())
-                .put(ctx.keys().bgpHostRrClusterId(n), rr).put(ctx.keys().hostInitialised(n), "true");
+                .put(ctx.keys().bgpHostRrClusterId(n), rr)
+                .put(ctx.keys().hostInitialised(n), "true");
         return new Footprint(kind(), n, k.map(), List.of());
     }
 
@@ -100,9 +106,14 @@ final class NodeKind implements Kind {
                 String v6 = v.get("ip_addr_v6");
                 String as = v.get("as_num");
                 String rr = v.get("rr_cluster_id");
-                out.add(new Resource(kind(), Meta.named(e.getKey()), new Specs.NodeSpec(new Specs.NodeBgp(
-                        Cidr.host(v.get("ip_addr_v4")).ip(), v6 == null ? null : Cidr.host(v6).ip(),
-                        as == null ? null : AsNumber.parse(as), rr == null ? null : ClusterId.parse(rr).value()))));
+                out.add(new Resource(
+                        kind(),
+                        Meta.named(e.getKey()),
+                        new Specs.NodeSpec(new Specs.NodeBgp(
+                                Cidr.host(v.get("ip_addr_v4")).ip(),
+                                v6 == null ? null : Cidr.host(v6).ip(),
+                                as == null ? null : AsNumber.parse(as),
+                                rr == null ? null : ClusterId.parse(rr).value()))));
             } catch (IllegalArgumentException ex) {
                 Resources.skipped(kind(), e.getKey(), ex);
             }
@@ -123,7 +134,11 @@ final class NodeKind implements Kind {
     @Override
     public List<Object> row(Resource r) {
         Specs.NodeBgp b = ((Specs.NodeSpec) r.spec()).bgp();
-        return java.util.Arrays.asList(r.metadata().name(), b.asNumber() == null ? "(default)" : b.asNumber(),
-                b.ipv4Address(), b.ipv6Address(), b.routeReflectorClusterId());
+        return java.util.Arrays.asList(
+                r.metadata().name(),
+                b.asNumber() == null ? "(default)" : b.asNumber(),
+                b.ipv4Address(),
+                b.ipv6Address(),
+                b.routeReflectorClusterId());
     }
 }

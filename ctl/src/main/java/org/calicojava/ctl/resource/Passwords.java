@@ -1,11 +1,10 @@
 package org.calicojava.ctl.resource;
 
+import java.nio.file.Path;
 import org.calicojava.model.BgpPassword;
 import org.calicojava.model.LogText;
 import org.calicojava.store.cli.EtcdOptionsException;
 import org.calicojava.store.cli.PasswordFile;
-
-import java.nio.file.Path;
 
 /**
  * Resolves a {@link Specs.PasswordRef}: the first line of a file only its owner may read (etcd-schema's
@@ -13,11 +12,11 @@ import java.nio.file.Path;
  * stored. Checked with {@link BgpPassword}; no message contains the password.
  */
 final class Passwords {
-    private Passwords() {
-    }
+    private Passwords() {}
 
     /** The password to store, or null for none. {@code stored} is the current one (null: none). */
-    static String resolve(String field, Specs.PasswordRef ref, String stored, java.util.function.Function<String, String> env) {
+    static String resolve(
+            String field, Specs.PasswordRef ref, String stored, java.util.function.Function<String, String> env) {
         if (ref == null) {
             return null;
         }
@@ -43,7 +42,8 @@ final class Passwords {
             source = field + ".env: " + ref.env();
             pw = env.apply(ref.env());
             if (pw == null || pw.isEmpty()) {
-                throw new IllegalArgumentException(field + ".env: variable " + LogText.quote(ref.env()) + " is not set");
+                throw new IllegalArgumentException(
+                        field + ".env: variable " + LogText.quote(ref.env()) + " is not set");
             }
         }
         try {

@@ -1,14 +1,13 @@
 package org.calicojava.ctl.resource;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.calicojava.model.Json;
 import org.calicojava.model.KeyPath;
 import org.calicojava.model.LogText;
 import org.calicojava.model.Names;
 import org.calicojava.model.Policy;
 import org.calicojava.store.KeyValue;
-
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * Policy at {@code /v1/policy/tier/<tier>/policy/<name>} = {"selector","order","inbound_rules","outbound_rules"}:
@@ -42,21 +41,31 @@ final class PolicyKind implements Kind {
     public Footprint footprint(Meta meta, Object spec, Ctx ctx) {
         String n = Resources.name(meta, "policy");
         String tier = tier(spec);
-        Specs.PolicySpec s = spec == null ? new Specs.PolicySpec(null, null, null, null, null) : (Specs.PolicySpec) spec;
+        Specs.PolicySpec s =
+                spec == null ? new Specs.PolicySpec(null, null, null, null, null) : (Specs.PolicySpec) spec;
         Policy p = s.toPolicy();
-        if (!tier.equals(DEFAULT_TIER) && ctx.store().get(ctx.keys().tierMetadata(tier)).isEmpty()) {
-            throw new IllegalArgumentException("spec.tier: " + LogText.quote(tier)
-                    + " does not exist (create it first: kind Tier)");
+        if (!tier.equals(DEFAULT_TIER)
+                && ctx.store().get(ctx.keys().tierMetadata(tier)).isEmpty()) {
+            throw new IllegalArgumentException(
+                    "spec.tier: " + LogText.quote(tier) + " does not exist (create it first: kind Tier)");
         }
-        return new Footprint(kind(), tier + "/" + n,
-                new Footprint.Keys().put(ctx.keys().policy(tier, n), Json.write(p)).map(), List.of());
+        return new Footprint(
+                kind(),
+                tier + "/" + n,
+                new Footprint.Keys()
+                        .put(ctx.keys().policy(tier, n), Json.write(p))
+                        .map(),
+                List.of());
     }
 
     @Override
     public Footprint deletion(Meta meta, Object spec, Ctx ctx) {
         String n = Resources.name(meta, "policy");
         String tier = tier(spec);
-        return new Footprint(kind(), tier + "/" + n, new Footprint.Keys().put(ctx.keys().policy(tier, n), null).map(),
+        return new Footprint(
+                kind(),
+                tier + "/" + n,
+                new Footprint.Keys().put(ctx.keys().policy(tier, n), null).map(),
                 List.of());
     }
 
@@ -67,8 +76,15 @@ final class PolicyKind implements Kind {
             if (Resources.parse(ctx, kv.key()) instanceof KeyPath.TierPolicy k) {
                 try {
                     Policy p = k.decode(kv.value());
-                    out.add(new Resource(kind(), Meta.named(k.name()), new Specs.PolicySpec(k.tier(), p.order(),
-                            p.selector(), RuleV3.of(p.inboundRules()), RuleV3.of(p.outboundRules()))));
+                    out.add(new Resource(
+                            kind(),
+                            Meta.named(k.name()),
+                            new Specs.PolicySpec(
+                                    k.tier(),
+                                    p.order(),
+                                    p.selector(),
+                                    RuleV3.of(p.inboundRules()),
+                                    RuleV3.of(p.outboundRules()))));
                 } catch (IllegalArgumentException e) {
                     Resources.skipped(kind(), k.tier() + "/" + k.name(), e);
                 }
@@ -90,7 +106,12 @@ final class PolicyKind implements Kind {
     @Override
     public List<Object> row(Resource r) {
         Specs.PolicySpec s = (Specs.PolicySpec) r.spec();
-        return List.of(r.metadata().name(), s.tier(), s.order() == null ? "" : Resources.number(s.order()),
-                s.selector(), s.ingress().size(), s.egress().size());
+        return List.of(
+                r.metadata().name(),
+                s.tier(),
+                s.order() == null ? "" : Resources.number(s.order()),
+                s.selector(),
+                s.ingress().size(),
+                s.egress().size());
     }
 }

@@ -1,5 +1,7 @@
 package org.calicojava.ctl.resource;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.calicojava.ipam.AllocationBlock;
 import org.calicojava.ipam.Ipam;
 import org.calicojava.ipam.Pools;
@@ -7,9 +9,6 @@ import org.calicojava.model.Cidr;
 import org.calicojava.model.IpPool;
 import org.calicojava.model.Json;
 import org.calicojava.model.LogText;
-
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * IPPool at {@code /v1/ipam/vN/pool/<cidr>}. The v1 layout names a pool by its CIDR, so {@code metadata.name} is the
@@ -51,8 +50,13 @@ final class PoolKind implements Kind {
         List<IpPool> others = new ArrayList<>(Pools.list(ctx.store(), ctx.keys(), 0));
         others.removeIf(o -> o.cidr().equals(p.cidr()));
         Pools.checkOverlap(p, others);
-        return new Footprint(kind(), p.cidr().keyForm(),
-                new Footprint.Keys().put(ctx.keys().pool(p.cidr()), Json.write(p)).map(), List.of());
+        return new Footprint(
+                kind(),
+                p.cidr().keyForm(),
+                new Footprint.Keys()
+                        .put(ctx.keys().pool(p.cidr()), Json.write(p))
+                        .map(),
+                List.of());
     }
 
     @Override
@@ -99,6 +103,13 @@ final class PoolKind implements Kind {
     @Override
     public List<Object> row(Resource r) {
         Specs.IpPoolSpec s = (Specs.IpPoolSpec) r.spec();
-        return List.of(r.metadata().name(), s.cidr(), s.ipipMode(), s.vxlanMode(), s.natOutgoing(), s.disabled(), s.blockSize());
+        return List.of(
+                r.metadata().name(),
+                s.cidr(),
+                s.ipipMode(),
+                s.vxlanMode(),
+                s.natOutgoing(),
+                s.disabled(),
+                s.blockSize());
     }
 }

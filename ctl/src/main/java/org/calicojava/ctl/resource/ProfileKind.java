@@ -1,14 +1,13 @@
 package org.calicojava.ctl.resource;
 
-import org.calicojava.model.Json;
-import org.calicojava.model.KeyPath;
-import org.calicojava.model.ProfileRules;
-import org.calicojava.store.KeyValue;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.calicojava.model.Json;
+import org.calicojava.model.KeyPath;
+import org.calicojava.model.ProfileRules;
+import org.calicojava.store.KeyValue;
 
 /**
  * Profile at {@code /v1/policy/profile/<name>/rules|tags|labels} (the profile owns everything under its prefix).
@@ -65,9 +64,11 @@ final class ProfileKind implements Kind {
         Map<String, Map<String, String>> parts = new TreeMap<>();
         for (KeyValue kv : ctx.store().list(ctx.keys().profiles()).kvs()) {
             KeyPath p = Resources.parse(ctx, kv.key());
-            String profile = p instanceof KeyPath.ProfileRulesKey r ? r.profile()
-                    : p instanceof KeyPath.ProfileTags t ? t.profile()
-                    : p instanceof KeyPath.ProfileLabels l ? l.profile() : null;
+            String profile = p instanceof KeyPath.ProfileRulesKey r
+                    ? r.profile()
+                    : p instanceof KeyPath.ProfileTags t
+                            ? t.profile()
+                            : p instanceof KeyPath.ProfileLabels l ? l.profile() : null;
             if (profile != null) {
                 parts.computeIfAbsent(profile, k -> new TreeMap<>()).put(Resources.last(kv.key()), kv.value());
             }
@@ -78,12 +79,18 @@ final class ProfileKind implements Kind {
                 String n = e.getKey();
                 Map<String, String> v = e.getValue();
                 ProfileRules rules = v.containsKey("rules")
-                        ? new KeyPath.ProfileRulesKey(n).decode(v.get("rules")) : new ProfileRules(null, null);
-                List<String> tags = v.containsKey("tags") ? new KeyPath.ProfileTags(n).decode(v.get("tags")) : List.of();
+                        ? new KeyPath.ProfileRulesKey(n).decode(v.get("rules"))
+                        : new ProfileRules(null, null);
+                List<String> tags =
+                        v.containsKey("tags") ? new KeyPath.ProfileTags(n).decode(v.get("tags")) : List.of();
                 Map<String, String> labels = v.containsKey("labels")
-                        ? new TreeMap<>(new KeyPath.ProfileLabels(n).decode(v.get("labels"))) : Map.of();
-                out.add(new Resource(kind(), Meta.named(n), new Specs.ProfileSpec(RuleV3.of(rules.inboundRules()),
-                        RuleV3.of(rules.outboundRules()), labels, tags)));
+                        ? new TreeMap<>(new KeyPath.ProfileLabels(n).decode(v.get("labels")))
+                        : Map.of();
+                out.add(new Resource(
+                        kind(),
+                        Meta.named(n),
+                        new Specs.ProfileSpec(
+                                RuleV3.of(rules.inboundRules()), RuleV3.of(rules.outboundRules()), labels, tags)));
             } catch (IllegalArgumentException ex) {
                 Resources.skipped(kind(), e.getKey(), ex);
             }
@@ -104,7 +111,11 @@ final class ProfileKind implements Kind {
     @Override
     public List<Object> row(Resource r) {
         Specs.ProfileSpec s = (Specs.ProfileSpec) r.spec();
-        return List.of(r.metadata().name(), String.join(",", s.tags()), s.ingress().size(), s.egress().size(),
+        return List.of(
+                r.metadata().name(),
+                String.join(",", s.tags()),
+                s.ingress().size(),
+                s.egress().size(),
                 Resources.labels(s.labelsToApply()));
     }
 }

@@ -1,29 +1,36 @@
 package org.calicojava.ctl.resource;
 
-import org.calicojava.model.KeyPath;
-import org.calicojava.model.LogText;
-
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import org.calicojava.model.KeyPath;
+import org.calicojava.model.LogText;
 
 /** Small helpers shared by the kinds. */
 final class Resources {
     static final String API_VERSION = "projectcalico.org/v3";
 
     /** The kinds, in the order {@code get} lists them in its help. */
-    static final List<Kind> KINDS = List.of(new PoolKind(), new ProfileKind(), new TierKind(), new PolicyKind(),
-            new NodeKind(), new BgpPeerKind(), new BgpConfigurationKind(), new FelixConfigurationKind(),
+    static final List<Kind> KINDS = List.of(
+            new PoolKind(),
+            new ProfileKind(),
+            new TierKind(),
+            new PolicyKind(),
+            new NodeKind(),
+            new BgpPeerKind(),
+            new BgpConfigurationKind(),
+            new FelixConfigurationKind(),
             new WorkloadEndpointKind());
 
-    private Resources() {
-    }
+    private Resources() {}
 
     /** The kind named by a document's {@code kind} (exact) or by get's argument (any case, aliases), or null. */
     static Kind kind(String name, boolean loose) {
         for (Kind k : KINDS) {
-            if (k.kind().equals(name) || loose && (k.kind().equalsIgnoreCase(name)
-                    || k.aliases().contains(name.toLowerCase(java.util.Locale.ROOT)))) {
+            if (k.kind().equals(name)
+                    || loose
+                            && (k.kind().equalsIgnoreCase(name)
+                                    || k.aliases().contains(name.toLowerCase(java.util.Locale.ROOT)))) {
                 return k;
             }
         }
@@ -46,8 +53,8 @@ final class Resources {
         try {
             return org.calicojava.model.Names.check(what, required(meta));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(e.getMessage().startsWith("metadata.") ? e.getMessage()
-                    : "metadata.name: " + e.getMessage());
+            throw new IllegalArgumentException(
+                    e.getMessage().startsWith("metadata.") ? e.getMessage() : "metadata.name: " + e.getMessage());
         }
     }
 
@@ -74,7 +81,9 @@ final class Resources {
     }
 
     static String labels(Map<String, String> labels) {
-        return labels.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).sorted()
+        return labels.entrySet().stream()
+                .map(e -> e.getKey() + "=" + e.getValue())
+                .sorted()
                 .collect(Collectors.joining(","));
     }
 }

@@ -3,14 +3,13 @@ package org.calicojava.ctl.resource;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import org.calicojava.model.Cidr;
 import org.calicojava.model.LogText;
 import org.calicojava.model.PortRange;
 import org.calicojava.model.Rule;
-
-import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 
 /**
  * A rule in calicoctl v3's form, converted to and from the v1 {@link Rule} felix enforces. The constructor converts
@@ -21,25 +20,37 @@ import java.util.Map;
  * (v1 tags, which felix still enforces; not a calicoctl v3 field). Every check of the v1 record applies.
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
-public record RuleV3(String action, Object protocol, Object notProtocol, IcmpMatch icmp,
-                     @JsonProperty("notICMP") IcmpMatch notIcmp, EntityRule source, EntityRule destination) {
+public record RuleV3(
+        String action,
+        Object protocol,
+        Object notProtocol,
+        IcmpMatch icmp,
+        @JsonProperty("notICMP") IcmpMatch notIcmp,
+        EntityRule source,
+        EntityRule destination) {
 
-    private static final Map<String, String> ACTIONS_TO_V1 = Map.of("allow", "allow", "deny", "deny", "log", "log",
-            "pass", "next-tier");
-    private static final Map<String, String> ACTIONS_TO_V3 = Map.of("allow", "Allow", "deny", "Deny", "log", "Log",
-            "next-tier", "Pass");
-    private static final Map<String, String> PROTOCOLS_TO_V3 = Map.of("tcp", "TCP", "udp", "UDP", "icmp", "ICMP",
-            "icmpv6", "ICMPv6", "sctp", "SCTP", "udplite", "UDPLite");
+    private static final Map<String, String> ACTIONS_TO_V1 =
+            Map.of("allow", "allow", "deny", "deny", "log", "log", "pass", "next-tier");
+    private static final Map<String, String> ACTIONS_TO_V3 =
+            Map.of("allow", "Allow", "deny", "Deny", "log", "Log", "next-tier", "Pass");
+    private static final Map<String, String> PROTOCOLS_TO_V3 = Map.of(
+            "tcp", "TCP", "udp", "UDP", "icmp", "ICMP", "icmpv6", "ICMPv6", "sctp", "SCTP", "udplite", "UDPLite");
 
     /** ICMP type and code. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record IcmpMatch(Integer type, Integer code) {
-    }
+    public record IcmpMatch(Integer type, Integer code) {}
 
     /** One side of a rule. */
     @JsonInclude(JsonInclude.Include.NON_EMPTY)
-    public record EntityRule(List<Cidr> nets, List<Cidr> notNets, String selector, String notSelector,
-                             List<PortRange> ports, List<PortRange> notPorts, String tag, String notTag) {
+    public record EntityRule(
+            List<Cidr> nets,
+            List<Cidr> notNets,
+            String selector,
+            String notSelector,
+            List<PortRange> ports,
+            List<PortRange> notPorts,
+            String tag,
+            String notTag) {
         public EntityRule {
             nets = nets == null ? List.of() : List.copyOf(nets);
             notNets = notNets == null ? List.of() : List.copyOf(notNets);
@@ -51,8 +62,14 @@ public record RuleV3(String action, Object protocol, Object notProtocol, IcmpMat
 
         @JsonIgnore
         boolean isEmpty() {
-            return nets.isEmpty() && notNets.isEmpty() && selector == null && notSelector == null && ports.isEmpty()
-                    && notPorts.isEmpty() && tag == null && notTag == null;
+            return nets.isEmpty()
+                    && notNets.isEmpty()
+                    && selector == null
+                    && notSelector == null
+                    && ports.isEmpty()
+                    && notPorts.isEmpty()
+                    && tag == null
+                    && notTag == null;
         }
 
         private static void one(String what, List<Cidr> nets) {
@@ -72,14 +89,21 @@ public record RuleV3(String action, Object protocol, Object notProtocol, IcmpMat
         return toV1(action, protocol, notProtocol, icmp, notIcmp, source, destination);
     }
 
-    private static Rule toV1(String action, Object protocol, Object notProtocol, IcmpMatch icmp, IcmpMatch notIcmp,
-                             EntityRule source, EntityRule destination) {
+    private static Rule toV1(
+            String action,
+            Object protocol,
+            Object notProtocol,
+            IcmpMatch icmp,
+            IcmpMatch notIcmp,
+            EntityRule source,
+            EntityRule destination) {
         if (action == null) {
             throw new IllegalArgumentException("action: missing (expected: Allow, Deny, Log or Pass)");
         }
         String a = ACTIONS_TO_V1.get(action.toLowerCase(Locale.ROOT));
         if (a == null) {
-            throw new IllegalArgumentException("action: " + LogText.quote(action) + " (expected: Allow, Deny, Log or Pass)");
+            throw new IllegalArgumentException(
+                    "action: " + LogText.quote(action) + " (expected: Allow, Deny, Log or Pass)");
         }
         Rule.Builder b = Rule.builder();
         b.action = a;
@@ -118,15 +142,37 @@ public record RuleV3(String action, Object protocol, Object notProtocol, IcmpMat
 
     /** The v3 form of a v1 rule (what {@code get} prints). */
     public static RuleV3 of(Rule r) {
-        EntityRule src = new EntityRule(list(r.srcNet()), list(r.notSrcNet()), r.srcSelector(), r.notSrcSelector(),
-                r.srcPorts(), r.notSrcPorts(), r.srcTag(), r.notSrcTag());
-        EntityRule dst = new EntityRule(list(r.dstNet()), list(r.notDstNet()), r.dstSelector(), r.notDstSelector(),
-                r.dstPorts(), r.notDstPorts(), r.dstTag(), r.notDstTag());
-        IcmpMatch icmp = r.icmpType() == null && r.icmpCode() == null ? null : new IcmpMatch(r.icmpType(), r.icmpCode());
-        IcmpMatch notIcmp = r.notIcmpType() == null && r.notIcmpCode() == null ? null
+        EntityRule src = new EntityRule(
+                list(r.srcNet()),
+                list(r.notSrcNet()),
+                r.srcSelector(),
+                r.notSrcSelector(),
+                r.srcPorts(),
+                r.notSrcPorts(),
+                r.srcTag(),
+                r.notSrcTag());
+        EntityRule dst = new EntityRule(
+                list(r.dstNet()),
+                list(r.notDstNet()),
+                r.dstSelector(),
+                r.notDstSelector(),
+                r.dstPorts(),
+                r.notDstPorts(),
+                r.dstTag(),
+                r.notDstTag());
+        IcmpMatch icmp =
+                r.icmpType() == null && r.icmpCode() == null ? null : new IcmpMatch(r.icmpType(), r.icmpCode());
+        IcmpMatch notIcmp = r.notIcmpType() == null && r.notIcmpCode() == null
+                ? null
                 : new IcmpMatch(r.notIcmpType(), r.notIcmpCode());
-        return new RuleV3(ACTIONS_TO_V3.get(r.action()), protocolV3(r.protocol()), protocolV3(r.notProtocol()), icmp,
-                notIcmp, src.isEmpty() ? null : src, dst.isEmpty() ? null : dst);
+        return new RuleV3(
+                ACTIONS_TO_V3.get(r.action()),
+                protocolV3(r.protocol()),
+                protocolV3(r.notProtocol()),
+                icmp,
+                notIcmp,
+                src.isEmpty() ? null : src,
+                dst.isEmpty() ? null : dst);
     }
 
     public static List<Rule> toV1(List<RuleV3> rules) {

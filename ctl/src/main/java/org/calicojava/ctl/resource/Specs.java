@@ -3,22 +3,21 @@ package org.calicojava.ctl.resource;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
+import java.util.Map;
 import org.calicojava.model.AsNumber;
 import org.calicojava.model.BgpMaxPrefixes;
 import org.calicojava.model.Cidr;
 import org.calicojava.model.ClusterId;
 import org.calicojava.model.EncapMode;
 import org.calicojava.model.IpPool;
+import org.calicojava.model.Json;
 import org.calicojava.model.KeyPath;
 import org.calicojava.model.Labels;
 import org.calicojava.model.LogText;
-import org.calicojava.model.Json;
 import org.calicojava.model.Names;
 import org.calicojava.model.Policy;
 import org.calicojava.model.TierMetadata;
-
-import java.util.List;
-import java.util.Map;
 
 /**
  * The {@code spec} of each kind, with calicoctl v3's field names (extensions named in each record's doc). Each
@@ -26,21 +25,20 @@ import java.util.Map;
  * and the error has its line.
  */
 public final class Specs {
-    private Specs() {
-    }
+    private Specs() {}
 
     /** IPPool: ipipMode and vxlanMode (Always, CrossSubnet or Never; at most one not Never), natOutgoing, disabled, blockSize. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record IpPoolSpec(Cidr cidr, String ipipMode, String vxlanMode, Boolean natOutgoing, Boolean disabled,
-                             Integer blockSize) {
+    public record IpPoolSpec(
+            Cidr cidr, String ipipMode, String vxlanMode, Boolean natOutgoing, Boolean disabled, Integer blockSize) {
         public IpPoolSpec {
             toPool(cidr, ipipMode, vxlanMode, natOutgoing, disabled, blockSize);
         }
 
         /** The spec of a stored pool. */
         public static IpPoolSpec of(IpPool p) {
-            return new IpPoolSpec(p.cidr(), p.ipipMode().v3(), p.vxlanMode().v3(), p.masquerade(), p.disabled(),
-                    p.blockSize());
+            return new IpPoolSpec(
+                    p.cidr(), p.ipipMode().v3(), p.vxlanMode().v3(), p.masquerade(), p.disabled(), p.blockSize());
         }
 
         /** The v1 pool. */
@@ -48,14 +46,19 @@ public final class Specs {
             return toPool(cidr, ipipMode, vxlanMode, natOutgoing, disabled, blockSize);
         }
 
-        private static IpPool toPool(Cidr cidr, String ipipMode, String vxlanMode, Boolean nat, Boolean disabled,
-                                     Integer blockSize) {
+        private static IpPool toPool(
+                Cidr cidr, String ipipMode, String vxlanMode, Boolean nat, Boolean disabled, Integer blockSize) {
             if (cidr == null) {
                 throw new IllegalArgumentException("cidr: missing");
             }
             Cidr c = Cidr.parse(cidr.toString(), true);
-            return IpPool.of(c, mode("ipipMode", ipipMode), mode("vxlanMode", vxlanMode), Boolean.TRUE.equals(nat),
-                    Boolean.TRUE.equals(disabled), blockSize == null ? 0 : blockSize);
+            return IpPool.of(
+                    c,
+                    mode("ipipMode", ipipMode),
+                    mode("vxlanMode", vxlanMode),
+                    Boolean.TRUE.equals(nat),
+                    Boolean.TRUE.equals(disabled),
+                    blockSize == null ? 0 : blockSize);
         }
 
         private static EncapMode mode(String field, String value) {
@@ -67,15 +70,15 @@ public final class Specs {
                     return m;
                 }
             }
-            throw new IllegalArgumentException(field + ": " + LogText.quote(value)
-                    + " (expected: Always, CrossSubnet or Never)");
+            throw new IllegalArgumentException(
+                    field + ": " + LogText.quote(value) + " (expected: Always, CrossSubnet or Never)");
         }
     }
 
     /** Profile: rules, labelsToApply; {@code tags} is the v1 profile's tag list (an extension, felix enforces tags). */
     @JsonInclude(JsonInclude.Include.NON_EMPTY)
-    public record ProfileSpec(List<RuleV3> ingress, List<RuleV3> egress, Map<String, String> labelsToApply,
-                              List<String> tags) {
+    public record ProfileSpec(
+            List<RuleV3> ingress, List<RuleV3> egress, Map<String, String> labelsToApply, List<String> tags) {
         public ProfileSpec {
             ingress = ingress == null ? List.of() : List.copyOf(ingress);
             egress = egress == null ? List.of() : List.copyOf(egress);
@@ -114,13 +117,15 @@ public final class Specs {
 
     /** Node: its BGP settings. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record NodeSpec(NodeBgp bgp) {
-    }
+    public record NodeSpec(NodeBgp bgp) {}
 
     /** A node's BGP: addresses (a /len is accepted and dropped: v1 keeps the address), AS, route reflector id. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record NodeBgp(String ipv4Address, String ipv6Address, Object asNumber,
-                          @JsonProperty("routeReflectorClusterID") String routeReflectorClusterId) {
+    public record NodeBgp(
+            String ipv4Address,
+            String ipv6Address,
+            Object asNumber,
+            @JsonProperty("routeReflectorClusterID") String routeReflectorClusterId) {
         public NodeBgp {
             if (ipv4Address == null) {
                 throw new IllegalArgumentException("ipv4Address: missing");
@@ -128,7 +133,8 @@ public final class Specs {
             address("ipv4Address", ipv4Address, 4);
             address("ipv6Address", ipv6Address, 6);
             asNumber = asNumber == null ? null : AsNumber.parse(asNumber.toString());
-            routeReflectorClusterId = routeReflectorClusterId == null ? null
+            routeReflectorClusterId = routeReflectorClusterId == null
+                    ? null
                     : ClusterId.parse(routeReflectorClusterId).value();
         }
 
@@ -140,8 +146,8 @@ public final class Specs {
             int slash = text.indexOf('/');
             Cidr c = Cidr.host(slash < 0 ? text : text.substring(0, slash));
             if (c.version() != version) {
-                throw new IllegalArgumentException(what + ": " + LogText.quote(text) + " is not an IPv" + version
-                        + " address");
+                throw new IllegalArgumentException(
+                        what + ": " + LogText.quote(text) + " is not an IPv" + version + " address");
             }
             return c;
         }
@@ -152,8 +158,13 @@ public final class Specs {
      * {@code acceptDefault} and {@code maxPrefixes} {limit, action, restartAfterSeconds}.
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record BgpPeerSpec(String node, @JsonProperty("peerIP") String peerIp, Object asNumber, PasswordRef password,
-                              Boolean acceptDefault, MaxPrefixes maxPrefixes) {
+    public record BgpPeerSpec(
+            String node,
+            @JsonProperty("peerIP") String peerIp,
+            Object asNumber,
+            PasswordRef password,
+            Boolean acceptDefault,
+            MaxPrefixes maxPrefixes) {
         public BgpPeerSpec {
             if (node != null) {
                 Names.check("host", node);
@@ -212,8 +223,14 @@ public final class Specs {
 
     /** WorkloadEndpoint (shown only): where it is and what felix programs for it. */
     @JsonInclude(JsonInclude.Include.NON_EMPTY)
-    public record WorkloadEndpointSpec(String node, String orchestrator, String workload, String endpoint,
-                                       String interfaceName, String mac, List<Cidr> ipNetworks, List<String> profiles,
-                                       String state) {
-    }
+    public record WorkloadEndpointSpec(
+            String node,
+            String orchestrator,
+            String workload,
+            String endpoint,
+            String interfaceName,
+            String mac,
+            List<Cidr> ipNetworks,
+            List<String> profiles,
+            String state) {}
 }

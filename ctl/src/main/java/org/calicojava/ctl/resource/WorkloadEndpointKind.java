@@ -1,14 +1,13 @@
 package org.calicojava.ctl.resource;
 
-import org.calicojava.model.Cidr;
-import org.calicojava.model.KeyPath;
-import org.calicojava.model.WorkloadEndpoint;
-import org.calicojava.store.KeyValue;
-
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.TreeMap;
+import org.calicojava.model.Cidr;
+import org.calicojava.model.KeyPath;
+import org.calicojava.model.WorkloadEndpoint;
+import org.calicojava.store.KeyValue;
 
 /**
  * WorkloadEndpoint (get only: endpoints are written by {@code container add}, the Docker driver and the CNI plugin),
@@ -58,9 +57,19 @@ final class WorkloadEndpointKind implements Kind {
                     WorkloadEndpoint e = k.decode(kv.value());
                     List<Cidr> nets = new ArrayList<>(e.ipv4Nets());
                     nets.addAll(e.ipv6Nets());
-                    out.add(new Resource(kind(), new Meta(name, new TreeMap<>(e.labels()), null, null, null),
-                            new Specs.WorkloadEndpointSpec(k.host(), k.orchestrator(), k.workload(), k.endpointId(),
-                                    e.name(), e.mac(), nets, e.profileIds(), e.state())));
+                    out.add(new Resource(
+                            kind(),
+                            new Meta(name, new TreeMap<>(e.labels()), null, null, null),
+                            new Specs.WorkloadEndpointSpec(
+                                    k.host(),
+                                    k.orchestrator(),
+                                    k.workload(),
+                                    k.endpointId(),
+                                    e.name(),
+                                    e.mac(),
+                                    nets,
+                                    e.profileIds(),
+                                    e.state())));
                 } catch (IllegalArgumentException ex) {
                     Resources.skipped(kind(), name, ex);
                 }
@@ -72,7 +81,9 @@ final class WorkloadEndpointKind implements Kind {
     /** Whether {@code name} names this endpoint: its full name, its workload or its endpoint id. */
     static boolean matches(Resource r, String name) {
         Specs.WorkloadEndpointSpec s = (Specs.WorkloadEndpointSpec) r.spec();
-        return r.metadata().name().equals(name) || s.workload().equals(name) || s.endpoint().equals(name);
+        return r.metadata().name().equals(name)
+                || s.workload().equals(name)
+                || s.endpoint().equals(name);
     }
 
     @Override
@@ -88,7 +99,12 @@ final class WorkloadEndpointKind implements Kind {
     @Override
     public List<Object> row(Resource r) {
         Specs.WorkloadEndpointSpec s = (Specs.WorkloadEndpointSpec) r.spec();
-        return Arrays.asList(r.metadata().name(), s.node(), String.join(",", s.ipNetworks().stream().map(Cidr::toString)
-                .toList()), s.interfaceName(), String.join(",", s.profiles()), s.state());
+        return Arrays.asList(
+                r.metadata().name(),
+                s.node(),
+                String.join(",", s.ipNetworks().stream().map(Cidr::toString).toList()),
+                s.interfaceName(),
+                String.join(",", s.profiles()),
+                s.state());
     }
 }

@@ -1,6 +1,6 @@
 package org.calicojava.ctl.check;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -10,8 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /** The checks against a fixed picture of a host (the real host: CheckSystemIT). */
 class CheckSystemTest {
@@ -66,8 +65,10 @@ class CheckSystemTest {
     static FakeHost goodHost() {
         FakeHost h = new FakeHost();
         h.files.put("/proc/sys/kernel/osrelease", "6.1.0-13-amd64\n");
-        h.files.put("/proc/modules", "ip_set 61440 1 xt_set, Live 0x0\nxt_set 20480 0 - Live 0x0\nnf_conntrack 1 0 - Live\n"
-                + "nf_tables 1 0 - Live\nvxlan 1 0 - Live\n");
+        h.files.put(
+                "/proc/modules",
+                "ip_set 61440 1 xt_set, Live 0x0\nxt_set 20480 0 - Live 0x0\nnf_conntrack 1 0 - Live\n"
+                        + "nf_tables 1 0 - Live\nvxlan 1 0 - Live\n");
         h.files.put("/proc/net/netfilter/nf_log", "");
         h.files.put("/boot/config-6.1.0-13-amd64", "CONFIG_NETFILTER=y\nCONFIG_NET_IPIP=m\nCONFIG_VXLAN=m\n");
         h.files.put("/proc/sys/net/ipv4/ip_forward", "1\n");
@@ -75,9 +76,19 @@ class CheckSystemTest {
         h.files.put("/proc/sys/net/ipv6/conf/all/disable_ipv6", "0\n");
         h.files.put("/proc/sys/net/ipv4/conf/all/rp_filter", "1\n");
         h.files.put("/proc/self/status", "Name:\tjava\nCapEff:\t000001ffffffffff\n");
-        h.files.put("/proc/net/tcp", "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n");
-        for (String b : List.of("iptables-save", "iptables-restore", "ip6tables", "ip6tables-save", "ip6tables-restore",
-                "setpriv", "nft", "ipset", "modprobe")) {
+        h.files.put(
+                "/proc/net/tcp",
+                "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n");
+        for (String b : List.of(
+                "iptables-save",
+                "iptables-restore",
+                "ip6tables",
+                "ip6tables-save",
+                "ip6tables-restore",
+                "setpriv",
+                "nft",
+                "ipset",
+                "modprobe")) {
             h.bins.put(b, "");
         }
         h.bins.put("iptables", "iptables v1.8.9 (legacy)\n-P FORWARD ACCEPT\n");
@@ -86,8 +97,10 @@ class CheckSystemTest {
 
     static String run(FakeHost h, boolean fix, int expectedCode) {
         StringWriter out = new StringWriter();
-        int code = new CheckSystem(h).run(new CheckSystem.Options("java", false, false, fix,
-                () -> Check.pass("etcd", "reachable")), new PrintWriter(out, true));
+        int code = new CheckSystem(h)
+                .run(
+                        new CheckSystem.Options("java", false, false, fix, () -> Check.pass("etcd", "reachable")),
+                        new PrintWriter(out, true));
         assertThat(code).as(out.toString()).isEqualTo(expectedCode);
         return out.toString();
     }
@@ -96,7 +109,8 @@ class CheckSystemTest {
     void aGoodHostPassesWithTheModuleNotLoadedAsAWarnThatModprobeFixes() {
         FakeHost h = goodHost();
         String out = run(h, false, 0);
-        assertThat(out).contains("PASS  binary iptables                      /usr/sbin/iptables v1.8.9, legacy flavour")
+        assertThat(out)
+                .contains("PASS  binary iptables                      /usr/sbin/iptables v1.8.9, legacy flavour")
                 .containsPattern("WARN  kernel ipip +module ipip available, not loaded -> modprobe ipip")
                 .contains("PASS  kernel vxlan                         module vxlan loaded")
                 .contains("0 FAIL");
@@ -110,10 +124,12 @@ class CheckSystemTest {
         h.files.put("/proc/sys/net/ipv4/conf/all/rp_filter", "2\n");
         h.files.put("/proc/sys/net/ipv4/ip_forward", "0\n");
         String out = run(h, false, 1);
-        assertThat(out).containsPattern("FAIL  sysctl net.ipv4.conf.all.rp_filter +2 \\(loose\\)")
+        assertThat(out)
+                .containsPattern("FAIL  sysctl net.ipv4.conf.all.rp_filter +2 \\(loose\\)")
                 .contains(", 2 FAIL");
         String fixed = run(h, true, 0);
-        assertThat(fixed).contains("FIX   sysctl net.ipv4.ip_forward           applied: sysctl -w net.ipv4.ip_forward=1");
+        assertThat(fixed)
+                .contains("FIX   sysctl net.ipv4.ip_forward           applied: sysctl -w net.ipv4.ip_forward=1");
         assertThat(h.files.get("/proc/sys/net/ipv4/conf/all/rp_filter")).isEqualTo("1");
         assertThat(h.files.get("/proc/sys/net/ipv4/ip_forward")).isEqualTo("1");
     }
@@ -121,14 +137,19 @@ class CheckSystemTest {
     @Test
     void anotherBgpDaemonOn179FailsOurSpeakerPasses() {
         FakeHost h = goodHost();
-        h.files.put("/proc/net/tcp", "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n"
-                + "   0: 00000000:00B3 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 4242 1 0 100 0 0 10 0\n"
-                + "   1: 0100007F:0050 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 777 1 0 100 0 0 10 0\n");
+        h.files.put(
+                "/proc/net/tcp",
+                "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n"
+                        + "   0: 00000000:00B3 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 4242 1 0 100 0 0 10 0\n"
+                        + "   1: 0100007F:0050 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 777 1 0 100 0 0 10 0\n");
         h.owners.put(4242L, List.of(99L));
         h.procs.put(99L, "/usr/lib/frr/bgpd -d");
-        assertThat(run(h, false, 1)).contains("FAIL  TCP 179 (BGP)                        another program listens: pid 99 (/usr/lib/frr/bgpd -d)");
+        assertThat(run(h, false, 1))
+                .contains(
+                        "FAIL  TCP 179 (BGP)                        another program listens: pid 99 (/usr/lib/frr/bgpd -d)");
         h.procs.put(99L, "java -cp x org.calicojava.bgp.Main --config /run/h1/bgp-speaker.yaml");
-        assertThat(run(h, false, 0)).contains("PASS  TCP 179 (BGP)                        calico-java's BGP daemon listens");
+        assertThat(run(h, false, 0))
+                .contains("PASS  TCP 179 (BGP)                        calico-java's BGP daemon listens");
     }
 
     @Test
@@ -138,7 +159,9 @@ class CheckSystemTest {
         h.bins.put("iptables", "iptables v1.8.9 (nf_tables)\n-P FORWARD DROP\n-A FORWARD -j DOCKER-USER\n");
         h.procs.put(7L, "/usr/bin/python3 -s /usr/sbin/firewalld --nofork --nopid");
         String out = run(h, false, 1);
-        assertThat(out).contains("FAIL  binary ipset                         not found on PATH: calico-java needs ipset -> apt-get install ipset")
+        assertThat(out)
+                .contains(
+                        "FAIL  binary ipset                         not found on PATH: calico-java needs ipset -> apt-get install ipset")
                 .contains("WARN  iptables FORWARD policy              DROP (Docker's)")
                 .contains("WARN  firewalld                            running (pid 7)");
     }

@@ -1,15 +1,14 @@
 package org.calicojava.ctl.diags;
 
-import org.calicojava.model.Json;
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.calicojava.model.Json;
+import org.junit.jupiter.api.Test;
 
 /** Masking by value and by shape; the tar writer's output read back by GNU tar. */
 class SecretsTest {
@@ -18,7 +17,8 @@ class SecretsTest {
         Secrets s = new Secrets();
         s.addFromJson(Json.MAPPER.readTree("{\"ip\":\"192.0.2.1\",\"as_num\":\"65000\",\"password\":\"Tor-Pw_1\"}"));
         s.add("x"); // too short to mask blindly
-        assertThat(s.mask("log: peer 192.0.2.1 md5 key Tor-Pw_1 set")).isEqualTo("log: peer 192.0.2.1 md5 key ******** set");
+        assertThat(s.mask("log: peer 192.0.2.1 md5 key Tor-Pw_1 set"))
+                .isEqualTo("log: peer 192.0.2.1 md5 key ******** set");
         assertThat(s.mask("    password: \"unknown-1\"\n")).isEqualTo("    password: \"********\"\n");
         assertThat(s.mask("  password \"unknown-2\";")).isEqualTo("  password \"********\";");
         assertThat(s.mask("ETCD_PASSWORD=hunter22 next")).isEqualTo("ETCD_PASSWORD=******** next");
@@ -35,7 +35,9 @@ class SecretsTest {
             t.add("top/empty.txt", new byte[0]);
             t.add("top/dir/big.txt", big);
         }
-        Process p = new ProcessBuilder("tar", "-xzf", out.toString(), "-C", tmp.toString()).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder("tar", "-xzf", out.toString(), "-C", tmp.toString())
+                .redirectErrorStream(true)
+                .start();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         p.getInputStream().transferTo(err);
         assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();

@@ -1,5 +1,12 @@
 package org.calicojava.ctl.explain;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.calicojava.felix.calc.IpSetSpec;
 import org.calicojava.felix.rules.Chain;
 import org.calicojava.felix.rules.ChainNames;
@@ -12,14 +19,6 @@ import org.calicojava.model.Json;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The walker against rules rendered by felix's own RuleRenderer and EndpointChains. */
 class ChainWalkerTest {
@@ -65,11 +64,14 @@ class ChainWalkerTest {
 
     @Test
     void icmpTypeAndCode() {
-        assertThat(matches("{\"protocol\":\"icmp\",\"icmp_type\":8}", icmp("10.0.0.2", "10.1.0.5", 8))).isTrue();
+        assertThat(matches("{\"protocol\":\"icmp\",\"icmp_type\":8}", icmp("10.0.0.2", "10.1.0.5", 8)))
+                .isTrue();
         assertThat(matches("{\"protocol\":\"icmp\",\"icmp_type\":8,\"icmp_code\":1}", icmp("10.0.0.2", "10.1.0.5", 8)))
                 .isFalse();
-        assertThat(matches("{\"protocol\":\"icmp\",\"!icmp_type\":8}", icmp("10.0.0.2", "10.1.0.5", 8))).isFalse();
-        assertThat(matches("{\"protocol\":\"tcp\",\"dst_ports\":[80]}", icmp("10.0.0.2", "10.1.0.5", 8))).isFalse();
+        assertThat(matches("{\"protocol\":\"icmp\",\"!icmp_type\":8}", icmp("10.0.0.2", "10.1.0.5", 8)))
+                .isFalse();
+        assertThat(matches("{\"protocol\":\"tcp\",\"dst_ports\":[80]}", icmp("10.0.0.2", "10.1.0.5", 8)))
+                .isFalse();
     }
 
     /** An endpoint chain as felix builds it: tier with a policy, then a profile. */
@@ -77,12 +79,20 @@ class ChainWalkerTest {
         RuleRenderer r = new RuleRenderer(4);
         String pid = TierPolicies.policyId("security", "web-in");
         Map<String, Chain> m = new HashMap<>();
-        m.put(ChainNames.of(ChainNames.POLICY_IN, pid), r.chain(ChainNames.of(ChainNames.POLICY_IN, pid),
-                List.of(Json.read(policyRule, org.calicojava.model.Rule.class)), s -> { }));
-        m.put(ChainNames.of(ChainNames.PROFILE_IN, "web"), r.chain(ChainNames.of(ChainNames.PROFILE_IN, "web"),
-                List.of(Json.read(profileRule, org.calicojava.model.Rule.class)), s -> { }));
-        Chain tw = EndpointChains.toWorkload("cali1", List.of(new TierPolicies("security", List.of("web-in"))),
-                List.of("web"));
+        m.put(
+                ChainNames.of(ChainNames.POLICY_IN, pid),
+                r.chain(
+                        ChainNames.of(ChainNames.POLICY_IN, pid),
+                        List.of(Json.read(policyRule, org.calicojava.model.Rule.class)),
+                        s -> {}));
+        m.put(
+                ChainNames.of(ChainNames.PROFILE_IN, "web"),
+                r.chain(
+                        ChainNames.of(ChainNames.PROFILE_IN, "web"),
+                        List.of(Json.read(profileRule, org.calicojava.model.Rule.class)),
+                        s -> {}));
+        Chain tw = EndpointChains.toWorkload(
+                "cali1", List.of(new TierPolicies("security", List.of("web-in"))), List.of("web"));
         m.put(tw.name(), tw);
         return m;
     }
@@ -91,29 +101,35 @@ class ChainWalkerTest {
     void tiersPassAndProfilesDecideAsFelixChainsDo() {
         Map<String, IpSetSpec> sets = Map.of();
         Flow f = tcp("10.0.0.2", "10.1.0.5", 80);
-        ChainWalker.Result allow = new ChainWalker(chains("{\"action\":\"allow\",\"protocol\":\"tcp\"}",
-                "{\"action\":\"deny\"}"), sets, f).walk("cali-tw-cali1");
+        ChainWalker.Result allow = new ChainWalker(
+                        chains("{\"action\":\"allow\",\"protocol\":\"tcp\"}", "{\"action\":\"deny\"}"), sets, f)
+                .walk("cali-tw-cali1");
         assertThat(allow.verdict()).isEqualTo("RETURN");
         assertThat(allow.mark() & 0x10000).isNotZero();
-        ChainWalker.Result endOfTier = new ChainWalker(chains("{\"action\":\"allow\",\"protocol\":\"udp\"}",
-                "{\"action\":\"allow\"}"), sets, f).walk("cali-tw-cali1");
+        ChainWalker.Result endOfTier = new ChainWalker(
+                        chains("{\"action\":\"allow\",\"protocol\":\"udp\"}", "{\"action\":\"allow\"}"), sets, f)
+                .walk("cali-tw-cali1");
         assertThat(endOfTier.verdict()).isEqualTo("DROP");
         assertThat(endOfTier.steps().get(endOfTier.steps().size() - 1).rule().comment())
                 .isEqualTo("drop if no policy in tier passed");
-        ChainWalker.Result passed = new ChainWalker(chains("{\"action\":\"next-tier\"}", "{\"action\":\"allow\"}"),
-                sets, f).walk("cali-tw-cali1");
+        ChainWalker.Result passed = new ChainWalker(
+                        chains("{\"action\":\"next-tier\"}", "{\"action\":\"allow\"}"), sets, f)
+                .walk("cali-tw-cali1");
         assertThat(passed.verdict()).isEqualTo("RETURN");
-        assertThat(passed.steps()).anyMatch(s -> "allow".equals(s.rule().comment())
-                && s.chain().equals(ChainNames.of(ChainNames.PROFILE_IN, "web")));
-        ChainWalker.Result denied = new ChainWalker(chains("{\"action\":\"next-tier\"}", "{\"action\":\"deny\"}"),
-                sets, f).walk("cali-tw-cali1");
+        assertThat(passed.steps())
+                .anyMatch(s -> "allow".equals(s.rule().comment())
+                        && s.chain().equals(ChainNames.of(ChainNames.PROFILE_IN, "web")));
+        ChainWalker.Result denied = new ChainWalker(
+                        chains("{\"action\":\"next-tier\"}", "{\"action\":\"deny\"}"), sets, f)
+                .walk("cali-tw-cali1");
         assertThat(denied.verdict()).isEqualTo("DROP");
     }
 
     @Test
     void anUnknownTokenIsAnErrorNotAGuess() {
         ChainWalker w = new ChainWalker(Map.of(), Map.of(), tcp("10.0.0.2", "10.1.0.5", 80));
-        assertThatThrownBy(() -> w.matches("-m foo --bar 1")).hasMessageContaining("cannot evaluate match token '--bar'");
+        assertThatThrownBy(() -> w.matches("-m foo --bar 1"))
+                .hasMessageContaining("cannot evaluate match token '--bar'");
         assertThatThrownBy(() -> new ChainWalker(Map.of(), Map.of(), tcp("10.0.0.2", "10.1.0.5", 80)).walk("cali-tw-x"))
                 .hasMessage("chain cali-tw-x is not in felix's calculation");
     }

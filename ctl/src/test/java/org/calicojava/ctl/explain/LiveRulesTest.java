@@ -1,8 +1,8 @@
 package org.calicojava.ctl.explain;
 
-import org.junit.jupiter.api.Test;
-
 import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
 
 class LiveRulesTest {
     @Test
@@ -25,8 +25,10 @@ class LiveRulesTest {
 
     @Test
     void readsPresenceFromNftJson() {
-        LiveRules l = LiveRules.fromNftJson("{\"nftables\": [{\"rule\": {\"family\": \"inet\", \"table\": \"calico\","
-                + " \"chain\": \"cali-tw-cali1\", \"handle\": 7, \"comment\": \"cali:AbC\", \"expr\": []}}]}", "nft");
+        LiveRules l = LiveRules.fromNftJson(
+                "{\"nftables\": [{\"rule\": {\"family\": \"inet\", \"table\": \"calico\","
+                        + " \"chain\": \"cali-tw-cali1\", \"handle\": 7, \"comment\": \"cali:AbC\", \"expr\": []}}]}",
+                "nft");
         assertThat(l.packets("cali-tw-cali1", "AbC")).hasValue(-1);
         assertThat(LiveRules.fromNftJson("{\"nftables\": []}", "nft").isEmpty()).isTrue();
     }

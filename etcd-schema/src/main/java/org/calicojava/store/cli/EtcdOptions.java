@@ -1,15 +1,14 @@
 package org.calicojava.store.cli;
 
-import org.calicojava.store.EtcdConfig;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.ScopeType;
-
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.calicojava.store.EtcdConfig;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 
 /**
  * The etcd client options of every program (felix-agent, confd-renderer, the Docker driver, javactl), as a picocli
@@ -39,35 +38,74 @@ public final class EtcdOptions {
     public static final String ENV_PREFIX = "CALICO_ETCD_PREFIX";
     public static final String DEFAULT_PREFIX = "/calico";
     /** Every variable read here. */
-    public static final List<String> ENV_NAMES = List.of(ENV_ENDPOINTS, ENV_CA, ENV_CERT, ENV_KEY, ENV_USERNAME,
-            ENV_PASSWORD, ENV_PASSWORD_FILE, ENV_PREFIX);
+    public static final List<String> ENV_NAMES = List.of(
+            ENV_ENDPOINTS, ENV_CA, ENV_CERT, ENV_KEY, ENV_USERNAME, ENV_PASSWORD, ENV_PASSWORD_FILE, ENV_PREFIX);
     /** Every option here (each takes a value): to find a command word after them without building a parser. */
-    public static final List<String> OPTION_NAMES = List.of("--etcd-endpoints", "--etcd-ca-cert", "--etcd-cert",
-            "--etcd-key", "--etcd-username", "--etcd-password", "--etcd-password-file", "--etcd-prefix");
+    public static final List<String> OPTION_NAMES = List.of(
+            "--etcd-endpoints",
+            "--etcd-ca-cert",
+            "--etcd-cert",
+            "--etcd-key",
+            "--etcd-username",
+            "--etcd-password",
+            "--etcd-password-file",
+            "--etcd-prefix");
 
-    @Option(names = "--etcd-endpoints", paramLabel = "URLS", scope = ScopeType.INHERIT,
+    @Option(
+            names = "--etcd-endpoints",
+            paramLabel = "URLS",
+            scope = ScopeType.INHERIT,
             description = "etcd endpoints, comma separated (env ETCD_ENDPOINTS; default http://127.0.0.1:2379)")
     public String endpoints;
-    @Option(names = "--etcd-ca-cert", paramLabel = "FILE", scope = ScopeType.INHERIT,
+
+    @Option(
+            names = "--etcd-ca-cert",
+            paramLabel = "FILE",
+            scope = ScopeType.INHERIT,
             description = "CA certificate for etcd TLS, https:// endpoints only (env ETCD_CA_CERT_FILE)")
     public Path ca;
-    @Option(names = "--etcd-cert", paramLabel = "FILE", scope = ScopeType.INHERIT,
+
+    @Option(
+            names = "--etcd-cert",
+            paramLabel = "FILE",
+            scope = ScopeType.INHERIT,
             description = "client certificate for etcd TLS, with --etcd-key (env ETCD_CERT_FILE)")
     public Path cert;
-    @Option(names = "--etcd-key", paramLabel = "FILE", scope = ScopeType.INHERIT,
+
+    @Option(
+            names = "--etcd-key",
+            paramLabel = "FILE",
+            scope = ScopeType.INHERIT,
             description = "client key (PKCS#8 PEM) for etcd TLS (env ETCD_KEY_FILE)")
     public Path key;
-    @Option(names = "--etcd-username", paramLabel = "USER", scope = ScopeType.INHERIT,
+
+    @Option(
+            names = "--etcd-username",
+            paramLabel = "USER",
+            scope = ScopeType.INHERIT,
             description = "etcd user (env ETCD_USERNAME)")
     public String username;
-    @Option(names = "--etcd-password-file", paramLabel = "FILE", scope = ScopeType.INHERIT,
+
+    @Option(
+            names = "--etcd-password-file",
+            paramLabel = "FILE",
+            scope = ScopeType.INHERIT,
             description = "file holding the etcd password, mode 0600 (env ETCD_PASSWORD_FILE)")
     public Path passwordFile;
-    @Option(names = "--etcd-password", paramLabel = "PASS", scope = ScopeType.INHERIT,
+
+    @Option(
+            names = "--etcd-password",
+            paramLabel = "PASS",
+            scope = ScopeType.INHERIT,
             description = "etcd password; visible to every local user in ps, prefer --etcd-password-file "
                     + "(env ETCD_PASSWORD)")
     public String password;
-    @Option(names = "--etcd-prefix", paramLabel = "PATH", scope = ScopeType.INHERIT, hidden = true,
+
+    @Option(
+            names = "--etcd-prefix",
+            paramLabel = "PATH",
+            scope = ScopeType.INHERIT,
+            hidden = true,
             description = "root of the keys in etcd (env CALICO_ETCD_PREFIX; default /calico)")
     public String prefix;
 
@@ -90,12 +128,16 @@ public final class EtcdOptions {
             addIfSet(tls, keyFile, key, "--etcd-key", ENV_KEY);
             if (!tls.isEmpty()) {
                 throw new EtcdOptionsException("etcd TLS options " + String.join(", ", tls) + " given but every etcd "
-                        + "endpoint is http:// (" + uris.stream().map(URI::toString).reduce((a, b) -> a + "," + b)
-                        .orElse("") + "; expected: https:// endpoints, or no TLS options)");
+                        + "endpoint is http:// ("
+                        + uris.stream()
+                                .map(URI::toString)
+                                .reduce((a, b) -> a + "," + b)
+                                .orElse("") + "; expected: https:// endpoints, or no TLS options)");
             }
         } else if (uris.stream().anyMatch(u -> "http".equals(u.getScheme()))) {
-            throw new EtcdOptionsException("etcd endpoints: " + String.join(",", uris.stream().map(URI::toString)
-                    .toList()) + " mix http:// and https:// (expected: one scheme)");
+            throw new EtcdOptionsException("etcd endpoints: "
+                    + String.join(",", uris.stream().map(URI::toString).toList())
+                    + " mix http:// and https:// (expected: one scheme)");
         }
         String user = pick(username, env, ENV_USERNAME);
         String pass = password(env);
@@ -105,7 +147,8 @@ public final class EtcdOptions {
         }
         String root = pick(prefix, env, ENV_PREFIX);
         try {
-            return new EtcdSettings(new EtcdConfig(uris, caFile, certFile, keyFile, user, pass, Duration.ofSeconds(4)),
+            return new EtcdSettings(
+                    new EtcdConfig(uris, caFile, certFile, keyFile, user, pass, Duration.ofSeconds(4)),
                     root == null ? DEFAULT_PREFIX : root.trim());
         } catch (EtcdOptionsException e) {
             throw e;

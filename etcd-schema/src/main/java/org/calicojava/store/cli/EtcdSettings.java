@@ -1,9 +1,8 @@
 package org.calicojava.store.cli;
 
-import org.calicojava.store.EtcdConfig;
-
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.calicojava.store.EtcdConfig;
 
 /**
  * The etcd client settings a program runs with, merged from flags, environment and defaults by {@link EtcdOptions}:

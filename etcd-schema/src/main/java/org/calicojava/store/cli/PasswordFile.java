@@ -13,12 +13,15 @@ import java.util.Set;
  * others is refused (chmod 600 it). The content up to the first line break is the secret.
  */
 public final class PasswordFile {
-    private static final Set<PosixFilePermission> OTHERS = EnumSet.of(PosixFilePermission.GROUP_READ,
-            PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.OTHERS_READ,
-            PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_EXECUTE);
+    private static final Set<PosixFilePermission> OTHERS = EnumSet.of(
+            PosixFilePermission.GROUP_READ,
+            PosixFilePermission.GROUP_WRITE,
+            PosixFilePermission.GROUP_EXECUTE,
+            PosixFilePermission.OTHERS_READ,
+            PosixFilePermission.OTHERS_WRITE,
+            PosixFilePermission.OTHERS_EXECUTE);
 
-    private PasswordFile() {
-    }
+    private PasswordFile() {}
 
     /** The secret in {@code file}; {@code source} names where the path came from (an option or variable). */
     public static String read(String source, Path file) {
@@ -26,8 +29,8 @@ public final class PasswordFile {
         try {
             perms = Files.getPosixFilePermissions(file);
         } catch (IOException e) {
-            throw new EtcdOptionsException(source + ": " + file + " cannot be read (" + e.getClass().getSimpleName()
-                    + ")");
+            throw new EtcdOptionsException(
+                    source + ": " + file + " cannot be read (" + e.getClass().getSimpleName() + ")");
         }
         Set<PosixFilePermission> open = EnumSet.noneOf(PosixFilePermission.class);
         open.addAll(perms);
@@ -40,8 +43,8 @@ public final class PasswordFile {
         try {
             text = Files.readString(file);
         } catch (IOException e) {
-            throw new EtcdOptionsException(source + ": " + file + " cannot be read (" + e.getClass().getSimpleName()
-                    + ")");
+            throw new EtcdOptionsException(
+                    source + ": " + file + " cannot be read (" + e.getClass().getSimpleName() + ")");
         }
         int nl = text.indexOf('\n');
         String secret = nl >= 0 ? text.substring(0, nl) : text;
@@ -49,7 +52,8 @@ public final class PasswordFile {
             secret = secret.substring(0, secret.length() - 1);
         }
         if (secret.isEmpty()) {
-            throw new EtcdOptionsException(source + ": " + file + " is empty (expected: the password on its first line)");
+            throw new EtcdOptionsException(
+                    source + ": " + file + " is empty (expected: the password on its first line)");
         }
         return secret;
     }

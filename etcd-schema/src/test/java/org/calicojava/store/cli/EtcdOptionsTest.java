@@ -1,12 +1,7 @@
 package org.calicojava.store.cli;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,9 +9,13 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 
 /** The one merge of etcd flags, environment and defaults, as every program parses it (picocli with the mixin). */
 class EtcdOptionsTest {
@@ -28,7 +27,8 @@ class EtcdOptionsTest {
 
     private static EtcdOptions parse(String args) {
         Prog p = new Prog();
-        new CommandLine(p).parseArgs(args.isBlank() ? new String[0] : args.trim().split(" +"));
+        new CommandLine(p)
+                .parseArgs(args.isBlank() ? new String[0] : args.trim().split(" +"));
         return p.etcd;
     }
 
@@ -60,8 +60,8 @@ class EtcdOptionsTest {
             --etcd-username v --etcd-password flagpw           | ETCD_USERNAME=u                                       | http://127.0.0.1:2379              | /calico  | v    | flagpw
             --etcd-username v                                  | ETCD_USERNAME=u;ETCD_PASSWORD=envpw                   | http://127.0.0.1:2379              | /calico  | v    | envpw
             """)
-    void flagsOverEnvironmentOverDefaults(String flags, String environment, String endpoints, String prefix,
-                                          String user, String password) {
+    void flagsOverEnvironmentOverDefaults(
+            String flags, String environment, String endpoints, String prefix, String user, String password) {
         EtcdSettings s = parse(flags).resolve(env(environment));
         assertThat(s.etcd().describe()).isEqualTo(endpoints);
         assertThat(s.prefix()).isEqualTo(prefix);
@@ -84,7 +84,8 @@ class EtcdOptionsTest {
             --etcd-prefix calico                                        | -                                       | etcd prefix: 'calico' (expected: a path starting with /)
             """)
     void badOptionsAreUsageErrors(String flags, String environment, String message) {
-        assertThatThrownBy(() -> parse(flags).resolve(env(environment))).isInstanceOf(EtcdOptionsException.class)
+        assertThatThrownBy(() -> parse(flags).resolve(env(environment)))
+                .isInstanceOf(EtcdOptionsException.class)
                 .hasMessage(message);
     }
 
@@ -96,13 +97,22 @@ class EtcdOptionsTest {
         EtcdSettings s = parse("--etcd-username u --etcd-password-file " + f).resolve(Map.of());
         assertThat(s.etcd().password()).isEqualTo("s3cret");
         assertThat(s.etcd().toString()).doesNotContain("s3cret").contains("password=(hidden)");
-        assertThat(parse("").resolve(Map.of("ETCD_USERNAME", "u", "ETCD_PASSWORD_FILE", f.toString())).etcd().password())
+        assertThat(parse("")
+                        .resolve(Map.of("ETCD_USERNAME", "u", "ETCD_PASSWORD_FILE", f.toString()))
+                        .etcd()
+                        .password())
                 .isEqualTo("s3cret");
         // the flag's file wins over the environment's password
-        assertThat(parse("--etcd-password-file " + f).resolve(Map.of("ETCD_USERNAME", "u", "ETCD_PASSWORD", "envpw"))
-                .etcd().password()).isEqualTo("s3cret");
+        assertThat(parse("--etcd-password-file " + f)
+                        .resolve(Map.of("ETCD_USERNAME", "u", "ETCD_PASSWORD", "envpw"))
+                        .etcd()
+                        .password())
+                .isEqualTo("s3cret");
         Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("r--------"));
-        assertThat(parse("--etcd-username u --etcd-password-file " + f).resolve(Map.of()).etcd().password())
+        assertThat(parse("--etcd-username u --etcd-password-file " + f)
+                        .resolve(Map.of())
+                        .etcd()
+                        .password())
                 .isEqualTo("s3cret");
     }
 
@@ -110,24 +120,30 @@ class EtcdOptionsTest {
     void passwordFileReadableByOthersIsRefused(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("pw");
         Files.writeString(f, "s3cret\n");
-        for (String mode : new String[]{"rw-r-----", "rw----r--", "rw-rw-rw-", "rw-----w-"}) {
+        for (String mode : new String[] {"rw-r-----", "rw----r--", "rw-rw-rw-", "rw-----w-"}) {
             Files.setPosixFilePermissions(f, PosixFilePermissions.fromString(mode));
-            assertThatThrownBy(() -> parse("--etcd-username u --etcd-password-file " + f).resolve(Map.of()))
+            assertThatThrownBy(() ->
+                            parse("--etcd-username u --etcd-password-file " + f).resolve(Map.of()))
                     .isInstanceOf(EtcdOptionsException.class)
                     .hasMessage("--etcd-password-file: " + f + " has mode " + mode
                             + " (expected: no access for group and others, e.g. chmod 600)");
         }
         Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-r--r--"));
         assertThatThrownBy(() -> parse("").resolve(Map.of("ETCD_USERNAME", "u", "ETCD_PASSWORD_FILE", f.toString())))
-                .isInstanceOf(EtcdOptionsException.class).hasMessageStartingWith("ETCD_PASSWORD_FILE: " + f + " has mode");
+                .isInstanceOf(EtcdOptionsException.class)
+                .hasMessageStartingWith("ETCD_PASSWORD_FILE: " + f + " has mode");
         assertThatThrownBy(() -> parse("--etcd-username u --etcd-password-file " + dir.resolve("missing"))
-                .resolve(Map.of())).isInstanceOf(EtcdOptionsException.class)
-                .hasMessage("--etcd-password-file: " + dir.resolve("missing") + " cannot be read (NoSuchFileException)");
+                        .resolve(Map.of()))
+                .isInstanceOf(EtcdOptionsException.class)
+                .hasMessage(
+                        "--etcd-password-file: " + dir.resolve("missing") + " cannot be read (NoSuchFileException)");
         Path empty = dir.resolve("empty");
         Files.writeString(empty, "\n");
         Files.setPosixFilePermissions(empty, PosixFilePermissions.fromString("rw-------"));
-        assertThatThrownBy(() -> parse("--etcd-username u --etcd-password-file " + empty).resolve(Map.of()))
-                .isInstanceOf(EtcdOptionsException.class).hasMessageEndingWith("is empty (expected: the password on its first line)");
+        assertThatThrownBy(() ->
+                        parse("--etcd-username u --etcd-password-file " + empty).resolve(Map.of()))
+                .isInstanceOf(EtcdOptionsException.class)
+                .hasMessageEndingWith("is empty (expected: the password on its first line)");
     }
 
     @Test
@@ -136,15 +152,27 @@ class EtcdOptionsTest {
         Path cert = Files.writeString(dir.resolve("c.pem"), "x");
         Path key = Files.writeString(dir.resolve("k.pem"), "x");
         EtcdSettings s = parse("--etcd-endpoints https://10.0.0.1:2379 --etcd-ca-cert " + ca + " --etcd-prefix /r")
-                .resolve(Map.of("ETCD_CERT_FILE", cert.toString(), "ETCD_KEY_FILE", key.toString(),
-                        "ETCD_USERNAME", "u", "ETCD_PASSWORD", "pw"));
+                .resolve(Map.of(
+                        "ETCD_CERT_FILE",
+                        cert.toString(),
+                        "ETCD_KEY_FILE",
+                        key.toString(),
+                        "ETCD_USERNAME",
+                        "u",
+                        "ETCD_PASSWORD",
+                        "pw"));
         assertThat(s.etcd().caFile()).isEqualTo(ca);
         assertThat(s.etcd().certFile()).isEqualTo(cert);
         Map<String, String> child = s.childEnv();
-        assertThat(child).containsEntry("ETCD_ENDPOINTS", "https://10.0.0.1:2379").containsEntry("CALICO_ETCD_PREFIX", "/r")
-                .containsEntry("ETCD_CA_CERT_FILE", ca.toString()).containsEntry("ETCD_CERT_FILE", cert.toString())
-                .containsEntry("ETCD_KEY_FILE", key.toString()).containsEntry("ETCD_USERNAME", "u")
-                .containsEntry("ETCD_PASSWORD", "pw").containsEntry("ETCD_PASSWORD_FILE", null);
+        assertThat(child)
+                .containsEntry("ETCD_ENDPOINTS", "https://10.0.0.1:2379")
+                .containsEntry("CALICO_ETCD_PREFIX", "/r")
+                .containsEntry("ETCD_CA_CERT_FILE", ca.toString())
+                .containsEntry("ETCD_CERT_FILE", cert.toString())
+                .containsEntry("ETCD_KEY_FILE", key.toString())
+                .containsEntry("ETCD_USERNAME", "u")
+                .containsEntry("ETCD_PASSWORD", "pw")
+                .containsEntry("ETCD_PASSWORD_FILE", null);
         // the child's environment, read back through the same merge, gives the same settings
         Map<String, String> back = new HashMap<>(child);
         back.values().removeIf(v -> v == null);

@@ -1,7 +1,5 @@
 package org.calicojava.felix.bench;
 
-import org.calicojava.testing.Sh;
-
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -16,8 +14,7 @@ import java.nio.file.Path;
 final class CpuClock {
     private static final double TICK = 100.0; // USER_HZ on Linux
 
-    private CpuClock() {
-    }
+    private CpuClock() {}
 
     static double thread() {
         return ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() / 1e9;
@@ -39,8 +36,7 @@ final class CpuClock {
     }
 
     /** A command's output (stdin optional) and the CPU seconds it used. */
-    record Run(String out, double cpu) {
-    }
+    record Run(String out, double cpu) {}
 
     static Run run(String stdin, String... cmd) {
         try {

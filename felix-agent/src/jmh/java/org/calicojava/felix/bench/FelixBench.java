@@ -1,7 +1,16 @@
 package org.calicojava.felix.bench;
 
-import org.calicojava.testing.Sh;
-
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import org.calicojava.felix.agent.Agent;
 import org.calicojava.felix.calc.Calculator;
 import org.calicojava.felix.calc.DatastoreState;
@@ -20,18 +29,7 @@ import org.calicojava.netlink.NetlinkEvents;
 import org.calicojava.store.EtcdConfig;
 import org.calicojava.store.JetcdStore;
 import org.calicojava.store.Op;
-
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
+import org.calicojava.testing.Sh;
 
 /**
  * Cold start, incremental add and refresh cost of the agent at N local endpoints, beside the floors (ip -batch of
@@ -45,6 +43,7 @@ public final class FelixBench {
     static final int IPTABLES_ADDS = Integer.getInteger("adds.iptables", 50);
     /** Ipv6Support of the agent (-Dipv6=false: IPv4 policy only; default true, as the agent's default). */
     static final String IPV6 = System.getProperty("ipv6", "true");
+
     private static final String NS_PREFIX = System.getProperty("nsprefix", "cj-b");
 
     public static void main(String[] args) throws Exception {
@@ -53,7 +52,7 @@ public final class FelixBench {
             System.err.println("FelixBench: ETCD_ENDPOINTS not set (use bench/run.sh)");
             System.exit(2);
         }
-        for (String a : args.length == 0 ? new String[]{"1000"} : args) {
+        for (String a : args.length == 0 ? new String[] {"1000"} : args) {
             new FelixBench(Integer.parseInt(a), endpoints).run();
         }
         System.exit(0);
@@ -88,7 +87,14 @@ public final class FelixBench {
         sh("ip", "netns", "add", ns);
         sh("ip", "netns", "add", floorNs);
         // thousands of veths would otherwise keep the kernel busy with IPv6 autoconf (this bench is IPv4)
-        sh("ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1",
+        sh(
+                "ip",
+                "netns",
+                "exec",
+                ns,
+                "sysctl",
+                "-qw",
+                "net.ipv6.conf.all.disable_ipv6=1",
                 "net.ipv6.conf.default.disable_ipv6=1");
         // like a real host (and the ITs' TestNet): an uplink with an address, created before the workload veths.
         // Without any IPv4 address in the namespace, every route insertion walks all links looking for a source
@@ -100,13 +106,20 @@ public final class FelixBench {
             long t = System.nanoTime();
             StringBuilder b = new StringBuilder();
             for (int i = 0; i < n + ADDS; i++) {
-                b.append("link add ").append(iface(i)).append(" type veth peer name ")
-                        .append(String.format("p%011d", i)).append('\n');
+                b.append("link add ")
+                        .append(iface(i))
+                        .append(" type veth peer name ")
+                        .append(String.format("p%011d", i))
+                        .append('\n');
             }
             batch(ns, b.toString());
             b.setLength(0);
             for (int i = 0; i < n + ADDS; i++) {
-                b.append("link set ").append(iface(i)).append(" up\nlink set ").append(String.format("p%011d", i)).append(" up\n");
+                b.append("link set ")
+                        .append(iface(i))
+                        .append(" up\nlink set ")
+                        .append(String.format("p%011d", i))
+                        .append(" up\n");
             }
             batch(ns, b.toString());
             System.out.printf("setup: %d veth pairs in %.1f s%n", n + ADDS, secs(t));
@@ -114,7 +127,8 @@ public final class FelixBench {
                 floors();
             }
             writeDatastore(store);
-            for (String backend : System.getProperty("backends", "auto,nftables,iptables-nft,iptables-legacy").split(",")) {
+            for (String backend : System.getProperty("backends", "auto,nftables,iptables-nft,iptables-legacy")
+                    .split(",")) {
                 cleanDataplane();
                 Agent agent = coldStart(store, backend);
                 int adds = backend.startsWith("iptables") ? Math.min(ADDS, IPTABLES_ADDS) : ADDS;
@@ -137,7 +151,11 @@ public final class FelixBench {
     private void floors() throws Exception {
         StringBuilder b = new StringBuilder();
         for (int i = 0; i < n; i++) {
-            b.append("route add ").append(ip(i)).append("/32 dev ").append(iface(i)).append(" proto 81\n");
+            b.append("route add ")
+                    .append(ip(i))
+                    .append("/32 dev ")
+                    .append(iface(i))
+                    .append(" proto 81\n");
         }
         long t = System.nanoTime();
         batch(ns, b.toString());
@@ -149,7 +167,7 @@ public final class FelixBench {
             st.apply(e.getKey(), e.getValue());
         }
         t = System.nanoTime();
-        Calculator calculator = new Calculator(p -> { });
+        Calculator calculator = new Calculator(p -> {});
         DesiredDataplane d = calculator.calculate(st, FelixConfig.defaults());
         double calc = secs(t);
         List<Double> warm = new ArrayList<>();
@@ -170,22 +188,32 @@ public final class FelixBench {
             }
         }
         String text = s.text();
-        long rules = text.lines().filter(l -> l.startsWith("-A") || l.startsWith("-I")).count();
+        long rules = text.lines()
+                .filter(l -> l.startsWith("-A") || l.startsWith("-I"))
+                .count();
         StringBuilder sets = new StringBuilder();
         d.ipsets().values().forEach(v -> {
             sets.append("create ").append(v.name()).append(" hash:net family inet\n");
-            v.members().forEach(m -> sets.append("add ").append(v.name()).append(' ').append(m).append('\n'));
+            v.members()
+                    .forEach(m -> sets.append("add ")
+                            .append(v.name())
+                            .append(' ')
+                            .append(m)
+                            .append('\n'));
         });
         Sh.input(sets.toString(), "ip", "netns", "exec", floorNs, "ipset", "restore");
-        System.out.printf("calculation (pure, cold): %.3f s for %d chains, %d rules%n", calc, d.filter().size(), rules);
-        for (String v : new String[]{"nft", "legacy"}) {
+        System.out.printf(
+                "calculation (pure, cold): %.3f s for %d chains, %d rules%n",
+                calc, d.filter().size(), rules);
+        for (String v : new String[] {"nft", "legacy"}) {
             t = System.nanoTime();
             Sh.input(text, "ip", "netns", "exec", floorNs, "iptables-" + v + "-restore");
             double restore = secs(t);
             t = System.nanoTime();
             String saved = sh("ip", "netns", "exec", floorNs, "iptables-" + v + "-save", "-t", "filter");
             double save = secs(t);
-            System.out.printf("floor: iptables-%s-restore of the same %d rules: %.3f s; iptables-%s-save: %.3f s (%d lines)%n",
+            System.out.printf(
+                    "floor: iptables-%s-restore of the same %d rules: %.3f s; iptables-%s-save: %.3f s (%d lines)%n",
                     v, rules, restore, v, save, saved.lines().count());
         }
         sh("ip", "netns", "exec", floorNs, "nft", "flush", "ruleset");
@@ -200,7 +228,9 @@ public final class FelixBench {
         Map<String, String> kv = new java.util.LinkedHashMap<>();
         int profiles = (n + ADDS + PER_PROFILE - 1) / PER_PROFILE;
         for (int p = 0; p < profiles; p++) {
-            kv.put(keys.profileRules("prof" + p), "{\"inbound_rules\":[{\"src_tag\":\"prof" + p + "\"}],\"outbound_rules\":[{}]}");
+            kv.put(
+                    keys.profileRules("prof" + p),
+                    "{\"inbound_rules\":[{\"src_tag\":\"prof" + p + "\"}],\"outbound_rules\":[{}]}");
             kv.put(keys.profileTags("prof" + p), "[\"prof" + p + "\"]");
         }
         for (int i = 0; i < n; i++) {
@@ -238,10 +268,19 @@ public final class FelixBench {
         System.gc();
         JetcdStore agentStore = new JetcdStore(EtcdConfig.of(endpoints));
         agentStore.get("/warm-up");
-        Map<String, String> env = new java.util.HashMap<>(Map.of("FELIX_HEALTHPORT", "0", "FELIX_PROMETHEUSMETRICSPORT", "0", "FELIX_REPORTINGINTERVALSECS", "0",
-                "FELIX_ENDPOINTREPORTINGENABLED", "false", "FELIX_IPV6SUPPORT", IPV6));
+        Map<String, String> env = new java.util.HashMap<>(Map.of(
+                "FELIX_HEALTHPORT",
+                "0",
+                "FELIX_PROMETHEUSMETRICSPORT",
+                "0",
+                "FELIX_REPORTINGINTERVALSECS",
+                "0",
+                "FELIX_ENDPOINTREPORTINGENABLED",
+                "false",
+                "FELIX_IPV6SUPPORT",
+                IPV6));
         switch (backend) {
-            case "auto" -> { } // the default: DataplaneBackend auto
+            case "auto" -> {} // the default: DataplaneBackend auto
             case "nftables" -> env.put("FELIX_DATAPLANEBACKEND", "nftables");
             default -> {
                 env.put("FELIX_DATAPLANEBACKEND", "iptables");
@@ -256,8 +295,9 @@ public final class FelixBench {
         }
         double s = secs(t);
         long routes = sh("ip", "-n", ns, "route", "show", "proto", "80").lines().count();
-        System.out.printf("agent cold start, backend %s, Ipv6Support %s: %.3f s until %d routes and all chains"
-                + " programmed%n", backend, IPV6, s, routes);
+        System.out.printf(
+                "agent cold start, backend %s, Ipv6Support %s: %.3f s until %d routes and all chains" + " programmed%n",
+                backend, IPV6, s, routes);
         return agent;
     }
 
@@ -282,10 +322,17 @@ public final class FelixBench {
             }
             List<Double> order = new ArrayList<>(ms);
             Collections.sort(ms);
-            System.out.printf("incremental add at %d endpoints (" + backend + " backend, %d adds): p50 %.1f ms, p99 %.1f ms, "
-                    + "max %.1f ms; first 10%% p50 %.1f ms, last 10%% p50 %.1f ms (etcd write -> route in kernel; rules "
-                    + "are programmed before the route)%n", n, adds, pct(ms, 0.5), pct(ms, 0.99), pct(ms, 1.0),
-                    pct(firstTenth(order), 0.5), pct(lastTenth(order), 0.5));
+            System.out.printf(
+                    "incremental add at %d endpoints (" + backend + " backend, %d adds): p50 %.1f ms, p99 %.1f ms, "
+                            + "max %.1f ms; first 10%% p50 %.1f ms, last 10%% p50 %.1f ms (etcd write -> route in kernel; rules "
+                            + "are programmed before the route)%n",
+                    n,
+                    adds,
+                    pct(ms, 0.5),
+                    pct(ms, 0.99),
+                    pct(ms, 1.0),
+                    pct(firstTenth(order), 0.5),
+                    pct(lastTenth(order), 0.5));
             for (int i = n; i < n + adds; i++) {
                 store.delete(endpointKey(i));
             }
@@ -326,24 +373,27 @@ public final class FelixBench {
         }
         for (int i = 0; i < rounds; i++) {
             for (String sv : saves) {
-                for (String table : new String[]{"filter", "nat", "raw"}) {
+                for (String table : new String[] {"filter", "nat", "raw"}) {
                     CpuClock.Run r = CpuClock.run(null, "ip", "netns", "exec", ns, sv, "-t", table);
                     double c0 = CpuClock.thread();
                     SavedTable.parse(r.out(), table);
                     cpu += r.cpu() + CpuClock.thread() - c0;
                 }
             }
-            cpu += CpuClock.run(null, "ip", "netns", "exec", ns, "ipset", "save").cpu();
+            cpu += CpuClock.run(null, "ip", "netns", "exec", ns, "ipset", "save")
+                    .cpu();
         }
         double per = cpu / rounds;
-        System.out.printf("refresh (%s of filter, nat, raw + ipset save + parse) at %d endpoints: %.3f CPU s each "
-                + "(%.3f s wall) = %.2f%% of a core at the default 90 s interval%n", String.join(" and ", saves), n, per, secs(t) / rounds,
-                per / 90 * 100);
+        System.out.printf(
+                "refresh (%s of filter, nat, raw + ipset save + parse) at %d endpoints: %.3f CPU s each "
+                        + "(%.3f s wall) = %.2f%% of a core at the default 90 s interval%n",
+                String.join(" and ", saves), n, per, secs(t) / rounds, per / 90 * 100);
     }
 
     /** The nftables backend's full read-back as the agent does it: over netlink, then into an NftState. */
     private void netlinkReadCost() {
-        try (org.calicojava.netlink.NfTables nf = org.calicojava.netlink.NetNs.run(ns, org.calicojava.netlink.NfTables::open)) {
+        try (org.calicojava.netlink.NfTables nf =
+                org.calicojava.netlink.NetNs.run(ns, org.calicojava.netlink.NfTables::open)) {
             int rounds = 3;
             double cpu = 0;
             long t = System.nanoTime();
@@ -355,9 +405,11 @@ public final class FelixBench {
                 rules = st.chains().values().stream().mapToInt(List::size).sum();
             }
             double per = cpu / rounds;
-            System.out.printf("refresh read-back as the agent does it (netlink dump of table inet calico, %d rules, into "
-                    + "NftState) at %d endpoints: %.3f CPU s each (%.3f s wall) = %.2f%% of a core at the default 90 s "
-                    + "interval, when it is not skipped%n", rules, n, per, secs(t) / rounds, per / 90 * 100);
+            System.out.printf(
+                    "refresh read-back as the agent does it (netlink dump of table inet calico, %d rules, into "
+                            + "NftState) at %d endpoints: %.3f CPU s each (%.3f s wall) = %.2f%% of a core at the default 90 s "
+                            + "interval, when it is not skipped%n",
+                    rules, n, per, secs(t) / rounds, per / 90 * 100);
         }
     }
 
@@ -383,11 +435,18 @@ public final class FelixBench {
             double cpu = CpuClock.process() - c0;
             double wall = secs(w0);
             long refreshes = Math.max(1, m.counter("felix_refreshes") - r0);
-            System.out.printf("quiet host, %s backend, refresh every 2 s for %.0f s: %d refreshes, %d skipped their rules' "
-                    + "read-back (nftables generation unchanged; links, routes and ipsets are still read); whole process "
-                    + "CPU %.3f s = %.2f%% of a core, all of it charged to the refreshes: %.3f CPU s each = %.2f%% of a "
-                    + "core at the default 90 s interval%n", backend, wall, refreshes,
-                    m.counter("felix_refreshes_skipped") - k0, cpu, cpu / wall * 100, cpu / refreshes,
+            System.out.printf(
+                    "quiet host, %s backend, refresh every 2 s for %.0f s: %d refreshes, %d skipped their rules' "
+                            + "read-back (nftables generation unchanged; links, routes and ipsets are still read); whole process "
+                            + "CPU %.3f s = %.2f%% of a core, all of it charged to the refreshes: %.3f CPU s each = %.2f%% of a "
+                            + "core at the default 90 s interval%n",
+                    backend,
+                    wall,
+                    refreshes,
+                    m.counter("felix_refreshes_skipped") - k0,
+                    cpu,
+                    cpu / wall * 100,
+                    cpu / refreshes,
                     cpu / refreshes / 90 * 100);
         } finally {
             store.delete(keys.felixConfig("IptablesRefreshInterval"));
@@ -403,8 +462,8 @@ public final class FelixBench {
             // "FIB table does not exist": nothing to flush yet
         }
         sh("ip", "netns", "exec", ns, "nft", "flush", "ruleset");
-        for (String legacy : new String[]{"iptables-legacy", "ip6tables-legacy"}) {
-            for (String table : new String[]{"filter", "nat", "raw"}) {
+        for (String legacy : new String[] {"iptables-legacy", "ip6tables-legacy"}) {
+            for (String table : new String[] {"filter", "nat", "raw"}) {
                 sh("ip", "netns", "exec", ns, legacy, "-t", table, "-F");
                 sh("ip", "netns", "exec", ns, legacy, "-t", table, "-X");
             }
@@ -460,7 +519,8 @@ public final class FelixBench {
                     Files.deleteIfExists(in);
                 }
                 if (p.exitValue() != 0) {
-                    throw new IllegalStateException(String.join(" ", cmd) + ": " + out.lines().findFirst().orElse(""));
+                    throw new IllegalStateException(String.join(" ", cmd) + ": "
+                            + out.lines().findFirst().orElse(""));
                 }
                 return out;
             } catch (IOException e) {

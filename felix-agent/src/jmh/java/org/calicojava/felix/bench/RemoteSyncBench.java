@@ -1,18 +1,17 @@
 package org.calicojava.felix.bench;
 
-import org.calicojava.felix.agent.Agent;
-import org.calicojava.felix.dataplane.Namespace;
-import org.calicojava.model.Keys;
-import org.calicojava.store.EtcdConfig;
-import org.calicojava.store.JetcdStore;
-import org.calicojava.store.Op;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.calicojava.felix.agent.Agent;
+import org.calicojava.felix.dataplane.Namespace;
+import org.calicojava.model.Keys;
+import org.calicojava.store.EtcdConfig;
+import org.calicojava.store.JetcdStore;
+import org.calicojava.store.Op;
 
 /**
  * Felix's initial sync when the datastore holds N endpoints cluster-wide, most of them on other hosts (issue 20):
@@ -34,9 +33,10 @@ public final class RemoteSyncBench {
             System.err.println("RemoteSyncBench: ETCD_ENDPOINTS not set (use bench/sync.sh)");
             System.exit(2);
         }
-        System.out.printf("%-8s %-8s %-12s %-14s %-10s %s%n", "total", "local", "felix ready", "etcdctl get", "ratio",
-                "heap after ready");
-        for (String a : args.length == 0 ? new String[]{"20000"} : args) {
+        System.out.printf(
+                "%-8s %-8s %-12s %-14s %-10s %s%n",
+                "total", "local", "felix ready", "etcdctl get", "ratio", "heap after ready");
+        for (String a : args.length == 0 ? new String[] {"20000"} : args) {
             run(Integer.parseInt(a), endpoints);
         }
         System.exit(0);
@@ -52,7 +52,14 @@ public final class RemoteSyncBench {
         String ns = "cj-s" + id;
         sh("ip", "netns", "add", ns);
         try (JetcdStore store = new JetcdStore(EtcdConfig.of(endpoints))) {
-            sh("ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1",
+            sh(
+                    "ip",
+                    "netns",
+                    "exec",
+                    ns,
+                    "sysctl",
+                    "-qw",
+                    "net.ipv6.conf.all.disable_ipv6=1",
                     "net.ipv6.conf.default.disable_ipv6=1");
             sh("ip", "-n", ns, "link", "add", "uplink0", "type", "veth", "peer", "name", "uplink1");
             sh("ip", "-n", ns, "addr", "add", "192.168.200.1/24", "dev", "uplink0");
@@ -65,16 +72,19 @@ public final class RemoteSyncBench {
             input(b.toString(), "ip", "-n", ns, "-batch", "-");
             List<Op> ops = new ArrayList<>();
             for (int p = 0; p < PROFILES; p++) {
-                ops.add(Op.put(keys.profileRules("prof" + p),
+                ops.add(Op.put(
+                        keys.profileRules("prof" + p),
                         "{\"inbound_rules\":[{\"src_tag\":\"prof" + p + "\"}],\"outbound_rules\":[{}]}"));
                 ops.add(Op.put(keys.profileTags("prof" + p), "[\"prof" + p + "\"]"));
                 flush(store, ops, false);
             }
             for (int i = 0; i < total; i++) {
                 String host = i < LOCAL ? "bench" : "r" + (i - LOCAL) / PER_HOST;
-                ops.add(Op.put(keys.endpoint(host, "k8s", "wl" + i, "eth0"), "{\"state\":\"active\",\"name\":\""
-                        + String.format("cali%011d", i) + "\",\"profile_ids\":[\"prof" + (i % PROFILES)
-                        + "\"],\"ipv4_nets\":[\"" + ip(i) + "/32\"]}"));
+                ops.add(Op.put(
+                        keys.endpoint(host, "k8s", "wl" + i, "eth0"),
+                        "{\"state\":\"active\",\"name\":\""
+                                + String.format("cali%011d", i) + "\",\"profile_ids\":[\"prof" + (i % PROFILES)
+                                + "\"],\"ipv4_nets\":[\"" + ip(i) + "/32\"]}"));
                 flush(store, ops, false);
                 if (i % 10000 == 9999) {
                     System.err.printf("  written %d of %d endpoints%n", i + 1, total);
@@ -82,34 +92,53 @@ public final class RemoteSyncBench {
             }
             flush(store, ops, true);
             long t = System.nanoTime();
-            String got = sh("env", "ETCDCTL_API=3", "etcdctl", "--endpoints", endpoints, "get", "--prefix",
-                    keys.root() + "/");
+            String got = sh(
+                    "env", "ETCDCTL_API=3", "etcdctl", "--endpoints", endpoints, "get", "--prefix", keys.root() + "/");
             double floor = secs(t);
             if (got.length() < total * 50) {
                 throw new IllegalStateException("etcdctl got only " + got.length() + " characters");
             }
-            Map<String, String> env = Map.of("FELIX_HEALTHPORT", "0", "FELIX_PROMETHEUSMETRICSPORT", "0",
-                    "FELIX_REPORTINGINTERVALSECS", "0", "FELIX_ENDPOINTREPORTINGENABLED", "false",
-                    "FELIX_IPV6SUPPORT", "false", "FELIX_DATAPLANEBACKEND", "nftables");
+            Map<String, String> env = Map.of(
+                    "FELIX_HEALTHPORT",
+                    "0",
+                    "FELIX_PROMETHEUSMETRICSPORT",
+                    "0",
+                    "FELIX_REPORTINGINTERVALSECS",
+                    "0",
+                    "FELIX_ENDPOINTREPORTINGENABLED",
+                    "false",
+                    "FELIX_IPV6SUPPORT",
+                    "false",
+                    "FELIX_DATAPLANEBACKEND",
+                    "nftables");
             System.gc();
             t = System.nanoTime();
             try (JetcdStore agentStore = new JetcdStore(EtcdConfig.of(endpoints));
-                 Agent agent = new Agent(agentStore, keys, "bench", env, Namespace.named(ns))) {
+                    Agent agent = new Agent(agentStore, keys, "bench", env, Namespace.named(ns))) {
                 agent.start();
                 while (!agent.ready()) {
                     Thread.sleep(5);
                 }
                 double ready = secs(t);
-                long routes = sh("ip", "-n", ns, "route", "show", "proto", "80").lines().count();
+                long routes = sh("ip", "-n", ns, "route", "show", "proto", "80")
+                        .lines()
+                        .count();
                 String set = sh("ip", "netns", "exec", ns, "nft", "list", "ruleset");
                 if (routes != LOCAL || !set.contains(ip(total - 1))) {
                     throw new IllegalStateException("not programmed: " + routes + " routes, last remote address "
                             + (set.contains(ip(total - 1)) ? "present" : "missing"));
                 }
                 System.gc();
-                long heap = Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory();
-                System.out.printf("%-8d %-8d %-12s %-14s %-10s %d MiB%n", total, LOCAL, String.format("%.2f s", ready),
-                        String.format("%.2f s", floor), String.format("%.1fx", ready / floor), heap >> 20);
+                long heap = Runtime.getRuntime().totalMemory()
+                        - Runtime.getRuntime().freeMemory();
+                System.out.printf(
+                        "%-8d %-8d %-12s %-14s %-10s %d MiB%n",
+                        total,
+                        LOCAL,
+                        String.format("%.2f s", ready),
+                        String.format("%.2f s", floor),
+                        String.format("%.1fx", ready / floor),
+                        heap >> 20);
             }
             store.deletePrefix(keys.root() + "/");
         } finally {

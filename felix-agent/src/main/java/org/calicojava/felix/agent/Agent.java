@@ -1,35 +1,6 @@
 package org.calicojava.felix.agent;
 
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
-
-import org.calicojava.felix.calc.DatastoreState;
-import org.calicojava.felix.calc.FelixConfig;
-import org.calicojava.felix.dataplane.Dataplane;
-import org.calicojava.felix.dataplane.DataplaneException;
-import org.calicojava.felix.dataplane.NftKernel;
-import org.calicojava.felix.dataplane.Namespace;
-import org.calicojava.felix.encap.EncapState;
-import org.calicojava.felix.encap.IpipManager;
-import org.calicojava.felix.encap.IpipPolicy;
-import org.calicojava.felix.encap.VxlanAllocator;
-import org.calicojava.felix.encap.VxlanDataplane;
-import org.calicojava.felix.encap.VxlanMode;
-import org.calicojava.model.Keys;
-import org.calicojava.model.LogText;
-import org.calicojava.netlink.EventGroup;
-import org.calicojava.netlink.NetlinkEvent;
-import org.calicojava.netlink.NetlinkEvents;
-import org.calicojava.netlink.NetlinkListener;
-import org.calicojava.netlink.Netlink;
-import org.calicojava.store.DatastoreException;
-import org.calicojava.store.KeyValue;
-import org.calicojava.store.ListResult;
-import org.calicojava.store.WatchEvent;
-import org.calicojava.store.WatchListener;
-import org.calicojava.store.WatchableStore;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,6 +10,33 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntConsumer;
+import org.calicojava.felix.calc.DatastoreState;
+import org.calicojava.felix.calc.FelixConfig;
+import org.calicojava.felix.dataplane.Dataplane;
+import org.calicojava.felix.dataplane.DataplaneException;
+import org.calicojava.felix.dataplane.Namespace;
+import org.calicojava.felix.dataplane.NftKernel;
+import org.calicojava.felix.encap.EncapState;
+import org.calicojava.felix.encap.IpipManager;
+import org.calicojava.felix.encap.IpipPolicy;
+import org.calicojava.felix.encap.VxlanAllocator;
+import org.calicojava.felix.encap.VxlanDataplane;
+import org.calicojava.felix.encap.VxlanMode;
+import org.calicojava.model.Keys;
+import org.calicojava.model.LogText;
+import org.calicojava.netlink.EventGroup;
+import org.calicojava.netlink.Netlink;
+import org.calicojava.netlink.NetlinkEvent;
+import org.calicojava.netlink.NetlinkEvents;
+import org.calicojava.netlink.NetlinkListener;
+import org.calicojava.store.DatastoreException;
+import org.calicojava.store.KeyValue;
+import org.calicojava.store.ListResult;
+import org.calicojava.store.WatchEvent;
+import org.calicojava.store.WatchListener;
+import org.calicojava.store.WatchableStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The felix agent: a full sync from etcd, then the watch; every batch of updates is applied to the
@@ -60,6 +58,7 @@ public final class Agent implements AutoCloseable {
     public static final int EXIT_CODE = 70;
     /** A loop iteration (or a read-back) running longer than this makes /liveness fail. */
     static final long STUCK_NANOS = 120_000_000_000L;
+
     private final WatchableStore store;
     private final Keys keys;
     private final String hostname;
@@ -72,6 +71,7 @@ public final class Agent implements AutoCloseable {
     private final DatastoreState state;
     /** Encapsulation's view of hosts, tunnel records and block affinities (extra prefixes, watched too). */
     private final EncapState encap;
+
     private VxlanMode vxlan;
     private final ExtraWatches extraWatches = new ExtraWatches();
     private final Map<String, Long> extraRevisions = new java.util.HashMap<>();
@@ -91,18 +91,19 @@ public final class Agent implements AutoCloseable {
     private volatile boolean stopping;
     /** Set by the watch thread from the first watch error until the next update arrives. */
     private volatile boolean datastoreDown;
+
     private long lastReport;
     private final IntConsumer exit;
     private int programFailures;
     private volatile boolean dead;
 
     public Agent(WatchableStore store, Keys keys, String hostname, Map<String, String> env, Namespace ns) {
-        this(store, keys, hostname, env, ns, code -> { });
+        this(store, keys, hostname, env, ns, code -> {});
     }
 
     /** {@code exit} is called (on the dataplane thread, once) when the agent can no longer trust its state. */
-    public Agent(WatchableStore store, Keys keys, String hostname, Map<String, String> env, Namespace ns,
-                 IntConsumer exit) {
+    public Agent(
+            WatchableStore store, Keys keys, String hostname, Map<String, String> env, Namespace ns, IntConsumer exit) {
         this.exit = exit;
         this.store = store;
         this.keys = keys;
@@ -112,7 +113,8 @@ public final class Agent implements AutoCloseable {
         this.state = new DatastoreState(keys, hostname);
         this.encap = new EncapState(keys);
         this.programmer = new Programmer(env, state, ns, metrics, problems);
-        this.refresher = new Refresher(() -> dataplane, () -> programmer.config().refreshInterval(), metrics, queue::add);
+        this.refresher =
+                new Refresher(() -> dataplane, () -> programmer.config().refreshInterval(), metrics, queue::add);
     }
 
     /** Starts the agent's threads; returns at once. */
@@ -121,11 +123,16 @@ public final class Agent implements AutoCloseable {
         nftKernel = new NftKernel(ns);
         FelixConfig config = programmer.config();
         dataplane = new Dataplane(ns, netlink, programmer.policyBackend(nftKernel), config.routeProtocol());
-        vxlan = new VxlanMode(hostname, encap, new VxlanAllocator(store, keys, hostname),
-                new VxlanDataplane(netlink, config.routeProtocol()), metrics::gauge);
+        vxlan = new VxlanMode(
+                hostname,
+                encap,
+                new VxlanAllocator(store, keys, hostname),
+                new VxlanDataplane(netlink, config.routeProtocol()),
+                metrics::gauge);
         status = new StatusReporter(store, keys, hostname, config.endpointReporting());
         if (config.healthPort() != 0) {
-            health = ns.run(() -> HealthServer.health(config.healthHost(), config.healthPort(), this::live, () -> ready));
+            health = ns.run(
+                    () -> HealthServer.health(config.healthHost(), config.healthPort(), this::live, () -> ready));
         }
         if (config.metricsPort() != 0) {
             metricsServer = ns.run(() -> metrics.serve(config.metricsHost(), config.metricsPort()));
@@ -133,9 +140,12 @@ public final class Agent implements AutoCloseable {
         linkEvents = ns.subscribe(Set.of(EventGroup.LINK), new NetlinkListener() {
             @Override
             public void onEvent(NetlinkEvent event) {
-                if (event instanceof NetlinkEvent.LinkEvent l && l.link().name() != null
+                if (event instanceof NetlinkEvent.LinkEvent l
+                        && l.link().name() != null
                         && (l.link().name().startsWith(programmer.config().interfacePrefix())
-                        || l.link().name().startsWith("vxlan"))) { // vxlan.calico, vxlan-v6.calico: repaired at once
+                                || l.link()
+                                        .name()
+                                        .startsWith("vxlan"))) { // vxlan.calico, vxlan-v6.calico: repaired at once
                     queue.add(Work.Signal.LINKS);
                 }
             }
@@ -243,8 +253,11 @@ public final class Agent implements AutoCloseable {
                 }
                 busySince = 0;
                 ready = true;
-                LOG.info("initial sync: {} keys at revision {}, {} local endpoints programmed", all.kvs().size(),
-                        all.revision(), programmer.localEndpoints());
+                LOG.info(
+                        "initial sync: {} keys at revision {}, {} local endpoints programmed",
+                        all.kvs().size(),
+                        all.revision(),
+                        programmer.localEndpoints());
                 return all.revision();
             } catch (DatastoreException e) {
                 problems.report("datastore: " + e.getMessage() + " (retrying initial sync)");
@@ -267,11 +280,15 @@ public final class Agent implements AutoCloseable {
                 programFailures++;
                 metrics.inc("felix_program_failures");
                 if (programFailures >= MAX_PROGRAM_FAILURES) {
-                    throw new IllegalStateException("dataplane loop failed " + programFailures
-                            + " times in a row, last: " + e, e);
+                    throw new IllegalStateException(
+                            "dataplane loop failed " + programFailures + " times in a row, last: " + e, e);
                 }
-                LOG.error("dataplane loop failed unexpectedly ({} of {} before exiting; retrying): {}",
-                        programFailures, MAX_PROGRAM_FAILURES, LogText.quote(e.toString()), e);
+                LOG.error(
+                        "dataplane loop failed unexpectedly ({} of {} before exiting; retrying): {}",
+                        programFailures,
+                        MAX_PROGRAM_FAILURES,
+                        LogText.quote(e.toString()),
+                        e);
                 retryDelayMs = Math.min(30_000, Math.max(500, retryDelayMs * 2));
                 retryAt = System.nanoTime() + retryDelayMs * 1_000_000L;
             }
@@ -334,7 +351,8 @@ public final class Agent implements AutoCloseable {
             if (refresher.maybeStart()) {
                 changed = true;
             }
-            boolean retry = (dataplane.failed() || vxlan.failed() || programFailures > 0) && System.nanoTime() >= retryAt;
+            boolean retry =
+                    (dataplane.failed() || vxlan.failed() || programFailures > 0) && System.nanoTime() >= retryAt;
             if (changed || retry) {
                 boolean ok = safeProgram(oldest == Long.MAX_VALUE ? System.nanoTime() : oldest);
                 if (!ok || dataplane.failed() || vxlan.failed()) {
@@ -396,8 +414,11 @@ public final class Agent implements AutoCloseable {
             } catch (RuntimeException again) {
                 // the key held nothing usable
             }
-            LOG.error("quarantined key {} (removed from the state): unexpected {}", LogText.quote(key),
-                    LogText.quote(e.toString()), e);
+            LOG.error(
+                    "quarantined key {} (removed from the state): unexpected {}",
+                    LogText.quote(key),
+                    LogText.quote(e.toString()),
+                    e);
             return true;
         }
     }
@@ -416,11 +437,15 @@ public final class Agent implements AutoCloseable {
             programFailures++;
             metrics.inc("felix_program_failures");
             if (programFailures >= MAX_PROGRAM_FAILURES) {
-                throw new IllegalStateException("calculation/programming failed " + programFailures
-                        + " times in a row, last: " + e, e);
+                throw new IllegalStateException(
+                        "calculation/programming failed " + programFailures + " times in a row, last: " + e, e);
             }
-            LOG.error("calculation/programming failed unexpectedly ({} of {} before exiting; retrying): {}",
-                    programFailures, MAX_PROGRAM_FAILURES, LogText.quote(e.toString()), e);
+            LOG.error(
+                    "calculation/programming failed unexpectedly ({} of {} before exiting; retrying): {}",
+                    programFailures,
+                    MAX_PROGRAM_FAILURES,
+                    LogText.quote(e.toString()),
+                    e);
             retryDelayMs = Math.min(30_000, Math.max(500, retryDelayMs * 2));
             retryAt = System.nanoTime() + retryDelayMs * 1_000_000L;
             return false;
@@ -434,8 +459,12 @@ public final class Agent implements AutoCloseable {
     boolean live() {
         long now = System.nanoTime();
         long b = busySince;
-        return !dead && thread != null && thread.isAlive() && (b == 0 || now - b < STUCK_NANOS)
-                && !refresher.stuck(now) && (status == null || !status.stuck());
+        return !dead
+                && thread != null
+                && thread.isAlive()
+                && (b == 0 || now - b < STUCK_NANOS)
+                && !refresher.stuck(now)
+                && (status == null || !status.stuck());
     }
 
     public boolean ready() {

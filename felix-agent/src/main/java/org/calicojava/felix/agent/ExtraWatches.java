@@ -1,5 +1,9 @@
 package org.calicojava.felix.agent;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
 import org.calicojava.store.DatastoreException;
 import org.calicojava.store.ListResult;
 import org.calicojava.store.WatchEvent;
@@ -7,11 +11,6 @@ import org.calicojava.store.WatchListener;
 import org.calicojava.store.WatchableStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.function.Consumer;
 
 /**
  * The watches of the prefixes beyond {@code /calico/v1} that encapsulation reads (hosts' addresses, block

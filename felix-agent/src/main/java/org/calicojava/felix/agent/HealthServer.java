@@ -2,7 +2,6 @@ package org.calicojava.felix.agent;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -24,8 +23,12 @@ public final class HealthServer implements AutoCloseable {
     /** Health endpoints on {@code port}. */
     public static HealthServer health(String bind, int port, BooleanSupplier live, BooleanSupplier ready) {
         HttpServer s = create(bind, port);
-        s.createContext("/liveness", ex -> reply(ex, live.getAsBoolean() ? 200 : 503, live.getAsBoolean() ? "live\n" : "not live\n"));
-        s.createContext("/readiness", ex -> reply(ex, ready.getAsBoolean() ? 200 : 503, ready.getAsBoolean() ? "ready\n" : "not ready\n"));
+        s.createContext(
+                "/liveness",
+                ex -> reply(ex, live.getAsBoolean() ? 200 : 503, live.getAsBoolean() ? "live\n" : "not live\n"));
+        s.createContext(
+                "/readiness",
+                ex -> reply(ex, ready.getAsBoolean() ? 200 : 503, ready.getAsBoolean() ? "ready\n" : "not ready\n"));
         s.start();
         return new HealthServer(s);
     }

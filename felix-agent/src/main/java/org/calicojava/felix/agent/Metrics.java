@@ -2,10 +2,9 @@ package org.calicojava.felix.agent;
 
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
-import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -23,6 +22,7 @@ public final class Metrics {
     public static final String INVALID_RECORDS = "felix_datastore_invalid_records";
     /** Keys removed from the state because applying them failed unexpectedly. */
     public static final String QUARANTINED_KEYS = "felix_quarantined_keys";
+
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
     private final Map<String, Gauge> gauges = new ConcurrentHashMap<>();
@@ -40,13 +40,18 @@ public final class Metrics {
         counter("felix_resyncs", "Full resyncs from the datastore");
         gauge("felix_update_to_dataplane_seconds", "Time from the last datastore update to dataplane programmed");
         counter("felix_refreshes", "Periodic dataplane refreshes (drift checks)");
-        counter("felix_refreshes_skipped", "Refreshes that did not read the rules back: the nftables generation "
-                + "showed no commit since the last read-back");
+        counter(
+                "felix_refreshes_skipped",
+                "Refreshes that did not read the rules back: the nftables generation "
+                        + "showed no commit since the last read-back");
         counter(INVALID_RECORDS, "Records read from etcd that were invalid and skipped (bad key or value)");
         counter(QUARANTINED_KEYS, "Keys removed from the state because applying them failed unexpectedly");
-        counter("felix_program_failures", "Unexpected failures of calculation or programming (retried; "
-                + Agent.MAX_PROGRAM_FAILURES + " in a row exit the process)");
-        gauge("felix_route_conflicts",
+        counter(
+                "felix_program_failures",
+                "Unexpected failures of calculation or programming (retried; " + Agent.MAX_PROGRAM_FAILURES
+                        + " in a row exit the process)");
+        gauge(
+                "felix_route_conflicts",
                 "Endpoint routes refused now: a route of another protocol has the same destination");
         gauge("felix_vxlan_routes", "Routes to remote blocks in VXLAN pools (through vxlan.calico or native)");
         gauge("felix_vxlan_remote_vteps", "Remote VXLAN tunnel endpoints with FDB and neighbour entries");
@@ -108,7 +113,11 @@ public final class Metrics {
     /** Serves the registry on {@code host:port} (every path; port 0 = ephemeral); the caller closes the server. */
     public HTTPServer serve(String host, int port) {
         try {
-            return HTTPServer.builder().hostname(host).port(port).registry(registry).buildAndStart();
+            return HTTPServer.builder()
+                    .hostname(host)
+                    .port(port)
+                    .registry(registry)
+                    .buildAndStart();
         } catch (IOException e) {
             throw new UncheckedIOException("metrics port " + host + ":" + port + ": " + e.getMessage(), e);
         }

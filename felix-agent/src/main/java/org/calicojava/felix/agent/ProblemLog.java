@@ -1,13 +1,12 @@
 package org.calicojava.felix.agent;
 
-import org.calicojava.model.LogText;
-import org.slf4j.Logger;
-
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.LongSupplier;
+import org.calicojava.model.LogText;
+import org.slf4j.Logger;
 
 /**
  * Keeps bad data in etcd from flooding the log: each distinct problem is logged once ({@link #report}), and a bad

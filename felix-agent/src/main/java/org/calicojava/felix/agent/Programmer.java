@@ -1,5 +1,8 @@
 package org.calicojava.felix.agent;
 
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.UnaryOperator;
 import org.calicojava.felix.calc.Calculator;
 import org.calicojava.felix.calc.DatastoreState;
 import org.calicojava.felix.calc.DesiredDataplane;
@@ -17,10 +20,6 @@ import org.calicojava.felix.rules.Chain;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.HashMap;
-import java.util.Map;
-import java.util.function.UnaryOperator;
-
 /**
  * One programming pass on the dataplane thread: the felix config from env and etcd, the calculation, the choice of
  * policy backend (once, on the first pass; the other backend's leftovers removed), the dataplane write, then endpoint
@@ -37,10 +36,12 @@ final class Programmer {
     private FelixConfig config;
     /** DataplaneBackend as the policy backend was chosen by (on the first programming); null before. */
     private String backendSetting;
+
     private Map<EndpointKey, EndpointState> lastStates = Map.of();
     private Map<String, Chain> lastFilter = Map.of();
     /** cali-pi- chains in the last filter table (kept up to date from the changed names). */
     private long policyChains;
+
     private int localEndpoints;
     /** Additions to the calculated dataplane (encapsulation policy), applied in order after the calculation. */
     private UnaryOperator<DesiredDataplane> additions = UnaryOperator.identity();
@@ -89,20 +90,30 @@ final class Programmer {
         DesiredDataplane d = additions.apply(calculator.calculate(state, config));
         long calcMs = (System.nanoTime() - calcStart) / 1_000_000;
         if (calcMs > 1000) {
-            LOG.info("calculation took {} ms for {} local endpoints", calcMs, d.interfaces().size());
+            LOG.info(
+                    "calculation took {} ms for {} local endpoints",
+                    calcMs,
+                    d.interfaces().size());
         }
         chooseBackend(dataplane, nftKernel);
         refresher.interruptRead();
         Map<EndpointKey, EndpointState> states = dataplane.apply(d);
         localEndpoints = d.interfaces().size();
         Map<EndpointKey, EndpointState> before = lastStates;
-        PersistentMap.changedKeys(before, states, k -> { // only what changed (all of it after links changed)
-            EndpointState s = states.get(k);
-            if (s != null && !s.equals(before.get(k))) {
-                LOG.info("endpoint {} ({}): {}{}", k, dataplane.interfaceOf(k), s.status(),
-                        s.reason() == null ? "" : " - " + s.reason());
-            }
-        });
+        PersistentMap.changedKeys(
+                before,
+                states,
+                k -> { // only what changed (all of it after links changed)
+                    EndpointState s = states.get(k);
+                    if (s != null && !s.equals(before.get(k))) {
+                        LOG.info(
+                                "endpoint {} ({}): {}{}",
+                                k,
+                                dataplane.interfaceOf(k),
+                                s.status(),
+                                s.reason() == null ? "" : " - " + s.reason());
+                    }
+                });
         lastStates = states;
         status.endpoints(withRefused(states));
         Map<String, Chain> filterBefore = lastFilter;
@@ -123,12 +134,13 @@ final class Programmer {
         if (backendSetting == null) {
             String backend = PolicyBackends.resolve(config.dataplaneBackend(), ns.commands());
             if (!backend.equals(dataplane.policyBackend())) { // resolved once: "auto" runs an nft check
-                dataplane.usePolicyBackend(PolicyBackends.create(backend, ns.commands(), config.iptablesBackend(),
-                        metrics, nftKernel));
+                dataplane.usePolicyBackend(
+                        PolicyBackends.create(backend, ns.commands(), config.iptablesBackend(), metrics, nftKernel));
             }
             backendSetting = config.dataplaneBackend();
             LOG.info("policy backend: {} (DataplaneBackend {})", dataplane.policyBackend(), backendSetting);
-            StaleDataplane.removeFor(dataplane, ns.commands(), config, metrics, nftKernel); // the other backend's leftovers
+            StaleDataplane.removeFor(
+                    dataplane, ns.commands(), config, metrics, nftKernel); // the other backend's leftovers
         } else if (!backendSetting.equals(config.dataplaneBackend())) {
             problems.report("DataplaneBackend changed to " + config.dataplaneBackend() + ": takes effect on restart");
         }

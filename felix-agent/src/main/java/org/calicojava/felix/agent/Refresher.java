@@ -1,14 +1,13 @@
 package org.calicojava.felix.agent;
 
+import java.time.Duration;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.calicojava.felix.dataplane.Dataplane;
 import org.calicojava.felix.dataplane.DataplaneException;
 import org.calicojava.felix.dataplane.PolicyBackend;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import java.time.Duration;
-import java.util.function.Consumer;
-import java.util.function.Supplier;
 
 /**
  * The periodic drift check: every refresh interval the policy is read back on a thread of its own
@@ -59,21 +58,24 @@ final class Refresher {
         reading = true;
         readStarted = System.nanoTime();
         Dataplane d = dataplane.get();
-        Thread t = new Thread(() -> {
-            try {
-                PolicyBackend.Snapshot snapshot = d.readPolicy();
-                if (snapshot == null) {
-                    reading = false;
-                    queue.accept(Work.Signal.REFRESH_INLINE);
-                    return;
-                }
-                queue.accept(new Work.ReadBack(snapshot, null, false));
-            } catch (DataplaneException e) {
-                queue.accept(new Work.ReadBack(null, e, Thread.currentThread().isInterrupted()));
-            } catch (RuntimeException | Error e) { // never silently: the dataplane thread gets the failure
-                queue.accept(new Work.ReadBack(null, new DataplaneException("read-back failed: " + e), false));
-            }
-        }, "felix-readback");
+        Thread t = new Thread(
+                () -> {
+                    try {
+                        PolicyBackend.Snapshot snapshot = d.readPolicy();
+                        if (snapshot == null) {
+                            reading = false;
+                            queue.accept(Work.Signal.REFRESH_INLINE);
+                            return;
+                        }
+                        queue.accept(new Work.ReadBack(snapshot, null, false));
+                    } catch (DataplaneException e) {
+                        queue.accept(new Work.ReadBack(
+                                null, e, Thread.currentThread().isInterrupted()));
+                    } catch (RuntimeException | Error e) { // never silently: the dataplane thread gets the failure
+                        queue.accept(new Work.ReadBack(null, new DataplaneException("read-back failed: " + e), false));
+                    }
+                },
+                "felix-readback");
         t.setDaemon(true);
         readThread = t;
         t.start();

@@ -1,5 +1,11 @@
 package org.calicojava.felix.agent;
 
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import org.calicojava.felix.calc.EndpointKey;
 import org.calicojava.felix.dataplane.EndpointState;
 import org.calicojava.model.EndpointStatus;
@@ -11,13 +17,6 @@ import org.calicojava.store.DatastoreException;
 import org.calicojava.store.KvStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import java.time.Instant;
-import java.util.HashMap;
-import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Writes endpoint status (on change) and host status (time, uptime) to etcd on its own thread, so a slow or absent
@@ -38,9 +37,11 @@ public final class StatusReporter implements AutoCloseable {
     });
     /** Last written, owned by the status thread. */
     private final Map<EndpointKey, EndpointState> written = new HashMap<>();
+
     private boolean lastFailed;
     /** When the running task started (0: none running). */
     private volatile long taskStarted;
+
     private static final long STUCK_NANOS = 600_000_000_000L;
 
     public StatusReporter(KvStore store, Keys keys, String host, boolean endpoints) {
@@ -56,14 +57,17 @@ public final class StatusReporter implements AutoCloseable {
             return;
         }
         Map<EndpointKey, EndpointState> copy = states instanceof org.calicojava.felix.calc.PersistentMap<?, ?>
-                ? states : Map.copyOf(states); // the dataplane's is immutable already
+                ? states
+                : Map.copyOf(states); // the dataplane's is immutable already
         run(() -> {
             try {
                 for (Map.Entry<EndpointKey, EndpointState> e : copy.entrySet()) {
                     if (!e.getValue().equals(written.get(e.getKey()))) {
                         EndpointKey k = e.getKey();
-                        store.put(keys.felixEndpointStatus(host, k.orchestrator(), k.workload(), k.endpoint()),
-                                Json.write(new EndpointStatus(e.getValue().status(), e.getValue().reason())));
+                        store.put(
+                                keys.felixEndpointStatus(host, k.orchestrator(), k.workload(), k.endpoint()),
+                                Json.write(new EndpointStatus(
+                                        e.getValue().status(), e.getValue().reason())));
                         written.put(k, e.getValue());
                     }
                 }
@@ -84,8 +88,10 @@ public final class StatusReporter implements AutoCloseable {
         run(() -> {
             try {
                 double uptime = (System.nanoTime() - started) / 1e9;
-                store.put(keys.felixHostStatus(host), Json.write(new HostStatus(Instant.now().toString(),
-                        Math.round(uptime * 10) / 10.0, startTime)));
+                store.put(
+                        keys.felixHostStatus(host),
+                        Json.write(
+                                new HostStatus(Instant.now().toString(), Math.round(uptime * 10) / 10.0, startTime)));
                 ok();
             } catch (DatastoreException e) {
                 failed(e);

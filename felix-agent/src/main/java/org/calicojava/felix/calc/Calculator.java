@@ -1,18 +1,5 @@
 package org.calicojava.felix.calc;
 
-import org.calicojava.model.Selector;
-import org.calicojava.felix.rules.Chain;
-import org.calicojava.felix.rules.ChainNames;
-import org.calicojava.felix.rules.DispatchTree;
-import org.calicojava.felix.rules.EndpointChains;
-import org.calicojava.felix.rules.StaticChains;
-import org.calicojava.felix.rules.TierPolicies;
-import org.calicojava.model.Cidr;
-import org.calicojava.model.Policy;
-import org.calicojava.model.ProfileRules;
-import org.calicojava.model.Rule;
-import org.calicojava.model.WorkloadEndpoint;
-
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -24,6 +11,17 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Consumer;
+import org.calicojava.felix.rules.Chain;
+import org.calicojava.felix.rules.ChainNames;
+import org.calicojava.felix.rules.DispatchTree;
+import org.calicojava.felix.rules.EndpointChains;
+import org.calicojava.felix.rules.StaticChains;
+import org.calicojava.felix.rules.TierPolicies;
+import org.calicojava.model.Cidr;
+import org.calicojava.model.Policy;
+import org.calicojava.model.ProfileRules;
+import org.calicojava.model.Rule;
+import org.calicojava.model.WorkloadEndpoint;
 
 /**
  * The pure calculation: {@link DatastoreState} + {@link FelixConfig} to {@link DesiredDataplane}: routes and policy
@@ -75,11 +73,11 @@ public final class Calculator {
     private Set<Object> dirtyRules;
     /** The policies' order or selectors changed: every owner is matched again. */
     private boolean rematch;
+
     private Map<String, Owner> retired;
 
     /** A profile's rules, as a key of {@link RuleChains} beside policy keys. */
-    private record ProfileId(String name) {
-    }
+    private record ProfileId(String name) {}
 
     /** What one endpoint (of any host) contributes. */
     static final class Ep {
@@ -88,10 +86,12 @@ public final class Calculator {
         final Map<String, String> labels;
         /** Its profiles' tags (repeated when several profiles carry one). */
         final List<String> tags = new ArrayList<>();
+
         final List<String> nets4;
         final List<String> nets6;
         /** Selector sets it was found in (refreshed when a set comes back). */
         final Set<String> selectorSets = new HashSet<>();
+
         String claimed;
 
         Ep(EndpointKey key, WorkloadEndpoint ep, Map<String, String> labels) {
@@ -108,9 +108,15 @@ public final class Calculator {
     }
 
     /** The local active endpoint that owns an interface: its routes and chains. */
-    private record Owner(EndpointKey key, String iface, List<Cidr> routed, List<PolicyKey> matched,
-                         List<TierPolicies> tiers, List<String> profiles, Chain tw, Chain fw) {
-    }
+    private record Owner(
+            EndpointKey key,
+            String iface,
+            List<Cidr> routed,
+            List<PolicyKey> matched,
+            List<TierPolicies> tiers,
+            List<String> profiles,
+            Chain tw,
+            Chain fw) {}
 
     public Calculator(Consumer<String> onProblem) {
         this.onProblem = onProblem;
@@ -119,7 +125,8 @@ public final class Calculator {
     }
 
     public DesiredDataplane calculate(DatastoreState s, FelixConfig cfg) {
-        List<DatastoreState.Change> changes = s == src && cfg.equals(this.cfg) && s.epoch() == epoch ? s.changesSince(seen) : null;
+        List<DatastoreState.Change> changes =
+                s == src && cfg.equals(this.cfg) && s.epoch() == epoch ? s.changesSince(seen) : null;
         src = null; // until this run completes: a failure midway makes the next run start afresh
         dirtyRules = new HashSet<>();
         retired = new HashMap<>();
@@ -189,8 +196,15 @@ public final class Calculator {
         retired = null;
         PersistentMap<String, Chain> none = PersistentMap.empty();
         boolean v6 = filter.containsKey(6);
-        return new DesiredDataplane(routes.build(), interfaces.build(), filter.get(4).build(), nat.get(4).build(),
-                ipsets.build(), raw.get(4).build(), v6 ? filter.get(6).build() : none, v6 ? nat.get(6).build() : none,
+        return new DesiredDataplane(
+                routes.build(),
+                interfaces.build(),
+                filter.get(4).build(),
+                nat.get(4).build(),
+                ipsets.build(),
+                raw.get(4).build(),
+                v6 ? filter.get(6).build() : none,
+                v6 ? nat.get(6).build() : none,
                 v6 ? raw.get(6).build() : none);
     }
 
@@ -205,8 +219,9 @@ public final class Calculator {
         policyUse.clear();
         profileUse.clear();
         ruleChains.clear();
-        fams = cfg.ipv6Support() ? new FamilySets[]{new FamilySets(4), new FamilySets(6)}
-                : new FamilySets[]{new FamilySets(4)};
+        fams = cfg.ipv6Support()
+                ? new FamilySets[] {new FamilySets(4), new FamilySets(6)}
+                : new FamilySets[] {new FamilySets(4)};
         fromTree = DispatchTree.from();
         toTree = DispatchTree.to();
         routes = PersistentMap.<Cidr, String>empty().toBuilder();
@@ -220,7 +235,8 @@ public final class Calculator {
             filter.put(v, PersistentMap.<String, Chain>empty().toBuilder());
             nat.put(v, PersistentMap.<String, Chain>empty().toBuilder());
             raw.put(v, PersistentMap.<String, Chain>empty().toBuilder());
-            StaticChains.filter(v, cfg.interfacePrefix(), cfg.endpointToHostAction()).forEach(c -> filter.get(v).put(c.name(), c));
+            StaticChains.filter(v, cfg.interfacePrefix(), cfg.endpointToHostAction())
+                    .forEach(c -> filter.get(v).put(c.name(), c));
             StaticChains.nat(v).forEach(c -> nat.get(v).put(c.name(), c));
             StaticChains.raw(cfg.interfacePrefix()).forEach(c -> raw.get(v).put(c.name(), c));
         }
@@ -293,8 +309,9 @@ public final class Calculator {
                 }
             }
             if (c != null) {
-                c.tailSet(want, false).forEach(k -> onProblem.accept("endpoint " + k + ": interface " + iface
-                        + " already used by " + want));
+                c.tailSet(want, false)
+                        .forEach(k -> onProblem.accept(
+                                "endpoint " + k + ": interface " + iface + " already used by " + want));
             }
             if (had && want == null) {
                 removed.add(iface);
@@ -339,8 +356,15 @@ public final class Calculator {
         Owner prev = retired.get(iface);
         Owner o = prev != null && prev.tiers().equals(frozen) && prev.profiles().equals(profiles)
                 ? new Owner(e.key, iface, routed, matched, frozen, profiles, prev.tw(), prev.fw())
-                : new Owner(e.key, iface, routed, matched, frozen, profiles,
-                EndpointChains.toWorkload(iface, frozen, profiles), EndpointChains.fromWorkload(iface, frozen, profiles));
+                : new Owner(
+                        e.key,
+                        iface,
+                        routed,
+                        matched,
+                        frozen,
+                        profiles,
+                        EndpointChains.toWorkload(iface, frozen, profiles),
+                        EndpointChains.fromWorkload(iface, frozen, profiles));
         for (PersistentMap.Builder<String, Chain> f : filter.values()) {
             f.put(o.tw().name(), o.tw());
             f.put(o.fw().name(), o.fw());
@@ -385,7 +409,13 @@ public final class Calculator {
         if (frozen.equals(o.tiers())) {
             return;
         }
-        Owner n = new Owner(o.key(), o.iface(), o.routed(), matched, frozen, o.profiles(),
+        Owner n = new Owner(
+                o.key(),
+                o.iface(),
+                o.routed(),
+                matched,
+                frozen,
+                o.profiles(),
                 EndpointChains.toWorkload(o.iface(), frozen, o.profiles()),
                 EndpointChains.fromWorkload(o.iface(), frozen, o.profiles()));
         for (PersistentMap.Builder<String, Chain> f : filter.values()) {

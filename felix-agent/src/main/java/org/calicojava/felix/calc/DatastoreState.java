@@ -1,5 +1,9 @@
 package org.calicojava.felix.calc;
 
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import org.calicojava.model.Cidr;
 import org.calicojava.model.IpPool;
 import org.calicojava.model.KeyPath;
@@ -8,11 +12,6 @@ import org.calicojava.model.Policy;
 import org.calicojava.model.ProfileRules;
 import org.calicojava.model.TierMetadata;
 import org.calicojava.model.WorkloadEndpoint;
-
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 
 /**
  * The datastore as far as felix cares, kept from key/value updates under {@code /calico/v1}: every host's workload
@@ -37,28 +36,35 @@ public final class DatastoreState {
     private final List<Change> journal = new ArrayList<>();
     /** Number of changes before {@code journal.get(0)}; {@link #clear} and trimming start a new epoch. */
     private long journalBase;
+
     private long epoch;
     /** While {@link #apply} removes what a refused key held. */
     private boolean cleaning;
+
     static final int JOURNAL_MAX = 100_000;
 
     /** One entry of the journal: what a calculator must look at again. */
-    sealed interface Change permits EndpointChange, ProfileChange, Marker {
-    }
+    sealed interface Change permits EndpointChange, ProfileChange, Marker {}
 
     /** A workload endpoint changed. */
-    record EndpointChange(EndpointKey key) implements Change {
-    }
+    record EndpointChange(EndpointKey key) implements Change {}
 
     /** The parts of a profile, each its own key in etcd. */
-    enum ProfilePart { RULES, TAGS, LABELS }
-
-    /** A change of one part of a profile. */
-    record ProfileChange(String profile, ProfilePart part) implements Change {
+    enum ProfilePart {
+        RULES,
+        TAGS,
+        LABELS
     }
 
+    /** A change of one part of a profile. */
+    record ProfileChange(String profile, ProfilePart part) implements Change {}
+
     /** Changes of a whole kind: any policy or tier, any pool, any felix config. */
-    enum Marker implements Change { POLICIES, POOLS, CONFIG }
+    enum Marker implements Change {
+        POLICIES,
+        POOLS,
+        CONFIG
+    }
 
     public DatastoreState(Keys keys, String hostname) {
         this.keys = keys;

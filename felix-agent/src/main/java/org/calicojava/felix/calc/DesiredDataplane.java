@@ -1,9 +1,8 @@
 package org.calicojava.felix.calc;
 
+import java.util.Map;
 import org.calicojava.felix.rules.Chain;
 import org.calicojava.model.Cidr;
-
-import java.util.Map;
 
 /**
  * What the dataplane should look like, computed purely from the datastore ({@link Calculator}).
@@ -18,10 +17,16 @@ import java.util.Map;
  * @param nat6        our IPv6 chains in the nat table (NAT66 for pools with masquerade)
  * @param raw6        our IPv6 chains in the raw table (anti-spoofing)
  */
-public record DesiredDataplane(Map<Cidr, String> routes, Map<String, EndpointKey> interfaces,
-                               Map<String, Chain> filter, Map<String, Chain> nat, Map<String, IpSetSpec> ipsets,
-                               Map<String, Chain> raw, Map<String, Chain> filter6, Map<String, Chain> nat6,
-                               Map<String, Chain> raw6) {
+public record DesiredDataplane(
+        Map<Cidr, String> routes,
+        Map<String, EndpointKey> interfaces,
+        Map<String, Chain> filter,
+        Map<String, Chain> nat,
+        Map<String, IpSetSpec> ipsets,
+        Map<String, Chain> raw,
+        Map<String, Chain> filter6,
+        Map<String, Chain> nat6,
+        Map<String, Chain> raw6) {
 
     /** The chains of one table ("filter", "nat" or "raw") for IP version 4 or 6. */
     public Map<String, Chain> chains(int version, String table) {
@@ -29,7 +34,8 @@ public record DesiredDataplane(Map<Cidr, String> routes, Map<String, EndpointKey
             case "filter" -> version == 4 ? filter : filter6;
             case "nat" -> version == 4 ? nat : nat6;
             case "raw" -> version == 4 ? raw : raw6;
-            default -> throw new IllegalArgumentException("iptables table: '" + table + "' (expected: filter, nat or raw)");
+            default ->
+                throw new IllegalArgumentException("iptables table: '" + table + "' (expected: filter, nat or raw)");
         };
     }
 }

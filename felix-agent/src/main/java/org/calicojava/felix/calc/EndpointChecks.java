@@ -1,9 +1,8 @@
 package org.calicojava.felix.calc;
 
+import java.util.regex.Pattern;
 import org.calicojava.model.Cidr;
 import org.calicojava.model.WorkloadEndpoint;
-
-import java.util.regex.Pattern;
 
 /**
  * What felix requires of a workload endpoint beyond the record's own validation, before anything of it reaches the
@@ -13,8 +12,7 @@ import java.util.regex.Pattern;
 final class EndpointChecks {
     private static final Pattern IFACE = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.\\-]{0,14}");
 
-    private EndpointChecks() {
-    }
+    private EndpointChecks() {}
 
     static WorkloadEndpoint check(WorkloadEndpoint ep) {
         if (!IFACE.matcher(ep.name()).matches()) {
@@ -32,8 +30,8 @@ final class EndpointChecks {
 
     private static void hostRoute(String field, Cidr c) {
         if (c.prefixLength() != c.maxLength()) {
-            throw new IllegalArgumentException("endpoint " + field + ": " + c + " (expected: host routes only, /"
-                    + c.maxLength() + ")");
+            throw new IllegalArgumentException(
+                    "endpoint " + field + ": " + c + " (expected: host routes only, /" + c.maxLength() + ")");
         }
     }
 }

@@ -1,13 +1,12 @@
 package org.calicojava.felix.calc;
 
-import org.calicojava.model.Selector;
-import org.calicojava.felix.rules.ChainNames;
-
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import org.calicojava.felix.rules.ChainNames;
+import org.calicojava.model.Selector;
 
 /**
  * The tag and selector ipsets of one IP version, kept incrementally by the {@link Calculator}: which tags and
@@ -19,6 +18,7 @@ final class FamilySets {
     final int version;
     /** Tag to member (CIDR text) to the number of (endpoint, profile) pairs giving it. */
     private final Map<String, Members> tagMembers = new HashMap<>();
+
     private final Map<String, Integer> tagRefs = new HashMap<>();
     private final Map<String, String> tagOfSet = new HashMap<>();
     private final Map<String, Integer> selectorRefs = new HashMap<>();

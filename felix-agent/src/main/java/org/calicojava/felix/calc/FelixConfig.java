@@ -10,39 +10,57 @@ import java.util.Map;
  * {@code /calico/v1/host/HOST/config/<Name>}, the global {@code /calico/v1/config/<Name>}, then defaults.
  * {@code Ipv6Support} (default true) programs ip6tables policy beside iptables.
  */
-public record FelixConfig(Duration refreshInterval, String endpointToHostAction, String interfacePrefix,
-                          int healthPort, int metricsPort, String dataplaneBackend, String iptablesBackend,
-                          Duration reportingInterval, boolean endpointReporting, int routeProtocol,
-                          boolean ipv6Support, String healthHost, String metricsHost) {
+public record FelixConfig(
+        Duration refreshInterval,
+        String endpointToHostAction,
+        String interfacePrefix,
+        int healthPort,
+        int metricsPort,
+        String dataplaneBackend,
+        String iptablesBackend,
+        Duration reportingInterval,
+        boolean endpointReporting,
+        int routeProtocol,
+        boolean ipv6Support,
+        String healthHost,
+        String metricsHost) {
 
     public static final Map<String, String> DEFAULTS = Map.ofEntries(
-            Map.entry("IptablesRefreshInterval", "90"), Map.entry("DefaultEndpointToHostAction", "DROP"),
-            Map.entry("InterfacePrefix", "cali"), Map.entry("HealthPort", "9099"),
-            Map.entry("PrometheusMetricsPort", "9091"), Map.entry("DataplaneBackend", "iptables"),
-            Map.entry("IptablesBackend", "auto"), Map.entry("ReportingIntervalSecs", "30"),
-            Map.entry("EndpointReportingEnabled", "true"), Map.entry("RouteProtocol", "80"),
-            Map.entry("Ipv6Support", "true"), Map.entry("HealthHost", "127.0.0.1"),
+            Map.entry("IptablesRefreshInterval", "90"),
+            Map.entry("DefaultEndpointToHostAction", "DROP"),
+            Map.entry("InterfacePrefix", "cali"),
+            Map.entry("HealthPort", "9099"),
+            Map.entry("PrometheusMetricsPort", "9091"),
+            Map.entry("DataplaneBackend", "iptables"),
+            Map.entry("IptablesBackend", "auto"),
+            Map.entry("ReportingIntervalSecs", "30"),
+            Map.entry("EndpointReportingEnabled", "true"),
+            Map.entry("RouteProtocol", "80"),
+            Map.entry("Ipv6Support", "true"),
+            Map.entry("HealthHost", "127.0.0.1"),
             Map.entry("PrometheusMetricsHost", "0.0.0.0"));
 
     public FelixConfig {
         endpointToHostAction = endpointToHostAction.toUpperCase(Locale.ROOT);
         if (!endpointToHostAction.matches("DROP|ACCEPT|RETURN")) {
-            throw new IllegalArgumentException("DefaultEndpointToHostAction: " + org.calicojava.model.LogText.quote(endpointToHostAction)
-                    + " (expected: DROP, ACCEPT or RETURN)");
+            throw new IllegalArgumentException("DefaultEndpointToHostAction: "
+                    + org.calicojava.model.LogText.quote(endpointToHostAction) + " (expected: DROP, ACCEPT or RETURN)");
         }
         if (!interfacePrefix.matches("[a-zA-Z0-9]{1,10}")) {
-            throw new IllegalArgumentException("InterfacePrefix: " + org.calicojava.model.LogText.quote(interfacePrefix) + " (expected: 1-10 letters/digits)");
+            throw new IllegalArgumentException("InterfacePrefix: " + org.calicojava.model.LogText.quote(interfacePrefix)
+                    + " (expected: 1-10 letters/digits)");
         }
         checkPort("HealthPort", healthPort);
         checkPort("PrometheusMetricsPort", metricsPort);
         dataplaneBackend = dataplaneBackend.toLowerCase(Locale.ROOT);
         if (!dataplaneBackend.matches("auto|iptables|nftables")) {
-            throw new IllegalArgumentException("DataplaneBackend: " + org.calicojava.model.LogText.quote(dataplaneBackend)
-                    + " (expected: auto, iptables or nftables)");
+            throw new IllegalArgumentException("DataplaneBackend: "
+                    + org.calicojava.model.LogText.quote(dataplaneBackend) + " (expected: auto, iptables or nftables)");
         }
         iptablesBackend = iptablesBackend.toLowerCase(Locale.ROOT);
         if (!iptablesBackend.matches("auto|legacy|nft")) {
-            throw new IllegalArgumentException("IptablesBackend: " + org.calicojava.model.LogText.quote(iptablesBackend) + " (expected: auto, legacy or nft)");
+            throw new IllegalArgumentException("IptablesBackend: " + org.calicojava.model.LogText.quote(iptablesBackend)
+                    + " (expected: auto, legacy or nft)");
         }
         healthHost = address("HealthHost", healthHost);
         metricsHost = address("PrometheusMetricsHost", metricsHost);
@@ -82,18 +100,27 @@ public record FelixConfig(Duration refreshInterval, String endpointToHostAction,
                 m.put(name, v);
             }
         }
-        return new FelixConfig(Duration.ofMillis(millis(m, "IptablesRefreshInterval")),
-                m.get("DefaultEndpointToHostAction"), m.get("InterfacePrefix"), integer(m, "HealthPort"),
-                integer(m, "PrometheusMetricsPort"), m.get("DataplaneBackend"), m.get("IptablesBackend"),
+        return new FelixConfig(
+                Duration.ofMillis(millis(m, "IptablesRefreshInterval")),
+                m.get("DefaultEndpointToHostAction"),
+                m.get("InterfacePrefix"),
+                integer(m, "HealthPort"),
+                integer(m, "PrometheusMetricsPort"),
+                m.get("DataplaneBackend"),
+                m.get("IptablesBackend"),
                 Duration.ofMillis(millis(m, "ReportingIntervalSecs")),
-                Boolean.parseBoolean(m.get("EndpointReportingEnabled")), integer(m, "RouteProtocol"),
-                bool(m, "Ipv6Support"), m.get("HealthHost").strip(), m.get("PrometheusMetricsHost").strip());
+                Boolean.parseBoolean(m.get("EndpointReportingEnabled")),
+                integer(m, "RouteProtocol"),
+                bool(m, "Ipv6Support"),
+                m.get("HealthHost").strip(),
+                m.get("PrometheusMetricsHost").strip());
     }
 
     private static boolean bool(Map<String, String> m, String name) {
         String v = m.get(name).strip().toLowerCase(Locale.ROOT);
         if (!v.matches("true|false")) {
-            throw new IllegalArgumentException(name + ": " + org.calicojava.model.LogText.quote(m.get(name)) + " (expected: true or false)");
+            throw new IllegalArgumentException(
+                    name + ": " + org.calicojava.model.LogText.quote(m.get(name)) + " (expected: true or false)");
         }
         return v.equals("true");
     }
@@ -102,7 +129,8 @@ public record FelixConfig(Duration refreshInterval, String endpointToHostAction,
         try {
             return Integer.parseInt(m.get(name).strip());
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(name + ": " + org.calicojava.model.LogText.quote(m.get(name)) + " (expected: a whole number)");
+            throw new IllegalArgumentException(
+                    name + ": " + org.calicojava.model.LogText.quote(m.get(name)) + " (expected: a whole number)");
         }
     }
 
@@ -115,7 +143,8 @@ public record FelixConfig(Duration refreshInterval, String endpointToHostAction,
             }
             return (long) (s * 1000);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(name + ": " + org.calicojava.model.LogText.quote(m.get(name)) + " (expected: seconds >= 0)");
+            throw new IllegalArgumentException(
+                    name + ": " + org.calicojava.model.LogText.quote(m.get(name)) + " (expected: seconds >= 0)");
         }
     }
 }

@@ -19,8 +19,10 @@ import java.util.function.Consumer;
 public final class PersistentMap<K, V> extends AbstractMap<K, V> {
     static final int BITS = 9;
     static final int BUCKETS = 1 << BITS;
+
     @SuppressWarnings({"unchecked", "rawtypes"})
     private static final PersistentMap<?, ?> EMPTY = new PersistentMap(new HashMap[BUCKETS], 0);
+
     private final HashMap<K, V>[] buckets; // never mutated once this map exists; null = empty bucket
     private final int size;
     private Set<Entry<K, V>> entries;
@@ -122,8 +124,10 @@ public final class PersistentMap<K, V> extends AbstractMap<K, V> {
             PersistentMap<K, Object> b = (PersistentMap<K, Object>) pb;
             for (int i = 0; i < BUCKETS; i++) {
                 if (a.buckets[i] != b.buckets[i]) {
-                    bucketChanges(a.buckets[i] == null ? Map.of() : a.buckets[i],
-                            b.buckets[i] == null ? Map.of() : b.buckets[i], out);
+                    bucketChanges(
+                            a.buckets[i] == null ? Map.of() : a.buckets[i],
+                            b.buckets[i] == null ? Map.of() : b.buckets[i],
+                            out);
                 }
             }
             return;

@@ -1,9 +1,5 @@
 package org.calicojava.felix.calc;
 
-import org.calicojava.felix.rules.TierPolicies;
-import org.calicojava.model.Policy;
-import org.calicojava.model.Selector;
-
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -13,6 +9,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
+import org.calicojava.felix.rules.TierPolicies;
+import org.calicojava.model.Policy;
+import org.calicojava.model.Selector;
 
 /**
  * The policy-matching stage of the {@link Calculator}: the tiered policies in evaluation order (tier order, tier
@@ -68,14 +67,19 @@ final class PolicyMatcher {
     List<TierPolicies> match(Map<String, String> labels, List<PolicyKey> matched) {
         Map<String, List<String>> tiers = new LinkedHashMap<>();
         for (Map.Entry<PolicyKey, Policy> p : ordered) {
-            Selector sel = selector(p.getValue().selector(), "policy " + p.getKey().tier() + "/" + p.getKey().name());
+            Selector sel = selector(
+                    p.getValue().selector(),
+                    "policy " + p.getKey().tier() + "/" + p.getKey().name());
             if (sel == null || !sel.matches(labels)) {
                 continue;
             }
-            tiers.computeIfAbsent(p.getKey().tier(), t -> new ArrayList<>()).add(p.getKey().name());
+            tiers.computeIfAbsent(p.getKey().tier(), t -> new ArrayList<>())
+                    .add(p.getKey().name());
             matched.add(p.getKey());
         }
-        return tiers.entrySet().stream().map(t -> new TierPolicies(t.getKey(), t.getValue())).toList();
+        return tiers.entrySet().stream()
+                .map(t -> new TierPolicies(t.getKey(), t.getValue()))
+                .toList();
     }
 
     /** The parsed selector, or null (reported to onProblem with {@code where}) when it does not parse. */
@@ -94,8 +98,11 @@ final class PolicyMatcher {
 
     private static List<Map.Entry<PolicyKey, Policy>> orderedPolicies(DatastoreState s) {
         Comparator<Double> nullsLast = Comparator.nullsLast(Comparator.naturalOrder());
-        return s.policies.entrySet().stream().sorted(Comparator
-                        .comparing((Map.Entry<PolicyKey, Policy> e) -> s.tierOrders.get(e.getKey().tier()), nullsLast)
+        return s.policies.entrySet().stream()
+                .sorted(Comparator.comparing(
+                                (Map.Entry<PolicyKey, Policy> e) ->
+                                        s.tierOrders.get(e.getKey().tier()),
+                                nullsLast)
                         .thenComparing(e -> e.getKey().tier())
                         .thenComparing(e -> e.getValue().order(), nullsLast)
                         .thenComparing(e -> e.getKey().name()))

@@ -1,22 +1,20 @@
 package org.calicojava.felix.calc;
 
-import org.calicojava.felix.rules.ChainNames;
-import org.calicojava.model.IpPool;
-import org.calicojava.model.WorkloadEndpoint;
-
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.calicojava.felix.rules.ChainNames;
+import org.calicojava.model.IpPool;
+import org.calicojava.model.WorkloadEndpoint;
 
 /**
  * Two small stages of the calculation: the pool ipsets (every pool's CIDR, and the pools whose traffic is masqueraded)
  * per family, and an endpoint's effective labels (its profiles' labels overridden by its own). Pure.
  */
 final class PoolSets {
-    private PoolSets() {
-    }
+    private PoolSets() {}
 
     /** Puts the all-pools and masquerade-pools sets of each family into {@code ipsets} where they changed. */
     static void update(DatastoreState s, FamilySets[] fams, PersistentMap.Builder<String, IpSetSpec> ipsets) {
@@ -32,7 +30,8 @@ final class PoolSets {
                     }
                 }
             }
-            for (IpSetSpec spec : List.of(new IpSetSpec(ChainNames.allPoolsSet(v), v, all),
+            for (IpSetSpec spec : List.of(
+                    new IpSetSpec(ChainNames.allPoolsSet(v), v, all),
                     new IpSetSpec(ChainNames.masqPoolsSet(v), v, masq))) {
                 if (!spec.equals(ipsets.get(spec.name()))) {
                     ipsets.put(spec.name(), spec);

@@ -1,10 +1,5 @@
 package org.calicojava.felix.calc;
 
-import org.calicojava.model.Selector;
-import org.calicojava.felix.rules.Chain;
-import org.calicojava.felix.rules.RuleRenderer;
-import org.calicojava.model.Rule;
-
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -12,6 +7,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
+import org.calicojava.felix.rules.Chain;
+import org.calicojava.felix.rules.RuleRenderer;
+import org.calicojava.model.Rule;
+import org.calicojava.model.Selector;
 
 /**
  * For the {@link Calculator}: the rendered chains of the policies and profiles in use, per IP version, and the tags
@@ -24,12 +23,16 @@ final class RuleChains {
     private final Consumer<String> onProblem;
     /** Selector text and where it is used to the parsed selector (null, with a problem reported, when invalid). */
     private final BiFunction<String, String, Selector> selector;
+
     private final Map<Object, Rendered> rendered = new HashMap<>();
 
     /** The chains of one policy or profile per family, and the tags and selectors they reference. */
-    private record Rendered(List<Rule> in, List<Rule> out, Map<Integer, Chain[]> chains,
-                            Map<Integer, List<String>> tags, Map<Integer, List<String>> sels) {
-    }
+    private record Rendered(
+            List<Rule> in,
+            List<Rule> out,
+            Map<Integer, Chain[]> chains,
+            Map<Integer, List<String>> tags,
+            Map<Integer, List<String>> sels) {}
 
     RuleChains(Consumer<String> onProblem, BiFunction<String, String, Selector> selector) {
         this.onProblem = onProblem;
@@ -44,8 +47,15 @@ final class RuleChains {
      * The chains {@code inName}/{@code outName} of policy or profile {@code id}: rendered from {@code in} and
      * {@code out} into each family's filter table, or removed when {@code in} is null (not used, or gone).
      */
-    void update(Object id, String inName, String outName, List<Rule> in, List<Rule> out, FamilySets[] fams,
-                Map<Integer, PersistentMap.Builder<String, Chain>> filter, Collection<Calculator.Ep> eps) {
+    void update(
+            Object id,
+            String inName,
+            String outName,
+            List<Rule> in,
+            List<Rule> out,
+            FamilySets[] fams,
+            Map<Integer, PersistentMap.Builder<String, Chain>> filter,
+            Collection<Calculator.Ep> eps) {
         Rendered old = rendered.remove(id);
         if (in != null) {
             Map<Integer, Chain[]> chains = new HashMap<>();
@@ -62,7 +72,7 @@ final class RuleChains {
                 references(v, outName, out, t, sl);
                 t.forEach(x -> f.tagRef(x, 1)); // new references first: a set still used is kept, not re-made
                 sl.forEach(x -> f.selectorRef(x, selector.apply(x, inName), 1, eps));
-                chains.put(v, new Chain[]{ci, co});
+                chains.put(v, new Chain[] {ci, co});
                 tags.put(v, t);
                 sels.put(v, sl);
                 filter.get(v).put(inName, ci);
@@ -93,12 +103,12 @@ final class RuleChains {
             if (r.ipVersion() != 0 && r.ipVersion() != v) {
                 continue;
             }
-            for (String t : new String[]{r.srcTag(), r.dstTag(), r.notSrcTag(), r.notDstTag()}) {
+            for (String t : new String[] {r.srcTag(), r.dstTag(), r.notSrcTag(), r.notDstTag()}) {
                 if (t != null) {
                     tags.add(t);
                 }
             }
-            for (String t : new String[]{r.srcSelector(), r.dstSelector(), r.notSrcSelector(), r.notDstSelector()}) {
+            for (String t : new String[] {r.srcSelector(), r.dstSelector(), r.notSrcSelector(), r.notDstSelector()}) {
                 if (t != null && selector.apply(t, name) != null) {
                     sels.add(t);
                 }

@@ -1,18 +1,16 @@
 package org.calicojava.felix.dataplane;
 
-import org.calicojava.felix.rules.Chain;
-
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.calicojava.felix.rules.Chain;
 
 /** Orders chains so that every chain comes after the chains it jumps or goes to (when written in several steps). */
 final class ChainOrder {
-    private ChainOrder() {
-    }
+    private ChainOrder() {}
 
     static List<Chain> referencedFirst(List<Chain> chains) {
         Map<String, Chain> byName = new HashMap<>();
@@ -31,7 +29,7 @@ final class ChainOrder {
         if (!done.add(root.name())) {
             return;
         }
-        stack.add(new Object[]{root, 0});
+        stack.add(new Object[] {root, 0});
         while (!stack.isEmpty()) {
             Object[] top = stack.get(stack.size() - 1);
             Chain c = (Chain) top[0];
@@ -40,7 +38,7 @@ final class ChainOrder {
                 top[1] = i + 1;
                 Chain target = byName.get(c.rules().get(i).target());
                 if (target != null && done.add(target.name())) {
-                    stack.add(new Object[]{target, 0});
+                    stack.add(new Object[] {target, 0});
                 }
             } else {
                 out.add(c);

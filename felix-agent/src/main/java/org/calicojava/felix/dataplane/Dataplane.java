@@ -1,5 +1,7 @@
 package org.calicojava.felix.dataplane;
 
+import java.util.HashMap;
+import java.util.Map;
 import org.calicojava.felix.calc.DesiredDataplane;
 import org.calicojava.felix.calc.EndpointKey;
 import org.calicojava.felix.calc.PersistentMap;
@@ -7,9 +9,6 @@ import org.calicojava.netlink.Link;
 import org.calicojava.netlink.Netlink;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import java.util.HashMap;
-import java.util.Map;
 
 /**
  * The dataplane: applies a {@link DesiredDataplane} in a safe order (policy through its {@link PolicyBackend}:
@@ -25,11 +24,12 @@ public final class Dataplane {
     private final SysctlManager sysctls;
     private boolean needRefresh = true;
     private String iptablesError;
-    private final java.util.concurrent.ExecutorService sysctlWriter = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "felix-sysctls");
-        t.setDaemon(true);
-        return t;
-    });
+    private final java.util.concurrent.ExecutorService sysctlWriter =
+            java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "felix-sysctls");
+                t.setDaemon(true);
+                return t;
+            });
 
     public Dataplane(Namespace ns, Netlink netlink, PolicyBackend policy, int routeProtocol) {
         this.sysctls = new SysctlManager(ns);
@@ -127,8 +127,13 @@ public final class Dataplane {
         }
         long t3 = System.nanoTime();
         if (t3 - t0 > 1_000_000_000L) {
-            LOG.info("dataplane apply took {} ms: policy ({}) {} ms, routes {} ms, sysctls {} ms (alongside)",
-                    (t3 - t0) / 1_000_000, policy.name(), (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, sysctlMs);
+            LOG.info(
+                    "dataplane apply took {} ms: policy ({}) {} ms, routes {} ms, sysctls {} ms (alongside)",
+                    (t3 - t0) / 1_000_000,
+                    policy.name(),
+                    (t1 - t0) / 1_000_000,
+                    (t2 - t1) / 1_000_000,
+                    sysctlMs);
         }
         return states(d, routeError);
     }
@@ -144,7 +149,8 @@ public final class Dataplane {
      * the interfaces that changed are looked at.
      */
     private Map<EndpointKey, EndpointState> states(DesiredDataplane d, String routeError) {
-        boolean clean = iptablesError == null && routeError == null && routes.errors().isEmpty();
+        boolean clean =
+                iptablesError == null && routeError == null && routes.errors().isEmpty();
         Map<String, EndpointKey> ifaces = d.interfaces();
         PersistentMap.Builder<EndpointKey, EndpointState> b;
         if (statesFrom == null || statesLinks != routes.links() || !clean || !statesClean) {
@@ -187,6 +193,7 @@ public final class Dataplane {
 
     /** {@link #present}: the desired interfaces that exist, as computed from these interfaces and links. */
     private final Map<String, Integer> present = new HashMap<>();
+
     private Map<String, EndpointKey> presentFrom;
     private Map<String, Link> presentLinks;
 
@@ -223,7 +230,8 @@ public final class Dataplane {
         if (!l.isUp()) {
             return new EndpointState("down", "interface " + iface + " down");
         }
-        String err = iptablesError != null ? iptablesError
+        String err = iptablesError != null
+                ? iptablesError
                 : routeError != null ? routeError : routes.errors().get(iface);
         return err == null ? EndpointState.UP : new EndpointState("error", err);
     }

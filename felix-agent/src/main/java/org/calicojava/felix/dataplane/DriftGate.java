@@ -13,6 +13,7 @@ import java.util.function.LongSupplier;
 public final class DriftGate {
     /** A gate that never skips (no generation to go by: iptables-legacy, or tests). */
     public static final LongSupplier UNKNOWN = () -> -1;
+
     private final LongSupplier generation;
     private volatile long verified = -1;
 
@@ -47,7 +48,8 @@ public final class DriftGate {
         if (before >= 0 && after == before) {
             return; // nobody committed anything
         }
-        boolean onlyOurs = commits > 0 && before >= 0 && before == verified && after == ((before + commits) & 0xffffffffL);
+        boolean onlyOurs =
+                commits > 0 && before >= 0 && before == verified && after == ((before + commits) & 0xffffffffL);
         verified = onlyOurs ? after : -1;
     }
 }

@@ -1,17 +1,15 @@
 package org.calicojava.felix.dataplane;
 
-import org.calicojava.process.CommandRunner;
-
-import org.calicojava.felix.calc.IpSetSpec;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.calicojava.felix.calc.IpSetSpec;
+import org.calicojava.process.CommandRunner;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reconciles our ipsets (names starting "cali4-"/"cali6-") with {@code ipset restore}: {@link #applyUpdates} creates
@@ -86,7 +84,10 @@ public final class IpsetManager {
             Set<String> have = actual.get(spec.name());
             IpsetText.name(spec.name());
             if (have == null) {
-                s.append("create ").append(spec.name()).append(" hash:net family ").append(spec.family())
+                s.append("create ")
+                        .append(spec.name())
+                        .append(" hash:net family ")
+                        .append(spec.family())
                         .append(" maxelem 1048576\n");
                 lines++;
                 have = Set.of();
@@ -96,13 +97,21 @@ public final class IpsetManager {
             }
             for (String m : want) {
                 if (!have.contains(m)) {
-                    s.append("add ").append(spec.name()).append(' ').append(IpsetText.member(m)).append('\n');
+                    s.append("add ")
+                            .append(spec.name())
+                            .append(' ')
+                            .append(IpsetText.member(m))
+                            .append('\n');
                     lines++;
                 }
             }
             for (String m : have) {
                 if (!want.contains(m)) {
-                    s.append("del ").append(spec.name()).append(' ').append(IpsetText.member(m)).append('\n');
+                    s.append("del ")
+                            .append(spec.name())
+                            .append(' ')
+                            .append(IpsetText.member(m))
+                            .append('\n');
                     lines++;
                 }
             }

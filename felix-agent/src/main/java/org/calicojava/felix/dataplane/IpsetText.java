@@ -12,8 +12,7 @@ final class IpsetText {
     private static final Pattern NAME = Pattern.compile("cali[46]-[A-Za-z0-9_.\\-]{1,25}");
     private static final Pattern MEMBER = Pattern.compile("[0-9A-Fa-f.:]{2,39}(/[0-9]{1,3})?");
 
-    private IpsetText() {
-    }
+    private IpsetText() {}
 
     static boolean isName(String name) {
         return name != null && NAME.matcher(name).matches();

@@ -1,14 +1,12 @@
 package org.calicojava.felix.dataplane;
 
-import org.calicojava.process.CommandRunner;
-
-import org.calicojava.felix.agent.Metrics;
-import org.calicojava.felix.calc.DesiredDataplane;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.util.ArrayList;
 import java.util.List;
+import org.calicojava.felix.agent.Metrics;
+import org.calicojava.felix.calc.DesiredDataplane;
+import org.calicojava.process.CommandRunner;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Policy through iptables, ip6tables and ipset: ipsets created and filled, then the filter, nat and raw chains of
@@ -24,6 +22,7 @@ public final class IptablesBackend implements PolicyBackend {
     private static final List<String> TABLES = List.of("filter", "nat", "raw");
     /** Tables of version 4 then 6, each in {@link #TABLES} order. */
     private final List<IptablesTable> tables = new ArrayList<>();
+
     private final IpsetManager ipsets;
     private boolean v6Active;
     private boolean v6Unavailable;
@@ -35,9 +34,12 @@ public final class IptablesBackend implements PolicyBackend {
     }
 
     /** {@code nftGeneration} is used only when both iptables and ip6tables binaries are the nf_tables variants. */
-    public IptablesBackend(CommandRunner runner, IptablesCommands commands, Metrics metrics,
-                           java.util.function.LongSupplier nftGeneration) {
-        for (int v : new int[]{4, 6}) {
+    public IptablesBackend(
+            CommandRunner runner,
+            IptablesCommands commands,
+            Metrics metrics,
+            java.util.function.LongSupplier nftGeneration) {
+        for (int v : new int[] {4, 6}) {
             for (String t : TABLES) {
                 tables.add(new IptablesTable(t, runner, commands.forVersion(v), metrics));
             }

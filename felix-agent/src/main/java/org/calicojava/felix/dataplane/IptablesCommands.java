@@ -13,8 +13,9 @@ public record IptablesCommands(String restoreBinary, String saveBinary) {
             case "auto" -> new IptablesCommands("iptables-restore", "iptables-save");
             case "legacy" -> new IptablesCommands("iptables-legacy-restore", "iptables-legacy-save");
             case "nft" -> new IptablesCommands("iptables-nft-restore", "iptables-nft-save");
-            default -> throw new IllegalArgumentException("IptablesBackend: '" + backend
-                    + "' (expected: auto, legacy or nft)");
+            default ->
+                throw new IllegalArgumentException(
+                        "IptablesBackend: '" + backend + "' (expected: auto, legacy or nft)");
         };
     }
 
@@ -26,11 +27,15 @@ public record IptablesCommands(String restoreBinary, String saveBinary) {
         if (version != 4 && version != 6) {
             throw new IllegalArgumentException("IP version: " + version + " (expected: 4 or 6)");
         }
-        return version == version() ? this
-                : version == 6 ? new IptablesCommands(restoreBinary.replaceFirst("^iptables", "ip6tables"),
-                        saveBinary.replaceFirst("^iptables", "ip6tables"))
-                : new IptablesCommands(restoreBinary.replaceFirst("^ip6tables", "iptables"),
-                        saveBinary.replaceFirst("^ip6tables", "iptables"));
+        return version == version()
+                ? this
+                : version == 6
+                        ? new IptablesCommands(
+                                restoreBinary.replaceFirst("^iptables", "ip6tables"),
+                                saveBinary.replaceFirst("^iptables", "ip6tables"))
+                        : new IptablesCommands(
+                                restoreBinary.replaceFirst("^ip6tables", "iptables"),
+                                saveBinary.replaceFirst("^ip6tables", "iptables"));
     }
 
     /** 6 for the ip6tables binaries, else 4. */

@@ -1,16 +1,5 @@
 package org.calicojava.felix.dataplane;
 
-import org.calicojava.process.CommandRunner;
-
-import org.calicojava.felix.agent.Metrics;
-import org.calicojava.felix.rules.Chain;
-import org.calicojava.felix.rules.Hashes;
-import org.calicojava.felix.rules.RestoreScript;
-import org.calicojava.felix.rules.SavedTable;
-import org.calicojava.felix.rules.StaticChains;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -18,6 +7,15 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.calicojava.felix.agent.Metrics;
+import org.calicojava.felix.rules.Chain;
+import org.calicojava.felix.rules.Hashes;
+import org.calicojava.felix.rules.RestoreScript;
+import org.calicojava.felix.rules.SavedTable;
+import org.calicojava.felix.rules.StaticChains;
+import org.calicojava.process.CommandRunner;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reconciles our chains in one iptables table. Keeps what it believes the kernel has (each chain's rule hashes,
@@ -45,7 +43,9 @@ public final class IptablesTable {
         this.runner = runner;
         this.commands = commands;
         this.metrics = metrics;
-        this.hooks = StaticChains.hooks().stream().filter(h -> h.table().equals(table)).toList();
+        this.hooks = StaticChains.hooks().stream()
+                .filter(h -> h.table().equals(table))
+                .toList();
     }
 
     public void setDesired(Map<String, Chain> chains) {
@@ -73,8 +73,13 @@ public final class IptablesTable {
         }
         int drift = changed.size();
         if (drift > 0) {
-            LOG.warn("{} {}: {} chain(s) changed outside felix, rewriting: {}{}", family(), table, drift,
-                    String.join(", ", changed.subList(0, Math.min(5, drift))), drift > 5 ? ", ..." : "");
+            LOG.warn(
+                    "{} {}: {} chain(s) changed outside felix, rewriting: {}{}",
+                    family(),
+                    table,
+                    drift,
+                    String.join(", ", changed.subList(0, Math.min(5, drift))),
+                    drift > 5 ? ", ..." : "");
         }
         actual = new HashMap<>(saved.chains());
         builtinHashes = saved.builtinHashes();
@@ -110,7 +115,8 @@ public final class IptablesTable {
         List<StaticChains.Hook> missingHooks = new ArrayList<>();
         List<StaticChains.Hook> staleHooks = new ArrayList<>();
         for (StaticChains.Hook h : hooks) {
-            boolean present = builtinHashes.getOrDefault(h.builtin(), Set.of())
+            boolean present = builtinHashes
+                    .getOrDefault(h.builtin(), Set.of())
                     .contains(RestoreScript.hookHash(h.builtin(), h.rule()));
             if (!present && !desired.isEmpty()) {
                 missingHooks.add(h);
@@ -144,14 +150,21 @@ public final class IptablesTable {
             total += script.changes();
             if (last) {
                 delete.forEach(actual::remove);
-                missingHooks.forEach(h -> builtinHashes.computeIfAbsent(h.builtin(), k -> new HashSet<>())
+                missingHooks.forEach(h -> builtinHashes
+                        .computeIfAbsent(h.builtin(), k -> new HashSet<>())
                         .add(RestoreScript.hookHash(h.builtin(), h.rule())));
-                staleHooks.forEach(h -> builtinHashes.getOrDefault(h.builtin(), new HashSet<>())
+                staleHooks.forEach(h -> builtinHashes
+                        .getOrDefault(h.builtin(), new HashSet<>())
                         .remove(RestoreScript.hookHash(h.builtin(), h.rule())));
                 break;
             }
         }
-        LOG.debug("{} {}: wrote {} chains, deleted {}, hooks {}", family(), table, changed.size(), delete.size(),
+        LOG.debug(
+                "{} {}: wrote {} chains, deleted {}, hooks {}",
+                family(),
+                table,
+                changed.size(),
+                delete.size(),
                 missingHooks.size());
         return total;
     }

@@ -1,16 +1,14 @@
 package org.calicojava.felix.dataplane;
 
-import org.calicojava.process.CommandRunner;
-import org.calicojava.process.ProcessRunner;
-
+import java.util.Set;
+import java.util.concurrent.Callable;
 import org.calicojava.netlink.EventGroup;
 import org.calicojava.netlink.NetNs;
 import org.calicojava.netlink.Netlink;
 import org.calicojava.netlink.NetlinkEvents;
 import org.calicojava.netlink.NetlinkListener;
-
-import java.util.Set;
-import java.util.concurrent.Callable;
+import org.calicojava.process.CommandRunner;
+import org.calicojava.process.ProcessRunner;
 
 /**
  * The network namespace the agent programs. {@link #current()} is the one the process runs in (production);

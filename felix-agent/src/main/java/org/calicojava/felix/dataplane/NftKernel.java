@@ -36,8 +36,10 @@ public final class NftKernel implements AutoCloseable {
             } catch (RuntimeException e) {
                 if (!warned) {
                     warned = true;
-                    LOG.warn("nftables generation unavailable in {} ({}): every refresh reads the rules back",
-                            ns.describe(), e.getMessage());
+                    LOG.warn(
+                            "nftables generation unavailable in {} ({}): every refresh reads the rules back",
+                            ns.describe(),
+                            e.getMessage());
                 }
                 gen = close(gen);
                 return -1;

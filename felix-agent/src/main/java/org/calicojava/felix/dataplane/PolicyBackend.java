@@ -35,6 +35,5 @@ public interface PolicyBackend {
     }
 
     /** What {@link #read} returns: the backend's own record of what it read. */
-    interface Snapshot {
-    }
+    interface Snapshot {}
 }

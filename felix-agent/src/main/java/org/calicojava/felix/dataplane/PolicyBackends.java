@@ -1,9 +1,8 @@
 package org.calicojava.felix.dataplane;
 
-import org.calicojava.process.CommandRunner;
-
 import org.calicojava.felix.agent.Metrics;
 import org.calicojava.felix.nft.NftBackend;
+import org.calicojava.process.CommandRunner;
 
 /**
  * Picks the policy backend from {@code DataplaneBackend}: {@code iptables}, {@code nftables}, or {@code auto}
@@ -11,18 +10,19 @@ import org.calicojava.felix.nft.NftBackend;
  */
 public final class PolicyBackends {
     /** A kernel booted with ipv6.disable=1 has no IPv6 sysctls: no IPv6 policy can be programmed there. */
-    public static final boolean KERNEL_IPV6 = java.nio.file.Files.isDirectory(java.nio.file.Path.of("/proc/sys/net/ipv6"));
+    public static final boolean KERNEL_IPV6 =
+            java.nio.file.Files.isDirectory(java.nio.file.Path.of("/proc/sys/net/ipv6"));
 
-    private PolicyBackends() {
-    }
+    private PolicyBackends() {}
 
     /** "iptables" or "nftables" for a configured value. */
     public static String resolve(String configured, CommandRunner runner) {
         return switch (configured) {
             case "auto" -> NftBackend.usable(runner) ? "nftables" : "iptables";
             case "iptables", "nftables" -> configured;
-            default -> throw new IllegalArgumentException("DataplaneBackend: '" + configured
-                    + "' (expected: auto, iptables or nftables)");
+            default ->
+                throw new IllegalArgumentException(
+                        "DataplaneBackend: '" + configured + "' (expected: auto, iptables or nftables)");
         };
     }
 
@@ -30,10 +30,14 @@ public final class PolicyBackends {
      * {@code kernel}: the namespace's nftables over netlink (generation for skipping read-backs, {@link DriftGate};
      * the nftables backend's read-back); null: read back through the commands, never skipped.
      */
-    public static PolicyBackend create(String resolved, CommandRunner runner, String iptablesBackend, Metrics metrics,
-                                       NftKernel kernel) {
-        return resolved.equals("nftables") ? (kernel == null ? new NftBackend(runner, metrics) : new NftBackend(runner, metrics, kernel))
-                : new IptablesBackend(runner, IptablesCommands.of(iptablesBackend), metrics,
-                kernel == null ? DriftGate.UNKNOWN : kernel::generation);
+    public static PolicyBackend create(
+            String resolved, CommandRunner runner, String iptablesBackend, Metrics metrics, NftKernel kernel) {
+        return resolved.equals("nftables")
+                ? (kernel == null ? new NftBackend(runner, metrics) : new NftBackend(runner, metrics, kernel))
+                : new IptablesBackend(
+                        runner,
+                        IptablesCommands.of(iptablesBackend),
+                        metrics,
+                        kernel == null ? DriftGate.UNKNOWN : kernel::generation);
     }
 }

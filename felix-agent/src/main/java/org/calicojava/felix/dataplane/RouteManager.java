@@ -1,5 +1,9 @@
 package org.calicojava.felix.dataplane;
 
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import org.calicojava.felix.calc.PersistentMap;
 import org.calicojava.model.Cidr;
 import org.calicojava.netlink.Batch;
@@ -13,11 +17,6 @@ import org.calicojava.netlink.Route;
 import org.calicojava.netlink.RouteFilter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 
 /**
  * Reconciles workload routes (/32, /128 via the host-side interface) in the main table, all with felix's own
@@ -45,6 +44,7 @@ public final class RouteManager {
     private final Map<IpPrefix, Integer> foreign = new HashMap<>();
     /** Wanted routes refused because a route of another protocol has the destination: the reason. */
     private final Map<IpPrefix, String> conflicts = new HashMap<>();
+
     private final java.util.Set<IpPrefix> conflictsLogged = new java.util.HashSet<>();
     private Map<String, Link> links = new HashMap<>();
     private final Map<String, String> errors = new HashMap<>();
@@ -54,6 +54,7 @@ public final class RouteManager {
     private boolean requestsFailed;
     /** The routes wanted (prefix to ifindex, and its interface), as computed from {@link #wantFrom} and {@link #wantLinks}. */
     private final Map<IpPrefix, Integer> want = new HashMap<>();
+
     private final Map<IpPrefix, String> ifaceOf = new HashMap<>();
     private Map<Cidr, String> wantFrom;
     private Map<String, Link> wantLinks;
@@ -237,6 +238,10 @@ public final class RouteManager {
     }
 
     private Route route(IpPrefix p, int ifindex) {
-        return Route.builder(p).protocol(protocol).scope(Route.SCOPE_LINK).nextHop(NextHop.dev(ifindex)).build();
+        return Route.builder(p)
+                .protocol(protocol)
+                .scope(Route.SCOPE_LINK)
+                .nextHop(NextHop.dev(ifindex))
+                .build();
     }
 }

@@ -1,13 +1,5 @@
 package org.calicojava.felix.dataplane;
 
-import org.calicojava.process.CommandRunner;
-
-import org.calicojava.felix.agent.Metrics;
-import org.calicojava.felix.calc.FelixConfig;
-import org.calicojava.felix.nft.NftNames;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,6 +7,12 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Predicate;
+import org.calicojava.felix.agent.Metrics;
+import org.calicojava.felix.calc.FelixConfig;
+import org.calicojava.felix.nft.NftNames;
+import org.calicojava.process.CommandRunner;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Removes, once at start (when the policy backend has been chosen, before its first apply), what the other backend
@@ -42,14 +40,14 @@ public final class StaleDataplane {
      * iptables backend stays and some of its kind went (Ipv6Support false: ip6tables, cali6- sets), it gets a fresh
      * iptables backend, read back at the first apply (the one that took over at start still counts those as its own).
      */
-    public static void removeFor(Dataplane dataplane, CommandRunner runner, FelixConfig config, Metrics metrics,
-                                 NftKernel kernel) {
+    public static void removeFor(
+            Dataplane dataplane, CommandRunner runner, FelixConfig config, Metrics metrics, NftKernel kernel) {
         String backend = dataplane.policyBackend();
         StaleDataplane stale = new StaleDataplane(runner, StaleDataplane::onPath);
         stale.remove(backend, config.ipv6Support(), PolicyBackends.KERNEL_IPV6);
         if (stale.iptablesObjects > 0 && backend.equals("iptables")) {
-            dataplane.usePolicyBackend(PolicyBackends.create(backend, runner, config.iptablesBackend(), metrics,
-                    kernel));
+            dataplane.usePolicyBackend(
+                    PolicyBackends.create(backend, runner, config.iptablesBackend(), metrics, kernel));
         }
     }
 
@@ -61,8 +59,12 @@ public final class StaleDataplane {
             if (kernelIpv6) {
                 n += removeIptables(6, why, "left by the iptables backend");
             }
-            return n + destroyIpsets(s -> s.startsWith("cali4-") || s.startsWith("cali6-"), why,
-                    "cali4-/cali6-", "left by the iptables backend");
+            return n
+                    + destroyIpsets(
+                            s -> s.startsWith("cali4-") || s.startsWith("cali6-"),
+                            why,
+                            "cali4-/cali6-",
+                            "left by the iptables backend");
         }
         int n = deleteNftTable();
         if (!ipv6Support && kernelIpv6) {
@@ -102,7 +104,8 @@ public final class StaleDataplane {
                 }
             }
             if (done + hooks > 0) {
-                LOG.info("{}: removed {} {} chains and {} hook rules ({}) {}", why, done, family, hooks, binary, leftBy);
+                LOG.info(
+                        "{}: removed {} {} chains and {} hook rules ({}) {}", why, done, family, hooks, binary, leftBy);
             }
             removed += done + hooks;
         }
@@ -137,7 +140,11 @@ public final class StaleDataplane {
                     inUse.add(n);
                 }
             }
-            LOG.warn("{}: kept {} {} ipsets still in use: {}", why, inUse.size(), which,
+            LOG.warn(
+                    "{}: kept {} {} ipsets still in use: {}",
+                    why,
+                    inUse.size(),
+                    which,
                     String.join(", ", inUse.subList(0, Math.min(5, inUse.size()))) + (inUse.size() > 5 ? ", ..." : ""));
         }
         iptablesObjects += destroyed;
@@ -153,12 +160,17 @@ public final class StaleDataplane {
         }
         CommandRunner.Result r = runner.run(List.of("nft", "delete", "table", NftNames.FAMILY, NftNames.TABLE), null);
         if (r.ok()) {
-            LOG.info("DataplaneBackend is iptables: removed nftables table {} {} left by the nftables backend",
-                    NftNames.FAMILY, NftNames.TABLE);
+            LOG.info(
+                    "DataplaneBackend is iptables: removed nftables table {} {} left by the nftables backend",
+                    NftNames.FAMILY,
+                    NftNames.TABLE);
             return 1;
         }
         if (!(r.err() + r.out()).contains("No such file or directory")) {
-            LOG.warn("nft delete table {} {} (left by the nftables backend?): {}", NftNames.FAMILY, NftNames.TABLE,
+            LOG.warn(
+                    "nft delete table {} {} (left by the nftables backend?): {}",
+                    NftNames.FAMILY,
+                    NftNames.TABLE,
                     r.firstError());
         }
         return 0;
@@ -166,7 +178,8 @@ public final class StaleDataplane {
 
     /** Whether {@code binary} is an executable in a directory of PATH (or the sbin directories). */
     static boolean onPath(String binary) {
-        Set<String> dirs = new LinkedHashSet<>(List.of(System.getenv().getOrDefault("PATH", "").split(":")));
+        Set<String> dirs = new LinkedHashSet<>(
+                List.of(System.getenv().getOrDefault("PATH", "").split(":")));
         dirs.addAll(List.of("/usr/local/sbin", "/usr/sbin", "/sbin", "/usr/bin", "/bin"));
         return dirs.stream().filter(d -> !d.isEmpty()).anyMatch(d -> Files.isExecutable(Path.of(d, binary)));
     }

@@ -22,8 +22,8 @@ public record StaleIptables(Map<String, Table> tables) {
     private static final Pattern QUOTED = Pattern.compile("\"(?:[^\"\\\\]|\\\\.)*\"");
     private static final Pattern TARGET = Pattern.compile("(?:^| )-[jg] (\\S+)");
     private static final Pattern OUR_COMMENT = Pattern.compile("--comment \"?cali:");
-    private static final Set<String> HOOK_TARGETS = Set.of("cali-INPUT", "cali-FORWARD", "cali-OUTPUT",
-            "cali-POSTROUTING", "cali-PREROUTING");
+    private static final Set<String> HOOK_TARGETS =
+            Set.of("cali-INPUT", "cali-FORWARD", "cali-OUTPUT", "cali-POSTROUTING", "cali-PREROUTING");
 
     /**
      * One table's removal: our hook rules (as {@code iptables-save} shows them, without "-A CHAIN"), keyed by chain;
@@ -74,7 +74,9 @@ public record StaleIptables(Map<String, Table> tables) {
                     continue;
                 }
                 if (chain.startsWith("cali-")) {
-                    jumps.get(table).computeIfAbsent(chain, k -> new LinkedHashSet<>()).add(target);
+                    jumps.get(table)
+                            .computeIfAbsent(chain, k -> new LinkedHashSet<>())
+                            .add(target);
                 } else if (OUR_COMMENT.matcher(spec).find()
                         || (HOOK_TARGETS.contains(target) && spec.equals(chain + " -j " + target))) {
                     hooks.get(table).add(spec);
@@ -86,8 +88,10 @@ public record StaleIptables(Map<String, Table> tables) {
         Map<String, Table> result = new LinkedHashMap<>();
         for (String t : chains.keySet()) {
             Set<String> kept = reachable(foreignTargets.get(t), jumps.get(t));
-            List<String> remove = chains.get(t).stream().filter(c -> !kept.contains(c)).toList();
-            List<String> keptChains = chains.get(t).stream().filter(kept::contains).toList();
+            List<String> remove =
+                    chains.get(t).stream().filter(c -> !kept.contains(c)).toList();
+            List<String> keptChains =
+                    chains.get(t).stream().filter(kept::contains).toList();
             result.put(t, new Table(t, List.copyOf(hooks.get(t)), remove, keptChains));
         }
         return new StaleIptables(result);

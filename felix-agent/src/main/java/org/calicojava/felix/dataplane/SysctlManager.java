@@ -1,13 +1,12 @@
 package org.calicojava.felix.dataplane;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import org.calicojava.netlink.NetlinkException;
 import org.calicojava.netlink.Sysctl;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
 
 /**
  * Per-interface sysctls of a workload interface (proxy_arp=1, route_localnet=1, neigh proxy_delay=0, forwarding=1,
@@ -20,6 +19,7 @@ public final class SysctlManager {
     private final Namespace ns;
     /** Interface name to the ifindex it was configured at. */
     private final Map<String, Integer> done = new java.util.HashMap<>();
+
     private boolean global;
 
     public SysctlManager(Namespace ns) {

@@ -1,13 +1,12 @@
 package org.calicojava.felix.encap;
 
-import org.calicojava.model.Cidr;
-import org.calicojava.model.Keys;
-import org.calicojava.model.Names;
-
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.calicojava.model.Cidr;
+import org.calicojava.model.Keys;
+import org.calicojava.model.Names;
 
 /**
  * What encapsulation needs from the datastore beyond felix's {@code /calico/v1} state, kept from key/value updates:
@@ -19,14 +18,16 @@ import java.util.Set;
  */
 public final class EncapState {
     /** The per-host tunnel settings (felix host config names, as Calico's). */
-    public static final Set<String> TUNNEL_CONFIG = Set.of(VxlanCalc.ADDR_V4, VxlanCalc.ADDR_V6, VxlanCalc.MAC_V4,
-            VxlanCalc.MAC_V6, "IpInIpTunnelAddr");
+    public static final Set<String> TUNNEL_CONFIG =
+            Set.of(VxlanCalc.ADDR_V4, VxlanCalc.ADDR_V6, VxlanCalc.MAC_V4, VxlanCalc.MAC_V6, "IpInIpTunnelAddr");
+
     private final Keys keys;
     final Map<String, Cidr> hostIp4 = new HashMap<>();
     final Map<String, Cidr> hostIp6 = new HashMap<>();
     final Map<String, Map<String, String>> tunnelConfig = new HashMap<>();
     /** Block to the host with its affinity (host, block): ownership as the affinity keys say. */
     final Map<Cidr, String> blockOwner = new HashMap<>();
+
     private long changes;
 
     public EncapState(Keys keys) {

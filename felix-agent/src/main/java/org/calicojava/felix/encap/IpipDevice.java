@@ -1,16 +1,15 @@
 package org.calicojava.felix.encap;
 
+import java.net.InetAddress;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
 import org.calicojava.model.Cidr;
 import org.calicojava.netlink.Address;
 import org.calicojava.netlink.IpPrefix;
 import org.calicojava.netlink.Link;
 import org.calicojava.netlink.LinkSpec;
 import org.calicojava.netlink.Netlink;
-
-import java.net.InetAddress;
-import java.util.List;
-import java.util.Optional;
-import java.util.function.Consumer;
 
 /**
  * Makes {@code tunl0} match the plan over netlink: up, MTU = uplink MTU − 20 (the uplink is the link holding the
@@ -22,14 +21,14 @@ import java.util.function.Consumer;
 final class IpipDevice {
     /** The MTU assumed for the uplink when the host's address is not (yet) on any link. */
     static final int DEFAULT_UPLINK_MTU = 1500;
+
     private static final int AF_INET = 2;
 
-    private IpipDevice() {
-    }
+    private IpipDevice() {}
 
     /** What was done, for the log (empty when nothing changed). */
-    static List<String> program(Netlink nl, boolean enabled, Cidr tunnelAddr, Cidr released, String hostIp,
-                                Consumer<String> problem) {
+    static List<String> program(
+            Netlink nl, boolean enabled, Cidr tunnelAddr, Cidr released, String hostIp, Consumer<String> problem) {
         Optional<Link> found = nl.link(IpipPlan.DEVICE);
         List<String> done = new java.util.ArrayList<>();
         if (found.isEmpty()) {
@@ -67,7 +66,10 @@ final class IpipDevice {
             nl.setUp(IpipPlan.DEVICE);
             done.add("up");
         }
-        if (want != null && addrs.stream().noneMatch(a -> a.ifindex() == tunl.index() && a.prefix().equals(want))) {
+        if (want != null
+                && addrs.stream()
+                        .noneMatch(
+                                a -> a.ifindex() == tunl.index() && a.prefix().equals(want))) {
             nl.addAddress(Address.of(tunl.index(), want));
             done.add("address " + want);
         }

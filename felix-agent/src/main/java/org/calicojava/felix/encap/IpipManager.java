@@ -1,5 +1,11 @@
 package org.calicojava.felix.encap;
 
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.calicojava.felix.dataplane.Namespace;
 import org.calicojava.ipam.Ipam;
 import org.calicojava.ipam.IpamException;
@@ -13,13 +19,6 @@ import org.calicojava.store.KeyValue;
 import org.calicojava.store.KvStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import java.time.Duration;
-import java.util.HashMap;
-import java.util.LinkedHashSet;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
 
 /**
  * IP-in-IP on this host, on its own thread ("felix-ipip"), every {@code interval} and at once when felix's watches
@@ -45,13 +44,14 @@ public final class IpipManager implements AutoCloseable {
     private volatile boolean stopping;
     /** A pool or this host's tunnel record changed: run a round now (guarded by this). */
     private boolean poked;
+
     private Thread thread;
     private String lastError;
     /** The tunnel address last put on tunl0 (felix-ipip thread). */
     private Cidr lastAddr;
 
-    public IpipManager(KvStore store, Keys keys, String host, Namespace ns, Runnable onPolicyChange,
-                       Duration interval) {
+    public IpipManager(
+            KvStore store, Keys keys, String host, Namespace ns, Runnable onPolicyChange, Duration interval) {
         this.store = store;
         this.keys = keys;
         this.host = host;
@@ -107,7 +107,8 @@ public final class IpipManager implements AutoCloseable {
         String prefix = keys.bgpHosts();
         for (KeyValue kv : store.list(prefix).kvs()) {
             String name = Keys.segmentAfter(kv.key(), prefix, 0);
-            if ("ip_addr_v4".equals(Keys.segmentAfter(kv.key(), prefix, 1)) && !kv.value().isBlank()) {
+            if ("ip_addr_v4".equals(Keys.segmentAfter(kv.key(), prefix, 1))
+                    && !kv.value().isBlank()) {
                 hostIps.put(name, kv.value());
             }
         }
@@ -144,7 +145,8 @@ public final class IpipManager implements AutoCloseable {
      * starts a round at once; other keys wait for the next round.
      */
     public void onKey(String key) {
-        if (key.startsWith(keys.pools(4)) || key.equals(keys.hostConfig(host, IpipPlan.TUNNEL_ADDR_KEY))
+        if (key.startsWith(keys.pools(4))
+                || key.equals(keys.hostConfig(host, IpipPlan.TUNNEL_ADDR_KEY))
                 || (key.startsWith(keys.bgpHosts()) && key.endsWith("/ip_addr_v4"))) {
             synchronized (this) {
                 poked = true;
@@ -159,8 +161,8 @@ public final class IpipManager implements AutoCloseable {
         IpamException last = null;
         for (Cidr pool : plan.pools()) {
             try {
-                Cidr ip = ipam.autoAssign(new Ipam.AutoRequest(host, handle,
-                        Map.of("type", "ipipTunnelAddress", "node", host), 4, pool));
+                Cidr ip = ipam.autoAssign(
+                        new Ipam.AutoRequest(host, handle, Map.of("type", "ipipTunnelAddress", "node", host), 4, pool));
                 store.put(tunnelKey, ip.ip());
                 LOG.info("ip-in-ip: tunnel address {} from pool {}", ip.ip(), pool);
                 return ip;
@@ -168,7 +170,8 @@ public final class IpipManager implements AutoCloseable {
                 last = e;
             }
         }
-        throw new IllegalStateException("no IP-in-IP tunnel address: " + (last == null ? "no pool" : last.getMessage()));
+        throw new IllegalStateException(
+                "no IP-in-IP tunnel address: " + (last == null ? "no pool" : last.getMessage()));
     }
 
     private void problem(String p) {

@@ -1,13 +1,12 @@
 package org.calicojava.felix.encap;
 
-import org.calicojava.model.Cidr;
-import org.calicojava.model.IpPool;
-
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Consumer;
+import org.calicojava.model.Cidr;
+import org.calicojava.model.IpPool;
 
 /**
  * What IP-in-IP needs on this host, computed purely from etcd's view (no I/O): whether an enabled IPIP pool exists,
@@ -21,13 +20,14 @@ import java.util.function.Consumer;
  * @param allocate   IPIP is on and this host has no valid tunnel address: allocate one
  * @param release    IPIP is off and a tunnel address is recorded: release it and delete the key
  */
-public record IpipPlan(boolean enabled, List<Cidr> pools, Set<String> hostNets, Cidr tunnelAddr, boolean allocate,
-                       boolean release) {
+public record IpipPlan(
+        boolean enabled, List<Cidr> pools, Set<String> hostNets, Cidr tunnelAddr, boolean allocate, boolean release) {
 
     /** The per-host felix config key holding the host's IPIP tunnel address (Calico's name). */
     public static final String TUNNEL_ADDR_KEY = "IpInIpTunnelAddr";
     /** IP-in-IP adds an outer IPv4 header: tunl0's MTU is the uplink's minus this. */
     public static final int OVERHEAD = 20;
+
     public static final String DEVICE = "tunl0";
 
     public IpipPlan {
@@ -46,15 +46,19 @@ public record IpipPlan(boolean enabled, List<Cidr> pools, Set<String> hostNets, 
      * @param tunnelAddr this host's raw {@code IpInIpTunnelAddr} value, or null
      * @param onProblem  one line per bad value (the value is skipped)
      */
-    public static IpipPlan of(List<IpPool> pools, Map<String, String> hostIps, String tunnelAddr,
-                              Consumer<String> onProblem) {
-        List<Cidr> ipipPools = pools.stream().filter(p -> p.cidr().isIpv4() && p.ipipMode().enabled() && !p.disabled())
-                .map(IpPool::cidr).sorted().toList();
+    public static IpipPlan of(
+            List<IpPool> pools, Map<String, String> hostIps, String tunnelAddr, Consumer<String> onProblem) {
+        List<Cidr> ipipPools = pools.stream()
+                .filter(p -> p.cidr().isIpv4() && p.ipipMode().enabled() && !p.disabled())
+                .map(IpPool::cidr)
+                .sorted()
+                .toList();
         Set<String> nets = new TreeSet<>();
         hostIps.forEach((host, raw) -> {
             Cidr ip = parseV4(raw);
             if (ip == null) {
-                onProblem.accept("host " + host + ": ip_addr_v4 " + raw + " is not an IPv4 address (host not allowed to send IP-in-IP)");
+                onProblem.accept("host " + host + ": ip_addr_v4 " + raw
+                        + " is not an IPv4 address (host not allowed to send IP-in-IP)");
             } else {
                 nets.add(ip.toString());
             }
@@ -68,7 +72,8 @@ public record IpipPlan(boolean enabled, List<Cidr> pools, Set<String> hostNets, 
             }
             Cidr ownAddr = own;
             if (own != null && enabled && ipipPools.stream().noneMatch(p -> p.contains(ownAddr))) {
-                onProblem.accept(TUNNEL_ADDR_KEY + " " + tunnelAddr + " is in no enabled IPIP pool (allocating another)");
+                onProblem.accept(
+                        TUNNEL_ADDR_KEY + " " + tunnelAddr + " is in no enabled IPIP pool (allocating another)");
                 own = null;
             }
         }

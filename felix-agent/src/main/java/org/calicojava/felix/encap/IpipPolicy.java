@@ -1,16 +1,15 @@
 package org.calicojava.felix.encap;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.calicojava.felix.calc.DesiredDataplane;
 import org.calicojava.felix.calc.IpSetSpec;
 import org.calicojava.felix.calc.PersistentMap;
 import org.calicojava.felix.rules.Chain;
 import org.calicojava.felix.rules.ChainNames;
 import org.calicojava.felix.rules.Rule;
-
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
 
 /**
  * The IP-in-IP part of felix's policy, as Calico's {@code cali-INPUT}: while an IPIP pool is enabled, the IPv4 set
@@ -22,8 +21,8 @@ import java.util.Set;
  */
 public final class IpipPolicy {
     public static final String HOSTS_SET = "cali4-all-hosts-net";
-    static final Rule DROP_RULE = new Rule("-p 4 -m set ! --match-set " + HOSTS_SET + " src", "-j DROP",
-            "IP-in-IP only from known hosts");
+    static final Rule DROP_RULE =
+            new Rule("-p 4 -m set ! --match-set " + HOSTS_SET + " src", "-j DROP", "IP-in-IP only from known hosts");
 
     /** What the policy depends on: published by {@link IpipManager}, read by the dataplane thread. */
     public record State(boolean enabled, Set<String> hostNets) {
@@ -61,8 +60,16 @@ public final class IpipPolicy {
             lastSet = new IpSetSpec(HOSTS_SET, 4, s.hostNets());
         }
         sets.put(HOSTS_SET, lastSet);
-        return new DesiredDataplane(d.routes(), d.interfaces(), filter.build(), d.nat(), sets.build(), d.raw(),
-                d.filter6(), d.nat6(), d.raw6());
+        return new DesiredDataplane(
+                d.routes(),
+                d.interfaces(),
+                filter.build(),
+                d.nat(),
+                sets.build(),
+                d.raw(),
+                d.filter6(),
+                d.nat6(),
+                d.raw6());
     }
 
     private static <K, V> PersistentMap.Builder<K, V> builder(Map<K, V> m) {

@@ -1,5 +1,10 @@
 package org.calicojava.felix.encap;
 
+import java.security.SecureRandom;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
 import org.calicojava.ipam.Ipam;
 import org.calicojava.model.Cidr;
 import org.calicojava.model.IpPool;
@@ -8,12 +13,6 @@ import org.calicojava.netlink.MacAddress;
 import org.calicojava.store.KvStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import java.security.SecureRandom;
-import java.util.Collection;
-import java.util.Comparator;
-import java.util.List;
-import java.util.Map;
 
 /**
  * This host's VXLAN tunnel records in etcd, as Calico's felix keeps them: when an enabled VXLAN pool of a family
@@ -29,12 +28,14 @@ public final class VxlanAllocator {
     static final long RETRY_NANOS = 5_000_000_000L;
     /** After a write, the watch brings the key back: no new attempt for that family meanwhile. */
     static final long SETTLE_NANOS = 10_000_000_000L;
+
     private final KvStore store;
     private final Keys keys;
     private final String hostname;
     private final Ipam ipam;
     private final SecureRandom random = new SecureRandom();
     private final long[] quietUntil = new long[7];
+
     {
         java.util.Arrays.fill(quietUntil, System.nanoTime());
     }
@@ -70,8 +71,11 @@ public final class VxlanAllocator {
             if (release) {
                 List<Cidr> freed = ipam.releaseByHandle(handle(hostname, v));
                 store.delete(keys.hostConfig(hostname, VxlanCalc.addrName(v)));
-                LOG.info("VXLAN IPv{}: no VXLAN pool left: released tunnel address {} (handle {})", v,
-                        freed.isEmpty() ? t.addrText() : freed.get(0).ip(), handle(hostname, v));
+                LOG.info(
+                        "VXLAN IPv{}: no VXLAN pool left: released tunnel address {} (handle {})",
+                        v,
+                        freed.isEmpty() ? t.addrText() : freed.get(0).ip(),
+                        handle(hostname, v));
             }
             if (mac) {
                 MacAddress m = randomMac();
@@ -83,26 +87,39 @@ public final class VxlanAllocator {
                 ipam.releaseByHandle(handle); // a leftover of an earlier run (or an address no longer in a VXLAN pool)
                 Cidr ip = assign(v, handle, pools);
                 store.put(keys.hostConfig(hostname, VxlanCalc.addrName(v)), ip.ip());
-                LOG.info("VXLAN IPv{}: tunnel address {} assigned (handle {}){}", v, ip.ip(), handle,
+                LOG.info(
+                        "VXLAN IPv{}: tunnel address {} assigned (handle {}){}",
+                        v,
+                        ip.ip(),
+                        handle,
                         t.addrText() == null ? "" : ", replacing " + t.addrText());
             }
             quietUntil[v] = System.nanoTime() + SETTLE_NANOS;
             return false;
         } catch (RuntimeException e) { // datastore or IPAM: the next pass after the delay tries again
-            LOG.warn("VXLAN IPv{}: tunnel records: {} (retrying in {} s)", v, e.getMessage(), RETRY_NANOS / 1_000_000_000L);
+            LOG.warn(
+                    "VXLAN IPv{}: tunnel records: {} (retrying in {} s)",
+                    v,
+                    e.getMessage(),
+                    RETRY_NANOS / 1_000_000_000L);
             quietUntil[v] = System.nanoTime() + RETRY_NANOS;
             return true;
         }
     }
 
     private Cidr assign(int v, String handle, Collection<IpPool> pools) {
-        List<IpPool> candidates = pools.stream().filter(p -> p.cidr().version() == v && p.vxlanMode().enabled()
-                && !p.disabled()).sorted(Comparator.comparing(IpPool::cidr)).toList();
+        List<IpPool> candidates = pools.stream()
+                .filter(p -> p.cidr().version() == v && p.vxlanMode().enabled() && !p.disabled())
+                .sorted(Comparator.comparing(IpPool::cidr))
+                .toList();
         RuntimeException last = null;
         for (IpPool p : candidates) {
             try {
-                return ipam.autoAssign(new Ipam.AutoRequest(hostname, handle,
-                        Map.of("type", v == 4 ? "vxlanTunnelAddress" : "vxlanV6TunnelAddress", "node", hostname), v,
+                return ipam.autoAssign(new Ipam.AutoRequest(
+                        hostname,
+                        handle,
+                        Map.of("type", v == 4 ? "vxlanTunnelAddress" : "vxlanV6TunnelAddress", "node", hostname),
+                        v,
                         p.cidr()));
             } catch (RuntimeException e) {
                 last = e;

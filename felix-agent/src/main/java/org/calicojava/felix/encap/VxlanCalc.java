@@ -1,16 +1,15 @@
 package org.calicojava.felix.encap;
 
-import org.calicojava.model.Cidr;
-import org.calicojava.model.EncapMode;
-import org.calicojava.model.IpPool;
-import org.calicojava.netlink.MacAddress;
-
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.calicojava.model.Cidr;
+import org.calicojava.model.EncapMode;
+import org.calicojava.model.IpPool;
+import org.calicojava.netlink.MacAddress;
 
 /**
  * The pure VXLAN calculation: pools, hosts' addresses, tunnel records and block affinities to a {@link VxlanPlan}
@@ -27,8 +26,7 @@ public final class VxlanCalc {
     public static final String MAC_V4 = "VXLANTunnelMACAddr";
     public static final String MAC_V6 = "VXLANTunnelMACAddrV6";
 
-    private VxlanCalc() {
-    }
+    private VxlanCalc() {}
 
     public static String addrName(int version) {
         return version == 4 ? ADDR_V4 : ADDR_V6;
@@ -47,26 +45,28 @@ public final class VxlanCalc {
      * @param state       hosts, tunnel records, affinities
      * @param localSubnet the subnet of this host's own address as the kernel has it (e.g. 192.0.2.1/24), or null
      */
-    public static VxlanPlan plan(String hostname, int version, Collection<IpPool> pools, EncapState state,
-                                 Cidr localSubnet) {
+    public static VxlanPlan plan(
+            String hostname, int version, Collection<IpPool> pools, EncapState state, Cidr localSubnet) {
         List<IpPool> vxlanPools = pools.stream()
-                .filter(p -> p.cidr().version() == version && p.vxlanMode().enabled()).sorted(
-                        java.util.Comparator.comparing(IpPool::cidr)).toList();
+                .filter(p -> p.cidr().version() == version && p.vxlanMode().enabled())
+                .sorted(java.util.Comparator.comparing(IpPool::cidr))
+                .toList();
         List<String> problems = new ArrayList<>();
         boolean wanted = vxlanPools.stream().anyMatch(p -> !p.disabled());
         String ownAddrText = state.tunnelConfig(hostname, addrName(version));
         boolean none = vxlanPools.isEmpty(); // then the own records are only released, not checked
         Cidr ownAddr = none ? null : tunnelAddr(hostname, version, ownAddrText, vxlanPools, problems);
-        MacAddress ownMac = none ? null
-                : mac(hostname, state.tunnelConfig(hostname, macName(version)), macName(version), problems);
-        VxlanPlan.Tunnel tunnel = new VxlanPlan.Tunnel(wanted, !vxlanPools.isEmpty(), ownAddr, ownAddrText,
-                ownMac != null);
+        MacAddress ownMac =
+                none ? null : mac(hostname, state.tunnelConfig(hostname, macName(version)), macName(version), problems);
+        VxlanPlan.Tunnel tunnel =
+                new VxlanPlan.Tunnel(wanted, !vxlanPools.isEmpty(), ownAddr, ownAddrText, ownMac != null);
         Cidr ownIp = state.hostIp(hostname, version);
         if (vxlanPools.isEmpty()) {
             return new VxlanPlan(version, null, Map.of(), Map.of(), Map.of(), tunnel, problems);
         }
         VxlanPlan.Device device = ownAddr != null && ownMac != null && ownIp != null
-                ? new VxlanPlan.Device(ownAddr, ownMac, ownIp) : null;
+                ? new VxlanPlan.Device(ownAddr, ownMac, ownIp)
+                : null;
         if (device == null && ownIp == null) {
             problems.add("VXLAN IPv" + version + ": host " + hostname + " has no ip_addr_v" + version
                     + " (no vxlan device)");
@@ -109,12 +109,17 @@ public final class VxlanCalc {
             if (host.equals(hostname) || block.version() != version) {
                 return;
             }
-            IpPool pool = vxlanPools.stream().filter(p -> p.cidr().contains(block)).findFirst().orElse(null);
+            IpPool pool = vxlanPools.stream()
+                    .filter(p -> p.cidr().contains(block))
+                    .findFirst()
+                    .orElse(null);
             if (pool == null) {
                 return;
             }
             Cidr ip = state.hostIp(host, version);
-            if (pool.vxlanMode() == EncapMode.CROSS_SUBNET && ip != null && localSubnet != null
+            if (pool.vxlanMode() == EncapMode.CROSS_SUBNET
+                    && ip != null
+                    && localSubnet != null
                     && localSubnet.contains(ip)) {
                 routes.put(block, new VxlanPlan.Hop(ip, false));
                 return;
@@ -127,8 +132,7 @@ public final class VxlanCalc {
         return new VxlanPlan(version, device, routes, neighbours, fdb, tunnel, problems);
     }
 
-    private record Vtep(Cidr addr, MacAddress mac, Cidr hostIp) {
-    }
+    private record Vtep(Cidr addr, MacAddress mac, Cidr hostIp) {}
 
     /** A host's tunnel address if valid: of the family and inside a VXLAN pool; else null (a problem if set). */
     static Cidr tunnelAddr(String host, int version, String text, List<IpPool> vxlanPools, List<String> problems) {
@@ -148,8 +152,8 @@ public final class VxlanCalc {
             return null;
         }
         if (vxlanPools.stream().noneMatch(p -> p.cidr().contains(addr))) {
-            problems.add("host " + host + ": " + addrName(version) + " " + text
-                    + " is in no VXLAN pool (host skipped)");
+            problems.add(
+                    "host " + host + ": " + addrName(version) + " " + text + " is in no VXLAN pool (host skipped)");
             return null;
         }
         return addr;

@@ -1,5 +1,11 @@
 package org.calicojava.felix.encap;
 
+import java.net.InetAddress;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import org.calicojava.model.Cidr;
 import org.calicojava.netlink.Address;
 import org.calicojava.netlink.AlreadyExistsException;
@@ -17,13 +23,6 @@ import org.calicojava.netlink.RouteFilter;
 import org.calicojava.netlink.Vxlan;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import java.net.InetAddress;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
 
 /**
  * Reconciles a {@link VxlanPlan} against the kernel through netlink, for one family at a time: the device
@@ -47,8 +46,7 @@ public final class VxlanDataplane {
     }
 
     /** This host's address as the kernel has it: with its prefix length, the uplink's index and MTU. */
-    public record Uplink(Cidr subnet, int ifindex, int mtu) {
-    }
+    public record Uplink(Cidr subnet, int ifindex, int mtu) {}
 
     /** The interface holding {@code hostIp} (the uplink), or empty when no interface has it. */
     public Optional<Uplink> uplink(Cidr hostIp) {
@@ -56,7 +54,8 @@ public final class VxlanDataplane {
         for (Address a : nl.addresses(family)) {
             if (a.prefix().address().equals(hostIp.address())) {
                 int mtu = nl.link(a.ifindex()).map(Link::mtu).orElse(1500);
-                return Optional.of(new Uplink(Cidr.of(hostIp.address(), a.prefix().length()), a.ifindex(), mtu));
+                return Optional.of(
+                        new Uplink(Cidr.of(hostIp.address(), a.prefix().length()), a.ifindex(), mtu));
             }
         }
         return Optional.empty();
@@ -113,8 +112,12 @@ public final class VxlanDataplane {
             if (link.isPresent()) {
                 Optional<Vxlan> have = nl.vxlan(name);
                 if (have.isEmpty() || !have.get().equals(want)) {
-                    LOG.info("VXLAN: device {} is {} (expected: {}): recreating it", name,
-                            have.map(Vxlan::toString).orElse("kind " + link.get().kind()), want);
+                    LOG.info(
+                            "VXLAN: device {} is {} (expected: {}): recreating it",
+                            name,
+                            have.map(Vxlan::toString)
+                                    .orElse("kind " + link.get().kind()),
+                            want);
                     nl.deleteLink(name);
                     link = Optional.empty();
                 }
@@ -182,13 +185,16 @@ public final class VxlanDataplane {
         for (Map.Entry<MacAddress, Cidr> w : want.entrySet()) {
             FdbEntry h = have.get(w.getKey());
             if (h == null || !h.dst().equals(w.getValue().address()) || !h.permanent()) {
-                n += run("fdb " + w.getKey() + " dst " + w.getValue().ip() + " dev " + dev.name() + " self permanent",
-                        () -> nl.replaceFdb(FdbEntry.permanent(dev.index(), w.getKey(), w.getValue().address())));
+                n += run(
+                        "fdb " + w.getKey() + " dst " + w.getValue().ip() + " dev " + dev.name() + " self permanent",
+                        () -> nl.replaceFdb(FdbEntry.permanent(
+                                dev.index(), w.getKey(), w.getValue().address())));
             }
         }
         for (FdbEntry h : have.values()) {
             if (!want.containsKey(h.mac())) {
-                n += run("delete fdb " + h.mac() + " dst " + IpPrefix.format(h.dst()) + " dev " + dev.name(),
+                n += run(
+                        "delete fdb " + h.mac() + " dst " + IpPrefix.format(h.dst()) + " dev " + dev.name(),
                         () -> nl.deleteFdb(h));
             }
         }
@@ -211,16 +217,19 @@ public final class VxlanDataplane {
         for (Map.Entry<Cidr, MacAddress> w : want.entrySet()) {
             Neighbour h = have.get(w.getKey().address());
             if (h == null || !w.getValue().equals(h.lladdr())) {
-                n += run("neighbour " + w.getKey().ip() + " lladdr " + w.getValue() + " dev " + dev.name()
-                        + " permanent", () -> nl.replaceNeighbour(Neighbour.permanent(dev.index(),
-                        w.getKey().address(), w.getValue())));
+                n += run(
+                        "neighbour " + w.getKey().ip() + " lladdr " + w.getValue() + " dev " + dev.name()
+                                + " permanent",
+                        () -> nl.replaceNeighbour(
+                                Neighbour.permanent(dev.index(), w.getKey().address(), w.getValue())));
             }
         }
         Set<InetAddress> wanted = new HashSet<>();
         want.keySet().forEach(c -> wanted.add(c.address()));
         for (Neighbour h : have.values()) {
             if (!wanted.contains(h.dst())) {
-                n += run("delete neighbour " + IpPrefix.format(h.dst()) + " dev " + dev.name(),
+                n += run(
+                        "delete neighbour " + IpPrefix.format(h.dst()) + " dev " + dev.name(),
                         () -> nl.deleteNeighbour(h));
             }
         }
@@ -253,7 +262,11 @@ public final class VxlanDataplane {
                 nh = NextHop.via(hop.gateway().address(), 0);
             }
             wanted.add(dst);
-            Route r = Route.builder(dst).protocol(protocol).scope(Route.SCOPE_UNIVERSE).nextHop(nh).build();
+            Route r = Route.builder(dst)
+                    .protocol(protocol)
+                    .scope(Route.SCOPE_UNIVERSE)
+                    .nextHop(nh)
+                    .build();
             Route h = have.get(dst);
             String text = dst + " via " + hop.gateway().ip() + (hop.tunnel() ? " dev " + dev.name() + " onlink" : "");
             if (h == null) {
@@ -263,7 +276,9 @@ public final class VxlanDataplane {
                         conflictsLogged.remove(text);
                     } catch (AlreadyExistsException e) { // another owner's route to the block: theirs stays
                         if (conflictsLogged.add(text)) {
-                            LOG.warn("VXLAN: route {} refused: the host has another route to {} (not felix's)", text,
+                            LOG.warn(
+                                    "VXLAN: route {} refused: the host has another route to {} (not felix's)",
+                                    text,
                                     dst);
                         }
                     }
@@ -274,7 +289,9 @@ public final class VxlanDataplane {
         }
         for (Route h : have.values()) {
             if (!wanted.contains(h.dst())) {
-                n += run("delete route " + h.dst() + " via " + IpPrefix.format(h.nextHops().get(0).gateway()),
+                n += run(
+                        "delete route " + h.dst() + " via "
+                                + IpPrefix.format(h.nextHops().get(0).gateway()),
                         () -> nl.deleteRoute(h));
             }
         }
@@ -282,7 +299,8 @@ public final class VxlanDataplane {
     }
 
     private static boolean sameHop(NextHop have, NextHop want) {
-        return have.gateway().equals(want.gateway()) && have.onlink() == want.onlink()
+        return have.gateway().equals(want.gateway())
+                && have.onlink() == want.onlink()
                 && (want.ifindex() == 0 || have.ifindex() == want.ifindex());
     }
 

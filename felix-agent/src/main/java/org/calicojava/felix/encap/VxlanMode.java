@@ -1,17 +1,16 @@
 package org.calicojava.felix.encap;
 
-import org.calicojava.model.Cidr;
-import org.calicojava.model.IpPool;
-import org.calicojava.model.LogText;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.ObjIntConsumer;
+import org.calicojava.model.Cidr;
+import org.calicojava.model.IpPool;
+import org.calicojava.model.LogText;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Felix's VXLAN mode, once per programming pass on the dataplane thread: for IPv4 and IPv6, the uplink and local
@@ -35,11 +34,16 @@ public final class VxlanMode {
     private final boolean[] active = new boolean[7];
     /** The family had its first pass (leftovers of an earlier run removed). */
     private final boolean[] applied = new boolean[7];
+
     private Set<String> problems = Set.of();
 
     /** {@code gauges} receives felix_vxlan_routes and felix_vxlan_remote_vteps after each pass. */
-    public VxlanMode(String hostname, EncapState state, VxlanAllocator allocator, VxlanDataplane dataplane,
-                     ObjIntConsumer<String> gauges) {
+    public VxlanMode(
+            String hostname,
+            EncapState state,
+            VxlanAllocator allocator,
+            VxlanDataplane dataplane,
+            ObjIntConsumer<String> gauges) {
         this.hostname = hostname;
         this.state = state;
         this.allocator = allocator;
@@ -71,10 +75,12 @@ public final class VxlanMode {
         int routes = 0;
         int vteps = 0;
         Set<String> seen = new LinkedHashSet<>();
-        for (int v : new int[]{4, 6}) {
-            boolean any = pools.stream().anyMatch(p -> p.cidr().version() == v && p.vxlanMode().enabled());
+        for (int v : new int[] {4, 6}) {
+            boolean any = pools.stream()
+                    .anyMatch(p -> p.cidr().version() == v && p.vxlanMode().enabled());
             Cidr ownIp = state.hostIp(hostname, v);
-            VxlanDataplane.Uplink up = any && ownIp != null ? dataplane.uplink(ownIp).orElse(null) : null;
+            VxlanDataplane.Uplink up =
+                    any && ownIp != null ? dataplane.uplink(ownIp).orElse(null) : null;
             if (any && ownIp != null && up == null) {
                 seen.add("VXLAN IPv" + v + ": no interface has this host's address " + ownIp.ip()
                         + " (no vxlan device)");

@@ -1,10 +1,9 @@
 package org.calicojava.felix.encap;
 
-import org.calicojava.model.Cidr;
-import org.calicojava.netlink.MacAddress;
-
 import java.util.List;
 import java.util.Map;
+import org.calicojava.model.Cidr;
+import org.calicojava.netlink.MacAddress;
 
 /**
  * What VXLAN mode wants for one IP family ({@link VxlanCalc}'s result): the device (or none), the routes to remote
@@ -18,8 +17,14 @@ import java.util.Map;
  * @param tunnel     what this host's tunnel address and MAC records need
  * @param problems   data problems found (one log line each when they appear)
  */
-public record VxlanPlan(int version, Device device, Map<Cidr, Hop> routes, Map<Cidr, MacAddress> neighbours,
-                        Map<MacAddress, Cidr> fdb, Tunnel tunnel, List<String> problems) {
+public record VxlanPlan(
+        int version,
+        Device device,
+        Map<Cidr, Hop> routes,
+        Map<Cidr, MacAddress> neighbours,
+        Map<MacAddress, Cidr> fdb,
+        Tunnel tunnel,
+        List<String> problems) {
     public static final int VNI = 4096;
     public static final int PORT = 4789;
 
@@ -47,8 +52,7 @@ public record VxlanPlan(int version, Device device, Map<Cidr, Hop> routes, Map<C
      * @param mac        the device's MAC
      * @param hostAddr   this host's address: the device's local address, its uplink is the interface holding it
      */
-    public record Device(Cidr tunnelAddr, MacAddress mac, Cidr hostAddr) {
-    }
+    public record Device(Cidr tunnelAddr, MacAddress mac, Cidr hostAddr) {}
 
     /**
      * A route's next hop.
@@ -56,8 +60,7 @@ public record VxlanPlan(int version, Device device, Map<Cidr, Hop> routes, Map<C
      * @param gateway remote tunnel address (through the device, onlink) or remote host address (native)
      * @param tunnel  through the vxlan device; false: native, cross-subnet mode to a host on this subnet
      */
-    public record Hop(Cidr gateway, boolean tunnel) {
-    }
+    public record Hop(Cidr gateway, boolean tunnel) {}
 
     /**
      * This host's tunnel records.
@@ -68,6 +71,5 @@ public record VxlanPlan(int version, Device device, Map<Cidr, Hop> routes, Map<C
      * @param addrText  the tunnel address as written (valid or not), or null
      * @param macValid  a valid MAC is recorded
      */
-    public record Tunnel(boolean wanted, boolean anyPool, Cidr addr, String addrText, boolean macValid) {
-    }
+    public record Tunnel(boolean wanted, boolean anyPool, Cidr addr, String addrText, boolean macValid) {}
 }

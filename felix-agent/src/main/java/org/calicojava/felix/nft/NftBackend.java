@@ -1,20 +1,19 @@
 package org.calicojava.felix.nft;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.calicojava.felix.agent.Metrics;
 import org.calicojava.felix.calc.DesiredDataplane;
-import org.calicojava.process.CommandRunner;
 import org.calicojava.felix.dataplane.DataplaneException;
 import org.calicojava.felix.dataplane.DriftGate;
 import org.calicojava.felix.dataplane.NftKernel;
 import org.calicojava.felix.dataplane.PolicyBackend;
 import org.calicojava.felix.dataplane.PolicyBackends;
+import org.calicojava.process.CommandRunner;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
 
 /**
  * Policy through native nftables, in a table of our own ({@code table inet calico}; no other table is ever read or
@@ -37,6 +36,7 @@ public final class NftBackend implements PolicyBackend {
 
     /** False on a kernel without IPv6 ({@link PolicyBackends#KERNEL_IPV6}): IPv6 policy is left out of the table. */
     private final boolean kernelIpv6;
+
     private boolean v6Unavailable;
     private final DriftGate gate;
 
@@ -52,7 +52,11 @@ public final class NftBackend implements PolicyBackend {
 
     /** Reads back over netlink and skips refreshes while the kernel's generation shows nothing changed. */
     public NftBackend(CommandRunner runner, Metrics metrics, NftKernel kernel) {
-        this(runner, metrics, PolicyBackends.KERNEL_IPV6, kernel::generation,
+        this(
+                runner,
+                metrics,
+                PolicyBackends.KERNEL_IPV6,
+                kernel::generation,
                 () -> NftReadback.from(kernel.inetTable(NftNames.TABLE)));
     }
 
@@ -61,8 +65,12 @@ public final class NftBackend implements PolicyBackend {
     }
 
     /** {@code reader} null: {@code nft -j list table} through {@code runner}. */
-    NftBackend(CommandRunner runner, Metrics metrics, boolean kernelIpv6, java.util.function.LongSupplier nftGeneration,
-               Reader reader) {
+    NftBackend(
+            CommandRunner runner,
+            Metrics metrics,
+            boolean kernelIpv6,
+            java.util.function.LongSupplier nftGeneration,
+            Reader reader) {
         this.runner = runner;
         this.metrics = metrics;
         this.kernelIpv6 = kernelIpv6;
@@ -78,7 +86,8 @@ public final class NftBackend implements PolicyBackend {
      */
     public static boolean usable(CommandRunner runner) {
         try {
-            return runner.run(List.of("nft", "-c", "add", "table", NftNames.FAMILY, NftNames.TABLE), null).ok();
+            return runner.run(List.of("nft", "-c", "add", "table", NftNames.FAMILY, NftNames.TABLE), null)
+                    .ok();
         } catch (RuntimeException e) {
             return false;
         }
@@ -93,8 +102,7 @@ public final class NftBackend implements PolicyBackend {
      * A read-back, the write generation and the kernel's nftables generation it started at; state null: skipped, the
      * kernel's generation showed nothing changed.
      */
-    private record Snapshot(NftState state, long generation, long kernelGeneration) implements PolicyBackend.Snapshot {
-    }
+    private record Snapshot(NftState state, long generation, long kernelGeneration) implements PolicyBackend.Snapshot {}
 
     @Override
     public Snapshot read() {
@@ -149,8 +157,7 @@ public final class NftBackend implements PolicyBackend {
     }
 
     /** What one transaction wrote (names of chains, sets, maps), for adopting read-backs that overlap it. */
-    private record Touched(long generation, Set<String> chains, Set<String> sets, Set<String> maps) {
-    }
+    private record Touched(long generation, Set<String> chains, Set<String> sets, Set<String> maps) {}
 
     private final java.util.ArrayDeque<Touched> touched = new java.util.ArrayDeque<>();
     static final int MAX_TOUCHED = 10_000;
@@ -198,7 +205,8 @@ public final class NftBackend implements PolicyBackend {
     }
 
     private NftState listJson() {
-        CommandRunner.Result r = runner.run(List.of("nft", "-j", "list", "table", NftNames.FAMILY, NftNames.TABLE), null);
+        CommandRunner.Result r =
+                runner.run(List.of("nft", "-j", "list", "table", NftNames.FAMILY, NftNames.TABLE), null);
         NftState read;
         if (r.ok()) {
             try {
@@ -217,8 +225,11 @@ public final class NftBackend implements PolicyBackend {
     private int take(NftState read) {
         List<String> changed = drift(actual, read);
         if (!changed.isEmpty()) {
-            LOG.warn("nftables {}: {} object(s) changed outside felix, rewriting: {}{}", NftNames.QUALIFIED,
-                    changed.size(), String.join(", ", changed.subList(0, Math.min(5, changed.size()))),
+            LOG.warn(
+                    "nftables {}: {} object(s) changed outside felix, rewriting: {}{}",
+                    NftNames.QUALIFIED,
+                    changed.size(),
+                    String.join(", ", changed.subList(0, Math.min(5, changed.size()))),
                     changed.size() > 5 ? ", ..." : "");
         }
         actual = read;
@@ -273,7 +284,10 @@ public final class NftBackend implements PolicyBackend {
         }
         actual.commit(diff, want);
         gate.written(before, gate.now(), 1); // one nft -f: one transaction
-        LOG.debug("nftables: {} changes ({} chains written, {} deleted)", diff.changes(), diff.written().size(),
+        LOG.debug(
+                "nftables: {} changes ({} chains written, {} deleted)",
+                diff.changes(),
+                diff.written().size(),
                 diff.deletedChains().size());
     }
 
@@ -289,8 +303,8 @@ public final class NftBackend implements PolicyBackend {
                 sets.put(k, v);
             }
         });
-        return new DesiredDataplane(d.routes(), d.interfaces(), d.filter(), d.nat(), sets, d.raw(), Map.of(), Map.of(),
-                Map.of());
+        return new DesiredDataplane(
+                d.routes(), d.interfaces(), d.filter(), d.nat(), sets, d.raw(), Map.of(), Map.of(), Map.of());
     }
 
     @Override

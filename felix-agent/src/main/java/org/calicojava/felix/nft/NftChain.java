@@ -15,8 +15,8 @@ public record NftChain(String name, String hook, List<String> rules, List<String
         rules = List.copyOf(rules);
         hashes = List.copyOf(hashes);
         if (rules.size() != hashes.size()) {
-            throw new IllegalArgumentException("nft chain " + name + ": " + rules.size() + " rules, "
-                    + hashes.size() + " hashes (expected: equal)");
+            throw new IllegalArgumentException("nft chain " + name + ": " + rules.size() + " rules, " + hashes.size()
+                    + " hashes (expected: equal)");
         }
     }
 }

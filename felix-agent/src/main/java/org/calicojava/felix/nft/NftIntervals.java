@@ -1,7 +1,5 @@
 package org.calicojava.felix.nft;
 
-import org.calicojava.netlink.NftTable;
-
 import java.math.BigInteger;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -12,6 +10,7 @@ import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.calicojava.netlink.NftTable;
 
 /**
  * Set elements as the kernel holds them, in the form nft lists them ({@link NftMembers}): an interval set keeps
@@ -21,8 +20,7 @@ import java.util.Set;
  * without an end before the next start reads as "first-?" (which matches nothing we write: the set is rewritten).
  */
 final class NftIntervals {
-    private NftIntervals() {
-    }
+    private NftIntervals() {}
 
     static Set<String> members(List<NftTable.Element> elements) {
         List<NftTable.Element> sorted = new ArrayList<>(elements);

@@ -1,10 +1,9 @@
 package org.calicojava.felix.nft;
 
-import org.calicojava.model.Cidr;
-
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.Set;
+import org.calicojava.model.Cidr;
 
 /**
  * Members of interval sets in the form nft lists them: a host prefix as the bare address, other prefixes with host
@@ -12,8 +11,7 @@ import java.util.Set;
  * another member is left out (the set matches the same addresses).
  */
 public final class NftMembers {
-    private NftMembers() {
-    }
+    private NftMembers() {}
 
     public static Set<String> normalize(Collection<String> cidrs) {
         Set<Cidr> all = new HashSet<>();

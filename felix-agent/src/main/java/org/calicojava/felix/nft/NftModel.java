@@ -1,5 +1,11 @@
 package org.calicojava.felix.nft;
 
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.calicojava.felix.calc.DesiredDataplane;
 import org.calicojava.felix.calc.IpSetSpec;
 import org.calicojava.felix.calc.PersistentMap;
@@ -10,13 +16,6 @@ import org.calicojava.felix.rules.Hashes;
 import org.calicojava.felix.rules.Rule;
 import org.calicojava.felix.rules.StaticChains;
 import org.calicojava.model.Cidr;
-
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
 
 /**
  * Turns the calculated rule model ({@link DesiredDataplane}: filter, nat and raw chains of IPv4 and IPv6, ipsets of
@@ -37,12 +36,13 @@ import java.util.Set;
  */
 public final class NftModel {
     private static final List<String> TABLES = List.of("filter", "nat", "raw");
-    private static final DesiredDataplane NOTHING = new DesiredDataplane(Map.of(), Map.of(), Map.of(), Map.of(),
-            Map.of(), Map.of(), Map.of(), Map.of(), Map.of());
+    private static final DesiredDataplane NOTHING = new DesiredDataplane(
+            Map.of(), Map.of(), Map.of(), Map.of(), Map.of(), Map.of(), Map.of(), Map.of(), Map.of());
     /** The model of the previous build; its maps are compared with the next one's to find what changed. */
     private DesiredDataplane prev = NOTHING;
     /** Per model chain name: what it became in our table. */
     private final Map<String, Out> byName = new HashMap<>();
+
     private final PersistentMap.Builder<String, NftChain> chains = PersistentMap.<String, NftChain>empty().toBuilder();
     private final PersistentMap.Builder<String, NftSet> sets = PersistentMap.<String, NftSet>empty().toBuilder();
     private final PersistentMap.Builder<String, String> fromWl = PersistentMap.<String, String>empty().toBuilder();
@@ -55,16 +55,17 @@ public final class NftModel {
      * address per member) the rendered members counted by how many spec members give them, for changing it member
      * by member.
      */
-    private record SetMemo(IpSetSpec spec, NftSet set, PersistentSet.Builder<String> members,
-                           Map<String, Integer> counts) {
-    }
+    private record SetMemo(
+            IpSetSpec spec, NftSet set, PersistentSet.Builder<String> members, Map<String, Integer> counts) {}
 
     /** The nft set for {@code s}: member by member from {@code old} when only host prefixes changed, else whole. */
     private static SetMemo set(IpSetSpec s, SetMemo old) {
         if (old != null && old.spec() == s) {
             return old;
         }
-        if (old != null && old.counts() != null && old.spec().name().equals(s.name())
+        if (old != null
+                && old.counts() != null
+                && old.spec().name().equals(s.name())
                 && old.spec().version() == s.version()) {
             List<Cidr> added = new ArrayList<>();
             List<Cidr> removed = new ArrayList<>();
@@ -85,8 +86,8 @@ public final class NftModel {
                         old.members().add(c.ip());
                     }
                 }
-                return new SetMemo(s, new NftSet(s.name(), s.version(), old.members().build()), old.members(),
-                        old.counts());
+                return new SetMemo(
+                        s, new NftSet(s.name(), s.version(), old.members().build()), old.members(), old.counts());
             }
         }
         Map<String, Integer> counts = new HashMap<>();
@@ -108,9 +109,8 @@ public final class NftModel {
      * table (the shared rendering, or a family dispatcher and the family chains), or for a dispatch chain its map
      * elements ([from, to]).
      */
-    private record Out(Chain c4, Chain c6, NftChain n4, NftChain n6, List<NftChain> chains,
-                       Map<String, String>[] leaves) {
-    }
+    private record Out(
+            Chain c4, Chain c6, NftChain n4, NftChain n6, List<NftChain> chains, Map<String, String>[] leaves) {}
 
     /**
      * The table for {@code d}. Only the model chains and sets that are not the same objects as in the previous
@@ -154,9 +154,12 @@ public final class NftModel {
         for (StaticChains.Hook h : StaticChains.hooks()) {
             String target = h.rule().target();
             String name = NftNames.baseChain(h.table(), h.builtin());
-            if (d.chains(4, h.table()).containsKey(target) || d.chains(6, h.table()).containsKey(target)) {
-                chains.put(name, fixed.computeIfAbsent(name, n -> chain(n, NftNames.hookSpec(h.table(), h.builtin()),
-                        List.of(h.rule()))));
+            if (d.chains(4, h.table()).containsKey(target)
+                    || d.chains(6, h.table()).containsKey(target)) {
+                chains.put(
+                        name,
+                        fixed.computeIfAbsent(
+                                name, n -> chain(n, NftNames.hookSpec(h.table(), h.builtin()), List.of(h.rule()))));
             } else {
                 chains.remove(name);
             }
@@ -181,8 +184,13 @@ public final class NftModel {
     }
 
     /** The dispatch chain {@code name} (a verdict map lookup, then drop) and its map, when the model has it. */
-    private void dispatcher(DesiredDataplane d, String name, String map, String key,
-                            PersistentMap.Builder<String, String> elements, Map<String, Map<String, String>> maps) {
+    private void dispatcher(
+            DesiredDataplane d,
+            String name,
+            String map,
+            String key,
+            PersistentMap.Builder<String, String> elements,
+            Map<String, Map<String, String>> maps) {
         boolean wanted = false;
         for (String table : TABLES) {
             wanted |= d.chains(4, table).containsKey(name) || d.chains(6, table).containsKey(name);
@@ -217,7 +225,7 @@ public final class NftModel {
             if (same4 && same6) {
                 leaves = old.leaves();
             } else {
-                leaves = new Map[]{new HashMap<String, String>(), new HashMap<String, String>()};
+                leaves = new Map[] {new HashMap<String, String>(), new HashMap<String, String>()};
                 for (Chain c : c4 == c6 || c6 == null ? List.of(c4) : c4 == null ? List.of(c6) : List.of(c4, c6)) {
                     Map<String, String>[] l = dispatchLeaves(c);
                     leaves[0].putAll(l[0]);
@@ -234,7 +242,7 @@ public final class NftModel {
         List<NftChain> outs = new ArrayList<>(3);
         outs.add(null);
         List<String> gotos = new ArrayList<>(2);
-        for (int v : new int[]{4, 6}) {
+        for (int v : new int[] {4, 6}) {
             NftChain n = v == 4 ? n4 : n6;
             if (n == null) {
                 continue;
@@ -242,13 +250,20 @@ public final class NftModel {
             String familyName = NftNames.familyChain(name, v);
             NftChain f = null;
             if (old != null && n == (v == 4 ? old.n4() : old.n6())) {
-                f = old.chains().stream().filter(c -> c.name().equals(familyName)).findFirst().orElse(null);
+                f = old.chains().stream()
+                        .filter(c -> c.name().equals(familyName))
+                        .findFirst()
+                        .orElse(null);
             }
             outs.add(f != null ? f : of(familyName, null, n.rules()));
             gotos.add("meta nfproto ipv" + v + " goto " + familyName);
         }
-        NftChain dispatcher = old != null && !old.chains().isEmpty() && old.chains().get(0).name().equals(name)
-                && old.chains().get(0).rules().equals(gotos) ? old.chains().get(0) : of(name, null, gotos);
+        NftChain dispatcher = old != null
+                        && !old.chains().isEmpty()
+                        && old.chains().get(0).name().equals(name)
+                        && old.chains().get(0).rules().equals(gotos)
+                ? old.chains().get(0)
+                : of(name, null, gotos);
         outs.set(0, dispatcher);
         return new Out(c4, c6, n4, n6, outs, null);
     }
@@ -256,11 +271,14 @@ public final class NftModel {
     /** Leaf rules of a dispatch tree chain: "-i IF" / "-o IF" (no wildcard) with "-g CHAIN"; [from, to]. */
     @SuppressWarnings("unchecked")
     private static Map<String, String>[] dispatchLeaves(Chain c) {
-        Map<String, String>[] out = new Map[]{new HashMap<String, String>(), new HashMap<String, String>()};
+        Map<String, String>[] out = new Map[] {new HashMap<String, String>(), new HashMap<String, String>()};
         for (Rule r : c.rules()) {
             String m = r.match();
             boolean in = m.startsWith("-i ");
-            if ((in || m.startsWith("-o ")) && m.indexOf(' ', 3) < 0 && !m.endsWith("+") && r.action().startsWith("-g ")) {
+            if ((in || m.startsWith("-o "))
+                    && m.indexOf(' ', 3) < 0
+                    && !m.endsWith("+")
+                    && r.action().startsWith("-g ")) {
                 out[in ? 0 : 1].put(m.substring(3), r.action().substring(3).strip());
             }
         }

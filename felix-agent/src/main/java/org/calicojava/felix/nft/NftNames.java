@@ -1,8 +1,7 @@
 package org.calicojava.felix.nft;
 
-import org.calicojava.felix.rules.ChainNames;
-
 import java.util.regex.Pattern;
+import org.calicojava.felix.rules.ChainNames;
 
 /**
  * Names in our nftables table: {@code table inet calico} (inet: one table serves IPv4 and IPv6), its base chains and
@@ -21,10 +20,10 @@ public final class NftNames {
     public static final String TO_WL_MAP = "cali-to-wl-map";
     /** Priority of our base chains relative to the standard ones: before iptables-nft's (filter 0, srcnat 100). */
     public static final int PRIORITY_OFFSET = -5;
+
     private static final Pattern IDENTIFIER = Pattern.compile("[a-zA-Z_][a-zA-Z0-9/\\\\_.-]{0,254}");
 
-    private NftNames() {
-    }
+    private NftNames() {}
 
     /** Whether nft accepts the name unquoted (this nft does not take quoted chain or set names). */
     public static boolean isIdentifier(String name) {

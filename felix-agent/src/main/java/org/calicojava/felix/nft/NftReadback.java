@@ -2,14 +2,13 @@ package org.calicojava.felix.nft;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.calicojava.netlink.NftTable;
-
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import org.calicojava.netlink.NftTable;
 
 /**
  * Reads our table into an {@link NftState}, from a netlink read ({@link #from}) or from
@@ -21,15 +20,15 @@ import java.util.Set;
 public final class NftReadback {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private NftReadback() {
-    }
+    private NftReadback() {}
 
     public static NftState parse(String json) {
         JsonNode root;
         try {
             root = JSON.readTree(json);
         } catch (IOException e) {
-            throw new IllegalArgumentException("nft -j output: not JSON: " + e.getMessage().split("\n", 2)[0]);
+            throw new IllegalArgumentException(
+                    "nft -j output: not JSON: " + e.getMessage().split("\n", 2)[0]);
         }
         NftState st = new NftState();
         for (JsonNode item : root.path("nftables")) {
@@ -38,7 +37,8 @@ public final class NftReadback {
             } else if (item.has("rule")) {
                 JsonNode r = item.get("rule");
                 String comment = r.path("comment").asText("");
-                st.chains.computeIfAbsent(r.path("chain").asText(), k -> new ArrayList<>())
+                st.chains
+                        .computeIfAbsent(r.path("chain").asText(), k -> new ArrayList<>())
                         .add(comment.startsWith("cali:") ? comment.substring(5) : "");
             } else if (item.has("set")) {
                 JsonNode s = item.get("set");
@@ -65,19 +65,31 @@ public final class NftReadback {
         if (t == null) {
             return st;
         }
-        t.chains().forEach((name, comments) -> st.chains.put(name, new ArrayList<>(comments.stream()
-                .map(c -> c.startsWith("cali:") ? c.substring(5) : "").toList())));
+        t.chains()
+                .forEach((name, comments) -> st.chains.put(
+                        name,
+                        new ArrayList<>(comments.stream()
+                                .map(c -> c.startsWith("cali:") ? c.substring(5) : "")
+                                .toList())));
         for (NftTable.Set s : t.sets().values()) {
             if (s.isMap()) {
                 Map<String, String> elems = new HashMap<>();
                 for (NftTable.Element e : s.elements()) {
-                    elems.put(NftIntervals.name(e.key()), e.hasVerdict() && e.verdictCode() == NftTable.Element.GOTO
-                            ? e.chain() : "verdict " + e.verdictCode() + (e.chain() == null ? "" : " " + e.chain()));
+                    elems.put(
+                            NftIntervals.name(e.key()),
+                            e.hasVerdict() && e.verdictCode() == NftTable.Element.GOTO
+                                    ? e.chain()
+                                    : "verdict " + e.verdictCode() + (e.chain() == null ? "" : " " + e.chain()));
                 }
                 st.maps.put(s.name(), elems);
             } else {
-                st.sets.put(s.name(), s.isInterval() ? NftIntervals.members(s.elements())
-                        : new HashSet<>(s.elements().stream().map(e -> NftIntervals.address(e.key())).toList()));
+                st.sets.put(
+                        s.name(),
+                        s.isInterval()
+                                ? NftIntervals.members(s.elements())
+                                : new HashSet<>(s.elements().stream()
+                                        .map(e -> NftIntervals.address(e.key()))
+                                        .toList()));
             }
         }
         return st;
@@ -92,10 +104,12 @@ public final class NftReadback {
             return v.matches("[0-9a-fA-F.:]+") && (v.contains(".") || v.contains(":")) ? NftMembers.canonical(v) : v;
         }
         if (e.has("prefix")) {
-            return NftMembers.canonical(e.get("prefix").path("addr").asText() + "/" + e.get("prefix").path("len").asInt());
+            return NftMembers.canonical(e.get("prefix").path("addr").asText() + "/"
+                    + e.get("prefix").path("len").asInt());
         }
         if (e.has("range")) {
-            return e.get("range").path(0).asText() + "-" + e.get("range").path(1).asText();
+            return e.get("range").path(0).asText() + "-"
+                    + e.get("range").path(1).asText();
         }
         return e.toString();
     }

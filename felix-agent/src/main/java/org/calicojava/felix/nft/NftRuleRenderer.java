@@ -1,10 +1,9 @@
 package org.calicojava.felix.nft;
 
-import org.calicojava.felix.rules.Rule;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.calicojava.felix.rules.Rule;
 
 /**
  * Pure rendering of one rule of the rule model ({@link Rule}: the match and target parts iptables would get) into
@@ -15,8 +14,7 @@ import java.util.Locale;
  * token, never a silently different rule. {@code !} negates the option that follows it, as in iptables.
  */
 public final class NftRuleRenderer {
-    private NftRuleRenderer() {
-    }
+    private NftRuleRenderer() {}
 
     /** The nft statement (match expressions then verdict), without comment. */
     public static String render(Rule rule) {
@@ -47,13 +45,17 @@ public final class NftRuleRenderer {
                     }
                     continue; // other modules: the option after the name says what to match
                 }
-                case "-p" -> out.add("meta l4proto " + op + NftText.word(arg(t, ++i, rule).toLowerCase(Locale.ROOT)));
+                case "-p" ->
+                    out.add("meta l4proto " + op
+                            + NftText.word(arg(t, ++i, rule).toLowerCase(Locale.ROOT)));
                 case "-s", "-d" -> {
                     String net = arg(t, ++i, rule);
                     out.add(family(net) + (tok.equals("-s") ? " saddr " : " daddr ") + op + NftText.address(net));
                 }
-                case "-i", "-o" -> out.add((tok.equals("-i") ? "iifname " : "oifname ") + op
-                        + quote(arg(t, ++i, rule).replace('+', '*')));
+                case "-i", "-o" ->
+                    out.add((tok.equals("-i") ? "iifname " : "oifname ")
+                            + op
+                            + quote(arg(t, ++i, rule).replace('+', '*')));
                 case "--match-set" -> {
                     String set = arg(t, ++i, rule);
                     String dir = arg(t, ++i, rule);
@@ -63,10 +65,10 @@ public final class NftRuleRenderer {
                     out.add(setFamily(set, rule) + (dir.equals("src") ? " saddr " : " daddr ") + op + "@"
                             + NftText.identifier(set));
                 }
-                case "--sports", "--dports" -> out.add("th " + (tok.equals("--sports") ? "sport " : "dport ") + op
-                        + ports(arg(t, ++i, rule)));
-                case "--icmp-type", "--icmpv6-type" -> out.add(icmp(tok.equals("--icmp-type") ? "icmp" : "icmpv6",
-                        arg(t, ++i, rule), neg, rule));
+                case "--sports", "--dports" ->
+                    out.add("th " + (tok.equals("--sports") ? "sport " : "dport ") + op + ports(arg(t, ++i, rule)));
+                case "--icmp-type", "--icmpv6-type" ->
+                    out.add(icmp(tok.equals("--icmp-type") ? "icmp" : "icmpv6", arg(t, ++i, rule), neg, rule));
                 case "--ctstate" -> {
                     if (neg) {
                         throw bad(rule, "negated --ctstate");
@@ -139,8 +141,8 @@ public final class NftRuleRenderer {
         return b.toString();
     }
 
-    private static final List<String> LEVELS = List.of("emerg", "alert", "crit", "err", "warn", "notice", "info",
-            "debug");
+    private static final List<String> LEVELS =
+            List.of("emerg", "alert", "crit", "err", "warn", "notice", "info", "debug");
 
     private static String logLevel(String v, Rule rule) {
         if (v.matches("[0-7]")) {
@@ -185,7 +187,8 @@ public final class NftRuleRenderer {
         String[] p = list.split(",");
         for (int i = 0; i < p.length; i++) {
             String[] range = p[i].split(":", 2);
-            b.append(i == 0 ? "" : ", ").append(NftText.number(range[0]))
+            b.append(i == 0 ? "" : ", ")
+                    .append(NftText.number(range[0]))
                     .append(range.length == 2 ? "-" + NftText.number(range[1]) : "");
         }
         return b.append(" }").toString();

@@ -1,8 +1,7 @@
 package org.calicojava.felix.nft;
 
-import org.calicojava.felix.calc.PersistentSet;
-
 import java.util.Set;
+import org.calicojava.felix.calc.PersistentSet;
 
 /** A set of addresses/prefixes ({@code type ipv4_addr} or {@code ipv6_addr}, {@code flags interval}). */
 public record NftSet(String name, int version, Set<String> members) {

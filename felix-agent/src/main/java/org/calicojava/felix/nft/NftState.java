@@ -1,8 +1,5 @@
 package org.calicojava.felix.nft;
 
-import org.calicojava.felix.calc.PersistentMap;
-import org.calicojava.felix.calc.PersistentSet;
-
 import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -11,6 +8,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.calicojava.felix.calc.PersistentMap;
+import org.calicojava.felix.calc.PersistentSet;
 
 /**
  * What our table holds as far as we know (read back, {@link NftReadback}, then updated by each successful
@@ -29,6 +28,7 @@ public final class NftState {
      * next diff then looks only at the names whose objects changed since it. Any other change forgets it.
      */
     private NftRuleset baseline;
+
     private Diff lastDiff;
     private NftRuleset lastWant;
     private final Map<String, List<String>> chainsView = new Tracked<>(chains);
@@ -49,9 +49,15 @@ public final class NftState {
     }
 
     /** The changes of one transaction; {@link #script} is empty when there are none. */
-    public record Diff(String script, int changes, List<NftChain> written, List<String> deletedChains,
-                       List<NftSet> changedSets, List<String> deletedSets, Map<String, Map<String, String>> changedMaps,
-                       List<String> deletedMaps) {
+    public record Diff(
+            String script,
+            int changes,
+            List<NftChain> written,
+            List<String> deletedChains,
+            List<NftSet> changedSets,
+            List<String> deletedSets,
+            Map<String, Map<String, String>> changedMaps,
+            List<String> deletedMaps) {
         public boolean isEmpty() {
             return changes == 0;
         }
@@ -79,7 +85,12 @@ public final class NftState {
             }
             Set<String> known = sets.get(set.name());
             if (known == null) {
-                s.append("add set ").append(t).append(' ').append(set.name()).append(" { type ").append(set.type())
+                s.append("add set ")
+                        .append(t)
+                        .append(' ')
+                        .append(set.name())
+                        .append(" { type ")
+                        .append(set.type())
                         .append("; flags interval; }\n");
                 changes++;
             }
@@ -93,7 +104,11 @@ public final class NftState {
             Collections.sort(del);
             Collections.sort(add);
             changes += elements(s, "delete element " + t + " " + set.name(), del)
-                    + elements(s, "add set " + t + " " + set.name() + " { type " + set.type() + "; flags interval; elements =", add);
+                    + elements(
+                            s,
+                            "add set " + t + " " + set.name() + " { type " + set.type()
+                                    + "; flags interval; elements =",
+                            add);
             changedSets.add(set);
         }
         for (String m : mapNames) {
@@ -190,8 +205,15 @@ public final class NftState {
         if (changes > 0) {
             s.insert(0, "add table " + t + "\n");
         }
-        Diff d = new Diff(changes == 0 ? "" : s.toString(), changes, written, deletedChains, changedSets, deletedSets,
-                changedMaps, deletedMaps);
+        Diff d = new Diff(
+                changes == 0 ? "" : s.toString(),
+                changes,
+                written,
+                deletedChains,
+                changedSets,
+                deletedSets,
+                changedMaps,
+                deletedMaps);
         lastDiff = d;
         lastWant = want;
         changedSinceDiff = false;
@@ -230,8 +252,13 @@ public final class NftState {
         d.deletedSets().forEach(sets::remove);
         d.changedMaps().forEach((k, v) -> maps.put(k, immutable(v)));
         d.deletedMaps().forEach(maps::remove);
-        (exact ? lastSetNames.stream().map(want.sets()::get).filter(java.util.Objects::nonNull).toList()
-                : want.sets().values()).forEach(s -> sets.putIfAbsent(s.name(), s.members()));
+        (exact
+                        ? lastSetNames.stream()
+                                .map(want.sets()::get)
+                                .filter(java.util.Objects::nonNull)
+                                .toList()
+                        : want.sets().values())
+                .forEach(s -> sets.putIfAbsent(s.name(), s.members()));
         (exact ? lastMapNames : want.maps().keySet()).forEach(k -> {
             Map<String, String> v = want.maps().get(k);
             if (v != null) {
@@ -272,14 +299,25 @@ public final class NftState {
         if (block && !c.rules().isEmpty()) {
             s.append("add chain ").append(t).append(' ').append(c.name()).append(" {");
             for (int i = 0; i < c.rules().size(); i++) {
-                s.append(' ').append(c.rules().get(i)).append(" comment \"cali:").append(c.hashes().get(i)).append("\";");
+                s.append(' ')
+                        .append(c.rules().get(i))
+                        .append(" comment \"cali:")
+                        .append(c.hashes().get(i))
+                        .append("\";");
             }
             s.append(" }\n");
             return;
         }
         for (int i = 0; i < c.rules().size() && !block; i++) {
-            s.append("add rule ").append(t).append(' ').append(c.name()).append(' ').append(c.rules().get(i))
-                    .append(" comment \"cali:").append(c.hashes().get(i)).append("\"\n");
+            s.append("add rule ")
+                    .append(t)
+                    .append(' ')
+                    .append(c.name())
+                    .append(' ')
+                    .append(c.rules().get(i))
+                    .append(" comment \"cali:")
+                    .append(c.hashes().get(i))
+                    .append("\"\n");
         }
     }
 
@@ -292,7 +330,8 @@ public final class NftState {
         int commands = 0;
         boolean declaration = head.endsWith("=");
         for (int from = 0; from < elems.size(); from += ELEMENTS_PER_COMMAND) {
-            s.append(head).append(" { ")
+            s.append(head)
+                    .append(" { ")
                     .append(String.join(", ", elems.subList(from, Math.min(elems.size(), from + ELEMENTS_PER_COMMAND))))
                     .append(declaration ? " }; }\n" : " }\n");
             commands++;

@@ -14,14 +14,13 @@ public final class NftText {
     private static final Pattern WORD = Pattern.compile("[a-z0-9][a-z0-9,\\-]{0,31}");
     private static final Pattern NUMBER = Pattern.compile("(0x[0-9a-fA-F]{1,8}|[0-9]{1,10})");
 
-    private NftText() {
-    }
+    private NftText() {}
 
     /** A chain, set or map name: an nft identifier ({@link NftNames#isIdentifier}). */
     public static String identifier(String name) {
         if (name == null || !NftNames.isIdentifier(name)) {
-            throw new IllegalArgumentException("nft name: " + org.calicojava.model.LogText.quote(name)
-                    + " (expected: an nft identifier)");
+            throw new IllegalArgumentException(
+                    "nft name: " + org.calicojava.model.LogText.quote(name) + " (expected: an nft identifier)");
         }
         return name;
     }
@@ -56,8 +55,8 @@ public final class NftText {
     /** A decimal or hex number (marks, ports). */
     public static String number(String n) {
         if (n == null || !NUMBER.matcher(n).matches()) {
-            throw new IllegalArgumentException("nft number: " + org.calicojava.model.LogText.quote(n)
-                    + " (expected: decimal or 0x hex)");
+            throw new IllegalArgumentException(
+                    "nft number: " + org.calicojava.model.LogText.quote(n) + " (expected: decimal or 0x hex)");
         }
         return n;
     }

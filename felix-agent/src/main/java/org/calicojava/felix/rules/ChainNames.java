@@ -15,6 +15,7 @@ public final class ChainNames {
     public static final String POSTROUTING = "cali-POSTROUTING";
     /** raw table: anti-spoofing (reverse path filter) for traffic from workloads. */
     public static final String PREROUTING = "cali-PREROUTING";
+
     public static final String NAT_OUTGOING = "cali-nat-outgoing";
     public static final String WL_TO_HOST = "cali-wl-to-host";
     public static final String FROM_WL_DISPATCH = "cali-from-wl-dispatch";
@@ -26,8 +27,7 @@ public final class ChainNames {
     public static final String PROFILE_IN = "cali-pri-";
     public static final String PROFILE_OUT = "cali-pro-";
 
-    private ChainNames() {
-    }
+    private ChainNames() {}
 
     /** {@code prefix + name}, or when longer than 28: its head and a hash tail (stable, distinct per name). */
     public static String of(String prefix, String name) {

@@ -8,9 +8,9 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.Set;
 
 /**
  * The dispatch chains of one direction ({@link StaticChains#dispatch}: the same chains, rule for rule), kept up to
@@ -26,12 +26,14 @@ public final class DispatchTree {
     private final TreeSet<String> ifaces = new TreeSet<>();
     /** Node prefix (interface name head) to its chain; valid for {@link #rootPos}. */
     private final TreeMap<String, Chain> nodes = new TreeMap<>();
+
     private int rootPos = -1;
     private String rootPrefix = "";
     /** Nodes (re)computed during the current update. */
     private Set<String> dirty;
     /** During an update: nodes that did not exist when it started, and the chains of those that did (by name). */
     private Set<String> created;
+
     private Map<String, Chain> before;
 
     public DispatchTree(String root, String flag, String target) {
@@ -52,8 +54,11 @@ public final class DispatchTree {
      * Applies added and removed interfaces; puts the chains that are new or changed into {@code changed} and the
      * names of chains no longer wanted into {@code removed}.
      */
-    public void update(Collection<String> added, Collection<String> removed, Map<String, Chain> changed,
-                       Collection<String> removedChains) {
+    public void update(
+            Collection<String> added,
+            Collection<String> removed,
+            Map<String, Chain> changed,
+            Collection<String> removedChains) {
         boolean any = ifaces.addAll(added) | ifaces.removeAll(removed);
         if (!any && rootPos >= 0) {
             return;

@@ -11,21 +11,32 @@ import java.util.function.Function;
  * drop if no policy passed the packet; then each profile chain, return if accepted; then drop.
  */
 public final class EndpointChains {
-    private EndpointChains() {
-    }
+    private EndpointChains() {}
 
     public static Chain toWorkload(String iface, List<TierPolicies> tiers, List<String> profiles) {
-        return build(ChainNames.of(ChainNames.TO_WL, iface), tiers, profiles,
-                p -> ChainNames.of(ChainNames.POLICY_IN, p), p -> ChainNames.of(ChainNames.PROFILE_IN, p));
+        return build(
+                ChainNames.of(ChainNames.TO_WL, iface),
+                tiers,
+                profiles,
+                p -> ChainNames.of(ChainNames.POLICY_IN, p),
+                p -> ChainNames.of(ChainNames.PROFILE_IN, p));
     }
 
     public static Chain fromWorkload(String iface, List<TierPolicies> tiers, List<String> profiles) {
-        return build(ChainNames.of(ChainNames.FROM_WL, iface), tiers, profiles,
-                p -> ChainNames.of(ChainNames.POLICY_OUT, p), p -> ChainNames.of(ChainNames.PROFILE_OUT, p));
+        return build(
+                ChainNames.of(ChainNames.FROM_WL, iface),
+                tiers,
+                profiles,
+                p -> ChainNames.of(ChainNames.POLICY_OUT, p),
+                p -> ChainNames.of(ChainNames.PROFILE_OUT, p));
     }
 
-    private static Chain build(String name, List<TierPolicies> tiers, List<String> profiles,
-                               Function<String, String> policyChain, Function<String, String> profileChain) {
+    private static Chain build(
+            String name,
+            List<TierPolicies> tiers,
+            List<String> profiles,
+            Function<String, String> policyChain,
+            Function<String, String> profileChain) {
         List<Rule> r = new ArrayList<>();
         r.add(new Rule("-m conntrack --ctstate RELATED,ESTABLISHED", "-j ACCEPT", "established"));
         r.add(new Rule("-m conntrack --ctstate INVALID", "-j DROP", "invalid"));
@@ -36,8 +47,10 @@ public final class EndpointChains {
             }
             r.add(new Rule("", Marks.set(0, Marks.PASS), "start of tier " + t.tier()));
             for (String p : t.policies()) {
-                r.add(new Rule(Marks.match(0, Marks.PASS),
-                        "-j " + policyChain.apply(TierPolicies.policyId(t.tier(), p)), "policy " + p));
+                r.add(new Rule(
+                        Marks.match(0, Marks.PASS),
+                        "-j " + policyChain.apply(TierPolicies.policyId(t.tier(), p)),
+                        "policy " + p));
                 r.add(new Rule(Marks.match(Marks.ACCEPT, Marks.ACCEPT), "-j RETURN", "return if policy accepted"));
             }
             r.add(new Rule(Marks.match(0, Marks.PASS), "-j DROP", "drop if no policy in tier passed"));

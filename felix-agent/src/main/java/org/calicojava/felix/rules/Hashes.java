@@ -21,8 +21,7 @@ public final class Hashes {
         }
     });
 
-    private Hashes() {
-    }
+    private Hashes() {}
 
     /** 16 characters of base64url(SHA-256(text)). */
     public static String short16(String text) {

@@ -7,8 +7,7 @@ public final class Marks {
     /** Set by a next-tier (pass) rule: skip the rest of this tier. */
     public static final int PASS = 0x20000;
 
-    private Marks() {
-    }
+    private Marks() {}
 
     public static String hex(int v) {
         return "0x" + Integer.toHexString(v);

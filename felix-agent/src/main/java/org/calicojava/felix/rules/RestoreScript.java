@@ -25,7 +25,10 @@ public final class RestoreScript {
         List<String> hashes = Hashes.ruleHashes(chain);
         declare.append(':').append(chain.name()).append(" - [0:0]\n");
         for (int i = 0; i < chain.rules().size(); i++) {
-            appendRule(body.append("-A ").append(chain.name()), hashes.get(i), chain.rules().get(i));
+            appendRule(
+                    body.append("-A ").append(chain.name()),
+                    hashes.get(i),
+                    chain.rules().get(i));
         }
         changes++;
         return hashes;

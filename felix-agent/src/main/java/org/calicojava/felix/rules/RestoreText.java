@@ -15,12 +15,12 @@ import java.util.regex.Pattern;
  * </ul>
  */
 public final class RestoreText {
-    private static final Pattern CHAIN = Pattern.compile("cali-[A-Za-z0-9_.\\-]{1," + (ChainNames.MAX_LENGTH - 5) + "}");
+    private static final Pattern CHAIN =
+            Pattern.compile("cali-[A-Za-z0-9_.\\-]{1," + (ChainNames.MAX_LENGTH - 5) + "}");
     private static final Set<String> BUILTIN_CHAINS = Set.of("INPUT", "FORWARD", "OUTPUT", "PREROUTING", "POSTROUTING");
     private static final Set<String> TARGETS = Set.of("ACCEPT", "DROP", "RETURN", "MARK", "LOG", "MASQUERADE");
 
-    private RestoreText() {
-    }
+    private RestoreText() {}
 
     /** Whether {@code name} is one of our chain names. */
     public static boolean isChain(String name) {
@@ -39,8 +39,8 @@ public final class RestoreText {
     /** A built-in chain a hook rule goes into. */
     public static String builtin(String name) {
         if (!BUILTIN_CHAINS.contains(name)) {
-            throw new IllegalArgumentException("built-in chain: " + ChainNames.describe(name)
-                    + " (expected: one of " + BUILTIN_CHAINS + ")");
+            throw new IllegalArgumentException(
+                    "built-in chain: " + ChainNames.describe(name) + " (expected: one of " + BUILTIN_CHAINS + ")");
         }
         return name;
     }
@@ -50,9 +50,19 @@ public final class RestoreText {
         int quotes = 0;
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
-            boolean ok = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
-                    || c == ' ' || c == '_' || c == '.' || c == ':' || c == ',' || c == '/' || c == '+' || c == '!'
-                    || c == '-' || c == '"';
+            boolean ok = c >= 'a' && c <= 'z'
+                    || c >= 'A' && c <= 'Z'
+                    || c >= '0' && c <= '9'
+                    || c == ' '
+                    || c == '_'
+                    || c == '.'
+                    || c == ':'
+                    || c == ','
+                    || c == '/'
+                    || c == '+'
+                    || c == '!'
+                    || c == '-'
+                    || c == '"';
             if (!ok) {
                 throw new IllegalArgumentException("iptables rule: character " + String.format("U+%04X", (int) c)
                         + " at " + i + " (expected: letters, digits, space and _.:,/+!-\")");
@@ -69,8 +79,8 @@ public final class RestoreText {
     public static String target(String action) {
         ruleText(action);
         if (!(action.startsWith("-j ") || action.startsWith("-g "))) {
-            throw new IllegalArgumentException("iptables rule target: " + ChainNames.describe(action)
-                    + " (expected: -j or -g)");
+            throw new IllegalArgumentException(
+                    "iptables rule target: " + ChainNames.describe(action) + " (expected: -j or -g)");
         }
         int end = action.indexOf(' ', 3);
         String target = end < 0 ? action.substring(3) : action.substring(3, end);

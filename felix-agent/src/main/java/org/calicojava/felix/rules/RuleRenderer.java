@@ -1,12 +1,11 @@
 package org.calicojava.felix.rules;
 
-import org.calicojava.model.Selector;
-import org.calicojava.model.Cidr;
-import org.calicojava.model.PortRange;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import org.calicojava.model.Cidr;
+import org.calicojava.model.PortRange;
+import org.calicojava.model.Selector;
 
 /**
  * Pure rendering of datastore policy rules ({@link org.calicojava.model.Rule}) into iptables rules for one IP
@@ -17,6 +16,7 @@ import java.util.function.Consumer;
 public final class RuleRenderer {
     /** multiport takes at most 15 ports, a range counting as two. */
     static final int MULTIPORT_MAX = 15;
+
     private final int version;
 
     public RuleRenderer(int version) {
@@ -74,10 +74,14 @@ public final class RuleRenderer {
 
     private List<Rule> action(String action, String match) {
         return switch (action) {
-            case "allow" -> List.of(new Rule(match, Marks.set(Marks.ACCEPT, Marks.ACCEPT), "allow"),
-                    new Rule(Marks.match(Marks.ACCEPT, Marks.ACCEPT), "-j RETURN", "return if allowed"));
-            case "next-tier" -> List.of(new Rule(match, Marks.set(Marks.PASS, Marks.PASS), "next-tier"),
-                    new Rule(Marks.match(Marks.PASS, Marks.PASS), "-j RETURN", "return if passed"));
+            case "allow" ->
+                List.of(
+                        new Rule(match, Marks.set(Marks.ACCEPT, Marks.ACCEPT), "allow"),
+                        new Rule(Marks.match(Marks.ACCEPT, Marks.ACCEPT), "-j RETURN", "return if allowed"));
+            case "next-tier" ->
+                List.of(
+                        new Rule(match, Marks.set(Marks.PASS, Marks.PASS), "next-tier"),
+                        new Rule(Marks.match(Marks.PASS, Marks.PASS), "-j RETURN", "return if passed"));
             case "deny" -> List.of(new Rule(match, "-j DROP", "deny"));
             case "log" -> List.of(new Rule(match, "-j LOG --log-prefix \"calico-packet: \" --log-level 5", "log"));
             default -> throw new IllegalArgumentException("rule action: '" + action + "'");
@@ -98,7 +102,12 @@ public final class RuleRenderer {
 
     private static void set(StringBuilder m, String set, String dir, boolean negated) {
         if (set != null) {
-            m.append(" -m set").append(negated ? " ! " : " ").append("--match-set ").append(set).append(' ').append(dir);
+            m.append(" -m set")
+                    .append(negated ? " ! " : " ")
+                    .append("--match-set ")
+                    .append(set)
+                    .append(' ')
+                    .append(dir);
         }
     }
 
@@ -107,7 +116,9 @@ public final class RuleRenderer {
     }
 
     private String selectorSet(String selector) {
-        return selector == null ? null : ChainNames.selectorSet(version, Selector.parse(selector).canonical());
+        return selector == null
+                ? null
+                : ChainNames.selectorSet(version, Selector.parse(selector).canonical());
     }
 
     /** Negated ports are ANDed: several multiport matches in one rule. */
@@ -122,7 +133,9 @@ public final class RuleRenderer {
         if (ports.isEmpty()) {
             return List.of("");
         }
-        return chunks(ports).stream().map(c -> " -m multiport " + flag + " " + join(c)).toList();
+        return chunks(ports).stream()
+                .map(c -> " -m multiport " + flag + " " + join(c))
+                .toList();
     }
 
     private static List<List<PortRange>> chunks(List<PortRange> ports) {
@@ -161,7 +174,9 @@ public final class RuleRenderer {
             return;
         }
         String v = code == null ? type.toString() : type + "/" + code;
-        m.append(version == 4 ? " -m icmp" : " -m icmp6").append(negated ? " ! " : " ")
-                .append(version == 4 ? "--icmp-type " : "--icmpv6-type ").append(v);
+        m.append(version == 4 ? " -m icmp" : " -m icmp6")
+                .append(negated ? " ! " : " ")
+                .append(version == 4 ? "--icmp-type " : "--icmpv6-type ")
+                .append(v);
     }
 }

@@ -7,15 +7,14 @@ import java.util.Locale;
 
 /** The fixed part of Calico's structure: hook targets, dispatch, workload-to-host and NAT outgoing chains. */
 public final class StaticChains {
-    private StaticChains() {
-    }
+    private StaticChains() {}
 
     /** Rules inserted at the top of the kernel's built-in chains (table filter or nat) to reach ours. */
-    public record Hook(String table, String builtin, Rule rule) {
-    }
+    public record Hook(String table, String builtin, Rule rule) {}
 
     public static List<Hook> hooks() {
-        return List.of(new Hook("filter", "INPUT", Rule.of("", "-j " + ChainNames.INPUT)),
+        return List.of(
+                new Hook("filter", "INPUT", Rule.of("", "-j " + ChainNames.INPUT)),
                 new Hook("filter", "FORWARD", Rule.of("", "-j " + ChainNames.FORWARD)),
                 new Hook("filter", "OUTPUT", Rule.of("", "-j " + ChainNames.OUTPUT)),
                 new Hook("nat", "POSTROUTING", Rule.of("", "-j " + ChainNames.POSTROUTING)),
@@ -36,8 +35,12 @@ public final class StaticChains {
      * interface itself).
      */
     public static List<Chain> raw(String ifacePrefix) {
-        return List.of(new Chain(ChainNames.PREROUTING, List.of(new Rule("-i " + ifacePrefix + "+ -m rpfilter --invert",
-                "-j DROP", "anti-spoofing: source not routed back to its workload interface"))));
+        return List.of(new Chain(
+                ChainNames.PREROUTING,
+                List.of(new Rule(
+                        "-i " + ifacePrefix + "+ -m rpfilter --invert",
+                        "-j DROP",
+                        "anti-spoofing: source not routed back to its workload interface"))));
     }
 
     /**
@@ -48,8 +51,8 @@ public final class StaticChains {
         String wild = ifacePrefix + "+";
         String toHost = endpointToHostAction.toUpperCase(Locale.ROOT);
         if (!List.of("DROP", "ACCEPT", "RETURN").contains(toHost)) {
-            throw new IllegalArgumentException("DefaultEndpointToHostAction: '" + endpointToHostAction
-                    + "' (expected: DROP, ACCEPT or RETURN)");
+            throw new IllegalArgumentException(
+                    "DefaultEndpointToHostAction: '" + endpointToHostAction + "' (expected: DROP, ACCEPT or RETURN)");
         }
         List<Rule> toHostRules = new ArrayList<>();
         if (version == 6) {
@@ -60,16 +63,20 @@ public final class StaticChains {
         toHostRules.add(new Rule("", "-j " + ChainNames.FROM_WL_DISPATCH, "workload outbound policy"));
         toHostRules.add(new Rule("", "-j " + toHost, "DefaultEndpointToHostAction"));
         return List.of(
-                new Chain(ChainNames.INPUT, List.of(
-                        new Rule("-i " + wild, "-g " + ChainNames.WL_TO_HOST, "from workloads to host"))),
+                new Chain(
+                        ChainNames.INPUT,
+                        List.of(new Rule("-i " + wild, "-g " + ChainNames.WL_TO_HOST, "from workloads to host"))),
                 new Chain(ChainNames.WL_TO_HOST, toHostRules),
-                new Chain(ChainNames.FORWARD, List.of(
-                        new Rule("-i " + wild, "-j " + ChainNames.FROM_WL_DISPATCH, "from workload"),
-                        new Rule("-o " + wild, "-j " + ChainNames.TO_WL_DISPATCH, "to workload"),
-                        new Rule("-i " + wild, "-j ACCEPT", "allowed by policy"),
-                        new Rule("-o " + wild, "-j ACCEPT", "allowed by policy"))),
-                new Chain(ChainNames.OUTPUT, List.of(
-                        new Rule("-o " + wild, "-j ACCEPT", "host to local workload always allowed"))));
+                new Chain(
+                        ChainNames.FORWARD,
+                        List.of(
+                                new Rule("-i " + wild, "-j " + ChainNames.FROM_WL_DISPATCH, "from workload"),
+                                new Rule("-o " + wild, "-j " + ChainNames.TO_WL_DISPATCH, "to workload"),
+                                new Rule("-i " + wild, "-j ACCEPT", "allowed by policy"),
+                                new Rule("-o " + wild, "-j ACCEPT", "allowed by policy"))),
+                new Chain(
+                        ChainNames.OUTPUT,
+                        List.of(new Rule("-o " + wild, "-j ACCEPT", "host to local workload always allowed"))));
     }
 
     /** Most rules in one dispatch chain before it is split by the next character of the interface names. */
@@ -83,13 +90,27 @@ public final class StaticChains {
     public static List<Chain> dispatch(Collection<String> ifaces) {
         List<String> sorted = ifaces.stream().sorted().toList();
         List<Chain> out = new ArrayList<>();
-        tree(out, ChainNames.FROM_WL_DISPATCH, "-i ", ChainNames.FROM_WL, sorted, commonPrefix(sorted).length(), "");
-        tree(out, ChainNames.TO_WL_DISPATCH, "-o ", ChainNames.TO_WL, sorted, commonPrefix(sorted).length(), "");
+        tree(
+                out,
+                ChainNames.FROM_WL_DISPATCH,
+                "-i ",
+                ChainNames.FROM_WL,
+                sorted,
+                commonPrefix(sorted).length(),
+                "");
+        tree(
+                out,
+                ChainNames.TO_WL_DISPATCH,
+                "-o ",
+                ChainNames.TO_WL,
+                sorted,
+                commonPrefix(sorted).length(),
+                "");
         return out;
     }
 
-    private static void tree(List<Chain> out, String root, String flag, String target, List<String> ifaces, int pos,
-                             String suffix) {
+    private static void tree(
+            List<Chain> out, String root, String flag, String target, List<String> ifaces, int pos, String suffix) {
         String name = suffix.isEmpty() ? root : root + "-" + suffix;
         List<Rule> rules = new ArrayList<>();
         boolean canSplit = name.length() + (suffix.isEmpty() ? 2 : 1) <= ChainNames.MAX_LENGTH;
@@ -104,7 +125,8 @@ public final class StaticChains {
                 if (i.length() <= pos) {
                     exact.add(i);
                 } else {
-                    groups.computeIfAbsent(i.substring(0, pos + 1), k -> new ArrayList<>()).add(i);
+                    groups.computeIfAbsent(i.substring(0, pos + 1), k -> new ArrayList<>())
+                            .add(i);
                 }
             }
             for (String i : exact) {
@@ -137,8 +159,12 @@ public final class StaticChains {
     public static List<Chain> nat(int version) {
         return List.of(
                 new Chain(ChainNames.POSTROUTING, List.of(Rule.of("", "-j " + ChainNames.NAT_OUTGOING))),
-                new Chain(ChainNames.NAT_OUTGOING, List.of(new Rule(
-                        "-m set --match-set " + ChainNames.masqPoolsSet(version) + " src -m set ! --match-set "
-                                + ChainNames.allPoolsSet(version) + " dst", "-j MASQUERADE", "nat outgoing"))));
+                new Chain(
+                        ChainNames.NAT_OUTGOING,
+                        List.of(new Rule(
+                                "-m set --match-set " + ChainNames.masqPoolsSet(version) + " src -m set ! --match-set "
+                                        + ChainNames.allPoolsSet(version) + " dst",
+                                "-j MASQUERADE",
+                                "nat outgoing"))));
     }
 }

@@ -1,15 +1,14 @@
 package org.calicojava.felix.agent;
 
-import io.prometheus.metrics.exporter.httpserver.HTTPServer;
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
 
 class MetricsTest {
     @Test
@@ -20,9 +19,15 @@ class MetricsTest {
         m.addSeconds("felix_iptables_restore_seconds", 0.25);
         m.gauge("felix_route_conflicts", 2);
         String text = m.render();
-        assertThat(text).contains("# TYPE felix_resyncs_total counter", "felix_resyncs_total 1.0", "felix_drift_repairs_total 3.0",
-                "felix_iptables_restore_seconds_total 0.25", "# TYPE felix_route_conflicts gauge",
-                "felix_route_conflicts 2.0", "# HELP felix_ipsets ipsets programmed");
+        assertThat(text)
+                .contains(
+                        "# TYPE felix_resyncs_total counter",
+                        "felix_resyncs_total 1.0",
+                        "felix_drift_repairs_total 3.0",
+                        "felix_iptables_restore_seconds_total 0.25",
+                        "# TYPE felix_route_conflicts gauge",
+                        "felix_route_conflicts 2.0",
+                        "# HELP felix_ipsets ipsets programmed");
         assertThat(m.counter("felix_drift_repairs")).isEqualTo(3);
     }
 
@@ -38,8 +43,11 @@ class MetricsTest {
         Metrics m = new Metrics();
         m.inc(Metrics.INVALID_RECORDS);
         try (HTTPServer s = m.serve("127.0.0.1", 0)) {
-            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + s.getPort() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.getPort() + "/metrics"))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
             assertThat(r.statusCode()).isEqualTo(200);
             assertThat(r.body()).contains(Metrics.INVALID_RECORDS + "_total 1.0");
         }

@@ -1,19 +1,18 @@
 package org.calicojava.felix.calc;
 
-import org.calicojava.model.Selector;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.List;
 import org.calicojava.felix.rules.Chain;
 import org.calicojava.felix.rules.ChainNames;
 import org.calicojava.felix.rules.Rule;
 import org.calicojava.model.Cidr;
 import org.calicojava.model.Keys;
+import org.calicojava.model.Selector;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-
-import java.util.ArrayList;
-import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class CalculatorTest {
     private final Keys keys = new Keys();
@@ -28,8 +27,10 @@ class CalculatorTest {
     }
 
     private void endpoint(String host, String id, String iface, String ip, String profile, String labels) {
-        state.apply(keys.endpoint(host, "k8s", "wl-" + id, id), "{\"state\":\"active\",\"name\":\"" + iface
-                + "\",\"profile_ids\":[\"" + profile + "\"],\"ipv4_nets\":[\"" + ip + "\"],\"labels\":" + labels + "}");
+        state.apply(
+                keys.endpoint(host, "k8s", "wl-" + id, id),
+                "{\"state\":\"active\",\"name\":\"" + iface + "\",\"profile_ids\":[\"" + profile
+                        + "\"],\"ipv4_nets\":[\"" + ip + "\"],\"labels\":" + labels + "}");
     }
 
     private List<String> rules(DesiredDataplane d, String chain) {
@@ -43,20 +44,26 @@ class CalculatorTest {
         endpoint("h1", "a", "caliA", "10.1.0.1/32", "p", "{}");
         endpoint("h1", "b", "caliB", "10.1.0.2/32", "p", "{}");
         endpoint("h2", "c", "caliC", "10.1.1.1/32", "p", "{}");
-        state.apply(keys.endpoint("h1", "k8s", "wl-d", "d"), "{\"state\":\"inactive\",\"name\":\"caliD\",\"ipv4_nets\":[\"10.1.0.9/32\"]}");
+        state.apply(
+                keys.endpoint("h1", "k8s", "wl-d", "d"),
+                "{\"state\":\"inactive\",\"name\":\"caliD\",\"ipv4_nets\":[\"10.1.0.9/32\"]}");
         state.apply(keys.profileRules("p"), "{\"inbound_rules\":[{\"src_tag\":\"p\"}],\"outbound_rules\":[{}]}");
         state.apply(keys.profileTags("p"), "[\"p\"]");
         DesiredDataplane d = calc.calculate(state, FelixConfig.defaults());
-        assertThat(d.routes()).containsOnly(java.util.Map.entry(Cidr.parse("10.1.0.1/32"), "caliA"),
-                java.util.Map.entry(Cidr.parse("10.1.0.2/32"), "caliB"));
-        assertThat(d.filter()).containsKeys("cali-tw-caliA", "cali-fw-caliA", "cali-tw-caliB", "cali-pri-p", "cali-pro-p")
+        assertThat(d.routes())
+                .containsOnly(
+                        java.util.Map.entry(Cidr.parse("10.1.0.1/32"), "caliA"),
+                        java.util.Map.entry(Cidr.parse("10.1.0.2/32"), "caliB"));
+        assertThat(d.filter())
+                .containsKeys("cali-tw-caliA", "cali-fw-caliA", "cali-tw-caliB", "cali-pri-p", "cali-pro-p")
                 .doesNotContainKeys("cali-tw-caliC", "cali-tw-caliD");
-        assertThat(rules(d, "cali-from-wl-dispatch")).containsExactly(
-                "-i caliA -g cali-fw-caliA", "-i caliB -g cali-fw-caliB", "-j DROP");
-        assertThat(d.ipsets().get("cali4-t-p").members()).containsExactlyInAnyOrder(
-                "10.1.0.1/32", "10.1.0.2/32", "10.1.1.1/32");
-        assertThat(rules(d, "cali-pri-p")).first().isEqualTo(
-                "-m set --match-set cali4-t-p src -j MARK --set-xmark 0x10000/0x10000");
+        assertThat(rules(d, "cali-from-wl-dispatch"))
+                .containsExactly("-i caliA -g cali-fw-caliA", "-i caliB -g cali-fw-caliB", "-j DROP");
+        assertThat(d.ipsets().get("cali4-t-p").members())
+                .containsExactlyInAnyOrder("10.1.0.1/32", "10.1.0.2/32", "10.1.1.1/32");
+        assertThat(rules(d, "cali-pri-p"))
+                .first()
+                .isEqualTo("-m set --match-set cali4-t-p src -j MARK --set-xmark 0x10000/0x10000");
         assertThat(problems).isEmpty();
     }
 
@@ -68,15 +75,20 @@ class CalculatorTest {
         state.apply(keys.tierMetadata("second"), "{\"order\":20}");
         state.apply(keys.tierMetadata("first"), "{\"order\":10}");
         state.apply(keys.policy("second", "s1"), "{\"selector\":\"all()\",\"inbound_rules\":[{\"action\":\"deny\"}]}");
-        state.apply(keys.policy("first", "z"), "{\"selector\":\"role == 'db'\",\"order\":1,"
-                + "\"inbound_rules\":[{\"src_selector\":\"role == 'web'\"}]}");
+        state.apply(
+                keys.policy("first", "z"),
+                "{\"selector\":\"role == 'db'\",\"order\":1,"
+                        + "\"inbound_rules\":[{\"src_selector\":\"role == 'web'\"}]}");
         state.apply(keys.policy("first", "a"), "{\"selector\":\"role == 'db'\",\"order\":2}");
         DesiredDataplane d = calc.calculate(state, FelixConfig.defaults());
-        assertThat(rules(d, "cali-tw-caliA")).filteredOn(r -> r.contains("cali-pi-"))
-                .containsExactly("-m mark --mark 0x0/0x20000 -j cali-pi-first.z",
+        assertThat(rules(d, "cali-tw-caliA"))
+                .filteredOn(r -> r.contains("cali-pi-"))
+                .containsExactly(
+                        "-m mark --mark 0x0/0x20000 -j cali-pi-first.z",
                         "-m mark --mark 0x0/0x20000 -j cali-pi-first.a",
                         "-m mark --mark 0x0/0x20000 -j cali-pi-second.s1");
-        assertThat(rules(d, "cali-tw-caliB")).filteredOn(r -> r.contains("cali-pi-"))
+        assertThat(rules(d, "cali-tw-caliB"))
+                .filteredOn(r -> r.contains("cali-pi-"))
                 .containsExactly("-m mark --mark 0x0/0x20000 -j cali-pi-second.s1");
         String set = ChainNames.selectorSet(4, Selector.parse("role == 'web'").canonical());
         assertThat(d.ipsets().get(set).members()).containsExactly("10.1.0.2/32");
@@ -90,7 +102,8 @@ class CalculatorTest {
         state.apply(keys.felixConfig("DefaultEndpointToHostAction"), "ACCEPT");
         FelixConfig cfg = FelixConfig.of(java.util.Map.of(), state.hostConfig(), state.globalConfig());
         DesiredDataplane d = calc.calculate(state, cfg);
-        assertThat(d.ipsets().get("cali4-all-ipam-pools").members()).containsExactlyInAnyOrder("10.1.0.0/16", "10.2.0.0/16");
+        assertThat(d.ipsets().get("cali4-all-ipam-pools").members())
+                .containsExactlyInAnyOrder("10.1.0.0/16", "10.2.0.0/16");
         assertThat(d.ipsets().get("cali4-masq-ipam-pools").members()).containsExactly("10.1.0.0/16");
         assertThat(rules(d, "cali-wl-to-host")).containsExactly("-j cali-from-wl-dispatch", "-j ACCEPT");
         assertThat(d.nat()).containsKeys("cali-POSTROUTING", "cali-nat-outgoing");
@@ -101,7 +114,9 @@ class CalculatorTest {
         endpoint("h1", "a", "caliA", "10.1.0.1/32", "p", "{}");
         String key = keys.endpoint("h1", "k8s", "wl-a", "a");
         assertThatThrownBy(() -> state.apply(key, "{\"name\":\"caliA\",\"ipv4_nets\":[\"10.1.0.300/32\"]}"))
-                .isInstanceOf(IllegalArgumentException.class).message().doesNotContain("\n");
+                .isInstanceOf(IllegalArgumentException.class)
+                .message()
+                .doesNotContain("\n");
         assertThat(state.endpoints()).isEmpty();
         assertThatThrownBy(() -> state.apply(keys.policy("t", "bad"), "{\"selector\":\"role ==\"}"))
                 .hasMessageContaining("expected a quoted string"); // selectors are parsed with the record
@@ -124,17 +139,30 @@ class CalculatorTest {
 
     @Test
     void configValidation() {
-        assertThatThrownBy(() -> FelixConfig.of(java.util.Map.of("FELIX_HEALTHPORT", "x"), java.util.Map.of(), java.util.Map.of()))
+        assertThatThrownBy(() -> FelixConfig.of(
+                        java.util.Map.of("FELIX_HEALTHPORT", "x"), java.util.Map.of(), java.util.Map.of()))
                 .hasMessage("HealthPort: \"x\" (expected: a whole number)");
-        assertThat(FelixConfig.of(java.util.Map.of("FELIX_IPTABLESREFRESHINTERVAL", "0.5"), java.util.Map.of(),
-                java.util.Map.of("IptablesRefreshInterval", "10")).refreshInterval().toMillis()).isEqualTo(500);
+        assertThat(FelixConfig.of(
+                                java.util.Map.of("FELIX_IPTABLESREFRESHINTERVAL", "0.5"),
+                                java.util.Map.of(),
+                                java.util.Map.of("IptablesRefreshInterval", "10"))
+                        .refreshInterval()
+                        .toMillis())
+                .isEqualTo(500);
         assertThat(FelixConfig.defaults().healthPort()).isEqualTo(9099);
-        assertThat(FelixConfig.defaults().healthHost()).as("health on loopback by default").isEqualTo("127.0.0.1");
-        assertThat(FelixConfig.defaults().metricsHost()).as("metrics on every address, as Calico").isEqualTo("0.0.0.0");
+        assertThat(FelixConfig.defaults().healthHost())
+                .as("health on loopback by default")
+                .isEqualTo("127.0.0.1");
+        assertThat(FelixConfig.defaults().metricsHost())
+                .as("metrics on every address, as Calico")
+                .isEqualTo("0.0.0.0");
         assertThat(FelixConfig.of(java.util.Map.of("FELIX_HEALTHHOST", "::"), java.util.Map.of(), java.util.Map.of())
-                .healthHost()).isEqualTo("::");
-        assertThatThrownBy(() -> FelixConfig.of(java.util.Map.of(), java.util.Map.of(),
-                java.util.Map.of("PrometheusMetricsHost", "evil.example\nx"))).hasMessageStartingWith(
-                "PrometheusMetricsHost: \"evil.example\\nx\" (expected: an IP address");
+                        .healthHost())
+                .isEqualTo("::");
+        assertThatThrownBy(() -> FelixConfig.of(
+                        java.util.Map.of(),
+                        java.util.Map.of(),
+                        java.util.Map.of("PrometheusMetricsHost", "evil.example\nx")))
+                .hasMessageStartingWith("PrometheusMetricsHost: \"evil.example\\nx\" (expected: an IP address");
     }
 }

@@ -1,10 +1,9 @@
 package org.calicojava.felix.dataplane;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.concurrent.atomic.AtomicLong;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /** When a refresh may skip its read-back: only when no commit but ours, counted exactly, happened since. */
 class DriftGateTest {

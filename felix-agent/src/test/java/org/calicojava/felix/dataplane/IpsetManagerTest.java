@@ -1,17 +1,15 @@
 package org.calicojava.felix.dataplane;
 
-import org.calicojava.process.CommandRunner;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.time.Duration;
-
-import org.calicojava.felix.calc.IpSetSpec;
-import org.junit.jupiter.api.Test;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.calicojava.felix.calc.IpSetSpec;
+import org.calicojava.process.CommandRunner;
+import org.junit.jupiter.api.Test;
 
 class IpsetManagerTest {
     /** Keeps restore inputs; answers save with {@link #saved}. */
@@ -43,12 +41,16 @@ class IpsetManagerTest {
                 """;
         IpsetManager m = new IpsetManager(fake);
         assertThat(m.refresh()).isZero();
-        m.setDesired(Map.of("cali4-t-a", new IpSetSpec("cali4-t-a", 4, Set.of("10.0.0.1/32", "10.0.0.3/32")),
-                "cali4-s-x", new IpSetSpec("cali4-s-x", 4, Set.of("10.1.0.0/16"))));
+        m.setDesired(Map.of(
+                "cali4-t-a",
+                new IpSetSpec("cali4-t-a", 4, Set.of("10.0.0.1/32", "10.0.0.3/32")),
+                "cali4-s-x",
+                new IpSetSpec("cali4-s-x", 4, Set.of("10.1.0.0/16"))));
         m.applyUpdates();
-        assertThat(fake.restores.get(0).lines().sorted().toList()).containsExactly(
-                "add cali4-s-x 10.1.0.0/16", "add cali4-t-a 10.0.0.3",
-                "create cali4-s-x hash:net family inet maxelem 1048576", "del cali4-t-a 10.0.0.2");
+        assertThat(fake.restores.get(0).lines().sorted().toList())
+                .containsExactly(
+                        "add cali4-s-x 10.1.0.0/16", "add cali4-t-a 10.0.0.3",
+                        "create cali4-s-x hash:net family inet maxelem 1048576", "del cali4-t-a 10.0.0.2");
         assertThat(m.applyDeletes()).isEqualTo(1);
         assertThat(fake.restores.get(1)).isEqualTo("destroy cali4-t-old\n");
         assertThat(m.applyUpdates()).as("in sync: no call").isZero();

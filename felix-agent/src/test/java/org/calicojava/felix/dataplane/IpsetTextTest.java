@@ -1,19 +1,27 @@
 package org.calicojava.felix.dataplane;
 
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The ipset restore encoder refuses names and members that could end a line or add a command. */
 class IpsetTextTest {
     @ParameterizedTest
-    @ValueSource(strings = {"cali4-t-a\ndestroy x", "cali4-t-a b", "other", "cali4-", "cali4-t-é",
-            "cali4-t-xxxxxxxxxxxxxxxxxxxxxxxxx"})
+    @ValueSource(
+            strings = {
+                "cali4-t-a\ndestroy x",
+                "cali4-t-a b",
+                "other",
+                "cali4-",
+                "cali4-t-é",
+                "cali4-t-xxxxxxxxxxxxxxxxxxxxxxxxx"
+            })
     void badNamesAreRefused(String name) {
         assertThat(IpsetText.isName(name)).isFalse();
-        assertThatThrownBy(() -> IpsetText.name(name)).hasMessageStartingWith("ipset name: ")
+        assertThatThrownBy(() -> IpsetText.name(name))
+                .hasMessageStartingWith("ipset name: ")
                 .hasMessageNotContaining("\n");
     }
 

@@ -1,19 +1,17 @@
 package org.calicojava.felix.dataplane;
 
-import org.calicojava.process.CommandRunner;
-import java.time.Duration;
+import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import org.calicojava.felix.agent.Metrics;
 import org.calicojava.felix.calc.DesiredDataplane;
 import org.calicojava.felix.rules.Chain;
 import org.calicojava.felix.rules.Rule;
+import org.calicojava.process.CommandRunner;
 import org.junit.jupiter.api.Test;
-
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The iptables-nft backend's refresh skips reading back while the nftables generation moved only by its own
@@ -41,8 +39,8 @@ class IptablesBackendGateTest {
 
     private static DesiredDataplane desired(String action) {
         Map<String, Chain> filter = Map.of("cali-x", new Chain("cali-x", List.of(Rule.of("-p tcp", action))));
-        return new DesiredDataplane(Map.of(), Map.of(), filter, Map.of(), Map.of(), Map.of(), Map.of(), Map.of(),
-                Map.of());
+        return new DesiredDataplane(
+                Map.of(), Map.of(), filter, Map.of(), Map.of(), Map.of(), Map.of(), Map.of(), Map.of());
     }
 
     @Test

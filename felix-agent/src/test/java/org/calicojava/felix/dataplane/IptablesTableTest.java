@@ -1,20 +1,18 @@
 package org.calicojava.felix.dataplane;
 
-import org.calicojava.process.CommandRunner;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import java.time.Duration;
-
-import org.calicojava.felix.agent.Metrics;
-import org.calicojava.felix.rules.Chain;
-import org.calicojava.felix.rules.Rule;
-import org.junit.jupiter.api.Test;
-
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.calicojava.felix.agent.Metrics;
+import org.calicojava.felix.rules.Chain;
+import org.calicojava.felix.rules.Rule;
+import org.calicojava.process.CommandRunner;
+import org.junit.jupiter.api.Test;
 
 /** The table manager against a fake iptables that keeps the text it was given (the real one: FelixAgentIT). */
 class IptablesTableTest {
@@ -54,8 +52,8 @@ class IptablesTableTest {
         want.put("cali-b", chain("cali-b", "-j DROP"));
         table.setDesired(want);
         assertThat(table.apply()).isPositive();
-        assertThat(fake.restores.get(0)).contains(":cali-a - [0:0]", ":cali-b - [0:0]", "-I INPUT 1 -m comment",
-                "-I FORWARD 1", "-I OUTPUT 1");
+        assertThat(fake.restores.get(0))
+                .contains(":cali-a - [0:0]", ":cali-b - [0:0]", "-I INPUT 1 -m comment", "-I FORWARD 1", "-I OUTPUT 1");
         assertThat(table.apply()).as("nothing changed: no call").isZero();
         assertThat(fake.restores).hasSize(1);
 
@@ -75,9 +73,16 @@ class IptablesTableTest {
         table.apply();
         // the kernel now shows the chain with its second rule removed by hand
         String written = fake.restores.get(0);
-        String firstRule = written.lines().filter(l -> l.startsWith("-A cali-a")).findFirst().orElseThrow();
-        String hooks = String.join("\n", written.lines().filter(l -> l.startsWith("-I ")).map(l -> l.replace("-I ", "-A ")
-                .replaceFirst(" 1 ", " ")).toList());
+        String firstRule = written.lines()
+                .filter(l -> l.startsWith("-A cali-a"))
+                .findFirst()
+                .orElseThrow();
+        String hooks = String.join(
+                "\n",
+                written.lines()
+                        .filter(l -> l.startsWith("-I "))
+                        .map(l -> l.replace("-I ", "-A ").replaceFirst(" 1 ", " "))
+                        .toList());
         fake.saved = "*filter\n:INPUT ACCEPT [0:0]\n:cali-a - [0:0]\n" + hooks + "\n" + firstRule + "\nCOMMIT\n";
         assertThat(table.refresh()).isEqualTo(1);
         table.apply();
@@ -96,7 +101,9 @@ class IptablesTableTest {
         table.setDesired(want);
         table.apply();
         assertThat(fake.restores).hasSize(2);
-        assertThat(fake.restores.get(0)).startsWith("*filter\n:cali-pri-x - [0:0]\n").doesNotContain("-I INPUT");
+        assertThat(fake.restores.get(0))
+                .startsWith("*filter\n:cali-pri-x - [0:0]\n")
+                .doesNotContain("-I INPUT");
         assertThat(fake.restores.get(1)).contains("-I INPUT 1");
         assertThat(table.apply()).isZero();
     }
@@ -106,7 +113,8 @@ class IptablesTableTest {
         table.refresh();
         table.setDesired(Map.of("cali-a", chain("cali-a", "-j ACCEPT")));
         fake.fail = true;
-        assertThatThrownBy(table::apply).isInstanceOf(DataplaneException.class)
+        assertThatThrownBy(table::apply)
+                .isInstanceOf(DataplaneException.class)
                 .hasMessage("iptables-restore (filter): iptables-restore: line 3 failed");
         fake.fail = false;
         table.apply();
@@ -118,16 +126,27 @@ class IptablesTableTest {
         table.refresh();
         table.setDesired(Map.of("cali-INPUT", chain("cali-INPUT", "-j ACCEPT")));
         table.apply();
-        String hooks = String.join("\n", fake.restores.get(0).lines().filter(l -> l.startsWith("-I "))
-                .map(l -> l.replace("-I ", "-A ").replaceFirst(" 1 ", " ")).toList());
-        String rule = fake.restores.get(0).lines().filter(l -> l.startsWith("-A cali-INPUT")).findFirst().orElseThrow();
+        String hooks = String.join(
+                "\n",
+                fake.restores
+                        .get(0)
+                        .lines()
+                        .filter(l -> l.startsWith("-I "))
+                        .map(l -> l.replace("-I ", "-A ").replaceFirst(" 1 ", " "))
+                        .toList());
+        String rule = fake.restores
+                .get(0)
+                .lines()
+                .filter(l -> l.startsWith("-A cali-INPUT"))
+                .findFirst()
+                .orElseThrow();
         fake.saved = "*filter\n:INPUT ACCEPT [0:0]\n:cali-INPUT - [0:0]\n" + hooks + "\n" + rule + "\nCOMMIT\n";
         assertThat(table.refresh()).isZero();
         table.setDesired(Map.of());
         assertThat(table.apply()).isEqualTo(4);
         String script = fake.restores.get(1);
-        assertThat(script.lines().filter(l -> l.startsWith("-D ")).toList()).containsExactlyInAnyOrder(
-                hooks.replace("-A ", "-D ").split("\n"));
+        assertThat(script.lines().filter(l -> l.startsWith("-D ")).toList())
+                .containsExactlyInAnyOrder(hooks.replace("-A ", "-D ").split("\n"));
         assertThat(script.indexOf("-D INPUT")).isLessThan(script.indexOf("-X cali-INPUT"));
         assertThat(table.apply()).as("gone: nothing more to do").isZero();
     }

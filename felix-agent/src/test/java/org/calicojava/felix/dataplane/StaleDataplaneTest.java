@@ -1,16 +1,14 @@
 package org.calicojava.felix.dataplane;
 
-import org.calicojava.process.CommandRunner;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.time.Duration;
-
-import org.junit.jupiter.api.Test;
-
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.calicojava.process.CommandRunner;
+import org.junit.jupiter.api.Test;
 
 /** Which commands the clean-up runs for each choice (a recording runner: the kernel side is FelixStaleDataplaneIT). */
 class StaleDataplaneTest {
@@ -44,11 +42,18 @@ class StaleDataplaneTest {
         r.answers.put("ipset list -n", new CommandRunner.Result(0, "cali4-t-a\ncjc-mine\ncali6-t-a\ncalico-x\n", ""));
         int removed = new StaleDataplane(r, b -> true).remove("nftables", true, true);
         assertThat(removed).isEqualTo(8 + 4 + 1 + 1 + 2);
-        assertThat(r.calls).containsExactly("iptables-nft-save",
-                "iptables-nft-restore --noflush -w 10", "iptables-nft-restore --noflush -w 10",
-                "iptables-nft-restore --noflush -w 10",
-                "iptables-legacy-save", "ip6tables-nft-save", "ip6tables-legacy-save",
-                "ip6tables-legacy-restore --noflush -w 10", "ipset list -n", "ipset restore");
+        assertThat(r.calls)
+                .containsExactly(
+                        "iptables-nft-save",
+                        "iptables-nft-restore --noflush -w 10",
+                        "iptables-nft-restore --noflush -w 10",
+                        "iptables-nft-restore --noflush -w 10",
+                        "iptables-legacy-save",
+                        "ip6tables-nft-save",
+                        "ip6tables-legacy-save",
+                        "ip6tables-legacy-restore --noflush -w 10",
+                        "ipset list -n",
+                        "ipset restore");
         assertThat(r.stdins.get("ip6tables-legacy-restore --noflush -w 10")).isEqualTo("""
                 *filter
                 :cali-INPUT - [0:0]
@@ -62,9 +67,15 @@ class StaleDataplaneTest {
     @Test
     void nothingLeftCostsOneReadPerBinary() {
         Recorder r = new Recorder();
-        assertThat(new StaleDataplane(r, b -> true).remove("nftables", true, true)).isZero();
-        assertThat(r.calls).containsExactly("iptables-nft-save", "iptables-legacy-save", "ip6tables-nft-save",
-                "ip6tables-legacy-save", "ipset list -n");
+        assertThat(new StaleDataplane(r, b -> true).remove("nftables", true, true))
+                .isZero();
+        assertThat(r.calls)
+                .containsExactly(
+                        "iptables-nft-save",
+                        "iptables-legacy-save",
+                        "ip6tables-nft-save",
+                        "ip6tables-legacy-save",
+                        "ipset list -n");
     }
 
     @Test
@@ -77,12 +88,16 @@ class StaleDataplaneTest {
     @Test
     void iptablesChosenDeletesTheNftTableOnly() {
         Recorder r = new Recorder();
-        r.answers.put("nft delete table inet calico", new CommandRunner.Result(1, "",
-                "Error: Could not process rule: No such file or directory\ndelete table inet calico\n"));
-        assertThat(new StaleDataplane(r, b -> true).remove("iptables", true, true)).isZero();
+        r.answers.put(
+                "nft delete table inet calico",
+                new CommandRunner.Result(
+                        1, "", "Error: Could not process rule: No such file or directory\ndelete table inet calico\n"));
+        assertThat(new StaleDataplane(r, b -> true).remove("iptables", true, true))
+                .isZero();
         assertThat(r.calls).containsExactly("nft delete table inet calico");
         r.answers.clear();
-        assertThat(new StaleDataplane(r, b -> true).remove("iptables", true, true)).isEqualTo(1);
+        assertThat(new StaleDataplane(r, b -> true).remove("iptables", true, true))
+                .isEqualTo(1);
     }
 
     @Test
@@ -90,8 +105,11 @@ class StaleDataplaneTest {
         Recorder r = new Recorder();
         r.answers.put("ip6tables-nft-save", new CommandRunner.Result(0, StaleIptablesTest.SAVE, ""));
         r.answers.put("ipset list -n", new CommandRunner.Result(0, "cali4-t-a\ncali6-t-a\n", ""));
-        assertThat(new StaleDataplane(r, b -> true).remove("iptables", false, true)).as("the nft table too").isEqualTo(1 + 8 + 4 + 1);
-        assertThat(r.calls).doesNotContain("iptables-nft-save", "iptables-legacy-save")
+        assertThat(new StaleDataplane(r, b -> true).remove("iptables", false, true))
+                .as("the nft table too")
+                .isEqualTo(1 + 8 + 4 + 1);
+        assertThat(r.calls)
+                .doesNotContain("iptables-nft-save", "iptables-legacy-save")
                 .contains("nft delete table inet calico", "ip6tables-nft-save", "ip6tables-legacy-save");
         assertThat(r.stdins.get("ipset restore")).isEqualTo("destroy cali6-t-a\n");
         r.calls.clear();
@@ -105,8 +123,9 @@ class StaleDataplaneTest {
         r.answers.put("ipset list -n", new CommandRunner.Result(0, "cali6-a\ncali6-b\n", ""));
         r.answers.put("ipset restore", new CommandRunner.Result(1, "", "ipset v7.17: Error in line 1: in use"));
         r.answers.put("ipset destroy cali6-a", new CommandRunner.Result(1, "", "in use by a kernel component"));
-        assertThat(new StaleDataplane(r, b -> b.equals("ipset")).remove("iptables", false, true)).isEqualTo(1);
-        assertThat(r.calls).containsExactly("ipset list -n", "ipset restore", "ipset destroy cali6-a",
-                "ipset destroy cali6-b");
+        assertThat(new StaleDataplane(r, b -> b.equals("ipset")).remove("iptables", false, true))
+                .isEqualTo(1);
+        assertThat(r.calls)
+                .containsExactly("ipset list -n", "ipset restore", "ipset destroy cali6-a", "ipset destroy cali6-b");
     }
 }

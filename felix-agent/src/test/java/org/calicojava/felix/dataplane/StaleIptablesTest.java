@@ -1,10 +1,9 @@
 package org.calicojava.felix.dataplane;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 class StaleIptablesTest {
     /** What iptables-save shows after a run of the iptables backend, plus other software's chains and rules. */
@@ -54,14 +53,18 @@ class StaleIptablesTest {
     void findsOurChainsAndHooksInEveryTable() {
         StaleIptables s = StaleIptables.parse(SAVE);
         StaleIptables.Table filter = s.tables().get("filter");
-        assertThat(filter.chains()).containsExactly("cali-FORWARD", "cali-INPUT", "cali-from-wl-dispatch",
-                "cali-fw-cali12345", "cali-pro-a");
-        assertThat(filter.hookRules()).containsExactly("INPUT -m comment --comment \"cali:hookin\" -j cali-INPUT",
-                "FORWARD -m comment --comment \"cali:hookfwd\" -j cali-FORWARD");
+        assertThat(filter.chains())
+                .containsExactly(
+                        "cali-FORWARD", "cali-INPUT", "cali-from-wl-dispatch", "cali-fw-cali12345", "cali-pro-a");
+        assertThat(filter.hookRules())
+                .containsExactly(
+                        "INPUT -m comment --comment \"cali:hookin\" -j cali-INPUT",
+                        "FORWARD -m comment --comment \"cali:hookfwd\" -j cali-FORWARD");
         assertThat(s.tables().get("raw").chains()).containsExactly("cali-PREROUTING");
         assertThat(s.tables().get("raw").hookRules()).hasSize(1);
         assertThat(s.tables().get("nat").chains()).containsExactly("cali-POSTROUTING", "cali-nat-outgoing");
-        assertThat(s.tables().get("nat").hookRules()).as("a hook without comment, exactly our spec")
+        assertThat(s.tables().get("nat").hookRules())
+                .as("a hook without comment, exactly our spec")
                 .containsExactly("POSTROUTING -j cali-POSTROUTING");
         assertThat(s.chainCount()).isEqualTo(8);
         assertThat(s.hookCount()).isEqualTo(4);
@@ -110,7 +113,8 @@ class StaleIptablesTest {
         assertThat(t.kept()).containsExactly("cali-from-wl-dispatch", "cali-fw-x");
         assertThat(t.chains()).containsExactly("cali-FORWARD", "cali-pro-a");
         assertThat(t.hookRules()).containsExactly("FORWARD -m comment --comment \"cali:h\" -j cali-FORWARD");
-        assertThat(StaleIptables.parse(save).kept()).containsExactly("filter/cali-from-wl-dispatch", "filter/cali-fw-x");
+        assertThat(StaleIptables.parse(save).kept())
+                .containsExactly("filter/cali-from-wl-dispatch", "filter/cali-fw-x");
     }
 
     @Test
@@ -131,9 +135,11 @@ class StaleIptablesTest {
 
     @Test
     void targetIgnoresQuotedText() {
-        assertThat(StaleIptables.target("INPUT -m comment --comment \"x -j cali-a\" -j ACCEPT")).isEqualTo("ACCEPT");
+        assertThat(StaleIptables.target("INPUT -m comment --comment \"x -j cali-a\" -j ACCEPT"))
+                .isEqualTo("ACCEPT");
         assertThat(StaleIptables.target("INPUT -i cali+ -g cali-wl-to-host")).isEqualTo("cali-wl-to-host");
         assertThat(StaleIptables.target("INPUT -p tcp")).isNull();
-        assertThat(List.of(StaleIptables.target("X -j MARK --set-xmark 0x1/0x1"))).containsExactly("MARK");
+        assertThat(List.of(StaleIptables.target("X -j MARK --set-xmark 0x1/0x1")))
+                .containsExactly("MARK");
     }
 }

@@ -1,31 +1,36 @@
 package org.calicojava.felix.encap;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import org.calicojava.model.Cidr;
 import org.calicojava.model.EncapMode;
 import org.calicojava.model.IpPool;
 import org.junit.jupiter.api.Test;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
-
 class IpipPlanTest {
-    static final IpPool IPIP = IpPool.of(Cidr.parse("10.65.0.0/16"), EncapMode.ALWAYS, EncapMode.NEVER, false, false, 0);
-    static final IpPool CROSS = IpPool.of(Cidr.parse("10.66.0.0/16"), EncapMode.CROSS_SUBNET, EncapMode.NEVER, false, false, 0);
+    static final IpPool IPIP =
+            IpPool.of(Cidr.parse("10.65.0.0/16"), EncapMode.ALWAYS, EncapMode.NEVER, false, false, 0);
+    static final IpPool CROSS =
+            IpPool.of(Cidr.parse("10.66.0.0/16"), EncapMode.CROSS_SUBNET, EncapMode.NEVER, false, false, 0);
     static final IpPool PLAIN = IpPool.of(Cidr.parse("10.70.0.0/16"));
-    static final IpPool DISABLED = IpPool.of(Cidr.parse("10.67.0.0/16"), EncapMode.ALWAYS, EncapMode.NEVER, false, true, 0);
-    static final IpPool VXLAN = IpPool.of(Cidr.parse("10.68.0.0/16"), EncapMode.NEVER, EncapMode.ALWAYS, false, false, 0);
+    static final IpPool DISABLED =
+            IpPool.of(Cidr.parse("10.67.0.0/16"), EncapMode.ALWAYS, EncapMode.NEVER, false, true, 0);
+    static final IpPool VXLAN =
+            IpPool.of(Cidr.parse("10.68.0.0/16"), EncapMode.NEVER, EncapMode.ALWAYS, false, false, 0);
     final List<String> problems = new ArrayList<>();
 
     @Test
     void noIpipPoolMeansOffAndARecordedAddressIsReleased() {
-        IpipPlan p = IpipPlan.of(List.of(PLAIN, DISABLED, VXLAN), Map.of("h1", "192.0.2.1"), "10.67.0.1", problems::add);
+        IpipPlan p =
+                IpipPlan.of(List.of(PLAIN, DISABLED, VXLAN), Map.of("h1", "192.0.2.1"), "10.67.0.1", problems::add);
         assertThat(p.enabled()).isFalse();
         assertThat(p.release()).isTrue();
         assertThat(p.allocate()).isFalse();
-        assertThat(IpipPlan.of(List.of(PLAIN), Map.of(), null, problems::add).release()).isFalse();
+        assertThat(IpipPlan.of(List.of(PLAIN), Map.of(), null, problems::add).release())
+                .isFalse();
         assertThat(problems).isEmpty();
     }
 
@@ -51,8 +56,21 @@ class IpipPlanTest {
 
     @Test
     void hostAddressesAreValidatedSlash32s() {
-        IpipPlan p = IpipPlan.of(List.of(IPIP), Map.of("h1", "192.0.2.1", "h2", " 198.51.100.2", "h3", "fd00::3",
-                "h4", "192.0.2.1; drop", "h5", "300.1.1.1"), null, problems::add);
+        IpipPlan p = IpipPlan.of(
+                List.of(IPIP),
+                Map.of(
+                        "h1",
+                        "192.0.2.1",
+                        "h2",
+                        " 198.51.100.2",
+                        "h3",
+                        "fd00::3",
+                        "h4",
+                        "192.0.2.1; drop",
+                        "h5",
+                        "300.1.1.1"),
+                null,
+                problems::add);
         assertThat(p.hostNets()).containsExactlyInAnyOrder("192.0.2.1/32", "198.51.100.2/32");
         assertThat(problems).hasSize(3).allMatch(s -> s.contains("ip_addr_v4"));
     }

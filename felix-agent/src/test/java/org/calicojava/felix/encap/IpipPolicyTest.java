@@ -1,5 +1,8 @@
 package org.calicojava.felix.encap;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Set;
 import org.calicojava.felix.calc.Calculator;
 import org.calicojava.felix.calc.DatastoreState;
 import org.calicojava.felix.calc.DesiredDataplane;
@@ -10,13 +13,9 @@ import org.calicojava.felix.rules.Rule;
 import org.calicojava.model.Keys;
 import org.junit.jupiter.api.Test;
 
-import java.util.Set;
-
-import static org.assertj.core.api.Assertions.assertThat;
-
 class IpipPolicyTest {
-    final DesiredDataplane base = new Calculator(p -> { }).calculate(new DatastoreState(new Keys(), "h1"),
-            FelixConfig.defaults());
+    final DesiredDataplane base =
+            new Calculator(p -> {}).calculate(new DatastoreState(new Keys(), "h1"), FelixConfig.defaults());
 
     @Test
     void offLeavesTheCalculatedDataplaneAlone() {
@@ -30,9 +29,13 @@ class IpipPolicyTest {
         Rule first = d.filter().get(ChainNames.INPUT).rules().get(0);
         assertThat(first.match()).isEqualTo("-p 4 -m set ! --match-set cali4-all-hosts-net src");
         assertThat(first.action()).isEqualTo("-j DROP");
-        assertThat(d.filter().get(ChainNames.INPUT).rules().subList(1, d.filter().get(ChainNames.INPUT).rules().size()))
+        assertThat(d.filter()
+                        .get(ChainNames.INPUT)
+                        .rules()
+                        .subList(1, d.filter().get(ChainNames.INPUT).rules().size()))
                 .isEqualTo(base.filter().get(ChainNames.INPUT).rules());
-        assertThat(d.ipsets().get(IpipPolicy.HOSTS_SET).members()).containsExactlyInAnyOrder("192.0.2.1/32", "192.0.2.2/32");
+        assertThat(d.ipsets().get(IpipPolicy.HOSTS_SET).members())
+                .containsExactlyInAnyOrder("192.0.2.1/32", "192.0.2.2/32");
         assertThat(d.ipsets().get(IpipPolicy.HOSTS_SET).version()).isEqualTo(4);
         assertThat(d.filter6()).isEqualTo(base.filter6()); // IPv4 only
         assertThat(NftRuleRenderer.render(first)).isEqualTo("meta l4proto 4 ip saddr != @cali4-all-hosts-net drop");

@@ -3,6 +3,8 @@ package org.calicojava.felix.encap;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.List;
+import java.util.Map;
 import org.calicojava.model.Cidr;
 import org.calicojava.model.EncapMode;
 import org.calicojava.model.IpPool;
@@ -10,9 +12,6 @@ import org.calicojava.model.Keys;
 import org.calicojava.netlink.MacAddress;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-
-import java.util.List;
-import java.util.Map;
 
 /** The VXLAN calculation with plain values: keys as etcd has them in, plans out. */
 class VxlanCalcTest {
@@ -59,16 +58,19 @@ class VxlanCalcTest {
     @Test
     void alwaysRoutesEveryRemoteBlockThroughTheTunnelWithNeighbourAndFdbEntries() {
         VxlanPlan p = VxlanCalc.plan("h1", 4, pools(EncapMode.ALWAYS), s, SUBNET);
-        assertThat(p.device()).isEqualTo(new VxlanPlan.Device(c("10.65.0.0/32"), mac("66:00:00:00:00:01"),
-                c("192.0.2.1/32")));
-        assertThat(p.routes()).isEqualTo(Map.of(
-                c("10.65.1.0/26"), new VxlanPlan.Hop(c("10.65.1.0/32"), true),
-                c("10.65.2.0/26"), new VxlanPlan.Hop(c("10.65.2.0/32"), true),
-                c("10.65.2.64/26"), new VxlanPlan.Hop(c("10.65.2.0/32"), true)));
-        assertThat(p.neighbours()).isEqualTo(Map.of(c("10.65.1.0/32"), mac("66:00:00:00:00:02"),
-                c("10.65.2.0/32"), mac("66:00:00:00:00:03")));
-        assertThat(p.fdb()).isEqualTo(Map.of(mac("66:00:00:00:00:02"), c("192.0.2.2/32"),
-                mac("66:00:00:00:00:03"), c("198.51.100.3/32")));
+        assertThat(p.device())
+                .isEqualTo(new VxlanPlan.Device(c("10.65.0.0/32"), mac("66:00:00:00:00:01"), c("192.0.2.1/32")));
+        assertThat(p.routes())
+                .isEqualTo(Map.of(
+                        c("10.65.1.0/26"), new VxlanPlan.Hop(c("10.65.1.0/32"), true),
+                        c("10.65.2.0/26"), new VxlanPlan.Hop(c("10.65.2.0/32"), true),
+                        c("10.65.2.64/26"), new VxlanPlan.Hop(c("10.65.2.0/32"), true)));
+        assertThat(p.neighbours())
+                .isEqualTo(Map.of(
+                        c("10.65.1.0/32"), mac("66:00:00:00:00:02"), c("10.65.2.0/32"), mac("66:00:00:00:00:03")));
+        assertThat(p.fdb())
+                .isEqualTo(Map.of(
+                        mac("66:00:00:00:00:02"), c("192.0.2.2/32"), mac("66:00:00:00:00:03"), c("198.51.100.3/32")));
         assertThat(p.problems()).isEmpty();
         assertThat(p.tunnel()).isEqualTo(new VxlanPlan.Tunnel(true, true, c("10.65.0.0/32"), "10.65.0.0", true));
     }
@@ -76,10 +78,11 @@ class VxlanCalcTest {
     @Test
     void crossSubnetRoutesHostsOfThisSubnetNatively() {
         VxlanPlan p = VxlanCalc.plan("h1", 4, pools(EncapMode.CROSS_SUBNET), s, SUBNET);
-        assertThat(p.routes()).isEqualTo(Map.of(
-                c("10.65.1.0/26"), new VxlanPlan.Hop(c("192.0.2.2/32"), false),
-                c("10.65.2.0/26"), new VxlanPlan.Hop(c("10.65.2.0/32"), true),
-                c("10.65.2.64/26"), new VxlanPlan.Hop(c("10.65.2.0/32"), true)));
+        assertThat(p.routes())
+                .isEqualTo(Map.of(
+                        c("10.65.1.0/26"), new VxlanPlan.Hop(c("192.0.2.2/32"), false),
+                        c("10.65.2.0/26"), new VxlanPlan.Hop(c("10.65.2.0/32"), true),
+                        c("10.65.2.64/26"), new VxlanPlan.Hop(c("10.65.2.0/32"), true)));
         assertThat(p.fdb()).containsKeys(mac("66:00:00:00:00:02"), mac("66:00:00:00:00:03")); // every VTEP, as Calico
         VxlanPlan unknownSubnet = VxlanCalc.plan("h1", 4, pools(EncapMode.CROSS_SUBNET), s, null);
         assertThat(unknownSubnet.routes().values()).allMatch(VxlanPlan.Hop::tunnel);
@@ -88,8 +91,9 @@ class VxlanCalcTest {
     @Test
     void removalsDisappearFromThePlan() {
         s.apply(KEYS.ipamAffinity("h3", c("10.65.2.64/26")), null);
-        assertThat(VxlanCalc.plan("h1", 4, pools(EncapMode.ALWAYS), s, SUBNET).routes()).doesNotContainKey(
-                c("10.65.2.64/26")).containsKey(c("10.65.2.0/26"));
+        assertThat(VxlanCalc.plan("h1", 4, pools(EncapMode.ALWAYS), s, SUBNET).routes())
+                .doesNotContainKey(c("10.65.2.64/26"))
+                .containsKey(c("10.65.2.0/26"));
         // host h3 gone: its records and blocks
         s.apply(KEYS.bgpHostIp("h3", 4), null);
         s.apply(KEYS.hostConfig("h3", VxlanCalc.ADDR_V4), null);
@@ -129,14 +133,16 @@ class VxlanCalcTest {
         VxlanPlan p = VxlanCalc.plan("h1", 4, pools(EncapMode.ALWAYS), s, SUBNET);
         assertThat(p.fdb()).containsOnlyKeys(mac("66:00:00:00:00:02"), mac("66:00:00:00:00:05"));
         assertThat(p.fdb().get(mac("66:00:00:00:00:02"))).isEqualTo(c("198.51.100.5/32"));
-        assertThat(p.problems()).anyMatch(x -> x.contains("h2") && x.contains("in no VXLAN pool"))
+        assertThat(p.problems())
+                .anyMatch(x -> x.contains("h2") && x.contains("in no VXLAN pool"))
                 .anyMatch(x -> x.contains("h3") && x.contains("unicast"))
                 .anyMatch(x -> x.contains("h4") && x.contains("expected: an IPv4 address"))
                 .anyMatch(x -> x.contains("h7") && x.contains("is also host h6's"))
                 .anyMatch(x -> x.contains("h8") && x.contains("not an IPv4 or IPv6 address"));
         assertThat(p.routes()).doesNotContainKeys(c("10.65.1.0/26"), c("10.65.2.0/26"));
         assertThatThrownBy(() -> s.apply(KEYS.bgpHostIp("h9", 4), "fd00::9"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("expected: an IPv4 address");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("expected: an IPv4 address");
         assertThatThrownBy(() -> s.apply(KEYS.ipamAffinities("h9", 4) + "not-a-block", "{}"))
                 .isInstanceOf(IllegalArgumentException.class);
     }
@@ -150,7 +156,8 @@ class VxlanCalcTest {
         assertThat(p.routes()).isEmpty();
         assertThat(p.tunnel()).isEqualTo(new VxlanPlan.Tunnel(true, true, null, null, false));
         List<IpPool> disabled = List.of(IpPool.of(POOL, EncapMode.NEVER, EncapMode.ALWAYS, false, true, 26));
-        assertThat(VxlanCalc.plan("h1", 4, disabled, s, SUBNET).tunnel().wanted()).isFalse();
+        assertThat(VxlanCalc.plan("h1", 4, disabled, s, SUBNET).tunnel().wanted())
+                .isFalse();
     }
 
     @Test
@@ -165,12 +172,14 @@ class VxlanCalcTest {
         block("h2", "fd00:65::40/122");
         List<IpPool> pools = List.of(IpPool.of(POOL6, EncapMode.NEVER, EncapMode.ALWAYS, false, false, 122));
         VxlanPlan p = VxlanCalc.plan("h1", 6, pools, s, Cidr.parse("2001:db8::1/64", false));
-        assertThat(p.device()).isEqualTo(new VxlanPlan.Device(c("fd00:65::1/128"), mac("66:00:00:00:06:01"),
-                c("2001:db8::1/128")));
+        assertThat(p.device())
+                .isEqualTo(new VxlanPlan.Device(c("fd00:65::1/128"), mac("66:00:00:00:06:01"), c("2001:db8::1/128")));
         assertThat(p.routes()).isEqualTo(Map.of(c("fd00:65::40/122"), new VxlanPlan.Hop(c("fd00:65::2/128"), true)));
         assertThat(p.fdb()).isEqualTo(Map.of(mac("66:00:00:00:06:02"), c("2001:db8::2/128")));
         assertThat(p.neighbours()).isEqualTo(Map.of(c("fd00:65::2/128"), mac("66:00:00:00:06:02")));
-        assertThat(VxlanCalc.plan("h1", 4, pools, s, SUBNET).device()).as("no IPv4 VXLAN pool").isNull();
+        assertThat(VxlanCalc.plan("h1", 4, pools, s, SUBNET).device())
+                .as("no IPv4 VXLAN pool")
+                .isNull();
         assertThat(VxlanPlan.deviceName(6)).isEqualTo("vxlan-v6.calico");
     }
 }

@@ -5,8 +5,7 @@ import org.calicojava.store.JetcdStore;
 
 /** Test teardown: closes everything given (nulls skipped) even when one fails; the first failure is rethrown. */
 final class Cleanup {
-    private Cleanup() {
-    }
+    private Cleanup() {}
 
     static void close(AutoCloseable... all) throws Exception {
         Exception first = null;

@@ -1,10 +1,9 @@
 package org.calicojava.felix.it;
 
-import org.calicojava.testing.Sh;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import org.calicojava.testing.Sh;
 
 /**
  * A dual-stack simulated host (namespaces named {@code PREFIX-ID-...}, {@code v6-} by default): namespace HOST with an uplink veth
@@ -98,8 +97,8 @@ final class DualStackNet implements AutoCloseable {
 
     /** ping (IPv4 or IPv6 by the address) once from namespace {@code from}, optionally from source {@code src}. */
     boolean ping(String from, String ip, String src) {
-        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", from, "ping", ip.contains(":") ? "-6" : "-4",
-                "-c", "1", "-W", "1"));
+        List<String> cmd = new ArrayList<>(
+                List.of("ip", "netns", "exec", from, "ping", ip.contains(":") ? "-6" : "-4", "-c", "1", "-W", "1"));
         if (src != null) {
             cmd.addAll(List.of("-I", src));
         }

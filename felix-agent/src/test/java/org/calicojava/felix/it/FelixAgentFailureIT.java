@@ -1,7 +1,19 @@
 package org.calicojava.felix.it;
 
-import org.calicojava.testing.Sh;
+import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.AbstractList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.calicojava.felix.agent.Agent;
 import org.calicojava.felix.dataplane.Namespace;
 import org.calicojava.model.Cidr;
@@ -16,6 +28,7 @@ import org.calicojava.store.Op;
 import org.calicojava.store.WatchEvent;
 import org.calicojava.store.WatchListener;
 import org.calicojava.store.WatchableStore;
+import org.calicojava.testing.Sh;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -23,21 +36,6 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
-
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
-import java.util.AbstractList;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.UUID;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * No worker thread dies silently: the agent in a namespace host against a real etcd, reached through a store that
@@ -75,17 +73,20 @@ class FelixAgentFailureIT {
                 public void onEvents(List<WatchEvent> events) {
                     boolean poison = events.stream().anyMatch(e -> e.key().contains("/poison"))
                             && poisonBatches.getAndDecrement() > 0;
-                    listener.onEvents(poison ? new AbstractList<>() {
-                        @Override
-                        public WatchEvent get(int index) {
-                            throw new IllegalStateException("injected fault reading a watch event");
-                        }
+                    listener.onEvents(
+                            poison
+                                    ? new AbstractList<>() {
+                                        @Override
+                                        public WatchEvent get(int index) {
+                                            throw new IllegalStateException("injected fault reading a watch event");
+                                        }
 
-                        @Override
-                        public int size() {
-                            return 1;
-                        }
-                    } : events);
+                                        @Override
+                                        public int size() {
+                                            return 1;
+                                        }
+                                    }
+                                    : events);
                 }
 
                 @Override
@@ -165,7 +166,9 @@ class FelixAgentFailureIT {
     void setUp() {
         Sh.require("ip", "iptables-restore", "iptables-save", "ipset");
         String endpoints = System.getenv("ETCD_ENDPOINTS");
-        assertThat(endpoints).as("ETCD_ENDPOINTS (start etcd with scripts/lib/etcd.sh)").isNotBlank();
+        assertThat(endpoints)
+                .as("ETCD_ENDPOINTS (start etcd with scripts/lib/etcd.sh)")
+                .isNotBlank();
         keys = new Keys("/cj-test-" + UUID.randomUUID());
         store = new JetcdStore(EtcdConfig.of(endpoints));
         agentStore = new JetcdStore(EtcdConfig.of(endpoints));
@@ -180,9 +183,21 @@ class FelixAgentFailureIT {
     }
 
     private Agent start() {
-        Agent a = new Agent(faulty, keys, HOST, Map.of("FELIX_REPORTINGINTERVALSECS", "1",
-                "FELIX_DATAPLANEBACKEND", "iptables", "FELIX_HEALTHPORT", "9099", "FELIX_PROMETHEUSMETRICSPORT", "0"),
-                Namespace.named(net.host), exitCode::set);
+        Agent a = new Agent(
+                faulty,
+                keys,
+                HOST,
+                Map.of(
+                        "FELIX_REPORTINGINTERVALSECS",
+                        "1",
+                        "FELIX_DATAPLANEBACKEND",
+                        "iptables",
+                        "FELIX_HEALTHPORT",
+                        "9099",
+                        "FELIX_PROMETHEUSMETRICSPORT",
+                        "0"),
+                Namespace.named(net.host),
+                exitCode::set);
         a.start();
         return a;
     }
@@ -200,7 +215,8 @@ class FelixAgentFailureIT {
         String ip = "10.65.1." + good;
         store.put(keys.endpoint(HOST, "k8s", "good" + good, "eth0"), Records.endpoint(net.iface(1), "good", ip, null));
         assertThat(Sh.waitFor(30, () -> net.routes().contains(ip + " dev " + net.iface(1))))
-                .as("good endpoint %s routed", good).isNotNegative();
+                .as("good endpoint %s routed", good)
+                .isNotNegative();
     }
 
     @Test
@@ -209,7 +225,8 @@ class FelixAgentFailureIT {
         goodChangeApplied();
         faulty.poisonBatches.set(1);
         store.put(keys.v1() + "/poison-1", "x");
-        assertThat(Sh.waitFor(10, () -> agent.metrics().counter("felix_program_failures") == 1)).isNotNegative();
+        assertThat(Sh.waitFor(10, () -> agent.metrics().counter("felix_program_failures") == 1))
+                .isNotNegative();
         goodChangeApplied();
         assertThat(exitCode.get()).isEqualTo(-1);
         assertThat(http("/liveness")).startsWith("HTTP/1.1 200");
@@ -223,8 +240,12 @@ class FelixAgentFailureIT {
             store.put(keys.v1() + "/poison-" + (i + 2), "x");
             Thread.sleep(150); // separate batches, each before the retry that would succeed
         }
-        assertThat(Sh.waitFor(10, () -> exitCode.get() == Agent.EXIT_CODE)).as("exit callback").isNotNegative();
-        assertThat(Sh.waitFor(5, () -> http("/liveness").startsWith("HTTP/1.1 503"))).as("liveness 503").isNotNegative();
+        assertThat(Sh.waitFor(10, () -> exitCode.get() == Agent.EXIT_CODE))
+                .as("exit callback")
+                .isNotNegative();
+        assertThat(Sh.waitFor(5, () -> http("/liveness").startsWith("HTTP/1.1 503")))
+                .as("liveness 503")
+                .isNotNegative();
         agent.close();
     }
 
@@ -234,7 +255,9 @@ class FelixAgentFailureIT {
         exitCode.set(-1);
         faulty.listFails.set(true);
         agent = start();
-        assertThat(Sh.waitFor(10, () -> exitCode.get() == Agent.EXIT_CODE)).as("exit callback").isNotNegative();
+        assertThat(Sh.waitFor(10, () -> exitCode.get() == Agent.EXIT_CODE))
+                .as("exit callback")
+                .isNotNegative();
         assertThat(agent.ready()).isFalse();
         assertThat(http("/liveness")).startsWith("HTTP/1.1 503");
         assertThat(http("/readiness")).startsWith("HTTP/1.1 503");

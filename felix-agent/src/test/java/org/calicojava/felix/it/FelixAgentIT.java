@@ -1,21 +1,6 @@
 package org.calicojava.felix.it;
 
-import org.calicojava.testing.Sh;
-
-import org.calicojava.felix.agent.Agent;
-import org.calicojava.felix.dataplane.Namespace;
-import org.calicojava.model.Cidr;
-import org.calicojava.model.Keys;
-import org.calicojava.netlink.NetNs;
-import org.calicojava.store.EtcdConfig;
-import org.calicojava.store.JetcdStore;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.TestMethodOrder;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -25,8 +10,21 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.calicojava.felix.agent.Agent;
+import org.calicojava.felix.dataplane.Namespace;
+import org.calicojava.model.Cidr;
+import org.calicojava.model.Keys;
+import org.calicojava.netlink.NetNs;
+import org.calicojava.store.EtcdConfig;
+import org.calicojava.store.JetcdStore;
+import org.calicojava.testing.Sh;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * The agent against a real kernel and a real etcd: a simulated host namespace with three workloads (w1 profile a,
@@ -55,7 +53,9 @@ class FelixAgentIT {
     void setUp() {
         Sh.require(requiredBinaries());
         String endpoints = System.getenv("ETCD_ENDPOINTS");
-        assertThat(endpoints).as("ETCD_ENDPOINTS (start etcd with scripts/lib/etcd.sh)").isNotBlank();
+        assertThat(endpoints)
+                .as("ETCD_ENDPOINTS (start etcd with scripts/lib/etcd.sh)")
+                .isNotBlank();
         keys = new Keys("/cj-test-" + UUID.randomUUID());
         store = new JetcdStore(EtcdConfig.of(endpoints));
         agentStore = new JetcdStore(EtcdConfig.of(endpoints));
@@ -84,8 +84,12 @@ class FelixAgentIT {
     }
 
     Agent startAgent() {
-        Agent a = new Agent(agentStore, keys, HOST, Map.of("FELIX_REPORTINGINTERVALSECS", "1",
-                "FELIX_DATAPLANEBACKEND", backend()), Namespace.named(net.host));
+        Agent a = new Agent(
+                agentStore,
+                keys,
+                HOST,
+                Map.of("FELIX_REPORTINGINTERVALSECS", "1", "FELIX_DATAPLANEBACKEND", backend()),
+                Namespace.named(net.host));
         a.start();
         assertThat(Sh.waitFor(30, a::ready)).as("agent ready").isNotNegative();
         return a;
@@ -96,7 +100,7 @@ class FelixAgentIT {
     }
 
     String[] requiredBinaries() {
-        return new String[]{"ip", "iptables-restore", "iptables-save", "ipset", "ping"};
+        return new String[] {"ip", "iptables-restore", "iptables-save", "ipset", "ping"};
     }
 
     /** The policy rules as the kernel has them (iptables-save of filter, or our nft table). */
@@ -116,8 +120,12 @@ class FelixAgentIT {
     }
 
     void assertProgrammed() {
-        assertThat(rules()).contains("-A FORWARD -m comment --comment \"cali:", ":cali-tw-" + net.iface(1),
-                "-A cali-from-wl-dispatch -i " + net.iface(2) + " -m comment --comment", "-j MARK --set-xmark 0x10000/0x10000");
+        assertThat(rules())
+                .contains(
+                        "-A FORWARD -m comment --comment \"cali:",
+                        ":cali-tw-" + net.iface(1),
+                        "-A cali-from-wl-dispatch -i " + net.iface(2) + " -m comment --comment",
+                        "-j MARK --set-xmark 0x10000/0x10000");
         assertThat(net.iptablesSave("nat")).contains("-j MASQUERADE");
     }
 
@@ -129,7 +137,10 @@ class FelixAgentIT {
 
     boolean restored(String chain) {
         String s = rules();
-        String first = s.lines().filter(l -> l.startsWith("-A " + chain + " ")).findFirst().orElse("");
+        String first = s.lines()
+                .filter(l -> l.startsWith("-A " + chain + " "))
+                .findFirst()
+                .orElse("");
         return s.contains("-A FORWARD -m comment --comment \"cali:") && first.contains("RELATED,ESTABLISHED");
     }
 
@@ -173,15 +184,28 @@ class FelixAgentIT {
     @Test
     @Order(1)
     void routesSysctlsChainsAndStatusAreProgrammed() {
-        expect("routes", () -> net.routes().contains(TestNet.ip(1) + " dev " + net.iface(1))
-                && net.routes().contains(TestNet.ip(3) + " dev " + net.iface(3)));
-        assertThat(Sh.ok(Sh.in(net.host, "cat", "/proc/sys/net/ipv4/conf/" + net.iface(1) + "/proxy_arp")).strip()).isEqualTo("1");
-        assertThat(Sh.ok(Sh.in(net.host, "cat", "/proc/sys/net/ipv4/neigh/" + net.iface(1) + "/proxy_delay")).strip()).isEqualTo("0");
-        assertThat(Sh.ok(Sh.in(net.host, "cat", "/proc/sys/net/ipv4/ip_forward")).strip()).isEqualTo("1");
+        expect(
+                "routes",
+                () -> net.routes().contains(TestNet.ip(1) + " dev " + net.iface(1))
+                        && net.routes().contains(TestNet.ip(3) + " dev " + net.iface(3)));
+        assertThat(Sh.ok(Sh.in(net.host, "cat", "/proc/sys/net/ipv4/conf/" + net.iface(1) + "/proxy_arp"))
+                        .strip())
+                .isEqualTo("1");
+        assertThat(Sh.ok(Sh.in(net.host, "cat", "/proc/sys/net/ipv4/neigh/" + net.iface(1) + "/proxy_delay"))
+                        .strip())
+                .isEqualTo("0");
+        assertThat(Sh.ok(Sh.in(net.host, "cat", "/proc/sys/net/ipv4/ip_forward"))
+                        .strip())
+                .isEqualTo("1");
         assertProgrammed();
-        expect("endpoint status up in etcd", () -> store.get(keys.felixEndpointStatus(HOST, "test", "wl1", "eth0"))
-                .map(kv -> kv.value().contains("\"up\"")).orElse(false));
-        expect("host status in etcd", () -> store.get(keys.felixHostStatus(HOST)).isPresent());
+        expect(
+                "endpoint status up in etcd",
+                () -> store.get(keys.felixEndpointStatus(HOST, "test", "wl1", "eth0"))
+                        .map(kv -> kv.value().contains("\"up\""))
+                        .orElse(false));
+        expect(
+                "host status in etcd",
+                () -> store.get(keys.felixHostStatus(HOST)).isPresent());
         assertThat(http(9099, "/readiness")).startsWith("HTTP/1.1 200");
         assertThat(http(9099, "/liveness")).startsWith("HTTP/1.1 200");
         assertThat(http(9091, "/metrics")).contains("felix_active_local_endpoints 3.0", writesMetric());
@@ -189,7 +213,10 @@ class FelixAgentIT {
         // uplink's other end, the host's address answers metrics and refuses health
         assertThat(httpFromUplink(9091, "/metrics")).contains("felix_active_local_endpoints 3.0");
         assertThat(httpFromUplink(9099, "/liveness")).startsWith("refused");
-        expect("allow-all profiles: TCP, UDP, ping", tcp(w1, 2, 8080, true), () -> udp2.reachableFrom(w1, TestNet.ip(2), 9000),
+        expect(
+                "allow-all profiles: TCP, UDP, ping",
+                tcp(w1, 2, 8080, true),
+                () -> udp2.reachableFrom(w1, TestNet.ip(2), 9000),
                 () -> net.ping(w1, TestNet.ip(2)));
     }
 
@@ -200,7 +227,8 @@ class FelixAgentIT {
                 s.connect(new InetSocketAddress(TestNet.HOST_IP, port), 2000);
                 s.setSoTimeout(5000);
                 OutputStream o = s.getOutputStream();
-                o.write(("GET " + path + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                o.write(("GET " + path + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
                 o.flush();
                 return new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             } catch (java.net.ConnectException e) {
@@ -214,7 +242,8 @@ class FelixAgentIT {
             try (Socket s = new Socket()) {
                 s.connect(new InetSocketAddress("127.0.0.1", port), 2000);
                 OutputStream o = s.getOutputStream();
-                o.write(("GET " + path + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                o.write(("GET " + path + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
                 o.flush();
                 InputStream in = s.getInputStream();
                 return new String(in.readAllBytes(), StandardCharsets.UTF_8);
@@ -282,7 +311,9 @@ class FelixAgentIT {
     @Test
     @Order(3)
     void outboundRulesOfTheSourceApply() {
-        profile("a", "{\"inbound_rules\":[{}],\"outbound_rules\":[{\"action\":\"deny\",\"protocol\":\"tcp\",\"dst_ports\":[8081]},{}]}");
+        profile(
+                "a",
+                "{\"inbound_rules\":[{}],\"outbound_rules\":[{\"action\":\"deny\",\"protocol\":\"tcp\",\"dst_ports\":[8081]},{}]}");
         expect("outbound deny 8081", tcp(w1, 2, 8081, false), tcp(w1, 2, 8080, true));
         profile("a", "{\"inbound_rules\":[{}],\"outbound_rules\":[{}]}");
         expect("outbound allow", tcp(w1, 2, 8081, true));
@@ -292,11 +323,15 @@ class FelixAgentIT {
     @Order(4)
     void tieredPoliciesComeBeforeProfilesAndNextTierPasses() {
         store.put(keys.tierMetadata("t1"), "{\"order\":10}");
-        store.put(keys.policy("t1", "protect-db"), "{\"selector\":\"role == 'db'\",\"order\":1,"
-                + "\"inbound_rules\":[{\"action\":\"deny\",\"src_tag\":\"a\"}]}");
+        store.put(
+                keys.policy("t1", "protect-db"),
+                "{\"selector\":\"role == 'db'\",\"order\":1,"
+                        + "\"inbound_rules\":[{\"action\":\"deny\",\"src_tag\":\"a\"}]}");
         expect("tier denies a -> db", tcp(w1, 3, 8080, false), tcp(w2, 3, 8080, false), tcp(w1, 2, 8080, true));
-        store.put(keys.policy("t1", "protect-db"), "{\"selector\":\"role == 'db'\",\"order\":1,"
-                + "\"inbound_rules\":[{\"action\":\"deny\",\"src_tag\":\"a\"},{\"action\":\"next-tier\"}]}");
+        store.put(
+                keys.policy("t1", "protect-db"),
+                "{\"selector\":\"role == 'db'\",\"order\":1,"
+                        + "\"inbound_rules\":[{\"action\":\"deny\",\"src_tag\":\"a\"},{\"action\":\"next-tier\"}]}");
         expect("next-tier passes others to the profile", tcp(w1, 3, 8080, false), tcp(w2, 3, 8080, true));
         store.put(keys.policy("t1", "protect-db"), "{\"selector\":\"role == 'db'\",\"inbound_rules\":[{}]}");
         expect("tier allows", tcp(w1, 3, 8080, true));
@@ -313,7 +348,9 @@ class FelixAgentIT {
         store.delete(keys.felixConfig("DefaultEndpointToHostAction"));
         try (Traffic.TcpServer upstream = new Traffic.TcpServer(net.up, TestNet.UP_IP, 7000)) {
             expect("workload reaches the uplink", () -> Traffic.tcpConnects(w1, TestNet.UP_IP, 7000));
-            assertThat(upstream.peers.poll(5, java.util.concurrent.TimeUnit.SECONDS)).as("source seen outside: masqueraded").isEqualTo(TestNet.HOST_IP);
+            assertThat(upstream.peers.poll(5, java.util.concurrent.TimeUnit.SECONDS))
+                    .as("source seen outside: masqueraded")
+                    .isEqualTo(TestNet.HOST_IP);
         }
     }
 
@@ -323,7 +360,8 @@ class FelixAgentIT {
         String chain = "cali-tw-" + net.iface(2);
         if (refreshesCanSkip()) { // the nftables generation shows no commit since the last read-back
             long skipped = agent.metrics().counter("felix_refreshes_skipped");
-            expect("quiet host: refreshes skip the read-back",
+            expect(
+                    "quiet host: refreshes skip the read-back",
                     () -> agent.metrics().counter("felix_refreshes_skipped") >= skipped + 2);
         }
         deleteByHand(chain);
@@ -334,7 +372,9 @@ class FelixAgentIT {
     @Test
     @Order(7)
     void badDataIsSkippedAndOthersKeepWorking() {
-        store.put(keys.endpoint(HOST, "test", "bad", "eth0"), "{\"name\":\"calibad\",\"ipv4_nets\":[\"10.65.0.300/32\"]}");
+        store.put(
+                keys.endpoint(HOST, "test", "bad", "eth0"),
+                "{\"name\":\"calibad\",\"ipv4_nets\":[\"10.65.0.300/32\"]}");
         store.put(keys.profileRules("broken"), "{\"inbound_rules\":[{\"action\":\"jump\"}]}");
         store.put(keys.policy("t9", "p"), "{\"selector\":\"role ==\"}");
         profile("b", "{\"inbound_rules\":[{\"protocol\":\"tcp\",\"dst_ports\":[8081]}],\"outbound_rules\":[{}]}");
@@ -349,10 +389,15 @@ class FelixAgentIT {
     @Order(8)
     void endpointWhoseInterfaceAppearsLaterIsProgrammedOnTheLinkEvent() {
         endpoint(4, "b");
-        expect("status down while the interface is missing", () -> store.get(keys.felixEndpointStatus(HOST, "test", "wl4", "eth0"))
-                .map(kv -> kv.value().contains("\"down\"")).orElse(false));
+        expect(
+                "status down while the interface is missing",
+                () -> store.get(keys.felixEndpointStatus(HOST, "test", "wl4", "eth0"))
+                        .map(kv -> kv.value().contains("\"down\""))
+                        .orElse(false));
         net.addWorkload(4);
-        expect("route and traffic once the veth exists", () -> net.routes().contains(TestNet.ip(4) + " dev " + net.iface(4)),
+        expect(
+                "route and traffic once the veth exists",
+                () -> net.routes().contains(TestNet.ip(4) + " dev " + net.iface(4)),
                 () -> net.ping(net.workloadNs(4), TestNet.ip(2)));
     }
 
@@ -360,9 +405,12 @@ class FelixAgentIT {
     @Order(9)
     void deletingAnEndpointRemovesItsRouteAndChains() {
         store.delete(endpointKey(4));
-        expect("route and chains gone", () -> !net.routes().contains(TestNet.ip(4) + " "),
+        expect(
+                "route and chains gone",
+                () -> !net.routes().contains(TestNet.ip(4) + " "),
                 () -> !rules().contains("cali-tw-" + net.iface(4)),
-                () -> store.get(keys.felixEndpointStatus(HOST, "test", "wl4", "eth0")).isEmpty());
+                () -> store.get(keys.felixEndpointStatus(HOST, "test", "wl4", "eth0"))
+                        .isEmpty());
         assertThat(net.routes()).contains(TestNet.ip(1) + " dev " + net.iface(1));
     }
 

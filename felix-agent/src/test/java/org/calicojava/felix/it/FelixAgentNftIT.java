@@ -1,11 +1,10 @@
 package org.calicojava.felix.it;
 
-import org.calicojava.testing.Sh;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.calicojava.testing.Sh;
 
 /**
  * Every test of {@link FelixAgentIT} (real traffic per rule field, tiers, NAT, drift, restart, ...) with
@@ -19,7 +18,7 @@ class FelixAgentNftIT extends FelixAgentIT {
 
     @Override
     String[] requiredBinaries() {
-        return new String[]{"ip", "nft", "ping"};
+        return new String[] {"ip", "nft", "ping"};
     }
 
     @Override
@@ -40,18 +39,35 @@ class FelixAgentNftIT extends FelixAgentIT {
     @Override
     void assertProgrammed() {
         String t = rules();
-        assertThat(t).contains("chain filter-FORWARD {", "type filter hook forward priority filter - 5; policy accept;",
-                "jump cali-FORWARD comment \"cali:", "chain cali-tw-" + net.iface(1) + " {",
-                "map cali-from-wl-map {", "\"" + net.iface(2) + "\" : goto cali-fw-" + net.iface(2),
-                "iifname vmap @cali-from-wl-map", "set cali4-all-ipam-pools {", "type ipv4_addr", "flags interval",
-                "chain nat-POSTROUTING {", "masquerade");
+        assertThat(t)
+                .contains(
+                        "chain filter-FORWARD {",
+                        "type filter hook forward priority filter - 5; policy accept;",
+                        "jump cali-FORWARD comment \"cali:",
+                        "chain cali-tw-" + net.iface(1) + " {",
+                        "map cali-from-wl-map {",
+                        "\"" + net.iface(2) + "\" : goto cali-fw-" + net.iface(2),
+                        "iifname vmap @cali-from-wl-map",
+                        "set cali4-all-ipam-pools {",
+                        "type ipv4_addr",
+                        "flags interval",
+                        "chain nat-POSTROUTING {",
+                        "masquerade");
         assertThat(Sh.ok(Sh.in(net.host, "iptables-save"))).doesNotContain("cali");
     }
 
     @Override
     void deleteByHand(String chain) {
         Sh.ok(Sh.in(net.host, "nft", "delete", "rule", "inet", "calico", chain, "handle", firstHandle(chain)));
-        Sh.ok(Sh.in(net.host, "nft", "delete", "rule", "inet", "calico", "filter-FORWARD", "handle",
+        Sh.ok(Sh.in(
+                net.host,
+                "nft",
+                "delete",
+                "rule",
+                "inet",
+                "calico",
+                "filter-FORWARD",
+                "handle",
                 firstHandle("filter-FORWARD")));
         assertThat(restored(chain)).as("rules deleted by hand").isFalse();
     }
@@ -67,7 +83,11 @@ class FelixAgentNftIT extends FelixAgentIT {
     boolean restored(String chain) {
         String fwd = Sh.ok(Sh.in(net.host, "nft", "list", "chain", "inet", "calico", "filter-FORWARD"));
         String c = Sh.ok(Sh.in(net.host, "nft", "list", "chain", "inet", "calico", chain));
-        String first = c.lines().map(String::strip).filter(l -> l.contains("comment \"cali:")).findFirst().orElse("");
+        String first = c.lines()
+                .map(String::strip)
+                .filter(l -> l.contains("comment \"cali:"))
+                .findFirst()
+                .orElse("");
         return fwd.contains("jump cali-FORWARD") && first.startsWith("ct state established,related accept");
     }
 }

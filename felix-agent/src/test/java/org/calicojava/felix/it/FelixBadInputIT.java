@@ -1,22 +1,6 @@
 package org.calicojava.felix.it;
 
-import org.calicojava.testing.Sh;
-
-import org.calicojava.felix.agent.Agent;
-import org.calicojava.felix.agent.Metrics;
-import org.calicojava.felix.dataplane.Namespace;
-import org.calicojava.model.Cidr;
-import org.calicojava.model.Keys;
-import org.calicojava.netlink.NetNs;
-import org.calicojava.store.EtcdConfig;
-import org.calicojava.store.JetcdStore;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.TestMethodOrder;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -28,8 +12,22 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Pattern;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.calicojava.felix.agent.Agent;
+import org.calicojava.felix.agent.Metrics;
+import org.calicojava.felix.dataplane.Namespace;
+import org.calicojava.model.Cidr;
+import org.calicojava.model.Keys;
+import org.calicojava.netlink.NetNs;
+import org.calicojava.store.EtcdConfig;
+import org.calicojava.store.JetcdStore;
+import org.calicojava.testing.Sh;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * Issue 14 on the real kernel and a real etcd: an attacker with write access to one etcd key cannot crash the agent,
@@ -46,8 +44,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class FelixBadInputIT {
     static final String HOST = "host1";
-    static final Pattern CHAIN_DECL = Pattern.compile(":(INPUT|FORWARD|OUTPUT|PREROUTING|POSTROUTING|C"
-            + "|cali-[A-Za-z0-9_.\\-]{1,23}) .*");
+    static final Pattern CHAIN_DECL =
+            Pattern.compile(":(INPUT|FORWARD|OUTPUT|PREROUTING|POSTROUTING|C" + "|cali-[A-Za-z0-9_.\\-]{1,23}) .*");
     private static final String HOSTILE = "\tF\tC\nCOMMIT\n#";
     TestNet net;
     JetcdStore store;
@@ -63,7 +61,9 @@ class FelixBadInputIT {
     void setUp() {
         Sh.require("ip", "iptables-restore", "iptables-save", "ipset");
         String endpoints = System.getenv("ETCD_ENDPOINTS");
-        assertThat(endpoints).as("ETCD_ENDPOINTS (start etcd with scripts/lib/etcd.sh)").isNotBlank();
+        assertThat(endpoints)
+                .as("ETCD_ENDPOINTS (start etcd with scripts/lib/etcd.sh)")
+                .isNotBlank();
         keys = new Keys("/cj-test-" + UUID.randomUUID());
         store = new JetcdStore(EtcdConfig.of(endpoints));
         agentStore = new JetcdStore(EtcdConfig.of(endpoints));
@@ -72,16 +72,28 @@ class FelixBadInputIT {
         Sh.ok(Sh.in(net.host, "iptables", "-w", "-N", "C"));
         Sh.ok(Sh.in(net.host, "iptables", "-w", "-A", "C", "-s", "198.51.100.7", "-j", "DROP"));
         defaultRoute = Sh.ok("ip", "-n", net.host, "route", "show", "default").strip();
-        connectedRoute = Sh.ok("ip", "-n", net.host, "route", "show", "192.168.200.0/24").strip();
+        connectedRoute =
+                Sh.ok("ip", "-n", net.host, "route", "show", "192.168.200.0/24").strip();
         assertThat(defaultRoute).contains("via " + TestNet.UP_IP);
         assertThat(connectedRoute).contains("proto kernel");
         store.put(keys.pool(Cidr.parse("10.65.0.0/16")), "{\"cidr\":\"10.65.0.0/16\"}");
         Records.profile(store, keys, "good", "{\"inbound_rules\":[{}],\"outbound_rules\":[{}]}");
         store.put(keys.tierMetadata("good"), "{\"order\":10}");
         agentStore.get("/warm-up"); // gRPC threads start here, in this namespace
-        agent = new Agent(agentStore, keys, HOST, Map.of("FELIX_REPORTINGINTERVALSECS", "1",
-                "FELIX_DATAPLANEBACKEND", backend(), "FELIX_HEALTHPORT", "9099",
-                "FELIX_PROMETHEUSMETRICSPORT", "9091"), Namespace.named(net.host));
+        agent = new Agent(
+                agentStore,
+                keys,
+                HOST,
+                Map.of(
+                        "FELIX_REPORTINGINTERVALSECS",
+                        "1",
+                        "FELIX_DATAPLANEBACKEND",
+                        backend(),
+                        "FELIX_HEALTHPORT",
+                        "9099",
+                        "FELIX_PROMETHEUSMETRICSPORT",
+                        "9091"),
+                Namespace.named(net.host));
         agent.start();
         assertThat(Sh.waitFor(30, agent::ready)).as("agent ready").isNotNegative();
     }
@@ -103,7 +115,8 @@ class FelixBadInputIT {
     void onlyOurChains() {
         for (String table : List.of("filter", "nat", "raw")) {
             String saved = net.iptablesSave(table);
-            assertThat(saved.lines().filter(l -> l.startsWith(":"))).as(table)
+            assertThat(saved.lines().filter(l -> l.startsWith(":")))
+                    .as(table)
                     .allSatisfy(l -> assertThat(l).matches(CHAIN_DECL));
         }
         assertThat(net.iptablesSave("filter")).contains("-A C -s 198.51.100.7/32 -j DROP");
@@ -119,7 +132,9 @@ class FelixBadInputIT {
     }
 
     private String status(String workload) {
-        return store.get(keys.felixEndpointStatus(HOST, "k8s", workload, "eth0")).map(kv -> kv.value()).orElse("");
+        return store.get(keys.felixEndpointStatus(HOST, "k8s", workload, "eth0"))
+                .map(kv -> kv.value())
+                .orElse("");
     }
 
     private String route(String dst) {
@@ -131,7 +146,8 @@ class FelixBadInputIT {
     }
 
     private void hostRoutesIntact() {
-        assertThat(Sh.ok("ip", "-n", net.host, "route", "show", "default").strip()).isEqualTo(defaultRoute);
+        assertThat(Sh.ok("ip", "-n", net.host, "route", "show", "default").strip())
+                .isEqualTo(defaultRoute);
         assertThat(route("192.168.200.0/24")).isEqualTo(connectedRoute);
     }
 
@@ -147,21 +163,30 @@ class FelixBadInputIT {
         assertThat(kernelRoute).contains("proto kernel");
         store.put(endpointKey("static"), Records.endpoint(net.iface(50), "good", "10.65.0.50", null));
         store.put(endpointKey("kernel"), Records.endpoint(net.iface(61), "good", "10.65.0.61", null));
-        expect("status error for the static collision", 20, () -> status("static").contains("\"error\"")
-                && status("static").contains("protocol 4"));
-        expect("status error for the kernel collision", 20, () -> status("kernel").contains("\"error\"")
-                && status("kernel").contains("protocol 2"));
+        expect(
+                "status error for the static collision",
+                20,
+                () -> status("static").contains("\"error\"") && status("static").contains("protocol 4"));
+        expect(
+                "status error for the kernel collision",
+                20,
+                () -> status("kernel").contains("\"error\"") && status("kernel").contains("protocol 2"));
         assertThat(route("10.65.0.50")).isEqualTo(staticRoute);
         assertThat(route("10.65.0.61")).isEqualTo(kernelRoute);
-        assertThat(hasChain("cali-tw-" + net.iface(50))).as("policy still in place").isTrue();
+        assertThat(hasChain("cali-tw-" + net.iface(50)))
+                .as("policy still in place")
+                .isTrue();
         expect("route conflicts gauge", 5, () -> agent.metrics().render().contains("felix_route_conflicts 2.0"));
         store.delete(endpointKey("kernel"));
         expect("status deleted", 20, () -> status("kernel").isEmpty());
         assertThat(route("10.65.0.61")).isEqualTo(kernelRoute);
         // the static route goes: felix's conflict is looked at again and its route comes
         Sh.ok("ip", "-n", net.host, "route", "del", "10.65.0.50/32", "proto", "static");
-        expect("felix's route once the static one is gone", 40,
-                () -> net.routes().contains("10.65.0.50 dev " + net.iface(50)) && status("static").contains("\"up\""));
+        expect(
+                "felix's route once the static one is gone",
+                40,
+                () -> net.routes().contains("10.65.0.50 dev " + net.iface(50))
+                        && status("static").contains("\"up\""));
         store.delete(endpointKey("static"));
         expect("felix's own route removed", 20, () -> !net.routes().contains("10.65.0.50"));
         hostRoutesIntact();
@@ -171,10 +196,14 @@ class FelixBadInputIT {
     @Order(2)
     void anEndpointCarryingTheDefaultRouteAndTheUplinkSubnetIsRefused() {
         net.addWorkload(3);
-        store.put(endpointKey("hijack"), "{\"state\":\"active\",\"name\":\"" + net.iface(3) + "\",\"profile_ids\":"
-                + "[\"good\"],\"ipv4_nets\":[\"10.65.0.3/32\",\"0.0.0.0/0\",\"192.168.200.0/24\"]}");
-        expect("status error for the hijacking endpoint", 20, () -> status("hijack").contains("\"error\"")
-                && status("hijack").contains("0.0.0.0/0"));
+        store.put(
+                endpointKey("hijack"),
+                "{\"state\":\"active\",\"name\":\"" + net.iface(3) + "\",\"profile_ids\":"
+                        + "[\"good\"],\"ipv4_nets\":[\"10.65.0.3/32\",\"0.0.0.0/0\",\"192.168.200.0/24\"]}");
+        expect(
+                "status error for the hijacking endpoint",
+                20,
+                () -> status("hijack").contains("\"error\"") && status("hijack").contains("0.0.0.0/0"));
         goodChangeApplied();
         hostRoutesIntact();
         assertThat(net.routes()).doesNotContain("10.65.0.3 ");
@@ -185,8 +214,7 @@ class FelixBadInputIT {
     }
 
     /** A bad record: its key, its value (null: a delete is not what we test), and whether it is accepted. */
-    private record Case(String name, String key, String value, boolean accepted) {
-    }
+    private record Case(String name, String key, String value, boolean accepted) {}
 
     private List<Case> cases() {
         String ep = endpointKey("bad");
@@ -200,46 +228,80 @@ class FelixBadInputIT {
         String ports = "[" + "1,".repeat(99_999) + "1]";
         String iface = net.iface(2);
         List<Case> c = new ArrayList<>();
-        for (String[] kv : new String[][]{
-                {"endpoint", ep}, {"profile rules", rules}, {"profile tags", tags}, {"profile labels", labels},
-                {"tier metadata", tier}, {"policy", policy}, {"pool", pool}}) {
+        for (String[] kv : new String[][] {
+            {"endpoint", ep},
+            {"profile rules", rules},
+            {"profile tags", tags},
+            {"profile labels", labels},
+            {"tier metadata", tier},
+            {"policy", policy},
+            {"pool", pool}
+        }) {
             c.add(new Case(kv[0] + " null", kv[1], "null", false));
             c.add(new Case(kv[0] + " truncated", kv[1], "{\"a\":[", false));
             c.add(new Case(kv[0] + " binary", kv[1], "\u0000\u00ff\ufffd\u0001", false));
-            c.add(new Case(kv[0] + " wrong type", kv[1], kv[0].equals("profile tags") ? "{\"a\":1}" : "\"text\"",
-                    false));
+            c.add(new Case(
+                    kv[0] + " wrong type", kv[1], kv[0].equals("profile tags") ? "{\"a\":1}" : "\"text\"", false));
         }
         // endpoint values
-        c.add(new Case("endpoint newline in name", ep, "{\"name\":\"cali\\nCOMMIT\",\"ipv4_nets\":[\"10.65.0.9/32\"]}", false));
+        c.add(new Case(
+                "endpoint newline in name",
+                ep,
+                "{\"name\":\"cali\\nCOMMIT\",\"ipv4_nets\":[\"10.65.0.9/32\"]}",
+                false));
         c.add(new Case("endpoint over-long name", ep, "{\"name\":\"" + "c".repeat(300) + "\"}", false));
         c.add(new Case("endpoint /0", ep, "{\"name\":\"" + iface + "\",\"ipv4_nets\":[\"0.0.0.0/0\"]}", false));
         c.add(new Case("endpoint /8", ep, "{\"name\":\"" + iface + "\",\"ipv4_nets\":[\"10.0.0.0/8\"]}", false));
         c.add(new Case("endpoint v6 /64", ep, "{\"name\":\"" + iface + "\",\"ipv6_nets\":[\"fd00::/64\"]}", false));
-        c.add(new Case("endpoint wrong field type", ep, "{\"name\":\"" + iface + "\",\"ipv4_nets\":\"10.65.0.9/32\"}",
+        c.add(new Case(
+                "endpoint wrong field type", ep, "{\"name\":\"" + iface + "\",\"ipv4_nets\":\"10.65.0.9/32\"}", false));
+        c.add(new Case(
+                "endpoint profile with restore syntax",
+                ep,
+                "{\"name\":\"" + iface + "\",\"profile_ids\":[\"" + "x\\nCOMMIT\"]}",
                 false));
-        c.add(new Case("endpoint profile with restore syntax", ep, "{\"name\":\"" + iface + "\",\"profile_ids\":[\""
-                + "x\\nCOMMIT\"]}", false));
-        c.add(new Case("endpoint unknown fields", ep, "{\"name\":\"" + iface + "\",\"future\":{\"x\":1},"
-                + "\"ipv4_nets\":[\"10.65.0.2/32\"]}", true));
+        c.add(new Case(
+                "endpoint unknown fields",
+                ep,
+                "{\"name\":\"" + iface + "\",\"future\":{\"x\":1}," + "\"ipv4_nets\":[\"10.65.0.2/32\"]}",
+                true));
         // profile rules, tags, labels
-        c.add(new Case("profile 100k ports", rules, "{\"inbound_rules\":[{\"protocol\":\"tcp\",\"dst_ports\":" + ports
-                + ",\"src_ports\":" + ports + "}]}", false));
-        c.add(new Case("profile port 100000", rules, "{\"inbound_rules\":[{\"protocol\":\"tcp\",\"dst_ports\":[100000]}]}",
+        c.add(new Case(
+                "profile 100k ports",
+                rules,
+                "{\"inbound_rules\":[{\"protocol\":\"tcp\",\"dst_ports\":" + ports + ",\"src_ports\":" + ports + "}]}",
                 false));
-        c.add(new Case("profile bad selector", rules, "{\"inbound_rules\":[{\"src_selector\":\"a == \\\"x\\\" ; }\"}]}",
+        c.add(new Case(
+                "profile port 100000",
+                rules,
+                "{\"inbound_rules\":[{\"protocol\":\"tcp\",\"dst_ports\":[100000]}]}",
                 false));
-        c.add(new Case("profile tag with syntax in a rule", rules, "{\"inbound_rules\":[{\"src_tag\":\"x\\nCOMMIT\"}]}",
+        c.add(new Case(
+                "profile bad selector",
+                rules,
+                "{\"inbound_rules\":[{\"src_selector\":\"a == \\\"x\\\" ; }\"}]}",
                 false));
-        c.add(new Case("profile unknown fields", rules, "{\"inbound_rules\":[{\"action\":\"allow\",\"future\":1}],"
-                + "\"outbound_rules\":[],\"next\":[]}", true));
+        c.add(new Case(
+                "profile tag with syntax in a rule",
+                rules,
+                "{\"inbound_rules\":[{\"src_tag\":\"x\\nCOMMIT\"}]}",
+                false));
+        c.add(new Case(
+                "profile unknown fields",
+                rules,
+                "{\"inbound_rules\":[{\"action\":\"allow\",\"future\":1}]," + "\"outbound_rules\":[],\"next\":[]}",
+                true));
         c.add(new Case("tags with newline", tags, "[\"a\\nCOMMIT\"]", false));
         c.add(new Case("tags over-long", tags, "[\"" + "t".repeat(300) + "\"]", false));
         c.add(new Case("labels with syntax", labels, "{\"a\\n}\":\"#\"}", false));
         // tier and policy values
         c.add(new Case("tier order text", tier, "{\"order\":\"first\"}", false));
         c.add(new Case("policy bad selector", policy, "{\"selector\":\"all() ; COMMIT\"}", false));
-        c.add(new Case("policy 100k ports", policy, "{\"inbound_rules\":[{\"protocol\":\"udp\",\"dst_ports\":"
-                + ports + "}]}", false));
+        c.add(new Case(
+                "policy 100k ports",
+                policy,
+                "{\"inbound_rules\":[{\"protocol\":\"udp\",\"dst_ports\":" + ports + "}]}",
+                false));
         c.add(new Case("policy unknown fields", policy, "{\"selector\":\"all()\",\"order\":5,\"future\":true}", true));
         c.add(new Case("pool under another cidr's key", pool, "{\"cidr\":\"10.0.0.0/8\"}", false));
         // config
@@ -251,8 +313,8 @@ class FelixBadInputIT {
             c.add(new Case("policy key " + q, v1 + "/policy/tier/t/policy/" + name, "{\"selector\":\"all()\"}", false));
             c.add(new Case("tier key " + q, v1 + "/policy/tier/" + name + "/metadata", "{\"order\":1}", false));
             c.add(new Case("profile key " + q, v1 + "/policy/profile/" + name + "/rules", "{}", false));
-            c.add(new Case("workload key " + q, endpointKey(name), Records.endpoint(iface, "good", "10.65.0.8", null),
-                    false));
+            c.add(new Case(
+                    "workload key " + q, endpointKey(name), Records.endpoint(iface, "good", "10.65.0.8", null), false));
             c.add(new Case("config key " + q, v1 + "/config/" + name, "1", false));
         }
         return c;
@@ -265,11 +327,14 @@ class FelixBadInputIT {
         }
         good++;
         String ip = "10.65." + (1 + good / 200) + "." + (1 + good % 200);
-        store.put(keys.policy("good", "p" + good), "{\"selector\":\"all()\",\"order\":" + good
-                + ",\"inbound_rules\":[{}],\"outbound_rules\":[{}]}");
+        store.put(
+                keys.policy("good", "p" + good),
+                "{\"selector\":\"all()\",\"order\":" + good + ",\"inbound_rules\":[{}],\"outbound_rules\":[{}]}");
         store.put(endpointKey("good" + good), Records.endpoint(net.iface(1), "good", ip, null));
         String chain = "cali-pi-good.p" + good;
-        expect("good endpoint " + good + " routed and its policy chain in place", 30,
+        expect(
+                "good endpoint " + good + " routed and its policy chain in place",
+                30,
                 () -> net.routes().contains(ip + " dev " + net.iface(1)) && hasChain(chain));
     }
 
@@ -304,9 +369,20 @@ class FelixBadInputIT {
         store.put(keys.v1() + "/policy/tier/t/policy/" + HOSTILE, "{\"selector\":\"all()\"}");
         store.put(endpointKey("hijack"), "{\"name\":\"" + net.iface(3) + "\",\"ipv4_nets\":[\"0.0.0.0/0\"]}");
         agent.close();
-        agent = new Agent(agentStore, keys, HOST, Map.of("FELIX_REPORTINGINTERVALSECS", "1",
-                "FELIX_DATAPLANEBACKEND", backend(), "FELIX_HEALTHPORT", "9099",
-                "FELIX_PROMETHEUSMETRICSPORT", "9091"), Namespace.named(net.host));
+        agent = new Agent(
+                agentStore,
+                keys,
+                HOST,
+                Map.of(
+                        "FELIX_REPORTINGINTERVALSECS",
+                        "1",
+                        "FELIX_DATAPLANEBACKEND",
+                        backend(),
+                        "FELIX_HEALTHPORT",
+                        "9099",
+                        "FELIX_PROMETHEUSMETRICSPORT",
+                        "9091"),
+                Namespace.named(net.host));
         agent.start();
         expect("ready after a restart with bad records", 30, agent::ready);
         assertThat(agent.metrics().counter(Metrics.INVALID_RECORDS)).isGreaterThanOrEqualTo(3);

@@ -1,11 +1,10 @@
 package org.calicojava.felix.it;
 
-import org.calicojava.testing.Sh;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
 import java.util.regex.Pattern;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.calicojava.testing.Sh;
 
 /**
  * {@link FelixBadInputIT} with {@code DataplaneBackend=nftables}: the same bad records, route collisions and restart;
@@ -14,8 +13,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * no iptables chain of ours (the other program's chain C keeps its rule).
  */
 class FelixBadInputNftIT extends FelixBadInputIT {
-    private static final Pattern OUR_NAMES = Pattern.compile("\\s*(chain|set|map) ((cali-|cali4-|cali6-)[A-Za-z0-9_.\\-]+"
-            + "(/[46])?|filter-[A-Z]+|nat-[A-Z]+|raw-[A-Z]+) \\{");
+    private static final Pattern OUR_NAMES =
+            Pattern.compile("\\s*(chain|set|map) ((cali-|cali4-|cali6-)[A-Za-z0-9_.\\-]+"
+                    + "(/[46])?|filter-[A-Z]+|nat-[A-Z]+|raw-[A-Z]+) \\{");
 
     @Override
     String backend() {
@@ -29,7 +29,9 @@ class FelixBadInputNftIT extends FelixBadInputIT {
 
     @Override
     boolean hasChain(String name) {
-        return Sh.run(Sh.in(net.host, "nft", "list", "chain", "inet", "calico", name)).exit() == 0;
+        return Sh.run(Sh.in(net.host, "nft", "list", "chain", "inet", "calico", name))
+                        .exit()
+                == 0;
     }
 
     @Override
@@ -37,8 +39,8 @@ class FelixBadInputNftIT extends FelixBadInputIT {
         String table = Sh.ok(Sh.in(net.host, "nft", "list", "table", "inet", "calico"));
         assertThat(table.lines().filter(l -> l.matches("\\s*(chain|set|map) .*")))
                 .allSatisfy(l -> assertThat(l).matches(OUR_NAMES));
-        assertThat(Sh.ok(Sh.in(net.host, "nft", "list", "tables")).lines()
-                .filter(l -> l.contains("calico"))).containsExactly("table inet calico");
+        assertThat(Sh.ok(Sh.in(net.host, "nft", "list", "tables")).lines().filter(l -> l.contains("calico")))
+                .containsExactly("table inet calico");
         for (String t : List.of("filter", "nat", "raw")) {
             assertThat(net.iptablesSave(t)).doesNotContain(":cali-");
         }

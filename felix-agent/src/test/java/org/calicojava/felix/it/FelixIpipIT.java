@@ -1,5 +1,9 @@
 package org.calicojava.felix.it;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Map;
+import java.util.UUID;
 import org.calicojava.felix.agent.Agent;
 import org.calicojava.felix.dataplane.Namespace;
 import org.calicojava.model.Cidr;
@@ -12,11 +16,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-
-import java.util.Map;
-import java.util.UUID;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * IP-in-IP in felix against a real kernel and etcd: an IPIP pool appears, felix allocates the host's tunnel address
@@ -42,7 +41,9 @@ class FelixIpipIT {
     void setUp() {
         Sh.require("ip", "iptables-save", "ipset", "nft", "python3");
         String endpoints = System.getenv("ETCD_ENDPOINTS");
-        assertThat(endpoints).as("ETCD_ENDPOINTS (start etcd with scripts/lib/etcd.sh)").isNotBlank();
+        assertThat(endpoints)
+                .as("ETCD_ENDPOINTS (start etcd with scripts/lib/etcd.sh)")
+                .isNotBlank();
         keys = new Keys("/cj-test-" + UUID.randomUUID());
         store = new JetcdStore(EtcdConfig.of(endpoints));
         agentStore = new JetcdStore(EtcdConfig.of(endpoints));
@@ -72,10 +73,23 @@ class FelixIpipIT {
     }
 
     private void startAgent(String backend) {
-        store.put(keys.pool(Cidr.parse("10.65.0.0/16")), "{\"cidr\":\"10.65.0.0/16\",\"ipip\":true,\"ipip_mode\":\"cross-subnet\"}");
+        store.put(
+                keys.pool(Cidr.parse("10.65.0.0/16")),
+                "{\"cidr\":\"10.65.0.0/16\",\"ipip\":true,\"ipip_mode\":\"cross-subnet\"}");
         agentStore.get("/warm-up");
-        agent = new Agent(agentStore, keys, HOST, Map.of("FELIX_REPORTINGINTERVALSECS", "0",
-                "FELIX_DATAPLANEBACKEND", backend, "FELIX_HEALTHPORT", "0", "FELIX_PROMETHEUSMETRICSPORT", "0"),
+        agent = new Agent(
+                agentStore,
+                keys,
+                HOST,
+                Map.of(
+                        "FELIX_REPORTINGINTERVALSECS",
+                        "0",
+                        "FELIX_DATAPLANEBACKEND",
+                        backend,
+                        "FELIX_HEALTHPORT",
+                        "0",
+                        "FELIX_PROMETHEUSMETRICSPORT",
+                        "0"),
                 Namespace.named(net.host));
         agent.start();
     }
@@ -86,18 +100,27 @@ class FelixIpipIT {
         if (fallback) {
             Sh.run("ip", "-n", net.host, "link", "delete", "tunl0"); // fails for the fallback device: then skipped
         }
-        org.junit.jupiter.api.Assumptions.assumeTrue(Sh.run("ip", "-n", net.host, "link", "show", "tunl0").exit() != 0,
-                "tunl0 cannot be removed here");
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                Sh.run("ip", "-n", net.host, "link", "show", "tunl0").exit() != 0, "tunl0 cannot be removed here");
         startAgent("iptables");
         String tunnelKey = keys.hostConfig(HOST, "IpInIpTunnelAddr");
-        assertThat(Sh.waitFor(20, () -> store.get(tunnelKey).isPresent())).as("tunnel address allocated").isNotNegative();
-        assertThat(Sh.waitFor(20, () -> filterText("iptables").contains("ipip"))).as("protocol-4 filter").isNotNegative();
+        assertThat(Sh.waitFor(20, () -> store.get(tunnelKey).isPresent()))
+                .as("tunnel address allocated")
+                .isNotNegative();
+        assertThat(Sh.waitFor(20, () -> filterText("iptables").contains("ipip")))
+                .as("protocol-4 filter")
+                .isNotNegative();
         String addr = store.get(tunnelKey).orElseThrow().value();
-        boolean canCreate = Sh.run("ip", "-n", net.up, "link", "add", "probe0", "type", "ipip").exit() == 0;
+        boolean canCreate = Sh.run("ip", "-n", net.up, "link", "add", "probe0", "type", "ipip")
+                        .exit()
+                == 0;
         if (canCreate) { // created as an ipip link, addressed as the fallback device would be
-            assertThat(Sh.waitFor(20, () -> tunl0().contains("inet " + addr + "/32"))).as(tunl0()).isNotNegative();
+            assertThat(Sh.waitFor(20, () -> tunl0().contains("inet " + addr + "/32")))
+                    .as(tunl0())
+                    .isNotNegative();
         } else { // this kernel: no tunl0, one log line, the agent runs on
-            assertThat(Sh.run("ip", "-n", net.host, "link", "show", "tunl0").exit()).isNotZero();
+            assertThat(Sh.run("ip", "-n", net.host, "link", "show", "tunl0").exit())
+                    .isNotZero();
             assertThat(agent.ready()).isTrue();
         }
     }
@@ -108,36 +131,58 @@ class FelixIpipIT {
         standIn();
         startAgent(backend);
         String tunnelKey = keys.hostConfig(HOST, "IpInIpTunnelAddr");
-        assertThat(Sh.waitFor(20, () -> store.get(tunnelKey).isPresent())).as("tunnel address allocated").isNotNegative();
+        assertThat(Sh.waitFor(20, () -> store.get(tunnelKey).isPresent()))
+                .as("tunnel address allocated")
+                .isNotNegative();
         String addr = store.get(tunnelKey).orElseThrow().value();
-        assertThat(Cidr.parse("10.65.0.0/16").contains(Cidr.host(addr))).as(addr).isTrue();
-        assertThat(store.get(keys.ipamHandle("ipip-tunnel-addr-" + HOST))).as("IPAM handle").isPresent();
+        assertThat(Cidr.parse("10.65.0.0/16").contains(Cidr.host(addr)))
+                .as(addr)
+                .isTrue();
+        assertThat(store.get(keys.ipamHandle("ipip-tunnel-addr-" + HOST)))
+                .as("IPAM handle")
+                .isPresent();
         org.calicojava.ipam.Ipam.IpInfo info = new org.calicojava.ipam.Ipam(store, keys).info(Cidr.host(addr));
         assertThat(info.blockHost()).as("in one of this host's blocks").isEqualTo(HOST);
         assertThat(info.handle()).isEqualTo("ipip-tunnel-addr-" + HOST);
-        assertThat(Sh.waitFor(20, () -> tunl0().contains("inet " + addr + "/32"))).as(tunl0()).isNotNegative();
+        assertThat(Sh.waitFor(20, () -> tunl0().contains("inet " + addr + "/32")))
+                .as(tunl0())
+                .isNotNegative();
         assertThat(tunl0()).contains("mtu 1380").contains(",UP");
 
-        assertThat(Sh.waitFor(20, () -> filterText(backend).contains("ipip"))).as("protocol-4 filter").isNotNegative();
+        assertThat(Sh.waitFor(20, () -> filterText(backend).contains("ipip")))
+                .as("protocol-4 filter")
+                .isNotNegative();
         if (backend.equals("iptables")) {
             assertThat(Sh.ok("ip", "netns", "exec", net.host, "ipset", "list", "cali4-all-hosts-net"))
-                    .contains("192.168.200.1").contains("192.168.200.2").doesNotContain("192.168.200.9");
+                    .contains("192.168.200.1")
+                    .contains("192.168.200.2")
+                    .doesNotContain("192.168.200.9");
             long before = dropped();
             send("192.168.200.2"); // a known host
             assertThat(dropped()).as("known host's IP-in-IP passes").isEqualTo(before);
             send("192.168.200.9"); // not a host
-            assertThat(Sh.waitFor(5, () -> dropped() == before + 1)).as("unknown source dropped").isNotNegative();
+            assertThat(Sh.waitFor(5, () -> dropped() == before + 1))
+                    .as("unknown source dropped")
+                    .isNotNegative();
         } else {
             String table = Sh.ok("ip", "netns", "exec", net.host, "nft", "list", "table", "inet", "calico");
-            assertThat(table).contains("192.168.200.1").contains("192.168.200.2")
+            assertThat(table)
+                    .contains("192.168.200.1")
+                    .contains("192.168.200.2")
                     .containsPattern("ip saddr != @cali4-all-hosts-net .*drop");
         }
 
         store.delete(keys.pool(Cidr.parse("10.65.0.0/16")));
-        assertThat(Sh.waitFor(20, () -> store.get(tunnelKey).isEmpty())).as("tunnel address key deleted").isNotNegative();
-        assertThat(store.get(keys.ipamHandle("ipip-tunnel-addr-" + HOST))).as("IPAM handle released").isEmpty();
+        assertThat(Sh.waitFor(20, () -> store.get(tunnelKey).isEmpty()))
+                .as("tunnel address key deleted")
+                .isNotNegative();
+        assertThat(store.get(keys.ipamHandle("ipip-tunnel-addr-" + HOST)))
+                .as("IPAM handle released")
+                .isEmpty();
         assertThat(Sh.waitFor(20, () -> !tunl0().contains("inet "))).as(tunl0()).isNotNegative();
-        assertThat(Sh.waitFor(20, () -> !filterText(backend).contains("ipip"))).as("filter gone").isNotNegative();
+        assertThat(Sh.waitFor(20, () -> !filterText(backend).contains("ipip")))
+                .as("filter gone")
+                .isNotNegative();
         // IP-in-IP off: felix leaves a tunl0 address it did not put there alone (a round runs every 2 s)
         Sh.ok("ip", "-n", net.host, "addr", "add", "203.0.113.5/32", "dev", "tunl0");
         Sh.waitFor(3, () -> !tunl0().contains("inet 203.0.113.5/32")); // -1 unless felix took it off
@@ -150,14 +195,28 @@ class FelixIpipIT {
 
     /** Our rules, with the comment the iptables rule carries ("IP-in-IP only from known hosts" in nft too). */
     private String filterText(String backend) {
-        String text = backend.equals("iptables") ? net.iptablesSave("filter")
-                : Sh.run("ip", "netns", "exec", net.host, "nft", "list", "table", "inet", "calico").out();
+        String text = backend.equals("iptables")
+                ? net.iptablesSave("filter")
+                : Sh.run("ip", "netns", "exec", net.host, "nft", "list", "table", "inet", "calico")
+                        .out();
         return text.contains("cali4-all-hosts-net") ? "ipip" : "";
     }
 
     private long dropped() {
-        String out = Sh.ok("ip", "netns", "exec", net.host, "iptables", "-w", "-t", "filter", "-L", "cali-INPUT",
-                "-v", "-x", "-n");
+        String out = Sh.ok(
+                "ip",
+                "netns",
+                "exec",
+                net.host,
+                "iptables",
+                "-w",
+                "-t",
+                "filter",
+                "-L",
+                "cali-INPUT",
+                "-v",
+                "-x",
+                "-n");
         for (String line : out.split("\n")) {
             if (line.contains("cali4-all-hosts-net")) {
                 return Long.parseLong(line.trim().split("\\s+")[0]);

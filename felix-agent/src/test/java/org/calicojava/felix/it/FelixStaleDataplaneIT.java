@@ -1,13 +1,17 @@
 package org.calicojava.felix.it;
 
-import org.calicojava.testing.Sh;
+import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
 import org.calicojava.felix.agent.Agent;
 import org.calicojava.felix.dataplane.Namespace;
 import org.calicojava.model.Cidr;
 import org.calicojava.model.Keys;
 import org.calicojava.store.EtcdConfig;
 import org.calicojava.store.JetcdStore;
+import org.calicojava.testing.Sh;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -16,12 +20,6 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
-
-import java.util.HashMap;
-import java.util.Map;
-import java.util.UUID;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Switching policy backends on one host (namespaces "cjc-..."): the agent runs with iptables, is stopped, and
@@ -44,10 +42,20 @@ class FelixStaleDataplaneIT {
 
     @BeforeAll
     void setUp() {
-        Sh.require("ip", "iptables-nft-save", "iptables-legacy-save", "ip6tables-nft-save", "ip6tables-legacy-save",
-                "iptables-legacy", "ip6tables", "ipset", "nft");
+        Sh.require(
+                "ip",
+                "iptables-nft-save",
+                "iptables-legacy-save",
+                "ip6tables-nft-save",
+                "ip6tables-legacy-save",
+                "iptables-legacy",
+                "ip6tables",
+                "ipset",
+                "nft");
         String endpoints = System.getenv("ETCD_ENDPOINTS");
-        assertThat(endpoints).as("ETCD_ENDPOINTS (start etcd with scripts/lib/etcd.sh)").isNotBlank();
+        assertThat(endpoints)
+                .as("ETCD_ENDPOINTS (start etcd with scripts/lib/etcd.sh)")
+                .isNotBlank();
         keys = new Keys("/cj-test-" + UUID.randomUUID());
         store = new JetcdStore(EtcdConfig.of(endpoints));
         agentStore = new JetcdStore(EtcdConfig.of(endpoints));
@@ -59,8 +67,10 @@ class FelixStaleDataplaneIT {
         store.put(keys.pool(Cidr.parse("10.65.0.0/16")), "{\"cidr\":\"10.65.0.0/16\",\"masquerade\":true}");
         profile("a", "{\"inbound_rules\":[{}],\"outbound_rules\":[{}]}");
         // w2 accepts TCP 8080 from tag a only: cali4-t-a and cali6-t-a ipsets with the iptables backend
-        profile("b", "{\"inbound_rules\":[{\"protocol\":\"tcp\",\"dst_ports\":[8080],\"src_tag\":\"a\"}],"
-                + "\"outbound_rules\":[{}]}");
+        profile(
+                "b",
+                "{\"inbound_rules\":[{\"protocol\":\"tcp\",\"dst_ports\":[8080],\"src_tag\":\"a\"}],"
+                        + "\"outbound_rules\":[{}]}");
         endpoint(1, "a");
         endpoint(2, "b");
         agentStore.get("/warm-up");
@@ -76,7 +86,16 @@ class FelixStaleDataplaneIT {
         // a leftover of ours in iptables-legacy (an earlier run with IptablesBackend=legacy)
         host("iptables-legacy", "-w", "-N", "cali-old-legacy");
         host("iptables-legacy", "-w", "-A", "cali-old-legacy", "-j", "RETURN");
-        host("iptables-legacy", "-w", "-I", "INPUT", "-m", "comment", "--comment", "cali:oldhook", "-j",
+        host(
+                "iptables-legacy",
+                "-w",
+                "-I",
+                "INPUT",
+                "-m",
+                "comment",
+                "--comment",
+                "cali:oldhook",
+                "-j",
                 "cali-old-legacy");
     }
 
@@ -89,26 +108,40 @@ class FelixStaleDataplaneIT {
     }
 
     void endpoint(int n, String profile) {
-        store.put(keys.endpoint(HOST, "test", "wl" + n, "eth0"), Records.endpoint(net.iface(n), profile, TestNet.ip(n), null));
+        store.put(
+                keys.endpoint(HOST, "test", "wl" + n, "eth0"),
+                Records.endpoint(net.iface(n), profile, TestNet.ip(n), null));
     }
 
     void start(String backend, boolean ipv6) {
-        Map<String, String> env = new HashMap<>(Map.of("FELIX_DATAPLANEBACKEND", backend, "FELIX_HEALTHPORT", "0",
-                "FELIX_PROMETHEUSMETRICSPORT", "0", "FELIX_REPORTINGINTERVALSECS", "0"));
+        Map<String, String> env = new HashMap<>(Map.of(
+                "FELIX_DATAPLANEBACKEND",
+                backend,
+                "FELIX_HEALTHPORT",
+                "0",
+                "FELIX_PROMETHEUSMETRICSPORT",
+                "0",
+                "FELIX_REPORTINGINTERVALSECS",
+                "0"));
         if (!ipv6) {
             env.put("FELIX_IPV6SUPPORT", "false");
         }
         agent = new Agent(agentStore, keys, HOST, env, Namespace.named(net.host));
         agent.start();
-        assertThat(Sh.waitFor(30, agent::ready)).as("agent ready (" + backend + ")").isNotNegative();
+        assertThat(Sh.waitFor(30, agent::ready))
+                .as("agent ready (" + backend + ")")
+                .isNotNegative();
     }
 
     /** w1 → w2:8080 allowed, w1 → w2:8081 denied (polled: the first connections may race the routes). */
     void policyEnforced(String when) {
-        long ms = Sh.waitFor(15, () -> Traffic.tcpConnects(net.workloadNs(1), TestNet.ip(2), 8080)
-                && !Traffic.tcpConnects(net.workloadNs(1), TestNet.ip(2), 8081));
-        assertThat(ms).as(when + ": 8080 allowed and 8081 denied\n" + host("iptables-save") + host("nft", "list",
-                "ruleset")).isNotNegative();
+        long ms = Sh.waitFor(
+                15,
+                () -> Traffic.tcpConnects(net.workloadNs(1), TestNet.ip(2), 8080)
+                        && !Traffic.tcpConnects(net.workloadNs(1), TestNet.ip(2), 8081));
+        assertThat(ms)
+                .as(when + ": 8080 allowed and 8081 denied\n" + host("iptables-save") + host("nft", "list", "ruleset"))
+                .isNotNegative();
     }
 
     String saves(String family) {
@@ -116,12 +149,14 @@ class FelixStaleDataplaneIT {
     }
 
     void othersSurvive() {
-        assertThat(host("iptables-nft-save", "-t", "filter")).contains(":cjc-mine - ", "-A FORWARD -j cjc-mine",
-                "-A cjc-mine -j RETURN");
+        assertThat(host("iptables-nft-save", "-t", "filter"))
+                .contains(":cjc-mine - ", "-A FORWARD -j cjc-mine", "-A cjc-mine -j RETURN");
         assertThat(host("ip6tables-nft-save", "-t", "filter")).contains(":cjc-mine6 - ", "-A INPUT -j cjc-mine6");
         assertThat(host("iptables-legacy-save", "-t", "filter")).contains(":cjc-legacy - ");
         assertThat(host("ipset", "list", "-n")).contains("cjc-set");
-        assertThat(Sh.run(Sh.in(net.host, "nft", "list", "table", "inet", "cjcmine")).exit()).isZero();
+        assertThat(Sh.run(Sh.in(net.host, "nft", "list", "table", "inet", "cjcmine"))
+                        .exit())
+                .isZero();
     }
 
     @AfterEach
@@ -159,7 +194,9 @@ class FelixStaleDataplaneIT {
     @Order(3)
     void iptablesRemovesTheNftTable() {
         start("iptables", true);
-        assertThat(Sh.run(Sh.in(net.host, "nft", "list", "table", "inet", "calico")).exit()).isNotZero();
+        assertThat(Sh.run(Sh.in(net.host, "nft", "list", "table", "inet", "calico"))
+                        .exit())
+                .isNotZero();
         assertThat(host("iptables-save")).contains(":cali-FORWARD", "-j cali-FORWARD");
         assertThat(host("ip6tables-save")).contains(":cali-FORWARD", "-j cali-FORWARD");
         assertThat(host("ipset", "list", "-n")).contains("cali6-t-a");

@@ -1,21 +1,6 @@
 package org.calicojava.felix.it;
 
-import org.calicojava.testing.Sh;
-
-import org.calicojava.felix.agent.Agent;
-import org.calicojava.felix.dataplane.Namespace;
-import org.calicojava.model.Cidr;
-import org.calicojava.model.Keys;
-import org.calicojava.netlink.NetNs;
-import org.calicojava.store.EtcdConfig;
-import org.calicojava.store.JetcdStore;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.TestMethodOrder;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -28,8 +13,21 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.calicojava.felix.agent.Agent;
+import org.calicojava.felix.dataplane.Namespace;
+import org.calicojava.model.Cidr;
+import org.calicojava.model.Keys;
+import org.calicojava.netlink.NetNs;
+import org.calicojava.store.EtcdConfig;
+import org.calicojava.store.JetcdStore;
+import org.calicojava.testing.Sh;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * IPv6 policy and anti-spoofing against a real kernel and a real etcd: a dual-stack simulated host with three
@@ -57,7 +55,9 @@ class FelixV6IT {
     void setUp() {
         Sh.require(requiredBinaries());
         String endpoints = System.getenv("ETCD_ENDPOINTS");
-        assertThat(endpoints).as("ETCD_ENDPOINTS (start etcd with scripts/lib/etcd.sh)").isNotBlank();
+        assertThat(endpoints)
+                .as("ETCD_ENDPOINTS (start etcd with scripts/lib/etcd.sh)")
+                .isNotBlank();
         keys = new Keys("/cj-test-" + UUID.randomUUID());
         store = new JetcdStore(EtcdConfig.of(endpoints));
         agentStore = new JetcdStore(EtcdConfig.of(endpoints));
@@ -76,7 +76,7 @@ class FelixV6IT {
         store.put(keys.pool(Cidr.parse("10.66.0.0/16")), "{\"cidr\":\"10.66.0.0/16\"}");
         store.put(keys.pool(Cidr.parse("fd00:66::/64")), "{\"cidr\":\"fd00:66::/64\",\"masquerade\":true}");
         store.put(keys.felixConfig("IptablesRefreshInterval"), "1");
-        for (String p : new String[]{"a", "b", "c"}) {
+        for (String p : new String[] {"a", "b", "c"}) {
             profile(p, "{\"inbound_rules\":[{}],\"outbound_rules\":[{}]}");
         }
         store.put(keys.profileLabels("c"), "{\"role\":\"db\"}");
@@ -88,8 +88,18 @@ class FelixV6IT {
     }
 
     Agent startAgent() {
-        Agent a = new Agent(agentStore, keys, HOST, Map.of("FELIX_HEALTHPORT", "0", "FELIX_PROMETHEUSMETRICSPORT", "0",
-                "FELIX_DATAPLANEBACKEND", backend()), Namespace.named(net.host));
+        Agent a = new Agent(
+                agentStore,
+                keys,
+                HOST,
+                Map.of(
+                        "FELIX_HEALTHPORT",
+                        "0",
+                        "FELIX_PROMETHEUSMETRICSPORT",
+                        "0",
+                        "FELIX_DATAPLANEBACKEND",
+                        backend()),
+                Namespace.named(net.host));
         a.start();
         assertThat(Sh.waitFor(30, a::ready)).as("agent ready").isNotNegative();
         return a;
@@ -105,7 +115,7 @@ class FelixV6IT {
     }
 
     String[] requiredBinaries() {
-        return new String[]{"ip", "iptables-restore", "ip6tables-restore", "ip6tables-save", "ipset", "ping"};
+        return new String[] {"ip", "iptables-restore", "ip6tables-restore", "ip6tables-save", "ipset", "ping"};
     }
 
     String namespacePrefix() {
@@ -127,7 +137,8 @@ class FelixV6IT {
     }
 
     void endpoint(int n, String profile) {
-        store.put(keys.endpoint(HOST, "test", "wl" + n, "eth0"),
+        store.put(
+                keys.endpoint(HOST, "test", "wl" + n, "eth0"),
                 Records.endpoint(net.iface(n), profile, DualStackNet.ip(n), DualStackNet.ip6(n)));
     }
 
@@ -185,10 +196,15 @@ class FelixV6IT {
     @Test
     @Order(1)
     void ipv6RoutesChainsIpsetsAndTrafficAreProgrammed() {
-        expect("/128 routes", () -> net.routes6().contains(DualStackNet.ip6(1) + " dev " + net.iface(1))
-                && net.routes6().contains(DualStackNet.ip6(3) + " dev " + net.iface(3)));
-        expect("allow-all profiles: TCP, UDP and ping over IPv6 (neighbour discovery works)", tcp6(w1, 2, 8080, true),
-                () -> udpArrives(w1, DualStackNet.ip6(1), DualStackNet.ip6(2), 9000, udp2), ping6(w1, 2, true),
+        expect(
+                "/128 routes",
+                () -> net.routes6().contains(DualStackNet.ip6(1) + " dev " + net.iface(1))
+                        && net.routes6().contains(DualStackNet.ip6(3) + " dev " + net.iface(3)));
+        expect(
+                "allow-all profiles: TCP, UDP and ping over IPv6 (neighbour discovery works)",
+                tcp6(w1, 2, 8080, true),
+                () -> udpArrives(w1, DualStackNet.ip6(1), DualStackNet.ip6(2), 9000, udp2),
+                ping6(w1, 2, true),
                 tcp4(w1, 2, 8080, true));
         assertProgrammed();
     }
@@ -196,14 +212,22 @@ class FelixV6IT {
     /** The IPv6 tables, raw chains of both families, NAT66 and inet6 ipsets as the iptables backend writes them. */
     void assertProgrammed() {
         String save = net.save(6, "filter");
-        assertThat(save).contains("-A FORWARD -m comment --comment \"cali:", ":cali-tw-" + net.iface(1),
-                "-A cali-from-wl-dispatch -i " + net.iface(2) + " -m comment --comment",
-                "-A cali-wl-to-host -p ipv6-icmp -m comment --comment");
-        assertThat(net.save(6, "raw")).contains("-A PREROUTING -m comment --comment", "-j cali-PREROUTING",
-                "-A cali-PREROUTING -i cali+ -m comment --comment").containsPattern("-m rpfilter --invert -j DROP");
+        assertThat(save)
+                .contains(
+                        "-A FORWARD -m comment --comment \"cali:",
+                        ":cali-tw-" + net.iface(1),
+                        "-A cali-from-wl-dispatch -i " + net.iface(2) + " -m comment --comment",
+                        "-A cali-wl-to-host -p ipv6-icmp -m comment --comment");
+        assertThat(net.save(6, "raw"))
+                .contains(
+                        "-A PREROUTING -m comment --comment",
+                        "-j cali-PREROUTING",
+                        "-A cali-PREROUTING -i cali+ -m comment --comment")
+                .containsPattern("-m rpfilter --invert -j DROP");
         assertThat(net.save(4, "raw")).containsPattern("-A cali-PREROUTING -i cali\\+ .*-m rpfilter --invert -j DROP");
         assertThat(net.save(6, "nat")).contains("cali6-masq-ipam-pools", "-j MASQUERADE");
-        assertThat(Sh.ok(Sh.in(net.host, "ipset", "list", "cali6-all-ipam-pools"))).contains("family inet6", "fd00:66::/64");
+        assertThat(Sh.ok(Sh.in(net.host, "ipset", "list", "cali6-all-ipam-pools")))
+                .contains("family inet6", "fd00:66::/64");
     }
 
     @Test
@@ -215,17 +239,25 @@ class FelixV6IT {
         profile("b", in + "[{\"protocol\":\"tcp\",\"dst_ports\":[8080]}]}");
         expect("dst_ports over IPv6", tcp6(w1, 2, 8080, true), tcp6(w1, 2, 8081, false), ping6(w1, 2, false));
         profile("b", in + "[{\"src_net\":\"fd00:66::1/128\"}]}");
-        expect("IPv6 src_net: w1 allowed over IPv6 only (not rendered into iptables)", tcp6(w1, 2, 8080, true),
-                tcp6(w3, 2, 8080, false), tcp4(w1, 2, 8080, false));
+        expect(
+                "IPv6 src_net: w1 allowed over IPv6 only (not rendered into iptables)",
+                tcp6(w1, 2, 8080, true),
+                tcp6(w3, 2, 8080, false),
+                tcp4(w1, 2, 8080, false));
         profile("b", in + "[{\"!src_net\":\"fd00:66::1/128\"}]}");
         expect("IPv6 !src_net", tcp6(w1, 2, 8080, false), tcp6(w3, 2, 8080, true));
         profile("b", in + "[{\"src_net\":\"10.66.0.1/32\"}]}");
         expect("IPv4 src_net: not rendered into ip6tables", tcp4(w1, 2, 8080, true), tcp6(w1, 2, 8080, false));
         profile("b", in + "[{\"dst_net\":\"fd00:66::2/128\",\"protocol\":\"udp\"}]}");
-        expect("IPv6 dst_net with udp", () -> udpArrives(w1, DualStackNet.ip6(1), DualStackNet.ip6(2), 9000, udp2),
+        expect(
+                "IPv6 dst_net with udp",
+                () -> udpArrives(w1, DualStackNet.ip6(1), DualStackNet.ip6(2), 9000, udp2),
                 tcp6(w1, 2, 8080, false));
         profile("b", in + "[{\"protocol\":\"icmpv6\",\"icmp_type\":128}]}");
-        expect("icmpv6 type 128 (echo request)", ping6(w1, 2, true), tcp6(w1, 2, 8080, false),
+        expect(
+                "icmpv6 type 128 (echo request)",
+                ping6(w1, 2, true),
+                tcp6(w1, 2, 8080, false),
                 () -> !net.ping(w1, DualStackNet.ip(2)));
         profile("b", in + "[{\"protocol\":\"icmpv6\",\"!icmp_type\":128}]}");
         expect("icmpv6 !type 128", ping6(w1, 2, false));
@@ -237,7 +269,10 @@ class FelixV6IT {
         profile("b", in + "[{\"src_selector\":\"role == 'db'\"}]}");
         expect("src_selector over IPv6", tcp6(w1, 2, 8080, false), tcp6(w3, 2, 8080, true));
         profile("b", in + "[{\"action\":\"deny\",\"protocol\":\"icmpv6\"},{}]}");
-        expect("deny icmpv6, allow the rest", ping6(w1, 2, false), tcp6(w1, 2, 8080, true),
+        expect(
+                "deny icmpv6, allow the rest",
+                ping6(w1, 2, false),
+                tcp6(w1, 2, 8080, true),
                 () -> net.ping(w1, DualStackNet.ip(2)));
         profile("b", in + "[{}]}");
         expect("back to allow all", tcp6(w1, 2, 8080, true), ping6(w1, 2, true));
@@ -246,8 +281,10 @@ class FelixV6IT {
     @Test
     @Order(3)
     void outboundIpv6RulesOfTheSourceApply() {
-        profile("a", "{\"inbound_rules\":[{}],\"outbound_rules\":[{\"action\":\"deny\",\"protocol\":\"tcp\","
-                + "\"dst_net\":\"fd00:66::/64\",\"dst_ports\":[8081]},{}]}");
+        profile(
+                "a",
+                "{\"inbound_rules\":[{}],\"outbound_rules\":[{\"action\":\"deny\",\"protocol\":\"tcp\","
+                        + "\"dst_net\":\"fd00:66::/64\",\"dst_ports\":[8081]},{}]}");
         expect("outbound deny 8081 over IPv6 only", tcp6(w1, 2, 8081, false), tcp6(w1, 2, 8080, true));
         profile("a", "{\"inbound_rules\":[{}],\"outbound_rules\":[{}]}");
         expect("outbound allow", tcp6(w1, 2, 8081, true));
@@ -261,10 +298,13 @@ class FelixV6IT {
         long ns0 = ndpAccepted(135);
         expect("w3 cannot send anything", () -> !net.ping(w3, DualStackNet.ip6(2)));
         String neigh = Sh.ok(Sh.in(w3, "ip", "-6", "neigh", "show", "dev", "eth0"));
-        assertThat(neigh).as("the host's link-local address resolved by NDP")
+        assertThat(neigh)
+                .as("the host's link-local address resolved by NDP")
                 .containsPattern(Pattern.quote(DualStackNet.HOST_LINK_LOCAL)
                         + " lladdr ee:ee:ee:ee:ee:ee (router )?(REACHABLE|STALE|DELAY|PROBE)");
-        assertThat(ndpAccepted(135) - ns0).as("neighbour solicitations accepted before policy").isPositive();
+        assertThat(ndpAccepted(135) - ns0)
+                .as("neighbour solicitations accepted before policy")
+                .isPositive();
         profile("c", "{\"inbound_rules\":[{}],\"outbound_rules\":[{}]}");
         expect("w3 sends again", () -> net.ping(w3, DualStackNet.ip6(2)));
     }
@@ -280,25 +320,39 @@ class FelixV6IT {
         tcp2.peers.clear();
         try {
             long dropped6 = rpfilterDrops(6);
-            expect("real addresses pass", () -> udpArrives(w1, DualStackNet.ip6(1), DualStackNet.ip6(2), 9000, udp2),
+            expect(
+                    "real addresses pass",
+                    () -> udpArrives(w1, DualStackNet.ip6(1), DualStackNet.ip6(2), 9000, udp2),
                     () -> udpArrives(w1, DualStackNet.ip(1), DualStackNet.ip(2), 9000, udp2v4),
                     () -> net.ping(w1, DualStackNet.ip6(2), DualStackNet.ip6(1)));
-            for (String forged : new String[]{"fd00:66::99", "fd00:66::3"}) {
-                assertThat(udpArrives(w1, forged, DualStackNet.ip6(2), 9000, udp2)).as("UDP from forged " + forged).isFalse();
-                assertThat(net.ping(w1, DualStackNet.ip6(2), forged)).as("ping from forged " + forged).isFalse();
+            for (String forged : new String[] {"fd00:66::99", "fd00:66::3"}) {
+                assertThat(udpArrives(w1, forged, DualStackNet.ip6(2), 9000, udp2))
+                        .as("UDP from forged " + forged)
+                        .isFalse();
+                assertThat(net.ping(w1, DualStackNet.ip6(2), forged))
+                        .as("ping from forged " + forged)
+                        .isFalse();
             }
             long dropped4 = rpfilterDrops(4); // counted over IPv4 forgeries only (one rule for both families on nft)
-            for (String forged : new String[]{"10.66.0.99", "10.66.0.3"}) {
-                assertThat(udpArrives(w1, forged, DualStackNet.ip(2), 9000, udp2v4)).as("UDP from forged " + forged).isFalse();
+            for (String forged : new String[] {"10.66.0.99", "10.66.0.3"}) {
+                assertThat(udpArrives(w1, forged, DualStackNet.ip(2), 9000, udp2v4))
+                        .as("UDP from forged " + forged)
+                        .isFalse();
             }
-            assertThat(rpfilterDrops(4) - dropped4).as("packets dropped by the IPv4 anti-spoofing rule").isGreaterThanOrEqualTo(2);
+            assertThat(rpfilterDrops(4) - dropped4)
+                    .as("packets dropped by the IPv4 anti-spoofing rule")
+                    .isGreaterThanOrEqualTo(2);
             Sh.Result nc = Sh.run(Sh.in(w1, "nc", "-z", "-w", "1", "-s", "fd00:66::99", DualStackNet.ip6(2), "8080"));
             assertThat(nc.exit()).as("nc -s forged: " + nc.out()).isNotZero();
             assertThat(tcp2.peers).doesNotContain("fd00:66:0:0:0:0:0:99", "fd00:66:0:0:0:0:0:3");
-            assertThat(rpfilterDrops(6) - dropped6).as("packets dropped by the IPv6 anti-spoofing rule").isGreaterThanOrEqualTo(5);
-            assertThat(udpArrives(w1, DualStackNet.ip6(1), DualStackNet.ip6(2), 9000, udp2)).as("real address still passes").isTrue();
+            assertThat(rpfilterDrops(6) - dropped6)
+                    .as("packets dropped by the IPv6 anti-spoofing rule")
+                    .isGreaterThanOrEqualTo(5);
+            assertThat(udpArrives(w1, DualStackNet.ip6(1), DualStackNet.ip6(2), 9000, udp2))
+                    .as("real address still passes")
+                    .isTrue();
         } finally {
-            for (String a : new String[]{"10.66.0.99/32", "10.66.0.3/32", "fd00:66::99/128", "fd00:66::3/128"}) {
+            for (String a : new String[] {"10.66.0.99/32", "10.66.0.3/32", "fd00:66::99/128", "fd00:66::3/128"}) {
                 Sh.run(Sh.in(w1, "ip", "addr", "del", a, "dev", "eth0"));
             }
         }
@@ -320,9 +374,19 @@ class FelixV6IT {
 
     /** The packet counter of the rpfilter DROP rule in cali-PREROUTING (raw table) of the host. */
     long rpfilterDrops(int version) {
-        String out = Sh.ok(Sh.in(net.host, version == 6 ? "ip6tables" : "iptables", "-w", "-t", "raw", "-L",
-                "cali-PREROUTING", "-v", "-x", "-n"));
-        Matcher m = Pattern.compile("^\\s*(\\d+)\\s+\\d+\\s+DROP.*rpfilter", Pattern.MULTILINE).matcher(out);
+        String out = Sh.ok(Sh.in(
+                net.host,
+                version == 6 ? "ip6tables" : "iptables",
+                "-w",
+                "-t",
+                "raw",
+                "-L",
+                "cali-PREROUTING",
+                "-v",
+                "-x",
+                "-n"));
+        Matcher m = Pattern.compile("^\\s*(\\d+)\\s+\\d+\\s+DROP.*rpfilter", Pattern.MULTILINE)
+                .matcher(out);
         assertThat(m.find()).as("rpfilter rule in\n" + out).isTrue();
         return Long.parseLong(m.group(1));
     }
@@ -333,7 +397,8 @@ class FelixV6IT {
         try (Traffic.TcpServer upstream = new Traffic.TcpServer(net.up, DualStackNet.UP_IP6, 7000)) {
             expect("workload reaches the uplink over IPv6", () -> Traffic.tcpConnects(w1, DualStackNet.UP_IP6, 7000));
             assertThat(InetAddress.getByName(upstream.peers.poll(5, TimeUnit.SECONDS)))
-                    .as("source seen outside: masqueraded").isEqualTo(InetAddress.getByName(DualStackNet.HOST_IP6));
+                    .as("source seen outside: masqueraded")
+                    .isEqualTo(InetAddress.getByName(DualStackNet.HOST_IP6));
         }
     }
 
@@ -353,7 +418,11 @@ class FelixV6IT {
 
     boolean ipv6RulesRestored() {
         String chain = "cali-tw-" + net.iface(2);
-        String first = net.save(6, "filter").lines().filter(l -> l.startsWith("-A " + chain + " ")).findFirst().orElse("");
+        String first = net.save(6, "filter")
+                .lines()
+                .filter(l -> l.startsWith("-A " + chain + " "))
+                .findFirst()
+                .orElse("");
         return first.contains("RELATED,ESTABLISHED") && net.save(6, "raw").contains("rpfilter");
     }
 
@@ -361,9 +430,12 @@ class FelixV6IT {
     @Order(8)
     void ipv6SupportOffRemovesTheIpv6DataplaneAndOnBringsItBack() {
         store.put(keys.felixConfig("Ipv6Support"), "false");
-        expect("no IPv6 routes, chains, hooks or sets; IPv4 unaffected",
-                () -> !net.routes6().contains(DualStackNet.ip6(1)), this::noIpv6Policy,
-                tcp4(w1, 2, 8080, true), tcp6(w1, 2, 8080, false));
+        expect(
+                "no IPv6 routes, chains, hooks or sets; IPv4 unaffected",
+                () -> !net.routes6().contains(DualStackNet.ip6(1)),
+                this::noIpv6Policy,
+                tcp4(w1, 2, 8080, true),
+                tcp6(w1, 2, 8080, false));
         assertIpv4PolicyStays();
         store.delete(keys.felixConfig("Ipv6Support"));
         expect("IPv6 back (default on)", tcp6(w1, 2, 8080, true), ping6(w1, 2, true), this::ipv6PolicyBack);
@@ -371,7 +443,8 @@ class FelixV6IT {
 
     /** No chain, hook or set of ours for IPv6 (Ipv6Support false). */
     boolean noIpv6Policy() {
-        return !net.save(6, "filter").contains("cali-") && !net.save(6, "raw").contains("cali-")
+        return !net.save(6, "filter").contains("cali-")
+                && !net.save(6, "raw").contains("cali-")
                 && !net.save(6, "nat").contains("cali-")
                 && !Sh.ok(Sh.in(net.host, "ipset", "list", "-n")).contains("cali6-");
     }
@@ -395,9 +468,14 @@ class FelixV6IT {
             for (int i = 0; i < 5; i++) {
                 echo(s, "after " + i);
             }
-            expect("new IPv6 and IPv4 connections still work", tcp6(w1, 2, 8080, true), tcp4(w1, 2, 8080, true),
+            expect(
+                    "new IPv6 and IPv4 connections still work",
+                    tcp6(w1, 2, 8080, true),
+                    tcp4(w1, 2, 8080, true),
                     ping6(w1, 2, true));
-            assertThat(agent.metrics().counter(writesMetric())).as("restarted agent found nothing to rewrite").isZero();
+            assertThat(agent.metrics().counter(writesMetric()))
+                    .as("restarted agent found nothing to rewrite")
+                    .isZero();
         }
     }
 
@@ -405,6 +483,7 @@ class FelixV6IT {
         byte[] b = (text + "\n").getBytes(StandardCharsets.UTF_8);
         s.getOutputStream().write(b);
         s.getOutputStream().flush();
-        assertThat(new String(s.getInputStream().readNBytes(b.length), StandardCharsets.UTF_8)).isEqualTo(text + "\n");
+        assertThat(new String(s.getInputStream().readNBytes(b.length), StandardCharsets.UTF_8))
+                .isEqualTo(text + "\n");
     }
 }

@@ -1,11 +1,10 @@
 package org.calicojava.felix.it;
 
-import org.calicojava.testing.Sh;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.calicojava.testing.Sh;
 
 /**
  * Every test of {@link FelixV6IT} (IPv6 rules allowing and denying with real traffic, icmpv6, cali6 sets, NDP under
@@ -18,6 +17,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class FelixV6NftIT extends FelixV6IT {
     /** A table of the test's own: counts NDP packets that got past our input chain (priority filter - 5). */
     private static final String PROBE = "n6probe";
+
     private boolean probe;
 
     @Override
@@ -27,7 +27,7 @@ class FelixV6NftIT extends FelixV6IT {
 
     @Override
     String[] requiredBinaries() {
-        return new String[]{"ip", "nft", "ping", "nc"};
+        return new String[] {"ip", "nft", "ping", "nc"};
     }
 
     @Override
@@ -56,18 +56,28 @@ class FelixV6NftIT extends FelixV6IT {
     @Override
     void assertProgrammed() {
         String t = table();
-        assertThat(t).contains("chain cali-tw-" + net.iface(1) + " {", "\"" + net.iface(2) + "\" : goto cali-fw-" + net.iface(2),
-                "chain cali-wl-to-host/6 {", "icmpv6 type nd-neighbor-solicit accept",
-                "meta nfproto ipv4 goto cali-wl-to-host/4", "meta nfproto ipv6 goto cali-wl-to-host/6",
-                "chain raw-PREROUTING {", "type filter hook prerouting priority raw - 5; policy accept;",
-                "jump cali-PREROUTING", "iifname \"cali*\" fib saddr . iif oif missing counter packets",
-                "chain cali-nat-outgoing/6 {", "ip6 saddr @cali6-masq-ipam-pools ip6 daddr != @cali6-all-ipam-pools masquerade",
-                "set cali6-all-ipam-pools {", "type ipv6_addr");
+        assertThat(t)
+                .contains(
+                        "chain cali-tw-" + net.iface(1) + " {",
+                        "\"" + net.iface(2) + "\" : goto cali-fw-" + net.iface(2),
+                        "chain cali-wl-to-host/6 {",
+                        "icmpv6 type nd-neighbor-solicit accept",
+                        "meta nfproto ipv4 goto cali-wl-to-host/4",
+                        "meta nfproto ipv6 goto cali-wl-to-host/6",
+                        "chain raw-PREROUTING {",
+                        "type filter hook prerouting priority raw - 5; policy accept;",
+                        "jump cali-PREROUTING",
+                        "iifname \"cali*\" fib saddr . iif oif missing counter packets",
+                        "chain cali-nat-outgoing/6 {",
+                        "ip6 saddr @cali6-masq-ipam-pools ip6 daddr != @cali6-all-ipam-pools masquerade",
+                        "set cali6-all-ipam-pools {",
+                        "type ipv6_addr");
         assertThat(Sh.ok(Sh.in(net.host, "nft", "list", "set", "inet", "calico", "cali6-all-ipam-pools")))
                 .contains("fd00:66::/64");
         assertThat(t).doesNotContain("chain cali-tw-" + net.iface(1) + "/"); // endpoint chains: one for both
-        for (String save : new String[]{net.save(4, "filter"), net.save(6, "filter"), net.save(6, "raw"),
-                net.save(4, "raw"), net.save(6, "nat")}) {
+        for (String save : new String[] {
+            net.save(4, "filter"), net.save(6, "filter"), net.save(6, "raw"), net.save(4, "raw"), net.save(6, "nat")
+        }) {
             assertThat(save).doesNotContain("cali");
         }
     }
@@ -86,10 +96,29 @@ class FelixV6NftIT extends FelixV6IT {
     long ndpAccepted(int type) {
         if (!probe) {
             Sh.ok(Sh.in(net.host, "nft", "add", "table", "inet", PROBE));
-            Sh.ok(Sh.in(net.host, "nft", "add", "chain", "inet", PROBE, "in",
+            Sh.ok(Sh.in(
+                    net.host,
+                    "nft",
+                    "add",
+                    "chain",
+                    "inet",
+                    PROBE,
+                    "in",
                     "{ type filter hook input priority filter - 4; policy accept; }"));
-            Sh.ok(Sh.in(net.host, "nft", "add", "rule", "inet", PROBE, "in", "iifname", "\"cali*\"", "icmpv6", "type",
-                    String.valueOf(type), "counter"));
+            Sh.ok(Sh.in(
+                    net.host,
+                    "nft",
+                    "add",
+                    "rule",
+                    "inet",
+                    PROBE,
+                    "in",
+                    "iifname",
+                    "\"cali*\"",
+                    "icmpv6",
+                    "type",
+                    String.valueOf(type),
+                    "counter"));
             probe = true;
         }
         String out = Sh.ok(Sh.in(net.host, "nft", "list", "chain", "inet", PROBE, "in"));
@@ -104,7 +133,8 @@ class FelixV6NftIT extends FelixV6IT {
     }
 
     private static long counter(String text, String before, String what) {
-        Matcher m = Pattern.compile(Pattern.quote(before) + "counter packets (\\d+)").matcher(text);
+        Matcher m = Pattern.compile(Pattern.quote(before) + "counter packets (\\d+)")
+                .matcher(text);
         assertThat(m.find()).as("counter in\n" + what).isTrue();
         return Long.parseLong(m.group(1));
     }
@@ -112,7 +142,7 @@ class FelixV6NftIT extends FelixV6IT {
     /** Deletes the first NDP rule of the IPv6 workload-to-host chain and the anti-spoofing rule. */
     @Override
     void deleteIpv6RulesByHand() {
-        for (String c : new String[]{"cali-wl-to-host/6", "cali-PREROUTING"}) {
+        for (String c : new String[] {"cali-wl-to-host/6", "cali-PREROUTING"}) {
             Matcher m = Pattern.compile("comment \"cali:[^\"]*\" # handle (\\d+)")
                     .matcher(Sh.ok(Sh.in(net.host, "nft", "-a", "list", "chain", "inet", "calico", c)));
             assertThat(m.find()).as("a rule of ours in " + c).isTrue();
@@ -131,7 +161,9 @@ class FelixV6NftIT extends FelixV6IT {
     @Override
     boolean noIpv6Policy() {
         String t = table();
-        return !t.contains("/6 {") && !t.contains("cali6-") && !t.contains("meta nfproto ipv6")
+        return !t.contains("/6 {")
+                && !t.contains("cali6-")
+                && !t.contains("meta nfproto ipv6")
                 && t.contains("meta nfproto ipv4 goto cali-PREROUTING/4");
     }
 

@@ -2,6 +2,11 @@ package org.calicojava.felix.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.BooleanSupplier;
 import org.calicojava.felix.agent.Agent;
 import org.calicojava.felix.dataplane.Namespace;
 import org.calicojava.felix.encap.VxlanCalc;
@@ -22,12 +27,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.UUID;
-import java.util.function.BooleanSupplier;
-
 /**
  * VXLAN mode, felix alone (no BGP), three simulated hosts against one real etcd: h1 and h2 on 192.0.2.0/24 (a
  * bridge in the router namespace), h3 on 198.51.100.0/24; the router forwards between the subnets and has no route to
@@ -47,6 +46,7 @@ class FelixVxlanIT {
     static final String[] HOST_IP6 = {null, "2001:db8:1::1", "2001:db8:1::2", "2001:db8:3::3"};
     /** The host side of a workload veth (MAC ee:ee:ee:ee:ee:ee): the workload's IPv6 default gateway. */
     static final String HOST_LINK_LOCAL = "fe80::ecee:eeff:feee:eeee";
+
     final String id = UUID.randomUUID().toString().substring(0, 6);
     final List<String> namespaces = new ArrayList<>();
     final String router = "vx-" + id + "-r";
@@ -62,24 +62,30 @@ class FelixVxlanIT {
     void setUp() {
         Sh.require("ip", "bridge", "iptables-restore", "iptables-save", "ipset", "ping");
         String endpoints = System.getenv("ETCD_ENDPOINTS");
-        assertThat(endpoints).as("ETCD_ENDPOINTS (start etcd with scripts/lib/etcd.sh)").isNotBlank();
+        assertThat(endpoints)
+                .as("ETCD_ENDPOINTS (start etcd with scripts/lib/etcd.sh)")
+                .isNotBlank();
         keys = new Keys("/cj-test-" + UUID.randomUUID());
         store = new JetcdStore(EtcdConfig.of(endpoints));
         ipam = new Ipam(store, keys);
         try {
             fabric();
             pool(EncapMode.ALWAYS);
-            store.put(keys.pool(POOL6), Json.write(IpPool.of(POOL6, EncapMode.NEVER, EncapMode.ALWAYS, false, false,
-                    122)));
+            store.put(
+                    keys.pool(POOL6),
+                    Json.write(IpPool.of(POOL6, EncapMode.NEVER, EncapMode.ALWAYS, false, false, 122)));
             store.put(keys.felixConfig("IptablesRefreshInterval"), "2"); // drift repair of entries removed by hand
             Records.profile(store, keys, "all", "{\"inbound_rules\":[{}],\"outbound_rules\":[{}]}");
             for (int n = 1; n <= 3; n++) {
                 store.put(keys.bgpHostIp(host(n), 4), HOST_IP[n]);
                 store.put(keys.bgpHostIp(host(n), 6), HOST_IP6[n]);
-                workloadIp[n] = ipam.autoAssign(new Ipam.AutoRequest(host(n), "wl-" + host(n), Map.of(), 4, null)).ip();
-                workloadIp6[n] = ipam.autoAssign(new Ipam.AutoRequest(host(n), "wl-" + host(n), Map.of(), 6, null)).ip();
+                workloadIp[n] = ipam.autoAssign(new Ipam.AutoRequest(host(n), "wl-" + host(n), Map.of(), 4, null))
+                        .ip();
+                workloadIp6[n] = ipam.autoAssign(new Ipam.AutoRequest(host(n), "wl-" + host(n), Map.of(), 6, null))
+                        .ip();
                 workload(n);
-                store.put(keys.endpoint(host(n), "test", "wl", "eth0"),
+                store.put(
+                        keys.endpoint(host(n), "test", "wl", "eth0"),
                         Records.endpoint(iface(n), "all", workloadIp[n], workloadIp6[n]));
             }
             for (int n = 1; n <= 3; n++) {
@@ -157,7 +163,16 @@ class FelixVxlanIT {
             Sh.ok("ip", "-n", ns(n), "link", "set", "eth0", "up");
             Sh.ok("ip", "-n", ns(n), "addr", "add", HOST_IP6[n] + "/64", "dev", "eth0", "nodad");
             Sh.ok("ip", "-n", ns(n), "route", "add", "default", "via", n < 3 ? "192.0.2.254" : "198.51.100.254");
-            Sh.ok("ip", "-n", ns(n), "-6", "route", "add", "default", "via", n < 3 ? "2001:db8:1::fe" : "2001:db8:3::fe");
+            Sh.ok(
+                    "ip",
+                    "-n",
+                    ns(n),
+                    "-6",
+                    "route",
+                    "add",
+                    "default",
+                    "via",
+                    n < 3 ? "2001:db8:1::fe" : "2001:db8:3::fe");
         }
     }
 
@@ -182,19 +197,27 @@ class FelixVxlanIT {
         JetcdStore s = new JetcdStore(EtcdConfig.of(endpoints));
         agentStores.add(s);
         s.get("/warm-up"); // gRPC threads start here, in the root namespace
-        Agent a = new Agent(s, keys, host(n), Map.of("FELIX_REPORTINGINTERVALSECS", "5",
-                "FELIX_DATAPLANEBACKEND", "iptables"), Namespace.named(ns(n)));
+        Agent a = new Agent(
+                s,
+                keys,
+                host(n),
+                Map.of("FELIX_REPORTINGINTERVALSECS", "5", "FELIX_DATAPLANEBACKEND", "iptables"),
+                Namespace.named(ns(n)));
         a.start();
         assertThat(Sh.waitFor(30, a::ready)).as("agent " + n + " ready").isNotNegative();
         return a;
     }
 
     String tunnelAddr(int n) {
-        return store.get(keys.hostConfig(host(n), VxlanCalc.ADDR_V4)).map(kv -> kv.value()).orElse(null);
+        return store.get(keys.hostConfig(host(n), VxlanCalc.ADDR_V4))
+                .map(kv -> kv.value())
+                .orElse(null);
     }
 
     String tunnelMac(int n) {
-        return store.get(keys.hostConfig(host(n), VxlanCalc.MAC_V4)).map(kv -> kv.value()).orElse(null);
+        return store.get(keys.hostConfig(host(n), VxlanCalc.MAC_V4))
+                .map(kv -> kv.value())
+                .orElse(null);
     }
 
     String block(int n) {
@@ -202,11 +225,15 @@ class FelixVxlanIT {
     }
 
     String tunnelAddr6(int n) {
-        return store.get(keys.hostConfig(host(n), VxlanCalc.ADDR_V6)).map(kv -> kv.value()).orElse(null);
+        return store.get(keys.hostConfig(host(n), VxlanCalc.ADDR_V6))
+                .map(kv -> kv.value())
+                .orElse(null);
     }
 
     String tunnelMac6(int n) {
-        return store.get(keys.hostConfig(host(n), VxlanCalc.MAC_V6)).map(kv -> kv.value()).orElse(null);
+        return store.get(keys.hostConfig(host(n), VxlanCalc.MAC_V6))
+                .map(kv -> kv.value())
+                .orElse(null);
     }
 
     String block6(int n) {
@@ -217,17 +244,24 @@ class FelixVxlanIT {
     boolean tunnelEntries6(int on, int n) {
         String t = tunnelAddr6(n);
         String mac = tunnelMac6(n);
-        return t != null && mac != null
+        return t != null
+                && mac != null
                 && Sh.ok("ip", "-n", ns(on), "-6", "route", "show", "proto", "80")
-                .lines().anyMatch(l -> l.startsWith(block6(n) + " via " + t + " dev vxlan-v6.calico") && l.contains("onlink"))
-                && Sh.run("ip", "-n", ns(on), "-6", "neigh", "show", "dev", "vxlan-v6.calico").out()
-                .contains(t + " lladdr " + mac + " PERMANENT")
-                && Sh.run("bridge", "-n", ns(on), "fdb", "show", "dev", "vxlan-v6.calico").out()
-                .contains(mac + " dst " + HOST_IP6[n] + " self permanent");
+                        .lines()
+                        .anyMatch(l ->
+                                l.startsWith(block6(n) + " via " + t + " dev vxlan-v6.calico") && l.contains("onlink"))
+                && Sh.run("ip", "-n", ns(on), "-6", "neigh", "show", "dev", "vxlan-v6.calico")
+                        .out()
+                        .contains(t + " lladdr " + mac + " PERMANENT")
+                && Sh.run("bridge", "-n", ns(on), "fdb", "show", "dev", "vxlan-v6.calico")
+                        .out()
+                        .contains(mac + " dst " + HOST_IP6[n] + " self permanent");
     }
 
     boolean ping6(int from, int to) {
-        return Sh.run("ip", "netns", "exec", wns(from), "ping", "-6", "-c", "1", "-W", "1", workloadIp6[to]).exit() == 0;
+        return Sh.run("ip", "netns", "exec", wns(from), "ping", "-6", "-c", "1", "-W", "1", workloadIp6[to])
+                        .exit()
+                == 0;
     }
 
     String routes(int n) {
@@ -239,11 +273,14 @@ class FelixVxlanIT {
     }
 
     String fdb(int n) {
-        return Sh.run("bridge", "-n", ns(n), "fdb", "show", "dev", "vxlan.calico").out();
+        return Sh.run("bridge", "-n", ns(n), "fdb", "show", "dev", "vxlan.calico")
+                .out();
     }
 
     boolean ping(int from, int to) {
-        return Sh.run("ip", "netns", "exec", wns(from), "ping", "-c", "1", "-W", "1", workloadIp[to]).exit() == 0;
+        return Sh.run("ip", "netns", "exec", wns(from), "ping", "-c", "1", "-W", "1", workloadIp[to])
+                        .exit()
+                == 0;
     }
 
     void expect(String what, BooleanSupplier... all) {
@@ -259,7 +296,8 @@ class FelixVxlanIT {
         if (ms < 0) {
             for (int n = 1; n <= 3; n++) {
                 System.out.println("[vxlan-it] " + host(n) + " routes:\n" + routes(n) + "neigh:\n" + neighbours(n)
-                        + "fdb:\n" + fdb(n) + "link:\n" + Sh.run("ip", "-n", ns(n), "-d", "link", "show").out());
+                        + "fdb:\n" + fdb(n) + "link:\n"
+                        + Sh.run("ip", "-n", ns(n), "-d", "link", "show").out());
             }
         }
         assertThat(ms).as(what).isNotNegative();
@@ -269,7 +307,8 @@ class FelixVxlanIT {
     boolean tunnelEntries(int on, int n) {
         String t = tunnelAddr(n);
         String mac = tunnelMac(n);
-        return t != null && mac != null
+        return t != null
+                && mac != null
                 && routes(on).contains(block(n) + " via " + t + " dev vxlan.calico onlink")
                 && neighbours(on).contains(t + " lladdr " + mac + " PERMANENT")
                 && fdb(on).contains(mac + " dst " + HOST_IP[n] + " self permanent");
@@ -278,51 +317,107 @@ class FelixVxlanIT {
     @Test
     @Order(1)
     void alwaysModeProgramsTheTunnelAndWorkloadsReachEachOtherThroughIt() {
-        expect("tunnel addresses and MACs assigned", () -> tunnelAddr(1) != null && tunnelAddr(2) != null
-                && tunnelAddr(3) != null && tunnelMac(1) != null && tunnelMac(2) != null && tunnelMac(3) != null);
+        expect(
+                "tunnel addresses and MACs assigned",
+                () -> tunnelAddr(1) != null
+                        && tunnelAddr(2) != null
+                        && tunnelAddr(3) != null
+                        && tunnelMac(1) != null
+                        && tunnelMac(2) != null
+                        && tunnelMac(3) != null);
         for (int n = 1; n <= 3; n++) {
             assertThat(POOL.contains(Cidr.host(tunnelAddr(n)))).isTrue();
             assertThat(ipam.info(Cidr.host(tunnelAddr(n))).handle()).isEqualTo("vxlan-tunnel-addr-" + host(n));
-            assertThat(Cidr.parse(block(n)).contains(Cidr.host(tunnelAddr(n)))).as("in the host's own block").isTrue();
+            assertThat(Cidr.parse(block(n)).contains(Cidr.host(tunnelAddr(n))))
+                    .as("in the host's own block")
+                    .isTrue();
         }
-        expect("every host has route, neighbour and FDB entries for the others",
-                () -> tunnelEntries(1, 2), () -> tunnelEntries(1, 3), () -> tunnelEntries(2, 1),
-                () -> tunnelEntries(2, 3), () -> tunnelEntries(3, 1), () -> tunnelEntries(3, 2));
+        expect(
+                "every host has route, neighbour and FDB entries for the others",
+                () -> tunnelEntries(1, 2),
+                () -> tunnelEntries(1, 3),
+                () -> tunnelEntries(2, 1),
+                () -> tunnelEntries(2, 3),
+                () -> tunnelEntries(3, 1),
+                () -> tunnelEntries(3, 2));
         String dev = Sh.ok("ip", "-n", ns(1), "-d", "link", "show", "vxlan.calico");
-        assertThat(dev).contains("mtu 1450", "link/ether " + tunnelMac(1), "vxlan id 4096 local 192.0.2.1 dev eth0",
-                "dstport 4789", "nolearning");
-        assertThat(Sh.ok("ip", "-n", ns(1), "addr", "show", "dev", "vxlan.calico")).contains(tunnelAddr(1) + "/32");
-        expect("workloads reach each other across hosts and subnets",
-                () -> ping(1, 2), () -> ping(1, 3), () -> ping(3, 2), () -> ping(2, 1));
+        assertThat(dev)
+                .contains(
+                        "mtu 1450",
+                        "link/ether " + tunnelMac(1),
+                        "vxlan id 4096 local 192.0.2.1 dev eth0",
+                        "dstport 4789",
+                        "nolearning");
+        assertThat(Sh.ok("ip", "-n", ns(1), "addr", "show", "dev", "vxlan.calico"))
+                .contains(tunnelAddr(1) + "/32");
+        expect(
+                "workloads reach each other across hosts and subnets",
+                () -> ping(1, 2),
+                () -> ping(1, 3),
+                () -> ping(3, 2),
+                () -> ping(2, 1));
         assertThat(Sh.ok("ip", "-n", router, "route")).doesNotContain("10.65.");
         long before = routerPackets("udp dpt:4789");
         assertThat(ping(1, 3)).isTrue();
-        assertThat(routerPackets("udp dpt:4789")).as("VXLAN packets across the router").isGreaterThan(before);
-        assertThat(routerPackets(POOL.toString())).as("no plain packet to the pool crossed the router").isZero();
-        assertThat(Sh.run("ip", "netns", "exec", wns(1), "ping", "-M", "do", "-s", "1372", "-c", "1", "-W", "2",
-                workloadIp[3]).exit()).as("1,400-byte packet with DF set through the tunnel").isZero();
+        assertThat(routerPackets("udp dpt:4789"))
+                .as("VXLAN packets across the router")
+                .isGreaterThan(before);
+        assertThat(routerPackets(POOL.toString()))
+                .as("no plain packet to the pool crossed the router")
+                .isZero();
+        assertThat(Sh.run(
+                                "ip",
+                                "netns",
+                                "exec",
+                                wns(1),
+                                "ping",
+                                "-M",
+                                "do",
+                                "-s",
+                                "1372",
+                                "-c",
+                                "1",
+                                "-W",
+                                "2",
+                                workloadIp[3])
+                        .exit())
+                .as("1,400-byte packet with DF set through the tunnel")
+                .isZero();
 
         Sh.ok("ip", "-n", ns(2), "link", "del", "vxlan.calico");
         Sh.ok("ip", "-n", ns(3), "route", "del", block(1), "proto", "80");
         Sh.ok("ip", "-n", ns(3), "neigh", "del", tunnelAddr(1), "dev", "vxlan.calico");
-        expect("a device removed by hand comes back at once, entries at the next refresh", () -> tunnelEntries(2, 1), () -> tunnelEntries(2, 3),
-                () -> tunnelEntries(3, 1), () -> ping(2, 1), () -> ping(3, 1));
+        expect(
+                "a device removed by hand comes back at once, entries at the next refresh",
+                () -> tunnelEntries(2, 1),
+                () -> tunnelEntries(2, 3),
+                () -> tunnelEntries(3, 1),
+                () -> ping(2, 1),
+                () -> ping(3, 1));
     }
 
     /** Packets counted by the router's FORWARD rule whose listing contains {@code match}. */
     long routerPackets(String match) {
-        return Sh.ok("ip", "netns", "exec", router, "iptables", "-nvxL", "FORWARD").lines()
-                .filter(l -> l.contains(match)).mapToLong(l -> Long.parseLong(l.strip().split("\\s+")[0])).sum();
+        return Sh.ok("ip", "netns", "exec", router, "iptables", "-nvxL", "FORWARD")
+                .lines()
+                .filter(l -> l.contains(match))
+                .mapToLong(l -> Long.parseLong(l.strip().split("\\s+")[0]))
+                .sum();
     }
 
     @Test
     @Order(2)
     void ipv6GoesThroughVxlanV6() {
-        expect("IPv6 entries for every pair", () -> tunnelEntries6(1, 2), () -> tunnelEntries6(1, 3),
-                () -> tunnelEntries6(2, 3), () -> tunnelEntries6(3, 1), () -> tunnelEntries6(3, 2),
+        expect(
+                "IPv6 entries for every pair",
+                () -> tunnelEntries6(1, 2),
+                () -> tunnelEntries6(1, 3),
+                () -> tunnelEntries6(2, 3),
+                () -> tunnelEntries6(3, 1),
+                () -> tunnelEntries6(3, 2),
                 () -> tunnelEntries6(2, 1));
-        assertThat(Sh.ok("ip", "-n", ns(3), "-d", "link", "show", "vxlan-v6.calico")).contains("mtu 1430",
-                "vxlan id 4096 local 2001:db8:3::3 dev eth0", "dstport 4789", "nolearning");
+        assertThat(Sh.ok("ip", "-n", ns(3), "-d", "link", "show", "vxlan-v6.calico"))
+                .contains("mtu 1430", "vxlan id 4096 local 2001:db8:3::3 dev eth0", "dstport 4789", "nolearning");
         expect("IPv6 workloads reach each other", () -> ping6(1, 3), () -> ping6(3, 2), () -> ping6(2, 1));
         assertThat(Sh.ok("ip", "-n", router, "-6", "route")).doesNotContain("fd00:65:");
     }
@@ -331,10 +426,13 @@ class FelixVxlanIT {
     @Order(3)
     void crossSubnetRoutesHostsOfOneSubnetNatively() {
         pool(EncapMode.CROSS_SUBNET);
-        expect("h1 - h2 native, h3 through the tunnel",
+        expect(
+                "h1 - h2 native, h3 through the tunnel",
                 () -> routes(1).contains(block(2) + " via 192.0.2.2 dev eth0"),
                 () -> routes(2).contains(block(1) + " via 192.0.2.1 dev eth0"),
-                () -> tunnelEntries(1, 3), () -> tunnelEntries(3, 1), () -> tunnelEntries(3, 2));
+                () -> tunnelEntries(1, 3),
+                () -> tunnelEntries(3, 1),
+                () -> tunnelEntries(3, 2));
         expect("traffic still flows", () -> ping(1, 2), () -> ping(1, 3), () -> ping(2, 3));
         pool(EncapMode.ALWAYS);
         expect("back to the tunnel", () -> tunnelEntries(1, 2), () -> tunnelEntries(2, 1));
@@ -358,10 +456,15 @@ class FelixVxlanIT {
         ipam.releaseHostAffinities(host(3));
         for (int on = 1; on <= 2; on++) {
             int h = on;
-            expect("h3's entries gone on " + host(h), () -> !routes(h).contains(block3),
-                    () -> !neighbours(h).contains(t3 + " "), () -> !fdb(h).contains(mac3));
+            expect(
+                    "h3's entries gone on " + host(h),
+                    () -> !routes(h).contains(block3),
+                    () -> !neighbours(h).contains(t3 + " "),
+                    () -> !fdb(h).contains(mac3));
         }
-        expect("h3's IPv6 route gone on h1", () -> !Sh.ok("ip", "-n", ns(1), "-6", "route").contains(block36));
+        expect(
+                "h3's IPv6 route gone on h1",
+                () -> !Sh.ok("ip", "-n", ns(1), "-6", "route").contains(block36));
         expect("h1 - h2 unaffected", () -> tunnelEntries(1, 2), () -> ping(1, 2), () -> tunnelEntries6(1, 2));
     }
 
@@ -370,11 +473,16 @@ class FelixVxlanIT {
     void removingThePoolRemovesTheDeviceRoutesAndTunnelAddress() {
         store.delete(keys.pool(POOL));
         store.delete(keys.pool(POOL6));
-        expect("device, routes and tunnel addresses gone",
+        expect(
+                "device, routes and tunnel addresses gone",
                 () -> Sh.run("ip", "-n", ns(1), "link", "show", "vxlan.calico").exit() != 0,
                 () -> Sh.run("ip", "-n", ns(2), "link", "show", "vxlan.calico").exit() != 0,
-                () -> Sh.run("ip", "-n", ns(1), "link", "show", "vxlan-v6.calico").exit() != 0,
-                () -> !routes(1).contains(" via "), () -> tunnelAddr(1) == null, () -> tunnelAddr(2) == null,
+                () -> Sh.run("ip", "-n", ns(1), "link", "show", "vxlan-v6.calico")
+                                .exit()
+                        != 0,
+                () -> !routes(1).contains(" via "),
+                () -> tunnelAddr(1) == null,
+                () -> tunnelAddr(2) == null,
                 () -> tunnelAddr6(1) == null);
         assertThat(tunnelMac(1)).as("the MAC is written once and kept").isNotNull();
     }

@@ -5,8 +5,7 @@ import org.calicojava.store.JetcdStore;
 
 /** The etcd records the felix ITs write: a profile tagged with its own name, and a workload endpoint. */
 final class Records {
-    private Records() {
-    }
+    private Records() {}
 
     static void profile(JetcdStore store, Keys keys, String name, String rulesJson) {
         store.put(keys.profileRules(name), rulesJson);

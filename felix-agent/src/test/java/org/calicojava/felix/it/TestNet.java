@@ -1,10 +1,9 @@
 package org.calicojava.felix.it;
 
-import org.calicojava.testing.Sh;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import org.calicojava.testing.Sh;
 
 /**
  * A simulated host for tests: namespace HOST with an uplink veth (192.168.200.1/24, default route) to namespace UP
@@ -18,6 +17,7 @@ final class TestNet implements AutoCloseable {
     final String id = UUID.randomUUID().toString().substring(0, 6);
     /** Namespace name prefix ("nf-" unless a test picks its own). */
     private final String prefix;
+
     final String host;
     final String up;
     private final List<String> namespaces = new ArrayList<>();
@@ -83,7 +83,9 @@ final class TestNet implements AutoCloseable {
 
     /** ping once from namespace {@code from} to {@code ip}, waiting up to 1 s. */
     boolean ping(String from, String ip) {
-        return Sh.run("ip", "netns", "exec", from, "ping", "-c", "1", "-W", "1", ip).exit() == 0;
+        return Sh.run("ip", "netns", "exec", from, "ping", "-c", "1", "-W", "1", ip)
+                        .exit()
+                == 0;
     }
 
     String iptablesSave(String table) {

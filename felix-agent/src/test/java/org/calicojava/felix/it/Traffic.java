@@ -1,7 +1,5 @@
 package org.calicojava.felix.it;
 
-import org.calicojava.netlink.NetNs;
-
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -14,11 +12,11 @@ import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import org.calicojava.netlink.NetNs;
 
 /** Real TCP and UDP traffic between namespaces: sockets are created inside a namespace, then used from any thread. */
 final class Traffic {
-    private Traffic() {
-    }
+    private Traffic() {}
 
     /** A TCP server in a namespace that accepts connections and echoes bytes; remembers peers' addresses. */
     static final class TcpServer implements AutoCloseable {
@@ -27,25 +25,27 @@ final class Traffic {
 
         TcpServer(String ns, String ip, int port) {
             socket = NetNs.run(ns, () -> new ServerSocket(port, 50, InetAddress.getByName(ip)));
-            Thread t = new Thread(() -> {
-                while (!socket.isClosed()) {
-                    try {
-                        Socket s = socket.accept();
-                        peers.add(s.getInetAddress().getHostAddress());
-                        Thread echo = new Thread(() -> {
-                            try (s) {
-                                s.getInputStream().transferTo(s.getOutputStream());
-                            } catch (IOException ignored) {
-                                // peer gone
+            Thread t = new Thread(
+                    () -> {
+                        while (!socket.isClosed()) {
+                            try {
+                                Socket s = socket.accept();
+                                peers.add(s.getInetAddress().getHostAddress());
+                                Thread echo = new Thread(() -> {
+                                    try (s) {
+                                        s.getInputStream().transferTo(s.getOutputStream());
+                                    } catch (IOException ignored) {
+                                        // peer gone
+                                    }
+                                });
+                                echo.setDaemon(true);
+                                echo.start();
+                            } catch (IOException e) {
+                                return;
                             }
-                        });
-                        echo.setDaemon(true);
-                        echo.start();
-                    } catch (IOException e) {
-                        return;
-                    }
-                }
-            }, "test-tcp-" + port);
+                        }
+                    },
+                    "test-tcp-" + port);
             t.setDaemon(true);
             t.start();
         }
@@ -63,18 +63,20 @@ final class Traffic {
 
         UdpServer(String ns, String ip, int port) {
             socket = NetNs.run(ns, () -> new DatagramSocket(new InetSocketAddress(ip, port)));
-            Thread t = new Thread(() -> {
-                byte[] buf = new byte[1500];
-                while (!socket.isClosed()) {
-                    try {
-                        DatagramPacket p = new DatagramPacket(buf, buf.length);
-                        socket.receive(p);
-                        got.add(new String(p.getData(), 0, p.getLength(), StandardCharsets.UTF_8));
-                    } catch (IOException e) {
-                        return;
-                    }
-                }
-            }, "test-udp-" + port);
+            Thread t = new Thread(
+                    () -> {
+                        byte[] buf = new byte[1500];
+                        while (!socket.isClosed()) {
+                            try {
+                                DatagramPacket p = new DatagramPacket(buf, buf.length);
+                                socket.receive(p);
+                                got.add(new String(p.getData(), 0, p.getLength(), StandardCharsets.UTF_8));
+                            } catch (IOException e) {
+                                return;
+                            }
+                        }
+                    },
+                    "test-udp-" + port);
             t.setDaemon(true);
             t.start();
         }

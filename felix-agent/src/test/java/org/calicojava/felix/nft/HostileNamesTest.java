@@ -1,5 +1,13 @@
 package org.calicojava.felix.nft;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
 import org.calicojava.felix.calc.DesiredDataplane;
 import org.calicojava.felix.calc.IpSetSpec;
 import org.calicojava.felix.rules.Chain;
@@ -13,15 +21,6 @@ import org.calicojava.model.PortRange;
 import org.calicojava.model.Rule;
 import org.junit.jupiter.api.Test;
 
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.regex.Pattern;
-
-import static org.assertj.core.api.Assertions.assertThat;
-
 /**
  * Tier, policy and profile names as an attacker with one etcd key would write them: the chain names derived from them
  * never throw, stay in the safe set, are distinct, and the iptables-restore and nft scripts built with them keep one
@@ -29,8 +28,30 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class HostileNamesTest {
     static final List<String> HOSTILE = List.of(
-            "\tF\tC\nCOMMIT\n#", "a b", "x;y", "}", "{", "\"q\"", "'", "#", "a\nb", "a\rb", "COMMIT", "-j ACCEPT",
-            "x".repeat(300), "é名前", "\u0000", "\u2028", "$(reboot)", "`id`", "a/b", "..", "", " ", "cali*", "@set");
+            "\tF\tC\nCOMMIT\n#",
+            "a b",
+            "x;y",
+            "}",
+            "{",
+            "\"q\"",
+            "'",
+            "#",
+            "a\nb",
+            "a\rb",
+            "COMMIT",
+            "-j ACCEPT",
+            "x".repeat(300),
+            "é名前",
+            "\u0000",
+            "\u2028",
+            "$(reboot)",
+            "`id`",
+            "a/b",
+            "..",
+            "",
+            " ",
+            "cali*",
+            "@set");
     private static final Pattern CHAIN = Pattern.compile("cali-[A-Za-z0-9_.\\-]{1,23}");
     private static final Pattern SET = Pattern.compile("cali4-t-[A-Za-z0-9_.\\-]{1,23}");
 
@@ -56,7 +77,8 @@ class HostileNamesTest {
         StaticChains.filter(4, "cali", "DROP").forEach(c -> filter.put(c.name(), c));
         StaticChains.dispatch(List.of("cali1")).forEach(c -> filter.put(c.name(), c));
         List<TierPolicies> tiers = List.of(new TierPolicies("tier", List.of(TierPolicies.policyId("tier", name))));
-        for (Chain c : List.of(EndpointChains.toWorkload("cali1", tiers, List.of(name)),
+        for (Chain c : List.of(
+                EndpointChains.toWorkload("cali1", tiers, List.of(name)),
                 EndpointChains.fromWorkload("cali1", tiers, List.of(name)))) {
             filter.put(c.name(), c);
         }
@@ -67,11 +89,11 @@ class HostileNamesTest {
         RuleRenderer r = new RuleRenderer(4);
         for (String prefix : List.of(ChainNames.POLICY_IN, ChainNames.POLICY_OUT)) {
             String chain = ChainNames.of(prefix, TierPolicies.policyId("tier", name));
-            filter.put(chain, r.chain(chain, rules, p -> { }));
+            filter.put(chain, r.chain(chain, rules, p -> {}));
         }
         for (String prefix : List.of(ChainNames.PROFILE_IN, ChainNames.PROFILE_OUT)) {
             String chain = ChainNames.of(prefix, name);
-            filter.put(chain, r.chain(chain, rules, p -> { }));
+            filter.put(chain, r.chain(chain, rules, p -> {}));
         }
         return filter;
     }
@@ -79,8 +101,9 @@ class HostileNamesTest {
     @Test
     void restoreScriptKeepsOneLinePerRuleAndNamesOnlyOurChains() {
         Pattern declare = Pattern.compile(":cali-[A-Za-z0-9_.\\-]{1,23} - \\[0:0\\]");
-        Pattern rule = Pattern.compile("-A cali-[A-Za-z0-9_.\\-]{1,23} -m comment --comment \"cali:[A-Za-z0-9_\\-]{16}\""
-                + "[A-Za-z0-9 _.:,/+!\\-]*( -[jg] (cali-[A-Za-z0-9_.\\-]{1,23}|ACCEPT|DROP|RETURN|MARK --set-xmark [0-9a-fx/]+))");
+        Pattern rule = Pattern.compile(
+                "-A cali-[A-Za-z0-9_.\\-]{1,23} -m comment --comment \"cali:[A-Za-z0-9_\\-]{16}\""
+                        + "[A-Za-z0-9 _.:,/+!\\-]*( -[jg] (cali-[A-Za-z0-9_.\\-]{1,23}|ACCEPT|DROP|RETURN|MARK --set-xmark [0-9a-fx/]+))");
         for (String name : HOSTILE) {
             Map<String, Chain> filter = filter(name);
             RestoreScript s = new RestoreScript("filter");
@@ -94,9 +117,11 @@ class HostileNamesTest {
             assertThat(lines.get(lines.size() - 1)).isEqualTo("COMMIT");
             assertThat(lines.stream().filter(l -> l.equals("COMMIT"))).hasSize(1);
             List<String> middle = lines.subList(1, lines.size() - 1);
-            assertThat(middle.stream().filter(l -> l.startsWith(":"))).hasSize(filter.size())
+            assertThat(middle.stream().filter(l -> l.startsWith(":")))
+                    .hasSize(filter.size())
                     .allSatisfy(l -> assertThat(l).matches(declare));
-            assertThat(middle.stream().filter(l -> !l.startsWith(":"))).hasSize(rules)
+            assertThat(middle.stream().filter(l -> !l.startsWith(":")))
+                    .hasSize(rules)
                     .allSatisfy(l -> assertThat(l).matches(rule));
         }
     }
@@ -112,10 +137,10 @@ class HostileNamesTest {
         NftModel model = new NftModel();
         for (String name : HOSTILE) {
             Map<String, Chain> filter = filter(name);
-            Map<String, IpSetSpec> sets = Map.of("cali4-all-ipam-pools",
-                    new IpSetSpec("cali4-all-ipam-pools", 4, Set.of("10.65.0.0/16")));
-            DesiredDataplane d = new DesiredDataplane(Map.of(), Map.of(), filter, Map.of(), sets, Map.of(),
-                    Map.of(), Map.of(), Map.of());
+            Map<String, IpSetSpec> sets =
+                    Map.of("cali4-all-ipam-pools", new IpSetSpec("cali4-all-ipam-pools", 4, Set.of("10.65.0.0/16")));
+            DesiredDataplane d = new DesiredDataplane(
+                    Map.of(), Map.of(), filter, Map.of(), sets, Map.of(), Map.of(), Map.of(), Map.of());
             String script = new NftState().diff(model.build(d)).script();
             assertThat(script).doesNotContain("#").doesNotContain("\r");
             assertThat(script.lines()).allSatisfy(l -> assertThat(l).matches(line));

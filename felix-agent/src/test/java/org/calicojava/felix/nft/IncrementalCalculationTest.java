@@ -1,5 +1,12 @@
 package org.calicojava.felix.nft;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import org.calicojava.felix.calc.Calculator;
@@ -7,14 +14,6 @@ import org.calicojava.felix.calc.DatastoreState;
 import org.calicojava.felix.calc.DesiredDataplane;
 import org.calicojava.felix.calc.FelixConfig;
 import org.calicojava.model.Keys;
-
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Random;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The incremental path against a fresh one, after every step of random update sequences: the {@link Calculator}
@@ -29,17 +28,29 @@ import static org.assertj.core.api.Assertions.assertThat;
 class IncrementalCalculationTest {
     private static final Keys KEYS = new Keys("/cj-inc");
     private static final String[] RULES = {
-        "{}", "{\"action\":\"deny\"}", "{\"src_tag\":\"t1\"}", "{\"dst_tag\":\"p1\"}", "{\"not_src_tag\":\"t2\"}",
-        "{\"src_selector\":\"app == 'a'\"}", "{\"dst_selector\":\"has(tier)\"}",
-        "{\"not_dst_selector\":\"app in {'a', 'b'}\"}", "{\"src_selector\":\"(((\"}",
-        "{\"src_net\":\"10.0.0.0/8\",\"src_tag\":\"t0\"}", "{\"src_net\":\"fd00::/8\",\"src_selector\":\"tier == 'x'\"}",
-        "{\"protocol\":\"icmpv6\",\"icmp_type\":128}", "{\"protocol\":\"icmp\"}", "{\"action\":\"next-tier\"}",
-        "{\"protocol\":\"tcp\",\"dst_ports\":[80,\"1000:2000\"]}", "{\"dst_selector\":\"app == 'a' && tier == 'x'\"}",
-        "{\"src_selector\":\"tier == 'y'\",\"action\":\"deny\"}", "{\"dst_tag\":\"t0\",\"protocol\":\"udp\"}",
+        "{}",
+        "{\"action\":\"deny\"}",
+        "{\"src_tag\":\"t1\"}",
+        "{\"dst_tag\":\"p1\"}",
+        "{\"not_src_tag\":\"t2\"}",
+        "{\"src_selector\":\"app == 'a'\"}",
+        "{\"dst_selector\":\"has(tier)\"}",
+        "{\"not_dst_selector\":\"app in {'a', 'b'}\"}",
+        "{\"src_selector\":\"(((\"}",
+        "{\"src_net\":\"10.0.0.0/8\",\"src_tag\":\"t0\"}",
+        "{\"src_net\":\"fd00::/8\",\"src_selector\":\"tier == 'x'\"}",
+        "{\"protocol\":\"icmpv6\",\"icmp_type\":128}",
+        "{\"protocol\":\"icmp\"}",
+        "{\"action\":\"next-tier\"}",
+        "{\"protocol\":\"tcp\",\"dst_ports\":[80,\"1000:2000\"]}",
+        "{\"dst_selector\":\"app == 'a' && tier == 'x'\"}",
+        "{\"src_selector\":\"tier == 'y'\",\"action\":\"deny\"}",
+        "{\"dst_tag\":\"t0\",\"protocol\":\"udp\"}",
         "{\"src_selector\":\"app=='a'\"}", // the same set as "app == 'a'" (canonical form), another text
     };
-    private static final String[] SELECTORS = {"all()", "app == 'a'", "has(tier)", "tier == 'y' || app == 'b'",
-        "!has(app)", "app ==", "app in {'a'}"};
+    private static final String[] SELECTORS = {
+        "all()", "app == 'a'", "has(tier)", "tier == 'y' || app == 'b'", "!has(app)", "app ==", "app in {'a'}"
+    };
 
     private final Map<String, String> kv = new LinkedHashMap<>();
     private DatastoreState state;
@@ -51,7 +62,7 @@ class IncrementalCalculationTest {
         kv.clear(); // each try on its own: a seed alone reproduces it
         ipv6 = true;
         state = new DatastoreState(KEYS, "h1");
-        Calculator calc = new Calculator(p -> { });
+        Calculator calc = new Calculator(p -> {});
         NftModel model = new NftModel();
         NftState actual = new NftState();
         for (int step = 0; step < 80; step++) {
@@ -63,7 +74,7 @@ class IncrementalCalculationTest {
             FelixConfig cfg = FelixConfig.of(Map.of("FELIX_IPV6SUPPORT", Boolean.toString(ipv6)), Map.of(), Map.of());
             String where = "step " + step + " " + did;
             DesiredDataplane inc = calc.calculate(state, cfg);
-            DesiredDataplane fresh = new Calculator(p -> { }).calculate(state, cfg);
+            DesiredDataplane fresh = new Calculator(p -> {}).calculate(state, cfg);
             assertThat(inc).as(where).isEqualTo(fresh);
 
             NftRuleset want = model.build(inc);
@@ -87,7 +98,9 @@ class IncrementalCalculationTest {
             assertThat(actual.chains).as(where).isEqualTo(copy.chains);
             assertThat(actual.sets).as(where).isEqualTo(copy.sets);
             assertThat(actual.maps).as(where).isEqualTo(copy.maps);
-            assertThat(new NftState().diff(want).script()).as(where).isEqualTo(new NftState().diff(wantFresh).script());
+            assertThat(new NftState().diff(want).script())
+                    .as(where)
+                    .isEqualTo(new NftState().diff(wantFresh).script());
         }
     }
 
@@ -111,8 +124,11 @@ class IncrementalCalculationTest {
             }
             int ifaceOf = r.nextInt(12) == 0 ? r.nextInt(50) : w; // sometimes another's interface
             String iface = "cali" + "abc".charAt(ifaceOf % 3) + ifaceOf;
-            StringBuilder ep = new StringBuilder("{\"state\":\"").append(r.nextInt(6) == 0 ? "inactive" : "active")
-                    .append("\",\"name\":\"").append(iface).append("\",\"profile_ids\":[");
+            StringBuilder ep = new StringBuilder("{\"state\":\"")
+                    .append(r.nextInt(6) == 0 ? "inactive" : "active")
+                    .append("\",\"name\":\"")
+                    .append(iface)
+                    .append("\",\"profile_ids\":[");
             int np = r.nextInt(3);
             for (int i = 0; i < np; i++) {
                 ep.append(i > 0 ? "," : "").append("\"p").append(r.nextInt(5)).append('"');
@@ -130,8 +146,11 @@ class IncrementalCalculationTest {
         }
         if (op < 52) {
             String p = "p" + r.nextInt(5);
-            return apply(KEYS.profileRules(p), r.nextInt(8) == 0 ? null
-                    : "{\"inbound_rules\":" + rules(r) + ",\"outbound_rules\":" + rules(r) + "}");
+            return apply(
+                    KEYS.profileRules(p),
+                    r.nextInt(8) == 0
+                            ? null
+                            : "{\"inbound_rules\":" + rules(r) + ",\"outbound_rules\":" + rules(r) + "}");
         }
         if (op < 60) {
             String p = "p" + r.nextInt(5);
@@ -146,20 +165,28 @@ class IncrementalCalculationTest {
         }
         if (op < 80) {
             String key = KEYS.policy("tier" + r.nextInt(2), "pol" + r.nextInt(3));
-            return apply(key, r.nextInt(5) == 0 ? null : "{\"selector\":\"" + SELECTORS[r.nextInt(SELECTORS.length)]
-                    + "\"," + (r.nextBoolean() ? "\"order\":" + r.nextInt(3) + "," : "")
-                    + "\"inbound_rules\":" + rules(r) + ",\"outbound_rules\":" + rules(r) + "}");
+            return apply(
+                    key,
+                    r.nextInt(5) == 0
+                            ? null
+                            : "{\"selector\":\"" + SELECTORS[r.nextInt(SELECTORS.length)]
+                                    + "\"," + (r.nextBoolean() ? "\"order\":" + r.nextInt(3) + "," : "")
+                                    + "\"inbound_rules\":" + rules(r) + ",\"outbound_rules\":" + rules(r) + "}");
         }
         if (op < 84) {
-            return apply(KEYS.tierMetadata("tier" + r.nextInt(2)), r.nextInt(3) == 0 ? null
-                    : "{\"order\":" + r.nextInt(3) + "}");
+            return apply(
+                    KEYS.tierMetadata("tier" + r.nextInt(2)),
+                    r.nextInt(3) == 0 ? null : "{\"order\":" + r.nextInt(3) + "}");
         }
         if (op < 90) {
             boolean v6 = r.nextBoolean();
             String cidr = v6 ? "fd00::/64" : "10.0.0.0/16";
-            return apply(KEYS.pool(org.calicojava.model.Cidr.parse(cidr)), r.nextInt(4) == 0 ? null
-                    : "{\"cidr\":\"" + cidr + "\",\"masquerade\":" + r.nextBoolean() + ",\"disabled\":"
-                    + (r.nextInt(4) == 0) + "}");
+            return apply(
+                    KEYS.pool(org.calicojava.model.Cidr.parse(cidr)),
+                    r.nextInt(4) == 0
+                            ? null
+                            : "{\"cidr\":\"" + cidr + "\",\"masquerade\":" + r.nextBoolean() + ",\"disabled\":"
+                                    + (r.nextInt(4) == 0) + "}");
         }
         if (op < 93) {
             ipv6 = !ipv6;

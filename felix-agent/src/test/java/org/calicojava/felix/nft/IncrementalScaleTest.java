@@ -1,17 +1,16 @@
 package org.calicojava.felix.nft;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
 import org.calicojava.felix.calc.Calculator;
 import org.calicojava.felix.calc.DatastoreState;
 import org.calicojava.felix.calc.DesiredDataplane;
 import org.calicojava.felix.calc.FelixConfig;
 import org.calicojava.model.Keys;
 import org.junit.jupiter.api.Test;
-
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Random;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The incremental path at the benchmark's shape (3,000 endpoints named {@code cali%011d}, 100 per profile, a tag
@@ -27,8 +26,9 @@ class IncrementalScaleTest {
         Random r = new Random(42);
         DatastoreState state = new DatastoreState(KEYS, "h");
         for (int p = 0; p < N / 100 + 2; p++) {
-            state.apply(KEYS.profileRules("prof" + p), "{\"inbound_rules\":[{\"src_tag\":\"prof" + p
-                    + "\"}],\"outbound_rules\":[{}]}");
+            state.apply(
+                    KEYS.profileRules("prof" + p),
+                    "{\"inbound_rules\":[{\"src_tag\":\"prof" + p + "\"}],\"outbound_rules\":[{}]}");
             state.apply(KEYS.profileTags("prof" + p), "[\"prof" + p + "\"]");
         }
         List<Integer> live = new ArrayList<>();
@@ -36,7 +36,7 @@ class IncrementalScaleTest {
             state.apply(key(i), endpoint(i, i / 100));
             live.add(i);
         }
-        Calculator calc = new Calculator(p -> { });
+        Calculator calc = new Calculator(p -> {});
         NftModel model = new NftModel();
         NftState actual = new NftState();
         FelixConfig cfg = FelixConfig.defaults();
@@ -61,12 +61,14 @@ class IncrementalScaleTest {
                 state.apply(KEYS.profileTags("prof" + p), "[\"prof" + p + "\",\"prof" + r.nextInt(N / 100) + "\"]");
                 did = "tags of prof" + p;
             } else {
-                state.apply(KEYS.policy("t", "pol"), "{\"selector\":\"" + (r.nextBoolean() ? "has(x)" : "x == '1'")
-                        + "\",\"order\":" + r.nextInt(3) + ",\"inbound_rules\":[{\"src_selector\":\"has(x)\"}]}");
+                state.apply(
+                        KEYS.policy("t", "pol"),
+                        "{\"selector\":\"" + (r.nextBoolean() ? "has(x)" : "x == '1'") + "\",\"order\":" + r.nextInt(3)
+                                + ",\"inbound_rules\":[{\"src_selector\":\"has(x)\"}]}");
                 did = "policy";
             }
             DesiredDataplane inc = calc.calculate(state, cfg);
-            DesiredDataplane fresh = new Calculator(p -> { }).calculate(state, cfg);
+            DesiredDataplane fresh = new Calculator(p -> {}).calculate(state, cfg);
             assertThat(inc).as("step %d: %s", step, did).isEqualTo(fresh);
             NftRuleset want = model.build(inc);
             NftRuleset wantFresh = new NftModel().build(fresh);
@@ -76,7 +78,9 @@ class IncrementalScaleTest {
             copy.sets.putAll(actual.sets);
             copy.maps.putAll(actual.maps);
             NftState.Diff diff = actual.diff(want);
-            assertThat(diff.script()).as("step %d: %s", step, did).isEqualTo(copy.diff(wantFresh).script());
+            assertThat(diff.script())
+                    .as("step %d: %s", step, did)
+                    .isEqualTo(copy.diff(wantFresh).script());
             actual.commit(diff, want);
         }
     }

@@ -1,22 +1,19 @@
 package org.calicojava.felix.nft;
 
-import org.calicojava.felix.dataplane.PolicyBackend;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
-
-import org.calicojava.felix.agent.Metrics;
-import org.calicojava.felix.calc.DesiredDataplane;
-import org.calicojava.felix.calc.IpSetSpec;
-import org.calicojava.process.CommandRunner;
-import org.junit.jupiter.api.Test;
-
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.calicojava.felix.agent.Metrics;
+import org.calicojava.felix.calc.DesiredDataplane;
+import org.calicojava.felix.calc.IpSetSpec;
+import org.calicojava.felix.dataplane.PolicyBackend;
+import org.calicojava.process.CommandRunner;
+import org.junit.jupiter.api.Test;
 
 /**
  * The backend's bookkeeping with a fake nft (what the real one does is covered by FelixAgentNftIT): transactions
@@ -31,7 +28,9 @@ class NftBackendTest {
         @Override
         public Result run(List<String> argv, String stdin, Duration timeout) {
             if (argv.contains("-j")) {
-                return listing == null ? new Result(1, "", "Error: No such file or directory") : new Result(0, listing, "");
+                return listing == null
+                        ? new Result(1, "", "Error: No such file or directory")
+                        : new Result(0, listing, "");
             }
             scripts.add(stdin);
             return new Result(0, "", "");
@@ -40,23 +39,35 @@ class NftBackendTest {
 
     /** The JSON nft would list for a ruleset (chains with their comments, sets, maps). */
     static String json(NftRuleset r, String... missingChains) {
-        StringBuilder b = new StringBuilder("{\"nftables\": [{\"table\": {\"family\": \"inet\", \"name\": \"calico\"}}");
+        StringBuilder b =
+                new StringBuilder("{\"nftables\": [{\"table\": {\"family\": \"inet\", \"name\": \"calico\"}}");
         r.chains().values().forEach(c -> {
             if (List.of(missingChains).contains(c.name())) {
                 return;
             }
             b.append(", {\"chain\": {\"name\": \"").append(c.name()).append("\"}}");
-            c.hashes().forEach(h -> b.append(", {\"rule\": {\"chain\": \"").append(c.name())
-                    .append("\", \"comment\": \"cali:").append(h).append("\"}}"));
+            c.hashes()
+                    .forEach(h -> b.append(", {\"rule\": {\"chain\": \"")
+                            .append(c.name())
+                            .append("\", \"comment\": \"cali:")
+                            .append(h)
+                            .append("\"}}"));
         });
         r.sets().values().forEach(s -> {
             b.append(", {\"set\": {\"name\": \"").append(s.name()).append("\", \"elem\": [");
-            b.append(String.join(", ", s.members().stream().map(m -> "\"" + m + "\"").toList())).append("]}}");
+            b.append(String.join(
+                            ", ", s.members().stream().map(m -> "\"" + m + "\"").toList()))
+                    .append("]}}");
         });
         r.maps().forEach((name, m) -> {
             b.append(", {\"map\": {\"name\": \"").append(name).append("\", \"elem\": [");
-            b.append(String.join(", ", m.entrySet().stream().map(e -> "[\"" + e.getKey()
-                    + "\", {\"goto\": {\"target\": \"" + e.getValue() + "\"}}]").toList())).append("]}}");
+            b.append(String.join(
+                            ", ",
+                            m.entrySet().stream()
+                                    .map(e -> "[\"" + e.getKey() + "\", {\"goto\": {\"target\": \"" + e.getValue()
+                                            + "\"}}]")
+                                    .toList()))
+                    .append("]}}");
         });
         return b.append("]}").toString();
     }
@@ -77,8 +88,11 @@ class NftBackendTest {
         assertThat(backend.refresh()).isEqualTo(1);
         backend.apply(NftStateTest.desired(NftStateTest.ifaces(3), Set.of("10.65.0.1/32")));
         assertThat(nft.scripts).hasSize(2);
-        assertThat(nft.scripts.get(1)).contains("add chain inet calico cali-tw-cali00000000001\n",
-                "flush chain inet calico cali-tw-cali00000000001\n").doesNotContain("cali-fw-");
+        assertThat(nft.scripts.get(1))
+                .contains(
+                        "add chain inet calico cali-tw-cali00000000001\n",
+                        "flush chain inet calico cali-tw-cali00000000001\n")
+                .doesNotContain("cali-fw-");
     }
 
     @Test
@@ -97,8 +111,10 @@ class NftBackendTest {
         assertThat(backend.adopt(snapshot)).as("the chain deleted by hand").isEqualTo(1);
         backend.apply(NftStateTest.desired(NftStateTest.ifaces(3), Set.of("10.65.0.1/32", "10.65.0.3/32")));
         assertThat(nft.scripts).hasSize(2);
-        assertThat(nft.scripts.get(1)).as("only the drifted chain; the new endpoint's objects are known")
-                .contains("cali-fw-cali00000000000").doesNotContain("cali00000000002", "10.65.0.3");
+        assertThat(nft.scripts.get(1))
+                .as("only the drifted chain; the new endpoint's objects are known")
+                .contains("cali-fw-cali00000000000")
+                .doesNotContain("cali00000000002", "10.65.0.3");
     }
 
     /** A fake kernel generation: +1 per "nft -f" of ours, or by hand for someone else's commit. */
@@ -128,7 +144,9 @@ class NftBackendTest {
         b.apply(NftStateTest.desired(NftStateTest.ifaces(3), Set.of("10.65.0.1/32")));
         assertThat(b.refresh()).isZero();
         assertThat(b.adopt(b.read())).isZero();
-        assertThat(kernel.listings).as("only our own transaction since: nothing to read").isEqualTo(1);
+        assertThat(kernel.listings)
+                .as("only our own transaction since: nothing to read")
+                .isEqualTo(1);
         assertThat(metrics.counter("felix_refreshes_skipped")).isEqualTo(2);
 
         NftRuleset written = new NftModel().build(NftStateTest.desired(NftStateTest.ifaces(3), Set.of("10.65.0.1/32")));
@@ -146,12 +164,18 @@ class NftBackendTest {
     @Test
     void aFailedTransactionMakesTheNextRefreshReadBack() {
         CountingNft kernel = new CountingNft();
-        NftBackend b = new NftBackend((argv, stdin, timeout) -> argv.contains("-f")
-                ? new CommandRunner.Result(1, "", "Error: Could not process rule") : kernel.run(argv, stdin, timeout),
-                new Metrics(), true, kernel.generation::get, null);
+        NftBackend b = new NftBackend(
+                (argv, stdin, timeout) -> argv.contains("-f")
+                        ? new CommandRunner.Result(1, "", "Error: Could not process rule")
+                        : kernel.run(argv, stdin, timeout),
+                new Metrics(),
+                true,
+                kernel.generation::get,
+                null);
         b.refresh();
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> b.apply(NftStateTest.desired(NftStateTest.ifaces(1),
-                Set.of("10.65.0.1/32")))).isInstanceOf(org.calicojava.felix.dataplane.DataplaneException.class);
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> b.apply(NftStateTest.desired(NftStateTest.ifaces(1), Set.of("10.65.0.1/32"))))
+                .isInstanceOf(org.calicojava.felix.dataplane.DataplaneException.class);
         b.refresh();
         assertThat(kernel.listings).isEqualTo(2);
     }
@@ -161,14 +185,16 @@ class NftBackendTest {
         DesiredDataplane d = NftStateTest.desired(NftStateTest.ifaces(2), Set.of("10.65.0.1/32"));
         Map<String, IpSetSpec> sets = new HashMap<>(d.ipsets());
         sets.put("cali6-t-p", new IpSetSpec("cali6-t-p", 6, Set.of("fd00::1/128")));
-        DesiredDataplane dual = new DesiredDataplane(d.routes(), d.interfaces(), d.filter(), d.nat(), sets, d.raw(),
-                d.filter6(), d.nat6(), d.raw6());
+        DesiredDataplane dual = new DesiredDataplane(
+                d.routes(), d.interfaces(), d.filter(), d.nat(), sets, d.raw(), d.filter6(), d.nat6(), d.raw6());
         backend.apply(dual);
-        assertThat(nft.scripts.get(0)).contains("add set inet calico cali6-t-p { type ipv6_addr; flags interval; }")
+        assertThat(nft.scripts.get(0))
+                .contains("add set inet calico cali6-t-p { type ipv6_addr; flags interval; }")
                 .doesNotContain("/4");
         FakeNft noV6 = new FakeNft();
         new NftBackend(noV6, new Metrics(), false).apply(dual);
-        assertThat(noV6.scripts.get(0)).doesNotContain("cali6-", "/6", "ipv6")
+        assertThat(noV6.scripts.get(0))
+                .doesNotContain("cali6-", "/6", "ipv6")
                 .contains("add chain inet calico cali-FORWARD { meta nfproto ipv4 goto cali-FORWARD/4 comment");
     }
 }

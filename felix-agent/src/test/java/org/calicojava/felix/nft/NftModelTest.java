@@ -1,5 +1,10 @@
 package org.calicojava.felix.nft;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import org.calicojava.felix.calc.Calculator;
 import org.calicojava.felix.calc.DatastoreState;
 import org.calicojava.felix.calc.DesiredDataplane;
@@ -9,20 +14,14 @@ import org.calicojava.model.Keys;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
-
 /**
  * The dual-stack calculation (IPv4 and IPv6 chains, sets of both families, raw anti-spoofing) through the nft model:
  * chains the families share written once, the others split behind a family dispatcher; expected nft text per chain.
  */
 class NftModelTest {
     private static final String ALLOW = "meta mark set meta mark & 0xfffeffff ^ 0x10000";
-    private static final String SEL = org.calicojava.felix.rules.ChainNames.selectorSet(6,
-            org.calicojava.model.Selector.parse("role == 'web'").canonical());
+    private static final String SEL = org.calicojava.felix.rules.ChainNames.selectorSet(
+            6, org.calicojava.model.Selector.parse("role == 'web'").canonical());
     private final Keys keys = new Keys();
     private final List<String> problems = new ArrayList<>();
     private final NftModel model = new NftModel();
@@ -45,9 +44,12 @@ class NftModelTest {
     }
 
     private void endpoint(String host, String id, String iface, String ip4, String ip6, String labels) {
-        state.apply(keys.endpoint(host, "k8s", "wl-" + id, id), "{\"state\":\"active\",\"name\":\"" + iface
-                + "\",\"profile_ids\":[\"p\"],\"ipv4_nets\":[" + (ip4 == null ? "" : "\"" + ip4 + "\"")
-                + "],\"ipv6_nets\":[" + (ip6 == null ? "" : "\"" + ip6 + "\"") + "],\"labels\":" + labels + "}");
+        state.apply(
+                keys.endpoint(host, "k8s", "wl-" + id, id),
+                "{\"state\":\"active\",\"name\":\"" + iface
+                        + "\",\"profile_ids\":[\"p\"],\"ipv4_nets\":[" + (ip4 == null ? "" : "\"" + ip4 + "\"")
+                        + "],\"ipv6_nets\":[" + (ip6 == null ? "" : "\"" + ip6 + "\"") + "],\"labels\":" + labels
+                        + "}");
     }
 
     private void profile(String inboundRules) {
@@ -68,30 +70,40 @@ class NftModelTest {
     void chainsThatDifferByFamilyAreSplitBehindADispatcherTheOthersWrittenOnce() {
         NftRuleset r = build(Map.of());
         // same in both families: once, under the model's name
-        assertThat(rules(r, "cali-tw-caliA")).startsWith("ct state related,established accept", "ct state invalid drop");
+        assertThat(rules(r, "cali-tw-caliA"))
+                .startsWith("ct state related,established accept", "ct state invalid drop");
         assertThat(rules(r, "cali-pro-p")).containsExactly(ALLOW, "meta mark & 0x10000 == 0x10000 return");
         assertThat(rules(r, "cali-FORWARD")).contains("iifname \"cali*\" jump cali-from-wl-dispatch");
-        assertThat(r.chains().keySet()).noneMatch(c -> c.startsWith("cali-tw-") && c.contains("/"))
+        assertThat(r.chains().keySet())
+                .noneMatch(c -> c.startsWith("cali-tw-") && c.contains("/"))
                 .doesNotContain("cali-FORWARD/4", "cali-pro-p/4", "cali-PREROUTING/4", "cali-POSTROUTING/4");
         // differ: dispatcher + one chain per family
-        assertThat(rules(r, "cali-pri-p")).containsExactly("meta nfproto ipv4 goto cali-pri-p/4",
-                "meta nfproto ipv6 goto cali-pri-p/6");
-        assertThat(rules(r, "cali-pri-p/4")).containsExactly(
-                "meta l4proto icmp icmp type 8 " + ALLOW, "meta mark & 0x10000 == 0x10000 return",
-                "ip saddr 10.0.0.0/8 ip saddr @cali4-t-p " + ALLOW, "meta mark & 0x10000 == 0x10000 return",
-                "drop");
-        assertThat(rules(r, "cali-pri-p/6")).containsExactly(
-                "meta l4proto icmpv6 icmpv6 type 128 " + ALLOW, "meta mark & 0x10000 == 0x10000 return",
-                "ip6 saddr fd00::/8 ip6 saddr @" + SEL + " " + ALLOW, "meta mark & 0x10000 == 0x10000 return",
-                "drop");
-        assertThat(rules(r, "cali-wl-to-host")).containsExactly("meta nfproto ipv4 goto cali-wl-to-host/4",
-                "meta nfproto ipv6 goto cali-wl-to-host/6");
+        assertThat(rules(r, "cali-pri-p"))
+                .containsExactly("meta nfproto ipv4 goto cali-pri-p/4", "meta nfproto ipv6 goto cali-pri-p/6");
+        assertThat(rules(r, "cali-pri-p/4"))
+                .containsExactly(
+                        "meta l4proto icmp icmp type 8 " + ALLOW,
+                        "meta mark & 0x10000 == 0x10000 return",
+                        "ip saddr 10.0.0.0/8 ip saddr @cali4-t-p " + ALLOW,
+                        "meta mark & 0x10000 == 0x10000 return",
+                        "drop");
+        assertThat(rules(r, "cali-pri-p/6"))
+                .containsExactly(
+                        "meta l4proto icmpv6 icmpv6 type 128 " + ALLOW,
+                        "meta mark & 0x10000 == 0x10000 return",
+                        "ip6 saddr fd00::/8 ip6 saddr @" + SEL + " " + ALLOW,
+                        "meta mark & 0x10000 == 0x10000 return",
+                        "drop");
+        assertThat(rules(r, "cali-wl-to-host"))
+                .containsExactly(
+                        "meta nfproto ipv4 goto cali-wl-to-host/4", "meta nfproto ipv6 goto cali-wl-to-host/6");
         assertThat(rules(r, "cali-wl-to-host/4")).containsExactly("jump cali-from-wl-dispatch", "drop");
-        assertThat(rules(r, "cali-wl-to-host/6")).containsExactly(
-                "meta l4proto icmpv6 icmpv6 type 130 accept", "meta l4proto icmpv6 icmpv6 type 131 accept",
-                "meta l4proto icmpv6 icmpv6 type 132 accept", "meta l4proto icmpv6 icmpv6 type 133 accept",
-                "meta l4proto icmpv6 icmpv6 type 135 accept", "meta l4proto icmpv6 icmpv6 type 136 accept",
-                "jump cali-from-wl-dispatch", "drop");
+        assertThat(rules(r, "cali-wl-to-host/6"))
+                .containsExactly(
+                        "meta l4proto icmpv6 icmpv6 type 130 accept", "meta l4proto icmpv6 icmpv6 type 131 accept",
+                        "meta l4proto icmpv6 icmpv6 type 132 accept", "meta l4proto icmpv6 icmpv6 type 133 accept",
+                        "meta l4proto icmpv6 icmpv6 type 135 accept", "meta l4proto icmpv6 icmpv6 type 136 accept",
+                        "jump cali-from-wl-dispatch", "drop");
         // NAT66: the nat chain differs by its sets
         assertThat(rules(r, "cali-nat-outgoing/4"))
                 .containsExactly("ip saddr @cali4-masq-ipam-pools ip daddr != @cali4-all-ipam-pools masquerade");
@@ -105,8 +117,8 @@ class NftModelTest {
         assertThat(r.sets().get("cali6-masq-ipam-pools").members()).containsExactly("fd00:1::/64");
         assertThat(r.sets().get("cali4-masq-ipam-pools").members()).isEmpty();
         // dispatch maps are family-agnostic
-        assertThat(r.maps().get(NftNames.FROM_WL_MAP)).containsOnly(Map.entry("caliA", "cali-fw-caliA"),
-                Map.entry("caliB", "cali-fw-caliB"));
+        assertThat(r.maps().get(NftNames.FROM_WL_MAP))
+                .containsOnly(Map.entry("caliA", "cali-fw-caliA"), Map.entry("caliB", "cali-fw-caliB"));
     }
 
     @Test
@@ -115,9 +127,11 @@ class NftModelTest {
         assertThat(r.chains().get("raw-PREROUTING").hook())
                 .isEqualTo("type filter hook prerouting priority raw - 5; policy accept;");
         assertThat(rules(r, "raw-PREROUTING")).containsExactly("jump cali-PREROUTING");
-        assertThat(rules(r, "cali-PREROUTING")).containsExactly("iifname \"cali*\" fib saddr . iif oif missing counter drop");
+        assertThat(rules(r, "cali-PREROUTING"))
+                .containsExactly("iifname \"cali*\" fib saddr . iif oif missing counter drop");
         NftRuleset tap = build(Map.of("InterfacePrefix", "tap"));
-        assertThat(rules(tap, "cali-PREROUTING")).containsExactly("iifname \"tap*\" fib saddr . iif oif missing counter drop");
+        assertThat(rules(tap, "cali-PREROUTING"))
+                .containsExactly("iifname \"tap*\" fib saddr . iif oif missing counter drop");
         assertThat(rules(tap, "cali-FORWARD")).contains("iifname \"tap*\" jump cali-from-wl-dispatch");
     }
 
@@ -125,10 +139,10 @@ class NftModelTest {
     void aFamilyWhoseRenderingIsEmptyGetsAnEmptyChainAsInIp6tables() {
         profile("{\"src_net\":\"10.0.0.0/8\"}");
         NftRuleset r = build(Map.of());
-        assertThat(rules(r, "cali-pri-p")).containsExactly("meta nfproto ipv4 goto cali-pri-p/4",
-                "meta nfproto ipv6 goto cali-pri-p/6");
-        assertThat(rules(r, "cali-pri-p/4")).containsExactly("ip saddr 10.0.0.0/8 " + ALLOW,
-                "meta mark & 0x10000 == 0x10000 return");
+        assertThat(rules(r, "cali-pri-p"))
+                .containsExactly("meta nfproto ipv4 goto cali-pri-p/4", "meta nfproto ipv6 goto cali-pri-p/6");
+        assertThat(rules(r, "cali-pri-p/4"))
+                .containsExactly("ip saddr 10.0.0.0/8 " + ALLOW, "meta mark & 0x10000 == 0x10000 return");
         assertThat(rules(r, "cali-pri-p/6")).isEmpty(); // goto an empty chain: back to the caller, as in ip6tables
     }
 
@@ -148,11 +162,13 @@ class NftModelTest {
         NftState st = new NftState();
         NftRuleset split = build(Map.of());
         st.commit(st.diff(split), split);
-        assertThat(st.diff(build(Map.of())).isEmpty()).as("rebuild of the same data").isTrue();
+        assertThat(st.diff(build(Map.of())).isEmpty())
+                .as("rebuild of the same data")
+                .isTrue();
         profile("{\"protocol\":\"tcp\"}"); // the same in both families now
         NftRuleset shared = build(Map.of());
-        assertThat(rules(shared, "cali-pri-p")).containsExactly("meta l4proto tcp " + ALLOW,
-                "meta mark & 0x10000 == 0x10000 return");
+        assertThat(rules(shared, "cali-pri-p"))
+                .containsExactly("meta l4proto tcp " + ALLOW, "meta mark & 0x10000 == 0x10000 return");
         NftState.Diff d = st.diff(shared);
         assertThat(d.written()).extracting(NftChain::name).containsExactly("cali-pri-p");
         assertThat(d.deletedChains()).containsExactlyInAnyOrder("cali-pri-p/4", "cali-pri-p/6");
@@ -169,6 +185,8 @@ class NftModelTest {
         NftRuleset r = build(Map.of());
         NftState read = NftReadback.parse(NftBackendTest.json(r));
         assertThat(read.chains()).containsKeys("cali-pri-p/4", "cali-pri-p/6", "cali-pri-p", "raw-PREROUTING");
-        assertThat(read.diff(r).isEmpty()).as("a restart with nothing changed writes nothing").isTrue();
+        assertThat(read.diff(r).isEmpty())
+                .as("a restart with nothing changed writes nothing")
+                .isTrue();
     }
 }

@@ -1,12 +1,11 @@
 package org.calicojava.felix.nft;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
 import java.util.Set;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
 
 /** {@code nft -j list table} output (as nft 1.0.6 prints it) to the state drift is computed against. */
 class NftReadbackTest {
@@ -33,11 +32,14 @@ class NftReadbackTest {
     @Test
     void readsChainsHashesSetsAndMaps() {
         NftState st = NftReadback.parse(JSON);
-        assertThat(st.chains()).containsEntry("cali-fw-cali1", List.of("abc", "", "def"))
+        assertThat(st.chains())
+                .containsEntry("cali-fw-cali1", List.of("abc", "", "def"))
                 .containsEntry("cali-empty", List.of());
-        assertThat(st.sets()).containsEntry("cali4-t-a", Set.of("10.0.0.1", "10.1.0.0/16", "10.2.0.1-10.2.0.9"))
+        assertThat(st.sets())
+                .containsEntry("cali4-t-a", Set.of("10.0.0.1", "10.1.0.0/16", "10.2.0.1-10.2.0.9"))
                 .containsEntry("cali4-s-empty", Set.of());
-        assertThat(st.maps().get("cali-from-wl-map")).containsEntry("cali1", "cali-fw-cali1")
+        assertThat(st.maps().get("cali-from-wl-map"))
+                .containsEntry("cali1", "cali-fw-cali1")
                 .doesNotContainEntry("cali2", "cali-fw-cali2");
     }
 
@@ -45,15 +47,19 @@ class NftReadbackTest {
     void driftNamesWhatChangedOrWentMissing() {
         NftState mine = NftReadback.parse(JSON);
         NftState read = NftReadback.parse(JSON.replace("\"comment\": \"cali:def\",", "")
-                .replace("{\"chain\": {\"family\": \"inet\", \"table\": \"calico\", \"name\": \"cali-empty\", \"handle\": 4}},", ""));
-        assertThat(NftBackend.drift(mine, read)).containsExactlyInAnyOrder("chain cali-fw-cali1",
-                "chain cali-empty (deleted)");
+                .replace(
+                        "{\"chain\": {\"family\": \"inet\", \"table\": \"calico\", \"name\": \"cali-empty\", \"handle\": 4}},",
+                        ""));
+        assertThat(NftBackend.drift(mine, read))
+                .containsExactlyInAnyOrder("chain cali-fw-cali1", "chain cali-empty (deleted)");
         assertThat(NftBackend.drift(mine, NftReadback.parse(JSON))).isEmpty();
     }
 
     @Test
     void badOutputIsAOneLineError() {
-        assertThatThrownBy(() -> NftReadback.parse("Error: nope")).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageStartingWith("nft -j output: not JSON:").hasMessageNotContaining("\n");
+        assertThatThrownBy(() -> NftReadback.parse("Error: nope"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("nft -j output: not JSON:")
+                .hasMessageNotContaining("\n");
     }
 }

@@ -1,19 +1,18 @@
 package org.calicojava.felix.nft;
 
-import org.calicojava.felix.calc.DesiredDataplane;
-import org.calicojava.felix.calc.IpSetSpec;
-import org.calicojava.felix.rules.Chain;
-import org.calicojava.felix.rules.EndpointChains;
-import org.calicojava.felix.rules.StaticChains;
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.calicojava.felix.calc.DesiredDataplane;
+import org.calicojava.felix.calc.IpSetSpec;
+import org.calicojava.felix.rules.Chain;
+import org.calicojava.felix.rules.EndpointChains;
+import org.calicojava.felix.rules.StaticChains;
+import org.junit.jupiter.api.Test;
 
 /** The model to nft table, and the transactions between states: only what differs, in an order nft accepts. */
 class NftStateTest {
@@ -29,14 +28,21 @@ class NftStateTest {
             filter.put(tw.name(), tw);
             filter.put(fw.name(), fw);
         }
-        filter.put("cali-pri-p", new Chain("cali-pri-p", List.of(
-                org.calicojava.felix.rules.Rule.of("-m set --match-set cali4-t-p src", "-j DROP"))));
+        filter.put(
+                "cali-pri-p",
+                new Chain(
+                        "cali-pri-p",
+                        List.of(org.calicojava.felix.rules.Rule.of("-m set --match-set cali4-t-p src", "-j DROP"))));
         filter.put("cali-pro-p", new Chain("cali-pro-p", List.of()));
         Map<String, Chain> nat = new HashMap<>();
         StaticChains.nat(4).forEach(c -> nat.put(c.name(), c));
-        Map<String, IpSetSpec> sets = Map.of("cali4-t-p", new IpSetSpec("cali4-t-p", 4, tagMembers),
-                "cali4-all-ipam-pools", new IpSetSpec("cali4-all-ipam-pools", 4, Set.of("10.65.0.0/16")),
-                "cali4-masq-ipam-pools", new IpSetSpec("cali4-masq-ipam-pools", 4, Set.of()));
+        Map<String, IpSetSpec> sets = Map.of(
+                "cali4-t-p",
+                new IpSetSpec("cali4-t-p", 4, tagMembers),
+                "cali4-all-ipam-pools",
+                new IpSetSpec("cali4-all-ipam-pools", 4, Set.of("10.65.0.0/16")),
+                "cali4-masq-ipam-pools",
+                new IpSetSpec("cali4-masq-ipam-pools", 4, Set.of()));
         return both(filter, nat, sets);
     }
 
@@ -56,11 +62,14 @@ class NftStateTest {
     @Test
     void dispatchTreeBecomesVerdictMapsAndHooksBecomeBaseChains() {
         NftRuleset r = model.build(desired(ifaces(100), Set.of("10.65.0.1/32")));
-        assertThat(r.maps().get(NftNames.FROM_WL_MAP)).hasSize(100)
+        assertThat(r.maps().get(NftNames.FROM_WL_MAP))
+                .hasSize(100)
                 .containsEntry("cali00000000042", "cali-fw-cali00000000042");
         assertThat(r.maps().get(NftNames.TO_WL_MAP)).containsEntry("cali00000000042", "cali-tw-cali00000000042");
-        assertThat(r.chains().keySet()).noneMatch(c -> c.startsWith("cali-from-wl-dispatch-"))
-                .contains("cali-from-wl-dispatch", "filter-INPUT", "filter-FORWARD", "filter-OUTPUT", "nat-POSTROUTING");
+        assertThat(r.chains().keySet())
+                .noneMatch(c -> c.startsWith("cali-from-wl-dispatch-"))
+                .contains(
+                        "cali-from-wl-dispatch", "filter-INPUT", "filter-FORWARD", "filter-OUTPUT", "nat-POSTROUTING");
         assertThat(r.chains().get("cali-from-wl-dispatch").rules())
                 .containsExactly("iifname vmap @cali-from-wl-map", "drop");
         assertThat(r.chains().get("filter-FORWARD").hook())
@@ -78,23 +87,30 @@ class NftStateTest {
         NftState.Diff d = st.diff(want);
         List<String> lines = d.script().lines().toList();
         assertThat(lines.get(0)).isEqualTo("add table inet calico");
-        assertThat(lines).contains("add set inet calico cali4-t-p { type ipv4_addr; flags interval; }",
-                "add set inet calico cali4-t-p { type ipv4_addr; flags interval; elements = { 10.65.0.1 }; }",
-                "add map inet calico cali-from-wl-map { type ifname : verdict; }",
-                "add chain inet calico filter-FORWARD { type filter hook forward priority filter - 5; policy accept; }");
-        assertThat(lines).anyMatch(l -> l.startsWith("add map inet calico cali-from-wl-map { type ifname : verdict; "
-                + "elements = { ") && l.contains("\"cali00000000001\" : goto cali-fw-cali00000000001"));
+        assertThat(lines)
+                .contains(
+                        "add set inet calico cali4-t-p { type ipv4_addr; flags interval; }",
+                        "add set inet calico cali4-t-p { type ipv4_addr; flags interval; elements = { 10.65.0.1 }; }",
+                        "add map inet calico cali-from-wl-map { type ifname : verdict; }",
+                        "add chain inet calico filter-FORWARD { type filter hook forward priority filter - 5; policy accept; }");
+        assertThat(lines)
+                .anyMatch(l ->
+                        l.startsWith("add map inet calico cali-from-wl-map { type ifname : verdict; " + "elements = { ")
+                                && l.contains("\"cali00000000001\" : goto cali-fw-cali00000000001"));
         assertThat(lines).noneMatch(l -> l.startsWith("delete"));
         assertThat(lines).contains("flush chain inet calico cali-fw-cali00000000001"); // never rules we did not write
         int firstRule = indexOf(lines, "add rule ");
         int firstBlock = indexOf(lines, "add chain inet calico cali-fw-cali00000000001 {");
         assertThat(indexOf(lines, "add set ")).isLessThan(Math.min(firstRule, firstBlock));
-        assertThat(lines.indexOf("add chain inet calico cali-fw-cali00000000001")).as("declared before any rule")
+        assertThat(lines.indexOf("add chain inet calico cali-fw-cali00000000001"))
+                .as("declared before any rule")
                 .isLessThan(Math.min(firstRule, firstBlock));
         assertThat(lines.get(firstRule)).matches("add rule inet calico \\S+ .* comment \"cali:[A-Za-z0-9_-]{16}\"");
-        assertThat(lines.get(firstBlock)).matches("add chain inet calico cali-fw-cali00000000001 \\{ ct state "
-                + "related,established accept comment \"cali:[A-Za-z0-9_-]{16}\"; .*; \\}");
-        assertThat(lines).as("rules that name a set: one add rule each (nft fetches the sets for them)")
+        assertThat(lines.get(firstBlock))
+                .matches("add chain inet calico cali-fw-cali00000000001 \\{ ct state "
+                        + "related,established accept comment \"cali:[A-Za-z0-9_-]{16}\"; .*; \\}");
+        assertThat(lines)
+                .as("rules that name a set: one add rule each (nft fetches the sets for them)")
                 .anyMatch(l -> l.startsWith("add rule ") && l.contains("@cali4-t-p"))
                 .noneMatch(l -> l.startsWith("add chain ") && l.contains("@"));
         assertThat(Math.max(lastIndexOf(lines, "add rule "), firstBlock))
@@ -110,26 +126,35 @@ class NftStateTest {
         st.commit(st.diff(before), before);
         NftRuleset after = model.build(desired(ifaces(1001), Set.of("10.65.0.1/32", "10.65.0.2/32")));
         NftState.Diff d = st.diff(after);
-        assertThat(d.written()).extracting(NftChain::name)
+        assertThat(d.written())
+                .extracting(NftChain::name)
                 .containsExactlyInAnyOrder("cali-fw-cali00000001000", "cali-tw-cali00000001000");
         assertThat(d.script().lines().filter(l -> l.contains("elements = ")))
-                .containsExactlyInAnyOrder("add set inet calico cali4-t-p { type ipv4_addr; flags interval; elements = { 10.65.0.2 }; }",
+                .containsExactlyInAnyOrder(
+                        "add set inet calico cali4-t-p { type ipv4_addr; flags interval; elements = { 10.65.0.2 }; }",
                         "add map inet calico cali-from-wl-map { type ifname : verdict; elements = { \"cali00000001000\" : goto cali-fw-cali00000001000 }; }",
                         "add map inet calico cali-to-wl-map { type ifname : verdict; elements = { \"cali00000001000\" : goto cali-tw-cali00000001000 }; }");
-        assertThat(d.script()).as("only commands nft runs without fetching the table first")
+        assertThat(d.script())
+                .as("only commands nft runs without fetching the table first")
                 .doesNotContain("delete", "add rule", "add element")
-                .contains("add chain inet calico cali-tw-cali00000001000 { ct state related,established accept comment");
+                .contains(
+                        "add chain inet calico cali-tw-cali00000001000 { ct state related,established accept comment");
         st.commit(d, after);
         // and removing it again: elements first, then the chains are flushed and deleted
         NftState.Diff back = st.diff(model.build(desired(ifaces(1000), Set.of("10.65.0.1/32"))));
         List<String> lines = back.script().lines().toList();
-        assertThat(lines).containsSubsequence(
-                "delete element inet calico cali4-t-p { 10.65.0.2 }",
-                "delete element inet calico cali-from-wl-map { \"cali00000001000\" }",
-                "flush chain inet calico cali-fw-cali00000001000",
-                "delete chain inet calico cali-fw-cali00000001000");
-        assertThat(lines).filteredOn(l -> l.startsWith("flush")).hasSize(2).allMatch(l -> l.contains("cali00000001000"));
-        assertThat(lines.stream().filter(l -> l.startsWith("delete chain")).count()).isEqualTo(2);
+        assertThat(lines)
+                .containsSubsequence(
+                        "delete element inet calico cali4-t-p { 10.65.0.2 }",
+                        "delete element inet calico cali-from-wl-map { \"cali00000001000\" }",
+                        "flush chain inet calico cali-fw-cali00000001000",
+                        "delete chain inet calico cali-fw-cali00000001000");
+        assertThat(lines)
+                .filteredOn(l -> l.startsWith("flush"))
+                .hasSize(2)
+                .allMatch(l -> l.contains("cali00000001000"));
+        assertThat(lines.stream().filter(l -> l.startsWith("delete chain")).count())
+                .isEqualTo(2);
     }
 
     @Test
@@ -139,16 +164,22 @@ class NftStateTest {
         st.commit(st.diff(a), a);
         DesiredDataplane changed = desired(ifaces(2), Set.of("10.65.0.1/32"));
         Map<String, Chain> filter = new HashMap<>(changed.filter());
-        filter.put("cali-pri-p", new Chain("cali-pri-p", List.of(org.calicojava.felix.rules.Rule.of("-p udp", "-j DROP"))));
+        filter.put(
+                "cali-pri-p",
+                new Chain("cali-pri-p", List.of(org.calicojava.felix.rules.Rule.of("-p udp", "-j DROP"))));
         Map<String, IpSetSpec> sets = new HashMap<>(changed.ipsets());
         sets.remove("cali4-t-p");
         NftState.Diff d = st.diff(model.build(both(filter, changed.nat(), sets)));
-        assertThat(d.script().lines().toList()).containsExactly("add table inet calico",
-                "add chain inet calico cali-pri-p",
-                "flush chain inet calico cali-pri-p",
-                "add chain inet calico cali-pri-p { meta l4proto udp drop comment \"cali:"
-                        + NftModel.of("cali-pri-p", null, List.of("meta l4proto udp drop")).hashes().get(0) + "\"; }",
-                "delete set inet calico cali4-t-p");
+        assertThat(d.script().lines().toList())
+                .containsExactly(
+                        "add table inet calico",
+                        "add chain inet calico cali-pri-p",
+                        "flush chain inet calico cali-pri-p",
+                        "add chain inet calico cali-pri-p { meta l4proto udp drop comment \"cali:"
+                                + NftModel.of("cali-pri-p", null, List.of("meta l4proto udp drop"))
+                                        .hashes()
+                                        .get(0) + "\"; }",
+                        "delete set inet calico cali4-t-p");
     }
 
     @Test

@@ -1,20 +1,34 @@
 package org.calicojava.felix.nft;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import org.calicojava.felix.rules.Rule;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 /** The nft encoder refuses anything that could end a statement, open a comment, close a block or leave a string. */
 class NftTextTest {
     @ParameterizedTest
-    @ValueSource(strings = {"a\"b", "a;b", "a\nb", "a}b", "a#b", "é", "a\\b", "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", "a{b", "a@b"})
+    @ValueSource(
+            strings = {
+                "a\"b",
+                "a;b",
+                "a\nb",
+                "a}b",
+                "a#b",
+                "é",
+                "a\\b",
+                "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+                "a{b",
+                "a@b"
+            })
     void hostileStringsAreRefused(String s) {
-        assertThatThrownBy(() -> NftText.string(s)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageStartingWith("nft string: ").hasMessageNotContaining("\n");
+        assertThatThrownBy(() -> NftText.string(s))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("nft string: ")
+                .hasMessageNotContaining("\n");
     }
 
     @ParameterizedTest

@@ -1,38 +1,41 @@
 package org.calicojava.felix.rules;
 
-import org.junit.jupiter.api.Test;
-
-import java.util.List;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
 
 class ChainsTest {
     @Test
     void toWorkloadChainHasConntrackTiersProfilesAndFinalDrop() {
-        Chain c = EndpointChains.toWorkload("cali1234567890a",
-                List.of(new TierPolicies("t1", List.of("p1", "p2"))), List.of("prof"));
+        Chain c = EndpointChains.toWorkload(
+                "cali1234567890a", List.of(new TierPolicies("t1", List.of("p1", "p2"))), List.of("prof"));
         assertThat(c.name()).isEqualTo("cali-tw-cali1234567890a");
-        assertThat(c.rules()).extracting(Rule::text).containsExactly(
-                "-m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT",
-                "-m conntrack --ctstate INVALID -j DROP",
-                "-j MARK --set-xmark 0x0/0x30000",
-                "-j MARK --set-xmark 0x0/0x20000",
-                "-m mark --mark 0x0/0x20000 -j cali-pi-t1.p1",
-                "-m mark --mark 0x10000/0x10000 -j RETURN",
-                "-m mark --mark 0x0/0x20000 -j cali-pi-t1.p2",
-                "-m mark --mark 0x10000/0x10000 -j RETURN",
-                "-m mark --mark 0x0/0x20000 -j DROP",
-                "-j cali-pri-prof",
-                "-m mark --mark 0x10000/0x10000 -j RETURN",
-                "-j DROP");
+        assertThat(c.rules())
+                .extracting(Rule::text)
+                .containsExactly(
+                        "-m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT",
+                        "-m conntrack --ctstate INVALID -j DROP",
+                        "-j MARK --set-xmark 0x0/0x30000",
+                        "-j MARK --set-xmark 0x0/0x20000",
+                        "-m mark --mark 0x0/0x20000 -j cali-pi-t1.p1",
+                        "-m mark --mark 0x10000/0x10000 -j RETURN",
+                        "-m mark --mark 0x0/0x20000 -j cali-pi-t1.p2",
+                        "-m mark --mark 0x10000/0x10000 -j RETURN",
+                        "-m mark --mark 0x0/0x20000 -j DROP",
+                        "-j cali-pri-prof",
+                        "-m mark --mark 0x10000/0x10000 -j RETURN",
+                        "-j DROP");
     }
 
     @Test
     void fromWorkloadUsesOutboundChains() {
         Chain c = EndpointChains.fromWorkload("caliX", List.of(new TierPolicies("t", List.of("p"))), List.of("a"));
         assertThat(c.name()).isEqualTo("cali-fw-caliX");
-        assertThat(c.rules()).extracting(Rule::text).contains("-m mark --mark 0x0/0x20000 -j cali-po-t.p", "-j cali-pro-a");
+        assertThat(c.rules())
+                .extracting(Rule::text)
+                .contains("-m mark --mark 0x0/0x20000 -j cali-po-t.p", "-j cali-pro-a");
     }
 
     @Test
@@ -49,18 +52,24 @@ class ChainsTest {
     @Test
     void staticChainsAndDispatch() {
         List<Chain> f = StaticChains.filter(4, "cali", "drop");
-        assertThat(f).extracting(Chain::name).containsExactly("cali-INPUT", "cali-wl-to-host", "cali-FORWARD", "cali-OUTPUT");
+        assertThat(f)
+                .extracting(Chain::name)
+                .containsExactly("cali-INPUT", "cali-wl-to-host", "cali-FORWARD", "cali-OUTPUT");
         assertThat(f.get(1).rules()).extracting(Rule::text).containsExactly("-j cali-from-wl-dispatch", "-j DROP");
         assertThat(f.get(0).rules()).extracting(Rule::text).containsExactly("-i cali+ -g cali-wl-to-host");
         List<Chain> d = StaticChains.dispatch(List.of("cali1", "cali2"));
         assertThat(d).extracting(Chain::name).containsExactly("cali-to-wl-dispatch", "cali-from-wl-dispatch");
         d = List.of(d.get(1), d.get(0));
-        assertThat(d.get(0).rules()).extracting(Rule::text)
+        assertThat(d.get(0).rules())
+                .extracting(Rule::text)
                 .containsExactly("-i cali1 -g cali-fw-cali1", "-i cali2 -g cali-fw-cali2", "-j DROP");
-        assertThat(d.get(1).rules()).extracting(Rule::text)
+        assertThat(d.get(1).rules())
+                .extracting(Rule::text)
                 .containsExactly("-o cali1 -g cali-tw-cali1", "-o cali2 -g cali-tw-cali2", "-j DROP");
-        assertThat(StaticChains.nat(4).get(1).rules()).extracting(Rule::text).containsExactly(
-                "-m set --match-set cali4-masq-ipam-pools src -m set ! --match-set cali4-all-ipam-pools dst -j MASQUERADE");
+        assertThat(StaticChains.nat(4).get(1).rules())
+                .extracting(Rule::text)
+                .containsExactly(
+                        "-m set --match-set cali4-masq-ipam-pools src -m set ! --match-set cali4-all-ipam-pools dst -j MASQUERADE");
         assertThatThrownBy(() -> StaticChains.filter(4, "cali", "reject"))
                 .hasMessage("DefaultEndpointToHostAction: 'reject' (expected: DROP, ACCEPT or RETURN)");
     }
@@ -74,15 +83,21 @@ class ChainsTest {
         List<Chain> d = StaticChains.dispatch(ifaces);
         java.util.Map<String, Chain> byName = new java.util.HashMap<>();
         d.forEach(c -> byName.put(c.name(), c));
-        assertThat(d).allSatisfy(c -> assertThat(c.rules().size()).isLessThanOrEqualTo(StaticChains.DISPATCH_LEAF_MAX + 17));
+        assertThat(d)
+                .allSatisfy(c -> assertThat(c.rules().size()).isLessThanOrEqualTo(StaticChains.DISPATCH_LEAF_MAX + 17));
         assertThat(d).allSatisfy(c -> assertThat(c.name().length()).isLessThanOrEqualTo(28));
         // every interface is reachable from the root through prefix matches, ending in its own chain
         for (String i : ifaces) {
             String chain = "cali-from-wl-dispatch";
             for (int hops = 0; hops < 10; hops++) {
-                Rule hit = byName.get(chain).rules().stream().filter(r -> !r.match().isEmpty()
-                        && (r.match().equals("-i " + i) || r.match().endsWith("+") && i.startsWith(
-                        r.match().substring(3, r.match().length() - 1)))).findFirst().orElseThrow();
+                Rule hit = byName.get(chain).rules().stream()
+                        .filter(r -> !r.match().isEmpty()
+                                && (r.match().equals("-i " + i)
+                                        || r.match().endsWith("+")
+                                                && i.startsWith(r.match()
+                                                        .substring(3, r.match().length() - 1))))
+                        .findFirst()
+                        .orElseThrow();
                 chain = hit.action().substring(3);
                 if (!chain.contains("dispatch")) {
                     break;
@@ -90,7 +105,10 @@ class ChainsTest {
             }
             assertThat(chain).isEqualTo("cali-fw-" + i);
         }
-        assertThat(byName.get("cali-from-wl-dispatch").rules()).last().extracting(Rule::text).isEqualTo("-j DROP");
+        assertThat(byName.get("cali-from-wl-dispatch").rules())
+                .last()
+                .extracting(Rule::text)
+                .isEqualTo("-j DROP");
     }
 
     @Test
@@ -100,11 +118,12 @@ class ChainsTest {
         s.delete(List.of("cali-old"));
         s.insertHook("INPUT", Rule.of("", "-j cali-INPUT"));
         String hook = RestoreScript.hookHash("INPUT", Rule.of("", "-j cali-INPUT"));
-        assertThat(s.text()).isEqualTo("*filter\n:cali-x - [0:0]\n:cali-old - [0:0]\n"
-                + "-A cali-x -m comment --comment \"cali:" + h.get(0) + "\" -p tcp -j ACCEPT\n"
-                + "-A cali-x -m comment --comment \"cali:" + h.get(1) + "\" -j DROP\n"
-                + "-I INPUT 1 -m comment --comment \"cali:" + hook + "\" -j cali-INPUT\n"
-                + "-X cali-old\nCOMMIT\n");
+        assertThat(s.text())
+                .isEqualTo("*filter\n:cali-x - [0:0]\n:cali-old - [0:0]\n"
+                        + "-A cali-x -m comment --comment \"cali:" + h.get(0) + "\" -p tcp -j ACCEPT\n"
+                        + "-A cali-x -m comment --comment \"cali:" + h.get(1) + "\" -j DROP\n"
+                        + "-I INPUT 1 -m comment --comment \"cali:" + hook + "\" -j cali-INPUT\n"
+                        + "-X cali-old\nCOMMIT\n");
         assertThat(h.get(0)).isNotEqualTo(h.get(1)).hasSize(16);
     }
 

@@ -57,8 +57,9 @@ public final class RouteBench {
             report("add", n, jAdd, iAdd);
             report("delete", n, jDel, iDel);
 
-            System.out.printf("%nmemory: %d routes through one batch (heap used after GC, -Xmx%dm)%n", big,
-                    Runtime.getRuntime().maxMemory() >> 20);
+            System.out.printf(
+                    "%nmemory: %d routes through one batch (heap used after GC, -Xmx%dm)%n",
+                    big, Runtime.getRuntime().maxMemory() >> 20);
             long t0 = System.nanoTime();
             List<String> samples = new ArrayList<>();
             try (Batch b = nl.batch()) {
@@ -83,9 +84,16 @@ public final class RouteBench {
             long ipBigAdd = ipRun(ns, ipBatchFile(dir.resolve("bigadd"), "add", big));
             long ipBigDel = ipRun(ns, ipBatchFile(dir.resolve("bigdel"), "del", big));
             check(nl, 0);
-            System.out.printf("  %dk add: java %.0f ms, ip -batch %.0f ms (%.2fx); delete: java %.0f ms, ip -batch %.0f ms"
-                    + " (%.2fx)%n", big / 1000, ms(bigAdd), ms(ipBigAdd), (double) ipBigAdd / bigAdd, ms(bigDel),
-                    ms(ipBigDel), (double) ipBigDel / bigDel);
+            System.out.printf(
+                    "  %dk add: java %.0f ms, ip -batch %.0f ms (%.2fx); delete: java %.0f ms, ip -batch %.0f ms"
+                            + " (%.2fx)%n",
+                    big / 1000,
+                    ms(bigAdd),
+                    ms(ipBigAdd),
+                    (double) ipBigAdd / bigAdd,
+                    ms(bigDel),
+                    ms(ipBigDel),
+                    (double) ipBigDel / bigDel);
         } finally {
             NetNs.delete(ns);
             try (var files = Files.list(dir)) {
@@ -102,7 +110,10 @@ public final class RouteBench {
     }
 
     static Route route(int i, int ifindex) {
-        return Route.builder(IpPrefix.parse(dst(i) + "/32")).protocol(PROTO).dev(ifindex).build();
+        return Route.builder(IpPrefix.parse(dst(i) + "/32"))
+                .protocol(PROTO)
+                .dev(ifindex)
+                .build();
     }
 
     static long javaRun(Netlink nl, int ifindex, int n, boolean add) {
@@ -122,7 +133,12 @@ public final class RouteBench {
     static Path ipBatchFile(Path file, String verb, int n) throws IOException {
         StringBuilder s = new StringBuilder(n * 48);
         for (int i = 0; i < n; i++) {
-            s.append("route ").append(verb).append(' ').append(dst(i)).append("/32 dev v0 proto ").append(PROTO)
+            s.append("route ")
+                    .append(verb)
+                    .append(' ')
+                    .append(dst(i))
+                    .append("/32 dev v0 proto ")
+                    .append(PROTO)
                     .append('\n');
         }
         Files.writeString(file, s);
@@ -131,7 +147,9 @@ public final class RouteBench {
 
     static long ipRun(String ns, Path file) throws Exception {
         long t0 = System.nanoTime();
-        Process p = new ProcessBuilder("ip", "-n", ns, "-batch", file.toString()).inheritIO().start();
+        Process p = new ProcessBuilder("ip", "-n", ns, "-batch", file.toString())
+                .inheritIO()
+                .start();
         if (p.waitFor() != 0) {
             throw new IllegalStateException("ip -batch " + file + " exited " + p.exitValue());
         }
@@ -139,9 +157,11 @@ public final class RouteBench {
     }
 
     static void check(Netlink nl, int expected) {
-        int found = nl.routes(RouteFilter.main().withProtocol(PROTO).withFamily(2)).size();
+        int found =
+                nl.routes(RouteFilter.main().withProtocol(PROTO).withFamily(2)).size();
         if (found != expected) {
-            throw new IllegalStateException("routes with proto " + PROTO + ": " + found + " (expected: " + expected + ")");
+            throw new IllegalStateException(
+                    "routes with proto " + PROTO + ": " + found + " (expected: " + expected + ")");
         }
     }
 
@@ -163,8 +183,10 @@ public final class RouteBench {
     static void report(String what, int n, long[] java, long[] ip) {
         double j = median(java);
         double i = median(ip);
-        System.out.printf("  %-6s java batch median %7.1f ms (%6.0f routes/s) | ip -batch median %7.1f ms | ip/java %.2fx"
-                + "   java runs %s ip runs %s%n", what, j / 1e6, n / (j / 1e9), i / 1e6, i / j, fmt(java), fmt(ip));
+        System.out.printf(
+                "  %-6s java batch median %7.1f ms (%6.0f routes/s) | ip -batch median %7.1f ms | ip/java %.2fx"
+                        + "   java runs %s ip runs %s%n",
+                what, j / 1e6, n / (j / 1e9), i / 1e6, i / j, fmt(java), fmt(ip));
     }
 
     static String fmt(long[] v) {

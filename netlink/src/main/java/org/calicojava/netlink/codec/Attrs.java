@@ -36,8 +36,8 @@ public final class Attrs {
             int len = Need.u16(b);
             int type = Need.u16(b) & TYPE_MASK;
             if (len < 4 || len > b.limit() - start) {
-                throw new NetlinkCodecException(context + " attribute " + type + ": length " + len
-                        + " (expected: 4.." + (b.limit() - start) + ")");
+                throw new NetlinkCodecException(context + " attribute " + type + ": length " + len + " (expected: 4.."
+                        + (b.limit() - start) + ")");
             }
             attrs.add(type, b.slice(start + 4, len - 4).order(ByteOrder.nativeOrder()));
             b.position(Math.min(b.limit(), start + Rtnl.align(len)));
@@ -80,8 +80,8 @@ public final class Attrs {
             throw new NetlinkCodecException(context + " attribute " + type + ": missing");
         }
         if (v.remaining() < size) {
-            throw new NetlinkCodecException(context + " attribute " + type + ": " + v.remaining()
-                    + " bytes (expected: " + size + ")");
+            throw new NetlinkCodecException(
+                    context + " attribute " + type + ": " + v.remaining() + " bytes (expected: " + size + ")");
         }
         return v;
     }

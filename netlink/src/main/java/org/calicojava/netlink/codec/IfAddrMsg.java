@@ -15,6 +15,10 @@ public record IfAddrMsg(int family, int prefixLen, int flags, int scope, int ind
     }
 
     public void encode(ByteBuffer b) {
-        b.put((byte) family).put((byte) prefixLen).put((byte) flags).put((byte) scope).putInt(index);
+        b.put((byte) family)
+                .put((byte) prefixLen)
+                .put((byte) flags)
+                .put((byte) scope)
+                .putInt(index);
     }
 }

@@ -17,6 +17,11 @@ public record IfInfoMsg(int family, int type, int index, int flags, int change) 
     }
 
     public void encode(ByteBuffer b) {
-        b.put((byte) family).put((byte) 0).putShort((short) type).putInt(index).putInt(flags).putInt(change);
+        b.put((byte) family)
+                .put((byte) 0)
+                .putShort((short) type)
+                .putInt(index)
+                .putInt(flags)
+                .putInt(change);
     }
 }

@@ -18,7 +18,12 @@ public record NdMsg(int family, int index, int state, int flags, int type) {
     }
 
     public void encode(ByteBuffer b) {
-        b.put((byte) family).put((byte) 0).putShort((short) 0).putInt(index).putShort((short) state)
-                .put((byte) flags).put((byte) type);
+        b.put((byte) family)
+                .put((byte) 0)
+                .putShort((short) 0)
+                .putInt(index)
+                .putShort((short) state)
+                .put((byte) flags)
+                .put((byte) type);
     }
 }

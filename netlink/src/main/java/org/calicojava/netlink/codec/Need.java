@@ -5,8 +5,7 @@ import org.calicojava.netlink.NetlinkCodecException;
 
 /** Bounds checks shared by the decoders: every read of a fixed structure goes through {@link #bytes}. */
 final class Need {
-    private Need() {
-    }
+    private Need() {}
 
     static void bytes(ByteBuffer b, int n, String what) {
         if (b.remaining() < n) {

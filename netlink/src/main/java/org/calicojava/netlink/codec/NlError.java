@@ -24,11 +24,13 @@ public record NlError(int errno, NlMsgHdr request, String message) {
             if ((m.header().flags() & Rtnl.NLM_F_CAPPED) == 0) {
                 int payload = req.length() - NlMsgHdr.SIZE;
                 if (payload < 0 || payload > b.remaining()) {
-                    throw new NetlinkCodecException("nlmsgerr: request payload of " + payload + " bytes (expected: 0.."
-                            + b.remaining() + ")");
+                    throw new NetlinkCodecException(
+                            "nlmsgerr: request payload of " + payload + " bytes (expected: 0.." + b.remaining() + ")");
                 }
-                b.position(b.position() + Rtnl.align(payload) > b.limit() ? b.limit()
-                        : b.position() + Rtnl.align(payload));
+                b.position(
+                        b.position() + Rtnl.align(payload) > b.limit()
+                                ? b.limit()
+                                : b.position() + Rtnl.align(payload));
             }
             msg = Attrs.parse(b, "nlmsgerr").string(Rtnl.NLMSGERR_ATTR_MSG);
         }

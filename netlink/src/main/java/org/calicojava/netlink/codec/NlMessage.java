@@ -29,7 +29,8 @@ public record NlMessage(NlMsgHdr header, ByteBuffer body) {
                         + " (expected: <= " + available + " bytes left in the datagram)");
             }
             ByteBuffer body = b.slice(start + NlMsgHdr.SIZE, h.length() - NlMsgHdr.SIZE)
-                    .asReadOnlyBuffer().order(ByteOrder.nativeOrder());
+                    .asReadOnlyBuffer()
+                    .order(ByteOrder.nativeOrder());
             out.add(new NlMessage(h, body));
             b.position(Math.min(b.limit(), start + Rtnl.align(h.length())));
         }

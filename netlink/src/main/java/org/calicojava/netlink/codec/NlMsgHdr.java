@@ -15,6 +15,10 @@ public record NlMsgHdr(int length, int type, int flags, int seq, int pid) {
     }
 
     public void encode(ByteBuffer b) {
-        b.putInt(length).putShort((short) type).putShort((short) flags).putInt(seq).putInt(pid);
+        b.putInt(length)
+                .putShort((short) type)
+                .putShort((short) flags)
+                .putInt(seq)
+                .putInt(pid);
     }
 }

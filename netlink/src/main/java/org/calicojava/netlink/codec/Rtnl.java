@@ -2,8 +2,7 @@ package org.calicojava.netlink.codec;
 
 /** Numeric constants of netlink and rtnetlink (linux/netlink.h, linux/rtnetlink.h, linux/if_link.h). */
 public final class Rtnl {
-    private Rtnl() {
-    }
+    private Rtnl() {}
 
     // socket level
     public static final int AF_UNSPEC = 0;

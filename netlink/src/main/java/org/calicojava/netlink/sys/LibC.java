@@ -35,7 +35,8 @@ public interface LibC {
     int EINVAL = 22;
     int ENOBUFS = 105;
 
-    LibC INSTANCE = LibraryLoader.create(LibC.class).load(Platform.getNativePlatform().getStandardCLibraryName());
+    LibC INSTANCE =
+            LibraryLoader.create(LibC.class).load(Platform.getNativePlatform().getStandardCLibraryName());
 
     static int errno() {
         return Runtime.getRuntime(INSTANCE).getLastError();
@@ -47,9 +48,11 @@ public interface LibC {
 
     int getsockname(int fd, @Out byte[] addr, @In @Out int[] len);
 
-    @ssize_t long sendto(int fd, @In ByteBuffer buf, @size_t long len, int flags, @In byte[] addr, int addrLen);
+    @ssize_t
+    long sendto(int fd, @In ByteBuffer buf, @size_t long len, int flags, @In byte[] addr, int addrLen);
 
-    @ssize_t long recv(int fd, @Out ByteBuffer buf, @size_t long len, int flags);
+    @ssize_t
+    long recv(int fd, @Out ByteBuffer buf, @size_t long len, int flags);
 
     int setsockopt(int fd, int level, int name, @In byte[] value, int len);
 

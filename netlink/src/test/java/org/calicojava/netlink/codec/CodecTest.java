@@ -44,18 +44,19 @@ class CodecTest {
                 continue; // a whole first message: legitimately one message
             }
             ByteBuffer b = ByteBuffer.wrap(all, 0, cut).order(ByteOrder.nativeOrder());
-            assertThatThrownBy(() -> NlMessage.split(b)).as("cut at %d", cut)
-                    .isInstanceOf(NetlinkCodecException.class);
+            assertThatThrownBy(() -> NlMessage.split(b)).as("cut at %d", cut).isInstanceOf(NetlinkCodecException.class);
         }
     }
 
     @Test
     void lengthSmallerThanTheHeaderIsRejectedNotLoopedOn() {
         ByteBuffer zero = Hex.buffer("00 00 00 00  03 00  00 00  01 00 00 00  00 00 00 00 # nlmsg_len 0");
-        assertThatThrownBy(() -> NlMessage.split(zero)).isInstanceOf(NetlinkCodecException.class)
+        assertThatThrownBy(() -> NlMessage.split(zero))
+                .isInstanceOf(NetlinkCodecException.class)
                 .hasMessage("nlmsghdr: length 0 (expected: >= 16)");
         ByteBuffer huge = Hex.buffer("ff ff ff ff  03 00  00 00  01 00 00 00  00 00 00 00 # nlmsg_len 4294967295");
-        assertThatThrownBy(() -> NlMessage.split(huge)).isInstanceOf(NetlinkCodecException.class)
+        assertThatThrownBy(() -> NlMessage.split(huge))
+                .isInstanceOf(NetlinkCodecException.class)
                 .hasMessageContaining("length 4294967295");
     }
 
@@ -73,7 +74,8 @@ class CodecTest {
                 04 00 00 00 # rtm_flags RTNH_F_ONLINK
                 """));
         assertThat(m).isEqualTo(new RtMsg(10, 64, 0, 0, 254, 77, 253, 1, 4));
-        assertThatThrownBy(() -> RtMsg.decode(Hex.buffer("0a 40 00"))).isInstanceOf(NetlinkCodecException.class)
+        assertThatThrownBy(() -> RtMsg.decode(Hex.buffer("0a 40 00")))
+                .isInstanceOf(NetlinkCodecException.class)
                 .hasMessage("rtmsg: 3 bytes (expected: >= 12)");
     }
 
@@ -124,16 +126,21 @@ class CodecTest {
     @Test
     void malformedAttributesGiveCleanErrors() {
         assertThatThrownBy(() -> Attrs.parse(Hex.buffer("02 00 03 00"), "link"))
-                .isInstanceOf(NetlinkCodecException.class).hasMessage("link attribute 3: length 2 (expected: 4..4)");
+                .isInstanceOf(NetlinkCodecException.class)
+                .hasMessage("link attribute 3: length 2 (expected: 4..4)");
         assertThatThrownBy(() -> Attrs.parse(Hex.buffer("0c 00 04 00 dc 05 00 00"), "link"))
-                .isInstanceOf(NetlinkCodecException.class).hasMessage("link attribute 4: length 12 (expected: 4..8)");
+                .isInstanceOf(NetlinkCodecException.class)
+                .hasMessage("link attribute 4: length 12 (expected: 4..8)");
         assertThatThrownBy(() -> Attrs.parse(Hex.buffer("08 00"), "link"))
-                .isInstanceOf(NetlinkCodecException.class).hasMessage("link rtattr header: 2 bytes (expected: >= 4)");
+                .isInstanceOf(NetlinkCodecException.class)
+                .hasMessage("link rtattr header: 2 bytes (expected: >= 4)");
         Attrs shortMtu = Attrs.parse(Hex.buffer("06 00 04 00 dc 05 00 00 # IFLA_MTU with a 2-byte value"), "link");
-        assertThatThrownBy(() -> shortMtu.u32(Rtnl.IFLA_MTU, 0)).isInstanceOf(NetlinkCodecException.class)
+        assertThatThrownBy(() -> shortMtu.u32(Rtnl.IFLA_MTU, 0))
+                .isInstanceOf(NetlinkCodecException.class)
                 .hasMessage("link attribute 4: 2 bytes (expected: 4)");
         Attrs badAddress = Attrs.parse(Hex.buffer("07 00 05 00 0a 01 01 00 # RTA_GATEWAY of 3 bytes"), "route");
-        assertThatThrownBy(() -> badAddress.address(Rtnl.RTA_GATEWAY)).isInstanceOf(NetlinkCodecException.class)
+        assertThatThrownBy(() -> badAddress.address(Rtnl.RTA_GATEWAY))
+                .isInstanceOf(NetlinkCodecException.class)
                 .hasMessage("route attribute 5: address of 3 bytes (expected: 4 or 16)");
     }
 
@@ -160,9 +167,11 @@ class CodecTest {
                 10 00 00 00 13 00 05 00 09 00 00 00 00 00 00 00  # request header RTM_SETLINK
                 """)).get(0);
         assertThat(NlError.decode(ack)).isEqualTo(new NlError(0, new NlMsgHdr(16, 19, 5, 9, 0), null));
-        NlMessage truncated = NlMessage.split(Hex.buffer("18 00 00 00 02 00 00 00 09 00 00 00 00 00 00 00 "
-                + "00 00 00 00 10 00 00 00")).get(0);
-        assertThatThrownBy(() -> NlError.decode(truncated)).isInstanceOf(NetlinkCodecException.class)
+        NlMessage truncated = NlMessage.split(
+                        Hex.buffer("18 00 00 00 02 00 00 00 09 00 00 00 00 00 00 00 " + "00 00 00 00 10 00 00 00"))
+                .get(0);
+        assertThatThrownBy(() -> NlError.decode(truncated))
+                .isInstanceOf(NetlinkCodecException.class)
                 .hasMessage("nlmsgerr: 8 bytes (expected: >= 20)");
     }
 
@@ -177,9 +186,10 @@ class CodecTest {
         int len = w.end();
         w.buffer().flip();
         assertThat(len).isEqualTo(48);
-        assertThat(Hex.of(w.buffer())).isEqualTo(
-                "30000000" + "1000" + "0500" + "03000000" + "00000000"   // nlmsghdr: len 48, NEWLINK, REQ|ACK, seq 3
-                + "00000000" + "00000000" + "00000000" + "00000000"      // ifinfomsg, all zero
-                + "10001200" + "0900010076657468" + "00000000");         // LINKINFO { INFO_KIND "veth" }
+        assertThat(Hex.of(w.buffer()))
+                .isEqualTo("30000000" + "1000" + "0500" + "03000000"
+                        + "00000000" // nlmsghdr: len 48, NEWLINK, REQ|ACK, seq 3
+                        + "00000000" + "00000000" + "00000000" + "00000000" // ifinfomsg, all zero
+                        + "10001200" + "0900010076657468" + "00000000"); // LINKINFO { INFO_KIND "veth" }
     }
 }

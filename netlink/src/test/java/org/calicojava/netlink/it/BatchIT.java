@@ -17,8 +17,10 @@ import org.junit.jupiter.api.Test;
 /** Batches spanning several datagrams, with failures mapped back to the requests that caused them. */
 class BatchIT {
     static Route host(int i, int ifindex) {
-        return Route.builder(IpPrefix.parse("10.100." + (i / 256) + "." + (i % 256) + "/32")).protocol(77)
-                .dev(ifindex).build();
+        return Route.builder(IpPrefix.parse("10.100." + (i / 256) + "." + (i % 256) + "/32"))
+                .protocol(77)
+                .dev(ifindex)
+                .build();
     }
 
     @Test
@@ -31,7 +33,8 @@ class BatchIT {
                 good.add(host(i, v0));
             }
             Route duplicate = good.get(10);
-            Route noDevice = Route.builder("10.101.0.0/24").protocol(77).dev(9999).build();
+            Route noDevice =
+                    Route.builder("10.101.0.0/24").protocol(77).dev(9999).build();
             Route notThere = Route.builder("10.102.0.0/24").protocol(77).dev(v0).build();
             BatchException failed = null;
             Batch batch = ns.nl.batch();
@@ -39,12 +42,12 @@ class BatchIT {
                 for (int i = 0; i < good.size(); i++) {
                     batch.addRoute(good.get(i));
                     if (i == 1499) {
-                        batch.addRoute(duplicate);   // request #1500
+                        batch.addRoute(duplicate); // request #1500
                     } else if (i == 2499) {
-                        batch.addRoute(noDevice);    // request #2501
+                        batch.addRoute(noDevice); // request #2501
                     }
                 }
-                batch.deleteRoute(notThere);         // request #3002
+                batch.deleteRoute(notThere); // request #3002
                 batch.finish();
             } catch (BatchException e) {
                 failed = e;
@@ -52,13 +55,17 @@ class BatchIT {
             assertThat(failed).as("batch exception").isNotNull();
             assertThat(failed.total()).isEqualTo(3003);
             assertThat(failed.failedCount()).isEqualTo(3);
-            assertThat(failed.failures()).extracting(BatchException.Failure::index).containsExactly(1500L, 2501L, 3002L);
-            assertThat(failed.failures()).extracting(BatchException.Failure::request)
+            assertThat(failed.failures())
+                    .extracting(BatchException.Failure::index)
+                    .containsExactly(1500L, 2501L, 3002L);
+            assertThat(failed.failures())
+                    .extracting(BatchException.Failure::request)
                     .containsExactly(duplicate, noDevice, notThere);
             assertThat(failed.failures().get(0).error()).isInstanceOf(AlreadyExistsException.class);
             assertThat(failed.failures().get(1).error()).isInstanceOf(NoSuchDeviceException.class);
             assertThat(failed.failures().get(2).error()).isInstanceOf(NotFoundException.class);
-            assertThat(failed.getMessage()).startsWith("batch: 3 of 3003 requests failed: #1500 add route 10.100.0.10/32");
+            assertThat(failed.getMessage())
+                    .startsWith("batch: 3 of 3003 requests failed: #1500 add route 10.100.0.10/32");
 
             assertThat(ns.nl.routes(RouteFilter.main().withProtocol(77))).hasSize(3000);
             assertThat(ns.ip("route", "show", "proto", "77").lines().count()).isEqualTo(3000);

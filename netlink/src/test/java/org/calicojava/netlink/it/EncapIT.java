@@ -35,10 +35,16 @@ class EncapIT {
             assertThat(a.nl.vxlan("vxlan.calico")).contains(want);
             assertThat(a.nl.vxlan("up0")).isEmpty();
             assertThat(a.nl.vxlan("missing0")).isEmpty();
-            assertThat(a.ip("-d", "link", "show", "vxlan.calico")).contains("mtu 1450", "link/ether " + MAC,
-                    "vxlan id 4096 local 192.0.2.1 dev up0", "dstport 4789", "nolearning");
+            assertThat(a.ip("-d", "link", "show", "vxlan.calico"))
+                    .contains(
+                            "mtu 1450",
+                            "link/ether " + MAC,
+                            "vxlan id 4096 local 192.0.2.1 dev up0",
+                            "dstport 4789",
+                            "nolearning");
             assertThatThrownBy(() -> a.nl.createLink(LinkSpec.vxlan("vxlan.calico", want, 1450, MAC)))
-                    .isInstanceOf(AlreadyExistsException.class).hasMessageContaining("device exists");
+                    .isInstanceOf(AlreadyExistsException.class)
+                    .hasMessageContaining("device exists");
 
             Vxlan v6 = new Vxlan(4096, up.index(), IpPrefix.parseAddress("2001:db8::1"), 4789, false);
             a.nl.createLink(LinkSpec.vxlan("vxlan-v6.calico", v6, 1430, null));
@@ -51,8 +57,11 @@ class EncapIT {
     void programsListsAndDeletesNeighbourAndFdbEntries() {
         try (TestNs a = new TestNs()) {
             Link up = uplink(a, "192.0.2.1/24");
-            Link vx = a.nl.createLink(LinkSpec.vxlan("vxlan.calico",
-                    new Vxlan(4096, up.index(), IpPrefix.parseAddress("192.0.2.1"), 4789, false), 1450, MAC));
+            Link vx = a.nl.createLink(LinkSpec.vxlan(
+                    "vxlan.calico",
+                    new Vxlan(4096, up.index(), IpPrefix.parseAddress("192.0.2.1"), 4789, false),
+                    1450,
+                    MAC));
             a.nl.setUp("vxlan.calico");
             InetAddress remoteTunnel = IpPrefix.parseAddress("10.65.1.0");
             InetAddress remoteHost = IpPrefix.parseAddress("198.51.100.2");
@@ -60,8 +69,11 @@ class EncapIT {
             Neighbour n = Neighbour.permanent(vx.index(), remoteTunnel, REMOTE);
             a.nl.replaceNeighbour(n);
             a.nl.replaceNeighbour(n); // replace is idempotent
-            assertThat(a.ip("neigh", "show", "dev", "vxlan.calico")).contains("10.65.1.0 lladdr " + REMOTE + " PERMANENT");
-            assertThat(a.nl.neighbours(vx.index())).filteredOn(Neighbour::permanent).containsExactly(n); // also: ff02:: noarp
+            assertThat(a.ip("neigh", "show", "dev", "vxlan.calico"))
+                    .contains("10.65.1.0 lladdr " + REMOTE + " PERMANENT");
+            assertThat(a.nl.neighbours(vx.index()))
+                    .filteredOn(Neighbour::permanent)
+                    .containsExactly(n); // also: ff02:: noarp
             assertThat(a.nl.neighbours(up.index())).doesNotContain(n);
 
             FdbEntry f = FdbEntry.permanent(vx.index(), REMOTE, remoteHost);
@@ -69,7 +81,9 @@ class EncapIT {
             a.nl.replaceFdb(f);
             String fdb = Sh.ok("bridge", "-n", a.name, "fdb", "show", "dev", "vxlan.calico");
             assertThat(fdb).contains(REMOTE + " dst 198.51.100.2 self permanent");
-            assertThat(a.nl.fdb(vx.index())).filteredOn(e -> e.dst() != null).singleElement()
+            assertThat(a.nl.fdb(vx.index()))
+                    .filteredOn(e -> e.dst() != null)
+                    .singleElement()
                     .satisfies(e -> {
                         assertThat(e.mac()).isEqualTo(REMOTE);
                         assertThat(e.dst()).isEqualTo(remoteHost);
@@ -80,20 +94,26 @@ class EncapIT {
             FdbEntry moved = FdbEntry.permanent(vx.index(), REMOTE, IpPrefix.parseAddress("198.51.100.3"));
             a.nl.replaceFdb(moved);
             assertThat(Sh.ok("bridge", "-n", a.name, "fdb", "show", "dev", "vxlan.calico"))
-                    .contains(REMOTE + " dst 198.51.100.3 self permanent").doesNotContain("198.51.100.2");
+                    .contains(REMOTE + " dst 198.51.100.3 self permanent")
+                    .doesNotContain("198.51.100.2");
 
             a.nl.deleteNeighbour(n);
             assertThat(a.ip("neigh", "show", "dev", "vxlan.calico")).doesNotContain("10.65.1.0");
-            assertThat(a.nl.neighbours(vx.index())).filteredOn(Neighbour::permanent).isEmpty();
+            assertThat(a.nl.neighbours(vx.index()))
+                    .filteredOn(Neighbour::permanent)
+                    .isEmpty();
             assertThatThrownBy(() -> a.nl.deleteNeighbour(n)).isInstanceOf(NotFoundException.class);
             a.nl.deleteFdb(moved);
-            assertThat(Sh.ok("bridge", "-n", a.name, "fdb", "show", "dev", "vxlan.calico")).doesNotContain(REMOTE.toString());
+            assertThat(Sh.ok("bridge", "-n", a.name, "fdb", "show", "dev", "vxlan.calico"))
+                    .doesNotContain(REMOTE.toString());
             assertThat(a.nl.fdb(vx.index())).noneMatch(e -> e.mac().equals(REMOTE));
 
             Neighbour n6 = Neighbour.permanent(vx.index(), IpPrefix.parseAddress("fd00:65::1"), REMOTE);
             a.nl.replaceNeighbour(n6);
             assertThat(a.ip("-6", "neigh", "show", "dev", "vxlan.calico")).contains("fd00:65::1 lladdr " + REMOTE);
-            assertThat(a.nl.neighbours(vx.index())).filteredOn(Neighbour::permanent).containsExactly(n6);
+            assertThat(a.nl.neighbours(vx.index()))
+                    .filteredOn(Neighbour::permanent)
+                    .containsExactly(n6);
         }
     }
 

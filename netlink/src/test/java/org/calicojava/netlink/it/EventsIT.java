@@ -36,7 +36,8 @@ class EventsIT {
 
     @Test
     void deliversTypedEventsForChangesMadeByIp() throws Exception {
-        try (TestNs ns = new TestNs(); TestNs other = new TestNs()) {
+        try (TestNs ns = new TestNs();
+                TestNs other = new TestNs()) {
             NetlinkEvents sub = NetNs.subscribe(ns.name, EnumSet.allOf(EventGroup.class), events::add);
             try {
                 ns.ip("link", "add", "e0", "type", "veth", "peer", "name", "e1");
@@ -45,9 +46,12 @@ class EventsIT {
                 assertThat(added.link().kind()).isEqualTo("veth");
 
                 ns.ip("link", "set", "e0", "up");
-                await(LinkEvent.class, e -> e.link().name().equals("e0") && e.link().isUp());
+                await(
+                        LinkEvent.class,
+                        e -> e.link().name().equals("e0") && e.link().isUp());
                 ns.ip("addr", "add", "10.4.0.1/24", "dev", "e0");
-                AddressEvent addr = await(AddressEvent.class, e -> e.address().prefix().toString().equals("10.4.0.1/24"));
+                AddressEvent addr = await(
+                        AddressEvent.class, e -> e.address().prefix().toString().equals("10.4.0.1/24"));
                 assertThat(addr.change()).isEqualTo(Change.ADDED);
 
                 other.ip("route", "add", "blackhole", "10.45.0.0/16", "proto", "99"); // another namespace: not seen
@@ -55,22 +59,31 @@ class EventsIT {
                 RouteEvent route = await(RouteEvent.class, e -> e.route().protocol() == 99);
                 assertThat(route.change()).isEqualTo(Change.ADDED);
                 assertThat(route.route().dst().toString()).isEqualTo("10.44.0.0/16");
-                assertThat(route.route().nextHops().get(0).gateway().getHostAddress()).isEqualTo("10.4.0.2");
+                assertThat(route.route().nextHops().get(0).gateway().getHostAddress())
+                        .isEqualTo("10.4.0.2");
 
                 ns.ip("-6", "route", "add", "blackhole", "fd44::/48", "proto", "99");
-                RouteEvent v6 = await(RouteEvent.class, e -> e.route().dst().toString().equals("fd44::/48"));
+                RouteEvent v6 =
+                        await(RouteEvent.class, e -> e.route().dst().toString().equals("fd44::/48"));
                 assertThat(v6.route().type()).isEqualTo(RouteType.BLACKHOLE);
 
                 ns.ip("route", "del", "10.44.0.0/16");
-                RouteEvent removed = await(RouteEvent.class, e -> e.change() == Change.REMOVED && e.route().protocol() == 99);
+                RouteEvent removed = await(
+                        RouteEvent.class,
+                        e -> e.change() == Change.REMOVED && e.route().protocol() == 99);
                 assertThat(removed.route().dst().toString()).isEqualTo("10.44.0.0/16");
                 ns.ip("link", "del", "e0");
-                await(LinkEvent.class, e -> e.change() == Change.REMOVED && e.link().name().equals("e0"));
+                await(
+                        LinkEvent.class,
+                        e -> e.change() == Change.REMOVED && e.link().name().equals("e0"));
             } finally {
                 sub.close();
             }
-            assertThat(events).noneMatch(e -> e instanceof RouteEvent r && r.route().dst().toString().equals("10.45.0.0/16"));
-            assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().equals("netlink-events-" + ns.name));
+            assertThat(events)
+                    .noneMatch(e -> e instanceof RouteEvent r
+                            && r.route().dst().toString().equals("10.45.0.0/16"));
+            assertThat(Thread.getAllStackTraces().keySet())
+                    .noneMatch(t -> t.getName().equals("netlink-events-" + ns.name));
             int before = events.size();
             ns.ip("link", "add", "e2", "type", "veth", "peer", "name", "e3");
             Thread.sleep(300); // nothing may arrive after close; a short look is enough to catch a leak
@@ -81,7 +94,8 @@ class EventsIT {
     @Test
     void subscribesInTheCallersNamespaceFromANamespaceThread() throws Exception {
         try (TestNs ns = new TestNs()) {
-            NetlinkEvents sub = NetNs.run(ns.name, () -> NetlinkEvents.subscribe(EnumSet.of(EventGroup.LINK), events::add));
+            NetlinkEvents sub =
+                    NetNs.run(ns.name, () -> NetlinkEvents.subscribe(EnumSet.of(EventGroup.LINK), events::add));
             try {
                 ns.ip("link", "add", "f0", "type", "veth", "peer", "name", "f1");
                 await(LinkEvent.class, e -> e.link().name().equals("f0"));

@@ -1,7 +1,5 @@
 package org.calicojava.netlink.it;
 
-import org.calicojava.testing.Sh;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -11,6 +9,7 @@ import org.calicojava.netlink.Link;
 import org.calicojava.netlink.MacAddress;
 import org.calicojava.netlink.NetNs;
 import org.calicojava.netlink.NoSuchDeviceException;
+import org.calicojava.testing.Sh;
 import org.junit.jupiter.api.Test;
 
 /** veth pairs, link settings and moves between namespaces, each checked with {@code ip -n NS link}. */
@@ -38,7 +37,8 @@ class LinkIT {
             assertThat(up.isUp()).isTrue();
             assertThat(up.mtu()).isEqualTo(1400);
             assertThat(up.mac()).isEqualTo(MacAddress.parse("ee:ee:ee:ee:ee:ee"));
-            assertThat(TestNs.await(10, () -> a.nl.link("v0").orElseThrow().hasCarrier())).isTrue();
+            assertThat(TestNs.await(10, () -> a.nl.link("v0").orElseThrow().hasCarrier()))
+                    .isTrue();
 
             a.nl.setDown("v0");
             assertThat(a.nl.link("v0").orElseThrow().isUp()).isFalse();
@@ -53,7 +53,9 @@ class LinkIT {
 
     @Test
     void movesLinksIntoOtherNamespacesByNameAndByPid() throws Exception {
-        try (TestNs a = new TestNs(); TestNs b = new TestNs(); TestNs c = new TestNs()) {
+        try (TestNs a = new TestNs();
+                TestNs b = new TestNs();
+                TestNs c = new TestNs()) {
             a.nl.createVeth("host0", "cont0");
             a.nl.moveToNetns("cont0", NetNs.path(b.name));
             assertThat(a.nl.link("cont0")).isEmpty();
@@ -67,8 +69,13 @@ class LinkIT {
             Process sleeper = new ProcessBuilder("ip", "netns", "exec", c.name, "sleep", "60").start();
             try {
                 // ip netns exec execs sleep in place, so this pid's namespace is c's once it has switched
-                assertThat(TestNs.await(10, () -> Sh.run("ip", "netns", "identify", "" + sleeper.pid())
-                        .out().strip().equals(c.name))).isTrue();
+                assertThat(TestNs.await(
+                                10,
+                                () -> Sh.run("ip", "netns", "identify", "" + sleeper.pid())
+                                        .out()
+                                        .strip()
+                                        .equals(c.name)))
+                        .isTrue();
                 a.nl.createVeth("host2", "peer2");
                 a.nl.moveToNetns("peer2", NetNs.pidPath(sleeper.pid()));
                 assertThat(c.ip("link", "show")).contains("peer2@");
@@ -84,9 +91,12 @@ class LinkIT {
     void errorsNameTheDeviceAndTheirMeaning() {
         try (TestNs a = new TestNs()) {
             a.nl.createVeth("v0", "v1");
-            assertThatThrownBy(() -> a.nl.createVeth("v0", "v9")).isInstanceOf(AlreadyExistsException.class)
-                    .hasMessageStartingWith("create veth v0 peer v9").hasMessageContaining("device exists (EEXIST)");
-            assertThatThrownBy(() -> a.nl.deleteLink("missing0")).isInstanceOf(NoSuchDeviceException.class)
+            assertThatThrownBy(() -> a.nl.createVeth("v0", "v9"))
+                    .isInstanceOf(AlreadyExistsException.class)
+                    .hasMessageStartingWith("create veth v0 peer v9")
+                    .hasMessageContaining("device exists (EEXIST)");
+            assertThatThrownBy(() -> a.nl.deleteLink("missing0"))
+                    .isInstanceOf(NoSuchDeviceException.class)
                     .hasMessage("delete link missing0: no such device (ENODEV)");
             assertThatThrownBy(() -> a.nl.setUp("missing0")).isInstanceOf(NoSuchDeviceException.class);
             assertThatThrownBy(() -> a.nl.rename("missing0", "x")).isInstanceOf(NoSuchDeviceException.class);

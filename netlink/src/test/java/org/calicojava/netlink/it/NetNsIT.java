@@ -1,7 +1,5 @@
 package org.calicojava.netlink.it;
 
-import org.calicojava.testing.Sh;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -10,6 +8,7 @@ import java.nio.file.Path;
 import org.calicojava.netlink.NetNs;
 import org.calicojava.netlink.NetlinkException;
 import org.calicojava.netlink.Sysctl;
+import org.calicojava.testing.Sh;
 import org.junit.jupiter.api.Test;
 
 /** Named namespaces as {@code ip netns} sees them, code run inside them, and sysctls per namespace. */
@@ -30,12 +29,17 @@ class NetNsIT {
             assertThat(inside).isNotEqualTo(mine);
             long inode = (long) Files.getAttribute(NetNs.path(name), "unix:ino");
             assertThat(inside).isEqualTo("net:[" + inode + "]");
-            assertThat(nsId(Path.of("/proc/thread-self/ns/net"))).as("caller stays home").isEqualTo(mine);
-            assertThatThrownBy(() -> NetNs.create(name)).isInstanceOf(NetlinkException.class)
+            assertThat(nsId(Path.of("/proc/thread-self/ns/net")))
+                    .as("caller stays home")
+                    .isEqualTo(mine);
+            assertThatThrownBy(() -> NetNs.create(name))
+                    .isInstanceOf(NetlinkException.class)
                     .hasMessage("create namespace " + name + ": it exists");
             assertThatThrownBy(() -> NetNs.run(name, () -> {
-                throw new IllegalStateException("boom");
-            })).isInstanceOf(IllegalStateException.class).hasMessage("boom");
+                        throw new IllegalStateException("boom");
+                    }))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessage("boom");
         }
         assertThat(Sh.ok("ip", "netns", "list")).doesNotContain(name);
         org.calicojava.netlink.Netlink closed = org.calicojava.netlink.Netlink.open();
@@ -43,7 +47,8 @@ class NetNsIT {
         assertThatThrownBy(closed::links).isInstanceOf(NetlinkException.class).hasMessage("netlink socket is closed");
         assertThat(NetNs.exists(name)).isFalse();
         assertThatThrownBy(() -> NetNs.delete(name)).hasMessage("delete namespace " + name + ": no such namespace");
-        assertThatThrownBy(() -> NetNs.run(name, () -> 1)).isInstanceOf(NetlinkException.class)
+        assertThatThrownBy(() -> NetNs.run(name, () -> 1))
+                .isInstanceOf(NetlinkException.class)
                 .hasMessageContaining("no such file or directory (ENOENT)");
     }
 
@@ -67,16 +72,28 @@ class NetNsIT {
                 "net.ipv4.conf.cali0.proxy_arp = 1", "net.ipv4.conf.cali0.forwarding = 1",
                 "net.ipv4.conf.cali0.route_localnet = 1", "net.ipv4.neigh.cali0.proxy_delay = 0",
                 "net.ipv6.conf.cali0.accept_ra = 0", "net.ipv6.conf.cali0.proxy_ndp = 1",
-                "net.ipv6.conf.cali0.forwarding = 1"};
-            String shown = Sh.ok("ip", "netns", "exec", ns.name, "sysctl", "net.ipv4.conf.cali0.proxy_arp",
-                    "net.ipv4.conf.cali0.forwarding", "net.ipv4.conf.cali0.route_localnet",
-                    "net.ipv4.neigh.cali0.proxy_delay", "net.ipv6.conf.cali0.accept_ra",
-                    "net.ipv6.conf.cali0.proxy_ndp", "net.ipv6.conf.cali0.forwarding");
+                "net.ipv6.conf.cali0.forwarding = 1"
+            };
+            String shown = Sh.ok(
+                    "ip",
+                    "netns",
+                    "exec",
+                    ns.name,
+                    "sysctl",
+                    "net.ipv4.conf.cali0.proxy_arp",
+                    "net.ipv4.conf.cali0.forwarding",
+                    "net.ipv4.conf.cali0.route_localnet",
+                    "net.ipv4.neigh.cali0.proxy_delay",
+                    "net.ipv6.conf.cali0.accept_ra",
+                    "net.ipv6.conf.cali0.proxy_ndp",
+                    "net.ipv6.conf.cali0.forwarding");
             assertThat(shown).contains(expected);
-            assertThat(Sh.ok("ip", "netns", "exec", ns.name, "cat", "/proc/sys/net/ipv4/ip_forward").strip())
+            assertThat(Sh.ok("ip", "netns", "exec", ns.name, "cat", "/proc/sys/net/ipv4/ip_forward")
+                            .strip())
                     .isNotEqualTo(hostForwarding);
             assertThat(Sysctl.get("net/ipv4/ip_forward")).as("host untouched").isEqualTo(hostForwarding);
-            assertThatThrownBy(() -> Sysctl.proxyArp("cali0", true)).as("no cali0 on the host")
+            assertThatThrownBy(() -> Sysctl.proxyArp("cali0", true))
+                    .as("no cali0 on the host")
                     .hasMessage("sysctl net/ipv4/conf/cali0/proxy_arp: no such setting (interface missing?)");
         }
     }

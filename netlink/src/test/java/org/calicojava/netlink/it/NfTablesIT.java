@@ -1,20 +1,20 @@
 package org.calicojava.netlink.it;
 
-import org.calicojava.testing.Sh;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.calicojava.netlink.NetNs;
 import org.calicojava.netlink.NfTables;
 import org.calicojava.netlink.NftTable;
+import org.calicojava.testing.Sh;
 import org.junit.jupiter.api.Test;
 
 /** The nftables generation of a namespace moves with every committed transaction there, and only there. */
 class NfTablesIT {
     @Test
     void countsCommittedTransactionsOfItsOwnNamespaceOnly() {
-        try (TestNs ns = new TestNs(); TestNs other = new TestNs();
-             NfTables nf = NetNs.run(ns.name, NfTables::open)) {
+        try (TestNs ns = new TestNs();
+                TestNs other = new TestNs();
+                NfTables nf = NetNs.run(ns.name, NfTables::open)) {
             long g0 = nf.generation();
             assertThat(nf.generation()).as("reading does not change it").isEqualTo(g0);
             nft(ns, "add table inet cjgen");
@@ -22,31 +22,50 @@ class NfTablesIT {
             nft(ns, "add chain inet cjgen a; add rule inet cjgen a drop; add chain inet cjgen b");
             assertThat(nf.generation()).as("one nft run is one transaction").isEqualTo(g0 + 2);
             Sh.ok("ip", "netns", "exec", ns.name, "iptables-nft", "-w", "-A", "INPUT", "-s", "192.0.2.1", "-j", "DROP");
-            assertThat(nf.generation()).as("iptables-nft commits through nftables too").isGreaterThan(g0 + 2);
+            assertThat(nf.generation())
+                    .as("iptables-nft commits through nftables too")
+                    .isGreaterThan(g0 + 2);
             long g1 = nf.generation();
             nft(other, "add table inet cjgen");
             assertThat(nf.generation()).as("another namespace's commit").isEqualTo(g1);
-            Sh.ok("ip", "netns", "exec", ns.name, "iptables-legacy", "-w", "-A", "INPUT", "-s", "192.0.2.1", "-j", "DROP");
-            assertThat(nf.generation()).as("iptables-legacy does not use nftables").isEqualTo(g1);
+            Sh.ok(
+                    "ip",
+                    "netns",
+                    "exec",
+                    ns.name,
+                    "iptables-legacy",
+                    "-w",
+                    "-A",
+                    "INPUT",
+                    "-s",
+                    "192.0.2.1",
+                    "-j",
+                    "DROP");
+            assertThat(nf.generation())
+                    .as("iptables-legacy does not use nftables")
+                    .isEqualTo(g1);
         }
     }
 
     @Test
     void readsATablesChainsRuleCommentsSetsAndMapsAsTheKernelHoldsThem() {
-        try (TestNs ns = new TestNs(); NfTables nf = NetNs.run(ns.name, NfTables::open)) {
+        try (TestNs ns = new TestNs();
+                NfTables nf = NetNs.run(ns.name, NfTables::open)) {
             assertThat(nf.table(1, "cjread")).as("no such table").isNull();
-            nft(ns, "add table inet cjread; add chain inet cjread empty; add chain inet cjread a; add chain inet cjread b; add chain inet cjread disp"
-                    + "; add set inet cjread s4 { type ipv4_addr; flags interval; }"
-                    + "; add element inet cjread s4 { 10.0.0.5, 10.1.0.0/16 }"
-                    + "; add set inet cjread s6 { type ipv6_addr; flags interval; }"
-                    + "; add element inet cjread s6 { fd00::1, fd00:1::/64 }"
-                    + "; add map inet cjread m { type ifname : verdict; }"
-                    + "; add element inet cjread m { \"cali1\" : goto a, \"cali2\" : jump b }"
-                    + "; add rule inet cjread a ip saddr @s4 accept comment \"cali:one\""
-                    + "; add rule inet cjread a tcp dport { 80, 443 } drop"
-                    + "; add rule inet cjread disp iifname vmap @m comment \"cali:three\""
-                    + "; add chain inet cjread hooked { type filter hook forward priority 0; }"
-                    + "; add rule inet cjread hooked jump a comment \"x\"");
+            nft(
+                    ns,
+                    "add table inet cjread; add chain inet cjread empty; add chain inet cjread a; add chain inet cjread b; add chain inet cjread disp"
+                            + "; add set inet cjread s4 { type ipv4_addr; flags interval; }"
+                            + "; add element inet cjread s4 { 10.0.0.5, 10.1.0.0/16 }"
+                            + "; add set inet cjread s6 { type ipv6_addr; flags interval; }"
+                            + "; add element inet cjread s6 { fd00::1, fd00:1::/64 }"
+                            + "; add map inet cjread m { type ifname : verdict; }"
+                            + "; add element inet cjread m { \"cali1\" : goto a, \"cali2\" : jump b }"
+                            + "; add rule inet cjread a ip saddr @s4 accept comment \"cali:one\""
+                            + "; add rule inet cjread a tcp dport { 80, 443 } drop"
+                            + "; add rule inet cjread disp iifname vmap @m comment \"cali:three\""
+                            + "; add chain inet cjread hooked { type filter hook forward priority 0; }"
+                            + "; add rule inet cjread hooked jump a comment \"x\"");
             nft(ns, "add table inet other; add chain inet other a; add rule inet other a drop comment \"cali:no\"");
             NftTable t = nf.table(1, "cjread");
             assertThat(t.chains()).containsOnlyKeys("empty", "a", "b", "disp", "hooked");
@@ -60,7 +79,9 @@ class NfTablesIT {
             assertThat(s4.keyLength()).isEqualTo(4);
             assertThat(s4.elements().stream().filter(e -> !e.intervalEnd()).map(e -> ip(e.key())))
                     .containsExactlyInAnyOrder("10.0.0.5", "10.1.0.0");
-            assertThat(s4.elements().stream().filter(NftTable.Element::intervalEnd).map(e -> ip(e.key())))
+            assertThat(s4.elements().stream()
+                            .filter(NftTable.Element::intervalEnd)
+                            .map(e -> ip(e.key())))
                     .contains("10.0.0.6", "10.2.0.0");
             assertThat(t.sets().get("s6").keyLength()).isEqualTo(16);
             NftTable.Set m = t.sets().get("m");

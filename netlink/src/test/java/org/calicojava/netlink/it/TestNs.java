@@ -1,11 +1,10 @@
 package org.calicojava.netlink.it;
 
-import org.calicojava.testing.Sh;
-
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BooleanSupplier;
 import org.calicojava.netlink.NetNs;
 import org.calicojava.netlink.Netlink;
+import org.calicojava.testing.Sh;
 
 /**
  * A network namespace with a unique name ({@code cj-XXXXXX}) made for one test, with an open {@link Netlink} and

@@ -1,6 +1,7 @@
 package org.calicojava.bgp.kernel;
 
 import org.calicojava.bgp.codec.Prefix;
+import org.calicojava.netlink.AlreadyExistsException;
 import org.calicojava.netlink.Batch;
 import org.calicojava.netlink.BatchException;
 import org.calicojava.netlink.NetlinkException;
@@ -66,7 +67,7 @@ final class KernelBatch {
             b.finish();
         } catch (BatchException e) {
             for (BatchException.Failure f : e.failures()) {
-                ks.failed(prefixes[(int) f.index()], ops[(int) f.index()], f.error());
+                failed(prefixes[(int) f.index()], ops[(int) f.index()], f.error());
             }
         } catch (NetlinkException e) {
             LOG.warn("kernel: batch of {} route changes: {}", n, e.getMessage());
@@ -79,6 +80,33 @@ final class KernelBatch {
                 prefixes[i] = null;
             }
             n = 0;
+        }
+    }
+
+    /** A request of a batch failed: the prefix is no longer installed (kernel thread). */
+    private void failed(Prefix p, String op, NetlinkException error) {
+        if (op.equals("delete")) {
+            return; // already gone
+        }
+        KernelSync.Entry e = ks.entries.get(p);
+        if (e != null) {
+            e.installed = null;
+        }
+        if (error instanceof AlreadyExistsException) {
+            ks.refused(p, -1);
+            return;
+        }
+        if (op.equals("replace")) {
+            // our old route would keep a next hop that no longer resolves: withdraw it (the delete names our
+            // protocol and no next hop, so it matches only ours); installed again when the next hop resolves
+            ks.deleteNow(Route.builder(KernelPrefixes.ipPrefix(p))
+                    .table(ks.cfg.table())
+                    .protocol(ks.cfg.protocol())
+                    .build());
+        }
+        long suppressed = ks.logLimiter.admit("kernel", "install failed");
+        if (suppressed >= 0) {
+            LOG.warn("kernel: route {}: {}{}", p, error.getMessage(), ks.logLimiter.suffix(suppressed));
         }
     }
 }

@@ -20,7 +20,6 @@ import org.calicojava.bgp.metrics.Metrics;
 import org.calicojava.bgp.rib.KernelConfig;
 import org.calicojava.bgp.rib.Rib;
 import org.calicojava.bgp.session.LogLimiter;
-import org.calicojava.netlink.AlreadyExistsException;
 import org.calicojava.netlink.EventGroup;
 import org.calicojava.netlink.IpPrefix;
 import org.calicojava.netlink.Netlink;
@@ -62,7 +61,7 @@ public final class KernelSync implements Rib.KernelPort, AutoCloseable {
 
     final KernelConfig cfg;
     final Metrics metrics;
-    private final LogLimiter logLimiter;
+    final LogLimiter logLimiter;
     private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "kernel");
         t.setDaemon(true);
@@ -479,33 +478,6 @@ public final class KernelSync implements Rib.KernelPort, AutoCloseable {
             return thread.submit(resync::count).get();
         } catch (Exception e) {
             return -1;
-        }
-    }
-
-    /** A request of a batch failed: the prefix is no longer installed (kernel thread). */
-    void failed(Prefix p, String op, NetlinkException error) {
-        if (op.equals("delete")) {
-            return; // already gone
-        }
-        Entry e = entries.get(p);
-        if (e != null) {
-            e.installed = null;
-        }
-        if (error instanceof AlreadyExistsException) {
-            refused(p, -1);
-            return;
-        }
-        if (op.equals("replace")) {
-            // our old route would keep a next hop that no longer resolves: withdraw it (the delete names our
-            // protocol and no next hop, so it matches only ours); installed again when the next hop resolves
-            deleteNow(Route.builder(KernelPrefixes.ipPrefix(p))
-                    .table(cfg.table())
-                    .protocol(cfg.protocol())
-                    .build());
-        }
-        long suppressed = logLimiter.admit("kernel", "install failed");
-        if (suppressed >= 0) {
-            LOG.warn("kernel: route {}: {}{}", p, error.getMessage(), logLimiter.suffix(suppressed));
         }
     }
 

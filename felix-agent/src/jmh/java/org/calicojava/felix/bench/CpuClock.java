@@ -48,7 +48,7 @@ final class CpuClock {
                 full[2] = "\"$@\" > " + out + " && cat /proc/$$/stat";
                 full[3] = "sh";
                 System.arraycopy(cmd, 0, full, 4, cmd.length);
-                String stat = FelixBench.Sh.input(stdin, full);
+                String stat = BenchSh.input(stdin, full);
                 String[] f = stat.substring(stat.lastIndexOf(')') + 2).strip().split(" ");
                 // after "pid (comm) ": state is f[0], so field n (1-based in proc(5)) is f[n - 3]
                 double cpu = (Long.parseLong(f[16 - 3]) + Long.parseLong(f[17 - 3])) / TICK;

@@ -29,7 +29,6 @@ import org.calicojava.netlink.NetlinkEvents;
 import org.calicojava.store.EtcdConfig;
 import org.calicojava.store.JetcdStore;
 import org.calicojava.store.Op;
-import org.calicojava.testing.Sh;
 
 /**
  * Cold start, incremental add and refresh cost of the agent at N local endpoints, beside the floors (ip -batch of
@@ -143,8 +142,8 @@ public final class FelixBench {
             }
             store.deletePrefix(keys.root() + "/");
         } finally {
-            Sh.run("ip", "netns", "delete", ns);
-            Sh.run("ip", "netns", "delete", floorNs);
+            BenchSh.run("ip", "netns", "delete", ns);
+            BenchSh.run("ip", "netns", "delete", floorNs);
         }
     }
 
@@ -201,13 +200,13 @@ public final class FelixBench {
                             .append(m)
                             .append('\n'));
         });
-        Sh.input(sets.toString(), "ip", "netns", "exec", floorNs, "ipset", "restore");
+        BenchSh.input(sets.toString(), "ip", "netns", "exec", floorNs, "ipset", "restore");
         System.out.printf(
                 "calculation (pure, cold): %.3f s for %d chains, %d rules%n",
                 calc, d.filter().size(), rules);
         for (String v : new String[] {"nft", "legacy"}) {
             t = System.nanoTime();
-            Sh.input(text, "ip", "netns", "exec", floorNs, "iptables-" + v + "-restore");
+            BenchSh.input(text, "ip", "netns", "exec", floorNs, "iptables-" + v + "-restore");
             double restore = secs(t);
             t = System.nanoTime();
             String saved = sh("ip", "netns", "exec", floorNs, "iptables-" + v + "-save", "-t", "filter");
@@ -482,7 +481,7 @@ public final class FelixBench {
     }
 
     private static String sh(String... cmd) {
-        return Sh.run(cmd);
+        return BenchSh.run(cmd);
     }
 
     private static double secs(long t0) {
@@ -494,41 +493,6 @@ public final class FelixBench {
             TimeUnit.MILLISECONDS.sleep(ms);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    /** Commands for the benchmark: fail loudly with the output. */
-    static final class Sh {
-        static String run(String... cmd) {
-            return input(null, cmd);
-        }
-
-        static String input(String stdin, String... cmd) {
-            try {
-                ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-                Path in = null;
-                if (stdin != null) {
-                    in = Files.createTempFile("felix-bench", ".in");
-                    Files.writeString(in, stdin);
-                    pb.redirectInput(in.toFile());
-                }
-                Process p = pb.start();
-                String out = new String(p.getInputStream().readAllBytes());
-                p.waitFor();
-                if (in != null) {
-                    Files.deleteIfExists(in);
-                }
-                if (p.exitValue() != 0) {
-                    throw new IllegalStateException(String.join(" ", cmd) + ": "
-                            + out.lines().findFirst().orElse(""));
-                }
-                return out;
-            } catch (IOException e) {
-                throw new IllegalStateException(e.getMessage(), e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted");
-            }
         }
     }
 }

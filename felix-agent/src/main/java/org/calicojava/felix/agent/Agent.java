@@ -30,7 +30,6 @@ import org.calicojava.netlink.NetlinkEvent;
 import org.calicojava.netlink.NetlinkEvents;
 import org.calicojava.netlink.NetlinkListener;
 import org.calicojava.store.DatastoreException;
-import org.calicojava.store.KeyValue;
 import org.calicojava.store.ListResult;
 import org.calicojava.store.WatchEvent;
 import org.calicojava.store.WatchListener;
@@ -76,6 +75,7 @@ public final class Agent implements AutoCloseable {
     private final ExtraWatches extraWatches = new ExtraWatches();
     private final Map<String, Long> extraRevisions = new java.util.HashMap<>();
     private final ProblemLog problems = new ProblemLog(LOG);
+    private final KeyIntake keysIn;
     private final Programmer programmer;
     private final Refresher refresher;
     private Dataplane dataplane;
@@ -112,6 +112,7 @@ public final class Agent implements AutoCloseable {
         this.ns = ns;
         this.state = new DatastoreState(keys, hostname);
         this.encap = new EncapState(keys);
+        this.keysIn = new KeyIntake(state, encap, metrics, problems);
         this.programmer = new Programmer(env, state, ns, metrics, problems);
         this.refresher =
                 new Refresher(() -> dataplane, () -> programmer.config().refreshInterval(), metrics, queue::add);
@@ -238,10 +239,10 @@ public final class Agent implements AutoCloseable {
                 long t0 = System.nanoTime();
                 ListResult all = store.list(state.prefix());
                 busySince = System.nanoTime();
-                resync(all);
+                keysIn.resync(all);
                 for (String prefix : encap.extraPrefixes()) {
                     ListResult extra = store.list(prefix);
-                    resyncPrefix(prefix, extra);
+                    keysIn.resyncPrefix(prefix, extra);
                     extraRevisions.put(prefix, extra.revision());
                 }
                 if (!safeProgram(t0)) {
@@ -322,16 +323,16 @@ public final class Agent implements AutoCloseable {
                     changed = true;
                 } else if (o instanceof Work.Updates u) {
                     for (WatchEvent e : u.events()) {
-                        changed |= applyKey(e.key(), e.type() == WatchEvent.Type.PUT ? e.value() : null);
+                        changed |= keysIn.apply(e.key(), e.type() == WatchEvent.Type.PUT ? e.value() : null);
                         ipip.onKey(e.key());
                     }
                     oldest = Math.min(oldest, u.receivedNanos());
                 } else if (o instanceof Work.PrefixResync r) {
-                    resyncPrefix(r.prefix(), r.snapshot()); // logged; felix_resyncs counts /calico/v1's
+                    keysIn.resyncPrefix(r.prefix(), r.snapshot()); // logged; felix_resyncs counts /calico/v1's
                     changed = true;
                     oldest = Math.min(oldest, r.receivedNanos());
                 } else if (o instanceof Work.Resync r) {
-                    resync(r.snapshot());
+                    keysIn.resync(r.snapshot());
                     metrics.inc("felix_resyncs");
                     changed = true;
                     oldest = Math.min(oldest, r.receivedNanos());
@@ -377,50 +378,6 @@ public final class Agent implements AutoCloseable {
     private long nextReportIn() {
         long interval = programmer.config().reportingInterval().toMillis();
         return interval <= 0 ? 60_000 : interval - (System.nanoTime() - lastReport) / 1_000_000;
-    }
-
-    private void resync(ListResult all) {
-        state.clear();
-        encap.clear(state.prefix());
-        for (KeyValue kv : all.kvs()) {
-            applyKey(kv.key(), kv.value());
-        }
-    }
-
-    /** Replaces what encapsulation holds under one of its extra prefixes with a listing of it. */
-    private void resyncPrefix(String prefix, ListResult all) {
-        encap.clear(prefix);
-        for (KeyValue kv : all.kvs()) {
-            applyKey(kv.key(), kv.value());
-        }
-    }
-
-    /** Applies one key; a bad record is skipped (logged per key, counted), an unexpected failure quarantines it. */
-    private boolean applyKey(String key, String value) {
-        try {
-            boolean forEncap = encap.apply(key, value); // its keys are plain text: only its own throw
-            return state.apply(key, value) || forEncap;
-        } catch (IllegalArgumentException e) {
-            if (value == null) { // the delete of a key that was refused: it never was in the state
-                return true;
-            }
-            metrics.inc(Metrics.INVALID_RECORDS);
-            problems.badKey(key, e.getMessage());
-            return true;
-        } catch (RuntimeException e) {
-            metrics.inc(Metrics.QUARANTINED_KEYS);
-            try {
-                state.apply(key, null);
-            } catch (RuntimeException again) {
-                // the key held nothing usable
-            }
-            LOG.error(
-                    "quarantined key {} (removed from the state): unexpected {}",
-                    LogText.quote(key),
-                    LogText.quote(e.toString()),
-                    e);
-            return true;
-        }
     }
 
     /**

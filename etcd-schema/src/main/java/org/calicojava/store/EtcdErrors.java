@@ -24,7 +24,7 @@ final class EtcdErrors {
         if (c instanceof EtcdException e) {
             ErrorCode code = e.getErrorCode();
             String msg = firstLine(e.getMessage());
-            if (code == ErrorCode.UNAVAILABLE || code == ErrorCode.DEADLINE_EXCEEDED) {
+            if (code == ErrorCode.UNAVAILABLE || code == ErrorCode.DEADLINE_EXCEEDED || lostConnection(msg)) {
                 return new EtcdUnreachableException("etcd at " + endpoint + " is unreachable", e);
             }
             if (code == ErrorCode.UNAUTHENTICATED
@@ -36,10 +36,23 @@ final class EtcdErrors {
             return new DatastoreException("etcd at " + endpoint + ": " + msg, e);
         }
         String msg = firstLine(c.getMessage() == null ? c.getClass().getSimpleName() : c.getMessage());
-        if (msg.contains("Connection refused") || msg.contains("UNAVAILABLE") || msg.contains("connect")) {
+        if (msg.contains("Connection refused")
+                || msg.contains("UNAVAILABLE")
+                || msg.contains("connect")
+                || lostConnection(msg)) {
             return new EtcdUnreachableException("etcd at " + endpoint + " is unreachable", c);
         }
         return new DatastoreException("etcd at " + endpoint + ": " + msg, c);
+    }
+
+    /** gRPC's words for a connection that went away under a call (a member died): UNKNOWN status, not UNAVAILABLE. */
+    static boolean lostConnection(String msg) {
+        String m = msg.toLowerCase(java.util.Locale.ROOT);
+        return m.contains("channel closed")
+                || m.contains("connection reset")
+                || m.contains("connection closed")
+                || m.contains("broken pipe")
+                || m.contains("stream closed");
     }
 
     /** The revision asked for was compacted away (a paginated listing starts over). */

@@ -1,0 +1,213 @@
+package org.calicojava.unixhttp;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.epoll.EpollDomainSocketChannel;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerDomainSocketChannel;
+import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.channel.unix.DomainSocketChannel;
+import io.netty.channel.unix.PeerCredentials;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.util.concurrent.DefaultEventExecutorGroup;
+import io.netty.util.concurrent.EventExecutorGroup;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.calicojava.netlink.SocketAccess;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * HTTP/1.1 on a unix domain socket (Netty epoll), the one server behind the Docker driver's plugin API and the
+ * resident CNI server. The socket is bound privately and published 0660 in place ({@link SocketAccess}); each
+ * connection's peer credentials go through {@link App#refuse} (a refused peer gets {@link App#denied} for every
+ * request); at most {@code maxClients} connections at once (the rest are closed at once); bodies over
+ * {@code maxBody} get {@link App#tooLarge}; requests run on {@code workers} threads, never on the event loop, since
+ * they block on etcd and netlink. Refusals are logged at most once a minute.
+ */
+public final class UnixHttpServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(UnixHttpServer.class);
+
+    /** What the server serves. */
+    public interface App {
+        /** Answers one well-formed request of an allowed peer (on a worker thread). */
+        FullHttpResponse handle(FullHttpRequest req);
+
+        /** Null when the peer may use the socket, else why not. */
+        String refuse(PeerCredentials peer);
+
+        /** The answer to every request of a refused peer. */
+        FullHttpResponse denied(String why);
+
+        /** The answer to a request that is not valid HTTP. */
+        FullHttpResponse malformed(String why);
+
+        /** The answer to a request whose body is over {@code maxBody} bytes. */
+        FullHttpResponse tooLarge(int maxBody);
+    }
+
+    /** @param name what the socket is, for the logs ("plugin socket", "CNI socket") */
+    public record Options(String name, int workers, int maxClients, int maxBody) {}
+
+    private final Path socket;
+    private final Options options;
+    private final App app;
+    private final EventLoopGroup loop = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+    private final EventExecutorGroup workers;
+    private final Channel channel;
+    private final AtomicInteger clients = new AtomicInteger();
+    private final AtomicLong lastRefusalLog = new AtomicLong();
+    private final AtomicLong refusals = new AtomicLong();
+
+    public UnixHttpServer(Path socket, SocketAccess access, Options options, App app)
+            throws IOException, InterruptedException {
+        this.socket = socket.toAbsolutePath();
+        this.options = options;
+        this.app = app;
+        this.workers = new DefaultEventExecutorGroup(options.workers());
+        Path staged = access.staging(this.socket); // bound privately, then published 0660 over a stale socket
+        try {
+            channel = new ServerBootstrap()
+                    .group(loop)
+                    .channel(EpollServerDomainSocketChannel.class)
+                    .childHandler(new ChannelInitializer<DomainSocketChannel>() {
+                        @Override
+                        protected void initChannel(DomainSocketChannel ch) {
+                            accept(ch);
+                        }
+                    })
+                    .bind(new DomainSocketAddress(staged.toString()))
+                    .sync()
+                    .channel();
+            access.publish(staged, this.socket);
+        } catch (RuntimeException | InterruptedException | IOException e) {
+            Files.deleteIfExists(staged);
+            Files.deleteIfExists(staged.getParent());
+            shutdown();
+            throw e;
+        }
+    }
+
+    private void accept(DomainSocketChannel ch) {
+        if (clients.incrementAndGet() > options.maxClients()) {
+            clients.decrementAndGet();
+            refused("too many connections (at most " + options.maxClients() + ")");
+            ch.close();
+            return;
+        }
+        ch.closeFuture().addListener(f -> clients.decrementAndGet());
+        String denied;
+        try {
+            PeerCredentials c = ((EpollDomainSocketChannel) ch).peerCredentials();
+            denied = app.refuse(c);
+        } catch (IOException | RuntimeException e) {
+            denied = "permission denied: peer credentials unreadable (" + e.getMessage() + ")";
+        }
+        if (denied != null) {
+            refused(denied);
+        }
+        ch.pipeline().addLast(new HttpServerCodec(4096, 64 * 1024, 64 * 1024), new Aggregator());
+        ch.pipeline().addLast(workers, new Handler(denied));
+    }
+
+    private void refused(String why) {
+        long n = refusals.incrementAndGet();
+        long now = System.nanoTime();
+        long last = lastRefusalLog.get();
+        if ((last == 0 || now - last > 60_000_000_000L) && lastRefusalLog.compareAndSet(last, now)) {
+            LOG.warn("{}: refused a connection: {} ({} refusals so far)", options.name(), why, n);
+        }
+    }
+
+    public Path socket() {
+        return socket;
+    }
+
+    /** Sends {@code resp} with its length, keeping the connection open when the request asked for it. */
+    static void send(ChannelHandlerContext ctx, FullHttpRequest req, FullHttpResponse resp) {
+        HttpUtil.setContentLength(resp, resp.content().readableBytes());
+        boolean keepAlive = HttpUtil.isKeepAlive(req) && req.decoderResult().isSuccess();
+        HttpUtil.setKeepAlive(resp, keepAlive);
+        var f = ctx.writeAndFlush(resp);
+        if (!keepAlive) {
+            f.addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    /** Refuses a body over the limit with the app's answer (the aggregator's own 413 has no body). */
+    private final class Aggregator extends HttpObjectAggregator {
+        Aggregator() {
+            super(options.maxBody());
+        }
+
+        @Override
+        protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
+            LOG.warn("{}: a request body over {} bytes refused", options.name(), options.maxBody());
+            FullHttpResponse resp = app.tooLarge(options.maxBody());
+            HttpUtil.setContentLength(resp, resp.content().readableBytes());
+            ctx.writeAndFlush(resp).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    private final class Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
+        /** Non-null: the peer may not use the socket; every request gets the app's denial with this. */
+        private final String denied;
+
+        Handler(String denied) {
+            this.denied = denied;
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+            FullHttpResponse resp;
+            if (denied != null) {
+                resp = app.denied(denied);
+            } else if (!req.decoderResult().isSuccess()) {
+                String why =
+                        "malformed HTTP request: " + req.decoderResult().cause().getMessage();
+                LOG.warn("{}: {}", options.name(), why);
+                resp = app.malformed(why);
+            } else {
+                resp = app.handle(req);
+            }
+            send(ctx, req, resp);
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            LOG.warn("{}: connection closed after error: {}", options.name(), cause.toString());
+            ctx.close();
+        }
+    }
+
+    private void shutdown() {
+        loop.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    @Override
+    public void close() {
+        channel.close().syncUninterruptibly();
+        shutdown();
+        try {
+            Files.deleteIfExists(socket);
+        } catch (IOException e) {
+            LOG.warn("could not remove {}: {}", socket, e.getMessage());
+        }
+    }
+}

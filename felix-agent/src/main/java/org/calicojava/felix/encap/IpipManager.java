@@ -32,6 +32,9 @@ import org.slf4j.LoggerFactory;
 public final class IpipManager implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(IpipManager.class);
     private static final int MAX_PROBLEMS = 1000;
+    /** The round while IP-in-IP is off, and the longest wait after failures. */
+    static final Duration IDLE_ROUND = Duration.ofSeconds(60);
+
     private final KvStore store;
     private final Keys keys;
     private final String host;
@@ -73,24 +76,35 @@ public final class IpipManager implements AutoCloseable {
     }
 
     private void run() {
+        long backoff = interval.toMillis();
         try (Netlink nl = ns.openNetlink()) {
             while (!stopping) {
+                long waitMs;
                 try {
                     reconcile(nl);
                     if (lastError != null) {
                         LOG.info("ip-in-ip: working again");
                         lastError = null;
                     }
-                } catch (RuntimeException e) { // datastore or kernel: retried next round
+                    backoff = interval.toMillis();
+                    // on: every interval (tunl0 drift); off: felix's watch pokes on any change that matters, so
+                    // only a slow safety round reads etcd (nothing polls etcd while no IP-in-IP pool exists)
+                    waitMs = state.enabled() ? interval.toMillis() : IDLE_ROUND.toMillis();
+                } catch (RuntimeException e) { // datastore or kernel: retried, backing off to a round a minute
                     String why = String.valueOf(e.getMessage());
+                    backoff = Math.min(IDLE_ROUND.toMillis(), backoff * 2);
                     if (!why.equals(lastError)) {
-                        LOG.warn("ip-in-ip: {} (retrying every {} ms)", LogText.quote(why), interval.toMillis());
+                        LOG.warn(
+                                "ip-in-ip: {} (retrying, at most every {} s)",
+                                LogText.quote(why),
+                                IDLE_ROUND.toSeconds());
                         lastError = why;
                     }
+                    waitMs = backoff;
                 }
                 synchronized (this) {
                     if (!stopping && !poked) {
-                        wait(interval.toMillis());
+                        wait(waitMs);
                     }
                     poked = false;
                 }

@@ -111,6 +111,8 @@ public final class IpipManager implements AutoCloseable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (RuntimeException | Error e) { // no netlink socket, or something unforeseen: never silently
+            LOG.error("ip-in-ip manager stopped (tunl0 and its address are no longer kept): {}", e.toString(), e);
         }
     }
 

@@ -148,7 +148,6 @@ class FelixV6NftIT extends FelixV6IT {
             assertThat(m.find()).as("a rule of ours in " + c).isTrue();
             Sh.ok(Sh.in(net.host, "nft", "delete", "rule", "inet", "calico", c, "handle", m.group(1)));
         }
-        assertThat(ipv6RulesRestored()).as("deleted by hand").isFalse();
     }
 
     @Override

@@ -36,14 +36,42 @@ public final class NfTables implements AutoCloseable {
     static final int NEWSETELEM = 12;
     static final int GETSETELEM = 13;
     static final int NEWGEN = 15;
+    static final int DELRULE = 8;
     static final int GETGEN = 16;
     /** Attempts at a consistent read (the generation is the same before and after every dump). */
     static final int READ_ATTEMPTS = 5;
 
     private final Requester requester;
+    private final NftTransport transport;
 
     private NfTables(Requester requester) {
         this.requester = requester;
+        this.transport = new NftTransport(requester);
+    }
+
+    /**
+     * Commits {@code batch} as one transaction: all of it is applied or, when the kernel refuses any message,
+     * none ({@link NftTransactionException} names the messages). Returns the new generation and the handles of the
+     * new rules.
+     */
+    public synchronized NftCommit commit(org.calicojava.netlink.nft.NftBatch batch) {
+        return transport.commit(batch);
+    }
+
+    /** The rules of {@code table} (every chain, in chain order as dumped) with handles and decoded expressions. */
+    public synchronized List<NftRule> rules(int family, String table) {
+        return dump("rules", family, GETRULE, NEWRULE, table, null, m -> {
+            Attrs a = attrs(m, "rule");
+            if (!table.equals(string(a.get(1)))) {
+                return null;
+            }
+            ByteBuffer exprs = a.get(4);
+            return new NftRule(
+                    string(a.get(2)),
+                    org.calicojava.netlink.nft.ExprCodec.be64(a, 3),
+                    exprs == null ? List.of() : org.calicojava.netlink.nft.ExprCodec.decodeList(exprs),
+                    a.has(7) ? comment(a.get(7)) : null);
+        });
     }
 
     /** Opens a socket in the calling thread's network namespace (see {@link NetNs#run} for another one). */

@@ -15,12 +15,13 @@ import org.calicojava.netlink.codec.MessageWriter;
 import org.calicojava.netlink.codec.NlMessage;
 
 /**
- * nftables over NETLINK_NETFILTER, read only: the namespace's generation ({@code NFT_MSG_GETGEN}: the kernel
- * increments it once for every committed nftables transaction in the namespace, whoever sends it — nft,
- * iptables-nft, any other program — so while it stays the same no table has changed) and the contents of one table
- * ({@link NftTable}: chains with their rules' comments, named sets and maps with their elements), dumped the way
- * {@code nft list table} fetches them but without decoding the rules' expressions. The socket stays in the
- * namespace of the thread that opened it; the methods may be called from any thread (one request at a time).
+ * nftables over NETLINK_NETFILTER. Reads: the namespace's generation ({@code NFT_MSG_GETGEN}: the kernel increments
+ * it once for every committed nftables transaction in the namespace, whoever sends it — nft, iptables-nft, any other
+ * program — so while it stays the same no table has changed), the contents of one table ({@link NftTable}: chains
+ * with their rules' comments, named sets and maps with their elements), dumped the way {@code nft list table} fetches
+ * them, and a table's rules with their expressions decoded ({@link #rules}). Writes: {@link #commit} sends an
+ * {@link org.calicojava.netlink.nft.NftBatch} as one transaction. The socket stays in the namespace of the thread
+ * that opened it; the methods may be called from any thread (one request at a time).
  */
 public final class NfTables implements AutoCloseable {
     static final int NETLINK_NETFILTER = 12;

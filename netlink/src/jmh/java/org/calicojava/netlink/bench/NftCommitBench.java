@@ -39,7 +39,7 @@ public final class NftCommitBench {
             nft(ns, file);
             String byNft = list(ns);
             drop(nf);
-            nf.commit(batch(n, true));
+            nf.commit(batch(n, ACKS_AND_HANDLES));
             String byJava = list(ns);
             if (!byNft.equals(byJava)) {
                 throw new IllegalStateException("nft -f and the netlink batch list differently");
@@ -49,6 +49,7 @@ public final class NftCommitBench {
             long[] encodeMs = new long[rounds];
             long[] commitMs = new long[rounds];
             long[] plainEncodeMs = new long[rounds];
+            long[] ackOnlyMs = new long[rounds];
             long[] plainCommitMs = new long[rounds];
             for (int r = 0; r < rounds; r++) {
                 long t0 = System.nanoTime();
@@ -56,18 +57,23 @@ public final class NftCommitBench {
                 nftMs[r] = ms(t0);
                 drop(nf);
                 t0 = System.nanoTime();
-                NftBatch b = batch(n, true);
+                NftBatch b = batch(n, ACKS_AND_HANDLES);
                 encodeMs[r] = ms(t0);
                 t0 = System.nanoTime();
                 nf.commit(b);
                 commitMs[r] = ms(t0);
                 drop(nf);
                 t0 = System.nanoTime();
-                NftBatch p = batch(n, false);
+                NftBatch p = batch(n, ERRORS_ONLY);
                 plainEncodeMs[r] = ms(t0);
                 t0 = System.nanoTime();
                 nf.commit(p);
                 plainCommitMs[r] = ms(t0);
+                drop(nf);
+                NftBatch a = batch(n, ACKS_ONLY);
+                t0 = System.nanoTime();
+                nf.commit(a);
+                ackOnlyMs[r] = ms(t0);
                 drop(nf);
             }
             System.out.printf(
@@ -75,6 +81,9 @@ public final class NftCommitBench {
             System.out.printf(
                     "netlink, acks + handles       encode %7.1f ms  commit %7.1f ms  %s%n",
                     median(encodeMs), median(commitMs), Arrays.toString(commitMs));
+            System.out.printf(
+                    "netlink, acks, no handles                      commit %7.1f ms  %s%n",
+                    median(ackOnlyMs), Arrays.toString(ackOnlyMs));
             System.out.printf(
                     "netlink, errors only (as nft) encode %7.1f ms  commit %7.1f ms  %s%n",
                     median(plainEncodeMs), median(plainCommitMs), Arrays.toString(plainCommitMs));
@@ -92,8 +101,16 @@ public final class NftCommitBench {
         }
     }
 
-    static NftBatch batch(int n, boolean acks) {
-        NftBatch b = acks ? new NftBatch() : new NftBatch().errorsOnly().withoutHandles();
+    static final int ACKS_AND_HANDLES = 0;
+    static final int ACKS_ONLY = 1;
+    static final int ERRORS_ONLY = 2;
+
+    static NftBatch batch(int n, int mode) {
+        NftBatch b = switch (mode) {
+            case ACKS_AND_HANDLES -> new NftBatch();
+            case ACKS_ONLY -> new NftBatch().withoutHandles();
+            default -> new NftBatch().errorsOnly().withoutHandles();
+        };
         b.addTable(NftFamily.INET, T);
         for (int c = 0; c < n / 2; c++) {
             b.addChain(NftFamily.INET, T, chain(c));

@@ -133,7 +133,11 @@ public final class ExprCodec {
             if (name == null) {
                 throw new NetlinkCodecException("nftables expression: no NFTA_EXPR_NAME");
             }
-            out.add(decode(name, ea.nested(2)));
+            try {
+                out.add(decode(name, ea.nested(2)));
+            } catch (IllegalArgumentException | NullPointerException e) {
+                throw new NetlinkCodecException("nftables expression " + name + ": " + e.getMessage());
+            }
         }
         return out;
     }

@@ -6,6 +6,7 @@ import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.calicojava.netlink.codec.MessageWriter;
 
 /**
@@ -48,7 +49,7 @@ public final class NftBatch {
 
     private ByteBuffer buf = ByteBuffer.allocateDirect(64 * 1024).order(ByteOrder.nativeOrder());
     private MessageWriter w = new MessageWriter(buf);
-    private final List<String> what = new ArrayList<>();
+    private final List<Supplier<String>> what = new ArrayList<>();
     private final List<Integer> ruleMessages = new ArrayList<>();
     private boolean acks = true;
     private boolean echo = true;
@@ -75,19 +76,19 @@ public final class NftBatch {
     }
 
     public int addTable(NftFamily f, String table) {
-        return message("add table " + f.keyword + " " + table, NEWTABLE, 0, f, x -> {
+        return message(() -> "add table " + f.keyword + " " + table, NEWTABLE, 0, f, x -> {
             x.attrString(1, table);
             x.attrBe32(2, 0); // NFTA_TABLE_FLAGS
         });
     }
 
     public int deleteTable(NftFamily f, String table) {
-        return message("delete table " + f.keyword + " " + table, DELTABLE, 0, f, x -> x.attrString(1, table));
+        return message(() -> "delete table " + f.keyword + " " + table, DELTABLE, 0, f, x -> x.attrString(1, table));
     }
 
     /** A regular chain (a jump/goto target). */
     public int addChain(NftFamily f, String table, String chain) {
-        return message("add chain " + f.keyword + " " + table + " " + chain, NEWCHAIN, CREATE, f, x -> {
+        return message(() -> "add chain " + f.keyword + " " + table + " " + chain, NEWCHAIN, CREATE, f, x -> {
             x.attrString(1, table);
             x.attrString(3, chain);
         });
@@ -96,7 +97,7 @@ public final class NftBatch {
     /** A base chain: {@code type TYPE hook HOOK priority P; policy accept|drop;} ({@code accept} = true). */
     public int addBaseChain(
             NftFamily f, String table, String chain, String type, int hook, int priority, boolean accept) {
-        return message("add chain " + f.keyword + " " + table + " " + chain, NEWCHAIN, CREATE, f, x -> {
+        return message(() -> "add chain " + f.keyword + " " + table + " " + chain, NEWCHAIN, CREATE, f, x -> {
             x.attrString(1, table);
             x.attrString(3, chain);
             x.attrString(7, type);
@@ -109,7 +110,7 @@ public final class NftBatch {
     }
 
     public int deleteChain(NftFamily f, String table, String chain) {
-        return message("delete chain " + f.keyword + " " + table + " " + chain, DELCHAIN, 0, f, x -> {
+        return message(() -> "delete chain " + f.keyword + " " + table + " " + chain, DELCHAIN, 0, f, x -> {
             x.attrString(1, table);
             x.attrString(3, chain);
         });
@@ -131,37 +132,46 @@ public final class NftBatch {
     }
 
     public int deleteRule(NftFamily f, String table, String chain, long handle) {
-        String d = "delete rule " + f.keyword + " " + table + " " + chain + " handle " + handle;
-        return message(d, DELRULE, 0, f, x -> {
-            x.attrString(1, table);
-            x.attrString(2, chain);
-            x.attrBe64(3, handle);
-        });
+        return message(
+                () -> "delete rule " + f.keyword + " " + table + " " + chain + " handle " + handle,
+                DELRULE,
+                0,
+                f,
+                x -> {
+                    x.attrString(1, table);
+                    x.attrString(2, chain);
+                    x.attrBe64(3, handle);
+                });
     }
 
     private int rule(String verb, NftFamily f, String table, String chain, Rule r, int flags, long h, long pos) {
-        String d = verb + " " + f.keyword + " " + table + " " + chain + " #" + ruleMessages.size();
-        int i = message(d, NEWRULE, flags | (echo ? ECHO : 0), f, x -> {
-            x.attrString(1, table);
-            x.attrString(2, chain);
-            if (h >= 0) {
-                x.attrBe64(3, h);
-            }
-            if (pos >= 0) {
-                x.attrBe64(6, pos);
-            }
-            ExprCodec.encodeList(x, 4, r.exprs());
-            byte[] udata = r.userData();
-            if (udata != null) {
-                x.attr(7, udata);
-            }
-        });
+        int n = ruleMessages.size();
+        int i = message(
+                () -> verb + " " + f.keyword + " " + table + " " + chain + " (rule #" + n + " of the batch)",
+                NEWRULE,
+                flags | (echo ? ECHO : 0),
+                f,
+                x -> {
+                    x.attrString(1, table);
+                    x.attrString(2, chain);
+                    if (h >= 0) {
+                        x.attrBe64(3, h);
+                    }
+                    if (pos >= 0) {
+                        x.attrBe64(6, pos);
+                    }
+                    ExprCodec.encodeList(x, 4, r.exprs());
+                    byte[] udata = r.userData();
+                    if (udata != null) {
+                        x.attr(7, udata);
+                    }
+                });
         ruleMessages.add(i);
         return i;
     }
 
     public int addSet(NftFamily f, String table, NftSet s) {
-        return message("add set " + f.keyword + " " + table + " " + s.name(), NEWSET, CREATE, f, x -> {
+        return message(() -> "add set " + f.keyword + " " + table + " " + s.name(), NEWSET, CREATE, f, x -> {
             x.attrString(1, table);
             x.attrString(2, s.name());
             x.attrBe32(3, s.flags());
@@ -186,7 +196,7 @@ public final class NftBatch {
     }
 
     public int deleteSet(NftFamily f, String table, String set) {
-        return message("delete set " + f.keyword + " " + table + " " + set, DELSET, 0, f, x -> {
+        return message(() -> "delete set " + f.keyword + " " + table + " " + set, DELSET, 0, f, x -> {
             x.attrString(1, table);
             x.attrString(2, set);
         });
@@ -206,12 +216,15 @@ public final class NftBatch {
 
     private int elements(
             int type, int flags, String verb, NftFamily f, String t, String set, int id, List<SetElement> es) {
+        if (es.isEmpty()) {
+            throw new IllegalArgumentException(verb + " " + set + ": no elements");
+        }
         int first = -1;
         int from = 0;
         do {
             int[] next = {from};
             int start = from;
-            int i = message(verb + " " + f.keyword + " " + t + " " + set + " @" + from, type, flags, f, x -> {
+            int i = message(() -> verb + " " + f.keyword + " " + t + " " + set + " @" + start, type, flags, f, x -> {
                 x.attrString(1, t);
                 x.attrString(2, set);
                 if (id != 0) {
@@ -246,7 +259,7 @@ public final class NftBatch {
         x.endNested(nest);
     }
 
-    private int message(String description, int type, int flags, NftFamily f, Consumer<MessageWriter> attrs) {
+    private int message(Supplier<String> description, int type, int flags, NftFamily f, Consumer<MessageWriter> attrs) {
         if (ended) {
             throw new IllegalStateException("nftables batch: already ended");
         }
@@ -299,7 +312,7 @@ public final class NftBatch {
     }
 
     public String describe(int index) {
-        return what.get(index);
+        return what.get(index).get();
     }
 
     public boolean acks() {

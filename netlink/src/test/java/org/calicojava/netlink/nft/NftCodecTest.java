@@ -71,6 +71,36 @@ class NftCodecTest {
     }
 
     @Test
+    void corruptExpressionsGiveOnlyCodecExceptions() throws IOException {
+        List<byte[]> lists = new ArrayList<>();
+        for (NlMessage m : NlMessage.split(ByteBuffer.wrap(fixture()).order(java.nio.ByteOrder.nativeOrder()))) {
+            if (m.header().type() == (10 << 8 | NftBatch.NEWRULE)) {
+                ByteBuffer l =
+                        Attrs.parse(m.body().duplicate().position(4), "rule").get(4);
+                byte[] raw = new byte[l.remaining()];
+                l.get(raw);
+                lists.add(raw);
+            }
+        }
+        java.util.Random rnd = new java.util.Random(19);
+        int decoded = 0;
+        for (int i = 0; i < 20_000; i++) {
+            byte[] b = lists.get(rnd.nextInt(lists.size())).clone();
+            for (int k = 1 + rnd.nextInt(4); k > 0; k--) {
+                b[rnd.nextInt(b.length)] = (byte) rnd.nextInt(256);
+            }
+            int len = rnd.nextInt(8) == 0 ? rnd.nextInt(b.length + 1) : b.length;
+            try {
+                ExprCodec.decodeList(ByteBuffer.wrap(b, 0, len).order(java.nio.ByteOrder.nativeOrder()));
+                decoded++;
+            } catch (org.calicojava.netlink.NetlinkCodecException expected) {
+                // a corrupt list is refused with the structure named
+            }
+        }
+        assertThat(decoded).isPositive();
+    }
+
+    @Test
     void commentIsNftsUserDataTlv() {
         assertThat(HexFormat.of()
                         .formatHex(Rule.of(new Expr.Masq())

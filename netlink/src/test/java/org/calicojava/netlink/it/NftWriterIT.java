@@ -172,14 +172,41 @@ class NftWriterIT {
                 assertThat(e.failures().get(0).error().errnoName()).isEqualTo("ENOENT");
                 assertThat(e.getMessage()).contains("#2 add rule inet cjt fresh");
             });
+            NftBatch quiet = new NftBatch().errorsOnly().withoutHandles();
+            quiet.addChain(NftFamily.INET, "cjt", "fresh");
+            int quietBad =
+                    quiet.addRule(NftFamily.INET, "cjt", "fresh", Rule.of(new Expr.Decision(Verdict.goTo("nowhere"))));
+            assertThatThrownBy(() -> nf.commit(quiet))
+                    .as("without acks (nft's flags) the refusal is still mapped to its message")
+                    .isInstanceOfSatisfying(
+                            NftTransactionException.class,
+                            e -> assertThat(e.failures().get(0).index()).isEqualTo(quietBad));
             assertThat(nf.generation()).as("no commit").isEqualTo(gen);
             assertThat(list(b)).as("nothing applied").isEqualTo(before);
             assertThat(nf.table(2, "another")).isNull();
         }
     }
 
+    /**
+     * {@code nft --debug=netlink list ruleset} with each set's element lines sorted: a hash set (the verdict map)
+     * is dumped in the order of its hash, and every namespace seeds its hash differently.
+     */
     static String debugList(TestNs ns) {
-        return Sh.ok(Sh.in(ns.name, "nft", "--debug=netlink", "list", "ruleset"));
+        List<String> out = new java.util.ArrayList<>();
+        List<String> elements = new java.util.ArrayList<>();
+        for (String line : Sh.ok(Sh.in(ns.name, "nft", "--debug=netlink", "list", "ruleset"))
+                .lines()
+                .toList()) {
+            if (line.startsWith("\telement ")) {
+                elements.add(line);
+                continue;
+            }
+            elements.stream().sorted().forEach(out::add);
+            elements.clear();
+            out.add(line);
+        }
+        elements.stream().sorted().forEach(out::add);
+        return String.join("\n", out);
     }
 
     static String list(TestNs ns) {

@@ -27,6 +27,7 @@ enum Errno {
     ENOTEMPTY(39, "not empty (nftables: chain or table still in use)"),
     ELOOP(40, "too many levels (nftables: a jump loop)"),
     ENODATA(61, "no data (nftables: a register read before anything wrote it)"),
+    ERESTART(85, "restart (nftables: the generation changed since the transaction was prepared)"),
     EMSGSIZE(90, "message too long"),
     EPROTONOSUPPORT(93, "protocol not supported"),
     EOPNOTSUPP(95, "operation not supported"),

@@ -56,9 +56,21 @@ public final class NftBatch {
     private boolean ended;
 
     public NftBatch() {
+        this(-1);
+    }
+
+    /**
+     * A transaction the kernel refuses (ERESTART, against the BEGIN message: failure index -1) unless the
+     * namespace's generation is still {@code expectedGeneration} (NFNL_BATCH_GENID): nothing changed the rules since
+     * they were read. -1 = no such condition.
+     */
+    public NftBatch(long expectedGeneration) {
         write(x -> {
             x.begin(BATCH_BEGIN, REQUEST, 0);
             x.buffer().put((byte) 0).put((byte) 0).put((byte) 0).put((byte) 10); // AF_UNSPEC, v0, res_id be16 10
+            if (expectedGeneration >= 0) {
+                x.attrBe32(1, (int) expectedGeneration); // NFNL_BATCH_GENID
+            }
             x.end();
         });
     }

@@ -97,4 +97,25 @@ class NftLargeIT {
             assertThat(nf.table(1, "loop")).isNull();
         }
     }
+
+    @Test
+    void aTransactionPreparedForAnOlderGenerationIsRefused() {
+        try (TestNs ns = new TestNs();
+                NfTables nf = NetNs.run(ns.name, NfTables::open)) {
+            long gen = nf.generation();
+            Sh.ok(Sh.in(ns.name, "nft", "add", "table", "ip", "other"));
+            NftBatch stale = new NftBatch(gen);
+            stale.addTable(NftFamily.IP, "mine");
+            assertThatThrownBy(() -> nf.commit(stale)).isInstanceOfSatisfying(NftTransactionException.class, e -> {
+                assertThat(e.failures()).hasSize(1);
+                assertThat(e.failures().get(0).index()).as("the BEGIN message").isEqualTo(-1);
+                assertThat(e.failures().get(0).error().errnoName()).isEqualTo("ERESTART");
+            });
+            assertThat(nf.table(2, "mine")).isNull();
+            NftBatch current = new NftBatch(nf.generation());
+            current.addTable(NftFamily.IP, "mine");
+            assertThat(nf.commit(current).generation()).isEqualTo(gen + 2);
+            assertThat(nf.table(2, "mine")).isNotNull();
+        }
+    }
 }

@@ -77,14 +77,22 @@ public final class NftBatch {
 
     /** No NLM_F_ACK: the kernel answers only failures (what nft does); the commit still waits for all of them. */
     public NftBatch errorsOnly() {
+        requireEmpty("errorsOnly");
         acks = false;
         return this;
     }
 
     /** No NLM_F_ECHO on new rules: their handles are not reported (less to read back for big batches). */
     public NftBatch withoutHandles() {
+        requireEmpty("withoutHandles");
         echo = false;
         return this;
+    }
+
+    private void requireEmpty(String option) {
+        if (!what.isEmpty()) {
+            throw new IllegalStateException("nftables batch: " + option + "() before the first message");
+        }
     }
 
     public int addTable(NftFamily f, String table) {

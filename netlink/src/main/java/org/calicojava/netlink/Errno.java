@@ -2,7 +2,7 @@ package org.calicojava.netlink;
 
 import org.calicojava.netlink.sys.LibC;
 
-/** The errno values rtnetlink and the namespace calls return, with their meaning. */
+/** The errno values rtnetlink, nfnetlink and the namespace calls return, with their meaning. */
 enum Errno {
     EPERM(1, "operation not permitted"),
     ENOENT(2, "no such file or directory"),
@@ -21,8 +21,13 @@ enum Errno {
     EINVAL(22, "invalid argument"),
     EMFILE(24, "too many open files"),
     ENOSPC(28, "no space left"),
+    EMLINK(31, "too many links (nftables: a jump loop, or jumps nested too deep)"),
     ERANGE(34, "result out of range"),
     ENAMETOOLONG(36, "name too long"),
+    ENOTEMPTY(39, "not empty (nftables: chain or table still in use)"),
+    ELOOP(40, "too many levels (nftables: a jump loop)"),
+    ENODATA(61, "no data (nftables: a register read before anything wrote it)"),
+    ERESTART(85, "restart (nftables: the generation changed since the transaction was prepared)"),
     EMSGSIZE(90, "message too long"),
     EPROTONOSUPPORT(93, "protocol not supported"),
     EOPNOTSUPP(95, "operation not supported"),

@@ -15,12 +15,13 @@ import org.calicojava.netlink.codec.MessageWriter;
 import org.calicojava.netlink.codec.NlMessage;
 
 /**
- * nftables over NETLINK_NETFILTER, read only: the namespace's generation ({@code NFT_MSG_GETGEN}: the kernel
- * increments it once for every committed nftables transaction in the namespace, whoever sends it — nft,
- * iptables-nft, any other program — so while it stays the same no table has changed) and the contents of one table
- * ({@link NftTable}: chains with their rules' comments, named sets and maps with their elements), dumped the way
- * {@code nft list table} fetches them but without decoding the rules' expressions. The socket stays in the
- * namespace of the thread that opened it; the methods may be called from any thread (one request at a time).
+ * nftables over NETLINK_NETFILTER. Reads: the namespace's generation ({@code NFT_MSG_GETGEN}: the kernel increments
+ * it once for every committed nftables transaction in the namespace, whoever sends it — nft, iptables-nft, any other
+ * program — so while it stays the same no table has changed), the contents of one table ({@link NftTable}: chains
+ * with their rules' comments, named sets and maps with their elements), dumped the way {@code nft list table} fetches
+ * them, and a table's rules with their expressions decoded ({@link #rules}). Writes: {@link #commit} sends an
+ * {@link org.calicojava.netlink.nft.NftBatch} as one transaction. The socket stays in the namespace of the thread
+ * that opened it; the methods may be called from any thread (one request at a time).
  */
 public final class NfTables implements AutoCloseable {
     static final int NETLINK_NETFILTER = 12;
@@ -36,14 +37,42 @@ public final class NfTables implements AutoCloseable {
     static final int NEWSETELEM = 12;
     static final int GETSETELEM = 13;
     static final int NEWGEN = 15;
+    static final int DELRULE = 8;
     static final int GETGEN = 16;
     /** Attempts at a consistent read (the generation is the same before and after every dump). */
     static final int READ_ATTEMPTS = 5;
 
     private final Requester requester;
+    private final NftTransport transport;
 
     private NfTables(Requester requester) {
         this.requester = requester;
+        this.transport = new NftTransport(requester);
+    }
+
+    /**
+     * Commits {@code batch} as one transaction: all of it is applied or, when the kernel refuses any message,
+     * none ({@link NftTransactionException} names the messages). Returns the new generation and the handles of the
+     * new rules.
+     */
+    public synchronized NftCommit commit(org.calicojava.netlink.nft.NftBatch batch) {
+        return transport.commit(batch);
+    }
+
+    /** The rules of {@code table} (every chain, in chain order as dumped) with handles and decoded expressions. */
+    public synchronized List<NftRule> rules(int family, String table) {
+        return dump("rules", family, GETRULE, NEWRULE, table, null, m -> {
+            Attrs a = attrs(m, "rule");
+            if (!table.equals(string(a.get(1)))) {
+                return null;
+            }
+            ByteBuffer exprs = a.get(4);
+            return new NftRule(
+                    string(a.get(2)),
+                    org.calicojava.netlink.nft.ExprCodec.be64(a, 3),
+                    exprs == null ? List.of() : org.calicojava.netlink.nft.ExprCodec.decodeList(exprs),
+                    a.has(7) ? comment(a.get(7)) : null);
+        });
     }
 
     /** Opens a socket in the calling thread's network namespace (see {@link NetNs#run} for another one). */

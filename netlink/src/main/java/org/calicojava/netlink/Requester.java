@@ -50,6 +50,16 @@ final class Requester implements AutoCloseable {
         spareBatchBuffer = b;
     }
 
+    /** Reserves {@code n} consecutive sequence numbers (a transaction's messages); returns the first. */
+    int reserveSeqs(int n) {
+        if (seq > 0x7fffffff - n - 1) {
+            seq = 0;
+        }
+        int first = seq + 1;
+        seq += n;
+        return first;
+    }
+
     int nextSeq() {
         seq = (seq + 1) & 0x7fffffff;
         return seq == 0 ? nextSeq() : seq;

@@ -87,7 +87,23 @@ public final class MessageWriter {
         return this;
     }
 
-    /** A NUL-terminated string attribute. */
+    /** A 32-bit value in network byte order (nftables attributes). */
+    public MessageWriter attrBe32(int type, int v) {
+        buf.putShort((short) 8).putShort((short) type).put((byte) (v >>> 24)).put((byte) (v >>> 16));
+        buf.put((byte) (v >>> 8)).put((byte) v);
+        return this;
+    }
+
+    /** A 64-bit value in network byte order (nftables handles and counters). */
+    public MessageWriter attrBe64(int type, long v) {
+        buf.putShort((short) 12).putShort((short) type);
+        for (int shift = 56; shift >= 0; shift -= 8) {
+            buf.put((byte) (v >>> shift));
+        }
+        return this;
+    }
+
+    /** A NUL-terminated string attribute.*/
     public MessageWriter attrString(int type, String s) {
         byte[] raw = s.getBytes(StandardCharsets.UTF_8);
         buf.putShort((short) (5 + raw.length)).putShort((short) type).put(raw).put((byte) 0);

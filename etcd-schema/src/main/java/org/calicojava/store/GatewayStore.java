@@ -48,6 +48,8 @@ public final class GatewayStore implements KvStore {
     private final PlainHttp plain; // http: a bare socket, quick to start
     private URI current;
     private String token;
+    /** https members whose TCP port answered (probe()); cleared for one that then fails. */
+    private final java.util.Set<URI> probed = new java.util.HashSet<>();
 
     public GatewayStore(EtcdConfig config) {
         this(config, JetcdStore.PAGE_KEYS);
@@ -58,9 +60,11 @@ public final class GatewayStore implements KvStore {
         this.pageKeys = pageKeys;
         this.config = config;
         if (config.tls()) {
+            // java.net.http's connect timeout covers the TLS handshake too, which a cold JVM on a busy machine can take
+            // longer than MEMBER_CONNECT for: the whole timeout here, the quick member check is probe()'s
             this.http = HttpClient.newBuilder()
                     .version(HttpClient.Version.HTTP_1_1)
-                    .connectTimeout(connectTimeout(config))
+                    .connectTimeout(config.timeout())
                     .sslContext(Pem.sslContext(config.caFile(), config.certFile(), config.keyFile()))
                     .build();
         } else {
@@ -220,6 +224,7 @@ public final class GatewayStore implements KvStore {
             order.remove(current);
             order.add(0, current);
             DatastoreException last = null;
+            DatastoreException handshake = null;
             boolean busy = false;
             for (URI endpoint : order) {
                 try {
@@ -231,7 +236,18 @@ public final class GatewayStore implements KvStore {
                     busy = true;
                 } catch (EtcdUnreachableException e) {
                     last = e;
+                } catch (AuthenticationException e) {
+                    // a TLS handshake that failed: a bad certificate (every member will say so: that is the error to
+                    // report), or a member that died in the middle of it (another one serves)
+                    if (!(e.getCause() instanceof javax.net.ssl.SSLException)
+                            || config.endpoints().size() < 2) {
+                        throw e;
+                    }
+                    handshake = e;
                 }
+            }
+            if (handshake != null) {
+                last = handshake;
             }
             // a member answered but could not serve (an election, a member catching up): wait and ask again;
             // none answered at all: say so now
@@ -252,6 +268,33 @@ public final class GatewayStore implements KvStore {
         return config.endpoints().size() > 1 && config.timeout().compareTo(MEMBER_CONNECT) > 0
                 ? MEMBER_CONNECT
                 : config.timeout();
+    }
+
+    /**
+     * With several https members, a member not yet reached is first checked with a bare TCP connect bounded by
+     * {@link #connectTimeout} (500 ms), so a dead or cut-off member costs at most that, while the TLS handshake that
+     * follows gets the whole timeout (java.net.http counts it in its connect timeout).
+     */
+    private void probe(URI endpoint) {
+        if (config.endpoints().size() < 2 || probed.contains(endpoint)) {
+            return;
+        }
+        int ms = (int) connectTimeout(config).toMillis();
+        try (java.net.Socket s = new java.net.Socket()) {
+            s.connect(
+                    new java.net.InetSocketAddress(
+                            endpoint.getHost(), endpoint.getPort() < 0 ? 443 : endpoint.getPort()),
+                    ms);
+        } catch (java.net.SocketTimeoutException e) {
+            throw new EtcdUnreachableException(
+                    "etcd at " + endpoint + " is unreachable (no connection within " + ms + " ms)", e);
+        } catch (ConnectException e) {
+            throw new EtcdUnreachableException("etcd at " + endpoint + " is unreachable (connection refused)", e);
+        } catch (IOException e) {
+            String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            throw new EtcdUnreachableException("etcd at " + endpoint + " is unreachable (" + m + ")", e);
+        }
+        probed.add(endpoint);
     }
 
     private void authenticate() {
@@ -293,6 +336,7 @@ public final class GatewayStore implements KvStore {
                         "etcd at " + endpoint + " is unreachable (" + e.getMessage() + ")", e);
             }
         }
+        probe(endpoint);
         HttpRequest.Builder rb = HttpRequest.newBuilder(endpoint.resolve(path))
                 .timeout(config.timeout())
                 .header("Content-Type", "application/json")
@@ -304,13 +348,16 @@ public final class GatewayStore implements KvStore {
         try {
             resp = http.send(rb.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         } catch (HttpTimeoutException e) {
+            probed.remove(endpoint);
             throw new EtcdUnreachableException(
                     "etcd at " + endpoint + " is unreachable (no answer within "
                             + config.timeout().toSeconds() + " s)",
                     e);
         } catch (ConnectException e) {
+            probed.remove(endpoint);
             throw new EtcdUnreachableException("etcd at " + endpoint + " is unreachable (connection refused)", e);
         } catch (IOException e) {
+            probed.remove(endpoint);
             String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
             if (e instanceof javax.net.ssl.SSLException) {
                 throw new AuthenticationException("etcd at " + endpoint + ": TLS handshake failed (" + m + ")", e);

@@ -72,6 +72,36 @@ final class Fabric implements AutoCloseable {
         }
     }
 
+    /** The TLS files of a fabric up with --etcd-tls (scripts/fabric's STATE/tls), or null. */
+    Path tlsDir() {
+        Path d = Path.of("/tmp/calico-java-fabric", id, "tls");
+        return java.nio.file.Files.exists(d.resolve("ca.pem")) ? d : null;
+    }
+
+    /** javactl's etcd options for this fabric: its endpoints and, with --etcd-tls, the CA and client cert/key. */
+    List<String> etcdArgs() {
+        List<String> a = new ArrayList<>(List.of("--etcd-endpoints", etcd()));
+        Path tls = tlsDir();
+        if (tls != null) {
+            a.addAll(List.of(
+                    "--etcd-ca-cert",
+                    tls.resolve("ca.pem").toString(),
+                    "--etcd-cert",
+                    tls.resolve("client.pem").toString(),
+                    "--etcd-key",
+                    tls.resolve("client.key").toString()));
+        }
+        return a;
+    }
+
+    /** bin/javactl with this fabric's etcd options, then {@code args}: a command line to run in a namespace. */
+    String[] javactlArgs(String... args) {
+        List<String> cmd = new ArrayList<>(List.of(HOME.resolve("bin/javactl").toString()));
+        cmd.addAll(etcdArgs());
+        cmd.addAll(List.of(args));
+        return cmd.toArray(new String[0]);
+    }
+
     String ns(String name) {
         return id + "-" + name;
     }
@@ -113,16 +143,9 @@ final class Fabric implements AutoCloseable {
         String wl = ns("h" + host + "-" + name);
         sh("ip", "netns", "add", wl);
         workloads.add(wl);
-        List<String> cmd = new ArrayList<>(List.of(
-                HOME.resolve("bin/javactl").toString(),
-                "--etcd-endpoints",
-                etcd(),
-                "container",
-                "add",
-                wl,
-                pool,
-                "--hostname",
-                "h" + host));
+        List<String> cmd = new ArrayList<>(List.of(HOME.resolve("bin/javactl").toString()));
+        cmd.addAll(etcdArgs());
+        cmd.addAll(List.of("container", "add", wl, pool, "--hostname", "h" + host));
         for (String p : profiles) {
             cmd.addAll(List.of("--profile", p));
         }
@@ -158,16 +181,7 @@ final class Fabric implements AutoCloseable {
 
     void removeWorkload(int host, String name) {
         String wl = ns("h" + host + "-" + name);
-        Result r = onHost(
-                host,
-                HOME.resolve("bin/javactl").toString(),
-                "--etcd-endpoints",
-                etcd(),
-                "container",
-                "remove",
-                wl,
-                "--hostname",
-                "h" + host);
+        Result r = onHost(host, javactlArgs("container", "remove", wl, "--hostname", "h" + host));
         if (!r.ok()) {
             throw new AssertionError("container remove " + wl + ": " + r.out());
         }
@@ -199,15 +213,13 @@ final class Fabric implements AutoCloseable {
     String nodeStatus(int host) {
         return onHost(
                         host,
-                        HOME.resolve("bin/javactl").toString(),
-                        "--etcd-endpoints",
-                        etcd(),
-                        "node",
-                        "status",
-                        "--name",
-                        "h" + host,
-                        "--run-dir",
-                        runDir(host).toString())
+                        javactlArgs(
+                                "node",
+                                "status",
+                                "--name",
+                                "h" + host,
+                                "--run-dir",
+                                runDir(host).toString()))
                 .out();
     }
 

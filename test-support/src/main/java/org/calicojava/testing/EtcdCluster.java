@@ -3,6 +3,7 @@ package org.calicojava.testing;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntFunction;
 import java.util.stream.Collectors;
 
 /**
@@ -16,17 +17,30 @@ public final class EtcdCluster implements AutoCloseable {
 
     /** Starts {@code n} members as one new cluster and waits until each listens. */
     public static EtcdCluster start(int n) throws IOException, InterruptedException {
+        List<String> hosts = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            hosts.add("127.0.0.1");
+        }
+        return start(hosts, "http", i -> List.of());
+    }
+
+    /**
+     * Starts a cluster of one member per address in {@code hosts} (loopback addresses, e.g. 127.0.0.2, .3, .4: a
+     * member of its own address can have a certificate of its own), clients and peers on {@code scheme}; member i
+     * gets {@code extraArgs.apply(i)} too (with https: its --cert-file, --peer-cert-file, ... flags).
+     */
+    public static EtcdCluster start(List<String> hosts, String scheme, IntFunction<List<String>> extraArgs)
+            throws IOException, InterruptedException {
         EtcdCluster c = new EtcdCluster();
         try {
-            for (int i = 0; i < n; i++) {
-                c.members.add(new EtcdProcess(
-                        "m" + i,
-                        "http",
-                        List.of(
-                                "--initial-cluster-state",
-                                "new",
-                                "--initial-cluster-token",
-                                "cj-test-" + ProcessHandle.current().pid())));
+            for (int i = 0; i < hosts.size(); i++) {
+                List<String> args = new ArrayList<>(List.of(
+                        "--initial-cluster-state",
+                        "new",
+                        "--initial-cluster-token",
+                        "cj-test-" + ProcessHandle.current().pid()));
+                args.addAll(extraArgs.apply(i));
+                c.members.add(new EtcdProcess("m" + i, hosts.get(i), scheme, scheme, args));
             }
             String all =
                     c.members.stream().map(m -> m.name() + "=" + m.peerUrl()).collect(Collectors.joining(","));

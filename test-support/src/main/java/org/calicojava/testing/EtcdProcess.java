@@ -19,6 +19,8 @@ import java.util.stream.Stream;
  */
 public final class EtcdProcess implements AutoCloseable {
     private final String name;
+    private final String host;
+    private final String peerScheme;
     private final Path dir;
     private final int clientPort;
     private final int peerPort;
@@ -33,12 +35,22 @@ public final class EtcdProcess implements AutoCloseable {
     }
 
     EtcdProcess(String name, String scheme, List<String> extraArgs) throws IOException {
+        this(name, "127.0.0.1", scheme, "http", extraArgs);
+    }
+
+    /**
+     * A member listening on {@code host} (a loopback address such as 127.0.0.2, so that members can have certificates
+     * of their own), clients on {@code scheme}, peers on {@code peerScheme} (https: peer TLS flags in extraArgs).
+     */
+    EtcdProcess(String name, String host, String scheme, String peerScheme, List<String> extraArgs) throws IOException {
         this.name = name;
+        this.host = host;
+        this.peerScheme = peerScheme;
         this.dir = Files.createTempDirectory("cj-etcd-");
-        this.clientPort = freePort();
-        int p = freePort();
+        this.clientPort = freePort(host);
+        int p = freePort(host);
         while (p == clientPort) {
-            p = freePort();
+            p = freePort(host);
         }
         this.peerPort = p;
         this.extraArgs = List.copyOf(extraArgs);
@@ -57,8 +69,18 @@ public final class EtcdProcess implements AutoCloseable {
         }
     }
 
+    private static int freePort(String host) throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(host))) {
+            return s.getLocalPort();
+        }
+    }
+
     public Path dir() {
         return dir;
+    }
+
+    public String host() {
+        return host;
     }
 
     public String name() {
@@ -70,11 +92,11 @@ public final class EtcdProcess implements AutoCloseable {
     }
 
     public String endpoint() {
-        return scheme + "://127.0.0.1:" + clientPort;
+        return scheme + "://" + host + ":" + clientPort;
     }
 
     String peerUrl() {
-        return "http://127.0.0.1:" + peerPort;
+        return peerScheme + "://" + host + ":" + peerPort;
     }
 
     void initialCluster(String members) {
@@ -132,7 +154,7 @@ public final class EtcdProcess implements AutoCloseable {
                 throw new IllegalStateException("etcd " + name + " exited: " + Files.readString(dir.resolve("out.log"))
                         + tail(dir.resolve("etcd.log")));
             }
-            try (Socket s = new Socket("127.0.0.1", clientPort)) {
+            try (Socket s = new Socket(host, clientPort)) {
                 Thread.sleep(200); // listening; give it a moment to elect a leader
                 return;
             } catch (IOException notYet) {

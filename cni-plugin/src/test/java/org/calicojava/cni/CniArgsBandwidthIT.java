@@ -3,7 +3,9 @@ package org.calicojava.cni;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -139,12 +141,60 @@ class CniArgsBandwidthIT {
                         .as(add.toString())
                         .startsWith("CNI_ARGS: ")
                         .doesNotContain("\n");
-                assertThat(host.caliLinks()).as(bad).isEmpty();
-                assertThat(ifbs(host)).as(bad).isEmpty();
-                assertThat(host.endpoints()).as(bad).isEmpty();
-                assertThat(host.store.get(host.keys.ipamHandle(id))).as(bad).isEmpty();
+                assertNothing(host, id);
             }
         }
+    }
+
+    @Test
+    void noBandwidthPluginOrAFailingOneLeavesNothing() throws Exception {
+        try (CniHost host = new CniHost()) {
+            host.pool("10.98.0.0/16", 0);
+            String conf = host.conf("1.0.0", "");
+            Path ns = host.container("np");
+            String id = "qnp" + host.sfx;
+            Path empty = Files.createDirectory(host.tmp.resolve("no-plugins"));
+            CniHost.Call none = host.call(
+                    "calico-java-cni",
+                    "ADD",
+                    id,
+                    ns,
+                    "eth0",
+                    conf,
+                    Map.of("CNI_ARGS", "ingress_bandwidth=" + RATE, "CNI_PATH", empty.toString()));
+            assertThat(none.rc()).as(none.toString()).isEqualTo(1);
+            assertThat(none.json().get("code").asInt()).isEqualTo(CniException.INVALID_CONFIG);
+            assertThat(none.json().get("msg").asText()).contains("bandwidth not found in CNI_PATH");
+            assertNothing(host, id);
+
+            // a bandwidth plugin that fails after the veth is made: the ADD is undone (veth, addresses)
+            Path failing = Files.createDirectory(host.tmp.resolve("failing"));
+            Path fake = failing.resolve("bandwidth");
+            Files.writeString(
+                    fake,
+                    "#!/bin/sh\ncat >/dev/null\n[ \"$CNI_COMMAND\" = ADD ] || exit 0\n"
+                            + "echo '{\"cniVersion\":\"1.0.0\",\"code\":100,\"msg\":\"no qdisc today\"}'\nexit 1\n");
+            Files.setPosixFilePermissions(fake, PosixFilePermissions.fromString("rwxr-xr-x"));
+            CniHost.Call failed = host.call(
+                    "calico-java-cni",
+                    "ADD",
+                    id,
+                    ns,
+                    "eth0",
+                    conf,
+                    Map.of("CNI_ARGS", "ingress_bandwidth=" + RATE, "CNI_PATH", failing.toString()));
+            assertThat(failed.rc()).as(failed.toString()).isEqualTo(1);
+            assertThat(failed.json().get("code").asInt()).isEqualTo(100);
+            assertThat(failed.json().get("msg").asText()).contains("no qdisc today");
+            assertNothing(host, id);
+        }
+    }
+
+    private static void assertNothing(CniHost host, String id) {
+        assertThat(host.caliLinks()).isEmpty();
+        assertThat(ifbs(host)).isEmpty();
+        assertThat(host.endpoints()).isEmpty();
+        assertThat(host.store.get(host.keys.ipamHandle(id))).isEmpty();
     }
 
     /** iperf3 from namespace {@code client} to {@code server} (reverse: the server sends); the received bit/s. */

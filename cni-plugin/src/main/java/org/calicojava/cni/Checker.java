@@ -8,6 +8,7 @@ import java.util.List;
 import org.calicojava.model.Cidr;
 import org.calicojava.model.Json;
 import org.calicojava.model.WorkloadEndpoint;
+import org.calicojava.model.WorkloadQos;
 import org.calicojava.netlink.Address;
 import org.calicojava.netlink.IpPrefix;
 import org.calicojava.netlink.Link;
@@ -20,7 +21,7 @@ import org.calicojava.netlink.WorkloadInterface;
 /**
  * CHECK: the attachment is still as ADD made it: the endpoint record, the host veth (up, MAC ee:ee:ee:ee:ee:ee), the
  * workload end with the endpoint's addresses and its default route via the gateway, and the addresses of
- * {@code prevResult} among them. The first difference is the error (code 102).
+ * {@code prevResult} among them, and CNI_ARGS' bandwidth limits (if any) the endpoint's. The first difference is the error (code 102).
  */
 final class Checker {
     private Checker() {}
@@ -43,6 +44,10 @@ final class Checker {
         String hostIf = WorkloadInterface.hostName(NetworkPlugin.endpointId(c.env));
         if (!wep.name().equals(hostIf)) {
             throw fail("the endpoint names interface " + wep.name() + ", expected " + hostIf);
+        }
+        WorkloadQos qos = Bandwidth.fromArgs(c.env.args());
+        if (qos != null && !qos.equals(wep.qos())) {
+            throw fail("the endpoint's bandwidth limits " + wep.qos() + " are not CNI_ARGS' " + qos);
         }
         try (Netlink nl = Netlink.open()) {
             Link h = nl.link(hostIf).orElseThrow(() -> fail("host interface " + hostIf + " is missing"));

@@ -13,6 +13,7 @@ import org.calicojava.model.Json;
 import org.calicojava.model.Keys;
 import org.calicojava.model.ProfileRules;
 import org.calicojava.model.WorkloadEndpoint;
+import org.calicojava.model.WorkloadQos;
 import org.calicojava.netlink.IpPrefix;
 import org.calicojava.netlink.Link;
 import org.calicojava.netlink.Netlink;
@@ -67,10 +68,15 @@ final class NetworkPlugin {
         if (!Files.exists(ns)) {
             throw new CniException(CniException.UNKNOWN_CONTAINER, "no network namespace at " + c.env.netns());
         }
+        WorkloadQos qos = Bandwidth.fromArgs(c.env.args());
+        if (qos != null) {
+            Bandwidth.requirePlugin(c);
+        }
         String host = c.host();
         String hostIf = WorkloadInterface.hostName(endpointId(c.env));
         List<Result.IpConfig> ips = ipamAdd(c, host);
         boolean plumbed = false;
+        boolean shaped = false;
         try {
             List<IpPrefix> prefixes = ips.stream()
                     .map(ip -> IpPrefix.parse(ip.address().toString()))
@@ -90,12 +96,17 @@ final class NetworkPlugin {
                 dev = WorkloadInterface.plumb(nl, null, hostIf, ns, c.env.ifname(), prefixes, mtu);
                 plumbed = true;
             }
+            Result result = result(c, hostIf, dev, ips);
+            if (qos != null) {
+                shaped = true;
+                result = Bandwidth.apply(c, qos, result);
+            }
             List<Cidr> v4 = new ArrayList<>();
             List<Cidr> v6 = new ArrayList<>();
             ips.forEach(ip -> (ip.address().isIpv4() ? v4 : v6).add(ip.address()));
             ensureProfiles(c);
             WorkloadEndpoint wep = new WorkloadEndpoint(
-                    "active", hostIf, WorkloadInterface.HOST_MAC, c.conf.profiles(), v4, v6, Lifecycle.labels(c));
+                    "active", hostIf, WorkloadInterface.HOST_MAC, c.conf.profiles(), v4, v6, Lifecycle.labels(c), qos);
             c.store().put(endpointKey(c), Json.write(wep));
             LOG.info(
                     "ADD {} {}: {} on {} (network {})",
@@ -104,15 +115,22 @@ final class NetworkPlugin {
                     v4.isEmpty() ? v6 : v4,
                     hostIf,
                     c.conf.name());
-            return result(c, hostIf, dev, ips);
+            return result;
         } catch (RuntimeException e) {
-            rollback(c, hostIf, plumbed, e);
+            rollback(c, hostIf, plumbed, shaped, e);
             throw e;
         }
     }
 
-    private static void rollback(Context c, String hostIf, boolean plumbed, RuntimeException e) {
+    private static void rollback(Context c, String hostIf, boolean plumbed, boolean shaped, RuntimeException e) {
         LOG.warn("ADD {} {} failed, undoing it: {}", c.env.containerId(), c.env.ifname(), e.getMessage());
+        try {
+            if (shaped) {
+                Bandwidth.remove(c);
+            }
+        } catch (RuntimeException cleanup) {
+            e.addSuppressed(cleanup);
+        }
         try {
             if (plumbed) {
                 try (Netlink nl = Netlink.open()) {
@@ -185,8 +203,15 @@ final class NetworkPlugin {
     static void del(Context c) {
         String host = c.host();
         String hostIf = WorkloadInterface.hostName(endpointId(c.env));
-        ipamDel(c, host);
         String key = endpointKey(c);
+        WorkloadQos qos = Bandwidth.fromArgsLenient(c.env.args());
+        if (qos == null) {
+            qos = storedQos(c, key);
+        }
+        if (qos != null && qos.egressBandwidth() != null) {
+            Bandwidth.remove(c); // the ifb device; the veth's own qdiscs go with the veth
+        }
+        ipamDel(c, host);
         boolean had = c.store().delete(key);
         c.store()
                 .deletePrefix(
@@ -202,6 +227,19 @@ final class NetworkPlugin {
                 had ? "removed" : "was not there",
                 hostIf,
                 veth ? "removed" : "was not there");
+    }
+
+    /** The limits recorded on the endpoint (a GC or a DEL without CNI_ARGS); none if absent or unreadable. */
+    private static WorkloadQos storedQos(Context c, String key) {
+        try {
+            return c.store()
+                    .get(key)
+                    .map(kv -> Json.read(kv.value(), WorkloadEndpoint.class).qos())
+                    .orElse(null);
+        } catch (IllegalArgumentException e) {
+            LOG.warn("DEL {} {}: endpoint record unreadable: {}", c.env.containerId(), c.env.ifname(), e.getMessage());
+            return null;
+        }
     }
 
     private static List<Result.IpConfig> ipamAdd(Context c, String host) {

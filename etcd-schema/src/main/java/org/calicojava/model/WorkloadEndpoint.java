@@ -1,5 +1,6 @@
 package org.calicojava.model;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
 import java.util.Map;
@@ -7,7 +8,8 @@ import java.util.regex.Pattern;
 
 /**
  * {@code /calico/v1/host/<host>/workload/<orch>/<workload>/endpoint/<id>} =
- * {"state","name","mac","profile_ids","ipv4_nets","ipv6_nets","labels"}.
+ * {"state","name","mac","profile_ids","ipv4_nets","ipv6_nets","labels"} and, optional, "qos" (bandwidth limits,
+ * {@link WorkloadQos}; absent in records of older writers and of endpoints without limits).
  */
 public record WorkloadEndpoint(
         @JsonProperty("state") String state,
@@ -16,7 +18,8 @@ public record WorkloadEndpoint(
         @JsonProperty("profile_ids") List<String> profileIds,
         @JsonProperty("ipv4_nets") List<Cidr> ipv4Nets,
         @JsonProperty("ipv6_nets") List<Cidr> ipv6Nets,
-        @JsonProperty("labels") Map<String, String> labels) {
+        @JsonProperty("labels") Map<String, String> labels,
+        @JsonProperty("qos") WorkloadQos qos) {
 
     private static final Pattern MAC = Pattern.compile("([0-9a-fA-F]{2}:){5}[0-9a-fA-F]{2}");
     private static final Pattern IFACE = Pattern.compile("[a-zA-Z0-9_.\\-]{1,15}");
@@ -24,6 +27,19 @@ public record WorkloadEndpoint(
     /** At most this many addresses per family and profiles per endpoint. */
     public static final int MAX_ITEMS = 256;
 
+    /** An endpoint without bandwidth limits. */
+    public WorkloadEndpoint(
+            String state,
+            String name,
+            String mac,
+            List<String> profileIds,
+            List<Cidr> ipv4Nets,
+            List<Cidr> ipv6Nets,
+            Map<String, String> labels) {
+        this(state, name, mac, profileIds, ipv4Nets, ipv6Nets, labels, null);
+    }
+
+    @JsonCreator
     public WorkloadEndpoint {
         state = state == null ? "active" : state;
         if (!state.equals("active") && !state.equals("inactive")) {
@@ -46,6 +62,7 @@ public record WorkloadEndpoint(
         ipv4Nets = hostRoutes("ipv4_nets", Lists.bounded("endpoint ipv4_nets", ipv4Nets, MAX_ITEMS), 4);
         ipv6Nets = hostRoutes("ipv6_nets", Lists.bounded("endpoint ipv6_nets", ipv6Nets, MAX_ITEMS), 6);
         labels = Labels.check(labels);
+        qos = qos == null || qos.isEmpty() ? null : qos;
     }
 
     /** Endpoint nets become routes to the workload's interface: host routes (/32, /128) of the right family only. */

@@ -1,13 +1,18 @@
 package org.calicojava.fabric;
 
 import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A fabric of hosts in network namespaces (scripts/fabric) with a unique id per test class; workloads are namespaces
@@ -154,6 +159,71 @@ final class Fabric implements AutoCloseable {
             throw new AssertionError("container add " + wl + ": " + r.out());
         }
         return r.out().trim().split(" ")[1]; // "IP 10.65.0.3 added to ..."
+    }
+
+    /**
+     * A CNI network configuration for calico-java-cni on host N: network {@code network}, the fabric's etcd, the
+     * given profiles (none: the network name).
+     */
+    String cniConf(int host, String network, String... profiles) {
+        StringBuilder p = new StringBuilder();
+        for (String x : profiles) {
+            p.append(p.length() == 0 ? "" : ",").append('"').append(x).append('"');
+        }
+        return "{\"cniVersion\":\"1.0.0\",\"name\":\"" + network + "\",\"type\":\"calico-java-cni\","
+                + "\"etcd_endpoints\":\"" + etcd() + "\",\"nodename\":\"h" + host + "\",\"log_level\":\"info\""
+                + (profiles.length == 0 ? "" : ",\"profiles\":[" + p + "]") + "}";
+    }
+
+    /**
+     * Adds a CNI workload on host N as a runtime would: a namespace of the test's and {@code bin/calico-java-cni ADD}
+     * run inside the host's namespace with {@code conf} on stdin (one-shot, never a CNI server); returns its address.
+     */
+    String addCniWorkload(int host, String name, String conf) {
+        String wl = ns("h" + host + "-" + name);
+        sh("ip", "netns", "add", wl);
+        workloads.add(wl);
+        Result r = cni(host, "ADD", name, conf);
+        Matcher m = Pattern.compile("\"address\":\"([0-9.]+)/32\"").matcher(r.out());
+        if (!r.ok() || !m.find()) {
+            throw new AssertionError("calico-java-cni ADD " + wl + ": " + r.out());
+        }
+        return m.group(1);
+    }
+
+    /** Runs calico-java-cni {@code command} for CNI workload {@code name} of host N; stdout is the result. */
+    Result cni(int host, String command, String name, String conf) {
+        ProcessBuilder pb = new ProcessBuilder(
+                        "ip",
+                        "netns",
+                        "exec",
+                        ns("h" + host),
+                        HOME.resolve("bin/calico-java-cni").toString())
+                .redirectError(ProcessBuilder.Redirect.INHERIT);
+        Map<String, String> env = pb.environment();
+        env.put("CNI_COMMAND", command);
+        env.put("CNI_CONTAINERID", ns("h" + host + "-" + name));
+        env.put("CNI_NETNS", "/var/run/netns/" + ns("h" + host + "-" + name));
+        env.put("CNI_IFNAME", "eth0");
+        env.put("CNI_PATH", HOME.resolve("bin") + ":/usr/lib/cni");
+        env.put("CALICO_JAVA_CNI_SOCKET", "");
+        try {
+            Process p = pb.start();
+            try (OutputStream in = p.getOutputStream()) {
+                in.write(conf.getBytes(StandardCharsets.UTF_8));
+            }
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(2, TimeUnit.MINUTES)) {
+                p.destroyForcibly();
+                return new Result(-1, "timed out: calico-java-cni " + command);
+            }
+            return new Result(p.exitValue(), out);
+        } catch (IOException e) {
+            return new Result(-1, e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Result(-1, "interrupted");
+        }
     }
 
     /** Adds workload {@code name} on every host; returns their addresses, index = host number (index 0 unused). */

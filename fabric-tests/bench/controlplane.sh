@@ -5,7 +5,7 @@
 # 224.0.0.1 (peering with each other as plain iBGP), every other host their client (global peers h1 and h2; h1 and h2
 # have a node peer for each client). Nodes start in parallel batches of BATCH (env, default 10); measured:
 #   - up: from the first node started to the last node's BGP daemon up (its control socket), and the convergence:
-#     from the last node up to every host having every other host's block route (proto bgp, "via" the owner)
+#     from the last node up to every host having every other host's block route (proto bgp, or bird, "via" the owner)
 #   - peak RSS (VmHWM) of each speaker (BIRD: bird), confd and node run process, from /proc, at convergence
 #   - CPU seconds (utime + stime) used by those processes until convergence
 #   - one new block: `javactl ipam assign --host hK` in a second pool (a new affinity for hK), from before the
@@ -15,6 +15,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")/../.." && pwd)
 hosts=${1:?usage: controlplane.sh HOSTS mesh|rr [java|bird]}; mode=${2:?usage: controlplane.sh HOSTS mesh|rr [java|bird]}
 backend=${3:-java}; batch=${BATCH:-10}; timeout=${TIMEOUT:-900}; id=cjcp
+proto=bgp; [ "$backend" = bird ] && proto=bird # the speaker's routes are protocol 186 (bgp), BIRD's 12 (bird)
 case "$mode" in mesh|rr) ;; *) echo "MODE: $mode (expected: mesh or rr)" >&2; exit 2 ;; esac
 case "$backend" in java|bird) ;; *) echo "BACKEND: $backend (expected: java or bird)" >&2; exit 2 ;; esac
 [ "$hosts" -ge 3 ] && [ "$hosts" -le 200 ] || { echo "HOSTS: 3..200" >&2; exit 2; }
@@ -50,7 +51,7 @@ echo "all $hosts nodes up after $up_s s (load $(load)); waiting for every host t
 converged_count() { # how many hosts have all HOSTS-1 other hosts' block routes
   local c=0 h
   for h in $(seq 1 "$hosts"); do
-    [ "$(ip -n "$id-h$h" route show proto bgp 2>/dev/null | grep -c ' via ')" -ge $((hosts - 1)) ] && c=$((c + 1))
+    [ "$(ip -n "$id-h$h" route show proto "$proto" 2>/dev/null | grep -c ' via ')" -ge $((hosts - 1)) ] && c=$((c + 1))
   done
   echo "$c"
 }
@@ -105,7 +106,7 @@ while :; do
   c=0
   for h in $(seq 1 "$hosts"); do
     [ "$h" = "$k" ] && continue
-    ip -n "$id-h$h" route show "$blk/26" proto bgp 2>/dev/null | grep -q ' via ' && c=$((c + 1))
+    ip -n "$id-h$h" route show "$blk/26" proto "$proto" 2>/dev/null | grep -q ' via ' && c=$((c + 1))
   done
   [ "$c" = $((hosts - 1)) ] && break
   [ "$(since "$t0" | cut -d. -f1)" -lt 120 ] || { echo "new block $blk/26: $c/$((hosts - 1)) hosts after 120 s" >&2; exit 1; }

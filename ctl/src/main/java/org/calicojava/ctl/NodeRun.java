@@ -48,6 +48,12 @@ final class NodeRun extends Sub {
             description = "BGP: the built-in speaker (java), BIRD with the rendered config (bird), or none")
     String backend;
 
+    @Option(
+            names = "--no-felix",
+            description = "do not run felix-agent (a control plane only: confd and the BGP daemon, "
+                    + "as for scale benches without workloads)")
+    boolean noFelix;
+
     @Option(names = "--libnetwork", description = "also run the Docker network/IPAM driver")
     boolean libnetwork;
 
@@ -134,8 +140,8 @@ final class NodeRun extends Sub {
         }
         log(
                 n,
-                "calico-java node running (" + backend + " backend" + (libnetwork ? ", libnetwork" : "")
-                        + (cni ? ", cni" : "") + "), run dir " + dir);
+                "calico-java node running (" + backend + " backend" + (noFelix ? ", no felix" : "")
+                        + (libnetwork ? ", libnetwork" : "") + (cni ? ", cni" : "") + "), run dir " + dir);
         specs.forEach(sup::start);
         NodeBgpStatus bgpStatus = new NodeBgpStatus(store(), keys(), n, dir, line -> log(n, line));
         for (long tick = 0; stopped.getCount() > 0; tick++) {
@@ -165,7 +171,9 @@ final class NodeRun extends Sub {
         Map<String, String> etcdEnv = root().settings().childEnv();
         Map<String, String> noEtcd = EtcdSettings.noEtcdEnv();
         List<Supervisor.Spec> out = new ArrayList<>();
-        out.add(spec(launcher, "felix-agent", List.of(bin + "/felix-agent", "--hostname", n), etcdEnv));
+        if (!noFelix) {
+            out.add(spec(launcher, "felix-agent", List.of(bin + "/felix-agent", "--hostname", n), etcdEnv));
+        }
         if (!backend.equals("none")) {
             Path confd = ConfdSetup.write(dir, home, backend);
             out.add(spec(

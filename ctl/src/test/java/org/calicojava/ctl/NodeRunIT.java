@@ -162,6 +162,47 @@ class NodeRunIT {
     }
 
     @Test
+    void noFelixRunsConfdAndTheSpeakerButNoFelix(@TempDir Path tmp) throws Exception {
+        Path home = tmp.resolve("home");
+        Files.createDirectories(home.resolve("bin"));
+        for (String prog : List.of("felix-agent", "confd-renderer")) {
+            Path p = home.resolve("bin/" + prog);
+            Files.writeString(p, "#!/bin/sh\necho \"$@\" > " + tmp.resolve(prog + ".args") + "\nexec sleep 300\n");
+            Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
+        Path runDir = tmp.resolve("run");
+        node = javactl(
+                        home,
+                        "node",
+                        "run",
+                        "--name",
+                        "n2",
+                        "--ip",
+                        "192.0.2.12",
+                        "--no-felix",
+                        "--run-dir",
+                        runDir.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(tmp.resolve("node.log").toFile())
+                .start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline
+                && !(Files.exists(tmp.resolve("confd-renderer.args"))
+                        && Files.exists(runDir.resolve("bgp-speaker.pid")))) {
+            Thread.sleep(100);
+        }
+        assertThat(Files.readString(tmp.resolve("confd-renderer.args"))).startsWith("--node n2 --confdir ");
+        assertThat(runDir.resolve("bgp-speaker.pid")).exists();
+        assertThat(Files.readString(tmp.resolve("node.log"))).contains("(java backend, no felix)");
+        Thread.sleep(1000); // felix would have been started first
+        assertThat(tmp.resolve("felix-agent.args")).doesNotExist();
+        assertThat(runDir.resolve("felix-agent.pid")).doesNotExist();
+        assertThat(run(javactl(home, "node", "stop", "--name", "n2", "--run-dir", runDir.toString())))
+                .contains("Stopped node n2");
+        assertThat(node.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    }
+
+    @Test
     void cniStartsTheCniServerWithTheNodesNameAndEtcd(@TempDir Path tmp) throws Exception {
         Path home = tmp.resolve("home");
         Files.createDirectories(home.resolve("bin"));

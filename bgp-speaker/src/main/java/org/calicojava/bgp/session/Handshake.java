@@ -5,6 +5,7 @@ import static org.calicojava.bgp.session.SessionState.OPEN_CONFIRM;
 import static org.calicojava.bgp.session.SessionState.OPEN_SENT;
 
 import io.netty.channel.ChannelFuture;
+import java.net.ConnectException;
 import org.calicojava.bgp.codec.BgpError;
 import org.calicojava.bgp.codec.CodecOptions;
 import org.calicojava.bgp.codec.Ip;
@@ -45,8 +46,9 @@ final class Handshake {
                 peer.accept(c);
             } else {
                 Throwable t = done.cause();
-                peer.handle(new TcpFailed(
-                        t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName()));
+                String reason =
+                        t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName();
+                peer.handle(new TcpFailed(reason, t instanceof ConnectException && reason.contains("refused")));
             }
         });
     }

@@ -26,7 +26,8 @@ sealed interface PeerEvent
     record TcpUp(Connection c) implements PeerEvent {}
 
     /** Connecting failed. */
-    record TcpFailed(String reason) implements PeerEvent {}
+    /** An outgoing connect failed; {@code refused}: the host answered with a reset (up, nothing listening yet). */
+    record TcpFailed(String reason, boolean refused) implements PeerEvent {}
 
     /** A connection ended. */
     record TcpClosed(Connection c, String reason) implements PeerEvent {}

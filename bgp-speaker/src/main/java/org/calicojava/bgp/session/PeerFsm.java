@@ -90,7 +90,7 @@ final class PeerFsm {
             peer.to(ACTIVE);
             peer.timers.connectRetry = peer.timers.schedule(
                     TimerKind.CONNECT_RETRY,
-                    PeerTimers.backoff(peer.speakerConfig.connectRetryTime(), peer.connectFailures));
+                    PeerTimers.connectRetry(peer.speakerConfig.connectRetryTime(), peer.connectFailures, f.refused()));
         } else if (e instanceof Timer t && t.kind() == TimerKind.CONNECT_RETRY) {
             peer.handshake.startConnect();
         }

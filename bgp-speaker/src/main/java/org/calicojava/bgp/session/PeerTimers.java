@@ -65,6 +65,15 @@ final class PeerTimers {
         }
     }
 
+    /**
+     * The wait before the next connect after {@code failures} failed ones: {@code base} when the last was refused (the
+     * peer's host is up and its speaker not yet listening: it is starting, and a passive mesh peer, which waits for our
+     * connect, must not wait for a doubled retry; a refused SYN costs one packet each way), else {@link #backoff}.
+     */
+    static int connectRetry(int base, int failures, boolean refused) {
+        return refused ? base : backoff(base, failures);
+    }
+
     /** {@code base} doubled per attempt after the first, up to two minutes (or {@code base} if larger). */
     static int backoff(int base, int attempt) {
         long v = (long) base << Math.min(10, Math.max(0, attempt - 1));

@@ -88,4 +88,11 @@ class NegotiationTest {
         assertThat(PeerTimers.backoff(5, 10)).isEqualTo(120);
         assertThat(PeerTimers.backoff(1, 30)).isEqualTo(120);
     }
+
+    @Test
+    void refusedConnectsRetryAtTheBaseTimeOthersBackOff() {
+        assertThat(PeerTimers.connectRetry(5, 10, true)).isEqualTo(5);
+        assertThat(PeerTimers.connectRetry(5, 10, false)).isEqualTo(120);
+        assertThat(PeerTimers.connectRetry(5, 2, false)).isEqualTo(10);
+    }
 }

@@ -77,6 +77,28 @@ class SpeakerPairTest {
         }
     }
 
+    /**
+     * A peer whose host refuses our connects (its speaker is not listening yet, as a mesh peer that starts minutes
+     * later) is retried every connectRetryTime, not after a doubled wait: five refusals take ~5 s here where doubling
+     * would take 15 s, and the session comes up within a few seconds of the peer starting, where doubling would wait 16.
+     */
+    @Test
+    void refusedConnectsAreRetriedAtTheBaseTimeSoALatePeerIsReachedAtOnce() {
+        try (Speaker sa = new Speaker(config(a, 65010, b, 65011, "", ""), new AdjRibIn());
+                Speaker sb = new Speaker(config(b, 65011, a, 65010, "", ", passive: true"), new AdjRibIn())) {
+            sa.start();
+            Peer pa = sa.peer(b);
+            Await.until("five refused connects", Duration.ofSeconds(10), () -> pa.connectFailures >= 5, pa::toString);
+            assertThat(pa.lastError()).contains("refused");
+            sb.start();
+            Await.until(
+                    "session up soon after the peer starts",
+                    Duration.ofSeconds(6),
+                    () -> pa.state() == SessionState.ESTABLISHED,
+                    pa::toString);
+        }
+    }
+
     @Test
     void wrongPeerAsIsRefusedWithBadPeerAs() {
         try (Speaker sa = new Speaker(config(a, 65010, b, 65099, "", ""), new AdjRibIn());

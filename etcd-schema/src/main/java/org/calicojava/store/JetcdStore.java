@@ -36,6 +36,10 @@ public final class JetcdStore implements WatchableStore {
     static final int MAX_INBOUND_BYTES = 64 << 20;
     /** With several members, how long one attempt of a request waits before it is sent again (to a live member). */
     static final java.time.Duration MEMBER_ATTEMPT = java.time.Duration.ofMillis(1500);
+    /** gRPC keepalive: a ping after this much silence on the connection; the member is dropped if no answer in ... */
+    static final java.time.Duration KEEPALIVE_TIME = java.time.Duration.ofSeconds(10);
+    /** ... this long (then requests and watches go to the other members). */
+    static final java.time.Duration KEEPALIVE_TIMEOUT = java.time.Duration.ofSeconds(5);
 
     private final EtcdConfig config;
     private final Client client;
@@ -54,6 +58,10 @@ public final class JetcdStore implements WatchableStore {
                 .endpoints(config.endpoints().toArray(new URI[0]))
                 .connectTimeout(config.timeout())
                 .waitForReady(false)
+                // a member cut off without a reset (link down, partition) is given up after 10 s + 5 s of
+                // unanswered pings, not jetcd's 30 s + 10 s (etcd refuses pings more often than every 5 s)
+                .keepaliveTime(KEEPALIVE_TIME)
+                .keepaliveTimeout(KEEPALIVE_TIMEOUT)
                 .maxInboundMessageSize(maxInboundBytes);
         if (config.username() != null) {
             b.user(bs(config.username())).password(bs(config.password()));

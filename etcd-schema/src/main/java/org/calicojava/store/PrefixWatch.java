@@ -50,8 +50,14 @@ final class PrefixWatch implements WatchableStore.Watch {
             return;
         }
         long gen = ++generation;
-        WatchOption opt =
-                WatchOption.builder().isPrefix(true).withRevision(nextRevision).build();
+        // require leader: a member that has lost the cluster's leader (cut off) cancels the watch within seconds, and
+        // it resumes on a member that has one, instead of waiting silently on the cut-off one (clientv3's
+        // WithRequireLeader, as Calico's watchers do)
+        WatchOption opt = WatchOption.builder()
+                .isPrefix(true)
+                .withRevision(nextRevision)
+                .withRequireLeader(true)
+                .build();
         ExecutorService t = thread;
         watcher = store.client()
                 .getWatchClient()

@@ -3,6 +3,7 @@ package org.calicojava.ctl;
 import java.util.ArrayList;
 import java.util.List;
 import org.calicojava.model.WorkloadEndpoint;
+import org.calicojava.model.WorkloadQos;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -39,7 +40,8 @@ final class EndpointCommand {
                             "MAC",
                             "Profiles",
                             "State",
-                            "Status")
+                            "Status",
+                            "QoS")
                     : new Table("Hostname", "Orchestrator ID", "Workload ID", "Endpoint ID");
             for (Endpoints.Entry e : eps) {
                 if (!detailed) {
@@ -61,7 +63,8 @@ final class EndpointCommand {
                             "",
                             "",
                             "",
-                            status);
+                            status,
+                            "");
                     continue;
                 }
                 List<String> addrs = new ArrayList<>();
@@ -76,9 +79,36 @@ final class EndpointCommand {
                         w.mac(),
                         String.join(",", w.profileIds()),
                         w.state(),
-                        status);
+                        status,
+                        qos(w.qos()));
             }
             t.print(out(), format.value());
+        }
+
+        /** Bandwidth limits as the bandwidth plugin applies them: "in 10Mbit/s, out 5Mbit/s" (ingress: into it). */
+        static String qos(WorkloadQos q) {
+            if (q == null) {
+                return "";
+            }
+            List<String> parts = new ArrayList<>();
+            if (q.ingressBandwidth() != null) {
+                parts.add("in " + rate(q.ingressBandwidth()) + " (burst " + q.ingressBurst() + " bit)");
+            }
+            if (q.egressBandwidth() != null) {
+                parts.add("out " + rate(q.egressBandwidth()) + " (burst " + q.egressBurst() + " bit)");
+            }
+            return String.join(", ", parts);
+        }
+
+        private static String rate(long bits) {
+            String[] units = {"bit/s", "kbit/s", "Mbit/s", "Gbit/s", "Tbit/s"};
+            int u = 0;
+            long v = bits;
+            while (v >= 1000 && v % 1000 == 0 && u < units.length - 1) {
+                v /= 1000;
+                u++;
+            }
+            return v + units[u];
         }
     }
 }

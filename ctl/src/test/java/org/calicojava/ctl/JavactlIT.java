@@ -238,6 +238,13 @@ class JavactlIT {
         assertThat(cli.ok("endpoint", "show", "--detailed", "--host", "h1"))
                 .contains("10.5.0.100/32")
                 .contains("| up ");
+        cli.etcd.put(
+                cli.keys.endpoint("h1", "cni", "c2", "eth0"),
+                "{\"state\":\"active\",\"name\":\"cali5678abcd\",\"mac\":\"ee:ee:ee:ee:ee:ee\",\"profile_ids\":[],"
+                        + "\"ipv4_nets\":[\"10.5.0.101/32\"],\"ipv6_nets\":[],"
+                        + "\"qos\":{\"ingress_bandwidth\":10000000,\"egress_bandwidth\":1500000}}");
+        assertThat(cli.ok("endpoint", "show", "--detailed", "--host", "h1"))
+                .contains("in 10Mbit/s (burst 1000000 bit), out 1500kbit/s (burst 150000 bit)");
         cli.ok("config", "felix", "LogSeverityScreen", "debug");
         assertThat(cli.get(cli.keys.felixConfig("LogSeverityScreen"))).isEqualTo("debug");
         assertThat(cli.ok("config", "felix", "LogSeverityScreen")).isEqualTo("debug\n");

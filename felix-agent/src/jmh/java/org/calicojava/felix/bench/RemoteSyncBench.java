@@ -1,6 +1,7 @@
 package org.calicojava.felix.bench;
 
 import java.io.IOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,6 +13,7 @@ import org.calicojava.model.Keys;
 import org.calicojava.store.EtcdConfig;
 import org.calicojava.store.JetcdStore;
 import org.calicojava.store.Op;
+import org.calicojava.testing.TcpProxy;
 
 /**
  * Felix's initial sync when the datastore holds N endpoints cluster-wide, most of them on other hosts (issue 20):
@@ -113,7 +115,9 @@ public final class RemoteSyncBench {
                     "nftables");
             System.gc();
             t = System.nanoTime();
-            try (JetcdStore agentStore = new JetcdStore(EtcdConfig.of(endpoints));
+            try (TcpProxy proxy = TcpProxy.toLoopbackPort(
+                            URI.create(endpoints.split(",")[0]).getPort());
+                    JetcdStore agentStore = new JetcdStore(EtcdConfig.of(proxy.endpoint()));
                     Agent agent = new Agent(agentStore, keys, "bench", env, Namespace.named(ns))) {
                 agent.start();
                 while (!agent.ready()) {
@@ -139,12 +143,47 @@ public final class RemoteSyncBench {
                         String.format("%.2f s", floor),
                         String.format("%.1fx", ready / floor),
                         heap >> 20);
+                resyncAfterCompaction(store, keys, ns, agent, proxy, endpoints, total);
             }
             store.deletePrefix(keys.root() + "/");
         } finally {
             sh("ip", "netns", "exec", ns, "nft", "flush", "ruleset");
             sh("ip", "netns", "del", ns);
         }
+    }
+
+    /**
+     * The agent cut off from etcd (its proxy), one remote endpoint replaced and the history compacted meanwhile,
+     * then reconnected: its watch cannot resume, so it resyncs from a fresh listing of all N endpoints. Prints the time
+     * from reconnecting to the change programmed (the new address in the set, the deleted one gone).
+     */
+    private static void resyncAfterCompaction(
+            JetcdStore store, Keys keys, String ns, Agent agent, TcpProxy proxy, String endpoints, int total)
+            throws Exception {
+        long resyncs = agent.metrics().counter("felix_resyncs");
+        proxy.cut();
+        Thread.sleep(500);
+        store.delete(keys.endpoint("r" + (total - 1 - LOCAL) / PER_HOST, "k8s", "wl" + (total - 1), "eth0"));
+        long rev = store.put(
+                keys.endpoint("rnew", "k8s", "wl" + total, "eth0"),
+                "{\"state\":\"active\",\"name\":\"" + String.format("cali%011d", total)
+                        + "\",\"profile_ids\":[\"prof0\"],\"ipv4_nets\":[\"" + ip(total) + "/32\"]}");
+        sh("env", "ETCDCTL_API=3", "etcdctl", "--endpoints", endpoints, "compact", Long.toString(rev));
+        long t = System.nanoTime();
+        proxy.restore();
+        while (true) {
+            String set = sh("ip", "netns", "exec", ns, "nft", "list", "ruleset");
+            if (set.contains(ip(total)) && !set.contains(ip(total - 1) + ",") && !set.contains(ip(total - 1) + " ")) {
+                break;
+            }
+            if (secs(t) > 300) {
+                throw new IllegalStateException("no resync after 300 s");
+            }
+            Thread.sleep(100);
+        }
+        System.out.printf(
+                "%-8d resync after compaction: %.2f s from reconnecting to the change programmed (%d resync)%n",
+                total, secs(t), agent.metrics().counter("felix_resyncs") - resyncs);
     }
 
     private static void flush(JetcdStore store, List<Op> ops, boolean all) {

@@ -1,6 +1,14 @@
 package org.calicojava.netlink;
 
-import static org.calicojava.netlink.codec.Rtnl.*;
+import static org.calicojava.netlink.codec.Rtnl.AF_INET;
+import static org.calicojava.netlink.codec.Rtnl.AF_INET6;
+import static org.calicojava.netlink.codec.Rtnl.IFA_ADDRESS;
+import static org.calicojava.netlink.codec.Rtnl.IFA_FLAGS;
+import static org.calicojava.netlink.codec.Rtnl.IFA_LABEL;
+import static org.calicojava.netlink.codec.Rtnl.IFA_LOCAL;
+import static org.calicojava.netlink.codec.Rtnl.NLM_F_DUMP;
+import static org.calicojava.netlink.codec.Rtnl.NLM_F_REQUEST;
+import static org.calicojava.netlink.codec.Rtnl.RTM_GETADDR;
 
 import java.net.InetAddress;
 import java.nio.ByteBuffer;

@@ -1,6 +1,15 @@
 package org.calicojava.netlink;
 
-import static org.calicojava.netlink.codec.Rtnl.*;
+import static org.calicojava.netlink.codec.Rtnl.NLMSG_ERROR;
+import static org.calicojava.netlink.codec.Rtnl.NLM_F_ACK;
+import static org.calicojava.netlink.codec.Rtnl.NLM_F_CREATE;
+import static org.calicojava.netlink.codec.Rtnl.NLM_F_EXCL;
+import static org.calicojava.netlink.codec.Rtnl.NLM_F_REPLACE;
+import static org.calicojava.netlink.codec.Rtnl.NLM_F_REQUEST;
+import static org.calicojava.netlink.codec.Rtnl.RTM_DELADDR;
+import static org.calicojava.netlink.codec.Rtnl.RTM_DELROUTE;
+import static org.calicojava.netlink.codec.Rtnl.RTM_NEWADDR;
+import static org.calicojava.netlink.codec.Rtnl.RTM_NEWROUTE;
 
 import java.nio.BufferOverflowException;
 import java.nio.ByteBuffer;

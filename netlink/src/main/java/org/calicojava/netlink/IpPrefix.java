@@ -79,6 +79,18 @@ public record IpPrefix(InetAddress address, int length) {
         if (b.length == 4) {
             return a.getHostAddress();
         }
+        return formatIpv6(b);
+    }
+
+    /**
+     * RFC 5952 section 4 text of a 16-byte IPv6 address: lower-case hex without leading zeros, the longest run of
+     * two or more zero fields (the first one on a tie) as "::"; a single zero field stays "0". No IPv4-mapped
+     * special form (callers that want "::ffff:a.b.c.d" check for it first).
+     */
+    public static String formatIpv6(byte[] b) {
+        if (b.length != 16) {
+            throw new IllegalArgumentException("IPv6 address: " + b.length + " bytes (expected: 16)");
+        }
         int[] g = new int[8];
         for (int i = 0; i < 8; i++) {
             g[i] = ((b[2 * i] & 0xff) << 8) | (b[2 * i + 1] & 0xff);

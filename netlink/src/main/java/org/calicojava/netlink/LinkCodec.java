@@ -1,6 +1,31 @@
 package org.calicojava.netlink;
 
-import static org.calicojava.netlink.codec.Rtnl.*;
+import static org.calicojava.netlink.codec.Rtnl.AF_UNSPEC;
+import static org.calicojava.netlink.codec.Rtnl.IFLA_ADDRESS;
+import static org.calicojava.netlink.codec.Rtnl.IFLA_IFNAME;
+import static org.calicojava.netlink.codec.Rtnl.IFLA_INFO_DATA;
+import static org.calicojava.netlink.codec.Rtnl.IFLA_INFO_KIND;
+import static org.calicojava.netlink.codec.Rtnl.IFLA_LINK;
+import static org.calicojava.netlink.codec.Rtnl.IFLA_LINKINFO;
+import static org.calicojava.netlink.codec.Rtnl.IFLA_MTU;
+import static org.calicojava.netlink.codec.Rtnl.IFLA_NET_NS_FD;
+import static org.calicojava.netlink.codec.Rtnl.IFLA_OPERSTATE;
+import static org.calicojava.netlink.codec.Rtnl.IFLA_VXLAN_ID;
+import static org.calicojava.netlink.codec.Rtnl.IFLA_VXLAN_LEARNING;
+import static org.calicojava.netlink.codec.Rtnl.IFLA_VXLAN_LINK;
+import static org.calicojava.netlink.codec.Rtnl.IFLA_VXLAN_LOCAL;
+import static org.calicojava.netlink.codec.Rtnl.IFLA_VXLAN_LOCAL6;
+import static org.calicojava.netlink.codec.Rtnl.IFLA_VXLAN_PORT;
+import static org.calicojava.netlink.codec.Rtnl.NLM_F_ACK;
+import static org.calicojava.netlink.codec.Rtnl.NLM_F_CREATE;
+import static org.calicojava.netlink.codec.Rtnl.NLM_F_DUMP;
+import static org.calicojava.netlink.codec.Rtnl.NLM_F_EXCL;
+import static org.calicojava.netlink.codec.Rtnl.NLM_F_REQUEST;
+import static org.calicojava.netlink.codec.Rtnl.RTM_DELLINK;
+import static org.calicojava.netlink.codec.Rtnl.RTM_GETLINK;
+import static org.calicojava.netlink.codec.Rtnl.RTM_NEWLINK;
+import static org.calicojava.netlink.codec.Rtnl.RTM_SETLINK;
+import static org.calicojava.netlink.codec.Rtnl.VETH_INFO_PEER;
 
 import java.nio.ByteBuffer;
 import org.calicojava.netlink.codec.Attrs;

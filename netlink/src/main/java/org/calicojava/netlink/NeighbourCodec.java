@@ -1,6 +1,15 @@
 package org.calicojava.netlink;
 
-import static org.calicojava.netlink.codec.Rtnl.*;
+import static org.calicojava.netlink.codec.Rtnl.AF_BRIDGE;
+import static org.calicojava.netlink.codec.Rtnl.AF_INET;
+import static org.calicojava.netlink.codec.Rtnl.AF_INET6;
+import static org.calicojava.netlink.codec.Rtnl.NDA_DST;
+import static org.calicojava.netlink.codec.Rtnl.NDA_LLADDR;
+import static org.calicojava.netlink.codec.Rtnl.NLM_F_DUMP;
+import static org.calicojava.netlink.codec.Rtnl.NLM_F_REQUEST;
+import static org.calicojava.netlink.codec.Rtnl.NTF_SELF;
+import static org.calicojava.netlink.codec.Rtnl.RTM_DELNEIGH;
+import static org.calicojava.netlink.codec.Rtnl.RTM_GETNEIGH;
 
 import java.net.InetAddress;
 import java.nio.ByteBuffer;

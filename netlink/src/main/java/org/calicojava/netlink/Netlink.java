@@ -1,6 +1,20 @@
 package org.calicojava.netlink;
 
-import static org.calicojava.netlink.codec.Rtnl.*;
+import static org.calicojava.netlink.codec.Rtnl.AF_BRIDGE;
+import static org.calicojava.netlink.codec.Rtnl.AF_UNSPEC;
+import static org.calicojava.netlink.codec.Rtnl.IFF_UP;
+import static org.calicojava.netlink.codec.Rtnl.NLM_F_ACK;
+import static org.calicojava.netlink.codec.Rtnl.NLM_F_CREATE;
+import static org.calicojava.netlink.codec.Rtnl.NLM_F_EXCL;
+import static org.calicojava.netlink.codec.Rtnl.NLM_F_REPLACE;
+import static org.calicojava.netlink.codec.Rtnl.NLM_F_REQUEST;
+import static org.calicojava.netlink.codec.Rtnl.RTM_DELADDR;
+import static org.calicojava.netlink.codec.Rtnl.RTM_DELNEIGH;
+import static org.calicojava.netlink.codec.Rtnl.RTM_DELROUTE;
+import static org.calicojava.netlink.codec.Rtnl.RTM_NEWADDR;
+import static org.calicojava.netlink.codec.Rtnl.RTM_NEWLINK;
+import static org.calicojava.netlink.codec.Rtnl.RTM_NEWNEIGH;
+import static org.calicojava.netlink.codec.Rtnl.RTM_NEWROUTE;
 
 import java.nio.file.Path;
 import java.util.List;

@@ -1,6 +1,11 @@
 package org.calicojava.netlink;
 
-import static org.calicojava.netlink.codec.Rtnl.*;
+import static org.calicojava.netlink.codec.Rtnl.RTM_DELADDR;
+import static org.calicojava.netlink.codec.Rtnl.RTM_DELLINK;
+import static org.calicojava.netlink.codec.Rtnl.RTM_DELROUTE;
+import static org.calicojava.netlink.codec.Rtnl.RTM_NEWADDR;
+import static org.calicojava.netlink.codec.Rtnl.RTM_NEWLINK;
+import static org.calicojava.netlink.codec.Rtnl.RTM_NEWROUTE;
 
 import java.util.Set;
 import org.calicojava.netlink.NetlinkEvent.AddressEvent;

@@ -1,6 +1,11 @@
 package org.calicojava.netlink;
 
-import static org.calicojava.netlink.codec.Rtnl.*;
+import static org.calicojava.netlink.codec.Rtnl.AF_NETLINK;
+import static org.calicojava.netlink.codec.Rtnl.NETLINK_ADD_MEMBERSHIP;
+import static org.calicojava.netlink.codec.Rtnl.NETLINK_CAP_ACK;
+import static org.calicojava.netlink.codec.Rtnl.NETLINK_EXT_ACK;
+import static org.calicojava.netlink.codec.Rtnl.NETLINK_ROUTE;
+import static org.calicojava.netlink.codec.Rtnl.SOL_NETLINK;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

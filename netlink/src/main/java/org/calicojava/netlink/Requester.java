@@ -1,6 +1,10 @@
 package org.calicojava.netlink;
 
-import static org.calicojava.netlink.codec.Rtnl.*;
+import static org.calicojava.netlink.codec.Rtnl.NETLINK_GET_STRICT_CHK;
+import static org.calicojava.netlink.codec.Rtnl.NLMSG_DONE;
+import static org.calicojava.netlink.codec.Rtnl.NLMSG_ERROR;
+import static org.calicojava.netlink.codec.Rtnl.NLM_F_DUMP_INTR;
+import static org.calicojava.netlink.codec.Rtnl.SOL_NETLINK;
 
 import java.nio.BufferOverflowException;
 import java.nio.ByteBuffer;

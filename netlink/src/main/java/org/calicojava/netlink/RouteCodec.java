@@ -1,6 +1,24 @@
 package org.calicojava.netlink;
 
-import static org.calicojava.netlink.codec.Rtnl.*;
+import static org.calicojava.netlink.codec.Rtnl.AF_INET;
+import static org.calicojava.netlink.codec.Rtnl.AF_INET6;
+import static org.calicojava.netlink.codec.Rtnl.AF_UNSPEC;
+import static org.calicojava.netlink.codec.Rtnl.NLM_F_DUMP;
+import static org.calicojava.netlink.codec.Rtnl.NLM_F_REQUEST;
+import static org.calicojava.netlink.codec.Rtnl.RTA_DST;
+import static org.calicojava.netlink.codec.Rtnl.RTA_GATEWAY;
+import static org.calicojava.netlink.codec.Rtnl.RTA_MULTIPATH;
+import static org.calicojava.netlink.codec.Rtnl.RTA_OIF;
+import static org.calicojava.netlink.codec.Rtnl.RTA_PREFSRC;
+import static org.calicojava.netlink.codec.Rtnl.RTA_PRIORITY;
+import static org.calicojava.netlink.codec.Rtnl.RTA_TABLE;
+import static org.calicojava.netlink.codec.Rtnl.RTM_DELROUTE;
+import static org.calicojava.netlink.codec.Rtnl.RTM_GETROUTE;
+import static org.calicojava.netlink.codec.Rtnl.RTM_NEWROUTE;
+import static org.calicojava.netlink.codec.Rtnl.RTNH_F_ONLINK;
+import static org.calicojava.netlink.codec.Rtnl.RT_SCOPE_NOWHERE;
+import static org.calicojava.netlink.codec.Rtnl.RT_TABLE_UNSPEC;
+import static org.calicojava.netlink.codec.Rtnl.align;
 
 import java.net.InetAddress;
 import java.nio.ByteBuffer;

@@ -136,7 +136,9 @@ public final class BfdManager implements AutoCloseable {
     private void apply(Map<InetAddress, BfdSettings> wanted, Map<InetAddress, Channel> senders) {
         if (closed) {
             senders.values().forEach(ch -> {
-                if (ch != null) ch.close();
+                if (ch != null) {
+                    ch.close();
+                }
             });
             return;
         }

@@ -31,6 +31,26 @@ final class AttributeCodecs {
         out.writeInt((int) v);
     }
 
+    /** The {@code len / 4} big-endian words at {@code off} (COMMUNITIES, CLUSTER_LIST, LARGE_COMMUNITY values). */
+    static int[] words(ByteBuf b, int off, int len) {
+        int[] c = new int[len / 4];
+        for (int i = 0; i < c.length; i++) {
+            c[i] = b.getInt(off + 4 * i);
+        }
+        return c;
+    }
+
+    /** The attribute {@code code} with the words of {@code c} as its value; nothing when {@code c} is null or empty. */
+    static void words(ByteBuf out, int flags, int code, int[] c) {
+        if (c == null || c.length == 0) {
+            return;
+        }
+        header(out, flags, code, c.length * 4);
+        for (int v : c) {
+            out.writeInt(v);
+        }
+    }
+
     static void expectLength(boolean ok) {
         if (!ok) {
             throw new BgpException(of(UPDATE_MESSAGE, ATTRIBUTE_LENGTH_ERROR));

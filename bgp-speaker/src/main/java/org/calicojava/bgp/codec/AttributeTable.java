@@ -5,6 +5,7 @@ import static org.calicojava.bgp.codec.AttributeCodecs.encodeAsPath;
 import static org.calicojava.bgp.codec.AttributeCodecs.expectLength;
 import static org.calicojava.bgp.codec.AttributeCodecs.header;
 import static org.calicojava.bgp.codec.AttributeCodecs.u32;
+import static org.calicojava.bgp.codec.AttributeCodecs.words;
 import static org.calicojava.bgp.codec.BgpError.INVALID_ORIGIN;
 import static org.calicojava.bgp.codec.BgpError.UPDATE_MESSAGE;
 import static org.calicojava.bgp.codec.BgpError.of;
@@ -223,22 +224,9 @@ final class AttributeTable {
                 Action.TREAT_AS_WITHDRAW,
                 (b, off, len, s) -> {
                     expectLength(len > 0 && len % 4 == 0);
-                    int[] c = new int[len / 4];
-                    for (int i = 0; i < c.length; i++) {
-                        c[i] = b.getInt(off + 4 * i);
-                    }
-                    s.attrs.communities = c;
+                    s.attrs.communities = words(b, off, len);
                 },
-                (s, out) -> {
-                    int[] c = s.a.communities;
-                    if (c == null || c.length == 0) {
-                        return;
-                    }
-                    header(out, OPT_TRANS, COMMUNITIES, c.length * 4);
-                    for (int v : c) {
-                        out.writeInt(v);
-                    }
-                },
+                (s, out) -> words(out, OPT_TRANS, COMMUNITIES, s.a.communities),
                 a -> {
                     if (a.communities == null) {
                         return null;
@@ -273,20 +261,11 @@ final class AttributeTable {
                 Action.TREAT_AS_WITHDRAW,
                 (b, off, len, s) -> {
                     expectLength(len > 0 && len % 4 == 0);
-                    int[] c = new int[len / 4];
-                    for (int i = 0; i < c.length; i++) {
-                        c[i] = b.getInt(off + 4 * i);
-                    }
-                    s.attrs.clusterList = c;
+                    s.attrs.clusterList = words(b, off, len);
                 },
                 (s, out) -> {
-                    int[] c = s.a.clusterList;
-                    if (c == null || c.length == 0 || !s.options.ibgp()) {
-                        return;
-                    }
-                    header(out, OPT_NON_TRANS, CLUSTER_LIST, c.length * 4);
-                    for (int v : c) {
-                        out.writeInt(v);
+                    if (s.options.ibgp()) {
+                        words(out, OPT_NON_TRANS, CLUSTER_LIST, s.a.clusterList);
                     }
                 },
                 a -> {
@@ -393,22 +372,9 @@ final class AttributeTable {
                 Action.TREAT_AS_WITHDRAW,
                 (b, off, len, s) -> {
                     expectLength(len > 0 && len % 12 == 0);
-                    int[] c = new int[len / 4];
-                    for (int i = 0; i < c.length; i++) {
-                        c[i] = b.getInt(off + 4 * i);
-                    }
-                    s.attrs.largeCommunities = c;
+                    s.attrs.largeCommunities = words(b, off, len);
                 },
-                (s, out) -> {
-                    int[] c = s.a.largeCommunities;
-                    if (c == null || c.length == 0) {
-                        return;
-                    }
-                    header(out, OPT_TRANS, LARGE_COMMUNITY, c.length * 4);
-                    for (int v : c) {
-                        out.writeInt(v);
-                    }
-                },
+                (s, out) -> words(out, OPT_TRANS, LARGE_COMMUNITY, s.a.largeCommunities),
                 a -> {
                     if (a.largeCommunities == null) {
                         return null;

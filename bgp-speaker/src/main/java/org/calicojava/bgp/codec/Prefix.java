@@ -2,6 +2,7 @@ package org.calicojava.bgp.codec;
 
 import java.net.Inet4Address;
 import java.net.InetAddress;
+import org.calicojava.netlink.IpPrefix;
 
 /**
  * One IP prefix as a value (used at the edges: config, tests, formatting); the hot path keeps prefixes packed in {@link Nlri}.
@@ -94,38 +95,6 @@ public record Prefix(Family family, int length, int w0, int w1, int w2, int w3) 
         if (mapped) {
             return "::ffff:" + formatAddress(java.util.Arrays.copyOfRange(b, 12, 16)); // RFC 5952 section 5
         }
-        int[] g = new int[8];
-        for (int i = 0; i < 8; i++) {
-            g[i] = (b[2 * i] & 0xff) << 8 | (b[2 * i + 1] & 0xff);
-        }
-        int bestStart = -1, bestLen = 1;
-        for (int i = 0; i < 8; ) {
-            if (g[i] != 0) {
-                i++;
-                continue;
-            }
-            int j = i;
-            while (j < 8 && g[j] == 0) {
-                j++;
-            }
-            if (j - i > bestLen) {
-                bestStart = i;
-                bestLen = j - i;
-            }
-            i = j;
-        }
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < 8; i++) {
-            if (i == bestStart) {
-                sb.append("::");
-                i += bestLen - 1;
-                continue;
-            }
-            if (sb.length() > 0 && sb.charAt(sb.length() - 1) != ':') {
-                sb.append(':');
-            }
-            sb.append(Integer.toHexString(g[i]));
-        }
-        return sb.toString();
+        return IpPrefix.formatIpv6(b);
     }
 }

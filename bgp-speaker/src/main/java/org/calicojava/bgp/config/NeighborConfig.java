@@ -45,22 +45,8 @@ public record NeighborConfig(
         }
     }
 
-    /** Without a prefix limit. */
-    public NeighborConfig(
-            InetAddress address,
-            int port,
-            long asNumber,
-            boolean passive,
-            String password,
-            int holdTime,
-            int ttlSecurity,
-            AddPathMode addPath,
-            int restartTime) {
-        this(address, port, asNumber, passive, password, holdTime, ttlSecurity, addPath, restartTime, null);
-    }
-
     /** A plain active neighbour on port 179 without options. */
     public static NeighborConfig of(InetAddress address, long asNumber, int holdTime) {
-        return new NeighborConfig(address, 179, asNumber, false, null, holdTime, 0, null, -1);
+        return new NeighborConfig(address, 179, asNumber, false, null, holdTime, 0, null, -1, null);
     }
 }

@@ -25,20 +25,9 @@ public record KernelConfig(
         boolean blackholes,
         IpipRoutes ipip) {
     public static final KernelConfig DEFAULT =
-            new KernelConfig(true, 254, 186, List.of(80), List.of(), List.of(), true);
-    public static final KernelConfig OFF = new KernelConfig(false, 254, 186, List.of(80), List.of(), List.of(), true);
-
-    /** Without IP-in-IP pools. */
-    public KernelConfig(
-            boolean enabled,
-            int table,
-            int protocol,
-            List<Integer> learnProtocols,
-            List<String> importPolicies,
-            List<String> exportPolicies,
-            boolean blackholes) {
-        this(enabled, table, protocol, learnProtocols, importPolicies, exportPolicies, blackholes, IpipRoutes.NONE);
-    }
+            new KernelConfig(true, 254, 186, List.of(80), List.of(), List.of(), true, IpipRoutes.NONE);
+    public static final KernelConfig OFF =
+            new KernelConfig(false, 254, 186, List.of(80), List.of(), List.of(), true, IpipRoutes.NONE);
 
     public KernelConfig {
         ipip = ipip == null ? IpipRoutes.NONE : ipip;

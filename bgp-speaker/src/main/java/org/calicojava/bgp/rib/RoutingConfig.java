@@ -74,18 +74,4 @@ public record RoutingConfig(
                 maxStaleRoutesTime,
                 metricsHost);
     }
-
-    public RoutingConfig withKernel(KernelConfig k) {
-        return new RoutingConfig(
-                policies,
-                neighbors,
-                clusterId,
-                multipath,
-                alwaysCompareMed,
-                k,
-                control,
-                metricsPort,
-                maxStaleRoutesTime,
-                metricsHost);
-    }
 }

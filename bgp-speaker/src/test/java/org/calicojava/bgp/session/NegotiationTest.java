@@ -20,7 +20,7 @@ class NegotiationTest {
             new SpeakerConfig(Ip.v4Int("10.0.0.1"), 65010, null, 0, 90, List.of(), List.of(), 5, 5, null, null);
 
     static NeighborConfig neighbor(int hold, AddPathMode addPath) {
-        return new NeighborConfig(Ip.parse("10.0.0.2"), 179, 65011, false, null, hold, 0, addPath, -1);
+        return new NeighborConfig(Ip.parse("10.0.0.2"), 179, 65011, false, null, hold, 0, addPath, -1, null);
     }
 
     static Open open(int hold, Set<Family> families, Map<Family, AddPathMode> addPath, long as4) {

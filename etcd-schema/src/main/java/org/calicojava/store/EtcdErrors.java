@@ -5,7 +5,6 @@ import io.etcd.jetcd.common.exception.EtcdException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Supplier;
 
 /** Turns jetcd/gRPC failures into {@link DatastoreException}s whose message an operator understands. */
 final class EtcdErrors {
@@ -54,27 +53,6 @@ final class EtcdErrors {
                 || m.contains("connection closed")
                 || m.contains("broken pipe")
                 || m.contains("stream closed");
-    }
-
-    /** The revision asked for was compacted away (a paginated listing starts over). */
-    static boolean isCompacted(DatastoreException e) {
-        return causeText(e).contains("compacted");
-    }
-
-    /**
-     * {@code listing} (a paginated listing at one revision) started over when that revision is compacted meanwhile, at
-     * most 3 times in all; the stores over jetcd and over the gateway share it.
-     */
-    static ListResult startingOverIfCompacted(Supplier<ListResult> listing) {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                return listing.get();
-            } catch (DatastoreException e) {
-                if (attempt >= 3 || !isCompacted(e)) {
-                    throw e;
-                }
-            }
-        }
     }
 
     /** The answer exceeded gRPC's inbound message limit (ask for less). */

@@ -94,7 +94,7 @@ public final class GatewayStore implements KvStore {
      */
     @Override
     public ListResult list(String prefix) {
-        return EtcdErrors.startingOverIfCompacted(() -> listPages(prefix));
+        return CompactedListing.startingOverIfCompacted(() -> listPages(prefix));
     }
 
     private ListResult listPages(String prefix) {

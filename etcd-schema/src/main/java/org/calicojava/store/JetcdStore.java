@@ -143,7 +143,7 @@ public final class JetcdStore implements WatchableStore {
      */
     @Override
     public ListResult list(String prefix) {
-        return EtcdErrors.startingOverIfCompacted(() -> listPages(prefix));
+        return CompactedListing.startingOverIfCompacted(() -> listPages(prefix));
     }
 
     private ListResult listPages(String prefix) {

@@ -14,6 +14,16 @@ import org.slf4j.LoggerFactory;
 final class ServeMain {
     private ServeMain() {}
 
+    /**
+     * The logger, made on first use: slf4j-simple reads its properties once, when the first logger is made, so this
+     * must not happen before {@link #run} has set them (a plain static field of ServeMain would).
+     */
+    private static final class Log {
+        private static final Logger LOG = LoggerFactory.getLogger(ServeMain.class);
+
+        private Log() {}
+    }
+
     static int run(String[] args) {
         Path socket = Path.of(CniServer.DEFAULT_SOCKET);
         String level = "info";
@@ -45,12 +55,11 @@ final class ServeMain {
         System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
         System.setProperty("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSXXX");
         System.setProperty("org.slf4j.simpleLogger.showShortLogName", "true");
-        Logger log = LoggerFactory.getLogger(ServeMain.class);
         CniServer server;
         try {
             server = new CniServer(socket, System.getenv());
         } catch (IOException | RuntimeException e) {
-            log.error("cannot serve {}: {}", socket, e.toString());
+            Log.LOG.error("cannot serve {}: {}", socket, e.toString());
             return 1;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

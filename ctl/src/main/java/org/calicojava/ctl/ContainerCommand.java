@@ -77,6 +77,12 @@ final class ContainerCommand implements Runnable {
             return kvs.isEmpty() ? Optional.empty() : Optional.of(kvs.get(0));
         }
 
+        /** The workload's endpoint; refused when {@code container} is not a workload on {@code host}. */
+        KeyValue existingEndpoint(String host, String container) {
+            return endpointKv(host, container)
+                    .orElseThrow(() -> fail("container " + container + " is not a workload on host " + host));
+        }
+
         String containerOf() {
             for (CommandLine.Model.CommandSpec s = spec.parent(); s != null; s = s.parent()) {
                 if (s.userObject() instanceof ContainerCommand c) {
@@ -184,8 +190,7 @@ final class ContainerCommand implements Runnable {
         @Override
         public void run() {
             String host = host();
-            KeyValue kv = endpointKv(host, container)
-                    .orElseThrow(() -> fail("container " + container + " is not a workload on host " + host));
+            KeyValue kv = existingEndpoint(host, container);
             WorkloadEndpoint ep = Json.read(kv.value(), WorkloadEndpoint.class);
             Workloads.unplumb(hostNetns, ep.name());
             List<Cidr> released = new Ipam(store(), keys()).releaseByHandle(ORCHESTRATOR + "." + container);
@@ -213,8 +218,7 @@ final class ContainerCommand implements Runnable {
             String container = containerOf();
             String host = host();
             Path ns = Workloads.namespace(container);
-            endpointKv(host, container)
-                    .orElseThrow(() -> fail("container " + container + " is not a workload on host " + host));
+            existingEndpoint(host, container);
             Ipam ipam = new Ipam(store(), keys());
             Cidr addr = assign(ipam, host, ORCHESTRATOR + "." + container, ip);
             try {
@@ -238,9 +242,7 @@ final class ContainerCommand implements Runnable {
             String container = containerOf();
             String host = host();
             Cidr addr = Cidr.host(ip);
-            WorkloadEndpoint cur = endpointKv(host, container)
-                    .map(kv -> Json.read(kv.value(), WorkloadEndpoint.class))
-                    .orElseThrow(() -> fail("container " + container + " is not a workload on host " + host));
+            WorkloadEndpoint cur = Json.read(existingEndpoint(host, container).value(), WorkloadEndpoint.class);
             if (!cur.ipv4Nets().contains(addr) && !cur.ipv6Nets().contains(addr)) {
                 throw fail(container + " has no address " + addr.ip());
             }
@@ -338,8 +340,7 @@ final class ContainerCommand implements Runnable {
         public void run() {
             String container = containerOf();
             String host = host();
-            KeyValue kv = endpointKv(host, container)
-                    .orElseThrow(() -> fail("container " + container + " is not a workload on host " + host));
+            KeyValue kv = existingEndpoint(host, container);
             out().println(org.calicojava.model.Keys.lastSegment(kv.key()));
         }
     }

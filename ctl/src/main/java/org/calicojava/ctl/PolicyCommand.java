@@ -3,6 +3,7 @@ package org.calicojava.ctl;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 import org.calicojava.model.Json;
 import org.calicojava.model.KeyPath;
 import org.calicojava.model.Names;
@@ -178,57 +179,69 @@ public final class PolicyCommand implements Runnable {
             description = "Show, add or remove a policy's rules (the profile rule grammar).",
             subcommands = {RuleCmd.RuleShow.class, RuleCmd.RuleAdd.class, RuleCmd.RuleRemove.class})
     static final class RuleCmd {
-        abstract static class PolicyRuleSub extends Sub {
-            /** tier/name of the policy named before "rule"; it must exist. */
-            String[] policy() {
-                PolicyCommand parent = (PolicyCommand) spec.parent().parent().userObject();
-                if (parent.name == null) {
-                    throw fail("which policy? (usage: javactl policy NAME [--tier T] rule ...)");
-                }
-                String n = Names.check("policy", parent.name);
-                String t = Names.check("tier", parent.tier == null ? DEFAULT_TIER : parent.tier);
-                if (store().get(keys().policy(t, n)).isEmpty()) {
-                    throw fail("policy " + t + "/" + n + " does not exist (add it: javactl policy add " + n
-                            + (t.equals(DEFAULT_TIER) ? "" : " --tier " + t) + ")");
-                }
-                return new String[] {t, n};
+        /** tier/name of the policy named before "rule"; it must exist. */
+        static String[] policy(Sub cmd) {
+            PolicyCommand parent = (PolicyCommand) cmd.spec.parent().parent().userObject();
+            if (parent.name == null) {
+                throw Sub.fail("which policy? (usage: javactl policy NAME [--tier T] rule ...)");
             }
-
-            interface Change {
-                Policy apply(Policy current);
+            String n = Names.check("policy", parent.name);
+            String t = Names.check("tier", parent.tier == null ? DEFAULT_TIER : parent.tier);
+            if (cmd.store().get(cmd.keys().policy(t, n)).isEmpty()) {
+                throw Sub.fail("policy " + t + "/" + n + " does not exist (add it: javactl policy add " + n
+                        + (t.equals(DEFAULT_TIER) ? "" : " --tier " + t) + ")");
             }
+            return new String[] {t, n};
+        }
 
-            /** Read-modify-write of the policy key with compare-and-swap, retried on conflict. */
-            void change(String[] tn, Change f) {
-                String key = keys().policy(tn[0], tn[1]);
-                for (int attempt = 0; attempt < 10; attempt++) {
-                    Optional<KeyValue> kv = store().get(key);
-                    if (kv.isEmpty()) {
-                        throw fail("policy " + tn[0] + "/" + tn[1] + " does not exist");
+        /** The policy named before "rule" as the shared add/remove commands edit it. */
+        static RuleEdits.Holder<Policy> holder(Sub cmd) {
+            String[] tn = policy(cmd);
+            return new RuleEdits.Holder<>() {
+                @Override
+                public String name() {
+                    return "policy " + tn[0] + "/" + tn[1];
+                }
+
+                @Override
+                public List<Rule> rules(Policy p, boolean inbound) {
+                    return inbound ? p.inboundRules() : p.outboundRules();
+                }
+
+                @Override
+                public Policy with(Policy p, boolean inbound, List<Rule> list) {
+                    return inbound
+                            ? new Policy(p.selector(), p.order(), list, p.outboundRules())
+                            : new Policy(p.selector(), p.order(), p.inboundRules(), list);
+                }
+
+                /** Read-modify-write of the policy key with compare-and-swap, retried on conflict. */
+                @Override
+                public void change(UnaryOperator<Policy> f) {
+                    String key = cmd.keys().policy(tn[0], tn[1]);
+                    for (int attempt = 0; attempt < 10; attempt++) {
+                        Optional<KeyValue> kv = cmd.store().get(key);
+                        if (kv.isEmpty()) {
+                            throw Sub.fail(name() + " does not exist");
+                        }
+                        Policy next = f.apply(Json.read(kv.get().value(), Policy.class));
+                        try {
+                            cmd.store().update(key, Json.write(next), kv.get().modRevision());
+                            return;
+                        } catch (RevisionConflictException e) {
+                            // changed meanwhile: read again
+                        }
                     }
-                    Policy next = f.apply(Json.read(kv.get().value(), Policy.class));
-                    try {
-                        store().update(key, Json.write(next), kv.get().modRevision());
-                        return;
-                    } catch (RevisionConflictException e) {
-                        // changed meanwhile: read again
-                    }
+                    throw Sub.fail(name() + " kept changing; try again");
                 }
-                throw fail("policy " + tn[0] + "/" + tn[1] + " kept changing; try again");
-            }
-
-            static Policy with(Policy p, boolean inbound, List<Rule> list) {
-                return inbound
-                        ? new Policy(p.selector(), p.order(), list, p.outboundRules())
-                        : new Policy(p.selector(), p.order(), p.inboundRules(), list);
-            }
+            };
         }
 
         @Command(name = "show", description = "Show the policy's rules, numbered.")
-        static final class RuleShow extends PolicyRuleSub {
+        static final class RuleShow extends Sub {
             @Override
             public void run() {
-                String[] tn = policy();
+                String[] tn = policy(this);
                 Policy p = Json.read(
                         store().get(keys().policy(tn[0], tn[1])).orElseThrow().value(), Policy.class);
                 out().println("Policy " + tn[0] + "/" + tn[1] + ", selector " + p.selector()
@@ -238,48 +251,18 @@ public final class PolicyCommand implements Runnable {
         }
 
         @Command(name = "add", description = "Add a rule: [--at=POS] (inbound|outbound) (allow|deny|log|next-tier) ...")
-        static final class RuleAdd extends PolicyRuleSub {
-            @Option(names = "--at", paramLabel = "POS", description = "position, 1-based (default: append)")
-            Integer at;
-
-            @Parameters(arity = "2..*", paramLabel = "WORD")
-            List<String> words;
-
+        static final class RuleAdd extends RuleEdits.Add<Policy> {
             @Override
-            public void run() {
-                RuleGrammar.Directed d = RuleGrammar.parseDirected(words);
-                String[] tn = policy();
-                change(
-                        tn,
-                        p -> with(
-                                p,
-                                d.inbound(),
-                                RuleEdits.insert(d.inbound() ? p.inboundRules() : p.outboundRules(), at, d.rule())));
-                out().println("Rule added to policy " + tn[0] + "/" + tn[1]);
+            RuleEdits.Holder<Policy> holder() {
+                return RuleCmd.holder(this);
             }
         }
 
         @Command(name = "remove", description = "Remove a rule: (inbound|outbound) (--at=POS | RULE WORDS)")
-        static final class RuleRemove extends PolicyRuleSub {
-            @Option(names = "--at", paramLabel = "POS", description = "position, 1-based")
-            Integer at;
-
-            @Parameters(arity = "1..*", paramLabel = "WORD")
-            List<String> words;
-
+        static final class RuleRemove extends RuleEdits.Remove<Policy> {
             @Override
-            public void run() {
-                RuleEdits.Removal rm = RuleEdits.Removal.parse(words, at);
-                String[] tn = policy();
-                change(
-                        tn,
-                        p -> with(
-                                p,
-                                rm.inbound(),
-                                rm.from(
-                                        rm.inbound() ? p.inboundRules() : p.outboundRules(),
-                                        "policy " + tn[0] + "/" + tn[1])));
-                out().println("Rule removed from policy " + tn[0] + "/" + tn[1]);
+            RuleEdits.Holder<Policy> holder() {
+                return RuleCmd.holder(this);
             }
         }
     }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 import org.calicojava.model.Json;
 import org.calicojava.model.ProfileRules;
 import org.calicojava.model.Rule;
@@ -11,8 +12,6 @@ import org.calicojava.store.KeyValue;
 import org.calicojava.store.RevisionConflictException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 @Command(
         name = "rule",
@@ -28,8 +27,7 @@ final class ProfileRuleCommand {
 
     abstract static class RuleSub extends Sub {
         String profile() {
-            return ProfileCommand.existing(
-                    this, (ProfileCommand) spec.parent().parent().userObject());
+            return profileOf(this);
         }
 
         ProfileRules rules(String profile) {
@@ -37,38 +35,63 @@ final class ProfileRuleCommand {
                     .map(kv -> Json.read(kv.value(), ProfileRules.class))
                     .orElse(new ProfileRules(List.of(), List.of()));
         }
+    }
 
-        interface Change {
-            ProfileRules apply(ProfileRules current);
-        }
+    /** The profile named before "rule"; it must exist. */
+    static String profileOf(Sub cmd) {
+        return ProfileCommand.existing(
+                cmd, (ProfileCommand) cmd.spec.parent().parent().userObject());
+    }
 
-        /** Read-modify-write of the rules key with compare-and-swap, retried on conflict. */
-        void change(String profile, Change f) {
-            for (int attempt = 0; attempt < 10; attempt++) {
-                Optional<KeyValue> kv = store().get(keys().profileRules(profile));
-                ProfileRules cur = kv.map(k -> Json.read(k.value(), ProfileRules.class))
-                        .orElse(new ProfileRules(List.of(), List.of()));
-                ProfileRules next = f.apply(cur);
-                try {
-                    if (kv.isPresent()) {
-                        store().update(
-                                        keys().profileRules(profile),
-                                        Json.write(next),
-                                        kv.get().modRevision());
-                    } else {
-                        store().create(keys().profileRules(profile), Json.write(next));
-                    }
-                    return;
-                } catch (RevisionConflictException | org.calicojava.store.KeyExistsException e) {
-                    // changed meanwhile: read again
+    /** Read-modify-write of the rules key with compare-and-swap, retried on conflict. */
+    static void change(Sub cmd, String profile, UnaryOperator<ProfileRules> f) {
+        for (int attempt = 0; attempt < 10; attempt++) {
+            Optional<KeyValue> kv = cmd.store().get(cmd.keys().profileRules(profile));
+            ProfileRules cur = kv.map(k -> Json.read(k.value(), ProfileRules.class))
+                    .orElse(new ProfileRules(List.of(), List.of()));
+            ProfileRules next = f.apply(cur);
+            try {
+                if (kv.isPresent()) {
+                    cmd.store()
+                            .update(
+                                    cmd.keys().profileRules(profile),
+                                    Json.write(next),
+                                    kv.get().modRevision());
+                } else {
+                    cmd.store().create(cmd.keys().profileRules(profile), Json.write(next));
                 }
+                return;
+            } catch (RevisionConflictException | org.calicojava.store.KeyExistsException e) {
+                // changed meanwhile: read again
             }
-            throw fail("profile " + profile + " rules kept changing; try again");
         }
+        throw Sub.fail("profile " + profile + " rules kept changing; try again");
+    }
 
-        static ProfileRules with(ProfileRules r, boolean inbound, List<Rule> list) {
-            return inbound ? new ProfileRules(list, r.outboundRules()) : new ProfileRules(r.inboundRules(), list);
-        }
+    /** The profile named before "rule" as the shared add/remove commands edit it. */
+    static RuleEdits.Holder<ProfileRules> holder(Sub cmd) {
+        String p = profileOf(cmd);
+        return new RuleEdits.Holder<>() {
+            @Override
+            public String name() {
+                return "profile " + p;
+            }
+
+            @Override
+            public List<Rule> rules(ProfileRules r, boolean inbound) {
+                return inbound ? r.inboundRules() : r.outboundRules();
+            }
+
+            @Override
+            public ProfileRules with(ProfileRules r, boolean inbound, List<Rule> list) {
+                return inbound ? new ProfileRules(list, r.outboundRules()) : new ProfileRules(r.inboundRules(), list);
+            }
+
+            @Override
+            public void change(UnaryOperator<ProfileRules> f) {
+                ProfileRuleCommand.change(cmd, p, f);
+            }
+        };
     }
 
     @Command(name = "show", description = "Show the profile's rules, numbered.")
@@ -92,46 +115,18 @@ final class ProfileRuleCommand {
             description =
                     "Add a rule: [--at=POS] (inbound|outbound) (allow|deny|log|next-tier) "
                             + "[PROTOCOL] [type N [code N]] [from [ports P] [tag T] [cidr C] [selector S]] [to ...]; '!' negates.")
-    static final class Add extends RuleSub {
-        @Option(names = "--at", paramLabel = "POS", description = "position, 1-based (default: append)")
-        Integer at;
-
-        @Parameters(arity = "2..*", paramLabel = "WORD")
-        List<String> words;
-
+    static final class Add extends RuleEdits.Add<ProfileRules> {
         @Override
-        public void run() {
-            RuleGrammar.Directed d = RuleGrammar.parseDirected(words);
-            String p = profile();
-            change(
-                    p,
-                    r -> with(
-                            r,
-                            d.inbound(),
-                            RuleEdits.insert(d.inbound() ? r.inboundRules() : r.outboundRules(), at, d.rule())));
-            out().println("Rule added to profile " + p);
+        RuleEdits.Holder<ProfileRules> holder() {
+            return ProfileRuleCommand.holder(this);
         }
     }
 
     @Command(name = "remove", description = "Remove a rule: (inbound|outbound) (--at=POS | RULE WORDS)")
-    static final class Remove extends RuleSub {
-        @Option(names = "--at", paramLabel = "POS", description = "position, 1-based")
-        Integer at;
-
-        @Parameters(arity = "1..*", paramLabel = "WORD")
-        List<String> words;
-
+    static final class Remove extends RuleEdits.Remove<ProfileRules> {
         @Override
-        public void run() {
-            RuleEdits.Removal rm = RuleEdits.Removal.parse(words, at);
-            String p = profile();
-            change(
-                    p,
-                    r -> with(
-                            r,
-                            rm.inbound(),
-                            rm.from(rm.inbound() ? r.inboundRules() : r.outboundRules(), "profile " + p)));
-            out().println("Rule removed from profile " + p);
+        RuleEdits.Holder<ProfileRules> holder() {
+            return ProfileRuleCommand.holder(this);
         }
     }
 
@@ -158,7 +153,7 @@ final class ProfileRuleCommand {
                 throw fail("no JSON on stdin (expected: {\"inbound_rules\":[...],\"outbound_rules\":[...]})");
             }
             ProfileRules next = Json.read(json, ProfileRules.class);
-            change(p, r -> next);
+            change(this, p, r -> next);
             out().println("Rules of profile " + p + " updated");
         }
     }

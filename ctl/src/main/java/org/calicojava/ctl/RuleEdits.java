@@ -3,9 +3,15 @@ package org.calicojava.ctl;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import org.calicojava.model.Rule;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
-/** The rule-list edits that profiles and policies share: numbered listing, insert at a position, remove by position or by its words. */
+/**
+ * The rule-list edits that profiles and policies share: numbered listing, insert at a position, remove by position or
+ * by its words, and the {@code rule add} and {@code rule remove} commands themselves.
+ */
 final class RuleEdits {
     private RuleEdits() {}
 
@@ -62,6 +68,59 @@ final class RuleEdits {
                 throw Sub.fail(owner + " has no " + direction + " rule '" + RuleGrammar.format(match) + "'");
             }
             return list;
+        }
+    }
+
+    /** What holds the two rule lists (a profile's rules, a policy), resolved from the command line. */
+    interface Holder<T> {
+        /** How messages name it: {@code profile p}, {@code policy t/n}. */
+        String name();
+
+        List<Rule> rules(T value, boolean inbound);
+
+        T with(T value, boolean inbound, List<Rule> list);
+
+        /** Read-modify-write of its key with compare-and-swap, retried on conflict. */
+        void change(UnaryOperator<T> f);
+    }
+
+    /** {@code rule add [--at=POS] (inbound|outbound) RULE WORDS}; the subclass names the command and its holder. */
+    abstract static class Add<T> extends Sub {
+        @Option(names = "--at", paramLabel = "POS", description = "position, 1-based (default: append)")
+        Integer at;
+
+        @Parameters(arity = "2..*", paramLabel = "WORD")
+        List<String> words;
+
+        /** The holder named on the command line; it must exist. */
+        abstract Holder<T> holder();
+
+        @Override
+        public void run() {
+            RuleGrammar.Directed d = RuleGrammar.parseDirected(words);
+            Holder<T> h = holder();
+            h.change(v -> h.with(v, d.inbound(), insert(h.rules(v, d.inbound()), at, d.rule())));
+            out().println("Rule added to " + h.name());
+        }
+    }
+
+    /** {@code rule remove (inbound|outbound) (--at=POS | RULE WORDS)}; the subclass names the command and its holder. */
+    abstract static class Remove<T> extends Sub {
+        @Option(names = "--at", paramLabel = "POS", description = "position, 1-based")
+        Integer at;
+
+        @Parameters(arity = "1..*", paramLabel = "WORD")
+        List<String> words;
+
+        /** The holder named on the command line; it must exist. */
+        abstract Holder<T> holder();
+
+        @Override
+        public void run() {
+            Removal rm = Removal.parse(words, at);
+            Holder<T> h = holder();
+            h.change(v -> h.with(v, rm.inbound(), rm.from(h.rules(v, rm.inbound()), h.name())));
+            out().println("Rule removed from " + h.name());
         }
     }
 }

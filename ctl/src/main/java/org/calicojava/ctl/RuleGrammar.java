@@ -94,39 +94,63 @@ final class RuleGrammar {
                     case "ports" -> {
                         List<PortRange> ports = ports(v);
                         if (src) {
-                            if (neg) b.notSrcPorts = ports;
-                            else b.srcPorts = ports;
+                            if (neg) {
+                                b.notSrcPorts = ports;
+                            } else {
+                                b.srcPorts = ports;
+                            }
                         } else {
-                            if (neg) b.notDstPorts = ports;
-                            else b.dstPorts = ports;
+                            if (neg) {
+                                b.notDstPorts = ports;
+                            } else {
+                                b.dstPorts = ports;
+                            }
                         }
                     }
                     case "tag" -> {
                         if (src) {
-                            if (neg) b.notSrcTag = v;
-                            else b.srcTag = v;
+                            if (neg) {
+                                b.notSrcTag = v;
+                            } else {
+                                b.srcTag = v;
+                            }
                         } else {
-                            if (neg) b.notDstTag = v;
-                            else b.dstTag = v;
+                            if (neg) {
+                                b.notDstTag = v;
+                            } else {
+                                b.dstTag = v;
+                            }
                         }
                     }
                     case "cidr", "net" -> {
                         Cidr c = Cidr.parse(v, true);
                         if (src) {
-                            if (neg) b.notSrcNet = c;
-                            else b.srcNet = c;
+                            if (neg) {
+                                b.notSrcNet = c;
+                            } else {
+                                b.srcNet = c;
+                            }
                         } else {
-                            if (neg) b.notDstNet = c;
-                            else b.dstNet = c;
+                            if (neg) {
+                                b.notDstNet = c;
+                            } else {
+                                b.dstNet = c;
+                            }
                         }
                     }
                     case "selector" -> {
                         if (src) {
-                            if (neg) b.notSrcSelector = v;
-                            else b.srcSelector = v;
+                            if (neg) {
+                                b.notSrcSelector = v;
+                            } else {
+                                b.srcSelector = v;
+                            }
                         } else {
-                            if (neg) b.notDstSelector = v;
-                            else b.dstSelector = v;
+                            if (neg) {
+                                b.notDstSelector = v;
+                            } else {
+                                b.dstSelector = v;
+                            }
                         }
                     }
                     default ->

@@ -55,11 +55,6 @@ final class EtcdErrors {
                 || m.contains("stream closed");
     }
 
-    /** The revision asked for was compacted away (a paginated listing starts over). */
-    static boolean isCompacted(DatastoreException e) {
-        return causeText(e).contains("compacted");
-    }
-
     /** The answer exceeded gRPC's inbound message limit (ask for less). */
     static boolean isTooLarge(DatastoreException e) {
         String t = causeText(e);

@@ -94,15 +94,7 @@ public final class GatewayStore implements KvStore {
      */
     @Override
     public ListResult list(String prefix) {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                return listPages(prefix);
-            } catch (DatastoreException e) {
-                if (attempt >= 3 || e.getMessage() == null || !e.getMessage().contains("compacted")) {
-                    throw e;
-                }
-            }
-        }
+        return CompactedListing.startingOverIfCompacted(() -> listPages(prefix));
     }
 
     private ListResult listPages(String prefix) {

@@ -151,15 +151,7 @@ public final class JetcdStore implements WatchableStore {
      */
     @Override
     public ListResult list(String prefix) {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                return listPages(prefix);
-            } catch (DatastoreException e) {
-                if (attempt >= 3 || !EtcdErrors.isCompacted(e)) {
-                    throw e;
-                }
-            }
-        }
+        return CompactedListing.startingOverIfCompacted(() -> listPages(prefix));
     }
 
     private ListResult listPages(String prefix) {

@@ -278,20 +278,7 @@ public final class Agent implements AutoCloseable {
                 }
             } catch (RuntimeException e) { // caught at the loop: counted with programming failures
                 busySince = 0;
-                programFailures++;
-                metrics.inc("felix_program_failures");
-                if (programFailures >= MAX_PROGRAM_FAILURES) {
-                    throw new IllegalStateException(
-                            "dataplane loop failed " + programFailures + " times in a row, last: " + e, e);
-                }
-                LOG.error(
-                        "dataplane loop failed unexpectedly ({} of {} before exiting; retrying): {}",
-                        programFailures,
-                        MAX_PROGRAM_FAILURES,
-                        LogText.quote(e.toString()),
-                        e);
-                retryDelayMs = Math.min(30_000, Math.max(500, retryDelayMs * 2));
-                retryAt = System.nanoTime() + retryDelayMs * 1_000_000L;
+                countFailure("dataplane loop", e);
             }
         }
     }
@@ -357,8 +344,7 @@ public final class Agent implements AutoCloseable {
             if (changed || retry) {
                 boolean ok = safeProgram(oldest == Long.MAX_VALUE ? System.nanoTime() : oldest);
                 if (!ok || dataplane.failed() || vxlan.failed()) {
-                    retryDelayMs = Math.min(30_000, Math.max(500, retryDelayMs * 2));
-                    retryAt = System.nanoTime() + retryDelayMs * 1_000_000L;
+                    backOff();
                 } else {
                     retryDelayMs = 0;
                 }
@@ -391,22 +377,35 @@ public final class Agent implements AutoCloseable {
             programFailures = 0;
             return true;
         } catch (RuntimeException e) {
-            programFailures++;
-            metrics.inc("felix_program_failures");
-            if (programFailures >= MAX_PROGRAM_FAILURES) {
-                throw new IllegalStateException(
-                        "calculation/programming failed " + programFailures + " times in a row, last: " + e, e);
-            }
-            LOG.error(
-                    "calculation/programming failed unexpectedly ({} of {} before exiting; retrying): {}",
-                    programFailures,
-                    MAX_PROGRAM_FAILURES,
-                    LogText.quote(e.toString()),
-                    e);
-            retryDelayMs = Math.min(30_000, Math.max(500, retryDelayMs * 2));
-            retryAt = System.nanoTime() + retryDelayMs * 1_000_000L;
+            countFailure("calculation/programming", e);
             return false;
         }
+    }
+
+    /**
+     * Counts one unexpected failure of {@code what} (a metric and a log line) and backs off before the retry; the
+     * {@value #MAX_PROGRAM_FAILURES}th in a row is fatal.
+     */
+    private void countFailure(String what, RuntimeException e) {
+        programFailures++;
+        metrics.inc("felix_program_failures");
+        if (programFailures >= MAX_PROGRAM_FAILURES) {
+            throw new IllegalStateException(what + " failed " + programFailures + " times in a row, last: " + e, e);
+        }
+        LOG.error(
+                "{} failed unexpectedly ({} of {} before exiting; retrying): {}",
+                what,
+                programFailures,
+                MAX_PROGRAM_FAILURES,
+                LogText.quote(e.toString()),
+                e);
+        backOff();
+    }
+
+    /** Doubles the retry delay (0.5 s to 30 s) and schedules the next retry after it. */
+    private void backOff() {
+        retryDelayMs = Math.min(30_000, Math.max(500, retryDelayMs * 2));
+        retryAt = System.nanoTime() + retryDelayMs * 1_000_000L;
     }
 
     /**

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import org.calicojava.netlink.WorkloadInterface;
 
 /**
  * Felix settings, from (highest first) the environment {@code FELIX_<NAME>} (name upper-cased), this host's
@@ -28,7 +29,7 @@ public record FelixConfig(
     public static final Map<String, String> DEFAULTS = Map.ofEntries(
             Map.entry("IptablesRefreshInterval", "90"),
             Map.entry("DefaultEndpointToHostAction", "DROP"),
-            Map.entry("InterfacePrefix", "cali"),
+            Map.entry("InterfacePrefix", WorkloadInterface.HOST_PREFIX),
             Map.entry("HealthPort", "9099"),
             Map.entry("PrometheusMetricsPort", "9091"),
             Map.entry("DataplaneBackend", "iptables"),

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import org.calicojava.netlink.NetlinkException;
 import org.calicojava.netlink.Sysctl;
+import org.calicojava.netlink.WorkloadInterface;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,18 +55,13 @@ public final class SysctlManager {
         todo.forEach(this::configure);
     }
 
+    /** Calico's workload conventions live in one place, {@link WorkloadInterface#configureSysctls}. */
     private void configure(String iface) {
         try {
-            Sysctl.proxyArp(iface, true);
-            Sysctl.routeLocalnet(iface, true);
-            Sysctl.proxyDelay(iface, 0);
-            Sysctl.forwarding(iface, false, true);
+            WorkloadInterface.configureSysctls(iface); // the IPv6 ones only where IPv6 is enabled on it
         } catch (NetlinkException e) {
             LOG.warn("sysctls of {}: {}", iface, e.getMessage());
         }
-        trySet("net/ipv6/conf/" + iface + "/accept_ra", "0");
-        trySet("net/ipv6/conf/" + iface + "/proxy_ndp", "1");
-        trySet("net/ipv6/conf/" + iface + "/forwarding", "1");
     }
 
     private static void trySet(String key, String value) {

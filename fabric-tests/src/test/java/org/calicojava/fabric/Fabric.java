@@ -131,6 +131,14 @@ final class Fabric implements AutoCloseable {
         return r.out();
     }
 
+    /** {@code scripts/fabric SUBCOMMAND --id ID ARGS...} for this fabric (e.g. {@code workload add 3 NAME}). */
+    Result script(String subcommand, String... args) {
+        List<String> cmd =
+                new ArrayList<>(List.of(HOME.resolve("scripts/fabric").toString(), subcommand, "--id", id));
+        cmd.addAll(List.of(args));
+        return sh(cmd, Duration.ofMinutes(1));
+    }
+
     /** A command inside host N's namespace. */
     Result onHost(int host, String... cmd) {
         List<String> c = new ArrayList<>(List.of("ip", "netns", "exec", ns("h" + host)));

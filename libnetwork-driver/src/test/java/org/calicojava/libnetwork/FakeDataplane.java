@@ -3,11 +3,16 @@ package org.calicojava.libnetwork;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** Veth pairs as a map host name -> container-side name, for unit tests; {@link #failNext} makes the next create fail. */
+/**
+ * Veth pairs as a map host name -> container-side name (and their MTUs), for unit tests; {@link #failNext} makes the next
+ * create fail.
+ */
 final class FakeDataplane implements Dataplane {
     final Map<String, String> veths = new ConcurrentHashMap<>();
     final Map<String, Integer> mtus = new ConcurrentHashMap<>();
     volatile RuntimeException failNext;
+    /** What {@link #uplinkMtu()} answers (the host's uplink). */
+    volatile int uplinkMtu = 1500;
 
     @Override
     public void createVeth(String hostName, String tempName, int mtu) {
@@ -22,7 +27,7 @@ final class FakeDataplane implements Dataplane {
 
     @Override
     public int uplinkMtu() {
-        return 1500;
+        return uplinkMtu;
     }
 
     @Override

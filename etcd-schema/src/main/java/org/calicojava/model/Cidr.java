@@ -6,6 +6,7 @@ import java.math.BigInteger;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.Arrays;
+import org.calicojava.common.Ipv6Text;
 
 /**
  * An IPv4 or IPv6 network: address bytes (host bits zero) and a prefix length. Immutable value.
@@ -208,43 +209,12 @@ public final class Cidr implements Comparable<Cidr> {
         return format(address);
     }
 
-    /** RFC 5952 text: dotted quad for IPv4; lower-case hex, longest zero run (length >= 2, the first on a tie) as "::" for
-     * IPv6. The same rules as netlink's IpPrefix.formatIpv6 (etcd-schema does not depend on netlink); both are
-     * property-tested against the reference in test-support. */
+    /** RFC 5952 text: dotted quad for IPv4, {@link Ipv6Text} for IPv6. */
     public static String format(byte[] a) {
         if (a.length == 4) {
             return (a[0] & 0xff) + "." + (a[1] & 0xff) + "." + (a[2] & 0xff) + "." + (a[3] & 0xff);
         }
-        int[] g = new int[8];
-        for (int i = 0; i < 8; i++) {
-            g[i] = ((a[2 * i] & 0xff) << 8) | (a[2 * i + 1] & 0xff);
-        }
-        int bestStart = -1;
-        int bestLen = 1; // a single zero field is not shortened (RFC 5952 section 4.2.2)
-        for (int i = 0; i < 8; ) {
-            int j = i;
-            while (j < 8 && g[j] == 0) {
-                j++;
-            }
-            if (j - i > bestLen) {
-                bestStart = i;
-                bestLen = j - i;
-            }
-            i = j == i ? i + 1 : j;
-        }
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < 8; i++) {
-            if (i == bestStart) {
-                sb.append("::");
-                i += bestLen - 1;
-                continue;
-            }
-            if (sb.length() > 0 && sb.charAt(sb.length() - 1) != ':') {
-                sb.append(':');
-            }
-            sb.append(Integer.toHexString(g[i]));
-        }
-        return sb.toString();
+        return Ipv6Text.format(a);
     }
 
     /** The etcd key form: "10.1.0.0-16". */

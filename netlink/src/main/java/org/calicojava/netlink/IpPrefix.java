@@ -3,6 +3,7 @@ package org.calicojava.netlink;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import org.calicojava.common.Ipv6Text;
 
 /**
  * An address and a prefix length, e.g. {@code 10.65.0.3/32} or {@code fd00::/64}. Host bits may be set (an
@@ -79,47 +80,6 @@ public record IpPrefix(InetAddress address, int length) {
         if (b.length == 4) {
             return a.getHostAddress();
         }
-        return formatIpv6(b);
-    }
-
-    /**
-     * RFC 5952 section 4 text of a 16-byte IPv6 address: lower-case hex without leading zeros, the longest run of
-     * two or more zero fields (the first one on a tie) as "::"; a single zero field stays "0". No IPv4-mapped
-     * special form (callers that want "::ffff:a.b.c.d" check for it first).
-     */
-    public static String formatIpv6(byte[] b) {
-        if (b.length != 16) {
-            throw new IllegalArgumentException("IPv6 address: " + b.length + " bytes (expected: 16)");
-        }
-        int[] g = new int[8];
-        for (int i = 0; i < 8; i++) {
-            g[i] = ((b[2 * i] & 0xff) << 8) | (b[2 * i + 1] & 0xff);
-        }
-        int bestStart = -1;
-        int bestLen = 1;
-        for (int i = 0; i < 8; ) {
-            int j = i;
-            while (j < 8 && g[j] == 0) {
-                j++;
-            }
-            if (j - i > bestLen) {
-                bestStart = i;
-                bestLen = j - i;
-            }
-            i = j == i ? i + 1 : j;
-        }
-        StringBuilder s = new StringBuilder();
-        for (int i = 0; i < 8; i++) {
-            if (i == bestStart) {
-                s.append("::");
-                i += bestLen - 1;
-                continue;
-            }
-            if (s.length() > 0 && s.charAt(s.length() - 1) != ':') {
-                s.append(':');
-            }
-            s.append(Integer.toHexString(g[i]));
-        }
-        return s.toString();
+        return Ipv6Text.format(b);
     }
 }

@@ -2,7 +2,7 @@ package org.calicojava.bgp.codec;
 
 import java.net.Inet4Address;
 import java.net.InetAddress;
-import org.calicojava.netlink.IpPrefix;
+import org.calicojava.common.Ipv6Text;
 
 /**
  * One IP prefix as a value (used at the edges: config, tests, formatting); the hot path keeps prefixes packed in {@link Nlri}.
@@ -95,6 +95,6 @@ public record Prefix(Family family, int length, int w0, int w1, int w2, int w3) 
         if (mapped) {
             return "::ffff:" + formatAddress(java.util.Arrays.copyOfRange(b, 12, 16)); // RFC 5952 section 5
         }
-        return IpPrefix.formatIpv6(b);
+        return Ipv6Text.format(b);
     }
 }

@@ -1,4 +1,4 @@
-package org.calicojava.netlink;
+package org.calicojava.common;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -14,8 +14,8 @@ import org.calicojava.testing.Rfc5952;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** {@link IpPrefix#formatIpv6}, the one RFC 5952 formatter that netlink and the BGP speaker share. */
-class IpPrefixFormatTest {
+/** {@link Ipv6Text#format}, the one RFC 5952 formatter of etcd-schema, netlink and the BGP speaker. */
+class Ipv6TextTest {
     @ParameterizedTest
     @CsvSource({
         "2001:0db8:0000:0000:0000:0000:0000:0001, 2001:db8::1", // 4.2.1: longest run, 4.3: lower case
@@ -28,14 +28,13 @@ class IpPrefixFormatTest {
         "FE80:0000:0000:0000:0000:0000:00AB:CDEF, fe80::ab:cdef",
     })
     void followsRfc5952Examples(String full, String text) throws Exception {
-        assertThat(IpPrefix.formatIpv6(InetAddress.getByName(full).getAddress()))
-                .isEqualTo(text);
+        assertThat(Ipv6Text.format(InetAddress.getByName(full).getAddress())).isEqualTo(text);
     }
 
     @Property
     void matchesTheReferenceAndParsesBack(@ForAll("zeroHeavy") int[] fields) throws Exception {
         byte[] b = Rfc5952.bytes(fields);
-        String text = IpPrefix.formatIpv6(b);
+        String text = Ipv6Text.format(b);
         assertThat(text).isEqualTo(Rfc5952.format(b)).isEqualTo(text.toLowerCase());
         byte[] back = InetAddress.getByName(text).getAddress();
         // Java turns an IPv4-mapped address into an Inet4Address: compare its last four bytes then

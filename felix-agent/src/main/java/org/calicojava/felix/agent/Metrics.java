@@ -5,10 +5,8 @@ import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -101,13 +99,7 @@ public final class Metrics {
 
     /** The registry in the Prometheus text format (what {@link #serve} answers). */
     public String render() {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try {
-            new PrometheusTextFormatWriter(false).write(out, registry.scrape());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toString(StandardCharsets.UTF_8);
+        return new PrometheusTextFormatWriter(false).toDebugString(registry.scrape());
     }
 
     /** Serves the registry on {@code host:port} (every path; port 0 = ephemeral); the caller closes the server. */

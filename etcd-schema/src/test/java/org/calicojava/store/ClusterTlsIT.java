@@ -31,17 +31,6 @@ class ClusterTlsIT {
     private Path dir;
     private EtcdCluster cluster;
 
-    private static void sh(Path dir, String cmd) throws Exception {
-        Process p = new ProcessBuilder("bash", "-c", cmd)
-                .directory(dir.toFile())
-                .redirectErrorStream(true)
-                .start();
-        String out = new String(p.getInputStream().readAllBytes());
-        assertThat(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0)
-                .as(cmd + "\n" + out)
-                .isTrue();
-    }
-
     @BeforeAll
     void start() throws Exception {
         dir = Files.createTempDirectory("cj-cluster-tls-");
@@ -58,7 +47,7 @@ class ClusterTlsIT {
                     .append(",IP:127.0.0.1\\nextendedKeyUsage=serverAuth,clientAuth\\n';");
         }
         make.append(" sign client 'extendedKeyUsage=clientAuth\\n'");
-        sh(dir, make.toString());
+        SecurityIT.sh(dir, make.toString());
         String ca = dir.resolve("ca.pem").toString();
         cluster = EtcdCluster.start(HOSTS, "https", i -> {
             String m = dir.resolve("m" + i).toString();
@@ -86,7 +75,7 @@ class ClusterTlsIT {
             cluster.close();
         }
         if (dir != null) {
-            sh(dir.getParent(), "rm -rf " + dir);
+            SecurityIT.sh(dir.getParent(), "rm -rf " + dir);
         }
     }
 

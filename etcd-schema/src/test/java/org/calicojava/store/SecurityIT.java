@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 
 /** etcd over TLS with client certificates, and etcd with username/password auth: both stores. */
 class SecurityIT {
-    private static void sh(Path dir, String cmd) throws Exception {
+    /** {@code cmd} in bash, in {@code dir}; fails the test with its output unless it exits 0 within 60 s. */
+    static void sh(Path dir, String cmd) throws Exception {
         Process p = new ProcessBuilder("bash", "-c", cmd)
                 .directory(dir.toFile())
                 .redirectErrorStream(true)

@@ -51,13 +51,6 @@ class EtcdClusterIT {
         }
     }
 
-    private Fabric.Result fabric(String... args) {
-        List<String> cmd =
-                new ArrayList<>(List.of(Fabric.HOME.resolve("scripts/fabric").toString(), args[0], "--id", f.id));
-        cmd.addAll(List.of(args).subList(1, args.length));
-        return Fabric.sh(cmd, Duration.ofMinutes(1));
-    }
-
     /** The median wall time of three {@code javactl pool show} runs on h1 against {@code endpoints}, in seconds. */
     private double javactlSeconds(String endpoints) {
         List<Double> t = new ArrayList<>();
@@ -71,12 +64,6 @@ class EtcdClusterIT {
         }
         t.sort(null);
         return t.get(1);
-    }
-
-    private int leader() {
-        Fabric.Result r = fabric("etcd-leader");
-        assertThat(r.ok()).as(r.out()).isTrue();
-        return Integer.parseInt(r.out().trim());
     }
 
     private void everyWorkloadReachesEveryOther() {
@@ -98,7 +85,7 @@ class EtcdClusterIT {
     @Order(1)
     void workloadsAddedWhileTheLeaderDiesAreAllApplied() throws Exception {
         everyWorkloadReachesEveryOther();
-        int leader = leader();
+        int leader = f.etcdLeader();
         ExecutorService pool = Executors.newFixedThreadPool(3);
         List<Future<?>> adds = new ArrayList<>();
         for (int h = 1; h <= 3; h++) {
@@ -110,27 +97,27 @@ class EtcdClusterIT {
             }));
         }
         Thread.sleep(1500);
-        assertThat(fabric("etcd-kill", Integer.toString(leader)).ok()).isTrue();
+        assertThat(f.script("etcd-kill", Integer.toString(leader)).ok()).isTrue();
         for (Future<?> a : adds) {
             a.get(5, TimeUnit.MINUTES); // an AssertionError inside (a failed container add) fails the test here
         }
         pool.shutdown();
         assertThat(ips).hasSize(12);
-        assertThat(leader()).isNotEqualTo(leader);
+        assertThat(f.etcdLeader()).isNotEqualTo(leader);
         everyWorkloadReachesEveryOther();
         assertThat(f.javactlOk("ipam", "show")).contains("10.73.0.");
-        assertThat(fabric("etcd-start", Integer.toString(leader)).ok()).isTrue();
+        assertThat(f.script("etcd-start", Integer.toString(leader)).ok()).isTrue();
     }
 
     @Test
     @Order(2)
     void aDeadFollowerAndACutOffMemberChangeNothing() {
-        int leader = leader();
+        int leader = f.etcdLeader();
         int follower = leader % 3 + 1;
-        assertThat(fabric("etcd-kill", Integer.toString(follower)).ok()).isTrue();
+        assertThat(f.script("etcd-kill", Integer.toString(follower)).ok()).isTrue();
         ips.put("h1-e", f.addWorkload(1, "e", "demo"));
         everyWorkloadReachesEveryOther();
-        assertThat(fabric("etcd-start", Integer.toString(follower)).ok()).isTrue();
+        assertThat(f.script("etcd-start", Integer.toString(follower)).ok()).isTrue();
         // cut off the member most hosts are connected to (jetcd keeps to one member while it answers), so the test
         // shows those hosts moving on; it may be the leader (a cut-off leader steps down: etcd's check-quorum)
         int cut = 1;
@@ -149,9 +136,9 @@ class EtcdClusterIT {
                 connected = hosts;
             }
         }
-        int leaderBefore = leader();
+        int leaderBefore = f.etcdLeader();
         long cutAt = System.nanoTime();
-        assertThat(fabric("etcd-partition", Integer.toString(cut)).ok()).isTrue();
+        assertThat(f.script("etcd-partition", Integer.toString(cut)).ok()).isTrue();
         ips.put("h2-f", f.addWorkload(2, "f", "demo"));
         f.removeWorkload(3, "d");
         ips.remove("h3-d");
@@ -176,7 +163,7 @@ class EtcdClusterIT {
                 cut, cut == leaderBefore ? "the leader" : "a follower", connected, movedOn);
         // the documented bound (etcd-schema README): keepalive 10 s + 5 s, a resend, a felix/confd round
         assertThat(movedOn).as("seconds until every host moved on").isLessThan(MOVE_ON_SECONDS);
-        assertThat(fabric("etcd-heal", Integer.toString(cut)).ok()).isTrue();
+        assertThat(f.script("etcd-heal", Integer.toString(cut)).ok()).isTrue();
         assertThat(f.javactlOk("pool", "show")).contains("10.73.0.0/16");
     }
 }

@@ -50,19 +50,6 @@ class EtcdClusterTlsIT {
         }
     }
 
-    private Fabric.Result fabric(String... args) {
-        List<String> cmd =
-                new ArrayList<>(List.of(Fabric.HOME.resolve("scripts/fabric").toString(), args[0], "--id", f.id));
-        cmd.addAll(List.of(args).subList(1, args.length));
-        return Fabric.sh(cmd, Duration.ofMinutes(1));
-    }
-
-    private int leader() {
-        Fabric.Result r = fabric("etcd-leader");
-        assertThat(r.ok()).as(r.out()).isTrue();
-        return Integer.parseInt(r.out().trim());
-    }
-
     private List<String> members() {
         return Arrays.asList(f.etcd().split(","));
     }
@@ -190,25 +177,25 @@ class EtcdClusterTlsIT {
     @Order(3)
     void afterTheLeaderDiesWorkloadsAddedAreReachableAndJavactlWorks() {
         // the leader made e1, the first endpoint of every client, so that its death is both
-        if (leader() != 1) {
-            String e1 = fabric("etcdctl", "member", "list")
+        if (f.etcdLeader() != 1) {
+            String e1 = f.script("etcdctl", "member", "list")
                     .out()
                     .lines()
                     .filter(l -> l.contains(", e1,"))
                     .map(l -> l.substring(0, l.indexOf(',')))
                     .findFirst()
                     .orElseThrow();
-            Fabric.Result moved = fabric("etcdctl", "move-leader", e1);
+            Fabric.Result moved = f.script("etcdctl", "move-leader", e1);
             assertThat(moved.ok()).as(moved.out()).isTrue();
-            Fabric.eventually(Duration.ofSeconds(10), "e1 leads", () -> leader() == 1);
+            Fabric.eventually(Duration.ofSeconds(10), "e1 leads", () -> f.etcdLeader() == 1);
         }
-        int leader = leader();
+        int leader = f.etcdLeader();
         assertThat(leader).isEqualTo(1);
-        assertThat(fabric("etcd-kill", Integer.toString(leader)).ok()).isTrue();
+        assertThat(f.script("etcd-kill", Integer.toString(leader)).ok()).isTrue();
         for (int h = 1; h <= 3; h++) {
             ips.put("h" + h + "-b", f.addWorkload(h, "b", "demo"));
         }
-        assertThat(leader()).isNotEqualTo(leader);
+        assertThat(f.etcdLeader()).isNotEqualTo(leader);
         everyWorkloadReachesEveryOther();
         assertThat(f.javactlOk("ipam", "show")).contains("10.74.0.");
         assertThat(f.javactlOk("pool", "show")).contains("10.74.0.0/16");
@@ -223,7 +210,7 @@ class EtcdClusterTlsIT {
                                     .count()
                             >= 2);
         }
-        assertThat(fabric("etcd-start", Integer.toString(leader)).ok()).isTrue();
+        assertThat(f.script("etcd-start", Integer.toString(leader)).ok()).isTrue();
         // the restarted member serves the client certificate again (with its peer TLS it rejoined the cluster)
         String restarted = members().get(leader - 1);
         Fabric.eventually(

@@ -139,6 +139,15 @@ final class Fabric implements AutoCloseable {
         return sh(cmd, Duration.ofMinutes(1));
     }
 
+    /** The member K (1..) that leads the fabric's etcd cluster now ({@code scripts/fabric etcd-leader}). */
+    int etcdLeader() {
+        Result r = script("etcd-leader");
+        if (!r.ok()) {
+            throw new AssertionError("scripts/fabric etcd-leader: " + r.out());
+        }
+        return Integer.parseInt(r.out().trim());
+    }
+
     /** A command inside host N's namespace. */
     Result onHost(int host, String... cmd) {
         List<String> c = new ArrayList<>(List.of("ip", "netns", "exec", ns("h" + host)));

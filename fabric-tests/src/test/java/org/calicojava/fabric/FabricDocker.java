@@ -7,8 +7,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.calicojava.testing.Sh;
 
 /**
  * Docker on a fabric host, as libnetwork-driver's DockerIT runs it: the Docker driver
@@ -159,20 +159,6 @@ final class FabricDocker implements AutoCloseable {
         return new ProcessBuilder(c).redirectErrorStream(true).start();
     }
 
-    private static void stop(Process p) {
-        if (p == null || !p.isAlive()) {
-            return;
-        }
-        p.destroy(); // SIGTERM to this PID (nsenter exec'd the daemon)
-        try {
-            if (!p.waitFor(60, TimeUnit.SECONDS)) {
-                p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
     @Override
     public void close() {
         if (dockerd != null && dockerd.isAlive()) {
@@ -185,8 +171,8 @@ final class FabricDocker implements AutoCloseable {
             docker("network", "prune", "-f");
         }
         System.err.println("dockerd log:\n" + log("dockerd") + "\ndriver log:\n" + log("driver"));
-        stop(dockerd);
-        stop(driver);
+        Sh.stop(dockerd, 60); // SIGTERM to this PID (nsenter exec'd the daemon)
+        Sh.stop(driver, 60);
         try {
             Files.deleteIfExists(spec);
         } catch (IOException e) {

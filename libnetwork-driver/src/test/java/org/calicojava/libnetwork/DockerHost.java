@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.calicojava.netlink.Address;
 import org.calicojava.netlink.IpPrefix;
@@ -173,20 +172,6 @@ final class DockerHost implements AutoCloseable {
         }
     }
 
-    private static void stop(Process p, int seconds) {
-        if (p == null || !p.isAlive()) {
-            return;
-        }
-        p.destroy(); // SIGTERM to this PID
-        try {
-            if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
-                p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
     @Override
     public void close() {
         if (dockerd != null && dockerd.isAlive()) {
@@ -197,9 +182,9 @@ final class DockerHost implements AutoCloseable {
                 docker(rm.toArray(String[]::new));
             }
         }
-        stop(dockerd, 60); // nsenter execs dockerd: this PID is dockerd's
+        Sh.stop(dockerd, 60); // nsenter execs dockerd: this PID is dockerd's
         for (int i = daemons.size() - 1; i >= 0; i--) {
-            stop(daemons.get(i), 30);
+            Sh.stop(daemons.get(i), 30);
         }
         for (String n : List.of(ns, uplinkNs)) {
             if (NetNs.exists(n)) {

@@ -92,6 +92,24 @@ public final class Sh {
         }
     }
 
+    /**
+     * Stops a process the test started, by its PID: SIGTERM, then SIGKILL if it has not exited within {@code seconds}
+     * (a daemon started through {@code nsenter}, which execs it, is that PID itself). Null or already gone: nothing.
+     */
+    public static void stop(Process p, int seconds) {
+        if (p == null || !p.isAlive()) {
+            return;
+        }
+        p.destroy();
+        try {
+            if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
+                p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     public static Result run(String... cmd) {
         return run(List.of(cmd), null, TIMEOUT);
     }

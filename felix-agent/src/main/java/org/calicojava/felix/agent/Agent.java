@@ -373,7 +373,7 @@ public final class Agent implements AutoCloseable {
     private boolean safeProgram(long since) {
         try {
             programmer.program(since, dataplane, nftKernel, status, refresher);
-            vxlan.program(state.pools().values());
+            vxlan.program(state.pools().values(), state.endpoints(), state.endpointChanges());
             programFailures = 0;
             return true;
         } catch (RuntimeException e) {

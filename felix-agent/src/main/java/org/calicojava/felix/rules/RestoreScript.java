@@ -64,13 +64,13 @@ public final class RestoreScript {
 
     private void appendRule(StringBuilder b, String hash, Rule r) {
         RestoreText.ruleText(hash);
-        RestoreText.ruleText(r.match()); // checked when the rule was made; again where the text is written
-        RestoreText.target(r.action());
+        String match = RestoreText.ruleText(r.matchText()); // checked when the rule was made; again where written
+        String action = RestoreText.target(r.actionText());
         b.append(" -m comment --comment \"cali:").append(hash).append('"');
-        if (!r.match().isEmpty()) {
-            b.append(' ').append(r.match());
+        if (!match.isEmpty()) {
+            b.append(' ').append(match);
         }
-        b.append(' ').append(r.action()).append('\n');
+        b.append(' ').append(action).append('\n');
     }
 
     public boolean isEmpty() {

@@ -105,7 +105,8 @@ class GoldenRulesTest {
             out.addAll(EndpointChains.toWorkload(iface, tiers, List.of("prof1", "kns.default"))
                     .rules());
             out.addAll(EndpointChains.fromWorkload(iface, tiers, List.of()).rules());
-            out.addAll(EndpointChains.fromWorkload(iface, List.of(), List.of("p")).rules());
+            out.addAll(
+                    EndpointChains.fromWorkload(iface, List.of(), List.of("p")).rules());
         }
         List<String> ifaces = new ArrayList<>();
         for (int i = 0; i < 90; i++) {
@@ -140,7 +141,9 @@ class GoldenRulesTest {
         }
         try (var in = GoldenRulesTest.class.getClassLoader().getResourceAsStream(FILE)) {
             assertThat(in).as(FILE).isNotNull();
-            List<String> golden = new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().toList();
+            List<String> golden = new String(in.readAllBytes(), StandardCharsets.UTF_8)
+                    .lines()
+                    .toList();
             assertThat(now).hasSize(golden.size());
             assertThat(now).containsExactlyElementsOf(golden);
         }

@@ -76,8 +76,16 @@ public sealed interface Expr {
         }
     }
 
-    /** {@code bitwise reg DREG = ( reg SREG & MASK ) ^ XOR} over LEN bytes (mask and xor are LEN bytes each). */
-    record Bitwise(int sreg, int dreg, Bytes mask, Bytes xor) implements Expr {
+    /**
+     * {@code bitwise reg DREG = ( reg SREG & MASK ) ^ XOR} over LEN bytes (mask and xor are LEN bytes each);
+     * {@code boolOp}: NFTA_BITWISE_OP (NFT_BITWISE_BOOL) sent explicitly, as nft does for a value computed in a
+     * statement ({@code meta mark set meta mark & M ^ X}) but not for a masked compare.
+     */
+    record Bitwise(int sreg, int dreg, Bytes mask, Bytes xor, boolean boolOp) implements Expr {
+        public Bitwise(int sreg, int dreg, Bytes mask, Bytes xor) {
+            this(sreg, dreg, mask, xor, false);
+        }
+
         public Bitwise {
             if (mask.length() != xor.length() || mask.length() == 0) {
                 throw new IllegalArgumentException("bitwise: mask and xor of the same non-zero length");

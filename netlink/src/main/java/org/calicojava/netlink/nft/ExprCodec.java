@@ -47,7 +47,11 @@ public final class ExprCodec {
             w.attrBe32(1, c.sreg()).attrBe32(2, c.op());
             value(w, 3, c.data());
         } else if (e instanceof Expr.Bitwise b) {
-            w.attrBe32(1, b.sreg()).attrBe32(2, b.dreg()).attrBe32(3, b.len());
+            w.attrBe32(1, b.sreg()).attrBe32(2, b.dreg());
+            if (b.boolOp()) {
+                w.attrBe32(6, 0); // NFTA_BITWISE_OP: NFT_BITWISE_BOOL
+            }
+            w.attrBe32(3, b.len());
             value(w, 4, b.mask());
             value(w, 5, b.xor());
         } else if (e instanceof Expr.Lookup l) {
@@ -156,7 +160,7 @@ public final class ExprCodec {
             case "meta" -> a.has(3) ? new Expr.MetaSet(be32(a, 2), be32(a, 3)) : new Expr.Meta(be32(a, 2), be32(a, 1));
             case "payload" -> new Expr.Payload(be32(a, 2), be32(a, 3), be32(a, 4), be32(a, 1));
             case "cmp" -> new Expr.Cmp(be32(a, 2), be32(a, 1), value(a, 3));
-            case "bitwise" -> new Expr.Bitwise(be32(a, 1), be32(a, 2), value(a, 4), value(a, 5));
+            case "bitwise" -> new Expr.Bitwise(be32(a, 1), be32(a, 2), value(a, 4), value(a, 5), a.has(6));
             case "lookup" ->
                 new Expr.Lookup(
                         a.string(1),

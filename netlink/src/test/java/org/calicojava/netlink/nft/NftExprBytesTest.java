@@ -25,6 +25,10 @@ class NftExprBytesTest {
     static final String LOG =
             "300004802c000180080001006c6f6700200002801400020063616c69636f2d7061636b65743a20000800050000000005";
 
+    /** {@code meta mark set meta mark & 0xfffeffff ^ 0x10000}: a bitwise with NFTA_BITWISE_OP. */
+    static final String MARK_SET =
+            "9800048024000180090001006d6574610000000014000280080002000000000308000100000000014c0001800c00010062697477697365003c00028008000100000000010800020000000001080006000000000008000300000000040c00048008000100fffffeff0c000580080001000000010024000180090001006d657461000000001400028008000200000000030800030000000001";
+
     static String encode(List<Expr> exprs) {
         MessageWriter w = new MessageWriter(ByteBuffer.allocate(4096).order(ByteOrder.nativeOrder()));
         ExprCodec.encodeList(w, 4, exprs);
@@ -70,5 +74,15 @@ class NftExprBytesTest {
         List<Expr> exprs = List.of(new Expr.Log("calico-packet: ", -1, 5));
         assertThat(encode(exprs)).isEqualTo(LOG);
         assertThat(decode(LOG)).isEqualTo(exprs);
+    }
+
+    @Test
+    void bitwiseWithExplicitOpAsNftSendsIt() {
+        List<Expr> exprs = List.of(
+                new Expr.Meta(Expr.Meta.MARK, REG_1),
+                new Expr.Bitwise(REG_1, REG_1, Bytes.host32(0xfffeffff), Bytes.host32(0x10000), true),
+                new Expr.MetaSet(Expr.Meta.MARK, REG_1));
+        assertThat(encode(exprs)).isEqualTo(MARK_SET);
+        assertThat(decode(MARK_SET)).isEqualTo(exprs);
     }
 }

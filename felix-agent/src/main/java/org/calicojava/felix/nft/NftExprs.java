@@ -3,7 +3,10 @@ package org.calicojava.felix.nft;
 import static org.calicojava.netlink.nft.Expr.REG_1;
 
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.calicojava.felix.rules.Action;
 import org.calicojava.felix.rules.Match;
 import org.calicojava.felix.rules.Rule;
@@ -46,7 +49,25 @@ public final class NftExprs {
         List<Expr> out = new ArrayList<>();
         int family = 0; // the nfproto already checked in this rule
         int l4 = -1; // the l4proto already checked
-        for (Match m : rule.matches()) {
+        Map<Integer, Integer> merged = mergedPorts(rule.matches());
+        for (int idx = 0; idx < rule.matches().size(); idx++) {
+            Match m = rule.matches().get(idx);
+            Integer with = merged.get(idx);
+            if (with != null) {
+                if (with >= 0) { // "th sport P th dport Q": one 4-byte compare, where the sport match is
+                    Match.Ports sp = (Match.Ports) m;
+                    int dport = ((Match.Ports) rule.matches().get(with))
+                            .ports()
+                            .get(0)
+                            .first();
+                    out.add(new Expr.Payload(Expr.Payload.TRANSPORT, 0, 4, REG_1));
+                    out.add(new Expr.Cmp(
+                            sp.negated() ? Expr.Cmp.NEQ : Expr.Cmp.EQ,
+                            REG_1,
+                            Bytes.of(be16pair(sp.ports().get(0).first(), dport))));
+                }
+                continue;
+            }
             if (m instanceof Match.Protocol p) {
                 cmp(out, Expr.Meta.L4PROTO, p.negated(), Bytes.u8(p.number()));
                 l4 = p.negated() ? -1 : p.number();
@@ -96,6 +117,48 @@ public final class NftExprs {
         }
         action(out, rule.action());
         return out;
+    }
+
+    /**
+     * nft merges adjacent payload compares with constant values and the same operator (its payload_try_merge: sorted
+     * by offset, any statements between): here a single source port and a single destination port. The source
+     * port's index maps to the destination port's, the destination port's to -1 (nothing of its own).
+     */
+    private static Map<Integer, Integer> mergedPorts(List<Match> matches) {
+        List<Integer> single = new ArrayList<>();
+        for (int i = 0; i < matches.size(); i++) {
+            if (matches.get(i) instanceof Match.Ports p
+                    && p.ports().size() == 1
+                    && p.ports().get(0).first() == p.ports().get(0).last()) {
+                single.add(i);
+            }
+        }
+        if (single.size() < 2) {
+            return Map.of();
+        }
+        single.sort(Comparator.comparingInt(i -> ((Match.Ports) matches.get(i)).dir() == Match.Dir.SRC ? 0 : 1));
+        Map<Integer, Integer> out = new HashMap<>();
+        int last = single.get(0);
+        boolean lastMerged = false;
+        for (int k = 1; k < single.size(); k++) {
+            int i = single.get(k);
+            Match.Ports a = (Match.Ports) matches.get(last);
+            Match.Ports b = (Match.Ports) matches.get(i);
+            boolean adjacent = !lastMerged && a.dir() == Match.Dir.SRC && b.dir() == Match.Dir.DST;
+            if (adjacent && a.negated() == b.negated()) {
+                out.put(last, i);
+                out.put(i, -1);
+                lastMerged = true; // the merged 4 bytes end where no port starts
+            } else {
+                last = i;
+                lastMerged = false;
+            }
+        }
+        return out;
+    }
+
+    private static byte[] be16pair(int a, int b) {
+        return new byte[] {(byte) (a >> 8), (byte) a, (byte) (b >> 8), (byte) b};
     }
 
     private static void action(List<Expr> out, Action a) {

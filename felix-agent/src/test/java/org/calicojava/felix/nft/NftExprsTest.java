@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
  * {@code golden/nft-exprs.txt} and {@link NftExprs}' expressions encode to the NFTA_RULE_EXPRESSIONS {@code nft -f}
  * sent for that statement (strace capture of {@code golden/nft-exprs.nft}; sets resolved as nft numbered them).
  */
-class NftExprsTest {
+public class NftExprsTest {
     private static final Match.Dir SRC = Match.Dir.SRC;
     private static final Match.Dir DST = Match.Dir.DST;
     private static final Action DROP = Action.Verdict.DROP;
@@ -52,7 +52,7 @@ class NftExprsTest {
     }
 
     /** In the order of golden/nft-exprs.nft. */
-    static List<Rule> rules() {
+    public static List<Rule> rules() {
         String web4 = "cali4-t-web";
         Match cali = new Match.Iface(true, "cali+", false);
         return List.of(

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
  * text and nft text captured from the string-based model before the migration ({@code golden/rules.txt}: one rule a
  * line, iptables text, a tab, nft text). {@code -Dgolden.write=true} rewrites the file.
  */
-class GoldenRulesTest {
+public class GoldenRulesTest {
     private static final String FILE = "golden/rules.txt";
 
     static final List<String> POLICY_RULES = List.of(
@@ -81,7 +81,7 @@ class GoldenRulesTest {
     }
 
     /** Every rule of the corpus: the producers over the rule tests' inputs. */
-    static List<Rule> corpus() {
+    public static List<Rule> corpus() {
         List<Rule> out = new ArrayList<>();
         for (int v : new int[] {4, 6}) {
             RuleRenderer r = new RuleRenderer(v);

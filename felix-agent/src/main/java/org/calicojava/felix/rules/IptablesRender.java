@@ -13,14 +13,23 @@ public final class IptablesRender {
 
     /** The match part ("" without matches). */
     public static String matches(List<Match> matches) {
-        StringBuilder b = new StringBuilder();
+        return matches(new StringBuilder(64), matches).toString();
+    }
+
+    /** The whole rule: match part, a space, target part. */
+    public static String text(Rule r) {
+        StringBuilder b = matches(new StringBuilder(96), r.matches());
+        return (b.length() > 0 ? b.append(' ') : b).append(action(r.action())).toString();
+    }
+
+    private static StringBuilder matches(StringBuilder b, List<Match> matches) {
         for (Match m : matches) {
             if (b.length() > 0) {
                 b.append(' ');
             }
             match(b, m);
         }
-        return b.toString();
+        return b;
     }
 
     private static void match(StringBuilder b, Match m) {

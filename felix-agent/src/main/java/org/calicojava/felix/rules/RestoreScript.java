@@ -64,13 +64,13 @@ public final class RestoreScript {
 
     private void appendRule(StringBuilder b, String hash, Rule r) {
         RestoreText.ruleText(hash);
-        String match = RestoreText.ruleText(r.matchText()); // checked when the rule was made; again where written
-        String action = RestoreText.target(r.actionText());
-        b.append(" -m comment --comment \"cali:").append(hash).append('"');
-        if (!match.isEmpty()) {
-            b.append(' ').append(match);
-        }
-        b.append(' ').append(action).append('\n');
+        String text = RestoreText.ruleText(r.text()); // its values were checked when made; the text where written
+        RestoreText.target(r.actionText());
+        b.append(" -m comment --comment \"cali:")
+                .append(hash)
+                .append("\" ")
+                .append(text)
+                .append('\n');
     }
 
     public boolean isEmpty() {

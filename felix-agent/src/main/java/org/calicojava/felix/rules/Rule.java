@@ -5,16 +5,15 @@ import java.util.Objects;
 
 /**
  * One rule as typed data: {@code matches} (ANDed, in order; may be empty), {@code action} and {@code comment} (why
- * the rule exists, for readers; neither backend renders it). Every value was checked when its record was made, and
- * the rule's iptables text is checked by {@link RestoreText} here, so a rule that exists can be written safely by
- * every renderer: {@link IptablesRender}, {@code nft.NftRuleRenderer} (nft text), {@code nft.NftExprs} (netlink).
+ * the rule exists, for readers; neither backend renders it). Every value was checked when its {@link Match} or
+ * {@link Action} record was made (names in the set {@link RestoreText} allows, chains ours), so a rule that exists can
+ * be written safely by every renderer: {@link IptablesRender}, {@code nft.NftRuleRenderer} (nft text),
+ * {@code nft.NftExprs} (netlink); {@link RestoreScript} checks the text again where it writes it.
  */
 public record Rule(List<Match> matches, Action action, String comment) {
     public Rule {
         matches = List.copyOf(matches);
         Objects.requireNonNull(action, "rule action");
-        RestoreText.ruleText(IptablesRender.matches(matches));
-        RestoreText.target(IptablesRender.action(action));
     }
 
     public Rule(Action action, String comment, Match... matches) {
@@ -51,7 +50,6 @@ public record Rule(List<Match> matches, Action action, String comment) {
 
     /** The rule's text as iptables-restore gets it after "-A chain" (without the hash comment). */
     public String text() {
-        String m = matchText();
-        return m.isEmpty() ? actionText() : m + " " + actionText();
+        return IptablesRender.text(this);
     }
 }

@@ -7,8 +7,10 @@ import java.util.Set;
 import org.calicojava.felix.calc.DesiredDataplane;
 import org.calicojava.felix.calc.IpSetSpec;
 import org.calicojava.felix.calc.PersistentMap;
+import org.calicojava.felix.rules.Action;
 import org.calicojava.felix.rules.Chain;
 import org.calicojava.felix.rules.ChainNames;
+import org.calicojava.felix.rules.Match;
 import org.calicojava.felix.rules.Rule;
 
 /**
@@ -21,8 +23,11 @@ import org.calicojava.felix.rules.Rule;
  */
 public final class IpipPolicy {
     public static final String HOSTS_SET = "cali4-all-hosts-net";
-    static final Rule DROP_RULE =
-            new Rule("-p 4 -m set ! --match-set " + HOSTS_SET + " src", "-j DROP", "IP-in-IP only from known hosts");
+    static final Rule DROP_RULE = new Rule(
+            Action.Verdict.DROP,
+            "IP-in-IP only from known hosts",
+            new Match.Protocol("4", false),
+            new Match.InSet(HOSTS_SET, Match.Dir.SRC, true));
 
     /** What the policy depends on: published by {@link IpipManager}, read by the dataplane thread. */
     public record State(boolean enabled, Set<String> hostNets) {

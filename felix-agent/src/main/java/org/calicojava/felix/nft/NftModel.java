@@ -10,9 +10,11 @@ import org.calicojava.felix.calc.DesiredDataplane;
 import org.calicojava.felix.calc.IpSetSpec;
 import org.calicojava.felix.calc.PersistentMap;
 import org.calicojava.felix.calc.PersistentSet;
+import org.calicojava.felix.rules.Action;
 import org.calicojava.felix.rules.Chain;
 import org.calicojava.felix.rules.ChainNames;
 import org.calicojava.felix.rules.Hashes;
+import org.calicojava.felix.rules.Match;
 import org.calicojava.felix.rules.Rule;
 import org.calicojava.felix.rules.StaticChains;
 import org.calicojava.model.Cidr;
@@ -268,18 +270,17 @@ public final class NftModel {
         return new Out(c4, c6, n4, n6, outs, null);
     }
 
-    /** Leaf rules of a dispatch tree chain: "-i IF" / "-o IF" (no wildcard) with "-g CHAIN"; [from, to]. */
+    /** Leaf rules of a dispatch tree chain: an interface (no wildcard) and a goto; [from, to]. */
     @SuppressWarnings("unchecked")
     private static Map<String, String>[] dispatchLeaves(Chain c) {
         Map<String, String>[] out = new Map[] {new HashMap<String, String>(), new HashMap<String, String>()};
         for (Rule r : c.rules()) {
-            String m = r.match();
-            boolean in = m.startsWith("-i ");
-            if ((in || m.startsWith("-o "))
-                    && m.indexOf(' ', 3) < 0
-                    && !m.endsWith("+")
-                    && r.action().startsWith("-g ")) {
-                out[in ? 0 : 1].put(m.substring(3), r.action().substring(3).strip());
+            if (r.matches().size() == 1
+                    && r.matches().get(0) instanceof Match.Iface i
+                    && !i.wildcard()
+                    && !i.negated()
+                    && r.action() instanceof Action.Goto g) {
+                out[i.in() ? 0 : 1].put(i.name(), g.chain());
             }
         }
         return out;

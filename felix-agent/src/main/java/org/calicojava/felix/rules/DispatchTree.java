@@ -21,7 +21,7 @@ import java.util.TreeSet;
 public final class DispatchTree {
     private static final char MAX = Character.MAX_VALUE;
     private final String root;
-    private final String flag;
+    private final boolean in;
     private final String target;
     private final TreeSet<String> ifaces = new TreeSet<>();
     /** Node prefix (interface name head) to its chain; valid for {@link #rootPos}. */
@@ -36,18 +36,19 @@ public final class DispatchTree {
 
     private Map<String, Chain> before;
 
-    public DispatchTree(String root, String flag, String target) {
+    /** {@code in}: match the input interface (from-workload dispatch), else the output interface. */
+    public DispatchTree(String root, boolean in, String target) {
         this.root = root;
-        this.flag = flag;
+        this.in = in;
         this.target = target;
     }
 
     public static DispatchTree from() {
-        return new DispatchTree(ChainNames.FROM_WL_DISPATCH, "-i ", ChainNames.FROM_WL);
+        return new DispatchTree(ChainNames.FROM_WL_DISPATCH, true, ChainNames.FROM_WL);
     }
 
     public static DispatchTree to() {
-        return new DispatchTree(ChainNames.TO_WL_DISPATCH, "-o ", ChainNames.TO_WL);
+        return new DispatchTree(ChainNames.TO_WL_DISPATCH, false, ChainNames.TO_WL);
     }
 
     /**
@@ -148,20 +149,20 @@ public final class DispatchTree {
         boolean leaf = count(p, StaticChains.DISPATCH_LEAF_MAX + 1) <= StaticChains.DISPATCH_LEAF_MAX || !canSplit;
         if (leaf) {
             for (String i : ifaces.subSet(p, true, p + MAX, false)) {
-                rules.add(new Rule(flag + i, "-g " + ChainNames.of(target, i), null));
+                rules.add(leaf(in, i, ChainNames.of(target, i)));
             }
         } else {
             if (ifaces.contains(p)) {
-                rules.add(new Rule(flag + p, "-g " + ChainNames.of(target, p), null));
+                rules.add(leaf(in, p, ChainNames.of(target, p)));
             }
             for (String child : children(p)) {
-                rules.add(new Rule(flag + child + "+", "-g " + root + "-" + child.substring(rootPos), null));
+                rules.add(leaf(in, child + "+", root + "-" + child.substring(rootPos)));
                 if (!nodes.containsKey(child)) {
                     build(child, false);
                 }
             }
         }
-        rules.add(new Rule("", "-j DROP", "unknown interface"));
+        rules.add(new Rule(Action.Verdict.DROP, "unknown interface"));
         Chain old = nodes.get(p);
         if (old == null) {
             created.add(p);
@@ -172,6 +173,11 @@ public final class DispatchTree {
         nodes.put(p, old != null && old.equals(c) ? old : c);
         dirty.add(p);
         return leaf;
+    }
+
+    /** {@code -i|-o IFACE -g CHAIN}: a dispatch rule. */
+    static Rule leaf(boolean in, String iface, String chain) {
+        return new Rule(new Action.Goto(chain), null, new Match.Iface(in, iface, false));
     }
 
     /** Removes the nodes under {@code p} (and {@code p} itself when {@code inclusive}). */

@@ -38,28 +38,33 @@ public final class EndpointChains {
             Function<String, String> policyChain,
             Function<String, String> profileChain) {
         List<Rule> r = new ArrayList<>();
-        r.add(new Rule("-m conntrack --ctstate RELATED,ESTABLISHED", "-j ACCEPT", "established"));
-        r.add(new Rule("-m conntrack --ctstate INVALID", "-j DROP", "invalid"));
-        r.add(new Rule("", Marks.set(0, Marks.ACCEPT | Marks.PASS), "clear marks"));
+        r.add(new Rule(
+                Action.Verdict.ACCEPT,
+                "established",
+                new Match.CtState(List.of(Match.State.RELATED, Match.State.ESTABLISHED))));
+        r.add(new Rule(Action.Verdict.DROP, "invalid", new Match.CtState(List.of(Match.State.INVALID))));
+        r.add(new Rule(Marks.set(0, Marks.ACCEPT | Marks.PASS), "clear marks"));
         for (TierPolicies t : tiers) {
             if (t.policies().isEmpty()) {
                 continue;
             }
-            r.add(new Rule("", Marks.set(0, Marks.PASS), "start of tier " + t.tier()));
+            r.add(new Rule(Marks.set(0, Marks.PASS), "start of tier " + t.tier()));
             for (String p : t.policies()) {
                 r.add(new Rule(
-                        Marks.match(0, Marks.PASS),
-                        "-j " + policyChain.apply(TierPolicies.policyId(t.tier(), p)),
-                        "policy " + p));
-                r.add(new Rule(Marks.match(Marks.ACCEPT, Marks.ACCEPT), "-j RETURN", "return if policy accepted"));
+                        new Action.Jump(policyChain.apply(TierPolicies.policyId(t.tier(), p))),
+                        "policy " + p,
+                        Marks.match(0, Marks.PASS)));
+                r.add(new Rule(
+                        Action.Verdict.RETURN, "return if policy accepted", Marks.match(Marks.ACCEPT, Marks.ACCEPT)));
             }
-            r.add(new Rule(Marks.match(0, Marks.PASS), "-j DROP", "drop if no policy in tier passed"));
+            r.add(new Rule(Action.Verdict.DROP, "drop if no policy in tier passed", Marks.match(0, Marks.PASS)));
         }
         for (String p : profiles) {
-            r.add(new Rule("", "-j " + profileChain.apply(p), "profile " + p));
-            r.add(new Rule(Marks.match(Marks.ACCEPT, Marks.ACCEPT), "-j RETURN", "return if profile accepted"));
+            r.add(new Rule(new Action.Jump(profileChain.apply(p)), "profile " + p));
+            r.add(new Rule(
+                    Action.Verdict.RETURN, "return if profile accepted", Marks.match(Marks.ACCEPT, Marks.ACCEPT)));
         }
-        r.add(new Rule("", "-j DROP", "drop if no profile matched"));
+        r.add(new Rule(Action.Verdict.DROP, "drop if no profile matched"));
         return new Chain(name, r);
     }
 }

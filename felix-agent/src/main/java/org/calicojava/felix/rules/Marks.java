@@ -14,12 +14,12 @@ public final class Marks {
     }
 
     /** "-j MARK --set-xmark V/MASK". */
-    public static String set(int value, int mask) {
-        return "-j MARK --set-xmark " + hex(value) + "/" + hex(mask);
+    public static Action set(int value, int mask) {
+        return new Action.SetMark(value, mask);
     }
 
     /** "-m mark --mark V/MASK". */
-    public static String match(int value, int mask) {
-        return "-m mark --mark " + hex(value) + "/" + hex(mask);
+    public static Match match(int value, int mask) {
+        return new Match.Mark(value, mask, false);
     }
 }

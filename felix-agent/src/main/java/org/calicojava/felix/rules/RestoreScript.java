@@ -64,13 +64,13 @@ public final class RestoreScript {
 
     private void appendRule(StringBuilder b, String hash, Rule r) {
         RestoreText.ruleText(hash);
-        RestoreText.ruleText(r.match()); // checked when the rule was made; again where the text is written
-        RestoreText.target(r.action());
-        b.append(" -m comment --comment \"cali:").append(hash).append('"');
-        if (!r.match().isEmpty()) {
-            b.append(' ').append(r.match());
-        }
-        b.append(' ').append(r.action()).append('\n');
+        String text = RestoreText.ruleText(r.text()); // its values were checked when made; the text where written
+        RestoreText.target(r.actionText());
+        b.append(" -m comment --comment \"cali:")
+                .append(hash)
+                .append("\" ")
+                .append(text)
+                .append('\n');
     }
 
     public boolean isEmpty() {

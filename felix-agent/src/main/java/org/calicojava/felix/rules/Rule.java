@@ -1,37 +1,55 @@
 package org.calicojava.felix.rules;
 
+import java.util.List;
+import java.util.Objects;
+
 /**
- * One iptables rule as data: {@code match} is the match part of the command line ("-p tcp -m multiport --dports 80",
- * may be empty), {@code action} the target part ("-j ACCEPT", "-g cali-fw-cali1"), {@code comment} says why the rule
- * exists (for readers; neither backend renders it). The match and target are checked by {@link RestoreText} (safe
- * characters only, targets ours or built-in), so a rule that exists can be written safely.
+ * One rule as typed data: {@code matches} (ANDed, in order; may be empty), {@code action} and {@code comment} (why
+ * the rule exists, for readers; neither backend renders it). Every value was checked when its {@link Match} or
+ * {@link Action} record was made (names in the set {@link RestoreText} allows, chains ours), so a rule that exists can
+ * be written safely by every renderer: {@link IptablesRender}, {@code nft.NftRuleRenderer} (nft text),
+ * {@code nft.NftExprs} (netlink); {@link RestoreScript} checks the text again where it writes it.
  */
-public record Rule(String match, String action, String comment) {
+public record Rule(List<Match> matches, Action action, String comment) {
     public Rule {
-        match = match == null ? "" : match.strip();
-        if (action == null || action.isBlank()) {
-            throw new IllegalArgumentException("iptables rule action: missing");
-        }
-        action = action.strip();
-        RestoreText.ruleText(match);
-        RestoreText.target(action);
+        matches = List.copyOf(matches);
+        Objects.requireNonNull(action, "rule action");
     }
 
-    public static Rule of(String match, String action) {
-        return new Rule(match, action, null);
+    public Rule(Action action, String comment, Match... matches) {
+        this(List.of(matches), action, comment);
     }
 
-    /** What a "-j"/"-g" action names ("cali-fw-cali1", "ACCEPT"), without the target's options; else null. */
+    public static Rule of(Action action, Match... matches) {
+        return new Rule(List.of(matches), action, null);
+    }
+
+    /** The chain a jump or goto names ("cali-fw-cali1"), a built-in target's name ("ACCEPT", "MARK"). */
     public String target() {
-        if (action.startsWith("-j ") || action.startsWith("-g ")) {
-            int end = action.indexOf(' ', 3);
-            return end < 0 ? action.substring(3) : action.substring(3, end);
+        if (action instanceof Action.Jump j) {
+            return j.chain();
         }
-        return null;
+        if (action instanceof Action.Goto g) {
+            return g.chain();
+        }
+        if (action instanceof Action.Verdict v) {
+            return v.name();
+        }
+        return action instanceof Action.SetMark ? "MARK" : action instanceof Action.Log ? "LOG" : "MASQUERADE";
+    }
+
+    /** The iptables match part ("-p tcp -m multiport --dports 80", "" without matches). */
+    public String matchText() {
+        return IptablesRender.matches(matches);
+    }
+
+    /** The iptables target part ("-j ACCEPT", "-g cali-fw-cali1"). */
+    public String actionText() {
+        return IptablesRender.action(action);
     }
 
     /** The rule's text as iptables-restore gets it after "-A chain" (without the hash comment). */
     public String text() {
-        return match.isEmpty() ? action : match + " " + action;
+        return IptablesRender.text(this);
     }
 }

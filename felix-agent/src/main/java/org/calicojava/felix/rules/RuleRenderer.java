@@ -15,7 +15,11 @@ import org.calicojava.model.Selector;
  */
 public final class RuleRenderer {
     /** multiport takes at most 15 ports, a range counting as two. */
-    static final int MULTIPORT_MAX = 15;
+    static final int MULTIPORT_MAX = Match.Ports.MAX;
+    /** What a log rule's packets are logged with (syslog level 5, notice). */
+    static final String LOG_PREFIX = "calico-packet: ";
+
+    static final int LOG_LEVEL = 5;
 
     private final int version;
 
@@ -43,71 +47,68 @@ public final class RuleRenderer {
         if (r.ipVersion() != 0 && r.ipVersion() != version) {
             return List.of();
         }
-        StringBuilder m = new StringBuilder();
+        List<Match> m = new ArrayList<>();
         protocol(m, r.protocol(), false);
         protocol(m, r.notProtocol(), true);
-        net(m, "-s", r.srcNet(), false);
-        net(m, "-s", r.notSrcNet(), true);
-        net(m, "-d", r.dstNet(), false);
-        net(m, "-d", r.notDstNet(), true);
-        set(m, tagSet(r.srcTag()), "src", false);
-        set(m, tagSet(r.notSrcTag()), "src", true);
-        set(m, selectorSet(r.srcSelector()), "src", false);
-        set(m, selectorSet(r.notSrcSelector()), "src", true);
-        set(m, tagSet(r.dstTag()), "dst", false);
-        set(m, tagSet(r.notDstTag()), "dst", true);
-        set(m, selectorSet(r.dstSelector()), "dst", false);
-        set(m, selectorSet(r.notDstSelector()), "dst", true);
-        negatedPorts(m, "--sports", r.notSrcPorts());
-        negatedPorts(m, "--dports", r.notDstPorts());
+        net(m, Match.Dir.SRC, r.srcNet(), false);
+        net(m, Match.Dir.SRC, r.notSrcNet(), true);
+        net(m, Match.Dir.DST, r.dstNet(), false);
+        net(m, Match.Dir.DST, r.notDstNet(), true);
+        set(m, tagSet(r.srcTag()), Match.Dir.SRC, false);
+        set(m, tagSet(r.notSrcTag()), Match.Dir.SRC, true);
+        set(m, selectorSet(r.srcSelector()), Match.Dir.SRC, false);
+        set(m, selectorSet(r.notSrcSelector()), Match.Dir.SRC, true);
+        set(m, tagSet(r.dstTag()), Match.Dir.DST, false);
+        set(m, tagSet(r.notDstTag()), Match.Dir.DST, true);
+        set(m, selectorSet(r.dstSelector()), Match.Dir.DST, false);
+        set(m, selectorSet(r.notDstSelector()), Match.Dir.DST, true);
+        negatedPorts(m, Match.Dir.SRC, r.notSrcPorts());
+        negatedPorts(m, Match.Dir.DST, r.notDstPorts());
         icmp(m, r.icmpType(), r.icmpCode(), false);
         icmp(m, r.notIcmpType(), r.notIcmpCode(), true);
         List<Rule> out = new ArrayList<>();
-        for (String sp : portChunks("--sports", r.srcPorts())) {
-            for (String dp : portChunks("--dports", r.dstPorts())) {
-                String match = (m + sp + dp).strip();
+        for (List<Match> sp : portChunks(Match.Dir.SRC, r.srcPorts())) {
+            for (List<Match> dp : portChunks(Match.Dir.DST, r.dstPorts())) {
+                List<Match> match = new ArrayList<>(m);
+                match.addAll(sp);
+                match.addAll(dp);
                 out.addAll(action(r.action(), match));
             }
         }
         return out;
     }
 
-    private List<Rule> action(String action, String match) {
+    private List<Rule> action(String action, List<Match> match) {
         return switch (action) {
             case "allow" ->
                 List.of(
                         new Rule(match, Marks.set(Marks.ACCEPT, Marks.ACCEPT), "allow"),
-                        new Rule(Marks.match(Marks.ACCEPT, Marks.ACCEPT), "-j RETURN", "return if allowed"));
+                        new Rule(Action.Verdict.RETURN, "return if allowed", Marks.match(Marks.ACCEPT, Marks.ACCEPT)));
             case "next-tier" ->
                 List.of(
                         new Rule(match, Marks.set(Marks.PASS, Marks.PASS), "next-tier"),
-                        new Rule(Marks.match(Marks.PASS, Marks.PASS), "-j RETURN", "return if passed"));
-            case "deny" -> List.of(new Rule(match, "-j DROP", "deny"));
-            case "log" -> List.of(new Rule(match, "-j LOG --log-prefix \"calico-packet: \" --log-level 5", "log"));
+                        new Rule(Action.Verdict.RETURN, "return if passed", Marks.match(Marks.PASS, Marks.PASS)));
+            case "deny" -> List.of(new Rule(match, Action.Verdict.DROP, "deny"));
+            case "log" -> List.of(new Rule(match, new Action.Log(LOG_PREFIX, LOG_LEVEL), "log"));
             default -> throw new IllegalArgumentException("rule action: '" + action + "'");
         };
     }
 
-    private static void protocol(StringBuilder m, String p, boolean negated) {
+    private static void protocol(List<Match> m, String p, boolean negated) {
         if (p != null) {
-            m.append(negated ? " ! -p " : " -p ").append(p);
+            m.add(new Match.Protocol(p, negated));
         }
     }
 
-    private void net(StringBuilder m, String flag, Cidr net, boolean negated) {
+    private static void net(List<Match> m, Match.Dir dir, Cidr net, boolean negated) {
         if (net != null) {
-            m.append(negated ? " ! " : " ").append(flag).append(' ').append(net);
+            m.add(new Match.Net(dir, net, negated));
         }
     }
 
-    private static void set(StringBuilder m, String set, String dir, boolean negated) {
+    private static void set(List<Match> m, String set, Match.Dir dir, boolean negated) {
         if (set != null) {
-            m.append(" -m set")
-                    .append(negated ? " ! " : " ")
-                    .append("--match-set ")
-                    .append(set)
-                    .append(' ')
-                    .append(dir);
+            m.add(new Match.InSet(set, dir, negated));
         }
     }
 
@@ -122,19 +123,19 @@ public final class RuleRenderer {
     }
 
     /** Negated ports are ANDed: several multiport matches in one rule. */
-    private static void negatedPorts(StringBuilder m, String flag, List<PortRange> ports) {
+    private static void negatedPorts(List<Match> m, Match.Dir dir, List<PortRange> ports) {
         for (List<PortRange> chunk : chunks(ports)) {
-            m.append(" -m multiport ! ").append(flag).append(' ').append(join(chunk));
+            m.add(new Match.Ports(dir, chunk, true));
         }
     }
 
     /** Positive ports are ORed: one rule per chunk of at most 15 ports; no ports gives one empty chunk. */
-    private static List<String> portChunks(String flag, List<PortRange> ports) {
+    private static List<List<Match>> portChunks(Match.Dir dir, List<PortRange> ports) {
         if (ports.isEmpty()) {
-            return List.of("");
+            return List.of(List.of());
         }
         return chunks(ports).stream()
-                .map(c -> " -m multiport " + flag + " " + join(c))
+                .map(c -> List.<Match>of(new Match.Ports(dir, c, false)))
                 .toList();
     }
 
@@ -158,25 +159,9 @@ public final class RuleRenderer {
         return out;
     }
 
-    private static String join(List<PortRange> ports) {
-        StringBuilder b = new StringBuilder();
-        for (PortRange p : ports) {
-            if (b.length() > 0) {
-                b.append(',');
-            }
-            b.append(p);
+    private void icmp(List<Match> m, Integer type, Integer code, boolean negated) {
+        if (type != null) {
+            m.add(new Match.Icmp(version, type, code, negated));
         }
-        return b.toString();
-    }
-
-    private void icmp(StringBuilder m, Integer type, Integer code, boolean negated) {
-        if (type == null) {
-            return;
-        }
-        String v = code == null ? type.toString() : type + "/" + code;
-        m.append(version == 4 ? " -m icmp" : " -m icmp6")
-                .append(negated ? " ! " : " ")
-                .append(version == 4 ? "--icmp-type " : "--icmpv6-type ")
-                .append(v);
     }
 }

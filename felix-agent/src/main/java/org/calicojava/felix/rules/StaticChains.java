@@ -14,11 +14,11 @@ public final class StaticChains {
 
     public static List<Hook> hooks() {
         return List.of(
-                new Hook("filter", "INPUT", Rule.of("", "-j " + ChainNames.INPUT)),
-                new Hook("filter", "FORWARD", Rule.of("", "-j " + ChainNames.FORWARD)),
-                new Hook("filter", "OUTPUT", Rule.of("", "-j " + ChainNames.OUTPUT)),
-                new Hook("nat", "POSTROUTING", Rule.of("", "-j " + ChainNames.POSTROUTING)),
-                new Hook("raw", "PREROUTING", Rule.of("", "-j " + ChainNames.PREROUTING)));
+                new Hook("filter", "INPUT", Rule.of(new Action.Jump(ChainNames.INPUT))),
+                new Hook("filter", "FORWARD", Rule.of(new Action.Jump(ChainNames.FORWARD))),
+                new Hook("filter", "OUTPUT", Rule.of(new Action.Jump(ChainNames.OUTPUT))),
+                new Hook("nat", "POSTROUTING", Rule.of(new Action.Jump(ChainNames.POSTROUTING))),
+                new Hook("raw", "PREROUTING", Rule.of(new Action.Jump(ChainNames.PREROUTING))));
     }
 
     /**
@@ -38,9 +38,10 @@ public final class StaticChains {
         return List.of(new Chain(
                 ChainNames.PREROUTING,
                 List.of(new Rule(
-                        "-i " + ifacePrefix + "+ -m rpfilter --invert",
-                        "-j DROP",
-                        "anti-spoofing: source not routed back to its workload interface"))));
+                        Action.Verdict.DROP,
+                        "anti-spoofing: source not routed back to its workload interface",
+                        new Match.Iface(true, ifacePrefix + "+", false),
+                        new Match.RpFilter(true)))));
     }
 
     /**
@@ -48,7 +49,8 @@ public final class StaticChains {
      * IPv6, workload-to-host neighbour discovery and MLD ({@link #NDP_ICMPV6_TYPES}) is accepted before any policy.
      */
     public static List<Chain> filter(int version, String ifacePrefix, String endpointToHostAction) {
-        String wild = ifacePrefix + "+";
+        Match in = new Match.Iface(true, ifacePrefix + "+", false);
+        Match out = new Match.Iface(false, ifacePrefix + "+", false);
         String toHost = endpointToHostAction.toUpperCase(Locale.ROOT);
         if (!List.of("DROP", "ACCEPT", "RETURN").contains(toHost)) {
             throw new IllegalArgumentException(
@@ -57,26 +59,30 @@ public final class StaticChains {
         List<Rule> toHostRules = new ArrayList<>();
         if (version == 6) {
             for (int t : NDP_ICMPV6_TYPES) {
-                toHostRules.add(new Rule("-p icmpv6 -m icmp6 --icmpv6-type " + t, "-j ACCEPT", "NDP/MLD"));
+                toHostRules.add(new Rule(
+                        Action.Verdict.ACCEPT,
+                        "NDP/MLD",
+                        new Match.Protocol("icmpv6", false),
+                        new Match.Icmp(6, t, null, false)));
             }
         }
-        toHostRules.add(new Rule("", "-j " + ChainNames.FROM_WL_DISPATCH, "workload outbound policy"));
-        toHostRules.add(new Rule("", "-j " + toHost, "DefaultEndpointToHostAction"));
+        toHostRules.add(new Rule(new Action.Jump(ChainNames.FROM_WL_DISPATCH), "workload outbound policy"));
+        toHostRules.add(new Rule(Action.Verdict.valueOf(toHost), "DefaultEndpointToHostAction"));
         return List.of(
                 new Chain(
                         ChainNames.INPUT,
-                        List.of(new Rule("-i " + wild, "-g " + ChainNames.WL_TO_HOST, "from workloads to host"))),
+                        List.of(new Rule(new Action.Goto(ChainNames.WL_TO_HOST), "from workloads to host", in))),
                 new Chain(ChainNames.WL_TO_HOST, toHostRules),
                 new Chain(
                         ChainNames.FORWARD,
                         List.of(
-                                new Rule("-i " + wild, "-j " + ChainNames.FROM_WL_DISPATCH, "from workload"),
-                                new Rule("-o " + wild, "-j " + ChainNames.TO_WL_DISPATCH, "to workload"),
-                                new Rule("-i " + wild, "-j ACCEPT", "allowed by policy"),
-                                new Rule("-o " + wild, "-j ACCEPT", "allowed by policy"))),
+                                new Rule(new Action.Jump(ChainNames.FROM_WL_DISPATCH), "from workload", in),
+                                new Rule(new Action.Jump(ChainNames.TO_WL_DISPATCH), "to workload", out),
+                                new Rule(Action.Verdict.ACCEPT, "allowed by policy", in),
+                                new Rule(Action.Verdict.ACCEPT, "allowed by policy", out))),
                 new Chain(
                         ChainNames.OUTPUT,
-                        List.of(new Rule("-o " + wild, "-j ACCEPT", "host to local workload always allowed"))));
+                        List.of(new Rule(Action.Verdict.ACCEPT, "host to local workload always allowed", out))));
     }
 
     /** Most rules in one dispatch chain before it is split by the next character of the interface names. */
@@ -93,7 +99,7 @@ public final class StaticChains {
         tree(
                 out,
                 ChainNames.FROM_WL_DISPATCH,
-                "-i ",
+                true,
                 ChainNames.FROM_WL,
                 sorted,
                 commonPrefix(sorted).length(),
@@ -101,7 +107,7 @@ public final class StaticChains {
         tree(
                 out,
                 ChainNames.TO_WL_DISPATCH,
-                "-o ",
+                false,
                 ChainNames.TO_WL,
                 sorted,
                 commonPrefix(sorted).length(),
@@ -110,13 +116,13 @@ public final class StaticChains {
     }
 
     private static void tree(
-            List<Chain> out, String root, String flag, String target, List<String> ifaces, int pos, String suffix) {
+            List<Chain> out, String root, boolean in, String target, List<String> ifaces, int pos, String suffix) {
         String name = suffix.isEmpty() ? root : root + "-" + suffix;
         List<Rule> rules = new ArrayList<>();
         boolean canSplit = name.length() + (suffix.isEmpty() ? 2 : 1) <= ChainNames.MAX_LENGTH;
         if (ifaces.size() <= DISPATCH_LEAF_MAX || !canSplit) {
             for (String i : ifaces) {
-                rules.add(new Rule(flag + i, "-g " + ChainNames.of(target, i), null));
+                rules.add(DispatchTree.leaf(in, i, ChainNames.of(target, i)));
             }
         } else {
             java.util.Map<String, List<String>> groups = new java.util.TreeMap<>();
@@ -130,15 +136,15 @@ public final class StaticChains {
                 }
             }
             for (String i : exact) {
-                rules.add(new Rule(flag + i, "-g " + ChainNames.of(target, i), null));
+                rules.add(DispatchTree.leaf(in, i, ChainNames.of(target, i)));
             }
             for (java.util.Map.Entry<String, List<String>> g : groups.entrySet()) {
                 String sub = suffix + g.getKey().charAt(pos);
-                rules.add(new Rule(flag + g.getKey() + "+", "-g " + root + "-" + sub, null));
-                tree(out, root, flag, target, g.getValue(), pos + 1, sub);
+                rules.add(DispatchTree.leaf(in, g.getKey() + "+", root + "-" + sub));
+                tree(out, root, in, target, g.getValue(), pos + 1, sub);
             }
         }
-        rules.add(new Rule("", "-j DROP", "unknown interface"));
+        rules.add(new Rule(Action.Verdict.DROP, "unknown interface"));
         out.add(0, new Chain(name, rules));
     }
 
@@ -158,13 +164,13 @@ public final class StaticChains {
     /** NAT outgoing: traffic from masquerade pools to anything outside all pools is masqueraded. */
     public static List<Chain> nat(int version) {
         return List.of(
-                new Chain(ChainNames.POSTROUTING, List.of(Rule.of("", "-j " + ChainNames.NAT_OUTGOING))),
+                new Chain(ChainNames.POSTROUTING, List.of(Rule.of(new Action.Jump(ChainNames.NAT_OUTGOING)))),
                 new Chain(
                         ChainNames.NAT_OUTGOING,
                         List.of(new Rule(
-                                "-m set --match-set " + ChainNames.masqPoolsSet(version) + " src -m set ! --match-set "
-                                        + ChainNames.allPoolsSet(version) + " dst",
-                                "-j MASQUERADE",
-                                "nat outgoing"))));
+                                new Action.Masquerade(),
+                                "nat outgoing",
+                                new Match.InSet(ChainNames.masqPoolsSet(version), Match.Dir.SRC, false),
+                                new Match.InSet(ChainNames.allPoolsSet(version), Match.Dir.DST, true)))));
     }
 }

@@ -8,7 +8,9 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.calicojava.felix.agent.Metrics;
 import org.calicojava.felix.calc.DesiredDataplane;
+import org.calicojava.felix.rules.Action;
 import org.calicojava.felix.rules.Chain;
+import org.calicojava.felix.rules.Match;
 import org.calicojava.felix.rules.Rule;
 import org.calicojava.process.CommandRunner;
 import org.junit.jupiter.api.Test;
@@ -38,7 +40,12 @@ class IptablesBackendGateTest {
     }
 
     private static DesiredDataplane desired(String action) {
-        Map<String, Chain> filter = Map.of("cali-x", new Chain("cali-x", List.of(Rule.of("-p tcp", action))));
+        Map<String, Chain> filter = Map.of(
+                "cali-x",
+                new Chain(
+                        "cali-x",
+                        List.of(Rule.of(
+                                Action.Verdict.valueOf(action.substring(3)), new Match.Protocol("tcp", false)))));
         return new DesiredDataplane(
                 Map.of(), Map.of(), filter, Map.of(), Map.of(), Map.of(), Map.of(), Map.of(), Map.of());
     }

@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.calicojava.felix.agent.Metrics;
+import org.calicojava.felix.rules.Action;
 import org.calicojava.felix.rules.Chain;
 import org.calicojava.felix.rules.Rule;
 import org.calicojava.process.CommandRunner;
@@ -39,7 +40,8 @@ class IptablesTableTest {
     private static Chain chain(String name, String... actions) {
         List<Rule> rules = new ArrayList<>();
         for (String a : actions) {
-            rules.add(Rule.of("", a));
+            String t = a.substring(3); // "-j TARGET" in the tables below
+            rules.add(Rule.of(t.startsWith("cali-") ? new Action.Jump(t) : Action.Verdict.valueOf(t)));
         }
         return new Chain(name, rules);
     }

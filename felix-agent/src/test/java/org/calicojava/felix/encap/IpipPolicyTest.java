@@ -27,8 +27,8 @@ class IpipPolicyTest {
         IpipPolicy policy = new IpipPolicy();
         DesiredDataplane d = policy.apply(base, new IpipPolicy.State(true, Set.of("192.0.2.1/32", "192.0.2.2/32")));
         Rule first = d.filter().get(ChainNames.INPUT).rules().get(0);
-        assertThat(first.match()).isEqualTo("-p 4 -m set ! --match-set cali4-all-hosts-net src");
-        assertThat(first.action()).isEqualTo("-j DROP");
+        assertThat(first.matchText()).isEqualTo("-p 4 -m set ! --match-set cali4-all-hosts-net src");
+        assertThat(first.actionText()).isEqualTo("-j DROP");
         assertThat(d.filter()
                         .get(ChainNames.INPUT)
                         .rules()

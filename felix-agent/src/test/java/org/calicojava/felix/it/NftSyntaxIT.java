@@ -16,6 +16,8 @@ import org.calicojava.felix.nft.NftReadback;
 import org.calicojava.felix.nft.NftRuleRenderer;
 import org.calicojava.felix.nft.NftRuleset;
 import org.calicojava.felix.nft.NftState;
+import org.calicojava.felix.rules.Action;
+import org.calicojava.felix.rules.Match;
 import org.calicojava.felix.rules.Rule;
 import org.calicojava.felix.rules.RuleRenderer;
 import org.calicojava.model.Cidr;
@@ -81,10 +83,12 @@ class NftSyntaxIT {
             for (String json : V6) {
                 statements.addAll(render(6, json));
             }
-            statements.add(NftRuleRenderer.render(new Rule("-m mark --mark 0x0/0x20000", "-j cali-pi-t.p", null)));
-            statements.add(NftRuleRenderer.render(new Rule("-i cali+", "-g cali-pi-t.p", null)));
             statements.add(
-                    NftRuleRenderer.render(new Rule("-m conntrack --ctstate RELATED,ESTABLISHED", "-j ACCEPT", null)));
+                    NftRuleRenderer.render(Rule.of(new Action.Jump("cali-pi-t.p"), new Match.Mark(0, 0x20000, false))));
+            statements.add(NftRuleRenderer.render(
+                    Rule.of(new Action.Goto("cali-pi-t.p"), new Match.Iface(true, "cali+", false))));
+            statements.add(NftRuleRenderer.render(Rule.of(
+                    Action.Verdict.ACCEPT, new Match.CtState(List.of(Match.State.RELATED, Match.State.ESTABLISHED)))));
             for (String st : statements) {
                 s.append("add rule inet calico cali-test ").append(st).append('\n');
             }

@@ -3,7 +3,12 @@ package org.calicojava.felix.nft;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
+import org.calicojava.felix.rules.Action;
+import org.calicojava.felix.rules.Match;
 import org.calicojava.felix.rules.Rule;
 import org.calicojava.felix.rules.RuleRenderer;
 import org.calicojava.model.Json;
@@ -75,51 +80,56 @@ class NftRuleRendererTest {
                 .isEqualTo("ip6 saddr != fd00::/64 ip6 daddr @cali6-t-t drop");
     }
 
-    @ParameterizedTest(name = "{0} {1}")
-    @CsvSource(
-            delimiter = '|',
-            quoteCharacter = '`',
-            value = {
-                "-m conntrack --ctstate RELATED,ESTABLISHED | -j ACCEPT          | ct state related,established accept",
-                "-m conntrack --ctstate INVALID             | -j DROP            | ct state invalid drop",
-                "``                                         | -j MARK --set-xmark 0x0/0x30000 | meta mark set meta mark & 0xfffcffff",
-                "-m mark --mark 0x0/0x20000                 | -j cali-pi-t1.p    | meta mark & 0x20000 == 0x0 jump cali-pi-t1.p",
-                "-i cali+                                   | -g cali-wl-to-host | iifname \"cali*\" goto cali-wl-to-host",
-                "-o cali+                                   | -j ACCEPT          | oifname \"cali*\" accept",
-                "-i cali12345678901                         | -g cali-fw-cali12345678901 | iifname \"cali12345678901\" goto cali-fw-cali12345678901",
-                "``                                         | -j RETURN          | return",
-                "-m set --match-set cali4-masq-ipam-pools src -m set ! --match-set cali4-all-ipam-pools dst | -j MASQUERADE"
-                        + " | ip saddr @cali4-masq-ipam-pools ip daddr != @cali4-all-ipam-pools masquerade",
-                "-m set --match-set cali6-masq-ipam-pools src -m set ! --match-set cali6-all-ipam-pools dst | -j MASQUERADE"
-                        + " | ip6 saddr @cali6-masq-ipam-pools ip6 daddr != @cali6-all-ipam-pools masquerade",
-                "-p icmpv6 -m icmp6 --icmpv6-type 135       | -j ACCEPT          | meta l4proto icmpv6 icmpv6 type 135 accept",
-                "-i cali+ -m rpfilter --invert              | -j DROP            | iifname \"cali*\" fib saddr . iif oif missing counter drop",
-                "-i tap+ -m rpfilter                        | -j RETURN          | iifname \"tap*\" fib saddr . iif oif exists return",
-            })
-    void rendersModelRule(String match, String action, String expected) {
-        assertThat(NftRuleRenderer.render(new Rule(match, action, null))).isEqualTo(expected);
+    @Test
+    void rendersModelRule() {
+        Match cali = new Match.Iface(true, "cali+", false);
+        Match.CtState est = new Match.CtState(List.of(Match.State.RELATED, Match.State.ESTABLISHED));
+        Map<Rule, String> cases = new LinkedHashMap<>();
+        cases.put(Rule.of(Action.Verdict.ACCEPT, est), "ct state related,established accept");
+        cases.put(
+                Rule.of(Action.Verdict.DROP, new Match.CtState(List.of(Match.State.INVALID))), "ct state invalid drop");
+        cases.put(Rule.of(new Action.SetMark(0, 0x30000)), "meta mark set meta mark & 0xfffcffff");
+        cases.put(
+                Rule.of(new Action.Jump("cali-pi-t1.p"), new Match.Mark(0, 0x20000, false)),
+                "meta mark & 0x20000 == 0x0 jump cali-pi-t1.p");
+        cases.put(
+                Rule.of(Action.Verdict.DROP, new Match.Mark(0x10000, 0x10000, true)),
+                "meta mark & 0x10000 != 0x10000 drop");
+        cases.put(Rule.of(new Action.Goto("cali-wl-to-host"), cali), "iifname \"cali*\" goto cali-wl-to-host");
+        cases.put(Rule.of(Action.Verdict.ACCEPT, new Match.Iface(false, "cali+", false)), "oifname \"cali*\" accept");
+        cases.put(Rule.of(Action.Verdict.DROP, new Match.Iface(false, "eth0", true)), "oifname != \"eth0\" drop");
+        cases.put(Rule.of(Action.Verdict.RETURN), "return");
+        cases.put(
+                Rule.of(
+                        new Action.Masquerade(),
+                        new Match.InSet("cali4-masq-ipam-pools", Match.Dir.SRC, false),
+                        new Match.InSet("cali4-all-ipam-pools", Match.Dir.DST, true)),
+                "ip saddr @cali4-masq-ipam-pools ip daddr != @cali4-all-ipam-pools masquerade");
+        cases.put(
+                Rule.of(
+                        Action.Verdict.ACCEPT,
+                        new Match.Protocol("icmpv6", false),
+                        new Match.Icmp(6, 135, null, false)),
+                "meta l4proto icmpv6 icmpv6 type 135 accept");
+        cases.put(
+                Rule.of(Action.Verdict.DROP, cali, new Match.RpFilter(true)),
+                "iifname \"cali*\" fib saddr . iif oif missing counter drop");
+        cases.put(
+                Rule.of(Action.Verdict.RETURN, new Match.Iface(true, "tap+", false), new Match.RpFilter(false)),
+                "iifname \"tap*\" fib saddr . iif oif exists return");
+        cases.put(Rule.of(new Action.Log("x: ", -1)), "log prefix \"x: \"");
+        cases.forEach((rule, nft) ->
+                assertThat(NftRuleRenderer.render(rule)).as(rule.text()).isEqualTo(nft));
     }
 
     @Test
-    void anythingOutsideTheModelsVocabularyIsRefusedByName() {
-        assertThatThrownBy(() -> NftRuleRenderer.render(Rule.of("-m mac --mac-source aa:bb:cc:dd:ee:ff", "-j DROP")))
-                .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage(
-                        "nft rendering of '-m mac --mac-source aa:bb:cc:dd:ee:ff -j DROP': unsupported match option "
-                                + "'--mac-source'");
-        assertThatThrownBy(() -> NftRuleRenderer.render(Rule.of("", "-j REJECT --reject-with tcp-reset")))
-                .hasMessageContaining("iptables rule target"); // refused where the rule is made
-        assertThatThrownBy(() -> NftRuleRenderer.render(Rule.of("-p tcp !", "-j DROP")))
-                .hasMessageContaining("'!' without an option after it");
-        assertThatThrownBy(() -> NftRuleRenderer.render(Rule.of("-m set --match-set foo src", "-j DROP")))
-                .hasMessageContaining("set 'foo'");
-        assertThatThrownBy(() -> NftRuleRenderer.render(Rule.of("! -m rpfilter", "-j DROP")))
-                .hasMessageContaining("unsupported negated -m rpfilter");
-    }
-
-    @Test
-    void tokensKeepQuotedParts() {
-        assertThat(NftRuleRenderer.tokens("-j LOG --log-prefix \"a b: \"  --log-level 5"))
-                .containsExactly("-j", "LOG", "--log-prefix", "a b: ", "--log-level", "5");
+    void valuesOutsideTheSafeSetAreRefusedWhereTheRuleIsMade() {
+        assertThatThrownBy(() -> new Match.InSet("foo", Match.Dir.SRC, false)).hasMessageContaining("ipset name");
+        assertThatThrownBy(() -> new Match.Iface(true, "a\"b", false)).hasMessageContaining("interface");
+        assertThatThrownBy(() -> new Match.Protocol("tcp; drop", false)).hasMessageContaining("protocol");
+        assertThatThrownBy(() -> new Action.Jump("INPUT")).hasMessageContaining("chain name");
+        assertThatThrownBy(() -> new Action.Log("a\nb", 5)).hasMessageContaining("log prefix");
+        assertThatThrownBy(() -> new Match.CtState(List.of())).hasMessageContaining("ctstate");
+        assertThatThrownBy(() -> new Match.Mark(0x3, 0x1, false)).hasMessageContaining("outside mask");
     }
 }

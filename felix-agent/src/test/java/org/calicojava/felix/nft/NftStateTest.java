@@ -32,7 +32,10 @@ class NftStateTest {
                 "cali-pri-p",
                 new Chain(
                         "cali-pri-p",
-                        List.of(org.calicojava.felix.rules.Rule.of("-m set --match-set cali4-t-p src", "-j DROP"))));
+                        List.of(org.calicojava.felix.rules.Rule.of(
+                                org.calicojava.felix.rules.Action.Verdict.DROP,
+                                new org.calicojava.felix.rules.Match.InSet(
+                                        "cali4-t-p", org.calicojava.felix.rules.Match.Dir.SRC, false)))));
         filter.put("cali-pro-p", new Chain("cali-pro-p", List.of()));
         Map<String, Chain> nat = new HashMap<>();
         StaticChains.nat(4).forEach(c -> nat.put(c.name(), c));
@@ -166,7 +169,11 @@ class NftStateTest {
         Map<String, Chain> filter = new HashMap<>(changed.filter());
         filter.put(
                 "cali-pri-p",
-                new Chain("cali-pri-p", List.of(org.calicojava.felix.rules.Rule.of("-p udp", "-j DROP"))));
+                new Chain(
+                        "cali-pri-p",
+                        List.of(org.calicojava.felix.rules.Rule.of(
+                                org.calicojava.felix.rules.Action.Verdict.DROP,
+                                new org.calicojava.felix.rules.Match.Protocol("udp", false)))));
         Map<String, IpSetSpec> sets = new HashMap<>(changed.ipsets());
         sets.remove("cali4-t-p");
         NftState.Diff d = st.diff(model.build(both(filter, changed.nat(), sets)));

@@ -3,6 +3,8 @@ package org.calicojava.felix.nft;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import org.calicojava.felix.rules.Action;
+import org.calicojava.felix.rules.Match;
 import org.calicojava.felix.rules.Rule;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -54,10 +56,10 @@ class NftTextTest {
 
     @Test
     void theRendererRoutesEveryValueThroughTheEncoder() {
-        assertThatThrownBy(() -> NftRuleRenderer.render(Rule.of("-m set --match-set cali4-t-a:b src", "-j DROP")))
+        assertThatThrownBy(() -> new Match.InSet("cali4-t-a:b", Match.Dir.SRC, false))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> NftRuleRenderer.render(Rule.of("-s 10.0.0.0/8,1.2.3.4", "-j DROP")))
-                .isInstanceOf(IllegalArgumentException.class);
-        assertThat(NftRuleRenderer.render(Rule.of("-i cali+", "-j DROP"))).isEqualTo("iifname \"cali*\" drop");
+        assertThatThrownBy(() -> new Match.Iface(true, "cali}", false)).isInstanceOf(IllegalArgumentException.class);
+        assertThat(NftRuleRenderer.render(Rule.of(Action.Verdict.DROP, new Match.Iface(true, "cali+", false))))
+                .isEqualTo("iifname \"cali*\" drop");
     }
 }

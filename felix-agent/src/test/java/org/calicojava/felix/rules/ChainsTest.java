@@ -91,14 +91,13 @@ class ChainsTest {
             String chain = "cali-from-wl-dispatch";
             for (int hops = 0; hops < 10; hops++) {
                 Rule hit = byName.get(chain).rules().stream()
-                        .filter(r -> !r.match().isEmpty()
-                                && (r.match().equals("-i " + i)
-                                        || r.match().endsWith("+")
-                                                && i.startsWith(r.match()
-                                                        .substring(3, r.match().length() - 1))))
+                        .filter(r -> !r.matches().isEmpty()
+                                && r.matches().get(0) instanceof Match.Iface f
+                                && f.in()
+                                && (f.name().equals(i) || f.wildcard() && i.startsWith(f.stem())))
                         .findFirst()
                         .orElseThrow();
-                chain = hit.action().substring(3);
+                chain = ((Action.Goto) hit.action()).chain();
                 if (!chain.contains("dispatch")) {
                     break;
                 }
@@ -111,13 +110,15 @@ class ChainsTest {
                 .isEqualTo("-j DROP");
     }
 
+    private static final Rule TCP_ACCEPT = Rule.of(Action.Verdict.ACCEPT, new Match.Protocol("tcp", false));
+
     @Test
     void restoreScriptRewritesDeclaredChainsAndDeletesAfterwards() {
         RestoreScript s = new RestoreScript("filter");
-        List<String> h = s.write(new Chain("cali-x", List.of(Rule.of("-p tcp", "-j ACCEPT"), Rule.of("", "-j DROP"))));
+        List<String> h = s.write(new Chain("cali-x", List.of(TCP_ACCEPT, Rule.of(Action.Verdict.DROP))));
         s.delete(List.of("cali-old"));
-        s.insertHook("INPUT", Rule.of("", "-j cali-INPUT"));
-        String hook = RestoreScript.hookHash("INPUT", Rule.of("", "-j cali-INPUT"));
+        s.insertHook("INPUT", Rule.of(new Action.Jump("cali-INPUT")));
+        String hook = RestoreScript.hookHash("INPUT", Rule.of(new Action.Jump("cali-INPUT")));
         assertThat(s.text())
                 .isEqualTo("*filter\n:cali-x - [0:0]\n:cali-old - [0:0]\n"
                         + "-A cali-x -m comment --comment \"cali:" + h.get(0) + "\" -p tcp -j ACCEPT\n"
@@ -129,8 +130,8 @@ class ChainsTest {
 
     @Test
     void ruleHashesDependOnChainOrderAndText() {
-        Rule a = Rule.of("-p tcp", "-j ACCEPT");
-        Rule b = Rule.of("", "-j DROP");
+        Rule a = TCP_ACCEPT;
+        Rule b = Rule.of(Action.Verdict.DROP);
         assertThat(Hashes.ruleHashes(new Chain("cali-x", List.of(a, b))))
                 .isNotEqualTo(Hashes.ruleHashes(new Chain("cali-x", List.of(b, a))))
                 .isNotEqualTo(Hashes.ruleHashes(new Chain("cali-y", List.of(a, b))))

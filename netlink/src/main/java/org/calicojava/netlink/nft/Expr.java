@@ -76,8 +76,16 @@ public sealed interface Expr {
         }
     }
 
-    /** {@code bitwise reg DREG = ( reg SREG & MASK ) ^ XOR} over LEN bytes (mask and xor are LEN bytes each). */
-    record Bitwise(int sreg, int dreg, Bytes mask, Bytes xor) implements Expr {
+    /**
+     * {@code bitwise reg DREG = ( reg SREG & MASK ) ^ XOR} over LEN bytes (mask and xor are LEN bytes each);
+     * {@code boolOp}: NFTA_BITWISE_OP (NFT_BITWISE_BOOL) sent explicitly, as nft does for a value computed in a
+     * statement ({@code meta mark set meta mark & M ^ X}) but not for a masked compare.
+     */
+    record Bitwise(int sreg, int dreg, Bytes mask, Bytes xor, boolean boolOp) implements Expr {
+        public Bitwise(int sreg, int dreg, Bytes mask, Bytes xor) {
+            this(sreg, dreg, mask, xor, false);
+        }
+
         public Bitwise {
             if (mask.length() != xor.length() || mask.length() == 0) {
                 throw new IllegalArgumentException("bitwise: mask and xor of the same non-zero length");
@@ -169,11 +177,55 @@ public sealed interface Expr {
         }
     }
 
-    /** {@code log prefix P group G} (null prefix / group -1 = not set). */
-    record Log(String prefix, int group) implements Expr {
+    /** {@code log prefix P group G level L} (null prefix / group -1 / level -1 = not set; level: syslog 0..7). */
+    record Log(String prefix, int group, int level) implements Expr {
+        public Log(String prefix, int group) {
+            this(prefix, group, -1);
+        }
+
         @Override
         public String name() {
             return "log";
+        }
+    }
+
+    /** {@code range OP reg SREG FROM TO}: the register (not) within {@code from..to} (same length, compared bytewise). */
+    record Range(int op, int sreg, Bytes from, Bytes to) implements Expr {
+        public static final int EQ = 0;
+        public static final int NEQ = 1;
+
+        public Range {
+            Objects.requireNonNull(from, "from");
+            Objects.requireNonNull(to, "to");
+            if (op != EQ && op != NEQ || from.length() != to.length()) {
+                throw new IllegalArgumentException("range: op " + op + " (expected: 0 or 1), bounds of one length");
+            }
+        }
+
+        @Override
+        public String name() {
+            return "range";
+        }
+    }
+
+    /**
+     * {@code fib FLAGS RESULT => reg DREG}: a FIB lookup; {@code fib saddr . iif oif present} (flags SADDR|IIF|PRESENT,
+     * result OIF) gives 1 when the source address is routed back out of the input interface, else 0.
+     */
+    record Fib(int flags, int result, int dreg) implements Expr {
+        public static final int RESULT_OIF = 1;
+        public static final int RESULT_OIFNAME = 2;
+        public static final int RESULT_ADDRTYPE = 3;
+        public static final int F_SADDR = 1;
+        public static final int F_DADDR = 2;
+        public static final int F_MARK = 4;
+        public static final int F_IIF = 8;
+        public static final int F_OIF = 16;
+        public static final int F_PRESENT = 32;
+
+        @Override
+        public String name() {
+            return "fib";
         }
     }
 

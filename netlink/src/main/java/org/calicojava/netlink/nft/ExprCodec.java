@@ -47,7 +47,11 @@ public final class ExprCodec {
             w.attrBe32(1, c.sreg()).attrBe32(2, c.op());
             value(w, 3, c.data());
         } else if (e instanceof Expr.Bitwise b) {
-            w.attrBe32(1, b.sreg()).attrBe32(2, b.dreg()).attrBe32(3, b.len());
+            w.attrBe32(1, b.sreg()).attrBe32(2, b.dreg());
+            if (b.boolOp()) {
+                w.attrBe32(6, 0); // NFTA_BITWISE_OP: NFT_BITWISE_BOOL
+            }
+            w.attrBe32(3, b.len());
             value(w, 4, b.mask());
             value(w, 5, b.xor());
         } else if (e instanceof Expr.Lookup l) {
@@ -73,6 +77,15 @@ public final class ExprCodec {
             if (l.group() >= 0) {
                 w.attrBe16(1, l.group());
             }
+            if (l.level() >= 0) {
+                w.attrBe32(5, l.level());
+            }
+        } else if (e instanceof Expr.Range r) {
+            w.attrBe32(1, r.sreg()).attrBe32(2, r.op());
+            value(w, 3, r.from());
+            value(w, 4, r.to());
+        } else if (e instanceof Expr.Fib f) {
+            w.attrBe32(3, f.flags()).attrBe32(2, f.result()).attrBe32(1, f.dreg());
         } else if (e instanceof Expr.Nat n) {
             nat(w, n);
         } else if (!(e instanceof Expr.Masq)) {
@@ -147,7 +160,7 @@ public final class ExprCodec {
             case "meta" -> a.has(3) ? new Expr.MetaSet(be32(a, 2), be32(a, 3)) : new Expr.Meta(be32(a, 2), be32(a, 1));
             case "payload" -> new Expr.Payload(be32(a, 2), be32(a, 3), be32(a, 4), be32(a, 1));
             case "cmp" -> new Expr.Cmp(be32(a, 2), be32(a, 1), value(a, 3));
-            case "bitwise" -> new Expr.Bitwise(be32(a, 1), be32(a, 2), value(a, 4), value(a, 5));
+            case "bitwise" -> new Expr.Bitwise(be32(a, 1), be32(a, 2), value(a, 4), value(a, 5), a.has(6));
             case "lookup" ->
                 new Expr.Lookup(
                         a.string(1),
@@ -161,7 +174,10 @@ public final class ExprCodec {
             case "log" ->
                 new Expr.Log(
                         a.string(2),
-                        a.has(1) ? a.get(1).order(ByteOrder.BIG_ENDIAN).getShort() & 0xffff : -1);
+                        a.has(1) ? a.get(1).order(ByteOrder.BIG_ENDIAN).getShort() & 0xffff : -1,
+                        a.has(5) ? be32(a, 5) : -1);
+            case "range" -> new Expr.Range(be32(a, 2), be32(a, 1), value(a, 3), value(a, 4));
+            case "fib" -> new Expr.Fib(be32(a, 3), be32(a, 2), be32(a, 1));
             case "masq" -> new Expr.Masq();
             case "nat" -> new Expr.Nat(be32(a, 1), be32(a, 2), opt(a, 3), opt(a, 4), opt(a, 5), opt(a, 6), opt(a, 7));
             default -> throw new NetlinkCodecException("nftables expression " + name + ": not supported");

@@ -85,7 +85,7 @@ class NftRoundTripIT {
     }
 
     /**
-     * What the kernel reports back: no set ids; nat with the range flags it derives from the registers and a
+     * What the kernel reports back: no set ids; bitwise with its operation; nat with the range flags it derives from the registers and a
      * missing max register equal to the min one.
      */
     private static List<Expr> normalized(List<Expr> exprs) {
@@ -93,6 +93,9 @@ class NftRoundTripIT {
                 .map(e -> {
                     if (e instanceof Expr.Lookup l) {
                         return new Expr.Lookup(l.set(), 0, l.sreg(), l.dreg(), l.invert());
+                    }
+                    if (e instanceof Expr.Bitwise w) { // the kernel dumps NFTA_BITWISE_OP whether sent or not
+                        return new Expr.Bitwise(w.sreg(), w.dreg(), w.mask(), w.xor(), true);
                     }
                     if (e instanceof Expr.Nat n) {
                         int flags = n.flags() | (n.regAddrMin() != 0 ? 1 : 0) | (n.regProtoMin() != 0 ? 2 : 0);
@@ -111,8 +114,8 @@ class NftRoundTripIT {
     }
 
     /**
-     * Rules as steps: a store into a register (meta, payload, ct, immediate) optionally followed by an expression
-     * that reads it (cmp, bitwise, lookup, vmap, meta set, nat): the kernel (6.x) refuses a load from a register
+     * Rules as steps: a store into a register (meta, payload, ct, immediate, fib) optionally followed by an expression
+     * that reads it (cmp, bitwise, range, lookup, vmap, meta set, nat): the kernel (6.x) refuses a load from a register
      * nothing stored into earlier in the rule (ENODATA). Standalone counter, log, masq; a verdict or none at the end.
      */
     @Provide
@@ -130,7 +133,14 @@ class NftRoundTripIT {
                                                         .ofMaxLength(20)
                                                         .injectNull(0.3),
                                                 Arbitraries.integers().between(0, 65535))
-                                        .as(Expr.Log::new))
+                                        .as(Expr.Log::new),
+                                Combinators.combine(
+                                                Arbitraries.strings()
+                                                        .alpha()
+                                                        .ofMinLength(1)
+                                                        .ofMaxLength(20),
+                                                Arbitraries.integers().between(0, 7))
+                                        .as((p, l) -> new Expr.Log(p, -1, l)))
                         .map(List::of));
         Arbitrary<List<Expr>> last = Arbitraries.of(
                         Verdict.ACCEPT, Verdict.DROP, Verdict.RETURN, Verdict.jump("tgt"), Verdict.goTo("tgt"))
@@ -180,7 +190,9 @@ class NftRoundTripIT {
                         .as(Expr.Payload::new),
                 Combinators.combine(Arbitraries.of(Expr.Ct.STATE, Expr.Ct.STATUS, Expr.Ct.MARK), reg())
                         .as(Expr.Ct::new),
-                Combinators.combine(reg(), data(1, 16)).as(Expr.Immediate::new));
+                Combinators.combine(reg(), data(1, 16)).as(Expr.Immediate::new),
+                reg().map(r ->
+                        new Expr.Fib(Expr.Fib.F_SADDR | Expr.Fib.F_IIF | Expr.Fib.F_PRESENT, Expr.Fib.RESULT_OIF, r)));
     }
 
     /** An expression reading what {@code st} stored (at most as many bytes). */
@@ -193,6 +205,9 @@ class NftRoundTripIT {
         } else if (st instanceof Expr.Payload p) {
             reg = p.dreg();
             len = p.len();
+        } else if (st instanceof Expr.Fib f) {
+            reg = f.dreg();
+            len = 4;
         } else if (st instanceof Expr.Ct c) {
             reg = c.dreg();
             len = 4;
@@ -210,7 +225,18 @@ class NftRoundTripIT {
                     byte[] x = new byte[n];
                     rnd.nextBytes(m);
                     rnd.nextBytes(x);
-                    return new Expr.Bitwise(reg, d, Bytes.of(m), Bytes.of(x));
+                    return new Expr.Bitwise(reg, d, Bytes.of(m), Bytes.of(x), rnd.nextBoolean());
+                }));
+        readers.add(Combinators.combine(
+                        Arbitraries.of(Expr.Range.EQ, Expr.Range.NEQ),
+                        Arbitraries.integers().between(1, len),
+                        Arbitraries.randomValue(r -> r))
+                .as((op, n, rnd) -> {
+                    byte[] from = new byte[n];
+                    byte[] to = new byte[n];
+                    rnd.nextBytes(from);
+                    rnd.nextBytes(to);
+                    return new Expr.Range(op, reg, Bytes.of(from), Bytes.of(to));
                 }));
         if (len >= 4) {
             readers.add(

@@ -157,5 +157,4 @@ final class ConflictChecks {
         }
         return Check.pass(name, "not running");
     }
-
 }

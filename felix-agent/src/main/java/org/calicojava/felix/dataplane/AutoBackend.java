@@ -66,7 +66,8 @@ public final class AutoBackend {
         }
         if (others.isEmpty()) {
             return new Choice(
-                    "nftables", "nft works and nothing else is at the forward hook (no iptables FORWARD policy DROP"
+                    "nftables",
+                    "nft works and nothing else is at the forward hook (no iptables FORWARD policy DROP"
                             + " or rules of others, no other nftables forward chain, no firewalld)");
         }
         return new Choice(
@@ -124,8 +125,7 @@ public final class AutoBackend {
 
     /** Rules in one chain (-1 when it cannot be listed: counted as having rules). */
     private int rules(String family, String table, String chain) {
-        CommandRunner.Result r =
-                runner.run(List.of("nft", "-j", "list", "chain", family, table, chain), null, TIMEOUT);
+        CommandRunner.Result r = runner.run(List.of("nft", "-j", "list", "chain", family, table, chain), null, TIMEOUT);
         if (!r.ok()) {
             return -1;
         }
@@ -175,7 +175,8 @@ public final class AutoBackend {
         try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
             procs.filter(p -> p.getFileName().toString().matches("\\d+")).forEach(p -> {
                 try {
-                    out.add(new String(Files.readAllBytes(p.resolve("cmdline")), java.nio.charset.StandardCharsets.UTF_8)
+                    out.add(new String(
+                                    Files.readAllBytes(p.resolve("cmdline")), java.nio.charset.StandardCharsets.UTF_8)
                             .replace('\0', ' ')
                             .strip());
                 } catch (IOException | RuntimeException e) {

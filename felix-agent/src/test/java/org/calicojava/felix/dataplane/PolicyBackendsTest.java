@@ -38,8 +38,8 @@ class PolicyBackendsTest {
             return new AutoBackend.Choice("nftables", "nothing else at the forward hook");
         };
         assertThat(PolicyBackends.resolve("auto", auto))
-                .isEqualTo(new AutoBackend.Choice(
-                        "nftables", "DataplaneBackend auto: nothing else at the forward hook"));
+                .isEqualTo(
+                        new AutoBackend.Choice("nftables", "DataplaneBackend auto: nothing else at the forward hook"));
         assertThat(PolicyBackends.resolve("iptables", auto).backend()).isEqualTo("iptables");
         assertThat(PolicyBackends.resolve("nftables", auto).backend()).isEqualTo("nftables");
         assertThat(asked).hasSize(1);

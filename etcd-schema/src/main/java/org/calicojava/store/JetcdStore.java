@@ -62,6 +62,10 @@ public final class JetcdStore implements WatchableStore {
                 // unanswered pings, not jetcd's 30 s + 10 s (etcd refuses pings more often than every 5 s)
                 .keepaliveTime(KEEPALIVE_TIME)
                 .keepaliveTimeout(KEEPALIVE_TIMEOUT)
+                // pings only while a call is open (a watch, a request): etcd permits no pings on a connection without
+                // streams and answers the third with GOAWAY too_many_pings (seen on an idle client: the Docker driver
+                // between requests); an idle connection to a dead member is found by the next request's timeout
+                .keepaliveWithoutCalls(false)
                 .maxInboundMessageSize(maxInboundBytes);
         if (config.username() != null) {
             b.user(bs(config.username())).password(bs(config.password()));

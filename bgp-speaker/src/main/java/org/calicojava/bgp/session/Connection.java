@@ -1,11 +1,13 @@
 package org.calicojava.bgp.session;
 
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.DuplexChannel;
+import io.netty.util.ReferenceCountUtil;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
 import org.calicojava.bgp.codec.BgpEncoder;
 import org.calicojava.bgp.codec.BgpFrameDecoder;
 import org.calicojava.bgp.codec.CodecOptions;
@@ -25,6 +27,8 @@ final class Connection extends ChannelInboundHandlerAdapter {
     Open open;
     boolean keepaliveSeen;
     boolean closing;
+    /** How long a NOTIFICATION's sender waits for the peer to close before it closes the socket itself. */
+    static final long LINGER_MS = 2000;
 
     Connection(Channel channel, boolean outgoing, Peer peer) {
         this.channel = channel;
@@ -57,14 +61,27 @@ final class Connection extends ChannelInboundHandlerAdapter {
         channel.flush();
     }
 
-    /** Sends the NOTIFICATION, then closes once it is flushed (RFC 4271: the connection closes after a NOTIFICATION). */
+    /**
+     * Sends the NOTIFICATION and closes (RFC 4271). Once it is flushed, our side is shut down (a FIN after the
+     * NOTIFICATION) and whatever the peer still sends is read and dropped until it closes, at most {@link #LINGER_MS}:
+     * closing a socket with unread input sends a RST instead, and a peer busy writing UPDATEs (gobgpd) then fails on the
+     * write and may never read the NOTIFICATION.
+     */
     void notifyAndClose(Notification n) {
         closing = true;
-        if (channel.isActive()) {
-            channel.writeAndFlush(n).addListener(ChannelFutureListener.CLOSE);
-        } else {
+        if (!channel.isActive()) {
             channel.close();
+            return;
         }
+        channel.writeAndFlush(n).addListener(f -> {
+            if (!f.isSuccess() || !(channel instanceof DuplexChannel d)) {
+                channel.close();
+                return;
+            }
+            channel.config().setAutoRead(true);
+            d.shutdownOutput();
+            channel.eventLoop().schedule(() -> channel.close(), LINGER_MS, TimeUnit.MILLISECONDS);
+        });
     }
 
     void close() {
@@ -79,6 +96,10 @@ final class Connection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (closing) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
         peer.received(this, msg);
     }
 

@@ -171,7 +171,7 @@ public final class Peer {
     }
 
     void writabilityChanged(Connection c, boolean writable) {
-        c.channel.config().setAutoRead(writable);
+        c.channel.config().setAutoRead(writable || c.closing);
     }
 
     /** Stops or resumes reading this peer's UPDATEs (a RIB that cannot keep up calls this). */

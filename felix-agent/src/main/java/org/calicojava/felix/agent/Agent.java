@@ -332,7 +332,7 @@ public final class Agent implements AutoCloseable {
     private boolean safeProgram(long since) {
         try {
             programmer.program(since, dataplane, nftKernel, status, refresher);
-            vxlan.program(state.pools().values());
+            vxlan.program(state.pools().values(), state.endpoints(), state.endpointChanges());
             retries.completed();
             return true;
         } catch (RuntimeException e) {

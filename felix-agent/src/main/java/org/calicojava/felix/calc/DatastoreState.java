@@ -38,6 +38,8 @@ public final class DatastoreState {
     private long journalBase;
 
     private long epoch;
+    /** Moves with every endpoint change and {@link #clear}: readers outside the journal (VXLAN) tell staleness. */
+    private long endpointChanges;
     /** While {@link #apply} removes what a refused key held. */
     private boolean cleaning;
 
@@ -157,6 +159,7 @@ public final class DatastoreState {
 
     private boolean endpoint(EndpointKey k, KeyPath.Endpoint path, String value) {
         journal.add(new EndpointChange(k));
+        endpointChanges++;
         if (value == null) {
             if (!cleaning) { // a refused record's key stays refused until it is deleted or fixed
                 refusedEndpoints.remove(k);
@@ -204,6 +207,7 @@ public final class DatastoreState {
 
     /** Forgets everything (before a resync snapshot is applied). */
     public void clear() {
+        endpointChanges++;
         journalBase += journal.size();
         journal.clear();
         epoch++;
@@ -251,6 +255,11 @@ public final class DatastoreState {
 
     public String hostname() {
         return hostname;
+    }
+
+    /** A number that moves whenever {@link #endpoints} may have changed. */
+    public long endpointChanges() {
+        return endpointChanges;
     }
 
     /** Read-only: changes go through {@link #apply} (the calculator follows its journal). */

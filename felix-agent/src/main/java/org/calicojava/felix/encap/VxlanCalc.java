@@ -5,7 +5,9 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import org.calicojava.model.Cidr;
 import org.calicojava.model.EncapMode;
 import org.calicojava.model.IpPool;
@@ -47,6 +49,23 @@ public final class VxlanCalc {
      */
     public static VxlanPlan plan(
             String hostname, int version, Collection<IpPool> pools, EncapState state, Cidr localSubnet) {
+        return plan(hostname, version, pools, state, localSubnet, Map.of());
+    }
+
+    /**
+     * The plan for one family, with the workloads of other hosts: {@code workloads} maps each workload address (a
+     * host prefix) to the host it runs on. An address in a VXLAN pool whose block another host owns, or nobody (IPAM
+     * borrowed it when its host's blocks were full), gets a route of its own to the host it runs on, beside the block
+     * route to the block's owner, as Calico's route resolver does; a route to the block's owner would send its traffic
+     * to the wrong host.
+     */
+    public static VxlanPlan plan(
+            String hostname,
+            int version,
+            Collection<IpPool> pools,
+            EncapState state,
+            Cidr localSubnet,
+            Map<Cidr, String> workloads) {
         List<IpPool> vxlanPools = pools.stream()
                 .filter(p -> p.cidr().version() == version && p.vxlanMode().enabled())
                 .sorted(java.util.Comparator.comparing(IpPool::cidr))
@@ -105,34 +124,71 @@ public final class VxlanCalc {
         }
         // routes to remote blocks in VXLAN pools
         Map<Cidr, VxlanPlan.Hop> routes = new HashMap<>();
+        Set<Integer> blockLengths = new TreeSet<>();
         state.blockOwners().forEach((block, host) -> {
-            if (host.equals(hostname) || block.version() != version) {
+            if (block.version() != version) {
                 return;
             }
-            IpPool pool = vxlanPools.stream()
-                    .filter(p -> p.cidr().contains(block))
-                    .findFirst()
-                    .orElse(null);
-            if (pool == null) {
-                return;
+            blockLengths.add(block.prefixLength());
+            if (!host.equals(hostname)) {
+                hop(hostname, host, block, vxlanPools, state, localSubnet, vteps, device, routes);
             }
-            Cidr ip = state.hostIp(host, version);
-            if (pool.vxlanMode() == EncapMode.CROSS_SUBNET
-                    && ip != null
-                    && localSubnet != null
-                    && localSubnet.contains(ip)) {
-                routes.put(block, new VxlanPlan.Hop(ip, false));
-                return;
+        });
+        // remote workloads on addresses borrowed from a block their host does not own
+        workloads.forEach((addr, host) -> {
+            if (addr.version() == version
+                    && !host.equals(hostname)
+                    && !host.equals(owner(addr, blockLengths, state.blockOwners()))) {
+                hop(hostname, host, addr, vxlanPools, state, localSubnet, vteps, device, routes);
             }
-            Vtep v = vteps.get(host);
-            if (v != null && device != null) {
-                routes.put(block, new VxlanPlan.Hop(v.addr(), true));
-            } // else: the host has not written valid tunnel records (yet; a bad one is a problem above): not routed
         });
         return new VxlanPlan(version, device, routes, neighbours, fdb, tunnel, problems);
     }
 
     private record Vtep(Cidr addr, MacAddress mac, Cidr hostIp) {}
+
+    /** Adds the route to {@code dest} on {@code host} if a VXLAN pool holds it and the host can be reached. */
+    private static void hop(
+            String hostname,
+            String host,
+            Cidr dest,
+            List<IpPool> vxlanPools,
+            EncapState state,
+            Cidr localSubnet,
+            Map<String, Vtep> vteps,
+            VxlanPlan.Device device,
+            Map<Cidr, VxlanPlan.Hop> routes) {
+        IpPool pool = vxlanPools.stream()
+                .filter(p -> p.cidr().contains(dest))
+                .findFirst()
+                .orElse(null);
+        if (pool == null) {
+            return;
+        }
+        Cidr ip = state.hostIp(host, dest.version());
+        if (pool.vxlanMode() == EncapMode.CROSS_SUBNET
+                && ip != null
+                && localSubnet != null
+                && localSubnet.contains(ip)) {
+            routes.put(dest, new VxlanPlan.Hop(ip, false));
+            return;
+        }
+        Vtep v = vteps.get(host);
+        if (v != null && device != null) {
+            routes.put(dest, new VxlanPlan.Hop(v.addr(), true));
+        } // else: the host has not written valid tunnel records (yet; a bad one is a problem above): not routed
+    }
+
+    /** The host owning the block that holds {@code addr} (blocks of the given lengths), or null. */
+    private static String owner(Cidr addr, Set<Integer> blockLengths, Map<Cidr, String> owners) {
+        for (int len : blockLengths) {
+            String h = owners.get(Cidr.of(addr.address(), len));
+            if (h != null) {
+                return h;
+            }
+        }
+        return null;
+    }
 
     /** A host's tunnel address if valid: of the family and inside a VXLAN pool; else null (a problem if set). */
     static Cidr tunnelAddr(String host, int version, String text, List<IpPool> vxlanPools, List<String> problems) {

@@ -1,14 +1,18 @@
 package org.calicojava.felix.encap;
 
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.ObjIntConsumer;
+import org.calicojava.felix.calc.EndpointKey;
 import org.calicojava.model.Cidr;
 import org.calicojava.model.IpPool;
 import org.calicojava.model.LogText;
+import org.calicojava.model.WorkloadEndpoint;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,6 +33,7 @@ public final class VxlanMode {
     private final ObjIntConsumer<String> gauges;
     private Set<IpPool> lastPools;
     private long lastChanges = -1;
+    private long lastEndpointChanges = -1;
     private boolean dirty = true;
     private boolean failed;
     private final boolean[] active = new boolean[7];
@@ -61,15 +66,31 @@ public final class VxlanMode {
         return failed;
     }
 
-    /** One pass; returns the number of kernel changes. */
+    /** One pass without workloads of other hosts (no borrowed addresses routed); returns the kernel changes. */
     public int program(Collection<IpPool> pools) {
+        return program(pools, Map.of(), 0);
+    }
+
+    /**
+     * One pass; returns the number of kernel changes. {@code endpoints} are the workload endpoints of every host, for
+     * the addresses borrowed from another host's block; {@code endpointChanges} moves whenever they change.
+     */
+    public int program(Collection<IpPool> pools, Map<EndpointKey, WorkloadEndpoint> endpoints, long endpointChanges) {
         Set<IpPool> now = Set.copyOf(pools);
-        if (!dirty && !failed && now.equals(lastPools) && state.changes() == lastChanges) {
+        boolean anyVxlan = now.stream().anyMatch(p -> p.vxlanMode().enabled());
+        long endpointsSeen = anyVxlan ? endpointChanges : lastEndpointChanges;
+        if (!dirty
+                && !failed
+                && now.equals(lastPools)
+                && state.changes() == lastChanges
+                && endpointsSeen == lastEndpointChanges) {
             return 0;
         }
         dirty = false;
         lastPools = now;
         lastChanges = state.changes();
+        lastEndpointChanges = endpointsSeen;
+        Map<Cidr, String> workloads = anyVxlan ? remoteWorkloads(endpoints) : Map.of();
         boolean fail = false;
         int changes = 0;
         int routes = 0;
@@ -85,7 +106,7 @@ public final class VxlanMode {
                 seen.add("VXLAN IPv" + v + ": no interface has this host's address " + ownIp.ip()
                         + " (no vxlan device)");
             }
-            VxlanPlan plan = VxlanCalc.plan(hostname, v, pools, state, up == null ? null : up.subnet());
+            VxlanPlan plan = VxlanCalc.plan(hostname, v, pools, state, up == null ? null : up.subnet(), workloads);
             seen.addAll(plan.problems());
             if (allocator != null && allocator.reconcile(plan, pools)) {
                 fail = true; // a datastore failure: retried (a write comes back through the watch instead)
@@ -109,6 +130,18 @@ public final class VxlanMode {
         gauges.accept("felix_vxlan_routes", routes);
         gauges.accept("felix_vxlan_remote_vteps", vteps);
         return changes;
+    }
+
+    /** Every address of the other hosts' workloads, to its host. */
+    private Map<Cidr, String> remoteWorkloads(Map<EndpointKey, WorkloadEndpoint> endpoints) {
+        Map<Cidr, String> out = new HashMap<>();
+        endpoints.forEach((k, e) -> {
+            if (!k.host().equals(hostname)) {
+                e.ipv4Nets().forEach(n -> out.put(n, k.host()));
+                e.ipv6Nets().forEach(n -> out.put(n, k.host()));
+            }
+        });
+        return out;
     }
 
     /** Problems of the last pass (for tests and diagnostics). */

@@ -76,6 +76,29 @@ class VxlanCalcTest {
     }
 
     @Test
+    void addressesBorrowedFromAnotherHostsBlockGetARouteToTheHostTheyRunOn() {
+        Map<Cidr, String> workloads = Map.of(
+                c("10.65.2.5/32"), "h2", // borrowed from h3's block: routed to h2, not with the block to h3
+                c("10.65.1.7/32"), "h2", // in h2's own block: the block route does it
+                c("10.65.0.9/32"), "h3", // borrowed from this host's (h1's) block: to h3
+                c("10.65.9.1/32"), "h3", // in a block nobody owns: to h3
+                c("10.65.2.6/32"), "h1", // this host's own workload: felix's local route does it
+                c("10.99.0.1/32"), "h2"); // in no VXLAN pool
+        VxlanPlan p = VxlanCalc.plan("h1", 4, pools(EncapMode.ALWAYS), s, SUBNET, workloads);
+        assertThat(p.routes())
+                .containsEntry(c("10.65.2.5/32"), new VxlanPlan.Hop(c("10.65.1.0/32"), true))
+                .containsEntry(c("10.65.0.9/32"), new VxlanPlan.Hop(c("10.65.2.0/32"), true))
+                .containsEntry(c("10.65.9.1/32"), new VxlanPlan.Hop(c("10.65.2.0/32"), true))
+                .containsEntry(c("10.65.2.0/26"), new VxlanPlan.Hop(c("10.65.2.0/32"), true))
+                .doesNotContainKeys(c("10.65.1.7/32"), c("10.65.2.6/32"), c("10.99.0.1/32"))
+                .hasSize(6);
+        VxlanPlan cross = VxlanCalc.plan("h1", 4, pools(EncapMode.CROSS_SUBNET), s, SUBNET, workloads);
+        assertThat(cross.routes()) // h2 shares h1's subnet: native; h3 does not: through the tunnel
+                .containsEntry(c("10.65.2.5/32"), new VxlanPlan.Hop(c("192.0.2.2/32"), false))
+                .containsEntry(c("10.65.0.9/32"), new VxlanPlan.Hop(c("10.65.2.0/32"), true));
+    }
+
+    @Test
     void crossSubnetRoutesHostsOfThisSubnetNatively() {
         VxlanPlan p = VxlanCalc.plan("h1", 4, pools(EncapMode.CROSS_SUBNET), s, SUBNET);
         assertThat(p.routes())

@@ -55,8 +55,10 @@ class FelixVxlanIT {
     Keys keys;
     Ipam ipam;
     final Agent[] agents = new Agent[4];
-    final String[] workloadIp = new String[4];
-    final String[] workloadIp6 = new String[4];
+    /** Per workload: 1-3 on hosts 1-3 from their own blocks, 4 on h2 with an address of h3's block. */
+    final String[] workloadIp = new String[5];
+
+    final String[] workloadIp6 = new String[5];
 
     @BeforeAll
     void setUp() {
@@ -163,26 +165,26 @@ class FelixVxlanIT {
             Sh.ok("ip", "-n", ns(n), "link", "set", "eth0", "up");
             Sh.ok("ip", "-n", ns(n), "addr", "add", HOST_IP6[n] + "/64", "dev", "eth0", "nodad");
             Sh.ok("ip", "-n", ns(n), "route", "add", "default", "via", n < 3 ? "192.0.2.254" : "198.51.100.254");
-            Sh.ok(
-                    "ip",
-                    "-n",
-                    ns(n),
-                    "-6",
-                    "route",
-                    "add",
-                    "default",
-                    "via",
-                    n < 3 ? "2001:db8:1::fe" : "2001:db8:3::fe");
+            String gw6 = n < 3 ? "2001:db8:1::fe" : "2001:db8:3::fe";
+            Sh.ok("ip", "-n", ns(n), "-6", "route", "add", "default", "via", gw6);
         }
     }
 
+    /** Workload {@code n} on host {@code n}. */
     private void workload(int n) {
+        workload(n, n);
+    }
+
+    /** Workload {@code n} (its namespace, interface and addresses) on host {@code on}. */
+    private void workload(int on, int n) {
         netns(wns(n));
-        Sh.ok("ip", "-n", ns(n), "link", "add", iface(n), "type", "veth", "peer", "name", "eth0", "netns", wns(n));
-        Sh.ok("ip", "-n", ns(n), "link", "set", iface(n), "address", "ee:ee:ee:ee:ee:ee");
-        Sh.ok("ip", "-n", ns(n), "link", "set", iface(n), "up");
+        Sh.ok("ip", "-n", ns(on), "link", "add", iface(n), "type", "veth", "peer", "name", "eth0", "netns", wns(n));
+        Sh.ok("ip", "-n", ns(on), "link", "set", iface(n), "address", "ee:ee:ee:ee:ee:ee");
+        Sh.ok("ip", "-n", ns(on), "link", "set", iface(n), "up");
         Sh.ok("ip", "-n", wns(n), "addr", "add", workloadIp[n] + "/32", "dev", "eth0");
-        Sh.ok("ip", "-n", wns(n), "addr", "add", workloadIp6[n] + "/128", "dev", "eth0", "nodad");
+        if (workloadIp6[n] != null) {
+            Sh.ok("ip", "-n", wns(n), "addr", "add", workloadIp6[n] + "/128", "dev", "eth0", "nodad");
+        }
         Sh.ok("ip", "-n", wns(n), "link", "set", "eth0", "up");
         Sh.ok("ip", "-n", wns(n), "route", "add", "169.254.1.1", "dev", "eth0", "scope", "link");
         Sh.ok("ip", "-n", wns(n), "route", "add", "default", "via", "169.254.1.1", "dev", "eth0");
@@ -209,15 +211,15 @@ class FelixVxlanIT {
     }
 
     String tunnelAddr(int n) {
-        return store.get(keys.hostConfig(host(n), VxlanCalc.ADDR_V4))
-                .map(kv -> kv.value())
-                .orElse(null);
+        return hostConfig(n, VxlanCalc.ADDR_V4);
     }
 
     String tunnelMac(int n) {
-        return store.get(keys.hostConfig(host(n), VxlanCalc.MAC_V4))
-                .map(kv -> kv.value())
-                .orElse(null);
+        return hostConfig(n, VxlanCalc.MAC_V4);
+    }
+
+    String hostConfig(int n, String name) {
+        return store.get(keys.hostConfig(host(n), name)).map(kv -> kv.value()).orElse(null);
     }
 
     String block(int n) {
@@ -225,15 +227,11 @@ class FelixVxlanIT {
     }
 
     String tunnelAddr6(int n) {
-        return store.get(keys.hostConfig(host(n), VxlanCalc.ADDR_V6))
-                .map(kv -> kv.value())
-                .orElse(null);
+        return hostConfig(n, VxlanCalc.ADDR_V6);
     }
 
     String tunnelMac6(int n) {
-        return store.get(keys.hostConfig(host(n), VxlanCalc.MAC_V6))
-                .map(kv -> kv.value())
-                .orElse(null);
+        return hostConfig(n, VxlanCalc.MAC_V6);
     }
 
     String block6(int n) {
@@ -365,22 +363,8 @@ class FelixVxlanIT {
         assertThat(routerPackets(POOL.toString()))
                 .as("no plain packet to the pool crossed the router")
                 .isZero();
-        assertThat(Sh.run(
-                                "ip",
-                                "netns",
-                                "exec",
-                                wns(1),
-                                "ping",
-                                "-M",
-                                "do",
-                                "-s",
-                                "1372",
-                                "-c",
-                                "1",
-                                "-W",
-                                "2",
-                                workloadIp[3])
-                        .exit())
+        String dfPing = "ip netns exec " + wns(1) + " ping -M do -s 1372 -c 1 -W 2 " + workloadIp[3];
+        assertThat(Sh.run(dfPing.split(" ")).exit())
                 .as("1,400-byte packet with DF set through the tunnel")
                 .isZero();
 
@@ -440,6 +424,26 @@ class FelixVxlanIT {
 
     @Test
     @Order(4)
+    void anAddressBorrowedFromAnotherHostsBlockIsRoutedToTheHostItRunsOn() {
+        workloadIp[4] = Cidr.parse(block(3)).addressAt(20).ip(); // IPAM borrows so when h2's blocks are full
+        workload(2, 4);
+        String key = keys.endpoint(host(2), "test", "borrowed", "eth0");
+        store.put(key, Records.endpoint(iface(4), "all", workloadIp[4], null));
+        String route = workloadIp[4] + " via " + tunnelAddr(2) + " dev vxlan.calico onlink";
+        expect(
+                "a route of its own to h2 on h1 and on h3 (the block's owner)",
+                () -> routes(1).contains(route),
+                () -> routes(3).contains(route));
+        expect("reached from h1 and h3", () -> ping(1, 4), () -> ping(3, 4));
+        store.delete(key);
+        expect(
+                "its routes go with its endpoint",
+                () -> !routes(1).contains(workloadIp[4] + " "),
+                () -> !routes(3).contains(workloadIp[4] + " "));
+    }
+
+    @Test
+    @Order(5)
     void aRemovedHostsEntriesDisappear() {
         String t3 = tunnelAddr(3);
         String mac3 = tunnelMac(3);
@@ -469,7 +473,7 @@ class FelixVxlanIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void removingThePoolRemovesTheDeviceRoutesAndTunnelAddress() {
         store.delete(keys.pool(POOL));
         store.delete(keys.pool(POOL6));

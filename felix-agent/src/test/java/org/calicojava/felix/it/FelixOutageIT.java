@@ -55,7 +55,13 @@ class FelixOutageIT {
                         agentStore,
                         keys,
                         HOST,
-                        Map.of("FELIX_REPORTINGINTERVALSECS", "1", "FELIX_PROMETHEUSMETRICSPORT", "0"),
+                        Map.of(
+                                "FELIX_REPORTINGINTERVALSECS",
+                                "1",
+                                "FELIX_PROMETHEUSMETRICSPORT",
+                                "0",
+                                "FELIX_DATAPLANEBACKEND",
+                                "iptables"),
                         Namespace.named(net.host));
                 agent.start();
                 try {
@@ -208,7 +214,13 @@ class FelixOutageIT {
                         agentStore,
                         keys,
                         HOST,
-                        Map.of("FELIX_REPORTINGINTERVALSECS", "1", "FELIX_PROMETHEUSMETRICSPORT", "0"),
+                        Map.of(
+                                "FELIX_REPORTINGINTERVALSECS",
+                                "1",
+                                "FELIX_PROMETHEUSMETRICSPORT",
+                                "0",
+                                "FELIX_DATAPLANEBACKEND",
+                                "iptables"),
                         Namespace.named(net.host));
                 agent.start();
                 BooleanSupplier wl3Programmed = () -> Sh.ok("ip", "-n", net.host, "route", "show", "proto", "80")

@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Optional;
 import org.calicojava.model.Cidr;
 import org.calicojava.model.IpPool;
-import org.calicojava.model.Json;
 import org.calicojava.model.Keys;
 import org.calicojava.model.WorkloadMtu;
 import org.calicojava.store.KeyValue;
@@ -25,7 +24,7 @@ public final class Pools {
         for (int v : version == 0 ? new int[] {4, 6} : new int[] {version}) {
             for (KeyValue kv : store.list(keys.pools(v)).kvs()) {
                 try {
-                    out.add(Json.read(kv.value(), IpPool.class));
+                    out.add(IpPool.read(kv.value()));
                 } catch (IllegalArgumentException e) {
                     LOG.warn("skipping pool {}: {}", org.calicojava.model.LogText.quote(kv.key()), e.getMessage());
                 }

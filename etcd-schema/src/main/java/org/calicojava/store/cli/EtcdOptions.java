@@ -121,7 +121,11 @@ public final class EtcdOptions {
         Path caFile = path(ca, env, ENV_CA);
         Path certFile = path(cert, env, ENV_CERT);
         Path keyFile = path(key, env, ENV_KEY);
-        if (uris.stream().noneMatch(u -> "https".equals(u.getScheme()))) {
+        int https = 0; // (a loop, not a stream: see EtcdConfig.anyHttps)
+        for (URI u : uris) {
+            https += "https".equals(u.getScheme()) ? 1 : 0;
+        }
+        if (https == 0) {
             List<String> tls = new ArrayList<>();
             addIfSet(tls, caFile, ca, "--etcd-ca-cert", ENV_CA);
             addIfSet(tls, certFile, cert, "--etcd-cert", ENV_CERT);
@@ -134,7 +138,7 @@ public final class EtcdOptions {
                                 .reduce((a, b) -> a + "," + b)
                                 .orElse("") + "; expected: https:// endpoints, or no TLS options)");
             }
-        } else if (uris.stream().anyMatch(u -> "http".equals(u.getScheme()))) {
+        } else if (https < uris.size()) {
             throw new EtcdOptionsException("etcd endpoints: "
                     + String.join(",", uris.stream().map(URI::toString).toList())
                     + " mix http:// and https:// (expected: one scheme)");

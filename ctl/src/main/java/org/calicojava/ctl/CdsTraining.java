@@ -21,6 +21,8 @@ import org.calicojava.model.WorkloadEndpoint;
 final class CdsTraining {
     /** The hidden first argument that selects this run. */
     static final String FLAG = "--cds-training";
+    /** The hidden first argument of the training run for FastPath's own archive (its classes only: quicker to map). */
+    static final String FAST_FLAG = "--cds-training-fast";
 
     private CdsTraining() {}
 
@@ -72,6 +74,13 @@ final class CdsTraining {
         for (String format : List.of("table", "json", "yaml")) {
             t.print(sink, format);
         }
+        sink.flush();
+        return 0;
+    }
+
+    static int runFast() {
+        PrintWriter sink = new PrintWriter(Writer.nullWriter());
+        fastPath(sink);
         sink.flush();
         return 0;
     }

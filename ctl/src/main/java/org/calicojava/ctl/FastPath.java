@@ -5,6 +5,7 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.calicojava.model.IpPool;
 import org.calicojava.model.Keys;
 import org.calicojava.store.GatewayStore;
 import org.calicojava.store.KvStore;
@@ -83,6 +84,7 @@ final class FastPath {
             }
         }
         step("command line");
+        warmUp();
         return poolShow(etcd, version, out, err);
     }
 
@@ -109,6 +111,30 @@ final class FastPath {
                 store.close();
             }
         }
+    }
+
+    /**
+     * On the second core, while this thread connects to etcd and sends the request (the JDK's socket set-up is the
+     * largest step): the classes that read the answer and print the table, through a sample pool.
+     */
+    private static void warmUp() {
+        Thread t = new Thread(
+                new Runnable() { // (not a lambda: see EtcdConfig.anyHttps)
+                    @Override
+                    public void run() {
+                        try {
+                            IpPool p = IpPool.read(
+                                    "{\"cidr\":\"10.0.0.0/16\",\"ipip\":true,\"ipip_mode\":\"always\","
+                                            + "\"vxlan_mode\":\"never\",\"masquerade\":false,\"disabled\":false,\"block_size\":26}");
+                            new Table("A").row(p.cidr()).print(new PrintWriter(java.io.Writer.nullWriter()), "table");
+                        } catch (RuntimeException e) {
+                            // only a warm-up
+                        }
+                    }
+                },
+                "warm-up");
+        t.setDaemon(true);
+        t.start();
     }
 
     /** Sets one etcd option as picocli would; false for one given twice (picocli refuses that) or a bad path. */

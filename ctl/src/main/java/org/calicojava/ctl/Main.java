@@ -18,6 +18,9 @@ public final class Main {
         if (args.length == 1 && args[0].equals(CdsTraining.FLAG)) {
             System.exit(CdsTraining.run());
         }
+        if (args.length == 1 && args[0].equals(CdsTraining.FAST_FLAG)) {
+            System.exit(CdsTraining.runFast());
+        }
         PrintWriter out = new PrintWriter(System.out, true);
         PrintWriter err = new PrintWriter(System.err, true);
         int fast = FastPath.run(args, out, err);

@@ -36,6 +36,9 @@ final class FastPath {
         List<String> words = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
+            if (a.startsWith("@")) {
+                return NOT_HERE; // picocli reads @FILE as more arguments, wherever it stands
+            }
             String name = a;
             String value = null;
             int eq = a.indexOf('=');

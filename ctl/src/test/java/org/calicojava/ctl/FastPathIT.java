@@ -128,5 +128,7 @@ class FastPathIT {
         notHere(List.of("pool", "show", "--etcd-endpoints", "--ipv4"));
         notHere(List.of("--etcd-endpoints", "a", "--etcd-endpoints", "b", "pool", "show"));
         notHere(List.of("--etcd-ca-cert", "a\0b", "pool", "show"));
+        notHere(List.of("@args", "pool", "show"));
+        notHere(List.of("--etcd-prefix", "@args", "pool", "show"));
     }
 }

@@ -48,7 +48,7 @@ final class FastPath {
             }
             if (EtcdOptions.OPTION_NAMES.contains(name)) {
                 if (value == null) {
-                    if (i + 1 == args.length || args[i + 1].startsWith("-")) {
+                    if (i + 1 == args.length || args[i + 1].startsWith("-") || args[i + 1].startsWith("@")) {
                         return NOT_HERE;
                     }
                     value = args[++i];

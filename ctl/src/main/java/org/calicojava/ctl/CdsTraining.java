@@ -95,7 +95,10 @@ final class CdsTraining {
                 .encodeToString(("{\"cidr\":\"10.0.0.0/16\",\"ipip\":false,\"ipip_mode\":\"never\","
                                 + "\"vxlan_mode\":\"never\",\"masquerade\":false,\"disabled\":false,\"block_size\":26}")
                         .getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        String body = "{\"header\":{\"revision\":\"2\"},\"kvs\":[{\"key\":\"YQ==\",\"value\":\"" + pool
+        // the key of a node's address (node show's listing), the value a pool (pool show's, which reads values only)
+        String key = java.util.Base64.getEncoder()
+                .encodeToString("/calico/bgp/v1/host/n1/ip_addr_v4".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        String body = "{\"header\":{\"revision\":\"2\"},\"kvs\":[{\"key\":\"" + key + "\",\"value\":\"" + pool
                 + "\",\"mod_revision\":\"2\",\"create_revision\":\"2\"}],\"count\":\"1\"}";
         byte[] answer = ("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + body.length()
                         + "\r\n\r\n" + body)
@@ -107,6 +110,7 @@ final class CdsTraining {
             t.start();
             String endpoint = "http://127.0.0.1:" + server.getLocalPort();
             Main.run(new String[] {"--etcd-endpoints", endpoint, "pool", "show"}, sink, sink);
+            Main.run(new String[] {"--etcd-endpoints", endpoint, "node", "show"}, sink, sink);
             Main.run(new String[] {"version"}, sink, sink);
         } catch (java.io.IOException e) {
             // no loopback port: the archive lacks these classes, no more

@@ -14,8 +14,8 @@ import org.calicojava.store.cli.EtcdOptionsException;
 import org.calicojava.store.cli.EtcdSettings;
 
 /**
- * The one-shot read commands an operator runs most, without picocli: {@code version} and {@code pool show [--ipv4|
- * --ipv6] [-o table]}, with the etcd options before or after the command words. picocli builds each command's model
+ * The one-shot read commands an operator runs most, without picocli: {@code version}, {@code pool show [--ipv4|
+ * --ipv6] [-o table]} and {@code node show [-o table]}, with the etcd options before or after the command words. picocli builds each command's model
  * by reflection over its annotations (dynamic proxies that class-data sharing cannot archive): about 90 ms of a
  * 300 ms command, measured. A command line is taken here only when every word of it is understood; anything else
  * (help, another command or format, an option given twice, a missing value) returns {@link #NOT_HERE} having printed
@@ -64,14 +64,19 @@ final class FastPath {
             VersionCommand.print(out);
             return 0;
         }
-        if (words.size() < 2 || !words.get(0).equals("pool") || !words.get(1).equals("show")) {
+        boolean node =
+                words.size() >= 2 && words.get(0).equals("node") && words.get(1).equals("show");
+        if (!node
+                && (words.size() < 2
+                        || !words.get(0).equals("pool")
+                        || !words.get(1).equals("show"))) {
             return NOT_HERE;
         }
         int version = 0;
         boolean format = false;
         for (int i = 2; i < words.size(); i++) {
             String w = words.get(i);
-            if ((w.equals("--ipv4") || w.equals("--ipv6")) && version == 0) {
+            if (!node && (w.equals("--ipv4") || w.equals("--ipv6")) && version == 0) {
                 version = w.equals("--ipv4") ? 4 : 6;
             } else if (format) {
                 return NOT_HERE; // picocli refuses -o given twice
@@ -87,11 +92,14 @@ final class FastPath {
             }
         }
         step("command line");
-        warmUp();
-        return poolShow(etcd, version, out, err);
+        if (!node) {
+            warmUp();
+        }
+        return show(etcd, node, version, out, err);
     }
 
-    private static int poolShow(EtcdOptions etcd, int version, PrintWriter out, PrintWriter err) {
+    /** {@code node show}, or {@code pool show} of IP version {@code version} (0: both). */
+    private static int show(EtcdOptions etcd, boolean node, int version, PrintWriter out, PrintWriter err) {
         EtcdSettings settings;
         try {
             settings = etcd.resolve(System.getenv());
@@ -103,8 +111,12 @@ final class FastPath {
         KvStore store = null;
         try {
             store = new GatewayStore(settings.etcd());
-            PoolCommand.Show.print(store, new Keys(settings.prefix()), version, out, "table");
-            step("pool show");
+            if (node) {
+                NodeCommand.Show.print(store, new Keys(settings.prefix()), out, "table");
+            } else {
+                PoolCommand.Show.print(store, new Keys(settings.prefix()), version, out, "table");
+            }
+            step("show");
             return 0;
         } catch (RuntimeException e) { // as Main's execution exception handler
             err.println("Error: " + Main.message(e));

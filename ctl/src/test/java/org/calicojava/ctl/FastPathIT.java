@@ -89,6 +89,26 @@ class FastPathIT {
     }
 
     @Test
+    void nodeShowAnswersAsPicocli() {
+        same(withEtcd("node", "show")); // no nodes yet
+        cli.ok("node", "add", "--name", "h1", "--ip", "192.0.2.1", "--ip6", "2001:db8::1", "--as", "1.10");
+        cli.ok("node", "add", "--name", "h2", "--ip", "192.0.2.2");
+        cli.ok("node", "h1", "bgp", "peer", "add", "192.0.2.100", "as", "65000");
+        cli.ok("node", "h1", "bgp", "peer", "add", "192.0.2.101", "as", "65001");
+        assertThat(fast(withEtcd("node", "show")).out())
+                .contains("| h1 ")
+                .contains("192.0.2.100 as 65000")
+                .contains("| h2 ");
+        same(withEtcd("node", "show"));
+        same(withEtcd("node", "show", "-o", "table"));
+        cli.ok("bgp", "default-node-as", "64513");
+        same(List.of("node", "show", "--etcd-endpoints=" + cli.endpoints, "--etcd-prefix", cli.keys.root()));
+        notHere(withEtcd("node", "show", "-o", "json"));
+        notHere(withEtcd("node", "show", "--ipv4"));
+        notHere(withEtcd("node", "h1", "show"));
+    }
+
+    @Test
     void errorsAnswerAsPicocli() throws Exception {
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
@@ -119,7 +139,6 @@ class FastPathIT {
         notHere(withEtcd("pool", "--ipv4", "show"));
         notHere(withEtcd("pool", "add", "10.9.0.0/16"));
         notHere(withEtcd("pool"));
-        notHere(withEtcd("node", "show"));
         notHere(List.of("version", "--help"));
         notHere(List.of("version", "extra"));
         notHere(List.of());

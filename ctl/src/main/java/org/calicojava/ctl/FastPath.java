@@ -15,12 +15,13 @@ import org.calicojava.store.cli.EtcdSettings;
 
 /**
  * The one-shot read commands an operator runs most, without picocli: {@code version}, {@code pool show [--ipv4|
- * --ipv6] [-o table]} and {@code node show [-o table]}, with the etcd options before or after the command words. picocli builds each command's model
- * by reflection over its annotations (dynamic proxies that class-data sharing cannot archive): about 90 ms of a
- * 300 ms command, measured. A command line is taken here only when every word of it is understood; anything else
- * (help, another command or format, an option given twice, a missing value) returns {@link #NOT_HERE} having printed
- * nothing, and picocli runs it as before. The commands' own code does the work (the same output, errors and exit
- * codes as through picocli: JavactlFastPathIT compares them). {@code -Djavactl.timing} prints each step's time.
+ * --ipv6] [-o table]} and {@code node show [-o table]}, with the etcd options before or after the command words.
+ * picocli builds each command's model by reflection over its annotations (dynamic proxies that class-data sharing
+ * cannot archive): about 85 ms of a 300 ms command, measured. A command line is taken here only when every word of it
+ * is understood; anything else (help, another command or format, an option given twice, a missing value, an @FILE)
+ * returns {@link #NOT_HERE} having printed nothing, and picocli runs it as before. The commands' own code does the work
+ * (the same output, errors and exit codes as through picocli: FastPathIT compares them). {@code -Djavactl.timing}
+ * prints each step's time on stderr.
  */
 final class FastPath {
     /** The command line is not one this class takes. */

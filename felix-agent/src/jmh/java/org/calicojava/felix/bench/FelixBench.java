@@ -404,11 +404,11 @@ public final class FelixBench {
         return BenchSh.run(cmd);
     }
 
-    private static double secs(long t0) {
+    static double secs(long t0) {
         return (System.nanoTime() - t0) / 1e9;
     }
 
-    private static void sleep(long ms) {
+    static void sleep(long ms) {
         try {
             TimeUnit.MILLISECONDS.sleep(ms);
         } catch (InterruptedException e) {

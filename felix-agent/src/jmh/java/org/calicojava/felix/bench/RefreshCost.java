@@ -2,7 +2,6 @@ package org.calicojava.felix.bench;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.calicojava.felix.agent.Agent;
 import org.calicojava.felix.rules.SavedTable;
 import org.calicojava.model.Keys;
@@ -121,14 +120,10 @@ final class RefreshCost {
     static final int QUIET_WINDOW_S = Integer.getInteger("quiet.window", 30);
 
     private static double secs(long t0) {
-        return (System.nanoTime() - t0) / 1e9;
+        return FelixBench.secs(t0);
     }
 
     private static void sleep(long ms) {
-        try {
-            TimeUnit.MILLISECONDS.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        FelixBench.sleep(ms);
     }
 }

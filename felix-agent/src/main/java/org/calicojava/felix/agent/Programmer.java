@@ -74,6 +74,7 @@ final class Programmer {
     /** The policy backend the current config asks for (before the first pass: from the environment alone). */
     PolicyBackend policyBackend(NftKernel nftKernel) {
         String resolved = PolicyBackends.resolve(config.dataplaneBackend(), ns.commands());
+        nftWriter(nftKernel);
         return PolicyBackends.create(resolved, ns.commands(), config.iptablesBackend(), metrics, nftKernel);
     }
 
@@ -130,10 +131,17 @@ final class Programmer {
         metrics.gauge("felix_update_to_dataplane_seconds", (System.nanoTime() - since) / 1e9);
     }
 
+    private void nftWriter(NftKernel nftKernel) {
+        if (nftKernel != null) {
+            nftKernel.writer(config.nftablesWriter());
+        }
+    }
+
     private void chooseBackend(Dataplane dataplane, NftKernel nftKernel) {
         if (backendSetting == null) {
             String backend = PolicyBackends.resolve(config.dataplaneBackend(), ns.commands());
             if (!backend.equals(dataplane.policyBackend())) { // resolved once: "auto" runs an nft check
+                nftWriter(nftKernel);
                 dataplane.usePolicyBackend(
                         PolicyBackends.create(backend, ns.commands(), config.iptablesBackend(), metrics, nftKernel));
             }

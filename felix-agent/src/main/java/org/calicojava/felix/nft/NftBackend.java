@@ -19,7 +19,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Policy through native nftables, in a table of our own ({@code table inet calico}; no other table is ever read or
  * written). Each {@link #apply} renders the rule model ({@link NftModel}), diffs it against what the table holds
- * ({@link NftState}) and sends the changes as one {@code nft -f -} transaction (atomic: all or nothing).
+ * ({@link NftState}) and sends the changes as one transaction (atomic: all or nothing): over netlink
+ * ({@link NftNetlinkWriter}, {@link NftKernel#commit}) when the kernel's {@code NftablesWriter} is netlink, with
+ * {@code nft -f -} as the fallback when a batch cannot be sent (logged once), or always {@code nft -f -}.
  * {@link #refresh} reads the table back (over netlink, {@link NftKernel}: chains, rule comments, set and map elements;
  * or with {@code nft -j list table inet calico}), so the next apply rewrites what drifted; nothing is flushed on start (the first refresh takes over what a previous run left). A refresh is skipped
  * while the kernel's nftables generation shows that nothing was committed since the table last read back as we

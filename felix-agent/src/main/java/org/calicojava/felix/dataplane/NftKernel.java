@@ -76,6 +76,15 @@ public final class NftKernel implements AutoCloseable {
         return netlinkWriter;
     }
 
+    /** Opens the socket {@link #commit} uses (ahead of the first transaction); failures show at the commit. */
+    public void openWrites() {
+        synchronized (writeLock) {
+            if (writes == null && netlinkWriter) {
+                writes = ns.run(NfTables::open);
+            }
+        }
+    }
+
     /**
      * Commits {@code batch} as one transaction on a socket of its own. {@link NftTransactionException}: the kernel
      * refused the content (nothing applied); any other exception: it could not be sent or answered.

@@ -62,6 +62,19 @@ public final class NftBackend implements PolicyBackend {
                 kernel::generation,
                 () -> NftReadback.from(kernel.inetTable(NftNames.TABLE)));
         this.kernel = kernel;
+        Thread warm = new Thread(
+                () -> {
+                    try {
+                        kernel.openWrites();
+                        NftNetlinkWriter.warmUp();
+                    } catch (RuntimeException e) {
+                        LOG.debug("nftables netlink warm-up: {}", e.toString());
+                    }
+                },
+                "felix-nft-warmup");
+        warm.setDaemon(true);
+        warm.setPriority(Thread.MIN_PRIORITY);
+        warm.start();
     }
 
     /** Where transactions go over netlink (when its {@code NftablesWriter} is netlink); null: nft -f only. */

@@ -118,6 +118,34 @@ final class NftNetlinkWriter {
         }
     }
 
+    /**
+     * Loads and compiles the encoders on the calling thread (a background thread while the agent syncs): batches of
+     * the static chains of both families and an endpoint's chains, built and thrown away, nothing sent.
+     */
+    static void warmUp() {
+        List<org.calicojava.felix.rules.Chain> chains = new ArrayList<>();
+        for (int v : new int[] {4, 6}) {
+            chains.addAll(org.calicojava.felix.rules.StaticChains.filter(v, "cali", "DROP"));
+            chains.addAll(org.calicojava.felix.rules.StaticChains.nat(v));
+        }
+        chains.add(org.calicojava.felix.rules.EndpointChains.toWorkload("caliwarm0", List.of(), List.of("p")));
+        chains.add(org.calicojava.felix.rules.EndpointChains.fromWorkload("caliwarm0", List.of(), List.of("p")));
+        List<NftOp> ops = new ArrayList<>();
+        ops.add(new NftOp.AddTable());
+        ops.add(new NftOp.AddSet("cali4-warm", 4));
+        ops.add(new NftOp.SetElements("cali4-warm", 4, List.of("10.0.0.1"), List.of("10.0.0.0/24", "10.1.0.1")));
+        ops.add(new NftOp.AddMap("warm-map"));
+        ops.add(new NftOp.MapElements("warm-map", List.of("a"), Map.of("caliwarm0", "cali-tw-caliwarm0")));
+        for (org.calicojava.felix.rules.Chain c : chains) {
+            NftChain n = NftModel.chain(c.name(), null, null, c.rules());
+            ops.add(new NftOp.DeclareChain(n));
+            ops.add(new NftOp.FillChain(n));
+        }
+        for (int i = 0; i < 50; i++) {
+            batch(ops).datagram();
+        }
+    }
+
     /** Each member (an address or prefix) as its own range: a start element and an end element after it. */
     static List<SetElement> intervals(List<String> members) {
         List<SetElement> out = new ArrayList<>(members.size() * 2);

@@ -18,13 +18,29 @@ public final class Main {
         if (args.length == 1 && args[0].equals(CdsTraining.FLAG)) {
             System.exit(CdsTraining.run());
         }
+        if (args.length == 1 && args[0].equals(CdsTraining.FAST_FLAG)) {
+            System.exit(CdsTraining.runFast());
+        }
+        PrintWriter out = new PrintWriter(System.out, true);
+        PrintWriter err = new PrintWriter(System.err, true);
+        int fast = FastPath.run(args, out, err);
+        if (fast != FastPath.NOT_HERE) {
+            System.exit(fast);
+        }
         if (usesJson(args)) {
             warmUpInBackground();
         }
-        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+        System.exit(runPicocli(args, out, err));
     }
 
+    /** Runs a command line: through {@link FastPath} when it takes it, else picocli. */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        int fast = FastPath.run(args, out, err);
+        return fast != FastPath.NOT_HERE ? fast : runPicocli(args, out, err);
+    }
+
+    /** Runs a command line through picocli's model of every command (what FastPath's answers are compared with). */
+    static int runPicocli(String[] args, PrintWriter out, PrintWriter err) {
         Javactl root = new Javactl();
         CommandLine cl = new CommandLine(root);
         String word = commandWord(args);

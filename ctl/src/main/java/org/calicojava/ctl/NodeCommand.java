@@ -1,5 +1,6 @@
 package org.calicojava.ctl;
 
+import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -9,8 +10,10 @@ import org.calicojava.model.AsNumber;
 import org.calicojava.model.BgpPeer;
 import org.calicojava.model.Cidr;
 import org.calicojava.model.Json;
+import org.calicojava.model.Keys;
 import org.calicojava.model.Names;
 import org.calicojava.store.KeyValue;
+import org.calicojava.store.KvStore;
 import org.calicojava.store.Op;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -56,9 +59,13 @@ final class NodeCommand implements Runnable {
 
     /** node -> (key under /calico/bgp/v1/host/NODE/ -> value). */
     static Map<String, Map<String, String>> nodes(Sub cmd) {
+        return nodes(cmd.store(), cmd.keys());
+    }
+
+    static Map<String, Map<String, String>> nodes(KvStore store, Keys keys) {
         Map<String, Map<String, String>> out = new TreeMap<>();
-        String base = cmd.keys().bgpHosts();
-        for (KeyValue kv : cmd.store().list(base).kvs()) {
+        String base = keys.bgpHosts();
+        for (KeyValue kv : store.list(base).kvs()) {
             String rest = kv.key().substring(base.length());
             int slash = rest.indexOf('/');
             if (slash > 0) {
@@ -157,10 +164,14 @@ final class NodeCommand implements Runnable {
 
         @Override
         public void run() {
-            String def =
-                    store().get(keys().bgpGlobalAsNum()).map(KeyValue::value).orElse(BgpCommand.DEFAULT_AS);
+            print(store(), keys(), out(), format.value());
+        }
+
+        /** Every node with its addresses, AS and peers as a table, JSON or YAML (also javactl's {@link FastPath}). */
+        static void print(KvStore store, Keys keys, PrintWriter out, String format) {
+            String def = store.get(keys.bgpGlobalAsNum()).map(KeyValue::value).orElse(BgpCommand.DEFAULT_AS);
             Table t = new Table("Hostname", "Bird IPv4", "Bird IPv6", "AS Num", "BGP Peers v4", "BGP Peers v6");
-            for (var e : nodes(this).entrySet()) {
+            for (var e : nodes(store, keys).entrySet()) {
                 Map<String, String> v = e.getValue();
                 String as = v.containsKey("as_num") ? v.get("as_num") : "(" + def + ")";
                 t.row(
@@ -171,7 +182,7 @@ final class NodeCommand implements Runnable {
                         peers(v, "peer_v4/"),
                         peers(v, "peer_v6/"));
             }
-            t.print(out(), format.value());
+            t.print(out, format);
         }
 
         private static String peers(Map<String, String> v, String prefix) {

@@ -1,5 +1,6 @@
 package org.calicojava.ctl;
 
+import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import org.calicojava.ipam.AllocationBlock;
@@ -9,6 +10,8 @@ import org.calicojava.model.Cidr;
 import org.calicojava.model.EncapMode;
 import org.calicojava.model.IpPool;
 import org.calicojava.model.Json;
+import org.calicojava.model.Keys;
+import org.calicojava.store.KvStore;
 import org.calicojava.store.Op;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -148,9 +151,13 @@ final class PoolCommand {
 
         @Override
         public void run() {
-            int v = family == null ? 0 : family.v4 ? 4 : 6;
+            print(store(), keys(), family == null ? 0 : family.v4 ? 4 : 6, out(), format.value());
+        }
+
+        /** The pools of IP version {@code v} (0: both) as a table, JSON or YAML (also javactl's {@link FastPath}). */
+        static void print(KvStore store, Keys keys, int v, PrintWriter out, String format) {
             Table t = new Table("CIDR", "Options", "Block size");
-            for (IpPool p : Pools.list(store(), keys(), v)) {
+            for (IpPool p : Pools.list(store, keys, v)) {
                 List<String> opts = new ArrayList<>();
                 if (p.ipipMode().enabled()) {
                     opts.add(p.ipipMode() == EncapMode.ALWAYS ? "ipip" : "ipip:cross-subnet");
@@ -166,7 +173,7 @@ final class PoolCommand {
                 }
                 t.row(p.cidr(), String.join(",", opts), p.blockSize());
             }
-            t.print(out(), format.value());
+            t.print(out, format);
         }
     }
 }

@@ -1,5 +1,6 @@
 package org.calicojava.ctl;
 
+import java.io.PrintWriter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParentCommand;
 
@@ -10,8 +11,13 @@ final class VersionCommand implements Runnable {
 
     @Override
     public void run() {
+        print(root.out());
+    }
+
+    /** Also javactl's {@link FastPath}. */
+    static void print(PrintWriter out) {
         String v = Javactl.class.getPackage().getImplementationVersion();
-        root.out().println("javactl version: " + (v == null ? "0.1.0-SNAPSHOT" : v));
-        root.out().println("java: " + System.getProperty("java.version"));
+        out.println("javactl version: " + (v == null ? "0.1.0-SNAPSHOT" : v));
+        out.println("java: " + System.getProperty("java.version"));
     }
 }

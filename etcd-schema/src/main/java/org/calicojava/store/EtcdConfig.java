@@ -4,7 +4,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -37,8 +37,7 @@ public record EtcdConfig(
                 throw new IllegalArgumentException("etcd TLS file: " + p + " is not readable");
             }
         }
-        boolean https = endpoints.stream().anyMatch(u -> "https".equals(u.getScheme()));
-        if (!https && (caFile != null || certFile != null || keyFile != null)) {
+        if (!anyHttps(endpoints) && (caFile != null || certFile != null || keyFile != null)) {
             throw new IllegalArgumentException("etcd TLS: CA/certificate/key files given but every endpoint is http://"
                     + " (expected: https:// endpoints, or no TLS files)");
         }
@@ -57,18 +56,32 @@ public record EtcdConfig(
 
     public static List<URI> parseEndpoints(String text) {
         String t = text == null || text.isBlank() ? DEFAULT_ENDPOINT : text;
-        return Arrays.stream(t.split(","))
-                .map(String::trim)
-                .filter(s -> !s.isEmpty())
-                .map(s -> {
-                    try {
-                        return URI.create(s.contains("://") ? s : "http://" + s);
-                    } catch (IllegalArgumentException e) {
-                        throw new IllegalArgumentException(
-                                "etcd endpoint: '" + s + "' (expected: http(s)://HOST:PORT)");
-                    }
-                })
-                .toList();
+        List<URI> uris = new ArrayList<>();
+        for (String part : t.split(",")) {
+            String s = part.trim();
+            if (s.isEmpty()) {
+                continue;
+            }
+            try {
+                uris.add(URI.create(s.contains("://") ? s : "http://" + s));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("etcd endpoint: '" + s + "' (expected: http(s)://HOST:PORT)");
+            }
+        }
+        return List.copyOf(uris);
+    }
+
+    /**
+     * Whether any endpoint is https. (Loops here, no streams or lambdas: this runs in every one-shot javactl command,
+     * where the first lambda costs about 15 ms of start-up for java.lang.invoke's set-up.)
+     */
+    private static boolean anyHttps(List<URI> endpoints) {
+        for (URI u : endpoints) {
+            if ("https".equals(u.getScheme())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** From the environment alone (no flags): see {@link org.calicojava.store.cli.EtcdOptions}. */
@@ -85,10 +98,14 @@ public record EtcdConfig(
     }
 
     public boolean tls() {
-        return endpoints.stream().anyMatch(u -> "https".equals(u.getScheme()));
+        return anyHttps(endpoints);
     }
 
     public String describe() {
-        return String.join(",", endpoints.stream().map(URI::toString).toList());
+        StringBuilder sb = new StringBuilder();
+        for (URI u : endpoints) {
+            sb.append(sb.length() == 0 ? "" : ",").append(u);
+        }
+        return sb.toString();
     }
 }

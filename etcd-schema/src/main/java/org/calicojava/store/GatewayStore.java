@@ -1,8 +1,5 @@
 package org.calicojava.store;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -15,14 +12,16 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import org.calicojava.model.Json;
+import org.calicojava.model.LightJson;
 
 /**
  * A {@link KvStore} over etcd's v3 JSON gateway ({@code POST /v3/kv/range|put|deleterange|txn}): plain HTTP/1.1,
  * no gRPC stack, so a one-shot command starts and finishes quickly. Tries each endpoint in turn. TLS with CA and
  * client certificate; username/password through {@code /v3/auth/authenticate} (token in the Authorization header).
- * Not thread-safe for authentication refresh; one instance per command.
+ * Not thread-safe for authentication refresh; one instance per command. Its JSON is jackson-core's streaming API
+ * ({@link LightJson}), not databind: a one-shot command's start-up.
  */
 public final class GatewayStore implements KvStore {
     private static final Base64.Encoder B64 = Base64.getEncoder();
@@ -82,9 +81,9 @@ public final class GatewayStore implements KvStore {
 
     @Override
     public Optional<KeyValue> get(String key) {
-        ObjectNode req = Json.MAPPER.createObjectNode().put("key", b64(key));
-        JsonNode kvs = call("/v3/kv/range", req).path("kvs");
-        return kvs.isArray() && kvs.size() > 0 ? Optional.of(kv(kvs.get(0))) : Optional.empty();
+        List<Object> kvs = LightJson.array(
+                call("/v3/kv/range", range(b64(key), null, 0, 0)).get("kvs"));
+        return kvs.isEmpty() ? Optional.empty() : Optional.of(kv(kvs.get(0)));
     }
 
     /**
@@ -94,7 +93,13 @@ public final class GatewayStore implements KvStore {
      */
     @Override
     public ListResult list(String prefix) {
-        return CompactedListing.startingOverIfCompacted(() -> listPages(prefix));
+        // an anonymous class, not a lambda: a one-shot command's first lambda costs about 15 ms (java.lang.invoke)
+        return CompactedListing.startingOverIfCompacted(new java.util.function.Supplier<ListResult>() {
+            @Override
+            public ListResult get() {
+                return listPages(prefix);
+            }
+        });
     }
 
     private ListResult listPages(String prefix) {
@@ -103,28 +108,18 @@ public final class GatewayStore implements KvStore {
         List<KeyValue> out = new ArrayList<>();
         long revision = 0;
         while (true) {
-            ObjectNode req = Json.MAPPER
-                    .createObjectNode()
-                    .put("key", from)
-                    .put("range_end", b64(end))
-                    .put("sort_order", "ASCEND")
-                    .put("sort_target", "KEY")
-                    .put("limit", pageKeys);
-            if (revision != 0) {
-                req.put("revision", revision);
-            }
-            JsonNode resp = call("/v3/kv/range", req);
+            Map<String, Object> resp = call("/v3/kv/range", range(from, b64(end), pageKeys, revision));
             if (revision == 0) {
-                revision = resp.path("header").path("revision").asLong();
+                revision = LightJson.asLong(LightJson.path(resp.get("header"), "revision"));
             }
-            JsonNode kvs = resp.path("kvs");
-            for (JsonNode n : kvs) {
+            List<Object> kvs = LightJson.array(resp.get("kvs"));
+            for (Object n : kvs) {
                 out.add(kv(n));
             }
-            if (!resp.path("more").asBoolean(false) || kvs.size() == 0) {
+            if (!LightJson.asBoolean(resp.get("more")) || kvs.isEmpty()) {
                 return new ListResult(revision, out);
             }
-            byte[] last = B64D.decode(kvs.get(kvs.size() - 1).path("key").asText());
+            byte[] last = B64D.decode(LightJson.asText(LightJson.path(kvs.get(kvs.size() - 1), "key"), ""));
             from = b64(java.util.Arrays.copyOf(last, last.length + 1)); // the smallest key after the last one
         }
     }
@@ -148,14 +143,18 @@ public final class GatewayStore implements KvStore {
 
     @Override
     public long put(String key, String value) {
-        ObjectNode req = Json.MAPPER.createObjectNode().put("key", b64(key)).put("value", b64(value));
-        return call("/v3/kv/put", req).path("header").path("revision").asLong();
+        Map<String, Object> resp = call("/v3/kv/put", g -> {
+            g.writeStringField("key", b64(key));
+            g.writeStringField("value", b64(value));
+        });
+        return LightJson.asLong(LightJson.path(resp.get("header"), "revision"));
     }
 
     @Override
     public boolean delete(String key) {
-        ObjectNode req = Json.MAPPER.createObjectNode().put("key", b64(key));
-        return call("/v3/kv/deleterange", req).path("deleted").asLong() > 0;
+        return LightJson.asLong(call("/v3/kv/deleterange", g -> g.writeStringField("key", b64(key)))
+                        .get("deleted"))
+                > 0;
     }
 
     @Override
@@ -168,8 +167,11 @@ public final class GatewayStore implements KvStore {
 
     @Override
     public long deletePrefix(String prefix) {
-        ObjectNode req = Json.MAPPER.createObjectNode().put("key", b64(prefix)).put("range_end", b64(rangeEnd(prefix)));
-        return call("/v3/kv/deleterange", req).path("deleted").asLong();
+        return LightJson.asLong(call("/v3/kv/deleterange", g -> {
+                    g.writeStringField("key", b64(prefix));
+                    g.writeStringField("range_end", b64(rangeEnd(prefix)));
+                })
+                .get("deleted"));
     }
 
     @Override
@@ -180,33 +182,65 @@ public final class GatewayStore implements KvStore {
     private long lastRevision;
 
     private boolean txnRevision(List<Compare> compares, List<Op> ops) {
-        ObjectNode req = Json.MAPPER.createObjectNode();
-        ArrayNode cmp = req.putArray("compare");
-        for (Compare c : compares) {
-            ObjectNode n = cmp.addObject().put("key", b64(c.key())).put("result", "EQUAL");
-            if (c.modRevision() == 0) {
-                n.put("target", "CREATE").put("create_revision", "0");
-            } else {
-                n.put("target", "MOD").put("mod_revision", Long.toString(c.modRevision()));
+        Map<String, Object> resp = call("/v3/kv/txn", g -> {
+            g.writeArrayFieldStart("compare");
+            for (Compare c : compares) {
+                g.writeStartObject();
+                g.writeStringField("key", b64(c.key()));
+                g.writeStringField("result", "EQUAL");
+                if (c.modRevision() == 0) {
+                    g.writeStringField("target", "CREATE");
+                    g.writeStringField("create_revision", "0");
+                } else {
+                    g.writeStringField("target", "MOD");
+                    g.writeStringField("mod_revision", Long.toString(c.modRevision()));
+                }
+                g.writeEndObject();
             }
-        }
-        ArrayNode success = req.putArray("success");
-        for (Op op : ops) {
-            if (op instanceof Op.Put p) {
-                success.addObject()
-                        .putObject("request_put")
-                        .put("key", b64(p.key()))
-                        .put("value", b64(p.value()));
-            } else {
-                success.addObject().putObject("request_delete_range").put("key", b64(op.key()));
+            g.writeEndArray();
+            g.writeArrayFieldStart("success");
+            for (Op op : ops) {
+                g.writeStartObject();
+                g.writeObjectFieldStart(op instanceof Op.Put ? "request_put" : "request_delete_range");
+                g.writeStringField("key", b64(op.key()));
+                if (op instanceof Op.Put p) {
+                    g.writeStringField("value", b64(p.value()));
+                }
+                g.writeEndObject();
+                g.writeEndObject();
             }
-        }
-        JsonNode resp = call("/v3/kv/txn", req);
-        lastRevision = resp.path("header").path("revision").asLong();
-        return resp.path("succeeded").asBoolean(false);
+            g.writeEndArray();
+        });
+        lastRevision = LightJson.asLong(LightJson.path(resp.get("header"), "revision"));
+        return LightJson.asBoolean(resp.get("succeeded"));
     }
 
-    private JsonNode call(String path, ObjectNode body) {
+    /**
+     * A range request: base64 keys (JSON-safe as they are) and numbers, so a plain string (no generator, no lambda:
+     * the one request of a one-shot read command).
+     */
+    static String range(String key, String rangeEnd, int limit, long revision) {
+        StringBuilder sb =
+                new StringBuilder(160).append("{\"key\":\"").append(key).append('"');
+        if (rangeEnd != null) {
+            sb.append(",\"range_end\":\"")
+                    .append(rangeEnd)
+                    .append("\",\"sort_order\":\"ASCEND\",\"sort_target\":\"KEY\"");
+        }
+        if (limit > 0) {
+            sb.append(",\"limit\":").append(limit);
+        }
+        if (revision != 0) {
+            sb.append(",\"revision\":").append(revision);
+        }
+        return sb.append('}').toString();
+    }
+
+    private Map<String, Object> call(String path, LightJson.Body body) {
+        return call(path, LightJson.write(body));
+    }
+
+    private Map<String, Object> call(String path, String json) {
         if (config.username() != null && token == null) {
             authenticate();
         }
@@ -220,7 +254,7 @@ public final class GatewayStore implements KvStore {
             boolean busy = false;
             for (URI endpoint : order) {
                 try {
-                    JsonNode resp = post(endpoint, path, Json.write(body));
+                    Map<String, Object> resp = post(endpoint, path, json);
                     current = endpoint;
                     return resp;
                 } catch (EtcdBusyException e) {
@@ -290,13 +324,15 @@ public final class GatewayStore implements KvStore {
     }
 
     private void authenticate() {
-        ObjectNode req =
-                Json.MAPPER.createObjectNode().put("name", config.username()).put("password", config.password());
-        JsonNode resp = null;
+        String req = LightJson.write(g -> {
+            g.writeStringField("name", config.username());
+            g.writeStringField("password", config.password());
+        });
+        Map<String, Object> resp = null;
         DatastoreException last = null;
         for (URI endpoint : config.endpoints()) {
             try {
-                resp = post(endpoint, "/v3/auth/authenticate", Json.write(req));
+                resp = post(endpoint, "/v3/auth/authenticate", req);
                 break;
             } catch (EtcdUnreachableException e) {
                 last = e;
@@ -305,13 +341,13 @@ public final class GatewayStore implements KvStore {
         if (resp == null) {
             throw last;
         }
-        token = resp.path("token").asText(null);
+        token = LightJson.asText(resp.get("token"), null);
         if (token == null) {
             throw new AuthenticationException("etcd at " + endpoint() + " refused user '" + config.username() + "'");
         }
     }
 
-    private JsonNode post(URI endpoint, String path, String body) {
+    private Map<String, Object> post(URI endpoint, String path, String body) {
         if (!"https".equals(endpoint.getScheme())) {
             try {
                 PlainHttp.Response r = plain.post(endpoint, path, body, token);
@@ -362,16 +398,16 @@ public final class GatewayStore implements KvStore {
         return answer(endpoint, resp.statusCode(), resp.body());
     }
 
-    private JsonNode answer(URI endpoint, int status, String body) {
-        JsonNode json;
+    private Map<String, Object> answer(URI endpoint, int status, String body) {
+        Map<String, Object> json;
         try {
-            json = Json.MAPPER.readTree(body);
+            json = LightJson.parse(body);
         } catch (IOException e) {
             throw new DatastoreException("etcd at " + endpoint + " answered HTTP " + status
                     + " with something that is not JSON (is this etcd's client port?)");
         }
         if (status != 200) {
-            String msg = json.path("message").asText(json.path("error").asText("HTTP " + status));
+            String msg = LightJson.asText(json.get("message"), LightJson.asText(json.get("error"), "HTTP " + status));
             if (msg.contains("authentication")
                     || msg.contains("permission denied")
                     || msg.contains("token")
@@ -386,12 +422,12 @@ public final class GatewayStore implements KvStore {
         return json;
     }
 
-    private static KeyValue kv(JsonNode n) {
+    private static KeyValue kv(Object n) {
         return new KeyValue(
-                unb64(n.path("key").asText()),
-                unb64(n.path("value").asText("")),
-                n.path("mod_revision").asLong(),
-                n.path("create_revision").asLong());
+                unb64(LightJson.asText(LightJson.path(n, "key"), "")),
+                unb64(LightJson.asText(LightJson.path(n, "value"), "")),
+                LightJson.asLong(LightJson.path(n, "mod_revision")),
+                LightJson.asLong(LightJson.path(n, "create_revision")));
     }
 
     static String b64(String s) {

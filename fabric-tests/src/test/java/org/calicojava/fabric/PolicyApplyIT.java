@@ -78,7 +78,7 @@ class PolicyApplyIT {
     @BeforeAll
     void up() throws IOException {
         dir = Files.createTempDirectory("policy-apply-it");
-        f = new Fabric(2);
+        f = new Fabric(2, "--dataplane", "iptables"); // --verify reads iptables' packet counters
         String out = f.javactlOk(
                 "apply",
                 "-f",

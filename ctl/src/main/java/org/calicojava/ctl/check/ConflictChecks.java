@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.calicojava.felix.dataplane.ForwardRules;
 
 /**
  * What this process may do (its effective capabilities) and what else on the host gets in the way: another BGP
@@ -125,11 +126,11 @@ final class ConflictChecks {
         if (!r.ok()) {
             return Check.warn(name, "iptables -S FORWARD: " + KernelChecks.clip(r.out()), "see the kernel checks");
         }
-        if (!r.out().contains("-P FORWARD DROP")) {
+        ForwardRules forward = ForwardRules.parse(r.out()); // felix's auto backend reads it the same way
+        if (!forward.policyDrop()) {
             return Check.pass(name, "ACCEPT");
         }
-        boolean docker = r.out().contains("DOCKER");
-        String who = docker ? "DROP (Docker's)" : "DROP";
+        String who = forward.docker() ? "DROP (Docker's)" : "DROP";
         return nftables
                 ? Check.fail(
                         name,
@@ -146,7 +147,7 @@ final class ConflictChecks {
     Check firewalld() {
         String name = "firewalld";
         for (Map.Entry<Long, String> e : host.processes().entrySet()) {
-            if (isFirewalld(e.getValue())) {
+            if (ForwardRules.isFirewalld(e.getValue())) { // the same test as felix's auto backend
                 return Check.warn(
                         name,
                         "running (pid " + e.getKey() + "): its reloads remove other programs' rules "
@@ -155,16 +156,5 @@ final class ConflictChecks {
             }
         }
         return Check.pass(name, "not running");
-    }
-
-    /** firewalld's command line: the daemon itself, or python running it (one of the first words). */
-    static boolean isFirewalld(String cmdline) {
-        String[] words = cmdline.split(" ");
-        for (int i = 0; i < Math.min(4, words.length); i++) {
-            if (words[i].equals("firewalld") || words[i].endsWith("/firewalld")) {
-                return true;
-            }
-        }
-        return false;
     }
 }

@@ -4,17 +4,18 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.calicojava.felix.calc.IpSetSpec;
+import org.calicojava.felix.rules.Action;
 import org.calicojava.felix.rules.Chain;
+import org.calicojava.felix.rules.Match;
 import org.calicojava.felix.rules.Rule;
 import org.calicojava.model.Cidr;
 import org.calicojava.model.PortRange;
 
 /**
- * Follows a {@link Flow}'s first packet through the iptables chains felix's calculation produced (felix's rules as
- * data, evaluated here without a kernel): the match vocabulary felix renders ({@code -p}, {@code -s}/{@code -d},
- * {@code -m set --match-set}, {@code -m multiport --sports/--dports}, {@code -m icmp --icmp-type},
- * {@code -m mark --mark}, {@code -m conntrack --ctstate}, each with {@code !}) and its targets (MARK --set-xmark,
- * RETURN, ACCEPT, DROP, LOG, a jump or goto to another chain). A token it does not know is an error, never a guess.
+ * Follows a {@link Flow}'s first packet through the chains felix's calculation produced (felix's typed rules,
+ * evaluated here without a kernel): protocol, nets, set lookups, ports, icmp type/code, marks and conntrack state,
+ * each negatable, and the actions (set-mark, RETURN, ACCEPT, DROP, LOG, a jump or goto to another chain). A match or
+ * action it cannot evaluate (an interface, rpfilter, masquerade) is an error, never a guess.
  * Pure: no I/O.
  */
 public final class ChainWalker {
@@ -53,84 +54,73 @@ public final class ChainWalker {
         List<Rule> rules = c.rules();
         for (int i = 0; i < rules.size(); i++) {
             Rule r = rules.get(i);
-            if (!matches(r.match())) {
+            if (!matches(r.matches())) {
                 continue;
             }
             steps.add(new Step(depth, name, i, r));
-            String[] a = r.action().split(" ");
-            switch (a[1]) {
-                case "ACCEPT", "DROP" -> {
-                    return a[1];
+            Action a = r.action();
+            if (a instanceof Action.Verdict v) {
+                return v.name();
+            } else if (a instanceof Action.SetMark m) {
+                mark = (mark & ~m.mask()) ^ m.value();
+            } else if (a instanceof Action.Jump j) {
+                String sub = chain(j.chain(), depth + 1);
+                if (!sub.equals("RETURN")) {
+                    return sub;
                 }
-                case "RETURN" -> {
-                    return "RETURN";
-                }
-                case "LOG" -> {
-                    // not terminating
-                }
-                case "MARK" -> {
-                    if (!a[2].equals("--set-xmark")) {
-                        throw new IllegalArgumentException("cannot evaluate target: " + r.action());
-                    }
-                    int[] vm = valueMask(a[3]);
-                    mark = (mark & ~vm[1]) ^ vm[0];
-                }
-                default -> {
-                    String sub = chain(a[1], depth + 1);
-                    if (!sub.equals("RETURN")) {
-                        return sub;
-                    }
-                    if (a[0].equals("-g")) {
-                        return "RETURN";
-                    }
-                }
+            } else if (a instanceof Action.Goto g) {
+                return chain(g.chain(), depth + 1); // its RETURN returns from this chain too
+            } else if (!(a instanceof Action.Log)) { // LOG: not terminating
+                throw new IllegalArgumentException("cannot evaluate target: " + r.text());
             }
         }
         return "RETURN";
     }
 
-    boolean matches(String match) {
-        if (match.isEmpty()) {
-            return true;
-        }
-        String[] t = match.split(" ");
-        boolean negate = false;
-        for (int i = 0; i < t.length; i++) {
-            boolean cond;
-            switch (t[i]) {
-                case "!" -> {
-                    negate = true;
-                    continue;
-                }
-                case "-m" -> {
-                    i++; // the module's options follow
-                    continue;
-                }
-                case "-p" -> cond = Flow.protocol(t[++i]) == flow.protocol();
-                case "-s" -> cond = Cidr.parse(t[++i]).contains(flow.src());
-                case "-d" -> cond = Cidr.parse(t[++i]).contains(flow.dst());
-                case "--match-set" -> {
-                    String set = t[++i];
-                    String dir = t[++i];
-                    cond = member(set, dir.equals("src") ? flow.src() : flow.dst());
-                }
-                case "--sports" -> cond = flow.hasPorts() && inPorts(t[++i], flow.srcPort());
-                case "--dports" -> cond = flow.hasPorts() && inPorts(t[++i], flow.dstPort());
-                case "--icmp-type", "--icmpv6-type" -> cond = flow.isIcmp() && icmp(t[++i]);
-                case "--mark" -> {
-                    int[] vm = valueMask(t[++i]);
-                    cond = (mark & vm[1]) == vm[0];
-                }
-                case "--ctstate" -> cond = List.of(t[++i].split(",")).contains("NEW");
-                default ->
-                    throw new IllegalArgumentException("cannot evaluate match token '" + t[i] + "' in: " + match);
-            }
-            if (cond == negate) {
+    /** Whether every match of a rule holds for the flow (felix's matches as records; no text parsed). */
+    boolean matches(List<Match> matches) {
+        for (Match m : matches) {
+            if (holds(m) == negated(m)) {
                 return false;
             }
-            negate = false;
         }
         return true;
+    }
+
+    private boolean holds(Match m) {
+        if (m instanceof Match.Protocol p) {
+            return p.number() == flow.protocol();
+        } else if (m instanceof Match.Net n) {
+            return n.net().contains(n.dir() == Match.Dir.SRC ? flow.src() : flow.dst());
+        } else if (m instanceof Match.InSet in) {
+            return member(in.set(), in.dir() == Match.Dir.SRC ? flow.src() : flow.dst());
+        } else if (m instanceof Match.Ports ps) {
+            return flow.hasPorts() && inPorts(ps.ports(), ps.dir() == Match.Dir.SRC ? flow.srcPort() : flow.dstPort());
+        } else if (m instanceof Match.Icmp ic) {
+            return flow.isIcmp() && ic.type() == flow.icmpType() && (ic.code() == null || ic.code() == flow.icmpCode());
+        } else if (m instanceof Match.Mark mk) {
+            return (mark & mk.mask()) == mk.value();
+        } else if (m instanceof Match.CtState ct) { // the first packet of a flow
+            return ct.states().contains(Match.State.NEW);
+        }
+        throw new IllegalArgumentException("cannot evaluate match " + m);
+    }
+
+    private static boolean negated(Match m) {
+        if (m instanceof Match.Protocol p) {
+            return p.negated();
+        } else if (m instanceof Match.Net n) {
+            return n.negated();
+        } else if (m instanceof Match.InSet in) {
+            return in.negated();
+        } else if (m instanceof Match.Ports ps) {
+            return ps.negated();
+        } else if (m instanceof Match.Icmp ic) {
+            return ic.negated();
+        } else if (m instanceof Match.Mark mk) {
+            return mk.negated();
+        }
+        return false;
     }
 
     private boolean member(String set, Cidr ip) {
@@ -146,30 +136,12 @@ public final class ChainWalker {
         return false;
     }
 
-    private static boolean inPorts(String list, int port) {
-        for (String p : list.split(",")) {
-            PortRange r = PortRange.parse(p);
+    private static boolean inPorts(List<PortRange> ports, int port) {
+        for (PortRange r : ports) {
             if (port >= r.first() && port <= r.last()) {
                 return true;
             }
         }
         return false;
-    }
-
-    private boolean icmp(String typeCode) {
-        int slash = typeCode.indexOf('/');
-        if (slash < 0) {
-            return Integer.parseInt(typeCode) == flow.icmpType();
-        }
-        return Integer.parseInt(typeCode.substring(0, slash)) == flow.icmpType()
-                && Integer.parseInt(typeCode.substring(slash + 1)) == flow.icmpCode();
-    }
-
-    private static int[] valueMask(String vm) {
-        String[] p = vm.split("/");
-        return new int[] {
-            (int) Long.decode(p[0]).longValue(),
-            p.length > 1 ? (int) Long.decode(p[1]).longValue() : -1
-        };
     }
 }

@@ -121,7 +121,13 @@ public final class EtcdOptions {
         Path caFile = path(ca, env, ENV_CA);
         Path certFile = path(cert, env, ENV_CERT);
         Path keyFile = path(key, env, ENV_KEY);
-        if (uris.stream().noneMatch(u -> "https".equals(u.getScheme()))) {
+        boolean https = false; // (a loop, not a stream: see EtcdConfig.anyHttps)
+        boolean http = false;
+        for (URI u : uris) {
+            https |= "https".equals(u.getScheme());
+            http |= "http".equals(u.getScheme());
+        }
+        if (!https) {
             List<String> tls = new ArrayList<>();
             addIfSet(tls, caFile, ca, "--etcd-ca-cert", ENV_CA);
             addIfSet(tls, certFile, cert, "--etcd-cert", ENV_CERT);
@@ -134,7 +140,7 @@ public final class EtcdOptions {
                                 .reduce((a, b) -> a + "," + b)
                                 .orElse("") + "; expected: https:// endpoints, or no TLS options)");
             }
-        } else if (uris.stream().anyMatch(u -> "http".equals(u.getScheme()))) {
+        } else if (http) {
             throw new EtcdOptionsException("etcd endpoints: "
                     + String.join(",", uris.stream().map(URI::toString).toList())
                     + " mix http:// and https:// (expected: one scheme)");

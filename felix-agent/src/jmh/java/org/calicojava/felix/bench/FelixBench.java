@@ -19,7 +19,6 @@ import org.calicojava.felix.calc.FelixConfig;
 import org.calicojava.felix.dataplane.Namespace;
 import org.calicojava.felix.rules.Chain;
 import org.calicojava.felix.rules.RestoreScript;
-import org.calicojava.felix.rules.SavedTable;
 import org.calicojava.felix.rules.StaticChains;
 import org.calicojava.model.Keys;
 import org.calicojava.netlink.EventGroup;
@@ -126,21 +125,32 @@ public final class FelixBench {
                 floors();
             }
             writeDatastore(store);
+            List<BenchLine> lines = new ArrayList<>();
             for (String backend : System.getProperty("backends", "auto,nftables,iptables-nft,iptables-legacy")
                     .split(",")) {
                 cleanDataplane();
                 Agent agent = coldStart(store, backend);
+                double cold = lastColdStart;
                 int adds = backend.startsWith("iptables") ? Math.min(ADDS, IPTABLES_ADDS) : ADDS;
-                if (adds > 0) {
-                    incremental(store, agent, backend, adds);
-                }
-                refreshCost(backend, agent);
+                double[] add = adds > 0 ? incremental(store, agent, backend, adds) : null;
+                RefreshCost costs = new RefreshCost(ns, n, keys);
+                double refresh = costs.full(backend);
                 if (!backend.equals("iptables-legacy")) { // legacy: no nftables generation, every refresh reads back
-                    quietRefreshCost(store, agent, backend);
+                    refresh = costs.quiet(store, agent, backend);
                 }
                 agent.close();
+                lines.add(new BenchLine(
+                        backend,
+                        n,
+                        cold,
+                        floors == null ? null : floors.nftF(),
+                        floors == null ? null : floors.kernelCommit(),
+                        add == null ? null : add[0],
+                        add == null ? null : add[1],
+                        refresh));
             }
             store.deletePrefix(keys.root() + "/");
+            lines.forEach(l -> System.out.println(l.json())); // the final lines, one per backend
         } finally {
             BenchSh.run("ip", "netns", "delete", ns);
             BenchSh.run("ip", "netns", "delete", floorNs);
@@ -216,7 +226,7 @@ public final class FelixBench {
                     v, rules, restore, v, save, saved.lines().count());
         }
         sh("ip", "netns", "exec", floorNs, "nft", "flush", "ruleset");
-        NftFloor.run(floorNs, d, n);
+        floors = NftFloor.run(floorNs, d, n);
         sh("ip", "netns", "exec", floorNs, "nft", "flush", "ruleset");
         sh("ip", "netns", "exec", floorNs, "iptables-legacy", "-F");
         sh("ip", "netns", "exec", floorNs, "iptables-legacy", "-X");
@@ -263,6 +273,11 @@ public final class FelixBench {
         System.out.printf("etcd: wrote %d endpoints in %.1f s%n", n, secs(t));
     }
 
+    /** The nftables floors of this N (null with -Dfloors=false); the last cold start's seconds. */
+    private NftFloor.Floors floors;
+
+    private double lastColdStart;
+
     private Agent coldStart(JetcdStore store, String backend) {
         System.gc();
         JetcdStore agentStore = new JetcdStore(EtcdConfig.of(endpoints));
@@ -296,6 +311,7 @@ public final class FelixBench {
             sleep(5);
         }
         double s = secs(t);
+        lastColdStart = s;
         long routes = sh("ip", "-n", ns, "route", "show", "proto", "80").lines().count();
         System.out.printf(
                 "agent cold start, backend %s, Ipv6Support %s: %.3f s until %d routes and all chains" + " programmed%n",
@@ -303,7 +319,8 @@ public final class FelixBench {
         return agent;
     }
 
-    private void incremental(JetcdStore store, Agent agent, String backend, int adds) throws Exception {
+    /** Adds one endpoint at a time; returns p50 and p99 in ms. */
+    private double[] incremental(JetcdStore store, Agent agent, String backend, int adds) throws Exception {
         Map<String, Long> seen = new ConcurrentHashMap<>();
         try (NetlinkEvents ev = NetNs.subscribe(ns, Set.of(EventGroup.IPV4_ROUTE), e -> {
             if (e instanceof NetlinkEvent.RouteEvent r && r.change() == NetlinkEvent.Change.ADDED) {
@@ -342,6 +359,7 @@ public final class FelixBench {
             while (sh("ip", "-n", ns, "route", "show", "proto", "80").lines().count() > n && secs(t) < 60) {
                 sleep(100);
             }
+            return new double[] {pct(ms, 0.5), pct(ms, 0.99)};
         }
     }
 
@@ -358,104 +376,6 @@ public final class FelixBench {
     static List<Double> lastTenth(List<Double> v) {
         return v.subList(v.size() - Math.max(1, v.size() / 10), v.size());
     }
-
-    /** The agent's own refresh (read back and compare), timed in CPU of this process plus the read-back commands. */
-    private void refreshCost(String backend, Agent agent) {
-        if (!backend.startsWith("iptables")) {
-            netlinkReadCost();
-            return;
-        }
-        String save = backend.equals("iptables-legacy") ? "iptables-legacy" : "iptables";
-        long t = System.nanoTime();
-        double cpu = 0;
-        int rounds = 3;
-        List<String> saves = new ArrayList<>(List.of(save + "-save"));
-        if (Boolean.parseBoolean(IPV6)) {
-            saves.add(save.replace("iptables", "ip6tables") + "-save");
-        }
-        for (int i = 0; i < rounds; i++) {
-            for (String sv : saves) {
-                for (String table : new String[] {"filter", "nat", "raw"}) {
-                    CpuClock.Run r = CpuClock.run(null, "ip", "netns", "exec", ns, sv, "-t", table);
-                    double c0 = CpuClock.thread();
-                    SavedTable.parse(r.out(), table);
-                    cpu += r.cpu() + CpuClock.thread() - c0;
-                }
-            }
-            cpu += CpuClock.run(null, "ip", "netns", "exec", ns, "ipset", "save")
-                    .cpu();
-        }
-        double per = cpu / rounds;
-        System.out.printf(
-                "refresh (%s of filter, nat, raw + ipset save + parse) at %d endpoints: %.3f CPU s each "
-                        + "(%.3f s wall) = %.2f%% of a core at the default 90 s interval%n",
-                String.join(" and ", saves), n, per, secs(t) / rounds, per / 90 * 100);
-    }
-
-    /** The nftables backend's full read-back as the agent does it: over netlink, then into an NftState. */
-    private void netlinkReadCost() {
-        try (org.calicojava.netlink.NfTables nf =
-                org.calicojava.netlink.NetNs.run(ns, org.calicojava.netlink.NfTables::open)) {
-            int rounds = 3;
-            double cpu = 0;
-            long t = System.nanoTime();
-            int rules = 0;
-            for (int i = 0; i < rounds; i++) {
-                double c0 = CpuClock.thread(); // the dumps' kernel time is this thread's system time
-                org.calicojava.felix.nft.NftState st = org.calicojava.felix.nft.NftReadback.from(nf.table(1, "calico"));
-                cpu += CpuClock.thread() - c0;
-                rules = st.chains().values().stream().mapToInt(List::size).sum();
-            }
-            double per = cpu / rounds;
-            System.out.printf(
-                    "refresh read-back as the agent does it (netlink dump of table inet calico, %d rules, into "
-                            + "NftState) at %d endpoints: %.3f CPU s each (%.3f s wall) = %.2f%% of a core at the default 90 s "
-                            + "interval, when it is not skipped%n",
-                    rules, n, per, secs(t) / rounds, per / 90 * 100);
-        }
-    }
-
-    /**
-     * The agent's own refresh on a quiet host (no nftables commit by anyone since its last read-back): the whole
-     * process's CPU (every thread, etcd client included, and the commands it runs) over a window with the refresh
-     * interval set to 2 s, after the first read-back that follows the agent's own writes.
-     */
-    private void quietRefreshCost(JetcdStore store, Agent agent, String backend) {
-        org.calicojava.felix.agent.Metrics m = agent.metrics();
-        store.put(keys.felixConfig("IptablesRefreshInterval"), "2");
-        try {
-            long t = System.nanoTime();
-            long s0 = m.counter("felix_refreshes_skipped");
-            while (m.counter("felix_refreshes_skipped") == s0 && secs(t) < 60) {
-                sleep(100);
-            }
-            long r0 = m.counter("felix_refreshes");
-            long k0 = m.counter("felix_refreshes_skipped");
-            double c0 = CpuClock.process();
-            long w0 = System.nanoTime();
-            sleep(QUIET_WINDOW_S * 1000L);
-            double cpu = CpuClock.process() - c0;
-            double wall = secs(w0);
-            long refreshes = Math.max(1, m.counter("felix_refreshes") - r0);
-            System.out.printf(
-                    "quiet host, %s backend, refresh every 2 s for %.0f s: %d refreshes, %d skipped their rules' "
-                            + "read-back (nftables generation unchanged; links, routes and ipsets are still read); whole process "
-                            + "CPU %.3f s = %.2f%% of a core, all of it charged to the refreshes: %.3f CPU s each = %.2f%% of a "
-                            + "core at the default 90 s interval%n",
-                    backend,
-                    wall,
-                    refreshes,
-                    m.counter("felix_refreshes_skipped") - k0,
-                    cpu,
-                    cpu / wall * 100,
-                    cpu / refreshes,
-                    cpu / refreshes / 90 * 100);
-        } finally {
-            store.delete(keys.felixConfig("IptablesRefreshInterval"));
-        }
-    }
-
-    static final int QUIET_WINDOW_S = Integer.getInteger("quiet.window", 30);
 
     private void cleanDataplane() {
         try {
@@ -487,11 +407,11 @@ public final class FelixBench {
         return BenchSh.run(cmd);
     }
 
-    private static double secs(long t0) {
+    static double secs(long t0) {
         return (System.nanoTime() - t0) / 1e9;
     }
 
-    private static void sleep(long ms) {
+    static void sleep(long ms) {
         try {
             TimeUnit.MILLISECONDS.sleep(ms);
         } catch (InterruptedException e) {

@@ -17,7 +17,10 @@ import org.calicojava.felix.nft.NftState;
 final class NftFloor {
     private NftFloor() {}
 
-    static void run(String ns, DesiredDataplane d, int n) {
+    /** The two floors of one cold start: {@code nft -f} of the agent's text, and the kernel's commit of its batch. */
+    record Floors(double nftF, double kernelCommit) {}
+
+    static Floors run(String ns, DesiredDataplane d, int n) throws java.io.IOException {
         NftModel model = new NftModel();
         NftRuleset r = model.build(d);
         NftState state = new NftState();
@@ -37,18 +40,21 @@ final class NftFloor {
         long t = System.nanoTime();
         double cpu = CpuClock.run(script, "ip", "netns", "exec", ns, "nft", "-f", "-")
                 .cpu();
+        double nftF = secs(t);
         System.out.printf(
                 "floor: nft -f of the same ruleset (%d chains, %d rules, %d map elements): %.3f s (%.3f CPU s)%n",
                 r.chains().size(),
                 rules,
                 r.maps().values().stream().mapToInt(java.util.Map::size).sum(),
-                secs(t),
+                nftF,
                 cpu);
+        KernelCommitFloor.Commit kernel = KernelCommitFloor.measure(ns, script);
         NftChain tw = r.chains().get("cali-tw-" + FelixBench.iface(0));
         NftChain fw = r.chains().get("cali-fw-" + FelixBench.iface(0));
         addOne(ns, n, tw, fw, false);
         addOne(ns, n, tw, fw, true);
         refreshCost(ns, n);
+        return new Floors(nftF, kernel.seconds());
     }
 
     /**

@@ -32,7 +32,6 @@ import org.calicojava.netlink.NetlinkListener;
 import org.calicojava.store.DatastoreException;
 import org.calicojava.store.ListResult;
 import org.calicojava.store.WatchEvent;
-import org.calicojava.store.WatchListener;
 import org.calicojava.store.WatchableStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,7 +51,7 @@ import org.slf4j.LoggerFactory;
 public final class Agent implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
     /** Unexpected failures of calculation/programming in a row after which the state is not trusted. */
-    static final int MAX_PROGRAM_FAILURES = 3;
+    static final int MAX_PROGRAM_FAILURES = Retries.MAX_FAILURES;
     /** Exit code handed to the exit callback when the dataplane thread gives up. */
     public static final int EXIT_CODE = 70;
     /** A loop iteration (or a read-back) running longer than this makes /liveness fail. */
@@ -89,12 +88,9 @@ public final class Agent implements AutoCloseable {
     private volatile boolean ready;
     private volatile long busySince;
     private volatile boolean stopping;
-    /** Set by the watch thread from the first watch error until the next update arrives. */
-    private volatile boolean datastoreDown;
 
-    private long lastReport;
     private final IntConsumer exit;
-    private int programFailures;
+    private final Retries retries = new Retries(metrics);
     private volatile boolean dead;
 
     public Agent(WatchableStore store, Keys keys, String hostname, Map<String, String> env, Namespace ns) {
@@ -173,28 +169,7 @@ public final class Agent implements AutoCloseable {
             if (rev < 0) {
                 return;
             }
-            watch = store.watch(state.prefix(), rev + 1, new WatchListener() {
-                @Override
-                public void onEvents(List<WatchEvent> events) {
-                    datastoreBack();
-                    queue.add(new Work.Updates(events, System.nanoTime()));
-                }
-
-                @Override
-                public void onResync(ListResult snapshot, String reason) {
-                    datastoreBack();
-                    LOG.info("datastore resync: {}", reason);
-                    queue.add(new Work.Resync(snapshot, System.nanoTime()));
-                }
-
-                @Override
-                public void onError(DatastoreException error) {
-                    if (!datastoreDown) { // one line per outage, however often the watch retries
-                        datastoreDown = true;
-                        LOG.warn("datastore: {} (dataplane left as is; retrying)", error.getMessage());
-                    }
-                }
-            });
+            watch = store.watch(state.prefix(), rev + 1, new WatchFeed(queue::add));
             extraWatches.start(store, extraRevisions, queue::add);
             loop();
         } catch (InterruptedException e) {
@@ -212,14 +187,6 @@ public final class Agent implements AutoCloseable {
         ready = false;
         LOG.error("felix-agent giving up ({}), exiting with {} for a restart", LogText.quote(why), EXIT_CODE, e);
         exit.accept(EXIT_CODE);
-    }
-
-    /** Watch thread: the first update after an outage ends it (the watch resumed from its last revision). */
-    private void datastoreBack() {
-        if (datastoreDown) {
-            datastoreDown = false;
-            LOG.info("datastore reachable again: watch resumed, applying what changed meanwhile");
-        }
     }
 
     /** Reads the kernel's current state so the first apply changes only what differs (no flush). */
@@ -286,9 +253,13 @@ public final class Agent implements AutoCloseable {
     /** One turn of the loop: waits for work, applies it, programs; false when stopped. */
     private boolean iteration() throws InterruptedException {
         {
-            long wait = Math.max(1, Math.min(refresher.nextIn(), nextReportIn()));
-            if (dataplane.failed() || vxlan.failed() || programFailures > 0) {
-                wait = Math.max(1, Math.min(wait, (retryAt - System.nanoTime()) / 1_000_000));
+            long wait = Math.max(
+                    1,
+                    Math.min(
+                            refresher.nextIn(),
+                            status.hostReportIn(programmer.config().reportingInterval())));
+            if (dataplane.failed() || vxlan.failed() || retries.failing()) {
+                wait = Math.max(1, Math.min(wait, retries.retryInMs()));
             }
             Work first = queue.poll(wait, TimeUnit.MILLISECONDS);
             busySince = System.nanoTime();
@@ -339,31 +310,19 @@ public final class Agent implements AutoCloseable {
             if (refresher.maybeStart()) {
                 changed = true;
             }
-            boolean retry =
-                    (dataplane.failed() || vxlan.failed() || programFailures > 0) && System.nanoTime() >= retryAt;
+            boolean retry = (dataplane.failed() || vxlan.failed() || retries.failing()) && retries.retryDue();
             if (changed || retry) {
                 boolean ok = safeProgram(oldest == Long.MAX_VALUE ? System.nanoTime() : oldest);
                 if (!ok || dataplane.failed() || vxlan.failed()) {
-                    backOff();
+                    retries.backOff();
                 } else {
-                    retryDelayMs = 0;
+                    retries.healthy();
                 }
             }
-            if (nextReportIn() <= 0 && programmer.config().reportingInterval().toMillis() > 0) {
-                status.host();
-                lastReport = System.nanoTime();
-            }
+            status.hostIfDue(programmer.config().reportingInterval());
             busySince = 0;
         }
         return true;
-    }
-
-    private long retryAt;
-    private long retryDelayMs;
-
-    private long nextReportIn() {
-        long interval = programmer.config().reportingInterval().toMillis();
-        return interval <= 0 ? 60_000 : interval - (System.nanoTime() - lastReport) / 1_000_000;
     }
 
     /**
@@ -374,7 +333,7 @@ public final class Agent implements AutoCloseable {
         try {
             programmer.program(since, dataplane, nftKernel, status, refresher);
             vxlan.program(state.pools().values(), state.endpoints(), state.endpointChanges());
-            programFailures = 0;
+            retries.completed();
             return true;
         } catch (RuntimeException e) {
             countFailure("calculation/programming", e);
@@ -382,30 +341,9 @@ public final class Agent implements AutoCloseable {
         }
     }
 
-    /**
-     * Counts one unexpected failure of {@code what} (a metric and a log line) and backs off before the retry; the
-     * {@value #MAX_PROGRAM_FAILURES}th in a row is fatal.
-     */
+    /** Counts one unexpected failure ({@link Retries}); the {@value #MAX_PROGRAM_FAILURES}th in a row throws. */
     private void countFailure(String what, RuntimeException e) {
-        programFailures++;
-        metrics.inc("felix_program_failures");
-        if (programFailures >= MAX_PROGRAM_FAILURES) {
-            throw new IllegalStateException(what + " failed " + programFailures + " times in a row, last: " + e, e);
-        }
-        LOG.error(
-                "{} failed unexpectedly ({} of {} before exiting; retrying): {}",
-                what,
-                programFailures,
-                MAX_PROGRAM_FAILURES,
-                LogText.quote(e.toString()),
-                e);
-        backOff();
-    }
-
-    /** Doubles the retry delay (0.5 s to 30 s) and schedules the next retry after it. */
-    private void backOff() {
-        retryDelayMs = Math.min(30_000, Math.max(500, retryDelayMs * 2));
-        retryAt = System.nanoTime() + retryDelayMs * 1_000_000L;
+        retries.failed(what, e);
     }
 
     /**

@@ -14,28 +14,24 @@ import org.calicojava.felix.dataplane.EndpointState;
 import org.calicojava.felix.dataplane.Namespace;
 import org.calicojava.felix.dataplane.NftKernel;
 import org.calicojava.felix.dataplane.PolicyBackend;
-import org.calicojava.felix.dataplane.PolicyBackends;
-import org.calicojava.felix.dataplane.StaleDataplane;
 import org.calicojava.felix.rules.Chain;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One programming pass on the dataplane thread: the felix config from env and etcd, the calculation, the choice of
- * policy backend (once, on the first pass; the other backend's leftovers removed), the dataplane write, then endpoint
+ * policy backend ({@link BackendSelection}: once, on the first pass), the dataplane write, then endpoint
  * status (only what changed) and the gauges. Not thread-safe: the dataplane thread's.
  */
 final class Programmer {
     private static final Logger LOG = LoggerFactory.getLogger(Programmer.class);
     private final Map<String, String> env;
     private final DatastoreState state;
-    private final Namespace ns;
     private final Metrics metrics;
     private final ProblemLog problems;
     private final Calculator calculator;
     private FelixConfig config;
-    /** DataplaneBackend as the policy backend was chosen by (on the first programming); null before. */
-    private String backendSetting;
+    private final BackendSelection backends;
 
     private Map<EndpointKey, EndpointState> lastStates = Map.of();
     private Map<String, Chain> lastFilter = Map.of();
@@ -49,10 +45,10 @@ final class Programmer {
     Programmer(Map<String, String> env, DatastoreState state, Namespace ns, Metrics metrics, ProblemLog problems) {
         this.env = Map.copyOf(env);
         this.state = state;
-        this.ns = ns;
         this.metrics = metrics;
         this.problems = problems;
         this.calculator = new Calculator(problems::report);
+        this.backends = new BackendSelection(ns, metrics, problems);
         this.config = FelixConfig.of(env, Map.of(), Map.of());
     }
 
@@ -73,9 +69,7 @@ final class Programmer {
 
     /** The policy backend the current config asks for (before the first pass: from the environment alone). */
     PolicyBackend policyBackend(NftKernel nftKernel) {
-        String resolved = PolicyBackends.resolve(config.dataplaneBackend(), ns.commands());
-        nftWriter(nftKernel);
-        return PolicyBackends.create(resolved, ns.commands(), config.iptablesBackend(), metrics, nftKernel);
+        return backends.initial(config, nftKernel);
     }
 
     /** Calculates and programs; {@code since} is when the oldest change in it arrived. Throws on the unexpected. */
@@ -96,7 +90,7 @@ final class Programmer {
                     calcMs,
                     d.interfaces().size());
         }
-        chooseBackend(dataplane, nftKernel);
+        backends.choose(config, dataplane, nftKernel);
         refresher.interruptRead();
         Map<EndpointKey, EndpointState> states = dataplane.apply(d);
         localEndpoints = d.interfaces().size();
@@ -129,29 +123,6 @@ final class Programmer {
         metrics.gauge("felix_active_policies", policyChains);
         metrics.gauge("felix_ipsets", d.ipsets().size());
         metrics.gauge("felix_update_to_dataplane_seconds", (System.nanoTime() - since) / 1e9);
-    }
-
-    private void nftWriter(NftKernel nftKernel) {
-        if (nftKernel != null) {
-            nftKernel.writer(config.nftablesWriter());
-        }
-    }
-
-    private void chooseBackend(Dataplane dataplane, NftKernel nftKernel) {
-        if (backendSetting == null) {
-            String backend = PolicyBackends.resolve(config.dataplaneBackend(), ns.commands());
-            if (!backend.equals(dataplane.policyBackend())) { // resolved once: "auto" runs an nft check
-                nftWriter(nftKernel);
-                dataplane.usePolicyBackend(
-                        PolicyBackends.create(backend, ns.commands(), config.iptablesBackend(), metrics, nftKernel));
-            }
-            backendSetting = config.dataplaneBackend();
-            LOG.info("policy backend: {} (DataplaneBackend {})", dataplane.policyBackend(), backendSetting);
-            StaleDataplane.removeFor(
-                    dataplane, ns.commands(), config, metrics, nftKernel); // the other backend's leftovers
-        } else if (!backendSetting.equals(config.dataplaneBackend())) {
-            problems.report("DataplaneBackend changed to " + config.dataplaneBackend() + ": takes effect on restart");
-        }
     }
 
     /** This host's endpoints whose record was refused get status error with the reason. */

@@ -39,6 +39,8 @@ public final class StatusReporter implements AutoCloseable {
     private final Map<EndpointKey, EndpointState> written = new HashMap<>();
 
     private boolean lastFailed;
+    /** When {@link #hostIfDue} last reported (the dataplane thread's). */
+    private long lastHostReport;
     /** When the running task started (0: none running). */
     private volatile long taskStarted;
 
@@ -49,6 +51,20 @@ public final class StatusReporter implements AutoCloseable {
         this.keys = keys;
         this.host = host;
         this.endpoints = endpoints;
+    }
+
+    /** Milliseconds until the next host report at {@code interval} (a minute when reporting is off). */
+    long hostReportIn(java.time.Duration interval) {
+        long ms = interval.toMillis();
+        return ms <= 0 ? 60_000 : ms - (System.nanoTime() - lastHostReport) / 1_000_000;
+    }
+
+    /** The host's status when the next report is due (the dataplane thread's schedule). */
+    void hostIfDue(java.time.Duration interval) {
+        if (hostReportIn(interval) <= 0 && interval.toMillis() > 0) {
+            host();
+            lastHostReport = System.nanoTime();
+        }
     }
 
     /** Queues the current endpoint states (a full map: endpoints absent from it get their status deleted). */

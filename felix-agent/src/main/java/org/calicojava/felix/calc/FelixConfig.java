@@ -33,7 +33,7 @@ public record FelixConfig(
             Map.entry("InterfacePrefix", WorkloadInterface.HOST_PREFIX),
             Map.entry("HealthPort", "9099"),
             Map.entry("PrometheusMetricsPort", "9091"),
-            Map.entry("DataplaneBackend", "iptables"),
+            Map.entry("DataplaneBackend", "auto"),
             Map.entry("IptablesBackend", "auto"),
             Map.entry("ReportingIntervalSecs", "30"),
             Map.entry("EndpointReportingEnabled", "true"),

@@ -28,6 +28,11 @@ public interface Namespace {
 
     String describe();
 
+    /** Whether this is the process's own namespace (the host's, in production), not a named one. */
+    default boolean isCurrent() {
+        return false;
+    }
+
     static Namespace current() {
         return new Namespace() {
             public Netlink openNetlink() {
@@ -54,6 +59,11 @@ public interface Namespace {
 
             public String describe() {
                 return "this namespace";
+            }
+
+            @Override
+            public boolean isCurrent() {
+                return true;
             }
         };
     }

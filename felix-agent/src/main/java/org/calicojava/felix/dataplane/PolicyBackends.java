@@ -5,8 +5,8 @@ import org.calicojava.felix.nft.NftBackend;
 import org.calicojava.process.CommandRunner;
 
 /**
- * Picks the policy backend from {@code DataplaneBackend}: {@code iptables}, {@code nftables}, or {@code auto}
- * (nftables when {@code nft} works in the namespace, else iptables).
+ * Picks the policy backend from {@code DataplaneBackend}: {@code iptables}, {@code nftables}, or {@code auto} (the
+ * default: {@link AutoBackend}, nftables where nothing else at the forward hook can override it, else iptables).
  */
 public final class PolicyBackends {
     /** A kernel booted with ipv6.disable=1 has no IPv6 sysctls: no IPv6 policy can be programmed there. */
@@ -15,11 +15,14 @@ public final class PolicyBackends {
 
     private PolicyBackends() {}
 
-    /** "iptables" or "nftables" for a configured value. */
-    public static String resolve(String configured, CommandRunner runner) {
+    /** "iptables" or "nftables" for a configured value, and why; {@code auto} is asked only for "auto". */
+    public static AutoBackend.Choice resolve(String configured, java.util.function.Supplier<AutoBackend.Choice> auto) {
         return switch (configured) {
-            case "auto" -> NftBackend.usable(runner) ? "nftables" : "iptables";
-            case "iptables", "nftables" -> configured;
+            case "auto" -> {
+                AutoBackend.Choice c = auto.get();
+                yield new AutoBackend.Choice(c.backend(), "DataplaneBackend auto: " + c.why());
+            }
+            case "iptables", "nftables" -> new AutoBackend.Choice(configured, "DataplaneBackend " + configured);
             default ->
                 throw new IllegalArgumentException(
                         "DataplaneBackend: '" + configured + "' (expected: auto, iptables or nftables)");

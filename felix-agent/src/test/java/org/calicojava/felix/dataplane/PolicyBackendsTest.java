@@ -15,8 +15,8 @@ import org.junit.jupiter.api.Test;
 /** DataplaneBackend: the setting, its sources, and how auto decides (with a fake nft). */
 class PolicyBackendsTest {
     @Test
-    void settingComesFromEnvironmentOverDatastoreAndDefaultsToIptables() {
-        assertThat(FelixConfig.defaults().dataplaneBackend()).isEqualTo("iptables");
+    void settingComesFromEnvironmentOverDatastoreAndDefaultsToAuto() {
+        assertThat(FelixConfig.defaults().dataplaneBackend()).isEqualTo("auto");
         assertThat(FelixConfig.of(Map.of(), Map.of(), Map.of("DataplaneBackend", "NFTables"))
                         .dataplaneBackend())
                 .isEqualTo("nftables");
@@ -31,18 +31,19 @@ class PolicyBackendsTest {
     }
 
     @Test
-    void autoPicksNftablesWhenACheckOnlyTransactionWorks() {
-        List<List<String>> calls = new ArrayList<>();
-        CommandRunner works = (argv, stdin, timeout) -> {
-            calls.add(argv);
-            return new CommandRunner.Result(0, "", "");
+    void autoAsksTheDetectionOnlyForAuto() {
+        List<String> asked = new ArrayList<>();
+        java.util.function.Supplier<AutoBackend.Choice> auto = () -> {
+            asked.add("auto");
+            return new AutoBackend.Choice("nftables", "nothing else at the forward hook");
         };
-        CommandRunner missing =
-                (argv, stdin, timeout) -> new CommandRunner.Result(-1, "", "nft: No such file or directory");
-        assertThat(PolicyBackends.resolve("auto", works)).isEqualTo("nftables");
-        assertThat(calls).containsExactly(List.of("nft", "-c", "add", "table", "inet", "calico"));
-        assertThat(PolicyBackends.resolve("auto", missing)).isEqualTo("iptables");
-        assertThat(PolicyBackends.resolve("iptables", works)).isEqualTo("iptables");
+        assertThat(PolicyBackends.resolve("auto", auto))
+                .isEqualTo(
+                        new AutoBackend.Choice("nftables", "DataplaneBackend auto: nothing else at the forward hook"));
+        assertThat(PolicyBackends.resolve("iptables", auto).backend()).isEqualTo("iptables");
+        assertThat(PolicyBackends.resolve("nftables", auto).backend()).isEqualTo("nftables");
+        assertThat(asked).hasSize(1);
+        CommandRunner works = (argv, stdin, timeout) -> new CommandRunner.Result(0, "", "");
         assertThat(PolicyBackends.create("nftables", works, "auto", new Metrics(), null))
                 .isInstanceOf(NftBackend.class);
         assertThat(PolicyBackends.create("iptables", works, "legacy", new Metrics(), null)

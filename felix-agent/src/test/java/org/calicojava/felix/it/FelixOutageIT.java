@@ -32,6 +32,15 @@ import org.junit.jupiter.api.Test;
  * after etcd is back a change written then is applied (the watch resumes, or resyncs).
  */
 class FelixOutageIT {
+    /** Both agents: reports every second, no metrics port, the iptables backend (the test reads ip6tables-save). */
+    static final Map<String, String> AGENT_ENV = Map.of(
+            "FELIX_REPORTINGINTERVALSECS",
+            "1",
+            "FELIX_PROMETHEUSMETRICSPORT",
+            "0",
+            "FELIX_DATAPLANEBACKEND",
+            "iptables");
+
     static final String HOST = "v6outage";
 
     @Test
@@ -51,12 +60,7 @@ class FelixOutageIT {
                     Traffic.TcpServer s4 = new Traffic.TcpServer(net.workloadNs(2), DualStackNet.ip(2), 8080)) {
                 writeData(store, keys, net);
                 agentStore.get("/warm-up"); // gRPC threads start here, in this namespace
-                Agent agent = new Agent(
-                        agentStore,
-                        keys,
-                        HOST,
-                        Map.of("FELIX_REPORTINGINTERVALSECS", "1", "FELIX_PROMETHEUSMETRICSPORT", "0"),
-                        Namespace.named(net.host));
+                Agent agent = new Agent(agentStore, keys, HOST, AGENT_ENV, Namespace.named(net.host));
                 agent.start();
                 try {
                     assertThat(Sh.waitFor(30, agent::ready)).as("agent ready").isNotNegative();
@@ -204,12 +208,7 @@ class FelixOutageIT {
                         "{\"state\":\"active\",\"name\":\"" + net.iface(3) + "\",\"profile_ids\":[\"a\"],"
                                 + "\"ipv4_nets\":[\"" + DualStackNet.ip(3) + "/32\"]}");
                 agentStore.get("/warm-up");
-                Agent agent = new Agent(
-                        agentStore,
-                        keys,
-                        HOST,
-                        Map.of("FELIX_REPORTINGINTERVALSECS", "1", "FELIX_PROMETHEUSMETRICSPORT", "0"),
-                        Namespace.named(net.host));
+                Agent agent = new Agent(agentStore, keys, HOST, AGENT_ENV, Namespace.named(net.host));
                 agent.start();
                 BooleanSupplier wl3Programmed = () -> Sh.ok("ip", "-n", net.host, "route", "show", "proto", "80")
                                 .contains(DualStackNet.ip(3) + " dev " + net.iface(3))

@@ -1,0 +1,40 @@
+package org.calicojava.felix.bench;
+
+import java.util.Locale;
+
+/**
+ * The bench's final line for one backend at one N, as JSON (null: not measured in this run). {@code floorNftF} and
+ * {@code floorKernelCommit} are the nftables floors of the same policy at this N ({@link NftFloor}, {@link
+ * KernelCommitFloor}), the same on every backend's line; {@code refreshCpuPct}: the whole process's CPU per refresh
+ * on a quiet host as a share of a core at the default 90 s interval (iptables-legacy, which always reads everything
+ * back: its full read-back's).
+ */
+record BenchLine(
+        String backend,
+        int n,
+        double coldStartS,
+        Double floorNftFS,
+        Double floorKernelCommitS,
+        Double addP50Ms,
+        Double addP99Ms,
+        Double refreshCpuPct) {
+
+    String json() {
+        return String.format(
+                Locale.ROOT,
+                "{\"backend\":\"%s\",\"n\":%d,\"cold_start_s\":%.3f,\"floor_nft_f_s\":%s,\"floor_kernel_commit_s\":%s,"
+                        + "\"add_p50_ms\":%s,\"add_p99_ms\":%s,\"refresh_cpu_pct\":%s}",
+                backend,
+                n,
+                coldStartS,
+                num(floorNftFS, 3),
+                num(floorKernelCommitS, 3),
+                num(addP50Ms, 1),
+                num(addP99Ms, 1),
+                num(refreshCpuPct, 2));
+    }
+
+    private static String num(Double v, int decimals) {
+        return v == null ? "null" : String.format(Locale.ROOT, "%." + decimals + "f", v);
+    }
+}

@@ -1,0 +1,191 @@
+package org.calicojava.felix.dataplane;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import org.calicojava.felix.nft.NftBackend;
+import org.calicojava.model.LogText;
+import org.calicojava.process.CommandRunner;
+
+/**
+ * {@code DataplaneBackend=auto}: nftables where no other firewall can override our nftables verdicts, else iptables.
+ * Our table's accept is not final: every base chain at the forward hook sees the packet, and a drop there (an
+ * iptables FORWARD policy DROP, Docker's DOCKER-USER / DOCKER-ISOLATION rules, another nftables table) wins, while
+ * the iptables backend's ACCEPT at the head of FORWARD runs before the others' rules. So nftables is picked only
+ * when {@code nft} works here and nothing else is at the forward hook: no iptables FORWARD policy DROP or rules of
+ * others (iptables-nft and iptables-legacy, IPv4 and IPv6; a legacy table is looked at only when it exists, so
+ * looking does not create one), no other nftables base chain at the forward hook with policy drop or with rules,
+ * and (in the host's own namespace) no firewalld running, whose reloads rewrite the host's rules.
+ */
+public final class AutoBackend {
+    /** The backend chosen and why, for the one log line. */
+    public record Choice(String backend, String why) {}
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final CommandRunner runner;
+    /** Command lines of the processes to look for firewalld in; empty when not in the host's namespace. */
+    private final Supplier<List<String>> processes;
+
+    public AutoBackend(CommandRunner runner, Supplier<List<String>> processes) {
+        this.runner = runner;
+        this.processes = processes;
+    }
+
+    /** For the agent's namespace: firewalld is looked for only in the host's own namespace. */
+    public static AutoBackend of(Namespace ns) {
+        return new AutoBackend(ns.commands(), ns.isCurrent() ? AutoBackend::hostProcesses : List::of);
+    }
+
+    public Choice choose() {
+        if (!NftBackend.usable(runner)) {
+            return new Choice("iptables", "nft is not usable here (nft -c add table inet calico fails)");
+        }
+        List<String> others = new ArrayList<>();
+        for (String cmd : processes.get()) {
+            if (ForwardRules.isFirewalld(cmd)) {
+                others.add("firewalld is running");
+                break;
+            }
+        }
+        others.addAll(nftForwardChains());
+        for (String family : List.of("iptables", "ip6tables")) {
+            String names = family.equals("iptables") ? "ip_tables_names" : "ip6_tables_names";
+            CommandRunner.Result legacy = runner.run(List.of("cat", "/proc/net/" + names), null, TIMEOUT);
+            if (legacy.ok() && legacy.out().lines().anyMatch("filter"::equals)) {
+                forward(family + "-legacy", others);
+            }
+        }
+        if (others.isEmpty()) {
+            return new Choice(
+                    "nftables",
+                    "nft works and nothing else is at the forward hook (no iptables FORWARD policy DROP"
+                            + " or rules of others, no other nftables forward chain, no firewalld)");
+        }
+        return new Choice(
+                "iptables",
+                String.join("; ", others) + ": that would drop what our nftables table accepts, while the iptables"
+                        + " backend's ACCEPT at the head of FORWARD comes first");
+    }
+
+    /** Other tables' base chains at the forward hook; an iptables-nft filter FORWARD chain is read with -S. */
+    private List<String> nftForwardChains() {
+        List<String> out = new ArrayList<>();
+        CommandRunner.Result r = runner.run(List.of("nft", "-j", "list", "chains"), null, TIMEOUT);
+        if (!r.ok()) {
+            out.add("nft -j list chains failed (" + LogText.quote(r.firstError()) + ")");
+            return out;
+        }
+        List<JsonNode> chains = chains(r.out());
+        if (chains == null) {
+            out.add("nft -j list chains: output not understood");
+            return out;
+        }
+        for (JsonNode c : chains) {
+            String family = c.path("family").asText();
+            String table = c.path("table").asText();
+            String name = c.path("name").asText();
+            if (!c.path("hook").asText().equals("forward") || (family.equals("inet") && table.equals("calico"))) {
+                continue;
+            }
+            if (table.equals("filter") && name.equals("FORWARD") && (family.equals("ip") || family.equals("ip6"))) {
+                forward(family.equals("ip") ? "iptables-nft" : "ip6tables-nft", out);
+                continue;
+            }
+            String what = "nftables chain " + LogText.quote(family + " " + table + " " + name) + " at the forward hook";
+            if (c.path("policy").asText().equals("drop")) {
+                out.add(what + " has policy drop");
+            } else if (rules(family, table, name) != 0) {
+                out.add(what + " has rules");
+            }
+        }
+        return out;
+    }
+
+    /** {@code X -S FORWARD} of one iptables flavour and family, what others put there added to {@code out}. */
+    private void forward(String command, List<String> out) {
+        CommandRunner.Result r = runner.run(List.of(command, "-w", "5", "-S", "FORWARD"), null, TIMEOUT);
+        if (!r.ok()) {
+            out.add(command + " -S FORWARD failed (" + LogText.quote(r.firstError()) + ")");
+            return;
+        }
+        ForwardRules f = ForwardRules.parse(r.out());
+        if (f.overrides()) {
+            out.add(command + " FORWARD: " + f.describe());
+        }
+    }
+
+    /** Rules in one chain (-1 when it cannot be listed: counted as having rules). */
+    private int rules(String family, String table, String chain) {
+        CommandRunner.Result r = runner.run(List.of("nft", "-j", "list", "chain", family, table, chain), null, TIMEOUT);
+        if (!r.ok()) {
+            return -1;
+        }
+        List<JsonNode> items = items(r.out());
+        if (items == null) {
+            return -1;
+        }
+        int n = 0;
+        for (JsonNode o : items) {
+            n += o.has("rule") ? 1 : 0;
+        }
+        return n;
+    }
+
+    /** The chains of an {@code nft -j list chains}, null when the output is not understood. */
+    private static List<JsonNode> chains(String json) {
+        List<JsonNode> items = items(json);
+        if (items == null) {
+            return null;
+        }
+        List<JsonNode> out = new ArrayList<>();
+        for (JsonNode o : items) {
+            if (o.has("chain")) {
+                out.add(o.get("chain"));
+            }
+        }
+        return out;
+    }
+
+    private static List<JsonNode> items(String json) {
+        try {
+            List<JsonNode> out = new ArrayList<>();
+            JsonNode all = JSON.readTree(json).path("nftables");
+            if (!all.isArray()) {
+                return null;
+            }
+            all.forEach(out::add);
+            return out;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** Every process's command line (NUL-separated words joined with spaces); unreadable ones skipped. */
+    static List<String> hostProcesses() {
+        List<String> out = new ArrayList<>();
+        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+            procs.filter(p -> p.getFileName().toString().matches("\\d+")).forEach(p -> {
+                try {
+                    out.add(new String(
+                                    Files.readAllBytes(p.resolve("cmdline")), java.nio.charset.StandardCharsets.UTF_8)
+                            .replace('\0', ' ')
+                            .strip());
+                } catch (IOException | RuntimeException e) {
+                    // the process ended meanwhile
+                }
+            });
+        } catch (IOException e) {
+            return out;
+        }
+        return out;
+    }
+}

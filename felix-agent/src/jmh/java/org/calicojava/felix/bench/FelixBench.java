@@ -295,7 +295,10 @@ public final class FelixBench {
                 IPV6));
         switch (backend) {
             case "auto" -> {} // the default: DataplaneBackend auto
-            case "nftables" -> env.put("FELIX_DATAPLANEBACKEND", "nftables");
+            case "nftables" -> {
+                env.put("FELIX_DATAPLANEBACKEND", "nftables");
+                env.put("FELIX_NFTABLESWRITER", System.getProperty("nftwriter", "netlink")); // -Dnftwriter=nft
+            }
             default -> {
                 env.put("FELIX_DATAPLANEBACKEND", "iptables");
                 env.put("FELIX_IPTABLESBACKEND", backend.substring("iptables-".length()));

@@ -36,6 +36,7 @@ final class BackendSelection {
 
     /** The policy backend {@code config} asks for (before the first pass: from the environment alone). */
     PolicyBackend initial(FelixConfig config, NftKernel nftKernel) {
+        nftWriter(config, nftKernel);
         return PolicyBackends.create(
                 resolve(config).backend(), ns.commands(), config.iptablesBackend(), metrics, nftKernel);
     }
@@ -45,6 +46,7 @@ final class BackendSelection {
         if (setting == null) {
             AutoBackend.Choice c = resolve(config);
             if (!c.backend().equals(dataplane.policyBackend())) {
+                nftWriter(config, nftKernel);
                 dataplane.usePolicyBackend(PolicyBackends.create(
                         c.backend(), ns.commands(), config.iptablesBackend(), metrics, nftKernel));
             }
@@ -54,6 +56,13 @@ final class BackendSelection {
                     dataplane, ns.commands(), config, metrics, nftKernel); // the other backend's leftovers
         } else if (!setting.equals(config.dataplaneBackend())) {
             problems.report("DataplaneBackend changed to " + config.dataplaneBackend() + ": takes effect on restart");
+        }
+    }
+
+    /** How an nftables backend made next writes its transactions ({@code NftablesWriter}). */
+    private static void nftWriter(FelixConfig config, NftKernel nftKernel) {
+        if (nftKernel != null) {
+            nftKernel.writer(config.nftablesWriter());
         }
     }
 

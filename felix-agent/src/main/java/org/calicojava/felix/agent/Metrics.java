@@ -34,7 +34,11 @@ public final class Metrics {
         counter("felix_iptables_restore_seconds", "Total time in iptables-restore");
         counter("felix_nft_calls", "nft -f runs");
         counter("felix_nft_errors", "nft -f runs that failed");
-        counter("felix_nft_seconds", "Total time in nft -f");
+        counter("felix_nft_seconds", "Total time writing nftables transactions (netlink or nft -f)");
+        counter("felix_nft_netlink_commits", "nftables transactions committed over netlink");
+        counter(
+                "felix_nft_netlink_fallbacks",
+                "nftables transactions written with nft -f because the netlink commit could not be sent");
         counter("felix_resyncs", "Full resyncs from the datastore");
         gauge("felix_update_to_dataplane_seconds", "Time from the last datastore update to dataplane programmed");
         counter("felix_refreshes", "Periodic dataplane refreshes (drift checks)");

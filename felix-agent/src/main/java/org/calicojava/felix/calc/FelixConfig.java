@@ -24,7 +24,8 @@ public record FelixConfig(
         int routeProtocol,
         boolean ipv6Support,
         String healthHost,
-        String metricsHost) {
+        String metricsHost,
+        String nftablesWriter) {
 
     public static final Map<String, String> DEFAULTS = Map.ofEntries(
             Map.entry("IptablesRefreshInterval", "90"),
@@ -39,7 +40,8 @@ public record FelixConfig(
             Map.entry("RouteProtocol", "80"),
             Map.entry("Ipv6Support", "true"),
             Map.entry("HealthHost", "127.0.0.1"),
-            Map.entry("PrometheusMetricsHost", "0.0.0.0"));
+            Map.entry("PrometheusMetricsHost", "0.0.0.0"),
+            Map.entry("NftablesWriter", "netlink"));
 
     public FelixConfig {
         endpointToHostAction = endpointToHostAction.toUpperCase(Locale.ROOT);
@@ -62,6 +64,11 @@ public record FelixConfig(
         if (!iptablesBackend.matches("auto|legacy|nft")) {
             throw new IllegalArgumentException("IptablesBackend: " + org.calicojava.model.LogText.quote(iptablesBackend)
                     + " (expected: auto, legacy or nft)");
+        }
+        nftablesWriter = nftablesWriter.strip().toLowerCase(Locale.ROOT);
+        if (!nftablesWriter.matches("netlink|nft")) {
+            throw new IllegalArgumentException("NftablesWriter: " + org.calicojava.model.LogText.quote(nftablesWriter)
+                    + " (expected: netlink or nft)");
         }
         healthHost = address("HealthHost", healthHost);
         metricsHost = address("PrometheusMetricsHost", metricsHost);
@@ -114,7 +121,8 @@ public record FelixConfig(
                 integer(m, "RouteProtocol"),
                 bool(m, "Ipv6Support"),
                 m.get("HealthHost").strip(),
-                m.get("PrometheusMetricsHost").strip());
+                m.get("PrometheusMetricsHost").strip(),
+                m.get("NftablesWriter"));
     }
 
     private static boolean bool(Map<String, String> m, String name) {

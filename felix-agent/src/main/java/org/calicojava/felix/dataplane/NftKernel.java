@@ -2,6 +2,8 @@ package org.calicojava.felix.dataplane;
 
 import org.calicojava.netlink.NfTables;
 import org.calicojava.netlink.NftTable;
+import org.calicojava.netlink.NftTransactionException;
+import org.calicojava.netlink.nft.NftBatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,6 +21,9 @@ public final class NftKernel implements AutoCloseable {
     private final Object tableLock = new Object();
     private NfTables gen;
     private NfTables tables;
+    private final Object writeLock = new Object();
+    private NfTables writes;
+    private volatile boolean netlinkWriter = true;
     private boolean warned;
 
     public NftKernel(Namespace ns) {
@@ -62,6 +67,44 @@ public final class NftKernel implements AutoCloseable {
         }
     }
 
+    /** {@code NftablesWriter}: "netlink" (transactions over netlink, {@link #commit}) or "nft" ({@code nft -f}). */
+    public void writer(String writer) {
+        netlinkWriter = !"nft".equals(writer);
+    }
+
+    public boolean netlinkWriter() {
+        return netlinkWriter;
+    }
+
+    /** Opens the socket {@link #commit} uses (ahead of the first transaction); failures show at the commit. */
+    public void openWrites() {
+        synchronized (writeLock) {
+            if (writes == null && netlinkWriter) {
+                writes = ns.run(NfTables::open);
+            }
+        }
+    }
+
+    /**
+     * Commits {@code batch} as one transaction on a socket of its own. {@link NftTransactionException}: the kernel
+     * refused the content (nothing applied); any other exception: it could not be sent or answered.
+     */
+    public void commit(NftBatch batch) {
+        synchronized (writeLock) {
+            try {
+                if (writes == null) {
+                    writes = ns.run(NfTables::open);
+                }
+                writes.commit(batch);
+            } catch (NftTransactionException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                writes = close(writes);
+                throw e;
+            }
+        }
+    }
+
     private static NfTables close(NfTables nf) {
         if (nf != null) {
             nf.close();
@@ -76,6 +119,9 @@ public final class NftKernel implements AutoCloseable {
         }
         synchronized (tableLock) {
             tables = close(tables);
+        }
+        synchronized (writeLock) {
+            writes = close(writes);
         }
     }
 }

@@ -11,6 +11,7 @@ import org.calicojava.felix.dataplane.DriftGate;
 import org.calicojava.felix.dataplane.NftKernel;
 import org.calicojava.felix.dataplane.PolicyBackend;
 import org.calicojava.felix.dataplane.PolicyBackends;
+import org.calicojava.netlink.NftTransactionException;
 import org.calicojava.process.CommandRunner;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,7 +19,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Policy through native nftables, in a table of our own ({@code table inet calico}; no other table is ever read or
  * written). Each {@link #apply} renders the rule model ({@link NftModel}), diffs it against what the table holds
- * ({@link NftState}) and sends the changes as one {@code nft -f -} transaction (atomic: all or nothing).
+ * ({@link NftState}) and sends the changes as one transaction (atomic: all or nothing): over netlink
+ * ({@link NftNetlinkWriter}, {@link NftKernel#commit}) when the kernel's {@code NftablesWriter} is netlink, with
+ * {@code nft -f -} as the fallback when a batch cannot be sent (logged once), or always {@code nft -f -}.
  * {@link #refresh} reads the table back (over netlink, {@link NftKernel}: chains, rule comments, set and map elements;
  * or with {@code nft -j list table inet calico}), so the next apply rewrites what drifted; nothing is flushed on start (the first refresh takes over what a previous run left). A refresh is skipped
  * while the kernel's nftables generation shows that nothing was committed since the table last read back as we
@@ -58,7 +61,26 @@ public final class NftBackend implements PolicyBackend {
                 PolicyBackends.KERNEL_IPV6,
                 kernel::generation,
                 () -> NftReadback.from(kernel.inetTable(NftNames.TABLE)));
+        this.kernel = kernel;
+        Thread warm = new Thread(
+                () -> {
+                    try {
+                        kernel.openWrites();
+                        NftNetlinkWriter.warmUp();
+                    } catch (RuntimeException e) {
+                        LOG.debug("nftables netlink warm-up: {}", e.toString());
+                    }
+                },
+                "felix-nft-warmup");
+        warm.setDaemon(true);
+        warm.setPriority(Thread.MIN_PRIORITY);
+        warm.start();
     }
+
+    /** Where transactions go over netlink (when its {@code NftablesWriter} is netlink); null: nft -f only. */
+    private NftKernel kernel;
+
+    private boolean fellBack;
 
     NftBackend(CommandRunner runner, Metrics metrics, boolean kernelIpv6) {
         this(runner, metrics, kernelIpv6, DriftGate.UNKNOWN, null);
@@ -273,14 +295,18 @@ public final class NftBackend implements PolicyBackend {
         generation++;
         remember(diff, want);
         long before = gate.now();
-        CommandRunner.Result r = runner.run(List.of("nft", "-f", "-"), diff.script());
-        metrics.inc("felix_nft_calls");
+        String error = kernel != null && kernel.netlinkWriter() ? commitNetlink(diff) : "fallback";
+        if ("fallback".equals(error)) {
+            CommandRunner.Result r = runner.run(List.of("nft", "-f", "-"), diff.script());
+            metrics.inc("felix_nft_calls");
+            error = r.ok() ? null : "nft -f (" + diff.changes() + " changes): " + r.firstError();
+        }
         metrics.addSeconds("felix_nft_seconds", (System.nanoTime() - t0) / 1e9);
-        if (!r.ok()) {
+        if (error != null) {
             metrics.inc("felix_nft_errors");
             gate.forget();
             actual.clear(); // unknown now: the next refresh reads it back
-            throw new DataplaneException("nft -f (" + diff.changes() + " changes): " + r.firstError());
+            throw new DataplaneException(error);
         }
         actual.commit(diff, want);
         gate.written(before, gate.now(), 1); // one nft -f: one transaction
@@ -289,6 +315,27 @@ public final class NftBackend implements PolicyBackend {
                 diff.changes(),
                 diff.written().size(),
                 diff.deletedChains().size());
+    }
+
+    /**
+     * Sends the diff as one netlink transaction: null when committed, the error when the kernel refused it,
+     * "fallback" when it could not be built or sent (then nft -f writes it; logged once).
+     */
+    private String commitNetlink(NftState.Diff diff) {
+        try {
+            kernel.commit(NftNetlinkWriter.batch(diff.ops()));
+            metrics.inc("felix_nft_netlink_commits");
+            return null;
+        } catch (NftTransactionException e) {
+            return "nftables netlink transaction (" + diff.changes() + " changes): " + e.getMessage();
+        } catch (RuntimeException e) {
+            metrics.inc("felix_nft_netlink_fallbacks");
+            if (!fellBack) {
+                fellBack = true;
+                LOG.warn("nftables: netlink commit failed ({}), writing with nft -f instead", e.getMessage());
+            }
+            return "fallback";
+        }
     }
 
     /** The IPv4 part of {@code d} (as with Ipv6Support off), with one warning when it has IPv6 policy. */

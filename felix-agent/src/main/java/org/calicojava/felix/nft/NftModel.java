@@ -161,7 +161,12 @@ public final class NftModel {
                 chains.put(
                         name,
                         fixed.computeIfAbsent(
-                                name, n -> chain(n, NftNames.hookSpec(h.table(), h.builtin()), List.of(h.rule()))));
+                                name,
+                                n -> chain(
+                                        n,
+                                        NftNames.hookSpec(h.table(), h.builtin()),
+                                        NftNames.hook(h.table(), h.builtin()),
+                                        List.of(h.rule()))));
             } else {
                 chains.remove(name);
             }
@@ -199,7 +204,18 @@ public final class NftModel {
         }
         if (wanted) {
             maps.put(map, elements.build());
-            chains.put(name, fixed.computeIfAbsent(name, n -> of(n, null, List.of(key + " vmap @" + map, "drop"))));
+            chains.put(
+                    name,
+                    fixed.computeIfAbsent(
+                            name,
+                            n -> of(
+                                    n,
+                                    null,
+                                    null,
+                                    List.of(key + " vmap @" + map, "drop"),
+                                    List.of(
+                                            sets -> NftStatements.vmap(key.equals("iifname"), sets.named(map)),
+                                            sets -> NftStatements.DROP))));
         } else {
             chains.remove(name);
         }
@@ -236,14 +252,15 @@ public final class NftModel {
             }
             return new Out(c4, c6, null, null, List.of(), leaves);
         }
-        NftChain n4 = c4 == null ? null : same4 ? old.n4() : chain(c4.name(), null, c4.rules());
-        NftChain n6 = c6 == null ? null : c6 == c4 ? n4 : same6 ? old.n6() : chain(c6.name(), null, c6.rules());
+        NftChain n4 = c4 == null ? null : same4 ? old.n4() : chain(c4.name(), null, null, c4.rules());
+        NftChain n6 = c6 == null ? null : c6 == c4 ? n4 : same6 ? old.n6() : chain(c6.name(), null, null, c6.rules());
         if (n4 != null && n6 != null && (n4 == n6 || n4.rules().equals(n6.rules()))) {
             return new Out(c4, c6, n4, n6, List.of(n4), null); // same name and text: same hashes
         }
         List<NftChain> outs = new ArrayList<>(3);
         outs.add(null);
         List<String> gotos = new ArrayList<>(2);
+        List<NftChain.Exprs> gotoExprs = new ArrayList<>(2);
         for (int v : new int[] {4, 6}) {
             NftChain n = v == 4 ? n4 : n6;
             if (n == null) {
@@ -257,15 +274,17 @@ public final class NftModel {
                         .findFirst()
                         .orElse(null);
             }
-            outs.add(f != null ? f : of(familyName, null, n.rules()));
+            outs.add(f != null ? f : of(familyName, null, null, n.rules(), n.exprs()));
             gotos.add("meta nfproto ipv" + v + " goto " + familyName);
+            List<org.calicojava.netlink.nft.Expr> e = NftStatements.familyGoto(v, familyName);
+            gotoExprs.add(sets -> e);
         }
         NftChain dispatcher = old != null
                         && !old.chains().isEmpty()
                         && old.chains().get(0).name().equals(name)
                         && old.chains().get(0).rules().equals(gotos)
                 ? old.chains().get(0)
-                : of(name, null, gotos);
+                : of(name, null, null, gotos, gotoExprs);
         outs.set(0, dispatcher);
         return new Out(c4, c6, n4, n6, outs, null);
     }
@@ -287,21 +306,27 @@ public final class NftModel {
     }
 
     /** A chain of rendered rules with chained hashes (over chain name, previous hash, nft text). */
-    static NftChain chain(String name, String hook, List<Rule> rules) {
+    static NftChain chain(String name, String hook, NftNames.Hook base, List<Rule> rules) {
         List<String> texts = new ArrayList<>(rules.size());
+        List<NftChain.Exprs> exprs = new ArrayList<>(rules.size());
         for (Rule r : rules) {
             texts.add(NftRuleRenderer.render(r));
+            exprs.add(sets -> NftExprs.render(r, sets));
         }
-        return of(name, hook, texts);
+        return of(name, hook, base, texts, exprs);
     }
 
     static NftChain of(String name, String hook, List<String> texts) {
+        return of(name, hook, null, texts, null);
+    }
+
+    static NftChain of(String name, String hook, NftNames.Hook base, List<String> texts, List<NftChain.Exprs> exprs) {
         List<String> hashes = new ArrayList<>(texts.size());
         String prev = name;
         for (String t : texts) {
             prev = Hashes.short16(prev + "\n" + t);
             hashes.add(prev);
         }
-        return new NftChain(name, hook, texts, hashes);
+        return new NftChain(name, hook, texts, hashes, base, exprs);
     }
 }

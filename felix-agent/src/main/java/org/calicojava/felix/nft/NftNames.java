@@ -55,6 +55,28 @@ public final class NftNames {
                 + (PRIORITY_OFFSET < 0 ? " - " + -PRIORITY_OFFSET : " + " + PRIORITY_OFFSET) + "; policy accept;";
     }
 
+    /** A base chain's declaration for netlink: chain type, hook number (NF_INET_*), priority. */
+    public record Hook(String type, int hook, int priority) {}
+
+    /** {@link #hookSpec} as numbers: priorities filter 0, raw -300, srcnat 100, dstnat -100, plus our offset. */
+    public static Hook hook(String table, String builtin) {
+        String type = table.equals("nat") ? "nat" : "filter";
+        int prio = switch (table) {
+            case "nat" -> builtin.equals("POSTROUTING") ? 100 : -100;
+            case "raw" -> -300;
+            default -> 0;
+        };
+        int hook = switch (builtin) {
+            case "PREROUTING" -> 0;
+            case "INPUT" -> 1;
+            case "FORWARD" -> 2;
+            case "OUTPUT" -> 3;
+            case "POSTROUTING" -> 4;
+            default -> throw new IllegalArgumentException("nft base chain: hook '" + builtin + "'");
+        };
+        return new Hook(type, hook, prio + PRIORITY_OFFSET);
+    }
+
     /** Whether a chain of the rule model is part of a dispatch tree (replaced by the verdict maps). */
     static boolean isDispatch(String chain) {
         return chain.startsWith(ChainNames.FROM_WL_DISPATCH) || chain.startsWith(ChainNames.TO_WL_DISPATCH);

@@ -57,7 +57,8 @@ public final class NftState {
             List<NftSet> changedSets,
             List<String> deletedSets,
             Map<String, Map<String, String>> changedMaps,
-            List<String> deletedMaps) {
+            List<String> deletedMaps,
+            List<NftOp> ops) {
         public boolean isEmpty() {
             return changes == 0;
         }
@@ -76,6 +77,7 @@ public final class NftState {
         String t = NftNames.QUALIFIED;
         StringBuilder s = new StringBuilder();
         int changes = 0;
+        List<NftOp> ops = new ArrayList<>();
         List<NftSet> changedSets = new ArrayList<>();
         // 1. new sets and maps, then set element deletes and adds (before rules may reference them)
         for (String name : setNames) {
@@ -92,6 +94,7 @@ public final class NftState {
                         .append(" { type ")
                         .append(set.type())
                         .append("; flags interval; }\n");
+                ops.add(new NftOp.AddSet(set.name(), set.version()));
                 changes++;
             }
             Set<String> have = known == null ? Set.of() : known;
@@ -103,6 +106,7 @@ public final class NftState {
             }
             Collections.sort(del);
             Collections.sort(add);
+            ops.add(new NftOp.SetElements(set.name(), set.version(), List.copyOf(del), List.copyOf(add)));
             changes += elements(s, "delete element " + t + " " + set.name(), del)
                     + elements(
                             s,
@@ -114,6 +118,7 @@ public final class NftState {
         for (String m : mapNames) {
             if (want.maps().containsKey(m) && !maps.containsKey(m)) {
                 s.append("add map ").append(t).append(' ').append(m).append(" { type ifname : verdict; }\n");
+                ops.add(new NftOp.AddMap(m));
                 changes++;
             }
         }
@@ -139,11 +144,13 @@ public final class NftState {
                 s.append(" { ").append(c.hook()).append(" }");
             }
             s.append('\n');
+            ops.add(new NftOp.DeclareChain(c));
         }
         for (NftChain c : written) {
             // also for chains we believe new: a chain we did not know of must not keep rules we did not write
             s.append("flush chain ").append(t).append(' ').append(c.name()).append('\n');
             rules(s, c);
+            ops.add(new NftOp.FillChain(c));
             changes++;
         }
         // 3. map elements: removed and changed keys deleted, then new and changed keys added
@@ -157,14 +164,18 @@ public final class NftState {
             List<String> keys = candidates(base == null ? null : base.maps().get(m), w, have);
             List<String> del = new ArrayList<>();
             List<String> add = new ArrayList<>();
+            List<String> delKeys = new ArrayList<>();
+            Map<String, String> addKeys = new java.util.LinkedHashMap<>();
             for (String k : keys) {
                 String h = have.get(k);
                 String v = w.get(k);
                 if (h != null && !h.equals(v)) {
                     del.add(quote(k));
+                    delKeys.add(k);
                 }
                 if (v != null && !v.equals(h)) {
                     add.add(quote(k) + " : goto " + NftText.identifier(v));
+                    addKeys.put(k, v);
                 }
             }
             if (del.isEmpty() && add.isEmpty()) {
@@ -172,6 +183,7 @@ public final class NftState {
             }
             changes += elements(s, "delete element " + t + " " + m, del)
                     + elements(s, "add map " + t + " " + m + " { type ifname : verdict; elements =", add);
+            ops.add(new NftOp.MapElements(m, delKeys, addKeys));
             changedMaps.put(m, w);
         }
         // 4. chains no longer wanted: all flushed (they may jump to each other), then deleted; then sets and maps
@@ -183,27 +195,32 @@ public final class NftState {
         }
         for (String c : deletedChains) {
             s.append("flush chain ").append(t).append(' ').append(c).append('\n');
+            ops.add(new NftOp.FlushChain(c));
         }
         List<String> deletedMaps = new ArrayList<>();
         for (String m : mapNames) {
             if (!want.maps().containsKey(m) && maps.containsKey(m) && NftNames.isIdentifier(m)) {
                 deletedMaps.add(m);
                 s.append("delete map ").append(t).append(' ').append(m).append('\n');
+                ops.add(new NftOp.DeleteMap(m));
             }
         }
         for (String c : deletedChains) {
             s.append("delete chain ").append(t).append(' ').append(c).append('\n');
+            ops.add(new NftOp.DeleteChain(c));
         }
         List<String> deletedSets = new ArrayList<>();
         for (String set : setNames) {
             if (!want.sets().containsKey(set) && sets.containsKey(set) && NftNames.isIdentifier(set)) {
                 deletedSets.add(set);
                 s.append("delete set ").append(t).append(' ').append(set).append('\n');
+                ops.add(new NftOp.DeleteSet(set));
             }
         }
         changes += deletedChains.size() + deletedMaps.size() + deletedSets.size();
         if (changes > 0) {
             s.insert(0, "add table " + t + "\n");
+            ops.add(0, new NftOp.AddTable());
         }
         Diff d = new Diff(
                 changes == 0 ? "" : s.toString(),
@@ -213,7 +230,8 @@ public final class NftState {
                 changedSets,
                 deletedSets,
                 changedMaps,
-                deletedMaps);
+                deletedMaps,
+                ops);
         lastDiff = d;
         lastWant = want;
         changedSinceDiff = false;

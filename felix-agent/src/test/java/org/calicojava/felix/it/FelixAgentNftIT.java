@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.calicojava.testing.Sh;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
 
 /**
  * Every test of {@link FelixAgentIT} (real traffic per rule field, tiers, NAT, drift, restart, ...) with
@@ -33,7 +35,7 @@ class FelixAgentNftIT extends FelixAgentIT {
 
     @Override
     String writesMetric() {
-        return "felix_nft_calls";
+        return "felix_nft_netlink_commits"; // NftablesWriter=netlink, the default
     }
 
     @Override
@@ -54,6 +56,21 @@ class FelixAgentNftIT extends FelixAgentIT {
                         "chain nat-POSTROUTING {",
                         "masquerade");
         assertThat(Sh.ok(Sh.in(net.host, "iptables-save"))).doesNotContain("cali");
+    }
+
+    /** The drift repair, and every transaction before it, went over netlink: nft -f never ran. */
+    @Test
+    @Order(6)
+    @Override
+    void ruleDeletedByHandIsRestoredByRefresh() {
+        long commits = agent.metrics().counter("felix_nft_netlink_commits");
+        super.ruleDeletedByHandIsRestoredByRefresh();
+        assertThat(commits).as("netlink commits before the repair").isPositive();
+        expect(
+                "the repair committed over netlink",
+                () -> agent.metrics().counter("felix_nft_netlink_commits") > commits);
+        assertThat(agent.metrics().counter("felix_nft_calls")).as("nft -f runs").isZero();
+        assertThat(agent.metrics().counter("felix_nft_netlink_fallbacks")).isZero();
     }
 
     @Override

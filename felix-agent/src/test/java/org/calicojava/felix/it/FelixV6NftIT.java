@@ -32,7 +32,7 @@ class FelixV6NftIT extends FelixV6IT {
 
     @Override
     String writesMetric() {
-        return "felix_nft_calls";
+        return "felix_nft_netlink_commits"; // NftablesWriter=netlink, the default
     }
 
     @Override

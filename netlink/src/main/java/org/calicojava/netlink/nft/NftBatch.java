@@ -164,6 +164,14 @@ public final class NftBatch {
                 });
     }
 
+    /** Deletes every rule of {@code chain} (nft's {@code flush chain}: DELRULE without a handle). */
+    public int flushChain(NftFamily f, String table, String chain) {
+        return message(() -> "flush chain " + f.keyword + " " + table + " " + chain, DELRULE, 0, f, x -> {
+            x.attrString(1, table);
+            x.attrString(2, chain);
+        });
+    }
+
     private int rule(String verb, NftFamily f, String table, String chain, Rule r, int flags, long h, long pos) {
         int n = ruleMessages.size();
         int i = message(

@@ -1,0 +1,175 @@
+package org.calicojava.felix.nft;
+
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.calicojava.model.Cidr;
+import org.calicojava.netlink.nft.Bytes;
+import org.calicojava.netlink.nft.NftBatch;
+import org.calicojava.netlink.nft.NftFamily;
+import org.calicojava.netlink.nft.NftSet;
+import org.calicojava.netlink.nft.Rule;
+import org.calicojava.netlink.nft.SetElement;
+import org.calicojava.netlink.nft.Verdict;
+
+/**
+ * The transaction of an {@link NftState.Diff} as one netlink batch ({@link NftBatch}): the same steps its nft script
+ * takes ({@link NftOp}), a chain rewritten as a flush (DELRULE without a handle) and its rules appended, so no rule
+ * handles are needed; each rule's comment {@code cali:HASH} in its user data, as nft writes it. Sets and maps created
+ * in the batch are referred to by their transaction ids. Interval set members are written one range each (start and
+ * an end element after it), never merged, so each reads back as the member it is ({@link NftIntervals}).
+ */
+final class NftNetlinkWriter {
+    private static final NftFamily F = NftFamily.INET;
+    private static final String T = NftNames.TABLE;
+
+    private NftNetlinkWriter() {}
+
+    /** The batch for {@code ops}; IllegalArgumentException when a chain has no netlink expressions. */
+    static NftBatch batch(List<NftOp> ops) {
+        NftBatch b = new NftBatch().errorsOnly().withoutHandles();
+        Map<String, Integer> ids = new HashMap<>();
+        for (NftOp op : ops) {
+            if (op instanceof NftOp.AddSet s) {
+                ids.put(s.name(), ids.size() + 1);
+            } else if (op instanceof NftOp.AddMap m) {
+                ids.put(m.name(), ids.size() + 1);
+            }
+        }
+        NftBatchSets sets = new NftBatchSets(b, F, T, ids, ids.size() + 1);
+        for (NftOp op : ops) {
+            write(b, op, ids, sets);
+        }
+        return b;
+    }
+
+    private static void write(NftBatch b, NftOp op, Map<String, Integer> ids, NftBatchSets sets) {
+        if (op instanceof NftOp.AddTable) {
+            b.addTable(F, T);
+        } else if (op instanceof NftOp.AddSet s) {
+            boolean v4 = s.version() == 4;
+            b.addSet(
+                    F,
+                    T,
+                    NftSet.of(
+                            s.name(),
+                            v4 ? NftSet.TYPE_IPV4 : NftSet.TYPE_IPV6,
+                            v4 ? 4 : 16,
+                            true,
+                            NftSet.BIG_ENDIAN,
+                            ids.get(s.name())));
+        } else if (op instanceof NftOp.SetElements e) {
+            if (!e.delete().isEmpty()) {
+                b.deleteElements(F, T, e.name(), intervals(e.delete()));
+            }
+            if (!e.add().isEmpty()) {
+                b.addElements(F, T, e.name(), ids.getOrDefault(e.name(), 0), intervals(e.add()));
+            }
+        } else if (op instanceof NftOp.AddMap m) {
+            b.addSet(F, T, NftSet.verdictMap(m.name(), NftSet.TYPE_IFNAME, 16, NftSet.HOST_ENDIAN, ids.get(m.name())));
+        } else if (op instanceof NftOp.DeclareChain d) {
+            NftChain c = d.chain();
+            if (c.base() != null) {
+                NftNames.Hook h = c.base();
+                b.addBaseChain(F, T, c.name(), h.type(), h.hook(), h.priority(), true);
+            } else {
+                b.addChain(F, T, c.name());
+            }
+        } else if (op instanceof NftOp.FillChain fill) {
+            NftChain c = fill.chain();
+            if (c.exprs() == null) {
+                throw new IllegalArgumentException("nft chain " + c.name() + ": no netlink expressions");
+            }
+            b.flushChain(F, T, c.name());
+            for (int i = 0; i < c.rules().size(); i++) {
+                b.addRule(
+                        F,
+                        T,
+                        c.name(),
+                        new Rule(
+                                c.exprs().get(i).render(sets),
+                                "cali:" + c.hashes().get(i)));
+            }
+        } else if (op instanceof NftOp.MapElements m) {
+            if (!m.delete().isEmpty()) {
+                b.deleteElements(
+                        F,
+                        T,
+                        m.map(),
+                        m.delete().stream()
+                                .map(k -> SetElement.of(Bytes.ifname(k)))
+                                .toList());
+            }
+            if (!m.add().isEmpty()) {
+                List<SetElement> add = new ArrayList<>();
+                m.add().forEach((k, v) -> add.add(SetElement.mapping(Bytes.ifname(k), Verdict.goTo(v))));
+                b.addElements(F, T, m.map(), ids.getOrDefault(m.map(), 0), add);
+            }
+        } else if (op instanceof NftOp.FlushChain f) {
+            b.flushChain(F, T, f.name());
+        } else if (op instanceof NftOp.DeleteMap d) {
+            b.deleteSet(F, T, d.name());
+        } else if (op instanceof NftOp.DeleteChain d) {
+            b.deleteChain(F, T, d.name());
+        } else if (op instanceof NftOp.DeleteSet d) {
+            b.deleteSet(F, T, d.name());
+        }
+    }
+
+    /**
+     * Loads and compiles the encoders on the calling thread (a background thread while the agent syncs): batches of
+     * the static chains of both families and an endpoint's chains, built and thrown away, nothing sent.
+     */
+    static void warmUp() {
+        List<org.calicojava.felix.rules.Chain> chains = new ArrayList<>();
+        for (int v : new int[] {4, 6}) {
+            chains.addAll(org.calicojava.felix.rules.StaticChains.filter(v, "cali", "DROP"));
+            chains.addAll(org.calicojava.felix.rules.StaticChains.nat(v));
+        }
+        chains.add(org.calicojava.felix.rules.EndpointChains.toWorkload("caliwarm0", List.of(), List.of("p")));
+        chains.add(org.calicojava.felix.rules.EndpointChains.fromWorkload("caliwarm0", List.of(), List.of("p")));
+        List<NftOp> ops = new ArrayList<>();
+        ops.add(new NftOp.AddTable());
+        ops.add(new NftOp.AddSet("cali4-warm", 4));
+        ops.add(new NftOp.SetElements("cali4-warm", 4, List.of("10.0.0.1"), List.of("10.0.0.0/24", "10.1.0.1")));
+        ops.add(new NftOp.AddMap("warm-map"));
+        ops.add(new NftOp.MapElements("warm-map", List.of("a"), Map.of("caliwarm0", "cali-tw-caliwarm0")));
+        for (org.calicojava.felix.rules.Chain c : chains) {
+            NftChain n = NftModel.chain(c.name(), null, null, c.rules());
+            ops.add(new NftOp.DeclareChain(n));
+            ops.add(new NftOp.FillChain(n));
+        }
+        for (int i = 0; i < 50; i++) {
+            batch(ops).datagram();
+        }
+    }
+
+    /** Each member (an address or prefix) as its own range: a start element and an end element after it. */
+    static List<SetElement> intervals(List<String> members) {
+        List<SetElement> out = new ArrayList<>(members.size() * 2);
+        for (String m : members) {
+            Cidr c = Cidr.parse(m);
+            byte[] addr = c.address().getAddress();
+            int bits = addr.length * 8;
+            BigInteger size = BigInteger.ONE.shiftLeft(bits - c.prefixLength());
+            BigInteger start = new BigInteger(1, addr);
+            start = start.subtract(start.mod(size));
+            BigInteger end = start.add(size);
+            out.add(SetElement.of(key(start, addr.length)));
+            if (end.bitLength() <= bits) {
+                out.add(SetElement.end(key(end, addr.length)));
+            }
+        }
+        return out;
+    }
+
+    private static Bytes key(BigInteger v, int bytes) {
+        byte[] raw = v.toByteArray();
+        byte[] out = new byte[bytes];
+        int n = Math.min(raw.length, bytes);
+        System.arraycopy(raw, raw.length - n, out, bytes - n, n);
+        return Bytes.of(out);
+    }
+}

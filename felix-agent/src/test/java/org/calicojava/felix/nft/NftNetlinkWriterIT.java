@@ -1,0 +1,99 @@
+package org.calicojava.felix.nft;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.UUID;
+import org.calicojava.felix.agent.Metrics;
+import org.calicojava.felix.calc.DesiredDataplane;
+import org.calicojava.felix.dataplane.Namespace;
+import org.calicojava.felix.dataplane.NftKernel;
+import org.calicojava.process.CommandRunner;
+import org.calicojava.testing.Sh;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The nftables backend with {@code NftablesWriter=netlink} and a command runner that fails the test if anything is
+ * run (so no {@code nft} at all): each transaction goes over netlink, and the table it leaves lists exactly as the
+ * same transactions sent by {@code nft -f} leave it in a second namespace (first write, updates of sets, maps and
+ * chains, removals). Drift (a chain flushed by hand) is found by the refresh and repaired over netlink.
+ */
+class NftNetlinkWriterIT {
+    private static final CommandRunner NO_COMMANDS = (argv, stdin, timeout) -> {
+        throw new AssertionError("the netlink writer ran a command: " + argv);
+    };
+
+    @Test
+    void transactionsGoOverNetlinkListAsNftWritesThemAndDriftIsRepaired() throws Exception {
+        Sh.require("ip", "nft");
+        String id = UUID.randomUUID().toString().substring(0, 6);
+        String ns = "nw-" + id + "-nl";
+        String ref = "nw-" + id + "-ref";
+        NftKernel kernel = null;
+        try {
+            Sh.ok("ip", "netns", "add", ns);
+            Sh.ok("ip", "netns", "add", ref);
+            kernel = new NftKernel(Namespace.named(ns));
+            kernel.writer("netlink");
+            Metrics metrics = new Metrics();
+            NftBackend backend = new NftBackend(NO_COMMANDS, metrics, kernel);
+            NftState refState = new NftState();
+            NftModel refModel = new NftModel();
+            assertThat(backend.refresh()).isZero();
+
+            DesiredDataplane[] steps = {
+                NftStateTest.desired(NftStateTest.ifaces(3), Set.of("10.65.0.1/32", "10.65.0.2/32")),
+                NftStateTest.desired(NftStateTest.ifaces(5), Set.of("10.65.0.2/32", "10.65.0.3/32", "10.66.0.0/24")),
+                NftStateTest.desired(NftStateTest.ifaces(2), Set.of("10.66.0.0/24")),
+            };
+            int commits = 0;
+            for (DesiredDataplane d : steps) {
+                backend.apply(d);
+                commits++;
+                assertThat(metrics.counter("felix_nft_netlink_commits")).isEqualTo(commits);
+                nftF(ref, refState, refModel.build(d));
+                assertThat(list(ns)).isEqualTo(list(ref));
+            }
+            assertThat(list(ns))
+                    .contains("cali00000000001\" : goto cali-fw-cali00000000001", "10.66.0.0/24")
+                    .doesNotContain("cali00000000002", "10.65.0.2");
+
+            Sh.ok(Sh.in(ns, "nft", "flush", "chain", "inet", "calico", "cali-tw-cali00000000001"));
+            assertThat(backend.refresh()).as("the flushed chain is drift").isEqualTo(1);
+            backend.apply(steps[2]);
+            assertThat(metrics.counter("felix_nft_netlink_commits")).isEqualTo(commits + 1);
+            assertThat(list(ns)).isEqualTo(list(ref));
+            assertThat(backend.refresh()).as("repaired: no drift left").isZero();
+            assertThat(metrics.counter("felix_nft_calls")).isZero();
+            assertThat(metrics.counter("felix_nft_netlink_fallbacks")).isZero();
+        } finally {
+            if (kernel != null) {
+                kernel.close();
+            }
+            Sh.run("ip", "netns", "del", ns);
+            Sh.run("ip", "netns", "del", ref);
+        }
+    }
+
+    /** The transaction from {@code state} to {@code want}, sent with nft -f in namespace {@code ns}. */
+    private static void nftF(String ns, NftState state, NftRuleset want) throws Exception {
+        NftState.Diff diff = state.diff(want);
+        if (diff.isEmpty()) {
+            return;
+        }
+        Path f = Files.createTempFile("nft-ref", ".nft");
+        try {
+            Files.writeString(f, diff.script());
+            Sh.ok(Sh.in(ns, "nft", "-f", f.toString()));
+        } finally {
+            Files.deleteIfExists(f);
+        }
+        state.commit(diff, want);
+    }
+
+    private static String list(String ns) {
+        return Sh.ok(Sh.in(ns, "nft", "list", "table", "inet", "calico"));
+    }
+}

@@ -157,19 +157,11 @@ final class NftNetlinkWriter {
             BigInteger start = new BigInteger(1, addr);
             start = start.subtract(start.mod(size));
             BigInteger end = start.add(size);
-            out.add(SetElement.of(key(start, addr.length)));
+            out.add(SetElement.of(SetElement.key(start, addr.length)));
             if (end.bitLength() <= bits) {
-                out.add(SetElement.end(key(end, addr.length)));
+                out.add(SetElement.end(SetElement.key(end, addr.length)));
             }
         }
         return out;
-    }
-
-    private static Bytes key(BigInteger v, int bytes) {
-        byte[] raw = v.toByteArray();
-        byte[] out = new byte[bytes];
-        int n = Math.min(raw.length, bytes);
-        System.arraycopy(raw, raw.length - n, out, bytes - n, n);
-        return Bytes.of(out);
     }
 }

@@ -79,7 +79,8 @@ public record SetElement(Bytes key, int flags, Verdict verdict) {
         return out;
     }
 
-    private static Bytes key(BigInteger v, int bytes) {
+    /** The {@code bytes}-byte big-endian key of an address given as a number (an interval's start or end). */
+    public static Bytes key(BigInteger v, int bytes) {
         byte[] raw = v.toByteArray();
         byte[] out = new byte[bytes];
         int n = Math.min(raw.length, bytes);

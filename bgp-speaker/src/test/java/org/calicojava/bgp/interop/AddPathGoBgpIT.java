@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import org.calicojava.bgp.rib.Node;
 import org.calicojava.bgp.session.Await;
+import org.calicojava.testing.Ports;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -17,7 +18,7 @@ import org.junit.jupiter.api.Test;
  */
 class AddPathGoBgpIT {
     static final Duration T = Duration.ofSeconds(40);
-    final int port = 20000 + ThreadLocalRandom.current().nextInt(20000);
+    final int port = Ports.free(0, 1000);
     final String net = "127.0." + (50 + ThreadLocalRandom.current().nextInt(10)) + ".";
     final int base = 10 + 10 * ThreadLocalRandom.current().nextInt(8);
     static final String ALL = ", import: [all], export: [all]", POLICIES = "policies: {all: [{action: accept}]}";

@@ -7,6 +7,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import org.calicojava.bgp.codec.Prefix;
 import org.calicojava.bgp.rib.Node;
 import org.calicojava.bgp.session.Await;
+import org.calicojava.testing.Ports;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,7 +22,7 @@ class RibBirdIpv6IT {
     void ipv6OverAnIpv4SessionWithTheConfiguredNextHop() {
         int n = 1 + ThreadLocalRandom.current().nextInt(250);
         String us = "127.0.65." + n, them = "127.0.66." + n;
-        int ourPort = 20000 + ThreadLocalRandom.current().nextInt(20000), theirPort = ourPort + 1;
+        int ourPort = Ports.free(0, 1), theirPort = ourPort + 1;
         String bird = """
                 router id %s;
                 log "@LOG@" all;

@@ -10,6 +10,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Collectors;
 import org.calicojava.bgp.codec.Ip;
 import org.calicojava.bgp.session.Await;
+import org.calicojava.testing.Ports;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,7 +20,7 @@ import org.junit.jupiter.api.Test;
  */
 class AddPathTest {
     static final Duration T = Duration.ofSeconds(40);
-    final int port = 20000 + ThreadLocalRandom.current().nextInt(20000);
+    final int port = Ports.free();
     final String net = "127.0." + (50 + ThreadLocalRandom.current().nextInt(10)) + ".";
     final int base = 100 + 10 * ThreadLocalRandom.current().nextInt(15);
     final List<Node> nodes = new ArrayList<>();

@@ -5,11 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 import org.calicojava.bgp.codec.AsPath;
 import org.calicojava.bgp.codec.PathAttributes;
 import org.calicojava.bgp.codec.Prefix;
 import org.calicojava.bgp.session.Await;
+import org.calicojava.testing.Ports;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
  */
 class CommunityPolicyTest {
     static final Duration T = Duration.ofSeconds(30);
-    final int port = 20000 + ThreadLocalRandom.current().nextInt(20000);
+    final int port = Ports.free();
     final String net = "127.0.62.";
 
     static final String POLICIES = """

@@ -20,11 +20,12 @@ import java.util.concurrent.ThreadLocalRandom;
 import org.calicojava.bgp.control.ControlServer;
 import org.calicojava.bgp.metrics.Metrics;
 import org.calicojava.bgp.session.Await;
+import org.calicojava.testing.Ports;
 import org.junit.jupiter.api.Test;
 
 /** The control socket as javactl uses it (one line in, answer until EOF) and the Prometheus endpoint, over two real speakers. */
 class ControlAndMetricsTest {
-    final int port = 20000 + ThreadLocalRandom.current().nextInt(20000);
+    final int port = Ports.free();
     final String net = "127.7." + (1 + ThreadLocalRandom.current().nextInt(250)) + ".";
 
     static String ask(Path socket, String line) throws Exception {

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import org.calicojava.bgp.session.Await;
+import org.calicojava.testing.Ports;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -15,7 +16,7 @@ import org.junit.jupiter.api.Test;
  */
 class InternTest {
     static final Duration T = Duration.ofSeconds(40);
-    final int port = 20000 + ThreadLocalRandom.current().nextInt(20000);
+    final int port = Ports.free();
     final String net = "127.0." + (50 + ThreadLocalRandom.current().nextInt(10)) + ".";
     final int base = 150 + 10 * ThreadLocalRandom.current().nextInt(5);
 

@@ -9,6 +9,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import org.calicojava.bgp.codec.Ip;
 import org.calicojava.bgp.codec.Prefix;
 import org.calicojava.bgp.session.Await;
+import org.calicojava.testing.Ports;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -18,7 +19,7 @@ import org.junit.jupiter.api.Test;
  */
 class Ipv6RibTest {
     static final Duration T = Duration.ofSeconds(40);
-    final int port = 20000 + ThreadLocalRandom.current().nextInt(20000);
+    final int port = Ports.free();
     final String net = "127.0." + (50 + ThreadLocalRandom.current().nextInt(10)) + ".";
     final int base = 200 + 10 * ThreadLocalRandom.current().nextInt(5);
     static final String ALL = ", import: [all], export: [all]", POLICIES = "policies: {all: [{action: accept}]}";

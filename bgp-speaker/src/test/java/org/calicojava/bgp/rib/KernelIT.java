@@ -23,6 +23,7 @@ import org.calicojava.netlink.Netlink;
 import org.calicojava.netlink.Route;
 import org.calicojava.netlink.RouteFilter;
 import org.calicojava.netlink.RouteType;
+import org.calicojava.testing.Ports;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -32,7 +33,7 @@ import org.junit.jupiter.api.Test;
  */
 class KernelIT {
     static final Duration T = Duration.ofSeconds(40);
-    final int port = 20000 + ThreadLocalRandom.current().nextInt(20000);
+    final int port = Ports.free();
     final String net = "127.5." + (1 + ThreadLocalRandom.current().nextInt(250)) + ".";
     final String ns = "cj-" + UUID.randomUUID().toString().substring(0, 6);
 

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 import org.calicojava.bgp.session.Await;
+import org.calicojava.testing.Ports;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 class MultipathIT {
     static final Duration T = Duration.ofSeconds(40);
     static final String P = "10.50.0.0/24";
-    final int port = 20000 + ThreadLocalRandom.current().nextInt(20000);
+    final int port = Ports.free();
     final String net = "127.0.60.";
     final String policies = "policies: {all: [{action: accept}], long: [{action: accept, set: {prepend: 2}}]}";
 

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import org.calicojava.bgp.codec.Ip;
 import org.calicojava.bgp.session.Await;
+import org.calicojava.testing.Ports;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -17,7 +18,7 @@ import org.junit.jupiter.api.Test;
  */
 class RibTopologyTest {
     static final Duration T = Duration.ofSeconds(40);
-    final int port = 20000 + ThreadLocalRandom.current().nextInt(20000);
+    final int port = Ports.free();
     final String net = "127.4." + (1 + ThreadLocalRandom.current().nextInt(250)) + ".";
     final List<Node> nodes = new ArrayList<>();
 

@@ -34,6 +34,7 @@ import org.calicojava.bgp.codec.Prefix;
 import org.calicojava.bgp.codec.Update;
 import org.calicojava.bgp.session.Await;
 import org.calicojava.bgp.session.SessionState;
+import org.calicojava.testing.Ports;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -48,7 +49,7 @@ import org.junit.jupiter.api.Test;
  */
 class SessionDownRaceTest {
     static final CodecOptions WIRE = new CodecOptions(true, Set.of(), Set.of(), false, true);
-    final int port = 20000 + ThreadLocalRandom.current().nextInt(20000);
+    final int port = Ports.free();
     final String net = "127.9." + (1 + ThreadLocalRandom.current().nextInt(250)) + ".";
     final String a = net + 1, b = net + 2;
     final ByteArrayOutputStream captured = new ByteArrayOutputStream();

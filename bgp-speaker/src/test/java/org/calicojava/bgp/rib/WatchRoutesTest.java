@@ -17,11 +17,11 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.calicojava.bgp.control.ControlServer;
 import org.calicojava.bgp.session.Await;
+import org.calicojava.testing.Ports;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Test;
  */
 class WatchRoutesTest {
     static final Duration T = Duration.ofSeconds(30);
-    final int port = 20000 + ThreadLocalRandom.current().nextInt(20000);
+    final int port = Ports.free();
     final String net = "127.0.63.";
 
     /** A watching client: lines are read on their own thread so the test can wait with a timeout. */

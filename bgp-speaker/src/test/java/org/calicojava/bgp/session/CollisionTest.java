@@ -16,6 +16,7 @@ import org.calicojava.bgp.codec.Keepalive;
 import org.calicojava.bgp.codec.Notification;
 import org.calicojava.bgp.codec.Open;
 import org.calicojava.bgp.yaml.SpeakerYamlLoader;
+import org.calicojava.testing.Ports;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -31,7 +32,7 @@ class CollisionTest {
     void theHigherIdentifiersConnectionSurvives(String theirId, String survivor) throws Exception {
         int n = 2 + ThreadLocalRandom.current().nextInt(250);
         String us = "127.3." + n + ".10", them = "127.3." + n + ".11";
-        int port = 20000 + ThreadLocalRandom.current().nextInt(20000);
+        int port = Ports.free(0, 1);
         try (ServerSocket server = new ServerSocket()) {
             server.bind(new InetSocketAddress(them, port + 1));
             server.setSoTimeout(20_000);
@@ -81,7 +82,7 @@ class CollisionTest {
     void whenThePeerDropsOurConnectionWeContinueOnItsOne() throws Exception {
         int n = 2 + ThreadLocalRandom.current().nextInt(250);
         String us = "127.3." + n + ".10", them = "127.3." + n + ".11";
-        int port = 20000 + ThreadLocalRandom.current().nextInt(20000);
+        int port = Ports.free(0, 1);
         try (ServerSocket server = new ServerSocket()) {
             server.bind(new InetSocketAddress(them, port + 1));
             server.setSoTimeout(20_000);

@@ -23,6 +23,7 @@ import org.calicojava.bgp.codec.PathAttributes;
 import org.calicojava.bgp.codec.Prefix;
 import org.calicojava.bgp.codec.RouteRefresh;
 import org.calicojava.bgp.codec.Update;
+import org.calicojava.testing.Ports;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -32,7 +33,7 @@ class SessionFsmTest {
     static final Duration T = Duration.ofSeconds(20);
     final int n = 2 + ThreadLocalRandom.current().nextInt(250);
     final String us = "127.2." + n + ".10", them = "127.2." + n + ".11";
-    final int port = 20000 + ThreadLocalRandom.current().nextInt(20000);
+    final int port = Ports.free();
     final AdjRibIn rib = new AdjRibIn();
     Speaker speaker;
 

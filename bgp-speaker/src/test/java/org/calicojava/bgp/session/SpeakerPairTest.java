@@ -9,12 +9,13 @@ import org.calicojava.bgp.codec.AsPath;
 import org.calicojava.bgp.codec.Family;
 import org.calicojava.bgp.config.SpeakerConfig;
 import org.calicojava.bgp.yaml.SpeakerYamlLoader;
+import org.calicojava.testing.Ports;
 import org.junit.jupiter.api.Test;
 
 /** Two of our speakers over real TCP on 127.0.0.x: establishment, routes, negotiation, errors, collision. */
 class SpeakerPairTest {
     static final Duration T = Duration.ofSeconds(30);
-    final int port = 20000 + ThreadLocalRandom.current().nextInt(20000);
+    final int port = Ports.free();
     final String a = "127.0.0." + (20 + ThreadLocalRandom.current().nextInt(100)),
             b = "127.0.0." + (130 + ThreadLocalRandom.current().nextInt(100));
 

@@ -103,7 +103,7 @@ final class FastPath {
     private static int show(EtcdOptions etcd, boolean node, int version, PrintWriter out, PrintWriter err) {
         EtcdSettings settings;
         try {
-            settings = etcd.resolve(System.getenv());
+            settings = etcd.resolve(CallContext.current().env());
         } catch (EtcdOptionsException e) {
             err.println("Error: " + e.getMessage()); // a usage error, as Main's execution strategy says it
             return 2;

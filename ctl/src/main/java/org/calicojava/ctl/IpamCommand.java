@@ -25,7 +25,7 @@ import picocli.CommandLine.Parameters;
 final class IpamCommand {
 
     static String localHost() {
-        String h = System.getenv("HOSTNAME");
+        String h = CallContext.current().env("HOSTNAME");
         if (h == null || h.isBlank()) {
             try {
                 h = InetAddress.getLocalHost().getHostName();

@@ -41,6 +41,7 @@ public final class Javactl implements Runnable {
         COMMANDS.put("get", org.calicojava.ctl.resource.GetCommand::new);
         OpsCommands.addTo(COMMANDS); // checksystem, diags, graph (issue 18)
         COMMANDS.put("version", VersionCommand::new);
+        COMMANDS.put("serve", ServeCommand::new);
         COMMANDS.put("completion", CompletionCommand::new);
     }
 
@@ -72,7 +73,7 @@ public final class Javactl implements Runnable {
     /** The etcd settings: flags over environment over defaults, resolved once (a bad option is exit 2). */
     EtcdSettings settings() {
         if (settings == null) {
-            settings = etcd.resolve(System.getenv());
+            settings = etcd.resolve(CallContext.current().env());
         }
         return settings;
     }

@@ -21,6 +21,7 @@ final class Launcher {
             "bgp-speaker", List.of("net_admin", "net_bind_service"),
             "bird", List.of("net_admin", "net_bind_service", "net_raw", "net_broadcast"),
             "confd-renderer", List.of(),
+            "ctl", List.of(), // reads etcd for the calls it is handed
             "libnetwork", List.of("net_admin", "sys_admin"),
             // setns into container namespaces (sys_admin), whose /proc/PID/ns/net may belong to a more privileged
             // process (sys_ptrace); delegated IPAM plugins it runs get the same set

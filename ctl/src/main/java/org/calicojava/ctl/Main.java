@@ -132,7 +132,10 @@ public final class Main {
         Object leaf = parsed.asCommandLineList()
                 .get(parsed.asCommandLineList().size() - 1)
                 .getCommand();
-        return !(leaf instanceof VersionCommand || leaf instanceof CompletionCommand || leaf instanceof Javactl);
+        return !(leaf instanceof VersionCommand
+                || leaf instanceof CompletionCommand
+                || leaf instanceof ServeCommand
+                || leaf instanceof Javactl);
     }
 
     /** The first word that is not a root option or its value: the command. */

@@ -63,6 +63,12 @@ final class NodeRun extends Sub {
                     + "): CNI calls then cost no JVM start")
     boolean cni;
 
+    @Option(
+            names = "--ctl-server",
+            description = "also run the resident javactl (javactl serve on " + CtlServer.DEFAULT_SOCKET
+                    + "): javactl's read commands on this host then cost no JVM start")
+    boolean ctlServer;
+
     @Option(names = "--run-dir", paramLabel = "DIR", description = "default: /var/run/calico-java/NAME")
     Path runDir;
 
@@ -141,7 +147,8 @@ final class NodeRun extends Sub {
         log(
                 n,
                 "calico-java node running (" + backend + " backend" + (noFelix ? ", no felix" : "")
-                        + (libnetwork ? ", libnetwork" : "") + (cni ? ", cni" : "") + "), run dir " + dir);
+                        + (libnetwork ? ", libnetwork" : "") + (cni ? ", cni" : "") + (ctlServer ? ", ctl server" : "")
+                        + "), run dir " + dir);
         specs.forEach(sup::start);
         NodeBgpStatus bgpStatus = new NodeBgpStatus(store(), keys(), n, dir, line -> log(n, line));
         for (long tick = 0; stopped.getCount() > 0; tick++) {
@@ -218,6 +225,12 @@ final class NodeRun extends Sub {
             Map<String, String> cniEnv = new java.util.HashMap<>(etcdEnv);
             cniEnv.put("HOSTNAME", n);
             out.add(spec(launcher, "cni", List.of(bin + "/calico-java-cni", "serve", "--socket", CNI_SOCKET), cniEnv));
+        }
+        if (ctlServer) { // the caller's environment comes with each call: the server needs none of its own
+            Map<String, String> ctlEnv = new java.util.HashMap<>(noEtcd);
+            ctlEnv.put("HOSTNAME", null);
+            out.add(spec(
+                    launcher, "ctl", List.of(bin + "/javactl", "serve", "--socket", CtlServer.DEFAULT_SOCKET), ctlEnv));
         }
         return out;
     }

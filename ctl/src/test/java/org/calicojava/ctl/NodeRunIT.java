@@ -204,13 +204,29 @@ class NodeRunIT {
 
     @Test
     void cniStartsTheCniServerWithTheNodesNameAndEtcd(@TempDir Path tmp) throws Exception {
+        assertThat(childArgs(tmp, "--cni", "calico-java-cni", "cni"))
+                .isEqualTo("serve --socket " + NodeRun.CNI_SOCKET + " n2 " + cli.endpoints);
+    }
+
+    @Test
+    void ctlServerStartsJavactlServeWithNoEtcdOfItsOwn(@TempDir Path tmp) throws Exception {
+        // each call brings the caller's etcd settings: the server has none (and no HOSTNAME) of its own
+        assertThat(childArgs(tmp, "--ctl-server", "javactl", "ctl"))
+                .isEqualTo("serve --socket " + CtlServer.DEFAULT_SOCKET);
+    }
+
+    /**
+     * Runs {@code node run --backend none FLAG} with stand-in daemons that record their arguments, HOSTNAME and
+     * ETCD_ENDPOINTS; returns what {@code daemon} recorded, after checking node stop stops it (pid file {@code name}).
+     */
+    private String childArgs(Path tmp, String flag, String daemon, String name) throws Exception {
         Path home = tmp.resolve("home");
         Files.createDirectories(home.resolve("bin"));
-        for (String daemon : List.of("felix-agent", "calico-java-cni")) {
-            Path script = home.resolve("bin").resolve(daemon);
+        for (String d : List.of("felix-agent", daemon)) {
+            Path script = home.resolve("bin").resolve(d);
             Files.writeString(
                     script,
-                    "#!/bin/sh\necho \"$@ $HOSTNAME $ETCD_ENDPOINTS\" > " + tmp.resolve(daemon + ".args")
+                    "#!/bin/sh\necho \"$@ $HOSTNAME $ETCD_ENDPOINTS\" > " + tmp.resolve(d + ".args")
                             + "\nexec sleep 300\n");
             Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
         }
@@ -225,26 +241,27 @@ class NodeRunIT {
                         "192.0.2.12",
                         "--backend",
                         "none",
-                        "--cni",
+                        flag,
                         "--run-dir",
                         runDir.toString())
                 .redirectErrorStream(true)
                 .redirectOutput(tmp.resolve("node.log").toFile())
                 .start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline && !Files.exists(runDir.resolve("cni.pid"))) {
+        while (System.nanoTime() < deadline && !Files.exists(runDir.resolve(name + ".pid"))) {
             Thread.sleep(100);
         }
-        while (System.nanoTime() < deadline && !Files.exists(tmp.resolve("calico-java-cni.args"))) {
+        while (System.nanoTime() < deadline && !Files.exists(tmp.resolve(daemon + ".args"))) {
             Thread.sleep(100);
         }
-        assertThat(Files.readString(tmp.resolve("calico-java-cni.args")).trim())
-                .isEqualTo("serve --socket " + NodeRun.CNI_SOCKET + " n2 " + cli.endpoints);
-        long cniPid = Long.parseLong(Files.readString(runDir.resolve("cni.pid")).trim());
+        String args = Files.readString(tmp.resolve(daemon + ".args")).trim();
+        long pid =
+                Long.parseLong(Files.readString(runDir.resolve(name + ".pid")).trim());
         assertThat(run(javactl(home, "node", "stop", "--name", "n2", "--run-dir", runDir.toString())))
                 .contains("Stopped node n2");
         assertThat(node.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(ProcessHandle.of(cniPid).map(ProcessHandle::isAlive).orElse(false))
+        assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))
                 .isFalse();
+        return args;
     }
 }

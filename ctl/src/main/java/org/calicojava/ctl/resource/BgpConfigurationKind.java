@@ -54,7 +54,8 @@ final class BgpConfigurationKind implements Kind {
         } catch (IllegalArgumentException e) {
             stored = null;
         }
-        String password = Passwords.resolve("spec.nodeMeshPassword", s.nodeMeshPassword(), stored, System::getenv);
+        String password = Passwords.resolve(
+                "spec.nodeMeshPassword", s.nodeMeshPassword(), stored, org.calicojava.ctl.CallContext.current()::env);
         String mesh = s.nodeToNodeMeshEnabled() == null && password == null
                 ? null
                 : Json.write(new NodeMesh(!Boolean.FALSE.equals(s.nodeToNodeMeshEnabled()), password));

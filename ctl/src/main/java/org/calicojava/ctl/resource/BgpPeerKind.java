@@ -73,7 +73,8 @@ final class BgpPeerKind implements Kind {
                     }
                 })
                 .orElse(null);
-        String password = Passwords.resolve("spec.password", s.password(), stored, System::getenv);
+        String password =
+                Passwords.resolve("spec.password", s.password(), stored, org.calicojava.ctl.CallContext.current()::env);
         BgpMaxPrefixes max = s.maxPrefixes() == null ? null : s.maxPrefixes().toV1();
         BgpPeer peer = new BgpPeer(id.ip().ip(), s.asNumber().toString(), password, s.acceptDefault(), max);
         return new Footprint(

@@ -55,7 +55,7 @@ final class RuleChains {
             List<Rule> out,
             FamilySets[] fams,
             Map<Integer, PersistentMap.Builder<String, Chain>> filter,
-            Collection<Calculator.Ep> eps) {
+            Collection<EndpointIndex.Ep> eps) {
         Rendered old = rendered.remove(id);
         if (in != null) {
             Map<Integer, Chain[]> chains = new HashMap<>();

@@ -62,7 +62,7 @@ final class FamilySets {
     }
 
     /** Adds ({@code delta} 1) or removes (-1) an endpoint's contribution: its tags and the selectors it matches. */
-    void endpoint(Calculator.Ep e, int delta) {
+    void endpoint(EndpointIndex.Ep e, int delta) {
         Collection<String> nets = e.nets(version);
         if (nets.isEmpty()) {
             return;
@@ -112,7 +112,7 @@ final class FamilySets {
     }
 
     /** A rendered rule references the selector (text, parsed) or no longer does; a new one scans all endpoints. */
-    void selectorRef(String text, Selector sel, int delta, Collection<Calculator.Ep> all) {
+    void selectorRef(String text, Selector sel, int delta, Collection<EndpointIndex.Ep> all) {
         Integer n = selectorRefs.merge(text, delta, (a, b) -> a + b == 0 ? null : a + b);
         if (n != null && !(n == 1 && delta > 0)) {
             return;
@@ -123,7 +123,7 @@ final class FamilySets {
             if (s == null) {
                 s = new SelectorSet(sel);
                 selectorSets.put(name, s);
-                for (Calculator.Ep e : all) {
+                for (EndpointIndex.Ep e : all) {
                     Collection<String> nets = e.nets(version);
                     if (!nets.isEmpty() && sel.matches(e.labels)) {
                         s.members.count(nets, 1);

@@ -1,17 +1,15 @@
 package org.calicojava.felix.calc;
 
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import org.calicojava.felix.rules.ChainNames;
 import org.calicojava.model.IpPool;
-import org.calicojava.model.WorkloadEndpoint;
 
 /**
- * Two small stages of the calculation: the pool ipsets (every pool's CIDR, and the pools whose traffic is masqueraded)
- * per family, and an endpoint's effective labels (its profiles' labels overridden by its own). Pure.
+ * The pool sets, last stage of the {@link Calculator}: it reads the state's IP pools and produces, per family, the
+ * all-pools ipset (every pool's CIDR) and the masquerade-pools ipset (the enabled pools whose traffic is
+ * masqueraded), written into the result's ipsets only where they changed. Pure.
  */
 final class PoolSets {
     private PoolSets() {}
@@ -38,17 +36,5 @@ final class PoolSets {
                 }
             }
         }
-    }
-
-    /** Profile labels, overridden by the endpoint's own. */
-    static Map<String, String> labels(DatastoreState s, WorkloadEndpoint ep) {
-        boolean anyProfileLabels = ep.profileIds().stream().anyMatch(s.profileLabels::containsKey);
-        if (!anyProfileLabels) {
-            return ep.labels();
-        }
-        Map<String, String> m = new HashMap<>();
-        ep.profileIds().forEach(p -> m.putAll(s.profileLabels.getOrDefault(p, Map.of())));
-        m.putAll(ep.labels());
-        return m;
     }
 }

@@ -13,9 +13,9 @@ import org.calicojava.model.Rule;
 import org.calicojava.model.Selector;
 
 /**
- * For the {@link Calculator}: the rendered chains of the policies and profiles in use, per IP version, and the tags
- * and selectors their rules reference (counted in {@link FamilySets}, which keeps those ipsets while referenced).
- * A chain is rendered again only when its rules change.
+ * For the {@link ActiveRules} stage of the {@link Calculator}: the rendered chains of the policies and profiles in
+ * use, per IP version, and the tags and selectors their rules reference (counted in {@link FamilySets}, which keeps
+ * those ipsets while referenced). A chain is rendered again only when its rules change.
  */
 final class RuleChains {
     private final RuleRenderer renderer4 = new RuleRenderer(4);
@@ -55,7 +55,7 @@ final class RuleChains {
             List<Rule> out,
             FamilySets[] fams,
             Map<Integer, PersistentMap.Builder<String, Chain>> filter,
-            Collection<Calculator.Ep> eps) {
+            Collection<EndpointIndex.Ep> eps) {
         Rendered old = rendered.remove(id);
         if (in != null) {
             Map<Integer, Chain[]> chains = new HashMap<>();

@@ -12,6 +12,7 @@ import org.calicojava.felix.dataplane.NftKernel;
 import org.calicojava.felix.dataplane.PolicyBackend;
 import org.calicojava.felix.dataplane.PolicyBackends;
 import org.calicojava.netlink.NftTransactionException;
+import org.calicojava.netlink.nft.NftBatch;
 import org.calicojava.process.CommandRunner;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,6 +63,7 @@ public final class NftBackend implements PolicyBackend {
                 kernel::generation,
                 () -> NftReadback.from(kernel.inetTable(NftNames.TABLE)));
         this.kernel = kernel;
+        this.sender = kernel::commit;
         Thread warm = new Thread(
                 () -> {
                     try {
@@ -81,6 +83,18 @@ public final class NftBackend implements PolicyBackend {
     private NftKernel kernel;
 
     private boolean fellBack;
+
+    /** How a netlink batch is sent: {@link NftKernel#commit} (tests make it fail: {@link #sendBatchesWith}). */
+    interface BatchSender {
+        void send(NftBatch batch);
+    }
+
+    private BatchSender sender;
+
+    /** Sends netlink batches with {@code s} instead of the kernel's write socket (for tests of the fallback). */
+    void sendBatchesWith(BatchSender s) {
+        sender = s;
+    }
 
     NftBackend(CommandRunner runner, Metrics metrics, boolean kernelIpv6) {
         this(runner, metrics, kernelIpv6, DriftGate.UNKNOWN, null);
@@ -323,7 +337,7 @@ public final class NftBackend implements PolicyBackend {
      */
     private String commitNetlink(NftState.Diff diff) {
         try {
-            kernel.commit(NftNetlinkWriter.batch(diff.ops()));
+            sender.send(NftNetlinkWriter.batch(diff.ops()));
             metrics.inc("felix_nft_netlink_commits");
             return null;
         } catch (NftTransactionException e) {

@@ -1,0 +1,153 @@
+package org.calicojava.felix.calc;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.calicojava.felix.rules.Chain;
+import org.calicojava.felix.rules.DispatchTree;
+import org.calicojava.felix.rules.EndpointChains;
+import org.calicojava.felix.rules.TierPolicies;
+import org.calicojava.model.WorkloadEndpoint;
+
+/**
+ * The workload chains stage of the {@link Calculator}: for each owned interface, the tiers of policies its endpoint
+ * matches, its profiles that have rules, and its {@code cali-tw-}/{@code cali-fw-} chains; and the dispatch chains
+ * that lead to them ({@link DispatchTree}, rebuilt only along the changed interfaces' paths). It reads the owner
+ * {@link InterfaceOwners.Decision}s, the {@link PolicyMatcher} and the state's profile rules; it produces those
+ * chains in each family's filter table and tells {@link ActiveRules} which policies and profiles the owners start
+ * or stop using. An owner that goes and comes back in the same run with the same tiers and profiles keeps its chain
+ * objects, so unchanged chains stay the same objects.
+ */
+final class WorkloadChains {
+    private final Consumer<String> onProblem;
+    private final PolicyMatcher matcher;
+    private final ActiveRules rules;
+    private final Map<Integer, PersistentMap.Builder<String, Chain>> filter;
+
+    private final Map<String, Owned> owned = new HashMap<>();
+    /** Owners removed in this run, by interface: their chains are reused by a new owner with the same policy. */
+    private Map<String, Owned> retired = new HashMap<>();
+
+    private DispatchTree fromTree = DispatchTree.from();
+    private DispatchTree toTree = DispatchTree.to();
+
+    /** The chains of one owned interface and what they were made from. */
+    private record Owned(
+            EndpointKey key,
+            List<PolicyKey> matched,
+            List<TierPolicies> tiers,
+            List<String> profiles,
+            Chain tw,
+            Chain fw) {}
+
+    /** {@code filter}: each family's filter table of the result, shared with the {@link Calculator}. */
+    WorkloadChains(
+            Consumer<String> onProblem,
+            PolicyMatcher matcher,
+            ActiveRules rules,
+            Map<Integer, PersistentMap.Builder<String, Chain>> filter) {
+        this.onProblem = onProblem;
+        this.matcher = matcher;
+        this.rules = rules;
+        this.filter = filter;
+    }
+
+    void reset() {
+        owned.clear();
+        fromTree = DispatchTree.from();
+        toTree = DispatchTree.to();
+    }
+
+    /** Starts a run: nothing retired yet. */
+    void startRun() {
+        retired = new HashMap<>();
+    }
+
+    /** Ends a run: retired chains are not reused by later runs. */
+    void endRun() {
+        retired = null;
+    }
+
+    /** Endpoint {@code e} owns {@code iface} now: its chains (reused from a retired owner when they would be equal). */
+    void add(DatastoreState s, String iface, EndpointIndex.Ep e) {
+        WorkloadEndpoint ep = e.ep;
+        List<PolicyKey> matched = new ArrayList<>();
+        List<TierPolicies> tiers = matcher.match(e.labels, matched);
+        List<String> profiles = new ArrayList<>();
+        for (String p : ep.profileIds()) {
+            if (s.profileRules.containsKey(p)) {
+                profiles.add(p);
+            } else {
+                onProblem.accept("endpoint " + e.key + ": profile " + p + " has no rules (yet)");
+            }
+        }
+        Owned prev = retired.get(iface);
+        Owned o = prev != null && prev.tiers().equals(tiers) && prev.profiles().equals(profiles)
+                ? new Owned(e.key, matched, tiers, profiles, prev.tw(), prev.fw())
+                : new Owned(
+                        e.key,
+                        matched,
+                        tiers,
+                        profiles,
+                        EndpointChains.toWorkload(iface, tiers, profiles),
+                        EndpointChains.fromWorkload(iface, tiers, profiles));
+        put(o);
+        rules.usePolicies(matched, 1);
+        rules.useProfiles(profiles, 1);
+        owned.put(iface, o);
+    }
+
+    /** The owner of {@code iface} leaves it: its chains go (kept aside for this run). */
+    void remove(String iface) {
+        Owned o = owned.remove(iface);
+        for (PersistentMap.Builder<String, Chain> f : filter.values()) {
+            f.remove(o.tw().name());
+            f.remove(o.fw().name());
+        }
+        rules.usePolicies(o.matched(), -1);
+        rules.useProfiles(o.profiles(), -1);
+        retired.put(iface, o);
+    }
+
+    /** The unchanged owner {@code e} of {@code iface} after the policies' order or selectors changed. */
+    void rematch(String iface, EndpointIndex.Ep e) {
+        Owned o = owned.get(iface);
+        List<PolicyKey> matched = new ArrayList<>();
+        List<TierPolicies> tiers = matcher.match(e.labels, matched);
+        if (tiers.equals(o.tiers())) {
+            return;
+        }
+        Owned n = new Owned(
+                o.key(),
+                matched,
+                tiers,
+                o.profiles(),
+                EndpointChains.toWorkload(iface, tiers, o.profiles()),
+                EndpointChains.fromWorkload(iface, tiers, o.profiles()));
+        put(n);
+        rules.usePolicies(matched, 1);
+        rules.usePolicies(o.matched(), -1);
+        owned.put(iface, n);
+    }
+
+    /** Interfaces that gained or lost their owner: the dispatch chains along their paths change. */
+    void dispatch(List<String> added, List<String> removed) {
+        Map<String, Chain> changed = new HashMap<>();
+        List<String> gone = new ArrayList<>();
+        fromTree.update(added, removed, changed, gone);
+        toTree.update(added, removed, changed, gone);
+        for (PersistentMap.Builder<String, Chain> f : filter.values()) {
+            gone.forEach(f::remove);
+            changed.forEach(f::put);
+        }
+    }
+
+    private void put(Owned o) {
+        for (PersistentMap.Builder<String, Chain> f : filter.values()) {
+            f.put(o.tw().name(), o.tw());
+            f.put(o.fw().name(), o.fw());
+        }
+    }
+}

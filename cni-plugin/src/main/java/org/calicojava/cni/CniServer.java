@@ -14,7 +14,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.calicojava.netlink.SocketAccess;
@@ -40,7 +39,6 @@ public final class CniServer implements AutoCloseable {
     static final int WORKERS = 32;
     static final int MAX_CLIENTS = 256;
     private static final Logger LOG = LoggerFactory.getLogger(CniServer.class);
-    private static final int OWN_UID = ownUid();
 
     private final Map<String, String> serverEnv;
     private final ServerMetrics metrics = new ServerMetrics();
@@ -60,9 +58,7 @@ public final class CniServer implements AutoCloseable {
 
                     @Override
                     public String refuse(PeerCredentials c) {
-                        return c.uid() == 0 || c.uid() == OWN_UID
-                                ? null
-                                : "permission denied: uid " + c.uid() + " (pid " + c.pid() + ") is not root";
+                        return SocketAccess.refuseUnlessRoot(c.uid(), c.pid());
                     }
 
                     @Override
@@ -153,16 +149,13 @@ public final class CniServer implements AutoCloseable {
         return resp;
     }
 
+    /** Serves until SIGTERM; then the socket is removed. */
+    public void serveUntilTerminated() throws InterruptedException {
+        server.serveUntilTerminated();
+    }
+
     @Override
     public void close() {
         server.close();
-    }
-
-    private static int ownUid() {
-        try {
-            return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
-        } catch (IOException | RuntimeException e) {
-            return 0;
-        }
     }
 }

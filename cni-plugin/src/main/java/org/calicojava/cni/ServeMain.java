@@ -2,7 +2,6 @@ package org.calicojava.cni;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,16 +64,8 @@ final class ServeMain {
             Thread.currentThread().interrupt();
             return 1;
         }
-        CountDownLatch done = new CountDownLatch(1);
-        Runtime.getRuntime()
-                .addShutdownHook(new Thread(
-                        () -> {
-                            server.close();
-                            done.countDown();
-                        },
-                        "cni-server-shutdown"));
         try {
-            done.await();
+            server.serveUntilTerminated();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -19,7 +19,6 @@ import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -59,7 +58,6 @@ public final class CtlServer implements AutoCloseable {
 
     static final int MAX_BODY = 64 * 1024;
     private static final Logger LOG = LoggerFactory.getLogger(CtlServer.class);
-    private static final int OWN_UID = ownUid();
 
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final Counter calls = Counter.builder()
@@ -93,9 +91,7 @@ public final class CtlServer implements AutoCloseable {
 
                     @Override
                     public String refuse(PeerCredentials c) {
-                        return c.uid() == 0 || c.uid() == OWN_UID
-                                ? null
-                                : "permission denied: uid " + c.uid() + " (pid " + c.pid() + ") is not root";
+                        return SocketAccess.refuseUnlessRoot(c.uid(), c.pid());
                     }
 
                     @Override
@@ -227,16 +223,13 @@ public final class CtlServer implements AutoCloseable {
         return resp;
     }
 
+    /** Serves until SIGTERM; then the socket is removed. */
+    public void serveUntilTerminated() throws InterruptedException {
+        server.serveUntilTerminated();
+    }
+
     @Override
     public void close() {
         server.close();
-    }
-
-    private static int ownUid() {
-        try {
-            return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
-        } catch (IOException | RuntimeException e) {
-            return 0;
-        }
     }
 }

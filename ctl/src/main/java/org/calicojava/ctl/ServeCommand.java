@@ -5,7 +5,6 @@ import java.io.PrintWriter;
 import java.io.Writer;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -33,15 +32,7 @@ final class ServeCommand implements Callable<Integer> {
             throw new UserException("cannot serve " + socket + ": " + e.getMessage());
         }
         warmUp();
-        CountDownLatch done = new CountDownLatch(1);
-        Runtime.getRuntime()
-                .addShutdownHook(new Thread(
-                        () -> {
-                            server.close();
-                            done.countDown();
-                        },
-                        "javactl-server-shutdown"));
-        done.await();
+        server.serveUntilTerminated();
         return 0;
     }
 

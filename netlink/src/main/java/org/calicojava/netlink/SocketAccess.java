@@ -93,6 +93,14 @@ public final class SocketAccess {
                 || Arrays.stream(supplementaryGroups(pid)).anyMatch(x -> x == g);
     }
 
+    /**
+     * For a socket whose calls act as root on the host: null when the peer is root (or this process's own user), else
+     * the one-line reason for refusing it.
+     */
+    public static String refuseUnlessRoot(int uid, int pid) {
+        return uid == 0 || uid == OWN_UID ? null : "permission denied: uid " + uid + " (pid " + pid + ") is not root";
+    }
+
     /** A one-line reason for a refusal, naming the peer. */
     public String refusal(int uid, int pid) {
         return "permission denied: uid " + uid + " (pid " + pid + ") is neither root nor in group "

@@ -25,6 +25,7 @@ import io.netty.util.concurrent.EventExecutorGroup;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -198,6 +199,19 @@ public final class UnixHttpServer implements AutoCloseable {
     private void shutdown() {
         loop.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    /** Serves until the JVM is told to stop (SIGTERM): then closes (the socket is removed) and returns. */
+    public void serveUntilTerminated() throws InterruptedException {
+        CountDownLatch done = new CountDownLatch(1);
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            close();
+                            done.countDown();
+                        },
+                        options.name() + " shutdown"));
+        done.await();
     }
 
     @Override

@@ -133,6 +133,9 @@ public final class FelixBench {
                 double cold = lastColdStart;
                 int adds = backend.startsWith("iptables") ? Math.min(ADDS, IPTABLES_ADDS) : ADDS;
                 double[] add = adds > 0 ? incremental(store, agent, backend, adds) : null;
+                Double all = Boolean.parseBoolean(System.getProperty("policyall", "true"))
+                        ? policyForAll(store, agent, backend)
+                        : null;
                 RefreshCost costs = new RefreshCost(ns, n, keys);
                 double refresh = costs.full(backend);
                 if (!backend.equals("iptables-legacy")) { // legacy: no nftables generation, every refresh reads back
@@ -147,6 +150,7 @@ public final class FelixBench {
                         floors == null ? null : floors.kernelCommit(),
                         add == null ? null : add[0],
                         add == null ? null : add[1],
+                        all,
                         refresh));
             }
             store.deletePrefix(keys.root() + "/");
@@ -361,6 +365,42 @@ public final class FelixBench {
             }
             return new double[] {pct(ms, 0.5), pct(ms, 0.99)};
         }
+    }
+
+    /**
+     * A tiered policy that starts applying to every endpoint (selector {@code all()}): milliseconds from the etcd
+     * write to the end of the programming pass that wrote it (the agent's {@code felix_active_policies} gauge, set
+     * after the dataplane write, goes from 0 to 1); then the policy is removed again and its removal awaited.
+     */
+    private Double policyForAll(JetcdStore store, Agent agent, String backend) {
+        String tier = keys.tierMetadata("bench"), policy = keys.policy("bench", "all");
+        store.put(tier, "{\"order\":10}");
+        long t0 = System.nanoTime();
+        store.put(
+                policy,
+                "{\"order\":1,\"selector\":\"all()\",\"inbound_rules\":[{\"action\":\"next-tier\"}],"
+                        + "\"outbound_rules\":[{\"action\":\"next-tier\"}]}");
+        boolean done = awaitGauge(agent, "felix_active_policies", 1, t0 + 60_000_000_000L);
+        double ms = (System.nanoTime() - t0) / 1e6;
+        System.out.printf(
+                "policy applying to all %d endpoints (%s backend): %s%n",
+                n, backend, done ? String.format("%.1f ms (etcd write -> programmed)", ms) : "not programmed in 60 s");
+        store.delete(policy);
+        store.delete(tier);
+        awaitGauge(agent, "felix_active_policies", 0, System.nanoTime() + 60_000_000_000L);
+        return done ? ms : null;
+    }
+
+    private static boolean awaitGauge(Agent agent, String gauge, double value, long deadline) {
+        java.util.regex.Pattern p = java.util.regex.Pattern.compile("(?m)^" + gauge + " (\\S+)$");
+        while (System.nanoTime() < deadline) {
+            java.util.regex.Matcher m = p.matcher(agent.metrics().render());
+            if (m.find() && Double.parseDouble(m.group(1)) == value) {
+                return true;
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+        }
+        return false;
     }
 
     static double pct(List<Double> v, double p) {

@@ -1,13 +1,14 @@
 package org.calicojava.felix.dataplane;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.calicojava.felix.agent.Metrics;
+import org.calicojava.felix.calc.PersistentMap;
 import org.calicojava.felix.rules.Chain;
 import org.calicojava.felix.rules.Hashes;
 import org.calicojava.felix.rules.RestoreScript;
@@ -23,7 +24,10 @@ import org.slf4j.LoggerFactory;
  * ones, deletes chains we no longer want and inserts missing hooks (or removes them when nothing of ours is wanted
  * in the table any more), in one {@code iptables-restore --noflush -w}.
  * {@link #refresh} reads the truth back with {@code iptables-save}, so the next apply repairs any drift. Nothing is
- * flushed on start: the first refresh takes over what a previous run left. Owned by the dataplane thread.
+ * flushed on start: the first refresh takes over what a previous run left. O(changed): an apply after an apply looks
+ * only at the chains whose objects differ between the two desired maps ({@link PersistentMap#changedKeys}, which
+ * skips the buckets the two share); the first apply, and the first after a refresh or a failed restore, compares every
+ * desired and every known chain. Owned by the dataplane thread.
  */
 public final class IptablesTable {
     private static final Logger LOG = LoggerFactory.getLogger(IptablesTable.class);
@@ -36,7 +40,12 @@ public final class IptablesTable {
     private Map<String, List<String>> actual = new HashMap<>();
     private Map<String, Set<String>> builtinHashes = new HashMap<>();
     private Map<String, Chain> desired = Map.of();
-    private Map<Chain, List<String>> hashCache = new IdentityHashMap<>();
+    /** The desired chains of the last apply that left the table as they want it; null: compare everything next. */
+    private Map<String, Chain> applied;
+    /** Rule hashes of desired chains by name, with the chain object they were computed from. */
+    private final Map<String, Hashed> hashes = new HashMap<>();
+
+    private record Hashed(Chain chain, List<String> hashes) {}
 
     public IptablesTable(String table, CommandRunner runner, IptablesCommands commands, Metrics metrics) {
         this.table = table;
@@ -83,6 +92,7 @@ public final class IptablesTable {
         }
         actual = new HashMap<>(saved.chains());
         builtinHashes = saved.builtinHashes();
+        applied = null; // the table as read: compare everything on the next apply
         return drift;
     }
 
@@ -93,23 +103,30 @@ public final class IptablesTable {
      * not for iptables-legacy, which rewrites the whole table on every call).
      */
     public int apply() {
-        Map<Chain, List<String>> nextCache = new IdentityHashMap<>();
         List<Chain> changed = new ArrayList<>();
-        for (Chain c : desired.values()) {
-            List<String> h = hashCache.get(c);
-            if (h == null) {
-                h = Hashes.ruleHashes(c);
-            }
-            nextCache.put(c, h);
-            if (!h.equals(actual.get(c.name()))) {
-                changed.add(c);
-            }
-        }
-        hashCache = nextCache;
         List<String> delete = new ArrayList<>();
-        for (String c : actual.keySet()) {
-            if (!desired.containsKey(c) && org.calicojava.felix.rules.RestoreText.isChain(c)) { // else not ours
-                delete.add(c);
+        Collection<String> names;
+        if (applied != null) {
+            List<String> n = new ArrayList<>();
+            PersistentMap.changedKeys(applied, desired, n::add);
+            names = n;
+        } else {
+            Set<String> n = new HashSet<>(desired.keySet());
+            n.addAll(actual.keySet());
+            hashes.keySet().retainAll(desired.keySet());
+            names = n;
+        }
+        for (String name : names) {
+            Chain c = desired.get(name);
+            if (c != null) {
+                if (!hashesOf(c).equals(actual.get(name))) {
+                    changed.add(c);
+                }
+            } else {
+                hashes.remove(name);
+                if (actual.containsKey(name) && org.calicojava.felix.rules.RestoreText.isChain(name)) { // else not ours
+                    delete.add(name);
+                }
             }
         }
         List<StaticChains.Hook> missingHooks = new ArrayList<>();
@@ -125,6 +142,7 @@ public final class IptablesTable {
             }
         }
         if (changed.isEmpty() && delete.isEmpty() && missingHooks.isEmpty() && staleHooks.isEmpty()) {
+            applied = desired;
             return 0;
         }
         if (changed.size() > CHAINS_PER_RESTORE) {
@@ -156,6 +174,7 @@ public final class IptablesTable {
                 staleHooks.forEach(h -> builtinHashes
                         .getOrDefault(h.builtin(), new HashSet<>())
                         .remove(RestoreScript.hookHash(h.builtin(), h.rule())));
+                applied = desired;
                 break;
             }
         }
@@ -185,6 +204,7 @@ public final class IptablesTable {
             metrics.inc("felix_iptables_restore_errors");
             actual.clear(); // unknown now: the next refresh reads it back
             builtinHashes = new HashMap<>();
+            applied = null;
             throw new DataplaneException(commands.restoreBinary() + " (" + table + "): " + r.firstError());
         }
         restores++;
@@ -197,6 +217,17 @@ public final class IptablesTable {
     /** Whether the chain is programmed as desired (as far as we know). */
     public boolean programmed(String chain) {
         Chain c = desired.get(chain);
-        return c != null && hashCache.containsKey(c) && hashCache.get(c).equals(actual.get(chain));
+        Hashed h = hashes.get(chain);
+        return c != null && h != null && h.chain() == c && h.hashes().equals(actual.get(chain));
+    }
+
+    /** The rule hashes of a desired chain, computed once per chain object. */
+    private List<String> hashesOf(Chain c) {
+        Hashed h = hashes.get(c.name());
+        if (h == null || h.chain() != c) {
+            h = new Hashed(c, Hashes.ruleHashes(c));
+            hashes.put(c.name(), h);
+        }
+        return h.hashes();
     }
 }

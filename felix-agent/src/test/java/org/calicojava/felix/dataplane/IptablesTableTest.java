@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.calicojava.felix.agent.Metrics;
+import org.calicojava.felix.calc.PersistentMap;
 import org.calicojava.felix.rules.Action;
 import org.calicojava.felix.rules.Chain;
 import org.calicojava.felix.rules.Rule;
@@ -151,5 +152,67 @@ class IptablesTableTest {
                 .containsExactlyInAnyOrder(hooks.replace("-A ", "-D ").split("\n"));
         assertThat(script.indexOf("-D INPUT")).isLessThan(script.indexOf("-X cali-INPUT"));
         assertThat(table.apply()).as("gone: nothing more to do").isZero();
+    }
+
+    @Test
+    void anApplyAfterAnApplyWritesWhatChangedBetweenTheTwoDesiredMaps() {
+        table.refresh();
+        PersistentMap.Builder<String, Chain> b = PersistentMap.<String, Chain>empty().toBuilder();
+        for (int i = 0; i < 1000; i++) {
+            b.put("cali-c" + i, chain("cali-c" + i, "-j ACCEPT"));
+        }
+        PersistentMap<String, Chain> first = b.build();
+        table.setDesired(first);
+        table.apply();
+        assertThat(fake.restores.get(0)).contains(":cali-c0 - [0:0]", ":cali-c999 - [0:0]");
+
+        b = first.toBuilder();
+        b.put("cali-c7", chain("cali-c7", "-j DROP")); // changed
+        b.remove("cali-c8"); // gone
+        b.put("cali-new", chain("cali-new", "-j RETURN")); // new
+        b.put("cali-c9", chain("cali-c9", "-j ACCEPT")); // a new object with the same rules: not written
+        table.setDesired(b.build());
+        assertThat(table.apply()).isPositive();
+        String script = fake.restores.get(1);
+        assertThat(script.lines().filter(l -> l.startsWith(":cali-")))
+                .containsExactlyInAnyOrder(
+                        ":cali-c7 - [0:0]", ":cali-new - [0:0]", ":cali-c8 - [0:0]"); // c8: flushed, then -X
+        assertThat(script).contains("-X cali-c8").doesNotContain("cali-c9 ", "cali-c0 ");
+        assertThat(table.programmed("cali-c9")).isTrue();
+        assertThat(table.programmed("cali-c7")).isTrue();
+    }
+
+    @Test
+    void afterARefreshFindsDriftTheSameDesiredMapIsComparedWhole() {
+        table.refresh();
+        PersistentMap.Builder<String, Chain> b = PersistentMap.<String, Chain>empty().toBuilder();
+        b.put("cali-a", chain("cali-a", "-j ACCEPT"));
+        b.put("cali-b", chain("cali-b", "-j ACCEPT", "-j DROP"));
+        PersistentMap<String, Chain> want = b.build();
+        table.setDesired(want);
+        table.apply();
+        String written = fake.restores.get(0);
+        String hooks = String.join(
+                "\n",
+                written.lines()
+                        .filter(l -> l.startsWith("-I "))
+                        .map(l -> l.replace("-I ", "-A ").replaceFirst(" 1 ", " "))
+                        .toList());
+        String a = written.lines()
+                .filter(l -> l.startsWith("-A cali-a"))
+                .findFirst()
+                .orElseThrow();
+        String b1 = written.lines()
+                .filter(l -> l.startsWith("-A cali-b"))
+                .findFirst()
+                .orElseThrow();
+        // cali-b lost its second rule by hand; the desired map is the very same object as before
+        fake.saved = "*filter\n:INPUT ACCEPT [0:0]\n:cali-a - [0:0]\n:cali-b - [0:0]\n" + hooks + "\n" + a + "\n" + b1
+                + "\nCOMMIT\n";
+        assertThat(table.refresh()).isEqualTo(1);
+        table.setDesired(want);
+        assertThat(table.apply()).isPositive();
+        assertThat(fake.restores.get(1)).contains(":cali-b - [0:0]").doesNotContain(":cali-a ");
+        assertThat(table.apply()).isZero();
     }
 }

@@ -47,6 +47,16 @@ class IptablesTableTest {
         return new Chain(name, rules);
     }
 
+    /** The hook insertions of a restore script as iptables-save lists them afterwards. */
+    private static String hooksAsSaved(String restore) {
+        return String.join(
+                "\n",
+                restore.lines()
+                        .filter(l -> l.startsWith("-I "))
+                        .map(l -> l.replace("-I ", "-A ").replaceFirst(" 1 ", " "))
+                        .toList());
+    }
+
     @Test
     void writesOnlyChangedChainsAndDeletesUnwantedOnes() {
         table.refresh();
@@ -80,12 +90,7 @@ class IptablesTableTest {
                 .filter(l -> l.startsWith("-A cali-a"))
                 .findFirst()
                 .orElseThrow();
-        String hooks = String.join(
-                "\n",
-                written.lines()
-                        .filter(l -> l.startsWith("-I "))
-                        .map(l -> l.replace("-I ", "-A ").replaceFirst(" 1 ", " "))
-                        .toList());
+        String hooks = hooksAsSaved(written);
         fake.saved = "*filter\n:INPUT ACCEPT [0:0]\n:cali-a - [0:0]\n" + hooks + "\n" + firstRule + "\nCOMMIT\n";
         assertThat(table.refresh()).isEqualTo(1);
         table.apply();
@@ -129,14 +134,7 @@ class IptablesTableTest {
         table.refresh();
         table.setDesired(Map.of("cali-INPUT", chain("cali-INPUT", "-j ACCEPT")));
         table.apply();
-        String hooks = String.join(
-                "\n",
-                fake.restores
-                        .get(0)
-                        .lines()
-                        .filter(l -> l.startsWith("-I "))
-                        .map(l -> l.replace("-I ", "-A ").replaceFirst(" 1 ", " "))
-                        .toList());
+        String hooks = hooksAsSaved(fake.restores.get(0));
         String rule = fake.restores
                 .get(0)
                 .lines()
@@ -192,12 +190,7 @@ class IptablesTableTest {
         table.setDesired(want);
         table.apply();
         String written = fake.restores.get(0);
-        String hooks = String.join(
-                "\n",
-                written.lines()
-                        .filter(l -> l.startsWith("-I "))
-                        .map(l -> l.replace("-I ", "-A ").replaceFirst(" 1 ", " "))
-                        .toList());
+        String hooks = hooksAsSaved(written);
         String a = written.lines()
                 .filter(l -> l.startsWith("-A cali-a"))
                 .findFirst()

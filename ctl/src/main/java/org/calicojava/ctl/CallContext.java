@@ -41,11 +41,6 @@ public final class CallContext {
         return env.get(name);
     }
 
-    /** A warning line for the caller's stderr. */
-    public void warn(String line) {
-        System.err.println(line); // the caller's, through demultiplexStderr, in a server
-    }
-
     /**
      * Runs {@code call} on this thread with {@code env} as its environment and {@code err} as its stderr; the thread
      * is named {@code main} meanwhile, as in a one-shot process (slf4j's lines show it).

@@ -73,8 +73,8 @@ final class Resources {
 
     /** A stored record get cannot show: one line on stderr, the rest goes on. */
     static void skipped(String kind, String name, IllegalArgumentException e) {
-        org.calicojava.ctl.CallContext.current()
-                .warn("Warning: skipping " + kind + " " + LogText.quote(name) + ": " + e.getMessage());
+        // in the resident javactl, System.err is the calling client's (CallContext.demultiplexStderr)
+        System.err.println("Warning: skipping " + kind + " " + LogText.quote(name) + ": " + e.getMessage());
     }
 
     static String number(double d) {

@@ -7,7 +7,7 @@ import org.calicojava.ctl.explain.ChainWalker;
 import org.calicojava.felix.rules.RuleRenderer;
 import org.calicojava.model.Rule;
 
-/** Prints a {@link ChainWalker} walk of an endpoint chain as tiers, policies, profiles and the rules that decided. */
+/** Prints a {@link ChainWalker} walk of felix's tier dispatch and an endpoint chain as tiers, policies, profiles and the rules that decided. */
 final class ExplainText {
     /** A policy or profile behind a rule chain: its rules, and how many iptables rules felix renders for each. */
     static final class Owner {
@@ -52,29 +52,38 @@ final class ExplainText {
         this.direction = inbound ? "inbound" : "outbound";
     }
 
+    /**
+     * The walk of felix's tier dispatch and then the endpoint's chain: each tier whose policies apply to the endpoint
+     * (their selector set holds it), the policies and profiles entered and what decided in each.
+     */
     void print(ChainWalker.Result r) {
         List<ChainWalker.Step> steps = r.steps();
         if (steps.stream()
-                .noneMatch(s -> s.depth() == 0
-                        && s.rule().comment() != null
-                        && s.rule().comment().startsWith("start of tier "))) {
+                .noneMatch(s -> s.rule().comment() != null
+                        && s.rule().comment().startsWith("policy ")
+                        && s.rule().comment().endsWith(" applies"))) {
             out.println("  (no policy of any tier selects this endpoint: its profiles decide)");
         }
+        String tier = null;
         for (int i = 0; i < steps.size(); i++) {
             ChainWalker.Step s = steps.get(i);
-            if (s.depth() != 0) {
-                continue;
-            }
             String comment = s.rule().comment() == null ? "" : s.rule().comment();
             String target = s.rule().target();
-            if (comment.startsWith("start of tier ")) {
-                out.println("  tier " + comment.substring("start of tier ".length()) + ":");
+            if (s.depth() == 0 && comment.startsWith("start of tier ")) {
+                tier = comment.substring("start of tier ".length());
             } else if (target != null && owners.containsKey(target)) {
                 Owner o = owners.get(target);
                 boolean policy = o.name.startsWith("policy ");
-                String decided = decided(steps, i + 1, target, o);
+                if (policy && tier != null) {
+                    out.println("  tier " + tier + ":");
+                    tier = null;
+                }
+                String decided = decided(steps, i + 1, s.depth(), target, o);
                 out.println((policy ? "    " : "  ") + o.name + ": " + decided);
             } else if (comment.equals("drop if no policy in tier passed")) {
+                if (tier != null) {
+                    out.println("  tier " + tier + ":");
+                }
                 out.println("    no policy of the tier allowed or passed the packet: drop (end of tier)");
             } else if (comment.equals("drop if no profile matched")) {
                 out.println("  no profile allowed the packet: drop");
@@ -83,8 +92,8 @@ final class ExplainText {
     }
 
     /** What happened inside the chain entered at step {@code from}: the rule that matched, or none. */
-    private String decided(List<ChainWalker.Step> steps, int from, String chain, Owner o) {
-        for (int j = from; j < steps.size() && steps.get(j).depth() > 0; j++) {
+    private String decided(List<ChainWalker.Step> steps, int from, int depth, String chain, Owner o) {
+        for (int j = from; j < steps.size() && steps.get(j).depth() > depth; j++) {
             ChainWalker.Step s = steps.get(j);
             if (!s.chain().equals(chain)
                     || s.rule().comment() != null && s.rule().comment().startsWith("return if")) {

@@ -214,8 +214,8 @@ final class PolicyExplain extends Sub {
             out().println("  felix programs no chain for this endpoint (state " + e.ep().state() + "): dropped");
             return false;
         }
-        ChainWalker.Result r =
-                new ChainWalker(dp.chains(flow.src().version(), "filter"), dp.ipsets(), flow).walk(chain);
+        ChainWalker.Result r = new ChainWalker(dp.chains(flow.src().version(), "filter"), dp.ipsets(), flow)
+                .walk(inbound ? ChainNames.TIERS_IN : ChainNames.TIERS_OUT, chain);
         new ExplainText(out(), chainOwners(state, profiles, inbound, flow.src().version()), inbound).print(r);
         if (verify) {
             verifyLive(e.host(), flow.src().version(), dp.chains(flow.src().version(), "filter"), r);

@@ -37,8 +37,18 @@ public final class ChainWalker {
         this.flow = flow;
     }
 
-    public Result walk(String start) {
-        String end = chain(start, 0);
+    /**
+     * Walks the chains in turn, as the kernel's rules call them one after the other (felix's shared tier dispatch,
+     * then the endpoint's chain): the mark carries over; a verdict other than RETURN ends the walk.
+     */
+    public Result walk(String... starts) {
+        String end = "RETURN";
+        for (String start : starts) {
+            end = chain(start, 0);
+            if (!end.equals("RETURN")) {
+                break;
+            }
+        }
         return new Result(end, mark, List.copyOf(steps));
     }
 

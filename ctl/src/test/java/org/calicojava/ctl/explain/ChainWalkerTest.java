@@ -15,6 +15,7 @@ import org.calicojava.felix.rules.EndpointChains;
 import org.calicojava.felix.rules.Match;
 import org.calicojava.felix.rules.Rule;
 import org.calicojava.felix.rules.RuleRenderer;
+import org.calicojava.felix.rules.TierChains;
 import org.calicojava.felix.rules.TierPolicies;
 import org.calicojava.model.Cidr;
 import org.calicojava.model.Json;
@@ -76,7 +77,10 @@ class ChainWalkerTest {
                 .isFalse();
     }
 
-    /** An endpoint chain as felix builds it: tier with a policy, then a profile. */
+    static final String WEB = ChainNames.selectorSet(4, "role == \"web\"");
+    static final Map<String, IpSetSpec> WEB_SET = Map.of(WEB, new IpSetSpec(WEB, 4, Set.of("10.1.0.5/32")));
+
+    /** The chains as felix builds them: the tier dispatch with a policy for role web, then the endpoint's profile. */
     static Map<String, Chain> chains(String policyRule, String profileRule) {
         RuleRenderer r = new RuleRenderer(4);
         String pid = TierPolicies.policyId("security", "web-in");
@@ -93,38 +97,47 @@ class ChainWalkerTest {
                         ChainNames.of(ChainNames.PROFILE_IN, "web"),
                         List.of(Json.read(profileRule, org.calicojava.model.Rule.class)),
                         s -> {}));
-        Chain tw = EndpointChains.toWorkload(
-                "cali1", List.of(new TierPolicies("security", List.of("web-in"))), List.of("web"));
+        Chain tw = EndpointChains.toWorkload("cali1", List.of("web"));
         m.put(tw.name(), tw);
+        TierChains.inbound(
+                        List.of(new TierChains.Tier("security", List.of(new TierChains.Applied(pid, "web-in", WEB)))))
+                .forEach(c -> m.put(c.name(), c));
         return m;
     }
 
     @Test
     void tiersPassAndProfilesDecideAsFelixChainsDo() {
-        Map<String, IpSetSpec> sets = Map.of();
+        Map<String, IpSetSpec> sets = WEB_SET;
         Flow f = tcp("10.0.0.2", "10.1.0.5", 80);
         ChainWalker.Result allow = new ChainWalker(
                         chains("{\"action\":\"allow\",\"protocol\":\"tcp\"}", "{\"action\":\"deny\"}"), sets, f)
-                .walk("cali-tw-cali1");
+                .walk("cali-tiers-in", "cali-tw-cali1");
         assertThat(allow.verdict()).isEqualTo("RETURN");
         assertThat(allow.mark() & 0x10000).isNotZero();
         ChainWalker.Result endOfTier = new ChainWalker(
                         chains("{\"action\":\"allow\",\"protocol\":\"udp\"}", "{\"action\":\"allow\"}"), sets, f)
-                .walk("cali-tw-cali1");
+                .walk("cali-tiers-in", "cali-tw-cali1");
         assertThat(endOfTier.verdict()).isEqualTo("DROP");
         assertThat(endOfTier.steps().get(endOfTier.steps().size() - 1).rule().comment())
                 .isEqualTo("drop if no policy in tier passed");
         ChainWalker.Result passed = new ChainWalker(
                         chains("{\"action\":\"next-tier\"}", "{\"action\":\"allow\"}"), sets, f)
-                .walk("cali-tw-cali1");
+                .walk("cali-tiers-in", "cali-tw-cali1");
         assertThat(passed.verdict()).isEqualTo("RETURN");
         assertThat(passed.steps())
                 .anyMatch(s -> "allow".equals(s.rule().comment())
                         && s.chain().equals(ChainNames.of(ChainNames.PROFILE_IN, "web")));
         ChainWalker.Result denied = new ChainWalker(
                         chains("{\"action\":\"next-tier\"}", "{\"action\":\"deny\"}"), sets, f)
-                .walk("cali-tw-cali1");
+                .walk("cali-tiers-in", "cali-tw-cali1");
         assertThat(denied.verdict()).isEqualTo("DROP");
+        ChainWalker.Result notSelected = new ChainWalker(
+                        chains("{\"action\":\"deny\"}", "{\"action\":\"allow\"}"),
+                        sets,
+                        tcp("10.0.0.2", "10.1.0.6", 80))
+                .walk("cali-tiers-in", "cali-tw-cali1");
+        assertThat(notSelected.verdict()).as("the policy selects 10.1.0.5 only").isEqualTo("RETURN");
+        assertThat(notSelected.mark() & 0x10000).isNotZero();
     }
 
     @Test

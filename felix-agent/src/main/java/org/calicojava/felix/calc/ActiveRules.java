@@ -56,6 +56,11 @@ final class ActiveRules {
         return dirty;
     }
 
+    /** Whether a policy's chains are rendered again this run (its rules, or whether it is used, changed). */
+    boolean policiesDirty() {
+        return dirty.stream().anyMatch(k -> k instanceof PolicyKey);
+    }
+
     /**
      * Profile {@code p}'s rules changed (or went, or came): its chains are rendered again; true when it gained or
      * lost its rules, so the endpoint chains listing it (only profiles with rules are listed) must be made again.

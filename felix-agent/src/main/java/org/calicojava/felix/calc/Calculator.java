@@ -32,8 +32,9 @@ import org.calicojava.model.WorkloadEndpoint;
  * <p>The calculation is a graph of stages, run in this order (as Felix's calc graph): the {@link EndpointIndex}
  * (every endpoint's labels, tags and addresses), whose entries feed the tag and selector ipsets ({@link FamilySets})
  * and claim interfaces at the {@link InterfaceOwners}; the {@link PolicyMatcher} (policies in order, selectors); the
- * owners' chains ({@link WorkloadChains}) and their {@link RouteClaims}; the {@link ActiveRules} (chains of the
- * policies and profiles in use, {@link RuleChains}); the {@link PoolSets}. This class only wires them and collects
+ * owners' chains ({@link WorkloadChains}) and their {@link RouteClaims}; the shared {@link TierDispatch} to the
+ * policies in use; the {@link ActiveRules} (chains of the policies and profiles in use, {@link RuleChains}); the
+ * {@link PoolSets}. This class only wires them and collects
  * their outputs into a {@link DesiredDataplane}.
  */
 public final class Calculator {
@@ -43,6 +44,7 @@ public final class Calculator {
     private final RouteClaims routes = new RouteClaims();
     private final ActiveRules rules;
     private final WorkloadChains chains;
+    private final TierDispatch tiers;
 
     private DatastoreState src;
     private FelixConfig cfg;
@@ -60,6 +62,7 @@ public final class Calculator {
         this.owners = new InterfaceOwners(onProblem);
         this.rules = new ActiveRules(new RuleChains(onProblem, matcher::selector));
         this.chains = new WorkloadChains(onProblem, matcher, rules, filter);
+        this.tiers = new TierDispatch(matcher, rules, filter);
     }
 
     public DesiredDataplane calculate(DatastoreState s, FelixConfig cfg) {
@@ -101,6 +104,9 @@ public final class Calculator {
         }
         boolean rematch = policiesChanged && matcher.update(s, rules.dirty());
         endpoints(s, cfg, dirtyEps, rematch);
+        if (changes == null || policiesChanged || rules.policiesDirty()) {
+            tiers.update(fams, index.all());
+        }
         rules.render(s, fams, filter, index.all());
         if (poolsChanged) {
             PoolSets.update(s, fams, ipsets);
@@ -133,6 +139,7 @@ public final class Calculator {
         matcher.reset();
         rules.reset(s);
         chains.reset();
+        tiers.reset();
         fams = cfg.ipv6Support()
                 ? new FamilySets[] {new FamilySets(4), new FamilySets(6)}
                 : new FamilySets[] {new FamilySets(4)};

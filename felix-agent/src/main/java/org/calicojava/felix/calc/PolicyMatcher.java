@@ -63,6 +63,11 @@ final class PolicyMatcher {
         return rematch;
     }
 
+    /** The policies in evaluation order. */
+    List<Map.Entry<PolicyKey, Policy>> ordered() {
+        return ordered;
+    }
+
     /** The tiers of policies (in order) whose selectors match {@code labels}; their keys go to {@code matched}. */
     List<TierPolicies> match(Map<String, String> labels, List<PolicyKey> matched) {
         Map<String, List<String>> tiers = new LinkedHashMap<>();

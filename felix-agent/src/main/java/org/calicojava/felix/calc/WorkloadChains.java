@@ -8,17 +8,17 @@ import java.util.function.Consumer;
 import org.calicojava.felix.rules.Chain;
 import org.calicojava.felix.rules.DispatchTree;
 import org.calicojava.felix.rules.EndpointChains;
-import org.calicojava.felix.rules.TierPolicies;
 import org.calicojava.model.WorkloadEndpoint;
 
 /**
- * The workload chains stage of the {@link Calculator}: for each owned interface, the tiers of policies its endpoint
- * matches, its profiles that have rules, and its {@code cali-tw-}/{@code cali-fw-} chains; and the dispatch chains
- * that lead to them ({@link DispatchTree}, rebuilt only along the changed interfaces' paths). It reads the owner
- * {@link InterfaceOwners.Decision}s, the {@link PolicyMatcher} and the state's profile rules; it produces those
- * chains in each family's filter table and tells {@link ActiveRules} which policies and profiles the owners start
- * or stop using. An owner that goes and comes back in the same run with the same tiers and profiles keeps its chain
- * objects, so unchanged chains stay the same objects.
+ * The workload chains stage of the {@link Calculator}: for each owned interface, the policies its endpoint matches,
+ * its profiles that have rules, and its {@code cali-tw-}/{@code cali-fw-} chains (which list only the profiles: the
+ * policies are reached through the shared {@link TierDispatch}); and the dispatch chains that lead to them ({@link
+ * DispatchTree}, rebuilt only along the changed interfaces' paths). It reads the owner {@link
+ * InterfaceOwners.Decision}s, the {@link PolicyMatcher} and the state's profile rules; it produces those chains in
+ * each family's filter table and tells {@link ActiveRules} which policies and profiles the owners start or stop
+ * using. An owner that goes and comes back in the same run with the same profiles keeps its chain objects, so
+ * unchanged chains stay the same objects.
  */
 final class WorkloadChains {
     private final Consumer<String> onProblem;
@@ -34,13 +34,7 @@ final class WorkloadChains {
     private DispatchTree toTree = DispatchTree.to();
 
     /** The chains of one owned interface and what they were made from. */
-    private record Owned(
-            EndpointKey key,
-            List<PolicyKey> matched,
-            List<TierPolicies> tiers,
-            List<String> profiles,
-            Chain tw,
-            Chain fw) {}
+    private record Owned(EndpointKey key, List<PolicyKey> matched, List<String> profiles, Chain tw, Chain fw) {}
 
     /** {@code filter}: each family's filter table of the result, shared with the {@link Calculator}. */
     WorkloadChains(
@@ -74,7 +68,7 @@ final class WorkloadChains {
     void add(DatastoreState s, String iface, EndpointIndex.Ep e) {
         WorkloadEndpoint ep = e.ep;
         List<PolicyKey> matched = new ArrayList<>();
-        List<TierPolicies> tiers = matcher.match(e.labels, matched);
+        matcher.match(e.labels, matched);
         List<String> profiles = new ArrayList<>();
         for (String p : ep.profileIds()) {
             if (s.profileRules.containsKey(p)) {
@@ -84,15 +78,14 @@ final class WorkloadChains {
             }
         }
         Owned prev = retired.get(iface);
-        Owned o = prev != null && prev.tiers().equals(tiers) && prev.profiles().equals(profiles)
-                ? new Owned(e.key, matched, tiers, profiles, prev.tw(), prev.fw())
+        Owned o = prev != null && prev.profiles().equals(profiles)
+                ? new Owned(e.key, matched, profiles, prev.tw(), prev.fw())
                 : new Owned(
                         e.key,
                         matched,
-                        tiers,
                         profiles,
-                        EndpointChains.toWorkload(iface, tiers, profiles),
-                        EndpointChains.fromWorkload(iface, tiers, profiles));
+                        EndpointChains.toWorkload(iface, profiles),
+                        EndpointChains.fromWorkload(iface, profiles));
         put(o);
         rules.usePolicies(matched, 1);
         rules.useProfiles(profiles, 1);
@@ -111,25 +104,20 @@ final class WorkloadChains {
         retired.put(iface, o);
     }
 
-    /** The unchanged owner {@code e} of {@code iface} after the policies' order or selectors changed. */
+    /**
+     * The unchanged owner {@code e} of {@code iface} after the policies' order or selectors changed: which policies
+     * it uses (its chains stay: they do not list policies).
+     */
     void rematch(String iface, EndpointIndex.Ep e) {
         Owned o = owned.get(iface);
         List<PolicyKey> matched = new ArrayList<>();
-        List<TierPolicies> tiers = matcher.match(e.labels, matched);
-        if (tiers.equals(o.tiers())) {
+        matcher.match(e.labels, matched);
+        if (matched.equals(o.matched())) {
             return;
         }
-        Owned n = new Owned(
-                o.key(),
-                matched,
-                tiers,
-                o.profiles(),
-                EndpointChains.toWorkload(iface, tiers, o.profiles()),
-                EndpointChains.fromWorkload(iface, tiers, o.profiles()));
-        put(n);
         rules.usePolicies(matched, 1);
         rules.usePolicies(o.matched(), -1);
-        owned.put(iface, n);
+        owned.put(iface, new Owned(o.key(), matched, o.profiles(), o.tw(), o.fw()));
     }
 
     /** Interfaces that gained or lost their owner: the dispatch chains along their paths change. */

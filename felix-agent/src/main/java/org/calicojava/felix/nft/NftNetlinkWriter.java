@@ -128,8 +128,12 @@ final class NftNetlinkWriter {
             chains.addAll(org.calicojava.felix.rules.StaticChains.filter(v, "cali", "DROP"));
             chains.addAll(org.calicojava.felix.rules.StaticChains.nat(v));
         }
-        chains.add(org.calicojava.felix.rules.EndpointChains.toWorkload("caliwarm0", List.of(), List.of("p")));
-        chains.add(org.calicojava.felix.rules.EndpointChains.fromWorkload("caliwarm0", List.of(), List.of("p")));
+        chains.add(org.calicojava.felix.rules.EndpointChains.toWorkload("caliwarm0", List.of("p")));
+        chains.add(org.calicojava.felix.rules.EndpointChains.fromWorkload("caliwarm0", List.of("p")));
+        chains.addAll(
+                org.calicojava.felix.rules.TierChains.inbound(List.of(new org.calicojava.felix.rules.TierChains.Tier(
+                        "warm",
+                        List.of(new org.calicojava.felix.rules.TierChains.Applied("warm.p", "p", "cali4-warm"))))));
         List<NftOp> ops = new ArrayList<>();
         ops.add(new NftOp.AddTable());
         ops.add(new NftOp.AddSet("cali4-warm", 4));

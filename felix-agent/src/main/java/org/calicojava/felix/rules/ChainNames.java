@@ -22,6 +22,14 @@ public final class ChainNames {
     public static final String TO_WL_DISPATCH = "cali-to-wl-dispatch";
     public static final String TO_WL = "cali-tw-";
     public static final String FROM_WL = "cali-fw-";
+    /** The shared tier dispatch ({@link TierChains}): to workloads (inbound policy) and from them (outbound). */
+    public static final String TIERS_IN = "cali-tiers-in";
+
+    public static final String TIERS_OUT = "cali-tiers-out";
+    /** A tier's chain of policies: inbound ({@code cali-ti-TIER}) and outbound ({@code cali-te-TIER}). */
+    public static final String TIER_IN = "cali-ti-";
+
+    public static final String TIER_OUT = "cali-te-";
     public static final String POLICY_IN = "cali-pi-";
     public static final String POLICY_OUT = "cali-po-";
     public static final String PROFILE_IN = "cali-pri-";

@@ -6,6 +6,8 @@ public final class Marks {
     public static final int ACCEPT = 0x10000;
     /** Set by a next-tier (pass) rule: skip the rest of this tier. */
     public static final int PASS = 0x20000;
+    /** Set in a tier's chain when one of its policies applies to the endpoint (the tier then ends in a drop). */
+    public static final int MATCHED = 0x40000;
 
     private Marks() {}
 

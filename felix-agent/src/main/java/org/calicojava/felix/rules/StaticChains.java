@@ -47,6 +47,8 @@ public final class StaticChains {
     /**
      * The filter chains that do not depend on endpoints (other than by interface prefix) for IP version 4 or 6; for
      * IPv6, workload-to-host neighbour discovery and MLD ({@link #NDP_ICMPV6_TYPES}) is accepted before any policy.
+     * Traffic from and to workloads passes the shared tier dispatch ({@link TierChains}, here with no tier) before
+     * the dispatch to its interface's chain.
      */
     public static List<Chain> filter(int version, String ifacePrefix, String endpointToHostAction) {
         Match in = new Match.Iface(true, ifacePrefix + "+", false);
@@ -66,9 +68,10 @@ public final class StaticChains {
                         new Match.Icmp(6, t, null, false)));
             }
         }
+        toHostRules.add(new Rule(new Action.Jump(ChainNames.TIERS_OUT), "workload outbound policy: tiers"));
         toHostRules.add(new Rule(new Action.Jump(ChainNames.FROM_WL_DISPATCH), "workload outbound policy"));
         toHostRules.add(new Rule(Action.Verdict.valueOf(toHost), "DefaultEndpointToHostAction"));
-        return List.of(
+        List<Chain> chains = new ArrayList<>(List.of(
                 new Chain(
                         ChainNames.INPUT,
                         List.of(new Rule(new Action.Goto(ChainNames.WL_TO_HOST), "from workloads to host", in))),
@@ -76,13 +79,18 @@ public final class StaticChains {
                 new Chain(
                         ChainNames.FORWARD,
                         List.of(
+                                new Rule(new Action.Jump(ChainNames.TIERS_OUT), "from workload: tiers", in),
                                 new Rule(new Action.Jump(ChainNames.FROM_WL_DISPATCH), "from workload", in),
+                                new Rule(new Action.Jump(ChainNames.TIERS_IN), "to workload: tiers", out),
                                 new Rule(new Action.Jump(ChainNames.TO_WL_DISPATCH), "to workload", out),
                                 new Rule(Action.Verdict.ACCEPT, "allowed by policy", in),
                                 new Rule(Action.Verdict.ACCEPT, "allowed by policy", out))),
                 new Chain(
                         ChainNames.OUTPUT,
-                        List.of(new Rule(Action.Verdict.ACCEPT, "host to local workload always allowed", out))));
+                        List.of(new Rule(Action.Verdict.ACCEPT, "host to local workload always allowed", out)))));
+        chains.addAll(TierChains.inbound(List.of())); // the tier roots with no tier yet: the calculation fills them
+        chains.addAll(TierChains.outbound(List.of()));
+        return chains;
     }
 
     /** Most rules in one dispatch chain before it is split by the next character of the interface names. */

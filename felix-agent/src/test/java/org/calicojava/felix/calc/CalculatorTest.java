@@ -81,15 +81,22 @@ class CalculatorTest {
                         + "\"inbound_rules\":[{\"src_selector\":\"role == 'web'\"}]}");
         state.apply(keys.policy("first", "a"), "{\"selector\":\"role == 'db'\",\"order\":2}");
         DesiredDataplane d = calc.calculate(state, FelixConfig.defaults());
-        assertThat(rules(d, "cali-tw-caliA"))
+        String db = ChainNames.selectorSet(4, Selector.parse("role == 'db'").canonical());
+        String all = ChainNames.selectorSet(4, Selector.parse("all()").canonical());
+        assertThat(rules(d, "cali-tiers-in"))
+                .filteredOn(r -> r.contains("-j cali-ti-"))
+                .containsExactly("-j cali-ti-first", "-j cali-ti-second");
+        assertThat(rules(d, "cali-ti-first"))
                 .filteredOn(r -> r.contains("cali-pi-"))
                 .containsExactly(
-                        "-m mark --mark 0x0/0x20000 -j cali-pi-first.z",
-                        "-m mark --mark 0x0/0x20000 -j cali-pi-first.a",
-                        "-m mark --mark 0x0/0x20000 -j cali-pi-second.s1");
-        assertThat(rules(d, "cali-tw-caliB"))
+                        "-m set --match-set " + db + " dst -m mark --mark 0x0/0x30000 -j cali-pi-first.z",
+                        "-m set --match-set " + db + " dst -m mark --mark 0x0/0x30000 -j cali-pi-first.a");
+        assertThat(rules(d, "cali-ti-second"))
                 .filteredOn(r -> r.contains("cali-pi-"))
-                .containsExactly("-m mark --mark 0x0/0x20000 -j cali-pi-second.s1");
+                .containsExactly("-m set --match-set " + all + " dst -m mark --mark 0x0/0x30000 -j cali-pi-second.s1");
+        assertThat(d.ipsets().get(db).members()).containsExactly("10.1.0.1/32");
+        assertThat(d.ipsets().get(all).members()).containsExactlyInAnyOrder("10.1.0.1/32", "10.1.0.2/32");
+        assertThat(rules(d, "cali-tw-caliA")).noneMatch(r -> r.contains("cali-pi-"));
         String set = ChainNames.selectorSet(4, Selector.parse("role == 'web'").canonical());
         assertThat(d.ipsets().get(set).members()).containsExactly("10.1.0.2/32");
         assertThat(rules(d, "cali-pi-first.z")).first().asString().contains("--match-set " + set + " src");
@@ -105,7 +112,8 @@ class CalculatorTest {
         assertThat(d.ipsets().get("cali4-all-ipam-pools").members())
                 .containsExactlyInAnyOrder("10.1.0.0/16", "10.2.0.0/16");
         assertThat(d.ipsets().get("cali4-masq-ipam-pools").members()).containsExactly("10.1.0.0/16");
-        assertThat(rules(d, "cali-wl-to-host")).containsExactly("-j cali-from-wl-dispatch", "-j ACCEPT");
+        assertThat(rules(d, "cali-wl-to-host"))
+                .containsExactly("-j cali-tiers-out", "-j cali-from-wl-dispatch", "-j ACCEPT");
         assertThat(d.nat()).containsKeys("cali-POSTROUTING", "cali-nat-outgoing");
     }
 

@@ -141,7 +141,8 @@ class FelixAgentIT {
                 .filter(l -> l.startsWith("-A " + chain + " "))
                 .findFirst()
                 .orElse("");
-        return s.contains("-A FORWARD -m comment --comment \"cali:") && first.contains("RELATED,ESTABLISHED");
+        return s.contains("-A FORWARD -m comment --comment \"cali:")
+                && first.contains("--mark 0x10000/0x10000 -j RETURN");
     }
 
     @AfterAll

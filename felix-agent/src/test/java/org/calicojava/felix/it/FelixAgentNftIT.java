@@ -104,6 +104,6 @@ class FelixAgentNftIT extends FelixAgentIT {
                 .filter(l -> l.contains("comment \"cali:"))
                 .findFirst()
                 .orElse("");
-        return fwd.contains("jump cali-FORWARD") && first.startsWith("ct state established,related accept");
+        return fwd.contains("jump cali-FORWARD") && first.startsWith("meta mark & 0x00010000 == 0x00010000 return");
     }
 }

@@ -427,7 +427,8 @@ class FelixV6IT {
                 .filter(l -> l.startsWith("-A " + chain + " "))
                 .findFirst()
                 .orElse("");
-        return first.contains("RELATED,ESTABLISHED") && net.save(6, "raw").contains("rpfilter");
+        return first.contains("--mark 0x10000/0x10000 -j RETURN")
+                && net.save(6, "raw").contains("rpfilter");
     }
 
     @Test

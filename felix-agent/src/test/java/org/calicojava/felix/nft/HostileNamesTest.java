@@ -16,6 +16,7 @@ import org.calicojava.felix.rules.EndpointChains;
 import org.calicojava.felix.rules.RestoreScript;
 import org.calicojava.felix.rules.RuleRenderer;
 import org.calicojava.felix.rules.StaticChains;
+import org.calicojava.felix.rules.TierChains;
 import org.calicojava.felix.rules.TierPolicies;
 import org.calicojava.model.PortRange;
 import org.calicojava.model.Rule;
@@ -76,10 +77,14 @@ class HostileNamesTest {
         Map<String, Chain> filter = new HashMap<>();
         StaticChains.filter(4, "cali", "DROP").forEach(c -> filter.put(c.name(), c));
         StaticChains.dispatch(List.of("cali1")).forEach(c -> filter.put(c.name(), c));
-        List<TierPolicies> tiers = List.of(new TierPolicies("tier", List.of(TierPolicies.policyId("tier", name))));
-        for (Chain c : List.of(
-                EndpointChains.toWorkload("cali1", tiers, List.of(name)),
-                EndpointChains.fromWorkload("cali1", tiers, List.of(name)))) {
+        List<TierChains.Tier> tiers = List.of(new TierChains.Tier(
+                name,
+                List.of(new TierChains.Applied(TierPolicies.policyId(name, name), name, "cali4-all-ipam-pools"))));
+        List<Chain> chains = new java.util.ArrayList<>(TierChains.inbound(tiers));
+        chains.addAll(TierChains.outbound(tiers));
+        chains.add(EndpointChains.toWorkload("cali1", List.of(name)));
+        chains.add(EndpointChains.fromWorkload("cali1", List.of(name)));
+        for (Chain c : chains) {
             filter.put(c.name(), c);
         }
         Rule.Builder b = Rule.builder();
@@ -88,7 +93,7 @@ class HostileNamesTest {
         List<Rule> rules = List.of(b.build(), Rule.builder().build());
         RuleRenderer r = new RuleRenderer(4);
         for (String prefix : List.of(ChainNames.POLICY_IN, ChainNames.POLICY_OUT)) {
-            String chain = ChainNames.of(prefix, TierPolicies.policyId("tier", name));
+            String chain = ChainNames.of(prefix, TierPolicies.policyId(name, name));
             filter.put(chain, r.chain(chain, rules, p -> {}));
         }
         for (String prefix : List.of(ChainNames.PROFILE_IN, ChainNames.PROFILE_OUT)) {

@@ -70,7 +70,8 @@ class NftModelTest {
     void chainsThatDifferByFamilyAreSplitBehindADispatcherTheOthersWrittenOnce() {
         NftRuleset r = build(Map.of());
         // same in both families: once, under the model's name
-        assertThat(rules(r, "cali-tw-caliA"))
+        assertThat(rules(r, "cali-tw-caliA")).startsWith("meta mark & 0x10000 == 0x10000 return");
+        assertThat(rules(r, "cali-tiers-in"))
                 .startsWith("ct state related,established accept", "ct state invalid drop");
         assertThat(rules(r, "cali-pro-p")).containsExactly(ALLOW, "meta mark & 0x10000 == 0x10000 return");
         assertThat(rules(r, "cali-FORWARD")).contains("iifname \"cali*\" jump cali-from-wl-dispatch");
@@ -97,13 +98,19 @@ class NftModelTest {
         assertThat(rules(r, "cali-wl-to-host"))
                 .containsExactly(
                         "meta nfproto ipv4 goto cali-wl-to-host/4", "meta nfproto ipv6 goto cali-wl-to-host/6");
-        assertThat(rules(r, "cali-wl-to-host/4")).containsExactly("jump cali-from-wl-dispatch", "drop");
+        assertThat(rules(r, "cali-wl-to-host/4"))
+                .containsExactly("jump cali-tiers-out", "jump cali-from-wl-dispatch", "drop");
         assertThat(rules(r, "cali-wl-to-host/6"))
                 .containsExactly(
-                        "meta l4proto icmpv6 icmpv6 type 130 accept", "meta l4proto icmpv6 icmpv6 type 131 accept",
-                        "meta l4proto icmpv6 icmpv6 type 132 accept", "meta l4proto icmpv6 icmpv6 type 133 accept",
-                        "meta l4proto icmpv6 icmpv6 type 135 accept", "meta l4proto icmpv6 icmpv6 type 136 accept",
-                        "jump cali-from-wl-dispatch", "drop");
+                        "meta l4proto icmpv6 icmpv6 type 130 accept",
+                        "meta l4proto icmpv6 icmpv6 type 131 accept",
+                        "meta l4proto icmpv6 icmpv6 type 132 accept",
+                        "meta l4proto icmpv6 icmpv6 type 133 accept",
+                        "meta l4proto icmpv6 icmpv6 type 135 accept",
+                        "meta l4proto icmpv6 icmpv6 type 136 accept",
+                        "jump cali-tiers-out",
+                        "jump cali-from-wl-dispatch",
+                        "drop");
         // NAT66: the nat chain differs by its sets
         assertThat(rules(r, "cali-nat-outgoing/4"))
                 .containsExactly("ip saddr @cali4-masq-ipam-pools ip daddr != @cali4-all-ipam-pools masquerade");

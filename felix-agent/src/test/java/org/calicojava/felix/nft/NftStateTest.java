@@ -23,8 +23,8 @@ class NftStateTest {
         StaticChains.filter(4, "cali", "DROP").forEach(c -> filter.put(c.name(), c));
         StaticChains.dispatch(ifaces).forEach(c -> filter.put(c.name(), c));
         for (String i : ifaces) {
-            Chain tw = EndpointChains.toWorkload(i, List.of(), List.of("p"));
-            Chain fw = EndpointChains.fromWorkload(i, List.of(), List.of("p"));
+            Chain tw = EndpointChains.toWorkload(i, List.of("p"));
+            Chain fw = EndpointChains.fromWorkload(i, List.of("p"));
             filter.put(tw.name(), tw);
             filter.put(fw.name(), fw);
         }
@@ -110,8 +110,8 @@ class NftStateTest {
                 .isLessThan(Math.min(firstRule, firstBlock));
         assertThat(lines.get(firstRule)).matches("add rule inet calico \\S+ .* comment \"cali:[A-Za-z0-9_-]{16}\"");
         assertThat(lines.get(firstBlock))
-                .matches("add chain inet calico cali-fw-cali00000000001 \\{ ct state "
-                        + "related,established accept comment \"cali:[A-Za-z0-9_-]{16}\"; .*; \\}");
+                .matches("add chain inet calico cali-fw-cali00000000001 \\{ meta mark & 0x10000 == 0x10000 return"
+                        + " comment \"cali:[A-Za-z0-9_-]{16}\"; .*; \\}");
         assertThat(lines)
                 .as("rules that name a set: one add rule each (nft fetches the sets for them)")
                 .anyMatch(l -> l.startsWith("add rule ") && l.contains("@cali4-t-p"))
@@ -141,7 +141,7 @@ class NftStateTest {
                 .as("only commands nft runs without fetching the table first")
                 .doesNotContain("delete", "add rule", "add element")
                 .contains(
-                        "add chain inet calico cali-tw-cali00000001000 { ct state related,established accept comment");
+                        "add chain inet calico cali-tw-cali00000001000 { meta mark & 0x10000 == 0x10000 return comment");
         st.commit(d, after);
         // and removing it again: elements first, then the chains are flushed and deleted
         NftState.Diff back = st.diff(model.build(desired(ifaces(1000), Set.of("10.65.0.1/32"))));

@@ -8,22 +8,13 @@ import org.junit.jupiter.api.Test;
 
 class ChainsTest {
     @Test
-    void toWorkloadChainHasConntrackTiersProfilesAndFinalDrop() {
-        Chain c = EndpointChains.toWorkload(
-                "cali1234567890a", List.of(new TierPolicies("t1", List.of("p1", "p2"))), List.of("prof"));
+    void toWorkloadChainReturnsWhenATierAcceptedThenProfilesAndFinalDrop() {
+        Chain c = EndpointChains.toWorkload("cali1234567890a", List.of("prof"));
         assertThat(c.name()).isEqualTo("cali-tw-cali1234567890a");
         assertThat(c.rules())
                 .extracting(Rule::text)
                 .containsExactly(
-                        "-m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT",
-                        "-m conntrack --ctstate INVALID -j DROP",
-                        "-j MARK --set-xmark 0x0/0x30000",
-                        "-j MARK --set-xmark 0x0/0x20000",
-                        "-m mark --mark 0x0/0x20000 -j cali-pi-t1.p1",
                         "-m mark --mark 0x10000/0x10000 -j RETURN",
-                        "-m mark --mark 0x0/0x20000 -j cali-pi-t1.p2",
-                        "-m mark --mark 0x10000/0x10000 -j RETURN",
-                        "-m mark --mark 0x0/0x20000 -j DROP",
                         "-j cali-pri-prof",
                         "-m mark --mark 0x10000/0x10000 -j RETURN",
                         "-j DROP");
@@ -31,11 +22,46 @@ class ChainsTest {
 
     @Test
     void fromWorkloadUsesOutboundChains() {
-        Chain c = EndpointChains.fromWorkload("caliX", List.of(new TierPolicies("t", List.of("p"))), List.of("a"));
+        Chain c = EndpointChains.fromWorkload("caliX", List.of("a"));
         assertThat(c.name()).isEqualTo("cali-fw-caliX");
-        assertThat(c.rules())
+        assertThat(c.rules()).extracting(Rule::text).contains("-j cali-pro-a");
+    }
+
+    @Test
+    void tierChainsDispatchThroughEachPolicysSelectorSet() {
+        List<Chain> in = TierChains.inbound(List.of(
+                new TierChains.Tier(
+                        "t1",
+                        List.of(
+                                new TierChains.Applied("t1.p1", "p1", "cali4-s-one"),
+                                new TierChains.Applied("t1.p2", "p2", "cali4-s-two"))),
+                new TierChains.Tier("empty", List.of())));
+        assertThat(in).extracting(Chain::name).containsExactly("cali-tiers-in", "cali-ti-t1");
+        assertThat(in.get(0).rules())
                 .extracting(Rule::text)
-                .contains("-m mark --mark 0x0/0x20000 -j cali-po-t.p", "-j cali-pro-a");
+                .containsExactly(
+                        "-m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT",
+                        "-m conntrack --ctstate INVALID -j DROP",
+                        "-j MARK --set-xmark 0x0/0x70000",
+                        "-j MARK --set-xmark 0x0/0x60000",
+                        "-j cali-ti-t1",
+                        "-m mark --mark 0x10000/0x10000 -j RETURN",
+                        "-m mark --mark 0x40000/0x60000 -j DROP",
+                        "-j MARK --set-xmark 0x0/0x60000");
+        assertThat(in.get(1).rules())
+                .extracting(Rule::text)
+                .containsExactly(
+                        "-m set --match-set cali4-s-one dst -j MARK --set-xmark 0x40000/0x40000",
+                        "-m set --match-set cali4-s-one dst -m mark --mark 0x0/0x30000 -j cali-pi-t1.p1",
+                        "-m set --match-set cali4-s-two dst -j MARK --set-xmark 0x40000/0x40000",
+                        "-m set --match-set cali4-s-two dst -m mark --mark 0x0/0x30000 -j cali-pi-t1.p2");
+        List<Chain> out = TierChains.outbound(
+                List.of(new TierChains.Tier("t", List.of(new TierChains.Applied("t.p", "p", "cali6-s-x")))));
+        assertThat(out).extracting(Chain::name).containsExactly("cali-tiers-out", "cali-te-t");
+        assertThat(out.get(1).rules())
+                .extracting(Rule::text)
+                .contains("-m set --match-set cali6-s-x src -m mark --mark 0x0/0x30000 -j cali-po-t.p");
+        assertThat(TierChains.inbound(List.of()).get(0).rules()).hasSize(3);
     }
 
     @Test
@@ -54,8 +80,25 @@ class ChainsTest {
         List<Chain> f = StaticChains.filter(4, "cali", "drop");
         assertThat(f)
                 .extracting(Chain::name)
-                .containsExactly("cali-INPUT", "cali-wl-to-host", "cali-FORWARD", "cali-OUTPUT");
-        assertThat(f.get(1).rules()).extracting(Rule::text).containsExactly("-j cali-from-wl-dispatch", "-j DROP");
+                .containsExactly(
+                        "cali-INPUT",
+                        "cali-wl-to-host",
+                        "cali-FORWARD",
+                        "cali-OUTPUT",
+                        "cali-tiers-in",
+                        "cali-tiers-out");
+        assertThat(f.get(1).rules())
+                .extracting(Rule::text)
+                .containsExactly("-j cali-tiers-out", "-j cali-from-wl-dispatch", "-j DROP");
+        assertThat(f.get(2).rules())
+                .extracting(Rule::text)
+                .containsExactly(
+                        "-i cali+ -j cali-tiers-out",
+                        "-i cali+ -j cali-from-wl-dispatch",
+                        "-o cali+ -j cali-tiers-in",
+                        "-o cali+ -j cali-to-wl-dispatch",
+                        "-i cali+ -j ACCEPT",
+                        "-o cali+ -j ACCEPT");
         assertThat(f.get(0).rules()).extracting(Rule::text).containsExactly("-i cali+ -g cali-wl-to-host");
         List<Chain> d = StaticChains.dispatch(List.of("cali1", "cali2"));
         assertThat(d).extracting(Chain::name).containsExactly("cali-to-wl-dispatch", "cali-from-wl-dispatch");

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Golden test of the typed rule model: every rule the producers ({@link RuleRenderer}, {@link EndpointChains},
- * {@link StaticChains}, {@link DispatchTree}) make over the inputs of the rule tests renders to exactly the iptables
+ * {@link TierChains}, {@link StaticChains}, {@link DispatchTree}) make over the inputs of the rule tests renders to exactly the iptables
  * text and nft text captured from the string-based model before the migration ({@code golden/rules.txt}: one rule a
  * line, iptables text, a tab, nft text). {@code -Dgolden.write=true} rewrites the file.
  */
@@ -97,16 +97,25 @@ public class GoldenRulesTest {
         StaticChains.hooks().forEach(h -> out.add(h.rule()));
         StaticChains.raw("cali").forEach(c -> out.addAll(c.rules()));
         StaticChains.raw("tap").forEach(c -> out.addAll(c.rules()));
-        List<TierPolicies> tiers = List.of(
-                new TierPolicies("default", List.of("p1", "p2")),
-                new TierPolicies("empty", List.of()),
-                new TierPolicies("t2", List.of("x.y")));
+        for (int v : new int[] {4, 6}) {
+            String a = "cali" + v + "-s-JagxTFX-YkWVyoC8GnqN";
+            String b = "cali" + v + "-s-XEV7lNkbeJSP8ferKdvh";
+            List<TierChains.Tier> tiers = List.of(
+                    new TierChains.Tier(
+                            "default",
+                            List.of(
+                                    new TierChains.Applied("default.p1", "p1", a),
+                                    new TierChains.Applied("default.p2", "p2", b))),
+                    new TierChains.Tier("empty", List.of()),
+                    new TierChains.Tier("t2", List.of(new TierChains.Applied("t2.x.y", "x.y", a))));
+            TierChains.inbound(tiers).forEach(c -> out.addAll(c.rules()));
+            TierChains.outbound(tiers).forEach(c -> out.addAll(c.rules()));
+        }
         for (String iface : List.of("cali1", "cali12345678901", "tap0")) {
-            out.addAll(EndpointChains.toWorkload(iface, tiers, List.of("prof1", "kns.default"))
+            out.addAll(EndpointChains.toWorkload(iface, List.of("prof1", "kns.default"))
                     .rules());
-            out.addAll(EndpointChains.fromWorkload(iface, tiers, List.of()).rules());
-            out.addAll(
-                    EndpointChains.fromWorkload(iface, List.of(), List.of("p")).rules());
+            out.addAll(EndpointChains.fromWorkload(iface, List.of()).rules());
+            out.addAll(EndpointChains.fromWorkload(iface, List.of("p")).rules());
         }
         List<String> ifaces = new ArrayList<>();
         for (int i = 0; i < 90; i++) {

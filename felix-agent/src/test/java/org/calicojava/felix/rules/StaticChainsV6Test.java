@@ -24,13 +24,16 @@ class StaticChainsV6Test {
                         "-p icmpv6 -m icmp6 --icmpv6-type 133 -j ACCEPT",
                         "-p icmpv6 -m icmp6 --icmpv6-type 135 -j ACCEPT",
                         "-p icmpv6 -m icmp6 --icmpv6-type 136 -j ACCEPT",
+                        "-j cali-tiers-out",
                         "-j cali-from-wl-dispatch",
                         "-j DROP");
         assertThat(rules(StaticChains.filter(4, "cali", "DROP"), ChainNames.WL_TO_HOST))
-                .containsExactly("-j cali-from-wl-dispatch", "-j DROP");
+                .containsExactly("-j cali-tiers-out", "-j cali-from-wl-dispatch", "-j DROP");
         assertThat(rules(StaticChains.filter(6, "tap", "ACCEPT"), ChainNames.FORWARD))
                 .containsExactly(
+                        "-i tap+ -j cali-tiers-out",
                         "-i tap+ -j cali-from-wl-dispatch",
+                        "-o tap+ -j cali-tiers-in",
                         "-o tap+ -j cali-to-wl-dispatch",
                         "-i tap+ -j ACCEPT",
                         "-o tap+ -j ACCEPT");

@@ -76,8 +76,29 @@ public final class Cidr implements Comparable<Cidr> {
         return new Cidr(bytes, bytes.length * 8);
     }
 
+    /** Whether {@code s} has only ASCII digits and dots (a loop: this runs for every address felix handles). */
+    private static boolean digitsAndDots(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if ((c < '0' || c > '9') && c != '.') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean hexColonsAndDots(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.digit(c, 16) < 0 && c != ':' && c != '.' || c > 'f') {
+                return false;
+            }
+        }
+        return true;
+    }
+
     static byte[] parseAddress(String addr, String original) {
-        if (addr.isEmpty() || addr.length() > 45 || !(addr.indexOf(':') >= 0 || addr.matches("[0-9.]+"))) {
+        if (addr.isEmpty() || addr.length() > 45 || !(addr.indexOf(':') >= 0 || digitsAndDots(addr))) {
             throw new IllegalArgumentException(
                     "IP address: " + LogText.quote(original) + " is not an IPv4 or IPv6 address");
         }
@@ -102,7 +123,7 @@ public final class Cidr implements Comparable<Cidr> {
             }
             return out;
         }
-        if (!addr.matches("[0-9a-fA-F:.]+")) {
+        if (!hexColonsAndDots(addr)) {
             throw new IllegalArgumentException(
                     "IP address: " + LogText.quote(original) + " is not an IPv4 or IPv6 address");
         }

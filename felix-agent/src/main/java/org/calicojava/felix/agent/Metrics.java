@@ -36,6 +36,12 @@ public final class Metrics {
         counter("felix_nft_errors", "nft -f runs that failed");
         counter("felix_nft_seconds", "Total time writing nftables transactions (netlink or nft -f)");
         counter("felix_nft_netlink_commits", "nftables transactions committed over netlink");
+        counter("felix_calc_seconds", "Total time in the calculation (datastore state to desired dataplane)");
+        counter("felix_nft_model_seconds", "Total time building the nftables model and its diff from the kernel's");
+        counter("felix_nft_encode_seconds", "Total time encoding nftables transactions as netlink batches");
+        counter(
+                "felix_nft_kernel_seconds",
+                "Total time in the kernel's nftables commits over netlink (from the send to the last answer)");
         counter(
                 "felix_nft_netlink_fallbacks",
                 "nftables transactions written with nft -f because the netlink commit could not be sent");
@@ -99,6 +105,11 @@ public final class Metrics {
     /** A counter's value (for tests and status). */
     public long counter(String name) {
         return (long) counterNamed(name).get();
+    }
+
+    /** A seconds counter's value (for benchmarks). */
+    public double seconds(String name) {
+        return counterNamed(name).get();
     }
 
     /** The registry in the Prometheus text format (what {@link #serve} answers). */

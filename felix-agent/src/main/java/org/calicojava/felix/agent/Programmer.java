@@ -83,7 +83,9 @@ final class Programmer {
         }
         long calcStart = System.nanoTime();
         DesiredDataplane d = additions.apply(calculator.calculate(state, config));
-        long calcMs = (System.nanoTime() - calcStart) / 1_000_000;
+        long calcNanos = System.nanoTime() - calcStart;
+        metrics.addSeconds("felix_calc_seconds", calcNanos / 1e9);
+        long calcMs = calcNanos / 1_000_000;
         if (calcMs > 1000) {
             LOG.info(
                     "calculation took {} ms for {} local endpoints",

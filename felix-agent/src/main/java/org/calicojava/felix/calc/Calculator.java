@@ -24,8 +24,8 @@ import org.calicojava.model.WorkloadEndpoint;
  * <p>Incremental: the first run (and any run after {@link DatastoreState#clear}, with another state or another
  * config) calculates everything; later runs read the state's journal of changed keys and recalculate only what
  * they affect: a changed endpoint (any host) its own routes, chains, interface claim and ipset memberships; a
- * profile's tags or labels the endpoints that use it; a policy's rules its chains; a change of the policies'
- * order or selectors re-matches the local endpoints. The result's maps are {@link PersistentMap}s that share
+ * profile's tags or labels the endpoints that use it; a policy's rules its chains; a policy's selector (or the
+ * policy coming or going) is matched again against each local endpoint, that policy only. The result's maps are {@link PersistentMap}s that share
  * everything unchanged with the previous run's (readers find the changed keys cheaply), and unchanged chains are
  * the same objects. Owned by the caller's thread.
  *
@@ -102,8 +102,11 @@ public final class Calculator {
                 dirtyEps.addAll(index.usersOf(p));
             }
         }
-        boolean rematch = policiesChanged && matcher.update(s, rules.dirty());
-        endpoints(s, cfg, dirtyEps, rematch);
+        Set<PolicyKey> reselected = policiesChanged ? matcher.update(s, rules.dirty()) : Set.of();
+        endpoints(s, cfg, dirtyEps);
+        if (changes != null && !reselected.isEmpty()) {
+            chains.rematch(reselected);
+        }
         if (changes == null || policiesChanged || rules.policiesDirty()) {
             tiers.update(fams, index.all());
         }
@@ -165,7 +168,7 @@ public final class Calculator {
      * interface A to B would otherwise lose the route claims made at B when A is processed after B), then the new
      * owners' come, then the dispatch chains follow.
      */
-    private void endpoints(DatastoreState s, FelixConfig cfg, Set<EndpointKey> dirty, boolean rematch) {
+    private void endpoints(DatastoreState s, FelixConfig cfg, Set<EndpointKey> dirty) {
         for (EndpointKey k : dirty) {
             EndpointIndex.Ep old = index.remove(k);
             if (old != null) {
@@ -183,7 +186,7 @@ public final class Calculator {
                 owners.claim(e, s.hostname);
             }
         }
-        List<InterfaceOwners.Decision> decisions = owners.resolve(dirty, rematch);
+        List<InterfaceOwners.Decision> decisions = owners.resolve(dirty);
         List<String> added = new ArrayList<>();
         List<String> removed = new ArrayList<>();
         for (InterfaceOwners.Decision d : decisions) {
@@ -192,8 +195,6 @@ public final class Calculator {
                     routes.release(d.iface());
                     chains.remove(d.iface());
                 }
-            } else if (rematch) {
-                chains.rematch(d.iface(), index.get(d.wanted()));
             }
             if (d.removed()) {
                 removed.add(d.iface());

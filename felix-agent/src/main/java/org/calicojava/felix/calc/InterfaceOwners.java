@@ -75,15 +75,11 @@ final class InterfaceOwners {
     }
 
     /**
-     * Decides the owner of every interface whose claims changed since the last call (and, with {@code rematch}, of
-     * every owned interface too), in the order they were touched: an owner in {@code dirty} (its endpoint changed)
+     * Decides the owner of every interface whose claims changed since the last call, in the order they were touched: an owner in {@code dirty} (its endpoint changed)
      * is replaced even when it stays the owner. Reports each claimant that does not own its interface. Owners that
      * go leave {@code interfaces} before the new ones are put in.
      */
-    List<Decision> resolve(Set<EndpointKey> dirty, boolean rematch) {
-        if (rematch) { // every owner matched again (its memberships stay)
-            touched.addAll(owners.keySet());
-        }
+    List<Decision> resolve(Set<EndpointKey> dirty) {
         List<Decision> out = new ArrayList<>(touched.size());
         for (String iface : touched) {
             TreeSet<EndpointKey> c = claims.get(iface);

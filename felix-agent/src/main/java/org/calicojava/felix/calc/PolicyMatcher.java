@@ -22,7 +22,6 @@ final class PolicyMatcher {
     private final Consumer<String> onProblem;
     private final Map<String, Selector> selectors = new HashMap<>();
     private List<Map.Entry<PolicyKey, Policy>> ordered = List.of();
-    private List<Object> matchKey = List.of();
     private Map<PolicyKey, Policy> lastPolicies = Map.of();
 
     PolicyMatcher(Consumer<String> onProblem) {
@@ -31,36 +30,41 @@ final class PolicyMatcher {
 
     void reset() {
         ordered = List.of();
-        matchKey = List.of();
         lastPolicies = Map.of();
     }
 
     /**
-     * Takes the state's policies: the keys of changed policies go to {@code dirtyRules}; returns true when the order or
-     * a selector changed, so every local endpoint must be matched again.
+     * Takes the state's policies: the keys of changed policies go to {@code dirtyRules}; returns the policies whose
+     * selector changed, or that came or went (each local endpoint is matched again against those only: an order
+     * change alone changes no endpoint's policies, only the tier chains).
      */
-    boolean update(DatastoreState s, Set<Object> dirtyRules) {
-        List<Map.Entry<PolicyKey, Policy>> now = orderedPolicies(s);
-        List<Object> key = new ArrayList<>(now.size() * 2);
-        for (Map.Entry<PolicyKey, Policy> e : now) {
-            key.add(e.getKey());
-            key.add(e.getValue().selector());
-        }
-        boolean rematch = false;
-        if (!key.equals(matchKey)) {
-            rematch = true;
-            matchKey = key;
-        }
-        ordered = now;
+    Set<PolicyKey> update(DatastoreState s, Set<Object> dirtyRules) {
+        ordered = orderedPolicies(s);
         Set<PolicyKey> all = new HashSet<>(lastPolicies.keySet());
         all.addAll(s.policies.keySet());
+        Set<PolicyKey> reselect = new HashSet<>();
         for (PolicyKey k : all) {
-            if (lastPolicies.get(k) != s.policies.get(k)) {
+            Policy before = lastPolicies.get(k);
+            Policy now = s.policies.get(k);
+            if (before != now) {
                 dirtyRules.add(k);
+                if (before == null || now == null || !before.selector().equals(now.selector())) {
+                    reselect.add(k);
+                }
             }
         }
         lastPolicies = new HashMap<>(s.policies);
-        return rematch;
+        return reselect;
+    }
+
+    /** Whether policy {@code k} (as the state has it now) selects {@code labels}; false when gone or invalid. */
+    boolean selects(PolicyKey k, Map<String, String> labels) {
+        Policy p = lastPolicies.get(k);
+        if (p == null) {
+            return false;
+        }
+        Selector sel = selector(p.selector(), "policy " + k.tier() + "/" + k.name());
+        return sel != null && sel.matches(labels);
     }
 
     /** The policies in evaluation order. */

@@ -2,8 +2,10 @@ package org.calicojava.felix.calc;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 import org.calicojava.felix.rules.Chain;
 import org.calicojava.felix.rules.DispatchTree;
@@ -34,7 +36,13 @@ final class WorkloadChains {
     private DispatchTree toTree = DispatchTree.to();
 
     /** The chains of one owned interface and what they were made from. */
-    private record Owned(EndpointKey key, List<PolicyKey> matched, List<String> profiles, Chain tw, Chain fw) {}
+    private record Owned(
+            EndpointKey key,
+            Map<String, String> labels,
+            Set<PolicyKey> matched,
+            List<String> profiles,
+            Chain tw,
+            Chain fw) {}
 
     /** {@code filter}: each family's filter table of the result, shared with the {@link Calculator}. */
     WorkloadChains(
@@ -67,8 +75,9 @@ final class WorkloadChains {
     /** Endpoint {@code e} owns {@code iface} now: its chains (reused from a retired owner when they would be equal). */
     void add(DatastoreState s, String iface, EndpointIndex.Ep e) {
         WorkloadEndpoint ep = e.ep;
-        List<PolicyKey> matched = new ArrayList<>();
-        matcher.match(e.labels, matched);
+        List<PolicyKey> matchedList = new ArrayList<>();
+        matcher.match(e.labels, matchedList);
+        Set<PolicyKey> matched = new HashSet<>(matchedList);
         List<String> profiles = new ArrayList<>();
         for (String p : ep.profileIds()) {
             if (s.profileRules.containsKey(p)) {
@@ -79,15 +88,16 @@ final class WorkloadChains {
         }
         Owned prev = retired.get(iface);
         Owned o = prev != null && prev.profiles().equals(profiles)
-                ? new Owned(e.key, matched, profiles, prev.tw(), prev.fw())
+                ? new Owned(e.key, e.labels, matched, profiles, prev.tw(), prev.fw())
                 : new Owned(
                         e.key,
+                        e.labels,
                         matched,
                         profiles,
                         EndpointChains.toWorkload(iface, profiles),
                         EndpointChains.fromWorkload(iface, profiles));
         put(o);
-        rules.usePolicies(matched, 1);
+        rules.usePolicies(matchedList, 1);
         rules.useProfiles(profiles, 1);
         owned.put(iface, o);
     }
@@ -99,25 +109,30 @@ final class WorkloadChains {
             f.remove(o.tw().name());
             f.remove(o.fw().name());
         }
-        rules.usePolicies(o.matched(), -1);
+        rules.usePolicies(List.copyOf(o.matched()), -1);
         rules.useProfiles(o.profiles(), -1);
         retired.put(iface, o);
     }
 
     /**
-     * The unchanged owner {@code e} of {@code iface} after the policies' order or selectors changed: which policies
-     * it uses (its chains stay: they do not list policies).
+     * Policies whose selectors changed (or that came or went): each owner's policies follow, and the use counts; one
+     * selector evaluation per owner and changed policy. The chains stay: they do not list policies.
      */
-    void rematch(String iface, EndpointIndex.Ep e) {
-        Owned o = owned.get(iface);
-        List<PolicyKey> matched = new ArrayList<>();
-        matcher.match(e.labels, matched);
-        if (matched.equals(o.matched())) {
-            return;
+    void rematch(Set<PolicyKey> changed) {
+        for (PolicyKey k : changed) {
+            List<PolicyKey> one = List.of(k);
+            for (Owned o : owned.values()) {
+                boolean now = matcher.selects(k, o.labels());
+                if (now != o.matched().contains(k)) {
+                    if (now) {
+                        o.matched().add(k);
+                    } else {
+                        o.matched().remove(k);
+                    }
+                    rules.usePolicies(one, now ? 1 : -1);
+                }
+            }
         }
-        rules.usePolicies(matched, 1);
-        rules.usePolicies(o.matched(), -1);
-        owned.put(iface, new Owned(o.key(), matched, o.profiles(), o.tw(), o.fw()));
     }
 
     /** Interfaces that gained or lost their owner: the dispatch chains along their paths change. */

@@ -294,6 +294,7 @@ public final class NftBackend implements PolicyBackend {
 
     @Override
     public void apply(DesiredDataplane d) {
+        long m0 = System.nanoTime();
         NftRuleset want;
         try {
             want = model.build(kernelIpv6 ? d : ipv4Only(d));
@@ -302,10 +303,11 @@ public final class NftBackend implements PolicyBackend {
         }
         sets = want.sets().size();
         NftState.Diff diff = actual.diff(want);
+        long t0 = System.nanoTime();
+        metrics.addSeconds("felix_nft_model_seconds", (t0 - m0) / 1e9);
         if (diff.isEmpty()) {
             return;
         }
-        long t0 = System.nanoTime();
         generation++;
         remember(diff, want);
         long before = gate.now();
@@ -337,7 +339,15 @@ public final class NftBackend implements PolicyBackend {
      */
     private String commitNetlink(NftState.Diff diff) {
         try {
-            sender.send(NftNetlinkWriter.batch(diff.ops()));
+            long e0 = System.nanoTime();
+            NftBatch batch = NftNetlinkWriter.batch(diff.ops());
+            long e1 = System.nanoTime();
+            metrics.addSeconds("felix_nft_encode_seconds", (e1 - e0) / 1e9);
+            try {
+                sender.send(batch);
+            } finally {
+                metrics.addSeconds("felix_nft_kernel_seconds", (System.nanoTime() - e1) / 1e9);
+            }
             metrics.inc("felix_nft_netlink_commits");
             return null;
         } catch (NftTransactionException e) {

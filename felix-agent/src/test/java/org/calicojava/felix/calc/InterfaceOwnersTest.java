@@ -30,7 +30,7 @@ class InterfaceOwnersTest {
     void twoEndpointsClaimingOneInterfaceTheFirstInKeyOrderOwnsItAndTheOtherIsReported() {
         EndpointIndex.Ep b = endpoint("h1", "wb", "cali1", "active");
         EndpointIndex.Ep a = endpoint("h1", "wa", "cali1", "active");
-        List<InterfaceOwners.Decision> d = owners.resolve(Set.of(a.key, b.key), false);
+        List<InterfaceOwners.Decision> d = owners.resolve(Set.of(a.key, b.key));
         assertThat(d).containsExactly(new InterfaceOwners.Decision("cali1", null, a.key, true));
         assertThat(d.get(0).added()).isTrue();
         assertThat(owners.interfaces()).containsOnlyKeys("cali1").containsEntry("cali1", a.key);
@@ -38,14 +38,14 @@ class InterfaceOwnersTest {
 
         problems.clear();
         owners.release(a); // the owner goes: the other claimant takes the interface over
-        d = owners.resolve(Set.of(a.key), false);
+        d = owners.resolve(Set.of(a.key));
         assertThat(d).containsExactly(new InterfaceOwners.Decision("cali1", a.key, b.key, true));
         assertThat(d.get(0).added() || d.get(0).removed()).isFalse();
         assertThat(owners.owner("cali1")).isEqualTo(b.key);
         assertThat(problems).isEmpty();
 
         owners.release(b);
-        d = owners.resolve(Set.of(b.key), false);
+        d = owners.resolve(Set.of(b.key));
         assertThat(d).containsExactly(new InterfaceOwners.Decision("cali1", b.key, null, true));
         assertThat(d.get(0).removed()).isTrue();
         assertThat(owners.interfaces()).isEmpty();
@@ -59,17 +59,14 @@ class InterfaceOwnersTest {
         assertThat(remote.claimed).isNull();
         assertThat(idle.claimed).isNull();
         assertThat(local.claimed).isEqualTo("cali4");
-        assertThat(owners.resolve(Set.of(remote.key, idle.key, local.key), false))
+        assertThat(owners.resolve(Set.of(remote.key, idle.key, local.key)))
                 .containsExactly(new InterfaceOwners.Decision("cali4", null, local.key, true));
 
-        assertThat(owners.resolve(Set.of(), false)).as("nothing touched").isEmpty();
-        assertThat(owners.resolve(Set.of(), true))
-                .as("rematch: every owned interface, the owner kept")
-                .containsExactly(new InterfaceOwners.Decision("cali4", local.key, local.key, false));
+        assertThat(owners.resolve(Set.of())).as("nothing touched").isEmpty();
 
         owners.release(local); // the same endpoint again (changed): replaced by itself
         EndpointIndex.Ep again = endpoint("h1", "wl", "cali4", "active");
-        assertThat(owners.resolve(Set.of(again.key), false))
+        assertThat(owners.resolve(Set.of(again.key)))
                 .containsExactly(new InterfaceOwners.Decision("cali4", local.key, local.key, true));
         assertThat(owners.interfaces()).containsEntry("cali4", local.key);
         assertThat(problems).isEmpty();

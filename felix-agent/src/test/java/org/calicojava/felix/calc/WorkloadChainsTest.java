@@ -63,8 +63,9 @@ class WorkloadChainsTest {
 
         chains.startRun(); // the policy's selector changes: rematched, no longer in use, the same chains
         state.apply(keys.policy("default", "db"), "{\"selector\":\"app == 'x'\",\"inbound_rules\":[{}]}");
-        assertThat(matcher.update(state, new java.util.HashSet<>())).isTrue();
-        chains.rematch("cali1", index.get(new EndpointKey("h1", "k8s", "wc", "eth0")));
+        java.util.Set<PolicyKey> reselected = matcher.update(state, new java.util.HashSet<>());
+        assertThat(reselected).containsExactly(new PolicyKey("default", "db"));
+        chains.rematch(reselected);
         chains.endRun();
         assertThat(filter.get(4).build().get("cali-tw-cali1")).isSameAs(tw);
         assertThat(rules.uses(new PolicyKey("default", "db"))).isFalse();

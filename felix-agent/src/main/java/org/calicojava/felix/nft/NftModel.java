@@ -102,7 +102,8 @@ public final class NftModel {
             counts.merge(c.ip(), 1, Integer::sum);
         }
         PersistentSet.Builder<String> members = PersistentSet.<String>empty().toBuilder();
-        NftMembers.normalize(s.members()).forEach(members::add);
+        // host prefixes only: the members are the addresses counted (nothing can cover a host), parsed once
+        (counts != null ? counts.keySet() : NftMembers.normalize(s.members())).forEach(members::add);
         return new SetMemo(s, new NftSet(s.name(), s.version(), members.build()), members, counts);
     }
 

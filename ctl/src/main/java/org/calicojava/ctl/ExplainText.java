@@ -7,7 +7,10 @@ import org.calicojava.ctl.explain.ChainWalker;
 import org.calicojava.felix.rules.RuleRenderer;
 import org.calicojava.model.Rule;
 
-/** Prints a {@link ChainWalker} walk of felix's tier dispatch and an endpoint chain as tiers, policies, profiles and the rules that decided. */
+/**
+ * Prints a {@link ChainWalker} walk of felix's tier dispatch and an endpoint chain as tiers, policies, profiles and
+ * the rules that decided.
+ */
 final class ExplainText {
     /** A policy or profile behind a rule chain: its rules, and how many iptables rules felix renders for each. */
     static final class Owner {

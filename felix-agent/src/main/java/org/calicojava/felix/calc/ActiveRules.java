@@ -80,7 +80,7 @@ final class ActiveRules {
     }
 
     /** Counts a local owner using ({@code delta} 1) or leaving (-1) policies; chains follow the first and last. */
-    void usePolicies(List<PolicyKey> keys, int delta) {
+    void usePolicies(Collection<PolicyKey> keys, int delta) {
         for (PolicyKey k : keys) {
             Integer n = policyUse.merge(k, delta, (a, b) -> a + b == 0 ? null : a + b);
             if (n == null || (delta > 0 && n == 1)) {

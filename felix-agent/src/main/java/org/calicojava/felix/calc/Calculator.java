@@ -25,17 +25,16 @@ import org.calicojava.model.WorkloadEndpoint;
  * config) calculates everything; later runs read the state's journal of changed keys and recalculate only what
  * they affect: a changed endpoint (any host) its own routes, chains, interface claim and ipset memberships; a
  * profile's tags or labels the endpoints that use it; a policy's rules its chains; a policy's selector (or the
- * policy coming or going) is matched again against each local endpoint, that policy only. The result's maps are {@link PersistentMap}s that share
- * everything unchanged with the previous run's (readers find the changed keys cheaply), and unchanged chains are
- * the same objects. Owned by the caller's thread.
+ * policy coming or going) is matched again against each local endpoint, that policy only. The result's maps are
+ * {@link PersistentMap}s that share everything unchanged with the previous run's (readers find the changed keys
+ * cheaply), and unchanged chains are the same objects. Owned by the caller's thread.
  *
  * <p>The calculation is a graph of stages, run in this order (as Felix's calc graph): the {@link EndpointIndex}
  * (every endpoint's labels, tags and addresses), whose entries feed the tag and selector ipsets ({@link FamilySets})
  * and claim interfaces at the {@link InterfaceOwners}; the {@link PolicyMatcher} (policies in order, selectors); the
  * owners' chains ({@link WorkloadChains}) and their {@link RouteClaims}; the shared {@link TierDispatch} to the
  * policies in use; the {@link ActiveRules} (chains of the policies and profiles in use, {@link RuleChains}); the
- * {@link PoolSets}. This class only wires them and collects
- * their outputs into a {@link DesiredDataplane}.
+ * {@link PoolSets}. This class only wires them and collects their outputs into a {@link DesiredDataplane}.
  */
 public final class Calculator {
     private final PolicyMatcher matcher;
@@ -107,7 +106,7 @@ public final class Calculator {
         if (changes != null && !reselected.isEmpty()) {
             chains.rematch(reselected);
         }
-        if (changes == null || policiesChanged || rules.policiesDirty()) {
+        if (policiesChanged || rules.policiesDirty()) { // policiesChanged: always in a full calculation
             tiers.update(fams, index.all());
         }
         rules.render(s, fams, filter, index.all());

@@ -1,15 +1,12 @@
 package org.calicojava.felix.calc;
 
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
-import org.calicojava.felix.rules.TierPolicies;
 import org.calicojava.model.Policy;
 import org.calicojava.model.Selector;
 
@@ -59,7 +56,7 @@ final class PolicyMatcher {
 
     /** Whether policy {@code k} (as the state has it now) selects {@code labels}; false when gone or invalid. */
     boolean selects(PolicyKey k, Map<String, String> labels) {
-        Policy p = lastPolicies.get(k);
+        Policy p = lastPolicies.get(k); // the state's policies, as taken by the last update
         if (p == null) {
             return false;
         }
@@ -72,23 +69,15 @@ final class PolicyMatcher {
         return ordered;
     }
 
-    /** The tiers of policies (in order) whose selectors match {@code labels}; their keys go to {@code matched}. */
-    List<TierPolicies> match(Map<String, String> labels, List<PolicyKey> matched) {
-        Map<String, List<String>> tiers = new LinkedHashMap<>();
+    /** The policies whose selectors match {@code labels}. */
+    Set<PolicyKey> match(Map<String, String> labels) {
+        Set<PolicyKey> out = new HashSet<>();
         for (Map.Entry<PolicyKey, Policy> p : ordered) {
-            Selector sel = selector(
-                    p.getValue().selector(),
-                    "policy " + p.getKey().tier() + "/" + p.getKey().name());
-            if (sel == null || !sel.matches(labels)) {
-                continue;
+            if (selects(p.getKey(), labels)) {
+                out.add(p.getKey());
             }
-            tiers.computeIfAbsent(p.getKey().tier(), t -> new ArrayList<>())
-                    .add(p.getKey().name());
-            matched.add(p.getKey());
         }
-        return tiers.entrySet().stream()
-                .map(t -> new TierPolicies(t.getKey(), t.getValue()))
-                .toList();
+        return out;
     }
 
     /** The parsed selector, or null (reported to onProblem with {@code where}) when it does not parse. */

@@ -2,7 +2,6 @@ package org.calicojava.felix.calc;
 
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -35,7 +34,10 @@ final class WorkloadChains {
     private DispatchTree fromTree = DispatchTree.from();
     private DispatchTree toTree = DispatchTree.to();
 
-    /** The chains of one owned interface and what they were made from. */
+    /**
+     * The chains of one owned interface and what they were made from; {@code matched} (the policies selecting the
+     * endpoint, for the use counts) is kept up to date in place by {@link #rematch}.
+     */
     private record Owned(
             EndpointKey key,
             Map<String, String> labels,
@@ -75,9 +77,7 @@ final class WorkloadChains {
     /** Endpoint {@code e} owns {@code iface} now: its chains (reused from a retired owner when they would be equal). */
     void add(DatastoreState s, String iface, EndpointIndex.Ep e) {
         WorkloadEndpoint ep = e.ep;
-        List<PolicyKey> matchedList = new ArrayList<>();
-        matcher.match(e.labels, matchedList);
-        Set<PolicyKey> matched = new HashSet<>(matchedList);
+        Set<PolicyKey> matched = matcher.match(e.labels);
         List<String> profiles = new ArrayList<>();
         for (String p : ep.profileIds()) {
             if (s.profileRules.containsKey(p)) {
@@ -97,7 +97,7 @@ final class WorkloadChains {
                         EndpointChains.toWorkload(iface, profiles),
                         EndpointChains.fromWorkload(iface, profiles));
         put(o);
-        rules.usePolicies(matchedList, 1);
+        rules.usePolicies(matched, 1);
         rules.useProfiles(profiles, 1);
         owned.put(iface, o);
     }
@@ -109,7 +109,7 @@ final class WorkloadChains {
             f.remove(o.tw().name());
             f.remove(o.fw().name());
         }
-        rules.usePolicies(List.copyOf(o.matched()), -1);
+        rules.usePolicies(o.matched(), -1);
         rules.useProfiles(o.profiles(), -1);
         retired.put(iface, o);
     }

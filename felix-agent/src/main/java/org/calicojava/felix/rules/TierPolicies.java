@@ -1,12 +1,8 @@
 package org.calicojava.felix.rules;
 
-import java.util.List;
-
-/** The policies of one tier that apply to an endpoint, in order. */
-public record TierPolicies(String tier, List<String> policies) {
-    public TierPolicies {
-        policies = List.copyOf(policies);
-    }
+/** How a tiered policy is named in chain names: its tier, a dot, its name ({@code cali-pi-TIER.POLICY}). */
+public final class TierPolicies {
+    private TierPolicies() {}
 
     public static String policyId(String tier, String policy) {
         return tier + "." + policy;

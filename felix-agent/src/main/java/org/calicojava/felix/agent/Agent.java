@@ -13,7 +13,6 @@ import java.util.function.IntConsumer;
 import org.calicojava.felix.calc.DatastoreState;
 import org.calicojava.felix.calc.FelixConfig;
 import org.calicojava.felix.dataplane.Dataplane;
-import org.calicojava.felix.dataplane.DataplaneException;
 import org.calicojava.felix.dataplane.Namespace;
 import org.calicojava.felix.dataplane.NftKernel;
 import org.calicojava.felix.encap.EncapState;
@@ -189,14 +188,15 @@ public final class Agent implements AutoCloseable {
         exit.accept(EXIT_CODE);
     }
 
-    /** Reads the kernel's current state so the first apply changes only what differs (no flush). */
+    /**
+     * Reads the kernel's current state so the first apply changes only what differs (no flush); in the background,
+     * while the initial sync lists etcd and calculates (the first apply waits for it).
+     */
     private void takeOver() {
-        try {
-            int drift = dataplane.refresh();
-            LOG.info("took over existing dataplane ({} objects differ from what a previous run wrote)", drift);
-        } catch (DataplaneException e) {
-            LOG.warn("reading existing dataplane: {}", e.getMessage());
-        }
+        dataplane.takeOverInBackground(
+                drift -> LOG.info(
+                        "took over existing dataplane ({} objects differ from what a previous run wrote)", drift),
+                e -> LOG.warn("reading existing dataplane: {}", e.getMessage()));
     }
 
     /** Lists /calico/v1 until it works; returns the revision, or -1 when stopped first. */

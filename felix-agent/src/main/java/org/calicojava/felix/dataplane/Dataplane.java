@@ -43,12 +43,54 @@ public final class Dataplane {
 
     /** Switches the policy backend (before the first apply: on start, once the datastore's config is known). */
     public void usePolicyBackend(PolicyBackend b) {
+        awaitTakeOver();
         policy = b;
         needRefresh = true;
     }
 
+    /**
+     * Starts {@link #refresh} on the sysctl thread (idle before the first apply) and returns: the start-up read-back
+     * of what a previous run left runs while etcd is listed and the first calculation runs. Every other method but
+     * {@link #policyBackend} and {@link #readPolicy} waits for it first. {@code done} gets the drift; on an error
+     * {@code failed} gets it and the first apply reads again.
+     */
+    public void takeOverInBackground(
+            java.util.function.IntConsumer done, java.util.function.Consumer<DataplaneException> failed) {
+        takeOver = sysctlWriter.submit(() -> {
+            try {
+                done.accept(read());
+            } catch (DataplaneException e) {
+                failed.accept(e);
+            }
+            return null;
+        });
+    }
+
+    private java.util.concurrent.Future<?> takeOver;
+
+    private void awaitTakeOver() {
+        if (takeOver == null) {
+            return;
+        }
+        try {
+            takeOver.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            LOG.warn("reading existing dataplane: {}", e.getCause().toString());
+            needRefresh = true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            needRefresh = true;
+        }
+        takeOver = null;
+    }
+
     /** Reads iptables, ipsets, links and routes back from the kernel; returns how many drifted objects it found. */
     public int refresh() {
+        awaitTakeOver();
+        return read();
+    }
+
+    private int read() {
         int drift = policy.refresh();
         routes.refresh();
         needRefresh = false;
@@ -62,6 +104,7 @@ public final class Dataplane {
 
     /** Takes a {@link #readPolicy} result and re-reads routes; returns the drift, or -1 when the read was stale. */
     public int adoptPolicy(PolicyBackend.Snapshot snapshot) {
+        awaitTakeOver();
         int drift = policy.adopt(snapshot);
         if (drift >= 0) {
             routes.refresh();
@@ -76,11 +119,13 @@ public final class Dataplane {
     }
 
     public void linksChanged() {
+        awaitTakeOver();
         routes.linksChanged();
     }
 
     /** Programs {@code d}; returns each local endpoint's state. */
     public Map<EndpointKey, EndpointState> apply(DesiredDataplane d) {
+        awaitTakeOver();
         iptablesError = null;
         long t0 = System.nanoTime();
         java.util.concurrent.Future<Long> sysctlNanos = null;

@@ -21,8 +21,6 @@ public final class NftState {
     final Map<String, List<String>> chains = new HashMap<>();
     final Map<String, Set<String>> sets = new HashMap<>();
     final Map<String, Map<String, String>> maps = new HashMap<>();
-    /** Elements per "add element" / "delete element" command. */
-    static final int ELEMENTS_PER_COMMAND = 2000;
     /**
      * A ruleset this state holds exactly (set by {@link #commit} of the last {@link #diff}; null when unknown): the
      * next diff then looks only at the names whose objects changed since it. Any other change forgets it.
@@ -50,7 +48,6 @@ public final class NftState {
 
     /** The changes of one transaction; {@link #script} is empty when there are none. */
     public record Diff(
-            String script,
             int changes,
             List<NftChain> written,
             List<String> deletedChains,
@@ -61,6 +58,11 @@ public final class NftState {
             List<NftOp> ops) {
         public boolean isEmpty() {
             return changes == 0;
+        }
+
+        /** The transaction as nft text (rendered on each call; empty when there are no changes). */
+        public String script() {
+            return NftScript.of(ops);
         }
     }
 
@@ -74,8 +76,6 @@ public final class NftState {
         List<String> setNames = candidates(base == null ? null : base.sets(), want.sets(), sets);
         List<String> mapNames = candidates(base == null ? null : base.maps(), want.maps(), maps);
         List<String> chainNames = candidates(base == null ? null : base.chains(), want.chains(), chains);
-        String t = NftNames.QUALIFIED;
-        StringBuilder s = new StringBuilder();
         int changes = 0;
         List<NftOp> ops = new ArrayList<>();
         List<NftSet> changedSets = new ArrayList<>();
@@ -87,13 +87,6 @@ public final class NftState {
             }
             Set<String> known = sets.get(set.name());
             if (known == null) {
-                s.append("add set ")
-                        .append(t)
-                        .append(' ')
-                        .append(set.name())
-                        .append(" { type ")
-                        .append(set.type())
-                        .append("; flags interval; }\n");
                 ops.add(new NftOp.AddSet(set.name(), set.version()));
                 changes++;
             }
@@ -107,17 +100,11 @@ public final class NftState {
             Collections.sort(del);
             Collections.sort(add);
             ops.add(new NftOp.SetElements(set.name(), set.version(), List.copyOf(del), List.copyOf(add)));
-            changes += elements(s, "delete element " + t + " " + set.name(), del)
-                    + elements(
-                            s,
-                            "add set " + t + " " + set.name() + " { type " + set.type()
-                                    + "; flags interval; elements =",
-                            add);
+            changes += NftScript.commands(del.size()) + NftScript.commands(add.size());
             changedSets.add(set);
         }
         for (String m : mapNames) {
             if (want.maps().containsKey(m) && !maps.containsKey(m)) {
-                s.append("add map ").append(t).append(' ').append(m).append(" { type ifname : verdict; }\n");
                 ops.add(new NftOp.AddMap(m));
                 changes++;
             }
@@ -139,17 +126,10 @@ public final class NftState {
             }
         }
         for (NftChain c : written) {
-            s.append("add chain ").append(t).append(' ').append(c.name());
-            if (c.hook() != null) {
-                s.append(" { ").append(c.hook()).append(" }");
-            }
-            s.append('\n');
             ops.add(new NftOp.DeclareChain(c));
         }
         for (NftChain c : written) {
             // also for chains we believe new: a chain we did not know of must not keep rules we did not write
-            s.append("flush chain ").append(t).append(' ').append(c.name()).append('\n');
-            rules(s, c);
             ops.add(new NftOp.FillChain(c));
             changes++;
         }
@@ -162,27 +142,22 @@ public final class NftState {
             }
             Map<String, String> have = maps.getOrDefault(m, Map.of());
             List<String> keys = candidates(base == null ? null : base.maps().get(m), w, have);
-            List<String> del = new ArrayList<>();
-            List<String> add = new ArrayList<>();
             List<String> delKeys = new ArrayList<>();
             Map<String, String> addKeys = new java.util.LinkedHashMap<>();
             for (String k : keys) {
                 String h = have.get(k);
                 String v = w.get(k);
                 if (h != null && !h.equals(v)) {
-                    del.add(quote(k));
                     delKeys.add(k);
                 }
                 if (v != null && !v.equals(h)) {
-                    add.add(quote(k) + " : goto " + NftText.identifier(v));
                     addKeys.put(k, v);
                 }
             }
-            if (del.isEmpty() && add.isEmpty()) {
+            if (delKeys.isEmpty() && addKeys.isEmpty()) {
                 continue;
             }
-            changes += elements(s, "delete element " + t + " " + m, del)
-                    + elements(s, "add map " + t + " " + m + " { type ifname : verdict; elements =", add);
+            changes += NftScript.commands(delKeys.size()) + NftScript.commands(addKeys.size());
             ops.add(new NftOp.MapElements(m, delKeys, addKeys));
             changedMaps.put(m, w);
         }
@@ -194,44 +169,30 @@ public final class NftState {
             }
         }
         for (String c : deletedChains) {
-            s.append("flush chain ").append(t).append(' ').append(c).append('\n');
             ops.add(new NftOp.FlushChain(c));
         }
         List<String> deletedMaps = new ArrayList<>();
         for (String m : mapNames) {
             if (!want.maps().containsKey(m) && maps.containsKey(m) && NftNames.isIdentifier(m)) {
                 deletedMaps.add(m);
-                s.append("delete map ").append(t).append(' ').append(m).append('\n');
                 ops.add(new NftOp.DeleteMap(m));
             }
         }
         for (String c : deletedChains) {
-            s.append("delete chain ").append(t).append(' ').append(c).append('\n');
             ops.add(new NftOp.DeleteChain(c));
         }
         List<String> deletedSets = new ArrayList<>();
         for (String set : setNames) {
             if (!want.sets().containsKey(set) && sets.containsKey(set) && NftNames.isIdentifier(set)) {
                 deletedSets.add(set);
-                s.append("delete set ").append(t).append(' ').append(set).append('\n');
                 ops.add(new NftOp.DeleteSet(set));
             }
         }
         changes += deletedChains.size() + deletedMaps.size() + deletedSets.size();
         if (changes > 0) {
-            s.insert(0, "add table " + t + "\n");
             ops.add(0, new NftOp.AddTable());
         }
-        Diff d = new Diff(
-                changes == 0 ? "" : s.toString(),
-                changes,
-                written,
-                deletedChains,
-                changedSets,
-                deletedSets,
-                changedMaps,
-                deletedMaps,
-                ops);
+        Diff d = new Diff(changes, written, deletedChains, changedSets, deletedSets, changedMaps, deletedMaps, ops);
         lastDiff = d;
         lastWant = want;
         changedSinceDiff = false;
@@ -303,62 +264,6 @@ public final class NftState {
         sets.clear();
         maps.clear();
         forget();
-    }
-
-    /**
-     * A chain's rules. Written as {@code add chain X { rule; ... }} (which nft runs without fetching the table's
-     * chains, sets and elements first: about half the time of an endpoint's add at 10,000 endpoints), except for a
-     * base chain and for rules that name a set or map ({@code @name}: nft needs the table's sets to evaluate them),
-     * which get one {@code add rule} each.
-     */
-    private static void rules(StringBuilder s, NftChain c) {
-        String t = NftNames.QUALIFIED;
-        boolean block = c.hook() == null && c.rules().stream().noneMatch(r -> r.contains("@"));
-        if (block && !c.rules().isEmpty()) {
-            s.append("add chain ").append(t).append(' ').append(c.name()).append(" {");
-            for (int i = 0; i < c.rules().size(); i++) {
-                s.append(' ')
-                        .append(c.rules().get(i))
-                        .append(" comment \"cali:")
-                        .append(c.hashes().get(i))
-                        .append("\";");
-            }
-            s.append(" }\n");
-            return;
-        }
-        for (int i = 0; i < c.rules().size() && !block; i++) {
-            s.append("add rule ")
-                    .append(t)
-                    .append(' ')
-                    .append(c.name())
-                    .append(' ')
-                    .append(c.rules().get(i))
-                    .append(" comment \"cali:")
-                    .append(c.hashes().get(i))
-                    .append("\"\n");
-        }
-    }
-
-    /**
-     * Element commands of at most {@link #ELEMENTS_PER_COMMAND}: {@code delete element T NAME { ... }}, or for adds the
-     * set's or map's declaration with {@code elements = { ... }} (which, unlike {@code add element}, nft runs without
-     * first fetching every element of every set in the table). {@code head} ends before the braces of the elements.
-     */
-    private static int elements(StringBuilder s, String head, List<String> elems) {
-        int commands = 0;
-        boolean declaration = head.endsWith("=");
-        for (int from = 0; from < elems.size(); from += ELEMENTS_PER_COMMAND) {
-            s.append(head)
-                    .append(" { ")
-                    .append(String.join(", ", elems.subList(from, Math.min(elems.size(), from + ELEMENTS_PER_COMMAND))))
-                    .append(declaration ? " }; }\n" : " }\n");
-            commands++;
-        }
-        return commands;
-    }
-
-    private static String quote(String iface) {
-        return NftText.string(iface);
     }
 
     /** A view of one of our maps: reads through; a change through it forgets the baseline. */

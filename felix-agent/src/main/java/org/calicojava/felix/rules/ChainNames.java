@@ -97,4 +97,30 @@ public final class ChainNames {
     public static String check(String name) {
         return RestoreText.chain(name);
     }
+
+    /**
+     * Whether {@code s} is {@code prefix} then {@code min} to {@code max} of ASCII letters, digits, '_', '.', '-' (the
+     * characters of our chain, set and interface names), without a regular expression: it runs for every rule.
+     */
+    static boolean isWord(String s, String prefix, int min, int max) {
+        if (s == null || !s.startsWith(prefix)) {
+            return false;
+        }
+        int n = s.length() - prefix.length();
+        if (n < min || n > max) {
+            return false;
+        }
+        for (int i = prefix.length(); i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (!(c >= 'a' && c <= 'z'
+                    || c >= 'A' && c <= 'Z'
+                    || c >= '0' && c <= '9'
+                    || c == '_'
+                    || c == '.'
+                    || c == '-')) {
+                return false;
+            }
+        }
+        return true;
+    }
 }

@@ -1,7 +1,6 @@
 package org.calicojava.felix.rules;
 
 import java.util.List;
-import java.util.regex.Pattern;
 import org.calicojava.model.Cidr;
 import org.calicojava.model.PortRange;
 
@@ -58,11 +57,9 @@ public sealed interface Match {
 
     /** {@code -m set --match-set SET src|dst}: an address in our ipset (nft: our set) {@code cali4-...}/{@code cali6-...}. */
     record InSet(String set, Dir dir, boolean negated) implements Match {
-        private static final Pattern NAME = Pattern.compile("cali[46]-[A-Za-z0-9_.\\-]{1,26}");
-
         public InSet {
             java.util.Objects.requireNonNull(dir, "dir");
-            if (set == null || !NAME.matcher(set).matches()) {
+            if (!ChainNames.isWord(set, "cali4-", 1, 26) && !ChainNames.isWord(set, "cali6-", 1, 26)) {
                 throw new IllegalArgumentException("ipset name: " + ChainNames.describe(set)
                         + " (expected: cali4- or cali6- then letters, digits, '_', '.', '-')");
             }
@@ -142,10 +139,11 @@ public sealed interface Match {
 
     /** {@code -i NAME}/{@code -o NAME} ({@code in} false): an interface name, or a prefix when it ends with {@code +}. */
     record Iface(boolean in, String name, boolean negated) implements Match {
-        private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.\\-]{1,15}\\+?|\\+");
-
         public Iface {
-            if (name == null || !NAME.matcher(name).matches()) {
+            if (name == null
+                    || !name.equals("+")
+                            && !ChainNames.isWord(
+                                    name.endsWith("+") ? name.substring(0, name.length() - 1) : name, "", 1, 15)) {
                 throw new IllegalArgumentException("interface: " + ChainNames.describe(name)
                         + " (expected: at most 15 of letters, digits, '_', '.', '-', optionally then '+')");
             }

@@ -1,7 +1,6 @@
 package org.calicojava.felix.rules;
 
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * The one encoder of iptables-restore input: everything {@link RestoreScript} writes passes these checks, so no value
@@ -15,8 +14,6 @@ import java.util.regex.Pattern;
  * </ul>
  */
 public final class RestoreText {
-    private static final Pattern CHAIN =
-            Pattern.compile("cali-[A-Za-z0-9_.\\-]{1," + (ChainNames.MAX_LENGTH - 5) + "}");
     private static final Set<String> BUILTIN_CHAINS = Set.of("INPUT", "FORWARD", "OUTPUT", "PREROUTING", "POSTROUTING");
     private static final Set<String> TARGETS = Set.of("ACCEPT", "DROP", "RETURN", "MARK", "LOG", "MASQUERADE");
 
@@ -24,7 +21,7 @@ public final class RestoreText {
 
     /** Whether {@code name} is one of our chain names. */
     public static boolean isChain(String name) {
-        return name != null && CHAIN.matcher(name).matches();
+        return ChainNames.isWord(name, "cali-", 1, ChainNames.MAX_LENGTH - 5);
     }
 
     /** {@code name} if it is one of our chain names, else an exception. */

@@ -81,9 +81,9 @@ class CniArgsBandwidthIT {
                     .start();
             try {
                 Thread.sleep(1000);
-                double in = rate(b, ipA, false);
+                double in = CniHost.iperf(b, ipA, false);
                 assertThat(in).as("into the workload, bit/s").isBetween(RATE * 0.8, RATE * 1.2);
-                double out = rate(b, ipA, true);
+                double out = CniHost.iperf(b, ipA, true);
                 assertThat(out).as("out of the workload, bit/s").isBetween(RATE * 0.8, RATE * 1.2);
             } finally {
                 server.destroy();
@@ -198,71 +198,6 @@ class CniArgsBandwidthIT {
     }
 
     /** iperf3 from namespace {@code client} to {@code server} (reverse: the server sends); the received bit/s. */
-    private static double rate(Path client, String server, boolean reverse) {
-        List<String> cmd = new java.util.ArrayList<>(List.of(
-                "ip",
-                "netns",
-                "exec",
-                client.getFileName().toString(),
-                "iperf3",
-                "-c",
-                server,
-                "-t",
-                "6",
-                "-O",
-                "1",
-                "-J"));
-        if (reverse) {
-            cmd.add("-R");
-        }
-        // the iperf3 server takes one test at a time and may still be closing the last one: a run that moved
-        // nothing or reports an error is tried again (at most 3 times), its output kept for the assertion
-        String out = "";
-        double bps = 0;
-        for (int attempt = 0; attempt < 3 && bps == 0; attempt++) {
-            if (attempt > 0) {
-                System.out.println("iperf3 moved nothing or failed, trying again: " + out.strip());
-                sleep(1000);
-            }
-            out = run(cmd);
-            JsonNode result = Json.read(out.substring(Math.max(0, out.indexOf('{'))), JsonNode.class);
-            bps = result.path("error").isMissingNode()
-                    ? result.path("end")
-                            .path("sum_received")
-                            .path("bits_per_second")
-                            .asDouble()
-                    : 0;
-        }
-        assertThat(bps).as("iperf3: " + out).isPositive();
-        System.out.println("iperf3 " + (reverse ? "out of" : "into") + " the limited workload: " + bps + " bit/s");
-        return bps;
-    }
-
-    private static String run(List<String> cmd) {
-        try {
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-            if (!p.waitFor(60, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-            }
-            return out;
-        } catch (java.io.IOException e) {
-            throw new AssertionError(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted");
-        }
-    }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
     private static String addr(CniHost.Call add) {
         String a = add.json().get("ips").get(0).get("address").asText();
         return a.substring(0, a.indexOf('/'));

@@ -159,6 +159,50 @@ final class CniHost implements AutoCloseable {
         }
     }
 
+    /**
+     * The rate iperf3 in the namespace at {@code client} measured to the server at {@code server} ({@code reverse}:
+     * from it), bit/s received over 6 s after 1 s omitted.
+     */
+    static double iperf(Path client, String server, boolean reverse) throws InterruptedException {
+        List<String> cmd = new java.util.ArrayList<>(List.of(
+                "ip",
+                "netns",
+                "exec",
+                client.getFileName().toString(),
+                "iperf3",
+                "-c",
+                server,
+                "-t",
+                "6",
+                "-O",
+                "1",
+                "-J"));
+        if (reverse) {
+            cmd.add("-R");
+        }
+        // the iperf3 server takes one test at a time and may still be closing the last one: a run that moved
+        // nothing or reports an error is tried again (at most 3 times), its output kept for the assertion
+        String out = "";
+        double bps = 0;
+        for (int attempt = 0; attempt < 3 && bps == 0; attempt++) {
+            if (attempt > 0) {
+                System.out.println("iperf3 moved nothing or failed, trying again: " + out.strip());
+                Thread.sleep(1000);
+            }
+            out = run(cmd).out();
+            JsonNode result = Json.read(out.substring(Math.max(0, out.indexOf('{'))), JsonNode.class);
+            bps = result.path("error").isMissingNode()
+                    ? result.path("end")
+                            .path("sum_received")
+                            .path("bits_per_second")
+                            .asDouble()
+                    : 0;
+        }
+        org.assertj.core.api.Assertions.assertThat(bps).as("iperf3: " + out).isPositive();
+        System.out.println("iperf3 " + (reverse ? "from " : "to ") + server + ": " + bps + " bit/s");
+        return bps;
+    }
+
     private static String read(InputStream s) {
         try {
             return new String(s.readAllBytes(), StandardCharsets.UTF_8);
@@ -259,14 +303,25 @@ final class CniHost implements AutoCloseable {
     }
 
     static String sh(List<String> cmd) {
+        Ran r = run(cmd);
+        if (r.rc() != 0) {
+            throw new AssertionError(String.join(" ", cmd) + " failed: " + r.out());
+        }
+        return r.out();
+    }
+
+    /** A command's exit code (-1: killed after 120 s) and its output, stdout and stderr together. */
+    record Ran(int rc, String out) {}
+
+    static Ran run(List<String> cmd) {
         try {
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
             String out = read(p.getInputStream());
-            if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            if (!p.waitFor(120, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
-                throw new AssertionError(String.join(" ", cmd) + " failed: " + out);
+                return new Ran(-1, out);
             }
-            return out;
+            return new Ran(p.exitValue(), out);
         } catch (IOException e) {
             throw new AssertionError(e);
         } catch (InterruptedException e) {

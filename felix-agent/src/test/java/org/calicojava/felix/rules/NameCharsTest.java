@@ -44,26 +44,16 @@ class NameCharsTest {
 
     @Property(tries = 3000)
     void interfaceNames(@ForAll("names") String name) {
-        boolean valid;
-        try {
-            new Match.Iface(true, name, false);
-            valid = true;
-        } catch (IllegalArgumentException e) {
-            valid = false;
-        }
-        assertThat(valid).as(name).isEqualTo(IFACE.matcher(name).matches());
+        assertThat(accepted(() -> new Match.Iface(true, name, false)))
+                .as(name)
+                .isEqualTo(IFACE.matcher(name).matches());
     }
 
     @Property(tries = 3000)
     void setNames(@ForAll("names") String name) {
-        boolean valid;
-        try {
-            new Match.InSet(name, Match.Dir.SRC, false);
-            valid = true;
-        } catch (IllegalArgumentException e) {
-            valid = false;
-        }
-        assertThat(valid).as(name).isEqualTo(SET.matcher(name).matches());
+        assertThat(accepted(() -> new Match.InSet(name, Match.Dir.SRC, false)))
+                .as(name)
+                .isEqualTo(SET.matcher(name).matches());
     }
 
     @Property(tries = 3000)
@@ -86,5 +76,14 @@ class NameCharsTest {
         assertThatThrownBy(() -> new Match.Iface(false, "++", false)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new Match.InSet(null, Match.Dir.DST, false))
                 .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    private static boolean accepted(Runnable construct) {
+        try {
+            construct.run();
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 }

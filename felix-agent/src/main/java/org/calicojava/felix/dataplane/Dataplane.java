@@ -38,6 +38,7 @@ public final class Dataplane {
     }
 
     public String policyBackend() {
+        awaitTakeOver(); // the backend is chosen (and the other's leftovers removed) after the read-back
         return policy.name();
     }
 
@@ -51,7 +52,7 @@ public final class Dataplane {
     /**
      * Starts {@link #refresh} on the sysctl thread (idle before the first apply) and returns: the start-up read-back
      * of what a previous run left runs while etcd is listed and the first calculation runs. Every other method but
-     * {@link #policyBackend} and {@link #readPolicy} waits for it first. {@code done} gets the drift; on an error
+     * {@link #readPolicy} (the periodic read-back's, which starts after the first apply) waits for it first. {@code done} gets the drift; on an error
      * {@code failed} gets it and the first apply reads again.
      */
     public void takeOverInBackground(

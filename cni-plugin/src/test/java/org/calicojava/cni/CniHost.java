@@ -190,7 +190,10 @@ final class CniHost implements AutoCloseable {
                 Thread.sleep(1000);
             }
             out = run(cmd).out();
-            JsonNode result = Json.read(out.substring(Math.max(0, out.indexOf('{'))), JsonNode.class);
+            if (out.indexOf('{') < 0) {
+                continue; // no JSON at all (iperf3 could not start): tried again, the output kept
+            }
+            JsonNode result = Json.read(out.substring(out.indexOf('{')), JsonNode.class);
             bps = result.path("error").isMissingNode()
                     ? result.path("end")
                             .path("sum_received")

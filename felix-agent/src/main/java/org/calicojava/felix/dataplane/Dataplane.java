@@ -52,8 +52,8 @@ public final class Dataplane {
     /**
      * Starts {@link #refresh} on the sysctl thread (idle before the first apply) and returns: the start-up read-back
      * of what a previous run left runs while etcd is listed and the first calculation runs. Every other method but
-     * {@link #readPolicy} (the periodic read-back's, which starts after the first apply) waits for it first. {@code done} gets the drift; on an error
-     * {@code failed} gets it and the first apply reads again.
+     * {@link #readPolicy} (the periodic read-back's, which starts after the first apply) waits for it first.
+     * {@code done} gets the drift; on an error {@code failed} gets it and the first apply reads again.
      */
     public void takeOverInBackground(
             java.util.function.IntConsumer done, java.util.function.Consumer<DataplaneException> failed) {
@@ -78,7 +78,8 @@ public final class Dataplane {
         } catch (java.util.concurrent.ExecutionException e) {
             LOG.warn("reading existing dataplane: {}", e.getCause().toString());
             needRefresh = true;
-        } catch (InterruptedException e) {
+        } catch (InterruptedException e) { // stopping: the read-back is not waited for, nor left running
+            takeOver.cancel(true);
             Thread.currentThread().interrupt();
             needRefresh = true;
         }

@@ -23,12 +23,12 @@ final class NftScript {
                 s.append("add table ").append(t).append('\n');
             } else if (op instanceof NftOp.AddSet a) {
                 s.append("add set ").append(t).append(' ').append(a.name()).append(" { type ");
-                s.append(type(a.version())).append("; flags interval; }\n");
+                s.append(NftSet.type(a.version())).append("; flags interval; }\n");
             } else if (op instanceof NftOp.SetElements e) {
                 elements(s, "delete element " + t + " " + e.name(), e.delete());
                 elements(
                         s,
-                        "add set " + t + " " + e.name() + " { type " + type(e.version())
+                        "add set " + t + " " + e.name() + " { type " + NftSet.type(e.version())
                                 + "; flags interval; elements =",
                         e.add());
             } else if (op instanceof NftOp.AddMap m) {
@@ -71,10 +71,6 @@ final class NftScript {
     /** How many element commands {@code n} elements take. */
     static int commands(int n) {
         return (n + ELEMENTS_PER_COMMAND - 1) / ELEMENTS_PER_COMMAND;
-    }
-
-    private static String type(int version) {
-        return version == 4 ? "ipv4_addr" : "ipv6_addr";
     }
 
     /**

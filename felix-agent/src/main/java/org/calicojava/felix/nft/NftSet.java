@@ -16,6 +16,11 @@ public record NftSet(String name, int version, Set<String> members) {
     }
 
     public String type() {
+        return type(version);
+    }
+
+    /** The nft element type of IP version {@code version}'s addresses. */
+    static String type(int version) {
         return version == 4 ? "ipv4_addr" : "ipv6_addr";
     }
 }

@@ -189,9 +189,12 @@ class FelixAgentIT {
                 "routes",
                 () -> net.routes().contains(TestNet.ip(1) + " dev " + net.iface(1))
                         && net.routes().contains(TestNet.ip(3) + " dev " + net.iface(3)));
-        assertThat(Sh.ok(Sh.in(net.host, "cat", "/proc/sys/net/ipv4/conf/" + net.iface(1) + "/proxy_arp"))
-                        .strip())
-                .isEqualTo("1");
+        for (String conf : new String[] {"proxy_arp", "route_localnet", "forwarding"}) {
+            assertThat(Sh.ok(Sh.in(net.host, "cat", "/proc/sys/net/ipv4/conf/" + net.iface(1) + "/" + conf))
+                            .strip())
+                    .as(conf)
+                    .isEqualTo("1");
+        }
         assertThat(Sh.ok(Sh.in(net.host, "cat", "/proc/sys/net/ipv4/neigh/" + net.iface(1) + "/proxy_delay"))
                         .strip())
                 .isEqualTo("0");

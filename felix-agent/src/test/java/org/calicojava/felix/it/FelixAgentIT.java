@@ -189,7 +189,7 @@ class FelixAgentIT {
                 "routes",
                 () -> net.routes().contains(TestNet.ip(1) + " dev " + net.iface(1))
                         && net.routes().contains(TestNet.ip(3) + " dev " + net.iface(3)));
-        for (String conf : new String[] {"proxy_arp", "route_localnet", "forwarding"}) {
+        for (String conf : new String[] {"proxy_arp", "route_localnet"}) {
             assertThat(Sh.ok(Sh.in(net.host, "cat", "/proc/sys/net/ipv4/conf/" + net.iface(1) + "/" + conf))
                             .strip())
                     .as(conf)

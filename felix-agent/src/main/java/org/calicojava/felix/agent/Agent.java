@@ -142,7 +142,7 @@ public final class Agent implements AutoCloseable {
                                 || l.link()
                                         .name()
                                         .startsWith("vxlan"))) { // vxlan.calico, vxlan-v6.calico: repaired at once
-                    queue.add(Work.Signal.LINKS);
+                    queue.add(new Work.LinkChange(l.change() == NetlinkEvent.Change.REMOVED, l.link()));
                 }
             }
 
@@ -277,6 +277,12 @@ public final class Agent implements AutoCloseable {
                     dataplane.linksChanged();
                     vxlan.refresh();
                     changed = true;
+                } else if (o instanceof Work.LinkChange l) { // O(1) per event: that link's routes and state only
+                    changed |= dataplane.linkEvent(l.removed(), l.link());
+                    if (l.link().name().startsWith("vxlan")) {
+                        vxlan.refresh();
+                        changed = true;
+                    }
                 } else if (o == Work.Signal.ENCAP) {
                     changed = true;
                 } else if (o instanceof Work.Updates u) {

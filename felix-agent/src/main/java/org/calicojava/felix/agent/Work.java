@@ -3,11 +3,13 @@ package org.calicojava.felix.agent;
 import java.util.List;
 import org.calicojava.felix.dataplane.DataplaneException;
 import org.calicojava.felix.dataplane.PolicyBackend;
+import org.calicojava.netlink.Link;
 import org.calicojava.store.ListResult;
 import org.calicojava.store.WatchEvent;
 
 /** What the dataplane thread's queue carries: from the watch, the netlink link events, the read-back thread and close. */
-sealed interface Work permits Work.Updates, Work.Resync, Work.PrefixResync, Work.ReadBack, Work.Signal {
+sealed interface Work
+        permits Work.Updates, Work.Resync, Work.PrefixResync, Work.ReadBack, Work.LinkChange, Work.Signal {
 
     /** A batch of etcd changes, with when it arrived (for felix_update_to_dataplane_seconds). */
     record Updates(List<WatchEvent> events, long receivedNanos) implements Work {}
@@ -21,8 +23,11 @@ sealed interface Work permits Work.Updates, Work.Resync, Work.PrefixResync, Work
     /** A policy read-back done off the dataplane thread (or its failure), to be adopted by the dataplane thread. */
     record ReadBack(PolicyBackend.Snapshot snapshot, DataplaneException error, boolean aborted) implements Work {}
 
+    /** A workload or VXLAN interface came, changed or went ({@code removed}), as the kernel announced it. */
+    record LinkChange(boolean removed, Link link) implements Work {}
+
     /**
-     * LINKS: a cali interface changed; STOP: close; REFRESH_INLINE: the backend reads back only synchronously;
+     * LINKS: links may have changed unannounced (the event socket overran): re-read them all; STOP: close; REFRESH_INLINE: the backend reads back only synchronously;
      * ENCAP: an encapsulation manager published new policy inputs (e.g. the hosts allowed to send IP-in-IP).
      */
     enum Signal implements Work {

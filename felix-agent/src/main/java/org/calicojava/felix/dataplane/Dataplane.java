@@ -120,9 +120,16 @@ public final class Dataplane {
         sysctlWriter.shutdownNow();
     }
 
+    /** Links may have changed in ways not announced one by one (an overrun): re-read them before the next apply. */
     public void linksChanged() {
         awaitTakeOver();
         routes.linksChanged();
+    }
+
+    /** One announced link change ({@code removed}: gone); returns whether it changes anything for us. */
+    public boolean linkEvent(boolean removed, Link l) {
+        awaitTakeOver();
+        return routes.linkEvent(removed, l);
     }
 
     /** Programs {@code d}; returns each local endpoint's state. */
@@ -188,7 +195,7 @@ public final class Dataplane {
     private PersistentMap<EndpointKey, EndpointState> states = PersistentMap.empty();
     private final Map<EndpointKey, String> ifaceOfKey = new HashMap<>();
     private Map<String, EndpointKey> statesFrom;
-    private Map<String, Link> statesLinks;
+    private PersistentMap<String, Link> statesLinks;
     private boolean statesClean;
 
     /**
@@ -200,7 +207,7 @@ public final class Dataplane {
                 iptablesError == null && routeError == null && routes.errors().isEmpty();
         Map<String, EndpointKey> ifaces = d.interfaces();
         PersistentMap.Builder<EndpointKey, EndpointState> b;
-        if (statesFrom == null || statesLinks != routes.links() || !clean || !statesClean) {
+        if (statesFrom == null || !clean || !statesClean) {
             b = PersistentMap.<EndpointKey, EndpointState>empty().toBuilder();
             ifaceOfKey.clear();
             ifaces.forEach((i, k) -> {
@@ -211,6 +218,7 @@ public final class Dataplane {
             b = states.toBuilder();
             java.util.List<String> changed = new java.util.ArrayList<>();
             PersistentMap.changedKeys(statesFrom, ifaces, changed::add);
+            PersistentMap.changedKeys(statesLinks, routes.links(), changed::add); // links that came, went or changed
             for (String i : changed) { // first every old key (an endpoint may have moved to another interface)
                 EndpointKey old = statesFrom.get(i);
                 if (old != null) {
@@ -242,13 +250,13 @@ public final class Dataplane {
     private final Map<String, Integer> present = new HashMap<>();
 
     private Map<String, EndpointKey> presentFrom;
-    private Map<String, Link> presentLinks;
+    private PersistentMap<String, Link> presentLinks;
 
     /**
-     * The desired interfaces that exist in {@code links}, with their ifindex: with the same links as last time, only
-     * the interfaces that changed are looked at. The map is reused (read by the sysctl thread until it is done).
+     * The desired interfaces that exist in {@code links}, with their ifindex: only the interfaces that changed (in
+     * the model or among the links) since the last call are looked at. The map is reused (read by the sysctl thread until it is done).
      */
-    private Map<String, Integer> present(DesiredDataplane d, Map<String, Link> links) {
+    private Map<String, Integer> present(DesiredDataplane d, PersistentMap<String, Link> links) {
         Map<String, EndpointKey> ifaces = d.interfaces();
         java.util.function.Consumer<String> update = i -> {
             Link l = ifaces.containsKey(i) ? links.get(i) : null;
@@ -258,11 +266,12 @@ public final class Dataplane {
                 present.remove(i);
             }
         };
-        if (presentFrom == null || presentLinks != links) {
+        if (presentFrom == null) {
             present.clear();
             ifaces.keySet().forEach(update);
         } else {
-            org.calicojava.felix.calc.PersistentMap.changedKeys(presentFrom, ifaces, update);
+            PersistentMap.changedKeys(presentFrom, ifaces, update);
+            PersistentMap.changedKeys(presentLinks, links, update);
         }
         presentFrom = ifaces;
         presentLinks = links;

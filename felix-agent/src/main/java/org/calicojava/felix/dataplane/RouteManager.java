@@ -13,6 +13,7 @@ import org.calicojava.netlink.Link;
 import org.calicojava.netlink.Netlink;
 import org.calicojava.netlink.NetlinkException;
 import org.calicojava.netlink.NextHop;
+import org.calicojava.netlink.NotFoundException;
 import org.calicojava.netlink.Route;
 import org.calicojava.netlink.RouteFilter;
 import org.slf4j.Logger;
@@ -31,8 +32,11 @@ import org.slf4j.LoggerFactory;
  *   moving to another interface is replaced;</li>
  *   <li>deletes carry our protocol, so the kernel removes only a route of ours.</li>
  * </ul>
- * A route whose interface does not exist yet waits until a link event ({@link #linksChanged}) brings it. Owned by the
- * dataplane thread.
+ * A route whose interface does not exist yet waits until a link event ({@link #linkEvent}) brings it. Link events are
+ * applied one by one (the links are a {@link PersistentMap}, so readers find the names that changed): an event looks
+ * at that interface's routes only, and a link that goes away or down takes its routes with it in {@link #actual}, as
+ * the kernel drops them without telling; a full re-read ({@link #linksChanged}, {@link #refresh}) compares every
+ * route. Owned by the dataplane thread.
  */
 public final class RouteManager {
     private static final Logger LOG = LoggerFactory.getLogger(RouteManager.class);
@@ -46,7 +50,13 @@ public final class RouteManager {
     private final Map<IpPrefix, String> conflicts = new HashMap<>();
 
     private final java.util.Set<IpPrefix> conflictsLogged = new java.util.HashSet<>();
-    private Map<String, Link> links = new HashMap<>();
+    private final PersistentMap.Builder<String, Link> linkMap = PersistentMap.<String, Link>empty().toBuilder();
+    private PersistentMap<String, Link> links = linkMap.build();
+    /** The routes were re-read: the next apply compares every route, not only the changed ones. */
+    private boolean compareAll = true;
+    /** Destinations of {@link #desired} by interface, for the routes of a link that changed. */
+    private final Map<String, java.util.Set<Cidr>> byIface = new HashMap<>();
+
     private final Map<String, String> errors = new HashMap<>();
     private Map<Cidr, IpPrefix> prefixes = new HashMap<>();
     private boolean dirty = true;
@@ -57,7 +67,7 @@ public final class RouteManager {
 
     private final Map<IpPrefix, String> ifaceOf = new HashMap<>();
     private Map<Cidr, String> wantFrom;
-    private Map<String, Link> wantLinks;
+    private PersistentMap<String, Link> wantLinks;
 
     public RouteManager(Netlink netlink, int protocol) {
         this.netlink = netlink;
@@ -73,16 +83,63 @@ public final class RouteManager {
         dirty = true;
     }
 
-    /** Re-reads links and our routes from the kernel. */
-    public void refresh() {
-        Map<String, Link> l = new HashMap<>();
-        for (Link link : netlink.links()) {
-            l.put(link.name(), link);
+    /**
+     * One link event ({@code removed}: RTM_DELLINK); returns whether the links changed (an event that repeats what is
+     * known changes nothing). When a full re-read is due anyway, the event is left to it.
+     */
+    public boolean linkEvent(boolean removed, Link l) {
+        if (dirty) {
+            return true;
         }
-        links = l;
+        Link old = linkMap.get(l.name());
+        if (removed) {
+            dropRoutesOn(l.index()); // the kernel removed them with the link
+            if (old == null || old.index() != l.index()) {
+                return false;
+            }
+            linkMap.remove(l.name());
+        } else {
+            if (l.equals(old)) {
+                return false;
+            }
+            if (old != null && (old.index() != l.index() || old.isUp() && !l.isUp())) {
+                dropRoutesOn(old.index()); // a link that went down or was replaced lost its routes
+            }
+            linkMap.put(l.name(), l);
+        }
+        links = linkMap.build();
+        return true;
+    }
+
+    private void dropRoutesOn(int ifindex) {
+        actual.values().removeIf(i -> i == ifindex);
+    }
+
+    /**
+     * Re-reads links and our routes from the kernel; when a dump fails (e.g. interrupted by changes again and again),
+     * nothing changes and the re-read stays due.
+     */
+    public void refresh() {
+        Map<String, Link> read = new HashMap<>();
+        for (Link link : netlink.links()) {
+            read.put(link.name(), link);
+        }
+        List<Route> routes = netlink.routes(RouteFilter.main());
+        read.forEach((name, link) -> {
+            if (!link.equals(linkMap.get(name))) {
+                linkMap.put(name, link); // unchanged links stay the same objects: readers see only the changes
+            }
+        });
+        for (String name : links.keySet()) {
+            if (!read.containsKey(name)) {
+                linkMap.remove(name);
+            }
+        }
+        links = linkMap.build();
+        compareAll = true;
         actual.clear();
         foreign.clear();
-        for (Route r : netlink.routes(RouteFilter.main())) {
+        for (Route r : routes) {
             if (r.protocol() == protocol && r.nextHops().stream().anyMatch(h -> h.gateway() != null)) {
                 continue; // felix's routes via a gateway are encapsulation's (encap.VxlanDataplane), not endpoints'
             }
@@ -96,14 +153,18 @@ public final class RouteManager {
         dirty = false;
     }
 
-    public Map<String, Link> links() {
+    public PersistentMap<String, Link> links() {
         return links;
     }
 
     /** The links, re-read first if they changed since the last read. */
-    public Map<String, Link> currentLinks() {
+    public PersistentMap<String, Link> currentLinks() {
         if (dirty) {
-            refresh();
+            try {
+                refresh();
+            } catch (NetlinkException e) { // the links as last read; routes.apply tries again and reports it
+                LOG.warn("reading links: {}", e.getMessage());
+            }
         }
         return links;
     }
@@ -129,17 +190,26 @@ public final class RouteManager {
     /** Adds, replaces and deletes routes in one batch; returns the number of changes. */
     public int apply() {
         if (dirty || !conflicts.isEmpty()) { // a conflict may have gone: read again
-            refresh();
+            try {
+                refresh();
+            } catch (NetlinkException e) {
+                dirty = true;
+                requestsFailed = true; // retried soon
+                throw new DataplaneException("reading links and routes: " + e.getMessage());
+            }
         }
         requestsFailed = false;
         errors.clear();
         List<Route> add = new ArrayList<>();
         List<Route> replace = new ArrayList<>();
         List<Route> del = new ArrayList<>();
-        if (wantFrom == null || wantLinks != links) { // links re-read (or first run): everything is compared
+        if (wantFrom == null || compareAll) { // routes re-read (or first run): everything is compared
             want.clear();
             ifaceOf.clear();
             conflicts.clear();
+            byIface.clear();
+            desired.forEach((c, iface) -> byIface.computeIfAbsent(iface, i -> new java.util.HashSet<>())
+                    .add(c));
             desired.keySet().forEach(this::want);
             want.forEach((p, idx) -> compare(p, add, replace, del));
             conflictsLogged.retainAll(conflicts.keySet());
@@ -148,9 +218,29 @@ public final class RouteManager {
                     del.add(route(p, idx));
                 }
             });
-        } else { // the same links and actual routes: only the destinations whose wish changed
-            PersistentMap.changedKeys(wantFrom, desired, c -> compare(want(c), add, replace, del));
+        } else { // only the destinations whose wish changed, and those of links that changed
+            Map<Cidr, String> before = wantFrom;
+            java.util.Set<Cidr> todo = new java.util.LinkedHashSet<>(); // once each: a route is asked for once
+            PersistentMap.changedKeys(before, desired, c -> {
+                String was = before.get(c);
+                String now = desired.get(c);
+                if (was != null && !was.equals(now)) {
+                    java.util.Set<Cidr> of = byIface.get(was);
+                    of.remove(c);
+                    if (of.isEmpty()) {
+                        byIface.remove(was);
+                    }
+                }
+                if (now != null) {
+                    byIface.computeIfAbsent(now, i -> new java.util.HashSet<>()).add(c);
+                }
+                todo.add(c);
+            });
+            PersistentMap.changedKeys(
+                    wantLinks, links, iface -> todo.addAll(byIface.getOrDefault(iface, java.util.Set.of())));
+            todo.forEach(c -> compare(want(c), add, replace, del));
         }
+        compareAll = false;
         conflicts.forEach((p, why) -> {
             String iface = ifaceOf.get(p);
             if (iface != null) {
@@ -170,17 +260,21 @@ public final class RouteManager {
             replace.forEach(b::replaceRoute); // ours, moving to another interface
             del.forEach(b::deleteRoute); // carries our protocol: only ours is deleted
         } catch (BatchException e) {
+            java.util.Set<Route> deletes = new java.util.HashSet<>(del);
             for (BatchException.Failure f : e.failures()) {
                 Route r = (Route) f.request();
+                if (f.error() instanceof NotFoundException && deletes.contains(r)) {
+                    continue; // already gone (its link went first, as on a CNI delete): done
+                }
                 String iface = ifaceOf.get(r.dst());
                 LOG.warn("route {}: {}", r.dst(), f.error().getMessage());
                 actual.remove(r.dst()); // not as we asked: re-read before the next apply
                 if (iface != null) {
                     errors.put(iface, "route " + r.dst() + ": " + f.error().getMessage());
                 }
+                dirty = true;
+                requestsFailed = true;
             }
-            dirty = true;
-            requestsFailed = true;
         } catch (NetlinkException e) {
             dirty = true;
             requestsFailed = true;
@@ -194,12 +288,16 @@ public final class RouteManager {
         return add.size() + replace.size() + del.size();
     }
 
-    /** Updates {@link #want} for destination {@code c} from {@link #desired} and the links; returns its prefix. */
+    /**
+     * Updates {@link #want} for destination {@code c} from {@link #desired} and the links; returns its prefix. Only
+     * an interface that is up gets routes (as Calico's route table: the kernel refuses a route to a down device and
+     * removes a device's routes when it goes down); its endpoint's state says {@code down} meanwhile.
+     */
     private IpPrefix want(Cidr c) {
         IpPrefix p = prefixes.computeIfAbsent(c, x -> IpPrefix.parse(x.toString()));
         String iface = desired.get(c);
         Link link = iface == null ? null : links.get(iface);
-        if (link != null) {
+        if (link != null && link.isUp()) {
             want.put(p, link.index());
             ifaceOf.put(p, iface);
         } else {

@@ -411,6 +411,39 @@ class FelixAgentIT {
 
     @Test
     @Order(9)
+    void linkDownUpAndRecreatedAreFollowedOneEventAtATime() {
+        String ifc = net.iface(4);
+        java.util.function.Supplier<String> status =
+                () -> store.get(keys.felixEndpointStatus(HOST, "test", "wl4", "eth0"))
+                        .map(kv -> kv.value())
+                        .orElse("");
+        Sh.ok("ip", "-n", net.host, "link", "set", ifc, "down");
+        expect(
+                "link down: status down, the route gone with it",
+                () -> status.get().contains("\"down\""),
+                () -> !net.routes().contains(TestNet.ip(4) + " "));
+        Sh.ok("ip", "-n", net.host, "link", "set", ifc, "up");
+        expect(
+                "link up again: route, traffic and status back",
+                () -> net.routes().contains(TestNet.ip(4) + " dev " + ifc),
+                () -> status.get().contains("\"up\""),
+                () -> net.ping(net.workloadNs(4), TestNet.ip(2)));
+        String before = Sh.ok("ip", "-n", net.host, "-o", "link", "show", ifc).split(":")[0];
+        net.recreateVeth(4);
+        String after = Sh.ok("ip", "-n", net.host, "-o", "link", "show", ifc).split(":")[0];
+        assertThat(after).as("a new interface under the same name").isNotEqualTo(before);
+        expect(
+                "veth made again: route to the new interface, its sysctls, traffic",
+                () -> net.routes().contains(TestNet.ip(4) + " dev " + ifc),
+                () -> Sh.ok("ip", "netns", "exec", net.host, "cat", "/proc/sys/net/ipv4/conf/" + ifc + "/proxy_arp")
+                        .strip()
+                        .equals("1"),
+                () -> net.ping(net.workloadNs(4), TestNet.ip(2)),
+                () -> status.get().contains("\"up\""));
+    }
+
+    @Test
+    @Order(10)
     void deletingAnEndpointRemovesItsRouteAndChains() {
         store.delete(endpointKey(4));
         expect(
@@ -423,7 +456,7 @@ class FelixAgentIT {
     }
 
     @Test
-    @Order(10)
+    @Order(11)
     void restartKeepsARunningTcpStreamAlive() throws Exception {
         try (Socket s = Traffic.open(w1, TestNet.ip(2), 8080)) {
             echo(s, "before");

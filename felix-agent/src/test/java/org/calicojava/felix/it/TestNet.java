@@ -68,8 +68,18 @@ final class TestNet implements AutoCloseable {
 
     /** Creates workload namespace {@code n} joined to the host by its veth. */
     void addWorkload(int n) {
+        add(workloadNs(n));
+        joinWorkload(n);
+    }
+
+    /** Deletes workload {@code n}'s veth and makes it again (a new ifindex under the same name), as a CNI re-add. */
+    void recreateVeth(int n) {
+        Sh.ok("ip", "-n", host, "link", "del", iface(n));
+        joinWorkload(n);
+    }
+
+    private void joinWorkload(int n) {
         String ns = workloadNs(n);
-        add(ns);
         String ifc = iface(n);
         Sh.ok("ip", "-n", host, "link", "add", ifc, "type", "veth", "peer", "name", "eth0", "netns", ns);
         Sh.ok("ip", "-n", host, "link", "set", ifc, "address", "ee:ee:ee:ee:ee:ee");

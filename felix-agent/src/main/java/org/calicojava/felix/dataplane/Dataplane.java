@@ -143,9 +143,10 @@ public final class Dataplane {
                 refresh();
             }
             Map<String, Integer> present = present(d, routes.currentLinks());
+            java.util.List<String> changed = presentChanged;
             sysctlNanos = sysctlWriter.submit(() -> {
                 long s0 = System.nanoTime();
-                sysctls.apply(present);
+                sysctls.apply(present, changed);
                 return System.nanoTime() - s0;
             });
             policy.apply(d);
@@ -168,8 +169,9 @@ public final class Dataplane {
         try {
             if (sysctlNanos == null) { // the refresh failed first: the interfaces as last read
                 Map<String, Integer> present = present(d, routes.links());
+                java.util.List<String> changed = presentChanged;
                 sysctlNanos = sysctlWriter.submit(() -> {
-                    sysctls.apply(present);
+                    sysctls.apply(present, changed);
                     return 0L;
                 });
             }
@@ -251,6 +253,8 @@ public final class Dataplane {
 
     private Map<String, EndpointKey> presentFrom;
     private PersistentMap<String, Link> presentLinks;
+    /** The names {@link #present} looked at in its last call (null: all of them). */
+    private java.util.List<String> presentChanged;
 
     /**
      * The desired interfaces that exist in {@code links}, with their ifindex: only the interfaces that changed (in
@@ -269,9 +273,13 @@ public final class Dataplane {
         if (presentFrom == null) {
             present.clear();
             ifaces.keySet().forEach(update);
+            presentChanged = null;
         } else {
-            PersistentMap.changedKeys(presentFrom, ifaces, update);
-            PersistentMap.changedKeys(presentLinks, links, update);
+            java.util.List<String> changed = new java.util.ArrayList<>();
+            PersistentMap.changedKeys(presentFrom, ifaces, changed::add);
+            PersistentMap.changedKeys(presentLinks, links, changed::add);
+            changed.forEach(update);
+            presentChanged = changed;
         }
         presentFrom = ifaces;
         presentLinks = links;

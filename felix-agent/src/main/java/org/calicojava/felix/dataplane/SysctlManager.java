@@ -27,14 +27,18 @@ public final class SysctlManager {
         this.ns = ns;
     }
 
-    /** Configures interfaces not configured before ({@code ifaces}: name to ifindex); returns how many. */
-    public int apply(Map<String, Integer> ifaces) {
+    /**
+     * Configures interfaces not configured before ({@code ifaces}: name to ifindex), looking only at the names in
+     * {@code changed} (those whose presence or ifindex may have changed since the last call; null: all of them);
+     * returns how many.
+     */
+    public int apply(Map<String, Integer> ifaces, java.util.Collection<String> changed) {
         List<String> todo = new ArrayList<>();
-        done.keySet().retainAll(ifaces.keySet());
-        for (Map.Entry<String, Integer> e : ifaces.entrySet()) {
-            if (!e.getValue().equals(done.put(e.getKey(), e.getValue()))) {
-                todo.add(e.getKey());
-            }
+        if (changed == null) {
+            done.keySet().retainAll(ifaces.keySet());
+            ifaces.forEach((name, index) -> follow(name, index, todo));
+        } else {
+            changed.forEach(name -> follow(name, ifaces.get(name), todo));
         }
         if (todo.isEmpty() && global) {
             return 0;
@@ -44,6 +48,14 @@ public final class SysctlManager {
             return null;
         });
         return todo.size();
+    }
+
+    private void follow(String name, Integer index, List<String> todo) {
+        if (index == null) {
+            done.remove(name);
+        } else if (!index.equals(done.put(name, index))) {
+            todo.add(name);
+        }
     }
 
     private void configure(List<String> todo) {

@@ -142,7 +142,8 @@ public final class Agent implements AutoCloseable {
                                 || l.link()
                                         .name()
                                         .startsWith("vxlan"))) { // vxlan.calico, vxlan-v6.calico: repaired at once
-                    queue.add(new Work.LinkChange(l.change() == NetlinkEvent.Change.REMOVED, l.link()));
+                    queue.add(new Work.LinkChange(
+                            l.change() == NetlinkEvent.Change.REMOVED, l.link(), System.nanoTime()));
                 }
             }
 
@@ -214,7 +215,7 @@ public final class Agent implements AutoCloseable {
                 }
                 if (!safeProgram(t0)) {
                     busySince = 0;
-                    if (queue.poll(1, TimeUnit.SECONDS) == Work.Signal.STOP) {
+                    if (!pause()) {
                         return -1;
                     }
                     continue;
@@ -229,12 +230,24 @@ public final class Agent implements AutoCloseable {
                 return all.revision();
             } catch (DatastoreException e) {
                 problems.report("datastore: " + e.getMessage() + " (retrying initial sync)");
-                if (queue.poll(1, TimeUnit.SECONDS) == Work.Signal.STOP) {
+                if (!pause()) {
                     return -1;
                 }
             }
         }
         return -1;
+    }
+
+    /**
+     * Waits up to a second between tries of the initial sync; false when stopped. A link event taken off the queue
+     * meanwhile is not lost: the links are read again before the next try programs.
+     */
+    private boolean pause() throws InterruptedException {
+        Work w = queue.poll(1, TimeUnit.SECONDS);
+        if (w instanceof Work.LinkChange || w == Work.Signal.LINKS) {
+            dataplane.linksChanged();
+        }
+        return w != Work.Signal.STOP;
     }
 
     private void loop() throws InterruptedException {
@@ -278,7 +291,7 @@ public final class Agent implements AutoCloseable {
                     vxlan.refresh();
                     changed = true;
                 } else if (o instanceof Work.LinkChange l) { // O(1) per event: that link's routes and state only
-                    changed |= dataplane.linkEvent(l.removed(), l.link());
+                    changed |= dataplane.linkEvent(l.removed(), l.link(), l.receivedNanos());
                     if (l.link().name().startsWith("vxlan")) {
                         vxlan.refresh();
                         changed = true;

@@ -104,7 +104,13 @@ final class Refresher {
             return;
         }
         abortedReads = 0;
-        int drift = dataplane.get().adoptPolicy(r.snapshot());
+        int drift;
+        try {
+            drift = dataplane.get().adoptPolicy(r.snapshot());
+        } catch (DataplaneException e) { // routes not read: they are read again before the next apply
+            LOG.warn("refresh: {}", e.getMessage());
+            return;
+        }
         if (drift < 0) { // written while reading: read again soon
             lastRefresh = System.nanoTime() - intervalNanos + 1_000_000_000L;
             return;

@@ -23,8 +23,11 @@ sealed interface Work
     /** A policy read-back done off the dataplane thread (or its failure), to be adopted by the dataplane thread. */
     record ReadBack(PolicyBackend.Snapshot snapshot, DataplaneException error, boolean aborted) implements Work {}
 
-    /** A workload or VXLAN interface came, changed or went ({@code removed}), as the kernel announced it. */
-    record LinkChange(boolean removed, Link link) implements Work {}
+    /**
+     * A workload or VXLAN interface came, changed or went ({@code removed}), as the kernel announced it; received at
+     * {@code receivedNanos} ({@link System#nanoTime}).
+     */
+    record LinkChange(boolean removed, Link link, long receivedNanos) implements Work {}
 
     /**
      * LINKS: links may have changed unannounced (the event socket overran): re-read them all; STOP: close; REFRESH_INLINE: the backend reads back only synchronously;

@@ -115,6 +115,19 @@ public final class Dataplane {
         return drift;
     }
 
+    private static void awaitQuietly(java.util.concurrent.Future<?> f) {
+        if (f == null) {
+            return;
+        }
+        try {
+            f.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            LOG.error("sysctls: {}", e.getCause().toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** Stops the sysctl thread (the dataplane stays as programmed). */
     public void close() {
         sysctlWriter.shutdownNow();
@@ -126,10 +139,13 @@ public final class Dataplane {
         routes.linksChanged();
     }
 
-    /** One announced link change ({@code removed}: gone); returns whether it changes anything for us. */
-    public boolean linkEvent(boolean removed, Link l) {
+    /**
+     * One announced link change ({@code removed}: gone), received at {@code receivedNanos}; returns whether it
+     * changes anything for us.
+     */
+    public boolean linkEvent(boolean removed, Link l, long receivedNanos) {
         awaitTakeOver();
-        return routes.linkEvent(removed, l);
+        return routes.linkEvent(removed, l, receivedNanos);
     }
 
     /** Programs {@code d}; returns each local endpoint's state. */
@@ -154,6 +170,9 @@ public final class Dataplane {
             LOG.error("policy programming failed (will retry): {}", e.getMessage());
             iptablesError = e.getMessage();
             needRefresh = true;
+        } catch (RuntimeException e) { // unexpected: the sysctl thread is done with `present` before it changes again
+            awaitQuietly(sysctlNanos);
+            throw e;
         }
         long t1 = System.nanoTime();
         routes.setDesired(d.routes());

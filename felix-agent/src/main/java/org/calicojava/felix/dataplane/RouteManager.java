@@ -52,6 +52,10 @@ public final class RouteManager {
     private final java.util.Set<IpPrefix> conflictsLogged = new java.util.HashSet<>();
     private final PersistentMap.Builder<String, Link> linkMap = PersistentMap.<String, Link>empty().toBuilder();
     private PersistentMap<String, Link> links = linkMap.build();
+    /** When the last re-read of links and routes started ({@link System#nanoTime}). */
+    private long readNanos = System.nanoTime();
+    /** The name of each link of {@link #links} by ifindex (to follow a rename). */
+    private final Map<Integer, String> nameByIndex = new HashMap<>();
     /** The routes were re-read: the next apply compares every route, not only the changed ones. */
     private boolean compareAll = true;
     /** Destinations of {@link #desired} by interface, for the routes of a link that changed. */
@@ -84,12 +88,18 @@ public final class RouteManager {
     }
 
     /**
-     * One link event ({@code removed}: RTM_DELLINK); returns whether the links changed (an event that repeats what is
-     * known changes nothing). When a full re-read is due anyway, the event is left to it.
+     * One link event ({@code removed}: RTM_DELLINK) received at {@code receivedNanos} ({@link System#nanoTime});
+     * returns whether the links changed (an event that repeats what is known changes nothing). When a full re-read is
+     * due anyway, the event is left to it; an event received before the last re-read started is in it already (the
+     * kernel announces a change after making it), so it is not applied again (a stale "down" would take routes out
+     * of {@link #actual} that are in the kernel).
      */
-    public boolean linkEvent(boolean removed, Link l) {
+    public boolean linkEvent(boolean removed, Link l, long receivedNanos) {
         if (dirty) {
             return true;
+        }
+        if (receivedNanos - readNanos < 0) {
+            return false;
         }
         Link old = linkMap.get(l.name());
         if (removed) {
@@ -98,12 +108,17 @@ public final class RouteManager {
                 return false;
             }
             linkMap.remove(l.name());
+            nameByIndex.remove(l.index());
         } else {
             if (l.equals(old)) {
                 return false;
             }
             if (old != null && (old.index() != l.index() || old.isUp() && !l.isUp())) {
                 dropRoutesOn(old.index()); // a link that went down or was replaced lost its routes
+            }
+            String was = nameByIndex.put(l.index(), l.name());
+            if (was != null && !was.equals(l.name())) {
+                linkMap.remove(was); // renamed: the old name is gone (its routes stay, on the new name's link)
             }
             linkMap.put(l.name(), l);
         }
@@ -117,14 +132,24 @@ public final class RouteManager {
 
     /**
      * Re-reads links and our routes from the kernel; when a dump fails (e.g. interrupted by changes again and again),
-     * nothing changes and the re-read stays due.
+     * nothing changes, the re-read stays due and a {@link DataplaneException} says why.
      */
     public void refresh() {
+        long started = System.nanoTime();
         Map<String, Link> read = new HashMap<>();
-        for (Link link : netlink.links()) {
-            read.put(link.name(), link);
+        List<Route> routes;
+        try {
+            for (Link link : netlink.links()) {
+                read.put(link.name(), link);
+            }
+            routes = netlink.routes(RouteFilter.main());
+        } catch (NetlinkException e) {
+            dirty = true;
+            throw new DataplaneException("reading links and routes: " + e.getMessage());
         }
-        List<Route> routes = netlink.routes(RouteFilter.main());
+        readNanos = started;
+        nameByIndex.clear();
+        read.forEach((name, link) -> nameByIndex.put(link.index(), name));
         read.forEach((name, link) -> {
             if (!link.equals(linkMap.get(name))) {
                 linkMap.put(name, link); // unchanged links stay the same objects: readers see only the changes
@@ -162,8 +187,8 @@ public final class RouteManager {
         if (dirty) {
             try {
                 refresh();
-            } catch (NetlinkException e) { // the links as last read; routes.apply tries again and reports it
-                LOG.warn("reading links: {}", e.getMessage());
+            } catch (DataplaneException e) { // the links as last read; apply() tries again and reports it
+                LOG.debug("{}", e.getMessage());
             }
         }
         return links;
@@ -192,10 +217,9 @@ public final class RouteManager {
         if (dirty || !conflicts.isEmpty()) { // a conflict may have gone: read again
             try {
                 refresh();
-            } catch (NetlinkException e) {
-                dirty = true;
+            } catch (DataplaneException e) {
                 requestsFailed = true; // retried soon
-                throw new DataplaneException("reading links and routes: " + e.getMessage());
+                throw e;
             }
         }
         requestsFailed = false;
@@ -224,8 +248,8 @@ public final class RouteManager {
             PersistentMap.changedKeys(before, desired, c -> {
                 String was = before.get(c);
                 String now = desired.get(c);
-                if (was != null && !was.equals(now)) {
-                    java.util.Set<Cidr> of = byIface.get(was);
+                java.util.Set<Cidr> of = was == null || was.equals(now) ? null : byIface.get(was);
+                if (of != null) {
                     of.remove(c);
                     if (of.isEmpty()) {
                         byIface.remove(was);

@@ -30,8 +30,9 @@ sealed interface Work
     record LinkChange(boolean removed, Link link, long receivedNanos) implements Work {}
 
     /**
-     * LINKS: links may have changed unannounced (the event socket overran): re-read them all; STOP: close; REFRESH_INLINE: the backend reads back only synchronously;
-     * ENCAP: an encapsulation manager published new policy inputs (e.g. the hosts allowed to send IP-in-IP).
+     * LINKS: links may have changed unannounced (the event socket overran): re-read them all; STOP: close;
+     * REFRESH_INLINE: the backend reads back only synchronously; ENCAP: an encapsulation manager published new policy
+     * inputs (e.g. the hosts allowed to send IP-in-IP).
      */
     enum Signal implements Work {
         LINKS,

@@ -115,17 +115,30 @@ public final class Dataplane {
         return drift;
     }
 
-    private static void awaitQuietly(java.util.concurrent.Future<?> f) {
+    /** Starts the sysctls of the interfaces of {@code d} present in {@code links} on the sysctl thread; its nanos. */
+    private java.util.concurrent.Future<Long> sysctlsFor(DesiredDataplane d, PersistentMap<String, Link> links) {
+        Map<String, Integer> present = present(d, links);
+        java.util.List<String> changed = presentChanged;
+        return sysctlWriter.submit(() -> {
+            long s0 = System.nanoTime();
+            sysctls.apply(present, changed);
+            return System.nanoTime() - s0;
+        });
+    }
+
+    /** Waits for a {@link #sysctlsFor} task (null: none); its milliseconds, or -1 when it failed (logged). */
+    private static long awaitSysctls(java.util.concurrent.Future<Long> f) {
         if (f == null) {
-            return;
+            return -1;
         }
         try {
-            f.get();
+            return f.get() / 1_000_000;
         } catch (java.util.concurrent.ExecutionException e) {
             LOG.error("sysctls: {}", e.getCause().toString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        return -1;
     }
 
     /** Stops the sysctl thread (the dataplane stays as programmed). */
@@ -158,20 +171,14 @@ public final class Dataplane {
             if (needRefresh) {
                 refresh();
             }
-            Map<String, Integer> present = present(d, routes.currentLinks());
-            java.util.List<String> changed = presentChanged;
-            sysctlNanos = sysctlWriter.submit(() -> {
-                long s0 = System.nanoTime();
-                sysctls.apply(present, changed);
-                return System.nanoTime() - s0;
-            });
+            sysctlNanos = sysctlsFor(d, routes.currentLinks());
             policy.apply(d);
         } catch (DataplaneException e) {
             LOG.error("policy programming failed (will retry): {}", e.getMessage());
             iptablesError = e.getMessage();
             needRefresh = true;
         } catch (RuntimeException e) { // unexpected: the sysctl thread is done with `present` before it changes again
-            awaitQuietly(sysctlNanos);
+            awaitSysctls(sysctlNanos);
             throw e;
         }
         long t1 = System.nanoTime();
@@ -184,22 +191,10 @@ public final class Dataplane {
             routeError = e.getMessage();
         }
         long t2 = System.nanoTime();
-        long sysctlMs = -1;
-        try {
-            if (sysctlNanos == null) { // the refresh failed first: the interfaces as last read
-                Map<String, Integer> present = present(d, routes.links());
-                java.util.List<String> changed = presentChanged;
-                sysctlNanos = sysctlWriter.submit(() -> {
-                    sysctls.apply(present, changed);
-                    return 0L;
-                });
-            }
-            sysctlMs = sysctlNanos.get() / 1_000_000;
-        } catch (java.util.concurrent.ExecutionException e) {
-            LOG.error("sysctls: {}", e.getCause().toString());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (sysctlNanos == null) { // the refresh failed first: the interfaces as last read
+            sysctlNanos = sysctlsFor(d, routes.links());
         }
+        long sysctlMs = awaitSysctls(sysctlNanos);
         long t3 = System.nanoTime();
         if (t3 - t0 > 1_000_000_000L) {
             LOG.info(

@@ -435,7 +435,7 @@ class FelixAgentIT {
         expect(
                 "veth made again: route to the new interface, its sysctls, traffic",
                 () -> net.routes().contains(TestNet.ip(4) + " dev " + ifc),
-                () -> Sh.ok("ip", "netns", "exec", net.host, "cat", "/proc/sys/net/ipv4/conf/" + ifc + "/proxy_arp")
+                () -> Sh.ok(Sh.in(net.host, "cat", "/proc/sys/net/ipv4/conf/" + ifc + "/proxy_arp"))
                         .strip()
                         .equals("1"),
                 () -> net.ping(net.workloadNs(4), TestNet.ip(2)),

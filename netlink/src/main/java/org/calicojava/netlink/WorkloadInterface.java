@@ -1,6 +1,5 @@
 package org.calicojava.netlink;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -146,8 +145,7 @@ public final class WorkloadInterface {
         Sysctl.routeLocalnet(ifname, true);
         Sysctl.proxyDelay(ifname, 0);
         Sysctl.forwarding(ifname, false, true);
-        if (Files.isDirectory(Path.of("/proc/sys/net/ipv6/conf", ifname))) {
-            Sysctl.acceptRa(ifname, 0);
+        if (Sysctl.acceptRaIfIpv6(ifname, 0)) { // the IPv6 ones only where IPv6 is on for it
             Sysctl.proxyNdp(ifname, true);
             Sysctl.forwarding(ifname, true, true);
         }

@@ -24,12 +24,14 @@ public interface LibC {
     int SO_RCVBUFFORCE = 33;
     int MSG_TRUNC = 0x20;
     int O_RDONLY = 0;
+    int O_WRONLY = 1;
     int O_CLOEXEC = 0x80000;
     int CLONE_NEWNET = 0x40000000;
     long MS_BIND = 4096;
     long MS_REC = 16384;
     long MS_SHARED = 1 << 20;
     int MNT_DETACH = 2;
+    int ENOENT = 2;
     int EINTR = 4;
     int EAGAIN = 11;
     int EINVAL = 22;
@@ -59,6 +61,9 @@ public interface LibC {
     int close(int fd);
 
     int open(String path, int flags);
+
+    @ssize_t
+    long write(int fd, @In byte[] buf, @size_t long len);
 
     int setns(int fd, int nstype);
 

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import org.calicojava.netlink.NetNs;
 import org.calicojava.netlink.NetlinkException;
 import org.calicojava.netlink.Sysctl;
+import org.calicojava.netlink.WorkloadInterface;
 import org.calicojava.testing.Sh;
 import org.junit.jupiter.api.Test;
 
@@ -95,6 +96,42 @@ class NetNsIT {
             assertThatThrownBy(() -> Sysctl.proxyArp("cali0", true))
                     .as("no cali0 on the host")
                     .hasMessage("sysctl net/ipv4/conf/cali0/proxy_arp: no such setting (interface missing?)");
+        }
+    }
+
+    @Test
+    void workloadSysctlsLeaveIpv6OutWhereTheInterfaceHasNone() {
+        try (TestNs ns = new TestNs()) {
+            // below IPv6's minimum MTU the kernel gives the interface no IPv6 at all: no net/ipv6/conf/cali1
+            ns.ip("link", "add", "cali1", "mtu", "1000", "type", "veth", "peer", "name", "eth1");
+            NetNs.run(ns.name, () -> {
+                WorkloadInterface.configureSysctls("cali1");
+                return null;
+            });
+            assertThat(Sh.ok(
+                                    "ip",
+                                    "netns",
+                                    "exec",
+                                    ns.name,
+                                    "sysctl",
+                                    "-n",
+                                    "net.ipv4.conf.cali1.proxy_arp",
+                                    "net.ipv4.conf.cali1.route_localnet",
+                                    "net.ipv4.neigh.cali1.proxy_delay")
+                            .lines())
+                    .containsExactly("1", "1", "0");
+            assertThat(NetNs.run(ns.name, () -> Sysctl.acceptRaIfIpv6("cali1", 0)))
+                    .isFalse();
+            assertThat(NetNs.run(ns.name, () -> Sysctl.setIfPresent("net/ipv4/conf/cali1/proxy_arp", "0")))
+                    .isTrue();
+            assertThat(NetNs.run(ns.name, () -> Sysctl.get("net/ipv4/conf/cali1/proxy_arp")))
+                    .isEqualTo("0");
+            assertThatThrownBy(() -> NetNs.run(ns.name, () -> {
+                        Sysctl.set("net/ipv4/neigh/cali1/proxy_delay", "not-a-number");
+                        return null;
+                    }))
+                    .hasMessageContaining(
+                            "sysctl net/ipv4/neigh/cali1/proxy_delay = not-a-number: invalid argument (EINVAL)");
         }
     }
 }

@@ -4,6 +4,7 @@
 # floors (ip -batch routes, one iptables-restore of the same rules, iptables-save, one nft -f of the same ruleset,
 # adding one endpoint to it, nft list) measured in the same run;
 # incremental add p50/p99 over 200 adds; refresh cost. Needs root; creates and deletes its own namespaces and etcd.
+# One JVM per N, so that each N's first backend starts in a cold JVM (the floors are measured after the agents).
 # Usage: felix-agent/bench/run.sh [N ...]
 set -euo pipefail
 if [ $# -eq 0 ]; then set -- 1000 10000; fi
@@ -14,7 +15,9 @@ source scripts/lib/etcd.sh
 etcd_start
 trap etcd_stop EXIT
 # the agent runs in this JVM: with the flags bin/felix-agent gives it (FELIX_JAVA_OPTS replaces them, as there)
-java -Xmx2g ${FELIX_JAVA_OPTS:--XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:MetaspaceSize=64m} ${BENCH_OPTS:-} -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
-  -Dorg.slf4j.simpleLogger.log.org.calicojava.felix.dataplane.Dataplane=info \
-  -cp "felix-agent/target/test-classes:felix-agent/target/classes:$(cat felix-agent/target/bench.cp)" \
-  org.calicojava.felix.bench.FelixBench "$@"
+for n in "$@"; do
+  java -Xmx2g ${FELIX_JAVA_OPTS:--XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:MetaspaceSize=64m} ${BENCH_OPTS:-} -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
+    -Dorg.slf4j.simpleLogger.log.org.calicojava.felix.dataplane.Dataplane=info \
+    -cp "felix-agent/target/test-classes:felix-agent/target/classes:$(cat felix-agent/target/bench.cp)" \
+    org.calicojava.felix.bench.FelixBench "$n"
+done

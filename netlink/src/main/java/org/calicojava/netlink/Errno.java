@@ -21,6 +21,7 @@ enum Errno {
     EINVAL(22, "invalid argument"),
     EMFILE(24, "too many open files"),
     ENOSPC(28, "no space left"),
+    EROFS(30, "read-only file system"),
     EMLINK(31, "too many links (nftables: a jump loop, or jumps nested too deep)"),
     ERANGE(34, "result out of range"),
     ENAMETOOLONG(36, "name too long"),

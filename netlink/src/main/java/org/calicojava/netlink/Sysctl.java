@@ -52,8 +52,13 @@ public final class Sysctl {
             throw new NetlinkException("sysctl " + key + " = " + value + ": " + Errno.describe(errno));
         }
         try {
-            if (C.write(fd, bytes, bytes.length) != bytes.length) {
+            long written = C.write(fd, bytes, bytes.length);
+            if (written < 0) {
                 throw new NetlinkException("sysctl " + key + " = " + value + ": " + Errno.describe(LibC.errno()));
+            }
+            if (written != bytes.length) {
+                throw new NetlinkException(
+                        "sysctl " + key + " = " + value + ": wrote " + written + " of " + bytes.length + " bytes");
             }
         } finally {
             C.close(fd);
@@ -102,7 +107,10 @@ public final class Sysctl {
         set("net/ipv6/conf/" + iface(ifname) + "/accept_ra", Integer.toString(value));
     }
 
-    /** As {@link #acceptRa}; false (nothing set) where the interface has no IPv6 (disabled on it or in the kernel). */
+    /**
+     * As {@link #acceptRa}; false (nothing set) where the interface has no IPv6 settings at all (a kernel without
+     * IPv6 or booted with {@code ipv6.disable=1}, an MTU below 1280). {@code disable_ipv6=1} keeps the settings.
+     */
     public static boolean acceptRaIfIpv6(String ifname, int value) {
         return setIfPresent("net/ipv6/conf/" + iface(ifname) + "/accept_ra", Integer.toString(value));
     }

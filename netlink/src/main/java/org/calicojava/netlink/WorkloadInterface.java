@@ -145,7 +145,7 @@ public final class WorkloadInterface {
         Sysctl.routeLocalnet(ifname, true);
         Sysctl.proxyDelay(ifname, 0);
         Sysctl.forwarding(ifname, false, true);
-        if (Sysctl.acceptRaIfIpv6(ifname, 0)) { // the IPv6 ones only where IPv6 is on for it
+        if (Sysctl.acceptRaIfIpv6(ifname, 0)) { // the IPv6 ones only where the interface has IPv6 settings
             Sysctl.proxyNdp(ifname, true);
             Sysctl.forwarding(ifname, true, true);
         }

@@ -7,7 +7,8 @@ import java.util.Locale;
  * {@code floorKernelCommit} are the nftables floors of the same policy at this N ({@link NftFloor}, {@link
  * KernelCommitFloor}), the same on every backend's line; {@code refreshCpuPct}: the whole process's CPU per refresh
  * on a quiet host as a share of a core at the default 90 s interval (iptables-legacy, which always reads everything
- * back: its full read-back's); {@code policyAllMs}: a policy that starts applying to every endpoint, from the etcd
+ * back: its full read-back's); {@code floorEtcdGetS}: {@code etcdctl get --prefix} of the datastore the agent
+ * lists, the read every cold start needs before it can program anything; {@code policyAllMs}: a policy that starts applying to every endpoint, from the etcd
  * write to programmed.
  */
 record BenchLine(
@@ -16,6 +17,7 @@ record BenchLine(
         double coldStartS,
         Double floorNftFS,
         Double floorKernelCommitS,
+        Double floorEtcdGetS,
         Double addP50Ms,
         Double addP99Ms,
         Double policyAllMs,
@@ -25,12 +27,13 @@ record BenchLine(
         return String.format(
                 Locale.ROOT,
                 "{\"backend\":\"%s\",\"n\":%d,\"cold_start_s\":%.3f,\"floor_nft_f_s\":%s,\"floor_kernel_commit_s\":%s,"
-                        + "\"add_p50_ms\":%s,\"add_p99_ms\":%s,\"policy_all_ms\":%s,\"refresh_cpu_pct\":%s}",
+                        + "\"floor_etcd_get_s\":%s,\"add_p50_ms\":%s,\"add_p99_ms\":%s,\"policy_all_ms\":%s,\"refresh_cpu_pct\":%s}",
                 backend,
                 n,
                 coldStartS,
                 num(floorNftFS, 3),
                 num(floorKernelCommitS, 3),
+                num(floorEtcdGetS, 3),
                 num(addP50Ms, 1),
                 num(addP99Ms, 1),
                 num(policyAllMs, 1),

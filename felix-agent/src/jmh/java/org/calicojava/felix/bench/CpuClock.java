@@ -22,17 +22,72 @@ final class CpuClock {
 
     /** This whole process's CPU: every thread, plus the children it has reaped (the commands it ran). */
     static double process() {
+        return stat(14, 17); // utime, stime, cutime, cstime
+    }
+
+    /** This process's own CPU: every thread, also those that ended, without its commands. */
+    static double self() {
+        return stat(14, 15);
+    }
+
+    private static double stat(int first, int last) {
         try {
             String stat = Files.readString(Path.of("/proc/self/stat"));
             String[] f = stat.substring(stat.lastIndexOf(')') + 2).strip().split(" ");
             long ticks = 0;
-            for (int field = 14; field <= 17; field++) { // utime, stime, cutime, cstime
+            for (int field = first; field <= last; field++) {
                 ticks += Long.parseLong(f[field - 3]);
             }
             return ticks / TICK;
         } catch (IOException e) {
             throw new IllegalStateException(e.getMessage(), e);
         }
+    }
+
+    /**
+     * CPU seconds per live thread of this process, by thread name as the kernel has it (15 characters; a trailing
+     * number dropped, so a pool's threads add up), from /proc/self/task.
+     */
+    static java.util.Map<String, Double> threads() {
+        java.util.Map<String, Double> byName = new java.util.TreeMap<>();
+        try (var tasks = Files.list(Path.of("/proc/self/task"))) {
+            for (Path task : (Iterable<Path>) tasks::iterator) {
+                String stat;
+                try {
+                    stat = Files.readString(task.resolve("stat"));
+                } catch (IOException gone) {
+                    continue; // the thread ended meanwhile
+                }
+                String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
+                        .replaceAll("[-#]?\\d+$", "");
+                String[] f = stat.substring(stat.lastIndexOf(')') + 2).strip().split(" ");
+                double cpu = (Long.parseLong(f[14 - 3]) + Long.parseLong(f[15 - 3])) / TICK;
+                byName.merge(name, cpu, Double::sum);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+        return byName;
+    }
+
+    /**
+     * The threads that used at least 10 ms between two {@link #threads} readings, most first ("name 1.23 s, ..."),
+     * then what threads that ended meanwhile used ({@code selfCpu}: this process's own CPU over the same time, less
+     * the live threads'; such as the short threads {@code NetNs.run} runs each call on).
+     */
+    static String threadsSince(java.util.Map<String, Double> before, double selfCpu) {
+        java.util.Map<String, Double> now = threads();
+        double live = now.entrySet().stream()
+                .mapToDouble(e -> e.getValue() - before.getOrDefault(e.getKey(), 0.0))
+                .sum();
+        return now.entrySet().stream()
+                        .map(e -> java.util.Map.entry(e.getKey(), e.getValue() - before.getOrDefault(e.getKey(), 0.0)))
+                        .filter(e -> e.getValue() >= 0.01)
+                        .sorted(java.util.Map.Entry.<String, Double>comparingByValue()
+                                .reversed())
+                        .map(e -> String.format("%s %.2f s", e.getKey(), e.getValue()))
+                        .collect(java.util.stream.Collectors.joining(", "))
+                + String.format("; threads that ended meanwhile %.2f s", Math.max(0, selfCpu - live));
     }
 
     /** A command's output (stdin optional) and the CPU seconds it used. */

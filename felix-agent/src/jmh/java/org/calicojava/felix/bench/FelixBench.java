@@ -49,6 +49,11 @@ public final class FelixBench {
      */
     static final boolean ADDS_CNI = Boolean.getBoolean("adds.cni");
 
+    /** -Dbackends: the backends measured, in this order; only the first one's agent starts in a cold JVM. */
+    static final List<String> BACKENDS =
+            List.of(System.getProperty("backends", "auto,nftables,iptables-nft,iptables-legacy")
+                    .split(","));
+
     private static final String NS_PREFIX = System.getProperty("nsprefix", "cj-b");
 
     public static void main(String[] args) throws Exception {
@@ -129,20 +134,22 @@ public final class FelixBench {
             }
             batch(ns, b.toString());
             System.out.printf("setup: %d veth pairs in %.1f s%n", made, secs(t));
-            if (Boolean.parseBoolean(System.getProperty("floors", "true"))) {
-                floors();
-            }
+            boolean withFloors = Boolean.parseBoolean(System.getProperty("floors", "true"));
             writeDatastore(store);
-            List<BenchLine> lines = new ArrayList<>();
-            for (String backend : System.getProperty("backends", "auto,nftables,iptables-nft,iptables-legacy")
-                    .split(",")) {
+            if (withFloors) {
+                QuietMachine.await(15);
+            }
+            Double etcdGet = withFloors ? EtcdGetFloor.median(endpoints, keys.root() + "/", 2L * n) : null;
+            List<double[]> results = new ArrayList<>(); // per backend: cold, add p50, p99, policy for all, refresh
+            for (String backend : BACKENDS) {
                 cleanDataplane();
+                QuietMachine.await(15);
                 Agent agent = coldStart(store, backend);
                 double cold = lastColdStart;
                 int adds = backend.startsWith("iptables") ? Math.min(ADDS, IPTABLES_ADDS) : ADDS;
                 double[] add = adds > 0 ? incremental(store, agent, backend, adds) : null;
                 Double all = Boolean.parseBoolean(System.getProperty("policyall", "true"))
-                        ? policyForAll(store, agent, backend)
+                        ? new PolicyForAll(keys, n).median(store, agent, backend)
                         : null;
                 RefreshCost costs = new RefreshCost(ns, n, keys);
                 double refresh = costs.full(backend);
@@ -150,18 +157,35 @@ public final class FelixBench {
                     refresh = costs.quiet(store, agent, backend);
                 }
                 agent.close();
-                lines.add(new BenchLine(
-                        backend,
-                        n,
-                        cold,
-                        floors == null ? null : floors.nftF(),
-                        floors == null ? null : floors.kernelCommit(),
-                        add == null ? null : add[0],
-                        add == null ? null : add[1],
-                        all,
-                        refresh));
+                results.add(new double[] {
+                    cold,
+                    add == null ? Double.NaN : add[0],
+                    add == null ? Double.NaN : add[1],
+                    all == null ? Double.NaN : all,
+                    refresh
+                });
             }
             store.deletePrefix(keys.root() + "/");
+            if (withFloors) { // after the agents: the floors' own calculation would warm the JIT for a cold start
+                cleanDataplane();
+                QuietMachine.await(15);
+                floors();
+            }
+            List<BenchLine> lines = new ArrayList<>();
+            for (int i = 0; i < results.size(); i++) {
+                double[] r = results.get(i);
+                lines.add(new BenchLine(
+                        BACKENDS.get(i),
+                        n,
+                        r[0],
+                        floors == null ? null : floors.nftF(),
+                        floors == null ? null : floors.kernelCommit(),
+                        etcdGet,
+                        orNull(r[1]),
+                        orNull(r[2]),
+                        orNull(r[3]),
+                        r[4]));
+            }
             lines.forEach(l -> System.out.println(l.json())); // the final lines, one per backend
         } finally {
             BenchSh.run("ip", "netns", "delete", ns);
@@ -224,7 +248,7 @@ public final class FelixBench {
         });
         BenchSh.input(sets.toString(), "ip", "netns", "exec", floorNs, "ipset", "restore");
         System.out.printf(
-                "calculation (pure, cold): %.3f s for %d chains, %d rules%n",
+                "calculation (pure, after the agents ran in this JVM): %.3f s for %d chains, %d rules%n",
                 calc, d.filter().size(), rules);
         for (String v : new String[] {"nft", "legacy"}) {
             t = System.nanoTime();
@@ -317,6 +341,10 @@ public final class FelixBench {
             }
         }
         Agent agent = new Agent(agentStore, keys, "bench", env, Namespace.named(ns));
+        double cpu0 = CpuClock.self();
+        double children0 = CpuClock.process() - cpu0;
+        Map<String, Double> threads0 = CpuClock.threads();
+        long[] machine0 = QuietMachine.cpu();
         long t = System.nanoTime();
         agent.start();
         while (!agent.ready()) {
@@ -324,11 +352,20 @@ public final class FelixBench {
         }
         double s = secs(t);
         lastColdStart = s;
+        double cpu = CpuClock.self() - cpu0;
+        double children = CpuClock.process() - CpuClock.self() - children0;
+        long[] machine = QuietMachine.cpu();
+        double busy = 100.0 * (1 - (double) (machine[1] - machine0[1]) / Math.max(1, machine[0] - machine0[0]));
         long routes = sh("ip", "-n", ns, "route", "show", "proto", "80").lines().count();
         System.out.printf(
                 "agent cold start, backend %s, Ipv6Support %s: %.3f s until %d routes and all chains" + " programmed%n",
                 backend, IPV6, s, routes);
         System.out.println("  of it: " + phases(agent, null));
+        System.out.printf(
+                "  meanwhile: this JVM used %.2f CPU s (%.1f cores on average), the commands it ran %.2f s; all CPUs of"
+                        + " the machine %.0f%% busy%n",
+                cpu, cpu / s, children, busy);
+        System.out.println("  CPU by thread: " + CpuClock.threadsSince(threads0, cpu));
         return agent;
     }
 
@@ -406,63 +443,6 @@ public final class FelixBench {
         }
     }
 
-    /** Rounds of {@link #policyForAll} (-Dpolicyall.rounds; the first after the cold start and the adds). */
-    static final int POLICY_ALL_ROUNDS = Integer.getInteger("policyall.rounds", 5);
-
-    /**
-     * A tiered policy that starts applying to every endpoint (selector {@code all()}): milliseconds from the etcd
-     * write to the end of the programming pass that wrote it (the agent's {@code felix_active_policies} gauge, set
-     * after the dataplane write, goes from 0 to 1), with the agent's time per phase; then the policy and its tier are
-     * removed again and the removal awaited. {@link #POLICY_ALL_ROUNDS} rounds; returns their median.
-     */
-    private Double policyForAll(JetcdStore store, Agent agent, String backend) {
-        String tier = keys.tierMetadata("bench"), policy = keys.policy("bench", "all");
-        List<Double> rounds = new ArrayList<>();
-        for (int round = 1; round <= POLICY_ALL_ROUNDS; round++) {
-            store.put(tier, "{\"order\":10}");
-            sleep(500); // the tier alone changes nothing; its pass is over before the policy comes
-            double[] before = phaseValues(agent);
-            long t0 = System.nanoTime();
-            store.put(
-                    policy,
-                    "{\"order\":1,\"selector\":\"all()\",\"inbound_rules\":[{\"action\":\"next-tier\"}],"
-                            + "\"outbound_rules\":[{\"action\":\"next-tier\"}]}");
-            boolean done = awaitGauge(agent, "felix_active_policies", 1, t0 + 60_000_000_000L);
-            double ms = (System.nanoTime() - t0) / 1e6;
-            System.out.printf(
-                    "policy applying to all %d endpoints (%s backend), round %d: %s; of it: %s%n",
-                    n,
-                    backend,
-                    round,
-                    done ? String.format("%.1f ms (etcd write -> programmed)", ms) : "not programmed in 60 s",
-                    phases(agent, before));
-            store.delete(policy);
-            store.delete(tier);
-            awaitGauge(agent, "felix_active_policies", 0, System.nanoTime() + 60_000_000_000L);
-            sleep(500);
-            if (!done) {
-                return null;
-            }
-            rounds.add(ms);
-        }
-        double median = pct(rounds, 0.5);
-        System.out.printf(
-                "policy applying to all %d endpoints: median %.1f ms of %d rounds%n", n, median, rounds.size());
-        return median;
-    }
-
-    private static boolean awaitGauge(Agent agent, String gauge, double value, long deadline) {
-        java.util.regex.Pattern p = java.util.regex.Pattern.compile("(?m)^" + gauge + " (\\S+)$");
-        while (System.nanoTime() < deadline) {
-            java.util.regex.Matcher m = p.matcher(agent.metrics().render());
-            if (m.find() && Double.parseDouble(m.group(1)) == value) {
-                return true;
-            }
-            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
-        }
-        return false;
-    }
-
     static double pct(List<Double> v, double p) {
         List<Double> s = new ArrayList<>(v);
         Collections.sort(s);
@@ -505,6 +485,10 @@ public final class FelixBench {
 
     private static String sh(String... cmd) {
         return BenchSh.run(cmd);
+    }
+
+    private static Double orNull(double v) {
+        return Double.isNaN(v) ? null : v;
     }
 
     static double secs(long t0) {

@@ -70,7 +70,7 @@ public final class SysctlManager {
     /** Calico's workload conventions live in one place, {@link WorkloadInterface#configureSysctls}. */
     private void configure(String iface) {
         try {
-            WorkloadInterface.configureSysctls(iface); // the IPv6 ones only where IPv6 is enabled on it
+            WorkloadInterface.configureSysctls(iface); // the IPv6 ones only where the interface has IPv6 settings
         } catch (NetlinkException e) {
             LOG.warn("sysctls of {}: {}", iface, e.getMessage());
         }

@@ -24,8 +24,8 @@ public final class SysctlBench {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
         String ns = "cj-bench-" + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffL);
-        NetNs.create(ns);
         Path dir = Files.createTempDirectory("sysctlbench");
+        NetNs.create(ns);
         try {
             StringBuilder links = new StringBuilder();
             StringBuilder conf = new StringBuilder();

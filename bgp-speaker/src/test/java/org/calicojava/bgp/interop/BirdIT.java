@@ -191,13 +191,18 @@ class BirdIT {
             awaitEstablished(s, bird);
             bird.freeze(true);
             try {
+                // the peer records the error just before it leaves Established: wait for both
                 Await.until(
-                        "hold timer expiry",
+                        "hold timer expiry and the session down",
                         Duration.ofSeconds(30),
-                        () -> "hold timer expired".equals(peer(s).lastError()),
+                        () -> "hold timer expired".equals(peer(s).lastError())
+                                && peer(s).state() != SessionState.ESTABLISHED,
                         () -> peer(s).toString());
-                assertThat(peer(s).state()).isNotEqualTo(SessionState.ESTABLISHED);
-                assertThat(rib.routes(peer(s).address())).isEmpty();
+                Await.until(
+                        "BIRD's routes withdrawn with the session",
+                        T,
+                        () -> rib.routes(peer(s).address()).isEmpty(),
+                        () -> rib.routes(peer(s).address()).toString());
             } finally {
                 bird.freeze(false);
             }

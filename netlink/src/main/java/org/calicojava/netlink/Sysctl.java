@@ -46,7 +46,7 @@ public final class Sysctl {
         int fd = C.open(path, LibC.O_WRONLY | LibC.O_CLOEXEC);
         if (fd < 0) {
             int errno = LibC.errno();
-            if (errno == LibC.ENOENT) {
+            if (errno == Errno.ENOENT.code) {
                 return false;
             }
             throw new NetlinkException("sysctl " + key + " = " + value + ": " + Errno.describe(errno));

@@ -8,8 +8,8 @@ import java.util.Locale;
  * KernelCommitFloor}), the same on every backend's line; {@code refreshCpuPct}: the whole process's CPU per refresh
  * on a quiet host as a share of a core at the default 90 s interval (iptables-legacy, which always reads everything
  * back: its full read-back's); {@code floorEtcdGetS}: {@code etcdctl get --prefix} of the datastore the agent
- * lists, the read every cold start needs before it can program anything; {@code policyAllMs}: a policy that starts applying to every endpoint, from the etcd
- * write to programmed.
+ * lists, the read every cold start needs before it can program anything; {@code policyAllMs}: a policy that starts
+ * applying to every endpoint, from the etcd write to programmed.
  */
 record BenchLine(
         String backend,
@@ -22,6 +22,21 @@ record BenchLine(
         Double addP99Ms,
         Double policyAllMs,
         Double refreshCpuPct) {
+
+    /** This line with the nftables floors of its N, measured after the agents. */
+    BenchLine withNftFloors(Double nftF, Double kernelCommit) {
+        return new BenchLine(
+                backend,
+                n,
+                coldStartS,
+                nftF,
+                kernelCommit,
+                floorEtcdGetS,
+                addP50Ms,
+                addP99Ms,
+                policyAllMs,
+                refreshCpuPct);
+    }
 
     String json() {
         return String.format(

@@ -76,12 +76,10 @@ final class CpuClock {
      * the live threads'; such as the short threads {@code NetNs.run} runs each call on).
      */
     static String threadsSince(java.util.Map<String, Double> before, double selfCpu) {
-        java.util.Map<String, Double> now = threads();
-        double live = now.entrySet().stream()
-                .mapToDouble(e -> e.getValue() - before.getOrDefault(e.getKey(), 0.0))
-                .sum();
-        return now.entrySet().stream()
-                        .map(e -> java.util.Map.entry(e.getKey(), e.getValue() - before.getOrDefault(e.getKey(), 0.0)))
+        java.util.Map<String, Double> used = new java.util.HashMap<>();
+        threads().forEach((name, cpu) -> used.put(name, cpu - before.getOrDefault(name, 0.0)));
+        double live = used.values().stream().mapToDouble(Double::doubleValue).sum();
+        return used.entrySet().stream()
                         .filter(e -> e.getValue() >= 0.01)
                         .sorted(java.util.Map.Entry.<String, Double>comparingByValue()
                                 .reversed())

@@ -140,7 +140,7 @@ public final class FelixBench {
                 QuietMachine.await(15);
             }
             Double etcdGet = withFloors ? EtcdGetFloor.median(endpoints, keys.root() + "/", 2L * n) : null;
-            List<double[]> results = new ArrayList<>(); // per backend: cold, add p50, p99, policy for all, refresh
+            List<BenchLine> lines = new ArrayList<>(); // the nftables floors are filled in after the agents
             for (String backend : BACKENDS) {
                 cleanDataplane();
                 QuietMachine.await(15);
@@ -157,34 +157,24 @@ public final class FelixBench {
                     refresh = costs.quiet(store, agent, backend);
                 }
                 agent.close();
-                results.add(new double[] {
-                    cold,
-                    add == null ? Double.NaN : add[0],
-                    add == null ? Double.NaN : add[1],
-                    all == null ? Double.NaN : all,
-                    refresh
-                });
+                lines.add(new BenchLine(
+                        backend,
+                        n,
+                        cold,
+                        null,
+                        null,
+                        etcdGet,
+                        add == null ? null : add[0],
+                        add == null ? null : add[1],
+                        all,
+                        refresh));
             }
             store.deletePrefix(keys.root() + "/");
             if (withFloors) { // after the agents: the floors' own calculation would warm the JIT for a cold start
                 cleanDataplane();
                 QuietMachine.await(15);
-                floors();
-            }
-            List<BenchLine> lines = new ArrayList<>();
-            for (int i = 0; i < results.size(); i++) {
-                double[] r = results.get(i);
-                lines.add(new BenchLine(
-                        BACKENDS.get(i),
-                        n,
-                        r[0],
-                        floors == null ? null : floors.nftF(),
-                        floors == null ? null : floors.kernelCommit(),
-                        etcdGet,
-                        orNull(r[1]),
-                        orNull(r[2]),
-                        orNull(r[3]),
-                        r[4]));
+                NftFloor.Floors nft = floors();
+                lines.replaceAll(l -> l.withNftFloors(nft.nftF(), nft.kernelCommit()));
             }
             lines.forEach(l -> System.out.println(l.json())); // the final lines, one per backend
         } finally {
@@ -193,7 +183,8 @@ public final class FelixBench {
         }
     }
 
-    private void floors() throws Exception {
+    /** The floors of this N, printed as measured; returns the nftables ones for the final lines. */
+    private NftFloor.Floors floors() throws Exception {
         StringBuilder b = new StringBuilder();
         for (int i = 0; i < n; i++) {
             b.append("route add ")
@@ -262,11 +253,12 @@ public final class FelixBench {
                     v, rules, restore, v, save, saved.lines().count());
         }
         sh("ip", "netns", "exec", floorNs, "nft", "flush", "ruleset");
-        floors = NftFloor.run(floorNs, d, n);
+        NftFloor.Floors nft = NftFloor.run(floorNs, d, n);
         sh("ip", "netns", "exec", floorNs, "nft", "flush", "ruleset");
         sh("ip", "netns", "exec", floorNs, "iptables-legacy", "-F");
         sh("ip", "netns", "exec", floorNs, "iptables-legacy", "-X");
         sh("ip", "netns", "exec", floorNs, "ipset", "destroy");
+        return nft;
     }
 
     Map<String, String> datastore() {
@@ -309,9 +301,7 @@ public final class FelixBench {
         System.out.printf("etcd: wrote %d endpoints in %.1f s%n", n, secs(t));
     }
 
-    /** The nftables floors of this N (null with -Dfloors=false); the last cold start's seconds. */
-    private NftFloor.Floors floors;
-
+    /** The last cold start's seconds. */
     private double lastColdStart;
 
     private Agent coldStart(JetcdStore store, String backend) {
@@ -354,8 +344,7 @@ public final class FelixBench {
         lastColdStart = s;
         double cpu = CpuClock.self() - cpu0;
         double children = CpuClock.process() - CpuClock.self() - children0;
-        long[] machine = QuietMachine.cpu();
-        double busy = 100.0 * (1 - (double) (machine[1] - machine0[1]) / Math.max(1, machine[0] - machine0[0]));
+        double busy = QuietMachine.busyPct(machine0, QuietMachine.cpu());
         long routes = sh("ip", "-n", ns, "route", "show", "proto", "80").lines().count();
         System.out.printf(
                 "agent cold start, backend %s, Ipv6Support %s: %.3f s until %d routes and all chains" + " programmed%n",
@@ -485,10 +474,6 @@ public final class FelixBench {
 
     private static String sh(String... cmd) {
         return BenchSh.run(cmd);
-    }
-
-    private static Double orNull(double v) {
-        return Double.isNaN(v) ? null : v;
     }
 
     static double secs(long t0) {

@@ -18,7 +18,7 @@ final class QuietMachine {
         while (true) {
             FelixBench.sleep(2000);
             long[] now = cpu();
-            double busy = 100.0 * (1 - (double) (now[1] - before[1]) / Math.max(1, now[0] - before[0]));
+            double busy = busyPct(before, now);
             if (busy < maxBusyPct) {
                 System.out.printf("machine quiet: %.0f%% busy over 2 s%n", busy);
                 return;
@@ -30,6 +30,11 @@ final class QuietMachine {
             System.out.printf("waiting for a quiet machine: %.0f%% busy over 2 s%n", busy);
             before = now;
         }
+    }
+
+    /** Percent of all CPUs' time busy between two {@link #cpu} readings. */
+    static double busyPct(long[] before, long[] now) {
+        return 100.0 * (1 - (double) (now[1] - before[1]) / Math.max(1, now[0] - before[0]));
     }
 
     /** Total (without steal) and idle (idle + iowait) jiffies of all CPUs, from the first line of /proc/stat. */

@@ -4,9 +4,12 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import org.calicojava.netlink.NetNs;
 import org.calicojava.netlink.WorkloadInterface;
+import org.calicojava.process.CommandRunner;
+import org.calicojava.process.ProcessRunner;
 
 /**
  * Calico's per-interface sysctls ({@link WorkloadInterface#configureSysctls}: 4 IPv4 and 3 IPv6 settings each) for N
@@ -49,9 +52,8 @@ public final class SysctlBench {
             long[] lib = new long[rounds];
             long[] nio = new long[rounds];
             long[] procps = new long[rounds];
-            libc(
-                    ns,
-                    n); // warm-up (JIT; the first pass also changes the values, later ones write the same), not counted
+            // warm-up (JIT; the first pass also changes the values, later ones write the same), not counted
+            libc(ns, n);
             fileApi(ns, n);
             for (int r = 0; r < rounds; r++) {
                 lib[r] = libc(ns, n);
@@ -159,19 +161,12 @@ public final class SysctlBench {
         return s[s.length / 2];
     }
 
+    /** Stdout of {@code cmd}; fails with its first error line. */
     static String run(String... cmd) {
-        try {
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes());
-            if (p.waitFor() != 0) {
-                throw new IllegalStateException(String.join(" ", cmd) + ": " + out);
-            }
-            return out;
-        } catch (IOException e) {
-            throw new IllegalStateException(e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted");
+        CommandRunner.Result r = ProcessRunner.local().run(List.of(cmd), null);
+        if (!r.ok()) {
+            throw new IllegalStateException(String.join(" ", cmd) + ": " + r.firstError());
         }
+        return r.out();
     }
 }

@@ -31,7 +31,6 @@ public interface LibC {
     long MS_REC = 16384;
     long MS_SHARED = 1 << 20;
     int MNT_DETACH = 2;
-    int ENOENT = 2;
     int EINTR = 4;
     int EAGAIN = 11;
     int EINVAL = 22;

@@ -206,8 +206,10 @@ public final class Agent implements AutoCloseable {
             try {
                 long t0 = System.nanoTime();
                 ListResult all = store.list(state.prefix());
-                busySince = System.nanoTime();
+                long listed = System.nanoTime();
+                busySince = listed;
                 keysIn.resync(all);
+                long t1 = System.nanoTime();
                 for (String prefix : encap.extraPrefixes()) {
                     ListResult extra = store.list(prefix);
                     keysIn.resyncPrefix(prefix, extra);
@@ -223,10 +225,15 @@ public final class Agent implements AutoCloseable {
                 busySince = 0;
                 ready = true;
                 LOG.info(
-                        "initial sync: {} keys at revision {}, {} local endpoints programmed",
+                        "initial sync: {} keys at revision {}, {} local endpoints programmed in {} ms (list {} ms,"
+                                + " decode {} ms, calculate and program {} ms)",
                         all.kvs().size(),
                         all.revision(),
-                        programmer.localEndpoints());
+                        programmer.localEndpoints(),
+                        (System.nanoTime() - t0) / 1_000_000,
+                        (listed - t0) / 1_000_000,
+                        (t1 - listed) / 1_000_000,
+                        (System.nanoTime() - t1) / 1_000_000);
                 return all.revision();
             } catch (DatastoreException e) {
                 problems.report("datastore: " + e.getMessage() + " (retrying initial sync)");

@@ -51,6 +51,18 @@ public final class NftModel {
     private final PersistentMap.Builder<String, String> toWl = PersistentMap.<String, String>empty().toBuilder();
     private final Map<String, NftChain> fixed = new HashMap<>();
     private final Map<String, SetMemo> setMemos = new HashMap<>();
+    /**
+     * During one build: each distinct rule's nft text and expressions, rendered once (at 10,000 endpoints 80,000
+     * endpoint-chain rules are a handful of distinct ones); equal rules then share one {@link NftChain.Exprs}.
+     */
+    private Map<Rule, Rendered> rendered = new HashMap<>();
+
+    /** A rule rendered: its nft text and its netlink expressions. */
+    private record Rendered(String text, NftChain.Exprs exprs) {
+        static Rendered of(Rule r) {
+            return new Rendered(NftRuleRenderer.render(r), sets -> NftExprs.render(r, sets));
+        }
+    }
 
     /**
      * A set as rendered: its spec, the nft set, and (when every member is a host prefix, so normalising is one
@@ -121,6 +133,14 @@ public final class NftModel {
      * cheap to find), so the result is exactly what a fresh model would build, at the cost of the changes.
      */
     public NftRuleset build(DesiredDataplane d) {
+        try {
+            return buildOnce(d);
+        } finally {
+            rendered = new HashMap<>(); // a memo of one build only: rules of chains gone must not be kept
+        }
+    }
+
+    private NftRuleset buildOnce(DesiredDataplane d) {
         Set<String> names = new HashSet<>();
         for (String table : TABLES) {
             PersistentMap.changedKeys(prev.chains(4, table), d.chains(4, table), names::add);
@@ -236,7 +256,7 @@ public final class NftModel {
     }
 
     @SuppressWarnings("unchecked")
-    private static Out render(String name, Chain c4, Chain c6, Out old) {
+    private Out render(String name, Chain c4, Chain c6, Out old) {
         boolean same4 = old != null && old.c4() == c4;
         boolean same6 = old != null && old.c6() == c6;
         if (NftNames.isDispatch(name)) {
@@ -253,8 +273,10 @@ public final class NftModel {
             }
             return new Out(c4, c6, null, null, List.of(), leaves);
         }
-        NftChain n4 = c4 == null ? null : same4 ? old.n4() : chain(c4.name(), null, null, c4.rules());
-        NftChain n6 = c6 == null ? null : c6 == c4 ? n4 : same6 ? old.n6() : chain(c6.name(), null, null, c6.rules());
+        NftChain n4 = c4 == null ? null : same4 ? old.n4() : chain(c4.name(), null, null, c4.rules(), rendered);
+        NftChain n6 = c6 == null
+                ? null
+                : c6 == c4 ? n4 : same6 ? old.n6() : chain(c6.name(), null, null, c6.rules(), rendered);
         if (n4 != null && n6 != null && (n4 == n6 || n4.rules().equals(n6.rules()))) {
             return new Out(c4, c6, n4, n6, List.of(n4), null); // same name and text: same hashes
         }
@@ -308,11 +330,18 @@ public final class NftModel {
 
     /** A chain of rendered rules with chained hashes (over chain name, previous hash, nft text). */
     static NftChain chain(String name, String hook, NftNames.Hook base, List<Rule> rules) {
+        return chain(name, hook, base, rules, new HashMap<>());
+    }
+
+    /** {@link #chain}, each distinct rule rendered once in {@code memo}. */
+    private static NftChain chain(
+            String name, String hook, NftNames.Hook base, List<Rule> rules, Map<Rule, Rendered> memo) {
         List<String> texts = new ArrayList<>(rules.size());
         List<NftChain.Exprs> exprs = new ArrayList<>(rules.size());
         for (Rule r : rules) {
-            texts.add(NftRuleRenderer.render(r));
-            exprs.add(sets -> NftExprs.render(r, sets));
+            Rendered x = memo.computeIfAbsent(r, Rendered::of);
+            texts.add(x.text());
+            exprs.add(x.exprs());
         }
         return of(name, hook, base, texts, exprs);
     }

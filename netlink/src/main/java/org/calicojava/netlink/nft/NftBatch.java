@@ -4,7 +4,9 @@ import java.nio.BufferOverflowException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.calicojava.netlink.codec.MessageWriter;
@@ -86,6 +88,21 @@ public final class NftBatch {
     public NftBatch withoutHandles() {
         requireEmpty("withoutHandles");
         echo = false;
+        return this;
+    }
+
+    /**
+     * Makes room for {@code bytes} more at once (a writer that knows its batch will be large: one buffer of about
+     * its size instead of doubling from 64 KiB, each new buffer zeroed and the old one copied).
+     */
+    public NftBatch reserve(int bytes) {
+        if (buf.remaining() < bytes) {
+            ByteBuffer bigger =
+                    ByteBuffer.allocateDirect(buf.position() + bytes).order(ByteOrder.nativeOrder());
+            bigger.put(buf.flip());
+            buf = bigger;
+            w = new MessageWriter(buf);
+        }
         return this;
     }
 
@@ -188,7 +205,7 @@ public final class NftBatch {
                     if (pos >= 0) {
                         x.attrBe64(6, pos);
                     }
-                    ExprCodec.encodeList(x, 4, r.exprs());
+                    exprs(x, r.exprs());
                     byte[] udata = r.userData();
                     if (udata != null) {
                         x.attr(7, udata);
@@ -196,6 +213,25 @@ public final class NftBatch {
                 });
         ruleMessages.add(i);
         return i;
+    }
+
+    /**
+     * Each expression list encoded once per batch: a list passed again (the same instance: a writer of many chains
+     * with equal rules shares them) is copied from its first encoding.
+     */
+    private final Map<List<Expr>, byte[]> encoded = new IdentityHashMap<>();
+
+    private void exprs(MessageWriter x, List<Expr> exprs) {
+        byte[] done = encoded.get(exprs);
+        if (done != null) {
+            x.buffer().put(done);
+            return;
+        }
+        int start = x.buffer().position();
+        ExprCodec.encodeList(x, 4, exprs);
+        byte[] copy = new byte[x.buffer().position() - start];
+        x.buffer().get(start, copy);
+        encoded.put(exprs, copy);
     }
 
     public int addSet(NftFamily f, String table, NftSet s) {

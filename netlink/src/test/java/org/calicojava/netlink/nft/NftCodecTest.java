@@ -109,6 +109,34 @@ class NftCodecTest {
                 .isEqualTo("000c68656c6c6f20776f726c6400");
     }
 
+    /**
+     * A batch encodes an expression list it has seen (the same instance) by copying its first encoding, and may
+     * reserve its buffer up front: neither changes a byte, also across the buffer's growth (5,000 rules are well over
+     * its first 64 KiB).
+     */
+    @Test
+    void sharedExpressionListsAndReservedRoomGiveTheSameBytes() {
+        List<Expr> shared = List.of(
+                new Expr.Meta(Expr.Meta.MARK, 1), new Expr.Counter(0, 0), new Expr.Decision(Verdict.goTo("c1")));
+        List<NftBatch> batches = List.of(
+                new NftBatch().errorsOnly().withoutHandles(),
+                new NftBatch().errorsOnly().withoutHandles(),
+                new NftBatch().errorsOnly().withoutHandles().reserve(4 << 20));
+        for (int k = 0; k < batches.size(); k++) {
+            NftBatch b = batches.get(k);
+            b.addTable(NftFamily.INET, "t");
+            for (int i = 0; i < 5000; i++) {
+                List<Expr> exprs = k == 0 ? new ArrayList<>(shared) : shared; // k 0: a fresh list each time
+                b.addChain(NftFamily.INET, "t", "c" + i);
+                b.addRule(NftFamily.INET, "t", "c" + i, new Rule(exprs, "cali:" + i));
+            }
+        }
+        byte[] fresh = hex(batches.get(0).datagram());
+        assertThat(fresh.length).isGreaterThan(5000 * 100);
+        assertThat(hex(batches.get(1).datagram())).isEqualTo(fresh);
+        assertThat(hex(batches.get(2).datagram())).isEqualTo(fresh);
+    }
+
     static byte[] fixture() throws IOException {
         try (InputStream in = NftCodecTest.class.getResourceAsStream("/nft/covering-batch.hex")) {
             String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);

@@ -125,7 +125,17 @@ public final class NftModel {
      * elements ([from, to]).
      */
     private record Out(
-            Chain c4, Chain c6, NftChain n4, NftChain n6, List<NftChain> chains, Map<String, String>[] leaves) {}
+            Chain c4,
+            Chain c6,
+            NftChain n4,
+            NftChain n6,
+            List<NftChain> chains,
+            Map<String, String>[] leaves,
+            List<String> bodies) {
+        Out(Chain c4, Chain c6, NftChain n4, NftChain n6, List<NftChain> chains, Map<String, String>[] leaves) {
+            this(c4, c6, n4, n6, chains, leaves, List.of());
+        }
+    }
 
     /**
      * The table for {@code d}. Only the model chains and sets that are not the same objects as in the previous
@@ -136,7 +146,8 @@ public final class NftModel {
         try {
             return buildOnce(d);
         } finally {
-            rendered = new HashMap<>(); // a memo of one build only: rules of chains gone must not be kept
+            rendered = new HashMap<>(); // memos of one build only: rules of chains gone must not be kept
+            bodyNames = new HashMap<>();
         }
     }
 
@@ -157,6 +168,7 @@ public final class NftModel {
             Out old = byName.remove(name);
             if (old != null) {
                 old.chains().forEach(c -> chains.remove(c.name()));
+                old.bodies().forEach(b -> bodies.get(b).users--);
                 if (old.leaves() != null) {
                     old.leaves()[0].keySet().forEach(fromWl::remove);
                     old.leaves()[1].keySet().forEach(toWl::remove);
@@ -166,10 +178,21 @@ public final class NftModel {
         next.forEach((name, o) -> { // ... then the new ones come
             byName.put(name, o);
             o.chains().forEach(c -> chains.put(c.name(), c));
+            o.bodies().forEach(b -> {
+                if (bodies.get(b).users++ == 0) {
+                    chains.put(b, bodies.get(b).chain());
+                }
+            });
             if (o.leaves() != null) {
                 o.leaves()[0].forEach(fromWl::put);
                 o.leaves()[1].forEach(toWl::put);
             }
+        });
+        bodies.values().removeIf(b -> {
+            if (b.users == 0) {
+                chains.remove(b.chain().name());
+            }
+            return b.users == 0;
         });
         Map<String, Map<String, String>> maps = new HashMap<>();
         dispatcher(d, ChainNames.FROM_WL_DISPATCH, NftNames.FROM_WL_MAP, "iifname", fromWl, maps);
@@ -273,6 +296,9 @@ public final class NftModel {
             }
             return new Out(c4, c6, null, null, List.of(), leaves);
         }
+        if (name.startsWith(ChainNames.TO_WL) || name.startsWith(ChainNames.FROM_WL)) {
+            return endpoint(name, c4, c6, old);
+        }
         NftChain n4 = c4 == null ? null : same4 ? old.n4() : chain(c4.name(), null, null, c4.rules(), rendered);
         NftChain n6 = c6 == null
                 ? null
@@ -310,6 +336,88 @@ public final class NftModel {
                 : of(name, null, null, gotos, gotoExprs);
         outs.set(0, dispatcher);
         return new Out(c4, c6, n4, n6, outs, null);
+    }
+
+    /**
+     * An endpoint's chain ({@code cali-tw-IF}, {@code cali-fw-IF}): one goto into the chain of its body, shared by
+     * every endpoint whose chain has the same rules (they differ only by the profiles: at 10,000 endpoints a
+     * handful of bodies instead of 20,000 chains of four rules, which the kernel, the hashing and the encoding
+     * paid for). When the families' rules differ, one goto per family ({@code meta nfproto ipv4 goto ...}), a
+     * family without the chain falling through, as in the family dispatcher above. Packets take the same path:
+     * goto keeps the caller's return, so the body's {@code return} and {@code drop} act as in the endpoint's chain.
+     */
+    private Out endpoint(String name, Chain c4, Chain c6, Out old) {
+        String prefix = name.startsWith(ChainNames.TO_WL) ? BODY_IN : BODY_OUT;
+        List<String> t4 = c4 == null ? null : texts(c4.rules());
+        List<String> t6 = c6 == null ? null : c6 == c4 ? t4 : texts(c6.rules());
+        List<String> gotos = new ArrayList<>(2);
+        List<NftChain.Exprs> exprs = new ArrayList<>(2);
+        List<String> used = new ArrayList<>(2);
+        if (t4 != null && t4.equals(t6)) {
+            String b = body(prefix, t4, c4.rules());
+            List<org.calicojava.netlink.nft.Expr> e = NftStatements.goTo(b);
+            gotos.add("goto " + b);
+            exprs.add(sets -> e);
+            used.add(b);
+        } else {
+            for (int v : new int[] {4, 6}) {
+                List<String> t = v == 4 ? t4 : t6;
+                if (t != null) {
+                    String b = body(prefix, t, (v == 4 ? c4 : c6).rules());
+                    List<org.calicojava.netlink.nft.Expr> e = NftStatements.familyGoto(v, b);
+                    gotos.add("meta nfproto ipv" + v + " goto " + b);
+                    exprs.add(sets -> e);
+                    used.add(b);
+                }
+            }
+        }
+        NftChain stub = old != null
+                        && old.chains().size() == 1
+                        && old.chains().get(0).rules().equals(gotos)
+                ? old.chains().get(0)
+                : of(name, null, null, gotos, exprs);
+        return new Out(c4, c6, null, null, List.of(stub), null, List.copyOf(used));
+    }
+
+    /** Shared endpoint chain bodies: {@code cali-tw/HASH} and {@code cali-fw/HASH} (no interface has a '/'). */
+    static final String BODY_IN = "cali-tw/";
+
+    static final String BODY_OUT = "cali-fw/";
+
+    /** A shared body and how many endpoint chains go to it. */
+    private static final class Body {
+        private final NftChain chain;
+        private int users;
+
+        Body(NftChain chain) {
+            this.chain = chain;
+        }
+
+        NftChain chain() {
+            return chain;
+        }
+    }
+
+    /** Shared bodies by name, counted by their users (a body no chain goes to is removed at the end of a build). */
+    private final Map<String, Body> bodies = new HashMap<>();
+
+    /** The name of the shared body of these rules (made when new; counted when its user is put in). */
+    private String body(String prefix, List<String> texts, List<Rule> rules) {
+        String name = bodyNames.computeIfAbsent(
+                List.of(prefix, texts), k -> prefix + Hashes.short16(String.join("\n", texts)));
+        bodies.computeIfAbsent(name, n -> new Body(chain(n, null, null, rules, rendered)));
+        return name;
+    }
+
+    /** Body names by prefix and rule texts, within one build (hashed once per distinct body). */
+    private Map<List<Object>, String> bodyNames = new HashMap<>();
+
+    private List<String> texts(List<Rule> rules) {
+        List<String> out = new ArrayList<>(rules.size());
+        for (Rule r : rules) {
+            out.add(rendered.computeIfAbsent(r, Rendered::of).text());
+        }
+        return out;
     }
 
     /** Leaf rules of a dispatch tree chain: an interface (no wildcard) and a goto; [from, to]. */

@@ -23,6 +23,10 @@ final class NftStatements {
                 Expr.Lookup.vmap(map.name(), map.id(), REG_1));
     }
 
+    static List<Expr> goTo(String chain) {
+        return List.of(new Expr.Decision(Verdict.goTo(chain)));
+    }
+
     static List<Expr> familyGoto(int version, String chain) {
         return List.of(
                 new Expr.Meta(Expr.Meta.NFPROTO, REG_1),

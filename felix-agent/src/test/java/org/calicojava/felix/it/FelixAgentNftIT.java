@@ -75,6 +75,9 @@ class FelixAgentNftIT extends FelixAgentIT {
 
     @Override
     void deleteByHand(String chain) {
+        String body = bodyOf(chain); // the endpoint chain is one goto into the body its rules are in: both lose one
+        assertThat(body).as("the body " + chain + " goes to").isNotNull();
+        Sh.ok(Sh.in(net.host, "nft", "delete", "rule", "inet", "calico", body, "handle", firstHandle(body)));
         Sh.ok(Sh.in(net.host, "nft", "delete", "rule", "inet", "calico", chain, "handle", firstHandle(chain)));
         Sh.ok(Sh.in(
                 net.host,
@@ -98,12 +101,24 @@ class FelixAgentNftIT extends FelixAgentIT {
     @Override
     boolean restored(String chain) {
         String fwd = Sh.ok(Sh.in(net.host, "nft", "list", "chain", "inet", "calico", "filter-FORWARD"));
+        String body = bodyOf(chain);
+        return fwd.contains("jump cali-FORWARD")
+                && body != null
+                && firstRule(body).startsWith("meta mark & 0x00010000 == 0x00010000 return");
+    }
+
+    /** The shared body an endpoint chain's one rule goes to ({@code goto cali-tw/HASH}); null without that rule. */
+    private String bodyOf(String chain) {
+        Matcher m = Pattern.compile("^goto (cali-[tf]w/\\S+) comment").matcher(firstRule(chain));
+        return m.find() ? m.group(1) : null;
+    }
+
+    private String firstRule(String chain) {
         String c = Sh.ok(Sh.in(net.host, "nft", "list", "chain", "inet", "calico", chain));
-        String first = c.lines()
+        return c.lines()
                 .map(String::strip)
                 .filter(l -> l.contains("comment \"cali:"))
                 .findFirst()
                 .orElse("");
-        return fwd.contains("jump cali-FORWARD") && first.startsWith("meta mark & 0x00010000 == 0x00010000 return");
     }
 }

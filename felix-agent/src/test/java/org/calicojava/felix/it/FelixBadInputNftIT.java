@@ -15,7 +15,7 @@ import org.calicojava.testing.Sh;
 class FelixBadInputNftIT extends FelixBadInputIT {
     private static final Pattern OUR_NAMES =
             Pattern.compile("\\s*(chain|set|map) ((cali-|cali4-|cali6-)[A-Za-z0-9_.\\-]+"
-                    + "(/[46])?|filter-[A-Z]+|nat-[A-Z]+|raw-[A-Z]+) \\{");
+                    + "(/[46])?|cali-[tf]w/[A-Za-z0-9_\\-]{16}|filter-[A-Z]+|nat-[A-Z]+|raw-[A-Z]+) \\{");
 
     @Override
     String backend() {

@@ -168,7 +168,10 @@ class FelixV6NftIT extends FelixV6IT {
 
     @Override
     void assertIpv4PolicyStays() {
-        assertThat(table()).contains("chain cali-tw-" + net.iface(2) + "/4 {", "fib saddr . iif oif missing");
+        assertThat(table())
+                .contains("fib saddr . iif oif missing")
+                .containsPattern(
+                        "chain cali-tw-" + net.iface(2) + " \\{\\s+meta nfproto ipv4 goto cali-tw/\\S+ comment");
     }
 
     @Override

@@ -66,11 +66,19 @@ class NftModelTest {
         return r.chains().get(chain).rules();
     }
 
+    /** The rules of the shared body an endpoint's chain goes to (its one rule: {@code goto cali-tw/HASH}). */
+    private static List<String> body(NftRuleset r, String chain) {
+        List<String> stub = rules(r, chain);
+        assertThat(stub).hasSize(1);
+        assertThat(stub.get(0)).matches("goto cali-[tf]w/[A-Za-z0-9_-]{16}");
+        return rules(r, stub.get(0).substring("goto ".length()));
+    }
+
     @Test
     void chainsThatDifferByFamilyAreSplitBehindADispatcherTheOthersWrittenOnce() {
         NftRuleset r = build(Map.of());
         // same in both families: once, under the model's name
-        assertThat(rules(r, "cali-tw-caliA")).startsWith("meta mark & 0x10000 == 0x10000 return");
+        assertThat(body(r, "cali-tw-caliA")).startsWith("meta mark & 0x10000 == 0x10000 return");
         assertThat(rules(r, "cali-tiers-in"))
                 .startsWith("ct state related,established accept", "ct state invalid drop");
         assertThat(rules(r, "cali-pro-p")).containsExactly(ALLOW, "meta mark & 0x10000 == 0x10000 return");
@@ -153,10 +161,52 @@ class NftModelTest {
         assertThat(rules(r, "cali-pri-p/6")).isEmpty(); // goto an empty chain: back to the caller, as in ip6tables
     }
 
+    /**
+     * Endpoints whose chains have the same rules (the same profiles) share one body: each endpoint's chain is one
+     * goto into it; an endpoint that changes profiles moves to another body, and a body no endpoint goes to is gone.
+     */
+    @Test
+    void endpointChainsOfTheSameRulesShareOneBodyKeptWhileUsed() {
+        NftRuleset r = build(Map.of());
+        assertThat(rules(r, "cali-tw-caliA")).isEqualTo(rules(r, "cali-tw-caliB"));
+        assertThat(rules(r, "cali-fw-caliA"))
+                .isEqualTo(rules(r, "cali-fw-caliB"))
+                .isNotEqualTo(rules(r, "cali-tw-caliA"));
+        assertThat(body(r, "cali-tw-caliA"))
+                .containsExactly(
+                        "meta mark & 0x10000 == 0x10000 return",
+                        "jump cali-pri-p",
+                        "meta mark & 0x10000 == 0x10000 return",
+                        "drop");
+        assertThat(r.chains().keySet().stream().filter(c -> c.startsWith(NftModel.BODY_IN)))
+                .hasSize(1);
+        String shared = rules(r, "cali-tw-caliB").get(0);
+        state.apply(keys.profileRules("q"), "{\"inbound_rules\":[{}],\"outbound_rules\":[{}]}");
+        state.apply(
+                keys.endpoint("h1", "k8s", "wl-b", "b"),
+                "{\"state\":\"active\",\"name\":\"caliB\",\"profile_ids\":[\"q\"],\"ipv4_nets\":[\"10.1.0.2/32\"]}");
+        NftRuleset moved = model.build(calc.calculate(state, FelixConfig.of(Map.of(), Map.of(), Map.of())));
+        assertThat(rules(moved, "cali-tw-caliA")).isEqualTo(List.of(shared));
+        assertThat(rules(moved, "cali-tw-caliB")).isNotEqualTo(List.of(shared));
+        assertThat(body(moved, "cali-tw-caliB")).contains("jump cali-pri-q");
+        assertThat(moved.chains().keySet().stream().filter(c -> c.startsWith(NftModel.BODY_IN)))
+                .hasSize(2);
+        state.apply(keys.endpoint("h1", "k8s", "wl-a", "a"), null);
+        NftRuleset gone = model.build(calc.calculate(state, FelixConfig.of(Map.of(), Map.of(), Map.of())));
+        assertThat(gone.chains()).doesNotContainKey("cali-tw-caliA").doesNotContainKey(shared.substring(5));
+        assertThat(gone.chains().keySet().stream().filter(c -> c.startsWith(NftModel.BODY_IN)))
+                .hasSize(1);
+        NftState st = new NftState();
+        st.commit(st.diff(moved), moved);
+        assertThat(st.diff(gone).deletedChains()).contains("cali-tw-caliA", shared.substring(5));
+    }
+
     @Test
     void ipv6SupportOffLeavesIpv6PacketsFallingThroughEveryChain() {
         NftRuleset r = build(Map.of("Ipv6Support", "false"));
-        assertThat(rules(r, "cali-tw-caliA")).containsExactly("meta nfproto ipv4 goto cali-tw-caliA/4");
+        assertThat(rules(r, "cali-tw-caliA")).singleElement().asString().matches("meta nfproto ipv4 goto cali-tw/\\S+");
+        assertThat(rules(r, rules(r, "cali-tw-caliA").get(0).substring("meta nfproto ipv4 goto ".length())))
+                .startsWith("meta mark & 0x10000 == 0x10000 return");
         assertThat(rules(r, "cali-PREROUTING")).containsExactly("meta nfproto ipv4 goto cali-PREROUTING/4");
         assertThat(rules(r, "cali-FORWARD")).containsExactly("meta nfproto ipv4 goto cali-FORWARD/4");
         assertThat(rules(r, "filter-FORWARD")).containsExactly("jump cali-FORWARD"); // IPv6: falls through, accepted

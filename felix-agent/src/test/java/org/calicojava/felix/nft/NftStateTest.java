@@ -110,8 +110,12 @@ class NftStateTest {
                 .isLessThan(Math.min(firstRule, firstBlock));
         assertThat(lines.get(firstRule)).matches("add rule inet calico \\S+ .* comment \"cali:[A-Za-z0-9_-]{16}\"");
         assertThat(lines.get(firstBlock))
-                .matches("add chain inet calico cali-fw-cali00000000001 \\{ meta mark & 0x10000 == 0x10000 return"
-                        + " comment \"cali:[A-Za-z0-9_-]{16}\"; .*; \\}");
+                .matches("add chain inet calico cali-fw-cali00000000001 \\{ goto cali-fw/[A-Za-z0-9_-]{16}"
+                        + " comment \"cali:[A-Za-z0-9_-]{16}\"; \\}");
+        assertThat(lines)
+                .as("the endpoints' shared body, declared before any rule")
+                .anyMatch(l -> l.matches("add chain inet calico cali-fw/[A-Za-z0-9_-]{16} \\{ meta mark & 0x10000"
+                        + " == 0x10000 return comment \"cali:[A-Za-z0-9_-]{16}\"; .*; \\}"));
         assertThat(lines)
                 .as("rules that name a set: one add rule each (nft fetches the sets for them)")
                 .anyMatch(l -> l.startsWith("add rule ") && l.contains("@cali4-t-p"))
@@ -140,8 +144,7 @@ class NftStateTest {
         assertThat(d.script())
                 .as("only commands nft runs without fetching the table first")
                 .doesNotContain("delete", "add rule", "add element")
-                .contains(
-                        "add chain inet calico cali-tw-cali00000001000 { meta mark & 0x10000 == 0x10000 return comment");
+                .contains("add chain inet calico cali-tw-cali00000001000 { goto cali-tw/");
         st.commit(d, after);
         // and removing it again: elements first, then the chains are flushed and deleted
         NftState.Diff back = st.diff(model.build(desired(ifaces(1000), Set.of("10.65.0.1/32"))));

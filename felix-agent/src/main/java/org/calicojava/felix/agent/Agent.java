@@ -209,6 +209,7 @@ public final class Agent implements AutoCloseable {
                 long listed = System.nanoTime();
                 busySince = listed;
                 keysIn.resync(all);
+                dataplane.sysctlsAhead(state.localInterfaces()); // beside the calculation, not after it
                 long t1 = System.nanoTime();
                 for (String prefix : encap.extraPrefixes()) {
                     ListResult extra = store.list(prefix);

@@ -267,6 +267,20 @@ public final class DatastoreState {
         return java.util.Collections.unmodifiableMap(endpoints);
     }
 
+    /**
+     * The interfaces this host's endpoints claim, as the calculation's interface owners stage will (before any
+     * calculation: the dataplane configures their sysctls while the first one runs).
+     */
+    public java.util.Set<String> localInterfaces() {
+        java.util.Set<String> out = new java.util.HashSet<>();
+        endpoints.forEach((k, ep) -> {
+            if (InterfaceOwners.claims(k, ep, hostname)) {
+                out.add(ep.name());
+            }
+        });
+        return out;
+    }
+
     /** Read-only: changes go through {@link #apply} (the calculator follows its journal). */
     public Map<String, String> globalConfig() {
         return java.util.Collections.unmodifiableMap(globalConfig);

@@ -55,11 +55,16 @@ final class InterfaceOwners {
 
     /** The claim of endpoint {@code e} (when it is local to {@code hostname} and active); sets {@code e.claimed}. */
     void claim(EndpointIndex.Ep e, String hostname) {
-        if (e.key.host().equals(hostname) && e.ep.state().equals("active")) {
+        if (claims(e.key, e.ep, hostname)) {
             e.claimed = e.ep.name();
             claims.computeIfAbsent(e.claimed, x -> new TreeSet<>()).add(e.key);
             touched.add(e.claimed);
         }
+    }
+
+    /** Whether endpoint {@code ep} claims its interface: it is local to {@code hostname} and active. */
+    static boolean claims(EndpointKey key, org.calicojava.model.WorkloadEndpoint ep, String hostname) {
+        return key.host().equals(hostname) && ep.state().equals("active");
     }
 
     /** Withdraws the claim of {@code e} (an entry leaving the index), if it made one. */

@@ -60,6 +60,7 @@ public final class Dataplane {
         takeOver = sysctlWriter.submit(() -> {
             try {
                 done.accept(read());
+                linksAtTakeOver = routes.links();
             } catch (DataplaneException e) {
                 failed.accept(e);
             }
@@ -68,6 +69,38 @@ public final class Dataplane {
     }
 
     private java.util.concurrent.Future<?> takeOver;
+
+    /** The links as the take-over read them (a persistent map: safe to read on the sysctl thread); null: unread. */
+    private volatile PersistentMap<String, Link> linksAtTakeOver;
+
+    /**
+     * Before the first apply: queues the sysctls of {@code ifaces} (the local endpoints' interfaces as decoded from
+     * the datastore, {@link org.calicojava.felix.calc.DatastoreState#localInterfaces}) on the sysctl thread behind
+     * the take-over read, with the links it read. They then run beside the first calculation and policy transaction
+     * instead of starting with the apply (at 10,000 new interfaces they took longer than the policy); the apply's own
+     * sysctl step, which waits for this one, finds them done (an interface whose index changed meanwhile is done
+     * again). Does nothing after the first apply, or when the take-over read failed.
+     */
+    public void sysctlsAhead(java.util.Set<String> ifaces) {
+        if (presentFrom != null) {
+            return;
+        }
+        sysctlWriter.submit(() -> {
+            PersistentMap<String, Link> links = linksAtTakeOver;
+            if (links == null) { // the read failed: the apply's step does them
+                return null;
+            }
+            Map<String, Integer> found = new HashMap<>();
+            for (String i : ifaces) {
+                Link l = links.get(i);
+                if (l != null) {
+                    found.put(i, l.index());
+                }
+            }
+            sysctls.apply(found, found.keySet());
+            return null;
+        });
+    }
 
     private void awaitTakeOver() {
         if (takeOver == null) {

@@ -23,6 +23,7 @@ public final class NftBatchSets implements NftExprs.Sets {
     private final NftFamily family;
     private final String table;
     private final Map<String, Integer> newSets;
+    private final int firstId;
     private int nextId;
 
     /** {@code newSets}: the batch's named sets with their ids; anonymous sets numbered from {@code firstId} on. */
@@ -31,12 +32,18 @@ public final class NftBatchSets implements NftExprs.Sets {
         this.family = family;
         this.table = table;
         this.newSets = Map.copyOf(newSets);
+        this.firstId = firstId;
         this.nextId = firstId;
     }
 
     @Override
     public NftExprs.SetRef named(String set) {
         return new NftExprs.SetRef(set, newSets.getOrDefault(set, 0));
+    }
+
+    /** How many anonymous sets this batch has been given so far. */
+    int anonymousSets() {
+        return nextId - firstId;
     }
 
     @Override

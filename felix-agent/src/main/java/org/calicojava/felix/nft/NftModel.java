@@ -148,6 +148,7 @@ public final class NftModel {
         } finally {
             rendered = new HashMap<>(); // memos of one build only: rules of chains gone must not be kept
             bodyNames = new HashMap<>();
+            gotoExprs = new HashMap<>();
         }
     }
 
@@ -355,18 +356,23 @@ public final class NftModel {
         List<String> used = new ArrayList<>(2);
         if (t4 != null && t4.equals(t6)) {
             String b = body(prefix, t4, c4.rules());
-            List<org.calicojava.netlink.nft.Expr> e = NftStatements.goTo(b);
             gotos.add("goto " + b);
-            exprs.add(sets -> e);
+            exprs.add(gotoExprs.computeIfAbsent(gotos.get(0), g -> {
+                List<org.calicojava.netlink.nft.Expr> e = NftStatements.goTo(b);
+                return sets -> e;
+            }));
             used.add(b);
         } else {
             for (int v : new int[] {4, 6}) {
                 List<String> t = v == 4 ? t4 : t6;
                 if (t != null) {
                     String b = body(prefix, t, (v == 4 ? c4 : c6).rules());
-                    List<org.calicojava.netlink.nft.Expr> e = NftStatements.familyGoto(v, b);
-                    gotos.add("meta nfproto ipv" + v + " goto " + b);
-                    exprs.add(sets -> e);
+                    String g = "meta nfproto ipv" + v + " goto " + b;
+                    gotos.add(g);
+                    exprs.add(gotoExprs.computeIfAbsent(g, x -> {
+                        List<org.calicojava.netlink.nft.Expr> e = NftStatements.familyGoto(v, b);
+                        return sets -> e;
+                    }));
                     used.add(b);
                 }
             }
@@ -408,6 +414,9 @@ public final class NftModel {
         bodies.computeIfAbsent(name, n -> new Body(chain(n, null, null, rules, rendered)));
         return name;
     }
+
+    /** Within one build: each goto into a body as one {@link NftChain.Exprs} (so a batch encodes it once). */
+    private Map<String, NftChain.Exprs> gotoExprs = new HashMap<>();
 
     /** Body names by prefix and rule texts, within one build (hashed once per distinct body). */
     private Map<List<Object>, String> bodyNames = new HashMap<>();

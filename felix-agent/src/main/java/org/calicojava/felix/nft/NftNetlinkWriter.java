@@ -66,7 +66,7 @@ final class NftNetlinkWriter {
                 n += 96;
             }
         }
-        return (int) Math.min(n, 256L << 20);
+        return (int) Math.min(n, 64L << 20); // beyond that the buffer grows as it fills
     }
 
     /**
@@ -122,7 +122,7 @@ final class NftNetlinkWriter {
                         T,
                         c.name(),
                         new Rule(
-                                rendered.computeIfAbsent(c.exprs().get(i), e -> List.copyOf(e.render(sets))),
+                                expressions(c.exprs().get(i), sets, rendered),
                                 "cali:" + c.hashes().get(i)));
             }
         } else if (op instanceof NftOp.MapElements m) {
@@ -181,6 +181,25 @@ final class NftNetlinkWriter {
         for (int i = 0; i < 50; i++) {
             batch(ops).datagram();
         }
+    }
+
+    /**
+     * The statement's expressions, from {@code rendered} when this batch rendered them before. One that made an
+     * anonymous set (a port list, {@link NftBatchSets#ports}) is rendered again for every rule: the kernel binds an
+     * anonymous set to one rule only, and refuses a second (EBUSY, the whole transaction).
+     */
+    private static List<Expr> expressions(
+            NftChain.Exprs e, NftBatchSets sets, Map<NftChain.Exprs, List<Expr>> rendered) {
+        List<Expr> done = rendered.get(e);
+        if (done != null) {
+            return done;
+        }
+        int anonymous = sets.anonymousSets();
+        List<Expr> out = List.copyOf(e.render(sets));
+        if (sets.anonymousSets() == anonymous) {
+            rendered.put(e, out);
+        }
+        return out;
     }
 
     /** Each member (an address or prefix) as its own range: a start element and an end element after it. */

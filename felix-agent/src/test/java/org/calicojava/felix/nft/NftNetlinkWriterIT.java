@@ -77,6 +77,56 @@ class NftNetlinkWriterIT {
         }
     }
 
+    /**
+     * Two profiles with the same port-list rule (the model renders equal rules once): each rule still gets an
+     * anonymous set of its own in the batch, since the kernel binds an anonymous set to one rule only (a shared one
+     * fails the whole transaction with EBUSY). Committed over netlink in a namespace; the table lists as nft -f of
+     * the same transaction leaves it.
+     */
+    @Test
+    void equalPortListRulesInOneBatchEachGetTheirOwnAnonymousSet() throws Exception {
+        Sh.require("ip", "nft");
+        String id = UUID.randomUUID().toString().substring(0, 6);
+        String ns = "nw-" + id + "-pl";
+        String ref = "nw-" + id + "-pr";
+        NftKernel kernel = null;
+        try {
+            Sh.ok("ip", "netns", "add", ns);
+            Sh.ok("ip", "netns", "add", ref);
+            kernel = new NftKernel(Namespace.named(ns));
+            kernel.writer("netlink");
+            Metrics metrics = new Metrics();
+            NftBackend backend = new NftBackend(NO_COMMANDS, metrics, kernel);
+            org.calicojava.model.Keys keys = new org.calicojava.model.Keys();
+            org.calicojava.felix.calc.DatastoreState state = new org.calicojava.felix.calc.DatastoreState(keys, "h1");
+            for (String p : new String[] {"p1", "p2"}) {
+                state.apply(
+                        keys.profileRules(p),
+                        "{\"inbound_rules\":[{\"protocol\":\"tcp\",\"dst_ports\":[80,443,\"8000:8080\"]}],"
+                                + "\"outbound_rules\":[{\"protocol\":\"udp\",\"dst_ports\":[53,5353]}]}");
+                state.apply(
+                        keys.endpoint("h1", "k8s", "wl-" + p, p),
+                        "{\"state\":\"active\",\"name\":\"cali" + p + "\",\"profile_ids\":[\"" + p
+                                + "\"],\"ipv4_nets\":[\"10.1.0." + p.charAt(1) + "/32\"]}");
+            }
+            DesiredDataplane d = new org.calicojava.felix.calc.Calculator(x -> {})
+                    .calculate(state, org.calicojava.felix.calc.FelixConfig.defaults());
+            backend.apply(d);
+            assertThat(metrics.counter("felix_nft_netlink_commits")).isEqualTo(1);
+            nftF(ref, new NftState(), new NftModel().build(d));
+            assertThat(list(ns))
+                    .isEqualTo(list(ref))
+                    .contains("chain cali-pri-p1 {", "chain cali-pri-p2 {", "tcp dport { 80, 443, 8000-8080 }");
+            assertThat(metrics.counter("felix_nft_netlink_fallbacks")).isZero();
+        } finally {
+            if (kernel != null) {
+                kernel.close();
+            }
+            Sh.run("ip", "netns", "del", ns);
+            Sh.run("ip", "netns", "del", ref);
+        }
+    }
+
     /** The transaction from {@code state} to {@code want}, sent with nft -f in namespace {@code ns}. */
     private static void nftF(String ns, NftState state, NftRuleset want) throws Exception {
         NftState.Diff diff = state.diff(want);

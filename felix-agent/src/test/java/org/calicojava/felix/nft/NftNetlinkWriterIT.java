@@ -27,18 +27,7 @@ class NftNetlinkWriterIT {
 
     @Test
     void transactionsGoOverNetlinkListAsNftWritesThemAndDriftIsRepaired() throws Exception {
-        Sh.require("ip", "nft");
-        String id = UUID.randomUUID().toString().substring(0, 6);
-        String ns = "nw-" + id + "-nl";
-        String ref = "nw-" + id + "-ref";
-        NftKernel kernel = null;
-        try {
-            Sh.ok("ip", "netns", "add", ns);
-            Sh.ok("ip", "netns", "add", ref);
-            kernel = new NftKernel(Namespace.named(ns));
-            kernel.writer("netlink");
-            Metrics metrics = new Metrics();
-            NftBackend backend = new NftBackend(NO_COMMANDS, metrics, kernel);
+        inTwoNamespaces((ns, ref, metrics, backend) -> {
             NftState refState = new NftState();
             NftModel refModel = new NftModel();
             assertThat(backend.refresh()).isZero();
@@ -68,13 +57,7 @@ class NftNetlinkWriterIT {
             assertThat(backend.refresh()).as("repaired: no drift left").isZero();
             assertThat(metrics.counter("felix_nft_calls")).isZero();
             assertThat(metrics.counter("felix_nft_netlink_fallbacks")).isZero();
-        } finally {
-            if (kernel != null) {
-                kernel.close();
-            }
-            Sh.run("ip", "netns", "del", ns);
-            Sh.run("ip", "netns", "del", ref);
-        }
+        });
     }
 
     /**
@@ -85,18 +68,7 @@ class NftNetlinkWriterIT {
      */
     @Test
     void equalPortListRulesInOneBatchEachGetTheirOwnAnonymousSet() throws Exception {
-        Sh.require("ip", "nft");
-        String id = UUID.randomUUID().toString().substring(0, 6);
-        String ns = "nw-" + id + "-pl";
-        String ref = "nw-" + id + "-pr";
-        NftKernel kernel = null;
-        try {
-            Sh.ok("ip", "netns", "add", ns);
-            Sh.ok("ip", "netns", "add", ref);
-            kernel = new NftKernel(Namespace.named(ns));
-            kernel.writer("netlink");
-            Metrics metrics = new Metrics();
-            NftBackend backend = new NftBackend(NO_COMMANDS, metrics, kernel);
+        inTwoNamespaces((ns, ref, metrics, backend) -> {
             org.calicojava.model.Keys keys = new org.calicojava.model.Keys();
             org.calicojava.felix.calc.DatastoreState state = new org.calicojava.felix.calc.DatastoreState(keys, "h1");
             for (String p : new String[] {"p1", "p2"}) {
@@ -118,6 +90,28 @@ class NftNetlinkWriterIT {
                     .isEqualTo(list(ref))
                     .contains("chain cali-pri-p1 {", "chain cali-pri-p2 {", "tcp dport { 80, 443, 8000-8080 }");
             assertThat(metrics.counter("felix_nft_netlink_fallbacks")).isZero();
+        });
+    }
+
+    /** A test's body: namespace {@code ns} written by {@code backend} over netlink, {@code ref} for nft -f. */
+    private interface TwoNamespaces {
+        void run(String ns, String ref, Metrics metrics, NftBackend backend) throws Exception;
+    }
+
+    /** Runs {@code body} in two new namespaces, removed afterwards also when it fails. */
+    private static void inTwoNamespaces(TwoNamespaces body) throws Exception {
+        Sh.require("ip", "nft");
+        String id = UUID.randomUUID().toString().substring(0, 6);
+        String ns = "nw-" + id + "-nl";
+        String ref = "nw-" + id + "-ref";
+        NftKernel kernel = null;
+        try {
+            Sh.ok("ip", "netns", "add", ns);
+            Sh.ok("ip", "netns", "add", ref);
+            kernel = new NftKernel(Namespace.named(ns));
+            kernel.writer("netlink");
+            Metrics metrics = new Metrics();
+            body.run(ns, ref, metrics, new NftBackend(NO_COMMANDS, metrics, kernel));
         } finally {
             if (kernel != null) {
                 kernel.close();

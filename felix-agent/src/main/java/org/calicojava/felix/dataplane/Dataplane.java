@@ -97,7 +97,11 @@ public final class Dataplane {
                     found.put(i, l.index());
                 }
             }
-            sysctls.apply(found, found.keySet());
+            try {
+                sysctls.apply(found, found.keySet());
+            } catch (RuntimeException e) { // nobody waits for this task: said here, retried by the apply's step
+                LOG.warn("sysctls before the first apply: {} (the apply retries them)", e.toString());
+            }
             return null;
         });
     }

@@ -310,7 +310,7 @@ public final class NftModel {
         List<NftChain> outs = new ArrayList<>(3);
         outs.add(null);
         List<String> gotos = new ArrayList<>(2);
-        List<NftChain.Exprs> gotoExprs = new ArrayList<>(2);
+        List<NftChain.Exprs> exprs = new ArrayList<>(2);
         for (int v : new int[] {4, 6}) {
             NftChain n = v == 4 ? n4 : n6;
             if (n == null) {
@@ -325,17 +325,9 @@ public final class NftModel {
                         .orElse(null);
             }
             outs.add(f != null ? f : of(familyName, null, null, n.rules(), n.exprs()));
-            gotos.add("meta nfproto ipv" + v + " goto " + familyName);
-            List<org.calicojava.netlink.nft.Expr> e = NftStatements.familyGoto(v, familyName);
-            gotoExprs.add(sets -> e);
+            addGoto(v, familyName, gotos, exprs);
         }
-        NftChain dispatcher = old != null
-                        && !old.chains().isEmpty()
-                        && old.chains().get(0).name().equals(name)
-                        && old.chains().get(0).rules().equals(gotos)
-                ? old.chains().get(0)
-                : of(name, null, null, gotos, gotoExprs);
-        outs.set(0, dispatcher);
+        outs.set(0, gotoChain(name, gotos, exprs, old));
         return new Out(c4, c6, n4, n6, outs, null);
     }
 
@@ -355,34 +347,43 @@ public final class NftModel {
         List<NftChain.Exprs> exprs = new ArrayList<>(2);
         List<String> used = new ArrayList<>(2);
         if (t4 != null && t4.equals(t6)) {
-            String b = body(prefix, t4, c4.rules());
-            gotos.add("goto " + b);
-            exprs.add(gotoExprs.computeIfAbsent(gotos.get(0), g -> {
-                List<org.calicojava.netlink.nft.Expr> e = NftStatements.goTo(b);
-                return sets -> e;
-            }));
-            used.add(b);
+            used.add(body(prefix, t4, c4.rules()));
+            addGoto(0, used.get(0), gotos, exprs);
         } else {
             for (int v : new int[] {4, 6}) {
                 List<String> t = v == 4 ? t4 : t6;
                 if (t != null) {
                     String b = body(prefix, t, (v == 4 ? c4 : c6).rules());
-                    String g = "meta nfproto ipv" + v + " goto " + b;
-                    gotos.add(g);
-                    exprs.add(gotoExprs.computeIfAbsent(g, x -> {
-                        List<org.calicojava.netlink.nft.Expr> e = NftStatements.familyGoto(v, b);
-                        return sets -> e;
-                    }));
                     used.add(b);
+                    addGoto(v, b, gotos, exprs);
                 }
             }
         }
-        NftChain stub = old != null
-                        && old.chains().size() == 1
+        return new Out(c4, c6, null, null, List.of(gotoChain(name, gotos, exprs, old)), null, List.copyOf(used));
+    }
+
+    /**
+     * Adds {@code goto target} ({@code version} 0) or {@code meta nfproto ipvN goto target} to a chain's texts and
+     * expressions; each distinct one is one {@link NftChain.Exprs} per build (a batch encodes it once).
+     */
+    private void addGoto(int version, String target, List<String> texts, List<NftChain.Exprs> exprs) {
+        String text = (version == 0 ? "" : "meta nfproto ipv" + version + " ") + "goto " + target;
+        texts.add(text);
+        exprs.add(gotoExprs.computeIfAbsent(text, t -> {
+            List<org.calicojava.netlink.nft.Expr> e =
+                    version == 0 ? NftStatements.goTo(target) : NftStatements.familyGoto(version, target);
+            return sets -> e;
+        }));
+    }
+
+    /** The chain {@code name} of these gotos: the old output's first chain when it is that already. */
+    private static NftChain gotoChain(String name, List<String> gotos, List<NftChain.Exprs> exprs, Out old) {
+        return old != null
+                        && !old.chains().isEmpty()
+                        && old.chains().get(0).name().equals(name)
                         && old.chains().get(0).rules().equals(gotos)
                 ? old.chains().get(0)
                 : of(name, null, null, gotos, exprs);
-        return new Out(c4, c6, null, null, List.of(stub), null, List.copyOf(used));
     }
 
     /** Shared endpoint chain bodies: {@code cali-tw/HASH} and {@code cali-fw/HASH} (no interface has a '/'). */
@@ -415,7 +416,7 @@ public final class NftModel {
         return name;
     }
 
-    /** Within one build: each goto into a body as one {@link NftChain.Exprs} (so a batch encodes it once). */
+    /** Within one build: each goto ({@link #addGoto}) as one {@link NftChain.Exprs}. */
     private Map<String, NftChain.Exprs> gotoExprs = new HashMap<>();
 
     /** Body names by prefix and rule texts, within one build (hashed once per distinct body). */

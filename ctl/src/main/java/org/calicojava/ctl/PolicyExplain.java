@@ -12,6 +12,8 @@ import org.calicojava.felix.calc.DatastoreState;
 import org.calicojava.felix.calc.DesiredDataplane;
 import org.calicojava.felix.calc.FelixConfig;
 import org.calicojava.felix.calc.PolicyKey;
+import org.calicojava.felix.nft.NftChain;
+import org.calicojava.felix.nft.NftPlacement;
 import org.calicojava.felix.rules.ChainNames;
 import org.calicojava.felix.rules.RuleRenderer;
 import org.calicojava.felix.rules.TierPolicies;
@@ -243,19 +245,44 @@ final class PolicyExplain extends Sub {
         out().println("  live (" + live.source() + "):");
         for (ChainWalker.Step s : r.steps()) {
             var c = chains.get(s.chain());
-            String hash = org.calicojava.felix.rules.Hashes.ruleHashes(c).get(s.index());
-            var packets = live.packets(s.chain(), hash);
             String what =
                     s.rule().comment() != null ? s.rule().comment() : s.rule().text();
-            String count = packets.isEmpty()
-                    ? "MISSING from the dataplane"
-                    : packets.getAsLong() < 0 ? "programmed" : packets.getAsLong() + " packets";
-            if (packets.isEmpty()) {
+            String count = live.nftables() ? nftCount(live, version, c, s.index()) : iptablesCount(live, c, s.index());
+            if (count.startsWith("MISSING")) {
                 differs = true;
             }
             out().println("    " + "  ".repeat(s.depth()) + s.chain() + " #" + (s.index() + 1) + " (" + what + "): "
                     + count);
         }
+    }
+
+    /** The rule's counter in iptables (felix's iptables rules hash their iptables text, chained per chain). */
+    private static String iptablesCount(LiveRules live, org.calicojava.felix.rules.Chain c, int index) {
+        var packets = live.packets(
+                c.name(), org.calicojava.felix.rules.Hashes.ruleHashes(c).get(index));
+        return packets.isEmpty() ? "MISSING from the dataplane" : packets.getAsLong() + " packets";
+    }
+
+    /**
+     * The rule in felix's nftables table: felix's nft rules hash their nft text over the nft chain that holds them
+     * (the chain, its family chain, or an endpoint's shared body), and keep no counters. A rule found outside the
+     * chain's own name counts only with the goto that leads there from that name.
+     */
+    private static String nftCount(LiveRules live, int version, org.calicojava.felix.rules.Chain c, int index) {
+        for (NftChain place : NftPlacement.candidates(c.name(), version, c.rules())) {
+            if (live.packets(place.name(), place.hashes().get(index)).isEmpty()) {
+                continue;
+            }
+            if (place.name().equals(c.name())) {
+                return "programmed";
+            }
+            String at = place.name() + " #" + (index + 1);
+            return live.goesTo(c.name(), place.name())
+                    ? "programmed (in " + at + ")"
+                    : "MISSING from the dataplane: the goto from " + c.name() + " to " + place.name()
+                            + " (the rule is in " + at + ")";
+        }
+        return "MISSING from the dataplane";
     }
 
     /** The policy and profile behind each rule chain of this direction, with its rules and how felix renders each. */

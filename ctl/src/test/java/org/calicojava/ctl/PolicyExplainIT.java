@@ -66,7 +66,7 @@ class PolicyExplainIT {
                 protocol: ICMP
             """;
 
-    void endpoint(String host, String workload, String iface, String profile, String ip) {
+    static void endpoint(Cli cli, String host, String workload, String iface, String profile, String ip) {
         cli.etcd.put(
                 cli.keys.endpoint(host, "docker", workload, "eth0"),
                 "{\"state\":\"active\",\"name\":\"" + iface
@@ -80,9 +80,9 @@ class PolicyExplainIT {
         Path f = dir.resolve("r.yaml");
         Files.writeString(f, RESOURCES);
         cli.ok("apply", "-f", f.toString());
-        endpoint("h1", "client", "cali11111111111", "client", "10.67.0.2");
-        endpoint("h1", "other", "cali22222222222", "other", "10.67.0.3");
-        endpoint("h2", "web", "cali33333333333", "web", "10.67.1.2");
+        endpoint(cli, "h1", "client", "cali11111111111", "client", "10.67.0.2");
+        endpoint(cli, "h1", "other", "cali22222222222", "other", "10.67.0.3");
+        endpoint(cli, "h2", "web", "cali33333333333", "web", "10.67.1.2");
     }
 
     @AfterEach

@@ -1,11 +1,16 @@
 package org.calicojava.ctl.explain;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.calicojava.model.Json;
 
 /**
  * The rules felix programmed on this host as the kernel reports them, keyed by chain and rule hash (the
@@ -16,21 +21,24 @@ import java.util.regex.Pattern;
 public final class LiveRules {
     private static final Pattern SAVE_RULE =
             Pattern.compile("^\\[(\\d+):(\\d+)] -A (\\S+) .*--comment \"?cali:([A-Za-z0-9_\\-]+)\"?.*$");
-    private static final Pattern NFT_RULE = Pattern.compile(
-            "\"rule\":\\s*\\{[^{}]*?\"chain\":\\s*\"([^\"]+)\"[^{}]*?\"comment\":\\s*\"cali:([A-Za-z0-9_\\-]+)\"");
+    private static final Pattern NFT_COMMENT = Pattern.compile("cali:([A-Za-z0-9_\\-]+)");
 
     /** A rule's counter: packets, or -1 when the backend keeps none. */
     private final Map<String, Long> packets = new HashMap<>();
+    /** nftables: per chain, the chains its felix rules go to. */
+    private final Map<String, Set<String>> gotos = new HashMap<>();
 
     private final String source;
+    private final boolean nftables;
 
-    private LiveRules(String source) {
+    private LiveRules(String source, boolean nftables) {
         this.source = source;
+        this.nftables = nftables;
     }
 
     /** From {@code iptables-save -c} text. */
     public static LiveRules fromSave(String text, String source) {
-        LiveRules l = new LiveRules(source);
+        LiveRules l = new LiveRules(source, false);
         for (String line : text.split("\n")) {
             Matcher m = SAVE_RULE.matcher(line);
             if (m.matches()) {
@@ -40,18 +48,50 @@ public final class LiveRules {
         return l;
     }
 
-    /** From {@code nft -j list table inet calico} text (felix's chain names are the same as its iptables ones). */
+    /**
+     * From {@code nft -j list table inet calico} text: keyed by the nft chain that holds each rule (felix's model
+     * chain, its family chain {@code NAME/4}, or an endpoint's shared body; see {@code NftPlacement}), with the
+     * targets of the {@code goto} rules, the way into those chains. Text that is not nft's JSON gives no rules.
+     */
     public static LiveRules fromNftJson(String text, String source) {
-        LiveRules l = new LiveRules(source);
-        Matcher m = NFT_RULE.matcher(text);
-        while (m.find()) {
-            l.packets.put(m.group(1) + " " + m.group(2), -1L);
+        LiveRules l = new LiveRules(source, true);
+        JsonNode root;
+        try {
+            root = Json.MAPPER.readTree(text);
+        } catch (IOException notJson) {
+            return l;
+        }
+        for (JsonNode item : root == null ? Json.MAPPER.createArrayNode() : root.path("nftables")) {
+            JsonNode rule = item.path("rule");
+            Matcher m = NFT_COMMENT.matcher(rule.path("comment").asText(""));
+            if (!rule.path("chain").isTextual() || !m.matches()) {
+                continue;
+            }
+            String chain = rule.path("chain").asText();
+            l.packets.put(chain + " " + m.group(1), -1L);
+            for (JsonNode e : rule.path("expr")) {
+                if (e.path("goto").path("target").isTextual()) {
+                    l.gotos
+                            .computeIfAbsent(chain, c -> new HashSet<>())
+                            .add(e.path("goto").path("target").asText());
+                }
+            }
         }
         return l;
     }
 
+    /** Whether a felix rule of nft chain {@code chain} goes to {@code target} (nftables only). */
+    public boolean goesTo(String chain, String target) {
+        return gotos.getOrDefault(chain, Set.of()).contains(target);
+    }
+
     public boolean isEmpty() {
         return packets.isEmpty();
+    }
+
+    /** Whether these are felix's nftables rules (hashed over their nft chain and text), not iptables ones. */
+    public boolean nftables() {
+        return nftables;
     }
 
     /** Where the rules were read ("iptables-save -c", ...). */

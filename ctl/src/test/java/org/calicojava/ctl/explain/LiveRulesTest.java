@@ -32,4 +32,24 @@ class LiveRulesTest {
         assertThat(l.packets("cali-tw-cali1", "AbC")).hasValue(-1);
         assertThat(LiveRules.fromNftJson("{\"nftables\": []}", "nft").isEmpty()).isTrue();
     }
+
+    @Test
+    void readsTheGotosOfFelixRulesFromNftJson() {
+        LiveRules l = LiveRules.fromNftJson("""
+                {"nftables": [{"metainfo": {"version": "1.0.6"}},
+                 {"chain": {"family": "inet", "table": "calico", "name": "cali-tw-cali1", "handle": 3}},
+                 {"rule": {"family": "inet", "table": "calico", "chain": "cali-tw-cali1", "handle": 9,
+                   "comment": "cali:Stub", "expr": [{"goto": {"target": "cali-tw/Body"}}]}},
+                 {"rule": {"family": "inet", "table": "calico", "chain": "cali-tw-cali2", "handle": 10,
+                   "expr": [{"goto": {"target": "cali-tw/Other"}}]}}]}
+                """, "nft");
+        assertThat(l.packets("cali-tw-cali1", "Stub")).hasValue(-1);
+        assertThat(l.goesTo("cali-tw-cali1", "cali-tw/Body")).isTrue();
+        assertThat(l.goesTo("cali-tw-cali2", "cali-tw/Other"))
+                .as("not felix's: no cali: comment")
+                .isFalse();
+        assertThat(l.goesTo("cali-tw-cali1", "cali-tw/Other")).isFalse();
+        assertThat(LiveRules.fromNftJson("not json {", "nft").isEmpty()).isTrue();
+        assertThat(l.nftables()).isTrue();
+    }
 }

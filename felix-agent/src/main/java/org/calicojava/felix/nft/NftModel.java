@@ -410,10 +410,14 @@ public final class NftModel {
 
     /** The name of the shared body of these rules (made when new; counted when its user is put in). */
     private String body(String prefix, List<String> texts, List<Rule> rules) {
-        String name = bodyNames.computeIfAbsent(
-                List.of(prefix, texts), k -> prefix + Hashes.short16(String.join("\n", texts)));
+        String name = bodyNames.computeIfAbsent(List.of(prefix, texts), k -> bodyName(prefix, texts));
         bodies.computeIfAbsent(name, n -> new Body(chain(n, null, null, rules, rendered)));
         return name;
+    }
+
+    /** The name of the body of these rule texts: the prefix and the hash of the texts. */
+    static String bodyName(String prefix, List<String> texts) {
+        return prefix + Hashes.short16(String.join("\n", texts));
     }
 
     /** Within one build: each goto ({@link #addGoto}) as one {@link NftChain.Exprs}. */

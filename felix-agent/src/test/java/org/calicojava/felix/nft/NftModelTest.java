@@ -246,4 +246,45 @@ class NftModelTest {
                 .as("a restart with nothing changed writes nothing")
                 .isTrue();
     }
+    /**
+     * Every rule of every filter chain of the calculation, in either family, with IPv6 on and off: {@link
+     * NftPlacement} names a chain of the built table that has it, at the same index, under the same hash (what
+     * {@code javactl policy explain --verify} looks up in the live table).
+     */
+    @Test
+    void placementFindsEveryCalculatedRuleWhereTheModelPutIt() {
+        for (Map<String, String> config : List.of(Map.<String, String>of(), Map.of("Ipv6Support", "false"))) {
+            DesiredDataplane d = calc.calculate(state, FelixConfig.of(Map.of(), Map.of(), config));
+            NftRuleset r = new NftModel().build(d);
+            int found = 0;
+            for (int v : new int[] {4, 6}) {
+                for (org.calicojava.felix.rules.Chain c : d.chains(v, "filter").values()) {
+                    List<NftChain> places = NftPlacement.candidates(c.name(), v, c.rules());
+                    for (int i = 0; i < c.rules().size() && !places.isEmpty(); i++) {
+                        int at = i;
+                        assertThat(places)
+                                .as("rule " + i + " of " + c.name() + " (IPv" + v + ") " + config)
+                                .anyMatch(p -> r.chains().containsKey(p.name())
+                                        && r.chains().get(p.name()).hashes().size() > at
+                                        && r.chains()
+                                                .get(p.name())
+                                                .hashes()
+                                                .get(at)
+                                                .equals(p.hashes().get(at))
+                                        && r.chains()
+                                                .get(p.name())
+                                                .rules()
+                                                .get(at)
+                                                .equals(p.rules().get(at)));
+                        found++;
+                    }
+                }
+            }
+            assertThat(found).as("rules placed " + config).isGreaterThan(30);
+        }
+        assertThat(NftPlacement.candidates("cali-tw-caliA", 4, List.of()).get(0).name())
+                .startsWith("cali-tw/");
+        assertThat(NftPlacement.candidates(org.calicojava.felix.rules.ChainNames.TO_WL_DISPATCH, 4, List.of()))
+                .isEmpty();
+    }
 }

@@ -254,9 +254,22 @@ public final class Cidr implements Comparable<Cidr> {
         return o instanceof Cidr c && c.prefixLength == prefixLength && Arrays.equals(c.address, address);
     }
 
+    /**
+     * The address as 32-bit words, each step a multiplication by an odd constant (a bijection), so networks of one
+     * prefix length that differ in one word never collide: the 10,000 host routes of a pool spread over a hash table
+     * (the byte-wise polynomial gave every eighth address of a /16 the same hash).
+     */
     @Override
     public int hashCode() {
-        return Arrays.hashCode(address) * 31 + prefixLength;
+        int h = prefixLength;
+        for (int i = 0; i < address.length; i += 4) {
+            int word = (address[i] & 0xff) << 24
+                    | (address[i + 1] & 0xff) << 16
+                    | (address[i + 2] & 0xff) << 8
+                    | address[i + 3] & 0xff;
+            h = h * 0x9E3779B1 + word;
+        }
+        return h;
     }
 
     @Override

@@ -60,4 +60,22 @@ class CidrTest {
         assertThat(Cidr.parse("2001:db8::/120").subnet(122, 1)).hasToString("2001:db8::40/122");
         assertThat(IpPool.of(pool).blockCount()).isEqualTo(1024);
     }
+
+    /** Every host of a /16 (and of an IPv6 /112) has its own hash, equal networks the same. */
+    @Test
+    void hostsOfAPoolHaveDistinctHashes() {
+        java.util.Set<Integer> v4 = new java.util.HashSet<>();
+        java.util.Set<Integer> v6 = new java.util.HashSet<>();
+        Cidr pool4 = Cidr.parse("10.65.0.0/16");
+        Cidr pool6 = Cidr.parse("fd00:1::/112");
+        for (int i = 0; i < 65536; i++) {
+            v4.add(pool4.addressAt(i).hashCode());
+            v6.add(pool6.addressAt(i).hashCode());
+        }
+        assertThat(v4).hasSize(65536);
+        assertThat(v6).hasSize(65536);
+        assertThat(Cidr.parse("10.65.1.2/32")).hasSameHashCodeAs(Cidr.host("10.65.1.2"));
+        assertThat(Cidr.parse("10.65.0.0/16").hashCode())
+                .isNotEqualTo(Cidr.parse("10.65.0.0/17").hashCode());
+    }
 }

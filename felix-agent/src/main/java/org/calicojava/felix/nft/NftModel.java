@@ -3,6 +3,7 @@ package org.calicojava.felix.nft;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -149,6 +150,8 @@ public final class NftModel {
             rendered = new HashMap<>(); // memos of one build only: rules of chains gone must not be kept
             bodyNames = new HashMap<>();
             gotoExprs = new HashMap<>();
+            textsOf = new IdentityHashMap<>();
+            bodyOf = new IdentityHashMap<>();
         }
     }
 
@@ -346,7 +349,7 @@ public final class NftModel {
         List<String> gotos = new ArrayList<>(2);
         List<NftChain.Exprs> exprs = new ArrayList<>(2);
         List<String> used = new ArrayList<>(2);
-        if (t4 != null && t4.equals(t6)) {
+        if (t4 != null && (t4 == t6 || t4.equals(t6))) {
             used.add(body(prefix, t4, c4.rules()));
             addGoto(0, used.get(0), gotos, exprs);
         } else {
@@ -391,29 +394,24 @@ public final class NftModel {
 
     static final String BODY_OUT = "cali-fw/";
 
-    /** A shared body and how many endpoint chains go to it. */
-    private static final class Body {
-        private final NftChain chain;
-        private int users;
-
-        Body(NftChain chain) {
-            this.chain = chain;
-        }
-
-        NftChain chain() {
-            return chain;
-        }
-    }
-
     /** Shared bodies by name, counted by their users (a body no chain goes to is removed at the end of a build). */
-    private final Map<String, Body> bodies = new HashMap<>();
+    private final Map<String, NftBody> bodies = new HashMap<>();
 
     /** The name of the shared body of these rules (made when new; counted when its user is put in). */
     private String body(String prefix, List<String> texts, List<Rule> rules) {
-        String name = bodyNames.computeIfAbsent(List.of(prefix, texts), k -> bodyName(prefix, texts));
-        bodies.computeIfAbsent(name, n -> new Body(chain(n, null, null, rules, rendered)));
+        String name = bodyOf.get(texts); // texts shared by identity: one lookup per endpoint
+        if (name == null || !name.startsWith(prefix)) {
+            name = bodyNames.computeIfAbsent(List.of(prefix, texts), k -> bodyName(prefix, texts));
+            bodies.computeIfAbsent(name, n -> new NftBody(chain(n, null, null, rules, rendered)));
+            bodyOf.put(texts, name);
+        }
         return name;
     }
+
+    /** Within one build: the texts of each rule list seen (by identity), and a body name per texts list. */
+    private Map<List<Rule>, List<String>> textsOf = new IdentityHashMap<>();
+
+    private Map<List<String>, String> bodyOf = new IdentityHashMap<>();
 
     /** The name of the body of these rule texts: the prefix and the hash of the texts. */
     static String bodyName(String prefix, List<String> texts) {
@@ -426,12 +424,21 @@ public final class NftModel {
     /** Body names by prefix and rule texts, within one build (hashed once per distinct body). */
     private Map<List<Object>, String> bodyNames = new HashMap<>();
 
+    /**
+     * The nft texts of {@code rules}: once per list object and build (the calculation shares one list among the
+     * endpoints of the same profiles), each distinct rule rendered once.
+     */
     private List<String> texts(List<Rule> rules) {
-        List<String> out = new ArrayList<>(rules.size());
-        for (Rule r : rules) {
-            out.add(rendered.computeIfAbsent(r, Rendered::of).text());
+        List<String> done = textsOf.get(rules);
+        if (done == null) {
+            List<String> out = new ArrayList<>(rules.size());
+            for (Rule r : rules) {
+                out.add(rendered.computeIfAbsent(r, Rendered::of).text());
+            }
+            done = List.copyOf(out);
+            textsOf.put(rules, done);
         }
-        return out;
+        return done;
     }
 
     /** Leaf rules of a dispatch tree chain: an interface (no wildcard) and a goto; [from, to]. */

@@ -1,6 +1,5 @@
 package org.calicojava.felix.nft;
 
-import java.util.regex.Pattern;
 import org.calicojava.felix.rules.ChainNames;
 
 /**
@@ -21,13 +20,24 @@ public final class NftNames {
     /** Priority of our base chains relative to the standard ones: before iptables-nft's (filter 0, srcnat 100). */
     public static final int PRIORITY_OFFSET = -5;
 
-    private static final Pattern IDENTIFIER = Pattern.compile("[a-zA-Z_][a-zA-Z0-9/\\\\_.-]{0,254}");
-
     private NftNames() {}
 
-    /** Whether nft accepts the name unquoted (this nft does not take quoted chain or set names). */
+    /**
+     * Whether nft accepts the name unquoted (this nft does not take quoted chain or set names): {@code
+     * [a-zA-Z_][a-zA-Z0-9/\\_.-]{0,254}}, checked char by char (every chain of a build is checked).
+     */
     public static boolean isIdentifier(String name) {
-        return IDENTIFIER.matcher(name).matches();
+        if (name == null || name.isEmpty() || name.length() > 255) {
+            return false;
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            boolean letter = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_';
+            if (!(letter || i > 0 && (c >= '0' && c <= '9' || c == '/' || c == '\\' || c == '.' || c == '-'))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The chain holding one family's rendering of a model chain that differs between the families: "cali-X/6". */

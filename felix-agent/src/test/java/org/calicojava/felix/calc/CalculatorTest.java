@@ -65,6 +65,14 @@ class CalculatorTest {
                 .first()
                 .isEqualTo("-m set --match-set cali4-t-p src -j MARK --set-xmark 0x10000/0x10000");
         assertThat(problems).isEmpty();
+        // endpoints of the same profiles share one rule list per direction (rendered once by the nft model)
+        assertThat(d.filter().get("cali-tw-caliA").rules())
+                .isSameAs(d.filter().get("cali-tw-caliB").rules())
+                .isNotSameAs(d.filter().get("cali-fw-caliA").rules())
+                .extracting(Rule::text)
+                .contains("-j cali-pri-p");
+        assertThat(d.filter().get("cali-fw-caliB").rules())
+                .isSameAs(d.filter().get("cali-fw-caliA").rules());
     }
 
     @Test

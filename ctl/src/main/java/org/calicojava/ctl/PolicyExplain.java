@@ -13,6 +13,7 @@ import org.calicojava.felix.calc.DesiredDataplane;
 import org.calicojava.felix.calc.FelixConfig;
 import org.calicojava.felix.calc.PolicyKey;
 import org.calicojava.felix.nft.NftChain;
+import org.calicojava.felix.nft.NftNames;
 import org.calicojava.felix.nft.NftPlacement;
 import org.calicojava.felix.rules.ChainNames;
 import org.calicojava.felix.rules.RuleRenderer;
@@ -220,7 +221,7 @@ final class PolicyExplain extends Sub {
                 .walk(inbound ? ChainNames.TIERS_IN : ChainNames.TIERS_OUT, chain);
         new ExplainText(out(), chainOwners(state, profiles, inbound, flow.src().version()), inbound).print(r);
         if (verify) {
-            verifyLive(e.host(), flow.src().version(), dp.chains(flow.src().version(), "filter"), r);
+            verifyLive(e, inbound, flow.src().version(), dp.chains(flow.src().version(), "filter"), r);
         }
         boolean ok = r.verdict().equals("RETURN") && (r.mark() & org.calicojava.felix.rules.Marks.ACCEPT) != 0
                 || r.verdict().equals("ACCEPT");
@@ -230,7 +231,12 @@ final class PolicyExplain extends Sub {
 
     /** Finds each rule the walk passed in this host's live rules and prints its counter. */
     private void verifyLive(
-            String host, int version, Map<String, org.calicojava.felix.rules.Chain> chains, ChainWalker.Result r) {
+            Endpoint e,
+            boolean inbound,
+            int version,
+            Map<String, org.calicojava.felix.rules.Chain> chains,
+            ChainWalker.Result r) {
+        String host = e.host();
         String here = hostname != null ? hostname : IpamCommand.localHost();
         if (!here.equals(host)) {
             out().println("  live: not checked (this is host " + here + "; run with --verify on " + host + ")");
@@ -243,6 +249,14 @@ final class PolicyExplain extends Sub {
             return;
         }
         out().println("  live (" + live.source() + "):");
+        if (live.nftables()) { // the way in: the dispatch map's element for the interface
+            String map = inbound ? NftNames.TO_WL_MAP : NftNames.FROM_WL_MAP;
+            String chain = ChainNames.of(inbound ? ChainNames.TO_WL : ChainNames.FROM_WL, e.ep().name());
+            boolean in = live.mapGoesTo(map, e.ep().name(), chain);
+            differs |= !in;
+            out().println("    " + map + " \"" + e.ep().name() + "\" : goto " + chain + ": "
+                    + (in ? "programmed" : "MISSING from the dataplane"));
+        }
         for (ChainWalker.Step s : r.steps()) {
             var c = chains.get(s.chain());
             String what =
@@ -277,7 +291,7 @@ final class PolicyExplain extends Sub {
                 return "programmed";
             }
             String at = place.name() + " #" + (index + 1);
-            return live.goesTo(c.name(), place.name())
+            return live.goesTo(c.name(), place.name(), version)
                     ? "programmed (in " + at + ")"
                     : "MISSING from the dataplane: the goto from " + c.name() + " to " + place.name()
                             + " (the rule is in " + at + ")";

@@ -20,8 +20,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code javactl policy explain --verify} against a real felix on the nftables backend (the default where no other
  * firewall is in the way), in a namespace standing for web's host h2: every rule on the ingress path is found in
- * {@code table inet calico} (the policy's chain, the endpoint's shared body, the profile's chain), and a rule deleted
- * by hand from the live table makes it exit 1 naming that rule MISSING.
+ * {@code table inet calico} (the dispatch map's element, the policy's family chain, the endpoint's shared body), and
+ * a rule, the endpoint chain's goto and the map element, each deleted by hand from the live table, make it exit 1
+ * naming what is missing.
  */
 class PolicyExplainVerifyIT {
     private final Cli cli = new Cli();
@@ -95,6 +96,7 @@ class PolicyExplainVerifyIT {
         assertThat(ok.out())
                 .contains("live: not checked (this is host h2; run with --verify on h1)")
                 .contains("live (nft list table inet calico):")
+                .contains("cali-to-wl-map \"cali33333333333\" : goto cali-tw-cali33333333333: programmed")
                 .doesNotContain("MISSING")
                 .endsWith("Verdict: allowed\n");
         // the endpoint chain's rules are found in its shared body, each where felix wrote it
@@ -107,7 +109,10 @@ class PolicyExplainVerifyIT {
         Matcher policy = Pattern.compile("(cali-pi-\\S+) #1 \\([^)]*\\): programmed(?: \\(in (\\S+) #1\\))?")
                 .matcher(ok.out());
         assertThat(policy.find()).as(ok.out()).isTrue();
-        String policyChain = policy.group(2) != null ? policy.group(2) : policy.group(1);
+        String policyChain = policy.group(2);
+        assertThat(policyChain)
+                .as("its IPv4 and IPv6 renderings differ (the selector's sets)")
+                .endsWith("/4");
 
         // felix stopped (it would repair what follows), the table left as it was: the rule that allowed the packet
         // (the policy's first) deleted by hand; verify names it and exits 1
@@ -121,8 +126,14 @@ class PolicyExplainVerifyIT {
         assertThat(bad.err()).contains("the live dataplane differs from felix's calculation");
         // the way into the body deleted (the endpoint chain's one rule): its rules are not reached, so missing too
         deleteFirstRule("cali-tw-cali33333333333");
-        assertThat(verify().out())
+        Cli.Result noWayIn = verify();
+        assertThat(noWayIn.code()).as(noWayIn.out()).isEqualTo(1);
+        assertThat(noWayIn.out())
                 .contains("MISSING from the dataplane: the goto from cali-tw-cali33333333333 to " + body.group(2));
+        // and the interface's element of the dispatch map
+        Sh.ok(Sh.in(ns, "nft", "delete", "element", "inet", "calico", "cali-to-wl-map", "{", "cali33333333333", "}"));
+        assertThat(verify().out())
+                .contains("cali-to-wl-map \"cali33333333333\" : goto cali-tw-cali33333333333: MISSING");
     }
 
     private void deleteFirstRule(String chain) {

@@ -25,8 +25,10 @@ public final class LiveRules {
 
     /** A rule's counter: packets, or -1 when the backend keeps none. */
     private final Map<String, Long> packets = new HashMap<>();
-    /** nftables: per chain, the chains its felix rules go to. */
-    private final Map<String, Set<String>> gotos = new HashMap<>();
+    /** nftables: "CHAIN TARGET FAMILY" of each felix goto rule (family 0: both), "MAP KEY TARGET" of map elements. */
+    private final Set<String> gotos = new HashSet<>();
+
+    private final Set<String> mapGotos = new HashSet<>();
 
     private final String source;
     private final boolean nftables;
@@ -51,7 +53,8 @@ public final class LiveRules {
     /**
      * From {@code nft -j list table inet calico} text: keyed by the nft chain that holds each rule (felix's model
      * chain, its family chain {@code NAME/4}, or an endpoint's shared body; see {@code NftPlacement}), with the
-     * targets of the {@code goto} rules, the way into those chains. Text that is not nft's JSON gives no rules.
+     * {@code goto} rules (the way into those chains, with the family a {@code meta nfproto} match limits them to)
+     * and the elements of the verdict maps. Text that is not nft's JSON gives no rules.
      */
     public static LiveRules fromNftJson(String text, String source) {
         LiveRules l = new LiveRules(source, true);
@@ -62,27 +65,55 @@ public final class LiveRules {
             return l;
         }
         for (JsonNode item : root == null ? Json.MAPPER.createArrayNode() : root.path("nftables")) {
-            JsonNode rule = item.path("rule");
-            Matcher m = NFT_COMMENT.matcher(rule.path("comment").asText(""));
-            if (!rule.path("chain").isTextual() || !m.matches()) {
-                continue;
-            }
-            String chain = rule.path("chain").asText();
-            l.packets.put(chain + " " + m.group(1), -1L);
-            for (JsonNode e : rule.path("expr")) {
-                if (e.path("goto").path("target").isTextual()) {
-                    l.gotos
-                            .computeIfAbsent(chain, c -> new HashSet<>())
-                            .add(e.path("goto").path("target").asText());
-                }
-            }
+            l.rule(item.path("rule"));
+            l.map(item.path("map"));
         }
         return l;
     }
 
-    /** Whether a felix rule of nft chain {@code chain} goes to {@code target} (nftables only). */
-    public boolean goesTo(String chain, String target) {
-        return gotos.getOrDefault(chain, Set.of()).contains(target);
+    private void rule(JsonNode rule) {
+        Matcher m = NFT_COMMENT.matcher(rule.path("comment").asText(""));
+        if (!rule.path("chain").isTextual() || !m.matches()) {
+            return;
+        }
+        String chain = rule.path("chain").asText();
+        packets.put(chain + " " + m.group(1), -1L);
+        int family = 0; // 0: both
+        String target = null;
+        for (JsonNode e : rule.path("expr")) {
+            JsonNode match = e.path("match");
+            if ("nfproto".equals(match.path("left").path("meta").path("key").asText(null))) {
+                String to = match.path("op").asText("==").equals("==")
+                        ? match.path("right").asText("")
+                        : "";
+                family = to.equals("ipv4") ? 4 : to.equals("ipv6") ? 6 : -1;
+            }
+            if (e.path("goto").path("target").isTextual()) {
+                target = e.path("goto").path("target").asText();
+            }
+        }
+        if (target != null && family >= 0) {
+            gotos.add(chain + " " + target + " " + family);
+        }
+    }
+
+    private void map(JsonNode map) {
+        for (JsonNode element : map.path("elem")) { // ["caliA", {"goto": {"target": "cali-fw-caliA"}}]
+            JsonNode target = element.path(1).path("goto").path("target");
+            if (map.path("name").isTextual() && element.path(0).isTextual() && target.isTextual()) {
+                mapGotos.add(map.path("name").asText() + " " + element.path(0).asText() + " " + target.asText());
+            }
+        }
+    }
+
+    /** Whether a felix rule of nft chain {@code chain} goes to {@code target} for IPv{@code version} packets. */
+    public boolean goesTo(String chain, String target, int version) {
+        return gotos.contains(chain + " " + target + " 0") || gotos.contains(chain + " " + target + " " + version);
+    }
+
+    /** Whether verdict map {@code map} has the element {@code key : goto target}. */
+    public boolean mapGoesTo(String map, String key, String target) {
+        return mapGotos.contains(map + " " + key + " " + target);
     }
 
     public boolean isEmpty() {

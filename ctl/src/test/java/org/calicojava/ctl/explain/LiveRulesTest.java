@@ -34,21 +34,33 @@ class LiveRulesTest {
     }
 
     @Test
-    void readsTheGotosOfFelixRulesFromNftJson() {
+    void readsTheGotosOfFelixRulesAndTheMapElementsFromNftJson() {
         LiveRules l = LiveRules.fromNftJson("""
                 {"nftables": [{"metainfo": {"version": "1.0.6"}},
                  {"chain": {"family": "inet", "table": "calico", "name": "cali-tw-cali1", "handle": 3}},
                  {"rule": {"family": "inet", "table": "calico", "chain": "cali-tw-cali1", "handle": 9,
                    "comment": "cali:Stub", "expr": [{"goto": {"target": "cali-tw/Body"}}]}},
+                 {"rule": {"family": "inet", "table": "calico", "chain": "cali-pi-x", "handle": 11,
+                   "comment": "cali:Disp", "expr": [{"match": {"op": "==", "left": {"meta": {"key": "nfproto"}},
+                   "right": "ipv4"}}, {"goto": {"target": "cali-pi-x/4"}}]}},
                  {"rule": {"family": "inet", "table": "calico", "chain": "cali-tw-cali2", "handle": 10,
-                   "expr": [{"goto": {"target": "cali-tw/Other"}}]}}]}
+                   "expr": [{"goto": {"target": "cali-tw/Other"}}]}},
+                 {"map": {"family": "inet", "name": "cali-to-wl-map", "table": "calico", "type": "ifname",
+                   "handle": 4, "map": "verdict", "elem": [["cali1", {"goto": {"target": "cali-tw-cali1"}}]]}}]}
                 """, "nft");
         assertThat(l.packets("cali-tw-cali1", "Stub")).hasValue(-1);
-        assertThat(l.goesTo("cali-tw-cali1", "cali-tw/Body")).isTrue();
-        assertThat(l.goesTo("cali-tw-cali2", "cali-tw/Other"))
+        assertThat(l.goesTo("cali-tw-cali1", "cali-tw/Body", 4)).isTrue();
+        assertThat(l.goesTo("cali-tw-cali1", "cali-tw/Body", 6)).isTrue();
+        assertThat(l.goesTo("cali-pi-x", "cali-pi-x/4", 4)).isTrue();
+        assertThat(l.goesTo("cali-pi-x", "cali-pi-x/4", 6))
+                .as("an IPv4-only goto")
+                .isFalse();
+        assertThat(l.goesTo("cali-tw-cali2", "cali-tw/Other", 4))
                 .as("not felix's: no cali: comment")
                 .isFalse();
-        assertThat(l.goesTo("cali-tw-cali1", "cali-tw/Other")).isFalse();
+        assertThat(l.goesTo("cali-tw-cali1", "cali-tw/Other", 4)).isFalse();
+        assertThat(l.mapGoesTo("cali-to-wl-map", "cali1", "cali-tw-cali1")).isTrue();
+        assertThat(l.mapGoesTo("cali-to-wl-map", "cali2", "cali-tw-cali2")).isFalse();
         assertThat(LiveRules.fromNftJson("not json {", "nft").isEmpty()).isTrue();
         assertThat(l.nftables()).isTrue();
     }

@@ -69,6 +69,7 @@ final class WorkloadChains {
     /** Starts a run: nothing retired yet. */
     void startRun() {
         retired = new HashMap<>();
+        shared.clear();
     }
 
     /** Ends a run: retired chains are not reused by later runs. */
@@ -84,7 +85,7 @@ final class WorkloadChains {
      */
     private final Map<List<Object>, List<Rule>> shared = new HashMap<>();
 
-    private List<Rule> rules(boolean inbound, List<String> profiles) {
+    private List<Rule> endpointRules(boolean inbound, List<String> profiles) {
         return shared.computeIfAbsent(List.of(inbound, profiles), k -> EndpointChains.rules(inbound, profiles));
     }
 
@@ -108,8 +109,8 @@ final class WorkloadChains {
                         e.labels,
                         matched,
                         profiles,
-                        new Chain(ChainNames.of(ChainNames.TO_WL, iface), rules(true, profiles)),
-                        new Chain(ChainNames.of(ChainNames.FROM_WL, iface), rules(false, profiles)));
+                        new Chain(ChainNames.of(ChainNames.TO_WL, iface), endpointRules(true, profiles)),
+                        new Chain(ChainNames.of(ChainNames.FROM_WL, iface), endpointRules(false, profiles)));
         put(o);
         rules.usePolicies(matched, 1);
         rules.useProfiles(profiles, 1);

@@ -246,6 +246,7 @@ class NftModelTest {
                 .as("a restart with nothing changed writes nothing")
                 .isTrue();
     }
+
     /**
      * Every rule of every filter chain of the calculation, in either family, with IPv6 on and off: {@link
      * NftPlacement} names a chain of the built table that has it, at the same index, under the same hash (what

@@ -8,7 +8,7 @@ final class NsFd implements AutoCloseable {
     final int fd;
 
     NsFd(Path path) {
-        fd = LibC.INSTANCE.open(path.toString(), LibC.O_RDONLY | LibC.O_CLOEXEC);
+        fd = LibC.INSTANCE.open(LibC.path(path.toString()), LibC.O_RDONLY | LibC.O_CLOEXEC);
         if (fd < 0) {
             throw Errno.failure("open network namespace " + path);
         }

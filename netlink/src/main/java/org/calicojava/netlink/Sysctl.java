@@ -16,6 +16,11 @@ import org.calicojava.netlink.sys.LibC;
 public final class Sysctl {
     private static final Path ROOT = Path.of("/proc/sys");
     private static final LibC C = LibC.INSTANCE;
+    private static final String PREFIX = "/proc/sys/";
+    /** The values written most ("1\n", "0\n"), encoded once: a cold start writes 70,000 at 10,000 interfaces. */
+    private static final byte[] ONE = {'1', '\n'};
+
+    private static final byte[] ZERO = {'0', '\n'};
 
     private Sysctl() {}
 
@@ -41,9 +46,10 @@ public final class Sysctl {
      * interfaces that takes 0.80x the time of the Java file API's writes ({@code netlink/bench/sysctls.sh}).
      */
     public static boolean setIfPresent(String key, String value) {
-        String path = file(key).toString();
-        byte[] bytes = (value + "\n").getBytes(StandardCharsets.UTF_8);
-        int fd = C.open(path, LibC.O_WRONLY | LibC.O_CLOEXEC);
+        check(key);
+        byte[] bytes =
+                value.equals("1") ? ONE : value.equals("0") ? ZERO : (value + "\n").getBytes(StandardCharsets.UTF_8);
+        int fd = C.open(LibC.path(PREFIX + key), LibC.O_WRONLY | LibC.O_CLOEXEC);
         if (fd < 0) {
             int errno = LibC.errno();
             if (errno == Errno.ENOENT.code) {
@@ -67,10 +73,14 @@ public final class Sysctl {
     }
 
     private static Path file(String key) {
+        check(key);
+        return ROOT.resolve(key);
+    }
+
+    private static void check(String key) {
         if (key.contains("..") || key.startsWith("/") || key.isEmpty() || key.indexOf('\0') >= 0) {
             throw new IllegalArgumentException("sysctl key: " + key + " (expected: a path like net/ipv4/ip_forward)");
         }
-        return ROOT.resolve(key);
     }
 
     private static String iface(String ifname) {

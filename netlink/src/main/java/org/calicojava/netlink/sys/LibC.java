@@ -59,7 +59,14 @@ public interface LibC {
 
     int close(int fd);
 
-    int open(String path, int flags);
+    /** {@code path}: NUL-terminated ({@link #path}), so no String is converted per call. */
+    int open(@In byte[] path, int flags);
+
+    /** A path as {@link #open} takes it: UTF-8 and a terminating NUL. */
+    static byte[] path(String path) {
+        byte[] p = path.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        return java.util.Arrays.copyOf(p, p.length + 1);
+    }
 
     @ssize_t
     long write(int fd, @In byte[] buf, @size_t long len);

@@ -9,12 +9,15 @@ import java.util.Locale;
  * on a quiet host as a share of a core at the default 90 s interval (iptables-legacy, which always reads everything
  * back: its full read-back's); {@code floorEtcdGetS}: {@code etcdctl get --prefix} of the datastore the agent
  * lists, the read every cold start needs before it can program anything; {@code policyAllMs}: a policy that starts
- * applying to every endpoint, from the etcd write to programmed.
+ * applying to every endpoint, from the etcd write to programmed; {@code coldStartCpuS}: the CPU seconds this JVM used
+ * (every thread, also those that ended, not the commands it ran) during the cold start, which varies much less
+ * between runs than its wall time on a shared machine.
  */
 record BenchLine(
         String backend,
         int n,
         double coldStartS,
+        double coldStartCpuS,
         Double floorNftFS,
         Double floorKernelCommitS,
         Double floorEtcdGetS,
@@ -29,6 +32,7 @@ record BenchLine(
                 backend,
                 n,
                 coldStartS,
+                coldStartCpuS,
                 nftF,
                 kernelCommit,
                 floorEtcdGetS,
@@ -41,11 +45,12 @@ record BenchLine(
     String json() {
         return String.format(
                 Locale.ROOT,
-                "{\"backend\":\"%s\",\"n\":%d,\"cold_start_s\":%.3f,\"floor_nft_f_s\":%s,\"floor_kernel_commit_s\":%s,"
+                "{\"backend\":\"%s\",\"n\":%d,\"cold_start_s\":%.3f,\"cold_start_cpu_s\":%.2f,\"floor_nft_f_s\":%s,\"floor_kernel_commit_s\":%s,"
                         + "\"floor_etcd_get_s\":%s,\"add_p50_ms\":%s,\"add_p99_ms\":%s,\"policy_all_ms\":%s,\"refresh_cpu_pct\":%s}",
                 backend,
                 n,
                 coldStartS,
+                coldStartCpuS,
                 num(floorNftFS, 3),
                 num(floorKernelCommitS, 3),
                 num(floorEtcdGetS, 3),

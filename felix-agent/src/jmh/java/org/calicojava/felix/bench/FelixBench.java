@@ -146,6 +146,7 @@ public final class FelixBench {
                 QuietMachine.await(15);
                 Agent agent = coldStart(store, backend);
                 double cold = lastColdStart;
+                double coldCpu = lastColdStartCpu;
                 int adds = backend.startsWith("iptables") ? Math.min(ADDS, IPTABLES_ADDS) : ADDS;
                 double[] add = adds > 0 ? incremental(store, agent, backend, adds) : null;
                 Double all = Boolean.parseBoolean(System.getProperty("policyall", "true"))
@@ -161,6 +162,7 @@ public final class FelixBench {
                         backend,
                         n,
                         cold,
+                        coldCpu,
                         null,
                         null,
                         etcdGet,
@@ -304,6 +306,9 @@ public final class FelixBench {
     /** The last cold start's seconds. */
     private double lastColdStart;
 
+    /** The JVM's CPU seconds during the last cold start. */
+    private double lastColdStartCpu;
+
     private Agent coldStart(JetcdStore store, String backend) {
         System.gc();
         JetcdStore agentStore = new JetcdStore(EtcdConfig.of(endpoints));
@@ -343,6 +348,7 @@ public final class FelixBench {
         double s = secs(t);
         lastColdStart = s;
         double cpu = CpuClock.self() - cpu0;
+        lastColdStartCpu = cpu;
         double children = CpuClock.process() - CpuClock.self() - children0;
         double busy = QuietMachine.busyPct(machine0, QuietMachine.cpu());
         long routes = sh("ip", "-n", ns, "route", "show", "proto", "80").lines().count();

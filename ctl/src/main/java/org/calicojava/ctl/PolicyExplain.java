@@ -257,11 +257,19 @@ final class PolicyExplain extends Sub {
             out().println("    " + map + " \"" + e.ep().name() + "\" : goto " + chain + ": "
                     + (in ? "programmed" : "MISSING from the dataplane"));
         }
+        Map<String, List<NftChain>> places = new HashMap<>(); // per chain: its rules' places, hashed once
         for (ChainWalker.Step s : r.steps()) {
             var c = chains.get(s.chain());
             String what =
                     s.rule().comment() != null ? s.rule().comment() : s.rule().text();
-            String count = live.nftables() ? nftCount(live, version, c, s.index()) : iptablesCount(live, c, s.index());
+            String count = live.nftables()
+                    ? nftCount(
+                            live,
+                            version,
+                            c.name(),
+                            places.computeIfAbsent(c.name(), n -> NftPlacement.candidates(n, version, c.rules())),
+                            s.index())
+                    : iptablesCount(live, c, s.index());
             if (count.startsWith("MISSING")) {
                 differs = true;
             }
@@ -282,19 +290,19 @@ final class PolicyExplain extends Sub {
      * (the chain, its family chain, or an endpoint's shared body), and keep no counters. A rule found outside the
      * chain's own name counts only with the goto that leads there from that name.
      */
-    private static String nftCount(LiveRules live, int version, org.calicojava.felix.rules.Chain c, int index) {
-        for (NftChain place : NftPlacement.candidates(c.name(), version, c.rules())) {
+    private static String nftCount(LiveRules live, int version, String chain, List<NftChain> places, int index) {
+        for (NftChain place : places) {
             if (live.packets(place.name(), place.hashes().get(index)).isEmpty()) {
                 continue;
             }
-            if (place.name().equals(c.name())) {
+            if (place.name().equals(chain)) {
                 return "programmed";
             }
             String at = place.name() + " #" + (index + 1);
-            return live.goesTo(c.name(), place.name(), version)
+            return live.goesTo(chain, place.name(), version)
                     ? "programmed (in " + at + ")"
-                    : "MISSING from the dataplane: the goto from " + c.name() + " to " + place.name()
-                            + " (the rule is in " + at + ")";
+                    : "MISSING from the dataplane: the goto from " + chain + " to " + place.name() + " (the rule is in "
+                            + at + ")";
         }
         return "MISSING from the dataplane";
     }

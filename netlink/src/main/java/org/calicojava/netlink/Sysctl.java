@@ -16,7 +16,7 @@ import org.calicojava.netlink.sys.LibC;
 public final class Sysctl {
     private static final Path ROOT = Path.of("/proc/sys");
     private static final LibC C = LibC.INSTANCE;
-    private static final String PREFIX = "/proc/sys/";
+    private static final String PREFIX = ROOT + "/";
     /** The values written most ("1\n", "0\n"), encoded once: a cold start writes 70,000 at 10,000 interfaces. */
     private static final byte[] ONE = {'1', '\n'};
 

@@ -300,8 +300,9 @@ public final class NftModel {
             }
             return new Out(c4, c6, null, null, List.of(), leaves);
         }
-        if (name.startsWith(ChainNames.TO_WL) || name.startsWith(ChainNames.FROM_WL)) {
-            return endpoint(name, c4, c6, old);
+        String prefix = bodyPrefix(name);
+        if (prefix != null) {
+            return endpoint(name, prefix, c4, c6, old);
         }
         NftChain n4 = c4 == null ? null : same4 ? old.n4() : chain(c4.name(), null, null, c4.rules(), rendered);
         NftChain n6 = c6 == null
@@ -342,8 +343,7 @@ public final class NftModel {
      * family without the chain falling through, as in the family dispatcher above. Packets take the same path:
      * goto keeps the caller's return, so the body's {@code return} and {@code drop} act as in the endpoint's chain.
      */
-    private Out endpoint(String name, Chain c4, Chain c6, Out old) {
-        String prefix = name.startsWith(ChainNames.TO_WL) ? BODY_IN : BODY_OUT;
+    private Out endpoint(String name, String prefix, Chain c4, Chain c6, Out old) {
         List<String> t4 = c4 == null ? null : texts(c4.rules());
         List<String> t6 = c6 == null ? null : c6 == c4 ? t4 : texts(c6.rules());
         List<String> gotos = new ArrayList<>(2);
@@ -412,6 +412,11 @@ public final class NftModel {
     private Map<List<Rule>, List<String>> textsOf = new IdentityHashMap<>();
 
     private Map<List<String>, String> bodyOf = new IdentityHashMap<>();
+
+    /** The body prefix of an endpoint chain ({@code cali-tw-IF}: {@code cali-tw/}); null for any other chain. */
+    static String bodyPrefix(String chain) {
+        return chain.startsWith(ChainNames.TO_WL) ? BODY_IN : chain.startsWith(ChainNames.FROM_WL) ? BODY_OUT : null;
+    }
 
     /** The name of the body of these rule texts: the prefix and the hash of the texts. */
     static String bodyName(String prefix, List<String> texts) {

@@ -2,7 +2,6 @@ package org.calicojava.felix.nft;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.calicojava.felix.rules.ChainNames;
 import org.calicojava.felix.rules.Rule;
 
 /**
@@ -24,12 +23,12 @@ public final class NftPlacement {
         if (NftNames.isDispatch(name)) {
             return List.of();
         }
-        if (name.startsWith(ChainNames.TO_WL) || name.startsWith(ChainNames.FROM_WL)) {
+        String prefix = NftModel.bodyPrefix(name);
+        if (prefix != null) {
             List<String> texts = new ArrayList<>(rules.size());
             for (Rule r : rules) {
                 texts.add(NftRuleRenderer.render(r));
             }
-            String prefix = name.startsWith(ChainNames.TO_WL) ? NftModel.BODY_IN : NftModel.BODY_OUT;
             return List.of(NftModel.chain(NftModel.bodyName(prefix, texts), null, null, rules));
         }
         return List.of(

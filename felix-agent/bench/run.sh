@@ -5,6 +5,7 @@
 # adding one endpoint to it, nft list) measured in the same run;
 # incremental add p50/p99 over 200 adds; refresh cost. Needs root; creates and deletes its own namespaces and etcd.
 # One JVM per N, so that each N's first backend starts in a cold JVM (the floors are measured after the agents).
+# -Dprocess=REPS in BENCH_OPTS: also bin/felix-agent as a process, exec to ready, with and without its CDS archive.
 # Usage: felix-agent/bench/run.sh [N ...]
 set -euo pipefail
 if [ $# -eq 0 ]; then set -- 1000 10000; fi

@@ -11,7 +11,9 @@ import java.util.Locale;
  * lists, the read every cold start needs before it can program anything; {@code policyAllMs}: a policy that starts
  * applying to every endpoint, from the etcd write to programmed; {@code coldStartCpuS}: the CPU seconds this JVM used
  * (every thread, also those that ended, not the commands it ran) during the cold start, which varies much less
- * between runs than its wall time on a shared machine.
+ * between runs than its wall time on a shared machine; {@code processColdStartS}: the median cold start of the
+ * first backend as a process ({@link ProcessStart}: exec of bin/felix-agent until programmed), with the build's
+ * class-data-sharing archive, and {@code processColdStartNoCdsS} without it (-Dprocess=REPS; null when not run).
  */
 record BenchLine(
         String backend,
@@ -24,7 +26,37 @@ record BenchLine(
         Double addP50Ms,
         Double addP99Ms,
         Double policyAllMs,
-        Double refreshCpuPct) {
+        Double refreshCpuPct,
+        Double processColdStartS,
+        Double processColdStartNoCdsS) {
+
+    BenchLine(
+            String backend,
+            int n,
+            double coldStartS,
+            double coldStartCpuS,
+            Double floorNftFS,
+            Double floorKernelCommitS,
+            Double floorEtcdGetS,
+            Double addP50Ms,
+            Double addP99Ms,
+            Double policyAllMs,
+            Double refreshCpuPct) {
+        this(
+                backend,
+                n,
+                coldStartS,
+                coldStartCpuS,
+                floorNftFS,
+                floorKernelCommitS,
+                floorEtcdGetS,
+                addP50Ms,
+                addP99Ms,
+                policyAllMs,
+                refreshCpuPct,
+                null,
+                null);
+    }
 
     /** This line with the nftables floors of its N, measured after the agents. */
     BenchLine withNftFloors(Double nftF, Double kernelCommit) {
@@ -39,14 +71,35 @@ record BenchLine(
                 addP50Ms,
                 addP99Ms,
                 policyAllMs,
-                refreshCpuPct);
+                refreshCpuPct,
+                processColdStartS,
+                processColdStartNoCdsS);
+    }
+
+    /** This line with the medians of {@link ProcessStart}: with the class-data-sharing archive, and without. */
+    BenchLine withProcessStarts(double cds, double noCds) {
+        return new BenchLine(
+                backend,
+                n,
+                coldStartS,
+                coldStartCpuS,
+                floorNftFS,
+                floorKernelCommitS,
+                floorEtcdGetS,
+                addP50Ms,
+                addP99Ms,
+                policyAllMs,
+                refreshCpuPct,
+                cds,
+                noCds);
     }
 
     String json() {
         return String.format(
                 Locale.ROOT,
                 "{\"backend\":\"%s\",\"n\":%d,\"cold_start_s\":%.3f,\"cold_start_cpu_s\":%.2f,\"floor_nft_f_s\":%s,\"floor_kernel_commit_s\":%s,"
-                        + "\"floor_etcd_get_s\":%s,\"add_p50_ms\":%s,\"add_p99_ms\":%s,\"policy_all_ms\":%s,\"refresh_cpu_pct\":%s}",
+                        + "\"floor_etcd_get_s\":%s,\"add_p50_ms\":%s,\"add_p99_ms\":%s,\"policy_all_ms\":%s,\"refresh_cpu_pct\":%s,"
+                        + "\"process_cold_start_s\":%s,\"process_cold_start_no_cds_s\":%s}",
                 backend,
                 n,
                 coldStartS,
@@ -57,7 +110,9 @@ record BenchLine(
                 num(addP50Ms, 1),
                 num(addP99Ms, 1),
                 num(policyAllMs, 1),
-                num(refreshCpuPct, 2));
+                num(refreshCpuPct, 2),
+                num(processColdStartS, 3),
+                num(processColdStartNoCdsS, 3));
     }
 
     private static String num(Double v, int decimals) {

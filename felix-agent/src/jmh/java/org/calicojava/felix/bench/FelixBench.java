@@ -171,6 +171,13 @@ public final class FelixBench {
                         all,
                         refresh));
             }
+            int reps = Integer.getInteger("process", 0); // fresh JVMs: bin/felix-agent with and without its archive
+            if (reps > 0) {
+                ProcessStart p =
+                        new ProcessStart(ns, endpoints, keys.root(), ProcessStart.felixEnv(BACKENDS.get(0), IPV6));
+                double[] m = p.medians(reps, this::cleanDataplane);
+                lines.set(0, lines.get(0).withProcessStarts(m[0], m[1]));
+            }
             store.deletePrefix(keys.root() + "/");
             if (withFloors) { // after the agents: the floors' own calculation would warm the JIT for a cold start
                 cleanDataplane();
@@ -313,28 +320,7 @@ public final class FelixBench {
         System.gc();
         JetcdStore agentStore = new JetcdStore(EtcdConfig.of(endpoints));
         agentStore.get("/warm-up");
-        Map<String, String> env = new java.util.HashMap<>(Map.of(
-                "FELIX_HEALTHPORT",
-                "0",
-                "FELIX_PROMETHEUSMETRICSPORT",
-                "0",
-                "FELIX_REPORTINGINTERVALSECS",
-                "0",
-                "FELIX_ENDPOINTREPORTINGENABLED",
-                "false",
-                "FELIX_IPV6SUPPORT",
-                IPV6));
-        switch (backend) {
-            case "auto" -> {} // the default: DataplaneBackend auto
-            case "nftables" -> {
-                env.put("FELIX_DATAPLANEBACKEND", "nftables");
-                env.put("FELIX_NFTABLESWRITER", System.getProperty("nftwriter", "netlink")); // -Dnftwriter=nft
-            }
-            default -> {
-                env.put("FELIX_DATAPLANEBACKEND", "iptables");
-                env.put("FELIX_IPTABLESBACKEND", backend.substring("iptables-".length()));
-            }
-        }
+        Map<String, String> env = ProcessStart.felixEnv(backend, IPV6);
         Agent agent = new Agent(agentStore, keys, "bench", env, Namespace.named(ns));
         double cpu0 = CpuClock.self();
         double children0 = CpuClock.process() - cpu0;

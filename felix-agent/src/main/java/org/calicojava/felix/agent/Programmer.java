@@ -34,6 +34,9 @@ final class Programmer {
     private final BackendSelection backends;
 
     private Map<EndpointKey, EndpointState> lastStates = Map.of();
+    /** Whether an apply has run: the first one logs the endpoints that are up in one line. */
+    private boolean appliedOnce;
+
     private Map<String, Chain> lastFilter = Map.of();
     /** cali-pi- chains in the last filter table (kept up to date from the changed names). */
     private long policyChains;
@@ -97,12 +100,17 @@ final class Programmer {
         Map<EndpointKey, EndpointState> states = dataplane.apply(d);
         localEndpoints = d.interfaces().size();
         Map<EndpointKey, EndpointState> before = lastStates;
+        boolean first = !appliedOnce; // the first apply: one line for all endpoints that are up, not one each
+        appliedOnce = true;
+        int[] upAtFirst = {0};
         PersistentMap.changedKeys(
                 before,
                 states,
                 k -> { // only what changed (all of it after links changed)
                     EndpointState s = states.get(k);
-                    if (s != null && !s.equals(before.get(k))) {
+                    if (first && EndpointState.UP.equals(s)) {
+                        upAtFirst[0]++;
+                    } else if (s != null && !s.equals(before.get(k))) {
                         LOG.info(
                                 "endpoint {} ({}): {}{}",
                                 k,
@@ -111,6 +119,9 @@ final class Programmer {
                                 s.reason() == null ? "" : " - " + s.reason());
                     }
                 });
+        if (upAtFirst[0] > 0) {
+            LOG.info("first apply: {} local endpoints up (any other state has a line of its own)", upAtFirst[0]);
+        }
         lastStates = states;
         status.endpoints(withRefused(states));
         Map<String, Chain> filterBefore = lastFilter;

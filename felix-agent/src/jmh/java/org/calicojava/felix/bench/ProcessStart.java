@@ -1,0 +1,160 @@
+package org.calicojava.felix.bench;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.calicojava.netlink.NetNs;
+import org.calicojava.store.EtcdConfig;
+import org.calicojava.testing.TcpProxy;
+
+/**
+ * The cold start as an operator sees it: from the exec of {@code bin/felix-agent} in the bench's namespace until
+ * the agent logs its "initial sync" line (every route and chain programmed), in a fresh JVM each time, with and
+ * without the class-data-sharing archive the build makes ({@code FELIX_JAVA_CDS=off}), alternating. The agent
+ * reaches etcd through a relay on the namespace's loopback ({@link TcpProxy}, in this JVM), as the CNI ITs' do.
+ */
+final class ProcessStart implements AutoCloseable {
+    /** The line the agent logs once its first sync is programmed. */
+    static final String READY = "initial sync:";
+
+    private final String ns;
+    private final TcpProxy relay;
+    private final String etcd;
+    private final String prefix;
+    private final Map<String, String> felixEnv;
+
+    ProcessStart(String ns, String etcd, String prefix, Map<String, String> felixEnv) throws IOException {
+        this.ns = ns;
+        BenchSh.run("ip", "-n", ns, "link", "set", "lo", "up");
+        URI first = EtcdConfig.parseEndpoints(etcd).get(0);
+        this.relay = new TcpProxy(
+                port -> NetNs.run(ns, () -> TcpProxy.loopback(port)),
+                new InetSocketAddress(first.getHost(), first.getPort()));
+        this.etcd = "http://127.0.0.1:" + relay.port();
+        this.prefix = prefix;
+        this.felixEnv = felixEnv;
+    }
+
+    @Override
+    public void close() {
+        relay.close();
+    }
+
+    /** Seconds from exec to ready, with the archive ({@code cds}) or without; the agent is stopped afterwards. */
+    double once(boolean cds, String extraJavaOpts) throws IOException, InterruptedException {
+        List<String> cmd =
+                new ArrayList<>(List.of("ip", "netns", "exec", ns, "bin/felix-agent", "--hostname", "bench"));
+        cmd.addAll(List.of("--etcd-endpoints", etcd, "--etcd-prefix", prefix));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().putAll(felixEnv);
+        if (!cds) {
+            pb.environment().put("FELIX_JAVA_CDS", "off");
+        }
+        if (extraJavaOpts != null) {
+            pb.environment().put("FELIX_JAVA_OPTS", defaultJavaOpts() + " " + extraJavaOpts);
+        }
+        long t0 = System.nanoTime();
+        Process p = pb.start();
+        CompletableFuture<String> ready = new CompletableFuture<>();
+        Thread reader = new Thread(() -> read(p, ready), "agent-log");
+        reader.setDaemon(true);
+        reader.start();
+        try {
+            String line = ready.get(5, TimeUnit.MINUTES);
+            double s = (System.nanoTime() - t0) / 1e9;
+            System.out.printf(
+                    "  process cold start (%s): %.3f s;%s%n",
+                    cds ? "with the CDS archive" : "FELIX_JAVA_CDS=off",
+                    s,
+                    line.substring(line.indexOf(READY) + READY.length()));
+            return s;
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("bin/felix-agent did not get ready: " + e, e);
+        } finally {
+            p.destroy(); // SIGTERM to the agent's JVM (ip netns exec and the script both exec it)
+            if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                p.destroyForcibly().waitFor();
+            }
+        }
+    }
+
+    private static void read(Process p, CompletableFuture<String> ready) {
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            String last = "";
+            while ((line = r.readLine()) != null) {
+                if (Boolean.getBoolean("process.verbose")) {
+                    System.out.println("    agent: " + line);
+                }
+                if (line.contains(READY)) {
+                    ready.complete(line);
+                } else if (line.contains("ERROR") || line.contains("WARN")) {
+                    last = line;
+                }
+            }
+            ready.completeExceptionally(new IllegalStateException("the agent ended; last problem: " + last));
+        } catch (IOException e) {
+            ready.completeExceptionally(e);
+        }
+    }
+
+    /** The agent's settings in the bench: no health or metrics port, no status reports, {@code backend} chosen. */
+    static Map<String, String> felixEnv(String backend, String ipv6) {
+        Map<String, String> env = new HashMap<>(Map.of(
+                "FELIX_HEALTHPORT", "0",
+                "FELIX_PROMETHEUSMETRICSPORT", "0",
+                "FELIX_REPORTINGINTERVALSECS", "0",
+                "FELIX_ENDPOINTREPORTINGENABLED", "false",
+                "FELIX_IPV6SUPPORT", ipv6));
+        switch (backend) {
+            case "auto" -> {} // the default: DataplaneBackend auto
+            case "nftables" -> {
+                env.put("FELIX_DATAPLANEBACKEND", "nftables");
+                env.put("FELIX_NFTABLESWRITER", System.getProperty("nftwriter", "netlink")); // -Dnftwriter=nft
+            }
+            default -> {
+                env.put("FELIX_DATAPLANEBACKEND", "iptables");
+                env.put("FELIX_IPTABLESBACKEND", backend.substring("iptables-".length()));
+            }
+        }
+        return env;
+    }
+
+    /**
+     * {@code reps} process cold starts with the archive and as many without, alternating, each after {@code clean}
+     * emptied the dataplane; returns the medians, with the archive first. With -Dprocess.classlist=FILE, one run
+     * before them writes the classes it loads to FILE (the list the build's archive is made from);
+     * -Dprocess.javaopts="..." adds JVM flags to every run, -Dprocess.verbose=true prints the agents' logs.
+     */
+    double[] medians(int reps, Runnable clean) throws IOException, InterruptedException {
+        String classList = System.getProperty("process.classlist"); // felix-agent/cds/classlist.sh
+        if (classList != null) {
+            clean.run();
+            once(false, "-XX:DumpLoadedClassList=" + classList);
+        }
+        List<Double> with = new ArrayList<>();
+        List<Double> without = new ArrayList<>();
+        for (int i = 0; i < reps; i++) {
+            for (boolean cds : new boolean[] {true, false}) {
+                clean.run();
+                QuietMachine.await(15);
+                (cds ? with : without).add(once(cds, System.getProperty("process.javaopts"))); // more JVM flags
+            }
+        }
+        return new double[] {FelixBench.pct(with, 0.5), FelixBench.pct(without, 0.5)};
+    }
+
+    /** bin/felix-agent's default JVM flags (FELIX_JAVA_OPTS replaces them). */
+    static String defaultJavaOpts() {
+        return "-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:MetaspaceSize=64m";
+    }
+}

@@ -173,10 +173,11 @@ public final class FelixBench {
             }
             int reps = Integer.getInteger("process", 0); // fresh JVMs: bin/felix-agent with and without its archive
             if (reps > 0) {
-                ProcessStart p =
-                        new ProcessStart(ns, endpoints, keys.root(), ProcessStart.felixEnv(BACKENDS.get(0), IPV6));
-                double[] m = p.medians(reps, this::cleanDataplane);
-                lines.set(0, lines.get(0).withProcessStarts(m[0], m[1]));
+                try (ProcessStart p =
+                        new ProcessStart(ns, endpoints, keys.root(), ProcessStart.felixEnv(BACKENDS.get(0), IPV6))) {
+                    double[] m = p.medians(reps, this::cleanDataplane);
+                    lines.set(0, lines.get(0).withProcessStarts(m[0], m[1]));
+                }
             }
             store.deletePrefix(keys.root() + "/");
             if (withFloors) { // after the agents: the floors' own calculation would warm the JIT for a cold start

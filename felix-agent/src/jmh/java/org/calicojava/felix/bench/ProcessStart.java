@@ -6,6 +6,7 @@ import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -19,7 +20,7 @@ import org.calicojava.testing.TcpProxy;
 /**
  * The cold start as an operator sees it: from the exec of {@code bin/felix-agent} in the bench's namespace until
  * the agent logs its "initial sync" line (every route and chain programmed), in a fresh JVM each time, with and
- * without the class-data-sharing archive the build makes ({@code FELIX_JAVA_CDS=off}), alternating. The agent
+ * without the class-data-sharing archive the build makes ({@code FELIX_NO_CDS=1}), alternating. The agent
  * reaches etcd through a relay on the namespace's loopback ({@link TcpProxy}, in this JVM), as the CNI ITs' do.
  */
 final class ProcessStart implements AutoCloseable {
@@ -51,16 +52,24 @@ final class ProcessStart implements AutoCloseable {
 
     /** Seconds from exec to ready, with the archive ({@code cds}) or without; the agent is stopped afterwards. */
     double once(boolean cds, String extraJavaOpts) throws IOException, InterruptedException {
-        List<String> cmd =
-                new ArrayList<>(List.of("ip", "netns", "exec", ns, "bin/felix-agent", "--hostname", "bench"));
-        cmd.addAll(List.of("--etcd-endpoints", etcd, "--etcd-prefix", prefix));
+        List<String> cmd = new ArrayList<>(List.of(
+                "ip",
+                "netns",
+                "exec",
+                ns,
+                Path.of("bin/felix-agent").toAbsolutePath().toString()));
+        cmd.addAll(List.of("--hostname", "bench", "--etcd-endpoints", etcd, "--etcd-prefix", prefix));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-        pb.environment().putAll(felixEnv);
+        Map<String, String> env = pb.environment();
+        env.remove("FELIX_JAVA_OPTS"); // the launcher's own flags, whatever the bench's JVM was given
+        env.remove("FELIX_JAVA_EXTRA_OPTS");
+        env.remove("FELIX_NO_CDS");
+        env.putAll(felixEnv);
         if (!cds) {
-            pb.environment().put("FELIX_JAVA_CDS", "off");
+            env.put("FELIX_NO_CDS", "1");
         }
         if (extraJavaOpts != null) {
-            pb.environment().put("FELIX_JAVA_OPTS", defaultJavaOpts() + " " + extraJavaOpts);
+            env.put("FELIX_JAVA_EXTRA_OPTS", extraJavaOpts);
         }
         long t0 = System.nanoTime();
         Process p = pb.start();
@@ -73,7 +82,7 @@ final class ProcessStart implements AutoCloseable {
             double s = (System.nanoTime() - t0) / 1e9;
             System.out.printf(
                     "  process cold start (%s): %.3f s;%s%n",
-                    cds ? "with the CDS archive" : "FELIX_JAVA_CDS=off",
+                    cds ? "with the CDS archive" : "FELIX_NO_CDS=1",
                     s,
                     line.substring(line.indexOf(READY) + READY.length()));
             return s;
@@ -151,10 +160,5 @@ final class ProcessStart implements AutoCloseable {
             }
         }
         return new double[] {FelixBench.pct(with, 0.5), FelixBench.pct(without, 0.5)};
-    }
-
-    /** bin/felix-agent's default JVM flags (FELIX_JAVA_OPTS replaces them). */
-    static String defaultJavaOpts() {
-        return "-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:MetaspaceSize=64m";
     }
 }

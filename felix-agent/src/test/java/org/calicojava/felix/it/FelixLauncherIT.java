@@ -8,6 +8,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -27,13 +28,13 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code bin/felix-agent} as an operator runs it, in a fresh JVM: it maps the class-data-sharing archive the build
  * made from {@code cds/classlist}, and the classes its cold start loads come from that archive (the JVM's own
- * class-loading log says where each came from), while it programs a host namespace that packets then cross. A jar
- * newer than the archive, or {@code FELIX_JAVA_CDS=off}: the JVM runs without the archive and without a warning.
+ * class-loading log says where each came from), while it programs a host namespace that packets then cross. A stale
+ * archive (a jar newer than it) is left out by the launcher, which dumps a new one for the next start; {@code
+ * FELIX_NO_CDS=1} leaves it out. Which archive the launcher gave the JVM: {@code -XX:+PrintCommandLineFlags}.
  */
 class FelixLauncherIT {
     static final Path REPO = Path.of("").toAbsolutePath().getParent();
     static final String HOST = "host1";
-    static final String JAVA_OPTS = "-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:MetaspaceSize=64m";
     /** A class-loading log line: the class and where it came from. */
     static final Pattern LOADED = Pattern.compile("\\[class,load\\] (\\S+) source: (.+)$");
 
@@ -47,18 +48,9 @@ class FelixLauncherIT {
     Path tmp;
 
     @AfterEach
-    void tearDown() {
+    void tearDown() throws Exception {
         Sh.stop(agent, 30);
-        if (relay != null) {
-            relay.close();
-        }
-        if (store != null) {
-            store.deletePrefix(keys.root() + "/");
-            store.close();
-        }
-        if (net != null) {
-            net.close();
-        }
+        Cleanup.close(relay, Cleanup.dropKeys(store, keys), net);
     }
 
     @Test
@@ -100,11 +92,13 @@ class FelixLauncherIT {
                         keys.root())
                 .redirectErrorStream(true)
                 .redirectOutput(out.toFile());
+        pb.environment().remove("FELIX_NO_CDS");
+        pb.environment().remove("FELIX_JAVA_OPTS");
         pb.environment()
                 .putAll(Map.of(
                         "FELIX_HEALTHPORT", "0",
                         "FELIX_PROMETHEUSMETRICSPORT", "0",
-                        "FELIX_JAVA_OPTS", JAVA_OPTS + " -Xlog:class+load=info:file=" + classes));
+                        "FELIX_JAVA_EXTRA_OPTS", "-Xlog:class+load=info:file=" + classes));
         agent = pb.start();
         assertThat(Sh.waitFor(60, () -> read(out).contains("initial sync:")))
                 .as("agent ready; its log:%n%s", read(out))
@@ -146,49 +140,91 @@ class FelixLauncherIT {
     }
 
     @Test
-    void staleArchiveOrOffRunsWithoutItAndWithoutAWarning() throws Exception {
+    void staleArchiveIsLeftOutAndDumpedAgainForTheNextStart() throws Exception {
         // a copy of the launcher's tree whose jar is newer than the archive (as after a jar copied in by hand)
         Path target = tmp.resolve("felix-agent/target");
         Files.createDirectories(target);
         Files.createDirectories(tmp.resolve("bin"));
+        Files.createDirectories(tmp.resolve("felix-agent/cds"));
         Files.copy(REPO.resolve("bin/felix-agent"), tmp.resolve("bin/felix-agent"), StandardCopyOption.COPY_ATTRIBUTES);
-        Path jsa = REPO.resolve("felix-agent/target/felix-agent.jsa");
-        Files.copy(jsa, target.resolve("felix-agent.jsa"), StandardCopyOption.COPY_ATTRIBUTES);
+        Files.copy(REPO.resolve("felix-agent/cds/classlist"), tmp.resolve("felix-agent/cds/classlist"));
+        Path jsa = target.resolve("felix-agent.jsa");
+        Files.copy(REPO.resolve("felix-agent/target/felix-agent.jsa"), jsa);
         try (var jars = Files.list(REPO.resolve("felix-agent/target"))) {
             for (Path j : jars.filter(p -> p.getFileName().toString().matches("felix-agent-[^-]+(-SNAPSHOT)?\\.jar"))
                     .toList()) {
-                Files.copy(j, target.resolve(j.getFileName())); // a new modification time
+                Files.copy(j, target.resolve(j.getFileName())); // modified now
             }
         }
         Files.createSymbolicLink(target.resolve("lib"), REPO.resolve("felix-agent/target/lib"));
-        Files.setLastModifiedTime(
-                target.resolve("felix-agent.jsa"),
-                java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 60_000));
+        FileTime stale = FileTime.fromMillis(System.currentTimeMillis() - 60_000);
+        Files.setLastModifiedTime(jsa, stale);
+        Path launcher = tmp.resolve("bin/felix-agent");
 
-        assertThat(versionClassSource(tmp.resolve("bin/felix-agent"), Map.of()))
-                .as("stale archive")
-                .isNotEqualTo("shared objects file")
-                .contains("felix-agent-");
-        assertThat(versionClassSource(REPO.resolve("bin/felix-agent"), Map.of("FELIX_JAVA_CDS", "off")))
-                .as("FELIX_JAVA_CDS=off")
-                .contains("felix-agent-");
-        assertThat(versionClassSource(REPO.resolve("bin/felix-agent"), Map.of()))
-                .as("the build's archive")
-                .isEqualTo("shared objects file");
+        Version first = version(launcher, Map.of());
+        assertThat(first.archive)
+                .as("the launcher's archive flag, stale archive")
+                .isEmpty();
+        assertThat(first.mainSource).as("where Main came from").isNotEqualTo("shared objects file");
+        assertThat(Sh.waitFor(120, () -> modified(jsa).compareTo(stale) > 0))
+                .as("a new archive dumped beside the stale one, for the next start")
+                .isNotNegative();
+        Version next = version(launcher, Map.of());
+        assertThat(next.archive).isEqualTo(jsa.toString());
+        assertThat(next.mainSource).isEqualTo("shared objects file");
+        try (var left = Files.list(target)) {
+            assertThat(left.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("felix-agent.jsa.")))
+                    .as("no temporary archive left")
+                    .isEmpty();
+        }
     }
 
-    /** Runs {@code launcher --version}; returns where the JVM loaded felix-agent's Main from. */
-    private String versionClassSource(Path launcher, Map<String, String> env) throws IOException, InterruptedException {
+    @Test
+    void theBuildsArchiveIsMappedUnlessTurnedOff() throws Exception {
+        Path launcher = REPO.resolve("bin/felix-agent");
+        Version on = version(launcher, Map.of());
+        assertThat(on.archive)
+                .isEqualTo(REPO.resolve("felix-agent/target/felix-agent.jsa").toString());
+        assertThat(on.mainSource).isEqualTo("shared objects file");
+        Version off = version(launcher, Map.of("FELIX_NO_CDS", "1"));
+        assertThat(off.archive).as("FELIX_NO_CDS=1").isEmpty();
+        assertThat(off.mainSource).contains("felix-agent-");
+    }
+
+    /** What {@code launcher --version} gave the JVM as its archive ("" for none), and where Main came from. */
+    record Version(String archive, String mainSource) {}
+
+    private Version version(Path launcher, Map<String, String> env) throws IOException, InterruptedException {
         Path classes = Files.createTempFile(tmp, "classes", ".log");
-        ProcessBuilder pb = new ProcessBuilder(launcher.toString(), "--version").redirectErrorStream(true);
+        Path out = Files.createTempFile(tmp, "version", ".out");
+        ProcessBuilder pb = new ProcessBuilder(launcher.toString(), "--version")
+                .redirectErrorStream(true)
+                .redirectOutput(out.toFile());
+        pb.environment().remove("FELIX_NO_CDS");
+        pb.environment().remove("FELIX_JAVA_OPTS");
         pb.environment().putAll(env);
-        pb.environment().put("FELIX_JAVA_OPTS", JAVA_OPTS + " -Xlog:class+load=info:file=" + classes);
+        pb.environment()
+                .put("FELIX_JAVA_EXTRA_OPTS", "-XX:+PrintCommandLineFlags -Xlog:class+load=info:file=" + classes);
         Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes());
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(out).isZero();
-        assertThat(out).as("only the version, no warning").isEqualTo("felix-agent 0.1.0\n");
-        return sourceOf(classes, "org.calicojava.felix.Main");
+        try {
+            assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("--version ends").isTrue();
+        } finally {
+            Sh.stop(p, 5);
+        }
+        List<String> lines = Files.readAllLines(out);
+        assertThat(p.exitValue()).as(String.join("\n", lines)).isZero();
+        assertThat(lines).as("the JVM's flags, then the version; no warning").hasSize(2);
+        assertThat(lines.get(1)).startsWith("felix-agent ");
+        Matcher m = Pattern.compile("-XX:SharedArchiveFile=(\\S+)").matcher(lines.get(0));
+        return new Version(m.find() ? m.group(1) : "", sourceOf(classes, "org.calicojava.felix.Main"));
+    }
+
+    private static FileTime modified(Path f) {
+        try {
+            return Files.getLastModifiedTime(f);
+        } catch (IOException e) {
+            return FileTime.fromMillis(0);
+        }
     }
 
     private static String sourceOf(Path classLog, String className) throws IOException {

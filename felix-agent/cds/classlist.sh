@@ -7,6 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 out=felix-agent/cds/classlist
+# the list is recorded from bin/felix-agent, which runs the packaged jar: package the current code first
+mvn -q -B -ntp -f felix-agent/pom.xml package -DskipTests
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 for backend in auto iptables-nft; do

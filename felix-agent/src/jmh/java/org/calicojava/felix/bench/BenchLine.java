@@ -30,34 +30,6 @@ record BenchLine(
         Double processColdStartS,
         Double processColdStartNoCdsS) {
 
-    BenchLine(
-            String backend,
-            int n,
-            double coldStartS,
-            double coldStartCpuS,
-            Double floorNftFS,
-            Double floorKernelCommitS,
-            Double floorEtcdGetS,
-            Double addP50Ms,
-            Double addP99Ms,
-            Double policyAllMs,
-            Double refreshCpuPct) {
-        this(
-                backend,
-                n,
-                coldStartS,
-                coldStartCpuS,
-                floorNftFS,
-                floorKernelCommitS,
-                floorEtcdGetS,
-                addP50Ms,
-                addP99Ms,
-                policyAllMs,
-                refreshCpuPct,
-                null,
-                null);
-    }
-
     /** This line with the nftables floors of its N, measured after the agents. */
     BenchLine withNftFloors(Double nftF, Double kernelCommit) {
         return new BenchLine(

@@ -169,7 +169,9 @@ public final class FelixBench {
                         add == null ? null : add[0],
                         add == null ? null : add[1],
                         all,
-                        refresh));
+                        refresh,
+                        null, // the process cold starts, after the agents
+                        null));
             }
             int reps = Integer.getInteger("process", 0); // fresh JVMs: bin/felix-agent with and without its archive
             if (reps > 0) {

@@ -11,9 +11,18 @@ package org.calicojava.netlink;
  * @param kind      link kind ("veth", ...) from IFLA_INFO_KIND, or null (e.g. loopback)
  * @param linkIndex IFLA_LINK: for a veth, the peer's index (in the peer's namespace), else 0
  * @param operState RFC 2863 operational state (IF_OPER_*: 2 down, 6 up, 0 unknown)
+ * @param inet      the IPv4 and IPv6 settings workload interfaces need, as reported ({@link InetConf#UNKNOWN}: none)
  */
 public record Link(
-        int index, String name, int flags, int mtu, MacAddress mac, String kind, int linkIndex, int operState) {
+        int index,
+        String name,
+        int flags,
+        int mtu,
+        MacAddress mac,
+        String kind,
+        int linkIndex,
+        int operState,
+        InetConf inet) {
 
     /** Administratively up (IFF_UP). */
     public boolean isUp() {

@@ -141,14 +141,53 @@ public final class WorkloadInterface {
 
     /** Calico's per-workload-interface sysctls, in the calling thread's namespace (DESIGN.md: kernel conventions). */
     public static void configureSysctls(String ifname) {
-        Sysctl.proxyArp(ifname, true);
-        Sysctl.routeLocalnet(ifname, true);
-        Sysctl.proxyDelay(ifname, 0);
-        Sysctl.forwarding(ifname, false, true);
-        if (Sysctl.acceptRaIfIpv6(ifname, 0)) { // the IPv6 ones only where the interface has IPv6 settings
-            Sysctl.proxyNdp(ifname, true);
-            Sysctl.forwarding(ifname, true, true);
+        configureSysctls(ifname, InetConf.UNKNOWN);
+    }
+
+    /**
+     * As {@link #configureSysctls(String)}, leaving out the IPv4 and IPv6 settings that {@code have} (the interface's
+     * link message, {@link Link#inet}) reports at their value; an unknown one is written, and so is the neighbour
+     * table's proxy delay, which link messages do not carry (reading it for every interface costs as much as writing
+     * it). Returns how many settings were written: one per interface when an agent restarts on interfaces it
+     * configured before.
+     */
+    public static int configureSysctls(String ifname, InetConf have) {
+        int writes = 0;
+        if (have.proxyArp() != 1) {
+            Sysctl.proxyArp(ifname, true);
+            writes++;
         }
+        if (have.routeLocalnet() != 1) {
+            Sysctl.routeLocalnet(ifname, true);
+            writes++;
+        }
+        Sysctl.proxyDelay(ifname, 0);
+        writes++;
+        if (have.forwarding() != 1) {
+            Sysctl.forwarding(ifname, false, true);
+            writes++;
+        }
+        if (!have.hasIpv6()) { // unknown: written where the interface has IPv6 settings at all
+            if (Sysctl.acceptRaIfIpv6(ifname, 0)) {
+                Sysctl.proxyNdp(ifname, true);
+                Sysctl.forwarding(ifname, true, true);
+                writes += 3;
+            }
+            return writes;
+        }
+        if (have.ipv6AcceptRa() != 0) {
+            Sysctl.acceptRa(ifname, 0);
+            writes++;
+        }
+        if (have.ipv6ProxyNdp() != 1) {
+            Sysctl.proxyNdp(ifname, true);
+            writes++;
+        }
+        if (have.ipv6Forwarding() != 1) {
+            Sysctl.forwarding(ifname, true, true);
+            writes++;
+        }
+        return writes;
     }
 
     /**

@@ -131,7 +131,16 @@ class MessageCodecTest {
     @Test
     void decodesLinksAndAddresses() {
         assertThat(LinkCodec.decode(one(LINK)))
-                .isEqualTo(new Link(5, "veth0", 0x11043, 1500, MacAddress.parse("ee:ee:ee:ee:ee:ee"), "veth", 4, 6));
+                .isEqualTo(new Link(
+                        5,
+                        "veth0",
+                        0x11043,
+                        1500,
+                        MacAddress.parse("ee:ee:ee:ee:ee:ee"),
+                        "veth",
+                        4,
+                        6,
+                        InetConf.UNKNOWN));
         assertThat(AddressCodec.decode(one(ADDRESS)))
                 .isEqualTo(new Address(5, IpPrefix.parse("10.0.0.1/24"), 0, 0x80, "veth0"));
     }

@@ -50,8 +50,12 @@ final class ProcessStart implements AutoCloseable {
         relay.close();
     }
 
-    /** Seconds from exec to ready, with the archive ({@code cds}) or without; the agent is stopped afterwards. */
-    double once(boolean cds, String extraJavaOpts) throws IOException, InterruptedException {
+    /**
+     * Seconds from exec to ready, with the archive ({@code cds}) or without, and the CPU seconds the agent's process
+     * used until then (every thread, also those that ended; from /proc/PID/stat: {@code ip netns exec} and the
+     * launcher both exec, so the PID is the JVM's); the agent is stopped afterwards.
+     */
+    double[] once(boolean cds, String extraJavaOpts) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(
                 "ip",
                 "netns",
@@ -80,12 +84,14 @@ final class ProcessStart implements AutoCloseable {
         try {
             String line = ready.get(5, TimeUnit.MINUTES);
             double s = (System.nanoTime() - t0) / 1e9;
+            double cpu = cpuSeconds(p.pid());
             System.out.printf(
-                    "  process cold start (%s): %.3f s;%s%n",
+                    "  process cold start (%s): %.3f s, %.2f CPU s;%s%n",
                     cds ? "with the CDS archive" : "FELIX_NO_CDS=1",
                     s,
+                    cpu,
                     line.substring(line.indexOf(READY) + READY.length()));
-            return s;
+            return new double[] {s, cpu};
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
             throw new IllegalStateException("bin/felix-agent did not get ready: " + e, e);
         } finally {
@@ -94,6 +100,13 @@ final class ProcessStart implements AutoCloseable {
                 p.destroyForcibly().waitFor();
             }
         }
+    }
+
+    /** User and system CPU seconds of process {@code pid} so far (USER_HZ ticks of /proc/PID/stat). */
+    static double cpuSeconds(long pid) throws IOException {
+        String stat = java.nio.file.Files.readString(Path.of("/proc/" + pid + "/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" "); // f[0] is field 3, the state
+        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0; // utime and stime, fields 14 and 15
     }
 
     private static void read(Process p, CompletableFuture<String> ready) {
@@ -152,13 +165,24 @@ final class ProcessStart implements AutoCloseable {
         }
         List<Double> with = new ArrayList<>();
         List<Double> without = new ArrayList<>();
+        List<Double> cpuWith = new ArrayList<>();
+        List<Double> cpuWithout = new ArrayList<>();
         for (int i = 0; i < reps; i++) {
             for (boolean cds : new boolean[] {true, false}) {
                 clean.run();
                 QuietMachine.await(15);
-                (cds ? with : without).add(once(cds, System.getProperty("process.javaopts"))); // more JVM flags
+                double[] r = once(cds, System.getProperty("process.javaopts")); // more JVM flags
+                (cds ? with : without).add(r[0]);
+                (cds ? cpuWith : cpuWithout).add(r[1]);
             }
         }
+        System.out.printf(
+                "  process cold start, medians of %d: with the archive %.3f s, %.2f CPU s; without %.3f s, %.2f CPU s%n",
+                reps,
+                FelixBench.pct(with, 0.5),
+                FelixBench.pct(cpuWith, 0.5),
+                FelixBench.pct(without, 0.5),
+                FelixBench.pct(cpuWithout, 0.5));
         return new double[] {FelixBench.pct(with, 0.5), FelixBench.pct(without, 0.5)};
     }
 }

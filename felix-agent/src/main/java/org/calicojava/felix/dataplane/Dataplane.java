@@ -90,11 +90,11 @@ public final class Dataplane {
             if (links == null) { // the read failed: the apply's step does them
                 return null;
             }
-            Map<String, Integer> found = new HashMap<>();
+            Map<String, Link> found = new HashMap<>();
             for (String i : ifaces) {
                 Link l = links.get(i);
                 if (l != null) {
-                    found.put(i, l.index());
+                    found.put(i, l);
                 }
             }
             try {
@@ -154,7 +154,7 @@ public final class Dataplane {
 
     /** Starts the sysctls of the interfaces of {@code d} present in {@code links} on the sysctl thread; its nanos. */
     private java.util.concurrent.Future<Long> sysctlsFor(DesiredDataplane d, PersistentMap<String, Link> links) {
-        Map<String, Integer> present = present(d, links);
+        Map<String, Link> present = present(d, links);
         java.util.List<String> changed = presentChanged;
         return sysctlWriter.submit(() -> {
             long s0 = System.nanoTime();
@@ -300,7 +300,7 @@ public final class Dataplane {
     }
 
     /** {@link #present}: the desired interfaces that exist, as computed from these interfaces and links. */
-    private final Map<String, Integer> present = new HashMap<>();
+    private final Map<String, Link> present = new HashMap<>();
 
     private Map<String, EndpointKey> presentFrom;
     private PersistentMap<String, Link> presentLinks;
@@ -311,12 +311,12 @@ public final class Dataplane {
      * The desired interfaces that exist in {@code links}, with their ifindex: only the interfaces that changed (in
      * the model or among the links) since the last call are looked at. The map is reused (read by the sysctl thread until it is done).
      */
-    private Map<String, Integer> present(DesiredDataplane d, PersistentMap<String, Link> links) {
+    private Map<String, Link> present(DesiredDataplane d, PersistentMap<String, Link> links) {
         Map<String, EndpointKey> ifaces = d.interfaces();
         java.util.function.Consumer<String> update = i -> {
             Link l = ifaces.containsKey(i) ? links.get(i) : null;
             if (l != null) {
-                present.put(i, l.index());
+                present.put(i, l);
             } else {
                 present.remove(i);
             }

@@ -6,7 +6,9 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import org.calicojava.netlink.Link;
 import org.calicojava.netlink.NetNs;
+import org.calicojava.netlink.Netlink;
 import org.calicojava.netlink.WorkloadInterface;
 import org.calicojava.process.CommandRunner;
 import org.calicojava.process.ProcessRunner;
@@ -15,7 +17,10 @@ import org.calicojava.process.ProcessRunner;
  * Calico's per-interface sysctls ({@link WorkloadInterface#configureSysctls}: 4 IPv4 and 3 IPv6 settings each) for N
  * veths in a fresh namespace, against {@code sysctl -q -p FILE} (procps) of the same settings in the same run, and
  * against the Java file API doing the same writes ({@code Files.writeString}, as the agent did before 2026-12-04),
- * alternating, median of several rounds after one warm-up pass of each. Run with {@code netlink/bench/sysctls.sh [N] [ROUNDS]}.
+ * alternating, median of several rounds after one warm-up pass of each. Then what an agent that restarts on these
+ * interfaces does: one link dump, then {@code configureSysctls} with the settings it reports, which leaves out those
+ * already at their value (all but the proxy delay here). Run with
+ * {@code netlink/bench/sysctls.sh [N] [ROUNDS]}.
  */
 public final class SysctlBench {
     private static final String[] V4 = {
@@ -52,9 +57,12 @@ public final class SysctlBench {
             long[] lib = new long[rounds];
             long[] nio = new long[rounds];
             long[] procps = new long[rounds];
+            long[] reading = new long[rounds];
+            int[] writes = new int[1];
             // warm-up (JIT; the first pass also changes the values, later ones write the same), not counted
             libc(ns, n);
             fileApi(ns, n);
+            readFirst(ns, n, writes);
             for (int r = 0; r < rounds; r++) {
                 lib[r] = libc(ns, n);
                 nio[r] = fileApi(ns, n);
@@ -69,6 +77,7 @@ public final class SysctlBench {
                         "-p",
                         dir.resolve("sysctl.conf").toString());
                 procps[r] = System.nanoTime() - t0;
+                reading[r] = readFirst(ns, n, writes);
             }
             check(ns, n);
             System.out.printf(
@@ -81,6 +90,17 @@ public final class SysctlBench {
                     median(procps) / 1e6,
                     (double) median(lib) / median(procps),
                     (double) median(lib) / median(nio));
+            System.out.printf(
+                    "  a restart on these interfaces (link dump + configureSysctls with what it reports, %d writes): %.0f"
+                            + " ms, %.2fx configureSysctls' blind writes and %.2fx"
+                            + " sysctl -p's time%n",
+                    writes[0],
+                    median(reading) / 1e6,
+                    (double) median(reading) / median(lib),
+                    (double) median(reading) / median(procps));
+            System.out.printf(
+                    "    of it the link dump (all %d links of the namespace, both ends of each pair) %.0f ms on average%n",
+                    2 * n + 1, dumpNanos / 1e6 / (rounds + 1));
         } finally {
             NetNs.delete(ns);
             for (String f : new String[] {"links", "sysctl.conf"}) {
@@ -108,6 +128,30 @@ public final class SysctlBench {
             }
             return System.nanoTime() - t0;
         });
+    }
+
+    /**
+     * Nanoseconds for reading every interface's settings (a link dump, the proxy delays) and writing those that
+     * differ; {@code writes[0]} gets how many it wrote.
+     */
+    static long dumpNanos;
+
+    static long readFirst(String ns, int n, int[] writes) {
+        long t0 = System.nanoTime();
+        java.util.Map<String, Link> links = new java.util.HashMap<>();
+        try (Netlink nl = NetNs.open(ns)) {
+            nl.links().forEach(l -> links.put(l.name(), l));
+        }
+        dumpNanos += System.nanoTime() - t0;
+        writes[0] = NetNs.run(ns, () -> {
+            int w = 0;
+            for (int i = 0; i < n; i++) {
+                Link l = links.get(name(i));
+                w += WorkloadInterface.configureSysctls(l.name(), l.inet());
+            }
+            return w;
+        });
+        return System.nanoTime() - t0;
     }
 
     /** The same writes through {@code Files.writeString}, with the IPv6 directory checked first (the old way). */

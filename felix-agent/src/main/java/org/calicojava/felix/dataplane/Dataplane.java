@@ -59,6 +59,7 @@ public final class Dataplane {
             java.util.function.IntConsumer done, java.util.function.Consumer<DataplaneException> failed) {
         takeOver = sysctlWriter.submit(() -> {
             try {
+                globalSysctls(); // before the links are read: see SysctlManager.global
                 done.accept(read());
                 linksAtTakeOver = routes.links();
             } catch (DataplaneException e) {
@@ -69,6 +70,14 @@ public final class Dataplane {
     }
 
     private java.util.concurrent.Future<?> takeOver;
+
+    private void globalSysctls() {
+        try {
+            sysctls.global();
+        } catch (RuntimeException e) { // retried with the first interfaces' sysctls
+            LOG.warn("global forwarding sysctls: {}", e.toString());
+        }
+    }
 
     /** The links as the take-over read them (a persistent map: safe to read on the sysctl thread); null: unread. */
     private volatile PersistentMap<String, Link> linksAtTakeOver;

@@ -47,13 +47,14 @@ public final class SysctlManager {
         if (todo.isEmpty() && global) {
             return 0;
         }
+        global();
         long before = written;
         ns.run(() -> {
             configure(todo);
             return null;
         });
         long writes = written - before;
-        if (changed == null) { // a full pass: the start, or after the links were re-read
+        if (todo.size() >= 100) { // many at once: the start, or after the links were re-read
             LOG.info("sysctls of {} interfaces: {} settings written, the others already set", todo.size(), writes);
         }
         return todo.size();
@@ -72,12 +73,23 @@ public final class SysctlManager {
         }
     }
 
-    private void configure(List<Link> todo) {
+    /**
+     * Sets the global ip_forward=1 and IPv6 all/forwarding=1 once. The kernel copies them into every interface's own
+     * forwarding setting, so done before the links are read (the start's take-over), it leaves the per-interface
+     * forwarding writes out of the first configuration.
+     */
+    public void global() {
         if (!global) {
-            Sysctl.set("net/ipv4/ip_forward", "1");
-            trySet("net/ipv6/conf/all/forwarding", "1");
+            ns.run(() -> {
+                Sysctl.set("net/ipv4/ip_forward", "1");
+                trySet("net/ipv6/conf/all/forwarding", "1");
+                return null;
+            });
             global = true;
         }
+    }
+
+    private void configure(List<Link> todo) {
         todo.forEach(this::configure);
     }
 

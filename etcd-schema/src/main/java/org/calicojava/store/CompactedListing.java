@@ -11,7 +11,7 @@ final class CompactedListing {
     private CompactedListing() {}
 
     /** {@code listing}, started over while it fails because its revision was compacted, at most 3 times in all. */
-    static ListResult startingOverIfCompacted(Supplier<ListResult> listing) {
+    static <T> T startingOverIfCompacted(Supplier<T> listing) {
         for (int attempt = 1; ; attempt++) {
             try {
                 return listing.get();

@@ -113,14 +113,23 @@ public final class JetcdStore implements WatchableStore {
      * compare-and-swap that was applied before its answer was lost then fails its compare, as any conflict does.
      */
     <T> T await(Supplier<CompletableFuture<T>> request) {
+        return awaitStarted(request.get(), request);
+    }
+
+    /**
+     * As {@link #await}, with the first attempt already in flight ({@code first}); {@code request} makes the retries.
+     */
+    <T> T awaitStarted(CompletableFuture<T> first, Supplier<CompletableFuture<T>> request) {
         boolean cluster = config.endpoints().size() > 1;
         long attemptMillis = cluster
                 ? Math.min(MEMBER_ATTEMPT.toMillis(), config.timeout().toMillis())
                 : config.timeout().toMillis();
         long deadline = System.nanoTime()
                 + config.timeout().plus(GatewayStore.ELECTION_WAIT).toNanos();
+        CompletableFuture<T> next = first;
         while (true) {
-            CompletableFuture<T> f = request.get();
+            CompletableFuture<T> f = next;
+            next = null;
             try {
                 return f.get(attemptMillis, TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
@@ -136,6 +145,7 @@ public final class JetcdStore implements WatchableStore {
                     throw d;
                 }
                 LOG.debug("etcd request retried: {}", d.getMessage());
+                next = request.get();
             }
         }
     }
@@ -155,32 +165,48 @@ public final class JetcdStore implements WatchableStore {
      */
     @Override
     public ListResult list(String prefix) {
-        return CompactedListing.startingOverIfCompacted(() -> listPages(prefix));
+        List<KeyValue> out = new ArrayList<>();
+        long revision = list(prefix, new ListSink() {
+            @Override
+            public void restart() {
+                out.clear();
+            }
+
+            @Override
+            public void page(List<KeyValue> kvs) {
+                out.addAll(kvs);
+            }
+        });
+        return new ListResult(revision, out);
     }
 
-    private ListResult listPages(String prefix) {
+    /**
+     * As {@link #list(String)}, page by page: each page's successor is requested before {@code sink} gets the page,
+     * so the caller's work on it overlaps the next page's transfer.
+     */
+    @Override
+    public long list(String prefix, ListSink sink) {
+        return CompactedListing.startingOverIfCompacted(() -> {
+            sink.restart();
+            return listPages(prefix, sink);
+        });
+    }
+
+    private long listPages(String prefix, ListSink sink) {
         ByteSequence end = ByteSequence.from(prefixEnd(prefix.getBytes(StandardCharsets.UTF_8)));
         ByteSequence from = bs(prefix);
-        List<KeyValue> out = new ArrayList<>();
         long revision = 0;
         int limit = pageKeys;
+        CompletableFuture<GetResponse> ahead = null; // the page after the last one, already requested
         while (true) {
-            GetOption.Builder o = GetOption.builder()
-                    .withRange(end)
-                    .withLimit(limit)
-                    .withSortField(GetOption.SortTarget.KEY)
-                    .withSortOrder(GetOption.SortOrder.ASCEND);
-            if (revision != 0) {
-                o.withRevision(revision);
-            }
             GetResponse r;
-            ByteSequence start = from;
-            GetOption opts = o.build();
+            Supplier<CompletableFuture<GetResponse>> request = pageRequest(from, end, limit, revision);
             try {
-                r = await(() -> kv.get(start, opts));
+                r = ahead != null ? awaitStarted(ahead, request) : await(request);
             } catch (DatastoreException e) {
                 if (limit > 1 && EtcdErrors.isTooLarge(e)) {
                     limit = Math.max(1, limit / 4);
+                    ahead = null;
                     continue;
                 }
                 throw e;
@@ -188,14 +214,34 @@ public final class JetcdStore implements WatchableStore {
             if (revision == 0) {
                 revision = r.getHeader().getRevision();
             }
-            r.getKvs().forEach(k -> out.add(kv(k)));
-            if (!r.isMore() || r.getKvs().isEmpty()) {
-                return new ListResult(revision, out);
+            boolean last = !r.isMore() || r.getKvs().isEmpty();
+            if (!last) {
+                byte[] lastKey = r.getKvs().get(r.getKvs().size() - 1).getKey().getBytes();
+                from = ByteSequence.from(java.util.Arrays.copyOf(lastKey, lastKey.length + 1)); // the next key after
+                ahead = pageRequest(from, end, limit, revision).get();
             }
-            byte[] last = r.getKvs().get(r.getKvs().size() - 1).getKey().getBytes();
-            byte[] next = java.util.Arrays.copyOf(last, last.length + 1); // the smallest key after the last one
-            from = ByteSequence.from(next);
+            List<KeyValue> page = new ArrayList<>(r.getKvs().size());
+            r.getKvs().forEach(k -> page.add(kv(k)));
+            sink.page(page);
+            if (last) {
+                return revision;
+            }
         }
+    }
+
+    /** A request for up to {@code limit} keys from {@code from} (at {@code revision} unless 0), not yet sent. */
+    private Supplier<CompletableFuture<GetResponse>> pageRequest(
+            ByteSequence from, ByteSequence end, int limit, long revision) {
+        GetOption.Builder o = GetOption.builder()
+                .withRange(end)
+                .withLimit(limit)
+                .withSortField(GetOption.SortTarget.KEY)
+                .withSortOrder(GetOption.SortOrder.ASCEND);
+        if (revision != 0) {
+            o.withRevision(revision);
+        }
+        GetOption opts = o.build();
+        return () -> kv.get(from, opts);
     }
 
     /** etcd's range end for a prefix: the prefix with its last byte below 0xff incremented (and the rest cut). */

@@ -14,6 +14,17 @@ public interface KvStore extends AutoCloseable {
     /** Every key under {@code prefix}, sorted by key, with the store revision they were read at. */
     ListResult list(String prefix);
 
+    /**
+     * As {@link #list(String)}, handed to {@code sink} page by page; returns the revision. A store that pages may
+     * fetch the next page while {@code sink} works on the current one; this default hands over one page at the end.
+     */
+    default long list(String prefix, ListSink sink) {
+        ListResult all = list(prefix);
+        sink.restart();
+        sink.page(all.kvs());
+        return all.revision();
+    }
+
     /** Creates a key; {@link KeyExistsException} if it exists. Returns the new revision. */
     long create(String key, String value);
 

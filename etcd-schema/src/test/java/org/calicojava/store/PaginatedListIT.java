@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import org.calicojava.testing.EtcdProcess;
 import org.junit.jupiter.api.Test;
 
 /** Listings in pages against the real etcd: all keys, in order, at one revision, within a small inbound limit. */
@@ -68,6 +69,72 @@ class PaginatedListIT {
                 }
             }
             store.deletePrefix(p);
+        }
+    }
+
+    /** Records what a {@link ListSink} is given: "restart" and each page's keys. */
+    static final class RecordingSink implements ListSink {
+        final List<Object> events = new ArrayList<>();
+        final List<String> keys = new ArrayList<>();
+        Runnable onFirstPage = () -> {};
+
+        @Override
+        public void restart() {
+            events.add("restart");
+            keys.clear();
+        }
+
+        @Override
+        public void page(List<KeyValue> kvs) {
+            if (events.size() == 1) {
+                onFirstPage.run();
+            }
+            events.add(kvs.size());
+            kvs.forEach(kv -> keys.add(kv.key()));
+        }
+    }
+
+    @Test
+    void aStreamedListingHandsOverEachPageInOrder() {
+        String p = prefix();
+        try (JetcdStore store = new JetcdStore(TestEtcd.config(), 7, JetcdStore.MAX_INBOUND_BYTES)) {
+            List<String> want = new ArrayList<>();
+            for (int i = 0; i < 50; i++) {
+                String k = p + String.format("k%03d", i);
+                store.put(k, "v" + i);
+                want.add(k);
+            }
+            RecordingSink sink = new RecordingSink();
+            long revision = store.list(p, sink);
+            assertThat(sink.events).containsExactly("restart", 7, 7, 7, 7, 7, 7, 7, 1);
+            assertThat(sink.keys).containsExactlyElementsOf(want);
+            assertThat(revision).isEqualTo(store.list(p).revision());
+            store.deletePrefix(p);
+        }
+    }
+
+    @Test
+    void aStreamedListingWhoseRevisionIsCompactedStartsOverWithARestart() throws Exception {
+        String p = "/calico/v1/host/";
+        try (EtcdProcess etcd = EtcdProcess.plain().start();
+                JetcdStore store = new JetcdStore(EtcdConfig.of(etcd.endpoint()), 5, JetcdStore.MAX_INBOUND_BYTES)) {
+            List<String> want = new ArrayList<>();
+            for (int i = 0; i < 30; i++) {
+                String k = p + String.format("k%02d", i);
+                store.put(k, "v" + i);
+                want.add(k);
+            }
+            RecordingSink sink = new RecordingSink();
+            sink.onFirstPage = () -> { // while the first page is worked on, etcd compacts past the listing's revision
+                long now = store.put("/other", "x");
+                etcd.etcdctl("compact", Long.toString(now));
+            };
+            long revision = store.list(p, sink);
+            assertThat(sink.events.stream().filter("restart"::equals))
+                    .as(sink.events.toString())
+                    .hasSize(2);
+            assertThat(sink.keys).as("the pages after the last restart").containsExactlyElementsOf(want);
+            assertThat(revision).isEqualTo(store.list(p).revision());
         }
     }
 

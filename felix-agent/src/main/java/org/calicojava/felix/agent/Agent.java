@@ -205,12 +205,11 @@ public final class Agent implements AutoCloseable {
         while (!stopping) {
             try {
                 long t0 = System.nanoTime();
-                ListResult all = store.list(state.prefix());
-                long listed = System.nanoTime();
-                busySince = listed;
-                keysIn.resync(all);
-                dataplane.sysctlsAhead(state.localInterfaces()); // beside the calculation, not after it
+                KeyIntake.Listing listing = keysIn.listing(); // decoded page by page while the next page comes
+                long revision = store.list(state.prefix(), listing);
                 long t1 = System.nanoTime();
+                busySince = t1;
+                dataplane.sysctlsAhead(state.localInterfaces()); // beside the calculation, not after it
                 for (String prefix : encap.extraPrefixes()) {
                     ListResult extra = store.list(prefix);
                     keysIn.resyncPrefix(prefix, extra);
@@ -227,15 +226,15 @@ public final class Agent implements AutoCloseable {
                 ready = true;
                 LOG.info(
                         "initial sync: {} keys at revision {}, {} local endpoints programmed in {} ms (list {} ms,"
-                                + " decode {} ms, calculate and program {} ms)",
-                        all.kvs().size(),
-                        all.revision(),
+                                + " of it decoding page by page {} ms; calculate and program {} ms)",
+                        listing.keys(),
+                        revision,
                         programmer.localEndpoints(),
                         (System.nanoTime() - t0) / 1_000_000,
-                        (listed - t0) / 1_000_000,
-                        (t1 - listed) / 1_000_000,
+                        (t1 - t0) / 1_000_000,
+                        listing.nanos() / 1_000_000,
                         (System.nanoTime() - t1) / 1_000_000);
-                return all.revision();
+                return revision;
             } catch (DatastoreException e) {
                 problems.report("datastore: " + e.getMessage() + " (retrying initial sync)");
                 if (!pause()) {

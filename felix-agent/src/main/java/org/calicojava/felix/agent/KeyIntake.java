@@ -5,6 +5,7 @@ import org.calicojava.felix.encap.EncapState;
 import org.calicojava.model.LogText;
 import org.calicojava.store.KeyValue;
 import org.calicojava.store.ListResult;
+import org.calicojava.store.ListSink;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,10 +31,54 @@ final class KeyIntake {
 
     /** Replaces everything under /calico/v1 with a listing of it. */
     void resync(ListResult all) {
-        state.clear();
-        encap.clear(state.prefix());
+        clear();
         for (KeyValue kv : all.kvs()) {
             apply(kv.key(), kv.value());
+        }
+    }
+
+    /** Forgets everything under /calico/v1: a listing of it follows ({@link #sink}). */
+    void clear() {
+        state.clear();
+        encap.clear(state.prefix());
+    }
+
+    /**
+     * A listing of /calico/v1 that replaces what the state holds as its pages arrive ({@link
+     * org.calicojava.store.KvStore#list(String, ListSink)}).
+     */
+    Listing listing() {
+        return new Listing();
+    }
+
+    /** {@link #listing}: counts the keys applied and the time spent applying them. */
+    final class Listing implements ListSink {
+        private long keys;
+        private long nanos;
+
+        @Override
+        public void restart() {
+            clear();
+            keys = 0;
+        }
+
+        @Override
+        public void page(java.util.List<KeyValue> kvs) {
+            long t0 = System.nanoTime();
+            for (KeyValue kv : kvs) {
+                apply(kv.key(), kv.value());
+            }
+            nanos += System.nanoTime() - t0;
+            keys += kvs.size();
+        }
+
+        long keys() {
+            return keys;
+        }
+
+        /** Time spent applying pages (decoding), also of a listing that started over. */
+        long nanos() {
+            return nanos;
         }
     }
 

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # A/B of the felix-agent cold start: bench/run.sh at N in this tree and in a worktree of BASE (a commit), alternating,
-# ROUNDS times each, with the same BENCH_OPTS (default: nftables, cold start only); prints each run's final JSON line
-# and, per tree, the medians of cold_start_s, cold_start_cpu_s and (with -Dprocess) process_cold_start_s, with this
-# tree's ÷ BASE's. On this shared 2-core machine one build's cold start varies by ±15 % between runs, so a change
-# of a few per cent shows only in medians of runs taken side by side. Both trees run this tree's run.sh (each with
+# ROUNDS times each (which tree goes first alternates too), with the same BENCH_OPTS (default: nftables, cold
+# start only); prints each run's final JSON line of the first backend and, per tree, the medians of cold_start_s,
+# cold_start_cpu_s and (with -Dprocess) process_cold_start_s, with this tree's ÷ BASE's. On this shared 2-core
+# machine one build's cold start varies by ±15 % between runs, so a change of a few per cent shows only in medians
+# of runs taken side by side. Both trees run this tree's run.sh (each with
 # its own bench classes and modules); the worktree is removed afterwards. Needs root.
 # Usage: felix-agent/bench/ab.sh BASE [N=10000] [ROUNDS=3]
 set -euo pipefail
@@ -14,17 +15,21 @@ cd "$(dirname "$0")/../.."
 here=$PWD
 rev=$(git rev-parse --verify "$base^{commit}")
 wt=$(mktemp -d /tmp/felix-ab.XXXXXX)
-trap 'git -C "$here" worktree remove --force "$wt" >/dev/null 2>&1 || rm -rf "$wt"; git -C "$here" worktree prune' EXIT
+out=$(mktemp /tmp/felix-ab-lines.XXXXXX)
+trap 'rm -f "$out"; git -C "$here" worktree remove --force "$wt" >/dev/null 2>&1 || rm -rf "$wt"; git -C "$here" worktree prune' EXIT
 git worktree add -q --detach "$wt" "$rev"
 cp felix-agent/bench/run.sh "$wt/felix-agent/bench/run.sh"
-echo "base ${rev:0:10} in $wt: packaging felix-agent and the modules it needs (for -Dprocess: its launcher)" >&2
-(cd "$wt" && mvn -q -B -o package -pl felix-agent -am -DskipTests -Dspotless.check.skip=true >/dev/null)
+echo "base ${rev:0:10} in $wt; packaging felix-agent with the modules it needs in both trees (-Dprocess runs" \
+  "each tree's bin/felix-agent)" >&2
+for dir in "$wt" "$here"; do
+  (cd "$dir" && mvn -q -B -o package -pl felix-agent -am -DskipTests -Dspotless.check.skip=true >/dev/null)
+done
 export BENCH_OPTS=${BENCH_OPTS:--Dbackends=nftables -Dadds=0 -Dfloors=false -Dpolicyall=false -Dquiet.window=2}
-out=$(mktemp /tmp/felix-ab-lines.XXXXXX)
 for r in $(seq 1 "$rounds"); do
-  for tree in base this; do
+  order="base this"; [ $((r % 2)) -eq 0 ] && order="this base"
+  for tree in $order; do
     dir=$here; [ "$tree" = base ] && dir=$wt
-    line=$("$dir/felix-agent/bench/run.sh" "$n" | grep '^{"backend"' | head -1)
+    line=$("$dir/felix-agent/bench/run.sh" "$n" | awk 'index($0, "{\"backend\"") == 1 && !found {print; found = 1}')
     echo "$tree round $r: $line"
     echo "$tree $line" >> "$out"
   done
@@ -36,4 +41,3 @@ for f in cold_start_s cold_start_cpu_s process_cold_start_s; do
   ratio=$(awk -v b="$b" -v t="$t" 'BEGIN {if (b + 0 > 0 && t + 0 > 0) printf "%.2fx", t / b; else print "-"}')
   echo "median of $rounds, $f: base $b, this tree $t ($ratio)"
 done
-rm -f "$out"

@@ -222,7 +222,14 @@ public final class JetcdStore implements WatchableStore {
             }
             List<KeyValue> page = new ArrayList<>(r.getKvs().size());
             r.getKvs().forEach(k -> page.add(kv(k)));
-            sink.page(page);
+            try {
+                sink.page(page);
+            } catch (RuntimeException | Error e) { // the page asked for ahead is not wanted any more
+                if (ahead != null) {
+                    ahead.cancel(true);
+                }
+                throw e;
+            }
             if (last) {
                 return revision;
             }

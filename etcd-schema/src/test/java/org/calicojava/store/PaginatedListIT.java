@@ -15,16 +15,22 @@ class PaginatedListIT {
         return "/cj-pages-" + UUID.randomUUID().toString().substring(0, 8) + "/";
     }
 
+    /** Writes keys {@code p}k000, k001, ... with values v0, v1, ...; returns the keys in order. */
+    private static List<String> putKeys(KvStore store, String p, int n) {
+        List<String> keys = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            String k = p + String.format("k%03d", i);
+            store.put(k, "v" + i);
+            keys.add(k);
+        }
+        return keys;
+    }
+
     @Test
     void listsEveryKeyInOrderAcrossPagesAndNothingOutsideThePrefix() {
         String p = prefix();
         try (JetcdStore store = new JetcdStore(TestEtcd.config(), 7, JetcdStore.MAX_INBOUND_BYTES)) {
-            List<String> want = new ArrayList<>();
-            for (int i = 0; i < 50; i++) {
-                String k = p + String.format("k%03d", i);
-                store.put(k, "v" + i);
-                want.add(k);
-            }
+            List<String> want = putKeys(store, p, 50);
             store.put(p + "k049/deeper", "x"); // sorts between k049 and the end
             want.add(p + "k049/deeper");
             store.put(p.substring(0, p.length() - 1) + "0", "the next prefix up: not mine");
@@ -98,12 +104,7 @@ class PaginatedListIT {
     void aStreamedListingHandsOverEachPageInOrder() {
         String p = prefix();
         try (JetcdStore store = new JetcdStore(TestEtcd.config(), 7, JetcdStore.MAX_INBOUND_BYTES)) {
-            List<String> want = new ArrayList<>();
-            for (int i = 0; i < 50; i++) {
-                String k = p + String.format("k%03d", i);
-                store.put(k, "v" + i);
-                want.add(k);
-            }
+            List<String> want = putKeys(store, p, 50);
             RecordingSink sink = new RecordingSink();
             long revision = store.list(p, sink);
             assertThat(sink.events).containsExactly("restart", 7, 7, 7, 7, 7, 7, 7, 1);
@@ -118,12 +119,7 @@ class PaginatedListIT {
         String p = "/calico/v1/host/";
         try (EtcdProcess etcd = EtcdProcess.plain().start();
                 JetcdStore store = new JetcdStore(EtcdConfig.of(etcd.endpoint()), 5, JetcdStore.MAX_INBOUND_BYTES)) {
-            List<String> want = new ArrayList<>();
-            for (int i = 0; i < 30; i++) {
-                String k = p + String.format("k%02d", i);
-                store.put(k, "v" + i);
-                want.add(k);
-            }
+            List<String> want = putKeys(store, p, 30);
             RecordingSink sink = new RecordingSink();
             sink.onFirstPage = () -> { // while the first page is worked on, etcd compacts past the listing's revision
                 long now = store.put("/other", "x");

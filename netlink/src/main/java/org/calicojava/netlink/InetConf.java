@@ -1,7 +1,6 @@
 package org.calicojava.netlink;
 
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import org.calicojava.netlink.codec.Attrs;
 import org.calicojava.netlink.codec.Rtnl;
 
@@ -42,8 +41,8 @@ public record InetConf(
         if (af == null) {
             return UNKNOWN;
         }
-        ByteBuffer v4 = find(find(af, Rtnl.AF_INET), IFLA_INET_CONF);
-        ByteBuffer v6 = find(find(af, Rtnl.AF_INET6), IFLA_INET6_CONF);
+        ByteBuffer v4 = Attrs.find(Attrs.find(af, Rtnl.AF_INET), IFLA_INET_CONF);
+        ByteBuffer v6 = Attrs.find(Attrs.find(af, Rtnl.AF_INET6), IFLA_INET6_CONF);
         if (v4 == null && v6 == null) {
             return UNKNOWN;
         }
@@ -54,29 +53,6 @@ public record InetConf(
                 entry(v6, DEVCONF_FORWARDING),
                 entry(v6, DEVCONF_ACCEPT_RA),
                 entry(v6, DEVCONF_PROXY_NDP));
-    }
-
-    /**
-     * The value of the first attribute of {@code type} in {@code region} (position to limit), as a view in host
-     * byte order; null when {@code region} is null or has none. A malformed length ends the walk.
-     */
-    private static ByteBuffer find(ByteBuffer region, int type) {
-        if (region == null) {
-            return null;
-        }
-        int at = region.position();
-        int end = region.limit();
-        while (end - at >= 4) {
-            int len = region.getShort(at) & 0xffff;
-            if (len < 4 || len > end - at) {
-                return null;
-            }
-            if ((region.getShort(at + 2) & 0x3fff) == type) {
-                return region.slice(at + 4, len - 4).order(ByteOrder.nativeOrder());
-            }
-            at += (len + 3) & ~3;
-        }
-        return null;
     }
 
     /** Entry {@code i} of an array of 32-bit values; -1 when the array is absent or too short. */

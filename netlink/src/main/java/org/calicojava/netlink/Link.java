@@ -24,6 +24,22 @@ public record Link(
         int operState,
         InetConf inet) {
 
+    /**
+     * The same device in the same state, whatever its IP settings ({@link #inet}): what routing and link watches
+     * compare, so that a re-read after the sysctls were written is not a change of the link.
+     */
+    public boolean sameDevice(Link o) {
+        return o != null
+                && index == o.index
+                && flags == o.flags
+                && mtu == o.mtu
+                && linkIndex == o.linkIndex
+                && operState == o.operState
+                && name.equals(o.name)
+                && java.util.Objects.equals(mac, o.mac)
+                && java.util.Objects.equals(kind, o.kind);
+    }
+
     /** Administratively up (IFF_UP). */
     public boolean isUp() {
         return (flags & 0x1) != 0;

@@ -154,7 +154,6 @@ final class LinkCodec {
         if (index <= 0) {
             w.attrString(IFLA_IFNAME, name);
         }
-        w.attrU32(IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
         w.end();
     }
 

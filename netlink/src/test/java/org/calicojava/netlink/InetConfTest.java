@@ -57,6 +57,25 @@ class InetConfTest {
     }
 
     @Test
+    void linksThatDifferOnlyInTheirSettingsAreTheSameDevice() {
+        MacAddress mac = MacAddress.parse("ee:ee:ee:ee:ee:ee");
+        Link read = new Link(5, "cali0", 0x11043, 1500, mac, "veth", 4, 6, new InetConf(0, 0, 0, 0, 1, 0));
+        Link configured = new Link(5, "cali0", 0x11043, 1500, mac, "veth", 4, 6, new InetConf(1, 1, 1, 1, 0, 1));
+        assertThat(configured.sameDevice(read)).isTrue();
+        assertThat(configured).isNotEqualTo(read);
+        assertThat(new Link(5, "cali0", 0x11042, 1500, mac, "veth", 4, 6, read.inet()).sameDevice(read))
+                .as("a flag")
+                .isFalse();
+        assertThat(new Link(6, "cali0", 0x11043, 1500, mac, "veth", 4, 6, read.inet()).sameDevice(read))
+                .as("made again")
+                .isFalse();
+        assertThat(new Link(5, "cali0", 0x11043, 1500, null, "veth", 4, 6, read.inet()).sameDevice(read))
+                .as("the MAC")
+                .isFalse();
+        assertThat(read.sameDevice(null)).isFalse();
+    }
+
+    @Test
     void aBrokenNestedLengthEndsTheWalk() {
         MessageWriter w = new MessageWriter(ByteBuffer.allocate(256));
         int af = w.beginNested(InetConf.IFLA_AF_SPEC);

@@ -205,10 +205,10 @@ public final class Agent implements AutoCloseable {
         while (!stopping) {
             try {
                 long t0 = System.nanoTime();
+                busySince = t0; // decoding happens during the listing, page by page
                 KeyIntake.Listing listing = keysIn.listing(); // decoded page by page while the next page comes
                 long revision = store.list(state.prefix(), listing);
                 long t1 = System.nanoTime();
-                busySince = t1;
                 dataplane.sysctlsAhead(state.localInterfaces()); // beside the calculation, not after it
                 for (String prefix : encap.extraPrefixes()) {
                     ListResult extra = store.list(prefix);

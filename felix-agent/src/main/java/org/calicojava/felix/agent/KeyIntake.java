@@ -31,13 +31,12 @@ final class KeyIntake {
 
     /** Replaces everything under /calico/v1 with a listing of it. */
     void resync(ListResult all) {
-        clear();
-        for (KeyValue kv : all.kvs()) {
-            apply(kv.key(), kv.value());
-        }
+        Listing l = listing();
+        l.restart();
+        l.page(all.kvs());
     }
 
-    /** Forgets everything under /calico/v1: a listing of it follows ({@link #sink}). */
+    /** Forgets everything under /calico/v1: a listing of it follows ({@link #listing}). */
     void clear() {
         state.clear();
         encap.clear(state.prefix());

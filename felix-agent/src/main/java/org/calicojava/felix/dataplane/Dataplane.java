@@ -187,6 +187,11 @@ public final class Dataplane {
         return -1;
     }
 
+    /** Per-interface sysctl settings written so far (those the kernel already had are not counted). */
+    long sysctlsWritten() {
+        return sysctls.written();
+    }
+
     /** Stops the sysctl thread (the dataplane stays as programmed). */
     public void close() {
         sysctlWriter.shutdownNow();
@@ -235,6 +240,9 @@ public final class Dataplane {
         } catch (DataplaneException e) {
             LOG.error("route programming failed (will retry): {}", e.getMessage());
             routeError = e.getMessage();
+        } catch (RuntimeException e) { // unexpected: as above, the sysctl thread is done with `present` first
+            awaitSysctls(sysctlNanos);
+            throw e;
         }
         long t2 = System.nanoTime();
         if (sysctlNanos == null) { // the refresh failed first: the interfaces as last read
@@ -317,7 +325,7 @@ public final class Dataplane {
     private java.util.List<String> presentChanged;
 
     /**
-     * The desired interfaces that exist in {@code links}, with their ifindex: only the interfaces that changed (in
+     * The desired interfaces that exist in {@code links}, with their links: only the interfaces that changed (in
      * the model or among the links) since the last call are looked at. The map is reused (read by the sysctl thread until it is done).
      */
     private Map<String, Link> present(DesiredDataplane d, PersistentMap<String, Link> links) {

@@ -110,7 +110,7 @@ public final class RouteManager {
             linkMap.remove(l.name());
             nameByIndex.remove(l.index());
         } else {
-            if (l.equals(old)) {
+            if (l.sameDevice(old)) {
                 return false;
             }
             if (old != null && (old.index() != l.index() || old.isUp() && !l.isUp())) {
@@ -151,7 +151,7 @@ public final class RouteManager {
         nameByIndex.clear();
         read.forEach((name, link) -> nameByIndex.put(link.index(), name));
         read.forEach((name, link) -> {
-            if (!link.equals(linkMap.get(name))) {
+            if (!link.sameDevice(linkMap.get(name))) { // its sysctls as first read: see SysctlManager
                 linkMap.put(name, link); // unchanged links stay the same objects: readers see only the changes
             }
         });

@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The local endpoints' interfaces get their sysctls as soon as the datastore is decoded, before the first calculation
  * and apply ({@link Dataplane#sysctlsAhead}), in a namespace of the test's own: only the interfaces named (present
- * ones; a missing name is skipped), after the take-over read, and nothing else on the host is touched.
+ * ones; a missing name is skipped), after the take-over read, and nothing else on the host is touched. The global
+ * forwarding settings come before that read, so the interfaces' own forwarding is not written again.
  */
 class SysctlsAheadIT {
     private static final CommandRunner NO_COMMANDS = (argv, stdin, timeout) -> {
@@ -47,6 +48,12 @@ class SysctlsAheadIT {
             assertThat(conf(ns, "ipv4/neigh/calisa1/proxy_delay")).isEqualTo("0");
             assertThat(conf(ns, "ipv4/conf/calisa2/proxy_arp")).as("not named").isEqualTo("0");
             assertThat(conf(ns, "ipv4/conf/psa1/proxy_arp")).as("the peer").isEqualTo("0");
+            while (dp.sysctlsWritten() == 0 && System.nanoTime() < deadline) { // counted once the interface is done
+                Thread.sleep(20);
+            }
+            assertThat(dp.sysctlsWritten())
+                    .as("forwarding was on before the take-over read the links: 5 of the 7 settings written")
+                    .isEqualTo(5);
         } finally {
             if (dp != null) {
                 dp.close();

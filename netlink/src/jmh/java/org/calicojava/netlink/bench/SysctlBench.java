@@ -130,12 +130,13 @@ public final class SysctlBench {
         });
     }
 
-    /**
-     * Nanoseconds for reading every interface's settings (a link dump, the proxy delays) and writing those that
-     * differ; {@code writes[0]} gets how many it wrote.
-     */
+    /** Nanoseconds spent in {@link #readFirst}'s link dumps, summed over its calls. */
     static long dumpNanos;
 
+    /**
+     * Nanoseconds for reading every interface's settings (one link dump) and writing those that differ, and the
+     * proxy delay, which the dump does not carry; {@code writes[0]} gets how many it wrote.
+     */
     static long readFirst(String ns, int n, int[] writes) {
         long t0 = System.nanoTime();
         java.util.Map<String, Link> links = new java.util.HashMap<>();

@@ -45,6 +45,30 @@ public final class Attrs {
         return attrs;
     }
 
+    /**
+     * The value of the first attribute of {@code type} in {@code region} (position to limit), as a view in host byte
+     * order, found without parsing the others (for a value looked up in every message of a large dump); null when
+     * {@code region} is null or has none. A malformed length ends the walk.
+     */
+    public static ByteBuffer find(ByteBuffer region, int type) {
+        if (region == null) {
+            return null;
+        }
+        int at = region.position();
+        int end = region.limit();
+        while (end - at >= 4) {
+            int len = region.getShort(at) & 0xffff;
+            if (len < 4 || len > end - at) {
+                return null;
+            }
+            if ((region.getShort(at + 2) & TYPE_MASK) == type) {
+                return region.slice(at + 4, len - 4).order(ByteOrder.nativeOrder());
+            }
+            at += Rtnl.align(len);
+        }
+        return null;
+    }
+
     private void add(int type, ByteBuffer value) {
         if (type >= byType.length) {
             byType = Arrays.copyOf(byType, Math.max(type + 1, byType.length * 2));

@@ -49,8 +49,8 @@ class InetConfIT {
             assertThat(ns.nl.links().stream().filter(l -> l.name().equals("cali0")))
                     .singleElement()
                     .extracting(Link::inet)
-                    .isEqualTo(inet(ns, "cali0"))
-                    .as("a dump reports the same as a get");
+                    .as("a dump reports the same as a get")
+                    .isEqualTo(inet(ns, "cali0"));
         }
     }
 

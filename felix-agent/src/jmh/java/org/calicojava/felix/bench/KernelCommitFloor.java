@@ -28,6 +28,11 @@ final class KernelCommitFloor {
     record Commit(long bytes, double seconds) {}
 
     static Commit measure(String ns, String script) throws IOException {
+        return measure(ns, script, "the same ruleset");
+    }
+
+    /** As {@link #measure(String, String)}, the printed line naming the ruleset {@code what}. */
+    static Commit measure(String ns, String script, String what) throws IOException {
         List<Commit> runs = new ArrayList<>();
         for (int r = 0; r < ROUNDS; r++) {
             BenchSh.run("ip", "netns", "exec", ns, "nft", "delete", "table", "inet", "calico");
@@ -69,9 +74,9 @@ final class KernelCommitFloor {
         }
         Collections.sort(all);
         System.out.printf(
-                "floor: kernel commit of the same ruleset as one netlink batch (nft's, %d bytes; the sendmsg under "
+                "floor: kernel commit of %s as one netlink batch (nft's, %d bytes; the sendmsg under "
                         + "strace -T): median %.3f s of %s%n",
-                median.bytes(), median.seconds(), all);
+                what, median.bytes(), median.seconds(), all);
         return median;
     }
 

@@ -54,6 +54,9 @@ final class NftFloor {
         addOne(ns, n, tw, fw, false);
         addOne(ns, n, tw, fw, true);
         refreshCost(ns, n);
+        if (!"false".equals(System.getProperty("floor.directmap"))) {
+            DirectMapFloor.measure(ns, script, nftF, kernel.seconds());
+        }
         return new Floors(nftF, kernel.seconds());
     }
 

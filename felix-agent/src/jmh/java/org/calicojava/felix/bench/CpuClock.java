@@ -30,10 +30,19 @@ final class CpuClock {
         return stat(14, 15);
     }
 
+    /** Another process's own CPU: every thread, also those that ended, without its children. */
+    static double of(long pid) {
+        return stat("/proc/" + pid + "/stat", 14, 15);
+    }
+
     private static double stat(int first, int last) {
+        return stat("/proc/self/stat", first, last);
+    }
+
+    /** The sum of fields {@code first}..{@code last} (1-based, as in proc(5)) of a stat file, in seconds. */
+    private static double stat(String file, int first, int last) {
         try {
-            String stat = Files.readString(Path.of("/proc/self/stat"));
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).strip().split(" ");
+            String[] f = fields(Files.readString(Path.of(file)));
             long ticks = 0;
             for (int field = first; field <= last; field++) {
                 ticks += Long.parseLong(f[field - 3]);
@@ -42,6 +51,11 @@ final class CpuClock {
         } catch (IOException e) {
             throw new IllegalStateException(e.getMessage(), e);
         }
+    }
+
+    /** A stat line's fields after "pid (comm) ": the state is [0], so field n (1-based in proc(5)) is [n - 3]. */
+    private static String[] fields(String stat) {
+        return stat.substring(stat.lastIndexOf(')') + 2).strip().split(" ");
     }
 
     /**
@@ -60,7 +74,7 @@ final class CpuClock {
                 }
                 String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
                         .replaceAll("[-#]?\\d+$", "");
-                String[] f = stat.substring(stat.lastIndexOf(')') + 2).strip().split(" ");
+                String[] f = fields(stat);
                 double cpu = (Long.parseLong(f[14 - 3]) + Long.parseLong(f[15 - 3])) / TICK;
                 byName.merge(name, cpu, Double::sum);
             }
@@ -102,8 +116,7 @@ final class CpuClock {
                 full[3] = "sh";
                 System.arraycopy(cmd, 0, full, 4, cmd.length);
                 String stat = BenchSh.input(stdin, full);
-                String[] f = stat.substring(stat.lastIndexOf(')') + 2).strip().split(" ");
-                // after "pid (comm) ": state is f[0], so field n (1-based in proc(5)) is f[n - 3]
+                String[] f = fields(stat);
                 double cpu = (Long.parseLong(f[16 - 3]) + Long.parseLong(f[17 - 3])) / TICK;
                 return new Run(Files.readString(out), cpu);
             } finally {

@@ -84,7 +84,7 @@ final class ProcessStart implements AutoCloseable {
         try {
             String line = ready.get(5, TimeUnit.MINUTES);
             double s = (System.nanoTime() - t0) / 1e9;
-            double cpu = cpuSeconds(p.pid());
+            double cpu = CpuClock.of(p.pid());
             System.out.printf(
                     "  process cold start (%s): %.3f s, %.2f CPU s;%s%n",
                     cds ? "with the CDS archive" : "FELIX_NO_CDS=1",
@@ -100,13 +100,6 @@ final class ProcessStart implements AutoCloseable {
                 p.destroyForcibly().waitFor();
             }
         }
-    }
-
-    /** User and system CPU seconds of process {@code pid} so far (USER_HZ ticks of /proc/PID/stat). */
-    static double cpuSeconds(long pid) throws IOException {
-        String stat = java.nio.file.Files.readString(Path.of("/proc/" + pid + "/stat"));
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" "); // f[0] is field 3, the state
-        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0; // utime and stime, fields 14 and 15
     }
 
     private static void read(Process p, CompletableFuture<String> ready) {

@@ -13,8 +13,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Per-interface sysctls of a workload interface (proxy_arp=1, route_localnet=1, neigh proxy_delay=0, forwarding=1,
  * IPv6 accept_ra=0, proxy_ndp=1, forwarding=1) and global ip_forward=1 (at start, as Calico's felix does, before
- * the datastore is read); each interface instance (by ifindex) is
- * configured once. A setting that the interface's link message, as last read, reports at its value ({@link
+ * the datastore is read); each interface instance (by ifindex) is configured once. A setting that the interface's link message, as last read, reports at its value ({@link
  * Link#inet}) is not written, so an agent that restarts on the interfaces it configured before writes one of their 7
  * settings (the proxy delay, which link messages do not carry) instead of all of them. /proc/sys/net follows the
  * calling thread's namespace, so all writes of one apply run in one {@link Namespace#run}.

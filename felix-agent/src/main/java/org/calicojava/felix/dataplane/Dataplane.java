@@ -12,8 +12,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The dataplane: applies a {@link DesiredDataplane} in a safe order (policy through its {@link PolicyBackend}:
- * sets, filter and nat chains; then routes), with the per-interface sysctls written meanwhile on a thread of their
- * own (they do not open any path: at 10,000 new interfaces they take about a second), and reports each
+ * sets, filter and nat chains; then routes, on a thread of their own once the backend has every workload without
+ * policy dropped, which into an empty nftables table is before its endpoints' half: see {@link #apply}), with the
+ * per-interface sysctls written meanwhile on a thread of their own (they do not open any path), and reports each
  * local endpoint's state. A failed step is logged, read back at the next apply, and retried. Owned by the dataplane
  * thread.
  */
@@ -24,6 +25,14 @@ public final class Dataplane {
     private final SysctlManager sysctls;
     private boolean needRefresh = true;
     private String iptablesError;
+    /** Writes routes beside the policy's commit when the policy backend has the workloads guarded (see apply). */
+    private final java.util.concurrent.ExecutorService routeWriter =
+            java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "felix-routes");
+                t.setDaemon(true);
+                return t;
+            });
+
     private final java.util.concurrent.ExecutorService sysctlWriter =
             java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
                 Thread t = new Thread(r, "felix-sysctls");
@@ -195,6 +204,7 @@ public final class Dataplane {
     /** Stops the sysctl thread (the dataplane stays as programmed). */
     public void close() {
         sysctlWriter.shutdownNow();
+        routeWriter.shutdownNow();
     }
 
     /** Links may have changed in ways not announced one by one (an overrun): re-read them before the next apply. */
@@ -212,39 +222,41 @@ public final class Dataplane {
         return routes.linkEvent(removed, l, receivedNanos);
     }
 
-    /** Programs {@code d}; returns each local endpoint's state. */
+    /**
+     * Programs {@code d}; returns each local endpoint's state. The routes go in once the policy backend has the
+     * workloads guarded ({@link PolicyBackend#apply(DesiredDataplane, Runnable)}): after the policy, or on the route
+     * thread beside the second half of the first transaction into an empty nftables table.
+     */
     public Map<EndpointKey, EndpointState> apply(DesiredDataplane d) {
         awaitTakeOver();
         iptablesError = null;
         long t0 = System.nanoTime();
         java.util.concurrent.Future<Long> sysctlNanos = null;
+        routesBeside = null;
+        routes.setDesired(d.routes());
         try {
             if (needRefresh) {
                 refresh();
             }
             sysctlNanos = sysctlsFor(d, routes.currentLinks());
-            policy.apply(d);
+            policy.apply(d, () -> routesBeside = routeWriter.submit(this::applyRoutes));
         } catch (DataplaneException e) {
             LOG.error("policy programming failed (will retry): {}", e.getMessage());
             iptablesError = e.getMessage();
             needRefresh = true;
-        } catch (RuntimeException e) { // unexpected: the sysctl thread is done with `present` before it changes again
+        } catch (RuntimeException e) { // unexpected: the other threads are done with our state before it changes
+            awaitRoutes();
             awaitSysctls(sysctlNanos);
             throw e;
         }
         long t1 = System.nanoTime();
-        routes.setDesired(d.routes());
-        String routeError = null;
-        try {
-            routes.apply();
-        } catch (DataplaneException e) {
-            LOG.error("route programming failed (will retry): {}", e.getMessage());
-            routeError = e.getMessage();
-        } catch (RuntimeException e) { // unexpected: as above, the sysctl thread is done with `present` first
+        // not started: the policy failed before the workloads were guarded (as before this change: routes after it)
+        RouteResult r = routesBeside != null ? awaitRoutes() : applyRoutes();
+        if (r.unexpected() != null) {
             awaitSysctls(sysctlNanos);
-            throw e;
+            throw r.unexpected();
         }
-        long t2 = System.nanoTime();
+        String routeError = r.error();
         if (sysctlNanos == null) { // the refresh failed first: the interfaces as last read
             sysctlNanos = sysctlsFor(d, routes.links());
         }
@@ -252,14 +264,60 @@ public final class Dataplane {
         long t3 = System.nanoTime();
         if (t3 - t0 > 1_000_000_000L) {
             LOG.info(
-                    "dataplane apply took {} ms: policy ({}) {} ms, routes {} ms, sysctls {} ms (alongside)",
+                    "dataplane apply took {} ms: policy ({}) {} ms, routes {} ms from {} ms on, sysctls {} ms (alongside)",
                     (t3 - t0) / 1_000_000,
                     policy.name(),
                     (t1 - t0) / 1_000_000,
-                    (t2 - t1) / 1_000_000,
+                    r.nanos() / 1_000_000,
+                    (r.started() - t0) / 1_000_000,
                     sysctlMs);
         }
         return states(d, routeError);
+    }
+
+    /** The route thread's task of this apply (null: none started). */
+    private volatile java.util.concurrent.Future<RouteResult> routesBeside;
+
+    /** How a route apply ended: {@code error} a dataplane error (logged), {@code unexpected} anything else. */
+    private record RouteResult(long started, long nanos, String error, RuntimeException unexpected) {}
+
+    /** On the route thread: {@link RouteManager#apply}. */
+    private RouteResult applyRoutes() {
+        long r0 = System.nanoTime();
+        try {
+            routes.apply();
+            return new RouteResult(r0, System.nanoTime() - r0, null, null);
+        } catch (DataplaneException e) {
+            LOG.error("route programming failed (will retry): {}", e.getMessage());
+            return new RouteResult(r0, System.nanoTime() - r0, e.getMessage(), null);
+        } catch (RuntimeException e) {
+            return new RouteResult(r0, System.nanoTime() - r0, null, e);
+        }
+    }
+
+    /** Waits for this apply's route task (none: an empty result). */
+    private RouteResult awaitRoutes() {
+        java.util.concurrent.Future<RouteResult> f = routesBeside;
+        routesBeside = null;
+        if (f == null) {
+            return new RouteResult(System.nanoTime(), 0, null, null);
+        }
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return f.get();
+                } catch (InterruptedException e) { // the routes thread still works on our state: wait it out
+                    interrupted = true;
+                } catch (java.util.concurrent.ExecutionException e) {
+                    return new RouteResult(System.nanoTime(), 0, null, new IllegalStateException(e.getCause()));
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     private PersistentMap<EndpointKey, EndpointState> states = PersistentMap.empty();

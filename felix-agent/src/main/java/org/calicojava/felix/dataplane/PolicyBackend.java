@@ -18,6 +18,16 @@ public interface PolicyBackend {
     /** Writes what differs from the desired state; a failure is a {@link DataplaneException} (refresh, then retry). */
     void apply(DesiredDataplane d);
 
+    /**
+     * {@link #apply}, running {@code guarded} once the kernel drops the traffic of every workload interface whose
+     * policy is not in place yet (routes to workloads may be written from then on, beside the rest of the apply).
+     * Not run when the apply fails before that point. By default: after the apply.
+     */
+    default void apply(DesiredDataplane d, Runnable guarded) {
+        apply(d);
+        guarded.run();
+    }
+
     int setCount();
 
     /**

@@ -294,6 +294,15 @@ public final class NftBackend implements PolicyBackend {
 
     @Override
     public void apply(DesiredDataplane d) {
+        apply(d, null);
+    }
+
+    /**
+     * {@inheritDoc} Into an empty table over netlink the transaction is cut in two ({@link NftFreshTable}) and
+     * {@code guarded} runs between the halves, when every workload interface is dropped as unknown.
+     */
+    @Override
+    public void apply(DesiredDataplane d, Runnable guarded) {
         long m0 = System.nanoTime();
         NftRuleset want;
         try {
@@ -306,16 +315,36 @@ public final class NftBackend implements PolicyBackend {
         long t0 = System.nanoTime();
         metrics.addSeconds("felix_nft_model_seconds", (t0 - m0) / 1e9);
         if (diff.isEmpty()) {
+            run(guarded);
             return;
         }
         generation++;
         remember(diff, want);
         long before = gate.now();
-        String error = kernel != null && kernel.netlinkWriter() ? commitNetlink(diff) : "fallback";
+        boolean netlink = kernel != null && kernel.netlinkWriter();
+        boolean empty = actual.chains().isEmpty()
+                && actual.sets().isEmpty()
+                && actual.maps().isEmpty();
+        List<List<NftOp>> parts =
+                guarded != null && netlink && empty ? NftFreshTable.split(diff.ops()) : List.of(diff.ops());
+        String error = netlink ? commitNetlink(parts.get(0), diff.changes()) : "fallback";
         if ("fallback".equals(error)) {
+            parts = List.of(diff.ops()); // nothing committed: all of it with nft -f
             CommandRunner.Result r = runner.run(List.of("nft", "-f", "-"), diff.script());
             metrics.inc("felix_nft_calls");
             error = r.ok() ? null : "nft -f (" + diff.changes() + " changes): " + r.firstError();
+        }
+        if (error == null && parts.size() == 2) {
+            LOG.debug(
+                    "nftables: empty table, {} ops first, then {} of endpoints",
+                    parts.get(0).size(),
+                    parts.get(1).size());
+            run(guarded);
+            guarded = null;
+            error = commitNetlink(parts.get(1), diff.changes());
+            if ("fallback".equals(error)) { // its first half is in: read back, then write what is missing
+                error = "nftables netlink transaction: the endpoints' half could not be sent";
+            }
         }
         metrics.addSeconds("felix_nft_seconds", (System.nanoTime() - t0) / 1e9);
         if (error != null) {
@@ -325,22 +354,29 @@ public final class NftBackend implements PolicyBackend {
             throw new DataplaneException(error);
         }
         actual.commit(diff, want);
-        gate.written(before, gate.now(), 1); // one nft -f: one transaction
+        gate.written(before, gate.now(), parts.size()); // one transaction per part
         LOG.debug(
                 "nftables: {} changes ({} chains written, {} deleted)",
                 diff.changes(),
                 diff.written().size(),
                 diff.deletedChains().size());
+        run(guarded);
+    }
+
+    private static void run(Runnable r) {
+        if (r != null) {
+            r.run();
+        }
     }
 
     /**
-     * Sends the diff as one netlink transaction: null when committed, the error when the kernel refused it,
+     * Sends {@code ops} as one netlink transaction: null when committed, the error when the kernel refused it,
      * "fallback" when it could not be built or sent (then nft -f writes it; logged once).
      */
-    private String commitNetlink(NftState.Diff diff) {
+    private String commitNetlink(List<NftOp> ops, int changes) {
         try {
             long e0 = System.nanoTime();
-            NftBatch batch = NftNetlinkWriter.batch(diff.ops());
+            NftBatch batch = NftNetlinkWriter.batch(ops);
             long e1 = System.nanoTime();
             metrics.addSeconds("felix_nft_encode_seconds", (e1 - e0) / 1e9);
             try {
@@ -351,7 +387,7 @@ public final class NftBackend implements PolicyBackend {
             metrics.inc("felix_nft_netlink_commits");
             return null;
         } catch (NftTransactionException e) {
-            return "nftables netlink transaction (" + diff.changes() + " changes): " + e.getMessage();
+            return "nftables netlink transaction (" + changes + " changes): " + e.getMessage();
         } catch (RuntimeException e) {
             metrics.inc("felix_nft_netlink_fallbacks");
             if (!fellBack) {

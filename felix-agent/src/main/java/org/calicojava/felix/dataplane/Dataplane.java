@@ -201,10 +201,10 @@ public final class Dataplane {
         return sysctls.written();
     }
 
-    /** Stops the sysctl thread (the dataplane stays as programmed). */
+    /** Stops the sysctl and route threads (the dataplane stays as programmed). */
     public void close() {
         sysctlWriter.shutdownNow();
-        routeWriter.shutdownNow();
+        routeWriter.shutdown(); // a route task already handed over still runs: the dataplane thread waits for it
     }
 
     /** Links may have changed in ways not announced one by one (an overrun): re-read them before the next apply. */
@@ -239,12 +239,13 @@ public final class Dataplane {
                 refresh();
             }
             sysctlNanos = sysctlsFor(d, routes.currentLinks());
-            policy.apply(d, () -> routesBeside = routeWriter.submit(this::applyRoutes));
+            policy.apply(d, this::startRoutes);
         } catch (DataplaneException e) {
             LOG.error("policy programming failed (will retry): {}", e.getMessage());
             iptablesError = e.getMessage();
             needRefresh = true;
-        } catch (RuntimeException e) { // unexpected: the other threads are done with our state before it changes
+        } catch (RuntimeException
+                | Error e) { // unexpected: the other threads are done with our state before it changes
             awaitRoutes();
             awaitSysctls(sysctlNanos);
             throw e;
@@ -280,6 +281,15 @@ public final class Dataplane {
 
     /** How a route apply ended: {@code error} a dataplane error (logged), {@code unexpected} anything else. */
     private record RouteResult(long started, long nanos, String error, RuntimeException unexpected) {}
+
+    /** The policy backend's signal that the workloads are guarded: the routes start on the route thread. */
+    private void startRoutes() {
+        try {
+            routesBeside = routeWriter.submit(this::applyRoutes);
+        } catch (java.util.concurrent.RejectedExecutionException e) { // closed: after the policy, on this thread
+            routesBeside = null;
+        }
+    }
 
     /** On the route thread: {@link RouteManager#apply}. */
     private RouteResult applyRoutes() {

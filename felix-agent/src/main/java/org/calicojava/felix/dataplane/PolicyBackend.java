@@ -5,7 +5,7 @@ import org.calicojava.felix.calc.DesiredDataplane;
 /**
  * How policy reaches the kernel: the sets, filter chains and nat chains of a {@link DesiredDataplane} (routes and
  * sysctls are shared, see {@link Dataplane}). Implementations: {@link IptablesBackend} (iptables-restore and ipset)
- * and {@link org.calicojava.felix.nft.NftBackend} (one nft transaction into {@code table inet calico}). Owned by the
+ * and {@link org.calicojava.felix.nft.NftBackend} (one nft transaction into {@code table inet calico}, two into an empty one). Owned by the
  * dataplane thread.
  */
 public interface PolicyBackend {

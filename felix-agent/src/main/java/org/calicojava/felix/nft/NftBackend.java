@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Policy through native nftables, in a table of our own ({@code table inet calico}; no other table is ever read or
  * written). Each {@link #apply} renders the rule model ({@link NftModel}), diffs it against what the table holds
- * ({@link NftState}) and sends the changes as one transaction (atomic: all or nothing): over netlink
+ * ({@link NftState}) and sends the changes as one transaction (atomic: all or nothing; into an empty table two,
+ * {@link NftFreshTable}): over netlink
  * ({@link NftNetlinkWriter}, {@link NftKernel#commit}) when the kernel's {@code NftablesWriter} is netlink, with
  * {@code nft -f -} as the fallback when a batch cannot be sent (logged once), or always {@code nft -f -}.
  * {@link #refresh} reads the table back (over netlink, {@link NftKernel}: chains, rule comments, set and map elements;
@@ -335,15 +336,16 @@ public final class NftBackend implements PolicyBackend {
             error = r.ok() ? null : "nft -f (" + diff.changes() + " changes): " + r.firstError();
         }
         if (error == null && parts.size() == 2) {
-            LOG.debug(
-                    "nftables: empty table, {} ops first, then {} of endpoints",
-                    parts.get(0).size(),
-                    parts.get(1).size());
             run(guarded);
             guarded = null;
+            generation++; // a read-back that started before the second half is stale: the same objects touched again
+            Touched first = touched.peekLast();
+            touched.addLast(new Touched(generation, first.chains(), first.sets(), first.maps()));
             error = commitNetlink(parts.get(1), diff.changes());
-            if ("fallback".equals(error)) { // its first half is in: read back, then write what is missing
-                error = "nftables netlink transaction: the endpoints' half could not be sent";
+            if ("fallback".equals(error)) { // the first half is in: the second stands alone
+                CommandRunner.Result r = runner.run(List.of("nft", "-f", "-"), NftScript.of(parts.get(1)));
+                metrics.inc("felix_nft_calls");
+                error = r.ok() ? null : "nft -f (the endpoints' half): " + r.firstError();
             }
         }
         metrics.addSeconds("felix_nft_seconds", (System.nanoTime() - t0) / 1e9);

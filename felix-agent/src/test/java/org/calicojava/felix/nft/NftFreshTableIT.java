@@ -13,6 +13,7 @@ import org.calicojava.felix.calc.FelixConfig;
 import org.calicojava.felix.dataplane.Namespace;
 import org.calicojava.felix.dataplane.NftKernel;
 import org.calicojava.model.Keys;
+import org.calicojava.process.CommandRunner;
 import org.calicojava.testing.Sh;
 import org.junit.jupiter.api.Test;
 
@@ -96,8 +97,10 @@ class NftFreshTableIT {
             assertThat(ping(up, ip(2))).isTrue();
 
             Sh.ok(Sh.in(host, "nft", "delete", "table", "inet", "calico"));
-            assertThat(ping(up, ip(1)))
-                    .as("the same route without our table: the drop was the table's")
+            namespaces.add(workload(host, id, 3)); // never pinged: as workload 1 was at its first ping
+            Sh.ok("ip", "-n", host, "route", "add", ip(3) + "/32", "dev", "calig3");
+            assertThat(ping(up, ip(3)))
+                    .as("a route without our table: the drop was the table's")
                     .isTrue();
         } finally {
             if (kernel != null) {
@@ -106,6 +109,76 @@ class NftFreshTableIT {
             for (String ns : namespaces) {
                 Sh.run("ip", "netns", "del", ns);
             }
+        }
+    }
+
+    /**
+     * The second half cannot be sent over netlink: written with {@code nft -f} on its own (the first half is in),
+     * and the table lists as after a netlink commit of both; the callback ran between them.
+     */
+    @Test
+    void aSecondHalfThatCannotBeSentIsWrittenOnItsOwnWithNft() throws Exception {
+        Sh.require("ip", "nft");
+        String id = UUID.randomUUID().toString().substring(0, 6);
+        String ns = "ng-" + id + "-f";
+        String ref = "ng-" + id + "-r";
+        NftKernel kernel = null;
+        NftKernel refKernel = null;
+        try {
+            Sh.ok("ip", "netns", "add", ns);
+            Sh.ok("ip", "netns", "add", ref);
+            Namespace here = Namespace.named(ns);
+            List<List<String>> ran = new ArrayList<>();
+            CommandRunner nft = here.commands();
+            kernel = new NftKernel(here);
+            kernel.writer("netlink");
+            Metrics metrics = new Metrics();
+            NftBackend backend = new NftBackend(
+                    (argv, stdin, timeout) -> {
+                        ran.add(List.copyOf(argv));
+                        return nft.run(argv, stdin, timeout);
+                    },
+                    metrics,
+                    kernel);
+            NftKernel k = kernel;
+            int[] sends = {0};
+            backend.sendBatchesWith(batch -> {
+                if (++sends[0] == 2) {
+                    throw new IllegalStateException("socket gone");
+                }
+                k.commit(batch);
+            });
+            assertThat(backend.refresh()).isZero();
+            List<String> seen = new ArrayList<>();
+            backend.apply(desired(2), () -> seen.add("guarded after send " + sends[0]));
+
+            assertThat(seen).containsExactly("guarded after send 1");
+            assertThat(ran).containsExactly(List.of("nft", "-f", "-"));
+            assertThat(metrics.counter("felix_nft_netlink_commits")).isEqualTo(1);
+            refKernel = new NftKernel(Namespace.named(ref));
+            refKernel.writer("netlink");
+            new NftBackend(
+                            (argv, stdin, timeout) -> {
+                                throw new AssertionError("ran " + argv);
+                            },
+                            new Metrics(),
+                            refKernel)
+                    .apply(desired(2), () -> {});
+            String table = Sh.ok(Sh.in(ns, "nft", "list", "table", "inet", "calico"));
+            assertThat(table)
+                    .isEqualTo(Sh.ok(Sh.in(ref, "nft", "list", "table", "inet", "calico")))
+                    .contains("\"calig2\" : goto cali-tw-calig2");
+            assertThat(backend.refresh())
+                    .as("reads back as both halves wrote it")
+                    .isZero();
+        } finally {
+            for (NftKernel x : new NftKernel[] {kernel, refKernel}) {
+                if (x != null) {
+                    x.close();
+                }
+            }
+            Sh.run("ip", "netns", "del", ns);
+            Sh.run("ip", "netns", "del", ref);
         }
     }
 

@@ -2,6 +2,7 @@ package org.calicojava.felix.nft;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -21,7 +22,8 @@ import org.junit.jupiter.api.Test;
  * the way a socket error does; the backend then writes the same transaction with {@code nft -f -} in the namespace
  * (counted in {@code felix_nft_netlink_fallbacks}, the {@code nft} runner called), and the table lists exactly as the
  * netlink path leaves it in a second namespace for the same desired states. Once sends work again, transactions go
- * over netlink again and nothing drifted.
+ * over netlink again and nothing drifted. The first transaction into an empty table, whose second half cannot be
+ * sent, has that half written with {@code nft -f} on its own.
  */
 class NftNetlinkFallbackIT {
     private static final CommandRunner NO_COMMANDS = (argv, stdin, timeout) -> {
@@ -30,13 +32,105 @@ class NftNetlinkFallbackIT {
 
     @Test
     void aBatchThatCannotBeSentIsWrittenWithNftAndListsAsTheNetlinkPathWritesIt() throws Exception {
+        inTwoNamespaces(t -> {
+            NfTables dead = t.here.run(NfTables::open);
+            dead.close();
+            t.backend.sendBatchesWith(dead::commit);
+
+            DesiredDataplane[] steps = {
+                NftStateTest.desired(NftStateTest.ifaces(3), Set.of("10.65.0.1/32", "10.65.0.2/32")),
+                NftStateTest.desired(NftStateTest.ifaces(5), Set.of("10.65.0.2/32", "10.65.0.3/32", "10.66.0.0/24")),
+            };
+            int n = 0;
+            for (DesiredDataplane d : steps) {
+                t.backend.apply(d);
+                t.netlink.apply(d);
+                n++;
+                assertThat(t.metrics.counter("felix_nft_netlink_fallbacks")).isEqualTo(n);
+                assertThat(t.metrics.counter("felix_nft_calls")).isEqualTo(n);
+                assertThat(t.metrics.counter("felix_nft_netlink_commits")).isZero();
+                assertThat(t.metrics.counter("felix_nft_errors")).isZero();
+                assertThat(t.ran).hasSize(n).allSatisfy(argv -> assertThat(argv).containsExactly("nft", "-f", "-"));
+                assertThat(t.refMetrics.counter("felix_nft_netlink_commits")).isEqualTo(n);
+                assertThat(list(t.ns)).isEqualTo(list(t.ref)).contains("cali00000000002");
+            }
+            assertThat(list(t.ns)).contains("10.66.0.0/24", "cali00000000004").doesNotContain("10.65.0.1");
+            assertThat(t.backend.refresh())
+                    .as("what nft -f wrote reads back as the backend believes")
+                    .isZero();
+
+            t.backend.sendBatchesWith(t.kernel::commit); // the socket works again: netlink, no more nft
+            t.backend.apply(steps[0]);
+            t.netlink.apply(steps[0]);
+            assertThat(t.metrics.counter("felix_nft_netlink_commits")).isEqualTo(1);
+            assertThat(t.metrics.counter("felix_nft_netlink_fallbacks")).isEqualTo(n);
+            assertThat(t.ran).hasSize(n);
+            assertThat(list(t.ns)).isEqualTo(list(t.ref)).doesNotContain("10.66.0.0/24", "cali00000000004");
+            assertThat(t.backend.refresh()).isZero();
+        });
+    }
+
+    /**
+     * Into an empty table ({@link NftFreshTable}) the second half cannot be sent: it is written with {@code nft -f}
+     * on its own (the first half is in), the callback ran between the halves, and the table lists as where both
+     * halves went over netlink.
+     */
+    @Test
+    void aSecondHalfThatCannotBeSentIsWrittenOnItsOwnWithNft() throws Exception {
+        inTwoNamespaces(t -> {
+            int[] sends = {0};
+            t.backend.sendBatchesWith(batch -> {
+                if (++sends[0] == 2) {
+                    throw new IllegalStateException("socket gone");
+                }
+                t.kernel.commit(batch);
+            });
+            DesiredDataplane d = NftStateTest.desired(NftStateTest.ifaces(2), Set.of("10.65.0.1/32"));
+            List<String> seen = new ArrayList<>();
+            assertThat(t.backend.refresh()).isZero();
+            t.backend.apply(d, () -> seen.add("guarded after send " + sends[0]));
+            t.netlink.apply(d, () -> {});
+
+            assertThat(seen).containsExactly("guarded after send 1");
+            assertThat(t.ran).containsExactly(List.of("nft", "-f", "-"));
+            assertThat(t.metrics.counter("felix_nft_netlink_commits")).isEqualTo(1);
+            assertThat(t.refMetrics.counter("felix_nft_netlink_commits")).isEqualTo(2);
+            assertThat(list(t.ns))
+                    .isEqualTo(list(t.ref))
+                    .contains("\"cali00000000001\" : goto cali-tw-cali00000000001");
+            assertThat(t.backend.refresh())
+                    .as("reads back as both halves wrote it")
+                    .isZero();
+        });
+    }
+
+    /**
+     * Namespace {@code ns} written by {@code backend} (netlink, its {@code nft} runs recorded in {@code ran}), and
+     * {@code ref} written by {@code netlink} (netlink only).
+     */
+    private record Two(
+            String ns,
+            String ref,
+            Namespace here,
+            NftKernel kernel,
+            NftBackend backend,
+            Metrics metrics,
+            List<List<String>> ran,
+            NftBackend netlink,
+            Metrics refMetrics) {}
+
+    private interface Body {
+        void run(Two t) throws Exception;
+    }
+
+    /** Runs {@code body} in two new namespaces, removed afterwards also when it fails. */
+    private static void inTwoNamespaces(Body body) throws Exception {
         Sh.require("ip", "nft");
         String id = UUID.randomUUID().toString().substring(0, 6);
         String ns = "nf-" + id + "-fb";
         String ref = "nf-" + id + "-nl";
         NftKernel kernel = null;
         NftKernel refKernel = null;
-        NfTables dead = null;
         try {
             Sh.ok("ip", "netns", "add", ns);
             Sh.ok("ip", "netns", "add", ref);
@@ -50,56 +144,24 @@ class NftNetlinkFallbackIT {
             kernel = new NftKernel(here);
             kernel.writer("netlink");
             Metrics metrics = new Metrics();
-            NftBackend backend = new NftBackend(recording, metrics, kernel);
-            dead = here.run(NfTables::open);
-            dead.close();
-            NfTables closed = dead;
-            backend.sendBatchesWith(closed::commit);
-
             refKernel = new NftKernel(Namespace.named(ref));
             refKernel.writer("netlink");
             Metrics refMetrics = new Metrics();
-            NftBackend netlink = new NftBackend(NO_COMMANDS, refMetrics, refKernel);
-
-            DesiredDataplane[] steps = {
-                NftStateTest.desired(NftStateTest.ifaces(3), Set.of("10.65.0.1/32", "10.65.0.2/32")),
-                NftStateTest.desired(NftStateTest.ifaces(5), Set.of("10.65.0.2/32", "10.65.0.3/32", "10.66.0.0/24")),
-            };
-            int n = 0;
-            for (DesiredDataplane d : steps) {
-                backend.apply(d);
-                netlink.apply(d);
-                n++;
-                assertThat(metrics.counter("felix_nft_netlink_fallbacks")).isEqualTo(n);
-                assertThat(metrics.counter("felix_nft_calls")).isEqualTo(n);
-                assertThat(metrics.counter("felix_nft_netlink_commits")).isZero();
-                assertThat(metrics.counter("felix_nft_errors")).isZero();
-                assertThat(ran).hasSize(n).allSatisfy(argv -> assertThat(argv).containsExactly("nft", "-f", "-"));
-                assertThat(refMetrics.counter("felix_nft_netlink_commits")).isEqualTo(n);
-                assertThat(list(ns)).isEqualTo(list(ref)).contains("cali00000000002");
-            }
-            assertThat(list(ns)).contains("10.66.0.0/24", "cali00000000004").doesNotContain("10.65.0.1");
-            assertThat(backend.refresh())
-                    .as("what nft -f wrote reads back as the backend believes")
-                    .isZero();
-
-            backend.sendBatchesWith(kernel::commit); // the socket works again: netlink, no more nft
-            backend.apply(steps[0]);
-            netlink.apply(steps[0]);
-            assertThat(metrics.counter("felix_nft_netlink_commits")).isEqualTo(1);
-            assertThat(metrics.counter("felix_nft_netlink_fallbacks")).isEqualTo(n);
-            assertThat(ran).hasSize(n);
-            assertThat(list(ns)).isEqualTo(list(ref)).doesNotContain("10.66.0.0/24", "cali00000000004");
-            assertThat(backend.refresh()).isZero();
+            body.run(new Two(
+                    ns,
+                    ref,
+                    here,
+                    kernel,
+                    new NftBackend(recording, metrics, kernel),
+                    metrics,
+                    ran,
+                    new NftBackend(NO_COMMANDS, refMetrics, refKernel),
+                    refMetrics));
         } finally {
-            if (kernel != null) {
-                kernel.close();
-            }
-            if (refKernel != null) {
-                refKernel.close();
-            }
-            if (dead != null) {
-                dead.close();
+            for (NftKernel k : new NftKernel[] {kernel, refKernel}) {
+                if (k != null) {
+                    k.close();
+                }
             }
             Sh.run("ip", "netns", "del", ns);
             Sh.run("ip", "netns", "del", ref);

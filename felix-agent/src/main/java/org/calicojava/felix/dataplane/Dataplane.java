@@ -26,19 +26,18 @@ public final class Dataplane {
     private boolean needRefresh = true;
     private String iptablesError;
     /** Writes routes beside the policy's commit when the policy backend has the workloads guarded (see apply). */
-    private final java.util.concurrent.ExecutorService routeWriter =
-            java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
-                Thread t = new Thread(r, "felix-routes");
-                t.setDaemon(true);
-                return t;
-            });
+    private final java.util.concurrent.ExecutorService routeWriter = oneThread("felix-routes");
 
-    private final java.util.concurrent.ExecutorService sysctlWriter =
-            java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
-                Thread t = new Thread(r, "felix-sysctls");
-                t.setDaemon(true);
-                return t;
-            });
+    private final java.util.concurrent.ExecutorService sysctlWriter = oneThread("felix-sysctls");
+
+    /** An executor of one daemon thread named {@code name}. */
+    private static java.util.concurrent.ExecutorService oneThread(String name) {
+        return java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        });
+    }
 
     public Dataplane(Namespace ns, Netlink netlink, PolicyBackend policy, int routeProtocol) {
         this.sysctls = new SysctlManager(ns);

@@ -14,33 +14,47 @@ import org.calicojava.netlink.NetlinkCodecException;
  * A parsed run of struct rtattr / nlattr (u16 length including the 4-byte header, u16 type, value, padding to 4).
  * The NLA_F_NESTED and NLA_F_NET_BYTEORDER bits are masked off the type. As in the kernel's nla_parse the last
  * occurrence of a type wins; {@link #all} returns every occurrence. Getters check the value size.
+ *
+ * <p>Parsing makes one index of (type, offset, length) triples into the region; a value becomes a buffer only when
+ * it is asked for, and the number getters read it in place (a dump of 20,000 links has about a million attributes).
  */
 public final class Attrs {
     private static final int TYPE_MASK = 0x3fff;
+    private static final int[] NONE = {};
     private final String context;
-    private final List<int[]> order = new ArrayList<>(); // {type, index into values}
-    private final List<ByteBuffer> values = new ArrayList<>();
-    private ByteBuffer[] byType = new ByteBuffer[32];
+    /** The parsed region, position 0, in host byte order; null when there is none. */
+    private final ByteBuffer region;
+    /** Per attribute in message order: type, offset of its value in {@link #region}, length of its value. */
+    private int[] index = NONE;
 
-    private Attrs(String context) {
+    private int count;
+    /** Per type: 1 + the number of its last occurrence in {@link #index}; 0 when absent. */
+    private int[] byType = NONE;
+
+    private Attrs(String context, ByteBuffer region) {
         this.context = context;
+        this.region = region;
     }
 
     /** Parses attributes from position to limit of {@code region}; {@code context} names them in errors. */
     public static Attrs parse(ByteBuffer region, String context) {
         ByteBuffer b = region.slice().order(ByteOrder.nativeOrder());
-        Attrs attrs = new Attrs(context);
-        while (b.hasRemaining()) {
-            int start = b.position();
-            Need.bytes(b, 4, context + " rtattr header");
-            int len = Need.u16(b);
-            int type = Need.u16(b) & TYPE_MASK;
-            if (len < 4 || len > b.limit() - start) {
-                throw new NetlinkCodecException(context + " attribute " + type + ": length " + len + " (expected: 4.."
-                        + (b.limit() - start) + ")");
+        Attrs attrs = new Attrs(context, b);
+        int end = b.limit();
+        attrs.index = new int[3 * Math.max(4, end / 24)]; // about the mean size of a link's attributes
+        int at = 0;
+        while (at < end) {
+            if (end - at < 4) {
+                throw new NetlinkCodecException(context + " rtattr header: " + (end - at) + " bytes (expected: >= 4)");
             }
-            attrs.add(type, b.slice(start + 4, len - 4).order(ByteOrder.nativeOrder()));
-            b.position(Math.min(b.limit(), start + Rtnl.align(len)));
+            int len = b.getShort(at) & 0xffff;
+            int type = b.getShort(at + 2) & 0xffff & TYPE_MASK;
+            if (len < 4 || len > end - at) {
+                throw new NetlinkCodecException(
+                        context + " attribute " + type + ": length " + len + " (expected: 4.." + (end - at) + ")");
+            }
+            attrs.add(type, at + 4, len - 4);
+            at = Math.min(end, at + Rtnl.align(len));
         }
         return attrs;
     }
@@ -69,81 +83,100 @@ public final class Attrs {
         return null;
     }
 
-    private void add(int type, ByteBuffer value) {
-        if (type >= byType.length) {
-            byType = Arrays.copyOf(byType, Math.max(type + 1, byType.length * 2));
+    private void add(int type, int offset, int length) {
+        if (3 * count + 3 > index.length) {
+            index = Arrays.copyOf(index, index.length * 2);
         }
-        byType[type] = value;
-        order.add(new int[] {type, values.size()});
-        values.add(value);
+        index[3 * count] = type;
+        index[3 * count + 1] = offset;
+        index[3 * count + 2] = length;
+        count++;
+        if (type >= byType.length) {
+            byType = Arrays.copyOf(byType, Math.max(type + 1, Math.max(16, byType.length * 2)));
+        }
+        byType[type] = count;
+    }
+
+    /** The number of {@code type}'s last occurrence in {@link #index}; -1 when absent. */
+    private int last(int type) {
+        return type >= 0 && type < byType.length ? byType[type] - 1 : -1;
+    }
+
+    private ByteBuffer value(int i) {
+        return region.slice(index[3 * i + 1], index[3 * i + 2]).order(ByteOrder.nativeOrder());
     }
 
     public boolean has(int type) {
-        return type < byType.length && byType[type] != null;
+        return last(type) >= 0;
     }
 
-    /** The value of {@code type} (a duplicate view, position 0), or null when absent. */
+    /** The value of {@code type} (a view of its own, position 0), or null when absent. */
     public ByteBuffer get(int type) {
-        return has(type) ? byType[type].duplicate().order(ByteOrder.nativeOrder()) : null;
+        int i = last(type);
+        return i < 0 ? null : value(i);
     }
 
     /** Every value of {@code type}, in message order. */
     public List<ByteBuffer> all(int type) {
         List<ByteBuffer> out = new ArrayList<>();
-        for (int[] e : order) {
-            if (e[0] == type) {
-                out.add(values.get(e[1]).duplicate().order(ByteOrder.nativeOrder()));
+        for (int i = 0; i < count; i++) {
+            if (index[3 * i] == type) {
+                out.add(value(i));
             }
         }
         return out;
     }
 
-    private ByteBuffer sized(int type, int size) {
-        ByteBuffer v = get(type);
-        if (v == null) {
+    /** Where the value of {@code type} starts in {@link #region}, after checking it has {@code size} bytes. */
+    private int sized(int type, int size) {
+        int i = last(type);
+        if (i < 0) {
             throw new NetlinkCodecException(context + " attribute " + type + ": missing");
         }
-        if (v.remaining() < size) {
+        int length = index[3 * i + 2];
+        if (length < size) {
             throw new NetlinkCodecException(
-                    context + " attribute " + type + ": " + v.remaining() + " bytes (expected: " + size + ")");
+                    context + " attribute " + type + ": " + length + " bytes (expected: " + size + ")");
         }
-        return v;
+        return index[3 * i + 1];
     }
 
     public int u8(int type, int dflt) {
-        return has(type) ? sized(type, 1).get() & 0xff : dflt;
+        return has(type) ? region.get(sized(type, 1)) & 0xff : dflt;
     }
 
     public int u16(int type, int dflt) {
-        return has(type) ? sized(type, 2).getShort() & 0xffff : dflt;
+        return has(type) ? region.getShort(sized(type, 2)) & 0xffff : dflt;
     }
 
     public int u32(int type, int dflt) {
-        return has(type) ? sized(type, 4).getInt() : dflt;
+        return has(type) ? region.getInt(sized(type, 4)) : dflt;
     }
 
     /** A NUL-terminated (or unterminated) string; null when absent. */
     public String string(int type) {
-        ByteBuffer v = get(type);
-        if (v == null) {
+        int i = last(type);
+        if (i < 0) {
             return null;
         }
+        int at = index[3 * i + 1];
+        int end = at + index[3 * i + 2];
         int n = 0;
-        while (n < v.remaining() && v.get(n) != 0) {
+        while (at + n < end && region.get(at + n) != 0) {
             n++;
         }
         byte[] s = new byte[n];
-        v.get(s);
+        region.get(at, s);
         return new String(s, StandardCharsets.UTF_8);
     }
 
     public byte[] bytes(int type) {
-        ByteBuffer v = get(type);
-        if (v == null) {
+        int i = last(type);
+        if (i < 0) {
             return null;
         }
-        byte[] out = new byte[v.remaining()];
-        v.get(out);
+        byte[] out = new byte[index[3 * i + 2]];
+        region.get(index[3 * i + 1], out);
         return out;
     }
 
@@ -156,7 +189,7 @@ public final class Attrs {
     /** The attributes nested inside {@code type}; empty when absent. */
     public Attrs nested(int type) {
         ByteBuffer v = get(type);
-        return v == null ? new Attrs(context + "/" + type) : parse(v, context + "/" + type);
+        return v == null ? new Attrs(context + "/" + type, null) : parse(v, context + "/" + type);
     }
 
     static InetAddress toAddress(byte[] raw, String what) {

@@ -124,6 +124,27 @@ class CodecTest {
     }
 
     @Test
+    void aRepeatedTypeGivesItsLastValueAndAllOfThemInOrderFromAnyPosition() {
+        java.nio.ByteBuffer region = Hex.buffer("""
+                ff ff ff ff                           # before the region's position: not parsed
+                08 00 01 00 01 00 00 00               # NFTA_LIST_ELEM-like type 1: 1
+                08 00 02 00 02 00 00 00               # type 2: 2
+                08 00 01 00 03 00 00 00               # type 1 again: 3
+                """);
+        region.position(4);
+        Attrs a = Attrs.parse(region, "list");
+        assertThat(a.u32(1, 0)).isEqualTo(3);
+        assertThat(a.all(1)).extracting(java.nio.ByteBuffer::getInt).containsExactly(1, 3);
+        java.nio.ByteBuffer two = a.get(2);
+        assertThat(two.getInt()).isEqualTo(2); // a view of its own: reading it moves nothing else
+        assertThat(a.get(2).remaining()).isEqualTo(4);
+        assertThat(a.bytes(2)).containsExactly(2, 0, 0, 0);
+        assertThat(a.has(0)).isFalse();
+        assertThat(a.has(40)).isFalse();
+        assertThat(region.position()).isEqualTo(4);
+    }
+
+    @Test
     void malformedAttributesGiveCleanErrors() {
         assertThatThrownBy(() -> Attrs.parse(Hex.buffer("02 00 03 00"), "link"))
                 .isInstanceOf(NetlinkCodecException.class)

@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.calicojava.model.Cidr;
-import org.calicojava.model.Json;
 import org.calicojava.model.WorkloadEndpoint;
 import org.calicojava.model.WorkloadQos;
 import org.calicojava.netlink.Address;
@@ -38,7 +37,7 @@ final class Checker {
         }
         WorkloadEndpoint wep = c.store()
                 .get(NetworkPlugin.endpointKey(c))
-                .map(kv -> Json.read(kv.value(), WorkloadEndpoint.class))
+                .map(kv -> WorkloadEndpoint.read(kv.value()))
                 .orElseThrow(
                         () -> fail("no workload endpoint in etcd for " + c.env.containerId() + " " + c.env.ifname()));
         String hostIf = WorkloadInterface.hostName(NetworkPlugin.endpointId(c.env));

@@ -6,7 +6,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.calicojava.model.Json;
 import org.calicojava.model.Keys;
 import org.calicojava.model.WorkloadEndpoint;
 import org.calicojava.store.DatastoreException;
@@ -71,7 +70,7 @@ final class Lifecycle {
         for (KeyValue kv : kvs) {
             WorkloadEndpoint wep;
             try {
-                wep = Json.read(kv.value(), WorkloadEndpoint.class);
+                wep = WorkloadEndpoint.read(kv.value());
             } catch (RuntimeException e) {
                 continue; // not ours to judge
             }

@@ -234,7 +234,7 @@ final class NetworkPlugin {
         try {
             return c.store()
                     .get(key)
-                    .map(kv -> Json.read(kv.value(), WorkloadEndpoint.class).qos())
+                    .map(kv -> WorkloadEndpoint.read(kv.value()).qos())
                     .orElse(null);
         } catch (IllegalArgumentException e) {
             LOG.warn("DEL {} {}: endpoint record unreadable: {}", c.env.containerId(), c.env.ifname(), e.getMessage());

@@ -65,10 +65,8 @@ final class CdsTraining {
                 "{\"inbound_rules\":[{\"action\":\"allow\",\"protocol\":\"tcp\",\"dst_ports\":[80]}],"
                         + "\"outbound_rules\":[{\"action\":\"allow\"}]}",
                 ProfileRules.class);
-        Json.read(
-                "{\"state\":\"active\",\"name\":\"cali0123456789a\",\"mac\":\"ee:ee:ee:ee:ee:ee\","
-                        + "\"profile_ids\":[\"p\"],\"ipv4_nets\":[\"10.0.0.1/32\"],\"ipv6_nets\":[],\"labels\":{}}",
-                WorkloadEndpoint.class);
+        WorkloadEndpoint.read("{\"state\":\"active\",\"name\":\"cali0123456789a\",\"mac\":\"ee:ee:ee:ee:ee:ee\","
+                + "\"profile_ids\":[\"p\"],\"ipv4_nets\":[\"10.0.0.1/32\"],\"ipv6_nets\":[],\"labels\":{}}");
         Table t = new Table("A", "B");
         t.row("1", "2");
         for (String format : List.of("table", "json", "yaml")) {

@@ -101,7 +101,7 @@ final class ContainerCommand implements Runnable {
                 KeyValue kv = endpointKv(host, container)
                         .orElseThrow(() -> fail("container " + container + " is not a workload on host " + host
                                 + " (add it: javactl container add " + container + " IP)"));
-                WorkloadEndpoint next = f.apply(Json.read(kv.value(), WorkloadEndpoint.class));
+                WorkloadEndpoint next = f.apply(WorkloadEndpoint.read(kv.value()));
                 try {
                     store().update(kv.key(), Json.write(next), kv.modRevision());
                     return next;
@@ -191,7 +191,7 @@ final class ContainerCommand implements Runnable {
         public void run() {
             String host = host();
             KeyValue kv = existingEndpoint(host, container);
-            WorkloadEndpoint ep = Json.read(kv.value(), WorkloadEndpoint.class);
+            WorkloadEndpoint ep = WorkloadEndpoint.read(kv.value());
             Workloads.unplumb(hostNetns, ep.name());
             List<Cidr> released = new Ipam(store(), keys()).releaseByHandle(ORCHESTRATOR + "." + container);
             store().delete(kv.key());
@@ -242,7 +242,8 @@ final class ContainerCommand implements Runnable {
             String container = containerOf();
             String host = host();
             Cidr addr = Cidr.host(ip);
-            WorkloadEndpoint cur = Json.read(existingEndpoint(host, container).value(), WorkloadEndpoint.class);
+            WorkloadEndpoint cur =
+                    WorkloadEndpoint.read(existingEndpoint(host, container).value());
             if (!cur.ipv4Nets().contains(addr) && !cur.ipv6Nets().contains(addr)) {
                 throw fail(container + " has no address " + addr.ip());
             }

@@ -22,7 +22,7 @@ public sealed interface KeyPath {
     /** {@code /v1/host/<host>/workload/<orch>/<workload>/endpoint/<id>}: a {@link WorkloadEndpoint}. */
     record Endpoint(String host, String orchestrator, String workload, String endpointId) implements KeyPath {
         public WorkloadEndpoint decode(String value) {
-            return Json.read(value, WorkloadEndpoint.class);
+            return WorkloadEndpoint.read(value);
         }
     }
 

@@ -132,7 +132,7 @@ public final class LightJson {
     }
 
     @SuppressWarnings("unchecked")
-    private static <T> T cast(Object o) {
+    static <T> T cast(Object o) {
         return (T) o;
     }
 }

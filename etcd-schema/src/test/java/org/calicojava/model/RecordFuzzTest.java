@@ -101,6 +101,97 @@ class RecordFuzzTest {
         return Arbitraries.oneOf(random, mutated, Arbitraries.of(VALID));
     }
 
+    /** WorkloadEndpoint.read (streaming, for felix's start) gives databind's record or databind's refusal. */
+    @Property(tries = 3000)
+    void endpointReadAgreesWithDatabind(@ForAll("endpoints") String value) {
+        assertThat(outcome(() -> WorkloadEndpoint.read(value)))
+                .as(value)
+                .isEqualTo(outcome(() -> Json.read(value, WorkloadEndpoint.class)));
+    }
+
+    @Property(tries = 1000)
+    void endpointReadAgreesWithDatabindOnAnyText(@ForAll("values") String value) {
+        assertThat(outcome(() -> WorkloadEndpoint.read(value)))
+                .as(value)
+                .isEqualTo(outcome(() -> Json.read(value, WorkloadEndpoint.class)));
+    }
+
+    private static Object outcome(java.util.function.Supplier<WorkloadEndpoint> read) {
+        try {
+            return read.get();
+        } catch (IllegalArgumentException e) {
+            return "refused: " + e.getMessage();
+        }
+    }
+
+    /** Endpoint documents field by field: absent, plain, JSON null, another type, a refused value; extras. */
+    @Provide
+    Arbitrary<String> endpoints() {
+        Arbitrary<String> state = field("state", "\"active\"", "\"inactive\"", "\"gone\"", "null", "1", "[]");
+        Arbitrary<String> name = field(
+                "name",
+                "\"cali1\"",
+                "\"tap.x-1_a\"",
+                "\"" + "c".repeat(16) + "\"",
+                "\"..\"",
+                "null",
+                "12",
+                "\"\"",
+                "{}");
+        Arbitrary<String> mac = field("mac", "\"ee:ee:ee:ee:ee:ee\"", "\"ee:ee\"", "null", "true");
+        Arbitrary<String> profiles = field(
+                "profile_ids",
+                "[\"p\"]",
+                "[\"p\",\"q.r-s\"]",
+                "[]",
+                "[\"bad name\"]",
+                "[null]",
+                "[1]",
+                "\"p\"",
+                "null",
+                "[" + "\"p\",".repeat(256) + "\"p\"]");
+        Arbitrary<String> v4 = field(
+                "ipv4_nets",
+                "[\"10.1.0.1/32\"]",
+                "[\"10.1.0.1\"]",
+                "[\"10.1.0.0/24\"]",
+                "[\"fd00::1/128\"]",
+                "[\"x\"]",
+                "[]",
+                "[null]",
+                "null",
+                "[\"10.1.0.1/32\",\"10.1.0.2/32\"]",
+                "[" + "\"10.1.0.1/32\",".repeat(256) + "\"10.1.0.1/32\"]");
+        Arbitrary<String> v6 =
+                field("ipv6_nets", "[\"fd00::1/128\"]", "[\"fd00::/64\"]", "[\"10.1.0.1/32\"]", "[]", "{}", "null");
+        Arbitrary<String> labels = field(
+                "labels",
+                "{\"a\":\"b\"}",
+                "{}",
+                "{\"a\":1}",
+                "{\"a\":null}",
+                "{\"bad key!\":\"b\"}",
+                "{\"a\":\"-x\"}",
+                "[]",
+                "null");
+        Arbitrary<String> extra = field("qos", "{}", "null", "{\"ingress_bandwidth\":1000000}")
+                .flatMap(q -> field("future", "{\"a\":[1,{\"b\":null}]}", "\"x\"")
+                        .map(f -> q.isEmpty() ? f : f.isEmpty() ? q : q + "," + f));
+        return net.jqwik.api.Combinators.combine(List.of(state, name, mac, profiles, v4, v6, labels, extra))
+                .as(fields -> fields.stream().filter(f -> !f.isEmpty()).toList())
+                .flatMap(fields -> Arbitraries.shuffle(fields)
+                        .flatMap(order -> Arbitraries.of(
+                                "{" + String.join(",", order) + "}",
+                                "{" + String.join(",", order) + (order.isEmpty() ? "" : "," + order.get(0)) + "}",
+                                "{" + String.join(",", order) + "} trailing",
+                                "{" + String.join(",", order))));
+    }
+
+    /** {@code "name":value} for one of {@code values}, or nothing (the field absent). */
+    private static Arbitrary<String> field(String name, String... values) {
+        return Arbitraries.oneOf(Arbitraries.just(""), Arbitraries.of(values).map(v -> "\"" + name + "\":" + v));
+    }
+
     @Provide
     Arbitrary<String> keys() {
         Arbitrary<String> segment = Arbitraries.oneOf(

@@ -205,7 +205,7 @@ public final class NetworkDriver {
     }
 
     Optional<WorkloadEndpoint> endpoint(String ep) {
-        return store.get(endpointKey(ep)).map(kv -> Json.read(kv.value(), WorkloadEndpoint.class));
+        return store.get(endpointKey(ep)).map(kv -> WorkloadEndpoint.read(kv.value()));
     }
 
     String endpointKey(String ep) {

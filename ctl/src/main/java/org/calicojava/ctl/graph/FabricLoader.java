@@ -180,7 +180,7 @@ public final class FabricLoader {
                 continue;
             }
             try {
-                WorkloadEndpoint ep = Json.read(kv.value(), WorkloadEndpoint.class);
+                WorkloadEndpoint ep = WorkloadEndpoint.read(kv.value());
                 List<String> ips = new ArrayList<>();
                 for (List<Cidr> nets : java.util.Arrays.asList(ep.ipv4Nets(), ep.ipv6Nets())) {
                     if (nets != null) {

@@ -58,14 +58,15 @@ public record IpPool(
     /**
      * {@code Json.read(json, IpPool.class)}, quicker for the record as javactl writes it (read with {@link LightJson}:
      * no databind start-up for a one-shot {@code pool show}). Only the plain shape is read here: a string cidr and
-     * modes, boolean flags, an int block size, unknown fields ignored; anything else (another type, a null, a value
-     * the constructor refuses) goes through databind, so the result and the refusal's message are databind's.
+     * modes, boolean flags, an int block size, unknown fields ignored; anything else (another type, a null, a repeated
+     * field, a value the constructor refuses) goes through databind, so the result and the refusal's message are
+     * databind's.
      */
     public static IpPool read(String json) {
         if (json != null && json.length() <= Json.MAX_VALUE) {
             java.util.Map<String, Object> m;
             try {
-                m = LightJson.parse(json);
+                m = LightJson.parseUnique(json);
             } catch (java.io.IOException | RuntimeException e) {
                 m = null;
             }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -21,6 +22,10 @@ import java.util.Map;
  */
 public final class LightJson {
     private static final JsonFactory FACTORY = new JsonFactory();
+    /** Refuses a field name repeated in an object: see {@link #parseUnique}. */
+    private static final JsonFactory UNIQUE = JsonFactory.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .build();
 
     private LightJson() {}
 
@@ -43,7 +48,20 @@ public final class LightJson {
 
     /** A document's root object (empty for an empty document or another root); IOException when it is not JSON. */
     public static Map<String, Object> parse(String body) throws IOException {
-        try (JsonParser p = FACTORY.createParser(body)) {
+        return parse(FACTORY, body);
+    }
+
+    /**
+     * As {@link #parse}, but a field name repeated in any object is an IOException. For the records read by hand
+     * ({@link IpPool#read}, {@link WorkloadEndpoint#read}): databind reads every occurrence of a field and refuses
+     * a bad one even when a later one is good, so such a document is left to databind.
+     */
+    static Map<String, Object> parseUnique(String body) throws IOException {
+        return parse(UNIQUE, body);
+    }
+
+    private static Map<String, Object> parse(JsonFactory factory, String body) throws IOException {
+        try (JsonParser p = factory.createParser(body)) {
             JsonToken t = p.nextToken();
             if (t == null) {
                 return Map.of();

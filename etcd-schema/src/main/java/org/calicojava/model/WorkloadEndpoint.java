@@ -70,14 +70,14 @@ public record WorkloadEndpoint(
      * with {@link LightJson}: felix decodes every endpoint of its host when it starts, and databind's record
      * introspection and per-record work were most of that). Only the plain shape is read here: strings for state,
      * name and mac, lists of strings for profile_ids and the nets, an object of strings for labels, no qos, unknown
-     * fields ignored; anything else (another type, a JSON null, a value the constructor refuses) goes through
-     * databind, so the result and the refusal's message are databind's.
+     * fields ignored; anything else (another type, a JSON null, a repeated field, a value the constructor refuses)
+     * goes through databind, so the result and the refusal's message are databind's.
      */
     public static WorkloadEndpoint read(String json) {
         if (json != null && json.length() <= Json.MAX_VALUE) {
             Map<String, Object> m;
             try {
-                m = LightJson.parse(json);
+                m = LightJson.parseUnique(json);
             } catch (java.io.IOException | RuntimeException e) {
                 m = null;
             }
@@ -100,7 +100,7 @@ public record WorkloadEndpoint(
                             cidrs(m.get("ipv6_nets")),
                             LightJson.cast(m.get("labels")),
                             null);
-                } catch (IllegalArgumentException e) {
+                } catch (RuntimeException e) {
                     // refused: databind says why, in its words
                 }
             }

@@ -173,11 +173,15 @@ class RecordFuzzTest {
                 "{\"bad key!\":\"b\"}",
                 "{\"a\":\"-x\"}",
                 "[]",
-                "null");
+                "null",
+                "{\"a\":{},\"a\":\"b\"}",
+                "{\"a\":\"x\",\"a\":\"b\"}");
         Arbitrary<String> extra = field("qos", "{}", "null", "{\"ingress_bandwidth\":1000000}")
                 .flatMap(q -> field("future", "{\"a\":[1,{\"b\":null}]}", "\"x\"")
                         .map(f -> q.isEmpty() ? f : f.isEmpty() ? q : q + "," + f));
-        return net.jqwik.api.Combinators.combine(List.of(state, name, mac, profiles, v4, v6, labels, extra))
+        // a field again, its value drawn on its own: databind reads (and may refuse) every occurrence
+        Arbitrary<String> again = Arbitraries.oneOf(name, v4, labels, state);
+        return net.jqwik.api.Combinators.combine(List.of(state, name, mac, profiles, v4, v6, labels, extra, again))
                 .as(fields -> fields.stream().filter(f -> !f.isEmpty()).toList())
                 .flatMap(fields -> Arbitraries.shuffle(fields)
                         .flatMap(order -> Arbitraries.of(

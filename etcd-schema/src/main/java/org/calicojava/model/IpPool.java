@@ -63,41 +63,29 @@ public record IpPool(
      * databind's.
      */
     public static IpPool read(String json) {
-        if (json != null && json.length() <= Json.MAX_VALUE) {
-            java.util.Map<String, Object> m;
+        java.util.Map<String, Object> m = LightJson.record(json);
+        if (m != null
+                && m.get("cidr") instanceof String cidr
+                && LightJson.absentOr(m, "ipip", Boolean.class)
+                && LightJson.absentOr(m, "masquerade", Boolean.class)
+                && LightJson.absentOr(m, "disabled", Boolean.class)
+                && LightJson.absentOr(m, "ipip_mode", String.class)
+                && LightJson.absentOr(m, "vxlan_mode", String.class)
+                && LightJson.absentOr(m, "block_size", Integer.class)) {
             try {
-                m = LightJson.parseUnique(json);
-            } catch (java.io.IOException | RuntimeException e) {
-                m = null;
-            }
-            if (m != null
-                    && m.get("cidr") instanceof String cidr
-                    && plain(m, "ipip", Boolean.class)
-                    && plain(m, "masquerade", Boolean.class)
-                    && plain(m, "disabled", Boolean.class)
-                    && plain(m, "ipip_mode", String.class)
-                    && plain(m, "vxlan_mode", String.class)
-                    && plain(m, "block_size", Integer.class)) {
-                try {
-                    return new IpPool(
-                            Cidr.parse(cidr),
-                            m.get("ipip") == Boolean.TRUE,
-                            m.get("ipip_mode") instanceof String s ? EncapMode.parse(s) : null,
-                            m.get("vxlan_mode") instanceof String s ? EncapMode.parse(s) : null,
-                            m.get("masquerade") == Boolean.TRUE,
-                            m.get("disabled") == Boolean.TRUE,
-                            m.get("block_size") instanceof Integer n ? n : 0);
-                } catch (IllegalArgumentException e) {
-                    // refused: databind says why, in its words
-                }
+                return new IpPool(
+                        Cidr.parse(cidr),
+                        m.get("ipip") == Boolean.TRUE,
+                        m.get("ipip_mode") instanceof String s ? EncapMode.parse(s) : null,
+                        m.get("vxlan_mode") instanceof String s ? EncapMode.parse(s) : null,
+                        m.get("masquerade") == Boolean.TRUE,
+                        m.get("disabled") == Boolean.TRUE,
+                        m.get("block_size") instanceof Integer n ? n : 0);
+            } catch (IllegalArgumentException e) {
+                // refused: databind says why, in its words
             }
         }
         return Json.read(json, IpPool.class);
-    }
-
-    /** The field is absent or of the plain type (present as JSON null is not plain). */
-    private static boolean plain(java.util.Map<String, Object> m, String field, Class<?> type) {
-        return !m.containsKey(field) || type.isInstance(m.get(field));
     }
 
     /** A pool without encapsulation. */

@@ -16,13 +16,14 @@ import java.util.Map;
 /**
  * JSON with jackson-core's streaming parser and generator only, for one-shot commands' start-up: jackson-databind's
  * ObjectMapper, tree model and record introspection cost about 90 ms of it (measured), this about 5. Used for etcd's
- * gateway (GatewayStore) and the records a read command shows ({@link IpPool#read}). A document is read into plain
+ * gateway (GatewayStore), the records a read command shows ({@link IpPool#read}) and the endpoint records felix
+ * decodes on its start ({@link WorkloadEndpoint#read}). A document is read into plain
  * maps, lists, strings, numbers and booleans; the accessors read them as databind's {@code path()/asText()/asLong()}
  * did (a missing field is empty; etcd's gateway sends int64 fields as strings).
  */
 public final class LightJson {
     private static final JsonFactory FACTORY = new JsonFactory();
-    /** Refuses a field name repeated in an object: see {@link #parseUnique}. */
+    /** Refuses a field name repeated in an object: see {@link #record}. */
     private static final JsonFactory UNIQUE = JsonFactory.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .build();
@@ -52,12 +53,24 @@ public final class LightJson {
     }
 
     /**
-     * As {@link #parse}, but a field name repeated in any object is an IOException. For the records read by hand
-     * ({@link IpPool#read}, {@link WorkloadEndpoint#read}): databind reads every occurrence of a field and refuses
-     * a bad one even when a later one is good, so such a document is left to databind.
+     * The document of a record read by hand ({@link IpPool#read}, {@link WorkloadEndpoint#read}) as a map; null when
+     * it is left to databind: null, over {@link Json#MAX_VALUE} characters, not JSON, or with a field name repeated in
+     * any object (databind reads every occurrence of a field and refuses a bad one even when a later one is good).
      */
-    static Map<String, Object> parseUnique(String body) throws IOException {
-        return parse(UNIQUE, body);
+    static Map<String, Object> record(String json) {
+        if (json == null || json.length() > Json.MAX_VALUE) {
+            return null;
+        }
+        try {
+            return parse(UNIQUE, json);
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** The field is absent, or present with a value of {@code type} (a JSON null is neither). */
+    static boolean absentOr(Map<String, Object> m, String field, Class<?> type) {
+        return !m.containsKey(field) || type.isInstance(m.get(field));
     }
 
     private static Map<String, Object> parse(JsonFactory factory, String body) throws IOException {

@@ -74,42 +74,31 @@ public record WorkloadEndpoint(
      * goes through databind, so the result and the refusal's message are databind's.
      */
     public static WorkloadEndpoint read(String json) {
-        if (json != null && json.length() <= Json.MAX_VALUE) {
-            Map<String, Object> m;
+        Map<String, Object> m = LightJson.record(json);
+        if (m != null
+                && m.get("name") instanceof String name
+                && LightJson.absentOr(m, "state", String.class)
+                && LightJson.absentOr(m, "mac", String.class)
+                && !m.containsKey("qos")
+                && strings(m, "profile_ids")
+                && strings(m, "ipv4_nets")
+                && strings(m, "ipv6_nets")
+                && (!m.containsKey("labels") || m.get("labels") instanceof Map<?, ?> l && strings(l.values()))) {
             try {
-                m = LightJson.parseUnique(json);
-            } catch (java.io.IOException | RuntimeException e) {
-                m = null;
-            }
-            if (m != null
-                    && m.get("name") instanceof String name
-                    && absentOr(m, "state", String.class)
-                    && absentOr(m, "mac", String.class)
-                    && !m.containsKey("qos")
-                    && strings(m, "profile_ids")
-                    && strings(m, "ipv4_nets")
-                    && strings(m, "ipv6_nets")
-                    && (!m.containsKey("labels") || m.get("labels") instanceof Map<?, ?> l && strings(l.values()))) {
-                try {
-                    return new WorkloadEndpoint(
-                            (String) m.get("state"),
-                            name,
-                            (String) m.get("mac"),
-                            LightJson.cast(m.get("profile_ids")),
-                            cidrs(m.get("ipv4_nets")),
-                            cidrs(m.get("ipv6_nets")),
-                            LightJson.cast(m.get("labels")),
-                            null);
-                } catch (RuntimeException e) {
-                    // refused: databind says why, in its words
-                }
+                return new WorkloadEndpoint(
+                        (String) m.get("state"),
+                        name,
+                        (String) m.get("mac"),
+                        LightJson.cast(m.get("profile_ids")),
+                        cidrs(m.get("ipv4_nets")),
+                        cidrs(m.get("ipv6_nets")),
+                        LightJson.cast(m.get("labels")),
+                        null);
+            } catch (RuntimeException e) {
+                // refused: databind says why, in its words
             }
         }
         return Json.read(json, WorkloadEndpoint.class);
-    }
-
-    private static boolean absentOr(Map<String, Object> m, String field, Class<?> type) {
-        return !m.containsKey(field) || type.isInstance(m.get(field));
     }
 
     /** The field is absent, or a list of at most {@value #MAX_ITEMS} strings (no JSON null in it). */

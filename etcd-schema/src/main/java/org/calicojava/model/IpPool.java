@@ -81,7 +81,7 @@ public record IpPool(
                         m.get("masquerade") == Boolean.TRUE,
                         m.get("disabled") == Boolean.TRUE,
                         m.get("block_size") instanceof Integer n ? n : 0);
-            } catch (IllegalArgumentException e) {
+            } catch (RuntimeException e) {
                 // refused: databind says why, in its words
             }
         }

@@ -56,6 +56,7 @@ public final class Main implements Callable<Integer> {
         keys.host(host); // validates the name
         Map<String, String> felixEnv = new HashMap<>(env);
         JetcdStore store = new JetcdStore(cfg);
+        connectAhead(store, keys.hostConfig(host, "LogSeverityScreen"));
         Agent agent = new Agent(store, keys, host, felixEnv, Namespace.current(), code -> {
             Thread t = new Thread(() -> System.exit(code), "felix-exit"); // not on the dataplane thread: the
             t.start(); // shutdown hook waits for it to end
@@ -72,5 +73,24 @@ public final class Main implements Callable<Integer> {
         agent.start();
         done.await();
         return 0;
+    }
+
+    /**
+     * Makes the etcd client's first request (in a fresh JVM: gRPC, Netty and protobuf starting, the connection
+     * opening) on a thread of its own while the agent sets up, instead of in front of its initial listing. The answer
+     * is not used; a failure is left to the listing, which reports and retries.
+     */
+    private static void connectAhead(JetcdStore store, String key) {
+        Thread t = new Thread(
+                () -> {
+                    try {
+                        store.get(key);
+                    } catch (RuntimeException e) {
+                        // the initial sync's listing meets the same problem and reports it
+                    }
+                },
+                "felix-etcd-connect");
+        t.setDaemon(true);
+        t.start();
     }
 }

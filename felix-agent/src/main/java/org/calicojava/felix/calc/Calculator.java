@@ -21,8 +21,9 @@ import org.calicojava.model.WorkloadEndpoint;
  * in the data (a bad selector, an unknown profile) go to {@code onProblem} (when the affected item is calculated)
  * and the affected rule or policy is skipped.
  *
- * <p>Incremental: the first run (and any run after {@link DatastoreState#clear}, with another state or another
- * config) calculates everything; later runs read the state's journal of changed keys and recalculate only what
+ * <p>Incremental: the first run (and any run after {@link DatastoreState#clear}, with another state, or with
+ * another value of a setting it reads: {@code Ipv6Support}, {@code InterfacePrefix}, {@code
+ * DefaultEndpointToHostAction}) calculates everything; later runs read the state's journal of changed keys and recalculate only what
  * they affect: a changed endpoint (any host) its own routes, chains, interface claim and ipset memberships; a
  * profile's tags or labels the endpoints that use it; a policy's rules its chains; a policy's selector (or the
  * policy coming or going) is matched again against each local endpoint, that policy only. The result's maps are
@@ -46,7 +47,7 @@ public final class Calculator {
     private final TierDispatch tiers;
 
     private DatastoreState src;
-    private FelixConfig cfg;
+    private Settings cfg;
     private long epoch;
     private long seen;
 
@@ -64,7 +65,18 @@ public final class Calculator {
         this.tiers = new TierDispatch(matcher, rules, filter);
     }
 
-    public DesiredDataplane calculate(DatastoreState s, FelixConfig cfg) {
+    /**
+     * The settings the calculation reads, and only those: another value of any other (a refresh interval, a port)
+     * leaves the next run incremental.
+     */
+    private record Settings(boolean ipv6Support, String interfacePrefix, String endpointToHostAction) {
+        static Settings of(FelixConfig c) {
+            return new Settings(c.ipv6Support(), c.interfacePrefix(), c.endpointToHostAction());
+        }
+    }
+
+    public DesiredDataplane calculate(DatastoreState s, FelixConfig config) {
+        Settings cfg = Settings.of(config);
         List<DatastoreState.Change> changes =
                 s == src && cfg.equals(this.cfg) && s.epoch() == epoch ? s.changesSince(seen) : null;
         src = null; // until this run completes: a failure midway makes the next run start afresh
@@ -134,7 +146,7 @@ public final class Calculator {
                 v6 ? raw.get(6).build() : none);
     }
 
-    private void reset(DatastoreState s, FelixConfig cfg) {
+    private void reset(DatastoreState s, Settings cfg) {
         index.clear();
         owners.reset();
         routes.reset();
@@ -167,7 +179,7 @@ public final class Calculator {
      * interface A to B would otherwise lose the route claims made at B when A is processed after B), then the new
      * owners' come, then the dispatch chains follow.
      */
-    private void endpoints(DatastoreState s, FelixConfig cfg, Set<EndpointKey> dirty) {
+    private void endpoints(DatastoreState s, Settings cfg, Set<EndpointKey> dirty) {
         for (EndpointKey k : dirty) {
             EndpointIndex.Ep old = index.remove(k);
             if (old != null) {

@@ -181,4 +181,34 @@ class CalculatorTest {
                         java.util.Map.of("PrometheusMetricsHost", "evil.example\nx")))
                 .hasMessageStartingWith("PrometheusMetricsHost: \"evil.example\\nx\" (expected: an IP address");
     }
+
+    /**
+     * A setting the calculation does not read (the refresh interval, the reporting interval) leaves the next run
+     * incremental: unchanged chains stay the same objects, where a full run makes new ones. One it reads
+     * (DefaultEndpointToHostAction) is calculated afresh.
+     */
+    @Test
+    void onlyTheSettingsTheCalculationReadsMakeItStartAfresh() {
+        endpoint("h1", "a", "caliA", "10.1.0.1/32", "p", "{}");
+        state.apply(keys.profileRules("p"), "{\"inbound_rules\":[{}],\"outbound_rules\":[{}]}");
+        DesiredDataplane first = calc.calculate(state, FelixConfig.defaults());
+        DesiredDataplane other = calc.calculate(
+                state,
+                FelixConfig.of(
+                        java.util.Map.of("FELIX_IPTABLESREFRESHINTERVAL", "2", "FELIX_REPORTINGINTERVALSECS", "0"),
+                        java.util.Map.of(),
+                        java.util.Map.of()));
+        assertThat(other.filter().get("cali-tw-caliA")).isSameAs(first.filter().get("cali-tw-caliA"));
+        assertThat(other.filter()).isEqualTo(first.filter());
+        DesiredDataplane accepting = calc.calculate(
+                state,
+                FelixConfig.of(
+                        java.util.Map.of("FELIX_DEFAULTENDPOINTTOHOSTACTION", "ACCEPT"),
+                        java.util.Map.of(),
+                        java.util.Map.of()));
+        assertThat(rules(accepting, ChainNames.WL_TO_HOST)).last().asString().contains("-j ACCEPT");
+        assertThat(rules(first, ChainNames.WL_TO_HOST)).last().asString().contains("-j DROP");
+        assertThat(accepting.filter().get("cali-tw-caliA"))
+                .isNotSameAs(first.filter().get("cali-tw-caliA"));
+    }
 }

@@ -56,7 +56,7 @@ public final class Main implements Callable<Integer> {
         keys.host(host); // validates the name
         Map<String, String> felixEnv = new HashMap<>(env);
         JetcdStore store = new JetcdStore(cfg);
-        connectAhead(store, keys.hostConfig(host, "LogSeverityScreen"));
+        connectAhead(store, keys.host(host)); // any key would do: the answer is not used
         Agent agent = new Agent(store, keys, host, felixEnv, Namespace.current(), code -> {
             Thread t = new Thread(() -> System.exit(code), "felix-exit"); // not on the dataplane thread: the
             t.start(); // shutdown hook waits for it to end

@@ -23,12 +23,12 @@ import org.calicojava.model.WorkloadEndpoint;
  *
  * <p>Incremental: the first run (and any run after {@link DatastoreState#clear}, with another state, or with
  * another value of a setting it reads: {@code Ipv6Support}, {@code InterfacePrefix}, {@code
- * DefaultEndpointToHostAction}) calculates everything; later runs read the state's journal of changed keys and recalculate only what
- * they affect: a changed endpoint (any host) its own routes, chains, interface claim and ipset memberships; a
- * profile's tags or labels the endpoints that use it; a policy's rules its chains; a policy's selector (or the
- * policy coming or going) is matched again against each local endpoint, that policy only. The result's maps are
- * {@link PersistentMap}s that share everything unchanged with the previous run's (readers find the changed keys
- * cheaply), and unchanged chains are the same objects. Owned by the caller's thread.
+ * DefaultEndpointToHostAction}) calculates everything; later runs read the state's journal of changed keys and
+ * recalculate only what they affect: a changed endpoint (any host) its own routes, chains, interface claim and
+ * ipset memberships; a profile's tags or labels the endpoints that use it; a policy's rules its chains; a policy's
+ * selector (or the policy coming or going) is matched again against each local endpoint, that policy only. The
+ * result's maps are {@link PersistentMap}s that share everything unchanged with the previous run's (readers find
+ * the changed keys cheaply), and unchanged chains are the same objects. Owned by the caller's thread.
  *
  * <p>The calculation is a graph of stages, run in this order (as Felix's calc graph): the {@link EndpointIndex}
  * (every endpoint's labels, tags and addresses), whose entries feed the tag and selector ipsets ({@link FamilySets})

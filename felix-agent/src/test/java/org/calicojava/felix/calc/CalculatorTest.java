@@ -184,8 +184,8 @@ class CalculatorTest {
 
     /**
      * A setting the calculation does not read (the refresh interval, the reporting interval) leaves the next run
-     * incremental: unchanged chains stay the same objects, where a full run makes new ones. One it reads
-     * (DefaultEndpointToHostAction) is calculated afresh.
+     * incremental: unchanged chains stay the same objects, where a full run makes new ones. Each one it reads
+     * (DefaultEndpointToHostAction, InterfacePrefix, Ipv6Support) is calculated afresh.
      */
     @Test
     void onlyTheSettingsTheCalculationReadsMakeItStartAfresh() {
@@ -210,5 +210,34 @@ class CalculatorTest {
         assertThat(rules(first, ChainNames.WL_TO_HOST)).last().asString().contains("-j DROP");
         assertThat(accepting.filter().get("cali-tw-caliA"))
                 .isNotSameAs(first.filter().get("cali-tw-caliA"));
+        DesiredDataplane tap = calc.calculate( // each run below differs from the one before in one setting
+                state,
+                FelixConfig.of(
+                        java.util.Map.of("FELIX_DEFAULTENDPOINTTOHOSTACTION", "ACCEPT", "FELIX_INTERFACEPREFIX", "tap"),
+                        java.util.Map.of(),
+                        java.util.Map.of()));
+        assertThat(ruleTexts(tap)).anyMatch(r -> r.contains("tap+")).noneMatch(r -> r.contains("cali+"));
+        assertThat(ruleTexts(accepting)).anyMatch(r -> r.contains("cali+"));
+        DesiredDataplane v4only = calc.calculate(
+                state,
+                FelixConfig.of(
+                        java.util.Map.of(
+                                "FELIX_DEFAULTENDPOINTTOHOSTACTION",
+                                "ACCEPT",
+                                "FELIX_INTERFACEPREFIX",
+                                "tap",
+                                "FELIX_IPV6SUPPORT",
+                                "false"),
+                        java.util.Map.of(),
+                        java.util.Map.of()));
+        assertThat(tap.chains(6, "filter")).isNotEmpty();
+        assertThat(v4only.chains(6, "filter")).isEmpty();
+    }
+
+    private static List<String> ruleTexts(DesiredDataplane d) {
+        return d.filter().values().stream()
+                .flatMap(c -> c.rules().stream())
+                .map(Rule::text)
+                .toList();
     }
 }

@@ -43,7 +43,7 @@ class PersistentMapTest {
                 PersistentMap<String, Integer> after = b.build();
                 PersistentSet<String> setAfter = sb.build();
                 assertThat(after).isEqualTo(expected).hasSize(expected.size());
-                assertThat(sb.build()).containsExactlyInAnyOrderElementsOf(expected.keySet());
+                assertThat(setAfter).containsExactlyInAnyOrderElementsOf(expected.keySet());
                 Set<String> changed = new TreeSet<>();
                 PersistentMap.changedKeys(before, after, changed::add);
                 Set<String> changedFromPlain = new TreeSet<>();

@@ -13,7 +13,9 @@ import java.util.Locale;
  * (every thread, also those that ended, not the commands it ran) during the cold start, which varies much less
  * between runs than its wall time on a shared machine; {@code processColdStartS}: the median cold start of the
  * first backend as a process ({@link ProcessStart}: exec of bin/felix-agent until programmed), with the build's
- * class-data-sharing archive, and {@code processColdStartNoCdsS} without it (-Dprocess=REPS; null when not run).
+ * class-data-sharing archive, and {@code processColdStartNoCdsS} without it (-Dprocess=REPS; null when not run);
+ * {@code warmStartS} and {@code warmStartCpuS}: the median wall and CPU seconds of the first backend's starts after
+ * its cold start in the same JVM, each from an emptied dataplane (-Dwarm=K; null when not run).
  */
 record BenchLine(
         String backend,
@@ -28,7 +30,9 @@ record BenchLine(
         Double policyAllMs,
         Double refreshCpuPct,
         Double processColdStartS,
-        Double processColdStartNoCdsS) {
+        Double processColdStartNoCdsS,
+        Double warmStartS,
+        Double warmStartCpuS) {
 
     /** This line with the nftables floors of its N, measured after the agents. */
     BenchLine withNftFloors(Double nftF, Double kernelCommit) {
@@ -45,7 +49,9 @@ record BenchLine(
                 policyAllMs,
                 refreshCpuPct,
                 processColdStartS,
-                processColdStartNoCdsS);
+                processColdStartNoCdsS,
+                warmStartS,
+                warmStartCpuS);
     }
 
     /** This line with the medians of {@link ProcessStart}: with the class-data-sharing archive, and without. */
@@ -63,7 +69,9 @@ record BenchLine(
                 policyAllMs,
                 refreshCpuPct,
                 cds,
-                noCds);
+                noCds,
+                warmStartS,
+                warmStartCpuS);
     }
 
     String json() {
@@ -71,7 +79,7 @@ record BenchLine(
                 Locale.ROOT,
                 "{\"backend\":\"%s\",\"n\":%d,\"cold_start_s\":%.3f,\"cold_start_cpu_s\":%.2f,\"floor_nft_f_s\":%s,\"floor_kernel_commit_s\":%s,"
                         + "\"floor_etcd_get_s\":%s,\"add_p50_ms\":%s,\"add_p99_ms\":%s,\"policy_all_ms\":%s,\"refresh_cpu_pct\":%s,"
-                        + "\"process_cold_start_s\":%s,\"process_cold_start_no_cds_s\":%s}",
+                        + "\"process_cold_start_s\":%s,\"process_cold_start_no_cds_s\":%s,\"warm_start_s\":%s,\"warm_start_cpu_s\":%s}",
                 backend,
                 n,
                 coldStartS,
@@ -84,7 +92,9 @@ record BenchLine(
                 num(policyAllMs, 1),
                 num(refreshCpuPct, 2),
                 num(processColdStartS, 3),
-                num(processColdStartNoCdsS, 3));
+                num(processColdStartNoCdsS, 3),
+                num(warmStartS, 3),
+                num(warmStartCpuS, 2));
     }
 
     private static String num(Double v, int decimals) {

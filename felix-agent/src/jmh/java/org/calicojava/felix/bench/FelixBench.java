@@ -16,7 +16,6 @@ import org.calicojava.felix.calc.Calculator;
 import org.calicojava.felix.calc.DatastoreState;
 import org.calicojava.felix.calc.DesiredDataplane;
 import org.calicojava.felix.calc.FelixConfig;
-import org.calicojava.felix.dataplane.Namespace;
 import org.calicojava.felix.rules.Chain;
 import org.calicojava.felix.rules.RestoreScript;
 import org.calicojava.felix.rules.StaticChains;
@@ -54,6 +53,12 @@ public final class FelixBench {
             List.of(System.getProperty("backends", "auto,nftables,iptables-nft,iptables-legacy")
                     .split(","));
 
+    /**
+     * -Dwarm=K: after the first backend's cold start, K more starts of a new agent in this JVM, each from an emptied
+     * dataplane (the agent's code compiled by then): how much of the cold start is the JVM warming up.
+     */
+    static final int WARM = Integer.getInteger("warm", 0);
+
     private static final String NS_PREFIX = System.getProperty("nsprefix", "cj-b");
 
     public static void main(String[] args) throws Exception {
@@ -86,6 +91,15 @@ public final class FelixBench {
 
     static String iface(int i) {
         return String.format("cali%011d", i);
+    }
+
+    /** The N workload interfaces' names. */
+    private List<String> ifaces() {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            out.add(iface(i));
+        }
+        return out;
     }
 
     static String ip(int i) {
@@ -141,12 +155,31 @@ public final class FelixBench {
             }
             Double etcdGet = withFloors ? EtcdGetFloor.median(endpoints, keys.root() + "/", 2L * n) : null;
             List<BenchLine> lines = new ArrayList<>(); // the nftables floors are filled in after the agents
+            SysctlSnapshot sysctls = WARM > 0 ? SysctlSnapshot.of(ns, ifaces()) : null;
             for (String backend : BACKENDS) {
                 cleanDataplane();
                 QuietMachine.await(15);
-                Agent agent = coldStart(store, backend);
-                double cold = lastColdStart;
-                double coldCpu = lastColdStartCpu;
+                AgentStart starts = new AgentStart(endpoints, keys, ns, backend);
+                AgentStart.Timed first = starts.start("cold start");
+                Agent agent = first.agent();
+                double cold = first.wallS();
+                double coldCpu = first.cpuS();
+                double[] warm = null;
+                if (WARM > 0 && backend.equals(BACKENDS.get(0))) { // the same work: sysctls as before the cold start
+                    List<Double> wall = new ArrayList<>();
+                    List<Double> cpu = new ArrayList<>();
+                    for (int k = 1; k <= WARM; k++) {
+                        agent.close();
+                        cleanDataplane();
+                        System.out.printf("warm start %d: %d sysctls put back%n", k, sysctls.restore());
+                        QuietMachine.await(15);
+                        AgentStart.Timed again = starts.start("warm start " + k + " of " + WARM);
+                        agent = again.agent();
+                        wall.add(again.wallS());
+                        cpu.add(again.cpuS());
+                    }
+                    warm = new double[] {pct(wall, 0.5), pct(cpu, 0.5)};
+                }
                 int adds = backend.startsWith("iptables") ? Math.min(ADDS, IPTABLES_ADDS) : ADDS;
                 double[] add = adds > 0 ? incremental(store, agent, backend, adds) : null;
                 Double all = Boolean.parseBoolean(System.getProperty("policyall", "true"))
@@ -171,7 +204,9 @@ public final class FelixBench {
                         all,
                         refresh,
                         null, // the process cold starts, after the agents
-                        null));
+                        null,
+                        warm == null ? null : warm[0],
+                        warm == null ? null : warm[1]));
             }
             int reps = Integer.getInteger("process", 0); // fresh JVMs: bin/felix-agent with and without its archive
             if (reps > 0) {
@@ -311,65 +346,6 @@ public final class FelixBench {
             store.txn(List.of(), ops);
         }
         System.out.printf("etcd: wrote %d endpoints in %.1f s%n", n, secs(t));
-    }
-
-    /** The last cold start's seconds. */
-    private double lastColdStart;
-
-    /** The JVM's CPU seconds during the last cold start. */
-    private double lastColdStartCpu;
-
-    private Agent coldStart(JetcdStore store, String backend) {
-        System.gc();
-        JetcdStore agentStore = new JetcdStore(EtcdConfig.of(endpoints));
-        agentStore.get("/warm-up");
-        Map<String, String> env = ProcessStart.felixEnv(backend, IPV6);
-        Agent agent = new Agent(agentStore, keys, "bench", env, Namespace.named(ns));
-        double cpu0 = CpuClock.self();
-        double children0 = CpuClock.process() - cpu0;
-        Map<String, Double> threads0 = CpuClock.threads();
-        long[] machine0 = QuietMachine.cpu();
-        long t = System.nanoTime();
-        agent.start();
-        while (!agent.ready()) {
-            sleep(5);
-        }
-        double s = secs(t);
-        lastColdStart = s;
-        double cpu = CpuClock.self() - cpu0;
-        lastColdStartCpu = cpu;
-        double children = CpuClock.process() - CpuClock.self() - children0;
-        double busy = QuietMachine.busyPct(machine0, QuietMachine.cpu());
-        long routes = sh("ip", "-n", ns, "route", "show", "proto", "80").lines().count();
-        System.out.printf(
-                "agent cold start, backend %s, Ipv6Support %s: %.3f s until %d routes and all chains" + " programmed%n",
-                backend, IPV6, s, routes);
-        System.out.println("  of it: " + phases(agent, null));
-        System.out.printf(
-                "  meanwhile: this JVM used %.2f CPU s (%.1f cores on average), the commands it ran %.2f s; all CPUs of"
-                        + " the machine %.0f%% busy%n",
-                cpu, cpu / s, children, busy);
-        System.out.println("  CPU by thread: " + CpuClock.threadsSince(threads0, cpu));
-        return agent;
-    }
-
-    static final List<String> PHASES = List.of(
-            "felix_calc_seconds", "felix_nft_model_seconds", "felix_nft_encode_seconds", "felix_nft_kernel_seconds");
-
-    /** The agent's time per phase (calculation, nft model and diff, netlink encoding, kernel), since {@code before}. */
-    static String phases(Agent agent, double[] before) {
-        StringBuilder b = new StringBuilder();
-        for (int i = 0; i < PHASES.size(); i++) {
-            double v = agent.metrics().seconds(PHASES.get(i)) - (before == null ? 0 : before[i]);
-            b.append(i == 0 ? "" : ", ")
-                    .append(PHASES.get(i).replace("felix_", "").replace("_seconds", ""))
-                    .append(String.format(" %.1f ms", v * 1000));
-        }
-        return b.toString();
-    }
-
-    static double[] phaseValues(Agent agent) {
-        return PHASES.stream().mapToDouble(p -> agent.metrics().seconds(p)).toArray();
     }
 
     /** Adds one endpoint at a time; returns p50 and p99 in ms. */

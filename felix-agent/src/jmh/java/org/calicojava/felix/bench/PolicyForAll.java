@@ -31,7 +31,7 @@ final class PolicyForAll {
         for (int round = 1; round <= ROUNDS; round++) {
             store.put(tier, "{\"order\":10}");
             FelixBench.sleep(500); // the tier alone changes nothing; its pass is over before the policy comes
-            double[] before = FelixBench.phaseValues(agent);
+            double[] before = AgentStart.phaseValues(agent);
             long t0 = System.nanoTime();
             store.put(
                     policy,
@@ -45,7 +45,7 @@ final class PolicyForAll {
                     backend,
                     round,
                     done ? String.format("%.1f ms (etcd write -> programmed)", ms) : "not programmed in 60 s",
-                    FelixBench.phases(agent, before));
+                    AgentStart.phases(agent, before));
             store.delete(policy);
             store.delete(tier);
             awaitGauge(agent, "felix_active_policies", 0, System.nanoTime() + 60_000_000_000L);

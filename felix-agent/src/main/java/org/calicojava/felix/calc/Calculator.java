@@ -1,6 +1,5 @@
 package org.calicojava.felix.calc;
 
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -177,7 +176,7 @@ public final class Calculator {
      * The changed endpoints through the index, the ipsets' members and the interface claims; then every interface
      * whose owner changes: the old owner's routes and chains go first (all of them: an endpoint moving from
      * interface A to B would otherwise lose the route claims made at B when A is processed after B), then the new
-     * owners' come, then the dispatch chains follow.
+     * owners' come.
      */
     private void endpoints(DatastoreState s, Settings cfg, Set<EndpointKey> dirty) {
         for (EndpointKey k : dirty) {
@@ -198,19 +197,10 @@ public final class Calculator {
             }
         }
         List<InterfaceOwners.Decision> decisions = owners.resolve(dirty);
-        List<String> added = new ArrayList<>();
-        List<String> removed = new ArrayList<>();
         for (InterfaceOwners.Decision d : decisions) {
-            if (d.replace()) {
-                if (d.current() != null) {
-                    routes.release(d.iface());
-                    chains.remove(d.iface());
-                }
-            }
-            if (d.removed()) {
-                removed.add(d.iface());
-            } else if (d.added()) {
-                added.add(d.iface());
+            if (d.replace() && d.current() != null) {
+                routes.release(d.iface());
+                chains.remove(d.iface());
             }
         }
         for (InterfaceOwners.Decision d : decisions) {
@@ -220,7 +210,6 @@ public final class Calculator {
                 chains.add(s, d.iface(), e);
             }
         }
-        chains.dispatch(added, removed);
     }
 
     /** Each family's tag and selector sets whose members or existence changed, into the result's ipsets. */

@@ -8,7 +8,6 @@ import java.util.Set;
 import java.util.function.Consumer;
 import org.calicojava.felix.rules.Chain;
 import org.calicojava.felix.rules.ChainNames;
-import org.calicojava.felix.rules.DispatchTree;
 import org.calicojava.felix.rules.EndpointChains;
 import org.calicojava.felix.rules.Rule;
 import org.calicojava.model.WorkloadEndpoint;
@@ -16,8 +15,9 @@ import org.calicojava.model.WorkloadEndpoint;
 /**
  * The workload chains stage of the {@link Calculator}: for each owned interface, the policies its endpoint matches,
  * its profiles that have rules, and its {@code cali-tw-}/{@code cali-fw-} chains (which list only the profiles: the
- * policies are reached through the shared {@link TierDispatch}); and the dispatch chains that lead to them ({@link
- * DispatchTree}, rebuilt only along the changed interfaces' paths). It reads the owner {@link
+ * policies are reached through the shared {@link TierDispatch}). What leads to them, the dispatch by interface, is
+ * rendered by each backend from the result's interfaces (iptables: a chain tree; nftables: two verdict maps), as
+ * Calico's felix renders its dispatch chains in the dataplane driver. It reads the owner {@link
  * InterfaceOwners.Decision}s, the {@link PolicyMatcher} and the state's profile rules; it produces those chains in
  * each family's filter table and tells {@link ActiveRules} which policies and profiles the owners start or stop
  * using. An owner that goes and comes back in the same run with the same profiles keeps its chain objects, so
@@ -32,9 +32,6 @@ final class WorkloadChains {
     private final Map<String, Owned> owned = new HashMap<>();
     /** Owners removed in this run, by interface: their chains are reused by a new owner with the same policy. */
     private Map<String, Owned> retired = new HashMap<>();
-
-    private DispatchTree fromTree = DispatchTree.from();
-    private DispatchTree toTree = DispatchTree.to();
 
     /**
      * The chains of one owned interface and what they were made from; {@code matched} (the policies selecting the
@@ -62,8 +59,6 @@ final class WorkloadChains {
 
     void reset() {
         owned.clear();
-        fromTree = DispatchTree.from();
-        toTree = DispatchTree.to();
     }
 
     /** Starts a run: nothing retired yet. */
@@ -147,18 +142,6 @@ final class WorkloadChains {
                     rules.usePolicies(one, now ? 1 : -1);
                 }
             }
-        }
-    }
-
-    /** Interfaces that gained or lost their owner: the dispatch chains along their paths change. */
-    void dispatch(List<String> added, List<String> removed) {
-        Map<String, Chain> changed = new HashMap<>();
-        List<String> gone = new ArrayList<>();
-        fromTree.update(added, removed, changed, gone);
-        toTree.update(added, removed, changed, gone);
-        for (PersistentMap.Builder<String, Chain> f : filter.values()) {
-            gone.forEach(f::remove);
-            changed.forEach(f::put);
         }
     }
 

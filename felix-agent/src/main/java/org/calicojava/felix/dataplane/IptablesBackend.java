@@ -2,15 +2,18 @@ package org.calicojava.felix.dataplane;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.calicojava.felix.agent.Metrics;
 import org.calicojava.felix.calc.DesiredDataplane;
+import org.calicojava.felix.rules.Chain;
 import org.calicojava.process.CommandRunner;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Policy through iptables, ip6tables and ipset: ipsets created and filled, then the filter, nat and raw chains of
- * IPv4 and IPv6 ({@link IptablesTable}, iptables-restore --noflush), then unused ipsets destroyed. The ip6tables
+ * IPv4 and IPv6 ({@link IptablesTable}, iptables-restore --noflush; the filter tables with the dispatch chains that
+ * lead to the endpoint chains, {@link DispatchChains}), then unused ipsets destroyed. The ip6tables
  * tables are read and written once the desired state has had IPv6 chains (Ipv6Support, the default); turned off
  * later, our ip6tables chains and hooks are removed; never turned on (or a kernel without IPv6), ip6tables is not
  * touched. With iptables-nft, a refresh reads the tables back only when the kernel's nftables generation shows a
@@ -24,6 +27,9 @@ public final class IptablesBackend implements PolicyBackend {
     private final List<IptablesTable> tables = new ArrayList<>();
 
     private final IpsetManager ipsets;
+    /** The dispatch chains, added to the calculated filter tables. */
+    private final DispatchChains dispatch = new DispatchChains();
+
     private boolean v6Active;
     private boolean v6Unavailable;
     private final DriftGate gate;
@@ -114,9 +120,12 @@ public final class IptablesBackend implements PolicyBackend {
         int restoresBefore = restores();
         ipsets.setDesired(d.ipsets());
         ipsets.applyUpdates();
+        dispatch.update(d.interfaces());
         for (int i = 0; i < tables.size(); i++) {
             if (version(i) == 4 || v6Active) { // Ipv6Support turned off: our ip6tables chains and hooks go
-                tables.get(i).setDesired(d.chains(version(i), TABLES.get(i % TABLES.size())));
+                String table = TABLES.get(i % TABLES.size());
+                Map<String, Chain> chains = d.chains(version(i), table);
+                tables.get(i).setDesired(table.equals("filter") ? dispatch.filter(version(i), chains) : chains);
                 tables.get(i).apply();
             }
         }

@@ -11,24 +11,23 @@ import org.calicojava.felix.calc.DesiredDataplane;
 import org.calicojava.felix.calc.IpSetSpec;
 import org.calicojava.felix.calc.PersistentMap;
 import org.calicojava.felix.calc.PersistentSet;
-import org.calicojava.felix.rules.Action;
 import org.calicojava.felix.rules.Chain;
 import org.calicojava.felix.rules.ChainNames;
 import org.calicojava.felix.rules.Hashes;
-import org.calicojava.felix.rules.Match;
 import org.calicojava.felix.rules.Rule;
 import org.calicojava.felix.rules.StaticChains;
 import org.calicojava.model.Cidr;
 
 /**
  * Turns the calculated rule model ({@link DesiredDataplane}: filter, nat and raw chains of IPv4 and IPv6, ipsets of
- * both) into our {@code inet} table: every chain rendered rule by rule with {@link NftRuleRenderer}; the iptables
- * dispatch tree folded into two verdict maps ({@code -i IF -g cali-fw-IF} becomes the element
- * {@code "IF" : goto cali-fw-IF}) behind the two dispatch chains; the iptables hooks into built-in chains become our
+ * both) into our {@code inet} table: every chain rendered rule by rule with {@link NftRuleRenderer}; the dispatch
+ * by interface, from the model's interfaces (each has its {@code cali-tw-IF} and {@code cali-fw-IF}), as two verdict
+ * maps ({@code "IF" : goto cali-fw-IF}) behind the two dispatch chains, where iptables has a chain tree
+ * ({@code DispatchChains}); the iptables hooks into built-in chains become our
  * base chains; ipsets become interval sets ({@code cali6-} ones of type {@code ipv6_addr}).
  *
- * <p>One table for both families: a chain whose IPv4 and IPv6 renderings are the same nft text (the endpoint,
- * dispatch and most static chains) is written once under its name. One whose renderings differ, or that exists in
+ * <p>One table for both families: a chain whose IPv4 and IPv6 renderings are the same nft text (the endpoint
+ * and most static chains) is written once under its name. One whose renderings differ, or that exists in
  * one family only, becomes a family dispatcher {@code NAME: meta nfproto ipv4 goto NAME/4; meta nfproto ipv6 goto
  * NAME/6} in front of the two renderings ({@link NftNames#familyChain}); goto keeps the caller's return semantics.
  * A family without the chain gets no goto line: its packets fall through the dispatcher, i.e. return to the caller
@@ -122,19 +121,11 @@ public final class NftModel {
 
     /**
      * What one model chain name became: its IPv4 and IPv6 chains (model) and renderings, the chains it put into our
-     * table (the shared rendering, or a family dispatcher and the family chains), or for a dispatch chain its map
-     * elements ([from, to]).
+     * table (the shared rendering, or a family dispatcher and the family chains), and the shared bodies it uses.
      */
-    private record Out(
-            Chain c4,
-            Chain c6,
-            NftChain n4,
-            NftChain n6,
-            List<NftChain> chains,
-            Map<String, String>[] leaves,
-            List<String> bodies) {
-        Out(Chain c4, Chain c6, NftChain n4, NftChain n6, List<NftChain> chains, Map<String, String>[] leaves) {
-            this(c4, c6, n4, n6, chains, leaves, List.of());
+    private record Out(Chain c4, Chain c6, NftChain n4, NftChain n6, List<NftChain> chains, List<String> bodies) {
+        Out(Chain c4, Chain c6, NftChain n4, NftChain n6, List<NftChain> chains) {
+            this(c4, c6, n4, n6, chains, List.of());
         }
     }
 
@@ -168,15 +159,11 @@ public final class NftModel {
                 next.put(name, o);
             }
         }
-        for (String name : names) { // first every old output goes (a leaf may move between dispatch chains) ...
+        for (String name : names) { // first every old output goes (a body may move between chains) ...
             Out old = byName.remove(name);
             if (old != null) {
                 old.chains().forEach(c -> chains.remove(c.name()));
                 old.bodies().forEach(b -> bodies.get(b).users--);
-                if (old.leaves() != null) {
-                    old.leaves()[0].keySet().forEach(fromWl::remove);
-                    old.leaves()[1].keySet().forEach(toWl::remove);
-                }
             }
         }
         next.forEach((name, o) -> { // ... then the new ones come
@@ -187,11 +174,9 @@ public final class NftModel {
                     chains.put(b, bodies.get(b).chain());
                 }
             });
-            if (o.leaves() != null) {
-                o.leaves()[0].forEach(fromWl::put);
-                o.leaves()[1].forEach(toWl::put);
-            }
         });
+        Map<String, ?> now = d.interfaces();
+        PersistentMap.changedKeys(prev.interfaces(), now, i -> dispatch(i, now.containsKey(i)));
         bodies.values().removeIf(b -> {
             if (b.users == 0) {
                 chains.remove(b.chain().name());
@@ -238,7 +223,21 @@ public final class NftModel {
         return new NftRuleset(chains.build(), sets.build(), maps);
     }
 
-    /** The dispatch chain {@code name} (a verdict map lookup, then drop) and its map, when the model has it. */
+    /** The dispatch maps' elements of interface {@code iface}: its endpoint chains, while it has them. */
+    private void dispatch(String iface, boolean present) {
+        if (present) {
+            fromWl.put(iface, ChainNames.of(ChainNames.FROM_WL, iface));
+            toWl.put(iface, ChainNames.of(ChainNames.TO_WL, iface));
+        } else {
+            fromWl.remove(iface);
+            toWl.remove(iface);
+        }
+    }
+
+    /**
+     * The dispatch chain {@code name} (a verdict map lookup, then drop) and its map, when the model has policy (a
+     * filter table in either family: its static chains jump to both dispatch chains).
+     */
     private void dispatcher(
             DesiredDataplane d,
             String name,
@@ -246,11 +245,7 @@ public final class NftModel {
             String key,
             PersistentMap.Builder<String, String> elements,
             Map<String, Map<String, String>> maps) {
-        boolean wanted = false;
-        for (String table : TABLES) {
-            wanted |= d.chains(4, table).containsKey(name) || d.chains(6, table).containsKey(name);
-        }
-        if (wanted) {
+        if (!d.filter().isEmpty() || !d.filter6().isEmpty()) {
             maps.put(map, elements.build());
             chains.put(
                     name,
@@ -282,24 +277,9 @@ public final class NftModel {
         return out;
     }
 
-    @SuppressWarnings("unchecked")
     private Out render(String name, Chain c4, Chain c6, Out old) {
         boolean same4 = old != null && old.c4() == c4;
         boolean same6 = old != null && old.c6() == c6;
-        if (NftNames.isDispatch(name)) {
-            Map<String, String>[] leaves;
-            if (same4 && same6) {
-                leaves = old.leaves();
-            } else {
-                leaves = new Map[] {new HashMap<String, String>(), new HashMap<String, String>()};
-                for (Chain c : c4 == c6 || c6 == null ? List.of(c4) : c4 == null ? List.of(c6) : List.of(c4, c6)) {
-                    Map<String, String>[] l = dispatchLeaves(c);
-                    leaves[0].putAll(l[0]);
-                    leaves[1].putAll(l[1]);
-                }
-            }
-            return new Out(c4, c6, null, null, List.of(), leaves);
-        }
         String prefix = bodyPrefix(name);
         if (prefix != null) {
             return endpoint(name, prefix, c4, c6, old);
@@ -309,7 +289,7 @@ public final class NftModel {
                 ? null
                 : c6 == c4 ? n4 : same6 ? old.n6() : chain(c6.name(), null, null, c6.rules(), rendered);
         if (n4 != null && n6 != null && (n4 == n6 || n4.rules().equals(n6.rules()))) {
-            return new Out(c4, c6, n4, n6, List.of(n4), null); // same name and text: same hashes
+            return new Out(c4, c6, n4, n6, List.of(n4)); // same name and text: same hashes
         }
         List<NftChain> outs = new ArrayList<>(3);
         outs.add(null);
@@ -332,7 +312,7 @@ public final class NftModel {
             addGoto(v, familyName, gotos, exprs);
         }
         outs.set(0, gotoChain(name, gotos, exprs, old));
-        return new Out(c4, c6, n4, n6, outs, null);
+        return new Out(c4, c6, n4, n6, outs);
     }
 
     /**
@@ -362,7 +342,7 @@ public final class NftModel {
                 }
             }
         }
-        return new Out(c4, c6, null, null, List.of(gotoChain(name, gotos, exprs, old)), null, List.copyOf(used));
+        return new Out(c4, c6, null, null, List.of(gotoChain(name, gotos, exprs, old)), List.copyOf(used));
     }
 
     /**
@@ -444,22 +424,6 @@ public final class NftModel {
             textsOf.put(rules, done);
         }
         return done;
-    }
-
-    /** Leaf rules of a dispatch tree chain: an interface (no wildcard) and a goto; [from, to]. */
-    @SuppressWarnings("unchecked")
-    private static Map<String, String>[] dispatchLeaves(Chain c) {
-        Map<String, String>[] out = new Map[] {new HashMap<String, String>(), new HashMap<String, String>()};
-        for (Rule r : c.rules()) {
-            if (r.matches().size() == 1
-                    && r.matches().get(0) instanceof Match.Iface i
-                    && !i.wildcard()
-                    && !i.negated()
-                    && r.action() instanceof Action.Goto g) {
-                out[i.in() ? 0 : 1].put(i.name(), g.chain());
-            }
-        }
-        return out;
     }
 
     /** A chain of rendered rules with chained hashes (over chain name, previous hash, nft text). */

@@ -70,15 +70,4 @@ class WorkloadChainsTest {
         assertThat(filter.get(4).build().get("cali-tw-cali1")).isSameAs(tw);
         assertThat(rules.uses(new PolicyKey("default", "db"))).isFalse();
     }
-
-    @Test
-    void dispatchFollowsOwnedInterfaces() {
-        filter.put(4, PersistentMap.<String, Chain>empty().toBuilder());
-        chains.dispatch(List.of("cali1", "cali2"), List.of());
-        assertThat(filter.get(4).build().get("cali-to-wl-dispatch").rules())
-                .anySatisfy(r -> assertThat(r.text()).contains("cali2"));
-        chains.dispatch(List.of(), List.of("cali2"));
-        assertThat(filter.get(4).build().get("cali-to-wl-dispatch").rules())
-                .noneSatisfy(r -> assertThat(r.text()).contains("cali2"));
-    }
 }

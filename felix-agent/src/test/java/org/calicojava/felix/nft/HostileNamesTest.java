@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.calicojava.felix.calc.DesiredDataplane;
+import org.calicojava.felix.calc.EndpointKey;
 import org.calicojava.felix.calc.IpSetSpec;
 import org.calicojava.felix.rules.Chain;
 import org.calicojava.felix.rules.ChainNames;
@@ -76,7 +77,6 @@ class HostileNamesTest {
     private static Map<String, Chain> filter(String name) {
         Map<String, Chain> filter = new HashMap<>();
         StaticChains.filter(4, "cali", "DROP").forEach(c -> filter.put(c.name(), c));
-        StaticChains.dispatch(List.of("cali1")).forEach(c -> filter.put(c.name(), c));
         List<TierChains.Tier> tiers = List.of(new TierChains.Tier(
                 name,
                 List.of(new TierChains.Applied(TierPolicies.policyId(name, name), name, "cali4-all-ipam-pools"))));
@@ -111,6 +111,7 @@ class HostileNamesTest {
                         + "[A-Za-z0-9 _.:,/+!\\-]*( -[jg] (cali-[A-Za-z0-9_.\\-]{1,23}|ACCEPT|DROP|RETURN|MARK --set-xmark [0-9a-fx/]+))");
         for (String name : HOSTILE) {
             Map<String, Chain> filter = filter(name);
+            StaticChains.dispatch(List.of("cali1")).forEach(c -> filter.put(c.name(), c)); // as iptables writes it
             RestoreScript s = new RestoreScript("filter");
             int rules = 0;
             for (Chain c : filter.values()) {
@@ -145,7 +146,15 @@ class HostileNamesTest {
             Map<String, IpSetSpec> sets =
                     Map.of("cali4-all-ipam-pools", new IpSetSpec("cali4-all-ipam-pools", 4, Set.of("10.65.0.0/16")));
             DesiredDataplane d = new DesiredDataplane(
-                    Map.of(), Map.of(), filter, Map.of(), sets, Map.of(), Map.of(), Map.of(), Map.of());
+                    Map.of(),
+                    Map.of("cali1", new EndpointKey("h1", "k8s", "w", "eth0")),
+                    filter,
+                    Map.of(),
+                    sets,
+                    Map.of(),
+                    Map.of(),
+                    Map.of(),
+                    Map.of());
             String script = new NftState().diff(model.build(d)).script();
             assertThat(script).doesNotContain("#").doesNotContain("\r");
             assertThat(script.lines()).allSatisfy(l -> assertThat(l).matches(line));

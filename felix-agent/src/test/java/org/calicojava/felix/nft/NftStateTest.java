@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.calicojava.felix.calc.DesiredDataplane;
+import org.calicojava.felix.calc.EndpointKey;
 import org.calicojava.felix.calc.IpSetSpec;
 import org.calicojava.felix.rules.Chain;
 import org.calicojava.felix.rules.EndpointChains;
@@ -21,8 +22,9 @@ class NftStateTest {
     static DesiredDataplane desired(List<String> ifaces, Set<String> tagMembers) {
         Map<String, Chain> filter = new HashMap<>();
         StaticChains.filter(4, "cali", "DROP").forEach(c -> filter.put(c.name(), c));
-        StaticChains.dispatch(ifaces).forEach(c -> filter.put(c.name(), c));
+        Map<String, EndpointKey> interfaces = new HashMap<>();
         for (String i : ifaces) {
+            interfaces.put(i, new EndpointKey("h1", "k8s", i, "eth0"));
             Chain tw = EndpointChains.toWorkload(i, List.of("p"));
             Chain fw = EndpointChains.fromWorkload(i, List.of("p"));
             filter.put(tw.name(), tw);
@@ -46,12 +48,21 @@ class NftStateTest {
                 new IpSetSpec("cali4-all-ipam-pools", 4, Set.of("10.65.0.0/16")),
                 "cali4-masq-ipam-pools",
                 new IpSetSpec("cali4-masq-ipam-pools", 4, Set.of()));
-        return both(filter, nat, sets);
+        return both(interfaces, filter, nat, sets);
     }
 
     /** The same chains (objects) for IPv4 and IPv6: each written once, under its own name. */
     static DesiredDataplane both(Map<String, Chain> filter, Map<String, Chain> nat, Map<String, IpSetSpec> sets) {
-        return new DesiredDataplane(Map.of(), Map.of(), filter, nat, sets, Map.of(), filter, nat, Map.of());
+        return both(Map.of(), filter, nat, sets);
+    }
+
+    /** {@link #both}, with endpoint chains for {@code interfaces} (the dispatch maps lead to them). */
+    static DesiredDataplane both(
+            Map<String, EndpointKey> interfaces,
+            Map<String, Chain> filter,
+            Map<String, Chain> nat,
+            Map<String, IpSetSpec> sets) {
+        return new DesiredDataplane(Map.of(), interfaces, filter, nat, sets, Map.of(), filter, nat, Map.of());
     }
 
     static List<String> ifaces(int n) {
@@ -63,7 +74,7 @@ class NftStateTest {
     }
 
     @Test
-    void dispatchTreeBecomesVerdictMapsAndHooksBecomeBaseChains() {
+    void interfacesBecomeVerdictMapElementsAndHooksBecomeBaseChains() {
         NftRuleset r = model.build(desired(ifaces(100), Set.of("10.65.0.1/32")));
         assertThat(r.maps().get(NftNames.FROM_WL_MAP))
                 .hasSize(100)
@@ -179,7 +190,7 @@ class NftStateTest {
                                 new org.calicojava.felix.rules.Match.Protocol("udp", false)))));
         Map<String, IpSetSpec> sets = new HashMap<>(changed.ipsets());
         sets.remove("cali4-t-p");
-        NftState.Diff d = st.diff(model.build(both(filter, changed.nat(), sets)));
+        NftState.Diff d = st.diff(model.build(both(changed.interfaces(), filter, changed.nat(), sets)));
         assertThat(d.script().lines().toList())
                 .containsExactly(
                         "add table inet calico",

@@ -16,8 +16,15 @@ final class AgentStart {
     static final List<String> PHASES = List.of(
             "felix_calc_seconds", "felix_nft_model_seconds", "felix_nft_encode_seconds", "felix_nft_kernel_seconds");
 
-    /** A started, ready agent; the start's wall and CPU seconds. */
-    record Timed(Agent agent, double wallS, double cpuS) {}
+    /** A started, ready agent and its etcd client; the start's wall and CPU seconds. */
+    record Timed(Agent agent, JetcdStore store, double wallS, double cpuS) implements AutoCloseable {
+        /** Stops the agent, then its etcd client (the agent leaves that to its owner). */
+        @Override
+        public void close() {
+            agent.close();
+            store.close();
+        }
+    }
 
     private final String endpoints;
     private final Keys keys;
@@ -63,7 +70,7 @@ final class AgentStart {
                         + " the machine %.0f%% busy%n",
                 cpu, cpu / s, children, busy);
         System.out.println("  CPU by thread: " + CpuClock.threadsSince(threads0, cpu));
-        return new Timed(agent, s, cpu);
+        return new Timed(agent, agentStore, s, cpu);
     }
 
     /** The agent's time per phase (calculation, nft model and diff, netlink encoding, kernel), since {@code before}. */

@@ -54,7 +54,7 @@ public final class FelixBench {
                     .split(","));
 
     /**
-     * -Dwarm=K: after the first backend's cold start, K more starts of a new agent in this JVM, each from an emptied
+     * -Dwarm=K: after the first backend's measurements, K more starts of a new agent in this JVM, each from an emptied
      * dataplane (the agent's code compiled by then): how much of the cold start is the JVM warming up.
      */
     static final int WARM = Integer.getInteger("warm", 0);
@@ -164,22 +164,6 @@ public final class FelixBench {
                 Agent agent = first.agent();
                 double cold = first.wallS();
                 double coldCpu = first.cpuS();
-                double[] warm = null;
-                if (WARM > 0 && backend.equals(BACKENDS.get(0))) { // the same work: sysctls as before the cold start
-                    List<Double> wall = new ArrayList<>();
-                    List<Double> cpu = new ArrayList<>();
-                    for (int k = 1; k <= WARM; k++) {
-                        agent.close();
-                        cleanDataplane();
-                        System.out.printf("warm start %d: %d sysctls put back%n", k, sysctls.restore());
-                        QuietMachine.await(15);
-                        AgentStart.Timed again = starts.start("warm start " + k + " of " + WARM);
-                        agent = again.agent();
-                        wall.add(again.wallS());
-                        cpu.add(again.cpuS());
-                    }
-                    warm = new double[] {pct(wall, 0.5), pct(cpu, 0.5)};
-                }
                 int adds = backend.startsWith("iptables") ? Math.min(ADDS, IPTABLES_ADDS) : ADDS;
                 double[] add = adds > 0 ? incremental(store, agent, backend, adds) : null;
                 Double all = Boolean.parseBoolean(System.getProperty("policyall", "true"))
@@ -190,7 +174,8 @@ public final class FelixBench {
                 if (!backend.equals("iptables-legacy")) { // legacy: no nftables generation, every refresh reads back
                     refresh = costs.quiet(store, agent, backend);
                 }
-                agent.close();
+                first.close();
+                double[] warm = WARM > 0 && backend.equals(BACKENDS.get(0)) ? warmStarts(starts, sysctls) : null;
                 lines.add(new BenchLine(
                         backend,
                         n,
@@ -265,6 +250,7 @@ public final class FelixBench {
         for (Chain c : d.filter().values()) {
             s.write(c);
         }
+        StaticChains.dispatch(d.interfaces().keySet()).forEach(s::write); // as the iptables backend adds them
         for (StaticChains.Hook h : StaticChains.hooks()) {
             if (h.table().equals("filter")) {
                 s.insertHook(h.builtin(), h.rule());
@@ -306,6 +292,32 @@ public final class FelixBench {
         sh("ip", "netns", "exec", floorNs, "iptables-legacy", "-X");
         sh("ip", "netns", "exec", floorNs, "ipset", "destroy");
         return nft;
+    }
+
+    /**
+     * {@link #WARM} more starts after the backend's other measurements, each from an emptied dataplane with the
+     * interfaces' sysctls as before the cold start, so that they do its work with the code compiled; the medians of
+     * their wall and CPU seconds.
+     */
+    private double[] warmStarts(AgentStart starts, SysctlSnapshot sysctls) {
+        List<Double> wall = new ArrayList<>();
+        List<Double> cpu = new ArrayList<>();
+        for (int k = 1; k <= WARM; k++) {
+            cleanDataplane();
+            System.out.printf("warm start %d: %d sysctls put back%n", k, sysctls.restore());
+            QuietMachine.await(15);
+            try (AgentStart.Timed again = starts.start("warm start " + k + " of " + WARM)) {
+                wall.add(again.wallS());
+                cpu.add(again.cpuS());
+            }
+        }
+        return new double[] {pct(wall, 0.5), pct(cpu, 0.5)};
+    }
+
+    /** The bench's datastore of {@code n} endpoints and its keys' root, for {@code nft.StartPipeline}. */
+    public static Map.Entry<Keys, Map<String, String>> datastoreAt(int n) {
+        FelixBench b = new FelixBench(n, "unused");
+        return Map.entry(b.keys, b.datastore());
     }
 
     Map<String, String> datastore() {

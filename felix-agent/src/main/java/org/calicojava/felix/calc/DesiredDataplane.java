@@ -8,7 +8,9 @@ import org.calicojava.model.Cidr;
  * What the dataplane should look like, computed purely from the datastore ({@link Calculator}).
  *
  * @param routes      workload routes: destination (/32, /128) to host-side interface
- * @param interfaces  local active endpoints by interface name
+ * @param interfaces  local active endpoints by interface name: each has its {@code cali-tw-}/{@code cali-fw-} chains
+ *                    in every non-empty filter table, and the backends render the dispatch to them from this map
+ *                    (iptables: the dispatch chain trees; nftables: the two verdict maps)
  * @param filter      our IPv4 chains in the filter table, by name
  * @param nat         our IPv4 chains in the nat table, by name
  * @param ipsets      ipsets of both families by name ({@code cali4-...} inet, {@code cali6-...} inet6)

@@ -24,7 +24,7 @@ final class DispatchChains {
     private final Map<Integer, Map<String, Chain>> lastIn = new HashMap<>();
 
     private final Map<Integer, PersistentMap<String, Chain>> lastOut = new HashMap<>();
-    /** The dispatch chains that changed or went since each family's table was last made. */
+    /** Per family with a table: the dispatch chains that changed (null: went) since it was last made. */
     private final Map<Integer, Map<String, Chain>> pending = new HashMap<>();
 
     /** Brings both trees up to date with {@code interfaces} (the interfaces that have endpoint chains). */
@@ -48,7 +48,7 @@ final class DispatchChains {
         from.update(added, removed, changed, gone);
         to.update(added, removed, changed, gone);
         gone.forEach(name -> changed.put(name, null));
-        for (int v : new int[] {4, 6}) {
+        for (int v : lastIn.keySet()) { // a family without a table yet starts from the whole trees
             pending.computeIfAbsent(v, x -> new HashMap<>()).putAll(changed);
         }
     }
@@ -61,9 +61,14 @@ final class DispatchChains {
         if (filter.isEmpty()) {
             lastIn.remove(version);
             lastOut.remove(version);
+            pending.remove(version);
             return filter;
         }
         Map<String, Chain> in = lastIn.get(version);
+        Map<String, Chain> changes = pending.getOrDefault(version, Map.of());
+        if (in == filter && changes.isEmpty()) {
+            return lastOut.get(version); // nothing changed: the same map
+        }
         PersistentMap.Builder<String, Chain> out;
         if (in == null) {
             out = PersistentMap.<String, Chain>empty().toBuilder();
@@ -80,7 +85,7 @@ final class DispatchChains {
                     out.put(k, c);
                 }
             });
-            pending.getOrDefault(version, Map.of()).forEach((name, c) -> {
+            changes.forEach((name, c) -> {
                 if (c == null) {
                     out.remove(name);
                 } else {

@@ -1,7 +1,5 @@
 package org.calicojava.felix.nft;
 
-import org.calicojava.felix.rules.ChainNames;
-
 /**
  * Names in our nftables table: {@code table inet calico} (inet: one table serves IPv4 and IPv6), its base chains and
  * the dispatch maps. Regular chains and sets keep the rule model's names ({@code cali-...}, {@code cali4-...},
@@ -85,10 +83,5 @@ public final class NftNames {
             default -> throw new IllegalArgumentException("nft base chain: hook '" + builtin + "'");
         };
         return new Hook(type, hook, prio + PRIORITY_OFFSET);
-    }
-
-    /** Whether a chain of the rule model is part of a dispatch tree (replaced by the verdict maps). */
-    static boolean isDispatch(String chain) {
-        return chain.startsWith(ChainNames.FROM_WL_DISPATCH) || chain.startsWith(ChainNames.TO_WL_DISPATCH);
     }
 }

@@ -10,19 +10,16 @@ import org.calicojava.felix.rules.Rule;
  * over the name of the nft chain that holds the rules, so each place gives its own: an endpoint chain's rules are in
  * its shared body ({@code cali-tw/HASH}); any other chain's are under its own name (both families' renderings the
  * same) or under the family chain {@code NAME/4} or {@code NAME/6}, which of the two depends on the other family's
- * rendering on that host (IPv6 on or off there), so both are given. Dispatch chains (verdict maps) have no rules.
+ * rendering on that host (IPv6 on or off there), so both are given.
  */
 public final class NftPlacement {
     private NftPlacement() {}
 
     /**
      * The nft chains that can hold the IPv{@code version} rules {@code rules} of model chain {@code name}, each with
-     * those rules' texts and hashes in order (rule i of the model chain is rule i there); empty for a dispatch chain.
+     * those rules' texts and hashes in order (rule i of the model chain is rule i there).
      */
     public static List<NftChain> candidates(String name, int version, List<Rule> rules) {
-        if (NftNames.isDispatch(name)) {
-            return List.of();
-        }
         String prefix = NftModel.bodyPrefix(name);
         if (prefix != null) {
             List<String> texts = new ArrayList<>(rules.size());

@@ -34,9 +34,15 @@ class DispatchChainsTest {
         assertThat(t.get("cali-from-wl-dispatch").rules())
                 .anySatisfy(r -> assertThat(r.text()).contains("-i cali1 -g cali-fw-cali1"));
         assertThat(t).containsEntry("cali-FORWARD", calc.get("cali-FORWARD"));
+        d.update(ifaces("cali1", "cali2"));
+        assertThat(d.filter(4, calc)).as("nothing changed: the same map").isSameAs(t);
         d.update(ifaces("cali1"));
-        assertThat(d.filter(4, calc).get("cali-to-wl-dispatch").rules())
+        Map<String, Chain> t2 = d.filter(4, calc);
+        assertThat(t2.get("cali-to-wl-dispatch").rules())
                 .noneSatisfy(r -> assertThat(r.text()).contains("cali2"));
+        assertThat(t2.get("cali-FORWARD"))
+                .as("an unchanged chain stays the same object")
+                .isSameAs(t.get("cali-FORWARD"));
         assertThat(d.filter(6, Map.of()))
                 .as("a family without policy gets no dispatch")
                 .isEmpty();

@@ -1,6 +1,5 @@
 package org.calicojava.felix.bench;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -51,14 +50,14 @@ final class SysctlSnapshot {
     /** Writes back every setting that no longer has its recorded value; returns how many. */
     int restore() {
         return NetNs.run(ns, () -> {
-            List<String> changed = new ArrayList<>();
-            values.forEach((key, value) -> {
-                if (!Sysctl.get(key).strip().equals(value)) {
-                    Sysctl.set(key, value);
-                    changed.add(key);
+            int written = 0;
+            for (Map.Entry<String, String> e : values.entrySet()) {
+                if (!Sysctl.get(e.getKey()).strip().equals(e.getValue())) {
+                    Sysctl.set(e.getKey(), e.getValue());
+                    written++;
                 }
-            });
-            return changed.size();
+            }
+            return written;
         });
     }
 }

@@ -6,6 +6,6 @@ cd "$(dirname "$0")/../.."
 source scripts/lib/etcd.sh
 trap etcd_stop EXIT
 etcd_start
-mvn -q -B -o -Pjmh -f etcd-schema/pom.xml test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.cp >/dev/null
+mvn -q -B -ntp -Pjmh -f etcd-schema/pom.xml test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.cp >/dev/null
 cp="etcd-schema/target/classes:etcd-schema/target/test-classes:$(cat etcd-schema/target/bench.cp)"
 java -cp "$cp" org.calicojava.ipam.IpamBench "${1:-10000}"

@@ -12,7 +12,7 @@ if [ $# -eq 0 ]; then set -- 1000 10000; fi
 cd "$(dirname "$0")/../.."
 # built with the modules it depends on (-am): the classpath then has this tree's netlink, etcd-schema, ... classes,
 # not what was last installed into the local Maven repository
-mvn -q -B -o -Pjmh -pl felix-agent -am test-compile dependency:build-classpath \
+mvn -q -B -ntp -Pjmh -pl felix-agent -am test-compile dependency:build-classpath \
   -Dmdep.outputFile=target/bench.cp -Dmdep.includeScope=test >/dev/null
 source scripts/lib/etcd.sh
 etcd_start

@@ -4,7 +4,7 @@
 set -euo pipefail
 if [ $# -eq 0 ]; then set -- 20000 50000; fi
 cd "$(dirname "$0")/../.."
-mvn -q -B -o -Pjmh -f felix-agent/pom.xml test-compile dependency:build-classpath \
+mvn -q -B -ntp -Pjmh -f felix-agent/pom.xml test-compile dependency:build-classpath \
   -Dmdep.outputFile=target/bench.cp -Dmdep.includeScope=test >/dev/null
 source scripts/lib/etcd.sh
 etcd_start

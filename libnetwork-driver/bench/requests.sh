@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source scripts/lib/etcd.sh
-mvn -q -B -o -Pjmh -f libnetwork-driver/pom.xml package -DskipTests
+mvn -q -B -ntp -Pjmh -f libnetwork-driver/pom.xml package -DskipTests
 etcd_start
 trap etcd_stop EXIT
 m=libnetwork-driver/target

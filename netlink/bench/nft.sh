@@ -4,6 +4,6 @@
 # usage: netlink/bench/nft.sh [N=20000] [ROUNDS=3]    (as root)
 set -e
 cd "$(dirname "$0")/.."
-mvn -q -B -o -Pjmh -f pom.xml package -DskipTests -Dspotless.check.skip=true
+mvn -q -B -ntp -Pjmh -f pom.xml package -DskipTests -Dspotless.check.skip=true
 exec java -Xmx512m -Dslf4j.internal.verbosity=ERROR \
   -cp "target/classes:target/test-classes:target/lib/*" org.calicojava.netlink.bench.NftCommitBench "$@"

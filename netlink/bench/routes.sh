@@ -3,6 +3,6 @@
 # usage: netlink/bench/routes.sh [N=10000] [ROUNDS=5] [BIG_N=100000]    (as root)
 set -e
 cd "$(dirname "$0")/.."
-mvn -q -B -o -Pjmh -f pom.xml package -DskipTests
+mvn -q -B -ntp -Pjmh -f pom.xml package -DskipTests
 exec java -Xmx256m -Dslf4j.internal.verbosity=ERROR \
   -cp "target/classes:target/test-classes:target/lib/*" org.calicojava.netlink.bench.RouteBench "$@"

@@ -4,6 +4,6 @@
 # usage: netlink/bench/sysctls.sh [N=10000] [ROUNDS=5]    (as root)
 set -e
 cd "$(dirname "$0")/.."
-mvn -q -B -o -Pjmh -f pom.xml package -DskipTests -Dspotless.check.skip=true
+mvn -q -B -ntp -Pjmh -f pom.xml package -DskipTests -Dspotless.check.skip=true
 exec java -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Dslf4j.internal.verbosity=ERROR \
   -cp "target/classes:target/test-classes:target/lib/*" org.calicojava.netlink.bench.SysctlBench "$@"

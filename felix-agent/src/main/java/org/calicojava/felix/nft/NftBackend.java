@@ -338,9 +338,7 @@ public final class NftBackend implements PolicyBackend {
         if (error == null && parts.size() == 2) {
             run(guarded);
             guarded = null;
-            generation++; // a read-back that started before the second half is stale: the same objects touched again
-            Touched first = touched.peekLast();
-            touched.addLast(new Touched(generation, first.chains(), first.sets(), first.maps()));
+            touchedAgain(); // a read-back that started before the second half is stale
             error = commitNetlink(parts.get(1), diff.changes());
             if ("fallback".equals(error)) { // the first half is in: the second stands alone
                 CommandRunner.Result r = runner.run(List.of("nft", "-f", "-"), NftScript.of(parts.get(1)));
@@ -348,6 +346,8 @@ public final class NftBackend implements PolicyBackend {
                 error = r.ok() ? null : "nft -f (the endpoints' half): " + r.firstError();
             }
         }
+        // and so is one that started while a transaction was in flight: it may not show it
+        touchedAgain();
         metrics.addSeconds("felix_nft_seconds", (System.nanoTime() - t0) / 1e9);
         if (error != null) {
             metrics.inc("felix_nft_errors");
@@ -363,6 +363,20 @@ public final class NftBackend implements PolicyBackend {
                 diff.written().size(),
                 diff.deletedChains().size());
         run(guarded);
+    }
+
+    /**
+     * The objects of the transaction just sent, touched again: a read-back that started before now (with the
+     * generation before this one) is stale and keeps what we know of them. Read-backs start on a thread of their own,
+     * so one may take its generation after a transaction's and still read the table before that commits.
+     */
+    private void touchedAgain() {
+        generation++;
+        Touched last = touched.peekLast();
+        if (touched.size() >= MAX_TOUCHED) {
+            touched.pollFirst();
+        }
+        touched.addLast(new Touched(generation, last.chains(), last.sets(), last.maps()));
     }
 
     private static void run(Runnable r) {

@@ -15,7 +15,8 @@ import java.util.Locale;
  * first backend as a process ({@link ProcessStart}: exec of bin/felix-agent until programmed), with the build's
  * class-data-sharing archive, and {@code processColdStartNoCdsS} without it (-Dprocess=REPS; null when not run);
  * {@code warmStartS} and {@code warmStartCpuS}: the median wall and CPU seconds of the first backend's starts after
- * its cold start in the same JVM, each from an emptied dataplane (-Dwarm=K; null when not run).
+ * its cold start in the same JVM, each from an emptied dataplane (-Dwarm=K; null when not run); {@code processRssMb}:
+ * the median resident memory of those processes (with the archive) when ready, in MiB (VmRSS).
  */
 record BenchLine(
         String backend,
@@ -32,7 +33,8 @@ record BenchLine(
         Double processColdStartS,
         Double processColdStartNoCdsS,
         Double warmStartS,
-        Double warmStartCpuS) {
+        Double warmStartCpuS,
+        Double processRssMb) {
 
     /** This line with the nftables floors of its N, measured after the agents. */
     BenchLine withNftFloors(Double nftF, Double kernelCommit) {
@@ -51,11 +53,15 @@ record BenchLine(
                 processColdStartS,
                 processColdStartNoCdsS,
                 warmStartS,
-                warmStartCpuS);
+                warmStartCpuS,
+                processRssMb);
     }
 
-    /** This line with the medians of {@link ProcessStart}: with the class-data-sharing archive, and without. */
-    BenchLine withProcessStarts(double cds, double noCds) {
+    /**
+     * This line with the medians of {@link ProcessStart}: with the class-data-sharing archive, and without; the
+     * agent's resident memory when ready (with the archive).
+     */
+    BenchLine withProcessStarts(double cds, double noCds, double rssMb) {
         return new BenchLine(
                 backend,
                 n,
@@ -71,7 +77,8 @@ record BenchLine(
                 cds,
                 noCds,
                 warmStartS,
-                warmStartCpuS);
+                warmStartCpuS,
+                rssMb);
     }
 
     String json() {
@@ -79,7 +86,8 @@ record BenchLine(
                 Locale.ROOT,
                 "{\"backend\":\"%s\",\"n\":%d,\"cold_start_s\":%.3f,\"cold_start_cpu_s\":%.2f,\"floor_nft_f_s\":%s,\"floor_kernel_commit_s\":%s,"
                         + "\"floor_etcd_get_s\":%s,\"add_p50_ms\":%s,\"add_p99_ms\":%s,\"policy_all_ms\":%s,\"refresh_cpu_pct\":%s,"
-                        + "\"process_cold_start_s\":%s,\"process_cold_start_no_cds_s\":%s,\"warm_start_s\":%s,\"warm_start_cpu_s\":%s}",
+                        + "\"process_cold_start_s\":%s,\"process_cold_start_no_cds_s\":%s,\"warm_start_s\":%s,\"warm_start_cpu_s\":%s,"
+                        + "\"process_rss_mb\":%s}",
                 backend,
                 n,
                 coldStartS,
@@ -94,7 +102,8 @@ record BenchLine(
                 num(processColdStartS, 3),
                 num(processColdStartNoCdsS, 3),
                 num(warmStartS, 3),
-                num(warmStartCpuS, 2));
+                num(warmStartCpuS, 2),
+                num(processRssMb, 0));
     }
 
     private static String num(Double v, int decimals) {

@@ -191,14 +191,15 @@ public final class FelixBench {
                         null, // the process cold starts, after the agents
                         null,
                         warm == null ? null : warm[0],
-                        warm == null ? null : warm[1]));
+                        warm == null ? null : warm[1],
+                        null)); // the processes' memory, after the agents
             }
             int reps = Integer.getInteger("process", 0); // fresh JVMs: bin/felix-agent with and without its archive
             if (reps > 0) {
                 try (ProcessStart p =
                         new ProcessStart(ns, endpoints, keys.root(), ProcessStart.felixEnv(BACKENDS.get(0), IPV6))) {
                     double[] m = p.medians(reps, this::cleanDataplane);
-                    lines.set(0, lines.get(0).withProcessStarts(m[0], m[1]));
+                    lines.set(0, lines.get(0).withProcessStarts(m[0], m[1], m[2]));
                 }
             }
             store.deletePrefix(keys.root() + "/");

@@ -85,13 +85,15 @@ final class ProcessStart implements AutoCloseable {
             String line = ready.get(5, TimeUnit.MINUTES);
             double s = (System.nanoTime() - t0) / 1e9;
             double cpu = CpuClock.of(p.pid());
+            double rss = residentMb(p.pid());
             System.out.printf(
-                    "  process cold start (%s): %.3f s, %.2f CPU s;%s%n",
+                    "  process cold start (%s): %.3f s, %.2f CPU s, %.0f MiB resident;%s%n",
                     cds ? "with the CDS archive" : "FELIX_NO_CDS=1",
                     s,
                     cpu,
+                    rss,
                     line.substring(line.indexOf(READY) + READY.length()));
-            return new double[] {s, cpu};
+            return new double[] {s, cpu, rss};
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
             throw new IllegalStateException("bin/felix-agent did not get ready: " + e, e);
         } finally {
@@ -99,6 +101,20 @@ final class ProcessStart implements AutoCloseable {
             if (!p.waitFor(60, TimeUnit.SECONDS)) {
                 p.destroyForcibly().waitFor();
             }
+        }
+    }
+
+    /** A process's resident memory in MiB ({@code VmRSS} of /proc/PID/status). */
+    static double residentMb(long pid) {
+        try {
+            for (String l : java.nio.file.Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+                if (l.startsWith("VmRSS:")) {
+                    return Long.parseLong(l.replaceAll("[^0-9]", "")) / 1024.0;
+                }
+            }
+            throw new IllegalStateException("no VmRSS in /proc/" + pid + "/status");
+        } catch (IOException e) {
+            throw new IllegalStateException("reading /proc/" + pid + "/status: " + e.getMessage(), e);
         }
     }
 
@@ -146,7 +162,7 @@ final class ProcessStart implements AutoCloseable {
 
     /**
      * {@code reps} process cold starts with the archive and as many without, alternating, each after {@code clean}
-     * emptied the dataplane; returns the medians, with the archive first. With -Dprocess.classlist=FILE, one run
+     * emptied the dataplane; returns the medians, with the archive first, then its resident MiB. With -Dprocess.classlist=FILE, one run
      * before them writes the classes it loads to FILE (the list the build's archive is made from);
      * -Dprocess.javaopts="..." adds JVM flags to every run, -Dprocess.verbose=true prints the agents' logs.
      */
@@ -160,6 +176,7 @@ final class ProcessStart implements AutoCloseable {
         List<Double> without = new ArrayList<>();
         List<Double> cpuWith = new ArrayList<>();
         List<Double> cpuWithout = new ArrayList<>();
+        List<Double> rssWith = new ArrayList<>();
         for (int i = 0; i < reps; i++) {
             for (boolean cds : new boolean[] {true, false}) {
                 clean.run();
@@ -167,15 +184,20 @@ final class ProcessStart implements AutoCloseable {
                 double[] r = once(cds, System.getProperty("process.javaopts")); // more JVM flags
                 (cds ? with : without).add(r[0]);
                 (cds ? cpuWith : cpuWithout).add(r[1]);
+                if (cds) {
+                    rssWith.add(r[2]);
+                }
             }
         }
         System.out.printf(
-                "  process cold start, medians of %d: with the archive %.3f s, %.2f CPU s; without %.3f s, %.2f CPU s%n",
+                "  process cold start, medians of %d: with the archive %.3f s, %.2f CPU s, %.0f MiB resident; without %.3f s,"
+                        + " %.2f CPU s%n",
                 reps,
                 FelixBench.pct(with, 0.5),
                 FelixBench.pct(cpuWith, 0.5),
+                FelixBench.pct(rssWith, 0.5),
                 FelixBench.pct(without, 0.5),
                 FelixBench.pct(cpuWithout, 0.5));
-        return new double[] {FelixBench.pct(with, 0.5), FelixBench.pct(without, 0.5)};
+        return new double[] {FelixBench.pct(with, 0.5), FelixBench.pct(without, 0.5), FelixBench.pct(rssWith, 0.5)};
     }
 }

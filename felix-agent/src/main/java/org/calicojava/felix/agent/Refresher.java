@@ -82,7 +82,12 @@ final class Refresher {
         return false;
     }
 
-    /** A write is about to commit: a running read-back starts over (if it gives up, it counts as aborted). */
+    /**
+     * A write is about to commit: a running read-back is interrupted. One through the nft command then gives up and
+     * counts as aborted; one over netlink is not interruptible and reads again by itself while the kernel's nftables
+     * generation moves during its dumps ({@code NfTables.table}). Either way its adoption knows what was written
+     * meanwhile ({@code NftBackend.adopt}).
+     */
     void interruptRead() {
         Thread read = readThread;
         if (read != null) {

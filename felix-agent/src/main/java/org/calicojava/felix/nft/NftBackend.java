@@ -38,6 +38,11 @@ public final class NftBackend implements PolicyBackend {
     private int sets;
     /** Incremented by every transaction (successful or not); a read-back that started before one is stale. */
     private volatile long generation;
+    /**
+     * The generation after the last transaction that failed: the record of the table was cleared then, so a read-back
+     * that started before it cannot be adopted (its objects could be kept as "ours" only from that record).
+     */
+    private long failedAt = -1;
 
     /** False on a kernel without IPv6 ({@link PolicyBackends#KERNEL_IPV6}): IPv6 policy is left out of the table. */
     private final boolean kernelIpv6;
@@ -157,8 +162,12 @@ public final class NftBackend implements PolicyBackend {
         if (!(snapshot instanceof Snapshot s)) {
             throw new IllegalArgumentException("not an nftables read-back: " + snapshot);
         }
+        if (s.generation() < failedAt) {
+            return -1; // from before a transaction failed: what the agent knew then is cleared, read it all again
+        }
         if (s.state() == null) {
             metrics.inc("felix_refreshes_skipped");
+            touched.clear(); // one read-back at a time: the next takes its generation from now on
             return 0;
         }
         if (s.generation() != generation) {
@@ -351,6 +360,7 @@ public final class NftBackend implements PolicyBackend {
         metrics.addSeconds("felix_nft_seconds", (System.nanoTime() - t0) / 1e9);
         if (error != null) {
             metrics.inc("felix_nft_errors");
+            failedAt = generation;
             gate.forget();
             actual.clear(); // unknown now: the next refresh reads it back
             throw new DataplaneException(error);
@@ -433,6 +443,11 @@ public final class NftBackend implements PolicyBackend {
     @Override
     public int setCount() {
         return sets;
+    }
+
+    /** How many transactions' objects are remembered for read-backs that overlap them (for tests). */
+    int touchedCount() {
+        return touched.size();
     }
 
     /** What we believe the table holds (for tests). */

@@ -1,6 +1,7 @@
 package org.calicojava.felix.nft;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -11,6 +12,7 @@ import java.util.Set;
 import org.calicojava.felix.agent.Metrics;
 import org.calicojava.felix.calc.DesiredDataplane;
 import org.calicojava.felix.calc.IpSetSpec;
+import org.calicojava.felix.dataplane.DataplaneException;
 import org.calicojava.felix.dataplane.PolicyBackend;
 import org.calicojava.process.CommandRunner;
 import org.junit.jupiter.api.Test;
@@ -185,6 +187,56 @@ class NftBackendTest {
         kernel.nft.listing = json(written);
         assertThat(b.refresh()).as("repaired by our one transaction").isZero();
         assertThat(kernel.listings).isEqualTo(2);
+    }
+
+    @Test
+    void aReadBackFromBeforeAFailedTransactionIsReadAgainNotAdopted() {
+        CountingNft kernel = new CountingNft();
+        boolean[] failing = {false};
+        NftBackend b = new NftBackend(
+                (argv, stdin, timeout) -> failing[0] && argv.contains("-f")
+                        ? new CommandRunner.Result(1, "", "Error: Could not process rule")
+                        : kernel.run(argv, stdin, timeout),
+                new Metrics(),
+                true,
+                kernel.generation::get,
+                null);
+        b.refresh();
+        DesiredDataplane two = NftStateTest.desired(NftStateTest.ifaces(2), Set.of("10.65.0.1/32", "10.65.0.2/32"));
+        b.apply(two);
+        kernel.nft.listing = json(new NftModel().build(two));
+        PolicyBackend.Snapshot skipped = b.read(); // only our transaction since the last read: nothing to read
+        kernel.generation.incrementAndGet(); // someone else commits: the next read-back reads the table
+        PolicyBackend.Snapshot full = b.read();
+
+        failing[0] = true;
+        DesiredDataplane one = NftStateTest.desired(NftStateTest.ifaces(1), Set.of("10.65.0.1/32"));
+        assertThatThrownBy(() -> b.apply(one)).isInstanceOf(DataplaneException.class);
+        assertThat(b.adopt(skipped))
+                .as("skipped before the failure: read again")
+                .isEqualTo(-1);
+        assertThat(b.adopt(full)).as("read before the failure: read again").isEqualTo(-1);
+
+        failing[0] = false;
+        assertThat(b.refresh()).isZero();
+        b.apply(one);
+        assertThat(kernel.nft.scripts.get(kernel.nft.scripts.size() - 1))
+                .as("the second endpoint's objects and set member go, not only the rest rewritten")
+                .contains("delete chain inet calico cali-tw-cali00000000001", "delete element")
+                .contains("10.65.0.2");
+    }
+
+    @Test
+    void adoptedReadBacksLetGoOfWhatOnlyOverlappingOnesNeed() {
+        CountingNft kernel = new CountingNft();
+        NftBackend b = new NftBackend(kernel, new Metrics(), true, kernel.generation::get, null);
+        b.refresh();
+        for (int i = 1; i <= 20; i++) {
+            b.apply(NftStateTest.desired(NftStateTest.ifaces(1 + i % 3), Set.of("10.65.0.1/32")));
+            assertThat(b.adopt(b.read())).isZero();
+        }
+        assertThat(kernel.listings).as("all skipped").isEqualTo(1);
+        assertThat(b.touchedCount()).isZero();
     }
 
     @Test

@@ -92,6 +92,7 @@ public final class IpsetManager {
                 lines++;
                 have = Set.of();
             }
+            after.put(spec.name(), want); // also a set just created empty: it exists now
             if (have.equals(want)) {
                 continue;
             }
@@ -115,7 +116,6 @@ public final class IpsetManager {
                     lines++;
                 }
             }
-            after.put(spec.name(), want);
         }
         if (lines == 0) {
             return 0;

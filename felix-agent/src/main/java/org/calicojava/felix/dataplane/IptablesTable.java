@@ -38,7 +38,9 @@ public final class IptablesTable {
     private final Metrics metrics;
     private final List<StaticChains.Hook> hooks;
     private Map<String, List<String>> actual = new HashMap<>();
-    private Map<String, Set<String>> builtinHashes = new HashMap<>();
+    /** Our rules in the built-in chains, by chain, as last read or written. */
+    private Map<String, List<SavedTable.Hooked>> builtin = new HashMap<>();
+
     private Map<String, Chain> desired = Map.of();
     /** The desired chains of the last apply that left the table as they want it; null: compare everything next. */
     private Map<String, Chain> applied;
@@ -91,7 +93,8 @@ public final class IptablesTable {
                     drift > 5 ? ", ..." : "");
         }
         actual = new HashMap<>(saved.chains());
-        builtinHashes = saved.builtinHashes();
+        builtin = new HashMap<>();
+        saved.builtin().forEach((chain, rules) -> builtin.put(chain, new ArrayList<>(rules)));
         applied = null; // the table as read: compare everything on the next apply
         return drift;
     }
@@ -129,19 +132,8 @@ public final class IptablesTable {
                 }
             }
         }
-        List<StaticChains.Hook> missingHooks = new ArrayList<>();
-        List<StaticChains.Hook> staleHooks = new ArrayList<>();
-        for (StaticChains.Hook h : hooks) {
-            boolean present = builtinHashes
-                    .getOrDefault(h.builtin(), Set.of())
-                    .contains(RestoreScript.hookHash(h.builtin(), h.rule()));
-            if (!present && !desired.isEmpty()) {
-                missingHooks.add(h);
-            } else if (present && desired.isEmpty()) { // nothing of ours wanted here (e.g. Ipv6Support turned off)
-                staleHooks.add(h);
-            }
-        }
-        if (changed.isEmpty() && delete.isEmpty() && missingHooks.isEmpty() && staleHooks.isEmpty()) {
+        HookPlan hooksPlan = deletable(HookPlan.of(hooks, !desired.isEmpty(), builtin));
+        if (changed.isEmpty() && delete.isEmpty() && hooksPlan.isEmpty()) {
             applied = desired;
             return 0;
         }
@@ -159,21 +151,26 @@ public final class IptablesTable {
                 written.put(c.name(), script.write(c));
             }
             if (last) {
-                staleHooks.forEach(h -> script.deleteHook(h.builtin(), h.rule()));
+                for (HookPlan.Removal r : hooksPlan.remove()) { // before the chains they may jump to are deleted
+                    if (r.known() != null) {
+                        script.deleteHook(r.builtin(), r.known().rule());
+                    } else {
+                        script.deleteSaved(r.builtin(), r.rule().spec());
+                    }
+                }
                 script.delete(delete);
-                missingHooks.forEach(h -> script.insertHook(h.builtin(), h.rule()));
+                hooksPlan.insert().forEach(h -> script.insertHook(h.builtin(), h.rule()));
             }
             restore(script);
             actual.putAll(written);
             total += script.changes();
             if (last) {
                 delete.forEach(actual::remove);
-                missingHooks.forEach(h -> builtinHashes
-                        .computeIfAbsent(h.builtin(), k -> new HashSet<>())
-                        .add(RestoreScript.hookHash(h.builtin(), h.rule())));
-                staleHooks.forEach(h -> builtinHashes
-                        .getOrDefault(h.builtin(), new HashSet<>())
-                        .remove(RestoreScript.hookHash(h.builtin(), h.rule())));
+                hooksPlan.remove().forEach(r -> builtin.get(r.builtin()).remove(r.rule()));
+                hooksPlan
+                        .insert()
+                        .forEach(h -> builtin.computeIfAbsent(h.builtin(), k -> new ArrayList<>())
+                                .add(0, new SavedTable.Hooked(HookPlan.hash(h), null)));
                 applied = desired;
                 break;
             }
@@ -184,8 +181,34 @@ public final class IptablesTable {
                 table,
                 changed.size(),
                 delete.size(),
-                missingHooks.size());
+                hooksPlan.insert().size() + hooksPlan.remove().size());
         return total;
+    }
+
+    /**
+     * {@code plan} without the removals of rules whose saved spec is not rule text we write (one line each; they are
+     * left alone until the next read-back shows them again).
+     */
+    private HookPlan deletable(HookPlan plan) {
+        List<HookPlan.Removal> ok = new ArrayList<>();
+        for (HookPlan.Removal r : plan.remove()) {
+            try {
+                if (r.known() == null) {
+                    org.calicojava.felix.rules.RestoreText.ruleText(r.rule().spec());
+                }
+                ok.add(r);
+            } catch (IllegalArgumentException e) {
+                LOG.warn(
+                        "{} {} {}: rule with hash cali:{} not removed ({})",
+                        family(),
+                        table,
+                        r.builtin(),
+                        r.rule().hash(),
+                        e.getMessage());
+                builtin.get(r.builtin()).remove(r.rule());
+            }
+        }
+        return ok.size() == plan.remove().size() ? plan : new HookPlan(plan.insert(), ok);
     }
 
     /** Successful restore runs so far: each is one transaction (with iptables-nft, one nftables commit). */
@@ -203,7 +226,7 @@ public final class IptablesTable {
         if (!r.ok()) {
             metrics.inc("felix_iptables_restore_errors");
             actual.clear(); // unknown now: the next refresh reads it back
-            builtinHashes = new HashMap<>();
+            builtin = new HashMap<>();
             applied = null;
             throw new DataplaneException(commands.restoreBinary() + " (" + table + "): " + r.firstError());
         }

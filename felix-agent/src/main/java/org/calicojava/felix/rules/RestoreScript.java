@@ -58,6 +58,17 @@ public final class RestoreScript {
         changes++;
     }
 
+    /**
+     * Deletes a rule with a {@code cali:} hash we do not know from a built-in chain, by its spec as iptables-save
+     * showed it (checked as any rule text); IllegalArgumentException when the spec is not such text.
+     */
+    public void deleteSaved(String builtin, String spec) {
+        RestoreText.builtin(builtin);
+        RestoreText.ruleText(spec);
+        body.append("-D ").append(builtin).append(' ').append(spec).append('\n');
+        changes++;
+    }
+
     public static String hookHash(String builtin, Rule rule) {
         return Hashes.short16("hook " + builtin + "\n" + rule.text());
     }

@@ -11,14 +11,27 @@ import java.util.regex.Pattern;
 
 /**
  * What {@code iptables-save -t TABLE} shows of ours: each cali- chain with the hash of each rule (null for a rule
- * without one), and the hashes found in the built-in chains (where our hooks live).
+ * without one), and the rules with a {@code cali:} hash in the built-in chains (where our hooks live), in their order.
  */
-public record SavedTable(Map<String, List<String>> chains, Map<String, Set<String>> builtinHashes) {
+public record SavedTable(Map<String, List<String>> chains, Map<String, List<Hooked>> builtin) {
+    /**
+     * A rule with a {@code cali:} hash in a built-in chain: the hash, and the rule as saved after {@code -A CHAIN }
+     * (how it can be deleted when its hash is not one we know; null for one we inserted ourselves).
+     */
+    public record Hooked(String hash, String spec) {}
+
+    /** The hashes of the rules of ours in built-in chain {@code chain}. */
+    public Set<String> builtinHashes(String chain) {
+        Set<String> out = new HashSet<>();
+        builtin.getOrDefault(chain, List.of()).forEach(h -> out.add(h.hash()));
+        return out;
+    }
+
     private static final Pattern HASH = Pattern.compile("--comment \"?cali:([A-Za-z0-9_\\-]+)\"?");
 
     public static SavedTable parse(String save, String table) {
         Map<String, List<String>> chains = new HashMap<>();
-        Map<String, Set<String>> builtin = new HashMap<>();
+        Map<String, List<Hooked>> builtin = new HashMap<>();
         boolean inTable = false;
         for (String line : save.split("\n")) {
             if (line.startsWith("*")) {
@@ -37,8 +50,9 @@ public record SavedTable(Map<String, List<String>> chains, Map<String, Set<Strin
                 String hash = m.find() ? m.group(1) : null;
                 if (chain.startsWith("cali-")) {
                     chains.computeIfAbsent(chain, k -> new ArrayList<>()).add(hash);
-                } else if (hash != null) {
-                    builtin.computeIfAbsent(chain, k -> new HashSet<>()).add(hash);
+                } else if (hash != null && sp > 0) {
+                    builtin.computeIfAbsent(chain, k -> new ArrayList<>())
+                            .add(new Hooked(hash, line.substring(sp + 1)));
                 }
             }
         }

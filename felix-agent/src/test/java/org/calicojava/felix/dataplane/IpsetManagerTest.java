@@ -56,4 +56,21 @@ class IpsetManagerTest {
         assertThat(m.applyUpdates()).as("in sync: no call").isZero();
         assertThat(fake.restores).hasSize(2);
     }
+
+    @Test
+    void aSetCreatedEmptyIsKnownToExistAndDestroyedWhenNoLongerWanted() {
+        FakeIpset fake = new FakeIpset();
+        IpsetManager m = new IpsetManager(fake);
+        m.refresh();
+        m.setDesired(Map.of("cali4-s-empty", new IpSetSpec("cali4-s-empty", 4, Set.of())));
+        assertThat(m.applyUpdates()).isEqualTo(1);
+        assertThat(fake.restores).containsExactly("create cali4-s-empty hash:net family inet maxelem 1048576\n");
+        assertThat(m.applyUpdates()).as("created: not created again").isZero();
+        m.setDesired(Map.of());
+        m.applyUpdates();
+        assertThat(m.applyDeletes())
+                .as("destroyed without waiting for a read-back")
+                .isEqualTo(1);
+        assertThat(fake.restores).last().isEqualTo("destroy cali4-s-empty\n");
+    }
 }

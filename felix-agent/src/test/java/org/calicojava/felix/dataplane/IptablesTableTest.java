@@ -153,6 +153,43 @@ class IptablesTableTest {
     }
 
     @Test
+    void aSecondCopyOfOurHookAndAnEarlierVersionsHookAreRemoved() {
+        table.refresh();
+        Map<String, Chain> want = Map.of("cali-INPUT", chain("cali-INPUT", "-j ACCEPT"));
+        table.setDesired(want);
+        table.apply();
+        String inputHook = hooksAsSaved(fake.restores.get(0))
+                .lines()
+                .filter(l -> l.startsWith("-A INPUT "))
+                .findFirst()
+                .orElseThrow();
+        String old = "-A FORWARD -i eth9 -m comment --comment \"cali:oldVersionHook1\" -j cali-OLD";
+        fake.saved = "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:cali-OLD - [0:0]\n" + inputHook + "\n"
+                + inputHook + "\n-A FORWARD -j ACCEPT\n" + old + "\nCOMMIT\n";
+        table.refresh();
+        table.apply();
+        String script = fake.restores.get(1);
+        assertThat(script.lines().filter(l -> l.startsWith("-D ")).toList())
+                .as("one copy of our INPUT hook stays; the old version's hook goes by the rule iptables-save showed")
+                .containsExactly(
+                        inputHook.replace("-A ", "-D "),
+                        "-D FORWARD -i eth9 -m comment --comment \"cali:oldVersionHook1\" -j cali-OLD");
+        assertThat(script).contains("-X cali-OLD").doesNotContain("-I INPUT").contains("-I FORWARD 1");
+        assertThat(script.indexOf("-D FORWARD")).isLessThan(script.indexOf("-X cali-OLD"));
+        assertThat(table.apply()).as("nothing more to do").isZero();
+    }
+
+    @Test
+    void aSavedRuleThatIsNotRuleTextIsLeftAloneWithOneLine() {
+        fake.saved = "*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -m comment --comment \"cali:weird1\" -j LOG --log-prefix"
+                + " \"a'b\"\nCOMMIT\n";
+        table.refresh();
+        table.setDesired(Map.of("cali-INPUT", chain("cali-INPUT", "-j ACCEPT")));
+        table.apply();
+        assertThat(fake.restores.get(0)).doesNotContain("-D INPUT").contains("-I INPUT 1");
+    }
+
+    @Test
     void anApplyAfterAnApplyWritesWhatChangedBetweenTheTwoDesiredMaps() {
         table.refresh();
         PersistentMap.Builder<String, Chain> b = PersistentMap.<String, Chain>empty().toBuilder();

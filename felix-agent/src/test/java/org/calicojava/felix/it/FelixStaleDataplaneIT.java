@@ -168,7 +168,7 @@ class FelixStaleDataplaneIT {
     }
 
     @Test
-    @Order(1)
+    @Order(0)
     void iptablesBackendProgramsIptablesAndIpsets() {
         start("iptables", true);
         policyEnforced("iptables backend");
@@ -176,6 +176,41 @@ class FelixStaleDataplaneIT {
         assertThat(host("ip6tables-save")).contains(":cali-FORWARD", "-j cali-FORWARD");
         assertThat(host("ipset", "list", "-n")).contains("cali4-t-a", "cali6-t-a");
         assertThat(host("iptables-legacy-save")).contains("cali-old-legacy");
+    }
+
+    @Test
+    @Order(1)
+    void aRestartRemovesASecondCopyOfOurHookAndAnEarlierVersionsHook() {
+        String hook = host("iptables-save", "-t", "filter")
+                .lines()
+                .filter(l -> l.startsWith("-A FORWARD ") && l.contains("cali:"))
+                .findFirst()
+                .orElseThrow();
+        // what a second agent started by mistake, or an earlier version with other hooks, may leave
+        host("sh", "-c", "iptables -w " + hook);
+        host("iptables", "-w", "-N", "cali-OLD");
+        host("iptables", "-w", "-A", "cali-OLD", "-j", "DROP");
+        host(
+                "iptables",
+                "-w",
+                "-A",
+                "FORWARD",
+                "-i",
+                "eth9",
+                "-m",
+                "comment",
+                "--comment",
+                "cali:oldVersionHook1",
+                "-j",
+                "cali-OLD");
+        assertThat(host("iptables-save", "-t", "filter").lines().filter(hook::equals))
+                .hasSize(2);
+
+        start("iptables", true);
+        policyEnforced("after the restart");
+        String saved = host("iptables-save", "-t", "filter");
+        assertThat(saved.lines().filter(hook::equals)).as(saved).hasSize(1);
+        assertThat(saved).doesNotContain("oldVersionHook1", ":cali-OLD").contains("-A FORWARD -j cjc-mine");
     }
 
     @Test

@@ -202,6 +202,8 @@ class ChainsTest {
         SavedTable t = SavedTable.parse(save, "filter");
         assertThat(t.chains()).containsOnlyKeys("cali-empty", "cali-x");
         assertThat(t.chains().get("cali-x")).containsExactly("h1", null);
-        assertThat(t.builtinHashes().get("INPUT")).containsExactly("hookA");
+        assertThat(t.builtinHashes("INPUT")).containsExactly("hookA");
+        assertThat(t.builtin().get("INPUT"))
+                .containsExactly(new SavedTable.Hooked("hookA", "-m comment --comment \"cali:hookA\" -j cali-INPUT"));
     }
 }

@@ -189,18 +189,23 @@ class NftBackendTest {
         assertThat(kernel.listings).isEqualTo(2);
     }
 
-    @Test
-    void aReadBackFromBeforeAFailedTransactionIsReadAgainNotAdopted() {
-        CountingNft kernel = new CountingNft();
-        boolean[] failing = {false};
-        NftBackend b = new NftBackend(
-                (argv, stdin, timeout) -> failing[0] && argv.contains("-f")
+    /** A backend over {@code kernel} whose "nft -f" fails while {@code failing} says so. */
+    private static NftBackend failingWrites(CountingNft kernel, java.util.function.BooleanSupplier failing) {
+        return new NftBackend(
+                (argv, stdin, timeout) -> failing.getAsBoolean() && argv.contains("-f")
                         ? new CommandRunner.Result(1, "", "Error: Could not process rule")
                         : kernel.run(argv, stdin, timeout),
                 new Metrics(),
                 true,
                 kernel.generation::get,
                 null);
+    }
+
+    @Test
+    void aReadBackFromBeforeAFailedTransactionIsReadAgainNotAdopted() {
+        CountingNft kernel = new CountingNft();
+        boolean[] failing = {false};
+        NftBackend b = failingWrites(kernel, () -> failing[0]);
         b.refresh();
         DesiredDataplane two = NftStateTest.desired(NftStateTest.ifaces(2), Set.of("10.65.0.1/32", "10.65.0.2/32"));
         b.apply(two);
@@ -242,18 +247,10 @@ class NftBackendTest {
     @Test
     void aFailedTransactionMakesTheNextRefreshReadBack() {
         CountingNft kernel = new CountingNft();
-        NftBackend b = new NftBackend(
-                (argv, stdin, timeout) -> argv.contains("-f")
-                        ? new CommandRunner.Result(1, "", "Error: Could not process rule")
-                        : kernel.run(argv, stdin, timeout),
-                new Metrics(),
-                true,
-                kernel.generation::get,
-                null);
+        NftBackend b = failingWrites(kernel, () -> true);
         b.refresh();
-        org.assertj.core.api.Assertions.assertThatThrownBy(
-                        () -> b.apply(NftStateTest.desired(NftStateTest.ifaces(1), Set.of("10.65.0.1/32"))))
-                .isInstanceOf(org.calicojava.felix.dataplane.DataplaneException.class);
+        assertThatThrownBy(() -> b.apply(NftStateTest.desired(NftStateTest.ifaces(1), Set.of("10.65.0.1/32"))))
+                .isInstanceOf(DataplaneException.class);
         b.refresh();
         assertThat(kernel.listings).isEqualTo(2);
     }

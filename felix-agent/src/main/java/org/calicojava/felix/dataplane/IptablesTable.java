@@ -40,6 +40,8 @@ public final class IptablesTable {
     private Map<String, List<String>> actual = new HashMap<>();
     /** Our rules in the built-in chains, by chain, as last read or written. */
     private Map<String, List<SavedTable.Hooked>> builtin = new HashMap<>();
+    /** Saved specs of unknown rules whose deletion a restore refused: not tried again. */
+    private final Set<String> undeletable = new HashSet<>();
 
     private Map<String, Chain> desired = Map.of();
     /** The desired chains of the last apply that left the table as they want it; null: compare everything next. */
@@ -161,7 +163,12 @@ public final class IptablesTable {
                 script.delete(delete);
                 hooksPlan.insert().forEach(h -> script.insertHook(h.builtin(), h.rule()));
             }
-            restore(script);
+            try {
+                restore(script);
+            } catch (DataplaneException e) {
+                refusedDeletion(script, e.getMessage(), hooksPlan);
+                throw e;
+            }
             actual.putAll(written);
             total += script.changes();
             if (last) {
@@ -187,7 +194,7 @@ public final class IptablesTable {
 
     /**
      * {@code plan} without the removals of rules whose saved spec is not rule text we write (one line each; they are
-     * left alone until the next read-back shows them again).
+     * left alone until the next read-back shows them again) or whose deletion a restore refused.
      */
     private HookPlan deletable(HookPlan plan) {
         List<HookPlan.Removal> ok = new ArrayList<>();
@@ -195,6 +202,9 @@ public final class IptablesTable {
             try {
                 if (r.known() == null) {
                     org.calicojava.felix.rules.RestoreText.ruleText(r.rule().spec());
+                }
+                if (r.known() == null && undeletable.contains(r.rule().spec())) {
+                    continue; // said once, when the restore refused it
                 }
                 ok.add(r);
             } catch (IllegalArgumentException e) {
@@ -209,6 +219,36 @@ public final class IptablesTable {
             }
         }
         return ok.size() == plan.remove().size() ? plan : new HookPlan(plan.insert(), ok);
+    }
+
+    private static final java.util.regex.Pattern FAILED_LINE = java.util.regex.Pattern.compile("line (\\d+) failed");
+
+    /**
+     * When the restore refused the deletion of an unknown rule by its saved spec ("line N failed" naming that line),
+     * that rule is left alone from now on (one line), so the table's other changes can go in.
+     */
+    private void refusedDeletion(RestoreScript script, String error, HookPlan plan) {
+        java.util.regex.Matcher m = FAILED_LINE.matcher(error);
+        if (!m.find()) {
+            return;
+        }
+        String line = script.text()
+                .lines()
+                .skip(Long.parseLong(m.group(1)) - 1)
+                .findFirst()
+                .orElse("");
+        for (HookPlan.Removal r : plan.remove()) {
+            if (r.known() == null
+                    && line.equals("-D " + r.builtin() + " " + r.rule().spec())
+                    && undeletable.add(r.rule().spec())) {
+                LOG.warn(
+                        "{} {} {}: rule with hash cali:{} left alone (the restore refused its deletion)",
+                        family(),
+                        table,
+                        r.builtin(),
+                        r.rule().hash());
+            }
+        }
     }
 
     /** Successful restore runs so far: each is one transaction (with iptables-nft, one nftables commit). */

@@ -23,6 +23,8 @@ class IptablesTableTest {
         final List<String> restores = new ArrayList<>();
         String saved = "*filter\n:INPUT ACCEPT [0:0]\nCOMMIT\n";
         boolean fail;
+        /** A line the restore refuses, answered as iptables-restore does ("line N failed"). */
+        String refuse;
 
         @Override
         public Result run(List<String> argv, String stdin, Duration timeout) {
@@ -31,6 +33,10 @@ class IptablesTableTest {
             }
             assertThat(argv).contains("--noflush", "-w");
             restores.add(stdin);
+            List<String> lines = stdin.lines().toList();
+            if (refuse != null && lines.contains(refuse)) {
+                return new Result(1, "", "iptables-restore: line " + (lines.indexOf(refuse) + 1) + " failed\n");
+            }
             return fail ? new Result(1, "", "iptables-restore: line 3 failed\nmore") : new Result(0, "", "");
         }
     }
@@ -177,6 +183,20 @@ class IptablesTableTest {
         assertThat(script).contains("-X cali-OLD").doesNotContain("-I INPUT").contains("-I FORWARD 1");
         assertThat(script.indexOf("-D FORWARD")).isLessThan(script.indexOf("-X cali-OLD"));
         assertThat(table.apply()).as("nothing more to do").isZero();
+    }
+
+    @Test
+    void anUnknownRuleWhoseDeletionTheRestoreRefusesIsLeftAloneAndTheRestGoesIn() {
+        String old = "-A FORWARD -m comment --comment \"cali:oldVersionHook1\" -j ACCEPT";
+        fake.saved = "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n" + old + "\nCOMMIT\n";
+        fake.refuse = old.replace("-A ", "-D ");
+        table.refresh();
+        table.setDesired(Map.of("cali-INPUT", chain("cali-INPUT", "-j ACCEPT")));
+        assertThatThrownBy(table::apply).isInstanceOf(DataplaneException.class);
+        table.refresh(); // as the agent does after a failed restore
+        assertThat(table.apply()).isPositive();
+        String script = fake.restores.get(1);
+        assertThat(script).doesNotContain("-D FORWARD").contains("-I FORWARD 1", ":cali-INPUT");
     }
 
     @Test

@@ -3,18 +3,23 @@ package org.calicojava.felix.dataplane;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import org.calicojava.felix.rules.RestoreScript;
+import org.calicojava.felix.rules.RestoreText;
 import org.calicojava.felix.rules.SavedTable;
 import org.calicojava.felix.rules.StaticChains;
 
 /**
  * Our rules in the built-in chains of one table: which go and which come, as Calico's felix keeps the chains it
- * inserts into. In each built-in chain we hook into, the first copy of each wanted hook stays. Further copies go,
- * and so does any other rule with a {@code cali:} hash: our hooks when nothing of ours is wanted in the table any
- * more, or an earlier version's hooks. Wanted hooks that are not there come.
+ * inserts into. A wanted hook that is there once stays. A wanted hook that is there more than once (a second agent
+ * started by mistake) goes in every copy and comes again at the top: {@code -D} deletes the first copy that matches,
+ * which would leave the lower one below other programs' rules. Any other rule with a {@code cali:} hash in a built-in
+ * chain goes: our hooks when nothing of ours is wanted in the table any more, or an earlier version's hooks. Wanted
+ * hooks that are not there come.
  */
 record HookPlan(List<StaticChains.Hook> insert, List<Removal> remove) {
     /**
@@ -33,18 +38,23 @@ record HookPlan(List<StaticChains.Hook> insert, List<Removal> remove) {
      */
     static HookPlan of(List<StaticChains.Hook> hooks, boolean wanted, Map<String, List<SavedTable.Hooked>> saved) {
         Map<String, StaticChains.Hook> byHash = new HashMap<>();
-        Set<String> chains = new java.util.LinkedHashSet<>(); // in the hooks' order: the same script every time
+        Set<String> chains = new LinkedHashSet<>(); // the hooks' chains first, then the others by name: one order
         for (StaticChains.Hook h : hooks) {
             byHash.put(hash(h), h);
             chains.add(h.builtin());
         }
+        new TreeSet<>(saved.keySet()).stream().filter(RestoreText::isBuiltin).forEach(chains::add);
+        Map<String, Integer> copies = new HashMap<>();
+        saved.values().forEach(rules -> rules.forEach(r -> copies.merge(r.hash(), 1, Integer::sum)));
         List<Removal> remove = new ArrayList<>();
         Set<String> kept = new HashSet<>();
         for (String chain : chains) {
             for (SavedTable.Hooked r : saved.getOrDefault(chain, List.of())) {
                 StaticChains.Hook known = byHash.get(r.hash());
                 boolean ours = known != null && known.builtin().equals(chain);
-                if (!(wanted && ours && kept.add(r.hash()))) {
+                if (wanted && ours && copies.get(r.hash()) == 1) {
+                    kept.add(r.hash());
+                } else {
                     remove.add(new Removal(chain, r, ours ? known : null));
                 }
             }

@@ -40,8 +40,8 @@ public final class IptablesTable {
     private Map<String, List<String>> actual = new HashMap<>();
     /** Our rules in the built-in chains, by chain, as last read or written. */
     private Map<String, List<SavedTable.Hooked>> builtin = new HashMap<>();
-    /** Saved specs of unknown rules whose deletion a restore refused: not tried again. */
-    private final Set<String> undeletable = new HashSet<>();
+
+    private final LeftAloneRules leftAlone;
 
     private Map<String, Chain> desired = Map.of();
     /** The desired chains of the last apply that left the table as they want it; null: compare everything next. */
@@ -56,6 +56,7 @@ public final class IptablesTable {
         this.runner = runner;
         this.commands = commands;
         this.metrics = metrics;
+        this.leftAlone = new LeftAloneRules((commands.version() == 6 ? "ip6tables " : "iptables ") + table);
         this.hooks = StaticChains.hooks().stream()
                 .filter(h -> h.table().equals(table))
                 .toList();
@@ -97,6 +98,7 @@ public final class IptablesTable {
         actual = new HashMap<>(saved.chains());
         builtin = new HashMap<>();
         saved.builtin().forEach((chain, rules) -> builtin.put(chain, new ArrayList<>(rules)));
+        leftAlone.keepOnly(builtin);
         applied = null; // the table as read: compare everything on the next apply
         return drift;
     }
@@ -134,7 +136,8 @@ public final class IptablesTable {
                 }
             }
         }
-        HookPlan hooksPlan = deletable(HookPlan.of(hooks, !desired.isEmpty(), builtin));
+        HookPlan hooksPlan = leftAlone.deletable(HookPlan.of(hooks, !desired.isEmpty(), builtin));
+        delete.removeAll(LeftAloneRules.stillJumpedTo(builtin, hooksPlan)); // in use: deleting them would fail
         if (changed.isEmpty() && delete.isEmpty() && hooksPlan.isEmpty()) {
             applied = desired;
             return 0;
@@ -166,7 +169,9 @@ public final class IptablesTable {
             try {
                 restore(script);
             } catch (DataplaneException e) {
-                refusedDeletion(script, e.getMessage(), hooksPlan);
+                if (last) {
+                    leftAlone.refused(script, e.getMessage(), hooksPlan);
+                }
                 throw e;
             }
             actual.putAll(written);
@@ -190,65 +195,6 @@ public final class IptablesTable {
                 delete.size(),
                 hooksPlan.insert().size() + hooksPlan.remove().size());
         return total;
-    }
-
-    /**
-     * {@code plan} without the removals of rules whose saved spec is not rule text we write (one line each; they are
-     * left alone until the next read-back shows them again) or whose deletion a restore refused.
-     */
-    private HookPlan deletable(HookPlan plan) {
-        List<HookPlan.Removal> ok = new ArrayList<>();
-        for (HookPlan.Removal r : plan.remove()) {
-            try {
-                if (r.known() == null) {
-                    org.calicojava.felix.rules.RestoreText.ruleText(r.rule().spec());
-                }
-                if (r.known() == null && undeletable.contains(r.rule().spec())) {
-                    continue; // said once, when the restore refused it
-                }
-                ok.add(r);
-            } catch (IllegalArgumentException e) {
-                LOG.warn(
-                        "{} {} {}: rule with hash cali:{} not removed ({})",
-                        family(),
-                        table,
-                        r.builtin(),
-                        r.rule().hash(),
-                        e.getMessage());
-                builtin.get(r.builtin()).remove(r.rule());
-            }
-        }
-        return ok.size() == plan.remove().size() ? plan : new HookPlan(plan.insert(), ok);
-    }
-
-    private static final java.util.regex.Pattern FAILED_LINE = java.util.regex.Pattern.compile("line (\\d+) failed");
-
-    /**
-     * When the restore refused the deletion of an unknown rule by its saved spec ("line N failed" naming that line),
-     * that rule is left alone from now on (one line), so the table's other changes can go in.
-     */
-    private void refusedDeletion(RestoreScript script, String error, HookPlan plan) {
-        java.util.regex.Matcher m = FAILED_LINE.matcher(error);
-        if (!m.find()) {
-            return;
-        }
-        String line = script.text()
-                .lines()
-                .skip(Long.parseLong(m.group(1)) - 1)
-                .findFirst()
-                .orElse("");
-        for (HookPlan.Removal r : plan.remove()) {
-            if (r.known() == null
-                    && line.equals("-D " + r.builtin() + " " + r.rule().spec())
-                    && undeletable.add(r.rule().spec())) {
-                LOG.warn(
-                        "{} {} {}: rule with hash cali:{} left alone (the restore refused its deletion)",
-                        family(),
-                        table,
-                        r.builtin(),
-                        r.rule().hash());
-            }
-        }
     }
 
     /** Successful restore runs so far: each is one transaction (with iptables-nft, one nftables commit). */

@@ -33,6 +33,11 @@ public final class RestoreText {
         return name;
     }
 
+    /** Whether {@code name} is a built-in chain (of any table). */
+    public static boolean isBuiltin(String name) {
+        return BUILTIN_CHAINS.contains(name);
+    }
+
     /** A built-in chain a hook rule goes into. */
     public static String builtin(String name) {
         if (!BUILTIN_CHAINS.contains(name)) {

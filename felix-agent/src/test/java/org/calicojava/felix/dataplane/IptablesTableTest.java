@@ -176,11 +176,17 @@ class IptablesTableTest {
         table.apply();
         String script = fake.restores.get(1);
         assertThat(script.lines().filter(l -> l.startsWith("-D ")).toList())
-                .as("one copy of our INPUT hook stays; the old version's hook goes by the rule iptables-save showed")
+                .as("both copies of our INPUT hook go (-D takes the first match, which would leave the lower one), and"
+                        + " the old version's hook by the rule iptables-save showed")
                 .containsExactly(
                         inputHook.replace("-A ", "-D "),
+                        inputHook.replace("-A ", "-D "),
                         "-D FORWARD -i eth9 -m comment --comment \"cali:oldVersionHook1\" -j cali-OLD");
-        assertThat(script).contains("-X cali-OLD").doesNotContain("-I INPUT").contains("-I FORWARD 1");
+        assertThat(script.lines().filter(l -> l.startsWith("-I INPUT 1 ")))
+                .as("and ours comes again at the top")
+                .hasSize(1);
+        assertThat(script).contains("-X cali-OLD").contains("-I FORWARD 1");
+        assertThat(script.indexOf("-D INPUT")).isLessThan(script.indexOf("-I INPUT"));
         assertThat(script.indexOf("-D FORWARD")).isLessThan(script.indexOf("-X cali-OLD"));
         assertThat(table.apply()).as("nothing more to do").isZero();
     }
@@ -197,6 +203,20 @@ class IptablesTableTest {
         assertThat(table.apply()).isPositive();
         String script = fake.restores.get(1);
         assertThat(script).doesNotContain("-D FORWARD").contains("-I FORWARD 1", ":cali-INPUT");
+    }
+
+    @Test
+    void aChainThatARuleLeftAloneJumpsToIsNotDeleted() {
+        fake.saved = "*filter\n:INPUT ACCEPT [0:0]\n:cali-OLD - [0:0]\n-A INPUT -m comment --comment \"cali:old1\""
+                + " -m comment --comment \"it's\" -j cali-OLD\n-A cali-OLD -j DROP\nCOMMIT\n";
+        table.refresh();
+        table.setDesired(Map.of("cali-INPUT", chain("cali-INPUT", "-j ACCEPT")));
+        table.apply();
+        assertThat(fake.restores.get(0))
+                .as("-X of a chain in use would make the whole restore fail")
+                .doesNotContain("-X cali-OLD", "-D INPUT")
+                .contains(":cali-INPUT", "-I INPUT 1");
+        assertThat(table.apply()).isZero();
     }
 
     @Test

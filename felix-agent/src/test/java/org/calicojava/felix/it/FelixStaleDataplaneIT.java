@@ -3,6 +3,7 @@ package org.calicojava.felix.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.calicojava.felix.agent.Agent;
@@ -210,6 +211,11 @@ class FelixStaleDataplaneIT {
         policyEnforced("after the restart");
         String saved = host("iptables-save", "-t", "filter");
         assertThat(saved.lines().filter(hook::equals)).as(saved).hasSize(1);
+        List<String> forward =
+                saved.lines().filter(l -> l.startsWith("-A FORWARD ")).toList();
+        assertThat(forward.indexOf(hook))
+                .as("ours above the other program's rule\n" + saved)
+                .isLessThan(forward.indexOf("-A FORWARD -j cjc-mine"));
         assertThat(saved).doesNotContain("oldVersionHook1", ":cali-OLD").contains("-A FORWARD -j cjc-mine");
     }
 

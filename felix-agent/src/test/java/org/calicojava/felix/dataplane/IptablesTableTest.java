@@ -206,7 +206,7 @@ class IptablesTableTest {
     }
 
     @Test
-    void aChainThatARuleLeftAloneJumpsToIsNotDeleted() {
+    void aSavedRuleThatIsNotRuleTextIsLeftAloneAndTheChainItJumpsToKept() {
         fake.saved = "*filter\n:INPUT ACCEPT [0:0]\n:cali-OLD - [0:0]\n-A INPUT -m comment --comment \"cali:old1\""
                 + " -m comment --comment \"it's\" -j cali-OLD\n-A cali-OLD -j DROP\nCOMMIT\n";
         table.refresh();
@@ -217,16 +217,9 @@ class IptablesTableTest {
                 .doesNotContain("-X cali-OLD", "-D INPUT")
                 .contains(":cali-INPUT", "-I INPUT 1");
         assertThat(table.apply()).isZero();
-    }
-
-    @Test
-    void aSavedRuleThatIsNotRuleTextIsLeftAloneWithOneLine() {
-        fake.saved = "*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -m comment --comment \"cali:weird1\" -j LOG --log-prefix"
-                + " \"a'b\"\nCOMMIT\n";
-        table.refresh();
-        table.setDesired(Map.of("cali-INPUT", chain("cali-INPUT", "-j ACCEPT")));
+        table.refresh(); // a read-back that still shows the rule (the hook now written is not in the fake's save)
         table.apply();
-        assertThat(fake.restores.get(0)).doesNotContain("-D INPUT").contains("-I INPUT 1");
+        assertThat(fake.restores).last().asString().doesNotContain("-D INPUT", "-X cali-OLD");
     }
 
     @Test

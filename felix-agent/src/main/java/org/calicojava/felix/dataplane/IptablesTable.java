@@ -72,6 +72,11 @@ public final class IptablesTable {
         if (!r.ok()) {
             throw new DataplaneException(commands.saveBinary() + " -t " + table + ": " + r.firstError());
         }
+        if (SavedTable.incompatible(r.out(), table)) { // read as empty, our hooks would go in again on every apply
+            throw new DataplaneException(commands.saveBinary() + " -t " + table + ": the table holds rules written"
+                    + " with nft that iptables cannot show, so felix cannot see its own: remove them, or use"
+                    + " DataplaneBackend=nftables");
+        }
         SavedTable saved = SavedTable.parse(r.out(), table);
         List<String> changed = new ArrayList<>();
         for (Map.Entry<String, List<String>> e : saved.chains().entrySet()) {

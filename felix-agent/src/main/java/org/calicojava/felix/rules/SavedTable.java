@@ -29,6 +29,16 @@ public record SavedTable(Map<String, List<String>> chains, Map<String, List<Hook
 
     private static final Pattern HASH = Pattern.compile("--comment \"?cali:([A-Za-z0-9_\\-]+)\"?");
 
+    /**
+     * Whether {@code iptables-nft-save} said it cannot show {@code table} ("# Table `filter' is incompatible, use
+     * 'nft' tool.", exit 0): the table holds rules written with {@code nft} that iptables does not understand, and
+     * what follows is not the table's content.
+     */
+    public static boolean incompatible(String save, String table) {
+        String said = "# Table `" + table + "' is incompatible";
+        return save.lines().anyMatch(l -> l.startsWith(said));
+    }
+
     public static SavedTable parse(String save, String table) {
         Map<String, List<String>> chains = new HashMap<>();
         Map<String, List<Hooked>> builtin = new HashMap<>();

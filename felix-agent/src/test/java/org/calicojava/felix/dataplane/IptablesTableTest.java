@@ -123,6 +123,22 @@ class IptablesTableTest {
     }
 
     @Test
+    void aTableIptablesCannotShowIsAnErrorNotAnEmptyTable() {
+        table.refresh();
+        table.setDesired(Map.of("cali-a", chain("cali-a", "-j ACCEPT")));
+        table.apply();
+        // iptables-nft-save's answer (exit 0) once someone adds a rule with nft that iptables does not understand
+        fake.saved = "# Table `filter' is incompatible, use 'nft' tool.\n";
+        assertThatThrownBy(table::refresh)
+                .isInstanceOf(DataplaneException.class)
+                .hasMessageContaining("iptables-save -t filter: the table holds rules written with nft");
+        table.apply();
+        assertThat(fake.restores)
+                .as("no second copy of the hooks, as reading it as empty would write")
+                .hasSize(1);
+    }
+
+    @Test
     void failedRestoreIsOneLineAndForgetsWhatItBelieved() {
         table.refresh();
         table.setDesired(Map.of("cali-a", chain("cali-a", "-j ACCEPT")));

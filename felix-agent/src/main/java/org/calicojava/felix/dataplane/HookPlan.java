@@ -15,9 +15,11 @@ import org.calicojava.felix.rules.StaticChains;
 
 /**
  * Our rules in the built-in chains of one table: which go and which come, as Calico's felix keeps the chains it
- * inserts into. A wanted hook that is there once stays. A wanted hook that is there more than once (a second agent
- * started by mistake) goes in every copy and comes again at the top: {@code -D} deletes the first copy that matches,
- * which would leave the lower one below other programs' rules. Any other rule with a {@code cali:} hash in a built-in
+ * inserts into. A wanted hook that is there once, above every other program's rule in its chain, stays. One that
+ * another program has since inserted rules above goes and comes again at the top, so our verdicts come first again.
+ * A wanted hook that is there more than once (a second agent started by mistake) goes in every copy and comes again
+ * at the top: {@code -D} deletes the first copy that matches, which would leave the lower one below other programs'
+ * rules. Any other rule with a {@code cali:} hash in a built-in
  * chain goes: our hooks when nothing of ours is wanted in the table any more, or an earlier version's hooks. Wanted
  * hooks that are not there come.
  */
@@ -52,7 +54,7 @@ record HookPlan(List<StaticChains.Hook> insert, List<Removal> remove) {
             for (SavedTable.Hooked r : saved.getOrDefault(chain, List.of())) {
                 StaticChains.Hook known = byHash.get(r.hash());
                 boolean ours = known != null && known.builtin().equals(chain);
-                if (wanted && ours && copies.get(r.hash()) == 1) {
+                if (wanted && ours && copies.get(r.hash()) == 1 && r.othersAbove() == 0) {
                     kept.add(r.hash());
                 } else {
                     remove.add(new Removal(chain, r, ours ? known : null));

@@ -90,6 +90,11 @@ public final class IptablesTable {
                 changed.add(c + " (deleted)");
             }
         }
+        for (StaticChains.Hook h : hooks) { // another program inserted above our hook: it goes back to the top
+            saved.builtin().getOrDefault(h.builtin(), List.of()).stream()
+                    .filter(k -> k.othersAbove() > 0 && k.hash().equals(HookPlan.hash(h)))
+                    .forEach(k -> changed.add(h.builtin() + " (our hook below " + k.othersAbove() + " other rules)"));
+        }
         int drift = changed.size();
         if (drift > 0) {
             LOG.warn(
@@ -187,7 +192,7 @@ public final class IptablesTable {
                 hooksPlan
                         .insert()
                         .forEach(h -> builtin.computeIfAbsent(h.builtin(), k -> new ArrayList<>())
-                                .add(0, new SavedTable.Hooked(HookPlan.hash(h), null)));
+                                .add(0, new SavedTable.Hooked(HookPlan.hash(h), null, 0)));
                 applied = desired;
                 break;
             }

@@ -15,10 +15,11 @@ import java.util.regex.Pattern;
  */
 public record SavedTable(Map<String, List<String>> chains, Map<String, List<Hooked>> builtin) {
     /**
-     * A rule with a {@code cali:} hash in a built-in chain: the hash, and the rule as saved after {@code -A CHAIN }
-     * (how it can be deleted when its hash is not one we know; null for one we inserted ourselves).
+     * A rule with a {@code cali:} hash in a built-in chain: the hash, the rule as saved after {@code -A CHAIN } (how
+     * it can be deleted when its hash is not one we know; null for one we inserted ourselves), and how many rules
+     * without such a hash (other programs') are above it in its chain.
      */
-    public record Hooked(String hash, String spec) {}
+    public record Hooked(String hash, String spec, int othersAbove) {}
 
     /** The hashes of the rules of ours in built-in chain {@code chain}. */
     public Set<String> builtinHashes(String chain) {
@@ -42,6 +43,7 @@ public record SavedTable(Map<String, List<String>> chains, Map<String, List<Hook
     public static SavedTable parse(String save, String table) {
         Map<String, List<String>> chains = new HashMap<>();
         Map<String, List<Hooked>> builtin = new HashMap<>();
+        Map<String, Integer> others = new HashMap<>(); // per built-in chain, other programs' rules so far
         boolean inTable = false;
         for (String line : save.split("\n")) {
             if (line.startsWith("*")) {
@@ -62,7 +64,9 @@ public record SavedTable(Map<String, List<String>> chains, Map<String, List<Hook
                     chains.computeIfAbsent(chain, k -> new ArrayList<>()).add(hash);
                 } else if (hash != null && sp > 0) {
                     builtin.computeIfAbsent(chain, k -> new ArrayList<>())
-                            .add(new Hooked(hash, line.substring(sp + 1)));
+                            .add(new Hooked(hash, line.substring(sp + 1), others.getOrDefault(chain, 0)));
+                } else {
+                    others.merge(chain, 1, Integer::sum);
                 }
             }
         }

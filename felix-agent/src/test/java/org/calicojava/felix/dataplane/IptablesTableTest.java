@@ -208,6 +208,42 @@ class IptablesTableTest {
     }
 
     @Test
+    void ourHookBelowAnotherProgramsRuleGoesBackToTheTop() {
+        table.refresh();
+        table.setDesired(Map.of("cali-INPUT", chain("cali-INPUT", "-j ACCEPT")));
+        table.apply();
+        List<String> hooks = hooksAsSaved(fake.restores.get(0)).lines().toList();
+        String inputHook = hooks.stream()
+                .filter(l -> l.startsWith("-A INPUT "))
+                .findFirst()
+                .orElseThrow();
+        String others = String.join(
+                        "\n", hooks.stream().filter(l -> !l.equals(inputHook)).toList()) + "\n"
+                + String.join(
+                        "\n",
+                        fake.restores
+                                .get(0)
+                                .lines()
+                                .filter(l -> l.startsWith("-A cali-INPUT "))
+                                .toList());
+        // another program inserted a rule above our INPUT hook (as iptables -I INPUT 1 does); OUTPUT's is still first
+        fake.saved = "*filter\n:INPUT ACCEPT [0:0]\n:cali-INPUT - [0:0]\n-A INPUT -s 10.9.0.0/16 -j DROP\n" + inputHook
+                + "\n" + others + "\n-A OUTPUT -j ACCEPT\nCOMMIT\n";
+        assertThat(table.refresh())
+                .as("one drifted object: the INPUT hook's position")
+                .isEqualTo(1);
+        table.apply();
+        String script = fake.restores.get(1);
+        assertThat(script.lines().filter(l -> l.startsWith("-D ") || l.startsWith("-I ")))
+                .containsExactly(inputHook.replace("-A ", "-D "), inputHook.replace("-A INPUT ", "-I INPUT 1 "));
+
+        fake.saved = "*filter\n:INPUT ACCEPT [0:0]\n:cali-INPUT - [0:0]\n" + inputHook
+                + "\n-A INPUT -s 10.9.0.0/16 -j DROP\n" + others + "\nCOMMIT\n";
+        assertThat(table.refresh()).as("ours first again").isZero();
+        assertThat(table.apply()).as("nothing more to do").isZero();
+    }
+
+    @Test
     void anUnknownRuleWhoseDeletionTheRestoreRefusesIsLeftAloneAndTheRestGoesIn() {
         String old = "-A FORWARD -m comment --comment \"cali:oldVersionHook1\" -j ACCEPT";
         fake.saved = "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n" + old + "\nCOMMIT\n";

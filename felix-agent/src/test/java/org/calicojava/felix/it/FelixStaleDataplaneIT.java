@@ -115,6 +115,10 @@ class FelixStaleDataplaneIT {
     }
 
     void start(String backend, boolean ipv6) {
+        start(backend, ipv6, Map.of());
+    }
+
+    void start(String backend, boolean ipv6, Map<String, String> more) {
         Map<String, String> env = new HashMap<>(Map.of(
                 "FELIX_DATAPLANEBACKEND",
                 backend,
@@ -127,6 +131,7 @@ class FelixStaleDataplaneIT {
         if (!ipv6) {
             env.put("FELIX_IPV6SUPPORT", "false");
         }
+        env.putAll(more);
         agent = new Agent(agentStore, keys, HOST, env, Namespace.named(net.host));
         agent.start();
         assertThat(Sh.waitFor(30, agent::ready))
@@ -221,6 +226,33 @@ class FelixStaleDataplaneIT {
 
     @Test
     @Order(2)
+    void ourHookGoesBackAboveARuleAnotherProgramInsertedAboveIt() {
+        start("iptables", true, Map.of("FELIX_IPTABLESREFRESHINTERVAL", "1"));
+        host("iptables", "-w", "-N", "cjc-top");
+        host("iptables", "-w", "-A", "cjc-top", "-j", "RETURN");
+        host("iptables", "-w", "-I", "FORWARD", "1", "-j", "cjc-top"); // as Docker does with DOCKER-USER
+        long ms = Sh.waitFor(15, () -> {
+            List<String> forward = host("iptables-save", "-t", "filter")
+                    .lines()
+                    .filter(l -> l.startsWith("-A FORWARD "))
+                    .toList();
+            return forward.get(0).contains("cali:") && forward.contains("-A FORWARD -j cjc-top");
+        });
+        assertThat(ms)
+                .as("a refresh moved ours back to the top, the other rule kept\n"
+                        + host("iptables-save", "-t", "filter"))
+                .isNotNegative();
+        assertThat(host("iptables-save", "-t", "filter")
+                        .lines()
+                        .filter(l -> l.startsWith("-A FORWARD ") && l.contains("cali:")))
+                .as("one copy")
+                .hasSize(1);
+        policyEnforced("after the move");
+        othersSurvive();
+    }
+
+    @Test
+    @Order(3)
     void nftablesRemovesTheIptablesBackendsObjects() {
         start("nftables", true);
         assertThat(saves("iptables")).doesNotContain("cali");
@@ -232,7 +264,7 @@ class FelixStaleDataplaneIT {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void iptablesRemovesTheNftTable() {
         start("iptables", true);
         assertThat(Sh.run(Sh.in(net.host, "nft", "list", "table", "inet", "calico"))
@@ -246,7 +278,7 @@ class FelixStaleDataplaneIT {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void ipv6SupportOffAtStartRemovesOurIp6tablesObjects() {
         assertThat(host("ip6tables-save")).as("left by the previous run").contains(":cali-FORWARD");
         // and one in ip6tables-legacy, as a run with IptablesBackend=legacy would have left

@@ -204,6 +204,7 @@ class ChainsTest {
         assertThat(t.chains().get("cali-x")).containsExactly("h1", null);
         assertThat(t.builtinHashes("INPUT")).containsExactly("hookA");
         assertThat(t.builtin().get("INPUT"))
-                .containsExactly(new SavedTable.Hooked("hookA", "-m comment --comment \"cali:hookA\" -j cali-INPUT"));
+                .containsExactly(
+                        new SavedTable.Hooked("hookA", "-m comment --comment \"cali:hookA\" -j cali-INPUT", 0));
     }
 }

@@ -81,6 +81,7 @@ public record Rule(
             }
         }
         checkNetFamily(srcNet, dstNet, notSrcNet, notDstNet);
+        checkIcmpFamily(protocol, srcNet, dstNet, notSrcNet, notDstNet);
         for (String sel : new String[] {srcSelector, dstSelector, notSrcSelector, notDstSelector}) {
             if (sel != null) {
                 Selector.parse(sel);
@@ -115,6 +116,23 @@ public record Rule(
     private static void checkIcmp(String what, Integer v, int max) {
         if (v != null && (v < 0 || v > max)) {
             throw new IllegalArgumentException("rule " + what + ": " + v + " (expected: 0.." + max + ")");
+        }
+    }
+
+    /**
+     * ICMP of one IP version with nets of the other ("icmp" with an IPv6 net) can match no packet, and the rule it
+     * gives ({@code -p icmp} in ip6tables, nft's "conflicting protocols" once an ICMP type is matched) is refused by
+     * the tools, which would hold back the whole table's update.
+     */
+    private static void checkIcmpFamily(String protocol, Cidr... nets) {
+        int icmp = "icmp".equals(protocol) || "1".equals(protocol)
+                ? 4
+                : "icmpv6".equals(protocol) || "58".equals(protocol) ? 6 : 0;
+        for (Cidr n : nets) {
+            if (n != null && icmp != 0 && n.version() != icmp) {
+                throw new IllegalArgumentException("rule protocol " + protocol + ": the rule's nets are IPv"
+                        + n.version() + " (expected: " + (n.version() == 4 ? "icmp" : "icmpv6") + ")");
+            }
         }
     }
 

@@ -71,6 +71,18 @@ class ValidationTest {
         m.srcNet = Cidr.parse("10.0.0.0/8");
         m.dstNet = Cidr.parse("2001:db8::/32");
         assertThatThrownBy(m::build).hasMessage("rule nets: IPv4 and IPv6 mixed in one rule");
+        Rule.Builder v = Rule.builder(); // ICMP of the other IP version than the nets: can match nothing
+        v.protocol = "icmp";
+        v.icmpType = 0;
+        v.dstNet = Cidr.parse("2001:db8::/32");
+        assertThatThrownBy(v::build).hasMessage("rule protocol icmp: the rule's nets are IPv6 (expected: icmpv6)");
+        v.protocol = "58";
+        v.dstNet = Cidr.parse("10.0.0.0/8");
+        assertThatThrownBy(v::build).hasMessage("rule protocol 58: the rule's nets are IPv4 (expected: icmp)");
+        v.protocol = "icmpv6";
+        v.notSrcNet = null;
+        v.dstNet = Cidr.parse("2001:db8::/32");
+        assertThat(v.build().ipVersion()).isEqualTo(6);
         assertThatThrownBy(() -> PortRange.parse("90:80")).hasMessage("port range: 90:80 (expected: low:high)");
         assertThatThrownBy(() -> PortRange.parse("70000")).hasMessage("port: 70000 (expected: 0..65535)");
     }

@@ -3,7 +3,6 @@ package org.calicojava.felix.nft;
 import static org.calicojava.netlink.nft.Expr.REG_1;
 
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,28 +48,15 @@ public final class NftExprs {
         List<Expr> out = new ArrayList<>();
         int family = 0; // the nfproto already checked in this rule
         int l4 = -1; // the l4proto already checked
-        Map<Integer, Integer> merged = mergedPorts(rule.matches());
+        Map<Integer, List<TransportMerge.Piece>> pieces = pieces(rule.matches());
+        List<TransportMerge.Piece> all = new ArrayList<>();
+        pieces.values().forEach(all::addAll);
+        Map<TransportMerge.Piece, TransportMerge.Piece> plan = TransportMerge.plan(all);
         for (int idx = 0; idx < rule.matches().size(); idx++) {
             Match m = rule.matches().get(idx);
-            Integer with = merged.get(idx);
-            if (with != null) {
-                if (with >= 0) { // "th sport P th dport Q": one 4-byte compare, where the sport match is
-                    Match.Ports sp = (Match.Ports) m;
-                    int dport = ((Match.Ports) rule.matches().get(with))
-                            .ports()
-                            .get(0)
-                            .first();
-                    out.add(new Expr.Payload(Expr.Payload.TRANSPORT, 0, 4, REG_1));
-                    out.add(new Expr.Cmp(
-                            sp.negated() ? Expr.Cmp.NEQ : Expr.Cmp.EQ,
-                            REG_1,
-                            Bytes.of(be16pair(sp.ports().get(0).first(), dport))));
-                }
-                continue;
-            }
             if (m instanceof Match.Protocol p) {
                 cmp(out, Expr.Meta.L4PROTO, p.negated(), Bytes.u8(p.number()));
-                l4 = p.negated() ? -1 : p.number();
+                l4 = p.negated() ? l4 : p.number(); // nft's protocol context: only a match sets it
             } else if (m instanceof Match.Net n) {
                 family = family(out, family, n.net().version());
                 net(out, n);
@@ -80,9 +66,9 @@ public final class NftExprs {
                 SetRef ref = sets.named(s.set());
                 out.add(new Expr.Lookup(ref.name(), ref.id(), REG_1, Expr.Lookup.NO_DREG, s.negated()));
             } else if (m instanceof Match.Ports p) {
-                ports(out, p, sets);
+                ports(out, p, sets, pieces.get(idx), plan);
             } else if (m instanceof Match.Icmp i) {
-                icmp(out, i, l4);
+                icmp(out, i, l4, pieces.get(idx), plan);
             } else if (m instanceof Match.Mark k) {
                 out.add(new Expr.Meta(Expr.Meta.MARK, REG_1));
                 out.add(new Expr.Bitwise(REG_1, REG_1, Bytes.host32(k.mask()), Bytes.host32(0), true));
@@ -120,45 +106,53 @@ public final class NftExprs {
     }
 
     /**
-     * nft merges adjacent payload compares with constant values and the same operator (its payload_try_merge: sorted
-     * by offset, any statements between): here a single source port and a single destination port. The source
-     * port's index maps to the destination port's, the destination port's to -1 (nothing of its own).
+     * The transport-header compares of each match that nft may join with others ({@link TransportMerge}): a single
+     * port; an ICMP type; a type and code (two compares, as "icmp type T icmp code C" is written); a negated type and
+     * code (one 2-byte compare).
      */
-    private static Map<Integer, Integer> mergedPorts(List<Match> matches) {
-        List<Integer> single = new ArrayList<>();
+    private static Map<Integer, List<TransportMerge.Piece>> pieces(List<Match> matches) {
+        Map<Integer, List<TransportMerge.Piece>> out = new HashMap<>();
         for (int i = 0; i < matches.size(); i++) {
-            if (matches.get(i) instanceof Match.Ports p
+            Match m = matches.get(i);
+            if (m instanceof Match.Ports p
                     && p.ports().size() == 1
                     && p.ports().get(0).first() == p.ports().get(0).last()) {
-                single.add(i);
-            }
-        }
-        if (single.size() < 2) {
-            return Map.of();
-        }
-        single.sort(Comparator.comparingInt(i -> ((Match.Ports) matches.get(i)).dir() == Match.Dir.SRC ? 0 : 1));
-        Map<Integer, Integer> out = new HashMap<>();
-        int last = single.get(0);
-        boolean lastMerged = false;
-        for (int k = 1; k < single.size(); k++) {
-            int i = single.get(k);
-            Match.Ports a = (Match.Ports) matches.get(last);
-            Match.Ports b = (Match.Ports) matches.get(i);
-            boolean adjacent = !lastMerged && a.dir() == Match.Dir.SRC && b.dir() == Match.Dir.DST;
-            if (adjacent && a.negated() == b.negated()) {
-                out.put(last, i);
-                out.put(i, -1);
-                lastMerged = true; // the merged 4 bytes end where no port starts
-            } else {
-                last = i;
-                lastMerged = false;
+                int offset = p.dir() == Match.Dir.SRC ? 0 : 2;
+                out.put(
+                        i,
+                        List.of(piece(
+                                i, offset, p.negated(), be16(p.ports().get(0).first()))));
+            } else if (m instanceof Match.Icmp c && c.code() == null) {
+                out.put(i, List.of(piece(i, 0, c.negated(), new byte[] {(byte) c.type()})));
+            } else if (m instanceof Match.Icmp c && !c.negated()) {
+                out.put(i, List.of(piece(i, 0, false, new byte[] {(byte) c.type()}), piece(i, 1, false, new byte[] {
+                    (byte) (int) c.code()
+                })));
+            } else if (m instanceof Match.Icmp c) {
+                out.put(i, List.of(piece(i, 0, true, new byte[] {(byte) c.type(), (byte) (int) c.code()})));
             }
         }
         return out;
     }
 
-    private static byte[] be16pair(int a, int b) {
-        return new byte[] {(byte) (a >> 8), (byte) a, (byte) (b >> 8), (byte) b};
+    private static TransportMerge.Piece piece(int match, int offset, boolean neq, byte[] value) {
+        return new TransportMerge.Piece(match, offset, value.length, neq, value);
+    }
+
+    private static byte[] be16(int v) {
+        return new byte[] {(byte) (v >> 8), (byte) v};
+    }
+
+    /** A match's compares as nft leaves them after joining ({@link TransportMerge#plan}). */
+    private static void emit(
+            List<Expr> out, List<TransportMerge.Piece> pieces, Map<TransportMerge.Piece, TransportMerge.Piece> plan) {
+        for (TransportMerge.Piece p : pieces) {
+            TransportMerge.Piece e = plan.get(p);
+            if (e != null) {
+                out.add(new Expr.Payload(Expr.Payload.TRANSPORT, e.offset(), e.len(), REG_1));
+                out.add(new Expr.Cmp(e.neq() ? Expr.Cmp.NEQ : Expr.Cmp.EQ, REG_1, Bytes.of(e.value())));
+            }
+        }
     }
 
     private static void action(List<Expr> out, Action a) {
@@ -226,7 +220,16 @@ public final class NftExprs {
         out.add(new Expr.Cmp(op, REG_1, Bytes.of(masked)));
     }
 
-    private static void ports(List<Expr> out, Match.Ports p, Sets sets) {
+    private static void ports(
+            List<Expr> out,
+            Match.Ports p,
+            Sets sets,
+            List<TransportMerge.Piece> single,
+            Map<TransportMerge.Piece, TransportMerge.Piece> plan) {
+        if (single != null) { // one port: a compare, perhaps joined with another
+            emit(out, single, plan);
+            return;
+        }
         out.add(new Expr.Payload(Expr.Payload.TRANSPORT, p.dir() == Match.Dir.SRC ? 0 : 2, 2, REG_1));
         if (p.ports().size() > 1) {
             SetRef ref = sets.ports(p.ports());
@@ -234,9 +237,7 @@ public final class NftExprs {
             return;
         }
         PortRange r = p.ports().get(0);
-        if (r.first() == r.last()) {
-            out.add(new Expr.Cmp(p.negated() ? Expr.Cmp.NEQ : Expr.Cmp.EQ, REG_1, Bytes.be16(r.first())));
-        } else if (p.negated()) {
+        if (p.negated()) {
             out.add(new Expr.Range(Expr.Range.NEQ, REG_1, Bytes.be16(r.first()), Bytes.be16(r.last())));
         } else {
             out.add(new Expr.Cmp(Expr.Cmp.GTE, REG_1, Bytes.be16(r.first())));
@@ -244,24 +245,20 @@ public final class NftExprs {
         }
     }
 
-    /** As {@link NftRuleRenderer} writes it: type, type and code (one 16-bit compare), or a negated pair. */
-    private static void icmp(List<Expr> out, Match.Icmp i, int l4) {
+    /**
+     * As {@link NftRuleRenderer} writes it: type, type and code, or a negated pair ("meta l4proto icmp @th,0,16 !=
+     * TTCC"); the compares perhaps joined ({@link TransportMerge}).
+     */
+    private static void icmp(
+            List<Expr> out,
+            Match.Icmp i,
+            int l4,
+            List<TransportMerge.Piece> pieces,
+            Map<TransportMerge.Piece, TransportMerge.Piece> plan) {
         int proto = i.version() == 4 ? 1 : 58;
-        if (i.code() != null && i.negated()) { // "meta l4proto icmp @th,0,16 != TTCC"
-            cmp(out, Expr.Meta.L4PROTO, false, Bytes.u8(proto));
-            out.add(new Expr.Payload(Expr.Payload.TRANSPORT, 0, 2, REG_1));
-            out.add(new Expr.Cmp(Expr.Cmp.NEQ, REG_1, Bytes.be16(i.type() << 8 | i.code())));
-            return;
-        }
-        if (l4 != proto) { // nft's dependency: the protocol before its header
+        if (l4 != proto || i.code() != null && i.negated()) { // nft's dependency: the protocol before its header
             cmp(out, Expr.Meta.L4PROTO, false, Bytes.u8(proto));
         }
-        if (i.code() == null) {
-            out.add(new Expr.Payload(Expr.Payload.TRANSPORT, 0, 1, REG_1));
-            out.add(new Expr.Cmp(i.negated() ? Expr.Cmp.NEQ : Expr.Cmp.EQ, REG_1, Bytes.u8(i.type())));
-        } else {
-            out.add(new Expr.Payload(Expr.Payload.TRANSPORT, 0, 2, REG_1));
-            out.add(new Expr.Cmp(Expr.Cmp.EQ, REG_1, Bytes.be16(i.type() << 8 | i.code())));
-        }
+        emit(out, pieces, plan);
     }
 }

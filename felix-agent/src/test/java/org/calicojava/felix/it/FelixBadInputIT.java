@@ -286,6 +286,12 @@ class FelixBadInputIT {
                 rules,
                 "{\"inbound_rules\":[{\"src_tag\":\"x\\nCOMMIT\"}]}",
                 false));
+        c.add(
+                new Case( // ip6tables-restore refuses the rule it gives (-p icmp -m icmp6), and with it the table
+                        "profile icmp with an IPv6 net",
+                        rules,
+                        "{\"inbound_rules\":[{\"protocol\":\"icmp\",\"icmp_type\":0,\"dst_net\":\"2001:db8::/32\"}]}",
+                        false));
         c.add(new Case(
                 "profile unknown fields",
                 rules,

@@ -49,6 +49,9 @@ class NftExprsIT {
         for (Rule r : NftExprsTest.rules()) {
             byText.putIfAbsent(NftRuleRenderer.render(r), r);
         }
+        for (Rule r : joins()) {
+            byText.putIfAbsent(NftRuleRenderer.render(r), r);
+        }
         List<Rule> rules = new ArrayList<>(byText.values());
         TreeSet<String> sets = new TreeSet<>();
         TreeSet<String> chains = new TreeSet<>();
@@ -126,6 +129,37 @@ class NftExprsIT {
             Sh.run("ip", "netns", "del", ns);
             Files.deleteIfExists(f);
         }
+    }
+
+    /**
+     * Where nft joins adjacent transport-header compares and where it does not, and its protocol context (found by
+     * NftRulesPropertyIT): a negated protocol does not undo the protocol matched before it.
+     */
+    static List<Rule> joins() {
+        Match icmp = new Match.Protocol("icmp", false);
+        Match udp = new Match.Protocol("udp", false);
+        return List.of(
+                Rule.of(Action.Verdict.DROP, icmp, new Match.Protocol("tcp", true), new Match.Icmp(4, 0, null, false)),
+                Rule.of(Action.Verdict.DROP, icmp, new Match.Icmp(4, 0, 0, false), new Match.Icmp(4, 0, null, true)),
+                Rule.of(Action.Verdict.DROP, icmp, new Match.Icmp(4, 3, 1, false), new Match.Icmp(4, 3, 2, true)),
+                Rule.of(Action.Verdict.DROP, udp, port(Match.Dir.SRC, 53, false), port(Match.Dir.DST, 90, false)),
+                Rule.of(
+                        Action.Verdict.DROP,
+                        udp,
+                        port(Match.Dir.SRC, 80, true),
+                        port(Match.Dir.SRC, 53, false),
+                        port(Match.Dir.DST, 90, false)),
+                Rule.of(
+                        Action.Verdict.DROP,
+                        udp,
+                        port(Match.Dir.DST, 80, true),
+                        port(Match.Dir.SRC, 53, false),
+                        port(Match.Dir.DST, 90, false)),
+                Rule.of(Action.Verdict.DROP, udp, port(Match.Dir.SRC, 53, true), port(Match.Dir.DST, 90, true)));
+    }
+
+    private static Match port(Match.Dir dir, int port, boolean negated) {
+        return new Match.Ports(dir, List.of(new org.calicojava.model.PortRange(port, port)), negated);
     }
 
     /** One chain's rules' expressions, anonymous set names (numbered per table) made alike. */

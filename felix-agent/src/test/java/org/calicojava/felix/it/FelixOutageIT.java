@@ -32,20 +32,35 @@ import org.junit.jupiter.api.Test;
  * after etcd is back a change written then is applied (the watch resumes, or resyncs).
  */
 class FelixOutageIT {
-    /** Both agents: reports every second, no metrics port, the iptables backend (the test reads ip6tables-save). */
-    static final Map<String, String> AGENT_ENV = Map.of(
-            "FELIX_REPORTINGINTERVALSECS",
-            "1",
-            "FELIX_PROMETHEUSMETRICSPORT",
-            "0",
-            "FELIX_DATAPLANEBACKEND",
-            "iptables");
+    /** Both agents: reports every second, no metrics port, the backend of {@link #backend}. */
+    Map<String, String> agentEnv() {
+        return Map.of(
+                "FELIX_REPORTINGINTERVALSECS",
+                "1",
+                "FELIX_PROMETHEUSMETRICSPORT",
+                "0",
+                "FELIX_DATAPLANEBACKEND",
+                backend());
+    }
+
+    String backend() {
+        return "iptables";
+    }
+
+    String[] requiredBinaries() {
+        return new String[] {"ip", "iptables-restore", "ip6tables-restore", "ipset", "etcd", "etcdctl"};
+    }
+
+    /** Whether the host's IPv6 policy has the endpoint chain of {@code iface}. */
+    boolean hasIpv6Chain(DualStackNet net, String iface) {
+        return net.save(6, "filter").contains(":cali-tw-" + iface);
+    }
 
     static final String HOST = "v6outage";
 
     @Test
     void dataplaneSurvivesAnEtcdOutageAndResyncsAfterwards() throws Exception {
-        Sh.require("ip", "iptables-restore", "ip6tables-restore", "ipset", "etcd", "etcdctl");
+        Sh.require(requiredBinaries());
         Keys keys = new Keys("/cj-test-outage");
         try (EtcdProcess etcd = EtcdProcess.plain();
                 DualStackNet net = new DualStackNet()) {
@@ -60,7 +75,7 @@ class FelixOutageIT {
                     Traffic.TcpServer s4 = new Traffic.TcpServer(net.workloadNs(2), DualStackNet.ip(2), 8080)) {
                 writeData(store, keys, net);
                 agentStore.get("/warm-up"); // gRPC threads start here, in this namespace
-                Agent agent = new Agent(agentStore, keys, HOST, AGENT_ENV, Namespace.named(net.host));
+                Agent agent = new Agent(agentStore, keys, HOST, agentEnv(), Namespace.named(net.host));
                 agent.start();
                 try {
                     assertThat(Sh.waitFor(30, agent::ready)).as("agent ready").isNotNegative();
@@ -187,7 +202,7 @@ class FelixOutageIT {
      */
     @Test
     void changesWrittenWhileTheAgentIsCutOffAreAppliedByAResyncAfterCompaction() throws Exception {
-        Sh.require("ip", "iptables-restore", "ip6tables-restore", "ipset", "etcd", "etcdctl");
+        Sh.require(requiredBinaries());
         Keys keys = new Keys("/cj-test-cutoff");
         try (EtcdProcess etcd = EtcdProcess.plain();
                 DualStackNet net = new DualStackNet()) {
@@ -208,11 +223,11 @@ class FelixOutageIT {
                         "{\"state\":\"active\",\"name\":\"" + net.iface(3) + "\",\"profile_ids\":[\"a\"],"
                                 + "\"ipv4_nets\":[\"" + DualStackNet.ip(3) + "/32\"]}");
                 agentStore.get("/warm-up");
-                Agent agent = new Agent(agentStore, keys, HOST, AGENT_ENV, Namespace.named(net.host));
+                Agent agent = new Agent(agentStore, keys, HOST, agentEnv(), Namespace.named(net.host));
                 agent.start();
                 BooleanSupplier wl3Programmed = () -> Sh.ok("ip", "-n", net.host, "route", "show", "proto", "80")
                                 .contains(DualStackNet.ip(3) + " dev " + net.iface(3))
-                        && net.save(6, "filter").contains(":cali-tw-" + net.iface(3));
+                        && hasIpv6Chain(net, net.iface(3));
                 try (LogCapture log = new LogCapture()) {
                     assertThat(Sh.waitFor(30, agent::ready)).as("agent ready").isNotNegative();
                     assertThat(Sh.waitFor(15, wl3Programmed))

@@ -1,12 +1,14 @@
 package org.calicojava.felix.dataplane;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.calicojava.felix.calc.IpSetSpec;
+import org.calicojava.felix.calc.PersistentMap;
 import org.calicojava.process.CommandRunner;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,6 +24,10 @@ public final class IpsetManager {
     private final CommandRunner runner;
     private Map<String, Set<String>> actual = new HashMap<>();
     private Map<String, IpSetSpec> desired = Map.of();
+    /** The desired map the kernel was last brought to; null: compare every set (at start, after a read-back). */
+    private Map<String, IpSetSpec> applied;
+    /** The sets the last {@link #applyUpdates} compared (for tests). */
+    private int examined;
 
     public IpsetManager(CommandRunner runner) {
         this.runner = runner;
@@ -66,6 +72,7 @@ public final class IpsetManager {
             }
         }
         actual = read;
+        applied = null;
         return drift;
     }
 
@@ -73,12 +80,27 @@ public final class IpsetManager {
         return name.startsWith("cali4-") || name.startsWith("cali6-");
     }
 
-    /** Creates and updates sets; returns the number of lines sent (0 = no call). */
+    /**
+     * Creates and updates sets; returns the number of lines sent (0 = no call). Compares only the sets whose spec
+     * changed since the last apply ({@link PersistentMap#changedKeys}), or all of them after a read-back.
+     */
     public int applyUpdates() {
         StringBuilder s = new StringBuilder();
         Map<String, Set<String>> after = new HashMap<>();
         int lines = 0;
-        for (IpSetSpec spec : desired.values()) {
+        Collection<IpSetSpec> specs = desired.values();
+        if (applied != null) {
+            List<IpSetSpec> changed = new ArrayList<>();
+            PersistentMap.changedKeys(applied, desired, k -> {
+                IpSetSpec spec = desired.get(k);
+                if (spec != null) { // a set no longer wanted goes in applyDeletes
+                    changed.add(spec);
+                }
+            });
+            specs = changed;
+        }
+        examined = specs.size();
+        for (IpSetSpec spec : specs) {
             Set<String> want = new HashSet<>();
             spec.members().forEach(m -> want.add(norm(m)));
             Set<String> have = actual.get(spec.name());
@@ -118,11 +140,18 @@ public final class IpsetManager {
             }
         }
         if (lines == 0) {
+            applied = desired;
             return 0;
         }
         run(s.toString());
         actual.putAll(after);
+        applied = desired;
         return lines;
+    }
+
+    /** How many sets the last {@link #applyUpdates} compared. */
+    int examined() {
+        return examined;
     }
 
     /** Destroys our sets that are no longer desired. */
@@ -147,6 +176,7 @@ public final class IpsetManager {
         CommandRunner.Result r = runner.run(List.of("ipset", "restore", "-exist"), script);
         if (!r.ok()) {
             actual = new HashMap<>(); // unknown: the next refresh reads it back
+            applied = null;
             throw new DataplaneException("ipset restore: " + r.firstError());
         }
     }

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.calicojava.felix.calc.IpSetSpec;
+import org.calicojava.felix.calc.PersistentMap;
 import org.calicojava.process.CommandRunner;
 import org.junit.jupiter.api.Test;
 
@@ -55,6 +56,34 @@ class IpsetManagerTest {
         assertThat(fake.restores.get(1)).isEqualTo("destroy cali4-t-old\n");
         assertThat(m.applyUpdates()).as("in sync: no call").isZero();
         assertThat(fake.restores).hasSize(2);
+    }
+
+    @Test
+    void anUpdateComparesOnlyTheSetsThatChangedAndAReadBackComparesAll() {
+        FakeIpset fake = new FakeIpset();
+        IpsetManager m = new IpsetManager(fake);
+        m.refresh();
+        PersistentMap.Builder<String, IpSetSpec> b = PersistentMap.<String, IpSetSpec>empty().toBuilder();
+        for (int i = 0; i < 1000; i++) {
+            b.put("cali4-s-" + i, new IpSetSpec("cali4-s-" + i, 4, Set.of("10.0." + (i / 250) + "." + (i % 250))));
+        }
+        PersistentMap<String, IpSetSpec> first = b.build();
+        m.setDesired(first);
+        m.applyUpdates();
+        assertThat(m.examined()).isEqualTo(1000);
+
+        PersistentMap.Builder<String, IpSetSpec> next = first.toBuilder();
+        next.put("cali4-s-7", new IpSetSpec("cali4-s-7", 4, Set.of("10.9.9.9/32")));
+        m.setDesired(next.build());
+        m.applyUpdates();
+        assertThat(m.examined()).as("one set changed").isEqualTo(1);
+        assertThat(fake.restores.get(1).lines().sorted())
+                .containsExactly("add cali4-s-7 10.9.9.9", "del cali4-s-7 10.0.0.7");
+
+        fake.saved = "create cali4-s-7 hash:net family inet hashsize 1024 maxelem 1048576\n";
+        m.refresh(); // the kernel now holds one set: everything is compared, and the 999 others made again
+        assertThat(m.applyUpdates()).isEqualTo(999 * 2 + 1);
+        assertThat(m.examined()).isEqualTo(1000);
     }
 
     @Test

@@ -81,7 +81,9 @@ public record Rule(
             }
         }
         checkNetFamily(srcNet, dstNet, notSrcNet, notDstNet);
-        checkIcmpFamily(protocol, srcNet, dstNet, notSrcNet, notDstNet);
+        if (anyIcmp) {
+            checkIcmpFamily(protocol, srcNet, dstNet, notSrcNet, notDstNet);
+        }
         for (String sel : new String[] {srcSelector, dstSelector, notSrcSelector, notDstSelector}) {
             if (sel != null) {
                 Selector.parse(sel);
@@ -120,9 +122,10 @@ public record Rule(
     }
 
     /**
-     * ICMP of one IP version with nets of the other ("icmp" with an IPv6 net) can match no packet, and the rule it
-     * gives ({@code -p icmp} in ip6tables, nft's "conflicting protocols" once an ICMP type is matched) is refused by
-     * the tools, which would hold back the whole table's update.
+     * An ICMP type or code of one IP version with nets of the other ("icmp" with an IPv6 net) can match no packet,
+     * and the rule it gives is refused by the tools ({@code -p icmp -m icmp6} by ip6tables-restore, "conflicting
+     * protocols" by nft), which would hold back the whole table's update. Without a type or code such a rule is
+     * accepted by both, and matches nothing.
      */
     private static void checkIcmpFamily(String protocol, Cidr... nets) {
         int icmp = "icmp".equals(protocol) || "1".equals(protocol)

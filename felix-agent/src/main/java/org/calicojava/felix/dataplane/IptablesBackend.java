@@ -121,13 +121,21 @@ public final class IptablesBackend implements PolicyBackend {
         ipsets.setDesired(d.ipsets());
         ipsets.applyUpdates();
         dispatch.update(d.interfaces());
+        DataplaneException unreadable = null; // such a table is left alone, the others are written
         for (int i = 0; i < tables.size(); i++) {
             if (version(i) == 4 || v6Active) { // Ipv6Support turned off: our ip6tables chains and hooks go
                 String table = TABLES.get(i % TABLES.size());
                 Map<String, Chain> chains = d.chains(version(i), table);
                 tables.get(i).setDesired(table.equals("filter") ? dispatch.filter(version(i), chains) : chains);
-                tables.get(i).apply();
+                try {
+                    tables.get(i).apply();
+                } catch (IptablesTable.Unreadable e) {
+                    unreadable = unreadable == null ? e : unreadable;
+                }
             }
+        }
+        if (unreadable != null) { // its chains may still use sets we would destroy: reported, not destroyed
+            throw unreadable;
         }
         ipsets.applyDeletes();
         gate.written(before, gate.now(), restores() - restoresBefore);

@@ -37,6 +37,9 @@ public final class IptablesTable {
     private final IptablesCommands commands;
     private final Metrics metrics;
     private final List<StaticChains.Hook> hooks;
+    /** Why iptables-save could not show this table at the last read-back; null when it could. */
+    private String unreadable;
+
     private Map<String, List<String>> actual = new HashMap<>();
     /** Our rules in the built-in chains, by chain, as last read or written. */
     private Map<String, List<SavedTable.Hooked>> builtin = new HashMap<>();
@@ -62,6 +65,13 @@ public final class IptablesTable {
                 .toList();
     }
 
+    /** A table iptables-save could not show at the last read-back: nothing was written to it. */
+    static final class Unreadable extends DataplaneException {
+        Unreadable(String message) {
+            super(message);
+        }
+    }
+
     public void setDesired(Map<String, Chain> chains) {
         this.desired = chains;
     }
@@ -73,9 +83,18 @@ public final class IptablesTable {
             throw new DataplaneException(commands.saveBinary() + " -t " + table + ": " + r.firstError());
         }
         if (SavedTable.incompatible(r.out(), table)) { // read as empty, our hooks would go in again on every apply
-            throw new DataplaneException(commands.saveBinary() + " -t " + table + ": the table holds rules written"
-                    + " with nft that iptables cannot show, so felix cannot see its own: remove them, or use"
-                    + " DataplaneBackend=nftables");
+            if (unreadable == null) {
+                unreadable = commands.saveBinary() + " -t " + table + ": the table holds rules written with nft that"
+                        + " iptables cannot show, so felix cannot see its own and leaves the table alone: remove them,"
+                        + " or use DataplaneBackend=nftables";
+                LOG.warn(unreadable);
+            }
+            applied = null;
+            return 0;
+        }
+        if (unreadable != null) {
+            LOG.info("{} -t {}: iptables can show the table again", commands.saveBinary(), table);
+            unreadable = null;
         }
         SavedTable saved = SavedTable.parse(r.out(), table);
         List<String> changed = new ArrayList<>();
@@ -120,6 +139,9 @@ public final class IptablesTable {
      * not for iptables-legacy, which rewrites the whole table on every call).
      */
     public int apply() {
+        if (unreadable != null) {
+            throw new Unreadable(unreadable);
+        }
         List<Chain> changed = new ArrayList<>();
         List<String> delete = new ArrayList<>();
         Collection<String> names;

@@ -3,9 +3,9 @@ package org.calicojava.felix.nft;
 import static org.calicojava.netlink.nft.Expr.REG_1;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.calicojava.felix.rules.Action;
 import org.calicojava.felix.rules.Match;
 import org.calicojava.felix.rules.Rule;
@@ -111,7 +111,7 @@ public final class NftExprs {
      * code (one 2-byte compare).
      */
     private static Map<Integer, List<TransportMerge.Piece>> pieces(List<Match> matches) {
-        Map<Integer, List<TransportMerge.Piece>> out = new HashMap<>();
+        Map<Integer, List<TransportMerge.Piece>> out = new TreeMap<>(); // in rule order: ties sort as written
         for (int i = 0; i < matches.size(); i++) {
             Match m = matches.get(i);
             if (m instanceof Match.Ports p

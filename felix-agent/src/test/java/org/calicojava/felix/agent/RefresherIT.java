@@ -84,6 +84,7 @@ class RefresherIT {
     private final LinkedBlockingQueue<Work> queue = new LinkedBlockingQueue<>();
     private final Metrics metrics = new Metrics();
     private Refresher refresher;
+    private Dataplane dp;
 
     @BeforeEach
     void dataplane() {
@@ -92,17 +93,25 @@ class RefresherIT {
         Sh.ok("ip", "netns", "add", ns);
         Namespace n = Namespace.named(ns);
         nl = n.openNetlink();
-        Dataplane d = new Dataplane(n, nl, policy, 80);
-        refresher = new Refresher(() -> d, interval::get, metrics, queue::add);
+        dp = new Dataplane(n, nl, policy, 80);
+        refresher = new Refresher(() -> dp, interval::get, metrics, queue::add);
     }
 
     @AfterEach
     void removeNamespace() {
-        refresher.interruptRead();
-        if (nl != null) {
-            nl.close();
+        try {
+            if (refresher != null) {
+                refresher.interruptRead();
+            }
+            if (dp != null) {
+                dp.close();
+            }
+            if (nl != null) {
+                nl.close();
+            }
+        } finally {
+            Sh.run("ip", "netns", "del", ns);
         }
-        Sh.run("ip", "netns", "del", ns);
     }
 
     /** The read-back started by {@link Refresher#maybeStart}, interrupted as a write does, and adopted. */

@@ -56,11 +56,36 @@ class IptablesIncompatibleTableIT {
         assertThat(Sh.ok("ip", "netns", "exec", ns, "iptables-nft-save", "-t", "filter"))
                 .as("what felix reads: exit 0, one comment line")
                 .contains("is incompatible");
-        assertThatThrownBy(table::refresh)
+        table.refresh();
+        assertThatThrownBy(table::apply)
                 .isInstanceOf(DataplaneException.class)
                 .hasMessageContaining("-t filter: the table holds rules written with nft that iptables cannot show");
-        table.apply();
         assertThat(hooks()).as("still one copy").isEqualTo(1);
+    }
+
+    @Test
+    void theBackendWritesTheOtherTablesAndReportsTheOneItCannotRead() {
+        nft("add table ip filter");
+        nft("add chain ip filter FORWARD { type filter hook forward priority 0; }");
+        nft("add rule ip filter FORWARD ct state established,related accept");
+        IptablesBackend b = new IptablesBackend(
+                Namespace.named(ns).commands(), IptablesCommands.of("nft"), new Metrics(), () -> -1);
+        b.refresh();
+        Map<String, Chain> filter =
+                Map.of(ChainNames.FORWARD, new Chain(ChainNames.FORWARD, List.of(Rule.of(Action.Verdict.RETURN))));
+        Map<String, Chain> nat = Map.of(
+                ChainNames.POSTROUTING, new Chain(ChainNames.POSTROUTING, List.of(Rule.of(Action.Verdict.RETURN))));
+        org.calicojava.felix.calc.DesiredDataplane d = new org.calicojava.felix.calc.DesiredDataplane(
+                Map.of(), Map.of(), filter, nat, Map.of(), Map.of(), Map.of(), Map.of(), Map.of());
+        assertThatThrownBy(() -> b.apply(d))
+                .isInstanceOf(DataplaneException.class)
+                .hasMessageContaining("iptables-nft-save -t filter: the table holds rules written with nft");
+        assertThat(Sh.ok("ip", "netns", "exec", ns, "iptables-nft-save", "-t", "nat"))
+                .as("nat written all the same")
+                .contains(":cali-POSTROUTING - ", "-j cali-POSTROUTING");
+        assertThat(Sh.ok("ip", "netns", "exec", ns, "nft", "list", "table", "ip", "filter"))
+                .as("filter left alone")
+                .doesNotContain("cali");
     }
 
     private void nft(String command) {

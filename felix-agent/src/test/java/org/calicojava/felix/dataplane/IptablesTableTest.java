@@ -123,19 +123,32 @@ class IptablesTableTest {
     }
 
     @Test
-    void aTableIptablesCannotShowIsAnErrorNotAnEmptyTable() {
+    void aTableIptablesCannotShowIsLeftAloneAndReportedNotTakenAsEmpty() {
         table.refresh();
         table.setDesired(Map.of("cali-a", chain("cali-a", "-j ACCEPT")));
         table.apply();
+        String saved = "*filter\n:INPUT ACCEPT [0:0]\n:cali-a - [0:0]\n" + hooksAsSaved(fake.restores.get(0)) + "\n"
+                + String.join(
+                        "\n",
+                        fake.restores
+                                .get(0)
+                                .lines()
+                                .filter(l -> l.startsWith("-A cali-a "))
+                                .toList())
+                + "\nCOMMIT\n";
         // iptables-nft-save's answer (exit 0) once someone adds a rule with nft that iptables does not understand
         fake.saved = "# Table `filter' is incompatible, use 'nft' tool.\n";
-        assertThatThrownBy(table::refresh)
+        assertThat(table.refresh()).isZero();
+        assertThatThrownBy(table::apply)
                 .isInstanceOf(DataplaneException.class)
                 .hasMessageContaining("iptables-save -t filter: the table holds rules written with nft");
-        table.apply();
         assertThat(fake.restores)
-                .as("no second copy of the hooks, as reading it as empty would write")
+                .as("nothing written: no second copy of the hooks, as reading it as empty would write")
                 .hasSize(1);
+
+        fake.saved = saved; // the other program's rule is gone
+        assertThat(table.refresh()).isZero();
+        assertThat(table.apply()).as("in sync again").isZero();
     }
 
     @Test

@@ -270,7 +270,11 @@ class FelixOutageIT {
                     assertThat(ms)
                             .as("changes written while cut off are applied")
                             .isNotNegative();
-                    assertThat(Sh.waitFor(15, () -> !wl3Programmed.getAsBoolean()))
+                    assertThat(Sh.waitFor(
+                                    15,
+                                    () -> !Sh.ok("ip", "-n", net.host, "route", "show", "proto", "80")
+                                                    .contains(DualStackNet.ip(3) + " dev " + net.iface(3))
+                                            && !hasIpv6Chain(net, net.iface(3))))
                             .as("endpoint deleted while cut off:" + " route and chains gone")
                             .isNotNegative();
                     System.out.println("[felix-outage-it] reconnected and applied in " + ms + " ms");

@@ -155,7 +155,20 @@ class NftExprsIT {
                         port(Match.Dir.DST, 80, true),
                         port(Match.Dir.SRC, 53, false),
                         port(Match.Dir.DST, 90, false)),
-                Rule.of(Action.Verdict.DROP, udp, port(Match.Dir.SRC, 53, true), port(Match.Dir.DST, 90, true)));
+                Rule.of(Action.Verdict.DROP, udp, port(Match.Dir.SRC, 53, true), port(Match.Dir.DST, 90, true)),
+                longRule(udp));
+    }
+
+    /** Ports at match indexes 15, 16 and 17 (past a hash map's first 16 buckets): ties still sort in rule order. */
+    private static Rule longRule(Match udp) {
+        List<Match> m = new ArrayList<>(List.of(udp));
+        for (int i = 1; i < 15; i++) {
+            m.add(new Match.Mark(1, 1, false));
+        }
+        m.add(port(Match.Dir.SRC, 80, true));
+        m.add(port(Match.Dir.SRC, 53, false));
+        m.add(port(Match.Dir.DST, 90, false));
+        return new Rule(m, Action.Verdict.DROP, null);
     }
 
     private static Match port(Match.Dir dir, int port, boolean negated) {

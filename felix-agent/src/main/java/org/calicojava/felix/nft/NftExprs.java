@@ -49,9 +49,12 @@ public final class NftExprs {
         int family = 0; // the nfproto already checked in this rule
         int l4 = -1; // the l4proto already checked
         Map<Integer, List<TransportMerge.Piece>> pieces = pieces(rule.matches());
-        List<TransportMerge.Piece> all = new ArrayList<>();
-        pieces.values().forEach(all::addAll);
-        Map<TransportMerge.Piece, TransportMerge.Piece> plan = TransportMerge.plan(all);
+        Map<TransportMerge.Piece, TransportMerge.Piece> plan = Map.of(); // most rules: no ports, no ICMP
+        if (!pieces.isEmpty()) {
+            List<TransportMerge.Piece> all = new ArrayList<>();
+            pieces.values().forEach(all::addAll);
+            plan = TransportMerge.plan(all);
+        }
         for (int idx = 0; idx < rule.matches().size(); idx++) {
             Match m = rule.matches().get(idx);
             if (m instanceof Match.Protocol p) {
@@ -111,28 +114,29 @@ public final class NftExprs {
      * code (one 2-byte compare).
      */
     private static Map<Integer, List<TransportMerge.Piece>> pieces(List<Match> matches) {
-        Map<Integer, List<TransportMerge.Piece>> out = new TreeMap<>(); // in rule order: ties sort as written
+        Map<Integer, List<TransportMerge.Piece>> out = null; // in rule order: ties sort as written
         for (int i = 0; i < matches.size(); i++) {
             Match m = matches.get(i);
+            List<TransportMerge.Piece> ps = null;
             if (m instanceof Match.Ports p
                     && p.ports().size() == 1
                     && p.ports().get(0).first() == p.ports().get(0).last()) {
                 int offset = p.dir() == Match.Dir.SRC ? 0 : 2;
-                out.put(
-                        i,
-                        List.of(piece(
-                                i, offset, p.negated(), be16(p.ports().get(0).first()))));
+                ps = List.of(piece(i, offset, p.negated(), be16(p.ports().get(0).first())));
             } else if (m instanceof Match.Icmp c && c.code() == null) {
-                out.put(i, List.of(piece(i, 0, c.negated(), new byte[] {(byte) c.type()})));
+                ps = List.of(piece(i, 0, c.negated(), new byte[] {(byte) c.type()}));
             } else if (m instanceof Match.Icmp c && !c.negated()) {
-                out.put(i, List.of(piece(i, 0, false, new byte[] {(byte) c.type()}), piece(i, 1, false, new byte[] {
-                    (byte) (int) c.code()
-                })));
+                byte[] code = {(byte) (int) c.code()};
+                ps = List.of(piece(i, 0, false, new byte[] {(byte) c.type()}), piece(i, 1, false, code));
             } else if (m instanceof Match.Icmp c) {
-                out.put(i, List.of(piece(i, 0, true, new byte[] {(byte) c.type(), (byte) (int) c.code()})));
+                ps = List.of(piece(i, 0, true, new byte[] {(byte) c.type(), (byte) (int) c.code()}));
+            }
+            if (ps != null) {
+                out = out == null ? new TreeMap<>() : out;
+                out.put(i, ps);
             }
         }
-        return out;
+        return out == null ? Map.of() : out;
     }
 
     private static TransportMerge.Piece piece(int match, int offset, boolean neq, byte[] value) {

@@ -56,13 +56,21 @@ public final class AutoBackend {
                 break;
             }
         }
-        others.addAll(nftForwardChains());
+        List<String> unreadable = new ArrayList<>(); // iptables-nft chains iptables cannot show: it cannot manage them
+        others.addAll(nftForwardChains(unreadable));
         for (String family : List.of("iptables", "ip6tables")) {
             String names = family.equals("iptables") ? "ip_tables_names" : "ip6_tables_names";
             CommandRunner.Result legacy = runner.run(List.of("cat", "/proc/net/" + names), null, TIMEOUT);
             if (legacy.ok() && legacy.out().lines().anyMatch("filter"::equals)) {
-                forward(family + "-legacy", others);
+                forward(family + "-legacy", others, unreadable);
             }
+        }
+        if (!unreadable.isEmpty()) { // the iptables backend would leave that table unpoliced
+            return new Choice(
+                    "nftables",
+                    String.join("; ", unreadable) + ": the iptables backend cannot manage that table, while our"
+                            + " nftables table's drops apply whatever it holds"
+                            + (others.isEmpty() ? "" : " (also: " + String.join("; ", others) + ")"));
         }
         if (others.isEmpty()) {
             return new Choice(
@@ -77,7 +85,7 @@ public final class AutoBackend {
     }
 
     /** Other tables' base chains at the forward hook; an iptables-nft filter FORWARD chain is read with -S. */
-    private List<String> nftForwardChains() {
+    private List<String> nftForwardChains(List<String> unreadable) {
         List<String> out = new ArrayList<>();
         CommandRunner.Result r = runner.run(List.of("nft", "-j", "list", "chains"), null, TIMEOUT);
         if (!r.ok()) {
@@ -97,7 +105,7 @@ public final class AutoBackend {
                 continue;
             }
             if (table.equals("filter") && name.equals("FORWARD") && (family.equals("ip") || family.equals("ip6"))) {
-                forward(family.equals("ip") ? "iptables-nft" : "ip6tables-nft", out);
+                forward(family.equals("ip") ? "iptables-nft" : "ip6tables-nft", out, unreadable);
                 continue;
             }
             String what = "nftables chain " + LogText.quote(family + " " + table + " " + name) + " at the forward hook";
@@ -110,9 +118,16 @@ public final class AutoBackend {
         return out;
     }
 
-    /** {@code X -S FORWARD} of one iptables flavour and family, what others put there added to {@code out}. */
-    private void forward(String command, List<String> out) {
+    /**
+     * {@code X -S FORWARD} of one iptables flavour and family, what others put there added to {@code out}; a chain
+     * holding rules written with nft that iptables cannot show ("is incompatible") to {@code unreadable}.
+     */
+    private void forward(String command, List<String> out, List<String> unreadable) {
         CommandRunner.Result r = runner.run(List.of(command, "-w", "5", "-S", "FORWARD"), null, TIMEOUT);
+        if (!r.ok() && r.firstError().contains("is incompatible")) {
+            unreadable.add(command + " FORWARD holds rules written with nft that iptables cannot show");
+            return;
+        }
         if (!r.ok()) {
             out.add(command + " -S FORWARD failed (" + LogText.quote(r.firstError()) + ")");
             return;

@@ -126,6 +126,27 @@ class AutoBackendTest {
     }
 
     @Test
+    void anIptablesNftForwardChainIptablesCannotShowGivesNftables() {
+        Host h = new Host()
+                .ok(
+                        "nft -j list chains",
+                        "{\"nftables\": [{\"chain\": {\"family\": \"ip\", \"table\": \"filter\", \"name\": \"FORWARD\","
+                                + " \"hook\": \"forward\", \"policy\": \"accept\"}}]}");
+        h.answers.put(
+                "iptables-nft -w 5 -S FORWARD",
+                new CommandRunner.Result(
+                        1,
+                        "",
+                        "iptables v1.8.9 (nf_tables): chain `FORWARD' in table `filter' is incompatible, use 'nft'"
+                                + " tool.\n"));
+        AutoBackend.Choice c = choose(h);
+        assertThat(c.backend())
+                .as("the iptables backend would leave that table unpoliced")
+                .isEqualTo("nftables");
+        assertThat(c.why()).startsWith("iptables-nft FORWARD holds rules written with nft that iptables cannot show");
+    }
+
+    @Test
     void firewalldGivesIptables() {
         AutoBackend.Choice c = choose(new Host(), "/usr/bin/python3 -s /usr/sbin/firewalld --nofork --nopid");
         assertThat(c.backend()).isEqualTo("iptables");

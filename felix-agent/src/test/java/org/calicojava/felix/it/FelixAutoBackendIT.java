@@ -98,6 +98,17 @@ class FelixAutoBackendIT {
     }
 
     @Test
+    void aForwardChainIptablesCannotShowGetsNftables() {
+        Sh.ok(Sh.in(net.host, "nft", "add table ip filter"));
+        Sh.ok(Sh.in(net.host, "nft", "add chain ip filter FORWARD { type filter hook forward priority 0; }"));
+        Sh.ok(Sh.in(net.host, "nft", "add rule ip filter FORWARD ct state established,related accept"));
+        String why = runAgent(); // policy enforced: with iptables, the filter table would be left alone
+        assertThat(why)
+                .contains("policy backend: nftables (DataplaneBackend auto: iptables-nft FORWARD holds rules written"
+                        + " with nft that iptables cannot show");
+    }
+
+    @Test
     void forwardPolicyDropGetsIptables() {
         Sh.ok(Sh.in(net.host, "iptables", "-w", "5", "-P", "FORWARD", "DROP"));
         String why = runAgent();

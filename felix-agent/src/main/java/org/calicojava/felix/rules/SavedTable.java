@@ -2,10 +2,8 @@ package org.calicojava.felix.rules;
 
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -20,13 +18,6 @@ public record SavedTable(Map<String, List<String>> chains, Map<String, List<Hook
      * without such a hash (other programs') are above it in its chain.
      */
     public record Hooked(String hash, String spec, int othersAbove) {}
-
-    /** The hashes of the rules of ours in built-in chain {@code chain}. */
-    public Set<String> builtinHashes(String chain) {
-        Set<String> out = new HashSet<>();
-        builtin.getOrDefault(chain, List.of()).forEach(h -> out.add(h.hash()));
-        return out;
-    }
 
     private static final Pattern HASH = Pattern.compile("--comment \"?cali:([A-Za-z0-9_\\-]+)\"?");
 

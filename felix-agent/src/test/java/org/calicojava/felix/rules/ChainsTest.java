@@ -202,7 +202,7 @@ class ChainsTest {
         SavedTable t = SavedTable.parse(save, "filter");
         assertThat(t.chains()).containsOnlyKeys("cali-empty", "cali-x");
         assertThat(t.chains().get("cali-x")).containsExactly("h1", null);
-        assertThat(t.builtinHashes("INPUT")).containsExactly("hookA");
+        assertThat(t.builtin()).containsOnlyKeys("INPUT");
         assertThat(t.builtin().get("INPUT"))
                 .containsExactly(
                         new SavedTable.Hooked("hookA", "-m comment --comment \"cali:hookA\" -j cali-INPUT", 0));

@@ -149,8 +149,10 @@ public final class NfTables implements AutoCloseable {
                 m -> inTable(m, name, 1) ? string(attrs(m, "chain").get(3)) : null)) { // NFTA_CHAIN_NAME
             chains.put(c, new ArrayList<>());
         }
-        for (String[] r : dump("rules", family, GETRULE, NEWRULE, name, null, m -> rule(m, name))) {
-            chains.computeIfAbsent(r[0], k -> new ArrayList<>()).add(r[1]);
+        Map<String, List<Long>> handles = new LinkedHashMap<>();
+        for (Object[] r : dump("rules", family, GETRULE, NEWRULE, name, null, m -> rule(m, name))) {
+            chains.computeIfAbsent((String) r[0], k -> new ArrayList<>()).add((String) r[1]);
+            handles.computeIfAbsent((String) r[0], k -> new ArrayList<>()).add((Long) r[2]);
         }
         Map<String, NftTable.Set> sets = new LinkedHashMap<>();
         for (Object[] s : dump("sets", family, GETSET, NEWSET, name, null, m -> set(m, name))) {
@@ -162,7 +164,10 @@ public final class NfTables implements AutoCloseable {
                     .toList();
             sets.put(setName, new NftTable.Set(setName, (Integer) s[1], (Integer) s[2], elements));
         }
-        return new NftTable(name, chains, sets);
+        Map<String, long[]> ruleHandles = new LinkedHashMap<>();
+        handles.forEach((c, hs) ->
+                ruleHandles.put(c, hs.stream().mapToLong(Long::longValue).toArray()));
+        return new NftTable(name, chains, sets, ruleHandles);
     }
 
     private <T> List<T> dump(
@@ -207,13 +212,15 @@ public final class NfTables implements AutoCloseable {
         return table.equals(string(attrs(m, "object").get(tableAttr)));
     }
 
-    /** {chain, comment} ("" when the rule has none). */
-    private static String[] rule(NlMessage m, String table) {
+    /** {chain, comment ("" when the rule has none), handle}. */
+    private static Object[] rule(NlMessage m, String table) {
         Attrs a = attrs(m, "rule");
         if (!table.equals(string(a.get(1)))) { // NFTA_RULE_TABLE
             return null;
         }
-        return new String[] {string(a.get(2)), comment(a.get(7))}; // NFTA_RULE_CHAIN, NFTA_RULE_USERDATA
+        return new Object[] { // NFTA_RULE_CHAIN, NFTA_RULE_USERDATA, NFTA_RULE_HANDLE
+            string(a.get(2)), comment(a.get(7)), org.calicojava.netlink.nft.ExprCodec.be64(a, 3)
+        };
     }
 
     /** The comment in a rule's user data (libnftnl TLVs: u8 type, u8 length, value; type 0 = comment). */

@@ -6,12 +6,20 @@ import java.util.Map;
 /**
  * One nftables table as {@link NfTables#table} read it: each chain's rules as their comments in order ("" for a
  * rule without one), and its named sets and maps with their elements as the kernel holds them (an interval set's
- * range is a start element and an {@link Element#intervalEnd} element at the first address after it).
+ * range is a start element and an {@link Element#intervalEnd} element at the first address after it), and each
+ * chain's rule handles in the same order as its comments (for deleting single rules).
  */
-public record NftTable(String name, Map<String, List<String>> chains, Map<String, Set> sets) {
+public record NftTable(
+        String name, Map<String, List<String>> chains, Map<String, Set> sets, Map<String, long[]> handles) {
     public NftTable {
         chains = java.util.Collections.unmodifiableMap(chains);
         sets = java.util.Collections.unmodifiableMap(sets);
+        handles = java.util.Collections.unmodifiableMap(handles);
+    }
+
+    /** A table read without handles. */
+    public NftTable(String name, Map<String, List<String>> chains, Map<String, Set> sets) {
+        this(name, chains, sets, Map.of());
     }
 
     /** A named set or map: flags as NFTA_SET_FLAGS ({@link #INTERVAL}, {@link #MAP}, ...), key length in bytes. */

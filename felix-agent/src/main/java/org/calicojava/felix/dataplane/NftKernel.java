@@ -86,16 +86,17 @@ public final class NftKernel implements AutoCloseable {
     }
 
     /**
-     * Commits {@code batch} as one transaction on a socket of its own. {@link NftTransactionException}: the kernel
+     * Commits {@code batch} as one transaction on a socket of its own; the new rules' handles when it asked for them.
+     * {@link NftTransactionException}: the kernel
      * refused the content (nothing applied); any other exception: it could not be sent or answered.
      */
-    public void commit(NftBatch batch) {
+    public org.calicojava.netlink.NftCommit commit(NftBatch batch) {
         synchronized (writeLock) {
             try {
                 if (writes == null) {
                     writes = ns.run(NfTables::open);
                 }
-                writes.commit(batch);
+                return writes.commit(batch);
             } catch (NftTransactionException e) {
                 throw e;
             } catch (RuntimeException e) {

@@ -92,7 +92,7 @@ public final class NftBackend implements PolicyBackend {
 
     /** How a netlink batch is sent: {@link NftKernel#commit} (tests make it fail: {@link #sendBatchesWith}). */
     interface BatchSender {
-        void send(NftBatch batch);
+        org.calicojava.netlink.NftCommit send(NftBatch batch);
     }
 
     private BatchSender sender;
@@ -179,6 +179,7 @@ public final class NftBackend implements PolicyBackend {
             for (Touched t : touched) {
                 if (t.generation() > s.generation()) {
                     keepOurs(t.chains(), actual.chains(), read.chains());
+                    keepOurs(t.chains(), actual.handles(), read.handles());
                     keepOurs(t.sets(), actual.sets(), read.sets());
                     keepOurs(t.maps(), actual.maps(), read.maps());
                 }
@@ -337,22 +338,39 @@ public final class NftBackend implements PolicyBackend {
                 && actual.maps().isEmpty();
         List<List<NftOp>> parts =
                 guarded != null && netlink && empty ? NftFreshTable.split(diff.ops()) : List.of(diff.ops());
-        String error = netlink ? commitNetlink(parts.get(0), diff.changes()) : "fallback";
-        if ("fallback".equals(error)) {
-            parts = List.of(diff.ops()); // nothing committed: all of it with nft -f
-            CommandRunner.Result r = runner.run(List.of("nft", "-f", "-"), diff.script());
-            metrics.inc("felix_nft_calls");
-            error = r.ok() ? null : "nft -f (" + diff.changes() + " changes): " + r.firstError();
+        // the kernel reports new rules' handles, except in a fresh table's transactions (80,000 rules at 10,000
+        // endpoints): those chains are flushed and filled when they next change, and known from then on
+        Map<String, long[]> learned = new java.util.HashMap<>();
+        String error;
+        if (parts.size() == 2) {
+            error = commitNetlink(parts.get(0), diff.changes(), false, learned);
+            if ("fallback".equals(error)) {
+                parts = List.of(diff.ops()); // nothing committed: all of it with nft -f
+                error = nftF(diff.script(), diff.changes() + " changes");
+            }
+        } else {
+            error = commitWhole(diff, netlink, learned);
+            if (error != null && diff.ops().stream().anyMatch(op -> op instanceof NftOp.EditChain)) {
+                // a rule we hold the handle of was deleted or replaced by another program since we last read the
+                // table: the same changes again, every changed chain flushed and filled
+                metrics.inc("felix_nft_stale_handles");
+                LOG.info(
+                        "nftables {}: an edit by rule handle failed ({}), writing the chains whole",
+                        NftNames.QUALIFIED,
+                        error);
+                actual.handles().clear();
+                diff = actual.diff(want);
+                remember(diff, want);
+                error = commitWhole(diff, netlink, learned);
+            }
         }
         if (error == null && parts.size() == 2) {
             run(guarded);
             guarded = null;
             touchedAgain(); // a read-back that started before the second half is stale
-            error = commitNetlink(parts.get(1), diff.changes());
+            error = commitNetlink(parts.get(1), diff.changes(), false, learned);
             if ("fallback".equals(error)) { // the first half is in: the second stands alone
-                CommandRunner.Result r = runner.run(List.of("nft", "-f", "-"), NftScript.of(parts.get(1)));
-                metrics.inc("felix_nft_calls");
-                error = r.ok() ? null : "nft -f (the endpoints' half): " + r.firstError();
+                error = nftF(NftScript.of(parts.get(1)), "the endpoints' half");
             }
         }
         // and so is one that started while a transaction was in flight: it may not show it
@@ -365,7 +383,7 @@ public final class NftBackend implements PolicyBackend {
             actual.clear(); // unknown now: the next refresh reads it back
             throw new DataplaneException(error);
         }
-        actual.commit(diff, want);
+        actual.commit(diff, want, learned);
         gate.written(before, gate.now(), parts.size()); // one transaction per part
         LOG.debug(
                 "nftables: {} changes ({} chains written, {} deleted)",
@@ -373,6 +391,26 @@ public final class NftBackend implements PolicyBackend {
                 diff.written().size(),
                 diff.deletedChains().size());
         run(guarded);
+    }
+
+    /**
+     * {@code diff} as one transaction, over netlink (the new rules' handles added to {@code learned}) or, when that
+     * cannot be sent, with nft -f: null when committed, else the error.
+     */
+    private String commitWhole(NftState.Diff diff, boolean netlink, Map<String, long[]> learned) {
+        String error = netlink ? commitNetlink(diff.ops(), diff.changes(), true, learned) : "fallback";
+        if ("fallback".equals(error)) {
+            learned.clear();
+            error = nftF(diff.script(), diff.changes() + " changes");
+        }
+        return error;
+    }
+
+    /** Runs {@code script} with nft -f: null when it succeeded, else the error. */
+    private String nftF(String script, String what) {
+        CommandRunner.Result r = runner.run(List.of("nft", "-f", "-"), script);
+        metrics.inc("felix_nft_calls");
+        return r.ok() ? null : "nft -f (" + what + "): " + r.firstError();
     }
 
     /**
@@ -396,17 +434,21 @@ public final class NftBackend implements PolicyBackend {
     }
 
     /**
-     * Sends {@code ops} as one netlink transaction: null when committed, the error when the kernel refused it,
-     * "fallback" when it could not be built or sent (then nft -f writes it; logged once).
+     * Sends {@code ops} as one netlink transaction: null when committed (the handles of the written chains' rules
+     * added to {@code learned} when {@code echo}), the error when the kernel refused it, "fallback" when it could not
+     * be built or sent (then nft -f writes it; logged once).
      */
-    private String commitNetlink(List<NftOp> ops, int changes) {
+    private String commitNetlink(List<NftOp> ops, int changes, boolean echo, Map<String, long[]> learned) {
         try {
             long e0 = System.nanoTime();
-            NftBatch batch = NftNetlinkWriter.batch(ops);
+            NftNetlinkWriter.Written written = NftNetlinkWriter.write(ops, echo);
             long e1 = System.nanoTime();
             metrics.addSeconds("felix_nft_encode_seconds", (e1 - e0) / 1e9);
             try {
-                sender.send(batch);
+                org.calicojava.netlink.NftCommit commit = sender.send(written.batch());
+                if (echo && commit != null) {
+                    learned.putAll(written.handles(commit));
+                }
             } finally {
                 metrics.addSeconds("felix_nft_kernel_seconds", (System.nanoTime() - e1) / 1e9);
             }

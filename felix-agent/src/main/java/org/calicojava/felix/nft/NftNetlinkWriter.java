@@ -18,8 +18,8 @@ import org.calicojava.netlink.nft.Verdict;
 
 /**
  * The transaction of an {@link NftState.Diff} as one netlink batch ({@link NftBatch}): the same steps its nft script
- * takes ({@link NftOp}), a chain rewritten as a flush (DELRULE without a handle) and its rules appended, so no rule
- * handles are needed; each rule's comment {@code cali:HASH} in its user data, as nft writes it. Sets and maps created
+ * takes ({@link NftOp}), a chain rewritten as a flush (DELRULE without a handle) and its rules appended, or edited
+ * (DELRULE by handle for the rules after the ones it keeps, then the new ones appended); each rule's comment {@code cali:HASH} in its user data, as nft writes it. Sets and maps created
  * in the batch are referred to by their transaction ids. Interval set members are written one range each (start and
  * an end element after it), never merged, so each reads back as the member it is ({@link NftIntervals}).
  */
@@ -29,9 +29,50 @@ final class NftNetlinkWriter {
 
     private NftNetlinkWriter() {}
 
-    /** The batch for {@code ops}; IllegalArgumentException when a chain has no netlink expressions. */
+    /** The batch for {@code ops}, new rules' handles not reported; see {@link #write}. */
     static NftBatch batch(List<NftOp> ops) {
-        NftBatch b = new NftBatch().errorsOnly().withoutHandles();
+        return write(ops, false).batch();
+    }
+
+    /**
+     * A batch and where its chains' rules went, so that the handles the kernel gives them can be recorded
+     * ({@link Written#handles}).
+     */
+    record Written(NftBatch batch, List<Added> added) {
+        /**
+         * The handles of every written chain's rules after {@code commit}, in order: the kept rules' and those the
+         * kernel reported for the new ones; chains with a rule whose handle was not reported are left out.
+         */
+        Map<String, long[]> handles(org.calicojava.netlink.NftCommit commit) {
+            Map<String, long[]> out = new HashMap<>();
+            for (Added a : added) {
+                long[] h = java.util.Arrays.copyOf(a.kept(), a.kept().length + a.count());
+                boolean all = true;
+                for (int i = 0; i < a.count() && all; i++) {
+                    h[a.kept().length + i] = commit.handle(a.firstMessage() + i);
+                    all = h[a.kept().length + i] >= 0;
+                }
+                if (all) {
+                    out.put(a.chain(), h);
+                }
+            }
+            return out;
+        }
+    }
+
+    /** {@code count} rules appended to {@code chain} by consecutive messages from {@code firstMessage}, after its kept rules. */
+    record Added(String chain, long[] kept, int firstMessage, int count) {}
+
+    /**
+     * The batch for {@code ops}; IllegalArgumentException when a chain has no netlink expressions. {@code echo}:
+     * the kernel reports each new rule's handle (NLM_F_ECHO; a cold start's batch of 80,000 rules goes without).
+     */
+    static Written write(List<NftOp> ops, boolean echo) {
+        NftBatch b = new NftBatch().errorsOnly();
+        if (!echo) {
+            b.withoutHandles();
+        }
+        List<Added> added = new ArrayList<>();
         Map<String, Integer> ids = new HashMap<>();
         for (NftOp op : ops) {
             if (op instanceof NftOp.AddSet s) {
@@ -44,9 +85,9 @@ final class NftNetlinkWriter {
         NftBatchSets sets = new NftBatchSets(b, F, T, ids, ids.size() + 1);
         Map<NftChain.Exprs, List<Expr>> rendered = new IdentityHashMap<>();
         for (NftOp op : ops) {
-            write(b, op, ids, sets, rendered);
+            write(b, op, ids, sets, rendered, added);
         }
-        return b;
+        return new Written(b, added);
     }
 
     /**
@@ -78,7 +119,8 @@ final class NftNetlinkWriter {
             NftOp op,
             Map<String, Integer> ids,
             NftBatchSets sets,
-            Map<NftChain.Exprs, List<Expr>> rendered) {
+            Map<NftChain.Exprs, List<Expr>> rendered,
+            List<Added> added) {
         if (op instanceof NftOp.AddTable) {
             b.addTable(F, T);
         } else if (op instanceof NftOp.AddSet s) {
@@ -111,20 +153,21 @@ final class NftNetlinkWriter {
                 b.addChain(F, T, c.name());
             }
         } else if (op instanceof NftOp.FillChain fill) {
-            NftChain c = fill.chain();
-            if (c.exprs() == null) {
-                throw new IllegalArgumentException("nft chain " + c.name() + ": no netlink expressions");
+            b.flushChain(F, T, fill.chain().name());
+            added.add(append(b, fill.chain(), 0, new long[0], sets, rendered));
+        } else if (op instanceof NftOp.EditChain edit) {
+            NftChain c = edit.chain();
+            for (long h : edit.deleted()) {
+                b.deleteRule(F, T, c.name(), h);
             }
-            b.flushChain(F, T, c.name());
-            for (int i = 0; i < c.rules().size(); i++) {
-                b.addRule(
-                        F,
-                        T,
-                        c.name(),
-                        new Rule(
-                                expressions(c.exprs().get(i), sets, rendered),
-                                "cali:" + c.hashes().get(i)));
+            long[] replaced = edit.replaced();
+            long[] kept = java.util.Arrays.copyOf(edit.handles(), edit.keep());
+            int first = b.size();
+            for (int i = 0; i < replaced.length; i++) {
+                b.replaceRule(F, T, c.name(), replaced[i], rule(c, edit.keep() + i, sets, rendered));
             }
+            Added rest = append(b, c, edit.keep() + replaced.length, kept, sets, rendered);
+            added.add(new Added(c.name(), kept, first, replaced.length + rest.count()));
         } else if (op instanceof NftOp.MapElements m) {
             if (!m.delete().isEmpty()) {
                 b.deleteElements(
@@ -149,6 +192,30 @@ final class NftNetlinkWriter {
         } else if (op instanceof NftOp.DeleteSet d) {
             b.deleteSet(F, T, d.name());
         }
+    }
+
+    /** Appends the rules of {@code c} from {@code from} on, one message each. */
+    private static Added append(
+            NftBatch b,
+            NftChain c,
+            int from,
+            long[] kept,
+            NftBatchSets sets,
+            Map<NftChain.Exprs, List<Expr>> rendered) {
+        int first = b.size();
+        for (int i = from; i < c.rules().size(); i++) {
+            b.addRule(F, T, c.name(), rule(c, i, sets, rendered));
+        }
+        return new Added(c.name(), kept, first, c.rules().size() - from);
+    }
+
+    private static Rule rule(NftChain c, int i, NftBatchSets sets, Map<NftChain.Exprs, List<Expr>> rendered) {
+        if (c.exprs() == null) {
+            throw new IllegalArgumentException("nft chain " + c.name() + ": no netlink expressions");
+        }
+        return new Rule(
+                expressions(c.exprs().get(i), sets, rendered),
+                "cali:" + c.hashes().get(i));
     }
 
     /**

@@ -23,6 +23,33 @@ sealed interface NftOp {
     /** {@code flush chain}, then its rules. */
     record FillChain(NftChain chain) implements NftOp {}
 
+    /**
+     * The chain's first {@code keep} rules stay; from there on, position by position, each rule it has ({@code
+     * handles}: their handles) is replaced by the rule of {@code chain} at that position, the rules it has beyond
+     * {@code chain}'s are deleted, and {@code chain}'s rules beyond those it has are appended (as Calico's felix did
+     * over {@code nft} before it went back to flushing).
+     */
+    record EditChain(NftChain chain, long[] handles, int keep) implements NftOp {
+        public EditChain {
+            if (keep < 1 || keep > handles.length || keep > chain.rules().size()) {
+                throw new IllegalArgumentException("nft chain " + chain.name() + ": keep " + keep + " of "
+                        + handles.length + " rules for " + chain.rules().size());
+            }
+        }
+
+        /** The handles of the rules replaced, in chain order. */
+        long[] replaced() {
+            return java.util.Arrays.copyOfRange(
+                    handles, keep, Math.min(handles.length, chain.rules().size()));
+        }
+
+        /** The handles of the rules deleted. */
+        long[] deleted() {
+            return java.util.Arrays.copyOfRange(
+                    handles, Math.min(handles.length, chain.rules().size()), handles.length);
+        }
+    }
+
     /** Keys removed, then interface to goto target added. */
     record MapElements(String map, List<String> delete, Map<String, String> add) implements NftOp {}
 

@@ -15,7 +15,7 @@ import org.calicojava.netlink.NftTable;
  * {@code nft -j list table inet calico} ({@link #parse}): each chain's rule comments ({@code cali:}
  * prefix removed; a rule without our comment reads as "" and so differs from any hash), set members in
  * {@link NftMembers} form, map elements as interface to goto target ("jump X" or other verdicts read as such, so
- * they differ from what we write).
+ * they differ from what we write), and each chain's rule handles.
  */
 public final class NftReadback {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -31,6 +31,7 @@ public final class NftReadback {
                     "nft -j output: not JSON: " + e.getMessage().split("\n", 2)[0]);
         }
         NftState st = new NftState();
+        Map<String, java.util.List<Long>> handles = new HashMap<>();
         for (JsonNode item : root.path("nftables")) {
             if (item.has("chain")) {
                 st.chains.putIfAbsent(item.get("chain").path("name").asText(), new ArrayList<>());
@@ -40,6 +41,8 @@ public final class NftReadback {
                 st.chains
                         .computeIfAbsent(r.path("chain").asText(), k -> new ArrayList<>())
                         .add(comment.startsWith("cali:") ? comment.substring(5) : "");
+                handles.computeIfAbsent(r.path("chain").asText(), k -> new ArrayList<>())
+                        .add(r.path("handle").asLong(-1));
             } else if (item.has("set")) {
                 JsonNode s = item.get("set");
                 Set<String> members = new HashSet<>();
@@ -56,6 +59,11 @@ public final class NftReadback {
                 st.maps.put(m.path("name").asText(), elems);
             }
         }
+        handles.forEach((chain, hs) -> {
+            if (hs.stream().allMatch(h -> h > 0)) {
+                st.handles.put(chain, hs.stream().mapToLong(Long::longValue).toArray());
+            }
+        });
         return st;
     }
 
@@ -71,6 +79,7 @@ public final class NftReadback {
                         new ArrayList<>(comments.stream()
                                 .map(c -> c.startsWith("cali:") ? c.substring(5) : "")
                                 .toList())));
+        t.handles().forEach((chain, hs) -> st.handles.put(chain, hs.clone()));
         for (NftTable.Set s : t.sets().values()) {
             if (s.isMap()) {
                 Map<String, String> elems = new HashMap<>();

@@ -46,6 +46,24 @@ final class NftScript {
                         .append(f.chain().name())
                         .append('\n');
                 rules(s, f.chain());
+            } else if (op instanceof NftOp.EditChain e) {
+                for (long h : e.deleted()) {
+                    s.append("delete rule ")
+                            .append(t)
+                            .append(' ')
+                            .append(e.chain().name());
+                    s.append(" handle ").append(h).append('\n');
+                }
+                long[] replaced = e.replaced();
+                for (int i = 0; i < replaced.length; i++) {
+                    s.append("replace rule ")
+                            .append(t)
+                            .append(' ')
+                            .append(e.chain().name());
+                    s.append(" handle ").append(replaced[i]).append(' ');
+                    rule(s, e.chain(), e.keep() + i);
+                }
+                addRules(s, e.chain(), e.keep() + replaced.length);
             } else if (op instanceof NftOp.MapElements m) {
                 List<String> del = new ArrayList<>(m.delete().size());
                 m.delete().forEach(k -> del.add(NftText.string(k)));
@@ -94,17 +112,26 @@ final class NftScript {
             s.append(" }\n");
             return;
         }
-        for (int i = 0; i < c.rules().size() && !block; i++) {
-            s.append("add rule ")
-                    .append(t)
-                    .append(' ')
-                    .append(c.name())
-                    .append(' ')
-                    .append(c.rules().get(i))
-                    .append(" comment \"cali:")
-                    .append(c.hashes().get(i))
-                    .append("\"\n");
+        if (!block) {
+            addRules(s, c, 0);
         }
+    }
+
+    /** The chain's rules from {@code from} on, one {@code add rule} each. */
+    private static void addRules(StringBuilder s, NftChain c, int from) {
+        String t = NftNames.QUALIFIED;
+        for (int i = from; i < c.rules().size(); i++) {
+            s.append("add rule ").append(t).append(' ').append(c.name()).append(' ');
+            rule(s, c, i);
+        }
+    }
+
+    /** Rule {@code i} of {@code c} with its comment, and a newline. */
+    private static void rule(StringBuilder s, NftChain c, int i) {
+        s.append(c.rules().get(i))
+                .append(" comment \"cali:")
+                .append(c.hashes().get(i))
+                .append("\"\n");
     }
 
     /**

@@ -22,6 +22,12 @@ public final class NftState {
     final Map<String, Set<String>> sets = new HashMap<>();
     final Map<String, Map<String, String>> maps = new HashMap<>();
     /**
+     * Each chain's rule handles, in the order of its hashes in {@link #chains}, where we know them (read back, or
+     * echoed by the kernel for the rules a netlink transaction added): a changed chain that keeps its first rules is
+     * then edited, its other rules deleted by handle and the new ones appended, instead of flushed and rewritten.
+     */
+    final Map<String, long[]> handles = new HashMap<>();
+    /**
      * A ruleset this state holds exactly (set by {@link #commit} of the last {@link #diff}; null when unknown): the
      * next diff then looks only at the names whose objects changed since it. Any other change forgets it.
      */
@@ -32,6 +38,7 @@ public final class NftState {
     private final Map<String, List<String>> chainsView = new Tracked<>(chains);
     private final Map<String, Set<String>> setsView = new Tracked<>(sets);
     private final Map<String, Map<String, String>> mapsView = new Tracked<>(maps);
+    private final Map<String, long[]> handlesView = new Tracked<>(handles);
 
     /** Chain name to rule hashes (a change through this map makes the next diff compare everything). */
     public Map<String, List<String>> chains() {
@@ -44,6 +51,11 @@ public final class NftState {
 
     public Map<String, Map<String, String>> maps() {
         return mapsView;
+    }
+
+    /** Chain name to the handles of its rules, where known (a change through this map forgets the baseline too). */
+    Map<String, long[]> handles() {
+        return handlesView;
     }
 
     /** The changes of one transaction; {@link #script} is empty when there are none. */
@@ -130,7 +142,7 @@ public final class NftState {
         }
         for (NftChain c : written) {
             // also for chains we believe new: a chain we did not know of must not keep rules we did not write
-            ops.add(new NftOp.FillChain(c));
+            ops.add(rewrite(c));
             changes++;
         }
         // 3. map elements: removed and changed keys deleted, then new and changed keys added
@@ -201,6 +213,26 @@ public final class NftState {
         return d;
     }
 
+    /**
+     * How chain {@code c} is rewritten: edited when we know the handles of the rules it has and it keeps its first
+     * ones (their hashes are chained, so a chain that differs at rule i differs from there on, and only the first
+     * rules can stay as they are: they keep their counters, and a rule added to the end of a long chain is one
+     * message); otherwise flushed and filled.
+     */
+    private NftOp rewrite(NftChain c) {
+        List<String> have = chains.get(c.name());
+        long[] h = handles.get(c.name());
+        if (have == null || h == null || h.length != have.size()) {
+            return new NftOp.FillChain(c);
+        }
+        int keep = 0;
+        List<String> want = c.hashes();
+        while (keep < have.size() && keep < want.size() && have.get(keep).equals(want.get(keep))) {
+            keep++;
+        }
+        return keep == 0 ? new NftOp.FillChain(c) : new NftOp.EditChain(c, h, keep);
+    }
+
     private boolean changedSinceDiff;
     private List<String> lastSetNames;
     private List<String> lastMapNames;
@@ -222,11 +254,28 @@ public final class NftState {
         return out;
     }
 
-    /** Records a diff as done (after its transaction succeeded), with new sets and maps that needed no elements. */
+    /** {@link #commit(Diff, NftRuleset, Map)} without handles: the written chains' handles are then unknown. */
     public void commit(Diff d, NftRuleset want) {
+        commit(d, want, Map.of());
+    }
+
+    /**
+     * Records a diff as done (after its transaction succeeded), with new sets and maps that needed no elements;
+     * {@code learned}: the handles of written chains' rules, as the transaction reported them.
+     */
+    public void commit(Diff d, NftRuleset want, Map<String, long[]> learned) {
         boolean exact = d == lastDiff && want == lastWant && !changedSinceDiff;
-        d.written().forEach(c -> chains.put(c.name(), c.hashes()));
+        d.written().forEach(c -> {
+            chains.put(c.name(), c.hashes());
+            long[] h = learned.get(c.name());
+            if (h != null && h.length == c.hashes().size()) {
+                handles.put(c.name(), h);
+            } else {
+                handles.remove(c.name());
+            }
+        });
         d.deletedChains().forEach(chains::remove);
+        d.deletedChains().forEach(handles::remove);
         d.changedSets().forEach(s -> sets.put(s.name(), s.members()));
         d.deletedSets().forEach(sets::remove);
         d.changedMaps().forEach((k, v) -> maps.put(k, immutable(v)));
@@ -261,6 +310,7 @@ public final class NftState {
     /** Forget everything (after a failed transaction: the next refresh reads the truth back). */
     public void clear() {
         chains.clear();
+        handles.clear();
         sets.clear();
         maps.clear();
         forget();

@@ -83,7 +83,7 @@ class NftNetlinkFallbackIT {
                 if (++sends[0] == 2) {
                     throw new IllegalStateException("socket gone");
                 }
-                t.kernel.commit(batch);
+                return t.kernel.commit(batch);
             });
             DesiredDataplane d = NftStateTest.desired(NftStateTest.ifaces(2), Set.of("10.65.0.1/32"));
             List<String> seen = new ArrayList<>();

@@ -94,12 +94,12 @@ class NftNetlinkWriterIT {
     }
 
     /** A test's body: namespace {@code ns} written by {@code backend} over netlink, {@code ref} for nft -f. */
-    private interface TwoNamespaces {
+    interface TwoNamespaces {
         void run(String ns, String ref, Metrics metrics, NftBackend backend) throws Exception;
     }
 
     /** Runs {@code body} in two new namespaces, removed afterwards also when it fails. */
-    private static void inTwoNamespaces(TwoNamespaces body) throws Exception {
+    static void inTwoNamespaces(TwoNamespaces body) throws Exception {
         Sh.require("ip", "nft");
         String id = UUID.randomUUID().toString().substring(0, 6);
         String ns = "nw-" + id + "-nl";
@@ -122,7 +122,7 @@ class NftNetlinkWriterIT {
     }
 
     /** The transaction from {@code state} to {@code want}, sent with nft -f in namespace {@code ns}. */
-    private static void nftF(String ns, NftState state, NftRuleset want) throws Exception {
+    static void nftF(String ns, NftState state, NftRuleset want) throws Exception {
         NftState.Diff diff = state.diff(want);
         if (diff.isEmpty()) {
             return;
@@ -137,7 +137,7 @@ class NftNetlinkWriterIT {
         state.commit(diff, want);
     }
 
-    private static String list(String ns) {
+    static String list(String ns) {
         return Sh.ok(Sh.in(ns, "nft", "list", "table", "inet", "calico"));
     }
 }

@@ -35,6 +35,9 @@ class NftReadbackTest {
         assertThat(st.chains())
                 .containsEntry("cali-fw-cali1", List.of("abc", "", "def"))
                 .containsEntry("cali-empty", List.of());
+        assertThat(st.handles().get("cali-fw-cali1"))
+                .as("rule handles, in rule order")
+                .containsExactly(6, 7, 8);
         assertThat(st.sets())
                 .containsEntry("cali4-t-a", Set.of("10.0.0.1", "10.1.0.0/16", "10.2.0.1-10.2.0.9"))
                 .containsEntry("cali4-s-empty", Set.of());

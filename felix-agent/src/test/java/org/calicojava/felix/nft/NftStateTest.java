@@ -228,4 +228,67 @@ class NftStateTest {
         }
         return -1;
     }
+
+    /** A ruleset of one text chain {@code cali-pri-p} with {@code rules}. */
+    private static NftRuleset pri(String... rules) {
+        return new NftRuleset(
+                Map.of("cali-pri-p", NftModel.of("cali-pri-p", null, List.of(rules))), Map.of(), Map.of());
+    }
+
+    private static List<String> ruleLines(NftState.Diff d) {
+        return d.script()
+                .lines()
+                .filter(l -> l.contains(" rule ") || l.startsWith("flush"))
+                .toList();
+    }
+
+    /**
+     * With the handles of a chain's rules known, a change keeps the rules before the first that differs (their
+     * hashes are chained, so from there on every rule differs), replaces the rest by handle, deletes what is left
+     * over by handle and appends the new ones; a change of the first rule, or unknown handles, flush and fill.
+     */
+    @Test
+    void aChangedChainWhoseHandlesAreKnownIsEditedFromItsFirstChangedRule() {
+        NftRuleset a = pri("tcp dport 22 accept", "tcp dport 80 accept", "drop");
+        NftState st = new NftState();
+        st.commit(st.diff(a), a, Map.of("cali-pri-p", new long[] {5, 6, 7}));
+        NftRuleset b = pri("tcp dport 22 accept", "tcp dport 80 accept", "tcp dport 443 accept", "drop");
+        NftState.Diff d = st.diff(b);
+        List<String> hb = b.chains().get("cali-pri-p").hashes();
+        assertThat(ruleLines(d))
+                .containsExactly(
+                        "replace rule inet calico cali-pri-p handle 7 tcp dport 443 accept comment \"cali:" + hb.get(2)
+                                + "\"",
+                        "add rule inet calico cali-pri-p drop comment \"cali:" + hb.get(3) + "\"");
+        assertThat(d.ops())
+                .filteredOn(op -> op instanceof NftOp.EditChain)
+                .singleElement()
+                .satisfies(op -> {
+                    NftOp.EditChain e = (NftOp.EditChain) op;
+                    assertThat(e.keep()).isEqualTo(2);
+                    assertThat(e.replaced()).containsExactly(7);
+                    assertThat(e.deleted()).isEmpty();
+                });
+        st.commit(d, b, Map.of("cali-pri-p", new long[] {5, 6, 7, 9}));
+
+        NftState.Diff shorter = st.diff(pri("tcp dport 22 accept"));
+        assertThat(ruleLines(shorter))
+                .containsExactly(
+                        "delete rule inet calico cali-pri-p handle 6",
+                        "delete rule inet calico cali-pri-p handle 7",
+                        "delete rule inet calico cali-pri-p handle 9");
+        assertThat(ruleLines(st.diff(pri("tcp dport 23 accept", "tcp dport 80 accept", "drop"))))
+                .as("the first rule changed: nothing to keep")
+                .first()
+                .isEqualTo("flush chain inet calico cali-pri-p");
+
+        NftState unknown = new NftState();
+        unknown.commit(unknown.diff(a), a); // no handles reported (nft -f, or a fresh table's batch)
+        assertThat(ruleLines(unknown.diff(b))).first().isEqualTo("flush chain inet calico cali-pri-p");
+        NftState wrongLength = new NftState();
+        wrongLength.commit(wrongLength.diff(a), a, Map.of("cali-pri-p", new long[] {5, 6}));
+        assertThat(ruleLines(wrongLength.diff(b))).first().isEqualTo("flush chain inet calico cali-pri-p");
+        st.clear();
+        assertThat(st.handles()).isEmpty();
+    }
 }

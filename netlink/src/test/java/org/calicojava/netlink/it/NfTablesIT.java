@@ -73,6 +73,15 @@ class NfTablesIT {
             assertThat(t.chains().get("disp")).containsExactly("cali:three");
             assertThat(t.chains().get("hooked")).containsExactly("x");
             assertThat(t.chains().get("empty")).isEmpty();
+            // the handles, in rule order, as nft -a lists them ("... # handle N")
+            long[] listed = Sh.ok("ip", "netns", "exec", ns.name, "nft", "-a", "list", "chain", "inet", "cjread", "a")
+                    .lines()
+                    .filter(l -> l.contains("# handle ") && !l.contains("chain a {"))
+                    .mapToLong(l -> Long.parseLong(
+                            l.substring(l.lastIndexOf("# handle ") + 9).trim()))
+                    .toArray();
+            assertThat(listed).hasSize(2);
+            assertThat(t.handles().get("a")).containsExactly(listed);
             assertThat(t.sets()).as("the anonymous { 80, 443 } left out").containsOnlyKeys("s4", "s6", "m");
             NftTable.Set s4 = t.sets().get("s4");
             assertThat(s4.isInterval()).isTrue();

@@ -1,0 +1,214 @@
+package org.calicojava.felix.nft;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.calicojava.felix.nft.NftNetlinkWriterIT.inTwoNamespaces;
+import static org.calicojava.felix.nft.NftNetlinkWriterIT.list;
+import static org.calicojava.felix.nft.NftNetlinkWriterIT.nftF;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.calicojava.felix.calc.Calculator;
+import org.calicojava.felix.calc.DatastoreState;
+import org.calicojava.felix.calc.DesiredDataplane;
+import org.calicojava.felix.calc.FelixConfig;
+import org.calicojava.felix.dataplane.Namespace;
+import org.calicojava.felix.dataplane.NftKernel;
+import org.calicojava.model.Keys;
+import org.calicojava.testing.Sh;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Rule handles on the real kernel (a namespace of its own, the netlink writer): a profile's chain whose rules change
+ * (two rules for each port it allows: the mark, then a return on it) keeps the handles of the rules before the first
+ * change, replaces the rest by handle, deletes or appends, and the
+ * table lists exactly as flushing and filling the chain with {@code nft -f} leaves it in a second namespace. The
+ * handles come from the kernel's echo of each new rule, or from a read-back; a fresh table's batch (no echo) and a
+ * handle that another program made stale both end in the chain written whole.
+ */
+class NftRuleHandlesIT {
+    private static final String CHAIN = "cali-pri-p1";
+
+    /** The desired dataplane of one endpoint with profile p1, whose inbound rules allow {@code ports} over tcp. */
+    private static DesiredDataplane profile(int... ports) {
+        Keys keys = new Keys();
+        DatastoreState state = new DatastoreState(keys, "h1");
+        String rules = Arrays.stream(ports)
+                .mapToObj(p -> "{\"action\":\"allow\",\"protocol\":\"tcp\",\"dst_ports\":[" + p + "]}")
+                .collect(Collectors.joining(","));
+        state.apply(keys.profileRules("p1"), "{\"inbound_rules\":[" + rules + "],\"outbound_rules\":[]}");
+        state.apply(
+                keys.endpoint("h1", "k8s", "wl-1", "e1"),
+                "{\"state\":\"active\",\"name\":\"calip1\",\"profile_ids\":[\"p1\"],\"ipv4_nets\":[\"10.1.0.1/32\"]}");
+        return new Calculator(x -> {}).calculate(state, FelixConfig.defaults());
+    }
+
+    private static List<Long> handles(NftKernel kernel) {
+        return Arrays.stream(kernel.inetTable(NftNames.TABLE).handles().get(CHAIN))
+                .boxed()
+                .toList();
+    }
+
+    @Test
+    void aChangedChainKeepsItsFirstRulesAndIsEditedByHandle() throws Exception {
+        inTwoNamespaces((ns, ref, metrics, backend) -> {
+            NftKernel kernel = new NftKernel(Namespace.named(ns));
+            try {
+                NftState refState = new NftState();
+                NftModel refModel = new NftModel();
+                assertThat(backend.refresh()).isZero();
+                DesiredDataplane d = profile(22, 80, 443);
+                backend.apply(d);
+                nftF(ref, refState, refModel.build(d));
+                List<Long> h = handles(kernel);
+                assertThat(h).hasSize(6);
+
+                d = profile(22, 80, 443, 8080); // one rule appended
+                backend.apply(d);
+                nftF(ref, refState, refModel.build(d));
+                assertThat(list(ns)).isEqualTo(list(ref)).contains("tcp dport 8080 meta mark");
+                List<Long> appended = handles(kernel);
+                assertThat(appended).hasSize(8).startsWith(h.toArray(Long[]::new));
+
+                d = profile(22, 81, 443, 8080); // the second changes: the first stays, the others are replaced
+                backend.apply(d);
+                nftF(ref, refState, refModel.build(d));
+                assertThat(list(ns))
+                        .isEqualTo(list(ref))
+                        .contains("tcp dport 81 meta mark")
+                        .doesNotContain("dport 80 ");
+                assertThat(handles(kernel))
+                        .as("replaced in place: the kernel keeps the handle of a replaced rule")
+                        .isEqualTo(appended);
+
+                d = profile(22); // the others deleted by handle
+                backend.apply(d);
+                nftF(ref, refState, refModel.build(d));
+                assertThat(list(ns)).isEqualTo(list(ref)).doesNotContain("dport 443");
+                assertThat(handles(kernel)).containsExactly(h.get(0), h.get(1));
+                assertThat(metrics.counter("felix_nft_netlink_commits")).isEqualTo(4);
+                assertThat(metrics.counter("felix_nft_stale_handles")).isZero();
+                assertThat(backend.refresh()).as("no drift").isZero();
+            } finally {
+                kernel.close();
+            }
+        });
+    }
+
+    /**
+     * Another program deletes one of our rules between two changes (before a read-back finds it): the edit that
+     * names its handle is refused (ENOENT, nothing applied), and the same change goes again with the chain written
+     * whole, in the same apply.
+     */
+    @Test
+    void aHandleAnotherProgramMadeStaleGivesTheChainWrittenWhole() throws Exception {
+        inTwoNamespaces((ns, ref, metrics, backend) -> {
+            NftKernel kernel = new NftKernel(Namespace.named(ns));
+            try {
+                NftState refState = new NftState();
+                NftModel refModel = new NftModel();
+                assertThat(backend.refresh()).isZero();
+                DesiredDataplane d = profile(22, 80, 443);
+                backend.apply(d);
+                nftF(ref, refState, refModel.build(d));
+                List<Long> h = handles(kernel);
+                Sh.ok(Sh.in(ns, "nft", "delete", "rule", "inet", "calico", CHAIN, "handle", "" + h.get(4)));
+
+                d = profile(22, 81, 443);
+                backend.apply(d);
+                nftF(ref, refState, refModel.build(d));
+                assertThat(list(ns)).isEqualTo(list(ref)).contains("tcp dport 443 meta mark");
+                assertThat(metrics.counter("felix_nft_stale_handles")).isEqualTo(1);
+                assertThat(metrics.counter("felix_nft_errors")).isZero();
+                assertThat(handles(kernel)).as("written whole: all new").doesNotContainAnyElementsOf(h);
+
+                List<Long> whole = handles(kernel);
+                d = profile(22, 81, 444); // known again from the retry's echo
+                backend.apply(d);
+                nftF(ref, refState, refModel.build(d));
+                assertThat(list(ns)).isEqualTo(list(ref));
+                assertThat(handles(kernel)).isEqualTo(whole);
+                assertThat(metrics.counter("felix_nft_stale_handles")).isEqualTo(1);
+            } finally {
+                kernel.close();
+            }
+        });
+    }
+
+    /**
+     * The first transaction into an empty table (two batches, no echo: the cold start's) leaves handles unknown, so
+     * the chain's next change flushes and fills it; a new backend on the same table (a restart) learns them from its
+     * first read-back and edits.
+     */
+    @Test
+    void aFreshTableFillsTheChainOnceAndARestartReadsTheHandlesBack() throws Exception {
+        inTwoNamespaces((ns, ref, metrics, backend) -> {
+            NftKernel kernel = new NftKernel(Namespace.named(ns));
+            try {
+                assertThat(backend.refresh()).isZero();
+                boolean[] guarded = {false};
+                backend.apply(profile(22, 80, 443), () -> guarded[0] = true);
+                assertThat(guarded[0]).isTrue();
+                assertThat(metrics.counter("felix_nft_netlink_commits"))
+                        .as("the fresh table's two batches")
+                        .isEqualTo(2);
+                List<Long> fresh = handles(kernel);
+
+                backend.apply(profile(22, 80, 444));
+                List<Long> filled = handles(kernel);
+                assertThat(filled).as("handles unknown: flushed and filled").doesNotContainAnyElementsOf(fresh);
+
+                backend.apply(profile(22, 80, 445));
+                assertThat(handles(kernel)).as("known from the fill's echo").isEqualTo(filled);
+
+                NftKernel restarted = new NftKernel(Namespace.named(ns));
+                try {
+                    restarted.writer("netlink");
+                    NftBackend again = new NftBackend(
+                            (argv, stdin, timeout) -> {
+                                throw new AssertionError("ran " + argv);
+                            },
+                            new org.calicojava.felix.agent.Metrics(),
+                            restarted);
+                    assertThat(again.refresh()).isZero();
+                    again.apply(profile(22, 80, 446));
+                    assertThat(handles(kernel)).as("read back: edited").isEqualTo(filled);
+                    assertThat(list(ns)).contains("tcp dport 446 meta mark").doesNotContain("dport 445");
+                } finally {
+                    restarted.close();
+                }
+            } finally {
+                kernel.close();
+            }
+        });
+    }
+
+    /**
+     * The {@code nft} writer's form of an edit ({@code replace rule ... handle N}, {@code delete rule ... handle N},
+     * {@code add rule}), from handles read back with {@code nft -j list table}: {@code nft -f} runs it, and the table
+     * lists as the chain written whole does.
+     */
+    @Test
+    void theNftTextOfAnEditRunsInNft() throws Exception {
+        inTwoNamespaces((ns, ref, metrics, backend) -> {
+            NftModel model = new NftModel();
+            for (String n : new String[] {ns, ref}) {
+                nftF(n, new NftState(), model.build(profile(22, 80, 443)));
+            }
+            for (DesiredDataplane d : new DesiredDataplane[] {profile(22, 81, 443, 8080), profile(22)}) {
+                NftRuleset want = model.build(d);
+                NftState read = NftReadback.parse(Sh.ok(Sh.in(ns, "nft", "-j", "list", "table", "inet", "calico")));
+                String script = read.diff(want).script();
+                assertThat(script)
+                        .contains(" rule inet calico " + CHAIN + " handle ")
+                        .doesNotContain("flush chain inet calico " + CHAIN);
+                nftF(ns, read, want);
+                NftState whole = NftReadback.parse(Sh.ok(Sh.in(ref, "nft", "-j", "list", "table", "inet", "calico")));
+                whole.handles().clear(); // flush and fill
+                nftF(ref, whole, want);
+                assertThat(list(ns)).isEqualTo(list(ref));
+            }
+            assertThat(list(ns)).contains("tcp dport 22 meta mark").doesNotContain("dport 443");
+        });
+    }
+}

@@ -46,12 +46,24 @@ public final class NftBatchSets implements NftExprs.Sets {
         return nextId - firstId;
     }
 
+    /**
+     * nft's KEY_TYPEOF user data of a port set: the expression that made it, a payload (expression type 7) of the
+     * transport header ({@code th}: protocol description 11) field sport (1) or dport (2).
+     */
+    private static final Bytes TH_SPORT = Bytes.hex("000407000000010c00040b0000000104" + "01000000");
+
+    private static final Bytes TH_DPORT = Bytes.hex("000407000000010c00040b0000000104" + "02000000");
+
     @Override
-    public NftExprs.SetRef ports(List<PortRange> ports) {
+    public NftExprs.SetRef ports(List<PortRange> ports, boolean source) {
         List<SetElement> elements = elements(ports);
         boolean interval = ports.stream().anyMatch(p -> p.first() != p.last());
         int id = nextId++;
-        batch.addSet(family, table, NftSet.anonymous(NftSet.TYPE_INET_SERVICE, 2, elements.size(), interval, id, null));
+        batch.addSet(
+                family,
+                table,
+                NftSet.anonymous(
+                        NftSet.TYPE_INET_SERVICE, 2, elements.size(), interval, id, source ? TH_SPORT : TH_DPORT));
         batch.addElements(family, table, ANONYMOUS, id, elements);
         return new NftExprs.SetRef(ANONYMOUS, id);
     }

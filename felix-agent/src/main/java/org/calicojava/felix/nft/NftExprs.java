@@ -33,9 +33,9 @@ public final class NftExprs {
 
         /**
          * An anonymous constant set of these ports (interval when any is a range), added to the batch before the rule
-         * ({@code __set%d} and its id, as nft does).
+         * ({@code __set%d} and its id, as nft does); {@code source}: of {@code th sport}, else of {@code th dport}.
          */
-        SetRef ports(List<PortRange> ports);
+        SetRef ports(List<PortRange> ports, boolean source);
     }
 
     private static final int NFPROTO_IPV4 = 2;
@@ -236,7 +236,7 @@ public final class NftExprs {
         }
         out.add(new Expr.Payload(Expr.Payload.TRANSPORT, p.dir() == Match.Dir.SRC ? 0 : 2, 2, REG_1));
         if (p.ports().size() > 1) {
-            SetRef ref = sets.ports(p.ports());
+            SetRef ref = sets.ports(p.ports(), p.dir() == Match.Dir.SRC);
             out.add(new Expr.Lookup(ref.name(), ref.id(), REG_1, Expr.Lookup.NO_DREG, p.negated()));
             return;
         }

@@ -137,10 +137,10 @@ final class NftNetlinkWriter {
                             ids.get(s.name())));
         } else if (op instanceof NftOp.SetElements e) {
             if (!e.delete().isEmpty()) {
-                b.deleteElements(F, T, e.name(), intervals(e.delete()));
+                b.deleteElements(F, T, e.name(), intervals(e.delete(), false));
             }
             if (!e.add().isEmpty()) {
-                b.addElements(F, T, e.name(), ids.getOrDefault(e.name(), 0), intervals(e.add()));
+                b.addElements(F, T, e.name(), ids.getOrDefault(e.name(), 0), intervals(e.add(), true));
             }
         } else if (op instanceof NftOp.AddMap m) {
             b.addSet(F, T, NftSet.verdictMap(m.name(), NftSet.TYPE_IFNAME, 16, NftSet.HOST_ENDIAN, ids.get(m.name())));
@@ -269,20 +269,32 @@ final class NftNetlinkWriter {
         return out;
     }
 
-    /** Each member (an address or prefix) as its own range: a start element and an end element after it. */
-    static List<SetElement> intervals(List<String> members) {
-        List<SetElement> out = new ArrayList<>(members.size() * 2);
+    /**
+     * Each member (an address or prefix) as its own range, a start element and an end element after it, in address
+     * order, as nft sends them; for an add, first an end element at address 0 unless a range starts there (nft's
+     * leading element, so the kernel's interval tree knows the gap before the first range).
+     */
+    static List<SetElement> intervals(List<String> members, boolean add) {
+        List<BigInteger[]> ranges = new ArrayList<>(members.size());
+        int length = 4;
         for (String m : members) {
             Cidr c = Cidr.parse(m);
             byte[] addr = c.address().getAddress();
-            int bits = addr.length * 8;
-            BigInteger size = BigInteger.ONE.shiftLeft(bits - c.prefixLength());
+            length = addr.length;
+            BigInteger size = BigInteger.ONE.shiftLeft(addr.length * 8 - c.prefixLength());
             BigInteger start = new BigInteger(1, addr);
             start = start.subtract(start.mod(size));
-            BigInteger end = start.add(size);
-            out.add(SetElement.of(SetElement.key(start, addr.length)));
-            if (end.bitLength() <= bits) {
-                out.add(SetElement.end(SetElement.key(end, addr.length)));
+            ranges.add(new BigInteger[] {start, start.add(size)});
+        }
+        ranges.sort(java.util.Comparator.comparing((BigInteger[] r) -> r[0]));
+        List<SetElement> out = new ArrayList<>(members.size() * 2 + 1);
+        if (add && !ranges.isEmpty() && ranges.get(0)[0].signum() != 0) {
+            out.add(SetElement.end(SetElement.key(BigInteger.ZERO, length)));
+        }
+        for (BigInteger[] r : ranges) {
+            out.add(SetElement.of(SetElement.key(r[0], length)));
+            if (r[1].bitLength() <= length * 8) {
+                out.add(SetElement.end(SetElement.key(r[1], length)));
             }
         }
         return out;

@@ -16,6 +16,19 @@ final class NftScript {
     private NftScript() {}
 
     static String of(List<NftOp> ops) {
+        return render(ops, false);
+    }
+
+    /**
+     * The same transaction with one command per object, as nft's documentation writes them ({@code add element},
+     * {@code add rule}): the form whose batch {@code nft} sends with each set and chain declared once (the faster
+     * form above declares a set again with its elements and a chain with its rules), for comparing batches.
+     */
+    static String plain(List<NftOp> ops) {
+        return render(ops, true);
+    }
+
+    private static String render(List<NftOp> ops, boolean plain) {
         String t = NftNames.QUALIFIED;
         StringBuilder s = new StringBuilder();
         for (NftOp op : ops) {
@@ -28,8 +41,10 @@ final class NftScript {
                 elements(s, "delete element " + t + " " + e.name(), e.delete());
                 elements(
                         s,
-                        "add set " + t + " " + e.name() + " { type " + NftSet.type(e.version())
-                                + "; flags interval; elements =",
+                        plain
+                                ? "add element " + t + " " + e.name()
+                                : "add set " + t + " " + e.name() + " { type " + NftSet.type(e.version())
+                                        + "; flags interval; elements =",
                         e.add());
             } else if (op instanceof NftOp.AddMap m) {
                 s.append("add map ").append(t).append(' ').append(m.name()).append(" { type ifname : verdict; }\n");
@@ -45,7 +60,11 @@ final class NftScript {
                         .append(' ')
                         .append(f.chain().name())
                         .append('\n');
-                rules(s, f.chain());
+                if (plain) {
+                    addRules(s, f.chain(), 0);
+                } else {
+                    rules(s, f.chain());
+                }
             } else if (op instanceof NftOp.EditChain e) {
                 for (long h : e.deleted()) {
                     s.append("delete rule ")
@@ -72,7 +91,12 @@ final class NftScript {
                     add.add(NftText.string(e.getKey()) + " : goto " + NftText.identifier(e.getValue()));
                 }
                 elements(s, "delete element " + t + " " + m.map(), del);
-                elements(s, "add map " + t + " " + m.map() + " { type ifname : verdict; elements =", add);
+                elements(
+                        s,
+                        plain
+                                ? "add element " + t + " " + m.map()
+                                : "add map " + t + " " + m.map() + " { type ifname : verdict; elements =",
+                        add);
             } else if (op instanceof NftOp.FlushChain f) {
                 s.append("flush chain ").append(t).append(' ').append(f.name()).append('\n');
             } else if (op instanceof NftOp.DeleteMap m) {

@@ -117,7 +117,7 @@ public class NftExprsTest {
         }
 
         @Override
-        public NftExprs.SetRef ports(List<PortRange> ports) {
+        public NftExprs.SetRef ports(List<PortRange> ports, boolean source) {
             return new NftExprs.SetRef("__set%d", next++);
         }
     }

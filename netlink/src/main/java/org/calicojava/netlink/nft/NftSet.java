@@ -50,11 +50,15 @@ public record NftSet(
 
     /**
      * An anonymous constant set (a rule's {@code { 80, 443 }}) of {@code size} elements; {@code typeof} is nft's
-     * KEY_TYPEOF user data (the expression that made it; may be null).
+     * KEY_TYPEOF user data (the expression that made it; may be null). An interval one also carries nft's
+     * MERGE_ELEMENTS (nft merges the adjacent ranges of an anonymous set).
      */
     public static NftSet anonymous(int keyType, int keyLen, int size, boolean interval, int id, Bytes typeof) {
         ByteArrayOutputStream u = new ByteArrayOutputStream();
         u.writeBytes(userData(BIG_ENDIAN, -1, false).toArray());
+        if (interval) {
+            tlv(u, 2, 1); // NFTNL_UDATA_SET_MERGE_ELEMENTS
+        }
         if (typeof != null) {
             u.write(3); // NFTNL_UDATA_SET_KEY_TYPEOF
             u.write(typeof.length());

@@ -2,8 +2,6 @@ package org.calicojava.felix.nft;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.UUID;
 import org.calicojava.felix.calc.Calculator;
@@ -13,6 +11,7 @@ import org.calicojava.felix.calc.FelixConfig;
 import org.calicojava.model.Keys;
 import org.calicojava.netlink.nft.Expr;
 import org.calicojava.netlink.nft.ExprCodec;
+import org.calicojava.testing.NftMnlDump;
 import org.calicojava.testing.Sh;
 import org.junit.jupiter.api.Test;
 
@@ -25,7 +24,6 @@ import org.junit.jupiter.api.Test;
 class NftBatchBytesIT {
     private static final int SUBSYS = 10 << 8;
     private static final int NEWRULE = 6;
-    private static final int NEWSETELEM = 12;
 
     /** {@code endpoints} endpoints of profile p1 with varied rules, one of them for sctp port {@code sctpPort}. */
     static DesiredDataplane varied(int endpoints, int sctpPort) {
@@ -141,40 +139,8 @@ class NftBatchBytesIT {
         }
     }
 
-    /** The batch (BATCH_BEGIN to BATCH_END) nft sends for {@code script} in namespace {@code ns}, and commits there. */
+    /** The batch nft sends for {@code script} in namespace {@code ns}, and commits there. */
     static List<NftMnlDump> nftSends(String ns, String script) throws Exception {
-        Path f = Files.createTempFile("nft-bytes", ".nft");
-        try {
-            Files.writeString(f, script);
-            List<NftMnlDump> all =
-                    NftMnlDump.parse(Sh.ok("ip", "netns", "exec", ns, "nft", "--debug=mnl", "-f", f.toString()));
-            int begin = -1;
-            for (int i = 0; i < all.size(); i++) {
-                if (all.get(i).type() == 0x10) {
-                    begin = i;
-                }
-            }
-            assertThat(begin).as("nft sent a batch").isNotNegative();
-            int end = begin;
-            while (all.get(end).type() != 0x11) {
-                end++;
-            }
-            // nft (1.0.6) sends the elements an add element command gives an interval set declared in the same
-            // batch twice: then again without the leading zero element, which adds nothing
-            List<NftMnlDump> batch = new java.util.ArrayList<>();
-            for (NftMnlDump m : all.subList(begin, end + 1)) {
-                NftMnlDump last = batch.isEmpty() ? null : batch.get(batch.size() - 1);
-                boolean again = last != null
-                        && m.type() == (NEWSETELEM | SUBSYS)
-                        && last.type() == m.type()
-                        && java.util.Arrays.equals(last.head(), m.head());
-                if (!again) {
-                    batch.add(m);
-                }
-            }
-            return batch;
-        } finally {
-            Files.deleteIfExists(f);
-        }
+        return NftMnlDump.sent(ns, script);
     }
 }

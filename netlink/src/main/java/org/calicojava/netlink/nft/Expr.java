@@ -250,8 +250,12 @@ public sealed interface Expr {
             return new Nat(SNAT, family, regAddr, 0, 0, 0, 0);
         }
 
+        /** NFTA_NAT_FLAGS: NF_NAT_RANGE_PROTO_SPECIFIED, which nft sets when a port is given. */
+        public static final int PROTO_SPECIFIED = 0x2;
+
+        /** dnat to the address in {@code regAddr} and, unless {@code regProto} is 0, the port in it. */
         public static Nat dnat(int family, int regAddr, int regProto) {
-            return new Nat(DNAT, family, regAddr, 0, regProto, 0, 0);
+            return new Nat(DNAT, family, regAddr, 0, regProto, 0, regProto != 0 ? PROTO_SPECIFIED : 0);
         }
 
         @Override

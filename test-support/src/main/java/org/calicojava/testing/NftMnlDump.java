@@ -1,4 +1,4 @@
-package org.calicojava.felix.nft;
+package org.calicojava.testing;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
@@ -13,9 +13,9 @@ import java.util.regex.Pattern;
  * The netlink messages {@code nft --debug=mnl} prints (libmnl's table: per message its header, then each attribute's
  * header and its data four bytes a row), rebuilt as bytes; and the messages of one of our batches, for comparing the
  * two. The flags libmnl prints are only four of them (request, multi, ack, echo), so a message is its type and its
- * body (the nfgenmsg and the attributes), byte for byte.
+ * body (the nfgenmsg and the attributes), byte for byte. {@link #sent} runs nft and returns the batch it sent.
  */
-record NftMnlDump(int type, byte[] body) {
+public record NftMnlDump(int type, byte[] body) {
     private static final Pattern ANSI = Pattern.compile("\u001b\\[[0-9;]*m");
     private static final Pattern LENGTH = Pattern.compile("^\\|\\s+(\\d{10})\\s+\\|\\s+\\| message length \\|");
     private static final Pattern TYPE = Pattern.compile("^\\| (\\d{5}) \\| [A-Z-]{4} \\|\\s+\\|  type \\| flags  \\|");
@@ -24,7 +24,7 @@ record NftMnlDump(int type, byte[] body) {
             "^\\| ([0-9a-f]{2}) ([0-9a-f]{2}) ([0-9a-f]{2}) ([0-9a-f]{2})  \\|\\s+\\|\\s+(extra header|data)");
 
     /** The messages in {@code out} (nft's debug output, with anything else it printed in between), in order. */
-    static List<NftMnlDump> parse(String out) {
+    public static List<NftMnlDump> parse(String out) {
         List<NftMnlDump> msgs = new ArrayList<>();
         int length = -1;
         int type = -1;
@@ -70,8 +70,51 @@ record NftMnlDump(int type, byte[] body) {
         msgs.add(new NftMnlDump(type, b));
     }
 
+    private static final int NEWSETELEM = 10 << 8 | 12;
+
+    /**
+     * The batch (BATCH_BEGIN to BATCH_END) {@code nft --debug=mnl -f} sends for {@code script} in namespace {@code
+     * ns} (and commits there). nft (1.0.6) sends the elements an {@code add element} gives an interval set made in the
+     * same batch a second time, without the leading zero element, which adds nothing: that second message is left
+     * out.
+     */
+    public static List<NftMnlDump> sent(String ns, String script) throws java.io.IOException {
+        java.nio.file.Path f = java.nio.file.Files.createTempFile("nft-mnl", ".nft");
+        try {
+            java.nio.file.Files.writeString(f, script);
+            List<NftMnlDump> all = parse(Sh.ok("ip", "netns", "exec", ns, "nft", "--debug=mnl", "-f", f.toString()));
+            int begin = -1;
+            for (int i = 0; i < all.size(); i++) {
+                if (all.get(i).type() == 0x10) {
+                    begin = i;
+                }
+            }
+            if (begin < 0) {
+                throw new IllegalStateException("nft --debug=mnl: no batch in its output");
+            }
+            List<NftMnlDump> batch = new ArrayList<>();
+            for (int i = begin; i < all.size(); i++) {
+                NftMnlDump m = all.get(i);
+                NftMnlDump last = batch.isEmpty() ? null : batch.get(batch.size() - 1);
+                boolean again = last != null
+                        && m.type() == NEWSETELEM
+                        && last.type() == m.type()
+                        && java.util.Arrays.equals(last.head(), m.head());
+                if (!again) {
+                    batch.add(m);
+                }
+                if (m.type() == 0x11) {
+                    break;
+                }
+            }
+            return batch;
+        } finally {
+            java.nio.file.Files.deleteIfExists(f);
+        }
+    }
+
     /** The messages of a batch's datagram, in order. */
-    static List<NftMnlDump> split(ByteBuffer datagram) {
+    public static List<NftMnlDump> split(ByteBuffer datagram) {
         ByteBuffer d = datagram.duplicate().order(ByteOrder.nativeOrder());
         List<NftMnlDump> msgs = new ArrayList<>();
         int off = 0;
@@ -86,7 +129,7 @@ record NftMnlDump(int type, byte[] body) {
     }
 
     /** The body up to its first attribute of type 3 (for NEWSETELEM: table, set and set id, before the elements). */
-    byte[] head() {
+    public byte[] head() {
         ByteBuffer b = ByteBuffer.wrap(body).order(ByteOrder.nativeOrder());
         int off = 4;
         while (off + 4 <= body.length) {
@@ -100,7 +143,7 @@ record NftMnlDump(int type, byte[] body) {
     }
 
     /** The body without its top-level attribute {@code type} (the nfgenmsg and the other attributes, in order). */
-    byte[] without(int type) {
+    public byte[] without(int type) {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
         out.write(body, 0, 4);
         walk((t, off, len) -> {
@@ -112,7 +155,7 @@ record NftMnlDump(int type, byte[] body) {
     }
 
     /** The payload of top-level attribute {@code type}, or null. */
-    ByteBuffer attr(int type) {
+    public ByteBuffer attr(int type) {
         ByteBuffer[] found = {null};
         walk((t, off, len) -> {
             if (t == type && found[0] == null) {

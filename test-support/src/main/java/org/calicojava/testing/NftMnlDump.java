@@ -99,7 +99,8 @@ public record NftMnlDump(int type, byte[] body) {
                 boolean again = last != null
                         && m.type() == NEWSETELEM
                         && last.type() == m.type()
-                        && java.util.Arrays.equals(last.head(), m.head());
+                        && java.util.Arrays.equals(last.head(), m.head())
+                        && sameButTheFirst(last.elements(), m.elements());
                 if (!again) {
                     batch.add(m);
                 }
@@ -111,6 +112,41 @@ public record NftMnlDump(int type, byte[] body) {
         } finally {
             java.nio.file.Files.deleteIfExists(f);
         }
+    }
+
+    /** Whether {@code again} holds the elements of {@code first} but its first one. */
+    private static boolean sameButTheFirst(List<byte[]> first, List<byte[]> again) {
+        if (first.size() != again.size() + 1) {
+            return false;
+        }
+        for (int i = 0; i < again.size(); i++) {
+            if (!java.util.Arrays.equals(first.get(i + 1), again.get(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** A NEWSETELEM's elements (each element's attributes, without its own header), in order. */
+    public List<byte[]> elements() {
+        ByteBuffer list = attr(3);
+        List<byte[]> out = new ArrayList<>();
+        if (list == null) {
+            return out;
+        }
+        ByteBuffer b = list.order(ByteOrder.nativeOrder());
+        int off = 0;
+        while (off + 4 <= b.limit()) {
+            int len = b.getShort(off) & 0xffff;
+            if (len < 4) {
+                break;
+            }
+            byte[] e = new byte[Math.min(len, b.limit() - off) - 4];
+            b.get(off + 4, e);
+            out.add(e);
+            off += (len + 3) & ~3;
+        }
+        return out;
     }
 
     /** The messages of a batch's datagram, in order. */

@@ -47,7 +47,8 @@ public final class Metrics {
                 "nftables transactions written with nft -f because the netlink commit could not be sent");
         counter(
                 "felix_nft_stale_handles",
-                "nftables transactions refused while editing chains by rule handle, written again with the chains whole");
+                "nftables transactions refused while editing chains by rule handle, "
+                        + "written again with the chains whole");
         counter("felix_resyncs", "Full resyncs from the datastore");
         gauge("felix_update_to_dataplane_seconds", "Time from the last datastore update to dataplane programmed");
         counter("felix_refreshes", "Periodic dataplane refreshes (drift checks)");

@@ -11,8 +11,6 @@ import org.calicojava.felix.dataplane.DriftGate;
 import org.calicojava.felix.dataplane.NftKernel;
 import org.calicojava.felix.dataplane.PolicyBackend;
 import org.calicojava.felix.dataplane.PolicyBackends;
-import org.calicojava.netlink.NftTransactionException;
-import org.calicojava.netlink.nft.NftBatch;
 import org.calicojava.process.CommandRunner;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -69,7 +67,7 @@ public final class NftBackend implements PolicyBackend {
                 kernel::generation,
                 () -> NftReadback.from(kernel.inetTable(NftNames.TABLE)));
         this.kernel = kernel;
-        this.sender = kernel::commit;
+        commits.sender = kernel::commit;
         Thread warm = new Thread(
                 () -> {
                     try {
@@ -88,18 +86,11 @@ public final class NftBackend implements PolicyBackend {
     /** Where transactions go over netlink (when its {@code NftablesWriter} is netlink); null: nft -f only. */
     private NftKernel kernel;
 
-    private boolean fellBack;
-
-    /** How a netlink batch is sent: {@link NftKernel#commit} (tests make it fail: {@link #sendBatchesWith}). */
-    interface BatchSender {
-        org.calicojava.netlink.NftCommit send(NftBatch batch);
-    }
-
-    private BatchSender sender;
+    private final NftCommits commits;
 
     /** Sends netlink batches with {@code s} instead of the kernel's write socket (for tests of the fallback). */
-    void sendBatchesWith(BatchSender s) {
-        sender = s;
+    void sendBatchesWith(NftCommits.BatchSender s) {
+        commits.sender = s;
     }
 
     NftBackend(CommandRunner runner, Metrics metrics, boolean kernelIpv6) {
@@ -115,6 +106,7 @@ public final class NftBackend implements PolicyBackend {
             Reader reader) {
         this.runner = runner;
         this.metrics = metrics;
+        this.commits = new NftCommits(runner, metrics);
         this.kernelIpv6 = kernelIpv6;
         this.gate = new DriftGate(nftGeneration);
         this.reader = reader != null ? reader : this::listJson;
@@ -322,7 +314,8 @@ public final class NftBackend implements PolicyBackend {
             throw new DataplaneException(e.getMessage());
         }
         sets = want.sets().size();
-        NftState.Diff diff = actual.diff(want);
+        boolean netlink = kernel != null && kernel.netlinkWriter();
+        NftState.Diff diff = actual.diff(want, netlink); // nft -f: no edits by handle (they make nft fetch the table)
         long t0 = System.nanoTime();
         metrics.addSeconds("felix_nft_model_seconds", (t0 - m0) / 1e9);
         if (diff.isEmpty()) {
@@ -332,45 +325,53 @@ public final class NftBackend implements PolicyBackend {
         generation++;
         remember(diff, want);
         long before = gate.now();
-        boolean netlink = kernel != null && kernel.netlinkWriter();
         boolean empty = actual.chains().isEmpty()
                 && actual.sets().isEmpty()
                 && actual.maps().isEmpty();
         List<List<NftOp>> parts =
                 guarded != null && netlink && empty ? NftFreshTable.split(diff.ops()) : List.of(diff.ops());
         // the kernel reports new rules' handles, except in a fresh table's transactions (80,000 rules at 10,000
-        // endpoints): those chains are flushed and filled when they next change, and known from then on
+        // endpoints) and other large ones: those chains are flushed and filled when they next change
         Map<String, long[]> learned = new java.util.HashMap<>();
         String error;
         if (parts.size() == 2) {
-            error = commitNetlink(parts.get(0), diff.changes(), false, learned);
-            if ("fallback".equals(error)) {
+            error = commits.netlink(parts.get(0), diff.changes(), false, learned);
+            if (NftCommits.FALLBACK.equals(error)) {
                 parts = List.of(diff.ops()); // nothing committed: all of it with nft -f
-                error = nftF(diff.script(), diff.changes() + " changes");
+                error = commits.nftF(diff.script(), diff.changes() + " changes");
             }
+        } else if (!netlink) {
+            error = commits.nftF(diff.script(), diff.changes() + " changes");
         } else {
-            error = commitWhole(diff, netlink, learned);
-            if (error != null && diff.ops().stream().anyMatch(op -> op instanceof NftOp.EditChain)) {
-                // a rule we hold the handle of was deleted or replaced by another program since we last read the
-                // table: the same changes again, every changed chain flushed and filled
-                metrics.inc("felix_nft_stale_handles");
-                LOG.info(
-                        "nftables {}: an edit by rule handle failed ({}), writing the chains whole",
-                        NftNames.QUALIFIED,
-                        error);
-                actual.handles().clear();
-                diff = actual.diff(want);
+            error = commits.netlink(diff.ops(), diff.changes(), NftCommits.echo(diff.ops()), learned);
+            boolean fallback = NftCommits.FALLBACK.equals(error);
+            if ((fallback || commits.staleHandle())
+                    && diff.ops().stream().anyMatch(op -> op instanceof NftOp.EditChain)) {
+                // a rule we hold the handle of was deleted or replaced by another program before a read-back found
+                // it; or the batch may or may not have been committed, and edits cannot be sent twice: the same
+                // changes with every changed chain flushed and filled
+                if (!fallback) {
+                    metrics.inc("felix_nft_stale_handles");
+                    LOG.info("nftables {}: {}; writing the changed chains whole", NftNames.QUALIFIED, error);
+                }
+                diff = actual.diff(want, false);
                 remember(diff, want);
-                error = commitWhole(diff, netlink, learned);
+                if (!fallback) {
+                    error = commits.netlink(diff.ops(), diff.changes(), NftCommits.echo(diff.ops()), learned);
+                }
+            }
+            if (NftCommits.FALLBACK.equals(error)) {
+                learned.clear();
+                error = commits.nftF(diff.script(), diff.changes() + " changes");
             }
         }
         if (error == null && parts.size() == 2) {
             run(guarded);
             guarded = null;
             touchedAgain(); // a read-back that started before the second half is stale
-            error = commitNetlink(parts.get(1), diff.changes(), false, learned);
-            if ("fallback".equals(error)) { // the first half is in: the second stands alone
-                error = nftF(NftScript.of(parts.get(1)), "the endpoints' half");
+            error = commits.netlink(parts.get(1), diff.changes(), false, learned);
+            if (NftCommits.FALLBACK.equals(error)) { // the first half is in: the second stands alone
+                error = commits.nftF(NftScript.of(parts.get(1)), "the endpoints' half");
             }
         }
         // and so is one that started while a transaction was in flight: it may not show it
@@ -394,26 +395,6 @@ public final class NftBackend implements PolicyBackend {
     }
 
     /**
-     * {@code diff} as one transaction, over netlink (the new rules' handles added to {@code learned}) or, when that
-     * cannot be sent, with nft -f: null when committed, else the error.
-     */
-    private String commitWhole(NftState.Diff diff, boolean netlink, Map<String, long[]> learned) {
-        String error = netlink ? commitNetlink(diff.ops(), diff.changes(), true, learned) : "fallback";
-        if ("fallback".equals(error)) {
-            learned.clear();
-            error = nftF(diff.script(), diff.changes() + " changes");
-        }
-        return error;
-    }
-
-    /** Runs {@code script} with nft -f: null when it succeeded, else the error. */
-    private String nftF(String script, String what) {
-        CommandRunner.Result r = runner.run(List.of("nft", "-f", "-"), script);
-        metrics.inc("felix_nft_calls");
-        return r.ok() ? null : "nft -f (" + what + "): " + r.firstError();
-    }
-
-    /**
      * The objects of the transaction just sent, touched again: a read-back that started before now (with the
      * generation before this one) is stale and keeps what we know of them. Read-backs start on a thread of their own,
      * so one may take its generation after a transaction's and still read the table before that commits.
@@ -430,39 +411,6 @@ public final class NftBackend implements PolicyBackend {
     private static void run(Runnable r) {
         if (r != null) {
             r.run();
-        }
-    }
-
-    /**
-     * Sends {@code ops} as one netlink transaction: null when committed (the handles of the written chains' rules
-     * added to {@code learned} when {@code echo}), the error when the kernel refused it, "fallback" when it could not
-     * be built or sent (then nft -f writes it; logged once).
-     */
-    private String commitNetlink(List<NftOp> ops, int changes, boolean echo, Map<String, long[]> learned) {
-        try {
-            long e0 = System.nanoTime();
-            NftNetlinkWriter.Written written = NftNetlinkWriter.write(ops, echo);
-            long e1 = System.nanoTime();
-            metrics.addSeconds("felix_nft_encode_seconds", (e1 - e0) / 1e9);
-            try {
-                org.calicojava.netlink.NftCommit commit = sender.send(written.batch());
-                if (echo && commit != null) {
-                    learned.putAll(written.handles(commit));
-                }
-            } finally {
-                metrics.addSeconds("felix_nft_kernel_seconds", (System.nanoTime() - e1) / 1e9);
-            }
-            metrics.inc("felix_nft_netlink_commits");
-            return null;
-        } catch (NftTransactionException e) {
-            return "nftables netlink transaction (" + changes + " changes): " + e.getMessage();
-        } catch (RuntimeException e) {
-            metrics.inc("felix_nft_netlink_fallbacks");
-            if (!fellBack) {
-                fellBack = true;
-                LOG.warn("nftables: netlink commit failed ({}), writing with nft -f instead", e.getMessage());
-            }
-            return "fallback";
         }
     }
 

@@ -19,9 +19,11 @@ import org.calicojava.netlink.nft.Verdict;
 /**
  * The transaction of an {@link NftState.Diff} as one netlink batch ({@link NftBatch}): the same steps its nft script
  * takes ({@link NftOp}), a chain rewritten as a flush (DELRULE without a handle) and its rules appended, or edited
- * (DELRULE by handle for the rules after the ones it keeps, then the new ones appended); each rule's comment {@code cali:HASH} in its user data, as nft writes it. Sets and maps created
- * in the batch are referred to by their transaction ids. Interval set members are written one range each (start and
- * an end element after it), never merged, so each reads back as the member it is ({@link NftIntervals}).
+ * by handle ({@link NftOp.EditChain}: DELRULE, NEWRULE with NLM_F_REPLACE, then appends); each rule's comment
+ * {@code cali:HASH} in its user data, as nft writes it. Sets and maps created in the batch are referred to by their
+ * transaction ids. Interval set members are written one range each (start and an end element after it), never
+ * merged, so each reads back as the member it is ({@link NftIntervals}), in address order, led by nft's end element
+ * at address 0 when the set had no members.
  */
 final class NftNetlinkWriter {
     private static final NftFamily F = NftFamily.INET;
@@ -46,10 +48,11 @@ final class NftNetlinkWriter {
         Map<String, long[]> handles(org.calicojava.netlink.NftCommit commit) {
             Map<String, long[]> out = new HashMap<>();
             for (Added a : added) {
-                long[] h = java.util.Arrays.copyOf(a.kept(), a.kept().length + a.count());
+                long[] h = java.util.Arrays.copyOf(
+                        a.kept(), a.kept().length + a.messages().size());
                 boolean all = true;
-                for (int i = 0; i < a.count() && all; i++) {
-                    h[a.kept().length + i] = commit.handle(a.firstMessage() + i);
+                for (int i = 0; i < a.messages().size() && all; i++) {
+                    h[a.kept().length + i] = commit.handle(a.messages().get(i));
                     all = h[a.kept().length + i] >= 0;
                 }
                 if (all) {
@@ -60,8 +63,11 @@ final class NftNetlinkWriter {
         }
     }
 
-    /** {@code count} rules appended to {@code chain} by consecutive messages from {@code firstMessage}, after its kept rules. */
-    record Added(String chain, long[] kept, int firstMessage, int count) {}
+    /**
+     * The rules of {@code chain} after its {@code kept} ones, by the batch's messages that replace or add them (a
+     * rule with a port list has its anonymous set's messages before its own).
+     */
+    record Added(String chain, long[] kept, List<Integer> messages) {}
 
     /**
      * The batch for {@code ops}; IllegalArgumentException when a chain has no netlink expressions. {@code echo}:
@@ -140,7 +146,7 @@ final class NftNetlinkWriter {
                 b.deleteElements(F, T, e.name(), intervals(e.delete(), false));
             }
             if (!e.add().isEmpty()) {
-                b.addElements(F, T, e.name(), ids.getOrDefault(e.name(), 0), intervals(e.add(), true));
+                b.addElements(F, T, e.name(), ids.getOrDefault(e.name(), 0), intervals(e.add(), e.wasEmpty()));
             }
         } else if (op instanceof NftOp.AddMap m) {
             b.addSet(F, T, NftSet.verdictMap(m.name(), NftSet.TYPE_IFNAME, 16, NftSet.HOST_ENDIAN, ids.get(m.name())));
@@ -154,20 +160,22 @@ final class NftNetlinkWriter {
             }
         } else if (op instanceof NftOp.FillChain fill) {
             b.flushChain(F, T, fill.chain().name());
-            added.add(append(b, fill.chain(), 0, new long[0], sets, rendered));
+            List<Integer> messages = new ArrayList<>();
+            append(b, fill.chain(), 0, messages, sets, rendered);
+            added.add(new Added(fill.chain().name(), new long[0], messages));
         } else if (op instanceof NftOp.EditChain edit) {
             NftChain c = edit.chain();
             for (long h : edit.deleted()) {
                 b.deleteRule(F, T, c.name(), h);
             }
             long[] replaced = edit.replaced();
-            long[] kept = java.util.Arrays.copyOf(edit.handles(), edit.keep());
-            int first = b.size();
+            List<Integer> messages = new ArrayList<>();
             for (int i = 0; i < replaced.length; i++) {
-                b.replaceRule(F, T, c.name(), replaced[i], rule(c, edit.keep() + i, sets, rendered));
+                Rule r = rule(c, edit.keep() + i, sets, rendered); // a port list's set goes first
+                messages.add(b.replaceRule(F, T, c.name(), replaced[i], r));
             }
-            Added rest = append(b, c, edit.keep() + replaced.length, kept, sets, rendered);
-            added.add(new Added(c.name(), kept, first, replaced.length + rest.count()));
+            append(b, c, edit.keep() + replaced.length, messages, sets, rendered);
+            added.add(new Added(c.name(), java.util.Arrays.copyOf(edit.handles(), edit.keep()), messages));
         } else if (op instanceof NftOp.MapElements m) {
             if (!m.delete().isEmpty()) {
                 b.deleteElements(
@@ -194,19 +202,18 @@ final class NftNetlinkWriter {
         }
     }
 
-    /** Appends the rules of {@code c} from {@code from} on, one message each. */
-    private static Added append(
+    /** Appends the rules of {@code c} from {@code from} on, one message each; their indexes go to {@code messages}. */
+    private static void append(
             NftBatch b,
             NftChain c,
             int from,
-            long[] kept,
+            List<Integer> messages,
             NftBatchSets sets,
             Map<NftChain.Exprs, List<Expr>> rendered) {
-        int first = b.size();
         for (int i = from; i < c.rules().size(); i++) {
-            b.addRule(F, T, c.name(), rule(c, i, sets, rendered));
+            Rule r = rule(c, i, sets, rendered); // a port list's set goes first
+            messages.add(b.addRule(F, T, c.name(), r));
         }
-        return new Added(c.name(), kept, first, c.rules().size() - from);
     }
 
     private static Rule rule(NftChain c, int i, NftBatchSets sets, Map<NftChain.Exprs, List<Expr>> rendered) {
@@ -237,7 +244,7 @@ final class NftNetlinkWriter {
         List<NftOp> ops = new ArrayList<>();
         ops.add(new NftOp.AddTable());
         ops.add(new NftOp.AddSet("cali4-warm", 4));
-        ops.add(new NftOp.SetElements("cali4-warm", 4, List.of("10.0.0.1"), List.of("10.0.0.0/24", "10.1.0.1")));
+        ops.add(new NftOp.SetElements("cali4-warm", 4, List.of("10.0.0.1"), List.of("10.0.0.0/24", "10.1.0.1"), false));
         ops.add(new NftOp.AddMap("warm-map"));
         ops.add(new NftOp.MapElements("warm-map", List.of("a"), Map.of("caliwarm0", "cali-tw-caliwarm0")));
         for (org.calicojava.felix.rules.Chain c : chains) {
@@ -271,10 +278,11 @@ final class NftNetlinkWriter {
 
     /**
      * Each member (an address or prefix) as its own range, a start element and an end element after it, in address
-     * order, as nft sends them; for an add, first an end element at address 0 unless a range starts there (nft's
-     * leading element, so the kernel's interval tree knows the gap before the first range).
+     * order, as nft sends them; with {@code first} (members added to a set that had none), first an end element at
+     * address 0 unless a range starts there (nft's leading element, so the kernel's interval tree knows the gap before
+     * the first range; nft adds it only then).
      */
-    static List<SetElement> intervals(List<String> members, boolean add) {
+    static List<SetElement> intervals(List<String> members, boolean first) {
         List<BigInteger[]> ranges = new ArrayList<>(members.size());
         int length = 4;
         for (String m : members) {
@@ -288,7 +296,7 @@ final class NftNetlinkWriter {
         }
         ranges.sort(java.util.Comparator.comparing((BigInteger[] r) -> r[0]));
         List<SetElement> out = new ArrayList<>(members.size() * 2 + 1);
-        if (add && !ranges.isEmpty() && ranges.get(0)[0].signum() != 0) {
+        if (first && !ranges.isEmpty() && ranges.get(0)[0].signum() != 0) {
             out.add(SetElement.end(SetElement.key(BigInteger.ZERO, length)));
         }
         for (BigInteger[] r : ranges) {

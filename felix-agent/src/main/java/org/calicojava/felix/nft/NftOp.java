@@ -12,8 +12,9 @@ sealed interface NftOp {
 
     record AddSet(String name, int version) implements NftOp {}
 
-    /** Members removed, then members added. */
-    record SetElements(String name, int version, List<String> delete, List<String> add) implements NftOp {}
+    /** Members removed, then members added; {@code wasEmpty}: the set had no members before. */
+    record SetElements(String name, int version, List<String> delete, List<String> add, boolean wasEmpty)
+            implements NftOp {}
 
     record AddMap(String name) implements NftOp {}
 

@@ -84,6 +84,14 @@ public final class NftState {
      * chains, sets and maps that are not the same objects as in the committed ruleset are compared.
      */
     public Diff diff(NftRuleset want) {
+        return diff(want, true);
+    }
+
+    /**
+     * {@link #diff(NftRuleset)}; {@code edits} false: every changed chain flushed and filled, none edited by rule
+     * handle (for {@code nft -f}, whose forms for that make it fetch the table, and for a transaction sent again).
+     */
+    public Diff diff(NftRuleset want, boolean edits) {
         NftRuleset base = baseline;
         List<String> setNames = candidates(base == null ? null : base.sets(), want.sets(), sets);
         List<String> mapNames = candidates(base == null ? null : base.maps(), want.maps(), maps);
@@ -111,7 +119,8 @@ public final class NftState {
             }
             Collections.sort(del);
             Collections.sort(add);
-            ops.add(new NftOp.SetElements(set.name(), set.version(), List.copyOf(del), List.copyOf(add)));
+            ops.add(new NftOp.SetElements(
+                    set.name(), set.version(), List.copyOf(del), List.copyOf(add), have.isEmpty()));
             changes += NftScript.commands(del.size()) + NftScript.commands(add.size());
             changedSets.add(set);
         }
@@ -142,7 +151,7 @@ public final class NftState {
         }
         for (NftChain c : written) {
             // also for chains we believe new: a chain we did not know of must not keep rules we did not write
-            ops.add(rewrite(c));
+            ops.add(edits ? rewrite(c) : new NftOp.FillChain(c));
             changes++;
         }
         // 3. map elements: removed and changed keys deleted, then new and changed keys added

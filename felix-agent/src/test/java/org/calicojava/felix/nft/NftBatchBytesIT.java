@@ -16,17 +16,21 @@ import org.calicojava.testing.Sh;
 import org.junit.jupiter.api.Test;
 
 /**
- * The whole first transaction of a host with varied policy, and an update of it (an endpoint gone, a profile rule
- * changed: its chain edited by rule handle), as our netlink batch and as the batch {@code nft -f} sends for the same
- * transaction's text ({@link NftScript#plain}) (captured with {@code nft --debug=mnl} in a namespace of the test's own):
- * message for message, the same types and the same bytes.
+ * The whole first transaction of a host with varied policy, and an update of it (an endpoint gone, one new, a
+ * profile rule changed: its chain edited by rule handle), as our netlink batch and as the batch {@code nft -f} sends
+ * for the same transaction's text ({@link NftScript#plain}; captured with {@code nft --debug=mnl} in a namespace of
+ * the test's own): message for message, the same types and the same bytes.
  */
 class NftBatchBytesIT {
     private static final int SUBSYS = 10 << 8;
     private static final int NEWRULE = 6;
+    private static final int NEWSETELEM = 12;
 
-    /** {@code endpoints} endpoints of profile p1 with varied rules, one of them for sctp port {@code sctpPort}. */
-    static DesiredDataplane varied(int endpoints, int sctpPort) {
+    /**
+     * Endpoints 1 to {@code endpoints} (and {@code extra}, unless 0) of profile p1 with varied rules, one of them for
+     * sctp port {@code sctpPort}.
+     */
+    static DesiredDataplane varied(int endpoints, int extra, int sctpPort) {
         Keys keys = new Keys();
         DatastoreState state = new DatastoreState(keys, "h1");
         state.apply(keys.profileRules("p1"), """
@@ -44,7 +48,10 @@ class NftBatchBytesIT {
                   {"action":"allow","protocol":"icmpv6","icmp_type":128,"src_net":"fd00::/8"}],
                  "outbound_rules":[{"action":"allow"}]}""".replace("SCTP", "" + sctpPort));
         state.apply(keys.profileTags("p1"), "[\"web\"]");
-        for (int i = 1; i <= endpoints; i++) {
+        for (int i : java.util.stream.IntStream.concat(
+                        java.util.stream.IntStream.rangeClosed(1, endpoints), java.util.stream.IntStream.of(extra))
+                .filter(i -> i > 0)
+                .toArray()) {
             state.apply(
                     keys.endpoint("h1", "k8s", "wl-" + i, "e" + i),
                     "{\"state\":\"active\",\"name\":\"cali" + i + "\",\"profile_ids\":[\"p1\"],"
@@ -57,7 +64,7 @@ class NftBatchBytesIT {
     @Test
     void theFirstTransactionIsTheBatchNftSendsForItsText() throws Exception {
         Sh.require("ip", "nft");
-        NftState.Diff diff = new NftState().diff(new NftModel().build(varied(12, 9000)));
+        NftState.Diff diff = new NftState().diff(new NftModel().build(varied(12, 0, 9000)));
         List<NftMnlDump> ours =
                 NftMnlDump.split(NftNetlinkWriter.batch(diff.ops()).datagram());
         List<NftMnlDump> nft = nftSends(NftScript.plain(diff.ops()));
@@ -70,7 +77,8 @@ class NftBatchBytesIT {
 
     /**
      * An update against the table as the kernel holds it (read back with {@code nft -j}, so with rule handles):
-     * endpoint 12's chains, map elements and set members deleted, the profile's chain edited from its changed rule.
+     * endpoint 12's chains, map elements and set members deleted, endpoint 13's added to sets that have members (no
+     * leading zero element then), the profile's chain edited from its changed rule.
      */
     @Test
     void anUpdateIsTheBatchNftSendsForItsText() throws Exception {
@@ -81,11 +89,12 @@ class NftBatchBytesIT {
             NftModel model = new NftModel();
             nftSends(
                     ns,
-                    NftScript.plain(
-                            new NftState().diff(model.build(varied(12, 9000))).ops()));
+                    NftScript.plain(new NftState()
+                            .diff(model.build(varied(12, 0, 9000)))
+                            .ops()));
             NftState read =
                     NftReadback.parse(Sh.ok("ip", "netns", "exec", ns, "nft", "-j", "list", "table", "inet", "calico"));
-            NftState.Diff diff = read.diff(model.build(varied(11, 9001)));
+            NftState.Diff diff = read.diff(model.build(varied(11, 13, 9001)));
             assertThat(diff.ops()).anyMatch(op -> op instanceof NftOp.EditChain);
             List<NftMnlDump> ours =
                     NftMnlDump.split(NftNetlinkWriter.batch(diff.ops()).datagram());
@@ -103,12 +112,20 @@ class NftBatchBytesIT {
     }
 
     /**
-     * nft's rule message {@code nft}, or, when it differs from {@code ours} only in that (decoded, the same expressions
-     * and the other attributes the same bytes), ours: nft also gives a lookup of a set that existed before the
-     * transaction the id of that set in its cache (NFTA_LOOKUP_SET_ID), which the kernel uses only for a set made in
-     * the same transaction; our batch names such a set by name alone.
+     * nft's message {@code nft}, or, when it differs from {@code ours} only in that, ours: nft also gives a lookup of a
+     * set that existed before the transaction (NFTA_LOOKUP_SET_ID; compared decoded, the same expressions and the
+     * other attributes the same bytes) and an element add to such a set (NFTA_SET_ELEM_LIST_SET_ID) the id of that
+     * set in its cache, which the kernel uses only for a set made in the same transaction; our batch names such a set
+     * by name alone.
      */
     private static NftMnlDump withoutCacheSetIds(NftMnlDump nft, NftMnlDump ours) {
+        if (nft.type() == (NEWSETELEM | SUBSYS)
+                && ours.type() == nft.type()
+                && ours.attr(4) == null
+                && nft.attr(4) != null
+                && java.util.Arrays.equals(nft.without(4), ours.body())) {
+            return ours; // NFTA_SET_ELEM_LIST_SET_ID of a set that existed before
+        }
         if (nft.equals(ours) || nft.type() != (NEWRULE | SUBSYS) || ours.type() != nft.type()) {
             return nft;
         }

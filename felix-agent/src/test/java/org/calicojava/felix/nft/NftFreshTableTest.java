@@ -55,7 +55,7 @@ class NftFreshTableTest {
         assertThat(NftFreshTable.split(withDelete)).containsExactly(withDelete);
 
         List<NftOp> withElementDelete = new ArrayList<>(withDelete.subList(0, withDelete.size() - 1));
-        withElementDelete.add(new NftOp.SetElements("cali4-t-p", 4, List.of("10.65.0.9"), List.of()));
+        withElementDelete.add(new NftOp.SetElements("cali4-t-p", 4, List.of("10.65.0.9"), List.of(), false));
         assertThat(NftFreshTable.split(withElementDelete)).hasSize(1);
     }
 

@@ -105,6 +105,33 @@ class NftNetlinkFallbackIT {
     }
 
     /**
+     * A batch that edits a chain by handle is committed, but its answers are lost (the sender commits, then fails as
+     * on ENOBUFS: outcome unknown): the changes go again with {@code nft -f}, the chain flushed and filled, since an
+     * edit sent twice would append its rules twice. The table lists as the netlink path leaves it, each rule once.
+     */
+    @Test
+    void anEditWhoseOutcomeIsUnknownIsWrittenAgainWholeNotTwice() throws Exception {
+        inTwoNamespaces(t -> {
+            assertThat(t.backend.refresh()).isZero();
+            t.backend.apply(NftRuleHandlesIT.profile(22, 80, 443));
+            t.netlink.apply(NftRuleHandlesIT.profile(22, 80, 443));
+            t.backend.sendBatchesWith(batch -> {
+                t.kernel.commit(batch);
+                throw new IllegalStateException("answers lost");
+            });
+            t.backend.apply(NftRuleHandlesIT.profile(22, 80, 443, 8080));
+            t.netlink.apply(NftRuleHandlesIT.profile(22, 80, 443, 8080));
+            assertThat(t.metrics.counter("felix_nft_netlink_fallbacks")).isEqualTo(1);
+            assertThat(t.ran).containsExactly(List.of("nft", "-f", "-"));
+            String listed = list(t.ns);
+            assertThat(listed).isEqualTo(list(t.ref));
+            assertThat(listed.split("tcp dport 8080 ", -1))
+                    .as("the new rule once")
+                    .hasSize(2);
+        });
+    }
+
+    /**
      * Namespace {@code ns} written by {@code backend} (netlink, its {@code nft} runs recorded in {@code ran}), and
      * {@code ref} written by {@code netlink} (netlink only).
      */

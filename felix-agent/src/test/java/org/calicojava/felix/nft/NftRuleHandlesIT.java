@@ -30,12 +30,18 @@ class NftRuleHandlesIT {
     private static final String CHAIN = "cali-pri-p1";
 
     /** The desired dataplane of one endpoint with profile p1, whose inbound rules allow {@code ports} over tcp. */
-    private static DesiredDataplane profile(int... ports) {
+    static DesiredDataplane profile(int... ports) {
+        return profile("", ports);
+    }
+
+    /** {@link #profile(int...)} with {@code first} (rules as JSON, each followed by a comma) before those rules. */
+    private static DesiredDataplane profile(String first, int... ports) {
         Keys keys = new Keys();
         DatastoreState state = new DatastoreState(keys, "h1");
-        String rules = Arrays.stream(ports)
-                .mapToObj(p -> "{\"action\":\"allow\",\"protocol\":\"tcp\",\"dst_ports\":[" + p + "]}")
-                .collect(Collectors.joining(","));
+        String rules = first
+                + Arrays.stream(ports)
+                        .mapToObj(p -> "{\"action\":\"allow\",\"protocol\":\"tcp\",\"dst_ports\":[" + p + "]}")
+                        .collect(Collectors.joining(","));
         state.apply(keys.profileRules("p1"), "{\"inbound_rules\":[" + rules + "],\"outbound_rules\":[]}");
         state.apply(
                 keys.endpoint("h1", "k8s", "wl-1", "e1"),
@@ -209,6 +215,33 @@ class NftRuleHandlesIT {
                 assertThat(list(ns)).isEqualTo(list(ref));
             }
             assertThat(list(ns)).contains("tcp dport 22 meta mark").doesNotContain("dport 443");
+        });
+    }
+
+    /**
+     * A chain whose rules include port lists (each rule's anonymous set goes into the batch before the rule, so the
+     * rules' messages are not consecutive): the echoed handles are still recorded, and the chain is edited.
+     */
+    @Test
+    void aChainWithPortListsLearnsItsHandlesToo() throws Exception {
+        String lists = "{\"action\":\"allow\",\"protocol\":\"tcp\",\"dst_ports\":[8443,9443]},"
+                + "{\"action\":\"allow\",\"protocol\":\"udp\",\"dst_ports\":[\"1000:2000\",3000]},";
+        inTwoNamespaces((ns, ref, metrics, backend) -> {
+            NftKernel kernel = new NftKernel(Namespace.named(ns));
+            try {
+                assertThat(backend.refresh()).isZero();
+                backend.apply(profile(lists, 22, 80));
+                List<Long> h = handles(kernel);
+                assertThat(h).hasSize(8);
+                backend.apply(profile(lists, 22, 81)); // the last port rule replaced: every handle kept
+                assertThat(handles(kernel)).isEqualTo(h);
+                assertThat(list(ns)).contains("tcp dport { 8443, 9443 }", "tcp dport 81 meta mark");
+                backend.apply(profile(lists.replace("9443", "9444"), 22, 81)); // the first list changes
+                assertThat(handles(kernel)).as("flushed and filled").doesNotContainAnyElementsOf(h);
+                assertThat(list(ns)).contains("tcp dport { 8443, 9444 }");
+            } finally {
+                kernel.close();
+            }
         });
     }
 }

@@ -49,6 +49,30 @@ class NftRuleHandlesIT {
         return new Calculator(x -> {}).calculate(state, FelixConfig.defaults());
     }
 
+    /** A test's body, with a socket of its own ({@code kernel}) for reading namespace {@code ns}'s table. */
+    private interface WithKernel {
+        void run(
+                String ns, String ref, org.calicojava.felix.agent.Metrics metrics, NftBackend backend, NftKernel kernel)
+                throws Exception;
+    }
+
+    private static void withKernel(WithKernel body) throws Exception {
+        inTwoNamespaces((ns, ref, metrics, backend) -> {
+            NftKernel kernel = new NftKernel(Namespace.named(ns));
+            try {
+                body.run(ns, ref, metrics, backend, kernel);
+            } finally {
+                kernel.close();
+            }
+        });
+    }
+
+    /** {@code d} applied by {@code backend}, and written whole with nft -f in namespace {@code ref}. */
+    private static void both(NftBackend backend, String ref, NftState refState, DesiredDataplane d) throws Exception {
+        backend.apply(d);
+        nftF(ref, refState, new NftModel().build(d));
+    }
+
     private static List<Long> handles(NftKernel kernel) {
         return Arrays.stream(kernel.inetTable(NftNames.TABLE).handles().get(CHAIN))
                 .boxed()
@@ -57,47 +81,37 @@ class NftRuleHandlesIT {
 
     @Test
     void aChangedChainKeepsItsFirstRulesAndIsEditedByHandle() throws Exception {
-        inTwoNamespaces((ns, ref, metrics, backend) -> {
-            NftKernel kernel = new NftKernel(Namespace.named(ns));
-            try {
-                NftState refState = new NftState();
-                NftModel refModel = new NftModel();
-                assertThat(backend.refresh()).isZero();
-                DesiredDataplane d = profile(22, 80, 443);
-                backend.apply(d);
-                nftF(ref, refState, refModel.build(d));
-                List<Long> h = handles(kernel);
-                assertThat(h).hasSize(6);
+        withKernel((ns, ref, metrics, backend, kernel) -> {
+            NftState refState = new NftState();
+            assertThat(backend.refresh()).isZero();
+            DesiredDataplane d = profile(22, 80, 443);
+            both(backend, ref, refState, d);
+            List<Long> h = handles(kernel);
+            assertThat(h).hasSize(6);
 
-                d = profile(22, 80, 443, 8080); // one rule appended
-                backend.apply(d);
-                nftF(ref, refState, refModel.build(d));
-                assertThat(list(ns)).isEqualTo(list(ref)).contains("tcp dport 8080 meta mark");
-                List<Long> appended = handles(kernel);
-                assertThat(appended).hasSize(8).startsWith(h.toArray(Long[]::new));
+            d = profile(22, 80, 443, 8080); // one rule appended
+            both(backend, ref, refState, d);
+            assertThat(list(ns)).isEqualTo(list(ref)).contains("tcp dport 8080 meta mark");
+            List<Long> appended = handles(kernel);
+            assertThat(appended).hasSize(8).startsWith(h.toArray(Long[]::new));
 
-                d = profile(22, 81, 443, 8080); // the second changes: the first stays, the others are replaced
-                backend.apply(d);
-                nftF(ref, refState, refModel.build(d));
-                assertThat(list(ns))
-                        .isEqualTo(list(ref))
-                        .contains("tcp dport 81 meta mark")
-                        .doesNotContain("dport 80 ");
-                assertThat(handles(kernel))
-                        .as("replaced in place: the kernel keeps the handle of a replaced rule")
-                        .isEqualTo(appended);
+            d = profile(22, 81, 443, 8080); // the second changes: the first stays, the others are replaced
+            both(backend, ref, refState, d);
+            assertThat(list(ns))
+                    .isEqualTo(list(ref))
+                    .contains("tcp dport 81 meta mark")
+                    .doesNotContain("dport 80 ");
+            assertThat(handles(kernel))
+                    .as("replaced in place: the kernel keeps the handle of a replaced rule")
+                    .isEqualTo(appended);
 
-                d = profile(22); // the others deleted by handle
-                backend.apply(d);
-                nftF(ref, refState, refModel.build(d));
-                assertThat(list(ns)).isEqualTo(list(ref)).doesNotContain("dport 443");
-                assertThat(handles(kernel)).containsExactly(h.get(0), h.get(1));
-                assertThat(metrics.counter("felix_nft_netlink_commits")).isEqualTo(4);
-                assertThat(metrics.counter("felix_nft_stale_handles")).isZero();
-                assertThat(backend.refresh()).as("no drift").isZero();
-            } finally {
-                kernel.close();
-            }
+            d = profile(22); // the others deleted by handle
+            both(backend, ref, refState, d);
+            assertThat(list(ns)).isEqualTo(list(ref)).doesNotContain("dport 443");
+            assertThat(handles(kernel)).containsExactly(h.get(0), h.get(1));
+            assertThat(metrics.counter("felix_nft_netlink_commits")).isEqualTo(4);
+            assertThat(metrics.counter("felix_nft_stale_handles")).isZero();
+            assertThat(backend.refresh()).as("no drift").isZero();
         });
     }
 
@@ -108,36 +122,27 @@ class NftRuleHandlesIT {
      */
     @Test
     void aHandleAnotherProgramMadeStaleGivesTheChainWrittenWhole() throws Exception {
-        inTwoNamespaces((ns, ref, metrics, backend) -> {
-            NftKernel kernel = new NftKernel(Namespace.named(ns));
-            try {
-                NftState refState = new NftState();
-                NftModel refModel = new NftModel();
-                assertThat(backend.refresh()).isZero();
-                DesiredDataplane d = profile(22, 80, 443);
-                backend.apply(d);
-                nftF(ref, refState, refModel.build(d));
-                List<Long> h = handles(kernel);
-                Sh.ok(Sh.in(ns, "nft", "delete", "rule", "inet", "calico", CHAIN, "handle", "" + h.get(4)));
+        withKernel((ns, ref, metrics, backend, kernel) -> {
+            NftState refState = new NftState();
+            assertThat(backend.refresh()).isZero();
+            DesiredDataplane d = profile(22, 80, 443);
+            both(backend, ref, refState, d);
+            List<Long> h = handles(kernel);
+            Sh.ok(Sh.in(ns, "nft", "delete", "rule", "inet", "calico", CHAIN, "handle", "" + h.get(4)));
 
-                d = profile(22, 81, 443);
-                backend.apply(d);
-                nftF(ref, refState, refModel.build(d));
-                assertThat(list(ns)).isEqualTo(list(ref)).contains("tcp dport 443 meta mark");
-                assertThat(metrics.counter("felix_nft_stale_handles")).isEqualTo(1);
-                assertThat(metrics.counter("felix_nft_errors")).isZero();
-                assertThat(handles(kernel)).as("written whole: all new").doesNotContainAnyElementsOf(h);
+            d = profile(22, 81, 443);
+            both(backend, ref, refState, d);
+            assertThat(list(ns)).isEqualTo(list(ref)).contains("tcp dport 443 meta mark");
+            assertThat(metrics.counter("felix_nft_stale_handles")).isEqualTo(1);
+            assertThat(metrics.counter("felix_nft_errors")).isZero();
+            assertThat(handles(kernel)).as("written whole: all new").doesNotContainAnyElementsOf(h);
 
-                List<Long> whole = handles(kernel);
-                d = profile(22, 81, 444); // known again from the retry's echo
-                backend.apply(d);
-                nftF(ref, refState, refModel.build(d));
-                assertThat(list(ns)).isEqualTo(list(ref));
-                assertThat(handles(kernel)).isEqualTo(whole);
-                assertThat(metrics.counter("felix_nft_stale_handles")).isEqualTo(1);
-            } finally {
-                kernel.close();
-            }
+            List<Long> whole = handles(kernel);
+            d = profile(22, 81, 444); // known again from the retry's echo
+            both(backend, ref, refState, d);
+            assertThat(list(ns)).isEqualTo(list(ref));
+            assertThat(handles(kernel)).isEqualTo(whole);
+            assertThat(metrics.counter("felix_nft_stale_handles")).isEqualTo(1);
         });
     }
 
@@ -148,43 +153,38 @@ class NftRuleHandlesIT {
      */
     @Test
     void aFreshTableFillsTheChainOnceAndARestartReadsTheHandlesBack() throws Exception {
-        inTwoNamespaces((ns, ref, metrics, backend) -> {
-            NftKernel kernel = new NftKernel(Namespace.named(ns));
+        withKernel((ns, ref, metrics, backend, kernel) -> {
+            assertThat(backend.refresh()).isZero();
+            boolean[] guarded = {false};
+            backend.apply(profile(22, 80, 443), () -> guarded[0] = true);
+            assertThat(guarded[0]).isTrue();
+            assertThat(metrics.counter("felix_nft_netlink_commits"))
+                    .as("the fresh table's two batches")
+                    .isEqualTo(2);
+            List<Long> fresh = handles(kernel);
+
+            backend.apply(profile(22, 80, 444));
+            List<Long> filled = handles(kernel);
+            assertThat(filled).as("handles unknown: flushed and filled").doesNotContainAnyElementsOf(fresh);
+
+            backend.apply(profile(22, 80, 445));
+            assertThat(handles(kernel)).as("known from the fill's echo").isEqualTo(filled);
+
+            NftKernel restarted = new NftKernel(Namespace.named(ns));
             try {
-                assertThat(backend.refresh()).isZero();
-                boolean[] guarded = {false};
-                backend.apply(profile(22, 80, 443), () -> guarded[0] = true);
-                assertThat(guarded[0]).isTrue();
-                assertThat(metrics.counter("felix_nft_netlink_commits"))
-                        .as("the fresh table's two batches")
-                        .isEqualTo(2);
-                List<Long> fresh = handles(kernel);
-
-                backend.apply(profile(22, 80, 444));
-                List<Long> filled = handles(kernel);
-                assertThat(filled).as("handles unknown: flushed and filled").doesNotContainAnyElementsOf(fresh);
-
-                backend.apply(profile(22, 80, 445));
-                assertThat(handles(kernel)).as("known from the fill's echo").isEqualTo(filled);
-
-                NftKernel restarted = new NftKernel(Namespace.named(ns));
-                try {
-                    restarted.writer("netlink");
-                    NftBackend again = new NftBackend(
-                            (argv, stdin, timeout) -> {
-                                throw new AssertionError("ran " + argv);
-                            },
-                            new org.calicojava.felix.agent.Metrics(),
-                            restarted);
-                    assertThat(again.refresh()).isZero();
-                    again.apply(profile(22, 80, 446));
-                    assertThat(handles(kernel)).as("read back: edited").isEqualTo(filled);
-                    assertThat(list(ns)).contains("tcp dport 446 meta mark").doesNotContain("dport 445");
-                } finally {
-                    restarted.close();
-                }
+                restarted.writer("netlink");
+                NftBackend again = new NftBackend(
+                        (argv, stdin, timeout) -> {
+                            throw new AssertionError("ran " + argv);
+                        },
+                        new org.calicojava.felix.agent.Metrics(),
+                        restarted);
+                assertThat(again.refresh()).isZero();
+                again.apply(profile(22, 80, 446));
+                assertThat(handles(kernel)).as("read back: edited").isEqualTo(filled);
+                assertThat(list(ns)).contains("tcp dport 446 meta mark").doesNotContain("dport 445");
             } finally {
-                kernel.close();
+                restarted.close();
             }
         });
     }
@@ -226,22 +226,17 @@ class NftRuleHandlesIT {
     void aChainWithPortListsLearnsItsHandlesToo() throws Exception {
         String lists = "{\"action\":\"allow\",\"protocol\":\"tcp\",\"dst_ports\":[8443,9443]},"
                 + "{\"action\":\"allow\",\"protocol\":\"udp\",\"dst_ports\":[\"1000:2000\",3000]},";
-        inTwoNamespaces((ns, ref, metrics, backend) -> {
-            NftKernel kernel = new NftKernel(Namespace.named(ns));
-            try {
-                assertThat(backend.refresh()).isZero();
-                backend.apply(profile(lists, 22, 80));
-                List<Long> h = handles(kernel);
-                assertThat(h).hasSize(8);
-                backend.apply(profile(lists, 22, 81)); // the last port rule replaced: every handle kept
-                assertThat(handles(kernel)).isEqualTo(h);
-                assertThat(list(ns)).contains("tcp dport { 8443, 9443 }", "tcp dport 81 meta mark");
-                backend.apply(profile(lists.replace("9443", "9444"), 22, 81)); // the first list changes
-                assertThat(handles(kernel)).as("flushed and filled").doesNotContainAnyElementsOf(h);
-                assertThat(list(ns)).contains("tcp dport { 8443, 9444 }");
-            } finally {
-                kernel.close();
-            }
+        withKernel((ns, ref, metrics, backend, kernel) -> {
+            assertThat(backend.refresh()).isZero();
+            backend.apply(profile(lists, 22, 80));
+            List<Long> h = handles(kernel);
+            assertThat(h).hasSize(8);
+            backend.apply(profile(lists, 22, 81)); // the last port rule replaced: every handle kept
+            assertThat(handles(kernel)).isEqualTo(h);
+            assertThat(list(ns)).contains("tcp dport { 8443, 9443 }", "tcp dport 81 meta mark");
+            backend.apply(profile(lists.replace("9443", "9444"), 22, 81)); // the first list changes
+            assertThat(handles(kernel)).as("flushed and filled").doesNotContainAnyElementsOf(h);
+            assertThat(list(ns)).contains("tcp dport { 8443, 9444 }");
         });
     }
 }

@@ -1,6 +1,7 @@
 package org.calicojava.felix.dataplane;
 
 import org.calicojava.netlink.NfTables;
+import org.calicojava.netlink.NftCommit;
 import org.calicojava.netlink.NftTable;
 import org.calicojava.netlink.NftTransactionException;
 import org.calicojava.netlink.nft.NftBatch;
@@ -87,10 +88,10 @@ public final class NftKernel implements AutoCloseable {
 
     /**
      * Commits {@code batch} as one transaction on a socket of its own; the new rules' handles when it asked for them.
-     * {@link NftTransactionException}: the kernel
-     * refused the content (nothing applied); any other exception: it could not be sent or answered.
+     * {@link NftTransactionException}: the kernel refused the content (nothing applied); any other exception: it
+     * could not be sent or answered.
      */
-    public org.calicojava.netlink.NftCommit commit(NftBatch batch) {
+    public NftCommit commit(NftBatch batch) {
         synchronized (writeLock) {
             try {
                 if (writes == null) {

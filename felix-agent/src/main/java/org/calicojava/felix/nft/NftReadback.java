@@ -79,7 +79,7 @@ public final class NftReadback {
                         new ArrayList<>(comments.stream()
                                 .map(c -> c.startsWith("cali:") ? c.substring(5) : "")
                                 .toList())));
-        t.handles().forEach((chain, hs) -> st.handles.put(chain, hs.clone()));
+        st.handles.putAll(t.handles()); // never changed in place: a commit puts new arrays
         for (NftTable.Set s : t.sets().values()) {
             if (s.isMap()) {
                 Map<String, String> elems = new HashMap<>();

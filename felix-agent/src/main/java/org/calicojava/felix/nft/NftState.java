@@ -23,8 +23,8 @@ public final class NftState {
     final Map<String, Map<String, String>> maps = new HashMap<>();
     /**
      * Each chain's rule handles, in the order of its hashes in {@link #chains}, where we know them (read back, or
-     * echoed by the kernel for the rules a netlink transaction added): a changed chain that keeps its first rules is
-     * then edited, its other rules deleted by handle and the new ones appended, instead of flushed and rewritten.
+     * echoed by the kernel for the rules a netlink transaction added or replaced): a changed chain that keeps its first
+     * rules is then edited by handle ({@link NftOp.EditChain}) instead of flushed and filled.
      */
     final Map<String, long[]> handles = new HashMap<>();
     /**
@@ -225,8 +225,8 @@ public final class NftState {
     /**
      * How chain {@code c} is rewritten: edited when we know the handles of the rules it has and it keeps its first
      * ones (their hashes are chained, so a chain that differs at rule i differs from there on, and only the first
-     * rules can stay as they are: they keep their counters, and a rule added to the end of a long chain is one
-     * message); otherwise flushed and filled.
+     * rules can stay as they are: a rule added to the end of a long chain is one message); otherwise flushed and
+     * filled.
      */
     private NftOp rewrite(NftChain c) {
         List<String> have = chains.get(c.name());

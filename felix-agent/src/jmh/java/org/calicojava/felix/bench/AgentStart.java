@@ -49,6 +49,7 @@ final class AgentStart {
         double children0 = CpuClock.process() - cpu0;
         Map<String, Double> threads0 = CpuClock.threads();
         long[] machine0 = QuietMachine.cpu();
+        Heap heap0 = Heap.now();
         long t = System.nanoTime();
         agent.start();
         while (!agent.ready()) {
@@ -70,6 +71,7 @@ final class AgentStart {
                         + " the machine %.0f%% busy%n",
                 cpu, cpu / s, children, busy);
         System.out.println("  CPU by thread: " + CpuClock.threadsSince(threads0, cpu));
+        System.out.println("  heap: " + Heap.now().since(heap0));
         return new Timed(agent, agentStore, s, cpu);
     }
 

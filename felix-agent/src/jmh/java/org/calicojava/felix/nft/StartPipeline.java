@@ -14,13 +14,18 @@ import org.calicojava.netlink.nft.NftBatch;
  * the code compiled: the bench's datastore of N endpoints decoded into a fresh state, calculated by a fresh
  * calculator, modelled, diffed against an empty table and encoded into the netlink batch, ROUNDS times; prints the
  * smallest time of each phase over the second half of the rounds (a young collection lands in some phase of most
- * rounds). No root needed. After one {@code bench/run.sh} (which compiles this with {@code -Pjmh} and writes
- * {@code target/bench.cp}): {@code java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -cp
+ * rounds) and the megabytes the phase allocated in the last round (what drives those collections). No root needed. After one {@code bench/run.sh} (which compiles this with {@code -Pjmh} and writes
+ * {@code target/bench.cp}): {@code java -XX:+UseParallelGC -XX:TieredStopAtLevel=1 -cp
  * felix-agent/target/test-classes:felix-agent/target/classes:$(cat felix-agent/target/bench.cp)
  * org.calicojava.felix.nft.StartPipeline 10000 30}.
  */
 public final class StartPipeline {
     private StartPipeline() {}
+
+    private static long allocated() {
+        return ((com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean())
+                .getCurrentThreadAllocatedBytes();
+    }
 
     public static void main(String[] args) {
         int n = Integer.parseInt(args[0]);
@@ -30,34 +35,45 @@ public final class StartPipeline {
         double[] min = {
             Double.MAX_VALUE, Double.MAX_VALUE, Double.MAX_VALUE, Double.MAX_VALUE, Double.MAX_VALUE, Double.MAX_VALUE
         };
+        double[] mb = new double[6];
         for (int round = 0; round < rounds; round++) {
             long[] t = new long[6];
+            long[] a = new long[6];
             t[0] = System.nanoTime();
+            a[0] = allocated();
             DatastoreState st = new DatastoreState(ds.getKey(), "bench");
             ds.getValue().forEach(st::apply);
             t[1] = System.nanoTime();
+            a[1] = allocated();
             DesiredDataplane d = new Calculator(p -> {}).calculate(st, FelixConfig.defaults());
             t[2] = System.nanoTime();
+            a[2] = allocated();
             NftRuleset r = new NftModel().build(d);
             t[3] = System.nanoTime();
+            a[3] = allocated();
             NftState.Diff diff = new NftState().diff(r);
             t[4] = System.nanoTime();
+            a[4] = allocated();
             NftBatch b = NftNetlinkWriter.batch(diff.ops());
             t[5] = System.nanoTime();
+            a[5] = allocated();
             if (b.size() == 0) {
                 throw new IllegalStateException("empty batch");
             }
             if (round >= rounds / 2) {
                 for (int i = 0; i < 5; i++) {
                     min[i] = Math.min(min[i], (t[i + 1] - t[i]) / 1e6);
+                    mb[i] = (a[i + 1] - a[i]) / 1e6;
                 }
+                mb[5] = (a[5] - a[0]) / 1e6;
                 min[5] = Math.min(min[5], (t[5] - t[0]) / 1e6);
             }
         }
         StringBuilder out = new StringBuilder(
                 "start pipeline at " + n + " endpoints, fastest of the last " + (rounds - rounds / 2) + " rounds:");
         for (int i = 0; i < phases.length; i++) {
-            out.append(String.format(" %s %.1f ms%s", phases[i], min[i], i < phases.length - 1 ? "," : ""));
+            out.append(String.format(
+                    " %s %.1f ms (%.0f MB allocated)%s", phases[i], min[i], mb[i], i < phases.length - 1 ? "," : ""));
         }
         System.out.println(out);
     }

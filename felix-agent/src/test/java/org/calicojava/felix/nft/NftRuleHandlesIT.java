@@ -14,6 +14,7 @@ import org.calicojava.felix.calc.DesiredDataplane;
 import org.calicojava.felix.calc.FelixConfig;
 import org.calicojava.felix.dataplane.Namespace;
 import org.calicojava.felix.dataplane.NftKernel;
+import org.calicojava.felix.dataplane.PolicyBackend;
 import org.calicojava.model.Keys;
 import org.calicojava.testing.Sh;
 import org.junit.jupiter.api.Test;
@@ -237,6 +238,34 @@ class NftRuleHandlesIT {
             backend.apply(profile(lists.replace("9443", "9444"), 22, 81)); // the first list changes
             assertThat(handles(kernel)).as("flushed and filled").doesNotContainAnyElementsOf(h);
             assertThat(list(ns)).contains("tcp dport { 8443, 9444 }");
+        });
+    }
+
+    /**
+     * A read-back that started before an edit and is adopted after it (the refresher reads on its own thread) shows
+     * the chain as it was before: adopting it keeps the handles the edit's echo reported for that chain, so its next
+     * change is an edit by the right handles, not a fill.
+     */
+    @Test
+    void aReadBackThatOverlappedAnEditKeepsTheEditsHandles() throws Exception {
+        withKernel((ns, ref, metrics, backend, kernel) -> {
+            assertThat(backend.refresh()).isZero();
+            backend.apply(profile(22, 80, 443));
+            Sh.ok(Sh.in(ns, "nft", "add", "table", "inet", "other")); // someone else commits: the next read reads
+            PolicyBackend.Snapshot before = backend.read();
+            backend.apply(profile(22, 80, 443, 8080)); // two rules appended, their handles echoed
+            List<Long> edited = handles(kernel);
+            assertThat(edited).hasSize(8);
+            assertThat(backend.adopt(before))
+                    .as("the write it overlapped is no drift")
+                    .isZero();
+
+            backend.apply(profile(22, 80, 443, 8081)); // the appended rules replaced by handle
+            assertThat(handles(kernel))
+                    .as("edited with the handles the echo reported, not the read-back's six")
+                    .isEqualTo(edited);
+            assertThat(list(ns)).contains("tcp dport 8081 meta mark").doesNotContain("dport 8080");
+            assertThat(metrics.counter("felix_nft_stale_handles")).isZero();
         });
     }
 }

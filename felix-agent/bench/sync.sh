@@ -10,7 +10,7 @@ source scripts/lib/etcd.sh
 etcd_start
 trap etcd_stop EXIT
 # the agent runs in this JVM: with the flags bin/felix-agent gives it (FELIX_JAVA_OPTS replaces them, as there)
-java -Xmx2g ${FELIX_JAVA_OPTS:--XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:MetaspaceSize=64m} ${BENCH_OPTS:-} -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
+java -Xmx2g ${FELIX_JAVA_OPTS:--XX:+UseParallelGC -XX:TieredStopAtLevel=1 -XX:MetaspaceSize=64m} ${BENCH_OPTS:-} -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
   -Dorg.slf4j.simpleLogger.log.org.calicojava.felix.dataplane.Dataplane=info \
   -cp "felix-agent/target/test-classes:felix-agent/target/classes:$(cat felix-agent/target/bench.cp)" \
   org.calicojava.felix.bench.RemoteSyncBench "$@"

@@ -6,8 +6,8 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * What a phase of the bench costs the heap: the bytes its threads allocated (threads alive at both readings; a
- * thread that started and ended between them is not counted) and the collections it caused, with their pauses.
+ * What a phase of the bench costs the heap: the bytes allocated meanwhile by the threads alive at its end (a thread
+ * that ended before, such as a namespace call's, is not counted) and the collections, with their pauses.
  */
 record Heap(Map<Long, Long> allocatedByThread, long collections, long collectionMillis) {
     static Heap now() {
@@ -36,7 +36,7 @@ record Heap(Map<Long, Long> allocatedByThread, long collections, long collection
             allocated += e.getValue() - before.allocatedByThread.getOrDefault(e.getKey(), 0L);
         }
         return String.format(
-                "%d MB allocated by the threads alive before and after, %d collections with %d ms of pauses",
+                "%d MB allocated by the threads alive at the end, %d collections with %d ms of pauses",
                 allocated / 1_000_000, collections - before.collections, collectionMillis - before.collectionMillis);
     }
 }

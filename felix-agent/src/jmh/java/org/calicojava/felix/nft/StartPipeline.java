@@ -14,8 +14,9 @@ import org.calicojava.netlink.nft.NftBatch;
  * the code compiled: the bench's datastore of N endpoints decoded into a fresh state, calculated by a fresh
  * calculator, modelled, diffed against an empty table and encoded into the netlink batch, ROUNDS times; prints the
  * smallest time of each phase over the second half of the rounds (a young collection lands in some phase of most
- * rounds) and the megabytes the phase allocated in the last round (what drives those collections). No root needed. After one {@code bench/run.sh} (which compiles this with {@code -Pjmh} and writes
- * {@code target/bench.cp}): {@code java -XX:+UseParallelGC -XX:TieredStopAtLevel=1 -cp
+ * rounds) and the megabytes each phase allocated in the last round (what drives those collections). No root needed.
+ * After one {@code bench/run.sh} (which compiles this with {@code -Pjmh} and writes {@code target/bench.cp}):
+ * {@code java -XX:+UseParallelGC -XX:TieredStopAtLevel=1 -cp
  * felix-agent/target/test-classes:felix-agent/target/classes:$(cat felix-agent/target/bench.cp)
  * org.calicojava.felix.nft.StartPipeline 10000 30}.
  */

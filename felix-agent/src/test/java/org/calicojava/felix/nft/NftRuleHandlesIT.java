@@ -80,17 +80,22 @@ class NftRuleHandlesIT {
                 .toList();
     }
 
+    /** An empty table read back, then profile(22, 80, 443) applied both ways; the chain's handles. */
+    private static List<Long> firstProfile(NftBackend backend, String ref, NftState refState, NftKernel kernel)
+            throws Exception {
+        assertThat(backend.refresh()).isZero();
+        both(backend, ref, refState, profile(22, 80, 443));
+        return handles(kernel);
+    }
+
     @Test
     void aChangedChainKeepsItsFirstRulesAndIsEditedByHandle() throws Exception {
         withKernel((ns, ref, metrics, backend, kernel) -> {
             NftState refState = new NftState();
-            assertThat(backend.refresh()).isZero();
-            DesiredDataplane d = profile(22, 80, 443);
-            both(backend, ref, refState, d);
-            List<Long> h = handles(kernel);
+            List<Long> h = firstProfile(backend, ref, refState, kernel);
             assertThat(h).hasSize(6);
 
-            d = profile(22, 80, 443, 8080); // one rule appended
+            DesiredDataplane d = profile(22, 80, 443, 8080); // one rule appended
             both(backend, ref, refState, d);
             assertThat(list(ns)).isEqualTo(list(ref)).contains("tcp dport 8080 meta mark");
             List<Long> appended = handles(kernel);
@@ -125,13 +130,10 @@ class NftRuleHandlesIT {
     void aHandleAnotherProgramMadeStaleGivesTheChainWrittenWhole() throws Exception {
         withKernel((ns, ref, metrics, backend, kernel) -> {
             NftState refState = new NftState();
-            assertThat(backend.refresh()).isZero();
-            DesiredDataplane d = profile(22, 80, 443);
-            both(backend, ref, refState, d);
-            List<Long> h = handles(kernel);
+            List<Long> h = firstProfile(backend, ref, refState, kernel);
             Sh.ok(Sh.in(ns, "nft", "delete", "rule", "inet", "calico", CHAIN, "handle", "" + h.get(4)));
 
-            d = profile(22, 81, 443);
+            DesiredDataplane d = profile(22, 81, 443);
             both(backend, ref, refState, d);
             assertThat(list(ns)).isEqualTo(list(ref)).contains("tcp dport 443 meta mark");
             assertThat(metrics.counter("felix_nft_stale_handles")).isEqualTo(1);

@@ -354,8 +354,7 @@ public final class NftBackend implements PolicyBackend {
                     metrics.inc("felix_nft_stale_handles");
                     LOG.info("nftables {}: {}; writing the changed chains whole", NftNames.QUALIFIED, error);
                 }
-                diff = actual.diff(want, false);
-                remember(diff, want);
+                diff = actual.diff(want, false); // the same objects as the edits' diff, remembered above
                 if (!fallback) {
                     error = commits.netlink(diff.ops(), diff.changes(), NftCommits.echo(diff.ops()), learned);
                 }

@@ -53,7 +53,7 @@ final class NftNetlinkWriter {
                 boolean all = true;
                 for (int i = 0; i < a.messages().size() && all; i++) {
                     h[a.kept().length + i] = commit.handle(a.messages().get(i));
-                    all = h[a.kept().length + i] >= 0;
+                    all = h[a.kept().length + i] > 0; // the kernel's handles start at 1
                 }
                 if (all) {
                     out.put(a.chain(), h);
@@ -78,7 +78,7 @@ final class NftNetlinkWriter {
         if (!echo) {
             b.withoutHandles();
         }
-        List<Added> added = new ArrayList<>();
+        List<Added> added = echo ? new ArrayList<>() : null; // without an echo there are no handles to place
         Map<String, Integer> ids = new HashMap<>();
         for (NftOp op : ops) {
             if (op instanceof NftOp.AddSet s) {
@@ -93,7 +93,7 @@ final class NftNetlinkWriter {
         for (NftOp op : ops) {
             write(b, op, ids, sets, rendered, added);
         }
-        return new Written(b, added);
+        return new Written(b, added == null ? List.of() : added);
     }
 
     /**
@@ -160,22 +160,29 @@ final class NftNetlinkWriter {
             }
         } else if (op instanceof NftOp.FillChain fill) {
             b.flushChain(F, T, fill.chain().name());
-            List<Integer> messages = new ArrayList<>();
+            List<Integer> messages = added == null ? null : new ArrayList<>();
             append(b, fill.chain(), 0, messages, sets, rendered);
-            added.add(new Added(fill.chain().name(), new long[0], messages));
+            if (added != null) {
+                added.add(new Added(fill.chain().name(), new long[0], messages));
+            }
         } else if (op instanceof NftOp.EditChain edit) {
             NftChain c = edit.chain();
             for (long h : edit.deleted()) {
                 b.deleteRule(F, T, c.name(), h);
             }
             long[] replaced = edit.replaced();
-            List<Integer> messages = new ArrayList<>();
+            List<Integer> messages = added == null ? null : new ArrayList<>();
             for (int i = 0; i < replaced.length; i++) {
                 Rule r = rule(c, edit.keep() + i, sets, rendered); // a port list's set goes first
-                messages.add(b.replaceRule(F, T, c.name(), replaced[i], r));
+                int message = b.replaceRule(F, T, c.name(), replaced[i], r);
+                if (messages != null) {
+                    messages.add(message);
+                }
             }
             append(b, c, edit.keep() + replaced.length, messages, sets, rendered);
-            added.add(new Added(c.name(), java.util.Arrays.copyOf(edit.handles(), edit.keep()), messages));
+            if (added != null) {
+                added.add(new Added(c.name(), java.util.Arrays.copyOf(edit.handles(), edit.keep()), messages));
+            }
         } else if (op instanceof NftOp.MapElements m) {
             if (!m.delete().isEmpty()) {
                 b.deleteElements(
@@ -202,7 +209,10 @@ final class NftNetlinkWriter {
         }
     }
 
-    /** Appends the rules of {@code c} from {@code from} on, one message each; their indexes go to {@code messages}. */
+    /**
+     * Appends the rules of {@code c} from {@code from} on, one message each; their indexes go to {@code messages}
+     * (null: not wanted).
+     */
     private static void append(
             NftBatch b,
             NftChain c,
@@ -212,7 +222,10 @@ final class NftNetlinkWriter {
             Map<NftChain.Exprs, List<Expr>> rendered) {
         for (int i = from; i < c.rules().size(); i++) {
             Rule r = rule(c, i, sets, rendered); // a port list's set goes first
-            messages.add(b.addRule(F, T, c.name(), r));
+            int message = b.addRule(F, T, c.name(), r);
+            if (messages != null) {
+                messages.add(message);
+            }
         }
     }
 

@@ -79,7 +79,11 @@ public final class NftReadback {
                         new ArrayList<>(comments.stream()
                                 .map(c -> c.startsWith("cali:") ? c.substring(5) : "")
                                 .toList())));
-        st.handles.putAll(t.handles()); // never changed in place: a commit puts new arrays
+        t.handles().forEach((chain, hs) -> { // never changed in place: a commit puts new arrays
+            if (java.util.Arrays.stream(hs).allMatch(h -> h > 0)) { // as the kernel gives them; else unknown
+                st.handles.put(chain, hs);
+            }
+        });
         for (NftTable.Set s : t.sets().values()) {
             if (s.isMap()) {
                 Map<String, String> elems = new HashMap<>();

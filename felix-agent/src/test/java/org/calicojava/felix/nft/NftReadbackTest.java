@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -44,6 +45,20 @@ class NftReadbackTest {
         assertThat(st.maps().get("cali-from-wl-map"))
                 .containsEntry("cali1", "cali-fw-cali1")
                 .doesNotContainEntry("cali2", "cali-fw-cali2");
+    }
+
+    @Test
+    void aNetlinkReadBackKeepsOnlyHandlesTheKernelCouldHaveGiven() {
+        NftState st = NftReadback.from(new org.calicojava.netlink.NftTable(
+                "calico",
+                Map.of("cali-a", List.of("cali:a1", "cali:a2"), "cali-b", List.of("cali:b1", "cali:b2")),
+                Map.of(),
+                Map.of("cali-a", new long[] {4, 5}, "cali-b", new long[] {6, 0})));
+        assertThat(st.chains())
+                .containsEntry("cali-a", List.of("a1", "a2"))
+                .containsEntry("cali-b", List.of("b1", "b2"));
+        assertThat(st.handles().get("cali-a")).containsExactly(4, 5);
+        assertThat(st.handles()).as("a handle of 0: that chain's are unknown").doesNotContainKey("cali-b");
     }
 
     @Test

@@ -18,8 +18,13 @@ public class BatchException extends NetlinkException {
      * @param index   position of the request in the batch, from 0
      * @param request the {@link Route} or {@link Address} that was submitted
      * @param error   the kernel's answer, e.g. an {@link AlreadyExistsException}
+     * @param attribute the type of the request's top-level attribute the kernel refused (its extended ack), or -1
      */
-    public record Failure(long index, Object request, KernelException error) {}
+    public record Failure(long index, Object request, KernelException error, int attribute) {
+        public Failure(long index, Object request, KernelException error) {
+            this(index, request, error, -1);
+        }
+    }
 
     public BatchException(long total, long failedCount, List<Failure> failures) {
         super("batch: " + failedCount + " of " + total + " requests failed: "

@@ -97,7 +97,8 @@ final class NftTransport {
                             failures.add(new BatchException.Failure(
                                     index,
                                     what,
-                                    KernelException.of(KernelException.Kind.OTHER, what, e.errno(), e.message())));
+                                    KernelException.of(KernelException.Kind.OTHER, what, e.errno(), e.message()),
+                                    index >= 0 && e.offset() >= 0 ? batch.attributeAt(index, e.offset()) : -1));
                         }
                     } else if (type == (NfTables.SUBSYS | NfTables.NEWRULE) && index >= 0) {
                         ByteBuffer h = Attrs.parse(m.body().duplicate().position(4), "echoed rule")

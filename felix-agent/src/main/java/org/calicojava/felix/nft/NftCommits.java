@@ -26,6 +26,12 @@ final class NftCommits {
     static final int ECHO_MAX_RULES = 4096;
 
     private static final int ENOENT = 2;
+    /**
+     * The attribute the kernel names (extended ack) when a rule's handle is not in the chain; a replaced rule's goto
+     * to a missing chain or lookup of a missing set is ENOENT too, but names the rule's expressions (a kernel without
+     * the ack names none: then ENOENT on a replace or delete is taken as a stale handle).
+     */
+    private static final int NFTA_RULE_HANDLE = 3;
 
     /** How a netlink batch is sent: {@code NftKernel.commit} (tests make it fail). */
     interface BatchSender {
@@ -68,6 +74,7 @@ final class NftCommits {
         } catch (NftTransactionException e) {
             staleHandle = e.failures().stream()
                     .anyMatch(f -> f.error().errno() == ENOENT
+                            && (f.attribute() == NFTA_RULE_HANDLE || f.attribute() < 0)
                             && String.valueOf(f.request()).matches("(replace|delete) rule .*"));
             return "nftables netlink transaction (" + changes + " changes): " + e.getMessage();
         } catch (RuntimeException e) {
@@ -81,8 +88,8 @@ final class NftCommits {
     }
 
     /**
-     * Whether the kernel refused the last netlink transaction for a rule handle it does not have (ENOENT for a
-     * replace or delete of a rule by handle): another program deleted or replaced that rule.
+     * Whether the kernel refused the last netlink transaction for a rule handle it does not have (ENOENT for the
+     * handle of a replace or delete of a rule by handle): another program deleted or replaced that rule.
      */
     boolean staleHandle() {
         return staleHandle;

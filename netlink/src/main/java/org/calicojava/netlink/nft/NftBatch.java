@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.calicojava.netlink.codec.MessageWriter;
+import org.calicojava.netlink.codec.Rtnl;
 
 /**
  * One nftables transaction, encoded as it is built: NFNL_MSG_BATCH_BEGIN, the messages, NFNL_MSG_BATCH_END, in one
@@ -377,6 +378,31 @@ public final class NftBatch {
 
     public String describe(int index) {
         return what.get(index).get();
+    }
+
+    /**
+     * The type of message {@code index}'s top-level attribute that holds byte {@code offset} of the message (the
+     * kernel's extended ack names a refused attribute by its offset, NLMSGERR_ATTR_OFFS), or -1 when none does. Walks
+     * the batch from its start: for a refused message, not per message sent.
+     */
+    public int attributeAt(int index, int offset) {
+        ByteBuffer d = buf.duplicate().flip().order(ByteOrder.nativeOrder());
+        int m = 0;
+        for (int i = -1; i < index; i++) { // BEGIN, then the messages before index
+            m += Rtnl.align(d.getInt(m));
+        }
+        int end = m + d.getInt(m);
+        for (int a = m + 16 + 4; a + 4 <= end; ) { // nlmsghdr, nfgenmsg, then the attributes
+            int len = Short.toUnsignedInt(d.getShort(a));
+            if (len < 4) {
+                return -1;
+            }
+            if (offset >= a - m && offset < a - m + len) {
+                return d.getShort(a + 2) & 0x3fff; // without NLA_F_NESTED and NLA_F_NET_BYTEORDER
+            }
+            a += Rtnl.align(len);
+        }
+        return -1;
     }
 
     public boolean acks() {

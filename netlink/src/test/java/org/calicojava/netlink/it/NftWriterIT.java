@@ -188,6 +188,58 @@ class NftWriterIT {
     }
 
     /**
+     * The kernel's extended ack names the attribute it refused, and {@code Failure.attribute} maps it back: a handle
+     * not in the chain (replace or delete) against a replaced rule's goto to a missing chain, both ENOENT, and a rule
+     * for a missing chain.
+     */
+    @Test
+    void theKernelNamesTheAttributeItRefused() {
+        try (TestNs b = new TestNs();
+                NfTables nf = NetNs.run(b.name, NfTables::open)) {
+            nf.commit(CoveringRuleset.batch(new NftBatch()));
+            long h = nf.rules(1, "cjt").stream()
+                    .filter(r -> r.chain().equals("ep1"))
+                    .findFirst()
+                    .orElseThrow()
+                    .handle();
+            Rule accept = Rule.of(new Expr.Decision(Verdict.ACCEPT));
+            assertThat(refused(nf, x -> x.replaceRule(NftFamily.INET, "cjt", "ep1", h + 100_000, accept)))
+                    .as("replace: the handle (NFTA_RULE_HANDLE)")
+                    .isEqualTo(3);
+            assertThat(refused(nf, x -> x.deleteRule(NftFamily.INET, "cjt", "ep1", h + 100_000)))
+                    .as("delete: the handle")
+                    .isEqualTo(3);
+            assertThat(refused(
+                            nf,
+                            x -> x.replaceRule(
+                                    NftFamily.INET,
+                                    "cjt",
+                                    "ep1",
+                                    h,
+                                    Rule.of(new Expr.Decision(Verdict.goTo("nowhere"))))))
+                    .as("a goto to a missing chain: the expressions (NFTA_RULE_EXPRESSIONS), not the handle")
+                    .isEqualTo(4);
+            assertThat(refused(nf, x -> x.addRule(NftFamily.INET, "cjt", "nochain", accept)))
+                    .as("a missing chain (NFTA_RULE_CHAIN)")
+                    .isEqualTo(2);
+        }
+    }
+
+    /** Commits a batch of one message that the kernel must refuse with ENOENT; the attribute it named. */
+    private static int refused(NfTables nf, java.util.function.Consumer<NftBatch> message) {
+        NftBatch batch = new NftBatch();
+        message.accept(batch);
+        try {
+            nf.commit(batch);
+        } catch (NftTransactionException e) {
+            assertThat(e.failures()).hasSize(1);
+            assertThat(e.failures().get(0).error().errnoName()).isEqualTo("ENOENT");
+            return e.failures().get(0).attribute();
+        }
+        throw new AssertionError("the kernel took " + batch.describe(0));
+    }
+
+    /**
      * {@code nft --debug=netlink list ruleset} with each set's element lines sorted: a hash set (the verdict map)
      * is dumped in the order of its hash, and every namespace seeds its hash differently.
      */

@@ -29,7 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code bin/felix-agent} as an operator runs it, in a fresh JVM: it maps the class-data-sharing archive the build
  * made from {@code cds/classlist}, and the classes its cold start loads come from that archive (the JVM's own
  * class-loading log says where each came from), while it programs a host namespace that packets then cross. A stale
- * archive (a jar newer than it) is left out by the launcher, which dumps a new one for the next start; {@code
+ * archive (a jar newer than it, or one another JDK made) is left out by the launcher, which dumps a new one for the
+ * next start; {@code
  * FELIX_NO_CDS=1} leaves it out. Which archive the launcher gave the JVM: {@code -XX:+PrintCommandLineFlags}.
  */
 class FelixLauncherIT {
@@ -142,37 +143,64 @@ class FelixLauncherIT {
     @Test
     void staleArchiveIsLeftOutAndDumpedAgainForTheNextStart() throws Exception {
         // a copy of the launcher's tree whose jar is newer than the archive (as after a jar copied in by hand)
+        Path jsa = copyOfTheTree(false);
+        FileTime stale = FileTime.fromMillis(System.currentTimeMillis() - 60_000);
+        Files.setLastModifiedTime(jsa, stale);
+        leftOutThenDumpedAgain(jsa, () -> modified(jsa).compareTo(stale) > 0);
+    }
+
+    @Test
+    void anArchiveAnotherJdkMadeIsLeftOutAndDumpedAgain() throws Exception {
+        // jars older than the archive, but the archive named as another JDK's (java on the PATH switched to a JDK
+        // built before the archive: its libjvm's directory is not newer, and it would refuse the archive)
+        Path jsa = copyOfTheTree(true);
+        Path jvm = jsa.resolveSibling("felix-agent.jvm");
+        Files.writeString(jvm, "/usr/lib/jvm/another-jdk/lib/server/libjvm.so\n");
+        leftOutThenDumpedAgain(jsa, () -> read(jvm).equals(read(REPO.resolve("felix-agent/target/felix-agent.jvm"))));
+    }
+
+    /**
+     * A copy of the launcher's tree in {@link #tmp} with the build's archive and jars (their times kept with {@code
+     * keepJarTimes}, else modified now); the archive's path.
+     */
+    private Path copyOfTheTree(boolean keepJarTimes) throws IOException {
         Path target = tmp.resolve("felix-agent/target");
         Files.createDirectories(target);
         Files.createDirectories(tmp.resolve("bin"));
         Files.createDirectories(tmp.resolve("felix-agent/cds"));
         Files.copy(REPO.resolve("bin/felix-agent"), tmp.resolve("bin/felix-agent"), StandardCopyOption.COPY_ATTRIBUTES);
         Files.copy(REPO.resolve("felix-agent/cds/classlist"), tmp.resolve("felix-agent/cds/classlist"));
-        Path jsa = target.resolve("felix-agent.jsa");
-        Files.copy(REPO.resolve("felix-agent/target/felix-agent.jsa"), jsa);
+        Files.copy(REPO.resolve("felix-agent/cds/dump.sh"), tmp.resolve("felix-agent/cds/dump.sh"));
         try (var jars = Files.list(REPO.resolve("felix-agent/target"))) {
             for (Path j : jars.filter(p -> p.getFileName().toString().matches("felix-agent-[^-]+(-SNAPSHOT)?\\.jar"))
                     .toList()) {
-                Files.copy(j, target.resolve(j.getFileName())); // modified now
+                if (keepJarTimes) {
+                    Files.copy(j, target.resolve(j.getFileName()), StandardCopyOption.COPY_ATTRIBUTES);
+                } else {
+                    Files.copy(j, target.resolve(j.getFileName())); // modified now
+                }
             }
         }
         Files.createSymbolicLink(target.resolve("lib"), REPO.resolve("felix-agent/target/lib"));
-        FileTime stale = FileTime.fromMillis(System.currentTimeMillis() - 60_000);
-        Files.setLastModifiedTime(jsa, stale);
-        Path launcher = tmp.resolve("bin/felix-agent");
+        Path jsa = target.resolve("felix-agent.jsa");
+        Files.copy(REPO.resolve("felix-agent/target/felix-agent.jsa"), jsa); // modified now
+        Files.copy(REPO.resolve("felix-agent/target/felix-agent.jvm"), target.resolve("felix-agent.jvm"));
+        return jsa;
+    }
 
+    /** The copy's first start runs without {@code jsa}; a new one is dumped ({@code dumped}), and the next maps it. */
+    private void leftOutThenDumpedAgain(Path jsa, java.util.function.BooleanSupplier dumped) throws Exception {
+        Path launcher = tmp.resolve("bin/felix-agent");
         Version first = version(launcher, Map.of());
-        assertThat(first.archive)
-                .as("the launcher's archive flag, stale archive")
-                .isEmpty();
+        assertThat(first.archive).as("the launcher's archive flag").isEmpty();
         assertThat(first.mainSource).as("where Main came from").isNotEqualTo("shared objects file");
-        assertThat(Sh.waitFor(120, () -> modified(jsa).compareTo(stale) > 0))
-                .as("a new archive dumped beside the stale one, for the next start")
+        assertThat(Sh.waitFor(120, dumped::getAsBoolean))
+                .as("a new archive dumped beside the old one, for the next start")
                 .isNotNegative();
         Version next = version(launcher, Map.of());
         assertThat(next.archive).isEqualTo(jsa.toString());
         assertThat(next.mainSource).isEqualTo("shared objects file");
-        try (var left = Files.list(target)) {
+        try (var left = Files.list(jsa.getParent())) {
             assertThat(left.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("felix-agent.jsa.")))
                     .as("no temporary archive left")
                     .isEmpty();
@@ -186,6 +214,18 @@ class FelixLauncherIT {
         assertThat(on.archive)
                 .isEqualTo(REPO.resolve("felix-agent/target/felix-agent.jsa").toString());
         assertThat(on.mainSource).isEqualTo("shared objects file");
+        assertThat(read(REPO.resolve("felix-agent/target/felix-agent.jvm")))
+                .as("the JDK that made the build's archive")
+                .isEqualTo(Path.of(Sh.ok(
+                                                "readlink",
+                                                "-f",
+                                                Sh.ok("sh", "-c", "command -v java")
+                                                        .strip())
+                                        .strip())
+                                .getParent()
+                                .getParent()
+                                .resolve("lib/server/libjvm.so")
+                        + "\n");
         Version off = version(launcher, Map.of("FELIX_NO_CDS", "1"));
         assertThat(off.archive).as("FELIX_NO_CDS=1").isEmpty();
         assertThat(off.mainSource).contains("felix-agent-");

@@ -14,7 +14,8 @@ import org.calicojava.netlink.nft.NftBatch;
  * the code compiled: the bench's datastore of N endpoints decoded into a fresh state, calculated by a fresh
  * calculator, modelled, diffed against an empty table and encoded into the netlink batch, ROUNDS times; prints the
  * smallest time of each phase over the second half of the rounds (a young collection lands in some phase of most
- * rounds) and the megabytes each phase allocated in the last round (what drives those collections). No root needed.
+ * rounds) and the megabytes each phase allocated in the last round (what drives those collections), and first the
+ * phases of the first round, the code not yet compiled (what the JIT's warm-up costs each). No root needed.
  * After one {@code bench/run.sh} (which compiles this with {@code -Pjmh} and writes {@code target/bench.cp}):
  * {@code java -XX:+UseParallelGC -XX:TieredStopAtLevel=1 -cp
  * felix-agent/target/test-classes:felix-agent/target/classes:$(cat felix-agent/target/bench.cp)
@@ -60,6 +61,13 @@ public final class StartPipeline {
             a[5] = allocated();
             if (b.size() == 0) {
                 throw new IllegalStateException("empty batch");
+            }
+            if (round == 0) { // the code not compiled yet: what the JIT's warm-up costs each phase
+                StringBuilder first = new StringBuilder("first round (a fresh JVM's code):");
+                for (int i = 0; i < 5; i++) {
+                    first.append(String.format(" %s %.1f ms,", phases[i], (t[i + 1] - t[i]) / 1e6));
+                }
+                System.out.println(first.append(String.format(" total %.1f ms", (t[5] - t[0]) / 1e6)));
             }
             if (round >= rounds / 2) {
                 for (int i = 0; i < 5; i++) {

@@ -54,6 +54,9 @@ public final class NftBatch {
     private MessageWriter w = new MessageWriter(buf);
     private final List<Supplier<String>> what = new ArrayList<>();
     private final List<Integer> ruleMessages = new ArrayList<>();
+    /** Where each message starts in {@link #buf}: made by the first {@link #attributeAt}. */
+    private int[] starts;
+
     private boolean acks = true;
     private boolean echo = true;
     private boolean ended;
@@ -382,15 +385,21 @@ public final class NftBatch {
 
     /**
      * The type of message {@code index}'s top-level attribute that holds byte {@code offset} of the message (the
-     * kernel's extended ack names a refused attribute by its offset, NLMSGERR_ATTR_OFFS), or -1 when none does. Walks
-     * the batch from its start: for a refused message, not per message sent.
+     * kernel's extended ack names a refused attribute by its offset, NLMSGERR_ATTR_OFFS), or -1 when none does. The
+     * first call indexes where each message starts (once per batch, for a refused transaction: nothing per message
+     * sent); a transaction whose every rule was refused costs one walk, not one per failure.
      */
     public int attributeAt(int index, int offset) {
         ByteBuffer d = buf.duplicate().flip().order(ByteOrder.nativeOrder());
-        int m = 0;
-        for (int i = -1; i < index; i++) { // BEGIN, then the messages before index
-            m += Rtnl.align(d.getInt(m));
+        if (starts == null) {
+            starts = new int[what.size()];
+            int m = Rtnl.align(d.getInt(0)); // after BEGIN
+            for (int i = 0; i < starts.length; i++) {
+                starts[i] = m;
+                m += Rtnl.align(d.getInt(m));
+            }
         }
+        int m = starts[index];
         int end = m + d.getInt(m);
         for (int a = m + 16 + 4; a + 4 <= end; ) { // nlmsghdr, nfgenmsg, then the attributes
             int len = Short.toUnsignedInt(d.getShort(a));

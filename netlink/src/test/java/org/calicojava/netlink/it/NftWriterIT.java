@@ -222,6 +222,22 @@ class NftWriterIT {
             assertThat(refused(nf, x -> x.addRule(NftFamily.INET, "cjt", "nochain", accept)))
                     .as("a missing chain (NFTA_RULE_CHAIN)")
                     .isEqualTo(2);
+
+            // many refusals in one transaction, behind messages the kernel took: each mapped to its own message
+            NftBatch many = new NftBatch().errorsOnly().withoutHandles();
+            many.addChain(NftFamily.INET, "cjt", "fresh");
+            many.addRule(NftFamily.INET, "cjt", "fresh", accept);
+            for (int i = 0; i < 3000; i++) {
+                many.addRule(NftFamily.INET, "cjt", "fresh", Rule.of(new Expr.Decision(Verdict.goTo("nowhere"))));
+            }
+            many.deleteRule(NftFamily.INET, "cjt", "ep1", h + 100_000);
+            assertThatThrownBy(() -> nf.commit(many)).isInstanceOfSatisfying(NftTransactionException.class, e -> {
+                assertThat(e.failures()).hasSize(3001);
+                assertThat(e.failures().subList(0, 3000))
+                        .allSatisfy(f -> assertThat(f.attribute()).isEqualTo(4));
+                assertThat(e.failures().get(3000).index()).isEqualTo(3002);
+                assertThat(e.failures().get(3000).attribute()).isEqualTo(3);
+            });
         }
     }
 

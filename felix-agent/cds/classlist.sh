@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Writes felix-agent/cds/classlist: the classes bin/felix-agent loads in a real cold start at 1,000 endpoints, on the
-# default backend (nftables) and on iptables-nft, in the bench's own namespace and etcd (felix-agent/bench/run.sh
-# with -Dprocess). The build archives them in target/felix-agent.jsa (-Xshare:dump, felix-agent/pom.xml). Run it
-# again after changes that load other classes in a cold start; a class missing from the list only loads as before.
+# Writes felix-agent/cds/classlist: the classes bin/felix-agent loads in a real cold start at 1,000 endpoints, on
+# the default backend (nftables) and on iptables-nft, in the bench's own namespace and etcd
+# (felix-agent/bench/run.sh with -Dprocess). The build archives them in target/felix-agent-<JVM>.jsa (-Xshare:dump,
+# felix-agent/cds/dump.sh). Run it again after changes that load other classes in a cold start; a class missing from
+# the list only loads as before.
 # Needs root, like the bench.
 set -euo pipefail
 cd "$(dirname "$0")/../.."

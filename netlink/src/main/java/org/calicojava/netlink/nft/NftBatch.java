@@ -333,6 +333,7 @@ public final class NftBatch {
         }
         int index = what.size();
         int seq = index + 1;
+        starts = null; // attributeAt's index, if made before this message
         write(x -> {
             x.begin(SUBSYS | type, REQUEST | flags | (acks ? ACK : 0), seq);
             x.buffer().put((byte) f.code).put((byte) 0).putShort((short) 0);

@@ -167,7 +167,7 @@ class CodecTest {
 
     @Test
     void decodesAnErrorWithExtendedAck() {
-        NlMessage m = NlMessage.split(Hex.buffer("""
+        String eexist = """
                 34 00 00 00   # nlmsg_len 52
                 02 00         # NLMSG_ERROR
                 00 03         # flags NLM_F_CAPPED | NLM_F_ACK_TLVS
@@ -177,13 +177,20 @@ class CodecTest {
                 44 00 00 00 18 00 05 06 07 00 00 00 00 00 00 00  # request header: len 68, RTM_NEWROUTE, seq 7
                 08 00 01 00 62 61 64 00   # NLMSGERR_ATTR_MSG "bad"
                 08 00 02 00 24 00 00 00   # NLMSGERR_ATTR_OFFS 36: the refused attribute, inside the 68-byte request
-                """)).get(0);
+                """;
+        NlMessage m = NlMessage.split(Hex.buffer(eexist)).get(0);
         NlError e = NlError.decode(m);
         assertThat(e.errno()).isEqualTo(17);
         assertThat(e.request().seq()).isEqualTo(7);
         assertThat(e.request().type()).isEqualTo(Rtnl.RTM_NEWROUTE);
         assertThat(e.message()).isEqualTo("bad");
         assertThat(e.offset()).isEqualTo(36);
+        for (String outside : List.of("08 00 00 00", "44 00 00 00")) { // in the request's header; past its 68 bytes
+            NlMessage at = NlMessage.split(
+                            Hex.buffer(eexist.replace("08 00 02 00 24 00 00 00", "08 00 02 00 " + outside)))
+                    .get(0);
+            assertThat(NlError.decode(at).offset()).as("offset %s", outside).isEqualTo(-1);
+        }
         NlMessage ack = NlMessage.split(Hex.buffer("""
                 24 00 00 00 02 00 00 01 09 00 00 00 00 00 00 00  # NLMSG_ERROR, flags CAPPED, seq 9
                 00 00 00 00                                      # error 0: an ack

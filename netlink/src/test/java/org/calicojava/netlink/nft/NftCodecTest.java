@@ -32,6 +32,33 @@ class NftCodecTest {
         }
     }
 
+    /**
+     * The kernel names a refused attribute by its offset in the message (NLMSGERR_ATTR_OFFS): the message's top-level
+     * attribute there. A delete of a rule: nlmsghdr (16 bytes), nfgenmsg (4), table "cjt" at 20 (8 bytes), chain "c"
+     * at 28 (8), handle at 36 (12).
+     */
+    @Test
+    void anOffsetInAMessageIsItsTopLevelAttribute() {
+        NftBatch b = new NftBatch();
+        b.addTable(NftFamily.INET, "cjt");
+        int del = b.deleteRule(NftFamily.INET, "cjt", "c", 7);
+        assertThat(b.attributeAt(del, 20)).as("the table").isEqualTo(1);
+        assertThat(b.attributeAt(del, 27)).as("the table's last byte").isEqualTo(1);
+        assertThat(b.attributeAt(del, 28)).as("the chain").isEqualTo(2);
+        assertThat(b.attributeAt(del, 36)).as("the handle").isEqualTo(3);
+        assertThat(b.attributeAt(del, 47)).as("the handle's last byte").isEqualTo(3);
+        assertThat(b.attributeAt(del, 48)).as("past the message").isEqualTo(-1);
+        assertThat(b.attributeAt(del, 10)).as("in the header").isEqualTo(-1);
+        assertThat(b.attributeAt(del, 17)).as("in the nfgenmsg").isEqualTo(-1);
+        int rule = b.addRule(NftFamily.INET, "cjt", "c", Rule.of(new Expr.Decision(Verdict.ACCEPT)));
+        assertThat(b.attributeAt(rule, 36))
+                .as("a message added after the first lookup: its expressions")
+                .isEqualTo(4);
+        assertThat(b.attributeAt(0, 20)).as("the first message").isEqualTo(1);
+        b.datagram();
+        assertThat(b.attributeAt(del, 36)).as("once ended").isEqualTo(3);
+    }
+
     @Test
     void acksAndEchoOnlyChangeTheFlags() {
         ByteBuffer plain = CoveringRuleset.batch(new NftBatch().errorsOnly().withoutHandles())

@@ -83,6 +83,28 @@ public final class Attrs {
         return null;
     }
 
+    /**
+     * The type of the attribute in {@code region} (position to limit) that holds byte {@code offset} of it, counted
+     * from position (its header, value or padding), found as {@link #find} walks; -1 when none does. A malformed length
+     * ends the walk.
+     */
+    public static int typeAt(ByteBuffer region, int offset) {
+        int at = region.position();
+        int end = region.limit();
+        int target = at + offset;
+        while (end - at >= 4 && target >= at) {
+            int len = region.getShort(at) & 0xffff;
+            if (len < 4 || len > end - at) {
+                return -1;
+            }
+            if (target < at + Rtnl.align(len)) {
+                return region.getShort(at + 2) & TYPE_MASK;
+            }
+            at += Rtnl.align(len);
+        }
+        return -1;
+    }
+
     private void add(int type, int offset, int length) {
         if (3 * count + 3 > index.length) {
             index = Arrays.copyOf(index, index.length * 2);

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import org.calicojava.netlink.codec.Attrs;
 import org.calicojava.netlink.codec.MessageWriter;
 import org.calicojava.netlink.codec.Rtnl;
 
@@ -401,18 +402,8 @@ public final class NftBatch {
             }
         }
         int m = starts[index];
-        int end = m + d.getInt(m);
-        for (int a = m + 16 + 4; a + 4 <= end; ) { // nlmsghdr, nfgenmsg, then the attributes
-            int len = Short.toUnsignedInt(d.getShort(a));
-            if (len < 4) {
-                return -1;
-            }
-            if (offset >= a - m && offset < a - m + len) {
-                return d.getShort(a + 2) & 0x3fff; // without NLA_F_NESTED and NLA_F_NET_BYTEORDER
-            }
-            a += Rtnl.align(len);
-        }
-        return -1;
+        int attrs = 16 + 4; // nlmsghdr, nfgenmsg, then the attributes
+        return offset < attrs ? -1 : Attrs.typeAt(d.limit(m + d.getInt(m)).position(m + attrs), offset - attrs);
     }
 
     public boolean acks() {

@@ -70,6 +70,11 @@ public final class Cidr implements Comparable<Cidr> {
         return parse(text, false);
     }
 
+    /** A CIDR given as a JSON string, for {@link LightJson}'s plain readers (which leave anything else to databind). */
+    static Cidr plain(Object json) {
+        return parse(LightJson.string(json));
+    }
+
     /** Parses a plain IP address (no prefix) into a host CIDR (/32 or /128). */
     public static Cidr host(String ip) {
         byte[] bytes = parseAddress(ip == null ? "" : ip.trim(), ip);

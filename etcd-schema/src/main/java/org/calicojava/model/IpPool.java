@@ -56,36 +56,30 @@ public record IpPool(
     }
 
     /**
-     * {@code Json.read(json, IpPool.class)}, quicker for the record as javactl writes it (read with {@link LightJson}:
-     * no databind start-up for a one-shot {@code pool show}). Only the plain shape is read here: a string cidr and
-     * modes, boolean flags, an int block size, unknown fields ignored; anything else (another type, a null, a repeated
-     * field, a value the constructor refuses) goes through databind, so the result and the refusal's message are
-     * databind's.
+     * {@code Json.read(json, IpPool.class)}, quicker for the record as javactl writes it ({@link LightJson#read}: no
+     * databind start-up for a one-shot {@code pool show}, nor for felix's start). Only the plain shape is read here: a
+     * string cidr and modes, boolean flags, an int block size, unknown fields ignored; anything else goes through
+     * databind.
      */
     public static IpPool read(String json) {
-        java.util.Map<String, Object> m = LightJson.record(json);
-        if (m != null
-                && m.get("cidr") instanceof String cidr
-                && LightJson.absentOr(m, "ipip", Boolean.class)
-                && LightJson.absentOr(m, "masquerade", Boolean.class)
-                && LightJson.absentOr(m, "disabled", Boolean.class)
-                && LightJson.absentOr(m, "ipip_mode", String.class)
-                && LightJson.absentOr(m, "vxlan_mode", String.class)
-                && LightJson.absentOr(m, "block_size", Integer.class)) {
-            try {
-                return new IpPool(
-                        Cidr.parse(cidr),
-                        m.get("ipip") == Boolean.TRUE,
-                        m.get("ipip_mode") instanceof String s ? EncapMode.parse(s) : null,
-                        m.get("vxlan_mode") instanceof String s ? EncapMode.parse(s) : null,
-                        m.get("masquerade") == Boolean.TRUE,
-                        m.get("disabled") == Boolean.TRUE,
-                        m.get("block_size") instanceof Integer n ? n : 0);
-            } catch (RuntimeException e) {
-                // refused: databind says why, in its words
-            }
-        }
-        return Json.read(json, IpPool.class);
+        return LightJson.read(json, IpPool.class, IpPool::plain);
+    }
+
+    /** The pool of a plain document's root; throws for another shape (see {@link #read}). */
+    static IpPool plain(Object root) {
+        java.util.Map<?, ?> m = LightJson.object(root);
+        String cidr = LightJson.text(m, "cidr");
+        String ipipMode = LightJson.text(m, "ipip_mode");
+        String vxlanMode = LightJson.text(m, "vxlan_mode");
+        Integer blockSize = LightJson.integer(m, "block_size");
+        return new IpPool(
+                cidr == null ? null : Cidr.parse(cidr),
+                LightJson.flag(m, "ipip"),
+                ipipMode == null ? null : EncapMode.parse(ipipMode),
+                vxlanMode == null ? null : EncapMode.parse(vxlanMode),
+                LightJson.flag(m, "masquerade"),
+                LightJson.flag(m, "disabled"),
+                blockSize == null ? 0 : blockSize);
     }
 
     /** A pool without encapsulation. */

@@ -43,15 +43,15 @@ public sealed interface KeyPath {
     /** {@code /v1/policy/profile/<profile>/rules}: {@link ProfileRules}. */
     record ProfileRulesKey(String profile) implements KeyPath {
         public ProfileRules decode(String value) {
-            return Json.read(value, ProfileRules.class);
+            return ProfileRules.read(value);
         }
     }
 
     /** {@code /v1/policy/profile/<profile>/tags}: a list of tag names, at most {@value #MAX_TAGS}. */
     record ProfileTags(String profile) implements KeyPath {
         public List<String> decode(String value) {
-            List<String> tags = Lists.bounded(
-                    "profile tags", Json.read(value, TagList.class).tags(), MAX_TAGS);
+            List<String> tags =
+                    Lists.bounded("profile tags", TagList.read(value).tags(), MAX_TAGS);
             tags.forEach(t -> Names.check("tag", t));
             return tags;
         }
@@ -60,28 +60,28 @@ public sealed interface KeyPath {
     /** {@code /v1/policy/profile/<profile>/labels}: {@link Labels}. */
     record ProfileLabels(String profile) implements KeyPath {
         public Map<String, String> decode(String value) {
-            return Labels.check(Json.read(value, LabelMap.class).labels());
+            return Labels.check(LabelMap.read(value).labels());
         }
     }
 
     /** {@code /v1/policy/tier/<tier>/metadata}: {@link TierMetadata}. */
     record Tier(String tier) implements KeyPath {
         public TierMetadata decode(String value) {
-            return Json.read(value, TierMetadata.class);
+            return TierMetadata.read(value);
         }
     }
 
     /** {@code /v1/policy/tier/<tier>/policy/<name>}: a {@link Policy}. */
     record TierPolicy(String tier, String name) implements KeyPath {
         public Policy decode(String value) {
-            return Json.read(value, Policy.class);
+            return Policy.read(value);
         }
     }
 
     /** {@code /v1/ipam/v4|v6/pool/<cidr key form>}: an {@link IpPool} whose cidr is the key's. */
     record Pool(Cidr cidr) implements KeyPath {
         public IpPool decode(String value) {
-            IpPool pool = Json.read(value, IpPool.class);
+            IpPool pool = IpPool.read(value);
             if (!pool.cidr().equals(cidr)) {
                 throw new IllegalArgumentException("pool cidr " + pool.cidr() + " is stored under the key of " + cidr);
             }
@@ -169,6 +169,12 @@ public sealed interface KeyPath {
         public TagList {
             tags = tags == null ? List.of() : tags;
         }
+
+        /** A list of strings without databind ({@link LightJson#read}); anything else by databind. */
+        static TagList read(String json) {
+            return LightJson.read(
+                    json, TagList.class, root -> new TagList(LightJson.list(root, MAX_TAGS, LightJson::string)));
+        }
     }
 
     /** A JSON object of string values (Jackson delegating creator), for labels. */
@@ -177,6 +183,11 @@ public sealed interface KeyPath {
                 mode = com.fasterxml.jackson.annotation.JsonCreator.Mode.DELEGATING)
         public LabelMap {
             labels = labels == null ? Map.of() : labels;
+        }
+
+        /** An object of strings without databind ({@link LightJson#read}); anything else by databind. */
+        static LabelMap read(String json) {
+            return LightJson.read(json, LabelMap.class, root -> new LabelMap(LightJson.strings(root)));
         }
     }
 }

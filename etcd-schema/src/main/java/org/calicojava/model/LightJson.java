@@ -16,8 +16,8 @@ import java.util.Map;
 /**
  * JSON with jackson-core's streaming parser and generator only, for one-shot commands' start-up: jackson-databind's
  * ObjectMapper, tree model and record introspection cost about 90 ms of it (measured), this about 5. Used for etcd's
- * gateway (GatewayStore), the records a read command shows ({@link IpPool#read}) and the endpoint records felix
- * decodes on its start ({@link WorkloadEndpoint#read}). A document is read into plain
+ * gateway (GatewayStore), the records a read command shows ({@link IpPool#read}) and every record felix decodes on its
+ * start ({@link #read}: endpoints, profiles' rules, tags and labels, tiers, policies, pools). A document is read into plain
  * maps, lists, strings, numbers and booleans; the accessors read them as databind's {@code path()/asText()/asLong()}
  * did (a missing field is empty; etcd's gateway sends int64 fields as strings).
  */
@@ -53,24 +53,149 @@ public final class LightJson {
     }
 
     /**
-     * The document of a record read by hand ({@link IpPool#read}, {@link WorkloadEndpoint#read}) as a map; null when
-     * it is left to databind: null, over {@link Json#MAX_VALUE} characters, not JSON, or with a field name repeated in
-     * any object (databind reads every occurrence of a field and refuses a bad one even when a later one is good).
+     * {@code Json.read(json, type)} without databind for the plain shape this project's writers make: {@code plain}
+     * reads the document's root (maps, lists, strings, numbers, booleans) and throws for anything it does not read
+     * (another type, a JSON null, a list too long) or that the record's constructor refuses; then, and for a document
+     * over {@link Json#MAX_VALUE} characters, not JSON, or with a field name repeated in any object (databind reads
+     * every occurrence of a field and refuses a bad one even when a later one is good), databind reads it, so the
+     * result and the refusal's message are always databind's. Felix decodes its host's whole datastore when it
+     * starts; databind's start and record introspection were most of that.
      */
-    static Map<String, Object> record(String json) {
-        if (json == null || json.length() > Json.MAX_VALUE) {
-            return null;
+    static <T> T read(String json, Class<T> type, java.util.function.Function<Object, T> plain) {
+        Object root = root(json);
+        if (root != UNREAD) {
+            try {
+                return plain.apply(root);
+            } catch (RuntimeException e) {
+                // not read here: databind reads it, or says why not, in its words
+            }
         }
-        try {
-            return parse(UNIQUE, json);
+        return Json.read(json, type);
+    }
+
+    /** What {@link #root} gives for a document left to databind. */
+    static final Object UNREAD = new Object();
+
+    /**
+     * A document's root value for a plain reader; {@link #UNREAD} when empty, over {@link Json#MAX_VALUE} characters,
+     * not JSON, or with a field name repeated in an object.
+     */
+    static Object root(String json) {
+        if (json == null || json.length() > Json.MAX_VALUE) {
+            return UNREAD;
+        }
+        try (JsonParser p = UNIQUE.createParser(json)) {
+            JsonToken t = p.nextToken();
+            return t == null ? UNREAD : value(p, t);
         } catch (IOException | RuntimeException e) {
-            return null;
+            return UNREAD;
         }
     }
 
-    /** The field is absent, or present with a value of {@code type} (a JSON null is neither). */
-    static boolean absentOr(Map<String, Object> m, String field, Class<?> type) {
-        return !m.containsKey(field) || type.isInstance(m.get(field));
+    /** Thrown by the plain readers' accessors below for a value they do not read; no stack trace (not an error). */
+    private static final RuntimeException NOT_PLAIN = new RuntimeException("not plain JSON", null, false, false) {};
+
+    /** Throws for a field that is present: one the plain reader leaves to databind. */
+    static void absent(Map<?, ?> m, String name) {
+        if (m.containsKey(name)) {
+            throw NOT_PLAIN;
+        }
+    }
+
+    /** A JSON object, for a plain reader; throws for anything else. */
+    static Map<?, ?> object(Object node) {
+        if (node instanceof Map<?, ?> m) {
+            return m;
+        }
+        throw NOT_PLAIN;
+    }
+
+    /** An object's field for a plain reader: null when absent; throws for a JSON null (databind's to read). */
+    static Object field(Map<?, ?> m, String name) {
+        Object v = m.get(name);
+        if (v == null && m.containsKey(name)) {
+            throw NOT_PLAIN;
+        }
+        return v;
+    }
+
+    /** A field that is a string, or null when absent; throws for another type. */
+    static String text(Map<?, ?> m, String name) {
+        Object v = field(m, name);
+        if (v == null || v instanceof String) {
+            return (String) v;
+        }
+        throw NOT_PLAIN;
+    }
+
+    /** A field that is a JSON number small enough for an int, or null when absent; throws for anything else. */
+    static Integer integer(Map<?, ?> m, String name) {
+        Object v = field(m, name);
+        if (v == null || v instanceof Integer) {
+            return (Integer) v;
+        }
+        throw NOT_PLAIN;
+    }
+
+    /** A field that is an int or a decimal JSON number, as a Double; null when absent; throws for anything else. */
+    static Double decimal(Map<?, ?> m, String name) {
+        Object v = field(m, name);
+        if (v == null || v instanceof Double) {
+            return (Double) v;
+        }
+        if (v instanceof Integer i) {
+            return i.doubleValue();
+        }
+        throw NOT_PLAIN;
+    }
+
+    /** A field that is a boolean, false when absent; throws for another type. */
+    static boolean flag(Map<?, ?> m, String name) {
+        Object v = field(m, name);
+        if (v == null || v instanceof Boolean) {
+            return v == Boolean.TRUE;
+        }
+        throw NOT_PLAIN;
+    }
+
+    /**
+     * A field that is a list of at most {@code max} elements, each read by {@code element} (a JSON null in it
+     * throws); null when absent; throws for anything else.
+     */
+    static <T> List<T> list(Map<?, ?> m, String name, int max, java.util.function.Function<Object, T> element) {
+        Object v = field(m, name);
+        return v == null ? null : list(v, max, element);
+    }
+
+    /** A list of at most {@code max} elements, each read by {@code element}; throws for anything else. */
+    static <T> List<T> list(Object node, int max, java.util.function.Function<Object, T> element) {
+        if (!(node instanceof List<?> l) || l.size() > max) {
+            throw NOT_PLAIN;
+        }
+        List<T> out = new ArrayList<>(l.size());
+        for (Object o : l) {
+            if (o == null) {
+                throw NOT_PLAIN;
+            }
+            out.add(element.apply(o));
+        }
+        return out;
+    }
+
+    /** A string, for a list's or a map's elements; throws for anything else. */
+    static String string(Object node) {
+        if (node instanceof String s) {
+            return s;
+        }
+        throw NOT_PLAIN;
+    }
+
+    /** An object whose values are all strings (a map of labels); throws for anything else. */
+    static Map<String, String> strings(Object node) {
+        for (Object v : object(node).values()) {
+            string(v);
+        }
+        return cast(node);
     }
 
     private static Map<String, Object> parse(JsonFactory factory, String body) throws IOException {

@@ -16,4 +16,19 @@ public record Policy(
         inboundRules = ProfileRules.rules("inbound_rules", inboundRules);
         outboundRules = ProfileRules.rules("outbound_rules", outboundRules);
     }
+
+    /** {@code Json.read(json, Policy.class)}, without databind for the plain shape ({@link LightJson#read}). */
+    public static Policy read(String json) {
+        return LightJson.read(json, Policy.class, Policy::plain);
+    }
+
+    /** The policy of a plain document's root; throws for another shape (see {@link #read}). */
+    static Policy plain(Object root) {
+        java.util.Map<?, ?> m = LightJson.object(root);
+        return new Policy(
+                LightJson.text(m, "selector"),
+                LightJson.decimal(m, "order"),
+                Rule.plainRules(m, "inbound_rules"),
+                Rule.plainRules(m, "outbound_rules"));
+    }
 }

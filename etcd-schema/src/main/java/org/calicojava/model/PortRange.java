@@ -34,6 +34,11 @@ public record PortRange(int first, int last) {
         }
     }
 
+    /** A port as a JSON int or string, for {@link LightJson}'s plain readers (which leave anything else to databind). */
+    static PortRange plain(Object json) {
+        return parse(json instanceof Integer ? json : LightJson.string(json));
+    }
+
     @JsonValue
     public Object json() {
         return first == last ? (Object) first : first + ":" + last;

@@ -20,6 +20,17 @@ public record ProfileRules(
         return Lists.bounded(what, rules, MAX_RULES);
     }
 
+    /** {@code Json.read(json, ProfileRules.class)}, without databind for the plain shape ({@link LightJson#read}). */
+    public static ProfileRules read(String json) {
+        return LightJson.read(json, ProfileRules.class, ProfileRules::plain);
+    }
+
+    /** The rules of a plain document's root; throws for another shape (see {@link #read}). */
+    static ProfileRules plain(Object root) {
+        java.util.Map<?, ?> m = LightJson.object(root);
+        return new ProfileRules(Rule.plainRules(m, "inbound_rules"), Rule.plainRules(m, "outbound_rules"));
+    }
+
     /** Calico's default for a new profile: allow inbound from members (tag = name), allow all outbound. */
     public static ProfileRules defaultFor(String profile) {
         Rule.Builder in = Rule.builder();

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -166,6 +167,48 @@ public record Rule(
             return 6;
         }
         return 0;
+    }
+
+    /**
+     * A rule of the plain JSON shape, for {@link LightJson#read}: strings, nets as strings, ports as ints or strings,
+     * ICMP type and code as ints, unknown fields ignored. Throws for anything else (databind reads it then).
+     */
+    static Rule plain(Object json) {
+        Map<?, ?> m = LightJson.object(json);
+        return new Rule(
+                LightJson.text(m, "action"),
+                LightJson.text(m, "protocol"),
+                LightJson.text(m, "src_tag"),
+                LightJson.text(m, "src_selector"),
+                net(m, "src_net"),
+                LightJson.list(m, "src_ports", MAX_PORTS, PortRange::plain),
+                LightJson.text(m, "dst_tag"),
+                LightJson.text(m, "dst_selector"),
+                net(m, "dst_net"),
+                LightJson.list(m, "dst_ports", MAX_PORTS, PortRange::plain),
+                LightJson.integer(m, "icmp_type"),
+                LightJson.integer(m, "icmp_code"),
+                LightJson.text(m, "!protocol"),
+                LightJson.text(m, "!src_tag"),
+                LightJson.text(m, "!src_selector"),
+                net(m, "!src_net"),
+                LightJson.list(m, "!src_ports", MAX_PORTS, PortRange::plain),
+                LightJson.text(m, "!dst_tag"),
+                LightJson.text(m, "!dst_selector"),
+                net(m, "!dst_net"),
+                LightJson.list(m, "!dst_ports", MAX_PORTS, PortRange::plain),
+                LightJson.integer(m, "!icmp_type"),
+                LightJson.integer(m, "!icmp_code"));
+    }
+
+    /** A rules list of a profile or policy in the plain shape, or null when absent. */
+    static List<Rule> plainRules(Map<?, ?> m, String name) {
+        return LightJson.list(m, name, ProfileRules.MAX_RULES, Rule::plain);
+    }
+
+    private static Cidr net(Map<?, ?> m, String name) {
+        Object v = LightJson.field(m, name);
+        return v == null ? null : Cidr.plain(v);
     }
 
     public static Builder builder() {

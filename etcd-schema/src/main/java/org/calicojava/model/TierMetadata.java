@@ -8,6 +8,16 @@ public record TierMetadata(@JsonProperty("order") Double order) {
         checkOrder("tier order", order);
     }
 
+    /** {@code Json.read(json, TierMetadata.class)}, without databind for the plain shape ({@link LightJson#read}). */
+    public static TierMetadata read(String json) {
+        return LightJson.read(json, TierMetadata.class, TierMetadata::plain);
+    }
+
+    /** The tier of a plain document's root; throws for another shape (see {@link #read}). */
+    static TierMetadata plain(Object root) {
+        return new TierMetadata(LightJson.decimal(LightJson.object(root), "order"));
+    }
+
     /** An order is absent (null: last) or a finite number. */
     static void checkOrder(String what, Double order) {
         if (order != null && !Double.isFinite(order)) {

@@ -66,65 +66,29 @@ public record WorkloadEndpoint(
     }
 
     /**
-     * {@code Json.read(json, WorkloadEndpoint.class)}, quicker for the record as this project's writers make it (read
-     * with {@link LightJson}: felix decodes every endpoint of its host when it starts, and databind's record
-     * introspection and per-record work were most of that). Only the plain shape is read here: strings for state,
-     * name and mac, lists of strings for profile_ids and the nets, an object of strings for labels, no qos, unknown
-     * fields ignored; anything else (another type, a JSON null, a repeated field, a value the constructor refuses)
-     * goes through databind, so the result and the refusal's message are databind's.
+     * {@code Json.read(json, WorkloadEndpoint.class)}, quicker for the record as this project's writers make it
+     * ({@link LightJson#read}: felix decodes every endpoint of its host when it starts). Only the plain shape is read
+     * here: strings for state, name and mac, lists of strings for profile_ids and the nets, an object of strings for
+     * labels, no qos, unknown fields ignored; anything else goes through databind.
      */
     public static WorkloadEndpoint read(String json) {
-        Map<String, Object> m = LightJson.record(json);
-        if (m != null
-                && m.get("name") instanceof String name
-                && LightJson.absentOr(m, "state", String.class)
-                && LightJson.absentOr(m, "mac", String.class)
-                && !m.containsKey("qos")
-                && strings(m, "profile_ids")
-                && strings(m, "ipv4_nets")
-                && strings(m, "ipv6_nets")
-                && (!m.containsKey("labels") || m.get("labels") instanceof Map<?, ?> l && strings(l.values()))) {
-            try {
-                return new WorkloadEndpoint(
-                        (String) m.get("state"),
-                        name,
-                        (String) m.get("mac"),
-                        LightJson.cast(m.get("profile_ids")),
-                        cidrs(m.get("ipv4_nets")),
-                        cidrs(m.get("ipv6_nets")),
-                        LightJson.cast(m.get("labels")),
-                        null);
-            } catch (RuntimeException e) {
-                // refused: databind says why, in its words
-            }
-        }
-        return Json.read(json, WorkloadEndpoint.class);
+        return LightJson.read(json, WorkloadEndpoint.class, WorkloadEndpoint::plain);
     }
 
-    /** The field is absent, or a list of at most {@value #MAX_ITEMS} strings (no JSON null in it). */
-    private static boolean strings(Map<String, Object> m, String field) {
-        return !m.containsKey(field) || m.get(field) instanceof List<?> l && l.size() <= MAX_ITEMS && strings(l);
-    }
-
-    private static boolean strings(java.util.Collection<?> values) {
-        for (Object o : values) {
-            if (!(o instanceof String)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** The nets of a field that {@link #strings(Map, String)} accepted; null when absent. */
-    private static List<Cidr> cidrs(Object texts) {
-        if (texts == null) {
-            return null;
-        }
-        List<Cidr> out = new java.util.ArrayList<>();
-        for (Object t : (List<?>) texts) {
-            out.add(Cidr.parse((String) t));
-        }
-        return out;
+    /** The endpoint of a plain document's root; throws for another shape (see {@link #read}). */
+    static WorkloadEndpoint plain(Object root) {
+        Map<?, ?> m = LightJson.object(root);
+        LightJson.absent(m, "qos");
+        Object labels = LightJson.field(m, "labels");
+        return new WorkloadEndpoint(
+                LightJson.text(m, "state"),
+                LightJson.text(m, "name"),
+                LightJson.text(m, "mac"),
+                LightJson.list(m, "profile_ids", MAX_ITEMS, LightJson::string),
+                LightJson.list(m, "ipv4_nets", MAX_ITEMS, Cidr::plain),
+                LightJson.list(m, "ipv6_nets", MAX_ITEMS, Cidr::plain),
+                labels == null ? null : LightJson.strings(labels),
+                null);
     }
 
     /** Endpoint nets become routes to the workload's interface: host routes (/32, /128) of the right family only. */

@@ -131,6 +131,47 @@ class CniConformanceIT {
         assertNothingLeft(id, "eth0");
     }
 
+    /**
+     * The one-shot path's class-data-sharing archive is this JVM's own ({@code calico-java-cni-<JVM directory>.jsa},
+     * recorded by an ADD when missing): a later call's main class comes from it, not from the jar.
+     */
+    @Test
+    void aCallAfterAnAddRunsFromThisJvmsArchive() throws Exception {
+        Path ns = host.container("cds");
+        String id = "cds" + host.sfx;
+        String conf = host.conf("1.0.0", "");
+        CniHost.Call add = host.call("calico-java-cni", "ADD", id, ns, "eth0", conf);
+        assertThat(add.rc()).as(add.toString()).isZero();
+        assertThat(host.call("calico-java-cni", "DEL", id, ns, "eth0", conf).rc())
+                .isZero();
+        Process which = new ProcessBuilder("bash", "-c", "readlink -f \"$(command -v java)\"").start();
+        String javabin = new String(which.getInputStream().readAllBytes()).strip();
+        assertThat(which.waitFor()).isZero();
+        String jvm =
+                javabin.substring(1, javabin.length() - "/bin/java".length()).replaceAll("[^A-Za-z0-9._-]", "_");
+        assertThat(CniHost.REPO.resolve("cni-plugin/target/calico-java-cni-" + jvm + ".jsa"))
+                .as("this JVM's archive")
+                .exists();
+        Path log = Files.createTempFile("cni-classes", ".log");
+        try {
+            CniHost.Call v = host.call(
+                    "calico-java-cni",
+                    "VERSION",
+                    "",
+                    null,
+                    "",
+                    "{\"cniVersion\":\"1.0.0\"}",
+                    Map.of("CALICO_JAVA_CNI_JAVA_OPTS", "-Xlog:class+load=info:file=" + log));
+            assertThat(v.rc()).as(v.toString()).isZero();
+            assertThat(Files.readAllLines(log))
+                    .as("where CniMain came from")
+                    .anyMatch(l -> l.matches(
+                            ".*\\[class,load\\] org\\.calicojava\\.cni\\.CniMain source: shared objects file.*"));
+        } finally {
+            Files.deleteIfExists(log);
+        }
+    }
+
     @Test
     void oldVersionsGetTheirResultShape() {
         Path ns = host.container("old");

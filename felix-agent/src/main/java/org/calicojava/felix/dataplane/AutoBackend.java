@@ -1,7 +1,5 @@
 package org.calicojava.felix.dataplane;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,6 +9,7 @@ import java.util.List;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.calicojava.felix.nft.NftBackend;
+import org.calicojava.model.LightJson;
 import org.calicojava.model.LogText;
 import org.calicojava.process.CommandRunner;
 
@@ -29,7 +28,6 @@ public final class AutoBackend {
     public record Choice(String backend, String why) {}
 
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final CommandRunner runner;
     /** Command lines of the processes to look for firewalld in; empty when not in the host's namespace. */
@@ -92,16 +90,16 @@ public final class AutoBackend {
             out.add("nft -j list chains failed (" + LogText.quote(r.firstError()) + ")");
             return out;
         }
-        List<JsonNode> chains = chains(r.out());
+        List<Object> chains = chains(r.out());
         if (chains == null) {
             out.add("nft -j list chains: output not understood");
             return out;
         }
-        for (JsonNode c : chains) {
-            String family = c.path("family").asText();
-            String table = c.path("table").asText();
-            String name = c.path("name").asText();
-            if (!c.path("hook").asText().equals("forward") || (family.equals("inet") && table.equals("calico"))) {
+        for (Object c : chains) {
+            String family = text(c, "family");
+            String table = text(c, "table");
+            String name = text(c, "name");
+            if (!text(c, "hook").equals("forward") || (family.equals("inet") && table.equals("calico"))) {
                 continue;
             }
             if (table.equals("filter") && name.equals("FORWARD") && (family.equals("ip") || family.equals("ip6"))) {
@@ -109,7 +107,7 @@ public final class AutoBackend {
                 continue;
             }
             String what = "nftables chain " + LogText.quote(family + " " + table + " " + name) + " at the forward hook";
-            if (c.path("policy").asText().equals("drop")) {
+            if (text(c, "policy").equals("drop")) {
                 out.add(what + " has policy drop");
             } else if (rules(family, table, name) != 0) {
                 out.add(what + " has rules");
@@ -144,44 +142,49 @@ public final class AutoBackend {
         if (!r.ok()) {
             return -1;
         }
-        List<JsonNode> items = items(r.out());
+        List<Object> items = items(r.out());
         if (items == null) {
             return -1;
         }
         int n = 0;
-        for (JsonNode o : items) {
-            n += o.has("rule") ? 1 : 0;
+        for (Object o : items) {
+            n += LightJson.path(o, "rule") != null ? 1 : 0;
         }
         return n;
     }
 
     /** The chains of an {@code nft -j list chains}, null when the output is not understood. */
-    private static List<JsonNode> chains(String json) {
-        List<JsonNode> items = items(json);
+    private static List<Object> chains(String json) {
+        List<Object> items = items(json);
         if (items == null) {
             return null;
         }
-        List<JsonNode> out = new ArrayList<>();
-        for (JsonNode o : items) {
-            if (o.has("chain")) {
-                out.add(o.get("chain"));
+        List<Object> out = new ArrayList<>();
+        for (Object o : items) {
+            Object chain = LightJson.path(o, "chain");
+            if (chain != null) {
+                out.add(chain);
             }
         }
         return out;
     }
 
-    private static List<JsonNode> items(String json) {
+    /**
+     * The items of nft's JSON output, null when it is not understood (read with jackson-core's streaming parser, as
+     * etcd's records are: databind's start would cost the agent's start tens of milliseconds, for three fields).
+     */
+    private static List<Object> items(String json) {
         try {
-            List<JsonNode> out = new ArrayList<>();
-            JsonNode all = JSON.readTree(json).path("nftables");
-            if (!all.isArray()) {
-                return null;
-            }
-            all.forEach(out::add);
-            return out;
+            Object all = LightJson.parse(json).get("nftables");
+            return all instanceof List<?> ? LightJson.array(all) : null;
         } catch (IOException e) {
             return null;
         }
+    }
+
+    /** A field of an nft JSON object as text; "" when missing or not a scalar. */
+    private static String text(Object node, String field) {
+        return LightJson.asText(LightJson.path(node, field), "");
     }
 
     /** Every process's command line (NUL-separated words joined with spaces); unreadable ones skipped. */

@@ -18,14 +18,17 @@ import org.calicojava.netlink.NftTable;
  * they differ from what we write), and each chain's rule handles.
  */
 public final class NftReadback {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Only {@link #parse} (nft -j, the nft binary fallback's read-back) needs databind: not loaded by a netlink agent. */
+    private static final class Databind {
+        static final ObjectMapper JSON = new ObjectMapper();
+    }
 
     private NftReadback() {}
 
     public static NftState parse(String json) {
         JsonNode root;
         try {
-            root = JSON.readTree(json);
+            root = Databind.JSON.readTree(json);
         } catch (IOException e) {
             throw new IllegalArgumentException(
                     "nft -j output: not JSON: " + e.getMessage().split("\n", 2)[0]);

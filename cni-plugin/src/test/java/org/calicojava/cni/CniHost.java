@@ -138,6 +138,8 @@ final class CniHost implements AutoCloseable {
         env.put("CNI_IFNAME", ifname);
         env.put("CNI_PATH", binDir.toString());
         env.put("CALICO_JAVA_CNI_SOCKET", ""); // the one-shot path, whatever CNI server runs on this machine
+        env.remove("CALICO_JAVA_CNI_NO_CDS"); // the launcher as a runtime runs it: with its archive
+        env.remove("CALICO_JAVA_CNI_JAVA_OPTS");
         env.putAll(extraEnv);
         try {
             Process p = pb.start();

@@ -62,7 +62,20 @@ public record IpPool(
      * databind.
      */
     public static IpPool read(String json) {
-        return LightJson.read(json, IpPool.class, IpPool::plain);
+        return LightJson.read(json, IpPool.class, PLAIN);
+    }
+
+    /**
+     * {@link #plain} as a class, not a method reference: javactl's fast path ({@code pool show}) runs no lambda of ours
+     * before its socket needs {@code java.lang.invoke} (ctl README).
+     */
+    private static final java.util.function.Function<Object, IpPool> PLAIN = new Plain();
+
+    private static final class Plain implements java.util.function.Function<Object, IpPool> {
+        @Override
+        public IpPool apply(Object root) {
+            return plain(root);
+        }
     }
 
     /** The pool of a plain document's root; throws for another shape (see {@link #read}). */

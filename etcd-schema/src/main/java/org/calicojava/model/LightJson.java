@@ -23,7 +23,7 @@ import java.util.Map;
  */
 public final class LightJson {
     private static final JsonFactory FACTORY = new JsonFactory();
-    /** Refuses a field name repeated in an object: see {@link #record}. */
+    /** Refuses a field name repeated in an object: see {@link #root}. */
     private static final JsonFactory UNIQUE = JsonFactory.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .build();

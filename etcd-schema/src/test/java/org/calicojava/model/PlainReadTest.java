@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The records felix reads on its start without databind ({@link LightJson#read}: profiles' rules, tags and labels,
- * tiers, policies) give databind's record, or databind's refusal in its words, for any document; and the documents
+ * tiers, policies; endpoints and pools are fuzzed in {@link RecordFuzzTest} and {@link LightJsonTest}) give databind's record, or databind's refusal in its words, for any document; and the documents
  * this project writes are read without databind (the plain path, counted: a reader that left everything to databind
  * would agree trivially). Documents are built field by field: absent, plain, a JSON null, another type, a value the
  * constructor refuses, a field repeated, unknown fields.
@@ -69,6 +69,17 @@ class PlainReadTest {
         assertThat(ProfileRules.read(rulesJson)).isEqualTo(rules);
         assertThat(Policy.plain(LightJson.root(Json.write(policy)))).isEqualTo(policy);
         assertThat(TierMetadata.plain(LightJson.root("{\"order\":10}"))).isEqualTo(new TierMetadata(10.0));
+        WorkloadEndpoint endpoint = new WorkloadEndpoint(
+                "active",
+                "cali1",
+                "ee:ee:ee:ee:ee:ee",
+                List.of("p"),
+                List.of(Cidr.parse("10.1.0.1/32")),
+                List.of(Cidr.parse("fd00::1/128")),
+                Map.of("role", "db"));
+        assertThat(WorkloadEndpoint.plain(LightJson.root(Json.write(endpoint)))).isEqualTo(endpoint);
+        IpPool pool = new IpPool(Cidr.parse("10.1.0.0/16"), true, EncapMode.CROSS_SUBNET, null, true, false, 26);
+        assertThat(IpPool.plain(LightJson.root(Json.write(pool)))).isEqualTo(pool);
         assertThat(new KeyPath.ProfileTags("p").decode("[\"a\",\"b\"]")).containsExactly("a", "b");
         assertThat(new KeyPath.ProfileLabels("p").decode("{\"a\":\"b\"}")).isEqualTo(Map.of("a", "b"));
     }

@@ -144,14 +144,8 @@ class CniConformanceIT {
         assertThat(add.rc()).as(add.toString()).isZero();
         assertThat(host.call("calico-java-cni", "DEL", id, ns, "eth0", conf).rc())
                 .isZero();
-        Process which = new ProcessBuilder("bash", "-c", "readlink -f \"$(command -v java)\"").start();
-        String javabin = new String(which.getInputStream().readAllBytes()).strip();
-        assertThat(which.waitFor()).isZero();
-        String home =
-                javabin.endsWith("/bin/java") ? javabin.substring(0, javabin.length() - "/bin/java".length()) : "";
-        org.junit.jupiter.api.Assumptions.assumeTrue(
-                Files.exists(Path.of(home, "lib/server/libjvm.so")), "java on the PATH is not a JDK's: " + javabin);
-        String jvm = home.substring(1).replace('/', '+').replaceAll("[^A-Za-z0-9._+-]", "_");
+        String jvm = org.calicojava.testing.JvmName.ofJavaOnPath();
+        org.junit.jupiter.api.Assumptions.assumeTrue(jvm != null, "java on the PATH is not a JDK's: no archive");
         assertThat(CniHost.REPO.resolve("cni-plugin/target/calico-java-cni-" + jvm + ".jsa"))
                 .as("this JVM's archive")
                 .exists();

@@ -78,20 +78,11 @@ class CtlLauncherIT {
         }
     }
 
-    /**
-     * The launchers' name for this JVM: its directory (java on the PATH, links resolved), '/' as '+', characters other
-     * than letters, digits and {@code ._+-} as '_'. Not run where java is a wrapper script (no libjvm.so where its
-     * path says): the launchers use no archive there.
-     */
+    /** The launchers' name for this JVM; the test is not run where java is a wrapper (no archive there). */
     static String jvmName() throws Exception {
-        Process p = new ProcessBuilder("bash", "-c", "readlink -f \"$(command -v java)\"").start();
-        String javabin = new String(p.getInputStream().readAllBytes()).strip();
-        assertThat(p.waitFor()).isZero();
-        String home =
-                javabin.endsWith("/bin/java") ? javabin.substring(0, javabin.length() - "/bin/java".length()) : "";
-        org.junit.jupiter.api.Assumptions.assumeTrue(
-                Files.exists(Path.of(home, "lib/server/libjvm.so")), "java on the PATH is not a JDK's: " + javabin);
-        return home.substring(1).replace('/', '+').replaceAll("[^A-Za-z0-9._+-]", "_");
+        String name = org.calicojava.testing.JvmName.ofJavaOnPath();
+        org.junit.jupiter.api.Assumptions.assumeTrue(name != null, "java on the PATH is not a JDK's");
+        return name;
     }
 
     private Run version() throws Exception {

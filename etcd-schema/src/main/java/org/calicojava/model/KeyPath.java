@@ -172,8 +172,12 @@ public sealed interface KeyPath {
 
         /** A list of strings without databind ({@link LightJson#read}); anything else by databind. */
         static TagList read(String json) {
-            return LightJson.read(
-                    json, TagList.class, root -> new TagList(LightJson.list(root, MAX_TAGS, LightJson::string)));
+            return LightJson.read(json, TagList.class, TagList::plain);
+        }
+
+        /** The tags of a plain document's root; throws for another shape (see {@link #read}). */
+        static TagList plain(Object root) {
+            return new TagList(LightJson.list(root, MAX_TAGS, LightJson::string));
         }
     }
 
@@ -187,7 +191,12 @@ public sealed interface KeyPath {
 
         /** An object of strings without databind ({@link LightJson#read}); anything else by databind. */
         static LabelMap read(String json) {
-            return LightJson.read(json, LabelMap.class, root -> new LabelMap(LightJson.strings(root)));
+            return LightJson.read(json, LabelMap.class, LabelMap::plain);
+        }
+
+        /** The labels of a plain document's root; throws for another shape (see {@link #read}). */
+        static LabelMap plain(Object root) {
+            return new LabelMap(LightJson.strings(root));
         }
     }
 }

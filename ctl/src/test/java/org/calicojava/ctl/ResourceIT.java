@@ -338,7 +338,7 @@ class ResourceIT {
         assertThat(r.out()).isEqualTo("Created Tier t1\n");
         assertThat(r.err())
                 .isEqualTo("Error: " + f + ": document 2, line 14: spec.ingress[0]: rule protocol: \"tcpx\" "
-                        + "(expected: tcp, udp, icmp, icmpv6, sctp, udplite or a number 0..255) (document 1 applied; nothing of "
+                        + "(expected: tcp, udp, icmp, icmpv6, sctp, udplite or a number 1..255) (document 1 applied; nothing of "
                         + "document 2 or later written)\n");
         assertThat(cli.get(cli.keys.tierMetadata("t1"))).isEqualTo("{\"order\":1.0}");
         assertThat(cli.etcd.list(cli.keys.profile("p1") + "/").kvs()).isEmpty();

@@ -21,6 +21,10 @@ public final class Cidr implements Comparable<Cidr> {
         this.prefixLength = prefixLength;
     }
 
+    /** {@code ::ffff:0:0/96}, the IPv4-mapped IPv6 addresses, which {@link #parse} refuses (see {@link #notMapped}). */
+    static final Cidr MAPPED =
+            new Cidr(new byte[] {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (byte) 0xff, (byte) 0xff, 0, 0, 0, 0}, 96);
+
     public static Cidr of(InetAddress address, int prefixLength) {
         byte[] bytes = address.getAddress();
         int max = bytes.length * 8;
@@ -62,6 +66,7 @@ public final class Cidr implements Comparable<Cidr> {
             throw new IllegalArgumentException(
                     "CIDR: " + LogText.quote(text) + " (host bits set; did you mean " + new Cidr(masked, len) + "?)");
         }
+        notMapped(masked, len, text);
         return new Cidr(masked, len);
     }
 
@@ -78,7 +83,29 @@ public final class Cidr implements Comparable<Cidr> {
     /** Parses a plain IP address (no prefix) into a host CIDR (/32 or /128). */
     public static Cidr host(String ip) {
         byte[] bytes = parseAddress(ip == null ? "" : ip.trim(), ip);
+        notMapped(bytes, bytes.length * 8, ip);
         return new Cidr(bytes, bytes.length * 8);
+    }
+
+    /**
+     * Refuses IPv4-mapped IPv6 networks (inside {@code ::ffff:0:0/96}): no packet on the wire carries one, the kernel
+     * does not route them as IPv6, and Java's address classes turn them into IPv4 addresses, so a value that reached
+     * the dataplane as IPv6 would come back as IPv4 (the IPv4 address itself is the way to write it).
+     */
+    private static void notMapped(byte[] bytes, int len, String text) {
+        if (bytes.length == 16 && len >= 96 && isMapped(bytes)) {
+            throw new IllegalArgumentException("CIDR: " + LogText.quote(text)
+                    + " is an IPv4-mapped IPv6 address (::ffff:0:0/96; write the IPv4 address instead)");
+        }
+    }
+
+    private static boolean isMapped(byte[] b) {
+        for (int i = 0; i < 10; i++) {
+            if (b[i] != 0) {
+                return false;
+            }
+        }
+        return b[10] == (byte) 0xff && b[11] == (byte) 0xff;
     }
 
     /** Whether {@code s} has only ASCII digits and dots (a loop: this runs for every address felix handles). */
@@ -179,7 +206,10 @@ public final class Cidr implements Comparable<Cidr> {
 
     public InetAddress address() {
         try {
-            return InetAddress.getByAddress(address);
+            // an IPv6 address stays one (InetAddress.getByAddress makes ::ffff:a.b.c.d an Inet4Address)
+            return address.length == 16
+                    ? java.net.Inet6Address.getByAddress(null, address, -1)
+                    : InetAddress.getByAddress(address);
         } catch (UnknownHostException e) {
             throw new IllegalStateException(e);
         }

@@ -38,6 +38,13 @@ public record IpPool(
         if (cidr.prefixLength() > blockSize) {
             throw new IllegalArgumentException("pool " + cidr + " is smaller than its block size /" + blockSize);
         }
+        for (Cidr r : RESERVED) {
+            if (r.isIpv4() == cidr.isIpv4() && r.overlaps(cidr)) {
+                throw new IllegalArgumentException(
+                        "pool " + cidr + " overlaps " + r
+                                + " (expected: no unspecified, loopback, link-local, multicast, broadcast or IPv4-mapped addresses)");
+            }
+        }
         if (!ipip) {
             ipipMode = EncapMode.NEVER;
         } else if (ipipMode == null || ipipMode == EncapMode.NEVER) {
@@ -99,6 +106,23 @@ public record IpPool(
     public IpPool(Cidr cidr, boolean ipip, boolean masquerade, boolean disabled, int blockSize) {
         this(cidr, ipip, null, null, masquerade, disabled, blockSize);
     }
+
+    /**
+     * Ranges no pool may overlap (as Calico refuses link-local pools): workload addresses there would be the host's
+     * own loopback or link-local traffic, and a pool as wide as {@code 0.0.0.0/1} would also put the default route's
+     * half of the address space into the pool sets and, as VXLAN blocks, into routes.
+     */
+    private static final java.util.List<Cidr> RESERVED = java.util.List.of(
+            Cidr.parse("0.0.0.0/8"),
+            Cidr.parse("127.0.0.0/8"),
+            Cidr.parse("169.254.0.0/16"),
+            Cidr.parse("224.0.0.0/4"),
+            Cidr.parse("255.255.255.255/32"),
+            Cidr.parse("::/128"),
+            Cidr.parse("::1/128"),
+            Cidr.MAPPED,
+            Cidr.parse("fe80::/10"),
+            Cidr.parse("ff00::/8"));
 
     /** A pool with the given modes ({@code never} for either, not both enabled). */
     public static IpPool of(

@@ -7,10 +7,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 
-/** The one JSON mapper for etcd values: unknown fields ignored (forward compatible), nulls omitted. */
+/**
+ * The one JSON mapper for etcd values: unknown fields ignored (forward compatible), nulls omitted, no fraction taken
+ * for an integer.
+ */
 public final class Json {
     public static final ObjectMapper MAPPER = new ObjectMapper()
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
+            // 3.7 for an integer field (an ICMP type, a block size) is refused, not truncated to 3
+            .configure(DeserializationFeature.ACCEPT_FLOAT_AS_INT, false)
             .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true)
             .setSerializationInclusion(JsonInclude.Include.NON_NULL);
 

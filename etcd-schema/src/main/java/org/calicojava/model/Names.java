@@ -6,7 +6,7 @@ import java.util.regex.Pattern;
 /**
  * Validation of names that become etcd key segments and, in felix, iptables chain and ipset names: nodes, tiers,
  * policies, profiles, tags, orchestrators, workloads, endpoints, handles. Calico's character set (letters, digits,
- * '_', '.', '-'), never "." or "..", and a length limit per kind: tiers and orchestrators 63 (a DNS label, as
+ * '_', '.', '-'; no '.' in a tier), never "." or "..", and a length limit per kind: tiers and orchestrators 63 (a DNS label, as
  * Calico's tiers), felix config names 64 of letters and digits, everything else 253 (a DNS name). Writers and
  * readers call the same check, so a name javactl refuses is also one felix skips.
  */
@@ -22,6 +22,12 @@ public final class Names {
     /** A name that becomes one etcd key segment: letters, digits, '_', '.', '-'; 1..max characters for its kind. */
     public static String check(String what, String name) {
         int max = MAX.getOrDefault(what, DEFAULT_MAX);
+        if (what.equals("tier") && name != null && name.indexOf('.') >= 0) {
+            // felix names a tier's policy "TIER.POLICY" (its chains, its status): a dot in the tier would let tier
+            // "a" with policy "b.c" and tier "a.b" with policy "c" share one name (Calico's tiers have no dot either)
+            throw new IllegalArgumentException(
+                    what + " name: " + LogText.quote(name) + " (expected: 1-" + max + " of letters, digits, '_', '-')");
+        }
         if (name == null
                 || name.isEmpty()
                 || name.length() > max

@@ -17,8 +17,12 @@ public record PortRange(int first, int last) {
 
     @JsonCreator
     public static PortRange parse(Object json) {
-        if (json instanceof Number n) {
-            return new PortRange(n.intValue(), n.intValue());
+        if (json instanceof Integer n) {
+            return new PortRange(n, n);
+        }
+        if (json instanceof Number n) { // a long, a fraction or a big number: intValue() would wrap or truncate it
+            throw new IllegalArgumentException("port: " + LogText.quote(String.valueOf(n))
+                    + " (expected: a number 0..65535 or a range like 1000:2000)");
         }
         String s = String.valueOf(json).trim();
         try {

@@ -76,6 +76,9 @@ public record Rule(
         if (icmpCode != null && icmpType == null) {
             throw new IllegalArgumentException("rule icmp_code: needs icmp_type");
         }
+        if (notIcmpCode != null && notIcmpType == null) { // the renderers match a code only with its type
+            throw new IllegalArgumentException("rule !icmp_code: needs !icmp_type");
+        }
         for (String tag : new String[] {srcTag, dstTag, notSrcTag, notDstTag}) {
             if (tag != null) {
                 Names.check("tag", tag);
@@ -104,16 +107,29 @@ public record Rule(
         if (PROTOCOL_NAMES.contains(lp)) {
             return lp;
         }
-        try {
+        // a number only as written canonically: iptables and nft read "010" as octal 8 and "0" as any protocol,
+        // where a plain parse would give 10 and HOPOPT, and "+6" or non-ASCII digits reach no tool the same way
+        if (canonicalNumber(lp)) {
             int n = Integer.parseInt(lp);
-            if (n >= 0 && n <= 255) {
+            if (n >= 1 && n <= 255) {
                 return lp;
             }
-        } catch (NumberFormatException ignored) {
-            // fall through
         }
         throw new IllegalArgumentException("rule protocol: " + LogText.quote(p)
-                + " (expected: tcp, udp, icmp, icmpv6, sctp, udplite or a number 0..255)");
+                + " (expected: tcp, udp, icmp, icmpv6, sctp, udplite or a number 1..255)");
+    }
+
+    /** 1-3 ASCII digits, the first not 0. */
+    private static boolean canonicalNumber(String s) {
+        if (s.isEmpty() || s.length() > 3 || s.charAt(0) == '0') {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) < '0' || s.charAt(i) > '9') {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static void checkIcmp(String what, Integer v, int max) {

@@ -38,11 +38,25 @@ class CidrTest {
                 "10.1.0.300/32| octet 300 > 255",
                 "foo/8        | is not an IPv4 or IPv6 address",
                 "10.0.0.0/x   | prefix length \"x\" is not a number",
+                "::ffff:10.0.0.1/128 | is an IPv4-mapped IPv6 address",
+                "::ffff:a00:1 | is an IPv4-mapped IPv6 address",
+                "::ffff:0:0/96 | is an IPv4-mapped IPv6 address",
             })
     void rejectsWithClearMessage(String in, String message) {
         assertThatThrownBy(() -> Cidr.parse(in, true))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining(message);
+    }
+
+    @Test
+    void anIpv6NetworkAroundTheMappedRangeStaysIpv6AndItsAddressIsAnInet6Address() {
+        assertThat(Cidr.parse("::/64").address()).isInstanceOf(java.net.Inet6Address.class);
+        assertThat(Cidr.parse("::/64").isIpv4()).isFalse();
+        assertThat(Cidr.parse("2001:db8::1/128").address()).isInstanceOf(java.net.Inet6Address.class);
+        assertThat(Cidr.parse("10.0.0.1/32").address()).isInstanceOf(java.net.Inet4Address.class);
+        assertThatThrownBy(() -> Cidr.host("::ffff:127.0.0.1"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("IPv4-mapped");
     }
 
     @Test

@@ -43,6 +43,30 @@ class ValidationTest {
                 .hasMessage("block size: 19 (expected: 20..32 for IPv4)");
         assertThatThrownBy(() -> new IpPool(Cidr.parse("2001:db8::/64"), true, false, false, 0))
                 .hasMessageContaining("IPIP is only for IPv4");
+        // a pool as wide as the default route, or over the host's own loopback / link-local / multicast addresses
+        for (String bad : List.of(
+                "0.0.0.0/0",
+                "0.0.0.0/1",
+                "128.0.0.0/1",
+                "127.0.0.0/16",
+                "169.254.0.0/20",
+                "224.0.0.0/20",
+                "::/0",
+                "::/1",
+                "8000::/1",
+                "::/64",
+                "fe80::/64",
+                "ff02::/64")) {
+            assertThatThrownBy(() -> IpPool.of(Cidr.parse(bad)))
+                    .as(bad)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith("pool " + bad + " overlaps ");
+        }
+        assertThat(IpPool.of(Cidr.parse("240.0.0.0/16")).cidr())
+                .as("class E, used as extra pod space")
+                .isNotNull();
+        assertThat(IpPool.of(Cidr.parse("fd00:10::/64")).cidr()).isNotNull();
+        assertThat(IpPool.of(Cidr.parse("100.64.0.0/10")).cidr()).isNotNull();
     }
 
     @Test
@@ -87,5 +111,60 @@ class ValidationTest {
         assertThat(v.build().ipVersion()).isEqualTo(6);
         assertThatThrownBy(() -> PortRange.parse("90:80")).hasMessage("port range: 90:80 (expected: low:high)");
         assertThatThrownBy(() -> PortRange.parse("70000")).hasMessage("port: 70000 (expected: 0..65535)");
+    }
+
+    @Test
+    void numbersThatWouldWrapOrBeTruncatedAreRefusedNotRead() {
+        // 4294967318 = 2^32 + 22 and 22.9 were read as port 22
+        for (String ports : List.of("[4294967318]", "[22.9]", "[1e2]", "[99999999999999999999999]")) {
+            assertThatThrownBy(() -> Json.read(
+                            "{\"inbound_rules\":[{\"protocol\":\"tcp\",\"dst_ports\":" + ports + "}]}",
+                            ProfileRules.class))
+                    .as(ports)
+                    .isInstanceOf(IllegalArgumentException.class);
+        }
+        assertThatThrownBy(() -> Json.read(
+                        "{\"inbound_rules\":[{\"protocol\":\"icmp\",\"icmp_type\":3.7}]}", ProfileRules.class))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Json.read("{\"cidr\":\"10.1.0.0/16\",\"block_size\":26.5}", IpPool.class))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(Json.read(
+                                "{\"inbound_rules\":[{\"protocol\":\"tcp\",\"dst_ports\":[22,\"80:90\"]}]}",
+                                ProfileRules.class)
+                        .inboundRules()
+                        .get(0)
+                        .dstPorts())
+                .containsExactly(PortRange.parse(22), PortRange.parse("80:90"));
+    }
+
+    @Test
+    void protocolsOnlyAsTheToolsReadThem() {
+        for (String bad : List.of("0", "010", "08", "+6", "\u0666", "0006", "256", "-1", " 6")) {
+            Rule.Builder b = Rule.builder();
+            b.protocol = bad;
+            assertThatThrownBy(b::build).as(bad).hasMessageContaining("rule protocol:");
+            Rule.Builder n = Rule.builder();
+            n.notProtocol = bad;
+            assertThatThrownBy(n::build).as("!" + bad).hasMessageContaining("rule protocol:");
+        }
+        for (String good : List.of("1", "6", "47", "255", "tcp", "UDP")) {
+            Rule.Builder b = Rule.builder();
+            b.protocol = good;
+            assertThat(b.build().protocol()).isEqualTo(good.toLowerCase(java.util.Locale.ROOT));
+        }
+    }
+
+    @Test
+    void aNegatedIcmpCodeNeedsANegatedType() {
+        assertThatThrownBy(() -> Json.read(
+                        "{\"inbound_rules\":[{\"action\":\"allow\",\"protocol\":\"icmp\",\"icmp_type\":3,"
+                                + "\"!icmp_code\":4}]}",
+                        ProfileRules.class))
+                .hasMessageContaining("rule !icmp_code: needs !icmp_type");
+        Rule.Builder b = Rule.builder();
+        b.protocol = "icmp";
+        b.notIcmpType = 3;
+        b.notIcmpCode = 4;
+        assertThat(b.build().notIcmpCode()).isEqualTo(4);
     }
 }

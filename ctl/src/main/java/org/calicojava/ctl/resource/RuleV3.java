@@ -189,7 +189,7 @@ public record RuleV3(
         }
         if (!(p instanceof String) && !(p instanceof Integer)) {
             throw new IllegalArgumentException("protocol: " + LogText.quote(String.valueOf(p))
-                    + " (expected: TCP, UDP, ICMP, ICMPv6, SCTP, UDPLite or a number 0..255)");
+                    + " (expected: TCP, UDP, ICMP, ICMPv6, SCTP, UDPLite or a number 1..255)");
         }
         return p.toString().toLowerCase(Locale.ROOT);
     }

@@ -209,7 +209,8 @@ public final class Agent implements AutoCloseable {
                 KeyIntake.Listing listing = keysIn.listing(); // decoded page by page while the next page comes
                 long revision = store.list(state.prefix(), listing);
                 long t1 = System.nanoTime();
-                dataplane.sysctlsAhead(state.localInterfaces()); // beside the calculation, not after it
+                dataplane.sysctlsAhead(
+                        state.localInterfaces(programmer.interfacePrefix())); // beside the calculation, not after it
                 for (String prefix : encap.extraPrefixes()) {
                     ListResult extra = store.list(prefix);
                     keysIn.resyncPrefix(prefix, extra);

@@ -65,6 +65,15 @@ final class Programmer {
         return config;
     }
 
+    /** InterfacePrefix as the datastore read so far sets it (before the first pass; the current one if it is bad). */
+    String interfacePrefix() {
+        try {
+            return FelixConfig.of(env, state.hostConfig(), state.globalConfig()).interfacePrefix();
+        } catch (IllegalArgumentException e) {
+            return config.interfacePrefix();
+        }
+    }
+
     /** Local endpoints in the last pass. */
     int localEndpoints() {
         return localEndpoints;

@@ -193,7 +193,7 @@ public final class Calculator {
                 for (FamilySets f : fams) {
                     f.endpoint(e, 1);
                 }
-                owners.claim(e, s.hostname);
+                owners.claim(e, s.hostname, cfg.interfacePrefix());
             }
         }
         List<InterfaceOwners.Decision> decisions = owners.resolve(dirty);

@@ -269,12 +269,13 @@ public final class DatastoreState {
 
     /**
      * The interfaces this host's endpoints claim, as the calculation's interface owners stage will (before any
-     * calculation: the dataplane configures their sysctls while the first one runs).
+     * calculation: the dataplane configures their sysctls while the first one runs): those of local active endpoints
+     * whose name starts with {@code prefix} (InterfacePrefix).
      */
-    public java.util.Set<String> localInterfaces() {
+    public java.util.Set<String> localInterfaces(String prefix) {
         java.util.Set<String> out = new java.util.HashSet<>();
         endpoints.forEach((k, ep) -> {
-            if (InterfaceOwners.claims(k, ep, hostname)) {
+            if (InterfaceOwners.claims(k, ep, hostname, prefix)) {
                 out.add(ep.name());
             }
         });

@@ -53,8 +53,18 @@ final class InterfaceOwners {
         touched = new LinkedHashSet<>();
     }
 
-    /** The claim of endpoint {@code e} (when it is local to {@code hostname} and active); sets {@code e.claimed}. */
-    void claim(EndpointIndex.Ep e, String hostname) {
+    /**
+     * The claim of endpoint {@code e} (when it is local to {@code hostname}, active, and its interface name starts with
+     * {@code prefix}); sets {@code e.claimed}. A local active endpoint whose interface is not a workload interface
+     * (another prefix: the host's uplink, {@code lo}) claims nothing and is reported: felix never configures, routes
+     * to or filters an interface outside its prefix.
+     */
+    void claim(EndpointIndex.Ep e, String hostname, String prefix) {
+        if (claims(e.key, e.ep, hostname) && !e.ep.name().startsWith(prefix)) {
+            onProblem.accept("endpoint " + e.key + ": interface " + e.ep.name()
+                    + " is not a workload interface (InterfacePrefix " + prefix + "); ignored");
+            return;
+        }
         if (claims(e.key, e.ep, hostname)) {
             e.claimed = e.ep.name();
             claims.computeIfAbsent(e.claimed, x -> new TreeSet<>()).add(e.key);
@@ -65,6 +75,11 @@ final class InterfaceOwners {
     /** Whether endpoint {@code ep} claims its interface: it is local to {@code hostname} and active. */
     static boolean claims(EndpointKey key, org.calicojava.model.WorkloadEndpoint ep, String hostname) {
         return key.host().equals(hostname) && ep.state().equals("active");
+    }
+
+    /** As {@link #claims(EndpointKey, org.calicojava.model.WorkloadEndpoint, String)}, and a workload interface. */
+    static boolean claims(EndpointKey key, org.calicojava.model.WorkloadEndpoint ep, String hostname, String prefix) {
+        return claims(key, ep, hostname) && ep.name().startsWith(prefix);
     }
 
     /** Withdraws the claim of {@code e} (an entry leaving the index), if it made one. */

@@ -126,7 +126,7 @@ public final class VxlanCalc {
         Map<Cidr, VxlanPlan.Hop> routes = new HashMap<>();
         Set<Integer> blockLengths = new TreeSet<>();
         state.blockOwners().forEach((block, host) -> {
-            if (block.version() != version) {
+            if (block.version() != version || !blockSized(block, host, vxlanPools, problems)) {
                 return;
             }
             blockLengths.add(block.prefixLength());
@@ -146,6 +146,25 @@ public final class VxlanCalc {
     }
 
     private record Vtep(Cidr addr, MacAddress mac, Cidr hostIp) {}
+
+    /**
+     * Whether {@code block} (an affinity key of {@code host}) is one block of the VXLAN pool that holds it, or in none
+     * ({@link #hop} leaves those alone). A wider "block" would route other hosts' addresses, up to the whole pool, to
+     * {@code host}: it is a problem, and not routed.
+     */
+    private static boolean blockSized(Cidr block, String host, List<IpPool> vxlanPools, List<String> problems) {
+        for (IpPool p : vxlanPools) {
+            if (p.cidr().contains(block) || block.contains(p.cidr())) {
+                if (block.prefixLength() == p.blockSize()) {
+                    return true;
+                }
+                problems.add("host " + host + ": block " + block + " is not a /" + p.blockSize() + " block of pool "
+                        + p.cidr() + " (not routed)");
+                return false;
+            }
+        }
+        return true;
+    }
 
     /** Adds the route to {@code dest} on {@code host} if a VXLAN pool holds it and the host can be reached. */
     private static void hop(

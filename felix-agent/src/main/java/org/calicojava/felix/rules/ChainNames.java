@@ -37,7 +37,7 @@ public final class ChainNames {
 
     private ChainNames() {}
 
-    /** {@code prefix + name}, or when longer than 28: its head and a hash tail (stable, distinct per name). */
+    /** {@code prefix + name}, or when 28 or longer: its head and a hash tail, 28 long (stable, distinct per name). */
     public static String of(String prefix, String name) {
         return limit(prefix, name, MAX_LENGTH);
     }
@@ -45,7 +45,9 @@ public final class ChainNames {
     static String limit(String prefix, String name, int max) {
         String full = prefix + (name == null ? "" : name);
         boolean safe = isSafe(full) && name != null && !name.isEmpty();
-        if (safe && full.length() <= max) {
+        // names in full are shorter than max and shortened ones exactly max long (padded), so that no name written
+        // in full can be another's short form
+        if (safe && full.length() < max) {
             return full;
         }
         String hash = Hashes.short16(full).substring(0, 10);
@@ -53,6 +55,9 @@ public final class ChainNames {
         for (int i = 0; i < full.length() && head.length() < max - hash.length() - 1; i++) {
             char c = full.charAt(i);
             head.append(isSafe(c) ? c : '_');
+        }
+        while (head.length() < max - hash.length() - 1) {
+            head.append('_');
         }
         return head + "_" + hash;
     }

@@ -76,6 +76,19 @@ class CalculatorTest {
     }
 
     @Test
+    void anEndpointOnTheHostsUplinkGetsNoRouteChainOrSysctlsAndIsReported() {
+        endpoint("h1", "a", "caliA", "10.1.0.1/32", "p", "{}");
+        endpoint("h1", "u", "eth0", "192.0.2.9/32", "p", "{}");
+        state.apply(keys.profileRules("p"), "{\"inbound_rules\":[{}],\"outbound_rules\":[{}]}");
+        DesiredDataplane d = calc.calculate(state, FelixConfig.defaults());
+        assertThat(d.routes()).containsOnly(java.util.Map.entry(Cidr.parse("10.1.0.1/32"), "caliA"));
+        assertThat(d.interfaces()).containsOnlyKeys("caliA");
+        assertThat(d.filter()).doesNotContainKeys("cali-tw-eth0", "cali-fw-eth0");
+        assertThat(state.localInterfaces("cali")).containsExactly("caliA");
+        assertThat(problems).singleElement().asString().contains("interface eth0 is not a workload interface");
+    }
+
+    @Test
     void tieredPoliciesApplyBySelectorInTierAndPolicyOrder() {
         endpoint("h1", "a", "caliA", "10.1.0.1/32", "p", "{\"role\":\"db\"}");
         endpoint("h1", "b", "caliB", "10.1.0.2/32", "p", "{\"role\":\"web\"}");

@@ -40,6 +40,7 @@ class DatastoreStateBadInputTest {
             "{\"ipv4_nets\":[\"0.0.0.0/0\"],\"name\":\"cali1\"}",
             "{\"name\":\"cali1\",\"ipv4_nets\":[\"10.0.0.0/8\"]}",
             "{\"name\":\"-j\"}",
+            "{\"name\":\"cali1234567890a\",\"ipv6_nets\":[\"::ffff:10.0.0.1/128\"]}",
             "{\"selector\":null}");
 
     private List<String> keysUnderTest() {

@@ -22,7 +22,7 @@ class InterfaceOwnersTest {
                 keys.endpoint(host, "k8s", wl, "eth0"),
                 "{\"state\":\"" + st + "\",\"name\":\"" + iface + "\",\"ipv4_nets\":[\"10.1.0.1/32\"]}");
         EndpointIndex.Ep e = index.add(state, k, state.endpoints.get(k));
-        owners.claim(e, "h1");
+        owners.claim(e, "h1", "cali");
         return e;
     }
 
@@ -70,5 +70,24 @@ class InterfaceOwnersTest {
                 .containsExactly(new InterfaceOwners.Decision("cali4", local.key, local.key, true));
         assertThat(owners.interfaces()).containsEntry("cali4", local.key);
         assertThat(problems).isEmpty();
+    }
+
+    @Test
+    void anInterfaceOutsideTheWorkloadPrefixIsNeverClaimedAndIsReported() {
+        EndpointIndex.Ep uplink = endpoint("h1", "wu", "eth0", "active");
+        EndpointIndex.Ep loopback = endpoint("h1", "wlo", "lo", "active");
+        EndpointIndex.Ep remote = endpoint("h2", "wr", "eth0", "active"); // another host's: not ours to judge
+        assertThat(uplink.claimed).isNull();
+        assertThat(loopback.claimed).isNull();
+        assertThat(owners.resolve(Set.of(uplink.key, loopback.key, remote.key))).isEmpty();
+        assertThat(owners.interfaces()).isEmpty();
+        assertThat(problems)
+                .containsExactly(
+                        "endpoint " + uplink.key
+                                + ": interface eth0 is not a workload interface (InterfacePrefix cali); ignored",
+                        "endpoint " + loopback.key
+                                + ": interface lo is not a workload interface (InterfacePrefix cali); ignored");
+        assertThat(InterfaceOwners.claims(uplink.key, uplink.ep, "h1", "cali")).isFalse();
+        assertThat(InterfaceOwners.claims(uplink.key, uplink.ep, "h1", "eth")).isTrue();
     }
 }

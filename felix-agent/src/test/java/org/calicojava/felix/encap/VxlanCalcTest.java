@@ -145,6 +145,20 @@ class VxlanCalcTest {
     }
 
     @Test
+    void aBlockOfAnotherSizeThanItsPoolsIsNotRoutedAndIsAProblem() {
+        block("h3", "10.65.0.0/16"); // the whole pool, as one "block" of h3's
+        block("h3", "10.0.0.0/8"); // wider than the pool
+        block("h2", "10.65.1.128/27");
+        VxlanPlan p = VxlanCalc.plan("h1", 4, pools(EncapMode.ALWAYS), s, SUBNET);
+        assertThat(p.routes()).containsOnlyKeys(c("10.65.1.0/26"), c("10.65.2.0/26"), c("10.65.2.64/26"));
+        assertThat(p.problems())
+                .contains(
+                        "host h3: block 10.65.0.0/16 is not a /26 block of pool 10.65.0.0/16 (not routed)",
+                        "host h3: block 10.0.0.0/8 is not a /26 block of pool 10.65.0.0/16 (not routed)",
+                        "host h2: block 10.65.1.128/27 is not a /26 block of pool 10.65.0.0/16 (not routed)");
+    }
+
+    @Test
     void badRecordsSkipTheHostWithAProblem() {
         s.apply(KEYS.hostConfig("h2", VxlanCalc.ADDR_V4), "10.99.0.1"); // in no VXLAN pool
         s.apply(KEYS.hostConfig("h3", VxlanCalc.MAC_V4), "01:00:5e:00:00:01"); // multicast

@@ -207,4 +207,28 @@ class ChainsTest {
                 .containsExactly(
                         new SavedTable.Hooked("hookA", "-m comment --comment \"cali:hookA\" -j cali-INPUT", 0));
     }
+
+    @Test
+    void noNameWrittenInFullIsAnotherNamesShortForm() {
+        String shortened = ChainNames.of(ChainNames.PROFILE_IN, "frontend-production-web");
+        assertThat(shortened).hasSize(ChainNames.MAX_LENGTH).startsWith("cali-pri-frontend");
+        // a profile named exactly as that short form (letters, digits, '_', '-': a valid name) gets another chain
+        String literal = shortened.substring(ChainNames.PROFILE_IN.length());
+        assertThat(ChainNames.of(ChainNames.PROFILE_IN, literal)).isNotEqualTo(shortened);
+        // the same for tag ipsets, whose limit is 31
+        String set = ChainNames.tagSet(4, "a-tag-name-longer-than-the-limit");
+        assertThat(ChainNames.tagSet(4, set.substring("cali4-t-".length()))).isNotEqualTo(set);
+        // names in full stay readable below the limit; a short unsafe name is padded to the limit
+        assertThat(ChainNames.of(ChainNames.PROFILE_IN, "web")).isEqualTo("cali-pri-web");
+        assertThat(ChainNames.of(ChainNames.PROFILE_IN, "a b")).hasSize(ChainNames.MAX_LENGTH);
+    }
+
+    @Test
+    void aTiersPoliciesCannotShareAChainWithAnotherTiersThroughADot() {
+        // tier "a" with policy "b.c" and tier "a.b" with policy "c" would both be "a.b.c": a tier has no dot
+        assertThatThrownBy(() -> org.calicojava.model.Names.check("tier", "a.b"))
+                .hasMessageContaining("tier name: \"a.b\"");
+        assertThat(org.calicojava.model.Names.check("policy", "b.c")).isEqualTo("b.c");
+        assertThat(TierPolicies.policyId("a", "b.c")).isEqualTo("a.b.c");
+    }
 }

@@ -117,7 +117,8 @@ final class AttributeTable {
                 "as_path",
                 WELL_KNOWN,
                 Action.TREAT_AS_WITHDRAW,
-                (b, off, len, s) -> s.attrs.asPath = decodeAsPath(b, off, len, s.options.as4(), false),
+                // RFC 5065 5 / RFC 7606 7.2: no confederation here, so AS_CONFED_* segments from any peer are malformed
+                (b, off, len, s) -> s.attrs.asPath = decodeAsPath(b, off, len, s.options.as4(), true),
                 (s, out) -> {
                     if (s.a.asPath == null) {
                         return;

@@ -208,6 +208,26 @@ class MalformedCorpusTest {
         assertThat(u.error()).isEqualTo(BgpError.of(3, 11));
     }
 
+    /** RFC 5065 section 5, RFC 7606 7.2: this speaker has no confederation, so a peer's AS_CONFED_* is malformed. */
+    @Test
+    void confederationSegmentsInAsPathAreTreatAsWithdraw() {
+        Update seq = update(upd(
+                "40 01 01 00   # ORIGIN IGP\n"
+                        + "40 02 0a 03 02 0000fde9 0000fdea   # AS_PATH: AS_CONFED_SEQUENCE (65001 65002)\n"
+                        + "40 03 04 7f00000b   # NEXT_HOP 127.0.0.11",
+                "18 0a1400   # NLRI 10.20.0.0/24"));
+        assertThat(seq.outcome()).isEqualTo(Update.Outcome.TREAT_AS_WITHDRAW);
+        assertThat(seq.error()).isEqualTo(BgpError.of(3, 11));
+        assertThat(seq.nlri().toString()).isEqualTo("[10.20.0.0/24]");
+        Update set = update(upd(
+                "40 01 01 00   # ORIGIN IGP\n"
+                        + "40 02 0c 02 01 0000fdea 04 01 0000fde9   # AS_PATH: 65002, then AS_CONFED_SET [65001]\n"
+                        + "40 03 04 7f00000b   # NEXT_HOP 127.0.0.11",
+                "18 0a1400   # NLRI 10.20.0.0/24"));
+        assertThat(set.outcome()).isEqualTo(Update.Outcome.TREAT_AS_WITHDRAW);
+        assertThat(set.error()).isEqualTo(BgpError.of(3, 11));
+    }
+
     @Test
     void missingNextHopIsTreatAsWithdraw() {
         Update u = update(upd("40 01 01 00 40 02 06 02 01 0000fdea   # no NEXT_HOP", "18 0a1400"));

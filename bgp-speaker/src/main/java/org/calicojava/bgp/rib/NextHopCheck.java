@@ -10,7 +10,8 @@ import java.util.Collection;
  *
  * <p>Martian IPv4 next hops: 0.0.0.0/8, 127.0.0.0/8 (allowed only on a session that itself runs over loopback, as
  * test labs do), 224.0.0.0/4 and everything above (multicast, reserved, broadcast). IPv6: {@code ::}, {@code ::1}
- * (loopback sessions aside), {@code ff00::/8}. Own: the local address of the session, and our configured next hops.
+ * (loopback sessions aside), {@code ff00::/8}; an IPv4-mapped address ({@code ::ffff:0:0/96}) is judged as the IPv4
+ * address it carries. Own: the local address of the session, and our configured next hops.
  */
 final class NextHopCheck {
     private NextHopCheck() {}
@@ -31,6 +32,9 @@ final class NextHopCheck {
             }
         } else if (nextHop.length >= 16) {
             byte[] a = Arrays.copyOf(nextHop, 16); // the global address of a 32-byte MP_REACH next hop
+            if (isV4Mapped(a)) { // ::ffff:a.b.c.d is a.b.c.d: the IPv4 rules, and our IPv4 addresses
+                return refusal(Arrays.copyOfRange(a, 12, 16), sessionPeer, own);
+            }
             boolean zeroUpTo15 = true;
             for (int i = 0; i < 15; i++) {
                 zeroUpTo15 &= a[i] == 0;
@@ -54,5 +58,15 @@ final class NextHopCheck {
             }
         }
         return null;
+    }
+
+    /** Within ::ffff:0:0/96 (IPv4-mapped, RFC 4291 2.5.5.2). */
+    static boolean isV4Mapped(byte[] a) {
+        for (int i = 0; i < 10; i++) {
+            if (a[i] != 0) {
+                return false;
+            }
+        }
+        return a[10] == (byte) 0xff && a[11] == (byte) 0xff;
     }
 }

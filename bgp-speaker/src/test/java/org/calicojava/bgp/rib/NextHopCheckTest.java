@@ -49,4 +49,29 @@ class NextHopCheckTest {
         assertThat(NextHopCheck.refusal(new byte[7], Ip.parse("2001:db8::2"), List.of()))
                 .isEqualTo("martian (length 7)");
     }
+
+    /** ::ffff:a.b.c.d (Java's InetAddress turns it into a.b.c.d, so the bytes are built here): the IPv4 rules apply. */
+    @ParameterizedTest
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "0.1.2.3|192.0.2.2|martian (0.0.0.0/8)",
+                "127.0.0.1|192.0.2.2|martian (127.0.0.0/8)",
+                "127.1.2.3|127.1.2.2|",
+                "224.0.0.5|192.0.2.2|martian (224.0.0.0/4 and above)",
+                "255.255.255.255|192.0.2.2|martian (224.0.0.0/4 and above)",
+                "198.51.100.7|192.0.2.2|our own address",
+                "192.0.2.1|192.0.2.2|",
+            })
+    void anIpv4MappedNextHopIsJudgedAsItsIpv4Address(String v4, String peer, String expected) {
+        List<InetAddress> own = List.of(Ip.parse("198.51.100.7"), Ip.parse("2001:db8::10"));
+        byte[] mapped = new byte[16];
+        mapped[10] = mapped[11] = (byte) 0xff;
+        System.arraycopy(Ip.parse(v4).getAddress(), 0, mapped, 12, 4);
+        assertThat(NextHopCheck.refusal(mapped, Ip.parse(peer), own)).isEqualTo(expected);
+        byte[] withLinkLocal = new byte[32]; // a 32-byte MP_REACH next hop: judged by its global address
+        System.arraycopy(mapped, 0, withLinkLocal, 0, 16);
+        System.arraycopy(Ip.parse("fe80::1").getAddress(), 0, withLinkLocal, 16, 16);
+        assertThat(NextHopCheck.refusal(withLinkLocal, Ip.parse(peer), own)).isEqualTo(expected);
+    }
 }

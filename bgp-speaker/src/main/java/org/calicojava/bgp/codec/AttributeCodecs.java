@@ -126,7 +126,9 @@ final class AttributeCodecs {
         if (5 + nhLen > len) {
             throw new BgpException(of(UPDATE_MESSAGE, OPTIONAL_ATTRIBUTE_ERROR));
         }
-        boolean nhOk = f == Family.IPV4_UNICAST ? nhLen == 4 || nhLen == 16 : nhLen == 16 || nhLen == 32;
+        // a next hop length that does not fit the family (RFC 7606 7.11: session reset); IPv4 takes only 4 bytes, as
+        // the extended next hop capability (RFC 8950) is never negotiated here
+        boolean nhOk = f == Family.IPV4_UNICAST ? nhLen == 4 : nhLen == 16 || nhLen == 32;
         if (!nhOk) {
             throw new BgpException(of(UPDATE_MESSAGE, OPTIONAL_ATTRIBUTE_ERROR));
         }

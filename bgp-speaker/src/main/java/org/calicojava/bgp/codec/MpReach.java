@@ -3,12 +3,12 @@ package org.calicojava.bgp.codec;
 import java.util.Arrays;
 
 /**
- * MP_REACH_NLRI (RFC 4760 section 3): family, next hop (4, 16, or 32 bytes: IPv6 global + link-local), prefixes.
+ * MP_REACH_NLRI (RFC 4760 section 3): family, next hop (IPv4: 4 bytes; IPv6: 16, or 32 with the link-local), prefixes.
  */
 public record MpReach(Family family, byte[] nextHop, Nlri nlri) {
     public MpReach {
         int n = nextHop.length;
-        boolean ok = family == Family.IPV4_UNICAST ? n == 4 || n == 16 : n == 16 || n == 32;
+        boolean ok = family == Family.IPV4_UNICAST ? n == 4 : n == 16 || n == 32; // no RFC 8950 extended next hop
         if (!ok) {
             throw new IllegalArgumentException(
                     "next hop: " + n + " bytes (expected: " + (family == Family.IPV4_UNICAST ? "4" : "16 or 32") + ")");

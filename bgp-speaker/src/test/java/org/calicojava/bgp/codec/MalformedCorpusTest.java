@@ -201,6 +201,18 @@ class MalformedCorpusTest {
                 .isEqualTo(BgpError.of(3, 9, bytes("80 0e 0a 0002 01 04 7f00000b 00 00")));
     }
 
+    /** RFC 4760 3 / RFC 7606 7.11: IPv4 unicast has a 4-byte next hop (RFC 8950's 16 bytes are never negotiated here). */
+    @Test
+    void mpReachIpv4WithAnIpv6NextHopResetsTheSession() {
+        String reach = "80 0e 19 0001 01 10 20010db8000000000000000000000001 00 18 0a1400";
+        assertThat(notification(
+                        upd(
+                                HEAD + reach + "   # MP_REACH IPv4 unicast, 16-byte next hop 2001:db8::1, 10.20.0.0/24",
+                                ""),
+                        CodecOptions.AS4))
+                .isEqualTo(BgpError.of(3, 9, bytes(reach)));
+    }
+
     @Test
     void zeroLengthAsPathSegmentIsTreatAsWithdraw() {
         Update u = update(upd("40 01 01 00 40 02 02 02 00   # AS_SEQUENCE of 0 ASNs\n40 03 04 7f00000b", "18 0a1400"));

@@ -157,6 +157,11 @@ public final class UpdateDecoder {
             }
             reach = s.mpReach;
             unreach = s.mpUnreach;
+            if (attrs == null && reach == null && unreach == null) {
+                // every attribute ignored (an MP_UNREACH_NLRI of a family we do not know, an unknown non-transitive
+                // one): still an UPDATE with attributes, so no IPv4 End-of-RIB (RFC 4724 2: no attributes at all)
+                attrs = PathAttributes.EMPTY;
+            }
             if (outcome == Update.Outcome.NORMAL && reach == null && unreach == null) {
                 lastOptions = options;
                 lastAttrs = attrs;

@@ -34,6 +34,8 @@ final class PeerInfo {
     long limitDropped;
     /** Prefixes treated as withdrawn for a martian or own NEXT_HOP (RFC 4271 5.1.3). */
     long badNextHops;
+    /** UPDATEs with routes of a family the session did not negotiate (ignored, RFC 4760 6). */
+    long notNegotiated;
 
     int routerId, restartTime;
     /** Index of this peer in the RIB's peer list. */

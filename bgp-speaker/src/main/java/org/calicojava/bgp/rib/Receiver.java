@@ -2,13 +2,22 @@ package org.calicojava.bgp.rib;
 
 import org.calicojava.bgp.codec.Family;
 import org.calicojava.bgp.codec.Ip;
+import org.calicojava.bgp.codec.MpReach;
+import org.calicojava.bgp.codec.MpUnreach;
 import org.calicojava.bgp.codec.Nlri;
 import org.calicojava.bgp.codec.PathAttributes;
 import org.calicojava.bgp.codec.Update;
 import org.calicojava.bgp.policy.RouteSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** UPDATEs into the Loc-RIB: withdrawals, then announcements through the prefix limit and the import filter. */
+/**
+ * UPDATEs into the Loc-RIB: withdrawals, then announcements through the prefix limit and the import filter; parts of
+ * families the session did not negotiate are ignored.
+ */
 final class Receiver {
+    private static final Logger LOG = LoggerFactory.getLogger(Receiver.class);
+    private static final Nlri NO_V4 = Nlri.empty(Family.IPV4_UNICAST);
     private final Rib rib;
 
     Receiver(Rib rib) {
@@ -24,43 +33,71 @@ final class Receiver {
         }
         Family eor = u.endOfRibFamily();
         if (eor != null) {
-            rib.convergence.endOfRib(pi, eor);
+            if (negotiated(pi, eor)) {
+                rib.convergence.endOfRib(pi, eor);
+            }
             return;
         }
-        withdraw(pi, u.withdrawn());
-        if (u.mpUnreach() != null) {
-            withdraw(pi, u.mpUnreach().nlri());
+        // RFC 4760 6: only the families negotiated in the OPEN exchange (IPv4 unicast is implied when the peer sent no
+        // multiprotocol capability, see session.Negotiation); the parts of other families are ignored (RFC 7606 style)
+        boolean v4 = negotiated(pi, Family.IPV4_UNICAST);
+        Nlri withdrawn = v4 ? u.withdrawn() : NO_V4, nlri = v4 ? u.nlri() : NO_V4;
+        MpUnreach unreach =
+                u.mpUnreach() != null && negotiated(pi, u.mpUnreach().family()) ? u.mpUnreach() : null;
+        MpReach r = u.mpReach() != null && negotiated(pi, u.mpReach().family()) ? u.mpReach() : null;
+        if ((!v4 && (!u.withdrawn().isEmpty() || !u.nlri().isEmpty()))
+                || unreach != u.mpUnreach()
+                || r != u.mpReach()) {
+            notNegotiated(pi, u);
+        }
+        withdraw(pi, withdrawn);
+        if (unreach != null) {
+            withdraw(pi, unreach.nlri());
         }
         if (u.treatAsWithdraw()) {
-            withdraw(pi, u.nlri());
-            if (u.mpReach() != null) {
-                withdraw(pi, u.mpReach().nlri());
+            withdraw(pi, nlri);
+            if (r != null) {
+                withdraw(pi, r.nlri());
             }
         } else {
-            if (!u.nlri().isEmpty()) {
+            if (!nlri.isEmpty()) {
                 if (u.attributes().hasNextHop()
                         && rib.filter.badNextHop(
-                                pi,
-                                Ip.v4Address(u.attributes().nextHop()).getAddress(),
-                                u.nlri().size())) {
-                    withdraw(pi, u.nlri());
+                                pi, Ip.v4Address(u.attributes().nextHop()).getAddress(), nlri.size())) {
+                    withdraw(pi, nlri);
                 } else {
-                    announce(pi, u.attributes(), null, u.nlri());
+                    announce(pi, u.attributes(), null, nlri);
                 }
             }
-            if (u.mpReach() != null
-                    && rib.filter.badNextHop(
-                            pi, u.mpReach().nextHop(), u.mpReach().nlri().size())) {
-                withdraw(pi, u.mpReach().nlri());
-            } else if (u.mpReach() != null) {
-                byte[] nh = u.mpReach().nextHop();
-                PathAttributes a = u.attributes();
-                if (u.mpReach().family() == Family.IPV4_UNICAST && nh.length == 4) {
-                    a = a.toBuilder().nextHop(Ip.v4Int(Ip.of(nh))).build();
-                    nh = null;
-                }
-                announce(pi, a, nh, u.mpReach().nlri());
+            if (r != null && rib.filter.badNextHop(pi, r.nextHop(), r.nlri().size())) {
+                withdraw(pi, r.nlri());
+            } else if (r != null && r.family() == Family.IPV4_UNICAST) {
+                // RFC 4760 3: routes in MP_REACH_NLRI go via its next hop (4 bytes, checked just now), never NEXT_HOP
+                PathAttributes a = u.attributes().toBuilder()
+                        .nextHop(Ip.v4Int(Ip.of(r.nextHop())))
+                        .build();
+                announce(pi, a, null, r.nlri());
+            } else if (r != null) {
+                announce(pi, u.attributes(), r.nextHop(), r.nlri());
             }
+        }
+    }
+
+    private static boolean negotiated(PeerInfo pi, Family f) {
+        return pi.negotiated == null || pi.negotiated.families().contains(f);
+    }
+
+    /** Routes of a family the session did not negotiate: ignored, one line per peer per interval with a count. */
+    private void notNegotiated(PeerInfo pi, Update u) {
+        pi.notNegotiated++;
+        long suppressed = rib.errors.admit(pi.address, "family not negotiated");
+        if (suppressed >= 0) {
+            LOG.warn(
+                    "peer {}: UPDATE with routes of a family not negotiated (negotiated: {}): ignored, {} so far{}",
+                    Ip.string(pi.address),
+                    pi.negotiated.families(),
+                    pi.notNegotiated,
+                    rib.errors.suffix(suppressed));
         }
     }
 

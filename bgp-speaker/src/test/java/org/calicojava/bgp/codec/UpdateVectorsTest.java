@@ -169,6 +169,23 @@ class UpdateVectorsTest {
         assertThat(v6.endOfRibFamily()).isEqualTo(Family.IPV6_UNICAST);
     }
 
+    /** An MP_UNREACH_NLRI of a family we do not know is ignored, and its UPDATE is no IPv4 End-of-RIB. */
+    @Test
+    void unknownFamilyMpUnreachIsNoIpv4EndOfRib() {
+        for (String attrs : new String[] {
+            "80 0f 03 0001 02   # MP_UNREACH_NLRI: AFI 1, SAFI 2 (multicast), no prefixes",
+            "80 63 03 ffffff    # only an unknown optional non-transitive attribute, which is dropped",
+        }) {
+            byte[] wire = bytes(
+                    MARKER + "001d 02 0000 0006   # length 29, UPDATE, no withdrawn, 6 bytes of attributes\n" + attrs);
+            Update u = (Update) decodeWhole(wire, CodecOptions.AS4).get(0);
+            assertThat(u.endOfRibFamily()).isNull();
+            assertThat(u.outcome()).isEqualTo(Update.Outcome.NORMAL);
+            assertThat(u.mpUnreach()).isNull();
+            assertThat(u.nlri().isEmpty()).isTrue();
+        }
+    }
+
     @Test
     void twoOctetPeerGetsAsTransAndAs4Attributes() {
         Update u = Update.announce(

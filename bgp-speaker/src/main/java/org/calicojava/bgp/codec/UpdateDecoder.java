@@ -98,7 +98,18 @@ public final class UpdateDecoder {
                     break;
                 }
                 Row row = AttributeTable.row(code);
-                if (row == null) {
+                boolean duplicate = (seen[code >>> 6] & (1L << code)) != 0;
+                seen[code >>> 6] |= 1L << code;
+                if (duplicate) { // RFC 7606 3(g): every attribute, known or not, after the first of its code is
+                    // discarded
+                    if (code == MP_REACH || code == MP_UNREACH) {
+                        throw new BgpException(of(UPDATE_MESSAGE, MALFORMED_ATTRIBUTE_LIST));
+                    }
+                    if (outcome == Update.Outcome.NORMAL) {
+                        outcome = Update.Outcome.ATTRIBUTE_DISCARD;
+                    }
+                    error = first(error, of(UPDATE_MESSAGE, MALFORMED_ATTRIBUTE_LIST));
+                } else if (row == null) {
                     if ((flags & OPTIONAL) == 0) {
                         throw new BgpException(
                                 of(UPDATE_MESSAGE, UNRECOGNIZED_WELL_KNOWN, ByteBufUtil.getBytes(b, p, hl + len)));
@@ -107,17 +118,7 @@ public final class UpdateDecoder {
                         s.attrs.addUnknown(
                                 new RawAttribute(flags & ~EXTENDED, code, ByteBufUtil.getBytes(b, p + hl, len)));
                     }
-                } else if ((seen[code >>> 6] & (1L << code))
-                        != 0) { // RFC 7606 3(g): duplicates after the first are discarded
-                    if (code == MP_REACH || code == MP_UNREACH) {
-                        throw new BgpException(of(UPDATE_MESSAGE, MALFORMED_ATTRIBUTE_LIST));
-                    }
-                    if (outcome == Update.Outcome.NORMAL) {
-                        outcome = Update.Outcome.ATTRIBUTE_DISCARD;
-                    }
-                    error = first(error, of(UPDATE_MESSAGE, MALFORMED_ATTRIBUTE_LIST));
                 } else {
-                    seen[code >>> 6] |= 1L << code;
                     BgpError e = null;
                     if ((flags & (OPTIONAL | TRANSITIVE)) != row.flags()) {
                         e = of(UPDATE_MESSAGE, ATTRIBUTE_FLAGS_ERROR, ByteBufUtil.getBytes(b, p, hl + len));

@@ -184,6 +184,18 @@ class MalformedCorpusTest {
         assertThat(u.attributes().origin()).isEqualTo(0);
     }
 
+    /** RFC 7606 3(g) holds for unrecognized attributes too: only the first of a code is kept (and passed on). */
+    @Test
+    void duplicateUnknownAttributeKeepsTheFirst() {
+        Update u = update(upd(
+                HEAD + "c0 63 01 01   # unknown optional transitive 99, value 01\n"
+                        + "c0 63 01 02   # a second 99, value 02: discarded",
+                "18 0a1400"));
+        assertThat(u.outcome()).isEqualTo(Update.Outcome.ATTRIBUTE_DISCARD);
+        assertThat(u.error()).isEqualTo(BgpError.of(3, 1));
+        assertThat(u.attributes().unknown()).containsExactly(new RawAttribute(0xc0, 99, new byte[] {1}));
+    }
+
     @Test
     void duplicateMpReachResetsTheSession() {
         String reach = "80 0e 0d 0001 01 04 7f00000b 00 18 0a1400   # MP_REACH IPv4 10.20.0.0/24\n";

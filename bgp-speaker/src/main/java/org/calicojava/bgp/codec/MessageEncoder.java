@@ -16,13 +16,16 @@ public final class MessageEncoder {
         if (m instanceof Open open) {
             OpenCodec.encode(open, out);
         } else if (m instanceof Notification n) {
+            // the data is often the offending message or attribute: cut it so that the NOTIFICATION fits the session's
+            // maximum (4096 bytes unless extended messages were negotiated, RFC 8654)
+            byte[] data = n.error().data();
             out.writeByte(n.error().code())
                     .writeByte(n.error().subcode())
-                    .writeBytes(n.error().data());
+                    .writeBytes(data, 0, Math.min(data.length, o.maxLength() - Message.HEADER_LENGTH - 2));
         } else if (m instanceof RouteRefresh r) {
             out.writeShort(r.afi()).writeByte(r.subtype()).writeByte(r.safi());
         }
-        finish(out, start, m instanceof Notification ? Message.MAX_EXTENDED_LENGTH : o.maxLength());
+        finish(out, start, o.maxLength());
     }
 
     static void header(ByteBuf out, int type) {

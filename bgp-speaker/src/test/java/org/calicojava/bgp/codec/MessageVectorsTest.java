@@ -154,4 +154,23 @@ class MessageVectorsTest {
         CodecOptions ext = new CodecOptions(true, Set.of(), Set.of(), true, false);
         assertThat(decodeWhole(big, ext)).singleElement().isInstanceOf(Notification.class);
     }
+
+    /** A NOTIFICATION's data is cut to the session's maximum: 4096 bytes, 65535 with extended messages (RFC 8654). */
+    @Test
+    void notificationDataIsCutToTheMaximumLength() {
+        byte[] data = new byte[70_000];
+        for (int i = 0; i < data.length; i++) {
+            data[i] = (byte) i;
+        }
+        byte[] out = encode(new Notification(BgpError.of(7, 1, data)), CodecOptions.AS4);
+        assertThat(out).hasSize(4096);
+        assertThat(hex(java.util.Arrays.copyOf(out, 21))).isEqualTo(MARKER + "1000" + "03" + "0701");
+        assertThat(java.util.Arrays.copyOfRange(out, 21, 4096)).isEqualTo(java.util.Arrays.copyOf(data, 4075));
+        CodecOptions ext = new CodecOptions(true, Set.of(), Set.of(), true, false);
+        byte[] big = encode(new Notification(BgpError.of(7, 1, data)), ext);
+        assertThat(big).hasSize(65535);
+        assertThat(hex(java.util.Arrays.copyOf(big, 19))).isEqualTo(MARKER + "ffff" + "03");
+        assertThat(decodeWhole(big, ext))
+                .containsExactly(new Notification(BgpError.of(7, 1, java.util.Arrays.copyOf(data, 65514))));
+    }
 }

@@ -55,14 +55,18 @@ final class Collision {
     }
 
     /**
-     * RFC 4271 6.8: keep the connection initiated by the speaker with the higher BGP identifier; the other gets
+     * RFC 4271 6.8: keep the connection initiated by the speaker with the higher BGP identifier (RFC 6286 2.3: with
+     * equal identifiers, the higher AS number); the other gets
      * Cease / connection collision resolution. Returns true when the primary connection was replaced.
      */
     boolean resolve(Open remote) {
         Notification cease = new Notification(BgpError.of(BgpError.CEASE, BgpError.CONNECTION_COLLISION));
         peer.collisions++;
+        long ours = Integer.toUnsignedLong(peer.speakerConfig().routerId()),
+                theirs = Integer.toUnsignedLong(remote.bgpId());
+        // RFC 6286 2.3: equal identifiers (an external peer may have ours): the larger AS number's connection stays
         boolean keepOutgoing =
-                Integer.toUnsignedLong(peer.speakerConfig().routerId()) > Integer.toUnsignedLong(remote.bgpId());
+                ours != theirs ? ours > theirs : peer.speakerConfig().asNumber() > remote.peerAs();
         Connection conn = peer.conn;
         Connection other = peer.other;
         if (peer.state() == ESTABLISHED || conn.outgoing == keepOutgoing) {

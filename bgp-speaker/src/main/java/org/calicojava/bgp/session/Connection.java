@@ -18,7 +18,8 @@ import org.calicojava.bgp.codec.Open;
 /**
  * One TCP connection of a peer: its channel, who initiated it (for collision resolution, RFC 4271 6.8), and the OPEN
  * received on it. Inbound events go to the owning {@link Peer} on its event loop. Back-pressure: while the channel is not
- * writable, it stops reading, so a peer that does not drain our output cannot make us buffer without bound.
+ * writable, it stops reading, so a peer that does not drain our output cannot make us buffer without bound (and
+ * {@link Peer#pauseReading} stops it too: reading resumes only when neither holds).
  */
 final class Connection extends ChannelInboundHandlerAdapter {
     final Channel channel;
@@ -118,7 +119,7 @@ final class Connection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        peer.writabilityChanged(this, ctx.channel().isWritable());
+        peer.writabilityChanged(this);
         ctx.fireChannelWritabilityChanged();
     }
 

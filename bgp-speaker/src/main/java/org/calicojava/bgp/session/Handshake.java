@@ -75,7 +75,8 @@ final class Handshake {
                     "NOTIFICATION sent: bad peer AS " + o.peerAs() + " (expected: " + peer.config.asNumber() + ")");
             return;
         }
-        if (o.bgpId() == peer.speakerConfig.routerId()) {
+        if (o.bgpId() == peer.speakerConfig.routerId() && peer.isIbgp()) {
+            // RFC 6286 2.2: our own BGP identifier is refused from internal peers only
             peer.fail(
                     BgpError.of(BgpError.OPEN_MESSAGE, BgpError.BAD_BGP_IDENTIFIER),
                     true,

@@ -74,6 +74,8 @@ public final class Peer {
     private volatile boolean flushOnDown;
     /** Stopped for its prefix limit: Idle, the peer's connections refused, until the restart timer (if any) fires. */
     boolean limitHold;
+    /** The RIB asked to stop reading ({@link #pauseReading}); reading also stops while the channel is not writable. */
+    private boolean readPaused;
 
     Peer(NeighborConfig config, SpeakerConfig speakerConfig, Speaker speaker, EventLoop loop) {
         this.config = config;
@@ -170,17 +172,26 @@ public final class Peer {
         run(() -> dispatch(new TcpClosed(c, reason)));
     }
 
-    void writabilityChanged(Connection c, boolean writable) {
-        c.channel.config().setAutoRead(writable || c.closing);
+    void writabilityChanged(Connection c) {
+        updateAutoRead(c);
     }
 
     /** Stops or resumes reading this peer's UPDATEs (a RIB that cannot keep up calls this). */
     public void pauseReading(boolean pause) {
         loop.execute(() -> {
+            readPaused = pause;
             if (conn != null) {
-                conn.channel.config().setAutoRead(!pause);
+                updateAutoRead(conn);
             }
         });
+    }
+
+    /**
+     * Reading goes on only while both reasons to stop are absent: the channel is writable (back-pressure from the peer)
+     * and the RIB has not paused it ({@link #pauseReading}). A closing connection is drained regardless.
+     */
+    private void updateAutoRead(Connection c) {
+        c.channel.config().setAutoRead(c.closing || (c.channel.isWritable() && !(c == conn && readPaused)));
     }
 
     /** Sends UPDATEs if Established; returns false (and sends nothing) otherwise. Safe from any thread. */

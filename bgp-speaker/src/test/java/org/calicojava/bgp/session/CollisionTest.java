@@ -28,7 +28,8 @@ class CollisionTest {
     static final Duration T = Duration.ofSeconds(20);
 
     @ParameterizedTest
-    @CsvSource({"10.0.0.99, incoming", "10.0.0.1, outgoing"}) // our id is 10.0.0.10
+    // our id is 10.0.0.10, our AS 65010; an equal id (eBGP, RFC 6286 2.3): the higher AS (theirs, 65011) keeps its own
+    @CsvSource({"10.0.0.99, incoming", "10.0.0.1, outgoing", "10.0.0.10, incoming"})
     void theHigherIdentifiersConnectionSurvives(String theirId, String survivor) throws Exception {
         int n = 2 + ThreadLocalRandom.current().nextInt(250);
         String us = "127.3." + n + ".10", them = "127.3." + n + ".11";

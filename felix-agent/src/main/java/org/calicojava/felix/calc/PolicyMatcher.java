@@ -13,9 +13,12 @@ import org.calicojava.model.Selector;
 /**
  * The policy-matching stage of the {@link Calculator}: the tiered policies in evaluation order (tier order, tier
  * name, policy order, policy name; no order sorts last), which of them select an endpoint's labels, and the parsed
- * selectors (cached by text; a selector that does not parse is reported once and selects nothing).
+ * selectors (cached by text, up to {@value #MAX_CACHED} texts, after which the cache starts again empty, so that
+ * policies rewritten with ever new selectors do not grow it without end; a selector that does not parse is reported
+ * once while it is cached, and selects nothing).
  */
 final class PolicyMatcher {
+    static final int MAX_CACHED = 50_000;
     private final Consumer<String> onProblem;
     private final Map<String, Selector> selectors = new HashMap<>();
     private List<Map.Entry<PolicyKey, Policy>> ordered = List.of();
@@ -23,6 +26,11 @@ final class PolicyMatcher {
 
     PolicyMatcher(Consumer<String> onProblem) {
         this.onProblem = onProblem;
+    }
+
+    /** Selector texts cached now. */
+    int cachedSelectors() {
+        return selectors.size();
     }
 
     void reset() {
@@ -88,6 +96,9 @@ final class PolicyMatcher {
                 sel = Selector.parse(text);
             } catch (IllegalArgumentException e) {
                 onProblem.accept(where + ": " + e.getMessage());
+            }
+            if (selectors.size() >= MAX_CACHED) {
+                selectors.clear();
             }
             selectors.put(text, sel);
         }

@@ -61,7 +61,10 @@ final class PeerInfo {
     /** How many prefixes the peer has from us. */
     int outCount;
 
+    /** Graceful restart: the families with stale routes now, and those the peer's capability listed (RFC 4724 4.2). */
     final Set<Family> staleFamilies = EnumSet.noneOf(Family.class);
+
+    Set<Family> grFamilies = EnumSet.noneOf(Family.class);
     java.util.concurrent.ScheduledFuture<?> staleSweep;
     long received, accepted;
     /** One-entry import cache (routes of one UPDATE share their attributes): the last raw attributes and their result. */

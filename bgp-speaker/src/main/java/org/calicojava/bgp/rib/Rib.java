@@ -144,6 +144,7 @@ public final class Rib implements RouteSink, AutoCloseable {
             GracefulRestart gr = o.capabilities().gracefulRestart();
             pi.gracefulRestart = gr != null && peer.config().restartTime() >= 0;
             pi.restartTime = gr == null ? 0 : gr.restartTime();
+            stale.reestablished(pi, pi.gracefulRestart ? gr : null, n.families()); // RFC 4724 4.2
             pi.configure(rc.neighbor(peer.address()), rc);
             pi.addPathSend = EnumSet.noneOf(Family.class);
             for (Family f : n.families()) {
@@ -184,7 +185,7 @@ public final class Rib implements RouteSink, AutoCloseable {
     @Override
     public void down(Peer peer, String reason) {
         long id = peer.lastSessionId();
-        boolean flush = peer.flushOnDown(); // BFD Down (RFC 5882): no stale routes, whatever graceful restart says
+        boolean flush = peer.flushOnDown(); // a NOTIFICATION (BFD Down's too): no stale routes, whatever GR says
         submit(() -> {
             PeerInfo pi = info(peer);
             if (pi.session != id) {
@@ -197,10 +198,11 @@ public final class Rib implements RouteSink, AutoCloseable {
             if (pi.gracefulRestart
                     && pi.restartTime > 0
                     && !pi.limitStopped
-                    && !flush) { // a NOTIFICATION of ours ends GR (RFC 4724)
+                    && !flush) { // ended by a NOTIFICATION, either way: no GR (RFC 4724, no RFC 8538 here)
                 stale.keep(pi);
             } else {
                 removeAll(pi);
+                stale.forget(pi);
             }
             metrics.sessionChange();
         });

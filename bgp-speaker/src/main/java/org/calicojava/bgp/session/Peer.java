@@ -70,7 +70,10 @@ public final class Peer {
 
     private static final java.util.concurrent.atomic.AtomicLong SESSIONS = new java.util.concurrent.atomic.AtomicLong();
     private final LogLimiter limiter;
-    /** The session was closed because BFD went down and its routes go at once (not kept stale for graceful restart). */
+    /**
+     * The session ended by a NOTIFICATION, sent or received (BFD Down's Cease too): its routes go at once. Without RFC
+     * 8538 graceful restart covers only a session lost without one (RFC 4724: TCP reset or close, our restart).
+     */
     private volatile boolean flushOnDown;
     /** Stopped for its prefix limit: Idle, the peer's connections refused, until the restart timer (if any) fires. */
     boolean limitHold;
@@ -271,7 +274,7 @@ public final class Peer {
         });
     }
 
-    /** True while the last session ended by BFD Down without {@code graceful}: its routes are flushed, not kept stale. */
+    /** True when the last session ended by a NOTIFICATION, either way: its routes are flushed, not kept stale. */
     public boolean flushOnDown() {
         return flushOnDown;
     }
@@ -385,6 +388,7 @@ public final class Peer {
      */
     void fail(BgpError error, boolean send, String reason) {
         lastError = reason;
+        flushOnDown |= error != null; // a NOTIFICATION, sent or received: no graceful restart (RFC 4724, RFC 8538)
         if (stopped) {
             LOG.info("{}: session down in {}: {}", name, state, reason);
         } else {

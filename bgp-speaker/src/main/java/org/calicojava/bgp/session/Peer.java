@@ -406,10 +406,7 @@ public final class Peer {
                 conn.close();
             }
         }
-        if (other != null) {
-            other.close();
-            other = null;
-        }
+        collision.close(null);
         toIdle(reason);
         if (!stopped) {
             errors++;

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Predicate;
 import org.calicojava.model.Cidr;
 import org.calicojava.model.IpPool;
 import org.calicojava.model.Json;
@@ -316,22 +317,41 @@ public final class Ipam {
 
     /** Releases one address; false if it was not assigned. */
     public boolean release(Cidr ip) {
+        return release(ip, a -> true) == Released.RELEASED;
+    }
+
+    /** What {@link #release(Cidr, Predicate)} did. */
+    public enum Released {
+        RELEASED,
+        NOT_ASSIGNED,
+        /** Assigned, but its allocation did not pass the predicate: left as it was. */
+        NOT_OWNER
+    }
+
+    /**
+     * Releases one address only if its allocation passes {@code owner} (e.g. "made by this driver on this host"), as
+     * read in the same compare-and-swap that releases it, so a concurrent reassignment cannot slip in between.
+     */
+    public Released release(Cidr ip, Predicate<AllocationBlock.Attribute> owner) {
         IpPool pool = Pools.containing(Pools.list(store, keys, ip.version()), ip)
                 .orElseThrow(() -> new IpamException(ip.ip() + " is not in any IP pool"));
         Cidr blockCidr = Pools.blockOf(pool, ip);
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
             Optional<Versioned> vb = readBlock(blockCidr);
             if (vb.isEmpty()) {
-                return false;
+                return Released.NOT_ASSIGNED;
             }
             AllocationBlock b = vb.get().block();
             int ordinal = b.ordinalOf(ip);
             AllocationBlock.Attribute a = b.attributeOf(ordinal);
             if (a == null) {
-                return false;
+                return Released.NOT_ASSIGNED;
+            }
+            if (!owner.test(a)) {
+                return Released.NOT_OWNER;
             }
             if (commit(blockCidr, vb.get().modRevision(), b.release(List.of(ordinal)), a.handleId(), -1, List.of())) {
-                return true;
+                return Released.RELEASED;
             }
             backoff(attempt);
         }

@@ -4,12 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import java.util.Map;
+import org.calicojava.ipam.AllocationBlock;
 import org.calicojava.ipam.Ipam;
 import org.calicojava.ipam.IpamException;
 import org.calicojava.ipam.Pools;
 import org.calicojava.model.Cidr;
 import org.calicojava.model.IpPool;
 import org.calicojava.model.Keys;
+import org.calicojava.model.LogText;
 import org.calicojava.store.KvStore;
 
 /**
@@ -142,12 +144,39 @@ public final class IpamDriver {
             return Requests.object(); // the dummy gateway Docker hands back on network removal
         }
         try {
-            boolean released = ipam.release(host);
-            Requests.note("address {} {}", host.ip(), released ? "released" : "was not assigned");
+            AllocationBlock.Attribute[] held = new AllocationBlock.Attribute[1];
+            Ipam.Released r = ipam.release(host, a -> {
+                held[0] = a;
+                return madeHere(a);
+            });
+            switch (r) {
+                case RELEASED -> Requests.note("address {} released", host.ip());
+                case NOT_ASSIGNED -> Requests.note("address {} was not assigned", host.ip());
+                case NOT_OWNER ->
+                    Requests.note(
+                            "address {} not released: not assigned by this driver on host {} (orchestrator {}, host {},"
+                                    + " handle {})",
+                            host.ip(),
+                            this.host,
+                            LogText.quote(held[0].secondary().get("orchestrator")),
+                            LogText.quote(held[0].secondary().get("host")),
+                            LogText.quote(held[0].handleId()));
+            }
         } catch (IpamException e) {
             Requests.note("address {}: nothing to release ({})", host.ip(), e.getMessage());
         }
         return Requests.object();
+    }
+
+    /**
+     * Whether an allocation is one {@link #requestAddress} made here: no handle, {@code orchestrator=libnetwork} and
+     * {@code host=<this host>}. Others (a CNI pod's, a javactl container's, another host's driver's) are not Docker's
+     * to release through this host's driver.
+     */
+    private boolean madeHere(AllocationBlock.Attribute a) {
+        return a.handleId() == null
+                && NetworkDriver.ORCHESTRATOR.equals(a.secondary().get("orchestrator"))
+                && host.equals(a.secondary().get("host"));
     }
 
     private static Cidr hostAddress(String text) {

@@ -160,7 +160,11 @@ public final class NetworkDriver {
     }
 
     public JsonNode join(JsonNode req) {
+        // every field is checked before anything is made: a bad request leaves no veth behind
         String ep = Requests.id(req, "EndpointID");
+        Requests.optional(req, "NetworkID");
+        String sandbox = Requests.optional(req, "SandboxKey");
+        Requests.child(req, "Options");
         WorkloadEndpoint wep = endpoint(ep)
                 .orElseThrow(() -> PluginException.failed(
                         "unknown endpoint " + shortId(ep) + " on host " + host + " (no workload endpoint in etcd)"));
@@ -178,12 +182,7 @@ public final class NetworkDriver {
             routes.addObject().put("Destination", GATEWAY_V6 + "/128").put("RouteType", 1);
         }
         resp.put("DisableGatewayService", true);
-        Requests.note(
-                "endpoint {}: joined, veth {} ({} {})",
-                shortId(ep),
-                hostIf,
-                addresses(wep),
-                Requests.optional(req, "SandboxKey"));
+        Requests.note("endpoint {}: joined, veth {} ({} {})", shortId(ep), hostIf, addresses(wep), sandbox);
         return resp;
     }
 

@@ -135,8 +135,46 @@ class DriverBadInputIT {
             assertThat(r.status()).as(value + ": " + r.body()).isGreaterThanOrEqualTo(400);
             assertThat(r.body()).startsWith("{\"Err\":");
         }
-        assertThat(dataplane.exists("cali" + ep.substring(0, 11)))
+        assertThat(dataplane.exists(NetworkDriver.hostInterface(ep)))
                 .as("no veth made for a refused endpoint")
                 .isFalse();
+    }
+
+    @Test
+    void releaseAddressLeavesAnotherOrchestratorsAddressAssigned() {
+        org.calicojava.ipam.Ipam ipam = new org.calicojava.ipam.Ipam(store, keys);
+        Cidr pod =
+                ipam.assign(Cidr.host("10.89.200.5"), "cni.pod1.eth0", java.util.Map.of("orchestrator", "cni"), HOST);
+        Cidr ctl = ipam.assign(Cidr.host("10.89.200.6"), "javactl.web", java.util.Map.of(), HOST);
+        for (Cidr ip : List.of(pod, ctl)) {
+            Plugin.Response r = call(
+                    "/IpamDriver.ReleaseAddress", "{\"PoolID\":\"CalicoPoolIPv4\",\"Address\":\"" + ip.ip() + "\"}");
+            assertThat(r.status()).as(r.body()).isEqualTo(200);
+            assertThat(ipam.info(ip).assigned())
+                    .as(ip + " still assigned in etcd")
+                    .isTrue();
+        }
+        assertThat(store.get(keys.ipamHandle("cni.pod1.eth0"))).isPresent();
+        ipam.releaseByHandle("cni.pod1.eth0");
+        ipam.releaseByHandle("javactl.web");
+    }
+
+    @Test
+    void aJoinWithABadSandboxKeyMakesNoVeth() {
+        String ep = UUID.randomUUID().toString().replace("-", "") + "fedcba9876543210";
+        String a = address();
+        String net = "netbad" + ep.substring(0, 8);
+        store.put(
+                keys.endpoint(HOST, "libnetwork", "libnetwork", ep),
+                "{\"state\":\"active\",\"name\":\"" + NetworkDriver.hostInterface(ep)
+                        + "\",\"mac\":\"ee:ee:ee:ee:ee:ee\",\"profile_ids\":[\"" + net + "\"],\"ipv4_nets\":[\"" + a
+                        + "\"],\"ipv6_nets\":[]}");
+        Plugin.Response r = call("/NetworkDriver.Join", "{\"EndpointID\":\"" + ep + "\",\"SandboxKey\":42}");
+        assertThat(r.status()).as(r.body()).isEqualTo(400);
+        assertThat(r.body()).startsWith("{\"Err\":");
+        assertThat(dataplane.exists(NetworkDriver.hostInterface(ep)))
+                .as("no veth left")
+                .isFalse();
+        assertThat(dataplane.exists(NetworkDriver.tempInterface(ep))).isFalse();
     }
 }

@@ -3,6 +3,8 @@ package org.calicojava.libnetwork;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
+import java.util.Map;
 import org.calicojava.ipam.Ipam;
 import org.calicojava.model.Cidr;
 import org.junit.jupiter.api.Test;
@@ -140,5 +142,30 @@ class IpamDriverTest extends PluginFixture {
         assertThat(err(500, "/IpamDriver.RequestAddress", "{\"PoolID\":\"CalicoPoolIPv4\"}"))
                 .startsWith("calico-java cannot reach etcd: ")
                 .contains("unreachable");
+    }
+
+    @Test
+    void releaseLeavesAnAllocationThisDriverDidNotMake() {
+        pool("10.20.0.0/16", 26);
+        Ipam ipam = new Ipam(store, keys);
+        Cidr pod = ipam.assign(Cidr.host("10.20.0.5"), "cni.abc.eth0", Map.of("orchestrator", "cni"), HOST);
+        Cidr ctl = ipam.assign(Cidr.host("10.20.0.6"), "javactl.web", Map.of(), HOST);
+        Cidr otherHost = ipam.assign(
+                Cidr.host("10.20.0.7"), null, Map.of("orchestrator", "libnetwork", "host", "host-b"), "host-b");
+        for (Cidr ip : List.of(pod, ctl, otherHost)) {
+            JsonNode r =
+                    ok("/IpamDriver.ReleaseAddress", "{\"PoolID\":\"CalicoPoolIPv4\",\"Address\":\"" + ip.ip() + "\"}");
+            assertThat(r.size()).isZero();
+            assertThat(ipam.info(ip).assigned()).as(ip + " still assigned").isTrue();
+        }
+        assertThat(ipam.info(pod).handle()).isEqualTo("cni.abc.eth0");
+        assertThat(store.get(keys.ipamHandle("cni.abc.eth0"))).isPresent();
+        assertThat(store.get(keys.ipamHandle("javactl.web"))).isPresent();
+        String mine = ok("/IpamDriver.RequestAddress", "{\"PoolID\":\"CalicoPoolIPv4\"}")
+                .get("Address")
+                .asText();
+        Cidr own = Cidr.host(mine.substring(0, mine.indexOf('/')));
+        ok("/IpamDriver.ReleaseAddress", "{\"PoolID\":\"CalicoPoolIPv4\",\"Address\":\"" + own.ip() + "\"}");
+        assertThat(ipam.info(own).assigned()).isFalse();
     }
 }

@@ -148,4 +148,19 @@ class NetworkDriverTest extends PluginFixture {
         assertThat(plugin.handle("GET", "/Plugin.Activate", new byte[0]).status())
                 .isEqualTo(405);
     }
+
+    @Test
+    void aJoinWithAnIllTypedFieldIsRefusedBeforeAnyVethIsMade() {
+        ok("/NetworkDriver.CreateNetwork", CREATE_NET);
+        ok("/NetworkDriver.CreateEndpoint", CREATE_EP);
+        for (String bad : List.of(
+                "{\"EndpointID\":\"" + EP + "\",\"SandboxKey\":42}",
+                "{\"EndpointID\":\"" + EP + "\",\"SandboxKey\":\"/x\",\"NetworkID\":[1]}",
+                "{\"EndpointID\":\"" + EP + "\",\"SandboxKey\":\"/x\",\"Options\":\"x\"}")) {
+            assertThat(err(400, "/NetworkDriver.Join", bad)).as(bad).isNotBlank();
+            assertThat(dataplane.veths).as("no veth after " + bad).isEmpty();
+        }
+        ok("/NetworkDriver.Join", "{\"EndpointID\":\"" + EP + "\",\"SandboxKey\":\"/x\",\"Options\":{}}");
+        assertThat(dataplane.veths).hasSize(1);
+    }
 }

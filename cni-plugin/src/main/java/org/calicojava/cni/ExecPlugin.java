@@ -3,7 +3,6 @@ package org.calicojava.cni;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,6 +21,7 @@ import org.calicojava.model.LogText;
 final class ExecPlugin {
     private static final Pattern TYPE = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.\\-]{0,63}");
     private static final long TIMEOUT_SECONDS = 60;
+    static final String TIMEOUT_ENV = "CALICO_JAVA_CNI_PLUGIN_TIMEOUT";
 
     private ExecPlugin() {}
 
@@ -42,33 +42,54 @@ final class ExecPlugin {
                                 ":", cniPath.stream().map(Path::toString).toList())));
     }
 
-    /** Runs {@code type} with {@code command}; returns its parsed stdout (null when empty, as DEL's). */
+    /**
+     * Runs {@code type} with {@code command}; returns its parsed stdout (null when empty, as DEL's). Its stdin, stdout
+     * and stderr are files in a private temporary directory, not pipes: a plugin (or a child it leaves behind) that
+     * keeps them open cannot block this call. A plugin still running after the timeout is killed with its descendants.
+     */
     static JsonNode run(String type, String command, List<Path> cniPath, Map<String, String> env, byte[] stdin) {
         Path exe = find(type, cniPath);
-        ProcessBuilder pb = new ProcessBuilder(exe.toString()).redirectError(ProcessBuilder.Redirect.INHERIT);
-        pb.environment().putAll(env);
-        pb.environment().put("CNI_COMMAND", command);
+        long timeout = timeoutSeconds(env);
         String out;
         int rc;
+        Path dir = null;
         try {
+            dir = Files.createTempDirectory("calico-java-cni-exec-");
+            Path in = Files.write(dir.resolve("stdin"), stdin);
+            Path outFile = dir.resolve("stdout");
+            Path errFile = dir.resolve("stderr");
+            ProcessBuilder pb = new ProcessBuilder(exe.toString())
+                    .redirectInput(in.toFile())
+                    .redirectOutput(outFile.toFile())
+                    .redirectError(errFile.toFile());
+            pb.environment().putAll(env);
+            pb.environment().put("CNI_COMMAND", command);
             Process p = pb.start();
-            try (OutputStream in = p.getOutputStream()) {
-                in.write(stdin);
-            }
-            try (InputStream o = p.getInputStream()) {
-                out = new String(o.readNBytes(NetConf.MAX_BYTES), StandardCharsets.UTF_8);
-            }
-            if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new CniException(
-                        CniException.PLUGIN_FAILURE, type + " " + command + ": no answer in " + TIMEOUT_SECONDS + " s");
+            try {
+                if (!p.waitFor(timeout, TimeUnit.SECONDS)) {
+                    kill(p);
+                    throw new CniException(
+                            CniException.PLUGIN_FAILURE,
+                            type + " " + command + ": no answer in " + timeout + " s (killed)");
+                }
+            } catch (InterruptedException e) {
+                kill(p);
+                Thread.currentThread().interrupt();
+                throw new CniException(CniException.PLUGIN_FAILURE, type + " " + command + ": interrupted");
+            } finally {
+                relayStderr(errFile);
             }
             rc = p.exitValue();
+            if (Files.size(outFile) > NetConf.MAX_BYTES) {
+                throw new CniException(
+                        CniException.PLUGIN_FAILURE,
+                        type + " " + command + ": over " + NetConf.MAX_BYTES + " bytes on stdout");
+            }
+            out = Files.readString(outFile, StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new CniException(CniException.IO_FAILURE, type + " " + command + ": " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CniException(CniException.PLUGIN_FAILURE, type + " " + command + ": interrupted");
+        } finally {
+            deleteAll(dir);
         }
         JsonNode n = null;
         if (!out.isBlank()) {
@@ -91,5 +112,61 @@ final class ExecPlugin {
                     n != null ? n.path("details").asText("") : "");
         }
         return n;
+    }
+
+    /** {@code CALICO_JAVA_CNI_PLUGIN_TIMEOUT}: seconds a delegated plugin may take (1-3600, default 60). */
+    static long timeoutSeconds(Map<String, String> env) {
+        String t = env.get(TIMEOUT_ENV);
+        if (t == null || t.isBlank()) {
+            return TIMEOUT_SECONDS;
+        }
+        if (t.matches("[0-9]{1,4}") && Integer.parseInt(t) >= 1 && Integer.parseInt(t) <= 3600) {
+            return Integer.parseInt(t);
+        }
+        throw new CniException(
+                CniException.INVALID_ENVIRONMENT,
+                TIMEOUT_ENV + ": " + LogText.quote(t) + " (expected: whole seconds, 1-3600)");
+    }
+
+    /** Kills the plugin and whatever it started (children first, while they are still its descendants). */
+    private static void kill(Process p) {
+        p.descendants().forEach(ProcessHandle::destroyForcibly);
+        p.destroyForcibly();
+        try {
+            p.waitFor(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The plugin's stderr goes where it went when it was inherited: this process's stderr (at most 64 KiB). */
+    private static void relayStderr(Path errFile) {
+        try (InputStream e = Files.newInputStream(errFile)) {
+            byte[] b = e.readNBytes(64 * 1024);
+            if (b.length > 0) {
+                System.err.write(b);
+                System.err.flush();
+            }
+        } catch (IOException e) {
+            // nothing to relay
+        }
+    }
+
+    private static void deleteAll(Path dir) {
+        if (dir == null) {
+            return;
+        }
+        for (String f : List.of("stdin", "stdout", "stderr")) {
+            try {
+                Files.deleteIfExists(dir.resolve(f));
+            } catch (IOException e) {
+                // best effort
+            }
+        }
+        try {
+            Files.deleteIfExists(dir);
+        } catch (IOException e) {
+            // best effort
+        }
     }
 }

@@ -12,7 +12,7 @@ final class IpamPlugin {
     private IpamPlugin() {}
 
     static Result add(Context c) {
-        List<Cidr> got = ipam(c).assign(CalicoIpam.handle(c.env), c.conf.ipam());
+        List<Cidr> got = ipam(c).assign(c.env, c.conf.ipam());
         return new Result(
                 List.of(),
                 got.stream()
@@ -22,11 +22,11 @@ final class IpamPlugin {
     }
 
     static void del(Context c) {
-        ipam(c).release(CalicoIpam.handle(c.env));
+        ipam(c).releaseAttachment(c.env, null);
     }
 
     static void check(Context c) {
-        if (ipam(c).addressesOf(CalicoIpam.handle(c.env)).isEmpty()) {
+        if (ipam(c).addressesOfAttachment(c.env).isEmpty()) {
             throw new CniException(
                     CniException.CHECK_FAILED, "CHECK: handle " + CalicoIpam.handle(c.env) + " has no addresses");
         }

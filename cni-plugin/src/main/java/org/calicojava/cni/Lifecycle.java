@@ -1,12 +1,14 @@
 package org.calicojava.cni;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.calicojava.model.Keys;
+import org.calicojava.model.LogText;
 import org.calicojava.model.WorkloadEndpoint;
 import org.calicojava.store.DatastoreException;
 import org.calicojava.store.KeyValue;
@@ -17,7 +19,9 @@ import org.slf4j.LoggerFactory;
  * The CNI 1.1.0 commands about the plugin rather than one attachment. STATUS: ready when etcd answers and (with
  * calico-java-ipam) an IP pool exists; else code 50. GC: every cni endpoint of this network on this host whose
  * container id and interface are not in {@code cni.dev/valid-attachments} is deleted as DEL would (addresses,
- * endpoint, veth).
+ * endpoint, veth). A configuration without the list (or with null) is refused (code 7, nothing deleted); an empty
+ * list means no attachment is valid. An attachment whose removal fails is logged and skipped; GC then fails (code
+ * 100) after trying all the others.
  */
 final class Lifecycle {
     static final String NETWORK_LABEL = "calico-java.org/network";
@@ -54,19 +58,21 @@ final class Lifecycle {
 
     static void gc(Context c) {
         JsonNode valid = c.conf.raw().get("cni.dev/valid-attachments");
-        if (valid != null && !valid.isArray()) {
+        if (valid == null || valid.isNull()) {
+            // without the list every attachment would look stale: refuse rather than delete them all
+            throw NetConf.invalid("cni.dev/valid-attachments: missing (expected: a list, empty when none is valid)");
+        }
+        if (!valid.isArray()) {
             throw NetConf.invalid("cni.dev/valid-attachments: expected a list");
         }
         Set<String> keep = new HashSet<>();
-        if (valid != null) {
-            for (JsonNode a : valid) {
-                keep.add(a.path("containerID").asText("") + "/"
-                        + a.path("ifname").asText(""));
-            }
+        for (JsonNode a : valid) {
+            keep.add(a.path("containerID").asText("") + "/" + a.path("ifname").asText(""));
         }
         String host = c.host();
         String prefix = c.keys().workloads(host) + NetworkPlugin.ORCHESTRATOR + "/";
         List<KeyValue> kvs = c.store().list(prefix).kvs();
+        List<String> failed = new ArrayList<>();
         for (KeyValue kv : kvs) {
             WorkloadEndpoint wep;
             try {
@@ -94,8 +100,24 @@ final class Lifecycle {
             env.put("CNI_NETNS", "");
             try (Context sc = new Context(stale, c.conf, env, c.stdin)) {
                 NetworkPlugin.del(sc);
+                LOG.info("GC: removed the stale attachment {} {} ({})", container, ifname, wep.name());
+            } catch (RuntimeException e) {
+                // one attachment that cannot be removed now must not keep the others
+                CniException ce = NetworkPlugin.mapped(e);
+                LOG.warn(
+                        "GC: could not remove the stale attachment {} {}: {}",
+                        LogText.quote(container),
+                        LogText.quote(ifname),
+                        ce.getMessage());
+                failed.add(container + " " + ifname + ": " + ce.getMessage());
             }
-            LOG.info("GC: removed the stale attachment {} {} ({})", container, ifname, wep.name());
+        }
+        if (!failed.isEmpty()) {
+            throw new CniException(
+                    CniException.PLUGIN_FAILURE,
+                    "GC: " + failed.size() + " stale attachment(s) not removed (the others were): "
+                            + failed.get(0)
+                            + (failed.size() > 1 ? " (and " + (failed.size() - 1) + " more)" : ""));
         }
     }
 }

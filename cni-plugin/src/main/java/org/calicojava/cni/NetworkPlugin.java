@@ -4,8 +4,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Set;
 import org.calicojava.ipam.IpamException;
 import org.calicojava.ipam.Pools;
 import org.calicojava.model.Cidr;
@@ -74,10 +76,12 @@ final class NetworkPlugin {
         }
         String host = c.host();
         String hostIf = WorkloadInterface.hostName(endpointId(c.env));
-        List<Result.IpConfig> ips = ipamAdd(c, host);
         boolean plumbed = false;
         boolean shaped = false;
         try {
+            // inside the try: a delegated plugin's answer that is unusable (no prefix, no JSON, no addresses) or a
+            // timeout still gets it a DEL, so its allocation does not leak
+            List<Result.IpConfig> ips = ipamAdd(c, host);
             List<IpPrefix> prefixes = ips.stream()
                     .map(ip -> IpPrefix.parse(ip.address().toString()))
                     .toList();
@@ -146,7 +150,7 @@ final class NetworkPlugin {
             e.addSuppressed(cleanup);
         }
         try {
-            ipamDel(c, c.host());
+            ipamDel(c, c.host(), null);
         } catch (RuntimeException cleanup) {
             e.addSuppressed(cleanup);
         }
@@ -204,14 +208,20 @@ final class NetworkPlugin {
         String host = c.host();
         String hostIf = WorkloadInterface.hostName(endpointId(c.env));
         String key = endpointKey(c);
+        WorkloadEndpoint stored = stored(c, key);
         WorkloadQos qos = Bandwidth.fromArgsLenient(c.env.args());
-        if (qos == null) {
-            qos = storedQos(c, key);
+        if (qos == null && stored != null) {
+            qos = stored.qos();
         }
         if (qos != null && qos.egressBandwidth() != null) {
             Bandwidth.remove(c); // the ifb device; the veth's own qdiscs go with the veth
         }
-        ipamDel(c, host);
+        Set<Cidr> nets = new HashSet<>();
+        if (stored != null) {
+            nets.addAll(stored.ipv4Nets());
+            nets.addAll(stored.ipv6Nets());
+        }
+        ipamDel(c, host, nets);
         boolean had = c.store().delete(key);
         c.store()
                 .deletePrefix(
@@ -229,12 +239,15 @@ final class NetworkPlugin {
                 veth ? "removed" : "was not there");
     }
 
-    /** The limits recorded on the endpoint (a GC or a DEL without CNI_ARGS); none if absent or unreadable. */
-    private static WorkloadQos storedQos(Context c, String key) {
+    /**
+     * The endpoint record (its limits for a GC or a DEL without CNI_ARGS, its addresses for a legacy IPAM handle);
+     * null if absent or unreadable. DEL reads it before it deletes it.
+     */
+    private static WorkloadEndpoint stored(Context c, String key) {
         try {
             return c.store()
                     .get(key)
-                    .map(kv -> WorkloadEndpoint.read(kv.value()).qos())
+                    .map(kv -> WorkloadEndpoint.read(kv.value()))
                     .orElse(null);
         } catch (IllegalArgumentException e) {
             LOG.warn("DEL {} {}: endpoint record unreadable: {}", c.env.containerId(), c.env.ifname(), e.getMessage());
@@ -244,7 +257,7 @@ final class NetworkPlugin {
 
     private static List<Result.IpConfig> ipamAdd(Context c, String host) {
         if (c.conf.ipamType().equals(Versions.IPAM_TYPE)) {
-            List<Cidr> got = new CalicoIpam(c.store(), c.keys(), host).assign(CalicoIpam.handle(c.env), c.conf.ipam());
+            List<Cidr> got = new CalicoIpam(c.store(), c.keys(), host).assign(c.env, c.conf.ipam());
             return got.stream()
                     .map(a -> new Result.IpConfig(a, a.toString(), null, -1))
                     .toList();
@@ -253,9 +266,19 @@ final class NetworkPlugin {
                 ExecPlugin.run(c.conf.ipamType(), "ADD", c.env.path(), c.processEnv, c.stdin), c.conf.ipamType());
     }
 
-    static void ipamDel(Context c, String host) {
+    /**
+     * DEL's release: calico-java-ipam's handle (or the attachment's legacy one, if its addresses are among
+     * {@code endpointNets}, the endpoint record's), or the delegated plugin's DEL. {@code endpointNets} null: a failed
+     * ADD, which undoes only what it made (its own handle), never an older handle.
+     */
+    private static void ipamDel(Context c, String host, Set<Cidr> endpointNets) {
         if (c.conf.ipamType().equals(Versions.IPAM_TYPE)) {
-            new CalicoIpam(c.store(), c.keys(), host).release(CalicoIpam.handle(c.env));
+            CalicoIpam ipam = new CalicoIpam(c.store(), c.keys(), host);
+            if (endpointNets != null) {
+                ipam.releaseAttachment(c.env, endpointNets);
+            } else if (CalicoIpam.handleFits(CalicoIpam.handle(c.env))) {
+                ipam.release(CalicoIpam.handle(c.env));
+            }
         } else {
             ExecPlugin.run(c.conf.ipamType(), "DEL", c.env.path(), c.processEnv, c.stdin);
         }

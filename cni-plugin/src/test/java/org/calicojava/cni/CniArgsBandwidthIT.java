@@ -194,7 +194,8 @@ class CniArgsBandwidthIT {
         assertThat(host.caliLinks()).isEmpty();
         assertThat(ifbs(host)).isEmpty();
         assertThat(host.endpoints()).isEmpty();
-        assertThat(host.store.get(host.keys.ipamHandle(id))).isEmpty();
+        assertThat(host.store.get(host.keys.ipamHandle(CniConformanceIT.handle(id, "eth0"))))
+                .isEmpty();
     }
 
     /** iperf3 from namespace {@code client} to {@code server} (reverse: the server sends); the received bit/s. */

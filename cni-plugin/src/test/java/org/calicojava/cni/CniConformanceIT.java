@@ -51,6 +51,11 @@ class CniConformanceIT {
                 NetworkPlugin.endpointId(new CniEnv("ADD", id, "/x", ifname, Map.of(), List.of())));
     }
 
+    /** calico-java-ipam's handle of an attachment. */
+    static String handle(String id, String ifname) {
+        return CalicoIpam.handle(new CniEnv("DEL", id, "", ifname, Map.of(), List.of()));
+    }
+
     @Test
     void versionListsTheSupportedVersions() {
         CniHost.Call c = host.call("calico-java-cni", "VERSION", "", null, "", "{\"cniVersion\":\"0.4.0\"}");
@@ -104,7 +109,7 @@ class CniConformanceIT {
         assertThat(eps.get(0).profileIds()).containsExactly(CniHost.NETWORK);
         assertThat(eps.get(0).ipv4Nets()).containsExactly(Cidr.parse(address));
         assertThat(host.store.get(host.keys.profileRules(CniHost.NETWORK))).isPresent();
-        assertThat(host.store.get(host.keys.ipamHandle(id))).isPresent();
+        assertThat(host.store.get(host.keys.ipamHandle(handle(id, "eth0")))).isPresent();
 
         String withPrev = host.conf("1.0.0", ",\"prevResult\":" + r);
         CniHost.Call check = host.call("calico-java-cni", "CHECK", id, ns, "eth0", withPrev);
@@ -279,7 +284,8 @@ class CniConformanceIT {
         assertThat(collected.rc()).as(collected.toString()).isZero();
         assertNothingLeft("g2" + host.sfx, "eth0");
         assertThat(host.caliLinks()).contains(hostIf("g1" + host.sfx, "eth0"));
-        assertThat(host.store.get(host.keys.ipamHandle("g1" + host.sfx))).isPresent();
+        assertThat(host.store.get(host.keys.ipamHandle(handle("g1" + host.sfx, "eth0"))))
+                .isPresent();
         assertThat(host.call("calico-java-cni", "DEL", "g1" + host.sfx, null, "eth0", conf)
                         .rc())
                 .isZero();
@@ -305,7 +311,7 @@ class CniConformanceIT {
     void assertNothingLeft(String id, String ifname) {
         assertThat(host.caliLinks()).doesNotContain(hostIf(id, ifname));
         assertThat(host.endpoints()).noneMatch(kv -> kv.key().contains("/workload/cni/" + id + "/"));
-        assertThat(host.store.get(host.keys.ipamHandle(id))).isEmpty();
+        assertThat(host.store.get(host.keys.ipamHandle(handle(id, ifname)))).isEmpty();
     }
 
     static void assertResultShape(JsonNode r, Path ns) {

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import org.calicojava.model.Cidr;
 import org.calicojava.model.Json;
+import org.calicojava.model.Names;
 import org.junit.jupiter.api.Test;
 
 /** Environment, configuration and result handling without a kernel or etcd: what reaches stdout and the exit status. */
@@ -166,7 +167,38 @@ class CniInputTest {
         CniEnv b = new CniEnv("ADD", "c1", "/x", "eth1", Map.of(), List.of());
         assertThat(NetworkPlugin.endpointId(a)).hasSize(32).matches("[0-9a-f]+").isEqualTo(NetworkPlugin.endpointId(a));
         assertThat(NetworkPlugin.endpointId(a)).isNotEqualTo(NetworkPlugin.endpointId(b));
-        assertThat(CalicoIpam.handle(a)).isEqualTo("c1");
-        assertThat(CalicoIpam.handle(b)).isEqualTo("c1.eth1");
+        assertThat(CalicoIpam.handle(a)).isEqualTo("cni.c1.eth0");
+        assertThat(CalicoIpam.handle(b)).isEqualTo("cni.c1.eth1");
+    }
+
+    static CniEnv env(String id, String ifname) {
+        return new CniEnv("DEL", id, "", ifname, Map.of(), List.of());
+    }
+
+    @Test
+    void handlesAreUnambiguousAndAlwaysValidNames() {
+        // the collisions of the old handle (container id + "." + ifname unless eth0)
+        assertThat(CalicoIpam.handle(env("abc", "net1"))).isNotEqualTo(CalicoIpam.handle(env("abc.net1", "eth0")));
+        assertThat(CalicoIpam.handle(env("javactl", "web"))).isNotEqualTo("javactl.web");
+        assertThat(CalicoIpam.handle(env("abc", "net_1"))).isNotEqualTo(CalicoIpam.handle(env("abc.net", "1")));
+        assertThat(CalicoIpam.handle(env("abc", "net@1"))).isEqualTo("cni.abc._6e65744031");
+        assertThat(CalicoIpam.handle(env("abc", "a.b"))).isEqualTo("cni.abc._612e62");
+        assertThat(CalicoIpam.handle(env("abc", "é"))).isEqualTo("cni.abc._c3a9");
+        for (String ifname : List.of("eth0", "net@1", "a.b", "_x", "é", "..x", "a-b")) {
+            String h = CalicoIpam.handle(env("c.1_x", ifname));
+            assertThat(Names.check("handle", h)).isEqualTo(h);
+            String suffix = h.substring(h.lastIndexOf('.') + 1);
+            String decoded = suffix.startsWith("_")
+                    ? new String(java.util.HexFormat.of().parseHex(suffix.substring(1)), StandardCharsets.UTF_8)
+                    : suffix;
+            assertThat(decoded).isEqualTo(ifname);
+            assertThat(h.substring("cni.".length(), h.lastIndexOf('.'))).isEqualTo("c.1_x");
+        }
+        String longId = "a".repeat(253);
+        assertThat(CalicoIpam.handleFits(CalicoIpam.handle(env(longId, "eth0"))))
+                .isFalse();
+        assertThatThrownBy(() -> CalicoIpam.handleForAdd(env(longId, "eth0")))
+                .isInstanceOf(CniException.class)
+                .matches(e -> ((CniException) e).code() == CniException.INVALID_CONFIG);
     }
 }

@@ -134,7 +134,8 @@ class CniServerIT {
         }
         assertThat(host.caliLinks()).doesNotContain(hostIf);
         assertThat(host.endpoints()).noneMatch(kv -> kv.key().contains("/workload/cni/" + id + "/"));
-        assertThat(host.store.get(host.keys.ipamHandle(id))).isEmpty();
+        assertThat(host.store.get(host.keys.ipamHandle(CniConformanceIT.handle(id, "eth0"))))
+                .isEmpty();
 
         CniHost.Call version =
                 host.call("calico-java-ipam", "VERSION", "", null, "", "{\"cniVersion\":\"0.4.0\"}", viaServer);

@@ -360,6 +360,15 @@ public final class Ipam {
 
     /** Releases every address of a handle; returns them. */
     public List<Cidr> releaseByHandle(String handle) {
+        return releaseByHandle(handle, a -> true);
+    }
+
+    /**
+     * Releases every address of a handle whose allocations all pass {@code owner}, tested on the blocks as read in
+     * the compare-and-swap that releases them; a block holding one that fails is left alone (and so are the rest).
+     * Returns what was released.
+     */
+    public List<Cidr> releaseByHandle(String handle, Predicate<AllocationBlock.Attribute> owner) {
         List<Cidr> released = new ArrayList<>();
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
             Optional<KeyValue> hkv = store.get(keys.ipamHandle(handle));
@@ -375,6 +384,11 @@ public final class Ipam {
             Cidr blockCidr = Cidr.parse(blockText);
             Optional<Versioned> vb = readBlock(blockCidr);
             List<Integer> ordinals = vb.map(v -> v.block().ordinalsOf(handle)).orElse(List.of());
+            if (vb.isPresent()
+                    && !ordinals.stream()
+                            .allMatch(o -> owner.test(vb.get().block().attributeOf(o)))) {
+                return released;
+            }
             IpamHandle next = h.plus(blockText, -h.block().get(blockText));
             List<Compare> cmp = new ArrayList<>(List.of(
                     Compare.modRevision(keys.ipamHandle(handle), hkv.get().modRevision())));

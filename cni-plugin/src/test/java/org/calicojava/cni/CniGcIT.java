@@ -1,0 +1,77 @@
+package org.calicojava.cni;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * GC (CNI 1.1.0) against a real etcd and real veths: without {@code cni.dev/valid-attachments} nothing is deleted
+ * (code 7); with an empty list every attachment of the network goes; one attachment that cannot be removed does not
+ * keep the others, and GC then fails with a CNI error.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class CniGcIT {
+    CniHost host;
+    CniConformanceIT conformance = new CniConformanceIT();
+
+    @BeforeAll
+    void setUp() throws Exception {
+        host = new CniHost();
+        host.pool("10.94.0.0/16", 0);
+        conformance.host = host;
+    }
+
+    @AfterAll
+    void tearDown() {
+        if (host != null) {
+            host.close();
+        }
+    }
+
+    String id(String n) {
+        return n + host.sfx;
+    }
+
+    @Test
+    void gcWithoutTheListDeletesNothingAndOneFailureDoesNotStopTheOthers() {
+        String conf = host.conf("1.1.0", "");
+        List<String> names = List.of("gc1", "gc2", "gc3");
+        for (String n : names) {
+            CniHost.Call add = host.call("calico-java-cni", "ADD", id(n), host.container(n), "eth0", conf);
+            assertThat(add.rc()).as(add.toString()).isZero();
+        }
+        for (String bad : List.of("", ",\"cni.dev/valid-attachments\":null")) {
+            CniHost.Call gc = host.call("calico-java-cni", "GC", "", null, "", host.conf("1.1.0", bad));
+            assertThat(gc.rc()).as(gc.toString()).isNotZero();
+            assertThat(gc.json().get("code").asInt()).as(gc.toString()).isEqualTo(CniException.INVALID_CONFIG);
+            assertThat(gc.json().get("msg").asText()).contains("cni.dev/valid-attachments");
+            for (String n : names) {
+                assertThat(host.caliLinks()).as("veth of " + n).contains(CniConformanceIT.hostIf(id(n), "eth0"));
+                assertThat(host.endpoints()).anyMatch(kv -> kv.key().contains("/workload/cni/" + id(n) + "/"));
+                assertThat(host.store.get(host.keys.ipamHandle(CniConformanceIT.handle(id(n), "eth0"))))
+                        .isPresent();
+            }
+        }
+
+        // gc2's DEL fails (its IPAM handle record is unreadable): gc1 and gc3 are still collected
+        String badHandle = host.keys.ipamHandle(CniConformanceIT.handle(id("gc2"), "eth0"));
+        host.store.put(badHandle, "not json");
+        CniHost.Call gc = host.call(
+                "calico-java-cni", "GC", "", null, "", host.conf("1.1.0", ",\"cni.dev/valid-attachments\":[]"));
+        assertThat(gc.rc()).as(gc.toString()).isNotZero();
+        assertThat(gc.json().get("code").asInt()).as(gc.toString()).isEqualTo(CniException.PLUGIN_FAILURE);
+        assertThat(gc.json().get("msg").asText()).contains(id("gc2"));
+        conformance.assertNothingLeft(id("gc1"), "eth0");
+        conformance.assertNothingLeft(id("gc3"), "eth0");
+        assertThat(host.endpoints()).anyMatch(kv -> kv.key().contains("/workload/cni/" + id("gc2") + "/"));
+
+        host.store.delete(badHandle);
+        CniHost.Call del = host.call("calico-java-cni", "DEL", id("gc2"), null, "eth0", conf);
+        assertThat(del.rc()).as(del.toString()).isZero();
+        conformance.assertNothingLeft(id("gc2"), "eth0");
+    }
+}

@@ -22,9 +22,9 @@ import org.calicojava.store.KvStore;
 
 /**
  * calico-java-ipam: the IPAM of javactl and the Docker driver (etcd-schema's {@link Ipam}: blocks with host affinity)
- * for one CNI attachment. The handle is {@link #handle} ({@code cni.CONTAINERID.IFNAME}, unambiguous), so a retried
- * ADD gets the addresses it already has, and DEL releases by handle (falling back to the handle of earlier versions). IPAM config:
- * {@code assign_ipv4} (default true), {@code assign_ipv6} (default false), {@code ipv4_pools} / {@code ipv6_pools}
+ * for one CNI attachment. The handle is {@link #handle} ({@code cni.CONTAINERID.SUFFIX}, unambiguous), so a
+ * retried ADD gets the addresses it already has, and DEL releases by handle (falling back to the handle of earlier
+ * versions). IPAM config: {@code assign_ipv4} (default true), {@code assign_ipv6} (default false), {@code ipv4_pools} / {@code ipv6_pools}
  * (CIDRs of existing pools to take from, in order; default: any enabled pool).
  */
 final class CalicoIpam {

@@ -58,11 +58,11 @@ final class Lifecycle {
 
     static void gc(Context c) {
         JsonNode valid = c.conf.raw().get("cni.dev/valid-attachments");
-        if (valid == null || valid.isNull()) {
+        if (valid == null) {
             // without the list every attachment would look stale: refuse rather than delete them all
             throw NetConf.invalid("cni.dev/valid-attachments: missing (expected: a list, empty when none is valid)");
         }
-        if (!valid.isArray()) {
+        if (!valid.isArray() && !valid.isNull()) { // null: CRI-O's list for a network without pods (a nil slice)
             throw NetConf.invalid("cni.dev/valid-attachments: expected a list");
         }
         Set<String> keep = new HashSet<>();

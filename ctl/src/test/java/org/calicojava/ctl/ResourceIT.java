@@ -303,6 +303,9 @@ class ResourceIT {
             kind: IPPool\\nmetadata: {}\\nspec:\\n  cidr: 10.9.0.0/16\\n  ipipMode: Always\\n  vxlanMode: CrossSubnet | document 1, line 5: spec: pool 10.9.0.0/16: IPIP and VXLAN together (expected: at most one encapsulation per pool)
             kind: IPPool\\nmetadata: {name: pool1}\\nspec:\\n  cidr: 10.9.0.0/16 | document 1, line 4: metadata.name: "pool1" (expected: 10.9.0.0-16 or none: the v1 layout names a pool by its CIDR)
             kind: IPPool\\nmetadata: {}\\nspec:\\n  cidr: 10.0.0.0/8 | document 1, line 1: pool 10.0.0.0/8 overlaps existing pool 10.1.0.0/16
+            kind: IPPool\\nmetadata: {}\\nspec:\\n  cidr: 10.1.0.0/16\\n  blockSize: 27 | document 1, line 7: spec.blockSize: 27 (pool 10.1.0.0/16 exists with block size 26, which cannot change: delete and re-create it)
+            kind: IPPool\\nmetadata: {}\\nspec:\\n  cidr: 169.254.0.0/20 | document 1, line 5: spec: pool 169.254.0.0/20 overlaps 169.254.0.0/16 (expected: no unspecified, loopback, link-local, multicast or IPv4-mapped addresses)
+            kind: Tier\\nmetadata: {name: a.b}\\nspec: {} | document 1, line 4: metadata.name: tier name: "a.b" (expected: 1-63 of letters, digits, '_', '-')
             kind: Policy\\nmetadata:\\n  name: p\\nspec:\\n  ingress:\\n  - action: Allow\\n  - action: Alow | document 1, line 9: spec.ingress[1]: action: "Alow" (expected: Allow, Deny, Log or Pass)
             kind: Policy\\nmetadata:\\n  name: p\\nspec:\\n  ingress:\\n  - action: Allow\\n    destination:\\n      ports: [80] | document 1, line 8: spec.ingress[0]: rule ports: need protocol tcp, udp, sctp or udplite (protocol is not set)
             kind: Policy\\nmetadata:\\n  name: p\\nspec:\\n  tier: nosuch | document 1, line 7: spec.tier: "nosuch" does not exist (create it first: kind Tier)

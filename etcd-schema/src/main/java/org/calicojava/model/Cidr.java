@@ -31,7 +31,9 @@ public final class Cidr implements Comparable<Cidr> {
         if (prefixLength < 0 || prefixLength > max) {
             throw new IllegalArgumentException("prefix length: " + prefixLength + " (expected: 0.." + max + ")");
         }
-        return new Cidr(mask(bytes, prefixLength), prefixLength);
+        byte[] masked = mask(bytes, prefixLength);
+        notMapped(masked, prefixLength, address.getHostAddress());
+        return new Cidr(masked, prefixLength);
     }
 
     /** Parses CIDR notation; host bits must be zero unless {@code strict} is false (then they are cleared). */

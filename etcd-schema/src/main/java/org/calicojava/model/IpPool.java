@@ -40,9 +40,8 @@ public record IpPool(
         }
         for (Cidr r : RESERVED) {
             if (r.isIpv4() == cidr.isIpv4() && r.overlaps(cidr)) {
-                throw new IllegalArgumentException(
-                        "pool " + cidr + " overlaps " + r
-                                + " (expected: no unspecified, loopback, link-local, multicast, broadcast or IPv4-mapped addresses)");
+                throw new IllegalArgumentException("pool " + cidr + " overlaps " + r
+                        + " (expected: no unspecified, loopback, link-local, multicast or IPv4-mapped addresses)");
             }
         }
         if (!ipip) {
@@ -117,7 +116,6 @@ public record IpPool(
             Cidr.parse("127.0.0.0/8"),
             Cidr.parse("169.254.0.0/16"),
             Cidr.parse("224.0.0.0/4"),
-            Cidr.parse("255.255.255.255/32"),
             Cidr.parse("::/128"),
             Cidr.parse("::1/128"),
             Cidr.MAPPED,

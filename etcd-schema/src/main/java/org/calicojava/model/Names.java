@@ -19,23 +19,21 @@ public final class Names {
 
     private Names() {}
 
-    /** A name that becomes one etcd key segment: letters, digits, '_', '.', '-'; 1..max characters for its kind. */
+    /** A name that becomes one etcd key segment: letters, digits, '_', '.' (not in a tier), '-'; 1..max for its kind. */
     public static String check(String what, String name) {
         int max = MAX.getOrDefault(what, DEFAULT_MAX);
-        if (what.equals("tier") && name != null && name.indexOf('.') >= 0) {
-            // felix names a tier's policy "TIER.POLICY" (its chains, its status): a dot in the tier would let tier
-            // "a" with policy "b.c" and tier "a.b" with policy "c" share one name (Calico's tiers have no dot either)
-            throw new IllegalArgumentException(
-                    what + " name: " + LogText.quote(name) + " (expected: 1-" + max + " of letters, digits, '_', '-')");
-        }
+        // felix names a tier's policy "TIER.POLICY" (its chains, its status): a dot in the tier would let tier "a"
+        // with policy "b.c" and tier "a.b" with policy "c" share one name (Calico's tiers have no dot either)
+        boolean tier = what.equals("tier");
         if (name == null
                 || name.isEmpty()
                 || name.length() > max
                 || !NAME.matcher(name).matches()
                 || name.equals(".")
-                || name.equals("..")) {
+                || name.equals("..")
+                || tier && name.indexOf('.') >= 0) {
             throw new IllegalArgumentException(what + " name: " + LogText.quote(name) + " (expected: 1-" + max
-                    + " of letters, digits, '_', '.', '-')");
+                    + (tier ? " of letters, digits, '_', '-')" : " of letters, digits, '_', '.', '-')"));
         }
         return name;
     }

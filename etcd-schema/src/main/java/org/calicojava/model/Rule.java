@@ -9,8 +9,8 @@ import java.util.Set;
 
 /**
  * One policy rule in Calico's v1 JSON form. Every match field has a negated form ({@code "!src_net"}).
- * Validation: action known; protocol a name or 0..255; ports only with tcp/udp/sctp/udplite; ICMP type/code only
- * with icmp/icmpv6, code only with a type; nets valid CIDRs; tags valid names; selectors parse; each port list
+ * Validation: action known; protocol a name or 1..255 written plainly; ports only with tcp/udp/sctp/udplite; ICMP type/code only
+ * with icmp/icmpv6, code only with a type (a negated code only with a negated type); nets valid CIDRs; tags valid names; selectors parse; each port list
  * at most {@value #MAX_PORTS} entries (felix renders a rule per 15 source x 15 destination ports, so two full lists
  * make at most 49 rules).
  */

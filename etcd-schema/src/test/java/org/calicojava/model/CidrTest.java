@@ -49,7 +49,7 @@ class CidrTest {
     }
 
     @Test
-    void anIpv6NetworkAroundTheMappedRangeStaysIpv6AndItsAddressIsAnInet6Address() {
+    void anIpv6NetworkAroundTheMappedRangeStaysIpv6AndItsAddressIsAnInet6Address() throws Exception {
         assertThat(Cidr.parse("::/64").address()).isInstanceOf(java.net.Inet6Address.class);
         assertThat(Cidr.parse("::/64").isIpv4()).isFalse();
         assertThat(Cidr.parse("2001:db8::1/128").address()).isInstanceOf(java.net.Inet6Address.class);
@@ -57,6 +57,14 @@ class CidrTest {
         assertThatThrownBy(() -> Cidr.host("::ffff:127.0.0.1"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("IPv4-mapped");
+        byte[] mapped = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (byte) 0xff, (byte) 0xff, 10, 0, 0, 1};
+        assertThatThrownBy(() -> Cidr.of(java.net.Inet6Address.getByAddress(null, mapped, -1), 128))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("IPv4-mapped");
+        assertThat(Cidr.of(java.net.Inet6Address.getByAddress(null, mapped, -1), 64)
+                        .address())
+                .as("a network around the mapped range stays IPv6")
+                .isInstanceOf(java.net.Inet6Address.class);
     }
 
     @Test

@@ -147,17 +147,16 @@ public final class IpamDriver {
             AllocationBlock.Attribute[] held = new AllocationBlock.Attribute[1];
             Ipam.Released r = ipam.release(host, a -> {
                 held[0] = a;
-                return madeHere(a);
+                return madeByDocker(a);
             });
             switch (r) {
                 case RELEASED -> Requests.note("address {} released", host.ip());
                 case NOT_ASSIGNED -> Requests.note("address {} was not assigned", host.ip());
                 case NOT_OWNER ->
                     Requests.note(
-                            "address {} not released: not assigned by this driver on host {} (orchestrator {}, host {},"
+                            "address {} not released: not assigned by a Docker IPAM driver (orchestrator {}, host {},"
                                     + " handle {})",
                             host.ip(),
-                            this.host,
                             LogText.quote(held[0].secondary().get("orchestrator")),
                             LogText.quote(held[0].secondary().get("host")),
                             LogText.quote(held[0].handleId()));
@@ -169,14 +168,14 @@ public final class IpamDriver {
     }
 
     /**
-     * Whether an allocation is one {@link #requestAddress} made here: no handle, {@code orchestrator=libnetwork} and
-     * {@code host=<this host>}. Others (a CNI pod's, a javactl container's, another host's driver's) are not Docker's
-     * to release through this host's driver.
+     * Whether an allocation is one a Docker IPAM driver made ({@link #requestAddress}): no handle and {@code
+     * orchestrator=libnetwork}, on any host (a renamed host, or a global-scope network whose address management runs
+     * on whichever manager Docker picks, must still free its own). Others (a CNI pod's, a javactl container's) are not
+     * Docker's to release.
      */
-    private boolean madeHere(AllocationBlock.Attribute a) {
+    private static boolean madeByDocker(AllocationBlock.Attribute a) {
         return a.handleId() == null
-                && NetworkDriver.ORCHESTRATOR.equals(a.secondary().get("orchestrator"))
-                && host.equals(a.secondary().get("host"));
+                && NetworkDriver.ORCHESTRATOR.equals(a.secondary().get("orchestrator"));
     }
 
     private static Cidr hostAddress(String text) {

@@ -7,7 +7,6 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.calicojava.bgp.codec.Capabilities;
@@ -43,16 +42,7 @@ class BfdDownTest {
     }
 
     Node node() {
-        return new Node(
-                b,
-                raw.port,
-                Node.yaml(
-                        b,
-                        65000,
-                        raw.port,
-                        List.of("{address: " + a
-                                + ", asNumber: 65000, passive: true, gracefulRestart: {restartTime: 120}, bfd: true}"),
-                        ""));
+        return raw.speaker(", gracefulRestart: {restartTime: 120}, bfd: true");
     }
 
     Socket established(Node node) throws Exception {

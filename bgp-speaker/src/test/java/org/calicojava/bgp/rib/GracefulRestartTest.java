@@ -6,7 +6,6 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.calicojava.bgp.codec.AsPath;
@@ -55,16 +54,7 @@ class GracefulRestartTest {
     }
 
     Node node() {
-        return new Node(
-                b,
-                raw.port,
-                Node.yaml(
-                        b,
-                        65000,
-                        raw.port,
-                        List.of("{address: " + a
-                                + ", asNumber: 65000, passive: true, gracefulRestart: {restartTime: 120}}"),
-                        ""));
+        return raw.speaker(", gracefulRestart: {restartTime: 120}");
     }
 
     Open open(int hold, GracefulRestart gr) {

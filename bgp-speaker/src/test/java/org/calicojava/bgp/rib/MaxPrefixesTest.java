@@ -7,7 +7,6 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.HexFormat;
-import java.util.List;
 import org.calicojava.bgp.codec.AsPath;
 import org.calicojava.bgp.codec.Family;
 import org.calicojava.bgp.codec.Ip;
@@ -43,16 +42,7 @@ class MaxPrefixesTest {
     }
 
     Node speaker(String maxPrefixes) {
-        return new Node(
-                b,
-                raw.port,
-                Node.yaml(
-                        b,
-                        65000,
-                        raw.port,
-                        List.of("{address: " + a + ", asNumber: 65000, passive: true, maxPrefixes: " + maxPrefixes
-                                + "}"),
-                        ""));
+        return raw.speaker(", maxPrefixes: " + maxPrefixes);
     }
 
     static byte[] announce(String nextHop, int from, int to) {

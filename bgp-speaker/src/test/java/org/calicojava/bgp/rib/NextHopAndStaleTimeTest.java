@@ -59,15 +59,7 @@ class NextHopAndStaleTimeTest {
 
     @Test
     void martianAndOwnNextHopsAreTreatAsWithdraw() throws Exception {
-        try (Node node = new Node(
-                        b,
-                        raw.port,
-                        Node.yaml(
-                                b,
-                                65000,
-                                raw.port,
-                                List.of("{address: " + a + ", asNumber: 65000, passive: true}"),
-                                ""));
+        try (Node node = raw.speaker();
                 Socket s = raw.connect()) {
             OutputStream out = s.getOutputStream();
             out.write(SessionDownRaceTest.bytes(raw.open()));

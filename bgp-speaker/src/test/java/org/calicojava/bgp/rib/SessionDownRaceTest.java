@@ -75,10 +75,20 @@ class SessionDownRaceTest {
 
     Node speaker() {
         // iBGP: everything received is accepted, so a route that got into the RIB would show
+        return speaker("");
+    }
+
+    /** The speaker on {@code b} with one passive iBGP neighbour {@code a}; {@code options}: more of its YAML fields. */
+    Node speaker(String options) {
         return new Node(
                 b,
                 port,
-                Node.yaml(b, 65000, port, List.of("{address: " + a + ", asNumber: 65000, passive: true}"), ""));
+                Node.yaml(
+                        b,
+                        65000,
+                        port,
+                        List.of("{address: " + a + ", asNumber: 65000, passive: true" + options + "}"),
+                        ""));
     }
 
     @Test

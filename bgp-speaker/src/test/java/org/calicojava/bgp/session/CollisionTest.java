@@ -28,9 +28,14 @@ class CollisionTest {
     static final Duration T = Duration.ofSeconds(20);
 
     @ParameterizedTest
-    // our id is 10.0.0.10, our AS 65010; an equal id (eBGP, RFC 6286 2.3): the higher AS (theirs, 65011) keeps its own
-    @CsvSource({"10.0.0.99, incoming", "10.0.0.1, outgoing", "10.0.0.10, incoming"})
-    void theHigherIdentifiersConnectionSurvives(String theirId, String survivor) throws Exception {
+    // our id is 10.0.0.10, our AS 65010; an equal id (eBGP, RFC 6286 2.3): the connection of the higher AS survives
+    @CsvSource({
+        "10.0.0.99, 65011, incoming",
+        "10.0.0.1, 65011, outgoing",
+        "10.0.0.10, 65011, incoming",
+        "10.0.0.10, 65009, outgoing"
+    })
+    void theHigherIdentifiersConnectionSurvives(String theirId, long theirAs, String survivor) throws Exception {
         int n = 2 + ThreadLocalRandom.current().nextInt(250);
         String us = "127.3." + n + ".10", them = "127.3." + n + ".11";
         int port = Ports.free(0, 1);
@@ -43,8 +48,8 @@ class CollisionTest {
                     asNumber: 65010
                     listen: {address: %s, port: %d}
                     neighbors:
-                      - {address: %s, asNumber: 65011, port: %d}
-                    """.formatted(us, port, them, port + 1))
+                      - {address: %s, asNumber: %d, port: %d}
+                    """.formatted(us, port, them, theirAs, port + 1))
                             .speaker(),
                     new AdjRibIn())) {
                 s.start();
@@ -53,11 +58,11 @@ class CollisionTest {
                     try (ScriptedPeer theirs = new ScriptedPeer(them, us, port)) {
                         theirs.readUntil(Open.class, T); // and answers the second connection with an OPEN too
                         Open open = Open.of(
-                                65011,
+                                theirAs,
                                 90,
                                 Ip.v4Int(theirId),
                                 new Capabilities(
-                                        Set.of(Family.IPV4_UNICAST), 65011, true, false, null, Map.of(), false));
+                                        Set.of(Family.IPV4_UNICAST), theirAs, true, false, null, Map.of(), false));
                         ours.send(open);
                         theirs.send(open);
                         ScriptedPeer kept = survivor.equals("incoming") ? theirs : ours,

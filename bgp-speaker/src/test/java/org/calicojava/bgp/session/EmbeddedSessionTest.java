@@ -7,8 +7,6 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.embedded.EmbeddedChannel;
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -70,17 +68,7 @@ class EmbeddedSessionTest {
     /** Neighbour {@code index}'s session on an embedded channel, its OPEN (AS, {@code id}) and KEEPALIVE received. */
     void open(int index, int id) {
         NeighborConfig n = config.neighbors().get(index);
-        ch = new EmbeddedChannel() {
-            @Override
-            protected SocketAddress localAddress0() {
-                return new InetSocketAddress(Ip.parse("127.0.0.1"), 179);
-            }
-
-            @Override
-            protected SocketAddress remoteAddress0() {
-                return new InetSocketAddress(n.address(), 40000);
-            }
-        };
+        ch = TcpChannels.from(n.address(), 40000);
         peer = new Peer(n, config, speaker, ch.eventLoop());
         peer.start();
         peer.incoming(ch);

@@ -6,8 +6,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -82,17 +80,7 @@ class SecondConnectionTest {
     }
 
     static EmbeddedChannel channel(NeighborConfig n, int remotePort) {
-        return new EmbeddedChannel() {
-            @Override
-            protected SocketAddress localAddress0() {
-                return new InetSocketAddress(Ip.parse("127.0.0.1"), 179);
-            }
-
-            @Override
-            protected SocketAddress remoteAddress0() {
-                return new InetSocketAddress(n.address(), remotePort);
-            }
-        };
+        return TcpChannels.from(n.address(), remotePort);
     }
 
     /** The peer's OPEN and KEEPALIVE on the first connection: Established there. */

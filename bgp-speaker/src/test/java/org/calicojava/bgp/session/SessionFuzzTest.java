@@ -4,8 +4,6 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.util.HexFormat;
 import org.calicojava.bgp.codec.Ip;
 import org.calicojava.bgp.config.SpeakerConfig;
@@ -54,17 +52,7 @@ class SessionFuzzTest {
 
     /** An embedded channel with socket addresses, as a TCP connection from the peer would have. */
     static EmbeddedChannel channel() {
-        return new EmbeddedChannel() {
-            @Override
-            protected SocketAddress localAddress0() {
-                return new InetSocketAddress(Ip.parse("127.0.0.1"), 179);
-            }
-
-            @Override
-            protected SocketAddress remoteAddress0() {
-                return new InetSocketAddress(Ip.parse("127.0.0.2"), 40000);
-            }
-        };
+        return TcpChannels.from(Ip.parse("127.0.0.2"), 40000);
     }
 
     @FuzzTest(maxDuration = "5m")

@@ -48,6 +48,15 @@ final class PoolKind implements Kind {
     public Footprint footprint(Meta meta, Object spec, Ctx ctx) {
         IpPool p = pool(meta, spec);
         List<IpPool> others = new ArrayList<>(Pools.list(ctx.store(), ctx.keys(), 0));
+        for (IpPool o : others) {
+            // as Calico's: blocks are carved at the pool's block size, so it never changes (felix routes only blocks
+            // of it, and IPAM would carve overlapping ones)
+            if (o.cidr().equals(p.cidr()) && o.blockSize() != p.blockSize()) {
+                throw new IllegalArgumentException(
+                        "spec.blockSize: " + p.blockSize() + " (pool " + p.cidr() + " exists with block size "
+                                + o.blockSize() + ", which cannot change: delete and re-create it)");
+            }
+        }
         others.removeIf(o -> o.cidr().equals(p.cidr()));
         Pools.checkOverlap(p, others);
         return new Footprint(

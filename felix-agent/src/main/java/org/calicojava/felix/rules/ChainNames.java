@@ -1,10 +1,11 @@
 package org.calicojava.felix.rules;
 
 /**
- * Chain and ipset naming: Calico's prefixes; a name too long, or with any character outside letters, digits,
- * {@code _ . -} (names come from etcd: tiers, policies, profiles, tags), keeps its head (other characters replaced by
- * {@code _}) and ends in a hash of the whole, so the result is always safe in iptables-restore and nft input and
- * distinct per name. Never throws for any input.
+ * Chain and ipset naming: Calico's prefixes; a name that would reach the limit (28, ipsets 31), or with any character
+ * outside letters, digits, {@code _ . -} (names come from etcd: tiers, policies, profiles, tags), keeps its head (other
+ * characters replaced by {@code _}), padded with {@code _}, and ends in a hash of the whole at exactly the limit, so the
+ * result is always safe in iptables-restore and nft input and distinct per name (a name in full is always shorter
+ * than the limit, so it is never another name's short form). Never throws for any input.
  */
 public final class ChainNames {
     public static final int MAX_LENGTH = 28;

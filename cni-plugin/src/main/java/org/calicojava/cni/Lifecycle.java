@@ -19,8 +19,8 @@ import org.slf4j.LoggerFactory;
  * The CNI 1.1.0 commands about the plugin rather than one attachment. STATUS: ready when etcd answers and (with
  * calico-java-ipam) an IP pool exists; else code 50. GC: every cni endpoint of this network on this host whose
  * container id and interface are not in {@code cni.dev/valid-attachments} is deleted as DEL would (addresses,
- * endpoint, veth). A configuration without the list (or with null) is refused (code 7, nothing deleted); an empty
- * list means no attachment is valid. An attachment whose removal fails is logged and skipped; GC then fails (code
+ * endpoint, veth). A configuration without the list is refused (code 7, nothing deleted); an empty list, or null
+ * (CRI-O's for a network without pods), means no attachment is valid. An attachment whose removal fails is logged and skipped; GC then fails (code
  * 100) after trying all the others.
  */
 final class Lifecycle {

@@ -329,7 +329,7 @@ public final class Ipam {
     }
 
     /**
-     * Releases one address only if its allocation passes {@code owner} (e.g. "made by this driver on this host"), as
+     * Releases one address only if its allocation passes {@code owner} (e.g. "made by a Docker IPAM driver"), as
      * read in the same compare-and-swap that releases it, so a concurrent reassignment cannot slip in between.
      */
     public Released release(Cidr ip, Predicate<AllocationBlock.Attribute> owner) {

@@ -22,7 +22,6 @@ import org.calicojava.bgp.codec.MessageEncoder;
 import org.calicojava.bgp.codec.Open;
 import org.calicojava.bgp.config.NeighborConfig;
 import org.calicojava.bgp.config.SpeakerConfig;
-import org.calicojava.bgp.yaml.SpeakerYamlLoader;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -43,15 +42,9 @@ class EmbeddedSessionTest {
 
     @BeforeEach
     void speaker() {
-        config = SpeakerYamlLoader.parse("""
-                routerId: 10.0.0.1
-                asNumber: 65010
-                holdTime: 90
-                listen: {address: 127.0.0.1, port: 179}
-                neighbors:
-                  - {address: 127.0.0.2, asNumber: 65011, passive: true}
-                  - {address: 127.0.0.3, asNumber: 65010, passive: true}
-                """).speaker();
+        config = EmbeddedSpeaker.config(
+                "{address: 127.0.0.2, asNumber: 65011, passive: true}",
+                "{address: 127.0.0.3, asNumber: 65010, passive: true}");
         speaker = new Speaker(config, RouteSink.NONE);
     }
 
@@ -68,7 +61,7 @@ class EmbeddedSessionTest {
     /** Neighbour {@code index}'s session on an embedded channel, its OPEN (AS, {@code id}) and KEEPALIVE received. */
     void open(int index, int id) {
         NeighborConfig n = config.neighbors().get(index);
-        ch = TcpChannels.from(n.address(), 40000);
+        ch = EmbeddedSpeaker.channel(n.address(), 40000);
         peer = new Peer(n, config, speaker, ch.eventLoop());
         peer.start();
         peer.incoming(ch);

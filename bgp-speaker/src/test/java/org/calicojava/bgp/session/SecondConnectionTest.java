@@ -21,7 +21,6 @@ import org.calicojava.bgp.codec.MessageEncoder;
 import org.calicojava.bgp.codec.Open;
 import org.calicojava.bgp.config.NeighborConfig;
 import org.calicojava.bgp.config.SpeakerConfig;
-import org.calicojava.bgp.yaml.SpeakerYamlLoader;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -43,14 +42,7 @@ class SecondConnectionTest {
 
     @BeforeEach
     void collision() {
-        config = SpeakerYamlLoader.parse("""
-                routerId: 10.0.0.1
-                asNumber: 65010
-                holdTime: 90
-                listen: {address: 127.0.0.1, port: 179}
-                neighbors:
-                  - {address: 127.0.0.2, asNumber: 65011, passive: true}
-                """).speaker();
+        config = EmbeddedSpeaker.config("{address: 127.0.0.2, asNumber: 65011, passive: true}");
         speaker = new Speaker(config, RouteSink.NONE);
         NeighborConfig n = config.neighbors().get(0);
         first = channel(n, 179);
@@ -80,7 +72,7 @@ class SecondConnectionTest {
     }
 
     static EmbeddedChannel channel(NeighborConfig n, int remotePort) {
-        return TcpChannels.from(n.address(), remotePort);
+        return EmbeddedSpeaker.channel(n.address(), remotePort);
     }
 
     /** The peer's OPEN and KEEPALIVE on the first connection: Established there. */

@@ -7,7 +7,6 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import java.util.HexFormat;
 import org.calicojava.bgp.codec.Ip;
 import org.calicojava.bgp.config.SpeakerConfig;
-import org.calicojava.bgp.yaml.SpeakerYamlLoader;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
@@ -34,14 +33,7 @@ class SessionFuzzTest {
 
     @BeforeAll
     static void speaker() {
-        config = SpeakerYamlLoader.parse("""
-                routerId: 10.0.0.1
-                asNumber: 65010
-                holdTime: 90
-                listen: {address: 127.0.0.1, port: 179}
-                neighbors:
-                  - {address: 127.0.0.2, asNumber: 65011, passive: true}
-                """).speaker();
+        config = EmbeddedSpeaker.config("{address: 127.0.0.2, asNumber: 65011, passive: true}");
         speaker = new Speaker(config, SINK);
     }
 
@@ -52,7 +44,7 @@ class SessionFuzzTest {
 
     /** An embedded channel with socket addresses, as a TCP connection from the peer would have. */
     static EmbeddedChannel channel() {
-        return TcpChannels.from(Ip.parse("127.0.0.2"), 40000);
+        return EmbeddedSpeaker.channel(Ip.parse("127.0.0.2"), 40000);
     }
 
     @FuzzTest(maxDuration = "5m")

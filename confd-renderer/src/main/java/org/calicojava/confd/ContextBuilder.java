@@ -16,6 +16,7 @@ import org.calicojava.model.Cidr;
 import org.calicojava.model.ClusterId;
 import org.calicojava.model.IpPool;
 import org.calicojava.model.Json;
+import org.calicojava.model.KeyPath;
 import org.calicojava.model.Keys;
 import org.calicojava.model.LogText;
 import org.calicojava.model.Names;
@@ -393,10 +394,10 @@ public final class ContextBuilder {
         for (int v : new int[] {4, 6}) {
             for (Map.Entry<String, String> e : below(kv, keys.pools(v)).entrySet()) {
                 try {
-                    IpPool p = object(e.getValue(), IpPool.class);
-                    if (p.cidr().version() != v) {
-                        throw new IllegalArgumentException("cidr " + p.cidr() + " is not an IPv" + v + " pool");
+                    if (!(KeyPath.parse(keys, e.getKey()) instanceof KeyPath.Pool key)) {
+                        continue;
                     }
+                    IpPool p = key.decode(e.getValue()); // as felix and IPAM read it: one key per pool
                     out.add(Prefix.of(p.cidr(), p.ipip(), p.disabled()));
                     EncapPool encap = EncapPool.ipip(p);
                     if (encap != null) {

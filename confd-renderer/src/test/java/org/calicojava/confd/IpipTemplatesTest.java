@@ -48,6 +48,25 @@ class IpipTemplatesTest {
     }
 
     @Test
+    void aPoolIsReadOnlyUnderItsOwnKeyAsFelixReadsIt() {
+        Fixtures f = fabric();
+        String v4 = f.keys.pools(4);
+        f.kv.put(v4 + "10.65.0.0-016", "{\"cidr\":\"10.65.0.0/16\",\"ipip\":true,\"ipip_mode\":\"cross-subnet\"}");
+        f.kv.put(v4 + "10.67.0.0-16", "{\"cidr\":\"10.69.0.0/16\",\"ipip\":true}");
+        ContextBuilder b = new ContextBuilder(f.keys, "n1");
+        Map<String, Object> ctx = b.build(f.kv);
+        assertThat(ctx.get("ipipPools"))
+                .isEqualTo(List.of(
+                        new EncapPool("10.65.0.0/16", "always", false),
+                        new EncapPool("10.66.0.0/16", "cross-subnet", true)));
+        assertThat(((List<?>) ctx.get("pools")).stream().map(p -> ((Prefix) p).cidr()))
+                .containsExactly("10.65.0.0/16", "10.66.0.0/16", "10.68.0.0/16", "10.70.0.0/16");
+        assertThat(b.invalid())
+                .extracting(Warnings.Invalid::key)
+                .containsExactlyInAnyOrder(v4 + "10.65.0.0-016", v4 + "10.67.0.0-16");
+    }
+
+    @Test
     void speakerYamlCarriesThePoolsAndTheHostAddressThroughTheSpeakersLoader() throws Exception {
         String yaml = ShippedTemplatesTest.render(fabric(), "n1", "bgp-speaker.yaml.mustache");
         assertThat(yaml).contains("""

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Optional;
 import org.calicojava.model.Cidr;
 import org.calicojava.model.IpPool;
+import org.calicojava.model.KeyPath;
 import org.calicojava.model.Keys;
 import org.calicojava.model.WorkloadMtu;
 import org.calicojava.store.KeyValue;
@@ -33,13 +34,18 @@ public final class Pools {
 
     private Pools() {}
 
-    /** Every valid pool of the given IP version (4 or 6; 0 for both), sorted by CIDR. Bad entries are logged, skipped. */
+    /**
+     * Every valid pool of the given IP version (4 or 6; 0 for both), sorted by CIDR, read as felix and confd read them
+     * ({@link KeyPath.Pool}: the key in canonical form, the record's CIDR the key's). Bad entries are logged, skipped.
+     */
     public static List<IpPool> list(KvStore store, Keys keys, int version) {
         List<IpPool> out = new ArrayList<>();
         for (int v : version == 0 ? new int[] {4, 6} : new int[] {version}) {
             for (KeyValue kv : store.list(keys.pools(v)).kvs()) {
                 try {
-                    out.add(IpPool.read(kv.value()));
+                    if (KeyPath.parse(keys, kv.key()) instanceof KeyPath.Pool pool) {
+                        out.add(pool.decode(kv.value()));
+                    }
                 } catch (IllegalArgumentException e) {
                     Log.LOG.warn("skipping pool {}: {}", org.calicojava.model.LogText.quote(kv.key()), e.getMessage());
                 }

@@ -78,7 +78,11 @@ public sealed interface KeyPath {
         }
     }
 
-    /** {@code /v1/ipam/v4|v6/pool/<cidr key form>}: an {@link IpPool} whose cidr is the key's. */
+    /**
+     * {@code /v1/ipam/v4|v6/pool/<cidr key form>}: an {@link IpPool} whose cidr is the key's. The key must be in
+     * {@link Cidr#keyForm} (RFC 5952 text for IPv6), so one pool has one key. Every reader of pools goes through here:
+     * felix, confd and {@link org.calicojava.ipam.Pools}.
+     */
     record Pool(Cidr cidr) implements KeyPath {
         public IpPool decode(String value) {
             IpPool pool = IpPool.read(value);
@@ -141,6 +145,10 @@ public sealed interface KeyPath {
                 if (c.version() != v || rest.contains("/")) {
                     throw new IllegalArgumentException(
                             "pool key: " + LogText.quote(rest) + " (expected: an IPv" + v + " CIDR with '-' for '/')");
+                }
+                if (!rest.equals(c.keyForm())) { // one pool, one key: 10.1.0.0-016 would be a second copy
+                    throw new IllegalArgumentException("pool key: " + LogText.quote(rest) + " (expected: " + c.keyForm()
+                            + ", the form every writer uses)");
                 }
                 return new Pool(c);
             }

@@ -126,6 +126,21 @@ class IpamIT {
     }
 
     @Test
+    void poolsAreReadAsFelixAndConfdReadThem() {
+        addPool("10.1.0.0/24", 26);
+        String v4 = keys.pools(4);
+        // a second spelling of the same pool's key, a record under another pool's key, and a v6 pool under v4
+        store.put(v4 + "10.1.0.0-024", Json.write(new IpPool(Cidr.parse("10.1.0.0/24"), false, false, true, 26)));
+        store.put(v4 + "10.2.0.0-24", Json.write(new IpPool(Cidr.parse("10.3.0.0/24"), false, false, false, 26)));
+        store.put(v4 + "fd00::-64", Json.write(new IpPool(Cidr.parse("fd00::/64"), false, false, false, 122)));
+        assertThat(Pools.list(store, keys, 0)).extracting(IpPool::cidr).containsExactly(Cidr.parse("10.1.0.0/24"));
+        assertThat(ipam.autoAssign(req("h1", "x"))).isEqualTo(Cidr.host("10.1.0.0")); // the enabled copy only
+        assertThatThrownBy(
+                        () -> ipam.autoAssign(new Ipam.AutoRequest("h1", "y", Map.of(), 4, Cidr.parse("10.3.0.0/24"))))
+                .hasMessageContaining("no IP pool 10.3.0.0/24");
+    }
+
+    @Test
     void ipv6() {
         addPool("fd00:1::/120", 122);
         Cidr a = ipam.autoAssign(new Ipam.AutoRequest("h1", "v6", Map.of(), 6, null));

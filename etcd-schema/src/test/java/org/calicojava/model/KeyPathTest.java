@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class KeyPathTest {
@@ -122,6 +123,31 @@ class KeyPathTest {
         assertThatThrownBy(() -> new KeyPath.GlobalConfig("X").decode("a\nb")).hasMessageContaining("one line");
         assertThatThrownBy(() -> new KeyPath.GlobalConfig("X").decode("x".repeat(1025)))
                 .hasMessageContaining("1024");
+    }
+
+    @ParameterizedTest
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "v4/pool/10.1.0.0-016          | 10.1.0.0-16",
+                "v4/pool/010.1.0.0-16          | 10.1.0.0-16",
+                "v4/pool/+10.1.0.0-16          | ",
+                "v4/pool/10.1.0.0-+16          | ",
+                "v4/pool/ 10.1.0.0-16          | 10.1.0.0-16",
+                "v6/pool/FD00::-64             | fd00::-64",
+                "v6/pool/fd00:0:0:0:0:0:0:0-64 | fd00::-64",
+                "v6/pool/fd00:0000::-64        | fd00::-64",
+            })
+    void aPoolHasOneKey(String rest, String canonical) {
+        // a second spelling of a pool's key would be a second copy of the pool for every reader
+        assertThatThrownBy(() -> KeyPath.parse(keys, "/calico/v1/ipam/" + rest))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(canonical == null ? "" : "(expected: " + canonical + ",");
+        if (canonical != null) {
+            String v = rest.substring(0, 2);
+            assertThat(KeyPath.parse(keys, "/calico/v1/ipam/" + v + "/pool/" + canonical))
+                    .isEqualTo(new KeyPath.Pool(Cidr.parse(canonical.replace('-', '/'))));
+        }
     }
 
     @Test

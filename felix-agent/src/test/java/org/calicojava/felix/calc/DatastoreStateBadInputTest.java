@@ -81,6 +81,18 @@ class DatastoreStateBadInputTest {
     }
 
     @Test
+    void aSecondSpellingOfAPoolKeyIsNotASecondPool() {
+        String good = "{\"cidr\":\"10.65.0.0/16\",\"ipip\":false}";
+        state.apply(keys.pool(org.calicojava.model.Cidr.parse("10.65.0.0/16")), good);
+        for (String rest : List.of("10.65.0.0-016", "010.65.0.0-16", "10.65.000.0-16")) {
+            assertThatThrownBy(() -> state.apply(keys.pools(4) + rest, good))
+                    .as(rest)
+                    .hasMessageContaining("(expected: 10.65.0.0-16,");
+        }
+        assertThat(state.pools()).hasSize(1);
+    }
+
+    @Test
     void tierMetadataNullIsRefusedNotAnNpe() {
         assertThatThrownBy(() -> state.apply(keys.tierMetadata("x"), "null"))
                 .isInstanceOf(IllegalArgumentException.class)

@@ -11,5 +11,6 @@ final class OpsCommands {
         commands.put("checksystem", CheckSystemCommand::new);
         commands.put("diags", DiagsCommand::new);
         commands.put("graph", GraphCommand::new);
+        commands.put("datastore", DatastoreCommand::new);
     }
 }

@@ -1,0 +1,175 @@
+package org.calicojava.ctl;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeSet;
+import org.calicojava.confd.ContextBuilder;
+import org.calicojava.confd.Warnings;
+import org.calicojava.felix.calc.DatastoreState;
+import org.calicojava.felix.calc.FelixConfig;
+import org.calicojava.ipam.AllocationBlock;
+import org.calicojava.ipam.IpamConfig;
+import org.calicojava.ipam.IpamHandle;
+import org.calicojava.model.Cidr;
+import org.calicojava.model.Json;
+import org.calicojava.model.KeyPath;
+import org.calicojava.model.Keys;
+import org.calicojava.model.Names;
+
+/**
+ * What the daemons would refuse in a datastore snapshot, read by their own readers: felix's ({@link DatastoreState},
+ * then {@link FelixConfig} per setting), confd's ({@link ContextBuilder} for every BGP host) and IPAM's
+ * (blocks, handles, affinities, config). A daemon leaves each such key out with one log line and keeps running; this
+ * lists them all at once, before an upgrade or after a bulk import. Pure: the caller lists the keys.
+ */
+final class DatastoreCheck {
+    /** One refused key: who refuses it (felix, confd, ipam; joined) and why, in the first one's words (one line). */
+    record Finding(String key, String readers, String problem) {}
+
+    private final Keys keys;
+    /** key → the first reason given for it, and every reader that refuses it. */
+    private final Map<String, String> problems = new HashMap<>();
+
+    private final Map<String, List<String>> readers = new HashMap<>();
+
+    private DatastoreCheck(Keys keys) {
+        this.keys = keys;
+    }
+
+    /** The refused keys of {@code kv} (every key under the root), sorted by key: one finding per key. */
+    static List<Finding> run(Keys keys, NavigableMap<String, String> kv) {
+        DatastoreCheck c = new DatastoreCheck(keys);
+        c.felix(kv);
+        c.confd(kv);
+        c.ipam(kv);
+        List<Finding> out = new ArrayList<>();
+        for (String key : new TreeSet<>(c.problems.keySet())) {
+            out.add(new Finding(key, String.join(", ", c.readers.get(key)), c.problems.get(key)));
+        }
+        return out;
+    }
+
+    private void add(String key, String reader, String problem) {
+        problems.putIfAbsent(key, problem == null ? "refused" : problem);
+        List<String> r = readers.computeIfAbsent(key, k -> new ArrayList<>());
+        if (!r.contains(reader)) {
+            r.add(reader);
+        }
+    }
+
+    /** felix: each key as the agent applies it; host settings through a state of their host, as that host reads them. */
+    private void felix(NavigableMap<String, String> kv) {
+        DatastoreState all = new DatastoreState(keys, "");
+        Map<String, DatastoreState> hosts = new HashMap<>();
+        for (Map.Entry<String, String> e :
+                kv.subMap(keys.v1() + "/", keys.v1() + "0").entrySet()) {
+            try {
+                DatastoreState state = KeyPath.parse(keys, e.getKey()) instanceof KeyPath.HostConfig c
+                        ? hosts.computeIfAbsent(c.host(), h -> new DatastoreState(keys, h))
+                        : all;
+                state.apply(e.getKey(), e.getValue());
+            } catch (IllegalArgumentException ex) {
+                add(e.getKey(), "felix", ex.getMessage());
+            }
+        }
+        all.globalConfig().forEach((name, value) -> setting(keys.felixConfig(name), Map.of(), Map.of(name, value)));
+        hosts.forEach((host, state) -> state.hostConfig()
+                .forEach((name, value) -> setting(keys.hostConfig(host, name), Map.of(name, value), Map.of())));
+    }
+
+    private void setting(String key, Map<String, String> host, Map<String, String> global) {
+        try {
+            FelixConfig.of(Map.of(), host, global);
+        } catch (IllegalArgumentException ex) {
+            add(key, "felix", "felix config: " + ex.getMessage() + " (felix keeps its previous settings)");
+        }
+    }
+
+    /** confd: the render context of every host with BGP keys, and of a host without any (the global keys). */
+    private void confd(NavigableMap<String, String> kv) {
+        TreeSet<String> hosts = new TreeSet<>();
+        String prefix = keys.bgpHosts();
+        for (String k : kv.subMap(prefix, prefix.substring(0, prefix.length() - 1) + "0")
+                .keySet()) {
+            String rest = k.substring(prefix.length());
+            int slash = rest.indexOf('/');
+            hosts.add(slash < 0 ? rest : rest.substring(0, slash));
+        }
+        hosts.remove("");
+        List<String> nodes = new ArrayList<>();
+        for (String h : hosts) {
+            try {
+                nodes.add(Names.check("node", h));
+            } catch (IllegalArgumentException ex) {
+                // the builder reports the host's key itself
+            }
+        }
+        if (nodes.isEmpty()) {
+            nodes.add(""); // no such host: the global BGP keys are still read, before the host is missed
+        }
+        for (String node : nodes) {
+            ContextBuilder b = new ContextBuilder(keys, node);
+            try {
+                b.build(kv);
+            } catch (RuntimeException ex) {
+                // MissingDataException and the like: the host cannot render; its keys are listed below either way
+            }
+            for (Warnings.Invalid i : b.invalid()) {
+                add(i.key(), "confd", i.reason());
+            }
+        }
+    }
+
+    /** IPAM: blocks under the key of their CIDR, handles and the config as JSON records, affinities' key shape. */
+    private void ipam(NavigableMap<String, String> kv) {
+        for (int v : new int[] {4, 6}) {
+            String blocks = keys.ipamBlocks(v);
+            for (Map.Entry<String, String> e : below(kv, blocks).entrySet()) {
+                try {
+                    AllocationBlock b = Json.read(e.getValue(), AllocationBlock.class);
+                    if (!e.getKey().equals(keys.ipamBlock(b.cidr()))) {
+                        throw new IllegalArgumentException("block " + b.cidr() + " is stored under another key");
+                    }
+                } catch (IllegalArgumentException ex) {
+                    add(e.getKey(), "ipam", ex.getMessage());
+                }
+            }
+        }
+        for (Map.Entry<String, String> e : below(kv, keys.ipamHandles()).entrySet()) {
+            try {
+                Names.check("handle", e.getKey().substring(keys.ipamHandles().length()));
+                Json.read(e.getValue(), IpamHandle.class);
+            } catch (IllegalArgumentException ex) {
+                add(e.getKey(), "ipam", ex.getMessage());
+            }
+        }
+        for (String k : below(kv, keys.ipamHostRoot()).keySet()) {
+            String[] p = k.substring(keys.ipamHostRoot().length()).split("/", -1);
+            try {
+                // <host>/ipv4|ipv6/block/<cidr key form>
+                if (p.length != 4 || !p[1].matches("ipv[46]") || !p[2].equals("block")) {
+                    throw new IllegalArgumentException("affinity key: expected <host>/ipv4|ipv6/block/<block>");
+                }
+                Names.check("host", p[0]);
+                Cidr.parse(p[3], true);
+            } catch (IllegalArgumentException ex) {
+                add(k, "ipam", ex.getMessage());
+            }
+        }
+        String config = kv.get(keys.ipamConfig());
+        if (config != null) {
+            try {
+                Json.read(config, IpamConfig.class);
+            } catch (IllegalArgumentException ex) {
+                add(keys.ipamConfig(), "ipam", ex.getMessage());
+            }
+        }
+    }
+
+    private static NavigableMap<String, String> below(NavigableMap<String, String> kv, String prefix) {
+        return kv.subMap(prefix, true, prefix.substring(0, prefix.length() - 1) + "0", false);
+    }
+}

@@ -1,0 +1,59 @@
+package org.calicojava.ctl;
+
+import java.util.List;
+import java.util.TreeMap;
+import org.calicojava.model.LogText;
+import org.calicojava.store.KeyValue;
+import org.calicojava.store.ListResult;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+/** {@code javactl datastore check}: the keys the daemons would refuse ({@link DatastoreCheck}). */
+@Command(
+        name = "datastore",
+        description = "The datastore as a whole: check.",
+        subcommands = {DatastoreCommand.Check.class})
+final class DatastoreCommand {
+
+    @Command(
+            name = "check",
+            description = "List every key that felix, confd or IPAM would refuse (each daemon skips such a key with "
+                    + "one log line); read-only. Exit 1 when any is found.")
+    static final class Check extends Sub implements CommandLine.IExitCodeGenerator {
+        @Mixin
+        Format format;
+
+        private int exitCode;
+
+        @Override
+        public int getExitCode() {
+            return exitCode;
+        }
+
+        @Override
+        public void run() {
+            ListResult all = store().list(keys().root() + "/");
+            TreeMap<String, String> kv = new TreeMap<>();
+            for (KeyValue e : all.kvs()) {
+                kv.put(e.key(), e.value());
+            }
+            List<DatastoreCheck.Finding> found = DatastoreCheck.run(keys(), kv);
+            boolean table = format.value().equals("table");
+            Table t = new Table("Key", "Refused by", "Problem");
+            for (DatastoreCheck.Finding f : found) {
+                // a key is untrusted text: quoted in the table (one line each), as is in JSON and YAML
+                t.row(table ? LogText.quote(f.key()) : f.key(), f.readers(), f.problem());
+            }
+            if (!found.isEmpty() || !table) {
+                t.print(out(), format.value());
+            }
+            if (table) {
+                out().println(kv.size() + " keys checked at revision " + all.revision() + ": "
+                        + (found.isEmpty() ? "none refused" : found.size() + " refused"));
+                out().flush();
+            }
+            exitCode = found.isEmpty() ? 0 : 1;
+        }
+    }
+}

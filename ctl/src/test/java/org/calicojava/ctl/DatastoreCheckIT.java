@@ -1,0 +1,92 @@
+package org.calicojava.ctl;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.ArrayList;
+import java.util.List;
+import org.calicojava.model.Cidr;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code javactl datastore check} against a real etcd: a datastore javactl wrote passes; each bad key written beside it
+ * by hand is listed under the reader that refuses it, as the daemons' own readers refuse it, and nothing is written.
+ */
+class DatastoreCheckIT {
+    private final Cli cli = new Cli();
+
+    @AfterEach
+    void close() {
+        cli.close();
+    }
+
+    private void goodDatastore() {
+        cli.ok("pool", "add", "10.65.0.0/16", "fd00:65::/64");
+        cli.ok("node", "add", "--name", "h1", "--ip", "192.0.2.1", "--ip6", "2001:db8::1");
+        cli.ok("node", "add", "--name", "h2", "--ip", "192.0.2.2");
+        cli.ok("profile", "add", "web");
+        cli.ok("ipam", "assign", "--ip", "10.65.0.3", "--host", "h1", "--handle", "c1");
+        cli.etcd.put(
+                cli.keys.endpoint("h1", "docker", "w1", "e1"),
+                "{\"state\":\"active\",\"name\":\"cali1\",\"profile_ids\":[\"web\"],\"ipv4_nets\":[\"10.65.0.3/32\"]}");
+        cli.etcd.put(cli.keys.felixConfig("IptablesRefreshInterval"), "90");
+        cli.etcd.put(cli.keys.tierMetadata("t1"), "{\"order\":10}");
+    }
+
+    @Test
+    void aDatastoreJavactlWrotePasses() {
+        goodDatastore();
+        Cli.Result r = cli.run("datastore", "check");
+        assertThat(r.code()).as(r.out() + r.err()).isZero();
+        assertThat(r.out()).matches("(?s)\\d+ keys checked at revision \\d+: none refused\\R");
+        assertThat(cli.run("datastore", "check", "-o", "json").out().strip()).isEqualTo("[ ]");
+    }
+
+    @Test
+    void everyRefusedKeyIsListedWithItsReaderAndNothingIsWritten() throws Exception {
+        goodDatastore();
+        var k = cli.keys;
+        List<String[]> bad = new ArrayList<>();
+        // key, value, the reader that refuses it, a part of its message
+        bad.add(new String[] {
+            k.pools(4) + "10.65.0.0-016", "{\"cidr\":\"10.65.0.0/16\"}", "felix, confd", "10.65.0.0-16"
+        });
+        bad.add(new String[] {k.pool(Cidr.parse("0.0.0.0/1")), "{\"cidr\":\"0.0.0.0/1\"}", "felix, confd", "overlaps"});
+        bad.add(new String[] {
+            k.endpoint("h2", "docker", "w2", "e2"),
+            "{\"state\":\"active\",\"name\":\"cali2\",\"ipv6_nets\":[\"::ffff:10.0.0.1/128\"]}",
+            "felix",
+            "mapped"
+        });
+        bad.add(new String[] {k.v1() + "/policy/tier/a.b/metadata", "{\"order\":1}", "felix", "tier"});
+        bad.add(new String[] {k.felixConfig("HealthPort"), "abc", "felix", "keeps its previous settings"});
+        bad.add(new String[] {k.hostConfig("h2", "Ipv6Support"), "maybe", "felix", "true or false"});
+        bad.add(new String[] {k.bgpHostRrClusterId("h1"), "1.2.3.4;\n}", "confd", "rr cluster id"});
+        bad.add(new String[] {k.ipamBlocks(4) + "10.65.1.0-26", "{\"cidr\":", "ipam", ""});
+        bad.add(new String[] {k.ipamHandles() + "a b", "{}", "ipam", "handle"});
+        for (String[] b : bad) {
+            cli.etcd.put(b[0], b[1]);
+        }
+        List<String> before = cli.snapshot();
+
+        Cli.Result r = cli.run("datastore", "check");
+        assertThat(r.code()).as(r.out() + r.err()).isEqualTo(1);
+        assertThat(r.out()).contains(bad.size() + " refused");
+        JsonNode rows = new ObjectMapper()
+                .readTree(cli.run("datastore", "check", "-o", "json").out());
+        assertThat(rows).hasSize(bad.size());
+        for (String[] b : bad) {
+            assertThat(rows).as(b[0]).anySatisfy(row -> {
+                assertThat(row.get("key").asText()).isEqualTo(b[0]);
+                assertThat(row.get("refused_by").asText()).isEqualTo(b[2]);
+                assertThat(row.get("problem").asText()).contains(b[3]).doesNotContain("\n");
+            });
+        }
+        for (String line : r.out().split("\n")) { // the table: one line per row, the injected newline quoted
+            assertThat(line).doesNotStartWith("}");
+        }
+        assertThat(cli.snapshot()).isEqualTo(before);
+    }
+}

@@ -228,7 +228,7 @@ final class CalicoIpam {
         for (String blockText : h.get().block().keySet()) {
             Cidr block = Cidr.parse(blockText);
             store.get(keys.ipamBlock(block))
-                    .map(kv -> Json.read(kv.value(), AllocationBlock.class))
+                    .map(kv -> AllocationBlock.read(keys, kv.key(), kv.value()))
                     .ifPresent(b -> b.ordinalsOf(handle).stream()
                             .filter(o -> which.test(b.attributeOf(o)))
                             .forEach(o -> out.add(block.addressAt(o))));

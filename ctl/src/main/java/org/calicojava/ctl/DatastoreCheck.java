@@ -129,10 +129,7 @@ final class DatastoreCheck {
             String blocks = keys.ipamBlocks(v);
             for (Map.Entry<String, String> e : below(kv, blocks).entrySet()) {
                 try {
-                    AllocationBlock b = Json.read(e.getValue(), AllocationBlock.class);
-                    if (!e.getKey().equals(keys.ipamBlock(b.cidr()))) {
-                        throw new IllegalArgumentException("block " + b.cidr() + " is stored under another key");
-                    }
+                    AllocationBlock.read(keys, e.getKey(), e.getValue());
                 } catch (IllegalArgumentException ex) {
                     add(e.getKey(), "ipam", ex.getMessage());
                 }

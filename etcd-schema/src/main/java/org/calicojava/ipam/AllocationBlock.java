@@ -87,6 +87,18 @@ public record AllocationBlock(
         }
     }
 
+    /**
+     * The block stored at {@code key}: its JSON record, under the key of its own CIDR. A record under another block's
+     * key would be a second copy of that block, and both could hand out the same address: refused.
+     */
+    public static AllocationBlock read(org.calicojava.model.Keys keys, String key, String value) {
+        AllocationBlock b = org.calicojava.model.Json.read(value, AllocationBlock.class);
+        if (!keys.ipamBlock(b.cidr()).equals(key)) {
+            throw new IllegalArgumentException("block " + b.cidr() + " is stored under another block's key");
+        }
+        return b;
+    }
+
     /** A new, empty block with affinity to {@code host} (null for none). */
     public static AllocationBlock empty(Cidr cidr, String host) {
         int size = cidr.size().intValueExact();

@@ -57,7 +57,7 @@ public final class Ipam {
 
     Optional<Versioned> readBlock(Cidr block) {
         return store.get(keys.ipamBlock(block))
-                .map(kv -> new Versioned(Json.read(kv.value(), AllocationBlock.class), kv.modRevision()));
+                .map(kv -> new Versioned(AllocationBlock.read(keys, kv.key(), kv.value()), kv.modRevision()));
     }
 
     /** The blocks affine to {@code host} for an IP version. */
@@ -74,7 +74,7 @@ public final class Ipam {
         List<AllocationBlock> out = new ArrayList<>();
         for (int v : version == 0 ? new int[] {4, 6} : new int[] {version}) {
             for (KeyValue kv : store.list(keys.ipamBlocks(v)).kvs()) {
-                out.add(Json.read(kv.value(), AllocationBlock.class));
+                out.add(AllocationBlock.read(keys, kv.key(), kv.value()));
             }
         }
         return out;
@@ -131,14 +131,15 @@ public final class Ipam {
                 currentBlock.remove(hostKey, current);
             }
             // 2. any other block of this host with room, from one listing of all blocks
-            List<Versioned> all = listBlocks(req.version());
+            Set<Cidr> taken = new HashSet<>();
+            List<Versioned> all = listBlocks(req.version(), taken);
             Optional<Cidr> fromOwn =
                     firstAllocation(all, pools, req, b -> req.host().equals(b.host()));
             if (fromOwn.isPresent()) {
                 return fromOwn.get();
             }
             // 3. claim a free block
-            ClaimResult claimed = claim(pools, req, all);
+            ClaimResult claimed = claim(pools, req, taken);
             if (claimed.ip.isPresent()) {
                 return claimed.ip.get();
             }
@@ -196,13 +197,22 @@ public final class Ipam {
         return Optional.empty();
     }
 
-    private List<Versioned> listBlocks(int version) {
+    /**
+     * The usable blocks of an IP version; {@code taken} gets the CIDR of every block key, damaged blocks' too, so a
+     * claim never aims at a key that exists (its create would fail on every attempt).
+     */
+    private List<Versioned> listBlocks(int version, Set<Cidr> taken) {
         List<Versioned> out = new ArrayList<>();
         for (KeyValue kv : store.list(keys.ipamBlocks(version)).kvs()) {
             try {
-                out.add(new Versioned(Json.read(kv.value(), AllocationBlock.class), kv.modRevision()));
+                taken.add(Cidr.parse(Keys.lastSegment(kv.key()), true));
             } catch (IllegalArgumentException e) {
-                // a damaged block is not used for assignment; `javactl ipam show` reports it
+                // not a block's key: nothing would ever be claimed under it
+            }
+            try {
+                out.add(new Versioned(AllocationBlock.read(keys, kv.key(), kv.value()), kv.modRevision()));
+            } catch (IllegalArgumentException e) {
+                // a damaged block is not used for assignment; `javactl datastore check` reports it
             }
         }
         return out;
@@ -251,12 +261,10 @@ public final class Ipam {
     }
 
     /** Claims the first free block of the pools for the host and allocates its first address, in one transaction. */
-    private ClaimResult claim(List<IpPool> pools, AutoRequest req, List<Versioned> all) {
+    private ClaimResult claim(List<IpPool> pools, AutoRequest req, Set<Cidr> taken) {
         if (!config().autoAllocateBlocks()) {
             return ClaimResult.NONE_FREE;
         }
-        Set<Cidr> taken = new HashSet<>();
-        all.forEach(v -> taken.add(v.block().cidr()));
         for (IpPool pool : pools) {
             long count = pool.blockCount();
             for (long i = 0; i < count; i++) {

@@ -141,6 +141,24 @@ class IpamIT {
     }
 
     @Test
+    void aBlockStoredUnderAnotherBlocksKeyOrDamagedIsNotUsedAndNotClaimedAgain() {
+        addPool("10.1.0.0/24", 30);
+        assertThat(ipam.autoAssign(req("h1", "a"))).isEqualTo(Cidr.host("10.1.0.0"));
+        // the same block's record, copied under the next block's key: a second copy of 10.1.0.0/30
+        String copy = store.get(keys.ipamBlock(Cidr.parse("10.1.0.0/30")))
+                .orElseThrow()
+                .value();
+        store.put(keys.ipamBlock(Cidr.parse("10.1.0.4/30")), copy);
+        store.put(keys.ipamBlock(Cidr.parse("10.1.0.8/30")), "{\"cidr\":"); // damaged: its key is still taken
+        assertThatThrownBy(() -> ipam.blocks(0)).hasMessageContaining("block 10.1.0.0/30 is stored under another");
+        Set<Cidr> got = new HashSet<>(List.of(Cidr.host("10.1.0.0")));
+        for (int i = 0; i < 6; i++) {
+            assertThat(got.add(ipam.autoAssign(req(i % 2 == 0 ? "h1" : "h2", "b" + i))))
+                    .isTrue();
+        }
+    }
+
+    @Test
     void ipv6() {
         addPool("fd00:1::/120", 122);
         Cidr a = ipam.autoAssign(new Ipam.AutoRequest("h1", "v6", Map.of(), 6, null));

@@ -166,7 +166,8 @@ final class DatastoreCheck {
         }
     }
 
-    private static NavigableMap<String, String> below(NavigableMap<String, String> kv, String prefix) {
+    /** The keys under directory {@code prefix} (ending in '/'). */
+    static NavigableMap<String, String> below(NavigableMap<String, String> kv, String prefix) {
         return kv.subMap(prefix, true, prefix.substring(0, prefix.length() - 1) + "0", false);
     }
 }

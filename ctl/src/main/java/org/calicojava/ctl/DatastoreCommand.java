@@ -1,10 +1,7 @@
 package org.calicojava.ctl;
 
 import java.util.List;
-import java.util.TreeMap;
 import org.calicojava.model.LogText;
-import org.calicojava.store.KeyValue;
-import org.calicojava.store.ListResult;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -33,26 +30,20 @@ final class DatastoreCommand {
 
         @Override
         public void run() {
-            ListResult all = store().list(keys().root() + "/");
-            TreeMap<String, String> kv = new TreeMap<>();
-            for (KeyValue e : all.kvs()) {
-                kv.put(e.key(), e.value());
-            }
-            List<DatastoreCheck.Finding> found = DatastoreCheck.run(keys(), kv);
+            Snapshot s = Snapshot.of(store(), keys());
+            List<DatastoreCheck.Finding> found = DatastoreCheck.run(keys(), s.kv());
             boolean table = format.value().equals("table");
             Table t = new Table("Key", "Refused by", "Problem");
             for (DatastoreCheck.Finding f : found) {
                 // a key is untrusted text: quoted in the table (one line each), as is in JSON and YAML
                 t.row(table ? LogText.quote(f.key()) : f.key(), f.readers(), f.problem());
             }
-            if (!found.isEmpty() || !table) {
-                t.print(out(), format.value());
-            }
-            if (table) {
-                out().println(kv.size() + " keys checked at revision " + all.revision() + ": "
-                        + (found.isEmpty() ? "none refused" : found.size() + " refused"));
-                out().flush();
-            }
+            s.print(
+                    t,
+                    format.value(),
+                    out(),
+                    s.kv().size() + " keys checked at revision " + s.revision() + ": "
+                            + (found.isEmpty() ? "none refused" : found.size() + " refused"));
             exitCode = found.isEmpty() ? 0 : 1;
         }
     }

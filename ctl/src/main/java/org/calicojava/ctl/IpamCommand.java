@@ -7,6 +7,7 @@ import org.calicojava.ipam.AllocationBlock;
 import org.calicojava.ipam.Ipam;
 import org.calicojava.model.Cidr;
 import org.calicojava.model.Names;
+import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -15,12 +16,13 @@ import picocli.CommandLine.Parameters;
 
 @Command(
         name = "ipam",
-        description = "IP address management: assign, release, info, show.",
+        description = "IP address management: assign, release, info, show, check.",
         subcommands = {
             IpamCommand.Assign.class,
             IpamCommand.Release.class,
             IpamCommand.Info.class,
-            IpamCommand.Show.class
+            IpamCommand.Show.class,
+            IpamCommand.Check.class
         })
 final class IpamCommand {
 
@@ -160,6 +162,39 @@ final class IpamCommand {
                 t.row(b.cidr(), b.host() == null ? "(none)" : b.host(), b.size() - b.freeCount(), b.freeCount());
             }
             t.print(out(), format.value());
+        }
+    }
+
+    @Command(
+            name = "check",
+            description = "IPAM against the endpoints (as calicoctl ipam check): leaked addresses, endpoint addresses "
+                    + "IPAM has not allocated, tunnel addresses, handle counts, orphaned blocks; read-only. Exit 1 "
+                    + "when any problem is found.")
+    static final class Check extends Sub implements CommandLine.IExitCodeGenerator {
+        @Mixin
+        Format format;
+
+        private int exitCode;
+
+        @Override
+        public int getExitCode() {
+            return exitCode;
+        }
+
+        @Override
+        public void run() {
+            Snapshot s = Snapshot.of(store(), keys());
+            IpamCheck c = new IpamCheck(keys(), s.kv()).run();
+            Table t = new Table("Problem", "Subject", "Detail");
+            c.problems.forEach(p -> t.row(p.kind(), p.subject(), p.detail()));
+            s.print(
+                    t,
+                    format.value(),
+                    out(),
+                    c.counts().allocated() + " addresses allocated, "
+                            + c.counts().endpointAddresses() + " endpoint addresses, at revision " + s.revision() + ": "
+                            + (c.problems.isEmpty() ? "no problem" : c.problems.size() + " problems"));
+            exitCode = c.problems.isEmpty() ? 0 : 1;
         }
     }
 }

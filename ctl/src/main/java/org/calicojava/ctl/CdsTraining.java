@@ -93,11 +93,16 @@ final class CdsTraining {
                 .encodeToString(("{\"cidr\":\"10.0.0.0/16\",\"ipip\":false,\"ipip_mode\":\"never\","
                                 + "\"vxlan_mode\":\"never\",\"masquerade\":false,\"disabled\":false,\"block_size\":26}")
                         .getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        // the key of a node's address (node show's listing), the value a pool (pool show's, which reads values only)
-        String key = java.util.Base64.getEncoder()
-                .encodeToString("/calico/bgp/v1/host/n1/ip_addr_v4".getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        String body = "{\"header\":{\"revision\":\"2\"},\"kvs\":[{\"key\":\"" + key + "\",\"value\":\"" + pool
-                + "\",\"mod_revision\":\"2\",\"create_revision\":\"2\"}],\"count\":\"1\"}";
+        // one answer for every listing: a pool under its key (pool show reads it through KeyPath) and a node's address
+        // (node show's listing); each command skips the other's key
+        java.util.Base64.Encoder b64 = java.util.Base64.getEncoder();
+        java.nio.charset.Charset utf8 = java.nio.charset.StandardCharsets.UTF_8;
+        String poolKey = b64.encodeToString("/calico/v1/ipam/v4/pool/10.0.0.0-16".getBytes(utf8));
+        String nodeKey = b64.encodeToString("/calico/bgp/v1/host/n1/ip_addr_v4".getBytes(utf8));
+        String nodeIp = b64.encodeToString("192.0.2.1".getBytes(utf8));
+        String body = "{\"header\":{\"revision\":\"2\"},\"kvs\":[{\"key\":\"" + poolKey + "\",\"value\":\"" + pool
+                + "\",\"mod_revision\":\"2\",\"create_revision\":\"2\"},{\"key\":\"" + nodeKey + "\",\"value\":\""
+                + nodeIp + "\",\"mod_revision\":\"2\",\"create_revision\":\"2\"}],\"count\":\"2\"}";
         byte[] answer = ("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + body.length()
                         + "\r\n\r\n" + body)
                 .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);

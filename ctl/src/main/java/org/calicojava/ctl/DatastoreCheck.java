@@ -5,11 +5,14 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import org.calicojava.confd.ContextBuilder;
+import org.calicojava.confd.MissingDataException;
 import org.calicojava.confd.Warnings;
 import org.calicojava.felix.calc.DatastoreState;
 import org.calicojava.felix.calc.FelixConfig;
+import org.calicojava.felix.encap.EncapState;
 import org.calicojava.ipam.AllocationBlock;
 import org.calicojava.ipam.IpamConfig;
 import org.calicojava.ipam.IpamHandle;
@@ -60,19 +63,28 @@ final class DatastoreCheck {
         }
     }
 
-    /** felix: each key as the agent applies it; host settings through a state of their host, as that host reads them. */
+    /**
+     * felix: each key as the agent's {@code KeyIntake} applies it (the encapsulation state, which also reads the BGP
+     * hosts' and the IPAM affinities' keys, then the datastore state); host settings through a state of their host, as
+     * that host reads them. A key that fails otherwise than by a refusal is one felix quarantines: listed too.
+     */
     private void felix(NavigableMap<String, String> kv) {
         DatastoreState all = new DatastoreState(keys, "");
+        EncapState encap = new EncapState(keys);
         Map<String, DatastoreState> hosts = new HashMap<>();
-        for (Map.Entry<String, String> e :
-                kv.subMap(keys.v1() + "/", keys.v1() + "0").entrySet()) {
+        for (Map.Entry<String, String> e : kv.entrySet()) {
             try {
-                DatastoreState state = KeyPath.parse(keys, e.getKey()) instanceof KeyPath.HostConfig c
-                        ? hosts.computeIfAbsent(c.host(), h -> new DatastoreState(keys, h))
-                        : all;
-                state.apply(e.getKey(), e.getValue());
+                encap.apply(e.getKey(), e.getValue());
+                if (e.getKey().startsWith(all.prefix())) {
+                    DatastoreState state = KeyPath.parse(keys, e.getKey()) instanceof KeyPath.HostConfig c
+                            ? hosts.computeIfAbsent(c.host(), h -> new DatastoreState(keys, h))
+                            : all;
+                    state.apply(e.getKey(), e.getValue());
+                }
             } catch (IllegalArgumentException ex) {
                 add(e.getKey(), "felix", ex.getMessage());
+            } catch (RuntimeException ex) {
+                add(e.getKey(), "felix", "quarantined: unexpected " + ex);
             }
         }
         all.globalConfig().forEach((name, value) -> setting(keys.felixConfig(name), Map.of(), Map.of(name, value)));
@@ -88,39 +100,55 @@ final class DatastoreCheck {
         }
     }
 
-    /** confd: the render context of every host with BGP keys, and of a host without any (the global keys). */
+    /**
+     * confd: the render context of every host under the BGP hosts' key. When none renders (no host has an IPv4
+     * address, so each build stops after reading the nodes), once more for a host made up in a copy of the snapshot,
+     * so the global keys, pools and blocks that every host reads are read too.
+     */
     private void confd(NavigableMap<String, String> kv) {
         TreeSet<String> hosts = new TreeSet<>();
-        String prefix = keys.bgpHosts();
-        for (String k : kv.subMap(prefix, prefix.substring(0, prefix.length() - 1) + "0")
-                .keySet()) {
-            String rest = k.substring(prefix.length());
+        for (String k : below(kv, keys.bgpHosts()).keySet()) {
+            String rest = k.substring(keys.bgpHosts().length());
             int slash = rest.indexOf('/');
             hosts.add(slash < 0 ? rest : rest.substring(0, slash));
         }
-        hosts.remove("");
-        List<String> nodes = new ArrayList<>();
+        boolean rendered = false;
         for (String h : hosts) {
             try {
-                nodes.add(Names.check("node", h));
+                Names.check("node", h);
             } catch (IllegalArgumentException ex) {
-                // the builder reports the host's key itself
+                continue; // the builder reports the host's key itself
             }
+            rendered |= confd(kv, h);
         }
-        if (nodes.isEmpty()) {
-            nodes.add(""); // no such host: the global BGP keys are still read, before the host is missed
-        }
-        for (String node : nodes) {
-            ContextBuilder b = new ContextBuilder(keys, node);
-            try {
-                b.build(kv);
-            } catch (RuntimeException ex) {
-                // MissingDataException and the like: the host cannot render; its keys are listed below either way
+        if (!rendered) {
+            String node = "datastore-check";
+            while (hosts.contains(node)) {
+                node += "-x";
             }
-            for (Warnings.Invalid i : b.invalid()) {
-                add(i.key(), "confd", i.reason());
-            }
+            TreeMap<String, String> copy = new TreeMap<>(kv);
+            copy.put(keys.bgpHostIp(node, 4), "192.0.2.1");
+            confd(copy, node);
         }
+    }
+
+    /** One host's build; its warnings are findings. Whether the context was built. */
+    private boolean confd(NavigableMap<String, String> kv, String node) {
+        ContextBuilder b = new ContextBuilder(keys, node);
+        boolean built;
+        try {
+            b.build(kv);
+            built = true;
+        } catch (MissingDataException ex) {
+            built = false; // this host cannot render: no IPv4 address
+        } catch (RuntimeException ex) {
+            built = false;
+            add(keys.bgpHost(node), "confd", "cannot render for this host: unexpected " + ex);
+        }
+        for (Warnings.Invalid i : b.invalid()) {
+            add(i.key(), "confd", i.reason());
+        }
+        return built;
     }
 
     /** IPAM: blocks under the key of their CIDR, handles and the config as JSON records, affinities' key shape. */
@@ -146,14 +174,30 @@ final class DatastoreCheck {
         for (String k : below(kv, keys.ipamHostRoot()).keySet()) {
             String[] p = k.substring(keys.ipamHostRoot().length()).split("/", -1);
             try {
-                // <host>/ipv4|ipv6/block/<cidr key form>
+                // <host>/ipv4|ipv6/block/<cidr key form>: the key IPAM writes and deletes (releaseHostAffinities)
                 if (p.length != 4 || !p[1].matches("ipv[46]") || !p[2].equals("block")) {
                     throw new IllegalArgumentException("affinity key: expected <host>/ipv4|ipv6/block/<block>");
                 }
-                Names.check("host", p[0]);
-                Cidr.parse(p[3], true);
+                Cidr block = Cidr.parse(p[3], true);
+                if (!k.equals(keys.ipamAffinity(Names.check("host", p[0]), block))) {
+                    throw new IllegalArgumentException("affinity key: expected "
+                            + keys.ipamAffinity(p[0], block)
+                                    .substring(keys.ipamHostRoot().length())
+                            + " (IPAM would never delete this one)");
+                }
             } catch (IllegalArgumentException ex) {
                 add(k, "ipam", ex.getMessage());
+            }
+        }
+        for (int v : new int[] {4, 6}) { // as Pools.list reads them: the same reader as felix's and confd's
+            for (Map.Entry<String, String> e : below(kv, keys.pools(v)).entrySet()) {
+                try {
+                    if (KeyPath.parse(keys, e.getKey()) instanceof KeyPath.Pool pool) {
+                        pool.decode(e.getValue());
+                    }
+                } catch (IllegalArgumentException ex) {
+                    add(e.getKey(), "ipam", ex.getMessage());
+                }
             }
         }
         String config = kv.get(keys.ipamConfig());

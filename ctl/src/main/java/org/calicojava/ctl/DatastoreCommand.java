@@ -36,7 +36,7 @@ final class DatastoreCommand {
             Table t = new Table("Key", "Refused by", "Problem");
             for (DatastoreCheck.Finding f : found) {
                 // a key is untrusted text: quoted in the table (one line each), as is in JSON and YAML
-                t.row(table ? LogText.quote(f.key()) : f.key(), f.readers(), f.problem());
+                t.row(table ? LogText.quote(f.key()) : f.key(), f.readers(), LogText.oneLine(f.problem()));
             }
             s.print(
                     t,

@@ -6,6 +6,7 @@ import java.util.Map;
 import org.calicojava.ipam.AllocationBlock;
 import org.calicojava.ipam.Ipam;
 import org.calicojava.model.Cidr;
+import org.calicojava.model.LogText;
 import org.calicojava.model.Names;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
@@ -186,7 +187,7 @@ final class IpamCommand {
             Snapshot s = Snapshot.of(store(), keys());
             IpamCheck c = new IpamCheck(keys(), s.kv()).run();
             Table t = new Table("Problem", "Subject", "Detail");
-            c.problems.forEach(p -> t.row(p.kind(), p.subject(), p.detail()));
+            c.problems.forEach(p -> t.row(p.kind(), LogText.oneLine(p.subject()), LogText.oneLine(p.detail())));
             s.print(
                     t,
                     format.value(),

@@ -45,15 +45,30 @@ class DatastoreCheckIT {
     }
 
     @Test
+    void withoutAHostThatRendersConfdStillReadsTheGlobalKeys() throws Exception {
+        cli.ok("pool", "add", "10.65.0.0/16");
+        cli.etcd.put(cli.keys.bgpMaxStaleRoutesTime(), "99999");
+        Cli.Result r = cli.run("datastore", "check", "-o", "json");
+        assertThat(r.code()).isEqualTo(1);
+        JsonNode rows = new ObjectMapper().readTree(r.out());
+        assertThat(rows).singleElement().satisfies(row -> {
+            assertThat(row.get("key").asText()).isEqualTo(cli.keys.bgpMaxStaleRoutesTime());
+            assertThat(row.get("refused_by").asText()).isEqualTo("confd");
+        });
+    }
+
+    @Test
     void everyRefusedKeyIsListedWithItsReaderAndNothingIsWritten() throws Exception {
         goodDatastore();
         var k = cli.keys;
         List<String[]> bad = new ArrayList<>();
         // key, value, the reader that refuses it, a part of its message
         bad.add(new String[] {
-            k.pools(4) + "10.65.0.0-016", "{\"cidr\":\"10.65.0.0/16\"}", "felix, confd", "10.65.0.0-16"
+            k.pools(4) + "10.65.0.0-016", "{\"cidr\":\"10.65.0.0/16\"}", "felix, confd, ipam", "10.65.0.0-16"
         });
-        bad.add(new String[] {k.pool(Cidr.parse("0.0.0.0/1")), "{\"cidr\":\"0.0.0.0/1\"}", "felix, confd", "overlaps"});
+        bad.add(new String[] {
+            k.pool(Cidr.parse("0.0.0.0/1")), "{\"cidr\":\"0.0.0.0/1\"}", "felix, confd, ipam", "overlaps"
+        });
         bad.add(new String[] {
             k.endpoint("h2", "docker", "w2", "e2"),
             "{\"state\":\"active\",\"name\":\"cali2\",\"ipv6_nets\":[\"::ffff:10.0.0.1/128\"]}",
@@ -66,6 +81,13 @@ class DatastoreCheckIT {
         bad.add(new String[] {k.bgpHostRrClusterId("h1"), "1.2.3.4;\n}", "confd", "rr cluster id"});
         bad.add(new String[] {k.ipamBlocks(4) + "10.65.1.0-26", "{\"cidr\":", "ipam", ""});
         bad.add(new String[] {k.ipamHandles() + "a b", "{}", "ipam", "handle"});
+        // a block's record under another block's key; a handle whose block is no CIDR (every release of it fails)
+        String block0 = cli.get(k.ipamBlock(Cidr.parse("10.65.0.0/26")));
+        bad.add(new String[] {k.ipamBlock(Cidr.parse("10.65.0.64/26")), block0, "ipam", "stored under another"});
+        bad.add(new String[] {k.ipamHandle("c9"), "{\"handleID\":\"c9\",\"block\":{\"x\":1}}", "ipam", "\"x\""});
+        // affinities: an IPv6 block under ipv4 (felix refuses it too), and a spelling IPAM would never delete
+        bad.add(new String[] {k.ipamHostRoot() + "h9/ipv4/block/fd00::-122", "{}", "felix, ipam", "ipv4"});
+        bad.add(new String[] {k.ipamHostRoot() + "h1/ipv4/block/10.65.0.0-026", "{}", "ipam", "never delete"});
         for (String[] b : bad) {
             cli.etcd.put(b[0], b[1]);
         }

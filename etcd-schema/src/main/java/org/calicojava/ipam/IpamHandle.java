@@ -10,6 +10,14 @@ public record IpamHandle(
         @JsonProperty("block") Map<String, Integer> block) {
     public IpamHandle {
         block = block == null ? Map.of() : Map.copyOf(block);
+        for (Map.Entry<String, Integer> e : block.entrySet()) {
+            // every release by handle parses these: a bad one would fail each release and CNI DEL of the handle
+            org.calicojava.model.Cidr.parse(e.getKey(), true);
+            if (e.getValue() == null || e.getValue() < 0) {
+                throw new IllegalArgumentException("handle " + org.calicojava.model.LogText.quote(handleId) + ": count "
+                        + e.getValue() + " for block " + e.getKey() + " (expected: 0 or more)");
+            }
+        }
     }
 
     public IpamHandle plus(String blockCidr, int delta) {

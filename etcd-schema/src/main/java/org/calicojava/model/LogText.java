@@ -25,13 +25,7 @@ public final class LogText {
                 case '\n' -> b.append("\\n");
                 case '\r' -> b.append("\\r");
                 case '\t' -> b.append("\\t");
-                default -> {
-                    if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0) || c == '\u2028' || c == '\u2029') {
-                        b.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        b.append(c);
-                    }
-                }
+                default -> escaped(b, c);
             }
         }
         b.append('"');
@@ -39,5 +33,34 @@ public final class LogText {
             b.append("...(").append(text.length() - MAX).append(" more)");
         }
         return b.toString();
+    }
+
+    /**
+     * Text that may already hold quoted values (a reader's message), made one line as it is: the characters
+     * {@link #quote} escapes as a backslash, u and four hex digits (controls, line and paragraph separators, bidirectional overrides)
+     * escaped the same way, nothing cut, no quotes added.
+     */
+    public static String oneLine(String text) {
+        if (text == null) {
+            return "null";
+        }
+        StringBuilder b = new StringBuilder(text.length());
+        for (int i = 0; i < text.length(); i++) {
+            escaped(b, text.charAt(i));
+        }
+        return b.toString();
+    }
+
+    private static void escaped(StringBuilder b, char c) {
+        if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0) || c == '\u2028' || c == '\u2029' || bidi(c)) {
+            b.append(String.format("\\u%04x", (int) c));
+        } else {
+            b.append(c);
+        }
+    }
+
+    /** The bidirectional marks, embeddings, overrides and isolates: they reorder what a terminal shows after them. */
+    private static boolean bidi(char c) {
+        return c == '\u200e' || c == '\u200f' || c >= '\u202a' && c <= '\u202e' || c >= '\u2066' && c <= '\u2069';
     }
 }

@@ -13,6 +13,19 @@ class LogTextTest {
     }
 
     @Test
+    void escapesWhatReordersALine() {
+        // a right-to-left override in a peer's name would show "evil" as "live" and hide what follows
+        assertThat(LogText.quote("peer\u202eevil\u2066x\u200f")).isEqualTo("\"peer\\u202eevil\\u2066x\\u200f\"");
+        assertThat(LogText.quote("caf\u00e9 \u00e4")).isEqualTo("\"caf\u00e9 \u00e4\""); // letters stay
+    }
+
+    @Test
+    void oneLineEscapesTheSameAndKeepsQuotes() {
+        assertThat(LogText.oneLine("key \"a\nb\": bad\u202e")).isEqualTo("key \"a\\u000ab\": bad\\u202e");
+        assertThat(LogText.oneLine("x".repeat(1000))).hasSize(1000);
+    }
+
+    @Test
     void cutsLongText() {
         String q = LogText.quote("x".repeat(1000));
         assertThat(q).startsWith("\"xxx").endsWith("\"...(800 more)").hasSize(LogText.MAX + 2 + 13);

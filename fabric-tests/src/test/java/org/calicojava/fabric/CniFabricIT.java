@@ -62,6 +62,11 @@ class CniFabricIT extends FabricCase {
             assertThat(new String(cniServer.getInputStream().readAllBytes())).contains("docker-to-cni");
 
             assertThat(f.javactlOk("endpoint", "show")).contains(f.ns("h1-cw"));
+            // what the CNI plugin, javactl, the Docker drivers, felix and the nodes wrote: nothing a daemon refuses,
+            // every allocated address on its endpoint (3 workloads) and the reverse
+            assertThat(f.javactlOk("datastore", "check")).contains(": none refused");
+            assertThat(f.javactlOk("ipam", "check"))
+                    .contains("3 addresses allocated, 3 endpoint addresses", "no problem");
             Fabric.Result del = f.cni(1, "DEL", "cw", conf);
             assertThat(del.ok()).as(del.out()).isTrue();
             Fabric.eventually(
@@ -69,6 +74,8 @@ class CniFabricIT extends FabricCase {
                     "the CNI workload's route gone from h2",
                     () -> !f.routes(2).contains(ipC + " "));
             assertThat(f.javactlOk("endpoint", "show")).doesNotContain(f.ns("h1-cw"));
+            assertThat(f.javactlOk("ipam", "check"))
+                    .contains("2 addresses allocated, 2 endpoint addresses", "no problem");
         }
     }
 

@@ -197,6 +197,10 @@ class EncapIT {
                 .contains("dstport 4789")
                 .contains("nolearning")
                 .contains("mtu 1450");
+        // felix's tunnel addresses are IPAM allocations its host config names: no leak, nothing refused
+        String check = f.javactlOk("ipam", "check");
+        assertThat(check).contains("no problem").doesNotContain("leaked");
+        assertThat(f.javactlOk("datastore", "check")).contains(": none refused");
     }
 
     @Test

@@ -17,14 +17,17 @@ import org.calicojava.model.Keys;
 import org.calicojava.model.WorkloadEndpoint;
 
 /**
- * IPAM against the endpoints, as {@code calicoctl ipam check} does, over one snapshot: addresses allocated that no
- * endpoint carries (leaked, or a workload still being set up), endpoint addresses in a pool that IPAM has not allocated
- * (it may hand them out again), tunnel addresses their node's config no longer names, handles whose counts disagree with
- * the blocks, and blocks affine to a host the datastore no longer knows. Records a daemon would refuse are left to
- * {@link DatastoreCheck}. Pure: the caller lists the keys.
+ * IPAM against what uses its addresses, as {@code calicoctl ipam check} does, over one snapshot. The users of an
+ * address are the endpoint records that carry it and the nodes whose tunnel address it is (felix's host config
+ * {@code IpInIpTunnelAddr}, {@code IPv4VXLANTunnelAddr}, {@code IPv6VXLANTunnelAddr}). Reported: addresses allocated
+ * that no user has (leaked, or a workload being set up or torn down), addresses a user has that IPAM has not allocated
+ * inside a pool (it may hand them out again), addresses with several users, handle records whose per-block counts
+ * differ from the blocks, and blocks affine to a host the datastore no longer knows. Records a daemon would refuse
+ * (damaged blocks and handles) are left to {@link DatastoreCheck}, and nothing inside a damaged block is judged. Pure:
+ * the caller lists the keys.
  */
 final class IpamCheck {
-    /** One problem: its kind, the address or key it is about, and what was found (one line). */
+    /** One problem: its kind, the address or key it is about, and what was found (untrusted text, for one line). */
     record Problem(String kind, String subject, String detail) {}
 
     /** A tunnel allocation's {@code type} attribute → the host config key felix records the address under. */
@@ -33,14 +36,17 @@ final class IpamCheck {
             "vxlanTunnelAddress", "IPv4VXLANTunnelAddr",
             "vxlanV6TunnelAddress", "IPv6VXLANTunnelAddr");
 
-    /** The report's counts: addresses allocated, endpoint addresses seen. */
-    record Counts(int allocated, int endpointAddresses) {}
+    /** The report's counts: addresses allocated, addresses in use (by endpoints and tunnels). */
+    record Counts(int allocated, int inUse) {}
 
     private final Keys keys;
     private final NavigableMap<String, String> kv;
     final List<Problem> problems = new ArrayList<>();
     private int allocated;
-    private final Map<Cidr, String> endpointOf = new TreeMap<>();
+    /** address → its users ("endpoint h1/cni/w/eth0", "node h1's IpInIpTunnelAddr"), in key order. */
+    private final Map<Cidr, List<String>> users = new TreeMap<>();
+    /** Hosts with a key under /v1/host, /bgp/v1/host or /felix/v1/host. */
+    private final Set<String> hosts = new HashSet<>();
 
     IpamCheck(Keys keys, NavigableMap<String, String> kv) {
         this.keys = keys;
@@ -48,22 +54,23 @@ final class IpamCheck {
     }
 
     Counts counts() {
-        return new Counts(allocated, endpointOf.size());
+        return new Counts(allocated, users.size());
     }
 
-    /** Runs every check; the problems are in {@link #problems}, in the order found (blocks in key order). */
+    /** Runs every check; the problems are in {@link #problems}. */
     IpamCheck run() {
-        Set<String> hosts = endpoints();
+        users();
         Map<String, Map<String, Integer>> handleCounts = new HashMap<>(); // handle → block → allocations
         Set<Cidr> allocatedAddresses = new HashSet<>();
         List<AllocationBlock> blocks = new ArrayList<>();
+        List<Cidr> damaged = new ArrayList<>();
         for (int v : new int[] {4, 6}) {
             for (Map.Entry<String, String> e :
                     DatastoreCheck.below(kv, keys.ipamBlocks(v)).entrySet()) {
                 try {
                     blocks.add(AllocationBlock.read(keys, e.getKey(), e.getValue()));
                 } catch (IllegalArgumentException ex) {
-                    // a damaged block: javactl datastore check lists it
+                    damaged(e.getKey(), damaged); // javactl datastore check lists it
                 }
             }
         }
@@ -90,44 +97,49 @@ final class IpamCheck {
                 allocation(ip, a);
             }
         }
-        endpointOf.forEach((ip, endpoint) -> {
-            if (!allocatedAddresses.contains(ip) && inBlockOrPool(ip, blocks)) {
+        users.forEach((ip, who) -> {
+            if (who.size() > 1) {
+                problems.add(new Problem("duplicate", ip.ip(), String.join(" and ", who) + " all have it"));
+            }
+            if (!allocatedAddresses.contains(ip) && inPoolOrBlock(ip, blocks) && !inAny(ip, damaged)) {
                 problems.add(new Problem(
                         "not allocated",
                         ip.ip(),
-                        "endpoint " + endpoint + " has it, IPAM has not allocated it: it may be handed out again"));
+                        who.get(0) + " has it, IPAM has not allocated it: it may be handed out again"));
             }
         });
         handles(handleCounts);
         return this;
     }
 
-    /** An allocated address: in use when an endpoint carries it, or for a tunnel address when its node names it. */
-    private void allocation(Cidr ip, AllocationBlock.Attribute a) {
-        if (endpointOf.containsKey(ip)) {
-            return;
+    private static void damaged(String key, List<Cidr> damaged) {
+        try {
+            damaged.add(Cidr.parse(Keys.lastSegment(key), true));
+        } catch (IllegalArgumentException notABlockKey) {
+            // holds nothing IPAM would use
         }
+    }
+
+    /** An allocated address: in use when a user has it; a tunnel allocation only by the node and setting it names. */
+    private void allocation(Cidr ip, AllocationBlock.Attribute a) {
+        List<String> who = users.getOrDefault(ip, List.of());
         String type = a.secondary().get("type");
         String node = a.secondary().get("node");
         String what = (a.handleId() == null ? "no handle" : "handle " + a.handleId())
                 + (a.secondary().isEmpty() ? "" : ", " + new TreeMap<>(a.secondary()));
         if (type != null && TUNNEL_CONFIG.containsKey(type) && node != null) {
-            String recorded;
-            try {
-                recorded = kv.get(keys.hostConfig(node, TUNNEL_CONFIG.get(type)));
-            } catch (IllegalArgumentException badNode) {
-                recorded = null;
+            String owner = tunnelUser(node, TUNNEL_CONFIG.get(type));
+            if (!who.contains(owner)) {
+                problems.add(new Problem("leaked", ip.ip(), what + ": " + owner + " does not name it"));
             }
-            if (recorded != null && ip.ip().equals(recorded.strip())) {
-                return;
-            }
+        } else if (who.isEmpty()) {
             problems.add(new Problem(
-                    "leaked",
-                    ip.ip(),
-                    what + ": node " + node + "'s " + TUNNEL_CONFIG.get(type) + " does not name it"));
-            return;
+                    "leaked", ip.ip(), what + ": no endpoint has it (or its workload is being set up or torn down)"));
         }
-        problems.add(new Problem("leaked", ip.ip(), what + ": no endpoint has it (or its workload is being set up)"));
+    }
+
+    private static String tunnelUser(String node, String setting) {
+        return "node " + node + "'s " + setting;
     }
 
     /** Each handle record against the allocations made under it. */
@@ -135,63 +147,88 @@ final class IpamCheck {
         Set<String> seen = new HashSet<>();
         for (Map.Entry<String, String> e :
                 DatastoreCheck.below(kv, keys.ipamHandles()).entrySet()) {
-            IpamHandle h;
-            try {
-                h = Json.read(e.getValue(), IpamHandle.class);
-            } catch (IllegalArgumentException ex) {
-                continue; // javactl datastore check lists it
-            }
             String id = e.getKey().substring(keys.ipamHandles().length());
             seen.add(id);
+            Map<String, Integer> recorded = new TreeMap<>();
+            try {
+                Json.read(e.getValue(), IpamHandle.class)
+                        .block()
+                        .forEach((block, n) -> recorded.merge(Cidr.parse(block).toString(), n, Integer::sum));
+            } catch (IllegalArgumentException ex) {
+                continue; // a damaged record: javactl datastore check lists it
+            }
+            recorded.values().removeIf(n -> n == 0);
             Map<String, Integer> inBlocks = counted.getOrDefault(id, Map.of());
-            if (!new TreeMap<>(h.block()).equals(inBlocks)) {
+            if (!recorded.equals(inBlocks)) {
                 problems.add(new Problem(
                         "handle",
                         id,
-                        "its record counts " + new TreeMap<>(h.block()) + ", the blocks hold " + inBlocks
-                                + " (a release by handle frees what the blocks hold)"));
+                        "its record counts " + recorded + ", the blocks hold " + inBlocks
+                                + " (ipam release --handle frees only in the blocks its record names; the others "
+                                + "need ipam release --ip)"));
             }
         }
         counted.forEach((id, inBlocks) -> {
             if (!seen.contains(id)) {
                 problems.add(new Problem(
-                        "handle", id, "the blocks hold " + inBlocks + " under it, but it has no handle record"));
+                        "handle",
+                        id,
+                        "the blocks hold " + inBlocks + " under it, but it has no handle record (ipam release "
+                                + "--handle frees nothing of it; ipam release --ip does)"));
             }
         });
     }
 
-    /** Every endpoint's host addresses (address → endpoint), and every host the datastore still knows. */
-    private Set<String> endpoints() {
-        Set<String> hosts = new HashSet<>();
+    /** The users of every address (endpoints' host addresses, nodes' tunnel addresses), and every host known. */
+    private void users() {
+        for (String root : List.of(keys.hosts(), keys.bgpHosts(), keys.felixStatusRoot())) {
+            for (String k : DatastoreCheck.below(kv, root).keySet()) {
+                String rest = k.substring(root.length());
+                hosts.add(rest.contains("/") ? rest.substring(0, rest.indexOf('/')) : rest);
+            }
+        }
         for (Map.Entry<String, String> e :
                 DatastoreCheck.below(kv, keys.hosts()).entrySet()) {
-            String rest = e.getKey().substring(keys.hosts().length());
-            hosts.add(rest.contains("/") ? rest.substring(0, rest.indexOf('/')) : rest);
             try {
-                if (KeyPath.parse(keys, e.getKey()) instanceof KeyPath.Endpoint p) {
+                KeyPath path = KeyPath.parse(keys, e.getKey());
+                if (path instanceof KeyPath.Endpoint p) {
                     WorkloadEndpoint w = p.decode(e.getValue());
-                    String name = p.host() + "/" + p.orchestrator() + "/" + p.workload() + "/" + p.endpointId();
+                    String name =
+                            "endpoint " + p.host() + "/" + p.orchestrator() + "/" + p.workload() + "/" + p.endpointId();
                     for (List<Cidr> nets : List.of(w.ipv4Nets(), w.ipv6Nets())) {
                         for (Cidr n : nets) {
                             if (n.prefixLength() == n.maxLength()) {
-                                endpointOf.putIfAbsent(n, name);
+                                use(n, name);
                             }
                         }
                     }
+                } else if (path instanceof KeyPath.HostConfig c && TUNNEL_CONFIG.containsValue(c.name())) {
+                    use(Cidr.host(e.getValue().strip()), tunnelUser(c.host(), c.name()));
                 }
             } catch (IllegalArgumentException ex) {
                 // refused by felix too: javactl datastore check lists it
             }
         }
-        for (String k : DatastoreCheck.below(kv, keys.bgpHosts()).keySet()) {
-            String rest = k.substring(keys.bgpHosts().length());
-            hosts.add(rest.contains("/") ? rest.substring(0, rest.indexOf('/')) : rest);
-        }
-        return hosts;
     }
 
-    /** Whether IPAM manages {@code ip}: it is in one of the blocks, or in a pool. */
-    private boolean inBlockOrPool(Cidr ip, List<AllocationBlock> blocks) {
+    private void use(Cidr ip, String user) {
+        List<String> who = users.computeIfAbsent(ip, k -> new ArrayList<>());
+        if (!who.contains(user)) {
+            who.add(user);
+        }
+    }
+
+    private static boolean inAny(Cidr ip, List<Cidr> nets) {
+        for (Cidr n : nets) {
+            if (n.contains(ip)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether IPAM manages {@code ip}: it is in a pool, or in one of the blocks. */
+    private boolean inPoolOrBlock(Cidr ip, List<AllocationBlock> blocks) {
         for (AllocationBlock b : blocks) {
             if (b.cidr().contains(ip)) {
                 return true;

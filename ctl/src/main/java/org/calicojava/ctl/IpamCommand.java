@@ -168,9 +168,9 @@ final class IpamCommand {
 
     @Command(
             name = "check",
-            description = "IPAM against the endpoints (as calicoctl ipam check): leaked addresses, endpoint addresses "
-                    + "IPAM has not allocated, tunnel addresses, handle counts, orphaned blocks; read-only. Exit 1 "
-                    + "when any problem is found.")
+            description = "IPAM against its users, endpoints and tunnels (as calicoctl ipam check): leaked "
+                    + "addresses, addresses in use that IPAM has not allocated, duplicates, handle counts, orphaned "
+                    + "blocks; read-only. Exit 1 when any problem is found.")
     static final class Check extends Sub implements CommandLine.IExitCodeGenerator {
         @Mixin
         Format format;
@@ -188,13 +188,15 @@ final class IpamCommand {
             IpamCheck c = new IpamCheck(keys(), s.kv()).run();
             Table t = new Table("Problem", "Subject", "Detail");
             c.problems.forEach(p -> t.row(p.kind(), LogText.oneLine(p.subject()), LogText.oneLine(p.detail())));
+            int n = c.problems.size();
             s.print(
                     t,
                     format.value(),
                     out(),
                     c.counts().allocated() + " addresses allocated, "
-                            + c.counts().endpointAddresses() + " endpoint addresses, at revision " + s.revision() + ": "
-                            + (c.problems.isEmpty() ? "no problem" : c.problems.size() + " problems"));
+                            + c.counts().inUse() + " in use by endpoints and tunnels, at revision " + s.revision()
+                            + ": "
+                            + (n == 0 ? "no problem" : n == 1 ? "1 problem" : n + " problems"));
             exitCode = c.problems.isEmpty() ? 0 : 1;
         }
     }

@@ -35,12 +35,15 @@ class IpamCheckIT {
                 .ip();
     }
 
+    /** The address of workload w1 on h1, the one consistent() gives it. */
+    private String w1;
+
     private void consistent() {
         cli.ok("pool", "add", "10.65.0.0/16");
         cli.ok("node", "add", "--name", "h1", "--ip", "192.0.2.1");
         cli.ok("node", "add", "--name", "h2", "--ip", "192.0.2.2");
-        String a = cli.ok("ipam", "assign", "--host", "h1", "--handle", "c1").strip();
-        endpoint("h1", "w1", a);
+        w1 = cli.ok("ipam", "assign", "--host", "h1", "--handle", "c1").strip();
+        endpoint("h1", "w1", w1);
         cli.etcd.put(cli.keys.hostConfig("h1", "IpInIpTunnelAddr"), tunnel("h1"));
     }
 
@@ -49,7 +52,9 @@ class IpamCheckIT {
         consistent();
         Cli.Result r = cli.run("ipam", "check");
         assertThat(r.code()).as(r.out() + r.err()).isZero();
-        assertThat(r.out()).matches("(?s)2 addresses allocated, 1 endpoint addresses, at revision \\d+: no problem\\R");
+        assertThat(r.out())
+                .matches(
+                        "(?s)2 addresses allocated, 2 in use by endpoints and tunnels, at revision \\d+: no problem\\R");
     }
 
     @Test
@@ -66,20 +71,25 @@ class IpamCheckIT {
         String gone =
                 cli.ok("ipam", "assign", "--host", "gone", "--handle", "g1").strip();
         Cidr goneBlock = Cidr.of(Cidr.host(gone).address(), 26);
+        // a tunnel address IPAM never allocated, and a second endpoint with w1's address
+        cli.etcd.put(cli.keys.hostConfig("h2", "IPv4VXLANTunnelAddr"), "10.65.9.9");
+        endpoint("h2", "w3", w1);
         var before = cli.snapshot();
 
         Cli.Result r = cli.run("ipam", "check");
         assertThat(r.code()).as(r.out() + r.err()).isEqualTo(1);
-        assertThat(r.out()).contains(": 6 problems");
+        assertThat(r.out()).contains(": 8 problems");
         JsonNode rows = new ObjectMapper()
                 .readTree(cli.run("ipam", "check", "-o", "json").out());
-        assertThat(rows).hasSize(6);
+        assertThat(rows).hasSize(8);
         assertRow(rows, "leaked", leaked, "handle c2: no endpoint has it");
         assertRow(rows, "not allocated", unallocated, "endpoint h2/cni/w2/eth0 has it");
         assertRow(rows, "leaked", lostTunnel, "node h2's IpInIpTunnelAddr does not name it");
         assertRow(rows, "handle", "c1", "the blocks hold {10.65.0.0/26=1}");
         assertRow(rows, "orphaned block", goneBlock.toString(), "affine to host gone");
         assertRow(rows, "leaked", gone, "handle g1");
+        assertRow(rows, "not allocated", "10.65.9.9", "node h2's IPv4VXLANTunnelAddr has it");
+        assertRow(rows, "duplicate", w1, "endpoint h1/cni/w1/eth0 and endpoint h2/cni/w3/eth0 all have it");
         assertThat(stranger).isNotNull();
         assertThat(cli.snapshot()).isEqualTo(before);
     }

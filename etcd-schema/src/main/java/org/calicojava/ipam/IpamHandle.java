@@ -9,15 +9,17 @@ public record IpamHandle(
         @JsonProperty("handleID") String handleId,
         @JsonProperty("block") Map<String, Integer> block) {
     public IpamHandle {
-        block = block == null ? Map.of() : Map.copyOf(block);
-        for (Map.Entry<String, Integer> e : block.entrySet()) {
-            // every release by handle parses these: a bad one would fail each release and CNI DEL of the handle
-            org.calicojava.model.Cidr.parse(e.getKey(), true);
-            if (e.getValue() == null || e.getValue() < 0) {
-                throw new IllegalArgumentException("handle " + org.calicojava.model.LogText.quote(handleId) + ": count "
-                        + e.getValue() + " for block " + e.getKey() + " (expected: 0 or more)");
+        if (block != null) {
+            for (Map.Entry<String, Integer> e : block.entrySet()) {
+                // every release parses these: a bad one would fail each release and CNI DEL of the handle
+                org.calicojava.model.Cidr.parse(e.getKey(), true);
+                if (e.getValue() == null || e.getValue() < 0) {
+                    throw new IllegalArgumentException("handle " + org.calicojava.model.LogText.quote(handleId)
+                            + ": count " + e.getValue() + " for block " + e.getKey() + " (expected: 0 or more)");
+                }
             }
         }
+        block = block == null ? Map.of() : Map.copyOf(block);
     }
 
     public IpamHandle plus(String blockCidr, int delta) {

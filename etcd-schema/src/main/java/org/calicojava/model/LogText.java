@@ -61,6 +61,10 @@ public final class LogText {
 
     /** The bidirectional marks, embeddings, overrides and isolates: they reorder what a terminal shows after them. */
     private static boolean bidi(char c) {
-        return c == '\u200e' || c == '\u200f' || c >= '\u202a' && c <= '\u202e' || c >= '\u2066' && c <= '\u2069';
+        return c == '\u061c'
+                || c == '\u200e'
+                || c == '\u200f'
+                || c >= '\u202a' && c <= '\u202e'
+                || c >= '\u2066' && c <= '\u2069';
     }
 }

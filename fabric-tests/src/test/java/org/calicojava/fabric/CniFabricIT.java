@@ -66,7 +66,7 @@ class CniFabricIT extends FabricCase {
             // every allocated address on its endpoint (3 workloads) and the reverse
             assertThat(f.javactlOk("datastore", "check")).contains(": none refused");
             assertThat(f.javactlOk("ipam", "check"))
-                    .contains("3 addresses allocated, 3 endpoint addresses", "no problem");
+                    .contains("3 addresses allocated, 3 in use by endpoints and tunnels", "no problem");
             Fabric.Result del = f.cni(1, "DEL", "cw", conf);
             assertThat(del.ok()).as(del.out()).isTrue();
             Fabric.eventually(
@@ -75,7 +75,7 @@ class CniFabricIT extends FabricCase {
                     () -> !f.routes(2).contains(ipC + " "));
             assertThat(f.javactlOk("endpoint", "show")).doesNotContain(f.ns("h1-cw"));
             assertThat(f.javactlOk("ipam", "check"))
-                    .contains("2 addresses allocated, 2 endpoint addresses", "no problem");
+                    .contains("2 addresses allocated, 2 in use by endpoints and tunnels", "no problem");
         }
     }
 

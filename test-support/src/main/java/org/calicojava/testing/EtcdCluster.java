@@ -31,6 +31,21 @@ public final class EtcdCluster implements AutoCloseable {
      */
     public static EtcdCluster start(List<String> hosts, String scheme, IntFunction<List<String>> extraArgs)
             throws IOException, InterruptedException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return startOnce(hosts, scheme, extraArgs);
+            } catch (IllegalStateException e) {
+                // between choosing a free port and etcd binding it, another socket (a client's outgoing connection,
+                // another test's process) can take it: new ports, a new cluster
+                if (attempt == 3 || !EtcdProcess.lostAPort(e)) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private static EtcdCluster startOnce(List<String> hosts, String scheme, IntFunction<List<String>> extraArgs)
+            throws IOException, InterruptedException {
         EtcdCluster c = new EtcdCluster();
         try {
             for (int i = 0; i < hosts.size(); i++) {

@@ -48,11 +48,7 @@ public final class EtcdProcess implements AutoCloseable {
         this.peerScheme = peerScheme;
         this.dir = Files.createTempDirectory("cj-etcd-");
         this.clientPort = freePort(host);
-        int p = freePort(host);
-        while (p == clientPort) {
-            p = freePort(host);
-        }
-        this.peerPort = p;
+        this.peerPort = freePort(host);
         this.extraArgs = List.copyOf(extraArgs);
         this.scheme = scheme;
         this.initialCluster = name + "=" + peerUrl();
@@ -62,17 +58,30 @@ public final class EtcdProcess implements AutoCloseable {
         return new EtcdProcess("http", List.of());
     }
 
-    /** A free TCP port on 127.0.0.1 now. */
+    /**
+     * Ports this JVM handed out: the kernel gives a closed ephemeral port out again soon, so a cluster's six ports
+     * could otherwise repeat (one member's peer port another's client port: "bind: address already in use").
+     */
+    private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /** A free TCP port on 127.0.0.1 now, not one this JVM handed out before. */
     public static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
+        return freePort(InetAddress.getLoopbackAddress().getHostAddress());
     }
 
     private static int freePort(String host) throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(host))) {
-            return s.getLocalPort();
+        while (true) {
+            try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(host))) {
+                if (HANDED_OUT.add(s.getLocalPort())) {
+                    return s.getLocalPort();
+                }
+            }
         }
+    }
+
+    /** Whether this member could not start because another socket took one of its ports first. */
+    static boolean lostAPort(IllegalStateException e) {
+        return e.getMessage() != null && e.getMessage().contains("address already in use");
     }
 
     public Path dir() {

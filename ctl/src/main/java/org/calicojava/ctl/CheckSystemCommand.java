@@ -9,7 +9,6 @@ import org.calicojava.model.Json;
 import org.calicojava.store.DatastoreException;
 import org.calicojava.store.EtcdConfig;
 import org.calicojava.store.KeyValue;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -23,7 +22,7 @@ import picocli.CommandLine.Option;
         name = "checksystem",
         description = "Check this host for what calico-java needs (kernel, sysctls, programs, "
                 + "etcd, capabilities, conflicts); exit 1 on a FAIL.")
-final class CheckSystemCommand extends Sub implements CommandLine.IExitCodeGenerator {
+final class CheckSystemCommand extends CheckCommand {
     @Option(names = "--fix", description = "apply the safe fixes (sysctls, modprobe), then check again")
     boolean fix;
 
@@ -36,14 +35,6 @@ final class CheckSystemCommand extends Sub implements CommandLine.IExitCodeGener
 
     private boolean nftables;
     private boolean ipipPools;
-
-    /** 1 when a FAIL remains: picocli returns it as the exit code. */
-    private int exitCode;
-
-    @Override
-    public int getExitCode() {
-        return exitCode;
-    }
 
     @Override
     public void run() {

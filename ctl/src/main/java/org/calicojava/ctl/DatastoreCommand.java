@@ -2,7 +2,6 @@ package org.calicojava.ctl;
 
 import java.util.List;
 import org.calicojava.model.LogText;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -17,16 +16,9 @@ final class DatastoreCommand {
             name = "check",
             description = "List every key that felix, confd or IPAM would refuse (each daemon skips such a key with "
                     + "one log line); read-only. Exit 1 when any is found.")
-    static final class Check extends Sub implements CommandLine.IExitCodeGenerator {
+    static final class Check extends CheckCommand {
         @Mixin
         Format format;
-
-        private int exitCode;
-
-        @Override
-        public int getExitCode() {
-            return exitCode;
-        }
 
         @Override
         public void run() {

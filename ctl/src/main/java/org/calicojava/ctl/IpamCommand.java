@@ -8,7 +8,6 @@ import org.calicojava.ipam.Ipam;
 import org.calicojava.model.Cidr;
 import org.calicojava.model.LogText;
 import org.calicojava.model.Names;
-import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -171,16 +170,9 @@ final class IpamCommand {
             description = "IPAM against its users, endpoints and tunnels (as calicoctl ipam check): leaked "
                     + "addresses, addresses in use that IPAM has not allocated, duplicates, handle counts, orphaned "
                     + "blocks; read-only. Exit 1 when any problem is found.")
-    static final class Check extends Sub implements CommandLine.IExitCodeGenerator {
+    static final class Check extends CheckCommand {
         @Mixin
         Format format;
-
-        private int exitCode;
-
-        @Override
-        public int getExitCode() {
-            return exitCode;
-        }
 
         @Override
         public void run() {

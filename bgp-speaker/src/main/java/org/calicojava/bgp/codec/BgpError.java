@@ -44,6 +44,7 @@ public record BgpError(int code, int subcode, byte[] data) {
             OTHER_CONFIG_CHANGE = 6,
             CONNECTION_COLLISION = 7,
             OUT_OF_RESOURCES = 8,
+            HARD_RESET = 9, // RFC 8538
             BFD_DOWN = 10; // BFD_DOWN: RFC 9384
 
     private static final byte[] NONE = new byte[0];
@@ -66,6 +67,23 @@ public record BgpError(int code, int subcode, byte[] data) {
         return new BgpError(code, subcode, data);
     }
 
+    /**
+     * Cease / Hard Reset (RFC 8538 section 3) carrying {@code original}: its data is the original error code, subcode
+     * and data, so the peer flushes our routes and still learns why.
+     */
+    public static BgpError hardReset(BgpError original) {
+        byte[] d = new byte[2 + original.data.length];
+        d[0] = (byte) original.code;
+        d[1] = (byte) original.subcode;
+        System.arraycopy(original.data, 0, d, 2, original.data.length);
+        return new BgpError(CEASE, HARD_RESET, d);
+    }
+
+    /** Cease / Hard Reset (RFC 8538): no graceful restart after it, whatever was negotiated. */
+    public boolean isHardReset() {
+        return code == CEASE && subcode == HARD_RESET;
+    }
+
     public static BgpError u16(int code, int subcode, int value) {
         return new BgpError(code, subcode, new byte[] {(byte) (value >>> 8), (byte) value});
     }
@@ -85,10 +103,16 @@ public record BgpError(int code, int subcode, byte[] data) {
         return (code * 31 + subcode) * 31 + Arrays.hashCode(data);
     }
 
-    /** e.g. {@code "UPDATE message error / malformed AS_PATH (data 0200)"}. */
+    /**
+     * e.g. {@code "UPDATE message error / malformed AS_PATH (data 0200)"}; a Hard Reset names the error it carries:
+     * {@code "cease / hard reset: cease / administrative shutdown"}.
+     */
     @Override
     public String toString() {
         String s = codeName(code) + " / " + subcodeName(code, subcode);
+        if (isHardReset() && data.length >= 2) { // e.g. "cease / hard reset: cease / administrative shutdown"
+            return s + ": " + new BgpError(data[0] & 0xff, data[1] & 0xff, Arrays.copyOfRange(data, 2, data.length));
+        }
         return data.length == 0 ? s : s + " (data " + HexFormat.of().formatHex(data) + ")";
     }
 
@@ -148,6 +172,7 @@ public record BgpError(int code, int subcode, byte[] data) {
                     case 6 -> "other configuration change";
                     case 7 -> "connection collision resolution";
                     case 8 -> "out of resources";
+                    case 9 -> "hard reset";
                     case 10 -> "BFD down";
                     default -> null;
                 };

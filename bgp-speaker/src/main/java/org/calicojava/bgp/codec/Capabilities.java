@@ -10,7 +10,7 @@ import java.util.Set;
  * @param as4 the 4-octet AS number (RFC 6793), or -1 when the capability is absent
  * @param routeRefresh RFC 2918
  * @param enhancedRouteRefresh RFC 7313
- * @param gracefulRestart RFC 4724, or null
+ * @param gracefulRestart RFC 4724 (with RFC 8538's N bit), or null
  * @param addPath RFC 7911, per family
  * @param extendedMessage RFC 8654
  */

@@ -100,7 +100,11 @@ final class OpenCodec {
                                 fwd.put(f, (b.getUnsignedByte(p + 3) & 0x80) != 0);
                             }
                         }
-                        gr = new GracefulRestart((v & 0x8000) != 0, v & 0x0fff, fwd);
+                        gr = new GracefulRestart(
+                                (v & GracefulRestart.RESTART_STATE) != 0,
+                                (v & GracefulRestart.NOTIFICATION) != 0,
+                                v & 0x0fff,
+                                fwd);
                     }
                     case Capabilities.ADD_PATH -> {
                         if (clen % 4 != 0) {
@@ -154,7 +158,9 @@ final class OpenCodec {
                 GracefulRestart g = c.gracefulRestart();
                 out.writeByte(Capabilities.GRACEFUL_RESTART)
                         .writeByte(2 + 4 * g.forwarding().size());
-                out.writeShort((g.restarting() ? 0x8000 : 0) | g.restartTime());
+                out.writeShort((g.restarting() ? GracefulRestart.RESTART_STATE : 0)
+                        | (g.notification() ? GracefulRestart.NOTIFICATION : 0)
+                        | g.restartTime());
                 for (Family f : Family.values()) {
                     Boolean fw = g.forwarding().get(f);
                     if (fw != null) {

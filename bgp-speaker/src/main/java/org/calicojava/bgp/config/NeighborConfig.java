@@ -13,6 +13,8 @@ import org.calicojava.bgp.codec.AddPathMode;
  * @param addPath ADD-PATH mode (RFC 7911), or null
  * @param restartTime graceful restart time (RFC 4724) to advertise, or -1 for no GR capability
  * @param maxPrefixes the prefix limit, or null for none
+ * @param grNotification with graceful restart: the capability's N bit (RFC 8538), graceful restart after a NOTIFICATION
+ *     too when the peer sets it as well
  */
 public record NeighborConfig(
         InetAddress address,
@@ -24,7 +26,8 @@ public record NeighborConfig(
         int ttlSecurity,
         AddPathMode addPath,
         int restartTime,
-        MaxPrefixes maxPrefixes) {
+        MaxPrefixes maxPrefixes,
+        boolean grNotification) {
     public NeighborConfig {
         if (address == null) {
             throw new ConfigException("address: missing (expected: an IP address)");
@@ -47,6 +50,6 @@ public record NeighborConfig(
 
     /** A plain active neighbour on port 179 without options. */
     public static NeighborConfig of(InetAddress address, long asNumber, int holdTime) {
-        return new NeighborConfig(address, 179, asNumber, false, null, holdTime, 0, null, -1, null);
+        return new NeighborConfig(address, 179, asNumber, false, null, holdTime, 0, null, -1, null, true);
     }
 }

@@ -185,7 +185,7 @@ public final class Rib implements RouteSink, AutoCloseable {
     @Override
     public void down(Peer peer, String reason) {
         long id = peer.lastSessionId();
-        boolean flush = peer.flushOnDown(); // a NOTIFICATION (BFD Down's too): no stale routes, whatever GR says
+        boolean flush = peer.flushOnDown(); // a NOTIFICATION (with RFC 8538 a Hard Reset), BFD Down: no stale routes
         submit(() -> {
             PeerInfo pi = info(peer);
             if (pi.session != id) {
@@ -198,7 +198,7 @@ public final class Rib implements RouteSink, AutoCloseable {
             if (pi.gracefulRestart
                     && pi.restartTime > 0
                     && !pi.limitStopped
-                    && !flush) { // ended by a NOTIFICATION, either way: no GR (RFC 4724, no RFC 8538 here)
+                    && !flush) { // flushed: a NOTIFICATION either way without RFC 8538's N bit, a Hard Reset with it
                 stale.keep(pi);
             } else {
                 removeAll(pi);

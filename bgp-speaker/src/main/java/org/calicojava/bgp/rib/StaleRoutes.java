@@ -19,7 +19,8 @@ final class StaleRoutes {
     }
 
     /**
-     * The session of {@code pi} was lost without a NOTIFICATION (TCP closed or reset) with graceful restart negotiated:
+     * The session of {@code pi} was lost without a NOTIFICATION (TCP closed or reset), or with RFC 8538's N bit
+     * negotiated by a NOTIFICATION other than Hard Reset, with graceful restart negotiated:
      * its routes of the families its capability listed are marked stale and their sweep scheduled; the routes of other
      * families go at once (RFC 4724 4.2). The Forwarding State bit does not matter here, only in the next session's
      * capability ({@link #reestablished}).

@@ -9,6 +9,9 @@ import org.calicojava.bgp.codec.Open;
 /**
  * What an OPEN exchange agreed (RFC 4271 4.2, RFC 5492): hold and keepalive times (0 = none), the families both sides
  * support, the codec options, the peer's OPEN, and the local address of the TCP connection (next-hop-self).
+ *
+ * @param grNotification both OPENs carried the graceful restart capability with the N bit (RFC 8538): a session ended
+ *     by a NOTIFICATION other than Cease / Hard Reset follows graceful restart too
  */
 public record Negotiated(
         int holdTime,
@@ -18,7 +21,8 @@ public record Negotiated(
         Open peerOpen,
         InetAddress localAddress,
         boolean routeRefresh,
-        boolean enhancedRouteRefresh) {
+        boolean enhancedRouteRefresh,
+        boolean grNotification) {
     public Negotiated {
         families = Set.copyOf(families);
     }

@@ -28,6 +28,7 @@ final class Negotiation {
                 ? null
                 : new GracefulRestart(
                         false,
+                        n.grNotification(), // RFC 8538's N bit
                         n.restartTime(),
                         java.util.Map.of(
                                 Family.IPV4_UNICAST,
@@ -62,7 +63,20 @@ final class Negotiation {
         }
         boolean ibgp = peer.peerAs() == speaker.asNumber();
         CodecOptions codec = new CodecOptions(c.hasAs4(), rx, tx, c.extendedMessage(), ibgp);
+        // RFC 8538: both OPENs carry the graceful restart capability with the N bit
+        boolean grNotification = local.restartTime() >= 0
+                && local.grNotification()
+                && c.gracefulRestart() != null
+                && c.gracefulRestart().notification();
         return new Negotiated(
-                hold, keepalive, families, codec, peer, localAddress, c.routeRefresh(), c.enhancedRouteRefresh());
+                hold,
+                keepalive,
+                families,
+                codec,
+                peer,
+                localAddress,
+                c.routeRefresh(),
+                c.enhancedRouteRefresh(),
+                grNotification);
     }
 }

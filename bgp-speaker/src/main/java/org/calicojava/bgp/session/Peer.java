@@ -71,8 +71,9 @@ public final class Peer {
     private static final java.util.concurrent.atomic.AtomicLong SESSIONS = new java.util.concurrent.atomic.AtomicLong();
     private final LogLimiter limiter;
     /**
-     * The session ended by a NOTIFICATION, sent or received (BFD Down's Cease too): its routes go at once. Without RFC
-     * 8538 graceful restart covers only a session lost without one (RFC 4724: TCP reset or close, our restart).
+     * The session's routes go at once, not kept stale by graceful restart: it ended by a NOTIFICATION, sent or received
+     * (RFC 4724 covers only a session lost without one), or, with the N bit negotiated (RFC 8538), by a Hard Reset;
+     * BFD Down without {@code graceful} too ({@link HardReset}).
      */
     private volatile boolean flushOnDown;
     /** Stopped for its prefix limit: Idle, the peer's connections refused, until the restart timer (if any) fires. */
@@ -257,8 +258,10 @@ public final class Peer {
     /**
      * BFD says the path to this neighbour is down (RFC 5882): an Established session is closed at once. Without
      * {@code graceful} with NOTIFICATION Cease / BFD Down (RFC 9384) and its routes are flushed even if graceful restart
-     * was negotiated ({@link #flushOnDown}); with {@code graceful} (BIRD's {@code bfd graceful}) the connection is closed
-     * without NOTIFICATION, so graceful restart keeps the routes as stale. Safe from any thread.
+     * was negotiated ({@link #flushOnDown}); when the N bit was negotiated (RFC 8538) that Cease goes as a Hard Reset
+     * carrying it, so the peer flushes ours too instead of keeping them stale. With {@code graceful} (BIRD's {@code bfd
+     * graceful}) the connection is closed without NOTIFICATION, so graceful restart keeps the routes as stale. Safe from
+     * any thread.
      */
     public void bfdDown(boolean graceful, String reason) {
         run(() -> {
@@ -268,13 +271,21 @@ public final class Peer {
             flushOnDown = !graceful;
             if (graceful) {
                 fail(null, false, reason + ", graceful restart");
+                return;
+            }
+            BgpError cease = BgpError.of(BgpError.CEASE, BgpError.BFD_DOWN);
+            if (negotiated != null && negotiated.grNotification()) {
+                fail(BgpError.hardReset(cease), true, "NOTIFICATION sent: " + reason + HardReset.SENT_AS);
             } else {
-                fail(BgpError.of(BgpError.CEASE, BgpError.BFD_DOWN), true, "NOTIFICATION sent: " + reason);
+                fail(cease, true, "NOTIFICATION sent: " + reason);
             }
         });
     }
 
-    /** True when the last session ended by a NOTIFICATION, either way: its routes are flushed, not kept stale. */
+    /**
+     * True when the last session's routes are flushed, not kept stale: it ended by a NOTIFICATION, either way (with
+     * RFC 8538 negotiated: by a Hard Reset), or by BFD Down without {@code graceful}.
+     */
     public boolean flushOnDown() {
         return flushOnDown;
     }
@@ -383,12 +394,18 @@ public final class Peer {
     }
 
     /**
-     * The one path of every fatal session error: sends the NOTIFICATION (when {@code send}), logs once, keeps the reason
-     * for status, closes the connections, and goes Idle with the IdleHold timer (backing off while errors repeat).
+     * The one path of every fatal session error: sends the NOTIFICATION (when {@code send}; as a Hard Reset when RFC
+     * 8538 asks for one), logs once, keeps the reason for status, closes the connections, and goes Idle with the
+     * IdleHold timer (backing off while errors repeat).
      */
     void fail(BgpError error, boolean send, String reason) {
+        boolean grNotification = negotiated != null && negotiated.grNotification();
+        if (send && grNotification && HardReset.required(error)) {
+            error = BgpError.hardReset(error); // the peer flushes our routes too (RFC 8538 sections 3, 5)
+            reason += HardReset.SENT_AS;
+        }
         lastError = reason;
-        flushOnDown |= error != null; // a NOTIFICATION, sent or received: no graceful restart (RFC 4724, RFC 8538)
+        flushOnDown |= HardReset.flushes(error, grNotification); // else graceful restart (RFC 4724, RFC 8538)
         if (stopped) {
             LOG.info("{}: session down in {}: {}", name, state, reason);
         } else {

@@ -13,7 +13,7 @@ import org.calicojava.bgp.rib.NeighborRouting;
 
 /**
  * One of {@code neighbors}: the session keys ({@code address, asNumber, passive, password, holdTime, ttlSecurity,
- * addPath, gracefulRestart{restartTime}, port, maxPrefixes{limit, action, restartAfter}}), the routing keys
+ * addPath, gracefulRestart{restartTime, notification}, port, maxPrefixes{limit, action, restartAfter}}), the routing keys
  * ({@code import, export, rrClient, allowOwnAs, nextHop: self|keep}) and {@code bfd}. The constructor refuses what the
  * conversions would refuse; the policy names are checked by {@link SpeakerDocument}, which knows the policies.
  */
@@ -125,11 +125,15 @@ record NeighborYaml(
                 Scalars.integer("ttlSecurity", ttlSecurity, 1, 254, 0),
                 mode,
                 gracefulRestart == null ? -1 : gracefulRestart.time(),
-                maxPrefixes == null ? null : maxPrefixes.value());
+                maxPrefixes == null ? null : maxPrefixes.value(),
+                gracefulRestart == null || Scalars.flag(gracefulRestart.notification(), true));
     }
 
-    /** A neighbour's {@code gracefulRestart: {restartTime}} (120 s by default). */
-    record GracefulRestart(String restartTime) {
+    /**
+     * A neighbour's {@code gracefulRestart: {restartTime, notification}}: 120 s by default; {@code notification} (the N
+     * bit of RFC 8538, graceful restart after a NOTIFICATION too) true by default.
+     */
+    record GracefulRestart(String restartTime, Boolean notification) {
         GracefulRestart {
             Scalars.integer("restartTime", restartTime, 0, 4095, 120);
         }

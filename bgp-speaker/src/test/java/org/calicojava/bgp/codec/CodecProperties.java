@@ -131,13 +131,14 @@ class CodecProperties {
             @ForAll @IntRange(min = 3, max = 65535) int hold,
             @ForAll boolean rr,
             @ForAll boolean ext,
+            @ForAll boolean notification,
             @ForAll @IntRange(min = 0, max = 4095) int restart) {
         Capabilities c = new Capabilities(
                 Set.of(Family.IPV4_UNICAST),
                 id & 0xffffffffL,
                 rr,
                 !rr,
-                ext ? null : new GracefulRestart(rr, restart, Map.of(Family.IPV6_UNICAST, rr)),
+                ext ? null : new GracefulRestart(rr, notification, restart, Map.of(Family.IPV6_UNICAST, rr)),
                 Map.of(Family.IPV6_UNICAST, AddPathMode.RECEIVE),
                 ext);
         Open o = Open.of(id & 0xffffffffL, hold, id, c);

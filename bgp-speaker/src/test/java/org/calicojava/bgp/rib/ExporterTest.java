@@ -41,6 +41,7 @@ class ExporterTest {
                 null,
                 InetAddress.getByName("192.0.2.1"),
                 true,
+                false,
                 false);
         Path local = new Path(
                 null,

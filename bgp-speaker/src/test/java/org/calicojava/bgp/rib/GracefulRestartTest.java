@@ -30,8 +30,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Graceful restart as receiving speaker (RFC 4724 4.2, without RFC 8538), over real TCP with a raw iBGP peer whose
- * OPEN carries the capability: only a session lost without a NOTIFICATION keeps routes as stale, and only those of the
+ * Graceful restart as receiving speaker (RFC 4724 4.2, without RFC 8538: the peer's capability has no N bit; with it
+ * see {@link NotificationGracefulRestartTest}), over real TCP with a raw iBGP peer whose OPEN carries the capability: only a session lost without a NOTIFICATION keeps routes as stale, and only those of the
  * families the capability listed; a session ended by a NOTIFICATION either way flushes them at once; when the session
  * comes back without the capability, without a family or with its Forwarding State bit clear, that family's stale
  * routes go at once, otherwise at its End-of-RIB.

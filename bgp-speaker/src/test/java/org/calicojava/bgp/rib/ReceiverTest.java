@@ -77,7 +77,7 @@ class ReceiverTest {
         PeerInfo pi = new PeerInfo(Ip.parse("10.0.0.2"));
         pi.configure(file.routing().neighbor(pi.address), file.routing());
         pi.ibgp = true;
-        pi.negotiated = new Negotiated(90, 30, families, IBGP, null, Ip.parse("10.0.0.1"), true, false);
+        pi.negotiated = new Negotiated(90, 30, families, IBGP, null, Ip.parse("10.0.0.1"), true, false, false);
         return pi;
     }
 

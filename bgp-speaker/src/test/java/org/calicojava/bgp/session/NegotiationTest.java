@@ -6,8 +6,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.calicojava.bgp.codec.AddPathMode;
+import org.calicojava.bgp.codec.BgpError;
 import org.calicojava.bgp.codec.Capabilities;
 import org.calicojava.bgp.codec.Family;
+import org.calicojava.bgp.codec.GracefulRestart;
 import org.calicojava.bgp.codec.Ip;
 import org.calicojava.bgp.codec.Open;
 import org.calicojava.bgp.config.NeighborConfig;
@@ -20,7 +22,7 @@ class NegotiationTest {
             new SpeakerConfig(Ip.v4Int("10.0.0.1"), 65010, null, 0, 90, List.of(), List.of(), 5, 5, null, null);
 
     static NeighborConfig neighbor(int hold, AddPathMode addPath) {
-        return new NeighborConfig(Ip.parse("10.0.0.2"), 179, 65011, false, null, hold, 0, addPath, -1, null);
+        return new NeighborConfig(Ip.parse("10.0.0.2"), 179, 65011, false, null, hold, 0, addPath, -1, null, true);
     }
 
     static Open open(int hold, Set<Family> families, Map<Family, AddPathMode> addPath, long as4) {
@@ -94,5 +96,64 @@ class NegotiationTest {
         assertThat(PeerTimers.connectRetry(5, 10, true)).isEqualTo(5);
         assertThat(PeerTimers.connectRetry(5, 10, false)).isEqualTo(120);
         assertThat(PeerTimers.connectRetry(5, 2, false)).isEqualTo(10);
+    }
+
+    static NeighborConfig graceful(boolean notification) {
+        return new NeighborConfig(Ip.parse("10.0.0.2"), 179, 65011, false, null, 90, 0, null, 120, null, notification);
+    }
+
+    static Open openWithGr(GracefulRestart gr) {
+        return Open.of(65011, 90, 2, new Capabilities(Set.of(), 65011, true, true, gr, Map.of(), true));
+    }
+
+    /** RFC 8538: the N bit in our OPEN unless turned off, and negotiated only when both OPENs carry it. */
+    @Test
+    void theNotificationBitNeedsBothSides() {
+        assertThat(Negotiation.localOpen(graceful(true), SPEAKER)
+                        .capabilities()
+                        .gracefulRestart()
+                        .notification())
+                .isTrue();
+        assertThat(Negotiation.localOpen(graceful(false), SPEAKER)
+                        .capabilities()
+                        .gracefulRestart()
+                        .notification())
+                .isFalse();
+        GracefulRestart withN = new GracefulRestart(false, true, 120, Map.of(Family.IPV4_UNICAST, true));
+        GracefulRestart withoutN = new GracefulRestart(false, false, 120, Map.of(Family.IPV4_UNICAST, true));
+        assertThat(Negotiation.negotiate(graceful(true), SPEAKER, openWithGr(withN), null)
+                        .grNotification())
+                .isTrue();
+        assertThat(Negotiation.negotiate(graceful(true), SPEAKER, openWithGr(withoutN), null)
+                        .grNotification())
+                .isFalse();
+        assertThat(Negotiation.negotiate(graceful(true), SPEAKER, openWithGr(null), null)
+                        .grNotification())
+                .isFalse();
+        assertThat(Negotiation.negotiate(graceful(false), SPEAKER, openWithGr(withN), null)
+                        .grNotification())
+                .isFalse();
+        assertThat(Negotiation.negotiate(neighbor(90, null), SPEAKER, openWithGr(withN), null)
+                        .grNotification())
+                .as("no graceful restart configured here")
+                .isFalse();
+    }
+
+    /** RFC 8538 section 5: which Ceases go as Hard Reset; and what flushes the routes. */
+    @Test
+    void hardResetRules() {
+        for (int sub : new int[] {1, 2, 3, 4, 8}) {
+            assertThat(HardReset.required(BgpError.of(6, sub))).as("6/" + sub).isTrue();
+        }
+        for (int sub : new int[] {5, 6, 7, 9, 10}) {
+            assertThat(HardReset.required(BgpError.of(6, sub))).as("6/" + sub).isFalse();
+        }
+        assertThat(HardReset.required(BgpError.of(4, 0))).isFalse();
+        assertThat(HardReset.required(null)).isFalse();
+        assertThat(HardReset.flushes(BgpError.of(4, 0), false)).isTrue();
+        assertThat(HardReset.flushes(BgpError.of(4, 0), true)).isFalse();
+        assertThat(HardReset.flushes(BgpError.of(6, 9), true)).isTrue();
+        assertThat(HardReset.flushes(BgpError.of(6, 9), false)).isTrue();
+        assertThat(HardReset.flushes(null, false)).isFalse();
     }
 }

@@ -106,6 +106,8 @@ class SessionKeysTest {
                 "{address: 127.0.0.11, asNumber: 65011, passive: maybe}|neighbors[0].passive: maybe (expected: true or false)",
                 "{address: 127.0.0.11, asNumber: 65011, ttlSecurity: 255}|neighbors[0].ttlSecurity: 255 (expected: 1..254)",
                 "{address: 127.0.0.11, asNumber: 65011, gracefulRestart: {restartTime: 5000}}|neighbors[0].gracefulRestart.restartTime: 5000 (expected: 0..4095)",
+                "{address: 127.0.0.11, asNumber: 65011, gracefulRestart: {notification: maybe}}|neighbors[0].gracefulRestart.notification: maybe (expected: true or false)",
+                "{address: 127.0.0.11, asNumber: 65011, gracefulRestart: {nbit: true}}|neighbors[0].gracefulRestart.nbit: unknown key (expected one of: notification, restartTime)",
                 "{address: 127.0.0.11, asNumber: 65011, colour: red}|neighbors[0].colour: unknown key (expected one of: addPath, address, allowOwnAs, asNumber, bfd, export, gracefulRestart, holdTime, import, maxPrefixes, nextHop, passive, password, port, rrClient, ttlSecurity)",
                 "{address: 127.0.0.11, asNumber: 65011, maxPrefixes: {action: stop}}|neighbors[0].maxPrefixes.limit: missing",
                 "{address: 127.0.0.11, asNumber: 65011, maxPrefixes: {limit: 0}}|neighbors[0].maxPrefixes.limit: 0 (expected: 1..100000000)",
@@ -122,6 +124,18 @@ class SessionKeysTest {
         assertThatThrownBy(() -> SpeakerYamlLoader.parse(yaml).speaker())
                 .isInstanceOf(ConfigException.class)
                 .hasMessage(message);
+    }
+
+    /** RFC 8538's N bit: on with graceful restart unless {@code notification: false}. */
+    @Test
+    void gracefulRestartNotificationDefaultsToOn() {
+        String yaml = "routerId: 127.0.0.10\nasNumber: 65010\nneighbors:\n"
+                + "  - {address: 127.0.0.11, asNumber: 65011, gracefulRestart: {restartTime: 90}}\n"
+                + "  - {address: 127.0.0.12, asNumber: 65011, gracefulRestart: {restartTime: 120, notification: false}}\n";
+        SpeakerConfig c = SpeakerYamlLoader.parse(yaml).speaker();
+        assertThat(c.neighbors().get(0).grNotification()).isTrue();
+        assertThat(c.neighbors().get(1).grNotification()).isFalse();
+        assertThat(c.neighbors().get(1).restartTime()).isEqualTo(120);
     }
 
     @Test

@@ -50,6 +50,6 @@ public record NeighborConfig(
 
     /** A plain active neighbour on port 179 without options. */
     public static NeighborConfig of(InetAddress address, long asNumber, int holdTime) {
-        return new NeighborConfig(address, 179, asNumber, false, null, holdTime, 0, null, -1, null, true);
+        return new NeighborConfig(address, 179, asNumber, false, null, holdTime, 0, null, -1, null, false);
     }
 }

@@ -126,12 +126,14 @@ record NeighborYaml(
                 mode,
                 gracefulRestart == null ? -1 : gracefulRestart.time(),
                 maxPrefixes == null ? null : maxPrefixes.value(),
-                gracefulRestart == null || Scalars.flag(gracefulRestart.notification(), true));
+                gracefulRestart != null && Scalars.flag(gracefulRestart.notification(), false));
     }
 
     /**
      * A neighbour's {@code gracefulRestart: {restartTime, notification}}: 120 s by default; {@code notification} (the N
-     * bit of RFC 8538, graceful restart after a NOTIFICATION too) true by default.
+     * bit of RFC 8538, graceful restart after a NOTIFICATION too) false by default: with it, a peer whose hold timer
+     * expires keeps its routes stale for the restart time, as after a lost connection (a dead host's routes stay up to
+     * hold time + restart time without BFD).
      */
     record GracefulRestart(String restartTime, Boolean notification) {
         GracefulRestart {

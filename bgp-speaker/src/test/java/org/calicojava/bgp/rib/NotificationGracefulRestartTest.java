@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
  * session ended by a NOTIFICATION other than Cease / Hard Reset, sent or received, keeps the peer's routes as stale
  * like a lost connection; a Hard Reset either way flushes them; the Ceases RFC 8538 section 5 wants as Hard Reset (our
  * prefix limit, administrative shutdown) and BFD Down without {@code graceful} go as 6/9 carrying the original code,
- * subcode and data. With {@code notification: false} here, nothing changes: any NOTIFICATION flushes.
+ * subcode and data. Without {@code notification: true} here (the default), nothing changes: any NOTIFICATION flushes.
  */
 class NotificationGracefulRestartTest {
     static final Duration T = Duration.ofSeconds(10);
@@ -46,7 +46,7 @@ class NotificationGracefulRestartTest {
     }
 
     Node node(String more) {
-        return raw.speaker(", gracefulRestart: {restartTime: 120}" + more);
+        return raw.speaker(", gracefulRestart: {restartTime: 120, notification: true}" + more);
     }
 
     Socket established(Node node, int hold) throws Exception {
@@ -163,8 +163,8 @@ class NotificationGracefulRestartTest {
     }
 
     @Test
-    void withNotificationOffHereAPeersHoldTimerNotificationFlushes() throws Exception {
-        try (Node node = raw.speaker(", gracefulRestart: {restartTime: 120, notification: false}");
+    void withoutNotificationHereAPeersHoldTimerNotificationFlushes() throws Exception {
+        try (Node node = raw.speaker(", gracefulRestart: {restartTime: 120}");
                 Socket s = established(node, 0)) {
             assertThat(firstMessage(s)).as("no N bit in our OPEN").contains("400a" + "0078" + "00010180" + "00020180");
             gr.announceBoth(node, s);

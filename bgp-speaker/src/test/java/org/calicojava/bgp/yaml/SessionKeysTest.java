@@ -126,15 +126,15 @@ class SessionKeysTest {
                 .hasMessage(message);
     }
 
-    /** RFC 8538's N bit: on with graceful restart unless {@code notification: false}. */
+    /** RFC 8538's N bit: off unless {@code notification: true} (a hold-timer expiry keeps flushing at once). */
     @Test
-    void gracefulRestartNotificationDefaultsToOn() {
+    void gracefulRestartNotificationDefaultsToOff() {
         String yaml = "routerId: 127.0.0.10\nasNumber: 65010\nneighbors:\n"
                 + "  - {address: 127.0.0.11, asNumber: 65011, gracefulRestart: {restartTime: 90}}\n"
-                + "  - {address: 127.0.0.12, asNumber: 65011, gracefulRestart: {restartTime: 120, notification: false}}\n";
+                + "  - {address: 127.0.0.12, asNumber: 65011, gracefulRestart: {restartTime: 120, notification: true}}\n";
         SpeakerConfig c = SpeakerYamlLoader.parse(yaml).speaker();
-        assertThat(c.neighbors().get(0).grNotification()).isTrue();
-        assertThat(c.neighbors().get(1).grNotification()).isFalse();
+        assertThat(c.neighbors().get(0).grNotification()).isFalse();
+        assertThat(c.neighbors().get(1).grNotification()).isTrue();
         assertThat(c.neighbors().get(1).restartTime()).isEqualTo(120);
     }
 

@@ -111,7 +111,10 @@ public record BgpError(int code, int subcode, byte[] data) {
     public String toString() {
         String s = codeName(code) + " / " + subcodeName(code, subcode);
         if (isHardReset() && data.length >= 2) { // e.g. "cease / hard reset: cease / administrative shutdown"
-            return s + ": " + new BgpError(data[0] & 0xff, data[1] & 0xff, Arrays.copyOfRange(data, 2, data.length));
+            // one level only: a peer's Hard Reset may nest thousands of them (its data shows as hex)
+            String inner = codeName(data[0] & 0xff) + " / " + subcodeName(data[0] & 0xff, data[1] & 0xff);
+            return s + ": " + inner
+                    + (data.length == 2 ? "" : " (data " + HexFormat.of().formatHex(data, 2, data.length) + ")");
         }
         return data.length == 0 ? s : s + " (data " + HexFormat.of().formatHex(data) + ")";
     }

@@ -209,6 +209,16 @@ public final class Rib implements RouteSink, AutoCloseable {
     }
 
     @Override
+    public void hardReset(Peer peer) {
+        submit(() -> {
+            PeerInfo pi = info(peer);
+            if (pi.session == 0 && !pi.staleFamilies.isEmpty()) {
+                stale.sweep(pi, null, "Cease / Hard Reset (RFC 8538)");
+            }
+        });
+    }
+
+    @Override
     public void refresh(Peer peer, Family f) {
         long id = peer.sessionId();
         submit(() -> {

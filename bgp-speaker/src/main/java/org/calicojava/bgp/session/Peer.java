@@ -406,6 +406,9 @@ public final class Peer {
         }
         lastError = reason;
         flushOnDown |= HardReset.flushes(error, grNotification); // else graceful restart (RFC 4724, RFC 8538)
+        if (error != null && error.isHardReset() && state != ESTABLISHED) {
+            speaker.sink().hardReset(this); // an earlier session's stale routes go too (RFC 8538 section 4)
+        }
         if (stopped) {
             LOG.info("{}: session down in {}: {}", name, state, reason);
         } else {

@@ -18,6 +18,12 @@ public interface RouteSink {
     /** The session left Established: every route learned from it is gone (unless kept as stale for graceful restart). */
     default void down(Peer peer, String reason) {}
 
+    /**
+     * A Cease / Hard Reset, sent or received, ended a connection that was not Established (RFC 8538 section 4: a Hard
+     * Reset deletes every route of the peer): the routes an earlier session left stale go now.
+     */
+    default void hardReset(Peer peer) {}
+
     /** The peer asked for our routes of {@code f} again (RFC 2918): the sink sends them. */
     default void refresh(Peer peer, Family f) {}
 

@@ -123,6 +123,41 @@ class NotificationGracefulRestartTest {
     }
 
     @Test
+    void aHardResetBeforeTheNewSessionIsEstablishedFlushesTheStaleRoutes() throws Exception {
+        try (Node node = node("")) {
+            try (Socket s = established(node, 0)) {
+                gr.announceBoth(node, s);
+                send(s, BgpError.of(BgpError.HOLD_TIMER_EXPIRED, 0));
+                Await.until("both kept as stale", T, () -> bothStale(node));
+            }
+            // the peer comes back: its OPEN but no KEEPALIVE (our side in OpenConfirm), then a Hard Reset
+            try (Socket s = raw.connect()) {
+                s.getOutputStream().write(SessionDownRaceTest.bytes(gr.open(0, WITH_N)));
+                s.getOutputStream().flush();
+                Await.until(
+                        "OpenConfirm",
+                        T,
+                        () -> node.speaker.peer(a).state() == SessionState.OPEN_CONFIRM,
+                        () -> node.speaker.peer(a).toString());
+                assertThat(bothStale(node)).as("still stale").isTrue();
+                send(s, BgpError.hardReset(BgpError.of(BgpError.CEASE, BgpError.ADMIN_SHUTDOWN)));
+                Await.until("stale routes gone at once", T, () -> node.rib.size() == 0);
+            }
+        }
+    }
+
+    @Test
+    void aNestedHardResetIsNamedOneLevelDeep() {
+        byte[] nested = new byte[4000];
+        for (int i = 0; i < nested.length; i += 2) {
+            nested[i] = 6;
+            nested[i + 1] = 9;
+        }
+        String s = new BgpError(BgpError.CEASE, BgpError.HARD_RESET, nested).toString();
+        assertThat(s).startsWith("cease / hard reset: cease / hard reset (data 0609");
+    }
+
+    @Test
     void ourPrefixLimitStopSendsAHardResetAndFlushes() throws Exception {
         try (Node node = node(", maxPrefixes: {limit: 10, action: stop, restartAfter: 0}");
                 Socket s = established(node, 0)) {

@@ -106,12 +106,7 @@ final class DatastoreCheck {
      * so the global keys, pools and blocks that every host reads are read too.
      */
     private void confd(NavigableMap<String, String> kv) {
-        TreeSet<String> hosts = new TreeSet<>();
-        for (String k : below(kv, keys.bgpHosts()).keySet()) {
-            String rest = k.substring(keys.bgpHosts().length());
-            int slash = rest.indexOf('/');
-            hosts.add(slash < 0 ? rest : rest.substring(0, slash));
-        }
+        TreeSet<String> hosts = children(kv, keys.bgpHosts());
         boolean rendered = false;
         for (String h : hosts) {
             try {
@@ -208,6 +203,17 @@ final class DatastoreCheck {
                 add(keys.ipamConfig(), "ipam", ex.getMessage());
             }
         }
+    }
+
+    /** The names of the directories and keys right under directory {@code prefix} (ending in '/'), sorted. */
+    static TreeSet<String> children(NavigableMap<String, String> kv, String prefix) {
+        TreeSet<String> out = new TreeSet<>();
+        for (String k : below(kv, prefix).keySet()) {
+            String rest = k.substring(prefix.length());
+            int slash = rest.indexOf('/');
+            out.add(slash < 0 ? rest : rest.substring(0, slash));
+        }
+        return out;
     }
 
     /** The keys under directory {@code prefix} (ending in '/'). */

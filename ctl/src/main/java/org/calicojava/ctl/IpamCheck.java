@@ -182,10 +182,7 @@ final class IpamCheck {
     /** The users of every address (endpoints' host addresses, nodes' tunnel addresses), and every host known. */
     private void users() {
         for (String root : List.of(keys.hosts(), keys.bgpHosts(), keys.felixStatusRoot())) {
-            for (String k : DatastoreCheck.below(kv, root).keySet()) {
-                String rest = k.substring(root.length());
-                hosts.add(rest.contains("/") ? rest.substring(0, rest.indexOf('/')) : rest);
-            }
+            hosts.addAll(DatastoreCheck.children(kv, root));
         }
         for (Map.Entry<String, String> e :
                 DatastoreCheck.below(kv, keys.hosts()).entrySet()) {

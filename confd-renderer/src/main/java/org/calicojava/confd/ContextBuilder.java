@@ -207,7 +207,8 @@ public final class ContextBuilder {
                         other.name(),
                         password,
                         false,
-                        null));
+                        null,
+                        false));
     }
 
     private void explicitPeer(
@@ -233,7 +234,8 @@ public final class ContextBuilder {
                         node == null ? null : node.name(),
                         p.password(),
                         p.acceptsDefault(),
-                        PeerLimit.of(p.maxPrefixes())));
+                        PeerLimit.of(p.maxPrefixes()),
+                        p.keepsRoutesThroughNotification()));
     }
 
     private static boolean rrClient(NodeInfo me, NodeInfo other) {

@@ -14,7 +14,9 @@ import org.calicojava.model.Names;
  * this node's address of the same family (null if it has none); {@code peerNode} the peer's node, if it is one.
  * {@code password} (TCP-MD5, validated by {@link BgpPassword}: printable ASCII without quotes or backslashes) is the
  * peer's own or, for mesh peers, the mesh password; {@code acceptDefault} lets a peer outside the mesh give us a
- * default route; {@code limit} its prefix limit (null: none). {@link #toString()} never shows the password.
+ * default route; {@code limit} its prefix limit (null: none); {@code gracefulNotification} (peers outside the mesh)
+ * turns on RFC 8538 with it in the bgp-speaker (BIRD 2.0 has no RFC 8538: its template ignores the flag).
+ * {@link #toString()} never shows the password.
  */
 public record Peer(
         String kind,
@@ -28,7 +30,8 @@ public record Peer(
         String peerNode,
         String password,
         boolean acceptDefault,
-        PeerLimit limit) {
+        PeerLimit limit,
+        boolean gracefulNotification) {
     private static final Set<String> KINDS = Set.of("Mesh", "Global", "Node");
 
     /** Checks again what ContextBuilder validated: nothing but tokens can reach a template through a Peer. */
@@ -52,6 +55,10 @@ public record Peer(
         if (kind.equals("Mesh") && acceptDefault) {
             throw new IllegalArgumentException("peer " + address + ": acceptDefault is for peers outside the mesh");
         }
+        if (kind.equals("Mesh") && gracefulNotification) {
+            throw new IllegalArgumentException(
+                    "peer " + address + ": gracefulNotification is for peers outside the mesh");
+        }
     }
 
     public Peer(
@@ -64,7 +71,20 @@ public record Peer(
             boolean internal,
             String sourceAddress,
             String peerNode) {
-        this(kind, address, version, asNumber, passive, rrClient, internal, sourceAddress, peerNode, null, false, null);
+        this(
+                kind,
+                address,
+                version,
+                asNumber,
+                passive,
+                rrClient,
+                internal,
+                sourceAddress,
+                peerNode,
+                null,
+                false,
+                null,
+                false);
     }
 
     public String name() {
@@ -103,6 +123,7 @@ public record Peer(
     @Override
     public String toString() {
         return "Peer[" + name() + ", as " + asNumber + (password == null ? "" : ", password set")
-                + (acceptDefault ? ", accept default" : "") + (limit == null ? "" : ", " + limit) + "]";
+                + (acceptDefault ? ", accept default" : "") + (limit == null ? "" : ", " + limit)
+                + (gracefulNotification ? ", graceful restart after a NOTIFICATION" : "") + "]";
     }
 }

@@ -21,6 +21,9 @@ class ContextRecordsTest {
                 .hasMessageStartingWith("node name: ");
         assertThatThrownBy(() -> new Peer("Node", "10.0.0.2", 5, 1, false, false, true, null, null))
                 .hasMessageStartingWith("peer version: 5");
+        assertThatThrownBy(() ->
+                        new Peer("Mesh", "10.0.0.2", 4, 1, false, false, true, null, null, null, false, null, true))
+                .hasMessage("peer 10.0.0.2: gracefulNotification is for peers outside the mesh");
     }
 
     @Test

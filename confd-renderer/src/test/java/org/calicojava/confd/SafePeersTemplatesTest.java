@@ -49,7 +49,8 @@ class SafePeersTemplatesTest {
                         + "\"tor'pw $x\",\"max_prefixes\":{\"limit\":1000,\"action\":\"drop\",\"restart_after_s\":30}}");
         f.kv.put(
                 f.keys.bgpHostPeer("n1", "192.0.2.253"),
-                "{\"ip\":\"192.0.2.253\",\"as_num\":\"65001\"," + "\"accept_default\":true,\"max_prefixes\":500}");
+                "{\"ip\":\"192.0.2.253\",\"as_num\":\"65001\"," + "\"accept_default\":true,\"max_prefixes\":500,"
+                        + "\"graceful_restart_notification\":true}");
         f.kv.put(f.keys.bgpMaxStaleRoutesTime(), "90");
         return f;
     }
@@ -126,6 +127,10 @@ class SafePeersTemplatesTest {
                 .isEqualTo(new MaxPrefixes(500, MaxPrefixes.Action.STOP, 60));
         assertThat(byAddr.get("192.0.2.253").password()).isNull();
         assertThat(byAddr.get("10.0.0.2").password()).isEqualTo("mesh pw!");
+        // RFC 8538 only where the peer record asks for it
+        assertThat(byAddr.get("192.0.2.253").grNotification()).isTrue();
+        assertThat(byAddr.get("192.0.2.254").grNotification()).isFalse();
+        assertThat(byAddr.get("10.0.0.2").grNotification()).isFalse();
     }
 
     @Test

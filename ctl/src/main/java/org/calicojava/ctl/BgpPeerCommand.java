@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code peer add IP as ASN [--password-file F] [--accept-default] [--max-prefixes N ...] | remove IP | show}, for
+ * {@code peer add IP as ASN [--password-file F] [--accept-default] [--graceful-restart-notification] [--max-prefixes N ...] | remove IP | show}, for
  * global peers ({@code javactl bgp peer ...}) or one node's ({@code javactl node NAME bgp peer ...}). The password is
  * stored in the peer's JSON ({@code "password"}, as Calico's BGPPeer keeps it); {@code show} prints only whether one is
  * set.
@@ -91,6 +91,14 @@ final class BgpPeerCommand {
         @Option(names = "--accept-default", description = "Accept a default route from this peer (refused otherwise).")
         boolean acceptDefault;
 
+        @Option(
+                names = "--graceful-restart-notification",
+                description = "RFC 8538: keep this peer's routes as stale through a NOTIFICATION"
+                        + " (its hold timer expiring too) as through a lost connection; only when the peer announces"
+                        + " it as well. Off by default: a peer that stops with a NOTIFICATION loses its routes at once."
+                        + " bgp-speaker only (BIRD 2.0 has no RFC 8538).")
+        boolean gracefulRestartNotification;
+
         @Option(names = "--max-prefixes", paramLabel = "N", description = "Take at most N prefixes per address family.")
         Long maxPrefixes;
 
@@ -123,7 +131,7 @@ final class BgpPeerCommand {
                 throw fail("--max-prefixes: " + e.getMessage());
             }
             String password = passwordFile == null ? null : readPassword(passwordFile);
-            BgpPeer peer = new BgpPeer(ip, asn, password, acceptDefault, limit);
+            BgpPeer peer = new BgpPeer(ip, asn, password, acceptDefault, limit, gracefulRestartNotification);
             String node = node();
             try {
                 store().create(key(node, peer.ip()), Json.write(peer));
@@ -159,7 +167,8 @@ final class BgpPeerCommand {
         @Override
         public void run() {
             String node = node();
-            Table t = new Table("Peer address", "AS number", "Password", "Accept default", "Max prefixes");
+            Table t = new Table(
+                    "Peer address", "AS number", "Password", "Accept default", "Max prefixes", "GR notification");
             for (int v : new int[] {4, 6}) {
                 for (KeyValue kv : store().list(prefix(node, v)).kvs()) {
                     try {
@@ -175,9 +184,10 @@ final class BgpPeerCommand {
                                         : m.limit() + " " + m.action()
                                                 + (m.action().equals("stop")
                                                         ? " restart " + m.restartAfterS() + "s"
-                                                        : ""));
+                                                        : ""),
+                                p.keepsRoutesThroughNotification() ? "yes" : "no");
                     } catch (IllegalArgumentException e) {
-                        t.row(kv.key(), "(invalid: " + e.getMessage() + ")", "", "", "");
+                        t.row(kv.key(), "(invalid: " + e.getMessage() + ")", "", "", "", "");
                     }
                 }
             }

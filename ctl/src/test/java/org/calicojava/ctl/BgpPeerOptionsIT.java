@@ -53,7 +53,7 @@ class BgpPeerOptionsIT {
                         + "\"restart_after_s\":60}}");
         String show = cli.ok("bgp", "peer", "show");
         assertThat(show)
-                .contains("| 192.0.2.254  | 65000     | set      | yes            | 1000 stop restart 60s |")
+                .contains("| 192.0.2.254  | 65000     | set      | yes            | 1000 stop restart 60s | no ")
                 .doesNotContain("t0r");
         assertThat(cli.ok("bgp", "peer", "show", "-o", "json"))
                 .doesNotContain("t0r")
@@ -74,15 +74,19 @@ class BgpPeerOptionsIT {
                 "--max-prefixes",
                 "50",
                 "--max-prefixes-action",
-                "drop");
+                "drop",
+                "--graceful-restart-notification");
         assertThat(cli.get(cli.keys.bgpHostPeer("h1", "192.0.2.253")))
                 .contains("\"password\":\"t0r secret!\"")
                 .contains("\"max_prefixes\":{\"limit\":50,\"action\":\"drop\"")
+                .contains("\"graceful_restart_notification\":true")
                 .doesNotContain("accept_default");
+        assertThat(cli.get(cli.keys.bgpGlobalPeer("192.0.2.254"))).doesNotContain("graceful");
         assertThat(cli.ok("node", "h1", "bgp", "peer", "show"))
                 .contains("| set ")
                 .contains("| no ")
                 .contains("50 drop")
+                .contains("| yes ")
                 .doesNotContain("t0r");
         assertThat(cli.ok("node", "show")).contains("192.0.2.253 as 65001").doesNotContain("t0r");
         cli.etcd.put(cli.keys.bgpHostPeer("h1", "192.0.2.252"), "{\"ip\":\"192.0.2.252\",\"password\":\"t0r x\"}");

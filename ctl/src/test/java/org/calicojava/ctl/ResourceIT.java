@@ -137,6 +137,7 @@ class ResourceIT {
                     file: %s
                   acceptDefault: true
                   maxPrefixes: {limit: 1000, action: warn, restartAfterSeconds: 30}
+                  gracefulRestartNotification: true
                 ---
                 """.formatted(pw)
                 + header("BGPPeer", "global.fd00--fe") + """
@@ -194,7 +195,7 @@ class ResourceIT {
                 .isEqualTo("{\"ip\":\"192.168.0.254\",\"as_num\":"
                         + "\"65000\",\"password\":\"" + PASSWORD
                         + "\",\"accept_default\":true,\"max_prefixes\":{\"limit\":1000,"
-                        + "\"action\":\"warn\",\"restart_after_s\":30}}");
+                        + "\"action\":\"warn\",\"restart_after_s\":30},\"graceful_restart_notification\":true}");
         assertThat(cli.get(k.bgpGlobalPeer("fd00::fe"))).isEqualTo("{\"ip\":\"fd00::fe\",\"as_num\":\"65001\"}");
         assertThat(cli.get(k.bgpGlobalAsNum())).isEqualTo("64513");
         assertThat(cli.get(k.bgpNodeMesh())).isEqualTo("{\"enabled\":false}");
@@ -223,7 +224,9 @@ class ResourceIT {
             assertThat(fromJson.out().lines()).as(kind).isNotEmpty().allMatch(l -> l.startsWith("Unchanged " + kind));
             assertThat(cli.snapshot()).as(kind + " after get -o json | apply").isEqualTo(before);
         }
-        assertThat(cli.ok("get", "bgppeer", "-o", "yaml")).contains("password:\n    keep: true");
+        assertThat(cli.ok("get", "bgppeer", "-o", "yaml"))
+                .contains("password:\n    keep: true")
+                .contains("gracefulRestartNotification: true");
         assertThat(cli.ok("get", "bgppeer", "-o", "wide")).contains("| set ").doesNotContain(PASSWORD);
         assertThat(cli.ok("get", "bgppeer", "node.n1.192.168.0.254", "-o", "json"))
                 .contains("\"keep\" : true")

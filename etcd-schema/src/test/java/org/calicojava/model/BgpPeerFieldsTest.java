@@ -24,6 +24,24 @@ class BgpPeerFieldsTest {
     }
 
     @Test
+    void gracefulRestartNotificationIsWrittenOnlyWhenOn() {
+        BgpPeer on = new BgpPeer("192.0.2.254", "65000", null, null, null, true);
+        assertThat(Json.write(on))
+                .isEqualTo("{\"ip\":\"192.0.2.254\",\"as_num\":\"65000\",\"graceful_restart_notification\":true}");
+        assertThat(Json.read(Json.write(on), BgpPeer.class)).isEqualTo(on);
+        assertThat(on.keepsRoutesThroughNotification()).isTrue();
+        assertThat(on.toString()).contains("gracefulRestartNotification=true");
+        BgpPeer off = Json.read(
+                "{\"ip\":\"192.0.2.254\",\"as_num\":\"65000\",\"graceful_restart_notification\":false}", BgpPeer.class);
+        assertThat(off).isEqualTo(new BgpPeer("192.0.2.254", "65000"));
+        assertThat(Json.write(off)).doesNotContain("graceful");
+        assertThatThrownBy(() -> Json.read(
+                        "{\"ip\":\"10.0.0.1\",\"as_num\":\"65000\",\"graceful_restart_notification\":\"maybe\"}",
+                        BgpPeer.class))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void maxPrefixesAsANumberOrAnObject() {
         BgpPeer n = Json.read("{\"ip\":\"10.0.0.1\",\"as_num\":\"65000\",\"max_prefixes\":500}", BgpPeer.class);
         assertThat(n.maxPrefixes()).isEqualTo(new BgpMaxPrefixes(500, "stop", 60));

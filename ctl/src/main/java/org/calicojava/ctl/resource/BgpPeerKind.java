@@ -76,7 +76,13 @@ final class BgpPeerKind implements Kind {
         String password =
                 Passwords.resolve("spec.password", s.password(), stored, org.calicojava.ctl.CallContext.current()::env);
         BgpMaxPrefixes max = s.maxPrefixes() == null ? null : s.maxPrefixes().toV1();
-        BgpPeer peer = new BgpPeer(id.ip().ip(), s.asNumber().toString(), password, s.acceptDefault(), max);
+        BgpPeer peer = new BgpPeer(
+                id.ip().ip(),
+                s.asNumber().toString(),
+                password,
+                s.acceptDefault(),
+                max,
+                s.gracefulRestartNotification());
         return new Footprint(
                 kind(),
                 id.name(),
@@ -125,7 +131,8 @@ final class BgpPeerKind implements Kind {
                             Long.parseLong(p.asNum()),
                             Passwords.shown(p.password()),
                             p.acceptDefault(),
-                            m == null ? null : new Specs.MaxPrefixes(m.limit(), m.action(), m.restartAfterS()))));
+                            m == null ? null : new Specs.MaxPrefixes(m.limit(), m.action(), m.restartAfterS()),
+                            p.gracefulRestartNotification())));
         } catch (IllegalArgumentException e) {
             Resources.skipped(kind(), kv.key(), e);
         }

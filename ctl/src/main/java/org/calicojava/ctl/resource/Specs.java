@@ -155,7 +155,8 @@ public final class Specs {
 
     /**
      * BGPPeer: global (no node) or one node's; the password by reference ({@link PasswordRef}); extensions
-     * {@code acceptDefault} and {@code maxPrefixes} {limit, action, restartAfterSeconds}.
+     * {@code acceptDefault}, {@code maxPrefixes} {limit, action, restartAfterSeconds} and
+     * {@code gracefulRestartNotification} (RFC 8538).
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record BgpPeerSpec(
@@ -164,7 +165,8 @@ public final class Specs {
             Object asNumber,
             PasswordRef password,
             Boolean acceptDefault,
-            MaxPrefixes maxPrefixes) {
+            MaxPrefixes maxPrefixes,
+            Boolean gracefulRestartNotification) {
         public BgpPeerSpec {
             if (node != null) {
                 Names.check("host", node);

@@ -115,7 +115,8 @@ public final class Ipam {
     /** Assigns one address automatically. */
     public Cidr autoAssign(AutoRequest req) {
         List<IpPool> pools = usablePools(req.version(), req.pool());
-        boolean strict = config().strictAffinity();
+        IpamConfig config = config();
+        boolean strict = config.strictAffinity();
         String hostKey = req.host() + "/" + req.version();
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
             // 1. the block this host last assigned from (no listing on the common path)
@@ -138,20 +139,31 @@ public final class Ipam {
             if (fromOwn.isPresent()) {
                 return fromOwn.get();
             }
-            // 3. claim a free block
-            ClaimResult claimed = claim(pools, req, taken);
+            // 3. claim a free block, unless auto-allocation is off or the host has its maximum of blocks
+            long owned = all.stream()
+                    .filter(v -> req.host().equals(v.block().host()))
+                    .count();
+            boolean capped = config.blockCap() > 0 && owned >= config.blockCap();
+            ClaimResult claimed =
+                    config.autoAllocateBlocks() && !capped ? claim(pools, req, taken) : ClaimResult.NONE_FREE;
             if (claimed.ip.isPresent()) {
                 return claimed.ip.get();
             }
             if (claimed == ClaimResult.NONE_FREE) {
                 // 4. borrow from another host's block
+                String noBlock = capped
+                        ? "it has max_blocks_per_host (" + config.blockCap() + ") blocks"
+                        : config.autoAllocateBlocks() ? "the pool has no free block" : "auto_allocate_blocks is off";
+                String full = "no free address for host " + req.host() + ": its blocks are full, " + noBlock;
                 if (strict) {
-                    throw new IpamException("no free address for host " + req.host() + ": its blocks are full, "
-                            + "the pool has no free block, and strict affinity forbids borrowing");
+                    throw new IpamException(full + ", and strict affinity forbids borrowing");
                 }
                 boolean anyFree = all.stream()
                         .anyMatch(v ->
                                 inPools(pools, v.block().cidr()) && v.block().freeCount() > 0);
+                if (!anyFree && (capped || !config.autoAllocateBlocks())) {
+                    throw new IpamException(full + ", and no other host's block has a free address");
+                }
                 if (!anyFree) {
                     throw new IpamException("IP pool" + (pools.size() > 1 ? "s " : " ")
                             + String.join(
@@ -262,9 +274,6 @@ public final class Ipam {
 
     /** Claims the first free block of the pools for the host and allocates its first address, in one transaction. */
     private ClaimResult claim(List<IpPool> pools, AutoRequest req, Set<Cidr> taken) {
-        if (!config().autoAllocateBlocks()) {
-            return ClaimResult.NONE_FREE;
-        }
         for (IpPool pool : pools) {
             long count = pool.blockCount();
             for (long i = 0; i < count; i++) {

@@ -89,6 +89,35 @@ class IpamIT {
     }
 
     @Test
+    void maxBlocksPerHostCapsAHostsBlocksThenItBorrowsOrFailsUnderStrictAffinity() {
+        addPool("10.4.0.0/28", 30); // four blocks of 4
+        store.put(keys.ipamConfig(), "{\"max_blocks_per_host\":1}");
+        assertThat(ipam.config().blockCap()).isEqualTo(1);
+        for (int i = 0; i < 4; i++) {
+            ipam.autoAssign(req("h1", "a" + i)); // fills h1's one block
+        }
+        ipam.autoAssign(req("h2", "b")); // h2 claims its own
+        Cidr fifth = ipam.autoAssign(req("h1", "a4"));
+        assertThat(ipam.affinities("h1", 4)).hasSize(1); // no second block for h1
+        assertThat(ipam.info(fifth).blockHost()).isEqualTo("h2"); // it borrowed
+        store.put(keys.ipamConfig(), "{\"strict_affinity\":true,\"max_blocks_per_host\":1}");
+        assertThatThrownBy(() -> ipam.autoAssign(req("h1", "a5")))
+                .isInstanceOf(IpamException.class)
+                .hasMessage("no free address for host h1: its blocks are full, it has max_blocks_per_host (1) blocks,"
+                        + " and strict affinity forbids borrowing");
+        assertThat(ipam.affinities("h1", 4)).hasSize(1);
+        store.put(keys.ipamConfig(), "{\"max_blocks_per_host\":2}");
+        ipam.autoAssign(req("h1", "a5"));
+        assertThat(ipam.affinities("h1", 4)).hasSize(2);
+        store.put(keys.ipamConfig(), "{\"max_blocks_per_host\":0}"); // 0: no cap
+        assertThat(ipam.config()).isEqualTo(IpamConfig.DEFAULT);
+        store.put(keys.ipamConfig(), "{\"max_blocks_per_host\":-1}");
+        assertThatThrownBy(() -> ipam.autoAssign(req("h1", "a6")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("max_blocks_per_host: -1 (expected: 0..16777216, 0: no cap)");
+    }
+
+    @Test
     void assignSpecificReleaseByIpAndHandleAndAffinities() {
         addPool("10.3.0.0/24", 26);
         Cidr ip = Cidr.host("10.3.0.77");

@@ -16,13 +16,14 @@ import picocli.CommandLine.Parameters;
 
 @Command(
         name = "ipam",
-        description = "IP address management: assign, release, info, show, check.",
+        description = "IP address management: assign, release, info, show, check, configure.",
         subcommands = {
             IpamCommand.Assign.class,
             IpamCommand.Release.class,
             IpamCommand.Info.class,
             IpamCommand.Show.class,
-            IpamCommand.Check.class
+            IpamCommand.Check.class,
+            IpamConfigureCommand.class
         })
 final class IpamCommand {
 

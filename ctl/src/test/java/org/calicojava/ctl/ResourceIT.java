@@ -319,7 +319,7 @@ class ResourceIT {
             kind: BGPPeer\\nmetadata: {}\\nspec:\\n  peerIP: 10.0.0.1\\n  asNumber: 1\\n  password: {keep: true} | document 1, line 8: spec.password.keep: no password is stored to keep
             kind: BGPPeer\\nmetadata: {}\\nspec:\\n  peerIP: 10.0.0.1\\n  asNumber: 4294967296 | document 1, line 5: spec: AS number
             kind: FelixConfiguration\\nmetadata: {name: default}\\nspec:\\n  logSeverityScreen: [a] | document 1, line 6: spec.logSeverityScreen: not a single value (expected: a string, number or boolean)
-            kind: Pod\\nmetadata: {name: x} | document 1, line 1: kind: "Pod" (expected one of: IPPool, Profile, Tier, Policy, Node, BGPPeer, BGPConfiguration, FelixConfiguration, WorkloadEndpoint)
+            kind: Pod\\nmetadata: {name: x} | document 1, line 1: kind: "Pod" (expected one of: IPPool, Profile, Tier, Policy, Node, BGPPeer, BGPConfiguration, FelixConfiguration, IPAMConfiguration, WorkloadEndpoint)
             kind: Tier\\nmetadata: {name: t}\\nspec: [ | document 1, line 5: spec: while parsing a flow node
             """)
     void badDocumentsAreRefusedWithTheirLineAndWriteNothing(String body, String expected) throws IOException {

@@ -24,8 +24,9 @@ import picocli.CommandLine.Parameters;
  */
 @Command(
         name = "get",
-        description = "Show resources: get KIND [NAME] [-o table|wide|yaml|json]. Kinds: IPPool, "
-                + "Profile, Tier, Policy, Node, BGPPeer, BGPConfiguration, FelixConfiguration, WorkloadEndpoint.")
+        description =
+                "Show resources: get KIND [NAME] [-o table|wide|yaml|json]. Kinds: IPPool, "
+                        + "Profile, Tier, Policy, Node, BGPPeer, BGPConfiguration, FelixConfiguration, IPAMConfiguration, WorkloadEndpoint.")
 public final class GetCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -20,6 +20,7 @@ final class Resources {
             new BgpPeerKind(),
             new BgpConfigurationKind(),
             new FelixConfigurationKind(),
+            new IpamConfigurationKind(),
             new WorkloadEndpointKind());
 
     private Resources() {}

@@ -223,6 +223,14 @@ public final class Specs {
         }
     }
 
+    /** IPAMConfiguration {@code default}: IPAM's settings; all absent: the defaults (no key). */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record IpamConfigurationSpec(Boolean strictAffinity, Boolean autoAllocateBlocks, Integer maxBlocksPerHost) {
+        boolean isEmpty() {
+            return strictAffinity == null && autoAllocateBlocks == null && maxBlocksPerHost == null;
+        }
+    }
+
     /** WorkloadEndpoint (shown only): where it is and what felix programs for it. */
     @JsonInclude(JsonInclude.Include.NON_EMPTY)
     public record WorkloadEndpointSpec(

@@ -14,9 +14,13 @@ export CALICO_ETCD_PREFIX=/bench
 export JAVACTL_SOCKET=""
 bin/javactl pool add 10.64.0.0/12 >/dev/null
 bin/javactl profile add web >/dev/null
-for h in $(seq 1 "$hosts"); do
-  bin/javactl node add --name "h$h" --ip "192.0.2.$(( h % 250 + 1 ))" >/dev/null
+nodes=$(mktemp)
+for h in $(seq 1 "$hosts"); do   # one apply of H Node resources: one JVM, not H
+  printf 'apiVersion: projectcalico.org/v3\nkind: Node\nmetadata: {name: h%d}\nspec: {bgp: {ipv4Address: 172.16.%d.%d}}\n---\n' \
+    "$h" $(( h / 250 )) $(( h % 250 + 1 )) >>"$nodes"
 done
+bin/javactl apply -f "$nodes" >/dev/null
+rm -f "$nodes"
 echo "filling $n workloads on $hosts hosts"
 cp=$(ls ctl/target/lib/*.jar | tr '\n' ':')ctl/target/classes
 java -cp "$cp" ctl/bench/Fill.java "$ETCD_ENDPOINTS" /bench "$n" "$hosts"

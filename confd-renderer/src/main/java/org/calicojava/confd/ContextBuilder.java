@@ -75,6 +75,26 @@ public final class ContextBuilder {
         }
     }
 
+    /**
+     * Reads, as {@link #build} does, only what this node's build reads and no other node's does: its peers, its BFD
+     * setting and its blocks; the refusals are in {@link #invalid()}. For a check over many nodes (javactl datastore
+     * check): one full build of any node reads every shared record, this reads the rest of each node in O(its keys),
+     * not O(nodes). Meaningful only for a node that renders (it has an IPv4 address); confd reads nothing of its own
+     * for one that does not.
+     */
+    public void readOwnRecords(NavigableMap<String, String> kv) {
+        Warnings warnings = new Warnings();
+        try {
+            for (int v : new int[] {4, 6}) {
+                bgpPeers(kv, keys.bgpHostPeers(nodeName, v), v, warnings);
+            }
+            bfd(kv, warnings);
+            blocks(kv, warnings);
+        } finally {
+            invalid = warnings.items();
+        }
+    }
+
     private Map<String, Object> build(NavigableMap<String, String> kv, Warnings warnings) {
         long globalAs = globalAs(kv, warnings);
         boolean mesh = meshEnabled(kv, warnings);

@@ -2,13 +2,14 @@ package org.calicojava.ctl;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import org.calicojava.confd.ContextBuilder;
-import org.calicojava.confd.MissingDataException;
 import org.calicojava.confd.Warnings;
 import org.calicojava.felix.calc.DatastoreState;
 import org.calicojava.felix.calc.FelixConfig;
@@ -101,49 +102,49 @@ final class DatastoreCheck {
     }
 
     /**
-     * confd: the render context of every host under the BGP hosts' key. When none renders (no host has an IPv4
-     * address, so each build stops after reading the nodes), once more for a host made up in a copy of the snapshot,
-     * so the global keys, pools and blocks that every host reads are read too.
+     * confd: what every host's build reads, and a host joining now. One full build, for a host made up in a copy of the
+     * snapshot (so that it always renders; with no setting of its own it reads every global key, such as a global BFD
+     * setting that every present host overrides), reads every record all hosts share: the global keys, every node,
+     * pools. Then each real host
+     * that renders (it has an IPv4 address) reads only its own records ({@link ContextBuilder#readOwnRecords}); a host
+     * without one renders nothing, as its confd. One build per host would read every node once per host: N x N.
      */
     private void confd(NavigableMap<String, String> kv) {
         TreeSet<String> hosts = children(kv, keys.bgpHosts());
-        boolean rendered = false;
-        for (String h : hosts) {
-            try {
-                Names.check("node", h);
-            } catch (IllegalArgumentException ex) {
-                continue; // the builder reports the host's key itself
-            }
-            rendered |= confd(kv, h);
+        String madeUp = "datastore-check";
+        while (hosts.contains(madeUp)) {
+            madeUp += "-x";
         }
-        if (!rendered) {
-            String node = "datastore-check";
-            while (hosts.contains(node)) {
-                node += "-x";
+        TreeMap<String, String> copy = new TreeMap<>(kv);
+        copy.put(keys.bgpHostIp(madeUp, 4), "192.0.2.1");
+        ContextBuilder shared = new ContextBuilder(keys, madeUp);
+        Set<String> rendering = new HashSet<>();
+        try {
+            for (Object n : (List<?>) shared.build(copy).get("nodes")) {
+                Map<?, ?> node = (Map<?, ?>) n;
+                if (node.get("ipv4") != null && !madeUp.equals(node.get("name"))) {
+                    rendering.add((String) node.get("name"));
+                }
             }
-            TreeMap<String, String> copy = new TreeMap<>(kv);
-            copy.put(keys.bgpHostIp(node, 4), "192.0.2.1");
-            confd(copy, node);
+        } catch (RuntimeException ex) {
+            add(keys.bgpHosts(), "confd", "cannot render: unexpected " + ex);
+        }
+        findings(shared);
+        for (String h : rendering) {
+            ContextBuilder own = new ContextBuilder(keys, h);
+            try {
+                own.readOwnRecords(kv);
+            } catch (RuntimeException ex) {
+                add(keys.bgpHost(h), "confd", "cannot render for this host: unexpected " + ex);
+            }
+            findings(own);
         }
     }
 
-    /** One host's build; its warnings are findings. Whether the context was built. */
-    private boolean confd(NavigableMap<String, String> kv, String node) {
-        ContextBuilder b = new ContextBuilder(keys, node);
-        boolean built;
-        try {
-            b.build(kv);
-            built = true;
-        } catch (MissingDataException ex) {
-            built = false; // this host cannot render: no IPv4 address
-        } catch (RuntimeException ex) {
-            built = false;
-            add(keys.bgpHost(node), "confd", "cannot render for this host: unexpected " + ex);
-        }
+    private void findings(ContextBuilder b) {
         for (Warnings.Invalid i : b.invalid()) {
             add(i.key(), "confd", i.reason());
         }
-        return built;
     }
 
     /** IPAM: blocks under the key of their CIDR, handles and the config as JSON records, affinities' key shape. */

@@ -20,6 +20,8 @@ import org.calicojava.store.JetcdStore;
  * GetCapabilities alone (transport only) both ways. Medians of ROUNDS rounds after one warm-up round.
  */
 public final class RequestBench {
+    private static final String NET = "be" + "0".repeat(62);
+
     public static void main(String[] args) throws Exception {
         int cycles = Integer.parseInt(args.length > 0 ? args[0] : "100");
         int rounds = Integer.parseInt(args.length > 1 ? args[1] : "5");
@@ -30,7 +32,7 @@ public final class RequestBench {
         try (JetcdStore store = new JetcdStore(EtcdConfig.fromEnv(System.getenv()));
                 NetlinkDataplane dp = new NetlinkDataplane(ns)) {
             store.put(keys.pool(Cidr.parse("10.66.0.0/16")), "{\"cidr\":\"10.66.0.0/16\"}");
-            store.put(keys.profileRules("benchnet"), "{}");
+            store.put(keys.profileRules(NET), "{}");
             Plugin plugin =
                     new Plugin(new NetworkDriver(store, keys, "bench", dp), new IpamDriver(store, keys, "bench"));
             try (PluginServer server = new PluginServer(dir.resolve("b.sock"), plugin);
@@ -86,13 +88,13 @@ public final class RequestBench {
                 check(c.call("/NetworkDriver.GetCapabilities", "{}"));
                 continue;
             }
-            String ep = UUID.randomUUID().toString().replace("-", "");
-            String req = "{\"NetworkID\":\"benchnet\",\"EndpointID\":\"" + ep + "\"}";
+            String ep = (UUID.randomUUID().toString() + UUID.randomUUID()).replace("-", "");
+            String req = "{\"NetworkID\":\"" + NET + "\",\"EndpointID\":\"" + ep + "\"}";
             String addr = check(c.call("/IpamDriver.RequestAddress", "{\"PoolID\":\"CalicoPoolIPv4\"}"))
                     .replaceAll(".*\"Address\":\"([^\"]+)\".*", "$1");
             check(c.call(
                     "/NetworkDriver.CreateEndpoint",
-                    "{\"NetworkID\":\"benchnet\",\"EndpointID\":\"" + ep + "\",\"Interface\":{\"Address\":\"" + addr
+                    "{\"NetworkID\":\"" + NET + "\",\"EndpointID\":\"" + ep + "\",\"Interface\":{\"Address\":\"" + addr
                             + "\"}}"));
             check(c.call("/NetworkDriver.Join", req));
             check(c.call("/NetworkDriver.Leave", req));

@@ -6,11 +6,15 @@ package org.calicojava.libnetwork;
  */
 public interface Dataplane extends AutoCloseable {
     /**
-     * Creates the pair {@code hostName} (up, MAC ee:ee:ee:ee:ee:ee, Calico's per-interface sysctls) and
-     * {@code tempName} (the container end, left down for Docker to move and rename). A stale pair of the same host
-     * name is replaced. Both ends get {@code mtu} when it is above 0.
+     * Creates the pair {@code hostName} (up, MAC ee:ee:ee:ee:ee:ee, Calico's per-interface sysctls, the alias
+     * {@code alias} naming what it was made for) and {@code tempName} (the container end, left down for Docker to move
+     * and rename). Both ends get {@code mtu} when it is above 0. Never replaces anything: when either name is taken it
+     * fails and touches nothing. On any other failure nothing is left.
      */
-    void createVeth(String hostName, String tempName, int mtu);
+    void createVeth(String hostName, String tempName, int mtu, String alias);
+
+    /** The alias of link {@code name} ("" when it has none), or empty when there is no such link. */
+    java.util.Optional<String> alias(String name);
 
     /** The MTU of the host's uplink (the interface of its default route), from which the workload MTU follows. */
     int uplinkMtu();

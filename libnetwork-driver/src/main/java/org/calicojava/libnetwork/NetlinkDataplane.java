@@ -1,10 +1,10 @@
 package org.calicojava.libnetwork;
 
+import java.util.Optional;
+import org.calicojava.netlink.AlreadyExistsException;
 import org.calicojava.netlink.NetNs;
 import org.calicojava.netlink.Netlink;
 import org.calicojava.netlink.WorkloadInterface;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Veth pairs through rtnetlink, made by {@link WorkloadInterface} (Calico's conventions, shared with javactl and the CNI
@@ -13,8 +13,6 @@ import org.slf4j.LoggerFactory;
  * resolves /proc/sys/net by the writing thread's namespace). One netlink socket for the driver's life.
  */
 public final class NetlinkDataplane implements Dataplane {
-    private static final Logger LOG = LoggerFactory.getLogger(NetlinkDataplane.class);
-
     private final String netns;
     private final Netlink nl;
 
@@ -24,11 +22,32 @@ public final class NetlinkDataplane implements Dataplane {
     }
 
     @Override
-    public void createVeth(String hostName, String tempName, int mtu) {
-        if (nl.link(hostName).isPresent()) {
-            LOG.info("replacing stale interface {}", hostName);
+    public void createVeth(String hostName, String tempName, int mtu, String alias) {
+        try {
+            nl.createVeth(hostName, tempName);
+        } catch (AlreadyExistsException e) {
+            throw PluginException.failed("interface " + hostName + " or " + tempName + " exists already (made by "
+                    + "someone else meanwhile): left alone, no veth made");
         }
-        WorkloadInterface.createPair(nl, netns, hostName, tempName, mtu);
+        try {
+            nl.setAlias(hostName, alias); // first, so that a half-made pair is recognisably this driver's
+            if (mtu > 0) {
+                nl.setMtu(tempName, mtu); // kept when Docker moves it into the container
+            }
+            WorkloadInterface.configureHostEnd(nl, netns, hostName, mtu);
+        } catch (RuntimeException e) {
+            try {
+                WorkloadInterface.remove(nl, hostName);
+            } catch (RuntimeException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public Optional<String> alias(String name) {
+        return nl.alias(name);
     }
 
     @Override

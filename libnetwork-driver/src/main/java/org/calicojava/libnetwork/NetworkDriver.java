@@ -10,6 +10,7 @@ import org.calicojava.ipam.Pools;
 import org.calicojava.model.Cidr;
 import org.calicojava.model.Json;
 import org.calicojava.model.Keys;
+import org.calicojava.model.LogText;
 import org.calicojava.model.ProfileRules;
 import org.calicojava.model.WorkloadEndpoint;
 import org.calicojava.netlink.WorkloadInterface;
@@ -70,7 +71,7 @@ public final class NetworkDriver {
     }
 
     public JsonNode createNetwork(JsonNode req) {
-        String id = Requests.id(req, "NetworkID");
+        String id = Requests.networkId(req, true);
         for (String family : List.of("IPv4Data", "IPv6Data")) {
             JsonNode data = req.get(family);
             if (data == null || !data.isArray()) {
@@ -96,15 +97,15 @@ public final class NetworkDriver {
     }
 
     public JsonNode deleteNetwork(JsonNode req) {
-        String id = Requests.id(req, "NetworkID");
+        String id = Requests.networkId(req, true);
         long n = store.deletePrefix(keys.profile(id) + "/");
         Requests.note("network {}: profile {}", shortId(id), n > 0 ? "removed" : "was not there");
         return Requests.object();
     }
 
     public JsonNode createEndpoint(JsonNode req) {
-        String net = Requests.id(req, "NetworkID");
-        String ep = Requests.id(req, "EndpointID");
+        String net = Requests.networkId(req, true);
+        String ep = Requests.endpointId(req);
         JsonNode iface = Requests.child(req, "Interface");
         List<Cidr> v4 = new ArrayList<>();
         List<Cidr> v6 = new ArrayList<>();
@@ -143,33 +144,47 @@ public final class NetworkDriver {
     }
 
     public JsonNode deleteEndpoint(JsonNode req) {
-        String ep = Requests.id(req, "EndpointID");
-        boolean veth = dataplane.deleteVeth(hostInterface(ep));
-        boolean removed = store.delete(endpointKey(ep));
-        Requests.note(
-                "endpoint {}: {}{}",
-                shortId(ep),
-                removed ? "removed" : "was not there",
-                veth ? " (and its leftover veth)" : "");
+        String ep = Requests.endpointId(req);
+        Requests.networkId(req, false);
+        if (store.get(endpointKey(ep)).isEmpty()) {
+            Requests.note("endpoint {}: was not there (no endpoint record; no veth touched)", shortId(ep));
+            return Requests.object();
+        }
+        String veth = removeOwnVeth(ep);
+        store.delete(endpointKey(ep));
+        Requests.note("endpoint {}: removed, veth {} {}", shortId(ep), hostInterface(ep), veth);
         return Requests.object();
     }
 
     public JsonNode endpointOperInfo(JsonNode req) {
-        Requests.id(req, "EndpointID");
+        Requests.endpointId(req);
         return Requests.object().set("Value", Requests.object());
     }
 
     public JsonNode join(JsonNode req) {
         // every field is checked before anything is made: a bad request leaves no veth behind
-        String ep = Requests.id(req, "EndpointID");
-        Requests.optional(req, "NetworkID");
+        String ep = Requests.endpointId(req);
+        Requests.networkId(req, false);
         String sandbox = Requests.optional(req, "SandboxKey");
         Requests.child(req, "Options");
         WorkloadEndpoint wep = endpoint(ep)
                 .orElseThrow(() -> PluginException.failed(
                         "unknown endpoint " + shortId(ep) + " on host " + host + " (no workload endpoint in etcd)"));
         String hostIf = hostInterface(ep);
-        dataplane.createVeth(hostIf, tempInterface(ep), Pools.workloadMtu(store, keys, host, dataplane.uplinkMtu()));
+        Optional<String> alias = dataplane.alias(hostIf);
+        if (alias.isPresent()) {
+            if (!alias.get().equals(tag(ep))) {
+                throw PluginException.failed("interface " + hostIf + " exists and was not made by calico-java for "
+                        + "endpoint " + shortId(ep) + " (another workload's?): left alone, not joined");
+            }
+            dataplane.deleteVeth(hostIf); // this endpoint's own pair from an earlier Join: stale
+        }
+        if (dataplane.exists(tempInterface(ep))) {
+            throw PluginException.failed("interface " + tempInterface(ep) + " exists and was not made by calico-java "
+                    + "for endpoint " + shortId(ep) + ": left alone, not joined");
+        }
+        dataplane.createVeth(
+                hostIf, tempInterface(ep), Pools.workloadMtu(store, keys, host, dataplane.uplinkMtu()), tag(ep));
         ObjectNode resp = Requests.object();
         resp.putObject("InterfaceName").put("SrcName", tempInterface(ep)).put("DstPrefix", "eth");
         var routes = resp.putArray("StaticRoutes");
@@ -182,16 +197,46 @@ public final class NetworkDriver {
             routes.addObject().put("Destination", GATEWAY_V6 + "/128").put("RouteType", 1);
         }
         resp.put("DisableGatewayService", true);
-        Requests.note("endpoint {}: joined, veth {} ({} {})", shortId(ep), hostIf, addresses(wep), sandbox);
+        Requests.note(
+                "endpoint {}: joined, veth {}{} ({} {})",
+                shortId(ep),
+                hostIf,
+                alias.isPresent() ? " (its stale one replaced)" : "",
+                addresses(wep),
+                LogText.quote(sandbox));
         return resp;
     }
 
     public JsonNode leave(JsonNode req) {
-        String ep = Requests.id(req, "EndpointID");
-        boolean removed = dataplane.deleteVeth(hostInterface(ep));
-        Requests.note(
-                "endpoint {}: left, veth {} {}", shortId(ep), hostInterface(ep), removed ? "removed" : "was gone");
+        String ep = Requests.endpointId(req);
+        Requests.networkId(req, false);
+        if (store.get(endpointKey(ep)).isEmpty()) {
+            Requests.note("endpoint {}: left; no endpoint record, so no veth touched", shortId(ep));
+            return Requests.object();
+        }
+        Requests.note("endpoint {}: left, veth {} {}", shortId(ep), hostInterface(ep), removeOwnVeth(ep));
         return Requests.object();
+    }
+
+    /**
+     * The alias this driver gives each host veth it makes: the full endpoint id, since the name holds only 11 of its
+     * 64 characters (a CNI pod's, a javactl container's or another endpoint's veth may share them).
+     */
+    static String tag(String endpointId) {
+        return "calico-java libnetwork endpoint " + endpointId;
+    }
+
+    /** Deletes the endpoint's host veth only if this driver made it for this endpoint (its alias); says what it did. */
+    private String removeOwnVeth(String ep) {
+        String hostIf = hostInterface(ep);
+        Optional<String> alias = dataplane.alias(hostIf);
+        if (alias.isEmpty()) {
+            return "was gone";
+        }
+        if (!alias.get().equals(tag(ep))) {
+            return "left alone (not made by calico-java for this endpoint)";
+        }
+        return dataplane.deleteVeth(hostIf) ? "removed" : "was gone";
     }
 
     /** DiscoverNew, DiscoverDelete, Program/RevokeExternalConnectivity, FreeNetwork: nothing to do. */

@@ -3,7 +3,9 @@ package org.calicojava.libnetwork;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.regex.Pattern;
 import org.calicojava.model.Cidr;
+import org.calicojava.model.LogText;
 
 /** Reading fields of Docker's plugin requests (JSON objects with Go-style capitalised names). */
 final class Requests {
@@ -79,11 +81,35 @@ final class Requests {
         return Cidr.host(slash < 0 ? text : text.substring(0, slash));
     }
 
-    /** Docker's endpoint id (64 hex characters) checked to be usable in names and keys. */
-    static String id(JsonNode req, String field) {
-        String id = required(req, field);
-        if (!id.matches("[a-zA-Z0-9_.\\-]{1,253}")) {
-            throw PluginException.badRequest(field + ": '" + id + "' (expected: letters, digits, '_', '.', '-')");
+    private static final Pattern DOCKER_ID = Pattern.compile("[0-9a-f]{64}");
+    private static final Pattern SWARM_ID = Pattern.compile("[0-9a-z]{25}");
+
+    /**
+     * Docker's endpoint id: 64 lowercase hex characters (moby's {@code stringid.GenerateRandomID}, for local and swarm
+     * networks alike); 400 otherwise. The veth name is made of its first 11 characters, so nothing else is accepted.
+     */
+    static String endpointId(JsonNode req) {
+        String id = required(req, "EndpointID");
+        if (!DOCKER_ID.matcher(id).matches()) {
+            throw PluginException.badRequest("EndpointID: " + LogText.quote(id)
+                    + " is not a Docker endpoint id (expected: 64 lowercase hex characters)");
+        }
+        return id;
+    }
+
+    /**
+     * Docker's network id: 64 lowercase hex characters (a network of this engine, {@code stringid}), or 25 of
+     * {@code [0-9a-z]} (a swarm-scoped network, swarmkit's {@code identity.NewID}, with {@code --scope global}); 400
+     * otherwise. {@code required} false: "" when absent.
+     */
+    static String networkId(JsonNode req, boolean required) {
+        String id = required ? required(req, "NetworkID") : optional(req, "NetworkID");
+        if (!id.isEmpty()
+                && !DOCKER_ID.matcher(id).matches()
+                && !SWARM_ID.matcher(id).matches()) {
+            throw PluginException.badRequest("NetworkID: " + LogText.quote(id)
+                    + " is not a Docker network id (expected: 64 lowercase hex characters, or 25 of [0-9a-z] for a "
+                    + "swarm network)");
         }
         return id;
     }

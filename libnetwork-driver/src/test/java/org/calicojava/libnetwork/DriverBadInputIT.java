@@ -124,14 +124,15 @@ class DriverBadInputIT {
 
     @Test
     void aBadEndpointRecordIsAnErrOnJoin() {
-        String ep = UUID.randomUUID().toString().replace("-", "") + "0123456789abcdef";
+        String ep = PluginFixture.dockerId();
         String key = keys.endpoint(HOST, "libnetwork", "libnetwork", ep);
         for (String value :
                 List.of("null", "{\"name\":\"cali;x\"}", "{\"name\":\"cali1\",\"ipv4_nets\":[\"0.0.0.0/0\"]}")) {
             store.put(key, value);
             Plugin.Response r = call(
                     "/NetworkDriver.Join",
-                    "{\"NetworkID\":\"n1\",\"EndpointID\":\"" + ep + "\",\"SandboxKey\":\"/x\",\"Options\":{}}");
+                    "{\"NetworkID\":\"" + PluginFixture.NET + "\",\"EndpointID\":\"" + ep
+                            + "\",\"SandboxKey\":\"/x\",\"Options\":{}}");
             assertThat(r.status()).as(value + ": " + r.body()).isGreaterThanOrEqualTo(400);
             assertThat(r.body()).startsWith("{\"Err\":");
         }
@@ -161,7 +162,7 @@ class DriverBadInputIT {
 
     @Test
     void aJoinWithABadSandboxKeyMakesNoVeth() {
-        String ep = UUID.randomUUID().toString().replace("-", "") + "fedcba9876543210";
+        String ep = PluginFixture.dockerId();
         String a = address();
         String net = "netbad" + ep.substring(0, 8);
         store.put(

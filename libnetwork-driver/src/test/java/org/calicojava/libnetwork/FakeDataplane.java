@@ -1,6 +1,7 @@
 package org.calicojava.libnetwork;
 
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -10,19 +11,29 @@ import java.util.concurrent.ConcurrentHashMap;
 final class FakeDataplane implements Dataplane {
     final Map<String, String> veths = new ConcurrentHashMap<>();
     final Map<String, Integer> mtus = new ConcurrentHashMap<>();
+    final Map<String, String> aliases = new ConcurrentHashMap<>();
     volatile RuntimeException failNext;
     /** What {@link #uplinkMtu()} answers (the host's uplink). */
     volatile int uplinkMtu = 1500;
 
     @Override
-    public void createVeth(String hostName, String tempName, int mtu) {
+    public void createVeth(String hostName, String tempName, int mtu, String alias) {
         RuntimeException f = failNext;
         failNext = null;
         if (f != null) {
             throw f;
         }
+        if (exists(hostName) || exists(tempName)) {
+            throw PluginException.failed("interface " + hostName + " or " + tempName + " exists already");
+        }
         veths.put(hostName, tempName);
         mtus.put(hostName, mtu);
+        aliases.put(hostName, alias);
+    }
+
+    @Override
+    public Optional<String> alias(String name) {
+        return exists(name) ? Optional.of(aliases.getOrDefault(name, "")) : Optional.empty();
     }
 
     @Override
@@ -32,6 +43,7 @@ final class FakeDataplane implements Dataplane {
 
     @Override
     public boolean deleteVeth(String hostName) {
+        aliases.remove(hostName);
         return veths.remove(hostName) != null;
     }
 

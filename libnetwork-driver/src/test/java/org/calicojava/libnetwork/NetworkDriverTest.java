@@ -118,7 +118,7 @@ class NetworkDriverTest extends PluginFixture {
 
     @Test
     void errorsADockerUserUnderstands() {
-        assertThat(err(500, "/NetworkDriver.CreateEndpoint", CREATE_EP)).startsWith("unknown network n10000000000:");
+        assertThat(err(500, "/NetworkDriver.CreateEndpoint", CREATE_EP)).startsWith("unknown network c10000000000:");
         ok("/NetworkDriver.CreateNetwork", CREATE_NET);
         assertThat(err(500, "/NetworkDriver.CreateEndpoint", CREATE_EP.replace("10.20.0.5/32", "")))
                 .contains("--ipam-driver calico-java");
@@ -141,12 +141,38 @@ class NetworkDriverTest extends PluginFixture {
         assertThat(err(400, "/NetworkDriver.CreateNetwork", "{\"NetworkID\":5}"))
                 .contains("expected: a string");
         assertThat(err(400, "/NetworkDriver.CreateEndpoint", "{\"NetworkID\":\"a/b\",\"EndpointID\":\"x\"}"))
-                .startsWith("NetworkID: 'a/b'");
+                .startsWith("NetworkID: \"a/b\" is not a Docker network id");
         assertThat(err(400, "/NetworkDriver.CreateEndpoint", CREATE_EP.replace("10.20.0.5/32", "10.20.0.999")))
                 .startsWith("Interface.Address:");
         assertThat(err(404, "/NetworkDriver.Frobnicate", "{}")).contains("no such call");
         assertThat(plugin.handle("GET", "/Plugin.Activate", new byte[0]).status())
                 .isEqualTo(405);
+    }
+
+    @Test
+    void onlyDockersIdsAreAccepted() {
+        ok("/NetworkDriver.CreateNetwork", CREATE_NET);
+        ok("/NetworkDriver.CreateEndpoint", CREATE_EP);
+        ok("/NetworkDriver.Join", EP_REQ);
+        for (String bad :
+                List.of("0123456789a", EP.toUpperCase(), EP.substring(1), EP + "0", "../" + EP.substring(3))) {
+            String req = "{\"NetworkID\":\"" + NET + "\",\"EndpointID\":\"" + bad + "\"}";
+            for (String call : List.of("Leave", "DeleteEndpoint", "Join", "EndpointOperInfo", "CreateEndpoint")) {
+                assertThat(err(400, "/NetworkDriver." + call, req))
+                        .as(call + " " + bad)
+                        .contains("is not a Docker endpoint id");
+            }
+        }
+        assertThat(dataplane.veths).as("the endpoint's veth untouched").containsKey(NetworkDriver.hostInterface(EP));
+        assertThat(store.get(endpointKey())).isPresent();
+        for (String bad : List.of("n1", NET.toUpperCase(), NET.substring(1), "abc-def", "0123456789abcdefghijklmnoP")) {
+            assertThat(err(400, "/NetworkDriver.CreateNetwork", "{\"NetworkID\":\"" + bad + "\"}"))
+                    .as(bad)
+                    .contains("is not a Docker network id");
+        }
+        String swarm = "0123456789abcdefghijklmno"; // swarmkit's identity.NewID: 25 of [0-9a-z]
+        ok("/NetworkDriver.CreateNetwork", "{\"NetworkID\":\"" + swarm + "\"}");
+        assertThat(store.get(keys.profileRules(swarm))).isPresent();
     }
 
     @Test

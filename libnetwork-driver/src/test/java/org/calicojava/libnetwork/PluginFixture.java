@@ -8,7 +8,7 @@ import org.calicojava.model.Keys;
 /** A plugin over an in-memory store and fake dataplane, called like Docker calls it. */
 class PluginFixture {
     static final String HOST = "host-a";
-    static final String NET = "n1" + "0".repeat(62);
+    static final String NET = "c1" + "0".repeat(62);
     static final String EP = "abcdef0123456789" + "e".repeat(48);
 
     final MemoryStore store = new MemoryStore();
@@ -16,6 +16,11 @@ class PluginFixture {
     final Keys keys = new Keys("/t");
     final Plugin plugin =
             new Plugin(new NetworkDriver(store, keys, HOST, dataplane), new IpamDriver(store, keys, HOST));
+
+    /** A fresh id as Docker makes them: 64 lowercase hex characters. */
+    static String dockerId() {
+        return (java.util.UUID.randomUUID().toString() + java.util.UUID.randomUUID()).replace("-", "");
+    }
 
     Plugin.Response raw(String path, String body) {
         return plugin.handle("POST", path, body.getBytes(StandardCharsets.UTF_8));

@@ -105,7 +105,7 @@ class PluginSocketAccessIT {
         PluginServer s = server("root.sock", null);
         assertThat(Files.getPosixFilePermissions(s.socket())).isEqualTo(PosixFilePermissions.fromString("rw-rw----"));
         assertThat(Files.getAttribute(s.socket(), "unix:gid")).isEqualTo(0);
-        String net = "net" + UUID.randomUUID().toString().replace("-", "");
+        String net = PluginFixture.dockerId();
         store.put(keys.profileRules(net), "{}");
 
         Sh.Result byMode = deleteAsNobody(s.socket(), "65534", net);
@@ -130,7 +130,7 @@ class PluginSocketAccessIT {
     void membersOfTheSocketGroupMayUseIt() throws Exception {
         PluginServer s = server("group.sock", "nogroup");
         assertThat(Files.getAttribute(s.socket(), "unix:gid")).isEqualTo(65534);
-        String net = "net" + UUID.randomUUID().toString().replace("-", "");
+        String net = PluginFixture.dockerId();
         store.put(keys.profileRules(net), "{}");
         Sh.Result member = deleteAsNobody(s.socket(), "65534", net);
         assertThat(member.out()).as(member.toString()).startsWith("HTTP/1.1 200");

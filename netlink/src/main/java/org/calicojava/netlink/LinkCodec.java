@@ -2,6 +2,7 @@ package org.calicojava.netlink;
 
 import static org.calicojava.netlink.codec.Rtnl.AF_UNSPEC;
 import static org.calicojava.netlink.codec.Rtnl.IFLA_ADDRESS;
+import static org.calicojava.netlink.codec.Rtnl.IFLA_IFALIAS;
 import static org.calicojava.netlink.codec.Rtnl.IFLA_IFNAME;
 import static org.calicojava.netlink.codec.Rtnl.IFLA_INFO_DATA;
 import static org.calicojava.netlink.codec.Rtnl.IFLA_INFO_KIND;
@@ -175,6 +176,23 @@ final class LinkCodec {
             w.attrU32(IFLA_NET_NS_FD, c.netnsFd());
         }
         w.end();
+    }
+
+    /** RTM_SETLINK of link {@code name}'s alias (IFLA_IFALIAS, {@code ip link set NAME alias TEXT}). */
+    static void encodeAlias(MessageWriter w, int seq, String name, String alias) {
+        w.begin(RTM_SETLINK, NLM_F_REQUEST | NLM_F_ACK, seq);
+        w.put(new IfInfoMsg(AF_UNSPEC, 0, 0, 0, 0));
+        w.attrString(IFLA_IFNAME, name);
+        w.attrString(IFLA_IFALIAS, alias);
+        w.end();
+    }
+
+    /** The alias (IFLA_IFALIAS) of a link message, "" when it has none. */
+    static String decodeAlias(NlMessage m) {
+        ByteBuffer b = m.body().duplicate().order(m.body().order());
+        IfInfoMsg.decode(b);
+        String alias = Attrs.parse(b, "link").string(IFLA_IFALIAS);
+        return alias == null ? "" : alias;
     }
 
     static Link decode(NlMessage m) {

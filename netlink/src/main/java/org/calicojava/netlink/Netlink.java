@@ -167,6 +167,32 @@ public final class Netlink implements AutoCloseable {
         }
     }
 
+    /**
+     * Sets link {@code name}'s alias ({@code ip link set NAME alias TEXT}, IFLA_IFALIAS: at most 255 bytes; "" clears
+     * it): a label the kernel keeps with the link, e.g. which endpoint a workload veth was made for.
+     */
+    public synchronized void setAlias(String name, String alias) {
+        if (alias.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 255 || alias.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException(
+                    "alias: " + alias.length() + " characters (expected: at most 255 bytes, no NUL)");
+        }
+        requester.ack(Kind.LINK, "set link " + name + " alias", (w, s) -> LinkCodec.encodeAlias(w, s, name, alias));
+    }
+
+    /** Link {@code name}'s alias ("" when it has none); empty when there is no such link. */
+    public synchronized Optional<String> alias(String name) {
+        try {
+            return Optional.of(requester.get(
+                    Kind.LINK,
+                    "get link " + name,
+                    (w, s) -> LinkCodec.encodeGet(w, s, 0, name),
+                    RTM_NEWLINK,
+                    LinkCodec::decodeAlias));
+        } catch (NoSuchDeviceException e) {
+            return Optional.empty();
+        }
+    }
+
     public synchronized void deleteLink(String name) {
         requester.ack(Kind.LINK, "delete link " + name, (w, s) -> LinkCodec.encodeDelete(w, s, 0, name));
     }

@@ -115,6 +115,7 @@ public final class Rtnl {
     public static final int IFLA_OPERSTATE = 16;
     public static final int IFLA_LINKINFO = 18;
     public static final int IFLA_NET_NS_PID = 19;
+    public static final int IFLA_IFALIAS = 20;
     public static final int IFLA_NET_NS_FD = 28;
     public static final int IFLA_LINK_NETNSID = 37;
     public static final int IFLA_INFO_KIND = 1;

@@ -52,6 +52,26 @@ class LinkIT {
     }
 
     @Test
+    void setsAndReadsALinksAlias() {
+        try (TestNs a = new TestNs()) {
+            a.nl.createVeth("v0", "v1");
+            assertThat(a.nl.alias("v0")).contains("");
+            String tag = "libnetwork:" + "0123456789abcdef".repeat(4);
+            a.nl.setAlias("v0", tag);
+            assertThat(a.ip("link", "show", "v0")).contains("alias " + tag);
+            assertThat(a.nl.alias("v0")).contains(tag);
+            assertThat(a.nl.alias("v1")).contains("");
+            a.ip("link", "set", "v1", "alias", "by ip");
+            assertThat(a.nl.alias("v1")).contains("by ip");
+            a.nl.setAlias("v0", "");
+            assertThat(a.nl.alias("v0")).contains("");
+            assertThat(a.nl.alias("nope")).isEmpty();
+            assertThatThrownBy(() -> a.nl.setAlias("nope", "x")).isInstanceOf(NoSuchDeviceException.class);
+            assertThatThrownBy(() -> a.nl.setAlias("v0", "x".repeat(256))).isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
+    @Test
     void movesLinksIntoOtherNamespacesByNameAndByPid() throws Exception {
         try (TestNs a = new TestNs();
                 TestNs b = new TestNs();

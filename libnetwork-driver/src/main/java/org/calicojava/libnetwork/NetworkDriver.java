@@ -14,6 +14,7 @@ import org.calicojava.model.LogText;
 import org.calicojava.model.ProfileRules;
 import org.calicojava.model.WorkloadEndpoint;
 import org.calicojava.netlink.WorkloadInterface;
+import org.calicojava.store.Compare;
 import org.calicojava.store.KeyExistsException;
 import org.calicojava.store.KvStore;
 import org.calicojava.store.Op;
@@ -86,13 +87,26 @@ public final class NetworkDriver {
                 }
             }
         }
-        store.txn(
-                List.of(),
-                List.of(
-                        Op.put(keys.profileRules(id), Json.write(ProfileRules.defaultFor(id))),
-                        Op.put(keys.profileTags(id), Json.write(List.of(id))),
-                        Op.put(keys.profileLabels(id), "{}")));
-        Requests.note("network {}: profile created", shortId(id));
+        // only what is absent is written: a re-sent CreateNetwork (another engine, --scope global, a retry) must not
+        // reset the rules, tags or labels an operator edited
+        List<Op> profile = List.of(
+                Op.put(keys.profileRules(id), Json.write(ProfileRules.defaultFor(id))),
+                Op.put(keys.profileTags(id), Json.write(List.of(id))),
+                Op.put(keys.profileLabels(id), "{}"));
+        if (store.txn(profile.stream().map(op -> Compare.absent(op.key())).toList(), profile)) {
+            Requests.note("network {}: profile created", shortId(id));
+            return Requests.object();
+        }
+        int filled = 0;
+        for (Op op : profile) { // a partial profile gets its missing keys, each only if still absent
+            if (store.txn(List.of(Compare.absent(op.key())), List.of(op))) {
+                filled++;
+            }
+        }
+        Requests.note(
+                "network {}: profile exists, kept{}",
+                shortId(id),
+                filled > 0 ? " (" + filled + " missing keys added)" : "");
         return Requests.object();
     }
 

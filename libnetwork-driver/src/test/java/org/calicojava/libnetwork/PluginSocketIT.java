@@ -202,6 +202,31 @@ class PluginSocketIT {
     }
 
     @Test
+    void aResentCreateNetworkKeepsTheOperatorsProfile() throws Exception {
+        String net = PluginFixture.dockerId();
+        String create = "{\"NetworkID\":\"" + net + "\",\"Options\":{},\"IPv4Data\":[{"
+                + "\"AddressSpace\":\"CalicoGlobalAddressSpace\",\"Pool\":\"0.0.0.0/0\",\"Gateway\":\"0.0.0.0/0\"}]}";
+        String rules = "{\"inbound_rules\":[{\"action\":\"deny\"}],\"outbound_rules\":[{\"action\":\"allow\"}]}";
+        try (UnixHttpClient c = client()) {
+            ok(c, "/NetworkDriver.CreateNetwork", create);
+            store.put(keys.profileRules(net), rules);
+            store.put(keys.profileTags(net), "[\"" + net + "\",\"web\"]");
+            store.put(keys.profileLabels(net), "{\"tier\":\"front\"}");
+            ok(c, "/NetworkDriver.CreateNetwork", create); // e.g. a second engine with --scope global
+            assertThat(store.get(keys.profileRules(net)).orElseThrow().value()).isEqualTo(rules);
+            assertThat(store.get(keys.profileTags(net)).orElseThrow().value()).isEqualTo("[\"" + net + "\",\"web\"]");
+            assertThat(store.get(keys.profileLabels(net)).orElseThrow().value()).isEqualTo("{\"tier\":\"front\"}");
+            store.delete(keys.profileLabels(net));
+            ok(c, "/NetworkDriver.CreateNetwork", create);
+            assertThat(store.get(keys.profileLabels(net)).orElseThrow().value())
+                    .as("a missing key is filled in")
+                    .isEqualTo("{}");
+            assertThat(store.get(keys.profileRules(net)).orElseThrow().value()).isEqualTo(rules);
+            ok(c, "/NetworkDriver.DeleteNetwork", "{\"NetworkID\":\"" + net + "\"}");
+        }
+    }
+
+    @Test
     void concurrentAddressRequestsGetDistinctAddresses() throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(4);
         Set<String> seen = ConcurrentHashMap.newKeySet();

@@ -162,7 +162,14 @@ public final class IpamDriver {
                             LogText.quote(held[0].handleId()));
             }
         } catch (IpamException e) {
-            Requests.note("address {}: nothing to release ({})", host.ip(), e.getMessage());
+            // only an address in no IP pool has nothing to release; any other failure (heavy contention, interrupted)
+            // leaves it assigned, which Docker must hear about rather than forget the address
+            if (Pools.containing(Pools.list(store, keys, host.version()), host).isEmpty()) {
+                Requests.note("address {}: nothing to release ({})", host.ip(), e.getMessage());
+                return Requests.object();
+            }
+            throw PluginException.failed(
+                    "address " + host.ip() + " not released, it is still assigned: " + e.getMessage());
         }
         return Requests.object();
     }

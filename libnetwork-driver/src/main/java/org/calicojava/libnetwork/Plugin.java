@@ -62,7 +62,12 @@ public final class Plugin {
     public Response handle(String method, String path, byte[] body) {
         long start = System.nanoTime();
         Requests.takeNote();
-        Response r = dispatch(method, path, body);
+        Response r;
+        try {
+            r = dispatch(method, path, body);
+        } catch (Throwable e) { // an Error (UnsatisfiedLinkError, OutOfMemoryError): still an answer, logged below
+            r = error(500, "calico-java plugin error in " + path + ": " + e);
+        }
         long ms = (System.nanoTime() - start) / 1_000_000;
         String note = Requests.takeNote();
         if (r.status() == 200) {

@@ -227,6 +227,27 @@ class PluginSocketIT {
     }
 
     @Test
+    void anErrorInAHandlerIsAnErrAndTheConnectionStaysUsable() throws Exception {
+        Plugin p = new Plugin(new NetworkDriver(store, keys, HOST, dataplane), new IpamDriver(store, keys, HOST));
+        p.routes().put("/NetworkDriver.Join", req -> {
+            throw new UnsatisfiedLinkError("libc.so.6: cannot open shared object file");
+        });
+        try (PluginServer s = new PluginServer(dir.resolve("err.sock"), p);
+                UnixHttpClient c = new UnixHttpClient(s.socket())) {
+            UnixHttpClient.Reply r = c.post("/NetworkDriver.Join", "{}");
+            assertThat(r.status()).isEqualTo(500);
+            assertThat(r.body())
+                    .isEqualTo("{\"Err\":\"calico-java plugin error in /NetworkDriver.Join: "
+                            + "java.lang.UnsatisfiedLinkError: libc.so.6: cannot open shared object file\"}");
+            assertThat(c.post("/Plugin.Activate", "").status())
+                    .as("the same connection answers the next request")
+                    .isEqualTo(200);
+        } finally {
+            Files.deleteIfExists(dir.resolve("err.sock"));
+        }
+    }
+
+    @Test
     void concurrentAddressRequestsGetDistinctAddresses() throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(4);
         Set<String> seen = ConcurrentHashMap.newKeySet();

@@ -4,7 +4,7 @@ package org.calicojava.netlink;
  * A link to create with {@link Netlink#createLink}: a name, a kind ({@code vxlan}, {@code ipip}, {@code dummy},
  * ...), optionally an MTU and MAC set at creation, and for kind {@code vxlan} its {@link Vxlan} parameters.
  *
- * @param name  interface name, 1..15 characters
+ * @param name  interface name, 1..15 bytes ({@link InterfaceNames})
  * @param kind  IFLA_INFO_KIND
  * @param mtu   0: the kernel's default
  * @param mac   null: a random one

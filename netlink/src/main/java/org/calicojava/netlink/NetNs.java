@@ -96,6 +96,35 @@ public final class NetNs {
         }
     }
 
+    /**
+     * Null if {@code nsPath} is a network namespace file other than the calling thread's own namespace, else why not:
+     * not a regular file, not a namespace of type CLONE_NEWNET (the kernel's answer to NS_GET_NSTYPE), or the same
+     * device and inode as {@code /proc/thread-self/ns/net}. Checked before a caller moves anything into it.
+     */
+    public static String notAnotherNetworkNamespace(Path nsPath) {
+        if (!Files.isRegularFile(nsPath)) {
+            return "not a namespace file";
+        }
+        try (NsFd ns = new NsFd(nsPath)) {
+            int type = LibC.INSTANCE.ioctl(ns.fd, LibC.NS_GET_NSTYPE);
+            if (type != LibC.CLONE_NEWNET) {
+                return "not a network namespace";
+            }
+        } catch (NetlinkException e) {
+            return "not readable: " + e.getMessage();
+        }
+        try {
+            Path own = Path.of("/proc/thread-self/ns/net");
+            if (Files.getAttribute(nsPath, "unix:dev").equals(Files.getAttribute(own, "unix:dev"))
+                    && Files.getAttribute(nsPath, "unix:ino").equals(Files.getAttribute(own, "unix:ino"))) {
+                return "the caller's own network namespace";
+            }
+        } catch (IOException e) {
+            return "not readable: " + e.getMessage();
+        }
+        return null;
+    }
+
     /** Opens a {@link Netlink} socket inside namespace NAME. */
     public static Netlink open(String name) {
         return openAt(path(name));

@@ -246,10 +246,7 @@ public final class Netlink implements AutoCloseable {
     }
 
     static void checkName(String name) {
-        if (name == null || name.isEmpty() || name.length() > 15 || name.contains("/") || name.contains(" ")) {
-            throw new IllegalArgumentException(
-                    "interface name: " + name + " (expected: 1..15 characters, no / or space)");
-        }
+        InterfaceNames.check(name);
     }
 
     // ---- addresses

@@ -2,8 +2,10 @@ package org.calicojava.unixhttp;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -25,6 +27,7 @@ import io.netty.util.concurrent.EventExecutorGroup;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -39,7 +42,9 @@ import org.slf4j.LoggerFactory;
  * connection's peer credentials go through {@link App#refuse} (a refused peer gets {@link App#denied} for every
  * request); at most {@code maxClients} connections at once (the rest are closed at once); bodies over
  * {@code maxBody} get {@link App#tooLarge}; requests run on {@code workers} threads, never on the event loop, since
- * they block on etcd and netlink. Refusals are logged at most once a minute.
+ * they block on etcd and netlink. Refusals are logged at most once a minute. {@link #close} stops accepting
+ * connections, removes the socket, then waits (at most {@link Options#drain}) until every request already read has
+ * been answered, and only then closes the connections: a client never loses the answer to a request the server ran.
  */
 public final class UnixHttpServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(UnixHttpServer.class);
@@ -62,8 +67,25 @@ public final class UnixHttpServer implements AutoCloseable {
         FullHttpResponse tooLarge(int maxBody);
     }
 
-    /** @param name what the socket is, for the logs ("plugin socket", "CNI socket") */
-    public record Options(String name, int workers, int maxClients, int maxBody) {}
+    /**
+     * @param name what the socket is, for the logs ("plugin socket", "CNI socket")
+     * @param drain how long {@link #close} waits for requests in flight to be answered
+     */
+    public record Options(String name, int workers, int maxClients, int maxBody, Duration drain) {
+        /** Options with the default drain, {@link #DEFAULT_DRAIN}. */
+        public Options(String name, int workers, int maxClients, int maxBody) {
+            this(name, workers, maxClients, maxBody, DEFAULT_DRAIN);
+        }
+
+        public Options {
+            if (drain == null || drain.isNegative()) {
+                throw new IllegalArgumentException("drain: " + drain + " (expected: 0 or more)");
+            }
+        }
+    }
+
+    /** How long {@link #close} waits for requests in flight unless {@link Options#drain} says otherwise. */
+    public static final Duration DEFAULT_DRAIN = Duration.ofSeconds(30);
 
     private final Path socket;
     private final Options options;
@@ -74,6 +96,12 @@ public final class UnixHttpServer implements AutoCloseable {
     private final AtomicInteger clients = new AtomicInteger();
     private final AtomicLong lastRefusalLog = new AtomicLong();
     private final AtomicLong refusals = new AtomicLong();
+    /** Requests read (aggregated) and not yet answered (response written or failed); guarded by itself for waits. */
+    private final Object drained = new Object();
+
+    private int inFlight;
+    private volatile boolean closing;
+    private boolean closed;
 
     public UnixHttpServer(Path socket, SocketAccess access, Options options, App app)
             throws IOException, InterruptedException {
@@ -122,7 +150,7 @@ public final class UnixHttpServer implements AutoCloseable {
         if (denied != null) {
             refused(denied);
         }
-        ch.pipeline().addLast(new HttpServerCodec(4096, 64 * 1024, 64 * 1024), new Aggregator());
+        ch.pipeline().addLast(new HttpServerCodec(4096, 64 * 1024, 64 * 1024), new Aggregator(), new Counter());
         ch.pipeline().addLast(workers, new Handler(denied));
     }
 
@@ -139,14 +167,42 @@ public final class UnixHttpServer implements AutoCloseable {
         return socket;
     }
 
-    /** Sends {@code resp} with its length, keeping the connection open when the request asked for it. */
-    static void send(ChannelHandlerContext ctx, FullHttpRequest req, FullHttpResponse resp) {
+    /**
+     * Sends {@code resp} with its length, keeping the connection open when the request asked for it (and the server
+     * is not closing); returns the write's future.
+     */
+    static ChannelFuture send(ChannelHandlerContext ctx, FullHttpRequest req, FullHttpResponse resp, boolean closing) {
         HttpUtil.setContentLength(resp, resp.content().readableBytes());
-        boolean keepAlive = HttpUtil.isKeepAlive(req) && req.decoderResult().isSuccess();
+        boolean keepAlive = HttpUtil.isKeepAlive(req) && req.decoderResult().isSuccess() && !closing;
         HttpUtil.setKeepAlive(resp, keepAlive);
-        var f = ctx.writeAndFlush(resp);
+        ChannelFuture f = ctx.writeAndFlush(resp);
         if (!keepAlive) {
             f.addListener(ChannelFutureListener.CLOSE);
+        }
+        return f;
+    }
+
+    private void started() {
+        synchronized (drained) {
+            inFlight++;
+        }
+    }
+
+    private void answered() {
+        synchronized (drained) {
+            inFlight--;
+            drained.notifyAll();
+        }
+    }
+
+    /** Counts each whole request on the event loop, before it is queued for a worker; the worker's answer uncounts it. */
+    private final class Counter extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof FullHttpRequest) {
+                started();
+            }
+            ctx.fireChannelRead(msg);
         }
     }
 
@@ -175,18 +231,26 @@ public final class UnixHttpServer implements AutoCloseable {
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
-            FullHttpResponse resp;
-            if (denied != null) {
-                resp = app.denied(denied);
-            } else if (!req.decoderResult().isSuccess()) {
-                String why =
-                        "malformed HTTP request: " + req.decoderResult().cause().getMessage();
-                LOG.warn("{}: {}", options.name(), why);
-                resp = app.malformed(why);
-            } else {
-                resp = app.handle(req);
+            boolean sent = false;
+            try {
+                FullHttpResponse resp;
+                if (denied != null) {
+                    resp = app.denied(denied);
+                } else if (!req.decoderResult().isSuccess()) {
+                    String why = "malformed HTTP request: "
+                            + req.decoderResult().cause().getMessage();
+                    LOG.warn("{}: {}", options.name(), why);
+                    resp = app.malformed(why);
+                } else {
+                    resp = app.handle(req);
+                }
+                send(ctx, req, resp, closing).addListener(f -> answered());
+                sent = true;
+            } finally {
+                if (!sent) {
+                    answered();
+                }
             }
-            send(ctx, req, resp);
         }
 
         @Override
@@ -214,14 +278,49 @@ public final class UnixHttpServer implements AutoCloseable {
         done.await();
     }
 
+    /**
+     * Stops accepting connections and removes the socket (a new client finds no server rather than a closing one),
+     * waits until the requests already read are answered (at most {@link Options#drain}; requests arriving meanwhile
+     * on open connections are still served, each answer closes its connection), then closes everything. Idempotent.
+     */
     @Override
     public void close() {
+        synchronized (drained) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        closing = true;
         channel.close().syncUninterruptibly();
-        shutdown();
         try {
             Files.deleteIfExists(socket);
         } catch (IOException e) {
             LOG.warn("could not remove {}: {}", socket, e.getMessage());
         }
+        long deadline = System.nanoTime() + options.drain().toNanos();
+        synchronized (drained) {
+            if (inFlight > 0) {
+                LOG.info("{}: closing, waiting for {} request(s) in flight", options.name(), inFlight);
+            }
+            while (inFlight > 0) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    LOG.warn(
+                            "{}: closing with {} request(s) unanswered after {} s",
+                            options.name(),
+                            inFlight,
+                            options.drain().toSeconds());
+                    break;
+                }
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(drained, left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        shutdown();
     }
 }

@@ -73,6 +73,12 @@ public interface LibC {
 
     int setns(int fd, int nstype);
 
+    /** ioctl(2) without an argument, as {@link #NS_GET_NSTYPE} takes it. */
+    int ioctl(int fd, long request);
+
+    /** ioctl of a namespace file: its CLONE_NEW* type (Linux 4.11); ENOTTY on any other file. */
+    long NS_GET_NSTYPE = 0xb703;
+
     int unshare(int flags);
 
     int mount(String source, String target, String fstype, long flags, String data);

@@ -122,7 +122,7 @@ class LinkIT {
             assertThatThrownBy(() -> a.nl.rename("missing0", "x")).isInstanceOf(NoSuchDeviceException.class);
             assertThatThrownBy(() -> a.nl.createVeth("much-too-long-name", "x"))
                     .isInstanceOf(IllegalArgumentException.class)
-                    .hasMessage("interface name: much-too-long-name (expected: 1..15 characters, no / or space)");
+                    .hasMessage("interface name: much-too-long-name (expected: at most 15 bytes in UTF-8, got 18)");
             assertThatThrownBy(() -> a.nl.setMtu("v0", 10)).hasMessage("mtu: 10 (expected: 68..65535)");
         }
     }

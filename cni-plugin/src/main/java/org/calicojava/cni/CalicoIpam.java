@@ -88,7 +88,8 @@ final class CalicoIpam {
      * {@code endpointNets}: the addresses of this attachment's endpoint record (calico-java-cni), or null (the
      * stand-alone IPAM plugin, which has none); when given, the legacy handle is released only if its addresses are
      * all among them, since the legacy handle {@code abc.net1} of container abc's net1 is also that of container
-     * abc.net1's eth0.
+     * abc.net1's eth0. Without them (null) the legacy handle is never released: nothing on it tells whose it is
+     * (legacy allocations carry only {@code orchestrator=cni}, no containerID or ifname).
      */
     List<Cidr> releaseAttachment(CniEnv env, Set<Cidr> endpointNets) {
         String h = handle(env);
@@ -102,11 +103,12 @@ final class CalicoIpam {
         } catch (IllegalArgumentException e) {
             return got;
         }
-        if (endpointNets != null) {
-            List<Cidr> legacyAddresses = addressesOf(legacy);
-            if (legacyAddresses.isEmpty() || !endpointNets.containsAll(legacyAddresses)) {
-                return got;
-            }
+        if (endpointNets == null) {
+            return got;
+        }
+        List<Cidr> legacyAddresses = addressesOf(legacy);
+        if (legacyAddresses.isEmpty() || !endpointNets.containsAll(legacyAddresses)) {
+            return got;
         }
         try {
             return ipam.releaseByHandle(

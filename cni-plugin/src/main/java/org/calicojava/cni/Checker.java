@@ -1,11 +1,11 @@
 package org.calicojava.cni;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.calicojava.model.Cidr;
+import org.calicojava.model.LogText;
 import org.calicojava.model.WorkloadEndpoint;
 import org.calicojava.model.WorkloadQos;
 import org.calicojava.netlink.Address;
@@ -31,13 +31,11 @@ final class Checker {
                     CniException.INCOMPATIBLE_VERSION,
                     "CHECK needs cniVersion 0.4.0 or later (config: " + c.conf.cniVersion() + ")");
         }
-        Path ns = Path.of(c.env.netns());
-        if (!Files.exists(ns)) {
-            throw new CniException(CniException.UNKNOWN_CONTAINER, "no network namespace at " + c.env.netns());
-        }
+        Path ns = NetworkPlugin.containerNetns(c.env);
+        String key = NetworkPlugin.endpointKey(c);
         WorkloadEndpoint wep = c.store()
-                .get(NetworkPlugin.endpointKey(c))
-                .map(kv -> WorkloadEndpoint.read(kv.value()))
+                .get(key)
+                .map(kv -> readEndpoint(key, kv.value()))
                 .orElseThrow(
                         () -> fail("no workload endpoint in etcd for " + c.env.containerId() + " " + c.env.ifname()));
         String hostIf = WorkloadInterface.hostName(NetworkPlugin.endpointId(c.env));
@@ -84,6 +82,17 @@ final class Checker {
                     throw fail("prevResult address " + ip.addressText() + " is not the endpoint's");
                 }
             }
+        }
+    }
+
+    /** The endpoint record; one that does not validate is etcd's bad data, code 100 (not the configuration's 7). */
+    private static WorkloadEndpoint readEndpoint(String key, String value) {
+        try {
+            return WorkloadEndpoint.read(value);
+        } catch (IllegalArgumentException e) {
+            throw new CniException(
+                    CniException.PLUGIN_FAILURE,
+                    "CHECK: the endpoint record " + key + " in etcd is unreadable: " + LogText.quote(e.getMessage()));
         }
     }
 

@@ -7,7 +7,8 @@ import java.util.Map;
 
 /**
  * One plugin process: reads CNI_* from the environment and the configuration from stdin, runs the command, writes the
- * result (or the CNI error JSON) on stdout and one log line per event on stderr. Returns the exit status.
+ * result (or the CNI error JSON) on stdout and one log line per event on stderr. Returns the exit status. ADD, DEL and
+ * CHECK hold the attachment's {@link AttachmentLock}. Whatever is thrown (an Error too) is answered as a CNI error.
  */
 final class Cli {
     /** Which plugin this process is. */
@@ -46,15 +47,22 @@ final class Cli {
                 throw NetConf.invalid(e.getMessage());
             }
             logLevel(conf.logLevel());
-            try (Context c = new Context(env, conf, processEnv, stdin)) {
+            boolean attachment = !lifecycle;
+            try (Context c = new Context(env, conf, processEnv, stdin);
+                    AttachmentLock held = attachment
+                            ? AttachmentLock.acquire(kind, env, ExecPlugin.timeoutSeconds(processEnv))
+                            : null) {
                 Result r = dispatch(kind, env.command(), c);
                 if (r != null) {
                     out.println(r.toJson(version));
                 }
             }
             return 0;
-        } catch (RuntimeException e) {
-            CniException ce = NetworkPlugin.mapped(e);
+        } catch (RuntimeException | Error e) {
+            // Error too (an UnsatisfiedLinkError of jnr-ffi, ...): the runtime always gets a CNI error JSON
+            CniException ce = e instanceof RuntimeException re
+                    ? NetworkPlugin.mapped(re)
+                    : new CniException(CniException.PLUGIN_FAILURE, "internal error: " + e);
             out.println(ce.toJson(version));
             err.println((kind == Kind.NETWORK ? Versions.PLUGIN_TYPE : Versions.IPAM_TYPE) + " "
                     + (env == null ? "" : env.command() + " " + env.containerId() + " ") + "failed (code " + ce.code()

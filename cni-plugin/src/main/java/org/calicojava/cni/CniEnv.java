@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 import org.calicojava.model.LogText;
+import org.calicojava.netlink.InterfaceNames;
 
 /**
  * The CNI_* environment of one call, validated: {@code CNI_COMMAND}, {@code CNI_CONTAINERID}, {@code CNI_NETNS},
@@ -15,7 +16,6 @@ import org.calicojava.model.LogText;
 public record CniEnv(
         String command, String containerId, String netns, String ifname, Map<String, String> args, List<Path> path) {
     private static final Pattern CONTAINER_ID = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.\\-]{0,252}");
-    private static final Pattern IFNAME = Pattern.compile("[^/:\\s]{1,15}");
     private static final Pattern ARG_KEY = Pattern.compile("[A-Za-z0-9_\\-]{1,64}");
 
     public static CniEnv from(Map<String, String> env) {
@@ -36,9 +36,9 @@ public record CniEnv(
                 throw invalid("CNI_CONTAINERID: " + LogText.quote(id)
                         + " (expected: letters, digits, '_', '.', '-', starting with a letter or digit)");
             }
-            if (!IFNAME.matcher(ifname).matches() || ifname.equals(".") || ifname.equals("..")) {
-                throw invalid(
-                        "CNI_IFNAME: " + LogText.quote(ifname) + " (expected: an interface name of 1-15 characters)");
+            String problem = InterfaceNames.problem(ifname);
+            if (problem != null) {
+                throw invalid("CNI_IFNAME: " + LogText.quote(ifname) + " (" + problem + ")");
             }
             if (!command.equals("DEL") && netns.isEmpty()) {
                 throw invalid("CNI_NETNS is not set (expected: the path of the container's network namespace)");

@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import org.calicojava.netlink.SocketAccess;
 import org.calicojava.unixhttp.UnixHttpServer;
@@ -33,6 +34,8 @@ import org.slf4j.LoggerFactory;
  * Access: the socket is 0660 root:root ({@link SocketAccess}: bound privately, published in place) and each
  * connection's peer credentials must be uid 0 (or this process's own uid): the plugin acts as root on the host.
  * Calls run on {@value #WORKERS} worker threads (they block on etcd, netlink and delegated plugins), not the event loop.
+ * On SIGTERM the socket goes at once and the calls in flight are finished and answered ({@link #drain}) before the
+ * connections close.
  */
 public final class CniServer implements AutoCloseable {
     static final String DEFAULT_SOCKET = "/var/run/calico-java/cni.sock";
@@ -49,7 +52,7 @@ public final class CniServer implements AutoCloseable {
         server = new UnixHttpServer(
                 socket,
                 new SocketAccess(null),
-                new UnixHttpServer.Options("CNI socket", WORKERS, MAX_CLIENTS, NetConf.MAX_BYTES),
+                new UnixHttpServer.Options("CNI socket", WORKERS, MAX_CLIENTS, NetConf.MAX_BYTES, drain(serverEnv)),
                 new UnixHttpServer.App() {
                     @Override
                     public FullHttpResponse handle(FullHttpRequest req) {
@@ -78,6 +81,21 @@ public final class CniServer implements AutoCloseable {
                     }
                 });
         LOG.info("calico-java CNI server on {} (mode 0660, root only, {} workers)", server.socket(), WORKERS);
+    }
+
+    /**
+     * How long a closing server waits for calls in flight: a call runs at most three delegated plugins one after the
+     * other (IPAM ADD, bandwidth, IPAM DEL on rollback), each bounded by CALICO_JAVA_CNI_PLUGIN_TIMEOUT, plus etcd
+     * and kernel time.
+     */
+    static Duration drain(Map<String, String> env) {
+        long timeout;
+        try {
+            timeout = ExecPlugin.timeoutSeconds(env);
+        } catch (CniException e) {
+            timeout = ExecPlugin.TIMEOUT_SECONDS;
+        }
+        return Duration.ofSeconds(3 * timeout + 30);
     }
 
     Path socket() {

@@ -20,7 +20,7 @@ import org.calicojava.model.LogText;
  */
 final class ExecPlugin {
     private static final Pattern TYPE = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.\\-]{0,63}");
-    private static final long TIMEOUT_SECONDS = 60;
+    static final long TIMEOUT_SECONDS = 60;
     static final String TIMEOUT_ENV = "CALICO_JAVA_CNI_PLUGIN_TIMEOUT";
 
     private ExecPlugin() {}

@@ -98,8 +98,10 @@ final class Lifecycle {
             env.put("CNI_CONTAINERID", container);
             env.put("CNI_IFNAME", ifname);
             env.put("CNI_NETNS", "");
-            try (Context sc = new Context(stale, c.conf, env, c.stdin)) {
-                NetworkPlugin.del(sc);
+            try (AttachmentLock held =
+                            AttachmentLock.acquire(Cli.Kind.NETWORK, stale, ExecPlugin.timeoutSeconds(c.processEnv));
+                    Context sc = new Context(stale, c.conf, env, c.stdin)) {
+                NetworkPlugin.del(sc); // under the attachment's lock, as a DEL of the runtime's
                 LOG.info("GC: removed the stale attachment {} {} ({})", container, ifname, wep.name());
             } catch (RuntimeException e) {
                 // one attachment that cannot be removed now must not keep the others

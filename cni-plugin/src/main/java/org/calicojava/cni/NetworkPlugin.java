@@ -13,11 +13,13 @@ import org.calicojava.ipam.Pools;
 import org.calicojava.model.Cidr;
 import org.calicojava.model.Json;
 import org.calicojava.model.Keys;
+import org.calicojava.model.LogText;
 import org.calicojava.model.ProfileRules;
 import org.calicojava.model.WorkloadEndpoint;
 import org.calicojava.model.WorkloadQos;
 import org.calicojava.netlink.IpPrefix;
 import org.calicojava.netlink.Link;
+import org.calicojava.netlink.NetNs;
 import org.calicojava.netlink.Netlink;
 import org.calicojava.netlink.NetlinkException;
 import org.calicojava.netlink.WorkloadInterface;
@@ -66,11 +68,8 @@ final class NetworkPlugin {
     }
 
     static Result add(Context c) {
-        Path ns = Path.of(c.env.netns());
-        if (!Files.exists(ns)) {
-            throw new CniException(CniException.UNKNOWN_CONTAINER, "no network namespace at " + c.env.netns());
-        }
         WorkloadQos qos = Bandwidth.fromArgs(c.env.args());
+        Path ns = containerNetns(c.env);
         if (qos != null) {
             Bandwidth.requirePlugin(c);
         }
@@ -120,19 +119,39 @@ final class NetworkPlugin {
                     hostIf,
                     c.conf.name());
             return result;
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             rollback(c, hostIf, plumbed, shaped, e);
             throw e;
         }
     }
 
-    private static void rollback(Context c, String hostIf, boolean plumbed, boolean shaped, RuntimeException e) {
+    /**
+     * CNI_NETNS of an ADD or CHECK, checked before anything is made: code 3 if there is nothing at that path, code 4
+     * if it is not a network namespace or is this process's own (the workload end and its routes would land on the
+     * host).
+     */
+    static Path containerNetns(CniEnv env) {
+        Path ns = Path.of(env.netns());
+        if (!Files.exists(ns)) {
+            throw new CniException(CniException.UNKNOWN_CONTAINER, "no network namespace at " + env.netns());
+        }
+        String why = NetNs.notAnotherNetworkNamespace(ns);
+        if (why != null) {
+            throw new CniException(
+                    CniException.INVALID_ENVIRONMENT,
+                    "CNI_NETNS: " + LogText.quote(env.netns()) + " (" + why
+                            + "; expected: the container's network namespace)");
+        }
+        return ns;
+    }
+
+    private static void rollback(Context c, String hostIf, boolean plumbed, boolean shaped, Throwable e) {
         LOG.warn("ADD {} {} failed, undoing it: {}", c.env.containerId(), c.env.ifname(), e.getMessage());
         try {
             if (shaped) {
                 Bandwidth.remove(c);
             }
-        } catch (RuntimeException cleanup) {
+        } catch (RuntimeException | Error cleanup) {
             e.addSuppressed(cleanup);
         }
         try {
@@ -141,17 +160,17 @@ final class NetworkPlugin {
                     WorkloadInterface.remove(nl, hostIf);
                 }
             }
-        } catch (RuntimeException cleanup) {
+        } catch (RuntimeException | Error cleanup) {
             e.addSuppressed(cleanup);
         }
         try {
             c.store().delete(endpointKey(c));
-        } catch (RuntimeException cleanup) {
+        } catch (RuntimeException | Error cleanup) {
             e.addSuppressed(cleanup);
         }
         try {
             ipamDel(c, c.host(), null);
-        } catch (RuntimeException cleanup) {
+        } catch (RuntimeException | Error cleanup) {
             e.addSuppressed(cleanup);
         }
     }
@@ -221,7 +240,8 @@ final class NetworkPlugin {
             nets.addAll(stored.ipv4Nets());
             nets.addAll(stored.ipv6Nets());
         }
-        ipamDel(c, host, nets);
+        // endpoint and veth first, the addresses last: felix stops routing an address before IPAM may hand it out
+        // again, and a release that fails leaves nothing routed behind
         boolean had = c.store().delete(key);
         c.store()
                 .deletePrefix(
@@ -237,6 +257,16 @@ final class NetworkPlugin {
                 had ? "removed" : "was not there",
                 hostIf,
                 veth ? "removed" : "was not there");
+        try {
+            ipamDel(c, host, nets);
+        } catch (IllegalArgumentException e) {
+            // an unreadable IPAM record (handle or block): skipped with one line, as any bad record; DEL succeeds
+            LOG.warn(
+                    "DEL {} {}: IPAM record unreadable, addresses not released: {}",
+                    c.env.containerId(),
+                    c.env.ifname(),
+                    LogText.quote(e.getMessage()));
+        }
     }
 
     /**

@@ -80,9 +80,15 @@ public record Result(List<Iface> interfaces, List<IpConfig> ips, List<RouteEntry
             } catch (IllegalArgumentException e) {
                 throw new CniException(CniException.PLUGIN_FAILURE, who + " returned a bad address: " + e.getMessage());
             }
-            String gw = ip.hasNonNull("gateway")
-                    ? Cidr.host(ip.get("gateway").asText()).ip()
-                    : null;
+            String gw = null;
+            if (ip.hasNonNull("gateway")) {
+                try {
+                    gw = Cidr.host(ip.get("gateway").asText()).ip();
+                } catch (IllegalArgumentException e) {
+                    throw new CniException(
+                            CniException.PLUGIN_FAILURE, who + " returned a bad gateway: " + e.getMessage());
+                }
+            }
             out.add(new IpConfig(Cidr.host(address.substring(0, address.indexOf('/'))), address, gw, -1));
             if (c.version() != out.get(out.size() - 1).address().version()) {
                 throw new CniException(CniException.PLUGIN_FAILURE, who + " returned a bad address " + address);

@@ -2,7 +2,13 @@ package org.calicojava.cni;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -37,7 +43,7 @@ class CniGcIT {
     }
 
     @Test
-    void gcWithoutTheListDeletesNothingAndOneFailureDoesNotStopTheOthers() {
+    void gcWithoutTheListDeletesNothingAndOneFailureDoesNotStopTheOthers() throws Exception {
         String conf = host.conf("1.1.0", "");
         List<String> names = List.of("gc1", "gc2", "gc3");
         for (String n : names) {
@@ -57,12 +63,24 @@ class CniGcIT {
             }
         }
 
-        // gc2's DEL fails (its IPAM handle record is unreadable): gc1 and gc3 are still collected. The list is null,
-        // as CRI-O sends it for a network without pods (a nil Go slice): the same as an empty list
-        String badHandle = host.keys.ipamHandle(CniConformanceIT.handle(id("gc2"), "eth0"));
-        host.store.put(badHandle, "not json");
-        CniHost.Call gc = host.call(
-                "calico-java-cni", "GC", "", null, "", host.conf("1.1.0", ",\"cni.dev/valid-attachments\":null"));
+        // gc2's DEL fails (another process holds its attachment lock, as a runtime's DEL of it still running; GC gives
+        // up on it after CALICO_JAVA_CNI_PLUGIN_TIMEOUT): gc1 and gc3 are still collected. The list is null, as CRI-O
+        // sends it for a network without pods (a nil Go slice): the same as an empty list
+        CniHost.Call gc;
+        Path lock = AttachmentLock.DIR.resolve("network-"
+                + NetworkPlugin.endpointId(new CniEnv("DEL", id("gc2"), "", "eth0", Map.of(), List.of())) + ".lock");
+        Files.createDirectories(AttachmentLock.DIR);
+        try (FileChannel ch = FileChannel.open(lock, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                FileLock held = ch.lock()) {
+            gc = host.call(
+                    "calico-java-cni",
+                    "GC",
+                    "",
+                    null,
+                    "",
+                    host.conf("1.1.0", ",\"cni.dev/valid-attachments\":null"),
+                    Map.of(ExecPlugin.TIMEOUT_ENV, "1"));
+        }
         assertThat(gc.rc()).as(gc.toString()).isNotZero();
         assertThat(gc.json().get("code").asInt()).as(gc.toString()).isEqualTo(CniException.PLUGIN_FAILURE);
         assertThat(gc.json().get("msg").asText()).contains(id("gc2"));
@@ -70,7 +88,6 @@ class CniGcIT {
         conformance.assertNothingLeft(id("gc3"), "eth0");
         assertThat(host.endpoints()).anyMatch(kv -> kv.key().contains("/workload/cni/" + id("gc2") + "/"));
 
-        host.store.delete(badHandle);
         CniHost.Call del = host.call("calico-java-cni", "DEL", id("gc2"), null, "eth0", conf);
         assertThat(del.rc()).as(del.toString()).isZero();
         conformance.assertNothingLeft(id("gc2"), "eth0");

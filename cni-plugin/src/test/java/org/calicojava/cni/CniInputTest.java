@@ -75,6 +75,11 @@ class CniInputTest {
         Map<String, String> badIf = env("ADD");
         badIf.put("CNI_IFNAME", "a-name-far-too-long");
         assertError(run(badIf, GOOD), CniException.INVALID_ENVIRONMENT, "CNI_IFNAME");
+        // 9 characters but 18 bytes: the kernel counts bytes (IFNAMSIZ), so this is refused before anything is made
+        badIf.put("CNI_IFNAME", "\u00e9".repeat(9));
+        assertError(run(badIf, GOOD), CniException.INVALID_ENVIRONMENT, "at most 15 bytes in UTF-8, got 18");
+        badIf.put("CNI_IFNAME", "a\u00e0b"); // U+00E0 is C3 A0 in UTF-8: the kernel takes 0xa0 for white space
+        assertError(run(badIf, GOOD), CniException.INVALID_ENVIRONMENT, "white space");
         Map<String, String> noNs = env("ADD");
         noNs.remove("CNI_NETNS");
         assertError(run(noNs, GOOD), CniException.INVALID_ENVIRONMENT, "CNI_NETNS");

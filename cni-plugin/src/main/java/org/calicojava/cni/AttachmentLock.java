@@ -1,0 +1,119 @@
+package org.calicojava.cni;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The lock of one attachment (container id and interface name), held around ADD, DEL and CHECK by the resident server
+ * and the one-shot process alike, so two calls for the same attachment never overlap (a shim that fell back to its
+ * own JVM while the server still runs the call, a runtime retrying at once): a POSIX lock on
+ * {@code /run/calico-java/cni-locks/KIND-ENDPOINTID.lock} (a file per attachment, named after the endpoint id, which
+ * is hashed from both), and, since a process holds a POSIX lock once for all its threads, an in-process lock per
+ * file as well. Waits at most {@code timeoutSeconds}, then the call fails with code 11 (try again later).
+ * The file stays (a few bytes of tmpfs per attachment; removing it while another process waits on it would let two
+ * holders in at once).
+ */
+final class AttachmentLock implements AutoCloseable {
+    static final Path DIR = Path.of("/run/calico-java/cni-locks");
+
+    private static final Map<Path, Local> LOCAL = new HashMap<>(); // guarded by itself
+
+    /** In-process lock of one file, with the number of threads holding or waiting for it. */
+    private static final class Local {
+        final ReentrantLock lock = new ReentrantLock();
+        int users;
+    }
+
+    private final Path file;
+    private final Local local;
+    private FileChannel channel;
+
+    private AttachmentLock(Path file, Local local) {
+        this.file = file;
+        this.local = local;
+    }
+
+    static AttachmentLock acquire(Cli.Kind kind, CniEnv env, long timeoutSeconds) {
+        Path file = DIR.resolve(
+                kind.name().toLowerCase(java.util.Locale.ROOT) + "-" + NetworkPlugin.endpointId(env) + ".lock");
+        Local local;
+        synchronized (LOCAL) {
+            local = LOCAL.computeIfAbsent(file, f -> new Local());
+            local.users++;
+        }
+        AttachmentLock l = new AttachmentLock(file, local);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+        try {
+            if (!local.lock.tryLock(timeoutSeconds, TimeUnit.SECONDS)) {
+                l.leave();
+                throw busy(env, timeoutSeconds);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            l.leave();
+            throw busy(env, timeoutSeconds);
+        }
+        try {
+            Files.createDirectories(DIR);
+            l.channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            while (true) {
+                FileLock fl = l.channel.tryLock();
+                if (fl != null) {
+                    return l;
+                }
+                if (System.nanoTime() > deadline) {
+                    throw busy(env, timeoutSeconds);
+                }
+                Thread.sleep(20);
+            }
+        } catch (IOException e) {
+            l.close();
+            throw new CniException(CniException.PLUGIN_FAILURE, "lock " + file + ": " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            l.close();
+            throw busy(env, timeoutSeconds);
+        } catch (RuntimeException e) {
+            l.close();
+            throw e;
+        }
+    }
+
+    private static CniException busy(CniEnv env, long seconds) {
+        return new CniException(
+                CniException.TRY_AGAIN_LATER,
+                "another call for " + env.containerId() + " " + env.ifname() + " is still running after " + seconds
+                        + " s; try again later");
+    }
+
+    private void leave() {
+        synchronized (LOCAL) {
+            if (--local.users == 0) {
+                LOCAL.remove(file);
+            }
+        }
+    }
+
+    /** Releases the file lock (closing the channel does), then the in-process lock. */
+    @Override
+    public void close() {
+        try {
+            if (channel != null) {
+                channel.close();
+            }
+        } catch (IOException e) {
+            // closing releases the lock whatever close reports
+        } finally {
+            local.lock.unlock();
+            leave();
+        }
+    }
+}

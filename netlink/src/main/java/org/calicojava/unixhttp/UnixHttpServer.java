@@ -24,11 +24,13 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.util.concurrent.DefaultEventExecutorGroup;
 import io.netty.util.concurrent.EventExecutorGroup;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -45,6 +47,8 @@ import org.slf4j.LoggerFactory;
  * they block on etcd and netlink. Refusals are logged at most once a minute. {@link #close} stops accepting
  * connections, removes the socket, then waits (at most {@link Options#drain}) until every request already read has
  * been answered, and only then closes the connections: a client never loses the answer to a request the server ran.
+ * A connection that delivers no whole request within {@link Options#requestDeadline} (of its connect or of its last
+ * answer) is closed, so idle or dripping clients cannot hold the {@code maxClients} slots.
  */
 public final class UnixHttpServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(UnixHttpServer.class);
@@ -71,18 +75,35 @@ public final class UnixHttpServer implements AutoCloseable {
      * @param name what the socket is, for the logs ("plugin socket", "CNI socket")
      * @param drain how long {@link #close} waits for requests in flight to be answered
      */
-    public record Options(String name, int workers, int maxClients, int maxBody, Duration drain) {
+    public record Options(
+            String name, int workers, int maxClients, int maxBody, Duration drain, Duration requestDeadline) {
         /** Options with the default drain, {@link #DEFAULT_DRAIN}. */
         public Options(String name, int workers, int maxClients, int maxBody) {
             this(name, workers, maxClients, maxBody, DEFAULT_DRAIN);
+        }
+
+        /** Options with the default request deadline, {@link #DEFAULT_REQUEST_DEADLINE}. */
+        public Options(String name, int workers, int maxClients, int maxBody, Duration drain) {
+            this(name, workers, maxClients, maxBody, drain, DEFAULT_REQUEST_DEADLINE);
         }
 
         public Options {
             if (drain == null || drain.isNegative()) {
                 throw new IllegalArgumentException("drain: " + drain + " (expected: 0 or more)");
             }
+            if (requestDeadline == null || requestDeadline.isNegative() || requestDeadline.isZero()) {
+                throw new IllegalArgumentException("requestDeadline: " + requestDeadline + " (expected: more than 0)");
+            }
         }
     }
+
+    /**
+     * How long a connection may take to deliver a whole request, counted from its connect or from the answer to its
+     * last request: a client that connects and sends nothing, or drips a request a byte at a time, or keeps an idle
+     * connection, is closed then, so it cannot hold one of the {@code maxClients} slots for good. The time a request
+     * takes to run is not counted.
+     */
+    public static final Duration DEFAULT_REQUEST_DEADLINE = Duration.ofSeconds(30);
 
     /** How long {@link #close} waits for requests in flight unless {@link Options#drain} says otherwise. */
     public static final Duration DEFAULT_DRAIN = Duration.ofSeconds(30);
@@ -150,8 +171,10 @@ public final class UnixHttpServer implements AutoCloseable {
         if (denied != null) {
             refused(denied);
         }
-        ch.pipeline().addLast(new HttpServerCodec(4096, 64 * 1024, 64 * 1024), new Aggregator(), new Counter());
-        ch.pipeline().addLast(workers, new Handler(denied));
+        Counter counter = new Counter(ch);
+        ch.pipeline().addLast(new HttpServerCodec(4096, 64 * 1024, 64 * 1024), new Aggregator(), counter);
+        ch.pipeline().addLast(workers, new Handler(denied, counter));
+        counter.arm();
     }
 
     private void refused(String why) {
@@ -195,14 +218,78 @@ public final class UnixHttpServer implements AutoCloseable {
         }
     }
 
-    /** Counts each whole request on the event loop, before it is queued for a worker; the worker's answer uncounts it. */
+    /**
+     * Counts each whole request on the event loop, before it is queued for a worker; the worker's answer uncounts it.
+     * While a connection has no request read and unanswered, its {@link Options#requestDeadline} runs: expired, the
+     * connection is closed.
+     */
     private final class Counter extends ChannelInboundHandlerAdapter {
+        private final Channel ch;
+        /** Requests of this connection read and not answered; on the event loop only. */
+        private int pending;
+
+        private ScheduledFuture<?> deadline;
+
+        Counter(Channel ch) {
+            this.ch = ch;
+        }
+
+        /** Starts the deadline (from any thread) unless a request is pending. */
+        void arm() {
+            onLoop(() -> {
+                if (pending == 0 && ch.isOpen()) {
+                    disarm();
+                    deadline = ch.eventLoop()
+                            .schedule(this::expire, options.requestDeadline().toMillis(), TimeUnit.MILLISECONDS);
+                }
+            });
+        }
+
+        /** Runs on the connection's event loop; nothing when the server has shut that loop down. */
+        private void onLoop(Runnable r) {
+            try {
+                ch.eventLoop().execute(r);
+            } catch (RejectedExecutionException e) {
+                // closed: nothing to time
+            }
+        }
+
+        private void disarm() {
+            if (deadline != null) {
+                deadline.cancel(false);
+                deadline = null;
+            }
+        }
+
+        private void expire() {
+            if (pending == 0 && ch.isOpen()) {
+                refused("no whole request within " + options.requestDeadline().toSeconds() + " s");
+                ch.close();
+            }
+        }
+
+        /** The answer to one request was written (or failed): from any thread. */
+        void done() {
+            onLoop(() -> {
+                pending--;
+                arm();
+            });
+        }
+
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             if (msg instanceof FullHttpRequest) {
                 started();
+                pending++;
+                disarm();
             }
             ctx.fireChannelRead(msg);
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            disarm();
+            ctx.fireChannelInactive();
         }
     }
 
@@ -225,8 +312,11 @@ public final class UnixHttpServer implements AutoCloseable {
         /** Non-null: the peer may not use the socket; every request gets the app's denial with this. */
         private final String denied;
 
-        Handler(String denied) {
+        private final Counter counter;
+
+        Handler(String denied, Counter counter) {
             this.denied = denied;
+            this.counter = counter;
         }
 
         @Override
@@ -244,11 +334,15 @@ public final class UnixHttpServer implements AutoCloseable {
                 } else {
                     resp = app.handle(req);
                 }
-                send(ctx, req, resp, closing).addListener(f -> answered());
+                send(ctx, req, resp, closing).addListener(f -> {
+                    answered();
+                    counter.done();
+                });
                 sent = true;
             } finally {
                 if (!sent) {
                     answered();
+                    counter.done();
                 }
             }
         }

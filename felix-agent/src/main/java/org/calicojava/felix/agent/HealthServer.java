@@ -7,6 +7,8 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -15,14 +17,29 @@ import java.util.function.BooleanSupplier;
  */
 public final class HealthServer implements AutoCloseable {
     private final HttpServer server;
+    private final ExecutorService threads;
 
-    private HealthServer(HttpServer server) {
+    private HealthServer(HttpServer server, ExecutorService threads) {
         this.server = server;
+        this.threads = threads;
     }
 
     /** Health endpoints on {@code port}. */
     public static HealthServer health(String bind, int port, BooleanSupplier live, BooleanSupplier ready) {
-        HttpServer s = create(bind, port);
+        limits();
+        HttpServer s;
+        try {
+            s = HttpServer.create(new InetSocketAddress(bind, port), 16);
+        } catch (IOException e) {
+            throw new UncheckedIOException("HTTP port " + bind + ":" + port + ": " + e.getMessage(), e);
+        }
+        // a few threads, not the accepting thread: one slow client must not stall every probe
+        ExecutorService threads = Executors.newFixedThreadPool(4, r -> {
+            Thread t = new Thread(r, "felix-health");
+            t.setDaemon(true);
+            return t;
+        });
+        s.setExecutor(threads);
         s.createContext(
                 "/liveness",
                 ex -> reply(ex, live.getAsBoolean() ? 200 : 503, live.getAsBoolean() ? "live\n" : "not live\n"));
@@ -30,17 +47,18 @@ public final class HealthServer implements AutoCloseable {
                 "/readiness",
                 ex -> reply(ex, ready.getAsBoolean() ? 200 : 503, ready.getAsBoolean() ? "ready\n" : "not ready\n"));
         s.start();
-        return new HealthServer(s);
+        return new HealthServer(s, threads);
     }
 
-    private static HttpServer create(String bind, int port) {
-        try {
-            HttpServer s = HttpServer.create(new InetSocketAddress(bind, port), 16);
-            s.setExecutor(null);
-            return s;
-        } catch (IOException e) {
-            throw new UncheckedIOException("HTTP port " + bind + ":" + port + ": " + e.getMessage(), e);
-        }
+    /**
+     * The JDK HTTP server's time limits, which it reads once, when the JVM's first server starts: a request must
+     * arrive whole within 10 s and its answer be taken within 30 s, or the connection is closed. Without them a client
+     * that sends one byte and waits holds a thread for good (the Prometheus client sets 60 s only if its server starts
+     * first). Called before felix starts either server.
+     */
+    static void limits() {
+        System.getProperties().putIfAbsent("sun.net.httpserver.maxReqTime", "10");
+        System.getProperties().putIfAbsent("sun.net.httpserver.maxRspTime", "30");
     }
 
     private static void reply(HttpExchange ex, int code, String body) throws IOException {
@@ -59,5 +77,6 @@ public final class HealthServer implements AutoCloseable {
     @Override
     public void close() {
         server.stop(0);
+        threads.shutdownNow();
     }
 }

@@ -123,6 +123,7 @@ public final class Metrics {
 
     /** Serves the registry on {@code host:port} (every path; port 0 = ephemeral); the caller closes the server. */
     public HTTPServer serve(String host, int port) {
+        HealthServer.limits();
         try {
             return HTTPServer.builder()
                     .hostname(host)

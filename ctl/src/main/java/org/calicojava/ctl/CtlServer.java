@@ -30,6 +30,7 @@ import org.calicojava.store.cli.EtcdOptions;
 import org.calicojava.unixhttp.UnixHttpServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
 
 /**
  * The resident javactl ({@code javactl serve}, started by {@code javactl node run --ctl-server}): one JVM that runs
@@ -117,24 +118,40 @@ public final class CtlServer implements AutoCloseable {
     }
 
     /**
-     * Whether the server runs this command line: {@code version}, {@code get ...} and {@code ... show ...} (a read of
-     * etcd; the first three words that are not options decide), and never with an argument {@code -} (stdin).
+     * Whether the server runs this command line: {@code version}, {@code get ...} and the {@code show} commands (reads
+     * of etcd), as picocli parses the line, never with an argument {@code -} (stdin). The command is what picocli
+     * resolves, not the words: an option's value or a name that reads "show" ({@code node run --name show}) does not
+     * make a command a read. A line picocli refuses is not run here either (the caller's own JVM prints its error).
      */
     static boolean serves(List<String> args) {
-        List<String> words = new ArrayList<>();
-        for (int i = 0; i < args.size() && words.size() < 3; i++) {
-            String a = args.get(i);
-            if (Javactl.VALUE_OPTIONS.contains(a)) {
-                i++;
-            } else if (!a.startsWith("-")) {
-                words.add(a);
-            }
-        }
-        if (args.contains("-")) {
+        if (args.isEmpty() || args.contains("-")) {
             return false;
         }
-        return !words.isEmpty()
-                && (words.get(0).equals("version") || words.get(0).equals("get") || words.contains("show"));
+        String[] line = args.toArray(String[]::new);
+        String word = Main.commandWord(line);
+        if (word == null || !Javactl.COMMANDS.containsKey(word)) {
+            return false;
+        }
+        CommandLine cl = new CommandLine(new Javactl());
+        cl.addSubcommand(word, Javactl.COMMANDS.get(word).get());
+        CommandLine.ParseResult parsed;
+        try {
+            parsed = cl.parseArgs(line);
+        } catch (CommandLine.ParameterException e) {
+            return false;
+        }
+        if (!parsed.hasSubcommand()) {
+            return false;
+        }
+        CommandLine.ParseResult top = parsed.subcommand();
+        CommandLine.ParseResult leaf = top;
+        while (leaf.hasSubcommand()) {
+            leaf = leaf.subcommand();
+        }
+        String command = top.commandSpec().name();
+        return command.equals("version")
+                || command.equals("get")
+                || leaf.commandSpec().name().equals("show");
     }
 
     private FullHttpResponse answer(FullHttpRequest req) {

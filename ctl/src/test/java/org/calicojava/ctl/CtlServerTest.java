@@ -26,8 +26,18 @@ class CtlServerTest {
         assertThat(serves("--etcd-prefix show pool add 10.0.0.0/16")).isFalse(); // an option's value is no word
         assertThat(serves("profile p1 rule add inbound allow")).isFalse();
         assertThat(serves("profile p1 rule update -")).isFalse(); // stdin
-        assertThat(serves("get")).isTrue(); // get's own usage error, as the process prints it
+        assertThat(serves("get")).isFalse(); // a usage error: the caller's JVM prints it
         assertThat(serves("")).isFalse();
+        // the command picocli resolves decides, not a word that reads "show"
+        assertThat(serves("node run --name show --ip 10.0.0.9")).isFalse();
+        assertThat(serves("profile add show")).isFalse();
+        assertThat(serves("delete profile show")).isFalse();
+        assertThat(serves("ipam release --handle show")).isFalse();
+        assertThat(serves("container add show 10.1.0.5")).isFalse();
+        assertThat(serves("node show")).isTrue();
+        assertThat(serves("node h1 bgp peer show -o json")).isTrue();
+        assertThat(serves("profile show --detailed")).isTrue();
+        assertThat(serves("nosuchcommand show")).isFalse();
     }
 
     @Test

@@ -58,7 +58,9 @@ final class DiagsCommand extends Sub {
             throw fail("--log-lines: " + logLines + " (expected: 1..1000000)");
         }
         String time = ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
-        String top = "calico-java-diags-" + n + "-" + time;
+        // the node's name (up to 253 characters) cut to 100: the top directory fits ustar's prefix, the file name
+        // a file system's 255 bytes
+        String top = "calico-java-diags-" + (n.length() > 100 ? n.substring(0, 100) : n) + "-" + time;
         Path out = (output != null ? output : Path.of("/tmp", top + ".tar.gz")).toAbsolutePath();
         if (out.getParent() != null && !Files.isDirectory(out.getParent())) {
             throw fail("--output: no directory " + out.getParent());

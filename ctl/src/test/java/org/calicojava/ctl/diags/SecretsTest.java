@@ -34,6 +34,7 @@ class SecretsTest {
         try (TarGz t = new TarGz(Files.newOutputStream(out), 1_700_000_000L)) {
             t.add("top/empty.txt", new byte[0]);
             t.add("top/dir/big.txt", big);
+            t.add(LONG_TOP + "/etc/calico-java/confd/conf.d/bgp-speaker-resource-with-a-long-name.toml", big);
         }
         Process p = new ProcessBuilder("tar", "-xzf", out.toString(), "-C", tmp.toString())
                 .redirectErrorStream(true)
@@ -44,5 +45,12 @@ class SecretsTest {
         assertThat(p.exitValue()).as(err.toString()).isZero();
         assertThat(Files.readAllBytes(tmp.resolve("top/dir/big.txt"))).isEqualTo(big);
         assertThat(Files.size(tmp.resolve("top/empty.txt"))).isZero();
+        // a name over 100 bytes (a long node name in the top directory) goes through ustar's prefix
+        assertThat(Files.readAllBytes(tmp.resolve(
+                        LONG_TOP + "/etc/calico-java/confd/conf.d/bgp-speaker-resource-with-a-long-name.toml")))
+                .isEqualTo(big);
     }
+
+    private static final String LONG_TOP =
+            "calico-java-diags-ip-10-0-12-34.eu-west-1.compute.internal-" + "x".repeat(60) + "-20261206-101500";
 }

@@ -25,10 +25,37 @@ final class ControlClient extends ChannelInboundHandlerAdapter {
     private String refusal;
     private Consumer<String> watcher;
 
-    ControlClient(ControlServer server, int maxLine) {
+    private final int writeStallSeconds;
+
+    ControlClient(ControlServer server, int maxLine, int writeStallSeconds) {
         this.server = server;
         this.maxLine = maxLine;
         this.line = new byte[maxLine];
+        this.writeStallSeconds = writeStallSeconds;
+    }
+
+    /**
+     * Closes the connection when what is queued for the client stays the same for {@code writeStallSeconds} (it does
+     * not read its answer or its watch), so it cannot keep its place among the server's clients for good.
+     */
+    private void closeWhenStalled(ChannelHandlerContext ctx) {
+        long[] last = {-1};
+        io.netty.util.concurrent.ScheduledFuture<?> check = ctx.executor()
+                .scheduleAtFixedRate(
+                        () -> {
+                            io.netty.channel.ChannelOutboundBuffer out =
+                                    ctx.channel().unsafe().outboundBuffer();
+                            // bytes still to write: a large answer is one message, written bit by bit
+                            long pending = out == null ? 0 : out.totalPendingWriteBytes() - out.currentProgress();
+                            if (pending > 0 && pending == last[0]) {
+                                ctx.close();
+                            }
+                            last[0] = pending;
+                        },
+                        writeStallSeconds,
+                        writeStallSeconds,
+                        java.util.concurrent.TimeUnit.SECONDS);
+        ctx.channel().closeFuture().addListener(f -> check.cancel(false));
     }
 
     @Override
@@ -100,10 +127,12 @@ final class ControlClient extends ChannelInboundHandlerAdapter {
         // to this thread and come after the line
         server.rib().watch(watcher);
         ctx.writeAndFlush(bytes(ctx, "watching route changes\n"));
+        closeWhenStalled(ctx);
     }
 
     private void reply(ChannelHandlerContext ctx, String s) {
         ctx.writeAndFlush(bytes(ctx, s)).addListener(ChannelFutureListener.CLOSE);
+        closeWhenStalled(ctx);
     }
 
     /**

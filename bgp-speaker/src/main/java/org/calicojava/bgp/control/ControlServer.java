@@ -49,6 +49,14 @@ public final class ControlServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ControlServer.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     static final int COMMAND_TIMEOUT_S = 10;
+    /**
+     * An answer whose writing makes no progress this long (the client does not read it) is abandoned and the connection
+     * closed, so such clients cannot hold the {@code maxClients} places.
+     */
+    static final int WRITE_STALL_S = 30;
+
+    /** Package-private for tests: {@link #WRITE_STALL_S} unless a test sets less. */
+    int writeStallSeconds = WRITE_STALL_S;
 
     private final ControlConfig config;
     private final Rib rib;
@@ -103,7 +111,8 @@ public final class ControlServer implements AutoCloseable {
                             ch.pipeline()
                                     .addLast(
                                             new IdleStateHandler(COMMAND_TIMEOUT_S, 0, 0),
-                                            new ControlClient(ControlServer.this, config.maxLineLength()));
+                                            new ControlClient(
+                                                    ControlServer.this, config.maxLineLength(), writeStallSeconds));
                         }
                     })
                     .bind(new DomainSocketAddress(tmp.toFile()))

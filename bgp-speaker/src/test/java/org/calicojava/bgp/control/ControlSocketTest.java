@@ -193,4 +193,42 @@ class ControlSocketTest {
             Await.until("all gone", Duration.ofSeconds(30), () -> s.clients == 0);
         }
     }
+
+    @Test
+    void aClientThatDoesNotReadItsAnswerIsClosedAfterTheWriteStall() throws Exception {
+        StringBuilder yaml = new StringBuilder("routerId: 127.0.0.1\nasNumber: 65000\noriginate:\n");
+        for (int i = 0; i < 100_000; i++) {
+            yaml.append("  - \"10.")
+                    .append(i / 65536)
+                    .append('.')
+                    .append(i / 256 % 256)
+                    .append('.')
+                    .append(i % 256)
+                    .append("/32\"\n");
+        }
+        rib.close();
+        rib = new Rib(
+                SpeakerYamlLoader.parse(yaml.toString()).speaker(),
+                SpeakerYamlLoader.parse(yaml.toString()).routing(),
+                new Metrics());
+        Path sock = dir.resolve("bgp.ctl");
+        ControlServer s = new ControlServer(ControlConfig.at(sock), rib, () -> "reloaded");
+        s.writeStallSeconds = 1;
+        s.start();
+        try (s) {
+            try (SocketChannel reader = open(sock)) { // a client that reads: the whole answer, not closed
+                reader.write(ByteBuffer.wrap("show route all\n".getBytes(StandardCharsets.UTF_8)));
+                assertThat(Channels.newInputStream(reader).readAllBytes().length)
+                        .as("an answer larger than the socket's buffers")
+                        .isGreaterThan(1 << 22);
+            }
+            try (SocketChannel stalled = open(sock)) {
+                stalled.write(ByteBuffer.wrap("show route all\n".getBytes(StandardCharsets.UTF_8)));
+                Await.until("the stalled client admitted", Duration.ofSeconds(10), () -> s.clients == 1);
+                // it never reads: within the stall time (and the idle check's granularity) its place is free again
+                Await.until("the stalled client closed", Duration.ofSeconds(10), () -> s.clients == 0);
+            }
+            assertThat(ask(sock, "reload")).isEqualTo("reloaded\n");
+        }
+    }
 }

@@ -6,10 +6,12 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import org.calicojava.ipam.AllocationBlock;
 import org.calicojava.ipam.IpamHandle;
+import org.calicojava.ipam.TunnelAddress;
 import org.calicojava.model.Cidr;
 import org.calicojava.model.Json;
 import org.calicojava.model.KeyPath;
@@ -19,22 +21,16 @@ import org.calicojava.model.WorkloadEndpoint;
 /**
  * IPAM against what uses its addresses, as {@code calicoctl ipam check} does, over one snapshot. The users of an
  * address are the endpoint records that carry it and the nodes whose tunnel address it is (felix's host config
- * {@code IpInIpTunnelAddr}, {@code IPv4VXLANTunnelAddr}, {@code IPv6VXLANTunnelAddr}). Reported: addresses allocated
- * that no user has (leaked, or a workload being set up or torn down), addresses a user has that IPAM has not allocated
- * inside a pool (it may hand them out again), addresses with several users, handle records whose per-block counts
- * differ from the blocks, and blocks affine to a host the datastore no longer knows. Records a daemon would refuse
- * (damaged blocks and handles) are left to {@link DatastoreCheck}, and nothing inside a damaged block is judged. Pure:
- * the caller lists the keys.
+ * keys of {@link TunnelAddress}: {@code IpInIpTunnelAddr}, {@code IPv4VXLANTunnelAddr}, {@code IPv6VXLANTunnelAddr}).
+ * Reported: addresses allocated that no user has (leaked, or a workload being set up or torn down), addresses a user
+ * has that IPAM has not allocated inside a pool (it may hand them out again), addresses with several users, handle
+ * records whose per-block counts differ from the blocks, and blocks affine to a host the datastore no longer knows.
+ * Records a daemon would refuse (damaged blocks and handles) are left to {@link DatastoreCheck}, and nothing inside a
+ * damaged block is judged. Pure: the caller lists the keys.
  */
 final class IpamCheck {
     /** One problem: its kind, the address or key it is about, and what was found (untrusted text, for one line). */
     record Problem(String kind, String subject, String detail) {}
-
-    /** A tunnel allocation's {@code type} attribute → the host config key felix records the address under. */
-    static final Map<String, String> TUNNEL_CONFIG = Map.of(
-            "ipipTunnelAddress", "IpInIpTunnelAddr",
-            "vxlanTunnelAddress", "IPv4VXLANTunnelAddr",
-            "vxlanV6TunnelAddress", "IPv6VXLANTunnelAddr");
 
     /** The report's counts: addresses allocated, addresses in use (by endpoints and tunnels). */
     record Counts(int allocated, int inUse) {}
@@ -123,12 +119,12 @@ final class IpamCheck {
     /** An allocated address: in use when a user has it; a tunnel allocation only by the node and setting it names. */
     private void allocation(Cidr ip, AllocationBlock.Attribute a) {
         List<String> who = users.getOrDefault(ip, List.of());
-        String type = a.secondary().get("type");
+        Optional<TunnelAddress> tunnel = TunnelAddress.ofType(a.secondary().get("type"));
         String node = a.secondary().get("node");
         String what = (a.handleId() == null ? "no handle" : "handle " + a.handleId())
                 + (a.secondary().isEmpty() ? "" : ", " + new TreeMap<>(a.secondary()));
-        if (type != null && TUNNEL_CONFIG.containsKey(type) && node != null) {
-            String owner = tunnelUser(node, TUNNEL_CONFIG.get(type));
+        if (tunnel.isPresent() && node != null) {
+            String owner = tunnelUser(node, tunnel.get().configKey());
             if (!who.contains(owner)) {
                 problems.add(new Problem("leaked", ip.ip(), what + ": " + owner + " does not name it"));
             }
@@ -199,7 +195,8 @@ final class IpamCheck {
                             }
                         }
                     }
-                } else if (path instanceof KeyPath.HostConfig c && TUNNEL_CONFIG.containsValue(c.name())) {
+                } else if (path instanceof KeyPath.HostConfig c
+                        && TunnelAddress.ofConfigKey(c.name()).isPresent()) {
                     use(Cidr.host(e.getValue().strip()), tunnelUser(c.host(), c.name()));
                 }
             } catch (IllegalArgumentException ex) {

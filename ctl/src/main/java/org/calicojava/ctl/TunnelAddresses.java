@@ -3,6 +3,7 @@ package org.calicojava.ctl;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.calicojava.ipam.TunnelAddress;
 import org.calicojava.model.Cidr;
 import org.calicojava.model.Keys;
 import org.calicojava.store.KeyValue;
@@ -19,11 +20,11 @@ final class TunnelAddresses {
     static final Map<String, String> COLUMNS = new java.util.LinkedHashMap<>();
 
     static {
-        COLUMNS.put("IpInIpTunnelAddr", "IPIP");
-        COLUMNS.put("IPv4VXLANTunnelAddr", "VXLAN v4");
-        COLUMNS.put("IPv6VXLANTunnelAddr", "VXLAN v6");
-        COLUMNS.put("VXLANTunnelMACAddr", "VXLAN MAC");
-        COLUMNS.put("VXLANTunnelMACAddrV6", "VXLAN MAC v6");
+        COLUMNS.put(TunnelAddress.IPIP.configKey(), "IPIP");
+        COLUMNS.put(TunnelAddress.VXLAN_V4.configKey(), "VXLAN v4");
+        COLUMNS.put(TunnelAddress.VXLAN_V6.configKey(), "VXLAN v6");
+        COLUMNS.put(TunnelAddress.VXLAN_MAC_V4, "VXLAN MAC");
+        COLUMNS.put(TunnelAddress.VXLAN_MAC_V6, "VXLAN MAC v6");
     }
 
     private TunnelAddresses() {}
@@ -75,7 +76,7 @@ final class TunnelAddresses {
     static String shown(String name, String value) {
         String v = value == null ? "" : value.trim();
         try {
-            if (name.startsWith("VXLANTunnelMAC")) {
+            if (name.equals(TunnelAddress.VXLAN_MAC_V4) || name.equals(TunnelAddress.VXLAN_MAC_V6)) {
                 if (!v.matches("(?i)[0-9a-f]{2}(:[0-9a-f]{2}){5}")
                         || (Integer.parseInt(v.substring(0, 2), 16) & 1) != 0) {
                     return "(invalid)";
@@ -83,7 +84,8 @@ final class TunnelAddresses {
                 return v.toLowerCase(java.util.Locale.ROOT);
             }
             Cidr c = Cidr.host(v);
-            return (c.isIpv4() == !name.startsWith("IPv6")) ? c.ip() : "(invalid)";
+            int version = TunnelAddress.ofConfigKey(name).orElseThrow().version();
+            return c.version() == version ? c.ip() : "(invalid)";
         } catch (IllegalArgumentException e) {
             return "(invalid)";
         }

@@ -19,7 +19,7 @@ import org.calicojava.model.Names;
 public final class EncapState {
     /** The per-host tunnel settings (felix host config names, as Calico's). */
     public static final Set<String> TUNNEL_CONFIG =
-            Set.of(VxlanCalc.ADDR_V4, VxlanCalc.ADDR_V6, VxlanCalc.MAC_V4, VxlanCalc.MAC_V6, "IpInIpTunnelAddr");
+            Set.of(VxlanCalc.ADDR_V4, VxlanCalc.ADDR_V6, VxlanCalc.MAC_V4, VxlanCalc.MAC_V6, IpipPlan.TUNNEL_ADDR_KEY);
 
     private final Keys keys;
     final Map<String, Cidr> hostIp4 = new HashMap<>();

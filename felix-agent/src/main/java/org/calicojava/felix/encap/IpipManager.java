@@ -10,6 +10,7 @@ import org.calicojava.felix.dataplane.Namespace;
 import org.calicojava.ipam.Ipam;
 import org.calicojava.ipam.IpamException;
 import org.calicojava.ipam.Pools;
+import org.calicojava.ipam.TunnelAddress;
 import org.calicojava.model.Cidr;
 import org.calicojava.model.IpPool;
 import org.calicojava.model.Keys;
@@ -178,7 +179,7 @@ public final class IpipManager implements AutoCloseable {
         for (Cidr pool : plan.pools()) {
             try {
                 Cidr ip = ipam.autoAssign(
-                        new Ipam.AutoRequest(host, handle, Map.of("type", "ipipTunnelAddress", "node", host), 4, pool));
+                        new Ipam.AutoRequest(host, handle, TunnelAddress.IPIP.attributes(host), 4, pool));
                 store.put(tunnelKey, ip.ip());
                 LOG.info("ip-in-ip: tunnel address {} from pool {}", ip.ip(), pool);
                 return ip;

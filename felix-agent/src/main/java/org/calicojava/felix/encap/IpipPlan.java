@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Consumer;
+import org.calicojava.ipam.TunnelAddress;
 import org.calicojava.model.Cidr;
 import org.calicojava.model.IpPool;
 
@@ -24,7 +25,7 @@ public record IpipPlan(
         boolean enabled, List<Cidr> pools, Set<String> hostNets, Cidr tunnelAddr, boolean allocate, boolean release) {
 
     /** The per-host felix config key holding the host's IPIP tunnel address (Calico's name). */
-    public static final String TUNNEL_ADDR_KEY = "IpInIpTunnelAddr";
+    public static final String TUNNEL_ADDR_KEY = TunnelAddress.IPIP.configKey();
     /** IP-in-IP adds an outer IPv4 header: tunl0's MTU is the uplink's minus this. */
     public static final int OVERHEAD = 20;
 
@@ -37,7 +38,7 @@ public record IpipPlan(
 
     /** Calico's IPAM handle of a host's IPIP tunnel address. */
     public static String handle(String host) {
-        return "ipip-tunnel-addr-" + host;
+        return TunnelAddress.IPIP.handle(host);
     }
 
     /**

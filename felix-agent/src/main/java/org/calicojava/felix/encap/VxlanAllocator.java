@@ -4,8 +4,8 @@ import java.security.SecureRandom;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import org.calicojava.ipam.Ipam;
+import org.calicojava.ipam.TunnelAddress;
 import org.calicojava.model.Cidr;
 import org.calicojava.model.IpPool;
 import org.calicojava.model.Keys;
@@ -48,7 +48,7 @@ public final class VxlanAllocator {
     }
 
     public static String handle(String host, int version) {
-        return (version == 4 ? "vxlan-tunnel-addr-" : "vxlan-v6-tunnel-addr-") + host;
+        return TunnelAddress.vxlan(version).handle(host);
     }
 
     /**
@@ -116,11 +116,7 @@ public final class VxlanAllocator {
         for (IpPool p : candidates) {
             try {
                 return ipam.autoAssign(new Ipam.AutoRequest(
-                        hostname,
-                        handle,
-                        Map.of("type", v == 4 ? "vxlanTunnelAddress" : "vxlanV6TunnelAddress", "node", hostname),
-                        v,
-                        p.cidr()));
+                        hostname, handle, TunnelAddress.vxlan(v).attributes(hostname), v, p.cidr()));
             } catch (RuntimeException e) {
                 last = e;
             }

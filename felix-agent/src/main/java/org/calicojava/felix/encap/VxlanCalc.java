@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.calicojava.ipam.TunnelAddress;
 import org.calicojava.model.Cidr;
 import org.calicojava.model.EncapMode;
 import org.calicojava.model.IpPool;
@@ -23,10 +24,10 @@ import org.calicojava.netlink.MacAddress;
  * multicast MAC, a MAC another host has) is skipped with a problem. No I/O.
  */
 public final class VxlanCalc {
-    public static final String ADDR_V4 = "IPv4VXLANTunnelAddr";
-    public static final String ADDR_V6 = "IPv6VXLANTunnelAddr";
-    public static final String MAC_V4 = "VXLANTunnelMACAddr";
-    public static final String MAC_V6 = "VXLANTunnelMACAddrV6";
+    public static final String ADDR_V4 = TunnelAddress.VXLAN_V4.configKey();
+    public static final String ADDR_V6 = TunnelAddress.VXLAN_V6.configKey();
+    public static final String MAC_V4 = TunnelAddress.VXLAN_MAC_V4;
+    public static final String MAC_V6 = TunnelAddress.VXLAN_MAC_V6;
 
     private VxlanCalc() {}
 

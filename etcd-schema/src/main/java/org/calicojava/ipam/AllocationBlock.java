@@ -41,15 +41,7 @@ public record AllocationBlock(
      * failing later with an index out of range.
      */
     public AllocationBlock {
-        if (cidr == null) {
-            throw new IllegalArgumentException("block cidr: missing");
-        }
-        int size =
-                cidr.size().bitLength() > 31 ? Integer.MAX_VALUE : cidr.size().intValue();
-        if (size > MAX_SIZE) {
-            throw new IllegalArgumentException(
-                    "block " + cidr + ": " + cidr.size() + " addresses (expected: at most " + MAX_SIZE + ")");
-        }
+        int size = checkSize(cidr);
         allocations =
                 allocations == null ? List.of() : java.util.Collections.unmodifiableList(new ArrayList<>(allocations));
         unallocated = unallocated == null ? List.of() : List.copyOf(unallocated);
@@ -76,6 +68,18 @@ public record AllocationBlock(
             throw new IllegalArgumentException("block " + cidr + ": affinity "
                     + org.calicojava.model.LogText.quote(affinity) + " (expected: host:<node name>)");
         }
+    }
+
+    /** The number of addresses of a block of {@code cidr}; a missing CIDR or one over {@link #MAX_SIZE} is refused. */
+    public static int checkSize(Cidr cidr) {
+        if (cidr == null) {
+            throw new IllegalArgumentException("block cidr: missing");
+        }
+        if (cidr.size().compareTo(java.math.BigInteger.valueOf(MAX_SIZE)) > 0) {
+            throw new IllegalArgumentException(
+                    "block " + cidr + ": " + cidr.size() + " addresses (expected: at most " + MAX_SIZE + ")");
+        }
+        return cidr.size().intValue();
     }
 
     private static boolean hostName(String name) {

@@ -29,10 +29,12 @@ public final class Ipam {
 
     private final KvStore store;
     private final Keys keys;
+    private final BlockWrite write;
 
     public Ipam(KvStore store, Keys keys) {
         this.store = store;
         this.keys = keys;
+        this.write = new BlockWrite(store, keys);
     }
 
     /** Parameters of an automatic assignment. */
@@ -53,9 +55,11 @@ public final class Ipam {
                 .orElse(IpamConfig.DEFAULT);
     }
 
-    record Versioned(AllocationBlock block, long modRevision) {}
+    /** A block as read, with the mod revision of its key (what a compare-and-swap of it is conditioned on). */
+    public record Versioned(AllocationBlock block, long modRevision) {}
 
-    Optional<Versioned> readBlock(Cidr block) {
+    /** The block stored under {@code block}'s key, if any; a damaged one is an {@link IllegalArgumentException}. */
+    public Optional<Versioned> readBlock(Cidr block) {
         return store.get(keys.ipamBlock(block))
                 .map(kv -> new Versioned(AllocationBlock.read(keys, kv.key(), kv.value()), kv.modRevision()));
     }
@@ -255,7 +259,7 @@ public final class Ipam {
         }
         int ordinal = b.unallocated().get(0);
         AllocationBlock next = b.allocate(ordinal, new AllocationBlock.Attribute(req.handle(), req.attrs()));
-        if (commit(b.cidr(), vb.modRevision(), next, req.handle(), +1, List.of())) {
+        if (write.commit(b.cidr(), vb.modRevision(), next, req.handle(), +1, List.of())) {
             return Optional.of(b.address(ordinal));
         }
         return Optional.empty();
@@ -286,7 +290,7 @@ public final class Ipam {
                 AllocationBlock next =
                         fresh.allocate(ordinal, new AllocationBlock.Attribute(req.handle(), req.attrs()));
                 List<Op> extra = List.of(Op.put(keys.ipamAffinity(req.host(), blockCidr), "{\"state\":\"confirmed\"}"));
-                if (commit(blockCidr, 0, next, req.handle(), +1, extra)) {
+                if (write.commit(blockCidr, 0, next, req.handle(), +1, extra)) {
                     currentBlock.put(req.host() + "/" + req.version(), blockCidr);
                     return new ClaimResult(Optional.of(next.address(ordinal)));
                 }
@@ -312,7 +316,7 @@ public final class Ipam {
             List<Op> extra = vb.isEmpty() && host != null
                     ? List.of(Op.put(keys.ipamAffinity(host, blockCidr), "{\"state\":\"confirmed\"}"))
                     : List.of();
-            if (commit(
+            if (write.commit(
                     blockCidr,
                     vb.map(Versioned::modRevision).orElse(0L),
                     b.allocate(ordinal, attr),
@@ -367,12 +371,38 @@ public final class Ipam {
             if (!owner.test(a)) {
                 return Released.NOT_OWNER;
             }
-            if (commit(blockCidr, vb.get().modRevision(), b.release(List.of(ordinal)), a.handleId(), -1, List.of())) {
+            if (write.commit(
+                    blockCidr, vb.get().modRevision(), b.release(List.of(ordinal)), a.handleId(), -1, List.of())) {
                 return Released.RELEASED;
             }
             backoff(attempt);
         }
         throw new IpamException("could not release " + ip.ip() + " (heavy contention)");
+    }
+
+    /**
+     * Releases {@code addresses} of a block as it was read ({@code read}, from {@link #readBlock}) in one transaction
+     * that holds only if the block's key still has the mod revision read, and each handle record it touches the one
+     * read here: each handle's count for the block goes down by the addresses released under it (the record is deleted
+     * when none is left), as {@link #release(Cidr)} does. Addresses {@code read} does not hold allocated are left out.
+     * False when something changed meanwhile: nothing was written (read the block again and decide again).
+     */
+    public boolean releaseIfUnchanged(Versioned read, List<Cidr> addresses) {
+        AllocationBlock b = read.block();
+        List<Integer> ordinals = new ArrayList<>();
+        Map<String, Integer> handles = new java.util.TreeMap<>();
+        for (Cidr ip : addresses) {
+            int ordinal = b.ordinalOf(ip);
+            AllocationBlock.Attribute a = b.attributeOf(ordinal);
+            if (a != null && !ordinals.contains(ordinal)) {
+                ordinals.add(ordinal);
+                if (a.handleId() != null) {
+                    handles.merge(a.handleId(), -1, Integer::sum);
+                }
+            }
+        }
+        return ordinals.isEmpty()
+                || write.commit(b.cidr(), read.modRevision(), b.release(ordinals), handles, List.of());
     }
 
     /** Releases every address of a handle; returns them. */
@@ -457,31 +487,6 @@ public final class Ipam {
             }
         }
         return n;
-    }
-
-    // ---------------------------------------------------------------- the one write path
-
-    /**
-     * Writes {@code next} over the block at {@code blockModRevision} (0: must not exist) and adjusts the handle's
-     * count by {@code delta}, plus {@code extra} ops, in one transaction. False if anything changed meanwhile.
-     */
-    private boolean commit(
-            Cidr blockCidr, long blockModRevision, AllocationBlock next, String handle, int delta, List<Op> extra) {
-        List<Compare> cmp = new ArrayList<>();
-        List<Op> ops = new ArrayList<>();
-        cmp.add(Compare.modRevision(keys.ipamBlock(blockCidr), blockModRevision));
-        ops.add(Op.put(keys.ipamBlock(blockCidr), Json.write(next)));
-        if (handle != null) {
-            String hkey = keys.ipamHandle(handle);
-            Optional<KeyValue> hkv = store.get(hkey);
-            IpamHandle h =
-                    hkv.map(kv -> Json.read(kv.value(), IpamHandle.class)).orElse(new IpamHandle(handle, Map.of()));
-            IpamHandle nh = h.plus(blockCidr.toString(), delta);
-            cmp.add(Compare.modRevision(hkey, hkv.map(KeyValue::modRevision).orElse(0L)));
-            ops.add(nh.isEmpty() ? Op.delete(hkey) : Op.put(hkey, Json.write(nh)));
-        }
-        ops.addAll(extra);
-        return store.txn(cmp, ops);
     }
 
     private static void backoff(int attempt) {

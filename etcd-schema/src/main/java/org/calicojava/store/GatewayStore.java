@@ -86,6 +86,19 @@ public final class GatewayStore implements KvStore {
         return kvs.isEmpty() ? Optional.empty() : Optional.of(kv(kvs.get(0)));
     }
 
+    @Override
+    public String clusterId(String key) {
+        Object id =
+                LightJson.path(call("/v3/kv/range", range(b64(key), null, 1, 0)).get("header"), "cluster_id");
+        String text = LightJson.asText(id, "");
+        try {
+            return Long.toHexString(Long.parseUnsignedLong(text)); // the gateway writes uint64 as a decimal string
+        } catch (NumberFormatException e) {
+            throw new DatastoreException("etcd at " + endpoint() + " answered no cluster id ("
+                    + org.calicojava.model.LogText.quote(text) + ")");
+        }
+    }
+
     /**
      * Every key under {@code prefix} in key order, as of one revision, in pages of {@link JetcdStore#PAGE_KEYS} (as
      * {@link JetcdStore#list}): later pages are read at the first page's revision from the key after the last one read;

@@ -158,6 +158,13 @@ public final class JetcdStore implements WatchableStore {
                 : Optional.of(kv(r.getKvs().get(0)));
     }
 
+    @Override
+    public String clusterId(String key) {
+        GetResponse r = await(
+                () -> kv.get(bs(key), GetOption.builder().withKeysOnly(true).build()));
+        return Long.toHexString(r.getHeader().getClusterId());
+    }
+
     /**
      * Every key under {@code prefix} in key order, as of one revision: the first page's; later pages are read at that
      * revision from the key after the last one read. If that revision is compacted meanwhile, the listing starts over

@@ -46,6 +46,16 @@ public interface KvStore extends AutoCloseable {
     /** Applies {@code ops} atomically if every compare holds; returns whether it did. */
     boolean txn(List<Compare> compares, List<Op> ops);
 
+    /**
+     * The id of the etcd cluster this store talks to, as etcd writes it (lower-case hex, e.g. {@code cdf818194e3a8c32}),
+     * from the header of a read of {@code key} (one the caller may read: with etcd's RBAC, a key under its prefix): tells
+     * one cluster from another (a report made against one is not applied to another). Stores that are not etcd's
+     * cannot tell.
+     */
+    default String clusterId(String key) {
+        throw new DatastoreException(getClass().getSimpleName() + " cannot tell an etcd cluster id");
+    }
+
     /** The endpoint(s) this store talks to, for messages. */
     String endpoint();
 

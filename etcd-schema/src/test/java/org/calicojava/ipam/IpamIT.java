@@ -187,6 +187,31 @@ class IpamIT {
         }
     }
 
+    /** The release conditioned on the block as read: a stale read writes nothing; a fresh one updates both handles. */
+    @Test
+    void releaseIfUnchangedHoldsOnlyForTheBlockAsRead() {
+        addPool("10.1.0.0/24", 28);
+        Cidr a = ipam.autoAssign(req("h1", "c1"));
+        Cidr b = ipam.autoAssign(req("h1", "c1"));
+        Cidr c = ipam.autoAssign(req("h1", "c2"));
+        Cidr block = Cidr.parse("10.1.0.0/28");
+        Ipam.Versioned stale = ipam.readBlock(block).orElseThrow();
+        ipam.autoAssign(req("h1", "c3")); // the block changes after the read
+        String blockBefore = store.get(keys.ipamBlock(block)).orElseThrow().value();
+        assertThat(ipam.releaseIfUnchanged(stale, List.of(a, c))).isFalse();
+        assertThat(store.get(keys.ipamBlock(block)).orElseThrow().value()).isEqualTo(blockBefore);
+
+        Ipam.Versioned fresh = ipam.readBlock(block).orElseThrow();
+        assertThat(ipam.releaseIfUnchanged(fresh, List.of(a, c, Cidr.host("10.1.0.9"))))
+                .isTrue();
+        AllocationBlock after = ipam.readBlock(block).orElseThrow().block();
+        assertThat(after.attributeOf(after.ordinalOf(a))).isNull();
+        assertThat(after.attributeOf(after.ordinalOf(c))).isNull();
+        assertThat(after.attributeOf(after.ordinalOf(b)).handleId()).isEqualTo("c1");
+        assertThat(store.get(keys.ipamHandle("c1")).orElseThrow().value()).contains("\"10.1.0.0/28\":1");
+        assertThat(store.get(keys.ipamHandle("c2"))).isEmpty();
+    }
+
     @Test
     void ipv6() {
         addPool("fd00:1::/120", 122);

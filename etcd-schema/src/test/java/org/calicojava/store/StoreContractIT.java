@@ -34,6 +34,14 @@ class StoreContractIT {
         return "/cj-contract-" + UUID.randomUUID() + "/";
     }
 
+    @Test
+    void bothStoresTellTheSameClusterIdAsEtcdWritesIt() {
+        String p = prefix();
+        String id = jetcd.clusterId(p + "any");
+        assertThat(id).matches("[0-9a-f]{1,16}").isNotEqualTo("0");
+        assertThat(gateway.clusterId(p + "any")).isEqualTo(id);
+    }
+
     @ParameterizedTest(autoCloseArguments = false)
     @MethodSource("stores")
     void getPutListDelete(KvStore s) {

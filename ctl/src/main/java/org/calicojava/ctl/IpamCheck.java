@@ -26,11 +26,34 @@ import org.calicojava.model.WorkloadEndpoint;
  * has that IPAM has not allocated inside a pool (it may hand them out again), addresses with several users, handle
  * records whose per-block counts differ from the blocks, and blocks affine to a host the datastore no longer knows.
  * Records a daemon would refuse (damaged blocks and handles) are left to {@link DatastoreCheck}, and nothing inside a
- * damaged block is judged. Pure: the caller lists the keys.
+ * damaged block is judged. Pure: the caller lists the keys; {@link #users} is also what {@code ipam release
+ * --from-report} checks each address against just before it releases it.
  */
 final class IpamCheck {
-    /** One problem: its kind, the address or key it is about, and what was found (untrusted text, for one line). */
-    record Problem(String kind, String subject, String detail) {}
+    // the kinds of problem, as printed (and as a report names them)
+    static final String LEAKED = "leaked";
+    static final String NOT_ALLOCATED = "not allocated";
+    static final String DUPLICATE = "duplicate";
+    static final String HANDLE = "handle";
+    static final String ORPHANED_BLOCK = "orphaned block";
+    static final Set<String> KINDS = Set.of(LEAKED, NOT_ALLOCATED, DUPLICATE, HANDLE, ORPHANED_BLOCK);
+
+    /**
+     * One problem: its kind, the address or key it is about, and what was found (untrusted text, for one line); a
+     * leaked address also has its allocation (else null).
+     */
+    record Problem(String kind, String subject, String detail, Allocation allocation) {
+        Problem(String kind, String subject, String detail) {
+            this(kind, subject, detail, null);
+        }
+    }
+
+    /** An allocated address as IPAM holds it: its block, its handle (or null), its attributes. */
+    record Allocation(Cidr address, Cidr block, String handle, Map<String, String> attributes) {
+        Allocation {
+            attributes = Map.copyOf(attributes);
+        }
+    }
 
     /** The report's counts: addresses allocated, addresses in use (by endpoints and tunnels). */
     record Counts(int allocated, int inUse) {}
@@ -40,7 +63,7 @@ final class IpamCheck {
     final List<Problem> problems = new ArrayList<>();
     private int allocated;
     /** address → its users ("endpoint h1/cni/w/eth0", "node h1's IpInIpTunnelAddr"), in key order. */
-    private final Map<Cidr, List<String>> users = new TreeMap<>();
+    private Map<Cidr, List<String>> users = Map.of();
     /** Hosts with a key under /v1/host, /bgp/v1/host or /felix/v1/host. */
     private final Set<String> hosts = new HashSet<>();
 
@@ -55,7 +78,10 @@ final class IpamCheck {
 
     /** Runs every check; the problems are in {@link #problems}. */
     IpamCheck run() {
-        users();
+        for (String root : List.of(keys.hosts(), keys.bgpHosts(), keys.felixStatusRoot())) {
+            hosts.addAll(DatastoreCheck.children(kv, root));
+        }
+        users = users(keys, kv);
         Map<String, Map<String, Integer>> handleCounts = new HashMap<>(); // handle → block → allocations
         Set<Cidr> allocatedAddresses = new HashSet<>();
         List<AllocationBlock> blocks = new ArrayList<>();
@@ -73,7 +99,7 @@ final class IpamCheck {
         for (AllocationBlock b : blocks) {
             if (b.host() != null && !hosts.contains(b.host())) {
                 problems.add(new Problem(
-                        "orphaned block",
+                        ORPHANED_BLOCK,
                         b.cidr().toString(),
                         "affine to host " + b.host() + ", which has no key left in the datastore"));
             }
@@ -90,16 +116,16 @@ final class IpamCheck {
                             .computeIfAbsent(a.handleId(), h -> new TreeMap<>())
                             .merge(b.cidr().toString(), 1, Integer::sum);
                 }
-                allocation(ip, a);
+                allocation(ip, b.cidr(), a);
             }
         }
         users.forEach((ip, who) -> {
             if (who.size() > 1) {
-                problems.add(new Problem("duplicate", ip.ip(), String.join(" and ", who) + " all have it"));
+                problems.add(new Problem(DUPLICATE, ip.ip(), String.join(" and ", who) + " all have it"));
             }
             if (!allocatedAddresses.contains(ip) && inPoolOrBlock(ip, blocks) && !inAny(ip, damaged)) {
                 problems.add(new Problem(
-                        "not allocated",
+                        NOT_ALLOCATED,
                         ip.ip(),
                         who.get(0) + " has it, IPAM has not allocated it: it may be handed out again"));
             }
@@ -117,20 +143,24 @@ final class IpamCheck {
     }
 
     /** An allocated address: in use when a user has it; a tunnel allocation only by the node and setting it names. */
-    private void allocation(Cidr ip, AllocationBlock.Attribute a) {
+    private void allocation(Cidr ip, Cidr block, AllocationBlock.Attribute a) {
         List<String> who = users.getOrDefault(ip, List.of());
         Optional<TunnelAddress> tunnel = TunnelAddress.ofType(a.secondary().get("type"));
         String node = a.secondary().get("node");
         String what = (a.handleId() == null ? "no handle" : "handle " + a.handleId())
                 + (a.secondary().isEmpty() ? "" : ", " + new TreeMap<>(a.secondary()));
+        Allocation leak = new Allocation(ip, block, a.handleId(), a.secondary());
         if (tunnel.isPresent() && node != null) {
             String owner = tunnelUser(node, tunnel.get().configKey());
             if (!who.contains(owner)) {
-                problems.add(new Problem("leaked", ip.ip(), what + ": " + owner + " does not name it"));
+                problems.add(new Problem(LEAKED, ip.ip(), what + ": " + owner + " does not name it", leak));
             }
         } else if (who.isEmpty()) {
             problems.add(new Problem(
-                    "leaked", ip.ip(), what + ": no endpoint has it (or its workload is being set up or torn down)"));
+                    LEAKED,
+                    ip.ip(),
+                    what + ": no endpoint has it (or its workload is being set up or torn down)",
+                    leak));
         }
     }
 
@@ -157,7 +187,7 @@ final class IpamCheck {
             Map<String, Integer> inBlocks = counted.getOrDefault(id, Map.of());
             if (!recorded.equals(inBlocks)) {
                 problems.add(new Problem(
-                        "handle",
+                        HANDLE,
                         id,
                         "its record counts " + recorded + ", the blocks hold " + inBlocks
                                 + " (ipam release --handle frees only in the blocks its record names; the others "
@@ -167,7 +197,7 @@ final class IpamCheck {
         counted.forEach((id, inBlocks) -> {
             if (!seen.contains(id)) {
                 problems.add(new Problem(
-                        "handle",
+                        HANDLE,
                         id,
                         "the blocks hold " + inBlocks + " under it, but it has no handle record (ipam release "
                                 + "--handle frees nothing of it; ipam release --ip does)"));
@@ -175,11 +205,13 @@ final class IpamCheck {
         });
     }
 
-    /** The users of every address (endpoints' host addresses, nodes' tunnel addresses), and every host known. */
-    private void users() {
-        for (String root : List.of(keys.hosts(), keys.bgpHosts(), keys.felixStatusRoot())) {
-            hosts.addAll(DatastoreCheck.children(kv, root));
-        }
+    /**
+     * The users of every address, from the keys under {@code /v1/host} in {@code kv} (the others are not read): the
+     * endpoint records that carry it as a host address, and the nodes whose tunnel address it is (felix's host config
+     * keys of {@link TunnelAddress}). A record felix would refuse is no user. Address → users, in key order.
+     */
+    static Map<Cidr, List<String>> users(Keys keys, NavigableMap<String, String> kv) {
+        Map<Cidr, List<String>> users = new TreeMap<>();
         for (Map.Entry<String, String> e :
                 DatastoreCheck.below(kv, keys.hosts()).entrySet()) {
             try {
@@ -191,21 +223,22 @@ final class IpamCheck {
                     for (List<Cidr> nets : List.of(w.ipv4Nets(), w.ipv6Nets())) {
                         for (Cidr n : nets) {
                             if (n.prefixLength() == n.maxLength()) {
-                                use(n, name);
+                                use(users, n, name);
                             }
                         }
                     }
                 } else if (path instanceof KeyPath.HostConfig c
                         && TunnelAddress.ofConfigKey(c.name()).isPresent()) {
-                    use(Cidr.host(e.getValue().strip()), tunnelUser(c.host(), c.name()));
+                    use(users, Cidr.host(e.getValue().strip()), tunnelUser(c.host(), c.name()));
                 }
             } catch (IllegalArgumentException ex) {
                 // refused by felix too: javactl datastore check lists it
             }
         }
+        return users;
     }
 
-    private void use(Cidr ip, String user) {
+    private static void use(Map<Cidr, List<String>> users, Cidr ip, String user) {
         List<String> who = users.computeIfAbsent(ip, k -> new ArrayList<>());
         if (!who.contains(user)) {
             who.add(user);

@@ -1,6 +1,8 @@
 package org.calicojava.ctl;
 
 import java.net.InetAddress;
+import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.calicojava.ipam.AllocationBlock;
@@ -8,6 +10,7 @@ import org.calicojava.ipam.Ipam;
 import org.calicojava.model.Cidr;
 import org.calicojava.model.LogText;
 import org.calicojava.model.Names;
+import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -78,10 +81,15 @@ final class IpamCommand {
         }
     }
 
-    @Command(name = "release", description = "Release an address (--ip) or every address of a handle (--handle).")
-    static final class Release extends Sub {
+    @Command(
+            name = "release",
+            description = "Release an address (--ip), every address of a handle (--handle), or the leaked addresses "
+                    + "of an ipam check report that are still leaked (--from-report; exit 1 when any is left).")
+    static final class Release extends Sub implements CommandLine.IExitCodeGenerator {
         @ArgGroup(exclusive = true, multiplicity = "1")
         Which which;
+
+        int exitCode;
 
         static final class Which {
             @Option(names = "--ip", paramLabel = "IP")
@@ -89,12 +97,22 @@ final class IpamCommand {
 
             @Option(names = "--handle", paramLabel = "ID")
             String handle;
+
+            @Option(names = "--from-report", paramLabel = "FILE", description = "a report of ipam check -o FILE")
+            Path report;
+        }
+
+        @Override
+        public int getExitCode() {
+            return exitCode;
         }
 
         @Override
         public void run() {
             Ipam ipam = new Ipam(store(), keys());
-            if (which.ip != null) {
+            if (which.report != null) {
+                exitCode = fromReport(which.report);
+            } else if (which.ip != null) {
                 Cidr ip = Cidr.host(which.ip);
                 if (!ipam.release(ip)) {
                     throw fail(ip.ip() + " is not assigned");
@@ -108,6 +126,44 @@ final class IpamCommand {
                 out().println("Released "
                         + String.join(", ", released.stream().map(Cidr::ip).toList()));
             }
+        }
+
+        /** The report's leaked addresses that are still leaked, released; 0 when all of them are free now. */
+        private int fromReport(Path file) {
+            IpamReport report;
+            try {
+                report = IpamReport.parse(ReportFile.read(file, IpamReport.MAX_BYTES));
+            } catch (IllegalArgumentException e) {
+                throw fail("report " + file + ": " + e.getMessage() + " (refused: nothing released)");
+            }
+            String cluster = store().clusterId(keys().ipamConfig());
+            if (!cluster.equals(report.clusterId())) {
+                throw fail("report " + file + " was made against etcd cluster " + report.clusterId() + ", this is "
+                        + cluster + " (refused: nothing released)");
+            }
+            if (!keys().root().equals(report.prefix())) {
+                throw fail("report " + file + " was made for the datastore under " + report.prefix() + ", this is "
+                        + keys().root() + " (refused: nothing released)");
+            }
+            Map<ReportRelease.Outcome, Integer> n = new java.util.EnumMap<>(ReportRelease.Outcome.class);
+            new ReportRelease(store(), keys()).run(report.leaked(), r -> {
+                out().println(r.line());
+                out().flush();
+                n.merge(r.outcome(), 1, Integer::sum);
+            });
+            int leaked = report.leaked().size();
+            int released = n.getOrDefault(ReportRelease.Outcome.RELEASED, 0);
+            int free = n.getOrDefault(ReportRelease.Outcome.ALREADY_FREE, 0);
+            int skipped = leaked - released - free;
+            List<String> why = n.entrySet().stream()
+                    .filter(e -> !e.getKey().done())
+                    .map(e -> e.getValue() + " " + e.getKey().label)
+                    .toList();
+            out().println(released + " released, " + free + " already free, " + skipped + " skipped"
+                    + (why.isEmpty() ? "" : " (" + String.join(", ", why) + ")")
+                    + " of " + leaked + " leaked addresses in the report of revision " + report.revision() + "; "
+                    + (report.problems().size() - leaked) + " other rows not acted on");
+            return skipped == 0 ? 0 : 1;
         }
     }
 
@@ -172,24 +228,47 @@ final class IpamCommand {
                     + "addresses, addresses in use that IPAM has not allocated, duplicates, handle counts, orphaned "
                     + "blocks; read-only. Exit 1 when any problem is found.")
     static final class Check extends CheckCommand {
-        @Mixin
-        Format format;
+        @Option(
+                names = {"-o", "--output"},
+                defaultValue = "table",
+                paramLabel = "FORMAT|FILE",
+                description = "table, json or yaml (default: table); anything else is a file to write the report to, "
+                        + "for ipam release --from-report (the rows are printed as a table)")
+        String output;
 
         @Override
         public void run() {
+            String format = output.toLowerCase(java.util.Locale.ROOT); // as picocli takes the other commands' -o
+            boolean toFile = !List.of("table", "json", "yaml").contains(format);
             Snapshot s = Snapshot.of(store(), keys());
             IpamCheck c = new IpamCheck(keys(), s.kv()).run();
+            String saved = "";
+            if (toFile) {
+                IpamReport report = new IpamReport(
+                        Instant.now(),
+                        store().clusterId(keys().ipamConfig()),
+                        keys().root(),
+                        s.revision(),
+                        c.counts().allocated(),
+                        c.counts().inUse(),
+                        c.problems);
+                ReportFile.write(Path.of(output), report.toJson());
+                saved = "\nReport saved to " + Path.of(output).toAbsolutePath().normalize() + " ("
+                        + report.leaked().size() + " leaked addresses; ipam release --from-report FILE releases "
+                        + "those still leaked)";
+            }
             Table t = new Table("Problem", "Subject", "Detail");
             c.problems.forEach(p -> t.row(p.kind(), LogText.oneLine(p.subject()), LogText.oneLine(p.detail())));
             int n = c.problems.size();
             s.print(
                     t,
-                    format.value(),
+                    toFile ? "table" : format,
                     out(),
                     c.counts().allocated() + " addresses allocated, "
                             + c.counts().inUse() + " in use by endpoints and tunnels, at revision " + s.revision()
                             + ": "
-                            + (n == 0 ? "no problem" : n == 1 ? "1 problem" : n + " problems"));
+                            + (n == 0 ? "no problem" : n == 1 ? "1 problem" : n + " problems")
+                            + saved);
             exitCode = c.problems.isEmpty() ? 0 : 1;
         }
     }

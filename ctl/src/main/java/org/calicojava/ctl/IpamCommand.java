@@ -89,6 +89,15 @@ final class IpamCommand {
         @ArgGroup(exclusive = true, multiplicity = "1")
         Which which;
 
+        @Option(
+                names = "--min-age",
+                paramLabel = "SECONDS",
+                defaultValue = "30",
+                description = "with --from-report: refuse a report younger than this (default 30): a workload being"
+                        + " set up when the check ran has its address before its endpoint, and looks leaked until the"
+                        + " endpoint is written; 0: no wait")
+        int minAge;
+
         int exitCode;
 
         static final class Which {
@@ -135,6 +144,16 @@ final class IpamCommand {
                 report = IpamReport.parse(ReportFile.read(file, IpamReport.MAX_BYTES));
             } catch (IllegalArgumentException e) {
                 throw fail("report " + file + ": " + e.getMessage() + " (refused: nothing released)");
+            }
+            if (minAge < 0 || minAge > 86_400) {
+                throw fail("--min-age: " + minAge + " (expected: 0..86400 seconds)");
+            }
+            long age =
+                    java.time.Duration.between(report.created(), Instant.now()).toSeconds();
+            if (age < minAge) {
+                throw fail("report " + file + " is " + Math.max(age, 0) + " s old, under --min-age " + minAge
+                        + " s: an address of a workload being set up then looks leaked until its endpoint is written;"
+                        + " run again later (refused: nothing released)");
             }
             String cluster = store().clusterId(keys().ipamConfig());
             if (!cluster.equals(report.clusterId())) {

@@ -98,7 +98,7 @@ class IpamReleaseReportIT {
         check();
         cli.ok("ipam", "release", "--ip", freedMeanwhile);
 
-        Cli.Result r = cli.run("ipam", "release", "--from-report", report.toString());
+        Cli.Result r = cli.run("ipam", "release", "--from-report", report.toString(), "--min-age", "0");
 
         assertThat(r.code()).as(r.out() + r.err()).isZero();
         assertThat(r.out())
@@ -126,7 +126,7 @@ class IpamReleaseReportIT {
         cli.etcd.put(cli.keys.hostConfig("h2", TunnelAddress.IPIP.configKey()), toTunnel); // and felix's record
         List<String> before = cli.snapshot(); // every key: value and mod revision
 
-        Cli.Result r = cli.run("ipam", "release", "--from-report", report.toString());
+        Cli.Result r = cli.run("ipam", "release", "--from-report", report.toString(), "--min-age", "0");
 
         assertThat(r.code()).as(r.out() + r.err()).isEqualTo(1);
         assertThat(r.out())
@@ -148,7 +148,7 @@ class IpamReleaseReportIT {
         cli.ok("ipam", "release", "--ip", stays);
         cli.ok("ipam", "assign", "--ip", stays, "--host", "h1", "--handle", "c3"); // same handle, no attributes
 
-        Cli.Result r = cli.run("ipam", "release", "--from-report", report.toString());
+        Cli.Result r = cli.run("ipam", "release", "--from-report", report.toString(), "--min-age", "0");
 
         assertThat(r.code()).as(r.out() + r.err()).isEqualTo(1);
         assertThat(r.out())
@@ -223,11 +223,30 @@ class IpamReleaseReportIT {
 
     private void refused(String message) {
         List<String> before = cli.snapshot();
-        Cli.Result r = cli.run("ipam", "release", "--from-report", report.toString());
+        Cli.Result r = cli.run("ipam", "release", "--from-report", report.toString(), "--min-age", "0");
         assertThat(r.code()).as(r.out() + r.err()).isEqualTo(1);
         assertThat(r.out()).isEmpty();
         assertThat(r.err().strip()).contains(message).doesNotContain("\n");
         assertThat(cli.snapshot()).isEqualTo(before);
+    }
+
+    @Test
+    void aReportYoungerThanMinAgeIsRefused() throws Exception {
+        assign("c2");
+        check();
+        List<String> before = cli.snapshot();
+        Cli.Result r = cli.run("ipam", "release", "--from-report", report.toString()); // default 30 s
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err().strip())
+                .contains("s old, under --min-age 30 s")
+                .contains("refused: nothing released")
+                .doesNotContain("\n");
+        assertThat(cli.snapshot()).isEqualTo(before);
+        tamper(root ->
+                root.put("created", java.time.Instant.now().minusSeconds(31).toString()));
+        assertThat(cli.run("ipam", "release", "--from-report", report.toString())
+                        .code())
+                .isZero();
     }
 
     @Test

@@ -1,6 +1,7 @@
 package org.calicojava.bgp;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
 import java.util.concurrent.Callable;
@@ -8,6 +9,7 @@ import java.util.concurrent.CountDownLatch;
 import org.calicojava.bgp.bfd.BfdManager;
 import org.calicojava.bgp.config.ConfigException;
 import org.calicojava.bgp.control.ControlServer;
+import org.calicojava.bgp.control.ReloadClient;
 import org.calicojava.bgp.kernel.KernelSync;
 import org.calicojava.bgp.metrics.Metrics;
 import org.calicojava.bgp.rib.Rib;
@@ -23,16 +25,19 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code bgp-speaker --config FILE [--control-socket PATH] [--check]}: runs the speaker (sessions, RIB, kernel routes,
+ * {@code bgp-speaker --config FILE [--control-socket PATH] [--check]} or {@code bgp-speaker --reload SOCKET}: runs the speaker (sessions, RIB, kernel routes,
  * control socket, metrics) until SIGTERM/SIGINT, then closes sessions (without NOTIFICATION where graceful restart was
  * negotiated, so peers keep our routes; our kernel routes stay). SIGHUP re-reads FILE and applies it without touching
  * sessions whose settings did not change. {@code --check} validates FILE through the config loader (everything the
  * daemon checks before it opens a socket) and prints {@code ok} (exit 0) or a one-line error (exit 1). Bad usage exits
- * 2, as does the daemon with a bad config. Options are parsed by picocli, as in the other programs.
+ * 2, as does the daemon with a bad config. {@code --reload SOCKET} asks a running speaker to reload through its control
+ * socket ({@link ReloadClient}); a speaker whose file changed between its load and its socket being up reloads by
+ * itself once started, so a reload that found no speaker listening is never lost. Options are parsed by picocli, as in the other programs.
  */
 public final class Main {
     private static final Logger LOG = LoggerFactory.getLogger(Main.class);
     private static final long CONVERGE_TIMEOUT_S = 120;
+    private static final java.time.Duration RELOAD_TIMEOUT = java.time.Duration.ofSeconds(20);
 
     private static volatile Main running;
     private static volatile boolean hupWhileStarting;
@@ -44,9 +49,21 @@ public final class Main {
     private RoutingConfig routing;
     private BfdManager bfd;
 
-    private Main(Path file, Path controlOverride) {
+    /** FILE's bytes as read before the config was loaded (null if unreadable): compared once the socket is up. */
+    private final byte[] loaded;
+
+    private Main(Path file, Path controlOverride, byte[] loaded) {
         this.file = file;
         this.controlOverride = controlOverride;
+        this.loaded = loaded;
+    }
+
+    private static byte[] bytes(Path file) {
+        try {
+            return Files.readAllBytes(file);
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     static SpeakerFile load(Path file, Path controlOverride) {
@@ -123,15 +140,24 @@ public final class Main {
         }
         ControlServer control =
                 routing.controlSocket() == null ? null : new ControlServer(routing.control(), rib, this::reload);
-        if (control != null) {
-            control.bfd(bfd);
-            control.start();
-        }
-        speaker.start();
-        configureBfd(l);
-        running = this;
-        if (hupWhileStarting) {
-            reload();
+        // held until started: a reload through the socket that comes meanwhile waits for it
+        synchronized (this) {
+            if (control != null) {
+                control.bfd(bfd);
+                control.start();
+            }
+            speaker.start();
+            configureBfd(l);
+            running = this;
+            // confd may have swapped in a new file after we read ours and before our socket was there to take its
+            // reload (it then found no speaker): compare, and reload once if so
+            boolean changed = !java.util.Arrays.equals(loaded, bytes(file));
+            if (changed) {
+                LOG.info("{} changed while the speaker started; reloading it", file);
+            }
+            if (hupWhileStarting || changed) {
+                reload();
+            }
         }
         CountDownLatch done = new CountDownLatch(1);
         Runtime.getRuntime()
@@ -171,8 +197,18 @@ public final class Main {
             description = "BGP speaker for calico-java: sessions, RIB, kernel routes, control socket, metrics. "
                     + "SIGHUP re-reads the config; SIGTERM closes the sessions.")
     static final class Cli implements Callable<Integer> {
-        @Option(names = "--config", required = true, paramLabel = "FILE", description = "The speaker's YAML config.")
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Option(names = "--config", paramLabel = "FILE", description = "The speaker's YAML config (required).")
         Path config;
+
+        @Option(
+                names = "--reload",
+                paramLabel = "SOCKET",
+                description = "Ask the speaker on control socket SOCKET to reload its config and exit: 0 when it "
+                        + "reloaded or no speaker listens there, 1 (one line) when it refused or did not answer.")
+        Path reload;
 
         @Option(
                 names = "--control-socket",
@@ -188,6 +224,17 @@ public final class Main {
 
         @Override
         public Integer call() throws InterruptedException {
+            if (reload != null) {
+                if (config != null || controlSocket != null || check) {
+                    throw new CommandLine.ParameterException(
+                            spec.commandLine(), "--reload SOCKET takes no other option");
+                }
+                return reload(reload);
+            }
+            if (config == null) {
+                throw new CommandLine.ParameterException(
+                        spec.commandLine(), "Missing required option: '--config=FILE'");
+            }
             return check ? check(config, controlSocket) : runDaemon(config, controlSocket);
         }
     }
@@ -201,6 +248,17 @@ public final class Main {
             return 1;
         }
         System.out.println("ok");
+        return 0;
+    }
+
+    /** {@code --reload SOCKET}: see {@link ReloadClient}; the outcome in one line (stdout when 0, stderr when 1). */
+    static int reload(Path socket) {
+        ReloadClient.Outcome o = ReloadClient.reload(socket, RELOAD_TIMEOUT);
+        if (o.kind() == ReloadClient.Kind.FAILED) {
+            System.err.println("bgp-speaker: reload: " + o.message());
+            return 1;
+        }
+        System.out.println(o.message());
         return 0;
     }
 
@@ -219,6 +277,7 @@ public final class Main {
             }
         });
         SpeakerFile l;
+        byte[] loaded = bytes(file); // before the loader reads it: a change after this is found once started
         try {
             l = load(file, control);
         } catch (ConfigException | IllegalArgumentException e) {
@@ -226,7 +285,7 @@ public final class Main {
             return 2;
         }
         try {
-            new Main(file, control).run(l);
+            new Main(file, control, loaded).run(l);
             return 0;
         } catch (IllegalStateException | IOException e) {
             System.err.println("bgp-speaker: " + e.getMessage());

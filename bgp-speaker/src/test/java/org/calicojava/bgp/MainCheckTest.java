@@ -130,6 +130,8 @@ class MainCheckTest {
         assertThat(Main.run("--check", "--config", "x.yaml", "--bogus")).isEqualTo(2);
         assertThat(Main.run("--config")).isEqualTo(2);
         assertThat(Main.run("--config", "a", "stray")).isEqualTo(2);
+        assertThat(Main.run("--reload", "s.ctl", "--config", "a")).isEqualTo(2);
+        assertThat(err()).contains("--reload SOCKET takes no other option");
     }
 
     @Test

@@ -12,9 +12,6 @@ import java.nio.file.Path;
  * pass {@code bin/bgp-speaker --check} (or {@code bird -p}) before it is swapped in.
  */
 final class ConfdSetup {
-    /** confd-renderer's shipped speaker reload, relative to the calico-java home. */
-    static final String RELOAD_SCRIPT = "confd-renderer/etc/confd/reload-bgp-speaker.sh";
-
     private ConfdSetup() {}
 
     /** A single-quoted sh word. */
@@ -37,10 +34,9 @@ final class ConfdSetup {
             String keys = "keys = [\"/bgp/v1/host\", \"/bgp/v1/global\", \"/v1/ipam\", \"/ipam/v2/host/NODENAME\"]\n";
             String toml;
             if (backend.equals("java")) {
-                // the shipped reload script: SIGHUP only to a PID whose command line is the speaker's, and only once
-                // that speaker has its control socket (see the script)
-                String reload = "sh " + shellQuote(home.resolve(RELOAD_SCRIPT).toString()) + " "
-                        + shellQuote(runDir.resolve("bgp-speaker.pid").toString()) + " "
+                // as the shipped resource: the reload command of the speaker's control socket (exit 0 when it reloaded
+                // or no speaker listens there yet, 1 when it refused or did not answer); no PID file, no signal
+                String reload = shellQuote(home.resolve("bin/bgp-speaker").toString()) + " --reload "
                         + shellQuote(runDir.resolve("bgp-speaker.ctl").toString());
                 // the staged file must pass the speaker's own loaders before it is swapped in
                 String check = shellQuote(home.resolve("bin/bgp-speaker").toString()) + " --check --config {{.src}}";

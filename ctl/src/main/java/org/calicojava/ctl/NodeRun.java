@@ -190,8 +190,8 @@ final class NodeRun extends Sub {
                     etcdEnv));
             if (backend.equals("java")) {
                 Path cfg = dir.resolve("bgp-speaker.yaml");
-                // a control socket left by a previous speaker is removed first: the reload script takes the socket
-                // as the sign that this speaker is ready for SIGHUP (see ConfdSetup)
+                // a control socket left by a previous speaker is removed first (confd's reload, bgp-speaker --reload,
+                // would find nobody accepting on it and count it as no speaker anyway; see ConfdSetup)
                 String sock =
                         ConfdSetup.shellQuote(dir.resolve("bgp-speaker.ctl").toString());
                 out.add(spec(

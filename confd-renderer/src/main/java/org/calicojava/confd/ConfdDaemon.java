@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * The watching renderer: lists every resource's keys, renders everything once, then watches the common prefix of all
  * keys from the listed revision on (one watch; the store resumes it after reconnects and resyncs after compaction).
  * Changes mark the resources that watch them dirty; a burst of changes is rendered once, after {@code quiet} without
- * changes or at most {@code maxDelay} after its first change. The key tree, the dirty set and rendering are owned by
+ * changes or at most {@code maxDelay} after its first change. A reload that failed after its file was written is
+ * retried on a timer with backoff until it succeeds (see {@link PendingReloads}). The key tree, the dirty set and rendering are owned by
  * one worker thread; the watch thread only hands events over.
  */
 public final class ConfdDaemon implements AutoCloseable {
@@ -45,6 +46,7 @@ public final class ConfdDaemon implements AutoCloseable {
     private final Set<TemplateResource> dirty = new LinkedHashSet<>();
     private long burstStart = -1;
     private ScheduledFuture<?> pending;
+    private ScheduledFuture<?> retry;
     private WatchableStore.Watch watch;
     private volatile long renders;
 
@@ -98,6 +100,7 @@ public final class ConfdDaemon implements AutoCloseable {
                 long rev = loadPatiently();
                 boolean ok = !processor.process(resources, tree).containsValue(ResourceProcessor.Result.FAILED);
                 renders++;
+                scheduleRetry();
                 String common = KeyPrefixes.common(distinctPrefixes(resources));
                 watch = store.watch(common, rev + 1, new Listener());
                 LOG.info("watching {} from revision {} for {} template resource(s)", common, rev + 1, resources.size());
@@ -278,6 +281,30 @@ public final class ConfdDaemon implements AutoCloseable {
         dirty.removeAll(batch); // only once rendered: a pass that throws leaves them dirty for the retry
         renders++;
         LOG.debug("render pass {}: {}", renders, results);
+        scheduleRetry();
+    }
+
+    /**
+     * One timer for the failed reloads (the processor keeps them and their backoff): set for the earliest due one,
+     * after every pass and retry; none while nothing is pending. A write that replaced a pending reload moves it.
+     */
+    private void scheduleRetry() {
+        if (retry != null) {
+            retry.cancel(false);
+            retry = null;
+        }
+        long in = processor.nextReloadRetryIn();
+        if (in < 0 || worker.isShutdown()) {
+            return;
+        }
+        retry = worker.schedule(
+                guarded("reload retry", () -> {
+                    retry = null;
+                    processor.retryReloads();
+                    scheduleRetry();
+                }),
+                in,
+                TimeUnit.NANOSECONDS);
     }
 
     @Override

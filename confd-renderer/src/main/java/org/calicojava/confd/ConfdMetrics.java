@@ -10,7 +10,8 @@ import java.io.IOException;
  * confd's Prometheus metrics (its own registry, served by {@link #serve} when {@code --metrics-port} is given):
  * {@code confd_invalid_records} (records the last render pass skipped), {@code confd_invalid_records_reported_total}
  * (bad values reported), {@code confd_renders_total{resource,result}} (written, unchanged, failed),
- * {@code confd_reloads_total{resource}} and {@code confd_failures_total{resource,stage}} (render, write, check, reload).
+ * {@code confd_reloads_total{resource}} (successful reloads, retries included), {@code confd_reloads_pending} (resources
+ * whose reload failed and waits for its retry) and {@code confd_failures_total{resource,stage}} (render, write, check, reload).
  */
 public final class ConfdMetrics implements AutoCloseable {
     private final PrometheusRegistry registry = new PrometheusRegistry();
@@ -37,7 +38,20 @@ public final class ConfdMetrics implements AutoCloseable {
             .labelNames("resource", "stage")
             .help("failed renders by resource and stage (render, write, check, reload)")
             .register(registry);
+    private final Gauge pendingReloads = Gauge.builder()
+            .name("confd_reloads_pending")
+            .help("resources whose file was written but whose reload has not succeeded yet (retried with backoff)")
+            .register(registry);
     private HTTPServer server;
+
+    void reloadsPending(int n) {
+        pendingReloads.set(n);
+    }
+
+    /** The current value of {@code confd_reloads_pending} (for tests and status). */
+    public double reloadsPending() {
+        return pendingReloads.get();
+    }
 
     void invalidNow(int n) {
         invalid.set(n);

@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One render pass over some resources: builds the context from the key tree once, renders each template, swaps the
  * file in when it changed (check first) and runs its reload command. Logs one line per resource that did something
- * or failed. Not thread-safe: the daemon calls it from its one worker thread.
+ * or failed. A reload that fails after its file was swapped in stays pending and is retried ({@link #retryReloads},
+ * scheduled by the daemon) until it succeeds. Not thread-safe: the daemon calls it from its one worker thread.
  */
 public final class ResourceProcessor {
     private static final Logger LOG = LoggerFactory.getLogger(ResourceProcessor.class);
@@ -36,8 +37,7 @@ public final class ResourceProcessor {
     private final ContextBuilder contextBuilder;
     private final TemplateRenderer renderer;
     private final FileSwapper swapper;
-    private final CommandRunner runner;
-    private final Duration reloadTimeout;
+    private final PendingReloads reloads;
     private final ConfdMetrics metrics;
     private final InvalidRecords invalid;
     private String lastMissing;
@@ -79,8 +79,22 @@ public final class ResourceProcessor {
         this.contextBuilder = new ContextBuilder(keys, nodeName, etcdAddresses);
         this.renderer = renderer;
         this.swapper = new FileSwapper(runner, commandTimeout);
-        this.runner = runner;
-        this.reloadTimeout = commandTimeout;
+        this.reloads = new PendingReloads(runner, commandTimeout, metrics, System::nanoTime);
+    }
+
+    /** Retries the reloads that failed after their file was written and are due (see {@link PendingReloads}). */
+    public void retryReloads() {
+        reloads.retryDue();
+    }
+
+    /** Nanoseconds until the next failed reload is retried (0: due now), or -1 when none is pending. */
+    public long nextReloadRetryIn() {
+        return reloads.nextDueIn();
+    }
+
+    /** How many resources wait for a successful reload. */
+    public int pendingReloads() {
+        return reloads.size();
     }
 
     /** Processes {@code resources} against the key tree {@code kv}; results by resource name. */
@@ -150,18 +164,17 @@ public final class ResourceProcessor {
             LOG.info("{}: updated {}: {} in {} ms", r.name(), r.dest(), out.message(), ms);
             return Result.WRITTEN;
         }
-        CommandRunner.Result reload = runner.shell(r.reloadCmd(), reloadTimeout);
+        CommandRunner.Result reload = reloads.reloadWritten(r); // replaces a pending reload of the older file
         if (!reload.ok()) {
             LOG.error(
-                    "{}: updated {} but reload_cmd failed (exit {}): {}",
+                    "{}: updated {} but reload_cmd failed (exit {}): {}; retrying in {} ms",
                     r.name(),
                     r.dest(),
                     reload.exit(),
-                    LogText.quote(reload.oneLine()));
-            metrics.failed(r.name(), "reload");
+                    LogText.quote(reload.oneLine()),
+                    PendingReloads.FIRST.toMillis());
             return Result.FAILED;
         }
-        metrics.reloaded(r.name());
         LOG.info(
                 "{}: updated {}: {}, reloaded, in {} ms",
                 r.name(),

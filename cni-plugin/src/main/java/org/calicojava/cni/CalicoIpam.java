@@ -29,6 +29,11 @@ import org.calicojava.store.KvStore;
  */
 final class CalicoIpam {
     static final String ORCHESTRATOR_CNI = "cni";
+    /** The {@code plugin} attribute of an allocation the network plugin made (it writes the endpoint record). */
+    static final String NETWORK_PLUGIN = "calico-java-cni";
+    /** The {@code plugin} attribute of an allocation the stand-alone IPAM plugin made (no endpoint record). */
+    static final String IPAM_PLUGIN = "calico-java-ipam";
+
     private final KvStore store;
     private final Keys keys;
     private final String host;
@@ -136,12 +141,22 @@ final class CalicoIpam {
 
     /**
      * The attachment's addresses (its handle's), assigning them first if it has none, with the attributes
-     * {@code orchestrator=cni}, {@code containerID}, {@code ifname}. On failure nothing stays assigned.
+     * {@code orchestrator=cni}, {@code containerID}, {@code ifname} and {@code plugin}: the plugin that asked, the
+     * network plugin (which writes the endpoint record that names the address's user) or the stand-alone IPAM plugin
+     * (whose caller writes none; javactl's {@code ipam release --from-report} never releases those). On failure
+     * nothing stays assigned.
      */
-    List<Cidr> assign(CniEnv env, JsonNode conf) {
+    List<Cidr> assign(CniEnv env, JsonNode conf, String plugin) {
         String handle = handleForAdd(env);
-        Map<String, String> attrs =
-                Map.of("orchestrator", ORCHESTRATOR_CNI, "containerID", env.containerId(), "ifname", env.ifname());
+        Map<String, String> attrs = Map.of(
+                "orchestrator",
+                ORCHESTRATOR_CNI,
+                "containerID",
+                env.containerId(),
+                "ifname",
+                env.ifname(),
+                "plugin",
+                plugin);
         return assign(handle, attrs, conf);
     }
 

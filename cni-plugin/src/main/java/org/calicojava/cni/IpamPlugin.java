@@ -12,7 +12,7 @@ final class IpamPlugin {
     private IpamPlugin() {}
 
     static Result add(Context c) {
-        List<Cidr> got = ipam(c).assign(c.env, c.conf.ipam());
+        List<Cidr> got = ipam(c).assign(c.env, c.conf.ipam(), CalicoIpam.IPAM_PLUGIN);
         return new Result(
                 List.of(),
                 got.stream()

@@ -240,23 +240,13 @@ final class NetworkPlugin {
             nets.addAll(stored.ipv4Nets());
             nets.addAll(stored.ipv6Nets());
         }
-        // endpoint and veth first, the addresses last: felix stops routing an address before IPAM may hand it out
-        // again, and a release that fails leaves nothing routed behind
-        boolean had = c.store().delete(key);
-        c.store()
-                .deletePrefix(
-                        c.keys().felixEndpointStatus(host, ORCHESTRATOR, c.env.containerId(), Keys.lastSegment(key)));
+        // the veth first (its routes go with it, so nothing is routed to an address IPAM may hand out again), then
+        // the addresses, the endpoint record last: a DEL whose release fails (etcd away: code 11) is retried with the
+        // record still there, and its addresses (a legacy handle's too) are found again
         boolean veth;
         try (Netlink nl = Netlink.open()) {
             veth = WorkloadInterface.remove(nl, hostIf);
         }
-        LOG.info(
-                "DEL {} {}: endpoint {}, veth {} {}",
-                c.env.containerId(),
-                c.env.ifname(),
-                had ? "removed" : "was not there",
-                hostIf,
-                veth ? "removed" : "was not there");
         try {
             ipamDel(c, host, nets);
         } catch (IllegalArgumentException e) {
@@ -267,6 +257,17 @@ final class NetworkPlugin {
                     c.env.ifname(),
                     LogText.quote(e.getMessage()));
         }
+        boolean had = c.store().delete(key);
+        c.store()
+                .deletePrefix(
+                        c.keys().felixEndpointStatus(host, ORCHESTRATOR, c.env.containerId(), Keys.lastSegment(key)));
+        LOG.info(
+                "DEL {} {}: endpoint {}, veth {} {}",
+                c.env.containerId(),
+                c.env.ifname(),
+                had ? "removed" : "was not there",
+                hostIf,
+                veth ? "removed" : "was not there");
     }
 
     /**
@@ -287,7 +288,8 @@ final class NetworkPlugin {
 
     private static List<Result.IpConfig> ipamAdd(Context c, String host) {
         if (c.conf.ipamType().equals(Versions.IPAM_TYPE)) {
-            List<Cidr> got = new CalicoIpam(c.store(), c.keys(), host).assign(c.env, c.conf.ipam());
+            List<Cidr> got =
+                    new CalicoIpam(c.store(), c.keys(), host).assign(c.env, c.conf.ipam(), CalicoIpam.NETWORK_PLUGIN);
             return got.stream()
                     .map(a -> new Result.IpConfig(a, a.toString(), null, -1))
                     .toList();

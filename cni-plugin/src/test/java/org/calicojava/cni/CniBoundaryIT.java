@@ -17,8 +17,8 @@ import org.junit.jupiter.api.TestInstance;
 
 /**
  * The plugin's boundaries against a real etcd and kernel: a CNI_NETNS that is the plugin's own namespace or no network
- * namespace at all is refused before anything is made; DEL removes the endpoint and the veth before it releases the
- * addresses, and an unreadable IPAM record does not make it fail; bad data from a delegated plugin or etcd is code
+ * namespace at all is refused before anything is made; DEL removes the veth before it releases the addresses and the
+ * endpoint after (a failed release keeps it for the retry), and an unreadable IPAM record does not make it fail; bad data from a delegated plugin or etcd is code
  * 100, not 7; an Error inside the plugin is a CNI error JSON; the stand-alone IPAM plugin's DEL never frees a legacy
  * handle it cannot tell is its own.
  */
@@ -128,7 +128,7 @@ class CniBoundaryIT {
     }
 
     @Test
-    void aDelWhoseIpamReleaseFailsHasRemovedEndpointAndVethFirst() throws Exception {
+    void aDelWhoseIpamReleaseFailsHasRemovedTheVethAndKeepsTheEndpointForItsRetry() throws Exception {
         Path ns = host.container("fd");
         String id = "faildel" + host.sfx;
         String conf = host.conf("1.0.0", ",\"ipam\":{\"type\":\"fake-ipam\"}");
@@ -141,7 +141,9 @@ class CniBoundaryIT {
         assertThat(del.json().get("code").asInt()).isEqualTo(CniException.TRY_AGAIN_LATER);
         assertThat(calls()).contains("DEL " + id);
         assertThat(host.caliLinks()).as("no veth left routing the address").doesNotContain(hostIf);
-        assertThat(host.endpoints()).noneMatch(kv -> kv.key().contains("/workload/cni/" + id + "/"));
+        assertThat(host.endpoints())
+                .as("the endpoint stays, so the runtime's retry finds the attachment's addresses again")
+                .anyMatch(kv -> kv.key().contains("/workload/cni/" + id + "/"));
     }
 
     @Test

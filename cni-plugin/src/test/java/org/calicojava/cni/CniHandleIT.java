@@ -61,7 +61,8 @@ class CniHandleIT {
         assertThat(info.attrs())
                 .containsEntry("orchestrator", "cni")
                 .containsEntry("containerID", abc)
-                .containsEntry("ifname", "net1");
+                .containsEntry("ifname", "net1")
+                .containsEntry("plugin", "calico-java-cni"); // it writes the endpoint record
         del(abc + ".net1", "eth0");
         assertThat(ipam.info(first).assigned())
                 .as("the other attachment's address")

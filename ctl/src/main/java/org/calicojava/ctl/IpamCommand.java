@@ -165,7 +165,7 @@ final class IpamCommand {
                         + keys().root() + " (refused: nothing released)");
             }
             Map<ReportRelease.Outcome, Integer> n = new java.util.EnumMap<>(ReportRelease.Outcome.class);
-            new ReportRelease(store(), keys()).run(report.leaked(), r -> {
+            new ReportRelease(store(), keys(), report.revision()).run(report.leaked(), r -> {
                 out().println(r.line());
                 out().flush();
                 n.merge(r.outcome(), 1, Integer::sum);

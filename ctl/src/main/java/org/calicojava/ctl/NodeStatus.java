@@ -136,8 +136,8 @@ final class NodeStatus extends Sub {
     static List<Session> fromSpeaker(Path socket) {
         try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             ch.connect(UnixDomainSocketAddress.of(socket));
+            // no half-close: see Sources.speaker (an answer of many peers would come cut short)
             ch.write(ByteBuffer.wrap("show protocols json\n".getBytes(StandardCharsets.UTF_8)));
-            ch.shutdownOutput();
             String text = new String(Channels.newInputStream(ch).readAllBytes(), StandardCharsets.UTF_8);
             List<Session> out = new ArrayList<>();
             for (JsonNode p : Json.MAPPER.readTree(text)) {

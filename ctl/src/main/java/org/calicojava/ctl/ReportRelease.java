@@ -33,6 +33,7 @@ final class ReportRelease {
         IN_USE("in use"),
         REALLOCATED("reallocated"),
         OTHER_BLOCK("in another block"),
+        UNRECORDED("no record of its user"),
         CHANGED("changed concurrently"),
         DAMAGED("damaged");
 
@@ -67,10 +68,14 @@ final class ReportRelease {
     private final Keys keys;
     private final Ipam ipam;
 
-    ReportRelease(KvStore store, Keys keys) {
+    /** The revision the report's snapshot was read at. */
+    private final long reportRevision;
+
+    ReportRelease(KvStore store, Keys keys, long reportRevision) {
         this.store = store;
         this.keys = keys;
         this.ipam = new Ipam(store, keys);
+        this.reportRevision = reportRevision;
     }
 
     /**
@@ -110,8 +115,10 @@ final class ReportRelease {
             }
             List<IpamCheck.Allocation> candidates = new ArrayList<>();
             AllocationBlock b = read.get().block();
+            boolean changedSinceReport = read.get().modRevision() > reportRevision;
             for (IpamCheck.Allocation a : List.copyOf(pending.values())) {
                 AllocationBlock.Attribute now = b.attributeOf(b.ordinalOf(a.address()));
+                String unrecorded = now == null ? null : AddressOwners.unrecorded(now.handleId(), now.secondary());
                 if (now == null) {
                     done(pending, a, Outcome.ALREADY_FREE, "", each);
                 } else if (!Objects.equals(now.handleId(), a.handle())) {
@@ -129,6 +136,20 @@ final class ReportRelease {
                             Outcome.REALLOCATED,
                             "allocated again to " + handle(a.handle()) + " with other attributes "
                                     + LogText.oneLine(new TreeMap<>(now.secondary()).toString()),
+                            each);
+                } else if (unrecorded != null) {
+                    done(pending, a, Outcome.UNRECORDED, unrecorded, each);
+                } else if (now.handleId() == null && changedSinceReport) {
+                    // no handle tells this allocation from a new one with the same attributes (Docker's): only a
+                    // block unchanged since the report still holds the allocation the report saw
+                    done(
+                            pending,
+                            a,
+                            Outcome.CHANGED,
+                            "block " + block + " changed since the report (revision "
+                                    + read.get().modRevision()
+                                    + " > " + reportRevision + ") and the address has no handle: it may be"
+                                    + " allocated again; run ipam check again",
                             each);
                 } else {
                     candidates.add(a);

@@ -51,8 +51,27 @@ class IpamReleaseReportIT {
         cli.close();
     }
 
+    /** An address as the CNI network plugin allocates one (it then writes the endpoint record naming its user). */
     private String assign(String handle) {
-        return cli.ok("ipam", "assign", "--host", "h1", "--handle", handle).strip();
+        return assign(handle, cniAttributes(handle));
+    }
+
+    private String assign(String handle, Map<String, String> attributes) {
+        return new Ipam(cli.etcd, cli.keys)
+                .autoAssign(new Ipam.AutoRequest("h1", handle, attributes, 4, null))
+                .ip();
+    }
+
+    private static Map<String, String> cniAttributes(String handle) {
+        return Map.of(
+                "orchestrator",
+                "cni",
+                "containerID",
+                handle,
+                "ifname",
+                "eth0",
+                "plugin",
+                AddressOwners.CNI_NETWORK_PLUGIN);
     }
 
     private void endpoint(String workload, String ip) {
@@ -146,7 +165,7 @@ class IpamReleaseReportIT {
         cli.ok("ipam", "release", "--ip", ip);
         cli.ok("ipam", "assign", "--ip", ip, "--host", "h1", "--handle", "other");
         cli.ok("ipam", "release", "--ip", stays);
-        cli.ok("ipam", "assign", "--ip", stays, "--host", "h1", "--handle", "c3"); // same handle, no attributes
+        new Ipam(cli.etcd, cli.keys).assign(Cidr.host(stays), "c3", cniAttributes("c3"), "h1"); // the same again
 
         Cli.Result r = cli.run("ipam", "release", "--from-report", report.toString(), "--min-age", "0");
 
@@ -181,7 +200,8 @@ class IpamReleaseReportIT {
 
     private List<ReportRelease.Result> releaseWith(KvStore store) {
         List<ReportRelease.Result> out = new ArrayList<>();
-        new ReportRelease(store, cli.keys).run(IpamReport.parse(readReport()).leaked(), out::add);
+        IpamReport parsed = IpamReport.parse(readReport());
+        new ReportRelease(store, cli.keys, parsed.revision()).run(parsed.leaked(), out::add);
         return out;
     }
 
@@ -228,6 +248,51 @@ class IpamReleaseReportIT {
         assertThat(r.out()).isEmpty();
         assertThat(r.err().strip()).contains(message).doesNotContain("\n");
         assertThat(cli.snapshot()).isEqualTo(before);
+    }
+
+    @Test
+    void addressesWhoseOwnerRecordsNoUserAreNeverReleased() {
+        String byHand =
+                cli.ok("ipam", "assign", "--host", "h1", "--handle", "manual").strip();
+        String standAlone = assign(
+                "cni.sa.eth0",
+                Map.of("orchestrator", "cni", "containerID", "sa", "ifname", "eth0", "plugin", "calico-java-ipam"));
+        String old = assign("cni.old.eth0", Map.of("orchestrator", "cni", "containerID", "old", "ifname", "eth0"));
+        String cni = assign("cni.new.eth0");
+        check();
+
+        Cli.Result r = cli.run("ipam", "release", "--from-report", report.toString(), "--min-age", "0");
+
+        assertThat(r.code()).as(r.out() + r.err()).isEqualTo(1);
+        assertThat(r.out())
+                .contains("skipped " + byHand + ": made by ipam assign")
+                .contains("skipped " + standAlone + ": made by the stand-alone IPAM plugin")
+                .contains("skipped " + old + ": made by ipam assign, or an owner that did not name itself")
+                .contains("released " + cni)
+                .contains("1 released, 0 already free, 3 skipped (3 no record of its user) of 4 leaked addresses");
+        assertThat(handleOf(byHand)).isEqualTo("manual");
+        assertThat(handleOf(standAlone)).isEqualTo("cni.sa.eth0");
+        assertThat(handleOf(old)).isEqualTo("cni.old.eth0");
+        assertThat(handleOf(cni)).isNull();
+    }
+
+    @Test
+    void aDockerAddressWithoutHandleIsReleasedOnlyFromABlockUnchangedSinceTheReport() {
+        Map<String, String> docker = Map.of("orchestrator", "libnetwork", "host", "h1");
+        String first = assign(null, docker);
+        check();
+        Cli.Result unchanged = cli.run("ipam", "release", "--from-report", report.toString(), "--min-age", "0");
+        assertThat(unchanged.out()).as(unchanged.err()).contains("released " + first);
+
+        String again = assign(null, docker); // a new Docker endpoint on its way: same attributes, no handle
+        check();
+        assign("c9"); // the block changes after the report
+        Cli.Result changed = cli.run("ipam", "release", "--from-report", report.toString(), "--min-age", "0");
+        assertThat(changed.code()).isEqualTo(1);
+        assertThat(changed.out())
+                .contains("skipped " + again + ": block 10.65.0.0/26 changed since the report")
+                .contains("has no handle");
+        assertThat(handleOf(again)).isEqualTo("(none)");
     }
 
     @Test
@@ -301,7 +366,8 @@ class IpamReleaseReportIT {
         assertThat(back.prefix()).isEqualTo(cli.keys.root());
         assertThat(r.out()).contains("at revision " + back.revision() + ": 1 problem");
         assertThat(back.allocated()).isEqualTo(1);
-        assertThat(back.leaked()).containsExactly(new IpamCheck.Allocation(Cidr.host(leaked), block, "c2", Map.of()));
+        assertThat(back.leaked())
+                .containsExactly(new IpamCheck.Allocation(Cidr.host(leaked), block, "c2", cniAttributes("c2")));
         try (var files = Files.list(dir)) {
             assertThat(files).containsExactly(report); // no temporary file left
         }

@@ -263,7 +263,11 @@ public final class UnixHttpServer implements AutoCloseable {
 
         private void expire() {
             if (pending == 0 && ch.isOpen()) {
-                refused("no whole request within " + options.requestDeadline().toSeconds() + " s");
+                // an idle kept-alive connection (Docker's) ends so too: not a refusal, not worth a line at info
+                LOG.debug(
+                        "{}: closed a connection with no whole request within {} s",
+                        options.name(),
+                        options.requestDeadline().toSeconds());
                 ch.close();
             }
         }

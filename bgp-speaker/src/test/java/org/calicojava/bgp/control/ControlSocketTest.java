@@ -88,8 +88,7 @@ class ControlSocketTest {
     static String ask(Path socket, String line) throws IOException {
         try (SocketChannel c = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             c.connect(UnixDomainSocketAddress.of(socket));
-            c.write(ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.UTF_8)));
-            c.shutdownOutput(); // as javactl does
+            c.write(ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.UTF_8))); // no half-close, as javactl
             return new String(Channels.newInputStream(c).readAllBytes(), StandardCharsets.UTF_8);
         }
     }

@@ -54,8 +54,9 @@ public final class Sources {
         }
         try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             ch.connect(UnixDomainSocketAddress.of(socket));
+            // the newline ends the command; no half-close: the speaker's transport (Netty 4.2.18 epoll) loses an answer
+            // larger than the socket's buffer once the client's side is shut (bgp-speaker README, control socket)
             ch.write(ByteBuffer.wrap((command + "\n").getBytes(StandardCharsets.UTF_8)));
-            ch.shutdownOutput();
             byte[] answer = Channels.newInputStream(ch).readNBytes(MAX_ANSWER);
             return "$ " + command + "   (" + socket + ")\n" + new String(answer, StandardCharsets.UTF_8);
         }

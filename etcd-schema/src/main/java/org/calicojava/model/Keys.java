@@ -60,6 +60,14 @@ public final class Keys {
                 + "/endpoint/" + Names.check("endpoint", endpointId);
     }
 
+    /**
+     * The Docker driver's marker for host {@code host}: created before the driver's first endpoint record with veth
+     * tags, so an endpoint record with a lower create revision was written by a driver that did not tag its veths.
+     */
+    public String libnetworkVethTags(String host) {
+        return root + "/libnetwork/v1/host/" + Names.check("host", host) + "/veth_tags";
+    }
+
     public String profiles() {
         return root + "/v1/policy/profile/";
     }

@@ -35,6 +35,7 @@ class KeysTest {
         assertThat(k.felixHostStatus("h1")).isEqualTo("/calico/felix/v1/host/h1/status");
         assertThat(k.felixEndpointStatus("h1", "o", "w", "e"))
                 .isEqualTo("/calico/felix/v1/host/h1/workload/o/w/endpoint/e");
+        assertThat(k.libnetworkVethTags("h1")).isEqualTo("/calico/libnetwork/v1/host/h1/veth_tags");
     }
 
     @Test

@@ -16,6 +16,9 @@ public interface Dataplane extends AutoCloseable {
     /** The alias of link {@code name} ("" when it has none), or empty when there is no such link. */
     java.util.Optional<String> alias(String name);
 
+    /** Sets the alias of link {@code name} (adopting a veth made before veths were tagged). */
+    void setAlias(String name, String alias);
+
     /** The MTU of the host's uplink (the interface of its default route), from which the workload MTU follows. */
     int uplinkMtu();
 

@@ -81,8 +81,9 @@ public final class Main implements Callable<Integer> {
         keys.host(host); // validates the name
         JetcdStore store = new JetcdStore(cfg);
         Dataplane dataplane = new NetlinkDataplane(netns);
-        Plugin plugin =
-                new Plugin(new NetworkDriver(store, keys, host, dataplane, scope), new IpamDriver(store, keys, host));
+        NetworkDriver driver = new NetworkDriver(store, keys, host, dataplane, scope);
+        adoptUntaggedVeths(driver);
+        Plugin plugin = new Plugin(driver, new IpamDriver(store, keys, host));
         PluginServer server = new PluginServer(socket, plugin, new org.calicojava.netlink.SocketAccess(socketGroup));
         CountDownLatch done = new CountDownLatch(1);
         Runtime.getRuntime()
@@ -98,5 +99,37 @@ public final class Main implements Callable<Integer> {
                 .info("calico-java libnetwork driver for host {} (etcd {})", host, cfg.describe());
         done.await();
         return 0;
+    }
+
+    /**
+     * Before serving: tags the veths an older driver made (see {@link PreUpgradeVeths}). When etcd or the kernel fails,
+     * the driver serves anyway and retries every 30 s until one pass succeeds; that is safe, since which records are
+     * old enough is fixed by the marker's revision in etcd, not by when the pass runs.
+     */
+    static void adoptUntaggedVeths(NetworkDriver driver) {
+        org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Main.class);
+        try {
+            driver.adoptUntaggedVeths();
+            return;
+        } catch (RuntimeException e) {
+            log.warn("veth tags: adopting older veths failed, retrying every 30 s: {}", e.getMessage());
+        }
+        Thread retry = new Thread(
+                () -> {
+                    while (true) {
+                        try {
+                            Thread.sleep(30_000);
+                            driver.adoptUntaggedVeths();
+                            return;
+                        } catch (InterruptedException e) {
+                            return;
+                        } catch (RuntimeException e) {
+                            log.debug("veth tags: retry failed: {}", e.getMessage());
+                        }
+                    }
+                },
+                "libnetwork-veth-tags");
+        retry.setDaemon(true);
+        retry.start();
     }
 }

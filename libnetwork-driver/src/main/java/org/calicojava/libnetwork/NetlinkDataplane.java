@@ -51,6 +51,11 @@ public final class NetlinkDataplane implements Dataplane {
     }
 
     @Override
+    public void setAlias(String name, String alias) {
+        nl.setAlias(name, alias);
+    }
+
+    @Override
     public int uplinkMtu() {
         return WorkloadInterface.uplinkMtu(nl);
     }

@@ -39,6 +39,8 @@ public final class NetworkDriver {
     private final String host;
     private final Dataplane dataplane;
     private final String scope;
+    /** Set once the host's veth-tags marker is known to exist (it is never removed by the driver). */
+    private volatile boolean markerSeen;
 
     /**
      * @param scope what GetCapabilities answers: "local" (the default: Docker keeps the network on this engine) or
@@ -65,6 +67,16 @@ public final class NetworkDriver {
 
     public static String tempInterface(String endpointId) {
         return WorkloadInterface.tempName(endpointId);
+    }
+
+    /**
+     * Tags the untagged veths of this host's endpoint records written by a driver that did not tag (before the host's
+     * marker); called once at start, before requests are served. See {@link PreUpgradeVeths}.
+     */
+    public int adoptUntaggedVeths() {
+        int adopted = PreUpgradeVeths.adopt(store, keys, host, dataplane).adopted();
+        markerSeen = true;
+        return adopted;
     }
 
     public JsonNode capabilities(JsonNode req) {
@@ -134,6 +146,10 @@ public final class NetworkDriver {
                     + "(was it created with -d calico-java against this etcd?)");
         }
         WorkloadEndpoint wep = new WorkloadEndpoint("active", hostInterface(ep), MAC, List.of(net), v4, v6, Map.of());
+        if (!markerSeen) { // records below the marker's revision may have their untagged veths adopted: not this one
+            PreUpgradeVeths.ensureMarker(store, keys, host);
+            markerSeen = true;
+        }
         try {
             store.create(endpointKey(ep), Json.write(wep));
         } catch (KeyExistsException e) {

@@ -37,6 +37,14 @@ final class FakeDataplane implements Dataplane {
     }
 
     @Override
+    public void setAlias(String name, String alias) {
+        if (!veths.containsKey(name)) {
+            throw new IllegalStateException("no link " + name);
+        }
+        aliases.put(name, alias);
+    }
+
+    @Override
     public int uplinkMtu() {
         return uplinkMtu;
     }

@@ -1,0 +1,106 @@
+package org.calicojava.libnetwork;
+
+import java.time.Instant;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import org.calicojava.model.Keys;
+import org.calicojava.model.LogText;
+import org.calicojava.store.KeyExistsException;
+import org.calicojava.store.KeyValue;
+import org.calicojava.store.KvStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Adopts the veths a driver made before veths were tagged (their alias empty): without their tag Leave and
+ * DeleteEndpoint would leave them, and each stopped pre-upgrade container would leak a {@code cali}/{@code temp} pair.
+ *
+ * <p>Which endpoint records are old enough is decided by etcd, not by the time the driver started: the host's marker
+ * {@link Keys#libnetworkVethTags} is created once, before the first endpoint record a tagging driver writes
+ * ({@link #ensureMarker}, called by CreateEndpoint and here). Only records whose create revision is below the marker's
+ * are adopted, so a record made later (a socket-group member's CreateEndpoint with a crafted id sharing an untagged CNI
+ * pod's 11 characters) never is, not even after a restart of the driver.
+ */
+final class PreUpgradeVeths {
+    private static final Logger LOG = LoggerFactory.getLogger(PreUpgradeVeths.class);
+    private static final Pattern DOCKER_ID = Pattern.compile("[0-9a-f]{64}");
+
+    /** What one pass did. */
+    record Summary(int adopted, int tagged, int foreign, int noVeth, int newer) {}
+
+    private PreUpgradeVeths() {}
+
+    /** Creates the host's marker if it is absent; returns its create revision. */
+    static long ensureMarker(KvStore store, Keys keys, String host) {
+        String key = keys.libnetworkVethTags(host);
+        Optional<KeyValue> kv = store.get(key);
+        if (kv.isPresent()) {
+            return kv.get().createRevision();
+        }
+        try {
+            String value = "{\"created\":\"" + Instant.now() + "\",\"note\":\"libnetwork endpoint records created "
+                    + "before this key were written by a driver that did not tag its veths\"}";
+            long revision = store.create(key, value);
+            LOG.info("veth tags: marker {} created (revision {})", key, revision);
+            return revision;
+        } catch (KeyExistsException e) {
+            return store.get(key).orElseThrow(() -> e).createRevision();
+        }
+    }
+
+    /**
+     * Tags each untagged veth of an endpoint record of this driver on this host made before the marker with the
+     * record's endpoint id. One log line per adopted veth and per foreign link, one summary line.
+     */
+    static Summary adopt(KvStore store, Keys keys, String host, Dataplane dataplane) {
+        long marker = ensureMarker(store, keys, host);
+        String prefix = keys.workloads(host) + NetworkDriver.ORCHESTRATOR + "/" + NetworkDriver.WORKLOAD + "/endpoint/";
+        int adopted = 0;
+        int tagged = 0;
+        int foreign = 0;
+        int noVeth = 0;
+        int newer = 0;
+        for (KeyValue kv : store.list(prefix).kvs()) {
+            String ep = kv.key().substring(prefix.length());
+            if (!DOCKER_ID.matcher(ep).matches()) {
+                LOG.info("veth tags: endpoint key {} is not a Docker endpoint id: skipped", LogText.quote(kv.key()));
+                continue;
+            }
+            if (kv.createRevision() >= marker) {
+                newer++; // written by a tagging driver: its veth, if any, was tagged when it was made
+                continue;
+            }
+            String hostIf = NetworkDriver.hostInterface(ep);
+            Optional<String> alias = dataplane.alias(hostIf);
+            if (alias.isEmpty()) {
+                noVeth++; // no veth (not joined, or already gone): nothing to do
+            } else if (alias.get().equals(NetworkDriver.tag(ep))) {
+                tagged++;
+            } else if (!alias.get().isEmpty()) {
+                foreign++;
+                LOG.info(
+                        "veth tags: {} of endpoint {} has alias {}: not this driver's, left alone",
+                        hostIf,
+                        NetworkDriver.shortId(ep),
+                        LogText.quote(alias.get()));
+            } else {
+                dataplane.setAlias(hostIf, NetworkDriver.tag(ep));
+                adopted++;
+                LOG.info(
+                        "veth tags: adopted {} of endpoint {} (made before veths were tagged)",
+                        hostIf,
+                        NetworkDriver.shortId(ep));
+            }
+        }
+        Summary s = new Summary(adopted, tagged, foreign, noVeth, newer);
+        LOG.info(
+                "veth tags: {} untagged veths of older endpoint records adopted ({} already tagged, {} foreign left "
+                        + "alone, {} without a veth; {} records newer than the marker not considered)",
+                adopted,
+                tagged,
+                foreign,
+                noVeth,
+                newer);
+        return s;
+    }
+}

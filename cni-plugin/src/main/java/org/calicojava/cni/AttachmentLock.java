@@ -15,14 +15,33 @@ import java.util.concurrent.locks.ReentrantLock;
  * The lock of one attachment (container id and interface name), held around ADD, DEL and CHECK by the resident server
  * and the one-shot process alike, so two calls for the same attachment never overlap (a shim that fell back to its
  * own JVM while the server still runs the call, a runtime retrying at once): a POSIX lock on
- * {@code /run/calico-java/cni-locks/KIND-ENDPOINTID.lock} (a file per attachment, named after the endpoint id, which
+ * {@code /run/calico-java/cni-locks/KIND-ENDPOINTID.lock} ({@code CALICO_JAVA_CNI_LOCK_DIR} of the process taking
+ * it instead, if set) (a file per attachment, named after the endpoint id, which
  * is hashed from both), and, since a process holds a POSIX lock once for all its threads, an in-process lock per
  * file as well. Waits at most {@code timeoutSeconds}, then the call fails with code 11 (try again later).
  * The file stays (a few bytes of tmpfs per attachment; removing it while another process waits on it would let two
  * holders in at once).
  */
 final class AttachmentLock implements AutoCloseable {
-    static final Path DIR = Path.of("/run/calico-java/cni-locks");
+    /** Where the lock files are unless {@link #DIR_ENV} says otherwise. */
+    static final Path DEFAULT_DIR = Path.of("/run/calico-java/cni-locks");
+
+    /** An absolute directory for the lock files instead (tests point it into their build directory). */
+    static final String DIR_ENV = "CALICO_JAVA_CNI_LOCK_DIR";
+
+    /** The lock files' directory: {@link #DIR_ENV} of this process, else {@link #DEFAULT_DIR}. */
+    static Path dir() {
+        String d = System.getenv(DIR_ENV);
+        if (d == null || d.isBlank()) {
+            return DEFAULT_DIR;
+        }
+        if (!d.startsWith("/") || d.contains("\0") || d.length() > 4096) {
+            throw new CniException(
+                    CniException.INVALID_ENVIRONMENT,
+                    DIR_ENV + ": " + org.calicojava.model.LogText.quote(d) + " (expected: an absolute path)");
+        }
+        return Path.of(d);
+    }
 
     private static final Map<Path, Local> LOCAL = new HashMap<>(); // guarded by itself
 
@@ -42,7 +61,8 @@ final class AttachmentLock implements AutoCloseable {
     }
 
     static AttachmentLock acquire(Cli.Kind kind, CniEnv env, long timeoutSeconds) {
-        Path file = DIR.resolve(
+        Path dir = dir();
+        Path file = dir.resolve(
                 kind.name().toLowerCase(java.util.Locale.ROOT) + "-" + NetworkPlugin.endpointId(env) + ".lock");
         Local local;
         synchronized (LOCAL) {
@@ -62,7 +82,7 @@ final class AttachmentLock implements AutoCloseable {
             throw busy(env, timeoutSeconds);
         }
         try {
-            Files.createDirectories(DIR);
+            Files.createDirectories(dir);
             l.channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             while (true) {
                 FileLock fl = l.channel.tryLock();

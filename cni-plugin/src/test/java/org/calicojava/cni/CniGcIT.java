@@ -67,9 +67,11 @@ class CniGcIT {
         // up on it after CALICO_JAVA_CNI_PLUGIN_TIMEOUT): gc1 and gc3 are still collected. The list is null, as CRI-O
         // sends it for a network without pods (a nil Go slice): the same as an empty list
         CniHost.Call gc;
-        Path lock = AttachmentLock.DIR.resolve("network-"
-                + NetworkPlugin.endpointId(new CniEnv("DEL", id("gc2"), "", "eth0", Map.of(), List.of())) + ".lock");
-        Files.createDirectories(AttachmentLock.DIR);
+        Path lock = AttachmentLock.dir()
+                .resolve("network-"
+                        + NetworkPlugin.endpointId(new CniEnv("DEL", id("gc2"), "", "eth0", Map.of(), List.of()))
+                        + ".lock");
+        Files.createDirectories(AttachmentLock.dir());
         try (FileChannel ch = FileChannel.open(lock, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
                 FileLock held = ch.lock()) {
             gc = host.call(

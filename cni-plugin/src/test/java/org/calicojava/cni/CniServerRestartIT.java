@@ -181,8 +181,8 @@ class CniServerRestartIT {
         String id = "lock" + host.sfx;
         String conf = host.conf("1.0.0", "");
         CniEnv env = new CniEnv("ADD", id, "/x", "eth0", Map.of(), List.of());
-        Path file = AttachmentLock.DIR.resolve("network-" + NetworkPlugin.endpointId(env) + ".lock");
-        Files.createDirectories(AttachmentLock.DIR);
+        Path file = AttachmentLock.dir().resolve("network-" + NetworkPlugin.endpointId(env) + ".lock");
+        Files.createDirectories(AttachmentLock.dir());
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
                 FileLock held = ch.lock()) {
             // another process (this test) holds the attachment: the one-shot ADD gives up after its 1 s

@@ -300,8 +300,11 @@ public final class ConfdDaemon implements AutoCloseable {
         retry = worker.schedule(
                 guarded("reload retry", () -> {
                     retry = null;
-                    processor.retryReloads();
-                    scheduleRetry();
+                    try {
+                        processor.retryReloads();
+                    } finally {
+                        scheduleRetry(); // also after an unexpected exception: the reloads still pending stay timed
+                    }
                 }),
                 in,
                 TimeUnit.NANOSECONDS);

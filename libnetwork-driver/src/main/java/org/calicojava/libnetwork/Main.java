@@ -116,6 +116,7 @@ public final class Main implements Callable<Integer> {
         }
         Thread retry = new Thread(
                 () -> {
+                    String last = null;
                     while (true) {
                         try {
                             Thread.sleep(30_000);
@@ -124,7 +125,13 @@ public final class Main implements Callable<Integer> {
                         } catch (InterruptedException e) {
                             return;
                         } catch (RuntimeException e) {
-                            log.debug("veth tags: retry failed: {}", e.getMessage());
+                            String why = String.valueOf(e.getMessage());
+                            if (!why.equals(last)) { // a new reason is worth a line; the same one again is not
+                                log.warn("veth tags: retry failed: {}", why);
+                            } else {
+                                log.debug("veth tags: retry failed again: {}", why);
+                            }
+                            last = why;
                         }
                     }
                 },

@@ -60,6 +60,8 @@ final class PreUpgradeVeths {
         int foreign = 0;
         int noVeth = 0;
         int newer = 0;
+        int failed = 0;
+        String firstFailure = null;
         for (KeyValue kv : store.list(prefix).kvs()) {
             String ep = kv.key().substring(prefix.length());
             if (!DOCKER_ID.matcher(ep).matches()) {
@@ -71,7 +73,19 @@ final class PreUpgradeVeths {
                 continue;
             }
             String hostIf = NetworkDriver.hostInterface(ep);
-            Optional<String> alias = dataplane.alias(hostIf);
+            Optional<String> alias;
+            try {
+                alias = dataplane.alias(hostIf);
+                if (alias.isPresent() && alias.get().isEmpty()) {
+                    dataplane.setAlias(hostIf, NetworkDriver.tag(ep));
+                }
+            } catch (RuntimeException e) { // this veth only: the others are still adopted, the pass is retried
+                failed++;
+                if (firstFailure == null) {
+                    firstFailure = hostIf + ": " + e.getMessage();
+                }
+                continue;
+            }
             if (alias.isEmpty()) {
                 noVeth++; // no veth (not joined, or already gone): nothing to do
             } else if (alias.get().equals(NetworkDriver.tag(ep))) {
@@ -84,7 +98,6 @@ final class PreUpgradeVeths {
                         NetworkDriver.shortId(ep),
                         LogText.quote(alias.get()));
             } else {
-                dataplane.setAlias(hostIf, NetworkDriver.tag(ep));
                 adopted++;
                 LOG.info(
                         "veth tags: adopted {} of endpoint {} (made before veths were tagged)",
@@ -101,6 +114,10 @@ final class PreUpgradeVeths {
                 foreign,
                 noVeth,
                 newer);
+        if (failed > 0) { // the caller tries the whole pass again later (adopting is idempotent)
+            throw new IllegalStateException(
+                    failed + " untagged veths could not be read or tagged, the first " + LogText.quote(firstFailure));
+        }
         return s;
     }
 }

@@ -177,7 +177,19 @@ public final class ControlServer implements AutoCloseable {
     /** Runs a command off the I/O thread (one at a time) and hands its answer to {@code done}. */
     void run(String line, java.util.function.Consumer<String> done) {
         try {
-            worker.execute(() -> done.accept(answer(line)));
+            worker.execute(() -> {
+                String answer;
+                try {
+                    answer = answer(line);
+                } catch (RuntimeException e) { // unexpected: the client gets an answer, the worker goes on
+                    LOG.warn(
+                            "control: a command failed unexpectedly: {}",
+                            String.valueOf(e).replace('\r', ' ').replace('\n', ' '));
+                    answer = "error: the command failed unexpectedly ("
+                            + e.getClass().getSimpleName() + "); see the speaker's log\n";
+                }
+                done.accept(answer);
+            });
         } catch (java.util.concurrent.RejectedExecutionException e) {
             done.accept("error: shutting down\n");
         }

@@ -18,6 +18,7 @@ import org.calicojava.bgp.session.Peer;
 import org.calicojava.bgp.session.Speaker;
 import org.calicojava.bgp.yaml.SpeakerFile;
 import org.calicojava.bgp.yaml.SpeakerYamlLoader;
+import org.calicojava.common.OneLine;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -244,7 +245,7 @@ public final class Main {
         try {
             load(file, control);
         } catch (ConfigException | IllegalArgumentException e) {
-            System.err.println("bgp-speaker: " + file + ": " + oneLine(e.getMessage()));
+            System.err.println("bgp-speaker: " + file + ": " + OneLine.of(e.getMessage()));
             return 1;
         }
         System.out.println("ok");
@@ -262,10 +263,6 @@ public final class Main {
         return 0;
     }
 
-    private static String oneLine(String s) {
-        return s == null ? "invalid" : s.replace("\r", "\\r").replace("\n", "\\n");
-    }
-
     private static int runDaemon(Path file, Path control) throws InterruptedException {
         // SIGHUP may come (confd re-render) while we start: remember it and reload once running
         sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> {
@@ -281,7 +278,7 @@ public final class Main {
         try {
             l = load(file, control);
         } catch (ConfigException | IllegalArgumentException e) {
-            System.err.println("bgp-speaker: " + file + ": " + oneLine(e.getMessage()));
+            System.err.println("bgp-speaker: " + file + ": " + OneLine.of(e.getMessage()));
             return 2;
         }
         try {

@@ -2,21 +2,18 @@ package org.calicojava.ctl;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.channels.Channels;
-import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
+import org.calicojava.common.ControlSocket;
 import org.calicojava.model.Json;
 import org.calicojava.model.Names;
+import org.calicojava.process.CommandRunner;
+import org.calicojava.process.ProcessRunner;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -29,6 +26,11 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "status", description = "Is the node running; its processes; its BGP sessions.")
 final class NodeStatus extends Sub {
+    /** The longest the BGP daemon may take to answer (a hung one must not hang the command). */
+    static final Duration SPEAKER_TIMEOUT = Duration.ofSeconds(10);
+
+    private static final int MAX_ANSWER = 32 * 1024 * 1024;
+
     @Option(names = "--name", paramLabel = "NAME", description = "default: this host's name")
     String name;
 
@@ -132,13 +134,14 @@ final class NodeStatus extends Sub {
         }
     }
 
-    /** Asks the speaker: one line "show protocols json", one JSON array back. */
+    /** Asks the speaker: one line "show protocols json", one JSON array back, within {@link #SPEAKER_TIMEOUT}. */
     static List<Session> fromSpeaker(Path socket) {
-        try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            ch.connect(UnixDomainSocketAddress.of(socket));
-            // no half-close: see Sources.speaker (an answer of many peers would come cut short)
-            ch.write(ByteBuffer.wrap("show protocols json\n".getBytes(StandardCharsets.UTF_8)));
-            String text = new String(Channels.newInputStream(ch).readAllBytes(), StandardCharsets.UTF_8);
+        return fromSpeaker(socket, SPEAKER_TIMEOUT);
+    }
+
+    static List<Session> fromSpeaker(Path socket, Duration timeout) {
+        try {
+            String text = ControlSocket.ask(socket, "show protocols json", timeout, MAX_ANSWER);
             List<Session> out = new ArrayList<>();
             for (JsonNode p : Json.MAPPER.readTree(text)) {
                 String err = p.path("lastError").asText("");
@@ -154,33 +157,27 @@ final class NodeStatus extends Sub {
             }
             return out;
         } catch (IOException e) {
-            throw fail("cannot read the BGP speaker's control socket " + socket + ": " + e.getMessage());
+            throw fail("cannot read the BGP speaker's control socket: " + e.getMessage());
         }
     }
 
-    /** Parses {@code birdc show protocols}: BGP protocols named Mesh_/Global_/Node_ + the address with '_' for '.' or ':'. */
+    /** Asks BIRD through birdc: its protocols and its BFD sessions, each within {@link #SPEAKER_TIMEOUT}. */
     static List<Session> fromBird(Path socket) {
-        try {
-            Process p = new ProcessBuilder("birdc", "-s", socket.toString(), "show", "protocols")
-                    .redirectErrorStream(true)
-                    .start();
-            String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            p.waitFor(10, TimeUnit.SECONDS);
-            Process b = new ProcessBuilder("birdc", "-s", socket.toString(), "show", "bfd", "sessions")
-                    .redirectErrorStream(true)
-                    .start();
-            String bfd = new String(b.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            b.waitFor(10, TimeUnit.SECONDS);
-            java.util.Map<String, String> states = parseBirdBfd(bfd);
-            return parseBird(text).stream()
-                    .map(s -> s.withBfd(states.getOrDefault(s.address(), "off")))
-                    .toList();
-        } catch (IOException e) {
-            throw fail("cannot run birdc: " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw fail("interrupted");
+        String text = birdc(socket, "show", "protocols");
+        java.util.Map<String, String> states = parseBirdBfd(birdc(socket, "show", "bfd", "sessions"));
+        return parseBird(text).stream()
+                .map(s -> s.withBfd(states.getOrDefault(s.address(), "off")))
+                .toList();
+    }
+
+    private static String birdc(Path socket, String... command) {
+        List<String> argv = new ArrayList<>(List.of("birdc", "-s", socket.toString()));
+        argv.addAll(List.of(command));
+        CommandRunner.Result r = ProcessRunner.local().run(argv, null, SPEAKER_TIMEOUT);
+        if (r.exit() == CommandRunner.Result.TIMED_OUT || r.exit() == CommandRunner.Result.NOT_STARTED) {
+            throw fail("cannot run birdc " + String.join(" ", command) + ": " + r.firstError());
         }
+        return r.out() + r.err(); // birdc reports a missing protocol or BFD on its output, read as no rows
     }
 
     /** Parses {@code birdc show bfd sessions}: IP address, Interface, State, Since, Interval, Timeout. */
@@ -198,6 +195,7 @@ final class NodeStatus extends Sub {
         return out;
     }
 
+    /** Parses {@code birdc show protocols}: BGP protocols named Mesh_/Global_/Node_ + the address with '_' for '.' or ':'. */
     static List<Session> parseBird(String text) {
         List<Session> out = new ArrayList<>();
         for (String line : text.split("\n")) {

@@ -1,21 +1,10 @@
 package org.calicojava.bgp.control;
 
 import java.io.IOException;
-import java.net.ConnectException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.channels.AsynchronousCloseException;
-import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
+import org.calicojava.common.ControlSocket;
+import org.calicojava.common.OneLine;
 
 /**
  * {@code bgp-speaker --reload SOCKET}: confd's reload of a running speaker through its control socket's {@code reload}
@@ -48,76 +37,17 @@ public final class ReloadClient {
     private ReloadClient() {}
 
     public static Outcome reload(Path socket, Duration timeout) {
-        if (!Files.exists(socket, LinkOption.NOFOLLOW_LINKS)) {
-            return new Outcome(Kind.NO_SPEAKER, socket + ": no control socket, no bgp-speaker to reload");
-        }
-        if (!isSocket(socket)) {
-            return new Outcome(Kind.FAILED, socket + ": not a socket");
-        }
-        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "reload-timeout");
-            t.setDaemon(true);
-            return t;
-        });
-        try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            AtomicBoolean timedOut = new AtomicBoolean();
-            timer.schedule(
-                    () -> {
-                        timedOut.set(true);
-                        try {
-                            ch.close(); // ends a blocked connect or read
-                        } catch (IOException ignored) {
-                            // closing anyway
-                        }
-                    },
-                    timeout.toMillis(),
-                    TimeUnit.MILLISECONDS);
-            try {
-                ch.connect(UnixDomainSocketAddress.of(socket));
-            } catch (ConnectException e) {
-                if (String.valueOf(e.getMessage()).contains("refused")) {
-                    return new Outcome(
-                            Kind.NO_SPEAKER, socket + ": nobody accepts on it (left by an earlier bgp-speaker)");
-                }
-                throw e;
-            }
-            ch.write(ByteBuffer.wrap("reload\n".getBytes(StandardCharsets.UTF_8)));
-            String answer;
-            try {
-                answer = readAll(ch).trim();
-            } catch (AsynchronousCloseException e) {
-                return new Outcome(Kind.FAILED, socket + ": no answer to reload within " + timeout.toSeconds() + " s");
-            }
-            if (answer.startsWith("reloaded")) {
-                return new Outcome(Kind.RELOADED, oneLine(answer));
-            }
-            return new Outcome(Kind.FAILED, socket + ": " + (answer.isEmpty() ? "no answer" : oneLine(answer)));
-        } catch (IOException e) {
-            return new Outcome(Kind.FAILED, socket + ": " + oneLine(String.valueOf(e.getMessage())));
-        } finally {
-            timer.shutdownNow();
-        }
-    }
-
-    private static boolean isSocket(Path p) {
+        String answer;
         try {
-            Object mode = Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS);
-            return (((Integer) mode) & 0170000) == 0140000; // S_IFSOCK
-        } catch (IOException | UnsupportedOperationException e) {
-            return false;
+            answer = ControlSocket.ask(socket, "reload", timeout, MAX_ANSWER).trim();
+        } catch (ControlSocket.NoListener e) {
+            return new Outcome(Kind.NO_SPEAKER, e.getMessage() + ", no bgp-speaker to reload");
+        } catch (IOException e) {
+            return new Outcome(Kind.FAILED, e.getMessage()); // timeout, not a socket, refused: the path comes first
         }
-    }
-
-    private static String readAll(SocketChannel ch) throws IOException {
-        ByteBuffer buf = ByteBuffer.allocate(MAX_ANSWER);
-        while (buf.hasRemaining() && ch.read(buf) >= 0) {
-            // until the speaker closes the connection (it does after its answer)
+        if (answer.startsWith("reloaded")) {
+            return new Outcome(Kind.RELOADED, OneLine.of(answer));
         }
-        buf.flip();
-        return StandardCharsets.UTF_8.decode(buf).toString();
-    }
-
-    private static String oneLine(String s) {
-        return s.replace("\r", "\\r").replace("\n", "\\n");
+        return new Outcome(Kind.FAILED, socket + ": " + (answer.isEmpty() ? "no answer" : OneLine.of(answer)));
     }
 }

@@ -1,15 +1,10 @@
 package org.calicojava.ctl.diags;
 
 import java.io.IOException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.channels.Channels;
-import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import org.calicojava.common.ControlSocket;
 import org.calicojava.model.Json;
 import org.calicojava.store.KeyValue;
 import org.calicojava.store.KvStore;
@@ -18,6 +13,9 @@ import org.calicojava.store.KvStore;
 public final class Sources {
     /** The most a control-socket answer may be (a full table of a big RIB fits). */
     private static final int MAX_ANSWER = 32 * 1024 * 1024;
+
+    /** The longest a control-socket answer may take (a full table of a big RIB comes in well under this). */
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
     private Sources() {}
 
@@ -49,16 +47,7 @@ public final class Sources {
 
     /** One command to the speaker's control socket (one line out, the answer until the speaker closes). */
     public static String speaker(Path socket, String command) throws IOException {
-        if (!Files.exists(socket)) {
-            throw new IOException("no control socket " + socket);
-        }
-        try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            ch.connect(UnixDomainSocketAddress.of(socket));
-            // the newline ends the command; no half-close: the speaker's transport (Netty 4.2.18 epoll) loses an answer
-            // larger than the socket's buffer once the client's side is shut (bgp-speaker README, control socket)
-            ch.write(ByteBuffer.wrap((command + "\n").getBytes(StandardCharsets.UTF_8)));
-            byte[] answer = Channels.newInputStream(ch).readNBytes(MAX_ANSWER);
-            return "$ " + command + "   (" + socket + ")\n" + new String(answer, StandardCharsets.UTF_8);
-        }
+        String answer = ControlSocket.ask(socket, command, TIMEOUT, MAX_ANSWER);
+        return "$ " + command + "   (" + socket + ")\n" + answer;
     }
 }

@@ -14,13 +14,14 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * The lock of one attachment (container id and interface name), held around ADD, DEL and CHECK by the resident server
  * and the one-shot process alike, so two calls for the same attachment never overlap (a shim that fell back to its
- * own JVM while the server still runs the call, a runtime retrying at once): a POSIX lock on
- * {@code /run/calico-java/cni-locks/KIND-ENDPOINTID.lock} ({@code CALICO_JAVA_CNI_LOCK_DIR} of the process taking
- * it instead, if set) (a file per attachment, named after the endpoint id, which
- * is hashed from both), and, since a process holds a POSIX lock once for all its threads, an in-process lock per
- * file as well. Waits at most {@code timeoutSeconds}, then the call fails with code 11 (try again later).
- * The file stays (a few bytes of tmpfs per attachment; removing it while another process waits on it would let two
- * holders in at once).
+ * own JVM while the server still runs the call, a runtime retrying at once): a POSIX lock on one of
+ * {@value #STRIPES} files per kind, {@code /run/calico-java/cni-locks/KIND-NNN.lock} ({@code CALICO_JAVA_CNI_LOCK_DIR}
+ * of the process taking it instead, if set), chosen by the attachment's endpoint id (which is hashed from both), and,
+ * since a process holds a POSIX lock once for all its threads, an in-process lock per file as well. Two attachments
+ * that share a file take turns (Calico's own plugin serialises every IPAM call on one lock file). The files are never
+ * removed (removing one while another process waits on it would let two holders in at once), so their number is
+ * bounded: at most {@value #STRIPES} per kind, however many attachments come and go. Waits at most
+ * {@code timeoutSeconds}, then the call fails with code 11 (try again later).
  */
 final class AttachmentLock implements AutoCloseable {
     /** Where the lock files are unless {@link #DIR_ENV} says otherwise. */
@@ -43,6 +44,16 @@ final class AttachmentLock implements AutoCloseable {
         return Path.of(d);
     }
 
+    /** Lock files per kind: enough that unrelated attachments seldom wait for each other. */
+    static final int STRIPES = 1024;
+
+    /** The lock file of an attachment: its kind and the stripe its endpoint id falls in. */
+    static Path file(Cli.Kind kind, CniEnv env) {
+        int stripe = Integer.remainderUnsigned(NetworkPlugin.endpointId(env).hashCode(), STRIPES);
+        return dir().resolve(kind.name().toLowerCase(java.util.Locale.ROOT)
+                + String.format(java.util.Locale.ROOT, "-%03x.lock", stripe));
+    }
+
     private static final Map<Path, Local> LOCAL = new HashMap<>(); // guarded by itself
 
     /** In-process lock of one file, with the number of threads holding or waiting for it. */
@@ -61,9 +72,8 @@ final class AttachmentLock implements AutoCloseable {
     }
 
     static AttachmentLock acquire(Cli.Kind kind, CniEnv env, long timeoutSeconds) {
-        Path dir = dir();
-        Path file = dir.resolve(
-                kind.name().toLowerCase(java.util.Locale.ROOT) + "-" + NetworkPlugin.endpointId(env) + ".lock");
+        Path file = file(kind, env);
+        Path dir = file.getParent();
         Local local;
         synchronized (LOCAL) {
             local = LOCAL.computeIfAbsent(file, f -> new Local());
@@ -110,7 +120,8 @@ final class AttachmentLock implements AutoCloseable {
     private static CniException busy(CniEnv env, long seconds) {
         return new CniException(
                 CniException.TRY_AGAIN_LATER,
-                "another call for " + env.containerId() + " " + env.ifname() + " is still running after " + seconds
+                "another call for " + env.containerId() + " " + env.ifname()
+                        + " (or for an attachment sharing its lock file) is still running after " + seconds
                         + " s; try again later");
     }
 

@@ -1,6 +1,7 @@
 package org.calicojava.cni;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assumptions.assumeThat;
 
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -42,8 +43,14 @@ class CniGcIT {
         return n + host.sfx;
     }
 
+    Path lockOf(String n) {
+        return AttachmentLock.file(Cli.Kind.NETWORK, new CniEnv("DEL", id(n), "", "eth0", Map.of(), List.of()));
+    }
+
     @Test
     void gcWithoutTheListDeletesNothingAndOneFailureDoesNotStopTheOthers() throws Exception {
+        // gc1 and gc3 must not share gc2's lock file, which the test holds below (1 in 1,024 each, by the ids' suffix)
+        assumeThat(List.of(lockOf("gc1"), lockOf("gc3"))).doesNotContain(lockOf("gc2"));
         String conf = host.conf("1.1.0", "");
         List<String> names = List.of("gc1", "gc2", "gc3");
         for (String n : names) {
@@ -67,10 +74,7 @@ class CniGcIT {
         // up on it after CALICO_JAVA_CNI_PLUGIN_TIMEOUT): gc1 and gc3 are still collected. The list is null, as CRI-O
         // sends it for a network without pods (a nil Go slice): the same as an empty list
         CniHost.Call gc;
-        Path lock = AttachmentLock.dir()
-                .resolve("network-"
-                        + NetworkPlugin.endpointId(new CniEnv("DEL", id("gc2"), "", "eth0", Map.of(), List.of()))
-                        + ".lock");
+        Path lock = lockOf("gc2");
         Files.createDirectories(AttachmentLock.dir());
         try (FileChannel ch = FileChannel.open(lock, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
                 FileLock held = ch.lock()) {

@@ -181,7 +181,7 @@ class CniServerRestartIT {
         String id = "lock" + host.sfx;
         String conf = host.conf("1.0.0", "");
         CniEnv env = new CniEnv("ADD", id, "/x", "eth0", Map.of(), List.of());
-        Path file = AttachmentLock.dir().resolve("network-" + NetworkPlugin.endpointId(env) + ".lock");
+        Path file = AttachmentLock.file(Cli.Kind.NETWORK, env);
         Files.createDirectories(AttachmentLock.dir());
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
                 FileLock held = ch.lock()) {

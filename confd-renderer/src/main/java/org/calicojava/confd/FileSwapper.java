@@ -20,7 +20,10 @@ import org.calicojava.process.CommandRunner;
  * Puts a rendered file in place the safe way: nothing happens when dest already has these bytes; otherwise the
  * content goes to a temp file in dest's directory, is fsynced and given its mode (the resource's, else the existing
  * file's, else 0644), the check command runs on it, and only if that passes is it renamed over dest (atomic on one
- * file system) and the directory fsynced. A failed check leaves dest as it was and removes the temp file.
+ * file system) and the directory fsynced. A failed check leaves dest as it was and removes the temp file. For a
+ * resource with a reload_cmd, an empty marker {@code .DEST.reload-owed} is made beside dest before the rename and
+ * removed only once the reload has succeeded ({@link PendingReloads}), so a confd that stops in between (or whose reload
+ * failed) reloads on its next start, when the rendered bytes are the same and nothing else would.
  */
 public final class FileSwapper {
     public enum Status {
@@ -73,6 +76,9 @@ public final class FileSwapper {
                             Status.CHECK_FAILED, "check_cmd failed (exit " + res.exit() + "): " + res.oneLine());
                 }
             }
+            if (r.reloadCmd() != null) {
+                Files.write(reloadOwed(dest), new byte[0]); // before the rename: no reload can be lost
+            }
             try {
                 Files.move(staged, dest, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
@@ -91,6 +97,12 @@ public final class FileSwapper {
                 Files.deleteIfExists(staged);
             }
         }
+    }
+
+    /** The marker of a reload owed for {@code dest} (a dot file: BIRD's and shell globs leave it out). */
+    static Path reloadOwed(Path dest) {
+        Path abs = dest.toAbsolutePath();
+        return abs.resolveSibling("." + abs.getFileName() + ".reload-owed");
     }
 
     static int modeOf(Path p) throws IOException {

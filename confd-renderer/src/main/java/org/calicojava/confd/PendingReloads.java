@@ -16,7 +16,9 @@ import org.slf4j.LoggerFactory;
  * reload_cmd retried after a backoff (1 s, doubling, at most 60 s) until it succeeds. A new write of the resource
  * replaces its pending reload (the write's own reload runs, and a failure starts the backoff again), so a file is
  * never reloaded twice for one change. One log line per failed attempt, except that the same failure is logged at
- * most once a minute; one line when it recovers. Owned by the confd worker thread.
+ * most once a minute; one line when it recovers. A success removes the resource's reload-owed marker
+ * ({@link FileSwapper#reloadOwed}), which is what carries a failed reload over a restart of confd. Owned by the confd
+ * worker thread.
  */
 final class PendingReloads {
     private static final Logger LOG = LoggerFactory.getLogger(PendingReloads.class);
@@ -67,6 +69,7 @@ final class PendingReloads {
     CommandRunner.Result reloadWritten(TemplateResource r) {
         CommandRunner.Result res = runner.shell(r.reloadCmd(), timeout);
         if (res.ok()) {
+            owedNoMore(r);
             if (pending.remove(r.name()) != null) {
                 metrics.reloadsPending(pending.size());
             }
@@ -96,6 +99,7 @@ final class PendingReloads {
             CommandRunner.Result res = runner.shell(r.reloadCmd(), timeout);
             now = clock.getAsLong();
             if (res.ok()) {
+                owedNoMore(r);
                 pending.remove(r.name());
                 metrics.reloaded(r.name());
                 LOG.info("{}: reloaded {} after {} failed attempt(s)", r.name(), r.dest(), p.failures);
@@ -131,6 +135,20 @@ final class PendingReloads {
             min = Math.min(min, Math.max(0, p.due - now));
         }
         return min;
+    }
+
+    /** Whether {@code name}'s reload failed and waits for its retry. */
+    boolean isPending(String name) {
+        return pending.containsKey(name);
+    }
+
+    private static void owedNoMore(TemplateResource r) {
+        try {
+            java.nio.file.Files.deleteIfExists(FileSwapper.reloadOwed(r.dest()));
+        } catch (java.io.IOException e) {
+            // the next start reloads once more: harmless, and logged
+            LOG.warn("{}: cannot remove {}: {}", r.name(), FileSwapper.reloadOwed(r.dest()), e.toString());
+        }
     }
 
     /** How many resources wait for a reload (for tests and status). */

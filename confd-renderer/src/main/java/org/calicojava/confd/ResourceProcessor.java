@@ -97,6 +97,13 @@ public final class ResourceProcessor {
         return reloads.size();
     }
 
+    /** A reload of r's file is owed from before (failed, or confd stopped first) and is not already being retried. */
+    private boolean owed(TemplateResource r) {
+        return r.reloadCmd() != null
+                && !reloads.isPending(r.name())
+                && java.nio.file.Files.exists(FileSwapper.reloadOwed(r.dest()));
+    }
+
     /** Processes {@code resources} against the key tree {@code kv}; results by resource name. */
     public Map<String, Result> process(Collection<TemplateResource> resources, NavigableMap<String, String> kv) {
         Map<String, Result> results = new LinkedHashMap<>();
@@ -150,8 +157,15 @@ public final class ResourceProcessor {
         }
         switch (out.status()) {
             case UNCHANGED:
-                LOG.debug("{}: {} unchanged", r.name(), r.dest());
-                return Result.UNCHANGED;
+                if (!owed(r)) {
+                    LOG.debug("{}: {} unchanged", r.name(), r.dest());
+                    return Result.UNCHANGED;
+                }
+                LOG.info(
+                        "{}: {} unchanged, but its last reload never succeeded (a marker says so): reloading",
+                        r.name(),
+                        r.dest());
+                break;
             case CHECK_FAILED:
                 LOG.error("{}: {} kept as it was: {}", r.name(), r.dest(), LogText.quote(out.message()));
                 metrics.failed(r.name(), "check");

@@ -115,6 +115,69 @@ class ConfdReloadRetryIT {
         }
     }
 
+    /**
+     * A reload that failed is owed across a restart of confd: the file is in place, so the next confd renders the same
+     * bytes, yet reloads once (the marker beside the file says it is owed), and only once.
+     */
+    @Test
+    void aReloadThatFailedBeforeARestartRunsOnTheNextStart() throws Exception {
+        try (ConfdHarness h = new ConfdHarness(dir)) {
+            Path calls = dir.resolve("calls");
+            Path broken = dir.resolve("speaker-down");
+            Path script = dir.resolve("reload.sh");
+            Path dest = h.speakerFile("me");
+            Files.writeString(
+                    script,
+                    "echo call >> '" + calls + "'\n" + "if [ -e '" + broken
+                            + "' ]; then echo 'speaker not ready' >&2; exit 1; fi\n");
+            Files.delete(h.confdir.resolve("conf.d/bird.toml"));
+            Files.writeString(
+                    h.confdir.resolve("conf.d/bgp-speaker.toml"),
+                    "[template]\nsrc = \"bgp-speaker.yaml.mustache\"\n"
+                            + "dest = \"/etc/calico-java/bgp-speaker.yaml\"\nmode = \"0600\"\n"
+                            + "keys = [\"/bgp/v1/host\", \"/bgp/v1/global\", \"/v1/ipam\", \"/ipam/v2/host/NODENAME\"]\n"
+                            + "reload_cmd = \"sh " + script + "\"\n");
+            h.put(h.keys.bgpGlobalAsNum(), "64512");
+            h.node("me", "10.0.0.1", null);
+            String[] onetime = {
+                "--onetime",
+                "--node",
+                "me",
+                "--confdir",
+                h.confdir.toString(),
+                "--dest-root",
+                h.destRoot("me").toString(),
+                "--etcd-endpoints",
+                ConfdHarness.endpoints(),
+                "--etcd-prefix",
+                h.keys.root()
+            };
+            Path owed = FileSwapper.reloadOwed(dest);
+            Files.writeString(broken, "");
+            assertThat(Main.run(onetime)).as("the reload fails").isEqualTo(1);
+            assertThat(ConfdHarness.read(dest)).contains("routerId: \"10.0.0.1\"");
+            assertThat(owed).exists();
+            assertThat(lines(calls)).hasSize(1);
+
+            Files.delete(broken);
+            assertThat(Main.run(onetime))
+                    .as("same bytes, the owed reload runs and succeeds")
+                    .isZero();
+            assertThat(lines(calls)).hasSize(2);
+            assertThat(owed).doesNotExist();
+
+            assertThat(Main.run(onetime))
+                    .as("nothing owed, nothing changed: no reload")
+                    .isZero();
+            assertThat(lines(calls)).hasSize(2);
+            try (var files = Files.list(dest.getParent())) {
+                assertThat(files.map(f -> f.getFileName().toString()))
+                        .as("no marker or temp file left beside the file")
+                        .containsExactly(dest.getFileName().toString());
+            }
+        }
+    }
+
     static List<String> lines(Path p) {
         try {
             return Files.exists(p) ? Files.readAllLines(p) : List.of();

@@ -1,82 +1,290 @@
 package org.calicojava.felix.agent;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.Locale;
+import java.util.Set;
 import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * felix's health endpoints on the JDK's HTTP server: {@code /liveness} and {@code /readiness} (200 or 503); port 0 in
- * the config means off (not started). Metrics are served by the Prometheus client ({@link Metrics#serve}).
+ * felix's health endpoints, {@code /liveness} and {@code /readiness} (200 or 503; GET or HEAD), served by one thread
+ * over non-blocking sockets; port 0 in the config means off (not started). A client holds no thread: one that sends part
+ * of a request and waits costs a buffer of at most {@value #MAX_REQUEST} bytes until its {@value #DEADLINE_MS} ms are up,
+ * and past {@value #MAX_CLIENTS} open connections the oldest is closed, so a probe, which is the newest, is always
+ * answered. (The JDK's HTTP server, used before, gave each request a thread of a pool of 4 until it arrived whole:
+ * four silent local clients held every probe for up to 10 s.) Metrics are served by the Prometheus client
+ * ({@link Metrics#serve}), on the JDK's server with {@link #limits}.
  */
 public final class HealthServer implements AutoCloseable {
-    private final HttpServer server;
-    private final ExecutorService threads;
+    private static final Logger LOG = LoggerFactory.getLogger(HealthServer.class);
 
-    private HealthServer(HttpServer server, ExecutorService threads) {
-        this.server = server;
-        this.threads = threads;
+    /** The longest request (line and headers) read; a longer one is answered 431 and closed. */
+    static final int MAX_REQUEST = 8192;
+
+    /** Open connections kept; one more closes the oldest. */
+    static final int MAX_CLIENTS = 64;
+
+    /** How long a connection may take, from accept to the last byte of its answer. */
+    static final long DEADLINE_MS = 10_000;
+
+    private final ServerSocketChannel server;
+    private final Selector selector;
+    private final BooleanSupplier live;
+    private final BooleanSupplier ready;
+    private final Set<Client> clients = new LinkedHashSet<>(); // oldest first; the server's thread only
+    private final Thread thread;
+    private volatile boolean closed;
+
+    private static final class Client {
+        final SocketChannel ch;
+        final long deadline;
+        final ByteBuffer in = ByteBuffer.allocate(MAX_REQUEST);
+        ByteBuffer out;
+        SelectionKey key;
+
+        Client(SocketChannel ch, long deadline) {
+            this.ch = ch;
+            this.deadline = deadline;
+        }
     }
 
-    /** Health endpoints on {@code port}. */
+    private HealthServer(ServerSocketChannel server, Selector selector, BooleanSupplier live, BooleanSupplier ready) {
+        this.server = server;
+        this.selector = selector;
+        this.live = live;
+        this.ready = ready;
+        this.thread = new Thread(this::loop, "felix-health");
+        thread.setDaemon(true);
+    }
+
+    /** Health endpoints on {@code bind:port} (port 0: any free port, see {@link #port}). */
     public static HealthServer health(String bind, int port, BooleanSupplier live, BooleanSupplier ready) {
         limits();
-        HttpServer s;
+        ServerSocketChannel s = null;
+        Selector sel = null;
         try {
-            s = HttpServer.create(new InetSocketAddress(bind, port), 16);
-        } catch (IOException e) {
-            throw new UncheckedIOException("HTTP port " + bind + ":" + port + ": " + e.getMessage(), e);
+            s = ServerSocketChannel.open();
+            s.bind(new InetSocketAddress(bind, port), 64);
+            s.configureBlocking(false);
+            sel = Selector.open();
+            s.register(sel, SelectionKey.OP_ACCEPT);
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(s);
+            closeQuietly(sel);
+            throw new UncheckedIOException(
+                    "HTTP port " + bind + ":" + port + ": " + e.getMessage(),
+                    e instanceof IOException io ? io : new IOException(e));
         }
-        // a few threads, not the accepting thread: one slow client must not stall every probe
-        ExecutorService threads = Executors.newFixedThreadPool(4, r -> {
-            Thread t = new Thread(r, "felix-health");
-            t.setDaemon(true);
-            return t;
-        });
-        s.setExecutor(threads);
-        s.createContext(
-                "/liveness",
-                ex -> reply(ex, live.getAsBoolean() ? 200 : 503, live.getAsBoolean() ? "live\n" : "not live\n"));
-        s.createContext(
-                "/readiness",
-                ex -> reply(ex, ready.getAsBoolean() ? 200 : 503, ready.getAsBoolean() ? "ready\n" : "not ready\n"));
-        s.start();
-        return new HealthServer(s, threads);
+        HealthServer h = new HealthServer(s, sel, live, ready);
+        h.thread.start();
+        return h;
     }
 
     /**
      * The JDK HTTP server's time limits, which it reads once, when the JVM's first server starts: a request must
      * arrive whole within 10 s and its answer be taken within 30 s, or the connection is closed. Without them a client
      * that sends one byte and waits holds a thread for good (the Prometheus client sets 60 s only if its server starts
-     * first). Called before felix starts either server.
+     * first). Called before felix starts its metrics server.
      */
     static void limits() {
         System.getProperties().putIfAbsent("sun.net.httpserver.maxReqTime", "10");
         System.getProperties().putIfAbsent("sun.net.httpserver.maxRspTime", "30");
     }
 
-    private static void reply(HttpExchange ex, int code, String body) throws IOException {
-        byte[] b = body.getBytes(StandardCharsets.UTF_8);
-        ex.getResponseHeaders().add("Content-Type", "text/plain; version=0.0.4");
-        ex.sendResponseHeaders(code, b.length);
-        try (OutputStream o = ex.getResponseBody()) {
-            o.write(b);
+    public int port() {
+        try {
+            return ((InetSocketAddress) server.getLocalAddress()).getPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
-    public int port() {
-        return server.getAddress().getPort();
+    private void loop() {
+        while (!closed) {
+            try {
+                selector.select(1000);
+                Iterator<SelectionKey> it = selector.selectedKeys().iterator();
+                while (it.hasNext()) {
+                    SelectionKey k = it.next();
+                    it.remove();
+                    if (!k.isValid()) {
+                        continue;
+                    }
+                    if (k.isAcceptable()) {
+                        accept();
+                    } else if (k.attachment() instanceof Client c) {
+                        serve(c, k);
+                    }
+                }
+                expire(System.nanoTime());
+            } catch (IOException | RuntimeException e) {
+                if (!closed) {
+                    LOG.warn("health server: {}", String.valueOf(e).replace('\n', ' '));
+                }
+            }
+        }
+    }
+
+    private void accept() throws IOException {
+        SocketChannel ch;
+        while ((ch = server.accept()) != null) {
+            if (clients.size() >= MAX_CLIENTS) {
+                drop(clients.iterator().next()); // the oldest: a probe is the newest
+            }
+            Client c = new Client(ch, System.nanoTime() + DEADLINE_MS * 1_000_000L);
+            try {
+                ch.configureBlocking(false);
+                c.key = ch.register(selector, SelectionKey.OP_READ, c);
+                clients.add(c);
+            } catch (IOException e) {
+                closeQuietly(ch);
+            }
+        }
+    }
+
+    private void serve(Client c, SelectionKey k) {
+        try {
+            if (c.out == null && k.isReadable()) {
+                if (c.ch.read(c.in) < 0) {
+                    drop(c);
+                    return;
+                }
+                String request = headEnd(c.in);
+                if (request != null) {
+                    answer(c, request);
+                } else if (!c.in.hasRemaining()) {
+                    reply(c, 431, "request too long\n", false);
+                } else {
+                    return;
+                }
+            }
+            if (c.out != null) {
+                c.ch.write(c.out);
+                if (!c.out.hasRemaining()) {
+                    drop(c);
+                } else {
+                    k.interestOps(SelectionKey.OP_WRITE);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            drop(c); // a client's trouble ends its connection, nothing else
+        }
+    }
+
+    /** The request line, once the head is complete (an empty line read), else null. */
+    private static String headEnd(ByteBuffer in) {
+        String text = new String(in.array(), 0, in.position(), StandardCharsets.ISO_8859_1);
+        if (!text.contains("\r\n\r\n") && !text.contains("\n\n")) {
+            return null;
+        }
+        int eol = text.indexOf('\n');
+        return text.substring(0, eol).strip();
+    }
+
+    private void answer(Client c, String requestLine) {
+        String[] f = requestLine.split(" ");
+        if (f.length != 3 || !f[2].startsWith("HTTP/1.")) {
+            reply(c, 400, "bad request\n", false);
+            return;
+        }
+        boolean head = f[0].equals("HEAD");
+        if (!head && !f[0].equals("GET")) {
+            reply(c, 405, "only GET and HEAD\n", false);
+            return;
+        }
+        int q = f[1].indexOf('?');
+        String path = q < 0 ? f[1] : f[1].substring(0, q);
+        switch (path) {
+            case "/liveness" -> {
+                boolean ok = live.getAsBoolean();
+                reply(c, ok ? 200 : 503, ok ? "live\n" : "not live\n", head);
+            }
+            case "/readiness" -> {
+                boolean ok = ready.getAsBoolean();
+                reply(c, ok ? 200 : 503, ok ? "ready\n" : "not ready\n", head);
+            }
+            default -> reply(c, 404, "not found\n", head);
+        }
+    }
+
+    private static void reply(Client c, int code, String body, boolean head) {
+        String reason = switch (code) {
+            case 200 -> "OK";
+            case 400 -> "Bad Request";
+            case 404 -> "Not Found";
+            case 405 -> "Method Not Allowed";
+            case 431 -> "Request Header Fields Too Large";
+            default -> "Service Unavailable";
+        };
+        byte[] b = body.getBytes(StandardCharsets.US_ASCII);
+        String h = String.format(
+                Locale.ROOT,
+                "HTTP/1.1 %d %s\r\nContent-Type: text/plain; version=0.0.4\r\nContent-Length: %d\r\n"
+                        + "Connection: close\r\n\r\n%s",
+                code,
+                reason,
+                b.length,
+                head ? "" : body);
+        c.out = ByteBuffer.wrap(h.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    private void expire(long now) {
+        for (Iterator<Client> it = clients.iterator(); it.hasNext(); ) {
+            Client c = it.next();
+            if (now - c.deadline >= 0) {
+                it.remove();
+                close(c);
+            }
+        }
+    }
+
+    private void drop(Client c) {
+        clients.remove(c);
+        close(c);
+    }
+
+    private static void close(Client c) {
+        if (c.key != null) {
+            c.key.cancel();
+        }
+        closeQuietly(c.ch);
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (Exception ignored) {
+                // closing anyway
+            }
+        }
     }
 
     @Override
     public void close() {
-        server.stop(0);
-        threads.shutdownNow();
+        closed = true;
+        selector.wakeup();
+        try {
+            thread.join(2000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (Client c : clients) {
+            close(c);
+        }
+        clients.clear();
+        closeQuietly(server);
+        closeQuietly(selector);
     }
 }

@@ -11,10 +11,15 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** felix's health server on a real loopback port: a client that sends one byte and waits stalls no probe. */
+/**
+ * felix's health server on a real loopback port: clients that send part of a request and wait stall no probe, however
+ * many; the answers to every kind of request, read as bytes.
+ */
 @Timeout(30)
 class HealthServerTest {
     @Test
@@ -45,6 +50,82 @@ class HealthServerTest {
             long s = (System.nanoTime() - t0) / 1_000_000_000L;
             assertThat(new String(rest, StandardCharsets.US_ASCII)).doesNotContain("live");
             assertThat(s).isLessThanOrEqualTo(15);
+        }
+    }
+
+    @Test
+    void aHundredClientsHalfWayThroughARequestStallNoProbe() throws Exception {
+        try (HealthServer h = HealthServer.health("127.0.0.1", 0, () -> true, () -> true)) {
+            List<Socket> slow = new ArrayList<>();
+            try {
+                for (int i = 0; i < 100; i++) {
+                    Socket s = new Socket("127.0.0.1", h.port());
+                    s.getOutputStream()
+                            .write("GET /liveness HTTP/1.1\r\nHost: x\r\n".getBytes(StandardCharsets.US_ASCII));
+                    slow.add(s);
+                }
+                Thread.sleep(200);
+                for (int i = 0; i < 3; i++) {
+                    long t0 = System.nanoTime();
+                    assertThat(raw(h, "GET /liveness HTTP/1.1\r\nHost: x\r\n\r\n"))
+                            .startsWith("HTTP/1.1 200 OK\r\n")
+                            .endsWith("\r\n\r\nlive\n");
+                    assertThat((System.nanoTime() - t0) / 1_000_000)
+                            .as("ms to answer the probe")
+                            .isLessThan(1_000);
+                }
+                // the oldest were closed to make room for the first probe (an answered probe frees its place)
+                int closed = 0;
+                for (Socket s : slow) {
+                    s.setSoTimeout(50);
+                    try {
+                        if (s.getInputStream().read() < 0) {
+                            closed++;
+                        }
+                    } catch (java.net.SocketTimeoutException | java.net.SocketException e) {
+                        closed += e instanceof java.net.SocketException ? 1 : 0;
+                    }
+                }
+                assertThat(closed).isEqualTo(100 - HealthServer.MAX_CLIENTS + 1);
+            } finally {
+                for (Socket s : slow) {
+                    s.close();
+                }
+            }
+        }
+    }
+
+    @Test
+    void eachKindOfRequestGetsItsAnswer() throws Exception {
+        boolean[] live = {false};
+        try (HealthServer h = HealthServer.health("127.0.0.1", 0, () -> live[0], () -> true)) {
+            assertThat(raw(h, "GET /liveness HTTP/1.1\r\n\r\n"))
+                    .isEqualTo("HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; version=0.0.4\r\n"
+                            + "Content-Length: 9\r\nConnection: close\r\n\r\nnot live\n");
+            live[0] = true;
+            assertThat(raw(h, "GET /liveness?verbose=1 HTTP/1.0\n\n"))
+                    .startsWith("HTTP/1.1 200 OK")
+                    .endsWith("live\n");
+            assertThat(raw(h, "HEAD /readiness HTTP/1.1\r\n\r\n"))
+                    .startsWith("HTTP/1.1 200 OK")
+                    .contains("Content-Length: 6\r\n")
+                    .endsWith("\r\n\r\n");
+            assertThat(raw(h, "GET /metrics HTTP/1.1\r\n\r\n")).startsWith("HTTP/1.1 404 Not Found");
+            assertThat(raw(h, "POST /liveness HTTP/1.1\r\n\r\n")).startsWith("HTTP/1.1 405 Method Not Allowed");
+            assertThat(raw(h, "GET /liveness\r\n\r\n")).startsWith("HTTP/1.1 400 Bad Request");
+            assertThat(raw(h, "GET /liveness HTTP/1.1\r\nX: " + "a".repeat(HealthServer.MAX_REQUEST) + "\r\n\r\n"))
+                    .startsWith("HTTP/1.1 431 ");
+        }
+    }
+
+    /** Sends {@code request} and returns every byte of the answer, until the server closes. */
+    private static String raw(HealthServer h, String request) throws Exception {
+        try (Socket s = new Socket("127.0.0.1", h.port())) {
+            s.setSoTimeout(5_000);
+            s.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+            return new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+        } catch (java.net.SocketException e) {
+            return "reset: " + e.getMessage();
         }
     }
 }

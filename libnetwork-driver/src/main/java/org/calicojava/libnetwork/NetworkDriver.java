@@ -16,6 +16,7 @@ import org.calicojava.model.WorkloadEndpoint;
 import org.calicojava.netlink.WorkloadInterface;
 import org.calicojava.store.Compare;
 import org.calicojava.store.KeyExistsException;
+import org.calicojava.store.KeyValue;
 import org.calicojava.store.KvStore;
 import org.calicojava.store.Op;
 
@@ -24,7 +25,9 @@ import org.calicojava.store.Op;
  * may talk to each other, all egress allowed); an endpoint is a workload endpoint
  * {@code /calico/v1/host/<host>/workload/libnetwork/libnetwork/endpoint/<endpoint id>}; Join makes the veth pair and
  * tells Docker to route through 169.254.1.1 (answered by proxy ARP on the host side). Stateless apart from etcd and
- * the kernel, so requests may run concurrently and the driver may restart at any time.
+ * the kernel, so requests may run concurrently and the driver may restart at any time; Join, Leave and DeleteEndpoint
+ * of one endpoint, and the adoption of its older veth ({@link PreUpgradeVeths}), hold that endpoint's lock
+ * ({@link EndpointLocks}) while they read and change its record and veth.
  */
 public final class NetworkDriver {
     public static final String ORCHESTRATOR = "libnetwork";
@@ -39,8 +42,11 @@ public final class NetworkDriver {
     private final String host;
     private final Dataplane dataplane;
     private final String scope;
-    /** Set once the host's veth-tags marker is known to exist (it is never removed by the driver). */
-    private volatile boolean markerSeen;
+    private final EndpointLocks locks = new EndpointLocks();
+    /** The create revision of the host's veth-tags marker once known (it is never removed by the driver); 0 before. */
+    private volatile long marker;
+    /** Set once a pass of {@link #adoptUntaggedVeths} has succeeded; until then requests adopt on their own. */
+    private volatile boolean adoptionDone;
 
     /**
      * @param scope what GetCapabilities answers: "local" (the default: Docker keeps the network on this engine) or
@@ -74,9 +80,25 @@ public final class NetworkDriver {
      * marker); called once at start, before requests are served. See {@link PreUpgradeVeths}.
      */
     public int adoptUntaggedVeths() {
-        int adopted = PreUpgradeVeths.adopt(store, keys, host, dataplane).adopted();
-        markerSeen = true;
+        int adopted = PreUpgradeVeths.adopt(store, keys, host, dataplane, locks, marker())
+                .adopted();
+        adoptionDone = true;
         return adopted;
+    }
+
+    /** The create revision of the host's marker, which is created if absent. */
+    private long marker() {
+        long m = marker;
+        if (m == 0) {
+            m = PreUpgradeVeths.ensureMarker(store, keys, host);
+            marker = m;
+        }
+        return m;
+    }
+
+    /** The per-endpoint locks (tests hold one to stand for a request in progress). */
+    EndpointLocks locks() {
+        return locks;
     }
 
     public JsonNode capabilities(JsonNode req) {
@@ -146,10 +168,7 @@ public final class NetworkDriver {
                     + "(was it created with -d calico-java against this etcd?)");
         }
         WorkloadEndpoint wep = new WorkloadEndpoint("active", hostInterface(ep), MAC, List.of(net), v4, v6, Map.of());
-        if (!markerSeen) { // records below the marker's revision may have their untagged veths adopted: not this one
-            PreUpgradeVeths.ensureMarker(store, keys, host);
-            markerSeen = true;
-        }
+        marker(); // records below the marker's revision may have their untagged veths adopted: not this one
         try {
             store.create(endpointKey(ep), Json.write(wep));
         } catch (KeyExistsException e) {
@@ -176,14 +195,17 @@ public final class NetworkDriver {
     public JsonNode deleteEndpoint(JsonNode req) {
         String ep = Requests.endpointId(req);
         Requests.networkId(req, false);
-        if (store.get(endpointKey(ep)).isEmpty()) {
-            Requests.note("endpoint {}: was not there (no endpoint record; no veth touched)", shortId(ep));
+        try (EndpointLocks.Held held = locks.hold(ep)) {
+            Optional<KeyValue> record = store.get(endpointKey(ep));
+            if (record.isEmpty()) {
+                Requests.note("endpoint {}: was not there (no endpoint record; no veth touched)", shortId(ep));
+                return Requests.object();
+            }
+            String veth = removeOwnVeth(ep, record.get());
+            store.delete(endpointKey(ep));
+            Requests.note("endpoint {}: removed, veth {} {}", shortId(ep), hostInterface(ep), veth);
             return Requests.object();
         }
-        String veth = removeOwnVeth(ep);
-        store.delete(endpointKey(ep));
-        Requests.note("endpoint {}: removed, veth {} {}", shortId(ep), hostInterface(ep), veth);
-        return Requests.object();
     }
 
     public JsonNode endpointOperInfo(JsonNode req) {
@@ -197,11 +219,18 @@ public final class NetworkDriver {
         Requests.networkId(req, false);
         String sandbox = Requests.optional(req, "SandboxKey");
         Requests.child(req, "Options");
-        WorkloadEndpoint wep = endpoint(ep)
+        try (EndpointLocks.Held held = locks.hold(ep)) {
+            return join(ep, sandbox);
+        }
+    }
+
+    private JsonNode join(String ep, String sandbox) {
+        KeyValue record = store.get(endpointKey(ep))
                 .orElseThrow(() -> PluginException.failed(
                         "unknown endpoint " + shortId(ep) + " on host " + host + " (no workload endpoint in etcd)"));
+        WorkloadEndpoint wep = WorkloadEndpoint.read(record.value());
         String hostIf = hostInterface(ep);
-        Optional<String> alias = dataplane.alias(hostIf);
+        Optional<String> alias = hostAlias(ep, record);
         if (alias.isPresent()) {
             if (!alias.get().equals(tag(ep))) {
                 throw PluginException.failed("interface " + hostIf + " exists and was not made by calico-java for "
@@ -240,12 +269,16 @@ public final class NetworkDriver {
     public JsonNode leave(JsonNode req) {
         String ep = Requests.endpointId(req);
         Requests.networkId(req, false);
-        if (store.get(endpointKey(ep)).isEmpty()) {
-            Requests.note("endpoint {}: left; no endpoint record, so no veth touched", shortId(ep));
+        try (EndpointLocks.Held held = locks.hold(ep)) {
+            Optional<KeyValue> record = store.get(endpointKey(ep));
+            if (record.isEmpty()) {
+                Requests.note("endpoint {}: left; no endpoint record, so no veth touched", shortId(ep));
+                return Requests.object();
+            }
+            Requests.note(
+                    "endpoint {}: left, veth {} {}", shortId(ep), hostInterface(ep), removeOwnVeth(ep, record.get()));
             return Requests.object();
         }
-        Requests.note("endpoint {}: left, veth {} {}", shortId(ep), hostInterface(ep), removeOwnVeth(ep));
-        return Requests.object();
     }
 
     /**
@@ -256,10 +289,28 @@ public final class NetworkDriver {
         return "calico-java libnetwork endpoint " + endpointId;
     }
 
-    /** Deletes the endpoint's host veth only if this driver made it for this endpoint (its alias); says what it did. */
-    private String removeOwnVeth(String ep) {
+    /**
+     * The alias of the endpoint's host veth, or empty when there is none. Until a pass of {@link #adoptUntaggedVeths}
+     * has succeeded, an untagged veth of a record older than the host's marker is first adopted here, as the pass
+     * would: a Leave or DeleteEndpoint that comes before the pass reaches the endpoint then removes the veth instead of
+     * leaving it behind (the pass then finds the record gone). The caller holds the endpoint's lock.
+     */
+    private Optional<String> hostAlias(String ep, KeyValue record) {
+        Optional<String> alias = dataplane.alias(hostInterface(ep));
+        if (adoptionDone || alias.isEmpty() || !alias.get().isEmpty() || record.createRevision() >= marker()) {
+            return alias;
+        }
+        PreUpgradeVeths.adoptInRequest(dataplane, ep);
+        return Optional.of(tag(ep));
+    }
+
+    /**
+     * Deletes the endpoint's host veth only if this driver made it for this endpoint (its alias, see
+     * {@link #hostAlias}); says what it did. The caller holds the endpoint's lock.
+     */
+    private String removeOwnVeth(String ep, KeyValue record) {
         String hostIf = hostInterface(ep);
-        Optional<String> alias = dataplane.alias(hostIf);
+        Optional<String> alias = hostAlias(ep, record);
         if (alias.isEmpty()) {
             return "was gone";
         }
@@ -276,10 +327,6 @@ public final class NetworkDriver {
 
     public JsonNode allocateNetwork(JsonNode req) {
         return Requests.object().set("Options", Requests.object());
-    }
-
-    Optional<WorkloadEndpoint> endpoint(String ep) {
-        return store.get(endpointKey(ep)).map(kv -> WorkloadEndpoint.read(kv.value()));
     }
 
     String endpointKey(String ep) {

@@ -26,7 +26,7 @@ final class PreUpgradeVeths {
     private static final Pattern DOCKER_ID = Pattern.compile("[0-9a-f]{64}");
 
     /** What one pass did. */
-    record Summary(int adopted, int tagged, int foreign, int noVeth, int newer) {}
+    record Summary(int adopted, int tagged, int foreign, int noVeth, int newer, int gone) {}
 
     private PreUpgradeVeths() {}
 
@@ -49,17 +49,19 @@ final class PreUpgradeVeths {
     }
 
     /**
-     * Tags each untagged veth of an endpoint record of this driver on this host made before the marker with the
-     * record's endpoint id. One log line per adopted veth and per foreign link, one summary line.
+     * Tags each untagged veth of an endpoint record of this driver on this host made before the marker (create revision
+     * {@code marker}) with the record's endpoint id. Each veth is adopted under its endpoint's lock, after reading the
+     * record again: one that Leave or DeleteEndpoint is working on is waited for, and one whose record went meanwhile
+     * is not tagged. One log line per adopted veth and per foreign link, one summary line.
      */
-    static Summary adopt(KvStore store, Keys keys, String host, Dataplane dataplane) {
-        long marker = ensureMarker(store, keys, host);
+    static Summary adopt(KvStore store, Keys keys, String host, Dataplane dataplane, EndpointLocks locks, long marker) {
         String prefix = keys.workloads(host) + NetworkDriver.ORCHESTRATOR + "/" + NetworkDriver.WORKLOAD + "/endpoint/";
         int adopted = 0;
         int tagged = 0;
         int foreign = 0;
         int noVeth = 0;
         int newer = 0;
+        int gone = 0;
         int failed = 0;
         String firstFailure = null;
         for (KeyValue kv : store.list(prefix).kvs()) {
@@ -74,11 +76,13 @@ final class PreUpgradeVeths {
             }
             String hostIf = NetworkDriver.hostInterface(ep);
             Optional<String> alias;
-            try {
-                alias = dataplane.alias(hostIf);
-                if (alias.isPresent() && alias.get().isEmpty()) {
-                    dataplane.setAlias(hostIf, NetworkDriver.tag(ep));
+            try (EndpointLocks.Held held = locks.hold(ep)) {
+                Optional<KeyValue> now = store.get(kv.key());
+                if (now.isEmpty() || now.get().createRevision() != kv.createRevision()) {
+                    gone++; // DeleteEndpoint removed it since the listing (and the veth with it: see NetworkDriver)
+                    continue;
                 }
+                alias = tagIfUntagged(dataplane, ep);
             } catch (RuntimeException e) { // this veth only: the others are still adopted, the pass is retried
                 failed++;
                 if (firstFailure == null) {
@@ -105,19 +109,48 @@ final class PreUpgradeVeths {
                         NetworkDriver.shortId(ep));
             }
         }
-        Summary s = new Summary(adopted, tagged, foreign, noVeth, newer);
+        Summary s = new Summary(adopted, tagged, foreign, noVeth, newer, gone);
         LOG.info(
                 "veth tags: {} untagged veths of older endpoint records adopted ({} already tagged, {} foreign left "
-                        + "alone, {} without a veth; {} records newer than the marker not considered)",
+                        + "alone, {} without a veth, {} records deleted meanwhile; {} records newer than the marker "
+                        + "not considered)",
                 adopted,
                 tagged,
                 foreign,
                 noVeth,
+                gone,
                 newer);
         if (failed > 0) { // the caller tries the whole pass again later (adopting is idempotent)
             throw new IllegalStateException(
                     failed + " untagged veths could not be read or tagged, the first " + LogText.quote(firstFailure));
         }
         return s;
+    }
+
+    /**
+     * Adopts endpoint {@code ep}'s untagged veth in a request (Join, Leave, DeleteEndpoint) that came before a pass
+     * reached it. The caller holds the endpoint's lock and has checked its record is older than the marker.
+     */
+    static void adoptInRequest(Dataplane dataplane, String ep) {
+        String hostIf = NetworkDriver.hostInterface(ep);
+        dataplane.setAlias(hostIf, NetworkDriver.tag(ep));
+        LOG.info(
+                "veth tags: adopted {} of endpoint {} (made before veths were tagged) in a request that came before "
+                        + "the adoption pass",
+                hostIf,
+                NetworkDriver.shortId(ep));
+    }
+
+    /**
+     * The alias of endpoint {@code ep}'s host veth as found (empty when there is no veth); an empty alias is replaced
+     * by the endpoint's tag. The caller holds the endpoint's lock and has checked its record is older than the marker.
+     */
+    static Optional<String> tagIfUntagged(Dataplane dataplane, String ep) {
+        String hostIf = NetworkDriver.hostInterface(ep);
+        Optional<String> alias = dataplane.alias(hostIf);
+        if (alias.isPresent() && alias.get().isEmpty()) {
+            dataplane.setAlias(hostIf, NetworkDriver.tag(ep));
+        }
+        return alias;
     }
 }

@@ -7,7 +7,10 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import org.calicojava.model.Cidr;
 import org.calicojava.model.Json;
 import org.calicojava.model.Keys;
@@ -27,7 +30,8 @@ import org.junit.jupiter.api.TestInstance;
  * Upgrade from a driver that did not tag its veths, with a real etcd and real veths in a test namespace: at start the
  * driver adopts the untagged veth of an endpoint record written before the host's marker (Leave and DeleteEndpoint
  * then remove it), but never a veth named by a record made later (a crafted id sharing a victim's 11 characters), not
- * even after a restart, and never a link carrying someone else's alias.
+ * even after a restart, and never a link carrying someone else's alias. A DeleteEndpoint during a retried pass: the
+ * two take turns on the endpoint's lock, and the untagged veth is removed.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class VethAdoptionIT {
@@ -84,6 +88,14 @@ class VethAdoptionIT {
         NetworkDriver driver = new NetworkDriver(store, keys, HOST, dataplane);
         Main.adoptUntaggedVeths(driver);
         server = new PluginServer(dir.resolve("p.sock"), new Plugin(driver, new IpamDriver(store, keys, HOST)));
+    }
+
+    /** Starts the driver serving without an adoption pass, as when the pass at start failed and is retried later. */
+    NetworkDriver startWithoutPass() throws Exception {
+        dataplane = new NetlinkDataplane(ns);
+        NetworkDriver driver = new NetworkDriver(store, keys, HOST, dataplane);
+        server = new PluginServer(dir.resolve("p.sock"), new Plugin(driver, new IpamDriver(store, keys, HOST)));
+        return driver;
     }
 
     void stop() {
@@ -242,6 +254,61 @@ class VethAdoptionIT {
             }
             assertThat(index(hostIf)).isEqualTo(before);
             assertThat(link(hostIf)).contains("alias cni pod kube-system/dns-1");
+        } finally {
+            Sh.run(List.of("ip", "-n", ns, "link", "del", hostIf), 30);
+        }
+    }
+
+    @Test
+    void aDeleteEndpointDuringARetriedPassRemovesTheUntaggedVethAndThePassWaitsForIt() throws Exception {
+        String net = PluginFixture.dockerId();
+        String ep = PluginFixture.dockerId();
+        String hostIf = NetworkDriver.hostInterface(ep);
+        oldRecord(net, ep, "10.88.3.1/32");
+        try {
+            untaggedPair(hostIf, NetworkDriver.tempInterface(ep));
+            NetworkDriver driver = startWithoutPass();
+            ReentrantLock lock = driver.locks().of(ep);
+            lock.lock(); // a request for the endpoint in progress
+            try (UnixHttpClient c = new UnixHttpClient(server.socket())) {
+                CompletableFuture<UnixHttpClient.Reply> delete = new CompletableFuture<>();
+                Thread docker = new Thread(() -> {
+                    try {
+                        delete.complete(c.post("/NetworkDriver.DeleteEndpoint", ids(net, ep)));
+                    } catch (Throwable e) {
+                        delete.completeExceptionally(e);
+                    }
+                });
+                docker.setDaemon(true);
+                docker.start();
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (!lock.hasQueuedThreads()) { // the server's worker thread
+                    assertThat(delete)
+                            .as("DeleteEndpoint waits for the endpoint's lock")
+                            .isNotDone();
+                    assertThat(System.nanoTime()).as("DeleteEndpoint waiting").isLessThan(deadline);
+                    Thread.sleep(1);
+                }
+                CompletableFuture<Integer> pass =
+                        VethAdoptionTest.waitingFor(lock, "adoption pass", driver::adoptUntaggedVeths);
+                assertThat(link(hostIf)).doesNotContain("alias");
+                assertThat(store.get(endpointKey(ep))).isPresent();
+                lock.unlock(); // first come, first served: the DeleteEndpoint, then the pass
+                UnixHttpClient.Reply r = delete.get(30, TimeUnit.SECONDS);
+                assertThat(r.status()).as(r.body()).isEqualTo(200);
+                assertThat(pass.get(30, TimeUnit.SECONDS))
+                        .as("nothing left to adopt")
+                        .isZero();
+            } finally {
+                if (lock.isHeldByCurrentThread()) {
+                    lock.unlock();
+                }
+            }
+            assertThat(index(hostIf))
+                    .as("the untagged veth, adopted and removed by DeleteEndpoint")
+                    .isEqualTo(-1);
+            assertThat(index(NetworkDriver.tempInterface(ep))).isEqualTo(-1);
+            assertThat(store.get(endpointKey(ep))).isEmpty();
         } finally {
             Sh.run(List.of("ip", "-n", ns, "link", "del", hostIf), 30);
         }

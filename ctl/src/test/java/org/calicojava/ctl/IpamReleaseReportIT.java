@@ -1,6 +1,7 @@
 package org.calicojava.ctl;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.RandomAccessFile;
@@ -18,6 +19,7 @@ import org.calicojava.ipam.Ipam;
 import org.calicojava.ipam.TunnelAddress;
 import org.calicojava.model.Cidr;
 import org.calicojava.model.Json;
+import org.calicojava.store.EtcdUnreachableException;
 import org.calicojava.store.KvStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -198,6 +200,21 @@ class IpamReleaseReportIT {
                 });
     }
 
+    /** The real store, counting in {@code listings} the listings of the hosts' keys (where the users are read). */
+    private KvStore countingHostListings(KvStore store, int[] listings) {
+        return (KvStore) Proxy.newProxyInstance(
+                KvStore.class.getClassLoader(), new Class<?>[] {KvStore.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("list") && cli.keys.hosts().equals(args[0])) {
+                        listings[0]++;
+                    }
+                    try {
+                        return method.invoke(store, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+    }
+
     private List<ReportRelease.Result> releaseWith(KvStore store) {
         List<ReportRelease.Result> out = new ArrayList<>();
         IpamReport parsed = IpamReport.parse(readReport());
@@ -214,7 +231,9 @@ class IpamReleaseReportIT {
         String leaked = assign("c2");
         check();
 
-        List<ReportRelease.Result> gaveUp = releaseWith(racing(ReportRelease.ATTEMPTS));
+        int[] listings = {0};
+        List<ReportRelease.Result> gaveUp = releaseWith(countingHostListings(racing(ReportRelease.ATTEMPTS), listings));
+        assertThat(listings[0]).as("the users read again on each attempt").isEqualTo(ReportRelease.ATTEMPTS);
         assertThat(gaveUp).singleElement().satisfies(r -> {
             assertThat(r.outcome()).isEqualTo(ReportRelease.Outcome.CHANGED);
             assertThat(r.line()).contains("changed concurrently on each of " + ReportRelease.ATTEMPTS + " attempts");
@@ -228,6 +247,84 @@ class IpamReleaseReportIT {
                 .isEqualTo(ReportRelease.Outcome.RELEASED);
         assertThat(handleOf(leaked)).isNull();
         assertThat(cli.get(cli.keys.ipamHandle("c2"))).isNull();
+    }
+
+    private static final List<String> FIVE_BLOCKS =
+            List.of("10.65.0.1", "10.65.1.1", "10.65.2.1", "10.65.3.1", "10.65.4.1");
+
+    /** One leaked address in each of 5 blocks, the 4th of which gains a user after the report. */
+    private void fiveBlocks() {
+        for (int i = 0; i < FIVE_BLOCKS.size(); i++) {
+            new Ipam(cli.etcd, cli.keys).assign(Cidr.host(FIVE_BLOCKS.get(i)), "c" + i, cniAttributes("c" + i), "h1");
+        }
+        check();
+        endpoint("w3", FIVE_BLOCKS.get(3));
+    }
+
+    /** What {@link #fiveBlocks} ends as, in address order. */
+    private void fiveBlocksReleased(List<ReportRelease.Result> out) {
+        assertThat(out)
+                .extracting(r -> r.allocation().address().ip())
+                .as("in address order")
+                .containsExactlyElementsOf(FIVE_BLOCKS);
+        assertThat(out)
+                .extracting(ReportRelease.Result::outcome)
+                .containsExactly(
+                        ReportRelease.Outcome.RELEASED,
+                        ReportRelease.Outcome.RELEASED,
+                        ReportRelease.Outcome.RELEASED,
+                        ReportRelease.Outcome.IN_USE,
+                        ReportRelease.Outcome.RELEASED);
+        assertThat(out.get(3).line()).contains("now in use by endpoint h1/cni/w3/eth0");
+        for (int i = 0; i < FIVE_BLOCKS.size(); i++) {
+            assertThat(handleOf(FIVE_BLOCKS.get(i))).isEqualTo(i == 3 ? "c3" : null);
+        }
+    }
+
+    @Test
+    void theHostsAreListedOncePerAttemptNotOncePerBlock() {
+        fiveBlocks();
+        int[] listings = {0};
+        List<ReportRelease.Result> out = releaseWith(countingHostListings(cli.etcd, listings));
+        assertThat(listings[0]).as("listings of the hosts' keys").isEqualTo(1);
+        fiveBlocksReleased(out);
+    }
+
+    @Test
+    void aBlockWhoseCompareAndSwapLostIsReadAgainWithTheUsersListedOnceMore() {
+        fiveBlocks();
+        int[] listings = {0};
+        List<ReportRelease.Result> out = releaseWith(countingHostListings(racing(1), listings));
+        assertThat(listings[0]).as("one listing per attempt, two attempts").isEqualTo(2);
+        fiveBlocksReleased(out);
+    }
+
+    @Test
+    void anEtcdFailureAfterAReleaseStillTellsTheRelease() {
+        fiveBlocks();
+        int[] txns = {0};
+        KvStore failing = (KvStore) Proxy.newProxyInstance(
+                KvStore.class.getClassLoader(), new Class<?>[] {KvStore.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("txn") && ++txns[0] == 2) {
+                        throw new EtcdUnreachableException("etcd went away");
+                    }
+                    try {
+                        return method.invoke(cli.etcd, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        List<ReportRelease.Result> out = new ArrayList<>();
+        IpamReport parsed = IpamReport.parse(readReport());
+        assertThatThrownBy(() -> new ReportRelease(failing, cli.keys, parsed.revision()).run(parsed.leaked(), out::add))
+                .isInstanceOf(EtcdUnreachableException.class);
+        assertThat(handleOf(FIVE_BLOCKS.get(0)))
+                .as("released by the first transaction")
+                .isNull();
+        assertThat(out)
+                .filteredOn(r -> r.outcome() == ReportRelease.Outcome.RELEASED)
+                .extracting(r -> r.allocation().address().ip())
+                .containsExactly(FIVE_BLOCKS.get(0));
     }
 
     /** A report changed by {@code change}, written over the report file. */

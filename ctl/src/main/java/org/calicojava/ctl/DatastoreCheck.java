@@ -21,13 +21,16 @@ import org.calicojava.model.Cidr;
 import org.calicojava.model.Json;
 import org.calicojava.model.KeyPath;
 import org.calicojava.model.Keys;
+import org.calicojava.model.LogText;
 import org.calicojava.model.Names;
 
 /**
  * What the daemons would refuse in a datastore snapshot, read by their own readers: felix's ({@link DatastoreState},
  * then {@link FelixConfig} per setting), confd's ({@link ContextBuilder} for every BGP host) and IPAM's
  * (blocks, handles, affinities, config). A daemon leaves each such key out with one log line and keeps running; this
- * lists them all at once, before an upgrade or after a bulk import. Pure: the caller lists the keys.
+ * lists them all at once, before an upgrade or after a bulk import. It also lists the active endpoints felix accepts
+ * but leaves out of its calculation: an interface name outside the host's InterfacePrefix. Pure: the caller lists the
+ * keys.
  */
 final class DatastoreCheck {
     /** One refused key: who refuses it (felix, confd, ipam; joined) and why, in the first one's words (one line). */
@@ -91,6 +94,33 @@ final class DatastoreCheck {
         all.globalConfig().forEach((name, value) -> setting(keys.felixConfig(name), Map.of(), Map.of(name, value)));
         hosts.forEach((host, state) -> state.hostConfig()
                 .forEach((name, value) -> setting(keys.hostConfig(host, name), Map.of(name, value), Map.of())));
+        all.endpoints().forEach((k, ep) -> {
+            DatastoreState host = hosts.get(k.host());
+            String prefix = interfacePrefix(host == null ? Map.of() : host.hostConfig(), all.globalConfig());
+            if (ep.state().equals("active") && !ep.name().startsWith(prefix)) {
+                add(
+                        keys.endpoint(k.host(), k.orchestrator(), k.workload(), k.endpoint()),
+                        "felix",
+                        "interface " + LogText.quote(ep.name()) + " is not a workload interface (InterfacePrefix "
+                                + prefix + "): felix on " + k.host() + " ignores this endpoint (no route, no policy)");
+            }
+        });
+    }
+
+    /** InterfacePrefix as felix on a host sets it: the host's valid setting, else the global valid one, else the default. */
+    private static String interfacePrefix(Map<String, String> host, Map<String, String> global) {
+        for (Map<String, String> m : List.of(host, global)) {
+            String p = m.get("InterfacePrefix");
+            if (p != null) {
+                try {
+                    return FelixConfig.of(Map.of(), Map.of("InterfacePrefix", p), Map.of())
+                            .interfacePrefix();
+                } catch (IllegalArgumentException e) {
+                    // listed as a bad setting: felix keeps the one before (the next source here)
+                }
+            }
+        }
+        return FelixConfig.defaults().interfacePrefix();
     }
 
     private void setting(String key, Map<String, String> host, Map<String, String> global) {

@@ -80,6 +80,13 @@ final class AttachmentLock implements AutoCloseable {
             local.users++;
         }
         AttachmentLock l = new AttachmentLock(file, local);
+        if (local.lock.isHeldByCurrentThread()) {
+            // a second channel's lock would throw, and closing it would drop this process's lock on the file: no call
+            // takes two attachment locks, so this is a bug, answered as one rather than let two calls in at once
+            l.leave();
+            throw new CniException(
+                    CniException.PLUGIN_FAILURE, "internal error: the lock file " + file + " taken twice by one call");
+        }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
         try {
             if (!local.lock.tryLock(timeoutSeconds, TimeUnit.SECONDS)) {

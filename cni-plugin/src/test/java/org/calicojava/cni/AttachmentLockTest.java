@@ -51,4 +51,20 @@ class AttachmentLockTest {
             return s.count();
         }
     }
+
+    @Test
+    void oneCallTakingASecondLockOnTheSameFileFailsAndKeepsTheFirst() throws Exception {
+        CniEnv a = env("twice-a");
+        try (AttachmentLock held = AttachmentLock.acquire(Cli.Kind.NETWORK, a, 5)) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> AttachmentLock.acquire(Cli.Kind.NETWORK, a, 1))
+                    .isInstanceOf(CniException.class)
+                    .hasMessageContaining("taken twice by one call");
+            // the first lock still holds the file: another process would wait (here: another channel cannot lock)
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(
+                    AttachmentLock.file(Cli.Kind.NETWORK, a), java.nio.file.StandardOpenOption.WRITE)) {
+                org.assertj.core.api.Assertions.assertThatThrownBy(ch::tryLock)
+                        .isInstanceOf(java.nio.channels.OverlappingFileLockException.class);
+            }
+        }
+    }
 }

@@ -41,6 +41,19 @@ public final class ControlSocket {
      * failure: the path is not a socket, the connection is refused, the answer is longer than {@code maxAnswer} bytes.
      */
     public static String ask(Path socket, String command, Duration timeout, int maxAnswer) throws IOException {
+        return ask(socket, command, timeout, maxAnswer, false);
+    }
+
+    /**
+     * As {@link #ask(Path, String, Duration, int)}, but an answer longer than {@code maxAnswer} bytes is cut there and
+     * ends with a line saying so, instead of failing (for diagnostics, where part of a huge table beats none).
+     */
+    public static String askCut(Path socket, String command, Duration timeout, int maxAnswer) throws IOException {
+        return ask(socket, command, timeout, maxAnswer, true);
+    }
+
+    private static String ask(Path socket, String command, Duration timeout, int maxAnswer, boolean cut)
+            throws IOException {
         if (!Files.exists(socket, LinkOption.NOFOLLOW_LINKS)) {
             throw new NoListener(socket + ": no control socket");
         }
@@ -48,20 +61,8 @@ public final class ControlSocket {
             throw new IOException(socket + ": not a socket");
         }
         long deadline = System.nanoTime() + timeout.toNanos();
-        try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
-                Selector selector = Selector.open()) {
-            ch.configureBlocking(false);
-            try {
-                if (!ch.connect(UnixDomainSocketAddress.of(socket))) {
-                    await(ch, selector, SelectionKey.OP_CONNECT, deadline, socket, command, timeout);
-                    ch.finishConnect();
-                }
-            } catch (ConnectException e) {
-                if (String.valueOf(e.getMessage()).contains("refused")) {
-                    throw new NoListener(socket + ": nobody accepts on it (left by a daemon that has exited)");
-                }
-                throw e;
-            }
+        try (Selector selector = Selector.open();
+                SocketChannel ch = connect(socket, command, deadline, timeout)) {
             ByteBuffer out = ByteBuffer.wrap((command + "\n").getBytes(StandardCharsets.UTF_8));
             while (out.hasRemaining()) {
                 if (ch.write(out) == 0) {
@@ -81,12 +82,16 @@ public final class ControlSocket {
                     continue;
                 }
                 if (answer.size() + n > maxAnswer) {
+                    if (cut) {
+                        answer.write(in.array(), 0, maxAnswer - answer.size());
+                        return answer.toString(StandardCharsets.UTF_8) + "\n... (cut at " + maxAnswer + " bytes)\n";
+                    }
                     throw new IOException(
                             socket + ": the answer to '" + command + "' is longer than " + maxAnswer + " bytes");
                 }
                 answer.write(in.array(), 0, n);
             }
-        } catch (NoListener | SocketTimeoutException e) {
+        } catch (NoListener | java.io.InterruptedIOException e) {
             throw e;
         } catch (IOException e) {
             String m = e.getMessage();
@@ -98,9 +103,61 @@ public final class ControlSocket {
         }
     }
 
+    /**
+     * A connected channel, non-blocking. A unix socket's connect does not wait: when the daemon's accept queue is full it
+     * fails at once ("Resource temporarily unavailable"), so that is tried again every 10 ms until the deadline.
+     */
+    private static SocketChannel connect(Path socket, String command, long deadline, Duration timeout)
+            throws IOException {
+        while (true) {
+            SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+            try {
+                ch.configureBlocking(false); // a blocking connect waits, without a deadline, while the queue is full
+                boolean connected = ch.connect(UnixDomainSocketAddress.of(socket));
+                while (!connected && deadline - System.nanoTime() > 0) { // not seen on Linux for unix sockets
+                    Thread.sleep(10);
+                    connected = ch.finishConnect();
+                }
+                if (connected) {
+                    return ch;
+                }
+                ch.close();
+            } catch (InterruptedException e) {
+                ch.close();
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException(socket + ": interrupted");
+            } catch (ConnectException e) {
+                ch.close();
+                if (String.valueOf(e.getMessage()).contains("refused")) {
+                    throw new NoListener(socket + ": nobody accepts on it (left by a daemon that has exited)");
+                }
+                throw e;
+            } catch (IOException e) {
+                ch.close();
+                if (!String.valueOf(e.getMessage()).contains("temporarily unavailable")) {
+                    throw e;
+                }
+            }
+            if (deadline - System.nanoTime() <= 0) {
+                throw new SocketTimeoutException(socket + ": the daemon accepted no connection within "
+                        + seconds(timeout) + " s (to send '" + command + "')");
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException(socket + ": interrupted");
+            }
+        }
+    }
+
     private static void await(
             SocketChannel ch, Selector selector, int op, long deadline, Path socket, String command, Duration timeout)
             throws IOException {
+        if (Thread.interrupted()) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException(socket + ": interrupted");
+        }
         long left = deadline - System.nanoTime();
         if (left > 0) {
             SelectionKey key = ch.register(selector, op);

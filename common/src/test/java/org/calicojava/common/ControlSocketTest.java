@@ -15,6 +15,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -90,6 +92,82 @@ class ControlSocketTest {
         assertThatThrownBy(() -> ControlSocket.ask(s, "show", Duration.ofSeconds(1), 1024))
                 .isInstanceOf(SocketTimeoutException.class)
                 .hasMessage(s + ": no answer to 'show' within 1 s");
+    }
+
+    @Test
+    void aDaemonWhoseQueueIsFullIsWaitedForUntilTheDeadline() throws Exception {
+        Path s = dir.resolve("busy.ctl");
+        List<SocketChannel> queued = new ArrayList<>();
+        try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            server.bind(UnixDomainSocketAddress.of(s), 1); // never accepts: its queue fills
+            for (int i = 0; i < 64; i++) {
+                SocketChannel c = SocketChannel.open(StandardProtocolFamily.UNIX);
+                c.configureBlocking(false);
+                try {
+                    c.connect(UnixDomainSocketAddress.of(s));
+                    queued.add(c);
+                } catch (IOException full) {
+                    c.close();
+                    break;
+                }
+            }
+            assertThat(queued).as("the queue holds a few, then refuses").hasSizeLessThan(64);
+            long t0 = System.nanoTime();
+            assertThatThrownBy(() -> ControlSocket.ask(s, "show", Duration.ofMillis(400), 1024))
+                    .isInstanceOf(SocketTimeoutException.class)
+                    .hasMessage(s + ": the daemon accepted no connection within 0.4 s (to send 'show')");
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isBetween(350L, 3_000L);
+            // a place comes free while the client waits: it connects and gets its answer
+            CompletableFuture<String> answered = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return ControlSocket.ask(s, "show", Duration.ofSeconds(10), 1024);
+                } catch (IOException e) {
+                    return e.toString();
+                }
+            });
+            Thread.sleep(300);
+            for (SocketChannel c : queued) {
+                c.close();
+            }
+            for (int i = 0; i <= queued.size(); i++) { // the closed ones first, then the waiting client
+                try (SocketChannel c = server.accept()) {
+                    ByteBuffer b = ByteBuffer.allocate(64);
+                    if (c.read(b) > 0) {
+                        c.write(ByteBuffer.wrap("here\n".getBytes(StandardCharsets.UTF_8)));
+                        break;
+                    }
+                }
+            }
+            assertThat(answered.get(10, TimeUnit.SECONDS)).isEqualTo("here\n");
+        } finally {
+            for (SocketChannel c : queued) {
+                c.close();
+            }
+        }
+    }
+
+    @Test
+    void askCutKeepsTheFirstBytesOfALongAnswerAndSaysSo() throws Exception {
+        Path s = dir.resolve("d.ctl");
+        serve(s, c -> "x".repeat(5000).getBytes(StandardCharsets.UTF_8), 0);
+        assertThat(ControlSocket.askCut(s, "show route all", Duration.ofSeconds(5), 4096))
+                .isEqualTo("x".repeat(4096) + "\n... (cut at 4096 bytes)\n");
+    }
+
+    @Test
+    void anInterruptedCallerStopsWaiting() throws Exception {
+        Path s = dir.resolve("d.ctl");
+        serve(s, c -> null, 3_000);
+        Thread.currentThread().interrupt();
+        try {
+            long t0 = System.nanoTime();
+            assertThatThrownBy(() -> ControlSocket.ask(s, "show", Duration.ofSeconds(5), 1024))
+                    .isInstanceOf(java.io.InterruptedIOException.class)
+                    .isNotInstanceOf(SocketTimeoutException.class);
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isLessThan(2_000);
+        } finally {
+            Thread.interrupted();
+        }
     }
 
     @Test

@@ -26,6 +26,8 @@ import org.calicojava.process.CommandRunner;
  * failed) reloads on its next start, when the rendered bytes are the same and nothing else would.
  */
 public final class FileSwapper {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(FileSwapper.class);
+
     public enum Status {
         UNCHANGED,
         WRITTEN,
@@ -77,7 +79,11 @@ public final class FileSwapper {
                 }
             }
             if (r.reloadCmd() != null) {
-                Files.write(reloadOwed(dest), new byte[0]); // before the rename: no reload can be lost
+                try {
+                    Files.write(reloadOwed(dest), new byte[0]); // before the rename: no reload can be lost
+                } catch (IOException e) { // the file still goes in place; only a restart could lose its reload
+                    LOG.warn("{}: cannot make {}: {}", r.name(), reloadOwed(dest), e.toString());
+                }
             }
             try {
                 Files.move(staged, dest, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

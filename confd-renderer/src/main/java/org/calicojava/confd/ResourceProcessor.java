@@ -40,6 +40,7 @@ public final class ResourceProcessor {
     private final PendingReloads reloads;
     private final ConfdMetrics metrics;
     private final InvalidRecords invalid;
+    private final java.util.Set<String> owedAsked = new java.util.HashSet<>();
     private String lastMissing;
 
     public ResourceProcessor(
@@ -97,11 +98,26 @@ public final class ResourceProcessor {
         return reloads.size();
     }
 
-    /** A reload of r's file is owed from before (failed, or confd stopped first) and is not already being retried. */
+    /**
+     * A reload of r's file is owed from before this process (its reload failed, or confd stopped first): asked once per
+     * resource, at its first unchanged render, since from then on this process's own pending reloads carry any failure
+     * (so a marker that cannot be removed costs one extra reload, not one per pass). A marker of a resource without a
+     * reload_cmd (one removed from its template resource) is removed.
+     */
     private boolean owed(TemplateResource r) {
-        return r.reloadCmd() != null
-                && !reloads.isPending(r.name())
-                && java.nio.file.Files.exists(FileSwapper.reloadOwed(r.dest()));
+        if (!owedAsked.add(r.name())) {
+            return false;
+        }
+        java.nio.file.Path marker = FileSwapper.reloadOwed(r.dest());
+        if (r.reloadCmd() == null) {
+            try {
+                java.nio.file.Files.deleteIfExists(marker);
+            } catch (IOException e) {
+                LOG.warn("{}: cannot remove {}: {}", r.name(), marker, e.toString());
+            }
+            return false;
+        }
+        return !reloads.isPending(r.name()) && java.nio.file.Files.exists(marker);
     }
 
     /** Processes {@code resources} against the key tree {@code kv}; results by resource name. */
@@ -179,10 +195,12 @@ public final class ResourceProcessor {
             return Result.WRITTEN;
         }
         CommandRunner.Result reload = reloads.reloadWritten(r); // replaces a pending reload of the older file
+        String did = out.status() == FileSwapper.Status.UNCHANGED ? "kept" : "updated";
         if (!reload.ok()) {
             LOG.error(
-                    "{}: updated {} but reload_cmd failed (exit {}): {}; retrying in {} ms",
+                    "{}: {} {} but reload_cmd failed (exit {}): {}; retrying in {} ms",
                     r.name(),
+                    did,
                     r.dest(),
                     reload.exit(),
                     LogText.quote(reload.oneLine()),
@@ -190,8 +208,9 @@ public final class ResourceProcessor {
             return Result.FAILED;
         }
         LOG.info(
-                "{}: updated {}: {}, reloaded, in {} ms",
+                "{}: {} {}: {}, reloaded, in {} ms",
                 r.name(),
+                did,
                 r.dest(),
                 out.message(),
                 (System.nanoTime() - start) / 1_000_000);

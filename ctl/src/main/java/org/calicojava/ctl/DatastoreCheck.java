@@ -94,10 +94,13 @@ final class DatastoreCheck {
         all.globalConfig().forEach((name, value) -> setting(keys.felixConfig(name), Map.of(), Map.of(name, value)));
         hosts.forEach((host, state) -> state.hostConfig()
                 .forEach((name, value) -> setting(keys.hostConfig(host, name), Map.of(name, value), Map.of())));
+        Map<String, String> prefixes = new HashMap<>(); // host -> its InterfacePrefix, or "" when not known
         all.endpoints().forEach((k, ep) -> {
-            DatastoreState host = hosts.get(k.host());
-            String prefix = interfacePrefix(host == null ? Map.of() : host.hostConfig(), all.globalConfig());
-            if (ep.state().equals("active") && !ep.name().startsWith(prefix)) {
+            String prefix = prefixes.computeIfAbsent(k.host(), h -> {
+                DatastoreState host = hosts.get(h);
+                return interfacePrefix(host == null ? Map.of() : host.hostConfig(), all.globalConfig());
+            });
+            if (!prefix.isEmpty() && ep.state().equals("active") && !ep.name().startsWith(prefix)) {
                 add(
                         keys.endpoint(k.host(), k.orchestrator(), k.workload(), k.endpoint()),
                         "felix",
@@ -107,20 +110,18 @@ final class DatastoreCheck {
         });
     }
 
-    /** InterfacePrefix as felix on a host sets it: the host's valid setting, else the global valid one, else the default. */
+    /**
+     * InterfacePrefix as felix on a host sets it from the datastore: its settings merged as a whole (the host's over
+     * the global ones). When any of them is bad felix keeps the settings it had (at its start, its environment's and
+     * the defaults), which no datastore tells: "" then, and the bad setting is listed instead. A {@code
+     * FELIX_INTERFACEPREFIX} in a host's environment is not visible here either.
+     */
     private static String interfacePrefix(Map<String, String> host, Map<String, String> global) {
-        for (Map<String, String> m : List.of(host, global)) {
-            String p = m.get("InterfacePrefix");
-            if (p != null) {
-                try {
-                    return FelixConfig.of(Map.of(), Map.of("InterfacePrefix", p), Map.of())
-                            .interfacePrefix();
-                } catch (IllegalArgumentException e) {
-                    // listed as a bad setting: felix keeps the one before (the next source here)
-                }
-            }
+        try {
+            return FelixConfig.of(Map.of(), host, global).interfacePrefix();
+        } catch (IllegalArgumentException e) {
+            return "";
         }
-        return FelixConfig.defaults().interfacePrefix();
     }
 
     private void setting(String key, Map<String, String> host, Map<String, String> global) {

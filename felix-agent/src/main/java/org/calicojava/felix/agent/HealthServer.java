@@ -21,8 +21,10 @@ import org.slf4j.LoggerFactory;
  * felix's health endpoints, {@code /liveness} and {@code /readiness} (200 or 503; GET or HEAD), served by one thread
  * over non-blocking sockets; port 0 in the config means off (not started). A client holds no thread: one that sends part
  * of a request and waits costs a buffer of at most {@value #MAX_REQUEST} bytes until its {@value #DEADLINE_MS} ms are up,
- * and past {@value #MAX_CLIENTS} open connections the oldest is closed, so a probe, which is the newest, is always
- * answered. (The JDK's HTTP server, used before, gave each request a thread of a pool of 4 until it arrived whole:
+ * and past {@value #MAX_CLIENTS} open connections the oldest is closed, so a probe is answered unless
+ * {@value #MAX_CLIENTS} newer connections come before its request is read. An answer is followed by a shut of the
+ * output and at most {@value #DRAIN_MS} ms of reading what the client still sends, so that bytes left unread (a body, a
+ * request over the limit) cannot turn the close into a reset that loses the answer. (The JDK's HTTP server, used before, gave each request a thread of a pool of 4 until it arrived whole:
  * four silent local clients held every probe for up to 10 s.) Metrics are served by the Prometheus client
  * ({@link Metrics#serve}), on the JDK's server with {@link #limits}.
  */
@@ -38,6 +40,9 @@ public final class HealthServer implements AutoCloseable {
     /** How long a connection may take, from accept to the last byte of its answer. */
     static final long DEADLINE_MS = 10_000;
 
+    /** How long an answered client may take to close its side before it is closed. */
+    static final long DRAIN_MS = 1_000;
+
     private final ServerSocketChannel server;
     private final Selector selector;
     private final BooleanSupplier live;
@@ -48,9 +53,10 @@ public final class HealthServer implements AutoCloseable {
 
     private static final class Client {
         final SocketChannel ch;
-        final long deadline;
+        long deadline;
         final ByteBuffer in = ByteBuffer.allocate(MAX_REQUEST);
         ByteBuffer out;
+        boolean draining; // the answer is sent and the output shut: what the client still sends is read and dropped
         SelectionKey key;
 
         Client(SocketChannel ch, long deadline) {
@@ -129,10 +135,25 @@ public final class HealthServer implements AutoCloseable {
                 }
                 expire(System.nanoTime());
             } catch (IOException | RuntimeException e) {
-                if (!closed) {
+                if (!closed) { // e.g. accept failing for want of file descriptors: not a busy loop
                     LOG.warn("health server: {}", String.valueOf(e).replace('\n', ' '));
+                    sleep(100);
                 }
             }
+        }
+        for (Client c : clients) {
+            close(c);
+        }
+        clients.clear();
+        closeQuietly(server);
+        closeQuietly(selector);
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -155,6 +176,13 @@ public final class HealthServer implements AutoCloseable {
 
     private void serve(Client c, SelectionKey k) {
         try {
+            if (c.draining) {
+                c.in.clear();
+                if (c.ch.read(c.in) < 0) {
+                    drop(c); // the client has read the answer and closed
+                }
+                return;
+            }
             if (c.out == null && k.isReadable()) {
                 if (c.ch.read(c.in) < 0) {
                     drop(c);
@@ -171,11 +199,16 @@ public final class HealthServer implements AutoCloseable {
             }
             if (c.out != null) {
                 c.ch.write(c.out);
-                if (!c.out.hasRemaining()) {
-                    drop(c);
-                } else {
+                if (c.out.hasRemaining()) {
                     k.interestOps(SelectionKey.OP_WRITE);
+                    return;
                 }
+                // closing now, with request bytes unread, would reset the connection and could lose the answer: shut
+                // the output (the client sees the end) and drop what it still sends, for at most a second
+                c.ch.shutdownOutput();
+                c.draining = true;
+                c.deadline = Math.min(c.deadline, System.nanoTime() + DRAIN_MS * 1_000_000L);
+                k.interestOps(SelectionKey.OP_READ);
             }
         } catch (IOException | RuntimeException e) {
             drop(c); // a client's trouble ends its connection, nothing else
@@ -271,6 +304,7 @@ public final class HealthServer implements AutoCloseable {
         }
     }
 
+    /** Stops the server: its thread closes the listening socket and every connection as it ends. */
     @Override
     public void close() {
         closed = true;
@@ -280,11 +314,5 @@ public final class HealthServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        for (Client c : clients) {
-            close(c);
-        }
-        clients.clear();
-        closeQuietly(server);
-        closeQuietly(selector);
     }
 }

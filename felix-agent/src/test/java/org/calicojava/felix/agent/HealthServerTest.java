@@ -74,7 +74,7 @@ class HealthServerTest {
                             .as("ms to answer the probe")
                             .isLessThan(1_000);
                 }
-                // the oldest were closed to make room for the first probe (an answered probe frees its place)
+                // the oldest were closed to make room for the probes (an answered probe frees its place once it closes)
                 int closed = 0;
                 for (Socket s : slow) {
                     s.setSoTimeout(50);
@@ -86,7 +86,7 @@ class HealthServerTest {
                         closed += e instanceof java.net.SocketException ? 1 : 0;
                     }
                 }
-                assertThat(closed).isEqualTo(100 - HealthServer.MAX_CLIENTS + 1);
+                assertThat(closed).isBetween(100 - HealthServer.MAX_CLIENTS + 1, 100 - HealthServer.MAX_CLIENTS + 3);
             } finally {
                 for (Socket s : slow) {
                     s.close();
@@ -118,11 +118,32 @@ class HealthServerTest {
         }
     }
 
+    @Test
+    void bytesLeftUnreadDoNotTurnTheAnswerIntoAReset() throws Exception {
+        try (HealthServer h = HealthServer.health("127.0.0.1", 0, () -> true, () -> true)) {
+            for (int i = 0; i < 20; i++) {
+                // a body the server never reads, sent before the answer is read: closing at once would reset
+                String body = "b".repeat(200_000);
+                assertThat(raw(h, "GET /readiness HTTP/1.1\r\nContent-Length: 200000\r\n\r\n" + body))
+                        .startsWith("HTTP/1.1 200 OK")
+                        .endsWith("ready\n");
+                assertThat(raw(h, "GET /x HTTP/1.1\r\nX: " + "a".repeat(50_000) + "\r\n\r\n"))
+                        .startsWith("HTTP/1.1 431 ")
+                        .endsWith("request too long\n");
+            }
+        }
+    }
+
     /** Sends {@code request} and returns every byte of the answer, until the server closes. */
     private static String raw(HealthServer h, String request) throws Exception {
         try (Socket s = new Socket("127.0.0.1", h.port())) {
             s.setSoTimeout(5_000);
-            s.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+            byte[] b = request.getBytes(StandardCharsets.US_ASCII);
+            try {
+                s.getOutputStream().write(b);
+            } catch (java.net.SocketException e) {
+                // the server answered and shut its side before taking everything: read what it sent
+            }
             return new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
         } catch (java.net.SocketException e) {
             return "reset: " + e.getMessage();

@@ -333,18 +333,7 @@ class ConfdDaemonIT {
     @Test
     void onetimeExitCodes() throws Exception {
         baseData();
-        String[] common = {
-            "--node",
-            "me",
-            "--confdir",
-            h.confdir.toString(),
-            "--dest-root",
-            h.destRoot("me").toString(),
-            "--etcd-endpoints",
-            ConfdHarness.endpoints(),
-            "--etcd-prefix",
-            h.keys.root()
-        };
+        String[] common = h.args("me");
         assertThat(Main.run(concat(common, "--onetime"))).isEqualTo(0);
         assertThat(read(h.speakerFile("me"))).contains("routerId: \"10.0.0.1\"");
         assertThat(read(h.birdFile("me"))).contains("router id 10.0.0.1;");

@@ -70,6 +70,34 @@ final class ConfdHarness implements AutoCloseable {
         return dir.resolve("out-" + node);
     }
 
+    /** The command line of {@code bin/confd-renderer} or {@code Main.run} for {@code node} against this harness. */
+    String[] args(String node, String... more) {
+        List<String> a = new java.util.ArrayList<>(List.of(
+                "--node",
+                node,
+                "--confdir",
+                confdir.toString(),
+                "--dest-root",
+                destRoot(node).toString(),
+                "--etcd-endpoints",
+                endpoints(),
+                "--etcd-prefix",
+                keys.root()));
+        a.addAll(List.of(more));
+        return a.toArray(String[]::new);
+    }
+
+    /** Only the speaker's template resource, with {@code reloadCmd} (BIRD's is removed). */
+    void speakerOnly(String reloadCmd) throws java.io.IOException {
+        java.nio.file.Files.delete(confdir.resolve("conf.d/bird.toml"));
+        java.nio.file.Files.writeString(
+                confdir.resolve("conf.d/bgp-speaker.toml"),
+                "[template]\nsrc = \"bgp-speaker.yaml.mustache\"\n"
+                        + "dest = \"/etc/calico-java/bgp-speaker.yaml\"\nmode = \"0600\"\n"
+                        + "keys = [\"/bgp/v1/host\", \"/bgp/v1/global\", \"/v1/ipam\", \"/ipam/v2/host/NODENAME\"]\n"
+                        + "reload_cmd = \"" + reloadCmd + "\"\n");
+    }
+
     Path speakerFile(String node) {
         return destRoot(node).resolve("etc/calico-java/bgp-speaker.yaml");
     }

@@ -40,35 +40,18 @@ class ConfdReloadRetryIT {
                     "echo \"$(date +%s.%N) $(md5sum < '" + dest + "' | cut -c1-32)\" >> '" + calls + "'\n"
                             + "n=$(wc -l < '" + calls + "')\n"
                             + "if [ \"$n\" -le 3 ]; then echo \"speaker not ready ($n)\" >&2; exit 1; fi\n");
-            Files.delete(h.confdir.resolve("conf.d/bird.toml"));
-            Files.writeString(
-                    h.confdir.resolve("conf.d/bgp-speaker.toml"),
-                    "[template]\nsrc = \"bgp-speaker.yaml.mustache\"\n"
-                            + "dest = \"/etc/calico-java/bgp-speaker.yaml\"\nmode = \"0600\"\n"
-                            + "keys = [\"/bgp/v1/host\", \"/bgp/v1/global\", \"/v1/ipam\", \"/ipam/v2/host/NODENAME\"]\n"
-                            + "reload_cmd = \"sh " + script + "\"\n");
+            h.speakerOnly("sh " + script);
             h.put(h.keys.bgpGlobalAsNum(), "64512");
             h.node("me", "10.0.0.1", null);
             h.node("n2", "10.0.0.2", null);
             try (ServerSocket s = new ServerSocket(0)) {
                 metricsPort = s.getLocalPort();
             }
-            Process confd = new ProcessBuilder(
-                            ConfdBadInputIT.HOME.resolve("bin/confd-renderer").toString(),
-                            "--node",
-                            "me",
-                            "--confdir",
-                            h.confdir.toString(),
-                            "--dest-root",
-                            h.destRoot("me").toString(),
-                            "--etcd-endpoints",
-                            ConfdHarness.endpoints(),
-                            "--etcd-prefix",
-                            h.keys.root(),
-                            "--metrics-port",
-                            Integer.toString(metricsPort),
-                            "--metrics-host",
-                            "127.0.0.1")
+            List<String> argv = new java.util.ArrayList<>(
+                    List.of(ConfdBadInputIT.HOME.resolve("bin/confd-renderer").toString()));
+            argv.addAll(List.of(
+                    h.args("me", "--metrics-port", Integer.toString(metricsPort), "--metrics-host", "127.0.0.1")));
+            Process confd = new ProcessBuilder(argv)
                     .redirectErrorStream(true)
                     .redirectOutput(dir.resolve("confd.log").toFile())
                     .start();
@@ -130,28 +113,10 @@ class ConfdReloadRetryIT {
                     script,
                     "echo call >> '" + calls + "'\n" + "if [ -e '" + broken
                             + "' ]; then echo 'speaker not ready' >&2; exit 1; fi\n");
-            Files.delete(h.confdir.resolve("conf.d/bird.toml"));
-            Files.writeString(
-                    h.confdir.resolve("conf.d/bgp-speaker.toml"),
-                    "[template]\nsrc = \"bgp-speaker.yaml.mustache\"\n"
-                            + "dest = \"/etc/calico-java/bgp-speaker.yaml\"\nmode = \"0600\"\n"
-                            + "keys = [\"/bgp/v1/host\", \"/bgp/v1/global\", \"/v1/ipam\", \"/ipam/v2/host/NODENAME\"]\n"
-                            + "reload_cmd = \"sh " + script + "\"\n");
+            h.speakerOnly("sh " + script);
             h.put(h.keys.bgpGlobalAsNum(), "64512");
             h.node("me", "10.0.0.1", null);
-            String[] onetime = {
-                "--onetime",
-                "--node",
-                "me",
-                "--confdir",
-                h.confdir.toString(),
-                "--dest-root",
-                h.destRoot("me").toString(),
-                "--etcd-endpoints",
-                ConfdHarness.endpoints(),
-                "--etcd-prefix",
-                h.keys.root()
-            };
+            String[] onetime = h.args("me", "--onetime");
             Path owed = FileSwapper.reloadOwed(dest);
             Files.writeString(broken, "");
             assertThat(Main.run(onetime)).as("the reload fails").isEqualTo(1);

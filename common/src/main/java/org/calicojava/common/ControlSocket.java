@@ -20,9 +20,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The one client of a daemon's unix control socket (the speaker's {@code bgp-speaker.ctl}): one command line out, the
  * answer until the daemon closes the connection, all within one deadline, so a daemon that accepts and never answers
- * cannot hang the caller. The client does not shut its sending side after the command: the speaker's transport (Netty
- * 4.2.18 epoll) loses an answer larger than the socket's buffer once the client's side is shut (bgp-speaker README,
- * control socket); the newline ends the command.
+ * cannot hang the caller. The newline ends the command; the client does not shut its sending side (the speaker answers
+ * a half-closing client too, but older speakers cut its long answers short: bgp-speaker README, control socket).
  */
 public final class ControlSocket {
     /** Nobody listens: no such path, or a socket nobody accepts on (left by a daemon that has exited). */

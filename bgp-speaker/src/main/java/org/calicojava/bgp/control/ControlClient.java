@@ -22,6 +22,9 @@ final class ControlClient extends ChannelInboundHandlerAdapter {
     private final byte[] line;
     private int length;
     private boolean admitted, commanded, watching, refused;
+    /** The client shut its side (half-close); the I/O thread only. */
+    private boolean inputShut;
+
     private String refusal;
     private Consumer<String> watcher;
 
@@ -130,7 +133,34 @@ final class ControlClient extends ChannelInboundHandlerAdapter {
         closeWhenStalled(ctx);
     }
 
+    /** Writes the answer and closes; called on the I/O thread or, for a command's answer, the worker's. */
     private void reply(ChannelHandlerContext ctx, String s) {
+        if (!ctx.executor().inEventLoop()) {
+            ctx.executor().execute(() -> reply(ctx, s));
+            return;
+        }
+        if (inputShut && ctx.channel().isActive()) {
+            // Netty 4.2.18's epoll transport took the connection out of its epoll set when the client's side shut
+            // (nothing left to wait for) but still counts it as added, so an answer larger than the socket's buffer,
+            // which needs to wait for room to write, failed (epoll_ctl MOD: ENOENT) and came cut short. Registering
+            // the connection again gives it a fresh registration, which adds it back when the write needs to wait.
+            io.netty.channel.Channel ch = ctx.channel();
+            io.netty.channel.EventLoop loop = ch.eventLoop();
+            ch.config().setAutoRead(false); // nothing more to read: no EPOLLIN on the new registration
+            ch.deregister()
+                    .addListener(d -> loop.register(ch).addListener(r -> {
+                        if (r.isSuccess()) {
+                            write(ctx, s);
+                        } else {
+                            ctx.close();
+                        }
+                    }));
+            return;
+        }
+        write(ctx, s);
+    }
+
+    private void write(ChannelHandlerContext ctx, String s) {
         ctx.writeAndFlush(bytes(ctx, s)).addListener(ChannelFutureListener.CLOSE);
         closeWhenStalled(ctx);
     }
@@ -162,6 +192,7 @@ final class ControlClient extends ChannelInboundHandlerAdapter {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof ChannelInputShutdownEvent) {
+            inputShut = true;
             if (watching || refused) {
                 ctx.close(); // a watching client has nothing more to say: EOF means it went away
             } else if (!commanded && length > 0) {

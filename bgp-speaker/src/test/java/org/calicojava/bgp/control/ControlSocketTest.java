@@ -230,4 +230,49 @@ class ControlSocketTest {
             assertThat(ask(sock, "reload")).isEqualTo("reloaded\n");
         }
     }
+
+    /**
+     * A client that shuts its side after the command (socat, {@code nc -N}) gets an answer far larger than the socket's
+     * buffer whole: Netty 4.2.18 took such a connection out of epoll and cut the answer at about 250 KB.
+     */
+    @Test
+    void aClientThatHalfClosesGetsTheWholeAnswer() throws Exception {
+        StringBuilder yaml = new StringBuilder("routerId: 127.0.0.1\nasNumber: 65000\noriginate:\n");
+        for (int i = 0; i < 20_000; i++) {
+            yaml.append("  - \"10.")
+                    .append(i / 65536)
+                    .append('.')
+                    .append(i / 256 % 256)
+                    .append('.')
+                    .append(i % 256)
+                    .append("/32\"\n");
+        }
+        rib.close();
+        rib = new Rib(
+                SpeakerYamlLoader.parse(yaml.toString()).speaker(),
+                SpeakerYamlLoader.parse(yaml.toString()).routing(),
+                new Metrics());
+        Path sock = dir.resolve("bgp.ctl");
+        try (ControlServer s = server(ControlConfig.at(sock))) {
+            int whole = ask(sock, "show route all").length();
+            assertThat(whole).isGreaterThan(1 << 19);
+            for (int i = 0; i < 10; i++) {
+                try (SocketChannel c = open(sock)) {
+                    // with and without the newline: EOF ends the line too
+                    c.write(ByteBuffer.wrap(
+                            (i % 2 == 0 ? "show route all\n" : "show route all").getBytes(StandardCharsets.UTF_8)));
+                    c.shutdownOutput(); // as socat or nc -N at the end of their input
+                    assertThat(new String(Channels.newInputStream(c).readAllBytes(), StandardCharsets.UTF_8).length())
+                            .isEqualTo(whole);
+                }
+            }
+            // the real tool: OpenBSD netcat shuts its side at the end of its input (-N)
+            Process nc = new ProcessBuilder("nc", "-N", "-U", sock.toString()).start();
+            nc.getOutputStream().write("show route all\n".getBytes(StandardCharsets.UTF_8));
+            nc.getOutputStream().close();
+            byte[] got = nc.getInputStream().readAllBytes();
+            assertThat(nc.waitFor(20, TimeUnit.SECONDS)).isTrue();
+            assertThat(new String(got, StandardCharsets.UTF_8).length()).isEqualTo(whole);
+        }
+    }
 }

@@ -1,6 +1,7 @@
 package org.calicojava.cni;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -30,16 +31,66 @@ final class Lifecycle {
 
     private Lifecycle() {}
 
-    /** Labels of a CNI endpoint, so that GC can tell its network's attachments. */
+    /** The network's name when it cannot be a label value (over 63 characters, or ending in '.', '-', '_'). */
+    static final String NETWORK_HASH_LABEL = "calico-java.org/network-sha256";
+
+    /** The interface's name, as hex of its UTF-8 bytes, when it cannot be a label value (e.g. {@code eth0.}). */
+    static final String IFNAME_HEX_LABEL = "calico-java.org/interface-hex";
+
+    private static final java.util.regex.Pattern LABEL_VALUE =
+            java.util.regex.Pattern.compile("[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?");
+
+    /**
+     * Labels of a CNI endpoint, so that GC can tell its network's attachments: the network's and the interface's names
+     * as they are where they can be label values, else the network's as the first 56 hex digits of its SHA-256 and the
+     * interface's as the hex of its bytes (a record of an older plugin has no label then, and GC leaves it).
+     */
     static Map<String, String> labels(Context c) {
         Map<String, String> l = new HashMap<>();
-        if (c.conf.name().length() <= 63) {
-            l.put(NETWORK_LABEL, c.conf.name());
+        String net = c.conf.name();
+        if (LABEL_VALUE.matcher(net).matches()) {
+            l.put(NETWORK_LABEL, net);
+        } else {
+            l.put(NETWORK_HASH_LABEL, networkHash(net));
         }
-        if (c.env.ifname().matches("[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?")) {
-            l.put(IFNAME_LABEL, c.env.ifname());
+        String ifname = c.env.ifname();
+        if (LABEL_VALUE.matcher(ifname).matches()) {
+            l.put(IFNAME_LABEL, ifname);
+        } else {
+            l.put(IFNAME_HEX_LABEL, java.util.HexFormat.of().formatHex(ifname.getBytes(StandardCharsets.UTF_8)));
         }
         return l;
+    }
+
+    static String networkHash(String name) {
+        try {
+            byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(name.getBytes(StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(d).substring(0, 56);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e); // every JVM has SHA-256
+        }
+    }
+
+    /** Whether endpoint labels {@code l} say network {@code name} (either form; an older plugin wrote the plain one). */
+    private static boolean ofNetwork(Map<String, String> l, String name) {
+        return name.equals(l.get(NETWORK_LABEL)) || networkHash(name).equals(l.get(NETWORK_HASH_LABEL));
+    }
+
+    /** The interface name the labels give, or null (none, or a hex form that does not decode). */
+    static String ifname(Map<String, String> l) {
+        String plain = l.get(IFNAME_LABEL);
+        if (plain != null) {
+            return plain;
+        }
+        String hex = l.get(IFNAME_HEX_LABEL);
+        if (hex == null || hex.length() > 62) {
+            return null;
+        }
+        try {
+            return new String(java.util.HexFormat.of().parseHex(hex), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
     }
 
     static void status(Context c) {
@@ -84,10 +135,8 @@ final class Lifecycle {
             if (container == null) {
                 continue;
             }
-            String ifname = wep.labels().get(IFNAME_LABEL);
-            if (!c.conf.name().equals(wep.labels().get(NETWORK_LABEL))
-                    || ifname == null
-                    || keep.contains(container + "/" + ifname)) {
+            String ifname = ifname(wep.labels());
+            if (!ofNetwork(wep.labels(), c.conf.name()) || ifname == null || keep.contains(container + "/" + ifname)) {
                 continue;
             }
             CniEnv stale = new CniEnv("DEL", container, "", ifname, Map.of(), c.env.path());

@@ -98,4 +98,44 @@ class CniGcIT {
         assertThat(del.rc()).as(del.toString()).isZero();
         conformance.assertNothingLeft(id("gc2"), "eth0");
     }
+
+    /**
+     * A network name that cannot be a label value (100 characters) and an interface name that cannot either (ending in
+     * '.'): GC still tells the attachment (the network by its hash, the interface by its bytes' hex) and removes it
+     * unless it is listed; before, such an endpoint had no label and GC never removed it.
+     */
+    @Test
+    void gcFindsAttachmentsWhoseNamesCannotBeLabelValues() throws Exception {
+        String network = "n" + "x".repeat(98) + "_";
+        String conf =
+                host.conf("1.1.0", "").replace("\"name\":\"" + CniHost.NETWORK + "\"", "\"name\":\"" + network + "\"");
+        String kept = id("odd1");
+        String stale = id("odd2");
+        for (String id : List.of(kept, stale)) {
+            CniHost.Call add = host.call("calico-java-cni", "ADD", id, host.container(id), "eth0.", conf);
+            assertThat(add.rc()).as(add.toString()).isZero();
+        }
+        assertThat(host.endpoints())
+                .filteredOn(kv -> kv.key().contains("/workload/cni/" + kept + "/"))
+                .singleElement()
+                .satisfies(kv -> assertThat(kv.value())
+                        .contains("\"calico-java.org/network-sha256\":\"" + Lifecycle.networkHash(network) + "\"")
+                        .contains("\"calico-java.org/interface-hex\":\"657468302e\""));
+        CniHost.Call gc = host.call(
+                "calico-java-cni",
+                "GC",
+                "",
+                null,
+                "",
+                conf.replace(
+                        "\"cniVersion\"",
+                        "\"cni.dev/valid-attachments\":[{\"containerID\":\"" + kept
+                                + "\",\"ifname\":\"eth0.\"}],\"cniVersion\""));
+        assertThat(gc.rc()).as(gc.toString()).isZero();
+        conformance.assertNothingLeft(stale, "eth0.");
+        assertThat(host.endpoints()).anyMatch(kv -> kv.key().contains("/workload/cni/" + kept + "/"));
+        CniHost.Call del = host.call("calico-java-cni", "DEL", kept, null, "eth0.", conf);
+        assertThat(del.rc()).as(del.toString()).isZero();
+        conformance.assertNothingLeft(kept, "eth0.");
+    }
 }

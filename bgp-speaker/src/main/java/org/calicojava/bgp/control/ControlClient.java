@@ -144,11 +144,17 @@ final class ControlClient extends ChannelInboundHandlerAdapter {
             // (nothing left to wait for) but still counts it as added, so an answer larger than the socket's buffer,
             // which needs to wait for room to write, failed (epoll_ctl MOD: ENOENT) and came cut short. Registering
             // the connection again gives it a fresh registration, which adds it back when the write needs to wait.
+            // (The server's write spin count keeps EPOLLOUT set until the answer is done, so the ops never run empty
+            // in the middle of it, also when the client shuts its side while the answer is being written.)
             io.netty.channel.Channel ch = ctx.channel();
             io.netty.channel.EventLoop loop = ch.eventLoop();
             ch.config().setAutoRead(false); // nothing more to read: no EPOLLIN on the new registration
+            // if registering again never completes (epoll refuses the fd), the client must not keep its place
+            io.netty.util.concurrent.ScheduledFuture<?> guard =
+                    loop.schedule(() -> ctx.close(), writeStallSeconds, java.util.concurrent.TimeUnit.SECONDS);
             ch.deregister()
                     .addListener(d -> loop.register(ch).addListener(r -> {
+                        guard.cancel(false);
                         if (r.isSuccess()) {
                             write(ctx, s);
                         } else {

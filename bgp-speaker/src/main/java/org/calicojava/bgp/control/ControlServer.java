@@ -105,6 +105,10 @@ public final class ControlServer implements AutoCloseable {
                     .group(group)
                     .channel(EpollServerDomainSocketChannel.class)
                     .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                    // write until the socket is full or the answer is done: Netty 4.2.18 otherwise stops after 16
+                    // writes and drops EPOLLOUT, and a half-closed client (no EPOLLIN, no EPOLLRDHUP) would then be
+                    // taken out of epoll in the middle of its answer (see ControlClient#reply)
+                    .childOption(ChannelOption.WRITE_SPIN_COUNT, Integer.MAX_VALUE)
                     .childHandler(new ChannelInitializer<EpollDomainSocketChannel>() {
                         @Override
                         protected void initChannel(EpollDomainSocketChannel ch) {

@@ -39,10 +39,12 @@ final class ControlClient extends ChannelInboundHandlerAdapter {
 
     /**
      * Closes the connection when what is queued for the client stays the same for {@code writeStallSeconds} (it does
-     * not read its answer or its watch), so it cannot keep its place among the server's clients for good.
+     * not read its answer or its watch), so it cannot keep its place among the server's clients for good. Looked at
+     * every second, so the close comes within a second of the stall time.
      */
     private void closeWhenStalled(ChannelHandlerContext ctx) {
-        long[] last = {-1};
+        long[] last = {-1, System.nanoTime()}; // pending bytes when last seen to change, and when
+        long stall = java.util.concurrent.TimeUnit.SECONDS.toNanos(writeStallSeconds);
         io.netty.util.concurrent.ScheduledFuture<?> check = ctx.executor()
                 .scheduleAtFixedRate(
                         () -> {
@@ -50,13 +52,16 @@ final class ControlClient extends ChannelInboundHandlerAdapter {
                                     ctx.channel().unsafe().outboundBuffer();
                             // bytes still to write: a large answer is one message, written bit by bit
                             long pending = out == null ? 0 : out.totalPendingWriteBytes() - out.currentProgress();
-                            if (pending > 0 && pending == last[0]) {
+                            long now = System.nanoTime();
+                            if (pending != last[0] || pending == 0) {
+                                last[0] = pending;
+                                last[1] = now;
+                            } else if (now - last[1] >= stall) {
                                 ctx.close();
                             }
-                            last[0] = pending;
                         },
-                        writeStallSeconds,
-                        writeStallSeconds,
+                        1,
+                        1,
                         java.util.concurrent.TimeUnit.SECONDS);
         ctx.channel().closeFuture().addListener(f -> check.cancel(false));
     }

@@ -212,7 +212,7 @@ class ControlSocketTest {
                 new Metrics());
         Path sock = dir.resolve("bgp.ctl");
         ControlServer s = new ControlServer(ControlConfig.at(sock), rib, () -> "reloaded");
-        s.writeStallSeconds = 1;
+        s.writeStallSeconds = 5;
         s.start();
         try (s) {
             try (SocketChannel reader = open(sock)) { // a client that reads: the whole answer, not closed
@@ -224,8 +224,15 @@ class ControlSocketTest {
             try (SocketChannel stalled = open(sock)) {
                 stalled.write(ByteBuffer.wrap("show route all\n".getBytes(StandardCharsets.UTF_8)));
                 Await.until("the stalled client admitted", Duration.ofSeconds(10), () -> s.clients == 1);
-                // it never reads: within the stall time (and the idle check's granularity) its place is free again
-                Await.until("the stalled client closed", Duration.ofSeconds(10), () -> s.clients == 0);
+                long t0 = System.nanoTime();
+                // it never reads: within a second after the stall time its place is free again (it took up to twice
+                // the stall time when the check ran once per stall time)
+                Await.until("the stalled client closed", Duration.ofSeconds(20), () -> s.clients == 0);
+                assertThat((System.nanoTime() - t0) / 1_000_000)
+                        .as("ms from the command to the close")
+                        .isBetween(
+                                4_500L,
+                                9_000L); // the answer's making, then 5 s, then at most 1 s (before: 10 s or more)
             }
             assertThat(ask(sock, "reload")).isEqualTo("reloaded\n");
         }

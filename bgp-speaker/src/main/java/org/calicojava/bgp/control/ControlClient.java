@@ -141,7 +141,11 @@ final class ControlClient extends ChannelInboundHandlerAdapter {
     /** Writes the answer and closes; called on the I/O thread or, for a command's answer, the worker's. */
     private void reply(ChannelHandlerContext ctx, String s) {
         if (!ctx.executor().inEventLoop()) {
-            ctx.executor().execute(() -> reply(ctx, s));
+            try {
+                ctx.executor().execute(() -> reply(ctx, s));
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // the server is shutting down: its connections close with it
+            }
             return;
         }
         if (inputShut && ctx.channel().isActive()) {

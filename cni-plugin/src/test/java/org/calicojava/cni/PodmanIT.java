@@ -137,7 +137,8 @@ class PodmanIT {
     }
 
     /**
-     * The plugins in the directory Podman runs them from become wrappers that fix CALICO_JAVA_CNI_SOCKET. Podman's
+     * The plugins in the directory Podman runs them from become wrappers that fix CALICO_JAVA_CNI_SOCKET (and the lock
+     * directory, this build's, not the host's /run). Podman's
      * own environment is not enough: a container's network may be torn down by the cleanup process conmon starts,
      * which does not inherit it (seen on CI: all three DELs took the one-shot path). In production the shim's default
      * socket path plays this part.
@@ -148,7 +149,8 @@ class PodmanIT {
             Files.delete(link);
             Files.writeString(
                     link,
-                    "#!/bin/bash\nexport CALICO_JAVA_CNI_SOCKET='" + cniSocket + "'\nexec "
+                    "#!/bin/bash\nexport CALICO_JAVA_CNI_SOCKET='" + cniSocket + "'\n"
+                            + "export CALICO_JAVA_CNI_LOCK_DIR='" + AttachmentLock.dir() + "'\nexec "
                             + CniHost.REPO.resolve("bin/" + plugin) + " \"$@\"\n");
             Files.setPosixFilePermissions(link, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
         }

@@ -193,10 +193,10 @@ class ControlSocketTest {
         }
     }
 
-    @Test
-    void aClientThatDoesNotReadItsAnswerIsClosedAfterTheWriteStall() throws Exception {
+    /** Replaces the test's RIB by one that originates {@code n} /32 routes (a large {@code show route all}). */
+    private void originate(int n) throws Exception {
         StringBuilder yaml = new StringBuilder("routerId: 127.0.0.1\nasNumber: 65000\noriginate:\n");
-        for (int i = 0; i < 100_000; i++) {
+        for (int i = 0; i < n; i++) {
             yaml.append("  - \"10.")
                     .append(i / 65536)
                     .append('.')
@@ -210,6 +210,11 @@ class ControlSocketTest {
                 SpeakerYamlLoader.parse(yaml.toString()).speaker(),
                 SpeakerYamlLoader.parse(yaml.toString()).routing(),
                 new Metrics());
+    }
+
+    @Test
+    void aClientThatDoesNotReadItsAnswerIsClosedAfterTheWriteStall() throws Exception {
+        originate(100_000);
         Path sock = dir.resolve("bgp.ctl");
         ControlServer s = new ControlServer(ControlConfig.at(sock), rib, () -> "reloaded");
         s.writeStallSeconds = 5;
@@ -244,21 +249,7 @@ class ControlSocketTest {
      */
     @Test
     void aClientThatHalfClosesGetsTheWholeAnswer() throws Exception {
-        StringBuilder yaml = new StringBuilder("routerId: 127.0.0.1\nasNumber: 65000\noriginate:\n");
-        for (int i = 0; i < 50_000; i++) {
-            yaml.append("  - \"10.")
-                    .append(i / 65536)
-                    .append('.')
-                    .append(i / 256 % 256)
-                    .append('.')
-                    .append(i % 256)
-                    .append("/32\"\n");
-        }
-        rib.close();
-        rib = new Rib(
-                SpeakerYamlLoader.parse(yaml.toString()).speaker(),
-                SpeakerYamlLoader.parse(yaml.toString()).routing(),
-                new Metrics());
+        originate(50_000);
         Path sock = dir.resolve("bgp.ctl");
         try (ControlServer s = server(ControlConfig.at(sock))) {
             int whole = ask(sock, "show route all").length();

@@ -11,6 +11,7 @@ import java.util.Set;
 import org.calicojava.model.Keys;
 import org.calicojava.model.LogText;
 import org.calicojava.model.WorkloadEndpoint;
+import org.calicojava.netlink.InterfaceNames;
 import org.calicojava.store.DatastoreException;
 import org.calicojava.store.KeyValue;
 import org.slf4j.Logger;
@@ -76,21 +77,21 @@ final class Lifecycle {
         return name.equals(l.get(NETWORK_LABEL)) || networkHash(name).equals(l.get(NETWORK_HASH_LABEL));
     }
 
-    /** The interface name the labels give, or null (none, or a hex form that does not decode). */
+    /**
+     * The interface name the labels give, or null: none, a hex form that does not decode, or a name CNI_IFNAME could
+     * not be (the labels come from etcd; GC passes the name on to DEL as if a runtime had sent it).
+     */
     static String ifname(Map<String, String> l) {
-        String plain = l.get(IFNAME_LABEL);
-        if (plain != null) {
-            return plain;
-        }
+        String name = l.get(IFNAME_LABEL);
         String hex = l.get(IFNAME_HEX_LABEL);
-        if (hex == null || hex.length() > 62) {
-            return null;
+        if (name == null && hex != null && hex.length() <= 62) {
+            try {
+                name = new String(java.util.HexFormat.of().parseHex(hex), StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException e) {
+                return null;
+            }
         }
-        try {
-            return new String(java.util.HexFormat.of().parseHex(hex), StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
+        return name == null || InterfaceNames.problem(name) != null ? null : name;
     }
 
     static void status(Context c) {

@@ -15,6 +15,8 @@ import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.Set;
 import org.calicojava.process.CommandRunner;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Puts a rendered file in place the safe way: nothing happens when dest already has these bytes; otherwise the
@@ -26,7 +28,7 @@ import org.calicojava.process.CommandRunner;
  * failed) reloads on its next start, when the rendered bytes are the same and nothing else would.
  */
 public final class FileSwapper {
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(FileSwapper.class);
+    private static final Logger LOG = LoggerFactory.getLogger(FileSwapper.class);
 
     public enum Status {
         UNCHANGED,

@@ -1,5 +1,7 @@
 package org.calicojava.confd;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -144,8 +146,8 @@ final class PendingReloads {
 
     private static void owedNoMore(TemplateResource r) {
         try {
-            java.nio.file.Files.deleteIfExists(FileSwapper.reloadOwed(r.dest()));
-        } catch (java.io.IOException e) {
+            Files.deleteIfExists(FileSwapper.reloadOwed(r.dest()));
+        } catch (IOException e) {
             // the next start reloads once more: harmless, and logged
             LOG.warn("{}: cannot remove {}: {}", r.name(), FileSwapper.reloadOwed(r.dest()), e.toString());
         }

@@ -1,13 +1,17 @@
 package org.calicojava.confd;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.Set;
 import org.calicojava.model.Keys;
 import org.calicojava.model.LogText;
 import org.calicojava.process.CommandRunner;
@@ -40,7 +44,7 @@ public final class ResourceProcessor {
     private final PendingReloads reloads;
     private final ConfdMetrics metrics;
     private final InvalidRecords invalid;
-    private final java.util.Set<String> owedAsked = new java.util.HashSet<>();
+    private final Set<String> owedAsked = new HashSet<>();
     private String lastMissing;
 
     public ResourceProcessor(
@@ -108,16 +112,16 @@ public final class ResourceProcessor {
         if (!owedAsked.add(r.name())) {
             return false;
         }
-        java.nio.file.Path marker = FileSwapper.reloadOwed(r.dest());
+        Path marker = FileSwapper.reloadOwed(r.dest());
         if (r.reloadCmd() == null) {
             try {
-                java.nio.file.Files.deleteIfExists(marker);
+                Files.deleteIfExists(marker);
             } catch (IOException e) {
                 LOG.warn("{}: cannot remove {}: {}", r.name(), marker, e.toString());
             }
             return false;
         }
-        return !reloads.isPending(r.name()) && java.nio.file.Files.exists(marker);
+        return !reloads.isPending(r.name()) && Files.exists(marker);
     }
 
     /** Processes {@code resources} against the key tree {@code kv}; results by resource name. */

@@ -28,6 +28,7 @@ import java.util.function.Supplier;
 import org.calicojava.bgp.bfd.BfdManager;
 import org.calicojava.bgp.codec.Prefix;
 import org.calicojava.bgp.rib.Rib;
+import org.calicojava.common.OneLine;
 import org.calicojava.netlink.SocketAccess;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -186,9 +187,7 @@ public final class ControlServer implements AutoCloseable {
                 try {
                     answer = answer(line);
                 } catch (RuntimeException e) { // unexpected: the client gets an answer, the worker goes on
-                    LOG.warn(
-                            "control: a command failed unexpectedly: {}",
-                            String.valueOf(e).replace('\r', ' ').replace('\n', ' '));
+                    LOG.warn("control: a command failed unexpectedly: {}", OneLine.of(String.valueOf(e)));
                     answer = "error: the command failed unexpectedly ("
                             + e.getClass().getSimpleName() + "); see the speaker's log\n";
                 }

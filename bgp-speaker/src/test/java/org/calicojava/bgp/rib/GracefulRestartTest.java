@@ -75,7 +75,12 @@ class GracefulRestartTest {
         Await.until(
                 "established in the RIB",
                 T,
-                () -> node.up(a) && node.rib.call(() -> node.rib.peers.get(Ip.parse(a)).established));
+                () -> node.up(a)
+                        && node.rib.call(() -> {
+                            // the RIB thread may not have taken the session yet: no entry for the peer until it has
+                            PeerInfo pi = node.rib.peers.get(Ip.parse(a));
+                            return pi != null && pi.established;
+                        }));
         return s;
     }
 

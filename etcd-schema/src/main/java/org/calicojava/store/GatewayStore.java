@@ -37,8 +37,11 @@ public final class GatewayStore implements KvStore {
             "etcdserver: server stopped",
             "etcdserver: not capable",
             "etcdserver: request timed out, possibly due to connection lost");
-    /** How long requests keep being retried while members answer {@link #TRANSIENT} (an election takes ~1 s). */
-    static final Duration ELECTION_WAIT = Duration.ofSeconds(5);
+    /**
+     * How long requests keep being retried while members answer {@link #TRANSIENT}: an election takes about a second,
+     * but on a loaded host the members can go through several rounds (5 s was seen to run out on two busy cores).
+     */
+    static final Duration ELECTION_WAIT = Duration.ofSeconds(10);
 
     static final Duration MEMBER_CONNECT = Duration.ofMillis(500);
 

@@ -51,14 +51,18 @@ class SupervisorTest {
     void killsAChildThatIgnoresSigterm(@TempDir Path dir) throws Exception {
         List<String> log = new CopyOnWriteArrayList<>();
         Supervisor s = new Supervisor(dir, log::add, Duration.ofMillis(50), Duration.ofMillis(200));
+        Path ready = dir.resolve("stubborn.ready");
         s.start(new Supervisor.Spec(
-                "stubborn", List.of("sh", "-c", "trap '' TERM; while :; do sleep 0.1; done"), Map.of()));
+                "stubborn",
+                List.of("sh", "-c", "trap '' TERM; touch \"$0\"; while :; do sleep 0.1; done", ready.toString()),
+                Map.of()));
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (System.nanoTime() < deadline && s.states().get(0).pid() == 0) {
+        // the child says when its trap is set: a SIGTERM before that would end it at once
+        while (System.nanoTime() < deadline && (s.states().get(0).pid() == 0 || !Files.exists(ready))) {
             Thread.sleep(20);
         }
+        assertThat(ready).as("the child's trap set").exists();
         long pid = s.states().get(0).pid();
-        Thread.sleep(200);
         s.stop(Duration.ofMillis(500));
         assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))
                 .isFalse();

@@ -70,7 +70,7 @@ class BfdIT {
         Process server = new ProcessBuilder("ip", "netns", "exec", f.ns("h2-server"), "nc", "-l", "5000")
                 .redirectOutput(received.toFile())
                 .start();
-        Thread.sleep(500);
+        f.awaitListening("h2-server", 5000);
         int lines = 300;
         Process client = new ProcessBuilder(
                         "ip",

@@ -111,6 +111,14 @@ final class Fabric implements AutoCloseable {
         return id + "-" + name;
     }
 
+    /** Waits until a TCP socket listens on {@code port} in this fabric's namespace {@code name} (a server just started). */
+    void awaitListening(String name, int port) {
+        eventually(Duration.ofSeconds(20), "something listening on " + port + " in " + ns(name), () -> {
+            Result r = sh("ip", "netns", "exec", ns(name), "ss", "-Hltn", "sport", "=", ":" + port);
+            return r.ok() && r.out().contains(":" + port);
+        });
+    }
+
     Path runDir(int host) {
         return Path.of("/tmp/calico-java-fabric", id, "h" + host);
     }

@@ -48,7 +48,7 @@ class RestartIT {
                 .redirectOutput(received.toFile())
                 .redirectErrorStream(false)
                 .start();
-        Thread.sleep(500);
+        f.awaitListening("h2-server", 5000);
         int lines = 400; // 40 s at 10 lines/s
         client = new ProcessBuilder(
                         "ip",

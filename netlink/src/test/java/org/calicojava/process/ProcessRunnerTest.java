@@ -33,7 +33,8 @@ class ProcessRunnerTest {
     @Test
     void timeoutKillsTheCommandAndItsChildren(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
         Path pid = dir.resolve("child.pid");
-        CommandRunner.Result r = runner.shell("sleep 30 & echo $! > " + pid + "; wait", Duration.ofMillis(500));
+        CommandRunner.Result r = runner.shell(
+                "sleep 30 & echo $! > " + pid + "; wait", Duration.ofSeconds(2)); // time for sh to write it
         assertThat(r.exit()).isEqualTo(CommandRunner.Result.TIMED_OUT);
         assertThat(r.err()).contains("timed out");
         long child = Long.parseLong(Files.readString(pid).trim());

@@ -55,8 +55,10 @@ class BfdManagerTest {
                 metricsA,
                 (peer, graceful, why) -> downsA.add(peer.getHostAddress() + " " + why));
         b = new BfdManager(B, null, BfdManager.PORT, null, null);
-        a.configure(Map.of(B, BfdSettings.DEFAULT));
-        b.configure(Map.of(A, BfdSettings.DEFAULT));
+        // 300 ms x 5: a detection time of 1.5 s, so that a pause of the test's JVM on a loaded machine is no Down
+        BfdSettings slow = new BfdSettings(300_000, 300_000, 5, false);
+        a.configure(Map.of(B, slow));
+        b.configure(Map.of(A, slow));
         long t0 = System.nanoTime();
         Await.until(
                 "both Up",
@@ -67,16 +69,16 @@ class BfdManagerTest {
         Await.until(
                 "fast rate after the poll",
                 Duration.ofSeconds(5),
-                () -> ((Double) a.sessions().get(0).get("txIntervalMs")) == 100.0,
+                () -> ((Double) a.sessions().get(0).get("txIntervalMs")) == 300.0,
                 () -> a.sessions().toString());
         assertTrue(metricsA.text().contains("bfd_packets_received_total "), metricsA.text());
         assertTrue(
                 metricsA.text().contains("bfd_state_changes_total{peer=\"127.0.3.2\",state=\"Up\"} 1.0"),
                 metricsA.text());
 
-        // B's loop stalls for 1.5 s: A hears nothing and goes Down after its detection time, telling the client
-        b.loop().execute(() -> sleep(1500));
-        Await.until("A Down", Duration.ofSeconds(5), () -> "Down".equals(a.state(B)));
+        // B's loop stalls for 4 s: A hears nothing and goes Down after its detection time, telling the client
+        b.loop().execute(() -> sleep(4000));
+        Await.until("A Down", Duration.ofSeconds(8), () -> "Down".equals(a.state(B)));
         assertEquals(List.of("127.0.3.2 BFD session down (Control Detection Time Expired)"), downsA);
         Await.until("Up again", Duration.ofSeconds(10), () -> "Up".equals(a.state(B)) && "Up".equals(b.state(A)));
 
@@ -118,7 +120,14 @@ class BfdManagerTest {
         } finally {
             g.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).sync();
         }
-        // only the TTL 255 packet reached the manager: received once, dropped for having no session
+        // only the TTL 255 packet reached the manager: received once, dropped for having no session (the counters are
+        // the manager's thread's: wait for them, then make sure nothing more came)
+        Await.until(
+                "the TTL 255 packet counted",
+                Duration.ofSeconds(5),
+                () -> m.text().contains("bfd_packets_received_total 1.0\n"),
+                m::text);
+        Thread.sleep(300);
         assertTrue(m.text().contains("bfd_packets_received_total 1.0\n"), m.text());
         assertTrue(m.text().contains("bfd_packets_dropped_total{reason=\"no session\"} 1.0\n"), m.text());
     }

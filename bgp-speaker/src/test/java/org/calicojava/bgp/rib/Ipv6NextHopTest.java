@@ -48,7 +48,10 @@ class Ipv6NextHopTest {
                     () -> i.route("2001:db8:640::/64") != null && i.route("2001:db8:641::/64") != null,
                     () -> i.routes.toString());
             Await.until(
-                    "E has S's IPv6 route", T, () -> e.route("2001:db8:640::/64") != null, () -> e.routes.toString());
+                    "E has S's IPv6 and IPv4 routes",
+                    T,
+                    () -> e.route("2001:db8:640::/64") != null && e.route("10.64.0.0/24") != null,
+                    () -> e.routes.toString());
 
             assertThat(i.route("2001:db8:640::/64").nextHop())
                     .as("own route toward iBGP")

@@ -74,7 +74,9 @@ class SpeakerPairTest {
             Await.until("B sees the cease", T, () -> pb.state() != SessionState.ESTABLISHED);
             Await.until("B's last error", T, () -> pb.lastError() != null, pb::toString);
             assertThat(pb.lastError()).isEqualTo("NOTIFICATION received: cease / administrative shutdown");
-            assertThat(ribB.routes(pb.address())).isEmpty();
+            // the table is emptied just after the state changes, on the session's thread: wait for it
+            Await.until(
+                    "B's table of A emptied", T, () -> ribB.routes(pb.address()).isEmpty());
         }
     }
 

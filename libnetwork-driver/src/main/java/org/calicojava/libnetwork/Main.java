@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.calicojava.model.Keys;
+import org.calicojava.model.LogText;
 import org.calicojava.store.EtcdConfig;
 import org.calicojava.store.JetcdStore;
 import org.calicojava.store.cli.EtcdOptions;
@@ -112,7 +113,8 @@ public final class Main implements Callable<Integer> {
             driver.adoptUntaggedVeths();
             return;
         } catch (RuntimeException e) {
-            log.warn("veth tags: adopting older veths failed, retrying every 30 s: {}", e.getMessage());
+            log.warn(
+                    "veth tags: adopting older veths failed, retrying every 30 s: {}", LogText.oneLine(e.getMessage()));
         }
         Thread retry = new Thread(
                 () -> {
@@ -124,8 +126,11 @@ public final class Main implements Callable<Integer> {
                             return;
                         } catch (InterruptedException e) {
                             return;
+                        } catch (Error e) { // not retried: said in one line, as the requests' errors are
+                            log.error("veth tags: retries stopped: {}", LogText.oneLine(String.valueOf(e)));
+                            return;
                         } catch (RuntimeException e) {
-                            String why = String.valueOf(e.getMessage());
+                            String why = LogText.oneLine(e.getMessage());
                             if (!why.equals(last)) { // a new reason is worth a line; the same one again is not
                                 log.warn("veth tags: retry failed: {}", why);
                             } else {

@@ -14,6 +14,7 @@ import java.util.LinkedHashSet;
 import java.util.Locale;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
+import org.calicojava.model.LogText;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,9 +25,11 @@ import org.slf4j.LoggerFactory;
  * and past {@value #MAX_CLIENTS} open connections the oldest is closed, so a probe is answered unless
  * {@value #MAX_CLIENTS} newer connections come before its request is read. An answer is followed by a shut of the
  * output and at most {@value #DRAIN_MS} ms of reading what the client still sends, so that bytes left unread (a body, a
- * request over the limit) cannot turn the close into a reset that loses the answer. (The JDK's HTTP server, used before, gave each request a thread of a pool of 4 until it arrived whole:
- * four silent local clients held every probe for up to 10 s.) Metrics are served by the Prometheus client
- * ({@link Metrics#serve}), on the JDK's server with {@link #limits}.
+ * request over the limit) cannot turn the close into a reset that loses the answer. (The JDK's HTTP server, used
+ * before, gave each request a thread of a pool of 4 until it arrived whole: four silent local clients held every probe
+ * for up to 10 s.) A trouble of the loop is logged in one line and the loop goes on; an {@link Error} is logged in one
+ * line and stops the server, which closes its port, so that probes fail at once. Metrics are served by the Prometheus
+ * client ({@link Metrics#serve}), on the JDK's server with {@link #limits}.
  */
 public final class HealthServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HealthServer.class);
@@ -117,6 +120,21 @@ public final class HealthServer implements AutoCloseable {
     }
 
     private void loop() {
+        try {
+            serveUntilClosed();
+        } catch (Error e) { // the thread ends here, in this one line (no stack trace on stderr)
+            LOG.error("health server stopped: {}", LogText.oneLine(String.valueOf(e)));
+        } finally {
+            for (Client c : clients) {
+                close(c);
+            }
+            clients.clear();
+            closeQuietly(server);
+            closeQuietly(selector);
+        }
+    }
+
+    private void serveUntilClosed() {
         while (!closed) {
             try {
                 selector.select(1000);
@@ -136,17 +154,11 @@ public final class HealthServer implements AutoCloseable {
                 expire(System.nanoTime());
             } catch (IOException | RuntimeException e) {
                 if (!closed) { // e.g. accept failing for want of file descriptors: not a busy loop
-                    LOG.warn("health server: {}", String.valueOf(e).replace('\n', ' '));
+                    LOG.warn("health server: {}", LogText.oneLine(String.valueOf(e)));
                     sleep(100);
                 }
             }
         }
-        for (Client c : clients) {
-            close(c);
-        }
-        clients.clear();
-        closeQuietly(server);
-        closeQuietly(selector);
     }
 
     private static void sleep(long ms) {

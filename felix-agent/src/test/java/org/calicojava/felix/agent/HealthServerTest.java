@@ -135,6 +135,39 @@ class HealthServerTest {
     }
 
     /** Sends {@code request} and returns every byte of the answer, until the server closes. */
+    @Test
+    void anErrorStopsTheServerAndClosesItsPortSoProbesFailAtOnce() throws Exception {
+        boolean[] broken = {false};
+        try (HealthServer h = HealthServer.health(
+                "127.0.0.1",
+                0,
+                () -> {
+                    if (broken[0]) {
+                        throw new StackOverflowError("a check that broke");
+                    }
+                    return true;
+                },
+                () -> true)) {
+            assertThat(raw(h, "GET /liveness HTTP/1.1\r\nHost: x\r\n\r\n")).startsWith("HTTP/1.1 200 OK");
+            int port = h.port();
+            broken[0] = true;
+            assertThat(raw(h, "GET /liveness HTTP/1.1\r\nHost: x\r\n\r\n"))
+                    .as("no answer to the probe that met the Error")
+                    .doesNotContain("HTTP/1.1");
+            // the port is closed, not left open and unserved: the next probe is refused rather than timed out
+            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            boolean refused = false;
+            while (!refused && System.nanoTime() < deadline) {
+                try (Socket s = new Socket("127.0.0.1", port)) {
+                    Thread.sleep(20);
+                } catch (java.net.ConnectException e) {
+                    refused = true;
+                }
+            }
+            assertThat(refused).as("connection refused on port " + port).isTrue();
+        }
+    }
+
     private static String raw(HealthServer h, String request) throws Exception {
         try (Socket s = new Socket("127.0.0.1", h.port())) {
             s.setSoTimeout(5_000);

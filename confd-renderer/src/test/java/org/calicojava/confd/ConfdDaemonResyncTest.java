@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.calicojava.confd.ConfdHarness.read;
 import static org.calicojava.confd.ConfdHarness.waitUntil;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -112,14 +111,7 @@ class ConfdDaemonResyncTest {
     @Test
     void resyncReplacesTheTreeAndUnrelatedEventsAreIgnored() throws Exception {
         Keys keys = new Keys();
-        Path confdir = tmp.resolve("confd");
-        Files.createDirectories(confdir.resolve("conf.d"));
-        Files.createDirectories(confdir.resolve("templates"));
-        Files.writeString(confdir.resolve("templates/peers.mustache"), "{{#peers}}{{address}} {{/peers}}\n");
-        Files.writeString(
-                confdir.resolve("conf.d/peers.toml"),
-                "[template]\nsrc = \"peers.mustache\"\ndest = \"/peers\"\n"
-                        + "keys = [\"/bgp/v1/host\", \"/ipam/v2/host/NODENAME\"]\n");
+        Path confdir = ConfdHarness.peersConfdir(tmp, "keys = [\"/bgp/v1/host\", \"/ipam/v2/host/NODENAME\"]\n");
         ScriptedStore store = new ScriptedStore();
         Fixtures f = new Fixtures(keys).node("me", "10.0.0.1", null).node("b", "10.0.0.2", null);
         store.data.putAll(f.kv);

@@ -54,6 +54,21 @@ final class ConfdHarness implements AutoCloseable {
         return confdir;
     }
 
+    /**
+     * DIR/confd with one small resource: template peers.mustache (each peer's address) to {@code /peers}, its TOML
+     * ending in {@code tomlTail} (its keys line, and a reload_cmd or not).
+     */
+    static Path peersConfdir(Path dir, String tomlTail) throws IOException {
+        Path confdir = dir.resolve("confd");
+        Files.createDirectories(confdir.resolve("conf.d"));
+        Files.createDirectories(confdir.resolve("templates"));
+        Files.writeString(confdir.resolve("templates/peers.mustache"), "{{#peers}}{{address}} {{/peers}}\n");
+        Files.writeString(
+                confdir.resolve("conf.d/peers.toml"),
+                "[template]\nsrc = \"peers.mustache\"\ndest = \"/peers\"\n" + tomlTail);
+        return confdir;
+    }
+
     static String endpoints() {
         String e = System.getenv("ETCD_ENDPOINTS");
         if (e == null || e.isBlank()) {

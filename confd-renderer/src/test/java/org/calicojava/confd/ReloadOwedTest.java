@@ -30,13 +30,7 @@ class ReloadOwedTest {
     };
 
     private List<TemplateResource> resources(String reloadLine) throws Exception {
-        Path confdir = tmp.resolve("confd");
-        Files.createDirectories(confdir.resolve("conf.d"));
-        Files.createDirectories(confdir.resolve("templates"));
-        Files.writeString(confdir.resolve("templates/peers.mustache"), "{{#peers}}{{address}} {{/peers}}\n");
-        Files.writeString(
-                confdir.resolve("conf.d/peers.toml"),
-                "[template]\nsrc = \"peers.mustache\"\ndest = \"/peers\"\nkeys = [\"/bgp/v1/host\"]\n" + reloadLine);
+        Path confdir = ConfdHarness.peersConfdir(tmp, "keys = [\"/bgp/v1/host\"]\n" + reloadLine);
         return new ResourceLoader(confdir, "me", keys.root(), tmp.resolve("out")).load();
     }
 

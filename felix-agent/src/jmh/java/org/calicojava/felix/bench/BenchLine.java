@@ -5,7 +5,8 @@ import java.util.Locale;
 /**
  * The bench's final line for one backend at one N, as JSON (null: not measured in this run). {@code floorNftF} and
  * {@code floorKernelCommit} are the nftables floors of the same policy at this N ({@link NftFloor}, {@link
- * KernelCommitFloor}), the same on every backend's line; {@code refreshCpuPct}: the whole process's CPU per refresh
+ * KernelCommitFloor}), the same on every backend's line; {@code floorKernelStartS}: all of a cold start's kernel work
+ * (that batch, the routes, the sysctls), prepared and run at once ({@link KernelStartFloor}); {@code refreshCpuPct}: the whole process's CPU per refresh
  * on a quiet host as a share of a core at the default 90 s interval (iptables-legacy, which always reads everything
  * back: its full read-back's); {@code floorEtcdGetS}: {@code etcdctl get --prefix} of the datastore the agent
  * lists, the read every cold start needs before it can program anything; {@code policyAllMs}: a policy that starts
@@ -25,6 +26,7 @@ record BenchLine(
         double coldStartCpuS,
         Double floorNftFS,
         Double floorKernelCommitS,
+        Double floorKernelStartS,
         Double floorEtcdGetS,
         Double addP50Ms,
         Double addP99Ms,
@@ -37,7 +39,7 @@ record BenchLine(
         Double processRssMb) {
 
     /** This line with the nftables floors of its N, measured after the agents. */
-    BenchLine withNftFloors(Double nftF, Double kernelCommit) {
+    BenchLine withNftFloors(Double nftF, Double kernelCommit, Double kernelStart) {
         return new BenchLine(
                 backend,
                 n,
@@ -45,6 +47,7 @@ record BenchLine(
                 coldStartCpuS,
                 nftF,
                 kernelCommit,
+                kernelStart,
                 floorEtcdGetS,
                 addP50Ms,
                 addP99Ms,
@@ -69,6 +72,7 @@ record BenchLine(
                 coldStartCpuS,
                 floorNftFS,
                 floorKernelCommitS,
+                floorKernelStartS,
                 floorEtcdGetS,
                 addP50Ms,
                 addP99Ms,
@@ -85,7 +89,7 @@ record BenchLine(
         return String.format(
                 Locale.ROOT,
                 "{\"backend\":\"%s\",\"n\":%d,\"cold_start_s\":%.3f,\"cold_start_cpu_s\":%.2f,\"floor_nft_f_s\":%s,\"floor_kernel_commit_s\":%s,"
-                        + "\"floor_etcd_get_s\":%s,\"add_p50_ms\":%s,\"add_p99_ms\":%s,\"policy_all_ms\":%s,\"refresh_cpu_pct\":%s,"
+                        + "\"floor_kernel_start_s\":%s,\"floor_etcd_get_s\":%s,\"add_p50_ms\":%s,\"add_p99_ms\":%s,\"policy_all_ms\":%s,\"refresh_cpu_pct\":%s,"
                         + "\"process_cold_start_s\":%s,\"process_cold_start_no_cds_s\":%s,\"warm_start_s\":%s,\"warm_start_cpu_s\":%s,"
                         + "\"process_rss_mb\":%s}",
                 backend,
@@ -94,6 +98,7 @@ record BenchLine(
                 coldStartCpuS,
                 num(floorNftFS, 3),
                 num(floorKernelCommitS, 3),
+                num(floorKernelStartS, 3),
                 num(floorEtcdGetS, 3),
                 num(addP50Ms, 1),
                 num(addP99Ms, 1),

@@ -155,7 +155,7 @@ public final class FelixBench {
             }
             Double etcdGet = withFloors ? EtcdGetFloor.median(endpoints, keys.root() + "/", 2L * n) : null;
             List<BenchLine> lines = new ArrayList<>(); // the nftables floors are filled in after the agents
-            SysctlSnapshot sysctls = WARM > 0 ? SysctlSnapshot.of(ns, ifaces()) : null;
+            SysctlSnapshot sysctls = WARM > 0 || withFloors ? SysctlSnapshot.of(ns, ifaces()) : null;
             for (String backend : BACKENDS) {
                 cleanDataplane();
                 QuietMachine.await(15);
@@ -181,6 +181,7 @@ public final class FelixBench {
                         n,
                         cold,
                         coldCpu,
+                        null, // the nftables floors and the kernel's start, after the agents
                         null,
                         null,
                         etcdGet,
@@ -206,8 +207,8 @@ public final class FelixBench {
             if (withFloors) { // after the agents: the floors' own calculation would warm the JIT for a cold start
                 cleanDataplane();
                 QuietMachine.await(15);
-                NftFloor.Floors nft = floors();
-                lines.replaceAll(l -> l.withNftFloors(nft.nftF(), nft.kernelCommit()));
+                NftFloor.Floors nft = floors(sysctls);
+                lines.replaceAll(l -> l.withNftFloors(nft.nftF(), nft.kernelCommit(), nft.kernelStart()));
             }
             lines.forEach(l -> System.out.println(l.json())); // the final lines, one per backend
         } finally {
@@ -216,8 +217,8 @@ public final class FelixBench {
         }
     }
 
-    /** The floors of this N, printed as measured; returns the nftables ones for the final lines. */
-    private NftFloor.Floors floors() throws Exception {
+    /** The floors of this N, printed as measured; returns the nftables ones and the kernel's start for the final lines. */
+    private NftFloor.Floors floors(SysctlSnapshot sysctls) throws Exception {
         StringBuilder b = new StringBuilder();
         for (int i = 0; i < n; i++) {
             b.append("route add ")
@@ -288,6 +289,9 @@ public final class FelixBench {
         }
         sh("ip", "netns", "exec", floorNs, "nft", "flush", "ruleset");
         NftFloor.Floors nft = NftFloor.run(floorNs, d, n);
+        if (!"false".equals(System.getProperty("floor.kernelstart"))) { // in ns: it has the N interfaces
+            nft = new NftFloor.Floors(nft.nftF(), nft.kernelCommit(), KernelStartFloor.measure(ns, d, n, sysctls));
+        }
         sh("ip", "netns", "exec", floorNs, "nft", "flush", "ruleset");
         sh("ip", "netns", "exec", floorNs, "iptables-legacy", "-F");
         sh("ip", "netns", "exec", floorNs, "iptables-legacy", "-X");

@@ -17,8 +17,11 @@ import org.calicojava.felix.nft.NftState;
 final class NftFloor {
     private NftFloor() {}
 
-    /** The two floors of one cold start: {@code nft -f} of the agent's text, and the kernel's commit of its batch. */
-    record Floors(double nftF, double kernelCommit) {}
+    /**
+     * The floors of one cold start: {@code nft -f} of the agent's text, the kernel's commit of its batch, and (null
+     * until {@link KernelStartFloor} ran) all of the start's kernel work at once.
+     */
+    record Floors(double nftF, double kernelCommit, Double kernelStart) {}
 
     static Floors run(String ns, DesiredDataplane d, int n) throws java.io.IOException {
         NftModel model = new NftModel();
@@ -57,7 +60,7 @@ final class NftFloor {
         if (!"false".equals(System.getProperty("floor.directmap"))) {
             DirectMapFloor.measure(ns, script, nftF, kernel.seconds());
         }
-        return new Floors(nftF, kernel.seconds());
+        return new Floors(nftF, kernel.seconds(), null);
     }
 
     /**

@@ -2,7 +2,8 @@
 # felix-agent benchmark: cold start at N endpoints (default 1000 and 10000) for each backend (auto = the default,
 # nftables, iptables-nft, iptables-legacy; -Dbackends=a,b to choose), beside the
 # floors (ip -batch routes, one iptables-restore of the same rules, iptables-save, one nft -f of the same ruleset,
-# adding one endpoint to it, nft list) measured in the same run;
+# adding one endpoint to it, nft list, and the start's own kernel work prepared: the agent's batch, the routes and
+# the sysctls at once) measured in the same run;
 # incremental add p50/p99 over 200 adds; refresh cost. Needs root; creates and deletes its own namespaces and etcd.
 # One JVM per N, so that each N's first backend starts in a cold JVM (the floors are measured after the agents).
 # -Dprocess=REPS in BENCH_OPTS: also bin/felix-agent as a process, exec to ready, with and without its CDS archive.

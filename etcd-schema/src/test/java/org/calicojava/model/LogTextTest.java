@@ -21,7 +21,8 @@ class LogTextTest {
 
     @Test
     void oneLineEscapesTheSameAndKeepsQuotes() {
-        assertThat(LogText.oneLine("key \"a\nb\": bad\u202e")).isEqualTo("key \"a\\u000ab\": bad\\u202e");
+        assertThat(LogText.oneLine("key \"a\nb\": bad\u202e")).isEqualTo("key \"a\\nb\": bad\\u202e");
+        assertThat(LogText.oneLine(null)).isEqualTo("null");
         assertThat(LogText.oneLine("x".repeat(1000))).hasSize(1000);
     }
 

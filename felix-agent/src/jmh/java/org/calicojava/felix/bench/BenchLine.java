@@ -6,9 +6,9 @@ import java.util.Locale;
  * The bench's final line for one backend at one N, as JSON (null: not measured in this run). {@code floorNftF} and
  * {@code floorKernelCommit} are the nftables floors of the same policy at this N ({@link NftFloor}, {@link
  * KernelCommitFloor}), the same on every backend's line; {@code floorKernelStartS}: all of a cold start's kernel work
- * (that batch, the routes, the sysctls), prepared and run at once ({@link KernelStartFloor}); {@code refreshCpuPct}: the whole process's CPU per refresh
- * on a quiet host as a share of a core at the default 90 s interval (iptables-legacy, which always reads everything
- * back: its full read-back's); {@code floorEtcdGetS}: {@code etcdctl get --prefix} of the datastore the agent
+ * (that batch, the routes, the sysctls), prepared and run at once ({@link KernelStartFloor}); {@code refreshCpuPct}:
+ * the whole process's CPU per refresh on a quiet host as a share of a core at the default 90 s interval
+ * (iptables-legacy, which always reads everything back: its full read-back's); {@code floorEtcdGetS}: {@code etcdctl get --prefix} of the datastore the agent
  * lists, the read every cold start needs before it can program anything; {@code policyAllMs}: a policy that starts
  * applying to every endpoint, from the etcd write to programmed; {@code coldStartCpuS}: the CPU seconds this JVM used
  * (every thread, also those that ended, not the commands it ran) during the cold start, which varies much less

@@ -45,7 +45,7 @@ final class KernelStartFloor {
         nft.datagram(); // closes the batch (BATCH_END) here, not in the first timed commit
         try (Netlink nl = NetNs.open(ns);
                 NfTables nf = NetNs.run(ns, NfTables::open)) {
-            reset(ns, nl, nf, n, nft, sysctls);
+            clean(ns, sysctls);
             nf.commit(nft); // untimed: the socket's first send of a batch this size
             for (int r = 0; r < KernelCommitFloor.ROUNDS; r++) {
                 List<Callable<Timed>> streams = reset(ns, nl, nf, n, nft, sysctls);
@@ -59,7 +59,7 @@ final class KernelStartFloor {
                 QuietMachine.await(15);
                 together.add(atOnce(streams));
             }
-            reset(ns, nl, nf, n, nft, sysctls);
+            clean(ns, sysctls);
         }
         double[] a = {median(alone.get(0)), median(alone.get(1)), median(alone.get(2))};
         double[] c = {median(cpu.get(0)), median(cpu.get(1)), median(cpu.get(2))};
@@ -83,18 +83,12 @@ final class KernelStartFloor {
     }
 
     /**
-     * Back to before a cold start (no table, no workload route, the sysctls as before the agents; untimed); the three
-     * streams of the work, each timing itself, its inputs read and built here.
+     * Back to before a cold start (untimed), then the three streams of the work, each timing itself, its inputs read
+     * and built here (the links after the sysctls are put back, so that their settings are those the agent would see).
      */
     private static List<Callable<Timed>> reset(
             String ns, Netlink nl, NfTables nf, int n, NftBatch nft, SysctlSnapshot sysctls) {
-        BenchSh.run("ip", "netns", "exec", ns, "nft", "flush", "ruleset");
-        try {
-            BenchSh.run("ip", "-n", ns, "route", "flush", "proto", "80");
-        } catch (IllegalStateException e) {
-            // nothing to flush
-        }
-        sysctls.restore();
+        clean(ns, sysctls);
         java.util.Map<String, Link> byName = new java.util.HashMap<>();
         for (Link l : nl.links()) {
             byName.put(l.name(), l);
@@ -125,6 +119,17 @@ final class KernelStartFloor {
                                         WorkloadInterface.configureSysctls(l.name(), l.inet());
                                     }
                                 })));
+    }
+
+    /** No table, no workload route, the sysctls as before the agents. */
+    private static void clean(String ns, SysctlSnapshot sysctls) {
+        BenchSh.run("ip", "netns", "exec", ns, "nft", "flush", "ruleset");
+        try {
+            BenchSh.run("ip", "-n", ns, "route", "flush", "proto", "80");
+        } catch (IllegalStateException e) {
+            // nothing to flush
+        }
+        sysctls.restore();
     }
 
     private static Timed timed(Runnable work) {

@@ -134,7 +134,6 @@ class HealthServerTest {
         }
     }
 
-    /** Sends {@code request} and returns every byte of the answer, until the server closes. */
     @Test
     void anErrorStopsTheServerAndClosesItsPortSoProbesFailAtOnce() throws Exception {
         boolean[] broken = {false};
@@ -168,6 +167,7 @@ class HealthServerTest {
         }
     }
 
+    /** Sends {@code request} and returns every byte of the answer, until the server closes. */
     private static String raw(HealthServer h, String request) throws Exception {
         try (Socket s = new Socket("127.0.0.1", h.port())) {
             s.setSoTimeout(5_000);
